@@ -1,0 +1,166 @@
+"""Typed errors raised by services; they carry codes and fields, never personal values.
+
+The UI and the command line turn them into Chinese messages through ``app.messages``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+class AppError(Exception):
+    """Base of every error a user can cause or fix.
+
+    Attributes:
+        code: stable identifier looked up in ``app.messages.MESSAGES``.
+        params: values for the message template (never personal data).
+    """
+
+    code = "app_error"
+
+    def __init__(self, **params: Any) -> None:
+        self.params: dict[str, Any] = params
+        super().__init__(f"{self.code} {params}" if params else self.code)
+
+
+@dataclass(frozen=True)
+class FieldError:
+    """One problem with one input field."""
+
+    field: str
+    reason: str
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+class ValidationFailed(AppError):
+    """One or more fields are wrong; nothing was saved."""
+
+    code = "validation_failed"
+
+    def __init__(self, errors: list[FieldError]) -> None:
+        self.errors = list(errors)
+        super().__init__(fields=",".join(e.field for e in errors))
+
+    def __str__(self) -> str:
+        return "validation_failed: " + ", ".join(f"{e.field}={e.reason}" for e in self.errors)
+
+
+# --- storage ---------------------------------------------------------------------------
+class StorageError(AppError):
+    """A problem with the database or the files beside it."""
+
+
+class DatabaseMissing(StorageError):
+    """The database file does not exist."""
+
+    code = "database_missing"
+
+
+class DatabaseCorrupt(StorageError):
+    """The database file is damaged (integrity check or header)."""
+
+    code = "database_corrupt"
+
+
+class ForeignDatabase(StorageError):
+    """The file is not an Archive Room database, or does not belong to this keyring."""
+
+    code = "foreign_database"
+
+
+class DatabaseTooNew(StorageError):
+    """The database was written by a newer version of the app; it is left untouched."""
+
+    code = "database_too_new"
+
+
+class DatabaseNotInitialized(StorageError):
+    """The database has never been set up."""
+
+    code = "database_not_initialized"
+
+
+class DatabaseAlreadyExists(StorageError):
+    """Setup was asked to create a database where one already exists."""
+
+    code = "database_exists"
+
+
+class KeyringMissing(StorageError):
+    """The keyring beside the database is missing."""
+
+    code = "keyring_missing"
+
+
+class KeyringDamaged(StorageError):
+    """The keyring is unreadable, altered or swapped."""
+
+    code = "keyring_damaged"
+
+
+class StorageReadOnly(StorageError):
+    """The database folder or file cannot be written."""
+
+    code = "storage_read_only"
+
+
+class DiskFull(StorageError):
+    """The disk holding the database is full."""
+
+    code = "disk_full"
+
+
+class DatabaseUnavailable(StorageError):
+    """A database server cannot be reached or refused the connection."""
+
+    code = "database_unavailable"
+
+
+class DatabaseBusy(StorageError):
+    """Another program holds the database locked."""
+
+    code = "database_busy"
+
+
+# --- accounts --------------------------------------------------------------------------
+class WrongCredentials(AppError):
+    """User name or password is wrong (deliberately not saying which)."""
+
+    code = "wrong_credentials"
+
+
+class AccountLocked(AppError):
+    """Too many failed sign-ins; ``until`` says when the lock ends."""
+
+    code = "account_locked"
+
+
+class AccountDisabled(AppError):
+    """The administrator disabled the account."""
+
+    code = "account_disabled"
+
+
+class PermissionDenied(AppError):
+    """The signed-in user's roles do not allow the action."""
+
+    code = "permission_denied"
+
+
+class RoleConflict(AppError):
+    """The requested combination of roles breaks separation of duties (三员分立)."""
+
+    code = "role_conflict"
+
+
+class UserNotFound(AppError):
+    """No such user."""
+
+    code = "user_not_found"
+
+
+class RecoveryKeyInvalid(AppError):
+    """The recovery key was mistyped or belongs to another database."""
+
+    code = "recovery_key_invalid"

@@ -1,0 +1,128 @@
+"""Chinese message templates for typed errors and field names (one catalogue for GUI and CLI).
+
+The GUI passes each template through ``QCoreApplication.translate("messages", …)`` so that a
+translation file can replace it; the command line prints it as is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from app.clock import format_local
+from app.errors import AppError, FieldError, ValidationFailed
+
+FIELD_LABELS: dict[str, str] = {
+    "username": "用户名",
+    "display_name": "姓名",
+    "password": "密码",
+    "new_password": "新密码",
+    "password_confirm": "确认密码",
+    "old_password": "原密码",
+    "roles": "角色",
+    "approver_title": "审批人职务",
+    "fonds_name": "全宗名称",
+    "fonds_code": "全宗号",
+    "organisation_name": "单位名称",
+    "recovery_key": "恢复密钥",
+    "password_min_length": "密码最短长度",
+    "password_min_classes": "密码字符类别数",
+    "lockout_max_failures": "锁定前允许失败次数",
+    "lockout_minutes": "锁定时长（分钟）",
+    "idle_lock_minutes": "空闲锁屏（分钟）",
+    "db": "数据库",
+}
+
+MESSAGES: dict[str, str] = {
+    "validation_failed": "输入有误，未保存任何内容：\n{details}",
+    "database_missing": "找不到数据库文件：{path}\n请检查路径，或从备份恢复。",
+    "database_corrupt": "数据库文件已损坏：{path}\n{detail}\n请勿继续写入，请从最近的备份恢复。",
+    "foreign_database": "该文件不是本程序的数据库，或与钥匙环不匹配：{path}\n请确认选择了正确的文件。",
+    "database_too_new": (
+        "该数据库由更新版本的档案室程序创建（结构版本 {revision}），本版本无法打开。"
+        "数据库未作任何改动，请升级程序后再打开。"
+    ),
+    "database_not_initialized": "数据库尚未初始化：{path}\n请先运行初始设置。",
+    "database_exists": "该位置已有数据库：{path}\n为避免覆盖，请选择其他位置。",
+    "keyring_missing": (
+        "找不到数据库的钥匙环文件：{path}\n没有它无法解密数据库。请从备份中恢复该文件，"
+        "并放在数据库文件旁边。"
+    ),
+    "keyring_damaged": (
+        "钥匙环文件已损坏、被修改或与数据库不匹配：{path}\n程序不会替换它。"
+        "请从备份中恢复钥匙环文件，或联系系统管理员。"
+    ),
+    "storage_read_only": "无法写入：{path}\n该文件夹或文件为只读。请选择可写的位置或检查权限。",
+    "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
+    "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
+    "database_busy": "数据库正被其他程序占用：{path}\n请稍后重试。",
+    "wrong_credentials": "用户名或密码错误。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。",
+    "account_locked": "账户因多次登录失败已被锁定，请于 {until} 之后再试，或请系统管理员协助。",
+    "account_disabled": "该账户已被系统管理员停用。",
+    "permission_denied": "当前账户无权执行此操作：{action}",
+    "role_conflict": "角色组合违反三员分立原则：{detail}",
+    "user_not_found": "找不到该用户。",
+    "recovery_key_invalid": "恢复密钥不正确或不属于此数据库。请核对打印的恢复密钥单。",
+    "app_error": "操作失败。",
+}
+
+REASONS: dict[str, str] = {
+    "required": "不能为空",
+    "too_short": "至少需要 {min} 个字符",
+    "too_long": "不能超过 {max} 个字符",
+    "classes": "需包含大写字母、小写字母、数字、符号中的至少 {min} 类",
+    "mismatch": "两次输入不一致",
+    "taken": "已被使用",
+    "format": "格式不正确，应为{expected}",
+    "contains_username": "不能包含用户名",
+    "same_as_old": "不能与原密码相同",
+    "range": "应在 {min} 到 {max} 之间",
+    "title_required": "审批人必须选择职务",
+    "title_without_approver": "只有审批人可以设置职务",
+    "self_change": "不能修改自己的角色",
+    "last_admin": "必须至少保留一名启用的系统管理员",
+    "self_disable": "不能停用自己的账户",
+    "empty": "至少选择一个角色",
+    "wrong": "不正确",
+    "self_reset": "不能重置自己的密码，请使用“修改密码”",
+    "unknown": "不是可设置的项目",
+    "conflict": "{a}与{b}不能由同一人担任",
+    "invalid_chars": "只能包含字母、数字、点、下划线和连字符",
+}
+
+Translator = Callable[[str], str]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _fmt_params(params: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in params.items():
+        out[key] = format_local(value) if isinstance(value, datetime) else value
+    return out
+
+
+def describe_field_error(error: FieldError, tr: Translator = _identity) -> str:
+    """Return ``"<field label>：<reason>"`` in Chinese."""
+    label = tr(FIELD_LABELS.get(error.field, error.field))
+    reason = tr(REASONS.get(error.reason, error.reason))
+    try:
+        reason = reason.format(**_fmt_params(error.params))
+    except (KeyError, IndexError):
+        pass
+    return f"{label}：{reason}"
+
+
+def describe(error: AppError, tr: Translator = _identity) -> str:
+    """Return a complete Chinese message for ``error``."""
+    template = tr(MESSAGES.get(error.code, MESSAGES["app_error"]))
+    params = _fmt_params(error.params)
+    if isinstance(error, ValidationFailed):
+        params["details"] = "\n".join(describe_field_error(e, tr) for e in error.errors)
+    try:
+        return template.format(**params)
+    except (KeyError, IndexError):
+        return template

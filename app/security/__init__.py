@@ -1,0 +1,1 @@
+"""Keys, encryption, masking: everything that protects personal data."""

@@ -1,0 +1,353 @@
+"""The keyring: the database's data key, stored only wrapped, one slot per user plus recovery.
+
+The keyring is a JSON document. Its ``body`` (slots, ids, lockout policy) is authenticated with
+an HMAC whose key derives from the data key, so a damaged or swapped keyring is reported rather
+than trusted. Failed sign-in counters live outside the body (``attempts``): a wrong password
+cannot compute the MAC, and anyone able to edit that file could attack the wrapped keys offline
+anyway; lockout is an online control. For SQLite the document is a sidecar file next to the
+database; for PostgreSQL a one-row table.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import secrets
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Protocol
+
+from app.clock import as_utc
+from app.domain.lockout import AttemptState, LockoutPolicy
+from app.errors import KeyringDamaged, KeyringMissing
+from app.security import crypto
+from app.storage.files import atomic_write_bytes
+
+FORMAT = "archive-room-keyring"
+FORMAT_VERSION = 1
+RECOVERY_LABEL = "recovery"
+_RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
+_RECOVERY_GROUPS = 13  # 13 groups of 4 = 52 characters = 260 bits
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _canonical(data: Any) -> bytes:
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=True).encode()
+
+
+# --- recovery key text ----------------------------------------------------------------------
+def new_recovery_key() -> str:
+    """Return a fresh recovery key as 13 groups of 4 unambiguous characters."""
+    chars = "".join(secrets.choice(_RECOVERY_ALPHABET) for _ in range(4 * _RECOVERY_GROUPS))
+    return "-".join(chars[i : i + 4] for i in range(0, len(chars), 4))
+
+
+def normalize_recovery_key(text: str) -> str | None:
+    """Return the canonical form of a typed recovery key, or None when it cannot be one."""
+    cleaned = "".join(ch for ch in text.upper() if ch.isalnum())
+    if len(cleaned) != 4 * _RECOVERY_GROUPS or any(c not in _RECOVERY_ALPHABET for c in cleaned):
+        return None
+    return "-".join(cleaned[i : i + 4] for i in range(0, len(cleaned), 4))
+
+
+def _recovery_kek(recovery_key: str, salt: bytes) -> bytes:
+    # The recovery key already carries 260 bits of entropy: HKDF is enough, no Argon2 needed.
+    return crypto.derive_subkey(salt + recovery_key.encode("ascii"), "recovery-kek/v1")
+
+
+# --- storage of the document ------------------------------------------------------------------
+class KeyringStore(Protocol):
+    """Where the keyring document lives."""
+
+    description: str
+
+    def exists(self) -> bool:
+        """Return True when a keyring document is stored."""
+        ...
+
+    def load(self) -> dict[str, Any]:
+        """Return the stored document; raise KeyringMissing or KeyringDamaged."""
+        ...
+
+    def save(self, doc: dict[str, Any]) -> None:
+        """Replace the stored document atomically."""
+        ...
+
+
+class FileKeyringStore:
+    """A sidecar JSON file, written atomically (temp file, fsync, rename)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.description = str(path)
+
+    def exists(self) -> bool:
+        """Return True when the sidecar file exists."""
+        return self.path.exists()
+
+    def load(self) -> dict[str, Any]:
+        """Read and parse the sidecar file."""
+        try:
+            raw = self.path.read_bytes()
+        except FileNotFoundError as exc:
+            raise KeyringMissing(path=str(self.path)) from exc
+        except OSError as exc:
+            raise KeyringDamaged(path=str(self.path)) from exc
+        return parse_document(raw, str(self.path))
+
+    def save(self, doc: dict[str, Any]) -> None:
+        """Write the document atomically next to the database."""
+        atomic_write_bytes(self.path, json.dumps(doc, indent=1, sort_keys=True).encode())
+
+
+def parse_document(raw: bytes, where: str) -> dict[str, Any]:
+    """Parse and structurally check a keyring document."""
+    try:
+        doc = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise KeyringDamaged(path=where) from exc
+    if (
+        not isinstance(doc, dict)
+        or doc.get("format") != FORMAT
+        or not isinstance(doc.get("body"), dict)
+        or not isinstance(doc["body"].get("slots"), dict)
+        or not isinstance(doc.get("mac"), str)
+    ):
+        raise KeyringDamaged(path=where)
+    if doc["body"].get("version") != FORMAT_VERSION:
+        raise KeyringDamaged(path=where)
+    doc.setdefault("attempts", {})
+    doc.setdefault("events", [])
+    return doc
+
+
+# --- the keyring itself ----------------------------------------------------------------------
+@dataclass
+class SignInEvent:
+    """A failed sign-in or lock recorded before the database could be opened."""
+
+    label: str
+    kind: str  # "failed" | "locked"
+    at: datetime
+
+
+@dataclass
+class Keyring:
+    """An in-memory keyring document bound to its store."""
+
+    store: KeyringStore
+    doc: dict[str, Any]
+    _pending: list[SignInEvent] = field(default_factory=list)
+
+    # -- creation -----------------------------------------------------------------------
+    @classmethod
+    def create(
+        cls,
+        store: KeyringStore,
+        data_key: bytes,
+        *,
+        database_id: str,
+        lockout: LockoutPolicy,
+        now: datetime,
+    ) -> Keyring:
+        """Start a new keyring for ``database_id`` (not saved until :meth:`save`)."""
+        body = {
+            "version": FORMAT_VERSION,
+            "keyring_id": uuid.uuid4().hex,
+            "database_id": database_id,
+            "created_at": as_utc(now).isoformat(),
+            "key_version": 1,
+            "lockout": {"max_failures": lockout.max_failures, "lock_minutes": lockout.lock_minutes},
+            "slots": {},
+        }
+        ring = cls(store, {"format": FORMAT, "body": body, "mac": "", "attempts": {}, "events": []})
+        ring.seal(data_key)
+        return ring
+
+    @classmethod
+    def load(cls, store: KeyringStore) -> Keyring:
+        """Read the keyring from ``store`` (authenticity is checked on unlock)."""
+        return cls(store, store.load())
+
+    def save(self) -> None:
+        """Write the document back to its store."""
+        self.store.save(self.doc)
+
+    # -- properties ---------------------------------------------------------------------
+    @property
+    def body(self) -> dict[str, Any]:
+        """The authenticated part."""
+        body: dict[str, Any] = self.doc["body"]
+        return body
+
+    @property
+    def database_id(self) -> str:
+        """The database this keyring belongs to."""
+        return str(self.body["database_id"])
+
+    @property
+    def lockout(self) -> LockoutPolicy:
+        """The lockout policy copied here so it applies before the database is open."""
+        data = self.body.get("lockout", {})
+        return LockoutPolicy(
+            max_failures=int(data.get("max_failures", 5)),
+            lock_minutes=int(data.get("lock_minutes", 15)),
+        )
+
+    def label_for(self, username: str) -> str:
+        """Return the slot label of ``username`` (a hash: no names in the file)."""
+        text = f"{self.body['keyring_id']}\x00{username.strip().casefold()}"
+        return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+    def has_user(self, username: str) -> bool:
+        """Return True when ``username`` has a slot."""
+        return self.label_for(username) in self.body["slots"]
+
+    # -- authenticity -------------------------------------------------------------------
+    def _mac(self, data_key: bytes) -> str:
+        key = crypto.derive_subkey(data_key, "keyring-mac/v1")
+        return crypto.mac(key, _canonical(self.body)).hex()
+
+    def seal(self, data_key: bytes) -> None:
+        """Recompute the MAC after a change to the body."""
+        self.doc["mac"] = self._mac(data_key)
+
+    def verify(self, data_key: bytes) -> None:
+        """Raise KeyringDamaged unless the body's MAC matches ``data_key``."""
+        if not secrets.compare_digest(self._mac(data_key), str(self.doc.get("mac", ""))):
+            raise KeyringDamaged(path=self.store.description)
+
+    # -- slots --------------------------------------------------------------------------
+    def _aad(self, label: str) -> bytes:
+        return f"archive-room/keyslot/v1/{self.body['keyring_id']}/{label}".encode()
+
+    def set_user_slot(
+        self,
+        data_key: bytes,
+        username: str,
+        password: str,
+        params: crypto.KdfParams = crypto.DEFAULT_KDF,
+    ) -> None:
+        """(Re)wrap the data key for ``username`` under ``password``; re-encrypts nothing."""
+        label = self.label_for(username)
+        salt = os.urandom(16)
+        kek = crypto.derive_password_key(password, salt, params)
+        self.body["slots"][label] = {
+            "kind": "user",
+            "salt": _b64(salt),
+            "kdf": {"alg": "argon2id", **params.as_dict()},
+            "wrapped": _b64(crypto.seal(kek, data_key, self._aad(label))),
+        }
+        self.seal(data_key)
+
+    def remove_user_slot(self, data_key: bytes, username: str) -> None:
+        """Remove ``username``'s slot (disabled accounts can no longer decrypt the store)."""
+        self.body["slots"].pop(self.label_for(username), None)
+        self.doc["attempts"].pop(self.label_for(username), None)
+        self.seal(data_key)
+
+    def set_recovery_slot(self, data_key: bytes, recovery_key: str) -> None:
+        """Wrap the data key under the recovery key."""
+        salt = os.urandom(16)
+        kek = _recovery_kek(recovery_key, salt)
+        self.body["slots"][RECOVERY_LABEL] = {
+            "kind": "recovery",
+            "salt": _b64(salt),
+            "kdf": {"alg": "hkdf-sha256"},
+            "wrapped": _b64(crypto.seal(kek, data_key, self._aad(RECOVERY_LABEL))),
+        }
+        self.seal(data_key)
+
+    def unwrap_with_password(self, username: str, password: str) -> bytes | None:
+        """Return the data key, or None when the user has no slot or the password is wrong."""
+        slot = self.body["slots"].get(self.label_for(username))
+        if not isinstance(slot, dict) or slot.get("kind") != "user":
+            # Spend the same time as a real attempt so user names cannot be probed.
+            crypto.derive_password_key(password, b"\x00" * 16)
+            return None
+        try:
+            params = crypto.KdfParams.from_dict(slot["kdf"])
+            kek = crypto.derive_password_key(password, _unb64(slot["salt"]), params)
+            key = crypto.open_sealed(kek, _unb64(slot["wrapped"]), self._aad(self.label_for(username)))
+        except crypto.DecryptionFailed:
+            return None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise KeyringDamaged(path=self.store.description) from exc
+        return key
+
+    def unwrap_with_recovery_key(self, recovery_key: str) -> bytes | None:
+        """Return the data key, or None when the recovery key does not fit."""
+        normal = normalize_recovery_key(recovery_key)
+        slot = self.body["slots"].get(RECOVERY_LABEL)
+        if normal is None or not isinstance(slot, dict):
+            return None
+        try:
+            kek = _recovery_kek(normal, _unb64(slot["salt"]))
+            return crypto.open_sealed(kek, _unb64(slot["wrapped"]), self._aad(RECOVERY_LABEL))
+        except crypto.DecryptionFailed:
+            return None
+        except (KeyError, ValueError, TypeError) as exc:
+            raise KeyringDamaged(path=self.store.description) from exc
+
+    def set_lockout(self, data_key: bytes, policy: LockoutPolicy) -> None:
+        """Copy the lockout policy into the authenticated body."""
+        self.body["lockout"] = {
+            "max_failures": policy.max_failures,
+            "lock_minutes": policy.lock_minutes,
+        }
+        self.seal(data_key)
+
+    # -- failed attempts ------------------------------------------------------------------
+    def attempt_state(self, username: str) -> AttemptState:
+        """Return the failure count and lock of ``username``."""
+        data = self.doc["attempts"].get(self.label_for(username)) or {}
+        until = data.get("locked_until")
+        try:
+            locked = as_utc(datetime.fromisoformat(until)) if until else None
+            return AttemptState(failures=int(data.get("failures", 0)), locked_until=locked)
+        except (TypeError, ValueError):
+            return AttemptState()
+
+    def set_attempt_state(self, username: str, state: AttemptState) -> None:
+        """Store the failure count and lock of ``username`` (caller saves)."""
+        label = self.label_for(username)
+        if state.failures == 0 and state.locked_until is None:
+            self.doc["attempts"].pop(label, None)
+            return
+        self.doc["attempts"][label] = {
+            "failures": state.failures,
+            "locked_until": state.locked_until.isoformat() if state.locked_until else None,
+        }
+
+    def add_event(self, username: str, kind: str, at: datetime) -> None:
+        """Queue a failed sign-in or lock for the audit trail (flushed on the next unlock)."""
+        self.doc["events"].append(
+            {"label": self.label_for(username), "kind": kind, "at": as_utc(at).isoformat()}
+        )
+        del self.doc["events"][:-1000]  # bounded: a flood of guesses cannot fill the disk
+
+    def take_events(self, resolve: Callable[[str], str | None]) -> list[tuple[str | None, str, datetime]]:
+        """Remove queued events; return ``(username or None, kind, at)`` for each.
+
+        ``resolve`` maps a label back to a known user name.
+        """
+        out = []
+        for ev in self.doc.get("events", []):
+            try:
+                out.append((resolve(str(ev["label"])), str(ev["kind"]), as_utc(datetime.fromisoformat(ev["at"]))))
+            except (KeyError, TypeError, ValueError):
+                continue
+        self.doc["events"] = []
+        return out

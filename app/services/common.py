@@ -1,0 +1,48 @@
+"""Helpers shared by services: authorisation against the database, actor snapshots."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.domain.accounts import Actor
+from app.domain.roles import ApproverTitle, Role, may
+from app.errors import AccountDisabled, PermissionDenied
+from app.storage.models import UserAccount
+from app.storage.store import UnitOfWork
+
+ACTION_LABELS: dict[str, str] = {
+    "user.manage": "管理用户",
+    "settings.manage": "修改系统设置",
+    "audit.read": "查看审计记录",
+    "customer.read": "查看客户",
+    "customer.write": "登记客户",
+}
+
+
+def actor_from_row(user: UserAccount) -> Actor:
+    """Build an Actor snapshot from a user row."""
+    return Actor(
+        user_id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=frozenset(Role(r.role) for r in user.roles),
+        approver_title=ApproverTitle(user.approver_title) if user.approver_title else None,
+        must_change_password=user.must_change_password,
+    )
+
+
+def find_user(uow: UnitOfWork, username: str) -> UserAccount | None:
+    """Return the user row for ``username`` (case-insensitive), or None."""
+    key = username.strip().casefold()
+    return uow.session.scalar(select(UserAccount).where(UserAccount.username_key == key))
+
+
+def authorize(uow: UnitOfWork, actor: Actor, action: str) -> UserAccount:
+    """Check against the database (not the sign-in snapshot) that ``actor`` may do ``action``."""
+    user = uow.session.get(UserAccount, actor.user_id)
+    if user is None or user.disabled:
+        raise AccountDisabled()
+    current = actor_from_row(user)
+    if not may(current.roles, action):
+        raise PermissionDenied(action=ACTION_LABELS.get(action, action))
+    return user

@@ -1,0 +1,178 @@
+"""First start: create the database, its keyring, the organisation and the administrator."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass
+
+from app.clock import Clock
+from app.domain.passwords import check_password
+from app.domain.roles import Role
+from app.errors import DatabaseAlreadyExists, FieldError, ValidationFailed
+from app.security import crypto
+from app.security.keyring import Keyring, new_recovery_key
+from app.services.auth import SignedIn, database_exists
+from app.services.accounts_validation import check_display_name, check_username
+from app.services.common import actor_from_row
+from app.storage import migrate
+from app.storage.engine import engine_for
+from app.storage.files import os_error_to_app
+from app.storage.location import DatabaseLocation
+from app.storage.models import UserAccount, UserRole
+from app.storage.settings import Organisation, SecuritySettings
+from app.storage.store import Store, keyring_store_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SetupRequest:
+    """What the setup wizard collects."""
+
+    organisation_name: str
+    fonds_name: str
+    fonds_code: str
+    admin_username: str
+    admin_display_name: str
+    admin_password: str
+    admin_password_confirm: str
+
+
+@dataclass(frozen=True)
+class SetupResult:
+    """The signed-in administrator and the recovery key to show and print once."""
+
+    session: SignedIn
+    recovery_key: str
+
+
+def validate_setup(request: SetupRequest) -> list[FieldError]:
+    """Check the wizard's input with the default policy."""
+    errors: list[FieldError] = []
+    if not request.organisation_name.strip():
+        errors.append(FieldError("organisation_name", "required"))
+    if not request.fonds_name.strip():
+        errors.append(FieldError("fonds_name", "required"))
+    code = request.fonds_code.strip()
+    if not code:
+        errors.append(FieldError("fonds_code", "required"))
+    elif not (code.isascii() and code.isalnum() and len(code) <= 8):
+        errors.append(FieldError("fonds_code", "format", {"expected": "1–8 位字母或数字，如 Z001"}))
+    errors += check_username(request.admin_username)
+    errors += check_display_name(request.admin_display_name)
+    errors += check_password(
+        request.admin_password,
+        SecuritySettings().password_policy,
+        username=request.admin_username,
+    )
+    if request.admin_password != request.admin_password_confirm:
+        errors.append(FieldError("password_confirm", "mismatch"))
+    return errors
+
+
+def initialize_database(
+    *,
+    location: DatabaseLocation,
+    request: SetupRequest,
+    clock: Clock,
+    kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
+) -> SetupResult:
+    """Create a new database at ``location``; all or nothing.
+
+    Raises:
+        ValidationFailed: a wizard field is wrong.
+        DatabaseAlreadyExists: something is already there (never overwritten).
+        StorageError: the folder is read-only, the disk is full, the server is unreachable.
+    """
+    errors = validate_setup(request)
+    if errors:
+        raise ValidationFailed(errors)
+    if database_exists(location):
+        raise DatabaseAlreadyExists(path=location.display())
+    if location.is_sqlite:
+        try:
+            location.sqlite_path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise os_error_to_app(exc, location.sqlite_path.parent) from exc
+
+    data_key = crypto.random_key()
+    database_id = uuid.uuid4().hex
+    engine = engine_for(location, data_key)
+    keyring_store = keyring_store_for(location, engine)
+    store = Store(location, engine, data_key, keyring_store)
+    security = SecuritySettings()
+    recovery_key = new_recovery_key()
+    try:
+        migrate.upgrade(engine)
+        now = clock.now()
+        with store.unit_of_work(None, clock) as uow:
+            uow.settings.put("database_id", database_id)
+            uow.settings.put_dataclass(
+                Organisation(
+                    organisation_name=request.organisation_name.strip(),
+                    fonds_name=request.fonds_name.strip(),
+                    fonds_code=request.fonds_code.strip().upper(),
+                )
+            )
+            uow.settings.put_dataclass(security)
+            admin = UserAccount(
+                username=request.admin_username.strip(),
+                username_key=request.admin_username.strip().casefold(),
+                display_name=request.admin_display_name.strip(),
+                created_at=now,
+                password_changed_at=now,
+                last_sign_in_at=now,
+                roles=[UserRole(role=Role.ADMIN.value)],
+            )
+            uow.session.add(admin)
+            uow.session.flush()
+            actor = actor_from_row(admin)
+            uow.audit.record(
+                "system.setup",
+                object_type="database",
+                object_id=database_id,
+                actor=actor,
+                details={
+                    "organisation_name": request.organisation_name.strip(),
+                    "fonds_code": request.fonds_code.strip().upper(),
+                },
+            )
+            uow.audit.record(
+                "user.create",
+                object_type="user",
+                object_id=admin.id,
+                actor=actor,
+                details={"username": admin.username, "roles": [Role.ADMIN.value]},
+            )
+            uow.audit.record("auth.sign_in", object_type="user", object_id=admin.id, actor=actor)
+            keyring = Keyring.create(
+                keyring_store,
+                data_key,
+                database_id=database_id,
+                lockout=security.lockout_policy,
+                now=now,
+            )
+            keyring.set_user_slot(data_key, admin.username, request.admin_password, kdf)
+            keyring.set_recovery_slot(data_key, recovery_key)
+            uow.session.flush()
+            keyring.save()
+            uow.commit()
+    except BaseException:
+        store.close()
+        _remove_partial(location)
+        raise
+    log.info("database initialised")
+    return SetupResult(session=SignedIn(store=store, actor=actor), recovery_key=recovery_key)
+
+
+def _remove_partial(location: DatabaseLocation) -> None:
+    """Delete what a failed setup left behind (it was all new: nothing of value is lost)."""
+    if not location.is_sqlite:
+        return
+    path = location.sqlite_path
+    for candidate in (path, location.keyring_path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+        try:
+            candidate.unlink(missing_ok=True)
+        except OSError:
+            log.warning("could not remove a partial file after failed setup")

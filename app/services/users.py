@@ -1,0 +1,246 @@
+"""User management by the administrator: create, change roles, disable, enable, reset."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.clock import Clock
+from app.domain.roles import ApproverTitle, Role, check_role_set
+from app.errors import FieldError, UserNotFound, ValidationFailed
+from app.security import crypto
+from app.services.accounts_validation import check_display_name, check_username
+from app.services.auth import SignedIn, commit_with_keyring
+from app.services.common import authorize, find_user
+from app.storage.models import UserAccount, UserRole
+from app.storage.store import UnitOfWork
+
+
+@dataclass(frozen=True)
+class UserRow:
+    """A user as shown in the administrator's list."""
+
+    id: int
+    username: str
+    display_name: str
+    roles: tuple[Role, ...]
+    approver_title: ApproverTitle | None
+    disabled: bool
+    must_change_password: bool
+    last_sign_in_at: datetime | None
+
+
+@dataclass(frozen=True)
+class OneTimePassword:
+    """A password the administrator hands over; the user must change it at next sign-in."""
+
+    username: str
+    password: str
+
+
+def generate_one_time_password(length: int = 12) -> str:
+    """Return a random password with all four character classes and no look-alikes."""
+    upper = "ABCDEFGHJKLMNPQRSTUVWXYZ"
+    lower = "abcdefghijkmnopqrstuvwxyz"
+    digits = "23456789"
+    symbols = "-_+=#"
+    pools = [upper, lower, digits, symbols]
+    chars = [secrets.choice(pool) for pool in pools]
+    alphabet = upper + lower + digits
+    chars += [secrets.choice(alphabet) for _ in range(length - len(chars))]
+    secrets.SystemRandom().shuffle(chars)
+    return "".join(chars)
+
+
+def _row(user: UserAccount) -> UserRow:
+    order = list(Role)
+    return UserRow(
+        id=user.id,
+        username=user.username,
+        display_name=user.display_name,
+        roles=tuple(sorted((Role(r.role) for r in user.roles), key=order.index)),
+        approver_title=ApproverTitle(user.approver_title) if user.approver_title else None,
+        disabled=user.disabled,
+        must_change_password=user.must_change_password,
+        last_sign_in_at=user.last_sign_in_at,
+    )
+
+
+def list_users(*, session: SignedIn, clock: Clock) -> list[UserRow]:
+    """Return every account, enabled first, then by user name."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        users = uow.session.scalars(select(UserAccount)).all()
+        return sorted((_row(u) for u in users), key=lambda r: (r.disabled, r.username.casefold()))
+
+
+def _active_admins(uow: UnitOfWork) -> list[UserAccount]:
+    users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
+    return [u for u in users if any(r.role == Role.ADMIN.value for r in u.roles)]
+
+
+def create_user(
+    *,
+    session: SignedIn,
+    username: str,
+    display_name: str,
+    roles: Iterable[Role],
+    approver_title: ApproverTitle | None,
+    clock: Clock,
+    kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
+) -> OneTimePassword:
+    """Create an account with a one-time password that must be changed at first sign-in."""
+    role_set = frozenset(roles)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        errors = check_username(username) + check_display_name(display_name)
+        errors += check_role_set(role_set, approver_title)
+        if not errors and find_user(uow, username) is not None:
+            errors.append(FieldError("username", "taken"))
+        if errors:
+            raise ValidationFailed(errors)
+        now = clock.now()
+        user = UserAccount(
+            username=username.strip(),
+            username_key=username.strip().casefold(),
+            display_name=display_name.strip(),
+            approver_title=approver_title.value if approver_title else None,
+            must_change_password=True,
+            created_at=now,
+            roles=[UserRole(role=r.value) for r in sorted(role_set)],
+        )
+        uow.session.add(user)
+        uow.session.flush()
+        uow.audit.record(
+            "user.create",
+            object_type="user",
+            object_id=user.id,
+            details={
+                "username": user.username,
+                "roles": sorted(r.value for r in role_set),
+                "approver_title": user.approver_title,
+            },
+        )
+        password = generate_one_time_password()
+        keyring = session.store.keyring()
+        commit_with_keyring(
+            uow,
+            keyring,
+            lambda: keyring.set_user_slot(session.store.data_key, user.username, password, kdf),
+        )
+        return OneTimePassword(username=user.username, password=password)
+
+
+def _load(uow: UnitOfWork, user_id: int) -> UserAccount:
+    user = uow.session.get(UserAccount, user_id)
+    if user is None:
+        raise UserNotFound()
+    return user
+
+
+def set_roles(
+    *,
+    session: SignedIn,
+    user_id: int,
+    roles: Iterable[Role],
+    approver_title: ApproverTitle | None,
+    clock: Clock,
+) -> None:
+    """Replace a user's roles; nobody changes their own roles (no self-granting)."""
+    role_set = frozenset(roles)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        user = _load(uow, user_id)
+        errors = check_role_set(role_set, approver_title)
+        if user.id == session.actor.user_id:
+            errors.append(FieldError("roles", "self_change"))
+        was_admin = any(r.role == Role.ADMIN.value for r in user.roles)
+        if was_admin and Role.ADMIN not in role_set and not user.disabled:
+            if len(_active_admins(uow)) <= 1:
+                errors.append(FieldError("roles", "last_admin"))
+        if errors:
+            raise ValidationFailed(errors)
+        before = {"roles": sorted(r.role for r in user.roles), "approver_title": user.approver_title}
+        user.roles = [UserRole(role=r.value) for r in sorted(role_set)]
+        user.approver_title = approver_title.value if approver_title else None
+        after = {"roles": sorted(r.value for r in role_set), "approver_title": user.approver_title}
+        uow.audit.record(
+            "user.set_roles",
+            object_type="user",
+            object_id=user.id,
+            details={"before": before, "after": after},
+        )
+        uow.commit()
+
+
+def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
+    """Disable an account and remove its keyring slot (it can no longer decrypt the store)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        user = _load(uow, user_id)
+        errors = []
+        if user.id == session.actor.user_id:
+            errors.append(FieldError("username", "self_disable"))
+        elif any(r.role == Role.ADMIN.value for r in user.roles) and len(_active_admins(uow)) <= 1:
+            errors.append(FieldError("roles", "last_admin"))
+        if errors:
+            raise ValidationFailed(errors)
+        if user.disabled:
+            return
+        user.disabled = True
+        uow.audit.record("user.disable", object_type="user", object_id=user.id)
+        uow.session.flush()
+        keyring = session.store.keyring()
+        name = user.username
+        commit_with_keyring(
+            uow, keyring, lambda: keyring.remove_user_slot(session.store.data_key, name)
+        )
+
+
+def enable_user(
+    *, session: SignedIn, user_id: int, clock: Clock, kdf: crypto.KdfParams = crypto.DEFAULT_KDF
+) -> OneTimePassword:
+    """Re-enable an account; it gets a new one-time password (its old slot was removed)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        user = _load(uow, user_id)
+        user.disabled = False
+        uow.audit.record("user.enable", object_type="user", object_id=user.id)
+        return _issue_one_time_password(session, uow, user, kdf)
+
+
+def reset_password(
+    *, session: SignedIn, user_id: int, clock: Clock, kdf: crypto.KdfParams = crypto.DEFAULT_KDF
+) -> OneTimePassword:
+    """Give a user a one-time password (and clear any lock); they must change it at sign-in."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        user = _load(uow, user_id)
+        if user.id == session.actor.user_id:
+            raise ValidationFailed([FieldError("username", "self_reset")])
+        uow.audit.record("user.reset_password", object_type="user", object_id=user.id)
+        return _issue_one_time_password(session, uow, user, kdf)
+
+
+def _issue_one_time_password(
+    session: SignedIn, uow: UnitOfWork, user: UserAccount, kdf: crypto.KdfParams
+) -> OneTimePassword:
+    from app.domain.lockout import AttemptState
+
+    user.must_change_password = True
+    uow.session.flush()
+    password = generate_one_time_password()
+    keyring = session.store.keyring()
+    name = user.username
+
+    def change() -> None:
+        keyring.set_user_slot(session.store.data_key, name, password, kdf)
+        keyring.set_attempt_state(name, AttemptState())
+
+    commit_with_keyring(uow, keyring, change)
+    return OneTimePassword(username=name, password=password)

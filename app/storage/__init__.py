@@ -1,0 +1,1 @@
+"""Storage: database location, engines, ORM models, migrations, unit of work."""

@@ -1,0 +1,100 @@
+"""Engines: SQLCipher opened with the raw data key (WAL, foreign keys, busy timeout) or PostgreSQL."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+import sqlcipher3
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.pool import NullPool
+
+from app.errors import DatabaseBusy, DatabaseCorrupt, ForeignDatabase, StorageReadOnly
+from app.storage.location import DatabaseLocation
+
+log = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 10_000
+PAGE_SIZE = 4096  # SQLCipher 4 default
+
+
+def _key_pragma(key: bytes) -> str:
+    # A raw key (x'…') skips SQLCipher's own PBKDF2: the key already comes from Argon2 (keyring).
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any:
+    """Open a DB-API connection to an encrypted file and verify the key on the first page."""
+    uri = f"file:{path.as_posix()}?mode={'ro' if read_only else 'rwc'}"
+    try:
+        conn = sqlcipher3.connect(
+            uri, uri=True, timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False
+        )
+    except sqlcipher3.OperationalError as exc:
+        raise StorageReadOnly(path=str(path)) from exc
+    try:
+        conn.execute(_key_pragma(key))
+        conn.execute("PRAGMA cipher_memory_security = OFF")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA temp_store = MEMORY")  # no temp files with row data on disk
+        if not read_only:
+            conn.execute("PRAGMA journal_mode = WAL").fetchone()
+            conn.execute("PRAGMA synchronous = FULL")
+    except sqlcipher3.DatabaseError as exc:
+        conn.close()
+        raise classify_open_error(exc, path) from exc
+    return conn
+
+
+def classify_open_error(exc: Exception, path: Path) -> Exception:
+    """Turn a driver error raised while opening ``path`` into a typed error."""
+    text = str(exc).lower()
+    if "locked" in text or "busy" in text:
+        return DatabaseBusy(path=str(path))
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return StorageReadOnly(path=str(path))
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size % PAGE_SIZE != 0 or "malformed" in text:
+        return DatabaseCorrupt(path=str(path), detail="文件长度或页面结构异常（可能被截断）")
+    return ForeignDatabase(path=str(path))
+
+
+def sqlcipher_engine(path: Path, key: bytes) -> Engine:
+    """Return an engine over the encrypted file ``path``."""
+    engine = create_engine(
+        "sqlite://",
+        module=sqlcipher3,
+        creator=lambda: connect_sqlcipher(path, key),
+    )
+
+    # Let SQLAlchemy own transactions (pysqlite's legacy autocommit handling is unreliable).
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
+
+
+def postgres_engine(location: DatabaseLocation) -> Engine:
+    """Return an engine for a ``postgresql+psycopg://`` URL."""
+    assert location.url is not None
+    return create_engine(location.url, poolclass=NullPool, pool_pre_ping=True)
+
+
+def engine_for(location: DatabaseLocation, key: bytes | None) -> Engine:
+    """Return an engine for ``location`` (``key`` is required for SQLCipher files)."""
+    if location.is_sqlite:
+        if key is None:
+            raise ValueError("an embedded database needs its data key")
+        return sqlcipher_engine(location.sqlite_path, key)
+    return postgres_engine(location)

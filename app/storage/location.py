@@ -1,0 +1,63 @@
+"""Where a database is: an embedded SQLCipher file or a PostgreSQL URL."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.errors import FieldError, ValidationFailed
+
+KEYRING_SUFFIX = ".keyring"
+
+
+@dataclass(frozen=True)
+class DatabaseLocation:
+    """A parsed ``--db`` value."""
+
+    kind: str  # "sqlite" | "postgresql"
+    path: Path | None = None
+    url: str | None = None
+
+    @classmethod
+    def parse(cls, value: str | Path) -> DatabaseLocation:
+        """Accept a file path or a ``postgresql+psycopg://`` URL."""
+        text = str(value).strip()
+        if not text:
+            raise ValidationFailed([FieldError("db", "required")])
+        if text.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+            url = "postgresql+psycopg://" + text.split("://", 1)[1]
+            return cls(kind="postgresql", url=url)
+        if "://" in text:
+            raise ValidationFailed(
+                [FieldError("db", "format", {"expected": "文件路径或 postgresql+psycopg:// 地址"})]
+            )
+        return cls(kind="sqlite", path=Path(text).expanduser().resolve())
+
+    @property
+    def is_sqlite(self) -> bool:
+        """True for the embedded file database."""
+        return self.kind == "sqlite"
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The database file (SQLite only)."""
+        if self.path is None:
+            raise ValueError("not an embedded database")
+        return self.path
+
+    @property
+    def keyring_path(self) -> Path:
+        """The keyring sidecar file (SQLite only)."""
+        return self.sqlite_path.with_name(self.sqlite_path.name + KEYRING_SUFFIX)
+
+    def display(self) -> str:
+        """A form safe to show and log (no password from a URL)."""
+        if self.is_sqlite:
+            return str(self.path)
+        assert self.url is not None
+        head, _, tail = self.url.partition("://")
+        if "@" in tail:
+            creds, _, host = tail.rpartition("@")
+            user = creds.split(":", 1)[0]
+            return f"{head}://{user}:***@{host}"
+        return self.url

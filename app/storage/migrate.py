@@ -1,0 +1,90 @@
+"""Schema migrations at start: upgrade older databases (after a copy), refuse newer ones."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, inspect
+
+from alembic import command
+from app.errors import DatabaseTooNew, ForeignDatabase
+from app.storage.files import os_error_to_app
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+
+
+def _config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def head_revision() -> str:
+    """Return the newest schema revision this version knows."""
+    head = ScriptDirectory.from_config(_config()).get_current_head()
+    assert head is not None
+    return head
+
+
+def known_revisions() -> set[str]:
+    """Return every revision this version knows."""
+    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def current_revision(conn: Connection) -> str | None:
+    """Return the revision stamped in the database (None for an empty database)."""
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def schema_state(engine: Engine) -> tuple[str | None, str]:
+    """Return ``(current, head)``; raise DatabaseTooNew for a revision we do not know."""
+    with engine.connect() as conn:
+        current = current_revision(conn)
+        if current is None and inspect(conn).get_table_names():
+            raise ForeignDatabase(path=str(engine.url))
+    head = head_revision()
+    if current is not None and current not in known_revisions():
+        raise DatabaseTooNew(revision=current)
+    return current, head
+
+
+def upgrade(engine: Engine, *, backup: Callable[[str], None] | None = None) -> bool:
+    """Bring the schema to head; return True when anything ran.
+
+    An older database is copied first by ``backup(current_revision)``; a database stamped
+    with a revision we do not know (a newer app) is refused before anything is written.
+    """
+    current, head = schema_state(engine)
+    if current == head:
+        return False
+    if current is not None and backup is not None:
+        backup(current)
+    cfg = _config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    log.info("schema upgraded from %s to %s", current, head)
+    return True
+
+
+def copy_before_upgrade(path: Path, revision: str, now: datetime) -> Path:
+    """Copy a (checkpointed) database file and its keyring aside before an upgrade."""
+    stamp = now.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}")
+    try:
+        shutil.copy2(path, target)
+        keyring = path.with_name(path.name + ".keyring")
+        if keyring.exists():
+            shutil.copy2(keyring, target.with_name(target.name + ".keyring"))
+    except OSError as exc:
+        raise os_error_to_app(exc, target) from exc
+    return target

@@ -1,0 +1,146 @@
+"""SQLAlchemy 2 typed ORM models (portable between SQLCipher and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    """Declarative base with a stable constraint naming convention (needed by migrations)."""
+
+    metadata = MetaData(naming_convention=NAMING)
+
+
+class Setting(Base):
+    """One configuration value (JSON text); also holds the database id and organisation."""
+
+    __tablename__ = "setting"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class UserAccount(Base):
+    """A person who signs in. The password itself lives only as a keyring slot."""
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64))
+    username_key: Mapped[str] = mapped_column(String(64), unique=True)  # casefolded
+    display_name: Mapped[str] = mapped_column(String(64))
+    approver_title: Mapped[str | None] = mapped_column(String(32))
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    password_changed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_sign_in_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    roles: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+
+class UserRole(Base):
+    """One role held by one user."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), primary_key=True)
+
+    user: Mapped[UserAccount] = relationship(back_populates="roles")
+
+
+class AuditEntry(Base):
+    """An append-only audit record.
+
+    ``prev_hash``/``entry_hash`` are reserved for the keyed hash chain (issue 9): entries are
+    written in ``id`` order, each content serialised canonically by ``AuditRecorder``.
+    """
+
+    __tablename__ = "audit_entry"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    actor_name: Mapped[str] = mapped_column(String(64))
+    action: Mapped[str] = mapped_column(String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(64))
+    purpose: Mapped[str | None] = mapped_column(String(200))
+    details: Mapped[str] = mapped_column(Text, default="{}")
+    workstation: Mapped[str | None] = mapped_column(String(64))
+    prev_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+    entry_hash: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Customer(Base):
+    """A customer (客户): the minimal record the registry issue extends.
+
+    The identity number and phone are field-encrypted (R6) and found through blind indexes (R14).
+    """
+
+    __tablename__ = "customer"
+    __table_args__ = (UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    row_key: Mapped[str] = mapped_column(String(32), unique=True)  # binds ciphertexts to the row
+    party: Mapped[str] = mapped_column(String(8))  # person | org
+    kind: Mapped[str] = mapped_column(String(16))  # general | special
+    category: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    importance: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(200))
+    id_type: Mapped[str | None] = mapped_column(String(16))
+    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_bidx: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    phone_bidx: Mapped[bytes | None] = mapped_column(LargeBinary, index=True)
+    remarks: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class Volume(Base):
+    """A volume (卷) of a customer's archive: the minimal record the catalogue issue extends."""
+
+    __tablename__ = "volume"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    reference_code: Mapped[str] = mapped_column(String(64), unique=True)  # 档号
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    title: Mapped[str] = mapped_column(String(300))
+    retention: Mapped[str] = mapped_column(String(8))  # Y | D30 | D10
+    secrecy_level: Mapped[str | None] = mapped_column(String(8))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class KeyringRow(Base):
+    """The keyring document for PostgreSQL databases (SQLite keeps it in a sidecar file)."""
+
+    __tablename__ = "keyring"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    document: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,246 @@
+"""An opened, unlocked database: engine, keys and keyring, and units of work over them."""
+
+from __future__ import annotations
+
+import logging
+from types import TracebackType
+from typing import Any
+
+from sqlalchemy import Engine, select, text
+from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.clock import Clock
+from app.domain.accounts import Actor
+from app.errors import DatabaseUnavailable, ForeignDatabase, StorageError
+from app.security.audit import AuditRecorder
+from app.security.crypto import BlindIndex, FieldCipher
+from app.security.keyring import Keyring, KeyringStore
+from app.storage import migrate
+from app.storage.engine import classify_open_error, engine_for
+from app.storage.location import DatabaseLocation
+from app.storage.models import KeyringRow, Setting
+from app.storage.settings import SettingsRepository
+
+log = logging.getLogger(__name__)
+
+
+class TableKeyringStore:
+    """The keyring document in the ``keyring`` table (PostgreSQL)."""
+
+    def __init__(self, engine: Engine, description: str) -> None:
+        self._engine = engine
+        self.description = description
+
+    def exists(self) -> bool:
+        """Return True when the row exists."""
+        from app.errors import KeyringMissing
+
+        try:
+            self.load()
+        except KeyringMissing:
+            return False
+        return True
+
+    def load(self) -> dict[str, Any]:
+        """Read the document row."""
+        from app.errors import KeyringMissing
+        from app.security.keyring import parse_document
+
+        try:
+            with Session(self._engine) as session:
+                row = session.get(KeyringRow, 1)
+        except OperationalError as exc:
+            raise DatabaseUnavailable(detail=type(exc.orig).__name__) from exc
+        except DatabaseError as exc:
+            raise KeyringMissing(path=self.description) from exc
+        if row is None:
+            raise KeyringMissing(path=self.description)
+        return parse_document(row.document.encode(), self.description)
+
+    def save(self, doc: dict[str, Any]) -> None:
+        """Write the document row in its own transaction."""
+        import json
+
+        with Session(self._engine) as session, session.begin():
+            row = session.get(KeyringRow, 1)
+            payload = json.dumps(doc, sort_keys=True)
+            if row is None:
+                session.add(KeyringRow(id=1, document=payload))
+            else:
+                row.document = payload
+
+
+def keyring_store_for(location: DatabaseLocation, engine: Engine | None = None) -> KeyringStore:
+    """Return where ``location`` keeps its keyring."""
+    from app.security.keyring import FileKeyringStore
+
+    if location.is_sqlite:
+        return FileKeyringStore(location.keyring_path)
+    if engine is None:
+        engine = engine_for(location, None)
+    return TableKeyringStore(engine, location.display() + "#keyring")
+
+
+class Store:
+    """An unlocked database. Holds the data key in memory until :meth:`close`."""
+
+    def __init__(
+        self,
+        location: DatabaseLocation,
+        engine: Engine,
+        data_key: bytes,
+        keyring_store: KeyringStore,
+    ) -> None:
+        self.location = location
+        self.engine = engine
+        self._data_key = data_key
+        self.keyring_store = keyring_store
+        self.cipher = FieldCipher(data_key)
+        self.blind_index = BlindIndex(data_key)
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def data_key(self) -> bytes:
+        """The raw data key (only for re-wrapping keyring slots)."""
+        return self._data_key
+
+    def keyring(self) -> Keyring:
+        """Load the current keyring and check it belongs to this key."""
+        ring = Keyring.load(self.keyring_store)
+        ring.verify(self._data_key)
+        return ring
+
+    def unit_of_work(self, actor: Actor | None, clock: Clock) -> UnitOfWork:
+        """Return a new unit of work acting as ``actor``."""
+        return UnitOfWork(self, actor, clock)
+
+    def new_session(self) -> Session:
+        """Return a plain session (queries only)."""
+        return self._sessions()
+
+    def close(self) -> None:
+        """Release connections and forget the key."""
+        self.engine.dispose()
+        self._data_key = b""
+
+
+class UnitOfWork:
+    """One transaction: rolls back unless :meth:`commit` is called."""
+
+    session: Session
+    audit: AuditRecorder
+    settings: SettingsRepository
+
+    def __init__(self, store: Store, actor: Actor | None, clock: Clock) -> None:
+        self.store = store
+        self.actor = actor
+        self.clock = clock
+        self._committed = False
+
+    def __enter__(self) -> UnitOfWork:
+        self.session = self.store.new_session()
+        self.audit = AuditRecorder(self.session, self.actor, self.clock)
+        self.settings = SettingsRepository(self.session)
+        self._committed = False
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        try:
+            if not self._committed:
+                self.session.rollback()
+        finally:
+            self.session.close()
+
+    def commit(self) -> None:
+        """Make the work durable."""
+        try:
+            self.session.commit()
+        except OperationalError as exc:
+            raise storage_error(exc, self.store.location) from exc
+        self._committed = True
+
+    def rollback(self) -> None:
+        """Discard the work."""
+        self.session.rollback()
+
+
+def storage_error(exc: DatabaseError, location: DatabaseLocation) -> StorageError | Exception:
+    """Map a driver error during work to a typed error."""
+    if location.is_sqlite:
+        text_ = str(exc.orig).lower() if exc.orig is not None else ""
+        if "full" in text_:
+            from app.errors import DiskFull
+
+            return DiskFull(path=str(location.sqlite_path))
+        return classify_open_error(exc.orig or exc, location.sqlite_path)
+    return DatabaseUnavailable(detail=type(exc.orig).__name__)
+
+
+def read_database_id(engine: Engine) -> str | None:
+    """Return the database id stamped at setup (None when absent)."""
+    import json
+
+    with Session(engine) as session:
+        row = session.scalar(select(Setting).where(Setting.key == "database_id"))
+    return None if row is None else str(json.loads(row.value))
+
+
+def integrity_problems(engine: Engine) -> list[str]:
+    """Run SQLite's integrity and foreign-key checks; return problems found."""
+    problems: list[str] = []
+    with engine.connect() as conn:
+        rows = conn.execute(text("PRAGMA integrity_check")).fetchall()
+        problems += [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        fk = conn.execute(text("PRAGMA foreign_key_check")).fetchall()
+        problems += [f"foreign key: {r[0]} row {r[1]}" for r in fk]
+    return problems
+
+
+def checkpoint(engine: Engine) -> None:
+    """Fold the WAL into the main file (before copying it)."""
+    with engine.connect() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+
+def open_store(
+    location: DatabaseLocation,
+    data_key: bytes,
+    keyring: Keyring,
+    clock: Clock,
+) -> Store:
+    """Open and, when needed, upgrade the database unlocked by ``data_key``.
+
+    Raises DatabaseMissing, ForeignDatabase, DatabaseCorrupt, DatabaseTooNew (untouched) and
+    storage errors.
+    """
+    from app.errors import DatabaseMissing
+
+    if location.is_sqlite and not location.sqlite_path.exists():
+        raise DatabaseMissing(path=str(location.sqlite_path))
+    engine = engine_for(location, data_key)
+    try:
+
+        def backup(revision: str) -> None:
+            if location.is_sqlite:
+                checkpoint(engine)
+                migrate.copy_before_upgrade(location.sqlite_path, revision, clock.now())
+
+        try:
+            migrate.upgrade(engine, backup=backup)
+            database_id = read_database_id(engine)
+        except OperationalError as exc:
+            raise storage_error(exc, location) from exc
+        except DatabaseError as exc:
+            raise storage_error(exc, location) from exc
+        if database_id != keyring.database_id:
+            raise ForeignDatabase(path=location.display())
+    except BaseException:
+        engine.dispose()
+        raise
+    return Store(location, engine, data_key, keyring.store)
