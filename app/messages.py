@@ -32,6 +32,8 @@ FIELD_LABELS: dict[str, str] = {
     "lockout_minutes": "锁定时长（分钟）",
     "idle_lock_minutes": "空闲锁屏（分钟）",
     "db": "数据库",
+    "purpose": "用途",
+    "customer": "客户",
 }
 
 MESSAGES: dict[str, str] = {
@@ -85,6 +87,7 @@ REASONS: dict[str, str] = {
     "self_disable": "不能停用自己的账户",
     "empty": "至少选择一个角色",
     "wrong": "不正确",
+    "not_found": "不存在",
     "self_reset": "不能重置自己的密码，请使用“修改密码”",
     "unknown": "不是可设置的项目",
     "conflict": "{a}与{b}不能由同一人担任",

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.passwords import check_password
 from app.domain.roles import ApproverTitle, Role, check_role_set
 from app.errors import FieldError, UserNotFound, ValidationFailed
 from app.security import crypto
@@ -92,9 +93,15 @@ def create_user(
     roles: Iterable[Role],
     approver_title: ApproverTitle | None,
     clock: Clock,
+    password: str | None = None,
+    require_change: bool = True,
     kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
 ) -> OneTimePassword:
-    """Create an account with a one-time password that must be changed at first sign-in."""
+    """Create an account.
+
+    Without ``password`` a one-time password is generated. With ``require_change`` (the
+    default) the user must choose their own password at first sign-in.
+    """
     role_set = frozenset(roles)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
@@ -102,6 +109,9 @@ def create_user(
         errors += check_role_set(role_set, approver_title)
         if not errors and find_user(uow, username) is not None:
             errors.append(FieldError("username", "taken"))
+        if password is not None:
+            policy = uow.settings.load().security.password_policy
+            errors += check_password(password, policy, username=username)
         if errors:
             raise ValidationFailed(errors)
         now = clock.now()
@@ -110,7 +120,7 @@ def create_user(
             username_key=username.strip().casefold(),
             display_name=display_name.strip(),
             approver_title=approver_title.value if approver_title else None,
-            must_change_password=True,
+            must_change_password=require_change,
             created_at=now,
             roles=[UserRole(role=r.value) for r in sorted(role_set)],
         )
@@ -126,14 +136,14 @@ def create_user(
                 "approver_title": user.approver_title,
             },
         )
-        password = generate_one_time_password()
+        secret = password if password is not None else generate_one_time_password()
         keyring = session.store.keyring()
         commit_with_keyring(
             uow,
             keyring,
-            lambda: keyring.set_user_slot(session.store.data_key, user.username, password, kdf),
+            lambda: keyring.set_user_slot(session.store.data_key, user.username, secret, kdf),
         )
-        return OneTimePassword(username=user.username, password=password)
+        return OneTimePassword(username=user.username, password=secret)
 
 
 def _load(uow: UnitOfWork, user_id: int) -> UserAccount:

@@ -213,8 +213,10 @@ def open_store(
     data_key: bytes,
     keyring: Keyring,
     clock: Clock,
+    *,
+    upgrade: bool = True,
 ) -> Store:
-    """Open and, when needed, upgrade the database unlocked by ``data_key``.
+    """Open and (unless ``upgrade`` is False) upgrade the database unlocked by ``data_key``.
 
     Raises DatabaseMissing, ForeignDatabase, DatabaseCorrupt, DatabaseTooNew (untouched) and
     storage errors.
@@ -232,7 +234,10 @@ def open_store(
                 migrate.copy_before_upgrade(location.sqlite_path, revision, clock.now())
 
         try:
-            migrate.upgrade(engine, backup=backup)
+            if upgrade:
+                migrate.upgrade(engine, backup=backup)
+            else:
+                migrate.schema_state(engine)
             database_id = read_database_id(engine)
         except OperationalError as exc:
             raise storage_error(exc, location) from exc

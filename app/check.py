@@ -1,0 +1,96 @@
+"""``archive-room check``: verify the store: file, keyring, key, integrity, schema."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.clock import Clock
+from app.errors import AppError, DatabaseMissing, KeyringDamaged
+from app.messages import describe
+from app.security.keyring import Keyring
+from app.storage import migrate
+from app.storage.engine import PAGE_SIZE
+from app.storage.location import DatabaseLocation
+from app.storage.store import integrity_problems, keyring_store_for, open_store
+
+SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass
+class CheckReport:
+    """What ``check`` found: lines of passed checks and problems."""
+
+    passed: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when no problem was found."""
+        return not self.problems
+
+
+def check_structure(location: DatabaseLocation, report: CheckReport) -> Keyring | None:
+    """Checks that need no key: file present and page-aligned, keyring well-formed."""
+    if location.is_sqlite:
+        path = location.sqlite_path
+        if not path.exists():
+            report.problems.append(describe(DatabaseMissing(path=str(path))))
+            return None
+        size = path.stat().st_size
+        if size == 0 or size % PAGE_SIZE != 0:
+            report.problems.append(
+                f"数据库文件长度 {size} 字节不是页大小 {PAGE_SIZE} 的整数倍：文件被截断或已损坏。"
+                "请从备份恢复。"
+            )
+        else:
+            report.passed.append(f"数据库文件存在，长度 {size} 字节（{size // PAGE_SIZE} 页）")
+        with path.open("rb") as handle:
+            if handle.read(16) == SQLITE_PLAIN_HEADER:
+                report.problems.append("数据库文件未加密（明文 SQLite），不是本程序创建的数据库。")
+    try:
+        keyring = Keyring.load(keyring_store_for(location))
+    except AppError as exc:
+        report.problems.append(describe(exc))
+        return None
+    report.passed.append(f"钥匙环格式正确（{len(keyring.body['slots'])} 个密钥槽）")
+    return keyring
+
+
+def check_with_key(
+    location: DatabaseLocation,
+    keyring: Keyring,
+    data_key: bytes,
+    clock: Clock,
+    report: CheckReport,
+) -> None:
+    """Checks that need the data key: keyring MAC, decryption, integrity, schema revision."""
+    try:
+        keyring.verify(data_key)
+    except KeyringDamaged as exc:
+        report.problems.append(describe(exc))
+        return
+    report.passed.append("钥匙环认证码校验通过")
+    try:
+        store = open_store(location, data_key, keyring, clock, upgrade=False)
+    except AppError as exc:
+        report.problems.append(describe(exc))
+        return
+    try:
+        problems = integrity_problems(store.engine) if location.is_sqlite else []
+        if problems:
+            report.problems.append("SQLite 完整性检查发现问题：" + "；".join(problems[:10]))
+        elif location.is_sqlite:
+            report.passed.append("SQLite 完整性检查通过（integrity_check、foreign_key_check）")
+        current, head = migrate.schema_state(store.engine)
+        if current == head:
+            report.passed.append(f"数据库结构为最新版本（{head}）")
+        else:
+            report.problems.append(f"数据库结构版本 {current} 不是最新的 {head}")
+        report.skipped.append("审计链校验（将在审计链功能中提供）")
+    except AppError as exc:
+        report.problems.append(describe(exc))
+    except Exception as exc:  # a damaged file can fail in many driver-specific ways
+        report.problems.append(f"读取数据库时出错（{type(exc).__name__}）：文件可能已损坏，请从备份恢复。")
+    finally:
+        store.close()

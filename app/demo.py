@@ -1,0 +1,270 @@
+"""Demo database: realistic Chinese customers, volumes and one user of every role."""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import insert
+
+from app.clock import Clock
+from app.domain.roles import ApproverTitle, Role
+from app.security.crypto import BlindIndex, FieldCipher
+from app.services import users
+from app.services.auth import SignedIn, sign_out
+from app.services.setup import SetupRequest, initialize_database
+from app.storage.location import DatabaseLocation
+from app.storage.models import Customer, Volume
+
+DEMO_PASSWORD = "Demo#2026pass"
+SIZES = {"small": 200, "large": 1_000_000}
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    """A demo sign-in."""
+
+    username: str
+    display_name: str
+    roles: tuple[Role, ...]
+    title: ApproverTitle | None = None
+
+
+DEMO_ADMIN = DemoAccount("admin", "王建国", (Role.ADMIN,))
+DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
+    DEMO_ADMIN,
+    DemoAccount("archivist", "李秀英", (Role.ARCHIVIST,)),
+    DemoAccount("archivist2", "赵磊", (Role.ARCHIVIST,)),
+    DemoAccount("depthead", "陈志强", (Role.APPROVER,), ApproverTitle.DEPT_HEAD),
+    DemoAccount("csmanager", "刘芳", (Role.APPROVER,), ApproverTitle.CS_MANAGER),
+    DemoAccount("infoofficer", "杨静", (Role.APPROVER, Role.ARCHIVIST), ApproverTitle.INFO_OFFICER),
+    DemoAccount("gm", "黄伟民", (Role.APPROVER,), ApproverTitle.GENERAL_MANAGER),
+    DemoAccount("auditor", "周敏", (Role.AUDITOR,)),
+)
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+COMPOUND_SURNAMES = ["欧阳", "司马", "诸葛", "上官", "东方"]
+GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕红梅玉兰子涵浩然欣怡雨轩梓萱宇轩思远嘉怡晨曦俊杰婉婷文博佳琪一鸣"
+# (code, place) pairs from GB/T 2260 that exist today.
+REGIONS = [
+    ("110101", "北京市东城区"), ("110105", "北京市朝阳区"), ("310101", "上海市黄浦区"),
+    ("310104", "上海市徐汇区"), ("320102", "南京市玄武区"), ("330106", "杭州市西湖区"),
+    ("440106", "广州市天河区"), ("440305", "深圳市南山区"), ("510104", "成都市锦江区"),
+    ("420106", "武汉市武昌区"), ("610113", "西安市雁塔区"), ("370202", "青岛市市南区"),
+    ("500103", "重庆市渝中区"), ("120101", "天津市和平区"), ("210102", "沈阳市和平区"),
+]
+COMPANY_WORDS = ["华信", "恒通", "鼎盛", "金桥", "宏达", "瑞丰", "中联", "天元", "新锐", "博远", "嘉禾", "盛世"]
+COMPANY_KINDS = [
+    ("general", "经销单位", "商贸有限公司"),
+    ("special", "律师", "律师事务所"),
+    ("special", "财务顾问", "财务咨询有限公司"),
+    ("special", "广告", "广告传媒有限公司"),
+    ("special", "公关", "公关顾问有限公司"),
+    ("special", "银行", "银行股份有限公司支行"),
+    ("special", "保险", "保险代理有限公司"),
+]
+MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158",
+                   "159", "182", "183", "187", "188", "130", "131", "132", "155", "156", "185",
+                   "186", "133", "153", "180", "181", "189", "177", "199"]
+USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+
+
+def id_check_char(first17: str) -> str:
+    """GB 11643-1999 check character (ISO 7064 MOD 11-2)."""
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+    return "10X98765432"[total % 11]
+
+
+def make_id_number(rng: random.Random, region: str, birth: date, female: bool) -> str:
+    """Return a valid 18-digit resident ID (sequence code odd for men, even for women)."""
+    seq = rng.randrange(0, 500) * 2 + (0 if female else 1)
+    first17 = f"{region}{birth:%Y%m%d}{seq:03d}"
+    return first17 + id_check_char(first17)
+
+
+def _org_code(rng: random.Random) -> str:
+    # GB 11714 organisation code: 8 characters and a check character.
+    body = "".join(rng.choice("0123456789ABCDEFGHJKLMNPQRTUWXY") for _ in range(8))
+    values = [int(c) if c.isdigit() else ord(c) - 55 for c in body]
+    weights = [3, 7, 9, 10, 5, 8, 4, 2]
+    check = 11 - sum(v * w for v, w in zip(values, weights, strict=True)) % 11
+    return body + ("X" if check == 10 else "0" if check == 11 else str(check))
+
+
+def make_uscc(rng: random.Random, region: str) -> str:
+    """Return a valid GB 32100-2015 unified social credit code (registered by 工商, 企业)."""
+    first17 = "91" + region + _org_code(rng)
+    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(first17, USCC_WEIGHTS, strict=True))
+    return first17 + USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+@dataclass(frozen=True)
+class DemoCustomer:
+    """One generated customer (plain values, before encryption)."""
+
+    party: str
+    kind: str
+    category: str
+    status: str
+    importance: str
+    name: str
+    id_type: str
+    id_number: str
+    phone: str
+
+
+def generate_customers(count: int, seed: int = 2026) -> Iterator[DemoCustomer]:
+    """Yield ``count`` customers with unique, valid ID numbers and phones."""
+    rng = random.Random(seed)
+    seen_ids: set[str] = set()
+    for i in range(count):
+        status = rng.choices(["registered", "potential", "lost"], [70, 20, 10])[0]
+        importance = rng.choices(["important", "normal"], [25, 75])[0]
+        region, place = rng.choice(REGIONS)
+        phone = f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
+        if i % 5 == 4:
+            kind, category, suffix = rng.choice(COMPANY_KINDS)
+            city = place[:2]
+            name = f"{city}{rng.choice(COMPANY_WORDS)}{rng.choice(COMPANY_WORDS)}{suffix}"
+            uscc = make_uscc(rng, region)
+            while uscc in seen_ids:
+                uscc = make_uscc(rng, region)
+            seen_ids.add(uscc)
+            yield DemoCustomer("org", kind, category, status, importance, name, "uscc", uscc, phone)
+            continue
+        surname = rng.choice(COMPOUND_SURNAMES) if rng.random() < 0.02 else rng.choice(SURNAMES)
+        given = "".join(rng.choice(GIVEN) for _ in range(rng.choice([1, 2, 2])))
+        birth = date(1950, 1, 1) + timedelta(days=rng.randrange(0, 365 * 55))
+        female = rng.random() < 0.5
+        number = make_id_number(rng, region, birth, female)
+        while number in seen_ids:
+            number = make_id_number(rng, region, birth, female)
+        seen_ids.add(number)
+        yield DemoCustomer(
+            "person", "general", "个人", status, importance, surname + given, "resident_id", number, phone
+        )
+
+
+Progress = Callable[[int, int], None]
+
+
+def build_demo(
+    *,
+    location: DatabaseLocation,
+    clock: Clock,
+    size: str = "small",
+    progress: Progress | None = None,
+) -> list[DemoAccount]:
+    """Create a demo database at ``location``; return the sign-ins (password DEMO_PASSWORD)."""
+    count = SIZES[size]
+    result = initialize_database(
+        location=location,
+        request=SetupRequest(
+            organisation_name="华东示范贸易有限公司",
+            fonds_name="华东示范贸易有限公司客户档案",
+            fonds_code="Z001",
+            admin_username=DEMO_ADMIN.username,
+            admin_display_name=DEMO_ADMIN.display_name,
+            admin_password=DEMO_PASSWORD,
+            admin_password_confirm=DEMO_PASSWORD,
+        ),
+        clock=clock,
+    )
+    session = result.session
+    try:
+        for account in DEMO_ACCOUNTS[1:]:
+            users.create_user(
+                session=session,
+                username=account.username,
+                display_name=account.display_name,
+                roles=account.roles,
+                approver_title=account.title,
+                password=DEMO_PASSWORD,
+                require_change=False,
+                clock=clock,
+            )
+        _insert_customers(session, clock, count, progress)
+    finally:
+        sign_out(session=session, clock=clock, reason="demo built")
+    return list(DEMO_ACCOUNTS)
+
+
+def _insert_customers(session: SignedIn, clock: Clock, count: int, progress: Progress | None) -> None:
+    store = session.store
+    cipher: FieldCipher = store.cipher
+    bidx: BlindIndex = store.blind_index
+    rng = random.Random(7)
+    batch = 5000
+    customers: list[dict[str, object]] = []
+    volumes: list[dict[str, object]] = []
+    now = clock.now()
+    done = 0
+    next_id = 1
+    seq = 0
+    retention_codes = ["Y", "D30", "D10"]
+
+    def flush() -> None:
+        nonlocal customers, volumes, done
+        if not customers:
+            return
+        with session.uow(clock) as uow:
+            uow.session.execute(insert(Customer), customers)
+            uow.session.execute(insert(Volume), volumes)
+            uow.audit.record(
+                "demo.generate",
+                object_type="customer",
+                details={"customers": len(customers), "volumes": len(volumes)},
+            )
+            uow.commit()
+        done += len(customers)
+        customers, volumes = [], []
+        if progress:
+            progress(done, count)
+
+    for c in generate_customers(count):
+        row_key = uuid.uuid4().hex
+        customers.append(
+            {
+                "id": next_id,
+                "row_key": row_key,
+                "party": c.party,
+                "kind": c.kind,
+                "category": c.category,
+                "status": c.status,
+                "importance": c.importance,
+                "name": c.name,
+                "id_type": c.id_type,
+                "id_number_enc": cipher.encrypt(
+                    c.id_number, table="customer", column="id_number", row_key=row_key
+                ),
+                "id_number_bidx": bidx.digest("customer.id_number", c.id_number),
+                "phone_enc": cipher.encrypt(c.phone, table="customer", column="phone", row_key=row_key),
+                "phone_bidx": bidx.digest("customer.phone", c.phone),
+                "remarks": "",
+                "created_at": now,
+            }
+        )
+        year = rng.randrange(2015, 2026)
+        seq += 1
+        retention = rng.choice(retention_codes)
+        secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
+        volumes.append(
+            {
+                "reference_code": f"Z001-KH-{year}-{retention}-{seq:07d}",
+                "customer_id": next_id,
+                "year": year,
+                "title": f"{c.name}{year}年度客户档案",
+                "retention": retention,
+                "secrecy_level": secrecy,
+                "created_at": now,
+            }
+        )
+        next_id += 1
+        if len(customers) >= batch:
+            flush()
+    flush()
