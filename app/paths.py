@@ -20,7 +20,7 @@ def resources_dir() -> Path:
 
 def cjk_font_path() -> Path:
     """Return the TrueType CJK font embedded in every printout and used by the GUI."""
-    return resources_dir() / "fonts" / "DroidSansFallbackFull.ttf"
+    return resources_dir() / "fonts" / "wqy-microhei.ttc"
 
 
 def user_data_dir() -> Path:

@@ -1,0 +1,1 @@
+"""Printed forms and labels (ReportLab, embedded CJK TrueType font)."""

@@ -1,0 +1,180 @@
+"""Starts the GUI: fonts, translations, then setup or sign-in, then the main window."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
+
+from app import APP_AUTHOR, APP_NAME
+from app.demo import DemoAccount
+from app.errors import AppError
+from app.paths import cjk_font_path
+from app.services.auth import SignedIn, database_exists, record_idle_lock, sign_out
+from app.services.settings import get_settings
+from app.storage.location import DatabaseLocation
+from ui.context import AppContext
+from ui.dialogs.password import ChangePasswordDialog, UnlockDialog
+from ui.dialogs.setup_wizard import SetupWizard
+from ui.dialogs.sign_in import SignInDialog
+from ui.errors import message_for, show_error
+from ui.idle import IdleWatcher
+from ui.main_window import MainWindow
+
+log = logging.getLogger(__name__)
+
+
+def prepare_application(app: QApplication) -> None:
+    """Names for QSettings, the bundled CJK font, Qt's own Chinese translations."""
+    app.setOrganizationName(APP_AUTHOR)
+    app.setApplicationName(APP_NAME)
+    app.setApplicationDisplayName("档案室")
+    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if families:
+        font = QFont(families[0])
+        font.setPointSize(10)
+        app.setFont(font)
+    else:
+        log.warning("bundled CJK font could not be loaded")
+    translator = QTranslator(app)
+    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
+                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(translator)
+
+
+class SessionController(QObject):
+    """Drives setup → sign-in → (forced password change) → main window → lock / sign-out."""
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self.context = context
+        self.session: SignedIn | None = None
+        self.window: MainWindow | None = None
+        self.idle: IdleWatcher | None = None
+
+    # -- start --------------------------------------------------------------------------
+    def start(self) -> bool:
+        """Show setup or sign-in; return False when the user gave up (quit)."""
+        try:
+            exists = database_exists(self.context.location)
+        except AppError as exc:
+            QMessageBox.critical(None, self.tr("无法打开数据库"), message_for(exc))
+            return False
+        if not exists:
+            wizard = SetupWizard(self.context)
+            if wizard.exec() != QDialog.DialogCode.Accepted or wizard.session is None:
+                return False
+            self.session = wizard.session
+            self.open_main_window()
+            return True
+        return self.sign_in()
+
+    def sign_in(self) -> bool:
+        """Ask for credentials until success or cancel."""
+        dialog = SignInDialog(self.context)
+        if dialog.exec() != QDialog.DialogCode.Accepted or dialog.session is None:
+            return False
+        self.session = dialog.session
+        if self.session.actor.must_change_password:
+            change = ChangePasswordDialog(self.context, self.session, forced=True)
+            if change.exec() != QDialog.DialogCode.Accepted:
+                self._end_session("declined password change")
+                return self.sign_in()
+        self.open_main_window()
+        return True
+
+    def open_main_window(self) -> None:
+        """Show the workspace and start the idle watch."""
+        assert self.session is not None
+        window = MainWindow(self.context, self.session)
+        window.sign_out_requested.connect(self.sign_out)
+        window.quit_requested.connect(self.quit)
+        window.lock_requested.connect(self.lock)
+        window.change_password_requested.connect(self.change_password)
+        window.policy_changed.connect(self._apply_idle_timeout)
+        self.window = window
+        self.idle = IdleWatcher(self._idle_seconds(), parent=self)
+        self.idle.idle.connect(self.lock)
+        self.idle.start()
+        window.show()
+
+    def _idle_seconds(self) -> float:
+        assert self.session is not None
+        security = get_settings(session=self.session, clock=self.context.clock).security
+        return float(security.idle_lock_minutes * 60)
+
+    def _apply_idle_timeout(self) -> None:
+        if self.idle is not None and self.session is not None:
+            self.idle.set_timeout(self._idle_seconds())
+
+    # -- lock, password, sign-out ---------------------------------------------------------
+    def lock(self) -> None:
+        """Hide the workspace behind the unlock dialog (idle or Ctrl+L)."""
+        if self.session is None or self.window is None or self.idle is None:
+            return
+        self.idle.pause(True)
+        try:
+            record_idle_lock(session=self.session, clock=self.context.clock)
+        except AppError as exc:
+            log.warning("could not record the lock: %s", exc.code)
+        self.window.centralWidget().setVisible(False)
+        dialog = UnlockDialog(self.context, self.session, self.window)
+        dialog.exec()
+        if dialog.signed_out:
+            if dialog.locked_error is not None:
+                QMessageBox.warning(self.window, self.tr("账户已锁定"), message_for(dialog.locked_error))
+            self.sign_out()
+            return
+        self.window.centralWidget().setVisible(True)
+        self.idle.pause(False)
+
+    def change_password(self) -> None:
+        """Let the user change their own password."""
+        if self.session is not None and self.window is not None:
+            ChangePasswordDialog(self.context, self.session, parent=self.window).exec()
+
+    def _end_session(self, reason: str) -> None:
+        if self.idle is not None:
+            self.idle.stop()
+            self.idle = None
+        if self.session is not None:
+            try:
+                sign_out(session=self.session, clock=self.context.clock, reason=reason)
+            except AppError as exc:
+                log.warning("sign-out could not be recorded: %s", exc.code)
+            self.session = None
+
+    def sign_out(self) -> None:
+        """Close the workspace and go back to the sign-in dialog."""
+        self._end_session("user")
+        if self.window is not None:
+            self.window.close_for_sign_out()
+            self.window.deleteLater()
+            self.window = None
+        if not self.sign_in():
+            QApplication.quit()
+
+    def quit(self) -> None:
+        """Sign out and leave the application."""
+        self._end_session("quit")
+        QApplication.quit()
+
+
+def run_gui(location: DatabaseLocation, demo_accounts: list[DemoAccount] | None = None) -> int:
+    """Run the application; return its exit code."""
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    prepare_application(app)
+    app.setQuitOnLastWindowClosed(False)
+    controller = SessionController(AppContext(location=location, demo_accounts=demo_accounts))
+    try:
+        if not controller.start():
+            return 0
+    except AppError as exc:
+        show_error(None, exc)
+        return 1
+    return app.exec()

@@ -1,0 +1,18 @@
+"""What windows need: the database location, the clock, the demo sign-ins; built once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from app.clock import Clock, SystemClock
+from app.demo import DemoAccount
+from app.storage.location import DatabaseLocation
+
+
+@dataclass
+class AppContext:
+    """Shared, read-mostly state handed to windows (no global main-window object)."""
+
+    location: DatabaseLocation
+    clock: Clock = field(default_factory=SystemClock)
+    demo_accounts: list[DemoAccount] | None = None

@@ -1,0 +1,1 @@
+"""Dialogs: collect input, call one service, report the outcome."""

@@ -1,0 +1,364 @@
+"""First-start wizard: organisation, administrator, then the recovery key shown once."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from app.errors import AppError, ValidationFailed
+from app.printing.base import write_pdf
+from app.printing.recovery_sheet import RecoverySheet, render_recovery_sheet
+from app.services.auth import SignedIn
+from app.services.setup import SetupRequest, SetupResult, initialize_database, validate_setup
+from ui.context import AppContext
+from ui.errors import FieldErrors, message_for, show_error, show_unexpected
+
+log = logging.getLogger(__name__)
+
+ORG_FIELDS = ("organisation_name", "fonds_name", "fonds_code")
+
+
+def _add_row(form: QFormLayout, errors: FieldErrors, field: str, widget: QWidget, label: QLabel) -> None:
+    label.setBuddy(widget)
+    form.addRow(label, widget)
+    form.addRow("", errors.label_for(field))
+
+
+class IntroPage(QWizardPage):
+    """Explains what setup does."""
+
+    def __init__(self, context: AppContext) -> None:
+        super().__init__()
+        self._context = context
+        layout = QVBoxLayout(self)
+        self._text = QLabel()
+        self._text.setWordWrap(True)
+        layout.addWidget(self._text)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("欢迎使用档案室"))
+        self._text.setText(
+            self.tr(
+                "这是第一次在此位置使用档案室，需要完成初始设置：\n\n"
+                "1. 填写单位名称、全宗名称和全宗号；\n"
+                "2. 创建系统管理员账户；\n"
+                "3. 打印或保存恢复密钥单（只显示一次）。\n\n"
+                "数据库将整体加密保存在：\n{0}"
+            ).format(self._context.location.display())
+        )
+
+
+class OrganisationPage(QWizardPage):
+    """全宗名称, 全宗号, organisation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors = FieldErrors()
+        form = QFormLayout(self)
+        self.organisation_name = QLineEdit(objectName="organisation_name")
+        self.fonds_name = QLineEdit(objectName="fonds_name")
+        self.fonds_code = QLineEdit(objectName="fonds_code")
+        self.fonds_code.setMaxLength(8)
+        self._labels = [QLabel(), QLabel(), QLabel()]
+        for field, widget, label in zip(
+            ORG_FIELDS, (self.organisation_name, self.fonds_name, self.fonds_code), self._labels, strict=True
+        ):
+            _add_row(form, self.errors, field, widget, label)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("单位与全宗"))
+        self.setSubTitle(self.tr("全宗号将用于档号，设置后不宜更改。"))
+        for label, text in zip(
+            self._labels, (self.tr("单位名称(&O)："), self.tr("全宗名称(&N)："), self.tr("全宗号(&C)：")), strict=True
+        ):
+            label.setText(text)
+        self.fonds_code.setPlaceholderText(self.tr("如 Z001"))
+
+    def validatePage(self) -> bool:  # noqa: N802 (Qt API)
+        """Check the organisation fields before going on."""
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        errors = [e for e in validate_setup(wizard.request()) if e.field in ORG_FIELDS]
+        if errors:
+            self.errors.show(ValidationFailed(errors))
+            return False
+        self.errors.clear()
+        return True
+
+
+class AdminPage(QWizardPage):
+    """The administrator's account; going on creates the database (commit page)."""
+
+    FIELDS = ("username", "display_name", "password", "password_confirm")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors = FieldErrors()
+        self.setCommitPage(True)
+        layout = QVBoxLayout(self)
+        self._hint = QLabel()
+        self._hint.setWordWrap(True)
+        layout.addWidget(self._hint)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.username = QLineEdit(objectName="admin_username")
+        self.display_name = QLineEdit(objectName="admin_display_name")
+        self.password = QLineEdit(objectName="admin_password")
+        self.password_confirm = QLineEdit(objectName="admin_password_confirm")
+        for w in (self.password, self.password_confirm):
+            w.setEchoMode(QLineEdit.EchoMode.Password)
+        self._labels = [QLabel() for _ in self.FIELDS]
+        for field, widget, label in zip(
+            self.FIELDS,
+            (self.username, self.display_name, self.password, self.password_confirm),
+            self._labels,
+            strict=True,
+        ):
+            _add_row(form, self.errors, field, widget, label)
+        self.general_error = QLabel(objectName="general_error")
+        self.general_error.setWordWrap(True)
+        self.general_error.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.general_error)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("系统管理员"))
+        self._hint.setText(
+            self.tr(
+                "系统管理员负责用户、角色、设置和备份，不能审批，也不能查看审计记录（三员分立）。"
+                "密码至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少 3 类。"
+            )
+        )
+        texts = (self.tr("用户名(&U)："), self.tr("姓名(&D)："), self.tr("密码(&P)："), self.tr("确认密码(&R)："))
+        for label, text in zip(self._labels, texts, strict=True):
+            label.setText(text)
+        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("创建数据库"))
+
+    def validatePage(self) -> bool:  # noqa: N802 (Qt API)
+        """Create the database; stay on the page with messages when anything is wrong."""
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        self.general_error.clear()
+        return wizard.run_setup(self)
+
+
+class RecoveryPage(QWizardPage):
+    """Shows the recovery key once, saves/prints the sheet, asks for confirmation."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        layout = QVBoxLayout(self)
+        self._warning = QLabel()
+        self._warning.setWordWrap(True)
+        self._warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
+        layout.addWidget(self._warning)
+        self.key_label = QLabel(objectName="recovery_key")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(15)
+        font.setBold(True)
+        self.key_label.setFont(font)
+        self.key_label.setWordWrap(True)
+        self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
+        layout.addWidget(self.key_label)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton(objectName="save_sheet")
+        self.open_button = QPushButton(objectName="open_sheet")
+        self.open_button.setEnabled(False)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.open_button)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.saved_label = QLabel(objectName="saved_path")
+        self.saved_label.setWordWrap(True)
+        layout.addWidget(self.saved_label)
+        self.confirm = QCheckBox(objectName="confirm_saved")
+        layout.addWidget(self.confirm)
+        layout.addStretch()
+        self.saved_path: Path | None = None
+        self.confirm.toggled.connect(self.completeChanged)
+        self.save_button.clicked.connect(self._choose_and_save)
+        self.open_button.clicked.connect(self._open_saved)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("恢复密钥"))
+        self._warning.setText(
+            self.tr(
+                "请立即保存并打印恢复密钥单。所有人忘记密码时，只有它能解开数据库。"
+                "关闭本向导后程序不会再显示此密钥。打印后请删除电子版，将纸质单放入保险柜。"
+            )
+        )
+        self.save_button.setText(self.tr("保存恢复密钥单 (PDF)…"))
+        self.open_button.setText(self.tr("打开以打印"))
+        self.confirm.setText(self.tr("我已打印恢复密钥单并妥善保管"))
+
+    def initializePage(self) -> None:  # noqa: N802 (Qt API)
+        """Show the key produced by setup."""
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard) and wizard.result_ is not None
+        self.key_label.setText(wizard.result_.recovery_key.replace("-", " "))
+
+    def isComplete(self) -> bool:  # noqa: N802 (Qt API)
+        """Finishing needs the confirmation."""
+        return self.confirm.isChecked()
+
+    def _choose_and_save(self) -> None:
+        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        name, _ = QFileDialog.getSaveFileName(
+            self,
+            self.tr("保存恢复密钥单"),
+            str(Path(folder) / "恢复密钥单.pdf"),
+            self.tr("PDF 文件 (*.pdf)"),
+        )
+        if name:
+            self.save_sheet(Path(name))
+
+    def save_sheet(self, path: Path) -> bool:
+        """Write the sheet to ``path``; report problems in a message box."""
+        wizard = self.wizard()
+        assert isinstance(wizard, SetupWizard)
+        try:
+            write_pdf(path, wizard.recovery_sheet_pdf())
+        except AppError as exc:
+            show_error(self, exc)
+            return False
+        self.saved_path = path
+        self.saved_label.setText(self.tr("已保存：{0}").format(str(path)))
+        self.open_button.setEnabled(True)
+        return True
+
+    def _open_saved(self) -> None:
+        if self.saved_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.saved_path)))
+
+
+class SetupWizard(QWizard):
+    """Creates a new database; ``session`` holds the signed-in administrator when accepted."""
+
+    def __init__(self, context: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._context = context
+        self.result_: SetupResult | None = None
+        self.setObjectName("SetupWizard")
+        self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
+        self.setMinimumSize(640, 520)
+        self.intro = IntroPage(context)
+        self.organisation = OrganisationPage()
+        self.admin = AdminPage()
+        self.recovery = RecoveryPage()
+        for page in (self.intro, self.organisation, self.admin, self.recovery):
+            self.addPage(page)
+        self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setWindowTitle(self.tr("初始设置 - 档案室"))
+        self.setButtonText(QWizard.WizardButton.NextButton, self.tr("下一步 >"))
+        self.setButtonText(QWizard.WizardButton.BackButton, self.tr("< 上一步"))
+        self.setButtonText(QWizard.WizardButton.FinishButton, self.tr("完成"))
+        self.setButtonText(QWizard.WizardButton.CancelButton, self.tr("取消"))
+
+    @property
+    def session(self) -> SignedIn | None:
+        """The administrator's session once the database exists."""
+        return self.result_.session if self.result_ else None
+
+    def request(self) -> SetupRequest:
+        """Collect the wizard's fields."""
+        o, a = self.organisation, self.admin
+        return SetupRequest(
+            organisation_name=o.organisation_name.text(),
+            fonds_name=o.fonds_name.text(),
+            fonds_code=o.fonds_code.text(),
+            admin_username=a.username.text(),
+            admin_display_name=a.display_name.text(),
+            admin_password=a.password.text(),
+            admin_password_confirm=a.password_confirm.text(),
+        )
+
+    def run_setup(self, page: AdminPage) -> bool:
+        """Create the database; return True to move on to the recovery page."""
+        if self.result_ is not None:
+            return True
+        try:
+            self.result_ = initialize_database(
+                location=self._context.location, request=self.request(), clock=self._context.clock
+            )
+        except ValidationFailed as exc:
+            leftovers = page.errors.show(exc)
+            page.general_error.setText("\n".join(leftovers))
+            return False
+        except AppError as exc:
+            page.general_error.setText(message_for(exc))
+            return False
+        except Exception as exc:
+            log.exception("setup failed unexpectedly")
+            show_unexpected(self, exc)
+            return False
+        page.errors.clear()
+        page.password.clear()
+        page.password_confirm.clear()
+        return True
+
+    def recovery_sheet_pdf(self) -> bytes:
+        """Render the recovery sheet of the database just created."""
+        assert self.result_ is not None
+        req = self.request()
+        session = self.result_.session
+        actor = session.actor
+        from app.services.settings import get_settings
+
+        settings = get_settings(session=session, clock=self._context.clock)
+        return render_recovery_sheet(
+            RecoverySheet(
+                recovery_key=self.result_.recovery_key,
+                organisation_name=req.organisation_name.strip(),
+                fonds_name=req.fonds_name.strip(),
+                fonds_code=req.fonds_code.strip().upper(),
+                database_id=settings.database_id,
+                database_display=self._context.location.display(),
+                created_at=self._context.clock.now(),
+                created_by=f"{actor.display_name}（{actor.username}）",
+            )
+        )
+
+    def reject(self) -> None:
+        """Before the database exists, cancel; afterwards, never lose the unseen recovery key."""
+        if self.result_ is not None and not self.recovery.confirm.isChecked():
+            QMessageBox.warning(
+                self,
+                self.tr("尚未保存恢复密钥"),
+                self.tr("数据库已创建。请先保存或打印恢复密钥单并勾选确认，之后不会再显示此密钥。"),
+            )
+            return
+        if self.result_ is not None:
+            self.accept()
+            return
+        super().reject()

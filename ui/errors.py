@@ -1,0 +1,80 @@
+"""Typed errors to Chinese messages (through Qt's translation) and error display helpers."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
+
+from app.errors import AppError, ValidationFailed
+from app.messages import describe, describe_field_error
+
+
+def _tr(text: str) -> str:
+    return QCoreApplication.translate("messages", text)
+
+
+def message_for(error: AppError) -> str:
+    """Return the translated message for ``error``."""
+    return describe(error, _tr)
+
+
+def show_error(parent: QWidget | None, error: AppError, title: str | None = None) -> None:
+    """Show ``error`` in a modal message box."""
+    QMessageBox.warning(parent, title or QCoreApplication.translate("errors", "无法完成操作"), message_for(error))
+
+
+def show_unexpected(parent: QWidget | None, exc: BaseException) -> None:
+    """Show a bug as a plain message, never a traceback (the log has the details)."""
+    QMessageBox.critical(
+        parent,
+        QCoreApplication.translate("errors", "程序错误"),
+        QCoreApplication.translate(
+            "errors",
+            "发生了意外错误（{kind}），操作未完成，数据未被修改。请重试；如反复出现，请联系系统管理员。",
+        ).format(kind=type(exc).__name__),
+    )
+
+
+class FieldErrors:
+    """Red labels next to form fields; ``show`` distributes a ValidationFailed over them."""
+
+    def __init__(self) -> None:
+        self._labels: dict[str, QLabel] = {}
+
+    def label_for(self, field: str) -> QLabel:
+        """Return (creating) the error label of ``field``; place it under the field."""
+        label = self._labels.get(field)
+        if label is None:
+            label = QLabel()
+            label.setObjectName(f"error_{field}")
+            label.setStyleSheet("color: #b00020;")
+            label.setWordWrap(True)
+            label.hide()
+            self._labels[field] = label
+        return label
+
+    def clear(self) -> None:
+        """Hide every message."""
+        for label in self._labels.values():
+            label.clear()
+            label.hide()
+
+    def show(self, error: ValidationFailed) -> list[str]:
+        """Show each field's message; return messages for fields without a label."""
+        self.clear()
+        leftovers: list[str] = []
+        by_field: dict[str, list[str]] = {}
+        for item in error.errors:
+            by_field.setdefault(item.field, []).append(describe_field_error(item, _tr))
+        for field, texts in by_field.items():
+            if field in self._labels:
+                self._labels[field].setText("\n".join(texts))
+                self._labels[field].show()
+            else:
+                leftovers.extend(texts)
+        return leftovers
+
+    def text(self, field: str) -> str:
+        """Return the message currently shown for ``field``."""
+        label = self._labels.get(field)
+        return label.text() if label is not None and not label.isHidden() else ""

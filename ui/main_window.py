@@ -1,0 +1,183 @@
+"""Main window: navigation on the left, one page per area, status bar with user and database."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QHBoxLayout,
+    QStackedWidget,
+    QWidget,
+)
+
+from app.domain.roles import ROLE_LABELS, Role
+from app.services.auth import SignedIn
+from app.services.settings import get_settings
+from ui.context import AppContext
+from ui.dialogs.about import AboutDialog
+from ui.pages.home import HomePage
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.settings import SettingsPage
+
+log = logging.getLogger(__name__)
+
+# (key, title, what the area will hold) in navigation order.
+AREAS: list[tuple[str, str, str]] = [
+    ("home", "工作台", ""),
+    ("customers", "客户", "客户登记、校验、查重和检索（姓名、拼音首字母、档号、电话或证件号精确匹配）将在此处提供。"),
+    ("archives", "档案", "案卷与文件、档号、保管期限、密级与卷内目录、备考表将在此处提供。"),
+    ("locations", "库位", "库房、密集架、保险柜位置，上架、移库和二维码标签将在此处提供。"),
+    ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
+    ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
+    ("statistics", "统计", "馆藏、利用、借阅和检查统计报表将在此处提供。"),
+    ("audit", "审计", "审计员查看和导出审计记录的界面将在此处提供。审计记录已经在后台完整记录。"),
+    ("settings", "设置", ""),
+]
+
+
+class MainWindow(QMainWindow):
+    """The signed-in workspace. Emits ``sign_out_requested`` and ``lock_requested``."""
+
+    sign_out_requested = Signal()
+    quit_requested = Signal()
+    lock_requested = Signal()
+    change_password_requested = Signal()
+    policy_changed = Signal()
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__()
+        self._context = context
+        self._session = session
+        self._allow_close = False
+        self.setObjectName("MainWindow")
+        self._build_ui()
+        self._build_actions()
+        self.retranslate_ui()
+        self._restore_geometry()
+
+    # -- construction -------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        settings = get_settings(session=self._session, clock=self._context.clock)
+        self.organisation = settings.organisation
+        self.nav = QListWidget(objectName="navigation")
+        self.nav.setMaximumWidth(160)
+        self.nav.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
+        self.pages = QStackedWidget(objectName="pages")
+        self.page_by_key: dict[str, QWidget] = {}
+        for key, title, description in AREAS:
+            page: QWidget
+            if key == "home":
+                page = HomePage(
+                    self._session.actor,
+                    f"{self.organisation.fonds_name}（全宗号 {self.organisation.fonds_code}）",
+                    self._context.clock.now(),
+                )
+            elif key == "settings":
+                settings_page = SettingsPage(self._context, self._session)
+                settings_page.change_password_requested.connect(self.change_password_requested)
+                settings_page.policy_changed.connect(self.policy_changed)
+                page = settings_page
+            else:
+                page = PlaceholderPage(self.tr(title), self.tr(description), f"page_{key}")
+            self.page_by_key[key] = page
+            self.pages.addWidget(page)
+            QListWidgetItem(self.tr(title), self.nav).setData(Qt.ItemDataRole.UserRole, key)
+        self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.setCurrentRow(0)
+        central = QWidget()
+        row = QHBoxLayout(central)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.nav)
+        row.addWidget(self.pages, 1)
+        self.setCentralWidget(central)
+        actor = self._session.actor
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index))
+        self.user_label = QLabel(objectName="status_user")
+        self.user_label.setText(f"{actor.display_name}（{actor.username}）· {roles}")
+        self.db_label = QLabel(objectName="status_db")
+        self.db_label.setText(self._context.location.display())
+        self.statusBar().addWidget(self.user_label)
+        self.statusBar().addPermanentWidget(self.db_label)
+
+    def _build_actions(self) -> None:
+        menu_file = self.menuBar().addMenu("")
+        self.menu_file = menu_file
+        self.action_lock = QAction(self, shortcut=QKeySequence("Ctrl+L"))
+        self.action_lock.triggered.connect(self.lock_requested)
+        self.action_sign_out = QAction(self, shortcut=QKeySequence("Ctrl+Shift+L"))
+        self.action_sign_out.triggered.connect(self.sign_out_requested)
+        self.action_quit = QAction(self, shortcut=QKeySequence.StandardKey.Quit)
+        self.action_quit.triggered.connect(self.close)
+        menu_file.addActions([self.action_lock, self.action_sign_out])
+        menu_file.addSeparator()
+        menu_file.addAction(self.action_quit)
+        self.menu_go = self.menuBar().addMenu("")
+        self.area_actions: list[QAction] = []
+        for row, (_key, title, _desc) in enumerate(AREAS):
+            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{row + 1}"))
+            action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
+            self.menu_go.addAction(action)
+            self.area_actions.append(action)
+        self.menu_account = self.menuBar().addMenu("")
+        self.action_password = QAction(self)
+        self.action_password.triggered.connect(self.change_password_requested)
+        self.menu_account.addAction(self.action_password)
+        self.menu_help = self.menuBar().addMenu("")
+        self.action_about = QAction(self, shortcut=QKeySequence("F1"))
+        self.action_about.triggered.connect(lambda: AboutDialog(self).exec())
+        self.menu_help.addAction(self.action_about)
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setWindowTitle(self.tr("档案室 - {0}").format(self.organisation.organisation_name))
+        self.menu_file.setTitle(self.tr("文件(&F)"))
+        self.action_lock.setText(self.tr("锁定窗口"))
+        self.action_sign_out.setText(self.tr("退出登录"))
+        self.action_quit.setText(self.tr("退出程序"))
+        self.menu_go.setTitle(self.tr("转到(&G)"))
+        self.menu_account.setTitle(self.tr("账户(&A)"))
+        self.action_password.setText(self.tr("修改密码…"))
+        self.menu_help.setTitle(self.tr("帮助(&H)"))
+        self.action_about.setText(self.tr("关于档案室"))
+
+    # -- navigation ---------------------------------------------------------------------
+    def show_area(self, key: str) -> None:
+        """Switch to the area ``key``."""
+        keys = [k for k, _t, _d in AREAS]
+        self.nav.setCurrentRow(keys.index(key))
+
+    def current_area(self) -> str:
+        """Key of the visible area."""
+        return AREAS[self.nav.currentRow()][0]
+
+    # -- geometry -----------------------------------------------------------------------
+    def _restore_geometry(self) -> None:
+        settings = QSettings()
+        geometry = settings.value("main_window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1100, 720)
+
+    def save_geometry(self) -> None:
+        """Remember size and position."""
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+
+    def close_for_sign_out(self) -> None:
+        """Close without asking (the controller signs out)."""
+        self._allow_close = True
+        self.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+        """Closing the window signs out and quits."""
+        self.save_geometry()
+        if not self._allow_close:
+            self._allow_close = True
+            self.quit_requested.emit()
+        event.accept()

@@ -1,0 +1,60 @@
+"""工作台: the day's work at a glance; later areas add their cards here."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+
+from app.domain.accounts import Actor
+from app.domain.roles import ROLE_LABELS, Role
+
+
+class Card(QFrame):
+    """A titled box on the home screen."""
+
+    def __init__(self, title: str, body: str, name: str) -> None:
+        super().__init__(objectName=name)
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(f"QFrame#{name} {{ background: #fafafa; border: 1px solid #ccc; border-radius: 6px; }}")
+        layout = QVBoxLayout(self)
+        self.title = QLabel(title)
+        self.title.setStyleSheet("font-weight: bold; font-size: 12pt; border: none;")
+        self.body = QLabel(body)
+        self.body.setWordWrap(True)
+        self.body.setStyleSheet("color: #555; border: none;")
+        layout.addWidget(self.title)
+        layout.addWidget(self.body)
+        layout.addStretch()
+
+
+class HomePage(QWidget):
+    """Greeting plus one card per kind of daily work."""
+
+    def __init__(self, actor: Actor, organisation: str, now: datetime) -> None:
+        super().__init__(objectName="HomePage")
+        layout = QVBoxLayout(self)
+        local = now.astimezone()
+        roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index))
+        self.greeting = QLabel(
+            self.tr("{0}，您好（{1}）。今天是 {2}。").format(
+                actor.display_name, roles, local.strftime("%Y-%m-%d")
+            )
+        )
+        self.greeting.setStyleSheet("font-size: 14pt;")
+        layout.addWidget(self.greeting)
+        org = QLabel(organisation)
+        org.setStyleSheet("color: #555;")
+        layout.addWidget(org)
+        grid = QGridLayout()
+        layout.addLayout(grid)
+        not_yet = self.tr("尚未启用：该功能将在后续版本提供，目前没有数据。")
+        self.cards = [
+            Card(self.tr("逾期借阅"), not_yet, "card_overdue"),
+            Card(self.tr("到期检查"), not_yet, "card_inspections"),
+            Card(self.tr("待办任务"), not_yet, "card_tasks"),
+            Card(self.tr("备份状态"), not_yet, "card_backup"),
+        ]
+        for i, card in enumerate(self.cards):
+            grid.addWidget(card, i // 2, i % 2)
+        layout.addStretch()

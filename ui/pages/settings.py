@@ -1,0 +1,301 @@
+"""设置: user accounts and security policy (administrator), own password (everyone)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.roles import Role
+from app.errors import AppError, ValidationFailed
+from app.services import users as user_service
+from app.services.auth import SignedIn
+from app.services.settings import get_settings, update_security_settings
+from app.services.users import OneTimePassword, UserRow
+from app.storage.settings import SECURITY_RANGES
+from ui.context import AppContext
+from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
+from ui.errors import FieldErrors, message_for, show_error
+from ui.models.users import UserTableModel
+
+log = logging.getLogger(__name__)
+
+
+class UsersWidget(QGroupBox):
+    """The administrator's list of accounts with create / roles / reset / disable / enable."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="UsersWidget")
+        self._context = context
+        self._session = session
+        layout = QVBoxLayout(self)
+        buttons = QHBoxLayout()
+        self.new_button = QPushButton(objectName="new_user")
+        self.roles_button = QPushButton(objectName="edit_roles")
+        self.reset_button = QPushButton(objectName="reset_password")
+        self.disable_button = QPushButton(objectName="disable_user")
+        self.enable_button = QPushButton(objectName="enable_user")
+        for b in (self.new_button, self.roles_button, self.reset_button, self.disable_button, self.enable_button):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        layout.addLayout(buttons)
+        self.model = UserTableModel()
+        self.table = QTableView(objectName="users_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.verticalHeader().hide()
+        layout.addWidget(self.table)
+        self.new_button.clicked.connect(self.create_user)
+        self.roles_button.clicked.connect(self.edit_roles)
+        self.reset_button.clicked.connect(self.reset_password)
+        self.disable_button.clicked.connect(self.disable_user)
+        self.enable_button.clicked.connect(self.enable_user)
+        self.table.selectionModel().selectionChanged.connect(self._sync_buttons)
+        self.retranslate_ui()
+        self.refresh()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("用户与角色"))
+        self.new_button.setText(self.tr("新建用户…"))
+        self.roles_button.setText(self.tr("修改角色…"))
+        self.reset_button.setText(self.tr("重置密码"))
+        self.disable_button.setText(self.tr("停用"))
+        self.enable_button.setText(self.tr("启用"))
+
+    def refresh(self) -> None:
+        """Reload the list."""
+        try:
+            self.model.set_rows(user_service.list_users(session=self._session, clock=self._context.clock))
+        except AppError as exc:
+            show_error(self, exc)
+        self._sync_buttons()
+
+    def selected(self) -> UserRow | None:
+        """The selected account."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _sync_buttons(self) -> None:
+        row = self.selected()
+        mine = row is not None and row.id == self._session.actor.user_id
+        self.roles_button.setEnabled(row is not None and not mine)
+        self.reset_button.setEnabled(row is not None and not mine and not row.disabled)
+        self.disable_button.setEnabled(row is not None and not mine and not row.disabled)
+        self.enable_button.setEnabled(row is not None and row.disabled)
+
+    def _run_edit(self, dialog: UserEditDialog, call: Callable[[], object]) -> object | None:
+        """Run ``call`` on OK until it succeeds or the user cancels."""
+        result: list[object] = []
+
+        def submit() -> None:
+            try:
+                result.append(call())
+            except ValidationFailed as exc:
+                dialog.show_validation(exc)
+                return
+            except AppError as exc:
+                dialog.general.setText(message_for(exc))
+                return
+            dialog.accept()
+
+        dialog.buttons.accepted.connect(submit)
+        if dialog.exec() and result:
+            return result[0]
+        return None
+
+    def create_user(self) -> None:
+        """New account with a one-time password."""
+        dialog = UserEditDialog(parent=self)
+        otp = self._run_edit(
+            dialog,
+            lambda: user_service.create_user(
+                session=self._session,
+                username=dialog.username.text(),
+                display_name=dialog.display_name.text(),
+                roles=dialog.roles(),
+                approver_title=dialog.approver_title(),
+                clock=self._context.clock,
+            ),
+        )
+        self.refresh()
+        if isinstance(otp, OneTimePassword):
+            OneTimePasswordDialog(otp.username, otp.password, self).exec()
+
+    def edit_roles(self) -> None:
+        """Change the selected user's roles."""
+        row = self.selected()
+        if row is None:
+            return
+        dialog = UserEditDialog(existing=row, parent=self)
+        self._run_edit(
+            dialog,
+            lambda: user_service.set_roles(
+                session=self._session,
+                user_id=row.id,
+                roles=dialog.roles(),
+                approver_title=dialog.approver_title(),
+                clock=self._context.clock,
+            ),
+        )
+        self.refresh()
+
+    def _confirm(self, text: str) -> bool:
+        answer = QMessageBox.question(self, self.tr("请确认"), text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def reset_password(self) -> None:
+        """Give the selected user a one-time password."""
+        row = self.selected()
+        if row is None or not self._confirm(
+            self.tr("为用户 {0} 生成新的一次性密码？其原密码将立即失效。").format(row.username)
+        ):
+            return
+        try:
+            otp = user_service.reset_password(session=self._session, user_id=row.id, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+
+    def disable_user(self) -> None:
+        """Disable the selected account (it can no longer sign in)."""
+        row = self.selected()
+        if row is None or not self._confirm(
+            self.tr("停用用户 {0}？停用后该用户无法登录，其历史记录保留。").format(row.username)
+        ):
+            return
+        try:
+            user_service.disable_user(session=self._session, user_id=row.id, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+    def enable_user(self) -> None:
+        """Re-enable the selected account with a one-time password."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            otp = user_service.enable_user(session=self._session, user_id=row.id, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+
+
+class SecurityPolicyWidget(QGroupBox):
+    """Password, lockout and idle-lock policy (administrator)."""
+
+    changed = Signal()
+
+    LABELS = {
+        "password_min_length": "密码最短长度：",
+        "password_min_classes": "密码至少包含的字符类别：",
+        "lockout_max_failures": "连续登录失败锁定次数：",
+        "lockout_minutes": "锁定时长（分钟）：",
+        "idle_lock_minutes": "空闲多久锁屏（分钟）：",
+    }
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="SecurityPolicyWidget")
+        self._context = context
+        self._session = session
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.spins: dict[str, QSpinBox] = {}
+        current = get_settings(session=session, clock=context.clock).security
+        for key, (low, high) in SECURITY_RANGES.items():
+            spin = QSpinBox(objectName=key)
+            spin.setRange(low, high)
+            spin.setValue(int(getattr(current, key)))
+            self.spins[key] = spin
+            form.addRow(self.tr(self.LABELS[key]), spin)
+            form.addRow("", self.errors.label_for(key))
+        self.save_button = QPushButton(objectName="save_policy")
+        self.status = QLabel(objectName="policy_status")
+        row = QHBoxLayout()
+        row.addWidget(self.save_button)
+        row.addWidget(self.status)
+        row.addStretch()
+        layout.addLayout(row)
+        self.save_button.clicked.connect(self.save)
+        self.retranslate_ui()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("安全策略"))
+        self.save_button.setText(self.tr("保存安全策略"))
+
+    def save(self) -> None:
+        """Apply the values."""
+        self.errors.clear()
+        try:
+            update_security_settings(
+                session=self._session,
+                changes={k: s.value() for k, s in self.spins.items()},
+                clock=self._context.clock,
+            )
+        except ValidationFailed as exc:
+            self.status.setText("\n".join(self.errors.show(exc)))
+            return
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.status.setText(self.tr("已保存。"))
+        self.changed.emit()
+
+
+class SettingsPage(QWidget):
+    """The 设置 area."""
+
+    policy_changed = Signal()
+    change_password_requested = Signal()
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="SettingsPage")
+        layout = QVBoxLayout(self)
+        heading = QLabel(self.tr("设置"))
+        heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
+        layout.addWidget(heading)
+        own = QHBoxLayout()
+        self.change_password_button = QPushButton(self.tr("修改我的密码…"), objectName="change_password")
+        self.change_password_button.clicked.connect(self.change_password_requested)
+        own.addWidget(self.change_password_button)
+        own.addStretch()
+        layout.addLayout(own)
+        self.users: UsersWidget | None = None
+        self.policy: SecurityPolicyWidget | None = None
+        if session.actor.has(Role.ADMIN):
+            self.users = UsersWidget(context, session)
+            self.policy = SecurityPolicyWidget(context, session)
+            self.policy.changed.connect(self.policy_changed)
+            layout.addWidget(self.users, 3)
+            layout.addWidget(self.policy, 1)
+        else:
+            note = QLabel(self.tr("用户、角色和安全策略只能由系统管理员管理。"))
+            note.setStyleSheet("color: #555;")
+            layout.addWidget(note)
+            layout.addStretch()
