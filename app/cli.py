@@ -7,6 +7,7 @@ import getpass
 import logging
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from app import __version__
@@ -147,10 +148,14 @@ def cmd_recover(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_gui(args: argparse.Namespace) -> int:
-    """Open the GUI (on a new temporary demo database with ``--demo``)."""
-    from ui.app import run_gui
+GuiRunner = Callable[..., int]
 
+
+def cmd_gui(args: argparse.Namespace, run_gui: GuiRunner | None) -> int:
+    """Open the GUI (on a new temporary demo database with ``--demo``)."""
+    if run_gui is None:
+        print("此安装不含图形界面。", file=sys.stderr)
+        return EXIT_USAGE
     if args.demo:
         from app.demo import build_demo
 
@@ -162,8 +167,8 @@ def cmd_gui(args: argparse.Namespace) -> int:
     return run_gui(_location(args.db))
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``archive-room`` command."""
+def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int:
+    """Run the command line; ``run_gui`` opens the GUI (given by ``ui.launch``, Qt stays out of app)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
@@ -173,7 +178,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     commands = {"demo": cmd_demo, "check": cmd_check, "recover": cmd_recover}
     try:
-        return commands.get(args.command, cmd_gui)(args)
+        command = commands.get(args.command)
+        return command(args) if command else cmd_gui(args, run_gui)
     except AppError as exc:
         print(f"错误：{describe(exc)}", file=sys.stderr)
         return EXIT_PROBLEM

@@ -1,0 +1,72 @@
+"""Shared fixtures: clock, database locations, an initialised store, the demo database."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from app.clock import FixedClock  # noqa: E402
+from app.services.auth import SignedIn, sign_out  # noqa: E402
+from app.services.setup import SetupRequest, initialize_database  # noqa: E402
+from app.storage.location import DatabaseLocation  # noqa: E402
+
+ADMIN_PASSWORD = "Correct-Horse-42"
+
+
+@pytest.fixture
+def clock() -> FixedClock:
+    return FixedClock()
+
+
+@pytest.fixture
+def location(tmp_path: Path) -> DatabaseLocation:
+    return DatabaseLocation.parse(tmp_path / "archive.db")
+
+
+def make_setup_request(**overrides: str) -> SetupRequest:
+    values = {
+        "organisation_name": "华东示范贸易有限公司",
+        "fonds_name": "华东示范贸易有限公司客户档案",
+        "fonds_code": "Z001",
+        "admin_username": "boss",
+        "admin_display_name": "王建国",
+        "admin_password": ADMIN_PASSWORD,
+        "admin_password_confirm": ADMIN_PASSWORD,
+    }
+    values.update(overrides)
+    return SetupRequest(**values)
+
+
+@pytest.fixture
+def admin(location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """A new database with its administrator signed in."""
+    result = initialize_database(location=location, request=make_setup_request(), clock=clock)
+    yield result.session
+    if result.session.store.data_key:
+        sign_out(session=result.session, clock=clock)
+
+
+@pytest.fixture(scope="session")
+def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo database built once per test run (copy it before changing it)."""
+    from app.clock import SystemClock
+    from app.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(location=DatabaseLocation.parse(folder / "demo.db"), clock=SystemClock())
+    return folder / "demo.db"
+
+
+@pytest.fixture
+def demo_copy(demo_template: Path, tmp_path: Path) -> DatabaseLocation:
+    """A private copy of the demo database and its keyring."""
+    target = tmp_path / "demo.db"
+    shutil.copy2(demo_template, target)
+    shutil.copy2(demo_template.with_name("demo.db.keyring"), tmp_path / "demo.db.keyring")
+    return DatabaseLocation.parse(target)
