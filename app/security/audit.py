@@ -86,5 +86,5 @@ class AuditRecorder:
             workstation=_WORKSTATION,
         )
         self._session.add(entry)
-        self._session.flush([entry])
+        self._session.flush()
         return entry
