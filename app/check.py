@@ -91,6 +91,8 @@ def check_with_key(
     except AppError as exc:
         report.problems.append(describe(exc))
     except Exception as exc:  # a damaged file can fail in many driver-specific ways
-        report.problems.append(f"读取数据库时出错（{type(exc).__name__}）：文件可能已损坏，请从备份恢复。")
+        report.problems.append(
+            f"读取数据库时出错（{type(exc).__name__}）：文件可能已损坏，请从备份恢复。"
+        )
     finally:
         store.close()

@@ -40,15 +40,23 @@ def _parser() -> argparse.ArgumentParser:
 
     demo = sub.add_parser("demo", help="生成演示数据库（无界面）并列出演示账户")
     demo.add_argument("--db", required=True, metavar="PATH|URL", help="要创建的数据库")
-    demo.add_argument("--size", choices=["small", "large"], default="small",
-                      help="small：200 位客户；large：100 万位客户（用于性能测试）")
+    demo.add_argument(
+        "--size",
+        choices=["small", "large"],
+        default="small",
+        help="small：200 位客户；large：100 万位客户（用于性能测试）",
+    )
 
     check = sub.add_parser("check", help="校验数据库：文件、钥匙环、完整性、结构版本")
     check.add_argument("--db", required=True, metavar="PATH|URL", help="要校验的数据库")
-    check.add_argument("--user", metavar="NAME",
-                       help="以该用户解锁后做完整校验（密码从终端或标准输入读取）")
-    check.add_argument("--recovery-key", action="store_true",
-                       help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）")
+    check.add_argument(
+        "--user", metavar="NAME", help="以该用户解锁后做完整校验（密码从终端或标准输入读取）"
+    )
+    check.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
+    )
 
     recover = sub.add_parser("recover", help="忘记密码时用恢复密钥为用户设置新密码")
     recover.add_argument("--db", required=True, metavar="PATH|URL")
@@ -124,7 +132,10 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"跳过  {line}")
     for line in report.problems:
         print(f"问题  {line}", file=sys.stderr)
-    print("校验通过。" if report.ok else "校验失败：发现问题，见上。", file=None if report.ok else sys.stderr)
+    print(
+        "校验通过。" if report.ok else "校验失败：发现问题，见上。",
+        file=None if report.ok else sys.stderr,
+    )
     return EXIT_OK if report.ok else EXIT_PROBLEM
 
 
@@ -168,7 +179,7 @@ def cmd_gui(args: argparse.Namespace, run_gui: GuiRunner | None) -> int:
 
 
 def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int:
-    """Run the command line; ``run_gui`` opens the GUI (given by ``ui.launch``, Qt stays out of app)."""
+    """Run the command line; ``run_gui`` opens the GUI (passed by ``ui.launch``: no Qt in app)."""
     for stream in (sys.stdout, sys.stderr):
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:

@@ -50,13 +50,36 @@ COMPOUND_SURNAMES = ["欧阳", "司马", "诸葛", "上官", "东方"]
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华建国志强海燕红梅玉兰子涵浩然欣怡雨轩梓萱宇轩思远嘉怡晨曦俊杰婉婷文博佳琪一鸣"
 # (code, place) pairs from GB/T 2260 that exist today.
 REGIONS = [
-    ("110101", "北京市东城区"), ("110105", "北京市朝阳区"), ("310101", "上海市黄浦区"),
-    ("310104", "上海市徐汇区"), ("320102", "南京市玄武区"), ("330106", "杭州市西湖区"),
-    ("440106", "广州市天河区"), ("440305", "深圳市南山区"), ("510104", "成都市锦江区"),
-    ("420106", "武汉市武昌区"), ("610113", "西安市雁塔区"), ("370202", "青岛市市南区"),
-    ("500103", "重庆市渝中区"), ("120101", "天津市和平区"), ("210102", "沈阳市和平区"),
+    ("110101", "北京市东城区"),
+    ("110105", "北京市朝阳区"),
+    ("310101", "上海市黄浦区"),
+    ("310104", "上海市徐汇区"),
+    ("320102", "南京市玄武区"),
+    ("330106", "杭州市西湖区"),
+    ("440106", "广州市天河区"),
+    ("440305", "深圳市南山区"),
+    ("510104", "成都市锦江区"),
+    ("420106", "武汉市武昌区"),
+    ("610113", "西安市雁塔区"),
+    ("370202", "青岛市市南区"),
+    ("500103", "重庆市渝中区"),
+    ("120101", "天津市和平区"),
+    ("210102", "沈阳市和平区"),
 ]
-COMPANY_WORDS = ["华信", "恒通", "鼎盛", "金桥", "宏达", "瑞丰", "中联", "天元", "新锐", "博远", "嘉禾", "盛世"]
+COMPANY_WORDS = [
+    "华信",
+    "恒通",
+    "鼎盛",
+    "金桥",
+    "宏达",
+    "瑞丰",
+    "中联",
+    "天元",
+    "新锐",
+    "博远",
+    "嘉禾",
+    "盛世",
+]
 COMPANY_KINDS = [
     ("general", "经销单位", "商贸有限公司"),
     ("special", "律师", "律师事务所"),
@@ -66,9 +89,38 @@ COMPANY_KINDS = [
     ("special", "银行", "银行股份有限公司支行"),
     ("special", "保险", "保险代理有限公司"),
 ]
-MOBILE_PREFIXES = ["134", "135", "136", "137", "138", "139", "150", "151", "152", "157", "158",
-                   "159", "182", "183", "187", "188", "130", "131", "132", "155", "156", "185",
-                   "186", "133", "153", "180", "181", "189", "177", "199"]
+MOBILE_PREFIXES = [
+    "134",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "157",
+    "158",
+    "159",
+    "182",
+    "183",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "185",
+    "186",
+    "133",
+    "153",
+    "180",
+    "181",
+    "189",
+    "177",
+    "199",
+]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
@@ -146,7 +198,15 @@ def generate_customers(count: int, seed: int = 2026) -> Iterator[DemoCustomer]:
             number = make_id_number(rng, region, birth, female)
         seen_ids.add(number)
         yield DemoCustomer(
-            "person", "general", "个人", status, importance, surname + given, "resident_id", number, phone
+            "person",
+            "general",
+            "个人",
+            status,
+            importance,
+            surname + given,
+            "resident_id",
+            number,
+            phone,
         )
 
 
@@ -194,7 +254,9 @@ def build_demo(
     return list(DEMO_ACCOUNTS)
 
 
-def _insert_customers(session: SignedIn, clock: Clock, count: int, progress: Progress | None) -> None:
+def _insert_customers(
+    session: SignedIn, clock: Clock, count: int, progress: Progress | None
+) -> None:
     store = session.store
     cipher: FieldCipher = store.cipher
     bidx: BlindIndex = store.blind_index
@@ -205,7 +267,6 @@ def _insert_customers(session: SignedIn, clock: Clock, count: int, progress: Pro
     now = clock.now()
     done = 0
     next_id = 1
-    seq = 0
     retention_codes = ["Y", "D30", "D10"]
 
     def flush() -> None:
@@ -226,7 +287,7 @@ def _insert_customers(session: SignedIn, clock: Clock, count: int, progress: Pro
         if progress:
             progress(done, count)
 
-    for c in generate_customers(count):
+    for seq, c in enumerate(generate_customers(count), start=1):
         row_key = uuid.uuid4().hex
         customers.append(
             {
@@ -243,14 +304,15 @@ def _insert_customers(session: SignedIn, clock: Clock, count: int, progress: Pro
                     c.id_number, table="customer", column="id_number", row_key=row_key
                 ),
                 "id_number_bidx": bidx.digest("customer.id_number", c.id_number),
-                "phone_enc": cipher.encrypt(c.phone, table="customer", column="phone", row_key=row_key),
+                "phone_enc": cipher.encrypt(
+                    c.phone, table="customer", column="phone", row_key=row_key
+                ),
                 "phone_bidx": bidx.digest("customer.phone", c.phone),
                 "remarks": "",
                 "created_at": now,
             }
         )
         year = rng.randrange(2015, 2026)
-        seq += 1
         retention = rng.choice(retention_codes)
         secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
         volumes.append(

@@ -5,7 +5,8 @@ The UI and the command line turn them into Chinese messages through ``app.messag
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
 
@@ -30,7 +31,7 @@ class FieldError:
 
     field: str
     reason: str
-    params: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = dc_field(default_factory=dict)
 
 
 class ValidationFailed(AppError):

@@ -6,6 +6,7 @@ translation file can replace it; the command line prints it as is.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -112,10 +113,8 @@ def describe_field_error(error: FieldError, tr: Translator = _identity) -> str:
     """Return ``"<field label>：<reason>"`` in Chinese."""
     label = tr(FIELD_LABELS.get(error.field, error.field))
     reason = tr(REASONS.get(error.reason, error.reason))
-    try:
+    with contextlib.suppress(KeyError, IndexError):
         reason = reason.format(**_fmt_params(error.params))
-    except (KeyError, IndexError):
-        pass
     return f"{label}：{reason}"
 
 

@@ -11,10 +11,10 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from app.clock import FixedClock  # noqa: E402
-from app.services.auth import SignedIn, sign_out  # noqa: E402
-from app.services.setup import SetupRequest, initialize_database  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
+from app.clock import FixedClock
+from app.services.auth import SignedIn, sign_out
+from app.services.setup import SetupRequest, initialize_database
+from app.storage.location import DatabaseLocation
 
 ADMIN_PASSWORD = "Correct-Horse-42"
 

@@ -41,8 +41,12 @@ def prepare_application(app: QApplication) -> None:
     else:
         log.warning("bundled CJK font could not be loaded")
     translator = QTranslator(app)
-    if translator.load(QLocale(QLocale.Language.Chinese, QLocale.Country.China), "qtbase", "_",
-                       QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+    if translator.load(
+        QLocale(QLocale.Language.Chinese, QLocale.Country.China),
+        "qtbase",
+        "_",
+        QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
+    ):
         app.installTranslator(translator)
 
 
@@ -126,7 +130,9 @@ class SessionController(QObject):
         dialog.exec()
         if dialog.signed_out:
             if dialog.locked_error is not None:
-                QMessageBox.warning(self.window, self.tr("账户已锁定"), message_for(dialog.locked_error))
+                QMessageBox.warning(
+                    self.window, self.tr("账户已锁定"), message_for(dialog.locked_error)
+                )
             self.sign_out()
             return
         self.window.centralWidget().setVisible(True)

@@ -20,7 +20,9 @@ def message_for(error: AppError) -> str:
 
 def show_error(parent: QWidget | None, error: AppError, title: str | None = None) -> None:
     """Show ``error`` in a modal message box."""
-    QMessageBox.warning(parent, title or QCoreApplication.translate("errors", "无法完成操作"), message_for(error))
+    QMessageBox.warning(
+        parent, title or QCoreApplication.translate("errors", "无法完成操作"), message_for(error)
+    )
 
 
 def show_unexpected(parent: QWidget | None, exc: BaseException) -> None:

@@ -73,7 +73,7 @@ class IdleWatcher(QObject):
         if not paused:
             self.reset()
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802 (Qt API)
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Note any input as activity."""
         if event.type() in _INPUT_EVENTS:
             self._last = self._monotonic()

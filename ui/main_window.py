@@ -7,11 +7,11 @@ import logging
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QMainWindow,
-    QHBoxLayout,
     QStackedWidget,
     QWidget,
 )
@@ -30,7 +30,11 @@ log = logging.getLogger(__name__)
 # (key, title, what the area will hold) in navigation order.
 AREAS: list[tuple[str, str, str]] = [
     ("home", "工作台", ""),
-    ("customers", "客户", "客户登记、校验、查重和检索（姓名、拼音首字母、档号、电话或证件号精确匹配）将在此处提供。"),
+    (
+        "customers",
+        "客户",
+        "客户登记、校验、查重和检索（姓名、拼音首字母、档号、电话或证件号精确匹配）将在此处提供。",
+    ),
     ("archives", "档案", "案卷与文件、档号、保管期限、密级与卷内目录、备考表将在此处提供。"),
     ("locations", "库位", "库房、密集架、保险柜位置，上架、移库和二维码标签将在此处提供。"),
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
@@ -67,7 +71,9 @@ class MainWindow(QMainWindow):
         self.organisation = settings.organisation
         self.nav = QListWidget(objectName="navigation")
         self.nav.setMaximumWidth(160)
-        self.nav.setStyleSheet("QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }")
+        self.nav.setStyleSheet(
+            "QListWidget { font-size: 12pt; } QListWidget::item { padding: 8px; }"
+        )
         self.pages = QStackedWidget(objectName="pages")
         self.page_by_key: dict[str, QWidget] = {}
         for key, title, description in AREAS:
@@ -174,7 +180,7 @@ class MainWindow(QMainWindow):
         self._allow_close = True
         self.close()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 (Qt API)
+    def closeEvent(self, event: QCloseEvent) -> None:
         """Closing the window signs out and quits."""
         self.save_geometry()
         if not self._allow_close:

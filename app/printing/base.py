@@ -29,7 +29,9 @@ def register_fonts() -> str:
     return FONT
 
 
-def footer_painter(printed_by: str, printed_at: datetime, title: str) -> Callable[[Canvas, int], None]:
+def footer_painter(
+    printed_by: str, printed_at: datetime, title: str
+) -> Callable[[Canvas, int], None]:
     """Return a function drawing the standard footer: title, printed by/at, page X."""
 
     def paint(canvas: Canvas, page: int) -> None:
@@ -37,7 +39,9 @@ def footer_painter(printed_by: str, printed_at: datetime, title: str) -> Callabl
         canvas.setFont(FONT, 8)
         canvas.setStrokeGray(0.6)
         canvas.line(MARGIN, 14 * mm, PAGE_W - MARGIN, 14 * mm)
-        canvas.drawString(MARGIN, 10 * mm, f"{title}　打印人：{printed_by}　打印时间：{format_local(printed_at)}")
+        canvas.drawString(
+            MARGIN, 10 * mm, f"{title}　打印人：{printed_by}　打印时间：{format_local(printed_at)}"
+        )
         canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"第 {page} 页")
         canvas.restoreState()
 

@@ -81,7 +81,11 @@ def render_recovery_sheet(sheet: RecoverySheet) -> bytes:
         y -= 7 * mm
     y -= 14 * mm
     canvas.setFont(FONT, 11)
-    canvas.drawString(MARGIN, y, "保管人签字：________________　　日期：____________　　监督人签字：________________")
+    canvas.drawString(
+        MARGIN,
+        y,
+        "保管人签字：________________　　日期：____________　　监督人签字：________________",
+    )
     footer_painter(sheet.created_by, sheet.created_at, TITLE)(canvas, 1)
     canvas.showPage()
     canvas.save()

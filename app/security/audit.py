@@ -49,7 +49,9 @@ def masked_change(
 
 def canonical_details(details: Mapping[str, Any]) -> str:
     """Serialise details deterministically."""
-    return json.dumps(details, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+    return json.dumps(
+        details, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+    )
 
 
 class AuditRecorder:

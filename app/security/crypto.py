@@ -136,7 +136,7 @@ class FieldCipher:
 
 
 class BlindIndex:
-    """Keyed hashes for exact look-ups of encrypted values (R14: full value only, never substrings)."""
+    """Keyed hashes for exact look-ups of encrypted values (R14: whole values, never substrings)."""
 
     def __init__(self, data_key: bytes) -> None:
         self._key = derive_subkey(data_key, "blind-index/v1")

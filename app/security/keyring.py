@@ -280,7 +280,9 @@ class Keyring:
         try:
             params = crypto.KdfParams.from_dict(slot["kdf"])
             kek = crypto.derive_password_key(password, _unb64(slot["salt"]), params)
-            key = crypto.open_sealed(kek, _unb64(slot["wrapped"]), self._aad(self.label_for(username)))
+            key = crypto.open_sealed(
+                kek, _unb64(slot["wrapped"]), self._aad(self.label_for(username))
+            )
         except crypto.DecryptionFailed:
             return None
         except (KeyError, ValueError, TypeError) as exc:
@@ -338,7 +340,9 @@ class Keyring:
         )
         del self.doc["events"][:-1000]  # bounded: a flood of guesses cannot fill the disk
 
-    def take_events(self, resolve: Callable[[str], str | None]) -> list[tuple[str | None, str, datetime]]:
+    def take_events(
+        self, resolve: Callable[[str], str | None]
+    ) -> list[tuple[str | None, str, datetime]]:
         """Remove queued events; return ``(username or None, kind, at)`` for each.
 
         ``resolve`` maps a label back to a known user name.
@@ -346,7 +350,13 @@ class Keyring:
         out = []
         for ev in self.doc.get("events", []):
             try:
-                out.append((resolve(str(ev["label"])), str(ev["kind"]), as_utc(datetime.fromisoformat(ev["at"]))))
+                out.append(
+                    (
+                        resolve(str(ev["label"])),
+                        str(ev["kind"]),
+                        as_utc(datetime.fromisoformat(ev["at"])),
+                    )
+                )
             except (KeyError, TypeError, ValueError):
                 continue
         self.doc["events"] = []

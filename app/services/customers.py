@@ -1,4 +1,4 @@
-"""Customer reads for the foundation: masked lists and audited reveals (the registry issue extends)."""
+"""Customer reads for the foundation: masked lists and audited reveals (the registry extends)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,9 @@ def count_customers(*, session: SignedIn, clock: Clock) -> int:
         return int(uow.session.scalar(select(func.count(Customer.id))) or 0)
 
 
-def list_customers(*, session: SignedIn, clock: Clock, offset: int = 0, limit: int = 100) -> list[CustomerRow]:
+def list_customers(
+    *, session: SignedIn, clock: Clock, offset: int = 0, limit: int = 100
+) -> list[CustomerRow]:
     """Return one page of customers with masked values."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
@@ -54,7 +56,9 @@ def list_customers(*, session: SignedIn, clock: Clock, offset: int = 0, limit: i
         out = []
         for c in rows:
             idn = (
-                cipher.decrypt(c.id_number_enc, table="customer", column="id_number", row_key=c.row_key)
+                cipher.decrypt(
+                    c.id_number_enc, table="customer", column="id_number", row_key=c.row_key
+                )
                 if c.id_number_enc
                 else ""
             )
@@ -76,7 +80,9 @@ def list_customers(*, session: SignedIn, clock: Clock, offset: int = 0, limit: i
         return out
 
 
-def reveal_customer(*, session: SignedIn, customer_id: int, purpose: str, clock: Clock) -> CustomerIdentity:
+def reveal_customer(
+    *, session: SignedIn, customer_id: int, purpose: str, clock: Clock
+) -> CustomerIdentity:
     """Return a customer's full identity values; the purpose is required and recorded (R5, R40)."""
     if not purpose.strip():
         raise ValidationFailed([FieldError("purpose", "required")])

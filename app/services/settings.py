@@ -55,7 +55,9 @@ def update_security_settings(
             "settings.update",
             object_type="settings",
             object_id="security",
-            details={k: {"before": before[k], "after": after[k]} for k in clean if before[k] != after[k]},
+            details={
+                k: {"before": before[k], "after": after[k]} for k in clean if before[k] != after[k]
+            },
         )
         uow.session.flush()
         keyring = session.store.keyring()

@@ -12,8 +12,8 @@ from app.domain.roles import Role
 from app.errors import DatabaseAlreadyExists, FieldError, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring, new_recovery_key
-from app.services.auth import SignedIn, database_exists
 from app.services.accounts_validation import check_display_name, check_username
+from app.services.auth import SignedIn, database_exists
 from app.services.common import actor_from_row
 from app.storage import migrate
 from app.storage.engine import engine_for
@@ -171,7 +171,11 @@ def _remove_partial(location: DatabaseLocation) -> None:
     if not location.is_sqlite:
         return
     path = location.sqlite_path
-    for candidate in (path, location.keyring_path, *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal"))):
+    for candidate in (
+        path,
+        location.keyring_path,
+        *(path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")),
+    ):
         try:
             candidate.unlink(missing_ok=True)
         except OSError:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import secrets
-import string
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -170,12 +169,15 @@ def set_roles(
         if user.id == session.actor.user_id:
             errors.append(FieldError("roles", "self_change"))
         was_admin = any(r.role == Role.ADMIN.value for r in user.roles)
-        if was_admin and Role.ADMIN not in role_set and not user.disabled:
-            if len(_active_admins(uow)) <= 1:
-                errors.append(FieldError("roles", "last_admin"))
+        losing_admin = was_admin and Role.ADMIN not in role_set and not user.disabled
+        if losing_admin and len(_active_admins(uow)) <= 1:
+            errors.append(FieldError("roles", "last_admin"))
         if errors:
             raise ValidationFailed(errors)
-        before = {"roles": sorted(r.role for r in user.roles), "approver_title": user.approver_title}
+        before = {
+            "roles": sorted(r.role for r in user.roles),
+            "approver_title": user.approver_title,
+        }
         user.roles = [UserRole(role=r.value) for r in sorted(role_set)]
         user.approver_title = approver_title.value if approver_title else None
         after = {"roles": sorted(r.value for r in role_set), "approver_title": user.approver_title}

@@ -1,4 +1,4 @@
-"""Engines: SQLCipher opened with the raw data key (WAL, foreign keys, busy timeout) or PostgreSQL."""
+"""Engines: SQLCipher opened with the raw data key (WAL, foreign keys, busy timeout), PostgreSQL."""
 
 from __future__ import annotations
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
 import tempfile
@@ -36,10 +37,8 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
         raise os_error_to_app(exc, path) from exc
     finally:
         if tmp_name is not None:
-            try:
+            with contextlib.suppress(OSError):
                 os.unlink(tmp_name)
-            except OSError:
-                pass
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -8,12 +8,12 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
-from alembic import command
 from app.errors import DatabaseTooNew, ForeignDatabase
 from app.storage.files import os_error_to_app
 

@@ -35,7 +35,9 @@ def actions(session: SignedIn) -> list[str]:
         return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
 
 
-def test_setup_then_sign_in_as_administrator(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_setup_then_sign_in_as_administrator(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     assert admin.actor.roles == {Role.ADMIN}
     sign_out(session=admin, clock=clock)
     again = sign_in(location=location, username="BOSS", password=ADMIN_PASSWORD, clock=clock)
@@ -47,7 +49,9 @@ def test_setup_then_sign_in_as_administrator(admin: SignedIn, location: Database
         sign_out(session=again, clock=clock)
 
 
-def test_wrong_password_is_refused_and_audited(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_wrong_password_is_refused_and_audited(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     with pytest.raises(WrongCredentials) as info:
         sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
     assert info.value.params == {"max_failures": 5, "minutes": 15}
@@ -72,7 +76,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
             sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
     with pytest.raises(AccountLocked) as info:
         sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
-    assert info.value.params["until"] == clock.now().replace() + __import__("datetime").timedelta(minutes=15)
+    assert info.value.params["until"] == clock.now().replace() + __import__("datetime").timedelta(
+        minutes=15
+    )
     # even the right password is refused while locked
     clock.advance(minutes=14)
     with pytest.raises(AccountLocked):
@@ -86,28 +92,50 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
         sign_out(session=session, clock=clock)
 
 
-def test_failure_count_resets_after_a_good_sign_in(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_failure_count_resets_after_a_good_sign_in(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     sign_out(session=admin, clock=clock)
     for _ in range(4):
         with pytest.raises(WrongCredentials):
             sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
-    sign_out(session=sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock), clock=clock)
+    sign_out(
+        session=sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock),
+        clock=clock,
+    )
     for _ in range(4):
         with pytest.raises(WrongCredentials):
             sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
 
 
-def test_created_user_must_change_one_time_password(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_created_user_must_change_one_time_password(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     otp = users.create_user(
-        session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST], approver_title=None, clock=clock
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        clock=clock,
     )
     session = sign_in(location=location, username="lisi", password=otp.password, clock=clock)
     assert session.actor.must_change_password
     with pytest.raises(ValidationFailed) as info:
-        change_password(session=session, old_password=otp.password, new_password="short", confirm="short", clock=clock)
+        change_password(
+            session=session,
+            old_password=otp.password,
+            new_password="short",
+            confirm="short",
+            clock=clock,
+        )
     assert {e.field for e in info.value.errors} == {"new_password"}
     change_password(
-        session=session, old_password=otp.password, new_password="Harbor-Own-Pass-1", confirm="Harbor-Own-Pass-1", clock=clock
+        session=session,
+        old_password=otp.password,
+        new_password="Harbor-Own-Pass-1",
+        confirm="Harbor-Own-Pass-1",
+        clock=clock,
     )
     assert not session.actor.must_change_password
     sign_out(session=session, clock=clock)
@@ -122,12 +150,22 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     users.create_user(
-        session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST], approver_title=None,
-        password="Harbor-Own-Pass-1", require_change=False, clock=clock,
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password="Harbor-Own-Pass-1",
+        require_change=False,
+        clock=clock,
     )
     before = json.loads(location.keyring_path.read_text())["body"]["slots"]
     change_password(
-        session=admin, old_password=ADMIN_PASSWORD, new_password="Brand-New-Pass-7", confirm="Brand-New-Pass-7", clock=clock
+        session=admin,
+        old_password=ADMIN_PASSWORD,
+        new_password="Brand-New-Pass-7",
+        confirm="Brand-New-Pass-7",
+        clock=clock,
     )
     after = json.loads(location.keyring_path.read_text())["body"]["slots"]
     changed = [label for label in before if before[label] != after[label]]
@@ -139,37 +177,73 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
 
 def test_wrong_old_password_is_rejected(admin: SignedIn, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
-        change_password(session=admin, old_password="nope", new_password="Brand-New-Pass-7", confirm="Brand-New-Pass-7", clock=clock)
+        change_password(
+            session=admin,
+            old_password="nope",
+            new_password="Brand-New-Pass-7",
+            confirm="Brand-New-Pass-7",
+            clock=clock,
+        )
     assert [e.field for e in info.value.errors] == ["old_password"]
 
 
 def test_role_rules_are_enforced_by_the_service(admin: SignedIn, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
         users.create_user(
-            session=admin, username="mix", display_name="混合", roles=[Role.ADMIN, Role.APPROVER],
-            approver_title=ApproverTitle.GENERAL_MANAGER, clock=clock,
+            session=admin,
+            username="mix",
+            display_name="混合",
+            roles=[Role.ADMIN, Role.APPROVER],
+            approver_title=ApproverTitle.GENERAL_MANAGER,
+            clock=clock,
         )
     assert [e.reason for e in info.value.errors] == ["conflict"]
     with pytest.raises(ValidationFailed):
         users.create_user(
-            session=admin, username="mix", display_name="混合", roles=[Role.ADMIN, Role.AUDITOR], approver_title=None, clock=clock
+            session=admin,
+            username="mix",
+            display_name="混合",
+            roles=[Role.ADMIN, Role.AUDITOR],
+            approver_title=None,
+            clock=clock,
         )
     # nobody changes their own roles
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(session=admin, user_id=admin.actor.user_id, roles=[Role.ADMIN, Role.ARCHIVIST], approver_title=None, clock=clock)
+        users.set_roles(
+            session=admin,
+            user_id=admin.actor.user_id,
+            roles=[Role.ADMIN, Role.ARCHIVIST],
+            approver_title=None,
+            clock=clock,
+        )
     assert "self_change" in [e.reason for e in info.value.errors]
     assert [u.username for u in users.list_users(session=admin, clock=clock)] == ["boss"]
 
 
-def test_only_administrators_manage_users(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_only_administrators_manage_users(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     users.create_user(
-        session=admin, username="audit", display_name="审计", roles=[Role.AUDITOR], approver_title=None,
-        password="Reader-Pass-2026", require_change=False, clock=clock,
+        session=admin,
+        username="audit",
+        display_name="审计",
+        roles=[Role.AUDITOR],
+        approver_title=None,
+        password="Reader-Pass-2026",
+        require_change=False,
+        clock=clock,
     )
     auditor = sign_in(location=location, username="audit", password="Reader-Pass-2026", clock=clock)
     try:
         with pytest.raises(PermissionDenied):
-            users.create_user(session=auditor, username="x1", display_name="某", roles=[Role.AUDITOR], approver_title=None, clock=clock)
+            users.create_user(
+                session=auditor,
+                username="x1",
+                display_name="某",
+                roles=[Role.AUDITOR],
+                approver_title=None,
+                clock=clock,
+            )
         with pytest.raises(PermissionDenied):
             users.list_users(session=auditor, clock=clock)
     finally:
@@ -180,10 +254,18 @@ def test_disabled_user_cannot_sign_in_and_reset_gives_new_one_time_password(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     users.create_user(
-        session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST], approver_title=None,
-        password="Harbor-Own-Pass-1", require_change=False, clock=clock,
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password="Harbor-Own-Pass-1",
+        require_change=False,
+        clock=clock,
     )
-    lisi_id = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
+    lisi_id = next(
+        u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi"
+    )
     users.disable_user(session=admin, user_id=lisi_id, clock=clock)
     with pytest.raises(WrongCredentials):  # the slot is gone: the password no longer opens anything
         sign_in(location=location, username="lisi", password="Harbor-Own-Pass-1", clock=clock)
@@ -194,7 +276,10 @@ def test_disabled_user_cannot_sign_in_and_reset_gives_new_one_time_password(
     otp2 = users.reset_password(session=admin, user_id=lisi_id, clock=clock)
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="lisi", password=otp.password, clock=clock)
-    sign_out(session=sign_in(location=location, username="lisi", password=otp2.password, clock=clock), clock=clock)
+    sign_out(
+        session=sign_in(location=location, username="lisi", password=otp2.password, clock=clock),
+        clock=clock,
+    )
     assert {"user.disable", "user.enable", "user.reset_password"} <= set(actions(admin))
 
 
@@ -204,20 +289,35 @@ def test_last_administrator_and_self_cannot_be_disabled(admin: SignedIn, clock: 
     assert [e.reason for e in info.value.errors] == ["self_disable"]
 
 
-def test_reset_clears_an_account_lock(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_reset_clears_an_account_lock(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     users.create_user(
-        session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST], approver_title=None,
-        password="Harbor-Own-Pass-1", require_change=False, clock=clock,
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password="Harbor-Own-Pass-1",
+        require_change=False,
+        clock=clock,
     )
     for _ in range(5):
         with pytest.raises((WrongCredentials, AccountLocked)):
             sign_in(location=location, username="lisi", password="bad-Guess-123", clock=clock)
-    lisi_id = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
+    lisi_id = next(
+        u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi"
+    )
     otp = users.reset_password(session=admin, user_id=lisi_id, clock=clock)
-    sign_out(session=sign_in(location=location, username="lisi", password=otp.password, clock=clock), clock=clock)
+    sign_out(
+        session=sign_in(location=location, username="lisi", password=otp.password, clock=clock),
+        clock=clock,
+    )
 
 
-def test_idle_unlock_checks_the_password_and_counts_failures(admin: SignedIn, clock: FixedClock) -> None:
+def test_idle_unlock_checks_the_password_and_counts_failures(
+    admin: SignedIn, clock: FixedClock
+) -> None:
     with pytest.raises(WrongCredentials):
         unlock(session=admin, password="nope", clock=clock)
     unlock(session=admin, password=ADMIN_PASSWORD, clock=clock)
@@ -234,10 +334,22 @@ def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: Fix
     result = initialize_database(location=location, request=make_setup_request(), clock=clock)
     sign_out(session=result.session, clock=clock)
     with pytest.raises(RecoveryKeyInvalid):
-        recover_access(location=location, recovery_key="AAAA-" * 12 + "AAAA", username="boss",
-                       new_password="Recovered-Pass-1", confirm="Recovered-Pass-1", clock=clock)
-    recover_access(location=location, recovery_key=result.recovery_key.lower(), username="boss",
-                   new_password="Recovered-Pass-1", confirm="Recovered-Pass-1", clock=clock)
+        recover_access(
+            location=location,
+            recovery_key="AAAA-" * 12 + "AAAA",
+            username="boss",
+            new_password="Recovered-Pass-1",
+            confirm="Recovered-Pass-1",
+            clock=clock,
+        )
+    recover_access(
+        location=location,
+        recovery_key=result.recovery_key.lower(),
+        username="boss",
+        new_password="Recovered-Pass-1",
+        confirm="Recovered-Pass-1",
+        clock=clock,
+    )
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     session = sign_in(location=location, username="boss", password="Recovered-Pass-1", clock=clock)
@@ -249,7 +361,9 @@ def test_setup_validation_saves_nothing(location: DatabaseLocation, clock: Fixed
     with pytest.raises(ValidationFailed) as info:
         initialize_database(
             location=location,
-            request=make_setup_request(fonds_code="", admin_password="weak", admin_password_confirm="other"),
+            request=make_setup_request(
+                fonds_code="", admin_password="weak", admin_password_confirm="other"
+            ),
             clock=clock,
         )
     assert {e.field for e in info.value.errors} == {"fonds_code", "password", "password_confirm"}
@@ -257,6 +371,7 @@ def test_setup_validation_saves_nothing(location: DatabaseLocation, clock: Fixed
 
 
 def test_user_rows_are_listed_without_passwords(admin: SignedIn, clock: FixedClock) -> None:
-    with admin.store.new_session() as s:
-        columns = {c.name for c in UserAccount.__table__.columns}
-    assert not any("pass" in c and c != "password_changed_at" and c != "must_change_password" for c in columns)
+    columns = {c.name for c in UserAccount.__table__.columns}
+    assert not any(
+        "pass" in c and c != "password_changed_at" and c != "must_change_password" for c in columns
+    )

@@ -14,15 +14,26 @@ from app import __version__
 from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD, generate_customers, id_check_char, make_uscc
 from app.services.auth import sign_in, sign_out
-from app.services.customers import count_customers, find_customer_by_phone, list_customers, reveal_customer
+from app.services.customers import (
+    count_customers,
+    find_customer_by_phone,
+    list_customers,
+    reveal_customer,
+)
 from app.storage.location import DatabaseLocation
 
 
-def cli(*args: str, stdin: str = "", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str, stdin: str = "", env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     exe = shutil.which("archive-room")
     command = [exe] if exe else [sys.executable, "-m", "ui.launch"]
     return subprocess.run(
-        [*command, *args], input=stdin, capture_output=True, text=True, timeout=300,
+        [*command, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=300,
         env={**os.environ, **(env or {})},
     )
 
@@ -38,7 +49,9 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
     temp = tmp_path / "tmp"
     temp.mkdir()
     db = tmp_path / "demo.db"
-    result = cli("demo", "--db", str(db), env={"TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)})
+    result = cli(
+        "demo", "--db", str(db), env={"TMPDIR": str(temp), "TEMP": str(temp), "TMP": str(temp)}
+    )
     assert result.returncode == 0, result.stderr
     assert "archivist" in result.stdout and DEMO_PASSWORD in result.stdout
 
@@ -50,13 +63,22 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
         assert total == 200
         secrets: set[str] = set()
         for row in list_customers(session=session, clock=clock, offset=0, limit=total):
-            identity = reveal_customer(session=session, customer_id=row.id, purpose="测试：静态加密核查", clock=clock)
+            identity = reveal_customer(
+                session=session, customer_id=row.id, purpose="测试：静态加密核查", clock=clock
+            )
             assert identity.id_number and identity.phone
             # the masked list never shows the full value
             assert identity.id_number not in row.id_number and identity.phone[3:] not in row.phone
-            secrets |= {identity.name, identity.id_number, identity.phone, identity.phone.removeprefix("+86")}
+            secrets |= {
+                identity.name,
+                identity.id_number,
+                identity.phone,
+                identity.phone.removeprefix("+86"),
+            }
         # exact look-up by the full value works through the blind index (R14)
-        assert find_customer_by_phone(session=session, phone_e164=identity.phone, clock=clock) == [identity.id]
+        assert find_customer_by_phone(session=session, phone_e164=identity.phone, clock=clock) == [
+            identity.id
+        ]
         assert len(secrets) >= 600
         wal = db.with_name("demo.db-wal")
         assert wal.exists() and wal.stat().st_size > 0  # the reveals above are still in the WAL
@@ -73,7 +95,9 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
         sign_out(session=session, clock=clock)
 
 
-def test_check_passes_on_a_demo_and_fails_on_a_truncated_copy(demo_template: Path, tmp_path: Path) -> None:
+def test_check_passes_on_a_demo_and_fails_on_a_truncated_copy(
+    demo_template: Path, tmp_path: Path
+) -> None:
     ok = cli("check", "--db", str(demo_template))
     assert ok.returncode == 0, ok.stdout + ok.stderr
     full = cli("check", "--db", str(demo_template), "--user", "admin", stdin=DEMO_PASSWORD + "\n")
@@ -98,12 +122,18 @@ def test_check_reports_a_wrong_password_and_a_missing_keyring(demo_copy: Databas
     assert wrong.returncode == 1 and "密码错误" in wrong.stderr
     demo_copy.keyring_path.unlink()
     missing = cli("check", "--db", str(demo_copy.sqlite_path))
-    assert missing.returncode == 1 and "钥匙环" in missing.stderr and "Traceback" not in missing.stderr
+    assert (
+        missing.returncode == 1 and "钥匙环" in missing.stderr and "Traceback" not in missing.stderr
+    )
 
 
 def test_errors_on_the_command_line_are_messages_not_tracebacks(tmp_path: Path) -> None:
     result = cli("check", "--db", str(tmp_path / "absent.db"))
-    assert result.returncode == 1 and "找不到数据库文件" in result.stderr and "Traceback" not in result.stderr
+    assert (
+        result.returncode == 1
+        and "找不到数据库文件" in result.stderr
+        and "Traceback" not in result.stderr
+    )
     existing = tmp_path / "x.db"
     existing.write_bytes(b"")
     again = cli("demo", "--db", str(tmp_path / "y.db"))
@@ -113,8 +143,14 @@ def test_errors_on_the_command_line_are_messages_not_tracebacks(tmp_path: Path) 
 
 
 def test_recover_command_sets_a_new_password(demo_copy: DatabaseLocation, tmp_path: Path) -> None:
-    bad = cli("recover", "--db", str(demo_copy.sqlite_path), "--user", "admin",
-              stdin="AAAA\nNew-Admin-Pass-1\nNew-Admin-Pass-1\n")
+    bad = cli(
+        "recover",
+        "--db",
+        str(demo_copy.sqlite_path),
+        "--user",
+        "admin",
+        stdin="AAAA\nNew-Admin-Pass-1\nNew-Admin-Pass-1\n",
+    )
     assert bad.returncode == 1 and "恢复密钥不正确" in bad.stderr
 
 

@@ -49,7 +49,14 @@ def test_migrate_from_empty_creates_every_table_at_head(tmp_path: Path) -> None:
         with engine.connect() as conn:
             assert migrate.current_revision(conn) == migrate.head_revision()
             tables = set(inspect(conn).get_table_names())
-            assert {"setting", "user_account", "user_role", "audit_entry", "customer", "volume"} <= tables
+            assert {
+                "setting",
+                "user_account",
+                "user_role",
+                "audit_entry",
+                "customer",
+                "volume",
+            } <= tables
             assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
             assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     finally:
@@ -57,7 +64,9 @@ def test_migrate_from_empty_creates_every_table_at_head(tmp_path: Path) -> None:
     assert not (tmp_path / "empty.db").read_bytes().startswith(b"SQLite format 3")
 
 
-def test_database_from_a_newer_version_is_refused_untouched(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_database_from_a_newer_version_is_refused_untouched(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     with admin.store.engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = 'f9999_future'"))
     sign_out(session=admin, clock=clock)
@@ -69,7 +78,9 @@ def test_database_from_a_newer_version_is_refused_untouched(admin: SignedIn, loc
     assert not list(location.sqlite_path.parent.glob("*.before-upgrade-*"))
 
 
-def test_unstamped_database_with_tables_is_not_touched(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_unstamped_database_with_tables_is_not_touched(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     with admin.store.engine.begin() as conn:
         conn.execute(text("DELETE FROM alembic_version"))
     sign_out(session=admin, clock=clock)
@@ -94,17 +105,26 @@ def test_database_at_head_is_not_copied_and_copies_are_exact(
 
 def test_missing_database_is_reported(tmp_path: Path, clock: FixedClock) -> None:
     with pytest.raises(DatabaseMissing):
-        sign_in(location=DatabaseLocation.parse(tmp_path / "none.db"), username="a", password="b", clock=clock)
+        sign_in(
+            location=DatabaseLocation.parse(tmp_path / "none.db"),
+            username="a",
+            password="b",
+            clock=clock,
+        )
 
 
-def test_missing_keyring_is_reported(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_missing_keyring_is_reported(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     sign_out(session=admin, clock=clock)
     location.keyring_path.rename(location.keyring_path.with_suffix(".moved"))
     with pytest.raises(KeyringMissing):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
-def test_tampered_keyring_is_reported_not_replaced(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_tampered_keyring_is_reported_not_replaced(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     sign_out(session=admin, clock=clock)
     doc = json.loads(location.keyring_path.read_text())
     doc["body"]["lockout"]["max_failures"] = 999
@@ -115,17 +135,26 @@ def test_tampered_keyring_is_reported_not_replaced(admin: SignedIn, location: Da
     assert sha(location.keyring_path) == before
 
 
-def test_keyring_swapped_from_another_database_is_refused(tmp_path: Path, clock: FixedClock) -> None:
+def test_keyring_swapped_from_another_database_is_refused(
+    tmp_path: Path, clock: FixedClock
+) -> None:
     a = DatabaseLocation.parse(tmp_path / "a.db")
     b = DatabaseLocation.parse(tmp_path / "b.db")
     for loc in (a, b):
-        sign_out(session=initialize_database(location=loc, request=make_setup_request(), clock=clock).session, clock=clock)
+        sign_out(
+            session=initialize_database(
+                location=loc, request=make_setup_request(), clock=clock
+            ).session,
+            clock=clock,
+        )
     shutil.copy2(b.keyring_path, a.keyring_path)
     with pytest.raises((ForeignDatabase, KeyringDamaged)):
         sign_in(location=a, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
-def test_file_that_is_not_our_database_is_refused(tmp_path: Path, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_file_that_is_not_our_database_is_refused(
+    tmp_path: Path, location: DatabaseLocation, clock: FixedClock
+) -> None:
     result = initialize_database(location=location, request=make_setup_request(), clock=clock)
     sign_out(session=result.session, clock=clock)
     location.sqlite_path.write_bytes(os.urandom(4096 * 4))
@@ -133,7 +162,9 @@ def test_file_that_is_not_our_database_is_refused(tmp_path: Path, location: Data
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
-def test_truncated_database_is_reported_corrupt(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_truncated_database_is_reported_corrupt(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     sign_out(session=admin, clock=clock)
     data = location.sqlite_path.read_bytes()
     location.sqlite_path.write_bytes(data[: len(data) // 2 + 100])
@@ -141,7 +172,9 @@ def test_truncated_database_is_reported_corrupt(admin: SignedIn, location: Datab
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
-def test_setup_never_overwrites_an_existing_database(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_setup_never_overwrites_an_existing_database(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     before = sha(location.keyring_path)
     with pytest.raises(DatabaseAlreadyExists):
         initialize_database(location=location, request=make_setup_request(), clock=clock)
@@ -161,20 +194,34 @@ def read_only_folder(tmp_path: Path) -> Path:
 def test_read_only_folder_gives_a_clear_error(tmp_path: Path, clock: FixedClock) -> None:
     folder = read_only_folder(tmp_path)
     with pytest.raises(StorageReadOnly) as info:
-        initialize_database(location=DatabaseLocation.parse(folder / "x.db"), request=make_setup_request(), clock=clock)
+        initialize_database(
+            location=DatabaseLocation.parse(folder / "x.db"),
+            request=make_setup_request(),
+            clock=clock,
+        )
     assert str(folder) in info.value.params["path"]
 
 
-def test_audit_failure_rolls_back_the_change(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
+def test_audit_failure_rolls_back_the_change(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
     keyring_before = sha(location.keyring_path)
     with admin.store.engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
-            "WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-        ))
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
+                "WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+            )
+        )
     with pytest.raises(Exception, match="audit refused"):
-        users.create_user(session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST],
-                          approver_title=None, clock=clock)
+        users.create_user(
+            session=admin,
+            username="lisi",
+            display_name="李四",
+            roles=[Role.ARCHIVIST],
+            approver_title=None,
+            clock=clock,
+        )
     with admin.store.new_session() as s:
         assert s.query(UserAccount).filter_by(username="lisi").count() == 0
     assert sha(location.keyring_path) == keyring_before
@@ -185,14 +232,22 @@ def test_failed_password_change_leaves_the_keyring_alone(
 ) -> None:
     keyring_before = json.loads(location.keyring_path.read_text())["body"]
     with admin.store.engine.begin() as conn:
-        conn.execute(text(
-            "CREATE TRIGGER refuse_user AFTER UPDATE OF password_changed_at ON user_account "
-            "BEGIN SELECT RAISE(ABORT, 'refused'); END"
-        ))
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_user AFTER UPDATE OF password_changed_at ON user_account "
+                "BEGIN SELECT RAISE(ABORT, 'refused'); END"
+            )
+        )
     with pytest.raises(Exception, match="refused"):
         from app.services.auth import change_password
-        change_password(session=admin, old_password=ADMIN_PASSWORD, new_password="Another-Pass-77",
-                        confirm="Another-Pass-77", clock=clock)
+
+        change_password(
+            session=admin,
+            old_password=ADMIN_PASSWORD,
+            new_password="Another-Pass-77",
+            confirm="Another-Pass-77",
+            clock=clock,
+        )
     assert json.loads(location.keyring_path.read_text())["body"] == keyring_before
 
 
@@ -200,9 +255,15 @@ def test_security_settings_are_validated_audited_and_reach_the_keyring(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     with pytest.raises(ValidationFailed) as info:
-        update_security_settings(session=admin, changes={"lockout_max_failures": 0, "idle_lock_minutes": "x"}, clock=clock)
+        update_security_settings(
+            session=admin,
+            changes={"lockout_max_failures": 0, "idle_lock_minutes": "x"},
+            clock=clock,
+        )
     assert {e.field for e in info.value.errors} == {"lockout_max_failures", "idle_lock_minutes"}
-    update_security_settings(session=admin, changes={"lockout_max_failures": 3, "idle_lock_minutes": 5}, clock=clock)
+    update_security_settings(
+        session=admin, changes={"lockout_max_failures": 3, "idle_lock_minutes": 5}, clock=clock
+    )
     assert get_settings(session=admin, clock=clock).security.idle_lock_minutes == 5
     assert json.loads(location.keyring_path.read_text())["body"]["lockout"]["max_failures"] == 3
     with admin.store.new_session() as s:
@@ -210,17 +271,39 @@ def test_security_settings_are_validated_audited_and_reach_the_keyring(
     assert json.loads(entry.details)["lockout_max_failures"] == {"before": 5, "after": 3}
 
 
-def test_every_write_in_this_issue_leaves_an_audit_entry(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> None:
-    otp = users.create_user(session=admin, username="lisi", display_name="李四", roles=[Role.ARCHIVIST],
-                            approver_title=None, clock=clock)
+def test_every_write_in_this_issue_leaves_an_audit_entry(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    otp = users.create_user(
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        clock=clock,
+    )
     uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
-    users.set_roles(session=admin, user_id=uid, roles=[Role.ARCHIVIST, Role.APPROVER],
-                    approver_title=__import__("app.domain.roles", fromlist=["ApproverTitle"]).ApproverTitle.DEPT_HEAD, clock=clock)
+    users.set_roles(
+        session=admin,
+        user_id=uid,
+        roles=[Role.ARCHIVIST, Role.APPROVER],
+        approver_title=__import__(
+            "app.domain.roles", fromlist=["ApproverTitle"]
+        ).ApproverTitle.DEPT_HEAD,
+        clock=clock,
+    )
     users.reset_password(session=admin, user_id=uid, clock=clock)
     users.disable_user(session=admin, user_id=uid, clock=clock)
     users.enable_user(session=admin, user_id=uid, clock=clock)
     update_security_settings(session=admin, changes={"idle_lock_minutes": 20}, clock=clock)
     with admin.store.new_session() as s:
         got = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
-    assert got[-6:] == ["user.create", "user.set_roles", "user.reset_password", "user.disable", "user.enable", "settings.update"]
+    assert got[-6:] == [
+        "user.create",
+        "user.set_roles",
+        "user.reset_password",
+        "user.disable",
+        "user.enable",
+        "settings.update",
+    ]
     assert otp.password not in location.keyring_path.read_text()

@@ -10,7 +10,10 @@ def test_field_value_round_trips() -> None:
     assert b"110101199003071234" not in blob
     assert blob[0] == crypto.ALG_AES256GCM
     assert int.from_bytes(blob[1:3], "big") == 1  # key version travels with the ciphertext
-    assert cipher.decrypt(blob, table="customer", column="id_number", row_key="r1") == "110101199003071234"
+    assert (
+        cipher.decrypt(blob, table="customer", column="id_number", row_key="r1")
+        == "110101199003071234"
+    )
 
 
 def test_same_plaintext_encrypts_differently_each_time() -> None:
@@ -57,11 +60,15 @@ def test_truncated_ciphertext_fails() -> None:
 def test_blind_index_is_deterministic_keyed_and_column_scoped() -> None:
     key = crypto.random_key()
     index = BlindIndex(key)
-    assert index.digest("customer.phone", "+8613812345678") == index.digest("customer.phone", "+8613812345678")
-    assert index.digest("customer.phone", "+8613812345678") != index.digest("customer.id_number", "+8613812345678")
-    assert index.digest("customer.phone", "+8613812345678") != BlindIndex(crypto.random_key()).digest(
+    assert index.digest("customer.phone", "+8613812345678") == index.digest(
         "customer.phone", "+8613812345678"
     )
+    assert index.digest("customer.phone", "+8613812345678") != index.digest(
+        "customer.id_number", "+8613812345678"
+    )
+    assert index.digest("customer.phone", "+8613812345678") != BlindIndex(
+        crypto.random_key()
+    ).digest("customer.phone", "+8613812345678")
 
 
 def test_subkeys_are_independent_of_each_other_and_the_master() -> None:

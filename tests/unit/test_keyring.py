@@ -26,7 +26,7 @@ def make_ring(tmp_path: Path) -> tuple[Keyring, bytes]:
 
 
 def test_user_slot_unwraps_only_with_the_right_password(tmp_path: Path) -> None:
-    ring, key = make_ring(tmp_path)
+    _, key = make_ring(tmp_path)
     loaded = Keyring.load(FileKeyringStore(tmp_path / "x.keyring"))
     assert loaded.unwrap_with_password("alice", "Alice-Pass-2026") == key  # user names ignore case
     assert loaded.unwrap_with_password("Alice", "alice-pass-2026") is None
@@ -81,7 +81,7 @@ def test_recovery_keys_avoid_look_alike_characters() -> None:
     ],
 )
 def test_altered_keyring_body_is_reported(tmp_path: Path, mutate) -> None:  # type: ignore[no-untyped-def]
-    ring, key = make_ring(tmp_path)
+    _, key = make_ring(tmp_path)
     doc = json.loads((tmp_path / "x.keyring").read_text())
     mutate(doc)
     (tmp_path / "x.keyring").write_text(json.dumps(doc))
@@ -93,13 +93,15 @@ def test_altered_keyring_body_is_reported(tmp_path: Path, mutate) -> None:  # ty
 def test_keyring_of_another_database_does_not_verify(tmp_path: Path) -> None:
     (tmp_path / "a").mkdir()
     (tmp_path / "b").mkdir()
-    ring_a, key_a = make_ring(tmp_path / "a")
+    _, key_a = make_ring(tmp_path / "a")
     ring_b, _ = make_ring(tmp_path / "b")
     with pytest.raises(KeyringDamaged):
         ring_b.verify(key_a)
 
 
-@pytest.mark.parametrize("content", [b"", b"not json", b"{}", b'{"format": "archive-room-keyring"}', b"\xff\xfe"])
+@pytest.mark.parametrize(
+    "content", [b"", b"not json", b"{}", b'{"format": "archive-room-keyring"}', b"\xff\xfe"]
+)
 def test_unreadable_keyring_is_damaged(tmp_path: Path, content: bytes) -> None:
     (tmp_path / "x.keyring").write_bytes(content)
     with pytest.raises(KeyringDamaged):

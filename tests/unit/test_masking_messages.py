@@ -16,7 +16,9 @@ def test_masks_follow_minimum_necessary_rule() -> None:
     assert mask_phone("+8613812345678") == "138****5678"
     assert mask_phone("13812345678") == "138****5678"
     assert mask_bank_account("6222021234567890123") == "622202*********0123"
-    assert mask_bank_account("123456789012") == "1234******9012"[:0] + mask_bank_account("123456789012")
+    assert mask_bank_account("123456789012") == "1234******9012"[:0] + mask_bank_account(
+        "123456789012"
+    )
     masked = mask_bank_account("123456789012")
     assert masked.endswith("9012") and masked.count("*") >= 4
     assert mask_name("张三丰") == "张**"
@@ -35,7 +37,11 @@ def test_every_error_class_has_a_chinese_message() -> None:
 
 
 def test_validation_message_names_each_field() -> None:
-    text = describe(ValidationFailed([FieldError("password", "too_short", {"min": 10}), FieldError("username", "taken")]))
+    text = describe(
+        ValidationFailed(
+            [FieldError("password", "too_short", {"min": 10}), FieldError("username", "taken")]
+        )
+    )
     assert "密码：至少需要 10 个字符" in text
     assert "用户名：已被使用" in text
 
@@ -45,9 +51,9 @@ def test_reasons_used_in_code_all_have_texts() -> None:
     for path in (ROOT / "app").rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FieldError":
-                if len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
-                    used.add(node.args[1].value)
+            is_call = isinstance(node, ast.Call) and getattr(node.func, "id", None) == "FieldError"
+            if is_call and len(node.args) >= 2 and isinstance(node.args[1], ast.Constant):
+                used.add(node.args[1].value)
     assert used
     assert sorted(used - set(REASONS)) == []
 

@@ -32,7 +32,12 @@ class ChangePasswordDialog(QDialog):
     """Change the signed-in user's password (re-wraps their keyring slot)."""
 
     def __init__(
-        self, context: AppContext, session: SignedIn, *, forced: bool = False, parent: QWidget | None = None
+        self,
+        context: AppContext,
+        session: SignedIn,
+        *,
+        forced: bool = False,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self._context = context
@@ -79,7 +84,9 @@ class ChangePasswordDialog(QDialog):
             else self.tr("新密码至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少 3 类。")
         )
         for label, text in zip(
-            self._labels, (self.tr("原密码："), self.tr("新密码："), self.tr("确认新密码：")), strict=True
+            self._labels,
+            (self.tr("原密码："), self.tr("新密码："), self.tr("确认新密码：")),
+            strict=True,
         ):
             label.setText(text)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("修改"))
@@ -115,7 +122,9 @@ class UnlockDialog(QDialog):
     ``signed_out`` is True when the user chose to sign out or the account got locked.
     """
 
-    def __init__(self, context: AppContext, session: SignedIn, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, context: AppContext, session: SignedIn, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self._context = context
         self._session = session

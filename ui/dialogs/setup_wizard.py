@@ -35,7 +35,9 @@ log = logging.getLogger(__name__)
 ORG_FIELDS = ("organisation_name", "fonds_name", "fonds_code")
 
 
-def _add_row(form: QFormLayout, errors: FieldErrors, field: str, widget: QWidget, label: QLabel) -> None:
+def _add_row(
+    form: QFormLayout, errors: FieldErrors, field: str, widget: QWidget, label: QLabel
+) -> None:
     label.setBuddy(widget)
     form.addRow(label, widget)
     form.addRow("", errors.label_for(field))
@@ -80,7 +82,10 @@ class OrganisationPage(QWizardPage):
         self.fonds_code.setMaxLength(8)
         self._labels = [QLabel(), QLabel(), QLabel()]
         for field, widget, label in zip(
-            ORG_FIELDS, (self.organisation_name, self.fonds_name, self.fonds_code), self._labels, strict=True
+            ORG_FIELDS,
+            (self.organisation_name, self.fonds_name, self.fonds_code),
+            self._labels,
+            strict=True,
         ):
             _add_row(form, self.errors, field, widget, label)
         self.retranslate_ui()
@@ -90,12 +95,14 @@ class OrganisationPage(QWizardPage):
         self.setTitle(self.tr("单位与全宗"))
         self.setSubTitle(self.tr("全宗号将用于档号，设置后不宜更改。"))
         for label, text in zip(
-            self._labels, (self.tr("单位名称(&O)："), self.tr("全宗名称(&N)："), self.tr("全宗号(&C)：")), strict=True
+            self._labels,
+            (self.tr("单位名称(&O)："), self.tr("全宗名称(&N)："), self.tr("全宗号(&C)：")),
+            strict=True,
         ):
             label.setText(text)
         self.fonds_code.setPlaceholderText(self.tr("如 Z001"))
 
-    def validatePage(self) -> bool:  # noqa: N802 (Qt API)
+    def validatePage(self) -> bool:
         """Check the organisation fields before going on."""
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard)
@@ -151,12 +158,17 @@ class AdminPage(QWizardPage):
                 "密码至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少 3 类。"
             )
         )
-        texts = (self.tr("用户名(&U)："), self.tr("姓名(&D)："), self.tr("密码(&P)："), self.tr("确认密码(&R)："))
+        texts = (
+            self.tr("用户名(&U)："),
+            self.tr("姓名(&D)："),
+            self.tr("密码(&P)："),
+            self.tr("确认密码(&R)："),
+        )
         for label, text in zip(self._labels, texts, strict=True):
             label.setText(text)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("创建数据库"))
 
-    def validatePage(self) -> bool:  # noqa: N802 (Qt API)
+    def validatePage(self) -> bool:
         """Create the database; stay on the page with messages when anything is wrong."""
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard)
@@ -218,13 +230,13 @@ class RecoveryPage(QWizardPage):
         self.open_button.setText(self.tr("打开以打印"))
         self.confirm.setText(self.tr("我已打印恢复密钥单并妥善保管"))
 
-    def initializePage(self) -> None:  # noqa: N802 (Qt API)
+    def initializePage(self) -> None:
         """Show the key produced by setup."""
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard) and wizard.result_ is not None
         self.key_label.setText(wizard.result_.recovery_key.replace("-", " "))
 
-    def isComplete(self) -> bool:  # noqa: N802 (Qt API)
+    def isComplete(self) -> bool:
         """Finishing needs the confirmation."""
         return self.confirm.isChecked()
 

@@ -39,7 +39,10 @@ class UserEditDialog(QDialog):
         self.username = QLineEdit(objectName="username")
         self.display_name = QLineEdit(objectName="display_name")
         self._username_label, self._name_label, self._roles_label, self._title_label = (
-            QLabel(), QLabel(), QLabel(), QLabel()
+            QLabel(),
+            QLabel(),
+            QLabel(),
+            QLabel(),
         )
         form.addRow(self._username_label, self.username)
         form.addRow("", self.errors.label_for("username"))

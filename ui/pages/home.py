@@ -16,7 +16,9 @@ class Card(QFrame):
     def __init__(self, title: str, body: str, name: str) -> None:
         super().__init__(objectName=name)
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(f"QFrame#{name} {{ background: #fafafa; border: 1px solid #ccc; border-radius: 6px; }}")
+        self.setStyleSheet(
+            f"QFrame#{name} {{ background: #fafafa; border: 1px solid #ccc; border-radius: 6px; }}"
+        )
         layout = QVBoxLayout(self)
         self.title = QLabel(title)
         self.title.setStyleSheet("font-weight: bold; font-size: 12pt; border: none;")

@@ -15,9 +15,7 @@ class PlaceholderPage(QWidget):
         heading = QLabel(title)
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         layout.addWidget(heading)
-        self.message = QLabel(
-            self.tr("此功能尚未开放。") + "\n\n" + description
-        )
+        self.message = QLabel(self.tr("此功能尚未开放。") + "\n\n" + description)
         self.message.setWordWrap(True)
         self.message.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         layout.addWidget(self.message)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -50,7 +51,13 @@ class UsersWidget(QGroupBox):
         self.reset_button = QPushButton(objectName="reset_password")
         self.disable_button = QPushButton(objectName="disable_user")
         self.enable_button = QPushButton(objectName="enable_user")
-        for b in (self.new_button, self.roles_button, self.reset_button, self.disable_button, self.enable_button):
+        for b in (
+            self.new_button,
+            self.roles_button,
+            self.reset_button,
+            self.disable_button,
+            self.enable_button,
+        ):
             buttons.addWidget(b)
         buttons.addStretch()
         layout.addLayout(buttons)
@@ -84,7 +91,9 @@ class UsersWidget(QGroupBox):
     def refresh(self) -> None:
         """Reload the list."""
         try:
-            self.model.set_rows(user_service.list_users(session=self._session, clock=self._context.clock))
+            self.model.set_rows(
+                user_service.list_users(session=self._session, clock=self._context.clock)
+            )
         except AppError as exc:
             show_error(self, exc)
         self._sync_buttons()
@@ -170,7 +179,9 @@ class UsersWidget(QGroupBox):
         ):
             return
         try:
-            otp = user_service.reset_password(session=self._session, user_id=row.id, clock=self._context.clock)
+            otp = user_service.reset_password(
+                session=self._session, user_id=row.id, clock=self._context.clock
+            )
         except AppError as exc:
             show_error(self, exc)
             return
@@ -185,7 +196,9 @@ class UsersWidget(QGroupBox):
         ):
             return
         try:
-            user_service.disable_user(session=self._session, user_id=row.id, clock=self._context.clock)
+            user_service.disable_user(
+                session=self._session, user_id=row.id, clock=self._context.clock
+            )
         except AppError as exc:
             show_error(self, exc)
         self.refresh()
@@ -196,7 +209,9 @@ class UsersWidget(QGroupBox):
         if row is None:
             return
         try:
-            otp = user_service.enable_user(session=self._session, user_id=row.id, clock=self._context.clock)
+            otp = user_service.enable_user(
+                session=self._session, user_id=row.id, clock=self._context.clock
+            )
         except AppError as exc:
             show_error(self, exc)
             return
@@ -209,7 +224,7 @@ class SecurityPolicyWidget(QGroupBox):
 
     changed = Signal()
 
-    LABELS = {
+    LABELS: ClassVar[dict[str, str]] = {
         "password_min_length": "密码最短长度：",
         "password_min_classes": "密码至少包含的字符类别：",
         "lockout_max_failures": "连续登录失败锁定次数：",
@@ -281,7 +296,9 @@ class SettingsPage(QWidget):
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
         layout.addWidget(heading)
         own = QHBoxLayout()
-        self.change_password_button = QPushButton(self.tr("修改我的密码…"), objectName="change_password")
+        self.change_password_button = QPushButton(
+            self.tr("修改我的密码…"), objectName="change_password"
+        )
         self.change_password_button.clicked.connect(self.change_password_requested)
         own.addWidget(self.change_password_button)
         own.addStretch()
