@@ -101,7 +101,7 @@ class SessionController(QObject):
         window.change_password_requested.connect(self.change_password)
         window.policy_changed.connect(self._apply_idle_timeout)
         self.window = window
-        self.idle = IdleWatcher(self._idle_seconds(), parent=self)
+        self.idle = IdleWatcher(self._idle_seconds(), monotonic=self.context.monotonic, parent=self)
         self.idle.idle.connect(self.lock)
         self.idle.start()
         window.show()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from app.clock import Clock, SystemClock
@@ -16,3 +18,5 @@ class AppContext:
     location: DatabaseLocation
     clock: Clock = field(default_factory=SystemClock)
     demo_accounts: list[DemoAccount] | None = None
+    # Seconds since an arbitrary point, for the idle lock (tests pass a settable one).
+    monotonic: Callable[[], float] = time.monotonic

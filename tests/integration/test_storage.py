@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import inspect, text
 
 from app.clock import FixedClock
-from app.domain.roles import Role
+from app.domain.roles import ApproverTitle, Role
 from app.errors import (
     DatabaseAlreadyExists,
     DatabaseCorrupt,
@@ -287,9 +287,7 @@ def test_every_write_in_this_issue_leaves_an_audit_entry(
         session=admin,
         user_id=uid,
         roles=[Role.ARCHIVIST, Role.APPROVER],
-        approver_title=__import__(
-            "app.domain.roles", fromlist=["ApproverTitle"]
-        ).ApproverTitle.DEPT_HEAD,
+        approver_title=ApproverTitle.DEPT_HEAD,
         clock=clock,
     )
     users.reset_password(session=admin, user_id=uid, clock=clock)

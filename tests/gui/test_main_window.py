@@ -1,0 +1,133 @@
+"""Main window areas, shortcuts, user administration and the users table model."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.demo import DEMO_PASSWORD
+from app.domain.roles import Role
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.users import list_users
+from app.storage.location import DatabaseLocation
+from tests.gui.conftest import when_modal
+from ui.context import AppContext
+from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
+from ui.main_window import AREAS, MainWindow
+from ui.models.users import UserTableModel
+from ui.pages.placeholder import PlaceholderPage
+from ui.pages.settings import SettingsPage
+
+
+def open_window(
+    qtbot: QtBot, location: DatabaseLocation, username: str
+) -> tuple[MainWindow, SignedIn]:
+    clock = FixedClock()
+    session = sign_in(location=location, username=username, password=DEMO_PASSWORD, clock=clock)
+    window = MainWindow(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(window)
+    window.show()
+    return window, session
+
+
+def test_every_area_is_reachable_and_unbuilt_ones_say_so(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    window, session = open_window(qtbot, demo_copy, "archivist")
+    assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
+        t for _k, t, _d in AREAS
+    ]
+    with qtbot.waitActive(window):
+        window.activateWindow()
+    for row, (key, _title, _desc) in enumerate(AREAS):
+        qtbot.keyClick(window, Qt.Key(Qt.Key.Key_1 + row), Qt.KeyboardModifier.ControlModifier)
+        assert window.current_area() == key
+        page = window.pages.currentWidget()
+        if isinstance(page, PlaceholderPage):
+            assert "尚未开放" in page.message.text()
+    home = window.page_by_key["home"]
+    assert "李秀英" in home.greeting.text()  # type: ignore[attr-defined]
+    assert all("尚未启用" in card.body.text() for card in home.cards)  # type: ignore[attr-defined]
+    sign_out(session=session, clock=FixedClock())
+
+
+def test_non_administrators_see_no_user_management(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    window, session = open_window(qtbot, demo_copy, "archivist")
+    page = window.page_by_key["settings"]
+    assert isinstance(page, SettingsPage) and page.users is None and page.policy is None
+    sign_out(session=session, clock=FixedClock())
+
+
+def test_administrator_creates_a_user_and_sees_the_one_time_password(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    window, session = open_window(qtbot, demo_copy, "admin")
+    window.show_area("settings")
+    page = window.page_by_key["settings"]
+    assert isinstance(page, SettingsPage) and page.users is not None
+    users_widget = page.users
+    before = users_widget.model.rowCount()
+    shown: dict[str, str] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, UserEditDialog)
+        dialog.username.setText("wangwu")
+        dialog.display_name.setText("王五")
+        dialog.role_boxes[Role.ADMIN].setChecked(True)
+        dialog.role_boxes[Role.AUDITOR].setChecked(True)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+        shown["conflict"] = dialog.errors.text("roles")
+        dialog.role_boxes[Role.ADMIN].setChecked(False)
+        when_modal(read_password)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    def read_password(dialog: QWidget) -> None:
+        assert isinstance(dialog, OneTimePasswordDialog)
+        shown["password"] = dialog.password_label.text()
+        dialog.accept()
+
+    errors = when_modal(fill)
+    users_widget.new_button.click()
+    assert errors == []
+    assert "系统管理员与审计员不能由同一人担任" in shown["conflict"]
+    assert len(shown["password"]) == 12
+    assert users_widget.model.rowCount() == before + 1
+    created = [u for u in list_users(session=session, clock=FixedClock()) if u.username == "wangwu"]
+    assert created and created[0].must_change_password
+    sign_out(session=session, clock=FixedClock())
+    newbie = sign_in(
+        location=demo_copy, username="wangwu", password=shown["password"], clock=FixedClock()
+    )
+    assert newbie.actor.must_change_password
+    sign_out(session=newbie, clock=FixedClock())
+
+
+def test_security_policy_is_saved_from_the_page(qtbot: QtBot, demo_copy: DatabaseLocation) -> None:
+    window, session = open_window(qtbot, demo_copy, "admin")
+    page = window.page_by_key["settings"]
+    assert isinstance(page, SettingsPage) and page.policy is not None
+    with qtbot.waitSignal(window.policy_changed):
+        page.policy.spins["idle_lock_minutes"].setValue(3)
+        page.policy.save_button.click()
+    assert page.policy.status.text() == "已保存。"
+    from app.services.settings import get_settings
+
+    assert get_settings(session=session, clock=FixedClock()).security.idle_lock_minutes == 3
+    sign_out(session=session, clock=FixedClock())
+
+
+def test_user_table_model_is_a_valid_qt_model(qtmodeltester, demo_copy: DatabaseLocation) -> None:  # type: ignore[no-untyped-def]
+    session = sign_in(
+        location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=FixedClock()
+    )
+    model = UserTableModel()
+    model.set_rows(list_users(session=session, clock=FixedClock()))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 8
+    assert model.data(model.index(0, 0)) == "admin"
+    sign_out(session=session, clock=FixedClock())
+    assert QApplication.instance() is not None
