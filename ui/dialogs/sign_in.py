@@ -36,7 +36,7 @@ class SignInDialog(QDialog):
 
     def _build_ui(self) -> None:
         self.setObjectName("SignInDialog")
-        self.setMinimumWidth(420)
+        self.setMinimumWidth(460)
         layout = QVBoxLayout(self)
         self._heading = QLabel()
         self._heading.setStyleSheet("font-size: 18pt; font-weight: bold;")
@@ -64,7 +64,6 @@ class SignInDialog(QDialog):
         self.error.hide()
         layout.addWidget(self.error)
         self._demo = QLabel()
-        self._demo.setWordWrap(True)
         self._demo.setStyleSheet("background: #fff8e1; border: 1px solid #e0c060; padding: 6px;")
         self._demo.setVisible(bool(self._context.demo_accounts))
         layout.addWidget(self._demo)
@@ -91,10 +90,13 @@ class SignInDialog(QDialog):
         if self._context.demo_accounts:
             from app.demo import DEMO_PASSWORD
 
-            names = "、".join(a.username for a in self._context.demo_accounts)
-            self._demo.setText(
-                self.tr("演示数据库。账户：{0}；密码均为 {1}").format(names, DEMO_PASSWORD)
-            )
+            from app.domain.roles import ROLE_LABELS
+
+            lines = [self.tr("演示数据库，所有账户的密码均为 {0}").format(DEMO_PASSWORD)]
+            for account in self._context.demo_accounts:
+                roles = "、".join(ROLE_LABELS[r] for r in account.roles)
+                lines.append(f"{account.username}：{account.display_name}（{roles}）")
+            self._demo.setText("\n".join(lines))
 
     def show_error(self, text: str) -> None:
         """Show a message under the fields."""

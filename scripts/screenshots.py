@@ -1,0 +1,94 @@
+"""Regenerate docs/screenshots/*.png offscreen: setup wizard, sign-in, main window, settings.
+
+Run: ``python scripts/screenshots.py`` (uses QT_QPA_PLATFORM=offscreen unless a display is set).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app.clock import SystemClock  # noqa: E402
+from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
+from app.services.auth import sign_in, sign_out  # noqa: E402
+from app.storage.location import DatabaseLocation  # noqa: E402
+from ui.app import prepare_application  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.dialogs.setup_wizard import SetupWizard  # noqa: E402
+from ui.dialogs.sign_in import SignInDialog  # noqa: E402
+from ui.main_window import MainWindow  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def grab(widget: QWidget, name: str) -> None:
+    QApplication.processEvents()
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    prepare_application(app)
+    OUT.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix="archive-room-shots-"))
+
+    wizard = SetupWizard(AppContext(location=DatabaseLocation.parse(work / "new.db")))
+    wizard.resize(680, 560)
+    wizard.show()
+    wizard.next()
+    org = wizard.organisation
+    org.organisation_name.setText("华东示范贸易有限公司")
+    org.fonds_name.setText("华东示范贸易有限公司客户档案")
+    org.fonds_code.setText("Z001")
+    grab(wizard, "setup-1-organisation")
+    wizard.next()
+    admin = wizard.admin
+    admin.username.setText("admin")
+    admin.display_name.setText("王建国")
+    admin.password.setText("short")
+    admin.password_confirm.setText("short")
+    wizard.next()  # shows the policy messages
+    grab(wizard, "setup-2-administrator-errors")
+    admin.password.setText("Strong#Pass2026")
+    admin.password_confirm.setText("Strong#Pass2026")
+    wizard.next()
+    grab(wizard, "setup-3-recovery-key")
+    assert wizard.session is not None
+    sign_out(session=wizard.session, clock=SystemClock())
+    wizard.done(0)
+
+    demo = DatabaseLocation.parse(work / "demo.db")
+    accounts = build_demo(location=demo, clock=SystemClock())
+    dialog = SignInDialog(AppContext(location=demo, demo_accounts=accounts))
+    dialog.show()
+    dialog.username.setText("archivist")
+    dialog.password.setText("wrong password")
+    dialog.attempt()
+    grab(dialog, "sign-in-wrong-password")
+    dialog.close()
+
+    session = sign_in(location=demo, username="admin", password=DEMO_PASSWORD, clock=SystemClock())
+    window = MainWindow(AppContext(location=demo), session)
+    window.resize(1100, 720)
+    window.show()
+    grab(window, "main-window-home")
+    window.show_area("settings")
+    grab(window, "main-window-settings-users")
+    window.show_area("customers")
+    grab(window, "main-window-area-not-built")
+    window.close_for_sign_out()
+    sign_out(session=session, clock=SystemClock())
+
+
+if __name__ == "__main__":
+    main()
