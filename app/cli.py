@@ -8,13 +8,14 @@ import logging
 import sys
 import tempfile
 from collections.abc import Callable
+from logging.handlers import RotatingFileHandler
 from pathlib import Path
 
 from app import __version__
 from app.clock import SystemClock
 from app.errors import AppError
 from app.messages import describe
-from app.paths import default_database_path
+from app.paths import default_database_path, user_log_dir
 from app.storage.location import DatabaseLocation
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -162,6 +163,30 @@ def cmd_recover(args: argparse.Namespace) -> int:
 GuiRunner = Callable[..., int]
 
 
+def configure_logging() -> None:
+    """Warnings to stderr; details to a rotating file in the user log folder (no personal data)."""
+    root = logging.getLogger()
+    if root.handlers:
+        return  # already configured (tests, embedding)
+    console = logging.StreamHandler()
+    console.setLevel(logging.WARNING)
+    console.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    root.addHandler(console)
+    root.setLevel(logging.WARNING)
+    try:
+        folder = user_log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        handler = RotatingFileHandler(
+            folder / "archive-room.log", maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+        )
+    except OSError:
+        return  # a read-only profile must not stop the app
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.setLevel(logging.INFO)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+
+
 def cmd_gui(args: argparse.Namespace, run_gui: GuiRunner | None) -> int:
     """Open the GUI (on a new temporary demo database with ``--demo``)."""
     if run_gui is None:
@@ -184,7 +209,7 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    configure_logging()
     parser = _parser()
     args = parser.parse_args(argv)
     commands = {"demo": cmd_demo, "check": cmd_check, "recover": cmd_recover}

@@ -28,6 +28,11 @@ def user_data_dir() -> Path:
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))
 
 
+def user_log_dir() -> Path:
+    """Return the per-user log folder."""
+    return Path(platformdirs.user_log_dir(APP_NAME, APP_AUTHOR))
+
+
 def default_database_path() -> Path:
     """Return the default embedded database file."""
     return user_data_dir() / "archive.db"

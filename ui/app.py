@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from types import TracebackType
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
@@ -20,7 +21,7 @@ from ui.context import AppContext
 from ui.dialogs.password import ChangePasswordDialog, UnlockDialog
 from ui.dialogs.setup_wizard import SetupWizard
 from ui.dialogs.sign_in import SignInDialog
-from ui.errors import message_for, show_error
+from ui.errors import message_for, show_error, show_unexpected
 from ui.idle import IdleWatcher
 from ui.main_window import MainWindow
 
@@ -170,11 +171,25 @@ class SessionController(QObject):
         QApplication.quit()
 
 
+def install_excepthook() -> None:
+    """Log unexpected errors and show a plain message instead of a traceback."""
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        log.error("unexpected error", exc_info=(kind, exc, tb))
+        if isinstance(exc, AppError):
+            show_error(QApplication.activeWindow(), exc)
+        else:
+            show_unexpected(QApplication.activeWindow(), exc)
+
+    sys.excepthook = hook
+
+
 def run_gui(location: DatabaseLocation, demo_accounts: list[DemoAccount] | None = None) -> int:
     """Run the application; return its exit code."""
     app = QApplication.instance() or QApplication(sys.argv)
     assert isinstance(app, QApplication)
     prepare_application(app)
+    install_excepthook()
     app.setQuitOnLastWindowClosed(False)
     controller = SessionController(AppContext(location=location, demo_accounts=demo_accounts))
     try:

@@ -89,7 +89,6 @@ class SignInDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("退出"))
         if self._context.demo_accounts:
             from app.demo import DEMO_PASSWORD
-
             from app.domain.roles import ROLE_LABELS
 
             lines = [self.tr("演示数据库，所有账户的密码均为 {0}").format(DEMO_PASSWORD)]
