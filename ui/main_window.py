@@ -134,6 +134,9 @@ class MainWindow(QMainWindow):
         self.action_password = QAction(self)
         self.action_password.triggered.connect(self.change_password_requested)
         self.menu_account.addAction(self.action_password)
+        self.action_settings = QAction(self, shortcut=QKeySequence("Ctrl+,"))
+        self.action_settings.triggered.connect(lambda: self.show_area("settings"))
+        self.menu_account.addAction(self.action_settings)
         self.menu_help = self.menuBar().addMenu("")
         self.action_about = QAction(self, shortcut=QKeySequence("F1"))
         self.action_about.triggered.connect(lambda: AboutDialog(self).exec())
@@ -149,6 +152,7 @@ class MainWindow(QMainWindow):
         self.menu_go.setTitle(self.tr("转到(&G)"))
         self.menu_account.setTitle(self.tr("账户(&A)"))
         self.action_password.setText(self.tr("修改密码…"))
+        self.action_settings.setText(self.tr("设置…"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.action_about.setText(self.tr("关于档案室"))
 
