@@ -13,12 +13,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.security import crypto  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from app.storage.models import Setting  # noqa: E402
+from app.clock import SystemClock
+from app.demo import DEMO_PASSWORD, build_demo
+from app.security import crypto
+from app.services.auth import sign_in, sign_out
+from app.storage.location import DatabaseLocation
+from app.storage.models import Setting
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
