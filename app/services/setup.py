@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import uuid
 from dataclasses import dataclass
 
@@ -105,6 +106,8 @@ def initialize_database(
     recovery_key = new_recovery_key()
     try:
         migrate.upgrade(engine)
+        if location.is_sqlite and os.name == "posix":
+            location.sqlite_path.chmod(0o600)  # only the operator's account reads the file
         now = clock.now()
         with store.unit_of_work(None, clock) as uow:
             uow.settings.put("database_id", database_id)

@@ -305,3 +305,10 @@ def test_every_write_in_this_issue_leaves_an_audit_entry(
         "settings.update",
     ]
     assert otp.password not in location.keyring_path.read_text()
+
+
+def test_new_database_and_keyring_are_private_to_the_owner(
+    admin: SignedIn, location: DatabaseLocation
+) -> None:
+    assert stat.S_IMODE(location.sqlite_path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(location.keyring_path.stat().st_mode) == 0o600
