@@ -37,6 +37,9 @@ def check_structure(location: DatabaseLocation, report: CheckReport) -> Keyring 
         if not path.exists():
             report.problems.append(describe(DatabaseMissing(path=str(path))))
             return None
+        if not path.is_file():
+            report.problems.append(f"不是数据库文件（是文件夹或特殊文件）：{path}")
+            return None
         size = path.stat().st_size
         if size == 0 or size % PAGE_SIZE != 0:
             report.problems.append(

@@ -16,6 +16,7 @@ from app.clock import SystemClock
 from app.errors import AppError
 from app.messages import describe
 from app.paths import default_database_path, user_log_dir
+from app.storage.files import os_error_to_app
 from app.storage.location import DatabaseLocation
 
 EXIT_OK, EXIT_PROBLEM, EXIT_USAGE = 0, 1, 2
@@ -118,9 +119,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             if user is None and sys.stdin is not None and sys.stdin.isatty():
                 user = input("用户名（直接回车则只检查文件结构）：").strip() or None
             if user:
-                data_key = keyring.unwrap_with_password(user, _read_secret("密码："))
-                if data_key is None:
-                    report.problems.append("用户名或密码错误，无法解锁做完整校验。")
+                from app.services.auth import check_password_with_lockout
+
+                try:
+                    data_key = check_password_with_lockout(
+                        keyring.store, user, _read_secret("密码："), SystemClock()
+                    )
+                except AppError as exc:  # wrong password or locked: counted like a sign-in
+                    report.problems.append("无法解锁做完整校验：" + describe(exc))
             else:
                 report.skipped.append(
                     "解密后的完整性与结构检查（未提供用户：用 --user NAME 或 --recovery-key 解锁）"
@@ -218,6 +224,10 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
         return command(args) if command else cmd_gui(args, run_gui)
     except AppError as exc:
         print(f"错误：{describe(exc)}", file=sys.stderr)
+        return EXIT_PROBLEM
+    except OSError as exc:
+        path = exc.filename or getattr(args, "db", "") or ""
+        print(f"错误：{describe(os_error_to_app(exc, path))}（{exc.strerror}）", file=sys.stderr)
         return EXIT_PROBLEM
     except KeyboardInterrupt:
         print("已取消。", file=sys.stderr)

@@ -100,6 +100,18 @@ class KeyringDamaged(StorageError):
     code = "keyring_damaged"
 
 
+class KeyringTooNew(StorageError):
+    """The keyring was written by a newer version of the app."""
+
+    code = "keyring_too_new"
+
+
+class SessionEnded(AppError):
+    """The user signed out (or was signed out); the store is closed."""
+
+    code = "session_ended"
+
+
 class StorageReadOnly(StorageError):
     """The database folder or file cannot be written."""
 

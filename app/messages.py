@@ -56,6 +56,8 @@ MESSAGES: dict[str, str] = {
         "钥匙环文件已损坏、被修改或与数据库不匹配：{path}\n程序不会替换它。"
         "请从备份中恢复钥匙环文件，或联系系统管理员。"
     ),
+    "keyring_too_new": "钥匙环文件由更新版本的档案室程序写入：{path}\n请升级程序后再打开。文件未被改动。",
+    "session_ended": "登录已结束，请重新登录。",
     "storage_read_only": "无法写入：{path}\n该文件夹或文件为只读。请选择可写的位置或检查权限。",
     "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
     "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
@@ -89,6 +91,8 @@ REASONS: dict[str, str] = {
     "empty": "至少选择一个角色",
     "wrong": "不正确",
     "not_found": "不存在",
+    "not_disabled": "该账户未被停用",
+    "disabled": "该账户已停用，请先启用",
     "self_reset": "不能重置自己的密码，请使用“修改密码”",
     "unknown": "不是可设置的项目",
     "conflict": "{a}与{b}不能由同一人担任",

@@ -6,7 +6,7 @@ import logging
 import sys
 from types import TracebackType
 
-from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTranslator
+from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
@@ -14,7 +14,7 @@ from app import APP_AUTHOR, APP_NAME
 from app.demo import DemoAccount
 from app.errors import AppError
 from app.paths import cjk_font_path
-from app.services.auth import SignedIn, database_exists, record_idle_lock, sign_out
+from app.services.auth import SignedIn, database_exists, record_lock, sign_out
 from app.services.settings import get_settings
 from app.storage.location import DatabaseLocation
 from ui.context import AppContext
@@ -60,6 +60,7 @@ class SessionController(QObject):
         self.session: SignedIn | None = None
         self.window: MainWindow | None = None
         self.idle: IdleWatcher | None = None
+        self.unlock_dialog: UnlockDialog | None = None
 
     # -- start --------------------------------------------------------------------------
     def start(self) -> bool:
@@ -98,12 +99,12 @@ class SessionController(QObject):
         window = MainWindow(self.context, self.session)
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)
-        window.lock_requested.connect(self.lock)
+        window.lock_requested.connect(lambda: self.lock("manual"))
         window.change_password_requested.connect(self.change_password)
         window.policy_changed.connect(self._apply_idle_timeout)
         self.window = window
         self.idle = IdleWatcher(self._idle_seconds(), monotonic=self.context.monotonic, parent=self)
-        self.idle.idle.connect(self.lock)
+        self.idle.idle.connect(lambda: self.lock("idle"))
         self.idle.start()
         window.show()
 
@@ -117,27 +118,52 @@ class SessionController(QObject):
             self.idle.set_timeout(self._idle_seconds())
 
     # -- lock, password, sign-out ---------------------------------------------------------
-    def lock(self) -> None:
-        """Hide the workspace behind the unlock dialog (idle or Ctrl+L)."""
+    def lock(self, reason: str = "idle") -> None:
+        """Hide the workspace behind the unlock dialog (idle time or Ctrl+L).
+
+        Open dialogs (which may show a one-time password) are closed first, and the lock runs
+        again from the main event loop once their own loops have ended.
+        """
         if self.session is None or self.window is None or self.idle is None:
             return
         self.idle.pause(True)
+        if self._close_modals():
+            QTimer.singleShot(0, lambda: self.lock(reason))
+            return
+        self.window.hide()
         try:
-            record_idle_lock(session=self.session, clock=self.context.clock)
-        except AppError as exc:
-            log.warning("could not record the lock: %s", exc.code)
-        self.window.centralWidget().setVisible(False)
-        dialog = UnlockDialog(self.context, self.session, self.window)
+            record_lock(session=self.session, clock=self.context.clock, reason=reason)
+        except Exception:  # the lock itself must happen even if the audit write fails
+            log.exception("could not record the lock")
+        dialog = UnlockDialog(self.context, self.session)
+        self.unlock_dialog = dialog
         dialog.exec()
+        self.unlock_dialog = None
         if dialog.signed_out:
             if dialog.locked_error is not None:
-                QMessageBox.warning(
-                    self.window, self.tr("账户已锁定"), message_for(dialog.locked_error)
-                )
-            self.sign_out()
+                QMessageBox.warning(None, self.tr("账户已锁定"), message_for(dialog.locked_error))
+            QTimer.singleShot(0, self.sign_out)
             return
-        self.window.centralWidget().setVisible(True)
-        self.idle.pause(False)
+        if self.window is not None:
+            self.window.show()
+        if self.idle is not None:
+            self.idle.pause(False)
+
+    @staticmethod
+    def _close_modals() -> bool:
+        """Reject every open modal dialog; return True when there were any."""
+        closed = False
+        for _ in range(20):
+            modal = QApplication.activeModalWidget()
+            if modal is None:
+                break
+            closed = True
+            if isinstance(modal, QDialog):
+                modal.done(QDialog.DialogCode.Rejected)
+            else:
+                modal.close()
+            QApplication.processEvents()
+        return closed
 
     def change_password(self) -> None:
         """Let the user change their own password."""
@@ -149,11 +175,11 @@ class SessionController(QObject):
             self.idle.stop()
             self.idle = None
         if self.session is not None:
+            session, self.session = self.session, None
             try:
-                sign_out(session=self.session, clock=self.context.clock, reason=reason)
-            except AppError as exc:
-                log.warning("sign-out could not be recorded: %s", exc.code)
-            self.session = None
+                sign_out(session=session, clock=self.context.clock, reason=reason)
+            except Exception:  # the key is forgotten regardless (sign_out closes in finally)
+                log.exception("sign-out could not be recorded")
 
     def sign_out(self) -> None:
         """Close the workspace and go back to the sign-in dialog."""

@@ -11,12 +11,14 @@ database; for PostgreSQL a one-row table.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import json
 import os
 import secrets
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -24,13 +26,14 @@ from typing import Any, Protocol
 
 from app.clock import as_utc
 from app.domain.lockout import AttemptState, LockoutPolicy
-from app.errors import KeyringDamaged, KeyringMissing
+from app.errors import KeyringDamaged, KeyringMissing, KeyringTooNew
 from app.security import crypto
-from app.storage.files import atomic_write_bytes
+from app.storage.files import atomic_write_bytes, os_error_to_app
 
 FORMAT = "archive-room-keyring"
 FORMAT_VERSION = 1
 RECOVERY_LABEL = "recovery"
+EVENT_KINDS = frozenset({"failed", "locked"})
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _RECOVERY_GROUPS = 13  # 13 groups of 4 = 52 characters = 260 bits
 
@@ -73,6 +76,10 @@ class KeyringStore(Protocol):
 
     description: str
 
+    def locked(self) -> AbstractContextManager[None]:
+        """Hold an exclusive lock for a load → change → save cycle (other workstations wait)."""
+        ...
+
     def exists(self) -> bool:
         """Return True when a keyring document is stored."""
         ...
@@ -93,6 +100,21 @@ class FileKeyringStore:
         self.path = path
         self.description = str(path)
 
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Lock ``<keyring>.lock`` exclusively (flock on POSIX, msvcrt on Windows)."""
+        lock_path = self.path.with_name(self.path.name + ".lock")
+        try:
+            handle = open(lock_path, "a+b")  # noqa: SIM115 (held for the whole block)
+        except OSError as exc:
+            raise os_error_to_app(exc, lock_path) from exc
+        try:
+            _lock_file(handle.fileno())
+            yield
+        finally:
+            _unlock_file(handle.fileno())
+            handle.close()
+
     def exists(self) -> bool:
         """Return True when the sidecar file exists."""
         return self.path.exists()
@@ -112,6 +134,31 @@ class FileKeyringStore:
         atomic_write_bytes(self.path, json.dumps(doc, indent=1, sort_keys=True).encode())
 
 
+def _lock_file(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_EX)
+
+
+def _unlock_file(fd: int) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        os.lseek(fd, 0, os.SEEK_SET)
+        with contextlib.suppress(OSError):
+            msvcrt.locking(fd, msvcrt.LK_UNLCK, 1)  # type: ignore[attr-defined]
+    else:
+        import fcntl
+
+        fcntl.flock(fd, fcntl.LOCK_UN)
+
+
 def parse_document(raw: bytes, where: str) -> dict[str, Any]:
     """Parse and structurally check a keyring document."""
     try:
@@ -126,10 +173,22 @@ def parse_document(raw: bytes, where: str) -> dict[str, Any]:
         or not isinstance(doc.get("mac"), str)
     ):
         raise KeyringDamaged(path=where)
-    if doc["body"].get("version") != FORMAT_VERSION:
+    body = doc["body"]
+    version = body.get("version")
+    if isinstance(version, int) and version > FORMAT_VERSION:
+        raise KeyringTooNew(path=where)
+    if (
+        version != FORMAT_VERSION
+        or not isinstance(body.get("keyring_id"), str)
+        or not isinstance(body.get("database_id"), str)
+        or not isinstance(body.get("lockout", {}), dict)
+        or not all(isinstance(s, dict) for s in body["slots"].values())
+    ):
         raise KeyringDamaged(path=where)
-    doc.setdefault("attempts", {})
-    doc.setdefault("events", [])
+    if not isinstance(doc.get("attempts"), dict):
+        doc["attempts"] = {}
+    if not isinstance(doc.get("events"), list):
+        doc["events"] = []
     return doc
 
 
@@ -184,6 +243,10 @@ class Keyring:
     def save(self) -> None:
         """Write the document back to its store."""
         self.store.save(self.doc)
+
+    def document_json(self) -> str:
+        """The document as stored (for writing it inside a database transaction)."""
+        return json.dumps(self.doc, sort_keys=True)
 
     # -- properties ---------------------------------------------------------------------
     @property
@@ -341,22 +404,20 @@ class Keyring:
         del self.doc["events"][:-1000]  # bounded: a flood of guesses cannot fill the disk
 
     def take_events(
-        self, resolve: Callable[[str], str | None]
+        self, resolve: Callable[[str], str | None], now: datetime
     ) -> list[tuple[str | None, str, datetime]]:
         """Remove queued events; return ``(username or None, kind, at)`` for each.
 
-        ``resolve`` maps a label back to a known user name.
+        ``resolve`` maps a label back to a known user name. The queue is outside the MAC, so
+        only the two known kinds are accepted and times in the future are clamped to ``now``.
         """
         out = []
         for ev in self.doc.get("events", []):
             try:
-                out.append(
-                    (
-                        resolve(str(ev["label"])),
-                        str(ev["kind"]),
-                        as_utc(datetime.fromisoformat(ev["at"])),
-                    )
-                )
+                kind = str(ev["kind"])
+                at = min(as_utc(datetime.fromisoformat(ev["at"])), as_utc(now))
+                if kind in EVENT_KINDS:
+                    out.append((resolve(str(ev["label"])), kind, at))
             except (KeyError, TypeError, ValueError):
                 continue
         self.doc["events"] = []

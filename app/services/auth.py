@@ -1,4 +1,9 @@
-"""Sign-in, sign-out, idle unlock, password change and recovery."""
+"""Sign-in, sign-out, idle unlock, password change and recovery.
+
+Keyring changes follow one pattern: take the keyring lock, load the current document, change
+it, save it. Slow Argon2 work happens outside the lock; only the short update is inside, so
+another workstation's change is never overwritten by a stale copy.
+"""
 
 from __future__ import annotations
 
@@ -21,13 +26,15 @@ from app.errors import (
     ValidationFailed,
     WrongCredentials,
 )
-from app.security.keyring import Keyring
+from app.security.keyring import Keyring, KeyringStore
 from app.services.common import actor_from_row, find_user
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
 from app.storage.store import Store, UnitOfWork, keyring_store_for, open_store
 
 log = logging.getLogger(__name__)
+
+KEYRING_SOURCE = "keyring"  # marks audit rows rebuilt from the keyring's unauthenticated queue
 
 
 @dataclass
@@ -62,35 +69,87 @@ def _wrong(keyring: Keyring) -> WrongCredentials:
     return WrongCredentials(max_failures=policy.max_failures, minutes=policy.lock_minutes)
 
 
-def _count_failure(keyring: Keyring, username: str, clock: Clock) -> AttemptState:
+def _count_failure(store: KeyringStore, username: str, clock: Clock) -> AttemptState:
+    """Count one failed password for ``username`` on the current keyring (locked update)."""
     now = clock.now()
-    state = register_failure(keyring.attempt_state(username), keyring.lockout, now)
-    keyring.set_attempt_state(username, state)
-    keyring.add_event(username, "failed", now)
-    if state.is_locked(now):
-        keyring.add_event(username, "locked", now)
-    keyring.save()
+    with store.locked():
+        ring = Keyring.load(store)
+        state = register_failure(ring.attempt_state(username), ring.lockout, now)
+        ring.set_attempt_state(username, state)
+        ring.add_event(username, "failed", now)
+        if state.is_locked(now):
+            ring.add_event(username, "locked", now)
+        ring.save()
     return state
 
 
+def check_password_with_lockout(
+    store: KeyringStore, username: str, password: str, clock: Clock
+) -> bytes:
+    """Return the data key for a correct password; count failures and honour the lock.
+
+    Every place that accepts a password (sign-in, unlock, password change, ``check``) goes
+    through here, so none of them can be used to guess without limit.
+
+    Raises:
+        AccountLocked: the account is locked (before or because of this attempt).
+        WrongCredentials: unknown user or wrong password.
+    """
+    keyring = Keyring.load(store)
+    now = clock.now()
+    state = keyring.attempt_state(username)
+    if state.is_locked(now):
+        raise AccountLocked(until=state.locked_until)
+    data_key = keyring.unwrap_with_password(username, password)
+    if data_key is None:
+        state = _count_failure(store, username, clock)
+        if state.is_locked(now):
+            raise AccountLocked(until=state.locked_until)
+        raise _wrong(keyring)
+    return data_key
+
+
 def _flush_events(uow: UnitOfWork, keyring: Keyring) -> None:
-    """Write failed sign-ins and locks queued in the keyring into the audit trail."""
+    """Write failed sign-ins and locks queued in the keyring into the audit trail.
+
+    The queue is not authenticated, so these rows carry no actor id and say where they came from.
+    """
     users = {keyring.label_for(u.username): u for u in uow.session.query(UserAccount).all()}
 
     def resolve(label: str) -> str | None:
         user = users.get(label)
         return user.username if user else None
 
-    for username, kind, at in keyring.take_events(resolve):
+    for username, kind, at in keyring.take_events(resolve, uow.clock.now()):
         user = users.get(keyring.label_for(username)) if username else None
         uow.audit.record(
             "auth.sign_in_failed" if kind == "failed" else "auth.account_locked",
             object_type="user",
             object_id=user.id if user else None,
             actor_name=username or "（未知用户名）",
-            actor=actor_from_row(user) if user else None,
             at=at,
+            details={"source": KEYRING_SOURCE},
         )
+
+
+def _finish_sign_in(store: Store, username: str, clock: Clock, *, reset_attempts: bool) -> Actor:
+    """Under the keyring lock: record queued events, check the account, audit the sign-in."""
+    with store.keyring_for_update() as keyring, store.unit_of_work(None, clock) as uow:
+        _flush_events(uow, keyring)
+        user = find_user(uow, username)
+        if user is None or user.disabled:
+            uow.audit.record("auth.sign_in_refused", object_type="user", actor_name=username[:64])
+            uow.commit()
+            keyring.save()  # the queued events are in the audit trail now
+            raise AccountDisabled()
+        actor = actor_from_row(user)
+        user.last_sign_in_at = clock.now()
+        uow.audit.record("auth.sign_in", object_type="user", object_id=user.id, actor=actor)
+        uow.commit()
+        if reset_attempts:
+            keyring.set_attempt_state(username, AttemptState())
+        keyring.save()
+    return actor
 
 
 def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: Clock) -> SignedIn:
@@ -103,34 +162,11 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
         StorageError: the database or keyring is missing, damaged, foreign or too new.
     """
     keyring = open_keyring(location)
-    now = clock.now()
-    state = keyring.attempt_state(username)
-    if state.is_locked(now):
-        raise AccountLocked(until=state.locked_until)
-    data_key = keyring.unwrap_with_password(username, password)
-    if data_key is None:
-        state = _count_failure(keyring, username, clock)
-        if state.is_locked(now):
-            raise AccountLocked(until=state.locked_until)
-        raise _wrong(keyring)
+    data_key = check_password_with_lockout(keyring.store, username, password, clock)
     keyring.verify(data_key)
     store = open_store(location, data_key, keyring, clock)
     try:
-        with store.unit_of_work(None, clock) as uow:
-            _flush_events(uow, keyring)
-            user = find_user(uow, username)
-            if user is None or user.disabled:
-                uow.audit.record(
-                    "auth.sign_in_refused", object_type="user", actor_name=username[:64]
-                )
-                uow.commit()
-                raise AccountDisabled()
-            actor = actor_from_row(user)
-            user.last_sign_in_at = now
-            uow.audit.record("auth.sign_in", object_type="user", object_id=user.id, actor=actor)
-            uow.commit()
-        keyring.set_attempt_state(username, AttemptState())
-        keyring.save()
+        actor = _finish_sign_in(store, username, clock, reset_attempts=True)
     except BaseException:
         store.close()
         raise
@@ -139,7 +175,9 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
 
 
 def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:
-    """End the session: audit it and forget the key."""
+    """End the session: audit it and forget the key (the key is forgotten even if audit fails)."""
+    if session.store.closed:
+        return
     try:
         with session.uow(clock) as uow:
             uow.audit.record(
@@ -153,38 +191,57 @@ def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:
         session.store.close()
 
 
-def record_idle_lock(*, session: SignedIn, clock: Clock) -> None:
-    """Audit that the window locked itself after the idle time."""
+def record_lock(*, session: SignedIn, clock: Clock, reason: str = "idle") -> None:
+    """Audit that the window was locked (``reason``: "idle" or "manual")."""
     with session.uow(clock) as uow:
-        uow.audit.record("auth.idle_lock", object_type="user", object_id=session.actor.user_id)
+        uow.audit.record(
+            "auth.idle_lock" if reason == "idle" else "auth.manual_lock",
+            object_type="user",
+            object_id=session.actor.user_id,
+        )
         uow.commit()
 
 
 def unlock(*, session: SignedIn, password: str, clock: Clock) -> None:
-    """Re-check the signed-in user's password after an idle lock.
+    """Re-check the signed-in user's password after a lock.
 
     Failures count towards the account lock; the caller signs out on AccountLocked.
     """
-    keyring = session.store.keyring()
+    store = session.store
     username = session.actor.username
-    now = clock.now()
-    state = keyring.attempt_state(username)
-    if state.is_locked(now):
-        raise AccountLocked(until=state.locked_until)
-    if keyring.unwrap_with_password(username, password) is None:
-        state = _count_failure(keyring, username, clock)
-        with session.uow(clock) as uow:
+    try:
+        check_password_with_lockout(store.keyring_store, username, password, clock)
+    except (WrongCredentials, AccountLocked):
+        with store.keyring_for_update() as keyring, store.unit_of_work(None, clock) as uow:
             _flush_events(uow, keyring)
             uow.commit()
-        keyring.save()
-        if state.is_locked(now):
-            raise AccountLocked(until=state.locked_until)
-        raise _wrong(keyring)
-    keyring.set_attempt_state(username, AttemptState())
-    keyring.save()
-    with session.uow(clock) as uow:
+            keyring.save()
+        raise
+    with store.keyring_for_update() as keyring, session.uow(clock) as uow:
+        _flush_events(uow, keyring)
         uow.audit.record("auth.unlock", object_type="user", object_id=session.actor.user_id)
         uow.commit()
+        keyring.set_attempt_state(username, AttemptState())
+        keyring.save()
+
+
+def commit_with_keyring(uow: UnitOfWork, store: Store, change: Callable[[Keyring], None]) -> None:
+    """Apply a keyring change and commit the transaction so that neither lands alone.
+
+    Under the keyring lock: load the current keyring, change and save it, then commit; if the
+    commit fails, the keyring is put back. A crash between the two leaves at worst a slot for a
+    change that did not commit, never a committed account without its slot.
+    """
+    with store.keyring_for_update() as keyring:
+        backup = copy.deepcopy(keyring.doc)
+        change(keyring)
+        keyring.save()
+        try:
+            uow.commit()
+        except BaseException:
+            keyring.doc = backup
+            keyring.save()
+            raise
 
 
 def change_password(
@@ -197,10 +254,11 @@ def change_password(
 ) -> None:
     """Change the signed-in user's password: re-wraps one keyring slot, re-encrypts nothing."""
     store = session.store
-    keyring = store.keyring()
     username = session.actor.username
-    if keyring.unwrap_with_password(username, old_password) is None:
-        raise ValidationFailed([FieldError("old_password", "wrong")])
+    try:
+        check_password_with_lockout(store.keyring_store, username, old_password, clock)
+    except WrongCredentials as exc:
+        raise ValidationFailed([FieldError("old_password", "wrong")]) from exc
     with session.uow(clock) as uow:
         policy = uow.settings.load().security.password_policy
         errors = check_password(new_password, policy, field="new_password", username=username)
@@ -217,27 +275,11 @@ def change_password(
         user.password_changed_at = clock.now()
         uow.audit.record("user.change_password", object_type="user", object_id=user.id)
         uow.session.flush()
+        key = store.data_key
         commit_with_keyring(
-            uow, keyring, lambda: keyring.set_user_slot(store.data_key, username, new_password)
+            uow, store, lambda ring: ring.set_user_slot(key, username, new_password)
         )
     session.actor = replace(session.actor, must_change_password=False)
-
-
-def commit_with_keyring(uow: UnitOfWork, keyring: Keyring, change: Callable[[], None]) -> None:
-    """Apply and save a keyring change, then commit; undo the keyring if the commit fails.
-
-    The keyring and the database are two stores; this order means a crash leaves at worst a
-    slot for a change that did not commit, never a committed account without its slot.
-    """
-    backup = copy.deepcopy(keyring.doc)
-    change()
-    keyring.save()
-    try:
-        uow.commit()
-    except BaseException:
-        keyring.doc = backup
-        keyring.save()
-        raise
 
 
 def recover_access(
@@ -281,11 +323,12 @@ def recover_access(
                 actor_name="恢复密钥",
             )
             uow.session.flush()
+            name = user.username
 
-            def change() -> None:
-                keyring.set_user_slot(data_key, user.username, new_password)
-                keyring.set_attempt_state(user.username, AttemptState())
+            def change(ring: Keyring) -> None:
+                ring.set_user_slot(data_key, name, new_password)
+                ring.set_attempt_state(name, AttemptState())
 
-            commit_with_keyring(uow, keyring, change)
+            commit_with_keyring(uow, store, change)
     finally:
         store.close()

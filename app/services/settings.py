@@ -60,10 +60,8 @@ def update_security_settings(
             },
         )
         uow.session.flush()
-        keyring = session.store.keyring()
+        data_key = session.store.data_key
         commit_with_keyring(
-            uow,
-            keyring,
-            lambda: keyring.set_lockout(session.store.data_key, updated.lockout_policy),
+            uow, session.store, lambda ring: ring.set_lockout(data_key, updated.lockout_policy)
         )
         return updated

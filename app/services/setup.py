@@ -17,10 +17,10 @@ from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, database_exists
 from app.services.common import actor_from_row
 from app.storage import migrate
-from app.storage.engine import engine_for
+from app.storage.engine import KeyHolder, engine_for
 from app.storage.files import os_error_to_app
 from app.storage.location import DatabaseLocation
-from app.storage.models import UserAccount, UserRole
+from app.storage.models import KeyringRow, UserAccount, UserRole
 from app.storage.settings import Organisation, SecuritySettings
 from app.storage.store import Store, keyring_store_for
 
@@ -99,9 +99,10 @@ def initialize_database(
 
     data_key = crypto.random_key()
     database_id = uuid.uuid4().hex
-    engine = engine_for(location, data_key)
+    holder = KeyHolder(data_key)
+    engine = engine_for(location, holder)
     keyring_store = keyring_store_for(location, engine)
-    store = Store(location, engine, data_key, keyring_store)
+    store = Store(location, engine, holder, keyring_store)
     security = SecuritySettings()
     recovery_key = new_recovery_key()
     try:
@@ -159,7 +160,11 @@ def initialize_database(
             keyring.set_user_slot(data_key, admin.username, request.admin_password, kdf)
             keyring.set_recovery_slot(data_key, recovery_key)
             uow.session.flush()
-            keyring.save()
+            if location.is_sqlite:
+                keyring.save()  # the sidecar first: a committed database always has its keyring
+            else:
+                # PostgreSQL: the keyring row commits in the same transaction as everything else
+                uow.session.add(KeyringRow(id=1, document=keyring.document_json()))
             uow.commit()
     except BaseException:
         store.close()

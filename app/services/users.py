@@ -14,6 +14,7 @@ from app.domain.passwords import check_password
 from app.domain.roles import ApproverTitle, Role, check_role_set
 from app.errors import FieldError, UserNotFound, ValidationFailed
 from app.security import crypto
+from app.security.keyring import Keyring
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
@@ -136,11 +137,9 @@ def create_user(
             },
         )
         secret = password if password is not None else generate_one_time_password()
-        keyring = session.store.keyring()
+        key, name = session.store.data_key, user.username
         commit_with_keyring(
-            uow,
-            keyring,
-            lambda: keyring.set_user_slot(session.store.data_key, user.username, secret, kdf),
+            uow, session.store, lambda ring: ring.set_user_slot(key, name, secret, kdf)
         )
         return OneTimePassword(username=user.username, password=secret)
 
@@ -207,11 +206,8 @@ def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
         user.disabled = True
         uow.audit.record("user.disable", object_type="user", object_id=user.id)
         uow.session.flush()
-        keyring = session.store.keyring()
-        name = user.username
-        commit_with_keyring(
-            uow, keyring, lambda: keyring.remove_user_slot(session.store.data_key, name)
-        )
+        key, name = session.store.data_key, user.username
+        commit_with_keyring(uow, session.store, lambda ring: ring.remove_user_slot(key, name))
 
 
 def enable_user(
@@ -221,6 +217,10 @@ def enable_user(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         user = _load(uow, user_id)
+        if user.id == session.actor.user_id:
+            raise ValidationFailed([FieldError("username", "self_reset")])
+        if not user.disabled:
+            raise ValidationFailed([FieldError("username", "not_disabled")])
         user.disabled = False
         uow.audit.record("user.enable", object_type="user", object_id=user.id)
         return _issue_one_time_password(session, uow, user, kdf)
@@ -235,6 +235,9 @@ def reset_password(
         user = _load(uow, user_id)
         if user.id == session.actor.user_id:
             raise ValidationFailed([FieldError("username", "self_reset")])
+        if user.disabled:
+            # a disabled account must not regain a key slot behind the administrator's back
+            raise ValidationFailed([FieldError("username", "disabled")])
         uow.audit.record("user.reset_password", object_type="user", object_id=user.id)
         return _issue_one_time_password(session, uow, user, kdf)
 
@@ -247,12 +250,11 @@ def _issue_one_time_password(
     user.must_change_password = True
     uow.session.flush()
     password = generate_one_time_password()
-    keyring = session.store.keyring()
-    name = user.username
+    key, name = session.store.data_key, user.username
 
-    def change() -> None:
-        keyring.set_user_slot(session.store.data_key, name, password, kdf)
-        keyring.set_attempt_state(name, AttemptState())
+    def change(ring: Keyring) -> None:
+        ring.set_user_slot(key, name, password, kdf)
+        ring.set_attempt_state(name, AttemptState())
 
-    commit_with_keyring(uow, keyring, change)
+    commit_with_keyring(uow, session.store, change)
     return OneTimePassword(username=name, password=password)

@@ -10,7 +10,16 @@ import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.pool import NullPool
 
-from app.errors import DatabaseBusy, DatabaseCorrupt, ForeignDatabase, StorageReadOnly
+from app.errors import (
+    AppError,
+    DatabaseBusy,
+    DatabaseCorrupt,
+    DatabaseUnavailable,
+    DiskFull,
+    ForeignDatabase,
+    SessionEnded,
+    StorageReadOnly,
+)
 from app.storage.location import DatabaseLocation
 
 log = logging.getLogger(__name__)
@@ -65,12 +74,63 @@ def classify_open_error(exc: Exception, path: Path) -> Exception:
     return ForeignDatabase(path=str(path))
 
 
-def sqlcipher_engine(path: Path, key: bytes) -> Engine:
+class KeyHolder:
+    """The data key, readable until :meth:`forget` (then new connections fail)."""
+
+    def __init__(self, key: bytes) -> None:
+        self._key: bytes | None = key
+
+    @property
+    def key(self) -> bytes:
+        """The key; raise SessionEnded once forgotten."""
+        if self._key is None:
+            raise SessionEnded()
+        return self._key
+
+    def forget(self) -> None:
+        """Drop the reference to the key."""
+        self._key = None
+
+
+def map_driver_error(exc: BaseException, location: DatabaseLocation) -> AppError | None:
+    """Return the typed error for a driver error a user can act on (None: leave it as is)."""
+    if location.is_sqlite:
+        if not isinstance(exc, sqlcipher3.OperationalError | sqlcipher3.DatabaseError):
+            return None
+        if isinstance(exc, sqlcipher3.IntegrityError):
+            return None
+        text = str(exc).lower()
+        path = location.sqlite_path
+        if "full" in text:
+            return DiskFull(path=str(path))
+        if "no such table" in text or "no such column" in text or "syntax error" in text:
+            return None  # a bug, not a condition the user can fix
+        return classify_open_error(exc, path)  # type: ignore[return-value]
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover
+        return None
+    if isinstance(exc, psycopg.OperationalError):
+        return DatabaseUnavailable(detail=type(exc).__name__)
+    return None
+
+
+def _map_errors(engine: Engine, location: DatabaseLocation) -> None:
+    @event.listens_for(engine, "handle_error")
+    def _on_error(context: Any) -> None:
+        mapped = map_driver_error(context.original_exception, location)
+        if mapped is not None:
+            raise mapped from context.original_exception
+
+
+def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
     """Return an engine over the encrypted file ``path``."""
+    holder = key if isinstance(key, KeyHolder) else KeyHolder(key)
     engine = create_engine(
         "sqlite://",
         module=sqlcipher3,
-        creator=lambda: connect_sqlcipher(path, key),
+        creator=lambda: connect_sqlcipher(path, holder.key),
+        hide_parameters=True,  # SQL parameters (personal data) never reach logs or messages
     )
 
     # Let SQLAlchemy own transactions (pysqlite's legacy autocommit handling is unreliable).
@@ -82,16 +142,21 @@ def sqlcipher_engine(path: Path, key: bytes) -> Engine:
     def _on_begin(conn: Any) -> None:
         conn.exec_driver_sql("BEGIN")
 
+    _map_errors(engine, DatabaseLocation(kind="sqlite", path=path))
     return engine
 
 
 def postgres_engine(location: DatabaseLocation) -> Engine:
     """Return an engine for a ``postgresql+psycopg://`` URL."""
     assert location.url is not None
-    return create_engine(location.url, poolclass=NullPool, pool_pre_ping=True)
+    engine = create_engine(
+        location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
+    )
+    _map_errors(engine, location)
+    return engine
 
 
-def engine_for(location: DatabaseLocation, key: bytes | None) -> Engine:
+def engine_for(location: DatabaseLocation, key: KeyHolder | bytes | None) -> Engine:
     """Return an engine for ``location`` (``key`` is required for SQLCipher files)."""
     if location.is_sqlite:
         if key is None:

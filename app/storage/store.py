@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
 
@@ -12,12 +14,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
 from app.domain.accounts import Actor
-from app.errors import DatabaseUnavailable, ForeignDatabase, StorageError
+from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, StorageError
 from app.security.audit import AuditRecorder
 from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
 from app.storage import migrate
-from app.storage.engine import classify_open_error, engine_for
+from app.storage.engine import KeyHolder, classify_open_error, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow, Setting
 from app.storage.settings import SettingsRepository
@@ -28,9 +30,23 @@ log = logging.getLogger(__name__)
 class TableKeyringStore:
     """The keyring document in the ``keyring`` table (PostgreSQL)."""
 
+    # Arbitrary constant naming the keyring's advisory lock ("ARKR").
+    LOCK_ID = 0x41524B52
+
     def __init__(self, engine: Engine, description: str) -> None:
         self._engine = engine
         self.description = description
+
+    @contextmanager
+    def locked(self) -> Iterator[None]:
+        """Hold a PostgreSQL session-level advisory lock for a load → change → save cycle."""
+        with self._engine.connect() as conn:
+            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": self.LOCK_ID})
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": self.LOCK_ID})
+                conn.commit()
 
     def exists(self) -> bool:
         """Return True when the row exists."""
@@ -89,40 +105,71 @@ class Store:
         self,
         location: DatabaseLocation,
         engine: Engine,
-        data_key: bytes,
+        key: KeyHolder,
         keyring_store: KeyringStore,
     ) -> None:
         self.location = location
         self.engine = engine
-        self._data_key = data_key
+        self._key = key
         self.keyring_store = keyring_store
-        self.cipher = FieldCipher(data_key)
-        self.blind_index = BlindIndex(data_key)
+        self._cipher: FieldCipher | None = FieldCipher(key.key)
+        self._blind_index: BlindIndex | None = BlindIndex(key.key)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    @property
+    def closed(self) -> bool:
+        """True after :meth:`close` (sign-out): nothing can be read or written any more."""
+        return self._cipher is None
 
     @property
     def data_key(self) -> bytes:
         """The raw data key (only for re-wrapping keyring slots)."""
-        return self._data_key
+        return self._key.key
+
+    @property
+    def cipher(self) -> FieldCipher:
+        """Field encryption under this store's key."""
+        if self._cipher is None:
+            raise SessionEnded()
+        return self._cipher
+
+    @property
+    def blind_index(self) -> BlindIndex:
+        """Blind index under this store's key."""
+        if self._blind_index is None:
+            raise SessionEnded()
+        return self._blind_index
 
     def keyring(self) -> Keyring:
         """Load the current keyring and check it belongs to this key."""
         ring = Keyring.load(self.keyring_store)
-        ring.verify(self._data_key)
+        ring.verify(self.data_key)
         return ring
+
+    @contextmanager
+    def keyring_for_update(self) -> Iterator[Keyring]:
+        """Lock the keyring, load the current version and check it; the caller saves."""
+        with self.keyring_store.locked():
+            yield self.keyring()
 
     def unit_of_work(self, actor: Actor | None, clock: Clock) -> UnitOfWork:
         """Return a new unit of work acting as ``actor``."""
+        if self.closed:
+            raise SessionEnded()
         return UnitOfWork(self, actor, clock)
 
     def new_session(self) -> Session:
         """Return a plain session (queries only)."""
+        if self.closed:
+            raise SessionEnded()
         return self._sessions()
 
     def close(self) -> None:
-        """Release connections and forget the key."""
+        """Release connections and forget the key (new connections fail from now on)."""
+        self._cipher = None
+        self._blind_index = None
+        self._key.forget()
         self.engine.dispose()
-        self._data_key = b""
 
 
 class UnitOfWork:
@@ -225,7 +272,8 @@ def open_store(
 
     if location.is_sqlite and not location.sqlite_path.exists():
         raise DatabaseMissing(path=str(location.sqlite_path))
-    engine = engine_for(location, data_key)
+    holder = KeyHolder(data_key)
+    engine = engine_for(location, holder)
     try:
 
         def backup(revision: str) -> None:
@@ -248,4 +296,4 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return Store(location, engine, data_key, keyring.store)
+    return Store(location, engine, holder, keyring.store)

@@ -170,7 +170,7 @@ def test_idle_time_locks_the_window_until_the_password_is_given(
 
     def unlock(dialog: QWidget) -> None:
         assert isinstance(dialog, UnlockDialog)
-        seen["central_visible"] = window.centralWidget().isVisible()
+        seen["window_visible"] = window.isVisible()
         dialog.password.setText("wrong-password")
         dialog.attempt()
         seen["error"] = dialog.error.text()
@@ -181,9 +181,9 @@ def test_idle_time_locks_the_window_until_the_password_is_given(
     monotonic.now += 61
     controller.idle.check()
     assert errors == []
-    assert seen["central_visible"] is False
+    assert seen["window_visible"] is False
     assert "用户名或密码错误" in str(seen["error"])
-    assert window.centralWidget().isVisible()
+    assert window.isVisible()
     with controller.session.store.new_session() as s:
         actions = [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
     assert actions[-3:] == ["auth.idle_lock", "auth.sign_in_failed", "auth.unlock"]
@@ -223,3 +223,40 @@ def test_one_time_password_must_be_changed_before_work(
     assert dialog.result() == dialog.DialogCode.Accepted
     assert not session.actor.must_change_password
     sign_out(session=session, clock=clock)
+
+
+def test_lock_closes_open_dialogs_first(
+    qtbot: QtBot, demo_copy: DatabaseLocation, monotonic: FakeMonotonic
+) -> None:
+    from ui.dialogs.user_edit import OneTimePasswordDialog
+
+    context = AppContext(location=demo_copy, monotonic=monotonic)
+    controller = SessionController(context)
+    controller.session = sign_in(
+        location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=context.clock
+    )
+    controller.open_main_window()
+    assert controller.window is not None and controller.idle is not None
+    qtbot.addWidget(controller.window)
+    otp = OneTimePasswordDialog("lisi", "Secret-Once-42", controller.window)
+    unlocked: list[bool] = []
+
+    def unlock(dialog: QWidget) -> None:
+        assert isinstance(dialog, UnlockDialog)
+        assert not otp.isVisible()  # the one-time password is no longer on screen
+        dialog.password.setText(DEMO_PASSWORD)
+        dialog.attempt()
+        unlocked.append(True)
+
+    def go_idle(dialog: QWidget) -> None:
+        assert dialog is otp
+        monotonic.now += 601
+        controller.idle.check()  # type: ignore[union-attr]
+        when_modal(unlock)
+
+    errors = when_modal(go_idle)
+    otp.exec()
+    qtbot.waitUntil(lambda: bool(unlocked), timeout=5000)
+    assert errors == []
+    assert controller.window.isVisible()
+    controller.quit()

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import AccountLocked, AppError, ValidationFailed
 from app.services.auth import SignedIn, change_password, unlock
+from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.errors import FieldErrors, message_for
 
@@ -78,11 +79,12 @@ class ChangePasswordDialog(QDialog):
     def retranslate_ui(self) -> None:
         """Set every visible string."""
         self.setWindowTitle(self.tr("修改密码"))
-        self._intro.setText(
-            self.tr("这是管理员设置的一次性密码，请设置您自己的新密码后继续。")
-            if self._forced
-            else self.tr("新密码至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少 3 类。")
-        )
+        policy = get_settings(session=self._session, clock=self._context.clock).security
+        rule = self.tr(
+            "新密码至少 {0} 个字符，包含大写字母、小写字母、数字、符号中的至少 {1} 类。"
+        ).format(policy.password_min_length, policy.password_min_classes)
+        intro = self.tr("这是管理员设置的一次性密码，请设置您自己的新密码后继续。")
+        self._intro.setText(intro + "\n" + rule if self._forced else rule)
         for label, text in zip(
             self._labels,
             (self.tr("原密码："), self.tr("新密码："), self.tr("确认新密码：")),
