@@ -22,22 +22,22 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def _config() -> Config:
+def _config(scripts: Path = MIGRATIONS_DIR) -> Config:
     cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.set_main_option("script_location", str(scripts))
     return cfg
 
 
-def head_revision() -> str:
+def head_revision(scripts: Path = MIGRATIONS_DIR) -> str:
     """Return the newest schema revision this version knows."""
-    head = ScriptDirectory.from_config(_config()).get_current_head()
+    head = ScriptDirectory.from_config(_config(scripts)).get_current_head()
     assert head is not None
     return head
 
 
-def known_revisions() -> set[str]:
+def known_revisions(scripts: Path = MIGRATIONS_DIR) -> set[str]:
     """Return every revision this version knows."""
-    return {rev.revision for rev in ScriptDirectory.from_config(_config()).walk_revisions()}
+    return {rev.revision for rev in ScriptDirectory.from_config(_config(scripts)).walk_revisions()}
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -45,30 +45,35 @@ def current_revision(conn: Connection) -> str | None:
     return MigrationContext.configure(conn).get_current_revision()
 
 
-def schema_state(engine: Engine) -> tuple[str | None, str]:
+def schema_state(engine: Engine, scripts: Path = MIGRATIONS_DIR) -> tuple[str | None, str]:
     """Return ``(current, head)``; raise DatabaseTooNew for a revision we do not know."""
     with engine.connect() as conn:
         current = current_revision(conn)
         if current is None and inspect(conn).get_table_names():
             raise ForeignDatabase(path=str(engine.url))
-    head = head_revision()
-    if current is not None and current not in known_revisions():
+    head = head_revision(scripts)
+    if current is not None and current not in known_revisions(scripts):
         raise DatabaseTooNew(revision=current)
     return current, head
 
 
-def upgrade(engine: Engine, *, backup: Callable[[str], None] | None = None) -> bool:
+def upgrade(
+    engine: Engine,
+    *,
+    backup: Callable[[str], None] | None = None,
+    scripts: Path = MIGRATIONS_DIR,
+) -> bool:
     """Bring the schema to head; return True when anything ran.
 
     An older database is copied first by ``backup(current_revision)``; a database stamped
     with a revision we do not know (a newer app) is refused before anything is written.
     """
-    current, head = schema_state(engine)
+    current, head = schema_state(engine, scripts)
     if current == head:
         return False
     if current is not None and backup is not None:
         backup(current)
-    cfg = _config()
+    cfg = _config(scripts)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

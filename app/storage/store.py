@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 from typing import Any
@@ -255,6 +255,19 @@ def checkpoint(engine: Engine) -> None:
         conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
+def backup_before_upgrade(
+    engine: Engine, location: DatabaseLocation, clock: Clock
+) -> Callable[[str], None]:
+    """Return the hook that copies a SQLite database (WAL folded in) aside before an upgrade."""
+
+    def backup(revision: str) -> None:
+        if location.is_sqlite:
+            checkpoint(engine)
+            migrate.copy_before_upgrade(location.sqlite_path, revision, clock.now())
+
+    return backup
+
+
 def open_store(
     location: DatabaseLocation,
     data_key: bytes,
@@ -275,15 +288,9 @@ def open_store(
     holder = KeyHolder(data_key)
     engine = engine_for(location, holder)
     try:
-
-        def backup(revision: str) -> None:
-            if location.is_sqlite:
-                checkpoint(engine)
-                migrate.copy_before_upgrade(location.sqlite_path, revision, clock.now())
-
         try:
             if upgrade:
-                migrate.upgrade(engine, backup=backup)
+                migrate.upgrade(engine, backup=backup_before_upgrade(engine, location, clock))
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)

@@ -312,3 +312,41 @@ def test_new_database_and_keyring_are_private_to_the_owner(
 ) -> None:
     assert stat.S_IMODE(location.sqlite_path.stat().st_mode) == 0o600
     assert stat.S_IMODE(location.keyring_path.stat().st_mode) == 0o600
+
+
+def test_older_database_is_copied_then_upgraded(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+) -> None:
+    """A newer app version (simulated: our migrations plus one more) upgrades a 0001 database."""
+    scripts = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
+    (scripts / "versions" / "0002_test_column.py").write_text(
+        "from alembic import op\nimport sqlalchemy as sa\n\n"
+        "revision = 'x0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        "def upgrade():\n"
+        "    with op.batch_alter_table('setting') as batch:\n"
+        "        batch.add_column(sa.Column('note', sa.Text(), nullable=True))\n\n\n"
+        "def downgrade():\n    pass\n"
+    )
+    sign_out(session=admin, clock=clock)
+    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
+    from app.storage.store import backup_before_upgrade, checkpoint
+
+    checkpoint(session.store.engine)
+    before = sha(location.sqlite_path)
+    hook = backup_before_upgrade(session.store.engine, location, clock)
+    assert migrate.upgrade(session.store.engine, backup=hook, scripts=scripts) is True
+    copies = sorted(location.sqlite_path.parent.glob("archive.db.before-upgrade-0001-*"))
+    copies = [c for c in copies if not c.name.endswith(".keyring")]
+    assert len(copies) == 1
+    assert copies[0].with_name(copies[0].name + ".keyring").exists()
+    assert sha(copies[0]) == before  # the copy is the database as it was before the upgrade
+    with session.store.engine.connect() as conn:
+        assert migrate.current_revision(conn) == "x0002"
+        assert "note" in {c["name"] for c in inspect(conn).get_columns("setting")}
+    sign_out(session=session, clock=clock)
+    # this version (which does not know x0002) now refuses the upgraded database, untouched
+    after = sha(location.sqlite_path)
+    with pytest.raises(DatabaseTooNew):
+        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
+    assert sha(location.sqlite_path) == after
