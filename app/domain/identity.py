@@ -1,0 +1,239 @@
+"""Validation of identity data (R2): resident ID, USCC, phones, bank accounts.
+
+The authorities are GB 11643-1999 (citizen identity number) and GB 32100-2015 (unified social
+credit code). python-stdnum is used only for its region table, and not for its verdicts: it ties
+region codes to birth years (rejecting real numbers such as 440106 for someone born before 1985),
+accepts birth dates in the future and rejects some registration-authority categories. Every
+function here returns a result and never raises on any input.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+from app.errors import FieldError
+
+# Characters people paste around numbers: ordinary, ideographic and no-break spaces, zero-width
+# characters, hyphens and dots used as group separators.
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
+_SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.·]+")
+
+
+def normalize(text: str) -> str:
+    """Full-width to half-width (NFKC), drop invisible characters, trim."""
+    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+
+
+def compact(text: str) -> str:
+    """Normalize and remove every space and group separator."""
+    return _SEPARATORS.sub("", normalize(text))
+
+
+# --- GB 11643-1999 ---------------------------------------------------------------------------
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+# Province-level codes that appear on resident IDs but are not mainland provinces in the table:
+# 71 台湾, 81 香港, 82 澳门 (residence permits for Hong Kong, Macao and Taiwan residents use
+# 810000/820000/830000).
+_SPECIAL_REGIONS = {"71": "台湾", "81": "香港", "82": "澳门", "83": "台湾"}
+
+
+def id_check_character(first17: str) -> str:
+    """ISO 7064 MOD 11-2 check character of the first 17 digits."""
+    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
+    return _ID_CHECK[total % 11]
+
+
+@dataclass(frozen=True)
+class ResidentId:
+    """A valid 18-digit resident identity number and what it encodes."""
+
+    number: str
+    birth_date: date
+    gender: str  # "male" | "female"
+    province: str
+    county: str | None  # None when the 6-digit code is not in the region table (warning)
+
+
+@lru_cache(maxsize=4096)
+def _region(code: str) -> tuple[str | None, str | None]:
+    """Return (province, county) names for a 6-digit code, ignoring the years in the table."""
+    if code[:2] in _SPECIAL_REGIONS and code[2:] == "0000":
+        return _SPECIAL_REGIONS[code[:2]], _SPECIAL_REGIONS[code[:2]]
+    try:
+        from stdnum import numdb
+
+        parts = numdb.get("cn/loc").info(code)
+    except Exception:  # a broken data file must not break validation
+        return None, None
+    info: dict[str, str] = {}
+    for _part, props in parts:
+        info.update(props)
+    province = info.get("province") or _SPECIAL_REGIONS.get(code[:2])
+    county = info.get("county")
+    if county:
+        county = ",".join(re.sub(r"^\[[^\]]*\]", "", c) for c in county.split(","))
+    return province, county
+
+
+@dataclass(frozen=True)
+class Checked:
+    """Outcome of one field's validation: a normalized value or an error, plus warnings."""
+
+    value: object | None
+    error: FieldError | None = None
+    warnings: tuple[FieldError, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """True when there is no error."""
+        return self.error is None
+
+
+def check_resident_id(text: str, *, today: date, field: str = "id_number") -> Checked:
+    """Validate a citizen identity number (GB 11643-1999)."""
+    number = compact(text).upper()
+    expected = "18 位身份证号码（最后一位可为 X）"
+    if not number:
+        return Checked(None, FieldError(field, "required"))
+    if len(number) == 15 and number.isdigit():
+        return Checked(None, FieldError(field, "id_15_digit"))
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    province, county = _region(number[:6])
+    if province is None:
+        return Checked(None, FieldError(field, "id_region"))
+    try:
+        birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return Checked(None, FieldError(field, "id_birth_date"))
+    if birth > today or birth.year < 1880:
+        return Checked(None, FieldError(field, "id_birth_date"))
+    if id_check_character(number[:17]) != number[17]:
+        return Checked(None, FieldError(field, "checksum"))
+    gender = "male" if int(number[16]) % 2 == 1 else "female"
+    warnings = () if county else (FieldError(field, "id_region_unknown"),)
+    return Checked(ResidentId(number, birth, gender, province, county), None, warnings)
+
+
+def cross_check_identity(
+    parsed: ResidentId, *, gender: str | None, birth_date: date | None
+) -> list[FieldError]:
+    """Errors where what was typed disagrees with what the ID number encodes."""
+    errors = []
+    if gender and gender != parsed.gender:
+        errors.append(FieldError("gender", "id_mismatch"))
+    if birth_date and birth_date != parsed.birth_date:
+        errors.append(FieldError("birth_date", "id_mismatch"))
+    return errors
+
+
+# --- GB 32100-2015 -------------------------------------------------------------------------
+_USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"  # no I, O, S, V, Z
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+# Registration authority (position 1): 1 机构编制 … 9 工商, A 中央军委改革和编制办公室, N 农业,
+# Y 其他. Position 2 is the category within the authority (1–9, some authorities use only a few).
+_USCC_AUTHORITIES = set("123456789ANY")
+
+
+def uscc_check_character(first17: str) -> str:
+    """GB 32100-2015 check character."""
+    total = sum(_USCC_ALPHABET.index(c) * w for c, w in zip(first17, _USCC_WEIGHTS, strict=True))
+    return _USCC_ALPHABET[(31 - total % 31) % 31]
+
+
+def check_uscc(text: str, *, field: str = "id_number") -> Checked:
+    """Validate a unified social credit code (GB 32100-2015)."""
+    code = compact(text).upper()
+    if not code:
+        return Checked(None, FieldError(field, "required"))
+    expected = "18 位统一社会信用代码（数字和大写字母，不含 I、O、S、V、Z）"
+    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    if code[0] not in _USCC_AUTHORITIES or code[1] not in "123456789":
+        return Checked(None, FieldError(field, "uscc_authority"))
+    if not code[2:8].isdigit():
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    if uscc_check_character(code[:17]) != code[17]:
+        return Checked(None, FieldError(field, "checksum"))
+    return Checked(code)
+
+
+# --- phones ---------------------------------------------------------------------------------
+# "010-12345678-8001": a land line (area code starting with 0) followed by a dashed extension.
+_DASH_EXTENSION = re.compile(r"^(?P<main>\(?0\d{2,3}\)?[\s-]?\d{7,8})-(?P<ext>\d{1,6})$")
+_EXTENSION = re.compile(r"^(?P<main>.*?)\s*(?:转|分机|分|ext\.?|x|#)\s*(?P<ext>\d{1,6})\s*$", re.I)
+
+
+@dataclass(frozen=True)
+class Phone:
+    """A phone number in E.164 with an optional extension."""
+
+    e164: str
+    extension: str | None
+    kind: str  # "mobile" | "fixed"
+
+    @property
+    def stored(self) -> str:
+        """The form stored and indexed (RFC 3966 style extension)."""
+        return f"{self.e164};ext={self.extension}" if self.extension else self.e164
+
+
+def check_phone(text: str, *, field: str = "phone") -> Checked:
+    """Validate a Chinese mobile or land-line number (other countries with +code)."""
+    import phonenumbers
+
+    raw = normalize(text)
+    if not raw:
+        return Checked(None, FieldError(field, "required"))
+    extension = None
+    match = _EXTENSION.match(raw) or _DASH_EXTENSION.match(raw)
+    if match:
+        raw, extension = match.group("main"), match.group("ext")
+    expected = "手机号（11 位）或带区号的固定电话，如 010-12345678 转 123"
+    try:
+        parsed = phonenumbers.parse(raw, "CN")
+    except phonenumbers.NumberParseException:
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    except Exception:
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    if not phonenumbers.is_valid_number(parsed):
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    number_type = phonenumbers.number_type(parsed)
+    mobile = number_type in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ) and not (parsed.country_code == 86 and not str(parsed.national_number).startswith("1"))
+    if mobile and extension:
+        return Checked(None, FieldError(field, "extension_on_mobile"))
+    e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    return Checked(Phone(e164, extension, "mobile" if mobile else "fixed"))
+
+
+# --- bank accounts --------------------------------------------------------------------------
+def luhn_ok(digits: str) -> bool:
+    """Return True when ``digits`` passes the Luhn (mod 10) check."""
+    total = 0
+    for i, ch in enumerate(reversed(digits)):
+        d = int(ch)
+        if i % 2 == 1:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def check_bank_account(text: str, *, field: str = "bank_account") -> Checked:
+    """12–19 digits; a failed Luhn check is a warning only (many corporate accounts lack it)."""
+    digits = compact(text)
+    if not digits:
+        return Checked(None, FieldError(field, "required"))
+    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+        return Checked(None, FieldError(field, "format", {"expected": "12–19 位数字的银行账号"}))
+    warnings = () if luhn_ok(digits) else (FieldError(field, "luhn"),)
+    return Checked(digits, None, warnings)

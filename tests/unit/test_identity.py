@@ -1,0 +1,184 @@
+"""Identity validation table (GB 11643-1999, GB 32100-2015, phones, bank accounts), properties."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.domain.identity import (
+    ResidentId,
+    check_bank_account,
+    check_phone,
+    check_resident_id,
+    check_uscc,
+    compact,
+    cross_check_identity,
+    id_check_character,
+    uscc_check_character,
+)
+
+TODAY = date(2026, 11, 23)
+
+
+def with_check(first17: str) -> str:
+    return first17 + id_check_character(first17)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("11010519491231002X", None),  # the standard's worked example
+        ("11010519491231002x", None),  # lower-case x
+        ("１１０１０５１９４９１２３１００２Ｘ", None),  # full-width, pasted from a document
+        (" 110105 19491231 002X ", None),  # grouped with spaces
+        ("110105-19491231-002X", None),
+        (with_check("44010619740124891"), None),  # 天河区 code (1985) on an older birth date: valid
+        (with_check("81000019900101123"), None),  # 香港居民居住证
+        (with_check("83000019900101123"), None),  # 台湾居民居住证
+        ("110105194912310021", "checksum"),
+        (with_check("99010519491231002"), "id_region"),
+        (with_check("11010519490230002"), "id_birth_date"),  # 30 February
+        (with_check("11010520991231002"), "id_birth_date"),  # born in the future
+        (with_check("11010518001231002"), "id_birth_date"),  # before 1880
+        ("110105491231002", "id_15_digit"),
+        ("11010519491231002", "format"),
+        ("1101051949123100XX", "format"),
+        ("", "required"),
+    ],
+)
+def test_resident_id_table(text: str, reason: str | None) -> None:
+    result = check_resident_id(text, today=TODAY)
+    if reason is None:
+        assert result.ok, result.error
+        assert isinstance(result.value, ResidentId)
+        assert len(result.value.number) == 18 and result.value.number == compact(text).upper()
+    else:
+        assert result.error is not None and result.error.reason == reason
+        assert result.error.field == "id_number"
+
+
+def test_resident_id_yields_birth_date_gender_and_region() -> None:
+    parsed = check_resident_id("11010519491231002X", today=TODAY).value
+    assert isinstance(parsed, ResidentId)
+    assert parsed.birth_date == date(1949, 12, 31)
+    assert parsed.gender == "female"  # 17th digit 2 is even
+    assert parsed.province == "北京市" and parsed.county == "朝阳区"
+    assert cross_check_identity(parsed, gender="female", birth_date=date(1949, 12, 31)) == []
+    errors = cross_check_identity(parsed, gender="male", birth_date=date(1950, 1, 1))
+    assert [(e.field, e.reason) for e in errors] == [
+        ("gender", "id_mismatch"),
+        ("birth_date", "id_mismatch"),
+    ]
+
+
+def test_unknown_county_in_a_known_province_is_a_warning() -> None:
+    result = check_resident_id(with_check("11019919800101123"), today=TODAY)
+    assert result.ok and [w.reason for w in result.warnings] == ["id_region_unknown"]
+
+
+def make_uscc(first17: str) -> str:
+    return first17 + uscc_check_character(first17)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("91350100M000100Y43", None),
+        ("12100000400000624D", None),
+        (
+            make_uscc("N2110000MC0000000"),
+            None,
+        ),  # 农业 authority: stdnum rejects it, GB 32100 allows it
+        (make_uscc("Y1110000MC0000000"), None),  # 其他
+        (make_uscc("A1110000MC0000000"), None),  # 中央军委改革和编制办公室
+        ("９１３５０１００Ｍ０００１００Ｙ４３", None),
+        ("91350100M000100Y44", "checksum"),
+        ("91350100M000100Y4", "format"),
+        ("91350100M00010OY43", "format"),  # letter O is not in the alphabet
+        (make_uscc("B1110000MC0000000"), "uscc_authority"),
+        (make_uscc("90110000MC0000000"), "uscc_authority"),
+    ],
+)
+def test_uscc_table(text: str, reason: str | None) -> None:
+    result = check_uscc(text)
+    if reason is None:
+        assert result.ok, result.error
+    else:
+        assert result.error is not None and result.error.reason == reason
+
+
+@pytest.mark.parametrize(
+    ("text", "e164", "ext", "kind"),
+    [
+        ("13812345678", "+8613812345678", None, "mobile"),
+        ("138 1234 5678", "+8613812345678", None, "mobile"),
+        ("+86 138-1234-5678", "+8613812345678", None, "mobile"),
+        ("１３８１２３４５６７８", "+8613812345678", None, "mobile"),
+        ("010-12345678", "+861012345678", None, "fixed"),
+        ("(021) 6123 4567", "+862161234567", None, "fixed"),
+        ("010-12345678转8001", "+861012345678", "8001", "fixed"),
+        ("0755-86012345 分机 12", "+8675586012345", "12", "fixed"),
+        ("010 12345678 ext. 5", "+861012345678", "5", "fixed"),
+        ("010-12345678-8001", "+861012345678", "8001", "fixed"),
+    ],
+)
+def test_phone_numbers_are_normalized_to_e164(
+    text: str, e164: str, ext: str | None, kind: str
+) -> None:
+    result = check_phone(text)
+    assert result.ok, result.error
+    assert result.value.e164 == e164  # type: ignore[union-attr]
+    assert result.value.extension == ext  # type: ignore[union-attr]
+    assert result.value.kind == kind  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize(
+    "text", ["1381234567", "23812345678", "abc", "010-123", "13812345678转12", ""]
+)
+def test_bad_phone_numbers_are_rejected(text: str) -> None:
+    result = check_phone(text)
+    assert not result.ok and result.error is not None and result.error.field == "phone"
+
+
+@pytest.mark.parametrize(
+    ("text", "ok", "warning"),
+    [
+        ("6222 0212 3456 7890 129", True, True),  # Luhn fails: warning, still accepted
+        ("6222 0212 3456 7890 128", True, False),
+        ("4111111111111111", True, False),  # passes Luhn
+        ("110 060 149 018 001 234 56", False, False),  # 20 digits
+        ("12345678901", False, False),  # 11 digits
+        ("6222-0212-3456", True, True),
+        ("62220212345A", False, False),
+    ],
+)
+def test_bank_accounts(text: str, ok: bool, warning: bool) -> None:
+    result = check_bank_account(text)
+    assert result.ok is ok
+    assert bool(result.warnings) is warning
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_no_input_makes_a_validator_raise(text: str) -> None:
+    for result in (
+        check_resident_id(text, today=TODAY),
+        check_uscc(text),
+        check_phone(text),
+        check_bank_account(text),
+    ):
+        assert (result.value is None) == (result.error is not None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.from_regex(r"[0-9]{17}[0-9X]", fullmatch=True))
+def test_digit_strings_are_either_valid_ids_or_named_errors(text: str) -> None:
+    result = check_resident_id(text, today=TODAY)
+    if result.ok:
+        assert id_check_character(text[:17]) == text[17]
+    else:
+        assert result.error is not None
+        assert result.error.reason in {"checksum", "id_region", "id_birth_date"}
