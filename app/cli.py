@@ -225,6 +225,8 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
     except AppError as exc:
         print(f"错误：{describe(exc)}", file=sys.stderr)
         return EXIT_PROBLEM
+    except BrokenPipeError:
+        return EXIT_OK  # output piped into a program that stopped reading (e.g. head)
     except OSError as exc:
         path = exc.filename or getattr(args, "db", "") or ""
         print(f"错误：{describe(os_error_to_app(exc, path))}（{exc.strerror}）", file=sys.stderr)

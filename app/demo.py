@@ -15,9 +15,10 @@ from app.domain.roles import ApproverTitle, Role
 from app.security.crypto import BlindIndex, FieldCipher
 from app.services import users
 from app.services.auth import SignedIn, sign_out
+from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
-from app.storage.models import Customer, Volume
+from app.storage.models import Customer, CustomerPhone, CustomerStatusChange, Volume
 
 DEMO_PASSWORD = "Demo#2026pass"
 SIZES = {"small": 200, "large": 1_000_000}
@@ -81,13 +82,13 @@ COMPANY_WORDS = [
     "盛世",
 ]
 COMPANY_KINDS = [
-    ("general", "经销单位", "商贸有限公司"),
-    ("special", "律师", "律师事务所"),
-    ("special", "财务顾问", "财务咨询有限公司"),
-    ("special", "广告", "广告传媒有限公司"),
-    ("special", "公关", "公关顾问有限公司"),
-    ("special", "银行", "银行股份有限公司支行"),
-    ("special", "保险", "保险代理有限公司"),
+    ("general", "dealer", "商贸有限公司"),
+    ("special", "lawyer", "律师事务所"),
+    ("special", "financial_adviser", "财务咨询有限公司"),
+    ("special", "advertising", "广告传媒有限公司"),
+    ("special", "public_relations", "公关顾问有限公司"),
+    ("special", "bank", "银行股份有限公司支行"),
+    ("special", "insurance", "保险代理有限公司"),
 ]
 MOBILE_PREFIXES = [
     "134",
@@ -257,76 +258,110 @@ def build_demo(
 def _insert_customers(
     session: SignedIn, clock: Clock, count: int, progress: Progress | None
 ) -> None:
+    """Bulk-load generated customers (Core executemany, one transaction and audit entry per batch)."""
     store = session.store
-    cipher: FieldCipher = store.cipher
     bidx: BlindIndex = store.blind_index
     rng = random.Random(7)
     batch = 5000
-    customers: list[dict[str, object]] = []
-    volumes: list[dict[str, object]] = []
     now = clock.now()
     done = 0
-    next_id = 1
     retention_codes = ["Y", "D30", "D10"]
-
-    def flush() -> None:
-        nonlocal customers, volumes, done
-        if not customers:
-            return
+    generated = generate_customers(count)
+    next_id = 1
+    while done < count:
+        chunk = [c for _, c in zip(range(batch), generated, strict=False)]
+        if not chunk:
+            break
+        keys = store.vault.create_keys(len(chunk), now)  # durable before the rows that use them
+        customers: list[dict[str, object]] = []
+        phones: list[dict[str, object]] = []
+        history: list[dict[str, object]] = []
+        volumes: list[dict[str, object]] = []
+        for (key_id, key), c in zip(keys, chunk, strict=True):
+            cid = next_id
+            next_id += 1
+            row_key = uuid.uuid4().hex
+            cipher = FieldCipher(key)
+            customers.append(
+                {
+                    "id": cid,
+                    "number": f"KH{cid:08d}",
+                    "row_key": row_key,
+                    "key_id": key_id,
+                    "party": c.party,
+                    "kind": c.kind,
+                    "category": c.category,
+                    "status": c.status,
+                    "importance": c.importance,
+                    "name": c.name,
+                    "gender": (
+                        ("male" if int(c.id_number[16]) % 2 else "female")
+                        if c.party == "person"
+                        else None
+                    ),
+                    "id_type": c.id_type,
+                    "id_number_enc": cipher.encrypt(
+                        c.id_number, table="customer", column="id_number", row_key=row_key
+                    ),
+                    "id_number_bidx": bidx.digest("customer.id_number", c.id_number),
+                    "consent_purpose": "",
+                    "consent_method": "",
+                    "remarks": "",
+                    "index_remarks": "",
+                    "suspected_duplicate": False,
+                    "created_at": now,
+                    "updated_at": now,
+                    "version": 1,
+                }
+            )
+            phones.append(
+                {
+                    "customer_id": cid,
+                    "position": 0,
+                    "label": "手机",
+                    "phone_enc": cipher.encrypt(
+                        c.phone, table="customer_phone", column="phone.0", row_key=row_key
+                    ),
+                    "phone_bidx": bidx.digest("customer.phone", c.phone),
+                    "tail_bidx": bidx.digest("customer.phone_tail", c.phone[-4:]),
+                }
+            )
+            history.append(
+                {
+                    "customer_id": cid,
+                    "old_status": None,
+                    "new_status": c.status,
+                    "changed_at": now,
+                    "changed_by": None,
+                    "note": "演示数据",
+                }
+            )
+            year = rng.randrange(2015, 2026)
+            retention = rng.choice(retention_codes)
+            secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
+            volumes.append(
+                {
+                    "reference_code": f"Z001-KH-{year}-{retention}-{cid:07d}",
+                    "customer_id": cid,
+                    "year": year,
+                    "title": f"{c.name}{year}年度客户档案",
+                    "retention": retention,
+                    "secrecy_level": secrecy,
+                    "created_at": now,
+                }
+            )
         with session.uow(clock) as uow:
             uow.session.execute(insert(Customer), customers)
+            uow.session.execute(insert(CustomerPhone), phones)
+            uow.session.execute(insert(CustomerStatusChange), history)
             uow.session.execute(insert(Volume), volumes)
+            uow.settings.put(NUMBER_SETTING, next_id - 1)
             uow.audit.record(
                 "demo.generate",
                 object_type="customer",
                 details={"customers": len(customers), "volumes": len(volumes)},
             )
             uow.commit()
-        done += len(customers)
-        customers, volumes = [], []
+        done += len(chunk)
         if progress:
             progress(done, count)
-
-    for seq, c in enumerate(generate_customers(count), start=1):
-        row_key = uuid.uuid4().hex
-        customers.append(
-            {
-                "id": next_id,
-                "row_key": row_key,
-                "party": c.party,
-                "kind": c.kind,
-                "category": c.category,
-                "status": c.status,
-                "importance": c.importance,
-                "name": c.name,
-                "id_type": c.id_type,
-                "id_number_enc": cipher.encrypt(
-                    c.id_number, table="customer", column="id_number", row_key=row_key
-                ),
-                "id_number_bidx": bidx.digest("customer.id_number", c.id_number),
-                "phone_enc": cipher.encrypt(
-                    c.phone, table="customer", column="phone", row_key=row_key
-                ),
-                "phone_bidx": bidx.digest("customer.phone", c.phone),
-                "remarks": "",
-                "created_at": now,
-            }
-        )
-        year = rng.randrange(2015, 2026)
-        retention = rng.choice(retention_codes)
-        secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
-        volumes.append(
-            {
-                "reference_code": f"Z001-KH-{year}-{retention}-{seq:07d}",
-                "customer_id": next_id,
-                "year": year,
-                "title": f"{c.name}{year}年度客户档案",
-                "retention": retention,
-                "secrecy_level": secrecy,
-                "created_at": now,
-            }
-        )
-        next_id += 1
-        if len(customers) >= batch:
-            flush()
-    flush()

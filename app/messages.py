@@ -34,6 +34,24 @@ FIELD_LABELS: dict[str, str] = {
     "idle_lock_minutes": "空闲锁屏（分钟）",
     "db": "数据库",
     "purpose": "用途",
+    "name": "名称",
+    "party": "客户性质",
+    "kind": "客户类型",
+    "category": "客户类别",
+    "status": "状态",
+    "importance": "重要程度",
+    "id_type": "证件类型",
+    "phones": "电话",
+    "bank_accounts": "银行账号",
+    "addresses": "地址",
+    "email": "电子邮箱",
+    "consent_date": "同意日期",
+    "consent_purpose": "同意用途",
+    "consent_until": "保存期限",
+    "responsible_user_id": "负责人",
+    "note": "说明",
+    "reason": "原因",
+    "flag": "疑似重复记录",
     "id_number": "证件号码",
     "phone": "电话",
     "bank_account": "银行账号",
@@ -97,6 +115,13 @@ REASONS: dict[str, str] = {
     "wrong": "不正确",
     "not_found": "不存在",
     "not_disabled": "该账户未被停用",
+    "kind_mismatch": "与客户类型不符（一般客户为经销单位或个人，特殊客户为律师、财务顾问等）",
+    "wrong_document": "证件类型与客户类别不符（单位使用统一社会信用代码）",
+    "required_registered": "在册客户必须填写证件号码",
+    "future": "不能晚于今天",
+    "before_consent": "不能早于同意日期",
+    "duplicate_id": "该证件号码已登记（客户编号 {number}），同一证件不能重复登记",
+    "has_volumes": "该客户仍有档案案卷，须按销毁程序处理后才能删除",
     "checksum": "校验位不正确，请逐位核对",
     "id_15_digit": "这是旧版 15 位身份证号码，请填写现行 18 位号码",
     "id_region": "前 6 位地区码不存在",
@@ -129,7 +154,10 @@ def _fmt_params(params: dict[str, Any]) -> dict[str, Any]:
 
 def describe_field_error(error: FieldError, tr: Translator = _identity) -> str:
     """Return ``"<field label>：<reason>"`` in Chinese."""
-    label = tr(FIELD_LABELS.get(error.field, error.field))
+    base, _, index = error.field.partition(".")
+    label = tr(FIELD_LABELS.get(error.field, FIELD_LABELS.get(base, base)))
+    if index.isdigit():
+        label += tr("（第 {n} 项）").format(n=int(index) + 1)
     reason = tr(REASONS.get(error.reason, error.reason))
     with contextlib.suppress(KeyError, IndexError):
         reason = reason.format(**_fmt_params(error.params))

@@ -237,3 +237,46 @@ def check_bank_account(text: str, *, field: str = "bank_account") -> Checked:
         return Checked(None, FieldError(field, "format", {"expected": "12–19 位数字的银行账号"}))
     warnings = () if luhn_ok(digits) else (FieldError(field, "luhn"),)
     return Checked(digits, None, warnings)
+
+
+# --- other identity documents ---------------------------------------------------------------
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
+_HK_MACAO = re.compile(r"^[HM]\d{8}(\d{2})?$")  # 港澳居民来往内地通行证: H/M + 8 (or 10) digits
+_TAIWAN = re.compile(r"^(\d{8}|\d{10}|[A-Z]\d{8})$")  # 台湾居民来往大陆通行证
+
+
+def check_document(id_type: str, text: str, *, today: date, field: str = "id_number") -> Checked:
+    """Validate an identity document of ``id_type`` (see ``app.domain.customers.IdType``)."""
+    if id_type == "resident_id":
+        return check_resident_id(text, today=today, field=field)
+    if id_type == "uscc":
+        return check_uscc(text, field=field)
+    value = compact(text).upper()
+    if not value:
+        return Checked(None, FieldError(field, "required"))
+    patterns = {
+        "passport": (_PASSPORT, "5–17 位字母或数字的护照号码"),
+        "hk_macao_permit": (_HK_MACAO, "H 或 M 开头加 8 位数字的通行证号码"),
+        "taiwan_permit": (_TAIWAN, "8 位数字（或 10 位）的台胞证号码"),
+    }
+    if id_type not in patterns:
+        return Checked(None, FieldError("id_type", "required"))
+    pattern, expected = patterns[id_type]
+    if not pattern.match(value):
+        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    return Checked(value)
+
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+def check_email(text: str, *, field: str = "email") -> Checked:
+    """A plausible e-mail address (one @, a dot in the domain)."""
+    value = normalize(text)
+    if not value:
+        return Checked(None, FieldError(field, "required"))
+    if len(value) > 254 or not _EMAIL.match(value):
+        return Checked(
+            None, FieldError(field, "format", {"expected": "电子邮箱，如 name@example.com"})
+        )
+    return Checked(value.lower())

@@ -93,6 +93,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.read": frozenset({Role.AUDITOR}),
     "customer.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "customer.write": frozenset({Role.ARCHIVIST}),
+    "customer.reveal": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "customer.delete": frozenset({Role.ARCHIVIST}),
+    "duplicate.review": frozenset({Role.APPROVER}),
 }
 
 

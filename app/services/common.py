@@ -16,6 +16,9 @@ ACTION_LABELS: dict[str, str] = {
     "audit.read": "查看审计记录",
     "customer.read": "查看客户",
     "customer.write": "登记客户",
+    "customer.reveal": "显示完整信息",
+    "customer.delete": "删除客户",
+    "duplicate.review": "复核疑似重复",
 }
 
 

@@ -1,17 +1,138 @@
-"""Customer reads for the foundation: masked lists and audited reveals (the registry extends)."""
+"""Customer registry use cases: register, read (masked), reveal (audited), delete (crypto-erase).
+
+Protected values are encrypted under each customer's own key from the vault; the key is created
+and committed in the vault before the database transaction that first uses it.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain import identity
+from app.domain.customers import (
+    GENERAL_CATEGORIES,
+    Category,
+    IdType,
+    Importance,
+    Kind,
+    Party,
+    Status,
+)
 from app.errors import FieldError, ValidationFailed
-from app.security.masking import mask_id_number, mask_name, mask_phone
+from app.security.crypto import FieldCipher
+from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
 from app.services.auth import SignedIn
 from app.services.common import authorize
-from app.storage.models import Customer
+from app.storage.models import (
+    Customer,
+    CustomerAddress,
+    CustomerBankAccount,
+    CustomerPhone,
+    CustomerStatusChange,
+    DuplicateFlag,
+    UserAccount,
+    Volume,
+)
+from app.storage.store import Store, UnitOfWork
+
+NUMBER_SETTING = "customer_number_last"
+PERSON_DOCUMENTS = {
+    IdType.RESIDENT_ID,
+    IdType.PASSPORT,
+    IdType.HK_MACAO_PERMIT,
+    IdType.TAIWAN_PERMIT,
+}
+
+
+# --- input -----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PhoneInput:
+    """A phone as typed."""
+
+    number: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class AddressInput:
+    """An address as typed."""
+
+    address: str
+    label: str = ""
+
+
+@dataclass(frozen=True)
+class BankAccountInput:
+    """A bank account as typed."""
+
+    account: str
+    bank_name: str = ""
+
+
+@dataclass(frozen=True)
+class CustomerDraft:
+    """Everything the customer form collects."""
+
+    party: str
+    kind: str
+    category: str
+    name: str
+    status: str = Status.POTENTIAL.value
+    importance: str = Importance.NORMAL.value
+    gender: str | None = None
+    birth_date: date | None = None
+    id_type: str | None = None
+    id_number: str = ""
+    phones: tuple[PhoneInput, ...] = ()
+    addresses: tuple[AddressInput, ...] = ()
+    bank_accounts: tuple[BankAccountInput, ...] = ()
+    email: str = ""
+    responsible_user_id: int | None = None
+    consent_date: date | None = None
+    consent_purpose: str = ""
+    consent_until: date | None = None
+    consent_method: str = ""
+    remarks: str = ""
+    index_remarks: str = ""
+
+
+@dataclass(frozen=True)
+class CleanDraft:
+    """A validated draft: normalized values ready to store."""
+
+    draft: CustomerDraft
+    id_number: str | None
+    gender: str | None
+    birth_date: date | None
+    phones: tuple[tuple[identity.Phone, str], ...]
+    bank_accounts: tuple[tuple[str, str], ...]
+    email: str | None
+
+
+# --- output ----------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class DuplicateHit:
+    """Another customer sharing a phone or bank account (R3)."""
+
+    other_customer_id: int
+    other_number: str
+    reason: str  # phone | bank_account
+
+
+@dataclass(frozen=True)
+class SaveResult:
+    """What a save produced: the customer and anything the operator should look at."""
+
+    customer_id: int
+    number: str
+    warnings: tuple[FieldError, ...] = ()
+    duplicates: tuple[DuplicateHit, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -19,42 +140,485 @@ class CustomerRow:
     """A customer as listed: personal values masked (R5)."""
 
     id: int
+    number: str
     name: str
     party: str
+    kind: str
+    category: str
     status: str
+    importance: str
     id_number: str
     phone: str
+    suspected_duplicate: bool
 
 
 @dataclass(frozen=True)
-class CustomerIdentity:
-    """Full personal values, returned only by an audited reveal (R40)."""
+class CustomerDetail:
+    """One customer with protected values either masked or (after a reveal) in full."""
 
     id: int
+    number: str
     name: str
-    id_number: str | None
-    phone: str | None
+    party: str
+    kind: str
+    category: str
+    status: str
+    importance: str
+    gender: str | None
+    birth_date: str
+    id_type: str | None
+    id_number: str
+    phones: tuple[str, ...]
+    addresses: tuple[str, ...]
+    bank_accounts: tuple[str, ...]
+    email: str
+    consent_date: date | None
+    consent_purpose: str
+    consent_until: date | None
+    consent_method: str
+    remarks: str
+    index_remarks: str
+    suspected_duplicate: bool
+    masked: bool = True
+    warnings: tuple[FieldError, ...] = field(default=())
+
+
+# --- validation ------------------------------------------------------------------------------
+def _enum_error(name: str, value: str | None, enum: type[StrEnum]) -> FieldError | None:
+    if value not in {e.value for e in enum}:
+        return FieldError(name, "required")
+    return None
+
+
+def validate_draft(
+    draft: CustomerDraft, *, today: date
+) -> tuple[CleanDraft | None, list[FieldError], list[FieldError]]:
+    """Check a draft (R2); return (clean draft or None, errors, warnings). Never raises."""
+    errors: list[FieldError] = []
+    warnings: list[FieldError] = []
+    for name, enum in (
+        ("party", Party),
+        ("kind", Kind),
+        ("category", Category),
+        ("status", Status),
+        ("importance", Importance),
+    ):
+        err = _enum_error(name, getattr(draft, name), enum)
+        if err:
+            errors.append(err)
+    name = identity.normalize(draft.name)
+    if not name:
+        errors.append(FieldError("name", "required"))
+    elif len(name) > 200:
+        errors.append(FieldError("name", "too_long", {"max": 200}))
+    if draft.kind == Kind.GENERAL and draft.category not in GENERAL_CATEGORIES:
+        errors.append(FieldError("category", "kind_mismatch"))
+    if draft.kind == Kind.SPECIAL and draft.category in GENERAL_CATEGORIES:
+        errors.append(FieldError("category", "kind_mismatch"))
+
+    id_number = None
+    gender = draft.gender or None
+    birth = draft.birth_date
+    if draft.id_type or identity.normalize(draft.id_number):
+        allowed = {IdType.USCC} if draft.party == Party.ORG else PERSON_DOCUMENTS
+        if draft.id_type not in {t.value for t in allowed}:
+            errors.append(FieldError("id_type", "wrong_document"))
+        else:
+            checked = identity.check_document(draft.id_type, draft.id_number, today=today)
+            if checked.error:
+                errors.append(checked.error)
+            else:
+                warnings.extend(checked.warnings)
+                if isinstance(checked.value, identity.ResidentId):
+                    resident = checked.value
+                    id_number = resident.number
+                    errors += identity.cross_check_identity(
+                        resident, gender=gender, birth_date=birth
+                    )
+                    gender = gender or resident.gender
+                    birth = birth or resident.birth_date
+                else:
+                    id_number = str(checked.value)
+    elif draft.status == Status.REGISTERED:
+        errors.append(FieldError("id_number", "required_registered"))
+    if birth and birth > today:
+        errors.append(FieldError("birth_date", "future"))
+    if gender not in (None, "male", "female"):
+        errors.append(FieldError("gender", "required"))
+
+    phones: list[tuple[identity.Phone, str]] = []
+    for i, p in enumerate(draft.phones):
+        if not identity.normalize(p.number):
+            continue
+        checked = identity.check_phone(p.number, field=f"phones.{i}")
+        if checked.error:
+            errors.append(checked.error)
+        elif isinstance(checked.value, identity.Phone) and all(
+            checked.value.stored != q.stored for q, _ in phones
+        ):
+            phones.append((checked.value, p.label.strip()[:16]))
+    banks: list[tuple[str, str]] = []
+    for i, b in enumerate(draft.bank_accounts):
+        if not identity.normalize(b.account):
+            continue
+        checked = identity.check_bank_account(b.account, field=f"bank_accounts.{i}")
+        if checked.error:
+            errors.append(checked.error)
+        else:
+            warnings.extend(checked.warnings)
+            if all(str(checked.value) != a for a, _ in banks):
+                banks.append((str(checked.value), b.bank_name.strip()[:100]))
+    email = None
+    if identity.normalize(draft.email):
+        checked = identity.check_email(draft.email)
+        if checked.error:
+            errors.append(checked.error)
+        else:
+            email = str(checked.value)
+    if draft.consent_date is not None:
+        if draft.consent_date > today:
+            errors.append(FieldError("consent_date", "future"))
+        if not draft.consent_purpose.strip():
+            errors.append(FieldError("consent_purpose", "required"))
+        if draft.consent_until is not None and draft.consent_until < draft.consent_date:
+            errors.append(FieldError("consent_until", "before_consent"))
+    elif draft.consent_purpose.strip() or draft.consent_until:
+        errors.append(FieldError("consent_date", "required"))
+    if errors:
+        return None, errors, warnings
+    clean = CleanDraft(
+        draft=draft,
+        id_number=id_number,
+        gender=gender,
+        birth_date=birth,
+        phones=tuple(phones),
+        bank_accounts=tuple(banks),
+        email=email,
+    )
+    return clean, [], warnings
+
+
+# --- helpers ---------------------------------------------------------------------------------
+def _cipher(store: Store, key_id: str) -> FieldCipher:
+    return FieldCipher(store.vault.key(key_id))
+
+
+def _phone_tail(phone: identity.Phone) -> str:
+    return phone.e164[-4:]
+
+
+def _next_number(uow: UnitOfWork) -> str:
+    last = int(uow.settings.raw().get(NUMBER_SETTING, 0))
+    uow.settings.put(NUMBER_SETTING, last + 1)
+    return f"KH{last + 1:08d}"
+
+
+def _find_duplicates(uow: UnitOfWork, customer: Customer) -> list[DuplicateHit]:
+    """Flag other customers sharing a phone or bank account with ``customer`` (R3)."""
+    hits: list[DuplicateHit] = []
+    pairs = [
+        (CustomerPhone, CustomerPhone.phone_bidx, "phone"),
+        (CustomerBankAccount, CustomerBankAccount.account_bidx, "bank_account"),
+    ]
+    for model, column, reason in pairs:
+        mine = select(column).where(model.customer_id == customer.id)  # type: ignore[attr-defined]
+        rows = uow.session.execute(
+            select(Customer.id, Customer.number)
+            .join(model, model.customer_id == Customer.id)  # type: ignore[attr-defined]
+            .where(column.in_(mine), Customer.id != customer.id)
+            .distinct()
+        ).all()
+        for other_id, other_number in rows:
+            hits.append(DuplicateHit(other_id, other_number, reason))
+            uow.session.add(
+                DuplicateFlag(
+                    customer_id=customer.id,
+                    other_customer_id=other_id,
+                    reason=reason,
+                    created_at=uow.clock.now(),
+                )
+            )
+            other = uow.session.get(Customer, other_id)
+            if other is not None:
+                other.suspected_duplicate = True
+    if hits:
+        customer.suspected_duplicate = True
+    return hits
+
+
+# --- use cases -------------------------------------------------------------------------------
+def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) -> SaveResult:
+    """Register a new customer and their index entry (R1–R4); nothing is saved on any error.
+
+    Raises:
+        ValidationFailed: a field is wrong, or the identity number is already registered.
+    """
+    store = session.store
+    today = clock.now().astimezone().date()
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.write")
+        clean, errors, warnings = validate_draft(draft, today=today)
+        if draft.responsible_user_id is not None:
+            user = uow.session.get(UserAccount, draft.responsible_user_id)
+            if user is None or user.disabled:
+                errors.append(FieldError("responsible_user_id", "not_found"))
+        if clean is not None and clean.id_number:
+            digest = store.blind_index.digest("customer.id_number", clean.id_number)
+            taken = uow.session.scalar(
+                select(Customer.number).where(Customer.id_number_bidx == digest)
+            )
+            if taken is not None:
+                errors.append(FieldError("id_number", "duplicate_id", {"number": taken}))
+        if errors or clean is None:
+            raise ValidationFailed(errors)
+        now = clock.now()
+        key_id, key = store.vault.create_key(now)  # durable before the database commit (R8)
+        cipher = FieldCipher(key)
+        row_key = uuid.uuid4().hex
+
+        def enc(column: str, value: str, table: str = "customer") -> bytes:
+            return cipher.encrypt(value, table=table, column=column, row_key=row_key)
+
+        customer = Customer(
+            number=_next_number(uow),
+            row_key=row_key,
+            key_id=key_id,
+            party=draft.party,
+            kind=draft.kind,
+            category=draft.category,
+            status=draft.status,
+            importance=draft.importance,
+            name=identity.normalize(draft.name),
+            gender=clean.gender,
+            birth_date_enc=enc("birth_date", clean.birth_date.isoformat())
+            if clean.birth_date
+            else None,
+            id_type=draft.id_type if clean.id_number else None,
+            id_number_enc=enc("id_number", clean.id_number) if clean.id_number else None,
+            id_number_bidx=store.blind_index.digest("customer.id_number", clean.id_number)
+            if clean.id_number
+            else None,
+            email_enc=enc("email", clean.email) if clean.email else None,
+            responsible_user_id=draft.responsible_user_id,
+            consent_date=draft.consent_date,
+            consent_purpose=draft.consent_purpose.strip()[:200],
+            consent_until=draft.consent_until,
+            consent_method=draft.consent_method.strip()[:32],
+            remarks=draft.remarks.strip(),
+            index_remarks=draft.index_remarks.strip(),
+            created_at=now,
+            updated_at=now,
+        )
+        uow.session.add(customer)
+        uow.session.flush()
+        for pos, (phone, label) in enumerate(clean.phones):
+            uow.session.add(
+                CustomerPhone(
+                    customer_id=customer.id,
+                    position=pos,
+                    label=label,
+                    phone_enc=enc(f"phone.{pos}", phone.stored, "customer_phone"),
+                    phone_bidx=store.blind_index.digest("customer.phone", phone.e164),
+                    tail_bidx=store.blind_index.digest("customer.phone_tail", _phone_tail(phone)),
+                )
+            )
+        for pos, a in enumerate(draft.addresses):
+            text = identity.normalize(a.address)
+            if text:
+                uow.session.add(
+                    CustomerAddress(
+                        customer_id=customer.id,
+                        position=pos,
+                        label=a.label.strip()[:16],
+                        address_enc=enc(f"address.{pos}", text, "customer_address"),
+                    )
+                )
+        for pos, (account, bank) in enumerate(clean.bank_accounts):
+            uow.session.add(
+                CustomerBankAccount(
+                    customer_id=customer.id,
+                    position=pos,
+                    bank_name=bank,
+                    account_enc=enc(f"bank_account.{pos}", account, "customer_bank_account"),
+                    account_bidx=store.blind_index.digest("customer.bank_account", account),
+                )
+            )
+        uow.session.add(
+            CustomerStatusChange(
+                customer_id=customer.id,
+                old_status=None,
+                new_status=draft.status,
+                changed_at=now,
+                changed_by=session.actor.user_id,
+            )
+        )
+        uow.session.flush()
+        duplicates = _find_duplicates(uow, customer)
+        uow.audit.record(
+            "customer.create",
+            object_type="customer",
+            object_id=customer.id,
+            details={
+                "number": customer.number,
+                "name": mask_name(customer.name)
+                if customer.party == Party.PERSON
+                else customer.name,
+                "id_number": mask_id_number(clean.id_number) if clean.id_number else None,
+                "phones": [mask_phone(p.e164) for p, _ in clean.phones],
+                "bank_accounts": [mask_bank_account(a) for a, _ in clean.bank_accounts],
+                "status": customer.status,
+                "suspected_duplicates": [
+                    {"customer": d.other_number, "reason": d.reason} for d in duplicates
+                ],
+            },
+        )
+        uow.commit()
+        return SaveResult(customer.id, customer.number, tuple(warnings), tuple(duplicates))
+
+
+def _detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> CustomerDetail:
+    cipher = _cipher(store, c.key_id)
+
+    def dec(blob: bytes | None, column: str, table: str = "customer") -> str:
+        if blob is None:
+            return ""
+        return cipher.decrypt(blob, table=table, column=column, row_key=c.row_key)
+
+    phones = uow.session.scalars(
+        select(CustomerPhone)
+        .where(CustomerPhone.customer_id == c.id)
+        .order_by(CustomerPhone.position)
+    ).all()
+    addresses = uow.session.scalars(
+        select(CustomerAddress)
+        .where(CustomerAddress.customer_id == c.id)
+        .order_by(CustomerAddress.position)
+    ).all()
+    banks = uow.session.scalars(
+        select(CustomerBankAccount)
+        .where(CustomerBankAccount.customer_id == c.id)
+        .order_by(CustomerBankAccount.position)
+    ).all()
+    id_number = dec(c.id_number_enc, "id_number")
+    phone_values = [dec(p.phone_enc, f"phone.{p.position}", "customer_phone") for p in phones]
+    bank_values = [
+        dec(b.account_enc, f"bank_account.{b.position}", "customer_bank_account") for b in banks
+    ]
+    address_values = [
+        dec(a.address_enc, f"address.{a.position}", "customer_address") for a in addresses
+    ]
+    birth = dec(c.birth_date_enc, "birth_date")
+    email = dec(c.email_enc, "email")
+    if masked:
+        id_number = mask_id_number(id_number) if id_number else ""
+        phone_values = [mask_phone(p.split(";")[0]) for p in phone_values]
+        bank_values = [mask_bank_account(b) for b in bank_values]
+        address_values = [a[:6] + "****" if len(a) > 6 else "****" for a in address_values]
+        birth = birth[:4] + "-**-**" if birth else ""
+        email = (email[:1] + "***@" + email.split("@")[-1]) if email else ""
+    name = mask_name(c.name) if masked and c.party == Party.PERSON else c.name
+    return CustomerDetail(
+        id=c.id,
+        number=c.number,
+        name=name,
+        party=c.party,
+        kind=c.kind,
+        category=c.category,
+        status=c.status,
+        importance=c.importance,
+        gender=c.gender,
+        birth_date=birth,
+        id_type=c.id_type,
+        id_number=id_number,
+        phones=tuple(phone_values),
+        addresses=tuple(address_values),
+        bank_accounts=tuple(bank_values),
+        email=email,
+        consent_date=c.consent_date,
+        consent_purpose=c.consent_purpose,
+        consent_until=c.consent_until,
+        consent_method=c.consent_method,
+        remarks=c.remarks,
+        index_remarks=c.index_remarks,
+        suspected_duplicate=c.suspected_duplicate,
+        masked=masked,
+    )
+
+
+def _load(uow: UnitOfWork, customer_id: int) -> Customer:
+    c = uow.session.get(Customer, customer_id)
+    if c is None:
+        raise ValidationFailed([FieldError("customer", "not_found")])
+    return c
+
+
+def get_customer(*, session: SignedIn, customer_id: int, clock: Clock) -> CustomerDetail:
+    """One customer with protected values masked (R5)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        return _detail(session.store, uow, _load(uow, customer_id), masked=True)
+
+
+def reveal_customer(
+    *, session: SignedIn, customer_id: int, purpose: str, clock: Clock
+) -> CustomerDetail:
+    """Full protected values; the purpose is required and recorded (R5, R40)."""
+    if not purpose.strip():
+        raise ValidationFailed([FieldError("purpose", "required")])
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.reveal")
+        c = _load(uow, customer_id)
+        detail = _detail(session.store, uow, c, masked=False)
+        uow.audit.record(
+            "customer.reveal",
+            object_type="customer",
+            object_id=c.id,
+            purpose=purpose.strip()[:200],
+            details={
+                "number": c.number,
+                "fields": [
+                    "id_number",
+                    "phones",
+                    "addresses",
+                    "bank_accounts",
+                    "email",
+                    "birth_date",
+                ],
+            },
+        )
+        uow.commit()
+        return detail
 
 
 def count_customers(*, session: SignedIn, clock: Clock) -> int:
-    """Return the number of customers."""
+    """Number of customers."""
+    from sqlalchemy import func
+
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         return int(uow.session.scalar(select(func.count(Customer.id))) or 0)
 
 
 def list_customers(
-    *, session: SignedIn, clock: Clock, offset: int = 0, limit: int = 100
+    *, session: SignedIn, clock: Clock, after_id: int = 0, limit: int = 200
 ) -> list[CustomerRow]:
-    """Return one page of customers with masked values."""
+    """One page of customers by id (keyset: fast at any depth), personal values masked."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         rows = uow.session.scalars(
-            select(Customer).order_by(Customer.id).offset(offset).limit(limit)
+            select(Customer).where(Customer.id > after_id).order_by(Customer.id).limit(limit)
         ).all()
-        cipher = session.store.cipher
+        ids = [c.id for c in rows]
+        first_phone: dict[int, CustomerPhone] = {}
+        for p in uow.session.scalars(
+            select(CustomerPhone).where(
+                CustomerPhone.customer_id.in_(ids), CustomerPhone.position == 0
+            )
+        ):
+            first_phone[p.customer_id] = p
         out = []
         for c in rows:
+            cipher = _cipher(session.store, c.key_id)
             idn = (
                 cipher.decrypt(
                     c.id_number_enc, table="customer", column="id_number", row_key=c.row_key
@@ -62,62 +626,147 @@ def list_customers(
                 if c.id_number_enc
                 else ""
             )
+            first = first_phone.get(c.id)
             phone = (
-                cipher.decrypt(c.phone_enc, table="customer", column="phone", row_key=c.row_key)
-                if c.phone_enc
+                cipher.decrypt(
+                    first.phone_enc, table="customer_phone", column="phone.0", row_key=c.row_key
+                )
+                if first
                 else ""
             )
             out.append(
                 CustomerRow(
                     id=c.id,
-                    name=mask_name(c.name) if c.party == "person" else c.name,
+                    number=c.number,
+                    name=mask_name(c.name) if c.party == Party.PERSON else c.name,
                     party=c.party,
+                    kind=c.kind,
+                    category=c.category,
                     status=c.status,
+                    importance=c.importance,
                     id_number=mask_id_number(idn) if idn else "",
-                    phone=mask_phone(phone) if phone else "",
+                    phone=mask_phone(phone.split(";")[0]) if phone else "",
+                    suspected_duplicate=c.suspected_duplicate,
                 )
             )
         return out
 
 
-def reveal_customer(
-    *, session: SignedIn, customer_id: int, purpose: str, clock: Clock
-) -> CustomerIdentity:
-    """Return a customer's full identity values; the purpose is required and recorded (R5, R40)."""
-    if not purpose.strip():
-        raise ValidationFailed([FieldError("purpose", "required")])
+def find_customers_by_phone(*, session: SignedIn, phone: str, clock: Clock) -> list[int]:
+    """Customers with exactly this phone number (any format typed; blind index, R14)."""
+    checked = identity.check_phone(phone)
+    if not isinstance(checked.value, identity.Phone):
+        return []
+    digest = session.store.blind_index.digest("customer.phone", checked.value.e164)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        c = uow.session.get(Customer, customer_id)
-        if c is None:
-            raise ValidationFailed([FieldError("customer", "not_found")])
-        cipher = session.store.cipher
-        identity = CustomerIdentity(
-            id=c.id,
-            name=c.name,
-            id_number=cipher.decrypt(
-                c.id_number_enc, table="customer", column="id_number", row_key=c.row_key
+        return sorted(
+            set(
+                uow.session.scalars(
+                    select(CustomerPhone.customer_id).where(CustomerPhone.phone_bidx == digest)
+                )
             )
-            if c.id_number_enc
-            else None,
-            phone=cipher.decrypt(c.phone_enc, table="customer", column="phone", row_key=c.row_key)
-            if c.phone_enc
-            else None,
         )
+
+
+def find_customers_by_phone_tail(*, session: SignedIn, last4: str, clock: Clock) -> list[int]:
+    """Customers with a phone ending in these 4 digits (blind index of the tail, R14)."""
+    digits = identity.compact(last4)
+    if len(digits) != 4 or not digits.isdigit():
+        return []
+    digest = session.store.blind_index.digest("customer.phone_tail", digits)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        return sorted(
+            set(
+                uow.session.scalars(
+                    select(CustomerPhone.customer_id).where(CustomerPhone.tail_bidx == digest)
+                )
+            )
+        )
+
+
+def find_customer_by_id_number(*, session: SignedIn, id_number: str, clock: Clock) -> int | None:
+    """The customer with exactly this identity number (blind index, R14)."""
+    digest = session.store.blind_index.digest(
+        "customer.id_number", identity.compact(id_number).upper()
+    )
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        return uow.session.scalar(select(Customer.id).where(Customer.id_number_bidx == digest))
+
+
+def list_duplicate_flags(*, session: SignedIn, clock: Clock) -> list[tuple[int, int, int, str]]:
+    """Open 疑似重复 flags: (flag id, customer id, other customer id, reason)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        rows = uow.session.scalars(
+            select(DuplicateFlag).where(DuplicateFlag.cleared_at.is_(None))
+        ).all()
+        return [(f.id, f.customer_id, f.other_customer_id, f.reason) for f in rows]
+
+
+def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: Clock) -> None:
+    """An approver confirms two customers are distinct, with a note (R3); audited."""
+    if not note.strip():
+        raise ValidationFailed([FieldError("note", "required")])
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "duplicate.review")
+        flag = uow.session.get(DuplicateFlag, flag_id)
+        if flag is None or flag.cleared_at is not None:
+            raise ValidationFailed([FieldError("flag", "not_found")])
+        flag.cleared_at = clock.now()
+        flag.cleared_by = session.actor.user_id
+        flag.note = note.strip()[:200]
+        uow.session.flush()
+        for cid in (flag.customer_id, flag.other_customer_id):
+            still_open = uow.session.scalar(
+                select(DuplicateFlag.id).where(
+                    DuplicateFlag.cleared_at.is_(None),
+                    (DuplicateFlag.customer_id == cid) | (DuplicateFlag.other_customer_id == cid),
+                )
+            )
+            c = uow.session.get(Customer, cid)
+            if c is not None and still_open is None:
+                c.suspected_duplicate = False
         uow.audit.record(
-            "customer.reveal",
-            object_type="customer",
-            object_id=c.id,
-            purpose=purpose.strip()[:200],
-            details={"fields": ["name", "id_number", "phone"]},
+            "customer.duplicate_cleared",
+            object_type="duplicate_flag",
+            object_id=flag.id,
+            details={
+                "customers": [flag.customer_id, flag.other_customer_id],
+                "reason": flag.reason,
+                "note": flag.note,
+            },
         )
         uow.commit()
-        return identity
 
 
-def find_customer_by_phone(*, session: SignedIn, phone_e164: str, clock: Clock) -> list[int]:
-    """Return ids of customers whose phone equals ``phone_e164`` exactly (blind index, R14)."""
+def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: Clock) -> None:
+    """Delete a customer irrecoverably (R8): rows removed, then the customer's key destroyed.
+
+    Any copy of the database, older ones included, keeps only ciphertexts nobody can open.
+    """
+    if not reason.strip():
+        raise ValidationFailed([FieldError("reason", "required")])
+    store = session.store
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.read")
-        digest = session.store.blind_index.digest("customer.phone", phone_e164)
-        return list(uow.session.scalars(select(Customer.id).where(Customer.phone_bidx == digest)))
+        authorize(uow, session.actor, "customer.delete")
+        c = _load(uow, customer_id)
+        key_id, number = c.key_id, c.number
+        has_volumes = uow.session.scalar(
+            select(Volume.id).where(Volume.customer_id == c.id).limit(1)
+        )
+        if has_volumes is not None:
+            # archives go through the destruction procedure (R44), not customer deletion
+            raise ValidationFailed([FieldError("customer", "has_volumes")])
+        uow.audit.record(
+            "customer.delete",
+            object_type="customer",
+            object_id=c.id,
+            purpose=reason.strip()[:200],
+            details={"number": number},
+        )
+        uow.session.delete(c)
+        uow.commit()
+    store.vault.destroy([key_id])

@@ -18,6 +18,7 @@ from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, Stora
 from app.security.audit import AuditRecorder
 from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
+from app.security.vault import CustomerKeyVault
 from app.storage import migrate
 from app.storage.engine import KeyHolder, classify_open_error, engine_for
 from app.storage.location import DatabaseLocation
@@ -115,6 +116,20 @@ class Store:
         self._cipher: FieldCipher | None = FieldCipher(key.key)
         self._blind_index: BlindIndex | None = BlindIndex(key.key)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        self._vault: CustomerKeyVault | None = None
+
+    @property
+    def vault(self) -> CustomerKeyVault:
+        """The per-customer key vault (opened on first use)."""
+        if self.closed:
+            raise SessionEnded()
+        if self._vault is None:
+            if self.location.is_sqlite:
+                self._vault = CustomerKeyVault.beside(self.location.sqlite_path, self.data_key)
+            else:
+                # PostgreSQL: the vault table is on the same server for now (docs/security.md).
+                self._vault = CustomerKeyVault(self.engine, self.data_key)
+        return self._vault
 
     @property
     def closed(self) -> bool:
@@ -168,6 +183,9 @@ class Store:
         """Release connections and forget the key (new connections fail from now on)."""
         self._cipher = None
         self._blind_index = None
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None
         self._key.forget()
         self.engine.dispose()
 

@@ -16,7 +16,9 @@ from app.demo import DEMO_PASSWORD, generate_customers, id_check_char, make_uscc
 from app.services.auth import sign_in, sign_out
 from app.services.customers import (
     count_customers,
-    find_customer_by_phone,
+    find_customer_by_id_number,
+    find_customers_by_phone,
+    find_customers_by_phone_tail,
     list_customers,
     reveal_customer,
 )
@@ -62,27 +64,34 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
         total = count_customers(session=session, clock=clock)
         assert total == 200
         secrets: set[str] = set()
-        for row in list_customers(session=session, clock=clock, offset=0, limit=total):
-            identity = reveal_customer(
+        for row in list_customers(session=session, clock=clock, limit=total):
+            detail = reveal_customer(
                 session=session, customer_id=row.id, purpose="测试：静态加密核查", clock=clock
             )
-            assert identity.id_number and identity.phone
+            assert detail.id_number and detail.phones and not detail.masked
+            phone = detail.phones[0]
             # the masked list never shows the full value
-            assert identity.id_number not in row.id_number and identity.phone[3:] not in row.phone
-            secrets |= {
-                identity.name,
-                identity.id_number,
-                identity.phone,
-                identity.phone.removeprefix("+86"),
-            }
-        # exact look-up by the full value works through the blind index (R14)
-        assert find_customer_by_phone(session=session, phone_e164=identity.phone, clock=clock) == [
-            identity.id
-        ]
+            assert detail.id_number not in row.id_number and phone[3:] not in row.phone
+            secrets |= {detail.name, detail.id_number, phone, phone.removeprefix("+86")}
+        # exact look-ups by the full value work through the blind indexes (R14)
+        assert detail.id in find_customers_by_phone(session=session, phone=phone, clock=clock)
+        assert detail.id in find_customers_by_phone_tail(
+            session=session, last4=phone[-4:], clock=clock
+        )
+        found = find_customer_by_id_number(
+            session=session, id_number=detail.id_number.lower(), clock=clock
+        )
+        assert found == detail.id
         assert len(secrets) >= 600
         wal = db.with_name("demo.db-wal")
         assert wal.exists() and wal.stat().st_size > 0  # the reveals above are still in the WAL
-        files = [db, wal, db.with_name("demo.db.keyring"), *temp.rglob("*")]
+        files = [
+            db,
+            wal,
+            db.with_name("demo.db.keyring"),
+            db.with_name("demo.db.vault"),
+            *temp.rglob("*"),
+        ]
         blobs = {str(f): f.read_bytes() for f in files if f.is_file()}
         # Every encoding a value could be stored in; patterns shorter than 8 bytes (a two-character
         # name in UTF-16 is 4 bytes) would match random ciphertext by chance, so they are skipped.

@@ -169,6 +169,9 @@ def test_driver_errors_become_messages_a_user_can_act_on(location: DatabaseLocat
 def test_sql_parameters_never_appear_in_error_text(admin: SignedIn, clock: FixedClock) -> None:
     values = {
         "row_key": "r1",
+        "number": "KH1",
+        "key_id": "k1",
+        "updated_at": clock.now(),
         "party": "person",
         "kind": "general",
         "category": "个人",
@@ -183,7 +186,7 @@ def test_sql_parameters_never_appear_in_error_text(admin: SignedIn, clock: Fixed
         uow.session.add(Customer(**values))
         uow.commit()
     with pytest.raises(IntegrityError) as info, admin.uow(clock) as uow:
-        uow.session.add(Customer(**{**values, "row_key": "r2"}))
+        uow.session.add(Customer(**{**values, "row_key": "r2", "number": "KH2"}))
         uow.commit()
     assert "张秘密" not in str(info.value)
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 18:23:40.596836
+Create Date: 2026-11-23
 """
 
 import sqlalchemy as sa
@@ -40,30 +40,6 @@ def upgrade() -> None:
         )
 
     op.create_table(
-        "customer",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("row_key", sa.String(length=32), nullable=False),
-        sa.Column("party", sa.String(length=8), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("category", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("importance", sa.String(length=16), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("id_type", sa.String(length=16), nullable=True),
-        sa.Column("id_number_enc", sa.LargeBinary(), nullable=True),
-        sa.Column("id_number_bidx", sa.LargeBinary(), nullable=True),
-        sa.Column("phone_enc", sa.LargeBinary(), nullable=True),
-        sa.Column("phone_bidx", sa.LargeBinary(), nullable=True),
-        sa.Column("remarks", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer")),
-        sa.UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),
-        sa.UniqueConstraint("row_key", name=op.f("uq_customer_row_key")),
-    )
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_customer_phone_bidx"), ["phone_bidx"], unique=False)
-
-    op.create_table(
         "keyring",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
@@ -91,6 +67,51 @@ def upgrade() -> None:
         sa.UniqueConstraint("username_key", name=op.f("uq_user_account_username_key")),
     )
     op.create_table(
+        "customer",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=16), nullable=False),
+        sa.Column("row_key", sa.String(length=32), nullable=False),
+        sa.Column("key_id", sa.String(length=32), nullable=False),
+        sa.Column("party", sa.String(length=8), nullable=False),
+        sa.Column("kind", sa.String(length=16), nullable=False),
+        sa.Column("category", sa.String(length=16), nullable=False),
+        sa.Column("status", sa.String(length=16), nullable=False),
+        sa.Column("importance", sa.String(length=16), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("gender", sa.String(length=8), nullable=True),
+        sa.Column("birth_date_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("id_type", sa.String(length=16), nullable=True),
+        sa.Column("id_number_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("id_number_bidx", sa.LargeBinary(), nullable=True),
+        sa.Column("email_enc", sa.LargeBinary(), nullable=True),
+        sa.Column("responsible_user_id", sa.Integer(), nullable=True),
+        sa.Column("consent_date", sa.Date(), nullable=True),
+        sa.Column("consent_purpose", sa.String(length=200), nullable=False),
+        sa.Column("consent_until", sa.Date(), nullable=True),
+        sa.Column("consent_method", sa.String(length=32), nullable=False),
+        sa.Column("remarks", sa.Text(), nullable=False),
+        sa.Column("index_remarks", sa.Text(), nullable=False),
+        sa.Column("suspected_duplicate", sa.Boolean(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["responsible_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_customer_responsible_user_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer")),
+        sa.UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),
+        sa.UniqueConstraint("number", name=op.f("uq_customer_number")),
+        sa.UniqueConstraint("row_key", name=op.f("uq_customer_row_key")),
+    )
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_customer_status"), ["status"], unique=False)
+        batch_op.create_index(
+            batch_op.f("ix_customer_suspected_duplicate"), ["suspected_duplicate"], unique=False
+        )
+
+    op.create_table(
         "user_role",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
@@ -99,6 +120,132 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_role")),
     )
+    op.create_table(
+        "customer_address",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=16), nullable=False),
+        sa.Column("address_enc", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_address_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_address")),
+    )
+    with op.batch_alter_table("customer_address", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_address_customer_id"), ["customer_id"], unique=False
+        )
+
+    op.create_table(
+        "customer_bank_account",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("bank_name", sa.String(length=100), nullable=False),
+        sa.Column("account_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("account_bidx", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_bank_account_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_bank_account")),
+    )
+    with op.batch_alter_table("customer_bank_account", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_bank_account_account_bidx"), ["account_bidx"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_customer_bank_account_customer_id"), ["customer_id"], unique=False
+        )
+
+    op.create_table(
+        "customer_phone",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=16), nullable=False),
+        sa.Column("phone_enc", sa.LargeBinary(), nullable=False),
+        sa.Column("phone_bidx", sa.LargeBinary(), nullable=False),
+        sa.Column("tail_bidx", sa.LargeBinary(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_phone_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_phone")),
+    )
+    with op.batch_alter_table("customer_phone", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_phone_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_customer_phone_phone_bidx"), ["phone_bidx"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_customer_phone_tail_bidx"), ["tail_bidx"], unique=False
+        )
+
+    op.create_table(
+        "customer_status_change",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("old_status", sa.String(length=16), nullable=True),
+        sa.Column("new_status", sa.String(length=16), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("changed_by", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_customer_status_change_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_status_change")),
+    )
+    with op.batch_alter_table("customer_status_change", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_customer_status_change_customer_id"), ["customer_id"], unique=False
+        )
+
+    op.create_table(
+        "duplicate_flag",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("other_customer_id", sa.Integer(), nullable=False),
+        sa.Column("reason", sa.String(length=16), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cleared_by", sa.Integer(), nullable=True),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customer.id"],
+            name=op.f("fk_duplicate_flag_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["other_customer_id"],
+            ["customer.id"],
+            name=op.f("fk_duplicate_flag_other_customer_id_customer"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_flag")),
+    )
+    with op.batch_alter_table("duplicate_flag", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_duplicate_flag_customer_id"), ["customer_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_duplicate_flag_other_customer_id"), ["other_customer_id"], unique=False
+        )
+
     op.create_table(
         "volume",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -127,14 +274,39 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_volume_customer_id"))
 
     op.drop_table("volume")
+    with op.batch_alter_table("duplicate_flag", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_duplicate_flag_other_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_duplicate_flag_customer_id"))
+
+    op.drop_table("duplicate_flag")
+    with op.batch_alter_table("customer_status_change", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_status_change_customer_id"))
+
+    op.drop_table("customer_status_change")
+    with op.batch_alter_table("customer_phone", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_phone_tail_bidx"))
+        batch_op.drop_index(batch_op.f("ix_customer_phone_phone_bidx"))
+        batch_op.drop_index(batch_op.f("ix_customer_phone_customer_id"))
+
+    op.drop_table("customer_phone")
+    with op.batch_alter_table("customer_bank_account", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_bank_account_customer_id"))
+        batch_op.drop_index(batch_op.f("ix_customer_bank_account_account_bidx"))
+
+    op.drop_table("customer_bank_account")
+    with op.batch_alter_table("customer_address", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_address_customer_id"))
+
+    op.drop_table("customer_address")
     op.drop_table("user_role")
+    with op.batch_alter_table("customer", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_customer_suspected_duplicate"))
+        batch_op.drop_index(batch_op.f("ix_customer_status"))
+
+    op.drop_table("customer")
     op.drop_table("user_account")
     op.drop_table("setting")
     op.drop_table("keyring")
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_phone_bidx"))
-
-    op.drop_table("customer")
     with op.batch_alter_table("audit_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_entry_occurred_at"))
         batch_op.drop_index(batch_op.f("ix_audit_entry_actor_id"))

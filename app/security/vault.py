@@ -1,0 +1,135 @@
+"""Per-customer key vault, kept outside the database file (R6, R8).
+
+Each customer's protected values (and later their electronic files) are encrypted under the
+customer's own 256-bit key. Those keys live here, wrapped by a key derived from the database key,
+in a separate SQLCipher file beside the database (``<db>.vault``). Deleting a customer destroys
+the key with ``secure_delete`` and a truncating checkpoint, so no copy of the database file,
+an older backup included, can give the customer's values back (crypto-erasure).
+
+A new key is committed here (synchronous=FULL) before the database transaction that uses it, so
+a crash leaves at most an unused key, never a customer whose key was lost. SQLite in WAL mode is
+not atomic across attached files, hence two separate commits in this order.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    func,
+    select,
+    text,
+)
+
+from app.security import crypto
+from app.storage.engine import KeyHolder, sqlcipher_engine
+
+VAULT_SUFFIX = ".vault"
+
+metadata = MetaData()
+vault_key = Table(
+    "vault_key",
+    metadata,
+    Column("key_id", String(32), primary_key=True),
+    Column("wrapped", LargeBinary, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+
+class KeyDestroyed(Exception):
+    """The customer's key is gone: their protected values can no longer be read."""
+
+
+class CustomerKeyVault:
+    """Creates, unwraps and destroys per-customer keys."""
+
+    def __init__(self, engine: Engine, data_key: bytes) -> None:
+        self._engine = engine
+        self._wrap_key = crypto.derive_subkey(data_key, "customer-key-wrap/v1")
+        self._cache: dict[str, bytes] = {}
+        metadata.create_all(engine)
+
+    @classmethod
+    def beside(cls, database: Path, data_key: bytes) -> CustomerKeyVault:
+        """Open (creating) the vault file next to an embedded database."""
+        path = database.with_name(database.name + VAULT_SUFFIX)
+        file_key = crypto.derive_subkey(data_key, "customer-key-vault-file/v1")
+        engine = sqlcipher_engine(path, KeyHolder(file_key))
+        with engine.connect() as conn:
+            conn.execute(text("PRAGMA secure_delete = ON"))
+        vault = cls(engine, data_key)
+        if os.name == "posix":
+            path.chmod(0o600)
+        return vault
+
+    def _aad(self, key_id: str) -> bytes:
+        return f"archive-room/customer-key/v1/{key_id}".encode()
+
+    def create_keys(self, count: int, now: datetime) -> list[tuple[str, bytes]]:
+        """Create ``count`` keys and commit them durably; return ``(key_id, key)`` pairs."""
+        made = [(uuid.uuid4().hex, crypto.random_key()) for _ in range(count)]
+        rows = [
+            {
+                "key_id": kid,
+                "wrapped": crypto.seal(self._wrap_key, key, self._aad(kid)),
+                "created_at": now,
+            }
+            for kid, key in made
+        ]
+        with self._engine.begin() as conn:
+            conn.execute(vault_key.insert(), rows)
+        self._cache.update(made)
+        return made
+
+    def create_key(self, now: datetime) -> tuple[str, bytes]:
+        """Create one key (committed before it is used)."""
+        return self.create_keys(1, now)[0]
+
+    def key(self, key_id: str) -> bytes:
+        """Return the key ``key_id``; raise KeyDestroyed when it no longer exists."""
+        cached = self._cache.get(key_id)
+        if cached is not None:
+            return cached
+        with self._engine.connect() as conn:
+            wrapped = conn.scalar(select(vault_key.c.wrapped).where(vault_key.c.key_id == key_id))
+        if wrapped is None:
+            raise KeyDestroyed(key_id)
+        key = crypto.open_sealed(self._wrap_key, wrapped, self._aad(key_id))
+        if len(self._cache) > 10_000:
+            self._cache.clear()
+        self._cache[key_id] = key
+        return key
+
+    def destroy(self, key_ids: Iterable[str]) -> None:
+        """Erase keys for good: secure delete, then fold and truncate the WAL."""
+        ids = list(key_ids)
+        with self._engine.begin() as conn:
+            conn.execute(delete(vault_key).where(vault_key.c.key_id.in_(ids)))
+        for kid in ids:
+            self._cache.pop(kid, None)
+        if self._engine.dialect.name == "sqlite":
+            with self._engine.connect() as conn:
+                conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+
+    def count(self) -> int:
+        """Number of live keys."""
+        with self._engine.connect() as conn:
+            return int(conn.scalar(select(func.count()).select_from(vault_key)) or 0)
+
+    def close(self) -> None:
+        """Forget cached keys and release the file."""
+        self._cache.clear()
+        self._wrap_key = b""
+        self._engine.dispose()
