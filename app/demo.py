@@ -17,6 +17,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
+from app.storage import search_sqlite
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, CustomerPhone, CustomerStatusChange, Volume
 
@@ -250,6 +251,8 @@ def build_demo(
                 clock=clock,
             )
         _insert_customers(session, clock, count, progress)
+        with session.store.engine.begin() as conn:  # the index is built once, after the bulk load
+            search_sqlite.rebuild(conn)
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)

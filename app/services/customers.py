@@ -24,11 +24,13 @@ from app.domain.customers import (
     Party,
     Status,
 )
+from app.domain.pinyin import pinyin_keys
 from app.errors import FieldError, ValidationFailed
 from app.security.crypto import FieldCipher
 from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.storage import search_sqlite as search_index
 from app.storage.models import (
     Customer,
     CustomerAddress,
@@ -453,6 +455,15 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
             )
         )
         uow.session.flush()
+        if store.location.is_sqlite:
+            search_index.index_customers(
+                uow.session.connection(),
+                [
+                    search_index.IndexRow(
+                        customer.id, customer.name, customer.number, customer.remarks
+                    )
+                ],
+            )
         duplicates = _find_duplicates(uow, customer)
         uow.audit.record(
             "customer.create",
@@ -599,57 +610,156 @@ def count_customers(*, session: SignedIn, clock: Clock) -> int:
         return int(uow.session.scalar(select(func.count(Customer.id))) or 0)
 
 
+def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow]:
+    """Masked list rows for ``ids``, in that order."""
+    if not ids:
+        return []
+    by_id = {c.id: c for c in uow.session.scalars(select(Customer).where(Customer.id.in_(ids)))}
+    first_phone = {
+        p.customer_id: p
+        for p in uow.session.scalars(
+            select(CustomerPhone).where(
+                CustomerPhone.customer_id.in_(ids), CustomerPhone.position == 0
+            )
+        )
+    }
+    out = []
+    for cid in ids:
+        c = by_id.get(cid)
+        if c is None:
+            continue
+        cipher = _cipher(store, c.key_id)
+        idn = (
+            cipher.decrypt(c.id_number_enc, table="customer", column="id_number", row_key=c.row_key)
+            if c.id_number_enc
+            else ""
+        )
+        first = first_phone.get(c.id)
+        phone = (
+            cipher.decrypt(
+                first.phone_enc, table="customer_phone", column="phone.0", row_key=c.row_key
+            )
+            if first
+            else ""
+        )
+        out.append(
+            CustomerRow(
+                id=c.id,
+                number=c.number,
+                name=mask_name(c.name) if c.party == Party.PERSON else c.name,
+                party=c.party,
+                kind=c.kind,
+                category=c.category,
+                status=c.status,
+                importance=c.importance,
+                id_number=mask_id_number(idn) if idn else "",
+                phone=mask_phone(phone.split(";")[0]) if phone else "",
+                suspected_duplicate=c.suspected_duplicate,
+            )
+        )
+    return out
+
+
 def list_customers(
     *, session: SignedIn, clock: Clock, after_id: int = 0, limit: int = 200
 ) -> list[CustomerRow]:
     """One page of customers by id (keyset: fast at any depth), personal values masked."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        rows = uow.session.scalars(
-            select(Customer).where(Customer.id > after_id).order_by(Customer.id).limit(limit)
-        ).all()
-        ids = [c.id for c in rows]
-        first_phone: dict[int, CustomerPhone] = {}
-        for p in uow.session.scalars(
-            select(CustomerPhone).where(
-                CustomerPhone.customer_id.in_(ids), CustomerPhone.position == 0
+        ids = list(
+            uow.session.scalars(
+                select(Customer.id).where(Customer.id > after_id).order_by(Customer.id).limit(limit)
             )
-        ):
-            first_phone[p.customer_id] = p
-        out = []
-        for c in rows:
-            cipher = _cipher(session.store, c.key_id)
-            idn = (
-                cipher.decrypt(
-                    c.id_number_enc, table="customer", column="id_number", row_key=c.row_key
-                )
-                if c.id_number_enc
-                else ""
+        )
+        return _rows_for(session.store, uow, ids)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """A page of hits, ranked: exact number matches, then name prefixes, then the rest."""
+
+    rows: list[CustomerRow]
+    total: int  # counted up to ``SEARCH_COUNT_CAP``
+    capped: bool
+    exact_ids: frozenset[int]
+
+
+SEARCH_COUNT_CAP = 10_000
+_CANDIDATES = 2_000
+
+
+def _exact_ids(store: Store, uow: UnitOfWork, query: str) -> list[int]:
+    """Ids matched by a whole number: customer number, phone, ID, bank account, phone tail."""
+    found: list[int] = []
+    q = identity.compact(query).upper()
+    if q.startswith("KH") and q[2:].isdigit():
+        found += uow.session.scalars(select(Customer.id).where(Customer.number == q))
+    bidx = store.blind_index
+    if len(q) >= 6:
+        found += uow.session.scalars(
+            select(Customer.id).where(
+                Customer.id_number_bidx == bidx.digest("customer.id_number", q)
             )
-            first = first_phone.get(c.id)
-            phone = (
-                cipher.decrypt(
-                    first.phone_enc, table="customer_phone", column="phone.0", row_key=c.row_key
-                )
-                if first
-                else ""
+        )
+    phone = identity.check_phone(query)
+    if isinstance(phone.value, identity.Phone):
+        found += uow.session.scalars(
+            select(CustomerPhone.customer_id).where(
+                CustomerPhone.phone_bidx == bidx.digest("customer.phone", phone.value.e164)
             )
-            out.append(
-                CustomerRow(
-                    id=c.id,
-                    number=c.number,
-                    name=mask_name(c.name) if c.party == Party.PERSON else c.name,
-                    party=c.party,
-                    kind=c.kind,
-                    category=c.category,
-                    status=c.status,
-                    importance=c.importance,
-                    id_number=mask_id_number(idn) if idn else "",
-                    phone=mask_phone(phone.split(";")[0]) if phone else "",
-                    suspected_duplicate=c.suspected_duplicate,
-                )
+        )
+    if q.isdigit() and 12 <= len(q) <= 19:
+        found += uow.session.scalars(
+            select(CustomerBankAccount.customer_id).where(
+                CustomerBankAccount.account_bidx == bidx.digest("customer.bank_account", q)
             )
-        return out
+        )
+    if q.isdigit() and len(q) == 4:
+        found += uow.session.scalars(
+            select(CustomerPhone.customer_id)
+            .where(CustomerPhone.tail_bidx == bidx.digest("customer.phone_tail", q))
+            .limit(_CANDIDATES)
+        )
+    return list(dict.fromkeys(found))
+
+
+def search_customers(
+    *, session: SignedIn, query: str, clock: Clock, limit: int = 200
+) -> SearchResult:
+    """The index (R14): one box for names, pinyin, numbers, remarks and exact personal numbers."""
+    q = identity.normalize(query)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        if not q:
+            return SearchResult([], 0, False, frozenset())
+        exact = _exact_ids(session.store, uow, q)
+        conn = uow.session.connection()
+        text_ids = (
+            search_index.match_ids(conn, q, _CANDIDATES) if session.store.location.is_sqlite else []
+        )
+        names = {
+            row[0]: row[1]
+            for row in uow.session.execute(
+                select(Customer.id, Customer.name).where(Customer.id.in_(text_ids))
+            )
+        }
+        folded = q.casefold()
+
+        def rank(cid: int) -> tuple[int, int, int]:
+            name = names.get(cid, "")
+            prefix = name.casefold().startswith(folded) or any(
+                k.startswith(folded) for k in pinyin_keys(name)
+            )
+            return (0 if prefix else 1, len(name), cid)
+
+        ranked = exact + sorted((i for i in text_ids if i not in set(exact)), key=rank)
+        rows = _rows_for(session.store, uow, ranked[:limit])
+        if len(text_ids) < _CANDIDATES:
+            total, capped = len(set(ranked)), False
+        else:
+            counted = search_index.count_matches(conn, q, SEARCH_COUNT_CAP)
+            total, capped = min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
+        return SearchResult(rows, total, capped, frozenset(exact))
 
 
 def find_customers_by_phone(*, session: SignedIn, phone: str, clock: Clock) -> list[int]:
@@ -768,5 +878,7 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
             details={"number": number},
         )
         uow.session.delete(c)
+        if store.location.is_sqlite:
+            search_index.remove_customers(uow.session.connection(), [customer_id])
         uow.commit()
     store.vault.destroy([key_id])

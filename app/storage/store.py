@@ -309,6 +309,11 @@ def open_store(
         try:
             if upgrade:
                 migrate.upgrade(engine, backup=backup_before_upgrade(engine, location, clock))
+                if location.is_sqlite:
+                    from app.storage import search_sqlite
+
+                    with engine.begin() as conn:
+                        search_sqlite.ensure_schema(conn)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)

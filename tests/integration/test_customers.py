@@ -286,3 +286,89 @@ def test_deleted_customer_cannot_be_read_from_an_earlier_database_copy(
 def test_only_archivists_register(admin: SignedIn, clock: FixedClock) -> None:
     with pytest.raises(PermissionDenied):
         register_customer(session=admin, draft=person(), clock=clock)
+
+
+def register_many(session: SignedIn, clock: FixedClock) -> dict[str, int]:
+    ids = {}
+    for name, extra in [
+        ("张三", {}),
+        ("张三丰", {}),
+        ("单雄信", {}),
+        ("欧阳娜娜", {"remarks": "重要的长期客户"}),
+        ("John Smith", {}),
+    ]:
+        draft = person(
+            name=name,
+            id_number="",
+            id_type=None,
+            status="potential",
+            phones=(),
+            bank_accounts=(),
+            **extra,
+        )
+        ids[name] = register_customer(session=session, draft=draft, clock=clock).customer_id
+    org = CustomerDraft(
+        party="org",
+        kind="special",
+        category="lawyer",
+        name="深圳华信律师事务所",
+        id_type="uscc",
+        id_number="91350100M000100Y43",
+        phones=(PhoneInput("0755-86012345 转 12"),),
+    )
+    ids["org"] = register_customer(session=session, draft=org, clock=clock).customer_id
+    return ids
+
+
+def hits(session: SignedIn, clock: FixedClock, query: str) -> list[int]:
+    from app.services.customers import search_customers
+
+    return [r.id for r in search_customers(session=session, query=query, clock=clock).rows]
+
+
+def test_search_by_name_pinyin_short_queries_and_numbers(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    ids = register_many(archivist, clock)
+    assert hits(archivist, clock, "张三") == [
+        ids["张三"],
+        ids["张三丰"],
+    ]  # shorter exact prefix first
+    assert hits(archivist, clock, "三丰") == [ids["张三丰"]]
+    assert hits(archivist, clock, "zs") == [
+        ids["张三"],
+        ids["张三丰"],
+    ]  # pinyin initials, 2 letters
+    assert hits(archivist, clock, "zhangsanfeng") == [ids["张三丰"]]
+    assert hits(archivist, clock, "shanxiongxin") == [ids["单雄信"]]  # surname reading of 单
+    assert hits(archivist, clock, "雄") == [ids["单雄信"]]  # one character
+    assert hits(archivist, clock, "oynn") == [ids["欧阳娜娜"]]
+    assert hits(archivist, clock, "smith") == [ids["John Smith"]]
+    assert hits(archivist, clock, "jo") == [ids["John Smith"]]
+    assert hits(archivist, clock, "长期客户") == [ids["欧阳娜娜"]]  # remarks
+    assert hits(archivist, clock, "华信律师") == [ids["org"]]
+    assert hits(archivist, clock, "91350100M000100Y43") == [ids["org"]]  # exact credit code
+    assert hits(archivist, clock, "0755 8601 2345") == [ids["org"]]  # exact phone, any format
+    assert hits(archivist, clock, "2345") == [ids["org"]]  # phone tail
+    assert hits(archivist, clock, "8601234") == []  # never a substring of a phone
+    assert hits(archivist, clock, "kh00000001") == [ids["张三"]]
+
+
+def test_search_ranks_exact_numbers_first_and_counts(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.customers import search_customers
+
+    ids = register_many(archivist, clock)
+    result = search_customers(session=archivist, query="KH00000006", clock=clock)
+    assert [r.id for r in result.rows][0] == ids["org"] and result.exact_ids == {ids["org"]}
+    result = search_customers(session=archivist, query="张", clock=clock)
+    assert result.total == 2 and not result.capped
+    assert all(r.name.endswith("*") for r in result.rows)  # masked in results too
+
+
+def test_deleted_customer_leaves_the_index(archivist: SignedIn, clock: FixedClock) -> None:
+    ids = register_many(archivist, clock)
+    delete_customer(session=archivist, customer_id=ids["张三丰"], reason="客户要求", clock=clock)
+    assert hits(archivist, clock, "zhangsanfeng") == []
+    assert hits(archivist, clock, "三丰") == []

@@ -1,0 +1,156 @@
+"""Customer search index for SQLite/SQLCipher (the one module with SQLite-only SQL).
+
+* ``customer_fts``: a contentless FTS5 table with the trigram tokenizer over the name, its pinyin
+  keys, the customer number and the remarks: any substring of 3+ characters (R14).
+* ``customer_gram``: the 1- and 2-character substrings of the name and of the pinyin initials,
+  and 1–2 letter prefixes of the full pinyin, because trigrams cannot match shorter queries and
+  an unbounded ``LIKE`` scan is too slow at a million rows.
+
+Both are kept in step by :func:`index_customers` / :func:`remove_customers` in the same
+transaction as the change; bulk loads call :func:`rebuild` once at the end instead.
+A PostgreSQL implementation (``pg_trgm``) will sit beside this one behind the same functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from app.domain.pinyin import pinyin_keys
+
+SCHEMA = (
+    "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5("
+    "name, pinyin, number, remarks, content='', contentless_delete=1, "
+    "tokenize='trigram')",
+    "CREATE TABLE IF NOT EXISTS customer_gram ("
+    "gram TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (gram, customer_id)"
+    ") WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ix_customer_gram_customer ON customer_gram (customer_id)",
+)
+
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the index needs of one customer."""
+
+    customer_id: int
+    name: str
+    number: str
+    remarks: str
+
+
+def ensure_schema(conn: Connection) -> None:
+    """Create the index tables when missing."""
+    for statement in SCHEMA:
+        conn.exec_driver_sql(statement)
+
+
+def _grams(row: IndexRow) -> set[str]:
+    name = row.name.casefold().replace(" ", "")
+    grams = {name[i : i + n] for n in (1, 2) for i in range(len(name) - n + 1)}
+    keys = pinyin_keys(row.name)
+    initials = [k for k in keys if len(k) <= len(row.name)]
+    for key in keys:
+        grams.update({key[:1], key[:2]})
+    for key in initials:
+        grams.update(key[i : i + 2] for i in range(len(key) - 1))
+    return {g for g in grams if g}
+
+
+_INSERT_FTS = text(
+    "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (:id, :n, :p, :num, :r)"
+)
+_INSERT_GRAM = text("INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (:g, :id)")
+
+
+def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
+    """Add (or refresh) customers in the index."""
+    rows = list(rows)
+    if rows:
+        remove_customers(conn, [r.customer_id for r in rows])
+        index_customers_fresh(conn, rows)
+
+
+def remove_customers(conn: Connection, ids: list[int]) -> None:
+    """Drop customers from the index."""
+    for chunk in _chunks(ids, 500):
+        params = {f"i{n}": v for n, v in enumerate(chunk)}
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        conn.execute(text(f"DELETE FROM customer_fts WHERE rowid IN ({marks})"), params)
+        conn.execute(text(f"DELETE FROM customer_gram WHERE customer_id IN ({marks})"), params)
+
+
+def rebuild(conn: Connection, batch: int = 20_000) -> int:
+    """Rebuild the whole index from the customer table (after bulk loads); return the count."""
+    ensure_schema(conn)
+    conn.exec_driver_sql("DELETE FROM customer_fts")
+    conn.exec_driver_sql("DELETE FROM customer_gram")
+    last, total = 0, 0
+    while True:
+        rows = conn.execute(
+            text(
+                "SELECT id, name, number, remarks FROM customer "
+                "WHERE id > :last ORDER BY id LIMIT :n"
+            ),
+            {"last": last, "n": batch},
+        ).all()
+        if not rows:
+            return total
+        index_customers_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
+        last = rows[-1][0]
+        total += len(rows)
+
+
+def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
+    """Insert rows known not to be indexed yet (bulk path: no delete first)."""
+    fts = [
+        {
+            "id": r.customer_id,
+            "n": r.name,
+            "p": " ".join(pinyin_keys(r.name)),
+            "num": r.number,
+            "r": r.remarks,
+        }
+        for r in rows
+    ]
+    conn.execute(_INSERT_FTS, fts)
+    conn.execute(_INSERT_GRAM, [{"g": g, "id": r.customer_id} for r in rows for g in _grams(r)])
+
+
+def _fts_phrase(query: str) -> str:
+    return '"' + query.replace('"', '""') + '"'
+
+
+def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Customer ids whose name, pinyin, number or remarks contain ``query`` (any length)."""
+    q = query.strip().casefold()
+    if not q:
+        return []
+    if len(q) < 3:
+        rows = conn.execute(
+            text(
+                "SELECT customer_id FROM customer_gram WHERE gram = :g "
+                "ORDER BY customer_id LIMIT :n"
+            ),
+            {"g": q, "n": limit},
+        )
+    else:
+        rows = conn.execute(
+            text(
+                "SELECT rowid FROM customer_fts WHERE customer_fts MATCH :q ORDER BY rowid LIMIT :n"
+            ),
+            {"q": _fts_phrase(q), "n": limit},
+        )
+    return [int(r[0]) for r in rows]
+
+
+def count_matches(conn: Connection, query: str, cap: int) -> int:
+    """Number of matches, counted up to ``cap`` (the UI shows "cap+" beyond)."""
+    return len(match_ids(conn, query, cap + 1))
+
+
+def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
