@@ -361,7 +361,7 @@ def test_search_ranks_exact_numbers_first_and_counts(
 
     ids = register_many(archivist, clock)
     result = search_customers(session=archivist, query="KH00000006", clock=clock)
-    assert [r.id for r in result.rows][0] == ids["org"] and result.exact_ids == {ids["org"]}
+    assert result.rows[0].id == ids["org"] and result.exact_ids == {ids["org"]}
     result = search_customers(session=archivist, query="张", clock=clock)
     assert result.total == 2 and not result.capped
     assert all(r.name.endswith("*") for r in result.rows)  # masked in results too
