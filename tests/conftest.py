@@ -64,8 +64,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_template: Path, tmp_path: Path) -> DatabaseLocation:
-    """A private copy of the demo database and its keyring."""
+    """A private copy of the demo database, its keyring and its key vault."""
     target = tmp_path / "demo.db"
     shutil.copy2(demo_template, target)
-    shutil.copy2(demo_template.with_name("demo.db.keyring"), tmp_path / "demo.db.keyring")
+    for suffix in (".keyring", ".vault"):
+        shutil.copy2(demo_template.with_name("demo.db" + suffix), tmp_path / ("demo.db" + suffix))
     return DatabaseLocation.parse(target)

@@ -21,6 +21,7 @@ from app.services.auth import SignedIn
 from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
+from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
@@ -84,6 +85,20 @@ class MainWindow(QMainWindow):
                     f"{self.organisation.fonds_name}（全宗号 {self.organisation.fonds_code}）",
                     self._context.clock.now(),
                 )
+            elif key == "customers":
+                actor = self._session.actor
+                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER):
+                    page = CustomersPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr(
+                            "您的角色不能查看客户信息（三员分立：系统管理员和审计员不接触客户资料）。"
+                        ),
+                        objectName="page_customers",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)

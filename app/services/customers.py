@@ -6,6 +6,7 @@ and committed in the vault before the database transaction that first uses it.
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import date
@@ -26,8 +27,9 @@ from app.domain.customers import (
 )
 from app.domain.pinyin import pinyin_keys
 from app.errors import FieldError, ValidationFailed
-from app.security.crypto import FieldCipher
+from app.security.crypto import DecryptionFailed, FieldCipher
 from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
+from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage import search_sqlite as search_index
@@ -44,6 +46,8 @@ from app.storage.models import (
 from app.storage.store import Store, UnitOfWork
 
 NUMBER_SETTING = "customer_number_last"
+UNREADABLE = "（无法解密）"
+log = logging.getLogger(__name__)
 PERSON_DOCUMENTS = {
     IdType.RESIDENT_ID,
     IdType.PASSPORT,
@@ -610,6 +614,22 @@ def count_customers(*, session: SignedIn, clock: Clock) -> int:
         return int(uow.session.scalar(select(func.count(Customer.id))) or 0)
 
 
+def _list_values(store: Store, c: Customer, first: CustomerPhone | None) -> tuple[str, str]:
+    """The identity number and first phone of ``c``, decrypted."""
+    cipher = _cipher(store, c.key_id)
+    idn = (
+        cipher.decrypt(c.id_number_enc, table="customer", column="id_number", row_key=c.row_key)
+        if c.id_number_enc
+        else ""
+    )
+    phone = (
+        cipher.decrypt(first.phone_enc, table="customer_phone", column="phone.0", row_key=c.row_key)
+        if first
+        else ""
+    )
+    return idn, phone
+
+
 def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow]:
     """Masked list rows for ``ids``, in that order."""
     if not ids:
@@ -628,20 +648,12 @@ def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow
         c = by_id.get(cid)
         if c is None:
             continue
-        cipher = _cipher(store, c.key_id)
-        idn = (
-            cipher.decrypt(c.id_number_enc, table="customer", column="id_number", row_key=c.row_key)
-            if c.id_number_enc
-            else ""
-        )
-        first = first_phone.get(c.id)
-        phone = (
-            cipher.decrypt(
-                first.phone_enc, table="customer_phone", column="phone.0", row_key=c.row_key
-            )
-            if first
-            else ""
-        )
+        try:
+            idn, phone = _list_values(store, c, first_phone.get(c.id))
+        except (KeyDestroyed, DecryptionFailed):
+            # key gone (an erased customer in a restored copy) or damaged: never crash a list
+            log.warning("protected values of customer %s cannot be read", c.id)
+            idn, phone = UNREADABLE, ""
         out.append(
             CustomerRow(
                 id=c.id,
@@ -652,7 +664,7 @@ def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow
                 category=c.category,
                 status=c.status,
                 importance=c.importance,
-                id_number=mask_id_number(idn) if idn else "",
+                id_number=mask_id_number(idn) if idn and idn != UNREADABLE else idn,
                 phone=mask_phone(phone.split(";")[0]) if phone else "",
                 suspected_duplicate=c.suspected_duplicate,
             )
@@ -671,6 +683,41 @@ def list_customers(
                 select(Customer.id).where(Customer.id > after_id).order_by(Customer.id).limit(limit)
             )
         )
+        return _rows_for(session.store, uow, ids)
+
+
+def list_customer_ids(
+    *,
+    session: SignedIn,
+    clock: Clock,
+    status: str | None = None,
+    kind: str | None = None,
+    importance: str | None = None,
+    suspected_duplicate: bool = False,
+) -> list[int]:
+    """Ids of every customer matching the filters, in number order (the list view's row map).
+
+    The list model keeps this compact id list and reads rows by id, so jumping to the last row
+    costs the same as the first (no ``OFFSET`` scans in the encrypted file).
+    """
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        stmt = select(Customer.id).order_by(Customer.id)
+        if status:
+            stmt = stmt.where(Customer.status == status)
+        if kind:
+            stmt = stmt.where(Customer.kind == kind)
+        if importance:
+            stmt = stmt.where(Customer.importance == importance)
+        if suspected_duplicate:
+            stmt = stmt.where(Customer.suspected_duplicate.is_(True))
+        return list(uow.session.scalars(stmt))
+
+
+def get_customer_rows(*, session: SignedIn, ids: list[int], clock: Clock) -> list[CustomerRow]:
+    """Masked list rows for ``ids`` (a window of the list), in that order."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
         return _rows_for(session.store, uow, ids)
 
 

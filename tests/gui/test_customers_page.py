@@ -1,0 +1,118 @@
+"""客户 page: form with inline validation, masked list, search as you type, audited reveal."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.demo import DEMO_PASSWORD
+from app.services.auth import sign_in, sign_out
+from app.services.customers import count_customers, get_customer_rows, list_customer_ids
+from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
+from tests.gui.conftest import when_modal
+from ui.context import AppContext
+from ui.dialogs.customer_form import CustomerFormDialog
+from ui.dialogs.reveal import RevealDialog
+from ui.models.customers import CustomerTableModel
+from ui.pages.customers import CustomersPage
+
+GOOD_ID = "11010519491231002X"
+
+
+def open_page(qtbot: QtBot, location: DatabaseLocation) -> tuple[CustomersPage, object]:
+    clock = FixedClock()
+    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    page = CustomersPage(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    return page, session
+
+
+def test_bad_id_is_shown_next_to_the_field_then_the_fix_saves_masked(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    before = count_customers(session=session, clock=FixedClock())  # type: ignore[arg-type]
+    seen: dict[str, str] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog)
+        dialog.name.setText("张三丰")
+        dialog.status.setCurrentIndex(dialog.status.findData("registered"))
+        dialog.id_number.setText("110105194912310021")  # wrong check digit
+        dialog.phones[0].setText("138 0013 8000")
+        qtbot.keyClick(dialog.name, Qt.Key.Key_Return)  # Enter saves
+        seen["id_error"] = dialog.errors.text("id_number")
+        seen["focus"] = dialog.focusWidget().objectName() if dialog.focusWidget() else ""
+        assert dialog.isVisible()
+        dialog.id_number.setText("１１０１０５１９４９１２３１００２Ｘ")  # full-width paste is fine
+        when_modal(lambda box: box.accept() if isinstance(box, QMessageBox) else None)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    errors = when_modal(fill)
+    page.new_button.click()
+    assert errors == []
+    assert "校验位不正确" in seen["id_error"] and seen["focus"] == "id_number"
+    assert count_customers(session=session, clock=FixedClock()) == before + 1  # type: ignore[arg-type]
+    # the new customer is found and shown masked
+    assert page.model.rowCount() == 1
+    row = page.model.row_at(0)
+    assert row is not None and row.name == "张**" and row.id_number == "110***********002X"
+    assert row.phone == "138****8000"
+    page.table.selectRow(0)
+    assert (
+        "110***********002X" in page.detail_label.text() and GOOD_ID not in page.detail_label.text()
+    )
+
+    # reveal with a purpose: full values once, and an audit entry
+    def reveal(dialog: QWidget) -> None:
+        assert isinstance(dialog, RevealDialog)
+        dialog.reveal()  # no purpose yet
+        seen["no_purpose"] = dialog.error.text()
+        dialog.purpose.setCurrentText("办理借阅核对身份")
+        dialog.reveal()
+        seen["shown"] = " ".join(w.text() for w in dialog.findChildren(QWidget, "revealed"))  # type: ignore[attr-defined]
+        dialog.reveal()  # "完成"
+
+    errors = when_modal(reveal)
+    page.reveal_button.click()
+    assert errors == []
+    assert "用途" in seen["no_purpose"]
+    assert GOOD_ID in seen["shown"] and "+8613800138000" in seen["shown"]
+    with session.store.new_session() as s:  # type: ignore[attr-defined]
+        entry = s.query(AuditEntry).filter_by(action="customer.reveal").one()
+    assert entry.purpose == "办理借阅核对身份"
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def test_search_as_you_type_finds_by_pinyin_and_filters(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    assert page.model.rowCount() == 200 and "200" in page.count_label.text()
+    first = page.model.row_at(0)
+    assert first is not None
+    qtbot.keyClicks(page.search, first.number.lower())
+    qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=3000)
+    assert page.model.row_at(0).number == first.number  # type: ignore[union-attr]
+    page.search.clear()
+    qtbot.waitUntil(lambda: page.model.rowCount() == 200, timeout=3000)
+    page.status_filter.setCurrentIndex(page.status_filter.findData("lost"))
+    assert 0 < page.model.rowCount() < 200
+    assert all(page.model.row_at(i).status == "lost" for i in range(page.model.rowCount()))  # type: ignore[union-attr]
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def test_customer_model_is_a_valid_qt_model(qtmodeltester, demo_copy: DatabaseLocation) -> None:  # type: ignore[no-untyped-def]
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    model = CustomerTableModel(lambda ids: get_customer_rows(session=session, ids=ids, clock=clock))
+    model.set_ids(list_customer_ids(session=session, clock=clock))
+    qtmodeltester.check(model)
+    assert model.rowCount() == 200
+    assert model.data(model.index(199, 0)).startswith("KH00000200")  # the last row reads directly
+    sign_out(session=session, clock=clock)

@@ -1,0 +1,237 @@
+"""New-customer form: inline validation next to each field; Enter saves, Esc cancels."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.customers import (
+    GENERAL_CATEGORIES,
+    LABELS,
+    Category,
+    IdType,
+    Importance,
+    Kind,
+    Party,
+    Status,
+)
+from app.errors import FieldError, ValidationFailed
+from app.services.customers import (
+    AddressInput,
+    BankAccountInput,
+    CustomerDraft,
+    PhoneInput,
+)
+from ui.errors import FieldErrors
+
+PHONE_SLOTS = 3
+
+
+def _combo(name: str, values: list[Any]) -> QComboBox:
+    box = QComboBox(objectName=name)
+    for v in values:
+        box.addItem(LABELS[v], v.value)
+    return box
+
+
+class CustomerFormDialog(QDialog):
+    """Collects a :class:`CustomerDraft`; the caller runs the service and reports back.
+
+    ``parse_errors`` holds problems found while reading the form itself (a date typed wrongly);
+    they are shown like the service's own field errors.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("CustomerFormDialog")
+        self.errors = FieldErrors()
+        self._build_ui()
+        self._connect_signals()
+        self.retranslate_ui()
+        self._sync_choices()
+
+    # -- construction -------------------------------------------------------------------
+    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
+        form.addRow(self.tr(label), widget)
+        form.addRow("", self.errors.label_for(field))
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        grid = QGridLayout()
+        layout.addLayout(grid)
+
+        basic = QGroupBox(self.tr("基本信息"))
+        form = QFormLayout(basic)
+        self.party = _combo("party", list(Party))
+        self.kind = _combo("kind", list(Kind))
+        self.category = QComboBox(objectName="category")
+        self.name = QLineEdit(objectName="name")
+        self.status = _combo("status", list(Status))
+        self.importance = _combo("importance", [Importance.NORMAL, Importance.IMPORTANT])
+        self._row(form, "客户性质：", self.party, "party")
+        self._row(form, "客户类型：", self.kind, "kind")
+        self._row(form, "客户类别：", self.category, "category")
+        self._row(form, "名称：", self.name, "name")
+        self._row(form, "状态：", self.status, "status")
+        self._row(form, "重要程度：", self.importance, "importance")
+        grid.addWidget(basic, 0, 0)
+
+        ident = QGroupBox(self.tr("证件与联系方式（敏感信息，加密保存）"))
+        form = QFormLayout(ident)
+        self.id_type = QComboBox(objectName="id_type")
+        self.id_number = QLineEdit(objectName="id_number")
+        self.gender = QComboBox(objectName="gender")
+        self.gender.addItem(self.tr("（按证件自动）"), None)
+        self.gender.addItem(self.tr("男"), "male")
+        self.gender.addItem(self.tr("女"), "female")
+        self.birth_date = QLineEdit(objectName="birth_date")
+        self.birth_date.setPlaceholderText("YYYY-MM-DD")
+        self._row(form, "证件类型：", self.id_type, "id_type")
+        self._row(form, "证件号码：", self.id_number, "id_number")
+        self._row(form, "性别：", self.gender, "gender")
+        self._row(form, "出生日期：", self.birth_date, "birth_date")
+        self.phones = []
+        for i in range(PHONE_SLOTS):
+            edit = QLineEdit(objectName=f"phone_{i}")
+            edit.setPlaceholderText(self.tr("手机或固话，如 010-12345678 转 123"))
+            self.phones.append(edit)
+            self._row(form, f"电话 {i + 1}：", edit, f"phones.{i}")
+        self.email = QLineEdit(objectName="email")
+        self._row(form, "电子邮箱：", self.email, "email")
+        self.bank_account = QLineEdit(objectName="bank_account")
+        self.bank_name = QLineEdit(objectName="bank_name")
+        self._row(form, "银行账号：", self.bank_account, "bank_accounts.0")
+        self._row(form, "开户行：", self.bank_name, "bank_name")
+        self.address = QLineEdit(objectName="address")
+        self._row(form, "地址：", self.address, "addresses.0")
+        grid.addWidget(ident, 0, 1, 2, 1)
+
+        consent = QGroupBox(self.tr("书面同意与备注"))
+        form = QFormLayout(consent)
+        self.consent_date = QLineEdit(objectName="consent_date")
+        self.consent_date.setPlaceholderText("YYYY-MM-DD")
+        self.consent_purpose = QLineEdit(objectName="consent_purpose")
+        self.consent_until = QLineEdit(objectName="consent_until")
+        self.consent_until.setPlaceholderText("YYYY-MM-DD")
+        self.consent_method = QComboBox(objectName="consent_method")
+        for text in ("", "书面签字", "电子签名", "合同条款"):
+            self.consent_method.addItem(text)
+        self.remarks = QPlainTextEdit(objectName="remarks")
+        self.remarks.setMaximumHeight(60)
+        self._row(form, "同意日期：", self.consent_date, "consent_date")
+        self._row(form, "同意用途：", self.consent_purpose, "consent_purpose")
+        self._row(form, "保存期限至：", self.consent_until, "consent_until")
+        self._row(form, "取得方式：", self.consent_method, "consent_method")
+        self._row(form, "备注：", self.remarks, "remarks")
+        grid.addWidget(consent, 1, 0)
+
+        self.general = QLabel(objectName="general_error")
+        self.general.setStyleSheet("color: #b00020;")
+        self.general.setWordWrap(True)
+        layout.addWidget(self.general)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
+        layout.addWidget(self.buttons)
+
+    def _connect_signals(self) -> None:
+        self.buttons.rejected.connect(self.reject)
+        self.party.currentIndexChanged.connect(self._sync_choices)
+        self.kind.currentIndexChanged.connect(self._sync_choices)
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setWindowTitle(self.tr("新建客户"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存 (Enter)"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消 (Esc)"))
+
+    def _sync_choices(self) -> None:
+        """Offer only categories of the kind and documents of the party."""
+        kind = self.kind.currentData()
+        current = self.category.currentData()
+        self.category.clear()
+        for c in Category:
+            if (c in GENERAL_CATEGORIES) == (kind == Kind.GENERAL.value):
+                self.category.addItem(LABELS[c], c.value)
+        index = self.category.findData(current)
+        self.category.setCurrentIndex(max(index, 0))
+        party = self.party.currentData()
+        current_doc = self.id_type.currentData()
+        self.id_type.clear()
+        docs = (
+            [IdType.USCC]
+            if party == Party.ORG.value
+            else [IdType.RESIDENT_ID, IdType.PASSPORT, IdType.HK_MACAO_PERMIT, IdType.TAIWAN_PERMIT]
+        )
+        for d in docs:
+            self.id_type.addItem(LABELS[d], d.value)
+        index = self.id_type.findData(current_doc)
+        self.id_type.setCurrentIndex(max(index, 0))
+        person = party == Party.PERSON.value
+        self.gender.setEnabled(person)
+        self.birth_date.setEnabled(person)
+
+    # -- reading the form ---------------------------------------------------------------
+    def _date(self, edit: QLineEdit, field: str, problems: list[FieldError]) -> date | None:
+        text = edit.text().strip()
+        if not text:
+            return None
+        try:
+            return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
+        except ValueError:
+            problems.append(FieldError(field, "format", {"expected": "YYYY-MM-DD 格式的日期"}))
+            return None
+
+    def draft(self) -> tuple[CustomerDraft, list[FieldError]]:
+        """Return the draft and any problems reading the form itself."""
+        problems: list[FieldError] = []
+        person = self.party.currentData() == Party.PERSON.value
+        draft = CustomerDraft(
+            party=self.party.currentData(),
+            kind=self.kind.currentData(),
+            category=self.category.currentData(),
+            name=self.name.text(),
+            status=self.status.currentData(),
+            importance=self.importance.currentData(),
+            gender=self.gender.currentData() if person else None,
+            birth_date=self._date(self.birth_date, "birth_date", problems) if person else None,
+            id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
+            id_number=self.id_number.text(),
+            phones=tuple(PhoneInput(e.text()) for e in self.phones),
+            addresses=(AddressInput(self.address.text()),),
+            bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),),
+            email=self.email.text(),
+            consent_date=self._date(self.consent_date, "consent_date", problems),
+            consent_purpose=self.consent_purpose.text(),
+            consent_until=self._date(self.consent_until, "consent_until", problems),
+            consent_method=self.consent_method.currentText(),
+            remarks=self.remarks.toPlainText(),
+        )
+        return draft, problems
+
+    def show_validation(self, exc: ValidationFailed) -> None:
+        """Put each message next to its field; focus the first field in error."""
+        leftovers = self.errors.show(exc)
+        self.general.setText("\n".join(leftovers))
+        for item in exc.errors:
+            widget = self.findChild(
+                QWidget, item.field.replace(".", "_").replace("phones_", "phone_")
+            )
+            if widget is not None:
+                widget.setFocus()
+                break

@@ -1,0 +1,133 @@
+"""Windowed table model of customers: knows the row count, reads rows by id in pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, ClassVar
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QColor
+
+from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
+from app.services.customers import CustomerRow
+
+Index = QModelIndex | QPersistentModelIndex
+PAGE = 200
+
+
+def label(enum: type[Any], value: str) -> str:
+    """Chinese label of an enum value (the raw value when unknown)."""
+    try:
+        return LABELS[enum(value)]
+    except (ValueError, KeyError):
+        return value
+
+
+class CustomerTableModel(QAbstractTableModel):
+    """Rows are an id list; row data comes from ``fetch(ids)`` one page at a time and is cached.
+
+    ``fetch`` is the service call (``get_customer_rows``); the model never holds a session.
+    """
+
+    COLUMNS: ClassVar[list[str]] = [
+        "客户编号",
+        "名称",
+        "性质",
+        "类别",
+        "状态",
+        "重要程度",
+        "证件号码",
+        "电话",
+    ]
+
+    def __init__(self, fetch: Callable[[list[int]], list[CustomerRow]]) -> None:
+        super().__init__()
+        self._fetch = fetch
+        self._ids: list[int] = []
+        self._cache: dict[int, CustomerRow] = {}
+        self._highlight = ""
+
+    # -- content ------------------------------------------------------------------------
+    def set_ids(self, ids: list[int], highlight: str = "") -> None:
+        """Show these customers (a list view or search result)."""
+        self.beginResetModel()
+        self._ids = list(ids)
+        self._cache.clear()
+        self._highlight = highlight
+        self.endResetModel()
+
+    def set_rows(self, rows: list[CustomerRow], highlight: str = "") -> None:
+        """Show already-fetched rows (search results)."""
+        self.beginResetModel()
+        self._ids = [r.id for r in rows]
+        self._cache = {r.id: r for r in rows}
+        self._highlight = highlight
+        self.endResetModel()
+
+    def id_at(self, row: int) -> int:
+        """Customer id in ``row``."""
+        return self._ids[row]
+
+    def row_at(self, row: int) -> CustomerRow | None:
+        """The DTO in ``row`` (fetching its page when needed)."""
+        cid = self._ids[row]
+        if cid not in self._cache:
+            start = (row // PAGE) * PAGE
+            page_ids = self._ids[start : start + PAGE]
+            if len(self._cache) > 20 * PAGE:
+                self._cache.clear()
+            for r in self._fetch(page_ids):
+                self._cache[r.id] = r
+        return self._cache.get(cid)
+
+    @property
+    def highlight(self) -> str:
+        """The search text to highlight in names."""
+        return self._highlight
+
+    # -- Qt API -------------------------------------------------------------------------
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of customers shown."""
+        return 0 if parent.isValid() else len(self._ids)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Number of columns."""
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text; 疑似重复 rows are tinted and say so in the tooltip."""
+        if not index.isValid() or not 0 <= index.row() < len(self._ids):
+            return None
+        if role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return None
+        row = self.row_at(index.row())
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.BackgroundRole:
+            return QColor("#fff3cd") if row.suspected_duplicate else None
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return self.tr("疑似重复，待审批人复核") if row.suspected_duplicate else None
+        values = [
+            row.number + (" ⚠" if row.suspected_duplicate else ""),
+            row.name,
+            label(Party, row.party),
+            label(Kind, row.kind) + "·" + label(Category, row.category),
+            label(Status, row.status),
+            label(Importance, row.importance),
+            row.id_number,
+            row.phone,
+        ]
+        return values[index.column()]

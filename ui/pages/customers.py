@@ -1,0 +1,290 @@
+"""客户: the index (search as you type), the masked list, the detail pane, new customer."""
+
+from __future__ import annotations
+
+import html
+import logging
+from typing import Any
+
+from PySide6.QtCore import QItemSelection, Qt, QTimer
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
+from app.errors import AppError, ValidationFailed
+from app.messages import describe_field_error
+from app.services.auth import SignedIn
+from app.services.customers import (
+    CustomerDetail,
+    get_customer,
+    get_customer_rows,
+    list_customer_ids,
+    register_customer,
+    search_customers,
+)
+from ui.context import AppContext
+from ui.dialogs.customer_form import CustomerFormDialog
+from ui.dialogs.reveal import RevealDialog
+from ui.errors import message_for, show_error
+from ui.models.customers import CustomerTableModel, label
+
+log = logging.getLogger(__name__)
+SEARCH_DELAY_MS = 150
+
+
+class CustomersPage(QWidget):
+    """Search box, filters, the windowed table and a detail pane."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="CustomersPage")
+        self._context = context
+        self._session = session
+        self._build_ui()
+        self._connect_signals()
+        self.refresh()
+
+    # -- construction -------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit(objectName="customer_search")
+        self.search.setPlaceholderText(
+            self.tr(
+                "搜索：姓名、拼音或首字母、客户编号、备注，"
+                "或完整的电话/证件号/账号、电话后 4 位 (Ctrl+F)"
+            )
+        )
+        self.search.setClearButtonEnabled(True)
+        top.addWidget(self.search, 1)
+        self.new_button = QPushButton(self.tr("新建客户 (Ctrl+N)"), objectName="new_customer")
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        filters = QHBoxLayout()
+        self.status_filter = self._filter_combo("status_filter", self.tr("全部状态"), list(Status))
+        self.kind_filter = self._filter_combo("kind_filter", self.tr("全部类型"), list(Kind))
+        self.importance_filter = self._filter_combo(
+            "importance_filter", self.tr("全部重要程度"), list(Importance)
+        )
+        self.duplicates_only = QCheckBox(self.tr("只看疑似重复"), objectName="duplicates_only")
+        for w in (
+            self.status_filter,
+            self.kind_filter,
+            self.importance_filter,
+            self.duplicates_only,
+        ):
+            filters.addWidget(w)
+        filters.addStretch()
+        self.count_label = QLabel(objectName="count_label")
+        filters.addWidget(self.count_label)
+        layout.addLayout(filters)
+        splitter = QSplitter()
+        self.model = CustomerTableModel(self._fetch_rows)
+        self.table = QTableView(objectName="customer_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(0, 110)
+        self.table.setColumnWidth(1, 200)
+        splitter.addWidget(self.table)
+        pane = QWidget()
+        pane_layout = QVBoxLayout(pane)
+        self.detail_label = QLabel(objectName="customer_detail")
+        self.detail_label.setWordWrap(True)
+        self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.detail_label.setTextFormat(Qt.TextFormat.RichText)
+        pane_layout.addWidget(self.detail_label, 1)
+        self.reveal_button = QPushButton(self.tr("显示完整信息…"), objectName="reveal")
+        self.reveal_button.setEnabled(False)
+        pane_layout.addWidget(self.reveal_button)
+        splitter.addWidget(pane)
+        splitter.setSizes([700, 320])
+        layout.addWidget(splitter, 1)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(SEARCH_DELAY_MS)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_customer)
+
+    def _filter_combo(self, name: str, everything: str, values: list[Any]) -> QComboBox:
+        box = QComboBox(objectName=name)
+        box.addItem(everything, None)
+        for v in values:
+            box.addItem(LABELS[v], v.value)
+        return box
+
+    def _connect_signals(self) -> None:
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self.search.returnPressed.connect(self.refresh)
+        self._timer.timeout.connect(self.refresh)
+        for box in (self.status_filter, self.kind_filter, self.importance_filter):
+            box.currentIndexChanged.connect(self.refresh)
+        self.duplicates_only.toggled.connect(self.refresh)
+        self.new_button.clicked.connect(self.new_customer)
+        self.reveal_button.clicked.connect(self.reveal)
+        self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+
+    # -- data ---------------------------------------------------------------------------
+    def _fetch_rows(self, ids: list[int]) -> list[Any]:
+        try:
+            return get_customer_rows(session=self._session, ids=ids, clock=self._context.clock)
+        except AppError as exc:
+            log.warning("could not read customer rows: %s", exc.code)
+            return []
+
+    def refresh(self) -> None:
+        """Run the search, or list with the filters."""
+        self._timer.stop()
+        query = self.search.text().strip()
+        try:
+            if query:
+                result = search_customers(
+                    session=self._session, query=query, clock=self._context.clock
+                )
+                rows = [r for r in result.rows if self._passes_filters(r)]
+                self.model.set_rows(rows, highlight=query)
+                more = "+" if result.capped else ""
+                self.count_label.setText(
+                    self.tr("找到 {0}{1} 位客户，显示前 {2} 位").format(
+                        result.total, more, len(rows)
+                    )
+                )
+            else:
+                ids = list_customer_ids(
+                    session=self._session,
+                    clock=self._context.clock,
+                    status=self.status_filter.currentData(),
+                    kind=self.kind_filter.currentData(),
+                    importance=self.importance_filter.currentData(),
+                    suspected_duplicate=self.duplicates_only.isChecked(),
+                )
+                self.model.set_ids(ids)
+                self.count_label.setText(self.tr("共 {0} 位客户").format(len(ids)))
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.detail_label.clear()
+        self.reveal_button.setEnabled(False)
+
+    def _passes_filters(self, row: Any) -> bool:
+        checks = (
+            (self.status_filter.currentData(), row.status),
+            (self.kind_filter.currentData(), row.kind),
+            (self.importance_filter.currentData(), row.importance),
+        )
+        if any(want and want != have for want, have in checks):
+            return False
+        return not (self.duplicates_only.isChecked() and not row.suspected_duplicate)
+
+    def focus_search(self) -> None:
+        """Ctrl+F."""
+        self.search.setFocus()
+        self.search.selectAll()
+
+    def selected_id(self) -> int | None:
+        """The selected customer."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.id_at(rows[0].row()) if rows else None
+
+    def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
+        cid = self.selected_id()
+        if cid is None:
+            self.detail_label.clear()
+            self.reveal_button.setEnabled(False)
+            return
+        try:
+            detail = get_customer(session=self._session, customer_id=cid, clock=self._context.clock)
+        except AppError as exc:
+            self.detail_label.setText(html.escape(message_for(exc)))
+            return
+        self.detail_label.setText(self._detail_html(detail))
+        self.reveal_button.setEnabled(True)
+
+    def _detail_html(self, d: CustomerDetail) -> str:
+        def row(name: str, value: str) -> str:
+            cells = f"<td style='color:#555'>{html.escape(name)}</td><td>{html.escape(value)}</td>"
+            return f"<tr>{cells}</tr>"
+
+        parts = [
+            f"<h3>{html.escape(d.name)}　<small>{html.escape(d.number)}</small></h3>",
+            "<table cellspacing='4'>",
+            row(self.tr("性质"), label(Party, d.party)),
+            row(self.tr("类别"), label(Kind, d.kind) + "·" + label(Category, d.category)),
+            row(self.tr("状态"), label(Status, d.status)),
+            row(self.tr("重要程度"), label(Importance, d.importance)),
+            row(self.tr("证件号码"), d.id_number or "—"),
+            row(self.tr("电话"), "；".join(d.phones) or "—"),
+            row(self.tr("银行账号"), "；".join(d.bank_accounts) or "—"),
+            row(self.tr("地址"), "；".join(d.addresses) or "—"),
+            row(self.tr("书面同意"), f"{d.consent_date or '—'} {d.consent_purpose}"),
+            row(self.tr("备注"), d.remarks or "—"),
+            "</table>",
+        ]
+        if d.suspected_duplicate:
+            parts.append(
+                f"<p style='color:#8a5a00'>⚠ {html.escape(self.tr('疑似重复，待审批人复核'))}</p>"
+            )
+        parts.append(f"<p style='color:#777'>{html.escape(self.tr('敏感信息已脱敏显示。'))}</p>")
+        return "".join(parts)
+
+    # -- actions ------------------------------------------------------------------------
+    def new_customer(self) -> None:
+        """Open the form; keep it open until saved or cancelled."""
+        dialog = CustomerFormDialog(self)
+
+        def save() -> None:
+            draft, problems = dialog.draft()
+            if problems:
+                dialog.show_validation(ValidationFailed(problems))
+                return
+            try:
+                result = register_customer(
+                    session=self._session, draft=draft, clock=self._context.clock
+                )
+            except ValidationFailed as exc:
+                dialog.show_validation(exc)
+                return
+            except AppError as exc:
+                dialog.general.setText(message_for(exc))
+                return
+            dialog.accept()
+            notes = [describe_field_error(w) for w in result.warnings]
+            notes += [
+                self.tr("与客户 {0} 的{1}相同，已标记为疑似重复，待审批人复核。").format(
+                    d.other_number, self.tr("电话") if d.reason == "phone" else self.tr("银行账号")
+                )
+                for d in result.duplicates
+            ]
+            if notes:
+                QMessageBox.information(
+                    self, self.tr("已保存 {0}").format(result.number), "\n".join(notes)
+                )
+            self.search.setText(result.number)
+            self.refresh()
+            if self.model.rowCount():
+                self.table.selectRow(0)
+
+        dialog.buttons.accepted.connect(save)
+        dialog.exec()
+
+    def reveal(self) -> None:
+        """Ask for a purpose, then show full values (audited)."""
+        cid = self.selected_id()
+        if cid is not None:
+            RevealDialog(self._session, self._context.clock, cid, self).exec()
