@@ -18,13 +18,18 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.clock import SystemClock  # noqa: E402
 from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
+from app.errors import ValidationFailed  # noqa: E402
 from app.services.auth import sign_in, sign_out  # noqa: E402
+from app.services.customers import register_customer  # noqa: E402
 from app.storage.location import DatabaseLocation  # noqa: E402
 from ui.app import prepare_application  # noqa: E402
 from ui.context import AppContext  # noqa: E402
+from ui.dialogs.customer_form import CustomerFormDialog  # noqa: E402
+from ui.dialogs.reveal import RevealDialog  # noqa: E402
 from ui.dialogs.setup_wizard import SetupWizard  # noqa: E402
 from ui.dialogs.sign_in import SignInDialog  # noqa: E402
 from ui.main_window import MainWindow  # noqa: E402
+from ui.pages.customers import CustomersPage  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -84,8 +89,50 @@ def main() -> None:
     grab(window, "main-window-home")
     window.show_area("settings")
     grab(window, "main-window-settings-users")
-    window.show_area("customers")
+    window.show_area("archives")
     grab(window, "main-window-area-not-built")
+    window.close_for_sign_out()
+    sign_out(session=session, clock=SystemClock())
+
+    session = sign_in(
+        location=demo, username="archivist", password=DEMO_PASSWORD, clock=SystemClock()
+    )
+    context = AppContext(location=demo)
+    window = MainWindow(context, session)
+    window.resize(1280, 760)
+    window.show()
+    window.show_area("customers")
+    page = window.page_by_key["customers"]
+    assert isinstance(page, CustomersPage)
+    page.search.setText("zh")
+    page.refresh()
+    page.table.selectRow(0)
+    grab(window, "customers-search")
+
+    form = CustomerFormDialog(window)
+    form.show()
+    form.name.setText("张三丰")
+    form.status.setCurrentIndex(form.status.findData("registered"))
+    form.id_number.setText("110105194912310021")
+    form.phones[0].setText("138 0013 800")
+    form.bank_account.setText("6222 0212 3456 7890 128")
+    draft, _ = form.draft()
+    try:
+        register_customer(session=session, draft=draft, clock=SystemClock())
+    except ValidationFailed as exc:
+        form.show_validation(exc)
+    form.adjustSize()
+    grab(form, "customer-form-validation")
+    form.close()
+
+    reveal = RevealDialog(session, SystemClock(), page.model.id_at(0), window)
+    reveal.show()
+    reveal.purpose.setCurrentText("办理借阅核对身份")
+    grab(reveal, "reveal-purpose")
+    reveal.reveal()
+    reveal.adjustSize()
+    grab(reveal, "reveal-shown")
+    reveal.close()
     window.close_for_sign_out()
     sign_out(session=session, clock=SystemClock())
 

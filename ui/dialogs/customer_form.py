@@ -58,6 +58,7 @@ class CustomerFormDialog(QDialog):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("CustomerFormDialog")
+        self.setMinimumWidth(900)
         self.errors = FieldErrors()
         self._build_ui()
         self._connect_signals()
@@ -168,9 +169,12 @@ class CustomerFormDialog(QDialog):
         for c in Category:
             if (c in GENERAL_CATEGORIES) == (kind == Kind.GENERAL.value):
                 self.category.addItem(LABELS[c], c.value)
+        party = self.party.currentData()
+        if current is None or self.sender() is self.party:
+            # a sensible default: a person is 个人, an organisation a 经销单位 (general kind)
+            current = Category.INDIVIDUAL.value if party == Party.PERSON.value else Category.DEALER.value
         index = self.category.findData(current)
         self.category.setCurrentIndex(max(index, 0))
-        party = self.party.currentData()
         current_doc = self.id_type.currentData()
         self.id_type.clear()
         docs = (
