@@ -172,7 +172,8 @@ class CustomerFormDialog(QDialog):
         party = self.party.currentData()
         if current is None or self.sender() is self.party:
             # a sensible default: a person is 个人, an organisation a 经销单位 (general kind)
-            current = Category.INDIVIDUAL.value if party == Party.PERSON.value else Category.DEALER.value
+            person = party == Party.PERSON.value
+            current = (Category.INDIVIDUAL if person else Category.DEALER).value
         index = self.category.findData(current)
         self.category.setCurrentIndex(max(index, 0))
         current_doc = self.id_type.currentData()
