@@ -115,6 +115,7 @@ REASONS: dict[str, str] = {
     "wrong": "不正确",
     "not_found": "不存在",
     "not_disabled": "该账户未被停用",
+    "stale": "该客户已被他人修改，请关闭后重新打开再修改",
     "kind_mismatch": "与客户类型不符（一般客户为经销单位或个人，特殊客户为律师、财务顾问等）",
     "wrong_document": "证件类型与客户类别不符（单位使用统一社会信用代码）",
     "required_registered": "在册客户必须填写证件号码",

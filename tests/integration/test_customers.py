@@ -10,13 +10,10 @@ from pathlib import Path
 import pytest
 
 from app.clock import FixedClock
-from app.domain.roles import ApproverTitle, Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.security.vault import KeyDestroyed
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import (
-    BankAccountInput,
     CustomerDraft,
     PhoneInput,
     clear_duplicate_flag,
@@ -33,52 +30,7 @@ from app.services.customers import (
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from app.storage.store import open_store
-
-PASSWORD = "Harbor-Own-Pass-1"
-VALID_ID = "11010519491231002X"
-
-
-def person(**overrides: object) -> CustomerDraft:
-    values: dict[str, object] = {
-        "party": "person",
-        "kind": "general",
-        "category": "individual",
-        "name": "张三丰",
-        "status": "registered",
-        "id_type": "resident_id",
-        "id_number": VALID_ID,
-        "phones": (PhoneInput("138 1234 5678", "手机"),),
-        "bank_accounts": (BankAccountInput("6222 0212 3456 7890 128", "工商银行"),),
-    }
-    values.update(overrides)
-    return CustomerDraft(**values)  # type: ignore[arg-type]
-
-
-@pytest.fixture
-def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> SignedIn:
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    users.create_user(
-        session=admin,
-        username="manager",
-        display_name="刘芳",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.CS_MANAGER,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
+from tests.factories import PASSWORD, VALID_ID, person
 
 
 def audit_actions(session: SignedIn) -> list[str]:

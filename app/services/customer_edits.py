@@ -1,0 +1,373 @@
+"""Changing a registered customer: status with dated history, edits, and the history view.
+
+Protected fields are only replaced when the caller passes new values (``None`` keeps them), so
+editing a customer never requires revealing their current ID number or phones.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, or_, select
+
+from app.clock import Clock
+from app.domain import identity
+from app.domain.customers import Party, Status
+from app.errors import FieldError, ValidationFailed
+from app.security.crypto import FieldCipher
+from app.security.masking import mask_bank_account, mask_id_number, mask_phone
+from app.services.auth import SignedIn
+from app.services.common import authorize
+from app.services.customers import (
+    AddressInput,
+    BankAccountInput,
+    CustomerDraft,
+    PhoneInput,
+    SaveResult,
+    _find_duplicates,
+    _load,
+    _phone_tail,
+    validate_draft,
+)
+from app.storage import search_sqlite as search_index
+from app.storage.models import (
+    AuditEntry,
+    Customer,
+    CustomerAddress,
+    CustomerBankAccount,
+    CustomerPhone,
+    CustomerStatusChange,
+    DuplicateFlag,
+    UserAccount,
+)
+from app.storage.store import UnitOfWork
+
+
+@dataclass(frozen=True)
+class CustomerChanges:
+    """An edit: basic fields always, protected groups only when not ``None``."""
+
+    name: str
+    kind: str
+    category: str
+    importance: str
+    consent_date: date | None = None
+    consent_purpose: str = ""
+    consent_until: date | None = None
+    consent_method: str = ""
+    remarks: str = ""
+    index_remarks: str = ""
+    responsible_user_id: int | None = None
+    id_type: str | None = None
+    id_number: str | None = None  # None: keep
+    phones: tuple[PhoneInput, ...] | None = None  # None: keep
+    addresses: tuple[AddressInput, ...] | None = None
+    bank_accounts: tuple[BankAccountInput, ...] | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One line of a customer's history tab."""
+
+    at: datetime
+    who: str
+    action: str
+    summary: str
+
+
+def _check_version(customer: Customer, expected: int) -> None:
+    if customer.version != expected:
+        raise ValidationFailed([FieldError("customer", "stale")])
+
+
+def change_customer_status(
+    *,
+    session: SignedIn,
+    customer_id: int,
+    status: str,
+    note: str,
+    expected_version: int,
+    clock: Clock,
+) -> int:
+    """Move a customer between 潜在/在册/流失 with a dated history entry; return the new version."""
+    if status not in {s.value for s in Status}:
+        raise ValidationFailed([FieldError("status", "required")])
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.write")
+        c = _load(uow, customer_id)
+        _check_version(c, expected_version)
+        if c.status == status:
+            return c.version
+        if status == Status.REGISTERED and c.id_number_enc is None:
+            raise ValidationFailed([FieldError("id_number", "required_registered")])
+        old = c.status
+        now = clock.now()
+        c.status = status
+        c.updated_at = now
+        c.version += 1
+        uow.session.add(
+            CustomerStatusChange(
+                customer_id=c.id,
+                old_status=old,
+                new_status=status,
+                changed_at=now,
+                changed_by=session.actor.user_id,
+                note=note.strip()[:200],
+            )
+        )
+        uow.audit.record(
+            "customer.status",
+            object_type="customer",
+            object_id=c.id,
+            details={"status": {"before": old, "after": status}, "note": note.strip()[:200]},
+        )
+        uow.commit()
+        return c.version
+
+
+def update_customer(
+    *,
+    session: SignedIn,
+    customer_id: int,
+    changes: CustomerChanges,
+    expected_version: int,
+    clock: Clock,
+) -> SaveResult:
+    """Edit a customer (same validation as registration); audited with masked before/after."""
+    store = session.store
+    today = clock.now().astimezone().date()
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.write")
+        c = _load(uow, customer_id)
+        _check_version(c, expected_version)
+        draft = CustomerDraft(
+            party=c.party,
+            kind=changes.kind,
+            category=changes.category,
+            name=changes.name,
+            # the 在册-needs-an-ID rule is checked below against the stored status
+            status=Status.POTENTIAL.value,
+            importance=changes.importance,
+            id_type=changes.id_type if changes.id_number else None,
+            id_number=changes.id_number or "",
+            phones=changes.phones or (),
+            addresses=changes.addresses or (),
+            bank_accounts=changes.bank_accounts or (),
+            email=changes.email or "",
+            consent_date=changes.consent_date,
+            consent_purpose=changes.consent_purpose,
+            consent_until=changes.consent_until,
+            consent_method=changes.consent_method,
+            remarks=changes.remarks,
+            index_remarks=changes.index_remarks,
+        )
+        clean, errors, warnings = validate_draft(draft, today=today)
+        clearing_id = changes.id_number is not None and not identity.normalize(changes.id_number)
+        if clearing_id and c.status == Status.REGISTERED:
+            errors.append(FieldError("id_number", "required_registered"))
+        if changes.responsible_user_id is not None:
+            user = uow.session.get(UserAccount, changes.responsible_user_id)
+            if user is None or user.disabled:
+                errors.append(FieldError("responsible_user_id", "not_found"))
+        if clean is not None and changes.id_number is not None and clean.id_number:
+            digest = store.blind_index.digest("customer.id_number", clean.id_number)
+            taken = uow.session.scalar(
+                select(Customer.number).where(
+                    Customer.id_number_bidx == digest, Customer.id != c.id
+                )
+            )
+            if taken is not None:
+                errors.append(FieldError("id_number", "duplicate_id", {"number": taken}))
+        if errors or clean is None:
+            raise ValidationFailed(errors)
+        cipher = FieldCipher(store.vault.key(c.key_id))
+
+        def enc(column: str, value: str, table: str = "customer") -> bytes:
+            return cipher.encrypt(value, table=table, column=column, row_key=c.row_key)
+
+        before = _snapshot(c)
+        c.name = identity.normalize(changes.name)
+        c.kind, c.category, c.importance = changes.kind, changes.category, changes.importance
+        c.consent_date, c.consent_until = changes.consent_date, changes.consent_until
+        c.consent_purpose = changes.consent_purpose.strip()[:200]
+        c.consent_method = changes.consent_method.strip()[:32]
+        c.remarks, c.index_remarks = changes.remarks.strip(), changes.index_remarks.strip()
+        c.responsible_user_id = changes.responsible_user_id
+        masked_changes: dict[str, object] = {}
+        if changes.id_number is not None:
+            c.id_type = changes.id_type if clean.id_number else None
+            c.id_number_enc = enc("id_number", clean.id_number) if clean.id_number else None
+            c.id_number_bidx = (
+                store.blind_index.digest("customer.id_number", clean.id_number)
+                if clean.id_number
+                else None
+            )
+            if c.party == Party.PERSON and clean.birth_date:
+                c.birth_date_enc = enc("birth_date", clean.birth_date.isoformat())
+                c.gender = clean.gender
+            masked_changes["id_number"] = (
+                mask_id_number(clean.id_number) if clean.id_number else None
+            )
+        if changes.phones is not None:
+            uow.session.execute(delete(CustomerPhone).where(CustomerPhone.customer_id == c.id))
+            for pos, (phone, label) in enumerate(clean.phones):
+                uow.session.add(
+                    CustomerPhone(
+                        customer_id=c.id,
+                        position=pos,
+                        label=label,
+                        phone_enc=enc(f"phone.{pos}", phone.stored, "customer_phone"),
+                        phone_bidx=store.blind_index.digest("customer.phone", phone.e164),
+                        tail_bidx=store.blind_index.digest(
+                            "customer.phone_tail", _phone_tail(phone)
+                        ),
+                    )
+                )
+            masked_changes["phones"] = [mask_phone(p.e164) for p, _ in clean.phones]
+        if changes.addresses is not None:
+            uow.session.execute(delete(CustomerAddress).where(CustomerAddress.customer_id == c.id))
+            for pos, a in enumerate(changes.addresses):
+                text = identity.normalize(a.address)
+                if text:
+                    uow.session.add(
+                        CustomerAddress(
+                            customer_id=c.id,
+                            position=pos,
+                            label=a.label.strip()[:16],
+                            address_enc=enc(f"address.{pos}", text, "customer_address"),
+                        )
+                    )
+            masked_changes["addresses"] = "已更新"
+        if changes.bank_accounts is not None:
+            uow.session.execute(
+                delete(CustomerBankAccount).where(CustomerBankAccount.customer_id == c.id)
+            )
+            for pos, (account, bank) in enumerate(clean.bank_accounts):
+                uow.session.add(
+                    CustomerBankAccount(
+                        customer_id=c.id,
+                        position=pos,
+                        bank_name=bank,
+                        account_enc=enc(f"bank_account.{pos}", account, "customer_bank_account"),
+                        account_bidx=store.blind_index.digest("customer.bank_account", account),
+                    )
+                )
+            masked_changes["bank_accounts"] = [mask_bank_account(a) for a, _ in clean.bank_accounts]
+        if changes.email is not None:
+            c.email_enc = enc("email", clean.email) if clean.email else None
+            masked_changes["email"] = "已更新"
+        c.updated_at = clock.now()
+        c.version += 1
+        uow.session.flush()
+        if store.location.is_sqlite:
+            search_index.index_customers(
+                uow.session.connection(),
+                [search_index.IndexRow(c.id, c.name, c.number, c.remarks)],
+            )
+        duplicates = []
+        if changes.phones is not None or changes.bank_accounts is not None:
+            already = set(
+                uow.session.execute(
+                    select(DuplicateFlag.other_customer_id, DuplicateFlag.reason).where(
+                        DuplicateFlag.customer_id == c.id, DuplicateFlag.cleared_at.is_(None)
+                    )
+                ).all()
+            )
+            duplicates = [
+                d
+                for d in _find_duplicates(uow, c)
+                if (d.other_customer_id, d.reason) not in already
+            ]
+            _drop_repeated_flags(uow, c.id)
+        after = _snapshot(c)
+        diff = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+        diff.update({k: {"after": v} for k, v in masked_changes.items()})
+        uow.audit.record("customer.update", object_type="customer", object_id=c.id, details=diff)
+        uow.commit()
+        return SaveResult(c.id, c.number, tuple(warnings), tuple(duplicates))
+
+
+def _drop_repeated_flags(uow: UnitOfWork, customer_id: int) -> None:
+    """Keep one open flag per (customer, other, reason)."""
+    seen: set[tuple[int, int, str]] = set()
+    for flag in uow.session.scalars(
+        select(DuplicateFlag)
+        .where(DuplicateFlag.customer_id == customer_id, DuplicateFlag.cleared_at.is_(None))
+        .order_by(DuplicateFlag.id)
+    ):
+        key = (flag.customer_id, flag.other_customer_id, flag.reason)
+        if key in seen:
+            uow.session.delete(flag)
+        seen.add(key)
+
+
+def _snapshot(c: Customer) -> dict[str, object]:
+    """Non-protected fields, for the audit diff (names of organisations are not personal)."""
+    return {
+        "name": c.name if c.party == Party.ORG else (c.name[:1] + "*" * (len(c.name) - 1)),
+        "kind": c.kind,
+        "category": c.category,
+        "importance": c.importance,
+        "consent_date": c.consent_date.isoformat() if c.consent_date else None,
+        "consent_purpose": c.consent_purpose,
+        "consent_until": c.consent_until.isoformat() if c.consent_until else None,
+        "consent_method": c.consent_method,
+        "remarks": c.remarks,
+        "index_remarks": c.index_remarks,
+        "responsible_user_id": c.responsible_user_id,
+    }
+
+
+ACTION_TEXT = {
+    "customer.create": "登记",
+    "customer.update": "修改",
+    "customer.status": "变更状态",
+    "customer.reveal": "查看完整信息",
+    "customer.duplicate_cleared": "复核疑似重复",
+}
+
+
+def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> list[HistoryEntry]:
+    """Everything recorded about a customer, newest first (from the audit trail)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        c = _load(uow, customer_id)
+        entries = uow.session.scalars(
+            select(AuditEntry)
+            .where(
+                AuditEntry.object_type == "customer",
+                AuditEntry.object_id == str(c.id),
+            )
+            .order_by(AuditEntry.id.desc())
+        ).all()
+        flags = uow.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.action == "customer.duplicate_cleared")
+            .where(
+                or_(AuditEntry.details.like(f"%[{c.id},%"), AuditEntry.details.like(f"%,{c.id}]%"))
+            )
+        ).all()
+        out = []
+        for e in sorted([*entries, *flags], key=lambda e: e.id, reverse=True):
+            details = json.loads(e.details or "{}")
+            summary = ""
+            if e.action == "customer.status":
+                status = details.get("status", {})
+                summary = (
+                    f"{status.get('before')} → {status.get('after')} {details.get('note', '')}"
+                )
+            elif e.action == "customer.update":
+                summary = "、".join(sorted(details))
+            elif e.action == "customer.reveal":
+                summary = e.purpose or ""
+            elif e.action == "customer.duplicate_cleared":
+                summary = str(details.get("note", ""))
+            out.append(
+                HistoryEntry(
+                    e.occurred_at, e.actor_name, ACTION_TEXT.get(e.action, e.action), summary
+                )
+            )
+        return out

@@ -1,0 +1,42 @@
+"""Integration fixtures: an archivist (and an approver) on a fresh encrypted database."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from app.clock import FixedClock
+from app.domain.roles import ApproverTitle, Role
+from app.services import users
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD
+
+
+@pytest.fixture
+def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """User ``lisi`` (档案管理员) signed in; user ``manager`` (客服部经理) exists too."""
+    users.create_user(
+        session=admin,
+        username="lisi",
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    users.create_user(
+        session=admin,
+        username="manager",
+        display_name="刘芳",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.CS_MANAGER,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    yield session
+    sign_out(session=session, clock=clock)
