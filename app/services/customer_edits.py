@@ -49,7 +49,7 @@ from app.storage.store import UnitOfWork
 class CustomerChanges:
     """An edit: basic fields always, protected groups only when not ``None``."""
 
-    name: str
+    name: str | None  # None: keep (a person's name is masked on screen)
     kind: str
     category: str
     importance: str
@@ -147,7 +147,7 @@ def update_customer(
             party=c.party,
             kind=changes.kind,
             category=changes.category,
-            name=changes.name,
+            name=c.name if changes.name is None else changes.name,
             # the 在册-needs-an-ID rule is checked below against the stored status
             status=Status.POTENTIAL.value,
             importance=changes.importance,
@@ -189,7 +189,8 @@ def update_customer(
             return cipher.encrypt(value, table=table, column=column, row_key=c.row_key)
 
         before = _snapshot(c)
-        c.name = identity.normalize(changes.name)
+        if changes.name is not None:
+            c.name = identity.normalize(changes.name)
         c.kind, c.category, c.importance = changes.kind, changes.category, changes.importance
         c.consent_date, c.consent_until = changes.consent_date, changes.consent_until
         c.consent_purpose = changes.consent_purpose.strip()[:200]

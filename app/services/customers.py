@@ -186,6 +186,7 @@ class CustomerDetail:
     index_remarks: str
     suspected_duplicate: bool
     masked: bool = True
+    version: int = 1  # pass back to edits (optimistic locking)
     warnings: tuple[FieldError, ...] = field(default=())
 
 
@@ -557,6 +558,7 @@ def _detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> Cust
         index_remarks=c.index_remarks,
         suspected_duplicate=c.suspected_duplicate,
         masked=masked,
+        version=c.version,
     )
 
 

@@ -116,3 +116,41 @@ def test_customer_model_is_a_valid_qt_model(qtmodeltester, demo_copy: DatabaseLo
     assert model.rowCount() == 200
     assert model.data(model.index(199, 0)).startswith("KH00000200")  # the last row reads directly
     sign_out(session=session, clock=clock)
+
+
+def test_edit_and_status_change_show_in_the_history(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from ui.dialogs.customer_form import StatusDialog
+
+    page, session = open_page(qtbot, demo_copy)
+    page.table.selectRow(0)
+    assert page.edit_button.isEnabled()
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog) and dialog.existing is not None
+        assert dialog.name.text() == "" and "留空表示不修改" in dialog.id_number.placeholderText()
+        dialog.importance.setCurrentIndex(dialog.importance.findData("important"))
+        dialog.phones[0].setText("139-0000-1234")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    errors = when_modal(edit)
+    page.edit_button.click()
+    assert errors == []
+    page.table.selectRow(0)
+    assert "139****1234" in page.detail_label.text() and "重要" in page.detail_label.text()
+
+    def status(dialog: QWidget) -> None:
+        assert isinstance(dialog, StatusDialog)
+        dialog.box.setCurrentIndex(dialog.box.findData("lost"))
+        dialog.note.setText("迁往外地")
+        dialog.accept()
+
+    errors = when_modal(status)
+    page.status_button.click()
+    assert errors == []
+    page.table.selectRow(0)
+    history = [page.history.item(i).text() for i in range(page.history.count())]
+    assert "变更状态" in history[0] and "迁往外地" in history[0]
+    assert any("修改" in h for h in history)
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]

@@ -30,9 +30,11 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError, ValidationFailed
+from app.services.customer_edits import CustomerChanges
 from app.services.customers import (
     AddressInput,
     BankAccountInput,
+    CustomerDetail,
     CustomerDraft,
     PhoneInput,
 )
@@ -55,15 +57,20 @@ class CustomerFormDialog(QDialog):
     they are shown like the service's own field errors.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, parent: QWidget | None = None, existing: CustomerDetail | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("CustomerFormDialog")
         self.setMinimumWidth(900)
+        self.existing = existing
         self.errors = FieldErrors()
         self._build_ui()
         self._connect_signals()
         self.retranslate_ui()
         self._sync_choices()
+        if existing is not None:
+            self._load(existing)
 
     # -- construction -------------------------------------------------------------------
     def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
@@ -157,7 +164,10 @@ class CustomerFormDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         """Set every visible string."""
-        self.setWindowTitle(self.tr("新建客户"))
+        if self.existing is None:
+            self.setWindowTitle(self.tr("新建客户"))
+        else:
+            self.setWindowTitle(self.tr("修改客户 {0}").format(self.existing.number))
         self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存 (Enter)"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消 (Esc)"))
 
@@ -202,6 +212,65 @@ class CustomerFormDialog(QDialog):
             problems.append(FieldError(field, "format", {"expected": "YYYY-MM-DD 格式的日期"}))
             return None
 
+    def _load(self, d: CustomerDetail) -> None:
+        """Fill in an existing customer; protected fields stay empty (empty = unchanged)."""
+        for box, value in (
+            (self.party, d.party),
+            (self.kind, d.kind),
+            (self.importance, d.importance),
+            (self.status, d.status),
+        ):
+            box.setCurrentIndex(max(box.findData(value), 0))
+        self._sync_choices()
+        self.category.setCurrentIndex(max(self.category.findData(d.category), 0))
+        self.party.setEnabled(False)
+        self.status.setEnabled(False)  # status changes are dated: use 变更状态
+        keep = self.tr("现为 {0}，留空表示不修改")
+        if d.party == Party.ORG.value:
+            self.name.setText(d.name)
+        else:
+            self.name.setPlaceholderText(keep.format(d.name))
+        self.id_number.setPlaceholderText(keep.format(d.id_number or "—"))
+        for edit, value in zip(self.phones, (*d.phones, "", "", ""), strict=False):
+            edit.setPlaceholderText(keep.format(value or "—"))
+        self.bank_account.setPlaceholderText(keep.format("；".join(d.bank_accounts) or "—"))
+        self.address.setPlaceholderText(keep.format("；".join(d.addresses) or "—"))
+        self.email.setPlaceholderText(keep.format(d.email or "—"))
+        self.gender.setEnabled(False)
+        self.birth_date.setEnabled(False)
+        if d.consent_date:
+            self.consent_date.setText(d.consent_date.isoformat())
+        if d.consent_until:
+            self.consent_until.setText(d.consent_until.isoformat())
+        self.consent_purpose.setText(d.consent_purpose)
+        self.consent_method.setCurrentText(d.consent_method)
+        self.remarks.setPlainText(d.remarks)
+
+    def changes(self) -> tuple[CustomerChanges, list[FieldError]]:
+        """Return the edit; empty protected fields mean "keep what is stored"."""
+        problems: list[FieldError] = []
+        phones = tuple(PhoneInput(e.text()) for e in self.phones if e.text().strip())
+        changes = CustomerChanges(
+            name=self.name.text() if self.name.text().strip() else None,
+            kind=self.kind.currentData(),
+            category=self.category.currentData(),
+            importance=self.importance.currentData(),
+            consent_date=self._date(self.consent_date, "consent_date", problems),
+            consent_purpose=self.consent_purpose.text(),
+            consent_until=self._date(self.consent_until, "consent_until", problems),
+            consent_method=self.consent_method.currentText(),
+            remarks=self.remarks.toPlainText(),
+            id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
+            id_number=self.id_number.text() if self.id_number.text().strip() else None,
+            phones=phones or None,
+            addresses=(AddressInput(self.address.text()),) if self.address.text().strip() else None,
+            bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),)
+            if self.bank_account.text().strip()
+            else None,
+            email=self.email.text() if self.email.text().strip() else None,
+        )
+        return changes, problems
+
     def draft(self) -> tuple[CustomerDraft, list[FieldError]]:
         """Return the draft and any problems reading the form itself."""
         problems: list[FieldError] = []
@@ -240,3 +309,31 @@ class CustomerFormDialog(QDialog):
             if widget is not None:
                 widget.setFocus()
                 break
+
+
+class StatusDialog(QDialog):
+    """Choose the new status and say why."""
+
+    def __init__(self, current: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("变更客户状态"))
+        layout = QFormLayout(self)
+        self.box = _combo("new_status", list(Status))
+        self.box.setCurrentIndex(max(self.box.findData(current), 0))
+        self.note = QLineEdit(objectName="status_note")
+        self.note.setPlaceholderText(self.tr("原因，如：合同到期未续签"))
+        self.error = QLabel(objectName="error")
+        self.error.setStyleSheet("color: #b00020;")
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addRow(self.tr("新状态："), self.box)
+        layout.addRow(self.tr("说明："), self.note)
+        layout.addRow(self.error)
+        layout.addRow(buttons)
+
+    def status(self) -> str:
+        """The chosen status code."""
+        return str(self.box.currentData())

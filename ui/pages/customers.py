@@ -16,18 +16,22 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QListWidget,
     QMessageBox,
     QPushButton,
     QSplitter,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from app.clock import format_local
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
+from app.services.customer_edits import change_customer_status, customer_history, update_customer
 from app.services.customers import (
     CustomerDetail,
     get_customer,
@@ -37,7 +41,7 @@ from app.services.customers import (
     search_customers,
 )
 from ui.context import AppContext
-from ui.dialogs.customer_form import CustomerFormDialog
+from ui.dialogs.customer_form import CustomerFormDialog, StatusDialog
 from ui.dialogs.reveal import RevealDialog
 from ui.errors import message_for, show_error
 from ui.models.customers import CustomerTableModel, label
@@ -105,14 +109,24 @@ class CustomersPage(QWidget):
         splitter.addWidget(self.table)
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
+        self.tabs = QTabWidget(objectName="customer_tabs")
         self.detail_label = QLabel(objectName="customer_detail")
         self.detail_label.setWordWrap(True)
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.detail_label.setTextFormat(Qt.TextFormat.RichText)
-        pane_layout.addWidget(self.detail_label, 1)
+        self.history = QListWidget(objectName="customer_history")
+        self.tabs.addTab(self.detail_label, self.tr("详情"))
+        self.tabs.addTab(self.history, self.tr("历史"))
+        pane_layout.addWidget(self.tabs, 1)
+        actions = QHBoxLayout()
+        self.edit_button = QPushButton(self.tr("修改…"), objectName="edit_customer")
+        self.status_button = QPushButton(self.tr("变更状态…"), objectName="change_status")
         self.reveal_button = QPushButton(self.tr("显示完整信息…"), objectName="reveal")
-        self.reveal_button.setEnabled(False)
-        pane_layout.addWidget(self.reveal_button)
+        for b in (self.edit_button, self.status_button, self.reveal_button):
+            b.setEnabled(False)
+            actions.addWidget(b)
+        pane_layout.addLayout(actions)
+        self._detail: CustomerDetail | None = None
         splitter.addWidget(pane)
         splitter.setSizes([700, 320])
         layout.addWidget(splitter, 1)
@@ -138,6 +152,8 @@ class CustomersPage(QWidget):
         self.duplicates_only.toggled.connect(self.refresh)
         self.new_button.clicked.connect(self.new_customer)
         self.reveal_button.clicked.connect(self.reveal)
+        self.edit_button.clicked.connect(self.edit_customer)
+        self.status_button.clicked.connect(self.change_status)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
 
     # -- data ---------------------------------------------------------------------------
@@ -179,8 +195,7 @@ class CustomersPage(QWidget):
         except AppError as exc:
             show_error(self, exc)
             return
-        self.detail_label.clear()
-        self.reveal_button.setEnabled(False)
+        self._show_detail(None)
 
     def _passes_filters(self, row: Any) -> bool:
         checks = (
@@ -203,18 +218,28 @@ class CustomersPage(QWidget):
         return self.model.id_at(rows[0].row()) if rows else None
 
     def _selection_changed(self, _selected: QItemSelection, _deselected: QItemSelection) -> None:
-        cid = self.selected_id()
+        self._show_detail(self.selected_id())
+
+    def _show_detail(self, cid: int | None) -> None:
+        self._detail = None
+        self.history.clear()
+        for b in (self.edit_button, self.status_button, self.reveal_button):
+            b.setEnabled(cid is not None)
         if cid is None:
             self.detail_label.clear()
-            self.reveal_button.setEnabled(False)
             return
         try:
             detail = get_customer(session=self._session, customer_id=cid, clock=self._context.clock)
+            history = customer_history(
+                session=self._session, customer_id=cid, clock=self._context.clock
+            )
         except AppError as exc:
             self.detail_label.setText(html.escape(message_for(exc)))
             return
+        self._detail = detail
         self.detail_label.setText(self._detail_html(detail))
-        self.reveal_button.setEnabled(True)
+        for h in history:
+            self.history.addItem(f"{format_local(h.at)}  {h.who}  {h.action}  {h.summary}")
 
     def _detail_html(self, d: CustomerDetail) -> str:
         def row(name: str, value: str) -> str:
@@ -282,6 +307,66 @@ class CustomersPage(QWidget):
 
         dialog.buttons.accepted.connect(save)
         dialog.exec()
+
+    def edit_customer(self) -> None:
+        """Edit the selected customer (protected fields: empty means unchanged)."""
+        detail = self._detail
+        if detail is None:
+            return
+        dialog = CustomerFormDialog(self, existing=detail)
+
+        def save() -> None:
+            changes, problems = dialog.changes()
+            if problems:
+                dialog.show_validation(ValidationFailed(problems))
+                return
+            try:
+                update_customer(
+                    session=self._session,
+                    customer_id=detail.id,
+                    changes=changes,
+                    expected_version=detail.version,
+                    clock=self._context.clock,
+                )
+            except ValidationFailed as exc:
+                dialog.show_validation(exc)
+                return
+            except AppError as exc:
+                dialog.general.setText(message_for(exc))
+                return
+            dialog.accept()
+
+        dialog.buttons.accepted.connect(save)
+        if dialog.exec():
+            self._reload_selected()
+
+    def change_status(self) -> None:
+        """潜在/在册/流失 with a note; dated in the history."""
+        detail = self._detail
+        if detail is None:
+            return
+        dialog = StatusDialog(detail.status, self)
+        while dialog.exec():
+            try:
+                change_customer_status(
+                    session=self._session,
+                    customer_id=detail.id,
+                    status=dialog.status(),
+                    note=dialog.note.text(),
+                    expected_version=detail.version,
+                    clock=self._context.clock,
+                )
+            except AppError as exc:
+                dialog.error.setText(message_for(exc))
+                continue
+            break
+        self._reload_selected()
+
+    def _reload_selected(self) -> None:
+        row = self.table.currentIndex().row()
+        self.refresh()
+        if 0 <= row < self.model.rowCount():
+            self.table.selectRow(row)
 
     def reveal(self) -> None:
         """Ask for a purpose, then show full values (audited)."""
