@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
@@ -19,7 +19,7 @@ from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
 from app.storage import search_sqlite
 from app.storage.location import DatabaseLocation
-from app.storage.models import Customer, CustomerPhone, CustomerStatusChange, Volume
+from app.storage.models import Base, Customer, CustomerPhone, CustomerStatusChange, Volume
 
 DEMO_PASSWORD = "Demo#2026pass"
 SIZES = {"small": 200, "large": 1_000_000}
@@ -258,6 +258,13 @@ def build_demo(
     return list(DEMO_ACCOUNTS)
 
 
+def table_of(model: type[Base]) -> Table:
+    """The Core table behind an ORM model (for executemany without ORM bookkeeping)."""
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
 def _insert_customers(
     session: SignedIn, clock: Clock, count: int, progress: Progress | None
 ) -> None:
@@ -354,10 +361,11 @@ def _insert_customers(
                 }
             )
         with session.uow(clock) as uow:
-            uow.session.execute(insert(Customer), customers)
-            uow.session.execute(insert(CustomerPhone), phones)
-            uow.session.execute(insert(CustomerStatusChange), history)
-            uow.session.execute(insert(Volume), volumes)
+            conn = uow.session.connection()  # Core executemany: no ORM bookkeeping per row
+            conn.execute(insert(table_of(Customer)), customers)
+            conn.execute(insert(table_of(CustomerPhone)), phones)
+            conn.execute(insert(table_of(CustomerStatusChange)), history)
+            conn.execute(insert(table_of(Volume)), volumes)
             uow.settings.put(NUMBER_SETTING, next_id - 1)
             uow.audit.record(
                 "demo.generate",

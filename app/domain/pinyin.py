@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 
 # Surnames whose reading differs from the character's common reading (单 shan, 曾 zeng, …).
 SURNAME_READINGS: dict[str, str] = {
@@ -30,28 +30,43 @@ SURNAME_READINGS: dict[str, str] = {
 }
 
 
+@cache
+def _char_reading(ch: str) -> str:
+    """The common reading of one character (cached: a few thousand distinct characters)."""
+    from pypinyin import lazy_pinyin
+
+    if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
+        return lazy_pinyin(ch)[0].lower()
+    return ch.lower()
+
+
+PHRASE_MIN_LENGTH = 4  # organisation names: phrase readings matter (银行 hang, 重庆 chong)
+
+
 @lru_cache(maxsize=200_000)
 def pinyin_keys(name: str) -> tuple[str, ...]:
     """Return searchable pinyin strings for ``name``: full readings and initials.
 
     ``张三丰`` gives ``("zhangsanfeng", "zsf")``; a person named ``单雄`` also gets ``shanxiong``
     and ``sx`` beside the dictionary reading. Latin letters and digits are kept as they are.
+    Short names (people) are read character by character, which is fast and right for names;
+    longer ones (organisations) also get pypinyin's phrase-aware reading.
     """
-    from pypinyin import Style, lazy_pinyin
-
-    text = name.strip()
+    text = "".join(name.split())
     if not text:
         return ()
-    readings = [lazy_pinyin(text, errors="default")]
+    syllables = [_char_reading(ch) for ch in text]
+    readings = [syllables]
+    if len(text) >= PHRASE_MIN_LENGTH:
+        from pypinyin import lazy_pinyin
+
+        readings.append([part.lower() for part in lazy_pinyin(text)])
     surname = SURNAME_READINGS.get(text[0])
-    if surname and readings[0] and readings[0][0] != surname:
-        readings.append([surname, *readings[0][1:]])
-    initials = [lazy_pinyin(text, style=Style.FIRST_LETTER, errors="default")]
-    if surname:
-        initials.append([surname[0], *initials[0][1:]])
+    if surname and syllables[0] != surname:
+        readings.append([surname, *syllables[1:]])
     keys: list[str] = []
-    for parts in readings + initials:
-        key = "".join(parts).lower().replace(" ", "")
-        if key and key not in keys:
-            keys.append(key)
+    for parts in readings:
+        for key in ("".join(parts), "".join(p[:1] for p in parts)):
+            if key and key not in keys:
+                keys.append(key)
     return tuple(keys)

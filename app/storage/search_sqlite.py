@@ -59,12 +59,6 @@ def _grams(row: IndexRow) -> set[str]:
     return {g for g in grams if g}
 
 
-_INSERT_FTS = text(
-    "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (:id, :n, :p, :num, :r)"
-)
-_INSERT_GRAM = text("INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (:g, :id)")
-
-
 def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
     """Add (or refresh) customers in the index."""
     rows = list(rows)
@@ -105,18 +99,15 @@ def rebuild(conn: Connection, batch: int = 20_000) -> int:
 
 def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
     """Insert rows known not to be indexed yet (bulk path: no delete first)."""
-    fts = [
-        {
-            "id": r.customer_id,
-            "n": r.name,
-            "p": " ".join(pinyin_keys(r.name)),
-            "num": r.number,
-            "r": r.remarks,
-        }
-        for r in rows
-    ]
-    conn.execute(_INSERT_FTS, fts)
-    conn.execute(_INSERT_GRAM, [{"g": g, "id": r.customer_id} for r in rows for g in _grams(r)])
+    # Plain DB-API executemany: this runs for every customer of a bulk load.
+    conn.exec_driver_sql(
+        "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (?, ?, ?, ?, ?)",
+        [(r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks) for r in rows],
+    )
+    conn.exec_driver_sql(
+        "INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (?, ?)",
+        [(g, r.customer_id) for r in rows for g in _grams(r)],
+    )
 
 
 def _fts_phrase(query: str) -> str:

@@ -182,3 +182,14 @@ def test_digit_strings_are_either_valid_ids_or_named_errors(text: str) -> None:
     else:
         assert result.error is not None
         assert result.error.reason in {"checksum", "id_region", "id_birth_date"}
+
+
+def test_pinyin_keys_cover_full_readings_initials_and_surname_readings() -> None:
+    from app.domain.pinyin import pinyin_keys
+
+    assert pinyin_keys("张三丰") == ("zhangsanfeng", "zsf")
+    assert {"shanxiongxin", "sxx"} <= set(pinyin_keys("单雄信"))  # 单 as a surname reads shan
+    assert {"zengguofan", "zgf"} <= set(pinyin_keys("曾国藩"))
+    assert {"chongqingyinhang", "cqyh"} <= set(pinyin_keys("重庆银行"))  # phrase readings
+    assert "johnsmith" in pinyin_keys("John Smith")
+    assert pinyin_keys("  ") == ()
