@@ -645,6 +645,7 @@ def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow
             )
         )
     }
+    store.vault.preload(c.key_id for c in by_id.values())
     out = []
     for cid in ids:
         c = by_id.get(cid)

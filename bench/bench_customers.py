@@ -1,0 +1,122 @@
+"""Registry benchmarks on an existing (large) demo database.
+
+Run: archive-room demo --db /tmp/large.db --size large
+     python bench/bench_customers.py /tmp/large.db
+Prints a Markdown table for docs/performance.md (p50/p95 over repeated queries, bare baselines).
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+
+from app.clock import SystemClock
+from app.demo import DEMO_PASSWORD
+from app.services.auth import sign_in, sign_out
+from app.services.customers import (
+    find_customer_by_id_number,
+    find_customers_by_phone,
+    get_customer_rows,
+    list_customer_ids,
+    reveal_customer,
+    search_customers,
+)
+from app.storage.location import DatabaseLocation
+
+
+def timings(fn, queries):  # type: ignore[no-untyped-def]
+    out = []
+    for q in queries:
+        start = time.perf_counter()
+        fn(q)
+        out.append((time.perf_counter() - start) * 1000)
+    out.sort()
+    return statistics.median(out), out[int(len(out) * 0.95) - 1]
+
+
+def main() -> None:
+    location = DatabaseLocation.parse(sys.argv[1])
+    clock = SystemClock()
+    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    rng = random.Random(1)
+    with session.store.engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM customer")).scalar_one()
+        step = max(1, total // 1000)
+        names = [
+            r[0]
+            for r in conn.execute(text("SELECT name FROM customer WHERE id % :s = 0"), {"s": step})
+        ]
+    three = [n[:3] if len(n) >= 3 else n for n in rng.choices(names, k=30)]
+    one_two = [n[:1] for n in rng.choices(names, k=15)] + [n[:2] for n in rng.choices(names, k=15)]
+    pinyin = ["zs", "wang", "lixiu", "zhangwei", "cgf", "szhx", "liu", "chen"] * 3
+
+    def bare(q: str) -> None:
+        with session.store.engine.connect() as conn:
+            list(
+                conn.execute(
+                    text("SELECT rowid FROM customer_fts WHERE customer_fts MATCH :q LIMIT 200"),
+                    {"q": '"' + q + '"'},
+                )
+            )
+
+    def service(q: str) -> None:
+        search_customers(session=session, query=q, clock=clock)
+
+    r = [("customers", f"{total:,}")]
+    p50, p95 = timings(bare, three)
+    r.append(
+        ("bare FTS5 query, 3+ chars, first 200 (baseline)", f"p50 {p50:.1f} ms, p95 {p95:.1f} ms")
+    )
+    s50, s95 = timings(service, three)
+    r.append(
+        (
+            "search service, 3+ chars, first page of 200",
+            f"p50 {s50:.1f} ms, p95 {s95:.1f} ms ({s50 / max(p50, 0.01):.1f}× bare)",
+        )
+    )
+    a, b = timings(service, one_two)
+    r.append(("search service, 1–2 characters", f"p50 {a:.1f} ms, p95 {b:.1f} ms"))
+    a, b = timings(service, pinyin)
+    r.append(("search service, pinyin", f"p50 {a:.1f} ms, p95 {b:.1f} ms"))
+    sample = rng.choices(range(1, total + 1), k=20)
+    phones, ids = [], []
+    for cid in sample[:10]:
+        d = reveal_customer(session=session, customer_id=cid, purpose="性能测试", clock=clock)
+        phones.append(d.phones[0])
+        ids.append(d.id_number)
+    a, b = timings(lambda q: find_customers_by_phone(session=session, phone=q, clock=clock), phones)
+    r.append(("exact phone look-up (blind index)", f"p50 {a:.1f} ms, p95 {b:.1f} ms"))
+    a, b = timings(
+        lambda q: find_customer_by_id_number(session=session, id_number=q, clock=clock), ids
+    )
+    r.append(("exact ID look-up (blind index)", f"p50 {a:.1f} ms, p95 {b:.1f} ms"))
+    start = time.perf_counter()
+    all_ids = list_customer_ids(session=session, clock=clock)
+    first = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    get_customer_rows(session=session, ids=all_ids[:200], clock=clock)
+    page = (time.perf_counter() - start) * 1000
+    start = time.perf_counter()
+    get_customer_rows(session=session, ids=all_ids[-200:], clock=clock)
+    last = (time.perf_counter() - start) * 1000
+    r.append(("list: load the id map (all rows)", f"{first:.0f} ms"))
+    r.append(("list: first page of 200 rows", f"{page:.0f} ms"))
+    r.append(("list: jump to the last page", f"{last:.0f} ms"))
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    r.append(("peak memory of this process", f"{rss:.0f} MiB"))
+    sign_out(session=session, clock=clock)
+    print("| measure | result |\n|---|---|")
+    for name, value in r:
+        print(f"| {name} | {value} |")
+
+
+if __name__ == "__main__":
+    main()
