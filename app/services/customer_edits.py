@@ -23,12 +23,12 @@ from app.services.common import authorize
 from app.services.customers import (
     AddressInput,
     BankAccountInput,
+    ContactWriter,
     CustomerDraft,
     PhoneInput,
     SaveResult,
     _find_duplicates,
     _load,
-    _phone_tail,
     validate_draft,
 )
 from app.storage import search_sqlite as search_index
@@ -212,50 +212,20 @@ def update_customer(
             masked_changes["id_number"] = (
                 mask_id_number(clean.id_number) if clean.id_number else None
             )
+        contacts = ContactWriter(uow, store, c.id, enc)
         if changes.phones is not None:
             uow.session.execute(delete(CustomerPhone).where(CustomerPhone.customer_id == c.id))
-            for pos, (phone, label) in enumerate(clean.phones):
-                uow.session.add(
-                    CustomerPhone(
-                        customer_id=c.id,
-                        position=pos,
-                        label=label,
-                        phone_enc=enc(f"phone.{pos}", phone.stored, "customer_phone"),
-                        phone_bidx=store.blind_index.digest("customer.phone", phone.e164),
-                        tail_bidx=store.blind_index.digest(
-                            "customer.phone_tail", _phone_tail(phone)
-                        ),
-                    )
-                )
+            contacts.phones(clean.phones)
             masked_changes["phones"] = [mask_phone(p.e164) for p, _ in clean.phones]
         if changes.addresses is not None:
             uow.session.execute(delete(CustomerAddress).where(CustomerAddress.customer_id == c.id))
-            for pos, a in enumerate(changes.addresses):
-                text = identity.normalize(a.address)
-                if text:
-                    uow.session.add(
-                        CustomerAddress(
-                            customer_id=c.id,
-                            position=pos,
-                            label=a.label.strip()[:16],
-                            address_enc=enc(f"address.{pos}", text, "customer_address"),
-                        )
-                    )
+            contacts.addresses(changes.addresses)
             masked_changes["addresses"] = "已更新"
         if changes.bank_accounts is not None:
             uow.session.execute(
                 delete(CustomerBankAccount).where(CustomerBankAccount.customer_id == c.id)
             )
-            for pos, (account, bank) in enumerate(clean.bank_accounts):
-                uow.session.add(
-                    CustomerBankAccount(
-                        customer_id=c.id,
-                        position=pos,
-                        bank_name=bank,
-                        account_enc=enc(f"bank_account.{pos}", account, "customer_bank_account"),
-                        account_bidx=store.blind_index.digest("customer.bank_account", account),
-                    )
-                )
+            contacts.bank_accounts(clean.bank_accounts)
             masked_changes["bank_accounts"] = [mask_bank_account(a) for a, _ in clean.bank_accounts]
         if changes.email is not None:
             c.email_enc = enc("email", clean.email) if clean.email else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -314,6 +315,61 @@ def _phone_tail(phone: identity.Phone) -> str:
     return phone.e164[-4:]
 
 
+class ContactWriter:
+    """Writes a customer's phones, addresses and bank accounts (encrypted, blind-indexed)."""
+
+    def __init__(
+        self,
+        uow: UnitOfWork,
+        store: Store,
+        customer_id: int,
+        enc: Callable[[str, str, str], bytes],
+    ) -> None:
+        self._uow, self._store, self._id, self._enc = uow, store, customer_id, enc
+
+    def phones(self, phones: Sequence[tuple[identity.Phone, str]]) -> None:
+        """Insert phone rows (E.164 with extension) and their full and tail blind indexes."""
+        bidx = self._store.blind_index
+        for pos, (phone, label) in enumerate(phones):
+            self._uow.session.add(
+                CustomerPhone(
+                    customer_id=self._id,
+                    position=pos,
+                    label=label,
+                    phone_enc=self._enc(f"phone.{pos}", phone.stored, "customer_phone"),
+                    phone_bidx=bidx.digest("customer.phone", phone.e164),
+                    tail_bidx=bidx.digest("customer.phone_tail", _phone_tail(phone)),
+                )
+            )
+
+    def addresses(self, addresses: Sequence[AddressInput]) -> None:
+        """Insert address rows (empty ones skipped)."""
+        for pos, a in enumerate(addresses):
+            text = identity.normalize(a.address)
+            if text:
+                self._uow.session.add(
+                    CustomerAddress(
+                        customer_id=self._id,
+                        position=pos,
+                        label=a.label.strip()[:16],
+                        address_enc=self._enc(f"address.{pos}", text, "customer_address"),
+                    )
+                )
+
+    def bank_accounts(self, accounts: Sequence[tuple[str, str]]) -> None:
+        """Insert bank account rows and their blind indexes."""
+        for pos, (account, bank) in enumerate(accounts):
+            self._uow.session.add(
+                CustomerBankAccount(
+                    customer_id=self._id,
+                    position=pos,
+                    bank_name=bank,
+                    account_enc=self._enc(f"bank_account.{pos}", account, "customer_bank_account"),
+                    account_bidx=self._store.blind_index.digest("customer.bank_account", account),
+                )
+            )
+
+
 def _next_number(uow: UnitOfWork) -> str:
     last = int(uow.settings.raw().get(NUMBER_SETTING, 0))
     uow.settings.put(NUMBER_SETTING, last + 1)
@@ -418,38 +474,10 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         )
         uow.session.add(customer)
         uow.session.flush()
-        for pos, (phone, label) in enumerate(clean.phones):
-            uow.session.add(
-                CustomerPhone(
-                    customer_id=customer.id,
-                    position=pos,
-                    label=label,
-                    phone_enc=enc(f"phone.{pos}", phone.stored, "customer_phone"),
-                    phone_bidx=store.blind_index.digest("customer.phone", phone.e164),
-                    tail_bidx=store.blind_index.digest("customer.phone_tail", _phone_tail(phone)),
-                )
-            )
-        for pos, a in enumerate(draft.addresses):
-            text = identity.normalize(a.address)
-            if text:
-                uow.session.add(
-                    CustomerAddress(
-                        customer_id=customer.id,
-                        position=pos,
-                        label=a.label.strip()[:16],
-                        address_enc=enc(f"address.{pos}", text, "customer_address"),
-                    )
-                )
-        for pos, (account, bank) in enumerate(clean.bank_accounts):
-            uow.session.add(
-                CustomerBankAccount(
-                    customer_id=customer.id,
-                    position=pos,
-                    bank_name=bank,
-                    account_enc=enc(f"bank_account.{pos}", account, "customer_bank_account"),
-                    account_bidx=store.blind_index.digest("customer.bank_account", account),
-                )
-            )
+        contacts = ContactWriter(uow, store, customer.id, enc)
+        contacts.phones(clean.phones)
+        contacts.addresses(draft.addresses)
+        contacts.bank_accounts(clean.bank_accounts)
         uow.session.add(
             CustomerStatusChange(
                 customer_id=customer.id,
