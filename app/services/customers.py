@@ -10,7 +10,7 @@ import logging
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 
 from sqlalchemy import select
@@ -884,14 +884,45 @@ def find_customer_by_id_number(*, session: SignedIn, id_number: str, clock: Cloc
         return uow.session.scalar(select(Customer.id).where(Customer.id_number_bidx == digest))
 
 
-def list_duplicate_flags(*, session: SignedIn, clock: Clock) -> list[tuple[int, int, int, str]]:
-    """Open 疑似重复 flags: (flag id, customer id, other customer id, reason)."""
+@dataclass(frozen=True)
+class DuplicateFlagRow:
+    """One open 疑似重复 flag as the review queue shows it (names masked)."""
+
+    id: int
+    customer_id: int
+    customer: str  # "KH… 张**"
+    other_customer_id: int
+    other: str
+    reason: str
+    created_at: datetime
+
+
+def list_duplicate_flags(*, session: SignedIn, clock: Clock) -> list[DuplicateFlagRow]:
+    """The review queue: open 疑似重复 flags, oldest first."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        rows = uow.session.scalars(
-            select(DuplicateFlag).where(DuplicateFlag.cleared_at.is_(None))
+        flags = uow.session.scalars(
+            select(DuplicateFlag)
+            .where(DuplicateFlag.cleared_at.is_(None))
+            .order_by(DuplicateFlag.id)
         ).all()
-        return [(f.id, f.customer_id, f.other_customer_id, f.reason) for f in rows]
+        ids = {f.customer_id for f in flags} | {f.other_customer_id for f in flags}
+        shown = {
+            c.id: f"{c.number} {mask_name(c.name) if c.party == Party.PERSON else c.name}"
+            for c in uow.session.scalars(select(Customer).where(Customer.id.in_(ids)))
+        }
+        return [
+            DuplicateFlagRow(
+                f.id,
+                f.customer_id,
+                shown.get(f.customer_id, ""),
+                f.other_customer_id,
+                shown.get(f.other_customer_id, ""),
+                f.reason,
+                f.created_at,
+            )
+            for f in flags
+        ]
 
 
 def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: Clock) -> None:

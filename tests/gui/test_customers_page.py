@@ -154,3 +154,55 @@ def test_edit_and_status_change_show_in_the_history(
     assert "变更状态" in history[0] and "迁往外地" in history[0]
     assert any("修改" in h for h in history)
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def test_approver_clears_a_suspected_duplicate_with_a_note(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from app.services.customers import PhoneInput, list_duplicate_flags, register_customer
+    from tests.factories import person
+    from ui.dialogs.duplicates import DuplicateReviewDialog
+
+    clock = FixedClock()
+    archivist = sign_in(
+        location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock
+    )
+    for name in ("赵一", "赵二"):
+        register_customer(
+            session=archivist,
+            draft=person(
+                name=name,
+                id_number="",
+                id_type=None,
+                status="potential",
+                phones=(PhoneInput("010-66668888"),),
+                bank_accounts=(),
+            ),
+            clock=clock,
+        )
+    sign_out(session=archivist, clock=clock)
+    session = sign_in(location=demo_copy, username="csmanager", password=DEMO_PASSWORD, clock=clock)
+    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(page)
+    assert page.review_button.isVisibleTo(page) and not page.new_button.isVisibleTo(page)
+    seen: dict[str, object] = {}
+
+    def review(dialog: QWidget) -> None:
+        assert isinstance(dialog, DuplicateReviewDialog)
+        seen["count"] = dialog.flags.count()
+        seen["text"] = dialog.flags.item(0).text()
+        dialog.flags.setCurrentRow(0)
+        dialog.clear_selected()  # no note yet
+        seen["error"] = dialog.error.text()
+        dialog.note.setText("两家公司共用总机，已电话核实")
+        dialog.clear_selected()
+        seen["after"] = dialog.flags.count()
+        dialog.reject()
+
+    errors = when_modal(review)
+    page.review_button.click()
+    assert errors == []
+    assert seen["count"] == 1 and "电话相同" in str(seen["text"]) and "赵*" in str(seen["text"])
+    assert "说明" in str(seen["error"]) and seen["after"] == 0
+    assert list_duplicate_flags(session=session, clock=clock) == []
+    sign_out(session=session, clock=clock)

@@ -114,15 +114,18 @@ def test_shared_phone_saves_but_flags_both_for_review(
     )
     assert [(d.other_number, d.reason) for d in second.duplicates] == [("KH00000001", "phone")]
     flags = list_duplicate_flags(session=archivist, clock=clock)
-    assert [(f[1], f[2], f[3]) for f in flags] == [(second.customer_id, first.customer_id, "phone")]
+    assert [(f.customer_id, f.other_customer_id, f.reason) for f in flags] == [
+        (second.customer_id, first.customer_id, "phone")
+    ]
+    assert flags[0].customer == "KH00000002 李*" and flags[0].other == "KH00000001 张**"
     assert all(r.suspected_duplicate for r in list_customers(session=archivist, clock=clock))
     with pytest.raises(PermissionDenied):  # an archivist cannot clear it
-        clear_duplicate_flag(session=archivist, flag_id=flags[0][0], note="不同的人", clock=clock)
+        clear_duplicate_flag(session=archivist, flag_id=flags[0].id, note="不同的人", clock=clock)
     manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
     with pytest.raises(ValidationFailed):
-        clear_duplicate_flag(session=manager, flag_id=flags[0][0], note=" ", clock=clock)
+        clear_duplicate_flag(session=manager, flag_id=flags[0].id, note=" ", clock=clock)
     clear_duplicate_flag(
-        session=manager, flag_id=flags[0][0], note="父女共用家庭电话，已核实", clock=clock
+        session=manager, flag_id=flags[0].id, note="父女共用家庭电话，已核实", clock=clock
     )
     sign_out(session=manager, clock=clock)
     assert list_duplicate_flags(session=archivist, clock=clock) == []

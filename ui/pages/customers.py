@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import format_local
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
+from app.domain.roles import Role
 from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
@@ -42,6 +43,7 @@ from app.services.customers import (
 )
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog, StatusDialog
+from ui.dialogs.duplicates import DuplicateReviewDialog
 from ui.dialogs.reveal import RevealDialog
 from ui.errors import message_for, show_error
 from ui.models.customers import CustomerTableModel, label
@@ -75,7 +77,11 @@ class CustomersPage(QWidget):
         self.search.setClearButtonEnabled(True)
         top.addWidget(self.search, 1)
         self.new_button = QPushButton(self.tr("新建客户 (Ctrl+N)"), objectName="new_customer")
+        self.new_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
         top.addWidget(self.new_button)
+        self.review_button = QPushButton(self.tr("疑似重复复核…"), objectName="review_duplicates")
+        self.review_button.setVisible(self._session.actor.has(Role.APPROVER))
+        top.addWidget(self.review_button)
         layout.addLayout(top)
         filters = QHBoxLayout()
         self.status_filter = self._filter_combo("status_filter", self.tr("全部状态"), list(Status))
@@ -125,6 +131,9 @@ class CustomersPage(QWidget):
         for b in (self.edit_button, self.status_button, self.reveal_button):
             b.setEnabled(False)
             actions.addWidget(b)
+        can_write = self._session.actor.has(Role.ARCHIVIST)
+        self.edit_button.setVisible(can_write)
+        self.status_button.setVisible(can_write)
         pane_layout.addLayout(actions)
         self._detail: CustomerDetail | None = None
         splitter.addWidget(pane)
@@ -151,6 +160,7 @@ class CustomersPage(QWidget):
             box.currentIndexChanged.connect(self.refresh)
         self.duplicates_only.toggled.connect(self.refresh)
         self.new_button.clicked.connect(self.new_customer)
+        self.review_button.clicked.connect(self.review_duplicates)
         self.reveal_button.clicked.connect(self.reveal)
         self.edit_button.clicked.connect(self.edit_customer)
         self.status_button.clicked.connect(self.change_status)
@@ -271,6 +281,8 @@ class CustomersPage(QWidget):
     # -- actions ------------------------------------------------------------------------
     def new_customer(self) -> None:
         """Open the form; keep it open until saved or cancelled."""
+        if not self._session.actor.has(Role.ARCHIVIST):
+            return
         dialog = CustomerFormDialog(self)
 
         def save() -> None:
@@ -367,6 +379,11 @@ class CustomersPage(QWidget):
         self.refresh()
         if 0 <= row < self.model.rowCount():
             self.table.selectRow(row)
+
+    def review_duplicates(self) -> None:
+        """Approvers clear 疑似重复 flags."""
+        DuplicateReviewDialog(self._session, self._context.clock, self).exec()
+        self.refresh()
 
     def reveal(self) -> None:
         """Ask for a purpose, then show full values (audited)."""
