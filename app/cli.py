@@ -89,7 +89,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if total >= 10_000:
             print(f"\r已生成 {done}/{total} 位客户", end="", file=sys.stderr, flush=True)
 
-    accounts = build_demo(location=location, clock=SystemClock(), size=args.size, progress=progress)
+    def phase(name: str) -> None:
+        if args.size == "large" and name == "index":
+            print("\n正在建立检索索引（姓名、拼音、编号）…", file=sys.stderr, flush=True)
+
+    accounts = build_demo(
+        location=location, clock=SystemClock(), size=args.size, progress=progress, phase=phase
+    )
     if args.size == "large":
         print(file=sys.stderr)
     print(f"演示数据库已创建：{location.display()}")

@@ -221,6 +221,7 @@ def build_demo(
     clock: Clock,
     size: str = "small",
     progress: Progress | None = None,
+    phase: Callable[[str], None] | None = None,
 ) -> list[DemoAccount]:
     """Create a demo database at ``location``; return the sign-ins (password DEMO_PASSWORD)."""
     count = SIZES[size]
@@ -251,8 +252,9 @@ def build_demo(
                 clock=clock,
             )
         _insert_customers(session, clock, count, progress)
-        with session.store.engine.begin() as conn:  # the index is built once, after the bulk load
-            search_sqlite.rebuild(conn)
+        if phase:
+            phase("index")
+        search_sqlite.rebuild(session.store.engine)  # built once, after the bulk load
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)
