@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import logging
+import os
 import sys
 import tempfile
 from collections.abc import Callable
@@ -221,6 +222,8 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="replace")
+    if os.name == "posix":
+        os.umask(0o077)  # databases, WAL, vault, logs and printed PDFs: readable by this user only
     configure_logging()
     parser = _parser()
     args = parser.parse_args(argv)
