@@ -173,6 +173,12 @@ class UserNotFound(AppError):
     code = "user_not_found"
 
 
+class CustomerUnreadable(AppError):
+    """The customer's protected values cannot be decrypted (key erased or vault damaged)."""
+
+    code = "customer_unreadable"
+
+
 class RecoveryKeyInvalid(AppError):
     """The recovery key was mistyped or belongs to another database."""
 

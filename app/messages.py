@@ -91,6 +91,10 @@ MESSAGES: dict[str, str] = {
     "permission_denied": "当前账户无权执行此操作：{action}",
     "role_conflict": "角色组合违反三员分立原则：{detail}",
     "user_not_found": "找不到该用户。",
+    "customer_unreadable": (
+        "该客户的受保护信息无法解密：其密钥已按删除要求销毁，或密钥库文件损坏。"
+        "请从包含密钥库的备份恢复，或联系系统管理员。"
+    ),
     "recovery_key_invalid": "恢复密钥不正确或不属于此数据库。请核对打印的恢复密钥单。",
     "app_error": "操作失败。",
 }

@@ -23,9 +23,26 @@ _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff"), None)
 _SEPARATORS = re.compile(r"[\s\-‐‑‒–—_.·]+")
 
 
+def _ascii_digits(text: str) -> str:
+    """Map every Unicode decimal digit (Arabic-Indic, Devanagari, …) to ASCII 0–9."""
+    if text.isascii():
+        return text
+    return "".join(
+        str(unicodedata.decimal(c)) if unicodedata.decimal(c, None) is not None else c for c in text
+    )
+
+
+def is_digits(text: str) -> bool:
+    """True for a non-empty string of ASCII digits only (``str.isdigit`` accepts far more)."""
+    return bool(text) and all("0" <= c <= "9" for c in text)
+
+
 def normalize(text: str) -> str:
-    """Full-width to half-width (NFKC), drop invisible characters, trim."""
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+    """Full-width to half-width (NFKC), any decimal digit to ASCII, drop invisibles, trim.
+
+    Two spellings of one number must give one blind index, so digits are unified first.
+    """
+    return _ascii_digits(unicodedata.normalize("NFKC", text)).translate(_INVISIBLE).strip()
 
 
 def compact(text: str) -> str:
@@ -100,9 +117,9 @@ def check_resident_id(text: str, *, today: date, field: str = "id_number") -> Ch
     expected = "18 位身份证号码（最后一位可为 X）"
     if not number:
         return Checked(None, FieldError(field, "required"))
-    if len(number) == 15 and number.isdigit():
+    if len(number) == 15 and is_digits(number):
         return Checked(None, FieldError(field, "id_15_digit"))
-    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+    if len(number) != 18 or not is_digits(number[:17]) or number[17] not in "0123456789X":
         return Checked(None, FieldError(field, "format", {"expected": expected}))
     province, county = _region(number[:6])
     if province is None:
@@ -156,7 +173,7 @@ def check_uscc(text: str, *, field: str = "id_number") -> Checked:
         return Checked(None, FieldError(field, "format", {"expected": expected}))
     if code[0] not in _USCC_AUTHORITIES or code[1] not in "123456789":
         return Checked(None, FieldError(field, "uscc_authority"))
-    if not code[2:8].isdigit():
+    if not is_digits(code[2:8]):
         return Checked(None, FieldError(field, "format", {"expected": expected}))
     if uscc_check_character(code[:17]) != code[17]:
         return Checked(None, FieldError(field, "checksum"))
@@ -165,8 +182,10 @@ def check_uscc(text: str, *, field: str = "id_number") -> Checked:
 
 # --- phones ---------------------------------------------------------------------------------
 # "010-12345678-8001": a land line (area code starting with 0) followed by a dashed extension.
-_DASH_EXTENSION = re.compile(r"^(?P<main>\(?0\d{2,3}\)?[\s-]?\d{7,8})-(?P<ext>\d{1,6})$")
-_EXTENSION = re.compile(r"^(?P<main>.*?)\s*(?:转|分机|分|ext\.?|x|#)\s*(?P<ext>\d{1,6})\s*$", re.I)
+_DASH_EXTENSION = re.compile(r"^(?P<main>\(?0\d{2,3}\)?[\s-]?\d{7,8})-(?P<ext>\d{1,6})$", re.ASCII)
+_EXTENSION = re.compile(
+    r"^(?P<main>.*?)\s*(?:转|分机|分|ext\.?|x|#)\s*(?P<ext>[0-9]{1,6})\s*$", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -233,7 +252,7 @@ def check_bank_account(text: str, *, field: str = "bank_account") -> Checked:
     digits = compact(text)
     if not digits:
         return Checked(None, FieldError(field, "required"))
-    if not digits.isdigit() or not 12 <= len(digits) <= 19:
+    if not is_digits(digits) or not 12 <= len(digits) <= 19:
         return Checked(None, FieldError(field, "format", {"expected": "12–19 位数字的银行账号"}))
     warnings = () if luhn_ok(digits) else (FieldError(field, "luhn"),)
     return Checked(digits, None, warnings)
@@ -241,8 +260,10 @@ def check_bank_account(text: str, *, field: str = "bank_account") -> Checked:
 
 # --- other identity documents ---------------------------------------------------------------
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,17}$")
-_HK_MACAO = re.compile(r"^[HM]\d{8}(\d{2})?$")  # 港澳居民来往内地通行证: H/M + 8 (or 10) digits
-_TAIWAN = re.compile(r"^(\d{8}|\d{10}|[A-Z]\d{8})$")  # 台湾居民来往大陆通行证
+_HK_MACAO = re.compile(
+    r"^[HM][0-9]{8}([0-9]{2})?$"
+)  # 港澳居民来往内地通行证: H/M + 8 (or 10) digits
+_TAIWAN = re.compile(r"^([0-9]{8}|[0-9]{10}|[A-Z][0-9]{8})$")  # 台湾居民来往大陆通行证
 
 
 def check_document(id_type: str, text: str, *, today: date, field: str = "id_number") -> Checked:

@@ -15,9 +15,11 @@ from sqlalchemy import delete, or_, select
 from app.clock import Clock
 from app.domain import identity
 from app.domain.customers import Party, Status
-from app.errors import FieldError, ValidationFailed
-from app.security.crypto import FieldCipher
+from app.errors import CustomerUnreadable, FieldError, ValidationFailed
+from app.security.audit import masked_change
+from app.security.crypto import DecryptionFailed, FieldCipher
 from app.security.masking import mask_bank_account, mask_id_number, mask_phone
+from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers import (
@@ -29,6 +31,7 @@ from app.services.customers import (
     SaveResult,
     _find_duplicates,
     _load,
+    index_row,
     validate_draft,
 )
 from app.storage import search_sqlite as search_index
@@ -39,10 +42,8 @@ from app.storage.models import (
     CustomerBankAccount,
     CustomerPhone,
     CustomerStatusChange,
-    DuplicateFlag,
     UserAccount,
 )
-from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -58,8 +59,8 @@ class CustomerChanges:
     consent_until: date | None = None
     consent_method: str = ""
     remarks: str = ""
-    index_remarks: str = ""
-    responsible_user_id: int | None = None
+    index_remarks: str | None = None  # None: keep (the index's 备注栏, e.g. secrecy markings)
+    responsible_user_id: int | None = None  # None: keep
     id_type: str | None = None
     id_number: str | None = None  # None: keep
     phones: tuple[PhoneInput, ...] | None = None  # None: keep
@@ -162,7 +163,9 @@ def update_customer(
             consent_until=changes.consent_until,
             consent_method=changes.consent_method,
             remarks=changes.remarks,
-            index_remarks=changes.index_remarks,
+            index_remarks=c.index_remarks
+            if changes.index_remarks is None
+            else changes.index_remarks,
         )
         clean, errors, warnings = validate_draft(draft, today=today)
         clearing_id = changes.id_number is not None and not identity.normalize(changes.id_number)
@@ -183,7 +186,10 @@ def update_customer(
                 errors.append(FieldError("id_number", "duplicate_id", {"number": taken}))
         if errors or clean is None:
             raise ValidationFailed(errors)
-        cipher = FieldCipher(store.vault.key(c.key_id))
+        try:
+            cipher = FieldCipher(store.vault.key(c.key_id))
+        except (KeyDestroyed, DecryptionFailed) as exc:
+            raise CustomerUnreadable() from exc
 
         def enc(column: str, value: str, table: str = "customer") -> bytes:
             return cipher.encrypt(value, table=table, column=column, row_key=c.row_key)
@@ -195,8 +201,11 @@ def update_customer(
         c.consent_date, c.consent_until = changes.consent_date, changes.consent_until
         c.consent_purpose = changes.consent_purpose.strip()[:200]
         c.consent_method = changes.consent_method.strip()[:32]
-        c.remarks, c.index_remarks = changes.remarks.strip(), changes.index_remarks.strip()
-        c.responsible_user_id = changes.responsible_user_id
+        c.remarks = changes.remarks.strip()
+        if changes.index_remarks is not None:
+            c.index_remarks = changes.index_remarks.strip()
+        if changes.responsible_user_id is not None:
+            c.responsible_user_id = changes.responsible_user_id
         masked_changes: dict[str, object] = {}
         if changes.id_number is not None:
             c.id_type = changes.id_type if clean.id_number else None
@@ -234,51 +243,27 @@ def update_customer(
         c.version += 1
         uow.session.flush()
         if store.location.is_sqlite:
-            search_index.index_customers(
-                uow.session.connection(),
-                [search_index.IndexRow(c.id, c.name, c.number, c.remarks)],
+            search_index.index_customers(uow.session.connection(), [index_row(c)])
+        groups = tuple(
+            g
+            for g, changed in (
+                ("phone", changes.phones is not None),
+                ("bank_account", changes.bank_accounts is not None),
             )
-        duplicates = []
-        if changes.phones is not None or changes.bank_accounts is not None:
-            already = set(
-                uow.session.execute(
-                    select(DuplicateFlag.other_customer_id, DuplicateFlag.reason).where(
-                        DuplicateFlag.customer_id == c.id, DuplicateFlag.cleared_at.is_(None)
-                    )
-                ).all()
-            )
-            duplicates = [
-                d
-                for d in _find_duplicates(uow, c)
-                if (d.other_customer_id, d.reason) not in already
-            ]
-            _drop_repeated_flags(uow, c.id)
-        after = _snapshot(c)
-        diff = {k: {"before": before[k], "after": after[k]} for k in after if before[k] != after[k]}
+            if changed
+        )
+        duplicates = _find_duplicates(uow, c, groups) if groups else []
+        diff = masked_change(before, _snapshot(c), {"name": "name", "remarks": "generic"})
         diff.update({k: {"after": v} for k, v in masked_changes.items()})
         uow.audit.record("customer.update", object_type="customer", object_id=c.id, details=diff)
         uow.commit()
         return SaveResult(c.id, c.number, tuple(warnings), tuple(duplicates))
 
 
-def _drop_repeated_flags(uow: UnitOfWork, customer_id: int) -> None:
-    """Keep one open flag per (customer, other, reason)."""
-    seen: set[tuple[int, int, str]] = set()
-    for flag in uow.session.scalars(
-        select(DuplicateFlag)
-        .where(DuplicateFlag.customer_id == customer_id, DuplicateFlag.cleared_at.is_(None))
-        .order_by(DuplicateFlag.id)
-    ):
-        key = (flag.customer_id, flag.other_customer_id, flag.reason)
-        if key in seen:
-            uow.session.delete(flag)
-        seen.add(key)
-
-
 def _snapshot(c: Customer) -> dict[str, object]:
-    """Non-protected fields, for the audit diff (names of organisations are not personal)."""
+    """Non-protected fields, raw: the audit diff compares these and masks personal ones."""
     return {
-        "name": c.name if c.party == Party.ORG else (c.name[:1] + "*" * (len(c.name) - 1)),
+        "name": c.name,
         "kind": c.kind,
         "category": c.category,
         "importance": c.importance,
@@ -286,7 +271,7 @@ def _snapshot(c: Customer) -> dict[str, object]:
         "consent_purpose": c.consent_purpose,
         "consent_until": c.consent_until.isoformat() if c.consent_until else None,
         "consent_method": c.consent_method,
-        "remarks": c.remarks,
+        "remarks": c.remarks,  # free text may name people: recorded masked
         "index_remarks": c.index_remarks,
         "responsible_user_id": c.responsible_user_id,
     }

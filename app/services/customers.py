@@ -12,8 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.clock import Clock
 from app.domain import identity
@@ -27,7 +28,7 @@ from app.domain.customers import (
     Status,
 )
 from app.domain.pinyin import pinyin_keys
-from app.errors import FieldError, ValidationFailed
+from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.crypto import DecryptionFailed, FieldCipher
 from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
 from app.security.vault import KeyDestroyed
@@ -370,20 +371,66 @@ class ContactWriter:
             )
 
 
+def index_row(c: Customer) -> search_index.IndexRow:
+    """What the search index holds of a customer: name, number, remarks and the 备注栏."""
+    remarks = " ".join(part for part in (c.remarks, c.index_remarks) if part)
+    return search_index.IndexRow(c.id, c.name, c.number, remarks)
+
+
 def _next_number(uow: UnitOfWork) -> str:
     last = int(uow.settings.raw().get(NUMBER_SETTING, 0))
     uow.settings.put(NUMBER_SETTING, last + 1)
     return f"KH{last + 1:08d}"
 
 
-def _find_duplicates(uow: UnitOfWork, customer: Customer) -> list[DuplicateHit]:
-    """Flag other customers sharing a phone or bank account with ``customer`` (R3)."""
+def _flagged_pairs(uow: UnitOfWork, customer_id: int) -> set[tuple[int, str]]:
+    """(other customer, reason) of every flag, open or cleared, involving ``customer_id``."""
+    rows = uow.session.execute(
+        select(
+            DuplicateFlag.customer_id, DuplicateFlag.other_customer_id, DuplicateFlag.reason
+        ).where(
+            or_(
+                DuplicateFlag.customer_id == customer_id,
+                DuplicateFlag.other_customer_id == customer_id,
+            )
+        )
+    ).all()
+    return {(b if a == customer_id else a, reason) for a, b, reason in rows}
+
+
+def refresh_duplicate_mark(uow: UnitOfWork, customer_id: int) -> None:
+    """Set ``suspected_duplicate`` from whether an open flag still involves the customer."""
+    still_open = uow.session.scalar(
+        select(DuplicateFlag.id).where(
+            DuplicateFlag.cleared_at.is_(None),
+            or_(
+                DuplicateFlag.customer_id == customer_id,
+                DuplicateFlag.other_customer_id == customer_id,
+            ),
+        )
+    )
+    c = uow.session.get(Customer, customer_id)
+    if c is not None:
+        c.suspected_duplicate = still_open is not None
+
+
+def _find_duplicates(
+    uow: UnitOfWork, customer: Customer, groups: tuple[str, ...] = ("phone", "bank_account")
+) -> list[DuplicateHit]:
+    """Flag other customers sharing a phone or bank account with ``customer`` (R3).
+
+    A pair is unordered and flagged once per reason: a pair an approver already cleared is not
+    raised again by a later edit.
+    """
     hits: list[DuplicateHit] = []
+    known = _flagged_pairs(uow, customer.id)
     pairs = [
         (CustomerPhone, CustomerPhone.phone_bidx, "phone"),
         (CustomerBankAccount, CustomerBankAccount.account_bidx, "bank_account"),
     ]
     for model, column, reason in pairs:
+        if reason not in groups:
+            continue
         mine = select(column).where(model.customer_id == customer.id)  # type: ignore[attr-defined]
         rows = uow.session.execute(
             select(Customer.id, Customer.number)
@@ -392,6 +439,8 @@ def _find_duplicates(uow: UnitOfWork, customer: Customer) -> list[DuplicateHit]:
             .distinct()
         ).all()
         for other_id, other_number in rows:
+            if (other_id, reason) in known:
+                continue
             hits.append(DuplicateHit(other_id, other_number, reason))
             uow.session.add(
                 DuplicateFlag(
@@ -489,14 +538,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         )
         uow.session.flush()
         if store.location.is_sqlite:
-            search_index.index_customers(
-                uow.session.connection(),
-                [
-                    search_index.IndexRow(
-                        customer.id, customer.name, customer.number, customer.remarks
-                    )
-                ],
-            )
+            search_index.index_customers(uow.session.connection(), [index_row(customer)])
         duplicates = _find_duplicates(uow, customer)
         uow.audit.record(
             "customer.create",
@@ -521,6 +563,16 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
 
 
 def _detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> CustomerDetail:
+    try:
+        return _detail_unchecked(store, uow, c, masked=masked)
+    except (KeyDestroyed, DecryptionFailed) as exc:
+        log.warning("protected values of customer %s cannot be read", c.id)
+        raise CustomerUnreadable() from exc
+
+
+def _detail_unchecked(
+    store: Store, uow: UnitOfWork, c: Customer, *, masked: bool
+) -> CustomerDetail:
     cipher = _cipher(store, c.key_id)
 
     def dec(blob: bytes | None, column: str, table: str = "customer") -> str:
@@ -673,7 +725,10 @@ def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow
             )
         )
     }
-    store.vault.preload(c.key_id for c in by_id.values())
+    try:
+        store.vault.preload(c.key_id for c in by_id.values())
+    except DecryptionFailed:
+        log.warning("a vault entry is damaged; reading keys one by one")
     out = []
     for cid in ids:
         c = by_id.get(cid)
@@ -721,10 +776,7 @@ def list_customer_ids(
     *,
     session: SignedIn,
     clock: Clock,
-    status: str | None = None,
-    kind: str | None = None,
-    importance: str | None = None,
-    suspected_duplicate: bool = False,
+    filters: CustomerFilter | None = None,
 ) -> list[int]:
     """Ids of every customer matching the filters, in number order (the list view's row map).
 
@@ -734,14 +786,8 @@ def list_customer_ids(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         stmt = select(Customer.id).order_by(Customer.id)
-        if status:
-            stmt = stmt.where(Customer.status == status)
-        if kind:
-            stmt = stmt.where(Customer.kind == kind)
-        if importance:
-            stmt = stmt.where(Customer.importance == importance)
-        if suspected_duplicate:
-            stmt = stmt.where(Customer.suspected_duplicate.is_(True))
+        if filters is not None:
+            stmt = filters.apply(stmt)
         return list(uow.session.scalars(stmt))
 
 
@@ -801,10 +847,46 @@ def _exact_ids(store: Store, uow: UnitOfWork, query: str) -> list[int]:
     return list(dict.fromkeys(found))
 
 
+@dataclass(frozen=True)
+class CustomerFilter:
+    """The list filters (None / False: no restriction)."""
+
+    status: str | None = None
+    kind: str | None = None
+    importance: str | None = None
+    suspected_duplicate: bool = False
+
+    @property
+    def active(self) -> bool:
+        """True when anything is filtered."""
+        return bool(self.status or self.kind or self.importance or self.suspected_duplicate)
+
+    def apply(self, stmt: Any) -> Any:
+        """Add the filter conditions to a select over ``Customer``."""
+        if self.status:
+            stmt = stmt.where(Customer.status == self.status)
+        if self.kind:
+            stmt = stmt.where(Customer.kind == self.kind)
+        if self.importance:
+            stmt = stmt.where(Customer.importance == self.importance)
+        if self.suspected_duplicate:
+            stmt = stmt.where(Customer.suspected_duplicate.is_(True))
+        return stmt
+
+
 def search_customers(
-    *, session: SignedIn, query: str, clock: Clock, limit: int = 200
+    *,
+    session: SignedIn,
+    query: str,
+    clock: Clock,
+    limit: int = 200,
+    filters: CustomerFilter | None = None,
 ) -> SearchResult:
-    """The index (R14): one box for names, pinyin, numbers, remarks and exact personal numbers."""
+    """The index (R14): one box for names, pinyin, numbers, remarks and exact personal numbers.
+
+    Filters apply to every candidate before ranking and counting, so nothing matching the
+    filters hides behind the first page.
+    """
     q = identity.normalize(query)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
@@ -831,6 +913,15 @@ def search_customers(
             return (0 if prefix else 1, len(name), cid)
 
         ranked = exact + sorted((i for i in text_ids if i not in set(exact)), key=rank)
+        if filters is not None and filters.active:
+            keep = set(
+                uow.session.scalars(
+                    filters.apply(select(Customer.id).where(Customer.id.in_(ranked)))
+                )
+            )
+            ranked = [i for i in ranked if i in keep]
+            rows = _rows_for(session.store, uow, ranked[:limit])
+            return SearchResult(rows, len(ranked), len(text_ids) >= _CANDIDATES, frozenset(exact))
         rows = _rows_for(session.store, uow, ranked[:limit])
         if len(text_ids) < _CANDIDATES:
             total, capped = len(set(ranked)), False
@@ -939,15 +1030,7 @@ def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: C
         flag.note = note.strip()[:200]
         uow.session.flush()
         for cid in (flag.customer_id, flag.other_customer_id):
-            still_open = uow.session.scalar(
-                select(DuplicateFlag.id).where(
-                    DuplicateFlag.cleared_at.is_(None),
-                    (DuplicateFlag.customer_id == cid) | (DuplicateFlag.other_customer_id == cid),
-                )
-            )
-            c = uow.session.get(Customer, cid)
-            if c is not None and still_open is None:
-                c.suspected_duplicate = False
+            refresh_duplicate_mark(uow, cid)
         uow.audit.record(
             "customer.duplicate_cleared",
             object_type="duplicate_flag",
@@ -962,7 +1045,7 @@ def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: C
 
 
 def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: Clock) -> None:
-    """Delete a customer irrecoverably (R8): rows removed, then the customer's key destroyed.
+    """Delete a customer irrecoverably (R8): rows removed and the customer's key destroyed.
 
     Any copy of the database, older ones included, keeps only ciphertexts nobody can open.
     """
@@ -979,15 +1062,21 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
         if has_volumes is not None:
             # archives go through the destruction procedure (R44), not customer deletion
             raise ValidationFailed([FieldError("customer", "has_volumes")])
+        partners = _flagged_pairs(uow, c.id)
         uow.audit.record(
             "customer.delete",
             object_type="customer",
             object_id=c.id,
             purpose=reason.strip()[:200],
-            details={"number": number},
+            details={"number": number, "key_id": key_id},
         )
         uow.session.delete(c)
         if store.location.is_sqlite:
             search_index.remove_customers(uow.session.connection(), [customer_id])
+        uow.session.flush()
+        for other_id, _reason in partners:
+            refresh_duplicate_mark(uow, other_id)
+        # Erase first (R8): if the commit then fails, the row survives without a readable key
+        # and the operator deletes again; erasure itself can never be lost.
+        store.vault.destroy([key_id])
         uow.commit()
-    store.vault.destroy([key_id])

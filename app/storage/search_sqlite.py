@@ -90,7 +90,7 @@ def rebuild(engine: Engine, batch: int = 20_000) -> int:
         with engine.begin() as conn:
             rows = conn.execute(
                 text(
-                    "SELECT id, name, number, remarks FROM customer "
+                    "SELECT id, name, number, trim(remarks || ' ' || index_remarks) FROM customer "
                     "WHERE id > :last ORDER BY id LIMIT :n"
                 ),
                 {"last": last, "n": batch},

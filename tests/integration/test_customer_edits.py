@@ -155,3 +155,119 @@ def test_history_lists_what_happened_newest_first(archivist: SignedIn, clock: Fi
     assert [h.action for h in history] == ["变更状态", "查看完整信息", "登记"]
     assert "迁出" in history[0].summary and history[1].summary == "电话核实"
     assert all(h.who == "lisi" for h in history)
+
+
+def test_a_cleared_duplicate_is_not_raised_again_by_an_edit(
+    archivist: SignedIn, location, clock: FixedClock
+) -> None:  # type: ignore[no-untyped-def]
+    from app.services.auth import sign_in, sign_out
+    from app.services.customers import BankAccountInput, clear_duplicate_flag, list_duplicate_flags
+    from tests.factories import PASSWORD
+
+    a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    b = register_customer(
+        session=archivist,
+        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
+        clock=clock,
+    ).customer_id
+    manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
+    (flag,) = list_duplicate_flags(session=manager, clock=clock)
+    clear_duplicate_flag(session=manager, flag_id=flag.id, note="父女共用家庭电话", clock=clock)
+    sign_out(session=manager, clock=clock)
+    # editing A's bank account re-checks bank accounts only, and never re-opens the cleared pair
+    update_customer(
+        session=archivist,
+        customer_id=a,
+        changes=basic_changes(bank_accounts=(BankAccountInput("6222 0212 3456 7890 110"),)),
+        expected_version=1,
+        clock=clock,
+    )
+    update_customer(
+        session=archivist,
+        customer_id=a,
+        changes=basic_changes(phones=(PhoneInput("13812345678"),)),
+        expected_version=2,
+        clock=clock,
+    )
+    assert list_duplicate_flags(session=archivist, clock=clock) == []
+    assert not get_customer(session=archivist, customer_id=b, clock=clock).suspected_duplicate
+
+
+def test_deleting_one_of_a_pair_clears_the_other_mark(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.customers import delete_customer, list_duplicate_flags
+
+    a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    b = register_customer(
+        session=archivist,
+        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
+        clock=clock,
+    ).customer_id
+    assert get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate
+    delete_customer(session=archivist, customer_id=b, reason="客户要求删除", clock=clock)
+    assert list_duplicate_flags(session=archivist, clock=clock) == []
+    assert not get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate
+
+
+def test_identity_numbers_in_other_digit_scripts_are_the_same_number(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    register_customer(session=archivist, draft=person(), clock=clock)
+    arabic_indic = VALID_ID.translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    with pytest.raises(ValidationFailed) as info:
+        register_customer(
+            session=archivist, draft=person(name="张三", id_number=arabic_indic), clock=clock
+        )
+    assert [e.reason for e in info.value.errors] == ["duplicate_id"]
+
+
+def test_a_name_change_is_audited_masked_and_the_index_remarks_are_kept(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = register_customer(
+        session=archivist, draft=person(index_remarks="机密★20年"), clock=clock
+    ).customer_id
+    update_customer(
+        session=archivist,
+        customer_id=cid,
+        changes=basic_changes(name="张五丰", remarks="家住张家口"),
+        expected_version=1,
+        clock=clock,
+    )
+    with archivist.store.new_session() as s:
+        entry = s.query(AuditEntry).filter_by(action="customer.update").one()
+        row = s.get(Customer, cid)
+    details = json.loads(entry.details)
+    assert details["name"] == {
+        "before": "张**",
+        "after": "张**",
+    }  # recorded although both mask alike
+    assert "张家口" not in entry.details and "张五丰" not in entry.details
+    assert row is not None and row.index_remarks == "机密★20年"  # not wiped by an edit
+    assert [r.id for r in search_customers(session=archivist, query="机密★", clock=clock).rows] == [
+        cid
+    ]
+
+
+def test_a_customer_whose_key_is_gone_gives_a_clear_error(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.errors import CustomerUnreadable
+    from app.services.customers import list_customers
+
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    with archivist.store.new_session() as s:
+        key_id = s.get(Customer, cid).key_id  # type: ignore[union-attr]
+    archivist.store.vault.destroy([key_id])  # e.g. an old database copy restored without its vault
+    with pytest.raises(CustomerUnreadable):
+        get_customer(session=archivist, customer_id=cid, clock=clock)
+    with pytest.raises(CustomerUnreadable):
+        update_customer(
+            session=archivist,
+            customer_id=cid,
+            changes=basic_changes(),
+            expected_version=1,
+            clock=clock,
+        )
+    assert list_customers(session=archivist, clock=clock)[0].id_number == "（无法解密）"

@@ -327,3 +327,14 @@ def test_deleted_customer_leaves_the_index(archivist: SignedIn, clock: FixedCloc
     delete_customer(session=archivist, customer_id=ids["张三丰"], reason="客户要求", clock=clock)
     assert hits(archivist, clock, "zhangsanfeng") == []
     assert hits(archivist, clock, "三丰") == []
+
+
+def test_search_filters_apply_to_every_candidate(archivist: SignedIn, clock: FixedClock) -> None:
+    from app.services.customers import CustomerFilter, search_customers
+
+    ids = register_many(archivist, clock)
+    important = CustomerFilter(importance="important")
+    assert search_customers(session=archivist, query="张", clock=clock, filters=important).rows == []
+    lawyers = CustomerFilter(kind="special")
+    result = search_customers(session=archivist, query="华信", clock=clock, filters=lawyers)
+    assert [r.id for r in result.rows] == [ids["org"]] and result.total == 1

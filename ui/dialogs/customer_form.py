@@ -136,6 +136,7 @@ class CustomerFormDialog(QDialog):
         self.consent_until = QLineEdit(objectName="consent_until")
         self.consent_until.setPlaceholderText("YYYY-MM-DD")
         self.consent_method = QComboBox(objectName="consent_method")
+        self.consent_method.setEditable(True)  # keeps any method typed before
         for text in ("", "书面签字", "电子签名", "合同条款"):
             self.consent_method.addItem(text)
         self.remarks = QPlainTextEdit(objectName="remarks")
@@ -231,8 +232,9 @@ class CustomerFormDialog(QDialog):
         else:
             self.name.setPlaceholderText(keep.format(d.name))
         self.id_number.setPlaceholderText(keep.format(d.id_number or "—"))
+        replace_all = self.tr("现为 {0}；全部留空则不修改，填写任何一个则以所填电话替换全部")
         for edit, value in zip(self.phones, (*d.phones, "", "", ""), strict=False):
-            edit.setPlaceholderText(keep.format(value or "—"))
+            edit.setPlaceholderText(replace_all.format(value or "—"))
         self.bank_account.setPlaceholderText(keep.format("；".join(d.bank_accounts) or "—"))
         self.address.setPlaceholderText(keep.format("；".join(d.addresses) or "—"))
         self.email.setPlaceholderText(keep.format(d.email or "—"))
@@ -249,7 +251,9 @@ class CustomerFormDialog(QDialog):
     def changes(self) -> tuple[CustomerChanges, list[FieldError]]:
         """Return the edit; empty protected fields mean "keep what is stored"."""
         problems: list[FieldError] = []
-        phones = tuple(PhoneInput(e.text()) for e in self.phones if e.text().strip())
+        # all slots (blanks included) so error positions match the fields; none typed = keep
+        typed = any(e.text().strip() for e in self.phones)
+        phones = tuple(PhoneInput(e.text()) for e in self.phones) if typed else None
         changes = CustomerChanges(
             name=self.name.text() if self.name.text().strip() else None,
             kind=self.kind.currentData(),
@@ -262,7 +266,7 @@ class CustomerFormDialog(QDialog):
             remarks=self.remarks.toPlainText(),
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
             id_number=self.id_number.text() if self.id_number.text().strip() else None,
-            phones=phones or None,
+            phones=phones,
             addresses=(AddressInput(self.address.text()),) if self.address.text().strip() else None,
             bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),)
             if self.bank_account.text().strip()

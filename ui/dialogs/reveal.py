@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -88,7 +89,8 @@ class RevealDialog(QDialog):
             (self.tr("电子邮箱："), d.email or "—"),
         ):
             shown = QLabel(value, objectName="revealed")
-            shown.setTextInteractionFlags(shown.textInteractionFlags())
+            shown.setTextFormat(Qt.TextFormat.PlainText)
+            shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values.addRow(label, shown)
         self.purpose.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("完成"))

@@ -23,6 +23,22 @@ def label(enum: type[Any], value: str) -> str:
         return value
 
 
+def _missing(customer_id: int) -> CustomerRow:
+    return CustomerRow(
+        id=customer_id,
+        number="—",
+        name="（已删除或无法读取）",
+        party="",
+        kind="",
+        category="",
+        status="",
+        importance="",
+        id_number="",
+        phone="",
+        suspected_duplicate=False,
+    )
+
+
 class CustomerTableModel(QAbstractTableModel):
     """Rows are an id list; row data comes from ``fetch(ids)`` one page at a time and is cached.
 
@@ -76,8 +92,11 @@ class CustomerTableModel(QAbstractTableModel):
             page_ids = self._ids[start : start + PAGE]
             if len(self._cache) > 20 * PAGE:
                 self._cache.clear()
-            for r in self._fetch(page_ids):
-                self._cache[r.id] = r
+            fetched = {r.id: r for r in self._fetch(page_ids)}
+            for pid in page_ids:
+                # ids the fetch did not return (deleted meanwhile, or a read error) get a
+                # placeholder so repainting does not fetch the whole page again and again
+                self._cache[pid] = fetched.get(pid) or _missing(pid)
         return self._cache.get(cid)
 
     @property

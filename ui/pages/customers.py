@@ -35,6 +35,7 @@ from app.services.auth import SignedIn
 from app.services.customer_edits import change_customer_status, customer_history, update_customer
 from app.services.customers import (
     CustomerDetail,
+    CustomerFilter,
     get_customer,
     get_customer_rows,
     list_customer_ids,
@@ -179,26 +180,26 @@ class CustomersPage(QWidget):
         self._timer.stop()
         query = self.search.text().strip()
         try:
+            filters = CustomerFilter(
+                status=self.status_filter.currentData(),
+                kind=self.kind_filter.currentData(),
+                importance=self.importance_filter.currentData(),
+                suspected_duplicate=self.duplicates_only.isChecked(),
+            )
             if query:
                 result = search_customers(
-                    session=self._session, query=query, clock=self._context.clock
+                    session=self._session, query=query, clock=self._context.clock, filters=filters
                 )
-                rows = [r for r in result.rows if self._passes_filters(r)]
-                self.model.set_rows(rows, highlight=query)
+                self.model.set_rows(result.rows, highlight=query)
                 more = "+" if result.capped else ""
                 self.count_label.setText(
                     self.tr("找到 {0}{1} 位客户，显示前 {2} 位").format(
-                        result.total, more, len(rows)
+                        result.total, more, len(result.rows)
                     )
                 )
             else:
                 ids = list_customer_ids(
-                    session=self._session,
-                    clock=self._context.clock,
-                    status=self.status_filter.currentData(),
-                    kind=self.kind_filter.currentData(),
-                    importance=self.importance_filter.currentData(),
-                    suspected_duplicate=self.duplicates_only.isChecked(),
+                    session=self._session, clock=self._context.clock, filters=filters
                 )
                 self.model.set_ids(ids)
                 self.count_label.setText(self.tr("共 {0} 位客户").format(len(ids)))
@@ -206,16 +207,6 @@ class CustomersPage(QWidget):
             show_error(self, exc)
             return
         self._show_detail(None)
-
-    def _passes_filters(self, row: Any) -> bool:
-        checks = (
-            (self.status_filter.currentData(), row.status),
-            (self.kind_filter.currentData(), row.kind),
-            (self.importance_filter.currentData(), row.importance),
-        )
-        if any(want and want != have for want, have in checks):
-            return False
-        return not (self.duplicates_only.isChecked() and not row.suspected_duplicate)
 
     def focus_search(self) -> None:
         """Ctrl+F."""
@@ -245,6 +236,8 @@ class CustomersPage(QWidget):
             )
         except AppError as exc:
             self.detail_label.setText(html.escape(message_for(exc)))
+            for b in (self.edit_button, self.status_button, self.reveal_button):
+                b.setEnabled(False)
             return
         self._detail = detail
         self.detail_label.setText(self._detail_html(detail))
@@ -389,4 +382,6 @@ class CustomersPage(QWidget):
         """Ask for a purpose, then show full values (audited)."""
         cid = self.selected_id()
         if cid is not None:
-            RevealDialog(self._session, self._context.clock, cid, self).exec()
+            dialog = RevealDialog(self._session, self._context.clock, cid, self)
+            dialog.exec()
+            dialog.deleteLater()  # the full values must not linger in hidden widgets
