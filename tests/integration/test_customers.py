@@ -334,7 +334,8 @@ def test_search_filters_apply_to_every_candidate(archivist: SignedIn, clock: Fix
 
     ids = register_many(archivist, clock)
     important = CustomerFilter(importance="important")
-    assert search_customers(session=archivist, query="张", clock=clock, filters=important).rows == []
+    found = search_customers(session=archivist, query="张", clock=clock, filters=important)
+    assert found.rows == []
     lawyers = CustomerFilter(kind="special")
     result = search_customers(session=archivist, query="华信", clock=clock, filters=lawyers)
     assert [r.id for r in result.rows] == [ids["org"]] and result.total == 1
