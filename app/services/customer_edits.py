@@ -14,7 +14,7 @@ from sqlalchemy import delete, or_, select
 
 from app.clock import Clock
 from app.domain import identity
-from app.domain.customers import Party, Status
+from app.domain.customers import LABELS, Party, Status
 from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.audit import masked_change
 from app.security.crypto import DecryptionFailed, FieldCipher
@@ -277,6 +277,13 @@ def _snapshot(c: Customer) -> dict[str, object]:
     }
 
 
+def _status_label(code: object) -> str:
+    try:
+        return LABELS[Status(str(code))]
+    except (ValueError, KeyError):
+        return str(code)
+
+
 ACTION_TEXT = {
     "customer.create": "登记",
     "customer.update": "修改",
@@ -312,9 +319,8 @@ def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> li
             summary = ""
             if e.action == "customer.status":
                 status = details.get("status", {})
-                summary = (
-                    f"{status.get('before')} → {status.get('after')} {details.get('note', '')}"
-                )
+                before, after = (_status_label(status.get(k)) for k in ("before", "after"))
+                summary = f"{before} → {after} {details.get('note', '')}"
             elif e.action == "customer.update":
                 summary = "、".join(sorted(details))
             elif e.action == "customer.reveal":

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import or_, select
+from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
 from app.domain import identity
@@ -36,6 +37,7 @@ from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
+    AuditEntry,
     Customer,
     CustomerAddress,
     CustomerBankAccount,
@@ -558,7 +560,13 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
                 ],
             },
         )
-        uow.commit()
+        try:
+            uow.commit()
+        except IntegrityError as exc:
+            # another workstation registered the same identity number a moment ago
+            raise ValidationFailed(
+                [FieldError("id_number", "duplicate_id", {"number": "—"})]
+            ) from exc
         return SaveResult(customer.id, customer.number, tuple(warnings), tuple(duplicates))
 
 
@@ -894,8 +902,12 @@ def search_customers(
             return SearchResult([], 0, False, frozenset())
         exact = _exact_ids(session.store, uow, q)
         conn = uow.session.connection()
+        # "zhang san" is pinyin typed with a space: the index holds it without spaces
+        text_q = q.replace(" ", "") if q.isascii() and q.replace(" ", "").isalpha() else q
         text_ids = (
-            search_index.match_ids(conn, q, _CANDIDATES) if session.store.location.is_sqlite else []
+            search_index.match_ids(conn, text_q, _CANDIDATES)
+            if session.store.location.is_sqlite
+            else []
         )
         names = {
             row[0]: row[1]
@@ -903,7 +915,7 @@ def search_customers(
                 select(Customer.id, Customer.name).where(Customer.id.in_(text_ids))
             )
         }
-        folded = q.casefold()
+        folded = text_q.casefold()
 
         def rank(cid: int) -> tuple[int, int, int]:
             name = names.get(cid, "")
@@ -926,7 +938,7 @@ def search_customers(
         if len(text_ids) < _CANDIDATES:
             total, capped = len(set(ranked)), False
         else:
-            counted = search_index.count_matches(conn, q, SEARCH_COUNT_CAP)
+            counted = search_index.count_matches(conn, text_q, SEARCH_COUNT_CAP)
             total, capped = min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
         return SearchResult(rows, total, capped, frozenset(exact))
 
@@ -1025,6 +1037,17 @@ def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: C
         flag = uow.session.get(DuplicateFlag, flag_id)
         if flag is None or flag.cleared_at is not None:
             raise ValidationFailed([FieldError("flag", "not_found")])
+        own = uow.session.scalar(
+            select(AuditEntry.id).where(
+                AuditEntry.actor_id == session.actor.user_id,
+                AuditEntry.object_type == "customer",
+                AuditEntry.object_id.in_([str(flag.customer_id), str(flag.other_customer_id)]),
+                AuditEntry.action.in_(["customer.create", "customer.update"]),
+            )
+        )
+        if own is not None:
+            # whoever entered or edited the data does not confirm it (four-eyes, R34 in spirit)
+            raise ValidationFailed([FieldError("flag", "own_entry")])
         flag.cleared_at = clock.now()
         flag.cleared_by = session.actor.user_id
         flag.note = note.strip()[:200]

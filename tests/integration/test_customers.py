@@ -339,3 +339,38 @@ def test_search_filters_apply_to_every_candidate(archivist: SignedIn, clock: Fix
     lawyers = CustomerFilter(kind="special")
     result = search_customers(session=archivist, query="华信", clock=clock, filters=lawyers)
     assert [r.id for r in result.rows] == [ids["org"]] and result.total == 1
+
+
+def test_pinyin_typed_with_spaces_is_found(archivist: SignedIn, clock: FixedClock) -> None:
+    ids = register_many(archivist, clock)
+    assert hits(archivist, clock, "zhang san feng") == [ids["张三丰"]]
+
+
+def test_nobody_clears_a_flag_on_customers_they_entered(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    from app.domain.roles import ApproverTitle, Role
+    from app.services import users
+
+    users.create_user(
+        session=admin,
+        username="both",
+        display_name="杨静",
+        roles=[Role.ARCHIVIST, Role.APPROVER],
+        approver_title=ApproverTitle.INFO_OFFICER,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    session = sign_in(location=location, username="both", password=PASSWORD, clock=clock)
+    register_customer(session=session, draft=person(), clock=clock)
+    register_customer(
+        session=session,
+        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
+        clock=clock,
+    )
+    (flag,) = list_duplicate_flags(session=session, clock=clock)
+    with pytest.raises(ValidationFailed) as info:
+        clear_duplicate_flag(session=session, flag_id=flag.id, note="我自己核实过", clock=clock)
+    assert [e.reason for e in info.value.errors] == ["own_entry"]
+    sign_out(session=session, clock=clock)

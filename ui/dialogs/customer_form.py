@@ -224,6 +224,8 @@ class CustomerFormDialog(QDialog):
             box.setCurrentIndex(max(box.findData(value), 0))
         self._sync_choices()
         self.category.setCurrentIndex(max(self.category.findData(d.category), 0))
+        if d.id_type:
+            self.id_type.setCurrentIndex(max(self.id_type.findData(d.id_type), 0))
         self.party.setEnabled(False)
         self.status.setEnabled(False)  # status changes are dated: use 变更状态
         keep = self.tr("现为 {0}，留空表示不修改")
