@@ -810,10 +810,11 @@ def get_customer_rows(*, session: SignedIn, ids: list[int], clock: Clock) -> lis
 class SearchResult:
     """A page of hits, ranked: exact number matches, then name prefixes, then the rest."""
 
-    rows: list[CustomerRow]
+    rows: list[CustomerRow]  # the first ``limit`` hits, read and masked
     total: int  # counted up to ``SEARCH_COUNT_CAP``
     capped: bool
     exact_ids: frozenset[int]
+    ranked_ids: tuple[int, ...] = ()  # every ranked candidate: a list view reads more lazily
 
 
 SEARCH_COUNT_CAP = 10_000
@@ -933,14 +934,16 @@ def search_customers(
             )
             ranked = [i for i in ranked if i in keep]
             rows = _rows_for(session.store, uow, ranked[:limit])
-            return SearchResult(rows, len(ranked), len(text_ids) >= _CANDIDATES, frozenset(exact))
+            return SearchResult(
+                rows, len(ranked), len(text_ids) >= _CANDIDATES, frozenset(exact), tuple(ranked)
+            )
         rows = _rows_for(session.store, uow, ranked[:limit])
         if len(text_ids) < _CANDIDATES:
             total, capped = len(set(ranked)), False
         else:
             counted = search_index.count_matches(conn, text_q, SEARCH_COUNT_CAP)
             total, capped = min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
-        return SearchResult(rows, total, capped, frozenset(exact))
+        return SearchResult(rows, total, capped, frozenset(exact), tuple(ranked))
 
 
 def find_customers_by_phone(*, session: SignedIn, phone: str, clock: Clock) -> list[int]:

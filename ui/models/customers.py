@@ -12,7 +12,7 @@ from app.domain.customers import LABELS, Category, Importance, Kind, Party, Stat
 from app.services.customers import CustomerRow
 
 Index = QModelIndex | QPersistentModelIndex
-PAGE = 200
+PAGE = 50  # rows read per window: a screenful, so the first paint stays quick
 
 
 def label(enum: type[Any], value: str) -> str:
@@ -72,10 +72,12 @@ class CustomerTableModel(QAbstractTableModel):
         self._highlight = highlight
         self.endResetModel()
 
-    def set_rows(self, rows: list[CustomerRow], highlight: str = "") -> None:
-        """Show already-fetched rows (search results)."""
+    def set_rows(
+        self, rows: list[CustomerRow], highlight: str = "", all_ids: list[int] | None = None
+    ) -> None:
+        """Show search results: the first rows already read, the rest (``all_ids``) on demand."""
         self.beginResetModel()
-        self._ids = [r.id for r in rows]
+        self._ids = list(all_ids) if all_ids else [r.id for r in rows]
         self._cache = {r.id: r for r in rows}
         self._highlight = highlight
         self.endResetModel()

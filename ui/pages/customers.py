@@ -51,6 +51,7 @@ from ui.models.customers import CustomerTableModel, label
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
+FIRST_PAGE = 50  # rows read with the search itself; the model reads further windows on scroll
 
 
 class CustomersPage(QWidget):
@@ -188,13 +189,17 @@ class CustomersPage(QWidget):
             )
             if query:
                 result = search_customers(
-                    session=self._session, query=query, clock=self._context.clock, filters=filters
+                    session=self._session,
+                    query=query,
+                    clock=self._context.clock,
+                    filters=filters,
+                    limit=FIRST_PAGE,
                 )
-                self.model.set_rows(result.rows, highlight=query)
+                self.model.set_rows(result.rows, highlight=query, all_ids=list(result.ranked_ids))
                 more = "+" if result.capped else ""
                 self.count_label.setText(
-                    self.tr("找到 {0}{1} 位客户，显示前 {2} 位").format(
-                        result.total, more, len(result.rows)
+                    self.tr("找到 {0}{1} 位客户，可列出前 {2} 位").format(
+                        result.total, more, len(result.ranked_ids)
                     )
                 )
             else:
