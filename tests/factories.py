@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from app.clock import Clock
+from app.domain.roles import Role
+from app.services import users
+from app.services.auth import SignedIn
 from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput
 
 PASSWORD = "Harbor-Own-Pass-1"
@@ -23,3 +27,20 @@ def person(**overrides: object) -> CustomerDraft:
     }
     values.update(overrides)
     return CustomerDraft(**values)  # type: ignore[arg-type]
+
+
+def add_archivist(admin: SignedIn, clock: Clock, username: str = "lisi") -> int:
+    """Create an archivist with the known password ``PASSWORD``; return the user id."""
+    users.create_user(
+        session=admin,
+        username=username,
+        display_name="李四",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    return next(
+        u.id for u in users.list_users(session=admin, clock=clock) if u.username == username
+    )

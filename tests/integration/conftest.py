@@ -11,22 +11,13 @@ from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, add_archivist
 
 
 @pytest.fixture
 def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
     """User ``lisi`` (档案管理员) signed in; user ``manager`` (客服部经理) exists too."""
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_archivist(admin, clock)
     users.create_user(
         session=admin,
         username="manager",

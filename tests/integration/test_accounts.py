@@ -29,6 +29,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
+from tests.factories import add_archivist
 
 
 def actions(session: SignedIn) -> list[str]:
@@ -148,16 +149,7 @@ def test_created_user_must_change_one_time_password(
 def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password="Harbor-Own-Pass-1",
-        require_change=False,
-        clock=clock,
-    )
+    add_archivist(admin, clock)
     before = json.loads(location.keyring_path.read_text())["body"]["slots"]
     change_password(
         session=admin,
@@ -252,16 +244,7 @@ def test_only_administrators_manage_users(
 def test_disabled_user_cannot_sign_in_and_reset_gives_new_one_time_password(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password="Harbor-Own-Pass-1",
-        require_change=False,
-        clock=clock,
-    )
+    add_archivist(admin, clock)
     lisi_id = next(
         u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi"
     )
@@ -291,16 +274,7 @@ def test_last_administrator_and_self_cannot_be_disabled(admin: SignedIn, clock: 
 def test_reset_clears_an_account_lock(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password="Harbor-Own-Pass-1",
-        require_change=False,
-        clock=clock,
-    )
+    add_archivist(admin, clock)
     for _ in range(5):
         with pytest.raises((WrongCredentials, AccountLocked)):
             sign_in(location=location, username="lisi", password="bad-Guess-123", clock=clock)

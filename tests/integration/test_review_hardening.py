@@ -14,7 +14,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import FixedClock
-from app.domain.roles import Role
 from app.errors import (
     AccountLocked,
     DatabaseBusy,
@@ -36,26 +35,13 @@ from app.storage.engine import map_driver_error
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from tests.conftest import ADMIN_PASSWORD
-
-
-def make_user(admin: SignedIn, clock: FixedClock, name: str = "lisi") -> int:
-    users.create_user(
-        session=admin,
-        username=name,
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password="Harbor-Own-Pass-1",
-        require_change=False,
-        clock=clock,
-    )
-    return next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == name)
+from tests.factories import add_archivist
 
 
 def test_a_stale_keyring_copy_never_undoes_another_change(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    uid = make_user(admin, clock)
+    uid = add_archivist(admin, clock)
     stale = Keyring.load(admin.store.keyring_store)  # what a slow sign-in elsewhere read earlier
     otp = users.reset_password(session=admin, user_id=uid, clock=clock)
     # the slow sign-in now fails and counts its failure: it must not write its stale copy back
@@ -72,7 +58,7 @@ def test_a_stale_keyring_copy_never_undoes_another_change(
 def test_disabled_account_cannot_be_reset_and_enabled_account_cannot_be_enabled(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    uid = make_user(admin, clock)
+    uid = add_archivist(admin, clock)
     with pytest.raises(ValidationFailed) as info:
         users.enable_user(session=admin, user_id=uid, clock=clock)
     assert [e.reason for e in info.value.errors] == ["not_disabled"]
