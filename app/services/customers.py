@@ -910,12 +910,7 @@ def search_customers(
             if session.store.location.is_sqlite
             else []
         )
-        names = {
-            row[0]: row[1]
-            for row in uow.session.execute(
-                select(Customer.id, Customer.name).where(Customer.id.in_(text_ids))
-            )
-        }
+        names = search_index.names_for(conn, text_ids) if text_ids else {}
         folded = text_q.casefold()
 
         def rank(cid: int) -> tuple[int, int, int]:

@@ -1,7 +1,9 @@
 """Customer search index for SQLite/SQLCipher (the one module with SQLite-only SQL).
 
-* ``customer_fts``: a contentless FTS5 table with the trigram tokenizer over the name, its pinyin
-  keys, the customer number and the remarks: any substring of 3+ characters (R14).
+* ``customer_fts``: an FTS5 table with the trigram tokenizer over the name, its pinyin keys, the
+  customer number and the remarks: any substring of 3+ characters (R14). It keeps its own copy of
+  these short texts, so ranking reads names from a small dense table instead of customer rows
+  scattered over a large encrypted file.
 * ``customer_gram``: the 1- and 2-character substrings of the name and of the pinyin initials,
   and 1–2 letter prefixes of the full pinyin, because trigrams cannot match shorter queries and
   an unbounded ``LIKE`` scan is too slow at a million rows.
@@ -22,8 +24,7 @@ from app.domain.pinyin import pinyin_keys
 
 SCHEMA = (
     "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5("
-    "name, pinyin, number, remarks, content='', contentless_delete=1, "
-    "tokenize='trigram')",
+    "name, pinyin, number, remarks, tokenize='trigram')",
     "CREATE TABLE IF NOT EXISTS customer_gram ("
     "gram TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (gram, customer_id)"
     ") WITHOUT ROWID",
@@ -140,6 +141,19 @@ def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
             {"q": _fts_phrase(q), "n": limit},
         )
     return [int(r[0]) for r in rows]
+
+
+def names_for(conn: Connection, ids: list[int]) -> dict[int, str]:
+    """Names of ``ids`` from the index's own copy (for ranking)."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(ids, 500):
+        params = {f"i{n}": v for n, v in enumerate(chunk)}
+        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
+        rows = conn.execute(
+            text(f"SELECT rowid, name FROM customer_fts WHERE rowid IN ({marks})"), params
+        )
+        out.update((int(r[0]), str(r[1])) for r in rows)
+    return out
 
 
 def count_matches(conn: Connection, query: str, cap: int) -> int:
