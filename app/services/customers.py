@@ -785,6 +785,7 @@ def list_customer_ids(
     session: SignedIn,
     clock: Clock,
     filters: CustomerFilter | None = None,
+    limit: int | None = None,
 ) -> list[int]:
     """Ids of every customer matching the filters, in number order (the list view's row map).
 
@@ -796,6 +797,8 @@ def list_customer_ids(
         stmt = select(Customer.id).order_by(Customer.id)
         if filters is not None:
             stmt = filters.apply(stmt)
+        if limit is not None:
+            stmt = stmt.limit(limit)
         return list(uow.session.scalars(stmt))
 
 
