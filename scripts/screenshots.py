@@ -20,11 +20,12 @@ from app.clock import SystemClock  # noqa: E402
 from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
 from app.errors import ValidationFailed  # noqa: E402
 from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.customers import register_customer  # noqa: E402
+from app.services.customers import CustomerDraft, PhoneInput, register_customer  # noqa: E402
 from app.storage.location import DatabaseLocation  # noqa: E402
 from ui.app import prepare_application  # noqa: E402
 from ui.context import AppContext  # noqa: E402
 from ui.dialogs.customer_form import CustomerFormDialog  # noqa: E402
+from ui.dialogs.duplicates import DuplicateReviewDialog  # noqa: E402
 from ui.dialogs.reveal import RevealDialog  # noqa: E402
 from ui.dialogs.setup_wizard import SetupWizard  # noqa: E402
 from ui.dialogs.sign_in import SignInDialog  # noqa: E402
@@ -133,7 +134,30 @@ def main() -> None:
     reveal.adjustSize()
     grab(reveal, "reveal-shown")
     reveal.close()
+    for name in ("赵一", "赵二"):  # two customers sharing a land line: a 疑似重复 pair
+        register_customer(
+            session=session,
+            draft=CustomerDraft(
+                party="person",
+                kind="general",
+                category="individual",
+                name=name,
+                phones=(PhoneInput("010-66668888"),),
+            ),
+            clock=SystemClock(),
+        )
     window.close_for_sign_out()
+    sign_out(session=session, clock=SystemClock())
+
+    session = sign_in(
+        location=demo, username="csmanager", password=DEMO_PASSWORD, clock=SystemClock()
+    )
+    review = DuplicateReviewDialog(session, SystemClock())
+    review.show()
+    review.flags.setCurrentRow(0)
+    review.note.setText("两人为父子，共用家庭电话，已电话核实")
+    grab(review, "duplicate-review")
+    review.close()
     sign_out(session=session, clock=SystemClock())
 
 

@@ -29,9 +29,9 @@ from app.services.customers import (
     CustomerDraft,
     PhoneInput,
     SaveResult,
-    _find_duplicates,
-    _load,
+    find_duplicates,
     index_row,
+    load_customer,
     validate_draft,
 )
 from app.storage import search_sqlite as search_index
@@ -98,7 +98,7 @@ def change_customer_status(
         raise ValidationFailed([FieldError("status", "required")])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
-        c = _load(uow, customer_id)
+        c = load_customer(uow, customer_id)
         _check_version(c, expected_version)
         if c.status == status:
             return c.version
@@ -142,7 +142,7 @@ def update_customer(
     today = clock.now().astimezone().date()
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
-        c = _load(uow, customer_id)
+        c = load_customer(uow, customer_id)
         _check_version(c, expected_version)
         draft = CustomerDraft(
             party=c.party,
@@ -252,7 +252,7 @@ def update_customer(
             )
             if changed
         )
-        duplicates = _find_duplicates(uow, c, groups) if groups else []
+        duplicates = find_duplicates(uow, c, groups) if groups else []
         diff = masked_change(before, _snapshot(c), {"name": "name", "remarks": "generic"})
         diff.update({k: {"after": v} for k, v in masked_changes.items()})
         uow.audit.record("customer.update", object_type="customer", object_id=c.id, details=diff)
@@ -297,7 +297,7 @@ def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> li
     """Everything recorded about a customer, newest first (from the audit trail)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        c = _load(uow, customer_id)
+        c = load_customer(uow, customer_id)
         entries = uow.session.scalars(
             select(AuditEntry)
             .where(

@@ -416,7 +416,7 @@ def refresh_duplicate_mark(uow: UnitOfWork, customer_id: int) -> None:
         c.suspected_duplicate = still_open is not None
 
 
-def _find_duplicates(
+def find_duplicates(
     uow: UnitOfWork, customer: Customer, groups: tuple[str, ...] = ("phone", "bank_account")
 ) -> list[DuplicateHit]:
     """Flag other customers sharing a phone or bank account with ``customer`` (R3).
@@ -541,7 +541,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         uow.session.flush()
         if store.location.is_sqlite:
             search_index.index_customers(uow.session.connection(), [index_row(customer)])
-        duplicates = _find_duplicates(uow, customer)
+        duplicates = find_duplicates(uow, customer)
         uow.audit.record(
             "customer.create",
             object_type="customer",
@@ -650,7 +650,8 @@ def _detail_unchecked(
     )
 
 
-def _load(uow: UnitOfWork, customer_id: int) -> Customer:
+def load_customer(uow: UnitOfWork, customer_id: int) -> Customer:
+    """The customer row, or ValidationFailed naming the customer as not found."""
     c = uow.session.get(Customer, customer_id)
     if c is None:
         raise ValidationFailed([FieldError("customer", "not_found")])
@@ -661,7 +662,7 @@ def get_customer(*, session: SignedIn, customer_id: int, clock: Clock) -> Custom
     """One customer with protected values masked (R5)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        return _detail(session.store, uow, _load(uow, customer_id), masked=True)
+        return _detail(session.store, uow, load_customer(uow, customer_id), masked=True)
 
 
 def reveal_customer(
@@ -672,7 +673,7 @@ def reveal_customer(
         raise ValidationFailed([FieldError("purpose", "required")])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.reveal")
-        c = _load(uow, customer_id)
+        c = load_customer(uow, customer_id)
         detail = _detail(session.store, uow, c, masked=False)
         uow.audit.record(
             "customer.reveal",
@@ -1078,7 +1079,7 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
     store = session.store
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.delete")
-        c = _load(uow, customer_id)
+        c = load_customer(uow, customer_id)
         key_id, number = c.key_id, c.number
         has_volumes = uow.session.scalar(
             select(Volume.id).where(Volume.customer_id == c.id).limit(1)

@@ -32,8 +32,9 @@ def test_result_and_progress_arrive_on_the_gui_thread(qtbot: QtBot) -> None:
         on_error=lambda e: seen.setdefault("error", e),
         on_progress=lambda d, t: progress.append((d, t)),
     )
-    with qtbot.waitSignal(task.finished, timeout=5000):
-        pass
+    qtbot.waitSignal(
+        task.finished, timeout=5000
+    ).wait()  # finished is queued: it cannot fire earlier
     assert seen == {"value": 42, "gui_thread": True}
     assert worker_threads and worker_threads[0] != threading.get_ident()
     assert progress[-1] == (2, 2)
@@ -46,8 +47,9 @@ def test_errors_are_delivered_not_lost(qtbot: QtBot) -> None:
         raise ValueError("boom")
 
     task = run_task(work, on_done=lambda _r: None, on_error=errors.append)
-    with qtbot.waitSignal(task.finished, timeout=5000):
-        pass
+    qtbot.waitSignal(
+        task.finished, timeout=5000
+    ).wait()  # finished is queued: it cannot fire earlier
     assert len(errors) == 1 and isinstance(errors[0], ValueError)
 
 
@@ -62,6 +64,7 @@ def test_a_cancelled_task_delivers_nothing(qtbot: QtBot) -> None:
     task = run_task(work, on_done=delivered.append, on_error=delivered.append)
     task.cancel()
     gate.set()
-    with qtbot.waitSignal(task.finished, timeout=5000):
-        pass
+    qtbot.waitSignal(
+        task.finished, timeout=5000
+    ).wait()  # finished is queued: it cannot fire earlier
     assert delivered == [] and task.sink.is_cancelled()
