@@ -28,7 +28,6 @@ from app.domain.customers import (
     Party,
     Status,
 )
-from app.domain.pinyin import pinyin_keys
 from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.crypto import DecryptionFailed, FieldCipher
 from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
@@ -909,22 +908,12 @@ def search_customers(
         conn = uow.session.connection()
         # "zhang san" is pinyin typed with a space: the index holds it without spaces
         text_q = q.replace(" ", "") if q.isascii() and q.replace(" ", "").isalpha() else q
-        text_ids = (
-            search_index.match_ids(conn, text_q, _CANDIDATES)
-            if session.store.location.is_sqlite
-            else []
-        )
-        names = search_index.names_for(conn, text_ids) if text_ids else {}
-        folded = text_q.casefold()
-
-        def rank(cid: int) -> tuple[int, int, int]:
-            name = names.get(cid, "")
-            prefix = name.casefold().startswith(folded) or any(
-                k.startswith(folded) for k in pinyin_keys(name)
-            )
-            return (0 if prefix else 1, len(name), cid)
-
-        ranked = exact + sorted((i for i in text_ids if i not in set(exact)), key=rank)
+        # ranked: exact numbers, then names / pinyin starting with the query (in name order,
+        # straight from an index), then every other match by customer number
+        on_sqlite = session.store.location.is_sqlite
+        prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
+        text_ids = search_index.match_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
+        ranked = list(dict.fromkeys([*exact, *prefix, *text_ids]))
         if filters is not None and filters.active:
             keep = set(
                 uow.session.scalars(

@@ -7,6 +7,9 @@
 * ``customer_gram``: the 1- and 2-character substrings of the name and of the pinyin initials,
   and 1–2 letter prefixes of the full pinyin, because trigrams cannot match shorter queries and
   an unbounded ``LIKE`` scan is too slow at a million rows.
+* ``customer_prefix``: the folded name and each pinyin key, ordered, so "names starting with the
+  query" (the second rank after exact numbers) is one index range read, already in name order,
+  without reading any name to rank.
 
 Both are kept in step by :func:`index_customers` / :func:`remove_customers` in the same
 transaction as the change; bulk loads call :func:`rebuild` once at the end instead.
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
@@ -29,7 +33,14 @@ SCHEMA = (
     "gram TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (gram, customer_id)"
     ") WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS ix_customer_gram_customer ON customer_gram (customer_id)",
+    "CREATE TABLE IF NOT EXISTS customer_prefix ("
+    "key TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (key, customer_id)"
+    ") WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ix_customer_prefix_customer ON customer_prefix (customer_id)",
 )
+TABLES = ("customer_fts", "customer_gram", "customer_prefix")
+# One past the largest code point: ``key >= q AND key < q || END`` is "key starts with q".
+_END = "\U0010ffff"
 
 
 @dataclass(frozen=True)
@@ -42,10 +53,29 @@ class IndexRow:
     remarks: str
 
 
-def ensure_schema(conn: Connection) -> None:
-    """Create the index tables when missing."""
+def ensure_schema(conn: Connection) -> bool:
+    """Create the index tables when missing; return True when existing customers need indexing.
+
+    (A database made before a table was added gets it empty: the caller then runs
+    :func:`rebuild` once.)
+    """
+    present = {
+        r[0]
+        for r in conn.exec_driver_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)", TABLES
+        )
+    }
     for statement in SCHEMA:
         conn.exec_driver_sql(statement)
+    if present == set(TABLES):
+        return False
+    return conn.exec_driver_sql("SELECT 1 FROM customer LIMIT 1").first() is not None
+
+
+def prefix_keys(name: str) -> set[str]:
+    """The keys a "starts with" search compares against: the folded name and its pinyin."""
+    folded = "".join(name.split()).casefold()
+    return {k for k in (folded, *pinyin_keys(name)) if k}
 
 
 def _grams(row: IndexRow) -> set[str]:
@@ -75,6 +105,7 @@ def remove_customers(conn: Connection, ids: list[int]) -> None:
         marks = ", ".join(f":i{n}" for n in range(len(chunk)))
         conn.execute(text(f"DELETE FROM customer_fts WHERE rowid IN ({marks})"), params)
         conn.execute(text(f"DELETE FROM customer_gram WHERE customer_id IN ({marks})"), params)
+        conn.execute(text(f"DELETE FROM customer_prefix WHERE customer_id IN ({marks})"), params)
 
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
@@ -86,6 +117,7 @@ def rebuild(engine: Engine, batch: int = 20_000) -> int:
         ensure_schema(conn)
         conn.exec_driver_sql("DELETE FROM customer_fts")
         conn.exec_driver_sql("DELETE FROM customer_gram")
+        conn.exec_driver_sql("DELETE FROM customer_prefix")
     last, total = 0, 0
     while True:
         with engine.begin() as conn:
@@ -103,17 +135,49 @@ def rebuild(engine: Engine, batch: int = 20_000) -> int:
         total += len(rows)
 
 
+INSERT_FTS = (
+    "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (?, ?, ?, ?, ?)"
+)
+INSERT_GRAM = "INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (?, ?)"
+INSERT_PREFIX = "INSERT OR IGNORE INTO customer_prefix (key, customer_id) VALUES (?, ?)"
+
+
+@dataclass
+class IndexBatch:
+    """Parameter tuples for the three index tables.
+
+    Plain data, so a bulk loader may compute them in another process.
+    """
+
+    fts: list[tuple[int, str, str, str, str]]
+    grams: list[tuple[str, int]]
+    prefixes: list[tuple[str, int]]
+
+    @classmethod
+    def of(cls, rows: Iterable[IndexRow]) -> IndexBatch:
+        """Compute the index entries of ``rows``."""
+        batch = cls([], [], [])
+        for r in rows:
+            batch.fts.append(
+                (r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks)
+            )
+            batch.grams.extend((g, r.customer_id) for g in _grams(r))
+            batch.prefixes.extend((k, r.customer_id) for k in prefix_keys(r.name))
+        return batch
+
+    def write(self, cursor: Any) -> None:
+        """Insert with a DB-API cursor (executemany, no per-row Python work)."""
+        cursor.executemany(INSERT_FTS, self.fts)
+        cursor.executemany(INSERT_GRAM, self.grams)
+        cursor.executemany(INSERT_PREFIX, self.prefixes)
+
+
 def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
     """Insert rows known not to be indexed yet (bulk path: no delete first)."""
-    # Plain DB-API executemany: this runs for every customer of a bulk load.
-    conn.exec_driver_sql(
-        "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (?, ?, ?, ?, ?)",
-        [(r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks) for r in rows],
-    )
-    conn.exec_driver_sql(
-        "INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (?, ?)",
-        [(g, r.customer_id) for r in rows for g in _grams(r)],
-    )
+    batch = IndexBatch.of(rows)
+    conn.exec_driver_sql(INSERT_FTS, batch.fts)  # type: ignore[arg-type]
+    conn.exec_driver_sql(INSERT_GRAM, batch.grams)  # type: ignore[arg-type]
+    conn.exec_driver_sql(INSERT_PREFIX, batch.prefixes)  # type: ignore[arg-type]
 
 
 def _fts_phrase(query: str) -> str:
@@ -143,17 +207,19 @@ def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
     return [int(r[0]) for r in rows]
 
 
-def names_for(conn: Connection, ids: list[int]) -> dict[int, str]:
-    """Names of ``ids`` from the index's own copy (for ranking)."""
-    out: dict[int, str] = {}
-    for chunk in _chunks(ids, 500):
-        params = {f"i{n}": v for n, v in enumerate(chunk)}
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        rows = conn.execute(
-            text(f"SELECT rowid, name FROM customer_fts WHERE rowid IN ({marks})"), params
-        )
-        out.update((int(r[0]), str(r[1])) for r in rows)
-    return out
+def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose name or a pinyin key starts with ``query``, in key order (shortest first)."""
+    q = "".join(query.split()).casefold()
+    if not q:
+        return []
+    rows = conn.execute(
+        text(
+            "SELECT customer_id FROM customer_prefix WHERE key >= :q AND key < :end "
+            "ORDER BY key, customer_id LIMIT :n"
+        ),
+        {"q": q, "end": q + _END, "n": limit},
+    )
+    return list(dict.fromkeys(int(r[0]) for r in rows))
 
 
 def count_matches(conn: Connection, query: str, cap: int) -> int:

@@ -313,7 +313,9 @@ def open_store(
                     from app.storage import search_sqlite
 
                     with engine.begin() as conn:
-                        search_sqlite.ensure_schema(conn)
+                        stale = search_sqlite.ensure_schema(conn)
+                    if stale:  # an index table new in this version: fill it once
+                        search_sqlite.rebuild(engine)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)

@@ -1,0 +1,49 @@
+"""The search index's ranking and its upkeep across versions (real encrypted database)."""
+
+from __future__ import annotations
+
+from app.clock import FixedClock
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.customers import register_customer, search_customers
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, person
+
+
+def add(session: SignedIn, clock: FixedClock, name: str) -> int:
+    draft = person(
+        name=name, id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
+    )
+    return register_customer(session=session, draft=draft, clock=clock).customer_id
+
+
+def ranked(session: SignedIn, clock: FixedClock, query: str) -> list[int]:
+    return [r.id for r in search_customers(session=session, query=query, clock=clock).rows]
+
+
+def test_names_starting_with_the_query_come_before_older_inner_matches(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    inner = add(archivist, clock, "李张三")  # registered first: the smaller number
+    longer = add(archivist, clock, "张三丰")
+    exact = add(archivist, clock, "张三")
+    assert ranked(archivist, clock, "张三") == [exact, longer, inner]  # name order, then the rest
+    assert ranked(archivist, clock, "张") == [exact, longer, inner]  # 1 character: same rule
+    assert ranked(archivist, clock, "zhangsan") == [exact, longer, inner]  # lizhangsan: inner
+    assert ranked(archivist, clock, "zs") == [exact, longer, inner]  # initials; lzs holds "zs"
+
+
+def test_an_index_table_missing_from_an_older_database_is_filled_at_sign_in(
+    archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    target = add(archivist, clock, "欧阳娜娜")
+    with archivist.store.engine.begin() as conn:  # as a database from before the prefix table
+        conn.exec_driver_sql("DROP TABLE customer_prefix")
+    sign_out(session=archivist, clock=clock)
+    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    try:
+        with again.store.engine.connect() as conn:
+            keys = {r[0] for r in conn.exec_driver_sql("SELECT key FROM customer_prefix")}
+        assert {"欧阳娜娜", "ouyangnana", "oynn"} <= keys
+        assert ranked(again, clock, "ouyang") == [target]
+    finally:
+        sign_out(session=again, clock=clock)
