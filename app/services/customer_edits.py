@@ -29,6 +29,7 @@ from app.services.customers import (
     CustomerDraft,
     PhoneInput,
     SaveResult,
+    check_responsible,
     find_duplicates,
     index_row,
     load_customer,
@@ -42,8 +43,9 @@ from app.storage.models import (
     CustomerBankAccount,
     CustomerPhone,
     CustomerStatusChange,
-    UserAccount,
 )
+
+NO_RESPONSIBLE = 0  # CustomerChanges.responsible_user_id: take the 负责人员 off the customer
 
 
 @dataclass(frozen=True)
@@ -60,7 +62,7 @@ class CustomerChanges:
     consent_method: str = ""
     remarks: str = ""
     index_remarks: str | None = None  # None: keep (the index's 备注栏, e.g. secrecy markings)
-    responsible_user_id: int | None = None  # None: keep
+    responsible_user_id: int | None = None  # None: keep; NO_RESPONSIBLE: nobody
     id_type: str | None = None
     id_number: str | None = None  # None: keep
     phones: tuple[PhoneInput, ...] | None = None  # None: keep
@@ -171,10 +173,8 @@ def update_customer(
         clearing_id = changes.id_number is not None and not identity.normalize(changes.id_number)
         if clearing_id and c.status == Status.REGISTERED:
             errors.append(FieldError("id_number", "required_registered"))
-        if changes.responsible_user_id is not None:
-            user = uow.session.get(UserAccount, changes.responsible_user_id)
-            if user is None or user.disabled:
-                errors.append(FieldError("responsible_user_id", "not_found"))
+        if changes.responsible_user_id not in (None, NO_RESPONSIBLE):
+            errors += check_responsible(uow, changes.responsible_user_id)
         if clean is not None and changes.id_number is not None and clean.id_number:
             digest = store.blind_index.digest("customer.id_number", clean.id_number)
             taken = uow.session.scalar(
@@ -205,7 +205,7 @@ def update_customer(
         if changes.index_remarks is not None:
             c.index_remarks = changes.index_remarks.strip()
         if changes.responsible_user_id is not None:
-            c.responsible_user_id = changes.responsible_user_id
+            c.responsible_user_id = changes.responsible_user_id or None
         masked_changes: dict[str, object] = {}
         if changes.id_number is not None:
             c.id_type = changes.id_type if clean.id_number else None

@@ -34,6 +34,7 @@ from app.security.masking import mask_bank_account, mask_id_number, mask_name, m
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.users import may_hold_customers
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
     AuditEntry,
@@ -190,6 +191,8 @@ class CustomerDetail:
     suspected_duplicate: bool
     masked: bool = True
     version: int = 1  # pass back to edits (optimistic locking)
+    responsible_user_id: int | None = None
+    responsible_name: str = ""  # display name, "" when nobody is named
     warnings: tuple[FieldError, ...] = field(default=())
 
 
@@ -372,6 +375,18 @@ class ContactWriter:
             )
 
 
+def check_responsible(uow: UnitOfWork, user_id: int | None) -> list[FieldError]:
+    """The 负责人员 must be an enabled account that may hold customers (or nobody)."""
+    if user_id is None:
+        return []
+    user = uow.session.get(UserAccount, user_id)
+    if user is None or user.disabled:
+        return [FieldError("responsible_user_id", "not_found")]
+    if not may_hold_customers(user):
+        return [FieldError("responsible_user_id", "not_staff")]
+    return []
+
+
 def index_row(c: Customer) -> search_index.IndexRow:
     """What the search index holds of a customer: name, number, remarks and the 备注栏."""
     remarks = " ".join(part for part in (c.remarks, c.index_remarks) if part)
@@ -471,10 +486,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
         clean, errors, warnings = validate_draft(draft, today=today)
-        if draft.responsible_user_id is not None:
-            user = uow.session.get(UserAccount, draft.responsible_user_id)
-            if user is None or user.disabled:
-                errors.append(FieldError("responsible_user_id", "not_found"))
+        errors += check_responsible(uow, draft.responsible_user_id)
         if clean is not None and clean.id_number:
             digest = store.blind_index.digest("customer.id_number", clean.id_number)
             taken = uow.session.scalar(
@@ -620,6 +632,9 @@ def _detail_unchecked(
         birth = birth[:4] + "-**-**" if birth else ""
         email = (email[:1] + "***@" + email.split("@")[-1]) if email else ""
     name = mask_name(c.name) if masked and c.party == Party.PERSON else c.name
+    responsible = (
+        uow.session.get(UserAccount, c.responsible_user_id) if c.responsible_user_id else None
+    )
     return CustomerDetail(
         id=c.id,
         number=c.number,
@@ -646,6 +661,8 @@ def _detail_unchecked(
         suspected_duplicate=c.suspected_duplicate,
         masked=masked,
         version=c.version,
+        responsible_user_id=c.responsible_user_id,
+        responsible_name=responsible.display_name if responsible else "",
     )
 
 

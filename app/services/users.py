@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain.passwords import check_password
-from app.domain.roles import ApproverTitle, Role, check_role_set
+from app.domain.pinyin import pinyin_keys
+from app.domain.roles import ApproverTitle, Role, check_role_set, may
 from app.errors import FieldError, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
@@ -78,6 +79,32 @@ def list_users(*, session: SignedIn, clock: Clock) -> list[UserRow]:
         authorize(uow, session.actor, "user.manage")
         users = uow.session.scalars(select(UserAccount)).all()
         return sorted((_row(u) for u in users), key=lambda r: (r.disabled, r.username.casefold()))
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """An account that may be named a customer's responsible person (负责人员)."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+def may_hold_customers(user: UserAccount) -> bool:
+    """True for an enabled account whose roles may work with customers (档案管理员, 审批人).
+
+    The administrator and the auditor never do (三员分立), so they are not offered.
+    """
+    return not user.disabled and may((Role(r.role) for r in user.roles), "customer.read")
+
+
+def list_staff(*, session: SignedIn, clock: Clock) -> list[StaffRow]:
+    """Accounts that may hold customers, for the customer form's 负责人员 choice, by name."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.read")
+        users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False)))
+        rows = [StaffRow(u.id, u.username, u.display_name) for u in users if may_hold_customers(u)]
+        return sorted(rows, key=lambda r: (pinyin_keys(r.display_name)[:1], r.username.casefold()))
 
 
 def _active_admins(uow: UnitOfWork) -> list[UserAccount]:

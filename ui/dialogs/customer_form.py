@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -30,7 +31,7 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError, ValidationFailed
-from app.services.customer_edits import CustomerChanges
+from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges
 from app.services.customers import (
     AddressInput,
     BankAccountInput,
@@ -38,6 +39,7 @@ from app.services.customers import (
     CustomerDraft,
     PhoneInput,
 )
+from app.services.users import StaffRow
 from ui.errors import FieldErrors
 
 PHONE_SLOTS = 3
@@ -54,16 +56,22 @@ class CustomerFormDialog(QDialog):
     """Collects a :class:`CustomerDraft`; the caller runs the service and reports back.
 
     ``parse_errors`` holds problems found while reading the form itself (a date typed wrongly);
-    they are shown like the service's own field errors.
+    they are shown like the service's own field errors. ``staff`` are the accounts offered as
+    负责人员 (``services.users.list_staff``).
     """
 
     def __init__(
-        self, parent: QWidget | None = None, existing: CustomerDetail | None = None
+        self,
+        parent: QWidget | None = None,
+        existing: CustomerDetail | None = None,
+        staff: Sequence[StaffRow] = (),
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CustomerFormDialog")
         self.setMinimumWidth(900)
         self.existing = existing
+        self._staff = list(staff)
+        self._initial_responsible: int | None = None
         self.errors = FieldErrors()
         self._build_ui()
         self._connect_signals()
@@ -96,6 +104,11 @@ class CustomerFormDialog(QDialog):
         self._row(form, "名称：", self.name, "name")
         self._row(form, "状态：", self.status, "status")
         self._row(form, "重要程度：", self.importance, "importance")
+        self.responsible = QComboBox(objectName="responsible")
+        self.responsible.addItem(self.tr("（未指定）"), None)
+        for person in self._staff:
+            self.responsible.addItem(f"{person.display_name}（{person.username}）", person.id)
+        self._row(form, "负责人员：", self.responsible, "responsible_user_id")
         grid.addWidget(basic, 0, 0)
 
         ident = QGroupBox(self.tr("证件与联系方式（敏感信息，加密保存）"))
@@ -226,6 +239,13 @@ class CustomerFormDialog(QDialog):
         self.category.setCurrentIndex(max(self.category.findData(d.category), 0))
         if d.id_type:
             self.id_type.setCurrentIndex(max(self.id_type.findData(d.id_type), 0))
+        offered = self.responsible.findData(d.responsible_user_id) >= 0
+        if d.responsible_user_id is not None and not offered:
+            # no longer offered (disabled, or lost the role): shown so that saving keeps it
+            name = d.responsible_name or str(d.responsible_user_id)
+            self.responsible.addItem(self.tr("{0}（已停用）").format(name), d.responsible_user_id)
+        self.responsible.setCurrentIndex(max(self.responsible.findData(d.responsible_user_id), 0))
+        self._initial_responsible = d.responsible_user_id
         self.party.setEnabled(False)
         self.status.setEnabled(False)  # status changes are dated: use 变更状态
         keep = self.tr("现为 {0}，留空表示不修改")
@@ -256,6 +276,12 @@ class CustomerFormDialog(QDialog):
         # all slots (blanks included) so error positions match the fields; none typed = keep
         typed = any(e.text().strip() for e in self.phones)
         phones = tuple(PhoneInput(e.text()) for e in self.phones) if typed else None
+        chosen = self.responsible.currentData()
+        responsible = (
+            None  # unchanged: keep
+            if chosen == self._initial_responsible
+            else (NO_RESPONSIBLE if chosen is None else int(chosen))
+        )
         changes = CustomerChanges(
             name=self.name.text() if self.name.text().strip() else None,
             kind=self.kind.currentData(),
@@ -266,6 +292,7 @@ class CustomerFormDialog(QDialog):
             consent_until=self._date(self.consent_until, "consent_until", problems),
             consent_method=self.consent_method.currentText(),
             remarks=self.remarks.toPlainText(),
+            responsible_user_id=responsible,
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
             id_number=self.id_number.text() if self.id_number.text().strip() else None,
             phones=phones,
@@ -296,6 +323,7 @@ class CustomerFormDialog(QDialog):
             addresses=(AddressInput(self.address.text()),),
             bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),),
             email=self.email.text(),
+            responsible_user_id=self.responsible.currentData(),
             consent_date=self._date(self.consent_date, "consent_date", problems),
             consent_purpose=self.consent_purpose.text(),
             consent_until=self._date(self.consent_until, "consent_until", problems),

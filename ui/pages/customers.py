@@ -42,6 +42,7 @@ from app.services.customers import (
     register_customer,
     search_customers,
 )
+from app.services.users import StaffRow, list_staff
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog, StatusDialog
 from ui.dialogs.duplicates import DuplicateReviewDialog
@@ -261,6 +262,7 @@ class CustomersPage(QWidget):
             row(self.tr("类别"), label(Kind, d.kind) + "·" + label(Category, d.category)),
             row(self.tr("状态"), label(Status, d.status)),
             row(self.tr("重要程度"), label(Importance, d.importance)),
+            row(self.tr("负责人员"), d.responsible_name or self.tr("（未指定）")),
             row(self.tr("证件号码"), d.id_number or "—"),
             row(self.tr("电话"), "；".join(d.phones) or "—"),
             row(self.tr("银行账号"), "；".join(d.bank_accounts) or "—"),
@@ -281,7 +283,7 @@ class CustomersPage(QWidget):
         """Open the form; keep it open until saved or cancelled."""
         if not self._session.actor.has(Role.ARCHIVIST):
             return
-        dialog = CustomerFormDialog(self)
+        dialog = CustomerFormDialog(self, staff=self._staff())
 
         def save() -> None:
             draft, problems = dialog.draft()
@@ -318,12 +320,20 @@ class CustomersPage(QWidget):
         dialog.buttons.accepted.connect(save)
         dialog.exec()
 
+    def _staff(self) -> list[StaffRow]:
+        """Accounts offered as 负责人员 (none when they cannot be read: the form still works)."""
+        try:
+            return list_staff(session=self._session, clock=self._context.clock)
+        except AppError as exc:
+            log.warning("could not list staff: %s", exc.code)
+            return []
+
     def edit_customer(self) -> None:
         """Edit the selected customer (protected fields: empty means unchanged)."""
         detail = self._detail
         if detail is None:
             return
-        dialog = CustomerFormDialog(self, existing=detail)
+        dialog = CustomerFormDialog(self, existing=detail, staff=self._staff())
 
         def save() -> None:
             changes, problems = dialog.changes()
