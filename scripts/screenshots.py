@@ -115,8 +115,11 @@ def main() -> None:
     form.name.setText("张三丰")
     form.status.setCurrentIndex(form.status.findData("registered"))
     form.id_number.setText("110105194912310021")
-    form.phones[0].setText("138 0013 800")
-    form.bank_account.setText("6222 0212 3456 7890 128")
+    form.phones[0].setText("138 0013 8000")
+    form.phone_list.add_row().edit.setText("010-6666 888")  # one digit short: its own message
+    form.bank_list.rows[0].edit.setText("6222 0212 3456 7890 128")
+    form.bank_list.rows[0].extra.setText("工商银行")  # type: ignore[union-attr]
+    form.address_list.rows[0].edit.setText("北京市朝阳区建国路 1 号")
     draft, _ = form.draft()
     try:
         register_customer(session=session, draft=draft, clock=SystemClock())

@@ -55,6 +55,18 @@ class FieldErrors:
             self._labels[field] = label
         return label
 
+    def bind(self, field: str, label: QLabel) -> None:
+        """Show ``field``'s messages in ``label`` (list rows re-bind theirs as rows come and go)."""
+        label.setObjectName(f"error_{field}")
+        label.setStyleSheet("color: #b00020;")
+        label.setWordWrap(True)
+        self._labels[field] = label
+
+    def forget(self, group: str) -> None:
+        """Drop the labels of the ``group.N`` fields (a list about to number its rows again)."""
+        for field in [f for f in self._labels if f.startswith(group + ".")]:
+            del self._labels[field]
+
     def clear(self) -> None:
         """Hide every message."""
         for label in self._labels.values():

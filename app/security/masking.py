@@ -42,6 +42,12 @@ def mask_name(value: str) -> str:
     return value[0] + MASK * (len(value) - 1)
 
 
+def mask_address(value: str) -> str:
+    """Postal address: the first 6 characters (about the district), the rest hidden."""
+    value = value.strip()
+    return value[:6] + MASK * 4 if len(value) > 6 else MASK * 4
+
+
 def mask_generic(value: str) -> str:
     """Any other personal value: length only."""
     return MASK * min(len(value), 8)
@@ -51,6 +57,7 @@ MASKERS = {
     "id_number": mask_id_number,
     "phone": mask_phone,
     "bank_account": mask_bank_account,
+    "address": mask_address,
     "name": mask_name,
     "generic": mask_generic,
 }

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any, TypeVar
 
 from sqlalchemy import delete, or_, select
 
@@ -18,7 +19,7 @@ from app.domain.customers import LABELS, Party, Status
 from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.audit import masked_change
 from app.security.crypto import DecryptionFailed, FieldCipher
-from app.security.masking import mask_bank_account, mask_id_number, mask_phone
+from app.security.masking import mask_address, mask_bank_account, mask_id_number, mask_phone
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
@@ -44,8 +45,22 @@ from app.storage.models import (
     CustomerPhone,
     CustomerStatusChange,
 )
+from app.storage.store import UnitOfWork
 
+_Input = TypeVar("_Input", PhoneInput, AddressInput, BankAccountInput)
 NO_RESPONSIBLE = 0  # CustomerChanges.responsible_user_id: take the 负责人员 off the customer
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A stored phone, address or bank account left as it is, in a changed list.
+
+    ``index`` counts the customer's stored entries in the order the detail lists them (the form
+    only knows them masked). Entries the list leaves out are removed.
+    """
+
+    index: int
+    bank_name: str | None = None  # bank accounts only: a new 开户行 (None keeps the stored one)
 
 
 @dataclass(frozen=True)
@@ -65,9 +80,10 @@ class CustomerChanges:
     responsible_user_id: int | None = None  # None: keep; NO_RESPONSIBLE: nobody
     id_type: str | None = None
     id_number: str | None = None  # None: keep
-    phones: tuple[PhoneInput, ...] | None = None  # None: keep
-    addresses: tuple[AddressInput, ...] | None = None
-    bank_accounts: tuple[BankAccountInput, ...] | None = None
+    # None: keep the whole group; a tuple replaces it (Kept entries stay, the others are new)
+    phones: tuple[PhoneInput | Kept, ...] | None = None
+    addresses: tuple[AddressInput | Kept, ...] | None = None
+    bank_accounts: tuple[BankAccountInput | Kept, ...] | None = None
     email: str | None = None
 
 
@@ -146,6 +162,14 @@ def update_customer(
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
         _check_version(c, expected_version)
+        try:
+            cipher = FieldCipher(store.vault.key(c.key_id))
+            stored = _StoredContacts.read(uow, c, cipher, changes)
+        except (KeyDestroyed, DecryptionFailed) as exc:
+            raise CustomerUnreadable() from exc
+        phones = _resolve(changes.phones, stored.phones)
+        addresses = _resolve(changes.addresses, stored.addresses)
+        bank_accounts = _renamed_banks(changes.bank_accounts, stored.bank_accounts)
         draft = CustomerDraft(
             party=c.party,
             kind=changes.kind,
@@ -156,9 +180,9 @@ def update_customer(
             importance=changes.importance,
             id_type=changes.id_type if changes.id_number else None,
             id_number=changes.id_number or "",
-            phones=changes.phones or (),
-            addresses=changes.addresses or (),
-            bank_accounts=changes.bank_accounts or (),
+            phones=phones or (),
+            addresses=addresses or (),
+            bank_accounts=bank_accounts or (),
             email=changes.email or "",
             consent_date=changes.consent_date,
             consent_purpose=changes.consent_purpose,
@@ -186,10 +210,13 @@ def update_customer(
                 errors.append(FieldError("id_number", "duplicate_id", {"number": taken}))
         if errors or clean is None:
             raise ValidationFailed(errors)
-        try:
-            cipher = FieldCipher(store.vault.key(c.key_id))
-        except (KeyDestroyed, DecryptionFailed) as exc:
-            raise CustomerUnreadable() from exc
+        # a kept account's Luhn warning was given when it was entered
+        kept = {
+            f"bank_accounts.{i}"
+            for i, b in enumerate(changes.bank_accounts or ())
+            if isinstance(b, Kept)
+        }
+        warnings = [w for w in warnings if w.field not in kept]
 
         def enc(column: str, value: str, table: str = "customer") -> bytes:
             return cipher.encrypt(value, table=table, column=column, row_key=c.row_key)
@@ -221,21 +248,32 @@ def update_customer(
             masked_changes["id_number"] = (
                 mask_id_number(clean.id_number) if clean.id_number else None
             )
+        # contact lists are rewritten whole (positions are bound into each ciphertext); the
+        # audit compares the masked lists before and after, so removals show as well
         contacts = ContactWriter(uow, store, c.id, enc)
-        if changes.phones is not None:
+        lists_before: dict[str, list[str]] = {}
+        lists_after: dict[str, list[str]] = {}
+        if phones is not None:
             uow.session.execute(delete(CustomerPhone).where(CustomerPhone.customer_id == c.id))
             contacts.phones(clean.phones)
-            masked_changes["phones"] = [mask_phone(p.e164) for p, _ in clean.phones]
-        if changes.addresses is not None:
+            lists_before["phones"] = [mask_phone(p.split(";")[0]) for p in stored.raw_phones]
+            lists_after["phones"] = [mask_phone(p.e164) for p, _ in clean.phones]
+        if addresses is not None:
             uow.session.execute(delete(CustomerAddress).where(CustomerAddress.customer_id == c.id))
-            contacts.addresses(changes.addresses)
-            masked_changes["addresses"] = "已更新"
-        if changes.bank_accounts is not None:
+            contacts.addresses(addresses)
+            lists_before["addresses"] = [mask_address(a.address) for a in stored.addresses]
+            lists_after["addresses"] = [
+                mask_address(text) for a in addresses if (text := identity.normalize(a.address))
+            ]
+        if bank_accounts is not None:
             uow.session.execute(
                 delete(CustomerBankAccount).where(CustomerBankAccount.customer_id == c.id)
             )
             contacts.bank_accounts(clean.bank_accounts)
-            masked_changes["bank_accounts"] = [mask_bank_account(a) for a, _ in clean.bank_accounts]
+            lists_before["bank_accounts"] = [
+                _bank_text(b.account, b.bank_name) for b in stored.bank_accounts
+            ]
+            lists_after["bank_accounts"] = [_bank_text(a, n) for a, n in clean.bank_accounts]
         if changes.email is not None:
             c.email_enc = enc("email", clean.email) if clean.email else None
             masked_changes["email"] = "已更新"
@@ -247,17 +285,113 @@ def update_customer(
         groups = tuple(
             g
             for g, changed in (
-                ("phone", changes.phones is not None),
-                ("bank_account", changes.bank_accounts is not None),
+                ("phone", phones is not None),
+                ("bank_account", bank_accounts is not None),
             )
             if changed
         )
         duplicates = find_duplicates(uow, c, groups) if groups else []
         diff = masked_change(before, _snapshot(c), {"name": "name", "remarks": "generic"})
+        diff.update(masked_change(lists_before, lists_after))  # masked already
         diff.update({k: {"after": v} for k, v in masked_changes.items()})
         uow.audit.record("customer.update", object_type="customer", object_id=c.id, details=diff)
         uow.commit()
         return SaveResult(c.id, c.number, tuple(warnings), tuple(duplicates))
+
+
+@dataclass(frozen=True)
+class _StoredContacts:
+    """A customer's stored contacts, decrypted, for the groups an edit changes."""
+
+    raw_phones: tuple[str, ...] = ()  # as stored: E.164, ``;ext=`` extension
+    phones: tuple[PhoneInput, ...] = ()  # the same, as typed input (validated again)
+    addresses: tuple[AddressInput, ...] = ()
+    bank_accounts: tuple[BankAccountInput, ...] = ()
+
+    @classmethod
+    def read(
+        cls, uow: UnitOfWork, c: Customer, cipher: FieldCipher, changes: CustomerChanges
+    ) -> _StoredContacts:
+        def dec(blob: bytes, table: str, column: str) -> str:
+            return cipher.decrypt(blob, table=table, column=column, row_key=c.row_key)
+
+        def rows(model: Any) -> list[Any]:
+            return list(
+                uow.session.scalars(
+                    select(model).where(model.customer_id == c.id).order_by(model.position)
+                )
+            )
+
+        raw_phones: list[str] = []
+        labels: list[str] = []
+        if changes.phones is not None:
+            for p in rows(CustomerPhone):
+                raw_phones.append(dec(p.phone_enc, "customer_phone", f"phone.{p.position}"))
+                labels.append(p.label)
+        addresses = (
+            [
+                AddressInput(
+                    dec(a.address_enc, "customer_address", f"address.{a.position}"), a.label
+                )
+                for a in rows(CustomerAddress)
+            ]
+            if changes.addresses is not None
+            else []
+        )
+        banks = (
+            [
+                BankAccountInput(
+                    dec(b.account_enc, "customer_bank_account", f"bank_account.{b.position}"),
+                    b.bank_name,
+                )
+                for b in rows(CustomerBankAccount)
+            ]
+            if changes.bank_accounts is not None
+            else []
+        )
+        typed = [
+            # "+861012345678;ext=12" back to a form check_phone reads: "+861012345678 转 12"
+            PhoneInput(raw.replace(";ext=", " 转 "), label)
+            for raw, label in zip(raw_phones, labels, strict=True)
+        ]
+        return cls(tuple(raw_phones), tuple(typed), tuple(addresses), tuple(banks))
+
+
+def _resolve(
+    items: tuple[_Input | Kept, ...] | None, stored: tuple[_Input, ...]
+) -> tuple[_Input, ...] | None:
+    """Replace each :class:`Kept` by the stored entry it names (None stays None: keep all)."""
+    if items is None:
+        return None
+    out: list[_Input] = []
+    for item in items:
+        if not isinstance(item, Kept):
+            out.append(item)
+            continue
+        if not 0 <= item.index < len(stored):
+            raise ValidationFailed([FieldError("customer", "stale")])
+        out.append(stored[item.index])
+    return tuple(out)
+
+
+def _renamed_banks(
+    items: tuple[BankAccountInput | Kept, ...] | None, stored: tuple[BankAccountInput, ...]
+) -> tuple[BankAccountInput, ...] | None:
+    """:func:`_resolve` for bank accounts, where a kept account may get a new 开户行."""
+    resolved = _resolve(items, stored)
+    if items is None or resolved is None:
+        return None
+    return tuple(
+        BankAccountInput(value.account, item.bank_name)
+        if isinstance(item, Kept) and item.bank_name is not None
+        else value
+        for item, value in zip(items, resolved, strict=True)
+    )
+
+
+def _bank_text(account: str, bank_name: str) -> str:
+    masked = mask_bank_account(identity.compact(account))
+    return f"{masked}（{bank_name.strip()}）" if bank_name.strip() else masked
 
 
 def _snapshot(c: Customer) -> dict[str, object]:

@@ -30,7 +30,13 @@ from app.domain.customers import (
 )
 from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.crypto import DecryptionFailed, FieldCipher
-from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
+from app.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
@@ -628,7 +634,7 @@ def _detail_unchecked(
         id_number = mask_id_number(id_number) if id_number else ""
         phone_values = [mask_phone(p.split(";")[0]) for p in phone_values]
         bank_values = [mask_bank_account(b) for b in bank_values]
-        address_values = [a[:6] + "****" if len(a) > 6 else "****" for a in address_values]
+        address_values = [mask_address(a) for a in address_values]
         birth = birth[:4] + "-**-**" if birth else ""
         email = (email[:1] + "***@" + email.split("@")[-1]) if email else ""
     name = mask_name(c.name) if masked and c.party == Party.PERSON else c.name

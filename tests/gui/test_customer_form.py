@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in, sign_out
-from app.services.customers import get_customer
+from app.services.customers import AddressInput, PhoneInput, get_customer, register_customer
 from app.storage.location import DatabaseLocation
+from tests.factories import person
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog
@@ -77,4 +79,108 @@ def test_responsible_person_is_offered_saved_and_preselected(
     assert cid is not None
     detail = get_customer(session=session, customer_id=cid, clock=FixedClock())  # type: ignore[arg-type]
     assert detail.responsible_user_id is None
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    seen: dict[str, object] = {}
+
+    def new(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog)
+        assert len(dialog.phones) == 1
+        dialog.name.setText("钱多多")
+        qtbot.mouseClick(dialog.phone_list.add_button, Qt.MouseButton.LeftButton)
+        assert len(dialog.phones) == 2 and dialog.focusWidget() is dialog.phones[1]
+        dialog.phones[0].setText("138 0013 8000")
+        dialog.phones[1].setText("12345")
+        qtbot.keyClick(dialog.phones[1], Qt.Key.Key_Return)  # Enter saves: refused
+        seen["errors"] = (dialog.errors.text("phones.0"), dialog.errors.text("phones.1"))
+        seen["focus"] = dialog.focusWidget().objectName() if dialog.focusWidget() else ""
+        remove = dialog.findChild(QToolButton, "remove_phone_0")
+        assert isinstance(remove, QToolButton)
+        remove.click()  # the good number goes; the wrong one moves up to the first row
+        seen["after_remove"] = ([e.text() for e in dialog.phones], dialog.phones[0].objectName())
+        seen["cleared"] = dialog.errors.text("phones.0")
+        dialog.phones[0].setText("010-6666 8888")
+        dialog.bank_list.rows[0].edit.setText("6222 0212 3456 7890 128")
+        qtbot.mouseClick(dialog.bank_list.add_button, Qt.MouseButton.LeftButton)
+        dialog.bank_list.rows[1].edit.setText("6217 0000 1000 0000 007")
+        dialog.bank_list.rows[1].extra.setText("建设银行")  # type: ignore[union-attr]
+        when_modal(lambda box: box.accept() if isinstance(box, QMessageBox) else None)
+        qtbot.keyClick(dialog.phones[0], Qt.Key.Key_Return)
+
+    errors = when_modal(new)
+    page.new_button.click()
+    assert errors == []
+    first, second = seen["errors"]  # type: ignore[misc]
+    assert first == "" and "电话（第 2 项）" in second and "格式不正确" in second
+    assert seen["focus"] == "phone_1"
+    assert seen["after_remove"] == (["12345"], "phone_0") and seen["cleared"] == ""
+    cid = page.selected_id() or page.model.id_at(0)
+    detail = get_customer(session=session, customer_id=cid, clock=FixedClock())  # type: ignore[arg-type]
+    assert detail.name == "钱**" and detail.phones == ("106***8888",)
+    assert detail.bank_accounts == ("622202*********0128", "621700*********0007")
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def test_editing_removes_a_stored_phone_keeps_the_rest_and_esc_cancels(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    result = register_customer(
+        session=session,  # type: ignore[arg-type]
+        draft=person(
+            name="孙两机",
+            id_number="",
+            id_type=None,
+            status="potential",
+            phones=(PhoneInput("13800001111"), PhoneInput("13900002222")),
+            addresses=(AddressInput("杭州市西湖区文三路1号"),),
+            bank_accounts=(),
+        ),
+        clock=FixedClock(),
+    )
+    page.search.setText(result.number)
+    page.refresh()
+    page.table.selectRow(0)
+    seen: dict[str, object] = {}
+
+    def cancel(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog)
+        seen["placeholders"] = [e.placeholderText() for e in dialog.phones]
+        seen["address"] = dialog.address_list.rows[0].edit.placeholderText()
+        dialog.findChild(QToolButton, "remove_phone_0").click()  # type: ignore[union-attr]
+        qtbot.keyClick(dialog.phones[0], Qt.Key.Key_Escape)  # Esc: nothing saved
+
+    errors = when_modal(cancel)
+    page.edit_button.click()
+    assert errors == []
+    placeholders = seen["placeholders"]
+    assert isinstance(placeholders, list) and len(placeholders) == 2
+    assert "138****1111" in placeholders[0] and "139****2222" in placeholders[1]
+    assert "13800001111" not in " ".join(placeholders) and "杭州市西湖区****" in str(
+        seen["address"]
+    )
+    detail = get_customer(session=session, customer_id=result.customer_id, clock=FixedClock())  # type: ignore[arg-type]
+    assert detail.phones == ("138****1111", "139****2222") and detail.version == 1
+
+    def remove_first(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog)
+        dialog.findChild(QToolButton, "remove_phone_0").click()  # type: ignore[union-attr]
+        dialog.findChild(QToolButton, "remove_address_0").click()  # type: ignore[union-attr]
+        qtbot.mouseClick(dialog.phone_list.add_button, Qt.MouseButton.LeftButton)
+        dialog.phones[1].setText("137 0000 3333")
+        qtbot.keyClick(dialog.phones[1], Qt.Key.Key_Return)
+        if dialog.isVisible():
+            raise AssertionError(dialog.general.text())
+
+    errors = when_modal(remove_first)
+    page.edit_button.click()
+    assert errors == []
+    detail = get_customer(session=session, customer_id=result.customer_id, clock=FixedClock())  # type: ignore[arg-type]
+    assert detail.phones == ("139****2222", "137****3333") and detail.addresses == ()
+    assert "139****2222" in page.detail_label.text()
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]

@@ -109,7 +109,8 @@ def test_edit_keeps_protected_values_unless_given(archivist: SignedIn, clock: Fi
             .first()
         )
     details = json.loads(entry.details)  # type: ignore[union-attr]
-    assert details["phones"] == {"after": ["139****5678"]} and "13912345678" not in entry.details  # type: ignore[union-attr]
+    assert details["phones"] == {"before": ["138****5678"], "after": ["139****5678"]}
+    assert "13912345678" not in entry.details and "13812345678" not in entry.details  # type: ignore[union-attr]
 
 
 def test_edit_is_validated_and_renamed_customers_are_found_by_the_new_name(

@@ -6,7 +6,13 @@ import pytest
 import app.errors as errors_module
 from app.errors import AppError, FieldError, ValidationFailed
 from app.messages import MESSAGES, REASONS, describe
-from app.security.masking import mask_bank_account, mask_id_number, mask_name, mask_phone
+from app.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -23,6 +29,8 @@ def test_masks_follow_minimum_necessary_rule() -> None:
     assert masked.endswith("9012") and masked.count("*") >= 4
     assert mask_name("张三丰") == "张**"
     assert mask_name("欧阳娜娜").startswith("欧") and "娜" not in mask_name("欧阳娜娜")
+    assert mask_address("北京市朝阳区建国路1号") == "北京市朝阳区****"
+    assert mask_address(" 朝阳区建国路 ") == "****"  # six characters or fewer: nothing shown
 
 
 def test_every_error_class_has_a_chinese_message() -> None:

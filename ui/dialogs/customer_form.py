@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -31,7 +31,7 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError, ValidationFailed
-from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges
+from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges, Kept
 from app.services.customers import (
     AddressInput,
     BankAccountInput,
@@ -41,8 +41,9 @@ from app.services.customers import (
 )
 from app.services.users import StaffRow
 from ui.errors import FieldErrors
+from ui.widgets.contact_list import ContactListEditor, ContactRow
 
-PHONE_SLOTS = 3
+_Item = TypeVar("_Item", PhoneInput, AddressInput, BankAccountInput)
 
 
 def _combo(name: str, values: list[Any]) -> QComboBox:
@@ -68,7 +69,7 @@ class CustomerFormDialog(QDialog):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("CustomerFormDialog")
-        self.setMinimumWidth(900)
+        self.setMinimumWidth(980)
         self.existing = existing
         self._staff = list(staff)
         self._initial_responsible: int | None = None
@@ -111,7 +112,7 @@ class CustomerFormDialog(QDialog):
         self._row(form, "负责人员：", self.responsible, "responsible_user_id")
         grid.addWidget(basic, 0, 0)
 
-        ident = QGroupBox(self.tr("证件与联系方式（敏感信息，加密保存）"))
+        ident = QGroupBox(self.tr("证件（敏感信息，加密保存）"))
         form = QFormLayout(ident)
         self.id_type = QComboBox(objectName="id_type")
         self.id_number = QLineEdit(objectName="id_number")
@@ -121,25 +122,44 @@ class CustomerFormDialog(QDialog):
         self.gender.addItem(self.tr("女"), "female")
         self.birth_date = QLineEdit(objectName="birth_date")
         self.birth_date.setPlaceholderText("YYYY-MM-DD")
+        self.email = QLineEdit(objectName="email")
         self._row(form, "证件类型：", self.id_type, "id_type")
         self._row(form, "证件号码：", self.id_number, "id_number")
         self._row(form, "性别：", self.gender, "gender")
         self._row(form, "出生日期：", self.birth_date, "birth_date")
-        self.phones = []
-        for i in range(PHONE_SLOTS):
-            edit = QLineEdit(objectName=f"phone_{i}")
-            edit.setPlaceholderText(self.tr("手机或固话，如 010-12345678 转 123"))
-            self.phones.append(edit)
-            self._row(form, f"电话 {i + 1}：", edit, f"phones.{i}")
-        self.email = QLineEdit(objectName="email")
         self._row(form, "电子邮箱：", self.email, "email")
-        self.bank_account = QLineEdit(objectName="bank_account")
-        self.bank_name = QLineEdit(objectName="bank_name")
-        self._row(form, "银行账号：", self.bank_account, "bank_accounts.0")
-        self._row(form, "开户行：", self.bank_name, "bank_name")
-        self.address = QLineEdit(objectName="address")
-        self._row(form, "地址：", self.address, "addresses.0")
-        grid.addWidget(ident, 0, 1, 2, 1)
+        grid.addWidget(ident, 0, 1)
+
+        contacts = QGroupBox(self.tr("联系方式（敏感信息，加密保存）"))
+        form = QFormLayout(contacts)
+        self.phone_list = ContactListEditor(
+            group="phones",
+            name="phone",
+            errors=self.errors,
+            add_text=self.tr("添加电话"),
+            placeholder=self.tr("手机或固话，如 010-12345678 转 123"),
+        )
+        self.bank_list = ContactListEditor(
+            group="bank_accounts",
+            name="bank_account",
+            errors=self.errors,
+            add_text=self.tr("添加银行账号"),
+            placeholder=self.tr("12–19 位数字"),
+            extra_placeholder=self.tr("开户行"),
+        )
+        self.address_list = ContactListEditor(
+            group="addresses",
+            name="address",
+            errors=self.errors,
+            add_text=self.tr("添加地址"),
+            placeholder=self.tr("省市区、街道门牌"),
+        )
+        form.addRow(self.tr("电话："), self.phone_list)
+        form.addRow(self.tr("银行账号："), self.bank_list)
+        form.addRow(self.tr("地址："), self.address_list)
+        for editor in self._lists():
+            editor.add_row()
+        grid.addWidget(contacts, 1, 1)
 
         consent = QGroupBox(self.tr("书面同意与备注"))
         form = QFormLayout(consent)
@@ -215,6 +235,33 @@ class CustomerFormDialog(QDialog):
         self.gender.setEnabled(person)
         self.birth_date.setEnabled(person)
 
+    # -- contact lists ------------------------------------------------------------------
+    def _lists(self) -> tuple[ContactListEditor, ContactListEditor, ContactListEditor]:
+        return self.phone_list, self.bank_list, self.address_list
+
+    @property
+    def phones(self) -> list[QLineEdit]:
+        """The phone fields, in order."""
+        return self.phone_list.edits()
+
+    @staticmethod
+    def _list_changes(
+        editor: ContactListEditor, new: Callable[[ContactRow], _Item]
+    ) -> tuple[_Item | Kept, ...] | None:
+        """None when nothing changed (keep); otherwise every row in order, stored ones Kept.
+
+        Blank new rows are passed too so that error positions match the rows.
+        """
+        if editor.unchanged():
+            return None
+        out: list[_Item | Kept] = []
+        for row in editor.rows:
+            if row.kept is not None and not row.text():
+                out.append(Kept(row.kept, row.extra_text() or None))
+            else:
+                out.append(new(row))
+        return tuple(out)
+
     # -- reading the form ---------------------------------------------------------------
     def _date(self, edit: QLineEdit, field: str, problems: list[FieldError]) -> date | None:
         text = edit.text().strip()
@@ -254,11 +301,9 @@ class CustomerFormDialog(QDialog):
         else:
             self.name.setPlaceholderText(keep.format(d.name))
         self.id_number.setPlaceholderText(keep.format(d.id_number or "—"))
-        replace_all = self.tr("现为 {0}；全部留空则不修改，填写任何一个则以所填电话替换全部")
-        for edit, value in zip(self.phones, (*d.phones, "", "", ""), strict=False):
-            edit.setPlaceholderText(replace_all.format(value or "—"))
-        self.bank_account.setPlaceholderText(keep.format("；".join(d.bank_accounts) or "—"))
-        self.address.setPlaceholderText(keep.format("；".join(d.addresses) or "—"))
+        self.phone_list.set_stored(list(d.phones), keep)
+        self.bank_list.set_stored(list(d.bank_accounts), keep, self.tr("开户行：留空表示不修改"))
+        self.address_list.set_stored(list(d.addresses), keep)
         self.email.setPlaceholderText(keep.format(d.email or "—"))
         self.gender.setEnabled(False)
         self.birth_date.setEnabled(False)
@@ -274,8 +319,11 @@ class CustomerFormDialog(QDialog):
         """Return the edit; empty protected fields mean "keep what is stored"."""
         problems: list[FieldError] = []
         # all slots (blanks included) so error positions match the fields; none typed = keep
-        typed = any(e.text().strip() for e in self.phones)
-        phones = tuple(PhoneInput(e.text()) for e in self.phones) if typed else None
+        phones = self._list_changes(self.phone_list, lambda r: PhoneInput(r.edit.text()))
+        addresses = self._list_changes(self.address_list, lambda r: AddressInput(r.edit.text()))
+        banks = self._list_changes(
+            self.bank_list, lambda r: BankAccountInput(r.edit.text(), r.extra_text())
+        )
         chosen = self.responsible.currentData()
         responsible = (
             None  # unchanged: keep
@@ -296,10 +344,8 @@ class CustomerFormDialog(QDialog):
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
             id_number=self.id_number.text() if self.id_number.text().strip() else None,
             phones=phones,
-            addresses=(AddressInput(self.address.text()),) if self.address.text().strip() else None,
-            bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),)
-            if self.bank_account.text().strip()
-            else None,
+            addresses=addresses,
+            bank_accounts=banks,
             email=self.email.text() if self.email.text().strip() else None,
         )
         return changes, problems
@@ -319,9 +365,11 @@ class CustomerFormDialog(QDialog):
             birth_date=self._date(self.birth_date, "birth_date", problems) if person else None,
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
             id_number=self.id_number.text(),
-            phones=tuple(PhoneInput(e.text()) for e in self.phones),
-            addresses=(AddressInput(self.address.text()),),
-            bank_accounts=(BankAccountInput(self.bank_account.text(), self.bank_name.text()),),
+            phones=tuple(PhoneInput(r.edit.text()) for r in self.phone_list.rows),
+            addresses=tuple(AddressInput(r.edit.text()) for r in self.address_list.rows),
+            bank_accounts=tuple(
+                BankAccountInput(r.edit.text(), r.extra_text()) for r in self.bank_list.rows
+            ),
             email=self.email.text(),
             responsible_user_id=self.responsible.currentData(),
             consent_date=self._date(self.consent_date, "consent_date", problems),
@@ -337,12 +385,16 @@ class CustomerFormDialog(QDialog):
         leftovers = self.errors.show(exc)
         self.general.setText("\n".join(leftovers))
         for item in exc.errors:
-            widget = self.findChild(
-                QWidget, item.field.replace(".", "_").replace("phones_", "phone_")
-            )
+            widget = self._field_widget(item.field)
             if widget is not None:
                 widget.setFocus()
                 break
+
+    def _field_widget(self, field: str) -> QWidget | None:
+        for editor in self._lists():
+            if field.startswith(editor.group + "."):
+                return editor.widget_for(field)
+        return self.findChild(QWidget, field)  # type: ignore[return-value]
 
 
 class StatusDialog(QDialog):
