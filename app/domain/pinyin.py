@@ -70,3 +70,37 @@ def pinyin_keys(name: str) -> tuple[str, ...]:
             if key and key not in keys:
                 keys.append(key)
     return tuple(keys)
+
+
+def _is_han(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff"
+
+
+def char_readings(text: str) -> list[tuple[str, ...]]:
+    """Per character of ``text``, the readings :func:`pinyin_keys` knows it by.
+
+    A Chinese character has its common reading; the first one also its surname reading (单
+    shan) and, in names of ``PHRASE_MIN_LENGTH`` or more, each its phrase reading (银行 hang).
+    Any other character reads as itself (lower case) and white space as nothing (``""``).
+    Used to show which characters of a name a pinyin query matched.
+    """
+    out: list[list[str]] = [[""] if ch.isspace() else [_char_reading(ch)] for ch in text]
+
+    def add(i: int, reading: str) -> None:
+        if reading and reading not in out[i]:
+            out[i].append(reading)
+
+    first = next((i for i, ch in enumerate(text) if not ch.isspace()), None)
+    if first is not None:
+        add(first, SURNAME_READINGS.get(text[first], ""))
+    if len("".join(text.split())) >= PHRASE_MIN_LENGTH:
+        from pypinyin import lazy_pinyin
+
+        i = 0
+        for chunk in lazy_pinyin(text):  # one item per Chinese character, runs of others
+            if i < len(text) and _is_han(text[i]):
+                add(i, chunk.lower())
+                i += 1
+            else:
+                i += len(chunk)
+    return [tuple(r) for r in out]

@@ -49,6 +49,7 @@ from ui.dialogs.duplicates import DuplicateReviewDialog
 from ui.dialogs.reveal import RevealDialog
 from ui.errors import message_for, show_error
 from ui.models.customers import CustomerTableModel, label
+from ui.widgets.highlight import HighlightDelegate
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
@@ -115,6 +116,9 @@ class CustomersPage(QWidget):
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(1, 200)
+        self.highlighter = HighlightDelegate(self.table)  # search hits in 客户编号 and 名称
+        for column in (0, 1):
+            self.table.setItemDelegateForColumn(column, self.highlighter)
         splitter.addWidget(self.table)
         pane = QWidget()
         pane_layout = QVBoxLayout(pane)
