@@ -173,7 +173,7 @@ class CustomerFormDialog(QDialog):
         for text in ("", "书面签字", "电子签名", "合同条款"):
             self.consent_method.addItem(text)
         self.remarks = QPlainTextEdit(objectName="remarks")
-        self.remarks.setMaximumHeight(60)
+        self.remarks.setMinimumHeight(60)  # takes the height the contact lists leave
         self._row(form, "同意日期：", self.consent_date, "consent_date")
         self._row(form, "同意用途：", self.consent_purpose, "consent_purpose")
         self._row(form, "保存期限至：", self.consent_until, "consent_until")
@@ -302,7 +302,9 @@ class CustomerFormDialog(QDialog):
             self.name.setPlaceholderText(keep.format(d.name))
         self.id_number.setPlaceholderText(keep.format(d.id_number or "—"))
         self.phone_list.set_stored(list(d.phones), keep)
-        self.bank_list.set_stored(list(d.bank_accounts), keep, self.tr("开户行：留空表示不修改"))
+        self.bank_list.set_stored(
+            list(d.bank_accounts), self.tr("现为 {0}，留空不改"), self.tr("开户行，留空不改")
+        )
         self.address_list.set_stored(list(d.addresses), keep)
         self.email.setPlaceholderText(keep.format(d.email or "—"))
         self.gender.setEnabled(False)

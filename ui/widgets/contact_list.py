@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication, Signal
+from PySide6.QtCore import QCoreApplication, QRect, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QGridLayout,
     QHBoxLayout,
@@ -29,7 +30,35 @@ def _tr(text: str) -> str:
     return QCoreApplication.translate("ContactListEditor", text)
 
 
-@dataclass
+class RowMessage(QLabel):
+    """A row's error message: wrapped, with a minimum height that follows its width.
+
+    Nested in the form's layouts, a wrapped label's height for its width is not passed up, so
+    a two-line message would be squeezed into one line's height.
+    """
+
+    def setText(self, text: str) -> None:
+        """Set the message and the height it needs."""
+        super().setText(text)
+        self._fit()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """Keep the height right for the new width."""
+        super().resizeEvent(event)
+        self._fit()
+
+    def _fit(self) -> None:
+        height = 0
+        if self.text():
+            bounds = self.fontMetrics().boundingRect(
+                QRect(0, 0, max(self.width(), 50), 0), int(Qt.TextFlag.TextWordWrap), self.text()
+            )
+            height = bounds.height() + 2
+        if height != self.minimumHeight():
+            self.setMinimumHeight(height)
+
+
+@dataclass(eq=False)
 class ContactRow:
     """One row: the value, an optional second field (开户行), its remove button and message."""
 
@@ -117,7 +146,6 @@ class ContactListEditor(QWidget):
         grid = QGridLayout(widget)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.setHorizontalSpacing(4)
-        grid.setVerticalSpacing(0)
         edit = QLineEdit(widget)
         edit.setPlaceholderText(self._placeholder)
         grid.addWidget(edit, 0, 0)
@@ -130,12 +158,14 @@ class ContactListEditor(QWidget):
         remove = QToolButton(widget)
         remove.setText(_tr("删除"))
         grid.addWidget(remove, 0, 2)
-        error = QLabel(widget)
+        # the message goes below the row in the list's own layout: a wrapped message then gets
+        # its full height (nested in the row's grid it would be squeezed to one line)
+        error = RowMessage(self)
         error.hide()
-        grid.addWidget(error, 1, 0, 1, 3)
         row = ContactRow(widget, edit, extra, remove, error, kept)
         remove.clicked.connect(lambda: self.remove_row(row))
         self._rows_layout.addWidget(widget)
+        self._rows_layout.addWidget(error)
         self.rows.append(row)
         self._number()
         self.rows_changed.emit()
@@ -143,6 +173,8 @@ class ContactListEditor(QWidget):
 
     def remove_row(self, row: ContactRow) -> None:
         """Take a row out (a stored entry it stands for is removed on save)."""
+        if row not in self.rows:  # a second click before the row went
+            return
         focus_next = row.edit.hasFocus() or row.remove.hasFocus()
         index = self.rows.index(row)
         self._drop(row)
@@ -157,9 +189,11 @@ class ContactListEditor(QWidget):
 
     def _drop(self, row: ContactRow) -> None:
         self.rows.remove(row)
-        row.widget.hide()
-        row.widget.setParent(None)  # type: ignore[call-overload]
-        row.widget.deleteLater()
+        for widget in (row.widget, row.error):
+            widget.hide()
+            self._rows_layout.removeWidget(widget)
+            widget.setParent(None)  # type: ignore[call-overload]  # out of findChild at once
+            widget.deleteLater()
 
     def _number(self) -> None:
         self._errors.forget(self.group)
