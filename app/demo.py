@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import random
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import Table, insert
-
+from app import demo_bulk
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
-from app.security.crypto import BlindIndex, FieldCipher
 from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
-from app.storage import search_sqlite
 from app.storage.location import DatabaseLocation
-from app.storage.models import Base, Customer, CustomerPhone, CustomerStatusChange, Volume
 
 DEMO_PASSWORD = "Demo#2026pass"
 SIZES = {"small": 200, "large": 1_000_000}
@@ -251,130 +246,22 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
-        _insert_customers(session, clock, count, progress)
-        if phase:
-            phase("index")
-        search_sqlite.rebuild(session.store.engine)  # built once, after the bulk load
+        _insert_customers(session, clock, count, progress)  # search index included
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)
 
 
-def table_of(model: type[Base]) -> Table:
-    """The Core table behind an ORM model (for executemany without ORM bookkeeping)."""
-    table = model.__table__
-    assert isinstance(table, Table)
-    return table
-
-
 def _insert_customers(
     session: SignedIn, clock: Clock, count: int, progress: Progress | None
 ) -> None:
-    """Bulk-load generated customers (Core executemany, one transaction and audit entry per batch)."""
-    store = session.store
-    bidx: BlindIndex = store.blind_index
-    rng = random.Random(7)
-    batch = 5000
-    now = clock.now()
-    done = 0
-    retention_codes = ["Y", "D30", "D10"]
-    generated = generate_customers(count)
-    next_id = 1
-    while done < count:
-        chunk = [c for _, c in zip(range(batch), generated, strict=False)]
-        if not chunk:
-            break
-        keys = store.vault.create_keys(len(chunk), now)  # durable before the rows that use them
-        customers: list[dict[str, object]] = []
-        phones: list[dict[str, object]] = []
-        history: list[dict[str, object]] = []
-        volumes: list[dict[str, object]] = []
-        for (key_id, key), c in zip(keys, chunk, strict=True):
-            cid = next_id
-            next_id += 1
-            row_key = uuid.uuid4().hex
-            cipher = FieldCipher(key)
-            customers.append(
-                {
-                    "id": cid,
-                    "number": f"KH{cid:08d}",
-                    "row_key": row_key,
-                    "key_id": key_id,
-                    "party": c.party,
-                    "kind": c.kind,
-                    "category": c.category,
-                    "status": c.status,
-                    "importance": c.importance,
-                    "name": c.name,
-                    "gender": (
-                        ("male" if int(c.id_number[16]) % 2 else "female")
-                        if c.party == "person"
-                        else None
-                    ),
-                    "id_type": c.id_type,
-                    "id_number_enc": cipher.encrypt(
-                        c.id_number, table="customer", column="id_number", row_key=row_key
-                    ),
-                    "id_number_bidx": bidx.digest("customer.id_number", c.id_number),
-                    "consent_purpose": "",
-                    "consent_method": "",
-                    "remarks": "",
-                    "index_remarks": "",
-                    "suspected_duplicate": False,
-                    "created_at": now,
-                    "updated_at": now,
-                    "version": 1,
-                }
-            )
-            phones.append(
-                {
-                    "customer_id": cid,
-                    "position": 0,
-                    "label": "手机",
-                    "phone_enc": cipher.encrypt(
-                        c.phone, table="customer_phone", column="phone.0", row_key=row_key
-                    ),
-                    "phone_bidx": bidx.digest("customer.phone", c.phone),
-                    "tail_bidx": bidx.digest("customer.phone_tail", c.phone[-4:]),
-                }
-            )
-            history.append(
-                {
-                    "customer_id": cid,
-                    "old_status": None,
-                    "new_status": c.status,
-                    "changed_at": now,
-                    "changed_by": None,
-                    "note": "演示数据",
-                }
-            )
-            year = rng.randrange(2015, 2026)
-            retention = rng.choice(retention_codes)
-            secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
-            volumes.append(
-                {
-                    "reference_code": f"Z001-KH-{year}-{retention}-{cid:07d}",
-                    "customer_id": cid,
-                    "year": year,
-                    "title": f"{c.name}{year}年度客户档案",
-                    "retention": retention,
-                    "secrecy_level": secrecy,
-                    "created_at": now,
-                }
-            )
-        with session.uow(clock) as uow:
-            conn = uow.session.connection()  # Core executemany: no ORM bookkeeping per row
-            conn.execute(insert(table_of(Customer)), customers)
-            conn.execute(insert(table_of(CustomerPhone)), phones)
-            conn.execute(insert(table_of(CustomerStatusChange)), history)
-            conn.execute(insert(table_of(Volume)), volumes)
-            uow.settings.put(NUMBER_SETTING, next_id - 1)
-            uow.audit.record(
-                "demo.generate",
-                object_type="customer",
-                details={"customers": len(customers), "volumes": len(volumes)},
-            )
-            uow.commit()
-        done += len(chunk)
-        if progress:
-            progress(done, count)
+    """Bulk-load ``count`` generated customers, then record the load in the audit trail."""
+    last = demo_bulk.load_customers(session.store, clock.now(), count, progress)
+    with session.uow(clock) as uow:
+        uow.settings.put(NUMBER_SETTING, last)
+        uow.audit.record(
+            "demo.generate",
+            object_type="customer",
+            details={"customers": last, "volumes": last},
+        )
+        uow.commit()

@@ -14,6 +14,9 @@ def _run_gui(*args: Any, **kwargs: Any) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Run ``archive-room``."""
+    import multiprocessing
+
+    multiprocessing.freeze_support()  # the large demo's worker process, in a PyInstaller build
     from app.cli import main as cli_main
 
     return cli_main(argv, run_gui=_run_gui)

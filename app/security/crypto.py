@@ -10,7 +10,6 @@ another row or column fails to decrypt.
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import os
 import struct
@@ -101,7 +100,7 @@ def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
 
 def mac(key: bytes, data: bytes) -> bytes:
     """Return HMAC-SHA256 of ``data``."""
-    return hmac.new(key, data, hashlib.sha256).digest()
+    return hmac.digest(key, data, "sha256")
 
 
 def field_aad(table: str, column: str, row_key: str) -> bytes:

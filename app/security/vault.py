@@ -52,6 +52,26 @@ class KeyDestroyed(Exception):
     """The customer's key is gone: their protected values can no longer be read."""
 
 
+class KeyWrapper:
+    """Wraps new customer keys for the vault.
+
+    Plain data, so a bulk loader's worker process can use it; the wrapping key never leaves
+    this machine's processes.
+    """
+
+    def __init__(self, wrap_key: bytes) -> None:
+        self._wrap_key = wrap_key
+
+    def wrap(self, key_id: str, key: bytes) -> bytes:
+        """The vault's stored form of ``key``."""
+        return crypto.seal(self._wrap_key, key, key_aad(key_id))
+
+
+def key_aad(key_id: str) -> bytes:
+    """Associated data binding a wrapped key to its id."""
+    return f"archive-room/customer-key/v1/{key_id}".encode()
+
+
 class CustomerKeyVault:
     """Creates, unwraps and destroys per-customer keys."""
 
@@ -75,7 +95,27 @@ class CustomerKeyVault:
         return vault
 
     def _aad(self, key_id: str) -> bytes:
-        return f"archive-room/customer-key/v1/{key_id}".encode()
+        return key_aad(key_id)
+
+    def wrapper(self) -> KeyWrapper:
+        """A :class:`KeyWrapper` for keys stored later with :meth:`store_wrapped`."""
+        return KeyWrapper(self._wrap_key)
+
+    def store_wrapped(self, rows: list[tuple[str, bytes]], now: datetime) -> None:
+        """Commit pre-wrapped ``(key_id, wrapped)`` rows durably (bulk loads).
+
+        Not cached: a bulk load makes far more keys than anyone reads soon after.
+        """
+        if not rows:
+            return
+        created = vault_key.c.created_at.type.dialect_impl(self._engine.dialect)
+        to_db = created.bind_processor(self._engine.dialect)
+        stamp = to_db(now) if to_db else now
+        with self._engine.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO vault_key (key_id, wrapped, created_at) VALUES (?, ?, ?)",
+                [(k, w, stamp) for k, w in rows],
+            )
 
     def create_keys(self, count: int, now: datetime) -> list[tuple[str, bytes]]:
         """Create ``count`` keys and commit them durably; return ``(key_id, key)`` pairs."""

@@ -5,8 +5,8 @@
   these short texts, so ranking reads names from a small dense table instead of customer rows
   scattered over a large encrypted file.
 * ``customer_gram``: the 1- and 2-character substrings of the name and of the pinyin initials,
-  and 1–2 letter prefixes of the full pinyin, because trigrams cannot match shorter queries and
-  an unbounded ``LIKE`` scan is too slow at a million rows.
+  because trigrams cannot match shorter queries and an unbounded ``LIKE`` scan is too slow at a
+  million rows.
 * ``customer_prefix``: the folded name and each pinyin key, ordered, so "names starting with the
   query" (the second rank after exact numbers) is one index range read, already in name order,
   without reading any name to rank.
@@ -81,10 +81,9 @@ def prefix_keys(name: str) -> set[str]:
 def _grams(row: IndexRow) -> set[str]:
     name = row.name.casefold().replace(" ", "")
     grams = {name[i : i + n] for n in (1, 2) for i in range(len(name) - n + 1)}
-    keys = pinyin_keys(row.name)
-    initials = [k for k in keys if len(k) <= len(row.name)]
-    for key in keys:
-        grams.update({key[:1], key[:2]})
+    # pinyin keys starting with the query are found through customer_prefix; here only the
+    # letter pairs inside the initials ("zsf" holds "sf")
+    initials = [k for k in pinyin_keys(row.name) if len(k) <= len(row.name)]
     for key in initials:
         grams.update(key[i : i + 2] for i in range(len(key) - 1))
     return {g for g in grams if g}
@@ -158,12 +157,14 @@ class IndexBatch:
         """Compute the index entries of ``rows``."""
         batch = cls([], [], [])
         for r in rows:
-            batch.fts.append(
-                (r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks)
-            )
-            batch.grams.extend((g, r.customer_id) for g in _grams(r))
-            batch.prefixes.extend((k, r.customer_id) for k in prefix_keys(r.name))
+            batch.add(r)
         return batch
+
+    def add(self, r: IndexRow) -> None:
+        """Add the entries of one customer."""
+        self.fts.append((r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks))
+        self.grams.extend((g, r.customer_id) for g in _grams(r))
+        self.prefixes.extend((k, r.customer_id) for k in prefix_keys(r.name))
 
     def write(self, cursor: Any) -> None:
         """Insert with a DB-API cursor (executemany, no per-row Python work)."""
@@ -175,9 +176,9 @@ class IndexBatch:
 def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
     """Insert rows known not to be indexed yet (bulk path: no delete first)."""
     batch = IndexBatch.of(rows)
-    conn.exec_driver_sql(INSERT_FTS, batch.fts)  # type: ignore[arg-type]
-    conn.exec_driver_sql(INSERT_GRAM, batch.grams)  # type: ignore[arg-type]
-    conn.exec_driver_sql(INSERT_PREFIX, batch.prefixes)  # type: ignore[arg-type]
+    conn.exec_driver_sql(INSERT_FTS, batch.fts)
+    conn.exec_driver_sql(INSERT_GRAM, batch.grams)
+    conn.exec_driver_sql(INSERT_PREFIX, batch.prefixes)
 
 
 def _fts_phrase(query: str) -> str:

@@ -1,0 +1,293 @@
+"""Bulk load of generated demo customers: a worker process computes, this process writes.
+
+Generating a customer (names, valid ID numbers) and protecting it (a vault key, AES-GCM,
+blind indexes, search-index entries with pinyin) is pure Python; writing it is SQLite's work
+in C. On a machine with two or more cores a worker process does the first while this process
+does the second, so a million customers load in about the time of the slower half. Small
+loads run both halves in this process.
+
+Order of writes per chunk keeps the vault's promise: the chunk's keys are committed durably to
+the vault before the rows that use them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import queue
+import random
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import DateTime
+
+from app.security.crypto import BlindIndex, FieldCipher, random_key
+from app.security.vault import KeyWrapper
+from app.storage import bulk
+from app.storage.search_sqlite import IndexBatch, IndexRow
+
+CHUNK = 10_000
+COMMIT_EVERY = 100_000  # rows per transaction while loading (fewer search-index flushes)
+PARALLEL_FROM = 20_000  # below this a worker process costs more than it saves
+TABLES = (
+    "customer",
+    "customer_phone",
+    "customer_status_change",
+    "volume",
+    "customer_gram",
+    "customer_prefix",
+)
+# Indexed columns whose values arrive in index order (ids ascending, or few distinct values
+# each taking ascending ids): their indexes stay in place during the load.
+SORTED_COLUMNS = ("customer_id", "status", "suspected_duplicate")
+CUSTOMER_COLUMNS = (
+    "id",
+    "number",
+    "row_key",
+    "key_id",
+    "party",
+    "kind",
+    "category",
+    "status",
+    "importance",
+    "name",
+    "gender",
+    "id_type",
+    "id_number_enc",
+    "id_number_bidx",
+    "consent_purpose",
+    "consent_method",
+    "remarks",
+    "index_remarks",
+    "suspected_duplicate",
+    "created_at",
+    "updated_at",
+    "version",
+)
+PHONE_COLUMNS = ("customer_id", "position", "label", "phone_enc", "phone_bidx", "tail_bidx")
+HISTORY_COLUMNS = ("customer_id", "old_status", "new_status", "changed_at", "changed_by", "note")
+VOLUME_COLUMNS = (
+    "reference_code",
+    "customer_id",
+    "year",
+    "title",
+    "retention",
+    "secrecy_level",
+    "created_at",
+)
+
+
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    return f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+
+
+@dataclass
+class Chunk:
+    """Rows of one batch of customers, ready for ``executemany``."""
+
+    keys: list[tuple[str, bytes]] = field(default_factory=list)  # (key_id, wrapped)
+    customers: list[tuple[Any, ...]] = field(default_factory=list)
+    phones: list[tuple[Any, ...]] = field(default_factory=list)
+    history: list[tuple[Any, ...]] = field(default_factory=list)
+    volumes: list[tuple[Any, ...]] = field(default_factory=list)
+    index: IndexBatch = field(default_factory=lambda: IndexBatch([], [], []))
+
+    def sorted(self) -> Chunk:
+        """Put index entries in key order: B-tree inserts then walk the tree once, in order."""
+        self.index.grams.sort()
+        self.index.prefixes.sort()
+        return self
+
+
+@dataclass(frozen=True)
+class Protection:
+    """What a worker needs to protect values: picklable, passed to the worker process."""
+
+    blind_index: BlindIndex
+    wrapper: KeyWrapper
+
+
+def make_chunks(
+    count: int, protection: Protection, now_text: str, chunk_size: int = CHUNK
+) -> Iterator[Chunk]:
+    """Generate ``count`` customers (ids 1…count) as ready rows, ``chunk_size`` at a time."""
+    from app.demo import generate_customers  # the generator lives with the demo's word lists
+
+    bidx = protection.blind_index
+    rng = random.Random(7)
+    # Ids that sort in creation order (a per-load random prefix, then a counter): unique like
+    # uuid4, but appended at the end of their indexes instead of scattered through them.
+    key_prefix, row_prefix = os.urandom(8).hex(), os.urandom(8).hex()
+    chunk = Chunk()
+    for cid, c in enumerate(generate_customers(count), start=1):
+        key_id = f"{key_prefix}{cid:016x}"
+        row_key = f"{row_prefix}{cid:016x}"
+        key = random_key()
+        chunk.keys.append((key_id, protection.wrapper.wrap(key_id, key)))
+        cipher = FieldCipher(key)
+        number = f"KH{cid:08d}"
+        gender = None
+        if c.party == "person":
+            gender = "male" if int(c.id_number[16]) % 2 else "female"
+        chunk.customers.append(
+            (
+                cid,
+                number,
+                row_key,
+                key_id,
+                c.party,
+                c.kind,
+                c.category,
+                c.status,
+                c.importance,
+                c.name,
+                gender,
+                c.id_type,
+                cipher.encrypt(c.id_number, table="customer", column="id_number", row_key=row_key),
+                bidx.digest("customer.id_number", c.id_number),
+                "",
+                "",
+                "",
+                "",
+                0,
+                now_text,
+                now_text,
+                1,
+            )
+        )
+        chunk.phones.append(
+            (
+                cid,
+                0,
+                "手机",
+                cipher.encrypt(c.phone, table="customer_phone", column="phone.0", row_key=row_key),
+                bidx.digest("customer.phone", c.phone),
+                bidx.digest("customer.phone_tail", c.phone[-4:]),
+            )
+        )
+        chunk.history.append((cid, None, c.status, now_text, None, "演示数据"))
+        year = rng.randrange(2015, 2026)
+        retention = rng.choice(("Y", "D30", "D10"))
+        secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
+        chunk.volumes.append(
+            (
+                f"Z001-KH-{year}-{retention}-{cid:07d}",
+                cid,
+                year,
+                f"{c.name}{year}年度客户档案",
+                retention,
+                secrecy,
+                now_text,
+            )
+        )
+        chunk.index.add(IndexRow(cid, c.name, number, ""))
+        if len(chunk.customers) >= chunk_size:
+            yield chunk.sorted()
+            chunk = Chunk()
+    if chunk.customers:
+        yield chunk.sorted()
+
+
+def _work(
+    count: int, protection: Protection, now_text: str, chunk_size: int, out: Any, stop: Any
+) -> None:  # pragma: no cover - runs in the worker process (tested through load_customers)
+    """Worker process body: put chunks on ``out``, then ``None``; an error as its text."""
+    try:
+        for chunk in make_chunks(count, protection, now_text, chunk_size):
+            while True:
+                if stop.is_set():
+                    return
+                try:
+                    out.put(chunk, timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+        out.put(None)
+    except Exception as exc:
+        out.put(f"{type(exc).__name__}: {exc}")
+
+
+def _from_worker(
+    count: int, protection: Protection, now_text: str, chunk_size: int
+) -> Iterator[Chunk]:
+    """Chunks computed by a worker process (spawned: nothing of this process is shared)."""
+    ctx = multiprocessing.get_context("spawn")
+    out = ctx.Queue(maxsize=4)
+    stop = ctx.Event()
+    worker = ctx.Process(
+        target=_work,
+        args=(count, protection, now_text, chunk_size, out, stop),
+        name="demo-generator",
+    )
+    worker.daemon = True
+    worker.start()
+    try:
+        while True:
+            try:
+                item = out.get(timeout=1.0)
+            except queue.Empty:
+                if not worker.is_alive():
+                    raise RuntimeError("demo generator process ended unexpectedly") from None
+                continue
+            if item is None:
+                return
+            if isinstance(item, str):
+                raise RuntimeError(f"demo generator failed: {item}")
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=10)
+        if worker.is_alive():
+            worker.terminate()
+
+
+Progress = Callable[[int, int], None]
+
+
+def load_customers(
+    store: Any,
+    now: datetime,
+    count: int,
+    progress: Progress | None = None,
+    *,
+    parallel: bool | None = None,
+    chunk_size: int = CHUNK,
+) -> int:
+    """Write ``count`` generated customers into the new database ``store``; return the last id.
+
+    Phones, status history, one volume each and the search index entries come with them.
+    """
+    engine = store.engine
+    date_time = DateTime(timezone=True).dialect_impl(engine.dialect)
+    to_text = date_time.bind_processor(engine.dialect)
+    now_text = str(to_text(now) if to_text else now)
+    protection = Protection(store.blind_index, store.vault.wrapper())
+    if parallel is None:
+        parallel = count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
+    chunks = (
+        _from_worker(count, protection, now_text, chunk_size)
+        if parallel
+        else make_chunks(count, protection, now_text, chunk_size)
+    )
+    statements = (
+        (_insert_sql("customer", CUSTOMER_COLUMNS), "customers"),
+        (_insert_sql("customer_phone", PHONE_COLUMNS), "phones"),
+        (_insert_sql("customer_status_change", HISTORY_COLUMNS), "history"),
+        (_insert_sql("volume", VOLUME_COLUMNS), "volumes"),
+    )
+    done = 0
+    with bulk.bulk_load(engine, TABLES, SORTED_COLUMNS) as writer:
+        cursor = writer.cursor
+        for chunk in chunks:
+            store.vault.store_wrapped(chunk.keys, now)  # durable before the rows using them
+            for sql, attr in statements:
+                cursor.executemany(sql, getattr(chunk, attr))
+            chunk.index.write(cursor)
+            done += len(chunk.customers)
+            if done % COMMIT_EVERY < chunk_size:
+                writer.commit()
+            if progress:
+                progress(done, count)
+    return done

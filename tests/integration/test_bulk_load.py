@@ -1,0 +1,69 @@
+"""The bulk loader of the large demo, through its worker process, on a real encrypted file."""
+
+from __future__ import annotations
+
+import pytest
+
+from app import demo_bulk
+from app.clock import FixedClock
+from app.domain.identity import check_document
+from app.services.auth import SignedIn
+from app.services.customers import get_customer, reveal_customer, search_customers
+from app.storage import bulk
+
+
+def index_sql(session: SignedIn) -> set[str]:
+    with session.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+        )
+        return {r[0] for r in rows}
+
+
+def scalar(session: SignedIn, sql: str) -> object:
+    with session.store.engine.connect() as conn:
+        return conn.exec_driver_sql(sql).scalar()
+
+
+def test_customers_loaded_by_the_worker_process_are_complete_and_readable(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    before = index_sql(archivist)
+    last = demo_bulk.load_customers(
+        archivist.store, clock.now(), 2_500, parallel=True, chunk_size=1_000
+    )
+    assert last == 2_500
+    assert index_sql(archivist) == before  # dropped for the load, built again
+    for table in ("customer", "customer_phone", "customer_status_change", "volume"):
+        assert scalar(archivist, f"SELECT count(*) FROM {table}") == 2_500
+    assert archivist.store.vault.count() == 2_500
+    assert scalar(archivist, "PRAGMA synchronous") == 2  # FULL again
+    assert scalar(archivist, "PRAGMA integrity_check") == "ok"
+
+    detail = reveal_customer(
+        session=archivist, customer_id=2_500, purpose="核对批量导入", clock=clock
+    )
+    assert detail.id_type == "uscc"  # every fifth is an organisation
+    assert check_document("uscc", detail.id_number, today=clock.now().date()).ok
+    masked = get_customer(session=archivist, customer_id=2_500, clock=clock)
+    assert masked.id_number != detail.id_number
+    found = search_customers(session=archivist, query=detail.name, clock=clock)
+    assert 2_500 in found.exact_ids | {r.id for r in found.rows}
+    by_number = search_customers(session=archivist, query="KH00002500", clock=clock)
+    assert by_number.exact_ids == {2_500}
+
+
+def test_a_failed_load_leaves_indexes_and_settings_as_they_were(
+    archivist: SignedIn,
+) -> None:
+    before = index_sql(archivist)
+    engine = archivist.store.engine
+    with (
+        pytest.raises(RuntimeError, match="stop"),
+        bulk.bulk_load(engine, demo_bulk.TABLES) as writer,
+    ):
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
+        raise RuntimeError("stop")
+    assert index_sql(archivist) == before
+    assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 0  # rolled back
+    assert scalar(archivist, "PRAGMA synchronous") == 2
