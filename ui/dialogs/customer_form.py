@@ -396,7 +396,7 @@ class CustomerFormDialog(QDialog):
         for editor in self._lists():
             if field.startswith(editor.group + "."):
                 return editor.widget_for(field)
-        return self.findChild(QWidget, field)  # type: ignore[return-value]
+        return self.findChild(QWidget, field)
 
 
 class StatusDialog(QDialog):

@@ -192,7 +192,7 @@ class ContactListEditor(QWidget):
         for widget in (row.widget, row.error):
             widget.hide()
             self._rows_layout.removeWidget(widget)
-            widget.setParent(None)  # type: ignore[call-overload]  # out of findChild at once
+            widget.setParent(None)  # out of findChild at once
             widget.deleteLater()
 
     def _number(self) -> None:

@@ -122,15 +122,15 @@ class HighlightDelegate(QStyledItemDelegate):
             return
         opt = QStyleOptionViewItem(option)
         self.initStyleOption(opt, index)
-        text = opt.text  # type: ignore[attr-defined]
-        opt.text = ""  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
+        text = opt.text
+        opt.text = ""
+        widget = opt.widget
         style = widget.style() if widget is not None else QApplication.style()
         style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         rect: QRect = style.subElementRect(QStyle.SubElement.SE_ItemViewItemText, opt, widget)
         margin = style.pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin, None, widget) + 1
         rect = rect.adjusted(margin, 0, -margin, 0)
-        state = opt.state  # type: ignore[attr-defined]
+        state = opt.state
         group = (
             QPalette.ColorGroup.Normal
             if state & QStyle.StateFlag.State_Enabled
@@ -140,12 +140,12 @@ class HighlightDelegate(QStyledItemDelegate):
             group = QPalette.ColorGroup.Inactive
         selected = bool(state & QStyle.StateFlag.State_Selected)
         role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        plain_color = opt.palette.color(group, role)  # type: ignore[attr-defined]
+        plain_color = opt.palette.color(group, role)
         painter.save()
         painter.setClipRect(rect)
         x = rect.left()
         for part, hit in segments(text, spans):
-            font = QFont(opt.font)  # type: ignore[attr-defined]
+            font = QFont(opt.font)
             font.setBold(hit)
             width = QFontMetrics(font).horizontalAdvance(part)
             part_rect = QRect(x, rect.top(), width, rect.height())
