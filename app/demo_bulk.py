@@ -41,7 +41,7 @@ TABLES = (
 )
 # Indexed columns whose values arrive in index order (ids ascending, or few distinct values
 # each taking ascending ids): their indexes stay in place during the load.
-SORTED_COLUMNS = ("customer_id", "status", "suspected_duplicate")
+SORTED_COLUMNS = ("customer_id", "status", "suspected_duplicate", "party", "kind", "importance")
 CUSTOMER_COLUMNS = (
     "id",
     "number",

@@ -9,6 +9,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     MetaData,
@@ -106,7 +107,14 @@ class Customer(Base):
     """
 
     __tablename__ = "customer"
-    __table_args__ = (UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),)
+    __table_args__ = (
+        UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),
+        # the list's sort orders, read by key (keyset windows, never OFFSET)
+        Index("ix_customer_name", "name"),
+        Index("ix_customer_party", "party"),
+        Index("ix_customer_category", "kind", "category"),
+        Index("ix_customer_importance", "importance"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     number: Mapped[str] = mapped_column(String(16), unique=True)  # 客户编号, never reused

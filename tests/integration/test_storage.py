@@ -317,12 +317,14 @@ def test_new_database_and_keyring_are_private_to_the_owner(
 def test_older_database_is_copied_then_upgraded(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
-    """A newer app version (simulated: our migrations plus one more) upgrades a 0001 database."""
+    """A newer app version (simulated: our migrations plus one more) upgrades today's database."""
+    head = migrate.head_revision()
     scripts = tmp_path / "migrations"
     shutil.copytree(migrate.MIGRATIONS_DIR, scripts, ignore=shutil.ignore_patterns("__pycache__"))
-    (scripts / "versions" / "0002_test_column.py").write_text(
+    (scripts / "versions" / "x0002_test_column.py").write_text(
         "from alembic import op\nimport sqlalchemy as sa\n\n"
-        "revision = 'x0002'\ndown_revision = '0001'\nbranch_labels = None\ndepends_on = None\n\n\n"
+        f"revision = 'x0002'\ndown_revision = '{head}'\nbranch_labels = None\n"
+        "depends_on = None\n\n\n"
         "def upgrade():\n"
         "    with op.batch_alter_table('setting') as batch:\n"
         "        batch.add_column(sa.Column('note', sa.Text(), nullable=True))\n\n\n"
@@ -336,7 +338,7 @@ def test_older_database_is_copied_then_upgraded(
     before = sha(location.sqlite_path)
     hook = backup_before_upgrade(session.store.engine, location, clock)
     assert migrate.upgrade(session.store.engine, backup=hook, scripts=scripts) is True
-    copies = sorted(location.sqlite_path.parent.glob("archive.db.before-upgrade-0001-*"))
+    copies = sorted(location.sqlite_path.parent.glob(f"archive.db.before-upgrade-{head}-*"))
     copies = [c for c in copies if not c.name.endswith(".keyring")]
     assert len(copies) == 1
     assert copies[0].with_name(copies[0].name + ".keyring").exists()

@@ -33,12 +33,18 @@ from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
 from app.services.customer_edits import change_customer_status, customer_history, update_customer
+from app.services.customer_list import (
+    ListOrder,
+    SortKey,
+    count_customers,
+    customer_id_slice,
+    order_ids,
+)
 from app.services.customers import (
     CustomerDetail,
     CustomerFilter,
     get_customer,
     get_customer_rows,
-    list_customer_ids,
     register_customer,
     search_customers,
 )
@@ -54,6 +60,8 @@ from ui.widgets.highlight import HighlightDelegate
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
 FIRST_PAGE = 50  # rows read with the search itself; the model reads further windows on scroll
+EDGE = 2 * FIRST_PAGE  # ids read at each end of the list before it first paints
+LIST_STEP = 20_000  # ids mapped per idle-time step while the rest of the list is filled in
 
 
 class CustomersPage(QWidget):
@@ -114,6 +122,11 @@ class CustomersPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
+        header = self.table.horizontalHeader()
+        header.setSectionsClickable(True)
+        header.setSortIndicatorShown(True)
+        header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        self._order = ListOrder()
         self.table.setColumnWidth(0, 110)
         self.table.setColumnWidth(1, 200)
         self.highlighter = HighlightDelegate(self.table)  # search hits in 客户编号 and 名称
@@ -149,6 +162,10 @@ class CustomersPage(QWidget):
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(SEARCH_DELAY_MS)
+        self._fill_timer = QTimer(self)  # fills the list's row map between events
+        self._fill_timer.setSingleShot(True)
+        self._fill_timer.setInterval(0)
+        self._listing: tuple[CustomerFilter, ListOrder, Any] | None = None
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_customer)
 
@@ -172,6 +189,8 @@ class CustomersPage(QWidget):
         self.edit_button.clicked.connect(self.edit_customer)
         self.status_button.clicked.connect(self.change_status)
         self.table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.table.horizontalHeader().sortIndicatorChanged.connect(self._sort_changed)
+        self._fill_timer.timeout.connect(self._fill_step)
 
     # -- data ---------------------------------------------------------------------------
     def _fetch_rows(self, ids: list[int]) -> list[Any]:
@@ -182,9 +201,12 @@ class CustomersPage(QWidget):
             return []
 
     def refresh(self) -> None:
-        """Run the search, or list with the filters."""
+        """Run the search, or list with the filters, in the chosen order."""
         self._timer.stop()
+        self._fill_timer.stop()
+        self._listing = None
         query = self.search.text().strip()
+        clock = self._context.clock
         try:
             filters = CustomerFilter(
                 status=self.status_filter.currentData(),
@@ -193,30 +215,94 @@ class CustomersPage(QWidget):
                 suspected_duplicate=self.duplicates_only.isChecked(),
             )
             if query:
-                result = search_customers(
-                    session=self._session,
-                    query=query,
-                    clock=self._context.clock,
-                    filters=filters,
-                    limit=FIRST_PAGE,
-                )
-                self.model.set_rows(result.rows, highlight=query, all_ids=list(result.ranked_ids))
-                more = "+" if result.capped else ""
-                self.count_label.setText(
-                    self.tr("找到 {0}{1} 位客户，可列出前 {2} 位").format(
-                        result.total, more, len(result.ranked_ids)
-                    )
-                )
+                self._show_search(query, filters)
             else:
-                ids = list_customer_ids(
-                    session=self._session, clock=self._context.clock, filters=filters
+                count = count_customers(session=self._session, clock=clock, filters=filters)
+                head = customer_id_slice(
+                    session=self._session,
+                    clock=clock,
+                    limit=EDGE,
+                    filters=filters,
+                    order=self._order,
                 )
-                self.model.set_ids(ids)
-                self.count_label.setText(self.tr("共 {0} 位客户").format(len(ids)))
+                tail = []
+                if count > len(head.ids):
+                    tail = customer_id_slice(
+                        session=self._session,
+                        clock=clock,
+                        limit=EDGE,
+                        filters=filters,
+                        order=self._order,
+                        from_end=True,
+                    ).ids
+                self.model.start_listing(count, head.ids, tail)
+                self.count_label.setText(self.tr("共 {0} 位客户").format(count))
+                if not self.model.complete:
+                    self._listing = (filters, self._order, head.last)
+                    self._fill_timer.start()
         except AppError as exc:
             show_error(self, exc)
             return
         self._show_detail(None)
+
+    def _show_search(self, query: str, filters: CustomerFilter) -> None:
+        """Ranked hits (or, after a header click, the hits in that column's order)."""
+        clock = self._context.clock
+        result = search_customers(
+            session=self._session, query=query, clock=clock, filters=filters, limit=FIRST_PAGE
+        )
+        ids = list(result.ranked_ids)
+        if self._order == ListOrder():
+            self.model.set_rows(result.rows, highlight=query, all_ids=ids)
+        else:
+            ordered = order_ids(session=self._session, clock=clock, ids=ids, order=self._order)
+            self.model.set_ids(ordered, highlight=query)
+        more = "+" if result.capped else ""
+        self.count_label.setText(
+            self.tr("找到 {0}{1} 位客户，可列出前 {2} 位").format(result.total, more, len(ids))
+        )
+
+    def _fill_step(self) -> None:
+        """Map the next slice of the list (runs between events, so typing stays smooth)."""
+        if self._listing is None or self.model.complete:
+            return
+        filters, order, after = self._listing
+        try:
+            piece = customer_id_slice(
+                session=self._session,
+                clock=self._context.clock,
+                limit=LIST_STEP,
+                filters=filters,
+                order=order,
+                after=after,
+            )
+        except AppError as exc:  # signed out or locked meanwhile: the list stays as it is
+            log.info("list filling stopped: %s", exc.code)
+            self._listing = None
+            return
+        self.model.extend(piece.ids, last=len(piece.ids) < LIST_STEP)
+        if self.model.complete:
+            self._listing = None
+            self.count_label.setText(self.tr("共 {0} 位客户").format(self.model.rowCount()))
+        else:
+            self._listing = (filters, order, piece.last)
+            self._fill_timer.start()
+
+    def _sort_changed(self, section: int, order: Qt.SortOrder) -> None:
+        keys = CustomerTableModel.SORTABLE
+        if section >= len(keys):  # encrypted columns cannot be sorted: keep the current order
+            header = self.table.horizontalHeader()
+            header.blockSignals(True)
+            current = (
+                Qt.SortOrder.DescendingOrder
+                if self._order.descending
+                else (Qt.SortOrder.AscendingOrder)
+            )
+            header.setSortIndicator(keys.index(self._order.key.value), current)
+            header.blockSignals(False)
+            return
+        self._order = ListOrder(SortKey(keys[section]), order == Qt.SortOrder.DescendingOrder)
+        self.refresh()
 
     def focus_search(self) -> None:
         """Ctrl+F."""
