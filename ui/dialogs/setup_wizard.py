@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError, ValidationFailed
-from app.printing.base import write_pdf
-from app.printing.recovery_sheet import RecoverySheet, render_recovery_sheet
 from app.services.auth import SignedIn
 from app.services.setup import SetupRequest, SetupResult, initialize_database, validate_setup
 from ui.context import AppContext
@@ -255,6 +253,8 @@ class RecoveryPage(QWizardPage):
         """Write the sheet to ``path``; report problems in a message box."""
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard)
+        from app.printing.base import write_pdf  # ReportLab loads only when printing
+
         try:
             write_pdf(path, wizard.recovery_sheet_pdf())
         except AppError as exc:
@@ -345,6 +345,7 @@ class SetupWizard(QWizard):
         req = self.request()
         session = self.result_.session
         actor = session.actor
+        from app.printing.recovery_sheet import RecoverySheet, render_recovery_sheet
         from app.services.settings import get_settings
 
         settings = get_settings(session=session, clock=self._context.clock)

@@ -1,0 +1,128 @@
+"""What the operator waits for on the 客户 page, measured on a real (large) demo database.
+
+Run: archive-room demo --db /tmp/large.db --size large
+     QT_QPA_PLATFORM=offscreen python bench/bench_gui.py /tmp/large.db
+Times run from the call to the painted table (``viewport().repaint()`` paints synchronously),
+so they include the service calls, the model and the delegates. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import random
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import text
+
+from app.clock import SystemClock
+from app.demo import DEMO_PASSWORD
+from app.services.auth import sign_in, sign_out
+from app.storage.location import DatabaseLocation
+from ui.app import prepare_application
+from ui.context import AppContext
+from ui.pages.customers import CustomersPage
+
+
+def ms(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return (time.perf_counter() - start) * 1000
+
+
+def p50_p95(values: list[float]) -> str:
+    values = sorted(values)
+    p95 = values[max(0, int(len(values) * 0.95) - 1)]
+    return f"p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms"
+
+
+def main() -> None:
+    app = QApplication.instance() or QApplication(sys.argv)
+    assert isinstance(app, QApplication)
+    prepare_application(app)
+    location = DatabaseLocation.parse(sys.argv[1])
+    clock = SystemClock()
+    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    with session.store.engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM customer")).scalar_one()
+        step = max(1, total // 1000)
+        names = [
+            r[0]
+            for r in conn.execute(text("SELECT name FROM customer WHERE id % :s = 0"), {"s": step})
+        ]
+    rng = random.Random(1)
+    rows: list[tuple[str, str]] = [("customers", f"{total:,}")]
+    holder: dict[str, CustomersPage] = {}
+
+    def open_page() -> None:
+        page = CustomersPage(AppContext(location=location, clock=clock), session)
+        page.resize(1280, 800)
+        page.show()
+        page.table.viewport().repaint()
+        holder["page"] = page
+
+    rows.append(
+        (
+            "list: first paint (page built, count, both ends read, painted)",
+            f"{ms(open_page):.0f} ms",
+        )
+    )
+    page = holder["page"]
+    table = page.table
+
+    def bottom() -> None:
+        table.scrollToBottom()
+        table.viewport().repaint()
+
+    rows.append(("list: jump to the last row, painted", f"{ms(bottom):.0f} ms"))
+    start = time.perf_counter()
+    while not page.model.complete:
+        app.processEvents()
+    fill = (time.perf_counter() - start) * 1000
+    rows.append(("list: rest of the row map filled in idle time", f"{fill:.0f} ms"))
+    rows.append(("list: ids mapped", f"{page.model.rowCount():,}"))
+    table.scrollToTop()
+
+    def typed(query: str) -> float:
+        page.search.setText(query)  # (the page waits 150 ms after the last key; not counted)
+        return ms(lambda: (page.refresh(), table.viewport().repaint()))
+
+    three = [n[:3] if len(n) >= 3 else n for n in rng.choices(names, k=30)]
+    one_two = [n[:1] for n in rng.choices(names, k=15)] + [n[:2] for n in rng.choices(names, k=15)]
+    pinyin = ["zs", "wang", "lixiu", "zhangwei", "cgf", "szhx", "liu", "chen"] * 3
+    counts: list[str] = []
+    for label, queries in (
+        ("keystroke to painted results, 3+ characters", three),
+        ("same, 1–2 characters", one_two),
+        ("same, pinyin", pinyin),
+    ):
+        times = [typed(q) for q in queries]
+        counts.append(page.count_label.text())
+        rows.append((label, p50_p95(times)))
+    page.search.clear()
+    rows.append(
+        (
+            "back to the whole list (count + both ends), painted",
+            f"{ms(lambda: (page.refresh(), table.viewport().repaint())):.0f} ms",
+        )
+    )
+    while not page.model.complete:
+        app.processEvents()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rows.append(("peak memory of this process (GUI, list fully mapped)", f"{rss:.0f} MiB"))
+    page.close()
+    sign_out(session=session, clock=clock)
+    print("| measure | result |\n|---|---|")
+    for name, value in rows:
+        print(f"| {name} | {value} |")
+    print("\nlast count labels:", " / ".join(counts))
+
+
+if __name__ == "__main__":
+    main()
