@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -122,10 +123,12 @@ USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
 
 
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+
+
 def id_check_char(first17: str) -> str:
     """GB 11643-1999 check character (ISO 7064 MOD 11-2)."""
-    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
-    total = sum(int(c) * w for c, w in zip(first17, weights, strict=True))
+    total = sum(map(operator.mul, map(int, first17), ID_WEIGHTS))
     return "10X98765432"[total % 11]
 
 
@@ -167,13 +170,17 @@ class DemoCustomer:
     phone: str
 
 
+STATUSES, STATUS_CUM = ["registered", "potential", "lost"], [70, 90, 100]
+IMPORTANCES, IMPORTANCE_CUM = ["important", "normal"], [25, 100]
+
+
 def generate_customers(count: int, seed: int = 2026) -> Iterator[DemoCustomer]:
     """Yield ``count`` customers with unique, valid ID numbers and phones."""
     rng = random.Random(seed)
     seen_ids: set[str] = set()
     for i in range(count):
-        status = rng.choices(["registered", "potential", "lost"], [70, 20, 10])[0]
-        importance = rng.choices(["important", "normal"], [25, 75])[0]
+        status = rng.choices(STATUSES, cum_weights=STATUS_CUM)[0]
+        importance = rng.choices(IMPORTANCES, cum_weights=IMPORTANCE_CUM)[0]
         region, place = rng.choice(REGIONS)
         phone = f"+86{rng.choice(MOBILE_PREFIXES)}{rng.randrange(10**8):08d}"
         if i % 5 == 4:

@@ -19,6 +19,7 @@ import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import DateTime
@@ -26,7 +27,7 @@ from sqlalchemy import DateTime
 from app.security.crypto import BlindIndex, FieldCipher, random_key
 from app.security.vault import KeyWrapper
 from app.storage import bulk
-from app.storage.search_sqlite import IndexBatch, IndexRow
+from app.storage.search_sqlite import IndexBatch, IndexRow, NameEntries
 
 CHUNK = 10_000
 COMMIT_EVERY = 100_000  # rows per transaction while loading (fewer search-index flushes)
@@ -96,8 +97,9 @@ class Chunk:
 
     def sorted(self) -> Chunk:
         """Put index entries in key order: B-tree inserts then walk the tree once, in order."""
-        self.index.grams.sort()
-        self.index.prefixes.sort()
+        # by key only: stable, and the ids of one key are already ascending
+        self.index.grams.sort(key=itemgetter(0))
+        self.index.prefixes.sort(key=itemgetter(0))
         return self
 
 
@@ -120,6 +122,7 @@ def make_chunks(
     # Ids that sort in creation order (a per-load random prefix, then a counter): unique like
     # uuid4, but appended at the end of their indexes instead of scattered through them.
     key_prefix, row_prefix = os.urandom(8).hex(), os.urandom(8).hex()
+    memo: dict[str, NameEntries] = {}  # index entries per distinct name (computed once)
     chunk = Chunk()
     for cid, c in enumerate(generate_customers(count), start=1):
         key_id = f"{key_prefix}{cid:016x}"
@@ -182,7 +185,7 @@ def make_chunks(
                 now_text,
             )
         )
-        chunk.index.add(IndexRow(cid, c.name, number, ""))
+        chunk.index.add(IndexRow(cid, c.name, number, ""), memo)
         if len(chunk.customers) >= chunk_size:
             yield chunk.sorted()
             chunk = Chunk()

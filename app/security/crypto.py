@@ -114,12 +114,14 @@ class FieldCipher:
     def __init__(self, data_key: bytes, key_version: int = 1) -> None:
         self._version = key_version
         self._keys = {key_version: derive_subkey(data_key, f"field-encryption/v{key_version}")}
+        self._aead = AESGCM(self._keys[key_version])
 
     def encrypt(self, plaintext: str, *, table: str, column: str, row_key: str) -> bytes:
         """Encrypt ``plaintext`` for ``table.column`` of the row identified by ``row_key``."""
         header = _HEADER.pack(ALG_AES256GCM, self._version)
         aad = header + field_aad(table, column, row_key)
-        return header + seal(self._keys[self._version], plaintext.encode("utf-8"), aad)
+        nonce = os.urandom(NONCE_BYTES)
+        return header + nonce + self._aead.encrypt(nonce, plaintext.encode("utf-8"), aad)
 
     def decrypt(self, blob: bytes, *, table: str, column: str, row_key: str) -> str:
         """Decrypt a value written by :meth:`encrypt`; raise :class:`DecryptionFailed`."""

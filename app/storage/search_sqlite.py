@@ -78,12 +78,21 @@ def prefix_keys(name: str) -> set[str]:
     return {k for k in (folded, *pinyin_keys(name)) if k}
 
 
-def _grams(row: IndexRow) -> set[str]:
-    name = row.name.casefold().replace(" ", "")
-    grams = {name[i : i + n] for n in (1, 2) for i in range(len(name) - n + 1)}
+NameEntries = tuple[str, tuple[str, ...], tuple[str, ...]]  # pinyin text, grams, prefix keys
+
+
+def name_entries(name: str) -> NameEntries:
+    """What the index holds for a name, whoever bears it."""
+    return " ".join(pinyin_keys(name)), tuple(_grams(name)), tuple(prefix_keys(name))
+
+
+def _grams(name: str) -> set[str]:
+    """1–2 character pieces of the name and of its pinyin initials."""
+    folded = name.casefold().replace(" ", "")
+    grams = {folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)}
     # pinyin keys starting with the query are found through customer_prefix; here only the
     # letter pairs inside the initials ("zsf" holds "sf")
-    initials = [k for k in pinyin_keys(row.name) if len(k) <= len(row.name)]
+    initials = [k for k in pinyin_keys(name) if len(k) <= len(name)]
     for key in initials:
         grams.update(key[i : i + 2] for i in range(len(key) - 1))
     return {g for g in grams if g}
@@ -160,11 +169,18 @@ class IndexBatch:
             batch.add(r)
         return batch
 
-    def add(self, r: IndexRow) -> None:
-        """Add the entries of one customer."""
-        self.fts.append((r.customer_id, r.name, " ".join(pinyin_keys(r.name)), r.number, r.remarks))
-        self.grams.extend((g, r.customer_id) for g in _grams(r))
-        self.prefixes.extend((k, r.customer_id) for k in prefix_keys(r.name))
+    def add(self, r: IndexRow, memo: dict[str, NameEntries] | None = None) -> None:
+        """Add the entries of one customer (``memo``: entries per name, for bulk loads)."""
+        entries = memo.get(r.name) if memo is not None else None
+        if entries is None:
+            entries = name_entries(r.name)
+            if memo is not None:
+                memo[r.name] = entries
+        pinyin, grams, prefixes = entries
+        cid = r.customer_id
+        self.fts.append((cid, r.name, pinyin, r.number, r.remarks))
+        self.grams.extend([(g, cid) for g in grams])
+        self.prefixes.extend([(k, cid) for k in prefixes])
 
     def write(self, cursor: Any) -> None:
         """Insert with a DB-API cursor (executemany, no per-row Python work)."""
