@@ -38,7 +38,7 @@ TABLES = (
     "customer_status_change",
     "volume",
     "customer_gram",
-    "customer_prefix",
+    "customer_key",
 )
 # Indexed columns whose values arrive in index order (ids ascending, or few distinct values
 # each taking ascending ids): their indexes stay in place during the load.
@@ -99,7 +99,7 @@ class Chunk:
         """Put index entries in key order: B-tree inserts then walk the tree once, in order."""
         # by key only: stable, and the ids of one key are already ascending
         self.index.grams.sort(key=itemgetter(0))
-        self.index.prefixes.sort(key=itemgetter(0))
+        self.index.keys.sort(key=itemgetter(0))
         return self
 
 

@@ -44,28 +44,38 @@ PHRASE_MIN_LENGTH = 4  # organisation names: phrase readings matter (银行 hang
 
 
 @lru_cache(maxsize=200_000)
+def pinyin_readings(name: str) -> tuple[tuple[str, ...], ...]:
+    """The readings of ``name`` as syllable lists (one syllable per character).
+
+    Short names (people) are read character by character, which is fast and right for names;
+    longer ones (organisations) also get pypinyin's phrase-aware reading; a surname with a
+    reading of its own (单 shan, 曾 zeng) adds that reading. Latin letters and digits read as
+    themselves, one "syllable" each.
+    """
+    text = "".join(name.split())
+    if not text:
+        return ()
+    syllables = tuple(_char_reading(ch) for ch in text)
+    readings = [syllables]
+    if len(text) >= PHRASE_MIN_LENGTH:
+        from pypinyin import lazy_pinyin
+
+        readings.append(tuple(part.lower() for part in lazy_pinyin(text)))
+    surname = SURNAME_READINGS.get(text[0])
+    if surname and syllables[0] != surname:
+        readings.append((surname, *syllables[1:]))
+    return tuple(dict.fromkeys(readings))
+
+
+@lru_cache(maxsize=200_000)
 def pinyin_keys(name: str) -> tuple[str, ...]:
     """Return searchable pinyin strings for ``name``: full readings and initials.
 
     ``张三丰`` gives ``("zhangsanfeng", "zsf")``; a person named ``单雄`` also gets ``shanxiong``
     and ``sx`` beside the dictionary reading. Latin letters and digits are kept as they are.
-    Short names (people) are read character by character, which is fast and right for names;
-    longer ones (organisations) also get pypinyin's phrase-aware reading.
     """
-    text = "".join(name.split())
-    if not text:
-        return ()
-    syllables = [_char_reading(ch) for ch in text]
-    readings = [syllables]
-    if len(text) >= PHRASE_MIN_LENGTH:
-        from pypinyin import lazy_pinyin
-
-        readings.append([part.lower() for part in lazy_pinyin(text)])
-    surname = SURNAME_READINGS.get(text[0])
-    if surname and syllables[0] != surname:
-        readings.append([surname, *syllables[1:]])
     keys: list[str] = []
-    for parts in readings:
+    for parts in pinyin_readings(name):
         for key in ("".join(parts), "".join(p[:1] for p in parts)):
             if key and key not in keys:
                 keys.append(key)

@@ -79,6 +79,7 @@ class CustomerKeyVault:
         self._engine = engine
         self._wrap_key = crypto.derive_subkey(data_key, "customer-key-wrap/v1")
         self._cache: dict[str, bytes] = {}
+        self._ciphers: dict[str, crypto.FieldCipher] = {}  # per key id, dropped with the key
         metadata.create_all(engine)
 
     @classmethod
@@ -152,6 +153,16 @@ class CustomerKeyVault:
         self._cache[key_id] = key
         return key
 
+    def cipher(self, key_id: str) -> crypto.FieldCipher:
+        """The field cipher of key ``key_id`` (kept while the key is cached)."""
+        found = self._ciphers.get(key_id)
+        if found is None:
+            found = crypto.FieldCipher(self.key(key_id))
+            if len(self._ciphers) > 10_000:
+                self._ciphers.clear()
+            self._ciphers[key_id] = found
+        return found
+
     def preload(self, key_ids: Iterable[str]) -> None:
         """Fetch many keys in one query (a list page needs 200 of them)."""
         missing = [k for k in dict.fromkeys(key_ids) if k not in self._cache]
@@ -179,6 +190,7 @@ class CustomerKeyVault:
             conn.execute(delete(vault_key).where(vault_key.c.key_id.in_(ids)))
         for kid in ids:
             self._cache.pop(kid, None)
+            self._ciphers.pop(kid, None)
         if self._engine.dialect.name == "sqlite":
             with self._engine.connect() as conn:
                 conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
@@ -191,5 +203,6 @@ class CustomerKeyVault:
     def close(self) -> None:
         """Forget cached keys and release the file."""
         self._cache.clear()
+        self._ciphers.clear()
         self._wrap_key = b""
         self._engine.dispose()

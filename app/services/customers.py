@@ -319,7 +319,7 @@ def validate_draft(
 
 # --- helpers ---------------------------------------------------------------------------------
 def _cipher(store: Store, key_id: str) -> FieldCipher:
-    return FieldCipher(store.vault.key(key_id))
+    return store.vault.cipher(key_id)
 
 
 def _phone_tail(phone: identity.Phone) -> str:
@@ -941,8 +941,10 @@ def search_customers(
         # straight from an index), then every other match by customer number
         on_sqlite = session.store.location.is_sqlite
         prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
+        inner = search_index.syllable_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
         text_ids = search_index.match_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
-        ranked = list(dict.fromkeys([*exact, *prefix, *text_ids]))
+        ranked = list(dict.fromkeys([*exact, *prefix, *inner, *text_ids]))
+        more = max(len(prefix), len(inner), len(text_ids)) >= _CANDIDATES  # lists were cut
         if filters is not None and filters.active:
             keep = set(
                 uow.session.scalars(
@@ -951,15 +953,19 @@ def search_customers(
             )
             ranked = [i for i in ranked if i in keep]
             rows = _rows_for(session.store, uow, ranked[:limit])
-            return SearchResult(
-                rows, len(ranked), len(text_ids) >= _CANDIDATES, frozenset(exact), tuple(ranked)
-            )
+            return SearchResult(rows, len(ranked), more, frozenset(exact), tuple(ranked))
         rows = _rows_for(session.store, uow, ranked[:limit])
-        if len(text_ids) < _CANDIDATES:
-            total, capped = len(set(ranked)), False
-        else:
-            counted = search_index.count_matches(conn, text_q, SEARCH_COUNT_CAP)
-            total, capped = min(counted, SEARCH_COUNT_CAP), counted > SEARCH_COUNT_CAP
+        if not more:
+            total, capped = len(ranked), False
+        else:  # the longest list decides; the count of substring matches may go further
+            counted = max(
+                len(ranked),
+                search_index.count_matches(conn, text_q, SEARCH_COUNT_CAP)
+                if len(text_ids) >= _CANDIDATES
+                else 0,
+            )
+            total = min(counted, SEARCH_COUNT_CAP)
+            capped = counted > SEARCH_COUNT_CAP or len(text_ids) < _CANDIDATES
         return SearchResult(rows, total, capped, frozenset(exact), tuple(ranked))
 
 

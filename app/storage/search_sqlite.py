@@ -1,18 +1,18 @@
 """Customer search index for SQLite/SQLCipher (the one module with SQLite-only SQL).
 
-* ``customer_fts``: an FTS5 table with the trigram tokenizer over the name, its pinyin keys, the
-  customer number and the remarks: any substring of 3+ characters (R14). It keeps its own copy of
-  these short texts, so ranking reads names from a small dense table instead of customer rows
-  scattered over a large encrypted file.
-* ``customer_gram``: the 1- and 2-character substrings of the name and of the pinyin initials,
-  because trigrams cannot match shorter queries and an unbounded ``LIKE`` scan is too slow at a
-  million rows.
-* ``customer_prefix``: the folded name and each pinyin key, ordered, so "names starting with the
-  query" (the second rank after exact numbers) is one index range read, already in name order,
-  without reading any name to rank.
+* ``customer_key``: ordered keys per customer. *Whole* keys are the folded name and each pinyin
+  reading (full and initials); *part* keys are what follows each syllable boundary (``张三丰``:
+  ``sanfeng``, ``feng``, ``sf``, ``f``; Latin letters count as syllables). A range read on this
+  index answers "starts with" (the rank after exact numbers, already in name order) and any
+  pinyin typed from a syllable on, without reading a single name.
+* ``customer_fts``: an FTS5 table with the trigram tokenizer over the name, customer number and
+  remarks: any substring of 3+ characters (R14). Pinyin is not in it: pinyin's few letters
+  make trigram lists that are long and slow to intersect.
+* ``customer_gram``: the 1- and 2-character substrings of the name, because trigrams cannot
+  match shorter queries and an unbounded ``LIKE`` scan is too slow at a million rows.
 
-Both are kept in step by :func:`index_customers` / :func:`remove_customers` in the same
-transaction as the change; bulk loads call :func:`rebuild` once at the end instead.
+All are kept in step by :func:`index_customers` / :func:`remove_customers` in the same
+transaction as the change; bulk loads write them in the same pass instead (no triggers).
 A PostgreSQL implementation (``pg_trgm``) will sit beside this one behind the same functions.
 """
 
@@ -24,21 +24,24 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, text
 
-from app.domain.pinyin import pinyin_keys
+from app.domain.pinyin import pinyin_keys, pinyin_readings
 
+VERSION = 2  # of the tables below; another value (or a missing table) rebuilds the index
 SCHEMA = (
+    "CREATE TABLE IF NOT EXISTS search_index_meta (version INTEGER NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5("
-    "name, pinyin, number, remarks, tokenize='trigram')",
+    "name, number, remarks, tokenize='trigram')",
     "CREATE TABLE IF NOT EXISTS customer_gram ("
     "gram TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (gram, customer_id)"
     ") WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS ix_customer_gram_customer ON customer_gram (customer_id)",
-    "CREATE TABLE IF NOT EXISTS customer_prefix ("
-    "key TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (key, customer_id)"
-    ") WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS ix_customer_prefix_customer ON customer_prefix (customer_id)",
+    "CREATE TABLE IF NOT EXISTS customer_key ("
+    "key TEXT NOT NULL, customer_id INTEGER NOT NULL, whole INTEGER NOT NULL, "
+    "PRIMARY KEY (key, customer_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS ix_customer_key_customer ON customer_key (customer_id)",
 )
-TABLES = ("customer_fts", "customer_gram", "customer_prefix")
+TABLES = ("customer_fts", "customer_gram", "customer_key")
+OLD_TABLES = ("customer_prefix",)  # of version 1
 # One past the largest code point: ``key >= q AND key < q || END`` is "key starts with q".
 _END = "\U0010ffff"
 
@@ -53,49 +56,60 @@ class IndexRow:
     remarks: str
 
 
-def ensure_schema(conn: Connection) -> bool:
-    """Create the index tables when missing; return True when existing customers need indexing.
-
-    (A database made before a table was added gets it empty: the caller then runs
-    :func:`rebuild` once.)
-    """
-    present = {
+def _version(conn: Connection) -> int | None:
+    names = {
         r[0]
-        for r in conn.exec_driver_sql(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN (?, ?, ?)", TABLES
-        )
+        for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
+    if "search_index_meta" not in names or not set(TABLES) <= names:
+        return None
+    return conn.exec_driver_sql("SELECT max(version) FROM search_index_meta").scalar()
+
+
+def ensure_schema(conn: Connection) -> bool:
+    """Create the index tables; return True when existing customers need indexing.
+
+    An index of another version (or with a table missing) is dropped and created afresh; the
+    caller then runs :func:`rebuild` once.
+    """
+    if _version(conn) == VERSION:
+        return False
+    for table in (*TABLES, *OLD_TABLES):
+        conn.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
     for statement in SCHEMA:
         conn.exec_driver_sql(statement)
-    if present == set(TABLES):
-        return False
+    conn.exec_driver_sql("DELETE FROM search_index_meta")
+    conn.exec_driver_sql("INSERT INTO search_index_meta (version) VALUES (?)", (VERSION,))
     return conn.exec_driver_sql("SELECT 1 FROM customer LIMIT 1").first() is not None
 
 
-def prefix_keys(name: str) -> set[str]:
-    """The keys a "starts with" search compares against: the folded name and its pinyin."""
+def name_keys(name: str) -> tuple[set[str], set[str]]:
+    """Whole keys (folded name, pinyin readings) and part keys (from each syllable on)."""
     folded = "".join(name.split()).casefold()
-    return {k for k in (folded, *pinyin_keys(name)) if k}
+    whole = {k for k in (folded, *pinyin_keys(name)) if k}
+    parts: set[str] = set()
+    for syllables in pinyin_readings(name):
+        for i in range(1, len(syllables)):
+            parts.add("".join(syllables[i:]))
+            parts.add("".join(s[:1] for s in syllables[i:]))
+    parts.discard("")
+    return whole, parts - whole
 
 
-NameEntries = tuple[str, tuple[str, ...], tuple[str, ...]]  # pinyin text, grams, prefix keys
+NameEntries = tuple[tuple[str, ...], tuple[tuple[str, int], ...]]  # grams, (key, whole)
 
 
 def name_entries(name: str) -> NameEntries:
-    """What the index holds for a name, whoever bears it."""
-    return " ".join(pinyin_keys(name)), tuple(_grams(name)), tuple(prefix_keys(name))
+    """What the index holds for a name, whoever bears it (whole keys first)."""
+    whole, parts = name_keys(name)
+    keys = tuple((k, 1) for k in sorted(whole)) + tuple((k, 0) for k in sorted(parts))
+    return tuple(sorted(_grams(name))), keys
 
 
 def _grams(name: str) -> set[str]:
-    """1–2 character pieces of the name and of its pinyin initials."""
+    """1–2 character pieces of the name."""
     folded = name.casefold().replace(" ", "")
-    grams = {folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)}
-    # pinyin keys starting with the query are found through customer_prefix; here only the
-    # letter pairs inside the initials ("zsf" holds "sf")
-    initials = [k for k in pinyin_keys(name) if len(k) <= len(name)]
-    for key in initials:
-        grams.update(key[i : i + 2] for i in range(len(key) - 1))
-    return {g for g in grams if g}
+    return {folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)}
 
 
 def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
@@ -113,7 +127,7 @@ def remove_customers(conn: Connection, ids: list[int]) -> None:
         marks = ", ".join(f":i{n}" for n in range(len(chunk)))
         conn.execute(text(f"DELETE FROM customer_fts WHERE rowid IN ({marks})"), params)
         conn.execute(text(f"DELETE FROM customer_gram WHERE customer_id IN ({marks})"), params)
-        conn.execute(text(f"DELETE FROM customer_prefix WHERE customer_id IN ({marks})"), params)
+        conn.execute(text(f"DELETE FROM customer_key WHERE customer_id IN ({marks})"), params)
 
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
@@ -125,7 +139,7 @@ def rebuild(engine: Engine, batch: int = 20_000) -> int:
         ensure_schema(conn)
         conn.exec_driver_sql("DELETE FROM customer_fts")
         conn.exec_driver_sql("DELETE FROM customer_gram")
-        conn.exec_driver_sql("DELETE FROM customer_prefix")
+        conn.exec_driver_sql("DELETE FROM customer_key")
     last, total = 0, 0
     while True:
         with engine.begin() as conn:
@@ -143,11 +157,10 @@ def rebuild(engine: Engine, batch: int = 20_000) -> int:
         total += len(rows)
 
 
-INSERT_FTS = (
-    "INSERT INTO customer_fts (rowid, name, pinyin, number, remarks) VALUES (?, ?, ?, ?, ?)"
-)
+INSERT_FTS = "INSERT INTO customer_fts (rowid, name, number, remarks) VALUES (?, ?, ?, ?)"
 INSERT_GRAM = "INSERT OR IGNORE INTO customer_gram (gram, customer_id) VALUES (?, ?)"
-INSERT_PREFIX = "INSERT OR IGNORE INTO customer_prefix (key, customer_id) VALUES (?, ?)"
+# a key both whole and part of one customer keeps the whole entry (inserted first)
+INSERT_KEY = "INSERT OR IGNORE INTO customer_key (key, customer_id, whole) VALUES (?, ?, ?)"
 
 
 @dataclass
@@ -157,9 +170,9 @@ class IndexBatch:
     Plain data, so a bulk loader may compute them in another process.
     """
 
-    fts: list[tuple[int, str, str, str, str]]
+    fts: list[tuple[int, str, str, str]]
     grams: list[tuple[str, int]]
-    prefixes: list[tuple[str, int]]
+    keys: list[tuple[str, int, int]]
 
     @classmethod
     def of(cls, rows: Iterable[IndexRow]) -> IndexBatch:
@@ -176,17 +189,17 @@ class IndexBatch:
             entries = name_entries(r.name)
             if memo is not None:
                 memo[r.name] = entries
-        pinyin, grams, prefixes = entries
+        grams, keys = entries
         cid = r.customer_id
-        self.fts.append((cid, r.name, pinyin, r.number, r.remarks))
+        self.fts.append((cid, r.name, r.number, r.remarks))
         self.grams.extend([(g, cid) for g in grams])
-        self.prefixes.extend([(k, cid) for k in prefixes])
+        self.keys.extend([(k, cid, whole) for k, whole in keys])
 
     def write(self, cursor: Any) -> None:
         """Insert with a DB-API cursor (executemany, no per-row Python work)."""
         cursor.executemany(INSERT_FTS, self.fts)
         cursor.executemany(INSERT_GRAM, self.grams)
-        cursor.executemany(INSERT_PREFIX, self.prefixes)
+        cursor.executemany(INSERT_KEY, self.keys)
 
 
 def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
@@ -194,7 +207,7 @@ def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
     batch = IndexBatch.of(rows)
     conn.exec_driver_sql(INSERT_FTS, batch.fts)
     conn.exec_driver_sql(INSERT_GRAM, batch.grams)
-    conn.exec_driver_sql(INSERT_PREFIX, batch.prefixes)
+    conn.exec_driver_sql(INSERT_KEY, batch.keys)
 
 
 def _fts_phrase(query: str) -> str:
@@ -238,18 +251,27 @@ def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
     return _column(conn, sql + " LIMIT ?", (*params, limit))
 
 
-def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids whose name or a pinyin key starts with ``query``, in key order (shortest first)."""
+def _key_ids(conn: Connection, query: str, whole: int, limit: int) -> list[int]:
     q = "".join(query.split()).casefold()
     if not q:
         return []
     ids = _column(
         conn,
-        "SELECT customer_id FROM customer_prefix WHERE key >= ? AND key < ? "
+        "SELECT customer_id FROM customer_key WHERE key >= ? AND key < ? AND whole = ? "
         "ORDER BY key, customer_id LIMIT ?",
-        (q, q + _END, limit),
+        (q, q + _END, whole, limit),
     )
     return list(dict.fromkeys(ids))
+
+
+def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose name or a pinyin reading starts with ``query``, in key order (shortest first)."""
+    return _key_ids(conn, query, 1, limit)
+
+
+def syllable_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose pinyin (or Latin name) contains ``query`` from a syllable boundary on."""
+    return _key_ids(conn, query, 0, limit)
 
 
 def count_matches(conn: Connection, query: str, cap: int) -> int:

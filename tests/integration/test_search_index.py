@@ -36,14 +36,33 @@ def test_an_index_table_missing_from_an_older_database_is_filled_at_sign_in(
     archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     target = add(archivist, clock, "欧阳娜娜")
-    with archivist.store.engine.begin() as conn:  # as a database from before the prefix table
-        conn.exec_driver_sql("DROP TABLE customer_prefix")
+    with archivist.store.engine.begin() as conn:  # as a database from an older index version
+        conn.exec_driver_sql("DROP TABLE customer_key")
+        conn.exec_driver_sql("DROP TABLE search_index_meta")
+        conn.exec_driver_sql("CREATE TABLE customer_prefix (key TEXT)")
     sign_out(session=archivist, clock=clock)
     again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     try:
         with again.store.engine.connect() as conn:
-            keys = {r[0] for r in conn.exec_driver_sql("SELECT key FROM customer_prefix")}
-        assert {"欧阳娜娜", "ouyangnana", "oynn"} <= keys
+            keys = {r[0] for r in conn.exec_driver_sql("SELECT key FROM customer_key")}
+            old = conn.exec_driver_sql(
+                "SELECT count(*) FROM sqlite_master WHERE name = 'customer_prefix'"
+            ).scalar()
+        assert {"欧阳娜娜", "ouyangnana", "oynn", "yangnana", "nana", "ynn"} <= keys
+        assert old == 0
         assert ranked(again, clock, "ouyang") == [target]
     finally:
         sign_out(session=again, clock=clock)
+
+
+def test_pinyin_from_any_syllable_and_latin_names_from_any_letter(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    zsf = add(archivist, clock, "张三丰")
+    smith = add(archivist, clock, "John Smith")
+    assert ranked(archivist, clock, "sanfeng") == [zsf]  # from the second syllable on
+    assert ranked(archivist, clock, "feng") == [zsf]
+    assert ranked(archivist, clock, "sf") == [zsf]  # initials from the second syllable on
+    assert ranked(archivist, clock, "angsan") == []  # not a syllable boundary
+    assert ranked(archivist, clock, "mith") == [smith]
+    assert ranked(archivist, clock, "h") == [smith]  # one letter: parts and name pieces
