@@ -26,7 +26,7 @@ from sqlalchemy import Connection, Engine, text
 
 from app.domain.pinyin import pinyin_keys, pinyin_readings
 
-VERSION = 2  # of the tables below; another value (or a missing table) rebuilds the index
+VERSION = 3  # of the tables below; another value (or a missing table) rebuilds the index
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS search_index_meta (version INTEGER NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS customer_fts USING fts5("
@@ -34,11 +34,9 @@ SCHEMA = (
     "CREATE TABLE IF NOT EXISTS customer_gram ("
     "gram TEXT NOT NULL, customer_id INTEGER NOT NULL, PRIMARY KEY (gram, customer_id)"
     ") WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS ix_customer_gram_customer ON customer_gram (customer_id)",
     "CREATE TABLE IF NOT EXISTS customer_key ("
     "key TEXT NOT NULL, customer_id INTEGER NOT NULL, whole INTEGER NOT NULL, "
     "PRIMARY KEY (key, customer_id)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS ix_customer_key_customer ON customer_key (customer_id)",
 )
 TABLES = ("customer_fts", "customer_gram", "customer_key")
 OLD_TABLES = ("customer_prefix",)  # of version 1
@@ -58,8 +56,7 @@ class IndexRow:
 
 def _version(conn: Connection) -> int | None:
     names = {
-        r[0]
-        for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
+        r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'")
     }
     if "search_index_meta" not in names or not set(TABLES) <= names:
         return None
@@ -91,7 +88,8 @@ def name_keys(name: str) -> tuple[set[str], set[str]]:
     for syllables in pinyin_readings(name):
         for i in range(1, len(syllables)):
             parts.add("".join(syllables[i:]))
-            parts.add("".join(s[:1] for s in syllables[i:]))
+            if i < len(syllables) - 1:  # a last initial alone starts the full part anyway
+                parts.add("".join(s[:1] for s in syllables[i:]))
     parts.discard("")
     return whole, parts - whole
 
@@ -121,13 +119,33 @@ def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
 
 
 def remove_customers(conn: Connection, ids: list[int]) -> None:
-    """Drop customers from the index."""
+    """Drop customers from the index.
+
+    The name kept in the FTS table tells which key and gram entries the customer has, so they
+    are deleted by primary key: no secondary index to keep up during bulk loads.
+    """
     for chunk in _chunks(ids, 500):
-        params = {f"i{n}": v for n, v in enumerate(chunk)}
-        marks = ", ".join(f":i{n}" for n in range(len(chunk)))
-        conn.execute(text(f"DELETE FROM customer_fts WHERE rowid IN ({marks})"), params)
-        conn.execute(text(f"DELETE FROM customer_gram WHERE customer_id IN ({marks})"), params)
-        conn.execute(text(f"DELETE FROM customer_key WHERE customer_id IN ({marks})"), params)
+        marks = ", ".join("?" for _ in chunk)
+        named = conn.exec_driver_sql(
+            f"SELECT rowid, name FROM customer_fts WHERE rowid IN ({marks})", tuple(chunk)
+        ).all()
+        keys: list[tuple[str, int]] = []
+        grams: list[tuple[str, int]] = []
+        for cid, name in named:
+            entry_grams, entry_keys = name_entries(str(name))
+            grams += [(g, cid) for g in entry_grams]
+            keys += [(k, cid) for k, _whole in entry_keys]
+        if keys:
+            conn.exec_driver_sql(
+                "DELETE FROM customer_key WHERE key = ? AND customer_id = ?",
+                keys,
+            )
+        if grams:
+            conn.exec_driver_sql(
+                "DELETE FROM customer_gram WHERE gram = ? AND customer_id = ?",
+                grams,
+            )
+        conn.exec_driver_sql(f"DELETE FROM customer_fts WHERE rowid IN ({marks})", tuple(chunk))
 
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:

@@ -19,7 +19,7 @@ def test_both_ends_paint_first_and_the_middle_fills_in(
 ) -> None:
     monkeypatch.setattr(page_module, "EDGE", 20)
     monkeypatch.setattr(page_module, "LIST_STEP", 30)
-    page, session = open_page(qtbot, demo_copy)  # refresh() ran; no event processed yet
+    page, _session = open_page(qtbot, demo_copy)  # refresh() ran; no event processed yet
     model = page.model
     assert model.rowCount() == 200 and not model.complete
     first, last, middle = model.row_at(0), model.row_at(199), model.row_at(100)

@@ -66,3 +66,32 @@ def test_pinyin_from_any_syllable_and_latin_names_from_any_letter(
     assert ranked(archivist, clock, "angsan") == []  # not a syllable boundary
     assert ranked(archivist, clock, "mith") == [smith]
     assert ranked(archivist, clock, "h") == [smith]  # one letter: parts and name pieces
+
+
+def test_a_renamed_customer_is_found_by_the_new_name_only(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.customer_edits import CustomerChanges, update_customer
+
+    cid = add(archivist, clock, "张三丰")
+    other = add(archivist, clock, "张三")
+    update_customer(
+        session=archivist,
+        customer_id=cid,
+        changes=CustomerChanges(
+            name="李四光", kind="general", category="individual", importance="normal"
+        ),
+        expected_version=1,
+        clock=clock,
+    )
+    assert ranked(archivist, clock, "zhangsanfeng") == []
+    assert ranked(archivist, clock, "sanfeng") == []
+    assert ranked(archivist, clock, "三丰") == []
+    assert ranked(archivist, clock, "张") == [other]  # the other customer's entries untouched
+    assert ranked(archivist, clock, "lisiguang") == [cid]
+    assert ranked(archivist, clock, "siguang") == [cid]
+    with archivist.store.engine.connect() as conn:
+        stale = conn.exec_driver_sql(
+            "SELECT count(*) FROM customer_key WHERE customer_id = ? AND key LIKE 'zh%'", (cid,)
+        ).scalar()
+    assert stale == 0
