@@ -90,10 +90,15 @@ def seal(key: bytes, plaintext: bytes, aad: bytes) -> bytes:
 
 def open_sealed(key: bytes, sealed: bytes, aad: bytes) -> bytes:
     """Reverse :func:`seal`; raise :class:`DecryptionFailed` on any mismatch."""
+    return open_with(AESGCM(key), sealed, aad)
+
+
+def open_with(aead: AESGCM, sealed: bytes, aad: bytes) -> bytes:
+    """:func:`open_sealed` with a ready AES-GCM context (many values under one key)."""
     if len(sealed) < NONCE_BYTES + 16:
         raise DecryptionFailed
     try:
-        return AESGCM(key).decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
+        return aead.decrypt(sealed[:NONCE_BYTES], sealed[NONCE_BYTES:], aad)
     except (InvalidTag, ValueError) as exc:
         raise DecryptionFailed from exc
 
@@ -133,7 +138,8 @@ class FieldCipher:
             raise DecryptionFailed
         header = blob[: _HEADER.size]
         aad = header + field_aad(table, column, row_key)
-        return open_sealed(key, blob[_HEADER.size :], aad).decode("utf-8")
+        aead = self._aead if version == self._version else AESGCM(key)
+        return open_with(aead, blob[_HEADER.size :], aad).decode("utf-8")
 
 
 class BlindIndex:

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import (
     Column,
     DateTime,
@@ -45,7 +46,32 @@ vault_key = Table(
     Column("key_id", String(32), primary_key=True),
     Column("wrapped", LargeBinary, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    sqlite_with_rowid=False,  # one B-tree: a key costs one leaf read, not index + table
 )
+
+
+def _upgrade_layout(engine: Engine) -> None:
+    """Move a vault made with a rowid table (before 0.1.1) into the one-B-tree layout.
+
+    One transaction; ``secure_delete`` (set on vault connections) zeroes the old pages.
+    """
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.begin() as conn:
+        sql = conn.exec_driver_sql(
+            "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'vault_key'"
+        ).scalar()
+        if sql is None or "WITHOUT ROWID" in str(sql).upper():
+            return
+        conn.exec_driver_sql("ALTER TABLE vault_key RENAME TO vault_key_old")
+        vault_key.create(conn)
+        conn.exec_driver_sql(
+            "INSERT INTO vault_key (key_id, wrapped, created_at) "
+            "SELECT key_id, wrapped, created_at FROM vault_key_old"
+        )
+        conn.exec_driver_sql("DROP TABLE vault_key_old")
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
 class KeyDestroyed(Exception):
@@ -78,8 +104,10 @@ class CustomerKeyVault:
     def __init__(self, engine: Engine, data_key: bytes) -> None:
         self._engine = engine
         self._wrap_key = crypto.derive_subkey(data_key, "customer-key-wrap/v1")
+        self._unwrap = AESGCM(self._wrap_key)
         self._cache: dict[str, bytes] = {}
         self._ciphers: dict[str, crypto.FieldCipher] = {}  # per key id, dropped with the key
+        _upgrade_layout(engine)
         metadata.create_all(engine)
 
     @classmethod
@@ -177,10 +205,10 @@ class CustomerKeyVault:
                     select(vault_key.c.key_id, vault_key.c.wrapped).where(
                         vault_key.c.key_id.in_(chunk)
                     )
-                )
+                ).all()  # one driver fetch, not a round per row
                 for key_id, wrapped in rows:
-                    self._cache[key_id] = crypto.open_sealed(
-                        self._wrap_key, wrapped, self._aad(key_id)
+                    self._cache[key_id] = crypto.open_with(
+                        self._unwrap, wrapped, self._aad(key_id)
                     )
 
     def destroy(self, key_ids: Iterable[str]) -> None:
