@@ -51,10 +51,12 @@ def main() -> None:
     session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
     with session.store.engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM customer")).scalar_one()
-        step = max(1, total // 1000)
+        picks = random.Random(7).sample(range(1, total + 1), min(total, 1000))
         names = [
             r[0]
-            for r in conn.execute(text("SELECT name FROM customer WHERE id % :s = 0"), {"s": step})
+            for r in conn.execute(
+                text(f"SELECT name FROM customer WHERE id IN ({', '.join(map(str, picks))})")
+            )
         ]
     rng = random.Random(1)
     rows: list[tuple[str, str]] = [("customers", f"{total:,}")]

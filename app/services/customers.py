@@ -942,9 +942,13 @@ def search_customers(
         on_sqlite = session.store.location.is_sqlite
         prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
         inner = search_index.syllable_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
-        text_ids = search_index.match_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
+        # substring matches read once up to the count cap: the first ones rank, all count
+        matched = (
+            search_index.match_ids(conn, text_q, SEARCH_COUNT_CAP + 1) if on_sqlite else []
+        )
+        text_ids = matched[:_CANDIDATES]
         ranked = list(dict.fromkeys([*exact, *prefix, *inner, *text_ids]))
-        more = max(len(prefix), len(inner), len(text_ids)) >= _CANDIDATES  # lists were cut
+        more = max(len(prefix), len(inner), len(matched)) >= _CANDIDATES  # lists were cut
         if filters is not None and filters.active:
             keep = set(
                 uow.session.scalars(
@@ -957,15 +961,10 @@ def search_customers(
         rows = _rows_for(session.store, uow, ranked[:limit])
         if not more:
             total, capped = len(ranked), False
-        else:  # the longest list decides; the count of substring matches may go further
-            counted = max(
-                len(ranked),
-                search_index.count_matches(conn, text_q, SEARCH_COUNT_CAP)
-                if len(text_ids) >= _CANDIDATES
-                else 0,
-            )
+        else:  # the longest list decides; substring matches were counted up to the cap
+            counted = max(len(ranked), len(matched))
             total = min(counted, SEARCH_COUNT_CAP)
-            capped = counted > SEARCH_COUNT_CAP or len(text_ids) < _CANDIDATES
+            capped = counted > SEARCH_COUNT_CAP or len(matched) < _CANDIDATES
         return SearchResult(rows, total, capped, frozenset(exact), tuple(ranked))
 
 
