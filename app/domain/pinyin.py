@@ -31,13 +31,28 @@ SURNAME_READINGS: dict[str, str] = {
 
 
 @cache
-def _char_reading(ch: str) -> str:
-    """The common reading of one character (cached: a few thousand distinct characters)."""
-    from pypinyin import lazy_pinyin
+def _char_table() -> dict[str, str]:
+    """Common reading per CJK character, from ``resources/pinyin/chars.txt``.
 
-    if "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff":
-        return lazy_pinyin(ch)[0].lower()
-    return ch.lower()
+    The table is pypinyin's own single-character reading, written out by
+    ``scripts/make_pinyin_table.py``; reading it costs about 3 MiB, where importing pypinyin
+    costs about 57 MiB. pypinyin itself is still used for phrase readings.
+    """
+    from app.paths import resources_dir
+
+    table: dict[str, str] = {}
+    path = resources_dir() / "pinyin" / "chars.txt"
+    with path.open(encoding="utf-8") as lines:
+        for line in lines:
+            if not line.startswith("#") and "\t" in line:
+                ch, reading = line.rstrip("\n").split("\t", 1)
+                table[ch] = reading
+    return table
+
+
+def _char_reading(ch: str) -> str:
+    """The common reading of one character (the character itself when it has none)."""
+    return _char_table().get(ch) or ch.lower()
 
 
 PHRASE_MIN_LENGTH = 4  # organisation names: phrase readings matter (银行 hang, 重庆 chong)

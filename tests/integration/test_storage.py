@@ -7,6 +7,8 @@ import json
 import os
 import shutil
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -352,3 +354,27 @@ def test_older_database_is_copied_then_upgraded(
     with pytest.raises(DatabaseTooNew):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     assert sha(location.sqlite_path) == after
+
+
+def test_head_constant_matches_the_migration_scripts() -> None:
+    assert migrate.head_revision() == migrate.HEAD
+
+
+def test_opening_a_current_database_does_not_load_alembic(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    sign_out(session=admin, clock=clock)
+    code = (
+        "import sys\n"
+        "from app.clock import FixedClock\n"
+        "from app.services.auth import sign_in, sign_out\n"
+        "from app.storage.location import DatabaseLocation\n"
+        f"s = sign_in(location=DatabaseLocation.parse({str(location.sqlite_path)!r}), "
+        f"username='boss', password={ADMIN_PASSWORD!r}, clock=FixedClock())\n"
+        "sign_out(session=s, clock=FixedClock())\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert out.stdout.strip() == "False"
