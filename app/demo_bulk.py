@@ -18,12 +18,13 @@ import queue
 import random
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import DateTime
 
+from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
 from app.security.vault import KeyWrapper
 from app.storage import bulk
@@ -76,8 +77,15 @@ VOLUME_COLUMNS = (
     "title",
     "retention",
     "secrecy_level",
+    "secrecy_since",
+    "fonds_code",
+    "category_code",
+    "number",
+    "index_remarks",
     "created_at",
 )
+SECRECY_CHOICES = (None, SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET)
+SECRECY_WEIGHTS = (85, 10, 4, 1)
 
 
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
@@ -173,15 +181,21 @@ def make_chunks(
         chunk.history.append((cid, None, c.status, now_text, None, "演示数据"))
         year = rng.randrange(2015, 2026)
         retention = rng.choice(("Y", "D30", "D10"))
-        secrecy = rng.choices([None, "秘密", "机密", "绝密"], [85, 10, 4, 1])[0]
+        secrecy = rng.choices(SECRECY_CHOICES, SECRECY_WEIGHTS)[0]
+        marking = Secrecy(secrecy, None, date(year, 12, 31)).marking() if secrecy else ""
         chunk.volumes.append(
             (
-                f"Z001-KH-{year}-{retention}-{cid:07d}",
+                f"Z001-KH·{year}-{retention}-{cid:07d}",
                 cid,
                 year,
                 f"{c.name}{year}年度客户档案",
                 retention,
-                secrecy,
+                secrecy.value if secrecy else None,
+                date(year, 12, 31) if secrecy else None,
+                "Z001",
+                "KH",
+                cid,
+                marking if secrecy in MARKED_LEVELS else "",
                 now_text,
             )
         )
