@@ -96,6 +96,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customer.reveal": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "customer.delete": frozenset({Role.ARCHIVIST}),
     "duplicate.review": frozenset({Role.APPROVER}),
+    # the catalogue (issue 5); what each may *see* also depends on secrecy clearance
+    "catalogue.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    "catalogue.write": frozenset({Role.ARCHIVIST}),
+    "secrecy.extend": frozenset({Role.APPROVER}),  # a named approver, before the term ends
+    "file.attach": frozenset({Role.ARCHIVIST}),
+    "file.open": frozenset({Role.ARCHIVIST, Role.APPROVER}),  # with a purpose, audited
+    "print.forms": frozenset({Role.ARCHIVIST, Role.APPROVER}),
 }
 
 
