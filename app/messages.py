@@ -15,6 +15,28 @@ from app.clock import format_local
 from app.errors import AppError, FieldError, ValidationFailed
 
 FIELD_LABELS: dict[str, str] = {
+    "title": "题名",
+    "retention": "保管期限",
+    "year": "年度",
+    "org_code": "机构（问题）代码",
+    "compiled_by": "立卷人",
+    "checked_by": "检查人",
+    "compiled_on": "立卷时间",
+    "notes": "本卷情况说明",
+    "doc_number": "文号",
+    "author": "责任者",
+    "doc_date": "日期",
+    "page_from": "起始页号",
+    "page_to": "终止页号",
+    "carrier": "载体",
+    "secrecy_level": "密级",
+    "secrecy_term_years": "保密期限（年）",
+    "secrecy_since": "定密日期",
+    "volume": "案卷",
+    "item": "卷内文件",
+    "reference_code": "档号",
+    "reference_pattern": "档号规则",
+    "remarks": "备注",
     "username": "用户名",
     "display_name": "姓名",
     "password": "密码",
@@ -100,6 +122,13 @@ MESSAGES: dict[str, str] = {
 }
 
 REASONS: dict[str, str] = {
+    "before_start": "不能早于起始页号",
+    "top_secret_alone": "绝密文件须单独立卷，本卷已有其他文件",
+    "top_secret_volume": "本卷为绝密卷，只能放入绝密文件",
+    "no_clearance": "您的涉密级别不足，无权操作该密级的档案",
+    "already_ended": "保密期限已届满，不能再延长",
+    "exhausted": "档号 {scope} 的顺序号已用完，请调整档号规则",
+    "destroyed": "已销毁，不能再修改",
     "required": "不能为空",
     "too_short": "至少需要 {min} 个字符",
     "too_long": "不能超过 {max} 个字符",

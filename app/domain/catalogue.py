@@ -152,16 +152,25 @@ def strongest(items: list[Secrecy]) -> Secrecy:
     return Secrecy(level, term, since)
 
 
-def update_marking(remarks: str, old: str, new: str, *, declassified_on: date | None = None) -> str:
+def update_marking(
+    remarks: str,
+    old: str,
+    new: str,
+    *,
+    declassified_on: date | None = None,
+    was: str | None = None,
+) -> str:
     """Keep the secrecy marking in the 备注栏 in step (R15, R16).
 
-    The marking is the first line of the remarks. On declassification the old marking stays,
+    The marking is the first line of the remarks (``old`` is the one there now, ``""`` when
+    none). On declassification the marking the item had (``was``, default ``old``) stays,
     struck through (``~~机密★20年~~ 解密 2046-05-01``), never erased.
     """
     lines = remarks.splitlines()
-    body = lines[1:] if lines and old and lines[0].startswith(old) else lines
+    body = lines[1:] if lines and old and lines[0] == old else lines
     if declassified_on is not None:
-        head = f"~~{old}~~ 解密 {declassified_on.isoformat()}" if old else ""
+        struck = was if was is not None else old
+        head = f"~~{struck}~~ 解密 {declassified_on.isoformat()}" if struck else ""
     else:
         head = new
     return "\n".join(([head] if head else []) + body)

@@ -222,6 +222,16 @@ class UnitOfWork:
         finally:
             self.session.close()
 
+    def claim_writes(self) -> None:
+        """Take the write lock now, as the transaction's first statement.
+
+        SQLite (WAL) cannot turn a read transaction into a write one once another connection
+        has committed since it began; a transaction that reads and then writes (a counter)
+        starts with this so it waits its turn instead of failing. No-op elsewhere.
+        """
+        if self.store.location.is_sqlite:
+            self.session.execute(text("UPDATE setting SET value = value WHERE 0"))
+
     def commit(self) -> None:
         """Make the work durable."""
         try:

@@ -1,0 +1,384 @@
+"""The catalogue on a real encrypted database: 档号, secrecy rules, visibility (R10–R17)."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date, timedelta
+
+import pytest
+
+from app.clock import FixedClock
+from app.domain.roles import ApproverTitle, Role
+from app.errors import ValidationFailed
+from app.services import users
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.catalogue import (
+    ItemDraft,
+    VolumeDraft,
+    add_item,
+    create_volume,
+    declassify_expired,
+    extend_secrecy,
+    find_by_reference,
+    get_volume,
+    list_volumes,
+    secrecy_review_queue,
+    set_reference_pattern,
+)
+from app.services.customers import register_customer
+from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
+from tests.factories import PASSWORD, person
+
+
+def customer(session: SignedIn, clock: FixedClock) -> int:
+    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    return register_customer(session=session, draft=draft, clock=clock).customer_id
+
+
+def volume(session: SignedIn, clock: FixedClock, cid: int, year: int = 2024, **kw: object) -> int:
+    values: dict[str, object] = {
+        "customer_id": cid,
+        "year": year,
+        "title": "张三丰2024年度客户档案",
+        "retention": "Y",
+    }
+    values.update(kw)
+    return create_volume(session=session, draft=VolumeDraft(**values), clock=clock).volume_id  # type: ignore[arg-type]
+
+
+def code_of(session: SignedIn, clock: FixedClock, vid: int) -> str:
+    return get_volume(session=session, volume_id=vid, clock=clock).reference_code
+
+
+def test_reference_codes_follow_the_configured_pattern_and_never_repeat(
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    first = volume(archivist, clock, cid)
+    second = volume(archivist, clock, cid, retention="长期")  # legacy word → D30
+    third = volume(archivist, clock, cid)
+    other_year = volume(archivist, clock, cid, year=2023)
+    assert code_of(archivist, clock, first) == "Z001-KH·2024-Y-0001"  # DA/T 13-2022 style
+    assert code_of(archivist, clock, second) == "Z001-KH·2024-D30-0001"
+    assert code_of(archivist, clock, third) == "Z001-KH·2024-Y-0002"
+    assert code_of(archivist, clock, other_year) == "Z001-KH·2023-Y-0001"
+
+    set_reference_pattern(
+        session=admin, pattern="{fonds}-{category}·{year}-{retention}-{org}-{number:4}", clock=clock
+    )
+    with pytest.raises(ValidationFailed) as missing_org:
+        volume(archivist, clock, cid)
+    assert missing_org.value.errors[0].field == "org_code"
+    dat22 = volume(archivist, clock, cid, org_code="bgs")
+    assert code_of(archivist, clock, dat22) == "Z001-KH·2024-Y-BGS-0001"  # DA/T 22-2015 style
+    assert code_of(archivist, clock, first) == "Z001-KH·2024-Y-0001"  # never renumbered
+
+    # back to the old pattern: its scope continues after 0002 even with 0002 destroyed
+    set_reference_pattern(
+        session=admin, pattern="{fonds}-{category}·{year}-{retention}-{number:4}", clock=clock
+    )
+    with archivist.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE volume SET state = 'destroyed' WHERE id = ?", (third,))
+        # a ledger import took the next number already: it is skipped, not duplicated
+        conn.exec_driver_sql(
+            "INSERT INTO volume (reference_code, customer_id, year, title, retention, created_at) "
+            "VALUES ('Z001-KH·2024-Y-0003', ?, 2024, '导入', 'Y', '2026-01-01 00:00:00')",
+            (cid,),
+        )
+    fourth = volume(archivist, clock, cid)
+    assert code_of(archivist, clock, fourth) == "Z001-KH·2024-Y-0004"
+    with pytest.raises(ValidationFailed) as bad:
+        set_reference_pattern(session=admin, pattern="{fonds}-{year}", clock=clock)
+    assert bad.value.errors[0].field == "reference_pattern"
+    assert [
+        v.reference_code
+        for v in find_by_reference(session=archivist, prefix="z001-kh·2024-y-000", clock=clock)
+    ] == [
+        "Z001-KH·2024-Y-0001",
+        "Z001-KH·2024-Y-0002",
+        "Z001-KH·2024-Y-0003",
+        "Z001-KH·2024-Y-0004",
+    ]
+
+
+def test_concurrent_allocation_gives_distinct_numbers(
+    archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    sessions = [
+        sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+        for _ in range(4)
+    ]
+    codes: list[str] = []
+    failures: list[BaseException] = []
+    start = threading.Barrier(len(sessions))
+
+    def work(session: SignedIn) -> None:
+        start.wait()
+        try:
+            for _ in range(5):
+                vid = volume(session, clock, cid)
+                codes.append(code_of(session, clock, vid))
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            failures.append(exc)
+
+    threads = [threading.Thread(target=work, args=(s,)) for s in sessions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for s in sessions:
+        sign_out(session=s, clock=clock)
+    assert failures == []
+    assert len(codes) == 20 and len(set(codes)) == 20
+    assert sorted(codes) == [f"Z001-KH·2024-Y-{n:04d}" for n in range(1, 21)]
+
+
+def test_volume_takes_the_highest_level_and_longest_term_with_markings_in_step(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    vid = volume(archivist, clock, cid)
+    today = clock.now().date()
+    add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(title="合同", page_from=1, page_to=4),
+        clock=clock,
+    )
+    add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(title="报价单", page_from=5, secrecy_level="secret", secrecy_since=today),
+        clock=clock,
+    )
+    v = get_volume(session=archivist, volume_id=vid, clock=clock)
+    assert v.secrecy == "秘密" and v.remarks == ""  # 秘密 is shown, not written into 备注栏
+    confidential = add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(title="授信资料", page_from=6, page_to=9, secrecy_level="confidential"),
+        clock=clock,
+    )
+    v = get_volume(session=archivist, volume_id=vid, clock=clock)
+    assert v.secrecy == "机密★20年" and v.remarks.splitlines()[0] == "机密★20年"  # default term
+    assert v.item_count == 3 and v.page_count == 9
+    assert [i.secrecy for i in v.items] == ["", "秘密", "机密★20年"]
+    assert v.items[2].remarks == "机密★20年"
+    add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(title="补充协议", secrecy_level="confidential", secrecy_term_years=25),
+        clock=clock,
+    )
+    v = get_volume(session=archivist, volume_id=vid, clock=clock)
+    assert v.secrecy == "机密★25年" and v.remarks == "机密★25年"  # kept in step, not appended
+    assert confidential == v.items[2].id
+
+
+def test_top_secret_items_form_a_volume_of_their_own(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    mixed = volume(archivist, clock, cid)
+    add_item(session=archivist, volume_id=mixed, draft=ItemDraft(title="合同"), clock=clock)
+    with pytest.raises(ValidationFailed) as refused:
+        add_item(
+            session=archivist,
+            volume_id=mixed,
+            draft=ItemDraft(title="核心资料", secrecy_level="top_secret"),
+            clock=clock,
+        )
+    assert refused.value.errors[0].reason == "top_secret_alone"
+    alone = volume(archivist, clock, cid)
+    add_item(
+        session=archivist,
+        volume_id=alone,
+        draft=ItemDraft(title="核心资料", secrecy_level="top_secret"),
+        clock=clock,
+    )
+    with pytest.raises(ValidationFailed) as refused_other:
+        add_item(session=archivist, volume_id=alone, draft=ItemDraft(title="合同"), clock=clock)
+    assert refused_other.value.errors[0].reason == "top_secret_volume"
+    assert get_volume(session=archivist, volume_id=alone, clock=clock).secrecy == "绝密★30年"
+
+
+def test_expired_terms_are_declassified_with_a_record_and_the_old_marking_struck(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    vid = volume(archivist, clock, cid)
+    today = clock.now().date()
+    since = today - timedelta(days=365 * 10 + 30)
+    add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(
+            title="旧合同", secrecy_level="confidential", secrecy_term_years=10, secrecy_since=since
+        ),
+        clock=clock,
+    )
+    soon = add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(
+            title="近期合同",
+            secrecy_level="confidential",
+            secrecy_term_years=1,
+            secrecy_since=today - timedelta(days=330),
+        ),
+        clock=clock,
+    )
+    queue = secrecy_review_queue(session=archivist, clock=clock)
+    assert [r.item_id for r in queue] == [soon]  # ends within 90 days
+    assert declassify_expired(session=archivist, clock=clock) == 1
+    assert declassify_expired(session=archivist, clock=clock) == 0  # idempotent
+    v = get_volume(session=archivist, volume_id=vid, clock=clock)
+    old = v.items[0]
+    assert old.secrecy == "" and old.remarks == f"~~机密★10年~~ 解密 {today.isoformat()}"
+    assert v.secrecy == "机密★1年"  # the other item still classified
+    with archivist.store.new_session() as s:
+        actions = [a.action for a in s.query(AuditEntry).order_by(AuditEntry.id)]
+    assert actions.count("secrecy.declassify") == 1
+
+
+def test_extension_needs_an_approver_before_the_term_ends(
+    archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    vid = volume(archivist, clock, cid)
+    item = add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(title="授信资料", secrecy_level="confidential", secrecy_term_years=20),
+        clock=clock,
+    )
+    with pytest.raises(Exception, match="permission|not_allowed|Forbidden|权限"):
+        extend_secrecy(session=archivist, item_id=item, term_years=30, note="延长", clock=clock)
+    manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
+    try:
+        extend_secrecy(
+            session=manager, item_id=item, term_years=30, note="仍涉及商业秘密", clock=clock
+        )
+        v = get_volume(session=manager, volume_id=vid, clock=clock)
+        assert v.items[0].secrecy == "机密★30年" and v.remarks == "机密★30年"
+        with pytest.raises(ValidationFailed):
+            extend_secrecy(session=manager, item_id=item, term_years=25, note="缩短", clock=clock)
+    finally:
+        sign_out(session=manager, clock=clock)
+
+
+@pytest.mark.parametrize(
+    ("username", "roles", "title", "sees"),
+    [
+        ("dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD, {None, "secret"}),
+        ("info", [Role.APPROVER], ApproverTitle.INFO_OFFICER, {None, "secret", "confidential"}),
+        (
+            "gm",
+            [Role.APPROVER],
+            ApproverTitle.GENERAL_MANAGER,
+            {None, "secret", "confidential", "top_secret"},
+        ),
+        ("audit", [Role.AUDITOR], None, {None}),
+    ],
+)
+def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise(
+    admin: SignedIn,
+    archivist: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    username: str,
+    roles: list[Role],
+    title: ApproverTitle | None,
+    sees: set[str | None],
+) -> None:
+    cid = customer(archivist, clock)
+    levels = [None, "secret", "confidential", "top_secret"]
+    by_level = {}
+    for level in levels:
+        vid = volume(archivist, clock, cid)
+        add_item(
+            session=archivist,
+            volume_id=vid,
+            draft=ItemDraft(title=f"题名-{level}", secrecy_level=level),
+            clock=clock,
+        )
+        by_level[level] = vid
+    users.create_user(
+        session=admin,
+        username=username,
+        display_name="测试",
+        roles=roles,
+        approver_title=title,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    viewer = sign_in(location=location, username=username, password=PASSWORD, clock=clock)
+    try:
+        listed = {v.id: v for v in list_volumes(session=viewer, clock=clock, customer_id=cid)}
+        found = {v.id: v for v in find_by_reference(session=viewer, prefix="Z001", clock=clock)}
+        for level, vid in by_level.items():
+            for row in (
+                listed[vid],
+                found[vid],
+                get_volume(session=viewer, volume_id=vid, clock=clock),
+            ):
+                if level in sees:
+                    assert row.title == "张三丰2024年度客户档案" and not row.restricted
+                    assert [
+                        i.title
+                        for i in row.items
+                        or get_volume(session=viewer, volume_id=vid, clock=clock).items
+                    ] == [f"题名-{level}"]
+                else:  # 受限: the 档号 and nothing else
+                    assert row.restricted and row.title == "受限" and row.secrecy == "受限"
+                    assert row.items == [] and row.remarks == "" and row.customer_id == 0
+                    assert row.reference_code.startswith("Z001-KH·2024-Y-")
+        queue = {
+            r.reference_code for r in secrecy_review_queue(session=viewer, clock=clock, days=40000)
+        }
+        assert queue == {
+            get_volume(session=archivist, volume_id=by_level[lv], clock=clock).reference_code
+            for lv in sees
+            if lv is not None
+        }
+    finally:
+        sign_out(session=viewer, clock=clock)
+
+
+def test_bad_input_names_the_field_and_saves_nothing(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    cid = customer(archivist, clock)
+    with pytest.raises(ValidationFailed) as bad:
+        create_volume(
+            session=archivist,
+            draft=VolumeDraft(customer_id=cid, year=1800, title=" ", retention="很久"),
+            clock=clock,
+        )
+    assert {e.field for e in bad.value.errors} == {"title", "retention", "year"}
+    vid = volume(archivist, clock, cid)
+    with pytest.raises(ValidationFailed) as bad_item:
+        add_item(
+            session=archivist,
+            volume_id=vid,
+            draft=ItemDraft(
+                title="合同",
+                page_from=5,
+                page_to=3,
+                carrier="vinyl",
+                secrecy_level="绝密",
+                doc_date=date(2999, 1, 1),
+            ),
+            clock=clock,
+        )
+    assert {e.field for e in bad_item.value.errors} == {
+        "page_to",
+        "carrier",
+        "secrecy_level",
+        "doc_date",
+    }
+    assert get_volume(session=archivist, volume_id=vid, clock=clock).item_count == 0
+    assert len(list_volumes(session=archivist, clock=clock, customer_id=cid)) == 1
