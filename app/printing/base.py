@@ -1,9 +1,10 @@
-"""Printing base shared by every form: CJK font, A4 page frame, footer with page numbers."""
+"""Printing base shared by every form: the embedded CJK font, A4 size, atomic PDF writes.
+
+The page template (header, footer with 第 x 页 / 共 y 页) is in ``app.printing.page``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,6 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-from app.clock import format_local
 from app.paths import cjk_font_path
 from app.storage.files import atomic_write_bytes
 
@@ -27,25 +27,6 @@ def register_fonts() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(cjk_font_path()), subfontIndex=0))
     return FONT
-
-
-def footer_painter(
-    printed_by: str, printed_at: datetime, title: str
-) -> Callable[[Canvas, int], None]:
-    """Return a function drawing the standard footer: title, printed by/at, page X."""
-
-    def paint(canvas: Canvas, page: int) -> None:
-        canvas.saveState()
-        canvas.setFont(FONT, 8)
-        canvas.setStrokeGray(0.6)
-        canvas.line(MARGIN, 14 * mm, PAGE_W - MARGIN, 14 * mm)
-        canvas.drawString(
-            MARGIN, 10 * mm, f"{title}　打印人：{printed_by}　打印时间：{format_local(printed_at)}"
-        )
-        canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"第 {page} 页")
-        canvas.restoreState()
-
-    return paint
 
 
 def new_canvas(buffer: Any, title: str) -> Canvas:

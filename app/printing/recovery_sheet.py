@@ -9,7 +9,8 @@ from datetime import datetime
 from reportlab.lib.units import mm
 
 from app.clock import format_local
-from app.printing.base import FONT, MARGIN, PAGE_H, PAGE_W, footer_painter, new_canvas
+from app.printing.base import FONT, MARGIN, PAGE_H, PAGE_W, new_canvas
+from app.printing.page import PageSetup, paint_footer
 
 TITLE = "档案室数据库恢复密钥单"
 
@@ -86,7 +87,14 @@ def render_recovery_sheet(sheet: RecoverySheet) -> bytes:
         y,
         "保管人签字：________________　　日期：____________　　监督人签字：________________",
     )
-    footer_painter(sheet.created_by, sheet.created_at, TITLE)(canvas, 1)
+    footer = PageSetup(
+        organisation=sheet.organisation_name,
+        title=TITLE,
+        printed_by=sheet.created_by,
+        printed_by_username="",
+        printed_at=sheet.created_at,
+    )
+    paint_footer(canvas, footer, 1, 1)
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
