@@ -21,6 +21,7 @@ from app.services.auth import SignedIn
 from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
+from ui.pages.archives import ArchivesPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
 from ui.pages.placeholder import PlaceholderPage
@@ -99,6 +100,12 @@ class MainWindow(QMainWindow):
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)
                     page = note
+            elif key == "archives" and (
+                self._session.actor.has(Role.ARCHIVIST)
+                or self._session.actor.has(Role.APPROVER)
+                or self._session.actor.has(Role.AUDITOR)
+            ):
+                page = ArchivesPage(self._context, self._session)
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)

@@ -625,3 +625,16 @@ def secrecy_review_queue(*, session: SignedIn, clock: Clock, days: int = 90) -> 
 
 
 SECRECY_CHOICES = [(None, "无")] + [(level.value, SECRECY_LABELS[level]) for level in SecrecyLevel]
+
+
+def customer_for_filing(*, session: SignedIn, number: str, clock: Clock) -> tuple[int, str]:
+    """The customer a new volume is filed under, by 客户编号: ``(id, name)``."""
+    text = "".join(number.split()).upper()
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "catalogue.write")
+        row = uow.session.execute(
+            select(Customer.id, Customer.name).where(Customer.number == text)
+        ).first()
+        if row is None:
+            raise ValidationFailed([FieldError("customer", "not_found")])
+        return int(row[0]), str(row[1])

@@ -1,0 +1,253 @@
+"""New volume (案卷) and new item (卷内文件) dialogs, with messages next to the fields."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalogue import (
+    CARRIER_LABELS,
+    DEFAULT_TERM_YEARS,
+    RETENTION_LABELS,
+    SECRECY_LABELS,
+    Carrier,
+    Retention,
+    SecrecyLevel,
+)
+from app.errors import AppError, ValidationFailed
+from app.services.catalogue import ItemDraft, VolumeDraft
+from ui.errors import FieldErrors, show_error
+
+
+def _row(form: QFormLayout, errors: FieldErrors, label: str, widget: QWidget, field: str) -> None:
+    box = QVBoxLayout()
+    box.setContentsMargins(0, 0, 0, 0)
+    box.addWidget(widget)
+    box.addWidget(errors.label_for(field))
+    holder = QWidget()
+    holder.setLayout(box)
+    form.addRow(label, holder)
+
+
+class _OptionalDate(QWidget):
+    """A date that may be left empty (a checkbox switches it on)."""
+
+    def __init__(self, name: str, today: date, checked: bool) -> None:
+        super().__init__()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.enabled = QCheckBox(objectName=f"{name}_set")
+        self.edit = QDateEdit(objectName=name)
+        self.edit.setDisplayFormat("yyyy-MM-dd")
+        self.edit.setCalendarPopup(True)
+        self.edit.setDate(QDate(today.year, today.month, today.day))
+        self.enabled.setChecked(checked)
+        self.edit.setEnabled(checked)
+        self.enabled.toggled.connect(self.edit.setEnabled)
+        layout.addWidget(self.enabled)
+        layout.addWidget(self.edit, 1)
+
+    def value(self) -> date | None:
+        """The date, or None when switched off."""
+        if not self.enabled.isChecked():
+            return None
+        d = self.edit.date()
+        return date(d.year(), d.month(), d.day())
+
+
+class _SaveDialog(QDialog):
+    """Shared: Save/Cancel buttons, inline errors, ``save`` callback that raises AppError."""
+
+    def _finish(self, layout: QVBoxLayout) -> None:
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        self.general = QLabel(objectName="general_error")
+        self.general.setStyleSheet("color: #b00020;")
+        self.general.setWordWrap(True)
+        layout.addWidget(self.general)
+        layout.addWidget(self.buttons)
+        self.result_value: Any = None
+
+    def _submit(self) -> Any:
+        raise NotImplementedError
+
+    def _save(self) -> None:
+        self.errors.clear()
+        self.general.clear()
+        try:
+            self.result_value = self._submit()
+        except ValidationFailed as exc:
+            leftovers = self.errors.show(exc)
+            self.general.setText("\n".join(leftovers))
+            return
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.accept()
+
+
+class VolumeFormDialog(_SaveDialog):
+    """新建案卷: customer by 客户编号, year, title, retention, 立卷 details."""
+
+    def __init__(self, parent: QWidget | None, today: date, submit: Any) -> None:
+        super().__init__(parent)
+        self.setObjectName("VolumeFormDialog")
+        self.setWindowTitle(self.tr("新建案卷"))
+        self._submit_fn = submit
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.customer = QLineEdit(objectName="customer")
+        self.customer.setPlaceholderText(self.tr("客户编号，如 KH00000001（可扫码）"))
+        self.year = QSpinBox(objectName="year")
+        self.year.setRange(1900, today.year + 1)
+        self.year.setValue(today.year)
+        self.title_edit = QLineEdit(objectName="title")
+        self.retention = QComboBox(objectName="retention")
+        for r in Retention:
+            self.retention.addItem(RETENTION_LABELS[r], r.value)
+        self.org_code = QLineEdit(objectName="org_code")
+        self.org_code.setPlaceholderText(self.tr("档号规则含机构代码时必填，如 BGS"))
+        self.compiled_by = QLineEdit(objectName="compiled_by")
+        self.checked_by = QLineEdit(objectName="checked_by")
+        self.compiled_on = _OptionalDate("compiled_on", today, checked=True)
+        self.notes = QPlainTextEdit(objectName="notes")
+        self.notes.setFixedHeight(70)
+        for label, widget, field in (
+            (self.tr("客户编号"), self.customer, "customer"),
+            (self.tr("年度"), self.year, "year"),
+            (self.tr("案卷题名"), self.title_edit, "title"),
+            (self.tr("保管期限"), self.retention, "retention"),
+            (self.tr("机构（问题）代码"), self.org_code, "org_code"),
+            (self.tr("立卷人"), self.compiled_by, "compiled_by"),
+            (self.tr("检查人"), self.checked_by, "checked_by"),
+            (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
+            (self.tr("本卷情况说明"), self.notes, "notes"),
+        ):
+            _row(form, self.errors, label, widget, field)
+        layout.addLayout(form)
+        self._finish(layout)
+        self.resize(520, 560)
+
+    def draft(self, customer_id: int) -> VolumeDraft:
+        """The typed volume for ``customer_id``."""
+        return VolumeDraft(
+            customer_id=customer_id,
+            year=self.year.value(),
+            title=self.title_edit.text(),
+            retention=str(self.retention.currentData()),
+            org_code=self.org_code.text(),
+            compiled_by=self.compiled_by.text(),
+            checked_by=self.checked_by.text(),
+            compiled_on=self.compiled_on.value(),
+            notes=self.notes.toPlainText(),
+        )
+
+    def _submit(self) -> Any:
+        return self._submit_fn(self)
+
+
+class ItemFormDialog(_SaveDialog):
+    """添加卷内文件: title, 文号, 责任者, date, pages, carrier and secrecy."""
+
+    def __init__(self, parent: QWidget | None, reference_code: str, today: date, submit: Any):
+        super().__init__(parent)
+        self.setObjectName("ItemFormDialog")
+        self.setWindowTitle(self.tr("添加卷内文件 — {0}").format(reference_code))
+        self._submit_fn = submit
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.title_edit = QLineEdit(objectName="title")
+        self.doc_number = QLineEdit(objectName="doc_number")
+        self.author = QLineEdit(objectName="author")
+        self.doc_date = _OptionalDate("doc_date", today, checked=True)
+        self.page_from = QSpinBox(objectName="page_from")
+        self.page_from.setRange(0, 99999)
+        self.page_from.setSpecialValueText(self.tr("（无）"))
+        self.page_to = QSpinBox(objectName="page_to")
+        self.page_to.setRange(0, 99999)
+        self.page_to.setSpecialValueText(self.tr("（同起始页）"))
+        self.carrier = QComboBox(objectName="carrier")
+        for c in Carrier:
+            self.carrier.addItem(CARRIER_LABELS[c], c.value)
+        self.secrecy = QComboBox(objectName="secrecy_level")
+        self.secrecy.addItem(self.tr("无"), None)
+        for s in SecrecyLevel:
+            self.secrecy.addItem(SECRECY_LABELS[s], s.value)
+        self.term = QSpinBox(objectName="secrecy_term_years")
+        self.term.setRange(0, 50)
+        self.term.setSpecialValueText(self.tr("默认（秘密10年/机密20年/绝密30年）"))
+        self.since = _OptionalDate("secrecy_since", today, checked=True)
+        self.remarks = QLineEdit(objectName="remarks")
+        self.secrecy.currentIndexChanged.connect(self._secrecy_changed)
+        for label, widget, field in (
+            (self.tr("题名"), self.title_edit, "title"),
+            (self.tr("文号"), self.doc_number, "doc_number"),
+            (self.tr("责任者"), self.author, "author"),
+            (self.tr("日期"), self.doc_date, "doc_date"),
+            (self.tr("起始页号"), self.page_from, "page_from"),
+            (self.tr("终止页号"), self.page_to, "page_to"),
+            (self.tr("载体"), self.carrier, "carrier"),
+            (self.tr("密级"), self.secrecy, "secrecy_level"),
+            (self.tr("保密期限（年）"), self.term, "secrecy_term_years"),
+            (self.tr("定密日期"), self.since, "secrecy_since"),
+            (self.tr("备注"), self.remarks, "remarks"),
+        ):
+            _row(form, self.errors, label, widget, field)
+        layout.addLayout(form)
+        self._finish(layout)
+        self._secrecy_changed()
+        self.resize(540, 600)
+
+    def _secrecy_changed(self) -> None:
+        classified = self.secrecy.currentData() is not None
+        self.term.setEnabled(classified)
+        self.since.setEnabled(classified)
+        level = self.secrecy.currentData()
+        if level:
+            self.term.setToolTip(
+                self.tr("不填时按 {0} 年").format(DEFAULT_TERM_YEARS[SecrecyLevel(level)])
+            )
+
+    def draft(self) -> ItemDraft:
+        """The typed item."""
+        level = self.secrecy.currentData()
+        return ItemDraft(
+            title=self.title_edit.text(),
+            doc_number=self.doc_number.text(),
+            author=self.author.text(),
+            doc_date=self.doc_date.value(),
+            page_from=self.page_from.value() or None,
+            page_to=(self.page_to.value() or None) if self.page_from.value() else None,
+            carrier=str(self.carrier.currentData()),
+            secrecy_level=level,
+            secrecy_term_years=(self.term.value() or None) if level else None,
+            secrecy_since=self.since.value() if level else None,
+            remarks=self.remarks.text(),
+        )
+
+    def _submit(self) -> Any:
+        return self._submit_fn(self)

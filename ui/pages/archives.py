@@ -1,0 +1,331 @@
+"""档案: volumes (案卷) with their 档号, and the items (件) of the selected volume.
+
+Classified rows above the user's clearance show "受限" with the 档号 only: the services
+decide, this page only shows what it gets.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QItemSelection,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+)
+from PySide6.QtGui import QColor, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.catalogue import VOLUME_STATE_LABELS, VolumeState
+from app.domain.roles import Role
+from app.errors import AppError
+from app.services.auth import SignedIn
+from app.services.catalogue import (
+    ItemRow,
+    VolumeRow,
+    add_item,
+    create_volume,
+    customer_for_filing,
+    find_by_reference,
+    get_volume,
+    list_volumes,
+)
+from ui.context import AppContext
+from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
+from ui.errors import show_error
+
+log = logging.getLogger(__name__)
+Index = QModelIndex | QPersistentModelIndex
+RESTRICTED_COLOR = QColor("#eeeeee")
+CLASSIFIED_COLOR = QColor("#fde2e1")
+
+
+class _RowsModel(QAbstractTableModel):
+    """A small read-only table over a list of row DTOs."""
+
+    COLUMNS: ClassVar[list[str]] = []
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """Show ``rows``."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Rows shown."""
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Columns."""
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        horizontal = orientation == Qt.Orientation.Horizontal
+        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
+            return self.tr(self.COLUMNS[section])
+        return None
+
+    def values(self, row: Any) -> list[str]:
+        """Cell texts of one row."""
+        raise NotImplementedError
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text; restricted rows grey, classified rows tinted."""
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        row = self.rows[index.row()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self.values(row)[index.column()]
+        if role == Qt.ItemDataRole.BackgroundRole:
+            if row.restricted:
+                return RESTRICTED_COLOR
+            return CLASSIFIED_COLOR if row.secrecy else None
+        if role == Qt.ItemDataRole.ToolTipRole and row.restricted:
+            return self.tr("受限：您的涉密级别不足，仅显示档号")
+        return None
+
+
+class VolumeTableModel(_RowsModel):
+    """Volumes: 档号, title, year, retention, expiry, secrecy, state, counts."""
+
+    COLUMNS: ClassVar[list[str]] = [
+        "档号",
+        "案卷题名",
+        "年度",
+        "保管期限",
+        "到期",
+        "密级",
+        "状态",
+        "件数",
+        "页数",
+    ]
+
+    def values(self, row: VolumeRow) -> list[str]:
+        """Cell texts."""
+        state = VOLUME_STATE_LABELS.get(VolumeState(row.state), row.state)
+        hidden = row.restricted
+        return [
+            row.reference_code,
+            row.title,
+            str(row.year),
+            row.retention,
+            row.expires.isoformat() if row.expires else self.tr("永久"),
+            row.secrecy,
+            state,
+            "" if hidden else str(row.item_count),
+            "" if hidden else str(row.page_count),
+        ]
+
+
+class ItemTableModel(_RowsModel):
+    """Items of one volume, in 卷内目录 order."""
+
+    COLUMNS: ClassVar[list[str]] = [
+        "序号",
+        "文号",
+        "责任者",
+        "题名",
+        "日期",
+        "页号",
+        "载体",
+        "密级",
+        "备注",
+    ]
+
+    def values(self, row: ItemRow) -> list[str]:
+        """Cell texts (dates YYYYMMDD as on the printed 卷内目录)."""
+        return [
+            str(row.seq),
+            row.doc_number,
+            row.author,
+            row.title,
+            row.doc_date.strftime("%Y%m%d") if row.doc_date else "",
+            row.pages,
+            row.carrier,
+            row.secrecy,
+            row.remarks.replace("\n", "；"),
+        ]
+
+
+class ArchivesPage(QWidget):
+    """Find volumes by 档号 (typed or scanned) or list the latest; items of the selected one."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="ArchivesPage")
+        self._context = context
+        self._session = session
+        self._build_ui()
+        self.refresh()
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit(objectName="volume_search")
+        self.search.setPlaceholderText(
+            self.tr("档号（可直接扫码）或其开头，如 Z001-KH·2024；留空列出最近的案卷 (Ctrl+F)")
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        top.addWidget(self.search, 1)
+        writer = self._session.actor.has(Role.ARCHIVIST)
+        self.new_button = QPushButton(self.tr("新建案卷…"), objectName="new_volume")
+        self.new_button.setVisible(writer)
+        self.new_button.clicked.connect(self.new_volume)
+        top.addWidget(self.new_button)
+        layout.addLayout(top)
+        self.count_label = QLabel(objectName="volume_count")
+        layout.addWidget(self.count_label)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.volumes = VolumeTableModel()
+        self.volume_table = self._table("volume_table", self.volumes)
+        self.volume_table.setColumnWidth(0, 190)
+        self.volume_table.setColumnWidth(1, 260)
+        splitter.addWidget(self.volume_table)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.volume_label = QLabel(objectName="volume_label")
+        self.volume_label.setWordWrap(True)
+        bar.addWidget(self.volume_label, 1)
+        self.add_item_button = QPushButton(self.tr("添加卷内文件…"), objectName="add_item")
+        self.add_item_button.setVisible(writer)
+        self.add_item_button.setEnabled(False)
+        self.add_item_button.clicked.connect(self.new_item)
+        bar.addWidget(self.add_item_button)
+        lower_layout.addLayout(bar)
+        self.items = ItemTableModel()
+        self.item_table = self._table("item_table", self.items)
+        self.item_table.setColumnWidth(3, 260)
+        lower_layout.addWidget(self.item_table, 1)
+        splitter.addWidget(lower)
+        splitter.setSizes([380, 300])
+        layout.addWidget(splitter, 1)
+        self.volume_table.selectionModel().selectionChanged.connect(self._selection_changed)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        self._current: VolumeRow | None = None
+
+    def _table(self, name: str, model: QAbstractTableModel) -> QTableView:
+        table = QTableView(objectName=name)
+        table.setModel(model)
+        table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        table.verticalHeader().hide()
+        table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        table.horizontalHeader().setStretchLastSection(True)
+        return table
+
+    # -- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """List by 档号 prefix, or the latest volumes."""
+        text = self.search.text().strip()
+        clock = self._context.clock
+        try:
+            if text:
+                rows = find_by_reference(session=self._session, prefix=text, clock=clock)
+                self.count_label.setText(self.tr("档号以 {0} 开头：{1} 卷").format(text, len(rows)))
+            else:
+                rows = list_volumes(session=self._session, clock=clock, limit=500)
+                self.count_label.setText(self.tr("最近的 {0} 卷").format(len(rows)))
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.volumes.set_rows(rows)
+        self._show_volume(None)
+        if len(rows) == 1:  # a scanned 档号: open it at once
+            self.volume_table.selectRow(0)
+
+    def _selection_changed(self, _s: QItemSelection, _d: QItemSelection) -> None:
+        rows = self.volume_table.selectionModel().selectedRows()
+        self._show_volume(self.volumes.rows[rows[0].row()].id if rows else None)
+
+    def _show_volume(self, volume_id: int | None) -> None:
+        self._current = None
+        if volume_id is not None:
+            try:
+                self._current = get_volume(
+                    session=self._session, volume_id=volume_id, clock=self._context.clock
+                )
+            except AppError as exc:
+                show_error(self, exc)
+        v = self._current
+        self.items.set_rows(v.items if v else [])
+        self.add_item_button.setEnabled(v is not None and not v.restricted)
+        if v is None:
+            self.volume_label.setText(self.tr("选择一个案卷查看卷内文件。"))
+        elif v.restricted:
+            self.volume_label.setText(
+                self.tr("{0}：受限（您的涉密级别不足，仅显示档号）").format(v.reference_code)
+            )
+        else:
+            marking = f"　{v.secrecy}" if v.secrecy else ""
+            self.volume_label.setText(
+                self.tr("{0}　{1}　{2}{3}　共 {4} 件 {5} 页").format(
+                    v.reference_code, v.title, v.retention, marking, v.item_count, v.page_count
+                )
+            )
+
+    def select_volume(self, volume_id: int) -> None:
+        """Select ``volume_id`` in the list when shown."""
+        for n, row in enumerate(self.volumes.rows):
+            if row.id == volume_id:
+                self.volume_table.selectRow(n)
+                return
+
+    # -- actions ------------------------------------------------------------------------
+    def new_volume(self) -> None:
+        """新建案卷."""
+        clock = self._context.clock
+
+        def submit(dialog: VolumeFormDialog) -> Any:
+            customer_id, _name = customer_for_filing(
+                session=self._session, number=dialog.customer.text(), clock=clock
+            )
+            return create_volume(
+                session=self._session, draft=dialog.draft(customer_id), clock=clock
+            )
+
+        dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit)
+        if dialog.exec() and dialog.result_value is not None:
+            self.search.setText(dialog.result_value.reference_code)  # lists and selects it
+
+    def new_item(self) -> None:
+        """添加卷内文件 to the selected volume."""
+        v = self._current
+        if v is None or v.restricted:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+
+        def submit(dialog: ItemFormDialog) -> Any:
+            return add_item(
+                session=self._session, volume_id=volume_id, draft=dialog.draft(), clock=clock
+            )
+
+        dialog = ItemFormDialog(self, v.reference_code, clock.now().astimezone().date(), submit)
+        if dialog.exec():
+            self.refresh()
+            self.select_volume(volume_id)
