@@ -183,3 +183,16 @@ class RecoveryKeyInvalid(AppError):
     """The recovery key was mistyped or belongs to another database."""
 
     code = "recovery_key_invalid"
+
+
+# --- electronic files ----------------------------------------------------------------------
+class FixityFailed(AppError):
+    """A stored electronic file fails its check (chunk tag, order, end or SHA-256): not opened."""
+
+    code = "file_fixity_failed"
+
+
+class FileReadFailed(AppError):
+    """The file being attached could not be read to the end; nothing was saved."""
+
+    code = "file_read_failed"

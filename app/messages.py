@@ -84,6 +84,8 @@ FIELD_LABELS: dict[str, str] = {
     "gender": "性别",
     "birth_date": "出生日期",
     "customer": "客户",
+    "file": "电子文件",
+    "file_name": "文件名",
 }
 
 MESSAGES: dict[str, str] = {
@@ -122,6 +124,11 @@ MESSAGES: dict[str, str] = {
         "请从包含密钥库的备份恢复，或联系系统管理员。"
     ),
     "recovery_key_invalid": "恢复密钥不正确或不属于此数据库。请核对打印的恢复密钥单。",
+    "file_fixity_failed": (
+        "电子文件（编号 {file_id}）校验失败：存储的内容已损坏或被篡改，与入库时的 SHA-256 校验值不符。"
+        "文件未打开，此事件已记入审计日志。请从备份恢复该文件，并报告系统管理员。"
+    ),
+    "file_read_failed": "读取要附加的文件时出错，未保存任何内容。请检查文件或存储介质后重试。",
     "app_error": "操作失败。",
 }
 
@@ -178,6 +185,14 @@ REASONS: dict[str, str] = {
     "unknown": "不是可设置的项目",
     "conflict": "{a}与{b}不能由同一人担任",
     "invalid_chars": "只能包含字母、数字、点、下划线和连字符",
+    "file_type": "不支持的文件类型（按文件内容识别，与扩展名无关）。可以附加：{allowed}",
+    "type_mismatch": (
+        "文件内容是{detected}，扩展名却是“.{ext}”：扩展名与内容不符，已拒绝（可能是伪装的文件）。"
+        "请核对文件，改正扩展名后再附加"
+    ),
+    "too_large": "超过大小上限 {max_mib} MiB",
+    "file_empty": "文件为空，没有可保存的内容",
+    "file_name_chars": "不能包含路径分隔符（/ \\）或控制字符",
 }
 
 Translator = Callable[[str], str]
