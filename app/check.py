@@ -11,7 +11,7 @@ from app.security.keyring import Keyring
 from app.storage import migrate
 from app.storage.engine import PAGE_SIZE
 from app.storage.location import DatabaseLocation
-from app.storage.store import integrity_problems, keyring_store_for, open_store
+from app.storage.store import Store, integrity_problems, keyring_store_for, open_store
 
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 
@@ -90,6 +90,7 @@ def check_with_key(
             report.passed.append(f"数据库结构为最新版本（{head}）")
         else:
             report.problems.append(f"数据库结构版本 {current} 不是最新的 {head}")
+        check_files(store, report)
         report.skipped.append("审计链校验（将在审计链功能中提供）")
     except AppError as exc:
         report.problems.append(describe(exc))
@@ -99,3 +100,47 @@ def check_with_key(
         )
     finally:
         store.close()
+
+
+def _ids(ids: list[int]) -> str:
+    shown = "、".join(str(i) for i in ids[:20])
+    return shown + (f" 等（共 {len(ids)} 个）" if len(ids) > 20 else f"（共 {len(ids)} 个）")
+
+
+def check_files(store: Store, report: CheckReport) -> None:
+    """Fixity of every electronic file (R13): chunk tags, order, end and SHA-256."""
+    from app.security.vault import VAULT_SUFFIX
+    from app.services.item_files import count_files, verify_all_files
+
+    if count_files(store) == 0:
+        report.passed.append("电子文件：无")
+        return
+    if store.location.is_sqlite:
+        path = store.location.sqlite_path
+        vault = path.with_name(path.name + VAULT_SUFFIX)
+        if not vault.exists():
+            report.problems.append(
+                f"找不到客户密钥库文件：{vault}\n无法校验电子文件。请从备份中恢复该文件。"
+            )
+            return
+    result = verify_all_files(store)
+    if result.ok:
+        mib = result.bytes_checked / (1 << 20)
+        report.passed.append(
+            f"电子文件校验通过：{result.checked} 个文件，{mib:.1f} MiB（分块认证与 SHA-256）"
+        )
+        return
+    if result.failed_ids:
+        report.problems.append(
+            "电子文件内容已损坏或被篡改（分块认证或 SHA-256 不符），编号："
+            + _ids(result.failed_ids)
+            + "。请从备份恢复这些文件。"
+        )
+    if result.unreadable_ids:
+        report.problems.append(
+            "电子文件无法解密（客户密钥已销毁或密钥库损坏），编号："
+            + _ids(result.unreadable_ids)
+            + "。请从包含密钥库的备份恢复。"
+        )
+    if result.incomplete_ids:
+        report.problems.append("电子文件记录未写完，编号：" + _ids(result.incomplete_ids) + "。")
