@@ -44,3 +44,34 @@ def add_archivist(admin: SignedIn, clock: Clock, username: str = "lisi") -> int:
     return next(
         u.id for u in users.list_users(session=admin, clock=clock) if u.username == username
     )
+
+
+def add_item(
+    session: SignedIn, clock: Clock, customer_id: int, *, title: str = "身份证复印件"
+) -> int:
+    """A volume and one item (件) for ``customer_id``, made with the ORM; return the item id.
+
+    For tests that need an item before the catalogue services exist.
+    """
+    from sqlalchemy import func, select
+
+    from app.storage.models import ArchiveItem, Volume
+
+    with session.uow(clock) as uow:
+        count = uow.session.scalar(select(func.count()).select_from(Volume)) or 0
+        volume = Volume(
+            reference_code=f"Z001-KH-2026-Y-{count + 1:07d}",
+            customer_id=customer_id,
+            year=2026,
+            title="客户档案2026年度",
+            retention="Y",
+            created_at=clock.now(),
+        )
+        uow.session.add(volume)
+        uow.session.flush()
+        item = ArchiveItem(volume_id=volume.id, seq=1, title=title, created_at=clock.now())
+        uow.session.add(item)
+        uow.session.flush()
+        item_id = item.id
+        uow.commit()
+    return item_id
