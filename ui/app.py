@@ -15,6 +15,7 @@ from app.demo import DemoAccount
 from app.errors import AppError
 from app.paths import cjk_font_path
 from app.services.auth import SignedIn, database_exists, record_lock, sign_out
+from app.services.catalogue import run_daily_checks
 from app.services.settings import get_settings
 from app.storage.location import DatabaseLocation
 from ui.context import AppContext
@@ -94,8 +95,14 @@ class SessionController(QObject):
         return True
 
     def open_main_window(self) -> None:
-        """Show the workspace and start the idle watch."""
+        """Show the workspace and start the idle watch (after the day's secrecy check)."""
         assert self.session is not None
+        try:
+            declassified = run_daily_checks(session=self.session, clock=self.context.clock)
+            if declassified:
+                log.info("daily secrecy check declassified %s items", declassified)
+        except AppError as exc:  # the check runs again at the next sign-in
+            log.warning("daily secrecy check failed: %s", exc.code)
         window = MainWindow(self.context, self.session)
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)

@@ -382,3 +382,31 @@ def test_bad_input_names_the_field_and_saves_nothing(
     }
     assert get_volume(session=archivist, volume_id=vid, clock=clock).item_count == 0
     assert len(list_volumes(session=archivist, clock=clock, customer_id=cid)) == 1
+
+
+def test_the_daily_check_runs_once_a_day_for_whoever_signs_in_first(
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.catalogue import run_daily_checks
+
+    cid = customer(archivist, clock)
+    vid = volume(archivist, clock, cid)
+    today = clock.now().date()
+    add_item(
+        session=archivist,
+        volume_id=vid,
+        draft=ItemDraft(
+            title="旧报价",
+            secrecy_level="secret",
+            secrecy_term_years=1,
+            secrecy_since=today - timedelta(days=400),
+        ),
+        clock=clock,
+    )
+    assert run_daily_checks(session=admin, clock=clock) == 1  # the administrator signed in first
+    assert run_daily_checks(session=archivist, clock=clock) == 0  # once a day
+    item = get_volume(session=archivist, volume_id=vid, clock=clock).items[0]
+    assert item.secrecy == "" and item.remarks == f"~~秘密~~ 解密 {today.isoformat()}"
+    with archivist.store.new_session() as s:
+        entry = s.query(AuditEntry).filter(AuditEntry.action == "secrecy.declassify").one()
+    assert entry.actor_name == "系统"
