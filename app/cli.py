@@ -91,8 +91,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
             print(f"\r已生成 {done}/{total} 位客户", end="", file=sys.stderr, flush=True)
 
     def phase(name: str) -> None:
-        if args.size == "large" and name == "index":
-            print("\n正在建立检索索引（姓名、拼音、编号）…", file=sys.stderr, flush=True)
+        if args.size == "large" and name == "catalogue":
+            print("\n正在建立案卷与卷内文件的检索索引…", file=sys.stderr, flush=True)
 
     accounts = build_demo(
         location=location, clock=SystemClock(), size=args.size, progress=progress, phase=phase

@@ -16,6 +16,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
+from app.storage import catalogue_search
 from app.storage.location import DatabaseLocation
 
 T = TypeVar("T")
@@ -259,7 +260,10 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
-        _insert_customers(session, clock, count, progress)  # search index included
+        _insert_customers(session, clock, count, progress)  # customer index included
+        if phase:
+            phase("catalogue")
+        catalogue_search.rebuild(session.store.engine)  # volumes and items, after the load
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)

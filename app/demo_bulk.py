@@ -38,12 +38,21 @@ TABLES = (
     "customer_phone",
     "customer_status_change",
     "volume",
+    "archive_item",
     "customer_gram",
     "customer_key",
 )
 # Indexed columns whose values arrive in index order (ids ascending, or few distinct values
 # each taking ascending ids): their indexes stay in place during the load.
-SORTED_COLUMNS = ("customer_id", "status", "suspected_duplicate", "party", "kind", "importance")
+SORTED_COLUMNS = (
+    "customer_id",
+    "volume_id",
+    "status",
+    "suspected_duplicate",
+    "party",
+    "kind",
+    "importance",
+)
 CUSTOMER_COLUMNS = (
     "id",
     "number",
@@ -71,6 +80,7 @@ CUSTOMER_COLUMNS = (
 PHONE_COLUMNS = ("customer_id", "position", "label", "phone_enc", "phone_bidx", "tail_bidx")
 HISTORY_COLUMNS = ("customer_id", "old_status", "new_status", "changed_at", "changed_by", "note")
 VOLUME_COLUMNS = (
+    "id",
     "reference_code",
     "customer_id",
     "year",
@@ -82,7 +92,37 @@ VOLUME_COLUMNS = (
     "category_code",
     "number",
     "index_remarks",
+    "item_count",
+    "page_count",
     "created_at",
+)
+ITEM_COLUMNS = (
+    "volume_id",
+    "seq",
+    "doc_number",
+    "author",
+    "title",
+    "doc_date",
+    "page_from",
+    "page_to",
+    "carrier",
+    "secrecy_level",
+    "secrecy_term_years",
+    "secrecy_since",
+    "remarks",
+    "index_remarks",
+    "created_at",
+    "version",
+)
+ITEM_TITLES = (
+    "客户信息登记表",
+    "业务合作合同",
+    "身份证明材料复印件",
+    "授权委托书",
+    "往来函件",
+    "对账确认书",
+    "服务协议",
+    "书面同意书",
 )
 SECRECY_CHOICES = (None, SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET)
 SECRECY_WEIGHTS = (85, 10, 4, 1)
@@ -101,6 +141,7 @@ class Chunk:
     phones: list[tuple[Any, ...]] = field(default_factory=list)
     history: list[tuple[Any, ...]] = field(default_factory=list)
     volumes: list[tuple[Any, ...]] = field(default_factory=list)
+    items: list[tuple[Any, ...]] = field(default_factory=list)
     index: IndexBatch = field(default_factory=lambda: IndexBatch([], [], []))
 
     def sorted(self) -> Chunk:
@@ -183,8 +224,31 @@ def make_chunks(
         retention = rng.choice(("Y", "D30", "D10"))
         secrecy = rng.choices(SECRECY_CHOICES, SECRECY_WEIGHTS)[0]
         marking = Secrecy(secrecy, None, date(year, 12, 31)).marking() if secrecy else ""
+        pages = 1 + int(rng.random() * 20)
+        item_title = ITEM_TITLES[int(rng.random() * len(ITEM_TITLES))]
+        chunk.items.append(
+            (
+                cid,
+                1,
+                f"{c.name[:2]}字〔{year}〕{cid % 1000:03d}号",
+                c.name,
+                item_title,
+                date(year, 1 + cid % 12, 1 + cid % 28),
+                1,
+                pages,
+                "paper",
+                secrecy.value if secrecy else None,
+                None,
+                date(year, 12, 31) if secrecy else None,
+                "",
+                marking if secrecy in MARKED_LEVELS else "",
+                now_text,
+                1,
+            )
+        )
         chunk.volumes.append(
             (
+                cid,
                 f"Z001-KH·{year}-{retention}-{cid:07d}",
                 cid,
                 year,
@@ -196,6 +260,8 @@ def make_chunks(
                 "KH",
                 cid,
                 marking if secrecy in MARKED_LEVELS else "",
+                1,
+                pages,
                 now_text,
             )
         )
@@ -293,6 +359,7 @@ def load_customers(
         (_insert_sql("customer_phone", PHONE_COLUMNS), "phones"),
         (_insert_sql("customer_status_change", HISTORY_COLUMNS), "history"),
         (_insert_sql("volume", VOLUME_COLUMNS), "volumes"),
+        (_insert_sql("archive_item", ITEM_COLUMNS), "items"),
     )
     done = 0
     with bulk.bulk_load(engine, TABLES, SORTED_COLUMNS) as writer:

@@ -6,6 +6,7 @@ as "受限" with their 档号 only. Every write validates, runs in one transacti
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -33,6 +34,7 @@ from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.storage import catalogue_search
 from app.storage.models import ArchiveItem, Customer, ReferenceCounter, Volume
 from app.storage.store import UnitOfWork
 
@@ -221,6 +223,7 @@ def create_volume(*, session: SignedIn, draft: VolumeDraft, clock: Clock) -> Vol
         )
         uow.session.add(volume)
         uow.session.flush()
+        _reindex(uow, volumes=[volume])
         uow.audit.record(
             "volume.create",
             object_type="volume",
@@ -344,6 +347,7 @@ def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Cloc
         uow.session.add(item)
         uow.session.flush()
         _refresh_volume(uow, volume, clock)
+        _reindex(uow, volumes=[volume], items=[item])
         uow.audit.record(
             "item.create",
             object_type="item",
@@ -393,6 +397,7 @@ def extend_secrecy(
         volume = uow.session.get(Volume, item.volume_id)
         assert volume is not None
         _refresh_volume(uow, volume, clock)
+        _reindex(uow, volumes=[volume], items=[item])
         uow.audit.record(
             "secrecy.extend",
             object_type="item",
@@ -483,7 +488,26 @@ def _declassify(uow: UnitOfWork, clock: Clock) -> int:
         _refresh_volume(uow, volume, clock)
         if volume.secrecy_level is None:
             volume.declassified_on = today
+    _reindex(uow, volumes=list(touched.values()), items=[i for i in items if i.declassified_on])
     return done
+
+
+def _reindex(
+    uow: UnitOfWork,
+    *,
+    volumes: Sequence[Volume] = (),
+    items: Sequence[ArchiveItem] = (),
+) -> None:
+    """Keep the catalogue search index in step, in the same transaction (SQLite)."""
+    if not uow.store.location.is_sqlite:
+        return
+    conn = uow.session.connection()
+    catalogue_search.index_volumes(
+        conn, [(v.id, v.reference_code, v.title, v.index_remarks) for v in volumes]
+    )
+    catalogue_search.index_items(
+        conn, [(i.id, i.title, i.doc_number, i.author, i.index_remarks) for i in items]
+    )
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -663,3 +687,51 @@ def customer_for_filing(*, session: SignedIn, number: str, clock: Clock) -> tupl
         if row is None:
             raise ValidationFailed([FieldError("customer", "not_found")])
         return int(row[0]), str(row[1])
+
+
+SEARCH_LIMIT = 200
+
+
+def search_catalogue(
+    *, session: SignedIn, query: str, clock: Clock, limit: int = SEARCH_LIMIT
+) -> list[VolumeRow]:
+    """The catalogue index (R14): 档号 prefix first, then title, pinyin or 备注栏 matches.
+
+    Volumes that hold a matching item count as matches too; newest first.
+
+    A 档号 prefix may list volumes above the reader's clearance as "受限" rows (the code is
+    what they hold in hand); a title or item match never does.
+    """
+    text = " ".join(query.split())
+    if not text:
+        return list_volumes(session=session, clock=clock, limit=limit)
+    by_code = find_by_reference(session=session, prefix=text, clock=clock, limit=limit)
+    found = {v.id for v in by_code}
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "catalogue.read")
+        if not uow.store.location.is_sqlite:
+            return by_code
+        conn = uow.session.connection()
+        volume_ids = catalogue_search.match_volumes(conn, text, 2_000)
+        item_ids = catalogue_search.match_items(conn, text, 2_000)
+        if item_ids:
+            volume_ids += list(
+                uow.session.scalars(
+                    select(ArchiveItem.volume_id).where(
+                        ArchiveItem.id.in_(item_ids),
+                        access.secrecy_clause(session.actor, ArchiveItem.secrecy_level),
+                    )
+                )
+            )
+        wanted = [i for i in dict.fromkeys(volume_ids) if i not in found]
+        rows: list[Volume] = []
+        for start in range(0, len(wanted), 500):
+            rows += uow.session.scalars(
+                select(Volume).where(
+                    Volume.id.in_(wanted[start : start + 500]),
+                    access.secrecy_clause(session.actor, Volume.secrecy_level),
+                )
+            )
+        rows.sort(key=lambda v: (-v.year, -v.id))
+        more = [_volume_row(session.actor, v) for v in rows[: max(0, limit - len(by_code))]]
+    return by_code + more

@@ -108,10 +108,11 @@ def initialize_database(
     try:
         migrate.upgrade(engine)
         if location.is_sqlite:
-            from app.storage import search_sqlite
+            from app.storage import catalogue_search, search_sqlite
 
             with engine.begin() as conn:
                 search_sqlite.ensure_schema(conn)
+                catalogue_search.ensure_schema(conn)
         if location.is_sqlite and os.name == "posix":
             location.sqlite_path.chmod(0o600)  # only the operator's account reads the file
         now = clock.now()

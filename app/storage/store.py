@@ -320,12 +320,15 @@ def open_store(
             if upgrade:
                 migrate.upgrade(engine, backup=backup_before_upgrade(engine, location, clock))
                 if location.is_sqlite:
-                    from app.storage import search_sqlite
+                    from app.storage import catalogue_search, search_sqlite
 
                     with engine.begin() as conn:
                         stale = search_sqlite.ensure_schema(conn)
+                        stale_catalogue = catalogue_search.ensure_schema(conn)
                     if stale:  # an index table new in this version: fill it once
                         search_sqlite.rebuild(engine)
+                    if stale_catalogue:
+                        catalogue_search.rebuild(engine)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)

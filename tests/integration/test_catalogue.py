@@ -410,3 +410,51 @@ def test_the_daily_check_runs_once_a_day_for_whoever_signs_in_first(
     with archivist.store.new_session() as s:
         entry = s.query(AuditEntry).filter(AuditEntry.action == "secrecy.declassify").one()
     assert entry.actor_name == "系统"
+
+
+def test_search_finds_titles_pinyin_and_items_but_never_reveals_what_is_above_clearance(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    from app.services.catalogue import search_catalogue
+
+    cid = customer(archivist, clock)
+    open_vol = volume(archivist, clock, cid, title="华信律师事务所合作协议")
+    add_item(
+        session=archivist, volume_id=open_vol, draft=ItemDraft(title="年度对账单"), clock=clock
+    )
+    secret_vol = volume(archivist, clock, cid, title="华信并购尽职调查")
+    add_item(
+        session=archivist,
+        volume_id=secret_vol,
+        draft=ItemDraft(title="估值模型说明", secrecy_level="confidential"),
+        clock=clock,
+    )
+
+    def ids(session: SignedIn, query: str) -> list[int]:
+        return [v.id for v in search_catalogue(session=session, query=query, clock=clock)]
+
+    assert ids(archivist, "华信") == []  # 2 characters: not a title search (3+)
+    assert set(ids(archivist, "华信律")) == {open_vol}
+    assert set(ids(archivist, "huaxin")) == {open_vol, secret_vol}  # pinyin of titles
+    assert ids(archivist, "对账单") == [open_vol]  # through its item
+    assert ids(archivist, "估值模型") == [secret_vol]
+    users.create_user(
+        session=admin,
+        username="dept",
+        display_name="部门",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+    try:
+        assert ids(dept, "估值模型") == []  # the item and its volume stay unseen
+        assert ids(dept, "尽职调查") == []
+        assert set(ids(dept, "huaxin")) == {open_vol}
+        code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
+        by_code = search_catalogue(session=dept, query=code, clock=clock)
+        assert [(v.id, v.title) for v in by_code] == [(secret_vol, "受限")]  # 档号 only
+    finally:
+        sign_out(session=dept, clock=clock)

@@ -91,6 +91,10 @@ def test_search_hits_are_put_in_list_order_and_deleted_ones_dropped(
     loaded: SignedIn, clock: FixedClock
 ) -> None:
     with loaded.store.engine.begin() as conn:  # demo customers hold a volume each
+        conn.exec_driver_sql(
+            "DELETE FROM archive_item WHERE volume_id IN "
+            "(SELECT id FROM volume WHERE customer_id = 7)"
+        )
         conn.exec_driver_sql("DELETE FROM volume WHERE customer_id = 7")
     delete_customer(session=loaded, customer_id=7, reason="客户要求", clock=clock)
     order = ListOrder(SortKey.NAME, descending=True)

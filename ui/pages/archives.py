@@ -41,9 +41,9 @@ from app.services.catalogue import (
     add_item,
     create_volume,
     customer_for_filing,
-    find_by_reference,
     get_volume,
     list_volumes,
+    search_catalogue,
 )
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
@@ -184,7 +184,10 @@ class ArchivesPage(QWidget):
         top = QHBoxLayout()
         self.search = QLineEdit(objectName="volume_search")
         self.search.setPlaceholderText(
-            self.tr("档号（可直接扫码）或其开头，如 Z001-KH·2024；留空列出最近的案卷 (Ctrl+F)")
+            self.tr(
+                "档号（可直接扫码）或其开头、题名、拼音、备注、卷内文件题名；"
+                "留空列出最近的案卷 (Ctrl+F)"
+            )
         )
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.refresh)
@@ -245,8 +248,8 @@ class ArchivesPage(QWidget):
         clock = self._context.clock
         try:
             if text:
-                rows = find_by_reference(session=self._session, prefix=text, clock=clock)
-                self.count_label.setText(self.tr("档号以 {0} 开头：{1} 卷").format(text, len(rows)))
+                rows = search_catalogue(session=self._session, query=text, clock=clock)
+                self.count_label.setText(self.tr("“{0}”：{1} 卷").format(text, len(rows)))
             else:
                 rows = list_volumes(session=self._session, clock=clock, limit=500)
                 self.count_label.setText(self.tr("最近的 {0} 卷").format(len(rows)))
