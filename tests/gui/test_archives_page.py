@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -9,6 +12,7 @@ from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in
 from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
@@ -77,3 +81,44 @@ def test_file_a_volume_add_a_classified_item_and_a_lower_clearance_sees_only_the
     assert row.restricted and lower.volumes.values(row)[:2] == [code, "受限"]
     assert lower.items.rowCount() == 0 and "受限" in lower.volume_label.text()
     assert not lower.new_button.isVisible()
+
+
+def test_print_the_catalogue_of_a_volume_and_refuse_an_empty_note_sheet(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QMessageBox
+
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    page = open_page(qtbot, demo_copy, "archivist")
+    page.volume_table.selectRow(0)
+    code = page.volumes.rows[0].reference_code
+    target = tmp_path / "out.pdf"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    seen: dict[str, object] = {}
+
+    def preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["title"] = dialog.windowTitle()
+        dialog.save_as()
+        dialog.reject()
+
+    errors = when_modal(preview)
+    page.print_catalogue_button.click()
+    assert errors == []
+    assert code in str(seen["title"]) and "卷内目录" in str(seen["title"])
+    assert target.read_bytes().startswith(b"%PDF")
+    session = page._session
+    with session.store.new_session() as s:
+        entry = s.query(AuditEntry).filter(AuditEntry.action == "print.catalogue").one()
+    assert entry.purpose == "卷内目录" and code in entry.details
+
+    def refused(box: QWidget) -> None:
+        assert isinstance(box, QMessageBox)
+        seen["message"] = box.text()
+        box.accept()
+
+    errors = when_modal(refused)
+    page.print_note_button.click()  # demo volumes have no 本卷情况说明 yet
+    assert errors == []
+    assert "本卷情况说明" in str(seen["message"])

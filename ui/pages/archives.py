@@ -45,8 +45,15 @@ from app.services.catalogue import (
     list_volumes,
     search_catalogue,
 )
+from app.services.catalogue_print import (
+    FORMS,
+    record_output,
+    volume_catalogue_pdf,
+    volume_note_pdf,
+)
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
+from ui.dialogs.print_preview import show_print_preview
 from ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -219,6 +226,21 @@ class ArchivesPage(QWidget):
         self.add_item_button.setEnabled(False)
         self.add_item_button.clicked.connect(self.new_item)
         bar.addWidget(self.add_item_button)
+        self.print_catalogue_button = QPushButton(
+            self.tr("打印卷内目录…"), objectName="print_catalogue"
+        )
+        self.print_note_button = QPushButton(self.tr("打印备考表…"), objectName="print_note")
+        can_print = self._session.actor.has(Role.ARCHIVIST) or self._session.actor.has(
+            Role.APPROVER
+        )
+        for button, form in (
+            (self.print_catalogue_button, "catalogue"),
+            (self.print_note_button, "note"),
+        ):
+            button.setVisible(can_print)
+            button.setEnabled(False)
+            button.clicked.connect(lambda _c=False, f=form: self.print_form(f))
+            bar.addWidget(button)
         lower_layout.addLayout(bar)
         self.items = ItemTableModel()
         self.item_table = self._table("item_table", self.items)
@@ -277,6 +299,8 @@ class ArchivesPage(QWidget):
         v = self._current
         self.items.set_rows(v.items if v else [])
         self.add_item_button.setEnabled(v is not None and not v.restricted)
+        self.print_catalogue_button.setEnabled(v is not None and not v.restricted)
+        self.print_note_button.setEnabled(v is not None and not v.restricted)
         if v is None:
             self.volume_label.setText(self.tr("选择一个案卷查看卷内文件。"))
         elif v.restricted:
@@ -332,3 +356,34 @@ class ArchivesPage(QWidget):
         if dialog.exec():
             self.refresh()
             self.select_volume(volume_id)
+
+    def print_form(self, form: str) -> None:
+        """Preview the 卷内目录 or 卷内备考表 of the selected volume; print or save from there."""
+        v = self._current
+        if v is None or v.restricted:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+        try:
+            if form == "catalogue":
+                pdf = volume_catalogue_pdf(session=self._session, volume_id=volume_id, clock=clock)
+            else:
+                pdf = volume_note_pdf(session=self._session, volume_id=volume_id, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+
+        def audit(kind: str) -> None:
+            record_output(
+                session=self._session, volume_id=volume_id, form=form, kind=kind, clock=clock
+            )
+
+        title = FORMS[form]
+        show_print_preview(
+            self,
+            self.tr("{0} — {1}").format(title, v.reference_code),
+            pdf,
+            self._context,
+            on_output=audit,
+            file_name=f"{title}-{v.reference_code}.pdf",
+        )
