@@ -9,7 +9,7 @@ This module imports no ReportLab at import time, so services may use the DTOs an
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -31,7 +31,7 @@ CATALOGUE_TITLE = "卷内目录"
 NOTE_SHEET_TITLE = "卷内备考表"
 RESTRICTED_TITLE = "受限"
 COLUMNS = ("序号", "文号", "责任者", "题名", "日期", "页号", "备注")
-COLUMN_MM = (11, 28, 26, 54, 18, 14, 23)  # 174 mm: the A4 width inside the 18 mm margins
+COLUMN_MM = (10, 31, 26, 52, 18, 14, 23)  # 174 mm: the A4 width inside the 18 mm margins
 # Notes that say nothing: after removing blanks and punctuation (R10: 本卷情况说明 not empty).
 EMPTY_NOTES = frozenset({"", "无", "暂无", "没有", "空", "略", "na", "n/a", "none"})
 _PUNCTUATION = re.compile(r"[\s。．.，,、;；:：!！?？\-—–_/\\()（）\[\]【】\"'“”‘’]+")
@@ -271,13 +271,58 @@ def _styles() -> dict[str, Any]:
 
 
 CELL_PAD = 3.0  # points left and right inside a table cell
+CELL_SIZE = 9.0  # font size of the table's cells
+CELL_LEADING = 11.5
+# Characters that may not begin a line (Chinese line-breaking rules, 避头点).
+NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’,.;:?!)]}%")
+_WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_./")
+
+
+def _is_word(char: str) -> bool:
+    return char in _WORD
+
+
+def wrap_lines(text: str, width: float, measure: Callable[[str], float]) -> list[str]:
+    """Break ``text`` into lines no wider than ``width``.
+
+    Chinese text may break between any two characters; a run of Latin letters and digits
+    (``2025``, ``HT-0012``) moves to the next line whole when it fits there; closing
+    punctuation never starts a line (the character before it moves down with it). Existing
+    line breaks are kept.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line: list[str] = []
+        used = 0.0
+        for char in paragraph:
+            w = measure(char)
+            if line and used + w > width:
+                keep = len(line)
+                if _is_word(char):
+                    while keep > 0 and _is_word(line[keep - 1]):
+                        keep -= 1
+                elif char in NO_LINE_START:
+                    keep -= 1
+                if keep <= 0:  # one run longer than the line: break it where it is full
+                    keep = len(line)
+                carried = line[keep:]
+                lines.append("".join(line[:keep]).rstrip())
+                line = carried if carried or not char.isspace() else []
+                used = sum(measure(c) for c in line)
+                if not line and char.isspace():
+                    continue
+            line.append(char)
+            used += w
+        lines.append("".join(line).rstrip())
+    return lines
 
 
 def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
     """The 卷内目录 as PDF: header block and column headings repeated on every page.
 
-    Cells whose text fits their column are drawn as plain strings; longer ones (and any with a
-    line break or a struck-through marking) become wrapping paragraphs, so nothing is clipped.
+    Long cell text is broken into lines that fit the column (see :func:`wrap_lines`) and drawn
+    as a plain multi-line cell: nothing is clipped, and no paragraph has to be laid out again
+    at every page break (a struck-through marking is the one case that needs a paragraph).
     """
     from reportlab.lib.units import mm
     from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -290,12 +335,21 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
     widths = [w * mm for w in COLUMN_MM]
     room = [w - 2 * CELL_PAD - 0.5 for w in widths]
     centred = {0, 4, 5}
+    char_widths: dict[str, float] = {}
+
+    def measure(char: str) -> float:
+        width = char_widths.get(char)
+        if width is None:
+            width = char_widths[char] = stringWidth(char, FONT, CELL_SIZE)
+        return width
 
     def cell(text: str, column: int) -> Any:
-        if "\n" not in text and "~~" not in text and stringWidth(text, FONT, 9) <= room[column]:
+        if "~~" in text:
+            style = styles["cell_centre"] if column in centred else styles["cell"]
+            return Paragraph(_markup(text), style)
+        if len(text) * CELL_SIZE <= room[column]:  # no glyph is wider than 1 em
             return text
-        style = styles["cell_centre"] if column in centred else styles["cell"]
-        return Paragraph(_markup(text), style)
+        return "\n".join(wrap_lines(text, room[column], measure))
 
     data: list[list[Any]] = [list(COLUMNS)]
     for item in sheet.items:
@@ -317,8 +371,8 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
     table.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
-                ("FONT", (0, 0), (-1, 0), FONT, 9.5),
+                ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
+                ("FONT", (0, 0), (-1, 0), FONT, 9.5, CELL_LEADING),
                 ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
                 ("GRID", (0, 0), (-1, -1), 0.5, "black"),
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),

@@ -23,6 +23,7 @@ from app.printing.catalogue_forms import (
     format_pages,
     render_volume_catalogue,
     render_volume_note_sheet,
+    wrap_lines,
 )
 from app.printing.page import format_printed_at
 
@@ -326,3 +327,14 @@ def test_note_sheet_checks_every_field_at_once() -> None:
         )
         == []
     )
+
+
+def test_wrap_lines_keeps_numbers_whole_and_punctuation_off_line_starts() -> None:
+    def measure(char: str) -> float:
+        return 1.0 if ord(char) < 128 else 2.0  # Latin half, Chinese full width
+
+    assert wrap_lines("华示贸〔2025〕10号", 14, measure) == ["华示贸〔2025〕", "10号"]
+    assert wrap_lines("甲乙丙丁，戊", 8, measure) == ["甲乙丙", "丁，戊"]
+    assert wrap_lines("第一行\n第二行", 100, measure) == ["第一行", "第二行"]
+    assert wrap_lines("ABCDEFGHIJ", 4, measure) == ["ABCD", "EFGH", "IJ"]  # longer than a line
+    assert wrap_lines("合同 HT-2025-0012 补充", 12, measure) == ["合同", "HT-2025-0012", "补充"]
