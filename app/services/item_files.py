@@ -29,13 +29,14 @@ from app.errors import (
     FixityFailed,
     ValidationFailed,
 )
+from app.security import access
 from app.security.crypto import DecryptionFailed
 from app.security.masking import mask_name
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.storage import blobs
-from app.storage.models import ArchiveItem, Customer, FileChunk, ItemFile, Volume
+from app.storage.models import ArchiveItem, Customer, FileChunk, ItemFile, UserAccount, Volume
 from app.storage.store import Store, UnitOfWork
 
 MAX_SIZE_SETTING = "item_file_max_mib"  # a positive whole number of MiB
@@ -197,15 +198,25 @@ def _detect(stream: BinaryIO, first: bytes, name: str, max_bytes: int) -> tuple[
 
 
 # --- loading -----------------------------------------------------------------------------------
-def _item_customer(uow: UnitOfWork, item_id: int) -> tuple[ArchiveItem, Customer]:
+def _require_clearance(user: UserAccount, *levels: str | None) -> None:
+    """The one access check (``security.access``): classified items need the clearance."""
+    actor = actor_from_row(user)
+    if not all(access.may_see(actor, level) for level in levels):
+        raise ValidationFailed([FieldError("item", "no_clearance")])
+
+
+def _item_customer(
+    uow: UnitOfWork, item_id: int, user: UserAccount
+) -> tuple[ArchiveItem, Customer]:
     row = uow.session.execute(
-        select(ArchiveItem, Customer)
+        select(ArchiveItem, Customer, Volume.secrecy_level)
         .join(Volume, Volume.id == ArchiveItem.volume_id)
         .join(Customer, Customer.id == Volume.customer_id)
         .where(ArchiveItem.id == item_id)
     ).one_or_none()
     if row is None:
         raise ValidationFailed([FieldError("item", "not_found")])
+    _require_clearance(user, row[0].secrecy_level, row[2])
     return row[0], row[1]
 
 
@@ -216,9 +227,9 @@ def _customer_key(store: Store, key_id: str) -> bytes:
         raise CustomerUnreadable() from exc
 
 
-def _file_row(uow: UnitOfWork, file_id: int) -> tuple[ItemFile, Customer]:
+def _file_row(uow: UnitOfWork, file_id: int, user: UserAccount) -> tuple[ItemFile, Customer]:
     row = uow.session.execute(
-        select(ItemFile, Customer)
+        select(ItemFile, Customer, ArchiveItem.secrecy_level, Volume.secrecy_level)
         .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
         .join(Volume, Volume.id == ArchiveItem.volume_id)
         .join(Customer, Customer.id == Volume.customer_id)
@@ -226,6 +237,7 @@ def _file_row(uow: UnitOfWork, file_id: int) -> tuple[ItemFile, Customer]:
     ).one_or_none()
     if row is None:
         raise ValidationFailed([FieldError("file", "not_found")])
+    _require_clearance(user, row[2], row[3])
     return row[0], row[1]
 
 
@@ -254,7 +266,7 @@ def attach_file(
     store = session.store
     with _open_source(source) as raw, session.uow(clock) as uow:
         user = authorize(uow, session.actor, "file.attach")
-        item, customer = _item_customer(uow, item_id)
+        item, customer = _item_customer(uow, item_id, user)
         max_bytes = max_file_bytes(uow)
         known = _remaining(raw)
         if known is not None and known > max_bytes:
@@ -374,8 +386,8 @@ def open_file(
         raise ValidationFailed([FieldError("purpose", "required")])
     store = session.store
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "file.open")
-        f, customer = _file_row(uow, file_id)
+        user = authorize(uow, session.actor, "file.open")
+        f, customer = _file_row(uow, file_id, user)
         key = _customer_key(store, customer.key_id)
         parts: list[bytes] = []
         write: Callable[[bytes], object] = parts.append if sink is None else sink.write
@@ -414,8 +426,8 @@ def list_item_files(*, session: SignedIn, item_id: int, clock: Clock) -> list[It
     """The files of one item with masked names (opening one needs a purpose)."""
     store = session.store
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
-        _item, customer = _item_customer(uow, item_id)
+        user = authorize(uow, session.actor, "catalogue.read")
+        _item, customer = _item_customer(uow, item_id, user)
         files = uow.session.scalars(
             select(ItemFile)
             .where(ItemFile.item_id == item_id, ItemFile.state == COMPLETE)

@@ -520,3 +520,43 @@ def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
         assert (result.unreadable_ids, result.failed_ids) == ([gone_file], [])
     finally:
         store.close()
+
+
+def test_classified_items_need_clearance_to_attach_list_or_open(
+    archivist: SignedIn, admin: SignedIn, clock: FixedClock, item_id: int
+) -> None:
+    from app.domain.roles import ApproverTitle, Role
+    from app.services import users
+    from app.services.auth import sign_out
+
+    file_id = attach(archivist, clock, item_id, make_pdf(), "a.pdf")
+    with archivist.uow(clock) as uow:
+        item = uow.session.get(ArchiveItem, item_id)
+        assert item is not None
+        item.secrecy_level = "confidential"  # 机密
+        uow.commit()
+    users.create_user(
+        session=admin,
+        username="dept",
+        display_name="赵六",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,  # cleared up to 秘密 only
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    dept = sign_in(location=archivist.store.location, username="dept", password=PASSWORD,
+                   clock=clock)  # fmt: skip
+    try:
+        with pytest.raises(ValidationFailed) as exc:
+            item_files.open_file(session=dept, file_id=file_id, purpose="查阅", clock=clock)
+        assert reasons(exc) == [("item", "no_clearance")]
+        with pytest.raises(ValidationFailed) as exc:
+            item_files.list_item_files(session=dept, item_id=item_id, clock=clock)
+        assert reasons(exc) == [("item", "no_clearance")]
+    finally:
+        sign_out(session=dept, clock=clock)
+    assert audits(archivist, "file.open") == []
+    # the archivist keeps the secure cabinets: cleared up to 绝密
+    assert item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert attach(archivist, clock, item_id, make_png(), "b.png") > file_id
