@@ -32,6 +32,7 @@ HEADER_H = 30 * mm  # from the top edge to the first line of the page's content
 FOOTER_H = 20 * mm  # from the bottom edge to the last line of the page's content
 BLOCK_GAP = 3 * mm  # between the repeated block and the frame
 SECRECY_RED = Color(0.75, 0.0, 0.0)
+BLACK = Color(0, 0, 0)
 
 
 def format_printed_at(value: datetime) -> str:
@@ -70,27 +71,36 @@ class PageSetup:
     secrecy_mark: str = ""
 
 
+def draw_bold(canvas: Canvas, x: float, y: float, text: str, size: float, colour: Color) -> None:
+    """Draw ``text`` from (x, y) in the CJK font, emboldened by stroking the glyph outlines."""
+    canvas.saveState()
+    canvas.setFillColor(colour)
+    canvas.setStrokeColor(colour)
+    canvas.setLineWidth(size / 32)
+    obj = canvas.beginText()
+    obj.setFont(FONT, size)
+    obj.setTextRenderMode(2)  # fill and stroke: bold without a bold face
+    obj.setTextOrigin(x, y)
+    obj.textOut(text)
+    obj.setTextRenderMode(0)  # the render mode outlives the text object in the PDF
+    canvas.drawText(obj)
+    canvas.restoreState()
+
+
 def paint_header(canvas: Canvas, setup: PageSetup) -> None:
-    """Draw the page header: organisation, title, secrecy mark, a rule under them."""
+    """Draw the page header: organisation at the left, secrecy mark at the right, title."""
     canvas.saveState()
     top = PAGE_H - 12 * mm
     canvas.setFont(FONT, 9)
     canvas.setFillGray(0.25)
     canvas.drawString(MARGIN, top, setup.organisation)
     if setup.secrecy_mark:
-        canvas.setFillColor(SECRECY_RED)
-        canvas.setStrokeColor(SECRECY_RED)
-        text = canvas.beginText()
-        text.setFont(FONT, 14)
-        text.setTextRenderMode(2)  # fill and stroke: a bold mark without a bold face
-        canvas.setLineWidth(0.45)
         width = canvas.stringWidth(setup.secrecy_mark, FONT, 14)
-        text.setTextOrigin(PAGE_W - MARGIN - width, top - 1 * mm)
-        text.textOut(setup.secrecy_mark)
-        canvas.drawText(text)
-    canvas.setFillGray(0)
-    canvas.setFont(FONT, 17)
-    canvas.drawCentredString(PAGE_W / 2, PAGE_H - 23 * mm, setup.title)
+        draw_bold(
+            canvas, PAGE_W - MARGIN - width, top - 1 * mm, setup.secrecy_mark, 14, SECRECY_RED
+        )
+    width = canvas.stringWidth(setup.title, FONT, 17)
+    draw_bold(canvas, (PAGE_W - width) / 2, PAGE_H - 23 * mm, setup.title, 17, BLACK)
     canvas.restoreState()
 
 

@@ -102,6 +102,14 @@ class PrintPreviewDialog(QDialog):
         self.print_button = QPushButton(self.tr("打印…"), objectName="print")
         self.save_button = QPushButton(self.tr("另存为 PDF…"), objectName="save_pdf")
         self.close_button = QPushButton(self.tr("关闭"), objectName="close")
+        for button in (
+            self.previous_button,
+            self.next_button,
+            self.print_button,
+            self.save_button,
+            self.close_button,
+        ):
+            button.setAutoDefault(False)  # Enter in the page number box must not print
         bar.addWidget(self.previous_button)
         bar.addWidget(QLabel(self.tr("第")))
         bar.addWidget(self.page_box)
