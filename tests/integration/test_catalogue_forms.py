@@ -338,3 +338,38 @@ def test_wrap_lines_keeps_numbers_whole_and_punctuation_off_line_starts() -> Non
     assert wrap_lines("第一行\n第二行", 100, measure) == ["第一行", "第二行"]
     assert wrap_lines("ABCDEFGHIJ", 4, measure) == ["ABCD", "EFGH", "IJ"]  # longer than a line
     assert wrap_lines("合同 HT-2025-0012 补充", 12, measure) == ["合同", "HT-2025-0012", "补充"]
+
+
+def test_secrecy_mark_is_red_and_the_title_black() -> None:
+    pdf = pdfium.PdfDocument(render_volume_catalogue(catalogue(make_items(3))))
+    picture = pdf[0].render(scale=2).to_pil().convert("RGB")
+
+    def pixels(left: float, top: float, right: float, bottom: float) -> list[tuple[int, int, int]]:
+        """The pixels of a rectangle given in mm from the top left corner (2 px per point)."""
+        x0, y0, x1, y1 = (round(v * MM * 2) for v in (left, top, right, bottom))
+        return [picture.getpixel((x, y)) for y in range(y0, y1) for x in range(x0, x1)]  # type: ignore[misc]
+
+    mark = pixels(150, 6, 192, 14)  # top right: 机密★20年
+    title = pixels(80, 15, 130, 26)  # centred: 卷内目录
+
+    def red(p: tuple[int, int, int]) -> bool:
+        return p[0] > 150 and p[1] < 90 and p[2] < 90
+
+    def dark(p: tuple[int, int, int]) -> bool:
+        return max(p) < 90
+
+    assert sum(map(red, mark)) > 150
+    assert sum(map(dark, title)) > 150 and sum(map(red, title)) == 0
+
+
+def test_the_forms_module_does_not_load_reportlab_until_printing() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.printing.catalogue_forms as f; "
+        "f.check_note_sheet(notes='无', compiled_by='', checked_by='', compiled_on=None, "
+        "latest_item_date=None); print('reportlab' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
