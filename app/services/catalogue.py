@@ -697,7 +697,7 @@ def search_catalogue(
 ) -> list[VolumeRow]:
     """The catalogue index (R14): 档号 prefix first, then title, pinyin or 备注栏 matches.
 
-    Volumes that hold a matching item count as matches too; newest first.
+    Volumes that hold a matching item count as matches too; newest filed first.
 
     A 档号 prefix may list volumes above the reader's clearance as "受限" rows (the code is
     what they hold in hand); a title or item match never does.
@@ -723,15 +723,23 @@ def search_catalogue(
                     )
                 )
             )
-        wanted = [i for i in dict.fromkeys(volume_ids) if i not in found]
-        rows: list[Volume] = []
-        for start in range(0, len(wanted), 500):
-            rows += uow.session.scalars(
-                select(Volume).where(
-                    Volume.id.in_(wanted[start : start + 500]),
+        # newest filed first (ids descend); read candidates a slice at a time and stop once
+        # the page is full, so a common word does not load two thousand volumes
+        wanted = sorted({i for i in volume_ids if i not in found}, reverse=True)
+        room = max(0, limit - len(by_code))
+        more: list[VolumeRow] = []
+        for start in range(0, len(wanted), 250):
+            if len(more) >= room:
+                break
+            chunk = wanted[start : start + 250]
+            visible = uow.session.scalars(
+                select(Volume)
+                .where(
+                    Volume.id.in_(chunk),
                     access.secrecy_clause(session.actor, Volume.secrecy_level),
                 )
+                .order_by(Volume.id.desc())
             )
-        rows.sort(key=lambda v: (-v.year, -v.id))
-        more = [_volume_row(session.actor, v) for v in rows[: max(0, limit - len(by_code))]]
+            more += [_volume_row(session.actor, v) for v in visible]
+        more = more[:room]
     return by_code + more
