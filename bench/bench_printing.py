@@ -23,8 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.domain.catalogue import Retention, Secrecy, SecrecyLevel
 from app.printing.catalogue_forms import (
-    COLUMNS,
     COLUMN_MM,
+    COLUMNS,
     ItemLine,
     VolumeCatalogueSheet,
     format_item_date,
