@@ -129,3 +129,17 @@ def char_readings(text: str) -> list[tuple[str, ...]]:
             else:
                 i += len(chunk)
     return [tuple(r) for r in out]
+
+
+def title_pinyin(text: str) -> str:
+    """Full pinyin and initials of a title, read character by character (no phrase readings).
+
+    Titles are long and many (a million volumes and items); the per-character table keeps
+    indexing them fast. Latin letters and digits stay as they are.
+    """
+    syllables = [_char_reading(ch) for ch in "".join(text.split())]
+    if not syllables:
+        return ""
+    full = "".join(syllables)
+    initials = "".join(s[:1] for s in syllables)
+    return full if full == initials else f"{full} {initials}"

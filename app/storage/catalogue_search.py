@@ -17,9 +17,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from app.domain.pinyin import pinyin_keys
+from app.domain.pinyin import title_pinyin
 
-VERSION = 1
+VERSION = 2  # 2: titles' pinyin read character by character
 SCHEMA = (
     "CREATE TABLE IF NOT EXISTS catalogue_index_meta (version INTEGER NOT NULL)",
     "CREATE VIRTUAL TABLE IF NOT EXISTS volume_fts USING fts5("
@@ -55,7 +55,7 @@ def ensure_schema(conn: Connection) -> bool:
 
 
 def _pinyin(text: str) -> str:
-    return " ".join(pinyin_keys(text)) if text else ""
+    return title_pinyin(text)
 
 
 def volume_entry(
