@@ -19,6 +19,6 @@ def test_each_character_has_the_readings_the_index_uses() -> None:
 def test_titles_are_read_character_by_character_with_initials() -> None:
     from app.domain.pinyin import title_pinyin
 
-    assert title_pinyin("华信律师事务所") == "huaxinlvshishiwusuo hxlsssws"
+    assert title_pinyin("华信律师事务所") == "huaxinlvshishiwusuo hxlssws"
     assert title_pinyin("2024年度 ABC") == "2024nianduabc 2024ndabc"  # digits, Latin as they are
     assert title_pinyin("") == ""
