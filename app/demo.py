@@ -11,9 +11,11 @@ from typing import TypeVar
 
 from app import demo_bulk
 from app.clock import Clock
+from app.domain import reference_code
 from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn, sign_out
+from app.services.catalogue import PATTERN_SETTING
 from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
 from app.storage import catalogue_search
@@ -276,6 +278,8 @@ def _insert_customers(
     last = demo_bulk.load_customers(session.store, clock.now(), count, progress)
     with session.uow(clock) as uow:
         uow.settings.put(NUMBER_SETTING, last)
+        if demo_bulk.pattern_for(count) != reference_code.DEFAULT_PATTERN:
+            uow.settings.put(PATTERN_SETTING, demo_bulk.pattern_for(count))
         uow.audit.record(
             "demo.generate",
             object_type="customer",

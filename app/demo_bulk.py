@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import DateTime
 
+from app.domain import reference_code as refs
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
 from app.security.vault import KeyWrapper
@@ -31,6 +32,17 @@ from app.storage import bulk
 from app.storage.search_sqlite import IndexBatch, IndexRow, NameEntries
 
 CHUNK = 10_000
+FONDS, CATEGORY = "Z001", "KH"  # the demo's 全宗号 and 门类
+# Over ten thousand volumes a year share a scope in the large demo: five digits, as a company
+# that size would configure (the default, DA/T 13-2022 style, has four).
+LARGE_PATTERN = "{fonds}-{category}·{year}-{retention}-{number:5}"
+
+
+def pattern_for(count: int) -> str:
+    """The 档号 pattern the demo uses for ``count`` customers."""
+    return refs.DEFAULT_PATTERN if count < 40_000 else LARGE_PATTERN
+
+
 COMMIT_EVERY = 100_000  # rows per transaction while loading (fewer search-index flushes)
 PARALLEL_FROM = 20_000  # below this a worker process costs more than it saves
 TABLES = (
@@ -166,6 +178,9 @@ def make_chunks(
     """Generate ``count`` customers (ids 1…count) as ready rows, ``chunk_size`` at a time."""
     from app.demo import generate_customers  # the generator lives with the demo's word lists
 
+    pattern = pattern_for(count)
+    numbers: dict[tuple[int, str], int] = {}  # 卷号 per 档号 scope (year, retention)
+
     bidx = protection.blind_index
     rng = random.Random(7)
     # Ids that sort in creation order (a per-load random prefix, then a counter): unique like
@@ -223,6 +238,8 @@ def make_chunks(
         year = rng.randrange(2015, 2026)
         retention = rng.choice(("Y", "D30", "D10"))
         secrecy = rng.choices(SECRECY_CHOICES, SECRECY_WEIGHTS)[0]
+        volume_no = numbers[(year, retention)] = numbers.get((year, retention), 0) + 1
+        values = refs.ReferenceValues(FONDS, CATEGORY, year, retention)
         marking = Secrecy(secrecy, None, date(year, 12, 31)).marking() if secrecy else ""
         pages = 1 + int(rng.random() * 20)
         item_title = ITEM_TITLES[int(rng.random() * len(ITEM_TITLES))]
@@ -249,16 +266,16 @@ def make_chunks(
         chunk.volumes.append(
             (
                 cid,
-                f"Z001-KH·{year}-{retention}-{cid:07d}",
+                refs.render(pattern, values, volume_no),
                 cid,
                 year,
                 f"{c.name}{year}年度客户档案",
                 retention,
                 secrecy.value if secrecy else None,
                 date(year, 12, 31) if secrecy else None,
-                "Z001",
-                "KH",
-                cid,
+                FONDS,
+                CATEGORY,
+                volume_no,
                 marking if secrecy in MARKED_LEVELS else "",
                 1,
                 pages,
@@ -374,4 +391,21 @@ def load_customers(
                 writer.commit()
             if progress:
                 progress(done, count)
+    _store_counters(engine, count)
     return done
+
+
+def _store_counters(engine: Any, count: int) -> None:
+    """Record the last 卷号 of every scope, so volumes filed later continue the numbering."""
+    pattern = pattern_for(count)
+    with engine.begin() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT year, retention, max(number) FROM volume GROUP BY year, retention"
+        ).all()
+        conn.exec_driver_sql(
+            "INSERT INTO reference_counter (scope, last) VALUES (?, ?)",
+            [
+                (refs.scope(pattern, refs.ReferenceValues(FONDS, CATEGORY, y, r)), int(n))
+                for y, r, n in rows
+            ],
+        )

@@ -90,7 +90,7 @@ def main() -> None:
     grab(window, "main-window-home")
     window.show_area("settings")
     grab(window, "main-window-settings-users")
-    window.show_area("archives")
+    window.show_area("loans")
     grab(window, "main-window-area-not-built")
     window.close_for_sign_out()
     sign_out(session=session, clock=SystemClock())
@@ -162,6 +162,44 @@ def main() -> None:
     grab(review, "duplicate-review")
     review.close()
     sign_out(session=session, clock=SystemClock())
+    archives_screens(demo)
+
+
+def archives_screens(demo: DatabaseLocation) -> None:
+    """The 档案 page for an archivist (a classified volume open) and for a 部门负责人."""
+    from app.services.catalogue import ItemDraft, add_item, list_volumes
+    from ui.pages.archives import ArchivesPage
+
+    clock = SystemClock()
+    session = sign_in(location=demo, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    target = list_volumes(session=session, clock=clock, limit=1)[0]
+    add_item(
+        session=session,
+        volume_id=target.id,
+        draft=ItemDraft(title="授信评估报告", page_from=2, page_to=9, secrecy_level="confidential"),
+        clock=clock,
+    )
+    window = MainWindow(AppContext(location=demo), session)
+    window.resize(1280, 760)
+    window.show()
+    window.show_area("archives")
+    page = window.page_by_key["archives"]
+    assert isinstance(page, ArchivesPage)
+    page.search.setText(target.reference_code)
+    grab(window, "archives-volume")
+    window.close_for_sign_out()
+    sign_out(session=session, clock=clock)
+    session = sign_in(location=demo, username="depthead", password=DEMO_PASSWORD, clock=clock)
+    window = MainWindow(AppContext(location=demo), session)
+    window.resize(1280, 760)
+    window.show()
+    window.show_area("archives")
+    page = window.page_by_key["archives"]
+    assert isinstance(page, ArchivesPage)
+    page.search.setText(target.reference_code[:-4])
+    grab(window, "archives-restricted")
+    window.close_for_sign_out()
+    sign_out(session=session, clock=clock)
 
 
 if __name__ == "__main__":

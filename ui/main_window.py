@@ -100,12 +100,18 @@ class MainWindow(QMainWindow):
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)
                     page = note
-            elif key == "archives" and (
-                self._session.actor.has(Role.ARCHIVIST)
-                or self._session.actor.has(Role.APPROVER)
-                or self._session.actor.has(Role.AUDITOR)
-            ):
-                page = ArchivesPage(self._context, self._session)
+            elif key == "archives":
+                actor = self._session.actor
+                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER) or actor.has(Role.AUDITOR):
+                    page = ArchivesPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr("您的角色不能查看档案目录（三员分立：系统管理员不接触档案内容）。"),
+                        objectName="page_archives",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)

@@ -67,3 +67,24 @@ def test_a_failed_load_leaves_indexes_and_settings_as_they_were(
     assert index_sql(archivist) == before
     assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 0  # rolled back
     assert scalar(archivist, "PRAGMA synchronous") == 2
+
+
+def test_demo_volumes_follow_the_reference_pattern_and_later_ones_continue_it(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.catalogue import VolumeDraft, create_volume
+
+    demo_bulk.load_customers(archivist.store, clock.now(), 300, parallel=False)
+    with archivist.store.engine.connect() as conn:
+        code, year, retention, last = conn.exec_driver_sql(
+            "SELECT reference_code, year, retention, "
+            "(SELECT max(number) FROM volume v2 WHERE v2.year = v.year "
+            "AND v2.retention = v.retention) FROM volume v WHERE id = 1"
+        ).one()
+    assert code.startswith(f"Z001-KH·{year}-{retention}-") and len(code.rsplit("-", 1)[1]) == 4
+    saved = create_volume(
+        session=archivist,
+        draft=VolumeDraft(customer_id=1, year=year, title="补充材料", retention=retention),
+        clock=clock,
+    )
+    assert saved.reference_code == f"Z001-KH·{year}-{retention}-{last + 1:04d}"
