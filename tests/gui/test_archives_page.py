@@ -122,3 +122,52 @@ def test_print_the_catalogue_of_a_volume_and_refuse_an_empty_note_sheet(
     page.print_note_button.click()  # demo volumes have no 本卷情况说明 yet
     assert errors == []
     assert "本卷情况说明" in str(seen["message"])
+
+
+def test_attach_a_scan_to_an_item_and_open_it_with_a_purpose(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
+) -> None:
+    from PySide6.QtGui import QColor, QImage
+
+    from ui.dialogs.item_files import ImageViewer, ItemFilesDialog, PurposeDialog
+
+    page = open_page(qtbot, demo_copy, "archivist")
+    page.volume_table.selectRow(0)
+    page.item_table.selectRow(0)
+    assert page.files_button.isEnabled()
+    scan = tmp_path / "张三丰身份证.png"
+    image = QImage(40, 30, QImage.Format.Format_RGB32)
+    image.fill(QColor("#336699"))
+    assert image.save(str(scan))
+    seen: dict[str, object] = {}
+
+    def viewer(dialog: QWidget) -> None:
+        assert isinstance(dialog, ImageViewer)
+        seen["loaded"] = dialog.loaded
+        dialog.accept()
+
+    def purpose(dialog: QWidget) -> None:
+        assert isinstance(dialog, PurposeDialog)
+        dialog._ok()  # no purpose yet: stays open
+        seen["error"] = dialog.error.text()
+        dialog.purpose.setCurrentText("核对客户资料")
+        when_modal(viewer)
+        dialog._ok()
+
+    def files(dialog: QWidget) -> None:
+        assert isinstance(dialog, ItemFilesDialog)
+        assert dialog.attach(scan) is not None
+        seen["listed"] = dialog.files.item(0).text()
+        dialog.files.setCurrentRow(0)
+        when_modal(purpose)
+        dialog.open_selected()
+        dialog.accept()
+
+    errors = when_modal(files)
+    page.files_button.click()
+    assert errors == []
+    assert "身份证" not in str(seen["listed"]) and "PNG" in str(seen["listed"]).upper()
+    assert seen["error"] == "请填写用途" and seen["loaded"] is True
+    with page._session.store.new_session() as s:
+        opened = s.query(AuditEntry).filter(AuditEntry.action == "file.open").one()
+    assert opened.purpose == "核对客户资料"

@@ -53,6 +53,7 @@ from app.services.catalogue_print import (
 )
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
+from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.errors import show_error
 
@@ -241,6 +242,10 @@ class ArchivesPage(QWidget):
             button.setEnabled(False)
             button.clicked.connect(lambda _c=False, f=form: self.print_form(f))
             bar.addWidget(button)
+        self.files_button = QPushButton(self.tr("电子文件…"), objectName="item_files")
+        self.files_button.setEnabled(False)
+        self.files_button.clicked.connect(self.item_files)
+        bar.addWidget(self.files_button)
         lower_layout.addLayout(bar)
         self.items = ItemTableModel()
         self.item_table = self._table("item_table", self.items)
@@ -250,6 +255,7 @@ class ArchivesPage(QWidget):
         splitter.setSizes([380, 300])
         layout.addWidget(splitter, 1)
         self.volume_table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.item_table.selectionModel().selectionChanged.connect(self._item_selected)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
         self._current: VolumeRow | None = None
 
@@ -299,6 +305,7 @@ class ArchivesPage(QWidget):
         v = self._current
         self.items.set_rows(v.items if v else [])
         self.add_item_button.setEnabled(v is not None and not v.restricted)
+        self.files_button.setEnabled(False)
         self.print_catalogue_button.setEnabled(v is not None and not v.restricted)
         self.print_note_button.setEnabled(v is not None and not v.restricted)
         if v is None:
@@ -314,6 +321,30 @@ class ArchivesPage(QWidget):
                     v.reference_code, v.title, v.retention, marking, v.item_count, v.page_count
                 )
             )
+
+    def _item_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
+        item = self.selected_item()
+        self.files_button.setEnabled(item is not None and not item.restricted)
+
+    def selected_item(self) -> ItemRow | None:
+        """The item selected in the lower table."""
+        rows = self.item_table.selectionModel().selectedRows()
+        return self.items.rows[rows[0].row()] if rows else None
+
+    def item_files(self) -> None:
+        """The selected item's electronic files: attach, open with a purpose, view."""
+        item, v = self.selected_item(), self._current
+        if item is None or item.restricted or v is None:
+            return
+        dialog = ItemFilesDialog(
+            self,
+            self._context,
+            self._session,
+            item.id,
+            f"{v.reference_code} 第 {item.seq} 件",
+            can_attach=self._session.actor.has(Role.ARCHIVIST),
+        )
+        dialog.exec()
 
     def select_volume(self, volume_id: int) -> None:
         """Select ``volume_id`` in the list when shown."""
