@@ -171,3 +171,48 @@ def test_attach_a_scan_to_an_item_and_open_it_with_a_purpose(
     with page._session.store.new_session() as s:
         opened = s.query(AuditEntry).filter(AuditEntry.action == "file.open").one()
     assert opened.purpose == "核对客户资料"
+
+
+def test_an_approver_extends_a_term_from_the_review_queue(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from datetime import timedelta
+
+    from app.services.catalogue import ItemDraft, add_item, list_volumes
+    from ui.dialogs.secrecy_review import SecrecyReviewDialog
+
+    archivist = open_page(qtbot, demo_copy, "archivist")
+    clock = archivist._context.clock
+    target = next(v for v in list_volumes(session=archivist._session, clock=clock) if not v.secrecy)
+    add_item(
+        session=archivist._session,
+        volume_id=target.id,
+        draft=ItemDraft(
+            title="在谈项目报价",
+            secrecy_level="secret",
+            secrecy_term_years=1,
+            secrecy_since=clock.now().date() - timedelta(days=330),
+        ),
+        clock=clock,
+    )
+    manager = open_page(qtbot, demo_copy, "csmanager")
+    seen: dict[str, object] = {}
+
+    def review(dialog: QWidget) -> None:
+        assert isinstance(dialog, SecrecyReviewDialog)
+        codes = [r.reference_code for r in dialog.rows]
+        assert target.reference_code in codes
+        dialog.table.selectRow(codes.index(target.reference_code))
+        dialog.term.setValue(3)
+        dialog.extend()  # no reason given
+        seen["note_error"] = dialog.errors.text("note")
+        dialog.note.setText("项目仍在谈判")
+        dialog.extend()
+        seen["after"] = [r.reference_code for r in dialog.rows]
+        dialog.accept()
+
+    errors = when_modal(review)
+    manager.review_button.click()
+    assert errors == []
+    assert seen["note_error"] == "说明：不能为空"
+    assert target.reference_code not in seen["after"]  # now ends in two years

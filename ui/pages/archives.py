@@ -55,6 +55,7 @@ from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
 from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
 
 log = logging.getLogger(__name__)
@@ -206,6 +207,10 @@ class ArchivesPage(QWidget):
         self.new_button.setVisible(writer)
         self.new_button.clicked.connect(self.new_volume)
         top.addWidget(self.new_button)
+        self.review_button = QPushButton(self.tr("保密期限复核…"), objectName="secrecy_review")
+        self.review_button.setVisible(writer or self._session.actor.has(Role.APPROVER))
+        self.review_button.clicked.connect(self.review_secrecy)
+        top.addWidget(self.review_button)
         layout.addLayout(top)
         self.count_label = QLabel(objectName="volume_count")
         layout.addWidget(self.count_label)
@@ -345,6 +350,11 @@ class ArchivesPage(QWidget):
             can_attach=self._session.actor.has(Role.ARCHIVIST),
         )
         dialog.exec()
+
+    def review_secrecy(self) -> None:
+        """The 90-day review queue (approvers may extend a term there)."""
+        SecrecyReviewDialog(self, self._context, self._session).exec()
+        self.refresh()
 
     def select_volume(self, volume_id: int) -> None:
         """Select ``volume_id`` in the list when shown."""
