@@ -66,8 +66,14 @@ def check_with_key(
     data_key: bytes,
     clock: Clock,
     report: CheckReport,
+    *,
+    remove_orphan_files: bool = False,
 ) -> None:
-    """Checks that need the data key: keyring MAC, decryption, integrity, schema revision."""
+    """Checks that need the data key: keyring MAC, decryption, integrity, schema revision.
+
+    ``remove_orphan_files`` deletes files in ``<db>.files/`` that no record names (left by a
+    crash during an attach) instead of reporting them.
+    """
     try:
         keyring.verify(data_key)
     except KeyringDamaged as exc:
@@ -90,7 +96,7 @@ def check_with_key(
             report.passed.append(f"数据库结构为最新版本（{head}）")
         else:
             report.problems.append(f"数据库结构版本 {current} 不是最新的 {head}")
-        check_files(store, report)
+        check_files(store, report, remove_orphans=remove_orphan_files, clock=clock)
         report.skipped.append("审计链校验（将在审计链功能中提供）")
     except AppError as exc:
         report.problems.append(describe(exc))
@@ -107,11 +113,48 @@ def _ids(ids: list[int]) -> str:
     return shown + (f" 等（共 {len(ids)} 个）" if len(ids) > 20 else f"（共 {len(ids)} 个）")
 
 
-def check_files(store: Store, report: CheckReport) -> None:
-    """Fixity of every electronic file (R13): chunk tags, order, end and SHA-256."""
+def check_orphan_files(
+    store: Store, report: CheckReport, *, remove: bool = False, clock: Clock | None = None
+) -> None:
+    """Files in ``<db>.files/`` that no record names (a crash during an attach).
+
+    Reported as a problem, or deleted with ``remove``.
+    """
+    from app.clock import SystemClock
+    from app.services.item_files import blob_folder, find_orphan_blobs, remove_orphan_blobs
+
+    if not store.location.is_sqlite:
+        return
+    folder = blob_folder(store).path
+    if remove:
+        removed = remove_orphan_blobs(store, clock or SystemClock())
+        if removed:
+            report.passed.append(f"已删除 {removed} 个无记录对应的电子文件存储文件（{folder}）")
+        return
+    orphans = find_orphan_blobs(store)
+    if orphans:
+        report.problems.append(
+            f"电子文件文件夹 {folder} 中有 {len(orphans)} 个无记录对应的文件"
+            "（附加文件时程序中断留下的，不含可读内容）。"
+            "请运行 archive-room check --remove-orphan-files 删除。"
+        )
+
+
+def check_files(
+    store: Store,
+    report: CheckReport,
+    *,
+    remove_orphans: bool = False,
+    clock: Clock | None = None,
+) -> None:
+    """Fixity of every electronic file (R13): chunk tags, order, end and SHA-256.
+
+    Also: every blob file present, none left over (SQLite).
+    """
     from app.security.vault import VAULT_SUFFIX
     from app.services.item_files import count_files, verify_all_files
 
+    check_orphan_files(store, report, remove=remove_orphans, clock=clock)
     if count_files(store) == 0:
         report.passed.append("电子文件：无")
         return
@@ -141,6 +184,12 @@ def check_files(store: Store, report: CheckReport) -> None:
             "电子文件无法解密（客户密钥已销毁或密钥库损坏），编号："
             + _ids(result.unreadable_ids)
             + "。请从包含密钥库的备份恢复。"
+        )
+    if result.missing_ids:
+        report.problems.append(
+            "电子文件的加密存储文件缺失（数据库旁的 .files 文件夹中找不到），编号："
+            + _ids(result.missing_ids)
+            + "。请从包含 .files 文件夹的备份恢复。"
         )
     if result.incomplete_ids:
         report.problems.append("电子文件记录未写完，编号：" + _ids(result.incomplete_ids) + "。")

@@ -60,6 +60,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
     )
+    check.add_argument(
+        "--remove-orphan-files",
+        action="store_true",
+        help="删除电子文件文件夹中无记录对应的文件（附加时程序中断留下的）",
+    )
 
     recover = sub.add_parser("recover", help="忘记密码时用恢复密钥为用户设置新密码")
     recover.add_argument("--db", required=True, metavar="PATH|URL")
@@ -139,7 +144,14 @@ def cmd_check(args: argparse.Namespace) -> int:
                     "解密后的完整性与结构检查（未提供用户：用 --user NAME 或 --recovery-key 解锁）"
                 )
         if data_key is not None:
-            check_with_key(location, keyring, data_key, SystemClock(), report)
+            check_with_key(
+                location,
+                keyring,
+                data_key,
+                SystemClock(),
+                report,
+                remove_orphan_files=args.remove_orphan_files,
+            )
     for line in report.passed:
         print(f"通过  {line}")
     for line in report.skipped:

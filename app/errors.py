@@ -196,3 +196,9 @@ class FileReadFailed(AppError):
     """The file being attached could not be read to the end; nothing was saved."""
 
     code = "file_read_failed"
+
+
+class FileMissing(AppError):
+    """The blob file of a stored electronic file is gone from ``<db>.files/``: not opened."""
+
+    code = "file_blob_missing"

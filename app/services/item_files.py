@@ -1,9 +1,14 @@
 """Electronic files of archive items (R13, R40): attach, open with a purpose, verify fixity.
 
-Files live in the database as AES-256-GCM chunks (``app.storage.blobs``) under a subkey of the
-customer's own key, so erasing the customer's key erases their files (R8). The file name, which
-may hold a person's name, is encrypted the same way and appears only masked in the audit trail.
-An attach is one transaction: a failure or a crash part-way leaves no row and no chunk.
+Files are AES-256-GCM chunks (``app.storage.blobs``) under a subkey of the customer's own key,
+so erasing the customer's key erases their files (R8). Where they are depends on the storage
+(:func:`stores_in_folder`): PostgreSQL keeps them as ``file_chunk`` rows; an embedded (SQLite)
+database keeps each file's chunks in one blob file in ``<db>.files/`` (``app.storage.blob_files``),
+written to a temp name, fsynced and renamed before the row commits. The file name, which may
+hold a person's name, is encrypted the same way and appears only masked in the audit trail.
+An attach is one transaction: a failure part-way leaves no row, no chunk and no temp file; a
+crash between the rename and the commit leaves only an orphan blob, which
+:func:`find_orphan_blobs` (``archive-room check``) reports and :func:`remove_orphan_blobs` deletes.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from app.domain import file_types
 from app.errors import (
     CustomerUnreadable,
     FieldError,
+    FileMissing,
     FileReadFailed,
     FixityFailed,
     ValidationFailed,
@@ -35,7 +41,7 @@ from app.security.masking import mask_name
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
-from app.storage import blobs
+from app.storage import blob_files, blobs
 from app.storage.models import ArchiveItem, Customer, FileChunk, ItemFile, UserAccount, Volume
 from app.storage.store import Store, UnitOfWork
 
@@ -68,11 +74,25 @@ class FileCheckResult:
     failed_ids: list[int] = field(default_factory=list)  # damaged, reordered, truncated
     unreadable_ids: list[int] = field(default_factory=list)  # the customer's key is gone
     incomplete_ids: list[int] = field(default_factory=list)  # state "writing" (never committed)
+    missing_ids: list[int] = field(default_factory=list)  # the blob file is gone (SQLite)
 
     @property
     def ok(self) -> bool:
         """True when every file passed."""
-        return not (self.failed_ids or self.unreadable_ids or self.incomplete_ids)
+        return not (
+            self.failed_ids or self.unreadable_ids or self.incomplete_ids or self.missing_ids
+        )
+
+
+# --- storage -----------------------------------------------------------------------------------
+def stores_in_folder(store: Store) -> bool:
+    """True when files go to blob files beside the database (SQLite), not ``file_chunk`` rows."""
+    return store.location.is_sqlite
+
+
+def blob_folder(store: Store) -> blob_files.BlobFolder:
+    """The ``<db>.files/`` folder of an embedded database."""
+    return blob_files.BlobFolder.beside(store.location.sqlite_path)
 
 
 # --- names -------------------------------------------------------------------------------------
@@ -276,6 +296,7 @@ def attach_file(
             raise ValidationFailed([FieldError("file", "file_empty")])
         kind, stream = _detect(raw, first, name, max_bytes)
         key = _customer_key(store, customer.key_id)
+        in_folder = stores_in_folder(store)
         row = ItemFile(
             item_id=item.id,
             name_enc=b"",
@@ -286,30 +307,40 @@ def attach_file(
             state=WRITING,
             created_at=clock.now(),
             created_by=user.id,
+            blob_name=blob_files.new_blob_name() if in_folder else None,
         )
         uow.session.add(row)
-        uow.session.flush()
+        uow.session.flush()  # the id is in every chunk's associated data
         codec = blobs.ChunkCodec(key, row.id)
         digest = hashlib.sha256()
         text = file_types.TextCheck() if kind == file_types.TEXT else None
         total = seq = 0
-        conn = uow.session.connection()
-        add_chunk = insert(FileChunk)
-        reader = _Reader(stream)
-        for chunk, last in blobs.chunks_with_end(reader, first=first):
-            total += len(chunk)
-            if total > max_bytes:
-                raise _too_large(max_bytes)
-            if text is not None:
-                text.feed(chunk, final=last)
-                if not text.ok:
-                    raise _refused_type()
-            digest.update(chunk)
-            conn.execute(
-                add_chunk,
-                {"file_id": row.id, "seq": seq, "data": codec.seal(seq, chunk, final=last)},
-            )
-            seq += 1
+
+        def sealed_chunks() -> Iterator[tuple[int, bytes]]:
+            nonlocal total, seq
+            for chunk, last in blobs.chunks_with_end(_Reader(stream), first=first):
+                total += len(chunk)
+                if total > max_bytes:
+                    raise _too_large(max_bytes)
+                if text is not None:
+                    text.feed(chunk, final=last)
+                    if not text.ok:
+                        raise _refused_type()
+                digest.update(chunk)
+                yield seq, codec.seal(seq, chunk, final=last)
+                seq += 1
+
+        if row.blob_name is not None:
+            folder = blob_folder(store)
+            with folder.writing(row.blob_name) as blob:  # a failure deletes the temp file
+                for _seq, sealed in sealed_chunks():
+                    blob.append(sealed)
+                blob.publish()  # fsync, rename, fsync the folder; the row commits below
+        else:
+            conn = uow.session.connection()
+            add_chunk = insert(FileChunk)
+            for n, sealed in sealed_chunks():
+                conn.execute(add_chunk, {"file_id": row.id, "seq": n, "data": sealed})
         row.name_enc = store.vault.cipher(customer.key_id).encrypt(
             name, table="item_file", column="name", row_key=str(row.id)
         )
@@ -326,7 +357,14 @@ def attach_file(
                 "sha256": row.sha256,
             },
         )
-        uow.commit()
+        if row.blob_name is None:
+            uow.commit()
+            return row.id
+        try:
+            uow.commit()
+        except BaseException:
+            blob_folder(store).remove(row.blob_name)  # no committed row names it
+            raise
         return row.id
 
 
@@ -339,13 +377,25 @@ class _Stored:
     chunk_count: int
     size: int
     sha256: str
+    blob_name: str | None
 
 
-def _plain_chunks(db: Session, f: _Stored, key: bytes) -> Iterator[bytes]:
-    """Decrypted chunks of ``f`` in order; FixityFailed on a bad tag, gap, reorder or hash."""
-    codec = blobs.ChunkCodec(key, f.id)
-    digest = hashlib.sha256()
-    expected = size = 0
+def _sealed_chunks(db: Session, store: Store, f: _Stored) -> Iterator[tuple[int, bytes]]:
+    """``(seq, sealed chunk)`` in stored order, from the blob file or the ``file_chunk`` rows.
+
+    A row without a blob name (PostgreSQL; SQLite files attached before blob files) reads its
+    rows. FileMissing when the blob file is gone, FixityFailed when it is cut inside a record.
+    """
+    if f.blob_name is not None:
+        try:
+            yield from enumerate(blob_folder(store).records(f.blob_name))
+        except blob_files.BlobMissing as exc:
+            raise FileMissing(file_id=f.id) from exc
+        except blob_files.BlobDamaged as exc:
+            raise FixityFailed(file_id=f.id) from exc
+        except OSError as exc:  # unreadable (permissions, I/O error): not the stored content
+            raise FixityFailed(file_id=f.id) from exc
+        return
     rows = db.execute(
         select(FileChunk.seq, FileChunk.data)
         .where(FileChunk.file_id == f.id)
@@ -353,6 +403,15 @@ def _plain_chunks(db: Session, f: _Stored, key: bytes) -> Iterator[bytes]:
         .execution_options(yield_per=4)
     )
     for seq, data in rows:
+        yield seq, data
+
+
+def _plain_chunks(db: Session, store: Store, f: _Stored, key: bytes) -> Iterator[bytes]:
+    """Decrypted chunks of ``f`` in order; FixityFailed on a bad tag, gap, reorder or hash."""
+    codec = blobs.ChunkCodec(key, f.id)
+    digest = hashlib.sha256()
+    expected = size = 0
+    for seq, data in _sealed_chunks(db, store, f):
         if seq != expected or seq >= f.chunk_count:
             raise FixityFailed(file_id=f.id)
         try:
@@ -393,12 +452,12 @@ def open_file(
         write: Callable[[bytes], object] = parts.append if sink is None else sink.write
         try:
             name = _decrypt_name(store, customer.key_id, f)
-            stored = _Stored(f.id, f.chunk_count, f.size, f.sha256)
-            for plain in _plain_chunks(uow.session, stored, key):
+            stored = _Stored(f.id, f.chunk_count, f.size, f.sha256, f.blob_name)
+            for plain in _plain_chunks(uow.session, store, stored, key):
                 write(plain)
-        except FixityFailed:
+        except (FixityFailed, FileMissing) as exc:
             uow.audit.record(
-                "file.fixity_failed",
+                "file.fixity_failed" if isinstance(exc, FixityFailed) else "file.missing",
                 object_type="item_file",
                 object_id=f.id,
                 purpose=purpose[:200],
@@ -477,6 +536,7 @@ def verify_all_files(
                 ItemFile.chunk_count,
                 ItemFile.size,
                 ItemFile.sha256,
+                ItemFile.blob_name,
                 Customer.key_id,
             )
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
@@ -485,7 +545,8 @@ def verify_all_files(
             .order_by(ItemFile.id)
         ).all()
         total = len(rows)
-        for done, (file_id, state, chunk_count, size, sha256, key_id) in enumerate(rows, 1):
+        for done, row in enumerate(rows, 1):
+            file_id, state, chunk_count, size, sha256, blob_name, key_id = row
             result.checked += 1
             if state != COMPLETE:
                 result.incomplete_ids.append(file_id)
@@ -496,11 +557,74 @@ def verify_all_files(
                     result.unreadable_ids.append(file_id)
                 else:
                     try:
-                        stored = _Stored(file_id, chunk_count, size, sha256)
-                        for plain in _plain_chunks(s, stored, key):
+                        stored = _Stored(file_id, chunk_count, size, sha256, blob_name)
+                        for plain in _plain_chunks(s, store, stored, key):
                             result.bytes_checked += len(plain)
                     except FixityFailed:
                         result.failed_ids.append(file_id)
+                    except FileMissing:
+                        result.missing_ids.append(file_id)
             if progress is not None:
                 progress(done, total)
     return result
+
+
+# --- blob folder upkeep (SQLite) ----------------------------------------------------------------
+def _named_blobs(db: Session) -> set[str]:
+    return set(db.scalars(select(ItemFile.blob_name).where(ItemFile.blob_name.is_not(None))))
+
+
+def find_orphan_blobs(store: Store) -> list[str]:
+    """Names in ``<db>.files/`` that no row names (empty for PostgreSQL).
+
+    Blobs of attaches that crashed before their commit, temp files of attaches killed mid-write,
+    strays. Reads only (an attach running in another process may show its temp file here).
+    """
+    if not stores_in_folder(store):
+        return []
+    folder = blob_folder(store)
+    with store.new_session() as s:
+        named = _named_blobs(s)
+        found, others = folder.entries()
+    return [n for n in found if n not in named] + others
+
+
+def remove_orphan_blobs(store: Store, clock: Clock) -> int:
+    """Delete what :func:`find_orphan_blobs` lists; return how many; audited (``file.orphans``).
+
+    Runs holding the database's write lock: an attach holds it from inserting its row (before
+    its temp file exists) to its commit, so no attach in flight can lose its blob here.
+    """
+    if not stores_in_folder(store):
+        return 0
+    folder = blob_folder(store)
+    with store.unit_of_work(None, clock) as uow:
+        uow.claim_writes()
+        named = _named_blobs(uow.session)
+        found, others = folder.entries()
+        orphans = [n for n in found if n not in named] + others
+        if not orphans:
+            return 0
+        for name in orphans:
+            target = folder.path / name
+            if target.is_dir() and not target.is_symlink():
+                continue  # never a folder of ours: left for a person to look at
+            folder.remove(name)
+        uow.audit.record(
+            "file.orphans_removed", object_type="item_file", details={"count": len(orphans)}
+        )
+        uow.commit()
+    return len(orphans)
+
+
+def remove_blobs_after_commit(store: Store, blob_names: list[str | None]) -> None:
+    """Delete the blobs of deleted ``item_file`` rows: call after the deleting commit.
+
+    A crash in between leaves orphans for :func:`remove_orphan_blobs`.
+    """
+    if not stores_in_folder(store):
+        return
+    folder = blob_folder(store)
+    for name in blob_names:
+        if name is not None and blob_files.is_blob_name(name):
+            folder.remove(name)

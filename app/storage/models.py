@@ -285,7 +285,10 @@ class ArchiveItem(Base):
 
 
 class ItemFile(Base):
-    """An electronic file attached to an item, stored encrypted in chunks (R13)."""
+    """An electronic file attached to an item, stored encrypted in chunks (R13).
+
+    The chunks are ``file_chunk`` rows (PostgreSQL) or one blob file beside a SQLite database.
+    """
 
     __tablename__ = "item_file"
 
@@ -299,6 +302,8 @@ class ItemFile(Base):
     state: Mapped[str] = mapped_column(String(16), default="writing")  # writing | complete
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # SQLite: random name of the blob in ``<db>.files/`` (storage.blob_files); None: file_chunk
+    blob_name: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class FileChunk(Base):

@@ -1,9 +1,15 @@
-"""Electronic files of items (R13, R40) on a real encrypted database: no mocks of the storage."""
+"""Electronic files of items (R13, R40) on a real encrypted database: no mocks of the storage.
+
+An embedded database keeps the chunks in blob files in ``<db>.files/``; the ``in_database``
+fixture sends them to ``file_chunk`` rows instead (the PostgreSQL path) on the same SQLite file.
+"""
 
 from __future__ import annotations
 
 import io
+import os
 import shutil
+import stat
 import struct
 import zipfile
 import zlib
@@ -21,7 +27,7 @@ from app.security.keyring import FileKeyringStore, Keyring
 from app.services import item_files
 from app.services.auth import SignedIn, sign_in
 from app.services.customers import delete_customer, register_customer
-from app.storage import blobs
+from app.storage import blob_files, blobs
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, open_store
@@ -136,11 +142,67 @@ def reasons(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[tuple[str, str]
     return [(e.field, e.reason) for e in exc.value.errors]
 
 
+@pytest.fixture
+def in_database(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks as ``file_chunk`` rows, as on PostgreSQL."""
+    monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
+
+
+def folder_of(session: SignedIn) -> blob_files.BlobFolder:
+    return item_files.blob_folder(session.store)
+
+
+def folder_names(session: SignedIn) -> list[str]:
+    path = folder_of(session).path
+    return sorted(p.name for p in path.iterdir()) if path.exists() else []
+
+
 def counts(session: SignedIn) -> tuple[int, int]:
+    """Rows of item_file; chunks stored (file_chunk rows + records of every blob file)."""
     with session.store.new_session() as s:
         files = s.scalar(select(func.count()).select_from(ItemFile)) or 0
         chunks = s.scalar(select(func.count()).select_from(FileChunk)) or 0
+    folder = folder_of(session)
+    for name in folder_names(session):
+        if blob_files.is_blob_name(name):
+            chunks += len(list(folder.records(name)))
     return files, chunks
+
+
+def blob_name_of(session: SignedIn, file_id: int) -> str | None:
+    with session.store.new_session() as s:
+        return s.scalar(select(ItemFile.blob_name).where(ItemFile.id == file_id))
+
+
+def stored_records(session: SignedIn, file_id: int) -> list[bytes]:
+    """The sealed chunks of a file as stored, wherever they are."""
+    name = blob_name_of(session, file_id)
+    if name is not None:
+        return list(folder_of(session).records(name))
+    with session.store.new_session() as s:
+        return list(
+            s.scalars(
+                select(FileChunk.data).where(FileChunk.file_id == file_id).order_by(FileChunk.seq)
+            )
+        )
+
+
+def store_records(session: SignedIn, file_id: int, records: list[bytes]) -> None:
+    """Replace the stored chunks of a file (tampering), wherever they are."""
+    name = blob_name_of(session, file_id)
+    if name is not None:
+        body = blob_files.MAGIC + b"".join(struct.pack(">I", len(r)) + r for r in records)
+        folder_of(session).path_of(name).write_bytes(body)
+        return
+    tamper(session, "DELETE FROM file_chunk WHERE file_id = :f", f=file_id)
+    for seq, data in enumerate(records):
+        tamper(
+            session,
+            "INSERT INTO file_chunk (file_id, seq, data) VALUES (:f, :s, :d)",
+            f=file_id,
+            s=seq,
+            d=data,
+        )
 
 
 def audits(session: SignedIn, action: str) -> list[AuditEntry]:
@@ -218,10 +280,31 @@ def test_a_file_from_a_path_and_a_pipe_and_office_and_text_types(
 
 
 # --- tampering ---------------------------------------------------------------------------------
-def test_one_flipped_byte_in_a_stored_chunk_is_detected_and_audited(
+def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
     file_id = attach(archivist, clock, item_id, make_pdf(), "合同.pdf")
+    name = blob_name_of(archivist, file_id)
+    assert name is not None
+    path = folder_of(archivist).path_of(name)
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0x01
+    path.write_bytes(bytes(data))
+    with pytest.raises(FixityFailed) as exc:
+        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert str(file_id) in describe(exc.value)
+    failed = audits(archivist, "file.fixity_failed")
+    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
+    assert audits(archivist, "file.open") == []
+    result = item_files.verify_all_files(archivist.store)
+    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+
+
+def test_one_flipped_byte_in_a_chunk_row_is_detected_and_audited(
+    archivist: SignedIn, clock: FixedClock, item_id: int, in_database: None
+) -> None:
+    file_id = attach(archivist, clock, item_id, make_pdf(), "合同.pdf")
+    assert blob_name_of(archivist, file_id) is None and folder_names(archivist) == []
     with archivist.store.new_session() as s:
         data = bytearray(s.get(FileChunk, (file_id, 0)).data)  # type: ignore[union-attr]
     data[len(data) // 2] ^= 0x01
@@ -238,29 +321,33 @@ def test_one_flipped_byte_in_a_stored_chunk_is_detected_and_audited(
     assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
 
 
+@pytest.mark.parametrize("where", ["folder", "database"])
 def test_truncated_reordered_and_swapped_chunks_are_detected(
-    archivist: SignedIn, clock: FixedClock, item_id: int
+    archivist: SignedIn,
+    clock: FixedClock,
+    item_id: int,
+    where: str,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    if where == "database":
+        monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
     body = big_text(2.5)
     ids = [attach(archivist, clock, item_id, body, f"{n}.txt") for n in range(4)]
+    assert (blob_name_of(archivist, ids[0]) is None) == (where == "database")
     truncated, dropped_tail, reordered, foreign = ids
+    records = {file_id: stored_records(archivist, file_id) for file_id in ids}
+    assert all(len(r) == 3 for r in records.values())
     # last chunk dropped, count adjusted to match: the new last chunk was not sealed as final
-    tamper(archivist, "DELETE FROM file_chunk WHERE file_id = :f AND seq = 2", f=truncated)
+    store_records(archivist, truncated, records[truncated][:2])
     tamper(archivist, "UPDATE item_file SET chunk_count = 2 WHERE id = :f", f=truncated)
     # last chunk dropped, row untouched
-    tamper(archivist, "DELETE FROM file_chunk WHERE file_id = :f AND seq = 2", f=dropped_tail)
+    store_records(archivist, dropped_tail, records[dropped_tail][:2])
     # chunks 0 and 1 swapped
-    tamper(archivist, "UPDATE file_chunk SET seq = 9 WHERE file_id = :f AND seq = 0", f=reordered)
-    tamper(archivist, "UPDATE file_chunk SET seq = 0 WHERE file_id = :f AND seq = 1", f=reordered)
-    tamper(archivist, "UPDATE file_chunk SET seq = 1 WHERE file_id = :f AND seq = 9", f=reordered)
+    r = records[reordered]
+    store_records(archivist, reordered, [r[1], r[0], r[2]])
     # a chunk copied from another file (same customer key, same position)
-    tamper(
-        archivist,
-        "UPDATE file_chunk SET data = (SELECT data FROM file_chunk WHERE file_id = :o AND seq = 1)"
-        " WHERE file_id = :f AND seq = 1",
-        o=truncated,
-        f=foreign,
-    )
+    r = records[foreign]
+    store_records(archivist, foreign, [r[0], records[truncated][1], r[2]])
     for file_id in ids:
         with pytest.raises(FixityFailed):
             item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
@@ -377,6 +464,7 @@ def test_a_failure_mid_write_leaves_no_rows(
             clock=clock,
         )
     assert counts(archivist) == (0, 0)
+    assert folder_names(archivist) == []  # the temp file went with the failure
     assert audits(archivist, "file.attach") == []
     # the next attach works and reuses nothing half-written
     file_id = attach(archivist, clock, item_id, make_pdf(), "a.pdf")
@@ -465,7 +553,8 @@ def test_the_file_name_and_content_never_appear_in_plain_text(
                     for needle in needles:
                         assert needle not in raw, (table, needle)
     checkpoint(archivist.store.engine)
-    for path in location.sqlite_path.parent.iterdir():
+    assert len(folder_names(archivist)) == 2
+    for path in location.sqlite_path.parent.rglob("*"):
         if path.is_file():
             blob = path.read_bytes()
             for needle in needles:
@@ -489,16 +578,24 @@ def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
     old = tmp_path / "old" / "archive.db"
     old.parent.mkdir()
     shutil.copy2(location.sqlite_path, old)
+    shutil.copytree(folder_of(archivist).path, blob_files.folder_for(old))
+    gone_blob = blob_name_of(archivist, gone_file)
     # the archive goes (the destruction procedure is another issue's), then the customer
     with archivist.uow(clock) as uow:
         volume_ids = select(Volume.id).where(Volume.customer_id == gone)
         item_ids = select(ArchiveItem.id).where(ArchiveItem.volume_id.in_(volume_ids))
         file_ids = select(ItemFile.id).where(ItemFile.item_id.in_(item_ids))
+        blob_names = list(
+            uow.session.scalars(select(ItemFile.blob_name).where(ItemFile.id.in_(file_ids)))
+        )
         uow.session.query(FileChunk).filter(FileChunk.file_id.in_(file_ids)).delete()
         uow.session.query(ItemFile).filter(ItemFile.item_id.in_(item_ids)).delete()
         uow.session.query(ArchiveItem).filter(ArchiveItem.volume_id.in_(volume_ids)).delete()
         uow.session.query(Volume).filter(Volume.customer_id == gone).delete()
         uow.commit()
+    item_files.remove_blobs_after_commit(archivist.store, blob_names)
+    assert blob_names == [gone_blob] and gone_blob not in folder_names(archivist)
+    assert item_files.find_orphan_blobs(archivist.store) == []
     delete_customer(session=archivist, customer_id=gone, reason="客户书面要求删除", clock=clock)
     # the old copy with today's keyring and vault: the chunks are there, the key is not
     for suffix in (".keyring", ".vault"):
@@ -511,8 +608,8 @@ def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
                        upgrade=False)  # fmt: skip
     try:
         then = SignedIn(store=store, actor=archivist.actor)
-        with store.new_session() as s:
-            assert s.scalar(select(func.count()).where(FileChunk.file_id == gone_file)) == 1
+        assert gone_blob is not None
+        assert (blob_files.folder_for(old) / gone_blob).is_file()  # the chunks are there
         with pytest.raises(CustomerUnreadable):
             item_files.open_file(session=then, file_id=gone_file, purpose="恢复", clock=clock)
         assert item_files.open_file(session=then, file_id=kept_file, purpose="核对", clock=clock)
@@ -560,3 +657,176 @@ def test_classified_items_need_clearance_to_attach_list_or_open(
     # the archivist keeps the secure cabinets: cleared up to 绝密
     assert item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
     assert attach(archivist, clock, item_id, make_png(), "b.png") > file_id
+
+
+# --- blob files beside an embedded database ------------------------------------------------------
+class Crash(BaseException):
+    """The process dying at this point (nothing after it runs in a real crash)."""
+
+
+def test_the_blob_file_holds_neither_the_content_nor_the_name(
+    archivist: SignedIn, clock: FixedClock, item_id: int, location: DatabaseLocation
+) -> None:
+    marker = "第九号合同正文 BLOB-CONTENT-MARKER-5521\n".encode()
+    name = "张三丰-BLOB-NAME-MARKER.txt"
+    file_id = attach(archivist, clock, item_id, marker * 30_000, name)  # two chunks
+    blob = blob_name_of(archivist, file_id)
+    assert blob is not None and blob_files.is_blob_name(blob)
+    folder = folder_of(archivist)
+    assert folder.path == location.sqlite_path.with_name("archive.db.files")
+    assert folder_names(archivist) == [blob]
+    data = folder.path_of(blob).read_bytes()
+    assert data.startswith(blob_files.MAGIC) and len(list(folder.records(blob))) == 2
+    for needle in (b"BLOB-CONTENT-MARKER", "第九号".encode(), b"BLOB-NAME-MARKER",
+                   "张三丰".encode(), name.encode()):  # fmt: skip
+        assert needle not in data
+    if os.name == "posix":
+        assert stat.S_IMODE(folder.path.stat().st_mode) == 0o700
+        assert stat.S_IMODE(folder.path_of(blob).stat().st_mode) == 0o600
+    with archivist.store.new_session() as s:
+        assert s.scalar(select(func.count()).select_from(FileChunk)) == 0
+    got = item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert got == marker * 30_000
+
+
+@pytest.mark.parametrize(
+    ("source", "error"),
+    [
+        (lambda: FailingStream(2, OSError(5, "I/O error")), FileReadFailed),
+        (lambda: FailingStream(2, RuntimeError("crash")), RuntimeError),
+        (lambda: io.BytesIO(big_text(1.5) + b"\x00binary"), ValidationFailed),  # 2nd chunk
+        (lambda: Pipe(big_text(2.5)), ValidationFailed),  # over a 2 MiB limit, streamed
+    ],
+)
+def test_no_temp_file_remains_after_a_failed_attach(
+    archivist: SignedIn, clock: FixedClock, item_id: int, source: object, error: type
+) -> None:
+    with archivist.uow(clock) as uow:
+        uow.settings.put(item_files.MAX_SIZE_SETTING, 2)
+        uow.commit()
+    with pytest.raises(error):
+        item_files.attach_file(
+            session=archivist,
+            item_id=item_id,
+            source=source(),  # type: ignore[operator]
+            file_name="scan.txt",
+            clock=clock,
+        )
+    assert folder_names(archivist) == []
+    assert counts(archivist) == (0, 0)
+    assert item_files.find_orphan_blobs(archivist.store) == []
+
+
+def test_a_failed_commit_removes_the_published_blob(
+    archivist: SignedIn, clock: FixedClock, item_id: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.storage.store import UnitOfWork
+
+    def failing_commit(self: UnitOfWork) -> None:
+        raise RuntimeError("disk gone")
+
+    monkeypatch.setattr(UnitOfWork, "commit", failing_commit)
+    with pytest.raises(RuntimeError):
+        attach(archivist, clock, item_id, make_pdf(), "a.pdf")
+    monkeypatch.undo()
+    assert folder_names(archivist) == [] and counts(archivist) == (0, 0)
+
+
+def test_a_crash_between_rename_and_commit_leaves_an_orphan_that_check_reports_and_removes(
+    archivist: SignedIn,
+    clock: FixedClock,
+    item_id: int,
+    location: DatabaseLocation,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from app.check import check_with_key
+
+    kept = attach(archivist, clock, item_id, make_png(), "a.png")
+    publish = blob_files.BlobWriter.publish
+
+    def publish_then_crash(self: blob_files.BlobWriter) -> None:
+        publish(self)
+        raise Crash
+
+    monkeypatch.setattr(blob_files.BlobWriter, "publish", publish_then_crash)
+    with pytest.raises(Crash):
+        attach(archivist, clock, item_id, make_pdf(), SECRET_NAME)
+    monkeypatch.undo()
+    # a process killed mid-write leaves its temp file too
+    (folder_of(archivist).path / f"{blob_files.TEMP_PREFIX}0123abcd").write_bytes(b"partial")
+    assert counts(archivist)[0] == 1  # the row never committed
+    orphans = item_files.find_orphan_blobs(archivist.store)
+    kept_blob = blob_name_of(archivist, kept)
+    assert len(orphans) == 2 and kept_blob not in orphans
+    assert any(blob_files.is_blob_name(n) for n in orphans)
+    report = CheckReport()
+    check_files(archivist.store, report)
+    assert not report.ok
+    assert "2 个无记录对应的文件" in report.problems[0]
+    assert "--remove-orphan-files" in report.problems[0]
+    assert item_files.verify_all_files(archivist.store).ok  # the committed file is fine
+    # archive-room check --remove-orphan-files
+    ring = Keyring.load(FileKeyringStore(location.keyring_path))
+    report = CheckReport()
+    check_with_key(
+        location, ring, archivist.store.data_key, clock, report, remove_orphan_files=True
+    )
+    assert report.ok, report.problems
+    assert any("已删除 2 个" in line for line in report.passed)
+    assert folder_names(archivist) == [kept_blob]
+    assert [e.details for e in audits(archivist, "file.orphans_removed")] == ['{"count":2}']
+    assert item_files.remove_orphan_blobs(archivist.store, clock) == 0
+    assert item_files.open_file(session=archivist, file_id=kept, purpose="核对", clock=clock)
+
+
+def test_a_missing_blob_is_a_typed_error_audited_and_reported(
+    archivist: SignedIn, clock: FixedClock, item_id: int
+) -> None:
+    from app.errors import FileMissing
+
+    good = attach(archivist, clock, item_id, make_png(), "a.png")
+    lost = attach(archivist, clock, item_id, make_pdf(), "b.pdf")
+    name = blob_name_of(archivist, lost)
+    assert name is not None
+    folder_of(archivist).path_of(name).unlink()
+    with pytest.raises(FileMissing) as exc:
+        item_files.open_file(session=archivist, file_id=lost, purpose="核对", clock=clock)
+    message = describe(exc.value)
+    assert f"编号 {lost}" in message and ".files" in message and "备份" in message
+    missing = audits(archivist, "file.missing")
+    assert [(e.object_id, e.purpose) for e in missing] == [(str(lost), "核对")]
+    assert audits(archivist, "file.open") == []
+    result = item_files.verify_all_files(archivist.store)
+    assert (result.missing_ids, result.failed_ids, result.ok) == ([lost], [], False)
+    report = CheckReport()
+    check_files(archivist.store, report)
+    assert len(report.problems) == 1 and "缺失" in report.problems[0]
+    assert f"编号：{lost}（共 1 个）" in report.problems[0]
+    assert item_files.open_file(session=archivist, file_id=good, purpose="核对", clock=clock)
+
+
+def test_a_blob_cut_inside_a_record_fails_fixity(
+    archivist: SignedIn, clock: FixedClock, item_id: int
+) -> None:
+    file_id = attach(archivist, clock, item_id, big_text(1.5), "a.txt")
+    name = blob_name_of(archivist, file_id)
+    assert name is not None
+    path = folder_of(archivist).path_of(name)
+    whole = path.read_bytes()
+    for cut in (whole[:-100], whole[:10], b"not a blob" + whole[10:]):
+        path.write_bytes(cut)
+        with pytest.raises(FixityFailed):
+            item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert item_files.verify_all_files(archivist.store).failed_ids == [file_id]
+
+
+def test_the_in_database_path_round_trips_without_a_folder(
+    archivist: SignedIn, clock: FixedClock, item_id: int, in_database: None
+) -> None:
+    body = big_text(2.5)
+    file_id = attach(archivist, clock, item_id, body, "记录.txt")
+    assert counts(archivist) == (1, 3) and folder_names(archivist) == []
+    got = item_files.open_file(session=archivist, file_id=file_id, purpose="查阅", clock=clock)
+    assert got == body
+    assert item_files.verify_all_files(archivist.store).ok
+    assert item_files.find_orphan_blobs(archivist.store) == []
