@@ -402,8 +402,7 @@ def _sealed_chunks(db: Session, store: Store, f: _Stored) -> Iterator[tuple[int,
         .order_by(FileChunk.seq)
         .execution_options(yield_per=4)
     )
-    for seq, data in rows:
-        yield seq, data
+    yield from ((seq, data) for seq, data in rows)
 
 
 def _plain_chunks(db: Session, store: Store, f: _Stored, key: bytes) -> Iterator[bytes]:
