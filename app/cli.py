@@ -95,13 +95,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         if total >= 10_000:
             print(f"\r已生成 {done}/{total} 位客户", end="", file=sys.stderr, flush=True)
 
-    def phase(name: str) -> None:
-        if args.size == "large" and name == "catalogue":
-            print("\n正在建立案卷与卷内文件的检索索引…", file=sys.stderr, flush=True)
-
-    accounts = build_demo(
-        location=location, clock=SystemClock(), size=args.size, progress=progress, phase=phase
-    )
+    accounts = build_demo(location=location, clock=SystemClock(), size=args.size, progress=progress)
     if args.size == "large":
         print(file=sys.stderr)
     print(f"演示数据库已创建：{location.display()}")

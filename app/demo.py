@@ -18,7 +18,6 @@ from app.services.auth import SignedIn, sign_out
 from app.services.catalogue import PATTERN_SETTING
 from app.services.customers import NUMBER_SETTING
 from app.services.setup import SetupRequest, initialize_database
-from app.storage import catalogue_search
 from app.storage.location import DatabaseLocation
 
 T = TypeVar("T")
@@ -232,7 +231,6 @@ def build_demo(
     clock: Clock,
     size: str = "small",
     progress: Progress | None = None,
-    phase: Callable[[str], None] | None = None,
 ) -> list[DemoAccount]:
     """Create a demo database at ``location``; return the sign-ins (password DEMO_PASSWORD)."""
     count = SIZES[size]
@@ -262,10 +260,7 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
-        _insert_customers(session, clock, count, progress)  # customer index included
-        if phase:
-            phase("catalogue")
-        catalogue_search.rebuild(session.store.engine)  # volumes and items, after the load
+        _insert_customers(session, clock, count, progress)  # search indexes included
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)

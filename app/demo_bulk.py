@@ -28,7 +28,7 @@ from app.domain import reference_code as refs
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
 from app.security.vault import KeyWrapper
-from app.storage import bulk
+from app.storage import bulk, catalogue_search
 from app.storage.search_sqlite import IndexBatch, IndexRow, NameEntries
 
 CHUNK = 10_000
@@ -109,6 +109,7 @@ VOLUME_COLUMNS = (
     "created_at",
 )
 ITEM_COLUMNS = (
+    "id",
     "volume_id",
     "seq",
     "doc_number",
@@ -154,6 +155,8 @@ class Chunk:
     history: list[tuple[Any, ...]] = field(default_factory=list)
     volumes: list[tuple[Any, ...]] = field(default_factory=list)
     items: list[tuple[Any, ...]] = field(default_factory=list)
+    volume_fts: list[tuple[Any, ...]] = field(default_factory=list)
+    item_fts: list[tuple[Any, ...]] = field(default_factory=list)
     index: IndexBatch = field(default_factory=lambda: IndexBatch([], [], []))
 
     def sorted(self) -> Chunk:
@@ -245,6 +248,7 @@ def make_chunks(
         item_title = ITEM_TITLES[int(rng.random() * len(ITEM_TITLES))]
         chunk.items.append(
             (
+                cid,  # one item per volume: its id is the volume's
                 cid,
                 1,
                 f"{c.name[:2]}字〔{year}〕{cid % 1000:03d}号",
@@ -282,6 +286,11 @@ def make_chunks(
                 now_text,
             )
         )
+        volume, item = chunk.volumes[-1], chunk.items[-1]
+        chunk.volume_fts.append(
+            catalogue_search.volume_entry(cid, volume[1], volume[4], volume[11])
+        )
+        chunk.item_fts.append(catalogue_search.item_entry(cid, item[5], item[3], item[4], item[14]))
         chunk.index.add(IndexRow(cid, c.name, number, ""), memo)
         if len(chunk.customers) >= chunk_size:
             yield chunk.sorted()
@@ -386,6 +395,8 @@ def load_customers(
             for sql, attr in statements:
                 cursor.executemany(sql, getattr(chunk, attr))
             chunk.index.write(cursor)
+            cursor.executemany(catalogue_search.INSERT_VOLUME, chunk.volume_fts)
+            cursor.executemany(catalogue_search.INSERT_ITEM, chunk.item_fts)
             done += len(chunk.customers)
             if done % COMMIT_EVERY < chunk_size:
                 writer.commit()

@@ -88,3 +88,19 @@ def test_demo_volumes_follow_the_reference_pattern_and_later_ones_continue_it(
         clock=clock,
     )
     assert saved.reference_code == f"Z001-KH·{year}-{retention}-{last + 1:04d}"
+
+
+def test_loaded_volumes_and_items_are_in_the_catalogue_index(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.catalogue import search_catalogue
+
+    demo_bulk.load_customers(archivist.store, clock.now(), 120, parallel=False)
+    with archivist.store.engine.connect() as conn:
+        title, item_title = conn.exec_driver_sql(
+            "SELECT v.title, i.title FROM volume v JOIN archive_item i ON i.volume_id = v.id "
+            "WHERE v.id = 7"
+        ).one()
+    assert 7 in {v.id for v in search_catalogue(session=archivist, query=title, clock=clock)}
+    by_item = search_catalogue(session=archivist, query=item_title, clock=clock)
+    assert 7 in {v.id for v in by_item} or len(by_item) == 200
