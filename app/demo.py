@@ -231,6 +231,7 @@ def build_demo(
     clock: Clock,
     size: str = "small",
     progress: Progress | None = None,
+    catalogue: bool = True,
 ) -> list[DemoAccount]:
     """Create a demo database at ``location``; return the sign-ins (password DEMO_PASSWORD)."""
     count = SIZES[size]
@@ -260,17 +261,19 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
-        _insert_customers(session, clock, count, progress)  # search indexes included
+        _insert_customers(session, clock, count, progress, catalogue)  # with search indexes
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     return list(DEMO_ACCOUNTS)
 
 
 def _insert_customers(
-    session: SignedIn, clock: Clock, count: int, progress: Progress | None
+    session: SignedIn, clock: Clock, count: int, progress: Progress | None, catalogue: bool
 ) -> None:
     """Bulk-load ``count`` generated customers, then record the load in the audit trail."""
-    last = demo_bulk.load_customers(session.store, clock.now(), count, progress)
+    last = demo_bulk.load_customers(
+        session.store, clock.now(), count, progress, catalogue=catalogue
+    )
     with session.uow(clock) as uow:
         uow.settings.put(NUMBER_SETTING, last)
         if demo_bulk.pattern_for(count) != reference_code.DEFAULT_PATTERN:

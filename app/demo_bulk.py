@@ -169,10 +169,11 @@ class Chunk:
 
 @dataclass(frozen=True)
 class Protection:
-    """What a worker needs to protect values: picklable, passed to the worker process."""
+    """What a worker needs to protect values, and what to make: picklable, for the worker."""
 
     blind_index: BlindIndex
     wrapper: KeyWrapper
+    catalogue: bool = True  # a volume and an item per customer, with their index rows
 
 
 def make_chunks(
@@ -238,6 +239,12 @@ def make_chunks(
             )
         )
         chunk.history.append((cid, None, c.status, now_text, None, "演示数据"))
+        chunk.index.add(IndexRow(cid, c.name, number, ""), memo)
+        if not protection.catalogue:
+            if len(chunk.customers) >= chunk_size:
+                yield chunk.sorted()
+                chunk = Chunk()
+            continue
         year = rng.randrange(2015, 2026)
         retention = rng.choice(("Y", "D30", "D10"))
         secrecy = rng.choices(SECRECY_CHOICES, SECRECY_WEIGHTS)[0]
@@ -291,7 +298,6 @@ def make_chunks(
             catalogue_search.volume_entry(cid, volume[1], volume[4], volume[11])
         )
         chunk.item_fts.append(catalogue_search.item_entry(cid, item[5], item[3], item[4], item[14]))
-        chunk.index.add(IndexRow(cid, c.name, number, ""), memo)
         if len(chunk.customers) >= chunk_size:
             yield chunk.sorted()
             chunk = Chunk()
@@ -363,6 +369,7 @@ def load_customers(
     *,
     parallel: bool | None = None,
     chunk_size: int = CHUNK,
+    catalogue: bool = True,
 ) -> int:
     """Write ``count`` generated customers into the new database ``store``; return the last id.
 
@@ -372,7 +379,7 @@ def load_customers(
     date_time = DateTime(timezone=True).dialect_impl(engine.dialect)
     to_text = date_time.bind_processor(engine.dialect)
     now_text = str(to_text(now) if to_text else now)
-    protection = Protection(store.blind_index, store.vault.wrapper())
+    protection = Protection(store.blind_index, store.vault.wrapper(), catalogue)
     if parallel is None:
         parallel = count >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
     chunks = (
@@ -413,6 +420,8 @@ def _store_counters(engine: Any, count: int) -> None:
         rows = conn.exec_driver_sql(
             "SELECT year, retention, max(number) FROM volume GROUP BY year, retention"
         ).all()
+        if not rows:
+            return
         conn.exec_driver_sql(
             "INSERT INTO reference_counter (scope, last) VALUES (?, ?)",
             [
