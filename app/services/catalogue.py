@@ -546,6 +546,7 @@ class VolumeRow:
     remarks: str
     restricted: bool
     items: list[ItemRow] = field(default_factory=list)
+    carriers: str = ""  # the carrier mix of the items, e.g. "纸质 2、光盘 1" (with items only)
 
 
 def _volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) -> VolumeRow:
@@ -566,7 +567,19 @@ def _volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) -
         remarks=v.index_remarks if visible else "",
         restricted=not visible,
         items=[_item_row(actor, i) for i in items or []] if visible else [],
+        carriers=_carrier_mix(items or []) if visible else "",
     )
+
+
+def _carrier_mix(items: list[ArchiveItem]) -> str:
+    counts: dict[str, int] = {}
+    for i in items:
+        try:
+            label = CARRIER_LABELS[Carrier(i.carrier)]
+        except ValueError:
+            label = i.carrier
+        counts[label] = counts.get(label, 0) + 1
+    return "、".join(f"{label} {n}" for label, n in counts.items())
 
 
 def _item_row(actor: Any, i: ArchiveItem) -> ItemRow:
@@ -743,3 +756,18 @@ def search_catalogue(
             more += [_volume_row(session.actor, v) for v in visible]
         more = more[:room]
     return by_code + more
+
+
+def get_reference_pattern(*, session: SignedIn, clock: Clock) -> str:
+    """The 档号 pattern in force (for the settings page)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "settings.manage")
+        return reference_pattern(uow)
+
+
+def preview_reference(pattern: str, fonds: str = "Z001") -> str:
+    """An example code for ``pattern`` (the settings page shows it while typing); ``""`` if bad."""
+    if refs.check_pattern(pattern):
+        return ""
+    values = refs.ReferenceValues(fonds, DEFAULT_CATEGORY, date.today().year, "Y", "BGS")
+    return refs.render(pattern, values, 1)

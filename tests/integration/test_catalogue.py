@@ -163,7 +163,7 @@ def test_volume_takes_the_highest_level_and_longest_term_with_markings_in_step(
     )
     v = get_volume(session=archivist, volume_id=vid, clock=clock)
     assert v.secrecy == "机密★20年" and v.remarks.splitlines()[0] == "机密★20年"  # default term
-    assert v.item_count == 3 and v.page_count == 9
+    assert v.item_count == 3 and v.page_count == 9 and v.carriers == "纸质 3"
     assert [i.secrecy for i in v.items] == ["", "秘密", "机密★20年"]
     assert v.items[2].remarks == "机密★20年"
     add_item(
@@ -456,5 +456,47 @@ def test_search_finds_titles_pinyin_and_items_but_never_reveals_what_is_above_cl
         code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
         by_code = search_catalogue(session=dept, query=code, clock=clock)
         assert [(v.id, v.title) for v in by_code] == [(secret_vol, "受限")]  # 档号 only
+    finally:
+        sign_out(session=dept, clock=clock)
+
+
+def test_printing_follows_the_same_clearance_as_the_lists(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    import pypdfium2 as pdfium
+
+    from app.services.catalogue_print import volume_catalogue_pdf
+
+    cid = customer(archivist, clock)
+    open_vol = volume(archivist, clock, cid)
+    add_item(
+        session=archivist, volume_id=open_vol, draft=ItemDraft(title="公开的合同"), clock=clock
+    )
+    secret_vol = volume(archivist, clock, cid)
+    add_item(
+        session=archivist,
+        volume_id=secret_vol,
+        draft=ItemDraft(title="不应出现的题名", secrecy_level="confidential"),
+        clock=clock,
+    )
+    users.create_user(
+        session=admin,
+        username="dept",
+        display_name="部门",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+    try:
+        with pytest.raises(ValidationFailed) as refused:
+            volume_catalogue_pdf(session=dept, volume_id=secret_vol, clock=clock)
+        assert refused.value.errors[0].reason == "no_clearance"
+        pdf = volume_catalogue_pdf(session=dept, volume_id=open_vol, clock=clock)
+        document = pdfium.PdfDocument(pdf)
+        text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        assert "公开的合同" in text and "不应出现" not in text
     finally:
         sign_out(session=dept, clock=clock)

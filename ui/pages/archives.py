@@ -321,9 +321,16 @@ class ArchivesPage(QWidget):
             )
         else:
             marking = f"　{v.secrecy}" if v.secrecy else ""
+            carriers = f"（{v.carriers}）" if v.carriers else ""
             self.volume_label.setText(
-                self.tr("{0}　{1}　{2}{3}　共 {4} 件 {5} 页").format(
-                    v.reference_code, v.title, v.retention, marking, v.item_count, v.page_count
+                self.tr("{0}　{1}　{2}{3}　共 {4} 件 {5} 页{6}").format(
+                    v.reference_code,
+                    v.title,
+                    v.retention,
+                    marking,
+                    v.item_count,
+                    v.page_count,
+                    carriers,
                 )
             )
 

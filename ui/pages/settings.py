@@ -9,11 +9,13 @@ from typing import ClassVar
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
@@ -22,10 +24,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.reference_code import PRESETS
 from app.domain.roles import Role
 from app.errors import AppError, ValidationFailed
 from app.services import users as user_service
 from app.services.auth import SignedIn
+from app.services.catalogue import (
+    get_reference_pattern,
+    preview_reference,
+    set_reference_pattern,
+)
 from app.services.settings import get_settings, update_security_settings
 from app.services.users import OneTimePassword, UserRow
 from app.storage.settings import SECURITY_RANGES
@@ -283,6 +291,76 @@ class SecurityPolicyWidget(QGroupBox):
         self.changed.emit()
 
 
+class ReferencePatternWidget(QGroupBox):
+    """档号 pattern (administrator): presets for DA/T 22-2015 and DA/T 13-2022, or one's own."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="ReferencePatternWidget")
+        self._context = context
+        self._session = session
+        self.errors = FieldErrors()
+        self.setTitle(self.tr("档号规则"))
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.presets = QComboBox(objectName="reference_presets")
+        self.presets.addItem(self.tr("自定义"), "")
+        for name, pattern in PRESETS.items():
+            self.presets.addItem(name, pattern)
+        self.pattern = QLineEdit(objectName="reference_pattern")
+        self.pattern.setText(get_reference_pattern(session=session, clock=context.clock))
+        self.example = QLabel(objectName="reference_example")
+        form.addRow(self.tr("标准："), self.presets)
+        form.addRow(self.tr("规则："), self.pattern)
+        form.addRow("", self.errors.label_for("reference_pattern"))
+        form.addRow(self.tr("示例："), self.example)
+        layout.addLayout(form)
+        hint = QLabel(
+            self.tr(
+                "可用字段：{fonds} 全宗号、{category} 门类、{year} 年度、{retention} 保管期限、"
+                "{org} 机构（问题）、{number:N} N 位顺序号；其余字符为分隔符。"
+                "修改只影响新建案卷，已有档号不变，顺序号不会重复使用。"
+            )
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: #555;")
+        layout.addWidget(hint)
+        row = QHBoxLayout()
+        self.save_button = QPushButton(self.tr("保存档号规则"), objectName="save_pattern")
+        self.status = QLabel(objectName="pattern_status")
+        row.addWidget(self.save_button)
+        row.addWidget(self.status)
+        row.addStretch()
+        layout.addLayout(row)
+        self.presets.currentIndexChanged.connect(self._preset_chosen)
+        self.pattern.textChanged.connect(self._update_example)
+        self.save_button.clicked.connect(self.save)
+        self._update_example()
+
+    def _preset_chosen(self) -> None:
+        pattern = self.presets.currentData()
+        if pattern:
+            self.pattern.setText(pattern)
+
+    def _update_example(self) -> None:
+        example = preview_reference(self.pattern.text().strip())
+        self.example.setText(example or self.tr("（规则不完整）"))
+
+    def save(self) -> None:
+        """Apply the pattern to volumes created from now on."""
+        self.errors.clear()
+        try:
+            set_reference_pattern(
+                session=self._session, pattern=self.pattern.text(), clock=self._context.clock
+            )
+        except ValidationFailed as exc:
+            self.status.setText("\n".join(self.errors.show(exc)))
+            return
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.status.setText(self.tr("已保存。"))
+
+
 class SettingsPage(QWidget):
     """The 设置 area."""
 
@@ -305,12 +383,17 @@ class SettingsPage(QWidget):
         layout.addLayout(own)
         self.users: UsersWidget | None = None
         self.policy: SecurityPolicyWidget | None = None
+        self.reference: ReferencePatternWidget | None = None
         if session.actor.has(Role.ADMIN):
             self.users = UsersWidget(context, session)
             self.policy = SecurityPolicyWidget(context, session)
             self.policy.changed.connect(self.policy_changed)
+            self.reference = ReferencePatternWidget(context, session)
             layout.addWidget(self.users, 3)
-            layout.addWidget(self.policy, 1)
+            lower = QHBoxLayout()
+            lower.addWidget(self.policy, 1)
+            lower.addWidget(self.reference, 1)
+            layout.addLayout(lower, 1)
         else:
             note = QLabel(self.tr("用户、角色和安全策略只能由系统管理员管理。"))
             note.setStyleSheet("color: #555;")
