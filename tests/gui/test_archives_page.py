@@ -216,3 +216,27 @@ def test_an_approver_extends_a_term_from_the_review_queue(
     assert errors == []
     assert seen["note_error"] == "说明：不能为空"
     assert target.reference_code not in seen["after"]  # now ends in two years
+
+
+def test_export_the_list_after_giving_a_purpose(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from openpyxl import load_workbook
+    from PySide6.QtWidgets import QFileDialog
+
+    from ui.dialogs.item_files import PurposeDialog
+
+    page = open_page(qtbot, demo_copy, "archivist")
+    target = tmp_path / "list.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+
+    def purpose(dialog: QWidget) -> None:
+        assert isinstance(dialog, PurposeDialog)
+        dialog.purpose.setCurrentText("年度盘点")
+        dialog._ok()
+
+    errors = when_modal(purpose)
+    page.export_button.click()
+    assert errors == []
+    rows = list(load_workbook(target).active.iter_rows(min_row=3, values_only=True))
+    assert len(rows) == 200 and str(rows[0][0]).startswith("Z001-KH·")

@@ -500,3 +500,61 @@ def test_printing_follows_the_same_clearance_as_the_lists(
         assert "公开的合同" in text and "不应出现" not in text
     finally:
         sign_out(session=dept, clock=clock)
+
+
+def test_exports_show_what_the_lists_show_and_record_the_purpose(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    import io
+
+    from openpyxl import load_workbook
+
+    from app.services.catalogue_export import export_volumes_xlsx
+
+    cid = customer(archivist, clock)
+    open_vol = volume(archivist, clock, cid, title="华信合作协议汇编")
+    secret_vol = volume(archivist, clock, cid, title="华信并购尽职调查")
+    add_item(
+        session=archivist,
+        volume_id=secret_vol,
+        draft=ItemDraft(title="估值", secrecy_level="top_secret"),
+        clock=clock,
+    )
+    code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
+    users.create_user(
+        session=admin,
+        username="dept",
+        display_name="部门",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+
+    def cells(data: bytes) -> list[list[object]]:
+        sheet = load_workbook(io.BytesIO(data)).active
+        return [list(r) for r in sheet.iter_rows(min_row=3, values_only=True)]
+
+    try:
+        with pytest.raises(ValidationFailed):
+            export_volumes_xlsx(session=dept, query="", purpose=" ", clock=clock)
+        listed = cells(export_volumes_xlsx(session=dept, query="", purpose="年度盘点", clock=clock))
+        by_title = cells(
+            export_volumes_xlsx(session=dept, query="华信并", purpose="查找", clock=clock)
+        )
+        by_code = cells(export_volumes_xlsx(session=dept, query=code, purpose="核对", clock=clock))
+        everything = str(listed + by_title + by_code)
+        assert "尽职调查" not in everything and "估值" not in everything
+        assert [r[:2] for r in listed if r[0] == code] == [[code, "受限"]]
+        assert by_title == []
+        assert [r[:2] for r in by_code] == [[code, "受限"]]
+        assert any(r[1] == "华信合作协议汇编" for r in listed) and open_vol
+        with dept.store.new_session() as s:
+            purposes = [
+                a.purpose for a in s.query(AuditEntry).filter(AuditEntry.action == "export.volumes")
+            ]
+        assert purposes == ["年度盘点", "查找", "核对"]
+    finally:
+        sign_out(session=dept, clock=clock)

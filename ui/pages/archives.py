@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, ClassVar
 
 from PySide6.QtCore import (
@@ -20,6 +21,8 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QDialog,
+    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -45,15 +48,17 @@ from app.services.catalogue import (
     list_volumes,
     search_catalogue,
 )
+from app.services.catalogue_export import export_volumes_xlsx
 from app.services.catalogue_print import (
     FORMS,
     record_output,
     volume_catalogue_pdf,
     volume_note_pdf,
 )
+from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
-from ui.dialogs.item_files import ItemFilesDialog
+from ui.dialogs.item_files import ItemFilesDialog, PurposeDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
@@ -211,6 +216,9 @@ class ArchivesPage(QWidget):
         self.review_button.setVisible(writer or self._session.actor.has(Role.APPROVER))
         self.review_button.clicked.connect(self.review_secrecy)
         top.addWidget(self.review_button)
+        self.export_button = QPushButton(self.tr("导出 Excel…"), objectName="export_volumes")
+        self.export_button.clicked.connect(self.export_list)
+        top.addWidget(self.export_button)
         layout.addLayout(top)
         self.count_label = QLabel(objectName="volume_count")
         layout.addWidget(self.count_label)
@@ -357,6 +365,30 @@ class ArchivesPage(QWidget):
             can_attach=self._session.actor.has(Role.ARCHIVIST),
         )
         dialog.exec()
+
+    def export_list(self) -> None:
+        """The listed volumes as an Excel workbook: a purpose first (audited, R40)."""
+        ask = PurposeDialog(self, self.tr("案卷目录（当前列表）"))
+        ask.setWindowTitle(self.tr("导出案卷目录"))
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        target, _f = QFileDialog.getSaveFileName(
+            self, self.tr("导出到"), "案卷目录.xlsx", self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        if not target:
+            return
+        try:
+            data = export_volumes_xlsx(
+                session=self._session,
+                query=self.search.text(),
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+            )
+            atomic_write_bytes(Path(target), data)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.count_label.setText(self.tr("已导出到 {0}").format(Path(target).name))
 
     def review_secrecy(self) -> None:
         """The 90-day review queue (approvers may extend a term there)."""
