@@ -331,6 +331,8 @@ class ReferencePatternWidget(QGroupBox):
         row.addWidget(self.status)
         row.addStretch()
         layout.addLayout(row)
+        found = self.presets.findData(self.pattern.text())
+        self.presets.setCurrentIndex(max(found, 0))
         self.presets.currentIndexChanged.connect(self._preset_chosen)
         self.pattern.textChanged.connect(self._update_example)
         self.save_button.clicked.connect(self.save)
@@ -342,6 +344,10 @@ class ReferencePatternWidget(QGroupBox):
             self.pattern.setText(pattern)
 
     def _update_example(self) -> None:
+        found = self.presets.findData(self.pattern.text().strip())
+        self.presets.blockSignals(True)
+        self.presets.setCurrentIndex(max(found, 0))  # 自定义 unless a standard's pattern
+        self.presets.blockSignals(False)
         example = preview_reference(self.pattern.text().strip())
         self.example.setText(example or self.tr("（规则不完整）"))
 
