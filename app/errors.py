@@ -198,6 +198,12 @@ class FileReadFailed(AppError):
     code = "file_read_failed"
 
 
+class CopyNeedsApproval(AppError):
+    """Printing or saving a copy of 机密/绝密 content needs the 总经理's approval (R31)."""
+
+    code = "copy_needs_approval"
+
+
 class FileMissing(AppError):
     """The blob file of a stored electronic file is gone from ``<db>.files/``: not opened."""
 

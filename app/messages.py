@@ -113,6 +113,10 @@ MESSAGES: dict[str, str] = {
     "account_locked": "账户因多次登录失败已被锁定，请于 {until} 之后再试，或请系统管理员协助。",
     "account_disabled": "该账户已被系统管理员停用。",
     "permission_denied": "当前账户无权执行此操作：{action}",
+    "copy_needs_approval": (
+        "机密、绝密档案的复制（打印或另存）须经总经理批准。请通过借阅审批办理后再复制；"
+        "此处只能查看。"
+    ),
     "role_conflict": "角色组合违反三员分立原则：{detail}",
     "user_not_found": "找不到该用户。",
     "customer_unreadable": (

@@ -207,9 +207,7 @@ class CustomerKeyVault:
                     )
                 ).all()  # one driver fetch, not a round per row
                 for key_id, wrapped in rows:
-                    self._cache[key_id] = crypto.open_with(
-                        self._unwrap, wrapped, self._aad(key_id)
-                    )
+                    self._cache[key_id] = crypto.open_with(self._unwrap, wrapped, self._aad(key_id))
 
     def destroy(self, key_ids: Iterable[str]) -> None:
         """Erase keys for good: secure delete, then fold and truncate the WAL."""

@@ -26,6 +26,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
     VolumeState,
     parse_retention,
+    rank,
     retention_expiry,
     strongest,
     update_marking,
@@ -33,7 +34,7 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.storage import catalogue_search
 from app.storage.models import ArchiveItem, Customer, ReferenceCounter, Volume
 from app.storage.store import UnitOfWork
@@ -250,19 +251,39 @@ def _marking_for_index(secrecy: Secrecy) -> str:
     return secrecy.marking() if secrecy.level in MARKED_LEVELS else ""
 
 
-def _refresh_volume(uow: UnitOfWork, volume: Volume, clock: Clock) -> None:
-    """Counts, pages, the volume's secrecy (highest level, longest term) and its marking."""
+def _refresh_volume(
+    uow: UnitOfWork, volume: Volume, clock: Clock, *, declassified_on: date | None = None
+) -> None:
+    """Counts, pages, the volume's secrecy (highest level, longest term) and its marking.
+
+    The level only goes down through declassification (``declassified_on``): a volume
+    classified before it had items (an older ledger) keeps its level when items are added.
+    """
     items = list(uow.session.scalars(select(ArchiveItem).where(ArchiveItem.volume_id == volume.id)))
     before = _volume_secrecy(volume)
     after = strongest([_item_secrecy(i) for i in items])
+    if declassified_on is None and (
+        rank(after.level) < rank(before.level)
+        or (after.level == before.level and (after.term or 0) < (before.term or 0))
+    ):
+        after = before
     volume.item_count = len(items)
     volume.page_count = max((i.page_to or i.page_from or 0 for i in items), default=0)
     volume.secrecy_level = after.level.value if after.level else None
     volume.secrecy_term_years = after.term if after.level else None
     volume.secrecy_since = after.since
-    volume.index_remarks = update_marking(
-        volume.index_remarks, _marking_for_index(before), _marking_for_index(after)
-    )
+    if declassified_on is not None and after.level is None and before.level is not None:
+        volume.index_remarks = update_marking(
+            volume.index_remarks,
+            _marking_for_index(before),
+            "",
+            declassified_on=declassified_on,
+            was=before.marking(),
+        )
+    else:
+        volume.index_remarks = update_marking(
+            volume.index_remarks, _marking_for_index(before), _marking_for_index(after)
+        )
     volume.updated_at = clock.now()
     volume.version += 1
 
@@ -279,7 +300,9 @@ def _check_separation(
     top = SecrecyLevel.TOP_SECRET.value
     if level == SecrecyLevel.TOP_SECRET and any(o != top for o in others):
         errors.append(FieldError("secrecy_level", "top_secret_alone"))
-    if level != SecrecyLevel.TOP_SECRET and any(o == top for o in others):
+    if level != SecrecyLevel.TOP_SECRET and (
+        any(o == top for o in others) or volume.secrecy_level == top
+    ):
         errors.append(FieldError("secrecy_level", "top_secret_volume"))
 
 
@@ -305,14 +328,14 @@ def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Cloc
     secrecy = _secrecy(errors, draft, today)
     with session.uow(clock) as uow:
         uow.claim_writes()  # 序号 is read, then written
-        authorize(uow, session.actor, "catalogue.write")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
         volume = uow.session.get(Volume, volume_id)
         if volume is None:
             raise ValidationFailed([FieldError("volume", "not_found")])
         if volume.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))
-        if not access.may_see(session.actor, volume.secrecy_level) or (
-            secrecy.level is not None and not access.may_see(session.actor, secrecy.level.value)
+        if not access.may_see(reader, volume.secrecy_level) or (
+            secrecy.level is not None and not access.may_see(reader, secrecy.level.value)
         ):
             errors.append(FieldError("secrecy_level", "no_clearance"))
         _check_separation(uow, volume, secrecy.level, errors)
@@ -370,11 +393,14 @@ def extend_secrecy(
     note = _text(errors, "note", note, 500, required=True)
     today = clock.now().astimezone().date()
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "secrecy.extend")
+        reader = actor_from_row(authorize(uow, session.actor, "secrecy.extend"))
         item = uow.session.get(ArchiveItem, item_id)
         if item is None or item.secrecy_level is None:
             raise ValidationFailed([FieldError("item", "not_found")])
-        if not access.may_see(session.actor, item.secrecy_level):
+        holder = uow.session.get(Volume, item.volume_id)
+        if not access.may_see(reader, item.secrecy_level) or (
+            holder is None or not access.may_see(reader, holder.secrecy_level)
+        ):
             raise ValidationFailed([FieldError("item", "no_clearance")])
         before = _item_secrecy(item)
         if before.ends is not None and before.ends < today:
@@ -420,7 +446,8 @@ def declassify_expired(*, session: SignedIn, clock: Clock) -> int:
     the old marking struck through with the date.
     """
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        uow.claim_writes()
+        authorize(uow, session.actor, "catalogue.write")
         done = _declassify(uow, clock)
         uow.commit()
     return done
@@ -485,7 +512,7 @@ def _declassify(uow: UnitOfWork, clock: Clock) -> int:
         )
         done += 1
     for volume in touched.values():
-        _refresh_volume(uow, volume, clock)
+        _refresh_volume(uow, volume, clock, declassified_on=today)
         if volume.secrecy_level is None:
             volume.declassified_on = today
     _reindex(uow, volumes=list(touched.values()), items=[i for i in items if i.declassified_on])
@@ -561,7 +588,7 @@ def _volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) -
         retention=RETENTION_LABELS[retention] if retention else v.retention,
         expires=retention_expiry(v.year, retention) if retention else None,
         secrecy=_volume_secrecy(v).marking() if visible else access.RESTRICTED,
-        state=v.state,
+        state=v.state if visible else "",
         item_count=v.item_count if visible else 0,
         page_count=v.page_count if visible else 0,
         remarks=v.index_remarks if visible else "",
@@ -609,17 +636,20 @@ def list_volumes(
 ) -> list[VolumeRow]:
     """Volumes (of one customer, or all), newest year first; classified ones as clearance allows."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
         stmt = select(Volume).order_by(Volume.year.desc(), Volume.id).limit(limit)
-        if customer_id is not None:
-            stmt = stmt.where(Volume.customer_id == customer_id)
-        return [_volume_row(session.actor, v) for v in uow.session.scalars(stmt)]
+        if customer_id is not None:  # a customer's volumes: only those the reader may see
+            stmt = stmt.where(
+                Volume.customer_id == customer_id,
+                access.secrecy_clause(reader, Volume.secrecy_level),
+            )
+        return [_volume_row(reader, v) for v in uow.session.scalars(stmt)]
 
 
 def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
     """One volume with its items (each as clearance allows)."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
         volume = uow.session.get(Volume, volume_id)
         if volume is None:
             raise ValidationFailed([FieldError("volume", "not_found")])
@@ -630,7 +660,7 @@ def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
                 .order_by(ArchiveItem.seq)
             )
         )
-        return _volume_row(session.actor, volume, items)
+        return _volume_row(reader, volume, items)
 
 
 def find_by_reference(
@@ -641,14 +671,14 @@ def find_by_reference(
     if not text:
         return []
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
         stmt = (
             select(Volume)
             .where(Volume.reference_code >= text, Volume.reference_code < text + "\U0010ffff")
             .order_by(Volume.reference_code)
             .limit(limit)
         )
-        return [_volume_row(session.actor, v) for v in uow.session.scalars(stmt)]
+        return [_volume_row(reader, v) for v in uow.session.scalars(stmt)]
 
 
 @dataclass(frozen=True)
@@ -668,13 +698,14 @@ def secrecy_review_queue(*, session: SignedIn, clock: Clock, days: int = 90) -> 
     today = clock.now().astimezone().date()
     out: list[ReviewRow] = []
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
         rows = uow.session.execute(
             select(ArchiveItem, Volume.reference_code)
             .join(Volume, Volume.id == ArchiveItem.volume_id)
             .where(
                 ArchiveItem.secrecy_level.is_not(None),
-                access.secrecy_clause(session.actor, ArchiveItem.secrecy_level),
+                access.secrecy_clause(reader, ArchiveItem.secrecy_level),
+                access.secrecy_clause(reader, Volume.secrecy_level),
             )
         ).all()
         for item, code in rows:
@@ -721,7 +752,7 @@ def search_catalogue(
     by_code = find_by_reference(session=session, prefix=text, clock=clock, limit=limit)
     found = {v.id for v in by_code}
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
         if not uow.store.location.is_sqlite:
             return by_code
         conn = uow.session.connection()
@@ -732,7 +763,7 @@ def search_catalogue(
                 uow.session.scalars(
                     select(ArchiveItem.volume_id).where(
                         ArchiveItem.id.in_(item_ids),
-                        access.secrecy_clause(session.actor, ArchiveItem.secrecy_level),
+                        access.secrecy_clause(reader, ArchiveItem.secrecy_level),
                     )
                 )
             )
@@ -749,11 +780,11 @@ def search_catalogue(
                 select(Volume)
                 .where(
                     Volume.id.in_(chunk),
-                    access.secrecy_clause(session.actor, Volume.secrecy_level),
+                    access.secrecy_clause(reader, Volume.secrecy_level),
                 )
                 .order_by(Volume.id.desc())
             )
-            more += [_volume_row(session.actor, v) for v in visible]
+            more += [_volume_row(reader, v) for v in visible]
         more = more[:room]
     return by_code + more
 

@@ -943,9 +943,7 @@ def search_customers(
         prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
         inner = search_index.syllable_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
         # substring matches read once up to the count cap: the first ones rank, all count
-        matched = (
-            search_index.match_ids(conn, text_q, SEARCH_COUNT_CAP + 1) if on_sqlite else []
-        )
+        matched = search_index.match_ids(conn, text_q, SEARCH_COUNT_CAP + 1) if on_sqlite else []
         text_ids = matched[:_CANDIDATES]
         ranked = list(dict.fromkeys([*exact, *prefix, *inner, *text_ids]))
         more = max(len(prefix), len(inner), len(matched)) >= _CANDIDATES  # lists were cut

@@ -273,7 +273,7 @@ def test_extension_needs_an_approver_before_the_term_ends(
     ("username", "roles", "title", "sees"),
     [
         ("dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD, {None, "secret"}),
-        ("info", [Role.APPROVER], ApproverTitle.INFO_OFFICER, {None, "secret", "confidential"}),
+        ("info", [Role.APPROVER], ApproverTitle.INFO_OFFICER, {None, "secret"}),
         (
             "gm",
             [Role.APPROVER],
@@ -317,7 +317,9 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
     )
     viewer = sign_in(location=location, username=username, password=PASSWORD, clock=clock)
     try:
-        listed = {v.id: v for v in list_volumes(session=viewer, clock=clock, customer_id=cid)}
+        listed = {v.id: v for v in list_volumes(session=viewer, clock=clock)}
+        of_customer = {v.id for v in list_volumes(session=viewer, clock=clock, customer_id=cid)}
+        assert of_customer == {vid for level, vid in by_level.items() if level in sees}
         found = {v.id: v for v in find_by_reference(session=viewer, prefix="Z001", clock=clock)}
         for level, vid in by_level.items():
             for row in (

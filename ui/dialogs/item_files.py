@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError
+from app.errors import AppError, CopyNeedsApproval
 from app.services.auth import SignedIn
 from app.services.item_files import ItemFileInfo, attach_file, list_item_files, open_file
 from app.storage.files import atomic_write_bytes
@@ -112,6 +112,7 @@ class ItemFilesDialog(QDialog):
         heading: str,
         *,
         can_attach: bool,
+        copy_restricted: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ItemFilesDialog")
@@ -119,6 +120,7 @@ class ItemFilesDialog(QDialog):
         self._context = context
         self._session = session
         self._item_id = item_id
+        self._copy_restricted = copy_restricted  # 机密/绝密: view only (R31)
         layout = QVBoxLayout(self)
         self.files = QListWidget(objectName="files")
         self.files.itemDoubleClicked.connect(lambda _i: self.open_selected())
@@ -202,10 +204,17 @@ class ItemFilesDialog(QDialog):
             return
         self.show_content(info, data)
 
+    def _output_allowed(self, _kind: str) -> None:
+        """Printing or saving a copy from the viewer: refused for 机密/绝密 (R31)."""
+        if self._copy_restricted:
+            raise CopyNeedsApproval()
+
     def show_content(self, info: ItemFileInfo, data: bytes) -> Any:
         """PDF in the preview, images in a viewer, anything else saved where the user says."""
         if info.media_type == "application/pdf":
-            return show_print_preview(self, info.masked_name, data, self._context)
+            return show_print_preview(
+                self, info.masked_name, data, self._context, on_output=self._output_allowed
+            )
         if info.media_type in IMAGE_TYPES:
             viewer = ImageViewer(self, info.masked_name, data)
             viewer.exec()

@@ -138,7 +138,8 @@ class VolumeTableModel(_RowsModel):
 
     def values(self, row: VolumeRow) -> list[str]:
         """Cell texts."""
-        state = VOLUME_STATE_LABELS.get(VolumeState(row.state), row.state)
+        known = row.state in VolumeState._value2member_map_
+        state = VOLUME_STATE_LABELS[VolumeState(row.state)] if known else row.state
         hidden = row.restricted
         return [
             row.reference_code,
@@ -363,6 +364,7 @@ class ArchivesPage(QWidget):
             item.id,
             f"{v.reference_code} 第 {item.seq} 件",
             can_attach=self._session.actor.has(Role.ARCHIVIST),
+            copy_restricted=v.secrecy.startswith(("机密", "绝密")),
         )
         dialog.exec()
 
