@@ -8,6 +8,8 @@ Rendering itself is not an output: printing or saving is, and is audited with
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import select
 
 from app.clock import Clock
@@ -41,6 +43,20 @@ def _load(uow: UnitOfWork, session: SignedIn, volume_id: int) -> tuple[Volume, l
     return volume, items
 
 
+def _heading(session: SignedIn, volume: Volume, organisation: str, clock: Clock) -> dict[str, Any]:
+    """The header fields every catalogue form of ``volume`` shares."""
+    return {
+        "reference_code": volume.reference_code,
+        "title": volume.title,
+        "retention": Retention(volume.retention),
+        "secrecy": _secrecy(volume.secrecy_level, volume.secrecy_term_years, volume.secrecy_since),
+        "organisation": organisation,
+        "printed_by": session.actor.display_name,
+        "printed_by_username": session.actor.username,
+        "printed_at": clock.now(),
+    }
+
+
 def volume_catalogue_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> bytes:
     """The 卷内目录 of a volume as PDF bytes."""
     from app.printing.catalogue_forms import ItemLine, VolumeCatalogueSheet, render_volume_catalogue
@@ -65,14 +81,7 @@ def volume_catalogue_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> 
             for i in items
         ]
         sheet = VolumeCatalogueSheet(
-            reference_code=volume.reference_code,
-            title=volume.title,
-            retention=Retention(volume.retention),
-            secrecy=_secrecy(volume.secrecy_level, volume.secrecy_term_years, volume.secrecy_since),
-            organisation=organisation,
-            printed_by=session.actor.display_name,
-            printed_by_username=session.actor.username,
-            printed_at=clock.now(),
+            **_heading(session, volume, organisation, clock),
             items=lines,
         )
     return render_volume_catalogue(sheet)
@@ -91,14 +100,7 @@ def volume_note_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> bytes
         organisation = uow.settings.load().organisation.organisation_name
         dates = [i.doc_date for i in items if i.doc_date is not None]
         sheet = VolumeNoteSheet(
-            reference_code=volume.reference_code,
-            title=volume.title,
-            retention=Retention(volume.retention),
-            secrecy=_secrecy(volume.secrecy_level, volume.secrecy_term_years, volume.secrecy_since),
-            organisation=organisation,
-            printed_by=session.actor.display_name,
-            printed_by_username=session.actor.username,
-            printed_at=clock.now(),
+            **_heading(session, volume, organisation, clock),
             notes=volume.notes,
             compiled_by=volume.compiled_by,
             checked_by=volume.checked_by,
