@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from app.clock import Clock
-from app.domain.roles import Role
+from app.domain.roles import ApproverTitle, Role
 from app.services import users
-from app.services.auth import SignedIn
+from app.services.auth import SignedIn, sign_in
 from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput
+from app.storage.location import DatabaseLocation
 
 PASSWORD = "Harbor-Own-Pass-1"
 VALID_ID = "11010519491231002X"  # GB 11643-1999 worked example
@@ -75,3 +76,25 @@ def add_item(
         item_id = item.id
         uow.commit()
     return item_id
+
+
+def sign_in_as(
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: Clock,
+    username: str,
+    roles: list[Role],
+    title: ApproverTitle | None = None,
+) -> SignedIn:
+    """Create a user with ``roles`` (and approver ``title``) and sign them in."""
+    users.create_user(
+        session=admin,
+        username=username,
+        display_name="测试用户",
+        roles=roles,
+        approver_title=title,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    return sign_in(location=location, username=username, password=PASSWORD, clock=clock)

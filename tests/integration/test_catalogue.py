@@ -28,7 +28,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, person
+from tests.factories import PASSWORD, person, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -440,17 +440,7 @@ def test_search_finds_titles_pinyin_and_items_but_never_reveals_what_is_above_cl
     assert set(ids(archivist, "huaxin")) == {open_vol, secret_vol}  # pinyin of titles
     assert ids(archivist, "对账单") == [open_vol]  # through its item
     assert ids(archivist, "估值模型") == [secret_vol]
-    users.create_user(
-        session=admin,
-        username="dept",
-        display_name="部门",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
     try:
         assert ids(dept, "估值模型") == []  # the item and its volume stay unseen
         assert ids(dept, "尽职调查") == []
@@ -481,17 +471,7 @@ def test_printing_follows_the_same_clearance_as_the_lists(
         draft=ItemDraft(title="不应出现的题名", secrecy_level="confidential"),
         clock=clock,
     )
-    users.create_user(
-        session=admin,
-        username="dept",
-        display_name="部门",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
     try:
         with pytest.raises(ValidationFailed) as refused:
             volume_catalogue_pdf(session=dept, volume_id=secret_vol, clock=clock)
@@ -523,17 +503,7 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
         clock=clock,
     )
     code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
-    users.create_user(
-        session=admin,
-        username="dept",
-        display_name="部门",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    dept = sign_in(location=location, username="dept", password=PASSWORD, clock=clock)
+    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
 
     def cells(data: bytes) -> list[list[object]]:
         sheet = load_workbook(io.BytesIO(data)).active

@@ -10,7 +10,7 @@ from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.services import users
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.catalogue import (
     ItemDraft,
     VolumeDraft,
@@ -26,7 +26,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
-from tests.factories import PASSWORD, person
+from tests.factories import person, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -37,27 +37,6 @@ def customer(session: SignedIn, clock: FixedClock) -> int:
 def volume(session: SignedIn, clock: FixedClock, cid: int, title: str) -> int:
     draft = VolumeDraft(customer_id=cid, year=2024, title=title, retention="Y")
     return create_volume(session=session, draft=draft, clock=clock).volume_id
-
-
-def person_with(
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    username: str,
-    roles: list[Role],
-    title: ApproverTitle | None,
-) -> SignedIn:
-    users.create_user(
-        session=admin,
-        username=username,
-        display_name="测试",
-        roles=roles,
-        approver_title=title,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    return sign_in(location=location, username=username, password=PASSWORD, clock=clock)
 
 
 def test_the_review_queue_and_extension_respect_the_volumes_level(
@@ -83,7 +62,7 @@ def test_the_review_queue_and_extension_respect_the_volumes_level(
         ),
         clock=clock,
     )
-    head = person_with(admin, location, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
+    head = sign_in_as(admin, location, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
     try:
         assert secrecy_review_queue(session=head, clock=clock) == []
         with pytest.raises(ValidationFailed) as refused:
@@ -104,7 +83,7 @@ def test_a_changed_post_takes_effect_at_once(
         draft=ItemDraft(title="绝密件题名", secrecy_level="top_secret"),
         clock=clock,
     )
-    manager = person_with(admin, location, clock, "mgr", [Role.APPROVER], ApproverTitle.CS_MANAGER)
+    manager = sign_in_as(admin, location, clock, "mgr", [Role.APPROVER], ApproverTitle.CS_MANAGER)
     try:
         assert get_volume(session=manager, volume_id=vid, clock=clock).title == "绝密卷题名"
         uid = next(
@@ -134,7 +113,7 @@ def test_an_older_classified_volume_keeps_its_level_when_items_are_added(
         found.secrecy_level = "confidential"
         uow.commit()
     add_item(session=archivist, volume_id=vid, draft=ItemDraft(title="普通件"), clock=clock)
-    auditor = person_with(admin, location, clock, "aud", [Role.AUDITOR], None)
+    auditor = sign_in_as(admin, location, clock, "aud", [Role.AUDITOR], None)
     try:
         v = get_volume(session=auditor, volume_id=vid, clock=clock)
         assert v.restricted and v.title == "受限" and v.state == ""
