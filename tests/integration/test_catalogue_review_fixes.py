@@ -13,9 +13,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.catalogue import (
     ItemDraft,
-    VolumeDraft,
     add_item,
-    create_volume,
     declassify_expired,
     extend_secrecy,
     get_volume,
@@ -23,20 +21,15 @@ from app.services.catalogue import (
     search_catalogue,
     secrecy_review_queue,
 )
-from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
-from tests.factories import person, sign_in_as
-
-
-def customer(session: SignedIn, clock: FixedClock) -> int:
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
-    return register_customer(session=session, draft=draft, clock=clock).customer_id
+from tests.factories import sign_in_as
+from tests.integration.test_catalogue import customer
+from tests.integration.test_catalogue import volume as catalogue_volume
 
 
 def volume(session: SignedIn, clock: FixedClock, cid: int, title: str) -> int:
-    draft = VolumeDraft(customer_id=cid, year=2024, title=title, retention="Y")
-    return create_volume(session=session, draft=draft, clock=clock).volume_id
+    return catalogue_volume(session, clock, cid, title=title)
 
 
 def test_the_review_queue_and_extension_respect_the_volumes_level(
