@@ -144,6 +144,7 @@ REASONS: dict[str, str] = {
     "already_ended": "保密期限已届满，不能再延长",
     "exhausted": "档号 {scope} 的顺序号已用完，请调整档号规则",
     "destroyed": "已销毁，不能再修改",
+    "changed": "已被他人修改，请关闭后重新打开再修改",
     "required": "不能为空",
     "too_short": "至少需要 {min} 个字符",
     "too_long": "不能超过 {max} 个字符",

@@ -802,3 +802,100 @@ def preview_reference(pattern: str, fonds: str = "Z001") -> str:
         return ""
     values = refs.ReferenceValues(fonds, DEFAULT_CATEGORY, date.today().year, "Y", "BGS")
     return refs.render(pattern, values, 1)
+
+
+@dataclass(frozen=True)
+class VolumeDetails:
+    """What may change after filing: the title and the 立卷 details of the 备考表.
+
+    The 档号, year and retention never change once issued.
+    """
+
+    title: str
+    compiled_by: str
+    checked_by: str
+    compiled_on: date | None
+    notes: str
+
+
+@dataclass(frozen=True)
+class VolumeDetailsView:
+    """The current details of a volume, with its version for the edit."""
+
+    details: VolumeDetails
+    version: int
+
+
+def get_volume_details(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeDetailsView:
+    """The editable details of a volume (within clearance)."""
+    with session.uow(clock) as uow:
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
+        v = uow.session.get(Volume, volume_id)
+        if v is None:
+            raise ValidationFailed([FieldError("volume", "not_found")])
+        if not access.may_see(reader, v.secrecy_level):
+            raise ValidationFailed([FieldError("volume", "no_clearance")])
+        details = VolumeDetails(v.title, v.compiled_by, v.checked_by, v.compiled_on, v.notes)
+        return VolumeDetailsView(details, v.version)
+
+
+def update_volume_details(
+    *,
+    session: SignedIn,
+    volume_id: int,
+    details: VolumeDetails,
+    expected_version: int,
+    clock: Clock,
+) -> None:
+    """Change a volume's title and 立卷 details (audited before/after, optimistic version)."""
+    errors: list[FieldError] = []
+    today = clock.now().astimezone().date()
+    title = _text(errors, "title", details.title, 300, required=True)
+    compiled_by = _text(errors, "compiled_by", details.compiled_by, 64, required=False)
+    checked_by = _text(errors, "checked_by", details.checked_by, 64, required=False)
+    notes = _text(errors, "notes", details.notes, 2000, required=False)
+    if details.compiled_on is not None and details.compiled_on > today:
+        errors.append(FieldError("compiled_on", "future"))
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
+        v = uow.session.get(Volume, volume_id)
+        if v is None:
+            raise ValidationFailed([FieldError("volume", "not_found")])
+        if not access.may_see(reader, v.secrecy_level):
+            raise ValidationFailed([FieldError("volume", "no_clearance")])
+        if v.state == VolumeState.DESTROYED.value:
+            errors.append(FieldError("volume", "destroyed"))
+        if v.version != expected_version:
+            errors.append(FieldError("volume", "changed"))
+        if errors:
+            raise ValidationFailed(errors)
+        before = {
+            "title": v.title,
+            "compiled_by": v.compiled_by,
+            "checked_by": v.checked_by,
+            "compiled_on": v.compiled_on.isoformat() if v.compiled_on else None,
+            "notes": v.notes,
+        }
+        v.title, v.compiled_by, v.checked_by = title, compiled_by, checked_by
+        v.compiled_on, v.notes = details.compiled_on, notes
+        after = {
+            "title": v.title,
+            "compiled_by": v.compiled_by,
+            "checked_by": v.checked_by,
+            "compiled_on": v.compiled_on.isoformat() if v.compiled_on else None,
+            "notes": v.notes,
+        }
+        v.updated_at = clock.now()
+        v.version += 1
+        _reindex(uow, volumes=[v])
+        uow.audit.record(
+            "volume.update",
+            object_type="volume",
+            object_id=v.id,
+            details={
+                "reference_code": v.reference_code,
+                "changes": {k: [before[k], after[k]] for k in after if before[k] != after[k]},
+            },
+        )
+        uow.commit()

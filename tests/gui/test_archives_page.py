@@ -267,3 +267,49 @@ def test_classified_file_contents_can_be_viewed_but_not_copied(
                 dialog._output_allowed("print")
         else:
             dialog._output_allowed("save")  # allowed: nothing raised
+        dialog.deleteLater()
+
+
+def test_fill_in_the_note_sheet_details_then_print_it(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from PySide6.QtCore import QDate
+
+    from ui.dialogs.catalogue_forms import VolumeDetailsDialog
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    page = open_page(qtbot, demo_copy, "archivist")
+    page.volume_table.selectRow(0)
+    code = page.volumes.rows[0].reference_code
+    seen: dict[str, object] = {}
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, VolumeDetailsDialog)
+        dialog.title_edit.setText("")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        seen["title_error"] = dialog.errors.text("title")
+        dialog.title_edit.setText("张三丰客户档案（补充整理）")
+        dialog.compiled_by.setText("李秀英")
+        dialog.checked_by.setText("赵磊")
+        dialog.compiled_on.enabled.setChecked(True)
+        today = page._context.clock.now().date()  # the app's clock, not the machine's
+        dialog.compiled_on.edit.setDate(QDate(today.year, today.month, today.day))
+        dialog.notes.setPlainText("本卷共 1 件，原件齐全，无缺损。")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    errors = when_modal(edit)
+    page.edit_volume_button.click()
+    assert errors == []
+    assert seen["title_error"] == "题名：不能为空"
+    assert page._current is not None and page._current.title == "张三丰客户档案（补充整理）"
+    assert page._current.reference_code == code  # the 档号 never changes
+
+    def preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["preview"] = dialog.windowTitle()
+        dialog.reject()
+
+    errors = when_modal(preview)
+    page.print_note_button.click()
+    assert errors == []
+    assert "卷内备考表" in str(seen["preview"]) and code in str(seen["preview"])

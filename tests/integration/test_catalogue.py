@@ -530,3 +530,42 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
         assert purposes == ["年度盘点", "查找", "核对"]
     finally:
         sign_out(session=dept, clock=clock)
+
+
+def test_volume_details_change_with_an_audit_entry_and_the_index_follows(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.catalogue import (
+        VolumeDetails,
+        get_volume_details,
+        search_catalogue,
+        update_volume_details,
+    )
+
+    cid = customer(archivist, clock)
+    vid = volume(archivist, clock, cid, title="原题名案卷")
+    view = get_volume_details(session=archivist, volume_id=vid, clock=clock)
+    changed = VolumeDetails("华信补充协议汇编", "李秀英", "赵磊", clock.now().date(), "原件齐全")
+    update_volume_details(
+        session=archivist,
+        volume_id=vid,
+        details=changed,
+        expected_version=view.version,
+        clock=clock,
+    )
+    with pytest.raises(ValidationFailed) as stale:
+        update_volume_details(
+            session=archivist,
+            volume_id=vid,
+            details=changed,
+            expected_version=view.version,
+            clock=clock,
+        )
+    assert stale.value.errors[0].reason == "changed"
+    assert [v.id for v in search_catalogue(session=archivist, query="补充协议", clock=clock)] == [
+        vid
+    ]
+    assert search_catalogue(session=archivist, query="原题名", clock=clock) == []
+    with archivist.store.new_session() as s:
+        entry = s.query(AuditEntry).filter(AuditEntry.action == "volume.update").one()
+    assert "原题名案卷" in entry.details and "华信补充协议汇编" in entry.details

@@ -32,7 +32,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
 )
 from app.errors import AppError, ValidationFailed
-from app.services.catalogue import ItemDraft, VolumeDraft
+from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
 from ui.errors import FieldErrors, show_error
 
 
@@ -247,6 +247,61 @@ class ItemFormDialog(_SaveDialog):
             secrecy_term_years=(self.term.value() or None) if level else None,
             secrecy_since=self.since.value() if level else None,
             remarks=self.remarks.text(),
+        )
+
+    def _submit(self) -> Any:
+        return self._submit_fn(self)
+
+
+class VolumeDetailsDialog(_SaveDialog):
+    """修改案卷信息: title and the 立卷 details printed on the 卷内备考表 (档号 never changes)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        reference_code: str,
+        details: VolumeDetails,
+        today: date,
+        submit: Any,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("VolumeDetailsDialog")
+        self.setWindowTitle(self.tr("修改案卷信息 — {0}").format(reference_code))
+        self._submit_fn = submit
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.title_edit = QLineEdit(details.title, objectName="title")
+        self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
+        self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
+        self.compiled_on = _OptionalDate(
+            "compiled_on", details.compiled_on or today, checked=details.compiled_on is not None
+        )
+        self.notes = QPlainTextEdit(details.notes, objectName="notes")
+        self.notes.setPlaceholderText(
+            self.tr("本卷情况说明：如文件缺损、修改、补充、移出、销毁等情况；不能为空或只写“无”")
+        )
+        self.notes.setFixedHeight(90)
+        for label, widget, field in (
+            (self.tr("案卷题名"), self.title_edit, "title"),
+            (self.tr("立卷人"), self.compiled_by, "compiled_by"),
+            (self.tr("检查人"), self.checked_by, "checked_by"),
+            (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
+            (self.tr("本卷情况说明"), self.notes, "notes"),
+        ):
+            _row(form, self.errors, label, widget, field)
+        layout.addLayout(form)
+        self._finish(layout)
+        self.resize(540, 420)
+
+    def details(self) -> VolumeDetails:
+        """The typed details."""
+        return VolumeDetails(
+            title=self.title_edit.text(),
+            compiled_by=self.compiled_by.text(),
+            checked_by=self.checked_by.text(),
+            compiled_on=self.compiled_on.value(),
+            notes=self.notes.toPlainText(),
         )
 
     def _submit(self) -> Any:

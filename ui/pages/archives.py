@@ -45,8 +45,10 @@ from app.services.catalogue import (
     create_volume,
     customer_for_filing,
     get_volume,
+    get_volume_details,
     list_volumes,
     search_catalogue,
+    update_volume_details,
 )
 from app.services.catalogue_export import export_volumes_xlsx
 from app.services.catalogue_print import (
@@ -57,7 +59,7 @@ from app.services.catalogue_print import (
 )
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
-from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
+from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
 from ui.dialogs.item_files import ItemFilesDialog, PurposeDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
@@ -241,6 +243,11 @@ class ArchivesPage(QWidget):
         self.add_item_button.setEnabled(False)
         self.add_item_button.clicked.connect(self.new_item)
         bar.addWidget(self.add_item_button)
+        self.edit_volume_button = QPushButton(self.tr("修改案卷信息…"), objectName="edit_volume")
+        self.edit_volume_button.setVisible(writer)
+        self.edit_volume_button.setEnabled(False)
+        self.edit_volume_button.clicked.connect(self.edit_volume)
+        bar.addWidget(self.edit_volume_button)
         self.print_catalogue_button = QPushButton(
             self.tr("打印卷内目录…"), objectName="print_catalogue"
         )
@@ -319,6 +326,7 @@ class ArchivesPage(QWidget):
         v = self._current
         self.items.set_rows(v.items if v else [])
         self.add_item_button.setEnabled(v is not None and not v.restricted)
+        self.edit_volume_button.setEnabled(v is not None and not v.restricted)
         self.files_button.setEnabled(False)
         self.print_catalogue_button.setEnabled(v is not None and not v.restricted)
         self.print_note_button.setEnabled(v is not None and not v.restricted)
@@ -420,6 +428,36 @@ class ArchivesPage(QWidget):
         dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit)
         if dialog.exec() and dialog.result_value is not None:
             self.search.setText(dialog.result_value.reference_code)  # lists and selects it
+
+    def edit_volume(self) -> None:
+        """修改案卷信息: title and the 立卷 details of the 备考表."""
+        v = self._current
+        if v is None or v.restricted:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+        try:
+            view = get_volume_details(session=self._session, volume_id=volume_id, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+
+        def submit(dialog: VolumeDetailsDialog) -> Any:
+            update_volume_details(
+                session=self._session,
+                volume_id=volume_id,
+                details=dialog.details(),
+                expected_version=view.version,
+                clock=clock,
+            )
+            return True
+
+        dialog = VolumeDetailsDialog(
+            self, v.reference_code, view.details, clock.now().astimezone().date(), submit
+        )
+        if dialog.exec():
+            self.refresh()
+            self.select_volume(volume_id)
 
     def new_item(self) -> None:
         """添加卷内文件 to the selected volume."""
