@@ -826,15 +826,32 @@ class VolumeDetailsView:
     version: int
 
 
+def visible_volume(uow: UnitOfWork, reader: Any, volume_id: int) -> Volume:
+    """The volume ``volume_id``; refused when missing or above ``reader``'s clearance."""
+    volume = uow.session.get(Volume, volume_id)
+    if volume is None:
+        raise ValidationFailed([FieldError("volume", "not_found")])
+    if not access.may_see(reader, volume.secrecy_level):
+        raise ValidationFailed([FieldError("volume", "no_clearance")])
+    return volume
+
+
+def _details_record(v: Volume) -> dict[str, str | None]:
+    """The editable details as the audit trail records them."""
+    return {
+        "title": v.title,
+        "compiled_by": v.compiled_by,
+        "checked_by": v.checked_by,
+        "compiled_on": v.compiled_on.isoformat() if v.compiled_on else None,
+        "notes": v.notes,
+    }
+
+
 def get_volume_details(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeDetailsView:
     """The editable details of a volume (within clearance)."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
-        v = uow.session.get(Volume, volume_id)
-        if v is None:
-            raise ValidationFailed([FieldError("volume", "not_found")])
-        if not access.may_see(reader, v.secrecy_level):
-            raise ValidationFailed([FieldError("volume", "no_clearance")])
+        v = visible_volume(uow, reader, volume_id)
         details = VolumeDetails(v.title, v.compiled_by, v.checked_by, v.compiled_on, v.notes)
         return VolumeDetailsView(details, v.version)
 
@@ -859,33 +876,17 @@ def update_volume_details(
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
-        v = uow.session.get(Volume, volume_id)
-        if v is None:
-            raise ValidationFailed([FieldError("volume", "not_found")])
-        if not access.may_see(reader, v.secrecy_level):
-            raise ValidationFailed([FieldError("volume", "no_clearance")])
+        v = visible_volume(uow, reader, volume_id)
         if v.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))
         if v.version != expected_version:
             errors.append(FieldError("volume", "changed"))
         if errors:
             raise ValidationFailed(errors)
-        before = {
-            "title": v.title,
-            "compiled_by": v.compiled_by,
-            "checked_by": v.checked_by,
-            "compiled_on": v.compiled_on.isoformat() if v.compiled_on else None,
-            "notes": v.notes,
-        }
+        before = _details_record(v)
         v.title, v.compiled_by, v.checked_by = title, compiled_by, checked_by
         v.compiled_on, v.notes = details.compiled_on, notes
-        after = {
-            "title": v.title,
-            "compiled_by": v.compiled_by,
-            "checked_by": v.checked_by,
-            "compiled_on": v.compiled_on.isoformat() if v.compiled_on else None,
-            "notes": v.notes,
-        }
+        after = _details_record(v)
         v.updated_at = clock.now()
         v.version += 1
         _reindex(uow, volumes=[v])

@@ -13,11 +13,13 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.accounts import Actor
 from app.domain.catalogue import Retention, Secrecy, SecrecyLevel
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.catalogue import visible_volume
+from app.services.common import actor_from_row, authorize
 from app.storage.models import ArchiveItem, Volume
 from app.storage.store import UnitOfWork
 
@@ -28,19 +30,18 @@ def _secrecy(level: str | None, term: int | None, since: object) -> Secrecy:
     return Secrecy(SecrecyLevel(level) if level else None, term, since)  # type: ignore[arg-type]
 
 
-def _load(uow: UnitOfWork, session: SignedIn, volume_id: int) -> tuple[Volume, list[ArchiveItem]]:
-    authorize(uow, session.actor, "print.forms")
-    volume = uow.session.get(Volume, volume_id)
-    if volume is None:
-        raise ValidationFailed([FieldError("volume", "not_found")])
-    if not access.may_see(session.actor, volume.secrecy_level):
-        raise ValidationFailed([FieldError("volume", "no_clearance")])
+def _load(
+    uow: UnitOfWork, session: SignedIn, volume_id: int
+) -> tuple[Volume, list[ArchiveItem], Actor]:
+    """The volume, its items and the reader as their post is now (clearance checked)."""
+    reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
+    volume = visible_volume(uow, reader, volume_id)
     items = list(
         uow.session.scalars(
             select(ArchiveItem).where(ArchiveItem.volume_id == volume_id).order_by(ArchiveItem.seq)
         )
     )
-    return volume, items
+    return volume, items, reader
 
 
 def _heading(session: SignedIn, volume: Volume, organisation: str, clock: Clock) -> dict[str, Any]:
@@ -62,7 +63,7 @@ def volume_catalogue_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> 
     from app.printing.catalogue_forms import ItemLine, VolumeCatalogueSheet, render_volume_catalogue
 
     with session.uow(clock) as uow:
-        volume, items = _load(uow, session, volume_id)
+        volume, items, reader = _load(uow, session, volume_id)
         organisation = uow.settings.load().organisation.organisation_name
         lines = [
             ItemLine(
@@ -76,7 +77,7 @@ def volume_catalogue_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> 
                 remarks=i.index_remarks,
                 secrecy=_secrecy(i.secrecy_level, i.secrecy_term_years, i.secrecy_since),
             )
-            if access.may_see(session.actor, i.secrecy_level)
+            if access.may_see(reader, i.secrecy_level)
             else ItemLine(seq=i.seq, doc_number="", author="", title="", restricted=True)
             for i in items
         ]
@@ -96,7 +97,7 @@ def volume_note_pdf(*, session: SignedIn, volume_id: int, clock: Clock) -> bytes
     )
 
     with session.uow(clock) as uow:
-        volume, items = _load(uow, session, volume_id)
+        volume, items, _reader = _load(uow, session, volume_id)
         organisation = uow.settings.load().organisation.organisation_name
         dates = [i.doc_date for i in items if i.doc_date is not None]
         sheet = VolumeNoteSheet(
@@ -118,7 +119,7 @@ def record_output(*, session: SignedIn, volume_id: int, form: str, kind: str, cl
     if form not in FORMS or kind not in ("print", "save"):
         raise ValidationFailed([FieldError("form", "format", {"expected": "卷内目录或卷内备考表"})])
     with session.uow(clock) as uow:
-        volume, _items = _load(uow, session, volume_id)
+        volume, _items, _reader = _load(uow, session, volume_id)
         uow.audit.record(
             f"print.{form}",
             object_type="volume",

@@ -91,7 +91,27 @@ class _SaveDialog(QDialog):
         self.result_value: Any = None
 
     def _submit(self) -> Any:
-        raise NotImplementedError
+        raise NotImplementedError  # each dialog calls its service here
+
+    def _filing_rows(self, form: QFormLayout, details: VolumeDetails, today: date) -> None:
+        """The 立卷 fields of the 备考表 (立卷人, 检查人, 立卷时间, 本卷情况说明), filled in."""
+        self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
+        self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
+        self.compiled_on = _OptionalDate(
+            "compiled_on", details.compiled_on or today, checked=details.compiled_on is not None
+        )
+        self.notes = QPlainTextEdit(details.notes, objectName="notes")
+        self.notes.setPlaceholderText(
+            self.tr("本卷情况说明：如文件缺损、修改、补充、移出、销毁等情况；不能为空或只写“无”")
+        )
+        self.notes.setFixedHeight(80)
+        for label, widget, field in (
+            (self.tr("立卷人"), self.compiled_by, "compiled_by"),
+            (self.tr("检查人"), self.checked_by, "checked_by"),
+            (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
+            (self.tr("本卷情况说明"), self.notes, "notes"),
+        ):
+            _row(form, self.errors, label, widget, field)
 
     def _save(self) -> None:
         self.errors.clear()
@@ -130,23 +150,15 @@ class VolumeFormDialog(_SaveDialog):
             self.retention.addItem(RETENTION_LABELS[r], r.value)
         self.org_code = QLineEdit(objectName="org_code")
         self.org_code.setPlaceholderText(self.tr("档号规则含机构代码时必填，如 BGS"))
-        self.compiled_by = QLineEdit(objectName="compiled_by")
-        self.checked_by = QLineEdit(objectName="checked_by")
-        self.compiled_on = _OptionalDate("compiled_on", today, checked=True)
-        self.notes = QPlainTextEdit(objectName="notes")
-        self.notes.setFixedHeight(70)
         for label, widget, field in (
             (self.tr("客户编号"), self.customer, "customer"),
             (self.tr("年度"), self.year, "year"),
             (self.tr("案卷题名"), self.title_edit, "title"),
             (self.tr("保管期限"), self.retention, "retention"),
             (self.tr("机构（问题）代码"), self.org_code, "org_code"),
-            (self.tr("立卷人"), self.compiled_by, "compiled_by"),
-            (self.tr("检查人"), self.checked_by, "checked_by"),
-            (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
-            (self.tr("本卷情况说明"), self.notes, "notes"),
         ):
             _row(form, self.errors, label, widget, field)
+        self._filing_rows(form, VolumeDetails("", "", "", today, ""), today)
         layout.addLayout(form)
         self._finish(layout)
         self.resize(520, 560)
@@ -272,24 +284,8 @@ class VolumeDetailsDialog(_SaveDialog):
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.title_edit = QLineEdit(details.title, objectName="title")
-        self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
-        self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
-        self.compiled_on = _OptionalDate(
-            "compiled_on", details.compiled_on or today, checked=details.compiled_on is not None
-        )
-        self.notes = QPlainTextEdit(details.notes, objectName="notes")
-        self.notes.setPlaceholderText(
-            self.tr("本卷情况说明：如文件缺损、修改、补充、移出、销毁等情况；不能为空或只写“无”")
-        )
-        self.notes.setFixedHeight(90)
-        for label, widget, field in (
-            (self.tr("案卷题名"), self.title_edit, "title"),
-            (self.tr("立卷人"), self.compiled_by, "compiled_by"),
-            (self.tr("检查人"), self.checked_by, "checked_by"),
-            (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
-            (self.tr("本卷情况说明"), self.notes, "notes"),
-        ):
-            _row(form, self.errors, label, widget, field)
+        _row(form, self.errors, self.tr("案卷题名"), self.title_edit, "title")
+        self._filing_rows(form, details, today)
         layout.addLayout(form)
         self._finish(layout)
         self.resize(540, 420)

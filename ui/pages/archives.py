@@ -105,7 +105,7 @@ class _RowsModel(QAbstractTableModel):
 
     def values(self, row: Any) -> list[str]:
         """Cell texts of one row."""
-        raise NotImplementedError
+        raise NotImplementedError  # each table model names its cells
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text; restricted rows grey, classified rows tinted."""
