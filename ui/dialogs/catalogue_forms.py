@@ -86,6 +86,7 @@ class _SaveDialog(QDialog):
         self.general = QLabel(objectName="general_error")
         self.general.setStyleSheet("color: #b00020;")
         self.general.setWordWrap(True)
+        layout.addStretch(1)  # spare height below the fields, not inside them
         layout.addWidget(self.general)
         layout.addWidget(self.buttons)
         self.result_value: Any = None
