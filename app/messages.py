@@ -82,6 +82,29 @@ FIELD_LABELS: dict[str, str] = {
     "customer": "客户",
     "file": "电子文件",
     "file_name": "文件名",
+    # storage locations and moves (issue 6)
+    "room": "库房",
+    "unit": "类型",
+    "shelf": "密集架",
+    "cabinets": "柜号",
+    "cabinet_prefix": "柜编码前缀",
+    "columns": "列",
+    "faces": "面",
+    "sections": "节",
+    "layers": "层",
+    "positions": "每层位数",
+    "capacity": "容量",
+    "custodian": "保管人",
+    "category_code": "门类",
+    "location": "存放位置",
+    "box": "档案盒",
+    "selection": "所选项目",
+    "places": "保管位置",
+    "witness": "监交人",
+    "shelf_pattern": "密集架编码规则",
+    "cabinet_pattern": "柜编码规则",
+    "order": "排架顺序",
+    "secure": "保密柜",
 }
 
 MESSAGES: dict[str, str] = {
@@ -134,6 +157,20 @@ MESSAGES: dict[str, str] = {
         "文件未打开，此事件已记入审计日志。请从包含 .files 文件夹的备份恢复，并报告系统管理员。"
     ),
     "app_error": "操作失败。",
+    # storage locations and moves (issue 6)
+    "location_object_not_found": "找不到该{what}，可能已被删除。",
+    "secure_location_required": (
+        "{level}档案不能放在 {target}：机密、绝密档案只能存放在保险柜或涉密专柜（专人保管）。"
+        "可以放入：{allowed}"
+    ),
+    "place_full": "{code} 已放满，请选择其他位置。",
+    "scan_rejected": "扫描内容的校验位不正确（可能是误读或标签损坏），已拒绝。请重新扫描。",
+    "scan_not_found": "扫描的编码 {code} 在本档案室中不存在。",
+    "bulk_move_refused": (
+        "批量移动共 {total} 项，其中 {bad} 项不能执行（第一项：{first}），"
+        "全部未移动。请在预览中处理这些项目后重试。"
+    ),
+    "undo_refused": "不能撤销上一次批量移动：{why}。",
 }
 
 REASONS: dict[str, str] = {
@@ -198,6 +235,29 @@ REASONS: dict[str, str] = {
     "too_large": "超过大小上限 {max_mib} MiB",
     "file_empty": "文件为空，没有可保存的内容",
     "file_name_chars": "不能包含路径分隔符（/ \\）或控制字符",
+    # storage locations and moves (issue 6)
+    "codes_taken": "以下编码已被其他位置使用：{codes}……请调整编码规则或范围",
+    "nothing_new": "这些位置都已存在，没有要新建的",
+    "not_archivist": "保管人须为在用的档案管理员",
+    "use_handover": "更换保管人须办理交接（生成逐件交接清单），请使用“保管交接”",
+    "below_used": "不能小于已存放的数量（{used}）",
+    "holds_classified": "此处存放着 {n} 卷机密/绝密档案，须先移入其他保密柜才能取消保密标记",
+    "not_empty": "该位置（或其下位置）存放着档案或已有移动记录，不能删除",
+    "not_slot": "{code} 不能直接存放档案盒，请选择一个层或位",
+    "same_place": "已在该位置",
+    "restricted": "您的涉密级别不足，无权移动该案卷",
+    "volume_on_loan": "案卷已借出，归还后才能移动",
+    "volume_destroyed": "案卷已销毁",
+    "full": "{code} 已放满",
+    "box_full": "档案盒已装满",
+    "secure_required": "{level}档案只能放入保险柜或涉密专柜",
+    "no_free_place": "没有合适的空位（机密/绝密须放入有空位的保险柜或涉密专柜）",
+    "one_target": "请选择档案盒或存放位置中的一个",
+    "too_many": "一次最多 {max} 项",
+    "not_grid": "{code} 不是密集架的一面或一个柜",
+    "not_secure": "只能交接有保管人的保险柜或涉密专柜",
+    "several_custodians": "所选位置属于不同的保管人，请分别交接",
+    "same_person": "接收人与移交人是同一人",
 }
 
 Translator = Callable[[str], str]

@@ -103,6 +103,9 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "file.attach": frozenset({Role.ARCHIVIST}),
     "file.open": frozenset({Role.ARCHIVIST, Role.APPROVER}),  # with a purpose, audited
     "print.forms": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    # storage locations, boxes and moves (issue 6); volumes above clearance stay 受限
+    "location.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    "location.write": frozenset({Role.ARCHIVIST}),
 }
 
 
