@@ -396,9 +396,7 @@ class VolumePlace(Base):
 
     volume_id: Mapped[int] = mapped_column(ForeignKey("volume.id"), primary_key=True)
     box_id: Mapped[int | None] = mapped_column(ForeignKey("archive_box.id"), index=True)
-    location_id: Mapped[int | None] = mapped_column(
-        ForeignKey("storage_location.id"), index=True
-    )
+    location_id: Mapped[int | None] = mapped_column(ForeignKey("storage_location.id"), index=True)
     placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
