@@ -264,7 +264,85 @@ def build_demo(
         _insert_customers(session, clock, count, progress, catalogue)  # with search indexes
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
+    if catalogue and size == "small":
+        shelve_demo(location, clock)
     return list(DEMO_ACCOUNTS)
+
+
+def shelve_demo(location: DatabaseLocation, clock: Clock, per_box: int = 5) -> None:
+    """Shelve the small demo as an archivist would (R21, R22).
+
+    A 密集架 of 4 列 × A/B × 5 节 × 6 层 and a 保险柜; five volumes a box, the 机密/绝密
+    volumes in boxes of their own in the safe.
+    """
+    from sqlalchemy import select
+
+    from app.domain.catalogue import MARKED_LEVELS
+    from app.services import locations as places
+    from app.services.auth import sign_in
+    from app.storage.models import StorageLocation, Volume
+
+    keeper = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    try:
+        places.create_location_batch(
+            session=keeper,
+            spec=places.BatchSpec(
+                room="K1", room_name="一号库房", columns="1-4", sections="1-5", layers="1-6"
+            ),
+            clock=clock,
+        )
+        places.create_location_batch(
+            session=keeper,
+            spec=places.BatchSpec(
+                room="K1",
+                unit="cabinet",
+                cabinets="1",
+                sections="1",
+                layers="1-4",
+                capacity=4,
+                secure=True,
+                custodian_id=keeper.actor.user_id,
+            ),
+            clock=clock,
+        )
+        marked = {level.value for level in MARKED_LEVELS}
+        with keeper.uow(clock) as uow:
+            rows = list(
+                uow.session.execute(select(Volume.id, Volume.secrecy_level).order_by(Volume.id))
+            )
+        groups = [
+            [vid for vid, level in rows if level not in marked],
+            [vid for vid, level in rows if level in marked],
+        ]
+        for secure, volumes in enumerate(groups):
+            box_ids = []
+            requests = []
+            for start in range(0, len(volumes), per_box):
+                box = places.create_box(session=keeper, draft=places.BoxDraft(), clock=clock)
+                box_ids.append(box.id)
+                requests += [
+                    places.MoveRequest(places.Target.VOLUME, vid, to_box_id=box.id)
+                    for vid in volumes[start : start + per_box]
+                ]
+            if not requests:
+                continue
+            places.bulk_move(
+                session=keeper, requests=requests, reason=places.MoveReason.SHELVE, clock=clock
+            )
+            target = "K1-G1" if secure else "K1-01-A"
+            with keeper.uow(clock) as uow:
+                target_id = uow.session.scalar(
+                    select(StorageLocation.id).where(StorageLocation.code == target)
+                )
+            assert target_id is not None
+            shelf_moves = places.spread_over(
+                session=keeper, box_ids=box_ids, target_id=target_id, clock=clock
+            )
+            places.bulk_move(
+                session=keeper, requests=shelf_moves, reason=places.MoveReason.SHELVE, clock=clock
+            )
+    finally:
+        sign_out(session=keeper, clock=clock, reason="demo shelved")
 
 
 def _insert_customers(

@@ -7,6 +7,7 @@ import logging
 from PySide6.QtCore import QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
+    QApplication,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -17,15 +18,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.roles import ROLE_LABELS, Role
+from app.domain.scan_codes import ScanKind
 from app.services.auth import SignedIn
+from app.services.locations import ScanTarget
 from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
+from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
+from ui.scanner import ScanRouter
 
 log = logging.getLogger(__name__)
 
@@ -64,6 +69,7 @@ class MainWindow(QMainWindow):
         self.setObjectName("MainWindow")
         self._build_ui()
         self._build_actions()
+        self._route_scans()
         self.retranslate_ui()
         self._restore_geometry()
 
@@ -108,6 +114,18 @@ class MainWindow(QMainWindow):
                     note = QLabel(
                         self.tr("您的角色不能查看档案目录（三员分立：系统管理员不接触档案内容）。"),
                         objectName="page_archives",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
+            elif key == "locations":
+                actor = self._session.actor
+                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER) or actor.has(Role.AUDITOR):
+                    page = LocationsPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr("您的角色不能查看库位（三员分立：系统管理员不接触档案内容）。"),
+                        objectName="page_locations",
                     )
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)
@@ -183,6 +201,34 @@ class MainWindow(QMainWindow):
         self.action_settings.setText(self.tr("设置…"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.action_about.setText(self.tr("关于档案室"))
+
+    # -- scanner (R24) --------------------------------------------------------------------
+    def _route_scans(self) -> None:
+        """A code scanned into any search box jumps to what it names."""
+        if not isinstance(self.page_by_key.get("locations"), LocationsPage):
+            return  # roles that see no locations get no scan routing
+        self.scan_router = ScanRouter(self._session, self._context.clock, self)
+        self.scan_router.scanned.connect(self.open_scanned)
+        self.scan_router.rejected.connect(lambda m: self.statusBar().showMessage(m, 10_000))
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.scan_router)
+
+    def open_scanned(self, target: ScanTarget) -> None:
+        """Show a scanned volume in 档案 (unless 库位 is open), a box or place in 库位."""
+        locations = self.page_by_key["locations"]
+        assert isinstance(locations, LocationsPage)
+        archives = self.page_by_key.get("archives")
+        if (
+            target.kind is ScanKind.VOLUME
+            and self.current_area() != "locations"
+            and isinstance(archives, ArchivesPage)
+        ):
+            self.show_area("archives")
+            archives.search.setText(target.code)
+            return
+        self.show_area("locations")
+        locations.handle_scan(target)
 
     # -- navigation ---------------------------------------------------------------------
     def show_area(self, key: str) -> None:

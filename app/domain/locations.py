@@ -156,7 +156,8 @@ def check_segment(value: str, field: str) -> list[FieldError]:
 # --- batch ranges ---------------------------------------------------------------------------
 def parse_range(text: str, field: str, *, limit: int = 99) -> tuple[list[int], list[FieldError]]:
     """``1-12``, ``1–12``, ``3`` or ``1,3,5-7`` → sorted numbers; errors name ``field``."""
-    cleaned = text.strip().translate(str.maketrans("，、－—～~", ",,----"))
+    # the dashes and commas people type: full-width, en/em dash, minus sign, tilde, 至
+    cleaned = text.strip().translate(str.maketrans("，、－–—−～~至", ",,-------"))
     if not cleaned:
         return [], [FieldError(field, "required")]
     numbers: set[int] = set()

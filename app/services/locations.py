@@ -398,7 +398,13 @@ def create_location_batch(*, session: SignedIn, spec: BatchSpec, clock: Clock) -
         category = spec.category_code.strip().upper() or None
         for node in plan.new:
             parent = by_code.get(node.parent_code) if node.parent_code else None
-            ordinal = node.ordinal or _next_ordinal(uow, parent)
+            # rooms, 密集架 and cabinets share their parent's numbering: a cabinet's number is
+            # only in its code, so a 密集架 and a 柜 of one room never share a place in the tree
+            ordinal = (
+                _next_ordinal(uow, parent)
+                if node.kind in (LocationKind.STOREROOM, LocationKind.SHELF, LocationKind.CABINET)
+                else node.ordinal
+            )
             row = StorageLocation(
                 parent_id=parent.id if parent else None,
                 kind=node.kind.value,

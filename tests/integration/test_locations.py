@@ -525,3 +525,23 @@ def test_the_shelf_map_shows_fill_and_secrecy_per_cell(
     assert shelf_map.totals == (1, 90)
     boxes = L.list_boxes_at(session=archivist, location_id=cell.location_id, clock=clock)
     assert [x.id for x in boxes] == [b] and boxes[0].volume_count == 1
+
+
+def test_a_shelf_and_a_cabinet_of_one_room_never_share_a_subtree(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    shelf(archivist, clock, columns="1", faces="A", sections="1", layers="1")
+    safe(archivist, clock, custodian=me(archivist))
+    b = box(archivist, clock)
+    L.place_box(
+        session=archivist,
+        box_id=b,
+        location_id=place_id(archivist, clock, "K1-G1-1-1"),
+        clock=clock,
+    )
+    shelf_id = place_id(archivist, clock, "K1-M1")
+    assert L.list_boxes_at(session=archivist, location_id=shelf_id, clock=clock) == []
+    rooms = L.list_child_locations(
+        session=archivist, parent_id=place_id(archivist, clock, "K1"), clock=clock
+    )
+    assert [r.code for r in rooms] == ["K1-M1", "K1-G1"]

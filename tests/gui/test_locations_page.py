@@ -1,0 +1,180 @@
+"""库位 page: batch creation through the dialog, the shelf map, scanning, move mode, bulk move."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.demo import DEMO_PASSWORD
+from app.domain.scan_codes import scan_payload
+from app.services import locations as L
+from app.services.auth import SignedIn, sign_in
+from app.storage.location import DatabaseLocation
+from tests.gui.conftest import when_modal
+from ui.context import AppContext
+from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog
+from ui.main_window import MainWindow
+from ui.pages.locations import LocationsPage
+
+
+def open_page(qtbot: QtBot, location: DatabaseLocation) -> tuple[LocationsPage, SignedIn]:
+    clock = FixedClock()
+    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    page = LocationsPage(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(page)
+    page.resize(1280, 800)
+    page.show()
+    return page, session
+
+
+def scan(qtbot: QtBot, page: LocationsPage, text: str) -> None:
+    """What a USB scanner does: type the characters fast, then Enter."""
+    page.scan.setFocus()
+    qtbot.keyClicks(page.scan, text)
+    qtbot.keyClick(page.scan, Qt.Key.Key_Return)
+
+
+def test_batch_creation_through_the_dialog_shows_a_preview_then_creates(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, _session = open_page(qtbot, demo_copy)
+    seen: dict[str, str] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, BatchCreateDialog)
+        dialog.room.setText("K2")
+        dialog.room_name.setText("二号库房")
+        dialog.columns.setText("1-12")
+        dialog.faces.setText("A/B")
+        dialog.sections.setText("1–5")  # an en dash, as people type it
+        dialog.layers.setText("99")
+        dialog.preview_button.click()
+        seen["layers"] = dialog.errors.text("layers")
+        dialog.layers.setText("1-6")
+        dialog.preview_button.click()
+        seen["preview"] = dialog.preview_text.toPlainText()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    errors = when_modal(fill)
+    page.batch_button.click()
+    assert errors == []
+    assert seen["layers"] == "层：应在 1 到 20 之间"
+    assert "将新建 878 个位置" in seen["preview"] and "编码从 K2 到 K2-12-B-5-6" in seen["preview"]
+    rooms = [page.tree.topLevelItem(i).text(0) for i in range(page.tree.topLevelItemCount())]
+    assert any("二号库房" in r for r in rooms) and "已新建 878 个存放位置" in page.status.text()
+
+
+def test_scanning_a_box_shows_its_shelf_and_a_bad_check_is_rejected(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A"), clock=FixedClock())[
+        0
+    ]
+    scan(qtbot, page, scan_payload(box.code))
+    assert page.map.shelf_map is not None and page.map.shelf_map.code == "K1-01-A"
+    assert len(page.map.cells) == 30  # 5 节 × 6 层
+    assert page.boxes.selected_ids() == [box.id]
+    assert f"档案盒 {box.code} 在 {box.location_code}" in page.status.text()
+    bad = scan_payload(box.code)
+    bad = bad[:-1] + ("0" if bad[-1] != "0" else "1")
+    scan(qtbot, page, bad)
+    assert "校验位不正确" in page.status.text()
+    assert page.scan.text() == bad  # kept and selected, so the next scan replaces it
+
+
+def test_move_mode_moves_a_scanned_box_to_a_scanned_place(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    clock = FixedClock()
+    box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A"), clock=clock)[0]
+    page.move_mode.setChecked(True)
+    scan(qtbot, page, scan_payload(box.code))
+    assert f"已选择 {box.code}" in page.status.text()
+    scan(qtbot, page, scan_payload("K1-04-B-5-6"))
+    assert f"已移动：{box.code} → K1-04-B-5-6（调架）" in page.status.text()
+    assert L.get_box(session=session, box_id=box.id, clock=clock).location_code == "K1-04-B-5-6"
+    assert page.map.shelf_map is not None and page.map.shelf_map.code == "K1-04-B"
+    # a classified box cannot go onto the ordinary shelf: refused with the allowed safes
+    secret = L.list_boxes_at(session=session, location_id=_id(session, "K1-G1"), clock=clock)[0]
+    scan(qtbot, page, scan_payload(secret.code))
+    scan(qtbot, page, scan_payload("K1-04-B-5-5"))
+    assert "只能存放在保险柜或涉密专柜" in page.status.text() and "K1-G1-1-" in page.status.text()
+    assert L.get_box(session=session, box_id=secret.id, clock=clock).location_code.startswith(
+        "K1-G1"
+    )
+
+
+def test_bulk_move_previews_and_can_be_undone(qtbot: QtBot, demo_copy: DatabaseLocation) -> None:
+    page, session = open_page(qtbot, demo_copy)
+    clock = FixedClock()
+    page.show_location(_id(session, "K1-01-A-1-1"))
+    listed = [row.id for row in page.boxes.rows]
+    assert listed
+    seen: dict[str, object] = {}
+
+    def confirm(dialog: QWidget) -> None:
+        assert isinstance(dialog, BulkMoveDialog)
+        seen["rows"] = dialog.table.rowCount()
+        ok = dialog.buttons.button(QDialogButtonBox.StandardButton.Ok)
+        seen["enabled"] = ok.isEnabled()
+        ok.click()
+
+    errors = when_modal(confirm)
+    batch = page.bulk_move_to(listed, "K1-03-B")
+    assert errors == [] and batch is not None
+    assert seen == {"rows": len(listed), "enabled": True}
+    assert {L.get_box(session=session, box_id=b, clock=clock).location_code for b in listed} == {
+        "K1-03-B-1-1"
+    }
+    info = L.last_bulk_move(session=session, clock=clock)
+    assert info is not None and info.undoable
+    L.undo_last_bulk_move(session=session, clock=clock)
+    assert {L.get_box(session=session, box_id=b, clock=clock).location_code for b in listed} == {
+        "K1-01-A-1-1"
+    }
+
+
+def test_a_code_scanned_into_the_archive_search_jumps_to_the_place(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_area("archives")
+    archives = window.page_by_key["archives"]
+    search = archives.search  # type: ignore[attr-defined]
+    search.setFocus()
+    qtbot.keyClicks(search, scan_payload("K1-02-B-3-4"))
+    qtbot.keyClick(search, Qt.Key.Key_Return)
+    assert window.current_area() == "locations"
+    page = window.page_by_key["locations"]
+    assert isinstance(page, LocationsPage)
+    assert page.map.shelf_map is not None and page.map.shelf_map.code == "K1-02-B"
+    assert search.text() == ""
+    # a volume's 档号 scanned into the customer search opens it in 档案
+    volume = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A"), clock=clock)[0]
+    window.show_area("customers")
+    customers = window.page_by_key["customers"]
+    box_search = customers.search  # type: ignore[attr-defined]
+    box_search.setFocus()
+    qtbot.keyClicks(box_search, scan_payload(volume.references[0]))
+    qtbot.keyClick(box_search, Qt.Key.Key_Return)
+    assert window.current_area() == "archives"
+    assert search.text() == volume.references[0]
+
+
+def _id(session: SignedIn, code: str) -> int:
+    from sqlalchemy import select
+
+    from app.storage.models import StorageLocation
+
+    with session.uow(FixedClock()) as uow:
+        found = uow.session.scalar(select(StorageLocation.id).where(StorageLocation.code == code))
+    assert found is not None
+    return found
