@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
+from xml.sax.saxutils import escape
 
 from app.domain.catalogue import (
     MARKED_LEVELS,
@@ -65,6 +66,8 @@ class ShelfListRow:
         items / pages: 件数 and 页数 of the volume.
         remarks: 备注 written by the app (空盒, 借出, 应移入涉密柜 …), never typed free text.
         restricted: above the reader's clearance: only place, box and 档号 are printed.
+        group: the face or cabinet the place belongs to (``A面（K1-01-A）``): a list over
+            several prints one titled table each.
     """
 
     location_code: str
@@ -77,6 +80,7 @@ class ShelfListRow:
     pages: int | None = None
     remarks: str = ""
     restricted: bool = False
+    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -235,20 +239,34 @@ def _styles() -> dict[str, Any]:
             body=ParagraphStyle(
                 "loc_body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK"
             ),
+            group=ParagraphStyle("loc_group", fontName=FONT, fontSize=11, leading=15, spaceAfter=4),
         )
     return _STYLE_CACHE
 
 
+_CHAR_WIDTHS: dict[str, float] = {}
+
+
+def _char_width(char: str) -> float:
+    width = _CHAR_WIDTHS.get(char)
+    if width is None:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        from app.printing.base import FONT
+
+        width = _CHAR_WIDTHS[char] = stringWidth(char, FONT, CELL_SIZE)
+    return width
+
+
 def _fit(text: str, width: float) -> str:
     """Break a cell's text into lines that fit ``width`` (nothing is clipped)."""
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from app.printing.base import FONT
     from app.printing.catalogue_forms import wrap_lines
 
     if len(text) * CELL_SIZE <= width:  # no glyph is wider than 1 em
         return text
-    return "\n".join(wrap_lines(text, width, lambda c: stringWidth(c, FONT, CELL_SIZE)))
+    if "\n" not in text and sum(_char_width(c) for c in text) <= width:
+        return text
+    return "\n".join(wrap_lines(text, width, _char_width))
 
 
 def _table_style(extra: Sequence[tuple[Any, ...]]) -> Any:
@@ -275,27 +293,21 @@ def _table_style(extra: Sequence[tuple[Any, ...]]) -> Any:
 
 def _info_line(parts: Sequence[tuple[str, str]]) -> Flowable:
     """A one-line block ``标签：值　标签：值`` repeated under the page header."""
-    from xml.sax.saxutils import escape
-
     from reportlab.platypus import Paragraph
 
     text = ("&nbsp;" * 6).join(f"{escape(k)}：{escape(v)}" for k, v in parts)
     return Paragraph(text, _styles()["value"])
 
 
-def render_shelf_list(sheet: ShelfListSheet) -> bytes:
-    """The 排架清单 as PDF: one row per volume in walking order, headings on every page.
+def _shelf_table(rows: Sequence[ShelfListRow], first_seq: int) -> Flowable:
+    """One table of consecutive rows (numbered from ``first_seq``), headings on every page.
 
-    Empty boxes get a row of their own (备注 空盒); the 密级 cell of a classified row is red and
-    says the level in words (R17). The header carries the 机密/绝密 mark when such a row is
-    printed.
+    Each place's rows share one light or white band and start with a heavier rule; the style
+    commands go by place, not by row, so a long table splits across pages cheaply.
     """
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table
+    from reportlab.platypus import Table
 
-    from app.printing.page import PageSetup, render_document
-
-    _styles()  # registers the font the cells are measured in
     widths = [w * mm for w in SHELF_COLUMN_MM]
     room = [w - 2 * CELL_PAD - 0.5 for w in widths]
     data: list[list[Any]] = [list(SHELF_COLUMNS)]
@@ -304,32 +316,64 @@ def render_shelf_list(sheet: ShelfListSheet) -> bytes:
         ("ALIGN", (4, 1), (4, -1), "CENTER"),
         ("ALIGN", (6, 1), (7, -1), "CENTER"),
     ]
-    previous_place = None
-    shade = False
-    for seq, row in enumerate(sheet.rows, start=1):
-        values = shelf_row_values(seq, row)
-        values += [""] * (len(SHELF_COLUMNS) - len(values))
+    runs: list[list[int]] = []  # [first, last] table row of each place
+    for index, row in enumerate(rows, start=1):
+        values = shelf_row_values(first_seq + index - 1, row)
         data.append([_fit(text, room[i]) for i, text in enumerate(values)])
-        if row.location_code != previous_place:  # each place starts with a heavier rule
-            if previous_place is not None:
-                extra.append(("LINEABOVE", (0, seq), (-1, seq), 1.2, "black"))
-            shade = not shade
-            previous_place = row.location_code
-        if shade:
-            extra.append(("BACKGROUND", (0, seq), (-1, seq), "#f4f4f4"))
+        if runs and rows[index - 2].location_code == row.location_code:
+            runs[-1][1] = index
+        else:
+            runs.append([index, index])
         if not row.restricted and row.secrecy.level is not None:
-            extra.append(("TEXTCOLOR", (6, seq), (6, seq), SECRECY_COLOUR))
+            extra.append(("TEXTCOLOR", (6, index), (6, index), SECRECY_COLOUR))
+    for number, (first, last) in enumerate(runs):
+        if number:
+            extra.append(("LINEABOVE", (0, first), (-1, first), 1.2, "black"))
+        if number % 2 == 0:
+            extra.append(("BACKGROUND", (0, first), (-1, last), "#f4f4f4"))
+    return Table(data, colWidths=widths, repeatRows=1, style=_table_style(extra))
+
+
+def render_shelf_list(sheet: ShelfListSheet) -> bytes:
+    """The 排架清单 as PDF: one row per volume in walking order, headings on every page.
+
+    Empty boxes get a row of their own (备注 空盒); the 密级 cell of a classified row is red and
+    says the level in words (R17). The header carries the 机密/绝密 mark when such a row is
+    printed. A list over several faces or cabinets has one titled table per face or cabinet
+    (numbering runs on), as the operator walks them.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, Paragraph, Spacer
+
+    from app.printing.page import PageSetup, render_document
+
+    styles = _styles()  # also registers the font the cells are measured in
+    groups: list[list[ShelfListRow]] = []
+    for row in sheet.rows:
+        if groups and groups[-1][0].group == row.group:
+            groups[-1].append(row)
+        else:
+            groups.append([row])
     story: list[Any] = []
-    if sheet.rows:
-        story.append(Table(data, colWidths=widths, repeatRows=1, style=_table_style(extra)))
-    else:
-        story.append(Paragraph("此处没有档案盒或案卷。", _styles()["body"]))
+    seq = 1
+    for number, group in enumerate(groups):
+        if len(groups) > 1:
+            if number:
+                story.append(Spacer(1, 5 * mm))
+            # a title never stands alone at the foot of a page (keepWithNext would move the
+            # whole table to the next page instead)
+            story.append(CondPageBreak(30 * mm))
+            story.append(Paragraph(escape(group[0].group), styles["group"]))
+        story.append(_shelf_table(group, seq))
+        seq += len(group)
+    if not sheet.rows:
+        story.append(Paragraph("此处没有档案盒或案卷。", styles["body"]))
     story += [
         Spacer(1, 4 * mm),
         Paragraph(
             f"合计：{sheet.box_count} 个档案盒，{sheet.volume_count} 卷，共 {len(sheet.rows)} 行。"
             "题名不在清单上打印；“受限”行超出打印人的密级权限，只列档号。",
-            _styles()["body"],
+            styles["body"],
         ),
     ]
     setup = PageSetup(
@@ -361,8 +405,6 @@ def _handover_details(form: HandoverForm) -> Flowable:
     label, value = styles["label"], styles["value"]
 
     def p(text: str) -> Any:
-        from xml.sax.saxutils import escape
-
         return Paragraph(escape(text).replace("\n", "<br/>"), value)
 
     rows = [

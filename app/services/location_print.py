@@ -79,6 +79,15 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
     order = L._settings(uow).order
     keys = L._grid_keys(uow, (s.grid_id for s in slots))
     slots.sort(key=lambda s: L._walk_key(order, s, keys))
+    grid_ids = list({s.grid_id for s in slots if s.grid_id is not None})
+    groups: dict[int | None, str] = {}
+    for chunk in L._chunks(grid_ids):
+        for gid, code, name in uow.session.execute(
+            select(StorageLocation.id, StorageLocation.code, StorageLocation.name).where(
+                StorageLocation.id.in_(chunk)
+            )
+        ):
+            groups[gid] = f"{name}（{code}）"
     rank_of = {s.id: i for i, s in enumerate(slots)}
     boxes: list[ArchiveBox] = []
     for chunk in L._chunks(list(rank_of)):
@@ -119,8 +128,9 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
     ) -> ShelfListRow:
         code, year, retention, level, term, since, items, pages, state = values
         level_text = str(level) if level else None
+        group = groups.get(place.grid_id, "")
         if not access.may_see(reader, level_text):
-            return ShelfListRow(place.code, box_code, str(code), restricted=True)
+            return ShelfListRow(place.code, box_code, str(code), restricted=True, group=group)
         secrecy = _secrecy(level_text, term, since)  # type: ignore[arg-type]
         remarks = [STATE_REMARKS[str(state)]] if str(state) in STATE_REMARKS else []
         if secrecy.level in MARKED_LEVELS and not place.secure_effective:
@@ -135,6 +145,7 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
             items=items,  # type: ignore[arg-type]
             pages=pages,  # type: ignore[arg-type]
             remarks="；".join(remarks),
+            group=group,
         )
 
     rows: list[ShelfListRow] = []
@@ -151,6 +162,7 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
                         year=box.year,
                         retention=_retention(box.retention),
                         remarks=EMPTY_BOX,
+                        group=groups.get(slot.grid_id, ""),
                     )
                 )
             rows += [volume_row(slot, box.code, v) for v in volumes]

@@ -135,6 +135,9 @@ def test_shelf_list_of_a_room_prints_every_volume_and_empty_box_in_walking_order
     assert "".join(SHELF_COLUMNS) in text  # the headings, in this order
     assert PLACE.findall(text) == [r.location_code for r in sheet.rows]
     assert "范围：库房K1（K1）" in text and "合计：4个档案盒，5卷" in text
+    # one titled table per face or cabinet, numbered through
+    assert text.index("A面（K1-01-A）序号") < text.index("保险柜G3（K1-G3）序号")
+    assert re.findall(r"(\d)K1-(?:01-A|G3)-\d-\d", text) == ["1", "2", "3", "4", "5", "6"]
     assert "空盒" in text and "机密★20年" in text and "绝密★30年" in text
     assert "2024" in text and "永久" in text and "1/4" in text  # 年度, 保管期限, 件数/页数
 
