@@ -256,6 +256,31 @@ def bare_update(session: SignedIn, rows: list[tuple[int, int]]) -> None:
         raw.close()
 
 
+def bare_insert(session: SignedIn, count: int) -> float:
+    """Baseline: a raw executemany insert of ``count`` location-like rows, committed."""
+    raw = session.store.engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(
+            "CREATE TABLE IF NOT EXISTS bench_scratch (id INTEGER PRIMARY KEY, parent_id INTEGER,"
+            " kind TEXT, code TEXT UNIQUE, name TEXT, path_key TEXT, capacity INTEGER)"
+        )
+        cur.execute("DELETE FROM bench_scratch")
+        rows = [
+            (i, i // 6 or None, "layer", f"X-{i:05d}", f"第{i}层", f"{i:04d}", 6)
+            for i in range(1, count + 1)
+        ]
+        start = time.perf_counter()
+        cur.execute("BEGIN IMMEDIATE")
+        cur.executemany("INSERT INTO bench_scratch VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        cur.execute("COMMIT")
+        seconds = time.perf_counter() - start
+        cur.execute("DROP TABLE bench_scratch")
+        return seconds
+    finally:
+        raw.close()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rounds", type=int, default=15)
@@ -286,6 +311,13 @@ def main() -> None:
                 "fill (12 boxes and volumes by the services, the rest by ORM inserts)",
                 f"{facts['placed']:,} of {facts['capacity']:,} places "
                 f"({facts['boxes']:,} boxes, {facts['volumes']:,} volumes), {seconds:.1f} s",
+            )
+        )
+        bare = [bare_insert(session, created) for _ in range(5)]
+        out.append(
+            (
+                f"bare executemany insert of {created} location-like rows, committed (baseline)",
+                stats(bare),
             )
         )
         # the same shelf in three more rooms, for a spread (on a database with 3,000 boxes)
