@@ -58,6 +58,12 @@ def stats(samples: list[float]) -> str:
     return f"p50 {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms"
 
 
+def pages(pdf: bytes) -> int:
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(pdf))
+
+
 def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
     start = time.perf_counter()
     result = fn()
@@ -360,7 +366,14 @@ def main() -> None:
             for _ in range(max(3, args.rounds // 3))
         ]
         sheet = P.shelf_list_sheet(session=session, location_id=k1_faces[0], clock=clock)
-        out.append((f"排架清单 of one face ({len(sheet.rows)} rows, read + PDF)", stats(samples)))
+        face_pdf = P.shelf_list_pdf(session=session, location_id=k1_faces[0], clock=clock)
+        out.append(
+            (
+                f"排架清单 of one face ({len(sheet.rows)} rows, {pages(face_pdf)} pages, "
+                "read + PDF)",
+                stats(samples),
+            )
+        )
         with session.uow(clock) as uow:
             shelf_id = uow.session.scalar(
                 select(StorageLocation.id).where(StorageLocation.kind == "shelf")
@@ -371,7 +384,7 @@ def main() -> None:
         out.append(
             (
                 "排架清单 of the whole 密集架 (every volume, one run)",
-                f"{seconds:.1f} s ({len(pdf) / 1024 / 1024:.1f} MiB)",
+                f"{seconds:.1f} s ({pages(pdf)} pages, {len(pdf) / 1024 / 1024:.1f} MiB)",
             )
         )
         # bulk moves: 500 open volumes into the spare boxes, then undo, repeated

@@ -44,7 +44,7 @@ SHELF_COLUMNS = (
     "件数/页数",
     "备注",
 )
-SHELF_COLUMN_MM = (10, 25, 17, 36, 11, 16, 21, 16, 22)  # 174 mm inside the 18 mm margins
+SHELF_COLUMN_MM = (10, 23, 16, 40, 11, 16, 19, 17, 22)  # 174 mm inside the 18 mm margins
 HANDOVER_COLUMNS = ("序号", "位置", "盒号", "档号", "密级", "件数", "页数", "核对")
 HANDOVER_COLUMN_MM = (11, 30, 20, 48, 22, 14, 15, 14)  # 174 mm
 CHECK_BOX = "□"  # U+25A1: the bundled font has no ☐ (U+2610)
