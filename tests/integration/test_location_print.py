@@ -349,3 +349,32 @@ def test_a_handover_printout_is_audited_with_its_line_count(
         uow.session.expunge(entry)
     assert entry.object_id == str(sheet.handover_id) and entry.purpose == "档案保管交接清单"
     assert '"rows":2' in entry.details and '"output":"save"' in entry.details
+
+
+def test_handover_lines_above_the_readers_clearance_show_the_reference_code_only(
+    admin: SignedIn,
+    location: DatabaseLocation,
+    archivist: SignedIn,
+    clock: FixedClock,
+    stocked: dict[str, dict[str, str]],
+) -> None:
+    other = add_archivist(admin, clock, username="wangwu")
+    sheet = L.hand_over_custody(
+        session=archivist,
+        location_ids=[place_id(archivist, clock, "K1-G3")],
+        to_user_id=other,
+        witness="赵六",
+        note="",
+        clock=clock,
+    )
+    officer = sign_in_as(
+        admin, location, clock, "xinxi", [Role.APPROVER], ApproverTitle.INFO_OFFICER
+    )
+    form = P.handover_form(session=officer, handover_id=sheet.handover_id, clock=clock)
+    assert [line.restricted for line in form.lines] == [True, True] and form.secrecy_mark == ""
+    text = "".join(
+        page_texts(P.handover_pdf(session=officer, handover_id=sheet.handover_id, clock=clock))
+    )
+    codes = stocked["codes"]
+    assert f"{codes['confidential']}受限□" in text and f"{codes['top']}受限□" in text
+    assert "机密" not in text and "绝密" not in text
