@@ -1149,6 +1149,10 @@ class _Planned:
     to_box: ArchiveBox | None
     problem: str = ""
     params: dict[str, Any] = field(default_factory=dict)
+    # the rows read while planning, held here so applying does not read them again (the
+    # session's identity map keeps only weak references)
+    box: ArchiveBox | None = None
+    place: VolumePlace | None = None
 
 
 def _volume_place(uow: UnitOfWork, volume_id: int) -> VolumePlace | None:
@@ -1171,12 +1175,43 @@ def _plan_moves(
     used = _used(uow, list(loc_ids))
     box_ids = {r.object_id for r in requests if r.object_type is Target.BOX}
     box_levels = _box_levels(uow, list(box_ids))
+    # read every volume, its place and every box involved in a few queries, not row by row
+    vol_ids = list({r.object_id for r in requests if r.object_type is Target.VOLUME})
+    volumes: dict[int, Volume] = {}
+    places: dict[int, VolumePlace] = {}
+    for chunk in _chunks(vol_ids):
+        volumes.update(
+            (v.id, v) for v in uow.session.scalars(select(Volume).where(Volume.id.in_(chunk)))
+        )
+        places.update(
+            (vp.volume_id, vp)
+            for vp in uow.session.scalars(
+                select(VolumePlace).where(VolumePlace.volume_id.in_(chunk))
+            )
+        )
+    to_box_ids = {r.to_box_id for r in requests if r.to_box_id is not None}
+    all_box_ids = box_ids | to_box_ids | {vp.box_id for vp in places.values() if vp.box_id}
+    boxes: dict[int, ArchiveBox] = {}
+    for chunk in _chunks(list(all_box_ids)):
+        boxes.update(
+            (b.id, b)
+            for b in uow.session.scalars(select(ArchiveBox).where(ArchiveBox.id.in_(chunk)))
+        )
+    in_box: dict[int, int] = defaultdict(int)
+    for chunk in _chunks(list(to_box_ids)):
+        for bid, n in uow.session.execute(
+            select(VolumePlace.box_id, func.count())
+            .where(VolumePlace.box_id.in_(chunk))
+            .group_by(VolumePlace.box_id)
+        ):
+            in_box[_id(bid)] = n
     actor = session.actor
     for req in requests:
         p = _Planned(req, "", None, None, None, None)
         planned.append(p)
         if req.object_type is Target.BOX:
-            box = uow.session.get(ArchiveBox, req.object_id)
+            box = boxes.get(req.object_id)
+            p.box = box
             if box is None:
                 p.problem = "not_found"
                 continue
@@ -1203,7 +1238,7 @@ def _plan_moves(
             if box.location_id:
                 extra_used[box.location_id] -= 1
         else:
-            volume = uow.session.get(Volume, req.object_id)
+            volume = volumes.get(req.object_id)
             if volume is None:
                 p.problem = "not_found"
                 continue
@@ -1215,16 +1250,17 @@ def _plan_moves(
             if volume.state in (VolumeState.ON_LOAN.value, VolumeState.DESTROYED.value):
                 p.problem = "volume_" + volume.state
                 continue
-            place = _volume_place(uow, volume.id)
+            place = places.get(volume.id)
+            p.place = place
             p.from_box_id = place.box_id if place else None
             p.from_location_id = place.location_id if place else None
             if place is not None and place.box_id is not None:
-                from_box = uow.session.get(ArchiveBox, place.box_id)
+                from_box = boxes.get(place.box_id)
                 if from_box is not None:
                     p.from_location_id = from_box.location_id
             target_loc: StorageLocation | None
             if req.to_box_id is not None:
-                to_box = uow.session.get(ArchiveBox, req.to_box_id)
+                to_box = boxes.get(req.to_box_id)
                 if to_box is None:
                     p.problem = "not_found"
                     continue
@@ -1232,15 +1268,7 @@ def _plan_moves(
                 if place is not None and place.box_id == to_box.id:
                     p.problem = "same_place"
                     continue
-                count = (
-                    uow.session.scalar(
-                        select(func.count())
-                        .select_from(VolumePlace)
-                        .where(VolumePlace.box_id == to_box.id)
-                    )
-                    or 0
-                )
-                if count + extra_box[to_box.id] >= to_box.capacity:
+                if in_box[to_box.id] + extra_box[to_box.id] >= to_box.capacity:
                     p.problem = "box_full"
                     continue
                 extra_box[to_box.id] += 1
@@ -1286,20 +1314,22 @@ def _apply(
     now = clock.now()
     actor = uow.actor
     moves = []
+    created: dict[int, VolumePlace] = {}  # places made here (not yet in the identity map)
     for p in planned:
         req = p.request
         if req.object_type is Target.BOX:
-            box = uow.session.get(ArchiveBox, req.object_id)
+            box = p.box or uow.session.get(ArchiveBox, req.object_id)
             assert box is not None and p.to_location is not None
             box.location_id = p.to_location.id
             box.placed_at = now
             box.version += 1
             to_box_id = None
         else:
-            place = _volume_place(uow, req.object_id)
+            place = created.get(req.object_id) or p.place or _volume_place(uow, req.object_id)
             if place is None:
                 place = VolumePlace(volume_id=req.object_id, placed_at=now)
                 uow.session.add(place)
+                created[req.object_id] = place
             place.box_id = req.to_box_id
             place.location_id = None if req.to_box_id is not None else req.to_location_id
             place.placed_at = now
