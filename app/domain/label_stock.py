@@ -22,6 +22,7 @@ Built-in stocks and where their sizes come from:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, fields, replace
 from typing import Any
 
@@ -214,32 +215,30 @@ def check_stock(stock: LabelStock) -> list[FieldError]:
         errors.append(FieldError("stock_name", "required"))
     elif len(name) > NAME_MAX:
         errors.append(FieldError("stock_name", "too_long", {"max": NAME_MAX}))
-    numbers_ok = True
+    numeric: set[str] = set()
     for field in NUMBER_FIELDS:
         value = getattr(stock, field)
-        if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
             errors.append(FieldError(f"stock_{field}", "number"))
-            numbers_ok = False
+        else:
+            numeric.add(field)
     for field in ("rows", "columns"):
         value = getattr(stock, field)
         if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= GRID_MAX:
             errors.append(FieldError(f"stock_{field}", "range", {"min": 1, "max": GRID_MAX}))
-            numbers_ok = False
-    if not numbers_ok:
-        return errors
     low, high = PAGE_RANGE_MM
     for field in ("page_width", "page_height"):
-        if not low <= getattr(stock, field) <= high:
+        if field in numeric and not low <= getattr(stock, field) <= high:
             errors.append(
                 FieldError(f"stock_{field}", "mm_range", {"min": _mm(low), "max": _mm(high)})
             )
     for field in ("label_width", "label_height"):
-        if getattr(stock, field) < LABEL_MIN_MM:
+        if field in numeric and getattr(stock, field) < LABEL_MIN_MM:
             errors.append(FieldError(f"stock_{field}", "mm_at_least", {"min": _mm(LABEL_MIN_MM)}))
     for field in ("top_margin", "left_margin", "gap_x", "gap_y", "corner_radius"):
-        if getattr(stock, field) < 0:
+        if field in numeric and getattr(stock, field) < 0:
             errors.append(FieldError(f"stock_{field}", "mm_at_least", {"min": "0"}))
-    if stock.corner_radius > min(stock.label_width, stock.label_height) / 2:
+    if not errors and stock.corner_radius > min(stock.label_width, stock.label_height) / 2:
         errors.append(FieldError("stock_corner_radius", "corner_too_large"))
     if errors:
         return errors
