@@ -207,6 +207,10 @@ def builtin_stock(key: str) -> LabelStock | None:
     return next((s for s in BUILTIN_STOCKS if s.key == key), None)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
 def check_stock(stock: LabelStock) -> list[FieldError]:
     """Every problem with ``stock``'s geometry and name (empty when it can be used)."""
     errors: list[FieldError] = []
@@ -218,7 +222,7 @@ def check_stock(stock: LabelStock) -> list[FieldError]:
     numeric: set[str] = set()
     for field in NUMBER_FIELDS:
         value = getattr(stock, field)
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        if not _is_number(value):
             errors.append(FieldError(f"stock_{field}", "number"))
         else:
             numeric.add(field)

@@ -255,4 +255,4 @@ def test_calibration_page_of_a_roll_label_fits_the_label() -> None:
     textpage = pdf[0].get_textpage()
     for i in range(textpage.count_chars()):
         left, bottom, right, top = textpage.get_charbox(i)
-        assert -0.5 <= left and right <= width + 0.5 and bottom >= -0.5 and top <= height + 0.5
+        assert left >= -0.5 and right <= width + 0.5 and bottom >= -0.5 and top <= height + 0.5

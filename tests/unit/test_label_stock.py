@@ -104,7 +104,9 @@ def test_each_bad_number_is_named() -> None:
         ("stock_top_margin", "mm_at_least"),
         ("stock_gap_x", "mm_at_least"),
     ]
-    assert reasons(replace(SHEET, corner_radius=19)) == [("stock_corner_radius", "corner_too_large")]
+    assert reasons(replace(SHEET, corner_radius=19)) == [
+        ("stock_corner_radius", "corner_too_large")
+    ]
     assert reasons(replace(SHEET, label_width=float("nan"))) == [("stock_label_width", "number")]
     assert reasons(replace(SHEET, name="长" * 41)) == [("stock_name", "too_long")]
 
