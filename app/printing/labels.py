@@ -43,6 +43,7 @@ MAX_EXTRA_LINES = 3
 MIN_TEXT_PT = 4.5
 CODE_BREAKS = "-·./_ "  # a long code may be broken after these on narrow labels
 LEADING = 1.22
+MIN_CODE_PIECE = 4  # characters: a broken code never leaves a stub on a line
 BOX_PAD = 1.5  # points between a boxed secrecy mark and its frame
 CREATOR = "档案室 Archive Room"
 RULER_CLEAR = 6.0  # mm kept free of calibration text along the rulered edges
@@ -229,8 +230,9 @@ def _label_lines(label: LabelContent, code_parts: int, tall: bool) -> list[_Line
         else:
             lines.append(_Line("　".join(details), 1.0, 11.0))
     if label.location_code and label.kind != LabelKind.SHELF:
-        lines.append(_Line(f"位置 {label.location_code}", 1.0, 11.0))
-    lines.extend(_Line(text, 0.9, 9.0) for text in label.extra_lines[:MAX_EXTRA_LINES])
+        lines.append(_Line(f"位置 {label.location_code}", 1.0, 16.0 if tall else 11.0))
+    extra_pt = 14.0 if tall else 9.0
+    lines.extend(_Line(text, 0.9, extra_pt) for text in label.extra_lines[:MAX_EXTRA_LINES])
     return lines
 
 
@@ -240,10 +242,14 @@ def _layout(label: LabelContent, width: float, height: float, tall: bool) -> lis
     best_size = 0.0
     for parts in (1, 2, 3):
         lines = _label_lines(label, parts, tall)
-        if parts > 1 and sum(1 for line in lines if line.code) < parts:
-            break
+        pieces = [line.text for line in lines if line.code]
+        if parts > 1 and (len(pieces) < parts or min(map(len, pieces)) < MIN_CODE_PIECE):
+            break  # no more break points, or a stub like "H-" on a line of its own
         _fit(lines, width, height)
         size = min(line.size for line in lines if line.code)
+        for line in lines:
+            if line.code:
+                line.size = size  # the pieces of one code in one size
         if best is None or size > best_size * 1.15:
             best, best_size = lines, size
     assert best is not None
@@ -308,7 +314,7 @@ def draw_label(
         lines = _layout(label, width - 2 * pad, text_h, tall=True)
         _draw_lines(canvas, lines, x + pad, text_top, width - 2 * pad, centred=True)
         return
-    side = min(height - 2 * pad, width * 0.42, 40 * MM)
+    side = min(height - 2 * pad, width * 0.38, 40 * MM)
     draw_qr(canvas, matrix, x + pad * 0.6, y + (height - side) / 2, side)
     text_x = x + pad * 0.6 + side + pad * 0.6
     text_w = x + width - pad - text_x
