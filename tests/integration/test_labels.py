@@ -17,6 +17,8 @@ from app.errors import ValidationFailed
 from app.printing.labels import (
     LabelContent,
     LabelKind,
+    box_label,
+    location_label,
     qr_matrix,
     render_calibration,
     render_labels,
@@ -256,3 +258,57 @@ def test_calibration_page_of_a_roll_label_fits_the_label() -> None:
     for i in range(textpage.count_chars()):
         left, bottom, right, top = textpage.get_charbox(i)
         assert left >= -0.5 and right <= width + 0.5 and bottom >= -0.5 and top <= height + 0.5
+
+
+# --- box and location labels from plain contents ---------------------------------------------
+def test_a_box_label_shows_the_strongest_mark_longest_retention_and_first_and_last_code() -> None:
+    inside = [
+        volume_label(1, year=2023, retention_label="定期10年"),
+        volume_label(2, secrecy_mark="秘密"),
+        volume_label(3, secrecy_mark="机密★20年"),
+        volume_label(4, secrecy_mark="机密★10年", retention_label="定期30年"),
+    ]
+    box = box_label("H-2024-001", inside, location_code="K1-03-A-2-4")
+    assert (box.kind, box.code, box.location_code) == (
+        LabelKind.BOX_SPINE,
+        "H-2024-001",
+        "K1-03-A-2-4",
+    )
+    assert box.secrecy_mark == "机密★20年"
+    assert box.retention_label == "永久"
+    assert box.year is None
+    assert box.extra_lines == (
+        "盒内 4 卷，2023–2024年",
+        "起 Z001-KH·2024-Y-0001",
+        "止 Z001-KH·2024-Y-0004",
+    )
+    top = box_label("H-1", [volume_label(1, secrecy_mark="绝密★30年"), *inside])
+    assert top.secrecy_mark == "绝密★30年"
+    plain = box_label("H-2", [volume_label(9)])
+    assert (plain.year, plain.secrecy_mark, plain.extra_lines) == (
+        2024,
+        "",
+        ("盒内 1 卷", "起 Z001-KH·2024-Y-0009"),
+    )
+    (text,) = page_texts(render_labels([box], stock("a4-spine-30")))
+    assert "机密★20年" in text and "起Z001-KH·2024-Y-0001" in text
+
+
+def test_a_secure_location_label_says_so_without_naming_the_custodian() -> None:
+    label = location_label("K1-BXG-01", secure=True, capacity=6)
+    assert label.kind == LabelKind.SHELF
+    assert label.extra_lines == ("涉密专柜 · 专人管理", "容量 6 盒")
+    (text,) = page_texts(render_labels([label], SHEET))
+    assert "存放位置K1-BXG-01*" in text and "涉密专柜·专人管理" in text
+
+
+def test_the_labels_module_does_not_load_reportlab_until_rendering() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, app.services.labels, app.printing.labels as l; "
+        "l.check_labels([l.location_label('K1-01')]); print('reportlab' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
