@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.label_stock import LabelStock, start_index
+from app.domain.label_stock import BUILTIN_STOCKS, LabelStock, start_index
 from app.errors import AppError, ValidationFailed
 from app.printing.labels import KIND_CAPTIONS, LabelContent
 from ui.dialogs.print_preview import PrintPreviewDialog
@@ -439,7 +439,9 @@ class LabelSheetDialog(QDialog):
             self.stocks = self._actions.list_stocks()
         except AppError as exc:
             show_error(self, exc)
-            return
+            if self.stocks:
+                return
+            self.stocks = list(BUILTIN_STOCKS)  # the built-in ones need no database
         self.stock_box.blockSignals(True)
         self.stock_box.clear()
         for stock in self.stocks:
