@@ -18,7 +18,12 @@ sys.path.insert(0, str(ROOT))
 
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
-from app.domain.label_stock import LabelStock, builtin_stock, validate_stock  # noqa: E402
+from app.domain.label_stock import (  # noqa: E402
+    BUILTIN_STOCKS,
+    LabelStock,
+    builtin_stock,
+    validate_stock,
+)
 from app.printing.labels import (  # noqa: E402
     LabelContent,
     LabelKind,
@@ -26,7 +31,12 @@ from app.printing.labels import (  # noqa: E402
     render_labels,
 )
 from ui.app import prepare_application  # noqa: E402
-from ui.dialogs.label_sheet import LabelActions, LabelSheetDialog, LabelStockDialog  # noqa: E402
+from ui.dialogs.label_sheet import (  # noqa: E402
+    LabelActions,
+    LabelSheetDialog,
+    LabelStockDialog,
+    SheetMemory,
+)
 
 OUT = ROOT / "docs" / "screenshots"
 
@@ -112,11 +122,11 @@ def main() -> None:
 
     app = QApplication(sys.argv)
     prepare_application(app)
-    stocks = list(__import__("app.domain.label_stock", fromlist=["x"]).BUILTIN_STOCKS)
+    stocks = list(BUILTIN_STOCKS)
     actions = LabelActions(
         list_stocks=lambda: stocks, save_stock=validate_stock, delete_stock=lambda _key: None
     )
-    dialog = LabelSheetDialog(None, labels, actions)
+    dialog = LabelSheetDialog(None, labels, actions, memory=SheetMemory({}))
     dialog.show()
     dialog.set_start(4)
     grab(dialog, "label-sheet-dialog")

@@ -3,15 +3,19 @@ every QR decoded, user stocks added/edited/deleted with messages next to the fie
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from PySide6.QtCore import QPoint, QSizeF, Qt
 from PySide6.QtGui import QPageSize
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.domain.label_stock import BUILTIN_STOCKS
@@ -20,12 +24,14 @@ from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.labels import list_label_stocks
 from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
 from tests.factories import PASSWORD, add_archivist
 from tests.gui.conftest import when_modal
 from ui.dialogs.label_sheet import (
     LabelPreviewDialog,
     LabelSheetDialog,
     LabelStockDialog,
+    SheetMemory,
     session_actions,
 )
 
@@ -57,8 +63,16 @@ def labels(count: int) -> list[LabelContent]:
     return out
 
 
-def open_dialog(qtbot: QtBot, session: SignedIn, clock: FixedClock, count: int) -> LabelSheetDialog:
-    dialog = LabelSheetDialog(None, labels(count), session_actions(session, clock))
+def open_dialog(
+    qtbot: QtBot,
+    session: SignedIn,
+    clock: FixedClock,
+    count: int,
+    memory: SheetMemory | None = None,
+) -> LabelSheetDialog:
+    dialog = LabelSheetDialog(
+        None, labels(count), session_actions(session, clock), memory=memory or SheetMemory({})
+    )
     qtbot.addWidget(dialog)
     dialog.show()
     return dialog
@@ -188,3 +202,57 @@ def test_calibration_page_and_the_printer_paper_follow_the_chosen_stock(
     assert dialog.last_pdf is not None
     text = pdfium.PdfDocument(dialog.last_pdf)[0].get_textpage().get_text_range()
     assert "标签纸校准页" in text
+
+
+def test_printing_is_audited_on_the_stock_paper_and_the_next_labels_continue_the_sheet(
+    qtbot: QtBot,
+    archivist: SignedIn,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    memory = SheetMemory({})
+    dialog = open_dialog(qtbot, archivist, clock, 5, memory)
+    dialog.set_start(1)
+    target = tmp_path / "printed.pdf"
+
+    class AcceptingPrintDialog:
+        def __init__(self, printer: QPrinter, _parent: object) -> None:
+            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file stands in for paper
+            printer.setOutputFileName(str(target))
+            printer.setResolution(150)
+
+        def __getattr__(self, _name: str) -> object:
+            return lambda *_a: None
+
+        def exec(self) -> int:
+            return 1
+
+    monkeypatch.setattr("ui.dialogs.print_preview.QPrintDialog", AcceptingPrintDialog)
+
+    def print_it(preview: QWidget) -> None:
+        assert isinstance(preview, LabelPreviewDialog)
+        preview.print_button.click()
+        preview.reject()
+
+    errors = when_modal(print_it)
+    dialog.preview_button.click()
+    assert errors == []
+    printed = pdfium.PdfDocument(target.read_bytes())
+    width, height = printed[0].get_size()
+    assert (round(width), round(height)) == (595, 842)  # A4: the stock's page
+    image = printed[0].render(scale=150 / 72).to_pil().convert("L")
+    assert sorted(code.text for code in zxingcpp.read_barcodes(image)) == sorted(
+        scan_payload(x.code) for x in labels(5)
+    )
+    with archivist.store.engine.connect() as conn:
+        rows = conn.execute(
+            select(AuditEntry.details).where(AuditEntry.action == "print.labels")
+        ).all()
+    assert [json.loads(r[0])["start"] for r in rows] == [2]
+    # the sheet now has positions 1–6 used: the next labels start at the 7th
+    assert dialog.start == 6 and "上次打印到此为止" in dialog.start_hint.text()
+    again = open_dialog(qtbot, archivist, clock, 3, memory)
+    assert again.stock.key == "a4-3x8" and again.start == 6
+    again.select_stock("a4-4x10")
+    assert again.start == 0

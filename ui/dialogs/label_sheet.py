@@ -10,11 +10,11 @@ with the printer's paper set to the stock's page size (a thermal roll's label is
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt, Signal
+from PySide6.QtCore import QPointF, QRectF, QSettings, QSizeF, Qt, Signal
 from PySide6.QtGui import QColor, QGuiApplication, QMouseEvent, QPainter, QPaintEvent, QPen
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
@@ -75,6 +75,46 @@ def session_actions(session: SignedIn, clock: Clock) -> LabelActions:
         delete_stock=lambda key: service.delete_label_stock(session=session, key=key, clock=clock),
         record_output=record,
     )
+
+
+class SheetMemory:
+    """Remembers, per computer and user (QSettings), the last stock and where its sheet ends.
+
+    After a print the next free position of the last sheet is kept, so the next labels go on
+    the rest of that sheet unless the user starts a new one.
+    """
+
+    def __init__(self, store: MutableMapping[str, object] | None = None) -> None:
+        self._store = store
+
+    def _get(self, key: str) -> object:
+        if self._store is not None:
+            return self._store.get(key)
+        return QSettings().value(key)
+
+    def _set(self, key: str, value: object) -> None:
+        if self._store is not None:
+            self._store[key] = value
+        else:
+            QSettings().setValue(key, value)
+
+    def last_stock(self) -> str | None:
+        """The key of the stock printed on last, if any."""
+        value = self._get("labels/stock")
+        return str(value) if value else None
+
+    def next_start(self, stock: LabelStock) -> int:
+        """The first free position of ``stock``'s last sheet (0 for a new sheet)."""
+        try:
+            value = int(str(self._get(f"labels/next_start/{stock.key}") or 0))
+        except ValueError:
+            return 0
+        return value if 0 <= value < stock.per_page else 0
+
+    def printed(self, stock: LabelStock, start: int, count: int) -> None:
+        """Note that ``count`` labels went on ``stock`` from ``start``."""
+        self._set("labels/stock", stock.key)
+        self._set(f"labels/next_start/{stock.key}", (start + count) % stock.per_page)
 
 
 class LabelPreviewDialog(PrintPreviewDialog):
@@ -324,9 +364,11 @@ class LabelSheetDialog(QDialog):
         actions: LabelActions,
         *,
         title: str | None = None,
+        memory: SheetMemory | None = None,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("LabelSheetDialog")
+        self.memory = memory or SheetMemory()
         self._labels = list(labels)
         self._actions = actions
         self._title = title or self.tr("标签")
@@ -336,7 +378,7 @@ class LabelSheetDialog(QDialog):
         self.stocks: list[LabelStock] = []
         self._build_ui()
         self._connect_signals()
-        self.reload_stocks()
+        self.reload_stocks(self.memory.last_stock())
         self.resize(760, 560)
 
     # --- building ---------------------------------------------------------------------------
@@ -472,8 +514,9 @@ class LabelSheetDialog(QDialog):
         self.start_column.blockSignals(True)
         self.start_row.setRange(1, stock.rows)
         self.start_column.setRange(1, stock.columns)
-        self.start_row.setValue(1)
-        self.start_column.setValue(1)
+        row, column = stock.cell(self.memory.next_start(stock))
+        self.start_row.setValue(row + 1)
+        self.start_column.setValue(column + 1)
         self.start_row.blockSignals(False)
         self.start_column.blockSignals(False)
         self.edit_button.setEnabled(not stock.builtin)
@@ -505,9 +548,10 @@ class LabelSheetDialog(QDialog):
             )
         )
         if start:
-            self.start_hint.setText(
-                self.tr("第一页跳过已用的 {0} 张，从第 {1} 张开始。").format(start, start + 1)
-            )
+            hint = self.tr("第一页跳过已用的 {0} 张，从第 {1} 张开始。").format(start, start + 1)
+            if start == self.memory.next_start(self.stock):
+                hint += self.tr("（上次打印到此为止；换新纸请点左上角第一张。）")
+            self.start_hint.setText(hint)
         else:
             self.start_hint.setText(self.tr("从第一张开始（整张新纸）。"))
 
@@ -579,6 +623,9 @@ class LabelSheetDialog(QDialog):
         def on_output(kind: str) -> None:
             if record is not None:
                 record(labels, stock, start, kind)
+            if kind == "print":
+                self.memory.printed(stock, start, len(labels))
+                self._stock_changed()  # the next labels go on the rest of this sheet
 
         LabelPreviewDialog(
             self.tr("{0}（{1} 张）").format(self._title, len(labels)),
