@@ -43,6 +43,7 @@ MAX_EXTRA_LINES = 3
 MIN_TEXT_PT = 4.5
 CODE_BREAKS = "-·./_ "  # a long code may be broken after these on narrow labels
 LEADING = 1.22
+TALL_READABLE_PT = 7.0  # smallest size worth keeping a line whole on a spine strip
 MIN_CODE_PIECE = 4  # characters: a broken code never leaves a stub on a line
 BOX_PAD = 1.5  # points between a boxed secrecy mark and its frame
 CREATOR = "档案室 Archive Room"
@@ -275,8 +276,27 @@ def split_code(text: str, parts: int) -> list[str]:
     return [p for p in pieces if p]
 
 
-def _label_lines(label: LabelContent, code_parts: int, tall: bool) -> list[_Line]:
-    """The lines of ``label`` top to bottom, with the code broken into ``code_parts`` lines."""
+def _wrapped(text: str, width: float, readable_pt: float) -> list[str]:
+    """``text`` in as few pieces (≤ 3, broken after spaces or separators) as keep it readable."""
+    for parts in (1, 2, 3):
+        pieces = split_code(text, parts)
+        if max(_width_1pt(p) for p in pieces) * readable_pt <= width:
+            return pieces
+    return pieces
+
+
+def _label_lines(
+    label: LabelContent, code_parts: int, tall: bool, width: float = 0.0
+) -> list[_Line]:
+    """The lines of ``label`` top to bottom, with the code broken into ``code_parts`` lines.
+
+    On a tall label (a spine strip) the location and the extra lines are broken too when they
+    would be unreadably small on one line of ``width``.
+    """
+
+    def pieces(text: str) -> list[str]:
+        return _wrapped(text, width, TALL_READABLE_PT) if tall and width > 0 else [text]
+
     big = 40.0 if tall else 16.0
     lines = [_Line(KIND_CAPTIONS[label.kind], 0.7, 12.0 if tall else 8.0, grey=True)]
     if label.secrecy_mark:  # R17: red, boxed, and as text
@@ -294,9 +314,11 @@ def _label_lines(label: LabelContent, code_parts: int, tall: bool) -> list[_Line
         else:
             lines.append(_Line("　".join(details), 1.0, 11.0))
     if label.location_code and label.kind != LabelKind.SHELF:
-        lines.append(_Line(f"位置 {label.location_code}", 1.0, 16.0 if tall else 11.0))
+        for piece in pieces(f"位置 {label.location_code}"):
+            lines.append(_Line(piece, 1.0, 16.0 if tall else 11.0))
     extra_pt = 14.0 if tall else 9.0
-    lines.extend(_Line(text, 0.9, extra_pt) for text in label.extra_lines[:MAX_EXTRA_LINES])
+    for text in label.extra_lines[:MAX_EXTRA_LINES]:
+        lines.extend(_Line(piece, 0.9, extra_pt) for piece in pieces(text))
     return lines
 
 
@@ -305,7 +327,7 @@ def _layout(label: LabelContent, width: float, height: float, tall: bool) -> lis
     best: list[_Line] | None = None
     best_size = 0.0
     for parts in (1, 2, 3):
-        lines = _label_lines(label, parts, tall)
+        lines = _label_lines(label, parts, tall, width)
         pieces = [line.text for line in lines if line.code]
         if parts > 1 and (len(pieces) < parts or min(map(len, pieces)) < MIN_CODE_PIECE):
             break  # no more break points, or a stub like "H-" on a line of its own
