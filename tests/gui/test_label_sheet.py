@@ -201,7 +201,7 @@ def test_calibration_page_and_the_printer_paper_follow_the_chosen_stock(
     assert (round(sizes[0].width()), round(sizes[0].height())) == (60, 40)
     assert dialog.last_pdf is not None
     text = pdfium.PdfDocument(dialog.last_pdf)[0].get_textpage().get_text_range()
-    assert "标签纸校准页" in text
+    assert "标签纸校准页" in text and "打印于" in text
 
 
 def test_printing_is_audited_on_the_stock_paper_and_the_next_labels_continue_the_sheet(

@@ -20,6 +20,7 @@ from app.printing.labels import (
     box_label,
     location_label,
     qr_matrix,
+    qr_operators,
     render_calibration,
     render_labels,
     split_code,
@@ -130,7 +131,21 @@ def test_qr_codes_use_error_correction_m() -> None:
     data = render_labels([volume_label(1)], stock("roll-60x40"))
     (code,) = zxingcpp.read_barcodes(page_images(data)[0])
     assert code.ec_level == "M"
-    assert qr_matrix("K1-03-A-2-4*X") == qr_matrix("K1-03-A-2-4*X")  # fixed mask: deterministic
+
+
+def test_a_qr_symbol_is_one_rectangle_per_run_of_dark_modules_in_module_units() -> None:
+    on, off = True, False
+    matrix = [[on, on, off, on], [off] * 4, [on] * 4, [off, on, off, off]]
+    assert qr_operators(matrix).splitlines() == [
+        "0 3 2 1 re",
+        "3 3 1 1 re",
+        "0 1 4 1 re",
+        "1 0 1 1 re",
+        "f",
+    ]
+    real = qr_matrix(scan_payload("K1-03-A-2-4"))
+    runs = sum(1 for row in real for a, b in zip([False, *row], row, strict=False) if b and not a)
+    assert len(qr_operators(real).splitlines()) == runs + 1
 
 
 # --- start position --------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QPointF, QRectF, QSettings, QSizeF, Qt, Signal
@@ -56,6 +57,7 @@ class LabelActions:
     save_stock: Callable[[LabelStock], LabelStock]
     delete_stock: Callable[[str], None]
     record_output: OutputRecorder | None = None
+    now: Callable[[], datetime] | None = None  # printed on the calibration page
 
 
 def session_actions(session: SignedIn, clock: Clock) -> LabelActions:
@@ -74,6 +76,7 @@ def session_actions(session: SignedIn, clock: Clock) -> LabelActions:
         ),
         delete_stock=lambda key: service.delete_label_stock(session=session, key=key, clock=clock),
         record_output=record,
+        now=clock.now,
     )
 
 
@@ -641,7 +644,8 @@ class LabelSheetDialog(QDialog):
         from app.printing.labels import render_calibration
 
         stock, start = self.stock, self.start
-        pdf = self._busy(lambda: render_calibration(stock, start=start))
+        printed_at = self._actions.now() if self._actions.now is not None else None
+        pdf = self._busy(lambda: render_calibration(stock, start=start, printed_at=printed_at))
         if pdf is None:
             return
         self.last_pdf = pdf
