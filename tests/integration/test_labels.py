@@ -327,3 +327,37 @@ def test_the_labels_module_does_not_load_reportlab_until_rendering() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("sheet", BUILTIN_STOCKS, ids=lambda s: s.key)
+def test_every_character_stays_inside_its_own_label(sheet: LabelStock) -> None:
+    long_box = box_label(
+        "H-2024-D30-BGS-000123",
+        [volume_label(1, code="Z001-KH·2024-D30-BGS-0000123", secrecy_mark="绝密★30年")] * 2,
+        location_code="K12-03-A-2-4-11",
+    )
+    labels = [long_box, *mixed_labels(min(sheet.per_page, 8))]
+    pdf = pdfium.PdfDocument(render_labels(labels, sheet))
+    mm = 72 / 25.4
+    boxes = []
+    for index in range(sheet.per_page):
+        left, top = sheet.origin(index)
+        bottom = (sheet.page_height - top - sheet.label_height) * mm
+        boxes.append(
+            (left * mm, bottom, (left + sheet.label_width) * mm, bottom + sheet.label_height * mm)
+        )
+    checked = 0
+    for page in range(len(pdf)):
+        textpage = pdf[page].get_textpage()
+        for i in range(textpage.count_chars()):
+            x0, y0, x1, y1 = textpage.get_charbox(i)
+            if x1 - x0 <= 0:
+                continue  # a generated space or line break
+            inside = [
+                b
+                for b in boxes
+                if b[0] - 0.5 <= x0 and x1 <= b[2] + 0.5 and b[1] - 0.5 <= y0 and y1 <= b[3] + 0.5
+            ]
+            assert inside, (sheet.key, page, i, textpage.get_text_range(i, 1))
+            checked += 1
+    assert checked > 50
