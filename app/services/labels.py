@@ -11,6 +11,7 @@ the labels is, and is audited with :func:`record_label_output`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
@@ -32,6 +33,8 @@ from app.services.common import actor_from_row, authorize
 from app.storage.store import UnitOfWork
 
 SETTINGS_KEY = "label_stocks"
+COUNTER_KEY = "label_stock_last_number"  # user stock keys are never reused after a delete
+log = logging.getLogger(__name__)
 AUDITED_CODES_MAX = 200  # codes listed in one output entry; the count is always there
 
 
@@ -47,7 +50,7 @@ def _user_stocks(uow: UnitOfWork) -> list[LabelStock]:
         try:
             stocks.append(validate_stock(LabelStock.from_record(record)))
         except (TypeError, ValidationFailed):
-            continue
+            log.warning("skipped a stored label stock that is no longer valid")
     return stocks
 
 
@@ -59,13 +62,17 @@ def list_label_stocks(*, session: SignedIn, clock: Clock) -> list[LabelStock]:
     return [*BUILTIN_STOCKS, *users]
 
 
-def _next_key(stocks: Sequence[LabelStock]) -> str:
+def _next_key(uow: UnitOfWork, stocks: Sequence[LabelStock]) -> str:
+    """A key no user stock ever had (the counter survives deletions)."""
     numbers = [
         int(s.key[len(USER_KEY_PREFIX) :])
         for s in stocks
         if s.key.startswith(USER_KEY_PREFIX) and s.key[len(USER_KEY_PREFIX) :].isdigit()
     ]
-    return f"{USER_KEY_PREFIX}{max(numbers, default=0) + 1}"
+    last = uow.settings.raw().get(COUNTER_KEY, 0)
+    number = max([*numbers, last if isinstance(last, int) else 0]) + 1
+    uow.settings.put(COUNTER_KEY, number)
+    return f"{USER_KEY_PREFIX}{number}"
 
 
 def save_label_stock(*, session: SignedIn, stock: LabelStock, clock: Clock) -> LabelStock:
@@ -83,13 +90,13 @@ def save_label_stock(*, session: SignedIn, stock: LabelStock, clock: Clock) -> L
         before = next((s for s in stocks if s.key == clean.key), None)
         if clean.key and before is None:
             raise ValidationFailed([FieldError("stock", "not_found")])
-        if not clean.key:
-            clean = replace(clean, key=_next_key(stocks))
         folded = clean.name.casefold()
         if any(
             s.name.casefold() == folded and s.key != clean.key for s in [*BUILTIN_STOCKS, *stocks]
         ):
             raise ValidationFailed([FieldError("stock_name", "taken")])
+        if not clean.key:
+            clean = replace(clean, key=_next_key(uow, stocks))
         if before == clean:
             return clean
         kept = [s for s in stocks if s.key != clean.key] + [clean]

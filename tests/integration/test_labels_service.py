@@ -89,6 +89,9 @@ def test_user_stocks_are_listed_after_the_built_in_ones_and_survive_a_new_sessio
     delete_label_stock(session=archivist, key="user:2", clock=clock)
     again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     assert list_label_stocks(session=again, clock=clock)[len(BUILTIN_STOCKS) :] == [moved]
+    third = save_label_stock(session=again, stock=replace(MINE, name="又一种"), clock=clock)
+    assert third.key == "user:3"  # user:2 is never given to another stock
+    delete_label_stock(session=again, key="user:3", clock=clock)
 
     entries = audit_actions(archivist, "label_stock.")
     assert [(a, o) for a, o, _ in entries] == [
@@ -96,6 +99,8 @@ def test_user_stocks_are_listed_after_the_built_in_ones_and_survive_a_new_sessio
         ("label_stock.save", "user:2"),
         ("label_stock.save", "user:1"),
         ("label_stock.delete", "user:2"),
+        ("label_stock.save", "user:3"),
+        ("label_stock.delete", "user:3"),
     ]
     assert entries[2][2]["before"]["top_margin"] == 15.15
     assert entries[2][2]["after"]["top_margin"] == 14
