@@ -13,9 +13,9 @@ for codes and counts (``盒内 12 卷``, ``起 …0001 止 …0012``), never nam
 
 The QR code is drawn as vector rectangles from the ``qrcode`` library's module matrix (one
 rectangle per run of dark modules in a row, one fill for the whole symbol, in module units
-under a scaling matrix so the PDF stays small): about ten times faster than ReportLab's QR
-widget. Error correction M; a fixed mask pattern skips the evaluation of all eight masks,
-which is most of the encoding time (ISO/IEC 18004 allows any mask).
+under a scaling matrix so the PDF stays small): well over ten times faster than ReportLab's QR
+widget (``bench/bench_labels.py``). Error correction M; a fixed mask pattern skips building
+and scoring all eight masks, most of the encoding time (ISO/IEC 18004 allows any mask).
 
 ReportLab is imported only when something is rendered.
 """
