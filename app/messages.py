@@ -105,6 +105,25 @@ FIELD_LABELS: dict[str, str] = {
     "cabinet_pattern": "柜编码规则",
     "order": "排架顺序",
     "secure": "保密柜",
+    # labels (issue 6)
+    "stock": "标签纸",
+    "stock_name": "标签纸名称",
+    "stock_page_width": "纸宽",
+    "stock_page_height": "纸高",
+    "stock_label_width": "标签宽",
+    "stock_label_height": "标签高",
+    "stock_rows": "行数",
+    "stock_columns": "列数",
+    "stock_top_margin": "上边距",
+    "stock_left_margin": "左边距",
+    "stock_gap_x": "列间距",
+    "stock_gap_y": "行间距",
+    "stock_corner_radius": "圆角半径",
+    "start_row": "起始行",
+    "start_column": "起始列",
+    "start_position": "起始位置",
+    "labels": "标签",
+    "output": "输出方式",
 }
 
 MESSAGES: dict[str, str] = {
@@ -258,6 +277,18 @@ REASONS: dict[str, str] = {
     "not_secure": "只能交接有保管人的保险柜或涉密专柜",
     "several_custodians": "所选位置属于不同的保管人，请分别交接",
     "same_person": "接收人与移交人是同一人",
+    # labels (issue 6)
+    "builtin_stock": "内置标签纸不能修改或删除；如需调整，请新建一种标签纸",
+    "labels_empty": "没有要打印的标签",
+    "scan_chars": "编码“{code}”含扫码枪无法输入的字符，不能制作二维码",
+    "extra_lines": "附加行最多 {max} 行",
+    "number": "请输入数字（毫米）",
+    "mm_range": "应在 {min} 到 {max} 毫米之间",
+    "mm_at_least": "不能小于 {min} 毫米",
+    "corner_too_large": "不能大于标签短边的一半",
+    "too_wide_for_page": "标签排不下：左边距 + 各列标签宽 + 列间距共 {need} 毫米，超过纸宽 {page} 毫米",
+    "too_tall_for_page": "标签排不下：上边距 + 各行标签高 + 行间距共 {need} 毫米，超过纸高 {page} 毫米",
+    "destroyed_no_label": "档号 {code} 的案卷已销毁，不再制作标签",
 }
 
 Translator = Callable[[str], str]
