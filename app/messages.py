@@ -234,7 +234,6 @@ REASONS: dict[str, str] = {
     "seq_in_file": "件号与本卷第 {row} 行重复",
     "customer_ambiguous": "有多位客户叫这个名称，请填写客户编号或证件号码",
     "customer_required": "请填写客户编号、证件号码或客户名称，以确定案卷属于哪位客户",
-    "no_clearance": "您的密级权限不足以导入该密级的档案",
     "volume_rejected": "同一案卷的其他行有错误（第 {row} 行），整卷未导入",
 }
 

@@ -126,7 +126,7 @@ def _match(names: Sequence[str], fields: Sequence[FieldSpec]) -> dict[int, str]:
     used_cols: set[int] = set()
     used_fields: set[str] = set()
     out: dict[int, str] = {}
-    for _score_, _len, neg_col, key in candidates:
+    for _s, _n, neg_col, key in candidates:
         col = -neg_col
         if col in used_cols or key in used_fields:
             continue

@@ -165,7 +165,9 @@ def _sheet_member(archive: zipfile.ZipFile, index: int) -> str:
     rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
     targets = {
         m.group(1): m.group(2)
-        for m in re.finditer(r"<Relationship\b[^>]*\bId=\"([^\"]+)\"[^>]*\bTarget=\"([^\"]+)\"", rels)
+        for m in re.finditer(
+            r"<Relationship\b[^>]*\bId=\"([^\"]+)\"[^>]*\bTarget=\"([^\"]+)\"", rels
+        )
     }
     targets.update(
         {
@@ -298,7 +300,7 @@ def _read_xlsx(
 
 def _plain(value: Any) -> Cell:
     if value is None or isinstance(value, str | int | float | datetime):
-        return value  # type: ignore[no-any-return]
+        return value
     if isinstance(value, bool):
         return int(value)
     return str(value)

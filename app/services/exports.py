@@ -138,7 +138,18 @@ def _pdf(table: ListTable, session: SignedIn, clock: Clock, lines: tuple[str, ..
 
 
 # --- customers -------------------------------------------------------------------------------
-CUSTOMER_HEADERS = ("客户编号", "名称", "性质", "类型", "类别", "状态", "重要程度", "证件号码", "电话", "疑似重复")
+CUSTOMER_HEADERS = (
+    "客户编号",
+    "名称",
+    "性质",
+    "类型",
+    "类别",
+    "状态",
+    "重要程度",
+    "证件号码",
+    "电话",
+    "疑似重复",
+)
 CUSTOMER_WIDTHS = (13.0, 16.0, 6.0, 9.0, 9.0, 6.0, 8.0, 21.0, 16.0, 8.0)
 
 
@@ -210,7 +221,9 @@ def export_customers(
             },
         )
         uow.commit()
-    notes = ("显示方式：完整信息（已记录用途）" if unmasked else "显示方式：已脱敏",)
+    notes: tuple[str, ...] = (
+        "显示方式：完整信息（已记录用途）" if unmasked else "显示方式：已脱敏",
+    )
     if cut:
         notes += (f"只导出了前 {limit} 行，请缩小范围分批导出。",)
     table = ListTable(
@@ -225,7 +238,17 @@ def export_customers(
 
 
 # --- volumes ---------------------------------------------------------------------------------
-VOLUME_HEADERS = ("档号", "案卷题名", "年度", "保管期限", "保管期限到期", "密级", "状态", "件数", "页数")
+VOLUME_HEADERS = (
+    "档号",
+    "案卷题名",
+    "年度",
+    "保管期限",
+    "保管期限到期",
+    "密级",
+    "状态",
+    "件数",
+    "页数",
+)
 VOLUME_WIDTHS = (24.0, 40.0, 8.0, 10.0, 14.0, 12.0, 8.0, 6.0, 6.0)
 STATE_LABELS = {"on_shelf": "在架", "on_loan": "借出", "in_repair": "在修", "destroyed": "已销毁"}
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Date, DateTime, func, insert, select, update
+from sqlalchemy import Date, DateTime, delete, func, insert, select, update
 
 from app.domain import identity
 from app.domain.accounts import Actor
@@ -107,6 +107,13 @@ class KindContext:
     today: date
     now: datetime
     new_keys: list[str] = field(default_factory=list)  # vault keys made (destroyed on failure)
+    progress: Progress | None = None
+
+    def tick(self, done: int, total: int) -> None:
+        """Report checking progress every thousand rows; stop when cancelled."""
+        if self.progress is not None and done % 1000 == 0:
+            _check_cancel(self.progress)
+            self.progress.report(done, total)
 
 
 @dataclass
@@ -154,7 +161,9 @@ def _choice(
     found = table.get(text)
     if found is None:
         expected = "、".join(dict.fromkeys(k for k in table if not k.isascii()))
-        errors.append(FieldError(key, "choice", {"value": cells.text(raw)[:20], "expected": expected}))
+        errors.append(
+            FieldError(key, "choice", {"value": cells.text(raw)[:20], "expected": expected})
+        )
         return default
     return found
 
@@ -207,7 +216,9 @@ STATUSES = _fold_table(
 IMPORTANCE = _fold_table(
     {"important": ("重要", "重点", "是", "important"), "normal": ("一般", "普通", "否", "normal")}
 )
-GENDERS = _fold_table({"male": ("男", "男性", "m", "male"), "female": ("女", "女性", "f", "female")})
+GENDERS = _fold_table(
+    {"male": ("男", "男性", "m", "male"), "female": ("女", "女性", "f", "female")}
+)
 ID_TYPES = _fold_table(
     {
         IdType.RESIDENT_ID: ("居民身份证", "身份证", "二代身份证"),
@@ -350,7 +361,8 @@ class CustomerImport:
     def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
         """Form rules per row; the same ID twice (in the file or registered) is refused (R3)."""
         outcomes = []
-        for row in rows:
+        for n, row in enumerate(rows):
+            ctx.tick(n, len(rows))
             draft, errors = customer_draft(row)
             clean, more, warnings = validate_draft(draft, today=ctx.today)
             outcomes.append(RowOutcome(row.number, errors + more, warnings, clean))
@@ -373,7 +385,7 @@ class CustomerImport:
                     Customer.id_number_bidx.in_(chunk)
                 )
             ):
-                by_digest[digest].errors.append(
+                by_digest[digest or b""].errors.append(
                     FieldError("id_number", "duplicate_id", {"number": number})
                 )
         for o in outcomes:
@@ -426,7 +438,9 @@ class CustomerImport:
                         "importance": draft.importance,
                         "name": name,
                         "gender": clean.gender,
-                        "birth_date_enc": enc("customer", "birth_date", clean.birth_date.isoformat())
+                        "birth_date_enc": enc(
+                            "customer", "birth_date", clean.birth_date.isoformat()
+                        )
                         if clean.birth_date
                         else None,
                         "id_type": draft.id_type if clean.id_number else None,
@@ -505,7 +519,7 @@ class CustomerImport:
                 (CustomerBankAccount, banks),
                 (CustomerStatusChange, history),
             ):
-                _insert_rows(conn, model.__table__, rows)  # type: ignore[attr-defined]
+                _insert_rows(conn, model.__table__, rows)
             if index_on:
                 index.write(_Executor(conn))
             if progress is not None:
@@ -570,26 +584,26 @@ class CustomerImport:
         if uow.store.location.is_sqlite:
             ids = list(range(first, last + 1))
             search_index.remove_customers(conn, ids)
-        for model in (DuplicateFlag,):
-            uow.session.execute(
-                model.__table__.delete().where(  # type: ignore[attr-defined]
-                    DuplicateFlag.customer_id.between(first, last)
-                    | DuplicateFlag.other_customer_id.between(first, last)
-                )
+        uow.session.execute(
+            _quick_delete(DuplicateFlag).where(
+                DuplicateFlag.customer_id.between(first, last)
+                | DuplicateFlag.other_customer_id.between(first, last)
             )
+        )
         for child in (CustomerPhone, CustomerAddress, CustomerBankAccount, CustomerStatusChange):
-            uow.session.execute(
-                child.__table__.delete().where(  # type: ignore[attr-defined]
-                    child.customer_id.between(first, last)  # type: ignore[attr-defined]
-                )
-            )
-        uow.session.execute(Customer.__table__.delete().where(in_span))
+            uow.session.execute(_quick_delete(child).where(child.customer_id.between(first, last)))
+        uow.session.execute(_quick_delete(Customer).where(in_span))
         uow.session.expire_all()
         for other in partners:
             refresh_duplicate_mark(uow, other)
         # erase first (R8), as delete_customer does: a failed commit leaves unreadable rows
         uow.store.vault.destroy(key_ids)
         return True
+
+
+def _quick_delete(model: Any) -> Any:
+    """A bulk DELETE that leaves the session's objects alone (nothing of them is loaded)."""
+    return delete(model).execution_options(synchronize_session=False)
 
 
 def _encryptor(cipher: FieldCipher, row_key: str) -> Callable[[str, str, str], bytes]:
@@ -657,7 +671,7 @@ def _flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
         (CustomerPhone, "phone_bidx", "phone"),
         (CustomerBankAccount, "account_bidx", "bank_account"),
     ):
-        table = model.__table__  # type: ignore[attr-defined]
+        table = model.__table__
         a, b = table.alias("a"), table.alias("b")
         pairs = uow.session.execute(
             select(a.c.customer_id, b.c.customer_id)
@@ -772,7 +786,9 @@ def _secrecy_cell(row: ParsedRow, errors: list[FieldError]) -> tuple[str | None,
     found = LEVELS.get(text)
     if found is None:
         errors.append(
-            FieldError("secrecy_level", "choice", {"value": text[:20], "expected": "秘密、机密、绝密"})
+            FieldError(
+                "secrecy_level", "choice", {"value": text[:20], "expected": "秘密、机密、绝密"}
+            )
         )
         return None, term
     return (found or None), term
@@ -815,7 +831,9 @@ class VolumeImport:
         session, bidx = ctx.uow.session, ctx.uow.store.blind_index
         numbers = {identity.compact(_text(r, "customer_number")).upper() for r in rows} - {""}
         digests = {
-            bidx.digest("customer.id_number", identity.compact(_text(r, "customer_id_number")).upper())
+            bidx.digest(
+                "customer.id_number", identity.compact(_text(r, "customer_id_number")).upper()
+            )
             for r in rows
             if _text(r, "customer_id_number")
         }
@@ -825,7 +843,9 @@ class VolumeImport:
         by_name: dict[str, list[int]] = {}
         for chunk in _chunks(sorted(numbers)):
             by_number.update(
-                session.execute(select(Customer.number, Customer.id).where(Customer.number.in_(chunk)))
+                session.execute(
+                    select(Customer.number, Customer.id).where(Customer.number.in_(chunk))
+                )
                 .tuples()
                 .all()
             )
@@ -835,7 +855,7 @@ class VolumeImport:
                     Customer.id_number_bidx.in_(chunk)
                 )
             ):
-                by_digest[digest] = cid
+                by_digest[digest or b""] = cid
         for chunk in _chunks(sorted(names)):
             for name, cid in session.execute(
                 select(Customer.name, Customer.id).where(Customer.name.in_(chunk))
@@ -848,7 +868,8 @@ class VolumeImport:
         by_number, by_digest, by_name = self._customers(ctx, rows)
         bidx = ctx.uow.store.blind_index
         outcomes: list[RowOutcome] = []
-        for row in rows:
+        for n, row in enumerate(rows):
+            ctx.tick(n, len(rows))
             errors: list[FieldError] = []
             customer_id = self._customer(row, by_number, by_digest, by_name, bidx, errors)
             year = _int(row, "year", errors, year=True)
@@ -900,15 +921,15 @@ class VolumeImport:
                 )
             elif level:
                 volume_secrecy = Secrecy(
-                    SecrecyLevel(level), term_cell if term_cell is not None else term, since or ctx.today
+                    SecrecyLevel(level),
+                    term_cell if term_cell is not None else term,
+                    since or ctx.today,
                 )
             shown = item.secrecy.level if item else volume_secrecy.level
             if shown is not None and not access.may_see(ctx.reader, shown.value):
                 errors.append(FieldError("secrecy_level", "no_clearance"))
             retention = volume.retention.value if volume.retention else ""
-            group = (
-                ("code", code) if code else ("auto", customer_id, year, volume.title, retention)
-            )
+            group = ("code", code) if code else ("auto", customer_id, year, volume.title, retention)
             clean = VolumeRowClean(
                 group,
                 customer_id or 0,
@@ -1153,7 +1174,7 @@ class VolumeImport:
                 )
             ):
                 return False
-            outside = ArchiveItem.volume_id.between(vspan[0], vspan[1])
+            outside: Any = ArchiveItem.volume_id.between(vspan[0], vspan[1])
             if ispan:
                 outside = outside & ~ArchiveItem.id.between(ispan[0], ispan[1])
             if session.scalar(select(func.count()).select_from(ArchiveItem).where(outside)):
@@ -1165,9 +1186,9 @@ class VolumeImport:
             if session.scalar(select(func.count()).where(i_in, ArchiveItem.version != 1)):
                 return False
             if session.scalar(
-                select(func.count()).select_from(ItemFile).where(
-                    ItemFile.item_id.between(ispan[0], ispan[1])
-                )
+                select(func.count())
+                .select_from(ItemFile)
+                .where(ItemFile.item_id.between(ispan[0], ispan[1]))
             ):
                 return False
         conn = session.connection()
@@ -1178,14 +1199,14 @@ class VolumeImport:
                     "DELETE FROM item_fts WHERE rowid BETWEEN ? AND ?", (ispan[0], ispan[1])
                 )
             session.execute(
-                ArchiveItem.__table__.delete().where(ArchiveItem.id.between(ispan[0], ispan[1]))
+                _quick_delete(ArchiveItem).where(ArchiveItem.id.between(ispan[0], ispan[1]))
             )
         if vspan:
             if on_sqlite:
                 conn.exec_driver_sql(
                     "DELETE FROM volume_fts WHERE rowid BETWEEN ? AND ?", (vspan[0], vspan[1])
                 )
-            session.execute(Volume.__table__.delete().where(Volume.id.between(vspan[0], vspan[1])))
+            session.execute(_quick_delete(Volume).where(Volume.id.between(vspan[0], vspan[1])))
         return True
 
 

@@ -133,7 +133,9 @@ def guess_columns(
     return guess_mapping(ledger.header, target.fields), False
 
 
-def parsed_rows(ledger: Ledger, mapping: dict[int, str], limit: int | None = None) -> list[ParsedRow]:
+def parsed_rows(
+    ledger: Ledger, mapping: dict[int, str], limit: int | None = None
+) -> list[ParsedRow]:
     """The data rows as field → cell (unmapped and not-imported columns left out)."""
     target_fields = {c: k for c, k in mapping.items()}
     out: list[ParsedRow] = []
@@ -150,9 +152,11 @@ def _check_mapping(target: ImportKind, mapping: dict[int, str]) -> None:
     errors = [
         FieldError(f.key, "required") for f in target.fields if f.required and f.key not in keys
     ]
-    if target.key == "volumes" and not {"customer_number", "customer_id_number", "customer_name"} & set(
-        keys
-    ):
+    if target.key == "volumes" and not {
+        "customer_number",
+        "customer_id_number",
+        "customer_name",
+    } & set(keys):
         errors.append(FieldError("customer", "customer_required"))
     if errors:
         raise ValidationFailed(errors)
@@ -188,15 +192,19 @@ def check_ledger(
     mapping: dict[int, str],
     clock: Clock,
     limit: int | None = None,
+    progress: Progress | None = None,
 ) -> CheckResult:
-    """Check the rows (the first ``limit`` for a quick preview) without writing anything."""
+    """Check the rows (the first ``limit`` for a quick preview) without writing anything.
+
+    Raises ImportCancelled when ``progress`` says the operator cancelled.
+    """
     target = kind_of(kind)
     _check_mapping(target, mapping)
     rows = parsed_rows(ledger, _imported_mapping(target, mapping), limit)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, target.permission))
         now = clock.now()
-        ctx = KindContext(uow, reader, now.astimezone().date(), now)
+        ctx = KindContext(uow, reader, now.astimezone().date(), now, progress=progress)
         return CheckResult(target.check(ctx, rows))
 
 
@@ -269,7 +277,7 @@ def run_import(
         uow.claim_writes()  # consecutive ids and one counter: hold the write lock throughout
         reader = actor_from_row(authorize(uow, session.actor, target.permission))
         now = clock.now()
-        ctx = KindContext(uow, reader, now.astimezone().date(), now)
+        ctx = KindContext(uow, reader, now.astimezone().date(), now, progress=progress)
         outcomes = target.check(ctx, rows)
         rejected = sum(1 for o in outcomes if not o.ok)
         if mode == ImportMode.ALL_OR_NOTHING and rejected:
@@ -316,7 +324,14 @@ def run_import(
                 store.vault.destroy(ctx.new_keys)
             raise
         return ImportSummary(
-            batch.id, kind, len(rows), imported, rejected, written.flagged, written.details, outcomes
+            batch.id,
+            kind,
+            len(rows),
+            imported,
+            rejected,
+            written.flagged,
+            written.details,
+            outcomes,
         )
 
 
@@ -355,8 +370,8 @@ def rejected_rows_xlsx(
     actor = session.actor
     sheet.append(
         [
-            f"内部 · 含个人信息，改正后重新导入，用后删除　导出：{actor.display_name}（{actor.username}）"
-            f"　{format_local(clock.now())}"
+            "内部 · 含个人信息，改正后重新导入，用后删除"
+            f"　导出：{actor.display_name}（{actor.username}）　{format_local(clock.now())}"
         ]
     )
     sheet.append(["原行号", "未导入原因", *ledger.header.names])
@@ -449,3 +464,8 @@ def ledger_fields(kind: str) -> tuple[FieldSpec, ...]:
 def file_digest(path: Path) -> str:
     """A short digest of a file's bytes (tests and logs name files by it, never by name)."""
     return hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+
+
+def check_mapping(kind: str, mapping: dict[int, str]) -> None:
+    """Refuse (ValidationFailed) a mapping that leaves a required field without a column."""
+    _check_mapping(kind_of(kind), mapping)
