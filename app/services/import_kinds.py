@@ -842,13 +842,10 @@ class VolumeImport:
         by_digest: dict[bytes, int] = {}
         by_name: dict[str, list[int]] = {}
         for chunk in _chunks(sorted(numbers)):
-            by_number.update(
-                session.execute(
-                    select(Customer.number, Customer.id).where(Customer.number.in_(chunk))
-                )
-                .tuples()
-                .all()
-            )
+            for number, cid in session.execute(
+                select(Customer.number, Customer.id).where(Customer.number.in_(chunk))
+            ):
+                by_number[number] = cid
         for chunk in _chunks(sorted(digests)):
             for digest, cid in session.execute(
                 select(Customer.id_number_bidx, Customer.id).where(
