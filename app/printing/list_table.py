@@ -36,14 +36,15 @@ def render_list(doc: ListDocument) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from app.printing.base import FONT
+    from app.printing.base import FONT, register_fonts
 
+    register_fonts()  # before any paragraph is measured
     note = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK")
     cell = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
     head = ParagraphStyle("head", parent=cell, fontSize=8.5)
     total = sum(doc.widths) or 1.0
     widths = [FRAME_W * w / total for w in doc.widths]
-    data = [[Paragraph(f"<b>{escape(h)}</b>", head) for h in doc.headers]]
+    data = [[Paragraph(escape(h), head) for h in doc.headers]]  # one face: no <b>
     data += [[Paragraph(escape(str(v)), cell) for v in row] for row in doc.rows]
     table = Table(data, colWidths=widths, repeatRows=1)
     grid = Color(0.55, 0.55, 0.55)

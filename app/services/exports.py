@@ -150,7 +150,7 @@ CUSTOMER_HEADERS = (
     "电话",
     "疑似重复",
 )
-CUSTOMER_WIDTHS = (13.0, 16.0, 6.0, 9.0, 9.0, 6.0, 8.0, 21.0, 16.0, 8.0)
+CUSTOMER_WIDTHS = (20.0, 16.0, 9.0, 15.0, 10.0, 9.0, 10.0, 28.0, 22.0, 9.0)
 
 
 def _label(enum: type[StrEnum], value: str) -> str:

@@ -1,0 +1,104 @@
+"""导入向导: a messy ledger through every step, the rejected rows saved, the import undone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+from PySide6.QtWidgets import QMessageBox, QWizard
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.services.auth import SignedIn, sign_in
+from app.services.customers import search_customers
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, add_archivist
+from tests.ledgers import customer_rows, mobile, resident_id, with_bad_check, write_customer_xlsx
+from ui.context import AppContext
+from ui.dialogs.import_wizard import ImportWizard
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def open_wizard(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, kind: str
+) -> tuple[ImportWizard, SignedIn]:
+    add_archivist(admin, clock)
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    wizard = ImportWizard(None, AppContext(location=location, clock=clock), session, kind)
+    qtbot.addWidget(wizard)
+    wizard.show()
+    return wizard, session
+
+
+def ledger(path: Path) -> Path:
+    rows = customer_rows(8)
+    rows.append([])
+    rows.append([9, "孙错号", "个人", with_bad_check(resident_id(90)), mobile(90)])
+    rows.append([10, "周错电话", "个人", resident_id(91), "1234"])
+    return write_customer_xlsx(path, rows)
+
+
+def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
+    qtbot: QtBot,
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    wizard.file_page.path.setText(str(ledger(tmp_path / "台账.xlsx")))
+    wizard.file_page.load_sheets()
+    assert wizard.file_page.sheet.currentText() == "客户台账"
+    wizard.next()
+    assert wizard.currentPage() is wizard.header_page
+    assert wizard.header_page.header_row.value() == 3  # title row and two-level header
+    assert "联系方式/手机" in wizard.header_page.names.text()
+    wizard.next()
+    page = wizard.mapping_page
+    assert wizard.currentPage() is page
+    chosen = page.chosen()
+    assert chosen[1] == "name" and chosen[3] == "id_number" and chosen[4] == "phone"
+    sample = page.table.item(3, 1).text()
+    assert sample.startswith("110") and "*" in sample  # masked on screen (R5)
+    wizard.next()
+    preview = wizard.preview_page
+    assert wizard.currentPage() is preview
+    assert "共 10 行：可导入 8 行，未通过检查 2 行" in preview.counts.text()
+    preview.only_rejected.setChecked(True)
+    assert preview.model.rowCount() == 2
+    assert "校验位不正确" in preview.model.index(0, 1).data()
+    # all or nothing with rejected rows: refused, nothing imported
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    wizard.next()
+    assert wizard.currentPage() is preview
+    preview.mode_valid.setChecked(True)
+    wizard.rejected_target = tmp_path / "未导入的行.xlsx"
+    wizard.next()
+    assert wizard.currentPage() is wizard.summary_page
+    text = wizard.summary_page.text.text()
+    assert "已导入 8 行，未导入 2 行" in text and "未导入的行.xlsx" in text
+    rejected = list(load_workbook(wizard.rejected_target).active.iter_rows(values_only=True))
+    assert [r[0] for r in rejected[2:]] == [13, 14]
+    assert search_customers(session=session, query="KH00000008", clock=clock).total == 1
+    monkeypatch.setattr(  # type: ignore[attr-defined]
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    wizard.summary_page.undo.click()
+    assert "本次导入已撤销" in wizard.summary_page.text.text()
+    assert search_customers(session=session, query="KH00000008", clock=clock).total == 0
+    assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
+
+
+def test_an_old_excel_file_is_refused_on_the_first_step(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+) -> None:
+    wizard, _session = open_wizard(qtbot, admin, location, clock, "customers")
+    old = tmp_path / "旧台账.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
+    wizard.file_page.path.setText(str(old))
+    wizard.file_page.load_sheets()
+    wizard.next()
+    assert wizard.currentPage() is wizard.file_page
+    assert "另存为”.xlsx" in wizard.file_page.error.text()
