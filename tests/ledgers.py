@@ -91,18 +91,80 @@ def write_customer_xlsx(path: Path, rows: list[list[object]], *, title: str = "�
 
 
 def write_big_customer_xlsx(path: Path, count: int) -> Path:
-    """A large customer ledger (write-only mode: fast to make), with the same header."""
-    from openpyxl import Workbook
-    from openpyxl.worksheet.cell_range import CellRange
+    """A large customer ledger laid out as Excel and WPS save one.
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("客户台账")
-    sheet.append(["华东示范贸易有限公司客户台账"])
-    sheet.append(CUSTOMER_HEADER_TOP)
-    sheet.append(CUSTOMER_HEADER_SUB)
-    for row in customer_rows(count):
-        sheet.append(row)
-    for ref in ("A1:H1", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "G2:G3", "H2:H3", "E2:F2"):
-        sheet.merged_cells.ranges.add(CellRange(ref))  # type: ignore[attr-defined]
-    book.save(path)
+    Written directly (openpyxl's write-only mode is slow for this and leaves out what Excel
+    always writes): a ``<dimension>`` at the top of the sheet, text in the shared-string
+    table, numbers as numbers, the merged ranges at the end.
+    """
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    from openpyxl.utils import get_column_letter
+
+    strings: dict[str, int] = {}
+
+    def cell(ref: str, value: object) -> str:
+        if value is None or value == "":
+            return ""
+        if isinstance(value, int | float):
+            return f'<c r="{ref}"><v>{value}</v></c>'
+        index = strings.setdefault(str(value), len(strings))
+        return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+    table = [["华东示范贸易有限公司客户台账"], CUSTOMER_HEADER_TOP, CUSTOMER_HEADER_SUB]
+    table += customer_rows(count)
+    body = []
+    for r, row in enumerate(table, start=1):
+        cells_xml = "".join(cell(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(row, 1))
+        body.append(f'<row r="{r}">{cells_xml}</row>')
+    merges = ("A1:H1", "A2:A3", "B2:B3", "C2:C3", "D2:D3", "G2:G3", "H2:H3", "E2:F2")
+    main = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    sheet = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="{main}">'
+        f'<dimension ref="A1:H{len(table)}"/><sheetData>{"".join(body)}</sheetData>'
+        f'<mergeCells count="{len(merges)}">'
+        + "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+        + "</mergeCells></worksheet>"
+    )
+    shared = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="{main}" '
+        f'count="{len(strings)}" uniqueCount="{len(strings)}">'
+        + "".join(f"<si><t>{escape(s)}</t></si>" for s in strings)
+        + "</sst>"
+    )
+    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org'
+            '/package/2006/content-types"><Default Extension="rels" ContentType="application/'
+            'vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" '
+            f'ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="'
+            f'{ct}.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="'
+            f'{ct}.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" ContentType="'
+            f'{ct}.sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="'
+            f'{rel}/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{main}" xmlns:r="{rel}">'
+            '<sheets><sheet name="客户台账" sheetId="1" r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.'
+            'openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/worksheet" Target="worksheets/sheet1.xml"/>'
+            f'<Relationship Id="rId2" Type="{rel}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"
+        ),
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/sharedStrings.xml": shared,
+    }
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode())
     return path

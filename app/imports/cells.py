@@ -27,6 +27,8 @@ def text(value: Cell) -> str:
     """
     if value is None:
         return ""
+    if type(value) is str:
+        return identity.normalize(value) if value else ""
     if isinstance(value, bool):
         return str(int(value))
     if isinstance(value, int):

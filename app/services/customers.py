@@ -204,7 +204,7 @@ class CustomerDetail:
 
 # --- validation ------------------------------------------------------------------------------
 def _enum_error(name: str, value: str | None, enum: type[StrEnum]) -> FieldError | None:
-    if value not in {e.value for e in enum}:
+    if value not in enum._value2member_map_:  # the enum's own value table (no set per call)
         return FieldError(name, "required")
     return None
 

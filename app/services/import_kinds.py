@@ -186,6 +186,11 @@ def _text(row: ParsedRow, key: str) -> str:
     return cells.text(row.values.get(key))
 
 
+def _cell_text(value: Cell) -> Cell:
+    """Text cells normalized once (a row's cells are read several times); others as they are."""
+    return cells.text(value) if isinstance(value, str) else value
+
+
 def _fold_table(pairs: dict[str, Sequence[str]]) -> dict[str, str]:
     return {cells.folded(word): value for value, words in pairs.items() for word in words}
 
@@ -282,6 +287,7 @@ def _looks_like_org(name: str, id_text: str) -> bool:
 def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:
     """A form draft from a ledger row, with what could not be read; defaults as the form's."""
     errors: list[FieldError] = []
+    row = ParsedRow(row.number, {k: _cell_text(v) for k, v in row.values.items()})
     name = _text(row, "name")
     id_text = _text(row, "id_number")
     party = _choice(row, "party", PARTIES, errors) or (

@@ -14,6 +14,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QCheckBox,
     QComboBox,
@@ -499,7 +500,24 @@ class PreviewPage(QWizardPage):
                 progress=sink,
             )
 
-        self.w.check = self.w.run(self.tr("正在逐行检查…"), check)
+        # the first rows at once (a quick look while the rest is checked), then every row
+        try:
+            self.w.check = imports.check_ledger(
+                session=session,
+                kind=kind,
+                ledger=ledger,
+                mapping=mapping,
+                clock=clock,
+                limit=PREVIEW_SHOWN,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            self.w.check = None
+        self._fill()
+        QApplication.processEvents()
+        self.w.check = self.w.run(
+            self.tr("正在逐行检查全部 {0} 行…").format(ledger.data_rows), check
+        )
         self._fill()
 
     def _fill(self) -> None:
