@@ -1040,6 +1040,7 @@ class VolumeImport:
                 groups.setdefault(o.clean.group, []).append(o.clean)
         first_volume, first_item = _next_id(uow, Volume), _next_id(uow, ArchiveItem)
         pattern = catalogue.reference_pattern(uow)
+        scopes: dict[tuple[int, str, str], Any] = {}
         volumes: list[dict[str, Any]] = []
         items: list[dict[str, Any]] = []
         for n, members in enumerate(groups.values()):
@@ -1050,7 +1051,10 @@ class VolumeImport:
             head = members[0]
             vid = first_volume + n
             retention = head.volume.retention.value if head.volume.retention else ""
-            values = catalogue.reference_values(uow, head.year, retention, head.volume.org)
+            scope = (head.year, retention, head.volume.org)
+            values = scopes.get(scope)
+            if values is None:  # the settings are read once per 档号 scope, not per volume
+                values = scopes[scope] = catalogue.reference_values(uow, *scope)
             if head.reference_code:
                 code, number = head.reference_code, None
             else:

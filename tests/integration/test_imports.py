@@ -514,3 +514,49 @@ def test_fuzzed_cells_never_crash_the_importer(
         for outcome in result.outcomes:
             imports.describe_outcome(outcome)
             imports.preview_cells(kind, ledger, mapping, outcome.row - 1)
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.binary(max_size=3000), suffix=st.sampled_from([".xlsx", ".csv"]))
+def test_fuzzed_files_are_read_or_refused_with_a_typed_error(data: bytes, suffix: str) -> None:
+    import tempfile
+
+    from app.errors import AppError
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"fuzz{suffix}"
+        prefix = b"PK\x03\x04" if suffix == ".xlsx" and data[:1] == b"P" else b""
+        path.write_bytes(prefix + data)
+        try:
+            ledger = imports.load_ledger(path, kind="customers")
+        except AppError:
+            return
+        assert ledger.header.data_start >= 1
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(body=st.lists(st.lists(st.text(max_size=12), max_size=6), max_size=6))
+def test_fuzzed_csv_ledgers_are_checked_or_refused_with_a_typed_error(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, body: list[list[str]]
+) -> None:
+    from app.errors import AppError
+
+    text = io.StringIO()
+    csv.writer(text).writerows([["客户名称", "身份证号", "联系电话", "出生日期"], *body])
+    path = tmp_path / "fuzz.csv"
+    path.write_bytes(text.getvalue().encode("gb18030", errors="replace"))
+    try:
+        ledger = imports.load_ledger(path, kind="customers")
+        mapping, _ = imports.guess_columns(
+            session=archivist, kind="customers", ledger=ledger, clock=clock
+        )
+        result = imports.check_ledger(
+            session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
+        )
+    except AppError:
+        return
+    assert all(imports.describe_outcome(o) or o.ok for o in result.outcomes)
