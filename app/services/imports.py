@@ -233,13 +233,28 @@ def preview_cells(kind: str, ledger: Ledger, mapping: dict[int, str], row_index:
     row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
     masked = kind_of(kind).masked_fields
     out = []
-    for col in range(len(ledger.header.names)):
+    for col in range(max(len(ledger.header.names), len(row))):
         text = cells.text(row[col]) if col < len(row) else ""
         key = mapping.get(col)
         if text and key in masked:
             text = _MASKERS.get(key, mask_name)(text)
+        elif text and sum(ch.isdigit() for ch in text) >= 6:
+            text = mask_id_number(text)  # a number in a column not mapped as one: hide it too
         out.append(text)
     return out
+
+
+def sheet_cells(kind: str, ledger: Ledger, row_index: int) -> list[str]:
+    """A row for the header step: title and header rows as they are, data rows masked (R5).
+
+    The columns are masked by the guessed mapping (the operator has not chosen one yet).
+    """
+    if row_index < ledger.header.data_start:
+        row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
+        return [cells.text(v) for v in row]
+    return preview_cells(
+        kind, ledger, guess_mapping(ledger.header, kind_of(kind).fields), row_index
+    )
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,9 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
     assert wizard.currentPage() is wizard.header_page
     assert wizard.header_page.header_row.value() == 3  # title row and two-level header
     assert "联系方式/手机" in wizard.header_page.names.text()
+    table = wizard.header_page.table
+    assert table.item(1, 3).text() == "身份证号"  # header rows as they are
+    assert table.item(3, 1).text().endswith("**") and "*" in table.item(3, 3).text()  # data masked
     wizard.next()
     page = wizard.mapping_page
     assert wizard.currentPage() is page

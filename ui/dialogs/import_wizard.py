@@ -243,14 +243,6 @@ class HeaderPage(QWizardPage):
         """Show the first rows with the found header highlighted."""
         ledger = self.w.ledger
         assert ledger is not None
-        rows = ledger.sheet.rows[: self.SHOWN]
-        width = max((len(r) for r in rows), default=0)
-        self.table.setRowCount(len(rows))
-        self.table.setColumnCount(width)
-        for r, values in enumerate(rows):
-            for c in range(width):
-                text = cells.text(values[c]) if c < len(values) else ""
-                self.table.setItem(r, c, QTableWidgetItem(text))
         self.header_row.blockSignals(True)
         self.header_row.setMaximum(max(len(ledger.sheet.rows), 1))
         self.header_row.setValue(ledger.header.rows[-1] + 1)
@@ -266,6 +258,14 @@ class HeaderPage(QWizardPage):
         ledger = self.w.ledger
         assert ledger is not None
         header = ledger.header
+        count = min(self.SHOWN, len(ledger.sheet.rows))
+        rows = [imports.sheet_cells(self.w.kind, ledger, i) for i in range(count)]
+        width = max((len(r) for r in rows), default=0)
+        self.table.setRowCount(count)
+        self.table.setColumnCount(width)
+        for r, values in enumerate(rows):  # data rows masked (R5): only the layout matters here
+            for c in range(width):
+                self.table.setItem(r, c, QTableWidgetItem(values[c] if c < len(values) else ""))
         for r in range(self.table.rowCount()):
             for c in range(self.table.columnCount()):
                 item = self.table.item(r, c)
