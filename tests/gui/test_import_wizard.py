@@ -105,3 +105,79 @@ def test_an_old_excel_file_is_refused_on_the_first_step(
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "另存为”.xlsx" in wizard.file_page.error.text()
+
+
+def test_an_earlier_import_is_undone_from_the_import_history(
+    qtbot: QtBot,
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    from app.services import imports
+    from ui.dialogs.import_wizard import ImportHistoryDialog
+
+    _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    path = write_customer_xlsx(tmp_path / "l.xlsx", customer_rows(3))
+    ledger_ = imports.load_ledger(path, kind="customers")
+    mapping, _ = imports.guess_columns(
+        session=session, kind="customers", ledger=ledger_, clock=clock
+    )
+    imports.run_import(
+        session=session,
+        kind="customers",
+        ledger=ledger_,
+        mapping=mapping,
+        mode=imports.ImportMode.ALL_OR_NOTHING,
+        clock=clock,
+    )
+    dialog = ImportHistoryDialog(
+        None, AppContext(location=location, clock=clock), session, "customers"
+    )
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 4).text() == "已导入"
+    assert dialog.table.item(0, 3).text() == "导入 3，未导入 0"
+    dialog.table.selectRow(0)
+    monkeypatch.setattr(  # type: ignore[attr-defined]
+        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
+    )
+    dialog.undo.click()
+    assert dialog.table.item(0, 4).text() == "已撤销"
+    assert search_customers(session=session, query="KH00000001", clock=clock).total == 0
+
+
+def test_the_customer_list_exports_masked_after_a_purpose(
+    qtbot: QtBot,
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: object,
+) -> None:
+    from PySide6.QtWidgets import QFileDialog, QWidget
+
+    from app.services.customers import register_customer
+    from tests.factories import VALID_ID, person
+    from tests.gui.conftest import when_modal
+    from ui.dialogs.export_list import ExportListDialog
+    from ui.pages.customers import CustomersPage
+
+    _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    register_customer(session=session, draft=person(), clock=clock)
+    page = CustomersPage(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(page)
+    target = tmp_path / "客户目录.xlsx"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))  # type: ignore[attr-defined]
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ExportListDialog)
+        assert dialog.unmasked.isEnabled() and not dialog.unmasked.isChecked()
+        dialog.purpose.setCurrentText("年度盘点")
+        dialog._ok()
+
+    errors = when_modal(fill)
+    page.export_button.click()
+    assert errors == []
+    text = str(list(load_workbook(target).active.iter_rows(values_only=True)))
+    assert "110***********002X" in text and VALID_ID not in text

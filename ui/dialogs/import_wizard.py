@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDialog,
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
@@ -456,8 +457,14 @@ class PreviewPage(QWizardPage):
         layout = QVBoxLayout(self)
         self.counts = QLabel(objectName="preview_counts", wordWrap=True)
         layout.addWidget(self.counts)
+        bar = QHBoxLayout()
         self.only_rejected = QCheckBox(objectName="only_rejected")
-        layout.addWidget(self.only_rejected)
+        bar.addWidget(self.only_rejected)
+        bar.addStretch()
+        self.export_rejected = QPushButton(objectName="export_rejected")
+        self.export_rejected.clicked.connect(self.save_rejected)
+        bar.addWidget(self.export_rejected)
+        layout.addLayout(bar)
         self.model = PreviewModel()
         self.table = QTableView(objectName="preview_table")
         self.table.setModel(self.model)
@@ -479,6 +486,7 @@ class PreviewPage(QWizardPage):
         """Texts."""
         self.setTitle(self.tr("第 4 步：预览和检查"))
         self.only_rejected.setText(self.tr("只看未通过检查的行"))
+        self.export_rejected.setText(self.tr("导出未通过的行…"))
         self.mode_all.setText(self.tr("全部导入或全部不导入（有一行不通过就一行也不导入）"))
         self.mode_valid.setText(
             self.tr("只导入通过检查的行，未通过的行连同原因导出为 Excel 文件（改正后可再导入）")
@@ -549,6 +557,7 @@ class PreviewPage(QWizardPage):
         )
         if warned:
             text += self.tr("其中 {0} 行有提示（可导入）。").format(warned)
+        self.export_rejected.setEnabled(result.rejected > 0)
         if len(outcomes) > PREVIEW_SHOWN:
             text += self.tr("下表显示前 {0} 行；每一行都已检查。").format(PREVIEW_SHOWN)
         self.counts.setText(text)
@@ -598,7 +607,15 @@ class PreviewPage(QWizardPage):
             self._save_rejected(summary)
         return True
 
+    def save_rejected(self) -> None:
+        """The rejected rows with reasons to a workbook now (to correct before importing)."""
+        if self.w.check is not None:
+            self._write_rejected(self.w.check.outcomes)
+
     def _save_rejected(self, summary: imports.ImportSummary) -> None:
+        self._write_rejected(summary.outcomes)
+
+    def _write_rejected(self, outcomes: list[RowOutcome]) -> None:
         ledger = self.w.ledger
         assert ledger is not None
         target = self.w.rejected_target
@@ -614,7 +631,7 @@ class PreviewPage(QWizardPage):
                 session=self.w.session,
                 kind=self.w.kind,
                 ledger=ledger,
-                outcomes=summary.outcomes,
+                outcomes=outcomes,
                 clock=self.w.context.clock,
             )
             atomic_write_bytes(target, data)
@@ -701,3 +718,89 @@ class SummaryPage(QWizardPage):
             return
         self.undo.setEnabled(False)
         self.text.setText(self.text.text() + "\n" + self.tr("本次导入已撤销。"))
+
+
+# --- 导入记录: earlier imports, each undoable while its rows are unchanged ---------------------
+class ImportHistoryDialog(QDialog):
+    """The latest imports of one kind, with 撤销 for the selected one."""
+
+    def __init__(
+        self, parent: QWidget | None, context: AppContext, session: SignedIn, kind: str
+    ) -> None:
+        super().__init__(parent, objectName="ImportHistoryDialog")
+        self.context, self.session, self.kind = context, session, kind
+        self.setWindowTitle(self.tr("导入记录"))
+        self.resize(720, 420)
+        layout = QVBoxLayout(self)
+        self.table = QTableWidget(objectName="import_history")
+        self.table.setColumnCount(5)
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("批次"),
+                self.tr("导入时间"),
+                self.tr("导入人"),
+                self.tr("行数"),
+                self.tr("状态"),
+            ]
+        )
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        layout.addWidget(self.table, 1)
+        row = QHBoxLayout()
+        self.undo = QPushButton(self.tr("撤销所选导入…"), objectName="undo_selected_import")
+        self.undo.clicked.connect(self.undo_selected)
+        row.addWidget(self.undo)
+        row.addStretch()
+        close = QPushButton(self.tr("关闭"))
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        layout.addLayout(row)
+        self.rows: list[imports.ImportRow] = []
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Read the list again."""
+        from app.clock import format_local
+
+        try:
+            self.rows = imports.list_imports(
+                session=self.session, kind=self.kind, clock=self.context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            self.rows = []
+        self.table.setRowCount(len(self.rows))
+        for n, r in enumerate(self.rows):
+            state = self.tr("已撤销") if r.state == "undone" else self.tr("已导入")
+            values = [
+                str(r.id),
+                format_local(r.created_at),
+                r.created_by,
+                self.tr("导入 {0}，未导入 {1}").format(r.imported, r.rejected),
+                state,
+            ]
+            for c, v in enumerate(values):
+                self.table.setItem(n, c, QTableWidgetItem(v))
+        self.table.resizeColumnsToContents()
+
+    def undo_selected(self) -> None:
+        """Undo the selected import after a confirmation."""
+        index = self.table.currentRow()
+        if not 0 <= index < len(self.rows):
+            return
+        chosen = self.rows[index]
+        answer = QMessageBox.question(
+            self,
+            self.tr("撤销导入"),
+            self.tr("撤销导入批次 {0}？其中的 {1} 行记录将全部删除。").format(
+                chosen.id, chosen.imported
+            ),
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        try:
+            imports.undo_import(session=self.session, batch_id=chosen.id, clock=self.context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+        self.refresh()

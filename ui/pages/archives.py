@@ -222,6 +222,10 @@ class ArchivesPage(QWidget):
         self.import_button.setVisible(writer)
         self.import_button.clicked.connect(self.import_ledger)
         top.addWidget(self.import_button)
+        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
+        self.history_button.setVisible(writer)
+        self.history_button.clicked.connect(self.import_history)
+        top.addWidget(self.history_button)
         self.export_button = QPushButton(self.tr("导出…"), objectName="export_volumes")
         self.export_button.clicked.connect(self.export_list)
         top.addWidget(self.export_button)
@@ -378,6 +382,13 @@ class ArchivesPage(QWidget):
             copy_restricted=v.secrecy.startswith(("机密", "绝密")),
         )
         dialog.exec()
+
+    def import_history(self) -> None:
+        """导入记录: earlier imports, undoable while their rows are unchanged."""
+        from ui.dialogs.import_wizard import ImportHistoryDialog
+
+        ImportHistoryDialog(self, self._context, self._session, "volumes").exec()
+        self.refresh()
 
     def import_ledger(self) -> None:
         """导入案卷和卷内文件 (wizard)."""

@@ -97,6 +97,9 @@ class CustomersPage(QWidget):
         self.import_button = QPushButton(self.tr("导入…"), objectName="import_customers")
         self.import_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
         top.addWidget(self.import_button)
+        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
+        self.history_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
+        top.addWidget(self.history_button)
         self.export_button = QPushButton(self.tr("导出…"), objectName="export_customers")
         top.addWidget(self.export_button)
         layout.addLayout(top)
@@ -191,6 +194,7 @@ class CustomersPage(QWidget):
         self.new_button.clicked.connect(self.new_customer)
         self.review_button.clicked.connect(self.review_duplicates)
         self.import_button.clicked.connect(self.import_ledger)
+        self.history_button.clicked.connect(self.import_history)
         self.export_button.clicked.connect(self.export_list)
         self.reveal_button.clicked.connect(self.reveal)
         self.edit_button.clicked.connect(self.edit_customer)
@@ -493,6 +497,13 @@ class CustomersPage(QWidget):
             importance=self.importance_filter.currentData(),
             suspected_duplicate=self.duplicates_only.isChecked(),
         )
+
+    def import_history(self) -> None:
+        """导入记录: earlier imports, undoable while their rows are unchanged."""
+        from ui.dialogs.import_wizard import ImportHistoryDialog
+
+        ImportHistoryDialog(self, self._context, self._session, "customers").exec()
+        self.refresh()
 
     def import_ledger(self) -> None:
         """导入客户台账 (wizard); the list shows the new customers afterwards."""
