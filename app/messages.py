@@ -145,8 +145,9 @@ MESSAGES: dict[str, str] = {
     ),
     # import and export (issue 10)
     "import_format_unsupported": (
-        "不能导入“{suffix}”文件。只能导入 Excel 工作簿（.xlsx）和 CSV 文件。"
-        "旧版 Excel（.xls）或 WPS（.et）文件，请先在 Excel 或 WPS 中“另存为”.xlsx 格式再导入。"
+        "不能导入“{suffix}”文件。可以导入 Excel 工作簿（.xlsx；装有 python-calamine 时也可导入"
+        "旧版 .xls 和 WPS .et）和 CSV 文件。其他格式或无法识别的旧版文件，请先在 Excel 或 WPS 中"
+        "“另存为”.xlsx 格式再导入。"
     ),
     "import_file_unreadable": (
         "无法读取该文件（{detail}）：文件可能已损坏、已加密或不是它的扩展名所说的格式。"

@@ -68,15 +68,27 @@ class Sheet:
     first_row: int = 1  # sheet row number of ``rows[0]``
 
 
+def legacy_reader_available() -> bool:
+    """True when python-calamine is installed (it reads .xls and WPS .et workbooks)."""
+    try:
+        import python_calamine  # noqa: F401
+    except ImportError:
+        return False
+    return True
+
+
 def file_kind(path: Path) -> str:
-    """``xlsx`` or ``csv``; older Excel/WPS formats are refused with what to do instead."""
+    """``xlsx``, ``csv`` or ``legacy`` (.xls/.et through python-calamine, when installed).
+
+    Without python-calamine older Excel/WPS formats are refused with what to do instead.
+    """
     suffix = path.suffix.lower()
     if suffix in XLSX_SUFFIXES:
         return "xlsx"
     if suffix in CSV_SUFFIXES:
         return "csv"
-    if suffix in OLD_EXCEL_SUFFIXES:
-        raise ImportFormatUnsupported(suffix=suffix)
+    if suffix in OLD_EXCEL_SUFFIXES and legacy_reader_available():
+        return "legacy"
     raise ImportFormatUnsupported(suffix=suffix or "（无扩展名）")
 
 
@@ -91,9 +103,13 @@ def _check_file_size(path: Path, limits: ImportLimits) -> None:
 
 def sheet_names(path: Path, limits: ImportLimits = DEFAULT_LIMITS) -> list[str]:
     """The sheets of a workbook (a CSV file has one, named after nothing)."""
-    if file_kind(path) == "csv":
+    kind = file_kind(path)
+    if kind == "csv":
         _check_file_size(path, limits)
         return ["CSV"]
+    if kind == "legacy":
+        with _legacy_book(path, limits) as book:
+            return list(book.sheet_names)
     with _open_zip(path, limits) as archive:
         workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
     names = re.findall(r"<(?:\w+:)?sheet\b[^>]*\bname=\"([^\"]*)\"", workbook)
@@ -247,8 +263,11 @@ def read_sheet(
 
     ``max_rows`` stops early (a preview); without it more rows than the limit are refused.
     """
-    if file_kind(path) == "csv":
+    kind = file_kind(path)
+    if kind == "csv":
         return _read_csv(path, limits, max_rows=max_rows)
+    if kind == "legacy":
+        return _read_legacy(path, sheet, limits, max_rows=max_rows)
     with _open_zip(path, limits) as archive:
         names = sheet_names(path, limits)
         if not names:
@@ -345,6 +364,73 @@ def _last_filled(row: Row) -> int:
         if v is not None and not (isinstance(v, str) and not v.strip()):
             return i + 1
     return 0
+
+
+class _legacy_book:
+    """An .xls/.et workbook opened by python-calamine (the size checked first)."""
+
+    def __init__(self, path: Path, limits: ImportLimits) -> None:
+        from python_calamine import CalamineWorkbook
+
+        _check_file_size(path, limits)
+        try:
+            self.book = CalamineWorkbook.from_path(str(path))
+        except Exception as exc:  # calamine raises its own kinds on damaged or other files
+            raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+
+    def __enter__(self) -> Any:
+        return self.book
+
+    def __exit__(self, *_exc: object) -> None:
+        self.book.close()
+
+
+def _read_legacy(
+    path: Path, sheet: str | None, limits: ImportLimits, *, max_rows: int | None
+) -> Sheet:
+    """An .xls (BIFF, at most 65,536 rows by its format) or WPS .et sheet."""
+    with _legacy_book(path, limits) as book:
+        names = list(book.sheet_names)
+        if not names:
+            raise ImportFileUnreadable(detail="no_sheet")
+        name = sheet if sheet is not None and sheet in names else str(names[0])
+        try:
+            data = book.get_sheet_by_name(name)
+            (top, left), (bottom, right) = data.start or (0, 0), data.end or (0, 0)
+            if bottom - top + 1 > limits.max_rows + 100:
+                raise ImportTooLarge(what="rows", limit=limits.max_rows)
+            if right + 1 > limits.max_columns:
+                raise ImportTooLarge(what="columns", limit=limits.max_columns)
+            merges = [
+                Merge(r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+                for (r0, c0), (r1, c1) in (data.merged_cell_ranges or [])
+            ]
+            fills = _MergeFiller(merges)
+            rows: list[Row] = [()] * top  # rows above the first filled one
+            for number, values in enumerate(data.iter_rows(), start=top + 1):
+                cells = tuple([None] * left) + tuple(_legacy_value(v) for v in values)
+                rows.append(fills.apply(number, cells))
+                if max_rows is not None and number >= max_rows:
+                    break
+        except ImportTooLarge:
+            raise
+        except Exception as exc:
+            raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+    return Sheet(name, _trim(rows), merges)
+
+
+def _legacy_value(value: Any) -> Cell:
+    from datetime import date, time, timedelta
+
+    if value == "":
+        return None
+    if isinstance(value, datetime):
+        return value
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day)
+    if isinstance(value, time | timedelta):
+        return str(value)
+    return _plain(value)
 
 
 ENCODINGS = ("utf-8-sig", "gb18030")

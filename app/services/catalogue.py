@@ -195,9 +195,7 @@ class CleanVolume:
     notes: str
 
 
-def check_volume_draft(
-    draft: VolumeDraft, *, today: date, errors: list[FieldError]
-) -> CleanVolume:
+def check_volume_draft(draft: VolumeDraft, *, today: date, errors: list[FieldError]) -> CleanVolume:
     """The form's rules for a new volume (also used by the ledger import); appends errors."""
     title = _text(errors, "title", draft.title, 300, required=True)
     retention = parse_retention(draft.retention)

@@ -104,7 +104,7 @@ def test_an_old_excel_file_is_refused_on_the_first_step(
     wizard.file_page.load_sheets()
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
-    assert "另存为”.xlsx" in wizard.file_page.error.text()
+    assert "另存为 .xlsx" in wizard.file_page.error.text()
 
 
 def test_an_earlier_import_is_undone_from_the_import_history(

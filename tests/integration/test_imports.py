@@ -435,15 +435,73 @@ def test_a_huge_sheet_is_refused_by_its_dimension_and_while_streaming(tmp_path: 
         imports.load_ledger(long, kind="customers", limits=ImportLimits(max_rows=100))
 
 
-def test_old_excel_and_wps_files_are_refused_with_what_to_do(tmp_path: Path) -> None:
+def test_damaged_old_workbooks_and_other_formats_are_refused_with_what_to_do(
+    tmp_path: Path,
+) -> None:
+    from app.errors import ImportFileUnreadable
     from app.messages import describe
 
     for suffix in (".xls", ".et"):
         path = tmp_path / f"old{suffix}"
         path.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 100)
-        with pytest.raises(ImportFormatUnsupported) as caught:
+        with pytest.raises(ImportFileUnreadable) as unreadable:
             imports.load_ledger(path, kind="customers")
-        assert "另存为”.xlsx" in describe(caught.value)
+        assert "另存为 .xlsx" in describe(unreadable.value)
+    other = tmp_path / "ledger.numbers"
+    other.write_bytes(b"x")
+    with pytest.raises(ImportFormatUnsupported) as caught:
+        imports.load_ledger(other, kind="customers")
+    assert "另存为”.xlsx" in describe(caught.value)
+
+
+def test_an_old_xls_ledger_with_a_merged_header_is_imported(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    import xlwt
+
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("客户台账")
+    sheet.write_merge(0, 0, 0, 4, "客户台账（旧系统导出）")
+    sheet.write_merge(1, 2, 0, 0, "客户名称")
+    sheet.write_merge(1, 2, 1, 1, "身份证号")
+    sheet.write_merge(1, 1, 2, 3, "联系方式")
+    sheet.write(2, 2, "手机")
+    sheet.write(2, 3, "固定电话")
+    sheet.write_merge(1, 2, 4, 4, "同意日期")
+    sheet.write(3, 0, "王五 ")
+    sheet.write(3, 1, resident_id(31))
+    sheet.write(3, 2, float(mobile(31)))  # typed as a number in the old system
+    sheet.write(3, 4, 45292)  # an Excel serial date
+    sheet.write(4, 0, "赵六")
+    sheet.write(4, 1, with_bad_check(resident_id(32)))
+    path = tmp_path / "旧台账.xls"
+    book.save(str(path))
+    ledger = imports.load_ledger(path, kind="customers")
+    assert ledger.header.names == (
+        "客户名称",
+        "身份证号",
+        "联系方式/手机",
+        "联系方式/固定电话",
+        "同意日期",
+    )
+    mapping, _ = imports.guess_columns(
+        session=archivist, kind="customers", ledger=ledger, clock=clock
+    )
+    assert mapping == {0: "name", 1: "id_number", 2: "phone", 3: "phone2", 4: "consent_date"}
+    mapping.pop(4)  # a consent date needs its purpose: not imported from this ledger
+    summary = imports.run_import(
+        session=archivist,
+        kind="customers",
+        ledger=ledger,
+        mapping=mapping,
+        mode=MODE_VALID,
+        clock=clock,
+    )
+    assert (summary.imported, summary.rejected) == (1, 1)
+    assert _reasons(summary) == {5: {"checksum"}}
+    wps = tmp_path / "旧台账.et"  # WPS 表格 keeps the same binary layout
+    wps.write_bytes(path.read_bytes())
+    assert imports.load_ledger(wps, kind="customers").header.names == ledger.header.names
 
 
 def test_a_damaged_workbook_is_refused_cleanly(tmp_path: Path) -> None:

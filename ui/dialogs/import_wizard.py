@@ -146,8 +146,8 @@ class FilePage(QWizardPage):
         self.setTitle(self.tr("第 1 步：选择文件和工作表"))
         self.intro.setText(
             self.tr(
-                "可以导入 Excel 工作簿（.xlsx）或 CSV 文件（UTF-8 或 GB18030 编码，自动识别）。"
-                "旧版 .xls 或 WPS .et 文件请先另存为 .xlsx。"
+                "可以导入 Excel 工作簿（.xlsx，旧版 .xls）、WPS 表格（.et）或 CSV 文件"
+                "（UTF-8 或 GB18030 编码，自动识别）。无法读取的旧文件请先另存为 .xlsx。"
                 "导入前会逐行检查，检查不通过的行不会导入。"
             )
         )
