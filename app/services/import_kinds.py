@@ -346,6 +346,16 @@ def _next_id(uow: UnitOfWork, model: Any) -> int:
     return int(uow.session.scalar(select(func.max(model.id))) or 0) + 1
 
 
+def _advance_sequence(uow: UnitOfWork, table: str) -> None:
+    """PostgreSQL: move the table's id sequence past the ids the import gave explicitly."""
+    conn = uow.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )
+
+
 def _span(first: int, count: int) -> list[int]:
     return [first, first + count - 1, count]
 
@@ -531,6 +541,7 @@ class CustomerImport:
             if progress is not None:
                 progress.report(start + len(customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
+        _advance_sequence(uow, "customer")
         flagged = _flag_duplicates(uow, first, ctx.now) if valid else set()
         for o, cid in zip(valid, range(first, first + len(valid)), strict=True):
             o.flagged = cid in flagged
@@ -1160,6 +1171,8 @@ class VolumeImport:
                         for i in items
                     ],
                 )
+        _advance_sequence(uow, "volume")
+        _advance_sequence(uow, "archive_item")
         spans: dict[str, list[int]] = {}
         if volumes:
             spans["volume"] = _span(first_volume, len(volumes))
