@@ -11,7 +11,7 @@ one entry in :data:`KINDS`.
 from __future__ import annotations
 
 import json
-import uuid
+import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -186,11 +186,6 @@ def _text(row: ParsedRow, key: str) -> str:
     return cells.text(row.values.get(key))
 
 
-def _cell_text(value: Cell) -> Cell:
-    """Text cells normalized once (a row's cells are read several times); others as they are."""
-    return cells.text(value) if isinstance(value, str) else value
-
-
 def _fold_table(pairs: dict[str, Sequence[str]]) -> dict[str, str]:
     return {cells.folded(word): value for value, words in pairs.items() for word in words}
 
@@ -284,17 +279,34 @@ def _looks_like_org(name: str, id_text: str) -> bool:
     return any(marker in name for marker in ORG_MARKERS)
 
 
+def _pick(
+    texts: dict[str, str],
+    key: str,
+    table: dict[str, str],
+    errors: list[FieldError],
+    default: str | None = None,
+) -> str | None:
+    """:func:`_choice` over texts already normalized (a customer row's cells are read once)."""
+    text = texts.get(key, "")
+    found = table.get("".join(text.split()).casefold()) if text else None
+    if found is None and text:
+        expected = "、".join(dict.fromkeys(k for k in table if not k.isascii()))
+        errors.append(FieldError(key, "choice", {"value": text[:20], "expected": expected}))
+    return found or default
+
+
 def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:
     """A form draft from a ledger row, with what could not be read; defaults as the form's."""
     errors: list[FieldError] = []
-    row = ParsedRow(row.number, {k: _cell_text(v) for k, v in row.values.items()})
-    name = _text(row, "name")
-    id_text = _text(row, "id_number")
-    party = _choice(row, "party", PARTIES, errors) or (
+    texts = {k: cells.text(v) for k, v in row.values.items()}
+    get = texts.get
+    name = get("name", "")
+    id_text = get("id_number", "")
+    party = _pick(texts, "party", PARTIES, errors) or (
         Party.ORG.value if _looks_like_org(name, id_text) else Party.PERSON.value
     )
-    category = _choice(row, "category", CATEGORIES, errors)
-    kind = _choice(row, "kind", KINDS_OF_CUSTOMER, errors)
+    category = _pick(texts, "category", CATEGORIES, errors)
+    kind = _pick(texts, "kind", KINDS_OF_CUSTOMER, errors)
     if kind is None:
         special = category is not None and category not in GENERAL_CATEGORIES
         kind = Kind.SPECIAL.value if special else Kind.GENERAL.value
@@ -304,36 +316,36 @@ def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:
         else:
             person = party == Party.PERSON
             category = Category.INDIVIDUAL.value if person else Category.DEALER.value
-    id_type = _choice(row, "id_type", ID_TYPES, errors)
+    id_type = _pick(texts, "id_type", ID_TYPES, errors)
     if id_type is None and id_text:
         id_type = IdType.USCC.value if party == Party.ORG else IdType.RESIDENT_ID.value
-    status = _choice(row, "status", STATUSES, errors) or (
+    status = _pick(texts, "status", STATUSES, errors) or (
         Status.REGISTERED.value if id_text else Status.POTENTIAL.value
     )
     phones = [
         PhoneInput(n, "手机" if i == 0 and key == "phone" else "")
         for key in ("phone", "phone2")
-        for i, n in enumerate(_split_numbers(_text(row, key)))
+        for i, n in enumerate(_split_numbers(get(key, "")))
     ]
-    bank = _text(row, "bank_account")
+    bank, address = get("bank_account", ""), get("address", "")
     draft = CustomerDraft(
         party=party,
         kind=kind,
         category=category,
         name=name,
         status=status,
-        importance=_choice(row, "importance", IMPORTANCE, errors, "normal") or "normal",
-        gender=_choice(row, "gender", GENDERS, errors),
+        importance=_pick(texts, "importance", IMPORTANCE, errors, "normal") or "normal",
+        gender=_pick(texts, "gender", GENDERS, errors),
         birth_date=_date(row, "birth_date", errors),
         id_type=id_type,
         id_number=id_text,
         phones=tuple(phones),
-        addresses=(AddressInput(_text(row, "address")),) if _text(row, "address") else (),
-        bank_accounts=(BankAccountInput(bank, _text(row, "bank_name")),) if bank else (),
-        email=_text(row, "email"),
+        addresses=(AddressInput(address),) if address else (),
+        bank_accounts=(BankAccountInput(bank, get("bank_name", "")),) if bank else (),
+        email=get("email", ""),
         consent_date=_date(row, "consent_date", errors),
-        consent_purpose=_text(row, "consent_purpose"),
-        remarks=_text(row, "remarks"),
+        consent_purpose=get("consent_purpose", ""),
+        remarks=get("remarks", ""),
     )
     return draft, errors
 
@@ -437,7 +449,8 @@ class CustomerImport:
                 draft = clean.draft
                 cid = first + start + offset
                 number = f"KH{last_number + start + offset + 1:08d}"
-                key_id, row_key, key = uuid.uuid4().hex, uuid.uuid4().hex, random_key()
+                # random ids as register_customer makes them (uuid4 hex), without the UUID objects
+                key_id, row_key, key = os.urandom(16).hex(), os.urandom(16).hex(), random_key()
                 keys.append((key_id, wrapper.wrap(key_id, key)))
                 enc = _encryptor(FieldCipher(key), row_key)
                 name = identity.normalize(draft.name)
