@@ -181,3 +181,33 @@ def test_the_customer_list_exports_masked_after_a_purpose(
     assert errors == []
     text = str(list(load_workbook(target).active.iter_rows(values_only=True)))
     assert "110***********002X" in text and VALID_ID not in text
+
+
+def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+) -> None:
+    from app.services.catalogue import search_catalogue
+    from app.services.customers import register_customer
+    from tests.factories import person
+
+    wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
+    owner = register_customer(session=session, draft=person(), clock=clock)
+    path = tmp_path / "案卷.csv"
+    path.write_bytes(
+        (
+            "档号,客户编号,案卷题名,年度,保管期限,件号,题名,日期,存放位置\n"
+            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,1,登记表,43831,K1\n"
+            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,2,合同,43832,K1\n"
+        ).encode("gb18030")
+    )
+    wizard.file_page.path.setText(str(path))
+    wizard.file_page.load_sheets()
+    wizard.next()
+    wizard.next()
+    chosen = wizard.mapping_page.chosen()
+    assert chosen[0] == "reference_code" and chosen[8] == "location"  # recognised, not imported
+    wizard.next()
+    assert "共 2 行：可导入 2 行，未通过检查 0 行" in wizard.preview_page.counts.text()
+    wizard.next()
+    assert "新建案卷 1 卷，卷内文件 2 件" in wizard.summary_page.text.text()
+    assert search_catalogue(session=session, query="Z001-KH·2020-Y-0007", clock=clock)

@@ -618,3 +618,32 @@ def test_fuzzed_csv_ledgers_are_checked_or_refused_with_a_typed_error(
     except AppError:
         return
     assert all(imports.describe_outcome(o) or o.ok for o in result.outcomes)
+
+
+def test_volumes_find_their_customer_by_id_number_or_a_unique_name(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    register_customer(session=archivist, draft=person(), clock=clock)
+    for n in (1, 2):  # two customers named 李四: a name alone is ambiguous
+        register_customer(
+            session=archivist,
+            draft=person(name="李四", id_number=resident_id(n), phones=(), bank_accounts=()),
+            clock=clock,
+        )
+    path = tmp_path / "v.csv"
+    path.write_text(
+        "身份证号,客户名称,案卷题名,年度,保管期限,题名,密级,保密期限\n"
+        f"{full_width('11010519491231002X')},,卷甲,2020,永久,合同,绝密,\n"
+        ",张三丰,卷乙,2021,10年,协议,机密★10年,\n"
+        ",李四,卷丙,2021,永久,函件,,\n"
+        ",王无名,卷丁,2021,永久,函件,,\n"
+        f"{resident_id(2)},,卷戊,2022,永久,声明,秘密,5\n",
+        encoding="utf-8",
+    )
+    _ledger, summary = _import(archivist, clock, path, "volumes", MODE_VALID)
+    assert (summary.imported, summary.rejected) == (3, 2)
+    assert _reasons(summary) == {4: {"customer_ambiguous"}, 5: {"not_found"}}
+    listed = {v.title: v for v in search_catalogue(session=archivist, query="", clock=clock)}
+    assert listed["卷甲"].secrecy == "绝密★30年"
+    assert listed["卷乙"].secrecy == "机密★10年" and listed["卷乙"].retention == "定期10年"
+    assert listed["卷戊"].secrecy == "秘密"
