@@ -647,3 +647,54 @@ def test_volumes_find_their_customer_by_id_number_or_a_unique_name(
     assert listed["卷甲"].secrecy == "绝密★30年"
     assert listed["卷乙"].secrecy == "机密★10年" and listed["卷乙"].retention == "定期10年"
     assert listed["卷戊"].secrecy == "秘密"
+
+
+class CancelAfterWriting:
+    """A progress sink whose operator presses 取消 once the first chunk has been written.
+
+    The check reports (2000, 2500) too; the second such report is the writer's.
+    """
+
+    def __init__(self, vault: object) -> None:
+        self.reports: list[tuple[int, int]] = []
+        self.vault = vault
+        self.keys_when_cancelled: int | None = None
+
+    def report(self, done: int, total: int) -> None:
+        self.reports.append((done, total))
+        if self.reports.count((2000, 2500)) == 2:
+            self.keys_when_cancelled = self.vault.count()  # type: ignore[attr-defined]
+
+    def is_cancelled(self) -> bool:
+        return self.keys_when_cancelled is not None
+
+
+def test_a_cancelled_import_leaves_no_row_and_no_key(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    from app.errors import ImportCancelled
+
+    path = tmp_path / "c.csv"
+    lines = ["客户名称,身份证号,联系电话"]
+    lines += [f"客户{n},{resident_id(n)},{mobile(n)}" for n in range(2500)]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    ledger = imports.load_ledger(path, kind="customers")
+    mapping, _ = imports.guess_columns(
+        session=archivist, kind="customers", ledger=ledger, clock=clock
+    )
+    sink = CancelAfterWriting(archivist.store.vault)
+    with pytest.raises(ImportCancelled):
+        imports.run_import(
+            session=archivist,
+            kind="customers",
+            ledger=ledger,
+            mapping=mapping,
+            mode=MODE_ALL,
+            clock=clock,
+            progress=sink,
+        )
+    assert sink.keys_when_cancelled == 2000  # the first chunk's keys were in the vault
+    assert archivist.store.vault.count() == 0
+    with archivist.store.new_session() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == 0
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == 0
