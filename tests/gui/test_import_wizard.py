@@ -94,7 +94,7 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
     assert wizard.button(QWizard.WizardButton.FinishButton).isVisible()
 
 
-def test_an_old_excel_file_is_refused_on_the_first_step(
+def test_an_unreadable_old_excel_file_is_refused_on_the_first_step(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
     wizard, _session = open_wizard(qtbot, admin, location, clock, "customers")
