@@ -208,3 +208,40 @@ class FileMissing(AppError):
     """The blob file of a stored electronic file is gone from ``<db>.files/``: not opened."""
 
     code = "file_blob_missing"
+
+
+# --- import and export (issue 10) ----------------------------------------------------------
+class ImportFormatUnsupported(AppError):
+    """The file is not .xlsx or CSV (old .xls/.et workbooks must be saved as .xlsx first)."""
+
+    code = "import_format_unsupported"
+
+
+class ImportFileUnreadable(AppError):
+    """The file cannot be read as a workbook or CSV (damaged, encrypted, not what it says)."""
+
+    code = "import_file_unreadable"
+
+
+class ImportTooLarge(AppError):
+    """The file is over a limit (size, uncompressed size, compression ratio, rows, columns)."""
+
+    code = "import_too_large"
+
+
+class ImportHasRejections(AppError):
+    """All-or-nothing was chosen and some rows are wrong: nothing was imported."""
+
+    code = "import_has_rejections"
+
+
+class ImportCancelled(AppError):
+    """The import was cancelled: nothing was imported."""
+
+    code = "import_cancelled"
+
+
+class ImportUndoRefused(AppError):
+    """The import cannot be undone: its rows were changed, used or already undone."""
+
+    code = "import_undo_refused"

@@ -124,6 +124,16 @@ FIELD_LABELS: dict[str, str] = {
     "start_position": "起始位置",
     "labels": "标签",
     "output": "输出方式",
+    # import (issue 10)
+    "row": "行",
+    "customer_number": "客户编号",
+    "customer_id_number": "客户证件号码",
+    "customer_name": "客户名称",
+    "volume_title": "案卷题名",
+    "seq": "件号",
+    "pages": "页号",
+    "phone2": "电话",
+    "bank_name": "开户银行",
 }
 
 MESSAGES: dict[str, str] = {
@@ -175,6 +185,23 @@ MESSAGES: dict[str, str] = {
         "电子文件（编号 {file_id}）的加密存储文件不见了（数据库旁的 .files 文件夹中缺少该文件）。"
         "文件未打开，此事件已记入审计日志。请从包含 .files 文件夹的备份恢复，并报告系统管理员。"
     ),
+    # import and export (issue 10)
+    "import_format_unsupported": (
+        "不能导入“{suffix}”文件。可以导入 Excel 工作簿（.xlsx；装有 python-calamine 时也可导入"
+        "旧版 .xls 和 WPS .et）和 CSV 文件。其他格式或无法识别的旧版文件，请先在 Excel 或 WPS 中"
+        "“另存为”.xlsx 格式再导入。"
+    ),
+    "import_file_unreadable": (
+        "无法读取该文件（{detail}）：文件可能已损坏、已加密或不是它的扩展名所说的格式。"
+        "请在 Excel 或 WPS 中打开检查，另存为 .xlsx 后再试。"
+    ),
+    "import_too_large": "文件超出导入限制，已拒绝，未读取其内容：{what_text}",
+    "import_has_rejections": (
+        "选择了“全部导入或全部不导入”，但有 {rejected} 行未通过检查，因此一行也没有导入。"
+        "请改正这些行，或选择“只导入通过检查的行，并导出未通过的行”。"
+    ),
+    "import_cancelled": "导入已取消，没有导入任何数据。",
+    "import_undo_refused": "无法撤销这次导入：{reason_text}",
     "app_error": "操作失败。",
     # storage locations and moves (issue 6)
     "location_object_not_found": "找不到该{what}，可能已被删除。",
@@ -289,6 +316,32 @@ REASONS: dict[str, str] = {
     "too_wide_for_page": "标签排不下：左边距 + 各列标签宽 + 列间距共 {need} 毫米，超过纸宽 {page} 毫米",
     "too_tall_for_page": "标签排不下：上边距 + 各行标签高 + 行间距共 {need} 毫米，超过纸高 {page} 毫米",
     "destroyed_no_label": "档号 {code} 的案卷已销毁，不再制作标签",
+    # import and export (issue 10)
+    "date_format": "不是可识别的日期（可写 2024-03-01、2024/3/1、2024年3月1日 或 Excel 日期）",
+    "number_format": "不是整数",
+    "choice": "无法识别“{value}”，可填：{expected}",
+    "duplicate_in_file": "与本文件第 {row} 行的证件号码相同，同一证件不能重复登记",
+    "code_in_file": "与本文件第 {row} 行的档号相同，但案卷信息不一致",
+    "code_taken": "档号已存在于档案目录中，档号不能重复",
+    "seq_in_file": "件号与本卷第 {row} 行重复",
+    "customer_ambiguous": "有多位客户叫这个名称，请填写客户编号或证件号码",
+    "customer_required": "请填写客户编号、证件号码或客户名称，以确定案卷属于哪位客户",
+    "volume_rejected": "同一案卷的其他行有错误（第 {row} 行），整卷未导入",
+}
+
+# import limits and undo refusals (issue 10): the detail of import_too_large / import_undo_refused
+LIMIT_TEXTS: dict[str, str] = {
+    "file": "文件大于 {limit} MiB。",
+    "uncompressed": "解压后大于 {limit} MiB（可能是“压缩炸弹”文件）。",
+    "ratio": "压缩比超过 {limit} 倍（可能是“压缩炸弹”文件）。",
+    "rows": "超过 {limit} 行。请把工作表拆分成几个文件分批导入。",
+    "columns": "超过 {limit} 列。请删除多余的列后再导入。",
+}
+UNDO_REASONS: dict[str, str] = {
+    "not_found": "找不到这次导入。",
+    "undone": "这次导入已经撤销过了。",
+    "changed": "导入的记录之后已被修改、删除或使用（例如修改了客户、新建了案卷、添加了卷内文件或复核了疑似重复）。"
+    "撤销会丢失这些后来的工作，因此不能整批撤销；请逐条处理。",
 }
 
 Translator = Callable[[str], str]
@@ -323,6 +376,10 @@ def describe(error: AppError, tr: Translator = _identity) -> str:
     params = _fmt_params(error.params)
     if isinstance(error, ValidationFailed):
         params["details"] = "\n".join(describe_field_error(e, tr) for e in error.errors)
+    if error.code == "import_too_large":
+        params["what_text"] = tr(LIMIT_TEXTS.get(str(params.get("what")), "")).format(**params)
+    if error.code == "import_undo_refused":
+        params["reason_text"] = tr(UNDO_REASONS.get(str(params.get("reason")), ""))
     try:
         return template.format(**params)
     except (KeyError, IndexError):

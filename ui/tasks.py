@@ -4,10 +4,13 @@ The function receives a :class:`ProgressSink` (``report(done, total)``, ``is_can
 result or the error comes back through ``on_done`` / ``on_error`` on the GUI thread. Widgets are
 never touched from the worker.
 
-Not yet used for database work: a task that reads the store must be finished (or waited for)
-before sign-out closes that store, and the session controller does not track running tasks yet
-(a first try at loading the customer list in the background crashed in SQLCipher when a test
-signed out mid-query). Add that task counter before moving database work here.
+``run_task`` is not used for database work: a task that reads the store must be finished (or
+waited for) before sign-out closes that store, and the session controller does not track
+running tasks yet (a first try at loading the customer list in the background crashed in
+SQLCipher when a test signed out mid-query). ``run_blocking`` may do database work (the
+import wizard's checks and import): it shows a window-modal progress dialog and returns only
+once the worker has finished, so nothing can sign out or close the store meanwhile; each unit
+of work opens its own session and connection in the worker.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+from PySide6.QtWidgets import QWidget
 
 log = logging.getLogger(__name__)
 
@@ -127,3 +131,79 @@ def run_task(
         task.progressed.connect(on_progress)
     QThreadPool.globalInstance().start(_Runner(fn, task.signals, task.sink))
     return task
+
+
+def run_blocking(
+    parent: QWidget | None,
+    label: str,
+    fn: Callable[[ProgressSink], Any],
+    *,
+    cancellable: bool = True,
+) -> Any:
+    """Run ``fn`` off the GUI thread behind a modal progress dialog; return its result.
+
+    The GUI stays responsive (a local event loop runs) and the dialog's 取消 asks ``fn`` to
+    stop; the call returns only once the worker has finished, so nothing it uses (the store)
+    is closed under it. The worker's error is raised here; a cancelled run raises
+    ``app.errors.ImportCancelled`` unless ``fn`` finished anyway.
+    """
+    from PySide6.QtCore import QCoreApplication, QEventLoop, Qt
+    from PySide6.QtWidgets import QProgressDialog
+
+    from app.errors import ImportCancelled
+
+    outcome: dict[str, Any] = {}
+    dialog = QProgressDialog(label, "", 0, 0, parent)
+    dialog.setObjectName("task_progress")
+    dialog.setWindowTitle(QCoreApplication.translate("tasks", "请稍候"))
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(400)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    if cancellable:
+        dialog.setCancelButtonText(QCoreApplication.translate("tasks", "取消"))
+    else:
+        dialog.setCancelButton(None)
+    loop = QEventLoop()
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+
+    task = _DeliveringTask(
+        lambda result: outcome.__setitem__("result", result),
+        lambda exc: outcome.__setitem__("error", exc),
+        parent,
+    )
+    task.progressed.connect(progress)
+    task.finished.connect(loop.quit)
+    dialog.canceled.connect(task.cancel)
+    QThreadPool.globalInstance().start(_Runner(fn, task.signals, task.sink))
+    if task.running:
+        loop.exec()
+    dialog.close()
+    dialog.deleteLater()
+    if "error" in outcome:
+        raise outcome["error"]
+    if "result" not in outcome:
+        raise ImportCancelled()
+    return outcome["result"]
+
+
+class _DeliveringTask(Task):
+    """A task whose result is delivered even after a cancel came too late to stop the work.
+
+    An import that committed before it saw the cancel must be reported as imported.
+    """
+
+    @Slot(object)
+    def _deliver_result(self, result: Any) -> None:
+        self.running = False
+        self._on_done(result)
+        self.finished.emit()
+
+    @Slot(object)
+    def _deliver_error(self, exc: BaseException) -> None:
+        self.running = False
+        self._on_error(exc)
+        self.finished.emit()

@@ -144,6 +144,25 @@ class VolumeSaved:
     reference_code: str
 
 
+def allocate_reference(
+    uow: UnitOfWork, pattern: str, values: refs.ReferenceValues
+) -> tuple[str, int]:
+    """The next free 档号 in the scope of ``values`` (also for imported volumes without one)."""
+    return _allocate(uow, pattern, values)
+
+
+def reference_values(uow: UnitOfWork, year: int, retention: str, org: str) -> refs.ReferenceValues:
+    """The 档号 parts of a new volume from the settings (全宗号, 门类) and its own values."""
+    settings = uow.settings.load()
+    return refs.ReferenceValues(
+        fonds=settings.organisation.fonds_code,
+        category=str(uow.settings.raw().get(CATEGORY_SETTING) or DEFAULT_CATEGORY),
+        year=year,
+        retention=retention,
+        org=org,
+    )
+
+
 def _allocate(uow: UnitOfWork, pattern: str, values: refs.ReferenceValues) -> tuple[str, int]:
     """The next free 档号 in the values' scope (numbers only go up; a taken code is skipped)."""
     key = refs.scope(pattern, values)
@@ -164,10 +183,20 @@ def _allocate(uow: UnitOfWork, pattern: str, values: refs.ReferenceValues) -> tu
     return code, number
 
 
-def create_volume(*, session: SignedIn, draft: VolumeDraft, clock: Clock) -> VolumeSaved:
-    """File a new volume for a customer with the next 档号 of its scope (R10, R11)."""
-    errors: list[FieldError] = []
-    today = clock.now().astimezone().date()
+@dataclass(frozen=True)
+class CleanVolume:
+    """A checked volume draft: trimmed texts and the retention code."""
+
+    title: str
+    retention: Retention | None
+    org: str
+    compiled_by: str
+    checked_by: str
+    notes: str
+
+
+def check_volume_draft(draft: VolumeDraft, *, today: date, errors: list[FieldError]) -> CleanVolume:
+    """The form's rules for a new volume (also used by the ledger import); appends errors."""
     title = _text(errors, "title", draft.title, 300, required=True)
     retention = parse_retention(draft.retention)
     if retention is None:
@@ -178,6 +207,18 @@ def create_volume(*, session: SignedIn, draft: VolumeDraft, clock: Clock) -> Vol
     compiled_by = _text(errors, "compiled_by", draft.compiled_by, 64, required=False)
     checked_by = _text(errors, "checked_by", draft.checked_by, 64, required=False)
     notes = _text(errors, "notes", draft.notes, 2000, required=False)
+    if draft.compiled_on is not None and draft.compiled_on > today:
+        errors.append(FieldError("compiled_on", "future"))
+    return CleanVolume(title, retention, org, compiled_by, checked_by, notes)
+
+
+def create_volume(*, session: SignedIn, draft: VolumeDraft, clock: Clock) -> VolumeSaved:
+    """File a new volume for a customer with the next 档号 of its scope (R10, R11)."""
+    errors: list[FieldError] = []
+    today = clock.now().astimezone().date()
+    clean = check_volume_draft(draft, today=today, errors=errors)
+    title, retention, org = clean.title, clean.retention, clean.org
+    compiled_by, checked_by, notes = clean.compiled_by, clean.checked_by, clean.notes
     with session.uow(clock) as uow:
         uow.claim_writes()  # the 档号 counter is read, then written: wait for the lock first
         authorize(uow, session.actor, "catalogue.write")
@@ -306,10 +347,20 @@ def _check_separation(
         errors.append(FieldError("secrecy_level", "top_secret_volume"))
 
 
-def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Clock) -> int:
-    """Add an item (件) to a volume; the volume takes on its secrecy (R15). Returns its id."""
-    errors: list[FieldError] = []
-    today = clock.now().astimezone().date()
+@dataclass(frozen=True)
+class CleanItem:
+    """A checked item draft."""
+
+    title: str
+    doc_number: str
+    author: str
+    remarks: str
+    carrier: Carrier
+    secrecy: Secrecy
+
+
+def check_item_draft(draft: ItemDraft, *, today: date, errors: list[FieldError]) -> CleanItem:
+    """The form's rules for a new item (also used by the ledger import); appends errors."""
     title = _text(errors, "title", draft.title, 300, required=True)
     doc_number = _text(errors, "doc_number", draft.doc_number, 64, required=False)
     author = _text(errors, "author", draft.author, 100, required=False)
@@ -319,13 +370,28 @@ def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Cloc
     except ValueError:
         errors.append(FieldError("carrier", "format", {"expected": "纸质、光盘、磁盘或电子文件"}))
         carrier = Carrier.PAPER
-    if draft.page_from is not None and draft.page_from < 1:
+    if draft.page_from is not None and not 1 <= draft.page_from <= 99999:
         errors.append(FieldError("page_from", "range", {"min": 1, "max": 99999}))
     if draft.page_to is not None and (draft.page_from is None or draft.page_to < draft.page_from):
         errors.append(FieldError("page_to", "before_start"))
     if draft.doc_date is not None and draft.doc_date > today:
         errors.append(FieldError("doc_date", "future"))
     secrecy = _secrecy(errors, draft, today)
+    return CleanItem(title, doc_number, author, remarks, carrier, secrecy)
+
+
+def marking_for_index(secrecy: Secrecy) -> str:
+    """The marking that goes into the 备注栏: only 机密/绝密 (R15)."""
+    return _marking_for_index(secrecy)
+
+
+def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Clock) -> int:
+    """Add an item (件) to a volume; the volume takes on its secrecy (R15). Returns its id."""
+    errors: list[FieldError] = []
+    today = clock.now().astimezone().date()
+    clean = check_item_draft(draft, today=today, errors=errors)
+    title, doc_number, author = clean.title, clean.doc_number, clean.author
+    remarks, carrier, secrecy = clean.remarks, clean.carrier, clean.secrecy
     with session.uow(clock) as uow:
         uow.claim_writes()  # 序号 is read, then written
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))

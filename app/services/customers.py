@@ -204,7 +204,7 @@ class CustomerDetail:
 
 # --- validation ------------------------------------------------------------------------------
 def _enum_error(name: str, value: str | None, enum: type[StrEnum]) -> FieldError | None:
-    if value not in {e.value for e in enum}:
+    if value not in enum._value2member_map_:  # the enum's own value table (no set per call)
         return FieldError(name, "required")
     return None
 
@@ -734,8 +734,14 @@ def _list_values(store: Store, row: Any) -> tuple[str, str]:
     return idn, phone
 
 
-def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow]:
-    """Masked list rows for ``ids``, in that order (one query, plain columns: no ORM objects)."""
+def _rows_for(
+    store: Store, uow: UnitOfWork, ids: list[int], *, masked: bool = True
+) -> list[CustomerRow]:
+    """List rows for ``ids``, in that order (one query, plain columns: no ORM objects).
+
+    Masked unless ``masked`` is False (an unmasked export: the caller checked the role and
+    records the purpose, R5, R40).
+    """
     if not ids:
         return []
     first_phone = CustomerPhone.__table__.alias("first_phone")
@@ -781,14 +787,14 @@ def _rows_for(store: Store, uow: UnitOfWork, ids: list[int]) -> list[CustomerRow
             CustomerRow(
                 id=c.id,
                 number=c.number,
-                name=mask_name(c.name) if c.party == Party.PERSON else c.name,
+                name=mask_name(c.name) if masked and c.party == Party.PERSON else c.name,
                 party=c.party,
                 kind=c.kind,
                 category=c.category,
                 status=c.status,
                 importance=c.importance,
-                id_number=mask_id_number(idn) if idn and idn != UNREADABLE else idn,
-                phone=mask_phone(phone.split(";")[0]) if phone else "",
+                id_number=mask_id_number(idn) if masked and idn and idn != UNREADABLE else idn,
+                phone=(mask_phone(phone.split(";")[0]) if masked else phone) if phone else "",
                 suspected_duplicate=c.suspected_duplicate,
             )
         )
@@ -829,6 +835,13 @@ def list_customer_ids(
         if limit is not None:
             stmt = stmt.limit(limit)
         return list(uow.session.scalars(stmt))
+
+
+def customer_rows_for(
+    store: Store, uow: UnitOfWork, ids: list[int], *, masked: bool = True
+) -> list[CustomerRow]:
+    """List rows for ``ids`` inside the caller's unit of work (exports)."""
+    return _rows_for(store, uow, ids, masked=masked)
 
 
 def get_customer_rows(*, session: SignedIn, ids: list[int], clock: Clock) -> list[CustomerRow]:

@@ -449,3 +449,28 @@ class CustodyHandover(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     listing: Mapped[str] = mapped_column(Text)  # JSON: places, boxes and volumes handed over
     recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
+# --- import of ledgers (issue 10) -----------------------------------------------------------
+class ImportBatch(Base):
+    """One import of a ledger: what it wrote, so it can be undone as a whole.
+
+    Rows of one import get consecutive ids (the import holds the write lock), so ``spans``
+    records per table ``[first_id, last_id, count]`` as JSON instead of a row per record.
+    """
+
+    __tablename__ = "import_batch"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # customers | volumes
+    state: Mapped[str] = mapped_column(String(16), default="done")  # done | undone
+    mode: Mapped[str] = mapped_column(String(16))  # all_or_nothing | valid_rows
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_imported: Mapped[int] = mapped_column(Integer, default=0)
+    rows_rejected: Mapped[int] = mapped_column(Integer, default=0)
+    spans: Mapped[str] = mapped_column(Text, default="{}")
+    header_signature: Mapped[str] = mapped_column(String(32), default="")
+    undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    undone_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

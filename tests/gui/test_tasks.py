@@ -68,3 +68,41 @@ def test_a_cancelled_task_delivers_nothing(qtbot: QtBot) -> None:
         task.finished, timeout=5000
     ).wait()  # finished is queued: it cannot fire earlier
     assert delivered == [] and task.sink.is_cancelled()
+
+
+def test_run_blocking_returns_the_result_and_cancel_stops_the_work(qtbot: QtBot) -> None:
+    import time
+
+    import pytest
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    from app.errors import ImportCancelled
+    from ui.tasks import run_blocking
+
+    assert run_blocking(None, "计算", lambda sink: 6 * 7) == 42
+
+    def endless(sink: ProgressSink) -> None:
+        while not sink.is_cancelled():
+            sink.report(1, 10)
+            time.sleep(0.01)
+        raise ImportCancelled()
+
+    def press_cancel() -> None:
+        for widget in QApplication.topLevelWidgets():
+            if isinstance(widget, QProgressDialog) and widget.objectName() == "task_progress":
+                widget.canceled.emit()  # what the 取消 button does
+                return
+        QTimer.singleShot(20, press_cancel)
+
+    QTimer.singleShot(50, press_cancel)
+    with pytest.raises(ImportCancelled):
+        run_blocking(None, "等待取消", endless)
+
+    def finishes_anyway(sink: ProgressSink) -> str:
+        while not sink.is_cancelled():
+            time.sleep(0.01)
+        return "committed"  # the work was past its last check: its result still counts
+
+    QTimer.singleShot(50, press_cancel)
+    assert run_blocking(None, "提交中", finishes_anyway) == "committed"

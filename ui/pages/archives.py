@@ -50,7 +50,6 @@ from app.services.catalogue import (
     search_catalogue,
     update_volume_details,
 )
-from app.services.catalogue_export import export_volumes_xlsx
 from app.services.catalogue_print import (
     FORMS,
     record_output,
@@ -60,7 +59,7 @@ from app.services.catalogue_print import (
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
-from ui.dialogs.item_files import ItemFilesDialog, PurposeDialog
+from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
@@ -219,7 +218,15 @@ class ArchivesPage(QWidget):
         self.review_button.setVisible(writer or self._session.actor.has(Role.APPROVER))
         self.review_button.clicked.connect(self.review_secrecy)
         top.addWidget(self.review_button)
-        self.export_button = QPushButton(self.tr("导出 Excel…"), objectName="export_volumes")
+        self.import_button = QPushButton(self.tr("导入…"), objectName="import_volumes")
+        self.import_button.setVisible(writer)
+        self.import_button.clicked.connect(self.import_ledger)
+        top.addWidget(self.import_button)
+        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
+        self.history_button.setVisible(writer)
+        self.history_button.clicked.connect(self.import_history)
+        top.addWidget(self.history_button)
+        self.export_button = QPushButton(self.tr("导出…"), objectName="export_volumes")
         self.export_button.clicked.connect(self.export_list)
         top.addWidget(self.export_button)
         layout.addLayout(top)
@@ -376,23 +383,47 @@ class ArchivesPage(QWidget):
         )
         dialog.exec()
 
+    def import_history(self) -> None:
+        """导入记录: earlier imports, undoable while their rows are unchanged."""
+        from ui.dialogs.import_wizard import ImportHistoryDialog
+
+        ImportHistoryDialog(self, self._context, self._session, "volumes").exec()
+        self.refresh()
+
+    def import_ledger(self) -> None:
+        """导入案卷和卷内文件 (wizard)."""
+        from ui.dialogs.import_wizard import ImportWizard
+
+        ImportWizard(self, self._context, self._session, "volumes").exec()
+        self.refresh()
+
     def export_list(self) -> None:
-        """The listed volumes as an Excel workbook: a purpose first (audited, R40)."""
-        ask = PurposeDialog(self, self.tr("案卷目录（当前列表）"))
+        """The listed volumes as Excel or PDF: a purpose first (audited, R40)."""
+        from app.services.exports import ExportFormat, export_volumes
+        from ui.dialogs.export_list import ExportListDialog
+
+        ask = ExportListDialog(self, self.tr("案卷目录"), customers=False)
         ask.setWindowTitle(self.tr("导出案卷目录"))
         if ask.exec() != QDialog.DialogCode.Accepted:
             return
+        fmt = ask.fmt()
         target, _f = QFileDialog.getSaveFileName(
-            self, self.tr("导出到"), "案卷目录.xlsx", self.tr("Excel 工作簿 (*.xlsx)")
+            self,
+            self.tr("导出到"),
+            f"案卷目录.{fmt.value}",
+            self.tr("PDF 文件 (*.pdf)")
+            if fmt == ExportFormat.PDF
+            else self.tr("Excel 工作簿 (*.xlsx)"),
         )
         if not target:
             return
         try:
-            data = export_volumes_xlsx(
+            data = export_volumes(
                 session=self._session,
                 query=self.search.text(),
                 purpose=ask.purpose.currentText(),
                 clock=self._context.clock,
+                fmt=fmt,
             )
             atomic_write_bytes(Path(target), data)
         except AppError as exc:

@@ -94,6 +94,14 @@ class CustomersPage(QWidget):
         self.review_button = QPushButton(self.tr("疑似重复复核…"), objectName="review_duplicates")
         self.review_button.setVisible(self._session.actor.has(Role.APPROVER))
         top.addWidget(self.review_button)
+        self.import_button = QPushButton(self.tr("导入…"), objectName="import_customers")
+        self.import_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
+        top.addWidget(self.import_button)
+        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
+        self.history_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
+        top.addWidget(self.history_button)
+        self.export_button = QPushButton(self.tr("导出…"), objectName="export_customers")
+        top.addWidget(self.export_button)
         layout.addLayout(top)
         filters = QHBoxLayout()
         self.status_filter = self._filter_combo("status_filter", self.tr("全部状态"), list(Status))
@@ -185,6 +193,9 @@ class CustomersPage(QWidget):
         self.duplicates_only.toggled.connect(self.refresh)
         self.new_button.clicked.connect(self.new_customer)
         self.review_button.clicked.connect(self.review_duplicates)
+        self.import_button.clicked.connect(self.import_ledger)
+        self.history_button.clicked.connect(self.import_history)
+        self.export_button.clicked.connect(self.export_list)
         self.reveal_button.clicked.connect(self.reveal)
         self.edit_button.clicked.connect(self.edit_customer)
         self.status_button.clicked.connect(self.change_status)
@@ -477,6 +488,75 @@ class CustomersPage(QWidget):
         self.refresh()
         if 0 <= row < self.model.rowCount():
             self.table.selectRow(row)
+
+    def current_filters(self) -> CustomerFilter:
+        """The list's filters as chosen."""
+        return CustomerFilter(
+            status=self.status_filter.currentData(),
+            kind=self.kind_filter.currentData(),
+            importance=self.importance_filter.currentData(),
+            suspected_duplicate=self.duplicates_only.isChecked(),
+        )
+
+    def import_history(self) -> None:
+        """导入记录: earlier imports, undoable while their rows are unchanged."""
+        from ui.dialogs.import_wizard import ImportHistoryDialog
+
+        ImportHistoryDialog(self, self._context, self._session, "customers").exec()
+        self.refresh()
+
+    def import_ledger(self) -> None:
+        """导入客户台账 (wizard); the list shows the new customers afterwards."""
+        from ui.dialogs.import_wizard import ImportWizard
+
+        ImportWizard(self, self._context, self._session, "customers").exec()
+        self.refresh()
+
+    def export_list(self) -> None:
+        """The list as on screen to Excel or PDF: masked unless asked and allowed (R5, R40)."""
+        from pathlib import Path
+
+        from PySide6.QtWidgets import QDialog, QFileDialog
+
+        from app.domain.roles import may
+        from app.services.exports import ExportFormat, export_customers
+        from app.storage.files import atomic_write_bytes
+        from ui.dialogs.export_list import ExportListDialog
+
+        ask = ExportListDialog(
+            self,
+            self.tr("客户目录"),
+            may_unmask=may(self._session.actor.roles, "customer.reveal"),
+            customers=True,
+        )
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        fmt = ask.fmt()
+        suffix = (
+            self.tr("PDF 文件 (*.pdf)")
+            if fmt == ExportFormat.PDF
+            else self.tr("Excel 工作簿 (*.xlsx)")
+        )
+        target, _f = QFileDialog.getSaveFileName(
+            self, self.tr("导出到"), f"客户目录.{fmt.value}", suffix
+        )
+        if not target:
+            return
+        try:
+            data = export_customers(
+                session=self._session,
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+                fmt=fmt,
+                unmasked=ask.unmasked.isChecked(),
+                query=self.search.text(),
+                filters=self.current_filters(),
+            )
+            atomic_write_bytes(Path(target), data)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.count_label.setText(self.tr("已导出到 {0}").format(Path(target).name))
 
     def review_duplicates(self) -> None:
         """Approvers clear 疑似重复 flags."""

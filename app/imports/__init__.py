@@ -1,0 +1,1 @@
+"""Reading ledgers for import: files, cells, header rows and column guesses (no Qt, no database)."""
