@@ -236,3 +236,18 @@ def describe(error: AppError, tr: Translator = _identity) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+# --- audit trail (issue 9): what verification found, by ChainBreak.reason -----------------------
+AUDIT_BREAKS: dict[str, str] = {
+    "modified": "{where}审计记录{ident}的内容或校验值与审计链不符：记录被修改、插入或调换了顺序。",
+    "missing": "审计链在{where}处中断{ident}：之前的记录被删除或调换了顺序。",
+    "inserted": "{where}审计记录{ident}重复出现：有记录被插入。",
+    "unsealed": "{where}审计记录{ident}没有审计链序号：有记录在程序之外被插入。",
+    "truncated": "审计记录被截断：检查点记录到第 {seq} 条，数据库中已没有该条及其后的记录。",
+    "checkpoint_mismatch": "{where}审计记录{ident}与检查点不符：记录被替换。",
+    "checkpoint_forged": "审计检查点文件中有无效的检查点（被修改或伪造）。",
+    "checkpoint_missing": "审计检查点文件缺失或为空，无法确认审计记录未被截断。",
+    "start_unanchored": "审计链从{where}开始{ident}，但没有与之相符的归档记录：之前的记录被删除。",
+    "other": "{where}审计记录{ident}校验失败（{reason}）。",
+}

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -125,10 +126,22 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
         central = QWidget()
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # the audit chain failed its sign-in check: admin and auditor must know (issue 9)
+        self.audit_warning = QLabel(objectName="audit_warning")
+        self.audit_warning.setWordWrap(True)
+        self.audit_warning.setStyleSheet(
+            "QLabel { background: #fde2e1; color: #8a1c1c; padding: 8px; font-weight: bold; }"
+        )
+        self.audit_warning.setVisible(bool(self._session.audit_warning))
+        outer.addWidget(self.audit_warning)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
+        outer.addLayout(row, 1)
         self.setCentralWidget(central)
         actor = self._session.actor
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index))
@@ -183,6 +196,12 @@ class MainWindow(QMainWindow):
         self.action_settings.setText(self.tr("设置…"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.action_about.setText(self.tr("关于档案室"))
+        if self._session.audit_warning:
+            self.audit_warning.setText(
+                self.tr(
+                    "审计记录校验失败：{0} 请立即通知审计员，并用 archive-room check 做完整校验。"
+                ).format(self._session.audit_warning)
+            )
 
     # -- navigation ---------------------------------------------------------------------
     def show_area(self, key: str) -> None:

@@ -76,15 +76,18 @@ class UserRole(Base):
 
 
 class AuditEntry(Base):
-    """An append-only audit record.
+    """An append-only audit record, one link of the keyed hash chain (``security.audit_chain``).
 
-    ``prev_hash``/``entry_hash`` are reserved for the keyed hash chain (issue 9): entries are
-    written in ``id`` order, each content serialised canonically by ``AuditRecorder``.
+    ``seq`` numbers the chain without gaps (assigned under the write lock); ``entry_hash`` is the
+    HMAC over ``prev_hash`` and the other columns, content serialised canonically by
+    ``AuditRecorder``.
     """
 
     __tablename__ = "audit_entry"
+    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int | None] = mapped_column(Integer, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor_name: Mapped[str] = mapped_column(String(64))
@@ -334,3 +337,16 @@ class KeyringRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document: Mapped[str] = mapped_column(Text)
+
+
+# --- audit trail (issue 9) -------------------------------------------------------------------
+class AuditCheckpoint(Base):
+    """A signed checkpoint of the audit chain's head (PostgreSQL; SQLite uses a file)."""
+
+    __tablename__ = "audit_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    at: Mapped[str] = mapped_column(String(32))
+    mac: Mapped[bytes] = mapped_column(LargeBinary)
