@@ -66,7 +66,7 @@ def trail(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Sig
     return sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
-def verify_inside(session: SignedIn, tamper: Callable[[Connection], None]) -> ChainReport:
+def verify_inside(session: SignedIn, tamper: Callable[[Connection], object]) -> ChainReport:
     """Apply ``tamper`` in a transaction, verify through the same connection, roll back."""
     with session.store.engine.connect() as conn:
         trans = conn.begin()

@@ -1,0 +1,445 @@
+"""How to call each write service so that the audit-coverage test can watch it write its entry.
+
+Adding a service under ``app/services/`` that takes a ``clock`` makes
+``test_audit_coverage.py`` fail until it is listed here, either
+
+* with a **recipe**: a function taking the shared :class:`World`, registered with
+  ``@recipe("app.services.<module>.<function>", action="<audit action it must write>")``,
+  that sets up what it needs (``world.customer()``, ``world.volume()``, ``world.item()`` …) and
+  calls the service once; or
+* in :data:`READ_ONLY` with the reason it writes nothing (queries not named ``list_``/``get_``/
+  ``search_``, renderers whose output is audited by another call).
+
+Recipes share one database per test module, so they make their own objects and never rely on
+another recipe having run.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from app.clock import FixedClock
+from app.domain.roles import ApproverTitle, Role
+from app.services import (
+    auth,
+    catalogue,
+    catalogue_export,
+    catalogue_print,
+    customer_edits,
+    customers,
+    item_files,
+    settings,
+    setup,
+    users,
+)
+from app.services.auth import SignedIn
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, person
+
+# A recipe calls its service once. It returns None when the entry is in the world's database,
+# or the actions it read from another database it made (setup).
+Recipe = Callable[["World"], list[str] | None]
+
+
+@dataclass
+class World:
+    """One database with a user of each role, shared by the recipes of a test module."""
+
+    folder: Path
+    location: DatabaseLocation
+    clock: FixedClock
+    admin: SignedIn
+    archivist: SignedIn
+    manager: SignedIn  # 审批人 (客服部经理)
+    auditor: SignedIn
+    recovery_key: str
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def unique(self, prefix: str) -> str:
+        """A fresh name (user names, titles)."""
+        return f"{prefix}{next(self._numbers)}"
+
+    def customer(self, **overrides: object) -> int:
+        """A new customer without identity number (so any number of them can be made)."""
+        values: dict[str, object] = {
+            "id_number": "",
+            "id_type": None,
+            "status": "potential",
+            "phones": (),
+            "bank_accounts": (),
+        }
+        values.update(overrides)
+        draft = person(**values)
+        return customers.register_customer(
+            session=self.archivist, draft=draft, clock=self.clock
+        ).customer_id
+
+    def volume(self, customer_id: int | None = None) -> int:
+        """A new volume (of a new customer unless given)."""
+        draft = catalogue.VolumeDraft(
+            customer_id=customer_id or self.customer(),
+            year=2024,
+            title=self.unique("客户档案"),
+            retention="Y",
+        )
+        return catalogue.create_volume(
+            session=self.archivist, draft=draft, clock=self.clock
+        ).volume_id
+
+    def item(self, volume_id: int | None = None, **overrides: object) -> int:
+        """A new item in a new volume unless given."""
+        values: dict[str, object] = {"title": self.unique("合同")}
+        values.update(overrides)
+        return catalogue.add_item(
+            session=self.archivist,
+            volume_id=volume_id or self.volume(),
+            draft=catalogue.ItemDraft(**values),  # type: ignore[arg-type]
+            clock=self.clock,
+        )
+
+    def file(self) -> int:
+        """A small text file attached to a new item."""
+        return item_files.attach_file(
+            session=self.archivist,
+            item_id=self.item(),
+            source=io.BytesIO("档案室测试文件\n".encode()),
+            file_name="说明.txt",
+            clock=self.clock,
+        )
+
+    def user(self, roles: list[Role], title: ApproverTitle | None = None) -> tuple[str, int]:
+        """A new user with the known password ``PASSWORD``; return name and id."""
+        name = self.unique("user")
+        users.create_user(
+            session=self.admin,
+            username=name,
+            display_name="测试用户",
+            roles=roles,
+            approver_title=title,
+            password=PASSWORD,
+            require_change=False,
+            clock=self.clock,
+        )
+        uid = next(
+            u.id
+            for u in users.list_users(session=self.admin, clock=self.clock)
+            if u.username == name
+        )
+        return name, uid
+
+
+RECIPES: dict[str, tuple[Recipe, str]] = {}
+
+# Functions that take a clock but write nothing of their own, with the reason.
+READ_ONLY: dict[str, str] = {
+    "app.services.auth.check_password_with_lockout": "counts failures in the keyring; they enter "
+    "the trail at the next sign-in (auth.sign_in_failed, recipe of sign_in)",
+    "app.services.audit.sign_in_chain_warning": "part of sign_in; writes audit.verify_failed only "
+    "when the chain is broken (test_audit_chain)",
+    "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
+    "app.services.catalogue.find_by_reference": "query: 档号 look-up (restricted rows masked)",
+    "app.services.catalogue.secrecy_review_queue": "query: items whose term ends soon",
+    "app.services.catalogue_print.volume_catalogue_pdf": "renders only; printing and saving are "
+    "audited by record_output first",
+    "app.services.catalogue_print.volume_note_pdf": "renders only; see record_output",
+    "app.services.customer_edits.customer_history": "query: a customer's own history",
+    "app.services.customer_list.count_customers": "query: list count",
+    "app.services.customer_list.customer_id_slice": "query: list window",
+    "app.services.customer_list.order_ids": "query: sort ids",
+    "app.services.customers.find_customer_by_id_number": "query: exact blind-index look-up "
+    "(shows masked rows only)",
+    "app.services.customers.find_customers_by_phone": "query: exact blind-index look-up",
+    "app.services.customers.find_customers_by_phone_tail": "query: last-4 look-up",
+}
+
+
+def recipe(service: str, *, action: str) -> Callable[[Recipe], Recipe]:
+    """Register ``fn`` as the way to exercise ``service``; it must write ``action``."""
+
+    def register(fn: Recipe) -> Recipe:
+        assert service not in RECIPES, f"two recipes for {service}"
+        RECIPES[service] = (fn, action)
+        return fn
+
+    return register
+
+
+# --- auth -------------------------------------------------------------------------------------
+@recipe("app.services.auth.sign_in", action="auth.sign_in")
+def _sign_in(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    auth.sign_out(
+        session=auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.auth.sign_out", action="auth.sign_out")
+def _sign_out(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    session = auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock)
+    auth.sign_out(session=session, clock=w.clock)
+
+
+@recipe("app.services.auth.record_lock", action="auth.idle_lock")
+def _record_lock(w: World) -> None:
+    auth.record_lock(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.auth.unlock", action="auth.unlock")
+def _unlock(w: World) -> None:
+    auth.unlock(session=w.archivist, password=PASSWORD, clock=w.clock)
+
+
+@recipe("app.services.auth.change_password", action="user.change_password")
+def _change_password(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    session = auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock)
+    try:
+        auth.change_password(
+            session=session,
+            old_password=PASSWORD,
+            new_password="Another-Pass-2026",
+            confirm="Another-Pass-2026",
+            clock=w.clock,
+        )
+    finally:
+        auth.sign_out(session=session, clock=w.clock)
+
+
+@recipe("app.services.auth.recover_access", action="user.recover_access")
+def _recover_access(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    auth.recover_access(
+        location=w.location,
+        recovery_key=w.recovery_key,
+        username=name,
+        new_password="Recovered-Pass-2026",
+        confirm="Recovered-Pass-2026",
+        clock=w.clock,
+    )
+
+
+# --- setup, users, settings -------------------------------------------------------------------
+@recipe("app.services.setup.initialize_database", action="system.setup")
+def _initialize_database(w: World) -> list[str]:
+    from tests.conftest import make_setup_request
+
+    other = DatabaseLocation.parse(w.folder / w.unique("other") / "archive.db")
+    other.sqlite_path.parent.mkdir()
+    result = setup.initialize_database(location=other, request=make_setup_request(), clock=w.clock)
+    try:
+        with result.session.store.engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT action FROM audit_entry").scalars())
+    finally:
+        auth.sign_out(session=result.session, clock=w.clock)
+
+
+@recipe("app.services.users.create_user", action="user.create")
+def _create_user(w: World) -> None:
+    w.user([Role.ARCHIVIST])
+
+
+@recipe("app.services.users.set_roles", action="user.set_roles")
+def _set_roles(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.set_roles(
+        session=w.admin,
+        user_id=uid,
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.users.disable_user", action="user.disable")
+def _disable_user(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.disable_user(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.users.enable_user", action="user.enable")
+def _enable_user(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.disable_user(session=w.admin, user_id=uid, clock=w.clock)
+    users.enable_user(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.users.reset_password", action="user.reset_password")
+def _reset_password(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.reset_password(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.settings.update_security_settings", action="settings.update")
+def _update_security_settings(w: World) -> None:
+    current = settings.get_settings(session=w.admin, clock=w.clock).security.idle_lock_minutes
+    settings.update_security_settings(
+        session=w.admin, changes={"idle_lock_minutes": 11 if current != 11 else 12}, clock=w.clock
+    )
+
+
+# --- customers --------------------------------------------------------------------------------
+@recipe("app.services.customers.register_customer", action="customer.create")
+def _register_customer(w: World) -> None:
+    w.customer()
+
+
+@recipe("app.services.customers.reveal_customer", action="customer.reveal")
+def _reveal_customer(w: World) -> None:
+    customers.reveal_customer(
+        session=w.archivist, customer_id=w.customer(), purpose="核对身份", clock=w.clock
+    )
+
+
+@recipe("app.services.customers.delete_customer", action="customer.delete")
+def _delete_customer(w: World) -> None:
+    customers.delete_customer(
+        session=w.archivist, customer_id=w.customer(), reason="客户要求删除", clock=w.clock
+    )
+
+
+@recipe("app.services.customers.clear_duplicate_flag", action="customer.duplicate_cleared")
+def _clear_duplicate_flag(w: World) -> None:
+    phone = (customers.PhoneInput(f"139 0000 {next(w._numbers) % 10000:04d}"),)
+    first = w.customer(phones=phone)
+    w.customer(phones=phone, name="李四")
+    flag = next(
+        f
+        for f in customers.list_duplicate_flags(session=w.archivist, clock=w.clock)
+        if first in (f.customer_id, f.other_customer_id)
+    )
+    customers.clear_duplicate_flag(
+        session=w.manager, flag_id=flag.id, note="不同的人，已核实", clock=w.clock
+    )
+
+
+@recipe("app.services.customer_edits.update_customer", action="customer.update")
+def _update_customer(w: World) -> None:
+    cid = w.customer()
+    customer_edits.update_customer(
+        session=w.archivist,
+        customer_id=cid,
+        changes=customer_edits.CustomerChanges(
+            name=None, kind="general", category="individual", importance="important"
+        ),
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.customer_edits.change_customer_status", action="customer.status")
+def _change_customer_status(w: World) -> None:
+    customer_edits.change_customer_status(
+        session=w.archivist,
+        customer_id=w.customer(),
+        status="lost",
+        note="不再合作",
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+# --- catalogue and files ----------------------------------------------------------------------
+@recipe("app.services.catalogue.set_reference_pattern", action="settings.reference_pattern")
+def _set_reference_pattern(w: World) -> None:
+    from app.domain import reference_code
+
+    # the pattern in force (volumes of other recipes keep their codes either way)
+    catalogue.set_reference_pattern(
+        session=w.admin, pattern=reference_code.DEFAULT_PATTERN, clock=w.clock
+    )
+
+
+@recipe("app.services.catalogue.create_volume", action="volume.create")
+def _create_volume(w: World) -> None:
+    w.volume()
+
+
+@recipe("app.services.catalogue.add_item", action="item.create")
+def _add_item(w: World) -> None:
+    w.item()
+
+
+@recipe("app.services.catalogue.update_volume_details", action="volume.update")
+def _update_volume_details(w: World) -> None:
+    vid = w.volume()
+    catalogue.update_volume_details(
+        session=w.archivist,
+        volume_id=vid,
+        details=catalogue.VolumeDetails(
+            title="改后的题名",
+            compiled_by="李四",
+            checked_by="王五",
+            compiled_on=None,
+            notes="完整",
+        ),
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.catalogue.extend_secrecy", action="secrecy.extend")
+def _extend_secrecy(w: World) -> None:
+    item = w.item(secrecy_level="secret", secrecy_term_years=10)
+    catalogue.extend_secrecy(
+        session=w.manager, item_id=item, term_years=20, note="仍需保密", clock=w.clock
+    )
+
+
+def _expired_item(w: World) -> None:
+    since = w.clock.now().date() - timedelta(days=365 * 11)
+    w.item(secrecy_level="secret", secrecy_term_years=10, secrecy_since=since)
+
+
+@recipe("app.services.catalogue.declassify_expired", action="secrecy.declassify")
+def _declassify_expired(w: World) -> None:
+    _expired_item(w)
+    catalogue.declassify_expired(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.catalogue.run_daily_checks", action="secrecy.declassify")
+def _run_daily_checks(w: World) -> None:
+    _expired_item(w)
+    w.clock.advance(days=1)  # once a day
+    catalogue.run_daily_checks(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.catalogue_export.export_volumes_xlsx", action="export.volumes")
+def _export_volumes_xlsx(w: World) -> None:
+    w.volume()
+    catalogue_export.export_volumes_xlsx(
+        session=w.archivist, query="", purpose="年度核对", clock=w.clock
+    )
+
+
+@recipe("app.services.catalogue_print.record_output", action="print.catalogue")
+def _record_output(w: World) -> None:
+    catalogue_print.record_output(
+        session=w.archivist, volume_id=w.volume(), form="catalogue", kind="print", clock=w.clock
+    )
+
+
+@recipe("app.services.item_files.attach_file", action="file.attach")
+def _attach_file(w: World) -> None:
+    w.file()
+
+
+@recipe("app.services.item_files.open_file", action="file.open")
+def _open_file(w: World) -> None:
+    item_files.open_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
+
+
+@recipe("app.services.item_files.remove_orphan_blobs", action="file.orphans_removed")
+def _remove_orphan_blobs(w: World) -> None:
+    from app.storage import blob_files
+
+    folder = item_files.blob_folder(w.archivist.store).path
+    folder.mkdir(exist_ok=True)
+    (folder / f"{blob_files.TEMP_PREFIX}{w.unique('x')}").write_bytes(b"partial")
+    item_files.remove_orphan_blobs(w.archivist.store, w.clock)
