@@ -82,6 +82,20 @@ FIELD_LABELS: dict[str, str] = {
     "customer": "客户",
     "file": "电子文件",
     "file_name": "文件名",
+    # audit trail and incidents (issue 9)
+    "customer_number": "客户编号",
+    "date_from": "起始日期",
+    "date_to": "截止日期",
+    "filter": "筛选条件",
+    "retention_days": "审计记录保存期",
+    "incident_title": "事件名称",
+    "found_at": "发现时间",
+    "found_by": "发现人",
+    "description": "事件经过",
+    "measures": "已采取的措施",
+    "reported_to": "报告对象",
+    "follow_up": "后续处理",
+    "affected": "涉及的客户/案卷",
 }
 
 MESSAGES: dict[str, str] = {
@@ -198,6 +212,11 @@ REASONS: dict[str, str] = {
     "too_large": "超过大小上限 {max_mib} MiB",
     "file_empty": "文件为空，没有可保存的内容",
     "file_name_chars": "不能包含路径分隔符（/ \\）或控制字符",
+    # audit trail and incidents (issue 9)
+    "date_order": "不能早于起始日期",
+    "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",
+    "retention_min": "不能短于 {min} 天",
+    "nothing_to_archive": "没有早于保存期的审计记录",
 }
 
 Translator = Callable[[str], str]

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
+from collections import Counter
 from collections.abc import Callable
 from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 
-from app.clock import Clock
+from app.clock import Clock, as_utc, format_local
 from app.domain.roles import Role
+from app.errors import FieldError, ValidationFailed
 from app.security.audit_chain import RECENT_ENTRIES, ChainReport, verify_chain
-from app.storage.models import AuditEntry
-from app.storage.store import Store
+from app.services.auth import SignedIn
+from app.services.common import authorize
+from app.storage.models import ArchiveItem, AuditEntry, Customer, ItemFile, UserAccount, Volume
+from app.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -85,3 +93,448 @@ def sign_in_chain_warning(store: Store, roles: frozenset[Role], clock: Clock) ->
     if Role.ADMIN in roles or Role.AUDITOR in roles:
         return first.describe()
     return None
+
+
+# --- the auditor's view (审计员 only, read-only) ----------------------------------------------
+PAGE_SIZE = 500
+EXPORT_LIMIT = 50_000
+REVEAL_ACTIONS = frozenset({"customer.reveal", "file.open"})
+FAILED_SIGN_IN_ACTIONS = frozenset({"auth.sign_in_failed", "auth.account_locked"})
+WORK_HOURS = (8, 18)  # local time, Monday to Friday; anything else is after hours
+
+ACTION_LABELS: dict[str, str] = {
+    "auth.sign_in": "登录",
+    "auth.sign_out": "退出登录",
+    "auth.sign_in_failed": "登录失败",
+    "auth.account_locked": "账户锁定",
+    "auth.sign_in_refused": "登录被拒（账户停用）",
+    "auth.idle_lock": "空闲锁定",
+    "auth.manual_lock": "手动锁定",
+    "auth.unlock": "解锁",
+    "system.setup": "初始化数据库",
+    "user.create": "新建用户",
+    "user.set_roles": "修改角色",
+    "user.disable": "停用用户",
+    "user.enable": "启用用户",
+    "user.reset_password": "重置密码",
+    "user.change_password": "修改密码",
+    "user.recover_access": "用恢复密钥恢复访问",
+    "settings.update": "修改安全设置",
+    "settings.reference_pattern": "修改档号规则",
+    "customer.create": "登记客户",
+    "customer.update": "修改客户",
+    "customer.status": "变更客户状态",
+    "customer.reveal": "显示完整信息",
+    "customer.delete": "删除客户",
+    "customer.duplicate_cleared": "复核疑似重复",
+    "volume.create": "新建案卷",
+    "volume.update": "修改案卷",
+    "item.create": "新增件",
+    "secrecy.extend": "延长保密期限",
+    "secrecy.declassify": "到期解密",
+    "file.attach": "附加电子文件",
+    "file.open": "打开电子文件",
+    "file.fixity_failed": "电子文件校验失败",
+    "file.missing": "电子文件缺失",
+    "file.orphans_removed": "清理无主文件",
+    "print.catalogue": "打印卷内目录",
+    "print.note": "打印卷内备考表",
+    "export.volumes": "导出案卷目录",
+    "demo.generate": "生成演示数据",
+    "audit.export": "导出审计记录",
+    "audit.archive": "归档审计记录",
+    "audit.chain_sealed": "审计链启用",
+    "audit.verify_failed": "审计链校验失败",
+    "incident.record": "登记事件",
+    "incident.update": "更新事件",
+}
+OBJECT_LABELS: dict[str, str] = {
+    "customer": "客户",
+    "volume": "案卷",
+    "item": "件",
+    "item_file": "电子文件",
+    "user": "用户",
+    "settings": "设置",
+    "setting": "设置",
+    "database": "数据库",
+    "audit": "审计记录",
+    "incident": "事件",
+}
+
+
+def action_label(action: str) -> str:
+    """The Chinese name of an action (the code itself when none is known)."""
+    return ACTION_LABELS.get(action, action)
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the auditor is looking for; empty fields do not filter."""
+
+    user: str = ""  # user name as recorded (failed sign-ins carry the typed name)
+    action: str = ""  # exact action, or a prefix ending in "." ("customer.")
+    object_type: str = ""
+    object_id: str = ""
+    date_from: date | None = None  # local dates, inclusive
+    date_to: date | None = None
+    purpose: str = ""  # words in the purpose
+
+    def describe(self) -> str:
+        """One line for exports and the audit entry of an export."""
+        parts = []
+        if self.user:
+            parts.append(f"用户={self.user}")
+        if self.action:
+            parts.append(f"操作={action_label(self.action.rstrip('.'))}")
+        if self.object_type:
+            label = OBJECT_LABELS.get(self.object_type, self.object_type)
+            parts.append(f"对象={label}{' ' + self.object_id if self.object_id else ''}")
+        if self.date_from or self.date_to:
+            parts.append(f"日期={self.date_from or '…'}至{self.date_to or '…'}")
+        if self.purpose:
+            parts.append(f"用途含“{self.purpose}”")
+        return "，".join(parts) or "全部"
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    """One entry as the auditor sees it."""
+
+    seq: int
+    entry_id: int
+    occurred_at: datetime
+    actor_name: str
+    actor_id: int | None
+    action: str
+    action_label: str
+    object_type: str
+    object_id: str
+    purpose: str
+    details: str
+    workstation: str
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    """A page of entries, newest first; ``next_before`` continues the list."""
+
+    rows: tuple[AuditRow, ...]
+    next_before: int | None
+
+
+def _local_bounds(
+    day_from: date | None, day_to: date | None
+) -> tuple[datetime | None, datetime | None]:
+    """UTC bounds of local dates (to: the end of that day)."""
+    tz = datetime.now().astimezone().tzinfo
+    low = datetime.combine(day_from, time.min, tz).astimezone(UTC) if day_from else None
+    high = (
+        datetime.combine(day_to + timedelta(days=1), time.min, tz).astimezone(UTC)
+        if day_to
+        else None
+    )
+    return low, high
+
+
+def _where(f: AuditFilter) -> list[Any]:
+    cond: list[Any] = [AuditEntry.seq.is_not(None)]
+    if f.user.strip():
+        cond.append(AuditEntry.actor_name == f.user.strip())
+    if f.action.strip():
+        act = f.action.strip()
+        cond.append(
+            AuditEntry.action.startswith(act) if act.endswith(".") else AuditEntry.action == act
+        )
+    if f.object_type.strip():
+        cond.append(AuditEntry.object_type == f.object_type.strip())
+    if f.object_id.strip():
+        cond.append(AuditEntry.object_id == f.object_id.strip())
+    low, high = _local_bounds(f.date_from, f.date_to)
+    if low is not None:
+        cond.append(AuditEntry.occurred_at >= low)
+    if high is not None:
+        cond.append(AuditEntry.occurred_at < high)
+    for word in f.purpose.split():
+        escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        cond.append(AuditEntry.purpose.like(f"%{escaped}%", escape="\\"))
+    return cond
+
+
+def _row(e: AuditEntry) -> AuditRow:
+    return AuditRow(
+        seq=e.seq or 0,
+        entry_id=e.id,
+        occurred_at=as_utc(e.occurred_at),
+        actor_name=e.actor_name,
+        actor_id=e.actor_id,
+        action=e.action,
+        action_label=action_label(e.action),
+        object_type=OBJECT_LABELS.get(e.object_type or "", e.object_type or ""),
+        object_id=e.object_id or "",
+        purpose=e.purpose or "",
+        details="" if e.details in ("", "{}") else e.details,
+        workstation=e.workstation or "",
+    )
+
+
+def _check_filter(f: AuditFilter) -> None:
+    if f.date_from and f.date_to and f.date_from > f.date_to:
+        raise ValidationFailed([FieldError("date_to", "date_order")])
+
+
+def search_audit(
+    *,
+    session: SignedIn,
+    audit_filter: AuditFilter,
+    clock: Clock,
+    before_seq: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> AuditPage:
+    """Entries matching ``audit_filter``, newest first, ``limit`` at a time (审计员 only)."""
+    _check_filter(audit_filter)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "audit.read")
+        query = select(AuditEntry).where(*_where(audit_filter))
+        if before_seq is not None:
+            query = query.where(AuditEntry.seq < before_seq)
+        rows = uow.session.scalars(query.order_by(AuditEntry.seq.desc()).limit(limit + 1)).all()
+        page = tuple(_row(e) for e in rows[:limit])
+    return AuditPage(page, page[-1].seq if len(rows) > limit else None)
+
+
+def list_audit_users(*, session: SignedIn, clock: Clock) -> list[str]:
+    """User names for the filter: every account (the auditor may also type another name)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "audit.read")
+        return sorted(uow.session.scalars(select(UserAccount.username)).all(), key=str.casefold)
+
+
+@dataclass(frozen=True)
+class HistoryTarget:
+    """Whose complete history is shown: a customer (by 客户编号) or a volume (by 档号)."""
+
+    kind: str  # customer | volume
+    key: str  # the number or the code
+    title: str  # what the auditor sees as the heading (no personal data)
+    objects: tuple[tuple[str, str], ...]  # (object_type, object_id) pairs the history covers
+
+
+def _history_target(uow: UnitOfWork, kind: str, key: str) -> HistoryTarget:
+    key = key.strip()
+    field = "customer_number" if kind == "customer" else "reference_code"
+    if not key:
+        raise ValidationFailed([FieldError(field, "required")])
+    if kind == "customer":
+        cid = uow.session.scalar(select(Customer.id).where(Customer.number == key.upper()))
+        if cid is None:
+            raise ValidationFailed([FieldError(field, "not_found")])
+        volumes = list(uow.session.scalars(select(Volume.id).where(Volume.customer_id == cid)))
+        objects = [("customer", str(cid))]
+        title = f"客户 {key.upper()}"
+    else:
+        vid = uow.session.scalar(select(Volume.id).where(Volume.reference_code == key))
+        if vid is None:
+            raise ValidationFailed([FieldError(field, "not_found")])
+        volumes = [vid]
+        objects = []
+        title = f"案卷 {key}"
+    items = (
+        list(uow.session.scalars(select(ArchiveItem.id).where(ArchiveItem.volume_id.in_(volumes))))
+        if volumes
+        else []
+    )
+    files = (
+        list(uow.session.scalars(select(ItemFile.id).where(ItemFile.item_id.in_(items))))
+        if items
+        else []
+    )
+    objects += [("volume", str(v)) for v in volumes]
+    objects += [("item", str(i)) for i in items]
+    objects += [("item_file", str(f)) for f in files]
+    return HistoryTarget(kind, key, title, tuple(objects))
+
+
+def get_object_history(
+    *, session: SignedIn, kind: str, key: str, clock: Clock, limit: int = 5_000
+) -> tuple[HistoryTarget, list[AuditRow]]:
+    """A customer's (客户编号) or a volume's (档号) complete history, oldest first.
+
+    A customer's history holds the entries on the customer and on its volumes, their items and
+    files; a volume's the volume, its items and files. Incidents linked to them are included.
+    """
+    if kind not in ("customer", "volume"):
+        raise ValidationFailed(
+            [FieldError("kind", "required")]
+        )
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "audit.read")
+        target = _history_target(uow, kind, key)
+        by_type: dict[str, list[str]] = {}
+        for otype, oid in target.objects:
+            by_type.setdefault(otype, []).append(oid)
+        conditions = [
+            and_(AuditEntry.object_type == otype, AuditEntry.object_id.in_(ids))
+            for otype, ids in by_type.items()
+        ]
+        rows = uow.session.scalars(
+            select(AuditEntry)
+            .where(AuditEntry.seq.is_not(None), or_(*conditions))
+            .order_by(AuditEntry.seq)
+            .limit(limit)
+        ).all()
+        return target, [_row(e) for e in rows]
+
+
+@dataclass(frozen=True)
+class AuditSummary:
+    """The auditor's overview of a period."""
+
+    date_from: date
+    date_to: date
+    per_user_day: tuple[tuple[date, str, int], ...]  # (local day, user, entries)
+    reveals: tuple[tuple[str, int], ...]  # user, full-data views and file openings
+    failed_sign_ins: tuple[tuple[str, int], ...]  # typed user name, failures and locks
+    after_hours: tuple[tuple[str, int], ...]  # user, entries outside 08–18 Mon–Fri
+    total: int
+
+
+def is_after_hours(moment: datetime) -> bool:
+    """Outside 08:00–18:00 local time, or on a Saturday or Sunday."""
+    local = as_utc(moment).astimezone()
+    return local.weekday() >= 5 or not WORK_HOURS[0] <= local.hour < WORK_HOURS[1]
+
+
+def get_audit_summary(
+    *, session: SignedIn, date_from: date, date_to: date, clock: Clock
+) -> AuditSummary:
+    """Actions per user per day, reveals per user, failed sign-ins, after-hours activity."""
+    _check_filter(AuditFilter(date_from=date_from, date_to=date_to))
+    low, high = _local_bounds(date_from, date_to)
+    per_day: Counter[tuple[date, str]] = Counter()
+    reveals: Counter[str] = Counter()
+    failed: Counter[str] = Counter()
+    after: Counter[str] = Counter()
+    total = 0
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "audit.read")
+        result = uow.session.execute(
+            select(AuditEntry.occurred_at, AuditEntry.actor_name, AuditEntry.action).where(
+                AuditEntry.occurred_at >= low, AuditEntry.occurred_at < high
+            )
+        )
+        for at, who, action in result:
+            total += 1
+            moment = as_utc(at)
+            per_day[(moment.astimezone().date(), who)] += 1
+            if action in REVEAL_ACTIONS:
+                reveals[who] += 1
+            if action in FAILED_SIGN_IN_ACTIONS:
+                failed[who] += 1
+            if is_after_hours(moment):
+                after[who] += 1
+
+    def ranked(counter: Counter[str]) -> tuple[tuple[str, int], ...]:
+        return tuple(sorted(counter.items(), key=lambda kv: (-kv[1], kv[0])))
+
+    return AuditSummary(
+        date_from,
+        date_to,
+        tuple(
+            (d, u, n) for (d, u), n in sorted(per_day.items(), key=lambda kv: (kv[0][0], kv[0][1]))
+        ),
+        ranked(reveals),
+        ranked(failed),
+        ranked(after),
+        total,
+    )
+
+
+AUDIT_HEADERS = ("序号", "时间", "用户", "操作", "对象", "对象编号", "用途", "详情", "工作站")
+
+
+def _export_rows(uow: UnitOfWork, f: AuditFilter) -> list[AuditRow]:
+    rows = uow.session.scalars(
+        select(AuditEntry).where(*_where(f)).order_by(AuditEntry.seq).limit(EXPORT_LIMIT + 1)
+    ).all()
+    if len(rows) > EXPORT_LIMIT:
+        raise ValidationFailed([FieldError("filter", "too_many", {"max": EXPORT_LIMIT})])
+    return [_row(e) for e in rows]
+
+
+def _clean_purpose(purpose: str) -> str:
+    purpose = " ".join(purpose.split())
+    if not purpose:
+        raise ValidationFailed([FieldError("purpose", "required")])
+    return purpose
+
+
+def export_audit(
+    *, session: SignedIn, audit_filter: AuditFilter, fmt: str, purpose: str, clock: Clock
+) -> bytes:
+    """The matching entries (oldest first) as a PDF or an Excel workbook; the export is logged.
+
+    The export's own entry is written and committed before the file is made, so an export
+    always appears in the trail it was taken from (R40).
+    """
+    if fmt not in ("pdf", "xlsx"):
+        raise ValidationFailed([FieldError("format", "format", {"expected": "PDF 或 Excel"})])
+    purpose = _clean_purpose(purpose)
+    _check_filter(audit_filter)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "audit.export")
+        rows = _export_rows(uow, audit_filter)
+        org = uow.settings.load().organisation.organisation_name
+        uow.audit.record(
+            "audit.export",
+            object_type="audit",
+            purpose=purpose,
+            details={"format": fmt, "rows": len(rows), "filter": audit_filter.describe()},
+        )
+        uow.commit()
+    heading = f"筛选：{audit_filter.describe()}　用途：{purpose}　共 {len(rows)} 条"
+    if fmt == "xlsx":
+        return _audit_xlsx(rows, heading, session, clock)
+    from app.printing.audit_report import render_audit_report
+
+    return render_audit_report(
+        rows,
+        organisation=org,
+        heading=heading,
+        printed_by=session.actor.display_name,
+        username=session.actor.username,
+        printed_at=clock.now(),
+    )
+
+
+def _audit_xlsx(rows: list[AuditRow], heading: str, session: SignedIn, clock: Clock) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "审计记录"
+    who = f"{session.actor.display_name}（{session.actor.username}）"
+    sheet.append([f"导出：{who}　{format_local(clock.now())}　{heading}"])
+    sheet.append(list(AUDIT_HEADERS))
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+    for r in rows:
+        sheet.append(
+            [
+                r.seq,
+                format_local(r.occurred_at),
+                r.actor_name,
+                r.action_label,
+                r.object_type,
+                r.object_id,
+                r.purpose,
+                r.details,
+                r.workstation,
+            ]
+        )
+    for column, width in zip("ABCDEFGHI", (8, 20, 14, 16, 10, 12, 24, 60, 16), strict=True):
+        sheet.column_dimensions[column].width = width
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

@@ -443,3 +443,17 @@ def _remove_orphan_blobs(w: World) -> None:
     folder.mkdir(exist_ok=True)
     (folder / f"{blob_files.TEMP_PREFIX}{w.unique('x')}").write_bytes(b"partial")
     item_files.remove_orphan_blobs(w.archivist.store, w.clock)
+
+
+# --- the audit trail and incidents (issue 9) ---------------------------------------------------
+@recipe("app.services.audit.export_audit", action="audit.export")
+def _export_audit(w: World) -> None:
+    from app.services import audit
+
+    audit.export_audit(
+        session=w.auditor,
+        audit_filter=audit.AuditFilter(action="auth."),
+        fmt="xlsx",
+        purpose="季度检查",
+        clock=w.clock,
+    )
