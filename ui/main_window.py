@@ -23,6 +23,7 @@ from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
+from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
 from ui.pages.placeholder import PlaceholderPage
@@ -43,7 +44,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
     ("statistics", "统计", "馆藏、利用、借阅和检查统计报表将在此处提供。"),
-    ("audit", "审计", "审计员查看和导出审计记录的界面将在此处提供。审计记录已经在后台完整记录。"),
+    ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
 
@@ -109,6 +110,17 @@ class MainWindow(QMainWindow):
                     note = QLabel(
                         self.tr("您的角色不能查看档案目录（三员分立：系统管理员不接触档案内容）。"),
                         objectName="page_archives",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
+            elif key == "audit":
+                if self._session.actor.has(Role.AUDITOR):
+                    page = AuditPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr("审计记录只由审计员查看（三员分立）。所有操作均已在后台记录。"),
+                        objectName="page_audit",
                     )
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)

@@ -260,6 +260,33 @@ def _where(f: AuditFilter) -> list[Any]:
     return cond
 
 
+def _plain(value: Any) -> str:
+    if isinstance(value, list):
+        return "、".join(_plain(v) for v in value)
+    if isinstance(value, dict):
+        return "，".join(f"{k}={_plain(v)}" for k, v in value.items())
+    return "（空）" if value is None or value == "" else str(value)
+
+
+def details_text(details: str) -> str:
+    """An entry's details for people: ``field：before → after`` for changes, ``key=value`` else."""
+    if details in ("", "{}"):
+        return ""
+    try:
+        data = json.loads(details)
+    except ValueError:
+        return details
+    if not isinstance(data, dict):
+        return _plain(data)
+    parts = []
+    for key, value in data.items():
+        if isinstance(value, dict) and set(value) == {"before", "after"}:
+            parts.append(f"{key}：{_plain(value['before'])} → {_plain(value['after'])}")
+        else:
+            parts.append(f"{key}={_plain(value)}")
+    return "；".join(parts)
+
+
 def _row(e: AuditEntry) -> AuditRow:
     return AuditRow(
         seq=e.seq or 0,
@@ -272,7 +299,7 @@ def _row(e: AuditEntry) -> AuditRow:
         object_type=OBJECT_LABELS.get(e.object_type or "", e.object_type or ""),
         object_id=e.object_id or "",
         purpose=e.purpose or "",
-        details="" if e.details in ("", "{}") else e.details,
+        details=details_text(e.details),
         workstation=e.workstation or "",
     )
 
@@ -363,9 +390,7 @@ def get_object_history(
     files; a volume's the volume, its items and files. Incidents linked to them are included.
     """
     if kind not in ("customer", "volume"):
-        raise ValidationFailed(
-            [FieldError("kind", "required")]
-        )
+        raise ValidationFailed([FieldError("kind", "required")])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "audit.read")
         target = _history_target(uow, kind, key)
