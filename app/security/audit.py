@@ -79,6 +79,8 @@ class AuditChain:
         self.checkpoint_key = audit_chain.checkpoint_key(data_key)
         self.checkpoints = checkpoints
         self.dialect = dialect
+        # views already recorded in this signed-in session (one Store per sign-in)
+        self.views_seen: set[tuple[object, ...]] = set()
 
     def lock(self, session: Session) -> None:
         """Serialise chain writers until the transaction ends.
@@ -145,12 +147,17 @@ class AuditRecorder:
         self._chain = chain
         self._head: tuple[int, bytes] | None = None  # known head within this transaction
         self._checkpoint_due = False
+        self._pending_views: set[tuple[object, ...]] = set()
         if chain is not None:
             event.listen(session, "after_commit", self._forget_head)
             event.listen(session, "after_rollback", self._forget_head)
+            event.listen(session, "after_rollback", self._forget_views)
 
     def _forget_head(self, _session: Session) -> None:
         self._head = None
+
+    def _forget_views(self, _session: Session) -> None:
+        self._pending_views.clear()
 
     def record(
         self,
@@ -195,6 +202,36 @@ class AuditRecorder:
             self._session.flush()
         return entry
 
+    def record_view(
+        self,
+        action: str,
+        *,
+        object_type: str,
+        object_id: object,
+        purpose: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry | None:
+        """Record a view once per signed-in session, object and purpose (issue 9).
+
+        Viewing the same record again for the same purpose in the same session adds nothing
+        (None is returned); another purpose, another object or a new sign-in is a new entry.
+        """
+        who = self._actor
+        key = (
+            who.user_id if who else None,
+            action,
+            object_type,
+            str(object_id),
+            " ".join((purpose or "").split()),
+        )
+        seen = self._chain.views_seen if self._chain is not None else set()
+        if key in seen or key in self._pending_views:
+            return None
+        self._pending_views.add(key)
+        return self.record(
+            action, object_type=object_type, object_id=object_id, purpose=purpose, details=details
+        )
+
     def checkpoint_due(self) -> Checkpoint | None:
         """The checkpoint to write with this commit, if the entries written call for one."""
         if self._chain is None or not self._checkpoint_due or self._head is None:
@@ -210,6 +247,9 @@ class AuditRecorder:
             self._session.flush()
         self._session.commit()
         self._checkpoint_due = False
+        if chain is not None:
+            chain.views_seen |= self._pending_views
+        self._pending_views = set()
         if cp is not None and chain is not None and not chain.checkpoints.in_transaction:
             try:
                 chain.checkpoints.append(cp, None)

@@ -336,6 +336,7 @@ def verify_chain(
     prev_hash = GENESIS
     digest = hmac.digest
     breaks = report.breaks
+    known_anchors = anchors() if anchors is not None and since_seq is None else {}
     for row in _rows(engine, since_seq):
         (eid, seq, at, actor_id, actor_name, action, otype, oid, purpose, details, ws, ph, eh) = row
         if seq is None:
@@ -350,7 +351,7 @@ def verify_chain(
             if since_seq is not None:
                 prev_hash = stored_prev  # the recent part starts from what is stored
             elif seq != 1:
-                prev_hash = (anchors() if anchors else {}).get(seq, b"")
+                prev_hash = known_anchors.get(seq, b"")
                 if prev_hash != stored_prev:
                     reason = "start_unanchored"
                     prev_hash = stored_prev

@@ -115,3 +115,29 @@ def test_only_the_auditor_gets_the_audit_page(
     assert isinstance(page, QLabel) and "审计员" in page.text()
     assert not window.audit_warning.isVisible()
     sign_out(session=session, clock=clock)
+
+
+def test_archive_old_entries_to_a_signed_file(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
+) -> None:
+    from datetime import UTC, datetime
+
+    from ui.pages.audit import ArchiveDialog
+
+    clock = FixedClock(datetime(2031, 1, 6, 9, 0, tzinfo=UTC))  # the demo is 4 years old now
+    page, session = open_page(qtbot, demo_copy, clock)
+    target = tmp_path / "archive.json"
+    page.choose_target = lambda fmt: str(target)  # type: ignore[method-assign]
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, ArchiveDialog)
+        assert dialog.days.minimum() == 184 and dialog.days.value() == 1096
+        dialog.purpose.setCurrentText("年度归档")
+        dialog._ok()
+
+    errors = when_modal(fill)
+    page.archive_button.click()
+    assert errors == []
+    assert target.exists() and "已归档第 1–" in page.status.text()
+    assert audit.verify_audit_chain(session.store).ok
+    sign_out(session=session, clock=clock)

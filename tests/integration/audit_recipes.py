@@ -155,6 +155,7 @@ READ_ONLY: dict[str, str] = {
     "(shows masked rows only)",
     "app.services.customers.find_customers_by_phone": "query: exact blind-index look-up",
     "app.services.customers.find_customers_by_phone_tail": "query: last-4 look-up",
+    "app.services.audit.verify_audit_archive": "checks an archive file's signature and chain",
 }
 
 
@@ -455,5 +456,20 @@ def _export_audit(w: World) -> None:
         audit_filter=audit.AuditFilter(action="auth."),
         fmt="xlsx",
         purpose="季度检查",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.audit.archive_audit", action="audit.archive")
+def _archive_audit(w: World) -> None:
+    from app.services import audit
+
+    w.clock.advance(days=audit.RETENTION_MIN_DAYS + 1)
+    w.customer()  # something inside the retention: the chain goes on after the archive
+    audit.archive_audit(
+        session=w.auditor,
+        retention_days=audit.RETENTION_MIN_DAYS,
+        target=w.folder / f"{w.unique('archive')}.json",
+        purpose="年度归档",
         clock=w.clock,
     )

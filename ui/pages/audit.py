@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -73,6 +74,53 @@ class ExportPurposeDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def _ok(self) -> None:
+        if not self.purpose.currentText().strip():
+            self.error.setText(self.tr("请填写用途"))
+            return
+        self.accept()
+
+
+class ArchiveDialog(QDialog):
+    """How old the entries to archive are, and why (there is no "clear log": R35, issue 9)."""
+
+    def __init__(self, parent: QWidget | None) -> None:
+        super().__init__(parent)
+        self.setObjectName("AuditArchiveDialog")
+        self.setWindowTitle(self.tr("归档旧的审计记录"))
+        layout = QVBoxLayout(self)
+        note = QLabel(
+            self.tr(
+                "早于保存期的审计记录将写入一个签名的归档文件，然后从数据库中移出；"
+                "归档本身记入审计记录。审计记录不能被清除。请把归档文件与备份一同妥善保管。"
+            )
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        form = QFormLayout()
+        self.days = QSpinBox(objectName="retention_days")
+        self.days.setRange(audit.RETENTION_MIN_DAYS, 100 * 365)
+        self.days.setValue(audit.RETENTION_DEFAULT_DAYS)
+        self.days.setSuffix(self.tr(" 天"))
+        form.addRow(self.tr("保存期（最少 {0} 天）").format(audit.RETENTION_MIN_DAYS), self.days)
+        self.purpose = QComboBox(objectName="purpose")
+        self.purpose.setEditable(True)
+        self.purpose.addItems([self.tr("年度归档"), self.tr("数据库容量整理")])
+        self.purpose.setCurrentText("")
+        form.addRow(self.tr("用途（将记入审计记录）"), self.purpose)
+        layout.addLayout(form)
+        self.error = QLabel(objectName="archive_error")
+        self.error.setStyleSheet("color: #b00020;")
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("归档…"))
         buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
         buttons.accepted.connect(self._ok)
         buttons.rejected.connect(self.reject)
@@ -187,8 +235,10 @@ class AuditPage(QWidget):
         bar.addSpacing(24)
         self.export_pdf_button = QPushButton(objectName="export_audit_pdf")
         self.export_xlsx_button = QPushButton(objectName="export_audit_xlsx")
+        self.archive_button = QPushButton(objectName="archive_audit")
         bar.addWidget(self.export_pdf_button)
         bar.addWidget(self.export_xlsx_button)
+        bar.addWidget(self.archive_button)
         layout.addLayout(bar)
         self.status = QLabel(objectName="audit_status")
         self.status.setWordWrap(True)
@@ -265,6 +315,7 @@ class AuditPage(QWidget):
         self.export_pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.export_xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.summary_button.clicked.connect(self.refresh_summary)
+        self.archive_button.clicked.connect(self.archive_old)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)
         self.date_from.setEnabled(False)
@@ -293,6 +344,7 @@ class AuditPage(QWidget):
         self.export_pdf_button.setText(self.tr("导出 PDF…"))
         self.export_xlsx_button.setText(self.tr("导出 Excel…"))
         self.more_button.setText(self.tr("加载更多"))
+        self.archive_button.setText(self.tr("归档旧记录…"))
         self.summary_range_label.setText(self.tr("期间"))
         self.summary_button.setText(self.tr("统计"))
         titles = (
@@ -390,11 +442,11 @@ class AuditPage(QWidget):
     # -- export -------------------------------------------------------------------------
     def choose_target(self, fmt: str) -> str:
         """Where to save (a file dialog; tests replace it)."""
-        name, pattern = (
-            ("审计记录.pdf", self.tr("PDF 文件 (*.pdf)"))
-            if fmt == "pdf"
-            else ("审计记录.xlsx", self.tr("Excel 工作簿 (*.xlsx)"))
-        )
+        name, pattern = {
+            "pdf": ("审计记录.pdf", self.tr("PDF 文件 (*.pdf)")),
+            "xlsx": ("审计记录.xlsx", self.tr("Excel 工作簿 (*.xlsx)")),
+            "json": ("审计记录归档.json", self.tr("审计归档 (*.json)")),
+        }[fmt]
         target, _f = QFileDialog.getSaveFileName(self, self.tr("导出到"), name, pattern)
         return target
 
@@ -420,6 +472,36 @@ class AuditPage(QWidget):
             return
         self.status.setText(
             self.tr("已导出到 {0}（此次导出已记入审计记录）").format(Path(target).name)
+        )
+
+    def archive_old(self) -> None:
+        """Entries older than the retention into a signed file (logged); never a deletion."""
+        ask = ArchiveDialog(self)
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        target = self.choose_target("json")
+        if not target:
+            return
+        try:
+            result = audit.archive_audit(
+                session=self._session,
+                retention_days=ask.days.value(),
+                target=Path(target),
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.status.setText(
+            self.tr("已归档第 {0}–{1} 条共 {2} 条记录到 {3}（SHA-256 {4}…）").format(
+                result.first_seq,
+                result.through_seq,
+                result.entries,
+                result.path.name,
+                result.sha256[:16],
+            )
         )
 
     # -- summary ------------------------------------------------------------------------
