@@ -217,6 +217,8 @@ REASONS: dict[str, str] = {
     "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",
     "retention_min": "不能短于 {min} 天",
     "nothing_to_archive": "没有早于保存期的审计记录",
+    "unknown_code": "找不到客户编号或档号“{code}”",
+    "stale_record": "记录已被他人修改，请重新打开后再修改",
     "archive_invalid": "不是本数据库的审计归档文件，或文件已被修改（签名或审计链不符）",
 }
 

@@ -26,7 +26,15 @@ from app.security.crypto import derive_subkey
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.files import atomic_write_bytes
-from app.storage.models import ArchiveItem, AuditEntry, Customer, ItemFile, UserAccount, Volume
+from app.storage.models import (
+    ArchiveItem,
+    AuditEntry,
+    Customer,
+    IncidentLink,
+    ItemFile,
+    UserAccount,
+    Volume,
+)
 from app.storage.store import Store, UnitOfWork
 
 log = logging.getLogger(__name__)
@@ -154,6 +162,7 @@ ACTION_LABELS: dict[str, str] = {
     "audit.verify_failed": "审计链校验失败",
     "incident.record": "登记事件",
     "incident.update": "更新事件",
+    "print.incident": "打印事件报告",
 }
 OBJECT_LABELS: dict[str, str] = {
     "customer": "客户",
@@ -385,6 +394,19 @@ def _history_target(uow: UnitOfWork, kind: str, key: str) -> HistoryTarget:
     objects += [("volume", str(v)) for v in volumes]
     objects += [("item", str(i)) for i in items]
     objects += [("item_file", str(f)) for f in files]
+    # incidents that name the customer or one of its volumes (R45)
+    linked = [("customer", int(oid)) for t, oid in objects if t == "customer"]
+    linked += [("volume", v) for v in volumes]
+    incidents = {
+        i
+        for otype, oid in linked
+        for i in uow.session.scalars(
+            select(IncidentLink.incident_id).where(
+                IncidentLink.object_type == otype, IncidentLink.object_id == oid
+            )
+        )
+    }
+    objects += [("incident", str(i)) for i in sorted(incidents)]
     return HistoryTarget(kind, key, title, tuple(objects))
 
 

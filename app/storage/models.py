@@ -350,3 +350,39 @@ class AuditCheckpoint(Base):
     entry_hash: Mapped[bytes] = mapped_column(LargeBinary)
     at: Mapped[str] = mapped_column(String(32))
     mac: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class Incident(Base):
+    """A suspected leak or loss of customer information (R45): what, when, who, measures."""
+
+    __tablename__ = "incident"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(16), unique=True)  # SJ-2026-001, never reused
+    kind: Mapped[str] = mapped_column(String(16))  # leak | loss | other
+    title: Mapped[str] = mapped_column(String(200))
+    found_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    found_by: Mapped[str] = mapped_column(String(64))
+    description: Mapped[str] = mapped_column(Text, default="")
+    measures: Mapped[str] = mapped_column(Text, default="")  # immediate measures
+    reported_to: Mapped[str] = mapped_column(String(200), default="")
+    follow_up: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | closed
+    recorded_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+
+class IncidentLink(Base):
+    """A customer or volume affected by an incident (shown with that record)."""
+
+    __tablename__ = "incident_link"
+    __table_args__ = (Index("ix_incident_link_object", "object_type", "object_id"),)
+
+    incident_id: Mapped[int] = mapped_column(
+        ForeignKey("incident.id", ondelete="CASCADE"), primary_key=True
+    )
+    object_type: Mapped[str] = mapped_column(String(16), primary_key=True)  # customer | volume
+    object_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(64))  # 客户编号 or 档号 as entered

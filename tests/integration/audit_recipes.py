@@ -19,7 +19,7 @@ from __future__ import annotations
 import io
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -32,12 +32,14 @@ from app.services import (
     catalogue_print,
     customer_edits,
     customers,
+    incidents,
     item_files,
     settings,
     setup,
     users,
 )
 from app.services.auth import SignedIn
+from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, person
 
@@ -473,3 +475,39 @@ def _archive_audit(w: World) -> None:
         purpose="年度归档",
         clock=w.clock,
     )
+
+
+def _incident_draft(w: World, *affected: str) -> IncidentDraft:
+    return IncidentDraft(
+        kind="leak",
+        title="疑似客户电话外泄",
+        found_at=w.clock.now(),
+        found_by="李四",
+        description="客户反映接到推销电话。",
+        measures="核查借阅与导出记录。",
+        reported_to="信息管理专员",
+        affected=affected,
+    )
+
+
+@recipe("app.services.incidents.record_incident", action="incident.record")
+def _record_incident(w: World) -> None:
+    incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+
+
+@recipe("app.services.incidents.update_incident", action="incident.update")
+def _update_incident(w: World) -> None:
+    row = incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+    incidents.update_incident(
+        session=w.archivist,
+        incident_id=row.id,
+        draft=replace(_incident_draft(w), follow_up="已查明", status="closed"),
+        expected_version=row.version,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.incidents.print_incident_report", action="print.incident")
+def _print_incident_report(w: World) -> None:
+    row = incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+    incidents.print_incident_report(session=w.archivist, incident_id=row.id, clock=w.clock)

@@ -31,9 +31,52 @@ def upgrade() -> None:
         sa.Column("mac", sa.LargeBinary(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoint")),
     )
+    op.create_table(
+        "incident",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(16), nullable=False),
+        sa.Column("kind", sa.String(16), nullable=False),
+        sa.Column("title", sa.String(200), nullable=False),
+        sa.Column("found_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("found_by", sa.String(64), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("measures", sa.Text(), nullable=False),
+        sa.Column("reported_to", sa.String(200), nullable=False),
+        sa.Column("follow_up", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("recorded_by", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["recorded_by"], ["user_account.id"], name=op.f("fk_incident_recorded_by_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident")),
+        sa.UniqueConstraint("number", name=op.f("uq_incident_number")),
+    )
+    op.create_table(
+        "incident_link",
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("object_type", sa.String(16), nullable=False),
+        sa.Column("object_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["incident_id"],
+            ["incident.id"],
+            name=op.f("fk_incident_link_incident_id_incident"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint(
+            "incident_id", "object_type", "object_id", name=op.f("pk_incident_link")
+        ),
+    )
+    with op.batch_alter_table("incident_link") as batch:
+        batch.create_index("ix_incident_link_object", ["object_type", "object_id"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("incident_link")
+    op.drop_table("incident")
     op.drop_table("audit_checkpoint")
     with op.batch_alter_table("audit_entry") as batch:
         batch.drop_index("ix_audit_entry_object")
