@@ -75,7 +75,35 @@ def main() -> None:
 
 
 def incident_screens(location: DatabaseLocation, clock: SystemClock) -> None:
-    """The incident form (added with the incident register)."""
+    """The incident form with an error next to a field, and the register with one incident."""
+    from ui.dialogs.incidents import IncidentRegisterDialog
+
+    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    context = AppContext(location=location, clock=clock)
+    register = IncidentRegisterDialog(None, context, session)
+    form = register.form(None)
+    form.kind.setCurrentIndex(form.kind.findData("loss"))
+    form.title_edit.setText("借出案卷归还时缺页")
+    form.found_by.setText("李秀英")
+    form.affected.setText("KH00000001，KH99999999")
+    form.description.setPlainText("归还清点时发现第 3–5 页缺失，借阅人称未拆卷。")
+    form.measures.setPlainText("封存该卷；通知借阅人和所在部门查找；复核借阅登记簿。")
+    form.reported_to.setText("客服部经理 刘芳")
+    form.show()
+    form.save()  # KH99999999 does not exist: the message stands under the field
+    grab(form, "incident-form")
+    form.affected.setText("KH00000001")
+    form.save()
+    register.refresh()
+    register.show()
+    grab(register, "incident-register")
+    from app.services.incidents import print_incident_report
+
+    pdf = print_incident_report(session=session, incident_id=register.model.rows[0].id, clock=clock)
+    (OUT.parent.parent / "build").mkdir(exist_ok=True)
+    (OUT.parent.parent / "build" / "incident-report.pdf").write_bytes(pdf)
+    register.close()
+    sign_out(session=session, clock=clock)
 
 
 if __name__ == "__main__":

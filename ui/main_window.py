@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.domain.roles import ROLE_LABELS, Role
+from app.domain.roles import ROLE_LABELS, Role, may
 from app.services.auth import SignedIn
 from app.services.settings import get_settings
 from ui.context import AppContext
@@ -174,6 +174,11 @@ class MainWindow(QMainWindow):
         self.action_quit = QAction(self, shortcut=QKeySequence.StandardKey.Quit)
         self.action_quit.triggered.connect(self.close)
         menu_file.addActions([self.action_lock, self.action_sign_out])
+        # the incident register (R45): whoever may read it, from any area
+        self.action_incidents = QAction(self, shortcut=QKeySequence("Ctrl+Shift+I"))
+        self.action_incidents.triggered.connect(self.show_incidents)
+        self.action_incidents.setVisible(may(self._session.actor.roles, "incident.read"))
+        menu_file.addAction(self.action_incidents)
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
         self.menu_go = self.menuBar().addMenu("")
@@ -202,6 +207,7 @@ class MainWindow(QMainWindow):
         self.action_lock.setText(self.tr("锁定窗口"))
         self.action_sign_out.setText(self.tr("退出登录"))
         self.action_quit.setText(self.tr("退出程序"))
+        self.action_incidents.setText(self.tr("泄密/丢失事件登记簿…"))
         self.menu_go.setTitle(self.tr("转到(&G)"))
         self.menu_account.setTitle(self.tr("账户(&A)"))
         self.action_password.setText(self.tr("修改密码…"))
@@ -214,6 +220,12 @@ class MainWindow(QMainWindow):
                     "审计记录校验失败：{0} 请立即通知审计员，并用 archive-room check 做完整校验。"
                 ).format(self._session.audit_warning)
             )
+
+    def show_incidents(self) -> None:
+        """The incident register (R45)."""
+        from ui.dialogs.incidents import IncidentRegisterDialog
+
+        IncidentRegisterDialog(self, self._context, self._session).exec()
 
     # -- navigation ---------------------------------------------------------------------
     def show_area(self, key: str) -> None:

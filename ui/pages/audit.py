@@ -239,6 +239,8 @@ class AuditPage(QWidget):
         bar.addWidget(self.export_pdf_button)
         bar.addWidget(self.export_xlsx_button)
         bar.addWidget(self.archive_button)
+        self.incidents_button = QPushButton(objectName="audit_incidents")
+        bar.addWidget(self.incidents_button)
         layout.addLayout(bar)
         self.status = QLabel(objectName="audit_status")
         self.status.setWordWrap(True)
@@ -316,6 +318,7 @@ class AuditPage(QWidget):
         self.export_xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.summary_button.clicked.connect(self.refresh_summary)
         self.archive_button.clicked.connect(self.archive_old)
+        self.incidents_button.clicked.connect(self.show_incidents)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)
         self.date_from.setEnabled(False)
@@ -345,6 +348,7 @@ class AuditPage(QWidget):
         self.export_xlsx_button.setText(self.tr("导出 Excel…"))
         self.more_button.setText(self.tr("加载更多"))
         self.archive_button.setText(self.tr("归档旧记录…"))
+        self.incidents_button.setText(self.tr("事件登记簿…"))
         self.summary_range_label.setText(self.tr("期间"))
         self.summary_button.setText(self.tr("统计"))
         titles = (
@@ -503,6 +507,12 @@ class AuditPage(QWidget):
                 result.sha256[:16],
             )
         )
+
+    def show_incidents(self) -> None:
+        """The incident register, read-only for the auditor (R45)."""
+        from ui.dialogs.incidents import IncidentRegisterDialog
+
+        IncidentRegisterDialog(self, self._context, self._session).exec()
 
     # -- summary ------------------------------------------------------------------------
     def refresh_summary(self) -> None:
