@@ -84,14 +84,22 @@ class AuditEntry(Base):
     """
 
     __tablename__ = "audit_entry"
-    __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
+    __table_args__ = (
+        # the auditor's filters, newest first by key (issue 9)
+        Index("ix_audit_entry_object", "object_type", "object_id"),
+        Index("ix_audit_entry_action_seq", "action", "seq"),
+        Index("ix_audit_entry_actor_name_seq", "actor_name", "seq"),
+        # with a date range the rows are found by time, then sorted (services.audit._order)
+        Index("ix_audit_entry_action_at", "action", "occurred_at"),
+        Index("ix_audit_entry_actor_name_at", "actor_name", "occurred_at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     seq: Mapped[int | None] = mapped_column(Integer, unique=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
     actor_id: Mapped[int | None] = mapped_column(Integer, index=True)
     actor_name: Mapped[str] = mapped_column(String(64))
-    action: Mapped[str] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(64))  # indexed with seq and with time (above)
     object_type: Mapped[str | None] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(64))
     purpose: Mapped[str | None] = mapped_column(String(200))

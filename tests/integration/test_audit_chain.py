@@ -335,3 +335,24 @@ def test_entries_of_a_database_from_before_the_chain_are_sealed_once_at_upgrade(
         assert '"entries":' in sealed
     finally:
         sign_out(session=session, clock=clock)
+
+
+def test_failures_queued_in_the_keyring_join_the_chain_later_without_an_actor(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    from app.errors import WrongCredentials
+
+    sign_out(session=admin, clock=clock)
+    with pytest.raises(WrongCredentials):
+        sign_in(location=location, username="boss", password="wrong-password", clock=clock)
+    clock.advance(minutes=5)
+    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
+    try:
+        with session.store.engine.connect() as conn:
+            row = conn.exec_driver_sql(
+                "SELECT actor_id, details FROM audit_entry WHERE action = 'auth.sign_in_failed'"
+            ).one()
+        assert row[0] is None and '"source":"keyring"' in row[1]
+        assert verify_audit_chain(session.store).ok
+    finally:
+        sign_out(session=session, clock=clock)

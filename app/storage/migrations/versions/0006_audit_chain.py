@@ -22,6 +22,13 @@ def upgrade() -> None:
         batch.add_column(sa.Column("seq", sa.Integer(), nullable=True))
         batch.create_unique_constraint("uq_audit_entry_seq", ["seq"])
         batch.create_index("ix_audit_entry_object", ["object_type", "object_id"], unique=False)
+        batch.create_index("ix_audit_entry_action_seq", ["action", "seq"], unique=False)
+        batch.create_index("ix_audit_entry_actor_name_seq", ["actor_name", "seq"], unique=False)
+        batch.create_index("ix_audit_entry_action_at", ["action", "occurred_at"], unique=False)
+        batch.create_index(
+            "ix_audit_entry_actor_name_at", ["actor_name", "occurred_at"], unique=False
+        )
+        batch.drop_index("ix_audit_entry_action")  # the (action, seq) index covers it
     op.create_table(
         "audit_checkpoint",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -79,6 +86,11 @@ def downgrade() -> None:
     op.drop_table("incident")
     op.drop_table("audit_checkpoint")
     with op.batch_alter_table("audit_entry") as batch:
+        batch.create_index("ix_audit_entry_action", ["action"], unique=False)
+        batch.drop_index("ix_audit_entry_actor_name_at")
+        batch.drop_index("ix_audit_entry_action_at")
+        batch.drop_index("ix_audit_entry_actor_name_seq")
+        batch.drop_index("ix_audit_entry_action_seq")
         batch.drop_index("ix_audit_entry_object")
         batch.drop_constraint("uq_audit_entry_seq", type_="unique")
         batch.drop_column("seq")
