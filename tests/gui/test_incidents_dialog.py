@@ -14,6 +14,7 @@ from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.incidents import IncidentFormDialog, IncidentRegisterDialog
 from ui.pages.archives import ArchivesPage
+from ui.pages.customers import CustomersPage
 
 
 def test_record_an_incident_and_see_it_on_the_volume(
@@ -54,4 +55,8 @@ def test_record_an_incident_and_see_it_on_the_volume(
     page.refresh()
     page.volume_table.selectRow(0)
     assert f"涉及事件：{number}" in page.volume_label.text()
+    customers = CustomersPage(context, session)
+    qtbot.addWidget(customers)
+    customers._show_detail(1)  # KH00000001
+    assert f"涉及事件：{number} 借出案卷归还时缺页（处理中）" in customers.detail_label.text()
     sign_out(session=session, clock=clock)
