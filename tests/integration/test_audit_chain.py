@@ -356,3 +356,21 @@ def test_failures_queued_in_the_keyring_join_the_chain_later_without_an_actor(
         assert verify_audit_chain(session.store).ok
     finally:
         sign_out(session=session, clock=clock)
+
+
+def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLocation) -> None:
+    from app.demo import DEMO_PASSWORD
+    from tests.integration.test_demo_and_cli import cli
+
+    session = sign_in(
+        location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=FixedClock()
+    )
+    with session.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE audit_entry SET purpose = '随便看看' WHERE seq = 7")
+    sign_out(session=session, clock=FixedClock())
+    result = cli(
+        "check", "--db", str(demo_copy.sqlite_path), "--user", "admin", stdin=DEMO_PASSWORD + "\n"
+    )
+    assert result.returncode == 1
+    assert "审计链校验失败：第 7 条审计记录" in result.stderr
+    assert "Traceback" not in result.stderr
