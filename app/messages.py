@@ -272,4 +272,5 @@ AUDIT_BREAKS: dict[str, str] = {
     "checkpoint_missing": "审计检查点文件缺失或为空，无法确认审计记录未被截断。",
     "start_unanchored": "审计链从{where}开始{ident}，但没有与之相符的归档记录：之前的记录被删除。",
     "other": "{where}审计记录{ident}校验失败（{reason}）。",
+    "unreadable": "审计记录无法读取，未能校验（数据库可能已损坏）。",
 }

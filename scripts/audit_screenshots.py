@@ -72,6 +72,24 @@ def main() -> None:
     window.close_for_sign_out()
     sign_out(session=session, clock=clock)
     incident_screens(location, clock)
+    warning_screen(location, clock)
+
+
+def warning_screen(location: DatabaseLocation, clock: SystemClock) -> None:
+    """An entry deleted behind the program's back: the administrator's window warns."""
+    session = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
+    with session.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) - 5 FROM audit_entry)"
+        )
+    sign_out(session=session, clock=clock)
+    session = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
+    window = MainWindow(AppContext(location=location, clock=clock), session)
+    window.resize(1100, 500)
+    window.show()
+    grab(window, "audit-warning")
+    window.close_for_sign_out()
+    sign_out(session=session, clock=clock)
 
 
 def incident_screens(location: DatabaseLocation, clock: SystemClock) -> None:

@@ -90,7 +90,15 @@ def sign_in_chain_warning(store: Store, roles: frozenset[Role], clock: Clock) ->
     Other users get None: the trail is the administrator's and the auditor's concern, and a
     message they cannot act on would only alarm them (the failure is recorded either way).
     """
-    report = verify_audit_chain(store, recent=True)
+    try:
+        report = verify_audit_chain(store, recent=True)
+    except Exception as exc:  # a damaged file fails in driver-specific ways: warn, let them in
+        log.warning("audit chain not verified at sign-in (%s)", type(exc).__name__)
+        if Role.ADMIN in roles or Role.AUDITOR in roles:
+            from app.messages import AUDIT_BREAKS
+
+            return AUDIT_BREAKS["unreadable"]
+        return None
     if report.ok:
         return None
     first = report.first_break

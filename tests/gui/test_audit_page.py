@@ -141,3 +141,25 @@ def test_archive_old_entries_to_a_signed_file(
     assert target.exists() and "已归档第 1–" in page.status.text()
     assert audit.verify_audit_chain(session.store).ok
     sign_out(session=session, clock=clock)
+
+
+def test_a_broken_chain_puts_a_warning_over_the_administrators_window(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=clock)
+    with session.store.engine.begin() as conn:
+        conn.exec_driver_sql(
+            "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) - 3 FROM audit_entry)"
+        )
+    sign_out(session=session, clock=clock)
+    session = sign_in(location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=clock)
+    window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.audit_warning.isVisible()
+    assert (
+        "审计记录校验失败" in window.audit_warning.text() and "中断" in window.audit_warning.text()
+    )
+    window.close_for_sign_out()
+    sign_out(session=session, clock=clock)
