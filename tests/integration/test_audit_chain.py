@@ -374,3 +374,35 @@ def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLoc
     assert result.returncode == 1
     assert "审计链校验失败：第 7 条审计记录" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_checkpoints_in_a_table_verify_like_the_file(admin: SignedIn, clock: FixedClock) -> None:
+    """The PostgreSQL layout (checkpoints in ``audit_checkpoint``), exercised on SQLite."""
+    from sqlalchemy.orm import Session
+
+    from app.security.audit_chain import (
+        TableCheckpointLog,
+        checkpoint_key,
+        make_checkpoint,
+        verify_chain,
+    )
+
+    store = admin.store
+    log = TableCheckpointLog(store.engine, "test#audit_checkpoint")
+    head = verify_audit_chain(store)
+    with Session(store.engine) as session:
+        log.append(
+            make_checkpoint(
+                checkpoint_key(store.data_key), head.head_seq, head.head_hash, clock.now()
+            ),
+            session,
+        )
+        session.commit()
+    (cp,), bad = log.read()
+    assert bad == 0 and cp.seq == head.head_seq
+    assert verify_chain(store.engine, store.data_key, log).ok
+    with store.engine.begin() as conn:
+        conn.exec_driver_sql(f"DELETE FROM audit_entry WHERE seq = {head.head_seq}")
+    assert [b.reason for b in verify_chain(store.engine, store.data_key, log).breaks] == [
+        "truncated"
+    ]
