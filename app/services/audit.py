@@ -441,20 +441,24 @@ def get_object_history(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "audit.read")
         target = _history_target(uow, kind, key)
-        by_type: dict[str, list[str]] = {}
-        for otype, oid in target.objects:
-            by_type.setdefault(otype, []).append(oid)
-        conditions = [
-            and_(AuditEntry.object_type == otype, AuditEntry.object_id.in_(ids))
-            for otype, ids in by_type.items()
-        ]
-        rows = uow.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.seq.is_not(None), or_(*conditions))
-            .order_by(AuditEntry.seq)
-            .limit(limit)
-        ).all()
-        return target, [_row(e) for e in rows]
+        return target, _history_rows(uow, target, limit)
+
+
+def _history_rows(uow: UnitOfWork, target: HistoryTarget, limit: int) -> list[AuditRow]:
+    by_type: dict[str, list[str]] = {}
+    for otype, oid in target.objects:
+        by_type.setdefault(otype, []).append(oid)
+    conditions = [
+        and_(AuditEntry.object_type == otype, AuditEntry.object_id.in_(ids))
+        for otype, ids in by_type.items()
+    ]
+    rows = uow.session.scalars(
+        select(AuditEntry)
+        .where(AuditEntry.seq.is_not(None), or_(*conditions))
+        .order_by(AuditEntry.seq)
+        .limit(limit)
+    ).all()
+    return [_row(e) for e in rows]
 
 
 @dataclass(frozen=True)
@@ -541,12 +545,20 @@ def _clean_purpose(purpose: str) -> str:
 
 
 def export_audit(
-    *, session: SignedIn, audit_filter: AuditFilter, fmt: str, purpose: str, clock: Clock
+    *,
+    session: SignedIn,
+    audit_filter: AuditFilter,
+    fmt: str,
+    purpose: str,
+    clock: Clock,
+    history: tuple[str, str] | None = None,
 ) -> bytes:
     """The matching entries (oldest first) as a PDF or an Excel workbook; the export is logged.
 
-    The export's own entry is written and committed before the file is made, so an export
-    always appears in the trail it was taken from (R40).
+    With ``history`` (``("customer", 客户编号)`` or ``("volume", 档号)``) the export is that
+    record's complete history instead of the filter's entries. The export's own entry is
+    written and committed before the file is made, so an export always appears in the trail it
+    was taken from (R40).
     """
     if fmt not in ("pdf", "xlsx"):
         raise ValidationFailed([FieldError("format", "format", {"expected": "PDF 或 Excel"})])
@@ -554,16 +566,22 @@ def export_audit(
     _check_filter(audit_filter)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "audit.export")
-        rows = _export_rows(uow, audit_filter)
+        if history is not None:
+            target = _history_target(uow, *history)
+            rows = _history_rows(uow, target, EXPORT_LIMIT)
+            what = f"{target.title} 的完整历史"
+        else:
+            rows = _export_rows(uow, audit_filter)
+            what = audit_filter.describe()
         org = uow.settings.load().organisation.organisation_name
         uow.audit.record(
             "audit.export",
             object_type="audit",
             purpose=purpose,
-            details={"format": fmt, "rows": len(rows), "filter": audit_filter.describe()},
+            details={"format": fmt, "rows": len(rows), "filter": what},
         )
         uow.commit()
-    heading = f"筛选：{audit_filter.describe()}　用途：{purpose}　共 {len(rows)} 条"
+    heading = f"筛选：{what}　用途：{purpose}　共 {len(rows)} 条"
     if fmt == "xlsx":
         return _audit_xlsx(rows, heading, session, clock)
     from app.printing.audit_report import render_audit_report

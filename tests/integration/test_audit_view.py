@@ -169,3 +169,25 @@ def test_exports_need_a_purpose_are_logged_and_read_back(
         audit.export_audit(
             session=archivist, audit_filter=f, fmt="pdf", purpose="看看", clock=clock
         )
+
+
+def test_a_customers_history_exports_with_its_own_heading(
+    archivist: SignedIn, auditor: SignedIn, clock: FixedClock
+) -> None:
+    saved = register_customer(session=archivist, draft=person(), clock=clock)
+    reveal_customer(session=archivist, customer_id=saved.customer_id, purpose="核对", clock=clock)
+    xlsx = audit.export_audit(
+        session=auditor,
+        audit_filter=AuditFilter(),
+        fmt="xlsx",
+        purpose="专项检查",
+        clock=clock,
+        history=("customer", saved.number),
+    )
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    assert f"客户 {saved.number} 的完整历史" in str(sheet["A1"].value)
+    assert [r[3] for r in sheet.iter_rows(min_row=3, values_only=True)] == [
+        "登记客户",
+        "显示完整信息",
+    ]

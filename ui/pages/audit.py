@@ -142,6 +142,7 @@ class AuditPage(QWidget):
         self._session = session
         self._next_before: int | None = None
         self._filter = AuditFilter()
+        self._history: tuple[str, str] | None = None  # shown instead of the filter
         self._build_ui()
         self._connect_signals()
         self.retranslate_ui()
@@ -377,6 +378,7 @@ class AuditPage(QWidget):
     def refresh(self) -> None:
         """Run the filter (newest first, 500 at a time)."""
         self._filter = self.current_filter()
+        self._history = None
         try:
             page = audit.search_audit(
                 session=self._session, audit_filter=self._filter, clock=self._context.clock
@@ -433,10 +435,8 @@ class AuditPage(QWidget):
             return
         self.entries.set_rows(rows)
         self._next_before = None
+        self._history = (kind, target.key)
         self.more_button.setVisible(False)
-        # exports follow the filter; a history is exported by filtering on its object
-        self.export_pdf_button.setEnabled(False)
-        self.export_xlsx_button.setEnabled(False)
         self.status.setText(
             self.tr("{0} 的完整历史：{1} 条（含其案卷、卷内文件和电子文件）").format(
                 target.title, len(rows)
@@ -456,7 +456,12 @@ class AuditPage(QWidget):
 
     def export(self, fmt: str) -> None:
         """The filtered entries as PDF or Excel: a purpose first; the export is recorded."""
-        ask = ExportPurposeDialog(self, self._filter.describe())
+        what = (
+            self.tr("{0} 的完整历史").format(self._history[1])
+            if self._history
+            else self._filter.describe()
+        )
+        ask = ExportPurposeDialog(self, what)
         if ask.exec() != QDialog.DialogCode.Accepted:
             return
         target = self.choose_target(fmt)
@@ -469,6 +474,7 @@ class AuditPage(QWidget):
                 fmt=fmt,
                 purpose=ask.purpose.currentText(),
                 clock=self._context.clock,
+                history=self._history,
             )
             atomic_write_bytes(Path(target), data)
         except AppError as exc:
