@@ -135,7 +135,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                     report.problems.append("无法解锁做完整校验：" + describe(exc))
             else:
                 report.skipped.append(
-                    "解密后的完整性与结构检查（未提供用户：用 --user NAME 或 --recovery-key 解锁）"
+                    "解密后的完整性、结构与审计链检查"
+                    "（未提供用户：用 --user NAME 或 --recovery-key 解锁）"
                 )
         if data_key is not None:
             check_with_key(

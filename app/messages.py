@@ -134,6 +134,20 @@ FIELD_LABELS: dict[str, str] = {
     "pages": "页号",
     "phone2": "电话",
     "bank_name": "开户银行",
+    # audit trail and incidents (issue 9)
+    "customer_number": "客户编号",
+    "date_from": "起始日期",
+    "date_to": "截止日期",
+    "filter": "筛选条件",
+    "retention_days": "审计记录保存期",
+    "incident_title": "事件名称",
+    "found_at": "发现时间",
+    "found_by": "发现人",
+    "description": "事件经过",
+    "measures": "已采取的措施",
+    "reported_to": "报告对象",
+    "follow_up": "后续处理",
+    "affected": "涉及的客户/案卷",
 }
 
 MESSAGES: dict[str, str] = {
@@ -342,6 +356,14 @@ UNDO_REASONS: dict[str, str] = {
     "undone": "这次导入已经撤销过了。",
     "changed": "导入的记录之后已被修改、删除或使用（例如修改了客户、新建了案卷、添加了卷内文件或复核了疑似重复）。"
     "撤销会丢失这些后来的工作，因此不能整批撤销；请逐条处理。",
+    # audit trail and incidents (issue 9)
+    "date_order": "不能早于起始日期",
+    "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",
+    "retention_min": "不能短于 {min} 天",
+    "nothing_to_archive": "没有早于保存期的审计记录",
+    "unknown_code": "找不到客户编号或档号“{code}”",
+    "stale_record": "记录已被他人修改，请重新打开后再修改",
+    "archive_invalid": "不是本数据库的审计归档文件，或文件已被修改（签名或审计链不符）",
 }
 
 Translator = Callable[[str], str]
@@ -384,3 +406,19 @@ def describe(error: AppError, tr: Translator = _identity) -> str:
         return template.format(**params)
     except (KeyError, IndexError):
         return template
+
+
+# --- audit trail (issue 9): what verification found, by ChainBreak.reason -----------------------
+AUDIT_BREAKS: dict[str, str] = {
+    "modified": "{where}审计记录{ident}的内容或校验值与审计链不符：记录被修改、插入或调换了顺序。",
+    "missing": "审计链在{where}处中断{ident}：之前的记录被删除或调换了顺序。",
+    "inserted": "{where}审计记录{ident}重复出现：有记录被插入。",
+    "unsealed": "{where}审计记录{ident}没有审计链序号：有记录在程序之外被插入。",
+    "truncated": "审计记录被截断：检查点记录到第 {seq} 条，数据库中已没有该条及其后的记录。",
+    "checkpoint_mismatch": "{where}审计记录{ident}与检查点不符：记录被替换。",
+    "checkpoint_forged": "审计检查点文件中有无效的检查点（被修改或伪造）。",
+    "checkpoint_missing": "审计检查点文件缺失或为空，无法确认审计记录未被截断。",
+    "start_unanchored": "审计链从{where}开始{ident}，但没有与之相符的归档记录：之前的记录被删除。",
+    "other": "{where}审计记录{ident}校验失败（{reason}）。",
+    "unreadable": "审计记录无法读取，未能校验（数据库可能已损坏）。",
+}

@@ -64,9 +64,9 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def demo_copy(demo_template: Path, tmp_path: Path) -> DatabaseLocation:
-    """A private copy of the demo database, its keyring and its key vault."""
+    """A private copy of the demo database, its keyring, key vault and audit checkpoints."""
     target = tmp_path / "demo.db"
     shutil.copy2(demo_template, target)
-    for suffix in (".keyring", ".vault"):
+    for suffix in (".keyring", ".vault", ".audit-checkpoints"):
         shutil.copy2(demo_template.with_name("demo.db" + suffix), tmp_path / ("demo.db" + suffix))
     return DatabaseLocation.parse(target)

@@ -14,10 +14,11 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QMainWindow,
     QStackedWidget,
+    QVBoxLayout,
     QWidget,
 )
 
-from app.domain.roles import ROLE_LABELS, Role
+from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
 from app.services.auth import SignedIn
 from app.services.locations import ScanTarget
@@ -25,6 +26,7 @@ from app.services.settings import get_settings
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
+from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
 from ui.pages.locations import LocationsPage
@@ -47,7 +49,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
     ("statistics", "统计", "馆藏、利用、借阅和检查统计报表将在此处提供。"),
-    ("audit", "审计", "审计员查看和导出审计记录的界面将在此处提供。审计记录已经在后台完整记录。"),
+    ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
 
@@ -130,6 +132,17 @@ class MainWindow(QMainWindow):
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)
                     page = note
+            elif key == "audit":
+                if self._session.actor.has(Role.AUDITOR):
+                    page = AuditPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr("审计记录只由审计员查看（三员分立）。所有操作均已在后台记录。"),
+                        objectName="page_audit",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)
@@ -143,10 +156,22 @@ class MainWindow(QMainWindow):
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
         self.nav.setCurrentRow(0)
         central = QWidget()
-        row = QHBoxLayout(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        # the audit chain failed its sign-in check: admin and auditor must know (issue 9)
+        self.audit_warning = QLabel(objectName="audit_warning")
+        self.audit_warning.setWordWrap(True)
+        self.audit_warning.setStyleSheet(
+            "QLabel { background: #fde2e1; color: #8a1c1c; padding: 8px; font-weight: bold; }"
+        )
+        self.audit_warning.setVisible(bool(self._session.audit_warning))
+        outer.addWidget(self.audit_warning)
+        row = QHBoxLayout()
         row.setContentsMargins(0, 0, 0, 0)
         row.addWidget(self.nav)
         row.addWidget(self.pages, 1)
+        outer.addLayout(row, 1)
         self.setCentralWidget(central)
         actor = self._session.actor
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index))
@@ -167,6 +192,11 @@ class MainWindow(QMainWindow):
         self.action_quit = QAction(self, shortcut=QKeySequence.StandardKey.Quit)
         self.action_quit.triggered.connect(self.close)
         menu_file.addActions([self.action_lock, self.action_sign_out])
+        # the incident register (R45): whoever may read it, from any area
+        self.action_incidents = QAction(self, shortcut=QKeySequence("Ctrl+Shift+I"))
+        self.action_incidents.triggered.connect(self.show_incidents)
+        self.action_incidents.setVisible(may(self._session.actor.roles, "incident.read"))
+        menu_file.addAction(self.action_incidents)
         menu_file.addSeparator()
         menu_file.addAction(self.action_quit)
         self.menu_go = self.menuBar().addMenu("")
@@ -195,12 +225,25 @@ class MainWindow(QMainWindow):
         self.action_lock.setText(self.tr("锁定窗口"))
         self.action_sign_out.setText(self.tr("退出登录"))
         self.action_quit.setText(self.tr("退出程序"))
+        self.action_incidents.setText(self.tr("泄密/丢失事件登记簿…"))
         self.menu_go.setTitle(self.tr("转到(&G)"))
         self.menu_account.setTitle(self.tr("账户(&A)"))
         self.action_password.setText(self.tr("修改密码…"))
         self.action_settings.setText(self.tr("设置…"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
         self.action_about.setText(self.tr("关于档案室"))
+        if self._session.audit_warning:
+            self.audit_warning.setText(
+                self.tr(
+                    "审计记录校验失败：{0} 请立即通知审计员，并用 archive-room check 做完整校验。"
+                ).format(self._session.audit_warning)
+            )
+
+    def show_incidents(self) -> None:
+        """The incident register (R45)."""
+        from ui.dialogs.incidents import IncidentRegisterDialog
+
+        IncidentRegisterDialog(self, self._context, self._session).exec()
 
     # -- scanner (R24) --------------------------------------------------------------------
     def _route_scans(self) -> None:

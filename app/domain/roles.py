@@ -106,6 +106,12 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # storage locations, boxes and moves (issue 6); volumes above clearance stay 受限
     "location.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
     "location.write": frozenset({Role.ARCHIVIST}),
+    # the audit trail and the incident register (issue 9): the auditor reads and exports the
+    # trail and archives old entries to a signed file; nobody can clear it (there is no action)
+    "audit.export": frozenset({Role.AUDITOR}),
+    "audit.archive": frozenset({Role.AUDITOR}),
+    "incident.record": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "incident.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
 }
 
 
@@ -113,3 +119,45 @@ def may(roles: Iterable[Role], action: str) -> bool:
     """Return True when any of ``roles`` grants ``action``."""
     allowed = PERMISSIONS.get(action, frozenset())
     return any(r in allowed for r in roles)
+
+
+# --- the permission matrix (issue 9) ---------------------------------------------------------
+# What each action means, for the matrix in docs/security.md (scripts/permission_matrix.py).
+ACTION_TITLES: dict[str, str] = {
+    "user.manage": "管理用户与角色",
+    "settings.manage": "修改系统设置、档号规则",
+    "audit.read": "查看审计记录",
+    "audit.export": "导出审计记录（PDF/Excel）",
+    "audit.archive": "归档过期审计记录（签名导出）",
+    "customer.read": "查看客户（脱敏）",
+    "customer.write": "登记、修改客户",
+    "customer.reveal": "显示完整个人信息（敏感字段，需用途）",
+    "customer.delete": "删除客户（不可恢复）",
+    "duplicate.review": "复核疑似重复",
+    "catalogue.read": "查看案卷与件",
+    "catalogue.write": "立卷、加件、修改案卷",
+    "secrecy.extend": "延长保密期限",
+    "file.attach": "附加电子文件",
+    "file.open": "打开电子文件（需用途）",
+    "print.forms": "打印卷内目录、备考表",
+    "incident.record": "登记泄密/丢失事件",
+    "incident.read": "查看事件登记",
+}
+
+# Actions whose object carries a 密级: allowed only up to the actor's clearance
+# (``app.security.access.clearance_for``); the others do not touch classified content.
+LEVELLED_ACTIONS: frozenset[str] = frozenset(
+    {
+        "catalogue.read",
+        "catalogue.write",
+        "secrecy.extend",
+        "file.attach",
+        "file.open",
+        "print.forms",
+    }
+)
+
+
+def is_own_request(approver_id: int, requested_by: int | None) -> bool:
+    """True when the approver is the one who asked (R34: nobody approves their own request)."""
+    return requested_by is not None and approver_id == requested_by

@@ -16,13 +16,24 @@ Clearance follows the post, as the company's rules assign custody and approval:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import or_
 
 from app.domain.accounts import Actor
-from app.domain.catalogue import SecrecyLevel, rank
-from app.domain.roles import ApproverTitle, Role
+from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank
+from app.domain.roles import (
+    ACTION_TITLES,
+    LEVELLED_ACTIONS,
+    PERMISSIONS,
+    ROLE_LABELS,
+    TITLE_LABELS,
+    ApproverTitle,
+    Role,
+    may,
+)
 
 RESTRICTED = "受限"
 _TITLE_CLEARANCE = {
@@ -33,14 +44,20 @@ _TITLE_CLEARANCE = {
 }
 
 
+def clearance_for(roles: Iterable[Role], title: ApproverTitle | None) -> SecrecyLevel | None:
+    """The highest level a holder of ``roles`` (and approver ``title``) may see."""
+    held = set(roles)
+    levels: list[SecrecyLevel | None] = [None]
+    if Role.ARCHIVIST in held:
+        levels.append(SecrecyLevel.TOP_SECRET)
+    if Role.APPROVER in held and title is not None:
+        levels.append(_TITLE_CLEARANCE.get(title))
+    return max(levels, key=rank)
+
+
 def clearance(actor: Actor) -> SecrecyLevel | None:
     """The highest level ``actor`` may see (None: unclassified material only)."""
-    levels: list[SecrecyLevel | None] = [None]
-    if actor.has(Role.ARCHIVIST):
-        levels.append(SecrecyLevel.TOP_SECRET)
-    if actor.has(Role.APPROVER) and actor.approver_title is not None:
-        levels.append(_TITLE_CLEARANCE.get(actor.approver_title))
-    return max(levels, key=rank)
+    return clearance_for(actor.roles, actor.approver_title)
 
 
 def may_see(actor: Actor, level: str | None) -> bool:
@@ -71,3 +88,100 @@ def secrecy_clause(actor: Actor, column: Any) -> Any:
 def restricted_title(actor: Actor, level: str | None, title: str) -> str:
     """The title as ``actor`` may see it: the title itself, or "受限"."""
     return title if may_see(actor, level) else RESTRICTED
+
+
+# --- the permission matrix: role × action × secrecy level (issue 9) --------------------------
+LEVELS: tuple[SecrecyLevel | None, ...] = (
+    None,
+    SecrecyLevel.SECRET,
+    SecrecyLevel.CONFIDENTIAL,
+    SecrecyLevel.TOP_SECRET,
+)
+
+
+@dataclass(frozen=True)
+class Principal:
+    """A column of the matrix: a role, and for approvers the post (clearance follows it)."""
+
+    role: Role
+    title: ApproverTitle | None = None
+
+    @property
+    def label(self) -> str:
+        """``审批人（客服部经理）`` or the role's name."""
+        base = ROLE_LABELS[self.role]
+        return f"{base}（{TITLE_LABELS[self.title]}）" if self.title else base
+
+
+PRINCIPALS: tuple[Principal, ...] = (
+    Principal(Role.ADMIN),
+    Principal(Role.ARCHIVIST),
+    *(Principal(Role.APPROVER, t) for t in ApproverTitle),
+    Principal(Role.AUDITOR),
+)
+
+
+def permitted(
+    roles: Iterable[Role], title: ApproverTitle | None, action: str, level: SecrecyLevel | None
+) -> bool:
+    """The one decision: may a holder of ``roles`` (post ``title``) do ``action`` on ``level``?
+
+    Services check the role part with ``services.common.authorize`` and the level part with
+    :func:`may_see` / :func:`secrecy_clause`; this function is both at once, for the matrix.
+    """
+    held = list(roles)
+    if not may(held, action):
+        return False
+    if action in LEVELLED_ACTIONS:
+        return rank(level) <= rank(clearance_for(held, title))
+    return True
+
+
+def matrix_cell(principal: Principal, action: str) -> str:
+    """What the docs show: ✓ (any level), the highest level, or — (never)."""
+    allowed = [lvl for lvl in LEVELS if permitted([principal.role], principal.title, action, lvl)]
+    if not allowed:
+        return "—"
+    if action not in LEVELLED_ACTIONS:
+        return "✓"
+    top = allowed[-1]
+    return "非密" if top is None else f"至{SECRECY_LABELS[top]}"
+
+
+# Customer information classes (R7, seed 004) and the action that shows each.
+INFORMATION_CLASSES: tuple[tuple[str, str, str], ...] = (
+    ("基础", "姓名/名称、客户编号、类别、状态", "customer.read"),
+    ("业务", "同意书、备注、负责人、往来记录", "customer.read"),
+    (
+        "敏感（脱敏显示）",
+        "证件号、电话、银行账户、地址、出生日期（如 110***********002X）",
+        "customer.read",
+    ),
+    ("敏感（完整值）", "同上，完整显示；须填用途，记入审计", "customer.reveal"),
+)
+
+
+def information_matrix_markdown() -> str:
+    """Role × customer information class (R7), from :data:`INFORMATION_CLASSES`."""
+    lines = [
+        "| 信息分级 | 字段 | " + " | ".join(p.label for p in PRINCIPALS) + " |",
+        "|---|---|" + "---|" * len(PRINCIPALS),
+    ]
+    for name, fields, action in INFORMATION_CLASSES:
+        cells = " | ".join(
+            "✓" if permitted([p.role], p.title, action, None) else "—" for p in PRINCIPALS
+        )
+        lines.append(f"| {name} | {fields} | {cells} |")
+    return "\n".join(lines) + "\n"
+
+
+def permission_matrix_markdown() -> str:
+    """The matrix as a Markdown table (written into docs/security.md from here)."""
+    head = "| 操作 | " + " | ".join(p.label for p in PRINCIPALS) + " |"
+    rule = "|---|" + "---|" * len(PRINCIPALS)
+    lines = [head, rule]
+    for action in PERMISSIONS:
+        title = ACTION_TITLES.get(action, action)
+        cells = " | ".join(matrix_cell(p, action) for p in PRINCIPALS)
+        lines.append(f"| {title} (`{action}`) | {cells} |")
+    return "\n".join(lines) + "\n"

@@ -1,23 +1,37 @@
 """Audit recorder: appends entries inside the caller's transaction (R35, R40).
 
-Content is serialised canonically (sorted JSON) so the later hash chain can MAC exactly what is
-stored. Personal values must be masked by the caller through :func:`masked_change`.
+Content is serialised canonically (sorted JSON) and each entry is linked into the keyed hash
+chain of :mod:`app.security.audit_chain` as it is written: sequence number and HMAC are
+assigned under the database's write lock, so concurrent workstations cannot fork the chain.
+Personal values must be masked by the caller through :func:`masked_change`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event, select, text
 from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.domain.accounts import SYSTEM_ACTOR_NAME, Actor
+from app.security import audit_chain
+from app.security.audit_chain import (
+    CHECKPOINT_ACTIONS,
+    CHECKPOINT_EVERY,
+    GENESIS,
+    Checkpoint,
+    CheckpointLog,
+)
 from app.security.masking import MASKERS
 from app.storage.models import AuditEntry
+
+log = logging.getLogger(__name__)
 
 _WORKSTATION = socket.gethostname()[:64]
 
@@ -54,13 +68,96 @@ def canonical_details(details: Mapping[str, Any]) -> str:
     )
 
 
+class AuditChain:
+    """What a recorder needs to link entries: the chain key, the lock, the checkpoint log."""
+
+    # Arbitrary constant naming the audit chain's advisory lock on PostgreSQL ("ARAU").
+    LOCK_ID = 0x41524155
+
+    def __init__(self, data_key: bytes, checkpoints: CheckpointLog, dialect: str) -> None:
+        self.key = audit_chain.chain_key(data_key)
+        self.checkpoint_key = audit_chain.checkpoint_key(data_key)
+        self.checkpoints = checkpoints
+        self.dialect = dialect
+        # views already recorded in this signed-in session (one Store per sign-in)
+        self.views_seen: set[tuple[object, ...]] = set()
+
+    def lock(self, session: Session) -> None:
+        """Serialise chain writers until the transaction ends.
+
+        SQLite: take the database write lock now (a no-op update), so the head read next is the
+        latest committed one. PostgreSQL: a transaction-level advisory lock.
+        """
+        if self.dialect == "sqlite":
+            session.execute(text("UPDATE setting SET value = value WHERE 0"))
+        elif self.dialect == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": self.LOCK_ID})
+
+    @staticmethod
+    def head(session: Session) -> tuple[int, bytes]:
+        """``(seq, entry_hash)`` of the newest linked entry (``(0, GENESIS)`` when none)."""
+        row = session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash)
+            .where(AuditEntry.seq.is_not(None))
+            .order_by(AuditEntry.seq.desc())
+            .limit(1)
+        ).first()
+        if row is None or row[0] is None:
+            return 0, GENESIS
+        return int(row[0]), bytes(row[1] or b"")
+
+    def link(self, entry: AuditEntry, head: tuple[int, bytes]) -> tuple[int, bytes]:
+        """Give ``entry`` the next sequence number and its hash; return the new head."""
+        seq = head[0] + 1
+        content = audit_chain.content_bytes(
+            seq,
+            audit_chain.time_text(entry.occurred_at),
+            entry.actor_id,
+            entry.actor_name,
+            entry.action,
+            entry.object_type,
+            entry.object_id,
+            entry.purpose,
+            entry.details,
+            entry.workstation,
+        )
+        entry.seq = seq
+        entry.prev_hash = head[1]
+        entry.entry_hash = audit_chain.entry_hash(self.key, head[1], content)
+        return seq, entry.entry_hash
+
+    def checkpoint(self, seq: int, head_hash: bytes, at: datetime) -> Checkpoint:
+        """A signed checkpoint of ``(seq, head_hash)``."""
+        return audit_chain.make_checkpoint(self.checkpoint_key, seq, head_hash, at)
+
+
 class AuditRecorder:
     """Adds audit entries to one session; they commit or roll back with the change they record."""
 
-    def __init__(self, session: Session, actor: Actor | None, clock: Clock) -> None:
+    def __init__(
+        self,
+        session: Session,
+        actor: Actor | None,
+        clock: Clock,
+        chain: AuditChain | None = None,
+    ) -> None:
         self._session = session
         self._actor = actor
         self._clock = clock
+        self._chain = chain
+        self._head: tuple[int, bytes] | None = None  # known head within this transaction
+        self._checkpoint_due = False
+        self._pending_views: set[tuple[object, ...]] = set()
+        if chain is not None:
+            event.listen(session, "after_commit", self._forget_head)
+            event.listen(session, "after_rollback", self._forget_head)
+            event.listen(session, "after_rollback", self._forget_views)
+
+    def _forget_head(self, _session: Session) -> None:
+        self._head = None
+
+    def _forget_views(self, _session: Session) -> None:
+        self._pending_views.clear()
 
     def record(
         self,
@@ -76,17 +173,108 @@ class AuditRecorder:
     ) -> AuditEntry:
         """Append one entry (flushed at once so a failing audit write aborts the transaction)."""
         who = actor or self._actor
+        when = at or self._clock.now()
+        if when.tzinfo is not None:
+            when = when.astimezone(UTC)
         entry = AuditEntry(
-            occurred_at=at or self._clock.now(),
+            occurred_at=when,
             actor_id=who.user_id if who else None,
             actor_name=(actor_name or (who.username if who else SYSTEM_ACTOR_NAME))[:64],
             action=action,
             object_type=object_type,
-            object_id=None if object_id is None else str(object_id),
-            purpose=purpose,
+            object_id=None if object_id is None else str(object_id)[:64],
+            purpose=None if purpose is None else purpose[:200],
             details=canonical_details(details or {}),
             workstation=_WORKSTATION,
         )
-        self._session.add(entry)
-        self._session.flush()
+        if self._chain is not None:
+            if self._head is None:
+                self._chain.lock(self._session)
+                self._head = self._chain.head(self._session)
+            head = self._chain.link(entry, self._head)
+            self._session.add(entry)
+            self._session.flush()
+            self._head = head
+            if head[0] % CHECKPOINT_EVERY == 0 or action in CHECKPOINT_ACTIONS:
+                self._checkpoint_due = True
+        else:
+            self._session.add(entry)
+            self._session.flush()
         return entry
+
+    def record_view(
+        self,
+        action: str,
+        *,
+        object_type: str,
+        object_id: object,
+        purpose: str | None = None,
+        details: Mapping[str, Any] | None = None,
+    ) -> AuditEntry | None:
+        """Record a view once per signed-in session, object and purpose (issue 9).
+
+        Viewing the same record again for the same purpose in the same session adds nothing
+        (None is returned); another purpose, another object or a new sign-in is a new entry.
+        """
+        who = self._actor
+        key = (
+            who.user_id if who else None,
+            action,
+            object_type,
+            str(object_id),
+            " ".join((purpose or "").split()),
+        )
+        seen = self._chain.views_seen if self._chain is not None else set()
+        if key in seen or key in self._pending_views:
+            return None
+        self._pending_views.add(key)
+        return self.record(
+            action, object_type=object_type, object_id=object_id, purpose=purpose, details=details
+        )
+
+    def checkpoint_due(self) -> Checkpoint | None:
+        """The checkpoint to write with this commit, if the entries written call for one."""
+        if self._chain is None or not self._checkpoint_due or self._head is None:
+            return None
+        return self._chain.checkpoint(self._head[0], self._head[1], self._clock.now())
+
+    def commit(self) -> None:
+        """Commit the session, writing a due checkpoint with it (table) or after it (file)."""
+        cp = self.checkpoint_due()
+        chain = self._chain
+        if cp is not None and chain is not None and chain.checkpoints.in_transaction:
+            chain.checkpoints.append(cp, self._session)
+            self._session.flush()
+        self._session.commit()
+        self._checkpoint_due = False
+        if chain is not None:
+            chain.views_seen |= self._pending_views
+        self._pending_views = set()
+        if cp is not None and chain is not None and not chain.checkpoints.in_transaction:
+            try:
+                chain.checkpoints.append(cp, None)
+            except OSError as exc:  # the entries are committed; the next checkpoint catches up
+                log.warning("audit checkpoint not written (%s)", type(exc).__name__)
+                self._checkpoint_due = True
+
+
+def seal_unchained(session: Session, chain: AuditChain, clock: Clock) -> int:
+    """Link entries written before the chain existed (a database upgraded to it), in id order.
+
+    Only when *no* entry is linked yet: once the chain exists, an unlinked row is a row written
+    outside the program and verification reports it instead of sealing it.
+    """
+    if session.scalar(select(AuditEntry.id).where(AuditEntry.seq.is_not(None)).limit(1)):
+        return 0
+    chain.lock(session)
+    rows = session.scalars(select(AuditEntry).order_by(AuditEntry.id)).all()
+    if not rows:
+        return 0
+    head: tuple[int, bytes] = (0, GENESIS)
+    for entry in rows:
+        head = chain.link(entry, head)
+    session.flush()
+    recorder = AuditRecorder(session, None, clock, chain)
+    recorder.record("audit.chain_sealed", object_type="audit", details={"entries": len(rows)})
+    recorder.commit()
+    return len(rows)

@@ -43,6 +43,7 @@ class SignedIn:
 
     store: Store
     actor: Actor
+    audit_warning: str | None = None  # the audit chain failed its sign-in check (admin/auditor)
 
     def uow(self, clock: Clock) -> UnitOfWork:
         """Return a unit of work acting as the signed-in user."""
@@ -167,11 +168,14 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
     store = open_store(location, data_key, keyring, clock)
     try:
         actor = _finish_sign_in(store, username, clock, reset_attempts=True)
+        from app.services.audit import sign_in_chain_warning
+
+        warning = sign_in_chain_warning(store, actor.roles, clock)
     except BaseException:
         store.close()
         raise
     log.info("signed in (user id %s)", actor.user_id)
-    return SignedIn(store=store, actor=actor)
+    return SignedIn(store=store, actor=actor, audit_warning=warning)
 
 
 def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:

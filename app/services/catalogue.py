@@ -712,6 +712,9 @@ def list_volumes(
         return [_volume_row(reader, v) for v in uow.session.scalars(stmt)]
 
 
+CLASSIFIED_VIEW_LEVELS = frozenset({"confidential", "top_secret"})  # 机密, 绝密
+
+
 def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
     """One volume with its items (each as clearance allows)."""
     with session.uow(clock) as uow:
@@ -726,7 +729,30 @@ def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
                 .order_by(ArchiveItem.seq)
             )
         )
-        return _volume_row(reader, volume, items)
+        row = _volume_row(reader, volume, items)
+        # every view of 机密/绝密 content is recorded, once per session (R40, issue 9)
+        classified = [
+            i.id
+            for i in items
+            if i.secrecy_level in CLASSIFIED_VIEW_LEVELS and access.may_see(reader, i.secrecy_level)
+        ]
+        shows = bool(classified) or (
+            volume.secrecy_level in CLASSIFIED_VIEW_LEVELS
+            and access.may_see(reader, volume.secrecy_level)
+        )
+        entry = (
+            uow.audit.record_view(
+                "catalogue.view_classified",
+                object_type="volume",
+                object_id=volume.id,
+                details={"reference_code": volume.reference_code, "items": classified},
+            )
+            if shows
+            else None
+        )
+        if entry is not None:
+            uow.commit()
+        return row
 
 
 def find_by_reference(

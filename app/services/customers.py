@@ -697,7 +697,8 @@ def reveal_customer(
         authorize(uow, session.actor, "customer.reveal")
         c = load_customer(uow, customer_id)
         detail = _detail(session.store, uow, c, masked=False)
-        uow.audit.record(
+        # the same customer again for the same purpose in this session: one entry (issue 9)
+        uow.audit.record_view(
             "customer.reveal",
             object_type="customer",
             object_id=c.id,

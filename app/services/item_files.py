@@ -464,7 +464,7 @@ def open_file(
             )
             uow.commit()
             raise
-        uow.audit.record(
+        uow.audit.record_view(  # once per session, file and purpose (issue 9)
             "file.open",
             object_type="item_file",
             object_id=f.id,

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 # The newest revision in MIGRATIONS_DIR (a test keeps the two equal). A database already at
 # HEAD is opened without importing Alembic at all: 17 MiB and a good part of sign-in time.
-HEAD = "0006"
+HEAD = "0007"
 
 
 def _config(scripts: Path = MIGRATIONS_DIR) -> Config:
@@ -98,14 +98,15 @@ def upgrade(
 
 
 def copy_before_upgrade(path: Path, revision: str, now: datetime) -> Path:
-    """Copy a (checkpointed) database file and its keyring aside before an upgrade."""
+    """Copy a (checkpointed) database file, its keyring and audit checkpoints aside first."""
     stamp = now.strftime("%Y%m%d-%H%M%S")
     target = path.with_name(f"{path.name}.before-upgrade-{revision}-{stamp}")
     try:
         shutil.copy2(path, target)
-        keyring = path.with_name(path.name + ".keyring")
-        if keyring.exists():
-            shutil.copy2(keyring, target.with_name(target.name + ".keyring"))
+        for suffix in (".keyring", ".audit-checkpoints"):  # the checkpoints: issue 9
+            sidecar = path.with_name(path.name + suffix)
+            if sidecar.exists():
+                shutil.copy2(sidecar, target.with_name(target.name + suffix))
     except OSError as exc:
         raise os_error_to_app(exc, target) from exc
     return target

@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.clock import Clock
 from app.domain.accounts import Actor
 from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, StorageError
-from app.security.audit import AuditRecorder
+from app.security.audit import AuditChain, AuditRecorder, seal_unchained
+from app.security.audit_chain import (
+    CHECKPOINT_SUFFIX,
+    CheckpointLog,
+    FileCheckpointLog,
+    TableCheckpointLog,
+)
 from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
 from app.security.vault import CustomerKeyVault
@@ -88,6 +94,14 @@ class TableKeyringStore:
                 row.document = payload
 
 
+def checkpoint_log_for(location: DatabaseLocation, engine: Engine) -> CheckpointLog:
+    """Where ``location`` keeps its audit checkpoints: ``<db>.audit-checkpoints`` or a table."""
+    if location.is_sqlite:
+        path = location.sqlite_path
+        return FileCheckpointLog(path.with_name(path.name + CHECKPOINT_SUFFIX))
+    return TableCheckpointLog(engine, location.display() + "#audit_checkpoint")
+
+
 def keyring_store_for(location: DatabaseLocation, engine: Engine | None = None) -> KeyringStore:
     """Return where ``location`` keeps its keyring."""
     from app.security.keyring import FileKeyringStore
@@ -117,6 +131,17 @@ class Store:
         self._blind_index: BlindIndex | None = BlindIndex(key.key)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._vault: CustomerKeyVault | None = None
+        self.audit_checkpoints = checkpoint_log_for(location, engine)
+        self._audit_chain: AuditChain | None = AuditChain(
+            key.key, self.audit_checkpoints, engine.dialect.name
+        )
+
+    @property
+    def audit_chain(self) -> AuditChain:
+        """The audit chain's keys and lock (entries are linked as they are written)."""
+        if self._audit_chain is None:
+            raise SessionEnded()
+        return self._audit_chain
 
     @property
     def vault(self) -> CustomerKeyVault:
@@ -183,6 +208,7 @@ class Store:
         """Release connections and forget the key (new connections fail from now on)."""
         self._cipher = None
         self._blind_index = None
+        self._audit_chain = None
         if self._vault is not None:
             self._vault.close()
             self._vault = None
@@ -205,7 +231,7 @@ class UnitOfWork:
 
     def __enter__(self) -> UnitOfWork:
         self.session = self.store.new_session()
-        self.audit = AuditRecorder(self.session, self.actor, self.clock)
+        self.audit = AuditRecorder(self.session, self.actor, self.clock, self.store.audit_chain)
         self.settings = SettingsRepository(self.session)
         self._committed = False
         return self
@@ -235,7 +261,7 @@ class UnitOfWork:
     def commit(self) -> None:
         """Make the work durable."""
         try:
-            self.session.commit()
+            self.audit.commit()  # the session's commit, with any due audit checkpoint
         except OperationalError as exc:
             raise storage_error(exc, self.store.location) from exc
         self._committed = True
@@ -296,6 +322,15 @@ def backup_before_upgrade(
     return backup
 
 
+def seal_legacy_entries(
+    engine: Engine, location: DatabaseLocation, data_key: bytes, clock: Clock
+) -> int:
+    """Link the entries of a database upgraded to the audit chain (once; see seal_unchained)."""
+    chain = AuditChain(data_key, checkpoint_log_for(location, engine), engine.dialect.name)
+    with Session(engine) as session:
+        return seal_unchained(session, chain, clock)
+
+
 def open_store(
     location: DatabaseLocation,
     data_key: bytes,
@@ -329,6 +364,7 @@ def open_store(
                         search_sqlite.rebuild(engine)
                     if stale_catalogue:
                         catalogue_search.rebuild(engine)
+                seal_legacy_entries(engine, location, data_key, clock)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)

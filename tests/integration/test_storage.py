@@ -341,9 +341,10 @@ def test_older_database_is_copied_then_upgraded(
     hook = backup_before_upgrade(session.store.engine, location, clock)
     assert migrate.upgrade(session.store.engine, backup=hook, scripts=scripts) is True
     copies = sorted(location.sqlite_path.parent.glob(f"archive.db.before-upgrade-{head}-*"))
-    copies = [c for c in copies if not c.name.endswith(".keyring")]
+    copies = [c for c in copies if not c.name.endswith((".keyring", ".audit-checkpoints"))]
     assert len(copies) == 1
     assert copies[0].with_name(copies[0].name + ".keyring").exists()
+    assert copies[0].with_name(copies[0].name + ".audit-checkpoints").exists()
     assert sha(copies[0]) == before  # the copy is the database as it was before the upgrade
     with session.store.engine.connect() as conn:
         assert migrate.current_revision(conn) == "x0002"

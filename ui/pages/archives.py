@@ -356,7 +356,25 @@ class ArchivesPage(QWidget):
                     v.page_count,
                     carriers,
                 )
+                + self._incident_note(v.id)
             )
+
+    def _incident_note(self, volume_id: int) -> str:
+        """``　涉及事件：SJ-2026-001`` when the volume is named in the incident register (R45)."""
+        from app.services.incidents import list_incidents_for
+
+        try:
+            found = list_incidents_for(
+                session=self._session,
+                object_type="volume",
+                object_id=volume_id,
+                clock=self._context.clock,
+            )
+        except AppError:
+            return ""
+        if not found:
+            return ""
+        return self.tr("　涉及事件：{0}").format("、".join(i.number for i in found))
 
     def _item_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
         item = self.selected_item()

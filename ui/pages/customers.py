@@ -347,9 +347,29 @@ class CustomersPage(QWidget):
                 b.setEnabled(False)
             return
         self._detail = detail
-        self.detail_label.setText(self._detail_html(detail))
+        self.detail_label.setText(self._detail_html(detail) + self._incidents_html(cid))
         for h in history:
             self.history.addItem(f"{format_local(h.at)}  {h.who}  {h.action}  {h.summary}")
+
+    def _incidents_html(self, cid: int) -> str:
+        """A red line naming the incidents that affect this customer (R45)."""
+        from app.services.incidents import list_incidents_for
+
+        try:
+            found = list_incidents_for(
+                session=self._session,
+                object_type="customer",
+                object_id=cid,
+                clock=self._context.clock,
+            )
+        except AppError:
+            return ""
+        if not found:
+            return ""
+        text = self.tr("涉及事件：{0}（文件 → 泄密/丢失事件登记簿）").format(
+            "、".join(f"{i.number} {i.title}（{i.status}）" for i in found)
+        )
+        return f"<p style='color:#b00020'>{html.escape(text)}</p>"
 
     def _detail_html(self, d: CustomerDetail) -> str:
         def row(name: str, value: str) -> str:

@@ -1,0 +1,837 @@
+"""How to call each write service so that the audit-coverage test can watch it write its entry.
+
+Adding a service under ``app/services/`` that takes a ``clock`` makes
+``test_audit_coverage.py`` fail until it is listed here, either
+
+* with a **recipe**: a function taking the shared :class:`World`, registered with
+  ``@recipe("app.services.<module>.<function>", action="<audit action it must write>")``,
+  that sets up what it needs (``world.customer()``, ``world.volume()``, ``world.item()`` …) and
+  calls the service once; or
+* in :data:`READ_ONLY` with the reason it writes nothing (queries not named ``list_``/``get_``/
+  ``search_``, renderers whose output is audited by another call).
+
+Recipes share one database per test module, so they make their own objects and never rely on
+another recipe having run.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+
+from app.clock import FixedClock
+from app.domain.roles import ApproverTitle, Role
+from app.services import (
+    auth,
+    catalogue,
+    catalogue_export,
+    catalogue_print,
+    customer_edits,
+    customers,
+    incidents,
+    item_files,
+    settings,
+    setup,
+    users,
+)
+from app.services.auth import SignedIn
+from app.services.incidents import IncidentDraft
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, person
+
+# A recipe calls its service once. It returns None when the entry is in the world's database,
+# or the actions it read from another database it made (setup).
+Recipe = Callable[["World"], list[str] | None]
+
+
+@dataclass
+class World:
+    """One database with a user of each role, shared by the recipes of a test module."""
+
+    folder: Path
+    location: DatabaseLocation
+    clock: FixedClock
+    admin: SignedIn
+    archivist: SignedIn
+    manager: SignedIn  # 审批人 (客服部经理)
+    auditor: SignedIn
+    recovery_key: str
+    _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def unique(self, prefix: str) -> str:
+        """A fresh name (user names, titles)."""
+        return f"{prefix}{next(self._numbers)}"
+
+    def customer(self, **overrides: object) -> int:
+        """A new customer without identity number (so any number of them can be made)."""
+        values: dict[str, object] = {
+            "id_number": "",
+            "id_type": None,
+            "status": "potential",
+            "phones": (),
+            "bank_accounts": (),
+        }
+        values.update(overrides)
+        draft = person(**values)
+        return customers.register_customer(
+            session=self.archivist, draft=draft, clock=self.clock
+        ).customer_id
+
+    def volume(self, customer_id: int | None = None) -> int:
+        """A new volume (of a new customer unless given)."""
+        draft = catalogue.VolumeDraft(
+            customer_id=customer_id or self.customer(),
+            year=2024,
+            title=self.unique("客户档案"),
+            retention="Y",
+        )
+        return catalogue.create_volume(
+            session=self.archivist, draft=draft, clock=self.clock
+        ).volume_id
+
+    def item(self, volume_id: int | None = None, **overrides: object) -> int:
+        """A new item in a new volume unless given."""
+        values: dict[str, object] = {"title": self.unique("合同")}
+        values.update(overrides)
+        return catalogue.add_item(
+            session=self.archivist,
+            volume_id=volume_id or self.volume(),
+            draft=catalogue.ItemDraft(**values),  # type: ignore[arg-type]
+            clock=self.clock,
+        )
+
+    def file(self) -> int:
+        """A small text file attached to a new item."""
+        return item_files.attach_file(
+            session=self.archivist,
+            item_id=self.item(),
+            source=io.BytesIO("档案室测试文件\n".encode()),
+            file_name="说明.txt",
+            clock=self.clock,
+        )
+
+    def user(self, roles: list[Role], title: ApproverTitle | None = None) -> tuple[str, int]:
+        """A new user with the known password ``PASSWORD``; return name and id."""
+        name = self.unique("user")
+        users.create_user(
+            session=self.admin,
+            username=name,
+            display_name="测试用户",
+            roles=roles,
+            approver_title=title,
+            password=PASSWORD,
+            require_change=False,
+            clock=self.clock,
+        )
+        uid = next(
+            u.id
+            for u in users.list_users(session=self.admin, clock=self.clock)
+            if u.username == name
+        )
+        return name, uid
+
+
+RECIPES: dict[str, tuple[Recipe, str]] = {}
+
+# Functions that take a clock but write nothing of their own, with the reason.
+READ_ONLY: dict[str, str] = {
+    "app.services.auth.check_password_with_lockout": "counts failures in the keyring; they enter "
+    "the trail at the next sign-in (auth.sign_in_failed, recipe of sign_in)",
+    "app.services.audit.sign_in_chain_warning": "part of sign_in; writes audit.verify_failed only "
+    "when the chain is broken (test_audit_chain)",
+    "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
+    "app.services.catalogue.find_by_reference": "query: 档号 look-up (restricted rows masked)",
+    "app.services.catalogue.secrecy_review_queue": "query: items whose term ends soon",
+    "app.services.catalogue_print.volume_catalogue_pdf": "renders only; printing and saving are "
+    "audited by record_output first",
+    "app.services.catalogue_print.volume_note_pdf": "renders only; see record_output",
+    "app.services.customer_edits.customer_history": "query: a customer's own history",
+    "app.services.customer_list.count_customers": "query: list count",
+    "app.services.customer_list.customer_id_slice": "query: list window",
+    "app.services.customer_list.order_ids": "query: sort ids",
+    "app.services.customers.find_customer_by_id_number": "query: exact blind-index look-up "
+    "(shows masked rows only)",
+    "app.services.customers.find_customers_by_phone": "query: exact blind-index look-up",
+    "app.services.customers.find_customers_by_phone_tail": "query: last-4 look-up",
+    "app.services.audit.verify_audit_archive": "checks an archive file's signature and chain",
+    # storage locations (issue 6)
+    "app.services.locations.plan_location_batch": "preview of a batch: nothing is written",
+    "app.services.locations.preview_bulk_move": "preview of a bulk move: nothing is written",
+    "app.services.locations.spread_over": "plans requests for a bulk move (preview first)",
+    "app.services.locations.propose_place": "query: the next free place",
+    "app.services.locations.last_bulk_move": "query: what undo would reverse",
+    "app.services.locations.location_history": "query: moves of a place",
+    "app.services.locations.object_history": "query: moves of a box or volume",
+    "app.services.locations.location_path": "query: ids from the room down",
+    "app.services.locations.custody_places": "query: the places a custodian keeps",
+    "app.services.locations.where_is_volume": "query: a volume's box and place",
+    "app.services.locations.resolve_scan": "query: what a scanned code names",
+    "app.services.location_print.shelf_list_sheet": "builds the rows; printing is audited by "
+    "record_shelf_list_output",
+    "app.services.location_print.shelf_list_pdf": "renders only; see record_shelf_list_output",
+    "app.services.location_print.handover_form": "builds the form; see record_handover_output",
+    "app.services.location_print.handover_pdf": "renders only; see record_handover_output",
+    "app.services.labels.volume_labels": "builds label contents; printing is audited by "
+    "record_label_output",
+    # import and export (issue 10)
+    "app.services.exports.header_lines": "the lines an export file starts with",
+    "app.services.exports.write_table": "serialises a table; its export service audits",
+    "app.services.imports.guess_columns": "query: remembered or guessed column mapping",
+    "app.services.imports.check_ledger": "the preview's row checks: nothing is written",
+}
+
+
+def recipe(service: str, *, action: str) -> Callable[[Recipe], Recipe]:
+    """Register ``fn`` as the way to exercise ``service``; it must write ``action``."""
+
+    def register(fn: Recipe) -> Recipe:
+        assert service not in RECIPES, f"two recipes for {service}"
+        RECIPES[service] = (fn, action)
+        return fn
+
+    return register
+
+
+# --- auth -------------------------------------------------------------------------------------
+@recipe("app.services.auth.sign_in", action="auth.sign_in")
+def _sign_in(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    auth.sign_out(
+        session=auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.auth.sign_out", action="auth.sign_out")
+def _sign_out(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    session = auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock)
+    auth.sign_out(session=session, clock=w.clock)
+
+
+@recipe("app.services.auth.record_lock", action="auth.idle_lock")
+def _record_lock(w: World) -> None:
+    auth.record_lock(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.auth.unlock", action="auth.unlock")
+def _unlock(w: World) -> None:
+    auth.unlock(session=w.archivist, password=PASSWORD, clock=w.clock)
+
+
+@recipe("app.services.auth.change_password", action="user.change_password")
+def _change_password(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    session = auth.sign_in(location=w.location, username=name, password=PASSWORD, clock=w.clock)
+    try:
+        auth.change_password(
+            session=session,
+            old_password=PASSWORD,
+            new_password="Another-Pass-2026",
+            confirm="Another-Pass-2026",
+            clock=w.clock,
+        )
+    finally:
+        auth.sign_out(session=session, clock=w.clock)
+
+
+@recipe("app.services.auth.recover_access", action="user.recover_access")
+def _recover_access(w: World) -> None:
+    name, _ = w.user([Role.ARCHIVIST])
+    auth.recover_access(
+        location=w.location,
+        recovery_key=w.recovery_key,
+        username=name,
+        new_password="Recovered-Pass-2026",
+        confirm="Recovered-Pass-2026",
+        clock=w.clock,
+    )
+
+
+# --- setup, users, settings -------------------------------------------------------------------
+@recipe("app.services.setup.initialize_database", action="system.setup")
+def _initialize_database(w: World) -> list[str]:
+    from tests.conftest import make_setup_request
+
+    other = DatabaseLocation.parse(w.folder / w.unique("other") / "archive.db")
+    other.sqlite_path.parent.mkdir()
+    result = setup.initialize_database(location=other, request=make_setup_request(), clock=w.clock)
+    try:
+        with result.session.store.engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT action FROM audit_entry").scalars())
+    finally:
+        auth.sign_out(session=result.session, clock=w.clock)
+
+
+@recipe("app.services.users.create_user", action="user.create")
+def _create_user(w: World) -> None:
+    w.user([Role.ARCHIVIST])
+
+
+@recipe("app.services.users.set_roles", action="user.set_roles")
+def _set_roles(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.set_roles(
+        session=w.admin,
+        user_id=uid,
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.DEPT_HEAD,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.users.disable_user", action="user.disable")
+def _disable_user(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.disable_user(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.users.enable_user", action="user.enable")
+def _enable_user(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.disable_user(session=w.admin, user_id=uid, clock=w.clock)
+    users.enable_user(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.users.reset_password", action="user.reset_password")
+def _reset_password(w: World) -> None:
+    _, uid = w.user([Role.ARCHIVIST])
+    users.reset_password(session=w.admin, user_id=uid, clock=w.clock)
+
+
+@recipe("app.services.settings.update_security_settings", action="settings.update")
+def _update_security_settings(w: World) -> None:
+    current = settings.get_settings(session=w.admin, clock=w.clock).security.idle_lock_minutes
+    settings.update_security_settings(
+        session=w.admin, changes={"idle_lock_minutes": 11 if current != 11 else 12}, clock=w.clock
+    )
+
+
+# --- customers --------------------------------------------------------------------------------
+@recipe("app.services.customers.register_customer", action="customer.create")
+def _register_customer(w: World) -> None:
+    w.customer()
+
+
+@recipe("app.services.customers.reveal_customer", action="customer.reveal")
+def _reveal_customer(w: World) -> None:
+    customers.reveal_customer(
+        session=w.archivist, customer_id=w.customer(), purpose="核对身份", clock=w.clock
+    )
+
+
+@recipe("app.services.customers.delete_customer", action="customer.delete")
+def _delete_customer(w: World) -> None:
+    customers.delete_customer(
+        session=w.archivist, customer_id=w.customer(), reason="客户要求删除", clock=w.clock
+    )
+
+
+@recipe("app.services.customers.clear_duplicate_flag", action="customer.duplicate_cleared")
+def _clear_duplicate_flag(w: World) -> None:
+    phone = (customers.PhoneInput(f"139 0000 {next(w._numbers) % 10000:04d}"),)
+    first = w.customer(phones=phone)
+    w.customer(phones=phone, name="李四")
+    flag = next(
+        f
+        for f in customers.list_duplicate_flags(session=w.archivist, clock=w.clock)
+        if first in (f.customer_id, f.other_customer_id)
+    )
+    customers.clear_duplicate_flag(
+        session=w.manager, flag_id=flag.id, note="不同的人，已核实", clock=w.clock
+    )
+
+
+@recipe("app.services.customer_edits.update_customer", action="customer.update")
+def _update_customer(w: World) -> None:
+    cid = w.customer()
+    customer_edits.update_customer(
+        session=w.archivist,
+        customer_id=cid,
+        changes=customer_edits.CustomerChanges(
+            name=None, kind="general", category="individual", importance="important"
+        ),
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.customer_edits.change_customer_status", action="customer.status")
+def _change_customer_status(w: World) -> None:
+    customer_edits.change_customer_status(
+        session=w.archivist,
+        customer_id=w.customer(),
+        status="lost",
+        note="不再合作",
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+# --- catalogue and files ----------------------------------------------------------------------
+@recipe("app.services.catalogue.set_reference_pattern", action="settings.reference_pattern")
+def _set_reference_pattern(w: World) -> None:
+    from app.domain import reference_code
+
+    # the pattern in force (volumes of other recipes keep their codes either way)
+    catalogue.set_reference_pattern(
+        session=w.admin, pattern=reference_code.DEFAULT_PATTERN, clock=w.clock
+    )
+
+
+@recipe("app.services.catalogue.create_volume", action="volume.create")
+def _create_volume(w: World) -> None:
+    w.volume()
+
+
+@recipe("app.services.catalogue.add_item", action="item.create")
+def _add_item(w: World) -> None:
+    w.item()
+
+
+@recipe("app.services.catalogue.update_volume_details", action="volume.update")
+def _update_volume_details(w: World) -> None:
+    vid = w.volume()
+    catalogue.update_volume_details(
+        session=w.archivist,
+        volume_id=vid,
+        details=catalogue.VolumeDetails(
+            title="改后的题名",
+            compiled_by="李四",
+            checked_by="王五",
+            compiled_on=None,
+            notes="完整",
+        ),
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.catalogue.extend_secrecy", action="secrecy.extend")
+def _extend_secrecy(w: World) -> None:
+    item = w.item(secrecy_level="secret", secrecy_term_years=10)
+    catalogue.extend_secrecy(
+        session=w.manager, item_id=item, term_years=20, note="仍需保密", clock=w.clock
+    )
+
+
+def _expired_item(w: World) -> None:
+    since = w.clock.now().date() - timedelta(days=365 * 11)
+    w.item(secrecy_level="secret", secrecy_term_years=10, secrecy_since=since)
+
+
+@recipe("app.services.catalogue.declassify_expired", action="secrecy.declassify")
+def _declassify_expired(w: World) -> None:
+    _expired_item(w)
+    catalogue.declassify_expired(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.catalogue.run_daily_checks", action="secrecy.declassify")
+def _run_daily_checks(w: World) -> None:
+    _expired_item(w)
+    w.clock.advance(days=1)  # once a day
+    catalogue.run_daily_checks(session=w.archivist, clock=w.clock)
+
+
+@recipe("app.services.catalogue_export.export_volumes_xlsx", action="export.volumes")
+def _export_volumes_xlsx(w: World) -> None:
+    w.volume()
+    catalogue_export.export_volumes_xlsx(
+        session=w.archivist, query="", purpose="年度核对", clock=w.clock
+    )
+
+
+@recipe("app.services.catalogue_print.record_output", action="print.catalogue")
+def _record_output(w: World) -> None:
+    catalogue_print.record_output(
+        session=w.archivist, volume_id=w.volume(), form="catalogue", kind="print", clock=w.clock
+    )
+
+
+@recipe("app.services.item_files.attach_file", action="file.attach")
+def _attach_file(w: World) -> None:
+    w.file()
+
+
+@recipe("app.services.item_files.open_file", action="file.open")
+def _open_file(w: World) -> None:
+    item_files.open_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
+
+
+@recipe("app.services.item_files.remove_orphan_blobs", action="file.orphans_removed")
+def _remove_orphan_blobs(w: World) -> None:
+    from app.storage import blob_files
+
+    folder = item_files.blob_folder(w.archivist.store).path
+    folder.mkdir(exist_ok=True)
+    (folder / f"{blob_files.TEMP_PREFIX}{w.unique('x')}").write_bytes(b"partial")
+    item_files.remove_orphan_blobs(w.archivist.store, w.clock)
+
+
+# --- the audit trail and incidents (issue 9) ---------------------------------------------------
+@recipe("app.services.audit.export_audit", action="audit.export")
+def _export_audit(w: World) -> None:
+    from app.services import audit
+
+    audit.export_audit(
+        session=w.auditor,
+        audit_filter=audit.AuditFilter(action="auth."),
+        fmt="xlsx",
+        purpose="季度检查",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.audit.archive_audit", action="audit.archive")
+def _archive_audit(w: World) -> None:
+    from app.services import audit
+
+    w.clock.advance(days=audit.RETENTION_MIN_DAYS + 1)
+    w.customer()  # something inside the retention: the chain goes on after the archive
+    audit.archive_audit(
+        session=w.auditor,
+        retention_days=audit.RETENTION_MIN_DAYS,
+        target=w.folder / f"{w.unique('archive')}.json",
+        purpose="年度归档",
+        clock=w.clock,
+    )
+
+
+def _incident_draft(w: World, *affected: str) -> IncidentDraft:
+    return IncidentDraft(
+        kind="leak",
+        title="疑似客户电话外泄",
+        found_at=w.clock.now(),
+        found_by="李四",
+        description="客户反映接到推销电话。",
+        measures="核查借阅与导出记录。",
+        reported_to="信息管理专员",
+        affected=affected,
+    )
+
+
+@recipe("app.services.incidents.record_incident", action="incident.record")
+def _record_incident(w: World) -> None:
+    incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+
+
+@recipe("app.services.incidents.update_incident", action="incident.update")
+def _update_incident(w: World) -> None:
+    row = incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+    incidents.update_incident(
+        session=w.archivist,
+        incident_id=row.id,
+        draft=replace(_incident_draft(w), follow_up="已查明", status="closed"),
+        expected_version=row.version,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.incidents.print_incident_report", action="print.incident")
+def _print_incident_report(w: World) -> None:
+    row = incidents.record_incident(session=w.archivist, draft=_incident_draft(w), clock=w.clock)
+    incidents.print_incident_report(session=w.archivist, incident_id=row.id, clock=w.clock)
+
+
+# --- storage locations (issue 6) -----------------------------------------------------------------
+def _shelf(w: World, **kw: object) -> str:
+    """A new one-face shelf in a room of its own; return the room code."""
+    from app.services import locations
+
+    room = w.unique("R")
+    values: dict[str, object] = {"room": room, "columns": "1", "faces": "A", "layers": "1-2"}
+    values.update(kw)
+    locations.create_location_batch(
+        session=w.archivist,
+        spec=locations.BatchSpec(**values),
+        clock=w.clock,  # type: ignore[arg-type]
+    )
+    return room
+
+
+def _place(w: World, code: str) -> int:
+    from sqlalchemy import select
+
+    from app.storage.models import StorageLocation
+
+    with w.archivist.uow(w.clock) as uow:
+        found = uow.session.scalar(select(StorageLocation.id).where(StorageLocation.code == code))
+    assert found is not None
+    return found
+
+
+def _box(w: World) -> int:
+    from app.services import locations
+
+    return locations.create_box(session=w.archivist, draft=locations.BoxDraft(), clock=w.clock).id
+
+
+@recipe("app.services.locations.set_location_settings", action="location.settings")
+def _location_settings(w: World) -> None:
+    from app.services import locations
+
+    now = locations.get_location_settings(session=w.archivist, clock=w.clock)
+    locations.set_location_settings(
+        session=w.archivist,
+        shelf_pattern=now.shelf_pattern,
+        cabinet_pattern=now.cabinet_pattern,
+        order=now.order.value,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.locations.create_location_batch", action="location.batch_create")
+def _location_batch(w: World) -> None:
+    _shelf(w)
+
+
+@recipe("app.services.locations.update_location", action="location.update")
+def _location_update(w: World) -> None:
+    from app.services import locations
+
+    node = locations.get_location(
+        session=w.archivist, location_id=_place(w, _shelf(w)), clock=w.clock
+    )
+    edit = locations.LocationEdit(node.id, node.version, "改名的库房", None, False, None)
+    locations.update_location(session=w.archivist, edit=edit, clock=w.clock)
+
+
+@recipe("app.services.locations.delete_location", action="location.delete")
+def _location_delete(w: World) -> None:
+    from app.services import locations
+
+    locations.delete_location(session=w.archivist, location_id=_place(w, _shelf(w)), clock=w.clock)
+
+
+@recipe("app.services.locations.create_box", action="box.create")
+def _box_create(w: World) -> None:
+    _box(w)
+
+
+@recipe("app.services.locations.place_box", action="box.move")
+def _box_place(w: World) -> None:
+    from app.services import locations
+
+    room = _shelf(w)
+    locations.place_box(
+        session=w.archivist,
+        box_id=_box(w),
+        location_id=_place(w, f"{room}-01-A-1-1"),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.locations.put_volume", action="volume.move")
+def _volume_put(w: World) -> None:
+    from app.services import locations
+
+    locations.put_volume(session=w.archivist, volume_id=w.volume(), box_id=_box(w), clock=w.clock)
+
+
+@recipe("app.services.locations.bulk_move", action="move.bulk")
+def _bulk_move(w: World) -> None:
+    from app.services import locations
+
+    room = _shelf(w)
+    locations.bulk_move(
+        session=w.archivist,
+        requests=[
+            locations.MoveRequest(
+                locations.Target.BOX, _box(w), to_location_id=_place(w, f"{room}-01-A-1-1")
+            )
+        ],
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.locations.undo_last_bulk_move", action="move.bulk_undo")
+def _bulk_undo(w: World) -> None:
+    from app.services import locations
+
+    room = _shelf(w)
+    b = _box(w)
+    locations.place_box(
+        session=w.archivist, box_id=b, location_id=_place(w, f"{room}-01-A-1-1"), clock=w.clock
+    )
+    locations.bulk_move(
+        session=w.archivist,
+        requests=[
+            locations.MoveRequest(
+                locations.Target.BOX, b, to_location_id=_place(w, f"{room}-01-A-1-2")
+            )
+        ],
+        clock=w.clock,
+    )
+    locations.undo_last_bulk_move(session=w.archivist, clock=w.clock)
+
+
+def _handover(w: World) -> int:
+    from app.services import locations
+
+    room = w.unique("S")
+    locations.create_location_batch(
+        session=w.archivist,
+        spec=locations.BatchSpec(
+            room=room, unit="cabinet", secure=True, custodian_id=w.archivist.actor.user_id
+        ),
+        clock=w.clock,
+    )
+    _name, other = w.user([Role.ARCHIVIST])
+    return locations.hand_over_custody(
+        session=w.archivist,
+        location_ids=[_place(w, f"{room}-G1")],
+        to_user_id=other,
+        witness="赵六",
+        note="",
+        clock=w.clock,
+    ).handover_id
+
+
+@recipe("app.services.locations.hand_over_custody", action="custody.handover")
+def _custody(w: World) -> None:
+    _handover(w)
+
+
+@recipe("app.services.location_print.record_shelf_list_output", action="print.shelf_list")
+def _shelf_list_output(w: World) -> None:
+    from app.services import location_print
+
+    location_print.record_shelf_list_output(
+        session=w.archivist, location_id=_place(w, _shelf(w)), kind="print", clock=w.clock
+    )
+
+
+@recipe("app.services.location_print.record_handover_output", action="print.custody_handover")
+def _handover_output(w: World) -> None:
+    from app.services import location_print
+
+    location_print.record_handover_output(
+        session=w.archivist, handover_id=_handover(w), kind="print", clock=w.clock
+    )
+
+
+# --- labels (issue 6) ----------------------------------------------------------------------------
+def _user_stock(w: World) -> str:
+    from dataclasses import replace as dc_replace
+
+    from app.domain.label_stock import BUILTIN_STOCKS
+    from app.services import labels
+
+    stock = dc_replace(BUILTIN_STOCKS[0], key="", name=w.unique("自定义标签纸"), builtin=False)
+    return labels.save_label_stock(session=w.archivist, stock=stock, clock=w.clock).key
+
+
+@recipe("app.services.labels.save_label_stock", action="label_stock.save")
+def _label_stock_save(w: World) -> None:
+    _user_stock(w)
+
+
+@recipe("app.services.labels.delete_label_stock", action="label_stock.delete")
+def _label_stock_delete(w: World) -> None:
+    from app.services import labels
+
+    labels.delete_label_stock(session=w.archivist, key=_user_stock(w), clock=w.clock)
+
+
+@recipe("app.services.labels.record_label_output", action="print.labels")
+def _label_output(w: World) -> None:
+    from app.domain.label_stock import BUILTIN_STOCKS
+    from app.services import labels
+
+    contents = labels.volume_labels(session=w.archivist, volume_ids=[w.volume()], clock=w.clock)
+    labels.record_label_output(
+        session=w.archivist,
+        labels=contents,
+        stock=BUILTIN_STOCKS[0],
+        start=0,
+        kind="print",
+        clock=w.clock,
+    )
+
+
+# --- import and export (issue 10) ----------------------------------------------------------------
+def _ledger(w: World) -> object:
+    from app.services import imports
+
+    path = w.folder / f"{w.unique('ledger')}.csv"
+    path.write_text(f"客户名称,联系电话\n{w.unique('王')},13900001111\n", encoding="utf-8")
+    return imports.load_ledger(path, kind="customers")
+
+
+def _run_import(w: World) -> int:
+    from app.services import imports
+
+    ledger = _ledger(w)
+    mapping, _ = imports.guess_columns(
+        session=w.archivist,
+        kind="customers",
+        ledger=ledger,
+        clock=w.clock,  # type: ignore[arg-type]
+    )
+    summary = imports.run_import(
+        session=w.archivist,
+        kind="customers",
+        ledger=ledger,  # type: ignore[arg-type]
+        mapping=mapping,
+        mode=imports.ImportMode.VALID_ROWS,
+        clock=w.clock,
+    )
+    assert summary.batch_id is not None
+    return summary.batch_id
+
+
+@recipe("app.services.imports.run_import", action="import.customers")
+def _import(w: World) -> None:
+    _run_import(w)
+
+
+@recipe("app.services.imports.undo_import", action="import.customers.undo")
+def _import_undo(w: World) -> None:
+    from app.services import imports
+
+    imports.undo_import(session=w.archivist, batch_id=_run_import(w), clock=w.clock)
+
+
+@recipe("app.services.imports.rejected_rows_xlsx", action="export.import_rejected.customers")
+def _import_rejected(w: World) -> None:
+    from app.services import imports
+
+    ledger = _ledger(w)
+    mapping, _ = imports.guess_columns(
+        session=w.archivist,
+        kind="customers",
+        ledger=ledger,
+        clock=w.clock,  # type: ignore[arg-type]
+    )
+    outcomes = imports.check_ledger(
+        session=w.archivist,
+        kind="customers",
+        ledger=ledger,
+        mapping=mapping,
+        clock=w.clock,  # type: ignore[arg-type]
+    )
+    imports.rejected_rows_xlsx(
+        session=w.archivist,
+        kind="customers",
+        ledger=ledger,
+        outcomes=outcomes.outcomes,
+        clock=w.clock,  # type: ignore[arg-type]
+    )
+
+
+@recipe("app.services.exports.export_customers", action="export.customers")
+def _export_customers(w: World) -> None:
+    from app.services import exports
+
+    exports.export_customers(session=w.archivist, purpose="年度核对", clock=w.clock)
+
+
+@recipe("app.services.exports.export_volumes", action="export.volumes")
+def _export_volumes(w: World) -> None:
+    from app.services import exports
+
+    exports.export_volumes(session=w.archivist, query="", purpose="年度核对", clock=w.clock)

@@ -1,0 +1,124 @@
+"""The permission matrix (三员分立, issue 9): every role × action × 密级 cell, and the docs."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from app.domain.catalogue import SecrecyLevel
+from app.domain.roles import (
+    LEVELLED_ACTIONS,
+    PERMISSIONS,
+    ApproverTitle,
+    Role,
+    check_role_set,
+    is_own_request,
+)
+from app.security.access import LEVELS, PRINCIPALS, Principal, permitted
+
+ROOT = Path(__file__).resolve().parents[2]
+A, R, AUD = Role.ADMIN, Role.ARCHIVIST, Role.AUDITOR
+DEPT, CSM, INFO, GM = (
+    Principal(Role.APPROVER, ApproverTitle.DEPT_HEAD),
+    Principal(Role.APPROVER, ApproverTitle.CS_MANAGER),
+    Principal(Role.APPROVER, ApproverTitle.INFO_OFFICER),
+    Principal(Role.APPROVER, ApproverTitle.GENERAL_MANAGER),
+)
+ADMIN, ARCH, AUDITOR = Principal(A), Principal(R), Principal(AUD)
+S, C, T = SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET
+ALL = set(LEVELS)
+UP_TO_SECRET = {None, S}
+NONE_CLASSIFIED = {None}
+APPROVERS_ALL = {DEPT: ALL, CSM: ALL, INFO: ALL, GM: ALL}
+
+# The specification, written out by hand: action → {principal: levels allowed}; absent = never.
+EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
+    "user.manage": {ADMIN: ALL},
+    "settings.manage": {ADMIN: ALL},
+    "audit.read": {AUDITOR: ALL},
+    "audit.export": {AUDITOR: ALL},
+    "audit.archive": {AUDITOR: ALL},
+    "customer.read": {ARCH: ALL, **APPROVERS_ALL},
+    "customer.write": {ARCH: ALL},
+    "customer.reveal": {ARCH: ALL, **APPROVERS_ALL},
+    "customer.delete": {ARCH: ALL},
+    "duplicate.review": APPROVERS_ALL,
+    "catalogue.read": {
+        ARCH: ALL,
+        DEPT: UP_TO_SECRET,
+        INFO: UP_TO_SECRET,
+        CSM: ALL,
+        GM: ALL,
+        AUDITOR: NONE_CLASSIFIED,
+    },
+    "catalogue.write": {ARCH: ALL},
+    "secrecy.extend": {DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
+    "file.attach": {ARCH: ALL},
+    "file.open": {ARCH: ALL, DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
+    "print.forms": {ARCH: ALL, DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
+    "incident.record": {ARCH: ALL, **APPROVERS_ALL},
+    "incident.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+}
+
+CELLS = [
+    (action, principal, level)
+    for action in PERMISSIONS
+    for principal in PRINCIPALS
+    for level in LEVELS
+]
+
+
+def test_the_specification_covers_every_action_in_the_code() -> None:
+    assert set(EXPECTED) == set(PERMISSIONS)
+    assert set(PERMISSIONS) >= LEVELLED_ACTIONS
+
+
+@pytest.mark.parametrize(
+    ("action", "principal", "level"),
+    CELLS,
+    ids=[f"{a}-{p.label}-{lvl or 'none'}" for a, p, lvl in CELLS],
+)
+def test_each_cell_of_the_matrix(
+    action: str, principal: Principal, level: SecrecyLevel | None
+) -> None:
+    expected = level in EXPECTED[action].get(principal, set())
+    assert permitted([principal.role], principal.title, action, level) is expected
+
+
+def test_the_administrator_cannot_read_sensitive_fields_or_classified_content() -> None:
+    for action in ("customer.read", "customer.reveal", "file.open", "catalogue.read"):
+        for level in LEVELS:
+            assert not permitted([A], None, action, level)
+
+
+def test_the_auditor_changes_nothing() -> None:
+    writes = {a for a in PERMISSIONS if not a.endswith((".read", ".export", ".archive"))}
+    assert all(not permitted([AUD], None, a, None) for a in writes)
+
+
+def test_the_administrator_cannot_approve_or_audit_even_with_a_second_role() -> None:
+    assert [
+        e.reason for e in check_role_set([A, Role.APPROVER], ApproverTitle.GENERAL_MANAGER)
+    ] == ["conflict"]
+    assert [e.reason for e in check_role_set([A, AUD], None)] == ["conflict"]
+    assert [e.reason for e in check_role_set([AUD, R], None)] == ["conflict"]
+
+
+def test_nobody_approves_their_own_request() -> None:
+    assert is_own_request(7, 7)
+    assert not is_own_request(7, 8)
+    assert not is_own_request(7, None)
+
+
+def test_docs_security_md_holds_the_matrix_printed_from_the_code() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "permission_matrix", ROOT / "scripts" / "permission_matrix.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    assert module.render(text) == text, "run python scripts/permission_matrix.py"
+    assert "| 查看案卷与件 (`catalogue.read`) |" in text

@@ -1,0 +1,317 @@
+"""事件登记簿 (R45): the register of suspected leaks and losses, its form and report."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QDate,
+    QDateTime,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTime,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDateTimeEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.clock import Clock, format_local
+from app.errors import AppError, ValidationFailed
+from app.services import incidents
+from app.services.auth import SignedIn
+from app.services.incidents import KINDS, STATUSES, IncidentDraft, IncidentRow
+from ui.context import AppContext
+from ui.dialogs.print_preview import show_print_preview
+from ui.errors import FieldErrors, show_error
+
+Index = QModelIndex | QPersistentModelIndex
+Submit = Callable[[IncidentDraft], IncidentRow]
+
+
+class IncidentFormDialog(QDialog):
+    """New or changed incident: what, when found, who, affected, measures, report, follow-up."""
+
+    def __init__(
+        self, parent: QWidget | None, now: datetime, submit: Submit, row: IncidentRow | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("IncidentFormDialog")
+        self._submit = submit
+        self.result_row: IncidentRow | None = None
+        self.errors = FieldErrors()
+        self.setWindowTitle(
+            self.tr("登记泄密/丢失事件") if row is None else self.tr("事件 {0}").format(row.number)
+        )
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.kind = QComboBox(objectName="kind")
+        for code, label in KINDS.items():
+            self.kind.addItem(self.tr(label), code)
+        self.title_edit = QLineEdit(objectName="incident_title")
+        self.found_at = QDateTimeEdit(objectName="found_at")
+        self.found_at.setDisplayFormat("yyyy-MM-dd HH:mm")
+        self.found_at.setCalendarPopup(True)
+        local = (row.found_at if row else now).astimezone()
+        self.found_at.setDateTime(
+            QDateTime(QDate(local.year, local.month, local.day), QTime(local.hour, local.minute))
+        )
+        self.found_by = QLineEdit(objectName="found_by")
+        self.affected = QLineEdit(objectName="affected")
+        self.affected.setPlaceholderText(self.tr("客户编号或档号，多个用逗号或空格分隔（可扫码）"))
+        self.description = QPlainTextEdit(objectName="description")
+        self.measures = QPlainTextEdit(objectName="measures")
+        self.reported_to = QLineEdit(objectName="reported_to")
+        self.reported_to.setPlaceholderText(self.tr("如：客服部经理、信息管理专员、总经理"))
+        self.follow_up = QPlainTextEdit(objectName="follow_up")
+        self.status = QComboBox(objectName="status")
+        for code, label in STATUSES.items():
+            self.status.addItem(self.tr(label), code)
+        for edit in (self.description, self.measures, self.follow_up):
+            edit.setFixedHeight(64)
+        for label, widget, field in (
+            (self.tr("事件类型"), self.kind, "kind"),
+            (self.tr("事件名称"), self.title_edit, "incident_title"),
+            (self.tr("发现时间"), self.found_at, "found_at"),
+            (self.tr("发现人"), self.found_by, "found_by"),
+            (self.tr("涉及的客户/案卷"), self.affected, "affected"),
+            (self.tr("事件经过"), self.description, "description"),
+            (self.tr("已采取的措施"), self.measures, "measures"),
+            (self.tr("报告对象"), self.reported_to, "reported_to"),
+            (self.tr("后续处理"), self.follow_up, "follow_up"),
+            (self.tr("状态"), self.status, "status"),
+        ):
+            box = QVBoxLayout()
+            box.setContentsMargins(0, 0, 0, 0)
+            box.addWidget(widget)
+            box.addWidget(self.errors.label_for(field))
+            holder = QWidget()
+            holder.setLayout(box)
+            form.addRow(label, holder)
+        layout.addLayout(form)
+        if row is not None:
+            self.kind.setCurrentIndex(max(0, self.kind.findText(row.kind)))
+            self.title_edit.setText(row.title)
+            self.found_by.setText(row.found_by)
+            self.affected.setText("，".join(row.affected))
+            self.description.setPlainText(row.description)
+            self.measures.setPlainText(row.measures)
+            self.reported_to.setText(row.reported_to)
+            self.follow_up.setPlainText(row.follow_up)
+            self.status.setCurrentIndex(max(0, self.status.findData(row.status_code)))
+        self.general = QLabel(objectName="general_error")
+        self.general.setStyleSheet("color: #b00020;")
+        self.general.setWordWrap(True)
+        layout.addWidget(self.general)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
+        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
+        buttons.accepted.connect(self.save)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.resize(560, 720)
+
+    def draft(self) -> IncidentDraft:
+        """The form as typed."""
+        qdt = self.found_at.dateTime()
+        d, t = qdt.date(), qdt.time()
+        local = datetime(d.year(), d.month(), d.day(), t.hour(), t.minute()).astimezone()
+        codes = tuple(
+            c
+            for c in self.affected.text()
+            .replace("，", " ")
+            .replace(",", " ")
+            .replace("、", " ")
+            .split()
+            if c
+        )
+        return IncidentDraft(
+            kind=str(self.kind.currentData()),
+            title=self.title_edit.text(),
+            found_at=local.astimezone(UTC),
+            found_by=self.found_by.text(),
+            description=self.description.toPlainText(),
+            measures=self.measures.toPlainText(),
+            reported_to=self.reported_to.text(),
+            affected=codes,
+            follow_up=self.follow_up.toPlainText(),
+            status=str(self.status.currentData()),
+        )
+
+    def save(self) -> None:
+        """Run the service; errors next to the fields."""
+        self.errors.clear()
+        self.general.clear()
+        try:
+            self.result_row = self._submit(self.draft())
+        except ValidationFailed as exc:
+            self.general.setText("\n".join(self.errors.show(exc)))
+            return
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.accept()
+
+
+class IncidentTableModel(QAbstractTableModel):
+    """The register's rows."""
+
+    COLUMNS = ("编号", "类型", "事件名称", "发现时间", "涉及", "状态")
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.rows: list[IncidentRow] = []
+
+    def set_rows(self, rows: list[IncidentRow]) -> None:
+        """Show ``rows``."""
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Rows shown."""
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        """Columns."""
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        """Column titles."""
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.tr(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        """Cell text."""
+        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        return [
+            r.number,
+            r.kind,
+            r.title,
+            format_local(r.found_at),
+            "、".join(r.affected),
+            r.status,
+        ][index.column()]
+
+
+class IncidentRegisterDialog(QDialog):
+    """The register: list, new (档案管理员, 审批人), update, printable report."""
+
+    def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
+        super().__init__(parent)
+        self.setObjectName("IncidentRegisterDialog")
+        self._context = context
+        self._session = session
+        self.setWindowTitle(self.tr("泄密/丢失事件登记簿"))
+        layout = QVBoxLayout(self)
+        bar = QHBoxLayout()
+        self.new_button = QPushButton(self.tr("登记新事件…"), objectName="incident_new")
+        self.edit_button = QPushButton(self.tr("更新处理情况…"), objectName="incident_edit")
+        self.print_button = QPushButton(self.tr("打印事件报告…"), objectName="incident_print")
+        writer = incidents_writer(session)
+        self.new_button.setVisible(writer)
+        self.edit_button.setVisible(writer)
+        for b in (self.new_button, self.edit_button, self.print_button):
+            bar.addWidget(b)
+        bar.addStretch(1)
+        layout.addLayout(bar)
+        self.model = IncidentTableModel()
+        self.table = QTableView(objectName="incident_table")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setColumnWidth(2, 240)
+        layout.addWidget(self.table, 1)
+        self.new_button.clicked.connect(self.new_incident)
+        self.edit_button.clicked.connect(self.edit_incident)
+        self.print_button.clicked.connect(self.print_report)
+        self.resize(860, 480)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Reload the register."""
+        try:
+            self.model.set_rows(
+                incidents.list_incidents(session=self._session, clock=self._context.clock)
+            )
+        except AppError as exc:
+            show_error(self, exc)
+
+    def selected(self) -> IncidentRow | None:
+        """The selected incident."""
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def form(self, row: IncidentRow | None) -> IncidentFormDialog:
+        """The form for a new incident (``row`` None) or for updating ``row``."""
+        clock: Clock = self._context.clock
+
+        def submit(draft: IncidentDraft) -> IncidentRow:
+            if row is None:
+                return incidents.record_incident(session=self._session, draft=draft, clock=clock)
+            return incidents.update_incident(
+                session=self._session,
+                incident_id=row.id,
+                draft=draft,
+                expected_version=row.version,
+                clock=clock,
+            )
+
+        return IncidentFormDialog(self, clock.now(), submit, row)
+
+    def new_incident(self) -> None:
+        """登记新事件."""
+        if self.form(None).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def edit_incident(self) -> None:
+        """更新处理情况 of the selected incident."""
+        row = self.selected()
+        if row is not None and self.form(row).exec() == QDialog.DialogCode.Accepted:
+            self.refresh()
+
+    def print_report(self) -> None:
+        """The selected incident's report in the print preview (the print is recorded)."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            pdf = incidents.print_incident_report(
+                session=self._session, incident_id=row.id, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        show_print_preview(self, self.tr("事件报告 {0}").format(row.number), pdf, self._context)
+
+
+def incidents_writer(session: SignedIn) -> bool:
+    """True when the signed-in user may record incidents (档案管理员, 审批人)."""
+    from app.domain.roles import may
+
+    return may(session.actor.roles, "incident.record")
