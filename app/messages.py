@@ -135,7 +135,6 @@ FIELD_LABELS: dict[str, str] = {
     "phone2": "电话",
     "bank_name": "开户银行",
     # audit trail and incidents (issue 9)
-    "customer_number": "客户编号",
     "date_from": "起始日期",
     "date_to": "截止日期",
     "filter": "筛选条件",
