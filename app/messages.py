@@ -312,7 +312,7 @@ REASONS: dict[str, str] = {
     "secure_required": "{level}档案只能放入保险柜或涉密专柜",
     "no_free_place": "没有合适的空位（机密/绝密须放入有空位的保险柜或涉密专柜）",
     "one_target": "请选择档案盒或存放位置中的一个",
-    "too_many": "一次最多 {max} 项",
+    "too_many_items": "一次最多 {max} 项",
     "not_grid": "{code} 不是密集架的一面或一个柜",
     "not_secure": "只能交接有保管人的保险柜或涉密专柜",
     "several_custodians": "所选位置属于不同的保管人，请分别交接",
@@ -340,6 +340,14 @@ REASONS: dict[str, str] = {
     "customer_ambiguous": "有多位客户叫这个名称，请填写客户编号或证件号码",
     "customer_required": "请填写客户编号、证件号码或客户名称，以确定案卷属于哪位客户",
     "volume_rejected": "同一案卷的其他行有错误（第 {row} 行），整卷未导入",
+    # audit trail and incidents (issue 9)
+    "date_order": "不能早于起始日期",
+    "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",
+    "retention_min": "不能短于 {min} 天",
+    "nothing_to_archive": "没有早于保存期的审计记录",
+    "unknown_code": "找不到客户编号或档号“{code}”",
+    "stale_record": "记录已被他人修改，请重新打开后再修改",
+    "archive_invalid": "不是本数据库的审计归档文件，或文件已被修改（签名或审计链不符）",
 }
 
 # import limits and undo refusals (issue 10): the detail of import_too_large / import_undo_refused
@@ -355,14 +363,6 @@ UNDO_REASONS: dict[str, str] = {
     "undone": "这次导入已经撤销过了。",
     "changed": "导入的记录之后已被修改、删除或使用（例如修改了客户、新建了案卷、添加了卷内文件或复核了疑似重复）。"
     "撤销会丢失这些后来的工作，因此不能整批撤销；请逐条处理。",
-    # audit trail and incidents (issue 9)
-    "date_order": "不能早于起始日期",
-    "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",
-    "retention_min": "不能短于 {min} 天",
-    "nothing_to_archive": "没有早于保存期的审计记录",
-    "unknown_code": "找不到客户编号或档号“{code}”",
-    "stale_record": "记录已被他人修改，请重新打开后再修改",
-    "archive_invalid": "不是本数据库的审计归档文件，或文件已被修改（签名或审计链不符）",
 }
 
 Translator = Callable[[str], str]

@@ -175,6 +175,71 @@ def volume_labels(
     return out
 
 
+def box_labels(*, session: SignedIn, box_ids: Sequence[int], clock: Clock) -> list[LabelContent]:
+    """Spine labels of boxes: code, strongest secrecy mark inside, years, 起止档号, place.
+
+    The mark of a box is the strongest of all its volumes, also those above the reader's
+    clearance (a marking is never secret; a box must not look ordinary because of who prints).
+    """
+    from sqlalchemy import select
+
+    from app.printing.labels import box_label
+    from app.storage.models import ArchiveBox, StorageLocation, Volume, VolumePlace
+
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "print.forms")
+        out: list[LabelContent] = []
+        for box_id in box_ids:
+            box = uow.session.get(ArchiveBox, box_id)
+            if box is None:
+                raise ValidationFailed([FieldError("box", "not_found")])
+            rows = uow.session.execute(
+                select(
+                    Volume.reference_code,
+                    Volume.year,
+                    Volume.retention,
+                    Volume.secrecy_level,
+                    Volume.secrecy_term_years,
+                )
+                .join(VolumePlace, VolumePlace.volume_id == Volume.id)
+                .where(VolumePlace.box_id == box.id)
+                .order_by(Volume.reference_code)
+            )
+            volumes = [
+                LabelContent(
+                    kind=LabelKind.VOLUME,
+                    code=code,
+                    year=year,
+                    retention_label=RETENTION_LABELS[Retention(retention)],
+                    secrecy_mark=_secrecy(level, term).marking(),
+                )
+                for code, year, retention, level, term in rows
+            ]
+            place = uow.session.get(StorageLocation, box.location_id) if box.location_id else None
+            out.append(box_label(box.code, volumes, location_code=place.code if place else ""))
+        return out
+
+
+def location_labels(*, session: SignedIn, location_id: int, clock: Clock) -> list[LabelContent]:
+    """Shelf labels of every 层/位 at and below a place, in walking order (R21, R24)."""
+    from app.printing.labels import location_label
+    from app.services import locations as places
+    from app.storage.models import StorageLocation
+
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "print.forms")
+        root = uow.session.get(StorageLocation, location_id)
+        if root is None:
+            raise ValidationFailed([FieldError("location", "not_found")])
+        nodes = [n for n in places._subtree(uow, root) if n.capacity is not None] or [root]
+        order = places._settings(uow).order
+        keys = places._grid_keys(uow, (n.grid_id for n in nodes))
+        nodes.sort(key=lambda n: places._walk_key(order, n, keys))
+        return [
+            location_label(n.code, secure=n.secure_effective, capacity=n.capacity) for n in nodes
+        ]
+
+
 def record_label_output(
     *,
     session: SignedIn,

@@ -323,7 +323,7 @@ def _plan(uow: UnitOfWork, spec: BatchSpec) -> tuple[BatchPlan, list[loc.Planned
         raise ValidationFailed(errors)
     nodes = _expand(spec, parts, _settings(uow))
     if len(nodes) > MAX_BATCH_NODES:
-        raise ValidationFailed([FieldError("layers", "too_many", {"max": MAX_BATCH_NODES})])
+        raise ValidationFailed([FieldError("layers", "too_many_items", {"max": MAX_BATCH_NODES})])
     existing = {
         code: kind
         for code, kind in uow.session.execute(
@@ -1598,7 +1598,7 @@ def bulk_move(
     if not requests:
         raise ValidationFailed([FieldError("selection", "required")])
     if len(requests) > 10_000:
-        raise ValidationFailed([FieldError("selection", "too_many", {"max": 10_000})])
+        raise ValidationFailed([FieldError("selection", "too_many_items", {"max": 10_000})])
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "location.write")

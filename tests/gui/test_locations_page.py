@@ -178,3 +178,48 @@ def _id(session: SignedIn, code: str) -> int:
         found = uow.session.scalar(select(StorageLocation.id).where(StorageLocation.code == code))
     assert found is not None
     return found
+
+
+def test_labels_and_the_shelf_list_open_from_the_page(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from ui.dialogs.label_sheet import LabelSheetDialog
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    page, session = open_page(qtbot, demo_copy)
+    safe_layer = _id(session, "K1-G1-1-1")
+    page.show_location(safe_layer)
+    assert page.boxes.rows, "the demo keeps its 机密/绝密 boxes in the safe"
+    seen: dict[str, object] = {}
+
+    def read_labels(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelSheetDialog)
+        seen["labels"] = [(label.code, label.secrecy_mark) for label in dialog._labels]
+        dialog.reject()
+
+    errors = when_modal(read_labels)
+    page.print_box_labels()
+    assert errors == []
+    codes = [code for code, _mark in seen["labels"]]  # type: ignore[attr-defined]
+    assert codes == [row.code for row in page.boxes.rows]
+    assert all(mark.startswith(("机密", "绝密")) for _c, mark in seen["labels"])  # type: ignore[attr-defined]
+
+    def read_places(dialog: QWidget) -> None:
+        assert isinstance(dialog, LabelSheetDialog)
+        seen["places"] = [label.code for label in dialog._labels]
+        dialog.reject()
+
+    page.show_location(_id(session, "K1-01-A"))
+    errors = when_modal(read_places)
+    page.print_place_labels()
+    assert errors == [] and len(seen["places"]) == 30  # type: ignore[arg-type]
+    assert seen["places"][:2] == ["K1-01-A-1-1", "K1-01-A-1-2"]  # type: ignore[index]
+
+    def read_preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["preview"] = dialog.windowTitle()
+        dialog.reject()
+
+    errors = when_modal(read_preview)
+    page.print_shelf_list()
+    assert errors == [] and "排架清单 K1-01-A" in str(seen["preview"])

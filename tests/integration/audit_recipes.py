@@ -177,6 +177,8 @@ READ_ONLY: dict[str, str] = {
     "app.services.location_print.handover_pdf": "renders only; see record_handover_output",
     "app.services.labels.volume_labels": "builds label contents; printing is audited by "
     "record_label_output",
+    "app.services.labels.box_labels": "builds label contents; see record_label_output",
+    "app.services.labels.location_labels": "builds label contents; see record_label_output",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
     "app.services.exports.write_table": "serialises a table; its export service audits",

@@ -60,6 +60,9 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "print.forms": {ARCH: ALL, DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
     "incident.record": {ARCH: ALL, **APPROVERS_ALL},
     "incident.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    # places and boxes show 档号 and markings only, never titles: not levelled
+    "location.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "location.write": {ARCH: ALL},
 }
 
 CELLS = [

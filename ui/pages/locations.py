@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QPushButton,
@@ -39,9 +40,13 @@ from app.domain.locations import GRID_KINDS, KIND_LABELS, LocationKind
 from app.domain.roles import Role
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
+from app.printing.labels import LabelContent
+from app.services import location_print
 from app.services import locations as L
 from app.services.auth import SignedIn
+from app.services.labels import box_labels, location_labels
 from ui.context import AppContext
+from ui.dialogs.label_sheet import LabelSheetDialog, SheetMemory, session_actions
 from ui.dialogs.locations import (
     BatchCreateDialog,
     BoxDialog,
@@ -50,6 +55,7 @@ from ui.dialogs.locations import (
     LocationEditDialog,
     MustMoveDialog,
 )
+from ui.dialogs.print_preview import show_print_preview
 from ui.errors import message_for, show_error
 from ui.scanner import ScanRouter
 
@@ -251,6 +257,7 @@ class LocationsPage(QWidget):
         self._grid_id: int | None = None
         self._cell_id: int | None = None
         self._pending: L.ScanTarget | None = None
+        self._label_memory = SheetMemory()
         self.router = ScanRouter(session, context.clock, self)
         self.router.rejected.connect(self._scan_failed)
         self._build_ui()
@@ -299,6 +306,21 @@ class LocationsPage(QWidget):
             self.handover_button,
         ):
             button.setVisible(self._writer)
+            bar.addWidget(button)
+        can_print = self._writer or self._session.actor.has(Role.APPROVER)
+        self.labels_button = QPushButton(self.tr("打印标签"), objectName="print_labels")
+        labels_menu = QMenu(self.labels_button)
+        self.action_box_labels = labels_menu.addAction(self.tr("档案盒脊背标签（所选档案盒）…"))
+        self.action_box_labels.triggered.connect(self.print_box_labels)
+        self.action_place_labels = labels_menu.addAction(self.tr("位置标签（当前位置及其下各层）…"))
+        self.action_place_labels.triggered.connect(self.print_place_labels)
+        self.labels_button.setMenu(labels_menu)
+        self.shelf_list_button = QPushButton(
+            self.tr("打印排架清单…"), objectName="print_shelf_list"
+        )
+        self.shelf_list_button.clicked.connect(self.print_shelf_list)
+        for button in (self.labels_button, self.shelf_list_button):
+            button.setVisible(can_print)
             bar.addWidget(button)
         self.must_move_button = QPushButton(objectName="must_move")
         self.must_move_button.clicked.connect(self.show_must_move)
@@ -517,6 +539,9 @@ class LocationsPage(QWidget):
     def _update_buttons(self) -> None:
         node = self._node
         self.edit_button.setEnabled(node is not None)
+        self.shelf_list_button.setEnabled(node is not None)
+        self.action_place_labels.setEnabled(node is not None)
+        self.action_box_labels.setEnabled(bool(self.boxes.rows))
         self.place_button.setEnabled(bool(self.boxes.rows))
         self.bulk_button.setEnabled(bool(self.boxes.rows))
 
@@ -877,3 +902,86 @@ class LocationsPage(QWidget):
             )
             self.last_handover = sheet
             self.reload_tree()
+            self.print_handover(sheet.handover_id)
+
+    # -- printing --------------------------------------------------------------------------------
+    def print_handover(self, handover_id: int) -> None:
+        """The 档案保管交接清单 both custodians sign (R22, R26)."""
+        clock = self._context.clock
+        try:
+            pdf = location_print.handover_pdf(
+                session=self._session, handover_id=handover_id, clock=clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        show_print_preview(
+            self,
+            self.tr("档案保管交接清单 第 {0} 号").format(handover_id),
+            pdf,
+            self._context,
+            on_output=lambda kind: location_print.record_handover_output(
+                session=self._session, handover_id=handover_id, kind=kind, clock=clock
+            ),
+            file_name=f"档案保管交接清单-{handover_id}.pdf",
+        )
+
+    def print_shelf_list(self) -> None:
+        """排架清单 of the selected place, in walking order (R21)."""
+        node = self._node
+        if node is None:
+            return
+        target = self._cell_id or node.id
+        clock = self._context.clock
+        try:
+            pdf = location_print.shelf_list_pdf(
+                session=self._session, location_id=target, clock=clock
+            )
+            code = L.get_location(session=self._session, location_id=target, clock=clock).code
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        show_print_preview(
+            self,
+            self.tr("排架清单 {0}").format(code),
+            pdf,
+            self._context,
+            on_output=lambda kind: location_print.record_shelf_list_output(
+                session=self._session, location_id=target, kind=kind, clock=clock
+            ),
+            file_name=f"排架清单-{code}.pdf",
+        )
+
+    def _open_labels(self, labels: Sequence[LabelContent], title: str) -> None:
+        if not labels:
+            self.status.setText(self.tr("没有可打印的标签。"))
+            return
+        actions = session_actions(self._session, self._context.clock)
+        dialog = LabelSheetDialog(self, labels, actions, title=title, memory=self._label_memory)
+        self.last_label_dialog = dialog
+        dialog.exec()
+
+    def print_box_labels(self) -> None:
+        """Spine labels of the selected boxes (all listed when none is selected)."""
+        ids = self.boxes.selected_ids() or [row.id for row in self.boxes.rows]
+        try:
+            labels = box_labels(session=self._session, box_ids=ids, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._open_labels(labels, self.tr("档案盒脊背标签"))
+
+    def print_place_labels(self) -> None:
+        """Shelf labels of the selected place and every 层/位 below it."""
+        node = self._node
+        if node is None:
+            return
+        target = self._cell_id or node.id
+        try:
+            labels = location_labels(
+                session=self._session, location_id=target, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._open_labels(labels, self.tr("位置标签"))
