@@ -317,6 +317,7 @@ REASONS: dict[str, str] = {
     "not_secure": "只能交接有保管人的保险柜或涉密专柜",
     "several_custodians": "所选位置属于不同的保管人，请分别交接",
     "same_person": "接收人与移交人是同一人",
+    "place_in_file": "同一案卷的第 {row} 行写了另一个存放位置",
     # labels (issue 6)
     "builtin_stock": "内置标签纸不能修改或删除；如需调整，请新建一种标签纸",
     "labels_empty": "没有要打印的标签",

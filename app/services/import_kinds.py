@@ -19,13 +19,16 @@ from typing import Any, Protocol
 
 from sqlalchemy import Date, DateTime, delete, func, insert, select, update
 
-from app.domain import identity
+from app.domain import identity, scan_codes
 from app.domain.accounts import Actor
 from app.domain.catalogue import (
+    MARKED_LEVELS,
+    SECRECY_LABELS,
     Carrier,
     Secrecy,
     SecrecyLevel,
     VolumeState,
+    rank,
     strongest,
 )
 from app.domain.customers import GENERAL_CATEGORIES, LABELS, Category, IdType, Kind, Party, Status
@@ -49,6 +52,7 @@ from app.services.customers import (
 from app.storage import catalogue_search
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
+    ArchiveBox,
     ArchiveItem,
     Customer,
     CustomerAddress,
@@ -57,7 +61,10 @@ from app.storage.models import (
     CustomerStatusChange,
     DuplicateFlag,
     ItemFile,
+    LocationMove,
+    StorageLocation,
     Volume,
+    VolumePlace,
 )
 from app.storage.store import UnitOfWork
 
@@ -762,7 +769,7 @@ VOLUME_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("secrecy_term_years", "保密期限（年）", ("保密期限", "保密期限年")),
     FieldSpec("secrecy_since", "定密日期", ("定密日期", "定密时间")),
     FieldSpec("remarks", "备注", ("备注", "附注")),
-    FieldSpec("location", "存放位置（暂不导入）", ("存放位置", "存放地点", "库位"), imported=False),
+    FieldSpec("location", "存放位置", ("存放位置", "存放地点", "库位", "位置编码")),
 )
 CARRIERS = _fold_table(
     {
@@ -840,6 +847,8 @@ class VolumeRowClean:
     doc_date: date | None
     page_from: int | None
     page_to: int | None
+    location_code: str = ""  # scan form of the 存放位置 cell ("" when empty)
+    location_id: int | None = None  # set by the place check
 
 
 class VolumeImport:
@@ -970,9 +979,11 @@ class VolumeImport:
                 doc_date,
                 page_from,
                 page_to,
+                _location_cell(row, errors),
             )
             outcomes.append(RowOutcome(row.number, errors, [], clean))
         self._check_groups(ctx, outcomes)
+        self._check_places(ctx, outcomes)
         for o in outcomes:
             if o.errors:
                 o.clean = None
@@ -1009,6 +1020,74 @@ class VolumeImport:
                 return None
             return ids[0]
         errors.append(FieldError("customer", "customer_required"))
+        return None
+
+    def _check_places(self, ctx: KindContext, outcomes: list[RowOutcome]) -> None:
+        """存放位置: an existing 层/位 with room; 机密/绝密 only in a secure place (R22).
+
+        The same rule as placing by hand (``services.locations``): the volume goes straight
+        into the place named, counted against its capacity together with the file's other rows.
+        """
+        groups: dict[tuple[Any, ...], list[RowOutcome]] = {}
+        for o in outcomes:
+            groups.setdefault(o.clean.group, []).append(o)
+        codes = {o.clean.location_code for o in outcomes} - {""}
+        places: dict[str, StorageLocation] = {}
+        for chunk in _chunks(sorted(codes)):
+            for found in ctx.uow.session.scalars(
+                select(StorageLocation).where(StorageLocation.code.in_(chunk))
+            ):
+                places[found.code] = found
+        used = _places_used(ctx.uow, [p.id for p in places.values()])
+        for members in groups.values():
+            named = [o for o in members if o.clean.location_code]
+            if not named or any(o.errors for o in members):
+                continue  # no place named, or the volume is refused already
+            self._check_place(members, named, places, used)
+
+    def _check_place(
+        self,
+        members: list[RowOutcome],
+        named: list[RowOutcome],
+        places: dict[str, StorageLocation],
+        used: dict[int, int],
+    ) -> None:
+        """Check one volume's place; a refusal rejects all its rows (imported whole or not)."""
+        error = self._place_error(members, named, places, used)
+        if error is not None:
+            named[0].errors.append(error)
+            for o in members:
+                if not o.errors:
+                    o.errors.append(FieldError("volume", "volume_rejected", {"row": named[0].row}))
+
+    def _place_error(
+        self,
+        members: list[RowOutcome],
+        named: list[RowOutcome],
+        places: dict[str, StorageLocation],
+        used: dict[int, int],
+    ) -> FieldError | None:
+        head = named[0]
+        code = head.clean.location_code
+        other = next((o for o in named[1:] if o.clean.location_code != code), None)
+        if other is not None:
+            return FieldError("location", "place_in_file", {"row": other.row})
+        place = places.get(code)
+        if place is None:
+            return FieldError("location", "not_found")
+        if place.capacity is None:
+            return FieldError("location", "not_slot", {"code": code})
+        levels = [o.clean.item.secrecy.level for o in members if o.clean.item is not None]
+        levels += [o.clean.volume_secrecy.level for o in members]
+        marked = [lv for lv in levels if lv in MARKED_LEVELS]
+        if marked and not place.secure_effective:
+            top = max(marked, key=rank)
+            return FieldError("location", "secure_required", {"level": SECRECY_LABELS[top]})
+        if used.get(place.id, 0) >= place.capacity:
+            return FieldError("location", "full", {"code": code})
+        used[place.id] = used.get(place.id, 0) + 1
+        for o in members:
+            o.clean.location_id = place.id
         return None
 
     def _check_groups(self, ctx: KindContext, outcomes: list[RowOutcome]) -> None:
@@ -1184,6 +1263,42 @@ class VolumeImport:
                         for i in items
                     ],
                 )
+        placed = [
+            (first_volume + n, members[0].location_id)
+            for n, members in enumerate(groups.values())
+            if members[0].location_id is not None
+        ]
+        if placed:
+            actor = uow.actor
+            _insert_rows(
+                conn,
+                VolumePlace.__table__,
+                [
+                    {"volume_id": vid, "box_id": None, "location_id": lid, "placed_at": ctx.now}
+                    for vid, lid in placed
+                ],
+            )
+            _insert_rows(
+                conn,
+                LocationMove.__table__,
+                [
+                    {
+                        "occurred_at": ctx.now,
+                        "actor_id": actor.user_id if actor else None,
+                        "actor_name": actor.username if actor else "system",
+                        "object_type": "volume",
+                        "object_id": vid,
+                        "from_location_id": None,
+                        "to_location_id": lid,
+                        "from_box_id": None,
+                        "to_box_id": None,
+                        "reason": "上架",
+                        "batch_id": None,
+                        "note": IMPORT_MOVE_NOTE,
+                    }
+                    for vid, lid in placed
+                ],
+            )
         _advance_sequence(uow, "volume")
         _advance_sequence(uow, "archive_item")
         spans: dict[str, list[int]] = {}
@@ -1207,6 +1322,13 @@ class VolumeImport:
                 )
             ):
                 return False
+            moved: Any = (
+                (LocationMove.object_type == "volume")
+                & LocationMove.object_id.between(vspan[0], vspan[1])
+                & (LocationMove.note != IMPORT_MOVE_NOTE)
+            )
+            if session.scalar(select(func.count()).select_from(LocationMove).where(moved)):
+                return False  # a volume was moved, lent or boxed since: undo would lose that
             outside: Any = ArchiveItem.volume_id.between(vspan[0], vspan[1])
             if ispan:
                 outside = outside & ~ArchiveItem.id.between(ispan[0], ispan[1])
@@ -1239,8 +1361,49 @@ class VolumeImport:
                 conn.exec_driver_sql(
                     "DELETE FROM volume_fts WHERE rowid BETWEEN ? AND ?", (vspan[0], vspan[1])
                 )
+            session.execute(
+                _quick_delete(LocationMove).where(
+                    LocationMove.object_type == "volume",
+                    LocationMove.object_id.between(vspan[0], vspan[1]),
+                )
+            )
+            session.execute(
+                _quick_delete(VolumePlace).where(VolumePlace.volume_id.between(vspan[0], vspan[1]))
+            )
             session.execute(_quick_delete(Volume).where(Volume.id.between(vspan[0], vspan[1])))
         return True
+
+
+IMPORT_MOVE_NOTE = "导入台账"
+
+
+def _location_cell(row: ParsedRow, errors: list[FieldError]) -> str:
+    """The 存放位置 cell as a location code in scan form ("" when empty)."""
+    text = _text(row, "location")
+    if not text:
+        return ""
+    try:
+        return scan_codes.scan_form(text.replace("－", "-"))
+    except ValueError:
+        errors.append(
+            FieldError("location", "format", {"expected": "存放位置编码，如 K1-03-A-2-4"})
+        )
+        return ""
+
+
+def _places_used(uow: UnitOfWork, ids: Sequence[int]) -> dict[int, int]:
+    """Boxes and directly placed volumes per place (as ``services.locations`` counts them)."""
+    out: dict[int, int] = {}
+    for chunk in _chunks(list(ids)):
+        for model in (ArchiveBox, VolumePlace):
+            for lid, n in uow.session.execute(
+                select(model.location_id, func.count())
+                .where(model.location_id.in_(chunk))
+                .group_by(model.location_id)
+            ):
+                if lid is not None:
+                    out[lid] = out.get(lid, 0) + n
+    return out
 
 
 KINDS: dict[str, ImportKind] = {k.key: k for k in (CustomerImport(), VolumeImport())}

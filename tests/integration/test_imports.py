@@ -144,7 +144,7 @@ def test_a_gb18030_csv_of_volumes_and_items_with_serial_dates(
             "43831",
             "1-3",
             "",
-            "K1-01-A-1-1",
+            "",  # 存放位置: see test_locations_import
         ],
         [
             "Z001-KH·2020-Y-0001",
@@ -157,7 +157,7 @@ def test_a_gb18030_csv_of_volumes_and_items_with_serial_dates(
             "2020年3月5日",
             "4-9",
             "机密",
-            "K1-01-A-1-1",
+            "",  # 存放位置: see test_locations_import
         ],
         [
             "",
