@@ -308,22 +308,32 @@ def shelve_demo(location: DatabaseLocation, clock: Clock, per_box: int = 5) -> N
         marked = {level.value for level in MARKED_LEVELS}
         with keeper.uow(clock) as uow:
             rows = list(
-                uow.session.execute(select(Volume.id, Volume.secrecy_level).order_by(Volume.id))
+                uow.session.execute(
+                    select(Volume.id, Volume.secrecy_level, Volume.year, Volume.retention).order_by(
+                        Volume.reference_code
+                    )
+                )
             )
-        groups = [
-            [vid for vid, level in rows if level not in marked],
-            [vid for vid, level in rows if level in marked],
-        ]
-        for secure, volumes in enumerate(groups):
+        for secure in (False, True):
+            # a box holds volumes of one year and retention, in 档号 order (DA/T 22-2015)
+            runs: dict[tuple[int, str], list[int]] = {}
+            for vid, level, year, retention in rows:
+                if (level in marked) == secure:
+                    runs.setdefault((year, retention), []).append(vid)
             box_ids = []
             requests = []
-            for start in range(0, len(volumes), per_box):
-                box = places.create_box(session=keeper, draft=places.BoxDraft(), clock=clock)
-                box_ids.append(box.id)
-                requests += [
-                    places.MoveRequest(places.Target.VOLUME, vid, to_box_id=box.id)
-                    for vid in volumes[start : start + per_box]
-                ]
+            for (year, retention), volumes in sorted(runs.items()):
+                for start in range(0, len(volumes), per_box):
+                    box = places.create_box(
+                        session=keeper,
+                        draft=places.BoxDraft(year=year, retention=retention),
+                        clock=clock,
+                    )
+                    box_ids.append(box.id)
+                    requests += [
+                        places.MoveRequest(places.Target.VOLUME, vid, to_box_id=box.id)
+                        for vid in volumes[start : start + per_box]
+                    ]
             if not requests:
                 continue
             places.bulk_move(

@@ -879,10 +879,13 @@ class BoxRow:
         """``Z001-KH·2024-Y-0001 — 0010`` or the single 档号."""
         if not self.references:
             return ""
+        first, last = self.references[0], self.references[-1]
         if len(self.references) == 1:
-            return self.references[0]
-        last = self.references[-1].rsplit("-", 1)[-1]
-        return f"{self.references[0]} — {last}"
+            return first
+        head, _, number = last.rpartition("-")
+        if first.startswith(head + "-"):  # one scope: the last 卷号 is enough
+            return f"{first} — {number}"
+        return f"{first} — {last}"
 
 
 def create_box(*, session: SignedIn, draft: BoxDraft, clock: Clock) -> BoxRow:
@@ -1058,12 +1061,15 @@ class Proposal:
 
 
 def _free_slots(
-    uow: UnitOfWork, *, secure: bool, category: str, within: StorageLocation | None = None
+    uow: UnitOfWork, *, secure: bool | None, category: str, within: StorageLocation | None = None
 ) -> list[tuple[StorageLocation, int]]:
-    """Slots with room left, in shelving order: reserved for ``category`` first, then open."""
-    query = select(StorageLocation).where(
-        StorageLocation.capacity.is_not(None), StorageLocation.secure_effective.is_(secure)
-    )
+    """Slots in shelving order: reserved for ``category`` first, then open.
+
+    ``secure``: only secure (True) or only ordinary (False) places; None: both.
+    """
+    query = select(StorageLocation).where(StorageLocation.capacity.is_not(None))
+    if secure is not None:
+        query = query.where(StorageLocation.secure_effective.is_(secure))
     if within is not None:
         query = query.where(
             (StorageLocation.id == within.id)
@@ -1545,32 +1551,31 @@ def spread_over(
 
     The places are taken in walking order, so moving a shelf's boxes to another keeps their order.
 
-    Boxes holding 机密/绝密 take the secure places only; when places run out the remaining
-    rows point at the target itself and the preview shows them as not possible.
+    Boxes holding 机密/绝密 take the secure places only, other boxes any place there (a box
+    may go into a safe). When places run out, the remaining rows point at the last place
+    that was considered, so the preview names the real reason (full, or secure required).
     """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
         target = _get_location(uow, target_id)
         levels = _box_levels(uow, list(box_ids))
-        pools: dict[bool, list[list[Any]]] = {}
+        everything = _free_slots(uow, secure=None, category="", within=target)
+        used = {slot.id: n for slot, n in everything}
+        pools = {
+            True: [slot for slot, _n in everything if slot.secure_effective],
+            False: [slot for slot, _n in everything],
+        }
+        fallback = everything[-1][0].id if everything else target.id
         requests = []
         for bid in box_ids:
-            secure = levels.get(bid) in MARKED
-            if secure not in pools:
-                pools[secure] = [
-                    [slot, used]
-                    for slot, used in _free_slots(uow, secure=secure, category="", within=target)
-                ]
-                if not pools[secure] and target.capacity is None and not secure:
-                    pools[secure] = []
-            chosen = next(
-                (entry for entry in pools[secure] if entry[1] < (entry[0].capacity or 0)), None
-            )
+            pool = pools[levels.get(bid) in MARKED]
+            chosen = next((slot for slot in pool if used[slot.id] < (slot.capacity or 0)), None)
             if chosen is None:
-                requests.append(MoveRequest(Target.BOX, bid, to_location_id=target.id))
+                last = pool[-1].id if pool else fallback
+                requests.append(MoveRequest(Target.BOX, bid, to_location_id=last))
                 continue
-            chosen[1] += 1
-            requests.append(MoveRequest(Target.BOX, bid, to_location_id=chosen[0].id))
+            used[chosen.id] += 1
+            requests.append(MoveRequest(Target.BOX, bid, to_location_id=chosen.id))
         return requests
 
 

@@ -545,3 +545,43 @@ def test_a_shelf_and_a_cabinet_of_one_room_never_share_a_subtree(
         session=archivist, parent_id=place_id(archivist, clock, "K1"), clock=clock
     )
     assert [r.code for r in rooms] == ["K1-M1", "K1-G1"]
+
+
+def test_spreading_boxes_over_a_safe_takes_ordinary_boxes_too_and_names_the_real_problem(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    shelf(archivist, clock, columns="1", faces="A", sections="1", layers="1", capacity=3)
+    safe(archivist, clock, custodian=me(archivist))  # 2 层 × 2
+    plain = [box(archivist, clock) for _ in range(3)]
+    for b in plain:
+        L.place_box(
+            session=archivist,
+            box_id=b,
+            location_id=place_id(archivist, clock, "K1-01-A-1-1"),
+            clock=clock,
+        )
+    requests = L.spread_over(
+        session=archivist, box_ids=plain, target_id=place_id(archivist, clock, "K1-G1"), clock=clock
+    )
+    preview = L.preview_bulk_move(session=archivist, requests=requests, clock=clock)
+    assert [(r.to_code, r.problem) for r in preview.rows] == [
+        ("K1-G1-1-1", ""),
+        ("K1-G1-1-1", ""),
+        ("K1-G1-1-2", ""),
+    ]
+    # a classified box spread over an ordinary face: the preview says why
+    secret = box(archivist, clock)
+    L.put_volume(
+        session=archivist,
+        volume_id=volume(archivist, clock, "confidential"),
+        box_id=secret,
+        clock=clock,
+    )
+    requests = L.spread_over(
+        session=archivist,
+        box_ids=[secret],
+        target_id=place_id(archivist, clock, "K1-01-A"),
+        clock=clock,
+    )
+    [row] = L.preview_bulk_move(session=archivist, requests=requests, clock=clock).rows
+    assert row.problem == "secure_required"

@@ -71,13 +71,15 @@ class MapCellWidget(QFrame):
 
     clicked = Signal(int)
     box_dropped = Signal(int, int)  # box id, location id
+    HEIGHT = 80
 
     def __init__(self, cell: L.MapCell) -> None:
         super().__init__(objectName=f"cell_{cell.code}")
         self.cell = cell
         self.setAcceptDrops(True)
         self.setFrameShape(QFrame.Shape.Box)
-        self.setMinimumSize(104, 70)
+        self.setMinimumSize(110, self.HEIGHT)
+        self.setMaximumWidth(240)
         self.setCursor(Qt.CursorShape.PointingHandCursor)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 3, 4, 3)
@@ -91,27 +93,28 @@ class MapCellWidget(QFrame):
         bar.setValue(min(cell.used, max(cell.capacity, 1)))
         bar.setTextVisible(False)
         bar.setFixedHeight(6)
-        colour = "#c62828" if cell.fill > 1 else ("#2e7d32" if cell.fill < 0.9 else "#f9a825")
+        colour = "#c62828" if cell.fill > 1 else "#1e88e5"  # fill is blue: amber/red mean 密级
         bar.setStyleSheet(f"QProgressBar::chunk {{ background: {colour}; }}")
         layout.addWidget(code)
-        layout.addWidget(self.fill_label)
-        layout.addWidget(bar)
-        words = []
-        if cell.secure:
-            words.append(self.tr("保密柜"))
-        if cell.secrecy_label:
-            words.append(cell.secrecy_label)
-        self.secrecy = QLabel(" ".join(words), objectName="secrecy")
-        if cell.secrecy_label:
+        line = QHBoxLayout()
+        line.setSpacing(4)
+        line.addWidget(self.fill_label)
+        line.addStretch(1)
+        self.secrecy = QLabel(objectName="secrecy")
+        if cell.secrecy_label:  # the word itself, on its colour (never colour alone)
+            self.secrecy.setText(cell.secrecy_label)
             self.secrecy.setStyleSheet(
                 f"color: white; background: {LEVEL_COLOURS[cell.secrecy_label]}; padding: 0 3px;"
             )
-        layout.addWidget(self.secrecy)
-        self.problems = QLabel(
-            "；".join(self.tr(PROBLEM_LABELS.get(p, p)) for p in cell.problems),
-            objectName="problems",
+        line.addWidget(self.secrecy)
+        layout.addLayout(line)
+        layout.addWidget(bar)
+        notes = [self.tr("保密柜")] if cell.secure else []
+        notes += [self.tr(PROBLEM_LABELS.get(p, p)) for p in cell.problems]
+        self.problems = QLabel("；".join(notes), objectName="problems")
+        self.problems.setStyleSheet(
+            "color: #b00020; font-weight: bold;" if cell.problems else "color: #2e7d32;"
         )
-        self.problems.setStyleSheet("color: #b00020; font-weight: bold;")
         layout.addWidget(self.problems)
         self.set_selected(False)
 
@@ -150,6 +153,7 @@ class ShelfMapWidget(QWidget):
         super().__init__(objectName="shelf_map")
         self._grid = QGridLayout(self)
         self._grid.setSpacing(4)
+
         self.cells: dict[int, MapCellWidget] = {}
         self.shelf_map: L.ShelfMap | None = None
 
@@ -159,6 +163,8 @@ class ShelfMapWidget(QWidget):
             item = self._grid.takeAt(0)
             widget = item.widget() if item is not None else None
             if widget is not None:
+                widget.hide()  # at once: deleteLater waits for the event loop
+                widget.setParent(None)
                 widget.deleteLater()
         self.cells = {}
         self.shelf_map = shelf_map
@@ -168,6 +174,15 @@ class ShelfMapWidget(QWidget):
             head = QLabel(self.tr("第{0}节").format(section))
             head.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self._grid.addWidget(head, 0, c)
+        for n in range(self._grid.columnCount()):
+            self._grid.setColumnStretch(n, 0)
+        for n in range(self._grid.rowCount()):
+            self._grid.setRowStretch(n, 0)
+        # spare room goes right of and below the grid, not into its label column
+        self._grid.setColumnStretch(len(shelf_map.sections) + 1, 1)
+        self._grid.setRowStretch(len(shelf_map.layers) + 1, 1)
+        # cells keep their height (a tall cabinet scrolls instead of squeezing its words)
+        self.setMinimumHeight(24 + len(shelf_map.layers) * (MapCellWidget.HEIGHT + 4))
         for r, layer in enumerate(shelf_map.layers, start=1):
             self._grid.addWidget(QLabel(self.tr("第{0}层").format(layer)), r, 0)
             for c, section in enumerate(shelf_map.sections, start=1):
@@ -348,7 +363,7 @@ class LocationsPage(QWidget):
         scroll = QScrollArea()
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.map)
-        right_layout.addWidget(scroll, 3)
+        right_layout.addWidget(scroll, 5)
         self.tabs = QTabWidget()
         self.boxes = BoxTable()
         self.history = QTableWidget(0, 6, objectName="move_history")
@@ -486,7 +501,8 @@ class LocationsPage(QWidget):
         if node.capacity:
             parts.append(self.tr("容量 {0} 盒").format(node.capacity))
         if node.secure_effective:
-            parts.append(self.tr("保密柜，保管人：{0}").format(node.custodian or self.tr("见上级")))
+            keeper = node.custodian or (self.map.shelf_map.custodian if self.map.shelf_map else "")
+            parts.append(self.tr("保密柜，保管人：{0}").format(keeper or self.tr("未指定")))
         if node.category_code:
             parts.append(self.tr("门类 {0}").format(node.category_code))
         if self.map.shelf_map is not None:
