@@ -721,14 +721,16 @@ def get_location(*, session: SignedIn, location_id: int, clock: Clock) -> Locati
         return _node(row, _user_names(uow), child is not None)
 
 
-def location_path(*, session: SignedIn, location_id: int, clock: Clock) -> list[int]:
-    """Ids from the store room down to ``location_id`` (for expanding the tree)."""
+def location_path(
+    *, session: SignedIn, location_id: int, clock: Clock
+) -> list[tuple[int, LocationKind]]:
+    """(id, kind) from the store room down to ``location_id`` (for expanding the tree)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        path: list[int] = []
+        path: list[tuple[int, LocationKind]] = []
         row = uow.session.get(StorageLocation, location_id)
         while row is not None:
-            path.append(row.id)
+            path.append((row.id, LocationKind(row.kind)))
             row = uow.session.get(StorageLocation, row.parent_id) if row.parent_id else None
         return list(reversed(path))
 

@@ -190,14 +190,21 @@ def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
     from app.services.customers import register_customer
     from tests.factories import person
 
+    from app.services import locations
+
     wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
     owner = register_customer(session=session, draft=person(), clock=clock)
+    locations.create_location_batch(
+        session=session,
+        spec=locations.BatchSpec(room="K1", columns="4", faces="B", sections="5", layers="6"),
+        clock=clock,
+    )
     path = tmp_path / "案卷.csv"
     path.write_bytes(
         (
             "档号,客户编号,案卷题名,年度,保管期限,件号,题名,日期,存放位置\n"
-            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,1,登记表,43831,K1\n"
-            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,2,合同,43832,K1\n"
+            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,1,登记表,43831,K1-04-B-5-6\n"
+            f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,2,合同,43832,K1-04-B-5-6\n"
         ).encode("gb18030")
     )
     wizard.file_page.path.setText(str(path))
@@ -205,9 +212,14 @@ def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
     wizard.next()
     wizard.next()
     chosen = wizard.mapping_page.chosen()
-    assert chosen[0] == "reference_code" and chosen[8] == "location"  # recognised, not imported
+    assert chosen[0] == "reference_code" and chosen[8] == "location"  # the volume goes there
     wizard.next()
     assert "共 2 行：可导入 2 行，未通过检查 0 行" in wizard.preview_page.counts.text()
     wizard.next()
     assert "新建案卷 1 卷，卷内文件 2 件" in wizard.summary_page.text.text()
-    assert search_catalogue(session=session, query="Z001-KH·2020-Y-0007", clock=clock)
+    found = search_catalogue(session=session, query="Z001-KH·2020-Y-0007", clock=clock)
+    assert found
+    from app.services.locations import where_is_volume
+
+    where = where_is_volume(session=session, volume_id=found[0].id, clock=clock)
+    assert where.location_code == "K1-04-B-5-6"

@@ -272,6 +272,8 @@ class LocationsPage(QWidget):
         self._grid_id: int | None = None
         self._cell_id: int | None = None
         self._pending: L.ScanTarget | None = None
+        self._history_for: int | None = None  # the place whose 移动记录 the tab should show
+        self._history_shown: int | None = None  # the place whose 移动记录 it shows
         self._label_memory = SheetMemory()
         self.router = ScanRouter(session, context.clock, self)
         self.router.rejected.connect(self._scan_failed)
@@ -382,6 +384,7 @@ class LocationsPage(QWidget):
         self.history.horizontalHeader().setStretchLastSection(True)
         self.tabs.addTab(self.boxes, self.tr("档案盒"))
         self.tabs.addTab(self.history, self.tr("移动记录"))
+        self.tabs.currentChanged.connect(self._load_history)
         right_layout.addWidget(self.tabs, 2)
         splitter.addWidget(right)
         splitter.setSizes([260, 900])
@@ -474,13 +477,8 @@ class LocationsPage(QWidget):
             show_error(self, exc)
             return
         self._node = node
-        grid_id = None
-        for lid in path:
-            kind = L.get_location(session=self._session, location_id=lid, clock=clock).kind
-            if kind in GRID_KINDS:
-                grid_id = lid
-                break
-        item = self._find_item(path)
+        grid_id = next((lid for lid, kind in path if kind in GRID_KINDS), None)
+        item = self._find_item([lid for lid, _kind in path])
         if item is not None and self.tree.currentItem() is not item:
             self.tree.blockSignals(True)
             self.tree.setCurrentItem(item)
@@ -527,7 +525,6 @@ class LocationsPage(QWidget):
         clock = self._context.clock
         try:
             boxes = L.list_boxes_at(session=self._session, location_id=location_id, clock=clock)
-            moves = L.location_history(session=self._session, location_id=location_id, clock=clock)
         except AppError as exc:
             show_error(self, exc)
             return
@@ -536,6 +533,26 @@ class LocationsPage(QWidget):
             for n, row in enumerate(boxes):
                 if row.id == select_box:
                     self.boxes.selectRow(n)
+        self._history_for = location_id
+        self._history_shown = None
+        if self.tabs.currentWidget() is self.history:
+            self._load_history()
+
+    def _load_history(self, *_a: object) -> None:
+        """The 移动记录 tab: read when it is shown (a face's history can be long)."""
+        target = self._history_for
+        if target is None or self.tabs.currentWidget() is not self.history:
+            return
+        if self._history_shown == target:
+            return
+        try:
+            moves = L.location_history(
+                session=self._session, location_id=target, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._history_shown = target
         self._show_history(moves)
 
     def _show_history(self, moves: Sequence[L.MoveRow]) -> None:
