@@ -186,11 +186,10 @@ def test_the_customer_list_exports_masked_after_a_purpose(
 def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
+    from app.services import locations
     from app.services.catalogue import search_catalogue
     from app.services.customers import register_customer
     from tests.factories import person
-
-    from app.services import locations
 
     wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
     owner = register_customer(session=session, draft=person(), clock=clock)
