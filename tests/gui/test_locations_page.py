@@ -223,3 +223,62 @@ def test_labels_and_the_shelf_list_open_from_the_page(
     errors = when_modal(read_preview)
     page.print_shelf_list()
     assert errors == [] and "排架清单 K1-01-A" in str(seen["preview"])
+
+
+def test_code_rules_are_checked_in_the_dialog_and_apply_to_new_places(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from ui.dialogs.locations import LocationSettingsDialog
+
+    page, session = open_page(qtbot, demo_copy)
+    seen: dict[str, str] = {}
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, LocationSettingsDialog)
+        dialog.shelf_pattern.setText("{room}-{face}")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+        seen["error"] = dialog.errors.text("shelf_pattern")
+        dialog.shelf_pattern.setText("{room}.{column:3}{face}.{section}.{layer}.{position}")
+        seen["example"] = dialog.example.text()
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
+
+    errors = when_modal(edit)
+    page.rules_button.click()
+    assert errors == []
+    assert seen["error"].startswith("密集架编码规则：格式不正确")
+    assert "K1.003A.2.4" in seen["example"]
+    plan = L.plan_location_batch(
+        session=session,
+        spec=L.BatchSpec(room="K5", columns="1", faces="A", sections="1", layers="1"),
+        clock=FixedClock(),
+    )
+    assert plan.new[-1].code == "K5.001A.1.1"
+
+
+def test_the_archive_page_shows_where_a_volume_is_and_its_moves(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from ui.dialogs.locations import VolumeHistoryDialog
+    from ui.pages.archives import ArchivesPage
+
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    page = ArchivesPage(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(page)
+    page.show()
+    box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
+    page.search.setText(box.references[0])
+    assert f"存放：{box.code} K1-01-A-1-1" in page.volume_label.text()
+    seen: dict[str, object] = {}
+
+    def read(dialog: QWidget) -> None:
+        assert isinstance(dialog, VolumeHistoryDialog)
+        seen["where"] = dialog.where.text()
+        seen["reasons"] = [dialog.table.item(r, 3).text() for r in range(dialog.table.rowCount())]
+        dialog.reject()
+
+    errors = when_modal(read)
+    page.place_button.click()
+    assert errors == []
+    assert seen["where"] == f"现存放：{box.code} K1-01-A-1-1"
+    assert seen["reasons"] == ["上架"]  # put into its box by the demo's bulk shelving

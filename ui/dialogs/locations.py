@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.catalogue import RETENTION_LABELS, Retention
+from app.domain.locations import ORDER_LABELS, check_code_pattern, code_for
 from app.errors import AppError, ValidationFailed
 from app.services import locations as L
 from ui.dialogs.catalogue_forms import _row, _SaveDialog
@@ -493,3 +494,124 @@ class HandoverDialog(_SaveDialog):
         return self._hand_over(
             self.chosen_places(), self.receiver.currentData(), self.witness.text(), self.note.text()
         )
+
+
+class VolumeHistoryDialog(QDialog):
+    """A volume's box and place, and every move it made (from, to, reason, who, when; R23)."""
+
+    def __init__(
+        self, parent: QWidget | None, where: L.VolumeWhere, moves: Sequence[L.MoveRow]
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("VolumeHistoryDialog")
+        self.setWindowTitle(self.tr("{0} 的存放位置与移动记录").format(where.reference_code))
+        layout = QVBoxLayout(self)
+        place = " ".join(p for p in (where.box_code, where.location_code) if p)
+        self.where = QLabel(
+            self.tr("现存放：{0}").format(place) if place else self.tr("尚未上架"),
+            objectName="volume_where",
+        )
+        layout.addWidget(self.where)
+        self.table = QTableWidget(len(moves), 6, objectName="volume_moves")
+        self.table.setHorizontalHeaderLabels(
+            [
+                self.tr("时间"),
+                self.tr("从"),
+                self.tr("到"),
+                self.tr("原因"),
+                self.tr("经办人"),
+                self.tr("说明"),
+            ]
+        )
+        for n, m in enumerate(moves):
+            when = m.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M")
+            for c, value in enumerate([when, m.from_code, m.to_code, m.reason, m.actor, m.note]):
+                self.table.setItem(n, c, QTableWidgetItem(value))
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        layout.addWidget(self.table, 1)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.resize(720, 360)
+
+
+class LocationSettingsDialog(_SaveDialog):
+    """编码规则与排架顺序: code patterns of shelves and cabinets, the shelving order (R20, R21)."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        current: L.LocationSettings,
+        save: Callable[[str, str, str], None],
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("LocationSettingsDialog")
+        self.setWindowTitle(self.tr("位置编码规则与排架顺序"))
+        self._save_fn = save
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        hint = QLabel(
+            self.tr(
+                "编码由各级的段组成：{room} 库房、{shelf} 密集架（可省略）、"
+                "{column:2} 列（补足 2 位）、{face} 面、{cabinet} 柜、{section} 节、"
+                "{layer} 层、{position} 位；其余字符为分隔符。"
+                "只影响今后新建的位置，已有编码不变。"
+            )
+        )
+        hint.setWordWrap(True)
+        layout.addWidget(hint)
+        form = QFormLayout()
+        self.shelf_pattern = QLineEdit(current.shelf_pattern, objectName="shelf_pattern")
+        self.cabinet_pattern = QLineEdit(current.cabinet_pattern, objectName="cabinet_pattern")
+        self.order = QComboBox(objectName="order")
+        for order, text in ORDER_LABELS.items():
+            self.order.addItem(self.tr(text), order.value)
+        self.order.setCurrentIndex(max(self.order.findData(current.order.value), 0))
+        self.example = QLabel(objectName="example")
+        for label, widget, field in (
+            (self.tr("密集架编码"), self.shelf_pattern, "shelf_pattern"),
+            (self.tr("柜编码"), self.cabinet_pattern, "cabinet_pattern"),
+            (self.tr("排架顺序"), self.order, "order"),
+            (self.tr("示例"), self.example, "example"),
+        ):
+            _row(form, self.errors, label, widget, field)
+        layout.addLayout(form)
+        self._finish(layout)
+        self.shelf_pattern.textChanged.connect(self._show_example)
+        self.cabinet_pattern.textChanged.connect(self._show_example)
+        self._show_example()
+        self.resize(620, 320)
+
+    def _show_example(self, *_a: object) -> None:
+        shelf = {
+            "room": "K1",
+            "shelf": "M1",
+            "column": "3",
+            "face": "A",
+            "section": "2",
+            "layer": "4",
+            "position": "1",
+        }
+        cabinet = {"room": "K1", "cabinet": "G1", "section": "1", "layer": "2", "position": "1"}
+        parts = []
+        if not check_code_pattern(self.shelf_pattern.text(), cabinet=False, field="x"):
+            parts.append(
+                self.tr("第3列A面第2节第4层：{0}").format(
+                    code_for(self.shelf_pattern.text(), shelf, "layer")
+                )
+            )
+        if not check_code_pattern(self.cabinet_pattern.text(), cabinet=True, field="x"):
+            parts.append(
+                self.tr("保险柜G1第2层：{0}").format(
+                    code_for(self.cabinet_pattern.text(), cabinet, "layer")
+                )
+            )
+        self.example.setText("　".join(parts) or self.tr("（规则不完整）"))
+
+    def _submit(self) -> Any:
+        self._save_fn(
+            self.shelf_pattern.text(), self.cabinet_pattern.text(), str(self.order.currentData())
+        )
+        return True

@@ -274,6 +274,15 @@ class ArchivesPage(QWidget):
         self.files_button.setEnabled(False)
         self.files_button.clicked.connect(self.item_files)
         bar.addWidget(self.files_button)
+        self.place_button = QPushButton(self.tr("位置与移动记录…"), objectName="volume_place")
+        self.place_button.setEnabled(False)
+        self.place_button.clicked.connect(self.show_place)
+        bar.addWidget(self.place_button)
+        self.volume_labels_button = QPushButton(self.tr("打印标签…"), objectName="volume_labels")
+        self.volume_labels_button.setVisible(can_print)
+        self.volume_labels_button.setEnabled(False)
+        self.volume_labels_button.clicked.connect(self.print_volume_label)
+        bar.addWidget(self.volume_labels_button)
         lower_layout.addLayout(bar)
         self.items = ItemTableModel()
         self.item_table = self._table("item_table", self.items)
@@ -337,6 +346,8 @@ class ArchivesPage(QWidget):
         self.files_button.setEnabled(False)
         self.print_catalogue_button.setEnabled(v is not None and not v.restricted)
         self.print_note_button.setEnabled(v is not None and not v.restricted)
+        self.place_button.setEnabled(v is not None and not v.restricted)
+        self.volume_labels_button.setEnabled(v is not None and not v.restricted)
         if v is None:
             self.volume_label.setText(self.tr("选择一个案卷查看卷内文件。"))
         elif v.restricted:
@@ -356,8 +367,71 @@ class ArchivesPage(QWidget):
                     v.page_count,
                     carriers,
                 )
+                + self._place_note(v.id)
                 + self._incident_note(v.id)
             )
+
+    def _place_note(self, volume_id: int) -> str:
+        """``　存放：H000013 K1-01-A-1-3`` (or 借出 / 尚未上架), R20."""
+        from app.services.locations import where_is_volume
+
+        try:
+            where = where_is_volume(
+                session=self._session, volume_id=volume_id, clock=self._context.clock
+            )
+        except AppError:
+            return ""
+        place = " ".join(p for p in (where.box_code, where.location_code) if p)
+        text = self.tr("　存放：{0}").format(place) if place else self.tr("　尚未上架")
+        if where.state == VolumeState.ON_LOAN.value:
+            text += self.tr("（借出）")
+        elif where.state == VolumeState.IN_REPAIR.value:
+            text += self.tr("（在修）")
+        return text
+
+    def show_place(self) -> None:
+        """Where the volume is kept and every move it made (R23)."""
+        from app.services.locations import object_history, where_is_volume
+        from ui.dialogs.locations import VolumeHistoryDialog
+
+        v = self._current
+        if v is None or v.restricted:
+            return
+        clock = self._context.clock
+        try:
+            where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
+            moves = object_history(
+                session=self._session, object_type="volume", object_id=v.id, clock=clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        VolumeHistoryDialog(self, where, moves).exec()
+
+    def print_volume_label(self) -> None:
+        """The selected volume's label: 档号 + check character QR, year, retention, mark, place."""
+        from app.services.labels import volume_labels
+        from app.services.locations import where_is_volume
+        from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
+
+        v = self._current
+        if v is None or v.restricted:
+            return
+        clock = self._context.clock
+        try:
+            where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
+            labels = volume_labels(
+                session=self._session,
+                volume_ids=[v.id],
+                clock=clock,
+                locations={v.id: where.location_code} if where.location_code else None,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        LabelSheetDialog(
+            self, labels, session_actions(self._session, clock), title=self.tr("案卷标签")
+        ).exec()
 
     def _incident_note(self, volume_id: int) -> str:
         """``　涉及事件：SJ-2026-001`` when the volume is named in the incident register (R45)."""

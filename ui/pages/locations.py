@@ -53,6 +53,7 @@ from ui.dialogs.locations import (
     BulkMoveDialog,
     HandoverDialog,
     LocationEditDialog,
+    LocationSettingsDialog,
     MustMoveDialog,
 )
 from ui.dialogs.print_preview import show_print_preview
@@ -313,6 +314,8 @@ class LocationsPage(QWidget):
         self.undo_button.clicked.connect(self.undo_bulk)
         self.handover_button = QPushButton(self.tr("保管交接…"), objectName="handover")
         self.handover_button.clicked.connect(self.hand_over)
+        self.rules_button = QPushButton(self.tr("编码规则…"), objectName="location_rules")
+        self.rules_button.clicked.connect(self.edit_rules)
         for button in (
             self.batch_button,
             self.box_button,
@@ -321,6 +324,7 @@ class LocationsPage(QWidget):
             self.bulk_button,
             self.undo_button,
             self.handover_button,
+            self.rules_button,
         ):
             button.setVisible(self._writer)
             bar.addWidget(button)
@@ -743,6 +747,29 @@ class LocationsPage(QWidget):
         if dialog.exec() == QDialog.DialogCode.Accepted:
             self.status.setText(self.tr("已新建 {0} 个存放位置。").format(dialog.result_value))
             self.reload_tree()
+
+    def edit_rules(self) -> None:
+        """Code patterns and shelving order."""
+        clock = self._context.clock
+        try:
+            current = L.get_location_settings(session=self._session, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        dialog = LocationSettingsDialog(
+            self,
+            current,
+            lambda shelf, cabinet, order: L.set_location_settings(
+                session=self._session,
+                shelf_pattern=shelf,
+                cabinet_pattern=cabinet,
+                order=order,
+                clock=clock,
+            ),
+        )
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.status.setText(self.tr("编码规则与排架顺序已保存。"))
+            self.refresh()
 
     def new_box(self) -> None:
         """新建档案盒, then offer the proposed place."""
