@@ -82,6 +82,40 @@ FIELD_LABELS: dict[str, str] = {
     "customer": "客户",
     "file": "电子文件",
     "file_name": "文件名",
+    # consultation and loans (issue 7)
+    "use_kind": "利用方式",
+    "applicant": "利用者",
+    "applicant_name": "利用者姓名",
+    "applicant_user_id": "利用者（本单位人员）",
+    "unit": "单位",
+    "department": "部门",
+    "credential": "证件类型（介绍信/工作证）",
+    "credential_number": "介绍信/工作证编号",
+    "requested_until": "借阅期限",
+    "requested_from": "开始日期",
+    "volumes": "利用的案卷",
+    "items": "卷内文件序号",
+    "pages": "页码范围",
+    "page_count": "页数",
+    "copies": "份数",
+    "application": "利用申请",
+    "opinion": "审批意见",
+    "loan": "借阅登记",
+    "scan": "扫码",
+    "due_on": "应还日期",
+    "counted_pages": "清点页数",
+    "counted_items": "清点件数",
+    "condition": "完好情况",
+    "counted_face_to_face": "当面点清",
+    "report": "损坏/遗失报告",
+    "resolution": "处理结果",
+    "loan_days": "借期（天）",
+    "loan_max_days": "制度规定的最长借期（天）",
+    "loan_working_days": "按工作日计算",
+    "loan_holidays": "节假日",
+    "loan_escalation_days": "逾期几天后告知部门负责人",
+    "loan_routing": "审批路线",
+    "date_range": "日期范围",
 }
 
 MESSAGES: dict[str, str] = {
@@ -133,6 +167,14 @@ MESSAGES: dict[str, str] = {
         "电子文件（编号 {file_id}）的加密存储文件不见了（数据库旁的 .files 文件夹中缺少该文件）。"
         "文件未打开，此事件已记入审计日志。请从包含 .files 文件夹的备份恢复，并报告系统管理员。"
     ),
+    # consultation and loans (issue 7)
+    "self_approval_refused": "审批人不能审批本人的申请（本人申请或由本人登记的申请），请由其他审批人审批。",
+    "approver_not_in_route": (
+        "您的职务（{title}）不在该申请尚待审批的环节中。该申请还需要：{needed}。"
+    ),
+    "application_not_approved": "该申请尚未审批通过（当前：{state}），不能借出。",
+    "volume_already_out": "案卷 {reference_code} 已{state}（登记号 {loan}），不能再次借出。",
+    "scan_rejected": "{detail}",
     "app_error": "操作失败。",
 }
 
@@ -198,6 +240,31 @@ REASONS: dict[str, str] = {
     "too_large": "超过大小上限 {max_mib} MiB",
     "file_empty": "文件为空，没有可保存的内容",
     "file_name_chars": "不能包含路径分隔符（/ \\）或控制字符",
+    # consultation and loans (issue 7)
+    "outsider_credential": "外单位人员须登记介绍信或工作证",
+    "outsider_unit": "外单位人员须填写所在单位",
+    "staff_or_outsider": "请选择本单位人员，或登记外单位人员的姓名",
+    "not_in_application": "不在本申请所列的案卷中",
+    "already_issued": "本申请中的该案卷已经借出",
+    "not_out": "该登记已归还注销",
+    "before_today": "不能早于今天",
+    "beyond_policy": "不能晚于 {latest}（借期最长 {days} 天）",
+    "confirm_required": "请与利用者当面清点并确认",
+    "counted_too_many": "不能多于应有的 {expected}",
+    "unknown_kind": "未知的利用方式：{kind}",
+    "bad_cell": "{cell} 的审批环节不正确",
+    "needs_manager": "{cell} 须有客服部经理或更高职务审批的环节（R31）",
+    "no_volumes": "至少选择一个案卷",
+    "destroyed_volume": "案卷已销毁，不能利用",
+    "renewal_pending": "已有一份续借申请正在审批",
+    "not_a_loan": "只有外借可以续借",
+    "already_resolved": "该报告已处理完毕",
+    "not_found_scan": "没有找到与扫码对应的借出登记",
+    "range_order": "开始日期不能晚于结束日期",
+    "holiday_format": "节假日须为 YYYY-MM-DD 格式的日期",
+    "loan_days_max": "不能超过制度规定的最长借期 {max} 天",
+    "decided": "该申请已审批完毕",
+    "signed_already": "您已在本申请上签过一个环节，其余环节须由其他审批人签",
 }
 
 Translator = Callable[[str], str]
