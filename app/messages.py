@@ -264,6 +264,7 @@ REASONS: dict[str, str] = {
     "holiday_format": "节假日须为 YYYY-MM-DD 格式的日期",
     "loan_days_max": "不能超过制度规定的最长借期 {max} 天",
     "decided": "该申请已审批完毕",
+    "no_overdue": "没有逾期未还的借阅（已归还的借阅不发催还通知）",
     "signed_already": "您已在本申请上签过一个环节，其余环节须由其他审批人签",
 }
 

@@ -294,10 +294,19 @@ def _steps(app: UseApplication) -> list[rules.Step]:
     return [frozenset(ApproverTitle(t) for t in step) for step in json.loads(app.steps or "[]")]
 
 
+# junior posts first: "信息管理专员或客服部经理或总经理"
+TITLE_ORDER = [
+    ApproverTitle.DEPT_HEAD,
+    ApproverTitle.SUPERVISOR,
+    ApproverTitle.INFO_OFFICER,
+    ApproverTitle.CS_MANAGER,
+    ApproverTitle.GENERAL_MANAGER,
+]
+
+
 def step_label(step: rules.Step) -> str:
     """``信息管理专员或客服部经理``: who may sign a step."""
-    order = list(ApproverTitle)
-    return "或".join(TITLE_LABELS[t] for t in sorted(step, key=order.index))
+    return "或".join(TITLE_LABELS[t] for t in sorted(step, key=TITLE_ORDER.index))
 
 
 def _text(errors: list[FieldError], name: str, value: str, limit: int, *, required: bool) -> str:
