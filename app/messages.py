@@ -84,6 +84,7 @@ FIELD_LABELS: dict[str, str] = {
     "file_name": "文件名",
     # consultation and loans (issue 7)
     "use_kind": "利用方式",
+    "use_purpose": "利用目的",
     "applicant": "利用者",
     "applicant_name": "利用者姓名",
     "applicant_user_id": "利用者（本单位人员）",
@@ -264,6 +265,7 @@ REASONS: dict[str, str] = {
     "holiday_format": "节假日须为 YYYY-MM-DD 格式的日期",
     "loan_days_max": "不能超过制度规定的最长借期 {max} 天",
     "decided": "该申请已审批完毕",
+    "no_approved_application": "没有等待借出该案卷的已批准申请（请先登记申请并审批）",
     "no_overdue": "没有逾期未还的借阅（已归还的借阅不发催还通知）",
     "signed_already": "您已在本申请上签过一个环节，其余环节须由其他审批人签",
 }

@@ -413,7 +413,7 @@ def _check_applicant(
             errors.append(FieldError("credential_number", "outsider_credential"))
         return None, name, department
     if draft.applicant_user_id is None:
-        errors.append(FieldError("applicant", "staff_or_outsider"))
+        errors.append(FieldError("applicant_user_id", "staff_or_outsider"))
         return None, "", department
     user = uow.session.get(UserAccount, draft.applicant_user_id)
     if user is None or not _staff(user):
@@ -439,7 +439,7 @@ def file_application(
         expected = {"expected": "查阅、外借、复制、摘抄或对外提供"}
         errors.append(FieldError("use_kind", "format", expected))
         kind = UseKind.CONSULT
-    purpose = _text(errors, "purpose", draft.purpose, 200, required=True)
+    purpose = _text(errors, "use_purpose", draft.purpose, 200, required=True)
     reason = _text(errors, "reason", draft.reason, 2000, required=False)
     unit = _text(errors, "unit", draft.unit, 100, required=False)
     credential_number = _text(
@@ -1656,3 +1656,84 @@ def _utc_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     start = datetime.combine(date_from, dtime.min).astimezone()
     end = datetime.combine(date_to + timedelta(days=1), dtime.min).astimezone()
     return as_utc(start), as_utc(end)
+
+
+def find_application_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> int:
+    """The approved application waiting to issue the scanned volume (oldest first).
+
+    Lets the desk issue by scanning the volume alone; refused when no approved application
+    asks for it, or it is already out under each of them.
+    """
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "loan.write")
+        rows = list(
+            uow.session.execute(
+                select(UseApplication.id, Volume)
+                .join(
+                    UseApplicationVolume, UseApplicationVolume.application_id == UseApplication.id
+                )
+                .join(Volume, Volume.id == UseApplicationVolume.volume_id)
+                .where(
+                    UseApplication.state == ApplicationState.APPROVED.value,
+                    UseApplication.renewal_of_loan_id.is_(None),
+                )
+                .order_by(UseApplication.id)
+            ).all()
+        )
+        issued = set(
+            uow.session.execute(
+                select(Loan.application_id, Loan.volume_id).where(
+                    Loan.application_id.in_({app_id for app_id, _v in rows})
+                )
+            ).all()
+        )
+        for app_id, volume in rows:
+            if (app_id, volume.id) in issued:
+                continue
+            if _match_volume([volume], scan) is not None:
+                return int(app_id)
+    raise ValidationFailed([FieldError("scan", "no_approved_application")])
+
+
+# What a scanner types for the separators a 档号 may hold (app.domain.scan_codes._TO_ASCII).
+_SCAN_ALTERNATIVES = {".": (".", "·"), "(": ("(", "（"), ")": (")", "）"), " ": (" ", "　")}
+_MAX_VARIANTS = 64
+
+
+def stored_code_variants(scanned: str) -> list[str]:
+    """The 档号 spellings whose scan form is ``scanned`` (exact index look-ups, no scan)."""
+    variants = [""]
+    for char in scanned:
+        options = _SCAN_ALTERNATIVES.get(char, (char,))
+        variants = [v + o for v in variants for o in options]
+        if len(variants) > _MAX_VARIANTS:
+            return [scanned]
+    return variants
+
+
+def volume_id_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> int | None:
+    """The volume whose label was scanned (or whose 档号 was typed), or None.
+
+    A label holds the 档号's scan form (``·`` typed as ``.``): the stored spellings are
+    looked up through the unique index and checked with :func:`scan_form`.
+    """
+    result, scanned = parse_scan(scan)
+    if result == ScanResult.BAD_CHECK:
+        raise ScanRejected(detail="扫码校验失败：请重新扫描（或手工输入档号）。")
+    if scanned is not None:
+        code = scanned.code
+    else:
+        try:
+            code = scan_form(scan)
+        except ValueError:
+            return None
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "loan.read")
+        for volume_id, stored in uow.session.execute(
+            select(Volume.id, Volume.reference_code).where(
+                Volume.reference_code.in_(stored_code_variants(code))
+            )
+        ):
+            if _same_code(stored, code):
+                return int(volume_id)
+    return None

@@ -57,9 +57,7 @@ def test_every_single_substitution_is_rejected(code: str, data: st.DataObject) -
 
 
 @given(codes, st.data())
-def test_every_swap_of_two_different_characters_is_rejected(
-    code: str, data: st.DataObject
-) -> None:
+def test_every_swap_of_two_different_characters_is_rejected(code: str, data: st.DataObject) -> None:
     payload = scan_payload(code)
     body, check = payload[:-2], payload[-1]
     if len(body) < 2:
