@@ -204,11 +204,15 @@ def parse_routing(value: Any) -> tuple[Routing, list[FieldError]]:
 
 
 def open_step(steps: Sequence[Step], signed: Iterable[int], title: ApproverTitle) -> int | None:
-    """The first unsigned step (index) that an approver with ``title`` may sign, or None."""
+    """The step an approver with ``title`` may sign now, or None.
+
+    Steps are signed in order (R30: the department's stamp and head's signature come before
+    the 客服部's approval), so only the first unsigned step is open.
+    """
     done = set(signed)
     for index, step in enumerate(steps):
-        if index not in done and title in step:
-            return index
+        if index not in done:
+            return index if title in step else None
     return None
 
 

@@ -456,3 +456,13 @@ def test_a_requested_loan_period_beyond_the_policy_is_refused(desk: Desk) -> Non
     with pytest.raises(ValidationFailed) as refused:
         file_application(session=desk("lisi"), draft=draft, clock=desk.clock)
     assert refused.value.errors[0].reason == "beyond_policy"
+
+
+def test_steps_are_signed_in_order_so_the_department_head_signs_first(desk: Desk) -> None:
+    vid, _code = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [vid], kind="consult")
+    assert approval_queue(session=desk("info"), clock=desk.clock) == []
+    with pytest.raises(ApproverNotInRoute) as early:
+        approve_all(desk, app_id, "info")
+    assert "部门负责人" in describe(early.value)
+    assert approve_all(desk, app_id, "head", "info") == "approved"

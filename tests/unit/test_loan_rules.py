@@ -98,12 +98,13 @@ def test_unknown_titles_kinds_and_empty_cells_are_refused() -> None:
     assert sorted(e.reason for e in errors) == ["bad_cell", "bad_cell", "bad_cell", "unknown_kind"]
 
 
-def test_open_step_takes_the_first_unsigned_step_the_title_may_sign() -> None:
+def test_steps_are_signed_in_order_by_a_title_of_the_open_step() -> None:
     steps = route(DEFAULT_ROUTING, UseKind.CONSULT, None)
     assert open_step(steps, [], HEAD) == 0
-    assert open_step(steps, [], CSM) == 1
+    assert open_step(steps, [], CSM) is None  # the department head signs first (R30)
+    assert open_step(steps, [0], CSM) == 1
     assert open_step(steps, [0], HEAD) is None
-    assert open_step(steps, [1], INFO) is None
+    assert open_step(steps, [0, 1], INFO) is None
     assert open_step(steps, [], SUP) is None
 
 

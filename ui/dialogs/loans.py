@@ -354,6 +354,9 @@ class ApprovalDialog(QDialog):
         self.queue.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.queue.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.queue.horizontalHeader().setStretchLastSection(True)
+        self.queue.verticalHeader().hide()
+        for col, width in enumerate((130, 80, 80, 130, 300)):
+            self.queue.setColumnWidth(col, width)
         self.queue.itemSelectionChanged.connect(self._show_selected)
         layout.addWidget(self.queue, 1)
         self.detail = QLabel(objectName="application_detail")
