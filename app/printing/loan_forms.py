@@ -5,8 +5,8 @@ the access checks and masked personal values); ReportLab loads only when renderi
 
 The registers are A4 landscape with every column of the domain brief's "Printed forms". Rows
 are laid out once: each cell is broken into lines that fit its column (``wrap_lines``), rows
-are measured from their line counts and cut into pages here, and every page is one table
-with its heading row. That keeps a register of thousands of entries linear (no table split
+are measured from their line counts and cut into pages here, and every page is drawn as one
+grid with its heading row. That keeps a register of thousands of entries linear (no table split
 at every page break) and leaves the signature columns room for a pen.
 """
 
@@ -217,72 +217,111 @@ def _measure_cache() -> Any:
     return measure
 
 
+def _register_page_class() -> type:
+    """A flowable that draws one register page: grid, shaded heading, cell lines.
+
+    Drawn directly (one ``canvas.grid`` for the rules, one text object for every line) rather
+    than as a platypus ``Table``: a 5,000-entry register has over 100,000 cell lines, and a
+    text object per cell was most of its rendering time.
+    """
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+    from reportlab.platypus import Flowable
+
+    from app.printing.base import FONT
+
+    class RegisterPage(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
+        def __init__(
+            self, widths: list[float], rows: list[list[list[str]]], heights: list[float]
+        ) -> None:
+            super().__init__()
+            self.widths, self.rows, self.heights = widths, rows, heights
+            self.width, self.height = sum(widths), sum(heights)
+
+        def wrap(self, _aw: float, _ah: float) -> tuple[float, float]:
+            return self.width, self.height
+
+        def draw(self) -> None:
+            canvas = self.canv
+            xs = [0.0]
+            for w in self.widths:
+                xs.append(xs[-1] + w)
+            ys = [self.height]
+            for h in self.heights:
+                ys.append(ys[-1] - h)
+            canvas.saveState()
+            canvas.setFillGray(0.91)
+            canvas.rect(0, ys[1], self.width, self.heights[0], stroke=0, fill=1)
+            canvas.restoreState()
+            canvas.setLineWidth(0.4)
+            canvas.grid(xs, ys)
+            text = canvas.beginText()
+            text.setFont(FONT, CELL_SIZE, CELL_LEADING)
+            for r, (row, height) in enumerate(zip(self.rows, self.heights, strict=True)):
+                for col, lines in enumerate(row):
+                    if not lines:
+                        continue
+                    first = ys[r] - (height - len(lines) * CELL_LEADING) / 2 - CELL_SIZE
+                    for n, line in enumerate(lines):
+                        x = xs[col] + CELL_PAD
+                        if r == 0:  # headings centred
+                            x = (
+                                xs[col]
+                                + (self.widths[col] - stringWidth(line, FONT, CELL_SIZE)) / 2
+                            )
+                        text.setTextOrigin(x, first - n * CELL_LEADING)
+                        text.textOut(line)
+            canvas.drawText(text)
+
+    return RegisterPage
+
+
 def _register_table(
     sheet: RegisterSheet, columns: Sequence[str], widths_mm: Sequence[int]
 ) -> list[Any]:
-    """The register as one table per page (heading row repeated), cut by measured heights."""
+    """The register as one drawn page per page (heading row repeated), cut by measured heights."""
     from reportlab.lib.units import mm
-    from reportlab.platypus import PageBreak, Table, TableStyle
+    from reportlab.platypus import PageBreak
 
-    from app.printing.base import FONT
     from app.printing.catalogue_forms import wrap_lines
     from app.printing.page import FOOTER_H, HEADER_H
 
     measure = _measure_cache()
+    page_class = _register_page_class()
     widths = [w * mm for w in widths_mm]
     room = [w - 2 * CELL_PAD - 0.3 for w in widths]
 
-    def cell(text: str, column: int) -> tuple[str, int]:
+    def cell(text: str, column: int) -> list[str]:
         if not text:
-            return "", 1
+            return []
         if "\n" not in text and len(text) * CELL_SIZE <= room[column]:
-            return text, 1
-        lines = wrap_lines(text, room[column], measure)
-        return "\n".join(lines), len(lines)
+            return [text]
+        return wrap_lines(text, room[column], measure)
+
+    def row_height(cells: list[list[str]], minimum: float) -> float:
+        lines = max((len(c) for c in cells), default=1) or 1
+        return max(lines * CELL_LEADING + 2 * CELL_PAD + 2, minimum)
 
     heading = [cell(c, n) for n, c in enumerate(columns)]
-    heading_h = max(n for _t, n in heading) * CELL_LEADING + 2 * CELL_PAD + 2
+    heading_h = row_height(heading, 0)
     min_h = ROW_MIN_MM * mm
-    body: list[tuple[list[str], float]] = []
-    for row in sheet.rows:
-        cells = [cell(text, n) for n, text in enumerate(row)]
-        height = max(max(n for _t, n in cells) * CELL_LEADING + 2 * CELL_PAD + 2, min_h)
-        body.append(([t for t, _n in cells], height))
     page_h = (210 * mm) - HEADER_H - FOOTER_H - 8 * mm  # landscape height less the scope line
-    style = TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
-            ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
-            ("GRID", (0, 0), (-1, -1), 0.4, "black"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), CELL_PAD + 1),
-        ]
-    )
     story: list[Any] = []
-    page: list[list[str]] = []
+    page: list[list[list[str]]] = []
     heights: list[float] = []
     used = heading_h
 
     def flush() -> None:
-        table = Table(
-            [[t for t, _n in heading], *page],
-            colWidths=widths,
-            rowHeights=[heading_h, *heights],
-        )
-        table.setStyle(style)
         if story:
             story.append(PageBreak())
-        story.append(table)
+        story.append(page_class(widths, [heading, *page], [heading_h, *heights]))
 
-    for texts, height in body:
+    for row in sheet.rows:
+        cells = [cell(text, n) for n, text in enumerate(row)]
+        height = row_height(cells, min_h)
         if page and used + height > page_h:
             flush()
             page, heights, used = [], [], heading_h
-        page.append(texts)
+        page.append(cells)
         heights.append(height)
         used += height
     flush()  # also an empty register prints its heading row
