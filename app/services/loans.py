@@ -48,6 +48,7 @@ from app.errors import (
     ApplicationNotApproved,
     ApproverNotInRoute,
     FieldError,
+    PermissionDenied,
     ScanRejected,
     SelfApprovalRefused,
     ValidationFailed,
@@ -207,9 +208,12 @@ def _staff(user: UserAccount) -> bool:
 
 
 def list_borrowers(*, session: SignedIn, clock: Clock) -> list[BorrowerRow]:
-    """Staff who may be named as applicants, by name."""
+    """Staff who may be named as applicants, by name (also for the administrator's 部门 setting)."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "loan.read")
+        try:
+            authorize(uow, session.actor, "loan.read")
+        except PermissionDenied:
+            authorize(uow, session.actor, "user.manage")
         departments = dict(
             uow.session.execute(select(StaffDepartment.user_id, StaffDepartment.department)).all()
         )
@@ -1737,3 +1741,21 @@ def volume_id_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> int | N
             if _same_code(stored, code):
                 return int(volume_id)
     return None
+
+
+def copy_approved(*, session: SignedIn, volume_id: int, clock: Clock) -> bool:
+    """True while an approved 复制/摘抄/对外提供 of the volume is issued and not yet returned.
+
+    机密/绝密 file contents may then be printed or saved for it (R31: the 总经理's approval);
+    otherwise the viewer stays view-only.
+    """
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "loan.read")
+        found = uow.session.scalar(
+            select(Loan.id).where(
+                Loan.volume_id == volume_id,
+                Loan.state == LoanState.OUT.value,
+                Loan.kind.in_([k.value for k in rules.COPY_KINDS]),
+            )
+        )
+        return found is not None

@@ -466,3 +466,33 @@ def test_steps_are_signed_in_order_so_the_department_head_signs_first(desk: Desk
         approve_all(desk, app_id, "info")
     assert "部门负责人" in describe(early.value)
     assert approve_all(desk, app_id, "head", "info") == "approved"
+
+
+def test_classified_content_may_be_copied_only_while_an_approved_copy_is_issued(
+    desk: Desk,
+) -> None:
+    from app.services.loans import copy_approved
+
+    vid, code = make_volume(desk("lisi"), desk.clock, level="confidential")
+    assert not copy_approved(session=desk("lisi"), volume_id=vid, clock=desk.clock)
+    lent = staff_application(desk, [vid], kind="loan")
+    approve_all(desk, lent, "info", "manager")
+    loan = issue_loan(session=desk("lisi"), application_id=lent, scan=code, clock=desk.clock)
+    assert not copy_approved(session=desk("lisi"), volume_id=vid, clock=desk.clock)  # a loan
+    return_loan(
+        session=desk("lisi"),
+        loan_id=loan.loan_id,
+        count=ReturnCount(12, 3, "intact", face_to_face=True),
+        clock=desk.clock,
+    )
+    copy = staff_application(desk, [vid], kind="copy", page_count=4)
+    approve_all(desk, copy, "gm")
+    copied = issue_loan(session=desk("lisi"), application_id=copy, scan=code, clock=desk.clock)
+    assert copy_approved(session=desk("lisi"), volume_id=vid, clock=desk.clock)
+    return_loan(
+        session=desk("lisi"),
+        loan_id=copied.loan_id,
+        count=ReturnCount(12, 3, "intact", face_to_face=True),
+        clock=desk.clock,
+    )
+    assert not copy_approved(session=desk("lisi"), volume_id=vid, clock=desk.clock)
