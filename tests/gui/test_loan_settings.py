@@ -20,7 +20,7 @@ def test_administrator_sets_the_loan_period_holidays_and_a_department(
     widget = LoanSettingsWidget(AppContext(location=location, clock=clock), admin)
     qtbot.addWidget(widget)
     widget.show()
-    assert "外借　非密：信息管理专员" in widget.routes.text()
+    assert "外借\n　非密：信息管理专员" in widget.routes.text()
     assert "机密：信息管理专员 → 客服部经理或总经理" in widget.routes.text()
     widget.loan_days.setValue(5)
     widget.save()

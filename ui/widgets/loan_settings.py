@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
@@ -83,6 +84,7 @@ class LoanSettingsWidget(QGroupBox):
         self.department_button = QPushButton(self.tr("设置部门"), objectName="save_department")
         self.department_button.clicked.connect(self.save_department)
         self.staff.currentIndexChanged.connect(self._staff_chosen)
+        department.setContentsMargins(0, 0, 0, 0)
         department.addWidget(self.staff, 1)
         department.addWidget(self.department, 1)
         department.addWidget(self.department_button)
@@ -90,10 +92,12 @@ class LoanSettingsWidget(QGroupBox):
         holder.setLayout(department)
         layout.addWidget(QLabel(self.tr("人员所在部门（逾期时告知其部门负责人）：")))
         layout.addWidget(holder)
-        self.routes = QLabel(objectName="loan_routes")
-        self.routes.setWordWrap(True)
-        self.routes.setStyleSheet("color: #444;")
-        layout.addWidget(self.routes)
+        self.routes = QLabel(objectName="loan_routes")  # shown by the button, not inline
+        self.routes_button = QPushButton(self.tr("查看审批路线…"), objectName="show_routes")
+        self.routes_button.clicked.connect(
+            lambda: QMessageBox.information(self, self.tr("审批路线"), self.routes.text())
+        )
+        layout.addWidget(self.routes_button)
         self.setTitle(self.tr("借阅设置"))
         self._departments: dict[int, str] = {}
         self._load_staff()
@@ -119,13 +123,13 @@ class LoanSettingsWidget(QGroupBox):
 
     def _show_routes(self) -> None:
         settings = get_loan_settings(session=self._session, clock=self._context.clock)
-        lines = [self.tr("审批路线（依次审批）：")]
+        lines = [self.tr("审批路线（依次审批；机密、绝密必须经客服部经理或总经理）：")]
         for kind, label in KIND_LABELS.items():
             cells = []
             for level in LEVEL_KEYS:
                 steps = route(settings.routing, kind, None if level == "none" else level)
                 cells.append(f"{LEVEL_LABELS[level]}：" + " → ".join(step_label(s) for s in steps))
-            lines.append(f"{label}　" + "；".join(cells))
+            lines.append(f"{label}\n　" + "\n　".join(cells))
         self.routes.setText("\n".join(lines))
 
     def save(self) -> None:
