@@ -157,6 +157,20 @@ def test_overdue_loans_show_on_the_loan_page_tinted_with_their_escalation(
     assert page.overdue.data(index, 8) is not None  # BackgroundRole: tinted
 
 
+def test_the_loan_tables_are_valid_qt_models(qtmodeltester, qtbot: QtBot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
+    from app.services.loans import issue_loan
+    from tests.loan_helpers import approve_all, staff_application
+
+    vid, code = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [vid])
+    approve_all(desk, app_id, "info")
+    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    page = open_page(qtbot, desk)
+    for model in (page.applications, page.open_loans, page.overdue, page.reports):
+        qtmodeltester.check(model)
+    assert page.open_loans.rowCount() == 1
+
+
 def test_an_approver_at_their_own_workstation_sees_their_queue_but_no_desk(
     qtbot: QtBot, desk: Desk
 ) -> None:
