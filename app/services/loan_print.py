@@ -96,8 +96,8 @@ class _Context:
 
     def contact(self, app: UseApplication) -> str:
         if app.id not in self._contacts:
-            number = desk._decrypt(self.uow, app, "credential_number")
-            phone = desk._decrypt(self.uow, app, "phone")
+            number = desk.decrypt_field(self.uow, app, "credential_number")
+            phone = desk.decrypt_field(self.uow, app, "phone")
             parts = [mask_id_number(number) if number else "", mask_phone(phone) if phone else ""]
             self._contacts[app.id] = "\n".join(p for p in parts if p)
         return self._contacts[app.id]
@@ -105,7 +105,7 @@ class _Context:
     def signatures(self, app_id: int) -> str:
         return "\n".join(
             f"{a.approver_name} {a.opinion or ('同意' if a.decision == 'approve' else '驳回')} "
-            f"{desk._local_date(a.decided_at) or ''}"
+            f"{desk.local_date(a.decided_at) or ''}"
             for a in self.approvals.get(app_id, [])
         )
 
@@ -138,10 +138,10 @@ def _register_row(
         f"1卷/{loan.expected_items}件/{loan.expected_pages}页",
         "",  # integrator: 存放位置 from the location tree
         ctx.signatures(app.id),
-        _day(desk._local_date(loan.issued_at)),
+        _day(desk.local_date(loan.issued_at)),
         _day(loan.due_on),
         str(loan.renewals) if loan.renewals else "",
-        _day(desk._local_date(loan.returned_at)),
+        _day(desk.local_date(loan.returned_at)),
         checked,
         ctx.name(loan.issued_by),
         ctx.name(loan.returned_by),
@@ -162,7 +162,7 @@ def _copy_row(
     visible = access.may_see(reader, volume.secrecy_level)
     return (
         loan.number,
-        _day(desk._local_date(loan.issued_at)),
+        _day(desk.local_date(loan.issued_at)),
         KIND_LABELS[UseKind(loan.kind)],
         app.applicant_name,
         _unit_department(app),
@@ -203,7 +203,7 @@ def _loans_in_scope(
             raise ValidationFailed([FieldError("date_range", "required")])
         if date_from > date_to:
             raise ValidationFailed([FieldError("date_range", "range_order")])
-        start, end = desk._utc_range(date_from, date_to)
+        start, end = desk.utc_range(date_from, date_to)
         stmt = stmt.where(Loan.issued_at >= start, Loan.issued_at < end)
         scope = f"{date_from.isoformat()} 至 {date_to.isoformat()}"
     if kinds:
@@ -285,7 +285,7 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
         app = uow.session.get(UseApplication, application_id)
         if app is None:
             raise ValidationFailed([FieldError("application", "not_found")])
-        view = desk._view(uow, reader, app)
+        view = desk.application_view(uow, reader, app)
         volumes = list(
             uow.session.scalars(
                 select(Volume)
@@ -303,12 +303,12 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
                     approver=f"{a.approver}（{a.title}）" if a else "",
                     decision=("同意" if a.decision == "approve" else "驳回") if a else "",
                     opinion=a.opinion if a else "",
-                    decided_on=desk._local_date(a.decided_at) if a else None,
+                    decided_on=desk.local_date(a.decided_at) if a else None,
                 )
             )
         period = "—"
         if view.requested_until is not None:
-            start = view.requested_from or desk._local_date(app.created_at)
+            start = view.requested_from or desk.local_date(app.created_at)
             period = f"{_day(start)} 至 {_day(view.requested_until)}"
         credential = f"{view.credential} {view.credential_number}".strip()
         sheet = forms.ApplicationSheet(
@@ -322,7 +322,7 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
             purpose=view.row.purpose,
             reason=view.reason,
             period=period,
-            filed_on=desk._local_date(app.created_at) or date.today(),
+            filed_on=desk.local_date(app.created_at) or date.today(),
             entered_by=view.entered_by,
             volumes=[
                 (
@@ -365,7 +365,7 @@ def slip_pdf(*, session: SignedIn, loan_id: int, clock: Clock) -> bytes:
             borrower=app.applicant_name,
             unit_department=_unit_department(app),
             purpose=app.purpose,
-            issued_on=desk._local_date(loan.issued_at) or date.today(),
+            issued_on=desk.local_date(loan.issued_at) or date.today(),
             due_on=loan.due_on,
             issued_by=names.name(loan.issued_by),
             secrecy_mark=_mark([volume], reader),
@@ -382,7 +382,7 @@ def overdue_notices_pdf(
     Built from the current state in the same transaction that counts the reminder, so a loan
     returned in the meantime is left out; when nothing is overdue nothing is printed.
     """
-    today = desk._today(clock)
+    today = desk.local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
@@ -399,7 +399,7 @@ def overdue_notices_pdf(
         if not rows:
             raise ValidationFailed([FieldError("loan", "no_overdue")])
         settings = desk.loan_settings(uow)
-        lines = desk._loan_rows(uow, reader, rows, today, settings.escalation_days)
+        lines = desk.loan_rows(uow, reader, rows, today, settings.escalation_days)
         grouped: dict[tuple[Any, ...], list[tuple[Any, desk.LoanRow]]] = {}
         for (loan, volume, app), line in zip(rows, lines, strict=True):
             key = (app.applicant_user_id, app.applicant_name, app.unit, app.department)

@@ -286,11 +286,13 @@ def _next_number(uow: UnitOfWork, prefix: str, year: int) -> str:
     return f"{prefix}{year}-{counter.last:06d}"
 
 
-def _today(clock: Clock) -> date:
+def local_today(clock: Clock) -> date:
+    """Today in the workstation's time zone (due dates are calendar days)."""
     return clock.now().astimezone().date()
 
 
-def _local_date(value: datetime | None) -> date | None:
+def local_date(value: datetime | None) -> date | None:
+    """The local calendar day of a stored time (None stays None)."""
     return as_utc(value).astimezone().date() if value is not None else None
 
 
@@ -331,7 +333,8 @@ def _volume_marking(v: Volume) -> str:
     return Secrecy(level, v.secrecy_term_years, v.secrecy_since).marking()
 
 
-def _decrypt(uow: UnitOfWork, app: UseApplication, column: str) -> str:
+def decrypt_field(uow: UnitOfWork, app: UseApplication, column: str) -> str:
+    """An application's encrypted ``credential_number`` or ``phone`` in the clear ("" if none)."""
     blob = getattr(app, f"{column}_enc")
     if not blob:
         return ""
@@ -436,7 +439,7 @@ def file_application(
 ) -> ApplicationSaved:
     """File a 查阅/外借/复制/摘抄/对外提供 application; it waits for its approvers (R30–R32)."""
     errors: list[FieldError] = []
-    today = _today(clock)
+    today = local_today(clock)
     try:
         kind = UseKind(draft.kind)
     except ValueError:
@@ -861,10 +864,11 @@ def get_application(*, session: SignedIn, application_id: int, clock: Clock) -> 
         app = uow.session.get(UseApplication, application_id)
         if app is None:
             raise ValidationFailed([FieldError("application", "not_found")])
-        return _view(uow, reader, app)
+        return application_view(uow, reader, app)
 
 
-def _view(uow: UnitOfWork, reader: Any, app: UseApplication) -> ApplicationView:
+def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> ApplicationView:
+    """``app`` with volumes (as ``reader``'s clearance allows), steps and signatures."""
     approvals = _signed_steps(uow, app)
     steps = _steps(app)
     issued = set(uow.session.scalars(select(Loan.volume_id).where(Loan.application_id == app.id)))
@@ -899,8 +903,8 @@ def _view(uow: UnitOfWork, reader: Any, app: UseApplication) -> ApplicationView:
         row=_rows(uow, [app])[0],
         reason=app.reason,
         credential=credential,
-        credential_number=mask_id_number(_decrypt(uow, app, "credential_number")),
-        phone=mask_phone(_decrypt(uow, app, "phone")),
+        credential_number=mask_id_number(decrypt_field(uow, app, "credential_number")),
+        phone=mask_phone(decrypt_field(uow, app, "phone")),
         requested_from=app.requested_from,
         requested_until=app.requested_until,
         steps=tuple(step_label(s) for s in steps),
@@ -975,7 +979,7 @@ def issue_loan(
     the same day for on-site uses; ``due_on`` may only shorten it. A volume already out, or in
     repair, is refused.
     """
-    today = _today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "loan.write")
@@ -1143,7 +1147,7 @@ def find_open_loan(*, session: SignedIn, scan: str, clock: Clock) -> ReturnCheck
                     break
         if loan is None:
             raise ValidationFailed([FieldError("scan", "not_found_scan")])
-        return _return_check(uow, reader, loan, _today(clock))
+        return _return_check(uow, reader, loan, local_today(clock))
 
 
 def _same_code(reference_code: str, scanned: str) -> bool:
@@ -1160,7 +1164,7 @@ def get_return_check(*, session: SignedIn, loan_id: int, clock: Clock) -> Return
         loan = uow.session.get(Loan, loan_id)
         if loan is None or loan.state != LoanState.OUT.value:
             raise ValidationFailed([FieldError("loan", "not_out")])
-        return _return_check(uow, reader, loan, _today(clock))
+        return _return_check(uow, reader, loan, local_today(clock))
 
 
 def _return_check(uow: UnitOfWork, reader: Any, loan: Loan, today: date) -> ReturnCheck:
@@ -1176,7 +1180,7 @@ def _return_check(uow: UnitOfWork, reader: Any, loan: Loan, today: date) -> Retu
         secrecy=_volume_marking(volume) if visible else access.RESTRICTED,
         borrower=app.applicant_name,
         kind_label=KIND_LABELS[UseKind(loan.kind)],
-        issued_on=_local_date(loan.issued_at) or today,
+        issued_on=local_date(loan.issued_at) or today,
         due_on=loan.due_on,
         overdue_days=rules.overdue_days(loan.due_on, today),
         expected_pages=loan.expected_pages,
@@ -1398,7 +1402,7 @@ def request_renewal(
     """Ask to keep a loan longer: a new application on the same route (renewal needs approval)."""
     errors: list[FieldError] = []
     reason = _text(errors, "reason", reason, 2000, required=True)
-    today = _today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "loan.write")
@@ -1434,9 +1438,9 @@ def request_renewal(
             department=original.department,
             credential=original.credential,
             credential_number_enc=_encrypt(
-                uow, number, "credential_number", _decrypt(uow, original, "credential_number")
+                uow, number, "credential_number", decrypt_field(uow, original, "credential_number")
             ),
-            phone_enc=_encrypt(uow, number, "phone", _decrypt(uow, original, "phone")),
+            phone_enc=_encrypt(uow, number, "phone", decrypt_field(uow, original, "phone")),
             purpose=original.purpose,
             reason=reason,
             secrecy_level=volume.secrecy_level,
@@ -1467,7 +1471,7 @@ def _renew(uow: UnitOfWork, app: UseApplication, clock: Clock) -> str | None:
         app.state = ApplicationState.CLOSED.value
         return None
     settings = loan_settings(uow)
-    start = max(loan.due_on, _today(clock))
+    start = max(loan.due_on, local_today(clock))
     loan.due_on = rules.add_days(
         start,
         min(settings.loan_days, settings.max_days),
@@ -1503,13 +1507,14 @@ class LoanRow:
     restricted: bool
 
 
-def _loan_rows(
+def loan_rows(
     uow: UnitOfWork,
     reader: Any,
     rows: Sequence[Any],
     today: date,
     escalation_days: int,
 ) -> list[LoanRow]:
+    """Register entries as list rows: clearance, days overdue, who is told after N days."""
     heads = department_heads(
         uow, [app.department for _l, _v, app in rows if not app.outsider and app.department]
     )
@@ -1531,9 +1536,9 @@ def _loan_rows(
                 secrecy=_level_text(volume.secrecy_level) if visible else access.RESTRICTED,
                 borrower=app.applicant_name,
                 department=app.unit if app.outsider else app.department,
-                issued_on=_local_date(loan.issued_at) or today,
+                issued_on=local_date(loan.issued_at) or today,
                 due_on=loan.due_on,
-                returned_on=_local_date(loan.returned_at),
+                returned_on=local_date(loan.returned_at),
                 overdue_days=days,
                 renewals=loan.renewals,
                 reminders=loan.reminders,
@@ -1546,7 +1551,7 @@ def _loan_rows(
 
 def list_open_loans(*, session: SignedIn, clock: Clock, limit: int = 1000) -> list[LoanRow]:
     """Entries still out, by due date."""
-    today = _today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.read"))
         rows = uow.session.execute(
@@ -1557,7 +1562,7 @@ def list_open_loans(*, session: SignedIn, clock: Clock, limit: int = 1000) -> li
             .order_by(Loan.due_on, Loan.id)
             .limit(limit)
         ).all()
-        return _loan_rows(uow, reader, rows, today, loan_settings(uow).escalation_days)
+        return loan_rows(uow, reader, rows, today, loan_settings(uow).escalation_days)
 
 
 def list_overdue(*, session: SignedIn, clock: Clock, limit: int = 500) -> list[LoanRow]:
@@ -1566,7 +1571,7 @@ def list_overdue(*, session: SignedIn, clock: Clock, limit: int = 500) -> list[L
     Read from the current state through the ``(state, due_on)`` index: a returned loan is
     never listed, however late it came back.
     """
-    today = _today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.read"))
         rows = uow.session.execute(
@@ -1577,12 +1582,12 @@ def list_overdue(*, session: SignedIn, clock: Clock, limit: int = 500) -> list[L
             .order_by(Loan.due_on, Loan.id)
             .limit(limit)
         ).all()
-        return _loan_rows(uow, reader, rows, today, loan_settings(uow).escalation_days)
+        return loan_rows(uow, reader, rows, today, loan_settings(uow).escalation_days)
 
 
 def overdue_count(*, session: SignedIn, clock: Clock) -> int:
     """How many entries are overdue now (the home screen's card)."""
-    today = _today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "loan.read")
         return int(
@@ -1615,8 +1620,8 @@ def use_statistics(
     """Counts from the use log for ``date_from``..``date_to`` (local dates, inclusive)."""
     if date_from > date_to:
         raise ValidationFailed([FieldError("date_range", "range_order")])
-    start, end = _utc_range(date_from, date_to)
-    today = _today(clock)
+    start, end = utc_range(date_from, date_to)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "loan.read")
         in_range = (UseLog.occurred_at >= start, UseLog.occurred_at < end)
@@ -1645,14 +1650,14 @@ def use_statistics(
         late = sum(
             1
             for due, returned, state in loans
-            if state == "returned" and returned is not None and (_local_date(returned) or due) > due
+            if state == "returned" and returned is not None and (local_date(returned) or due) > due
         )
         return UseStatistics(
             int(persons), int(volumes), int(pages), by_kind, len(loans), overdue_now, late
         )
 
 
-def _utc_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
+def utc_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     """Local calendar days as a half-open UTC range."""
     from datetime import time as dtime
     from datetime import timedelta

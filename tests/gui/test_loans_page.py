@@ -177,3 +177,36 @@ def test_an_approver_at_their_own_workstation_sees_their_queue_but_no_desk(
     page = open_page(qtbot, desk, "gm")
     assert page.queue_button.isVisibleTo(page) and not page.new_button.isVisibleTo(page)
     assert not page.issue_scan.isVisibleTo(page)
+
+
+def test_without_a_scanner_a_volume_is_picked_from_the_approved_application(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from tests.loan_helpers import approve_all, staff_application
+
+    a, code_a = make_volume(desk("lisi"), desk.clock)
+    b, code_b = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [a, b])
+    page = open_page(qtbot, desk)
+    page.application_table.selectRow(0)
+    page.pick_button.click()  # not approved yet: nothing to pick
+    assert "须已批准" in page.issue_status.text()
+    approve_all(desk, app_id, "info")
+    page.refresh()
+    page.application_table.selectRow(0)
+    offered: list[list[str]] = []
+
+    def pick(dialog: QWidget) -> None:
+        assert isinstance(dialog, QInputDialog)
+        offered.append(dialog.comboBoxItems())
+        dialog.setTextValue(dialog.comboBoxItems()[1])
+        dialog.accept()
+
+    errors = when_modal(pick)
+    page.pick_button.click()
+    assert errors == []
+    assert [item.split("　")[0] for item in offered[0]] == [code_a, code_b]
+    assert f"已借出 {code_b}" in page.issue_status.text()
+    assert [r.reference_code for r in page.open_loans.rows] == [code_b]

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QPushButton,
@@ -43,6 +44,7 @@ from app.services.loans import (
     file_application,
     find_application_for_scan,
     find_open_loan,
+    get_application,
     get_return_check,
     issue_loan,
     list_applications,
@@ -241,7 +243,17 @@ class LoansPage(QWidget):
         self.queue_button.setVisible(self.approver)
         self.form_button = QPushButton(self.tr("打印申请单…"), objectName="print_application")
         self.form_button.clicked.connect(self.print_application)
-        for button in (self.new_button, self.approver_button, self.queue_button, self.form_button):
+        self.pick_button = QPushButton(self.tr("选卷借出…"), objectName="issue_picked")
+        self.pick_button.setToolTip(self.tr("没有扫码枪时：从所选的已批准申请中选择案卷借出"))
+        self.pick_button.clicked.connect(self.issue_picked)
+        self.pick_button.setVisible(self.desk)
+        for button in (
+            self.new_button,
+            self.approver_button,
+            self.queue_button,
+            self.pick_button,
+            self.form_button,
+        ):
             bar.addWidget(button)
         bar.addStretch(1)
         apps_layout.addLayout(bar)
@@ -451,6 +463,44 @@ class LoansPage(QWidget):
             self.issue_status.setText(message_for(exc))
             self.issue_status.setStyleSheet("color: #b00020;")
             return
+        self._issued(issued)
+
+    def issue_picked(self) -> None:
+        """Issue a volume picked from the selected approved application (no scanner at hand)."""
+        row = self._selected(self.application_table, self.applications)
+        if row is None:
+            return
+        clock = self._context.clock
+        try:
+            view = get_application(session=self._session, application_id=row.id, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        waiting = [v for v in view.volumes if not v.issued]
+        if row.state != "approved" or not waiting:
+            self.issue_status.setText(self.tr("所选申请没有等待借出的案卷（须已批准）。"))
+            return
+        labels = [f"{v.reference_code}　{v.title}" for v in waiting]
+        choice, ok = QInputDialog.getItem(
+            self, self.tr("选卷借出 — {0}").format(row.number), self.tr("案卷"), labels, 0, False
+        )
+        if not ok:
+            return
+        volume = waiting[labels.index(choice)]
+        try:
+            issued = issue_loan(
+                session=self._session,
+                application_id=row.id,
+                volume_id=volume.volume_id,
+                clock=clock,
+            )
+        except AppError as exc:
+            self.issue_status.setText(message_for(exc))
+            self.issue_status.setStyleSheet("color: #b00020;")
+            return
+        self._issued(issued)
+
+    def _issued(self, issued: LoanIssued) -> None:
         self.last_issued = issued
         self.issue_status.setStyleSheet("")
         self.issue_status.setText(
