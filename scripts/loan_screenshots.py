@@ -123,6 +123,9 @@ def main() -> None:
     grab(page, "loan-desk-applications")
     page.tabs.setCurrentIndex(2)
     grab(page, "loan-desk-overdue")
+    page.tabs.setCurrentIndex(3)
+    grab(page, "loan-desk-registers")
+    page.tabs.setCurrentIndex(0)
 
     def shoot(name: str, close: str = "reject") -> None:
         def later() -> None:

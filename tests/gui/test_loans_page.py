@@ -210,3 +210,4 @@ def test_without_a_scanner_a_volume_is_picked_from_the_approved_application(
     assert [item.split("　")[0] for item in offered[0]] == [code_a, code_b]
     assert f"已借出 {code_b}" in page.issue_status.text()
     assert [r.reference_code for r in page.open_loans.rows] == [code_b]
+    assert "1 人次，1 卷次（外借 1）" in page.stats_label.text()

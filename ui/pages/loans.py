@@ -55,6 +55,7 @@ from app.services.loans import (
     request_renewal,
     resolve_damage_report,
     return_loan,
+    use_statistics,
     volume_id_for_scan,
 )
 from ui.context import AppContext
@@ -336,6 +337,11 @@ class LoansPage(QWidget):
             bar.addWidget(button)
         bar.addStretch(1)
         reg_layout.addLayout(bar)
+        self.stats_label = QLabel(objectName="use_statistics")
+        self.stats_label.setWordWrap(True)
+        reg_layout.addWidget(self.stats_label)
+        self.date_from.dateChanged.connect(lambda _d: self._show_statistics())
+        self.date_to.dateChanged.connect(lambda _d: self._show_statistics())
         reg_layout.addWidget(
             QLabel(self.tr("损坏/遗失报告（归还时短缺或损坏自动生成，处理后关闭）"))
         )
@@ -381,6 +387,35 @@ class LoansPage(QWidget):
         self.tabs.setTabText(2, self.tr("逾期（{0}）").format(len(overdue)) if overdue else "逾期")
         for table in (self.application_table, self.open_table, self.overdue_table):
             table.resizeColumnsToContents()
+        self._show_statistics()
+
+    def _show_statistics(self) -> None:
+        """利用统计 of the chosen dates (R40, R50): 人次, 卷次, pages copied, overdue."""
+        start, end = self._range()
+        try:
+            stats = use_statistics(
+                session=self._session, clock=self._context.clock, date_from=start, date_to=end
+            )
+        except AppError as exc:
+            self.stats_label.setText(message_for(exc))
+            return
+        kinds = "、".join(f"{k} {n}" for k, n in stats.by_kind.items()) or "—"
+        self.stats_label.setText(
+            self.tr(
+                "利用统计（{0} 至 {1}）：{2} 人次，{3} 卷次（{4}），复制 {5} 页；"
+                "外借 {6} 次，逾期未还 {7}，逾期归还 {8}"
+            ).format(
+                start.isoformat(),
+                end.isoformat(),
+                stats.person_times,
+                stats.volume_times,
+                kinds,
+                stats.pages_copied,
+                stats.loans,
+                stats.overdue_now,
+                stats.returned_late,
+            )
+        )
 
     @staticmethod
     def _selected(table: QTableView, model: RowsTableModel) -> Any:
