@@ -44,8 +44,19 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("csmanager", "刘芳", (Role.APPROVER,), ApproverTitle.CS_MANAGER),
     DemoAccount("infoofficer", "杨静", (Role.APPROVER, Role.ARCHIVIST), ApproverTitle.INFO_OFFICER),
     DemoAccount("gm", "黄伟民", (Role.APPROVER,), ApproverTitle.GENERAL_MANAGER),
+    DemoAccount("supervisor", "吴建华", (Role.APPROVER,), ApproverTitle.SUPERVISOR),
     DemoAccount("auditor", "周敏", (Role.AUDITOR,)),
 )
+# Departments of the demo staff (the loan desk tells a borrower's department head of overdue).
+DEMO_DEPARTMENTS = {
+    "archivist": "档案室",
+    "archivist2": "档案室",
+    "depthead": "销售部",
+    "csmanager": "客服部",
+    "infoofficer": "客服部",
+    "gm": "总经理办公室",
+    "supervisor": "监事会",
+}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
 COMPOUND_SURNAMES = ["欧阳", "司马", "诸葛", "上官", "东方"]
@@ -261,6 +272,16 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
+        from app.services.loans import set_staff_department
+
+        for row in users.list_users(session=session, clock=clock):
+            if row.username in DEMO_DEPARTMENTS:
+                set_staff_department(
+                    session=session,
+                    user_id=row.id,
+                    department=DEMO_DEPARTMENTS[row.username],
+                    clock=clock,
+                )
         _insert_customers(session, clock, count, progress, catalogue)  # with search indexes
     finally:
         sign_out(session=session, clock=clock, reason="demo built")

@@ -245,3 +245,34 @@ class ImportUndoRefused(AppError):
     """The import cannot be undone: its rows were changed, used or already undone."""
 
     code = "import_undo_refused"
+
+
+# --- consultation and loans (issue 7) ------------------------------------------------------
+class SelfApprovalRefused(AppError):
+    """An approver tried to decide an application they made or entered themselves (R34)."""
+
+    code = "self_approval_refused"
+
+
+class ApproverNotInRoute(AppError):
+    """The approver's title signs no open step of this application's route (R30–R32)."""
+
+    code = "approver_not_in_route"
+
+
+class ApplicationNotApproved(AppError):
+    """Only a fully approved application may be issued (``state``: its current state)."""
+
+    code = "application_not_approved"
+
+
+class VolumeAlreadyOut(AppError):
+    """The volume is on loan (or in repair) and cannot be lent again (R34)."""
+
+    code = "volume_already_out"
+
+
+class ScanRejected(AppError):
+    """A scanned code failed its check character, or names nothing expected here."""
+
+    code = "loan_scan_rejected"

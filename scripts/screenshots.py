@@ -90,7 +90,7 @@ def main() -> None:
     grab(window, "main-window-home")
     window.show_area("settings")
     grab(window, "main-window-settings-users")
-    window.show_area("loans")
+    window.show_area("inspections")
     grab(window, "main-window-area-not-built")
     window.close_for_sign_out()
     sign_out(session=session, clock=SystemClock())

@@ -20,7 +20,9 @@ from PySide6.QtWidgets import (
 
 from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
+from app.errors import AppError
 from app.services.auth import SignedIn
+from app.services.loans import list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
 from ui.context import AppContext
@@ -29,6 +31,7 @@ from ui.pages.archives import ArchivesPage
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
+from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
@@ -143,6 +146,20 @@ class MainWindow(QMainWindow):
                     note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
                     note.setMargin(12)
                     page = note
+            elif key == "loans":
+                actor = self._session.actor
+                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER):
+                    page = LoansPage(self._context, self._session)
+                else:
+                    note = QLabel(
+                        self.tr(
+                            "您的角色不办理查阅借阅（三员分立：系统管理员和审计员不接触档案内容）。"
+                        ),
+                        objectName="page_loans",
+                    )
+                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+                    note.setMargin(12)
+                    page = note
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)
@@ -154,6 +171,7 @@ class MainWindow(QMainWindow):
             self.pages.addWidget(page)
             QListWidgetItem(self.tr(title), self.nav).setData(Qt.ItemDataRole.UserRole, key)
         self.nav.currentRowChanged.connect(self.pages.setCurrentIndex)
+        self.nav.currentRowChanged.connect(self._area_shown)
         self.nav.setCurrentRow(0)
         central = QWidget()
         outer = QVBoxLayout(central)
@@ -278,6 +296,28 @@ class MainWindow(QMainWindow):
         """Switch to the area ``key``."""
         keys = [k for k, _t, _d in AREAS]
         self.nav.setCurrentRow(keys.index(key))
+
+    def _area_shown(self, row: int) -> None:
+        key = AREAS[row][0] if 0 <= row < len(AREAS) else ""
+        if key == "home":
+            self._refresh_overdue()
+        elif key == "loans" and isinstance(self.page_by_key.get("loans"), LoansPage):
+            self.page_by_key["loans"].refresh()  # type: ignore[attr-defined]
+
+    def _refresh_overdue(self) -> None:
+        """The home screen's 逾期借阅 card, from the loans' current state."""
+        home = self.page_by_key.get("home")
+        actor = self._session.actor
+        if not isinstance(home, HomePage) or not (
+            actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER)
+        ):
+            return
+        try:
+            rows = list_overdue(session=self._session, clock=self._context.clock, limit=200)
+        except AppError as exc:
+            log.warning("overdue card not refreshed: %s", exc.code)
+            return
+        home.show_overdue(rows)
 
     def current_area(self) -> str:
         """Key of the visible area."""

@@ -24,6 +24,8 @@ class ApproverTitle(StrEnum):
     CS_MANAGER = "cs_manager"  # 客服部经理
     INFO_OFFICER = "info_officer"  # 信息管理专员
     GENERAL_MANAGER = "general_manager"  # 总经理
+    # loans (issue 7): 对外提供 needs the supervisor's approval (R31)
+    SUPERVISOR = "supervisor"  # 监事/主管
 
 
 ROLE_LABELS: dict[Role, str] = {
@@ -38,6 +40,7 @@ TITLE_LABELS: dict[ApproverTitle, str] = {
     ApproverTitle.CS_MANAGER: "客服部经理",
     ApproverTitle.INFO_OFFICER: "信息管理专员",
     ApproverTitle.GENERAL_MANAGER: "总经理",
+    ApproverTitle.SUPERVISOR: "监事/主管",
 }
 
 # Pairs that one person may never hold together. The administrator may not approve or audit
@@ -112,6 +115,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "audit.archive": frozenset({Role.AUDITOR}),
     "incident.record": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "incident.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    # consultation and loans (issue 7)
+    "loan.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "loan.write": frozenset({Role.ARCHIVIST}),  # applications, issue, return, notices
+    "loan.approve": frozenset({Role.APPROVER}),  # a titled approver, never their own (R34)
+    "loan.settings": frozenset({Role.ADMIN}),
 }
 
 

@@ -61,6 +61,7 @@ class PageSetup:
         printed_by_username: their user name (shown in brackets).
         printed_at: when the document was rendered (any time zone; printed in local time).
         secrecy_mark: ``机密★20年`` when anything printed is 机密/绝密, else empty.
+        landscape: A4 turned sideways (the 借阅登记簿's many columns).
     """
 
     organisation: str
@@ -69,6 +70,17 @@ class PageSetup:
     printed_by_username: str
     printed_at: datetime
     secrecy_mark: str = ""
+    landscape: bool = False
+
+    @property
+    def size(self) -> tuple[float, float]:
+        """Page width and height in points."""
+        return (PAGE_H, PAGE_W) if self.landscape else (PAGE_W, PAGE_H)
+
+    @property
+    def frame_width(self) -> float:
+        """Width of the text frame inside the margins."""
+        return float(self.size[0] - 2 * MARGIN)
 
 
 def draw_bold(canvas: Canvas, x: float, y: float, text: str, size: float, colour: Color) -> None:
@@ -89,33 +101,35 @@ def draw_bold(canvas: Canvas, x: float, y: float, text: str, size: float, colour
 
 def paint_header(canvas: Canvas, setup: PageSetup) -> None:
     """Draw the page header: organisation at the left, secrecy mark at the right, title."""
+    page_w, page_h = setup.size
     canvas.saveState()
-    top = PAGE_H - 12 * mm
+    top = page_h - 12 * mm
     canvas.setFont(FONT, 9)
     canvas.setFillGray(0.25)
     canvas.drawString(MARGIN, top, setup.organisation)
     if setup.secrecy_mark:
         width = canvas.stringWidth(setup.secrecy_mark, FONT, 14)
         draw_bold(
-            canvas, PAGE_W - MARGIN - width, top - 1 * mm, setup.secrecy_mark, 14, SECRECY_RED
+            canvas, page_w - MARGIN - width, top - 1 * mm, setup.secrecy_mark, 14, SECRECY_RED
         )
     width = canvas.stringWidth(setup.title, FONT, 17)
-    draw_bold(canvas, (PAGE_W - width) / 2, PAGE_H - 23 * mm, setup.title, 17, BLACK)
+    draw_bold(canvas, (page_w - width) / 2, page_h - 23 * mm, setup.title, 17, BLACK)
     canvas.restoreState()
 
 
 def paint_footer(canvas: Canvas, setup: PageSetup, page: int, total: int) -> None:
     """Draw the footer: a rule, printed by/at at the left, ``第 x 页 / 共 y 页`` at the right."""
+    page_w = setup.size[0]
     canvas.saveState()
     canvas.setFont(FONT, 8)
     canvas.setStrokeGray(0.6)
     canvas.setLineWidth(0.5)
-    canvas.line(MARGIN, 14 * mm, PAGE_W - MARGIN, 14 * mm)
+    canvas.line(MARGIN, 14 * mm, page_w - MARGIN, 14 * mm)
     who = printed_by_text(setup.printed_by, setup.printed_by_username)
     canvas.drawString(
         MARGIN, 10 * mm, f"打印人：{who}　打印时间：{format_printed_at(setup.printed_at)}"
     )
-    canvas.drawRightString(PAGE_W - MARGIN, 10 * mm, f"第 {page} 页 / 共 {total} 页")
+    canvas.drawRightString(page_w - MARGIN, 10 * mm, f"第 {page} 页 / 共 {total} 页")
     canvas.restoreState()
 
 
@@ -152,15 +166,16 @@ def render_document(
     """
     register_fonts()
     buffer = io.BytesIO()
+    page_w, page_h = setup.size
     block_h = 0.0
     if page_block is not None:
-        _, block_h = page_block.wrap(FRAME_W, PAGE_H)
+        _, block_h = page_block.wrap(setup.frame_width, page_h)
         block_h += BLOCK_GAP
-    frame_top = PAGE_H - HEADER_H - block_h
+    frame_top = page_h - HEADER_H - block_h
     frame = Frame(
         MARGIN,
         FOOTER_H,
-        FRAME_W,
+        setup.frame_width,
         frame_top - FOOTER_H,
         leftPadding=0,
         rightPadding=0,
@@ -172,11 +187,11 @@ def render_document(
     def on_page(canvas: Canvas, _doc: Any) -> None:
         paint_header(canvas, setup)
         if page_block is not None:
-            page_block.drawOn(canvas, MARGIN, PAGE_H - HEADER_H - (block_h - BLOCK_GAP))
+            page_block.drawOn(canvas, MARGIN, page_h - HEADER_H - (block_h - BLOCK_GAP))
 
     doc = BaseDocTemplate(
         buffer,
-        pagesize=(PAGE_W, PAGE_H),
+        pagesize=(page_w, page_h),
         leftMargin=MARGIN,
         rightMargin=MARGIN,
         topMargin=HEADER_H,

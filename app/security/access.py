@@ -8,7 +8,7 @@ Clearance follows the post, as the company's rules assign custody and approval:
 
 * 档案管理员 keep the archive room including the secure cabinets: up to 绝密;
 * 总经理 and 客服部经理 approve 机密/绝密 consultation (R31): up to 绝密;
-* 信息管理专员 (approves loans, R32) and 部门负责人: up to 秘密 (机密/绝密 need the
+* 信息管理专员 (approves loans, R32), 部门负责人 and 监事/主管: up to 秘密 (机密/绝密 need the
   客服部经理 or higher, R31);
 * administrators and auditors see no classified titles (三员分立: they manage the system and
   review the trail, not the archives' content).
@@ -41,6 +41,7 @@ _TITLE_CLEARANCE = {
     ApproverTitle.CS_MANAGER: SecrecyLevel.TOP_SECRET,
     ApproverTitle.INFO_OFFICER: SecrecyLevel.SECRET,
     ApproverTitle.DEPT_HEAD: SecrecyLevel.SECRET,
+    ApproverTitle.SUPERVISOR: SecrecyLevel.SECRET,  # 对外提供 also needs the 客服部经理 (R31)
 }
 
 

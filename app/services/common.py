@@ -19,6 +19,10 @@ ACTION_LABELS: dict[str, str] = {
     "customer.reveal": "显示完整信息",
     "customer.delete": "删除客户",
     "duplicate.review": "复核疑似重复",
+    "loan.read": "查看借阅",
+    "loan.write": "办理查阅借阅",
+    "loan.approve": "审批利用申请",
+    "loan.settings": "修改借阅设置",
 }
 
 

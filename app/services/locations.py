@@ -217,7 +217,7 @@ def _spec_errors(spec: BatchSpec) -> tuple[dict[str, list[Any]], list[FieldError
     parts: dict[str, list[Any]] = {}
     errors += loc.check_segment(spec.room, "room")
     if spec.unit not in ("shelf", "cabinet"):
-        errors.append(FieldError("unit", "format", {"expected": "密集架或柜"}))
+        errors.append(FieldError("unit_kind", "format", {"expected": "密集架或柜"}))
     if spec.unit == "shelf":
         errors += loc.check_segment(spec.shelf, "shelf")
         parts["columns"], e = loc.parse_range(spec.columns, "columns")
@@ -1764,10 +1764,15 @@ def record_volume_out(uow: UnitOfWork, volume: Volume, reason: MoveReason, note:
     )
 
 
-def record_volume_back(uow: UnitOfWork, volume: Volume, reason: MoveReason, note: str = "") -> None:
-    """Log that a volume came back to its place (归还)."""
+def record_volume_back(
+    uow: UnitOfWork, volume: Volume, reason: MoveReason, note: str = "", *, home: bool = True
+) -> None:
+    """Log that a volume came back (归还) to its place, or (``home=False``) went elsewhere.
+
+    ``home=False`` is a return straight to repair: the place is kept for when it is back.
+    """
     place = _volume_place(uow, volume.id)
-    home = _home_location(uow, place)
+    home_id = _home_location(uow, place) if home else None
     actor = uow.actor
     uow.session.add(
         LocationMove(
@@ -1777,13 +1782,35 @@ def record_volume_back(uow: UnitOfWork, volume: Volume, reason: MoveReason, note
             object_type=Target.VOLUME.value,
             object_id=volume.id,
             from_location_id=None,
-            to_location_id=home,
+            to_location_id=home_id,
             from_box_id=None,
-            to_box_id=place.box_id if place else None,
+            to_box_id=place.box_id if place and home else None,
             reason=reason.value,
             note=note,
         )
     )
+
+
+def volume_place_codes(uow: UnitOfWork, volume_ids: Sequence[int]) -> dict[int, str]:
+    """``{volume id: "H000013 K1-01-A-1-3"}`` for registers and lists (few queries for many)."""
+    out: dict[int, str] = {}
+    for chunk in _chunks(sorted(set(volume_ids))):
+        boxed = uow.session.execute(
+            select(VolumePlace.volume_id, ArchiveBox.code, StorageLocation.code)
+            .join(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
+            .outerjoin(StorageLocation, StorageLocation.id == ArchiveBox.location_id)
+            .where(VolumePlace.volume_id.in_(chunk))
+        )
+        for vid, box, place in boxed:
+            out[vid] = f"{box} {place}" if place else box
+        direct = uow.session.execute(
+            select(VolumePlace.volume_id, StorageLocation.code)
+            .join(StorageLocation, StorageLocation.id == VolumePlace.location_id)
+            .where(VolumePlace.volume_id.in_(chunk))
+        )
+        for vid, place in direct:
+            out[vid] = place
+    return out
 
 
 def _home_location(uow: UnitOfWork, place: VolumePlace | None) -> int | None:

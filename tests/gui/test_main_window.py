@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
+from app.demo import DEMO_ACCOUNTS, DEMO_PASSWORD
 from app.domain.roles import Role
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.users import list_users
@@ -49,7 +49,9 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
             assert "尚未开放" in page.message.text()
     home = window.page_by_key["home"]
     assert "李秀英" in home.greeting.text()  # type: ignore[attr-defined]
-    assert all("尚未启用" in card.body.text() for card in home.cards)  # type: ignore[attr-defined]
+    cards = home.cards  # type: ignore[attr-defined]
+    assert cards[0].body.text() == "当前没有逾期未还的借阅。"  # the loan desk's card
+    assert all("尚未启用" in card.body.text() for card in cards[1:])
     sign_out(session=session, clock=FixedClock())
 
 
@@ -127,7 +129,7 @@ def test_user_table_model_is_a_valid_qt_model(qtmodeltester, demo_copy: Database
     model = UserTableModel()
     model.set_rows(list_users(session=session, clock=FixedClock()))
     qtmodeltester.check(model)
-    assert model.rowCount() == 8
+    assert model.rowCount() == len(DEMO_ACCOUNTS)  # the demo's accounts
     assert model.data(model.index(0, 0)) == "admin"
     sign_out(session=session, clock=FixedClock())
     assert QApplication.instance() is not None

@@ -179,6 +179,20 @@ READ_ONLY: dict[str, str] = {
     "record_label_output",
     "app.services.labels.box_labels": "builds label contents; see record_label_output",
     "app.services.labels.location_labels": "builds label contents; see record_label_output",
+    # loans (issue 7)
+    "app.services.loans.approval_queue": "query: applications waiting for the approver",
+    "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
+    "app.services.loans.find_application_for_scan": "query: the application a scan names",
+    "app.services.loans.find_open_loan": "query: the open loan a scan names (return screen)",
+    "app.services.loans.local_today": "the clock's local date",
+    "app.services.loans.overdue_count": "query: overdue loans (home screen)",
+    "app.services.loans.use_statistics": "query: 人次, 卷次, pages copied",
+    "app.services.loans.volume_id_for_scan": "query: the volume a scan names",
+    "app.services.loan_print.application_pdf": "renders only; printing is audited by "
+    "record_loan_output",
+    "app.services.loan_print.copy_register_pdf": "renders only; see record_loan_output",
+    "app.services.loan_print.register_pdf": "renders only; see record_loan_output",
+    "app.services.loan_print.slip_pdf": "renders only; see record_loan_output",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
     "app.services.exports.write_table": "serialises a table; its export service audits",
@@ -837,3 +851,159 @@ def _export_volumes(w: World) -> None:
     from app.services import exports
 
     exports.export_volumes(session=w.archivist, query="", purpose="年度核对", clock=w.clock)
+
+
+# --- loans (issue 7) -----------------------------------------------------------------------------
+def _loan_desk(w: World) -> tuple[SignedIn, int]:
+    """An 信息管理专员 signed in and a staff borrower with a department (made once per world)."""
+    cached = getattr(w, "_loan_desk", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from app.services import loans
+
+    officer, _ = w.user([Role.APPROVER], ApproverTitle.INFO_OFFICER)
+    _name, borrower = w.user([Role.ARCHIVIST])
+    loans.set_staff_department(
+        session=w.admin, user_id=borrower, department="销售部", clock=w.clock
+    )
+    session = auth.sign_in(location=w.location, username=officer, password=PASSWORD, clock=w.clock)
+    w._loan_desk = (session, borrower)  # type: ignore[attr-defined]
+    return session, borrower
+
+
+def _application(w: World, kind: str = "loan") -> tuple[int, int]:
+    """A filed 外借 application for a new volume: (application id, volume id)."""
+    from app.services import loans
+
+    _officer, borrower = _loan_desk(w)
+    vid = w.volume()
+    saved = loans.file_application(
+        session=w.archivist,
+        draft=loans.ApplicationDraft(
+            kind=kind,
+            purpose="核对合同条款",
+            volumes=(loans.RequestedVolume(vid),),
+            applicant_user_id=borrower,
+            phone="13812345678",
+            reason="客户投诉处理",
+        ),
+        clock=w.clock,
+    )
+    return saved.application_id, vid
+
+
+def _approved(w: World) -> tuple[int, int]:
+    from app.services import loans
+
+    app_id, vid = _application(w)
+    officer, _ = _loan_desk(w)
+    loans.approve_application(session=officer, application_id=app_id, opinion="同意", clock=w.clock)
+    return app_id, vid
+
+
+def _issued(w: World) -> int:
+    from app.services import loans
+
+    app_id, vid = _approved(w)
+    return loans.issue_loan(
+        session=w.archivist, application_id=app_id, volume_id=vid, clock=w.clock
+    ).loan_id
+
+
+@recipe("app.services.loans.set_staff_department", action="user.set_department")
+def _loan_department(w: World) -> None:
+    from app.services import loans
+
+    _name, uid = w.user([Role.ARCHIVIST])
+    loans.set_staff_department(session=w.admin, user_id=uid, department="财务部", clock=w.clock)
+
+
+@recipe("app.services.loans.update_loan_settings", action="settings.loans")
+def _loan_settings(w: World) -> None:
+    from app.services import loans
+
+    loans.update_loan_settings(session=w.admin, changes={"loan_days": 3}, clock=w.clock)
+
+
+@recipe("app.services.loans.file_application", action="loan.apply")
+def _loan_apply(w: World) -> None:
+    _application(w)
+
+
+@recipe("app.services.loans.approve_application", action="loan.approve")
+def _loan_approve(w: World) -> None:
+    _approved(w)
+
+
+@recipe("app.services.loans.reject_application", action="loan.reject")
+def _loan_reject(w: World) -> None:
+    from app.services import loans
+
+    app_id, _vid = _application(w)
+    officer, _ = _loan_desk(w)
+    loans.reject_application(
+        session=officer, application_id=app_id, reason="用途不明", clock=w.clock
+    )
+
+
+@recipe("app.services.loans.issue_loan", action="loan.issue")
+def _loan_issue(w: World) -> None:
+    _issued(w)
+
+
+@recipe("app.services.loans.return_loan", action="loan.return")
+def _loan_return(w: World) -> None:
+    from app.services import loans
+
+    loans.return_loan(
+        session=w.archivist,
+        loan_id=_issued(w),
+        count=loans.ReturnCount(0, 0, "intact", face_to_face=True),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.loans.request_renewal", action="loan.renewal_request")
+def _loan_renewal(w: World) -> None:
+    from app.services import loans
+
+    loans.request_renewal(session=w.archivist, loan_id=_issued(w), reason="仍需核对", clock=w.clock)
+
+
+@recipe("app.services.loans.resolve_damage_report", action="loan.damage_resolved")
+def _loan_damage(w: World) -> None:
+    from app.services import loans
+
+    loans.return_loan(
+        session=w.archivist,
+        loan_id=_issued(w),
+        count=loans.ReturnCount(0, 0, "damaged", face_to_face=True, note="封面撕裂"),
+        clock=w.clock,
+    )
+    report = loans.list_damage_reports(session=w.archivist, clock=w.clock)[0]
+    loans.resolve_damage_report(
+        session=w.archivist, report_id=report.id, resolution="已修补", clock=w.clock
+    )
+
+
+@recipe("app.services.loan_print.overdue_notices_pdf", action="loan.notice")
+def _loan_notice(w: World) -> None:
+    from app.services import loan_print
+    from app.storage.models import Loan
+
+    loan_id = _issued(w)
+    with w.archivist.uow(w.clock) as uow:  # set up: this loan fell due two days ago
+        loan = uow.session.get(Loan, loan_id)
+        assert loan is not None
+        loan.due_on = w.clock.now().astimezone().date() - timedelta(days=2)
+        uow.commit()
+    loan_print.overdue_notices_pdf(session=w.archivist, clock=w.clock, loan_ids=[loan_id])
+
+
+@recipe("app.services.loan_print.record_loan_output", action="print.loan_slip")
+def _loan_output(w: World) -> None:
+    from app.services import loan_print
+
+    loan_print.record_loan_output(
+        session=w.archivist, form="slip", kind="print", object_id=str(_issued(w)), clock=w.clock
+    )

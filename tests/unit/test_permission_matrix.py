@@ -20,18 +20,19 @@ from app.security.access import LEVELS, PRINCIPALS, Principal, permitted
 
 ROOT = Path(__file__).resolve().parents[2]
 A, R, AUD = Role.ADMIN, Role.ARCHIVIST, Role.AUDITOR
-DEPT, CSM, INFO, GM = (
+DEPT, CSM, INFO, GM, SUP = (
     Principal(Role.APPROVER, ApproverTitle.DEPT_HEAD),
     Principal(Role.APPROVER, ApproverTitle.CS_MANAGER),
     Principal(Role.APPROVER, ApproverTitle.INFO_OFFICER),
     Principal(Role.APPROVER, ApproverTitle.GENERAL_MANAGER),
+    Principal(Role.APPROVER, ApproverTitle.SUPERVISOR),  # 监事/主管 (对外提供, R31): 秘密
 )
 ADMIN, ARCH, AUDITOR = Principal(A), Principal(R), Principal(AUD)
 S, C, T = SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET
 ALL = set(LEVELS)
 UP_TO_SECRET = {None, S}
 NONE_CLASSIFIED = {None}
-APPROVERS_ALL = {DEPT: ALL, CSM: ALL, INFO: ALL, GM: ALL}
+APPROVERS_ALL = {DEPT: ALL, CSM: ALL, INFO: ALL, GM: ALL, SUP: ALL}
 
 # The specification, written out by hand: action → {principal: levels allowed}; absent = never.
 EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
@@ -49,20 +50,46 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
         ARCH: ALL,
         DEPT: UP_TO_SECRET,
         INFO: UP_TO_SECRET,
+        SUP: UP_TO_SECRET,
         CSM: ALL,
         GM: ALL,
         AUDITOR: NONE_CLASSIFIED,
     },
     "catalogue.write": {ARCH: ALL},
-    "secrecy.extend": {DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
+    "secrecy.extend": {
+        DEPT: UP_TO_SECRET,
+        INFO: UP_TO_SECRET,
+        SUP: UP_TO_SECRET,
+        CSM: ALL,
+        GM: ALL,
+    },
     "file.attach": {ARCH: ALL},
-    "file.open": {ARCH: ALL, DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
-    "print.forms": {ARCH: ALL, DEPT: UP_TO_SECRET, INFO: UP_TO_SECRET, CSM: ALL, GM: ALL},
+    "file.open": {
+        ARCH: ALL,
+        DEPT: UP_TO_SECRET,
+        INFO: UP_TO_SECRET,
+        SUP: UP_TO_SECRET,
+        CSM: ALL,
+        GM: ALL,
+    },
+    "print.forms": {
+        ARCH: ALL,
+        DEPT: UP_TO_SECRET,
+        INFO: UP_TO_SECRET,
+        SUP: UP_TO_SECRET,
+        CSM: ALL,
+        GM: ALL,
+    },
     "incident.record": {ARCH: ALL, **APPROVERS_ALL},
     "incident.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
     # places and boxes show 档号 and markings only, never titles: not levelled
     "location.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
     "location.write": {ARCH: ALL},
+    # loans (issue 7): the queue shows 受限 above clearance, so the action itself is not levelled
+    "loan.read": {ARCH: ALL, **APPROVERS_ALL},
+    "loan.write": {ARCH: ALL},
+    "loan.approve": APPROVERS_ALL,
+    "loan.settings": {ADMIN: ALL},
 }
 
 CELLS = [

@@ -56,6 +56,7 @@ from app.services.catalogue_print import (
     volume_catalogue_pdf,
     volume_note_pdf,
 )
+from app.services.loans import copy_approved
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
@@ -464,6 +465,13 @@ class ArchivesPage(QWidget):
         item, v = self.selected_item(), self._current
         if item is None or item.restricted or v is None:
             return
+        classified = v.secrecy.startswith(("机密", "绝密"))
+        try:  # R31: copies of 机密/绝密 content only under an issued, approved copy
+            approved = classified and copy_approved(
+                session=self._session, volume_id=v.id, clock=self._context.clock
+            )
+        except AppError:
+            approved = False
         dialog = ItemFilesDialog(
             self,
             self._context,
@@ -471,7 +479,7 @@ class ArchivesPage(QWidget):
             item.id,
             f"{v.reference_code} 第 {item.seq} 件",
             can_attach=self._session.actor.has(Role.ARCHIVIST),
-            copy_restricted=v.secrecy.startswith(("机密", "绝密")),
+            copy_restricted=classified and not approved,
         )
         dialog.exec()
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
 
@@ -60,3 +62,21 @@ class HomePage(QWidget):
         for i, card in enumerate(self.cards):
             grid.addWidget(card, i // 2, i % 2)
         layout.addStretch()
+
+    def show_overdue(self, rows: Sequence[Any]) -> None:
+        """Fill the 逾期借阅 card with loans overdue now (``LoanRow`` of the loan services)."""
+        card = self.cards[0]
+        if not rows:
+            card.body.setText(self.tr("当前没有逾期未还的借阅。"))
+            return
+        lines = [self.tr("逾期未还 {0} 件（在“借阅”中查看和打印催还通知）：").format(len(rows))]
+        for row in rows[:5]:
+            told = self.tr("，已告知 {0}").format(row.escalate_to) if row.escalate_to else ""
+            lines.append(
+                self.tr("{0}　{1}　{2}　逾期 {3} 天{4}").format(
+                    row.number, row.reference_code, row.borrower, row.overdue_days, told
+                )
+            )
+        if len(rows) > 5:
+            lines.append(self.tr("……"))
+        card.body.setText("\n".join(lines))

@@ -41,6 +41,7 @@ from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
 from ui.errors import FieldErrors, message_for, show_error
 from ui.models.users import UserTableModel
+from ui.widgets.loan_settings import LoanSettingsWidget
 
 log = logging.getLogger(__name__)
 
@@ -390,15 +391,18 @@ class SettingsPage(QWidget):
         self.users: UsersWidget | None = None
         self.policy: SecurityPolicyWidget | None = None
         self.reference: ReferencePatternWidget | None = None
+        self.loans: LoanSettingsWidget | None = None
         if session.actor.has(Role.ADMIN):
             self.users = UsersWidget(context, session)
             self.policy = SecurityPolicyWidget(context, session)
             self.policy.changed.connect(self.policy_changed)
             self.reference = ReferencePatternWidget(context, session)
+            self.loans = LoanSettingsWidget(context, session)
             layout.addWidget(self.users, 3)
             lower = QHBoxLayout()
             lower.addWidget(self.policy, 1)
             lower.addWidget(self.reference, 1)
+            lower.addWidget(self.loans, 1)
             layout.addLayout(lower, 1)
         else:
             note = QLabel(self.tr("用户、角色和安全策略只能由系统管理员管理。"))

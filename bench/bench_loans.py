@@ -1,0 +1,242 @@
+"""Loan desk benchmarks beside bare baselines measured in the same run.
+
+* issuing a loan from the scan to the saved entry (``find_application_for_scan`` + ``issue_loan``)
+  beside a bare transaction that inserts a loan row, updates the volume and commits;
+* the 借阅登记簿 for 5,000 entries (query, masking, layout, PDF) beside ReportLab drawing the
+  same cell texts with ``drawString`` onto as many landscape pages (no table, no wrapping);
+* the overdue list over 100,000 historical loans beside the bare indexed SQL query.
+
+Run: python bench/bench_loans.py   (builds a throw-away database in a temporary folder)
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+
+from app.clock import FixedClock
+from app.domain.scan_codes import scan_payload
+from app.services import loan_print
+from app.services.loans import (
+    find_application_for_scan,
+    issue_loan,
+    list_overdue,
+)
+from app.services.setup import initialize_database
+from app.storage.location import DatabaseLocation
+from tests.conftest import make_setup_request
+from tests.loan_helpers import approve_all, make_desk, make_volume, staff_application
+
+ISSUES = 40
+REGISTER_ENTRIES = 5_000
+HISTORY = 100_000
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def bulk_history(engine, customer_id: int, app_id: int, volumes: int) -> None:  # type: ignore[no-untyped-def]
+    """5,000 volumes lent in January 2026 (the register) and 100,000 older returned loans."""
+    base = datetime(2026, 1, 2, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO volume (reference_code, customer_id, year, title, retention, "
+                "created_at, item_count, page_count) VALUES (:c, :cid, 2024, :t, 'Y', :at, 3, 12)"
+            ),
+            [
+                {
+                    "c": f"Z001-KH·2023-Y-{n:05d}",
+                    "cid": customer_id,
+                    "t": f"客户{n}号2023年度客户档案（合同、往来函件）",
+                    "at": base,
+                }
+                for n in range(1, volumes + 1)
+            ],
+        )
+        first = conn.execute(
+            text(
+                "SELECT min(id) FROM volume WHERE year = 2024 AND "
+                "reference_code LIKE 'Z001-KH·2023-%'"
+            )
+        ).scalar_one()
+        rows = []
+        for n in range(REGISTER_ENTRIES):
+            issued = base + timedelta(minutes=5 * n)
+            rows.append(
+                {
+                    "no": f"JY2026-{500_000 + n:06d}",
+                    "app": app_id,
+                    "v": first + n,
+                    "st": "returned" if n % 3 else "out",
+                    "at": issued,
+                    "due": (issued + timedelta(days=3)).date(),
+                    "ret": issued + timedelta(days=2) if n % 3 else None,
+                }
+            )
+        for n in range(HISTORY):
+            issued = datetime(2020, 1, 1, tzinfo=UTC) + timedelta(minutes=25 * n)
+            rows.append(
+                {
+                    "no": f"JY{issued.year}-{n:06d}",
+                    "app": app_id,
+                    "v": first + n % volumes,
+                    "st": "returned",
+                    "at": issued,
+                    "due": (issued + timedelta(days=3)).date(),
+                    "ret": issued + timedelta(days=4),
+                }
+            )
+        conn.execute(
+            text(
+                "INSERT INTO loan (number, application_id, volume_id, kind, state, issued_at, "
+                "due_on, renewals, expected_pages, expected_items, returned_at, counted_pages, "
+                "condition, effect, remarks, reminders, version) VALUES (:no, :app, :v, 'loan', "
+                ":st, :at, :due, 0, 12, 3, :ret, 12, 'intact', '', '', 0, 1)"
+            ),
+            rows,
+        )
+
+
+def bare_register(rows: list[tuple[str, ...]]) -> float:
+    """ReportLab drawing the same texts, 15 rows a page, no table: the floor for the PDF."""
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.printing.base import FONT, register_fonts
+
+    register_fonts()
+    start = time.perf_counter()
+    canvas = Canvas(io.BytesIO(), pagesize=landscape(A4), pageCompression=1)
+    for n, row in enumerate(rows):
+        if n % 15 == 0:
+            if n:
+                canvas.showPage()
+            canvas.setFont(FONT, 6.5)
+        y = 500 - (n % 15) * 28
+        for col, cell in enumerate(row):
+            canvas.drawString(40 + col * 35, y, cell[:12])
+    canvas.save()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp())
+    clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
+    location = DatabaseLocation.parse(work / "bench.db")
+    admin = initialize_database(
+        location=location, request=make_setup_request(), clock=clock
+    ).session
+    desk = make_desk(admin, location, clock)
+    lisi = desk("lisi")
+    # issuing: approved applications waiting for their volumes
+    waiting = []
+    for n in range(ISSUES):
+        vid, code = make_volume(lisi, clock, items=3, title=f"待借案卷{n}")
+        app_id = staff_application(desk, [vid])
+        approve_all(desk, app_id, "info")
+        waiting.append(code)
+    engine = lisi.store.engine
+    with engine.connect() as conn:
+        customer_id = conn.execute(text("SELECT min(id) FROM customer")).scalar_one()
+        app_id = conn.execute(text("SELECT min(id) FROM use_application")).scalar_one()
+    issue_times = []
+    for code in waiting:
+        start = time.perf_counter()
+        found = find_application_for_scan(session=lisi, scan=scan_payload(code), clock=clock)
+        issue_loan(session=lisi, application_id=found, scan=scan_payload(code), clock=clock)
+        issue_times.append(time.perf_counter() - start)
+    bare_issue = []
+    for n in range(ISSUES):
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO loan (number, application_id, volume_id, kind, state, "
+                    "issued_at, due_on, renewals, expected_pages, expected_items, effect, "
+                    "remarks, reminders, version) VALUES (:no, :app, 1, 'loan', 'returned', "
+                    ":at, :due, 0, 0, 0, '', '', 0, 1)"
+                ),
+                {"no": f"BARE-{n:06d}", "app": app_id, "at": clock.now(), "due": date(2026, 2, 5)},
+            )
+            conn.execute(text("UPDATE volume SET state = state WHERE id = 1"))
+        bare_issue.append(time.perf_counter() - start)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM loan WHERE number LIKE 'BARE-%'"))
+    t0 = time.perf_counter()
+    bulk_history(engine, customer_id, app_id, REGISTER_ENTRIES)
+    load = time.perf_counter() - t0
+    # the register: 5,000 entries issued in January 2026
+    register_times = []
+    pages = 0
+    for _ in range(3):
+        start = time.perf_counter()
+        pdf = loan_print.register_pdf(
+            session=lisi, clock=clock, date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)
+        )
+        register_times.append(time.perf_counter() - start)
+        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    sample = [
+        tuple(f"{c}{n}" for c in ("JY", "借出", "赵敏", "销售部", "138****5678")) * 4
+        for n in range(REGISTER_ENTRIES)
+    ]
+    bare_pdf = min(bare_register(sample) for _ in range(3))
+    # the overdue list over 100,000 historical loans (plus the 5,000 and the 40 above)
+    overdue_times, bare_times = [], []
+    count = 0
+    for _ in range(20):
+        start = time.perf_counter()
+        count = len(list_overdue(session=lisi, clock=clock, limit=500))
+        overdue_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with engine.connect() as conn:
+            list(
+                conn.execute(
+                    text(
+                        "SELECT id FROM loan WHERE state = 'out' AND due_on < :d "
+                        "ORDER BY due_on, id LIMIT 500"
+                    ),
+                    {"d": date(2026, 2, 2)},
+                )
+            )
+        bare_times.append(time.perf_counter() - start)
+    with engine.connect() as conn:
+        total = conn.execute(text("SELECT count(*) FROM loan")).scalar_one()
+    desk.close()
+    print(f"loans in the database: {total:,} (bulk load {load:.1f} s)")
+    print(
+        "| bare insert + update + commit (baseline) | "
+        f"median {ms(statistics.median(bare_issue))} | — |"
+    )
+    print(
+        f"| issue by scan → saved (find application, checks, loan, volume, use log, audit) | "
+        f"median {ms(statistics.median(issue_times))}, max {ms(max(issue_times))} | ≤ 100 ms |"
+    )
+    print(f"| drawString of the same 5,000 × 20 texts (baseline) | {ms(bare_pdf)} | — |")
+    print(
+        f"| 借阅登记簿, 5,000 entries ({pages} pages) | "
+        f"median {ms(statistics.median(register_times))} "
+        f"| ≤ 3 s |"
+    )
+    print(
+        "| bare indexed overdue query (baseline) | "
+        f"median {ms(statistics.median(bare_times))} | — |"
+    )
+    print(
+        f"| overdue list over {total:,} loans ({count} overdue shown) | median "
+        f"{ms(statistics.median(overdue_times))}, max {ms(max(overdue_times))} | ≤ 100 ms |"
+    )
+
+
+if __name__ == "__main__":
+    main()

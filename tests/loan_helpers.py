@@ -1,0 +1,148 @@
+"""Loan desk fixtures: staff with cheap key slots, volumes with items, quick applications."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from app.clock import FixedClock
+from app.domain.roles import ApproverTitle, Role
+from app.security.crypto import KdfParams
+from app.services import users
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
+from app.services.customers import register_customer
+from app.services.loans import (
+    ApplicationDraft,
+    RequestedVolume,
+    approve_application,
+    file_application,
+    set_staff_department,
+)
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, person
+
+FAST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)  # tests only
+# user name → (display name, roles, title, department)
+STAFF: dict[str, tuple[str, list[Role], ApproverTitle | None, str]] = {
+    "lisi": ("李四", [Role.ARCHIVIST], None, "档案室"),
+    "zhao": ("赵敏", [Role.ARCHIVIST], None, "销售部"),  # a staff borrower
+    "head": ("钱部长", [Role.APPROVER], ApproverTitle.DEPT_HEAD, "销售部"),
+    "info": ("孙专员", [Role.APPROVER], ApproverTitle.INFO_OFFICER, "客服部"),
+    "manager": ("刘芳", [Role.APPROVER], ApproverTitle.CS_MANAGER, "客服部"),
+    "gm": ("周总", [Role.APPROVER], ApproverTitle.GENERAL_MANAGER, "总经理办公室"),
+    "sup": ("吴监事", [Role.APPROVER], ApproverTitle.SUPERVISOR, "监事会"),
+    "both": ("郑双", [Role.ARCHIVIST, Role.APPROVER], ApproverTitle.INFO_OFFICER, "客服部"),
+}
+
+
+@dataclass
+class Desk:
+    """A database with the loan desk's people; sessions are signed in on first use."""
+
+    admin: SignedIn
+    location: DatabaseLocation
+    clock: FixedClock
+    ids: dict[str, int] = field(default_factory=dict)
+    sessions: dict[str, SignedIn] = field(default_factory=dict)
+
+    def __call__(self, username: str) -> SignedIn:
+        if username not in self.sessions:
+            self.sessions[username] = sign_in(
+                location=self.location, username=username, password=PASSWORD, clock=self.clock
+            )
+        return self.sessions[username]
+
+    def close(self) -> None:
+        for session in self.sessions.values():
+            sign_out(session=session, clock=self.clock)
+
+
+def make_desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Desk:
+    desk = Desk(admin, location, clock)
+    for username, (name, roles, title, _department) in STAFF.items():
+        users.create_user(
+            session=admin,
+            username=username,
+            display_name=name,
+            roles=roles,
+            approver_title=title,
+            password=PASSWORD,
+            require_change=False,
+            clock=clock,
+            kdf=FAST_KDF,
+        )
+    for row in users.list_users(session=admin, clock=clock):
+        desk.ids[row.username] = row.id
+    for username, (_n, _r, _t, department) in STAFF.items():
+        set_staff_department(
+            session=admin, user_id=desk.ids[username], department=department, clock=clock
+        )
+    return desk
+
+
+def make_volume(
+    session: SignedIn,
+    clock: FixedClock,
+    *,
+    level: str | None = None,
+    items: int = 3,
+    pages_each: int = 4,
+    title: str = "张三丰2024年度客户档案",
+    customer_id: int | None = None,
+) -> tuple[int, str]:
+    """A volume with ``items`` items of ``pages_each`` pages (the last ones at ``level``)."""
+    if customer_id is None:
+        draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+        customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
+    saved = create_volume(
+        session=session,
+        draft=VolumeDraft(customer_id=customer_id, year=2024, title=title, retention="Y"),
+        clock=clock,
+    )
+    for n in range(items):
+        add_item(
+            session=session,
+            volume_id=saved.volume_id,
+            draft=ItemDraft(
+                title=f"往来函件第{n + 1}号",
+                doc_date=date(2024, 3, 1 + n),
+                page_from=n * pages_each + 1,
+                page_to=(n + 1) * pages_each,
+                secrecy_level=level,
+            ),
+            clock=clock,
+        )
+    code = get_volume(session=session, volume_id=saved.volume_id, clock=clock).reference_code
+    return saved.volume_id, code
+
+
+def staff_application(
+    desk: Desk,
+    volume_ids: list[int],
+    *,
+    kind: str = "loan",
+    applicant: str = "zhao",
+    by: str = "lisi",
+    page_count: int = 0,
+    purpose: str = "核对合同条款",
+) -> int:
+    """An application by a staff member, entered at the desk by ``by``; returns its id."""
+    draft = ApplicationDraft(
+        kind=kind,
+        purpose=purpose,
+        volumes=tuple(RequestedVolume(v, page_count=page_count) for v in volume_ids),
+        applicant_user_id=desk.ids[applicant],
+        phone="13812345678",
+        reason="客户投诉处理需要",
+    )
+    return file_application(session=desk(by), draft=draft, clock=desk.clock).application_id
+
+
+def approve_all(desk: Desk, application_id: int, *approvers: str) -> str:
+    state = ""
+    for name in approvers:
+        state = approve_application(
+            session=desk(name), application_id=application_id, opinion="同意", clock=desk.clock
+        )
+    return state
