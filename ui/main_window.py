@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QSettings, Qt, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
@@ -56,6 +56,47 @@ AREAS: list[tuple[str, str, str]] = [
     ("settings", "设置", ""),
 ]
 
+_STAFF = (Role.ARCHIVIST, Role.APPROVER)
+_READERS = (Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR)
+# Areas only some roles work in (三员分立): page class, the roles, what the others are told.
+GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
+    "customers": (
+        CustomersPage,
+        _STAFF,
+        QT_TRANSLATE_NOOP(
+            "MainWindow", "您的角色不能查看客户信息（三员分立：系统管理员和审计员不接触客户资料）。"
+        ),
+    ),
+    "archives": (
+        ArchivesPage,
+        _READERS,
+        QT_TRANSLATE_NOOP(
+            "MainWindow", "您的角色不能查看档案目录（三员分立：系统管理员不接触档案内容）。"
+        ),
+    ),
+    "locations": (
+        LocationsPage,
+        _READERS,
+        QT_TRANSLATE_NOOP(
+            "MainWindow", "您的角色不能查看库位（三员分立：系统管理员不接触档案内容）。"
+        ),
+    ),
+    "loans": (
+        LoansPage,
+        _STAFF,
+        QT_TRANSLATE_NOOP(
+            "MainWindow", "您的角色不办理查阅借阅（三员分立：系统管理员和审计员不接触档案内容）。"
+        ),
+    ),
+    "audit": (
+        AuditPage,
+        (Role.AUDITOR,),
+        QT_TRANSLATE_NOOP(
+            "MainWindow", "审计记录只由审计员查看（三员分立）。所有操作均已在后台记录。"
+        ),
+    ),
+}
+
 
 class MainWindow(QMainWindow):
     """The signed-in workspace. Emits ``sign_out_requested`` and ``lock_requested``."""
@@ -97,69 +138,8 @@ class MainWindow(QMainWindow):
                     f"{self.organisation.fonds_name}（全宗号 {self.organisation.fonds_code}）",
                     self._context.clock.now(),
                 )
-            elif key == "customers":
-                actor = self._session.actor
-                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER):
-                    page = CustomersPage(self._context, self._session)
-                else:
-                    note = QLabel(
-                        self.tr(
-                            "您的角色不能查看客户信息（三员分立：系统管理员和审计员不接触客户资料）。"
-                        ),
-                        objectName="page_customers",
-                    )
-                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                    note.setMargin(12)
-                    page = note
-            elif key == "archives":
-                actor = self._session.actor
-                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER) or actor.has(Role.AUDITOR):
-                    page = ArchivesPage(self._context, self._session)
-                else:
-                    note = QLabel(
-                        self.tr("您的角色不能查看档案目录（三员分立：系统管理员不接触档案内容）。"),
-                        objectName="page_archives",
-                    )
-                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                    note.setMargin(12)
-                    page = note
-            elif key == "locations":
-                actor = self._session.actor
-                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER) or actor.has(Role.AUDITOR):
-                    page = LocationsPage(self._context, self._session)
-                else:
-                    note = QLabel(
-                        self.tr("您的角色不能查看库位（三员分立：系统管理员不接触档案内容）。"),
-                        objectName="page_locations",
-                    )
-                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                    note.setMargin(12)
-                    page = note
-            elif key == "audit":
-                if self._session.actor.has(Role.AUDITOR):
-                    page = AuditPage(self._context, self._session)
-                else:
-                    note = QLabel(
-                        self.tr("审计记录只由审计员查看（三员分立）。所有操作均已在后台记录。"),
-                        objectName="page_audit",
-                    )
-                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                    note.setMargin(12)
-                    page = note
-            elif key == "loans":
-                actor = self._session.actor
-                if actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER):
-                    page = LoansPage(self._context, self._session)
-                else:
-                    note = QLabel(
-                        self.tr(
-                            "您的角色不办理查阅借阅（三员分立：系统管理员和审计员不接触档案内容）。"
-                        ),
-                        objectName="page_loans",
-                    )
-                    note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-                    note.setMargin(12)
-                    page = note
+            elif key in GATED:
+                page = self._gated_page(key)
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)
@@ -262,6 +242,16 @@ class MainWindow(QMainWindow):
         from ui.dialogs.incidents import IncidentRegisterDialog
 
         IncidentRegisterDialog(self, self._context, self._session).exec()
+
+    def _gated_page(self, key: str) -> QWidget:
+        """The area's page for roles that work there; a note saying why for everyone else."""
+        page_class, roles, why = GATED[key]
+        if any(self._session.actor.has(role) for role in roles):
+            return page_class(self._context, self._session)
+        note = QLabel(self.tr(why), objectName=f"page_{key}")
+        note.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        note.setMargin(12)
+        return note
 
     # -- scanner (R24) --------------------------------------------------------------------
     def _route_scans(self) -> None:

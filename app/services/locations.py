@@ -1742,10 +1742,13 @@ def undo_last_bulk_move(*, session: SignedIn, clock: Clock) -> int:
 
 
 # --- loans and repairs move volumes out and back (used by the loans and inspection areas) ---------
-def record_volume_out(uow: UnitOfWork, volume: Volume, reason: MoveReason, note: str = "") -> None:
-    """Log that a volume left its place (借出, 修复, 检查); its place is kept for the return."""
+def _log_volume_trip(
+    uow: UnitOfWork, volume: Volume, reason: MoveReason, note: str, *, leaving: bool, home: bool
+) -> None:
+    """One move row for a volume leaving its place or coming back (the place itself is kept)."""
     place = _volume_place(uow, volume.id)
-    home = _home_location(uow, place)
+    where = _home_location(uow, place) if home else None
+    box = place.box_id if place is not None and home else None
     actor = uow.actor
     uow.session.add(
         LocationMove(
@@ -1754,14 +1757,19 @@ def record_volume_out(uow: UnitOfWork, volume: Volume, reason: MoveReason, note:
             actor_name=actor.username if actor else "system",
             object_type=Target.VOLUME.value,
             object_id=volume.id,
-            from_location_id=home,
-            to_location_id=None,
-            from_box_id=place.box_id if place else None,
-            to_box_id=None,
+            from_location_id=where if leaving else None,
+            to_location_id=None if leaving else where,
+            from_box_id=box if leaving else None,
+            to_box_id=None if leaving else box,
             reason=reason.value,
             note=note,
         )
     )
+
+
+def record_volume_out(uow: UnitOfWork, volume: Volume, reason: MoveReason, note: str = "") -> None:
+    """Log that a volume left its place (借出, 修复, 检查); its place is kept for the return."""
+    _log_volume_trip(uow, volume, reason, note, leaving=True, home=True)
 
 
 def record_volume_back(
@@ -1771,24 +1779,7 @@ def record_volume_back(
 
     ``home=False`` is a return straight to repair: the place is kept for when it is back.
     """
-    place = _volume_place(uow, volume.id)
-    home_id = _home_location(uow, place) if home else None
-    actor = uow.actor
-    uow.session.add(
-        LocationMove(
-            occurred_at=uow.clock.now(),
-            actor_id=actor.user_id if actor else None,
-            actor_name=actor.username if actor else "system",
-            object_type=Target.VOLUME.value,
-            object_id=volume.id,
-            from_location_id=None,
-            to_location_id=home_id,
-            from_box_id=None,
-            to_box_id=place.box_id if place and home else None,
-            reason=reason.value,
-            note=note,
-        )
-    )
+    _log_volume_trip(uow, volume, reason, note, leaving=False, home=home)
 
 
 def volume_place_codes(uow: UnitOfWork, volume_ids: Sequence[int]) -> dict[int, str]:

@@ -382,32 +382,19 @@ class BulkMoveDialog(QDialog):
         self.resize(720, 420)
 
 
-class MustMoveDialog(QDialog):
-    """机密/绝密 volumes standing in ordinary places (R22)."""
+class _ListDialog(QDialog):
+    """A read-only list under a line of text, with a 关闭 button."""
 
-    def __init__(self, parent: QWidget | None, rows: Sequence[L.MustMoveRow]) -> None:
-        super().__init__(parent)
-        self.setObjectName("MustMoveDialog")
-        self.setWindowTitle(self.tr("须移入保密柜的档案"))
+    def _build(
+        self, intro: QLabel, name: str, headers: Sequence[str], rows: Sequence[Sequence[str]]
+    ) -> None:
         layout = QVBoxLayout(self)
-        text = (
-            self.tr("以下 {0} 卷为机密或绝密，但存放在普通位置，须移入保险柜或涉密专柜：").format(
-                len(rows)
-            )
-            if rows
-            else self.tr("没有须移动的档案：所有机密、绝密档案都在保险柜或涉密专柜中。")
-        )
-        label = QLabel(text)
-        label.setWordWrap(True)
-        layout.addWidget(label)
-        self.table = QTableWidget(len(rows), 4, objectName="must_move_rows")
-        self.table.setHorizontalHeaderLabels(
-            [self.tr("档号"), self.tr("密级"), self.tr("档案盒"), self.tr("现存放位置")]
-        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.table = QTableWidget(len(rows), len(headers), objectName=name)
+        self.table.setHorizontalHeaderLabels([self.tr(h) for h in headers])
         for n, row in enumerate(rows):
-            for c, value in enumerate(
-                [row.reference_code, row.secrecy_label, row.box_code, row.location_code]
-            ):
+            for c, value in enumerate(row):
                 self.table.setItem(n, c, QTableWidgetItem(value))
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -416,6 +403,28 @@ class MustMoveDialog(QDialog):
         close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
         close.rejected.connect(self.reject)
         layout.addWidget(close)
+
+
+class MustMoveDialog(_ListDialog):
+    """机密/绝密 volumes standing in ordinary places (R22)."""
+
+    def __init__(self, parent: QWidget | None, rows: Sequence[L.MustMoveRow]) -> None:
+        super().__init__(parent)
+        self.setObjectName("MustMoveDialog")
+        self.setWindowTitle(self.tr("须移入保密柜的档案"))
+        text = (
+            self.tr("以下 {0} 卷为机密或绝密，但存放在普通位置，须移入保险柜或涉密专柜：").format(
+                len(rows)
+            )
+            if rows
+            else self.tr("没有须移动的档案：所有机密、绝密档案都在保险柜或涉密专柜中。")
+        )
+        self._build(
+            QLabel(text),
+            "must_move_rows",
+            ("档号", "密级", "档案盒", "现存放位置"),
+            [(r.reference_code, r.secrecy_label, r.box_code, r.location_code) for r in rows],
+        )
         self.resize(640, 360)
 
 
@@ -496,7 +505,7 @@ class HandoverDialog(_SaveDialog):
         )
 
 
-class VolumeHistoryDialog(QDialog):
+class VolumeHistoryDialog(_ListDialog):
     """A volume's box and place, and every move it made (from, to, reason, who, when; R23)."""
 
     def __init__(
@@ -505,35 +514,27 @@ class VolumeHistoryDialog(QDialog):
         super().__init__(parent)
         self.setObjectName("VolumeHistoryDialog")
         self.setWindowTitle(self.tr("{0} 的存放位置与移动记录").format(where.reference_code))
-        layout = QVBoxLayout(self)
         place = " ".join(p for p in (where.box_code, where.location_code) if p)
         self.where = QLabel(
             self.tr("现存放：{0}").format(place) if place else self.tr("尚未上架"),
             objectName="volume_where",
         )
-        layout.addWidget(self.where)
-        self.table = QTableWidget(len(moves), 6, objectName="volume_moves")
-        self.table.setHorizontalHeaderLabels(
+        self._build(
+            self.where,
+            "volume_moves",
+            ("时间", "从", "到", "原因", "经办人", "说明"),
             [
-                self.tr("时间"),
-                self.tr("从"),
-                self.tr("到"),
-                self.tr("原因"),
-                self.tr("经办人"),
-                self.tr("说明"),
-            ]
+                (
+                    m.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M"),
+                    m.from_code,
+                    m.to_code,
+                    m.reason,
+                    m.actor,
+                    m.note,
+                )
+                for m in moves
+            ],
         )
-        for n, m in enumerate(moves):
-            when = m.occurred_at.astimezone().strftime("%Y-%m-%d %H:%M")
-            for c, value in enumerate([when, m.from_code, m.to_code, m.reason, m.actor, m.note]):
-                self.table.setItem(n, c, QTableWidgetItem(value))
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        layout.addWidget(self.table, 1)
-        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        close.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        close.rejected.connect(self.reject)
-        layout.addWidget(close)
         self.resize(720, 360)
 
 
