@@ -282,3 +282,42 @@ def test_the_archive_page_shows_where_a_volume_is_and_its_moves(
     assert errors == []
     assert seen["where"] == f"现存放：{box.code} K1-01-A-1-1"
     assert seen["reasons"] == ["上架"]  # put into its box by the demo's bulk shelving
+
+
+def test_a_box_dropped_on_a_map_cell_moves_there_and_a_refused_drop_says_why(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from PySide6.QtCore import QByteArray, QMimeData, QPointF
+    from PySide6.QtGui import QDropEvent
+
+    from ui.pages.locations import BOX_MIME
+
+    page, session = open_page(qtbot, demo_copy)
+    clock = FixedClock()
+    page.show_location(_id(session, "K1-01-A"))
+    plain = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[
+        0
+    ]
+    secret = L.list_boxes_at(session=session, location_id=_id(session, "K1-G1"), clock=clock)[0]
+
+    def drop(box_id: int, code: str) -> None:
+        mime = QMimeData()
+        mime.setData(BOX_MIME, QByteArray(str(box_id).encode()))
+        event = QDropEvent(
+            QPointF(5, 5),
+            Qt.DropAction.MoveAction,
+            mime,
+            Qt.MouseButton.LeftButton,
+            Qt.KeyboardModifier.NoModifier,
+        )
+        page.map.cells[_id(session, code)].dropEvent(event)
+
+    drop(plain.id, "K1-01-A-5-6")
+    assert L.get_box(session=session, box_id=plain.id, clock=clock).location_code == "K1-01-A-5-6"
+    assert f"已移动：{plain.code} → K1-01-A-5-6" in page.status.text()
+    assert page.map.cells[_id(session, "K1-01-A-5-6")].fill_label.text() == "1/6 盒"
+    drop(secret.id, "K1-01-A-5-5")  # a 机密 box onto the ordinary shelf
+    assert "只能存放在保险柜或涉密专柜" in page.status.text()
+    assert L.get_box(session=session, box_id=secret.id, clock=clock).location_code.startswith(
+        "K1-G1"
+    )
