@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtGui import QBrush, QColor, QFont
+from PySide6.QtGui import QBrush, QColor, QFont, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -40,7 +40,8 @@ from ui.errors import show_error
 Cell = tuple[UseKind, str]  # (kind, level key)
 KINDS = list(KIND_LABELS)
 CLASSIFIED = ("confidential", "top_secret")
-ERROR_BACKGROUND = QColor("#fde7e9")
+ERROR_BACKGROUND = QColor("#f8c9cf")
+CHANGED_BACKGROUND = QColor("#ffe7a3")  # differs from the company default
 
 
 def _tr_message(text: str) -> str:
@@ -96,12 +97,24 @@ class LoanRoutingWidget(QWidget):
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.table.setMinimumWidth(620)
+        # a see-through selection: the selected cell's red or yellow stays visible
+        palette = self.table.palette()
+        for group in (QPalette.ColorGroup.Active, QPalette.ColorGroup.Inactive):
+            palette.setColor(group, QPalette.ColorRole.Highlight, QColor(26, 95, 180, 50))
+            palette.setColor(group, QPalette.ColorRole.HighlightedText, QColor("black"))
+        self.table.setPalette(palette)
         for row in range(len(KINDS)):
             for col in range(len(LEVEL_KEYS)):
                 item = QTableWidgetItem()
                 item.setTextAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
                 self.table.setItem(row, col, item)
-        body.addWidget(self.table, 3)
+        left = QVBoxLayout()
+        left.addWidget(self.table, 1)
+        self.legend = QLabel(objectName="routing_legend")
+        self.legend.setWordWrap(True)
+        self.legend.setStyleSheet("color: #555;")
+        left.addWidget(self.legend)
+        body.addLayout(left, 3)
 
         self.panel = QGroupBox(objectName="routing_panel")
         panel = QVBoxLayout(self.panel)
@@ -177,6 +190,9 @@ class LoanRoutingWidget(QWidget):
         self.up_button.setText(self.tr("上移"))
         self.down_button.setText(self.tr("下移"))
         self.titles_label.setText(self.tr("可签批此步的职务（任一人即可）："))
+        self.legend.setText(
+            self.tr("黄色：与默认路线不同；粗体：已修改、尚未保存；红色【不符合要求】：未能保存。")
+        )
         self.reset_cell_button.setText(self.tr("本格恢复默认"))
         self.reset_all_button.setText(self.tr("全部恢复默认"))
         self.save_button.setText(self.tr("保存审批路线"))
@@ -245,14 +261,19 @@ class LoanRoutingWidget(QWidget):
         if item is None:
             return
         steps = self._cells[cell]
-        item.setText(self._steps_text(steps))
+        errors = self._errors.get(cell)
+        text = self._steps_text(steps)
+        item.setText(self.tr("【不符合要求】") + "\n" + text if errors else text)
         font = QFont(self.table.font())
         font.setBold(steps != self._saved.get(cell))  # bold: changed, not saved yet
         item.setFont(font)
-        errors = self._errors.get(cell)
-        item.setBackground(QBrush(ERROR_BACKGROUND) if errors else QBrush())
+        changed = steps != _defaults(cell)
+        if errors:
+            item.setBackground(QBrush(ERROR_BACKGROUND))
+        else:
+            item.setBackground(QBrush(CHANGED_BACKGROUND) if changed else QBrush())
         tips = [*errors] if errors else []
-        if steps != _defaults(cell):
+        if changed:
             tips.append(self.tr("与默认路线不同"))
         item.setToolTip("\n".join(tips))
 
@@ -408,7 +429,9 @@ class LoanRoutingWidget(QWidget):
         self._errors = errors
         self._refresh_table()
         count = len(errors)
-        refusal = self.tr("未保存：{0} 格的审批路线不符合要求（红色格子），请修改后再保存。")
+        refusal = self.tr(
+            "未保存：{0} 格的审批路线不符合要求（标有【不符合要求】的格子），请修改后再保存。"
+        )
         lines = [refusal.format(count)] if count else []
         self.status.setText("\n".join([*lines, *other]))
         if errors:
@@ -454,7 +477,7 @@ class LoanRoutingDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         row.addWidget(self.close_button)
         layout.addLayout(row)
-        self.resize(1080, 640)
+        self.resize(1080, 600)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
