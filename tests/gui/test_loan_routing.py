@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QWidget
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -153,3 +155,31 @@ def test_loan_settings_open_the_editor_and_summarise_the_changed_cells(
     settings.routes_button.click()
     assert errors == []
     assert settings.routes.text() == "审批路线：1 格与默认不同（对外提供/秘密）。"
+
+
+def test_closing_the_editor_with_unsaved_changes_asks_first_and_then_drops_them(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    dialog = LoanRoutingDialog(AppContext(location=location, clock=clock), admin)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.editor.select_cell(UseKind.CONSULT, "none")
+    dialog.editor.remove_step()
+    asked: list[str] = []
+
+    def answer(button: QMessageBox.StandardButton) -> Callable[[QWidget], None]:
+        def press(box: QWidget) -> None:
+            assert isinstance(box, QMessageBox)
+            asked.append(box.text())
+            box.button(button).click()
+
+        return press
+
+    errors = when_modal(answer(QMessageBox.StandardButton.No))
+    dialog.close_button.click()
+    assert errors == [] and dialog.isVisible()
+    assert asked == ["审批路线有未保存的修改，关闭后这些修改将丢失。确定关闭？"]
+    errors = when_modal(answer(QMessageBox.StandardButton.Yes))
+    dialog.close_button.click()
+    assert errors == [] and not dialog.isVisible()
+    assert get_loan_settings(session=admin, clock=clock).routing == DEFAULT_ROUTING
