@@ -19,7 +19,7 @@ from app.security.keyring import Keyring
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
-from app.storage.models import UserAccount, UserRole
+from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
 
 
@@ -35,6 +35,7 @@ class UserRow:
     disabled: bool
     must_change_password: bool
     last_sign_in_at: datetime | None
+    department: str = ""  # 部门 (escalation of overdue loans goes to its head)
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ def generate_one_time_password(length: int = 12) -> str:
     return "".join(chars)
 
 
-def _row(user: UserAccount) -> UserRow:
+def _row(user: UserAccount, department: str = "") -> UserRow:
     order = list(Role)
     return UserRow(
         id=user.id,
@@ -70,6 +71,7 @@ def _row(user: UserAccount) -> UserRow:
         disabled=user.disabled,
         must_change_password=user.must_change_password,
         last_sign_in_at=user.last_sign_in_at,
+        department=department,
     )
 
 
@@ -78,7 +80,11 @@ def list_users(*, session: SignedIn, clock: Clock) -> list[UserRow]:
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         users = uow.session.scalars(select(UserAccount)).all()
-        return sorted((_row(u) for u in users), key=lambda r: (r.disabled, r.username.casefold()))
+        departments = dict(
+            uow.session.execute(select(StaffDepartment.user_id, StaffDepartment.department)).all()
+        )
+        rows = (_row(u, departments.get(u.id, "")) for u in users)
+        return sorted(rows, key=lambda r: (r.disabled, r.username.casefold()))
 
 
 @dataclass(frozen=True)

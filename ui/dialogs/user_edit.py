@@ -1,4 +1,4 @@
-"""Dialog for a new user or a user's roles; and the one-time password hand-over."""
+"""Dialog for a new user or a user's roles and department; and the one-time password hand-over."""
 
 from __future__ import annotations
 
@@ -22,9 +22,11 @@ from app.errors import ValidationFailed
 from app.services.users import UserRow
 from ui.errors import FieldErrors
 
+DEPARTMENT_MAX = 64  # the staff_department column (set_staff_department checks it too)
+
 
 class UserEditDialog(QDialog):
-    """Collects user name, name, roles and approver title; the caller runs the service.
+    """Collects user name, name, department, roles and approver title; the caller runs the service.
 
     ``submit`` is called with the dialog on OK and returns True when the service succeeded.
     """
@@ -38,16 +40,22 @@ class UserEditDialog(QDialog):
         layout.addLayout(form)
         self.username = QLineEdit(objectName="username")
         self.display_name = QLineEdit(objectName="display_name")
+        # 部门: overdue loans are escalated to the borrower's department head (R33)
+        self.department = QLineEdit(objectName="department")
+        self.department.setMaxLength(DEPARTMENT_MAX)
         self._username_label, self._name_label, self._roles_label, self._title_label = (
             QLabel(),
             QLabel(),
             QLabel(),
             QLabel(),
         )
+        self._department_label = QLabel()
         form.addRow(self._username_label, self.username)
         form.addRow("", self.errors.label_for("username"))
         form.addRow(self._name_label, self.display_name)
         form.addRow("", self.errors.label_for("display_name"))
+        form.addRow(self._department_label, self.department)
+        form.addRow("", self.errors.label_for("department"))
         roles_box = QVBoxLayout()
         self.role_boxes: dict[Role, QCheckBox] = {}
         for role in Role:
@@ -77,6 +85,7 @@ class UserEditDialog(QDialog):
             self.username.setReadOnly(True)
             self.display_name.setText(existing.display_name)
             self.display_name.setReadOnly(True)
+            self.department.setText(existing.department)
             for role in existing.roles:
                 self.role_boxes[role].setChecked(True)
             if existing.approver_title is not None:
@@ -86,11 +95,15 @@ class UserEditDialog(QDialog):
 
     def retranslate_ui(self) -> None:
         """Set every visible string."""
-        self.setWindowTitle(self.tr("新建用户") if self._existing is None else self.tr("修改角色"))
+        self.setWindowTitle(
+            self.tr("新建用户") if self._existing is None else self.tr("修改角色与部门")
+        )
         self._username_label.setText(self.tr("用户名："))
         self._name_label.setText(self.tr("姓名："))
         self._roles_label.setText(self.tr("角色："))
         self._title_label.setText(self.tr("审批人职务："))
+        self._department_label.setText(self.tr("部门："))
+        self.department.setPlaceholderText(self.tr("如 销售部（逾期借阅将告知该部门负责人）"))
 
     def _sync_title(self) -> None:
         approver = self.role_boxes[Role.APPROVER].isChecked()
@@ -106,6 +119,10 @@ class UserEditDialog(QDialog):
         """The chosen title (None when not an approver)."""
         data = self.title.currentData()
         return ApproverTitle(data) if data else None
+
+    def department_text(self) -> str:
+        """The entered department, trimmed ("" for none)."""
+        return self.department.text().strip()
 
     def show_validation(self, exc: ValidationFailed) -> None:
         """Show field messages from the service."""

@@ -22,6 +22,7 @@ class UserTableModel(QAbstractTableModel):
         self._headers = [
             self.tr("用户名"),
             self.tr("姓名"),
+            self.tr("部门"),
             self.tr("角色"),
             self.tr("状态"),
             self.tr("最近登录"),
@@ -66,15 +67,17 @@ class UserTableModel(QAbstractTableModel):
             if col == 1:
                 return row.display_name
             if col == 2:
+                return row.department or "—"
+            if col == 3:
                 roles = "、".join(ROLE_LABELS[r] for r in row.roles)
                 if row.approver_title:
                     roles += f"（{TITLE_LABELS[row.approver_title]}）"
                 return roles
-            if col == 3:
+            if col == 4:
                 if row.disabled:
                     return self.tr("已停用")
                 return self.tr("待修改密码") if row.must_change_password else self.tr("正常")
-            if col == 4:
+            if col == 5:
                 return format_local(row.last_sign_in_at) if row.last_sign_in_at else "—"
         if role == Qt.ItemDataRole.ForegroundRole and row.disabled:
             from PySide6.QtGui import QColor

@@ -34,6 +34,7 @@ from app.services.catalogue import (
     preview_reference,
     set_reference_pattern,
 )
+from app.services.loans import set_staff_department
 from app.services.settings import get_settings, update_security_settings
 from app.services.users import OneTimePassword, UserRow
 from app.storage.settings import SECURITY_RANGES
@@ -92,7 +93,7 @@ class UsersWidget(QGroupBox):
         """Set every visible string."""
         self.setTitle(self.tr("用户与角色"))
         self.new_button.setText(self.tr("新建用户…"))
-        self.roles_button.setText(self.tr("修改角色…"))
+        self.roles_button.setText(self.tr("修改角色与部门…"))
         self.reset_button.setText(self.tr("重置密码"))
         self.disable_button.setText(self.tr("停用"))
         self.enable_button.setText(self.tr("启用"))
@@ -141,7 +142,7 @@ class UsersWidget(QGroupBox):
         return None
 
     def create_user(self) -> None:
-        """New account with a one-time password."""
+        """New account with a one-time password (and its department, when given)."""
         dialog = UserEditDialog(parent=self)
         otp = self._run_edit(
             dialog,
@@ -154,26 +155,59 @@ class UsersWidget(QGroupBox):
                 clock=self._context.clock,
             ),
         )
+        if isinstance(otp, OneTimePassword) and dialog.department_text():
+            # the account exists now: a failure here must not offer to create it again
+            created = [
+                r
+                for r in user_service.list_users(session=self._session, clock=self._context.clock)
+                if r.username == otp.username
+            ]
+            if created:
+                self._set_department(created[0].id, dialog.department_text())
         self.refresh()
         if isinstance(otp, OneTimePassword):
             OneTimePasswordDialog(otp.username, otp.password, self).exec()
 
+    def _set_department(self, user_id: int, department: str) -> None:
+        try:
+            set_staff_department(
+                session=self._session,
+                user_id=user_id,
+                department=department,
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+
     def edit_roles(self) -> None:
-        """Change the selected user's roles."""
+        """Change the selected user's roles, approver title and department."""
         row = self.selected()
         if row is None:
             return
         dialog = UserEditDialog(existing=row, parent=self)
-        self._run_edit(
-            dialog,
-            lambda: user_service.set_roles(
-                session=self._session,
-                user_id=row.id,
-                roles=dialog.roles(),
-                approver_title=dialog.approver_title(),
-                clock=self._context.clock,
-            ),
-        )
+
+        def save() -> None:
+            # only what changed, so the audit trail shows real changes
+            if (set(dialog.roles()), dialog.approver_title()) != (
+                set(row.roles),
+                row.approver_title,
+            ):
+                user_service.set_roles(
+                    session=self._session,
+                    user_id=row.id,
+                    roles=dialog.roles(),
+                    approver_title=dialog.approver_title(),
+                    clock=self._context.clock,
+                )
+            if dialog.department_text() != row.department:
+                set_staff_department(
+                    session=self._session,
+                    user_id=row.id,
+                    department=dialog.department_text(),
+                    clock=self._context.clock,
+                )
+
+        self._run_edit(dialog, save)
         self.refresh()
 
     def _confirm(self, text: str) -> bool:

@@ -1,4 +1,4 @@
-"""借阅设置 (administrator): loan periods, holidays, escalation, departments, approval routes."""
+"""借阅设置 (administrator): loan periods, holidays, escalation, and the approval routes."""
 
 from __future__ import annotations
 
@@ -6,31 +6,23 @@ import re
 
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QMessageBox,
     QPushButton,
     QSpinBox,
     QVBoxLayout,
-    QWidget,
 )
 
-from app.domain.loans import KIND_LABELS, LEVEL_KEYS, LEVEL_LABELS, MAX_POLICY_DAYS, route
+from app.domain.loans import DEFAULT_ROUTING, KIND_LABELS, LEVEL_KEYS, LEVEL_LABELS, MAX_POLICY_DAYS
 from app.errors import AppError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.loans import (
-    get_loan_settings,
-    list_borrowers,
-    set_staff_department,
-    step_label,
-    update_loan_settings,
-)
+from app.services.loans import get_loan_settings, update_loan_settings
 from ui.context import AppContext
-from ui.errors import FieldErrors, message_for, show_error
+from ui.errors import FieldErrors, show_error
+from ui.widgets.loan_routing import LoanRoutingDialog
 
 
 class LoanSettingsWidget(QGroupBox):
@@ -77,60 +69,46 @@ class LoanSettingsWidget(QGroupBox):
         row.addWidget(self.save_button)
         row.addWidget(self.status, 1)
         layout.addLayout(row)
-        department = QHBoxLayout()
-        self.staff = QComboBox(objectName="department_user")
-        self.department = QLineEdit(objectName="department")
-        self.department.setPlaceholderText(self.tr("部门，如 销售部"))
-        self.department_button = QPushButton(self.tr("设置部门"), objectName="save_department")
-        self.department_button.clicked.connect(self.save_department)
-        self.staff.currentIndexChanged.connect(self._staff_chosen)
-        department.setContentsMargins(0, 0, 0, 0)
-        department.addWidget(self.staff, 1)
-        department.addWidget(self.department, 1)
-        department.addWidget(self.department_button)
-        holder = QWidget()
-        holder.setLayout(department)
-        layout.addWidget(QLabel(self.tr("人员所在部门（逾期时告知其部门负责人）：")))
-        layout.addWidget(holder)
-        self.routes = QLabel(objectName="loan_routes")  # shown by the button, not inline
-        self.routes_button = QPushButton(self.tr("查看审批路线…"), objectName="show_routes")
-        self.routes_button.clicked.connect(
-            lambda: QMessageBox.information(self, self.tr("审批路线"), self.routes.text())
+        layout.addWidget(
+            QLabel(
+                self.tr(
+                    "人员所在部门（逾期时告知其部门负责人）在“用户与角色”中设置：选中用户，"
+                    "点“修改角色与部门…”。"
+                ),
+                wordWrap=True,
+            )
         )
+        self.routes = QLabel(objectName="loan_routes")
+        self.routes.setWordWrap(True)
+        layout.addWidget(self.routes)
+        self.routes_button = QPushButton(self.tr("编辑审批路线…"), objectName="edit_routes")
+        self.routes_button.clicked.connect(self.edit_routes)
         layout.addWidget(self.routes_button)
         self.setTitle(self.tr("借阅设置"))
-        self._departments: dict[int, str] = {}
-        self._load_staff()
         self._show_routes()
-
-    def _load_staff(self) -> None:
-        self.staff.clear()
-        self._departments = {}
-        try:
-            rows = list_borrowers(session=self._session, clock=self._context.clock)
-        except AppError:
-            rows = []  # the administrator may not read the loan desk: no staff list then
-        for r in rows:
-            self.staff.addItem(f"{r.display_name}（{r.username}）", r.id)
-            self._departments[r.id] = r.department
-        self.staff.setEnabled(bool(rows))
-        self.department_button.setEnabled(bool(rows))
-        self._staff_chosen()
-
-    def _staff_chosen(self) -> None:
-        user_id = self.staff.currentData()
-        self.department.setText(self._departments.get(user_id, ""))
 
     def _show_routes(self) -> None:
         settings = get_loan_settings(session=self._session, clock=self._context.clock)
-        lines = [self.tr("审批路线（依次审批；机密、绝密必须经客服部经理或总经理）：")]
-        for kind, label in KIND_LABELS.items():
-            cells = []
-            for level in LEVEL_KEYS:
-                steps = route(settings.routing, kind, None if level == "none" else level)
-                cells.append(f"{LEVEL_LABELS[level]}：" + " → ".join(step_label(s) for s in steps))
-            lines.append(f"{label}\n　" + "\n　".join(cells))
-        self.routes.setText("\n".join(lines))
+        changed = [
+            f"{KIND_LABELS[kind]}/{LEVEL_LABELS[level]}"
+            for kind in KIND_LABELS
+            for level in LEVEL_KEYS
+            if settings.routing[kind][level] != DEFAULT_ROUTING[kind][level]
+        ]
+        if changed:
+            self.routes.setText(
+                self.tr("审批路线：{0} 格与默认不同（{1}）。").format(
+                    len(changed), "、".join(changed)
+                )
+            )
+        else:
+            self.routes.setText(self.tr("审批路线：使用默认路线。"))
+
+    def edit_routes(self) -> None:
+        """Open the routing editor; the summary follows what was saved there."""
+        dialog = LoanRoutingDialog(self._context, self._session, self)
+        dialog.exec()
+        self._show_routes()
 
     def save(self) -> None:
         """Store the loan rules (errors next to the fields)."""
@@ -156,21 +134,3 @@ class LoanSettingsWidget(QGroupBox):
             show_error(self, exc)
             return
         self.status.setText(self.tr("已保存。"))
-
-    def save_department(self) -> None:
-        """Record the chosen person's department."""
-        user_id = self.staff.currentData()
-        if user_id is None:
-            return
-        try:
-            set_staff_department(
-                session=self._session,
-                user_id=int(user_id),
-                department=self.department.text(),
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            self.status.setText(message_for(exc))
-            return
-        self._departments[int(user_id)] = self.department.text().strip()
-        self.status.setText(self.tr("已设置部门。"))

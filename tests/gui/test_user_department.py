@@ -1,0 +1,135 @@
+"""设置 → 用户与角色: a staff member's 部门 (escalation of overdue loans goes to its head)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDialogButtonBox, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.domain.roles import Role
+from app.services.auth import SignedIn
+from app.services.loans import list_borrowers
+from app.services.users import list_users
+from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
+from tests.gui.conftest import when_modal
+from tests.loan_helpers import make_desk
+from ui.context import AppContext
+from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
+from ui.pages.settings import UsersWidget
+
+DEPARTMENT_COLUMN = 2
+
+
+def users_widget(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> UsersWidget:
+    widget = UsersWidget(AppContext(location=location, clock=clock), admin)
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def shown_department(widget: UsersWidget, username: str) -> str:
+    model = widget.model
+    for row in range(model.rowCount()):
+        if model.row_at(row).username == username:
+            return str(model.data(model.index(row, DEPARTMENT_COLUMN)))
+    raise AssertionError(username)
+
+
+def select(widget: UsersWidget, username: str) -> None:
+    model = widget.model
+    rows = [r for r in range(model.rowCount()) if model.row_at(r).username == username]
+    widget.table.selectRow(rows[0])
+
+
+def actions(admin: SignedIn) -> list[str]:
+    with admin.store.new_session() as s:
+        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+
+
+def test_the_users_table_shows_each_department_and_the_dialog_changes_it(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    desk = make_desk(admin, location, clock)
+    widget = users_widget(qtbot, admin, location, clock)
+    assert widget.model.headerData(DEPARTMENT_COLUMN, Qt.Orientation.Horizontal) == "部门"
+    assert shown_department(widget, "zhao") == "销售部"
+    assert shown_department(widget, admin.actor.username) == "—"
+    before = actions(admin)
+    seen: dict[str, str] = {}
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, UserEditDialog)
+        seen["title"] = dialog.windowTitle()
+        seen["department"] = dialog.department.text()
+        dialog.department.setText("  市场部 ")
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    select(widget, "zhao")
+    assert widget.roles_button.text() == "修改角色与部门…"
+    errors = when_modal(edit)
+    widget.roles_button.click()
+    assert errors == []
+    assert seen == {"title": "修改角色与部门", "department": "销售部"}
+    assert shown_department(widget, "zhao") == "市场部"
+    borrowers = {r.username: r.department for r in list_borrowers(session=admin, clock=clock)}
+    assert borrowers["zhao"] == "市场部"
+    # only the department changed: one audit entry, no role change recorded
+    assert actions(admin)[len(before) :] == ["user.set_department"]
+    desk.close()
+
+
+def test_clearing_the_department_removes_it_and_roles_change_in_the_same_dialog(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    desk = make_desk(admin, location, clock)
+    widget = users_widget(qtbot, admin, location, clock)
+
+    def edit(dialog: QWidget) -> None:
+        assert isinstance(dialog, UserEditDialog)
+        assert dialog.department.maxLength() == 64  # the stored column's width
+        dialog.department.clear()
+        dialog.role_boxes[Role.APPROVER].setChecked(True)
+        dialog.title.setCurrentIndex(1)  # 部门负责人
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    select(widget, "lisi")
+    errors = when_modal(edit)
+    widget.roles_button.click()
+    assert errors == []
+    assert shown_department(widget, "lisi") == "—"
+    row = next(r for r in list_users(session=admin, clock=clock) if r.username == "lisi")
+    assert row.department == "" and Role.APPROVER in row.roles
+    desk.close()
+
+
+def test_a_new_user_gets_the_department_entered_with_the_account(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    widget = users_widget(qtbot, admin, location, clock)
+    shown: dict[str, str] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, UserEditDialog)
+        dialog.username.setText("wangwu")
+        dialog.display_name.setText("王五")
+        dialog.department.setText("财务部")
+        dialog.role_boxes[Role.ARCHIVIST].setChecked(True)
+        when_modal(read_password)
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok).click()
+
+    def read_password(dialog: QWidget) -> None:
+        assert isinstance(dialog, OneTimePasswordDialog)
+        shown["password"] = dialog.password_label.text()
+        dialog.accept()
+
+    errors = when_modal(fill)
+    widget.new_button.click()
+    assert errors == []
+    assert len(shown["password"]) == 12
+    assert shown_department(widget, "wangwu") == "财务部"
+    borrowers = {r.username: r.department for r in list_borrowers(session=admin, clock=clock)}
+    assert borrowers["wangwu"] == "财务部"
