@@ -103,6 +103,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "file.attach": frozenset({Role.ARCHIVIST}),
     "file.open": frozenset({Role.ARCHIVIST, Role.APPROVER}),  # with a purpose, audited
     "print.forms": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    # backup and restore (issue 10): the administrator runs them (三员分立: the copies stay
+    # encrypted, nothing is read); the auditor may verify that backups exist and are intact
+    "backup.run": frozenset({Role.ADMIN}),
+    "backup.verify": frozenset({Role.ADMIN, Role.AUDITOR}),
+    "backup.restore": frozenset({Role.ADMIN}),
 }
 
 
