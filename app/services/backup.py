@@ -333,12 +333,9 @@ def _rotate(
     for b in mine:
         assert b.manifest is not None
         if b.path.name not in keep:
-            vault = b.path / (storage.DB_NAME + ".vault")
             with contextlib.suppress(OSError):
-                if vault.exists():
-                    storage.destroy_file(vault)
-            shutil.rmtree(b.path, ignore_errors=True)
-            removed += 1
+                storage.remove_backup(b.path)
+                removed += 1
         elif b.vault_present and vault_copy_expired(
             b.manifest.created_at, now, settings.backup_vault_days
         ):
@@ -508,6 +505,9 @@ def stage_restore(
                     if b.manifest
                     and b.manifest.database_id == manifest.database_id
                     and b.vault_present
+                    and not vault_copy_expired(
+                        b.manifest.created_at, now, int(b.manifest.body.get("vault_days", 30))
+                    )
                 ),
                 None,
             )

@@ -366,14 +366,31 @@ def backup_folder_name(now: datetime, target: Path) -> str:
 
 
 def remove_partial(target: Path) -> int:
-    """Delete ``.partial-`` folders left by an interrupted backup; return how many."""
+    """Delete ``.partial-`` folders left by an interrupted backup or removal; return how many."""
     removed = 0
     with contextlib.suppress(OSError):
         for entry in target.iterdir():
             if entry.name.startswith(PARTIAL) and entry.is_dir():
-                shutil.rmtree(entry, ignore_errors=True)
+                discard_folder(entry)
                 removed += 1
     return removed
+
+
+def discard_folder(folder: Path) -> None:
+    """Remove a backup folder; its vault copy is overwritten first (R8)."""
+    vault = folder / (DB_NAME + ".vault")
+    with contextlib.suppress(OSError):
+        if vault.exists():
+            destroy_file(vault)
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def remove_backup(folder: Path) -> None:
+    """Remove a finished backup; renamed to ``.partial-`` first (a crash leaves no half backup)."""
+    doomed = folder.with_name(PARTIAL + "removed-" + folder.name)
+    os.rename(folder, doomed)
+    _fsync_dir(folder.parent)
+    discard_folder(doomed)
 
 
 def write_backup(
@@ -578,10 +595,10 @@ def verify_folder(
             result.problems.append("清单中有不合法的路径")
             continue
         path = folder / entry.path
+        if entry.kind == "vault" and vault_copy_expired(manifest.created_at, now, days):
+            result.vault_expired = True  # destroyed (or being destroyed) by design: not checked
+            continue
         if not path.exists():
-            if entry.kind == "vault" and vault_copy_expired(manifest.created_at, now, days):
-                result.vault_expired = True
-                continue
             result.problems.append(f"缺少文件 {entry.path}")
             continue
         try:
