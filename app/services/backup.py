@@ -13,7 +13,7 @@ import logging
 import os
 import shutil
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -109,6 +109,7 @@ class BackupRow:
     vault_state: str  # present | expired | missing
     same_database: bool
     problem: str | None
+    vault_until: datetime | None = None  # when the vault copy is destroyed (R8)
 
 
 @dataclass(frozen=True)
@@ -403,6 +404,7 @@ def list_backups(
                 state,
                 m.database_id == database_id,
                 None,
+                m.created_at + timedelta(days=settings.backup_vault_days),
             )
         )
     return rows

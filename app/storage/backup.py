@@ -33,7 +33,9 @@ import hmac
 import json
 import os
 import shutil
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +64,7 @@ DB_NAME = "database.db"
 PREFIX = "archive-backup-"
 PARTIAL = ".partial-"
 CHUNK = 4 * 1024 * 1024
+SEGMENT = 64 * 1024 * 1024  # verified in parallel, one thread per segment
 VAULT_FILE_PURPOSE = "customer-key-vault-file/v1"  # as in app.security.vault
 TAG_PURPOSE = "backup-manifest/v1"
 # Sidecars copied when they exist (another area may add its own, e.g. audit checkpoints).
@@ -96,10 +99,13 @@ class _Meter:
     sink: Sink
     total: int
     done: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add(self, n: int) -> None:
-        self.done += n
-        self.sink.report(min(self.done, self.total), self.total)
+        with self.lock:  # verification hashes segments on several threads
+            self.done += n
+            done = min(self.done, self.total)
+        self.sink.report(done, self.total)
         if self.sink.is_cancelled():
             raise BackupCancelled()
 
@@ -111,7 +117,65 @@ class FileEntry:
     path: str  # relative, with "/"
     kind: str  # database | keyring | vault | blob | sidecar
     size: int
+    sha256: str  # of the whole file (``sha256sum`` gives the same)
+    segments: tuple[str, ...] = ()  # SHA-256 of each SEGMENT bytes, for files above SEGMENT
+
+    def as_json(self) -> dict[str, Any]:
+        """The manifest form."""
+        out: dict[str, Any] = {
+            "path": self.path,
+            "kind": self.kind,
+            "size": self.size,
+            "sha256": self.sha256,
+        }
+        if self.segments:
+            out["segments"] = list(self.segments)
+        return out
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Size and SHA-256 sums of one file, computed while it was written or read."""
+
+    size: int
     sha256: str
+    segments: tuple[str, ...]
+
+    def entry(self, path: str, kind: str) -> FileEntry:
+        """The manifest entry for this file."""
+        return FileEntry(path, kind, self.size, self.sha256, self.segments)
+
+
+class _Hasher:
+    """Whole-file SHA-256 plus one SHA-256 per SEGMENT (verification runs them in parallel)."""
+
+    def __init__(self) -> None:
+        self.whole = hashlib.sha256()
+        self.part = hashlib.sha256()
+        self.part_len = 0
+        self.parts: list[str] = []
+        self.size = 0
+
+    def update(self, buf: bytes) -> None:
+        self.whole.update(buf)
+        self.size += len(buf)
+        view = memoryview(buf)
+        while view:
+            take = min(len(view), SEGMENT - self.part_len)
+            self.part.update(view[:take])
+            self.part_len += take
+            view = view[take:]
+            if self.part_len == SEGMENT:
+                self.parts.append(self.part.hexdigest())
+                self.part, self.part_len = hashlib.sha256(), 0
+
+    def sums(self) -> Sums:
+        if self.size <= SEGMENT:
+            return Sums(self.size, self.whole.hexdigest(), ())
+        parts = list(self.parts)
+        if self.part_len:
+            parts.append(self.part.hexdigest())
+        return Sums(self.size, self.whole.hexdigest(), tuple(parts))
 
 
 @dataclass(frozen=True)
@@ -134,7 +198,16 @@ class Manifest:
     @property
     def files(self) -> list[FileEntry]:
         """Every file listed."""
-        return [FileEntry(**f) for f in self.body["files"]]
+        return [
+            FileEntry(
+                str(f["path"]),
+                str(f["kind"]),
+                int(f["size"]),
+                str(f["sha256"]),
+                tuple(str(x) for x in f.get("segments", ())),
+            )
+            for f in self.body["files"]
+        ]
 
     @property
     def counts(self) -> dict[str, int]:
@@ -212,40 +285,45 @@ def _fsync_file(path: Path, *, drop: bool = True) -> None:
         os.close(fd)
 
 
-def copy_file(
-    src: Path, dst: Path, meter: _Meter | None, *, limit: int | None = None
-) -> tuple[int, str]:
-    """Copy ``src`` (at most ``limit`` bytes) to a new ``dst``, fsync; return size and SHA-256."""
-    digest = hashlib.sha256()
-    size = 0
+def copy_file(src: Path, dst: Path, meter: _Meter | None) -> Sums:
+    """Copy ``src`` to a new ``dst`` and fsync it; return its sums."""
+    hasher = _Hasher()
     with src.open("rb") as reader, dst.open("xb") as writer:
-        while limit is None or size < limit:
-            want = CHUNK if limit is None else min(CHUNK, limit - size)
-            buf = reader.read(want)
-            if not buf:
-                break
+        while buf := reader.read(CHUNK):
             writer.write(buf)
-            digest.update(buf)
-            size += len(buf)
+            hasher.update(buf)
             if meter is not None:
                 meter.add(len(buf))
         writer.flush()
         os.fsync(writer.fileno())
         _drop_cache(writer.fileno())
-    return size, digest.hexdigest()
+    return hasher.sums()
 
 
-def hash_file(path: Path, meter: _Meter | None = None) -> tuple[int, str]:
-    """Size and SHA-256 of ``path``."""
-    digest = hashlib.sha256()
-    size = 0
+def hash_file(path: Path, meter: _Meter | None = None) -> Sums:
+    """The sums of ``path``."""
+    hasher = _Hasher()
     with path.open("rb") as reader:
         while buf := reader.read(CHUNK):
-            digest.update(buf)
-            size += len(buf)
+            hasher.update(buf)
             if meter is not None:
                 meter.add(len(buf))
-    return size, digest.hexdigest()
+    return hasher.sums()
+
+
+def _hash_range(path: Path, offset: int, length: int, meter: _Meter) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as reader:
+        reader.seek(offset)
+        left = length
+        while left > 0:
+            buf = reader.read(min(CHUNK, left))
+            if not buf:
+                break
+            digest.update(buf)
+            left -= len(buf)
+            meter.add(len(buf))
+    return digest.hexdigest()
 
 
 def _connect(path: Path, key: bytes) -> Any:
@@ -285,7 +363,7 @@ def held_snapshot(src: Path, key: bytes) -> Iterator[tuple[Any, bool]]:
 
 def snapshot_copy(
     src: Path, dst: Path, key: bytes, meter: _Meter | None, *, snapshot: tuple[Any, bool]
-) -> tuple[int, str]:
+) -> Sums:
     """Copy the database ``src`` as of the held ``snapshot`` into the new file ``dst``.
 
     Returns the copy's size and SHA-256. ``dst`` is a plain rollback-journal SQLCipher file.
@@ -439,14 +517,14 @@ def write_backup(
                         sizes.append((live_blobs / blob).stat().st_size)
                 meter = _Meter(sink, sum(sizes) * 2)
                 counts, head, database_id, revision = describe_database(reader)
-                size, digest = snapshot_copy(db, work / DB_NAME, data_key, meter, snapshot=snap)
+                db_sums = snapshot_copy(db, work / DB_NAME, data_key, meter, snapshot=snap)
                 if not _clean:
                     check = _connect(work / DB_NAME, data_key)
                     try:
                         counts, head, database_id, revision = describe_database(check)
                     finally:
                         check.close()
-                files.append(FileEntry(DB_NAME, "database", size, digest))
+                files.append(db_sums.entry(DB_NAME, "database"))
                 # Blob files are immutable once named by a row: copy those of the snapshot.
                 if blob_names:
                     blob_dir.mkdir()
@@ -454,23 +532,23 @@ def write_backup(
                     if not is_blob_name(blob):
                         continue
                     try:
-                        size, digest = copy_file(live_blobs / blob, blob_dir / blob, meter)
+                        sums = copy_file(live_blobs / blob, blob_dir / blob, meter)
                     except FileNotFoundError:
                         blobs_gone += 1  # deleted with its customer after the snapshot
                         continue
-                    files.append(FileEntry(f"{blob_dir.name}/{blob}", "blob", size, digest))
+                    files.append(sums.entry(f"{blob_dir.name}/{blob}", "blob"))
             # After the database: a key destroyed meanwhile is missing from the copy too (R8).
             vault = _sidecar(db, ".vault")
             if vault.exists():
                 vkey = vault_file_key(data_key)
                 with held_snapshot(vault, vkey) as vsnap:
-                    size, digest = snapshot_copy(
+                    sums = snapshot_copy(
                         vault, work / (DB_NAME + ".vault"), vkey, None, snapshot=vsnap
                     )
-                files.append(FileEntry(DB_NAME + ".vault", "vault", size, digest))
+                files.append(sums.entry(DB_NAME + ".vault", "vault"))
             keyring = _sidecar(db, ".keyring")
-            size, digest = copy_file(keyring, work / (DB_NAME + ".keyring"), None)
-            files.append(FileEntry(DB_NAME + ".keyring", "keyring", size, digest))
+            sums = copy_file(keyring, work / (DB_NAME + ".keyring"), None)
+            files.append(sums.entry(DB_NAME + ".keyring", "keyring"))
             for suffix in OPTIONAL_SIDECARS:
                 files.extend(_copy_sidecar(_sidecar(db, suffix), work, DB_NAME + suffix))
             body: dict[str, Any] = {
@@ -483,7 +561,7 @@ def write_backup(
                 "vault_days": vault_days,
                 "counts": counts,
                 "audit_head": head,
-                "files": [f.__dict__ for f in sorted(files, key=lambda f: f.path)],
+                "files": [f.as_json() for f in sorted(files, key=lambda f: f.path)],
             }
             manifest = Manifest(body, manifest_tag(data_key, body))
             _write_manifest(work / MANIFEST, manifest)
@@ -510,8 +588,7 @@ def write_backup(
 
 def _copy_sidecar(src: Path, work: Path, rel: str) -> list[FileEntry]:
     if src.is_file():
-        size, digest = copy_file(src, work / rel, None)
-        return [FileEntry(rel, "sidecar", size, digest)]
+        return [copy_file(src, work / rel, None).entry(rel, "sidecar")]
     if src.is_dir():
         out = []
         (work / rel).mkdir()
@@ -520,8 +597,7 @@ def _copy_sidecar(src: Path, work: Path, rel: str) -> list[FileEntry]:
             if path.is_dir():
                 (work / rel / sub).mkdir(parents=True, exist_ok=True)
             elif path.is_file():
-                size, digest = copy_file(path, work / rel / sub, None)
-                out.append(FileEntry(f"{rel}/{sub}", "sidecar", size, digest))
+                out.append(copy_file(path, work / rel / sub, None).entry(f"{rel}/{sub}", "sidecar"))
         return out
     return []
 
@@ -589,6 +665,7 @@ def verify_folder(
     if meter is None:
         meter = _Meter(sink or NullSink(), manifest.total_bytes)
     listed = set()
+    units: list[tuple[FileEntry, Path, int, int, str]] = []
     for entry in manifest.files:
         listed.add(entry.path)
         if not _safe_rel(entry.path):
@@ -598,16 +675,40 @@ def verify_folder(
         if entry.kind == "vault" and vault_copy_expired(manifest.created_at, now, days):
             result.vault_expired = True  # destroyed (or being destroyed) by design: not checked
             continue
-        if not path.exists():
+        try:
+            size = path.stat().st_size
+        except FileNotFoundError:
             result.problems.append(f"缺少文件 {entry.path}")
             continue
-        try:
-            size, digest = hash_file(path, meter)
         except OSError as exc:
             result.problems.append(f"无法读取 {entry.path}（{exc.strerror}）")
             continue
-        if size != entry.size or not hmac.compare_digest(digest, entry.sha256):
-            result.problems.append(f"{entry.path} 的 SHA-256 校验值不符（内容已改变）")
+        if size != entry.size:
+            result.problems.append(f"{entry.path} 的长度与清单不符（内容已改变）")
+            continue
+        if entry.segments:
+            for n, expected in enumerate(entry.segments):
+                length = min(SEGMENT, entry.size - n * SEGMENT)
+                units.append((entry, path, n * SEGMENT, length, expected))
+        else:
+            units.append((entry, path, 0, entry.size, entry.sha256))
+    bad: set[str] = set()
+
+    def check(unit: tuple[FileEntry, Path, int, int, str]) -> None:
+        entry, path, offset, length, expected = unit
+        try:
+            digest = _hash_range(path, offset, length, meter)
+        except OSError as exc:
+            bad.add(f"无法读取 {entry.path}（{exc.strerror}）")
+            return
+        if not hmac.compare_digest(digest, expected):
+            bad.add(f"{entry.path} 的 SHA-256 校验值不符（内容已改变）")
+
+    # hashlib releases the GIL: one thread per core hashes segments side by side
+    workers = max(1, min(4, os.cpu_count() or 1))
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(check, units))
+    result.problems += sorted(bad)
     for path in folder.rglob("*"):
         rel = path.relative_to(folder).as_posix()
         if path.is_file() and rel != MANIFEST and rel not in listed:

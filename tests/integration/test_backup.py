@@ -381,3 +381,26 @@ def test_the_manifest_is_readable_json_without_personal_values(
     doc = json.loads((backup / "manifest.json").read_text(encoding="utf-8"))
     assert set(doc) == {"body", "tag"} and len(doc["tag"]) == 64
     assert doc["body"]["counts"]["customers"] == 2
+
+
+def test_large_files_are_checked_segment_by_segment_and_a_change_in_any_segment_is_refused(
+    admin: SignedIn,
+    populated: dict[str, int],
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(storage, "SEGMENT", 64 * 1024)  # so this small database has many
+    backup = _backup(admin, clock, tmp_path / "b")
+    entry = next(f for f in storage.read_manifest(backup).files if f.kind == "database")
+    assert len(entry.segments) == -(-entry.size // (64 * 1024)) > 3
+    db = backup / "database.db"
+    original = db.read_bytes()
+    for offset in (0, 64 * 1024 + 7, len(original) - 1):
+        damaged = bytearray(original)
+        damaged[offset] ^= 0x40
+        db.write_bytes(bytes(damaged))
+        report = verify_backup(session=admin, clock=clock, path=backup)
+        assert not report.ok and "SHA-256" in report.problems[0]
+    db.write_bytes(original)
+    assert verify_backup(session=admin, clock=clock, path=backup).ok

@@ -245,6 +245,7 @@ class BackupDialog(QDialog):
         self.table.setRowCount(len(self._rows))
         vault_text = {
             "present": self.tr("有"),
+            "expiring": self.tr("有"),
             "expired": self.tr("已到期销毁"),
             "missing": self.tr("缺失"),
         }
@@ -258,7 +259,12 @@ class BackupDialog(QDialog):
                 str(row.counts.get("customers", "")),
                 str(row.counts.get("volumes", "")),
                 str(row.counts.get("files", "")),
-                vault_text[row.vault_state],
+                vault_text[row.vault_state]
+                + (
+                    self.tr("（{0} 销毁）").format(format_local(row.vault_until)[:10])
+                    if row.vault_state == "present" and row.vault_until
+                    else ""
+                ),
                 note,
             ]
             for c, text in enumerate(cells):
@@ -468,6 +474,7 @@ class BackupDialog(QDialog):
     def _offer_switch(self, summary: RestoreSummary) -> None:
         box = QMessageBox(self)
         box.setObjectName("restore_summary")
+        box.setStyleSheet("QLabel { min-width: 520px; }")
         box.setWindowTitle(self.tr("恢复的数据库"))
         box.setText(self.summary_text(summary))
         switch = box.addButton(self.tr("切换到恢复的数据库"), QMessageBox.ButtonRole.AcceptRole)

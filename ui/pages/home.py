@@ -87,8 +87,11 @@ class HomePage(QWidget):
                 format_local(status.last_verified_at)
             )
         if status.overdue:
-            warning = self.tr("已超过 {0} 小时没有校验通过的备份，请尽快备份。")
-            text = "⚠ " + text + "\n" + warning.format(status.interval_hours)
+            if status.last_verified_at is None:
+                text = "⚠ " + self.tr("还没有校验通过的备份，请尽快备份。")
+            else:
+                warning = self.tr("已超过 {0} 小时没有校验通过的备份，请尽快备份。")
+                text = "⚠ " + text + "\n" + warning.format(status.interval_hours)
             card.body.setStyleSheet("color: #b00020; border: none; font-weight: bold;")
             card.setObjectName("card_backup")
             card.setProperty("overdue", True)
