@@ -49,7 +49,10 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
             assert "尚未开放" in page.message.text()
     home = window.page_by_key["home"]
     assert "李秀英" in home.greeting.text()  # type: ignore[attr-defined]
-    assert all("尚未启用" in card.body.text() for card in home.cards)  # type: ignore[attr-defined]
+    unbuilt = [c for c in home.cards if c.objectName() != "card_backup"]  # type: ignore[attr-defined]
+    assert all("尚未启用" in card.body.text() for card in unbuilt)
+    backup_card = home.cards[3]  # type: ignore[attr-defined]
+    assert "备份" in backup_card.body.text()  # issue 10: the last verified backup, or a warning
     sign_out(session=session, clock=FixedClock())
 
 
