@@ -328,6 +328,24 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _require_admin(db: Path, key: bytes, username: str) -> None:
+    """Restoring without a current database: the user must be an administrator in the backup."""
+    from app.errors import PermissionDenied
+    from app.storage import backup as storage
+
+    conn = storage._connect(db, key)
+    try:
+        found = conn.execute(
+            "SELECT 1 FROM user_account u JOIN user_role r ON r.user_id = u.id "
+            "WHERE u.username_key = ? AND r.role = 'admin' AND NOT u.disabled",
+            (username.strip().casefold(),),
+        ).fetchone()
+    finally:
+        conn.close()
+    if found is None:
+        raise PermissionDenied(action="恢复备份")
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore into a new database, verify, show it, then switch (the current one is kept)."""
     from app.clock import format_local
@@ -364,6 +382,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             return EXIT_USAGE
         ring = db.with_name(db.name + ".keyring")
         key = _backup_key(args, ring if ring.exists() else folder / (storage.DB_NAME + ".keyring"))
+        if args.user and not args.recovery_key:
+            _require_admin(folder / storage.DB_NAME, key, args.user)
         try:
             summary = stage_restore(
                 db=db,

@@ -4,10 +4,13 @@ The function receives a :class:`ProgressSink` (``report(done, total)``, ``is_can
 result or the error comes back through ``on_done`` / ``on_error`` on the GUI thread. Widgets are
 never touched from the worker.
 
-Not yet used for database work: a task that reads the store must be finished (or waited for)
-before sign-out closes that store, and the session controller does not track running tasks yet
-(a first try at loading the customer list in the background crashed in SQLCipher when a test
-signed out mid-query). Add that task counter before moving database work here.
+Database work here must not outlive the store: a task that reads the store must be finished
+(or waited for) before sign-out closes that store, and the session controller does not track
+running tasks yet (a first try at loading the customer list in the background crashed in
+SQLCipher when a test signed out mid-query). The one user so far, 备份与恢复
+(``ui/dialogs/backup.py``), copies through its own connections and touches the store only for
+short permission and audit transactions, behind a modal progress dialog. Add the task counter
+before moving other database work here.
 """
 
 from __future__ import annotations

@@ -91,3 +91,48 @@ def test_a_backup_to_an_unwritable_place_is_a_message_not_a_traceback(
     )
     assert failed.returncode == 1
     assert "错误：" in failed.stderr and "Traceback" not in failed.stderr
+
+
+def test_restoring_after_losing_the_database_needs_an_administrator_or_the_recovery_key(
+    demo_copy: DatabaseLocation, tmp_path: Path
+) -> None:
+    db = demo_copy.sqlite_path
+    done = cli(
+        "backup",
+        "--db",
+        str(db),
+        "--to",
+        str(tmp_path / "b"),
+        "--user",
+        "admin",
+        stdin=DEMO_PASSWORD + "\n",
+    )
+    assert done.returncode == 0, done.stderr
+    (folder,) = storage.list_folder(tmp_path / "b")
+    lost = tmp_path / "new" / "demo.db"
+    lost.parent.mkdir()
+    refused = cli(
+        "restore",
+        str(folder.path),
+        "--db",
+        str(lost),
+        "--user",
+        "archivist",
+        "--yes",
+        stdin=DEMO_PASSWORD + "\n",
+    )
+    assert refused.returncode == 1 and "恢复备份" in refused.stderr
+    ok = cli(
+        "restore",
+        str(folder.path),
+        "--db",
+        str(lost),
+        "--user",
+        "admin",
+        "--yes",
+        stdin=DEMO_PASSWORD + "\n",
+    )
+    assert ok.returncode == 0, ok.stderr
+    assert lost.exists() and (tmp_path / "new" / "demo.db.vault").exists()  # from the backup
+    check = cli("check", "--db", str(lost), "--user", "admin", stdin=DEMO_PASSWORD + "\n")
+    assert check.returncode == 0, check.stderr

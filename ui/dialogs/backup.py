@@ -204,9 +204,7 @@ class BackupDialog(QDialog):
         )
         if self._admin and settings.backup_target:
             try:  # R8: vault copies past their window go whenever the folder is reachable
-                backup_service.expire_vault_copies(
-                    session=self._session, clock=self._context.clock
-                )
+                backup_service.expire_vault_copies(session=self._session, clock=self._context.clock)
             except AppError as exc:
                 log.info("vault copies not checked: %s", exc.code)
         self.target.setText(settings.backup_target)
