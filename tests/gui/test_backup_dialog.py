@@ -94,3 +94,28 @@ def test_a_bad_target_is_refused_with_the_field_named(
         assert dialog.task is None
     finally:
         sign_out(session=session, clock=clock)
+
+
+def test_cancel_in_the_progress_dialog_stops_the_backup_and_leaves_nothing_partial(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
+) -> None:
+    from PySide6.QtCore import QThreadPool
+
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=clock)
+    try:
+        dialog = BackupDialog(AppContext(location=demo_copy, clock=clock), session)
+        qtbot.addWidget(dialog)
+        dialog.show()
+        target = tmp_path / "备份"
+        dialog.target.setText(str(target))
+        dialog.backup_button.click()
+        assert dialog.progress is not None
+        cancel = next(b for b in dialog.progress.findChildren(QPushButton) if b.text() == "取消")
+        cancel.click()
+        assert "已取消" in dialog.result.text()
+        assert dialog.task is None and dialog.progress is None
+        QThreadPool.globalInstance().waitForDone(60_000)
+        assert not [p for p in target.iterdir() if p.name.startswith(".partial-")]
+    finally:
+        sign_out(session=session, clock=clock)
