@@ -19,6 +19,10 @@ ACTION_LABELS: dict[str, str] = {
     "customer.reveal": "显示完整信息",
     "customer.delete": "删除客户",
     "duplicate.review": "复核疑似重复",
+    # backup and restore (issue 10)
+    "backup.run": "备份数据库",
+    "backup.verify": "校验备份",
+    "backup.restore": "恢复备份",
 }
 
 
