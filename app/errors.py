@@ -276,3 +276,52 @@ class ScanRejected(AppError):
     """A scanned code failed its check character, or names nothing expected here."""
 
     code = "loan_scan_rejected"
+
+
+# --- backup and restore (issue 10) -----------------------------------------------------------
+class BackupTargetFailed(StorageError):
+    """The backup medium failed (removed, read-only, I/O error); the database is untouched."""
+
+    code = "backup_target_failed"
+
+
+class BackupCancelled(AppError):
+    """The backup or restore was cancelled; nothing was kept."""
+
+    code = "backup_cancelled"
+
+
+class BackupDamaged(AppError):
+    """A backup does not match its manifest (a changed byte, a missing file): refused."""
+
+    code = "backup_damaged"
+
+
+class BackupForeign(AppError):
+    """The backup belongs to another database (or the key does not open it)."""
+
+    code = "backup_foreign"
+
+
+class BackupUnsupported(AppError):
+    """Backups of a PostgreSQL database are made with the server's own tools."""
+
+    code = "backup_unsupported"
+
+
+class BackupNoTarget(AppError):
+    """No backup folder is configured or given."""
+
+    code = "backup_no_target"
+
+
+class BackupTargetFull(BackupTargetFailed):
+    """The backup medium is full (or the file is larger than it allows)."""
+
+    code = "backup_target_full"
+
+
+class PasswordFileExposed(AppError):
+    """A password file for scheduled backups is readable by other accounts."""
+
+    code = "password_file_exposed"

@@ -55,6 +55,12 @@ FIELD_LABELS: dict[str, str] = {
     "lockout_minutes": "锁定时长（分钟）",
     "idle_lock_minutes": "空闲锁屏（分钟）",
     "db": "数据库",
+    "backup_target": "备份文件夹",
+    "backup_interval_hours": "提醒间隔（小时）",
+    "backup_keep_daily": "保留每日备份（天）",
+    "backup_keep_weekly": "保留每周备份（周）",
+    "backup_keep_monthly": "保留每月备份（月）",
+    "backup_vault_days": "密钥库副本保留（天）",
     "purpose": "用途",
     "name": "名称",
     "party": "客户性质",
@@ -257,6 +263,28 @@ MESSAGES: dict[str, str] = {
     "application_not_approved": "该申请尚未审批通过（当前：{state}），不能借出。",
     "volume_already_out": "案卷 {reference_code} 已{state}（登记号 {loan}），不能再次借出。",
     "loan_scan_rejected": "{detail}",
+    # backup and restore (issue 10)
+    "backup_target_failed": (
+        "备份介质写入失败（{path}：{detail}）：介质可能已被拔出、只读或损坏。"
+        "未完成的备份已删除，数据库没有受到影响，可以继续使用。请检查介质后重新备份。"
+    ),
+    "backup_target_full": (
+        "备份介质空间不足（{path}）：备份未完成，未完成的部分已删除。"
+        "数据库没有受到影响，可以继续使用。请清理介质或换用更大的介质后重新备份。"
+    ),
+    "backup_cancelled": "备份或恢复已取消，未保留任何不完整的内容，数据库没有受到影响。",
+    "backup_damaged": (
+        "备份校验失败，已拒绝使用：{detail}。该备份（{path}）可能已损坏或被改动，"
+        "请改用其他备份，并检查备份介质。"
+    ),
+    "backup_foreign": "该备份不属于当前数据库，或所给的密码/恢复密钥不能解开它。",
+    "backup_unsupported": (
+        "PostgreSQL 数据库请使用服务器端的备份工具（如 pg_dump）；本功能备份本机加密数据库文件。"
+    ),
+    "backup_no_target": "尚未设置备份文件夹：请在“备份与恢复”中选择备份位置（如 U 盘或网络盘上的文件夹）。",
+    "password_file_exposed": (
+        "密码文件 {path} 可被其他账户读取，已拒绝使用。请改为只有本账户可读（chmod 600）。"
+    ),
     "app_error": "操作失败。",
     # storage locations and moves (issue 6)
     "location_object_not_found": "找不到该{what}，可能已被删除。",

@@ -109,6 +109,7 @@ class SessionController(QObject):
         window.lock_requested.connect(lambda: self.lock("manual"))
         window.change_password_requested.connect(self.change_password)
         window.policy_changed.connect(self._apply_idle_timeout)
+        window.restore_switch_requested.connect(self.switch_to_restored)
         self.window = window
         self.idle = IdleWatcher(self._idle_seconds(), monotonic=self.context.monotonic, parent=self)
         self.idle.idle.connect(lambda: self.lock("idle"))
@@ -195,6 +196,40 @@ class SessionController(QObject):
             self.window.close_for_sign_out()
             self.window.deleteLater()
             self.window = None
+        if not self.sign_in():
+            QApplication.quit()
+
+    def switch_to_restored(self, staged: str) -> None:
+        """Sign out, make the verified restore the database (current one kept), sign in again."""
+        from pathlib import Path
+
+        from app.services.backup import switch_to_restored
+
+        self._end_session("restore")
+        if self.window is not None:
+            self.window.close_for_sign_out()
+            self.window.deleteLater()
+            self.window = None
+        db = self.context.location.sqlite_path
+        try:
+            kept = switch_to_restored(db=db, staged=Path(staged), now=self.context.clock.now())
+        except OSError as exc:
+            log.error("switch to the restored database failed: %s", type(exc).__name__)
+            QMessageBox.critical(
+                None,
+                self.tr("无法切换"),
+                self.tr("切换到恢复的数据库失败（{0}）。恢复的数据库保留在：{1}").format(
+                    exc.strerror, staged
+                ),
+            )
+        else:
+            QMessageBox.information(
+                None,
+                self.tr("已切换到恢复的数据库"),
+                self.tr("现在使用恢复的数据库。原数据库已改名保留为：{0}\n请重新登录。").format(
+                    kept if kept is not None else self.tr("（无）")
+                ),
+            )
         if not self.sign_in():
             QApplication.quit()
 

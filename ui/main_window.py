@@ -22,6 +22,7 @@ from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.services.auth import SignedIn
+from app.services.backup import get_backup_status
 from app.services.loans import list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
@@ -106,6 +107,7 @@ class MainWindow(QMainWindow):
     lock_requested = Signal()
     change_password_requested = Signal()
     policy_changed = Signal()
+    restore_switch_requested = Signal(str)  # a verified restored database, waiting beside
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
         super().__init__()
@@ -133,17 +135,21 @@ class MainWindow(QMainWindow):
         for key, title, description in AREAS:
             page: QWidget
             if key == "home":
-                page = HomePage(
+                home = HomePage(
                     self._session.actor,
                     f"{self.organisation.fonds_name}（全宗号 {self.organisation.fonds_code}）",
                     self._context.clock.now(),
+                    get_backup_status(session=self._session, clock=self._context.clock),
                 )
+                home.backup_requested.connect(self.open_backup)
+                page = home
             elif key in GATED:
                 page = self._gated_page(key)
             elif key == "settings":
                 settings_page = SettingsPage(self._context, self._session)
                 settings_page.change_password_requested.connect(self.change_password_requested)
                 settings_page.policy_changed.connect(self.policy_changed)
+                settings_page.backup_requested.connect(self.open_backup)
                 page = settings_page
             else:
                 page = PlaceholderPage(self.tr(title), self.tr(description), f"page_{key}")
@@ -280,6 +286,19 @@ class MainWindow(QMainWindow):
             return
         self.show_area("locations")
         locations.handle_scan(target)
+
+    # -- backup (issue 10) ----------------------------------------------------------------
+    def open_backup(self) -> None:
+        """Show 备份与恢复; a confirmed restore is handed to the session controller."""
+        from ui.dialogs.backup import BackupDialog
+
+        dialog = BackupDialog(self._context, self._session, self)
+        dialog.restore_ready.connect(self.restore_switch_requested)
+        dialog.exec()
+        home = self.page_by_key.get("home")
+        if isinstance(home, HomePage) and not self._session.store.closed:
+            status = get_backup_status(session=self._session, clock=self._context.clock)
+            home._show_backup(home.cards[3], status, self._session.actor)
 
     # -- navigation ---------------------------------------------------------------------
     def show_area(self, key: str) -> None:

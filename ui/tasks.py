@@ -4,13 +4,15 @@ The function receives a :class:`ProgressSink` (``report(done, total)``, ``is_can
 result or the error comes back through ``on_done`` / ``on_error`` on the GUI thread. Widgets are
 never touched from the worker.
 
-``run_task`` is not used for database work: a task that reads the store must be finished (or
-waited for) before sign-out closes that store, and the session controller does not track
+Database work here must not outlive the store: a task that reads the store must be finished
+(or waited for) before sign-out closes that store, and the session controller does not track
 running tasks yet (a first try at loading the customer list in the background crashed in
-SQLCipher when a test signed out mid-query). ``run_blocking`` may do database work (the
-import wizard's checks and import): it shows a window-modal progress dialog and returns only
-once the worker has finished, so nothing can sign out or close the store meanwhile; each unit
-of work opens its own session and connection in the worker.
+SQLCipher when a test signed out mid-query). So database work runs only behind a modal
+progress dialog that returns once the worker has finished: ``run_blocking`` (the import
+wizard's checks and import; each unit of work opens its own session and connection in the
+worker) and 备份与恢复 (``ui/dialogs/backup.py``, which copies through its own connections and
+touches the store only for short permission and audit transactions). Add the task counter
+before moving other database work here.
 """
 
 from __future__ import annotations

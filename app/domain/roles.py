@@ -120,6 +120,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "loan.write": frozenset({Role.ARCHIVIST}),  # applications, issue, return, notices
     "loan.approve": frozenset({Role.APPROVER}),  # a titled approver, never their own (R34)
     "loan.settings": frozenset({Role.ADMIN}),
+    # backup and restore (issue 10): the administrator runs them (三员分立: the copies stay
+    # encrypted, nothing is read); the auditor may verify that backups exist and are intact
+    "backup.run": frozenset({Role.ADMIN}),
+    "backup.verify": frozenset({Role.ADMIN, Role.AUDITOR}),
+    "backup.restore": frozenset({Role.ADMIN}),
 }
 
 

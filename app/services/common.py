@@ -23,6 +23,10 @@ ACTION_LABELS: dict[str, str] = {
     "loan.write": "办理查阅借阅",
     "loan.approve": "审批利用申请",
     "loan.settings": "修改借阅设置",
+    # backup and restore (issue 10)
+    "backup.run": "备份数据库",
+    "backup.verify": "校验备份",
+    "backup.restore": "恢复备份",
 }
 
 

@@ -51,7 +51,8 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
     assert "李秀英" in home.greeting.text()  # type: ignore[attr-defined]
     cards = home.cards  # type: ignore[attr-defined]
     assert cards[0].body.text() == "当前没有逾期未还的借阅。"  # the loan desk's card
-    assert all("尚未启用" in card.body.text() for card in cards[1:])
+    assert all("尚未启用" in card.body.text() for card in cards[1:3])
+    assert "备份" in cards[3].body.text()  # issue 10: the last verified backup, or a warning
     sign_out(session=session, clock=FixedClock())
 
 

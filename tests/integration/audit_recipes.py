@@ -193,6 +193,8 @@ READ_ONLY: dict[str, str] = {
     "app.services.loan_print.copy_register_pdf": "renders only; see record_loan_output",
     "app.services.loan_print.register_pdf": "renders only; see record_loan_output",
     "app.services.loan_print.slip_pdf": "renders only; see record_loan_output",
+    "app.services.backup.expire_vault_copies": "audits backup.vault_expired only when a copy "
+    "past its window was destroyed (test_backup: a deleted customer stays deleted)",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
     "app.services.exports.write_table": "serialises a table; its export service audits",
@@ -1006,4 +1008,40 @@ def _loan_output(w: World) -> None:
 
     loan_print.record_loan_output(
         session=w.archivist, form="slip", kind="print", object_id=str(_issued(w)), clock=w.clock
+    )
+
+
+# --- backup and restore (issue 10) ---------------------------------------------------------------
+def _backup(w: World) -> str:
+    from app.services import backup
+
+    folder = w.folder / w.unique("backups")
+    return backup.run_backup(session=w.admin, clock=w.clock, target=folder).path
+
+
+@recipe("app.services.backup.run_backup", action="backup.create")
+def _backup_run(w: World) -> None:
+    _backup(w)
+
+
+@recipe("app.services.backup.verify_backup", action="backup.verify")
+def _backup_verify(w: World) -> None:
+    from app.services import backup
+
+    backup.verify_backup(session=w.admin, clock=w.clock, path=_backup(w))
+
+
+@recipe("app.services.backup.prepare_restore", action="backup.restore_prepared")
+def _backup_restore(w: World) -> None:
+    from app.services import backup
+
+    backup.prepare_restore(session=w.admin, clock=w.clock, backup=_backup(w))
+
+
+@recipe("app.services.backup.update_backup_settings", action="settings.update")
+def _backup_settings(w: World) -> None:
+    from app.services import backup
+
+    backup.update_backup_settings(
+        session=w.admin, changes={"backup_interval_hours": 48}, clock=w.clock
     )

@@ -6,10 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QVBoxLayout, QWidget
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from app.clock import format_local
 from app.domain.accounts import Actor
 from app.domain.roles import ROLE_LABELS, Role
+from app.services.backup import BackupStatus
 
 
 class Card(QFrame):
@@ -35,7 +38,15 @@ class Card(QFrame):
 class HomePage(QWidget):
     """Greeting plus one card per kind of daily work."""
 
-    def __init__(self, actor: Actor, organisation: str, now: datetime) -> None:
+    backup_requested = Signal()
+
+    def __init__(
+        self,
+        actor: Actor,
+        organisation: str,
+        now: datetime,
+        backup: BackupStatus | None = None,
+    ) -> None:
         super().__init__(objectName="HomePage")
         layout = QVBoxLayout(self)
         local = now.astimezone()
@@ -61,6 +72,9 @@ class HomePage(QWidget):
         ]
         for i, card in enumerate(self.cards):
             grid.addWidget(card, i // 2, i % 2)
+        self.backup_button: QPushButton | None = None
+        if backup is not None:
+            self._show_backup(self.cards[3], backup, actor)
         layout.addStretch()
 
     def show_overdue(self, rows: Sequence[Any]) -> None:
@@ -80,3 +94,32 @@ class HomePage(QWidget):
         if len(rows) > 5:
             lines.append(self.tr("……"))
         card.body.setText("\n".join(lines))
+
+    def _show_backup(self, card: Card, status: BackupStatus, actor: Actor) -> None:
+        """R43: the last verified backup, in red when older than the configured interval."""
+        if not status.supported:
+            card.body.setText(self.tr("PostgreSQL 数据库由服务器端工具备份。"))
+            return
+        if status.last_verified_at is None:
+            text = self.tr("还没有校验通过的备份。")
+        else:
+            text = self.tr("最近一次校验通过的备份：{0}").format(
+                format_local(status.last_verified_at)
+            )
+        if status.overdue:
+            if status.last_verified_at is None:
+                text = "⚠ " + self.tr("还没有校验通过的备份，请尽快备份。")
+            else:
+                warning = self.tr("已超过 {0} 小时没有校验通过的备份，请尽快备份。")
+                text = "⚠ " + text + "\n" + warning.format(status.interval_hours)
+            card.body.setStyleSheet("color: #b00020; border: none; font-weight: bold;")
+            card.setObjectName("card_backup")
+            card.setProperty("overdue", True)
+        else:
+            card.body.setStyleSheet("color: #1b5e20; border: none;")
+            card.setProperty("overdue", False)
+        card.body.setText(text)
+        if actor.has(Role.ADMIN) or actor.has(Role.AUDITOR):
+            self.backup_button = QPushButton(self.tr("备份与恢复…"), objectName="open_backup")
+            self.backup_button.clicked.connect(self.backup_requested)
+            card.layout().addWidget(self.backup_button)

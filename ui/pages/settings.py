@@ -407,6 +407,7 @@ class SettingsPage(QWidget):
 
     policy_changed = Signal()
     change_password_requested = Signal()
+    backup_requested = Signal()
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
         super().__init__(objectName="SettingsPage")
@@ -420,6 +421,12 @@ class SettingsPage(QWidget):
         )
         self.change_password_button.clicked.connect(self.change_password_requested)
         own.addWidget(self.change_password_button)
+        self.backup_button = QPushButton(self.tr("备份与恢复…"), objectName="open_backup")
+        self.backup_button.clicked.connect(self.backup_requested)
+        self.backup_button.setVisible(
+            session.actor.has(Role.ADMIN) or session.actor.has(Role.AUDITOR)
+        )
+        own.addWidget(self.backup_button)
         own.addStretch()
         layout.addLayout(own)
         self.users: UsersWidget | None = None
