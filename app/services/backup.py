@@ -582,13 +582,20 @@ def _record_restore(
     from sqlalchemy.orm import Session
 
     from app.clock import FixedClock
-    from app.security.audit import AuditRecorder
+    from app.security.audit import AuditChain, AuditRecorder
     from app.storage.engine import sqlcipher_engine
+    from app.storage.location import DatabaseLocation
+    from app.storage.store import checkpoint_log_for
 
     engine = sqlcipher_engine(staged, data_key)
     try:
+        # linked into the restored database's own chain and checkpoints (issue 9), so
+        # `check` of the restored database verifies like any other
+        chain = AuditChain(
+            data_key, checkpoint_log_for(DatabaseLocation.parse(staged), engine), "sqlite"
+        )
         with Session(engine) as db_session:
-            AuditRecorder(db_session, None, FixedClock(now)).record(
+            AuditRecorder(db_session, None, FixedClock(now), chain).record(
                 "backup.restore",
                 object_type="backup",
                 object_id=backup_name,
