@@ -426,6 +426,24 @@ class LocationsPage(QWidget):
                 self.tr("还没有存放位置。请用“批量新建位置”建立库房、密集架或保险柜。")
             )
         self._refresh_must_move()
+        if rooms and self._node is None:
+            self._open_first_grid(rooms[0])
+
+    def _open_first_grid(self, node: L.LocationNode) -> None:
+        """On opening, show the first face or cabinet, so the map is never an empty pane."""
+        for _level in range(4):  # room → 密集架 → 列 → 面 at most
+            if node.kind in GRID_KINDS or not node.has_children:
+                break
+            try:
+                children = L.list_child_locations(
+                    session=self._session, parent_id=node.id, clock=self._context.clock
+                )
+            except AppError:
+                return
+            if not children:
+                break
+            node = children[0]
+        self.show_location(node.id)
 
     def _expand(self, item: QTreeWidgetItem) -> None:
         if item.childCount():
