@@ -7,7 +7,6 @@ decide, this page only shows what it gets.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -64,6 +63,7 @@ from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
+from ui.models.rows import RowsModel
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
@@ -71,56 +71,30 @@ RESTRICTED_COLOR = QColor("#eeeeee")
 CLASSIFIED_COLOR = QColor("#fde2e1")
 
 
-class _RowsModel(QAbstractTableModel):
-    """A small read-only table over a list of row DTOs."""
+class _RowsModel(RowsModel):
+    """Catalogue rows: restricted ones grey with a tooltip, classified ones tinted."""
 
-    COLUMNS: ClassVar[list[str]] = []
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[Any] = []
-
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Show ``rows``."""
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Rows shown."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Columns."""
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.COLUMNS):
-            return self.tr(self.COLUMNS[section])
-        return None
+    def cells(self, row: Any) -> list[str]:
+        """Cell texts of one row (each table names its own in ``values``)."""
+        return self.values(row)
 
     def values(self, row: Any) -> list[str]:
         """Cell texts of one row."""
         raise NotImplementedError  # each table model names its cells
 
+    def background(self, row: Any) -> Any:
+        """Restricted rows grey, classified rows tinted."""
+        if row.restricted:
+            return RESTRICTED_COLOR
+        return CLASSIFIED_COLOR if row.secrecy else None
+
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Cell text; restricted rows grey, classified rows tinted."""
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        """Cell text and colour; a tooltip on restricted rows."""
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
+            if 0 <= index.row() < len(self.rows) and self.rows[index.row()].restricted:
+                return self.tr("受限：您的涉密级别不足，仅显示档号")
             return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.values(row)[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole:
-            if row.restricted:
-                return RESTRICTED_COLOR
-            return CLASSIFIED_COLOR if row.secrecy else None
-        if role == Qt.ItemDataRole.ToolTipRole and row.restricted:
-            return self.tr("受限：您的涉密级别不足，仅显示档号")
-        return None
+        return super().data(index, role)
 
 
 class VolumeTableModel(_RowsModel):

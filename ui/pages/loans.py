@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QPersistentModelIndex
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -68,54 +68,27 @@ from ui.dialogs.loans import (
 )
 from ui.dialogs.print_preview import show_print_preview
 from ui.errors import message_for, show_error
+from ui.models.rows import RowsModel
 
 log = logging.getLogger(__name__)
 Index = QModelIndex | QPersistentModelIndex
 OVERDUE_COLOR = QColor("#fde2e1")
 
 
-class RowsTableModel(QAbstractTableModel):
+class RowsTableModel(RowsModel):
     """A read-only table over row DTOs: ``columns`` titles, ``cells(row)`` texts."""
 
     def __init__(self, columns: Sequence[str], cells: Callable[[Any], Sequence[str]]) -> None:
-        super().__init__()
-        self.columns = list(columns)
-        self.cells = cells
-        self.rows: list[Any] = []
+        super().__init__(columns)
+        self._cells = cells
 
-    def set_rows(self, rows: Sequence[Any]) -> None:
-        """Show ``rows``."""
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
+    def cells(self, row: Any) -> Sequence[str]:
+        """Cell texts of one row."""
+        return self._cells(row)
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Rows shown."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Columns."""
-        return 0 if parent.isValid() else len(self.columns)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        horizontal = orientation == Qt.Orientation.Horizontal
-        if role == Qt.ItemDataRole.DisplayRole and horizontal and 0 <= section < len(self.columns):
-            return self.tr(self.columns[section])
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Cell text; overdue rows tinted."""
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
-            return None
-        row = self.rows[index.row()]
-        if role == Qt.ItemDataRole.DisplayRole:
-            return self.cells(row)[index.column()]
-        if role == Qt.ItemDataRole.BackgroundRole and getattr(row, "overdue_days", 0) > 0:
-            return OVERDUE_COLOR
-        return None
+    def background(self, row: Any) -> Any:
+        """Overdue rows tinted."""
+        return OVERDUE_COLOR if getattr(row, "overdue_days", 0) > 0 else None
 
 
 def _application_cells(r: ApplicationRow) -> list[str]:
