@@ -23,6 +23,10 @@ ACTION_LABELS: dict[str, str] = {
     "loan.write": "办理查阅借阅",
     "loan.approve": "审批利用申请",
     "loan.settings": "修改借阅设置",
+    # inspections (issue 8)
+    "inspection.read": "查看库房检查",
+    "inspection.write": "办理库房检查",
+    "inspection.settings": "修改检查设置",
 }
 
 

@@ -90,6 +90,10 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "loan.write": {ARCH: ALL},
     "loan.approve": APPROVERS_ALL,
     "loan.settings": {ADMIN: ALL},
+    # inspections (issue 8): the scope lists 档号 and places only, so not levelled
+    "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "inspection.write": {ARCH: ALL},
+    "inspection.settings": {ADMIN: ALL},
 }
 
 CELLS = [
