@@ -36,6 +36,7 @@ from app.domain.inspections import (
     TaskState,
 )
 from app.domain.locations import LocationKind
+from app.domain.roles import may
 from app.errors import (
     FieldError,
     InspectionPaused,
@@ -116,9 +117,10 @@ def _settings(uow: UnitOfWork) -> InspectionSettings:
 
 
 def get_inspection_settings(*, session: SignedIn, clock: Clock) -> InspectionSettings:
-    """The configured checklist and climate limits."""
+    """The configured checklist and climate limits (for inspectors and the administrator)."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "inspection.read")
+        action = "inspection.settings" if may(session.actor.roles, "inspection.settings") else ""
+        authorize(uow, session.actor, action or "inspection.read")
         return _settings(uow)
 
 
@@ -361,9 +363,9 @@ def start_inspection(*, session: SignedIn, draft: InspectionDraft, clock: Clock)
         errors.append(FieldError("inspected_on", "not_future"))
     named = [i for i in draft.inspectors if i.user_id is not None or i.name.strip()]
     if any(len(i.name.strip()) > 64 for i in named):
-        errors.append(FieldError("inspectors", "max_length", {"max": 64}))
+        errors.append(FieldError("inspectors", "too_long", {"max": 64}))
     if len(draft.note) > 2000:
-        errors.append(FieldError("note", "max_length", {"max": 2000}))
+        errors.append(FieldError("note", "too_long", {"max": 2000}))
     if errors:
         raise ValidationFailed(errors)
     assert draft.room_id is not None and draft.inspected_on is not None
@@ -1032,7 +1034,7 @@ def resolve_difference(
     if chosen is Resolution.NOTED and not note.strip():
         raise ValidationFailed([FieldError("difference_note", "required")])
     if len(note) > 2000:
-        raise ValidationFailed([FieldError("difference_note", "max_length", {"max": 2000})])
+        raise ValidationFailed([FieldError("difference_note", "too_long", {"max": 2000})])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.write")
         diff = uow.session.get(InspectionDifference, difference_id)
@@ -1041,7 +1043,7 @@ def resolve_difference(
         row = _get(uow, diff.session_id)
         _require(row, "处理差异", Status.FINDINGS)
         if diff.resolution:
-            raise ValidationFailed([FieldError("resolution", "already_resolved")])
+            raise ValidationFailed([FieldError("resolution", "difference_resolved")])
         if chosen in (Resolution.MOVED, Resolution.LOST) and diff.volume_id is None:
             raise ValidationFailed([FieldError("resolution", "needs_volume")])
         volume_id = diff.volume_id
@@ -1226,7 +1228,7 @@ def set_check(
     if not ok and not note.strip():
         raise ValidationFailed([FieldError("check_note", "abnormal_note")])
     if len(note) > 1000:
-        raise ValidationFailed([FieldError("check_note", "max_length", {"max": 1000})])
+        raise ValidationFailed([FieldError("check_note", "too_long", {"max": 1000})])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.write")
         row = _get(uow, inspection_id)
@@ -1302,7 +1304,7 @@ def record_reading(
     elif as_utc(when) > as_utc(clock.now()) + timedelta(minutes=5):
         errors.append(FieldError("taken_at", "not_future"))
     if len(note) > 500:
-        errors.append(FieldError("note", "max_length", {"max": 500}))
+        errors.append(FieldError("note", "too_long", {"max": 500}))
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
@@ -1454,7 +1456,7 @@ def record_finding(
     if not description.strip():
         errors.append(FieldError("condition_description", "required"))
     elif len(description) > 2000:
-        errors.append(FieldError("condition_description", "max_length", {"max": 2000}))
+        errors.append(FieldError("condition_description", "too_long", {"max": 2000}))
     task_kind: TaskKind | None = None
     if task is not None:
         try:
@@ -1468,7 +1470,7 @@ def record_finding(
         if task.responsible_user_id is None and not task.responsible_name.strip():
             errors.append(FieldError("responsible", "required"))
         elif len(task.responsible_name.strip()) > 64:
-            errors.append(FieldError("responsible", "max_length", {"max": 64}))
+            errors.append(FieldError("responsible", "too_long", {"max": 64}))
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
@@ -1565,7 +1567,7 @@ def complete_task(*, session: SignedIn, task_id: int, note: str = "", clock: Clo
         if task is None:
             raise locations.NotFound(what="修复任务")
         if task.state == TaskState.DONE.value:
-            raise ValidationFailed([FieldError("task", "already_resolved")])
+            raise ValidationFailed([FieldError("task", "task_done")])
         volume = _volume_for_repair(uow, task.volume_id)
         if task.state == TaskState.OUT.value:
             locations.record_volume_back(uow, volume, locations.MoveReason.REPAIR, "修复完毕")
@@ -1704,7 +1706,7 @@ def close_inspection(
     The checklist must be complete (each line 正常 or 异常).
     """
     if len(measures) > 4000 or len(review) > 4000:
-        raise ValidationFailed([FieldError("measures", "max_length", {"max": 4000})])
+        raise ValidationFailed([FieldError("measures", "too_long", {"max": 4000})])
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "inspection.write")

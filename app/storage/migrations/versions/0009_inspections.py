@@ -53,7 +53,7 @@ def upgrade() -> None:
         _fk(t, "room_id", "storage_location"),
         _fk(t, "created_by", "user_account"),
         _fk(t, "closed_by", "user_account"),
-        _pk(t),
+        _pk(t, "id"),
         sa.UniqueConstraint("number", name="uq_inspection_session_number"),
     )
     op.create_index("ix_inspection_session_room", t, ["room_id", "status"])
@@ -80,7 +80,7 @@ def upgrade() -> None:
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("place_id", sa.Integer(), nullable=True),
         _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _pk(t),
+        _pk(t, "id"),
     )
     op.create_index("ix_inspection_scan_session", t, ["session_id", "kind", "object_id"])
 
@@ -112,7 +112,7 @@ def upgrade() -> None:
         sa.Column("resolved_by", sa.Integer(), nullable=True),
         _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
         _fk(t, "resolved_by", "user_account"),
-        _pk(t),
+        _pk(t, "id"),
     )
     op.create_index("ix_inspection_difference_session", t, ["session_id", "resolution"])
 
@@ -142,7 +142,7 @@ def upgrade() -> None:
         _fk(t, "room_id", "storage_location"),
         _fk(t, "session_id", "inspection_session"),
         _fk(t, "recorded_by", "user_account"),
-        _pk(t),
+        _pk(t, "id"),
     )
     op.create_index("ix_environment_reading_room", t, ["room_id", "taken_at"])
 
@@ -159,7 +159,7 @@ def upgrade() -> None:
         _fk(t, "volume_id", "volume"),
         _fk(t, "session_id", "inspection_session"),
         _fk(t, "recorded_by", "user_account"),
-        _pk(t),
+        _pk(t, "id"),
     )
     op.create_index("ix_condition_record_volume_id", t, ["volume_id"])
     op.create_index("ix_condition_record_session_id", t, ["session_id"])
@@ -188,7 +188,7 @@ def upgrade() -> None:
         _fk(t, "responsible_user_id", "user_account"),
         _fk(t, "created_by", "user_account"),
         _fk(t, "done_by", "user_account"),
-        _pk(t),
+        _pk(t, "id"),
     )
     op.create_index("ix_repair_task_volume_id", t, ["volume_id"])
     op.create_index("ix_repair_task_session_id", t, ["session_id"])
