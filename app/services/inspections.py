@@ -1743,7 +1743,7 @@ def close_inspection(
                 )
                 .values(
                     resolution=Resolution.CARRIED.value,
-                    note="结束检查时转下次检查",
+                    note="",
                     resolved_at=now,
                     resolved_by=session.actor.user_id,
                 )

@@ -193,6 +193,9 @@ READ_ONLY: dict[str, str] = {
     "app.services.loan_print.copy_register_pdf": "renders only; see record_loan_output",
     "app.services.loan_print.register_pdf": "renders only; see record_loan_output",
     "app.services.loan_print.slip_pdf": "renders only; see record_loan_output",
+    # inspections (issue 8)
+    "app.services.inspection_print.inspection_record_pdf": "renders only; printing and saving "
+    "are audited by record_inspection_output",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
     "app.services.exports.write_table": "serialises a table; its export service audits",
@@ -1192,3 +1195,12 @@ def _inspection_close(w: World) -> None:
             session=w.archivist, inspection_id=sid, seq=row.seq, ok=True, clock=w.clock
         )
     inspections.close_inspection(session=w.archivist, inspection_id=sid, measures="", clock=w.clock)
+
+
+@recipe("app.services.inspection_print.record_inspection_output", action="print.inspection_record")
+def _inspection_output(w: World) -> None:
+    from app.services import inspection_print
+
+    inspection_print.record_inspection_output(
+        session=w.archivist, inspection_id=_inspection(w)[0], kind="print", clock=w.clock
+    )
