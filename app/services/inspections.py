@@ -758,7 +758,11 @@ def record_scan(*, session: SignedIn, inspection_id: int, text: str, clock: Cloc
             details={"code": code, "kind": kind, "verdict": verdict},
         )
         uow.commit()
-        return ScanAck(verdict, code, detail, found, expected)
+        shown = code
+        if kind == "volume":
+            volume = uow.session.get(Volume, object_id)
+            shown = volume.reference_code if volume else code
+        return ScanAck(verdict, shown, detail, found, expected)
 
 
 @dataclass(frozen=True)
@@ -1801,3 +1805,29 @@ def get_inspection_record(
     return InspectionRecord(
         header, header.kind_label, climate, checks, rec, tasks, json.loads(raw) if raw else {}
     )
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    """A 密集架, 柜 or 面 a session may cover."""
+
+    id: int
+    code: str
+    kind: str
+
+
+def list_scope_choices(*, session: SignedIn, room_id: int, clock: Clock) -> list[ScopeChoice]:
+    """The 密集架, 柜 and 面 of a room, in tree order (for the scope of a new session)."""
+    kinds = (LocationKind.SHELF.value, LocationKind.CABINET.value, LocationKind.FACE.value)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "inspection.read")
+        room = _room(uow, room_id)
+        rows = uow.session.execute(
+            select(StorageLocation.id, StorageLocation.code, StorageLocation.kind)
+            .where(
+                StorageLocation.path_key.startswith(room.path_key + "."),
+                StorageLocation.kind.in_(kinds),
+            )
+            .order_by(StorageLocation.path_key)
+        ).all()
+        return [ScopeChoice(i, c, k) for i, c, k in rows]
