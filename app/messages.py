@@ -202,6 +202,7 @@ FIELD_LABELS: dict[str, str] = {
     "responsible": "责任人",
     "task": "修复任务",
     "inspection": "库房检查",
+    "room_type": "库房类型",
 }
 
 MESSAGES: dict[str, str] = {

@@ -140,10 +140,13 @@ def set_inspection_settings(
     session: SignedIn,
     checklist: Sequence[str],
     limits: dict[RoomType, ClimateLimits],
-    room_types: dict[int, RoomType],
     clock: Clock,
+    room_types: dict[int, RoomType] | None = None,
 ) -> None:
-    """Change the checklist (for sessions started from now on) and the climate limits."""
+    """Change the checklist (for sessions started from now on) and the climate limits.
+
+    ``room_types`` (None: kept) says which limits each room follows.
+    """
     items = [c.strip() for c in checklist if c.strip()]
     errors: list[FieldError] = []
     if not items:
@@ -158,6 +161,8 @@ def set_inspection_settings(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.settings")
+        if room_types is None:
+            room_types = _settings(uow).room_types
         for room_id in room_types:
             _room(uow, room_id)
         uow.settings.put(CHECKLIST_SETTING, items)
@@ -181,6 +186,28 @@ def _limits_dict(lim: ClimateLimits) -> dict[str, int]:
         "t_swing": lim.t_swing,
         "rh_swing": lim.rh_swing,
     }
+
+
+def set_room_type(*, session: SignedIn, room_id: int, room_type: str, clock: Clock) -> None:
+    """Say which climate limits a room follows (纸质档案库房, 音像/磁性载体库房, 其他)."""
+    try:
+        chosen = RoomType(room_type)
+    except ValueError:
+        raise ValidationFailed([FieldError("room_type", "required")]) from None
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "inspection.write")
+        room = _room(uow, room_id)
+        types = dict(_settings(uow).room_types)
+        before = types.get(room.id, RoomType.PAPER)
+        types[room.id] = chosen
+        uow.settings.put(ROOM_TYPES_SETTING, {str(k): v.value for k, v in types.items()})
+        uow.audit.record(
+            "inspection.room_type",
+            object_type="storage_location",
+            object_id=room.id,
+            details={"before": before.value, "after": chosen.value},
+        )
+        uow.commit()
 
 
 # --- helpers -----------------------------------------------------------------------------------

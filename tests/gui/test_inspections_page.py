@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
+from app.domain import inspections as rules
 from app.domain.scan_codes import scan_payload
 from app.paths import cjk_font_path
 from app.services import inspections as I
@@ -179,3 +180,24 @@ def test_a_finding_with_a_repair_task_shows_in_the_task_list_until_done(
     page.tasks.selectRow(0)
     page.task_done.click()
     assert page.tasks.rowCount() == 0
+
+
+def test_the_administrator_edits_the_checklist_and_the_limits(
+    qtbot: QtBot, clock: FixedClock, admin: SignedIn, location: DatabaseLocation
+) -> None:
+    from ui.dialogs.inspection_settings import InspectionSettingsDialog
+
+    dialog = InspectionSettingsDialog(None, AppContext(location=location, clock=clock), admin)
+    qtbot.addWidget(dialog)
+    dialog.setFont(cjk_font())
+    dialog.show()
+    dialog.spins[rules.RoomType.PAPER]["t_min"].setValue(25.0)  # above the maximum
+    dialog.accept()
+    assert "温度范围：下限须小于上限" in dialog.errors.label_for("climate_t.paper").text()
+    dialog.spins[rules.RoomType.PAPER]["t_min"].setValue(15.0)
+    dialog.checklist.setPlainText("防火\n防盗\n\n防潮")
+    dialog.grab().save(str(SCREENSHOTS / "inspection-settings.png"))
+    dialog.accept()
+    saved = I.get_inspection_settings(session=admin, clock=clock)
+    assert saved.checklist == ("防火", "防盗", "防潮")
+    assert saved.limits[rules.RoomType.PAPER].t_min == 150

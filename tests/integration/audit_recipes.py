@@ -1068,7 +1068,16 @@ def _inspection_settings(w: World) -> None:
 
     now = inspections.get_inspection_settings(session=w.admin, clock=w.clock)
     inspections.set_inspection_settings(
-        session=w.admin, checklist=now.checklist, limits=now.limits, room_types={}, clock=w.clock
+        session=w.admin, checklist=now.checklist, limits=now.limits, clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.set_room_type", action="inspection.room_type")
+def _inspection_room_type(w: World) -> None:
+    from app.services import inspections
+
+    inspections.set_room_type(
+        session=w.archivist, room_id=_place(w, _shelf(w)), room_type="media", clock=w.clock
     )
 
 

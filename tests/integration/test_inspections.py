@@ -464,3 +464,41 @@ def test_the_next_half_yearly_inspection_is_due_six_months_after_the_last_closed
     assert I.list_inspection_schedule(session=room, clock=clock)[0].state.value == "due"
     clock.advance(days=20)  # 2026-07-09
     assert I.list_inspection_schedule(session=room, clock=clock)[0].state.value == "overdue"
+
+
+def test_limits_follow_the_room_type_and_the_checklist_is_configurable(
+    admin: SignedIn, room: SignedIn, clock: FixedClock
+) -> None:
+    from app.domain.inspections import ClimateLimits, RoomType
+
+    rid = place_id(room, clock, "K1")
+    I.record_reading(session=room, room_id=rid, temperature=26.0, humidity=42, clock=clock)
+    day = date(2026, 1, 5)
+
+    def problems() -> tuple[str, ...]:
+        climate = I.get_room_climate(session=room, room_id=rid, since=day, until=day, clock=clock)
+        return climate.readings[0].problems
+
+    assert problems() == ("温度过高", "湿度过低")
+    I.set_room_type(session=room, room_id=rid, room_type="media", clock=clock)
+    assert problems() == ()
+    now = I.get_inspection_settings(session=admin, clock=clock)
+    limits = dict(now.limits)
+    limits[RoomType.MEDIA] = ClimateLimits(t_min=150, t_max=250, rh_min=400, rh_max=600)
+    I.set_inspection_settings(
+        session=admin, checklist=["防火", "防盗", "防潮"], limits=limits, clock=clock
+    )
+    assert problems() == ("温度过高",)  # the room keeps its type
+    sid = start(room, clock)
+    assert [c.label for c in I.list_checks(session=room, inspection_id=sid, clock=clock)] == [
+        "防火",
+        "防盗",
+        "防潮",
+    ]
+    bad = dict(limits)
+    bad[RoomType.PAPER] = ClimateLimits(t_min=250, t_max=240)
+    with pytest.raises(ValidationFailed) as info:
+        I.set_inspection_settings(
+            session=admin, checklist=["防火", "防火"], limits=bad, clock=clock
+        )
+    assert {e.reason for e in info.value.errors} == {"checklist_twice", "climate_range"}

@@ -322,9 +322,13 @@ class InspectionsPage(QWidget):
             self.climate_days.addItem(self.tr("近 {0} 天").format(days), days)
         self.climate_days.setCurrentIndex(1)
         self.room_label = QLabel()
+        self.room_type = QComboBox(objectName="climate_room_type")
+        for kind, label in rules.ROOM_TYPE_LABELS.items():
+            self.room_type.addItem(self.tr(label), kind.value)
         for w in (
             self.room_label,
             self.climate_room,
+            self.room_type,
             self.climate_days,
             self.temperature,
             self.humidity,
@@ -379,6 +383,7 @@ class InspectionsPage(QWidget):
         self.add_reading.clicked.connect(self.record_reading)
         self.climate_room.currentIndexChanged.connect(self.refresh_climate)
         self.climate_days.currentIndexChanged.connect(self.refresh_climate)
+        self.room_type.activated.connect(self.change_room_type)
         self.add_finding.clicked.connect(self.record_finding)
         self.task_out.clicked.connect(lambda: self._task_step(svc.send_task_out))
         self.task_done.clicked.connect(lambda: self._task_step(svc.complete_task))
@@ -620,6 +625,9 @@ class InspectionsPage(QWidget):
             self.reading_error.setText(message_for(exc))
             return
         self.chart.set_climate(climate)
+        settings = svc.get_inspection_settings(session=self._session, clock=self._context.clock)
+        kind = settings.room_types.get(room, rules.RoomType.PAPER)
+        self.room_type.setCurrentIndex(self.room_type.findData(kind.value))
         for r in climate.out_of_range():
             item = QListWidgetItem(
                 self.tr("{0}　温度 {1} °C　湿度 {2} %　{3}").format(
@@ -635,6 +643,22 @@ class InspectionsPage(QWidget):
             QListWidgetItem(
                 f"{day.isoformat()}　{'、'.join(problems)}", self.out_of_range
             ).setForeground(QColor("#e65100"))
+
+    def change_room_type(self) -> None:
+        """The chosen room follows the limits of another room type."""
+        room = self.climate_room.currentData()
+        if room is None:
+            return
+        try:
+            svc.set_room_type(
+                session=self._session,
+                room_id=room,
+                room_type=str(self.room_type.currentData()),
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            self.reading_error.setText(message_for(exc))
+        self.refresh_climate()
 
     def refresh_tasks(self) -> None:
         """Open repair tasks (all rooms)."""
