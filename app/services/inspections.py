@@ -727,6 +727,13 @@ def record_scan(*, session: SignedIn, inspection_id: int, text: str, clock: Cloc
         if kind == "location":
             row.current_place_id = object_id
             verdict = "place"
+            inside = uow.session.scalar(
+                select(func.count()).where(
+                    StorageLocation.id == object_id, StorageLocation.id.in_(_scope_places(uow, row))
+                )
+            )
+            if not inside:
+                detail = "不在本次检查范围内"
         elif kind == "unknown":
             verdict, detail = "unexpected", "登记中没有"
         else:

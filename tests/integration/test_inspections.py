@@ -164,6 +164,8 @@ def test_misplaced_and_unexpected_are_detected(room: SignedIn, clock: FixedClock
     assert (ack.verdict, ack.detail) == ("misplaced", "K1-02-A-1-1")
     assert scan(room, clock, sid, code_of(room, clock, stray)).verdict == "unexpected"
     assert scan(room, clock, sid, "ZZ-NOT-HERE").verdict == "unexpected"
+    outside = scan(room, clock, sid, "K1-02-A-1-1")  # a place label outside the face
+    assert (outside.verdict, outside.detail) == ("place", "不在本次检查范围内")
     rec = I.get_reconciliation(session=room, inspection_id=sid, clock=clock)
     found = kinds(rec)
     assert found[DifferenceKind.MISPLACED.value] == {
