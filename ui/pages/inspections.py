@@ -233,6 +233,9 @@ class InspectionsPage(QWidget):
         self.header.setWordWrap(True)
         self.header.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         ov.addWidget(self.header)
+        self.result = QLabel(objectName="inspection_result")
+        self.result.setWordWrap(True)
+        ov.addWidget(self.result)
         row = QHBoxLayout()
         self.start_count = QPushButton(objectName="begin_counting")
         self.pause = QPushButton(objectName="pause_inspection")
@@ -253,6 +256,10 @@ class InspectionsPage(QWidget):
             row.addWidget(b)
         row.addStretch()
         ov.addLayout(row)
+        self.steps = QLabel(objectName="inspection_steps")
+        self.steps.setWordWrap(True)
+        self.steps.setStyleSheet("color: #555; margin-top: 12px;")
+        ov.addWidget(self.steps)
         ov.addStretch()
         self.tabs.addTab(overview, "")
         # 扫码清点 (scan view)
@@ -402,6 +409,14 @@ class InspectionsPage(QWidget):
         self.fixity.setText(self.tr("校验电子文件"))
         self.print_record.setText(self.tr("打印检查记录…"))
         self.close_session.setText(self.tr("结束检查…"))
+        self.steps.setText(
+            self.tr(
+                "步骤：1. 开始清点（按范围生成应有清单：已上架 − 借出 − 在修）；"
+                "2. 在“扫码清点”中先扫位置标签，再扫该处的档案盒或案卷，可随时暂停、改日继续；"
+                "3. 结束清点，逐项处理差异（归位、报失或说明）；4. 填写检查项目和温湿度，"
+                "登记发现的问题和修复任务；5. 结束检查并打印库房检查记录，由全体检查人签字。"
+            )
+        )
         self.scan_hint.setText(
             self.tr(
                 "先扫描位置标签（层/位），再逐一扫描该处的档案盒或案卷。扫码只做清点："
@@ -560,6 +575,7 @@ class InspectionsPage(QWidget):
         """The differences so far (counting) or as recorded (findings)."""
         if self.current is None:
             _fill(self.differences, [])
+            self.result.setText("")
             return
         try:
             rec = svc.get_reconciliation(
@@ -569,6 +585,15 @@ class InspectionsPage(QWidget):
             self.counts.setText(message_for(exc))
             return
         rows = rec.differences[:2000]
+        parts = [
+            self.tr("{0} {1}").format(self.tr(rules.DIFFERENCE_LABELS[k]), rec.count(k))
+            for k in rules.DifferenceKind
+        ]
+        self.result.setText(
+            self.tr("清点：应有 {0}，已清点 {1}，扫描到 {2}。差异：{3}。").format(
+                rec.expected, rec.found_expected, rec.found, "，".join(parts)
+            )
+        )
         _fill(
             self.differences,
             [
