@@ -201,3 +201,30 @@ def test_the_administrator_edits_the_checklist_and_the_limits(
     saved = I.get_inspection_settings(session=admin, clock=clock)
     assert saved.checklist == ("防火", "防盗", "防潮")
     assert saved.limits[rules.RoomType.PAPER].t_min == 150
+
+
+def test_the_home_screen_lists_inspections_due_and_open_repair_tasks(
+    qtbot: QtBot, clock: FixedClock, keeper: SignedIn
+) -> None:
+    from datetime import date
+
+    from ui.pages.home import HomePage
+
+    shelf(keeper, clock)
+    _b, vids = shelve(keeper, clock, "K1-01-A-1-1", 1)
+    I.record_finding(
+        session=keeper,
+        volume_id=vids[0],
+        kind="damage",
+        description="书脊开裂",
+        task=I.TaskDraft(kind="mend", due_on=date(2026, 1, 10), responsible_name="王五"),
+        clock=clock,
+    )
+    clock.advance(days=200)  # the room's first half-yearly inspection is overdue; the task too
+    home = HomePage(keeper.actor, "示范", clock.now())
+    qtbot.addWidget(home)
+    home.show_inspections_due(I.list_inspection_schedule(session=keeper, clock=clock))
+    home.show_tasks(I.list_open_tasks(session=keeper, clock=clock))
+    assert "K1 库房K1　已逾期　应于 2026-07-05" in home.cards[1].body.text()
+    tasks = home.cards[2].body.text()
+    assert "待办修复任务 1 项" in tasks and "修补　王五　期限 2026-01-10（已逾期）" in tasks
