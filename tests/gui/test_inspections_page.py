@@ -228,3 +228,68 @@ def test_the_home_screen_lists_inspections_due_and_open_repair_tasks(
     assert "K1 库房K1　已逾期　应于 2026-07-05" in home.cards[1].body.text()
     tasks = home.cards[2].body.text()
     assert "待办修复任务 1 项" in tasks and "修补　王五　期限 2026-01-10（已逾期）" in tasks
+
+
+def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and_printed(
+    qtbot: QtBot, location: DatabaseLocation, clock: FixedClock, keeper: SignedIn
+) -> None:
+    from PySide6.QtWidgets import QInputDialog
+
+    from ui.dialogs.print_preview import PrintPreviewDialog
+    from ui.pages.inspections import CloseDialog
+
+    shelf(keeper, clock)
+    _b, vids = shelve(keeper, clock, "K1-01-A-1-1", 2)
+    sid = I.start_inspection(
+        session=keeper,
+        draft=I.InspectionDraft(
+            kind="special",
+            room_id=place_id(keeper, clock, "K1"),
+            inspected_on=clock.now().date(),
+            inspectors=(I.Inspector(name="李四"), I.Inspector(name="王五")),
+        ),
+        clock=clock,
+    )
+    page = open_page(qtbot, location, clock, keeper)
+    assert page.current is not None and page.current.id == sid
+    page.start_count.click()
+    scanner(qtbot, page, code_of(keeper, clock, vids[0]))
+    page.finish_count.click()
+    assert page.differences.rowCount() == 1  # the second volume is missing
+    page.differences.selectRow(0)
+
+    def explain(dialog: QWidget) -> None:
+        assert isinstance(dialog, QInputDialog)
+        dialog.setTextValue("借给审计部门核对，见借阅登记")
+        dialog.accept()
+
+    errors = when_modal(explain)
+    page.resolve_note.click()
+    assert errors == []
+    assert page.differences.item(0, 4).text() == "已说明：借给审计部门核对，见借阅登记"
+    for row in range(page.checks.rowCount()):
+        page.checks.selectRow(row)
+        page.check_ok.click()
+    assert {page.checks.item(r, 2).text() for r in range(page.checks.rowCount())} == {"正常"}
+
+    def close(dialog: QWidget) -> None:
+        assert isinstance(dialog, CloseDialog)
+        assert not dialog.carry.isEnabled()  # nothing is left to carry over
+        dialog.measures.setText("无")
+        dialog.accept()
+
+    errors = when_modal(close)
+    page.close_session.click()
+    assert errors == []
+    assert page.current is not None and page.current.status == "closed"
+    seen: dict[str, bytes] = {}
+
+    def preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["pdf"] = dialog._pdf
+        dialog.close()
+
+    errors = when_modal(preview)
+    page.print_record.click()
+    assert errors == []
+    assert seen["pdf"].startswith(b"%PDF")
