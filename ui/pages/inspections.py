@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -199,10 +199,16 @@ class InspectionsPage(QWidget):
         super().__init__(objectName="page_inspections")
         self._context, self._session = context, session
         self.current: svc.InspectionRow | None = None
+        self._loaded = False  # read on first show, not at sign-in (startup time)
         self._build_ui()
         self._connect_signals()
         self.retranslate_ui()
-        self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # Qt's name
+        """Read the schedule and sessions the first time the area is shown."""
+        super().showEvent(event)
+        if not self._loaded:
+            self.refresh()
 
     # -- construction -------------------------------------------------------------------
     def _build_ui(self) -> None:
@@ -439,6 +445,7 @@ class InspectionsPage(QWidget):
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
         """Reload the schedule, the sessions and the selected session."""
+        self._loaded = True
         clock = self._context.clock
         try:
             schedule = svc.list_inspection_schedule(session=self._session, clock=clock)
