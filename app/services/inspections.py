@@ -513,7 +513,7 @@ def _row(uow: UnitOfWork, row: InspectionSession) -> InspectionRow:
         row.measures,
         row.review,
         row.note,
-        row.closed_at,
+        as_utc(row.closed_at) if row.closed_at else None,
     )
 
 
