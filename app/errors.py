@@ -325,3 +325,28 @@ class PasswordFileExposed(AppError):
     """A password file for scheduled backups is readable by other accounts."""
 
     code = "password_file_exposed"
+
+
+# --- inspections (issue 8) ------------------------------------------------------------------
+class InspectionStateRefused(AppError):
+    """The session's status does not allow this step (``status``: its label, ``step``)."""
+
+    code = "inspection_state_refused"
+
+
+class InspectionPaused(AppError):
+    """The session is paused: continue it before scanning or changing it."""
+
+    code = "inspection_paused"
+
+
+class UnresolvedDifferences(AppError):
+    """Closing needs every difference resolved or carried over explicitly (``count`` open)."""
+
+    code = "inspection_unresolved"
+
+
+class VolumeNotAvailable(AppError):
+    """The volume cannot go to repair now (``reference_code``, ``state``: 借出/在修/已销毁)."""
+
+    code = "volume_not_available"

@@ -187,6 +187,28 @@ FIELD_LABELS: dict[str, str] = {
     "loan_escalation_days": "逾期几天后告知部门负责人",
     "loan_routing": "审批路线",
     "date_range": "日期范围",
+    # inspections (issue 8)
+    "inspection_kind": "检查类型",
+    "scope": "检查范围",
+    "inspected_on": "检查日期",
+    "inspectors": "检查人",
+    "checklist": "检查项目",
+    "climate_t": "温度范围",
+    "climate_rh": "相对湿度范围",
+    "climate_swing": "日波动",
+    "difference_note": "差异说明",
+    "check_note": "检查项目说明",
+    "temperature": "温度（°C）",
+    "humidity": "相对湿度（%）",
+    "taken_at": "测量时间",
+    "condition_kind": "问题类型",
+    "condition_description": "问题描述",
+    "task_kind": "修复方式",
+    "task_due_on": "完成期限",
+    "responsible": "责任人",
+    "task": "修复任务",
+    "inspection": "库房检查",
+    "room_type": "库房类型",
 }
 
 MESSAGES: dict[str, str] = {
@@ -285,6 +307,14 @@ MESSAGES: dict[str, str] = {
     "password_file_exposed": (
         "密码文件 {path} 可被其他账户读取，已拒绝使用。请改为只有本账户可读（chmod 600）。"
     ),
+    # inspections (issue 8)
+    "inspection_state_refused": "该检查当前为“{status}”，不能{step}。",
+    "inspection_paused": "检查 {number} 已暂停，请先点“继续”再操作。",
+    "inspection_unresolved": (
+        "还有 {count} 项差异未处理，不能结束检查。请逐项处理（归位、报失或说明），"
+        "或勾选“未处理的差异转下次检查”后再结束。"
+    ),
+    "volume_not_available": "案卷 {reference_code} 当前为“{state}”，不能送修。请先办理归还或等待修复完成。",
     "app_error": "操作失败。",
     # storage locations and moves (issue 6)
     "location_object_not_found": "找不到该{what}，可能已被删除。",
@@ -446,6 +476,24 @@ REASONS: dict[str, str] = {
     "no_approved_application": "没有等待借出该案卷的已批准申请（请先登记申请并审批）",
     "no_overdue": "没有逾期未还的借阅（已归还的借阅不发催还通知）",
     "signed_already": "您已在本申请上签过一个环节，其余环节须由其他审批人签",
+    # inspections (issue 8)
+    "not_future": "不能晚于今天",
+    "unknown_user": "找不到该用户或已停用",
+    "two_inspectors": "至少需要两名不同的检查人（本系统用户或填写姓名）",
+    "scope_shelves": "请选择本库房中的一个或多个密集架/柜",
+    "scope_face": "请选择本库房中的一个面（或一个柜）",
+    "climate_range": "下限须小于上限，且在 {lo} 到 {hi} 之间",
+    "climate_swing": "日波动须大于 0（温度不超过 20 °C，湿度不超过 50 %）",
+    "checklist_size": "最多 {max} 项，每项不超过 100 个字符",
+    "checklist_twice": "有重复的检查项目",
+    "not_a_code": "这不是扫码枪输入的编码（应为标签上的二维码），请扫描标签",
+    "difference_resolved": "该差异已处理",
+    "needs_volume": "该差异不是登记在册的案卷，只能填写说明",
+    "abnormal_note": "选择“异常”时须说明情况",
+    "other_room": "不是本次检查的库房",
+    "task_not_open": "只有待处理的任务可以送修",
+    "task_done": "该任务已完成",
+    "checklist_incomplete": "还有 {n} 项未填写（正常/异常）",
 }
 
 # import limits and undo refusals (issue 10): the detail of import_too_large / import_undo_refused

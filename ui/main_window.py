@@ -32,6 +32,7 @@ from ui.pages.archives import ArchivesPage
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
 from ui.pages.home import HomePage
+from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage
@@ -87,6 +88,15 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
         _STAFF,
         QT_TRANSLATE_NOOP(
             "MainWindow", "您的角色不办理查阅借阅（三员分立：系统管理员和审计员不接触档案内容）。"
+        ),
+    ),
+    "inspections": (
+        InspectionsPage,
+        (Role.ARCHIVIST,),
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "库房检查、清点扫码、温湿度登记和修复任务由档案管理员办理"
+            "（三员分立：系统管理员和审计员不接触档案实体）。",
         ),
     ),
     "audit": (
@@ -310,6 +320,11 @@ class MainWindow(QMainWindow):
         key = AREAS[row][0] if 0 <= row < len(AREAS) else ""
         if key == "home":
             self._refresh_overdue()
+            self._refresh_inspection_cards()
+        elif key == "inspections" and isinstance(
+            self.page_by_key.get("inspections"), InspectionsPage
+        ):
+            self.page_by_key["inspections"].refresh()  # type: ignore[attr-defined]
         elif key == "loans" and isinstance(self.page_by_key.get("loans"), LoansPage):
             self.page_by_key["loans"].refresh()  # type: ignore[attr-defined]
 
@@ -327,6 +342,22 @@ class MainWindow(QMainWindow):
             log.warning("overdue card not refreshed: %s", exc.code)
             return
         home.show_overdue(rows)
+
+    def _refresh_inspection_cards(self) -> None:
+        """The home screen's 到期检查 and 待办任务 cards (inspections, issue 8)."""
+        from app.services.inspections import list_inspection_schedule, list_open_tasks
+
+        home = self.page_by_key.get("home")
+        if not isinstance(home, HomePage) or not may(self._session.actor.roles, "inspection.read"):
+            return
+        try:
+            schedule = list_inspection_schedule(session=self._session, clock=self._context.clock)
+            tasks = list_open_tasks(session=self._session, clock=self._context.clock, limit=200)
+        except AppError as exc:
+            log.warning("inspection cards not refreshed: %s", exc.code)
+            return
+        home.show_inspections_due(schedule)
+        home.show_tasks(tasks)
 
     def current_area(self) -> str:
         """Key of the visible area."""

@@ -125,6 +125,11 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "backup.run": frozenset({Role.ADMIN}),
     "backup.verify": frozenset({Role.ADMIN, Role.AUDITOR}),
     "backup.restore": frozenset({Role.ADMIN}),
+    # inspections (issue 8): archivists inspect and repair; approvers and the auditor read the
+    # records; the climate limits and the checklist are system settings
+    "inspection.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    "inspection.write": frozenset({Role.ARCHIVIST}),
+    "inspection.settings": frozenset({Role.ADMIN}),
 }
 
 
@@ -155,6 +160,10 @@ ACTION_TITLES: dict[str, str] = {
     "print.forms": "打印卷内目录、备考表",
     "incident.record": "登记泄密/丢失事件",
     "incident.read": "查看事件登记",
+    # inspections (issue 8)
+    "inspection.read": "查看库房检查记录、温湿度、修复任务",
+    "inspection.write": "库房检查、清点扫码、登记温湿度、修复任务",
+    "inspection.settings": "修改温湿度标准、检查项目",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

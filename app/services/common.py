@@ -27,6 +27,10 @@ ACTION_LABELS: dict[str, str] = {
     "backup.run": "备份数据库",
     "backup.verify": "校验备份",
     "backup.restore": "恢复备份",
+    # inspections (issue 8)
+    "inspection.read": "查看库房检查",
+    "inspection.write": "办理库房检查",
+    "inspection.settings": "修改检查设置",
 }
 
 

@@ -314,3 +314,28 @@ def test_fill_in_the_note_sheet_details_then_print_it(
     page.print_note_button.click()
     assert errors == []
     assert "卷内备考表" in str(seen["preview"]) and code in str(seen["preview"])
+
+
+def test_a_volume_shows_its_condition_records_and_in_repair(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from datetime import date
+
+    from app.services import inspections
+
+    page = open_page(qtbot, demo_copy, "archivist")
+    first = page.volumes.rows[0]
+    inspections.record_finding(
+        session=page._session,
+        volume_id=first.id,
+        kind="mould",
+        description="封面霉斑",
+        task=inspections.TaskDraft(
+            kind="demould", due_on=date(2026, 2, 1), responsible_name="王五", send_out=True
+        ),
+        clock=page._context.clock,
+    )
+    page.volume_table.selectRow(1)
+    page.volume_table.selectRow(0)
+    assert "（在修）" in page.volume_label.text()
+    assert "状况记录：霉变" in page.volume_label.text()

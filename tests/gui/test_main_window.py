@@ -51,8 +51,10 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
     assert "李秀英" in home.greeting.text()  # type: ignore[attr-defined]
     cards = home.cards  # type: ignore[attr-defined]
     assert cards[0].body.text() == "当前没有逾期未还的借阅。"  # the loan desk's card
-    assert all("尚未启用" in card.body.text() for card in cards[1:3])
-    assert "备份" in cards[3].body.text()  # issue 10: the last verified backup, or a warning
+    # inspections (issue 8): the schedule and the repair tasks; issue 10: the backup card
+    assert "半年定期检查" in cards[1].body.text()
+    assert cards[2].body.text() == "没有待办的修复任务。"
+    assert "备份" in cards[3].body.text()
     sign_out(session=session, clock=FixedClock())
 
 
@@ -134,3 +136,18 @@ def test_user_table_model_is_a_valid_qt_model(qtmodeltester, demo_copy: Database
     assert model.data(model.index(0, 0)) == "admin"
     sign_out(session=session, clock=FixedClock())
     assert QApplication.instance() is not None
+
+
+def test_only_archivists_get_the_inspections_area_others_a_note(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from ui.pages.inspections import InspectionsPage
+
+    window, session = open_window(qtbot, demo_copy, "archivist")
+    assert isinstance(window.page_by_key["inspections"], InspectionsPage)
+    sign_out(session=session, clock=FixedClock())
+    window, session = open_window(qtbot, demo_copy, "admin")
+    page = window.page_by_key["inspections"]
+    assert not isinstance(page, InspectionsPage)
+    assert "由档案管理员办理" in page.text()  # type: ignore[attr-defined]
+    sign_out(session=session, clock=FixedClock())

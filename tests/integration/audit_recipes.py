@@ -195,6 +195,9 @@ READ_ONLY: dict[str, str] = {
     "app.services.loan_print.slip_pdf": "renders only; see record_loan_output",
     "app.services.backup.expire_vault_copies": "audits backup.vault_expired only when a copy "
     "past its window was destroyed (test_backup: a deleted customer stays deleted)",
+    # inspections (issue 8)
+    "app.services.inspection_print.inspection_record_pdf": "renders only; printing and saving "
+    "are audited by record_inspection_output",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
     "app.services.exports.write_table": "serialises a table; its export service audits",
@@ -1044,4 +1047,207 @@ def _backup_settings(w: World) -> None:
 
     backup.update_backup_settings(
         session=w.admin, changes={"backup_interval_hours": 48}, clock=w.clock
+    )
+
+
+# --- inspections (issue 8) ----------------------------------------------------------------------
+def _inspection(w: World, counting: bool = False) -> tuple[int, int, int]:
+    """A half-yearly session on a new room with one shelved volume: (session, room, volume)."""
+    from app.services import inspections, locations
+
+    room = _shelf(w)
+    room_id = _place(w, room)
+    box_id = _box(w)
+    locations.place_box(
+        session=w.archivist, box_id=box_id, location_id=_place(w, f"{room}-01-A-1-1"), clock=w.clock
+    )
+    vid = w.volume()
+    locations.put_volume(session=w.archivist, volume_id=vid, box_id=box_id, clock=w.clock)
+    draft = inspections.InspectionDraft(
+        kind="half_yearly",
+        room_id=room_id,
+        inspected_on=w.clock.now().astimezone().date(),
+        inspectors=(
+            inspections.Inspector(user_id=w.archivist.actor.user_id),
+            inspections.Inspector("王五"),
+        ),
+    )
+    sid = inspections.start_inspection(session=w.archivist, draft=draft, clock=w.clock)
+    if counting:
+        inspections.begin_counting(session=w.archivist, inspection_id=sid, clock=w.clock)
+    return sid, room_id, vid
+
+
+def _finding(w: World, send_out: bool) -> int:
+    from app.services import inspections
+
+    sid, _room, vid = _inspection(w)
+    saved = inspections.record_finding(
+        session=w.archivist,
+        volume_id=vid,
+        kind="damage",
+        description="书脊开裂",
+        inspection_id=sid,
+        task=inspections.TaskDraft(
+            kind="mend",
+            due_on=w.clock.now().astimezone().date() + timedelta(days=14),
+            responsible_name="王五",
+            send_out=send_out,
+        ),
+        clock=w.clock,
+    )
+    assert saved.task_id is not None
+    return saved.task_id
+
+
+@recipe("app.services.inspections.set_inspection_settings", action="inspection.settings")
+def _inspection_settings(w: World) -> None:
+    from app.services import inspections
+
+    now = inspections.get_inspection_settings(session=w.admin, clock=w.clock)
+    inspections.set_inspection_settings(
+        session=w.admin, checklist=now.checklist, limits=now.limits, clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.set_room_type", action="inspection.room_type")
+def _inspection_room_type(w: World) -> None:
+    from app.services import inspections
+
+    inspections.set_room_type(
+        session=w.archivist, room_id=_place(w, _shelf(w)), room_type="media", clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.start_inspection", action="inspection.start")
+def _inspection_start(w: World) -> None:
+    _inspection(w)
+
+
+@recipe("app.services.inspections.pause_inspection", action="inspection.pause")
+def _inspection_pause(w: World) -> None:
+    from app.services import inspections
+
+    inspections.pause_inspection(
+        session=w.archivist, inspection_id=_inspection(w)[0], clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.resume_inspection", action="inspection.resume")
+def _inspection_resume(w: World) -> None:
+    from app.services import inspections
+
+    sid = _inspection(w)[0]
+    inspections.pause_inspection(session=w.archivist, inspection_id=sid, clock=w.clock)
+    inspections.resume_inspection(session=w.archivist, inspection_id=sid, clock=w.clock)
+
+
+@recipe("app.services.inspections.begin_counting", action="inspection.count_start")
+def _inspection_count(w: World) -> None:
+    _inspection(w, counting=True)
+
+
+@recipe("app.services.inspections.record_scan", action="inspection.scan")
+def _inspection_scan(w: World) -> None:
+    from app.domain.scan_codes import scan_payload
+    from app.services import inspections
+
+    sid, _room, vid = _inspection(w, counting=True)
+    code = catalogue.get_volume(session=w.archivist, volume_id=vid, clock=w.clock).reference_code
+    inspections.record_scan(
+        session=w.archivist, inspection_id=sid, text=scan_payload(code), clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.finish_counting", action="inspection.count_finish")
+def _inspection_finish(w: World) -> None:
+    from app.services import inspections
+
+    sid = _inspection(w, counting=True)[0]
+    inspections.finish_counting(session=w.archivist, inspection_id=sid, clock=w.clock)
+
+
+@recipe("app.services.inspections.resolve_difference", action="inspection.difference")
+def _inspection_difference(w: World) -> None:
+    from app.services import inspections
+
+    sid = _inspection(w, counting=True)[0]
+    inspections.finish_counting(session=w.archivist, inspection_id=sid, clock=w.clock)
+    [diff] = inspections.get_reconciliation(
+        session=w.archivist, inspection_id=sid, clock=w.clock
+    ).differences
+    inspections.resolve_difference(
+        session=w.archivist,
+        difference_id=diff.id or 0,
+        action="noted",
+        note="借给他人",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.inspections.verify_scope_files", action="inspection.fixity")
+def _inspection_fixity(w: World) -> None:
+    from app.services import inspections
+
+    inspections.verify_scope_files(
+        session=w.archivist, inspection_id=_inspection(w)[0], clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.set_check", action="inspection.check")
+def _inspection_check(w: World) -> None:
+    from app.services import inspections
+
+    inspections.set_check(
+        session=w.archivist, inspection_id=_inspection(w)[0], seq=1, ok=True, clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.record_reading", action="inspection.reading")
+def _inspection_reading(w: World) -> None:
+    from app.services import inspections
+
+    room_id = _place(w, _shelf(w))
+    inspections.record_reading(
+        session=w.archivist, room_id=room_id, temperature=19.5, humidity=52, clock=w.clock
+    )
+
+
+@recipe("app.services.inspections.record_finding", action="inspection.finding")
+def _inspection_finding(w: World) -> None:
+    _finding(w, send_out=False)
+
+
+@recipe("app.services.inspections.send_task_out", action="repair.out")
+def _repair_out(w: World) -> None:
+    from app.services import inspections
+
+    inspections.send_task_out(session=w.archivist, task_id=_finding(w, False), clock=w.clock)
+
+
+@recipe("app.services.inspections.complete_task", action="repair.done")
+def _repair_done(w: World) -> None:
+    from app.services import inspections
+
+    inspections.complete_task(session=w.archivist, task_id=_finding(w, True), clock=w.clock)
+
+
+@recipe("app.services.inspections.close_inspection", action="inspection.close")
+def _inspection_close(w: World) -> None:
+    from app.services import inspections
+
+    sid = _inspection(w)[0]
+    for row in inspections.list_checks(session=w.archivist, inspection_id=sid, clock=w.clock):
+        inspections.set_check(
+            session=w.archivist, inspection_id=sid, seq=row.seq, ok=True, clock=w.clock
+        )
+    inspections.close_inspection(session=w.archivist, inspection_id=sid, measures="", clock=w.clock)
+
+
+@recipe("app.services.inspection_print.record_inspection_output", action="print.inspection_record")
+def _inspection_output(w: World) -> None:
+    from app.services import inspection_print
+
+    inspection_print.record_inspection_output(
+        session=w.archivist, inspection_id=_inspection(w)[0], kind="print", clock=w.clock
     )

@@ -344,6 +344,7 @@ class ArchivesPage(QWidget):
                 )
                 + self._place_note(v.id)
                 + self._incident_note(v.id)
+                + self._condition_note(v.id)
             )
 
     def _place_note(self, volume_id: int) -> str:
@@ -363,6 +364,26 @@ class ArchivesPage(QWidget):
         elif where.state == VolumeState.IN_REPAIR.value:
             text += self.tr("（在修）")
         return text
+
+    def _condition_note(self, volume_id: int) -> str:
+        """``　状况记录：霉变（JC2026-0001）`` from inspections (issue 8, R41)."""
+        from app.domain.roles import may
+        from app.services.inspections import list_volume_conditions
+
+        if not may(self._session.actor.roles, "inspection.read"):
+            return ""
+        try:
+            rows = list_volume_conditions(
+                session=self._session, volume_id=volume_id, clock=self._context.clock
+            )
+        except AppError:
+            return ""
+        if not rows:
+            return ""
+        latest = rows[0]
+        where = f"（{latest.session_number}）" if latest.session_number else ""
+        more = self.tr(" 等 {0} 条").format(len(rows)) if len(rows) > 1 else ""
+        return self.tr("　状况记录：{0}{1}{2}").format(self.tr(latest.kind_label), where, more)
 
     def show_place(self) -> None:
         """Where the volume is kept and every move it made (R23)."""

@@ -123,3 +123,47 @@ class HomePage(QWidget):
             self.backup_button = QPushButton(self.tr("备份与恢复…"), objectName="open_backup")
             self.backup_button.clicked.connect(self.backup_requested)
             card.layout().addWidget(self.backup_button)
+
+    # inspections (issue 8)
+    def show_inspections_due(self, rows: Sequence[Any]) -> None:
+        """Fill the 到期检查 card with rooms due or overdue (``ScheduleRow``)."""
+        card = self.cards[1]
+        due = [r for r in rows if r.state.value != "ok"]
+        if not due:
+            card.body.setText(self.tr("没有到期的半年定期检查。"))
+            return
+        lines = [self.tr("到期或逾期的半年定期检查（在“检查”中办理）：")]
+        for row in due[:5]:
+            running = self.tr("，进行中 {0}").format(row.open_session) if row.open_session else ""
+            lines.append(
+                self.tr("{0} {1}　{2}　应于 {3}{4}").format(
+                    row.room_code,
+                    row.room_name,
+                    self.tr(row.state_label),
+                    row.due_on.isoformat(),
+                    running,
+                )
+            )
+        card.body.setText("\n".join(lines))
+
+    def show_tasks(self, rows: Sequence[Any]) -> None:
+        """Fill the 待办任务 card with repair tasks not done yet (``TaskRow``)."""
+        card = self.cards[2]
+        if not rows:
+            card.body.setText(self.tr("没有待办的修复任务。"))
+            return
+        lines = [self.tr("待办修复任务 {0} 项（在“检查 → 修复任务”中办理）：").format(len(rows))]
+        for row in rows[:5]:
+            late = self.tr("（已逾期）") if row.overdue else ""
+            lines.append(
+                self.tr("{0}　{1}　{2}　期限 {3}{4}").format(
+                    row.reference_code,
+                    self.tr(row.kind_label),
+                    row.responsible,
+                    row.due_on.isoformat(),
+                    late,
+                )
+            )
+        if len(rows) > 5:
+            lines.append(self.tr("……"))
+        card.body.setText("\n".join(lines))

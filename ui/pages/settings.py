@@ -411,6 +411,7 @@ class SettingsPage(QWidget):
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
         super().__init__(objectName="SettingsPage")
+        self._context, self._session = context, session
         layout = QVBoxLayout(self)
         heading = QLabel(self.tr("设置"))
         heading.setStyleSheet("font-size: 16pt; font-weight: bold;")
@@ -445,8 +446,20 @@ class SettingsPage(QWidget):
             lower.addWidget(self.reference, 1)
             lower.addWidget(self.loans, 1)
             layout.addLayout(lower, 1)
+            # inspections (issue 8): the checklist and the climate limits per room type
+            self.inspection_button = QPushButton(
+                self.tr("库房检查设置…"), objectName="inspection_settings"
+            )
+            self.inspection_button.clicked.connect(self.edit_inspection_settings)
+            own.insertWidget(1, self.inspection_button)
         else:
             note = QLabel(self.tr("用户、角色和安全策略只能由系统管理员管理。"))
             note.setStyleSheet("color: #555;")
             layout.addWidget(note)
             layout.addStretch()
+
+    def edit_inspection_settings(self) -> None:
+        """The 库房检查设置 dialog (administrator)."""
+        from ui.dialogs.inspection_settings import InspectionSettingsDialog
+
+        InspectionSettingsDialog(self, self._context, self._session).exec()

@@ -1,0 +1,281 @@
+"""Inspection benchmarks beside bare baselines measured in the same run.
+
+* reconciling a room of 100,000 expected volumes against 100,000 scans (``get_reconciliation``:
+  missing, misplaced, on loan seen, unexpected) beside the bare SQL anti-join counting the
+  missing;
+* one scan acknowledged (``record_scan``: check character, look-up, scan row, found rows,
+  counts, audit) beside a bare insert + commit;
+* the printed 库房检查记录 with 2,000 differences beside ReportLab drawing the same cell texts
+  with ``drawString`` (no table, no wrapping).
+
+Run: python bench/bench_inspections.py   (builds a throw-away database in a temporary folder)
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import text
+
+from app.clock import FixedClock
+from app.domain.scan_codes import scan_payload
+from app.services import inspection_print
+from app.services import inspections as I
+from app.services import locations as L
+from app.services.auth import sign_in
+from app.services.setup import initialize_database
+from app.storage.location import DatabaseLocation
+from tests.conftest import make_setup_request
+from tests.factories import PASSWORD, add_archivist
+
+VOLUMES = 100_000
+PER_BOX = 10
+MISSING = 1_000  # expected, never scanned
+UNPLACED = 1_000  # registered, never placed, found on the shelf (unexpected)
+SCANS = 200
+
+
+def ms(seconds: float) -> str:
+    return f"{seconds * 1000:.1f} ms"
+
+
+def build(engine, customer_id: int, layers: list[int]) -> None:  # type: ignore[no-untyped-def]
+    """100,000 volumes in 10,000 boxes over the room's 层, and 1,000 never placed."""
+    at = datetime(2025, 1, 2, 9, 0, tzinfo=UTC)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO volume (reference_code, customer_id, year, title, retention, "
+                "created_at, item_count, page_count, state) VALUES (:c, :cid, 2024, '客户档案', "
+                "'Y', :at, 3, 12, 'on_shelf')"
+            ),
+            [
+                {"c": f"Z001-KH·2024-Y-{n:06d}", "cid": customer_id, "at": at}
+                for n in range(1, VOLUMES + UNPLACED + 1)
+            ],
+        )
+        first = conn.execute(
+            text("SELECT min(id) FROM volume WHERE reference_code LIKE 'Z001-KH·2024-Y-%'")
+        ).scalar_one()
+        boxes = VOLUMES // PER_BOX
+        conn.execute(
+            text(
+                "INSERT INTO archive_box (code, category_code, capacity, location_id, note, "
+                "created_at, placed_at, version) VALUES (:c, 'KH', :cap, :loc, '', :at, :at, 1)"
+            ),
+            [
+                {"c": f"HB{n:07d}", "cap": PER_BOX, "loc": layers[n % len(layers)], "at": at}
+                for n in range(boxes)
+            ],
+        )
+        box0 = conn.execute(
+            text("SELECT min(id) FROM archive_box WHERE code LIKE 'HB%'")
+        ).scalar_one()
+        conn.execute(
+            text("INSERT INTO volume_place (volume_id, box_id, placed_at) VALUES (:v, :b, :at)"),
+            [{"v": first + n, "b": box0 + n // PER_BOX, "at": at} for n in range(VOLUMES)],
+        )
+
+
+def bare_pdf(rows: list[tuple[str, ...]]) -> float:
+    """ReportLab drawing the same texts, 40 rows a page, no table: the floor for the PDF."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen.canvas import Canvas
+
+    from app.printing.base import FONT, register_fonts
+
+    register_fonts()
+    start = time.perf_counter()
+    canvas = Canvas(io.BytesIO(), pagesize=A4, pageCompression=1)
+    for n, row in enumerate(rows):
+        if n % 40 == 0:
+            if n:
+                canvas.showPage()
+            canvas.setFont(FONT, 8)
+        y = 780 - (n % 40) * 18
+        for col, cell in enumerate(row):
+            canvas.drawString(40 + col * 85, y, cell)
+    canvas.save()
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    work = Path(tempfile.mkdtemp())
+    clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
+    location = DatabaseLocation.parse(work / "bench.db")
+    admin = initialize_database(
+        location=location, request=make_setup_request(), clock=clock
+    ).session
+    add_archivist(admin, clock)
+    lisi = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    L.create_location_batch(
+        session=lisi,
+        spec=L.BatchSpec(
+            room="K1", columns="1-20", faces="A/B", sections="1-10", layers="1-6", capacity=12
+        ),
+        clock=clock,
+    )
+    engine = lisi.store.engine
+    with engine.connect() as conn:
+        layers = list(
+            conn.execute(
+                text("SELECT id FROM storage_location WHERE kind = 'layer' ORDER BY path_key")
+            ).scalars()
+        )
+        room_id = conn.execute(
+            text("SELECT id FROM storage_location WHERE code = 'K1'")
+        ).scalar_one()
+    from app.services.customers import register_customer
+    from tests.factories import person
+
+    customer_id = register_customer(
+        session=lisi,
+        draft=person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=()),
+        clock=clock,
+    ).customer_id
+    t0 = time.perf_counter()
+    build(engine, customer_id, layers)
+    load = time.perf_counter() - t0
+    draft = I.InspectionDraft(
+        kind="half_yearly",
+        room_id=room_id,
+        inspected_on=date(2026, 2, 2),
+        inspectors=(I.Inspector(user_id=lisi.actor.user_id), I.Inspector(name="王五")),
+    )
+    sid = I.start_inspection(session=lisi, draft=draft, clock=clock)
+    t0 = time.perf_counter()
+    expected = I.begin_counting(session=lisi, inspection_id=sid, clock=clock)
+    begin = time.perf_counter() - t0
+    # the scans: every expected volume but MISSING, plus UNPLACED ones found on the shelf
+    with engine.begin() as conn:
+        vids = list(
+            conn.execute(
+                text(
+                    "SELECT volume_id FROM inspection_expected WHERE session_id = :s "
+                    "ORDER BY volume_id"
+                ),
+                {"s": sid},
+            ).scalars()
+        )
+        unplaced = list(
+            conn.execute(
+                text(
+                    "SELECT v.id FROM volume v LEFT JOIN volume_place p ON p.volume_id = v.id "
+                    "WHERE p.volume_id IS NULL AND v.reference_code LIKE 'Z001-KH·2024-Y-%'"
+                )
+            ).scalars()
+        )[:UNPLACED]
+        seen = vids[: len(vids) - MISSING - SCANS] + unplaced
+        conn.execute(
+            text(
+                "INSERT INTO inspection_scan (session_id, scanned_at, code, kind, object_id) "
+                "VALUES (:s, :at, 'X', 'volume', :v)"
+            ),
+            [{"s": sid, "at": clock.now(), "v": v} for v in seen],
+        )
+        conn.execute(
+            text(
+                "INSERT INTO inspection_found (session_id, volume_id, scan_id) VALUES (:s, :v, 0)"
+            ),
+            [{"s": sid, "v": v} for v in seen],
+        )
+        codes = dict(
+            conn.execute(
+                text(
+                    "SELECT id, reference_code FROM volume WHERE id IN ("
+                    + ",".join(map(str, vids[-MISSING - SCANS : -MISSING]))
+                    + ")"
+                )
+            ).all()
+        )
+    # each scan acknowledged (the last SCANS expected volumes)
+    scan_times = []
+    for vid in vids[-MISSING - SCANS : -MISSING]:
+        payload = scan_payload(codes[vid])
+        start = time.perf_counter()
+        I.record_scan(session=lisi, inspection_id=sid, text=payload, clock=clock)
+        scan_times.append(time.perf_counter() - start)
+    bare_scan = []
+    for n in range(SCANS):
+        start = time.perf_counter()
+        with engine.begin() as conn:
+            conn.execute(
+                text(
+                    "INSERT INTO inspection_scan (session_id, scanned_at, code, kind) "
+                    "VALUES (:s, :at, :c, 'bare')"
+                ),
+                {"s": sid, "at": clock.now(), "c": f"BARE{n}"},
+            )
+        bare_scan.append(time.perf_counter() - start)
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM inspection_scan WHERE kind = 'bare'"))
+        found_total = conn.execute(
+            text("SELECT count(*) FROM inspection_found WHERE session_id = :s"), {"s": sid}
+        ).scalar_one()
+    # reconciliation
+    rec_times, bare_times = [], []
+    rec = None
+    for _ in range(5):
+        start = time.perf_counter()
+        rec = I.get_reconciliation(session=lisi, inspection_id=sid, clock=clock)
+        rec_times.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        with engine.connect() as conn:
+            conn.execute(
+                text(
+                    "SELECT count(*) FROM inspection_expected e LEFT JOIN inspection_found f "
+                    "ON f.session_id = e.session_id AND f.volume_id = e.volume_id "
+                    "WHERE e.session_id = :s AND f.volume_id IS NULL"
+                ),
+                {"s": sid},
+            ).scalar_one()
+        bare_times.append(time.perf_counter() - start)
+    assert rec is not None
+    # the printed record with its 2,000 differences
+    I.finish_counting(session=lisi, inspection_id=sid, clock=clock)
+    for n in range(9):
+        I.set_check(session=lisi, inspection_id=sid, seq=n + 1, ok=True, clock=clock)
+    pdf_times = []
+    pages = 0
+    for _ in range(3):
+        start = time.perf_counter()
+        pdf = inspection_print.inspection_record_pdf(session=lisi, inspection_id=sid, clock=clock)
+        pdf_times.append(time.perf_counter() - start)
+        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    sample = [
+        (str(n), "缺失", f"Z001-KH·2024-Y-{n:06d}", "K1-01-A-1-1", "", "未处理")
+        for n in range(len(rec.differences))
+    ]
+    bare = min(bare_pdf(sample) for _ in range(3))
+    print(f"load: {load:.1f} s for {VOLUMES + UNPLACED:,} volumes")
+    print(f"begin counting (expected list, INSERT … SELECT): {ms(begin)} for {expected:,} expected")
+    print(f"scans in the session: {found_total:,}")
+    print(f"bare scan insert + commit (baseline): median {ms(statistics.median(bare_scan))}")
+    print(
+        f"record_scan acknowledged: median {ms(statistics.median(scan_times))}, "
+        f"max {ms(max(scan_times))}"
+    )
+    print(f"bare missing anti-join (baseline): median {ms(statistics.median(bare_times))}")
+    print(
+        f"reconciliation {expected:,} expected vs {found_total:,} found: "
+        f"median {ms(statistics.median(rec_times))}, "
+        f"max {ms(max(rec_times))}; missing {rec.count(I.DifferenceKind.MISSING)}, "
+        f"unexpected {rec.count(I.DifferenceKind.UNEXPECTED)}"
+    )
+    print(f"drawString of {len(sample):,} × 6 texts (baseline): {ms(bare)}")
+    print(
+        f"库房检查记录 with {len(rec.differences):,} differences ({pages} pages): "
+        f"median {ms(statistics.median(pdf_times))}"
+    )
+
+
+if __name__ == "__main__":
+    main()
