@@ -524,8 +524,6 @@ def stage_restore(
             counts, head, database_id, revision = storage.describe_database(conn)
             if database_id != manifest.database_id:
                 raise BackupForeign()
-            customers = conn.execute("SELECT key_id FROM customer").fetchall()
-            erased = sum(1 for (key_id,) in customers if str(key_id) not in keys)
             blob_keys = conn.execute(
                 "SELECT f.blob_name, c.key_id FROM item_file f "
                 "JOIN archive_item i ON i.id = f.item_id JOIN volume v ON v.id = i.volume_id "
@@ -533,7 +531,14 @@ def stage_restore(
             ).fetchall()
         finally:
             conn.close()
-        _record_restore(staged, data_key, now, actor_name, backup.name, head, erased)
+        for suffix in storage.OPTIONAL_SIDECARS:
+            src = backup / (storage.DB_NAME + suffix)
+            if src.is_file():
+                shutil.copyfile(src, staged.with_name(staged.name + suffix))
+            elif src.is_dir():
+                shutil.copytree(src, staged.with_name(staged.name + suffix))
+        # the checkpoints come first: the restore's own entry is linked after the backup's
+        erased = _record_restore(staged, data_key, now, actor_name, backup.name, head, keys)
         skipped = 0
         source_blobs = backup / (storage.DB_NAME + FOLDER_SUFFIX)
         staged_blobs = staged.with_name(staged.name + FOLDER_SUFFIX)
@@ -543,12 +548,6 @@ def stage_restore(
                 continue
             staged_blobs.mkdir(mode=0o700, exist_ok=True)
             shutil.copyfile(source_blobs / str(blob_name), staged_blobs / str(blob_name))
-        for suffix in storage.OPTIONAL_SIDECARS:
-            src = backup / (storage.DB_NAME + suffix)
-            if src.is_file():
-                shutil.copyfile(src, staged.with_name(staged.name + suffix))
-            elif src.is_dir():
-                shutil.copytree(src, staged.with_name(staged.name + suffix))
         with contextlib.suppress(OSError):
             for p in storage.sidecars_of(staged):
                 if p.is_file():
@@ -576,15 +575,26 @@ def _record_restore(
     actor_name: str,
     backup_name: str,
     head: dict[str, Any],
-    erased: int,
-) -> None:
-    """Write the restore into the restored database's own audit trail."""
+    keys: set[str],
+) -> int:
+    """Purge customers deleted since the backup, and record the restore in its own trail.
+
+    A customer whose key is in no vault was deleted after the backup was taken (R8): their
+    protected values could not be read anyway, and their row (name, number, remarks), contact
+    rows and index entries are removed from the restored database too, in the transaction that
+    records the restore. A customer who still has volumes is kept (archives leave only through
+    the destruction procedure, R44); their protected values stay unreadable. Returns how many
+    customers were deleted after the backup.
+    """
+    from sqlalchemy import or_, select
     from sqlalchemy.orm import Session
 
     from app.clock import FixedClock
     from app.security.audit import AuditChain, AuditRecorder
+    from app.storage import search_sqlite
     from app.storage.engine import sqlcipher_engine
     from app.storage.location import DatabaseLocation
+    from app.storage.models import Customer, DuplicateFlag, Volume
     from app.storage.store import checkpoint_log_for
 
     engine = sqlcipher_engine(staged, data_key)
@@ -595,16 +605,66 @@ def _record_restore(
             data_key, checkpoint_log_for(DatabaseLocation.parse(staged), engine), "sqlite"
         )
         with Session(engine) as db_session:
+            gone = [
+                int(cid)
+                for cid, key_id in db_session.execute(select(Customer.id, Customer.key_id))
+                if str(key_id) not in keys
+            ]
+            with_volumes = (
+                set(
+                    db_session.scalars(
+                        select(Volume.customer_id).where(Volume.customer_id.in_(gone)).distinct()
+                    )
+                )
+                if gone
+                else set()
+            )
+            purge = [cid for cid in gone if cid not in with_volumes]
+            partners: set[int] = set()
+            for start in range(0, len(purge), 500):
+                chunk = purge[start : start + 500]
+                for a, b in db_session.execute(
+                    select(DuplicateFlag.customer_id, DuplicateFlag.other_customer_id).where(
+                        or_(
+                            DuplicateFlag.customer_id.in_(chunk),
+                            DuplicateFlag.other_customer_id.in_(chunk),
+                        )
+                    )
+                ):
+                    partners.update((int(a), int(b)))
+                for customer in db_session.scalars(select(Customer).where(Customer.id.in_(chunk))):
+                    db_session.delete(customer)  # contact rows and flags go by ON DELETE CASCADE
+                db_session.flush()
+            if purge:
+                search_sqlite.remove_customers(db_session.connection(), purge)
+            for other in partners - set(purge):
+                still_open = db_session.scalar(
+                    select(DuplicateFlag.id).where(
+                        DuplicateFlag.cleared_at.is_(None),
+                        or_(
+                            DuplicateFlag.customer_id == other,
+                            DuplicateFlag.other_customer_id == other,
+                        ),
+                    )
+                )
+                row = db_session.get(Customer, other)
+                if row is not None:
+                    row.suspected_duplicate = still_open is not None
             AuditRecorder(db_session, None, FixedClock(now), chain).record(
                 "backup.restore",
                 object_type="backup",
                 object_id=backup_name,
                 actor_name=actor_name,
-                details={"audit_head": head.get("last_id"), "erased_customers": erased},
+                details={
+                    "audit_head": head.get("last_id"),
+                    "erased_customers": len(gone),
+                    "purged_customers": len(purge),
+                },
             )
             db_session.commit()
     finally:
         engine.dispose()
+    return len(gone)
 
 
 def prepare_restore(

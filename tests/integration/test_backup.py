@@ -226,9 +226,21 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
     switch_to_restored(db=location.sqlite_path, staged=staged, now=clock.now())
     restored = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     try:
-        for cid in (populated["first"], populated["second"]):
-            with pytest.raises(CustomerUnreadable):
-                reveal_customer(session=restored, customer_id=cid, purpose="试图恢复", clock=clock)
+        # the first still has volumes in the backup (archives leave only by destruction, R44):
+        # kept, its protected values unreadable; the second is purged at restore, row and all
+        with pytest.raises(CustomerUnreadable):
+            reveal_customer(
+                session=restored, customer_id=populated["first"], purpose="试图恢复", clock=clock
+            )
+        from app.services.customers import search_customers
+        from app.storage.models import Customer
+
+        with restored.uow(clock) as uow:
+            assert uow.session.get(Customer, populated["second"]) is None
+            assert uow.session.get(Customer, populated["first"]) is not None
+        found = search_customers(session=restored, query="李四光", clock=clock)
+        assert populated["second"] not in {r.id for r in found.rows}  # nor in the index
+        assert found.total == 0
         with pytest.raises(Exception) as no_file:
             item_files.open_file(
                 session=restored, file_id=populated["file"], purpose="试图恢复", clock=clock
