@@ -356,8 +356,16 @@ class MainWindow(QMainWindow):
         except AppError as exc:
             log.warning("inspection cards not refreshed: %s", exc.code)
             return
+        must_move = 0
+        if may(self._session.actor.roles, "location.read"):
+            from app.services.locations import list_must_move
+
+            try:
+                must_move = len(list_must_move(session=self._session, clock=self._context.clock))
+            except AppError as exc:
+                log.warning("must-move count not read: %s", exc.code)
         home.show_inspections_due(schedule)
-        home.show_tasks(tasks)
+        home.show_tasks(tasks, must_move)
 
     def current_area(self) -> str:
         """Key of the visible area."""

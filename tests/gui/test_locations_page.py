@@ -321,3 +321,28 @@ def test_a_box_dropped_on_a_map_cell_moves_there_and_a_refused_drop_says_why(
     assert L.get_box(session=session, box_id=secret.id, clock=clock).location_code.startswith(
         "K1-G1"
     )
+
+
+def test_the_home_screen_lists_classified_volumes_left_on_an_ordinary_shelf(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from app.services.catalogue import ItemDraft, add_item
+
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
+    target = L.resolve_scan(session=session, text=scan_payload(box.references[0]), clock=clock)
+    assert target is not None
+    add_item(
+        session=session,
+        volume_id=target.object_id,
+        draft=ItemDraft(title="授信审批表", secrecy_level="confidential"),
+        clock=clock,
+    )
+    window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(window)
+    window.show()
+    window.show_area("customers")
+    window.show_area("home")  # the cards are read when the home screen is shown
+    tasks = window.page_by_key["home"].cards[2]  # type: ignore[attr-defined]
+    assert tasks.body.text().startswith("须移入保密柜的机密/绝密档案 1 卷")

@@ -146,13 +146,24 @@ class HomePage(QWidget):
             )
         card.body.setText("\n".join(lines))
 
-    def show_tasks(self, rows: Sequence[Any]) -> None:
-        """Fill the 待办任务 card with repair tasks not done yet (``TaskRow``)."""
+    def show_tasks(self, rows: Sequence[Any], must_move: int = 0) -> None:
+        """Fill the 待办任务 card with repair tasks not done yet (``TaskRow``).
+
+        ``must_move``: 机密/绝密 volumes standing in ordinary places (R22), listed first.
+        """
         card = self.cards[2]
+        first = (
+            [self.tr("须移入保密柜的机密/绝密档案 {0} 卷（在“库位”中查看）。").format(must_move)]
+            if must_move
+            else []
+        )
         if not rows:
-            card.body.setText(self.tr("没有待办的修复任务。"))
+            card.body.setText("\n".join([*first, self.tr("没有待办的修复任务。")]))
             return
-        lines = [self.tr("待办修复任务 {0} 项（在“检查 → 修复任务”中办理）：").format(len(rows))]
+        lines = [
+            *first,
+            self.tr("待办修复任务 {0} 项（在“检查 → 修复任务”中办理）：").format(len(rows)),
+        ]
         for row in rows[:5]:
             late = self.tr("（已逾期）") if row.overdue else ""
             lines.append(
