@@ -8,11 +8,8 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -30,6 +27,7 @@ from app.services.item_files import ItemFileInfo, attach_file, list_item_files, 
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.purpose import PurposeForm
 from ui.errors import show_error
 
 PURPOSES = ["核对客户资料", "办理借阅", "内部审核", "客户查询答复"]
@@ -42,39 +40,19 @@ def _size(n: int) -> str:
     return f"{max(1, n // 1024)} KB"
 
 
-class PurposeDialog(QDialog):
+class PurposeDialog(PurposeForm):
     """Asks why a file is opened (R40); the answer goes into the audit entry."""
 
     def __init__(self, parent: QWidget | None, masked_name: str) -> None:
         super().__init__(parent)
         self.setObjectName("FilePurposeDialog")
         self.setWindowTitle(self.tr("打开电子文件"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("文件：{0}").format(masked_name)))
-        form = QFormLayout()
-        self.purpose = QComboBox(objectName="purpose")
-        self.purpose.setEditable(True)
-        self.purpose.addItems(PURPOSES)
-        self.purpose.setCurrentText("")
-        form.addRow(self.tr("用途（将记入审计日志）"), self.purpose)
-        layout.addLayout(form)
-        self.error = QLabel(objectName="purpose_error")
-        self.error.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self._build(
+            self.tr("文件：{0}").format(masked_name),
+            PURPOSES,
+            self.tr("用途（将记入审计日志）"),
+            self.tr("打开"),
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("打开"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _ok(self) -> None:
-        if not self.purpose.currentText().strip():
-            self.error.setText(self.tr("请填写用途"))
-            return
-        self.accept()
 
 
 class ImageViewer(QDialog):

@@ -36,6 +36,7 @@ from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
 from app.services.auth import SignedIn
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
+from ui.dialogs.purpose import PurposeForm
 from ui.errors import message_for, show_error
 from ui.models.audit import AuditTableModel, CountTableModel
 
@@ -51,39 +52,19 @@ def _pydate(value: QDate) -> date:
     return date(value.year(), value.month(), value.day())
 
 
-class ExportPurposeDialog(QDialog):
+class ExportPurposeDialog(PurposeForm):
     """Asks why the trail is exported (the export is itself recorded, R40)."""
 
     def __init__(self, parent: QWidget | None, what: str) -> None:
         super().__init__(parent)
         self.setObjectName("AuditExportDialog")
         self.setWindowTitle(self.tr("导出审计记录"))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("导出：{0}").format(what)))
-        form = QFormLayout()
-        self.purpose = QComboBox(objectName="purpose")
-        self.purpose.setEditable(True)
-        self.purpose.addItems([self.tr(p) for p in EXPORT_PURPOSES])
-        self.purpose.setCurrentText("")
-        form.addRow(self.tr("用途（将记入审计记录）"), self.purpose)
-        layout.addLayout(form)
-        self.error = QLabel(objectName="purpose_error")
-        self.error.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        self._build(
+            self.tr("导出：{0}").format(what),
+            [self.tr(p) for p in EXPORT_PURPOSES],
+            self.tr("用途（将记入审计记录）"),
+            self.tr("导出"),
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _ok(self) -> None:
-        if not self.purpose.currentText().strip():
-            self.error.setText(self.tr("请填写用途"))
-            return
-        self.accept()
 
 
 class ArchiveDialog(QDialog):
