@@ -617,6 +617,31 @@ def _decide_checks(
     return app, approver, title, step, steps
 
 
+def _sign(
+    uow: UnitOfWork,
+    app: UseApplication,
+    approver: UserAccount,
+    title: ApproverTitle,
+    step: int,
+    decision: str,
+    opinion: str,
+    now: datetime,
+) -> None:
+    """Record one approver's decision on their step of the route."""
+    uow.session.add(
+        UseApproval(
+            application_id=app.id,
+            step=step,
+            approver_user_id=approver.id,
+            approver_name=approver.display_name,
+            approver_title=title.value,
+            decision=decision,
+            opinion=opinion,
+            decided_at=now,
+        )
+    )
+
+
 def approve_application(
     *, session: SignedIn, application_id: int, opinion: str, clock: Clock
 ) -> str:
@@ -632,18 +657,7 @@ def approve_application(
         uow.claim_writes()
         app, approver, title, step, steps = _decide_checks(uow, session, application_id)
         now = clock.now()
-        uow.session.add(
-            UseApproval(
-                application_id=app.id,
-                step=step,
-                approver_user_id=approver.id,
-                approver_name=approver.display_name,
-                approver_title=title.value,
-                decision="approve",
-                opinion=opinion,
-                decided_at=now,
-            )
-        )
+        _sign(uow, app, approver, title, step, "approve", opinion, now)
         signed = {a.step for a in _signed_steps(uow, app)} | {step}
         done = len(signed) == len(steps)
         extended: str | None = None
@@ -681,18 +695,7 @@ def reject_application(
         uow.claim_writes()
         app, approver, title, step, steps = _decide_checks(uow, session, application_id)
         now = clock.now()
-        uow.session.add(
-            UseApproval(
-                application_id=app.id,
-                step=step,
-                approver_user_id=approver.id,
-                approver_name=approver.display_name,
-                approver_title=title.value,
-                decision="reject",
-                opinion=reason,
-                decided_at=now,
-            )
-        )
+        _sign(uow, app, approver, title, step, "reject", reason, now)
         app.state = ApplicationState.REJECTED.value
         app.rejection_reason = reason
         app.decided_at = now

@@ -73,6 +73,21 @@ def _buttons(dialog: QDialog, ok: str) -> QDialogButtonBox:
     return buttons
 
 
+def _save_form(dialog: Any) -> None:
+    """Run the dialog's ``_submit``; field errors go next to the fields, then accept."""
+    dialog.errors.clear()
+    dialog.general.clear()
+    try:
+        dialog.result_value = dialog._submit(dialog)
+    except ValidationFailed as exc:
+        dialog.general.setText("\n".join(dialog.errors.show(exc)))
+        return
+    except AppError as exc:
+        show_error(dialog, exc)
+        return
+    dialog.accept()
+
+
 class ApplicationDialog(QDialog):
     """登记利用申请: kind, applicant (staff or outsider with letter/ID), purpose, volumes.
 
@@ -274,17 +289,7 @@ class ApplicationDialog(QDialog):
 
     def save(self) -> None:
         """File the application; show errors next to the fields."""
-        self.errors.clear()
-        self.general.clear()
-        try:
-            self.result_value = self._submit(self)
-        except ValidationFailed as exc:
-            self.general.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+        _save_form(self)
 
 
 class ApproverSignInDialog(QDialog):
@@ -574,17 +579,7 @@ class ReturnDialog(QDialog):
 
     def save(self) -> None:
         """Close the entry; errors next to the fields."""
-        self.errors.clear()
-        self.general.clear()
-        try:
-            self.result_value = self._submit(self)
-        except ValidationFailed as exc:
-            self.general.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+        _save_form(self)
 
 
 class TextDialog(QDialog):
