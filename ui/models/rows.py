@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
@@ -74,3 +74,25 @@ class RowsModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.BackgroundRole:
             return self.background(row)
         return None
+
+
+class CellsModel(RowsModel):
+    """A :class:`RowsModel` whose cells (and optional row colour) come from functions."""
+
+    def __init__(
+        self,
+        columns: Sequence[str],
+        cells: Callable[[Any], Sequence[str]],
+        background: Callable[[Any], Any] | None = None,
+    ) -> None:
+        super().__init__(columns)
+        self._cells = cells
+        self._background = background
+
+    def cells(self, row: Any) -> Sequence[str]:
+        """Cell texts of one row."""
+        return self._cells(row)
+
+    def background(self, row: Any) -> Any:
+        """The row colour given by ``background`` (None: the default)."""
+        return self._background(row) if self._background is not None else None
