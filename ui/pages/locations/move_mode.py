@@ -53,30 +53,9 @@ class ScanningMixin(PlaceView):
         if pending is None:
             self.status.setText(self.tr("移动模式：请先扫描要移动的档案盒或案卷。"))
             return
-        clock = self._context.clock
         try:
-            if pending.kind is ScanKind.BOX and target.kind is ScanKind.LOCATION:
-                done = L.place_box(
-                    session=self._session,
-                    box_id=pending.object_id,
-                    location_id=target.object_id,
-                    clock=clock,
-                )
-            elif pending.kind is ScanKind.VOLUME and target.kind is ScanKind.BOX:
-                done = L.put_volume(
-                    session=self._session,
-                    volume_id=pending.object_id,
-                    box_id=target.object_id,
-                    clock=clock,
-                )
-            elif pending.kind is ScanKind.VOLUME and target.kind is ScanKind.LOCATION:
-                done = L.put_volume(
-                    session=self._session,
-                    volume_id=pending.object_id,
-                    location_id=target.object_id,
-                    clock=clock,
-                )
-            else:
+            done = self._put_down(pending, target)
+            if done is None:
                 self._pending = target
                 return
         except AppError as exc:
@@ -91,6 +70,24 @@ class ScanningMixin(PlaceView):
             self.show_location(target.object_id)
         else:
             self.refresh()
+
+    def _put_down(self, pending: L.ScanTarget, target: L.ScanTarget) -> L.MoveDone | None:
+        """Put the picked-up box or volume at ``target``; None when it cannot go there."""
+        clock = self._context.clock
+        if pending.kind is ScanKind.BOX and target.kind is ScanKind.LOCATION:
+            return L.place_box(
+                session=self._session,
+                box_id=pending.object_id,
+                location_id=target.object_id,
+                clock=clock,
+            )
+        if pending.kind is ScanKind.VOLUME and target.kind is ScanKind.BOX:
+            into = {"box_id": target.object_id}
+        elif pending.kind is ScanKind.VOLUME and target.kind is ScanKind.LOCATION:
+            into = {"location_id": target.object_id}
+        else:
+            return None
+        return L.put_volume(session=self._session, volume_id=pending.object_id, clock=clock, **into)
 
     def jump_to(self, target: L.ScanTarget) -> None:
         """Show a scanned place, box or volume."""
