@@ -1,20 +1,21 @@
-"""The printed 库房检查记录 (R41) built from the database; rendering is in app.printing."""
+"""The printed 库房检查记录 (R41) built from the database; rendering is in app.printing.
+
+Loads ReportLab: import this module where a record is printed, not at start.
+"""
 
 from __future__ import annotations
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
 from app.printing.inspection_record import TITLE, render_inspection_record
-from app.services import inspections
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.inspections.record import get_inspection_record
 
 
 def inspection_record_pdf(*, session: SignedIn, inspection_id: int, clock: Clock) -> bytes:
     """The record of one session as a PDF (A4, embedded CJK font, page numbers)."""
-    record = inspections.get_inspection_record(
-        session=session, inspection_id=inspection_id, clock=clock
-    )
+    record = get_inspection_record(session=session, inspection_id=inspection_id, clock=clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.read")
         organisation = uow.settings.load().organisation.organisation_name
