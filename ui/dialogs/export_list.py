@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QLabel,
     QRadioButton,
@@ -14,7 +18,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.errors import AppError
 from app.services.exports import ExportFormat
+from app.storage.files import atomic_write_bytes
+from ui.errors import show_error
 
 PURPOSES = ["年度盘点", "工作核对", "上级检查", "移交清点", "统计报表"]
 
@@ -74,3 +81,33 @@ class ExportListDialog(QDialog):
             self.error.setText(self.tr("请填写用途"))
             return
         self.accept()
+
+
+def export_to_file(
+    parent: QWidget,
+    ask: ExportListDialog,
+    stem: str,
+    produce: Callable[[ExportFormat], bytes],
+) -> Path | None:
+    """Ask for the purpose, then the target file; write what ``produce`` returns there.
+
+    Returns the file written, or None when cancelled or when the export failed (the error
+    has been shown).
+    """
+    if ask.exec() != QDialog.DialogCode.Accepted:
+        return None
+    fmt = ask.fmt()
+    pattern = (
+        ask.tr("PDF 文件 (*.pdf)") if fmt == ExportFormat.PDF else ask.tr("Excel 工作簿 (*.xlsx)")
+    )
+    target, _f = QFileDialog.getSaveFileName(
+        parent, ask.tr("导出到"), f"{stem}.{fmt.value}", pattern
+    )
+    if not target:
+        return None
+    try:
+        atomic_write_bytes(Path(target), produce(fmt))
+    except AppError as exc:
+        show_error(parent, exc)
+        return None
+    return Path(target)
