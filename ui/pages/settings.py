@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import ClassVar
 
 from PySide6.QtCore import Signal
@@ -167,6 +168,16 @@ class UsersWidget(QGroupBox):
         UserEditDialog(existing=row, parent=self, submit=save).exec()
         self.refresh()
 
+    def _hand_over(self, call: Callable[..., OneTimePassword], user_id: int) -> None:
+        """Run ``call`` for ``user_id``; show the one-time password it returns."""
+        try:
+            otp = call(session=self._session, user_id=user_id, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, self.tr("请确认"), text)
         return answer == QMessageBox.StandardButton.Yes
@@ -178,15 +189,7 @@ class UsersWidget(QGroupBox):
             self.tr("为用户 {0} 生成新的一次性密码？其原密码将立即失效。").format(row.username)
         ):
             return
-        try:
-            otp = user_service.reset_password(
-                session=self._session, user_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+        self._hand_over(user_service.reset_password, row.id)
 
     def disable_user(self) -> None:
         """Disable the selected account (it can no longer sign in)."""
@@ -208,15 +211,7 @@ class UsersWidget(QGroupBox):
         row = self.selected()
         if row is None:
             return
-        try:
-            otp = user_service.enable_user(
-                session=self._session, user_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+        self._hand_over(user_service.enable_user, row.id)
 
 
 class SecurityPolicyWidget(QGroupBox):

@@ -54,13 +54,18 @@ class ArchiveActions(QWidget):
         """The selected item (the page knows the table)."""
         raise NotImplementedError
 
+    def _open_volume(self) -> VolumeRow | None:
+        """The selected volume when the user may see it (None: no selection, or 受限)."""
+        v = self._current
+        return None if v is None or v.restricted else v
+
     def show_place(self) -> None:
         """Where the volume is kept and every move it made (R23)."""
         from app.services.locations import object_history, where_is_volume
         from ui.dialogs.locations import VolumeHistoryDialog
 
-        v = self._current
-        if v is None or v.restricted:
+        v = self._open_volume()
+        if v is None:
             return
         clock = self._context.clock
         try:
@@ -79,8 +84,8 @@ class ArchiveActions(QWidget):
         from app.services.locations import where_is_volume
         from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 
-        v = self._current
-        if v is None or v.restricted:
+        v = self._open_volume()
+        if v is None:
             return
         clock = self._context.clock
         try:
@@ -180,8 +185,8 @@ class ArchiveActions(QWidget):
 
     def edit_volume(self) -> None:
         """修改案卷信息: title and the 立卷 details of the 备考表."""
-        v = self._current
-        if v is None or v.restricted:
+        v = self._open_volume()
+        if v is None:
             return
         clock = self._context.clock
         volume_id = v.id
@@ -210,8 +215,8 @@ class ArchiveActions(QWidget):
 
     def new_item(self) -> None:
         """添加卷内文件 to the selected volume."""
-        v = self._current
-        if v is None or v.restricted:
+        v = self._open_volume()
+        if v is None:
             return
         clock = self._context.clock
         volume_id = v.id
@@ -228,8 +233,8 @@ class ArchiveActions(QWidget):
 
     def print_form(self, form: str) -> None:
         """Preview the 卷内目录 or 卷内备考表 of the selected volume; print or save from there."""
-        v = self._current
-        if v is None or v.restricted:
+        v = self._open_volume()
+        if v is None:
             return
         clock = self._context.clock
         volume_id = v.id
