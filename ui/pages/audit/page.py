@@ -3,27 +3,22 @@
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QDateEdit,
     QDialog,
-    QDialogButtonBox,
     QFileDialog,
-    QFormLayout,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
-    QSpinBox,
     QTableView,
     QTabWidget,
     QVBoxLayout,
@@ -36,82 +31,14 @@ from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
 from app.services.auth import SignedIn
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
-from ui.dialogs.purpose import PurposeForm
 from ui.errors import message_for, show_error
-from ui.models.audit import AuditTableModel, CountTableModel
+from ui.models.audit import AuditTableModel
+from ui.pages.audit.dates import pydate, qdate
+from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog
+from ui.pages.audit.summary import SummaryPanel
+from ui.widgets.table_panel import configure_table
 
 log = logging.getLogger(__name__)
-EXPORT_PURPOSES = ("季度审计检查", "专项检查", "上级检查调阅", "事件调查")
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-class ExportPurposeDialog(PurposeForm):
-    """Asks why the trail is exported (the export is itself recorded, R40)."""
-
-    def __init__(self, parent: QWidget | None, what: str) -> None:
-        super().__init__(parent)
-        self.setObjectName("AuditExportDialog")
-        self.setWindowTitle(self.tr("导出审计记录"))
-        self._build(
-            self.tr("导出：{0}").format(what),
-            [self.tr(p) for p in EXPORT_PURPOSES],
-            self.tr("用途（将记入审计记录）"),
-            self.tr("导出"),
-        )
-
-
-class ArchiveDialog(QDialog):
-    """How old the entries to archive are, and why (there is no "clear log": R35, issue 9)."""
-
-    def __init__(self, parent: QWidget | None) -> None:
-        super().__init__(parent)
-        self.setObjectName("AuditArchiveDialog")
-        self.setWindowTitle(self.tr("归档旧的审计记录"))
-        layout = QVBoxLayout(self)
-        note = QLabel(
-            self.tr(
-                "早于保存期的审计记录将写入一个签名的归档文件，然后从数据库中移出；"
-                "归档本身记入审计记录。审计记录不能被清除。请把归档文件与备份一同妥善保管。"
-            )
-        )
-        note.setWordWrap(True)
-        layout.addWidget(note)
-        form = QFormLayout()
-        self.days = QSpinBox(objectName="retention_days")
-        self.days.setRange(audit.RETENTION_MIN_DAYS, 100 * 365)
-        self.days.setValue(audit.RETENTION_DEFAULT_DAYS)
-        self.days.setSuffix(self.tr(" 天"))
-        form.addRow(self.tr("保存期（最少 {0} 天）").format(audit.RETENTION_MIN_DAYS), self.days)
-        self.purpose = QComboBox(objectName="purpose")
-        self.purpose.setEditable(True)
-        self.purpose.addItems([self.tr("年度归档"), self.tr("数据库容量整理")])
-        self.purpose.setCurrentText("")
-        form.addRow(self.tr("用途（将记入审计记录）"), self.purpose)
-        layout.addLayout(form)
-        self.error = QLabel(objectName="archive_error")
-        self.error.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("归档…"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
-
-    def _ok(self) -> None:
-        if not self.purpose.currentText().strip():
-            self.error.setText(self.tr("请填写用途"))
-            return
-        self.accept()
 
 
 class AuditPage(QWidget):
@@ -136,7 +63,12 @@ class AuditPage(QWidget):
         self.tabs = QTabWidget(objectName="audit_tabs")
         layout.addWidget(self.tabs)
         self.tabs.addTab(self._build_entries(), "")
-        self.tabs.addTab(self._build_summary(), "")
+        self.summary = SummaryPanel(self._context, self._session)
+        self.tabs.addTab(self.summary, "")
+        # the summary's widgets, as the page showed them before the panel had its own module
+        self.summary_total = self.summary.summary_total
+        self.per_day, self.reveals = self.summary.per_day, self.summary.reveals
+        self.failures, self.after_hours = self.summary.failures, self.summary.after_hours
 
     def _build_entries(self) -> QWidget:
         page = QWidget()
@@ -177,8 +109,8 @@ class AuditPage(QWidget):
                 self.object_type.addItem(label, code)
         self.object_id = QLineEdit(objectName="filter_object_id")
         self.use_dates = QCheckBox(objectName="filter_use_dates")
-        self.date_from = QDateEdit(_qdate(today - timedelta(days=30)), objectName="filter_from")
-        self.date_to = QDateEdit(_qdate(today), objectName="filter_to")
+        self.date_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="filter_from")
+        self.date_to = QDateEdit(qdate(today), objectName="filter_to")
         for edit in (self.date_from, self.date_to):
             edit.setCalendarPopup(True)
             edit.setDisplayFormat("yyyy-MM-dd")
@@ -230,63 +162,12 @@ class AuditPage(QWidget):
         self.entries = AuditTableModel()
         self.table = QTableView(objectName="audit_table")
         self.table.setModel(self.entries)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
+        configure_table(self.table)
         for column, width in enumerate((60, 150, 90, 110, 70, 80, 150, 320)):
             self.table.setColumnWidth(column, width)
         layout.addWidget(self.table, 1)
         self.more_button = QPushButton(objectName="audit_more")
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
-        return page
-
-    def _build_summary(self) -> QWidget:
-        page = QWidget()
-        layout = QVBoxLayout(page)
-        top = QHBoxLayout()
-        today = self._context.clock.now().astimezone().date()
-        self.summary_from = QDateEdit(_qdate(today - timedelta(days=30)), objectName="summary_from")
-        self.summary_to = QDateEdit(_qdate(today), objectName="summary_to")
-        for edit in (self.summary_from, self.summary_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
-        self.summary_button = QPushButton(objectName="summary_refresh")
-        self.summary_range_label = QLabel()
-        top.addWidget(self.summary_range_label)
-        top.addWidget(self.summary_from)
-        top.addWidget(QLabel("—"))
-        top.addWidget(self.summary_to)
-        top.addWidget(self.summary_button)
-        top.addStretch(1)
-        layout.addLayout(top)
-        self.summary_total = QLabel(objectName="summary_total")
-        layout.addWidget(self.summary_total)
-        grid = QGridLayout()
-        self.per_day = CountTableModel(("日期", "用户", "操作次数"))
-        self.reveals = CountTableModel(("用户", "查看完整信息/打开文件"))
-        self.failures = CountTableModel(("用户名", "登录失败/锁定"))
-        self.after_hours = CountTableModel(("用户", "非工作时间操作"))
-        self.summary_boxes: list[QGroupBox] = []
-        for n, (model, name) in enumerate(
-            (
-                (self.per_day, "summary_per_day"),
-                (self.reveals, "summary_reveals"),
-                (self.failures, "summary_failures"),
-                (self.after_hours, "summary_after_hours"),
-            )
-        ):
-            box = QGroupBox()
-            inner = QVBoxLayout(box)
-            view = QTableView(objectName=name)
-            view.setModel(model)
-            view.verticalHeader().hide()
-            view.horizontalHeader().setStretchLastSection(True)
-            inner.addWidget(view)
-            grid.addWidget(box, n // 2, n % 2)
-            self.summary_boxes.append(box)
-        layout.addLayout(grid, 1)
         return page
 
     def _connect_signals(self) -> None:
@@ -298,7 +179,6 @@ class AuditPage(QWidget):
         self.history_key.returnPressed.connect(self.show_history)
         self.export_pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.export_xlsx_button.clicked.connect(lambda: self.export("xlsx"))
-        self.summary_button.clicked.connect(self.refresh_summary)
         self.archive_button.clicked.connect(self.archive_old)
         self.incidents_button.clicked.connect(self.show_incidents)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
@@ -331,16 +211,7 @@ class AuditPage(QWidget):
         self.more_button.setText(self.tr("加载更多"))
         self.archive_button.setText(self.tr("归档旧记录…"))
         self.incidents_button.setText(self.tr("事件登记簿…"))
-        self.summary_range_label.setText(self.tr("期间"))
-        self.summary_button.setText(self.tr("统计"))
-        titles = (
-            "每人每日操作次数",
-            "查看完整信息",
-            "登录失败",
-            "非工作时间（工作日 8–18 时以外）",
-        )
-        for box, title in zip(self.summary_boxes, titles, strict=True):
-            box.setTitle(self.tr(title))
+        self.summary.retranslate_ui()
 
     # -- entries ------------------------------------------------------------------------
     def current_filter(self) -> AuditFilter:
@@ -351,8 +222,8 @@ class AuditPage(QWidget):
             action=str(self.action.currentData() or ""),
             object_type=str(self.object_type.currentData() or ""),
             object_id=self.object_id.text().strip(),
-            date_from=_pydate(self.date_from.date()) if dated else None,
-            date_to=_pydate(self.date_to.date()) if dated else None,
+            date_from=pydate(self.date_from.date()) if dated else None,
+            date_to=pydate(self.date_to.date()) if dated else None,
             purpose=self.purpose.text().strip(),
         )
 
@@ -501,25 +372,6 @@ class AuditPage(QWidget):
 
         IncidentRegisterDialog(self, self._context, self._session).exec()
 
-    # -- summary ------------------------------------------------------------------------
     def refresh_summary(self) -> None:
-        """Counts for the chosen period."""
-        try:
-            summary = audit.get_audit_summary(
-                session=self._session,
-                date_from=_pydate(self.summary_from.date()),
-                date_to=_pydate(self.summary_to.date()),
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            self.summary_total.setText(message_for(exc))
-            return
-        self.per_day.set_rows([(d.isoformat(), u, n) for d, u, n in summary.per_user_day])
-        self.reveals.set_rows(summary.reveals)
-        self.failures.set_rows(summary.failed_sign_ins)
-        self.after_hours.set_rows(summary.after_hours)
-        self.summary_total.setText(
-            self.tr("{0} 至 {1} 共 {2} 条审计记录").format(
-                summary.date_from.isoformat(), summary.date_to.isoformat(), summary.total
-            )
-        )
+        """Counts for the chosen period (the 汇总 tab)."""
+        self.summary.refresh_summary()
