@@ -10,14 +10,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -30,10 +26,8 @@ from app.domain.catalogue import (
     Retention,
     SecrecyLevel,
 )
-from app.errors import AppError, ValidationFailed
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
-from ui.dialogs.form import ERROR_STYLE, FormDialog, add_form_row
-from ui.errors import FieldErrors, show_error
+from ui.dialogs.form import FormDialog
 
 
 class _OptionalDate(QWidget):
@@ -246,43 +240,3 @@ class VolumeDetailsDialog(_CatalogueForm):
 
 
 # -- kept only for ui/dialogs/locations.py, which still imports these; delete both once its
-# -- dialogs are FormDialogs (issue 15) ----------------------------------------------------
-_row = add_form_row
-
-
-class _SaveDialog(QDialog):
-    """Old save-dialog base (Save/Cancel, inline errors, ``_submit``); use FormDialog instead."""
-
-    errors: FieldErrors
-
-    def _finish(self, layout: QVBoxLayout) -> None:
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self._save)
-        self.buttons.rejected.connect(self.reject)
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet(ERROR_STYLE)
-        self.general.setWordWrap(True)
-        layout.addStretch(1)
-        layout.addWidget(self.general)
-        layout.addWidget(self.buttons)
-        self.result_value: Any = None
-
-    def _submit(self) -> Any:
-        raise NotImplementedError
-
-    def _save(self) -> None:
-        self.errors.clear()
-        self.general.clear()
-        try:
-            self.result_value = self._submit()
-        except ValidationFailed as exc:
-            self.general.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
