@@ -43,7 +43,7 @@ from app.imports import cells
 from app.imports.source import sheet_names
 from app.services import imports
 from app.services.auth import SignedIn
-from app.services.import_kinds import RowOutcome
+from app.services.imports import RowOutcome
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.errors import message_for, show_error, show_unexpected
