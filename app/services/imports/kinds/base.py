@@ -63,6 +63,14 @@ class RowOutcome:
         return not self.errors
 
 
+def settle(outcomes: list[RowOutcome]) -> list[RowOutcome]:
+    """The verdicts as a kind's ``check`` returns them: checked values kept for valid rows only."""
+    for o in outcomes:
+        if o.errors:
+            o.clean = None
+    return outcomes
+
+
 @dataclass
 class KindContext:
     """What a kind needs inside the import's unit of work."""

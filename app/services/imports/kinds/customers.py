@@ -31,6 +31,7 @@ from app.services.imports.kinds.base import (
     RowOutcome,
     Written,
     check_cancel,
+    settle,
 )
 from app.services.imports.kinds.bulk import (
     Executor,
@@ -98,10 +99,7 @@ class CustomerImport:
                 by_digest[digest or b""].errors.append(
                     FieldError("id_number", "duplicate_id", {"number": number})
                 )
-        for o in outcomes:
-            if o.errors:
-                o.clean = None
-        return outcomes
+        return settle(outcomes)
 
     def write(
         self, ctx: KindContext, outcomes: Sequence[RowOutcome], progress: Progress | None

@@ -26,6 +26,7 @@ from app.services.imports.kinds.base import (
     RowOutcome,
     Written,
     check_cancel,
+    settle,
 )
 from app.services.imports.kinds.bulk import (
     advance_sequence,
@@ -81,10 +82,7 @@ class VolumeImport:
             outcomes.append(check_volume_row(ctx, row, customers))
         check_groups(ctx, outcomes)
         check_places(ctx, outcomes)
-        for o in outcomes:
-            if o.errors:
-                o.clean = None
-        return outcomes
+        return settle(outcomes)
 
     def write(
         self, ctx: KindContext, outcomes: Sequence[RowOutcome], progress: Progress | None
