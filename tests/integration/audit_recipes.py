@@ -1101,7 +1101,7 @@ def _finding(w: World, send_out: bool) -> int:
     return saved.task_id
 
 
-@recipe("app.services.inspections.settings.set_inspection_settings", action="inspection.settings")
+@recipe("app.services.inspections.set_inspection_settings", action="inspection.settings")
 def _inspection_settings(w: World) -> None:
     from app.services import inspections
 
@@ -1111,7 +1111,7 @@ def _inspection_settings(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.settings.set_room_type", action="inspection.room_type")
+@recipe("app.services.inspections.set_room_type", action="inspection.room_type")
 def _inspection_room_type(w: World) -> None:
     from app.services import inspections
 
@@ -1120,12 +1120,12 @@ def _inspection_room_type(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.sessions.start_inspection", action="inspection.start")
+@recipe("app.services.inspections.start_inspection", action="inspection.start")
 def _inspection_start(w: World) -> None:
     _inspection(w)
 
 
-@recipe("app.services.inspections.sessions.pause_inspection", action="inspection.pause")
+@recipe("app.services.inspections.pause_inspection", action="inspection.pause")
 def _inspection_pause(w: World) -> None:
     from app.services import inspections
 
@@ -1134,7 +1134,7 @@ def _inspection_pause(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.sessions.resume_inspection", action="inspection.resume")
+@recipe("app.services.inspections.resume_inspection", action="inspection.resume")
 def _inspection_resume(w: World) -> None:
     from app.services import inspections
 
@@ -1143,12 +1143,12 @@ def _inspection_resume(w: World) -> None:
     inspections.resume_inspection(session=w.archivist, inspection_id=sid, clock=w.clock)
 
 
-@recipe("app.services.inspections.counting.begin_counting", action="inspection.count_start")
+@recipe("app.services.inspections.begin_counting", action="inspection.count_start")
 def _inspection_count(w: World) -> None:
     _inspection(w, counting=True)
 
 
-@recipe("app.services.inspections.counting.record_scan", action="inspection.scan")
+@recipe("app.services.inspections.record_scan", action="inspection.scan")
 def _inspection_scan(w: World) -> None:
     from app.domain.scan_codes import scan_payload
     from app.services import inspections
@@ -1160,7 +1160,7 @@ def _inspection_scan(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.reconciliation.finish_counting", action="inspection.count_finish")
+@recipe("app.services.inspections.finish_counting", action="inspection.count_finish")
 def _inspection_finish(w: World) -> None:
     from app.services import inspections
 
@@ -1169,7 +1169,7 @@ def _inspection_finish(w: World) -> None:
 
 
 @recipe(
-    "app.services.inspections.reconciliation.resolve_difference", action="inspection.difference"
+    "app.services.inspections.resolve_difference", action="inspection.difference"
 )
 def _inspection_difference(w: World) -> None:
     from app.services import inspections
@@ -1188,7 +1188,7 @@ def _inspection_difference(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.fixity.verify_scope_files", action="inspection.fixity")
+@recipe("app.services.inspections.verify_scope_files", action="inspection.fixity")
 def _inspection_fixity(w: World) -> None:
     from app.services import inspections
 
@@ -1197,7 +1197,7 @@ def _inspection_fixity(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.checklist.set_check", action="inspection.check")
+@recipe("app.services.inspections.set_check", action="inspection.check")
 def _inspection_check(w: World) -> None:
     from app.services import inspections
 
@@ -1206,7 +1206,7 @@ def _inspection_check(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.climate.record_reading", action="inspection.reading")
+@recipe("app.services.inspections.record_reading", action="inspection.reading")
 def _inspection_reading(w: World) -> None:
     from app.services import inspections
 
@@ -1216,26 +1216,26 @@ def _inspection_reading(w: World) -> None:
     )
 
 
-@recipe("app.services.inspections.findings.record_finding", action="inspection.finding")
+@recipe("app.services.inspections.record_finding", action="inspection.finding")
 def _inspection_finding(w: World) -> None:
     _finding(w, send_out=False)
 
 
-@recipe("app.services.inspections.findings.send_task_out", action="repair.out")
+@recipe("app.services.inspections.send_task_out", action="repair.out")
 def _repair_out(w: World) -> None:
     from app.services import inspections
 
     inspections.send_task_out(session=w.archivist, task_id=_finding(w, False), clock=w.clock)
 
 
-@recipe("app.services.inspections.findings.complete_task", action="repair.done")
+@recipe("app.services.inspections.complete_task", action="repair.done")
 def _repair_done(w: World) -> None:
     from app.services import inspections
 
     inspections.complete_task(session=w.archivist, task_id=_finding(w, True), clock=w.clock)
 
 
-@recipe("app.services.inspections.sessions.close_inspection", action="inspection.close")
+@recipe("app.services.inspections.close_inspection", action="inspection.close")
 def _inspection_close(w: World) -> None:
     from app.services import inspections
 

@@ -30,17 +30,20 @@ QUERY_PREFIXES = ("list_", "get_", "search_")
 
 def service_functions() -> list[str]:
     """Dotted names of every function under app.services that looks like a service."""
-    found = []
-    # an area split into a package (issue 15) is walked module by module
+    found: set[str] = set()
+    # an area split into a package (issue 15) is walked module by module; a service is named
+    # the way callers import it: by its area package when the package re-exports it
     for module_info in pkgutil.walk_packages(app.services.__path__, "app.services."):
         module = importlib.import_module(module_info.name)
+        area = importlib.import_module(".".join(module.__name__.split(".")[:3]))
         for name, fn in inspect.getmembers(module, inspect.isfunction):
             if fn.__module__ != module.__name__ or name.startswith("_"):
                 continue
             if name.startswith(QUERY_PREFIXES):
                 continue
             if "clock" in inspect.signature(fn).parameters:
-                found.append(f"{module.__name__}.{name}")
+                owner = area if getattr(area, name, None) is fn else module
+                found.add(f"{owner.__name__}.{name}")
     return sorted(found)
 
 
