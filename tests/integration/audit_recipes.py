@@ -993,7 +993,7 @@ def _loan_damage(w: World) -> None:
 
 @recipe("app.services.loan_print.overdue_notices_pdf", action="loan.notice")
 def _loan_notice(w: World) -> None:
-    from app.services import loan_print
+    from app.services.loans import printing as loan_print
     from app.storage.models import Loan
 
     loan_id = _issued(w)
@@ -1007,7 +1007,7 @@ def _loan_notice(w: World) -> None:
 
 @recipe("app.services.loan_print.record_loan_output", action="print.loan_slip")
 def _loan_output(w: World) -> None:
-    from app.services import loan_print
+    from app.services.loans import printing as loan_print
 
     loan_print.record_loan_output(
         session=w.archivist, form="slip", kind="print", object_id=str(_issued(w)), clock=w.clock

@@ -33,7 +33,6 @@ from PySide6.QtWidgets import (
 
 from app.domain.roles import Role
 from app.errors import AppError
-from app.services import loan_print
 from app.services.auth import SignedIn, sign_out
 from app.services.catalogue import find_by_reference, get_volume
 from app.services.loans import (
@@ -58,6 +57,7 @@ from app.services.loans import (
     use_statistics,
     volume_id_for_scan,
 )
+from app.services.loans import printing as loan_print
 from ui.context import AppContext
 from ui.dialogs.loans import (
     ApplicationDialog,
