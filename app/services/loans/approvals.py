@@ -19,7 +19,7 @@ from app.services.auth import SignedIn
 from app.services.common import authorize, clean_text
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
-from app.services.loans.shared import open_labels, signed_steps, step_label, steps_of
+from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
 from app.storage.models import UseApplication, UseApproval, UserAccount
 from app.storage.store import UnitOfWork
 
@@ -100,7 +100,7 @@ def approve_application(
             app.state = ApplicationState.APPROVED.value
             app.decided_at = now
             if app.renewal_of_loan_id is not None:
-                extended = renew(uow, app, clock)
+                extended = renew(uow, app, local_today(clock))
         app.version += 1
         uow.audit.record(
             "loan.approve",

@@ -154,7 +154,7 @@ def issue_loan(
         )
         uow.session.add(loan)
         uow.session.flush()
-        set_volume_out(uow, volume, "借出", clock)
+        set_volume_out(uow, volume, "借出", now)
         copied = wanted.page_count * wanted.copies if kind in rules.COPY_KINDS else 0
         uow.session.add(
             UseLog(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from app.clock import Clock
@@ -92,14 +94,14 @@ def request_renewal(
         return ApplicationSaved(app.id, number, tuple(step_label(s) for s in steps))
 
 
-def renew(uow: UnitOfWork, app: UseApplication, clock: Clock) -> str | None:
+def renew(uow: UnitOfWork, app: UseApplication, today: date) -> str | None:
     """Move the renewed loan's due date on by one loan period from its due date (or today)."""
     loan = uow.session.get(Loan, app.renewal_of_loan_id)
     if loan is None or loan.state != LoanState.OUT.value:
         app.state = ApplicationState.CLOSED.value
         return None
     settings = loan_settings(uow)
-    start = max(loan.due_on, local_today(clock))
+    start = max(loan.due_on, today)
     loan.due_on = rules.add_days(
         start,
         min(settings.loan_days, settings.max_days),

@@ -199,7 +199,7 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
         loan.effect = effect
         loan.remarks = note
         loan.version += 1
-        set_volume_back(uow, volume, "归还", clock, to_repair=count.to_repair)
+        set_volume_back(uow, volume, "归还", now, to_repair=count.to_repair)
         uow.session.flush()
         _close_if_done(uow, loan.application_id)
         uow.audit.record(

@@ -126,23 +126,23 @@ def utc_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
 
 
 # --- volume state and the move log (R23) -------------------------------------------------------
-def set_volume_out(uow: UnitOfWork, volume: Volume, reason: str, clock: Clock) -> None:
+def set_volume_out(uow: UnitOfWork, volume: Volume, reason: str, now: datetime) -> None:
     """The volume leaves its place for a use (借出): its location shows 借出, the move is logged."""
     from app.services.locations import MoveReason, record_volume_out
 
     volume.state = VolumeState.ON_LOAN.value
-    volume.updated_at = clock.now()
+    volume.updated_at = now
     record_volume_out(uow, volume, MoveReason.LOAN, note=reason)
 
 
 def set_volume_back(
-    uow: UnitOfWork, volume: Volume, reason: str, clock: Clock, *, to_repair: bool
+    uow: UnitOfWork, volume: Volume, reason: str, now: datetime, *, to_repair: bool
 ) -> None:
     """The volume comes back (归还) to its place, or goes to repair (在修); both are logged."""
     from app.services.locations import MoveReason, record_volume_back
 
     volume.state = VolumeState.IN_REPAIR.value if to_repair else VolumeState.ON_SHELF.value
-    volume.updated_at = clock.now()
+    volume.updated_at = now
     if to_repair:
         record_volume_back(uow, volume, MoveReason.REPAIR, note=f"{reason}后送修", home=False)
     else:
