@@ -9,7 +9,7 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain.accounts import Actor
 from app.domain.roles import ApproverTitle, Role, may
-from app.errors import AccountDisabled, PermissionDenied
+from app.errors import AccountDisabled, FieldError, PermissionDenied
 from app.storage.models import ReferenceCounter, UserAccount
 from app.storage.store import UnitOfWork
 
@@ -72,8 +72,20 @@ def local_today(clock: Clock) -> date:
     return clock.now().astimezone().date()
 
 
-def next_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:
-    """``JC2026-0001``: numbers per prefix and year, never reused (the 档号 counter table)."""
+def clean_text(
+    errors: list[FieldError], field: str, value: str, limit: int, *, required: bool
+) -> str:
+    """``value`` stripped; a missing required text or one over ``limit`` adds to ``errors``."""
+    value = value.strip()
+    if required and not value:
+        errors.append(FieldError(field, "required"))
+    elif len(value) > limit:
+        errors.append(FieldError(field, "too_long", {"max": limit}))
+    return value
+
+
+def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:
+    """``SQ2026-000001``: numbers per prefix and year, never reused (the counter table)."""
     scope = f"{prefix}:{year}"
     counter = uow.session.get(ReferenceCounter, scope)
     if counter is None:

@@ -15,7 +15,7 @@ from app.domain.inspections import InspectionKind, Resolution, ScopeKind, Status
 from app.domain.locations import LocationKind
 from app.errors import FieldError, UnresolvedDifferences, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today, next_number
+from app.services.common import authorize, local_today, next_yearly_number
 from app.services.inspections.base import (
     LIVE,
     NUMBER_PREFIX,
@@ -102,7 +102,7 @@ def start_inspection(*, session: SignedIn, draft: InspectionDraft, clock: Clock)
             raise ValidationFailed([FieldError("inspectors", "two_inspectors")])
         now = clock.now()
         row = InspectionSession(
-            number=next_number(uow, NUMBER_PREFIX, draft.inspected_on.year, digits=4),
+            number=next_yearly_number(uow, NUMBER_PREFIX, draft.inspected_on.year, digits=4),
             kind=kind.value,
             room_id=room.id,
             scope_kind=scope.value,

@@ -28,9 +28,17 @@ from app.errors import FieldError, ValidationFailed
 from app.printing import loan_forms as forms
 from app.security import access
 from app.security.masking import mask_id_number, mask_phone
-from app.services import loans as desk
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
+from app.services.loans.rows import LoanRow, application_view, loan_rows
+from app.services.loans.settings import loan_settings
+from app.services.loans.shared import (
+    decrypt_field,
+    loan_entries,
+    local_date,
+    local_today,
+    utc_range,
+)
 from app.services.locations import volume_place_codes
 from app.storage.models import (
     Loan,
@@ -98,8 +106,8 @@ class _Context:
 
     def contact(self, app: UseApplication) -> str:
         if app.id not in self._contacts:
-            number = desk.decrypt_field(self.uow, app, "credential_number")
-            phone = desk.decrypt_field(self.uow, app, "phone")
+            number = decrypt_field(self.uow, app, "credential_number")
+            phone = decrypt_field(self.uow, app, "phone")
             parts = [mask_id_number(number) if number else "", mask_phone(phone) if phone else ""]
             self._contacts[app.id] = "\n".join(p for p in parts if p)
         return self._contacts[app.id]
@@ -107,7 +115,7 @@ class _Context:
     def signatures(self, app_id: int) -> str:
         return "\n".join(
             f"{a.approver_name} {a.opinion or ('同意' if a.decision == 'approve' else '驳回')} "
-            f"{desk.local_date(a.decided_at) or ''}"
+            f"{local_date(a.decided_at) or ''}"
             for a in self.approvals.get(app_id, [])
         )
 
@@ -140,10 +148,10 @@ def _register_row(
         f"1卷/{loan.expected_items}件/{loan.expected_pages}页",
         ctx.places.get(volume.id, ""),
         ctx.signatures(app.id),
-        _day(desk.local_date(loan.issued_at)),
+        _day(local_date(loan.issued_at)),
         _day(loan.due_on),
         str(loan.renewals) if loan.renewals else "",
-        _day(desk.local_date(loan.returned_at)),
+        _day(local_date(loan.returned_at)),
         checked,
         ctx.name(loan.issued_by),
         ctx.name(loan.returned_by),
@@ -164,7 +172,7 @@ def _copy_row(
     visible = access.may_see(reader, volume.secrecy_level)
     return (
         loan.number,
-        _day(desk.local_date(loan.issued_at)),
+        _day(local_date(loan.issued_at)),
         KIND_LABELS[UseKind(loan.kind)],
         app.applicant_name,
         _unit_department(app),
@@ -191,12 +199,7 @@ def _loans_in_scope(
     open_only: bool,
     kinds: Sequence[str] | None = None,
 ) -> tuple[str, list[Any]]:
-    stmt = (
-        select(Loan, Volume, UseApplication)
-        .join(Volume, Volume.id == Loan.volume_id)
-        .join(UseApplication, UseApplication.id == Loan.application_id)
-        .order_by(Loan.issued_at, Loan.id)
-    )
+    stmt = loan_entries().order_by(Loan.issued_at, Loan.id)
     if open_only:
         stmt = stmt.where(Loan.state == LoanState.OUT.value)
         scope = "当前未还的借阅"
@@ -205,7 +208,7 @@ def _loans_in_scope(
             raise ValidationFailed([FieldError("date_range", "required")])
         if date_from > date_to:
             raise ValidationFailed([FieldError("date_range", "range_order")])
-        start, end = desk.utc_range(date_from, date_to)
+        start, end = utc_range(date_from, date_to)
         stmt = stmt.where(Loan.issued_at >= start, Loan.issued_at < end)
         scope = f"{date_from.isoformat()} 至 {date_to.isoformat()}"
     if kinds:
@@ -288,7 +291,7 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
         app = uow.session.get(UseApplication, application_id)
         if app is None:
             raise ValidationFailed([FieldError("application", "not_found")])
-        view = desk.application_view(uow, reader, app)
+        view = application_view(uow, reader, app)
         volumes = list(
             uow.session.scalars(
                 select(Volume)
@@ -306,12 +309,12 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
                     approver=f"{a.approver}（{a.title}）" if a else "",
                     decision=("同意" if a.decision == "approve" else "驳回") if a else "",
                     opinion=a.opinion if a else "",
-                    decided_on=desk.local_date(a.decided_at) if a else None,
+                    decided_on=local_date(a.decided_at) if a else None,
                 )
             )
         period = "—"
         if view.requested_until is not None:
-            start = view.requested_from or desk.local_date(app.created_at)
+            start = view.requested_from or local_date(app.created_at)
             period = f"{_day(start)} 至 {_day(view.requested_until)}"
         credential = f"{view.credential} {view.credential_number}".strip()
         sheet = forms.ApplicationSheet(
@@ -325,7 +328,7 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
             purpose=view.row.purpose,
             reason=view.reason,
             period=period,
-            filed_on=desk.local_date(app.created_at) or date.today(),
+            filed_on=local_date(app.created_at) or date.today(),
             entered_by=view.entered_by,
             volumes=[
                 (
@@ -368,7 +371,7 @@ def slip_pdf(*, session: SignedIn, loan_id: int, clock: Clock) -> bytes:
             borrower=app.applicant_name,
             unit_department=_unit_department(app),
             purpose=app.purpose,
-            issued_on=desk.local_date(loan.issued_at) or date.today(),
+            issued_on=local_date(loan.issued_at) or date.today(),
             due_on=loan.due_on,
             issued_by=names.name(loan.issued_by),
             secrecy_mark=_mark([volume], reader),
@@ -385,14 +388,12 @@ def overdue_notices_pdf(
     Built from the current state in the same transaction that counts the reminder, so a loan
     returned in the meantime is left out; when nothing is overdue nothing is printed.
     """
-    today = desk.local_today(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
         stmt = (
-            select(Loan, Volume, UseApplication)
-            .join(Volume, Volume.id == Loan.volume_id)
-            .join(UseApplication, UseApplication.id == Loan.application_id)
+            loan_entries()
             .where(Loan.state == LoanState.OUT.value, Loan.due_on < today)
             .order_by(UseApplication.applicant_name, Loan.due_on, Loan.id)
         )
@@ -401,9 +402,9 @@ def overdue_notices_pdf(
         rows = list(uow.session.execute(stmt).all())
         if not rows:
             raise ValidationFailed([FieldError("loan", "no_overdue")])
-        settings = desk.loan_settings(uow)
-        lines = desk.loan_rows(uow, reader, rows, today, settings.escalation_days)
-        grouped: dict[tuple[Any, ...], list[tuple[Any, desk.LoanRow]]] = {}
+        settings = loan_settings(uow)
+        lines = loan_rows(uow, reader, rows, today, settings.escalation_days)
+        grouped: dict[tuple[Any, ...], list[tuple[Any, LoanRow]]] = {}
         for (loan, volume, app), line in zip(rows, lines, strict=True):
             key = (app.applicant_user_id, app.applicant_name, app.unit, app.department)
             grouped.setdefault(key, []).append(((loan, volume, app), line))
