@@ -184,7 +184,6 @@ READ_ONLY: dict[str, str] = {
     "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
     "app.services.loans.find_application_for_scan": "query: the application a scan names",
     "app.services.loans.find_open_loan": "query: the open loan a scan names (return screen)",
-    "app.services.loans.local_today": "the clock's local date",
     "app.services.loans.overdue_count": "query: overdue loans (home screen)",
     "app.services.loans.use_statistics": "query: 人次, 卷次, pages copied",
     "app.services.loans.volume_id_for_scan": "query: the volume a scan names",
@@ -1168,9 +1167,7 @@ def _inspection_finish(w: World) -> None:
     inspections.finish_counting(session=w.archivist, inspection_id=sid, clock=w.clock)
 
 
-@recipe(
-    "app.services.inspections.resolve_difference", action="inspection.difference"
-)
+@recipe("app.services.inspections.resolve_difference", action="inspection.difference")
 def _inspection_difference(w: World) -> None:
     from app.services import inspections
 
