@@ -89,7 +89,7 @@ class AuditEntry(Base):
         Index("ix_audit_entry_object", "object_type", "object_id"),
         Index("ix_audit_entry_action_seq", "action", "seq"),
         Index("ix_audit_entry_actor_name_seq", "actor_name", "seq"),
-        # with a date range the rows are found by time, then sorted (services.audit._order)
+        # with a date range the rows are found by time, then sorted (services.audit.view._order)
         Index("ix_audit_entry_action_at", "action", "occurred_at"),
         Index("ix_audit_entry_actor_name_at", "actor_name", "occurred_at"),
     )

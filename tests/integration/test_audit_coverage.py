@@ -1,7 +1,8 @@
 """Every write service writes an audit entry (issue 9): a new service without one fails here.
 
-Services are found, not listed: every public function of ``app/services/*.py`` that takes a
-``clock``, except queries named ``list_``/``get_``/``search_``. Each must have a recipe in
+Services are found, not listed: every public function of ``app/services/*.py`` (and of the
+modules inside a package ``app/services/<area>/``, named ``app.services.<area>.<name>``) that
+takes a ``clock``, except queries named ``list_``/``get_``/``search_``. Each must have a recipe in
 ``tests/integration/audit_recipes.py`` (or be declared read-only there, with the reason).
 """
 
@@ -11,6 +12,7 @@ import importlib
 import inspect
 import pkgutil
 from collections.abc import Iterator
+from types import ModuleType
 
 import pytest
 
@@ -30,17 +32,27 @@ QUERY_PREFIXES = ("list_", "get_", "search_")
 
 def service_functions() -> list[str]:
     """Dotted names of every function under app.services that looks like a service."""
-    found = []
+    found = set()
     for module_info in pkgutil.iter_modules(app.services.__path__):
-        module = importlib.import_module(f"app.services.{module_info.name}")
-        for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ != module.__name__ or name.startswith("_"):
-                continue
-            if name.startswith(QUERY_PREFIXES):
-                continue
-            if "clock" in inspect.signature(fn).parameters:
-                found.append(f"{module.__name__}.{name}")
+        area = importlib.import_module(f"app.services.{module_info.name}")
+        for module in _area_modules(area):
+            for name, fn in inspect.getmembers(module, inspect.isfunction):
+                if fn.__module__ != module.__name__ or name.startswith("_"):
+                    continue
+                if name.startswith(QUERY_PREFIXES):
+                    continue
+                if "clock" in inspect.signature(fn).parameters:
+                    # named as callers import it: the area's module or package
+                    found.add(f"{area.__name__}.{name}")
     return sorted(found)
+
+
+def _area_modules(area: ModuleType) -> Iterator[ModuleType]:
+    """An area's module, or its package and every module inside it."""
+    yield area
+    if hasattr(area, "__path__"):
+        for info in pkgutil.walk_packages(area.__path__, prefix=f"{area.__name__}."):
+            yield importlib.import_module(info.name)
 
 
 def missing_recipes() -> str | None:
