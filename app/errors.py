@@ -143,10 +143,26 @@ class WrongCredentials(AppError):
     code = "wrong_credentials"
 
 
-class AccountLocked(AppError):
-    """Too many failed sign-ins; ``until`` says when the lock ends."""
+class AccountLocked(WrongCredentials):
+    """Too many failed sign-ins; ``until`` says when the lock ends (kept for the caller only).
 
-    code = "account_locked"
+    Shown with the very message of a wrong password (issue 23): a guesser cannot tell a locked
+    account from a wrong password, nor learn that the password they tried was right.
+    """
+
+    code = "wrong_credentials"
+
+
+class PasswordChangeRequired(AppError):
+    """The account holds a one-time password: it may do nothing but choose its own."""
+
+    code = "password_change_required"
+
+
+class KeyringBusy(AppError):
+    """Another sign-in or workstation held the keyring lock for too long."""
+
+    code = "keyring_busy"
 
 
 class AccountDisabled(AppError):

@@ -14,6 +14,21 @@ class LockoutPolicy:
     lock_minutes: int = 15
 
 
+# Allowed range of each policy value (the settings page offers the same ranges).
+MAX_FAILURES_RANGE = (3, 20)
+LOCK_MINUTES_RANGE = (1, 1440)
+
+
+def bounded_policy(policy: LockoutPolicy) -> LockoutPolicy:
+    """``policy`` with each value brought into its allowed range (an edited file cannot lift it)."""
+    low_f, high_f = MAX_FAILURES_RANGE
+    low_m, high_m = LOCK_MINUTES_RANGE
+    return LockoutPolicy(
+        max_failures=min(max(policy.max_failures, low_f), high_f),
+        lock_minutes=min(max(policy.lock_minutes, low_m), high_m),
+    )
+
+
 @dataclass(frozen=True)
 class AttemptState:
     """Consecutive failures for one account and the end of its current lock."""

@@ -11,10 +11,11 @@ from app.errors import FieldError
 class Role(StrEnum):
     """A role a user account can hold."""
 
-    ADMIN = "admin"  # 系统管理员
+    ADMIN = "admin"  # 系统管理员: accounts, settings, backups
     ARCHIVIST = "archivist"  # 档案管理员
     APPROVER = "approver"  # 审批人
-    AUDITOR = "auditor"  # 审计员
+    AUDITOR = "auditor"  # 安全审计员: reads the trail of everyone, the other two included
+    SECURITY = "security"  # 安全保密员: grants roles and clearances, sets the security policy
 
 
 class ApproverTitle(StrEnum):
@@ -32,7 +33,8 @@ ROLE_LABELS: dict[Role, str] = {
     Role.ADMIN: "系统管理员",
     Role.ARCHIVIST: "档案管理员",
     Role.APPROVER: "审批人",
-    Role.AUDITOR: "审计员",
+    Role.AUDITOR: "安全审计员",
+    Role.SECURITY: "安全保密员",
 }
 
 TITLE_LABELS: dict[ApproverTitle, str] = {
@@ -43,17 +45,20 @@ TITLE_LABELS: dict[ApproverTitle, str] = {
     ApproverTitle.SUPERVISOR: "监事/主管",
 }
 
-# Pairs that one person may never hold together. The administrator may not approve or audit
-# (三员分立); the auditor reads the trail of everyone else's work and so holds no role that
-# changes data.
+# 三员: the three system roles of Chinese secrecy rules (三员分立). Each is exclusive: whoever
+# holds one holds no other role at all (no data, no approver, no second 三员 role), so nobody
+# both grants and uses, or both acts and audits.
+THREE_ROLES: frozenset[Role] = frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR})
+
+# Pairs that one person may never hold together: every pair with a 三员 role in it.
 FORBIDDEN_PAIRS: frozenset[frozenset[Role]] = frozenset(
-    {
-        frozenset({Role.ADMIN, Role.APPROVER}),
-        frozenset({Role.ADMIN, Role.AUDITOR}),
-        frozenset({Role.AUDITOR, Role.ARCHIVIST}),
-        frozenset({Role.AUDITOR, Role.APPROVER}),
-    }
+    frozenset({a, b}) for a in THREE_ROLES for b in Role if a != b
 )
+
+
+def is_three_role_set(roles: Iterable[Role]) -> bool:
+    """True when ``roles`` contains a 三员 role (the account is one of the three)."""
+    return any(r in THREE_ROLES for r in roles)
 
 
 def role_conflicts(roles: Iterable[Role]) -> list[tuple[Role, Role]]:
@@ -91,7 +96,13 @@ def check_role_set(roles: Iterable[Role], title: ApproverTitle | None) -> list[F
 # What each role may do in the foundation; later issues extend this one table (issue 9 prints
 # it from code). Keys are action names used by services.
 PERMISSIONS: dict[str, frozenset[Role]] = {
+    # 三员分立 (issue 23): the administrator keeps accounts (create, disable, enable, reset a
+    # password); only the 安全保密员 grants roles, approver posts (which set the clearance) and
+    # sets the security policy; a change to a 三员 account waits for a second 三员 member.
     "user.manage": frozenset({Role.ADMIN}),
+    "role.grant": frozenset({Role.SECURITY}),
+    "security.policy": frozenset({Role.SECURITY}),
+    "account_change.confirm": frozenset({Role.ADMIN, Role.SECURITY, Role.AUDITOR}),
     "settings.manage": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.AUDITOR}),
     "customer.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
@@ -142,7 +153,10 @@ def may(roles: Iterable[Role], action: str) -> bool:
 # --- the permission matrix (issue 9) ---------------------------------------------------------
 # What each action means, for the matrix in docs/security.md (scripts/permission_matrix.py).
 ACTION_TITLES: dict[str, str] = {
-    "user.manage": "管理用户与角色",
+    "user.manage": "管理账户（新建、停用、启用、重置密码）",
+    "role.grant": "授予角色与审批职务（涉密级别）",
+    "security.policy": "修改安全策略（密码、锁定、空闲锁屏）",
+    "account_change.confirm": "确认对三员账户的变更（须另一名三员）",
     "settings.manage": "修改系统设置、档号规则",
     "audit.read": "查看审计记录",
     "audit.export": "导出审计记录（PDF/Excel）",

@@ -28,8 +28,11 @@ MESSAGES: dict[str, str] = {
     "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
     "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
     "database_busy": "数据库正被其他程序占用：{path}\n请稍后重试。",
-    "wrong_credentials": "用户名或密码错误。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。",
-    "account_locked": "账户因多次登录失败已被锁定，请于 {until} 之后再试，或请系统管理员协助。",
+    "wrong_credentials": (
+        "用户名或密码错误，或账户已被锁定。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。"
+    ),
+    "password_change_required": "该账户使用的是一次性密码，请先修改密码；修改前不能进行任何操作。",
+    "keyring_busy": "钥匙环正被其他登录或其他工作站占用，已等待 {seconds} 秒仍未释放，请稍后重试。",
     "account_disabled": "该账户已被系统管理员停用。",
     "permission_denied": "当前账户无权执行此操作：{action}",
     "copy_needs_approval": (

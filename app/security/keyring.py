@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import secrets
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
@@ -25,8 +26,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from app.clock import as_utc
-from app.domain.lockout import AttemptState, LockoutPolicy
-from app.errors import KeyringDamaged, KeyringMissing, KeyringTooNew
+from app.domain.lockout import AttemptState, LockoutPolicy, bounded_policy
+from app.errors import KeyringBusy, KeyringDamaged, KeyringMissing, KeyringTooNew
 from app.security import crypto
 from app.storage.files import atomic_write_bytes, os_error_to_app
 
@@ -36,6 +37,31 @@ RECOVERY_LABEL = "recovery"
 EVENT_KINDS = frozenset({"failed", "locked"})
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _RECOVERY_GROUPS = 13  # 13 groups of 4 = 52 characters = 260 bits
+
+# How long a sign-in waits for another one's keyring update before giving up with a message
+# (issue 23: a held lock used to freeze every sign-in for good). Updates inside the lock are
+# short (load, change, save: no Argon2), so this only trips on a hung or stuck holder.
+LOCK_TIMEOUT_SECONDS = 15.0
+_LOCK_POLL_SECONDS = 0.02
+
+# Argon2id parameters are read from a slot *before* the keyring can be authenticated (the MAC
+# needs the data key the parameters unlock). They are therefore bounded first: an edited
+# keyring cannot make a sign-in arbitrarily slow or memory-hungry. The ceiling is four times
+# the default work; the floor admits the tests' fast parameters.
+KDF_MEMORY_KIB = (1024, 4 * crypto.DEFAULT_KDF.memory_kib)
+KDF_TIME_COST = (1, 4 * crypto.DEFAULT_KDF.time_cost)
+KDF_PARALLELISM = (1, 8)
+KDF_MAX_WORK = 4 * crypto.DEFAULT_KDF.memory_kib * crypto.DEFAULT_KDF.time_cost
+
+
+def kdf_params_within_bounds(params: crypto.KdfParams) -> bool:
+    """True when ``params`` cost no more than the ceiling (and no less than the floor)."""
+    return (
+        KDF_MEMORY_KIB[0] <= params.memory_kib <= KDF_MEMORY_KIB[1]
+        and KDF_TIME_COST[0] <= params.time_cost <= KDF_TIME_COST[1]
+        and KDF_PARALLELISM[0] <= params.parallelism <= KDF_PARALLELISM[1]
+        and params.memory_kib * params.time_cost <= KDF_MAX_WORK
+    )
 
 
 def _b64(data: bytes) -> str:
@@ -101,18 +127,26 @@ class FileKeyringStore:
         self.description = str(path)
 
     @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Lock ``<keyring>.lock`` exclusively (flock on POSIX, msvcrt on Windows)."""
+    def locked(self, timeout: float | None = None) -> Iterator[None]:
+        """Lock ``<keyring>.lock`` exclusively (flock on POSIX, msvcrt on Windows).
+
+        Raises KeyringBusy when the lock is not free within ``timeout`` seconds (default
+        :data:`LOCK_TIMEOUT_SECONDS`).
+        """
         lock_path = self.path.with_name(self.path.name + ".lock")
         try:
             handle = open(lock_path, "a+b")  # noqa: SIM115 (held for the whole block)
         except OSError as exc:
             raise os_error_to_app(exc, lock_path) from exc
         try:
-            _lock_file(handle.fileno())
-            yield
+            wait = LOCK_TIMEOUT_SECONDS if timeout is None else timeout
+            if not _lock_file(handle.fileno(), wait):
+                raise KeyringBusy(seconds=round(wait))
+            try:
+                yield
+            finally:
+                _unlock_file(handle.fileno())
         finally:
-            _unlock_file(handle.fileno())
             handle.close()
 
     def exists(self) -> bool:
@@ -134,16 +168,34 @@ class FileKeyringStore:
         atomic_write_bytes(self.path, json.dumps(doc, indent=1, sort_keys=True).encode())
 
 
-def _lock_file(fd: int) -> None:
+def _try_lock(fd: int) -> bool:
+    """One non-blocking attempt at the exclusive lock."""
     if os.name == "nt":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         os.lseek(fd, 0, os.SEEK_SET)
-        msvcrt.locking(fd, msvcrt.LK_LOCK, 1)  # type: ignore[attr-defined]
-    else:
-        import fcntl
+        try:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)  # type: ignore[attr-defined]
+        except OSError:
+            return False
+        return True
+    import fcntl
 
-        fcntl.flock(fd, fcntl.LOCK_EX)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return False
+    return True
+
+
+def _lock_file(fd: int, timeout: float) -> bool:
+    """Take the lock, polling until ``timeout`` seconds have passed; False when it stayed held."""
+    deadline = time.monotonic() + max(0.0, timeout)
+    while not _try_lock(fd):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(_LOCK_POLL_SECONDS)
+    return True
 
 
 def _unlock_file(fd: int) -> None:
@@ -263,11 +315,16 @@ class Keyring:
     @property
     def lockout(self) -> LockoutPolicy:
         """The lockout policy copied here so it applies before the database is open."""
+        # read before the body is authenticated: an edited keyring must not lift the limit
         data = self.body.get("lockout", {})
-        return LockoutPolicy(
-            max_failures=int(data.get("max_failures", 5)),
-            lock_minutes=int(data.get("lock_minutes", 15)),
-        )
+        try:
+            policy = LockoutPolicy(
+                max_failures=int(data.get("max_failures", 5)),
+                lock_minutes=int(data.get("lock_minutes", 15)),
+            )
+        except (TypeError, ValueError):
+            policy = LockoutPolicy()
+        return bounded_policy(policy)
 
     def label_for(self, username: str) -> str:
         """Return the slot label of ``username`` (a hash: no names in the file)."""
@@ -342,6 +399,8 @@ class Keyring:
             return None
         try:
             params = crypto.KdfParams.from_dict(slot["kdf"])
+            if not kdf_params_within_bounds(params):  # checked before any Argon2 work
+                raise ValueError("kdf parameters out of bounds")
             kek = crypto.derive_password_key(password, _unb64(slot["salt"]), params)
             key = crypto.open_sealed(
                 kek, _unb64(slot["wrapped"]), self._aad(self.label_for(username))

@@ -11,6 +11,7 @@ import copy
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from app.clock import Clock
 from app.domain.accounts import Actor
@@ -21,6 +22,7 @@ from app.errors import (
     AccountLocked,
     DatabaseMissing,
     FieldError,
+    PasswordChangeRequired,
     RecoveryKeyInvalid,
     UserNotFound,
     ValidationFailed,
@@ -46,7 +48,17 @@ class SignedIn:
     audit_warning: str | None = None  # the audit chain failed its sign-in check (admin/auditor)
 
     def uow(self, clock: Clock) -> UnitOfWork:
-        """Return a unit of work acting as the signed-in user."""
+        """Return a unit of work acting as the signed-in user.
+
+        A session signed in with a one-time password gets none (issue 23): it can only change
+        the password (and sign out); ``services.common.authorize`` refuses it as well.
+        """
+        if self.actor.must_change_password:
+            raise PasswordChangeRequired()
+        return self.store.unit_of_work(self.actor, clock)
+
+    def own_uow(self, clock: Clock) -> UnitOfWork:
+        """A unit of work even before the forced password change: auth and policy reads only."""
         return self.store.unit_of_work(self.actor, clock)
 
 
@@ -65,23 +77,70 @@ def open_keyring(location: DatabaseLocation) -> Keyring:
     return Keyring.load(keyring_store_for(location))
 
 
-def _wrong(keyring: Keyring) -> WrongCredentials:
+def _wrong(keyring: Keyring, until: datetime | None = None) -> WrongCredentials:
+    """The one answer to a wrong password *and* a locked account (issue 23: same message)."""
     policy = keyring.lockout
+    if until is not None:
+        return AccountLocked(
+            until=until, max_failures=policy.max_failures, minutes=policy.lock_minutes
+        )
     return WrongCredentials(max_failures=policy.max_failures, minutes=policy.lock_minutes)
 
 
-def _count_failure(store: KeyringStore, username: str, clock: Clock) -> AttemptState:
-    """Count one failed password for ``username`` on the current keyring (locked update)."""
+def _reserve_attempt(counter: KeyringStore, username: str, clock: Clock) -> Keyring:
+    """Count this attempt as a failure *before* the password is tried (atomic lockout).
+
+    Under the keyring's file lock (PostgreSQL: an advisory lock on the keyring row) the count
+    is read, refused when locked, raised by one and written back; only then is the password
+    tried. Parallel attempts therefore queue at the lock and at most ``max_failures`` of them
+    ever reach the Argon2 check; a keyring that cannot be written refuses the attempt (the
+    save raises) instead of skipping the count. A right password clears the count afterwards.
+    """
     now = clock.now()
-    with store.locked():
-        ring = Keyring.load(store)
-        state = register_failure(ring.attempt_state(username), ring.lockout, now)
-        ring.set_attempt_state(username, state)
-        ring.add_event(username, "failed", now)
+    with counter.locked():
+        ring = Keyring.load(counter)
+        state = ring.attempt_state(username)
         if state.is_locked(now):
-            ring.add_event(username, "locked", now)
+            raise _wrong(ring, state.locked_until)
+        state = register_failure(state, ring.lockout, now)
+        ring.set_attempt_state(username, state)
         ring.save()
-    return state
+    return ring
+
+
+def _settle_attempt(counter: KeyringStore, username: str, clock: Clock, *, ok: bool) -> None:
+    """After the check: clear the count on success; on failure queue the audit events."""
+    now = clock.now()
+    with counter.locked():
+        ring = Keyring.load(counter)
+        if ok:
+            ring.set_attempt_state(username, AttemptState())
+        else:
+            ring.add_event(username, "failed", now)
+            if ring.attempt_state(username).is_locked(now):
+                ring.add_event(username, "locked", now)
+        ring.save()
+
+
+def unwrap_with_lockout(
+    keyring: Keyring, username: str, password: str, clock: Clock, counter: KeyringStore
+) -> bytes:
+    """Unwrap ``keyring``'s data key with a password, counting in ``counter``'s lockout.
+
+    ``counter`` is normally the keyring's own store; the command line's ``verify`` and
+    ``restore`` unwrap a backup's keyring but count in the live database's (issue 23).
+
+    Raises:
+        WrongCredentials: unknown user, wrong password or locked account (one message); a
+            lock is raised as the subclass AccountLocked for callers that must end a session.
+    """
+    ring = _reserve_attempt(counter, username, clock)
+    data_key = keyring.unwrap_with_password(username, password)
+    _settle_attempt(counter, username, clock, ok=data_key is not None)
+    if data_key is None:
+        state = Keyring.load(counter).attempt_state(username)
+        raise _wrong(ring, state.locked_until if state.is_locked(clock.now()) else None)
+    return data_key
 
 
 def check_password_with_lockout(
@@ -89,25 +148,14 @@ def check_password_with_lockout(
 ) -> bytes:
     """Return the data key for a correct password; count failures and honour the lock.
 
-    Every place that accepts a password (sign-in, unlock, password change, ``check``) goes
-    through here, so none of them can be used to guess without limit.
+    Every place that accepts a password (sign-in, unlock, password change, ``check``,
+    ``verify``, ``restore``) goes through here, so none of them can be used to guess without
+    limit.
 
     Raises:
-        AccountLocked: the account is locked (before or because of this attempt).
-        WrongCredentials: unknown user or wrong password.
+        WrongCredentials: unknown user, wrong password or a locked account (AccountLocked).
     """
-    keyring = Keyring.load(store)
-    now = clock.now()
-    state = keyring.attempt_state(username)
-    if state.is_locked(now):
-        raise AccountLocked(until=state.locked_until)
-    data_key = keyring.unwrap_with_password(username, password)
-    if data_key is None:
-        state = _count_failure(store, username, clock)
-        if state.is_locked(now):
-            raise AccountLocked(until=state.locked_until)
-        raise _wrong(keyring)
-    return data_key
+    return unwrap_with_lockout(Keyring.load(store), username, password, clock, store)
 
 
 def _flush_events(uow: UnitOfWork, keyring: Keyring) -> None:
@@ -183,7 +231,7 @@ def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:
     if session.store.closed:
         return
     try:
-        with session.uow(clock) as uow:
+        with session.own_uow(clock) as uow:
             uow.audit.record(
                 "auth.sign_out",
                 object_type="user",
@@ -197,7 +245,7 @@ def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:
 
 def record_lock(*, session: SignedIn, clock: Clock, reason: str = "idle") -> None:
     """Audit that the window was locked (``reason``: "idle" or "manual")."""
-    with session.uow(clock) as uow:
+    with session.own_uow(clock) as uow:
         uow.audit.record(
             "auth.idle_lock" if reason == "idle" else "auth.manual_lock",
             object_type="user",
@@ -221,7 +269,7 @@ def unlock(*, session: SignedIn, password: str, clock: Clock) -> None:
             uow.commit()
             keyring.save()
         raise
-    with store.keyring_for_update() as keyring, session.uow(clock) as uow:
+    with store.keyring_for_update() as keyring, session.own_uow(clock) as uow:
         _flush_events(uow, keyring)
         uow.audit.record("auth.unlock", object_type="user", object_id=session.actor.user_id)
         uow.commit()
@@ -261,9 +309,11 @@ def change_password(
     username = session.actor.username
     try:
         check_password_with_lockout(store.keyring_store, username, old_password, clock)
+    except AccountLocked:
+        raise  # the caller ends the session
     except WrongCredentials as exc:
         raise ValidationFailed([FieldError("old_password", "wrong")]) from exc
-    with session.uow(clock) as uow:
+    with session.own_uow(clock) as uow:
         policy = uow.settings.load().security.password_policy
         errors = check_password(new_password, policy, field="new_password", username=username)
         if new_password != confirm:

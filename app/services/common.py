@@ -9,12 +9,15 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain.accounts import Actor
 from app.domain.roles import ApproverTitle, Role, may
-from app.errors import AccountDisabled, FieldError, PermissionDenied
+from app.errors import AccountDisabled, FieldError, PasswordChangeRequired, PermissionDenied
 from app.storage.models import ReferenceCounter, UserAccount
 from app.storage.store import UnitOfWork
 
 ACTION_LABELS: dict[str, str] = {
     "user.manage": "管理用户",
+    "role.grant": "授予角色",
+    "security.policy": "修改安全策略",
+    "account_change.confirm": "确认三员账户变更",
     "settings.manage": "修改系统设置",
     "audit.read": "查看审计记录",
     "customer.read": "查看客户",
@@ -56,10 +59,16 @@ def find_user(uow: UnitOfWork, username: str) -> UserAccount | None:
 
 
 def authorize(uow: UnitOfWork, actor: Actor, action: str) -> UserAccount:
-    """Check against the database (not the sign-in snapshot) that ``actor`` may do ``action``."""
+    """Check against the database (not the sign-in snapshot) that ``actor`` may do ``action``.
+
+    An account holding a one-time password may do nothing at all until it has chosen its own
+    (issue 23): whichever path signed it in, every service refuses here.
+    """
     user = uow.session.get(UserAccount, actor.user_id)
     if user is None or user.disabled:
         raise AccountDisabled()
+    if user.must_change_password:
+        raise PasswordChangeRequired()
     current = actor_from_row(user)
     if not may(current.roles, action):
         raise PermissionDenied(action=ACTION_LABELS.get(action, action))

@@ -6,6 +6,7 @@ and committed in the vault before the database transaction that first uses it.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from collections.abc import Callable, Sequence
@@ -1065,6 +1066,22 @@ def list_duplicate_flags(*, session: SignedIn, clock: Clock) -> list[DuplicateFl
         ]
 
 
+def _imported_by(uow: UnitOfWork, user_id: int, customer_ids: tuple[int, ...]) -> bool:
+    """True when one of ``customer_ids`` was written by a customer import of ``user_id``."""
+    from app.storage.models import ImportBatch
+
+    batches = uow.session.scalars(
+        select(ImportBatch.spans).where(
+            ImportBatch.kind == "customers", ImportBatch.created_by == user_id
+        )
+    )
+    for spans in batches:
+        span = json.loads(spans or "{}").get("customer")
+        if span and any(int(span[0]) <= cid <= int(span[1]) for cid in customer_ids):
+            return True
+    return False
+
+
 def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: Clock) -> None:
     """An approver confirms two customers are distinct, with a note (R3); audited."""
     if not note.strip():
@@ -1082,8 +1099,10 @@ def clear_duplicate_flag(*, session: SignedIn, flag_id: int, note: str, clock: C
                 AuditEntry.action.in_(["customer.create", "customer.update"]),
             )
         )
-        if own is not None:
-            # whoever entered or edited the data does not confirm it (four-eyes, R34 in spirit)
+        pair = (flag.customer_id, flag.other_customer_id)
+        if own is not None or _imported_by(uow, session.actor.user_id, pair):
+            # whoever entered, edited or imported the data does not confirm it (four-eyes,
+            # R34 in spirit; issue 23: imports count as one's own action too)
             raise ValidationFailed([FieldError("flag", "own_entry")])
         flag.cleared_at = clock.now()
         flag.cleared_by = session.actor.user_id

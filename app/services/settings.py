@@ -14,7 +14,7 @@ from app.storage.settings import SECURITY_RANGES, AppSettings, SecuritySettings
 
 def get_settings(*, session: SignedIn, clock: Clock) -> AppSettings:
     """Return the current settings (any signed-in user: the idle time applies to everyone)."""
-    with session.uow(clock) as uow:
+    with session.own_uow(clock) as uow:  # also before a forced password change (the policy)
         return uow.settings.load()
 
 
@@ -23,7 +23,7 @@ def update_security_settings(
 ) -> SecuritySettings:
     """Change password, lockout and idle-lock policy within allowed ranges; audited."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "settings.manage")
+        authorize(uow, session.actor, "security.policy")  # the 安全保密员 (issue 23)
         current = uow.settings.load().security
         errors: list[FieldError] = []
         clean: dict[str, int] = {}

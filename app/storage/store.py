@@ -46,9 +46,22 @@ class TableKeyringStore:
 
     @contextmanager
     def locked(self) -> Iterator[None]:
-        """Hold a PostgreSQL session-level advisory lock for a load → change → save cycle."""
+        """Hold a PostgreSQL session-level advisory lock for a load → change → save cycle.
+
+        Waits at most ``keyring.LOCK_TIMEOUT_SECONDS``, then raises KeyringBusy (issue 23).
+        """
+        import time
+
+        from app.errors import KeyringBusy
+        from app.security import keyring as kr
+
         with self._engine.connect() as conn:
-            conn.execute(text("SELECT pg_advisory_lock(:id)"), {"id": self.LOCK_ID})
+            deadline = time.monotonic() + kr.LOCK_TIMEOUT_SECONDS
+            query = text("SELECT pg_try_advisory_lock(:id)")
+            while not conn.execute(query, {"id": self.LOCK_ID}).scalar():
+                if time.monotonic() >= deadline:
+                    raise KeyringBusy(seconds=round(kr.LOCK_TIMEOUT_SECONDS))
+                time.sleep(0.02)
             try:
                 yield
             finally:
