@@ -17,6 +17,8 @@ from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
 
 ADMIN_PASSWORD = "Correct-Horse-42"
+SECURITY_USER, SECURITY_PASSWORD = "baomi", "Vault-Keeper-77"  # 安全保密员 (issue 23)
+AUDITOR_USER, AUDITOR_PASSWORD = "shenji", "Trail-Reader-58"  # 安全审计员
 
 
 @pytest.fixture
@@ -29,7 +31,7 @@ def location(tmp_path: Path) -> DatabaseLocation:
     return DatabaseLocation.parse(tmp_path / "archive.db")
 
 
-def make_setup_request(**overrides: str) -> SetupRequest:
+def make_setup_request(**overrides: str | None) -> SetupRequest:
     values = {
         "organisation_name": "华东示范贸易有限公司",
         "fonds_name": "华东示范贸易有限公司客户档案",
@@ -38,9 +40,13 @@ def make_setup_request(**overrides: str) -> SetupRequest:
         "admin_display_name": "王建国",
         "admin_password": ADMIN_PASSWORD,
         "admin_password_confirm": ADMIN_PASSWORD,
+        "security_username": SECURITY_USER,
+        "security_password": SECURITY_PASSWORD,
+        "auditor_username": AUDITOR_USER,
+        "auditor_password": AUDITOR_PASSWORD,
     }
     values.update(overrides)
-    return SetupRequest(**values)
+    return SetupRequest(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -49,6 +55,18 @@ def admin(location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
     result = initialize_database(location=location, request=make_setup_request(), clock=clock)
     yield result.session
     sign_out(session=result.session, clock=clock)  # no-op when the test signed out already
+
+
+@pytest.fixture
+def officer(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """The 安全保密员 of the ``admin`` fixture's database, signed in (issue 23)."""
+    from app.services.auth import sign_in
+
+    session = sign_in(
+        location=location, username=SECURITY_USER, password=SECURITY_PASSWORD, clock=clock
+    )
+    yield session
+    sign_out(session=session, clock=clock)
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from app.services.loans import (
 )
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, person
+from tests.factories import create_user as factory_create_user
 
 FAST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)  # tests only
 # user name → (display name, roles, title, department)
@@ -61,8 +62,8 @@ class Desk:
 def make_desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Desk:
     desk = Desk(admin, location, clock)
     for username, (name, roles, title, _department) in STAFF.items():
-        users.create_user(
-            session=admin,
+        factory_create_user(
+            admin,
             username=username,
             display_name=name,
             roles=roles,

@@ -32,6 +32,7 @@ FIELD_LABELS: dict[str, str] = {
     "password_confirm": "确认密码",
     "old_password": "原密码",
     "roles": "角色",
+    "change": "待确认的变更",
     "approver_title": "审批人职务",
     "fonds_name": "全宗名称",
     "fonds_code": "全宗号",

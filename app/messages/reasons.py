@@ -27,6 +27,11 @@ REASONS: dict[str, str] = {
     "self_change": "不能修改自己的角色",
     "last_admin": "必须至少保留一名启用的系统管理员",
     "self_disable": "不能停用自己的账户",
+    # 三员分立 (issue 23)
+    "last_three": "必须至少保留一名启用的安全保密员",
+    "not_three": "只有系统管理员、安全保密员、安全审计员可以确认三员账户的变更",
+    "own_request": "变更须由另一名三员确认，不能确认自己提出的变更",
+    "needs_security": "角色只能由安全保密员授予，须由安全保密员确认",
     "empty": "至少选择一个角色",
     "wrong": "不正确",
     "not_found": "不存在",

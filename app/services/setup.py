@@ -1,11 +1,17 @@
-"""First start: create the database, its keyring, the organisation and the administrator."""
+"""First start: create the database, its keyring, the organisation and the three accounts.
+
+三员分立 (issue 23): set-up creates the 系统管理员 (who signs in at once), the 安全保密员 and the
+安全审计员. The two others either type their own password at the wizard, or receive a
+one-time password (shown once) that they must change at their first sign-in; an account
+still holding its one-time password can do nothing else.
+"""
 
 from __future__ import annotations
 
 import logging
 import os
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from app.clock import Clock
 from app.domain.passwords import check_password
@@ -16,6 +22,7 @@ from app.security.keyring import Keyring, new_recovery_key
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, database_exists
 from app.services.common import actor_from_row
+from app.services.users import generate_one_time_password
 from app.storage import migrate
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.files import os_error_to_app
@@ -38,6 +45,25 @@ class SetupRequest:
     admin_display_name: str
     admin_password: str
     admin_password_confirm: str
+    security_username: str = "baomi"
+    security_display_name: str = "安全保密员"
+    security_password: str | None = None  # None: a one-time password is generated
+    auditor_username: str = "shenji"
+    auditor_display_name: str = "安全审计员"
+    auditor_password: str | None = None
+
+    def three(self) -> list[tuple[Role, str, str, str | None]]:
+        """``(role, username, display name, password or None)`` of the three accounts."""
+        return [
+            (Role.ADMIN, self.admin_username, self.admin_display_name, self.admin_password),
+            (
+                Role.SECURITY,
+                self.security_username,
+                self.security_display_name,
+                self.security_password,
+            ),
+            (Role.AUDITOR, self.auditor_username, self.auditor_display_name, self.auditor_password),
+        ]
 
 
 @dataclass(frozen=True)
@@ -46,6 +72,8 @@ class SetupResult:
 
     session: SignedIn
     recovery_key: str
+    # user name → one-time password of the 安全保密员 / 安全审计员 when none was typed
+    one_time_passwords: dict[str, str] = field(default_factory=dict)
 
 
 def validate_setup(request: SetupRequest) -> list[FieldError]:
@@ -60,16 +88,28 @@ def validate_setup(request: SetupRequest) -> list[FieldError]:
         errors.append(FieldError("fonds_code", "required"))
     elif not (code.isascii() and code.isalnum() and len(code) <= 8):
         errors.append(FieldError("fonds_code", "format", {"expected": "1–8 位字母或数字，如 Z001"}))
-    errors += check_username(request.admin_username)
-    errors += check_display_name(request.admin_display_name)
-    errors += check_password(
-        request.admin_password,
-        SecuritySettings().password_policy,
-        username=request.admin_username,
-    )
+    policy = SecuritySettings().password_policy
+    seen: set[str] = set()
+    for role, username, display_name, password in request.three():
+        prefix = "" if role is Role.ADMIN else f"{role.value}_"
+        errors += [_prefixed(e, prefix) for e in check_username(username)]
+        errors += [_prefixed(e, prefix) for e in check_display_name(display_name)]
+        key = username.strip().casefold()
+        if key and key in seen:
+            errors.append(FieldError(f"{prefix}username", "taken"))
+        seen.add(key)
+        if password is not None:
+            errors += [
+                _prefixed(e, prefix) for e in check_password(password, policy, username=username)
+            ]
     if request.admin_password != request.admin_password_confirm:
         errors.append(FieldError("password_confirm", "mismatch"))
     return errors
+
+
+def _prefixed(error: FieldError, prefix: str) -> FieldError:
+    """``error`` on the field of the 安全保密员 / 安全审计员 (``security_username`` …)."""
+    return FieldError(prefix + error.field, error.reason, error.params) if prefix else error
 
 
 def initialize_database(
@@ -126,17 +166,24 @@ def initialize_database(
                 )
             )
             uow.settings.put_dataclass(security)
-            admin = UserAccount(
-                username=request.admin_username.strip(),
-                username_key=request.admin_username.strip().casefold(),
-                display_name=request.admin_display_name.strip(),
-                created_at=now,
-                password_changed_at=now,
-                last_sign_in_at=now,
-                roles=[UserRole(role=Role.ADMIN.value)],
-            )
-            uow.session.add(admin)
+            accounts: list[tuple[UserAccount, str]] = []
+            for role, username, display_name, password in request.three():
+                given = password is not None
+                account = UserAccount(
+                    username=username.strip(),
+                    username_key=username.strip().casefold(),
+                    display_name=display_name.strip(),
+                    created_at=now,
+                    password_changed_at=now if given else None,
+                    last_sign_in_at=now if role is Role.ADMIN else None,
+                    must_change_password=not given,
+                    roles=[UserRole(role=role.value)],
+                )
+                uow.session.add(account)
+                secret = password if password is not None else generate_one_time_password()
+                accounts.append((account, secret))
             uow.session.flush()
+            admin = accounts[0][0]
             actor = actor_from_row(admin)
             uow.audit.record(
                 "system.setup",
@@ -148,13 +195,17 @@ def initialize_database(
                     "fonds_code": request.fonds_code.strip().upper(),
                 },
             )
-            uow.audit.record(
-                "user.create",
-                object_type="user",
-                object_id=admin.id,
-                actor=actor,
-                details={"username": admin.username, "roles": [Role.ADMIN.value]},
-            )
+            for account, _secret in accounts:
+                uow.audit.record(
+                    "user.create",
+                    object_type="user",
+                    object_id=account.id,
+                    actor=actor,
+                    details={
+                        "username": account.username,
+                        "roles": [r.role for r in account.roles],
+                    },
+                )
             uow.audit.record("auth.sign_in", object_type="user", object_id=admin.id, actor=actor)
             keyring = Keyring.create(
                 keyring_store,
@@ -163,7 +214,8 @@ def initialize_database(
                 lockout=security.lockout_policy,
                 now=now,
             )
-            keyring.set_user_slot(data_key, admin.username, request.admin_password, kdf)
+            for account, secret in accounts:
+                keyring.set_user_slot(data_key, account.username, secret, kdf)
             keyring.set_recovery_slot(data_key, recovery_key)
             uow.session.flush()
             if location.is_sqlite:
@@ -177,7 +229,12 @@ def initialize_database(
         _remove_partial(location)
         raise
     log.info("database initialised")
-    return SetupResult(session=SignedIn(store=store, actor=actor), recovery_key=recovery_key)
+    one_time = {a.username: secret for a, secret in accounts[1:] if a.must_change_password}
+    return SetupResult(
+        session=SignedIn(store=store, actor=actor),
+        recovery_key=recovery_key,
+        one_time_passwords=one_time,
+    )
 
 
 def _remove_partial(location: DatabaseLocation) -> None:

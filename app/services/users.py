@@ -10,12 +10,14 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.lockout import AttemptState
 from app.domain.passwords import check_password
 from app.domain.pinyin import pinyin_keys
-from app.domain.roles import ApproverTitle, Role, check_role_set, may
+from app.domain.roles import ApproverTitle, Role, check_role_set, is_three_role_set, may
 from app.errors import FieldError, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
+from app.services import account_changes as changes
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
@@ -43,7 +45,8 @@ class OneTimePassword:
     """A password the administrator hands over; the user must change it at next sign-in."""
 
     username: str
-    password: str
+    password: str  # empty while the change waits for a second 三员 member
+    pending_change: int | None = None  # the role grant or change waiting for confirmation
 
 
 def generate_one_time_password(length: int = 12) -> str:
@@ -114,8 +117,16 @@ def list_staff(*, session: SignedIn, clock: Clock) -> list[StaffRow]:
 
 
 def _active_admins(uow: UnitOfWork) -> list[UserAccount]:
+    return _active_holders(uow, Role.ADMIN)
+
+
+def _active_holders(uow: UnitOfWork, role: Role) -> list[UserAccount]:
     users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
-    return [u for u in users if any(r.role == Role.ADMIN.value for r in u.roles)]
+    return [u for u in users if any(r.role == role.value for r in u.roles)]
+
+
+def _held(user: UserAccount) -> frozenset[Role]:
+    return frozenset(Role(r.role) for r in user.roles)
 
 
 def create_user(
@@ -130,16 +141,20 @@ def create_user(
     require_change: bool = True,
     kdf: crypto.KdfParams = crypto.DEFAULT_KDF,
 ) -> OneTimePassword:
-    """Create an account.
+    """The administrator creates an account (三员分立, issue 23).
 
-    Without ``password`` a one-time password is generated. With ``require_change`` (the
-    default) the user must choose their own password at first sign-in.
+    The account starts with no role. The ``roles`` (and approver post) asked for become a
+    pending grant that only the 安全保密员 confirms (``confirm_change``); the administrator
+    grants nothing. Without ``password`` a one-time password is generated; with
+    ``require_change`` (the default) the user must choose their own at first sign-in, and
+    until then can do nothing else.
     """
     role_set = frozenset(roles)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         errors = check_username(username) + check_display_name(display_name)
-        errors += check_role_set(role_set, approver_title)
+        if role_set or approver_title is not None:
+            errors += check_role_set(role_set, approver_title)
         if not errors and find_user(uow, username) is not None:
             errors.append(FieldError("username", "taken"))
         if password is not None:
@@ -152,10 +167,10 @@ def create_user(
             username=username.strip(),
             username_key=username.strip().casefold(),
             display_name=display_name.strip(),
-            approver_title=approver_title.value if approver_title else None,
+            approver_title=None,
             must_change_password=require_change,
             created_at=now,
-            roles=[UserRole(role=r.value) for r in sorted(role_set)],
+            roles=[],
         )
         uow.session.add(user)
         uow.session.flush()
@@ -165,16 +180,22 @@ def create_user(
             object_id=user.id,
             details={
                 "username": user.username,
-                "roles": sorted(r.value for r in role_set),
-                "approver_title": user.approver_title,
+                "roles": [],
+                "requested_roles": sorted(r.value for r in role_set),
+                "approver_title": approver_title.value if approver_title else None,
             },
         )
+        pending = None
+        if role_set:
+            pending = changes.request(
+                uow, session.actor, user, "roles", changes.roles_details(role_set, approver_title)
+            )
         secret = password if password is not None else generate_one_time_password()
         key, name = session.store.data_key, user.username
         commit_with_keyring(
             uow, session.store, lambda ring: ring.set_user_slot(key, name, secret, kdf)
         )
-        return OneTimePassword(username=user.username, password=secret)
+        return OneTimePassword(username=user.username, password=secret, pending_change=pending)
 
 
 def _load(uow: UnitOfWork, user_id: int) -> UserAccount:
@@ -184,6 +205,37 @@ def _load(uow: UnitOfWork, user_id: int) -> UserAccount:
     return user
 
 
+def check_role_change(
+    uow: UnitOfWork, user: UserAccount, role_set: frozenset[Role], title: ApproverTitle | None
+) -> list[FieldError]:
+    """The rules of a role change, whoever asks and whenever it is applied."""
+    errors = check_role_set(role_set, title)
+    for role in (Role.ADMIN, Role.SECURITY):
+        losing = role in _held(user) and role not in role_set and not user.disabled
+        if losing and len(_active_holders(uow, role)) <= 1:
+            errors.append(FieldError("roles", "last_admin" if role is Role.ADMIN else "last_three"))
+    return errors
+
+
+def apply_roles(
+    uow: UnitOfWork, user: UserAccount, role_set: frozenset[Role], title: ApproverTitle | None
+) -> None:
+    """Replace ``user``'s roles and post; audited (the caller checked who may)."""
+    errors = check_role_change(uow, user, role_set, title)
+    if errors:
+        raise ValidationFailed(errors)
+    before = {"roles": sorted(r.role for r in user.roles), "approver_title": user.approver_title}
+    user.roles = [UserRole(role=r.value) for r in sorted(role_set)]
+    user.approver_title = title.value if title else None
+    after = {"roles": sorted(r.value for r in role_set), "approver_title": user.approver_title}
+    uow.audit.record(
+        "user.set_roles",
+        object_type="user",
+        object_id=user.id,
+        details={"before": before, "after": after},
+    )
+
+
 def set_roles(
     *,
     session: SignedIn,
@@ -191,62 +243,92 @@ def set_roles(
     roles: Iterable[Role],
     approver_title: ApproverTitle | None,
     clock: Clock,
-) -> None:
-    """Replace a user's roles; nobody changes their own roles (no self-granting)."""
+) -> int | None:
+    """The 安全保密员 grants roles and the approver post (which sets the clearance).
+
+    Nobody changes their own roles. A change that touches a 三员 account (it holds or would
+    hold a 三员 role) waits for a second 三员 member: the id of the pending change is returned;
+    ``None`` when the change was applied at once.
+    """
     role_set = frozenset(roles)
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "user.manage")
+        authorize(uow, session.actor, "role.grant")
         user = _load(uow, user_id)
-        errors = check_role_set(role_set, approver_title)
+        errors = check_role_change(uow, user, role_set, approver_title)
         if user.id == session.actor.user_id:
             errors.append(FieldError("roles", "self_change"))
-        was_admin = any(r.role == Role.ADMIN.value for r in user.roles)
-        losing_admin = was_admin and Role.ADMIN not in role_set and not user.disabled
-        if losing_admin and len(_active_admins(uow)) <= 1:
-            errors.append(FieldError("roles", "last_admin"))
         if errors:
             raise ValidationFailed(errors)
-        before = {
-            "roles": sorted(r.role for r in user.roles),
-            "approver_title": user.approver_title,
-        }
-        user.roles = [UserRole(role=r.value) for r in sorted(role_set)]
-        user.approver_title = approver_title.value if approver_title else None
-        after = {"roles": sorted(r.value for r in role_set), "approver_title": user.approver_title}
-        uow.audit.record(
-            "user.set_roles",
-            object_type="user",
-            object_id=user.id,
-            details={"before": before, "after": after},
-        )
+        if is_three_role_set(_held(user)) or is_three_role_set(role_set):
+            pending = changes.request(
+                uow,
+                session.actor,
+                user,
+                "roles",
+                changes.roles_details(role_set, approver_title),
+            )
+            uow.commit()
+            return pending
+        apply_roles(uow, user, role_set, approver_title)
         uow.commit()
+        return None
 
 
-def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
-    """Disable an account and remove its keyring slot (it can no longer decrypt the store)."""
+def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> int | None:
+    """Disable an account and remove its keyring slot (it can no longer decrypt the store).
+
+    A 三员 account is disabled only when a second 三员 member confirms: the pending change's
+    id is returned then (``None``: done).
+    """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         user = _load(uow, user_id)
         errors = []
         if user.id == session.actor.user_id:
             errors.append(FieldError("username", "self_disable"))
-        elif any(r.role == Role.ADMIN.value for r in user.roles) and len(_active_admins(uow)) <= 1:
-            errors.append(FieldError("roles", "last_admin"))
+        else:
+            errors += _last_three_errors(uow, user)
         if errors:
             raise ValidationFailed(errors)
         if user.disabled:
-            return
-        user.disabled = True
-        uow.audit.record("user.disable", object_type="user", object_id=user.id)
-        uow.session.flush()
-        key, name = session.store.data_key, user.username
-        commit_with_keyring(uow, session.store, lambda ring: ring.remove_user_slot(key, name))
+            return None
+        if is_three_role_set(_held(user)):
+            pending = changes.request(uow, session.actor, user, "disable", {})
+            uow.commit()
+            return pending
+        apply_disable(session, uow, user)
+        return None
+
+
+def _last_three_errors(uow: UnitOfWork, user: UserAccount) -> list[FieldError]:
+    held = _held(user)
+    if Role.ADMIN in held and len(_active_admins(uow)) <= 1:
+        return [FieldError("roles", "last_admin")]
+    if Role.SECURITY in held and len(_active_holders(uow, Role.SECURITY)) <= 1:
+        return [FieldError("roles", "last_three")]
+    return []
+
+
+def apply_disable(session: SignedIn, uow: UnitOfWork, user: UserAccount) -> None:
+    """Disable ``user`` and drop their keyring slot; commits."""
+    errors = _last_three_errors(uow, user)
+    if errors:
+        raise ValidationFailed(errors)
+    user.disabled = True
+    uow.audit.record("user.disable", object_type="user", object_id=user.id)
+    uow.session.flush()
+    key, name = session.store.data_key, user.username
+    commit_with_keyring(uow, session.store, lambda ring: ring.remove_user_slot(key, name))
 
 
 def enable_user(
     *, session: SignedIn, user_id: int, clock: Clock, kdf: crypto.KdfParams = crypto.DEFAULT_KDF
 ) -> OneTimePassword:
-    """Re-enable an account; it gets a new one-time password (its old slot was removed)."""
+    """Re-enable an account; it gets a new one-time password (its old slot was removed).
+
+    For a 三员 account the change waits for a second 三员 member, who receives the password
+    (``pending_change`` is set and ``password`` empty here).
+    """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         user = _load(uow, user_id)
@@ -254,15 +336,30 @@ def enable_user(
             raise ValidationFailed([FieldError("username", "self_reset")])
         if not user.disabled:
             raise ValidationFailed([FieldError("username", "not_disabled")])
-        user.disabled = False
-        uow.audit.record("user.enable", object_type="user", object_id=user.id)
-        return _issue_one_time_password(session, uow, user, kdf)
+        if is_three_role_set(_held(user)):
+            pending = changes.request(uow, session.actor, user, "enable", {})
+            uow.commit()
+            return OneTimePassword(user.username, "", pending_change=pending)
+        return apply_enable(session, uow, user, kdf)
+
+
+def apply_enable(
+    session: SignedIn, uow: UnitOfWork, user: UserAccount, kdf: crypto.KdfParams
+) -> OneTimePassword:
+    """Enable ``user`` with a fresh one-time password; commits."""
+    user.disabled = False
+    uow.audit.record("user.enable", object_type="user", object_id=user.id)
+    return _issue_one_time_password(session, uow, user, kdf)
 
 
 def reset_password(
     *, session: SignedIn, user_id: int, clock: Clock, kdf: crypto.KdfParams = crypto.DEFAULT_KDF
 ) -> OneTimePassword:
-    """Give a user a one-time password (and clear any lock); they must change it at sign-in."""
+    """Give a user a one-time password (and clear any lock); they must change it at sign-in.
+
+    Until they do, the account can do nothing else, whichever way it signs in. For a 三员
+    account the reset waits for a second 三员 member, who receives the password.
+    """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
         user = _load(uow, user_id)
@@ -271,15 +368,24 @@ def reset_password(
         if user.disabled:
             # a disabled account must not regain a key slot behind the administrator's back
             raise ValidationFailed([FieldError("username", "disabled")])
-        uow.audit.record("user.reset_password", object_type="user", object_id=user.id)
-        return _issue_one_time_password(session, uow, user, kdf)
+        if is_three_role_set(_held(user)):
+            pending = changes.request(uow, session.actor, user, "reset_password", {})
+            uow.commit()
+            return OneTimePassword(user.username, "", pending_change=pending)
+        return apply_reset(session, uow, user, kdf)
+
+
+def apply_reset(
+    session: SignedIn, uow: UnitOfWork, user: UserAccount, kdf: crypto.KdfParams
+) -> OneTimePassword:
+    """Give ``user`` a one-time password; commits."""
+    uow.audit.record("user.reset_password", object_type="user", object_id=user.id)
+    return _issue_one_time_password(session, uow, user, kdf)
 
 
 def _issue_one_time_password(
     session: SignedIn, uow: UnitOfWork, user: UserAccount, kdf: crypto.KdfParams
 ) -> OneTimePassword:
-    from app.domain.lockout import AttemptState
-
     user.must_change_password = True
     uow.session.flush()
     password = generate_one_time_password()

@@ -42,6 +42,7 @@ from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, person
+from tests.factories import create_user as factory_create_user
 
 # A recipe calls its service once. It returns None when the entry is in the world's database,
 # or the actions it read from another database it made (setup).
@@ -60,7 +61,21 @@ class World:
     manager: SignedIn  # 审批人 (客服部经理)
     auditor: SignedIn
     recovery_key: str
+    security: SignedIn | None = None  # the 安全保密员, signed in when a recipe needs them
     _numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def officer(self) -> SignedIn:
+        """The 安全保密员 (issue 23: grants roles, sets the security policy)."""
+        if self.security is None:
+            from tests.conftest import SECURITY_PASSWORD, SECURITY_USER
+
+            self.security = auth.sign_in(
+                location=self.location,
+                username=SECURITY_USER,
+                password=SECURITY_PASSWORD,
+                clock=self.clock,
+            )
+        return self.security
 
     def unique(self, prefix: str) -> str:
         """A fresh name (user names, titles)."""
@@ -117,8 +132,8 @@ class World:
     def user(self, roles: list[Role], title: ApproverTitle | None = None) -> tuple[str, int]:
         """A new user with the known password ``PASSWORD``; return name and id."""
         name = self.unique("user")
-        users.create_user(
-            session=self.admin,
+        factory_create_user(
+            self.admin,
             username=name,
             display_name="测试用户",
             roles=roles,
@@ -141,6 +156,9 @@ RECIPES: dict[str, tuple[Recipe, str]] = {}
 READ_ONLY: dict[str, str] = {
     "app.services.auth.check_password_with_lockout": "counts failures in the keyring; they enter "
     "the trail at the next sign-in (auth.sign_in_failed, recipe of sign_in)",
+    "app.services.auth.unwrap_with_lockout": "the counting part of check_password_with_lockout "
+    "(also for verify/restore): failures enter the trail at the next sign-in",
+    "app.services.account_review.three_roles_missing": "query: 三员 roles nobody holds",
     "app.services.audit.sign_in_chain_warning": "part of sign_in; writes audit.verify_failed only "
     "when the chain is broken (test_audit_chain)",
     "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
@@ -297,7 +315,7 @@ def _create_user(w: World) -> None:
 def _set_roles(w: World) -> None:
     _, uid = w.user([Role.ARCHIVIST])
     users.set_roles(
-        session=w.admin,
+        session=w.officer(),
         user_id=uid,
         roles=[Role.APPROVER],
         approver_title=ApproverTitle.DEPT_HEAD,
@@ -324,11 +342,33 @@ def _reset_password(w: World) -> None:
     users.reset_password(session=w.admin, user_id=uid, clock=w.clock)
 
 
+@recipe("app.services.account_review.confirm_change", action="user.change_confirmed")
+def _confirm_change(w: World) -> None:
+    from app.services import account_review
+
+    _, uid = w.user([Role.AUDITOR])  # a 三员 account: its reset waits for a second member
+    pending = users.reset_password(session=w.admin, user_id=uid, clock=w.clock).pending_change
+    assert pending is not None
+    account_review.confirm_change(session=w.officer(), change_id=pending, clock=w.clock)
+
+
+@recipe("app.services.account_review.reject_change", action="user.change_rejected")
+def _reject_change(w: World) -> None:
+    from app.services import account_review
+
+    _, uid = w.user([Role.AUDITOR])
+    pending = users.disable_user(session=w.admin, user_id=uid, clock=w.clock)
+    assert pending is not None
+    account_review.reject_change(session=w.officer(), change_id=pending, clock=w.clock)
+
+
 @recipe("app.services.settings.update_security_settings", action="settings.update")
 def _update_security_settings(w: World) -> None:
     current = settings.get_settings(session=w.admin, clock=w.clock).security.idle_lock_minutes
     settings.update_security_settings(
-        session=w.admin, changes={"idle_lock_minutes": 11 if current != 11 else 12}, clock=w.clock
+        session=w.officer(),
+        changes={"idle_lock_minutes": 11 if current != 11 else 12},
+        clock=w.clock,
     )
 
 

@@ -8,18 +8,18 @@ import pytest
 
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist
+from tests.factories import create_user as factory_create_user
 
 
 @pytest.fixture
 def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
     """User ``lisi`` (档案管理员) signed in; user ``manager`` (客服部经理) exists too."""
     add_archivist(admin, clock)
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="manager",
         display_name="刘芳",
         roles=[Role.APPROVER],

@@ -45,7 +45,13 @@ def test_setup_then_sign_in_as_administrator(
     again = sign_in(location=location, username="BOSS", password=ADMIN_PASSWORD, clock=clock)
     try:
         assert again.actor.username == "boss"
-        assert actions(again)[:3] == ["system.setup", "user.create", "auth.sign_in"]
+        assert actions(again)[:5] == [
+            "system.setup",
+            "user.create",  # 系统管理员
+            "user.create",  # 安全保密员 (issue 23: set-up creates the three)
+            "user.create",  # 安全审计员
+            "auth.sign_in",
+        ]
         assert actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
     finally:
         sign_out(session=again, clock=clock)
@@ -178,7 +184,9 @@ def test_wrong_old_password_is_rejected(admin: SignedIn, clock: FixedClock) -> N
     assert [e.field for e in info.value.errors] == ["old_password"]
 
 
-def test_role_rules_are_enforced_by_the_service(admin: SignedIn, clock: FixedClock) -> None:
+def test_role_rules_are_enforced_by_the_service(
+    admin: SignedIn, officer: SignedIn, clock: FixedClock
+) -> None:
     with pytest.raises(ValidationFailed) as info:
         users.create_user(
             session=admin,
@@ -198,17 +206,18 @@ def test_role_rules_are_enforced_by_the_service(admin: SignedIn, clock: FixedClo
             approver_title=None,
             clock=clock,
         )
-    # nobody changes their own roles
+    # nobody changes their own roles (the 安全保密员 grants them: issue 23)
     with pytest.raises(ValidationFailed) as info:
         users.set_roles(
-            session=admin,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
+            session=officer,
+            user_id=officer.actor.user_id,
+            roles=[Role.SECURITY],
             approver_title=None,
             clock=clock,
         )
     assert "self_change" in [e.reason for e in info.value.errors]
-    assert [u.username for u in users.list_users(session=admin, clock=clock)] == ["boss"]
+    names = [u.username for u in users.list_users(session=admin, clock=clock)]
+    assert names == ["baomi", "boss", "shenji"]
 
 
 def test_only_administrators_manage_users(

@@ -14,13 +14,13 @@ from app.check import CheckReport, check_audit_chain
 from app.clock import FixedClock
 from app.domain.roles import Role
 from app.security.audit_chain import CHECKPOINT_SUFFIX, ChainReport
-from app.services import users
 from app.services.audit import verify_audit_chain
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
 from tests.conftest import ADMIN_PASSWORD
+from tests.factories import create_user as factory_create_user
 
 COLUMNS = [
     "seq",
@@ -245,8 +245,8 @@ def test_check_names_the_first_broken_entry(trail: SignedIn) -> None:
 def test_sign_in_warns_the_administrator_and_records_the_failure(
     trail: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=trail,
+    factory_create_user(
+        trail,
         username="lisi",
         display_name="李四",
         roles=[Role.ARCHIVIST],
@@ -288,8 +288,8 @@ def test_a_change_whose_audit_write_fails_is_rolled_back_and_the_chain_still_hol
             )
         )
     with pytest.raises(Exception, match="audit refused"):
-        users.create_user(
-            session=admin,
+        factory_create_user(
+            admin,
             username="lisi",
             display_name="李四",
             roles=[Role.ARCHIVIST],
@@ -300,8 +300,8 @@ def test_a_change_whose_audit_write_fails_is_rolled_back_and_the_chain_still_hol
         conn.execute(text("DROP TRIGGER refuse_audit"))
     with admin.store.new_session() as s:
         assert s.query(UserAccount).filter_by(username="lisi").count() == 0
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="lisi",
         display_name="李四",
         roles=[Role.ARCHIVIST],

@@ -23,6 +23,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from tests.conftest import make_setup_request
 from tests.factories import PASSWORD
+from tests.factories import create_user as factory_create_user
 from tests.integration.audit_recipes import READ_ONLY, RECIPES, World
 
 QUERY_PREFIXES = ("list_", "get_", "search_")
@@ -97,15 +98,14 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clock = FixedClock()
     result = initialize_database(location=location, request=make_setup_request(), clock=clock)
     admin = result.session
-    from app.services import users
 
     for name, roles, title in [
         ("lisi", [Role.ARCHIVIST], None),
         ("manager", [Role.APPROVER], ApproverTitle.CS_MANAGER),
         ("audit", [Role.AUDITOR], None),
     ]:
-        users.create_user(
-            session=admin,
+        factory_create_user(
+            admin,
             username=name,
             display_name="测试",
             roles=roles,
@@ -121,7 +121,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     archivist, manager, auditor = sessions
     w = World(folder, location, clock, admin, archivist, manager, auditor, result.recovery_key)
     yield w
-    for s in [*sessions, admin]:
+    for s in [*sessions, admin, *([w.security] if w.security else [])]:
         sign_out(session=s, clock=clock)
 
 

@@ -10,7 +10,6 @@ import pytest
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import PermissionDenied, ValidationFailed
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import (
     ItemDraft,
@@ -29,6 +28,7 @@ from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import PASSWORD, person, sign_in_as
+from tests.factories import create_user as factory_create_user
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -305,8 +305,8 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
             clock=clock,
         )
         by_level[level] = vid
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username=username,
         display_name="测试",
         roles=roles,

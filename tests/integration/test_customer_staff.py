@@ -15,6 +15,7 @@ from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges, update_
 from app.services.customers import get_customer, register_customer
 from app.storage.models import AuditEntry, Customer
 from tests.factories import add_archivist, person
+from tests.factories import create_user as factory_create_user
 
 
 def ids_by_name(admin: SignedIn, clock: FixedClock) -> dict[str, int]:
@@ -24,8 +25,8 @@ def ids_by_name(admin: SignedIn, clock: FixedClock) -> dict[str, int]:
 def test_staff_are_enabled_archivists_and_approvers_only(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="audit",
         display_name="周敏",
         roles=[Role.AUDITOR],

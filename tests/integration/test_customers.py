@@ -31,6 +31,7 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from app.storage.store import open_store
 from tests.factories import PASSWORD, VALID_ID, person
+from tests.factories import create_user as factory_create_user
 
 
 def audit_actions(session: SignedIn) -> list[str]:
@@ -350,10 +351,9 @@ def test_nobody_clears_a_flag_on_customers_they_entered(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     from app.domain.roles import ApproverTitle, Role
-    from app.services import users
 
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="both",
         display_name="杨静",
         roles=[Role.ARCHIVIST, Role.APPROVER],

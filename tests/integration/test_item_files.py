@@ -32,6 +32,7 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, open_store
 from tests.factories import PASSWORD, add_item, person
+from tests.factories import create_user as factory_create_user
 
 SECRET_NAME = "张三丰身份证复印件.pdf"
 LATIN_NAME = "zhangsanfeng-passport-scan.pdf"
@@ -623,7 +624,6 @@ def test_classified_items_need_clearance_to_attach_list_or_open(
     archivist: SignedIn, admin: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
     from app.domain.roles import ApproverTitle, Role
-    from app.services import users
     from app.services.auth import sign_out
 
     file_id = attach(archivist, clock, item_id, make_pdf(), "a.pdf")
@@ -632,8 +632,8 @@ def test_classified_items_need_clearance_to_attach_list_or_open(
         assert item is not None
         item.secrecy_level = "confidential"  # 机密
         uow.commit()
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="dept",
         display_name="赵六",
         roles=[Role.APPROVER],

@@ -11,6 +11,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
+from tests.factories import create_user as factory_create_user
 from tests.factories import person, sign_in_as
 
 
@@ -42,8 +43,10 @@ def test_the_auditor_cannot_change_data(
         sign_out(session=auditor, clock=clock)
 
 
-def test_nobody_grants_themselves_a_role(admin: SignedIn, clock: FixedClock) -> None:
-    with pytest.raises(ValidationFailed) as info:
+def test_nobody_grants_themselves_a_role(
+    admin: SignedIn, officer: SignedIn, clock: FixedClock
+) -> None:
+    with pytest.raises(PermissionDenied):  # the administrator grants no role at all (issue 23)
         users.set_roles(
             session=admin,
             user_id=admin.actor.user_id,
@@ -51,14 +54,22 @@ def test_nobody_grants_themselves_a_role(admin: SignedIn, clock: FixedClock) -> 
             approver_title=None,
             clock=clock,
         )
+    with pytest.raises(ValidationFailed) as info:
+        users.set_roles(
+            session=officer,
+            user_id=officer.actor.user_id,
+            roles=[Role.ARCHIVIST],
+            approver_title=None,
+            clock=clock,
+        )
     assert "self_change" in [e.reason for e in info.value.errors]
 
 
 def test_the_administrator_cannot_be_made_approver_or_auditor(
-    admin: SignedIn, clock: FixedClock
+    admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="second",
         display_name="第二管理员",
         roles=[Role.ADMIN],
@@ -72,6 +83,6 @@ def test_the_administrator_cannot_be_made_approver_or_auditor(
     ):
         with pytest.raises(ValidationFailed) as info:
             users.set_roles(
-                session=admin, user_id=uid, roles=roles, approver_title=title, clock=clock
+                session=officer, user_id=uid, roles=roles, approver_title=title, clock=clock
             )
         assert [e.reason for e in info.value.errors] == ["conflict"]

@@ -3,7 +3,13 @@
 One module per area; importing this package registers every table on ``Base.metadata``.
 """
 
-from app.storage.models.accounts import KeyringRow, Setting, UserAccount, UserRole
+from app.storage.models.accounts import (
+    AccountChange,
+    KeyringRow,
+    Setting,
+    UserAccount,
+    UserRole,
+)
 from app.storage.models.audit import AuditCheckpoint, AuditEntry, Incident, IncidentLink
 from app.storage.models.base import NAMING, Base
 from app.storage.models.catalogue import (
@@ -53,6 +59,7 @@ from app.storage.models.locations import (
 
 __all__ = [
     "NAMING",
+    "AccountChange",
     "ArchiveBox",
     "ArchiveItem",
     "AuditCheckpoint",

@@ -65,3 +65,23 @@ class KeyringRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     document: Mapped[str] = mapped_column(Text)
+
+
+class AccountChange(Base):
+    """A change to an account waiting for a second person (三员分立, issue 23).
+
+    Role grants requested by the administrator wait for the 安全保密员; any change to a 三员
+    account (系统管理员, 安全保密员, 安全审计员) waits for a second member of the three.
+    """
+
+    __tablename__ = "account_change"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # roles | disable | enable | reset_password
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON: roles, approver_title
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    requested_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    requested_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    decided_by: Mapped[int | None] = mapped_column(Integer)
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
