@@ -10,7 +10,7 @@ Clearance follows the post, as the company's rules assign custody and approval:
 * 总经理 and 客服部经理 approve 机密/绝密 consultation (R31): up to 绝密;
 * 信息管理专员 (approves loans, R32), 部门负责人 and 监事/主管: up to 秘密 (机密/绝密 need the
   客服部经理 or higher, R31);
-* administrators and auditors see no classified titles (三员分立: they manage the system and
+* administrators, 安全保密员 and auditors see no classified titles (三员分立: they manage the system and
   review the trail, not the archives' content).
 """
 
@@ -118,6 +118,7 @@ PRINCIPALS: tuple[Principal, ...] = (
     Principal(Role.ADMIN),
     Principal(Role.ARCHIVIST),
     *(Principal(Role.APPROVER, t) for t in ApproverTitle),
+    Principal(Role.SECURITY),
     Principal(Role.AUDITOR),
 )
 

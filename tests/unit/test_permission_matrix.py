@@ -28,6 +28,7 @@ DEPT, CSM, INFO, GM, SUP = (
     Principal(Role.APPROVER, ApproverTitle.SUPERVISOR),  # 监事/主管 (对外提供, R31): 秘密
 )
 ADMIN, ARCH, AUDITOR = Principal(A), Principal(R), Principal(AUD)
+SEC = Principal(Role.SECURITY)  # 安全保密员 (issue 23)
 S, C, T = SecrecyLevel.SECRET, SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET
 ALL = set(LEVELS)
 UP_TO_SECRET = {None, S}
@@ -36,7 +37,12 @@ APPROVERS_ALL = {DEPT: ALL, CSM: ALL, INFO: ALL, GM: ALL, SUP: ALL}
 
 # The specification, written out by hand: action → {principal: levels allowed}; absent = never.
 EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
+    # 三员分立 (issue 23): accounts by the administrator, roles and policy by the 安全保密员,
+    # a change to a 三员 account confirmed by a second one of the three
     "user.manage": {ADMIN: ALL},
+    "role.grant": {SEC: ALL},
+    "security.policy": {SEC: ALL},
+    "account_change.confirm": {ADMIN: ALL, SEC: ALL, AUDITOR: ALL},
     "settings.manage": {ADMIN: ALL},
     "audit.read": {AUDITOR: ALL},
     "audit.export": {AUDITOR: ALL},
@@ -134,7 +140,8 @@ def test_the_administrator_cannot_read_sensitive_fields_or_classified_content() 
 def test_the_auditor_changes_nothing() -> None:
     # reading, exporting, archiving the trail and verifying a backup change no data
     reads = (".read", ".export", ".archive", ".verify")
-    writes = {a for a in PERMISSIONS if not a.endswith(reads)}
+    # confirming a change to a 三员 account is the second pair of eyes, not a data change
+    writes = {a for a in PERMISSIONS if not a.endswith(reads)} - {"account_change.confirm"}
     assert all(not permitted([AUD], None, a, None) for a in writes)
 
 
@@ -144,6 +151,16 @@ def test_the_administrator_cannot_approve_or_audit_even_with_a_second_role() -> 
     ] == ["conflict"]
     assert [e.reason for e in check_role_set([A, AUD], None)] == ["conflict"]
     assert [e.reason for e in check_role_set([AUD, R], None)] == ["conflict"]
+    # 三员 roles are exclusive (issue 23): no data role, no second 三员 role
+    assert [e.reason for e in check_role_set([A, R], None)] == ["conflict"]
+    assert [e.reason for e in check_role_set([Role.SECURITY, R], None)] == ["conflict"]
+    assert [e.reason for e in check_role_set([Role.SECURITY, A], None)] == ["conflict"]
+
+
+def test_the_security_officer_reads_no_content() -> None:
+    for action in PERMISSIONS:
+        if action not in {"role.grant", "security.policy", "account_change.confirm"}:
+            assert not permitted([Role.SECURITY], None, action, None), action
 
 
 def test_nobody_approves_their_own_request() -> None:
