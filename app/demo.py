@@ -1,4 +1,8 @@
-"""Demo database: realistic Chinese customers, volumes and one user of every role."""
+"""Demo database: realistic Chinese customers, volumes and one user of every role.
+
+三员分立 (issue 23): set-up creates the 系统管理员, the 安全保密员 and the 安全审计员; the
+administrator creates the staff accounts and the 安全保密员 grants their roles.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +35,11 @@ class DemoAccount:
 
 
 DEMO_ADMIN = DemoAccount("admin", "王建国", (Role.ADMIN,))
+DEMO_SECURITY = DemoAccount("baomi", "孙丽", (Role.SECURITY,))
+DEMO_AUDITOR = DemoAccount("auditor", "周敏", (Role.AUDITOR,))
 DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DEMO_ADMIN,
+    DEMO_SECURITY,
     DemoAccount("archivist", "李秀英", (Role.ARCHIVIST,)),
     DemoAccount("archivist2", "赵磊", (Role.ARCHIVIST,)),
     DemoAccount("depthead", "陈志强", (Role.APPROVER,), ApproverTitle.DEPT_HEAD),
@@ -40,8 +47,9 @@ DEMO_ACCOUNTS: tuple[DemoAccount, ...] = (
     DemoAccount("infoofficer", "杨静", (Role.APPROVER, Role.ARCHIVIST), ApproverTitle.INFO_OFFICER),
     DemoAccount("gm", "黄伟民", (Role.APPROVER,), ApproverTitle.GENERAL_MANAGER),
     DemoAccount("supervisor", "吴建华", (Role.APPROVER,), ApproverTitle.SUPERVISOR),
-    DemoAccount("auditor", "周敏", (Role.AUDITOR,)),
+    DEMO_AUDITOR,
 )
+_THREE = (DEMO_ADMIN, DEMO_SECURITY, DEMO_AUDITOR)
 # Departments of the demo staff (the loan desk tells a borrower's department head of overdue).
 DEMO_DEPARTMENTS = {
     "archivist": "档案室",
@@ -76,12 +84,20 @@ def build_demo(
             admin_display_name=DEMO_ADMIN.display_name,
             admin_password=DEMO_PASSWORD,
             admin_password_confirm=DEMO_PASSWORD,
+            security_username=DEMO_SECURITY.username,
+            security_display_name=DEMO_SECURITY.display_name,
+            security_password=DEMO_PASSWORD,
+            auditor_username=DEMO_AUDITOR.username,
+            auditor_display_name=DEMO_AUDITOR.display_name,
+            auditor_password=DEMO_PASSWORD,
         ),
         clock=clock,
     )
     session = result.session
     try:
-        for account in DEMO_ACCOUNTS[1:]:
+        for account in DEMO_ACCOUNTS:
+            if account in _THREE:
+                continue
             users.create_user(
                 session=session,
                 username=account.username,
@@ -92,6 +108,7 @@ def build_demo(
                 require_change=False,
                 clock=clock,
             )
+        _grant_requested_roles(location, clock)
         from app.services.loans import set_staff_department
 
         for row in users.list_users(session=session, clock=clock):
@@ -108,6 +125,21 @@ def build_demo(
     if catalogue and size == "small":
         shelve_demo(location, clock)
     return list(DEMO_ACCOUNTS)
+
+
+def _grant_requested_roles(location: DatabaseLocation, clock: Clock) -> None:
+    """The 安全保密员 confirms the role grants the administrator asked for."""
+    from app.services import account_review
+    from app.services.auth import sign_in
+
+    officer = sign_in(
+        location=location, username=DEMO_SECURITY.username, password=DEMO_PASSWORD, clock=clock
+    )
+    try:
+        for change in account_review.list_pending_changes(session=officer, clock=clock):
+            account_review.confirm_change(session=officer, change_id=change.id, clock=clock)
+    finally:
+        sign_out(session=officer, clock=clock, reason="demo built")
 
 
 def shelve_demo(location: DatabaseLocation, clock: Clock, per_box: int = 5) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from app.cli.common import (
     EXIT_OK,
@@ -18,6 +20,10 @@ from app.cli.common import (
     _StderrProgress,
 )
 from app.clock import SystemClock
+from app.paths import default_database_path
+
+if TYPE_CHECKING:
+    from app.security.keyring import Keyring, KeyringStore
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -46,10 +52,40 @@ def cmd_backup(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _backup_key(args: argparse.Namespace, keyring_path: Path) -> bytes:
-    """Unwrap the data key from a keyring file with the recovery key or a user's password."""
-    from app.errors import RecoveryKeyInvalid, WrongCredentials
+def _attempt_counter(ring: Keyring, db: Path | None, folder: Path) -> KeyringStore:
+    """Where a password typed for a backup's keyring is counted (issue 23: lockout applies).
+
+    The live database's keyring when there is one (a guess against a backup spends the same
+    budget as one at the sign-in window); otherwise a small attempts file beside the backup
+    folder, started from the backup's keyring without its slots (a backup itself is never
+    written: its files are checked against the manifest).
+    """
+    from app.security.keyring import FileKeyringStore
+
+    if db is not None:
+        live = db.with_name(db.name + ".keyring")
+        if live.exists():
+            return FileKeyringStore(live)
+    store = FileKeyringStore(folder.parent / "archive-backup.attempts")
+    with store.locked():
+        if not store.exists():
+            doc = copy.deepcopy(ring.doc)
+            doc["body"]["slots"] = {}
+            doc["attempts"], doc["events"], doc["mac"] = {}, [], ""
+            store.save(doc)
+    return store
+
+
+def _backup_key(
+    args: argparse.Namespace, keyring_path: Path, *, db: Path | None, folder: Path
+) -> bytes:
+    """Unwrap the data key from a keyring file with the recovery key or a user's password.
+
+    A password goes through the same lockout as a sign-in (``services.auth``).
+    """
+    from app.errors import RecoveryKeyInvalid
     from app.security.keyring import FileKeyringStore, Keyring
+    from app.services.auth import unwrap_with_lockout
 
     ring = Keyring.load(FileKeyringStore(keyring_path))
     if args.recovery_key:
@@ -57,11 +93,8 @@ def _backup_key(args: argparse.Namespace, keyring_path: Path) -> bytes:
         if key is None:
             raise RecoveryKeyInvalid()
     else:
-        key = ring.unwrap_with_password(args.user, _read_secret("密码："))
-        if key is None:
-            raise WrongCredentials(
-                max_failures=ring.lockout.max_failures, minutes=ring.lockout.lock_minutes
-            )
+        counter = _attempt_counter(ring, db, folder)
+        key = unwrap_with_lockout(ring, args.user, _read_secret("密码："), SystemClock(), counter)
     ring.verify(key)
     return key
 
@@ -74,7 +107,8 @@ def cmd_verify(args: argparse.Namespace) -> int:
     folder = Path(args.backup).expanduser().resolve()
     key = None
     if args.user or args.recovery_key:
-        key = _backup_key(args, folder / (storage.DB_NAME + ".keyring"))
+        db = _location(args.db).sqlite_path if args.db else default_database_path()
+        key = _backup_key(args, folder / (storage.DB_NAME + ".keyring"), db=db, folder=folder)
     progress = _StderrProgress("正在校验")
     try:
         result = storage.verify_folder(folder, data_key=key, now=SystemClock().now(), sink=progress)
@@ -150,7 +184,8 @@ def cmd_restore(args: argparse.Namespace) -> int:
             print("错误：请用 --user NAME（系统管理员）或 --recovery-key 解锁。", file=sys.stderr)
             return EXIT_USAGE
         ring = db.with_name(db.name + ".keyring")
-        key = _backup_key(args, ring if ring.exists() else folder / (storage.DB_NAME + ".keyring"))
+        source = ring if ring.exists() else folder / (storage.DB_NAME + ".keyring")
+        key = _backup_key(args, source, db=db, folder=folder)
         if args.user and not args.recovery_key:
             _require_admin(folder / storage.DB_NAME, key, args.user)
         try:

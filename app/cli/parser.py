@@ -70,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     verify.add_argument("backup", metavar="BACKUP_DIR", help="备份文件夹（archive-backup-…）")
     verify.add_argument("--user", metavar="NAME", help="用该用户的密码解开备份中的钥匙环")
     verify.add_argument("--recovery-key", action="store_true", help="用恢复密钥解开")
+    verify.add_argument(
+        "--db",
+        metavar="PATH",
+        help="该备份所属的数据库（密码错误次数计入其钥匙环的锁定计数；默认：用户数据文件夹中的）",
+    )
 
     restore = sub.add_parser(
         "restore", help="从备份恢复到新数据库，校验并显示内容后再切换；当前数据库改名保留"
