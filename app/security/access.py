@@ -10,8 +10,8 @@ Clearance follows the post, as the company's rules assign custody and approval:
 * 总经理 and 客服部经理 approve 机密/绝密 consultation (R31): up to 绝密;
 * 信息管理专员 (approves loans, R32), 部门负责人 and 监事/主管: up to 秘密 (机密/绝密 need the
   客服部经理 or higher, R31);
-* administrators, 安全保密员 and auditors see no classified titles (三员分立: they manage the system and
-  review the trail, not the archives' content).
+* administrators, 安全保密员 and auditors see no classified titles (三员分立: they manage
+  the system and review the trail, not the archives' content).
 """
 
 from __future__ import annotations

@@ -1,4 +1,9 @@
-"""First-start wizard: organisation, administrator, then the recovery key shown once."""
+"""First-start wizard: organisation, the three accounts (三员), then the recovery key shown once.
+
+三员分立 (issue 23): the 安全保密员 and the 安全审计员 are created together with the 系统管理员;
+each gets a one-time password, shown once on the last page, to be handed over in person and
+changed at the first sign-in.
+"""
 
 from __future__ import annotations
 
@@ -112,6 +117,67 @@ class OrganisationPage(QWizardPage):
         return True
 
 
+class ThreePage(QWizardPage):
+    """The 安全保密员 and the 安全审计员: user names and names (one-time passwords follow)."""
+
+    FIELDS = (
+        "security_username",
+        "security_display_name",
+        "auditor_username",
+        "auditor_display_name",
+    )
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.errors = FieldErrors()
+        layout = QVBoxLayout(self)
+        self._hint = QLabel()
+        self._hint.setWordWrap(True)
+        layout.addWidget(self._hint)
+        form = QFormLayout()
+        layout.addLayout(form)
+        self.security_username = QLineEdit("baomi", objectName="security_username")
+        self.security_display_name = QLineEdit(objectName="security_display_name")
+        self.auditor_username = QLineEdit("shenji", objectName="auditor_username")
+        self.auditor_display_name = QLineEdit(objectName="auditor_display_name")
+        self._labels = [QLabel() for _ in self.FIELDS]
+        for field, widget, label in zip(
+            self.FIELDS,
+            (
+                self.security_username,
+                self.security_display_name,
+                self.auditor_username,
+                self.auditor_display_name,
+            ),
+            self._labels,
+            strict=True,
+        ):
+            _add_row(form, self.errors, field, widget, label)
+        self.retranslate_ui()
+        self.security_display_name.setText(self.tr("安全保密员"))
+        self.auditor_display_name.setText(self.tr("安全审计员"))
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("安全保密员与安全审计员（三员分立）"))
+        self._hint.setText(
+            self.tr(
+                "三员分立：系统管理员管理账户、设置和备份；安全保密员授予角色和审批职务、制定安全策略；"
+                "安全审计员审查所有人的操作记录。三个账户须由三个不同的人担任，不能兼任其他角色；"
+                "对三员账户的任何变更须由另一名三员确认。"
+                "这两个账户将获得一次性密码（在最后一页显示），请当面交给本人，首次登录时必须修改。"
+            )
+        )
+        texts = (
+            self.tr("安全保密员用户名："),
+            self.tr("安全保密员姓名："),
+            self.tr("安全审计员用户名："),
+            self.tr("安全审计员姓名："),
+        )
+        for label, text in zip(self._labels, texts, strict=True):
+            label.setText(text)
+
+
 class AdminPage(QWizardPage):
     """The administrator's account; going on creates the database (commit page)."""
 
@@ -152,7 +218,7 @@ class AdminPage(QWizardPage):
         self.setTitle(self.tr("系统管理员"))
         self._hint.setText(
             self.tr(
-                "系统管理员负责用户、角色、设置和备份，不能审批，也不能查看审计记录（三员分立）。"
+                "系统管理员负责账户、设置和备份，不能授予角色、审批或查看审计记录（三员分立）。"
                 "密码至少 10 个字符，包含大写字母、小写字母、数字、符号中的至少 3 类。"
             )
         )
@@ -184,6 +250,9 @@ class RecoveryPage(QWizardPage):
         self._warning.setWordWrap(True)
         self._warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
         layout.addWidget(self._warning)
+        self.one_time = QLabel(objectName="one_time_passwords")
+        self.one_time.setWordWrap(True)
+        self.one_time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_label = QLabel(objectName="recovery_key")
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
@@ -195,6 +264,7 @@ class RecoveryPage(QWizardPage):
         self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
         layout.addWidget(self.key_label)
+        layout.addWidget(self.one_time)
         buttons = QHBoxLayout()
         self.save_button = QPushButton(objectName="save_sheet")
         self.open_button = QPushButton(objectName="open_sheet")
@@ -233,6 +303,13 @@ class RecoveryPage(QWizardPage):
         wizard = self.wizard()
         assert isinstance(wizard, SetupWizard) and wizard.result_ is not None
         self.key_label.setText(wizard.result_.recovery_key.replace("-", " "))
+        lines = [
+            self.tr("{0} 的一次性密码：{1}").format(name, secret)
+            for name, secret in wizard.result_.one_time_passwords.items()
+        ]
+        if lines:
+            lines.insert(0, self.tr("请当面交给本人（不要写入恢复密钥单，首次登录时必须修改）："))
+        self.one_time.setText("\n".join(lines))
 
     def isComplete(self) -> bool:
         """Finishing needs the confirmation."""
@@ -282,9 +359,10 @@ class SetupWizard(QWizard):
         self.setMinimumSize(640, 520)
         self.intro = IntroPage(context)
         self.organisation = OrganisationPage()
+        self.three = ThreePage()
         self.admin = AdminPage()
         self.recovery = RecoveryPage()
-        for page in (self.intro, self.organisation, self.admin, self.recovery):
+        for page in (self.intro, self.organisation, self.three, self.admin, self.recovery):
             self.addPage(page)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.retranslate_ui()
@@ -304,7 +382,7 @@ class SetupWizard(QWizard):
 
     def request(self) -> SetupRequest:
         """Collect the wizard's fields."""
-        o, a = self.organisation, self.admin
+        o, a, t = self.organisation, self.admin, self.three
         return SetupRequest(
             organisation_name=o.organisation_name.text(),
             fonds_name=o.fonds_name.text(),
@@ -313,6 +391,10 @@ class SetupWizard(QWizard):
             admin_display_name=a.display_name.text(),
             admin_password=a.password.text(),
             admin_password_confirm=a.password_confirm.text(),
+            security_username=t.security_username.text(),
+            security_display_name=t.security_display_name.text(),
+            auditor_username=t.auditor_username.text(),
+            auditor_display_name=t.auditor_display_name.text(),
         )
 
     def run_setup(self, page: AdminPage) -> bool:
@@ -324,6 +406,7 @@ class SetupWizard(QWizard):
                 location=self._context.location, request=self.request(), clock=self._context.clock
             )
         except ValidationFailed as exc:
+            self.three.errors.show(exc)  # the 三员 fields' messages on their page, and here too
             leftovers = page.errors.show(exc)
             page.general_error.setText("\n".join(leftovers))
             return False

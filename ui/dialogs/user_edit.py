@@ -29,6 +29,9 @@ DEPARTMENT_MAX = 64  # the staff_department column (set_staff_department checks 
 class UserEditDialog(FormDialog):
     """Collects user name, name, department, roles and approver title.
 
+    三员分立 (issue 23): the administrator edits the department only (roles read-only) and asks
+    for roles when creating; the 安全保密员 grants roles and the post, not the department.
+
     ``submit`` is called with the dialog on OK and runs the service; its result is kept in
     ``result_value``. Field errors appear under the fields and the dialog stays open.
     """
@@ -39,10 +42,13 @@ class UserEditDialog(FormDialog):
         parent: QWidget | None = None,
         *,
         submit: Callable[[UserEditDialog], Any] | None = None,
+        roles_editable: bool = True,
+        department_editable: bool = True,
     ) -> None:
         super().__init__(parent, title="", object_name="UserEditDialog")
         self._existing = existing
         self._submit = submit
+        self._roles_editable = roles_editable
         # OK rather than Save: the administrator confirms an account change
         self.buttons.setStandardButtons(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -59,6 +65,7 @@ class UserEditDialog(FormDialog):
         self.role_boxes: dict[Role, QCheckBox] = {}
         for role in Role:
             box = QCheckBox(ROLE_LABELS[role], objectName=f"role_{role.value}")
+            box.setEnabled(roles_editable)
             self.role_boxes[role] = box
             roles_box.addWidget(box)
         self.title = QComboBox(objectName="approver_title")
@@ -85,14 +92,18 @@ class UserEditDialog(FormDialog):
                 self.role_boxes[role].setChecked(True)
             if existing.approver_title is not None:
                 self.title.setCurrentIndex(self.title.findData(existing.approver_title))
+        self.department.setReadOnly(not department_editable)
         self._sync_title()
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         """Set every visible string."""
-        self.setWindowTitle(
-            self.tr("新建用户") if self._existing is None else self.tr("修改角色与部门")
-        )
+        if self._existing is None:
+            self.setWindowTitle(self.tr("新建用户（角色待安全保密员确认）"))
+        elif self._roles_editable:
+            self.setWindowTitle(self.tr("授予角色与审批职务"))
+        else:
+            self.setWindowTitle(self.tr("修改部门"))
         self.ok_button.setText(self.tr("确定"))
         self.department.setPlaceholderText(self.tr("如 销售部（逾期借阅将告知该部门负责人）"))
 
@@ -102,7 +113,7 @@ class UserEditDialog(FormDialog):
 
     def _sync_title(self) -> None:
         approver = self.role_boxes[Role.APPROVER].isChecked()
-        self.title.setEnabled(approver)
+        self.title.setEnabled(approver and self._roles_editable)
         if not approver:
             self.title.setCurrentIndex(0)
 

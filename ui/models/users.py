@@ -9,6 +9,7 @@ from PySide6.QtGui import QColor
 
 from app.clock import format_local
 from app.domain.roles import ROLE_LABELS, TITLE_LABELS
+from app.services.account_review import PendingChange
 from app.services.users import UserRow
 from ui.models.rows import Index, RowsModel
 
@@ -27,7 +28,7 @@ class UserTableModel(RowsModel):
 
     def cells(self, row: UserRow) -> list[str]:
         """Cell texts of one account."""
-        roles = "、".join(ROLE_LABELS[r] for r in row.roles)
+        roles = "、".join(ROLE_LABELS[r] for r in row.roles) or self.tr("（待安全保密员授予）")
         if row.approver_title:
             roles += f"（{TITLE_LABELS[row.approver_title]}）"
         if row.disabled:
@@ -50,3 +51,26 @@ class UserTableModel(RowsModel):
                 return DISABLED_COLOR if self.rows[index.row()].disabled else None
             return None
         return super().data(index, role)
+
+
+class PendingChangesModel(RowsModel):
+    """Rows of :class:`PendingChange` (changes waiting for a second 三员 member)."""
+
+    COLUMNS: ClassVar[list[str]] = ["变更", "账户", "内容", "提出人", "提出时间", "可否由我确认"]
+
+    def cells(self, row: PendingChange) -> list[str]:
+        """Cell texts of one pending change."""
+        if row.may_confirm:
+            mine = self.tr("可以确认")
+        elif row.own:
+            mine = self.tr("本人提出（可撤回）")
+        else:
+            mine = self.tr("须另一名三员确认")
+        return [
+            row.kind_label,
+            f"{row.display_name}（{row.username}）",
+            row.summary,
+            row.requested_by,
+            format_local(row.requested_at),
+            mine,
+        ]

@@ -1,4 +1,8 @@
-"""设置: user accounts and security policy (administrator), own password (everyone)."""
+"""设置: accounts, roles, policy, pending 三员 changes (issue 23) and one's own password.
+
+Accounts are the 系统管理员's, roles and the security policy the 安全保密员's; a change to a
+三员 account is confirmed by a second one of the three.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,9 @@ from PySide6.QtWidgets import (
 from app.domain.reference_code import PRESETS
 from app.domain.roles import Role
 from app.errors import AppError, ValidationFailed
+from app.services import account_review
 from app.services import users as user_service
+from app.services.account_review import PendingChange
 from app.services.auth import SignedIn
 from app.services.catalogue import (
     get_reference_pattern,
@@ -38,7 +44,7 @@ from app.storage.settings import SECURITY_RANGES
 from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
 from ui.errors import FieldErrors, show_error
-from ui.models.users import UserTableModel
+from ui.models.users import PendingChangesModel, UserTableModel
 from ui.widgets.loan_settings import LoanSettingsWidget
 from ui.widgets.table_panel import TablePanel
 
@@ -46,12 +52,20 @@ log = logging.getLogger(__name__)
 
 
 class UsersWidget(QGroupBox):
-    """The administrator's list of accounts with create / roles / reset / disable / enable."""
+    """The list of accounts, for the administrator and the 安全保密员 (三员分立, issue 23).
+
+    The administrator creates, resets, disables, enables and sets departments; the 安全保密员
+    grants roles and approver posts.
+    """
+
+    changed = Signal()
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
         super().__init__(objectName="UsersWidget")
         self._context = context
         self._session = session
+        self._admin = session.actor.has(Role.ADMIN)
+        self._grants = session.actor.has(Role.SECURITY)
         layout = QVBoxLayout(self)
         self.model = UserTableModel()
         self.panel = TablePanel(name="users_table", columns=(), model=self.model)
@@ -61,6 +75,9 @@ class UsersWidget(QGroupBox):
         self.disable_button = self.panel.add_button("", "disable_user", self.disable_user)
         self.enable_button = self.panel.add_button("", "enable_user", self.enable_user)
         self.panel.end_bar()
+        for button in (self.new_button, self.reset_button, self.disable_button):
+            button.setVisible(self._admin)
+        self.enable_button.setVisible(self._admin)
         self.table = self.panel.table
         layout.addWidget(self.panel)
         self.table.selectionModel().selectionChanged.connect(self._sync_buttons)
@@ -71,7 +88,7 @@ class UsersWidget(QGroupBox):
         """Set every visible string."""
         self.setTitle(self.tr("用户与角色"))
         self.new_button.setText(self.tr("新建用户…"))
-        self.roles_button.setText(self.tr("修改角色与部门…"))
+        self.roles_button.setText(self.tr("授予角色…") if self._grants else self.tr("修改部门…"))
         self.reset_button.setText(self.tr("重置密码"))
         self.disable_button.setText(self.tr("停用"))
         self.enable_button.setText(self.tr("启用"))
@@ -126,6 +143,20 @@ class UsersWidget(QGroupBox):
         self.refresh()
         if isinstance(otp, OneTimePassword):
             OneTimePasswordDialog(otp.username, otp.password, self).exec()
+            if otp.pending_change is not None:
+                self._pending_note()
+
+    def _pending_note(self) -> None:
+        """Tell that the change waits for its second person."""
+        self.changed.emit()
+        QMessageBox.information(
+            self,
+            self.tr("待确认"),
+            self.tr(
+                "已提交。角色只能由安全保密员授予；对三员账户的变更须由另一名三员确认。"
+                "确认之前不会生效，请在“待确认的账户变更”中查看。"
+            ),
+        )
 
     def _set_department(self, user_id: int, department: str) -> None:
         try:
@@ -144,29 +175,40 @@ class UsersWidget(QGroupBox):
         if row is None:
             return
 
-        def save(dialog: UserEditDialog) -> None:
+        def save(dialog: UserEditDialog) -> int | None:
             # only what changed, so the audit trail shows real changes
-            if (set(dialog.roles()), dialog.approver_title()) != (
+            pending = None
+            if self._grants and (set(dialog.roles()), dialog.approver_title()) != (
                 set(row.roles),
                 row.approver_title,
             ):
-                user_service.set_roles(
+                pending = user_service.set_roles(
                     session=self._session,
                     user_id=row.id,
                     roles=dialog.roles(),
                     approver_title=dialog.approver_title(),
                     clock=self._context.clock,
                 )
-            if dialog.department_text() != row.department:
+            if self._admin and dialog.department_text() != row.department:
                 set_staff_department(
                     session=self._session,
                     user_id=row.id,
                     department=dialog.department_text(),
                     clock=self._context.clock,
                 )
+            return pending
 
-        UserEditDialog(existing=row, parent=self, submit=save).exec()
+        dialog = UserEditDialog(
+            existing=row,
+            parent=self,
+            submit=save,
+            roles_editable=self._grants,
+            department_editable=self._admin,
+        )
+        done = dialog.exec()
         self.refresh()
+        if done and dialog.result_value is not None:
+            self._pending_note()
 
     def _hand_over(self, call: Callable[..., OneTimePassword], user_id: int) -> None:
         """Run ``call`` for ``user_id``; show the one-time password it returns."""
@@ -176,6 +218,9 @@ class UsersWidget(QGroupBox):
             show_error(self, exc)
             return
         self.refresh()
+        if otp.pending_change is not None:
+            self._pending_note()
+            return
         OneTimePasswordDialog(otp.username, otp.password, self).exec()
 
     def _confirm(self, text: str) -> bool:
@@ -199,12 +244,15 @@ class UsersWidget(QGroupBox):
         ):
             return
         try:
-            user_service.disable_user(
+            pending = user_service.disable_user(
                 session=self._session, user_id=row.id, clock=self._context.clock
             )
         except AppError as exc:
             show_error(self, exc)
+            pending = None
         self.refresh()
+        if pending is not None:
+            self._pending_note()
 
     def enable_user(self) -> None:
         """Re-enable the selected account with a one-time password."""
@@ -214,8 +262,95 @@ class UsersWidget(QGroupBox):
         self._hand_over(user_service.enable_user, row.id)
 
 
+class PendingChangesWidget(QGroupBox):
+    """待确认的账户变更: what waits for a second one of the three (issue 23)."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="PendingChangesWidget")
+        self._context = context
+        self._session = session
+        layout = QVBoxLayout(self)
+        self.model = PendingChangesModel()
+        self.panel = TablePanel(name="pending_table", columns=(), model=self.model)
+        self.confirm_button = self.panel.add_button("", "confirm_change", self.confirm)
+        self.reject_button = self.panel.add_button("", "reject_change", self.reject)
+        self.panel.end_bar()
+        self.missing = QLabel(objectName="three_missing")
+        self.missing.setStyleSheet("color: #b00020;")
+        self.missing.setWordWrap(True)
+        layout.addWidget(self.missing)
+        layout.addWidget(self.panel)
+        self.panel.table.selectionModel().selectionChanged.connect(self._sync_buttons)
+        self.retranslate_ui()
+        self.refresh()
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.setTitle(self.tr("待确认的账户变更（须另一名三员确认）"))
+        self.confirm_button.setText(self.tr("确认并执行"))
+        self.reject_button.setText(self.tr("拒绝/撤回"))
+
+    def refresh(self) -> None:
+        """Reload the pending changes and the 三员 still missing."""
+        clock = self._context.clock
+        try:
+            self.panel.set_rows(
+                account_review.list_pending_changes(session=self._session, clock=clock)
+            )
+            missing = account_review.three_roles_missing(session=self._session, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.missing.setVisible(bool(missing))
+        self.missing.setText(
+            self.tr("尚无启用的{0}账户：三员分立尚未落实，请由系统管理员新建。").format(
+                "、".join(missing)
+            )
+        )
+        self._sync_buttons()
+
+    def selected(self) -> PendingChange | None:
+        """The selected change."""
+        row: PendingChange | None = self.panel.selected()
+        return row
+
+    def _sync_buttons(self) -> None:
+        row = self.selected()
+        self.confirm_button.setEnabled(row is not None and row.may_confirm)
+        self.reject_button.setEnabled(row is not None)
+
+    def confirm(self) -> None:
+        """Confirm the selected change; show a one-time password it issues."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            otp = account_review.confirm_change(
+                session=self._session, change_id=row.id, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        if otp is not None:
+            OneTimePasswordDialog(otp.username, otp.password, self).exec()
+
+    def reject(self) -> None:
+        """Reject (or, one's own, withdraw) the selected change."""
+        row = self.selected()
+        if row is None:
+            return
+        try:
+            account_review.reject_change(
+                session=self._session, change_id=row.id, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+        self.refresh()
+
+
 class SecurityPolicyWidget(QGroupBox):
-    """Password, lockout and idle-lock policy (administrator)."""
+    """Password, lockout and idle-lock policy (安全保密员)."""
 
     changed = Signal()
 
@@ -383,18 +518,28 @@ class SettingsPage(QWidget):
         own.addStretch()
         layout.addLayout(own)
         self.users: UsersWidget | None = None
+        self.pending: PendingChangesWidget | None = None
         self.policy: SecurityPolicyWidget | None = None
         self.reference: ReferencePatternWidget | None = None
         self.loans: LoanSettingsWidget | None = None
-        if session.actor.has(Role.ADMIN):
+        actor = session.actor
+        three = actor.has(Role.ADMIN) or actor.has(Role.SECURITY) or actor.has(Role.AUDITOR)
+        if actor.has(Role.ADMIN) or actor.has(Role.SECURITY):
             self.users = UsersWidget(context, session)
+            layout.addWidget(self.users, 3)
+        if three:
+            self.pending = PendingChangesWidget(context, session)
+            layout.addWidget(self.pending, 1)
+            if self.users is not None:
+                self.users.changed.connect(self.pending.refresh)
+        if actor.has(Role.SECURITY):
             self.policy = SecurityPolicyWidget(context, session)
             self.policy.changed.connect(self.policy_changed)
+            layout.addWidget(self.policy, 1)
+        if actor.has(Role.ADMIN):
             self.reference = ReferencePatternWidget(context, session)
             self.loans = LoanSettingsWidget(context, session)
-            layout.addWidget(self.users, 3)
             lower = QHBoxLayout()
-            lower.addWidget(self.policy, 1)
             lower.addWidget(self.reference, 1)
             lower.addWidget(self.loans, 1)
             layout.addLayout(lower, 1)
@@ -404,8 +549,10 @@ class SettingsPage(QWidget):
             )
             self.inspection_button.clicked.connect(self.edit_inspection_settings)
             own.insertWidget(1, self.inspection_button)
-        else:
-            note = QLabel(self.tr("用户、角色和安全策略只能由系统管理员管理。"))
+        if not three:
+            note = QLabel(
+                self.tr("账户由系统管理员管理，角色和安全策略由安全保密员管理（三员分立）。")
+            )
             note.setStyleSheet("color: #555;")
             layout.addWidget(note)
             layout.addStretch()
