@@ -36,6 +36,12 @@ def fill_wizard(wizard: QWidget, sheet: Path) -> None:
     org.fonds_name.setText("华东示范贸易有限公司客户档案")
     org.fonds_code.setText("z001")
     wizard.next()
+    # 三员分立 (issue 23): the 安全保密员 and the 安全审计员 are created with the administrator
+    three = wizard.three
+    assert wizard.currentPage() is three
+    assert (three.security_username.text(), three.auditor_username.text()) == ("baomi", "shenji")
+    three.security_display_name.setText("孙丽")
+    wizard.next()
     admin = wizard.admin
     assert wizard.currentPage() is admin
     admin.username.setText("boss")
@@ -52,6 +58,8 @@ def fill_wizard(wizard: QWidget, sheet: Path) -> None:
     assert wizard.currentPage() is recovery
     key = recovery.key_label.text()
     assert len(key.replace(" ", "")) == 52
+    one_time = recovery.one_time.text()
+    assert "baomi 的一次性密码" in one_time and "shenji 的一次性密码" in one_time
     assert not wizard.button(QWizard.WizardButton.FinishButton).isEnabled()
     warned: list[str] = []
 
