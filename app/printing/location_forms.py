@@ -1,6 +1,6 @@
 """Printed forms of the storage area (R17, R21, R22, R26): 排架清单 and 档案保管交接清单.
 
-Pure functions over plain dataclasses: the service (``app.services.location_print``) reads the
+Pure functions over plain dataclasses: the service (``app.services.locations.printing``) reads the
 database, applies the reader's clearance and fills :class:`ShelfListSheet` /
 :class:`HandoverForm`; this module lays them out on the standard A4 page
 (``app.printing.page``). No titles are printed on either form: a volume's title names the

@@ -41,10 +41,10 @@ from app.domain.roles import Role
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.printing.labels import LabelContent
-from app.services import location_print
 from app.services import locations as L
 from app.services.auth import SignedIn
-from app.services.labels import box_labels, location_labels
+from app.services.locations import box_labels, location_labels
+from app.services.locations import printing as location_print
 from ui.context import AppContext
 from ui.dialogs.label_sheet import LabelSheetDialog, SheetMemory, session_actions
 from ui.dialogs.locations import (

@@ -26,9 +26,19 @@ from app.domain.catalogue import (
 )
 from app.errors import FieldError, ValidationFailed
 from app.security import access
-from app.services import locations as L
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
+from app.services.locations._common import (
+    NotFound,
+    _chunks,
+    _get_location,
+    _grid_keys,
+    _id,
+    _settings,
+    _subtree,
+    _walk_key,
+)
+from app.services.locations.custody import get_handover
 from app.storage.models import ArchiveBox, CustodyHandover, StorageLocation, Volume, VolumePlace
 from app.storage.store import UnitOfWork
 
@@ -75,13 +85,13 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
     """
     from app.printing.location_forms import ShelfListRow
 
-    slots = [n for n in L._subtree(uow, scope) if n.capacity is not None]
-    order = L._settings(uow).order
-    keys = L._grid_keys(uow, (s.grid_id for s in slots))
-    slots.sort(key=lambda s: L._walk_key(order, s, keys))
+    slots = [n for n in _subtree(uow, scope) if n.capacity is not None]
+    order = _settings(uow).order
+    keys = _grid_keys(uow, (s.grid_id for s in slots))
+    slots.sort(key=lambda s: _walk_key(order, s, keys))
     grid_ids = list({s.grid_id for s in slots if s.grid_id is not None})
     groups: dict[int | None, str] = {}
-    for chunk in L._chunks(grid_ids):
+    for chunk in _chunks(grid_ids):
         for gid, code, name in uow.session.execute(
             select(StorageLocation.id, StorageLocation.code, StorageLocation.name).where(
                 StorageLocation.id.in_(chunk)
@@ -90,7 +100,7 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
             groups[gid] = f"{name}（{code}）"
     rank_of = {s.id: i for i, s in enumerate(slots)}
     boxes: list[ArchiveBox] = []
-    for chunk in L._chunks(list(rank_of)):
+    for chunk in _chunks(list(rank_of)):
         boxes += uow.session.scalars(select(ArchiveBox).where(ArchiveBox.location_id.in_(chunk)))
     boxes.sort(key=lambda b: (rank_of[b.location_id or 0], b.placed_at or b.created_at, b.id))
     columns = (
@@ -105,23 +115,23 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
         Volume.state,
     )
     in_box: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-    for chunk in L._chunks([b.id for b in boxes]):
+    for chunk in _chunks([b.id for b in boxes]):
         for box_id, *values in uow.session.execute(
             select(VolumePlace.box_id, *columns)
             .join(Volume, Volume.id == VolumePlace.volume_id)
             .where(VolumePlace.box_id.in_(chunk))
             .order_by(Volume.reference_code)
         ):
-            in_box[L._id(box_id)].append(tuple(values))
+            in_box[_id(box_id)].append(tuple(values))
     direct: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-    for chunk in L._chunks(list(rank_of)):
+    for chunk in _chunks(list(rank_of)):
         for location_id, *values in uow.session.execute(
             select(VolumePlace.location_id, *columns)
             .join(Volume, Volume.id == VolumePlace.volume_id)
             .where(VolumePlace.location_id.in_(chunk))
             .order_by(Volume.reference_code)
         ):
-            direct[L._id(location_id)].append(tuple(values))
+            direct[_id(location_id)].append(tuple(values))
 
     def volume_row(
         place: StorageLocation, box_code: str, values: tuple[object, ...]
@@ -175,7 +185,7 @@ def _shelf_scope(
     uow: UnitOfWork, session: SignedIn, location_id: int
 ) -> tuple[StorageLocation, Actor]:
     reader = actor_from_row(authorize(uow, session.actor, "location.read"))
-    return L._get_location(uow, location_id), reader
+    return _get_location(uow, location_id), reader
 
 
 def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> ShelfListSheet:
@@ -188,7 +198,7 @@ def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> Sh
         return ShelfListSheet(
             scope_code=scope.code,
             scope_name=scope.name,
-            order_label=loc.ORDER_LABELS[L._settings(uow).order],
+            order_label=loc.ORDER_LABELS[_settings(uow).order],
             organisation=uow.settings.load().organisation.organisation_name,
             printed_by=session.actor.display_name,
             printed_by_username=session.actor.username,
@@ -241,7 +251,7 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
         level_of_label,
     )
 
-    sheet = L.get_handover(session=session, handover_id=handover_id, clock=clock)
+    sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "location.read"))
         # the lines keep the level as handed over; the mark uses today's term of each volume
@@ -309,11 +319,11 @@ def handover_pdf(*, session: SignedIn, handover_id: int, clock: Clock) -> bytes:
 def record_handover_output(*, session: SignedIn, handover_id: int, kind: str, clock: Clock) -> None:
     """Audit a printout or a saved PDF of a 交接清单 (R40): which hand-over, how many lines."""
     _check_kind(kind)
-    sheet = L.get_handover(session=session, handover_id=handover_id, clock=clock)
+    sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
         if uow.session.get(CustodyHandover, handover_id) is None:
-            raise L.NotFound(what="交接记录")
+            raise NotFound(what="交接记录")
         uow.audit.record(
             "print.custody_handover",
             object_type="custody_handover",
