@@ -178,6 +178,15 @@ def _volume_place(uow: UnitOfWork, volume_id: int) -> VolumePlace | None:
     return uow.session.get(VolumePlace, volume_id)
 
 
+def _slots_in_order(uow: UnitOfWork, row: StorageLocation) -> list[StorageLocation]:
+    """The places at and below ``row`` that hold boxes (层 or 位), in walking order (R21)."""
+    slots = [n for n in _subtree(uow, row) if n.capacity is not None]
+    order = _settings(uow).order
+    keys = _grid_keys(uow, (s.grid_id for s in slots))
+    slots.sort(key=lambda s: _walk_key(order, s, keys))
+    return slots
+
+
 def _codes(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, str]:
     wanted = {i for i in ids if i}
     if not wanted:

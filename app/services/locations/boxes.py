@@ -23,11 +23,8 @@ from app.services.locations._common import (
     NotFound,
     _chunks,
     _get_location,
-    _grid_keys,
     _id,
-    _settings,
-    _subtree,
-    _walk_key,
+    _slots_in_order,
 )
 from app.services.locations.occupancy import _box_levels
 from app.storage.models import (
@@ -216,10 +213,11 @@ def list_unplaced_boxes(*, session: SignedIn, clock: Clock, limit: int = 500) ->
 
 
 def _boxes_under(uow: UnitOfWork, row: StorageLocation) -> list[ArchiveBox]:
-    slots = [n for n in _subtree(uow, row) if n.capacity is not None]
-    order = _settings(uow).order
-    keys = _grid_keys(uow, (s.grid_id for s in slots))
-    slots.sort(key=lambda s: _walk_key(order, s, keys))
+    return _boxes_in(uow, _slots_in_order(uow, row))
+
+
+def _boxes_in(uow: UnitOfWork, slots: Sequence[StorageLocation]) -> list[ArchiveBox]:
+    """The boxes in ``slots``: by slot, then in the order they were put there."""
     rank_of = {s.id: i for i, s in enumerate(slots)}
     boxes: list[ArchiveBox] = []
     for chunk in _chunks(list(rank_of)):

@@ -129,6 +129,38 @@ def preview_bulk_move(
         return _preview(uow, _plan_moves(uow, session, requests))
 
 
+def _move_batch(
+    uow: UnitOfWork,
+    session: SignedIn,
+    requests: Sequence[MoveRequest],
+    reason: MoveReason,
+    note: str,
+    clock: Clock,
+    *,
+    undo_of: int | None = None,
+) -> MoveBatch:
+    """Plan ``requests`` together and apply them as one batch (all or nothing).
+
+    Raises BulkMoveRefused (with the number of bad rows) when any row is invalid.
+    """
+    planned = _plan_moves(uow, session, requests)
+    bad = [p for p in planned if p.problem]
+    if bad:
+        raise BulkMoveRefused(bad=len(bad), total=len(planned), first=bad[0].label)
+    batch = MoveBatch(
+        occurred_at=clock.now(),
+        actor_id=session.actor.user_id,
+        reason=reason.value,
+        note=note,
+        count=len(planned),
+        undo_of=undo_of,
+    )
+    uow.session.add(batch)
+    uow.session.flush()
+    _apply(uow, planned, reason, note, clock, batch.id)
+    return batch
+
+
 def bulk_move(
     *,
     session: SignedIn,
@@ -148,25 +180,12 @@ def bulk_move(
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "location.write")
-        planned = _plan_moves(uow, session, requests)
-        bad = [p for p in planned if p.problem]
-        if bad:
-            raise BulkMoveRefused(bad=len(bad), total=len(planned), first=bad[0].label)
-        batch = MoveBatch(
-            occurred_at=clock.now(),
-            actor_id=session.actor.user_id,
-            reason=reason.value,
-            note=note.strip(),
-            count=len(planned),
-        )
-        uow.session.add(batch)
-        uow.session.flush()
-        _apply(uow, planned, reason, note.strip(), clock, batch.id)
+        batch = _move_batch(uow, session, requests, reason, note.strip(), clock)
         uow.audit.record(
             "move.bulk",
             object_type="move_batch",
             object_id=batch.id,
-            details={"count": len(planned), "reason": reason.value},
+            details={"count": batch.count, "reason": reason.value},
         )
         uow.commit()
         return batch.id
@@ -254,27 +273,16 @@ def undo_last_bulk_move(*, session: SignedIn, clock: Clock) -> int:
                     "was_unplaced": "其中有档案盒原先未上架",
                 }[why]
             )
-        planned = _plan_moves(uow, session, requests)
-        bad = [p for p in planned if p.problem]
-        if bad:
-            raise BulkMoveRefused(bad=len(bad), total=len(planned), first=bad[0].label)
-        undo = MoveBatch(
-            occurred_at=clock.now(),
-            actor_id=session.actor.user_id,
-            reason=MoveReason.RESHELVE.value,
-            note=f"撤销批量移动 #{batch.id}",
-            count=len(planned),
-            undo_of=batch.id,
+        note = f"撤销批量移动 #{batch.id}"
+        undo = _move_batch(
+            uow, session, requests, MoveReason.RESHELVE, note, clock, undo_of=batch.id
         )
-        uow.session.add(undo)
-        uow.session.flush()
-        _apply(uow, planned, MoveReason.RESHELVE, undo.note, clock, undo.id)
         batch.undone_at = clock.now()
         uow.audit.record(
             "move.bulk_undo",
             object_type="move_batch",
             object_id=batch.id,
-            details={"count": len(planned), "undo_batch": undo.id},
+            details={"count": undo.count, "undo_batch": undo.id},
         )
         uow.commit()
         return undo.id

@@ -30,7 +30,7 @@ from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn
 from app.services.catalogue import visible_volume
 from app.services.common import actor_from_row, authorize
-from app.services.locations._common import _grid_keys, _settings, _subtree, _walk_key
+from app.services.locations._common import _slots_in_order
 from app.storage.store import UnitOfWork
 
 SETTINGS_KEY = "label_stocks"
@@ -231,10 +231,7 @@ def location_labels(*, session: SignedIn, location_id: int, clock: Clock) -> lis
         root = uow.session.get(StorageLocation, location_id)
         if root is None:
             raise ValidationFailed([FieldError("location", "not_found")])
-        nodes = [n for n in _subtree(uow, root) if n.capacity is not None] or [root]
-        order = _settings(uow).order
-        keys = _grid_keys(uow, (n.grid_id for n in nodes))
-        nodes.sort(key=lambda n: _walk_key(order, n, keys))
+        nodes = _slots_in_order(uow, root) or [root]
         return [
             location_label(n.code, secure=n.secure_effective, capacity=n.capacity) for n in nodes
         ]
