@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import select
 
@@ -187,15 +188,17 @@ def _slots_in_order(uow: UnitOfWork, row: StorageLocation) -> list[StorageLocati
     return slots
 
 
-def _codes(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, str]:
+def _code_map(uow: UnitOfWork, key: Any, code: Any, ids: Iterable[int | None]) -> dict[int, str]:
+    """``{id: code}`` of the rows whose ``key`` column is one of ``ids`` (unset ids skipped)."""
     wanted = {i for i in ids if i}
     if not wanted:
         return {}
-    return dict(
-        uow.session.execute(
-            select(StorageLocation.id, StorageLocation.code).where(StorageLocation.id.in_(wanted))
-        ).all()
-    )
+    return dict(uow.session.execute(select(key, code).where(key.in_(wanted))).all())
+
+
+def _codes(uow: UnitOfWork, ids: Iterable[int | None]) -> dict[int, str]:
+    """``{place id: code}`` of the places ``ids``."""
+    return _code_map(uow, StorageLocation.id, StorageLocation.code, ids)
 
 
 def _home_location(uow: UnitOfWork, place: VolumePlace | None) -> int | None:

@@ -22,6 +22,7 @@ from app.services.common import authorize
 from app.services.locations._common import (
     NotFound,
     _chunks,
+    _codes,
     _get_location,
     _id,
     _slots_in_order,
@@ -144,18 +145,7 @@ def _box_rows(uow: UnitOfWork, session: SignedIn, boxes: Sequence[ArchiveBox]) -
             counts[_id(bid)] += 1
             refs[_id(bid)].append(code)
     levels = _box_levels(uow, ids)
-    loc_ids = {b.location_id for b in boxes if b.location_id}
-    codes = (
-        dict(
-            uow.session.execute(
-                select(StorageLocation.id, StorageLocation.code).where(
-                    StorageLocation.id.in_(loc_ids)
-                )
-            ).all()
-        )
-        if loc_ids
-        else {}
-    )
+    codes = _codes(uow, (b.location_id for b in boxes))
     out = []
     for b in boxes:
         level = levels.get(b.id)

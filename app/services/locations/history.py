@@ -15,6 +15,7 @@ from app.services.common import authorize
 from app.services.locations._common import (
     NotFound,
     _chunks,
+    _code_map,
     _codes,
     _get_location,
     _home_location,
@@ -73,25 +74,9 @@ def _move_rows(uow: UnitOfWork, moves: Sequence[LocationMove]) -> list[MoveRow]:
     box_ids = {m.object_id for m in moves if m.object_type == "box"} | {
         b for m in moves for b in (m.from_box_id, m.to_box_id) if b
     }
-    box_codes = (
-        dict(
-            uow.session.execute(
-                select(ArchiveBox.id, ArchiveBox.code).where(ArchiveBox.id.in_(box_ids))
-            ).all()
-        )
-        if box_ids
-        else {}
-    )
+    box_codes = _code_map(uow, ArchiveBox.id, ArchiveBox.code, box_ids)
     vol_ids = {m.object_id for m in moves if m.object_type == "volume"}
-    vol_codes = (
-        dict(
-            uow.session.execute(
-                select(Volume.id, Volume.reference_code).where(Volume.id.in_(vol_ids))
-            ).all()
-        )
-        if vol_ids
-        else {}
-    )
+    vol_codes = _code_map(uow, Volume.id, Volume.reference_code, vol_ids)
 
     def where(location_id: int | None, box_id: int | None) -> str:
         text = codes.get(location_id or -1, "")
