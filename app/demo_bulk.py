@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import DateTime
 
+from app.demo_people import generate_customers
 from app.domain import reference_code as refs
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
@@ -180,8 +181,6 @@ def make_chunks(
     count: int, protection: Protection, now_text: str, chunk_size: int = CHUNK
 ) -> Iterator[Chunk]:
     """Generate ``count`` customers (ids 1…count) as ready rows, ``chunk_size`` at a time."""
-    from app.demo import generate_customers  # the generator lives with the demo's word lists
-
     pattern = pattern_for(count)
     numbers: dict[tuple[int, str], int] = {}  # 卷号 per 档号 scope (year, retention)
 

@@ -27,10 +27,10 @@ from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
-from app.services import inspection_print
 from app.services import inspections as I
 from app.services import locations as L
 from app.services.auth import sign_in
+from app.services.inspections import printing as inspection_print
 from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from tests.conftest import make_setup_request

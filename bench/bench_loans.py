@@ -25,12 +25,12 @@ from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
-from app.services import loan_print
 from app.services.loans import (
     find_application_for_scan,
     issue_loan,
     list_overdue,
 )
+from app.services.loans import printing as loan_print
 from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from tests.conftest import make_setup_request

@@ -21,7 +21,6 @@ from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from app.clock import FixedClock  # noqa: E402
 from app.domain.scan_codes import scan_payload  # noqa: E402
-from app.services import loan_print  # noqa: E402
 from app.services.loans import (  # noqa: E402
     ApplicationDraft,
     RequestedVolume,
@@ -31,6 +30,7 @@ from app.services.loans import (  # noqa: E402
     issue_loan,
     return_loan,
 )
+from app.services.loans import printing as loan_print  # noqa: E402
 from app.services.setup import initialize_database  # noqa: E402
 from app.storage.location import DatabaseLocation  # noqa: E402
 from tests.conftest import make_setup_request  # noqa: E402

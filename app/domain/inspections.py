@@ -1,6 +1,7 @@
 """Inspections (R25, R41, R42): kinds, the half-yearly schedule, climate limits, checklist.
 
-Pure rules; :mod:`app.services.inspections` applies them inside its transactions.
+Pure rules; :mod:`app.services.inspections` applies them inside its transactions (the rows
+it returns are in :mod:`app.domain.inspection_rows`).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from app.printing.base import FONT, register_fonts
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
-    from app.services.audit import AuditRow
+    from app.domain.audit import AuditRow
 
 TITLE = "审计记录"
 _DETAIL_CHARS = 300

@@ -11,7 +11,7 @@ from app.printing.base import FONT, register_fonts
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
-    from app.services.incidents import IncidentRow
+    from app.domain.incidents import IncidentRow
 
 TITLE = "客户信息泄密/丢失事件报告"
 

@@ -19,7 +19,7 @@ from app.printing.page import FRAME_W, PageSetup, render_document
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
 
-    from app.services.inspections import InspectionRecord, ReadingRow
+    from app.domain.inspection_rows import InspectionRecord, ReadingRow
 
 TITLE = "库房检查记录"
 CHART_TITLE = "温湿度曲线"

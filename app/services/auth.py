@@ -168,7 +168,7 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
     store = open_store(location, data_key, keyring, clock)
     try:
         actor = _finish_sign_in(store, username, clock, reset_attempts=True)
-        from app.services.audit import sign_in_chain_warning
+        from app.services.audit.chain import sign_in_chain_warning
 
         warning = sign_in_chain_warning(store, actor.roles, clock)
     except BaseException:

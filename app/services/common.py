@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
+from app.clock import Clock
 from app.domain.accounts import Actor
 from app.domain.roles import ApproverTitle, Role, may
-from app.errors import AccountDisabled, PermissionDenied
-from app.storage.models import UserAccount
+from app.errors import AccountDisabled, FieldError, PermissionDenied
+from app.storage.models import ReferenceCounter, UserAccount
 from app.storage.store import UnitOfWork
 
 ACTION_LABELS: dict[str, str] = {
@@ -61,3 +64,32 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str) -> UserAccount:
     if not may(current.roles, action):
         raise PermissionDenied(action=ACTION_LABELS.get(action, action))
     return user
+
+
+# --- shared by several areas (issue 15) ------------------------------------------------------
+def local_today(clock: Clock) -> date:
+    """Today in the workstation's time zone (due dates and inspection days are calendar days)."""
+    return clock.now().astimezone().date()
+
+
+def clean_text(
+    errors: list[FieldError], field: str, value: str, limit: int, *, required: bool
+) -> str:
+    """``value`` stripped; a missing required text or one over ``limit`` adds to ``errors``."""
+    value = value.strip()
+    if required and not value:
+        errors.append(FieldError(field, "required"))
+    elif len(value) > limit:
+        errors.append(FieldError(field, "too_long", {"max": limit}))
+    return value
+
+
+def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:
+    """``SQ2026-000001``: numbers per prefix and year, never reused (the counter table)."""
+    scope = f"{prefix}:{year}"
+    counter = uow.session.get(ReferenceCounter, scope)
+    if counter is None:
+        counter = ReferenceCounter(scope=scope, last=0)
+        uow.session.add(counter)
+    counter.last += 1
+    return f"{prefix}{year}-{counter.last:0{digits}d}"

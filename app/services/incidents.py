@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.clock import Clock, as_utc
+from app.domain.incidents import IncidentRow
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize
@@ -36,28 +37,6 @@ class IncidentDraft:
     affected: tuple[str, ...] = ()
     follow_up: str = ""
     status: str = "open"
-
-
-@dataclass(frozen=True)
-class IncidentRow:
-    """One incident as listed and printed."""
-
-    id: int
-    number: str
-    kind: str  # label
-    title: str
-    found_at: datetime
-    found_by: str
-    description: str
-    measures: str
-    reported_to: str
-    follow_up: str
-    status: str  # label
-    status_code: str
-    affected: tuple[str, ...]
-    recorded_by: str
-    created_at: datetime
-    version: int
 
 
 def _text(errors: list[FieldError], field: str, value: str, limit: int, *, required: bool) -> str:

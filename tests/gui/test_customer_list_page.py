@@ -11,7 +11,7 @@ from app.clock import FixedClock
 from app.services.customer_list import ListOrder, SortKey, customer_id_slice
 from app.storage.location import DatabaseLocation
 from tests.gui.test_customers_page import open_page
-from ui.pages import customers as page_module
+from ui.pages.customers import page as page_module
 
 
 def test_both_ends_paint_first_and_the_middle_fills_in(

@@ -15,7 +15,7 @@ from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist
 from tests.ledgers import customer_rows, mobile, resident_id, with_bad_check, write_customer_xlsx
 from ui.context import AppContext
-from ui.dialogs.import_wizard import ImportWizard
+from ui.dialogs.import_wizard import ImportHistoryDialog, ImportWizard
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -29,6 +29,10 @@ def open_wizard(
     qtbot.addWidget(wizard)
     wizard.show()
     return wizard, session
+
+
+def cell(dialog: ImportHistoryDialog, row: int, column: int) -> str:
+    return str(dialog.table.model().index(row, column).data())
 
 
 def ledger(path: Path) -> Path:
@@ -116,7 +120,6 @@ def test_an_earlier_import_is_undone_from_the_import_history(
     monkeypatch: object,
 ) -> None:
     from app.services import imports
-    from ui.dialogs.import_wizard import ImportHistoryDialog
 
     _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
     path = write_customer_xlsx(tmp_path / "l.xlsx", customer_rows(3))
@@ -136,14 +139,14 @@ def test_an_earlier_import_is_undone_from_the_import_history(
         None, AppContext(location=location, clock=clock), session, "customers"
     )
     qtbot.addWidget(dialog)
-    assert dialog.table.rowCount() == 1 and dialog.table.item(0, 4).text() == "已导入"
-    assert dialog.table.item(0, 3).text() == "导入 3，未导入 0"
+    assert dialog.table.model().rowCount() == 1 and cell(dialog, 0, 4) == "已导入"
+    assert cell(dialog, 0, 3) == "导入 3，未导入 0"
     dialog.table.selectRow(0)
     monkeypatch.setattr(  # type: ignore[attr-defined]
         QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
     )
     dialog.undo.click()
-    assert dialog.table.item(0, 4).text() == "已撤销"
+    assert cell(dialog, 0, 4) == "已撤销"
     assert search_customers(session=session, query="KH00000001", clock=clock).total == 0
 
 

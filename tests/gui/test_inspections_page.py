@@ -76,14 +76,14 @@ def test_a_session_is_started_counted_by_scanner_and_its_differences_listed(
         assert isinstance(dialog, NewInspectionDialog)
         dialog.me.setChecked(True)
         dialog.others.setText("")
-        dialog.accept()  # one inspector only: refused next to the field
+        dialog.save()  # one inspector only: refused next to the field
         seen["error"] = dialog.errors.label_for("inspectors").text()
         dialog.scope.setCurrentIndex(dialog.scope.findData("face"))
         for i in range(dialog.parts.count()):
             if dialog.parts.item(i).text() == "K1-01-A":
                 dialog.parts.item(i).setSelected(True)
         dialog.others.setText("王五")
-        dialog.accept()
+        dialog.save()
 
     seen: dict[str, str] = {}
     errors = when_modal(fill)
@@ -165,7 +165,7 @@ def test_a_finding_with_a_repair_task_shows_in_the_task_list_until_done(
         dialog.description.setText("第3页字迹褪色")
         dialog.task_kind.setCurrentIndex(dialog.task_kind.findData("copy"))
         dialog.send_out.setChecked(True)
-        dialog.accept()
+        dialog.save()
 
     errors = when_modal(fill)
     page.add_finding.click()
@@ -192,12 +192,12 @@ def test_the_administrator_edits_the_checklist_and_the_limits(
     dialog.setFont(cjk_font())
     dialog.show()
     dialog.spins[rules.RoomType.PAPER]["t_min"].setValue(25.0)  # above the maximum
-    dialog.accept()
+    dialog.save()
     assert "温度范围：下限须小于上限" in dialog.errors.label_for("climate_t.paper").text()
     dialog.spins[rules.RoomType.PAPER]["t_min"].setValue(15.0)
     dialog.checklist.setPlainText("防火\n防盗\n\n防潮")
     dialog.grab().save(str(SCREENSHOTS / "inspection-settings.png"))
-    dialog.accept()
+    dialog.save()
     saved = I.get_inspection_settings(session=admin, clock=clock)
     assert saved.checklist == ("防火", "防盗", "防潮")
     assert saved.limits[rules.RoomType.PAPER].t_min == 150
@@ -276,7 +276,7 @@ def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and
         assert isinstance(dialog, CloseDialog)
         assert not dialog.carry.isEnabled()  # nothing is left to carry over
         dialog.measures.setText("无")
-        dialog.accept()
+        dialog.save()
 
     errors = when_modal(close)
     page.close_session.click()

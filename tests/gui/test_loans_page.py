@@ -211,3 +211,28 @@ def test_without_a_scanner_a_volume_is_picked_from_the_approved_application(
     assert f"已借出 {code_b}" in page.issue_status.text()
     assert [r.reference_code for r in page.open_loans.rows] == [code_b]
     assert "1 人次，1 卷次（外借 1）" in page.stats_label.text()
+
+
+def test_enter_in_the_scan_field_adds_the_volume_and_never_files_the_application(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    from PySide6.QtCore import Qt
+
+    from app.services.catalogue import get_volume
+
+    vid, code = make_volume(desk("lisi"), desk.clock)
+    session = desk("lisi")
+    filed: list[object] = []
+
+    def lookup(_text: str) -> list[object]:
+        return [get_volume(session=session, volume_id=vid, clock=desk.clock)]
+
+    dialog = ApplicationDialog(None, [], lookup, filed.append, desk.clock.now().date())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.scan.setText(scan_payload(code))
+    dialog.scan.setFocus()
+    qtbot.keyClick(dialog.scan, Qt.Key.Key_Return)
+    assert dialog.volume_list.count() == 1
+    assert dialog.scan.text() == ""
+    assert filed == [] and dialog.isVisible()

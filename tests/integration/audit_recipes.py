@@ -184,19 +184,19 @@ READ_ONLY: dict[str, str] = {
     "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
     "app.services.loans.find_application_for_scan": "query: the application a scan names",
     "app.services.loans.find_open_loan": "query: the open loan a scan names (return screen)",
-    "app.services.loans.local_today": "the clock's local date",
     "app.services.loans.overdue_count": "query: overdue loans (home screen)",
     "app.services.loans.use_statistics": "query: 人次, 卷次, pages copied",
     "app.services.loans.volume_id_for_scan": "query: the volume a scan names",
-    "app.services.loan_print.application_pdf": "renders only; printing is audited by "
+    "app.services.loans.printing.application_pdf": "renders only; printing is audited by "
     "record_loan_output",
-    "app.services.loan_print.copy_register_pdf": "renders only; see record_loan_output",
-    "app.services.loan_print.register_pdf": "renders only; see record_loan_output",
-    "app.services.loan_print.slip_pdf": "renders only; see record_loan_output",
+    "app.services.loans.printing.copy_register_pdf": "renders only; see record_loan_output",
+    "app.services.loans.printing.register_pdf": "renders only; see record_loan_output",
+    "app.services.loans.printing.slip_pdf": "renders only; see record_loan_output",
     "app.services.backup.expire_vault_copies": "audits backup.vault_expired only when a copy "
     "past its window was destroyed (test_backup: a deleted customer stays deleted)",
+    "app.services.common.local_today": "the clock's local date",
     # inspections (issue 8)
-    "app.services.inspection_print.inspection_record_pdf": "renders only; printing and saving "
+    "app.services.inspections.printing.inspection_record_pdf": "renders only; printing and saving "
     "are audited by record_inspection_output",
     # import and export (issue 10)
     "app.services.exports.header_lines": "the lines an export file starts with",
@@ -991,9 +991,9 @@ def _loan_damage(w: World) -> None:
     )
 
 
-@recipe("app.services.loan_print.overdue_notices_pdf", action="loan.notice")
+@recipe("app.services.loans.printing.overdue_notices_pdf", action="loan.notice")
 def _loan_notice(w: World) -> None:
-    from app.services import loan_print
+    from app.services.loans import printing as loan_print
     from app.storage.models import Loan
 
     loan_id = _issued(w)
@@ -1005,9 +1005,9 @@ def _loan_notice(w: World) -> None:
     loan_print.overdue_notices_pdf(session=w.archivist, clock=w.clock, loan_ids=[loan_id])
 
 
-@recipe("app.services.loan_print.record_loan_output", action="print.loan_slip")
+@recipe("app.services.loans.printing.record_loan_output", action="print.loan_slip")
 def _loan_output(w: World) -> None:
-    from app.services import loan_print
+    from app.services.loans import printing as loan_print
 
     loan_print.record_loan_output(
         session=w.archivist, form="slip", kind="print", object_id=str(_issued(w)), clock=w.clock
@@ -1244,10 +1244,12 @@ def _inspection_close(w: World) -> None:
     inspections.close_inspection(session=w.archivist, inspection_id=sid, measures="", clock=w.clock)
 
 
-@recipe("app.services.inspection_print.record_inspection_output", action="print.inspection_record")
+@recipe(
+    "app.services.inspections.printing.record_inspection_output", action="print.inspection_record"
+)
 def _inspection_output(w: World) -> None:
-    from app.services import inspection_print
+    from app.services.inspections import printing
 
-    inspection_print.record_inspection_output(
+    printing.record_inspection_output(
         session=w.archivist, inspection_id=_inspection(w)[0], kind="print", clock=w.clock
     )

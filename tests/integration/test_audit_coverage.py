@@ -1,9 +1,8 @@
 """Every write service writes an audit entry (issue 9): a new service without one fails here.
 
-Services are found, not listed: every public function of ``app/services/*.py`` (and of the
-packages there, ``app/services/*/*.py``) that takes a ``clock``, except queries named
-``list_``/``get_``/``search_``. Each must have a recipe in ``tests/integration/audit_recipes.py``
-(or be declared read-only there, with the reason).
+Services are found, not listed: every public function of ``app/services/**.py`` that takes a
+``clock``, except queries named ``list_``/``get_``/``search_``. Each must have a recipe in
+``tests/integration/audit_recipes.py`` (or be declared read-only there, with the reason).
 """
 
 from __future__ import annotations
@@ -30,31 +29,21 @@ QUERY_PREFIXES = ("list_", "get_", "search_")
 
 
 def service_functions() -> list[str]:
-    """Dotted names of every function under app.services that looks like a service.
-
-    A package (``app.services.locations``) counts as one module: a function of one of its
-    submodules is named by the package when the package re-exports it, as callers import it
-    (``app.services.locations.place_box``), else by its submodule.
-    """
-    found = set()
-    for module_info in pkgutil.iter_modules(app.services.__path__):
-        module = importlib.import_module(f"app.services.{module_info.name}")
-        owners = [module]
-        if module_info.ispkg:
-            owners += [
-                importlib.import_module(f"{module.__name__}.{sub.name}")
-                for sub in pkgutil.iter_modules(module.__path__)
-            ]
-        for owner in owners:
-            for name, fn in inspect.getmembers(owner, inspect.isfunction):
-                inside = owner is module and fn.__module__.startswith(f"{module.__name__}.")
-                if (fn.__module__ != owner.__name__ and not inside) or name.startswith("_"):
-                    continue
-                if name.startswith(QUERY_PREFIXES):
-                    continue
-                if "clock" in inspect.signature(fn).parameters:
-                    named = module if getattr(module, name, None) is fn else owner
-                    found.add(f"{named.__name__}.{name}")
+    """Dotted names of every function under app.services that looks like a service."""
+    found: set[str] = set()
+    # an area split into a package (issue 15) is walked module by module; a service is named
+    # the way callers import it: by its area package when the package re-exports it
+    for module_info in pkgutil.walk_packages(app.services.__path__, "app.services."):
+        module = importlib.import_module(module_info.name)
+        area = importlib.import_module(".".join(module.__name__.split(".")[:3]))
+        for name, fn in inspect.getmembers(module, inspect.isfunction):
+            if fn.__module__ != module.__name__ or name.startswith("_"):
+                continue
+            if name.startswith(QUERY_PREFIXES):
+                continue
+            if "clock" in inspect.signature(fn).parameters:
+                owner = area if getattr(area, name, None) is fn else module
+                found.add(f"{owner.__name__}.{name}")
     return sorted(found)
 
 

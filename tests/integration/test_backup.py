@@ -33,6 +33,7 @@ from app.services.backup import (
 )
 from app.services.customers import delete_customer, register_customer, reveal_customer
 from app.storage import backup as storage
+from app.storage.backup import manifest as backup_manifest
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, Customer, ItemFile, Volume
 from tests.factories import PASSWORD, add_item, person
@@ -404,7 +405,7 @@ def test_large_files_are_checked_segment_by_segment_and_a_change_in_any_segment_
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(storage, "SEGMENT", 64 * 1024)  # so this small database has many
+    monkeypatch.setattr(backup_manifest, "SEGMENT", 64 * 1024)  # so this small database has many
     backup = _backup(admin, clock, tmp_path / "b")
     entry = next(f for f in storage.read_manifest(backup).files if f.kind == "database")
     assert len(entry.segments) == -(-entry.size // (64 * 1024)) > 3

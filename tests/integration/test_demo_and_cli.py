@@ -12,7 +12,8 @@ import pytest
 
 from app import __version__
 from app.clock import SystemClock
-from app.demo import DEMO_PASSWORD, generate_customers, id_check_char, make_uscc
+from app.demo import DEMO_PASSWORD
+from app.demo_people import generate_customers, id_check_char, make_uscc
 from app.services.auth import sign_in, sign_out
 from app.services.customer_list import count_customers
 from app.services.customers import (

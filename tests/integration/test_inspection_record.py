@@ -9,9 +9,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from app.clock import FixedClock
-from app.services import inspection_print
 from app.services import inspections as I
 from app.services.auth import SignedIn
+from app.services.inspections import printing as inspection_print
 from tests.integration.test_inspections import code_of, fill_checklist, scan, shelve, start
 from tests.integration.test_locations import place_id, shelf
 

@@ -20,7 +20,6 @@ from app.printing.loan_forms import (
     RegisterSheet,
     render_register,
 )
-from app.services import loan_print
 from app.services.auth import SignedIn
 from app.services.loans import (
     ApplicationDraft,
@@ -32,6 +31,7 @@ from app.services.loans import (
     reject_application,
     return_loan,
 )
+from app.services.loans import printing as loan_print
 from app.storage.location import DatabaseLocation
 from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
 

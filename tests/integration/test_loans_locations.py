@@ -10,8 +10,8 @@ import pytest
 from app.clock import FixedClock
 from app.services import locations as L
 from app.services.auth import SignedIn
-from app.services.loan_print import register_pdf
 from app.services.loans import ReturnCount, issue_loan, return_loan
+from app.services.loans.printing import register_pdf
 from app.storage.location import DatabaseLocation
 from tests.integration.test_locations import place_id
 from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application

@@ -105,6 +105,6 @@ def test_permissions_follow_separation_of_duties() -> None:
 
 
 def test_id_check_character_matches_the_standard_example() -> None:
-    from app.demo import id_check_char
+    from app.demo_people import id_check_char
 
     assert id_check_char("11010519491231002") == "X"  # GB 11643-1999 worked example

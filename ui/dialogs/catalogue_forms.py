@@ -10,15 +10,10 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDateEdit,
-    QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
     QSpinBox,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -31,19 +26,8 @@ from app.domain.catalogue import (
     Retention,
     SecrecyLevel,
 )
-from app.errors import AppError, ValidationFailed
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
-from ui.errors import FieldErrors, show_error
-
-
-def _row(form: QFormLayout, errors: FieldErrors, label: str, widget: QWidget, field: str) -> None:
-    box = QVBoxLayout()
-    box.setContentsMargins(0, 0, 0, 0)
-    box.addWidget(widget)
-    box.addWidget(errors.label_for(field))
-    holder = QWidget()
-    holder.setLayout(box)
-    form.addRow(label, holder)
+from ui.dialogs.form import FormDialog
 
 
 class _OptionalDate(QWidget):
@@ -72,29 +56,20 @@ class _OptionalDate(QWidget):
         return date(d.year(), d.month(), d.day())
 
 
-class _SaveDialog(QDialog):
-    """Shared: Save/Cancel buttons, inline errors, ``save`` callback that raises AppError."""
+class _CatalogueForm(FormDialog):
+    """A catalogue form whose ``submit`` is a callback given by the page (it calls the service)."""
 
-    def _finish(self, layout: QVBoxLayout) -> None:
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        self.buttons.accepted.connect(self._save)
-        self.buttons.rejected.connect(self.reject)
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        layout.addStretch(1)  # spare height below the fields, not inside them
-        layout.addWidget(self.general)
-        layout.addWidget(self.buttons)
-        self.result_value: Any = None
+    def __init__(
+        self, parent: QWidget | None, *, title: str, object_name: str, submit: Any
+    ) -> None:
+        super().__init__(parent, title=title, object_name=object_name)
+        self._submit_fn = submit
 
-    def _submit(self) -> Any:
-        raise NotImplementedError  # each dialog calls its service here
+    def submit(self) -> Any:
+        """Run the page's callback with this dialog."""
+        return self._submit_fn(self)
 
-    def _filing_rows(self, form: QFormLayout, details: VolumeDetails, today: date) -> None:
+    def _filing_rows(self, details: VolumeDetails, today: date) -> None:
         """The 立卷 fields of the 备考表 (立卷人, 检查人, 立卷时间, 本卷情况说明), filled in."""
         self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
         self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
@@ -112,34 +87,15 @@ class _SaveDialog(QDialog):
             (self.tr("立卷时间"), self.compiled_on, "compiled_on"),
             (self.tr("本卷情况说明"), self.notes, "notes"),
         ):
-            _row(form, self.errors, label, widget, field)
-
-    def _save(self) -> None:
-        self.errors.clear()
-        self.general.clear()
-        try:
-            self.result_value = self._submit()
-        except ValidationFailed as exc:
-            leftovers = self.errors.show(exc)
-            self.general.setText("\n".join(leftovers))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+            self.add_field(label, widget, field)
 
 
-class VolumeFormDialog(_SaveDialog):
+class VolumeFormDialog(_CatalogueForm):
     """新建案卷: customer by 客户编号, year, title, retention, 立卷 details."""
 
     def __init__(self, parent: QWidget | None, today: date, submit: Any) -> None:
-        super().__init__(parent)
-        self.setObjectName("VolumeFormDialog")
+        super().__init__(parent, title="", object_name="VolumeFormDialog", submit=submit)
         self.setWindowTitle(self.tr("新建案卷"))
-        self._submit_fn = submit
-        self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.customer = QLineEdit(objectName="customer")
         self.customer.setPlaceholderText(self.tr("客户编号，如 KH00000001（可扫码）"))
         self.year = QSpinBox(objectName="year")
@@ -158,10 +114,9 @@ class VolumeFormDialog(_SaveDialog):
             (self.tr("保管期限"), self.retention, "retention"),
             (self.tr("机构（问题）代码"), self.org_code, "org_code"),
         ):
-            _row(form, self.errors, label, widget, field)
-        self._filing_rows(form, VolumeDetails("", "", "", today, ""), today)
-        layout.addLayout(form)
-        self._finish(layout)
+            self.add_field(label, widget, field)
+        self._filing_rows(VolumeDetails("", "", "", today, ""), today)
+        self.finish()
         self.resize(520, 560)
 
     def draft(self, customer_id: int) -> VolumeDraft:
@@ -178,21 +133,13 @@ class VolumeFormDialog(_SaveDialog):
             notes=self.notes.toPlainText(),
         )
 
-    def _submit(self) -> Any:
-        return self._submit_fn(self)
 
-
-class ItemFormDialog(_SaveDialog):
+class ItemFormDialog(_CatalogueForm):
     """添加卷内文件: title, 文号, 责任者, date, pages, carrier and secrecy."""
 
     def __init__(self, parent: QWidget | None, reference_code: str, today: date, submit: Any):
-        super().__init__(parent)
-        self.setObjectName("ItemFormDialog")
+        super().__init__(parent, title="", object_name="ItemFormDialog", submit=submit)
         self.setWindowTitle(self.tr("添加卷内文件 — {0}").format(reference_code))
-        self._submit_fn = submit
-        self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.title_edit = QLineEdit(objectName="title")
         self.doc_number = QLineEdit(objectName="doc_number")
         self.author = QLineEdit(objectName="author")
@@ -229,9 +176,8 @@ class ItemFormDialog(_SaveDialog):
             (self.tr("定密日期"), self.since, "secrecy_since"),
             (self.tr("备注"), self.remarks, "remarks"),
         ):
-            _row(form, self.errors, label, widget, field)
-        layout.addLayout(form)
-        self._finish(layout)
+            self.add_field(label, widget, field)
+        self.finish()
         self._secrecy_changed()
         self.resize(540, 600)
 
@@ -262,11 +208,8 @@ class ItemFormDialog(_SaveDialog):
             remarks=self.remarks.text(),
         )
 
-    def _submit(self) -> Any:
-        return self._submit_fn(self)
 
-
-class VolumeDetailsDialog(_SaveDialog):
+class VolumeDetailsDialog(_CatalogueForm):
     """修改案卷信息: title and the 立卷 details printed on the 卷内备考表 (档号 never changes)."""
 
     def __init__(
@@ -277,18 +220,12 @@ class VolumeDetailsDialog(_SaveDialog):
         today: date,
         submit: Any,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("VolumeDetailsDialog")
+        super().__init__(parent, title="", object_name="VolumeDetailsDialog", submit=submit)
         self.setWindowTitle(self.tr("修改案卷信息 — {0}").format(reference_code))
-        self._submit_fn = submit
-        self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.title_edit = QLineEdit(details.title, objectName="title")
-        _row(form, self.errors, self.tr("案卷题名"), self.title_edit, "title")
-        self._filing_rows(form, details, today)
-        layout.addLayout(form)
-        self._finish(layout)
+        self.add_field(self.tr("案卷题名"), self.title_edit, "title")
+        self._filing_rows(details, today)
+        self.finish()
         self.resize(540, 420)
 
     def details(self) -> VolumeDetails:
@@ -301,5 +238,5 @@ class VolumeDetailsDialog(_SaveDialog):
             notes=self.notes.toPlainText(),
         )
 
-    def _submit(self) -> Any:
-        return self._submit_fn(self)
+
+# -- kept only for ui/dialogs/locations.py, which still imports these; delete both once its

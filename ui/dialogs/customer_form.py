@@ -1,4 +1,7 @@
-"""New-customer form: inline validation next to each field; Enter saves, Esc cancels."""
+"""New-customer form: inline validation next to each field; Enter saves, Esc cancels.
+
+Built on :class:`ui.dialogs.form.FormDialog` with ``enter_submits=True`` (Enter saves).
+"""
 
 from __future__ import annotations
 
@@ -8,15 +11,12 @@ from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGridLayout,
     QGroupBox,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
@@ -40,7 +40,7 @@ from app.services.customers import (
     PhoneInput,
 )
 from app.services.users import StaffRow
-from ui.errors import FieldErrors
+from ui.dialogs.form import FormDialog, add_form_row
 from ui.widgets.contact_list import ContactListEditor, ContactRow
 
 _Item = TypeVar("_Item", PhoneInput, AddressInput, BankAccountInput)
@@ -53,12 +53,13 @@ def _combo(name: str, values: list[Any]) -> QComboBox:
     return box
 
 
-class CustomerFormDialog(QDialog):
+class CustomerFormDialog(FormDialog):
     """Collects a :class:`CustomerDraft`; the caller runs the service and reports back.
 
     ``parse_errors`` holds problems found while reading the form itself (a date typed wrongly);
     they are shown like the service's own field errors. ``staff`` are the accounts offered as
-    负责人员 (``services.users.list_staff``).
+    负责人员 (``services.users.list_staff``). ``register`` (new customer) or ``update``
+    (existing one) calls the service; saving shows its errors next to the fields.
     """
 
     def __init__(
@@ -66,14 +67,17 @@ class CustomerFormDialog(QDialog):
         parent: QWidget | None = None,
         existing: CustomerDetail | None = None,
         staff: Sequence[StaffRow] = (),
+        *,
+        register: Callable[[CustomerDraft], Any] | None = None,
+        update: Callable[[CustomerChanges], Any] | None = None,
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("CustomerFormDialog")
+        super().__init__(parent, title="", object_name="CustomerFormDialog", enter_submits=True)
+        self._register = register
+        self._update = update
         self.setMinimumWidth(980)
         self.existing = existing
         self._staff = list(staff)
         self._initial_responsible: int | None = None
-        self.errors = FieldErrors()
         self._build_ui()
         self._connect_signals()
         self.retranslate_ui()
@@ -82,14 +86,14 @@ class CustomerFormDialog(QDialog):
             self._load(existing)
 
     # -- construction -------------------------------------------------------------------
-    def _row(self, form: QFormLayout, label: str, widget: QWidget, field: str) -> None:
-        form.addRow(self.tr(label), widget)
-        form.addRow("", self.errors.label_for(field))
+    def _add_rows(self, form: QFormLayout, rows: Sequence[tuple[str, QWidget, str]]) -> None:
+        for label, widget, field in rows:
+            add_form_row(form, self.errors, self.tr(label), widget, field)
+            self.watch(widget, field)
 
     def _build_ui(self) -> None:
-        layout = QVBoxLayout(self)
         grid = QGridLayout()
-        layout.addLayout(grid)
+        self.layout_.addLayout(grid)
 
         basic = QGroupBox(self.tr("基本信息"))
         form = QFormLayout(basic)
@@ -99,17 +103,25 @@ class CustomerFormDialog(QDialog):
         self.name = QLineEdit(objectName="name")
         self.status = _combo("status", list(Status))
         self.importance = _combo("importance", [Importance.NORMAL, Importance.IMPORTANT])
-        self._row(form, "客户性质：", self.party, "party")
-        self._row(form, "客户类型：", self.kind, "kind")
-        self._row(form, "客户类别：", self.category, "category")
-        self._row(form, "名称：", self.name, "name")
-        self._row(form, "状态：", self.status, "status")
-        self._row(form, "重要程度：", self.importance, "importance")
+        self._add_rows(
+            form,
+            (
+                ("客户性质：", self.party, "party"),
+                ("客户类型：", self.kind, "kind"),
+                ("客户类别：", self.category, "category"),
+                ("名称：", self.name, "name"),
+                ("状态：", self.status, "status"),
+                ("重要程度：", self.importance, "importance"),
+            ),
+        )
         self.responsible = QComboBox(objectName="responsible")
         self.responsible.addItem(self.tr("（未指定）"), None)
         for person in self._staff:
             self.responsible.addItem(f"{person.display_name}（{person.username}）", person.id)
-        self._row(form, "负责人员：", self.responsible, "responsible_user_id")
+        self._add_rows(
+            form,
+            (("负责人员：", self.responsible, "responsible_user_id"),),
+        )
         grid.addWidget(basic, 0, 0)
 
         ident = QGroupBox(self.tr("证件（敏感信息，加密保存）"))
@@ -123,11 +135,16 @@ class CustomerFormDialog(QDialog):
         self.birth_date = QLineEdit(objectName="birth_date")
         self.birth_date.setPlaceholderText("YYYY-MM-DD")
         self.email = QLineEdit(objectName="email")
-        self._row(form, "证件类型：", self.id_type, "id_type")
-        self._row(form, "证件号码：", self.id_number, "id_number")
-        self._row(form, "性别：", self.gender, "gender")
-        self._row(form, "出生日期：", self.birth_date, "birth_date")
-        self._row(form, "电子邮箱：", self.email, "email")
+        self._add_rows(
+            form,
+            (
+                ("证件类型：", self.id_type, "id_type"),
+                ("证件号码：", self.id_number, "id_number"),
+                ("性别：", self.gender, "gender"),
+                ("出生日期：", self.birth_date, "birth_date"),
+                ("电子邮箱：", self.email, "email"),
+            ),
+        )
         grid.addWidget(ident, 0, 1)
 
         contacts = QGroupBox(self.tr("联系方式（敏感信息，加密保存）"))
@@ -174,25 +191,22 @@ class CustomerFormDialog(QDialog):
             self.consent_method.addItem(text)
         self.remarks = QPlainTextEdit(objectName="remarks")
         self.remarks.setMinimumHeight(60)  # takes the height the contact lists leave
-        self._row(form, "同意日期：", self.consent_date, "consent_date")
-        self._row(form, "同意用途：", self.consent_purpose, "consent_purpose")
-        self._row(form, "保存期限至：", self.consent_until, "consent_until")
-        self._row(form, "取得方式：", self.consent_method, "consent_method")
-        self._row(form, "备注：", self.remarks, "remarks")
+        self._add_rows(
+            form,
+            (
+                ("同意日期：", self.consent_date, "consent_date"),
+                ("同意用途：", self.consent_purpose, "consent_purpose"),
+                ("保存期限至：", self.consent_until, "consent_until"),
+                ("取得方式：", self.consent_method, "consent_method"),
+                ("备注：", self.remarks, "remarks"),
+            ),
+        )
         grid.addWidget(consent, 1, 0)
 
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        layout.addWidget(self.general)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setDefault(True)
-        layout.addWidget(self.buttons)
+        self.finish(stretch=False)
+        self.ok_button.setDefault(True)
 
     def _connect_signals(self) -> None:
-        self.buttons.rejected.connect(self.reject)
         self.party.currentIndexChanged.connect(self._sync_choices)
         self.kind.currentIndexChanged.connect(self._sync_choices)
 
@@ -202,7 +216,7 @@ class CustomerFormDialog(QDialog):
             self.setWindowTitle(self.tr("新建客户"))
         else:
             self.setWindowTitle(self.tr("修改客户 {0}").format(self.existing.number))
-        self.buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存 (Enter)"))
+        self.ok_button.setText(self.tr("保存 (Enter)"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消 (Esc)"))
 
     def _sync_choices(self) -> None:
@@ -382,6 +396,18 @@ class CustomerFormDialog(QDialog):
         )
         return draft, problems
 
+    def submit(self) -> Any:
+        """Read the form, then register the new customer or update the existing one."""
+        if self.existing is None:
+            draft, problems = self.draft()
+            if problems:
+                raise ValidationFailed(problems)
+            return self._register(draft) if self._register is not None else draft
+        changes, problems = self.changes()
+        if problems:
+            raise ValidationFailed(problems)
+        return self._update(changes) if self._update is not None else changes
+
     def show_validation(self, exc: ValidationFailed) -> None:
         """Put each message next to its field; focus the first field in error."""
         leftovers = self.errors.show(exc)
@@ -399,28 +425,24 @@ class CustomerFormDialog(QDialog):
         return self.findChild(QWidget, field)
 
 
-class StatusDialog(QDialog):
-    """Choose the new status and say why."""
+class StatusDialog(FormDialog):
+    """Choose the new status and say why (the page changes it and shows any error here)."""
 
     def __init__(self, current: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(parent, title="", object_name="StatusDialog")
         self.setWindowTitle(self.tr("变更客户状态"))
-        layout = QFormLayout(self)
         self.box = _combo("new_status", list(Status))
         self.box.setCurrentIndex(max(self.box.findData(current), 0))
         self.note = QLineEdit(objectName="status_note")
         self.note.setPlaceholderText(self.tr("原因，如：合同到期未续签"))
-        self.error = QLabel(objectName="error")
-        self.error.setStyleSheet("color: #b00020;")
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addRow(self.tr("新状态："), self.box)
-        layout.addRow(self.tr("说明："), self.note)
-        layout.addRow(self.error)
-        layout.addRow(buttons)
+        self.add_field(self.tr("新状态："), self.box, "status")
+        self.add_field(self.tr("说明："), self.note, "note")
+        self.finish()
+        self.ok_button.setText(self.tr("确定"))
+
+    def submit(self) -> str:
+        """The chosen status (the page calls the service after the dialog closes)."""
+        return self.status()
 
     def status(self) -> str:
         """The chosen status code."""

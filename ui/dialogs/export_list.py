@@ -2,75 +2,89 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from pathlib import Path
+
 from PySide6.QtWidgets import (
     QCheckBox,
-    QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
+    QFileDialog,
     QLabel,
     QRadioButton,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.errors import AppError
 from app.services.exports import ExportFormat
+from app.storage.files import atomic_write_bytes
+from ui.dialogs.purpose import PurposeForm
+from ui.errors import show_error
 
 PURPOSES = ["年度盘点", "工作核对", "上级检查", "移交清点", "统计报表"]
 
 
-class ExportListDialog(QDialog):
+class ExportListDialog(PurposeForm):
     """Collects what an export needs; the caller runs the export service."""
 
     def __init__(
         self, parent: QWidget | None, what: str, *, may_unmask: bool = False, customers: bool
     ) -> None:
-        super().__init__(parent, objectName="ExportListDialog")
+        super().__init__(parent, object_name="ExportListDialog")
         self.setWindowTitle(self.tr("导出{0}").format(what))
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("导出内容：{0}（当前列表的查询和筛选结果）").format(what)))
-        form = QFormLayout()
-        self.purpose = QComboBox(objectName="purpose")
-        self.purpose.setEditable(True)
-        self.purpose.addItems(PURPOSES)
-        self.purpose.setCurrentText("")
-        form.addRow(self.tr("用途（将记入审计日志）"), self.purpose)
+        self.layout_.insertWidget(
+            0, QLabel(self.tr("导出内容：{0}（当前列表的查询和筛选结果）").format(what))
+        )
+        self.add_purpose(self.tr("用途（将记入审计日志）"), PURPOSES)
         self.xlsx = QRadioButton(self.tr("Excel 工作簿（.xlsx）"), objectName="format_xlsx")
         self.pdf = QRadioButton(self.tr("PDF（A4，可打印）"), objectName="format_pdf")
         self.xlsx.setChecked(True)
-        form.addRow(self.tr("格式"), self.xlsx)
-        form.addRow("", self.pdf)
-        layout.addLayout(form)
+        self.form.addRow(self.tr("格式"), self.xlsx)
+        self.form.addRow("", self.pdf)
         self.unmasked = QCheckBox(
             self.tr("导出完整的证件号码和电话（默认脱敏；需要相应权限，用途记入审计日志）"),
             objectName="unmasked",
         )
         self.unmasked.setVisible(customers)
         self.unmasked.setEnabled(may_unmask)
-        layout.addWidget(self.unmasked)
+        self.add_widget(self.unmasked)
         note = QLabel(
             self.tr("导出的文件带有导出人、导出时间和密级标识，请按规定保管，用后及时删除。"),
             wordWrap=True,
         )
-        layout.addWidget(note)
-        self.error = QLabel(objectName="purpose_error")
-        self.error.setStyleSheet("color: #b00020;")
-        layout.addWidget(self.error)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("导出"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.add_widget(note)
+        self.finish(stretch=False)
+        self.ok_button.setText(self.tr("导出"))
 
     def fmt(self) -> ExportFormat:
         """The chosen format."""
         return ExportFormat.PDF if self.pdf.isChecked() else ExportFormat.XLSX
 
-    def _ok(self) -> None:
-        if not self.purpose.currentText().strip():
-            self.error.setText(self.tr("请填写用途"))
-            return
-        self.accept()
+
+def export_to_file(
+    parent: QWidget,
+    ask: ExportListDialog,
+    stem: str,
+    produce: Callable[[ExportFormat], bytes],
+) -> Path | None:
+    """Ask for the purpose, then the target file; write what ``produce`` returns there.
+
+    Returns the file written, or None when cancelled or when the export failed (the error
+    has been shown).
+    """
+    if ask.exec() != QDialog.DialogCode.Accepted:
+        return None
+    fmt = ask.fmt()
+    pattern = (
+        ask.tr("PDF 文件 (*.pdf)") if fmt == ExportFormat.PDF else ask.tr("Excel 工作簿 (*.xlsx)")
+    )
+    target, _f = QFileDialog.getSaveFileName(
+        parent, ask.tr("导出到"), f"{stem}.{fmt.value}", pattern
+    )
+    if not target:
+        return None
+    try:
+        atomic_write_bytes(Path(target), produce(fmt))
+    except AppError as exc:
+        show_error(parent, exc)
+        return None
+    return Path(target)

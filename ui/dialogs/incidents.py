@@ -4,63 +4,50 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from PySide6.QtCore import (
-    QAbstractTableModel,
     QDate,
     QDateTime,
     QModelIndex,
     QPersistentModelIndex,
-    Qt,
     QTime,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDateTimeEdit,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPlainTextEdit,
-    QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
 
 from app.clock import Clock, format_local
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError
 from app.services import incidents
 from app.services.auth import SignedIn
 from app.services.incidents import KINDS, STATUSES, IncidentDraft, IncidentRow
 from ui.context import AppContext
+from ui.dialogs.form import FormDialog
 from ui.dialogs.print_preview import show_print_preview
-from ui.errors import FieldErrors, show_error
+from ui.errors import show_error
+from ui.widgets.table_panel import TablePanel
 
 Index = QModelIndex | QPersistentModelIndex
 Submit = Callable[[IncidentDraft], IncidentRow]
 
 
-class IncidentFormDialog(QDialog):
+class IncidentFormDialog(FormDialog):
     """New or changed incident: what, when found, who, affected, measures, report, follow-up."""
 
     def __init__(
         self, parent: QWidget | None, now: datetime, submit: Submit, row: IncidentRow | None = None
     ) -> None:
-        super().__init__(parent)
-        self.setObjectName("IncidentFormDialog")
+        super().__init__(parent, title="", object_name="IncidentFormDialog")
         self._submit = submit
-        self.result_row: IncidentRow | None = None
-        self.errors = FieldErrors()
         self.setWindowTitle(
             self.tr("登记泄密/丢失事件") if row is None else self.tr("事件 {0}").format(row.number)
         )
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
         self.kind = QComboBox(objectName="kind")
         for code, label in KINDS.items():
             self.kind.addItem(self.tr(label), code)
@@ -97,14 +84,7 @@ class IncidentFormDialog(QDialog):
             (self.tr("后续处理"), self.follow_up, "follow_up"),
             (self.tr("状态"), self.status, "status"),
         ):
-            box = QVBoxLayout()
-            box.setContentsMargins(0, 0, 0, 0)
-            box.addWidget(widget)
-            box.addWidget(self.errors.label_for(field))
-            holder = QWidget()
-            holder.setLayout(box)
-            form.addRow(label, holder)
-        layout.addLayout(form)
+            self.add_field(label, widget, field)
         if row is not None:
             self.kind.setCurrentIndex(max(0, self.kind.findText(row.kind)))
             self.title_edit.setText(row.title)
@@ -115,19 +95,14 @@ class IncidentFormDialog(QDialog):
             self.reported_to.setText(row.reported_to)
             self.follow_up.setPlainText(row.follow_up)
             self.status.setCurrentIndex(max(0, self.status.findData(row.status_code)))
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        layout.addWidget(self.general)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.button(QDialogButtonBox.StandardButton.Save).setText(self.tr("保存"))
-        buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(self.tr("取消"))
-        buttons.accepted.connect(self.save)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.finish(stretch=False)
         self.resize(560, 720)
+
+    @property
+    def result_row(self) -> IncidentRow | None:
+        """The saved incident (None until saved)."""
+        row: IncidentRow | None = self.result_value
+        return row
 
     def draft(self) -> IncidentDraft:
         """The form as typed."""
@@ -156,65 +131,16 @@ class IncidentFormDialog(QDialog):
             status=str(self.status.currentData()),
         )
 
-    def save(self) -> None:
-        """Run the service; errors next to the fields."""
-        self.errors.clear()
-        self.general.clear()
-        try:
-            self.result_row = self._submit(self.draft())
-        except ValidationFailed as exc:
-            self.general.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.accept()
+    def submit(self) -> IncidentRow:
+        """Record or update the incident."""
+        return self._submit(self.draft())
 
 
-class IncidentTableModel(QAbstractTableModel):
-    """The register's rows."""
+def _incident_cells(r: IncidentRow) -> list[str]:
+    return [r.number, r.kind, r.title, format_local(r.found_at), "、".join(r.affected), r.status]
 
-    COLUMNS = ("编号", "类型", "事件名称", "发现时间", "涉及", "状态")
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.rows: list[IncidentRow] = []
-
-    def set_rows(self, rows: list[IncidentRow]) -> None:
-        """Show ``rows``."""
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Rows shown."""
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        """Columns."""
-        return 0 if parent.isValid() else len(self.COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        """Column titles."""
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.tr(self.COLUMNS[section]) if 0 <= section < len(self.COLUMNS) else None
-        return None
-
-    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Cell text."""
-        if role != Qt.ItemDataRole.DisplayRole or not index.isValid():
-            return None
-        r = self.rows[index.row()]
-        return [
-            r.number,
-            r.kind,
-            r.title,
-            format_local(r.found_at),
-            "、".join(r.affected),
-            r.status,
-        ][index.column()]
+INCIDENT_COLUMNS = ("编号", "类型", "事件名称", "发现时间", "涉及", "状态")
 
 
 class IncidentRegisterDialog(QDialog):
@@ -227,36 +153,30 @@ class IncidentRegisterDialog(QDialog):
         self._session = session
         self.setWindowTitle(self.tr("泄密/丢失事件登记簿"))
         layout = QVBoxLayout(self)
-        bar = QHBoxLayout()
-        self.new_button = QPushButton(self.tr("登记新事件…"), objectName="incident_new")
-        self.edit_button = QPushButton(self.tr("更新处理情况…"), objectName="incident_edit")
-        self.print_button = QPushButton(self.tr("打印事件报告…"), objectName="incident_print")
         writer = incidents_writer(session)
-        self.new_button.setVisible(writer)
-        self.edit_button.setVisible(writer)
-        for b in (self.new_button, self.edit_button, self.print_button):
-            bar.addWidget(b)
-        bar.addStretch(1)
-        layout.addLayout(bar)
-        self.model = IncidentTableModel()
-        self.table = QTableView(objectName="incident_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.setColumnWidth(2, 240)
-        layout.addWidget(self.table, 1)
-        self.new_button.clicked.connect(self.new_incident)
-        self.edit_button.clicked.connect(self.edit_incident)
-        self.print_button.clicked.connect(self.print_report)
+        self.panel = TablePanel(
+            name="incident_table", columns=INCIDENT_COLUMNS, cells=_incident_cells
+        )
+        self.new_button = self.panel.add_button(
+            self.tr("登记新事件…"), "incident_new", self.new_incident, visible=writer
+        )
+        self.edit_button = self.panel.add_button(
+            self.tr("更新处理情况…"), "incident_edit", self.edit_incident, visible=writer
+        )
+        self.print_button = self.panel.add_button(
+            self.tr("打印事件报告…"), "incident_print", self.print_report
+        )
+        self.panel.end_bar()
+        self.model = self.panel.model
+        self.table = self.panel.table
+        layout.addWidget(self.panel, 1)
         self.resize(860, 480)
         self.refresh()
 
     def refresh(self) -> None:
         """Reload the register."""
         try:
-            self.model.set_rows(
+            self.panel.set_rows(
                 incidents.list_incidents(session=self._session, clock=self._context.clock)
             )
         except AppError as exc:
@@ -264,8 +184,8 @@ class IncidentRegisterDialog(QDialog):
 
     def selected(self) -> IncidentRow | None:
         """The selected incident."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.rows[rows[0].row()] if rows else None
+        row: IncidentRow | None = self.panel.selected()
+        return row
 
     def form(self, row: IncidentRow | None) -> IncidentFormDialog:
         """The form for a new incident (``row`` None) or for updating ``row``."""

@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QDoubleSpinBox,
-    QGridLayout,
-    QLabel,
-    QPlainTextEdit,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QDoubleSpinBox, QGridLayout, QLabel, QPlainTextEdit, QWidget
 
 from app.domain.inspections import ROOM_TYPE_LABELS, ClimateLimits, RoomType
-from app.errors import AppError, ValidationFailed
 from app.services import inspections as svc
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import FieldErrors, show_error
+from ui.dialogs.form import FormDialog
 
 # (field of ClimateLimits, column title, lowest, highest)
 COLUMNS = (
@@ -29,24 +19,33 @@ COLUMNS = (
     ("t_swing", "日温差 ≤ °C", 0.1, 20.0),
     ("rh_swing", "日湿差 ≤ %", 0.1, 50.0),
 )
+# the messages of a room type's limits: its temperature range, RH range, daily swings
+LIMIT_FIELDS = {
+    "t_min": "climate_t",
+    "t_max": "climate_t",
+    "rh_min": "climate_rh",
+    "rh_max": "climate_rh",
+    "t_swing": "climate_swing",
+    "rh_swing": "climate_swing",
+}
 
 
-class InspectionSettingsDialog(QDialog):
+class InspectionSettingsDialog(FormDialog):
     """Edit the checklist (one item a line) and the limits of each room type."""
 
     def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
-        super().__init__(parent, objectName="inspection_settings_dialog")
+        super().__init__(
+            parent, title=self.tr("库房检查设置"), object_name="inspection_settings_dialog"
+        )
         self._context, self._session = context, session
-        self.errors = FieldErrors()
-        self.setWindowTitle(self.tr("库房检查设置"))
         current = svc.get_inspection_settings(session=session, clock=context.clock)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(self.tr("检查项目（每行一项，新开始的检查使用）")))
         self.checklist = QPlainTextEdit(objectName="inspection_checklist")
         self.checklist.setPlainText("\n".join(current.checklist))
-        layout.addWidget(self.checklist)
-        layout.addWidget(self.errors.label_for("checklist"))
-        layout.addWidget(QLabel(self.tr("温湿度标准（按库房类型）")))
+        self.add_widget(QLabel(self.tr("检查项目（每行一项，新开始的检查使用）")))
+        self.add_widget(self.checklist)
+        self.watch(self.checklist, "checklist")
+        self.add_widget(self.errors.label_for("checklist"))
+        self.add_widget(QLabel(self.tr("温湿度标准（按库房类型）")))
         grid = QGridLayout()
         for c, (_f, title, _lo, _hi) in enumerate(COLUMNS, 1):
             grid.addWidget(QLabel(self.tr(title)), 0, c)
@@ -61,17 +60,15 @@ class InspectionSettingsDialog(QDialog):
                 spin.setRange(lo, hi)
                 spin.setValue(getattr(limits, name) / 10)
                 grid.addWidget(spin, r, c)
+                self.watch(spin, f"{LIMIT_FIELDS[name]}.{kind.value}")
                 self.spins[kind][name] = spin
-        layout.addLayout(grid)
+        holder = QWidget()
+        holder.setLayout(grid)
+        self.add_widget(holder)
         for kind in RoomType:
             for key in ("climate_t", "climate_rh", "climate_swing"):
-                layout.addWidget(self.errors.label_for(f"{key}.{kind.value}"))
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
-        )
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+                self.add_widget(self.errors.label_for(f"{key}.{kind.value}"))
+        self.finish(stretch=False)
 
     def limits(self) -> dict[RoomType, ClimateLimits]:
         """The limits as entered (tenths)."""
@@ -80,19 +77,11 @@ class InspectionSettingsDialog(QDialog):
             for kind, spins in self.spins.items()
         }
 
-    def accept(self) -> None:
-        """Save; errors stay next to their fields."""
-        try:
-            svc.set_inspection_settings(
-                session=self._session,
-                checklist=self.checklist.toPlainText().splitlines(),
-                limits=self.limits(),
-                clock=self._context.clock,
-            )
-        except ValidationFailed as exc:
-            self.errors.show(exc)
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        super().accept()
+    def submit(self) -> None:
+        """Save the checklist and the limits."""
+        svc.set_inspection_settings(
+            session=self._session,
+            checklist=self.checklist.toPlainText().splitlines(),
+            limits=self.limits(),
+            clock=self._context.clock,
+        )

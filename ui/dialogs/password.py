@@ -7,18 +7,18 @@ import logging
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QLabel,
     QLineEdit,
     QVBoxLayout,
     QWidget,
 )
 
-from app.errors import AccountLocked, AppError, ValidationFailed
+from app.errors import AccountLocked, AppError
 from app.services.auth import SignedIn, change_password, unlock
 from app.services.settings import get_settings
 from ui.context import AppContext
-from ui.errors import FieldErrors, message_for
+from ui.dialogs.form import FormDialog
+from ui.errors import message_for
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +29,7 @@ def _password_edit(name: str) -> QLineEdit:
     return edit
 
 
-class ChangePasswordDialog(QDialog):
+class ChangePasswordDialog(FormDialog):
     """Change the signed-in user's password (re-wraps their keyring slot)."""
 
     def __init__(
@@ -40,40 +40,20 @@ class ChangePasswordDialog(QDialog):
         forced: bool = False,
         parent: QWidget | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__(parent, title="", object_name="ChangePasswordDialog")
         self._context = context
         self._session = session
         self._forced = forced
-        self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
         self._intro = QLabel()
         self._intro.setWordWrap(True)
-        layout.addWidget(self._intro)
-        form = QFormLayout()
-        layout.addLayout(form)
+        self.layout_.insertWidget(0, self._intro)
         self.old = _password_edit("old_password")
         self.new = _password_edit("new_password")
         self.confirm = _password_edit("password_confirm")
-        self._labels = [QLabel(), QLabel(), QLabel()]
-        for field, widget, label in zip(
-            ("old_password", "new_password", "password_confirm"),
-            (self.old, self.new, self.confirm),
-            self._labels,
-            strict=True,
-        ):
-            label.setBuddy(widget)
-            form.addRow(label, widget)
-            form.addRow("", self.errors.label_for(field))
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        layout.addWidget(self.general)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout.addWidget(self.buttons)
-        self.buttons.accepted.connect(self.attempt)
-        self.buttons.rejected.connect(self.reject)
+        self.add_field(self.tr("原密码："), self.old, "old_password")
+        self.add_field(self.tr("新密码："), self.new, "new_password")
+        self.add_field(self.tr("确认新密码："), self.confirm, "password_confirm")
+        self.finish(stretch=False)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
@@ -85,37 +65,27 @@ class ChangePasswordDialog(QDialog):
         ).format(policy.password_min_length, policy.password_min_classes)
         intro = self.tr("这是管理员设置的一次性密码，请设置您自己的新密码后继续。")
         self._intro.setText(intro + "\n" + rule if self._forced else rule)
-        for label, text in zip(
-            self._labels,
-            (self.tr("原密码："), self.tr("新密码："), self.tr("确认新密码：")),
-            strict=True,
-        ):
-            label.setText(text)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("修改"))
+        self.ok_button.setText(self.tr("修改"))
         self.buttons.button(QDialogButtonBox.StandardButton.Cancel).setText(
             self.tr("退出登录") if self._forced else self.tr("取消")
         )
 
-    def attempt(self) -> None:
-        """Run the change; keep the dialog open with messages on error."""
-        self.general.clear()
-        try:
-            change_password(
-                session=self._session,
-                old_password=self.old.text(),
-                new_password=self.new.text(),
-                confirm=self.confirm.text(),
-                clock=self._context.clock,
-            )
-        except ValidationFailed as exc:
-            self.general.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            self.general.setText(message_for(exc))
-            return
+    def submit(self) -> bool:
+        """Run the change; the fields are emptied once it is done."""
+        change_password(
+            session=self._session,
+            old_password=self.old.text(),
+            new_password=self.new.text(),
+            confirm=self.confirm.text(),
+            clock=self._context.clock,
+        )
         for edit in (self.old, self.new, self.confirm):
             edit.clear()
-        self.accept()
+        return True
+
+    def attempt(self) -> None:
+        """Run the change; keep the dialog open with messages on error."""
+        self.save()
 
 
 class UnlockDialog(QDialog):

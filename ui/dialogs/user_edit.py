@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtGui import QFont, QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -18,67 +20,60 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.roles import ROLE_LABELS, TITLE_LABELS, ApproverTitle, Role
-from app.errors import ValidationFailed
 from app.services.users import UserRow
-from ui.errors import FieldErrors
+from ui.dialogs.form import FormDialog
 
 DEPARTMENT_MAX = 64  # the staff_department column (set_staff_department checks it too)
 
 
-class UserEditDialog(QDialog):
-    """Collects user name, name, department, roles and approver title; the caller runs the service.
+class UserEditDialog(FormDialog):
+    """Collects user name, name, department, roles and approver title.
 
-    ``submit`` is called with the dialog on OK and returns True when the service succeeded.
+    ``submit`` is called with the dialog on OK and runs the service; its result is kept in
+    ``result_value``. Field errors appear under the fields and the dialog stays open.
     """
 
-    def __init__(self, existing: UserRow | None = None, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
+    def __init__(
+        self,
+        existing: UserRow | None = None,
+        parent: QWidget | None = None,
+        *,
+        submit: Callable[[UserEditDialog], Any] | None = None,
+    ) -> None:
+        super().__init__(parent, title="", object_name="UserEditDialog")
         self._existing = existing
-        self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
-        form = QFormLayout()
-        layout.addLayout(form)
+        self._submit = submit
+        # OK rather than Save: the administrator confirms an account change
+        self.buttons.setStandardButtons(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok_button = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         self.username = QLineEdit(objectName="username")
         self.display_name = QLineEdit(objectName="display_name")
         # 部门: overdue loans are escalated to the borrower's department head (R33)
         self.department = QLineEdit(objectName="department")
         self.department.setMaxLength(DEPARTMENT_MAX)
-        self._username_label, self._name_label, self._roles_label, self._title_label = (
-            QLabel(),
-            QLabel(),
-            QLabel(),
-            QLabel(),
-        )
-        self._department_label = QLabel()
-        form.addRow(self._username_label, self.username)
-        form.addRow("", self.errors.label_for("username"))
-        form.addRow(self._name_label, self.display_name)
-        form.addRow("", self.errors.label_for("display_name"))
-        form.addRow(self._department_label, self.department)
-        form.addRow("", self.errors.label_for("department"))
-        roles_box = QVBoxLayout()
+        roles = QWidget()
+        roles_box = QVBoxLayout(roles)
+        roles_box.setContentsMargins(0, 0, 0, 0)
         self.role_boxes: dict[Role, QCheckBox] = {}
         for role in Role:
             box = QCheckBox(ROLE_LABELS[role], objectName=f"role_{role.value}")
             self.role_boxes[role] = box
             roles_box.addWidget(box)
-        form.addRow(self._roles_label, roles_box)
-        form.addRow("", self.errors.label_for("roles"))
         self.title = QComboBox(objectName="approver_title")
         self.title.addItem("—", None)
         for title in ApproverTitle:
             self.title.addItem(TITLE_LABELS[title], title)
-        form.addRow(self._title_label, self.title)
-        form.addRow("", self.errors.label_for("approver_title"))
-        self.general = QLabel(objectName="general_error")
-        self.general.setStyleSheet("color: #b00020;")
-        self.general.setWordWrap(True)
-        layout.addWidget(self.general)
-        self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
-        )
-        layout.addWidget(self.buttons)
-        self.buttons.rejected.connect(self.reject)
+        for label, widget, field in (
+            (self.tr("用户名："), self.username, "username"),
+            (self.tr("姓名："), self.display_name, "display_name"),
+            (self.tr("部门："), self.department, "department"),
+            (self.tr("角色："), roles, "roles"),
+            (self.tr("审批人职务："), self.title, "approver_title"),
+        ):
+            self.add_field(label, widget, field)
+        self.finish(stretch=False)
         self.role_boxes[Role.APPROVER].toggled.connect(self._sync_title)
         if existing is not None:
             self.username.setText(existing.username)
@@ -98,12 +93,12 @@ class UserEditDialog(QDialog):
         self.setWindowTitle(
             self.tr("新建用户") if self._existing is None else self.tr("修改角色与部门")
         )
-        self._username_label.setText(self.tr("用户名："))
-        self._name_label.setText(self.tr("姓名："))
-        self._roles_label.setText(self.tr("角色："))
-        self._title_label.setText(self.tr("审批人职务："))
-        self._department_label.setText(self.tr("部门："))
+        self.ok_button.setText(self.tr("确定"))
         self.department.setPlaceholderText(self.tr("如 销售部（逾期借阅将告知该部门负责人）"))
+
+    def submit(self) -> Any:
+        """Run the caller's service call."""
+        return self._submit(self) if self._submit is not None else None
 
     def _sync_title(self) -> None:
         approver = self.role_boxes[Role.APPROVER].isChecked()
@@ -123,10 +118,6 @@ class UserEditDialog(QDialog):
     def department_text(self) -> str:
         """The entered department, trimmed ("" for none)."""
         return self.department.text().strip()
-
-    def show_validation(self, exc: ValidationFailed) -> None:
-        """Show field messages from the service."""
-        self.general.setText("\n".join(self.errors.show(exc)))
 
 
 class OneTimePasswordDialog(QDialog):

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import Qt
 
 from app.clock import format_local
-from app.services.audit import AuditRow
+from app.domain.audit import AuditRow
 from ui.models.rows import Index, RowsModel
 
 

@@ -8,18 +8,15 @@ from typing import ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPushButton,
     QSpinBox,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -40,9 +37,10 @@ from app.services.users import OneTimePassword, UserRow
 from app.storage.settings import SECURITY_RANGES
 from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
-from ui.errors import FieldErrors, message_for, show_error
+from ui.errors import FieldErrors, show_error
 from ui.models.users import UserTableModel
 from ui.widgets.loan_settings import LoanSettingsWidget
+from ui.widgets.table_panel import TablePanel
 
 log = logging.getLogger(__name__)
 
@@ -55,36 +53,16 @@ class UsersWidget(QGroupBox):
         self._context = context
         self._session = session
         layout = QVBoxLayout(self)
-        buttons = QHBoxLayout()
-        self.new_button = QPushButton(objectName="new_user")
-        self.roles_button = QPushButton(objectName="edit_roles")
-        self.reset_button = QPushButton(objectName="reset_password")
-        self.disable_button = QPushButton(objectName="disable_user")
-        self.enable_button = QPushButton(objectName="enable_user")
-        for b in (
-            self.new_button,
-            self.roles_button,
-            self.reset_button,
-            self.disable_button,
-            self.enable_button,
-        ):
-            buttons.addWidget(b)
-        buttons.addStretch()
-        layout.addLayout(buttons)
         self.model = UserTableModel()
-        self.table = QTableView(objectName="users_table")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.verticalHeader().hide()
-        layout.addWidget(self.table)
-        self.new_button.clicked.connect(self.create_user)
-        self.roles_button.clicked.connect(self.edit_roles)
-        self.reset_button.clicked.connect(self.reset_password)
-        self.disable_button.clicked.connect(self.disable_user)
-        self.enable_button.clicked.connect(self.enable_user)
+        self.panel = TablePanel(name="users_table", columns=(), model=self.model)
+        self.new_button = self.panel.add_button("", "new_user", self.create_user)
+        self.roles_button = self.panel.add_button("", "edit_roles", self.edit_roles)
+        self.reset_button = self.panel.add_button("", "reset_password", self.reset_password)
+        self.disable_button = self.panel.add_button("", "disable_user", self.disable_user)
+        self.enable_button = self.panel.add_button("", "enable_user", self.enable_user)
+        self.panel.end_bar()
+        self.table = self.panel.table
+        layout.addWidget(self.panel)
         self.table.selectionModel().selectionChanged.connect(self._sync_buttons)
         self.retranslate_ui()
         self.refresh()
@@ -101,7 +79,7 @@ class UsersWidget(QGroupBox):
     def refresh(self) -> None:
         """Reload the list."""
         try:
-            self.model.set_rows(
+            self.panel.set_rows(
                 user_service.list_users(session=self._session, clock=self._context.clock)
             )
         except AppError as exc:
@@ -110,8 +88,8 @@ class UsersWidget(QGroupBox):
 
     def selected(self) -> UserRow | None:
         """The selected account."""
-        rows = self.table.selectionModel().selectedRows()
-        return self.model.row_at(rows[0].row()) if rows else None
+        row: UserRow | None = self.panel.selected()
+        return row
 
     def _sync_buttons(self) -> None:
         row = self.selected()
@@ -121,40 +99,21 @@ class UsersWidget(QGroupBox):
         self.disable_button.setEnabled(row is not None and not mine and not row.disabled)
         self.enable_button.setEnabled(row is not None and row.disabled)
 
-    def _run_edit(self, dialog: UserEditDialog, call: Callable[[], object]) -> object | None:
-        """Run ``call`` on OK until it succeeds or the user cancels."""
-        result: list[object] = []
-
-        def submit() -> None:
-            try:
-                result.append(call())
-            except ValidationFailed as exc:
-                dialog.show_validation(exc)
-                return
-            except AppError as exc:
-                dialog.general.setText(message_for(exc))
-                return
-            dialog.accept()
-
-        dialog.buttons.accepted.connect(submit)
-        if dialog.exec() and result:
-            return result[0]
-        return None
-
     def create_user(self) -> None:
         """New account with a one-time password (and its department, when given)."""
-        dialog = UserEditDialog(parent=self)
-        otp = self._run_edit(
-            dialog,
-            lambda: user_service.create_user(
+
+        def create(dialog: UserEditDialog) -> OneTimePassword:
+            return user_service.create_user(
                 session=self._session,
                 username=dialog.username.text(),
                 display_name=dialog.display_name.text(),
                 roles=dialog.roles(),
                 approver_title=dialog.approver_title(),
                 clock=self._context.clock,
-            ),
-        )
+            )
+
+        dialog = UserEditDialog(parent=self, submit=create)
+        otp = dialog.result_value if dialog.exec() else None
         if isinstance(otp, OneTimePassword) and dialog.department_text():
             # the account exists now: a failure here must not offer to create it again
             created = [
@@ -184,9 +143,8 @@ class UsersWidget(QGroupBox):
         row = self.selected()
         if row is None:
             return
-        dialog = UserEditDialog(existing=row, parent=self)
 
-        def save() -> None:
+        def save(dialog: UserEditDialog) -> None:
             # only what changed, so the audit trail shows real changes
             if (set(dialog.roles()), dialog.approver_title()) != (
                 set(row.roles),
@@ -207,8 +165,18 @@ class UsersWidget(QGroupBox):
                     clock=self._context.clock,
                 )
 
-        self._run_edit(dialog, save)
+        UserEditDialog(existing=row, parent=self, submit=save).exec()
         self.refresh()
+
+    def _hand_over(self, call: Callable[..., OneTimePassword], user_id: int) -> None:
+        """Run ``call`` for ``user_id``; show the one-time password it returns."""
+        try:
+            otp = call(session=self._session, user_id=user_id, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        OneTimePasswordDialog(otp.username, otp.password, self).exec()
 
     def _confirm(self, text: str) -> bool:
         answer = QMessageBox.question(self, self.tr("请确认"), text)
@@ -221,15 +189,7 @@ class UsersWidget(QGroupBox):
             self.tr("为用户 {0} 生成新的一次性密码？其原密码将立即失效。").format(row.username)
         ):
             return
-        try:
-            otp = user_service.reset_password(
-                session=self._session, user_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+        self._hand_over(user_service.reset_password, row.id)
 
     def disable_user(self) -> None:
         """Disable the selected account (it can no longer sign in)."""
@@ -251,15 +211,7 @@ class UsersWidget(QGroupBox):
         row = self.selected()
         if row is None:
             return
-        try:
-            otp = user_service.enable_user(
-                session=self._session, user_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-        OneTimePasswordDialog(otp.username, otp.password, self).exec()
+        self._hand_over(user_service.enable_user, row.id)
 
 
 class SecurityPolicyWidget(QGroupBox):

@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain import inspections as rules
-from app.services.inspections import RoomClimate
+from app.domain.inspection_rows import RoomClimate
 
 BAND = QColor(215, 240, 215)
 BAND_EDGE = QColor(60, 150, 60)

@@ -8,6 +8,8 @@ Create Date: 2026-11-23
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import unique
+
 revision = "0001"
 down_revision = None
 branch_labels = None
@@ -101,7 +103,7 @@ def upgrade() -> None:
             name=op.f("fk_customer_responsible_user_id_user_account"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_customer")),
-        sa.UniqueConstraint("id_number_bidx", name="uq_customer_id_number_bidx"),
+        unique("customer", "id_number_bidx"),
         sa.UniqueConstraint("number", name=op.f("uq_customer_number")),
         sa.UniqueConstraint("row_key", name=op.f("uq_customer_row_key")),
     )

@@ -8,6 +8,8 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import fk, pk
+
 revision = "0003"
 down_revision = "0002"
 branch_labels = None
@@ -68,10 +70,8 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["volume_id"], ["volume.id"], name="fk_archive_item_volume_id_volume"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_archive_item"),
+        fk("archive_item", "volume_id", "volume"),
+        pk("archive_item", "id"),
         sa.UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),
     )
     op.create_index("ix_archive_item_volume_id", "archive_item", ["volume_id"])
@@ -87,13 +87,9 @@ def upgrade() -> None:
         sa.Column("state", sa.String(16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["item_id"], ["archive_item.id"], name="fk_item_file_item_id_archive_item"
-        ),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["user_account.id"], name="fk_item_file_created_by_user_account"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_item_file"),
+        fk("item_file", "item_id", "archive_item"),
+        fk("item_file", "created_by", "user_account"),
+        pk("item_file", "id"),
     )
     op.create_index("ix_item_file_item_id", "item_file", ["item_id"])
     op.create_table(
@@ -101,19 +97,14 @@ def upgrade() -> None:
         sa.Column("file_id", sa.Integer(), nullable=False),
         sa.Column("seq", sa.Integer(), nullable=False),
         sa.Column("data", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["file_id"],
-            ["item_file.id"],
-            name="fk_file_chunk_file_id_item_file",
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("file_id", "seq", name="pk_file_chunk"),
+        fk("file_chunk", "file_id", "item_file", ondelete="CASCADE"),
+        pk("file_chunk", "file_id", "seq"),
     )
     op.create_table(
         "reference_counter",
         sa.Column("scope", sa.String(128), nullable=False),
         sa.Column("last", sa.Integer(), nullable=False),
-        sa.PrimaryKeyConstraint("scope", name="pk_reference_counter"),
+        pk("reference_counter", "scope"),
     )
 
 

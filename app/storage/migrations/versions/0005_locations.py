@@ -8,6 +8,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import fk, pk, unique
+
 revision = "0005"
 down_revision = "0004"
 branch_labels = None
@@ -37,18 +39,10 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["parent_id"],
-            ["storage_location.id"],
-            name="fk_storage_location_parent_id_storage_location",
-        ),
-        sa.ForeignKeyConstraint(
-            ["custodian_id"],
-            ["user_account.id"],
-            name="fk_storage_location_custodian_id_user_account",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_storage_location"),
-        sa.UniqueConstraint("code", name="uq_storage_location_code"),
+        fk("storage_location", "parent_id", "storage_location"),
+        fk("storage_location", "custodian_id", "user_account"),
+        pk("storage_location", "id"),
+        unique("storage_location", "code"),
     )
     op.create_index("ix_storage_location_parent_id", "storage_location", ["parent_id"])
     op.create_index("ix_storage_location_path_key", "storage_location", ["path_key"])
@@ -68,13 +62,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["location_id"],
-            ["storage_location.id"],
-            name="fk_archive_box_location_id_storage_location",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_archive_box"),
-        sa.UniqueConstraint("code", name="uq_archive_box_code"),
+        fk("archive_box", "location_id", "storage_location"),
+        pk("archive_box", "id"),
+        unique("archive_box", "code"),
     )
     op.create_index("ix_archive_box_location_id", "archive_box", ["location_id"])
     op.create_table(
@@ -83,18 +73,10 @@ def upgrade() -> None:
         sa.Column("box_id", sa.Integer(), nullable=True),
         sa.Column("location_id", sa.Integer(), nullable=True),
         sa.Column("placed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["volume_id"], ["volume.id"], name="fk_volume_place_volume_id_volume"
-        ),
-        sa.ForeignKeyConstraint(
-            ["box_id"], ["archive_box.id"], name="fk_volume_place_box_id_archive_box"
-        ),
-        sa.ForeignKeyConstraint(
-            ["location_id"],
-            ["storage_location.id"],
-            name="fk_volume_place_location_id_storage_location",
-        ),
-        sa.PrimaryKeyConstraint("volume_id", name="pk_volume_place"),
+        fk("volume_place", "volume_id", "volume"),
+        fk("volume_place", "box_id", "archive_box"),
+        fk("volume_place", "location_id", "storage_location"),
+        pk("volume_place", "volume_id"),
     )
     op.create_index("ix_volume_place_box_id", "volume_place", ["box_id"])
     op.create_index("ix_volume_place_location_id", "volume_place", ["location_id"])
@@ -108,13 +90,9 @@ def upgrade() -> None:
         sa.Column("count", sa.Integer(), nullable=False),
         sa.Column("undo_of", sa.Integer(), nullable=True),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["user_account.id"], name="fk_move_batch_actor_id_user_account"
-        ),
-        sa.ForeignKeyConstraint(
-            ["undo_of"], ["move_batch.id"], name="fk_move_batch_undo_of_move_batch"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_move_batch"),
+        fk("move_batch", "actor_id", "user_account"),
+        fk("move_batch", "undo_of", "move_batch"),
+        pk("move_batch", "id"),
     )
     op.create_table(
         "location_move",
@@ -131,13 +109,9 @@ def upgrade() -> None:
         sa.Column("reason", sa.String(16), nullable=False),
         sa.Column("batch_id", sa.Integer(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["user_account.id"], name="fk_location_move_actor_id_user_account"
-        ),
-        sa.ForeignKeyConstraint(
-            ["batch_id"], ["move_batch.id"], name="fk_location_move_batch_id_move_batch"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_location_move"),
+        fk("location_move", "actor_id", "user_account"),
+        fk("location_move", "batch_id", "move_batch"),
+        pk("location_move", "id"),
     )
     op.create_index("ix_location_move_object", "location_move", ["object_type", "object_id"])
     op.create_index("ix_location_move_from_location_id", "location_move", ["from_location_id"])
@@ -153,20 +127,10 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("listing", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["from_user_id"],
-            ["user_account.id"],
-            name="fk_custody_handover_from_user_id_user_account",
-        ),
-        sa.ForeignKeyConstraint(
-            ["to_user_id"], ["user_account.id"], name="fk_custody_handover_to_user_id_user_account"
-        ),
-        sa.ForeignKeyConstraint(
-            ["recorded_by"],
-            ["user_account.id"],
-            name="fk_custody_handover_recorded_by_user_account",
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_custody_handover"),
+        fk("custody_handover", "from_user_id", "user_account"),
+        fk("custody_handover", "to_user_id", "user_account"),
+        fk("custody_handover", "recorded_by", "user_account"),
+        pk("custody_handover", "id"),
     )
 
 

@@ -8,6 +8,8 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import fk, pk
+
 revision = "0006"
 down_revision = "0005"
 branch_labels = None
@@ -30,13 +32,9 @@ def upgrade() -> None:
         sa.Column("header_signature", sa.String(32), nullable=False),
         sa.Column("undone_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("undone_by", sa.Integer(), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["created_by"], ["user_account.id"], name="fk_import_batch_created_by_user_account"
-        ),
-        sa.ForeignKeyConstraint(
-            ["undone_by"], ["user_account.id"], name="fk_import_batch_undone_by_user_account"
-        ),
-        sa.PrimaryKeyConstraint("id", name="pk_import_batch"),
+        fk("import_batch", "created_by", "user_account"),
+        fk("import_batch", "undone_by", "user_account"),
+        pk("import_batch", "id"),
     )
 
 

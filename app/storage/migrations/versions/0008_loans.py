@@ -8,16 +8,12 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import fk, pk, unique
+
 revision = "0008"
 down_revision = "0007"
 branch_labels = None
 depends_on = None
-
-
-def _fk(table: str, column: str, target: str, **kw: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", **kw
-    )
 
 
 def upgrade() -> None:
@@ -25,10 +21,8 @@ def upgrade() -> None:
         "staff_department",
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("department", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name="fk_staff_department_user_id_user_account"
-        ),
-        sa.PrimaryKeyConstraint("user_id", name="pk_staff_department"),
+        fk("staff_department", "user_id", "user_account"),
+        pk("staff_department", "user_id"),
     )
     op.create_index("ix_staff_department_department", "staff_department", ["department"])
     op.create_table(
@@ -57,10 +51,10 @@ def upgrade() -> None:
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("rejection_reason", sa.Text(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        _fk("use_application", "applicant_user_id", "user_account"),
-        _fk("use_application", "created_by", "user_account"),
-        sa.PrimaryKeyConstraint("id", name="pk_use_application"),
-        sa.UniqueConstraint("number", name="uq_use_application_number"),
+        fk("use_application", "applicant_user_id", "user_account"),
+        fk("use_application", "created_by", "user_account"),
+        pk("use_application", "id"),
+        unique("use_application", "number"),
     )
     op.create_index("ix_use_application_state", "use_application", ["state", "id"])
     op.create_index(
@@ -75,9 +69,9 @@ def upgrade() -> None:
         sa.Column("pages", sa.String(200), nullable=False),
         sa.Column("page_count", sa.Integer(), nullable=False),
         sa.Column("copies", sa.Integer(), nullable=False),
-        _fk("use_application_volume", "application_id", "use_application", ondelete="CASCADE"),
-        _fk("use_application_volume", "volume_id", "volume"),
-        sa.PrimaryKeyConstraint("id", name="pk_use_application_volume"),
+        fk("use_application_volume", "application_id", "use_application", ondelete="CASCADE"),
+        fk("use_application_volume", "volume_id", "volume"),
+        pk("use_application_volume", "id"),
         sa.UniqueConstraint("application_id", "volume_id", name="uq_use_application_volume_pair"),
     )
     op.create_index(
@@ -95,9 +89,9 @@ def upgrade() -> None:
         sa.Column("decision", sa.String(16), nullable=False),
         sa.Column("opinion", sa.Text(), nullable=False),
         sa.Column("decided_at", sa.DateTime(timezone=True), nullable=False),
-        _fk("use_approval", "application_id", "use_application", ondelete="CASCADE"),
-        _fk("use_approval", "approver_user_id", "user_account"),
-        sa.PrimaryKeyConstraint("id", name="pk_use_approval"),
+        fk("use_approval", "application_id", "use_application", ondelete="CASCADE"),
+        fk("use_approval", "approver_user_id", "user_account"),
+        pk("use_approval", "id"),
     )
     op.create_index("ix_use_approval_application_id", "use_approval", ["application_id"])
     op.create_table(
@@ -124,12 +118,12 @@ def upgrade() -> None:
         sa.Column("reminders", sa.Integer(), nullable=False),
         sa.Column("last_reminded_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        _fk("loan", "application_id", "use_application"),
-        _fk("loan", "volume_id", "volume"),
-        _fk("loan", "issued_by", "user_account"),
-        _fk("loan", "returned_by", "user_account"),
-        sa.PrimaryKeyConstraint("id", name="pk_loan"),
-        sa.UniqueConstraint("number", name="uq_loan_number"),
+        fk("loan", "application_id", "use_application"),
+        fk("loan", "volume_id", "volume"),
+        fk("loan", "issued_by", "user_account"),
+        fk("loan", "returned_by", "user_account"),
+        pk("loan", "id"),
+        unique("loan", "number"),
     )
     op.create_index("ix_loan_application_id", "loan", ["application_id"])
     op.create_index("ix_loan_volume_id", "loan", ["volume_id"])
@@ -152,11 +146,11 @@ def upgrade() -> None:
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sa.Integer(), nullable=True),
         sa.Column("resolution", sa.Text(), nullable=False),
-        _fk("damage_report", "loan_id", "loan"),
-        _fk("damage_report", "volume_id", "volume"),
-        _fk("damage_report", "opened_by", "user_account"),
-        _fk("damage_report", "resolved_by", "user_account"),
-        sa.PrimaryKeyConstraint("id", name="pk_damage_report"),
+        fk("damage_report", "loan_id", "loan"),
+        fk("damage_report", "volume_id", "volume"),
+        fk("damage_report", "opened_by", "user_account"),
+        fk("damage_report", "resolved_by", "user_account"),
+        pk("damage_report", "id"),
     )
     op.create_index("ix_damage_report_loan_id", "damage_report", ["loan_id"])
     op.create_index("ix_damage_report_volume_id", "damage_report", ["volume_id"])
@@ -175,11 +169,11 @@ def upgrade() -> None:
         sa.Column("department", sa.String(100), nullable=False),
         sa.Column("purpose", sa.String(200), nullable=False),
         sa.Column("pages_copied", sa.Integer(), nullable=False),
-        _fk("use_log", "application_id", "use_application"),
-        _fk("use_log", "loan_id", "loan"),
-        _fk("use_log", "volume_id", "volume"),
-        _fk("use_log", "operator_id", "user_account"),
-        sa.PrimaryKeyConstraint("id", name="pk_use_log"),
+        fk("use_log", "application_id", "use_application"),
+        fk("use_log", "loan_id", "loan"),
+        fk("use_log", "volume_id", "volume"),
+        fk("use_log", "operator_id", "user_account"),
+        pk("use_log", "id"),
     )
     op.create_index("ix_use_log_occurred_at", "use_log", ["occurred_at"])
     op.create_index("ix_use_log_application_id", "use_log", ["application_id"])

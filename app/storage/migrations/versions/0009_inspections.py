@@ -8,20 +8,12 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import fk, pk, unique
+
 revision = "0009"
 down_revision = "0008"
 branch_labels = None
 depends_on = None
-
-
-def _fk(table: str, column: str, target: str, **kw: str) -> sa.ForeignKeyConstraint:
-    return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", **kw
-    )
-
-
-def _pk(table: str, *columns: str) -> sa.PrimaryKeyConstraint:
-    return sa.PrimaryKeyConstraint(*columns, name=f"pk_{table}")
 
 
 def upgrade() -> None:
@@ -50,11 +42,11 @@ def upgrade() -> None:
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("closed_by", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        _fk(t, "room_id", "storage_location"),
-        _fk(t, "created_by", "user_account"),
-        _fk(t, "closed_by", "user_account"),
-        _pk(t, "id"),
-        sa.UniqueConstraint("number", name="uq_inspection_session_number"),
+        fk(t, "room_id", "storage_location"),
+        fk(t, "created_by", "user_account"),
+        fk(t, "closed_by", "user_account"),
+        pk(t, "id"),
+        unique("inspection_session", "number"),
     )
     op.create_index("ix_inspection_session_room", t, ["room_id", "status"])
 
@@ -65,8 +57,8 @@ def upgrade() -> None:
         sa.Column("volume_id", sa.Integer(), nullable=False),
         sa.Column("box_id", sa.Integer(), nullable=True),
         sa.Column("location_id", sa.Integer(), nullable=True),
-        _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _pk(t, "session_id", "volume_id"),
+        fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
+        pk(t, "session_id", "volume_id"),
     )
 
     t = "inspection_scan"
@@ -79,8 +71,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(16), nullable=False),
         sa.Column("object_id", sa.Integer(), nullable=True),
         sa.Column("place_id", sa.Integer(), nullable=True),
-        _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _pk(t, "id"),
+        fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
+        pk(t, "id"),
     )
     op.create_index("ix_inspection_scan_session", t, ["session_id", "kind", "object_id"])
 
@@ -91,8 +83,8 @@ def upgrade() -> None:
         sa.Column("volume_id", sa.Integer(), nullable=False),
         sa.Column("place_id", sa.Integer(), nullable=True),
         sa.Column("scan_id", sa.Integer(), nullable=False),
-        _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _pk(t, "session_id", "volume_id"),
+        fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
+        pk(t, "session_id", "volume_id"),
     )
 
     t = "inspection_difference"
@@ -110,9 +102,9 @@ def upgrade() -> None:
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("resolved_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("resolved_by", sa.Integer(), nullable=True),
-        _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _fk(t, "resolved_by", "user_account"),
-        _pk(t, "id"),
+        fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
+        fk(t, "resolved_by", "user_account"),
+        pk(t, "id"),
     )
     op.create_index("ix_inspection_difference_session", t, ["session_id", "resolution"])
 
@@ -124,8 +116,8 @@ def upgrade() -> None:
         sa.Column("label", sa.String(100), nullable=False),
         sa.Column("ok", sa.Boolean(), nullable=True),
         sa.Column("note", sa.Text(), nullable=False),
-        _fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
-        _pk(t, "session_id", "seq"),
+        fk(t, "session_id", "inspection_session", ondelete="CASCADE"),
+        pk(t, "session_id", "seq"),
     )
 
     t = "environment_reading"
@@ -139,10 +131,10 @@ def upgrade() -> None:
         sa.Column("humidity_pm", sa.Integer(), nullable=False),
         sa.Column("note", sa.Text(), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
-        _fk(t, "room_id", "storage_location"),
-        _fk(t, "session_id", "inspection_session"),
-        _fk(t, "recorded_by", "user_account"),
-        _pk(t, "id"),
+        fk(t, "room_id", "storage_location"),
+        fk(t, "session_id", "inspection_session"),
+        fk(t, "recorded_by", "user_account"),
+        pk(t, "id"),
     )
     op.create_index("ix_environment_reading_room", t, ["room_id", "taken_at"])
 
@@ -156,10 +148,10 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column("recorded_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("recorded_by", sa.Integer(), nullable=True),
-        _fk(t, "volume_id", "volume"),
-        _fk(t, "session_id", "inspection_session"),
-        _fk(t, "recorded_by", "user_account"),
-        _pk(t, "id"),
+        fk(t, "volume_id", "volume"),
+        fk(t, "session_id", "inspection_session"),
+        fk(t, "recorded_by", "user_account"),
+        pk(t, "id"),
     )
     op.create_index("ix_condition_record_volume_id", t, ["volume_id"])
     op.create_index("ix_condition_record_session_id", t, ["session_id"])
@@ -182,13 +174,13 @@ def upgrade() -> None:
         sa.Column("done_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("done_by", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        _fk(t, "volume_id", "volume"),
-        _fk(t, "session_id", "inspection_session"),
-        _fk(t, "condition_id", "condition_record"),
-        _fk(t, "responsible_user_id", "user_account"),
-        _fk(t, "created_by", "user_account"),
-        _fk(t, "done_by", "user_account"),
-        _pk(t, "id"),
+        fk(t, "volume_id", "volume"),
+        fk(t, "session_id", "inspection_session"),
+        fk(t, "condition_id", "condition_record"),
+        fk(t, "responsible_user_id", "user_account"),
+        fk(t, "created_by", "user_account"),
+        fk(t, "done_by", "user_account"),
+        pk(t, "id"),
     )
     op.create_index("ix_repair_task_volume_id", t, ["volume_id"])
     op.create_index("ix_repair_task_session_id", t, ["session_id"])

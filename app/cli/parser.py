@@ -1,0 +1,84 @@
+"""The argument parser: the GUI options and one sub-command per task."""
+
+from __future__ import annotations
+
+import argparse
+
+from app import __version__
+from app.paths import default_database_path
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The ``archive-room`` parser: the GUI options and the sub-commands."""
+    parser = argparse.ArgumentParser(
+        prog="archive-room",
+        description="档案室：客户档案管理（不带子命令时打开图形界面）",
+    )
+    parser.add_argument("--version", action="version", version=f"archive-room {__version__}")
+    parser.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help=f"数据库文件或 postgresql+psycopg:// 地址（默认：{default_database_path()}）",
+    )
+    parser.add_argument(
+        "--demo", action="store_true", help="在临时目录生成演示数据库并打开图形界面"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="命令")
+
+    demo = sub.add_parser("demo", help="生成演示数据库（无界面）并列出演示账户")
+    demo.add_argument("--db", required=True, metavar="PATH|URL", help="要创建的数据库")
+    demo.add_argument(
+        "--size",
+        choices=["small", "large"],
+        default="small",
+        help="small：200 位客户；large：100 万位客户（用于性能测试）",
+    )
+
+    check = sub.add_parser("check", help="校验数据库：文件、钥匙环、完整性、结构版本")
+    check.add_argument("--db", required=True, metavar="PATH|URL", help="要校验的数据库")
+    check.add_argument(
+        "--user", metavar="NAME", help="以该用户解锁后做完整校验（密码从终端或标准输入读取）"
+    )
+    check.add_argument(
+        "--recovery-key",
+        action="store_true",
+        help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
+    )
+    check.add_argument(
+        "--remove-orphan-files",
+        action="store_true",
+        help="删除电子文件文件夹中无记录对应的文件（附加时程序中断留下的）",
+    )
+
+    recover = sub.add_parser("recover", help="忘记密码时用恢复密钥为用户设置新密码")
+    recover.add_argument("--db", required=True, metavar="PATH|URL")
+    recover.add_argument("--user", required=True, metavar="NAME", help="要恢复的用户名")
+
+    backup = sub.add_parser(
+        "backup", help="备份数据库（含钥匙环、密钥库和电子文件），写完即校验；可用于计划任务"
+    )
+    backup.add_argument("--db", metavar="PATH", help="要备份的数据库（默认：用户数据文件夹中的）")
+    backup.add_argument("--to", metavar="DIR", help="备份文件夹（默认：程序中设置的备份位置）")
+    backup.add_argument("--user", required=True, metavar="NAME", help="执行备份的系统管理员")
+    backup.add_argument(
+        "--password-file",
+        metavar="FILE",
+        help="从该文件第一行读取密码（计划任务用；文件须只有本账户可读）",
+    )
+
+    verify = sub.add_parser("verify", help="校验一个备份：逐个文件核对 SHA-256 和清单认证标记")
+    verify.add_argument("backup", metavar="BACKUP_DIR", help="备份文件夹（archive-backup-…）")
+    verify.add_argument("--user", metavar="NAME", help="用该用户的密码解开备份中的钥匙环")
+    verify.add_argument("--recovery-key", action="store_true", help="用恢复密钥解开")
+
+    restore = sub.add_parser(
+        "restore", help="从备份恢复到新数据库，校验并显示内容后再切换；当前数据库改名保留"
+    )
+    restore.add_argument("backup", metavar="BACKUP_DIR", help="备份文件夹（archive-backup-…）")
+    restore.add_argument(
+        "--db", metavar="PATH", help="要恢复到的数据库位置（默认：用户数据文件夹中的）"
+    )
+    restore.add_argument("--user", metavar="NAME", help="系统管理员的用户名")
+    restore.add_argument("--recovery-key", action="store_true", help="用恢复密钥解锁")
+    restore.add_argument("--yes", action="store_true", help="不再询问，校验通过后直接切换")
+    return parser

@@ -1,0 +1,25 @@
+"""Chinese message templates for typed errors and field names (one catalogue for GUI and CLI).
+
+The GUI passes each template through ``QCoreApplication.translate("messages", …)`` so that a
+translation file can replace it; the command line prints it as is.
+
+fields: field names; reasons: why a field was refused; errors: the error templates (and the
+audit chain's breaks); describe: complete messages.
+"""
+
+from app.messages.describe import Translator, describe, describe_field_error
+from app.messages.errors import AUDIT_BREAKS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
+from app.messages.fields import FIELD_LABELS
+from app.messages.reasons import REASONS
+
+__all__ = [
+    "AUDIT_BREAKS",
+    "FIELD_LABELS",
+    "LIMIT_TEXTS",
+    "MESSAGES",
+    "REASONS",
+    "UNDO_REASONS",
+    "Translator",
+    "describe",
+    "describe_field_error",
+]

@@ -1,0 +1,66 @@
+"""The audit trail's use cases: verify the chain, and (auditor only) read, summarise, export.
+
+chain: verification (check, sign-in); labels: how entries read; view: filter, pages, one
+record's history; summary: a period's overview; export: PDF/Excel; archive: old entries into a
+signed file.
+"""
+
+from app.domain.audit import AuditRow
+from app.services.audit.archive import (
+    ARCHIVE_FORMAT,
+    RETENTION_DEFAULT_DAYS,
+    RETENTION_MIN_DAYS,
+    ArchiveResult,
+    archive_audit,
+    verify_audit_archive,
+)
+from app.services.audit.chain import ARCHIVE_ACTION, sign_in_chain_warning, verify_audit_chain
+from app.services.audit.export import AUDIT_HEADERS, export_audit
+from app.services.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label, details_text
+from app.services.audit.summary import AuditSummary, get_audit_summary, is_after_hours
+from app.services.audit.view import (
+    EXPORT_LIMIT,
+    FAILED_SIGN_IN_ACTIONS,
+    PAGE_SIZE,
+    REVEAL_ACTIONS,
+    WORK_HOURS,
+    AuditFilter,
+    AuditPage,
+    HistoryTarget,
+    get_object_history,
+    list_audit_users,
+    search_audit,
+)
+
+__all__ = [
+    "ACTION_LABELS",
+    "ARCHIVE_ACTION",
+    "ARCHIVE_FORMAT",
+    "AUDIT_HEADERS",
+    "EXPORT_LIMIT",
+    "FAILED_SIGN_IN_ACTIONS",
+    "OBJECT_LABELS",
+    "PAGE_SIZE",
+    "RETENTION_DEFAULT_DAYS",
+    "RETENTION_MIN_DAYS",
+    "REVEAL_ACTIONS",
+    "WORK_HOURS",
+    "ArchiveResult",
+    "AuditFilter",
+    "AuditPage",
+    "AuditRow",
+    "AuditSummary",
+    "HistoryTarget",
+    "action_label",
+    "archive_audit",
+    "details_text",
+    "export_audit",
+    "get_audit_summary",
+    "get_object_history",
+    "is_after_hours",
+    "list_audit_users",
+    "search_audit",
+    "sign_in_chain_warning",
+    "verify_audit_archive",
+    "verify_audit_chain",
+]

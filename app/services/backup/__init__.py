@@ -1,0 +1,60 @@
+"""Backup, verification and restore of the embedded database (R43, R8).
+
+The copying itself is in :mod:`app.storage.backup`; here are the use cases: permission,
+settings (target folder, warning interval, rotation, vault window), audit entries and the
+"last verified backup" the home screen warns about. Long work takes a progress sink with
+``report(done, total)`` and ``is_cancelled()`` (``ui.tasks.ProgressSink``).
+
+config: settings and status; run: write, rotate, list, verify; restore: stage a restore and
+switch to it; purge: the restored database's own transaction.
+"""
+
+from app.services.backup.config import (
+    BACKUP_RANGES,
+    BackupSettings,
+    BackupStatus,
+    get_backup_settings,
+    get_backup_status,
+    update_backup_settings,
+)
+from app.services.backup.restore import (
+    RestoreSummary,
+    discard_staged,
+    prepare_restore,
+    stage_restore,
+    switch_to_restored,
+)
+from app.services.backup.run import (
+    BackupReport,
+    BackupRow,
+    VerifyReport,
+    expire_vault_copies,
+    integrity_of,
+    list_backups,
+    require_verified,
+    run_backup,
+    verify_backup,
+)
+
+__all__ = [
+    "BACKUP_RANGES",
+    "BackupReport",
+    "BackupRow",
+    "BackupSettings",
+    "BackupStatus",
+    "RestoreSummary",
+    "VerifyReport",
+    "discard_staged",
+    "expire_vault_copies",
+    "get_backup_settings",
+    "get_backup_status",
+    "integrity_of",
+    "list_backups",
+    "prepare_restore",
+    "require_verified",
+    "run_backup",
+    "stage_restore",
+    "switch_to_restored",
+    "update_backup_settings",
+    "verify_backup",
+]

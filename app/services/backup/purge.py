@@ -1,0 +1,106 @@
+"""A restore's own transaction: customers deleted since the backup purged, the restore audited."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+
+def _record_restore(
+    staged: Path,
+    data_key: bytes,
+    now: datetime,
+    actor_name: str,
+    backup_name: str,
+    head: dict[str, Any],
+    keys: set[str],
+) -> int:
+    """Purge customers deleted since the backup, and record the restore in its own trail.
+
+    A customer whose key is in no vault was deleted after the backup was taken (R8): their
+    protected values could not be read anyway, and their row (name, number, remarks), contact
+    rows and index entries are removed from the restored database too, in the transaction that
+    records the restore. A customer who still has volumes is kept (archives leave only through
+    the destruction procedure, R44); their protected values stay unreadable. Returns how many
+    customers were deleted after the backup.
+    """
+    from sqlalchemy import or_, select
+    from sqlalchemy.orm import Session
+
+    from app.clock import FixedClock
+    from app.security.audit import AuditChain, AuditRecorder
+    from app.storage import search_sqlite
+    from app.storage.engine import sqlcipher_engine
+    from app.storage.location import DatabaseLocation
+    from app.storage.models import Customer, DuplicateFlag, Volume
+    from app.storage.store import checkpoint_log_for
+
+    engine = sqlcipher_engine(staged, data_key)
+    try:
+        # linked into the restored database's own chain and checkpoints (issue 9), so
+        # `check` of the restored database verifies like any other
+        chain = AuditChain(
+            data_key, checkpoint_log_for(DatabaseLocation.parse(staged), engine), "sqlite"
+        )
+        with Session(engine) as db_session:
+            gone = [
+                int(cid)
+                for cid, key_id in db_session.execute(select(Customer.id, Customer.key_id))
+                if str(key_id) not in keys
+            ]
+            with_volumes = (
+                set(
+                    db_session.scalars(
+                        select(Volume.customer_id).where(Volume.customer_id.in_(gone)).distinct()
+                    )
+                )
+                if gone
+                else set()
+            )
+            purge = [cid for cid in gone if cid not in with_volumes]
+            partners: set[int] = set()
+            for start in range(0, len(purge), 500):
+                chunk = purge[start : start + 500]
+                for a, b in db_session.execute(
+                    select(DuplicateFlag.customer_id, DuplicateFlag.other_customer_id).where(
+                        or_(
+                            DuplicateFlag.customer_id.in_(chunk),
+                            DuplicateFlag.other_customer_id.in_(chunk),
+                        )
+                    )
+                ):
+                    partners.update((int(a), int(b)))
+                for customer in db_session.scalars(select(Customer).where(Customer.id.in_(chunk))):
+                    db_session.delete(customer)  # contact rows and flags go by ON DELETE CASCADE
+                db_session.flush()
+            if purge:
+                search_sqlite.remove_customers(db_session.connection(), purge)
+            for other in partners - set(purge):
+                still_open = db_session.scalar(
+                    select(DuplicateFlag.id).where(
+                        DuplicateFlag.cleared_at.is_(None),
+                        or_(
+                            DuplicateFlag.customer_id == other,
+                            DuplicateFlag.other_customer_id == other,
+                        ),
+                    )
+                )
+                row = db_session.get(Customer, other)
+                if row is not None:
+                    row.suspected_duplicate = still_open is not None
+            AuditRecorder(db_session, None, FixedClock(now), chain).record(
+                "backup.restore",
+                object_type="backup",
+                object_id=backup_name,
+                actor_name=actor_name,
+                details={
+                    "audit_head": head.get("last_id"),
+                    "erased_customers": len(gone),
+                    "purged_customers": len(purge),
+                },
+            )
+            db_session.commit()
+    finally:
+        engine.dispose()
+    return len(gone)

@@ -1,0 +1,230 @@
+"""Restoring a backup beside the current database, then switching to it (R43, R8)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from app.clock import Clock, as_utc
+from app.domain.backups import (
+    vault_copy_expired,
+)
+from app.errors import (
+    AppError,
+    BackupDamaged,
+    BackupForeign,
+)
+from app.services.auth import SignedIn
+from app.services.backup.config import _require_embedded
+from app.services.backup.purge import _record_restore
+from app.services.backup.run import require_verified
+from app.services.common import authorize
+from app.storage import backup as storage
+from app.storage.backup import Sink
+from app.storage.blob_files import FOLDER_SUFFIX
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    """A restored database waiting beside the current one; shown before switching."""
+
+    staged_path: str
+    backup_path: str
+    backup_created_at: datetime
+    counts: dict[str, int]
+    audit_head: dict[str, Any]
+    schema: str | None
+    vault_source: str  # current | backup | none
+    erased_customers: int  # deleted after the backup: their values and files stay gone (R8)
+    skipped_files: int
+
+
+def stage_restore(
+    *,
+    db: Path,
+    data_key: bytes,
+    backup: Path,
+    now: datetime,
+    sink: Sink | None = None,
+    actor_name: str,
+) -> RestoreSummary:
+    """Restore ``backup`` into a NEW database beside ``db`` and verify it; ``db`` is untouched.
+
+    The newest vault is used: the current ``<db>.vault`` when it exists, else the vault copy of
+    the newest backup in the same folder; keys destroyed since the backup stay destroyed, so a
+    customer deleted after the backup is not brought back (their files are not copied).
+    """
+    result = storage.verify_folder(backup, data_key=data_key, now=now, sink=sink)
+    require_verified(result, backup)
+    manifest = result.manifest
+    stamp = as_utc(now).astimezone().strftime("%Y%m%d-%H%M%S")
+    staged = storage.restored_names(db, stamp)
+    if any(p.exists() for p in storage.sidecars_of(staged)):
+        raise BackupForeign()
+    try:
+        shutil.copyfile(backup / storage.DB_NAME, staged)
+        # keyring: the current one (today's passwords and disabled users) when it opens with
+        # this key, else the backup's
+        from app.security.keyring import FileKeyringStore, Keyring
+
+        live_ring = db.with_name(db.name + ".keyring")
+        ring_source = backup / (storage.DB_NAME + ".keyring")
+        if live_ring.exists():
+            try:
+                Keyring.load(FileKeyringStore(live_ring)).verify(data_key)
+                ring_source = live_ring
+            except AppError:
+                pass
+        ring = Keyring.load(FileKeyringStore(ring_source))
+        ring.verify(data_key)
+        if ring.database_id != manifest.database_id:
+            raise BackupForeign()
+        shutil.copyfile(ring_source, staged.with_name(staged.name + ".keyring"))
+        live_vault = db.with_name(db.name + ".vault")
+        staged_vault = staged.with_name(staged.name + ".vault")
+        vault_source = "none"
+        if live_vault.exists():
+            storage.copy_vault(live_vault, staged_vault, data_key)
+            vault_source = "current"
+        else:
+            newest = next(
+                (
+                    b
+                    for b in storage.list_folder(backup.parent)
+                    if b.manifest
+                    and b.manifest.database_id == manifest.database_id
+                    and b.vault_present
+                    and not vault_copy_expired(
+                        b.manifest.created_at, now, int(b.manifest.body.get("vault_days", 30))
+                    )
+                ),
+                None,
+            )
+            if newest is not None:
+                shutil.copyfile(newest.path / (storage.DB_NAME + ".vault"), staged_vault)
+                vault_source = "backup"
+        keys = storage.vault_key_ids(staged_vault, data_key) if staged_vault.exists() else set()
+        conn = storage._connect(staged, data_key)
+        try:
+            if conn.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+                raise BackupDamaged(path=str(backup), detail="恢复出的数据库未通过完整性检查")
+            counts, head, database_id, revision = storage.describe_database(conn)
+            if database_id != manifest.database_id:
+                raise BackupForeign()
+            blob_keys = conn.execute(
+                "SELECT f.blob_name, c.key_id FROM item_file f "
+                "JOIN archive_item i ON i.id = f.item_id JOIN volume v ON v.id = i.volume_id "
+                "JOIN customer c ON c.id = v.customer_id WHERE f.blob_name IS NOT NULL"
+            ).fetchall()
+        finally:
+            conn.close()
+        for suffix in storage.OPTIONAL_SIDECARS:
+            src = backup / (storage.DB_NAME + suffix)
+            if src.is_file():
+                shutil.copyfile(src, staged.with_name(staged.name + suffix))
+            elif src.is_dir():
+                shutil.copytree(src, staged.with_name(staged.name + suffix))
+        # the checkpoints come first: the restore's own entry is linked after the backup's
+        erased = _record_restore(staged, data_key, now, actor_name, backup.name, head, keys)
+        skipped = 0
+        source_blobs = backup / (storage.DB_NAME + FOLDER_SUFFIX)
+        staged_blobs = staged.with_name(staged.name + FOLDER_SUFFIX)
+        for blob_name, key_id in blob_keys:
+            if str(key_id) not in keys:
+                skipped += 1  # sealed under a destroyed key: not brought back (R8)
+                continue
+            staged_blobs.mkdir(mode=0o700, exist_ok=True)
+            shutil.copyfile(source_blobs / str(blob_name), staged_blobs / str(blob_name))
+        with contextlib.suppress(OSError):
+            for p in storage.sidecars_of(staged):
+                if p.is_file():
+                    os.chmod(p, 0o600)
+    except BaseException:
+        discard_staged(staged)
+        raise
+    return RestoreSummary(
+        staged_path=str(staged),
+        backup_path=str(backup),
+        backup_created_at=manifest.created_at,
+        counts=counts,
+        audit_head=head,
+        schema=revision,
+        vault_source=vault_source,
+        erased_customers=erased,
+        skipped_files=skipped,
+    )
+
+
+def prepare_restore(
+    *, session: SignedIn, clock: Clock, backup: str | Path, sink: Sink | None = None
+) -> RestoreSummary:
+    """Restore a backup beside the current database (administrator), verified; audited here."""
+    db = _require_embedded(session)
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "backup.restore")
+    summary = stage_restore(
+        db=db,
+        data_key=session.store.data_key,
+        backup=Path(backup),
+        now=clock.now(),
+        sink=sink,
+        actor_name=session.actor.username,
+    )
+    with session.uow(clock) as uow:
+        uow.audit.record(
+            "backup.restore_prepared",
+            object_type="backup",
+            object_id=Path(backup).name,
+            details={"staged": Path(summary.staged_path).name, "counts": summary.counts},
+        )
+        uow.commit()
+    return summary
+
+
+def discard_staged(staged: Path) -> None:
+    """Remove a staged restore that will not be used."""
+    for p in storage.sidecars_of(Path(staged)):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)
+        else:
+            with contextlib.suppress(FileNotFoundError):
+                p.unlink()
+
+
+def switch_to_restored(*, db: Path, staged: Path, now: datetime) -> Path | None:
+    """Make the staged restore the database at ``db``; keep the current one renamed aside.
+
+    Call only with every connection to ``db`` closed (after sign-out). The current vault is
+    kept in place (it is the newest and the restore was checked against it); the current
+    database, keyring and files become ``<db>.replaced-<time>…``. Returns that name (None when
+    there was no current database).
+    """
+    stamp = as_utc(now).astimezone().strftime("%Y%m%d-%H%M%S")
+    kept = db.with_name(f"{db.name}.replaced-{stamp}")
+    moved = False
+    live_vault = db.with_name(db.name + ".vault")
+    for src, dst in zip(storage.sidecars_of(db), storage.sidecars_of(kept), strict=True):
+        if src == live_vault:
+            continue
+        if src.exists():
+            os.rename(src, dst)
+            moved = True
+    staged_vault = staged.with_name(staged.name + ".vault")
+    for src, dst in zip(storage.sidecars_of(staged), storage.sidecars_of(db), strict=True):
+        if src == staged_vault:
+            if live_vault.exists():
+                src.unlink(missing_ok=True)  # the live vault is at least as new
+            elif src.exists():
+                os.rename(src, dst)
+            continue
+        if src.exists():
+            os.rename(src, dst)
+    from app.storage.files import _fsync_dir
+
+    _fsync_dir(db.parent)
+    return kept if moved else None

@@ -1,0 +1,79 @@
+"""Import of existing ledgers (Excel / CSV): read, map columns, check every row, import, undo.
+
+The wizard's steps are functions here: :func:`load_ledger` (file and sheet; limits checked
+before loading), :func:`guess_columns` (header row and column guesses, or the mapping
+remembered for this header set), :func:`check_ledger` (every row through the form's rules,
+duplicates included), :func:`run_import` (one transaction and one audit entry; "all or
+nothing" or "valid rows only"), :func:`rejected_rows_xlsx` (the refused rows with reasons) and
+:func:`undo_import` (the whole import, as long as nothing else changed its rows).
+
+Modules: ``ledger`` (the sheet and its header, the masked preview), ``mapping`` (column
+mapping: remembered, guessed, checked), ``checking`` (the preview's checks), ``run`` (the
+import), ``rejected`` (the rejected-rows workbook), ``history`` (past imports and undo),
+``registry`` (kind key → kind) and ``kinds/`` (one module per import target, with ``base``
+the interface they share). Callers import from this package; its modules import each other
+directly, never this ``__init__``.
+"""
+
+from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
+from app.services.imports.checking import PREVIEW_ROWS, CheckResult, check_ledger, describe_outcome
+from app.services.imports.history import ImportRow, list_imports, undo_import
+from app.services.imports.kinds.base import (
+    ImportKind,
+    KindContext,
+    ParsedRow,
+    Progress,
+    RowOutcome,
+    Written,
+)
+from app.services.imports.ledger import (
+    Ledger,
+    file_digest,
+    ledger_fields,
+    load_ledger,
+    move_header,
+    parsed_rows,
+    preview_cells,
+    sheet_cells,
+)
+from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
+from app.services.imports.registry import KINDS, kind_of, register
+from app.services.imports.rejected import rejected_rows_xlsx
+from app.services.imports.run import ImportMode, ImportSummary, run_import
+
+__all__ = [
+    "KINDS",
+    "MAPPING_SETTING",
+    "PREVIEW_ROWS",
+    "CheckResult",
+    "ImportCancelled",
+    "ImportHasRejections",
+    "ImportKind",
+    "ImportMode",
+    "ImportRow",
+    "ImportSummary",
+    "ImportUndoRefused",
+    "KindContext",
+    "Ledger",
+    "ParsedRow",
+    "Progress",
+    "RowOutcome",
+    "Written",
+    "check_ledger",
+    "check_mapping",
+    "describe_outcome",
+    "file_digest",
+    "guess_columns",
+    "kind_of",
+    "ledger_fields",
+    "list_imports",
+    "load_ledger",
+    "move_header",
+    "parsed_rows",
+    "preview_cells",
+    "register",
+    "rejected_rows_xlsx",
+    "run_import",
+    "sheet_cells",
+    "undo_import",
+]

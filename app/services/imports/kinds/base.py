@@ -1,0 +1,122 @@
+"""The interface of an import target (a *kind*) and the row types every kind shares.
+
+A kind lists its :class:`~app.imports.layout.FieldSpec` s (the columns it takes, with the
+headers ledgers use for them), turns parsed rows into :class:`RowOutcome` s with the same rules
+as its form, writes the valid ones in the import's transaction and can undo them. A new kind
+is one module in this package with one class implementing :class:`ImportKind`, registered in
+``services.imports.registry``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from app.domain.accounts import Actor
+from app.errors import FieldError, ImportCancelled
+from app.imports.layout import FieldSpec
+from app.imports.source import Cell
+from app.storage.store import UnitOfWork
+
+CHUNK = 2_000  # rows per bulk insert
+
+
+class Progress(Protocol):
+    """A progress sink (``ui.tasks.ProgressSink`` is one)."""
+
+    def report(self, done: int, total: int) -> None:
+        """How far the work is."""
+
+    def is_cancelled(self) -> bool:
+        """True once the operator asked to stop."""
+
+
+def check_cancel(progress: Progress | None) -> None:
+    """Raise ImportCancelled once the operator asked to stop."""
+    if progress is not None and progress.is_cancelled():
+        raise ImportCancelled()
+
+
+@dataclass(frozen=True)
+class ParsedRow:
+    """One data row of the ledger: its sheet row number and the mapped cells."""
+
+    number: int
+    values: dict[str, Cell]
+
+
+@dataclass
+class RowOutcome:
+    """The verdict on one row: errors (rejected), warnings, and the checked values."""
+
+    row: int
+    errors: list[FieldError] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
+    clean: Any = None
+    flagged: bool = False  # shares a phone or bank account with another customer (疑似重复)
+
+    @property
+    def ok(self) -> bool:
+        """True when the row will be imported."""
+        return not self.errors
+
+
+def settle(outcomes: list[RowOutcome]) -> list[RowOutcome]:
+    """The verdicts as a kind's ``check`` returns them: checked values kept for valid rows only."""
+    for o in outcomes:
+        if o.errors:
+            o.clean = None
+    return outcomes
+
+
+@dataclass
+class KindContext:
+    """What a kind needs inside the import's unit of work."""
+
+    uow: UnitOfWork
+    reader: Actor
+    today: date
+    now: datetime
+    new_keys: list[str] = field(default_factory=list)  # vault keys made (destroyed on failure)
+    progress: Progress | None = None
+
+    def tick(self, done: int, total: int) -> None:
+        """Report checking progress every thousand rows; stop when cancelled."""
+        if self.progress is not None and done % 1000 == 0:
+            check_cancel(self.progress)
+            self.progress.report(done, total)
+
+
+@dataclass
+class Written:
+    """What a kind wrote: id spans per table, and counts for the summary and the audit."""
+
+    spans: dict[str, list[int]]
+    flagged: int = 0
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+class ImportKind(Protocol):
+    """The interface of an import target."""
+
+    key: str
+    label: str
+    permission: str
+    fields: tuple[FieldSpec, ...]
+    masked_fields: frozenset[str]
+
+    def mapping_errors(self, keys: set[str]) -> list[FieldError]:
+        """What a column mapping lacks beyond the required fields (e.g. one of several)."""
+
+    def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
+        """Validate every row (same rules as the form), duplicates included."""
+
+    def write(
+        self, ctx: KindContext, outcomes: Sequence[RowOutcome], progress: Progress | None
+    ) -> Written:
+        """Insert the valid rows (consecutive ids); raise ImportCancelled when asked to stop."""
+
+    def undo(self, uow: UnitOfWork, spans: dict[str, list[int]]) -> bool:
+        """Remove what ``spans`` holds; False (nothing done) when anything changed since."""

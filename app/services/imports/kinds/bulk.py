@@ -1,0 +1,99 @@
+"""Bulk writing for imports: consecutive ids, id spans (what undo removes), fast inserts.
+
+An import gives its rows consecutive ids from the table's current maximum, so one span
+``[first, last, count]`` per table says what it wrote (stored with the import batch) and undo
+can check and delete by range.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Date, DateTime, delete, func, insert, select
+
+from app.storage.store import UnitOfWork
+
+
+def chunks(items: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
+    """``items`` in pieces of ``size`` (for ``IN (…)`` lists)."""
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def next_id(uow: UnitOfWork, model: Any) -> int:
+    """The first id after the table's largest."""
+    return int(uow.session.scalar(select(func.max(model.id))) or 0) + 1
+
+
+def advance_sequence(uow: UnitOfWork, table: str) -> None:
+    """PostgreSQL: move the table's id sequence past the ids the import gave explicitly."""
+    conn = uow.session.connection()
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql(
+            f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+            f"(SELECT coalesce(max(id), 1) FROM {table}))"
+        )
+
+
+def span(first: int, count: int) -> list[int]:
+    """The span ``[first, last, count]`` of ``count`` consecutive ids."""
+    return [first, first + count - 1, count]
+
+
+def spans_of(text: str) -> dict[str, list[int]]:
+    """The spans stored with an import batch."""
+    value = json.loads(text or "{}")
+    return {str(k): [int(x) for x in v] for k, v in value.items()}
+
+
+def quick_delete(model: Any) -> Any:
+    """A bulk DELETE that leaves the session's objects alone (nothing of them is loaded)."""
+    return delete(model).execution_options(synchronize_session=False)
+
+
+def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Insert ``rows`` (dicts keyed by column) with one ``executemany``.
+
+    On SQLite the statement goes straight to the driver with tuples, only dates and times
+    converted by their column types: several times less Python work per row than a Core
+    insert, which matters for a 100,000-row ledger. Elsewhere a Core insert.
+    """
+    if not rows:
+        return
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        conn.execute(insert(table), rows)
+        return
+    names = list(rows[0])
+    processors = []
+    for name in names:
+        kind = table.c[name].type
+        proc = kind.dialect_impl(dialect).bind_processor(dialect)
+        processors.append(proc if isinstance(kind, DateTime | Date) else None)
+    marks = ", ".join("?" for _ in names)
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"
+    if not any(processors):
+        conn.exec_driver_sql(sql, [tuple(r.values()) for r in rows])
+        return
+    pairs = list(enumerate(processors))
+    out = []
+    for r in rows:
+        values = list(r.values())
+        for i, proc in pairs:
+            if proc is not None and values[i] is not None:
+                values[i] = proc(values[i])
+        out.append(tuple(values))
+    conn.exec_driver_sql(sql, out)
+
+
+class Executor:
+    """``executemany`` on a SQLAlchemy connection (the search index's batch writer wants one)."""
+
+    def __init__(self, conn: Any) -> None:
+        self._conn = conn
+
+    def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
+        """Run ``sql`` once per row (nothing when there are none)."""
+        if rows:
+            self._conn.exec_driver_sql(sql, rows)

@@ -1,0 +1,361 @@
+"""Customers (客户) as an import kind: checked like the form, written in bulk, undone whole.
+
+Each imported customer gets its own key (committed to the vault before the rows that use it,
+R8), its contacts, its first status entry and its search-index entries; customers sharing a
+phone or bank account with anyone are flagged 疑似重复 (R3) in one pass at the end.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, insert, select, update
+
+from app.domain import identity
+from app.errors import FieldError
+from app.security.crypto import FieldCipher, random_key
+from app.services.customers import (
+    NUMBER_SETTING,
+    CleanDraft,
+    refresh_duplicate_mark,
+    validate_draft,
+)
+from app.services.imports.kinds.base import (
+    CHUNK,
+    KindContext,
+    ParsedRow,
+    Progress,
+    RowOutcome,
+    Written,
+    check_cancel,
+    settle,
+)
+from app.services.imports.kinds.bulk import (
+    Executor,
+    advance_sequence,
+    chunks,
+    insert_rows,
+    next_id,
+    quick_delete,
+    span,
+)
+from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS, customer_draft
+from app.storage import search_sqlite as search_index
+from app.storage.models import (
+    Customer,
+    CustomerAddress,
+    CustomerBankAccount,
+    CustomerPhone,
+    CustomerStatusChange,
+    DuplicateFlag,
+    Volume,
+)
+from app.storage.store import UnitOfWork
+
+
+class CustomerImport:
+    """Customers (客户): one row per customer."""
+
+    key = "customers"
+    label = "客户"
+    permission = "customer.write"
+    fields = CUSTOMER_FIELDS
+    masked_fields = frozenset({"name", "id_number", "phone", "phone2", "bank_account", "address"})
+
+    def mapping_errors(self, keys: set[str]) -> list[FieldError]:
+        """Nothing beyond the required 客户名称."""
+        return []
+
+    def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
+        """Form rules per row; the same ID twice (in the file or registered) is refused (R3)."""
+        outcomes = []
+        for n, row in enumerate(rows):
+            ctx.tick(n, len(rows))
+            draft, errors = customer_draft(row)
+            clean, more, warnings = validate_draft(draft, today=ctx.today)
+            outcomes.append(RowOutcome(row.number, errors + more, warnings, clean))
+        bidx = ctx.uow.store.blind_index
+        first_row: dict[str, int] = {}
+        by_digest: dict[bytes, RowOutcome] = {}
+        for o in outcomes:
+            clean_draft: CleanDraft | None = o.clean
+            if clean_draft is None or not clean_draft.id_number:
+                continue
+            seen = first_row.get(clean_draft.id_number)
+            if seen is not None:
+                o.errors.append(FieldError("id_number", "duplicate_in_file", {"row": seen}))
+                continue
+            first_row[clean_draft.id_number] = o.row
+            by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
+        for chunk in chunks(list(by_digest)):
+            for digest, number in ctx.uow.session.execute(
+                select(Customer.id_number_bidx, Customer.number).where(
+                    Customer.id_number_bidx.in_(chunk)
+                )
+            ):
+                by_digest[digest or b""].errors.append(
+                    FieldError("id_number", "duplicate_id", {"number": number})
+                )
+        return settle(outcomes)
+
+    def write(
+        self, ctx: KindContext, outcomes: Sequence[RowOutcome], progress: Progress | None
+    ) -> Written:
+        """Customers with their own keys (committed to the vault first), contacts, index."""
+        uow, store = ctx.uow, ctx.uow.store
+        valid = [o for o in outcomes if o.ok and o.clean is not None]
+        first = next_id(uow, Customer)
+        last_number = int(uow.settings.raw().get(NUMBER_SETTING, 0))
+        wrapper = store.vault.wrapper()
+        bidx = store.blind_index
+        conn = uow.session.connection()
+        index_on = store.location.is_sqlite
+        memo: dict[str, search_index.NameEntries] = {}
+        actor_id = ctx.reader.user_id
+        for start in range(0, len(valid), CHUNK):
+            check_cancel(progress)
+            keys: list[tuple[str, bytes]] = []
+            customers: list[dict[str, Any]] = []
+            phones: list[dict[str, Any]] = []
+            addresses: list[dict[str, Any]] = []
+            banks: list[dict[str, Any]] = []
+            history: list[dict[str, Any]] = []
+            index = search_index.IndexBatch([], [], [])
+            for offset, o in enumerate(valid[start : start + CHUNK]):
+                clean: CleanDraft = o.clean
+                draft = clean.draft
+                cid = first + start + offset
+                number = f"KH{last_number + start + offset + 1:08d}"
+                # random ids as register_customer makes them (uuid4 hex), without the UUID objects
+                key_id, row_key, key = os.urandom(16).hex(), os.urandom(16).hex(), random_key()
+                keys.append((key_id, wrapper.wrap(key_id, key)))
+                enc = encryptor(FieldCipher(key), row_key)
+                name = identity.normalize(draft.name)
+                customers.append(
+                    {
+                        "id": cid,
+                        "number": number,
+                        "row_key": row_key,
+                        "key_id": key_id,
+                        "party": draft.party,
+                        "kind": draft.kind,
+                        "category": draft.category,
+                        "status": draft.status,
+                        "importance": draft.importance,
+                        "name": name,
+                        "gender": clean.gender,
+                        "birth_date_enc": enc(
+                            "customer", "birth_date", clean.birth_date.isoformat()
+                        )
+                        if clean.birth_date
+                        else None,
+                        "id_type": draft.id_type if clean.id_number else None,
+                        "id_number_enc": enc("customer", "id_number", clean.id_number)
+                        if clean.id_number
+                        else None,
+                        "id_number_bidx": bidx.digest("customer.id_number", clean.id_number)
+                        if clean.id_number
+                        else None,
+                        "email_enc": enc("customer", "email", clean.email) if clean.email else None,
+                        "responsible_user_id": None,
+                        "consent_date": draft.consent_date,
+                        "consent_purpose": draft.consent_purpose.strip()[:200],
+                        "consent_until": None,
+                        "consent_method": "",
+                        "remarks": draft.remarks.strip(),
+                        "index_remarks": "",
+                        "suspected_duplicate": False,
+                        "created_at": ctx.now,
+                        "updated_at": ctx.now,
+                        "version": 1,
+                    }
+                )
+                for pos, (phone, label) in enumerate(clean.phones):
+                    phones.append(
+                        {
+                            "customer_id": cid,
+                            "position": pos,
+                            "label": label,
+                            "phone_enc": enc("customer_phone", f"phone.{pos}", phone.stored),
+                            "phone_bidx": bidx.digest("customer.phone", phone.e164),
+                            "tail_bidx": bidx.digest("customer.phone_tail", phone.e164[-4:]),
+                        }
+                    )
+                for pos, a in enumerate(draft.addresses):
+                    addresses.append(
+                        {
+                            "customer_id": cid,
+                            "position": pos,
+                            "label": "",
+                            "address_enc": enc(
+                                "customer_address", f"address.{pos}", identity.normalize(a.address)
+                            ),
+                        }
+                    )
+                for pos, (account, bank_name) in enumerate(clean.bank_accounts):
+                    banks.append(
+                        {
+                            "customer_id": cid,
+                            "position": pos,
+                            "bank_name": bank_name,
+                            "account_enc": enc(
+                                "customer_bank_account", f"bank_account.{pos}", account
+                            ),
+                            "account_bidx": bidx.digest("customer.bank_account", account),
+                        }
+                    )
+                history.append(
+                    {
+                        "customer_id": cid,
+                        "old_status": None,
+                        "new_status": draft.status,
+                        "changed_at": ctx.now,
+                        "changed_by": actor_id,
+                        "note": "导入",
+                    }
+                )
+                if index_on:
+                    index.add(search_index.IndexRow(cid, name, number, draft.remarks.strip()), memo)
+            store.vault.store_wrapped(keys, ctx.now)  # durable before the rows using them (R8)
+            ctx.new_keys.extend(k for k, _w in keys)
+            for model, rows in (
+                (Customer, customers),
+                (CustomerPhone, phones),
+                (CustomerAddress, addresses),
+                (CustomerBankAccount, banks),
+                (CustomerStatusChange, history),
+            ):
+                insert_rows(conn, model.__table__, rows)
+            if index_on:
+                index.write(Executor(conn))
+            if progress is not None:
+                progress.report(start + len(customers), len(valid))
+        uow.settings.put(NUMBER_SETTING, last_number + len(valid))
+        advance_sequence(uow, "customer")
+        flagged = flag_duplicates(uow, first, ctx.now) if valid else set()
+        for o, cid in zip(valid, range(first, first + len(valid)), strict=True):
+            o.flagged = cid in flagged
+        spans = {"customer": span(first, len(valid))} if valid else {}
+        numbers = {}
+        if valid:
+            numbers = {
+                "first_number": f"KH{last_number + 1:08d}",
+                "last_number": f"KH{last_number + len(valid):08d}",
+            }
+        return Written(spans, len(flagged), numbers)
+
+    def undo(self, uow: UnitOfWork, spans: dict[str, list[int]]) -> bool:
+        """Delete the imported customers (keys destroyed, R8) unless anything changed them."""
+        ids = spans.get("customer")
+        if not ids:
+            return True
+        first, last, count = ids
+        in_span = Customer.id.between(first, last)
+        if uow.session.scalar(select(func.count()).where(in_span)) != count:
+            return False
+        changed = uow.session.scalar(
+            select(func.count()).where(
+                in_span, (Customer.version != 1) | (Customer.updated_at != Customer.created_at)
+            )
+        )
+        used = uow.session.scalar(
+            select(func.count()).select_from(Volume).where(Volume.customer_id.between(first, last))
+        )
+        cleared = uow.session.scalar(
+            select(func.count())
+            .select_from(DuplicateFlag)
+            .where(
+                DuplicateFlag.cleared_at.is_not(None),
+                DuplicateFlag.customer_id.between(first, last)
+                | DuplicateFlag.other_customer_id.between(first, last),
+            )
+        )
+        if changed or used or cleared:
+            return False
+        partners = set(
+            uow.session.scalars(
+                select(DuplicateFlag.other_customer_id).where(
+                    DuplicateFlag.customer_id.between(first, last)
+                )
+            )
+        ) | set(
+            uow.session.scalars(
+                select(DuplicateFlag.customer_id).where(
+                    DuplicateFlag.other_customer_id.between(first, last)
+                )
+            )
+        )
+        partners = {p for p in partners if not first <= p <= last}
+        key_ids = list(uow.session.scalars(select(Customer.key_id).where(in_span)))
+        conn = uow.session.connection()
+        if uow.store.location.is_sqlite:
+            search_index.remove_customers(conn, list(range(first, last + 1)))
+        uow.session.execute(
+            quick_delete(DuplicateFlag).where(
+                DuplicateFlag.customer_id.between(first, last)
+                | DuplicateFlag.other_customer_id.between(first, last)
+            )
+        )
+        for child in (CustomerPhone, CustomerAddress, CustomerBankAccount, CustomerStatusChange):
+            uow.session.execute(quick_delete(child).where(child.customer_id.between(first, last)))
+        uow.session.execute(quick_delete(Customer).where(in_span))
+        uow.session.expire_all()
+        for other in partners:
+            refresh_duplicate_mark(uow, other)
+        # erase first (R8), as delete_customer does: a failed commit leaves unreadable rows
+        uow.store.vault.destroy(key_ids)
+        return True
+
+
+def encryptor(cipher: FieldCipher, row_key: str) -> Callable[[str, str, str], bytes]:
+    """``enc(table, column, value)``: a field of one customer encrypted with its key."""
+
+    def enc(table: str, column: str, value: str) -> bytes:
+        return cipher.encrypt(value, table=table, column=column, row_key=row_key)
+
+    return enc
+
+
+def flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
+    """疑似重复 (R3) for new customers sharing a phone or bank account with anyone; return ids.
+
+    One join per kind over the blind indexes instead of three queries per customer. Pairs are
+    unordered and flagged once per reason (the newer customer first).
+    """
+    involved: set[int] = set()
+    flags: list[dict[str, Any]] = []
+    for model, column, reason in (
+        (CustomerPhone, "phone_bidx", "phone"),
+        (CustomerBankAccount, "account_bidx", "bank_account"),
+    ):
+        table = model.__table__
+        a, b = table.alias("a"), table.alias("b")
+        pairs = uow.session.execute(
+            select(a.c.customer_id, b.c.customer_id)
+            .join(b, b.c[column] == a.c[column])
+            .where(a.c.customer_id >= first, b.c.customer_id < a.c.customer_id)
+            .distinct()
+        ).all()
+        for new, other in pairs:
+            flags.append(
+                {
+                    "customer_id": new,
+                    "other_customer_id": other,
+                    "reason": reason,
+                    "created_at": now,
+                    "cleared_at": None,
+                    "cleared_by": None,
+                    "note": "",
+                }
+            )
+            involved.update((new, other))
+    if flags:
+        uow.session.execute(insert(DuplicateFlag), flags)
+        for chunk in chunks(sorted(involved)):
+            uow.session.execute(
+                update(Customer).where(Customer.id.in_(chunk)).values(suspected_duplicate=True)
+            )
+    return {i for i in involved if i >= first}

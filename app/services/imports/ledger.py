@@ -1,0 +1,126 @@
+"""The ledger being imported: the sheet read with its header, its rows, what the preview shows.
+
+:func:`load_ledger` reads a file's sheet (limits checked before loading) and finds its header;
+the operator may move the header (:func:`move_header`). The preview shows rows with personal
+values masked (R5): :func:`preview_cells` and :func:`sheet_cells`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from app.imports import cells
+from app.imports.layout import FieldSpec, Header, detect_header, guess_mapping, header_at
+from app.imports.source import DEFAULT_LIMITS, ImportLimits, Sheet, iter_data, read_sheet
+from app.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_name,
+    mask_phone,
+)
+from app.services.imports.kinds.base import ParsedRow
+from app.services.imports.registry import kind_of
+
+
+@dataclass
+class Ledger:
+    """A sheet read for import, with its header (the wizard may move the header row)."""
+
+    path: Path
+    sheet: Sheet
+    header: Header
+
+    @property
+    def data_rows(self) -> int:
+        """Number of non-blank rows below the header."""
+        return sum(1 for _ in iter_data(self.sheet, self.header.data_start))
+
+
+def load_ledger(
+    path: Path,
+    *,
+    kind: str,
+    sheet: str | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
+    max_rows: int | None = None,
+) -> Ledger:
+    """Read ``sheet`` of ``path`` (limits checked before loading) and find its header.
+
+    Raises ImportFormatUnsupported, ImportFileUnreadable, ImportTooLarge.
+    """
+    data = read_sheet(path, sheet, limits, max_rows=max_rows)
+    return Ledger(path, data, detect_header(data, kind_of(kind).fields))
+
+
+def move_header(ledger: Ledger, index: int) -> Ledger:
+    """The same sheet with the header at row index ``index`` (the operator chose it)."""
+    index = max(0, min(index, max(len(ledger.sheet.rows) - 1, 0)))
+    return Ledger(ledger.path, ledger.sheet, header_at(ledger.sheet, index))
+
+
+def ledger_fields(kind: str) -> tuple[FieldSpec, ...]:
+    """The fields of an import target (for the mapping step)."""
+    return kind_of(kind).fields
+
+
+def parsed_rows(
+    ledger: Ledger, mapping: dict[int, str], limit: int | None = None
+) -> list[ParsedRow]:
+    """The data rows as field → cell (unmapped and not-imported columns left out)."""
+    target_fields = {c: k for c, k in mapping.items()}
+    out: list[ParsedRow] = []
+    for number, row in iter_data(ledger.sheet, ledger.header.data_start):
+        values = {key: row[col] for col, key in target_fields.items() if col < len(row)}
+        out.append(ParsedRow(number, values))
+        if limit is not None and len(out) >= limit:
+            break
+    return out
+
+
+_MASKERS = {
+    "name": mask_name,
+    "customer_name": mask_name,
+    "id_number": mask_id_number,
+    "customer_id_number": mask_id_number,
+    "phone": mask_phone,
+    "phone2": mask_phone,
+    "bank_account": mask_bank_account,
+    "address": mask_address,
+}
+
+
+def preview_cells(kind: str, ledger: Ledger, mapping: dict[int, str], row_index: int) -> list[str]:
+    """One sheet row as the preview shows it: personal values masked (R5)."""
+    row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
+    masked = kind_of(kind).masked_fields
+    out = []
+    for col in range(max(len(ledger.header.names), len(row))):
+        text = cells.text(row[col]) if col < len(row) else ""
+        key = mapping.get(col)
+        if text and key in masked:
+            text = _MASKERS.get(key, mask_name)(text)
+        elif text and sum(ch.isdigit() for ch in text) >= 6:
+            text = mask_id_number(text)  # a number in a column not mapped as one: hide it too
+        out.append(text)
+    return out
+
+
+def sheet_cells(kind: str, ledger: Ledger, row_index: int) -> list[str]:
+    """A row for the header step: title and header rows as they are, data rows masked (R5).
+
+    The columns are masked by the guessed mapping (the operator has not chosen one yet).
+    """
+    if row_index < ledger.header.data_start:
+        row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
+        return [cells.text(v) for v in row]
+    return preview_cells(
+        kind, ledger, guess_mapping(ledger.header, kind_of(kind).fields), row_index
+    )
+
+
+def file_digest(path: Path) -> str:
+    """A short digest of a file's bytes (tests and logs name files by it, never by name)."""
+    return hashlib.sha256(path.read_bytes()).hexdigest()[:12]

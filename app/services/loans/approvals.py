@@ -1,0 +1,170 @@
+"""Approvals (R31, R34): approvers sign one step each; nobody decides what they made or entered.
+
+Only a title of an open step may sign it; the last signature approves the application, and a
+rejection keeps its reason.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.clock import Clock
+from app.domain import loans as rules
+from app.domain.loans import ApplicationState
+from app.domain.roles import TITLE_LABELS, ApproverTitle
+from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
+from app.services.auth import SignedIn
+from app.services.common import authorize, clean_text
+from app.services.loans.renewals import renew
+from app.services.loans.rows import ApplicationRow, application_rows
+from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
+from app.storage.models import UseApplication, UseApproval, UserAccount
+from app.storage.store import UnitOfWork
+
+
+def _decide_checks(
+    uow: UnitOfWork, session: SignedIn, application_id: int
+) -> tuple[UseApplication, UserAccount, ApproverTitle, int, list[rules.Step]]:
+    """Every path to a decision passes here: the approver, R34, and the route."""
+    approver = authorize(uow, session.actor, "loan.approve")
+    app = uow.session.get(UseApplication, application_id)
+    if app is None:
+        raise ValidationFailed([FieldError("application", "not_found")])
+    # R34: never one's own application, nor one entered by oneself (checked before anything else)
+    if approver.id in (app.applicant_user_id, app.created_by):
+        raise SelfApprovalRefused()
+    if app.state != ApplicationState.PENDING.value:
+        raise ValidationFailed([FieldError("application", "decided")])
+    steps = steps_of(app)
+    approvals = signed_steps(uow, app)
+    signed = {a.step for a in approvals}
+    title = ApproverTitle(approver.approver_title) if approver.approver_title else None
+    if any(a.approver_user_id == approver.id for a in approvals):
+        raise ValidationFailed([FieldError("application", "signed_already")])
+    step = rules.open_step(steps, signed, title) if title is not None else None
+    if title is None or step is None:
+        raise ApproverNotInRoute(
+            title=TITLE_LABELS[title] if title else "无职务",
+            needed=open_labels(steps, signed),
+        )
+    return app, approver, title, step, steps
+
+
+def _sign(
+    uow: UnitOfWork,
+    app: UseApplication,
+    approver: UserAccount,
+    title: ApproverTitle,
+    step: int,
+    decision: str,
+    opinion: str,
+    now: datetime,
+) -> None:
+    """Record one approver's decision on their step of the route."""
+    uow.session.add(
+        UseApproval(
+            application_id=app.id,
+            step=step,
+            approver_user_id=approver.id,
+            approver_name=approver.display_name,
+            approver_title=title.value,
+            decision=decision,
+            opinion=opinion,
+            decided_at=now,
+        )
+    )
+
+
+def approve_application(
+    *, session: SignedIn, application_id: int, opinion: str, clock: Clock
+) -> str:
+    """Sign the approver's step; the last signature approves the application. Returns its state.
+
+    A renewal's approval moves the loan's due date on by one loan period (R32).
+    """
+    errors: list[FieldError] = []
+    opinion = clean_text(errors, "opinion", opinion or "同意", 500, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        app, approver, title, step, steps = _decide_checks(uow, session, application_id)
+        now = clock.now()
+        _sign(uow, app, approver, title, step, "approve", opinion, now)
+        signed = {a.step for a in signed_steps(uow, app)} | {step}
+        done = len(signed) == len(steps)
+        extended: str | None = None
+        if done:
+            app.state = ApplicationState.APPROVED.value
+            app.decided_at = now
+            if app.renewal_of_loan_id is not None:
+                extended = renew(uow, app, local_today(clock))
+        app.version += 1
+        uow.audit.record(
+            "loan.approve",
+            object_type="use_application",
+            object_id=app.id,
+            details={
+                "number": app.number,
+                "step": step_label(steps[step]),
+                "title": title.value,
+                "final": done,
+                "renewed_until": extended,
+            },
+        )
+        uow.commit()
+        return app.state
+
+
+def reject_application(
+    *, session: SignedIn, application_id: int, reason: str, clock: Clock
+) -> None:
+    """Refuse an application; the reason is kept and shown with it (R30)."""
+    errors: list[FieldError] = []
+    reason = clean_text(errors, "reason", reason, 500, required=True)
+    if errors:
+        raise ValidationFailed(errors)
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        app, approver, title, step, steps = _decide_checks(uow, session, application_id)
+        now = clock.now()
+        _sign(uow, app, approver, title, step, "reject", reason, now)
+        app.state = ApplicationState.REJECTED.value
+        app.rejection_reason = reason
+        app.decided_at = now
+        app.version += 1
+        uow.audit.record(
+            "loan.reject",
+            object_type="use_application",
+            object_id=app.id,
+            details={"number": app.number, "step": step_label(steps[step]), "reason": reason},
+        )
+        uow.commit()
+
+
+def approval_queue(*, session: SignedIn, clock: Clock) -> list[ApplicationRow]:
+    """Pending applications the signed-in approver may sign now (never their own), oldest first."""
+    with session.uow(clock) as uow:
+        approver = authorize(uow, session.actor, "loan.approve")
+        title = ApproverTitle(approver.approver_title) if approver.approver_title else None
+        if title is None:
+            return []
+        pending = list(
+            uow.session.scalars(
+                select(UseApplication)
+                .where(UseApplication.state == ApplicationState.PENDING.value)
+                .order_by(UseApplication.id)
+            )
+        )
+        mine: list[UseApplication] = []
+        for app in pending:
+            if approver.id in (app.applicant_user_id, app.created_by):
+                continue
+            approvals = signed_steps(uow, app)
+            if any(a.approver_user_id == approver.id for a in approvals):
+                continue
+            if rules.open_step(steps_of(app), {a.step for a in approvals}, title) is not None:
+                mine.append(app)
+        return application_rows(uow, mine)

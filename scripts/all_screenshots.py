@@ -1,0 +1,38 @@
+"""Regenerate every screenshot and form render in docs/screenshots/ by running each script."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+SCRIPTS = (
+    "screenshots.py",  # main window, customers, catalogue, forms
+    "form_screenshots.py",  # printed catalogue forms
+    "screenshots_import.py",  # import wizard
+    "location_screenshots.py",  # 库位, shelf list, custody hand-over
+    "label_screenshots.py",  # label sheets
+    "loan_screenshots.py",  # loan desk and its printed forms
+    "loan_routing_screenshots.py",  # routing table editor
+    "audit_screenshots.py",  # auditor's page
+    "screenshots_backup.py",  # backup dialog
+)
+
+
+def main() -> int:
+    """Run each script offscreen; stop at the first failure."""
+    here = Path(__file__).resolve().parent
+    env = {**os.environ, "QT_QPA_PLATFORM": os.environ.get("QT_QPA_PLATFORM", "offscreen")}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(here.parent), env.get("PYTHONPATH")]))
+    for name in SCRIPTS:
+        print(f"== {name}", flush=True)
+        done = subprocess.run([sys.executable, str(here / name)], env=env, cwd=here.parent)
+        if done.returncode != 0:
+            print(f"{name} failed ({done.returncode})", file=sys.stderr)
+            return done.returncode
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,262 @@
+"""What the 档案 page's buttons do: forms, files, place, labels, printing, import, export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+
+from app.domain.roles import Role
+from app.errors import AppError
+from app.services.auth import SignedIn
+from app.services.catalogue import (
+    ItemRow,
+    VolumeRow,
+    add_item,
+    create_volume,
+    customer_for_filing,
+    get_volume_details,
+    update_volume_details,
+)
+from app.services.catalogue_print import (
+    FORMS,
+    record_output,
+    volume_catalogue_pdf,
+    volume_note_pdf,
+)
+from app.services.loans import copy_approved
+from ui.context import AppContext
+from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
+from ui.dialogs.item_files import ItemFilesDialog
+from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.secrecy_review import SecrecyReviewDialog
+from ui.errors import show_error
+
+
+class ArchiveActions(QWidget):
+    """The page's actions; :class:`ui.pages.archives.page.ArchivesPage` builds the widgets."""
+
+    _context: AppContext
+    _session: SignedIn
+    _current: VolumeRow | None
+    search: QLineEdit
+    count_label: QLabel
+
+    def refresh(self) -> None:
+        """List again (the page does it)."""
+        raise NotImplementedError
+
+    def select_volume(self, volume_id: int) -> None:
+        """Select a listed volume (the page knows the table)."""
+        raise NotImplementedError
+
+    def selected_item(self) -> ItemRow | None:
+        """The selected item (the page knows the table)."""
+        raise NotImplementedError
+
+    def _open_volume(self) -> VolumeRow | None:
+        """The selected volume when the user may see it (None: no selection, or 受限)."""
+        v = self._current
+        return None if v is None or v.restricted else v
+
+    def show_place(self) -> None:
+        """Where the volume is kept and every move it made (R23)."""
+        from app.services.locations import object_history, where_is_volume
+        from ui.dialogs.locations import VolumeHistoryDialog
+
+        v = self._open_volume()
+        if v is None:
+            return
+        clock = self._context.clock
+        try:
+            where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
+            moves = object_history(
+                session=self._session, object_type="volume", object_id=v.id, clock=clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        VolumeHistoryDialog(self, where, moves).exec()
+
+    def print_volume_label(self) -> None:
+        """The selected volume's label: 档号 + check character QR, year, retention, mark, place."""
+        from app.services.locations import volume_labels, where_is_volume
+        from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
+
+        v = self._open_volume()
+        if v is None:
+            return
+        clock = self._context.clock
+        try:
+            where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
+            labels = volume_labels(
+                session=self._session,
+                volume_ids=[v.id],
+                clock=clock,
+                locations={v.id: where.location_code} if where.location_code else None,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        LabelSheetDialog(
+            self, labels, session_actions(self._session, clock), title=self.tr("案卷标签")
+        ).exec()
+
+    def item_files(self) -> None:
+        """The selected item's electronic files: attach, open with a purpose, view."""
+        item, v = self.selected_item(), self._current
+        if item is None or item.restricted or v is None:
+            return
+        classified = v.secrecy.startswith(("机密", "绝密"))
+        try:  # R31: copies of 机密/绝密 content only under an issued, approved copy
+            approved = classified and copy_approved(
+                session=self._session, volume_id=v.id, clock=self._context.clock
+            )
+        except AppError:
+            approved = False
+        dialog = ItemFilesDialog(
+            self,
+            self._context,
+            self._session,
+            item.id,
+            f"{v.reference_code} 第 {item.seq} 件",
+            can_attach=self._session.actor.has(Role.ARCHIVIST),
+            copy_restricted=classified and not approved,
+        )
+        dialog.exec()
+
+    def import_history(self) -> None:
+        """导入记录: earlier imports, undoable while their rows are unchanged."""
+        from ui.dialogs.import_wizard import ImportHistoryDialog
+
+        ImportHistoryDialog(self, self._context, self._session, "volumes").exec()
+        self.refresh()
+
+    def import_ledger(self) -> None:
+        """导入案卷和卷内文件 (wizard)."""
+        from ui.dialogs.import_wizard import ImportWizard
+
+        ImportWizard(self, self._context, self._session, "volumes").exec()
+        self.refresh()
+
+    def export_list(self) -> None:
+        """The listed volumes as Excel or PDF: a purpose first (audited, R40)."""
+        from app.services.exports import ExportFormat, export_volumes
+        from ui.dialogs.export_list import ExportListDialog, export_to_file
+
+        ask = ExportListDialog(self, self.tr("案卷目录"), customers=False)
+        ask.setWindowTitle(self.tr("导出案卷目录"))
+
+        def produce(fmt: ExportFormat) -> bytes:
+            return export_volumes(
+                session=self._session,
+                query=self.search.text(),
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+                fmt=fmt,
+            )
+
+        written = export_to_file(self, ask, "案卷目录", produce)
+        if written is not None:
+            self.count_label.setText(self.tr("已导出到 {0}").format(written.name))
+
+    def review_secrecy(self) -> None:
+        """The 90-day review queue (approvers may extend a term there)."""
+        SecrecyReviewDialog(self, self._context, self._session).exec()
+        self.refresh()
+
+    # -- actions ------------------------------------------------------------------------
+    def new_volume(self) -> None:
+        """新建案卷."""
+        clock = self._context.clock
+
+        def submit(dialog: VolumeFormDialog) -> Any:
+            customer_id, _name = customer_for_filing(
+                session=self._session, number=dialog.customer.text(), clock=clock
+            )
+            return create_volume(
+                session=self._session, draft=dialog.draft(customer_id), clock=clock
+            )
+
+        dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit)
+        if dialog.exec() and dialog.result_value is not None:
+            self.search.setText(dialog.result_value.reference_code)  # lists and selects it
+
+    def edit_volume(self) -> None:
+        """修改案卷信息: title and the 立卷 details of the 备考表."""
+        v = self._open_volume()
+        if v is None:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+        try:
+            view = get_volume_details(session=self._session, volume_id=volume_id, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+
+        def submit(dialog: VolumeDetailsDialog) -> Any:
+            update_volume_details(
+                session=self._session,
+                volume_id=volume_id,
+                details=dialog.details(),
+                expected_version=view.version,
+                clock=clock,
+            )
+            return True
+
+        dialog = VolumeDetailsDialog(
+            self, v.reference_code, view.details, clock.now().astimezone().date(), submit
+        )
+        if dialog.exec():
+            self.refresh()
+            self.select_volume(volume_id)
+
+    def new_item(self) -> None:
+        """添加卷内文件 to the selected volume."""
+        v = self._open_volume()
+        if v is None:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+
+        def submit(dialog: ItemFormDialog) -> Any:
+            return add_item(
+                session=self._session, volume_id=volume_id, draft=dialog.draft(), clock=clock
+            )
+
+        dialog = ItemFormDialog(self, v.reference_code, clock.now().astimezone().date(), submit)
+        if dialog.exec():
+            self.refresh()
+            self.select_volume(volume_id)
+
+    def print_form(self, form: str) -> None:
+        """Preview the 卷内目录 or 卷内备考表 of the selected volume; print or save from there."""
+        v = self._open_volume()
+        if v is None:
+            return
+        clock = self._context.clock
+        volume_id = v.id
+        try:
+            if form == "catalogue":
+                pdf = volume_catalogue_pdf(session=self._session, volume_id=volume_id, clock=clock)
+            else:
+                pdf = volume_note_pdf(session=self._session, volume_id=volume_id, clock=clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+
+        def audit(kind: str) -> None:
+            record_output(
+                session=self._session, volume_id=volume_id, form=form, kind=kind, clock=clock
+            )
+
+        title = FORMS[form]
+        show_print_preview(
+            self,
+            self.tr("{0} — {1}").format(title, v.reference_code),
+            pdf,
+            self._context,
+            on_output=audit,
+            file_name=f"{title}-{v.reference_code}.pdf",
+        )

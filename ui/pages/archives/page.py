@@ -1,0 +1,231 @@
+"""档案: volumes (案卷) with their 档号, and the items (件) of the selected volume.
+
+Classified rows above the user's clearance show "受限" with the 档号 only: the services
+decide, this page only shows what it gets.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.domain.roles import Role
+from app.errors import AppError
+from app.services.auth import SignedIn
+from app.services.catalogue import ItemRow, VolumeRow, get_volume, list_volumes, search_catalogue
+from ui.context import AppContext
+from ui.errors import show_error
+from ui.pages.archives.actions import ArchiveActions
+from ui.pages.archives.models import ItemTableModel, VolumeTableModel
+from ui.pages.archives.notes import condition_note, incident_note, place_note
+from ui.widgets.table_panel import configure_table
+
+
+class ArchivesPage(ArchiveActions):
+    """Find volumes by 档号 (typed or scanned) or list the latest; items of the selected one."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="ArchivesPage")
+        self._context = context
+        self._session = session
+        self._build_ui()
+        self.refresh()
+
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        self.search = QLineEdit(objectName="volume_search")
+        self.search.setPlaceholderText(
+            self.tr(
+                "档号（可直接扫码）或其开头、题名、拼音、备注、卷内文件题名；"
+                "留空列出最近的案卷 (Ctrl+F)"
+            )
+        )
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.refresh)
+        self.search.textChanged.connect(lambda _t: self.refresh())
+        top.addWidget(self.search, 1)
+        writer = self._session.actor.has(Role.ARCHIVIST)
+        self.new_button = QPushButton(self.tr("新建案卷…"), objectName="new_volume")
+        self.new_button.setVisible(writer)
+        self.new_button.clicked.connect(self.new_volume)
+        top.addWidget(self.new_button)
+        self.review_button = QPushButton(self.tr("保密期限复核…"), objectName="secrecy_review")
+        self.review_button.setVisible(writer or self._session.actor.has(Role.APPROVER))
+        self.review_button.clicked.connect(self.review_secrecy)
+        top.addWidget(self.review_button)
+        self.import_button = QPushButton(self.tr("导入…"), objectName="import_volumes")
+        self.import_button.setVisible(writer)
+        self.import_button.clicked.connect(self.import_ledger)
+        top.addWidget(self.import_button)
+        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
+        self.history_button.setVisible(writer)
+        self.history_button.clicked.connect(self.import_history)
+        top.addWidget(self.history_button)
+        self.export_button = QPushButton(self.tr("导出…"), objectName="export_volumes")
+        self.export_button.clicked.connect(self.export_list)
+        top.addWidget(self.export_button)
+        layout.addLayout(top)
+        self.count_label = QLabel(objectName="volume_count")
+        layout.addWidget(self.count_label)
+        splitter = QSplitter(Qt.Orientation.Vertical)
+        self.volumes = VolumeTableModel()
+        self.volume_table = self._table("volume_table", self.volumes)
+        self.volume_table.setColumnWidth(0, 190)
+        self.volume_table.setColumnWidth(1, 260)
+        splitter.addWidget(self.volume_table)
+        lower = QWidget()
+        lower_layout = QVBoxLayout(lower)
+        lower_layout.setContentsMargins(0, 0, 0, 0)
+        bar = QHBoxLayout()
+        self.volume_label = QLabel(objectName="volume_label")
+        self.volume_label.setWordWrap(True)
+        bar.addWidget(self.volume_label, 1)
+        self.add_item_button = QPushButton(self.tr("添加卷内文件…"), objectName="add_item")
+        self.add_item_button.setVisible(writer)
+        self.add_item_button.setEnabled(False)
+        self.add_item_button.clicked.connect(self.new_item)
+        bar.addWidget(self.add_item_button)
+        self.edit_volume_button = QPushButton(self.tr("修改案卷信息…"), objectName="edit_volume")
+        self.edit_volume_button.setVisible(writer)
+        self.edit_volume_button.setEnabled(False)
+        self.edit_volume_button.clicked.connect(self.edit_volume)
+        bar.addWidget(self.edit_volume_button)
+        self.print_catalogue_button = QPushButton(
+            self.tr("打印卷内目录…"), objectName="print_catalogue"
+        )
+        self.print_note_button = QPushButton(self.tr("打印备考表…"), objectName="print_note")
+        can_print = self._session.actor.has(Role.ARCHIVIST) or self._session.actor.has(
+            Role.APPROVER
+        )
+        for button, form in (
+            (self.print_catalogue_button, "catalogue"),
+            (self.print_note_button, "note"),
+        ):
+            button.setVisible(can_print)
+            button.setEnabled(False)
+            button.clicked.connect(lambda _c=False, f=form: self.print_form(f))
+            bar.addWidget(button)
+        self.files_button = QPushButton(self.tr("电子文件…"), objectName="item_files")
+        self.files_button.setEnabled(False)
+        self.files_button.clicked.connect(self.item_files)
+        bar.addWidget(self.files_button)
+        self.place_button = QPushButton(self.tr("位置与移动记录…"), objectName="volume_place")
+        self.place_button.setEnabled(False)
+        self.place_button.clicked.connect(self.show_place)
+        bar.addWidget(self.place_button)
+        self.volume_labels_button = QPushButton(self.tr("打印标签…"), objectName="volume_labels")
+        self.volume_labels_button.setVisible(can_print)
+        self.volume_labels_button.setEnabled(False)
+        self.volume_labels_button.clicked.connect(self.print_volume_label)
+        bar.addWidget(self.volume_labels_button)
+        lower_layout.addLayout(bar)
+        self.items = ItemTableModel()
+        self.item_table = self._table("item_table", self.items)
+        self.item_table.setColumnWidth(3, 260)
+        lower_layout.addWidget(self.item_table, 1)
+        splitter.addWidget(lower)
+        splitter.setSizes([380, 300])
+        layout.addWidget(splitter, 1)
+        self.volume_table.selectionModel().selectionChanged.connect(self._selection_changed)
+        self.item_table.selectionModel().selectionChanged.connect(self._item_selected)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        self._current: VolumeRow | None = None
+
+    def _table(self, name: str, model: QAbstractTableModel) -> QTableView:
+        table = QTableView(objectName=name)
+        table.setModel(model)
+        configure_table(table)
+        return table
+
+    # -- data ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """List by 档号 prefix, or the latest volumes."""
+        text = self.search.text().strip()
+        clock = self._context.clock
+        try:
+            if text:
+                rows = search_catalogue(session=self._session, query=text, clock=clock)
+                self.count_label.setText(self.tr("“{0}”：{1} 卷").format(text, len(rows)))
+            else:
+                rows = list_volumes(session=self._session, clock=clock, limit=500)
+                self.count_label.setText(self.tr("最近的 {0} 卷").format(len(rows)))
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.volumes.set_rows(rows)
+        self._show_volume(None)
+        if len(rows) == 1:  # a scanned 档号: open it at once
+            self.volume_table.selectRow(0)
+
+    def _selection_changed(self, _s: QItemSelection, _d: QItemSelection) -> None:
+        rows = self.volume_table.selectionModel().selectedRows()
+        self._show_volume(self.volumes.rows[rows[0].row()].id if rows else None)
+
+    def _show_volume(self, volume_id: int | None) -> None:
+        self._current = None
+        if volume_id is not None:
+            try:
+                self._current = get_volume(
+                    session=self._session, volume_id=volume_id, clock=self._context.clock
+                )
+            except AppError as exc:
+                show_error(self, exc)
+        v = self._current
+        self.items.set_rows(v.items if v else [])
+        self.add_item_button.setEnabled(v is not None and not v.restricted)
+        self.edit_volume_button.setEnabled(v is not None and not v.restricted)
+        self.files_button.setEnabled(False)
+        self.print_catalogue_button.setEnabled(v is not None and not v.restricted)
+        self.print_note_button.setEnabled(v is not None and not v.restricted)
+        self.place_button.setEnabled(v is not None and not v.restricted)
+        self.volume_labels_button.setEnabled(v is not None and not v.restricted)
+        if v is None:
+            self.volume_label.setText(self.tr("选择一个案卷查看卷内文件。"))
+        elif v.restricted:
+            self.volume_label.setText(
+                self.tr("{0}：受限（您的涉密级别不足，仅显示档号）").format(v.reference_code)
+            )
+        else:
+            marking = f"　{v.secrecy}" if v.secrecy else ""
+            carriers = f"（{v.carriers}）" if v.carriers else ""
+            self.volume_label.setText(
+                self.tr("{0}　{1}　{2}{3}　共 {4} 件 {5} 页{6}").format(
+                    v.reference_code,
+                    v.title,
+                    v.retention,
+                    marking,
+                    v.item_count,
+                    v.page_count,
+                    carriers,
+                )
+                + place_note(self._session, self._context.clock, v.id)
+                + incident_note(self._session, self._context.clock, v.id)
+                + condition_note(self._session, self._context.clock, v.id)
+            )
+
+    def _item_selected(self, _s: QItemSelection, _d: QItemSelection) -> None:
+        item = self.selected_item()
+        self.files_button.setEnabled(item is not None and not item.restricted)
+
+    def selected_item(self) -> ItemRow | None:
+        """The item selected in the lower table."""
+        rows = self.item_table.selectionModel().selectedRows()
+        return self.items.rows[rows[0].row()] if rows else None
+
+    def select_volume(self, volume_id: int) -> None:
+        """Select ``volume_id`` in the list when shown."""
+        for n, row in enumerate(self.volumes.rows):
+            if row.id == volume_id:
+                self.volume_table.selectRow(n)
+                return

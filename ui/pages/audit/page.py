@@ -1,0 +1,377 @@
+"""审计: the auditor's read-only view of the trail (filters, histories, summary, exports)."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import AppError
+from app.services import audit
+from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
+from app.services.auth import SignedIn
+from app.storage.files import atomic_write_bytes
+from ui.context import AppContext
+from ui.errors import message_for, show_error
+from ui.models.audit import AuditTableModel
+from ui.pages.audit.dates import pydate, qdate
+from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog
+from ui.pages.audit.summary import SummaryPanel
+from ui.widgets.table_panel import configure_table
+
+log = logging.getLogger(__name__)
+
+
+class AuditPage(QWidget):
+    """Entries by filter or one object's history; a summary tab; exports with a purpose."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__(objectName="page_audit")
+        self._context = context
+        self._session = session
+        self._next_before: int | None = None
+        self._filter = AuditFilter()
+        self._history: tuple[str, str] | None = None  # shown instead of the filter
+        self._build_ui()
+        self._connect_signals()
+        self.retranslate_ui()
+        self.refresh()
+        self.refresh_summary()
+
+    # -- construction -------------------------------------------------------------------
+    def _build_ui(self) -> None:
+        layout = QVBoxLayout(self)
+        self.tabs = QTabWidget(objectName="audit_tabs")
+        layout.addWidget(self.tabs)
+        self.tabs.addTab(self._build_entries(), "")
+        self.summary = SummaryPanel(self._context, self._session)
+        self.tabs.addTab(self.summary, "")
+        # the summary's widgets, as the page showed them before the panel had its own module
+        self.summary_total = self.summary.summary_total
+        self.per_day, self.reveals = self.summary.per_day, self.summary.reveals
+        self.failures, self.after_hours = self.summary.failures, self.summary.after_hours
+
+    def _build_entries(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        self.filter_box = QGroupBox()
+        grid = QGridLayout(self.filter_box)
+        today = self._context.clock.now().astimezone().date()
+        self.user = QComboBox(objectName="filter_user")
+        self.user.setEditable(True)
+        self.user.setMinimumWidth(140)
+        self.user.addItem("")
+        try:
+            self.user.addItems(
+                audit.list_audit_users(session=self._session, clock=self._context.clock)
+            )
+        except AppError as exc:
+            log.warning("audit users not listed (%s)", exc.code)
+        self.action = QComboBox(objectName="filter_action")
+        self.action.addItem("", "")
+        for prefix, label in (
+            ("auth.", "登录与锁定（全部）"),
+            ("customer.", "客户（全部）"),
+            ("user.", "用户与角色（全部）"),
+            ("file.", "电子文件（全部）"),
+            ("print.", "打印（全部）"),
+            ("export.", "导出（全部）"),
+            ("audit.", "审计（全部）"),
+            ("incident.", "事件登记（全部）"),
+        ):
+            self.action.addItem(label, prefix)
+        for code, label in sorted(ACTION_LABELS.items(), key=lambda kv: kv[0]):
+            self.action.addItem(label, code)
+        self.action.setMinimumWidth(180)
+        self.object_type = QComboBox(objectName="filter_object_type")
+        self.object_type.addItem("", "")
+        for code, label in OBJECT_LABELS.items():
+            if code != "setting":
+                self.object_type.addItem(label, code)
+        self.object_id = QLineEdit(objectName="filter_object_id")
+        self.use_dates = QCheckBox(objectName="filter_use_dates")
+        self.date_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="filter_from")
+        self.date_to = QDateEdit(qdate(today), objectName="filter_to")
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.purpose = QLineEdit(objectName="filter_purpose")
+        self.search_button = QPushButton(objectName="audit_search")
+        self.search_button.setDefault(True)
+        self.user_label, self.action_label, self.object_label = QLabel(), QLabel(), QLabel()
+        self.dates_label, self.purpose_label = QLabel(), QLabel()
+        grid.addWidget(self.user_label, 0, 0)
+        grid.addWidget(self.user, 0, 1)
+        grid.addWidget(self.action_label, 0, 2)
+        grid.addWidget(self.action, 0, 3)
+        grid.addWidget(self.object_label, 0, 4)
+        grid.addWidget(self.object_type, 0, 5)
+        grid.addWidget(self.object_id, 0, 6)
+        grid.addWidget(self.dates_label, 1, 0)
+        dates = QHBoxLayout()
+        dates.addWidget(self.use_dates)
+        dates.addWidget(self.date_from)
+        dates.addWidget(QLabel("—"))
+        dates.addWidget(self.date_to)
+        grid.addLayout(dates, 1, 1, 1, 3)
+        grid.addWidget(self.purpose_label, 1, 4)
+        grid.addWidget(self.purpose, 1, 5, 1, 2)
+        grid.addWidget(self.search_button, 0, 7, 2, 1)
+        layout.addWidget(self.filter_box)
+        bar = QHBoxLayout()
+        self.history_kind = QComboBox(objectName="history_kind")
+        self.history_kind.addItem("", "customer")
+        self.history_kind.addItem("", "volume")
+        self.history_key = QLineEdit(objectName="history_key")
+        self.history_button = QPushButton(objectName="history_show")
+        bar.addWidget(self.history_kind)
+        bar.addWidget(self.history_key, 1)
+        bar.addWidget(self.history_button)
+        bar.addSpacing(24)
+        self.export_pdf_button = QPushButton(objectName="export_audit_pdf")
+        self.export_xlsx_button = QPushButton(objectName="export_audit_xlsx")
+        self.archive_button = QPushButton(objectName="archive_audit")
+        bar.addWidget(self.export_pdf_button)
+        bar.addWidget(self.export_xlsx_button)
+        bar.addWidget(self.archive_button)
+        self.incidents_button = QPushButton(objectName="audit_incidents")
+        bar.addWidget(self.incidents_button)
+        layout.addLayout(bar)
+        self.status = QLabel(objectName="audit_status")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.status)
+        self.entries = AuditTableModel()
+        self.table = QTableView(objectName="audit_table")
+        self.table.setModel(self.entries)
+        configure_table(self.table)
+        for column, width in enumerate((60, 150, 90, 110, 70, 80, 150, 320)):
+            self.table.setColumnWidth(column, width)
+        layout.addWidget(self.table, 1)
+        self.more_button = QPushButton(objectName="audit_more")
+        layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
+        return page
+
+    def _connect_signals(self) -> None:
+        self.search_button.clicked.connect(self.refresh)
+        self.purpose.returnPressed.connect(self.refresh)
+        self.object_id.returnPressed.connect(self.refresh)
+        self.more_button.clicked.connect(self.load_more)
+        self.history_button.clicked.connect(self.show_history)
+        self.history_key.returnPressed.connect(self.show_history)
+        self.export_pdf_button.clicked.connect(lambda: self.export("pdf"))
+        self.export_xlsx_button.clicked.connect(lambda: self.export("xlsx"))
+        self.archive_button.clicked.connect(self.archive_old)
+        self.incidents_button.clicked.connect(self.show_incidents)
+        self.use_dates.toggled.connect(self.date_from.setEnabled)
+        self.use_dates.toggled.connect(self.date_to.setEnabled)
+        self.date_from.setEnabled(False)
+        self.date_to.setEnabled(False)
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.tabs.setTabText(0, self.tr("审计记录"))
+        self.tabs.setTabText(1, self.tr("汇总"))
+        self.filter_box.setTitle(self.tr("筛选（只读；审计记录不能修改或清除）"))
+        self.user_label.setText(self.tr("用户"))
+        self.action_label.setText(self.tr("操作"))
+        self.object_label.setText(self.tr("对象"))
+        self.object_id.setPlaceholderText(self.tr("对象编号"))
+        self.dates_label.setText(self.tr("日期"))
+        self.use_dates.setText(self.tr("按日期"))
+        self.purpose_label.setText(self.tr("用途含"))
+        self.purpose.setPlaceholderText(self.tr("用途中的词，如“借阅”"))
+        self.search_button.setText(self.tr("查询"))
+        self.history_kind.setItemText(0, self.tr("客户编号"))
+        self.history_kind.setItemText(1, self.tr("档号"))
+        self.history_key.setPlaceholderText(
+            self.tr("输入客户编号（如 KH00000001）或档号，查看完整历史")
+        )
+        self.history_button.setText(self.tr("完整历史"))
+        self.export_pdf_button.setText(self.tr("导出 PDF…"))
+        self.export_xlsx_button.setText(self.tr("导出 Excel…"))
+        self.more_button.setText(self.tr("加载更多"))
+        self.archive_button.setText(self.tr("归档旧记录…"))
+        self.incidents_button.setText(self.tr("事件登记簿…"))
+        self.summary.retranslate_ui()
+
+    # -- entries ------------------------------------------------------------------------
+    def current_filter(self) -> AuditFilter:
+        """The filter as set on screen."""
+        dated = self.use_dates.isChecked()
+        return AuditFilter(
+            user=self.user.currentText().strip(),
+            action=str(self.action.currentData() or ""),
+            object_type=str(self.object_type.currentData() or ""),
+            object_id=self.object_id.text().strip(),
+            date_from=pydate(self.date_from.date()) if dated else None,
+            date_to=pydate(self.date_to.date()) if dated else None,
+            purpose=self.purpose.text().strip(),
+        )
+
+    def refresh(self) -> None:
+        """Run the filter (newest first, 500 at a time)."""
+        self._filter = self.current_filter()
+        self._history = None
+        try:
+            page = audit.search_audit(
+                session=self._session, audit_filter=self._filter, clock=self._context.clock
+            )
+        except AppError as exc:
+            self.status.setText(message_for(exc))
+            return
+        self.entries.set_rows(page.rows)
+        self._next_before = page.next_before
+        self.more_button.setVisible(page.next_before is not None)
+        self.export_pdf_button.setEnabled(True)
+        self.export_xlsx_button.setEnabled(True)
+        more = (
+            self.tr("（最新 {0} 条，可加载更多）").format(len(page.rows))
+            if page.next_before
+            else ""
+        )
+        self.status.setText(
+            self.tr("筛选：{0}　共显示 {1} 条{2}").format(
+                self._filter.describe(), len(page.rows), more
+            )
+        )
+
+    def load_more(self) -> None:
+        """The next 500 entries of the same filter."""
+        if self._next_before is None:
+            return
+        try:
+            page = audit.search_audit(
+                session=self._session,
+                audit_filter=self._filter,
+                clock=self._context.clock,
+                before_seq=self._next_before,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.entries.add_rows(page.rows)
+        self._next_before = page.next_before
+        self.more_button.setVisible(page.next_before is not None)
+
+    def show_history(self) -> None:
+        """A customer's or a volume's complete history, oldest first."""
+        kind = str(self.history_kind.currentData())
+        try:
+            target, rows = audit.get_object_history(
+                session=self._session,
+                kind=kind,
+                key=self.history_key.text(),
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            self.status.setText(message_for(exc))
+            return
+        self.entries.set_rows(rows)
+        self._next_before = None
+        self._history = (kind, target.key)
+        self.more_button.setVisible(False)
+        self.status.setText(
+            self.tr("{0} 的完整历史：{1} 条（含其案卷、卷内文件和电子文件）").format(
+                target.title, len(rows)
+            )
+        )
+
+    # -- export -------------------------------------------------------------------------
+    def choose_target(self, fmt: str) -> str:
+        """Where to save (a file dialog; tests replace it)."""
+        name, pattern = {
+            "pdf": ("审计记录.pdf", self.tr("PDF 文件 (*.pdf)")),
+            "xlsx": ("审计记录.xlsx", self.tr("Excel 工作簿 (*.xlsx)")),
+            "json": ("审计记录归档.json", self.tr("审计归档 (*.json)")),
+        }[fmt]
+        target, _f = QFileDialog.getSaveFileName(self, self.tr("导出到"), name, pattern)
+        return target
+
+    def export(self, fmt: str) -> None:
+        """The filtered entries as PDF or Excel: a purpose first; the export is recorded."""
+        what = (
+            self.tr("{0} 的完整历史").format(self._history[1])
+            if self._history
+            else self._filter.describe()
+        )
+        ask = ExportPurposeDialog(self, what)
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        target = self.choose_target(fmt)
+        if not target:
+            return
+        try:
+            data = audit.export_audit(
+                session=self._session,
+                audit_filter=self._filter,
+                fmt=fmt,
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+                history=self._history,
+            )
+            atomic_write_bytes(Path(target), data)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.status.setText(
+            self.tr("已导出到 {0}（此次导出已记入审计记录）").format(Path(target).name)
+        )
+
+    def archive_old(self) -> None:
+        """Entries older than the retention into a signed file (logged); never a deletion."""
+        ask = ArchiveDialog(self)
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        target = self.choose_target("json")
+        if not target:
+            return
+        try:
+            result = audit.archive_audit(
+                session=self._session,
+                retention_days=ask.days.value(),
+                target=Path(target),
+                purpose=ask.purpose.currentText(),
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.refresh()
+        self.status.setText(
+            self.tr("已归档第 {0}–{1} 条共 {2} 条记录到 {3}（SHA-256 {4}…）").format(
+                result.first_seq,
+                result.through_seq,
+                result.entries,
+                result.path.name,
+                result.sha256[:16],
+            )
+        )
+
+    def show_incidents(self) -> None:
+        """The incident register, read-only for the auditor (R45)."""
+        from ui.dialogs.incidents import IncidentRegisterDialog
+
+        IncidentRegisterDialog(self, self._context, self._session).exec()
+
+    def refresh_summary(self) -> None:
+        """Counts for the chosen period (the 汇总 tab)."""
+        self.summary.refresh_summary()

@@ -1,0 +1,109 @@
+"""The audit page's 汇总 tab: counts for a period in four small tables."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.errors import AppError
+from app.services import audit
+from app.services.auth import SignedIn
+from ui.context import AppContext
+from ui.errors import message_for
+from ui.models.audit import CountTableModel
+from ui.pages.audit.dates import pydate, qdate
+from ui.widgets.table_panel import configure_table
+
+TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
+
+
+class SummaryPanel(QWidget):
+    """期间 from–to, 统计, the total and the four count tables."""
+
+    def __init__(self, context: AppContext, session: SignedIn) -> None:
+        super().__init__()
+        self._context = context
+        self._session = session
+        layout = QVBoxLayout(self)
+        top = QHBoxLayout()
+        today = self._context.clock.now().astimezone().date()
+        self.summary_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="summary_from")
+        self.summary_to = QDateEdit(qdate(today), objectName="summary_to")
+        for edit in (self.summary_from, self.summary_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("yyyy-MM-dd")
+        self.summary_button = QPushButton(objectName="summary_refresh")
+        self.summary_range_label = QLabel()
+        top.addWidget(self.summary_range_label)
+        top.addWidget(self.summary_from)
+        top.addWidget(QLabel("—"))
+        top.addWidget(self.summary_to)
+        top.addWidget(self.summary_button)
+        top.addStretch(1)
+        layout.addLayout(top)
+        self.summary_total = QLabel(objectName="summary_total")
+        layout.addWidget(self.summary_total)
+        grid = QGridLayout()
+        self.per_day = CountTableModel(("日期", "用户", "操作次数"))
+        self.reveals = CountTableModel(("用户", "查看完整信息/打开文件"))
+        self.failures = CountTableModel(("用户名", "登录失败/锁定"))
+        self.after_hours = CountTableModel(("用户", "非工作时间操作"))
+        self.summary_boxes: list[QGroupBox] = []
+        for n, (model, name) in enumerate(
+            (
+                (self.per_day, "summary_per_day"),
+                (self.reveals, "summary_reveals"),
+                (self.failures, "summary_failures"),
+                (self.after_hours, "summary_after_hours"),
+            )
+        ):
+            box = QGroupBox()
+            inner = QVBoxLayout(box)
+            view = QTableView(objectName=name)
+            view.setModel(model)
+            configure_table(view)
+            inner.addWidget(view)
+            grid.addWidget(box, n // 2, n % 2)
+            self.summary_boxes.append(box)
+        layout.addLayout(grid, 1)
+        self.summary_button.clicked.connect(self.refresh_summary)
+
+    def retranslate_ui(self) -> None:
+        """Set every visible string."""
+        self.summary_range_label.setText(self.tr("期间"))
+        self.summary_button.setText(self.tr("统计"))
+        for box, title in zip(self.summary_boxes, TITLES, strict=True):
+            box.setTitle(self.tr(title))
+
+    def refresh_summary(self) -> None:
+        """Counts for the chosen period."""
+        try:
+            summary = audit.get_audit_summary(
+                session=self._session,
+                date_from=pydate(self.summary_from.date()),
+                date_to=pydate(self.summary_to.date()),
+                clock=self._context.clock,
+            )
+        except AppError as exc:
+            self.summary_total.setText(message_for(exc))
+            return
+        self.per_day.set_rows([(d.isoformat(), u, n) for d, u, n in summary.per_user_day])
+        self.reveals.set_rows(summary.reveals)
+        self.failures.set_rows(summary.failed_sign_ins)
+        self.after_hours.set_rows(summary.after_hours)
+        self.summary_total.setText(
+            self.tr("{0} 至 {1} 共 {2} 条审计记录").format(
+                summary.date_from.isoformat(), summary.date_to.isoformat(), summary.total
+            )
+        )

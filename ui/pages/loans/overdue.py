@@ -1,0 +1,51 @@
+"""逾期: entries out past their due date (with the department head told), and 催还通知."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QWidget
+
+from app.errors import AppError
+from app.services.loans import LoanRow, list_overdue
+from app.services.loans import printing as loan_print
+from ui.errors import show_error
+from ui.pages.loans.common import LOAN_COLUMNS, Desk, loan_cells, overdue_tint
+from ui.widgets.table_panel import TablePanel
+
+
+class OverdueTab(TablePanel):
+    """Overdue entries, most overdue first, tinted."""
+
+    def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
+        super().__init__(
+            name="overdue_table",
+            columns=LOAN_COLUMNS,
+            cells=loan_cells,
+            background=overdue_tint,
+            parent=parent,
+        )
+        self._desk = desk
+        self.notice_button = self.add_button(
+            self.tr("打印催还通知…"), "print_notices", self.print_notices, visible=desk.desk
+        )
+        self.end_bar()
+
+    def load(self) -> list[LoanRow]:
+        """Reload the overdue entries and return them (AppError goes to the caller)."""
+        rows = list_overdue(session=self._desk.session, clock=self._desk.context.clock)
+        self.set_rows(rows)
+        return rows
+
+    def print_notices(self) -> None:
+        """催还通知 for the selected overdue loan, or for all of them (from the current state)."""
+        row = self.selected()
+        ids = [row.id] if row is not None else None
+        clock = self._desk.context.clock
+        try:
+            pdf = loan_print.overdue_notices_pdf(
+                session=self._desk.session, clock=clock, loan_ids=ids
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._desk.preview("notice", clock.now().astimezone().date().isoformat(), pdf)
+        self._desk.refresh()

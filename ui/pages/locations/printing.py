@@ -1,0 +1,98 @@
+"""Printing from the 库位 page: the custody hand-over list, the shelf list, box and place labels."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from app.errors import AppError
+from app.printing.labels import LabelContent
+from app.services import locations as L
+from app.services.locations import box_labels, location_labels
+from app.services.locations import printing as location_print
+from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
+from ui.dialogs.print_preview import show_print_preview
+from ui.errors import show_error
+from ui.pages.locations.view import PlaceView
+
+
+class PrintingMixin(PlaceView):
+    """The page's print buttons."""
+
+    def print_handover(self, handover_id: int) -> None:
+        """The 档案保管交接清单 both custodians sign (R22, R26)."""
+        clock = self._context.clock
+        try:
+            pdf = location_print.handover_pdf(
+                session=self._session, handover_id=handover_id, clock=clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        show_print_preview(
+            self,
+            self.tr("档案保管交接清单 第 {0} 号").format(handover_id),
+            pdf,
+            self._context,
+            on_output=lambda kind: location_print.record_handover_output(
+                session=self._session, handover_id=handover_id, kind=kind, clock=clock
+            ),
+            file_name=f"档案保管交接清单-{handover_id}.pdf",
+        )
+
+    def print_shelf_list(self) -> None:
+        """排架清单 of the selected place, in walking order (R21)."""
+        target = self._target_id()
+        if target is None:
+            return
+        clock = self._context.clock
+        try:
+            pdf = location_print.shelf_list_pdf(
+                session=self._session, location_id=target, clock=clock
+            )
+            code = L.get_location(session=self._session, location_id=target, clock=clock).code
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        show_print_preview(
+            self,
+            self.tr("排架清单 {0}").format(code),
+            pdf,
+            self._context,
+            on_output=lambda kind: location_print.record_shelf_list_output(
+                session=self._session, location_id=target, kind=kind, clock=clock
+            ),
+            file_name=f"排架清单-{code}.pdf",
+        )
+
+    def _open_labels(self, labels: Sequence[LabelContent], title: str) -> None:
+        if not labels:
+            self.status.setText(self.tr("没有可打印的标签。"))
+            return
+        actions = session_actions(self._session, self._context.clock)
+        dialog = LabelSheetDialog(self, labels, actions, title=title, memory=self._label_memory)
+        self.last_label_dialog = dialog
+        dialog.exec()
+
+    def print_box_labels(self) -> None:
+        """Spine labels of the selected boxes (all listed when none is selected)."""
+        ids = self.boxes.chosen_ids()
+        try:
+            labels = box_labels(session=self._session, box_ids=ids, clock=self._context.clock)
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._open_labels(labels, self.tr("档案盒脊背标签"))
+
+    def print_place_labels(self) -> None:
+        """Shelf labels of the selected place and every 层/位 below it."""
+        target = self._target_id()
+        if target is None:
+            return
+        try:
+            labels = location_labels(
+                session=self._session, location_id=target, clock=self._context.clock
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._open_labels(labels, self.tr("位置标签"))
