@@ -33,12 +33,12 @@ from sqlalchemy import select, text
 
 from app.clock import SystemClock
 from app.domain.roles import Role
-from app.services import location_print as P
 from app.services import locations as L
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
 from app.services.customers import CustomerDraft, register_customer
+from app.services.locations import printing as P
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveBox, ReferenceCounter, StorageLocation, Volume, VolumePlace

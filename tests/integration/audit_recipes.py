@@ -170,15 +170,15 @@ READ_ONLY: dict[str, str] = {
     "app.services.locations.custody_places": "query: the places a custodian keeps",
     "app.services.locations.where_is_volume": "query: a volume's box and place",
     "app.services.locations.resolve_scan": "query: what a scanned code names",
-    "app.services.location_print.shelf_list_sheet": "builds the rows; printing is audited by "
+    "app.services.locations.shelf_list_sheet": "builds the rows; printing is audited by "
     "record_shelf_list_output",
-    "app.services.location_print.shelf_list_pdf": "renders only; see record_shelf_list_output",
-    "app.services.location_print.handover_form": "builds the form; see record_handover_output",
-    "app.services.location_print.handover_pdf": "renders only; see record_handover_output",
-    "app.services.labels.volume_labels": "builds label contents; printing is audited by "
+    "app.services.locations.shelf_list_pdf": "renders only; see record_shelf_list_output",
+    "app.services.locations.handover_form": "builds the form; see record_handover_output",
+    "app.services.locations.handover_pdf": "renders only; see record_handover_output",
+    "app.services.locations.volume_labels": "builds label contents; printing is audited by "
     "record_label_output",
-    "app.services.labels.box_labels": "builds label contents; see record_label_output",
-    "app.services.labels.location_labels": "builds label contents; see record_label_output",
+    "app.services.locations.box_labels": "builds label contents; see record_label_output",
+    "app.services.locations.location_labels": "builds label contents; see record_label_output",
     # loans (issue 7)
     "app.services.loans.approval_queue": "query: applications waiting for the approver",
     "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
@@ -717,18 +717,18 @@ def _custody(w: World) -> None:
     _handover(w)
 
 
-@recipe("app.services.location_print.record_shelf_list_output", action="print.shelf_list")
+@recipe("app.services.locations.record_shelf_list_output", action="print.shelf_list")
 def _shelf_list_output(w: World) -> None:
-    from app.services import location_print
+    from app.services.locations import printing as location_print
 
     location_print.record_shelf_list_output(
         session=w.archivist, location_id=_place(w, _shelf(w)), kind="print", clock=w.clock
     )
 
 
-@recipe("app.services.location_print.record_handover_output", action="print.custody_handover")
+@recipe("app.services.locations.record_handover_output", action="print.custody_handover")
 def _handover_output(w: World) -> None:
-    from app.services import location_print
+    from app.services.locations import printing as location_print
 
     location_print.record_handover_output(
         session=w.archivist, handover_id=_handover(w), kind="print", clock=w.clock
@@ -740,28 +740,28 @@ def _user_stock(w: World) -> str:
     from dataclasses import replace as dc_replace
 
     from app.domain.label_stock import BUILTIN_STOCKS
-    from app.services import labels
+    from app.services.locations import labels
 
     stock = dc_replace(BUILTIN_STOCKS[0], key="", name=w.unique("自定义标签纸"), builtin=False)
     return labels.save_label_stock(session=w.archivist, stock=stock, clock=w.clock).key
 
 
-@recipe("app.services.labels.save_label_stock", action="label_stock.save")
+@recipe("app.services.locations.save_label_stock", action="label_stock.save")
 def _label_stock_save(w: World) -> None:
     _user_stock(w)
 
 
-@recipe("app.services.labels.delete_label_stock", action="label_stock.delete")
+@recipe("app.services.locations.delete_label_stock", action="label_stock.delete")
 def _label_stock_delete(w: World) -> None:
-    from app.services import labels
+    from app.services.locations import labels
 
     labels.delete_label_stock(session=w.archivist, key=_user_stock(w), clock=w.clock)
 
 
-@recipe("app.services.labels.record_label_output", action="print.labels")
+@recipe("app.services.locations.record_label_output", action="print.labels")
 def _label_output(w: World) -> None:
     from app.domain.label_stock import BUILTIN_STOCKS
-    from app.services import labels
+    from app.services.locations import labels
 
     contents = labels.volume_labels(session=w.archivist, volume_ids=[w.volume()], clock=w.clock)
     labels.record_label_output(

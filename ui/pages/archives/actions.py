@@ -80,8 +80,7 @@ class ArchiveActions(QWidget):
 
     def print_volume_label(self) -> None:
         """The selected volume's label: 档号 + check character QR, year, retention, mark, place."""
-        from app.services.labels import volume_labels
-        from app.services.locations import where_is_volume
+        from app.services.locations import volume_labels, where_is_volume
         from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 
         v = self._open_volume()

@@ -30,6 +30,7 @@ from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn
 from app.services.catalogue import visible_volume
 from app.services.common import actor_from_row, authorize
+from app.services.locations._common import _slots_in_order
 from app.storage.store import UnitOfWork
 
 SETTINGS_KEY = "label_stocks"
@@ -223,7 +224,6 @@ def box_labels(*, session: SignedIn, box_ids: Sequence[int], clock: Clock) -> li
 def location_labels(*, session: SignedIn, location_id: int, clock: Clock) -> list[LabelContent]:
     """Shelf labels of every 层/位 at and below a place, in walking order (R21, R24)."""
     from app.printing.labels import location_label
-    from app.services import locations as places
     from app.storage.models import StorageLocation
 
     with session.uow(clock) as uow:
@@ -231,10 +231,7 @@ def location_labels(*, session: SignedIn, location_id: int, clock: Clock) -> lis
         root = uow.session.get(StorageLocation, location_id)
         if root is None:
             raise ValidationFailed([FieldError("location", "not_found")])
-        nodes = [n for n in places._subtree(uow, root) if n.capacity is not None] or [root]
-        order = places._settings(uow).order
-        keys = places._grid_keys(uow, (n.grid_id for n in nodes))
-        nodes.sort(key=lambda n: places._walk_key(order, n, keys))
+        nodes = _slots_in_order(uow, root) or [root]
         return [
             location_label(n.code, secure=n.secure_effective, capacity=n.capacity) for n in nodes
         ]

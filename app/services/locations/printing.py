@@ -9,7 +9,7 @@ loaded only then). Rendering is not an output; printing or saving one is, and is
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
@@ -26,10 +26,19 @@ from app.domain.catalogue import (
 )
 from app.errors import FieldError, ValidationFailed
 from app.security import access
-from app.services import locations as L
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
-from app.storage.models import ArchiveBox, CustodyHandover, StorageLocation, Volume, VolumePlace
+from app.services.locations._common import (
+    NotFound,
+    _chunks,
+    _get_location,
+    _id,
+    _settings,
+    _slots_in_order,
+)
+from app.services.locations.boxes import _boxes_in
+from app.services.locations.custody import get_handover
+from app.storage.models import CustodyHandover, StorageLocation, Volume, VolumePlace
 from app.storage.store import UnitOfWork
 
 if TYPE_CHECKING:
@@ -75,24 +84,17 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
     """
     from app.printing.location_forms import ShelfListRow
 
-    slots = [n for n in L._subtree(uow, scope) if n.capacity is not None]
-    order = L._settings(uow).order
-    keys = L._grid_keys(uow, (s.grid_id for s in slots))
-    slots.sort(key=lambda s: L._walk_key(order, s, keys))
+    slots = _slots_in_order(uow, scope)
     grid_ids = list({s.grid_id for s in slots if s.grid_id is not None})
     groups: dict[int | None, str] = {}
-    for chunk in L._chunks(grid_ids):
+    for chunk in _chunks(grid_ids):
         for gid, code, name in uow.session.execute(
             select(StorageLocation.id, StorageLocation.code, StorageLocation.name).where(
                 StorageLocation.id.in_(chunk)
             )
         ):
             groups[gid] = f"{name}（{code}）"
-    rank_of = {s.id: i for i, s in enumerate(slots)}
-    boxes: list[ArchiveBox] = []
-    for chunk in L._chunks(list(rank_of)):
-        boxes += uow.session.scalars(select(ArchiveBox).where(ArchiveBox.location_id.in_(chunk)))
-    boxes.sort(key=lambda b: (rank_of[b.location_id or 0], b.placed_at or b.created_at, b.id))
+    boxes = _boxes_in(uow, slots)
     columns = (
         Volume.reference_code,
         Volume.year,
@@ -104,24 +106,22 @@ def _shelf_rows(uow: UnitOfWork, reader: Actor, scope: StorageLocation) -> list[
         Volume.page_count,
         Volume.state,
     )
-    in_box: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-    for chunk in L._chunks([b.id for b in boxes]):
-        for box_id, *values in uow.session.execute(
-            select(VolumePlace.box_id, *columns)
-            .join(Volume, Volume.id == VolumePlace.volume_id)
-            .where(VolumePlace.box_id.in_(chunk))
-            .order_by(Volume.reference_code)
-        ):
-            in_box[L._id(box_id)].append(tuple(values))
-    direct: dict[int, list[tuple[object, ...]]] = defaultdict(list)
-    for chunk in L._chunks(list(rank_of)):
-        for location_id, *values in uow.session.execute(
-            select(VolumePlace.location_id, *columns)
-            .join(Volume, Volume.id == VolumePlace.volume_id)
-            .where(VolumePlace.location_id.in_(chunk))
-            .order_by(Volume.reference_code)
-        ):
-            direct[L._id(location_id)].append(tuple(values))
+
+    def volumes_by(key: Any, ids: list[int]) -> dict[int, list[tuple[object, ...]]]:
+        """The volumes' columns per box or place (``key``), by 档号."""
+        out: dict[int, list[tuple[object, ...]]] = defaultdict(list)
+        for chunk in _chunks(ids):
+            for owner, *values in uow.session.execute(
+                select(key, *columns)
+                .join(Volume, Volume.id == VolumePlace.volume_id)
+                .where(key.in_(chunk))
+                .order_by(Volume.reference_code)
+            ):
+                out[_id(owner)].append(tuple(values))
+        return out
+
+    in_box = volumes_by(VolumePlace.box_id, [b.id for b in boxes])
+    direct = volumes_by(VolumePlace.location_id, [s.id for s in slots])
 
     def volume_row(
         place: StorageLocation, box_code: str, values: tuple[object, ...]
@@ -175,7 +175,7 @@ def _shelf_scope(
     uow: UnitOfWork, session: SignedIn, location_id: int
 ) -> tuple[StorageLocation, Actor]:
     reader = actor_from_row(authorize(uow, session.actor, "location.read"))
-    return L._get_location(uow, location_id), reader
+    return _get_location(uow, location_id), reader
 
 
 def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> ShelfListSheet:
@@ -188,7 +188,7 @@ def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> Sh
         return ShelfListSheet(
             scope_code=scope.code,
             scope_name=scope.name,
-            order_label=loc.ORDER_LABELS[L._settings(uow).order],
+            order_label=loc.ORDER_LABELS[_settings(uow).order],
             organisation=uow.settings.load().organisation.organisation_name,
             printed_by=session.actor.display_name,
             printed_by_username=session.actor.username,
@@ -241,7 +241,7 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
         level_of_label,
     )
 
-    sheet = L.get_handover(session=session, handover_id=handover_id, clock=clock)
+    sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "location.read"))
         # the lines keep the level as handed over; the mark uses today's term of each volume
@@ -301,7 +301,7 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
 
 def handover_pdf(*, session: SignedIn, handover_id: int, clock: Clock) -> bytes:
     """The 档案保管交接清单 of a recorded hand-over as PDF bytes, for the three to sign."""
-    from app.printing.location_forms import render_handover
+    from app.printing.handover_form import render_handover
 
     return render_handover(handover_form(session=session, handover_id=handover_id, clock=clock))
 
@@ -309,11 +309,11 @@ def handover_pdf(*, session: SignedIn, handover_id: int, clock: Clock) -> bytes:
 def record_handover_output(*, session: SignedIn, handover_id: int, kind: str, clock: Clock) -> None:
     """Audit a printout or a saved PDF of a 交接清单 (R40): which hand-over, how many lines."""
     _check_kind(kind)
-    sheet = L.get_handover(session=session, handover_id=handover_id, clock=clock)
+    sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
         if uow.session.get(CustodyHandover, handover_id) is None:
-            raise L.NotFound(what="交接记录")
+            raise NotFound(what="交接记录")
         uow.audit.record(
             "print.custody_handover",
             object_type="custody_handover",
