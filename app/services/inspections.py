@@ -1153,7 +1153,7 @@ def verify_scope_files(
     """
     from app.errors import FileMissing, FixityFailed
     from app.security.vault import KeyDestroyed
-    from app.services import item_files
+    from app.services.catalogue import file_store as item_files
 
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.write")

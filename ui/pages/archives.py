@@ -38,6 +38,7 @@ from app.domain.roles import Role
 from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.catalogue import (
+    FORMS,
     ItemRow,
     VolumeRow,
     add_item,
@@ -46,12 +47,9 @@ from app.services.catalogue import (
     get_volume,
     get_volume_details,
     list_volumes,
+    record_output,
     search_catalogue,
     update_volume_details,
-)
-from app.services.catalogue_print import (
-    FORMS,
-    record_output,
     volume_catalogue_pdf,
     volume_note_pdf,
 )

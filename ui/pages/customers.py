@@ -32,21 +32,21 @@ from app.domain.roles import Role
 from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
-from app.services.customer_edits import change_customer_status, customer_history, update_customer
-from app.services.customer_list import (
-    ListOrder,
-    SortKey,
-    count_customers,
-    customer_id_slice,
-    order_ids,
-)
 from app.services.customers import (
     CustomerDetail,
     CustomerFilter,
+    ListOrder,
+    SortKey,
+    change_customer_status,
+    count_customers,
+    customer_history,
+    customer_id_slice,
     get_customer,
     get_customer_rows,
+    order_ids,
     register_customer,
     search_customers,
+    update_customer,
 )
 from app.services.users import StaffRow, list_staff
 from ui.context import AppContext
