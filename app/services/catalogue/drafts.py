@@ -107,12 +107,28 @@ def check_volume_draft(draft: VolumeDraft, *, today: date, errors: list[FieldErr
     if not 1900 <= draft.year <= today.year + 1:
         errors.append(FieldError("year", "range", {"min": 1900, "max": today.year + 1}))
     org = check_text(errors, "org_code", draft.org_code, 16, required=False).upper()
-    compiled_by = check_text(errors, "compiled_by", draft.compiled_by, 64, required=False)
-    checked_by = check_text(errors, "checked_by", draft.checked_by, 64, required=False)
-    notes = check_text(errors, "notes", draft.notes, 2000, required=False)
-    if draft.compiled_on is not None and draft.compiled_on > today:
-        errors.append(FieldError("compiled_on", "future"))
+    compiled_by, checked_by, notes = check_filing(
+        errors, draft.compiled_by, draft.checked_by, draft.notes, draft.compiled_on, today=today
+    )
     return CleanVolume(title, retention, org, compiled_by, checked_by, notes)
+
+
+def check_filing(
+    errors: list[FieldError],
+    compiled_by: str,
+    checked_by: str,
+    notes: str,
+    compiled_on: date | None,
+    *,
+    today: date,
+) -> tuple[str, str, str]:
+    """The 立卷 details of the 备考表 (new volume or edit): trimmed 立卷人, 检查人 and notes."""
+    compiled_by = check_text(errors, "compiled_by", compiled_by, 64, required=False)
+    checked_by = check_text(errors, "checked_by", checked_by, 64, required=False)
+    notes = check_text(errors, "notes", notes, 2000, required=False)
+    if compiled_on is not None and compiled_on > today:
+        errors.append(FieldError("compiled_on", "future"))
+    return compiled_by, checked_by, notes
 
 
 @dataclass(frozen=True)

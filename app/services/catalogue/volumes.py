@@ -21,7 +21,12 @@ from app.errors import (
 )
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.catalogue.drafts import VolumeDraft, check_text, check_volume_draft
+from app.services.catalogue.drafts import (
+    VolumeDraft,
+    check_filing,
+    check_text,
+    check_volume_draft,
+)
 from app.services.catalogue.numbering import allocate_reference, reference_pattern, reference_values
 from app.services.catalogue.upkeep import reindex
 from app.services.common import actor_from_row, authorize
@@ -174,11 +179,14 @@ def update_volume_details(
     errors: list[FieldError] = []
     today = clock.now().astimezone().date()
     title = check_text(errors, "title", details.title, 300, required=True)
-    compiled_by = check_text(errors, "compiled_by", details.compiled_by, 64, required=False)
-    checked_by = check_text(errors, "checked_by", details.checked_by, 64, required=False)
-    notes = check_text(errors, "notes", details.notes, 2000, required=False)
-    if details.compiled_on is not None and details.compiled_on > today:
-        errors.append(FieldError("compiled_on", "future"))
+    compiled_by, checked_by, notes = check_filing(
+        errors,
+        details.compiled_by,
+        details.checked_by,
+        details.notes,
+        details.compiled_on,
+        today=today,
+    )
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))

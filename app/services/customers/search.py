@@ -7,6 +7,7 @@ through their blind indexes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 
@@ -132,15 +133,7 @@ def find_customers_by_phone(*, session: SignedIn, phone: str, clock: Clock) -> l
     if not isinstance(checked.value, identity.Phone):
         return []
     digest = session.store.blind_index.digest("customer.phone", checked.value.e164)
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.read")
-        return sorted(
-            set(
-                uow.session.scalars(
-                    select(CustomerPhone.customer_id).where(CustomerPhone.phone_bidx == digest)
-                )
-            )
-        )
+    return _phone_owners(session, clock, CustomerPhone.phone_bidx == digest)
 
 
 def find_customers_by_phone_tail(*, session: SignedIn, last4: str, clock: Clock) -> list[int]:
@@ -149,15 +142,14 @@ def find_customers_by_phone_tail(*, session: SignedIn, last4: str, clock: Clock)
     if len(digits) != 4 or not digits.isdigit():
         return []
     digest = session.store.blind_index.digest("customer.phone_tail", digits)
+    return _phone_owners(session, clock, CustomerPhone.tail_bidx == digest)
+
+
+def _phone_owners(session: SignedIn, clock: Clock, match: Any) -> list[int]:
+    """Ids of the customers with a phone matching ``match`` (a blind-index condition), sorted."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        return sorted(
-            set(
-                uow.session.scalars(
-                    select(CustomerPhone.customer_id).where(CustomerPhone.tail_bidx == digest)
-                )
-            )
-        )
+        return sorted(set(uow.session.scalars(select(CustomerPhone.customer_id).where(match))))
 
 
 def find_customer_by_id_number(*, session: SignedIn, id_number: str, clock: Clock) -> int | None:
