@@ -146,7 +146,7 @@ def check_orphan_files(
     Reported as a problem, or deleted with ``remove``.
     """
     from app.clock import SystemClock
-    from app.services.item_files import blob_folder, find_orphan_blobs, remove_orphan_blobs
+    from app.services.catalogue import blob_folder, find_orphan_blobs, remove_orphan_blobs
 
     if not store.location.is_sqlite:
         return
@@ -177,7 +177,7 @@ def check_files(
     Also: every blob file present, none left over (SQLite).
     """
     from app.security.vault import VAULT_SUFFIX
-    from app.services.item_files import count_files, verify_all_files
+    from app.services.catalogue import count_files, verify_all_files
 
     check_orphan_files(store, report, remove=remove_orphans, clock=clock)
     if count_files(store) == 0:

@@ -32,8 +32,10 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from app.clock import SystemClock
 from app.domain.roles import Role
-from app.services import item_files, users
+from app.services import catalogue as item_files
+from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.catalogue import file_store
 from app.services.customers import CustomerDraft, register_customer
 from app.services.setup import SetupRequest, initialize_database
 from app.storage import blobs
@@ -150,8 +152,8 @@ def attach_in_database(db_folder: Path, source: Path) -> float:
     clock = SystemClock()
     db_folder.mkdir()
     session, item_id = fresh_store(db_folder)
-    original = item_files.stores_in_folder
-    item_files.stores_in_folder = lambda store: False  # type: ignore[assignment]
+    original = file_store.stores_in_folder
+    file_store.stores_in_folder = lambda store: False  # type: ignore[assignment]
     try:
         start = time.perf_counter()
         item_files.attach_file(
@@ -159,7 +161,7 @@ def attach_in_database(db_folder: Path, source: Path) -> float:
         )
         return time.perf_counter() - start
     finally:
-        item_files.stores_in_folder = original  # type: ignore[assignment]
+        file_store.stores_in_folder = original  # type: ignore[assignment]
         sign_out(session=session, clock=clock)
 
 

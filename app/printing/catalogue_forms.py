@@ -68,8 +68,8 @@ class ItemLine:
 
 
 @dataclass(frozen=True)
-class VolumeCatalogueSheet:
-    """A volume's 卷内目录: its header block, the rows, and who prints it when.
+class VolumeHeading:
+    """What every form of a volume heads its pages with, and who prints it when.
 
     ``secrecy`` is the volume's current classification (``Secrecy()`` once declassified).
     """
@@ -82,11 +82,17 @@ class VolumeCatalogueSheet:
     printed_by: str
     printed_by_username: str
     printed_at: datetime
+
+
+@dataclass(frozen=True)
+class VolumeCatalogueSheet(VolumeHeading):
+    """A volume's 卷内目录: its header block, the rows, and who prints it when."""
+
     items: Sequence[ItemLine] = ()
 
 
 @dataclass(frozen=True)
-class VolumeNoteSheet:
+class VolumeNoteSheet(VolumeHeading):
     """A volume's 卷内备考表.
 
     Attributes:
@@ -96,14 +102,6 @@ class VolumeNoteSheet:
         latest_item_date: the latest date among the volume's items (立卷时间 may not precede it).
     """
 
-    reference_code: str
-    title: str
-    retention: Retention
-    secrecy: Secrecy
-    organisation: str
-    printed_by: str
-    printed_by_username: str
-    printed_at: datetime
     notes: str
     compiled_by: str
     checked_by: str
@@ -198,6 +196,22 @@ def _markup(text: str) -> str:
 
 
 # --- rendering (ReportLab loads here) ------------------------------------------------------
+def _render(sheet: VolumeHeading, title: str, story: list[Any], mark: str) -> bytes:
+    """One form of a volume: its pages with the print footer and the heading block on each."""
+    from app.printing.page import PageSetup, render_document
+
+    setup = PageSetup(
+        organisation=sheet.organisation,
+        title=title,
+        printed_by=sheet.printed_by,
+        printed_by_username=sheet.printed_by_username,
+        printed_at=sheet.printed_at,
+        secrecy_mark=mark,
+    )
+    block = _heading_block(sheet.reference_code, sheet.title, sheet.retention, sheet.secrecy)
+    return render_document(setup, story, page_block=block)
+
+
 def _heading_block(
     reference_code: str, title: str, retention: Retention, secrecy: Secrecy
 ) -> Flowable:
@@ -329,7 +343,6 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
     from reportlab.platypus import Paragraph, Table, TableStyle
 
     from app.printing.base import FONT
-    from app.printing.page import PageSetup, render_document
 
     styles = _styles()
     widths = [w * mm for w in COLUMN_MM]
@@ -386,16 +399,7 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
             ]
         )
     )
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=CATALOGUE_TITLE,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=document_mark(sheet.secrecy, sheet.items),
-    )
-    block = _heading_block(sheet.reference_code, sheet.title, sheet.retention, sheet.secrecy)
-    return render_document(setup, [table], page_block=block)
+    return _render(sheet, CATALOGUE_TITLE, [table], document_mark(sheet.secrecy, sheet.items))
 
 
 def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
@@ -405,7 +409,7 @@ def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     from app.printing.base import FONT
-    from app.printing.page import FRAME_W, PageSetup, render_document
+    from app.printing.page import FRAME_W
 
     styles = _styles()
     body = styles["body"]
@@ -452,14 +456,6 @@ def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
             ]
         )
     )
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=NOTE_SHEET_TITLE,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=document_mark(sheet.secrecy),
-    )
     story = [
         Paragraph("本卷情况说明", styles["heading"]),
         Spacer(1, 2 * mm),
@@ -467,5 +463,4 @@ def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
         Spacer(1, 8 * mm),
         signatures,
     ]
-    block = _heading_block(sheet.reference_code, sheet.title, sheet.retention, sheet.secrecy)
-    return render_document(setup, story, page_block=block)
+    return _render(sheet, NOTE_SHEET_TITLE, story, document_mark(sheet.secrecy))

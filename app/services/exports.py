@@ -277,7 +277,7 @@ def export_volumes(
     Rows come from the same access-checked search as the screen: volumes above the reader's
     clearance are "受限" rows with their 档号 only, or absent for title searches.
     """
-    from app.services.catalogue import search_catalogue
+    from app.services.catalogue.search import search_catalogue
 
     purpose = clean_purpose(purpose)
     if fmt == ExportFormat.PDF:

@@ -9,8 +9,7 @@ from pytestqt.qtbot import QtBot
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in, sign_out
-from app.services.customer_list import count_customers
-from app.services.customers import get_customer_rows, list_customer_ids
+from app.services.customers import count_customers, get_customer_rows, list_customer_ids
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.gui.conftest import when_modal

@@ -28,16 +28,16 @@ from app.domain.roles import ApproverTitle, Role
 from app.services import (
     auth,
     catalogue,
-    catalogue_export,
-    catalogue_print,
-    customer_edits,
     customers,
     incidents,
-    item_files,
     settings,
     setup,
     users,
 )
+from app.services import catalogue as catalogue_export
+from app.services import catalogue as catalogue_print
+from app.services import catalogue as item_files
+from app.services import customers as customer_edits
 from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
@@ -146,13 +146,13 @@ READ_ONLY: dict[str, str] = {
     "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
     "app.services.catalogue.find_by_reference": "query: 档号 look-up (restricted rows masked)",
     "app.services.catalogue.secrecy_review_queue": "query: items whose term ends soon",
-    "app.services.catalogue_print.volume_catalogue_pdf": "renders only; printing and saving are "
+    "app.services.catalogue.volume_catalogue_pdf": "renders only; printing and saving are "
     "audited by record_output first",
-    "app.services.catalogue_print.volume_note_pdf": "renders only; see record_output",
-    "app.services.customer_edits.customer_history": "query: a customer's own history",
-    "app.services.customer_list.count_customers": "query: list count",
-    "app.services.customer_list.customer_id_slice": "query: list window",
-    "app.services.customer_list.order_ids": "query: sort ids",
+    "app.services.catalogue.volume_note_pdf": "renders only; see record_output",
+    "app.services.customers.customer_history": "query: a customer's own history",
+    "app.services.customers.count_customers": "query: list count",
+    "app.services.customers.customer_id_slice": "query: list window",
+    "app.services.customers.order_ids": "query: sort ids",
     "app.services.customers.find_customer_by_id_number": "query: exact blind-index look-up "
     "(shows masked rows only)",
     "app.services.customers.find_customers_by_phone": "query: exact blind-index look-up",
@@ -367,7 +367,7 @@ def _clear_duplicate_flag(w: World) -> None:
     )
 
 
-@recipe("app.services.customer_edits.update_customer", action="customer.update")
+@recipe("app.services.customers.update_customer", action="customer.update")
 def _update_customer(w: World) -> None:
     cid = w.customer()
     customer_edits.update_customer(
@@ -381,7 +381,7 @@ def _update_customer(w: World) -> None:
     )
 
 
-@recipe("app.services.customer_edits.change_customer_status", action="customer.status")
+@recipe("app.services.customers.change_customer_status", action="customer.status")
 def _change_customer_status(w: World) -> None:
     customer_edits.change_customer_status(
         session=w.archivist,
@@ -458,7 +458,7 @@ def _run_daily_checks(w: World) -> None:
     catalogue.run_daily_checks(session=w.archivist, clock=w.clock)
 
 
-@recipe("app.services.catalogue_export.export_volumes_xlsx", action="export.volumes")
+@recipe("app.services.catalogue.export_volumes_xlsx", action="export.volumes")
 def _export_volumes_xlsx(w: World) -> None:
     w.volume()
     catalogue_export.export_volumes_xlsx(
@@ -466,24 +466,24 @@ def _export_volumes_xlsx(w: World) -> None:
     )
 
 
-@recipe("app.services.catalogue_print.record_output", action="print.catalogue")
+@recipe("app.services.catalogue.record_output", action="print.catalogue")
 def _record_output(w: World) -> None:
     catalogue_print.record_output(
         session=w.archivist, volume_id=w.volume(), form="catalogue", kind="print", clock=w.clock
     )
 
 
-@recipe("app.services.item_files.attach_file", action="file.attach")
+@recipe("app.services.catalogue.attach_file", action="file.attach")
 def _attach_file(w: World) -> None:
     w.file()
 
 
-@recipe("app.services.item_files.open_file", action="file.open")
+@recipe("app.services.catalogue.open_file", action="file.open")
 def _open_file(w: World) -> None:
     item_files.open_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
 
 
-@recipe("app.services.item_files.remove_orphan_blobs", action="file.orphans_removed")
+@recipe("app.services.catalogue.remove_orphan_blobs", action="file.orphans_removed")
 def _remove_orphan_blobs(w: World) -> None:
     from app.storage import blob_files
 

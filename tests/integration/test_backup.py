@@ -20,7 +20,7 @@ from app.errors import (
     PermissionDenied,
 )
 from app.messages import describe
-from app.services import item_files
+from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.backup import (
     get_backup_status,

@@ -457,7 +457,7 @@ def test_printing_follows_the_same_clearance_as_the_lists(
 ) -> None:
     import pypdfium2 as pdfium
 
-    from app.services.catalogue_print import volume_catalogue_pdf
+    from app.services.catalogue import volume_catalogue_pdf
 
     cid = customer(archivist, clock)
     open_vol = volume(archivist, clock, cid)
@@ -491,7 +491,7 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
 
     from openpyxl import load_workbook
 
-    from app.services.catalogue_export import export_volumes_xlsx
+    from app.services.catalogue import export_volumes_xlsx
 
     cid = customer(archivist, clock)
     open_vol = volume(archivist, clock, cid, title="华信合作协议汇编")

@@ -66,7 +66,7 @@ def test_a_full_backup_medium_gives_a_clear_message_and_the_database_stays_usabl
     import multiprocessing
 
     from app.clock import SystemClock
-    from app.services import item_files
+    from app.services import catalogue as item_files
     from app.storage import backup as storage
 
     world = crash_harness.prepare(tmp_path)

@@ -9,16 +9,18 @@ import pytest
 from app.clock import FixedClock
 from app.errors import ValidationFailed
 from app.services.auth import SignedIn
-from app.services.customer_edits import CustomerChanges, Kept, update_customer
 from app.services.customers import (
     AddressInput,
     BankAccountInput,
+    CustomerChanges,
+    Kept,
     PhoneInput,
     find_customers_by_phone,
     get_customer,
     register_customer,
     reveal_customer,
     search_customers,
+    update_customer,
 )
 from app.storage.models import AuditEntry, CustomerAddress, CustomerBankAccount, CustomerPhone
 from tests.factories import person

@@ -9,19 +9,17 @@ import pytest
 from app.clock import FixedClock
 from app.errors import ValidationFailed
 from app.services.auth import SignedIn
-from app.services.customer_edits import (
+from app.services.customers import (
     CustomerChanges,
+    PhoneInput,
     change_customer_status,
     customer_history,
-    update_customer,
-)
-from app.services.customers import (
-    PhoneInput,
     find_customers_by_phone,
     get_customer,
     register_customer,
     reveal_customer,
     search_customers,
+    update_customer,
 )
 from app.storage.models import AuditEntry, Customer, CustomerStatusChange
 from tests.factories import VALID_ID, person

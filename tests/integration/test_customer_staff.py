@@ -11,8 +11,13 @@ from app.domain.roles import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.services import users
 from app.services.auth import SignedIn
-from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges, update_customer
-from app.services.customers import get_customer, register_customer
+from app.services.customers import (
+    NO_RESPONSIBLE,
+    CustomerChanges,
+    get_customer,
+    register_customer,
+    update_customer,
+)
 from app.storage.models import AuditEntry, Customer
 from tests.factories import add_archivist, person
 

@@ -15,8 +15,8 @@ from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
 from app.demo_people import generate_customers, id_check_char, make_uscc
 from app.services.auth import sign_in, sign_out
-from app.services.customer_list import count_customers
 from app.services.customers import (
+    count_customers,
     find_customer_by_id_number,
     find_customers_by_phone,
     find_customers_by_phone_tail,

@@ -27,8 +27,8 @@ from app.imports.source import ImportLimits, Sheet, detect_encoding, read_sheet
 from app.services import imports
 from app.services.auth import SignedIn
 from app.services.catalogue import get_volume, search_catalogue
-from app.services.customer_edits import change_customer_status
 from app.services.customers import (
+    change_customer_status,
     find_customer_by_id_number,
     get_customer,
     register_customer,

@@ -24,8 +24,9 @@ from app.domain import file_types
 from app.errors import CustomerUnreadable, FileReadFailed, FixityFailed, ValidationFailed
 from app.messages import describe
 from app.security.keyring import FileKeyringStore, Keyring
-from app.services import item_files
+from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in
+from app.services.catalogue import file_store
 from app.services.customers import delete_customer, register_customer
 from app.storage import blob_files, blobs
 from app.storage.location import DatabaseLocation
@@ -145,7 +146,7 @@ def reasons(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[tuple[str, str]
 @pytest.fixture
 def in_database(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks as ``file_chunk`` rows, as on PostgreSQL."""
-    monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
+    monkeypatch.setattr(file_store, "stores_in_folder", lambda store: False)
 
 
 def folder_of(session: SignedIn) -> blob_files.BlobFolder:
@@ -330,7 +331,7 @@ def test_truncated_reordered_and_swapped_chunks_are_detected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if where == "database":
-        monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
+        monkeypatch.setattr(file_store, "stores_in_folder", lambda store: False)
     body = big_text(2.5)
     ids = [attach(archivist, clock, item_id, body, f"{n}.txt") for n in range(4)]
     assert (blob_name_of(archivist, ids[0]) is None) == (where == "database")

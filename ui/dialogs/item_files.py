@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from app.errors import AppError, CopyNeedsApproval
 from app.services.auth import SignedIn
-from app.services.item_files import ItemFileInfo, attach_file, list_item_files, open_file
+from app.services.catalogue import ItemFileInfo, attach_file, list_item_files, open_file
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview

@@ -10,17 +10,15 @@ from app.domain.roles import Role
 from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.catalogue import (
+    FORMS,
     ItemRow,
     VolumeRow,
     add_item,
     create_volume,
     customer_for_filing,
     get_volume_details,
-    update_volume_details,
-)
-from app.services.catalogue_print import (
-    FORMS,
     record_output,
+    update_volume_details,
     volume_catalogue_pdf,
     volume_note_pdf,
 )

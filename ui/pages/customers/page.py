@@ -23,14 +23,16 @@ from app.domain.customers import LABELS, Importance, Kind, Status
 from app.domain.roles import Role
 from app.errors import AppError
 from app.services.auth import SignedIn
-from app.services.customer_list import (
+from app.services.customers import (
+    CustomerFilter,
     ListOrder,
     SortKey,
     count_customers,
     customer_id_slice,
+    get_customer_rows,
     order_ids,
+    search_customers,
 )
-from app.services.customers import CustomerFilter, get_customer_rows, search_customers
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.models.customers import CustomerTableModel

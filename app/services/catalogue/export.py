@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from app.clock import Clock
 from app.services.auth import SignedIn
-from app.services.exports import STATE_LABELS as STATE_LABELS
-from app.services.exports import VOLUME_HEADERS as HEADERS
 from app.services.exports import ExportFormat, export_volumes
-
-__all__ = ["HEADERS", "STATE_LABELS", "export_volumes_xlsx"]
 
 
 def export_volumes_xlsx(

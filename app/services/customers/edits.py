@@ -1,4 +1,4 @@
-"""Changing a registered customer: status with dated history, edits, and the history view.
+"""Editing a customer: the registration rules again, audited with masked before/after values.
 
 Protected fields are only replaced when the caller passes new values (``None`` keeps them), so
 editing a customer never requires revealing their current ID number or phones.
@@ -6,44 +6,52 @@ editing a customer never requires revealing their current ID number or phones.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any, TypeVar
+from datetime import date
+from typing import TypeVar
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import delete
 
 from app.clock import Clock
 from app.domain import identity
-from app.domain.customers import LABELS, Party, Status
+from app.domain.customers import (
+    Party,
+    Status,
+)
 from app.errors import CustomerUnreadable, FieldError, ValidationFailed
 from app.security.audit import masked_change
 from app.security.crypto import DecryptionFailed, FieldCipher
-from app.security.masking import mask_address, mask_bank_account, mask_id_number, mask_phone
+from app.security.masking import (
+    mask_address,
+    mask_bank_account,
+    mask_id_number,
+    mask_phone,
+)
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
 from app.services.common import authorize
-from app.services.customers import (
+from app.services.customers.duplicates import find_duplicates
+from app.services.customers.records import (
     AddressInput,
     BankAccountInput,
-    ContactWriter,
     CustomerDraft,
     PhoneInput,
     SaveResult,
-    check_responsible,
-    find_duplicates,
+)
+from app.services.customers.stored import (
+    ContactWriter,
+    check_version,
+    contact_rows,
     index_row,
     load_customer,
-    validate_draft,
 )
+from app.services.customers.validation import check_id_free, check_responsible, validate_draft
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
-    AuditEntry,
     Customer,
     CustomerAddress,
     CustomerBankAccount,
     CustomerPhone,
-    CustomerStatusChange,
 )
 from app.storage.store import UnitOfWork
 
@@ -87,66 +95,6 @@ class CustomerChanges:
     email: str | None = None
 
 
-@dataclass(frozen=True)
-class HistoryEntry:
-    """One line of a customer's history tab."""
-
-    at: datetime
-    who: str
-    action: str
-    summary: str
-
-
-def _check_version(customer: Customer, expected: int) -> None:
-    if customer.version != expected:
-        raise ValidationFailed([FieldError("customer", "stale")])
-
-
-def change_customer_status(
-    *,
-    session: SignedIn,
-    customer_id: int,
-    status: str,
-    note: str,
-    expected_version: int,
-    clock: Clock,
-) -> int:
-    """Move a customer between 潜在/在册/流失 with a dated history entry; return the new version."""
-    if status not in {s.value for s in Status}:
-        raise ValidationFailed([FieldError("status", "required")])
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.write")
-        c = load_customer(uow, customer_id)
-        _check_version(c, expected_version)
-        if c.status == status:
-            return c.version
-        if status == Status.REGISTERED and c.id_number_enc is None:
-            raise ValidationFailed([FieldError("id_number", "required_registered")])
-        old = c.status
-        now = clock.now()
-        c.status = status
-        c.updated_at = now
-        c.version += 1
-        uow.session.add(
-            CustomerStatusChange(
-                customer_id=c.id,
-                old_status=old,
-                new_status=status,
-                changed_at=now,
-                changed_by=session.actor.user_id,
-                note=note.strip()[:200],
-            )
-        )
-        uow.audit.record(
-            "customer.status",
-            object_type="customer",
-            object_id=c.id,
-            details={"status": {"before": old, "after": status}, "note": note.strip()[:200]},
-        )
-        uow.commit()
-        return c.version
-
-
 def update_customer(
     *,
     session: SignedIn,
@@ -161,7 +109,7 @@ def update_customer(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
-        _check_version(c, expected_version)
+        check_version(c, expected_version)
         try:
             cipher = FieldCipher(store.vault.key(c.key_id))
             stored = _StoredContacts.read(uow, c, cipher, changes)
@@ -200,14 +148,7 @@ def update_customer(
         if changes.responsible_user_id not in (None, NO_RESPONSIBLE):
             errors += check_responsible(uow, changes.responsible_user_id)
         if clean is not None and changes.id_number is not None and clean.id_number:
-            digest = store.blind_index.digest("customer.id_number", clean.id_number)
-            taken = uow.session.scalar(
-                select(Customer.number).where(
-                    Customer.id_number_bidx == digest, Customer.id != c.id
-                )
-            )
-            if taken is not None:
-                errors.append(FieldError("id_number", "duplicate_id", {"number": taken}))
+            errors += check_id_free(store, uow, clean.id_number, customer_id=c.id)
         if errors or clean is None:
             raise ValidationFailed(errors)
         # a kept account's Luhn warning was given when it was entered
@@ -315,17 +256,10 @@ class _StoredContacts:
         def dec(blob: bytes, table: str, column: str) -> str:
             return cipher.decrypt(blob, table=table, column=column, row_key=c.row_key)
 
-        def rows(model: Any) -> list[Any]:
-            return list(
-                uow.session.scalars(
-                    select(model).where(model.customer_id == c.id).order_by(model.position)
-                )
-            )
-
         raw_phones: list[str] = []
         labels: list[str] = []
         if changes.phones is not None:
-            for p in rows(CustomerPhone):
+            for p in contact_rows(uow, CustomerPhone, c.id):
                 raw_phones.append(dec(p.phone_enc, "customer_phone", f"phone.{p.position}"))
                 labels.append(p.label)
         addresses = (
@@ -333,7 +267,7 @@ class _StoredContacts:
                 AddressInput(
                     dec(a.address_enc, "customer_address", f"address.{a.position}"), a.label
                 )
-                for a in rows(CustomerAddress)
+                for a in contact_rows(uow, CustomerAddress, c.id)
             ]
             if changes.addresses is not None
             else []
@@ -344,7 +278,7 @@ class _StoredContacts:
                     dec(b.account_enc, "customer_bank_account", f"bank_account.{b.position}"),
                     b.bank_name,
                 )
-                for b in rows(CustomerBankAccount)
+                for b in contact_rows(uow, CustomerBankAccount, c.id)
             ]
             if changes.bank_accounts is not None
             else []
@@ -409,61 +343,3 @@ def _snapshot(c: Customer) -> dict[str, object]:
         "index_remarks": c.index_remarks,
         "responsible_user_id": c.responsible_user_id,
     }
-
-
-def _status_label(code: object) -> str:
-    try:
-        return LABELS[Status(str(code))]
-    except (ValueError, KeyError):
-        return str(code)
-
-
-ACTION_TEXT = {
-    "customer.create": "登记",
-    "customer.update": "修改",
-    "customer.status": "变更状态",
-    "customer.reveal": "查看完整信息",
-    "customer.duplicate_cleared": "复核疑似重复",
-}
-
-
-def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> list[HistoryEntry]:
-    """Everything recorded about a customer, newest first (from the audit trail)."""
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.read")
-        c = load_customer(uow, customer_id)
-        entries = uow.session.scalars(
-            select(AuditEntry)
-            .where(
-                AuditEntry.object_type == "customer",
-                AuditEntry.object_id == str(c.id),
-            )
-            .order_by(AuditEntry.id.desc())
-        ).all()
-        flags = uow.session.scalars(
-            select(AuditEntry)
-            .where(AuditEntry.action == "customer.duplicate_cleared")
-            .where(
-                or_(AuditEntry.details.like(f"%[{c.id},%"), AuditEntry.details.like(f"%,{c.id}]%"))
-            )
-        ).all()
-        out = []
-        for e in sorted([*entries, *flags], key=lambda e: e.id, reverse=True):
-            details = json.loads(e.details or "{}")
-            summary = ""
-            if e.action == "customer.status":
-                status = details.get("status", {})
-                before, after = (_status_label(status.get(k)) for k in ("before", "after"))
-                summary = f"{before} → {after} {details.get('note', '')}"
-            elif e.action == "customer.update":
-                summary = "、".join(sorted(details))
-            elif e.action == "customer.reveal":
-                summary = e.purpose or ""
-            elif e.action == "customer.duplicate_cleared":
-                summary = str(details.get("note", ""))
-            out.append(
-                HistoryEntry(
-                    e.occurred_at, e.actor_name, ACTION_TEXT.get(e.action, e.action), summary
-                )
-            )
-        return out

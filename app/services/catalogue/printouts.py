@@ -14,13 +14,23 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain.accounts import Actor
-from app.domain.catalogue import Retention, Secrecy, SecrecyLevel
-from app.errors import FieldError, ValidationFailed
+from app.domain.catalogue import (
+    Retention,
+    Secrecy,
+    SecrecyLevel,
+)
+from app.errors import (
+    FieldError,
+    ValidationFailed,
+)
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.catalogue import visible_volume
+from app.services.catalogue.volumes import visible_volume
 from app.services.common import actor_from_row, authorize
-from app.storage.models import ArchiveItem, Volume
+from app.storage.models import (
+    ArchiveItem,
+    Volume,
+)
 from app.storage.store import UnitOfWork
 
 FORMS = {"catalogue": "卷内目录", "note": "卷内备考表"}
