@@ -23,8 +23,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from app.clock import as_utc
 from app.printing.base import FONT, MARGIN, PAGE_H, PAGE_W, register_fonts
+from app.printing.stamp import format_printed_at as format_printed_at
+from app.printing.stamp import printed_by_text as printed_by_text
 
 CREATOR = "档案室 Archive Room"
 FRAME_W = PAGE_W - 2 * MARGIN
@@ -33,21 +34,6 @@ FOOTER_H = 20 * mm  # from the bottom edge to the last line of the page's conten
 BLOCK_GAP = 3 * mm  # between the repeated block and the frame
 SECRECY_RED = Color(0.75, 0.0, 0.0)
 BLACK = Color(0, 0, 0)
-
-
-def format_printed_at(value: datetime) -> str:
-    """``2026-01-05 17:00 +08:00``: local time, 24 h, with the local UTC offset."""
-    local = as_utc(value).astimezone()
-    offset = local.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return local.strftime("%Y-%m-%d %H:%M") + f" {sign}{hours:02d}:{rest:02d}"
-
-
-def printed_by_text(display_name: str, username: str) -> str:
-    """``王建国（boss）``: who printed, as the footer shows it."""
-    return f"{display_name}（{username}）" if username else display_name
 
 
 @dataclass(frozen=True)
