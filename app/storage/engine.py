@@ -25,6 +25,10 @@ from app.storage.location import DatabaseLocation
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Execution option naming how a SQLite transaction begins ("IMMEDIATE": take the write lock at
+# BEGIN). WAL cannot upgrade a read transaction to a write one while another connection writes:
+# SQLite then answers BUSY at once without waiting, so writers must hold the lock from the start.
+SQLITE_BEGIN = "archive_room_sqlite_begin"
 PAGE_SIZE = 4096  # SQLCipher 4 default
 
 
@@ -140,10 +144,18 @@ def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        mode = conn.get_execution_options().get(SQLITE_BEGIN)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
 
     _map_errors(engine, DatabaseLocation(kind="sqlite", path=path))
     return engine
+
+
+def write_engine(engine: Engine) -> Engine:
+    """``engine`` whose transactions take the write lock when they begin (SQLite; else as is)."""
+    if engine.dialect.name != "sqlite":
+        return engine
+    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
 
 
 def postgres_engine(location: DatabaseLocation) -> Engine:
