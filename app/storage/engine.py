@@ -25,10 +25,14 @@ from app.storage.location import DatabaseLocation
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
-# Execution option naming how a SQLite transaction begins ("IMMEDIATE": take the write lock at
-# BEGIN). WAL cannot upgrade a read transaction to a write one while another connection writes:
-# SQLite then answers BUSY at once without waiting, so writers must hold the lock from the start.
-SQLITE_BEGIN = "archive_room_sqlite_begin"
+# Execution option: the transaction takes the database's write lock as it begins. SQLite:
+# ``BEGIN IMMEDIATE`` (WAL cannot upgrade a read transaction to a write one while another
+# connection writes: SQLite then answers BUSY at once without waiting, so writers hold the lock
+# from the start). PostgreSQL: a transaction-level advisory lock, so read-then-write counters
+# (customer, 档号, loan numbers) are never handed out twice by concurrent desks.
+WRITE_LOCK = "archive_room_write_lock"
+# Arbitrary constant naming the writers' advisory lock on PostgreSQL ("ARWR").
+PG_WRITE_LOCK_ID = 0x41525752
 PAGE_SIZE = 4096  # SQLCipher 4 default
 
 
@@ -144,18 +148,16 @@ def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        mode = conn.get_execution_options().get(SQLITE_BEGIN)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+        write = conn.get_execution_options().get(WRITE_LOCK, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     _map_errors(engine, DatabaseLocation(kind="sqlite", path=path))
     return engine
 
 
 def write_engine(engine: Engine) -> Engine:
-    """``engine`` whose transactions take the write lock when they begin (SQLite; else as is)."""
-    if engine.dialect.name != "sqlite":
-        return engine
-    return engine.execution_options(**{SQLITE_BEGIN: "IMMEDIATE"})
+    """``engine`` whose transactions take the database write lock when they begin."""
+    return engine.execution_options(**{WRITE_LOCK: True})
 
 
 def postgres_engine(location: DatabaseLocation) -> Engine:
@@ -164,6 +166,12 @@ def postgres_engine(location: DatabaseLocation) -> Engine:
     engine = create_engine(
         location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
     )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_LOCK, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_ID})")
+
     _map_errors(engine, location)
     return engine
 

@@ -130,8 +130,9 @@ class Store:
         self._cipher: FieldCipher | None = FieldCipher(key.key)
         self._blind_index: BlindIndex | None = BlindIndex(key.key)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
-        # Units of work that write begin with the write lock (SQLite: BEGIN IMMEDIATE), so a
-        # second workstation waits up to the busy timeout instead of failing at once.
+        # Units of work that write begin with the write lock (SQLite: BEGIN IMMEDIATE;
+        # PostgreSQL: an advisory lock), so a second workstation waits its turn instead of
+        # failing at once or handing out a counter's number twice.
         self._write_sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
         self._vault: CustomerKeyVault | None = None
         self.audit_checkpoints = checkpoint_log_for(location, engine)
