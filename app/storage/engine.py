@@ -160,8 +160,12 @@ def write_engine(engine: Engine) -> Engine:
     return engine.execution_options(**{WRITE_LOCK: True})
 
 
-def postgres_engine(location: DatabaseLocation) -> Engine:
-    """Return an engine for a ``postgresql+psycopg://`` URL."""
+def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) -> Engine:
+    """Return an engine for a ``postgresql+psycopg://`` URL.
+
+    With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
+    as they do on an encrypted file.
+    """
     assert location.url is not None
     engine = create_engine(
         location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
@@ -171,6 +175,12 @@ def postgres_engine(location: DatabaseLocation) -> Engine:
     def _on_begin(conn: Any) -> None:
         if conn.get_execution_options().get(WRITE_LOCK, False):
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_ID})")
+
+    if key is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _on_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+            key.key  # noqa: B018 - raises SessionEnded after sign-out
 
     _map_errors(engine, location)
     return engine
@@ -182,4 +192,4 @@ def engine_for(location: DatabaseLocation, key: KeyHolder | bytes | None) -> Eng
         if key is None:
             raise ValueError("an embedded database needs its data key")
         return sqlcipher_engine(location.sqlite_path, key)
-    return postgres_engine(location)
+    return postgres_engine(location, key if isinstance(key, KeyHolder) else None)
