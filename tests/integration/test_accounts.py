@@ -146,6 +146,7 @@ def test_created_user_must_change_one_time_password(
     sign_out(session=session, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -330,6 +331,7 @@ def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: Fix
     sign_out(session=session, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_setup_validation_saves_nothing(location: DatabaseLocation, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
         initialize_database(

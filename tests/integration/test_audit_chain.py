@@ -126,6 +126,7 @@ def test_reordering_two_entries_is_reported(trail: SignedIn) -> None:
     assert (report.first_break.seq, report.first_break.reason) == (20, "modified")
 
 
+@pytest.mark.sqlite_only
 def test_inserting_an_entry_is_reported(trail: SignedIn) -> None:
     def insert(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE audit_entry SET seq = seq + 1000000 WHERE seq >= 30")
@@ -161,6 +162,7 @@ def test_truncating_the_tail_is_caught_by_the_checkpoints(trail: SignedIn) -> No
     assert "截断" in report.breaks[0].describe()
 
 
+@pytest.mark.sqlite_only
 def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     path = Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX)
     assert path.exists()
@@ -172,6 +174,7 @@ def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: Databa
     assert "checkpoint_forged" in [b.reason for b in report.breaks]
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX).unlink()
     report = verify_audit_chain(trail.store)
@@ -221,6 +224,7 @@ def _random_tamper(rng: random.Random, top: int) -> Callable[[Connection], None]
     return apply
 
 
+@pytest.mark.sqlite_only
 def test_a_thousand_random_tamperings_are_all_detected(trail: SignedIn) -> None:
     rng = random.Random(20261201)
     with trail.store.engine.connect() as conn:
@@ -376,6 +380,7 @@ def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLoc
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_checkpoints_in_a_table_verify_like_the_file(admin: SignedIn, clock: FixedClock) -> None:
     """The PostgreSQL layout (checkpoints in ``audit_checkpoint``), exercised on SQLite."""
     from sqlalchemy.orm import Session

@@ -177,6 +177,7 @@ def test_reveal_needs_a_purpose_and_is_audited(
     assert json.loads(created.details)["id_number"] == "110***********002X"
 
 
+@pytest.mark.sqlite_only
 def test_deleted_customer_cannot_be_read_from_an_earlier_database_copy(
     archivist: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:

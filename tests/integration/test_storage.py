@@ -66,6 +66,7 @@ def test_migrate_from_empty_creates_every_table_at_head(tmp_path: Path) -> None:
     assert not (tmp_path / "empty.db").read_bytes().startswith(b"SQLite format 3")
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -80,6 +81,7 @@ def test_database_from_a_newer_version_is_refused_untouched(
     assert not list(location.sqlite_path.parent.glob("*.before-upgrade-*"))
 
 
+@pytest.mark.sqlite_only
 def test_unstamped_database_with_tables_is_not_touched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -92,6 +94,7 @@ def test_unstamped_database_with_tables_is_not_touched(
     assert sha(location.sqlite_path) == before
 
 
+@pytest.mark.sqlite_only
 def test_database_at_head_is_not_copied_and_copies_are_exact(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -115,6 +118,7 @@ def test_missing_database_is_reported(tmp_path: Path, clock: FixedClock) -> None
         )
 
 
+@pytest.mark.sqlite_only
 def test_missing_keyring_is_reported(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -124,6 +128,7 @@ def test_missing_keyring_is_reported(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_tampered_keyring_is_reported_not_replaced(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -154,6 +159,7 @@ def test_keyring_swapped_from_another_database_is_refused(
         sign_in(location=a, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_file_that_is_not_our_database_is_refused(
     tmp_path: Path, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -164,6 +170,7 @@ def test_file_that_is_not_our_database_is_refused(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_truncated_database_is_reported_corrupt(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -174,6 +181,7 @@ def test_truncated_database_is_reported_corrupt(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_setup_never_overwrites_an_existing_database(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -204,6 +212,7 @@ def test_read_only_folder_gives_a_clear_error(tmp_path: Path, clock: FixedClock)
     assert str(folder) in info.value.params["path"]
 
 
+@pytest.mark.sqlite_only
 def test_audit_failure_rolls_back_the_change(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -229,6 +238,7 @@ def test_audit_failure_rolls_back_the_change(
     assert sha(location.keyring_path) == keyring_before
 
 
+@pytest.mark.sqlite_only
 def test_failed_password_change_leaves_the_keyring_alone(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -253,6 +263,7 @@ def test_failed_password_change_leaves_the_keyring_alone(
     assert json.loads(location.keyring_path.read_text())["body"] == keyring_before
 
 
+@pytest.mark.sqlite_only
 def test_security_settings_are_validated_audited_and_reach_the_keyring(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -273,6 +284,7 @@ def test_security_settings_are_validated_audited_and_reach_the_keyring(
     assert json.loads(entry.details)["lockout_max_failures"] == {"before": 5, "after": 3}
 
 
+@pytest.mark.sqlite_only
 def test_every_write_in_this_issue_leaves_an_audit_entry(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -309,6 +321,7 @@ def test_every_write_in_this_issue_leaves_an_audit_entry(
     assert otp.password not in location.keyring_path.read_text()
 
 
+@pytest.mark.sqlite_only
 def test_new_database_and_keyring_are_private_to_the_owner(
     admin: SignedIn, location: DatabaseLocation
 ) -> None:
@@ -316,6 +329,7 @@ def test_new_database_and_keyring_are_private_to_the_owner(
     assert stat.S_IMODE(location.keyring_path.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_older_database_is_copied_then_upgraded(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
@@ -361,6 +375,7 @@ def test_head_constant_matches_the_migration_scripts() -> None:
     assert migrate.head_revision() == migrate.HEAD
 
 
+@pytest.mark.sqlite_only
 def test_opening_a_current_database_does_not_load_alembic(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
