@@ -41,6 +41,15 @@ def column_number(letters: str) -> int:
     return n
 
 
+def column_letters(number: int) -> str:
+    """1 → ``A``, 27 → ``AA``."""
+    out = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        out = chr(65 + rest) + out
+    return out or "A"
+
+
 def check_file_size(path: Path, limits: ImportLimits) -> None:
     """Refuse a file bigger than the limit (ImportTooLarge) or one that cannot be read."""
     try:

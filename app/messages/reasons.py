@@ -112,6 +112,16 @@ REASONS: dict[str, str] = {
     "customer_ambiguous": "有多位客户叫这个名称，请填写客户编号或证件号码",
     "customer_required": "请填写客户编号、证件号码或客户名称，以确定案卷属于哪位客户",
     "volume_rejected": "同一案卷的其他行有错误（第 {row} 行），整卷未导入",
+    # reading ledgers (issue 16)
+    "size_declared": "文件声明的数据范围是 {declared}，实际数据到 {real}：已按实际数据读取全部行和列，请核对行数",
+    "encoding_detected": "按 {encoding} 编码读取（自动识别）；如有乱码，请在上方改选编码",
+    "encoding_chosen": "按 {encoding} 编码读取（人工选择）",
+    "skip_total": "合计、小计或“共 N 户”行，不是数据，已跳过",
+    "skip_sign_off": "制表人、制表日期等表尾说明，不是数据，已跳过",
+    "skip_header_again": "重复出现的表头行（如每页打印的表头），已跳过",
+    "char_replacement": "第 {position} 个字符无法识别（“\ufffd”或“锟斤拷”，多为文件编码不对），请核对后再导入",
+    "char_question": "第 {position} 个字符是“?”，多为保存文件时无法编码的汉字（如生僻字），请核对",
+    "char_private_use": "第 {position} 个字符是自造字或乱码（私用区字符），请核对",
     # audit trail and incidents (issue 9)
     "date_order": "不能早于起始日期",
     "too_many": "符合条件的记录超过 {max} 条，请缩小筛选范围",

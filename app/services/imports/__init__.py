@@ -16,7 +16,14 @@ directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
-from app.services.imports.checking import PREVIEW_ROWS, CheckResult, check_ledger, describe_outcome
+from app.services.imports.checking import (
+    PREVIEW_ROWS,
+    CheckResult,
+    check_ledger,
+    describe_note,
+    describe_outcome,
+    describe_skipped,
+)
 from app.services.imports.history import ImportRow, list_imports, undo_import
 from app.services.imports.kinds.base import (
     ImportKind,
@@ -34,6 +41,7 @@ from app.services.imports.ledger import (
     move_header,
     parsed_rows,
     preview_cells,
+    read_notes,
     sheet_cells,
 )
 from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
@@ -61,7 +69,9 @@ __all__ = [
     "Written",
     "check_ledger",
     "check_mapping",
+    "describe_note",
     "describe_outcome",
+    "describe_skipped",
     "file_digest",
     "guess_columns",
     "kind_of",
@@ -71,6 +81,7 @@ __all__ = [
     "move_header",
     "parsed_rows",
     "preview_cells",
+    "read_notes",
     "register",
     "rejected_rows_xlsx",
     "run_import",

@@ -90,15 +90,18 @@ class CustomerImport:
                 continue
             first_row[clean_draft.id_number] = o.row
             by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
-        for chunk in chunks(list(by_digest)):
-            for digest, number in ctx.uow.session.execute(
-                select(Customer.id_number_bidx, Customer.number).where(
-                    Customer.id_number_bidx.in_(chunk)
-                )
-            ):
-                by_digest[digest or b""].errors.append(
-                    FieldError("id_number", "duplicate_id", {"number": number})
-                )
+        _registered(ctx, by_digest)
+        return settle(outcomes)
+
+    def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
+        """The preview's verdicts, the ID numbers looked up again (registered since?)."""
+        bidx = ctx.uow.store.blind_index
+        by_digest: dict[bytes, RowOutcome] = {}
+        for o in outcomes:
+            clean_draft: CleanDraft | None = o.clean
+            if o.ok and clean_draft is not None and clean_draft.id_number:
+                by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
+        _registered(ctx, by_digest)
         return settle(outcomes)
 
     def write(
@@ -308,6 +311,19 @@ class CustomerImport:
         # erase first (R8), as delete_customer does: a failed commit leaves unreadable rows
         uow.store.vault.destroy(key_ids)
         return True
+
+
+def _registered(ctx: KindContext, by_digest: dict[bytes, RowOutcome]) -> None:
+    """Refuse the rows whose ID number is already registered (R3)."""
+    for chunk in chunks(list(by_digest)):
+        for digest, number in ctx.uow.session.execute(
+            select(Customer.id_number_bidx, Customer.number).where(
+                Customer.id_number_bidx.in_(chunk)
+            )
+        ):
+            by_digest[digest or b""].errors.append(
+                FieldError("id_number", "duplicate_id", {"number": number})
+            )
 
 
 def encryptor(cipher: FieldCipher, row_key: str) -> Callable[[str, str, str], bytes]:
