@@ -51,8 +51,14 @@ CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
 def looks_like_org(name: str, id_text: str) -> bool:
     """True when a name or an ID number says the customer is an organisation (单位)."""
     compact = identity.compact(id_text).upper()
-    if len(compact) == 18 and not compact[:17].isdigit():
-        return True  # a credit code has letters where an ID number has digits
+    # a credit code has letters where an ID number has digits; a person's number with a
+    # letter typed by mistake (I for 1, O for 0) stays a person's (and is refused as such)
+    if (
+        len(compact) == 18
+        and not compact[:17].isdigit()
+        and (identity.is_valid_uscc(compact) or not identity.looks_like_resident_id(compact))
+    ):
+        return True
     return any(marker in name for marker in ORG_MARKERS)
 
 
