@@ -16,6 +16,7 @@ directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
+from app.imports.layout import Guess
 from app.services.imports.checking import (
     PREVIEW_ROWS,
     CheckResult,
@@ -44,7 +45,12 @@ from app.services.imports.ledger import (
     read_notes,
     sheet_cells,
 )
-from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
+from app.services.imports.mapping import (
+    MAPPING_SETTING,
+    check_mapping,
+    column_guesses,
+    guess_columns,
+)
 from app.services.imports.registry import KINDS, kind_of, register
 from app.services.imports.rejected import rejected_rows_xlsx
 from app.services.imports.run import ImportMode, ImportSummary, run_import
@@ -54,6 +60,7 @@ __all__ = [
     "MAPPING_SETTING",
     "PREVIEW_ROWS",
     "CheckResult",
+    "Guess",
     "ImportCancelled",
     "ImportHasRejections",
     "ImportKind",
@@ -69,6 +76,7 @@ __all__ = [
     "Written",
     "check_ledger",
     "check_mapping",
+    "column_guesses",
     "describe_note",
     "describe_outcome",
     "describe_skipped",

@@ -180,9 +180,9 @@ def sheet_cells(kind: str, ledger: Ledger, row_index: int) -> list[str]:
     if row_index < ledger.header.data_start:
         row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
         return [cells.text(v) for v in row]
-    return preview_cells(
-        kind, ledger, guess_mapping(ledger.header, kind_of(kind).fields), row_index
-    )
+    samples = [row for _number, row in ledger.split[0][:200]]
+    mapping = guess_mapping(ledger.header, kind_of(kind).fields, samples)
+    return preview_cells(kind, ledger, mapping, row_index)
 
 
 def file_digest(path: Path) -> str:
