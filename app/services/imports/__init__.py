@@ -16,6 +16,7 @@ directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
+from app.imports.footers import Skipped
 from app.imports.layout import Guess
 from app.services.imports.checking import (
     PREVIEW_ROWS,
@@ -73,6 +74,7 @@ __all__ = [
     "ParsedRow",
     "Progress",
     "RowOutcome",
+    "Skipped",
     "Written",
     "check_ledger",
     "check_mapping",
