@@ -191,3 +191,12 @@ REASONS: dict[str, str] = {
     "task_done": "该任务已完成",
     "checklist_incomplete": "还有 {n} 项未填写（正常/异常）",
 }
+
+# text encodings of CSV ledgers, as the wizard names them (issue 16)
+ENCODING_NAMES: dict[str, str] = {
+    "utf-8-sig": "UTF-8",
+    "gb18030": "GB18030",
+    "utf-16": "UTF-16",
+    "utf-16-le": "UTF-16",
+    "utf-16-be": "UTF-16",
+}

@@ -17,7 +17,7 @@ from app.clock import Clock
 from app.errors import FieldError
 from app.imports.footers import Skipped
 from app.imports.suspect import cell_warnings
-from app.messages import REASONS, describe_field_error
+from app.messages import ENCODING_NAMES, REASONS, describe_field_error
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.imports.kinds.base import ImportKind, KindContext, ParsedRow, Progress, RowOutcome
@@ -120,6 +120,9 @@ def kind_context(
 
 def describe_note(note: FieldError) -> str:
     """A note about the reading (``ledger.read_notes``), in Chinese."""
+    if "encoding" in note.params:
+        code = str(note.params["encoding"])
+        note = FieldError(note.field, note.reason, {"encoding": ENCODING_NAMES.get(code, code)})
     return describe_field_error(note).split("：", 1)[-1]
 
 

@@ -20,14 +20,15 @@ from PySide6.QtWidgets import (
     QWizardPage,
 )
 
+from app.imports import cells
 from app.imports.source import ENCODINGS
+from app.messages import ENCODING_NAMES
 from app.services import imports
 from ui.dialogs.import_wizard.host import WizardHost
 
 NOTE_STYLE = "color: #8a5a00;"
 SKIPPED_COLOUR = "#e6e6e6"
 AUTO = ""  # the encoding choice 自动识别
-ENCODING_NAMES = {"utf-8-sig": "UTF-8", "gb18030": "GB18030（GBK）", "utf-16": "UTF-16"}
 
 
 class HeaderPage(QWizardPage):
@@ -126,7 +127,12 @@ class HeaderPage(QWizardPage):
         skipped = {s.row - ledger.sheet.first_row: s for s in ledger.skipped}
         last_skipped = max(skipped, default=0)
         count = min(max(self.SHOWN, last_skipped + 1), len(ledger.sheet.rows), 200)
-        rows = [imports.sheet_cells(self.w.kind, ledger, i) for i in range(count)]
+        rows = [  # skipped rows (totals, sign-offs) as they are: they hold no customer data
+            [cells.text(v) for v in ledger.sheet.rows[i]]
+            if i in skipped
+            else imports.sheet_cells(self.w.kind, ledger, i)
+            for i in range(count)
+        ]
         width = max((len(r) for r in rows), default=0)
         self.table.setRowCount(count)
         self.table.setColumnCount(width)
