@@ -45,6 +45,8 @@ def normalize(text: str) -> str:
 
     Two spellings of one number must give one blind index, so digits are unified first.
     """
+    if text.isascii():  # NFKC leaves ASCII alone and the invisibles are not ASCII
+        return text.strip()
     return _ascii_digits(unicodedata.normalize("NFKC", text)).translate(_INVISIBLE).strip()
 
 

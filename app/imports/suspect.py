@@ -25,9 +25,12 @@ _PRIVATE = re.compile("[\ue000-\uf8ff\U000f0000-\U000fffff\U00100000-\U0010ffff]
 SUSPECT_REASONS = ("char_replacement", "char_question", "char_private_use")
 
 
+_ANY = re.compile("[\ufffd锟烫屯?？\ue000-\uf8ff\U000f0000-\U0010ffff]")
+
+
 def suspect_reason(text: str) -> str | None:
     """Why ``text`` looks garbled (one of SUSPECT_REASONS), or None."""
-    if text.isascii():
+    if text.isascii() or _ANY.search(text) is None:  # one scan for the common clean cell
         return None
     if _REPLACED.search(text):
         return "char_replacement"

@@ -20,7 +20,14 @@ from app.imports.suspect import cell_warnings
 from app.messages import ENCODING_NAMES, REASONS, describe_field_error
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
-from app.services.imports.kinds.base import ImportKind, KindContext, ParsedRow, Progress, RowOutcome
+from app.services.imports.kinds.base import (
+    ImportKind,
+    KindContext,
+    ParsedRow,
+    Progress,
+    RowOutcome,
+    gc_paused,
+)
 from app.services.imports.ledger import Ledger, parsed_rows
 from app.services.imports.mapping import imported_mapping, require_columns
 from app.services.imports.registry import kind_of
@@ -75,7 +82,7 @@ def check_ledger(
     """
     target = kind_of(kind)
     rows = mapped_rows(target, ledger, mapping, limit)
-    with session.uow(clock) as uow:
+    with session.uow(clock) as uow, gc_paused():
         ctx = kind_context(uow, session, target, clock.now(), progress)
         outcomes = check_rows(target, ctx, rows)
     complete = limit is None or len(rows) < limit

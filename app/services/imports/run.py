@@ -33,6 +33,7 @@ from app.services.imports.kinds.base import (
     KindContext,
     Progress,
     RowOutcome,
+    gc_paused,
 )
 from app.services.imports.ledger import Ledger
 from app.services.imports.mapping import mapping_key
@@ -105,7 +106,7 @@ def run_import(
         uow.claim_writes()  # consecutive ids and one counter: hold the write lock throughout
         ctx = kind_context(uow, session, target, clock.now(), progress)
         try:
-            with _large_cache(uow):
+            with _large_cache(uow), gc_paused():
                 if reuse is None:
                     outcomes = check_rows(target, ctx, rows)
                 else:
