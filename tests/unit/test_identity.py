@@ -258,3 +258,25 @@ def test_a_person_id_with_one_letter_is_not_taken_for_a_credit_code() -> None:
     assert looks_like_resident_id(typo) and not is_valid_uscc(typo)
     assert not looks_like_resident_id("91350100M000100Y43")
     assert is_valid_uscc("91350100M000100Y43")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    area=st.sampled_from(["10", "21", "22", "311", "571", "755", "898", "999", "335", "400"]),
+    subscriber=st.from_regex(r"[0-9]{6,9}", fullmatch=True),
+    dash=st.booleans(),
+)
+def test_land_line_verdicts_kept_per_prefix_agree_with_phonenumbers(
+    area: str, subscriber: str, dash: bool
+) -> None:
+    import phonenumbers
+
+    text = f"0{area}{'-' if dash else ''}{subscriber}"
+    result = check_phone(text)
+    parsed = phonenumbers.parse(text, "CN")
+    valid = phonenumbers.is_valid_number(parsed)
+    if 10 <= len(area + subscriber) + 1 <= 12:
+        assert result.ok == valid, text
+    if result.ok:
+        expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert result.value.e164 == expected  # type: ignore[union-attr]
