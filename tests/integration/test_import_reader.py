@@ -203,3 +203,44 @@ def test_the_import_writes_the_preview_check_and_rechecks_only_uniqueness(
         checked=quick,
     )
     assert not again.rechecked_only and again.imported == 0 and again.rejected == 5
+
+
+def test_each_fault_has_its_own_reason_through_the_import(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    from tests.ledgers import resident_id
+
+    good = resident_id(40)
+    typo = good[:10] + "I" + good[11:]  # a person's number with a letter typed for a digit
+    path = tmp_path / "faults.csv"
+    lines = [
+        "客户名称,身份证号,联系电话",
+        f"字母错,{typo},{mobile(40)}",
+        f"少一位,{good[:17]},{mobile(41)}",
+        f"科学计数,{resident_id(42)},1.38001E+10",
+        f"打星号,{resident_id(43)},138****1234",
+        f"少位数,{resident_id(44)},1380013800",
+        f"号段错,{resident_id(45)},12345678901",
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ledger = imports.load_ledger(path, kind="customers")
+    checked = imports.check_ledger(
+        session=archivist,
+        kind="customers",
+        ledger=ledger,
+        mapping=_mapped(archivist, clock, ledger),
+        clock=clock,
+    )
+    reasons = {o.row: [(e.field, e.reason) for e in o.errors] for o in checked.outcomes}
+    assert reasons == {
+        2: [("id_number", "id_char")],
+        3: [("id_number", "id_length")],
+        4: [("phones.0", "phone_scientific")],
+        5: [("phones.0", "phone_masked")],
+        6: [("phones.0", "phone_too_short")],
+        7: [("phones.0", "phone_prefix")],
+    }
+    first = imports.describe_outcome(checked.outcomes[0])
+    assert "第 11 位“I”" in first and "统一社会信用代码" not in first
+    assert "17 位" in imports.describe_outcome(checked.outcomes[1])
+    assert "科学计数法" in imports.describe_outcome(checked.outcomes[2])
