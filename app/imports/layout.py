@@ -151,8 +151,9 @@ def guess_mapping(
 class Guess:
     """Why a column was guessed to hold a field, and how sure the guess is.
 
-    ``confidence``: ``high`` (the name and the values agree, or the values leave no doubt),
-    ``medium`` (the name alone, or the values alone), ``low`` (part of the name only);
+    ``confidence``: ``high`` (the name and the values agree, the values leave no doubt, or
+    the name is exact and there is nothing to check by), ``medium`` (the name with values that
+    neither fit nor misfit, or too few of them; the values alone), ``low`` (part of the name);
     ``basis``: ``name``, ``name_part``, ``values``, ``name_values``, ``rows`` (题名 as a
     volume's or an item's title, by the other columns and rows); ``share`` the part of the
     column's sample values that fit the field (None: not looked at); ``instead``: the field
@@ -267,8 +268,8 @@ def _judge(spec: FieldSpec, name_score: int, share: float | None, count: int) ->
         return None
     if share is not None and enough and share < MISFITS:
         return None  # the name says so, the values do not: every row would be refused
-    if name_score == 3:
-        return Guess(spec.key, "medium" if share is None else "high", "name", share)
+    if name_score == 3:  # certain when there is nothing to check by, else the values hesitate
+        return Guess(spec.key, "high" if share is None else "medium", "name", share)
     return Guess(spec.key, "low", "name_part", share)
 
 
