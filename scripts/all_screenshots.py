@@ -11,6 +11,7 @@ SCRIPTS = (
     "screenshots.py",  # main window, customers, catalogue, forms
     "form_screenshots.py",  # printed catalogue forms
     "screenshots_import.py",  # import wizard
+    "screenshots_import_reading.py",  # import wizard: encoding, footers, guess confidence
     "location_screenshots.py",  # 库位, shelf list, custody hand-over
     "label_screenshots.py",  # label sheets
     "loan_screenshots.py",  # loan desk and its printed forms

@@ -69,6 +69,7 @@ FIELD_LABELS: dict[str, str] = {
     "reason": "原因",
     "flag": "疑似重复记录",
     "id_number": "证件号码",
+    "sheet": "工作表",
     "phone": "电话",
     "bank_account": "银行账号",
     "gender": "性别",

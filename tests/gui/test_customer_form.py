@@ -116,7 +116,7 @@ def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
     page.new_button.click()
     assert errors == []
     first, second = seen["errors"]  # type: ignore[misc]
-    assert first == "" and "电话（第 2 项）" in second and "格式不正确" in second
+    assert first == "" and "电话（第 2 项）" in second and "位数太少" in second
     assert seen["focus"] == "phone_1"
     assert seen["after_remove"] == (["12345"], "phone_0") and seen["cleared"] == ""
     cid = page.selected_id() or page.model.id_at(0)

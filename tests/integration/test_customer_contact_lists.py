@@ -152,7 +152,7 @@ def test_errors_name_the_row_and_stale_positions_are_refused(
         )
     assert sorted((e.field, e.reason) for e in info.value.errors) == [
         ("bank_accounts.0", "format"),
-        ("phones.2", "format"),
+        ("phones.2", "phone_too_short"),
     ]
     with pytest.raises(ValidationFailed) as info:
         update_customer(

@@ -66,7 +66,7 @@ def test_bad_identity_number_saves_nothing(archivist: SignedIn, clock: FixedCloc
         )
     assert {(e.field, e.reason) for e in info.value.errors} == {
         ("id_number", "checksum"),
-        ("phones.0", "format"),
+        ("phones.0", "phone_too_short"),
         ("email", "format"),
     }
     assert list_customers(session=archivist, clock=clock) == []
