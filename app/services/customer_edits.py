@@ -21,6 +21,7 @@ from app.security.audit import masked_change
 from app.security.crypto import DecryptionFailed, FieldCipher
 from app.security.masking import mask_address, mask_bank_account, mask_id_number, mask_phone
 from app.security.vault import KeyDestroyed
+from app.services.audit import action_label, changed_fields_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers import (
@@ -418,15 +419,6 @@ def _status_label(code: object) -> str:
         return str(code)
 
 
-ACTION_TEXT = {
-    "customer.create": "登记",
-    "customer.update": "修改",
-    "customer.status": "变更状态",
-    "customer.reveal": "查看完整信息",
-    "customer.duplicate_cleared": "复核疑似重复",
-}
-
-
 def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> list[HistoryEntry]:
     """Everything recorded about a customer, newest first (from the audit trail)."""
     with session.uow(clock) as uow:
@@ -456,14 +448,10 @@ def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> li
                 before, after = (_status_label(status.get(k)) for k in ("before", "after"))
                 summary = f"{before} → {after} {details.get('note', '')}"
             elif e.action == "customer.update":
-                summary = "、".join(sorted(details))
+                summary = changed_fields_text(e.details)
             elif e.action == "customer.reveal":
                 summary = e.purpose or ""
             elif e.action == "customer.duplicate_cleared":
                 summary = str(details.get("note", ""))
-            out.append(
-                HistoryEntry(
-                    e.occurred_at, e.actor_name, ACTION_TEXT.get(e.action, e.action), summary
-                )
-            )
+            out.append(HistoryEntry(e.occurred_at, e.actor_name, action_label(e.action), summary))
         return out

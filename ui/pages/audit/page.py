@@ -290,9 +290,9 @@ class AuditPage(QWidget):
         self._history = (kind, target.key)
         self.more_button.setVisible(False)
         self.status.setText(
-            self.tr("{0} 的完整历史：{1} 条（含其案卷、卷内文件和电子文件）").format(
-                target.title, len(rows)
-            )
+            self.tr(
+                "{0} 的完整历史：{1} 条（含其案卷、卷内文件、电子文件、借阅、移位、检查和事件）"
+            ).format(target.title, len(rows))
         )
 
     # -- export -------------------------------------------------------------------------
