@@ -6,6 +6,7 @@ import importlib
 import logging
 import sys
 import threading
+from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -15,7 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_AUTHOR, APP_NAME
 from app.errors import AppError
-from app.paths import cjk_font_path
+from app.paths import cjk_font_path, resources_dir
 from app.storage.location import DatabaseLocation
 from ui.context import AppContext
 from ui.dialogs.sign_in import SignInDialog
@@ -71,14 +72,35 @@ def prepare_application(app: QApplication) -> None:
         app.setFont(font)
     else:
         log.warning("bundled CJK font could not be loaded")
-    translator = QTranslator(app)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China),
-        "qtbase",
-        "_",
+    install_qt_translations(app)
+
+
+def qt_translation_folders() -> list[str]:
+    """Where Qt's own translations may be: Qt's configured folder, PySide6's, the bundle's."""
+    import PySide6
+
+    folders = [
         QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-    ):
-        app.installTranslator(translator)
+        str(Path(PySide6.__file__).resolve().parent / "Qt" / "translations"),
+        str(resources_dir() / "translations"),
+    ]
+    return list(dict.fromkeys(folders))
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Load Qt's qtbase_zh_CN (shipped with PySide6): standard dialogs and buttons in Chinese.
+
+    QFileDialog, QMessageBox and QDialogButtonBox texts come from it; False (and a log line)
+    when it is not found.
+    """
+    translator = QTranslator(app)
+    china = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    for folder in qt_translation_folders():
+        if translator.load(china, "qtbase", "_", folder):
+            app.installTranslator(translator)
+            return True
+    log.warning("Qt's Chinese translations (qtbase_zh_CN.qm) were not found")
+    return False
 
 
 class SessionController(QObject):
