@@ -98,6 +98,10 @@ def install_qt_translations(app: QApplication) -> bool:
     for folder in qt_translation_folders():
         if translator.load(china, "qtbase", "_", folder):
             app.installTranslator(translator)
+            # what qtbase_zh_CN lacks (Qt 6 file dialog labels); installed later, asked first
+            extra = QTranslator(app)
+            if extra.load(china, "qt_extra", "_", str(resources_dir() / "translations")):
+                app.installTranslator(extra)
             return True
     log.warning("Qt's Chinese translations (qtbase_zh_CN.qm) were not found")
     return False

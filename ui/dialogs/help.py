@@ -53,17 +53,17 @@ class GuideDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        path = operator_guide_path()
-        if path.exists():
-            self.browser.setSource(QUrl.fromLocalFile(str(path)))
-            self._fit_images()
-        else:
-            self.browser.setPlainText(self.tr("找不到操作指南文件：{0}").format(path))
         screen = self.screen().availableGeometry() if self.screen() is not None else None
         width, height = 900, 760
         if screen is not None:
             width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
         self.resize(width, height)
+        path = operator_guide_path()
+        if path.exists():
+            self.browser.setSource(QUrl.fromLocalFile(str(path)))
+            self._fit_images(min(IMAGE_WIDTH, width - 80))
+        else:
+            self.browser.setPlainText(self.tr("找不到操作指南文件：{0}").format(path))
 
     def image_count(self) -> int:
         """How many images the rendered guide shows (those that loaded)."""
@@ -84,17 +84,17 @@ class GuideDialog(QDialog):
             block = block.next()
         return found
 
-    def _fit_images(self) -> None:
+    def _fit_images(self, target: int) -> None:
         """Scale wide screenshots to the reading width (keeping their proportions)."""
         from PySide6.QtGui import QImage, QTextCursor, QTextDocument
 
         doc = self.browser.document()
         for fmt, position, length in self._images():
             image = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(fmt.name()))
-            if not isinstance(image, QImage) or image.isNull() or image.width() <= IMAGE_WIDTH:
+            if not isinstance(image, QImage) or image.isNull() or image.width() <= target:
                 continue
-            fmt.setWidth(IMAGE_WIDTH)
-            fmt.setHeight(image.height() * IMAGE_WIDTH / image.width())
+            fmt.setWidth(target)
+            fmt.setHeight(image.height() * target / image.width())
             cursor = QTextCursor(doc)
             cursor.setPosition(position)
             cursor.setPosition(position + length, QTextCursor.MoveMode.KeepAnchor)
