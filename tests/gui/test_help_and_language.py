@@ -57,6 +57,7 @@ def test_qt_standard_dialogs_speak_chinese(qapp: QApplication) -> None:
 
 
 def test_the_shipped_guide_is_the_docs_guide_with_its_screenshots() -> None:
+    """resources/guide (package data) is refreshed by scripts/guide_screenshots.py."""
     shipped = operator_guide_path()
     docs = ROOT / "docs" / "operator-guide.md"
     assert shipped.read_text(encoding="utf-8") == docs.read_text(encoding="utf-8")
@@ -64,6 +65,8 @@ def test_the_shipped_guide_is_the_docs_guide_with_its_screenshots() -> None:
     assert len(images) >= 14
     for image in images:
         assert filecmp.cmp(ROOT / "docs" / image, shipped.parent / image, shallow=False), image
+    for page in re.findall(r"\]\(([a-z-]+\.md)\)", docs.read_text(encoding="utf-8")):
+        assert filecmp.cmp(ROOT / "docs" / page, shipped.parent / page, shallow=False), page
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/operator-guide.md" in readme
 
