@@ -359,11 +359,16 @@ VALUE_WORDS: dict[str, str] = _words(
         "restore": "切换数据库",
         "failed": "失败",
         "locked": "锁定",
+        "potential": "潜在",
+        "registered": "在册",
+        "lost": "流失",
+        "open": "处理中",  # an incident's status
+        "closed": "已结案",
     },
 )
 VALUE_KEYS = frozenset(
     {"output", "format", "kind", "verdict", "condition", "resolution", "task", "reason", "scope"}
-    | {"mode", "secrecy", "was", "source"}
+    | {"mode", "secrecy", "was", "source", "status"}
 )
 
 
