@@ -86,12 +86,12 @@ class GuideDialog(QDialog):
 
     def _fit_images(self, target: int) -> None:
         """Scale wide screenshots to the reading width (keeping their proportions)."""
-        from PySide6.QtGui import QImage, QTextCursor, QTextDocument
+        from PySide6.QtGui import QImage, QPixmap, QTextCursor, QTextDocument
 
         doc = self.browser.document()
         for fmt, position, length in self._images():
             image = doc.resource(QTextDocument.ResourceType.ImageResource, QUrl(fmt.name()))
-            if not isinstance(image, QImage) or image.isNull() or image.width() <= target:
+            if not isinstance(image, QImage | QPixmap) or image.isNull() or image.width() <= target:
                 continue
             fmt.setWidth(target)
             fmt.setHeight(image.height() * target / image.width())
