@@ -233,9 +233,7 @@ class MainWindow(QMainWindow):
         self.action_settings.triggered.connect(lambda: self.show_area("settings"))
         self.menu_account.addAction(self.action_settings)
         self.menu_help = self.menuBar().addMenu("")
-        self.action_guide = QAction(
-            self, shortcut=QKeySequence(QKeySequence.StandardKey.HelpContents)
-        )
+        self.action_guide = QAction(self, shortcut=QKeySequence("F1"))
         self.action_guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
         self.action_guide.triggered.connect(self.show_guide)
         self.action_shortcuts = QAction(self)
