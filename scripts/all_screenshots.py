@@ -18,6 +18,7 @@ SCRIPTS = (
     "loan_routing_screenshots.py",  # routing table editor
     "audit_screenshots.py",  # auditor's page
     "screenshots_backup.py",  # backup dialog
+    "guide_screenshots.py",  # operator's guide, home of each role (copies the guide to resources)
 )
 
 

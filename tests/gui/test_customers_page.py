@@ -151,7 +151,7 @@ def test_edit_and_status_change_show_in_the_history(
     assert errors == []
     page.table.selectRow(0)
     history = [page.history.item(i).text() for i in range(page.history.count())]
-    assert "变更状态" in history[0] and "迁往外地" in history[0]
+    assert "变更客户状态" in history[0] and "迁往外地" in history[0]
     assert any("修改" in h for h in history)
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
 

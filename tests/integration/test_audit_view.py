@@ -164,7 +164,7 @@ def test_exports_need_a_purpose_are_logged_and_read_back(
         session=auditor, audit_filter=AuditFilter(action="audit.export"), clock=clock
     )
     assert [r.purpose for r in logged.rows] == ["季度检查", "季度检查"]
-    assert "rows=1" in logged.rows[0].details and "format=xlsx" in logged.rows[0].details
+    assert "行数：1" in logged.rows[0].details and "格式：Excel" in logged.rows[0].details
     with pytest.raises(PermissionDenied):
         audit.export_audit(
             session=archivist, audit_filter=f, fmt="pdf", purpose="看看", clock=clock

@@ -81,7 +81,7 @@ def test_an_incident_links_the_affected_records_and_is_audited(
             session=auditor, kind="customer", key=saved.number, clock=clock
         )
         assert [r.action for r in history][-2:] == ["incident.record", "incident.update"]
-        assert "affected：" in history[-1].details
+        assert "涉及：" in history[-1].details and "状态：处理中 → 已结案" in history[-1].details
         assert [i.number for i in incidents.list_incidents(session=auditor, clock=clock)] == [
             row.number
         ]
