@@ -121,17 +121,15 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     def count_back(dialog: QWidget) -> None:
         assert isinstance(dialog, ReturnDialog)
         seen["expected"] = dialog.expected_label.text()
-        dialog.save()  # not confirmed face to face yet
-        seen["confirm"] = dialog.errors.text("counted_face_to_face")
-        dialog.face_to_face.setChecked(True)
-        dialog.save()
+        seen["confirm"] = dialog.ok_button.text()
+        dialog.save()  # the button is the face-to-face confirmation
 
     errors = when_modal(count_back)
     page.return_scan.setText(qr.text)  # scanning the printed slip
     page.return_by_scan()
     assert errors == []
     assert seen["expected"] == "3 件，12 页"
-    assert seen["confirm"] == "当面点清：请与利用者当面清点并确认"
+    assert seen["confirm"] == "已当面点清，归还注销 (Ctrl+Enter)"
     assert "已归还注销" in page.return_status.text()
     assert page.open_loans.rows == []
     assert list_open_loans(session=desk("lisi"), clock=desk.clock) == []
