@@ -103,7 +103,8 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     assert [r.reference_code for r in page.open_loans.rows] == [code]
     page.issue_scan.setText(scan_payload(code))  # the same volume again: refused
     page.issue_by_scan()
-    assert "没有等待借出该案卷" in page.issue_status.text()
+    assert "不能再次借出" in page.issue_status.text()
+    assert not page.quick.isVisible()
 
     def preview(dialog: QWidget) -> None:
         assert isinstance(dialog, PrintPreviewDialog)

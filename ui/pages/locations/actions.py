@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
-from app.domain.scan_codes import ScanKind, scan_payload
+from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.services import locations as L
 from ui.dialogs.locations import (
@@ -168,11 +168,7 @@ class ActionsMixin(PlaceView):
         clock = self._context.clock
         try:
             text = code.strip()
-            target = L.resolve_scan(
-                session=self._session,
-                text=text if "*" in text else scan_payload(text),
-                clock=clock,
-            )
+            target = L.resolve_scan(session=self._session, text=text, clock=clock)
             if target is None or target.kind is not ScanKind.LOCATION:
                 self._scan_failed(self.tr("“{0}”不是存放位置。").format(text))
                 return None
