@@ -163,13 +163,33 @@ class LoansPage(QWidget):
         self.issue_status.setText(text)
         self.issue_status.setStyleSheet(ERROR_STYLE if error else "")
 
+    def showEvent(self, event: Any) -> None:
+        """The desk's scanner has the focus when the page is shown: scan at once."""
+        super().showEvent(event)
+        if self.desk:
+            self.issue_scan.setFocus()
+
     def issue_by_scan(self) -> None:
-        """Scan a volume: the approved application waiting for it issues it (R32, R34)."""
+        """Scan at the desk: what is out comes back, what is approved goes out.
+
+        A slip or a volume that is out opens its return count; a volume an approved
+        application waits for is issued (R32, R34); any other volume starts a 快速借出.
+        """
         text = self.issue_scan.text().strip()
         self.issue_scan.clear()
         if not text:
             return
         clock = self._context.clock
+        if not self.quick.isVisible():
+            try:
+                check = find_open_loan(session=self._session, scan=text, clock=clock)
+            except AppError:
+                check = None  # not out: lend it (a wrong check character is refused below)
+            if check is not None:
+                self.issue_message(self.tr("{0} 借出中：归还清点。").format(check.number))
+                self.open_return(check)
+                self.issue_scan.setFocus()
+                return
         try:
             if self.quick.isVisible():  # another volume for the quick loan being made
                 self._quick_add(text)
@@ -272,6 +292,7 @@ class LoansPage(QWidget):
                 text += self.tr("清点有短缺或损坏：已生成损坏/遗失报告，待处理。")
             self.return_status.setStyleSheet("" if done.report_id is None else ERROR_STYLE)
             self.return_status.setText(text)
+            self.issue_message(text, error=done.report_id is not None)
             self.refresh()
 
     # -- printouts ----------------------------------------------------------------------

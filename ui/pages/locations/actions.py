@@ -75,13 +75,15 @@ class ActionsMixin(PlaceView):
         dialog = BoxDialog(
             self, lambda draft: L.create_box(session=self._session, draft=draft, clock=clock)
         )
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.scan.setFocus()  # back to scanning
+        if not accepted:
             return
         box: L.BoxRow = dialog.result_value
         self._show_box_alone(box)
         self.status.setText(
             self.tr(
-                "已新建档案盒 {0}。可把案卷放入后“上架到建议位置”，或在移动模式下扫描。"
+                "已新建档案盒 {0}。扫描案卷后扫描此盒即可放入；盒的位置随后建议，回车上架。"
             ).format(box.code)
         )
 
