@@ -56,7 +56,7 @@ class ArchivesPage(ArchiveActions):
         self.search.textChanged.connect(lambda _t: self.refresh())
         top.addWidget(self.search, 1)
         writer = self._session.actor.has(Role.ARCHIVIST)
-        self.new_button = QPushButton(self.tr("新建案卷…"), objectName="new_volume")
+        self.new_button = QPushButton(self.tr("新建案卷… (Ctrl+N)"), objectName="new_volume")
         self.new_button.setVisible(writer)
         self.new_button.clicked.connect(self.new_volume)
         top.addWidget(self.new_button)
@@ -91,7 +91,7 @@ class ArchivesPage(ArchiveActions):
         self.volume_label = QLabel(objectName="volume_label")
         self.volume_label.setWordWrap(True)
         bar.addWidget(self.volume_label, 1)
-        self.add_item_button = QPushButton(self.tr("添加卷内文件…"), objectName="add_item")
+        self.add_item_button = QPushButton(self.tr("添加卷内文件… (Ctrl+I)"), objectName="add_item")
         self.add_item_button.setVisible(writer)
         self.add_item_button.setEnabled(False)
         self.add_item_button.clicked.connect(self.new_item)
@@ -140,6 +140,11 @@ class ArchivesPage(ArchiveActions):
         self.volume_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.item_table.selectionModel().selectionChanged.connect(self._item_selected)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        if writer:  # the keyboard's way to the desk's daily buttons (issue 21)
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_volume)
+            QShortcut(QKeySequence("Ctrl+I"), self, activated=self.new_item)
+        if can_print:
+            QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.print_volume_label)
         self._current: VolumeRow | None = None
 
     def _table(self, name: str, model: QAbstractTableModel) -> QTableView:

@@ -87,6 +87,7 @@ class QuickLoanPanel(QWidget):
         self.borrower = QLineEdit(objectName="quick_borrower")
         self.borrower.setPlaceholderText(self.tr("姓名、用户名或扫描工作证，回车确认"))
         self.borrower_label = QLabel(objectName="quick_borrower_label")
+        self.borrower_label.setMinimumWidth(90)
         row = QHBoxLayout()
         row.addWidget(self.borrower, 1)
         row.addWidget(self.borrower_label)
