@@ -384,7 +384,10 @@ def play_the_day(
         op.key(dialog, Qt.Key.Key_Escape)
 
     modal(LabelSheetDialog, label, errors)
-    archives.select_volume(archives.volumes.rows[0].id)
+    op.ctrl(archives, Qt.Key.Key_F)  # find it: the 档号 typed with . for its ·, or scanned
+    op.code(archives.search, reference, reference.replace("·", "."))
+    assert [r.reference_code for r in archives.volumes.rows] == [reference]
+    assert archives.volume_label.text().startswith(reference), archives.count_label.text()
     op.key(
         archives,
         Qt.Key.Key_P,
