@@ -244,3 +244,31 @@ def test_enter_in_the_scan_field_adds_the_volume_and_never_files_the_application
     assert dialog.volume_list.count() == 1
     assert dialog.scan.text() == ""
     assert filed == [] and dialog.isVisible()
+
+
+def test_the_return_desk_takes_a_typed_reference_and_forgets_an_earlier_error(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    from app.services.loans import issue_loan
+    from tests.loan_helpers import approve_all, staff_application
+
+    vid, code = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [vid])
+    approve_all(desk, app_id, "info")
+    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    page = open_page(qtbot, desk)
+    page.return_scan.setText("JY1999-000009")  # no such loan
+    page.return_by_scan()
+    assert "没有找到" in page.return_status.text() and page.return_status.styleSheet()
+
+    def count_back(dialog: QWidget) -> None:
+        assert isinstance(dialog, ReturnDialog)
+        dialog.save()
+
+    errors = when_modal(count_back)
+    page.return_scan.setText(code.replace("·", "-").lower())  # typed, · as -
+    page.return_by_scan()
+    assert errors == []
+    assert "已归还注销" in page.return_status.text()
+    assert page.return_status.styleSheet() == ""
+    assert list_open_loans(session=desk("lisi"), clock=desk.clock) == []

@@ -177,3 +177,27 @@ def test_a_quick_loan_keeps_the_rules_of_the_ordinary_path(desk: Desk) -> None:
     from app.services.loans import list_applications
 
     assert list_applications(session=s, clock=clock) == []
+
+
+def test_a_new_volume_is_proposed_the_newest_box_of_its_category_with_room(desk: Desk) -> None:
+    s, clock = desk("lisi"), desk.clock
+    L.create_location_batch(
+        session=s,
+        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1", capacity=2),
+        clock=clock,
+    )
+    full = L.create_box(session=s, draft=L.BoxDraft(capacity=1), clock=clock)
+    older = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
+    vid, _ = make_volume(s, clock)
+    first = L.propose_box_for_volume(session=s, volume_id=vid, clock=clock)
+    assert first.box_id == older.id  # the newest with room
+    L.put_volume(session=s, volume_id=vid, box_id=full.id, clock=clock)
+    newest = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
+    other, _ = make_volume(s, clock)
+    assert L.propose_box_for_volume(session=s, volume_id=other, clock=clock).box_id == newest.id
+    # R22: a 机密 volume is never proposed a box standing on an ordinary shelf
+    L.place_box(session=s, box_id=newest.id, clock=clock)
+    L.place_box(session=s, box_id=older.id, clock=clock)
+    secret, _ = make_volume(s, clock, level="confidential")
+    proposal = L.propose_box_for_volume(session=s, volume_id=secret, clock=clock)
+    assert proposal.box_id is None
