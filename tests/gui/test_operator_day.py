@@ -314,7 +314,7 @@ def play_the_day(
 
     def file_volume(dialog: QWidget) -> None:
         assert isinstance(dialog, VolumeFormDialog)
-        op.type(dialog.customer, number)
+        op.type(dialog.customer, scan_payload(number) if scanner else number)
         op.type(dialog.title_edit, "上海示范律师事务所2026年度客户档案")
         op.shot(dialog, "volume-form")
         op.ctrl(dialog.title_edit, Qt.Key.Key_Return)

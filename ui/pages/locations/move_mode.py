@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
@@ -29,8 +30,9 @@ class ScanningMixin(ShelvingMixin):
             return
         try:
             target = L.resolve_scan(session=self._session, text=text, clock=self._context.clock)
-        except AppError as exc:
+        except AppError as exc:  # a wrong check character, or a code naming nothing here
             self.scan.selectAll()
+            QApplication.beep()
             self._scan_failed(message_for(exc))
             return
         if target is None:
