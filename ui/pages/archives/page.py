@@ -124,7 +124,9 @@ class ArchivesPage(ArchiveActions):
         self.place_button.setEnabled(False)
         self.place_button.clicked.connect(self.show_place)
         bar.addWidget(self.place_button)
-        self.volume_labels_button = QPushButton(self.tr("打印标签…"), objectName="volume_labels")
+        self.volume_labels_button = QPushButton(
+            self.tr("打印标签… (Ctrl+Shift+P)"), objectName="volume_labels"
+        )
         self.volume_labels_button.setVisible(can_print)
         self.volume_labels_button.setEnabled(False)
         self.volume_labels_button.clicked.connect(self.print_volume_label)
