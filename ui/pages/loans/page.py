@@ -180,7 +180,7 @@ class LoansPage(QWidget):
         if not text:
             return
         clock = self._context.clock
-        if not self.quick.isVisible():
+        if not self.quick.is_open:
             try:
                 check = find_open_loan(session=self._session, scan=text, clock=clock)
             except AppError:
@@ -191,7 +191,7 @@ class LoansPage(QWidget):
                 self.issue_scan.setFocus()
                 return
         try:
-            if self.quick.isVisible():  # another volume for the quick loan being made
+            if self.quick.is_open:  # another volume for the quick loan being made
                 self._quick_add(text)
                 return
             app_id = find_application_for_scan(session=self._session, scan=text, clock=clock)

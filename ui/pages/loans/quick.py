@@ -118,9 +118,14 @@ class QuickLoanPanel(QWidget):
         self.setVisible(False)
 
     # -- the form -------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        """A quick loan is being made (volumes scanned, not yet lent or cleared)."""
+        return bool(self.volume_ids)
+
     def add_volume(self, volume_id: int) -> None:
         """A scanned volume no approved application waits for: start (or extend) the form."""
-        if not self.isVisible():
+        if not self.is_open:
             self._load_borrowers()
             self.purpose.setCurrentText(self._remembered_purpose)
         if volume_id not in self.volume_ids:
