@@ -162,6 +162,7 @@ FIELD_LABELS: dict[str, str] = {
     "opinion": "审批意见",
     "loan": "借阅登记",
     "scan": "扫码",
+    "route": "审批流程",
     "due_on": "应还日期",
     "counted_pages": "清点页数",
     "counted_items": "清点件数",

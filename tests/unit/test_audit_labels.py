@@ -33,7 +33,7 @@ def _import_kinds() -> list[str]:
 
 
 def _forms() -> list[str]:
-    from app.services.catalogue_print import FORMS
+    from app.services.catalogue import FORMS
 
     return list(FORMS)
 
