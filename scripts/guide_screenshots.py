@@ -22,7 +22,6 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.services.locations import volume_labels  # noqa: E402
 from PySide6.QtCore import QTimer  # noqa: E402
 from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
@@ -42,6 +41,7 @@ from app.services.loans import (  # noqa: E402
     file_application,
     find_open_loan,
 )
+from app.services.locations import volume_labels  # noqa: E402
 from app.storage.location import DatabaseLocation  # noqa: E402
 from ui.app import prepare_application  # noqa: E402
 from ui.context import AppContext  # noqa: E402
