@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 
 from app.domain.scan_codes import scan_payload
 from app.services.loans import (
-    ApplicationDraft,
     RequestedVolume,
     ReturnCount,
     file_application,
@@ -21,7 +20,13 @@ from app.services.loans import (
     return_loan,
 )
 from app.services.loans import printing as loan_print
-from tests.loan_helpers import approve_all, make_desk, make_volume, staff_application
+from tests.loan_helpers import (
+    approve_all,
+    make_desk,
+    make_volume,
+    outsider_draft,
+    staff_application,
+)
 from ui.context import AppContext
 from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ReturnDialog
 from ui.pages.loans import LoansPage
@@ -49,18 +54,8 @@ def main() -> None:
         for _v, c in volumes[:2]
     ]
     clock.advance(days=6)
-    copy = ApplicationDraft(
-        kind="copy",
-        purpose="诉讼取证",
-        volumes=(RequestedVolume(volumes[2][0], pages="1-6", page_count=6, copies=2),),
-        outsider=True,
-        applicant_name="陈律师",
-        unit="上海某某律师事务所",
-        credential="letter",
-        credential_number="沪律函2026第0012号",
-        phone="13912345678",
-        reason="法院调查令",
-    )
+    pages = RequestedVolume(volumes[2][0], pages="1-6", page_count=6, copies=2)
+    copy = outsider_draft("copy", "诉讼取证", pages, phone="13912345678", reason="法院调查令")
     copy_id = file_application(session=lisi, draft=copy, clock=clock).application_id
     consult = staff_application(desk, [volumes[3][0]], kind="consult")
     approve_all(desk, copy_id, "gm")
