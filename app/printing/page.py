@@ -16,7 +16,7 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
@@ -34,6 +34,22 @@ FOOTER_H = 20 * mm  # from the bottom edge to the last line of the page's conten
 BLOCK_GAP = 3 * mm  # between the repeated block and the frame
 SECRECY_RED = Color(0.75, 0.0, 0.0)
 BLACK = Color(0, 0, 0)
+
+
+class PrintedForm(Protocol):
+    """The fields every form's rows carry for the page header and footer."""
+
+    @property
+    def organisation(self) -> str: ...  # noqa: D102
+
+    @property
+    def printed_by(self) -> str: ...  # noqa: D102
+
+    @property
+    def printed_by_username(self) -> str: ...  # noqa: D102
+
+    @property
+    def printed_at(self) -> datetime: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -57,6 +73,14 @@ class PageSetup:
     printed_at: datetime
     secrecy_mark: str = ""
     landscape: bool = False
+
+    @classmethod
+    def of(
+        cls, form: PrintedForm, title: str, secrecy_mark: str = "", *, landscape: bool = False
+    ) -> PageSetup:
+        """The set-up of ``form``, whose rows carry the organisation and who printed it when."""
+        stamp = (form.printed_by, form.printed_by_username, form.printed_at)
+        return cls(form.organisation, title, *stamp, secrecy_mark, landscape)
 
     @property
     def size(self) -> tuple[float, float]:

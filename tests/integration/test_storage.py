@@ -37,6 +37,7 @@ from app.storage.engine import sqlcipher_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
+from tests.factories import add_user, refused_audit
 
 
 def sha(path: Path) -> str:
@@ -217,22 +218,8 @@ def test_audit_failure_rolls_back_the_change(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     keyring_before = sha(location.keyring_path)
-    with admin.store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
-                "WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-            )
-        )
-    with pytest.raises(Exception, match="audit refused"):
-        users.create_user(
-            session=admin,
-            username="lisi",
-            display_name="李四",
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+    with refused_audit(admin, "user.create"), pytest.raises(Exception, match="audit refused"):
+        add_user(admin, clock, "lisi", password=None)
     with admin.store.new_session() as s:
         assert s.query(UserAccount).filter_by(username="lisi").count() == 0
     assert sha(location.keyring_path) == keyring_before
@@ -288,14 +275,7 @@ def test_security_settings_are_validated_audited_and_reach_the_keyring(
 def test_every_write_in_this_issue_leaves_an_audit_entry(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    otp = users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    otp = add_user(admin, clock, "lisi", password=None)
     uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
     users.set_roles(
         session=admin,
