@@ -2,7 +2,7 @@
 
 chain: verification (check, sign-in); labels: how entries read; view: filter, pages, one
 record's history; summary: a period's overview; export: PDF/Excel; archive: old entries into a
-signed file.
+signed file; sealing/seal_check: the forward-secure seals, the verification key, anchors.
 """
 
 from app.domain.audit import AuditRow
@@ -17,6 +17,14 @@ from app.services.audit.archive import (
 from app.services.audit.chain import ARCHIVE_ACTION, sign_in_chain_warning, verify_audit_chain
 from app.services.audit.export import AUDIT_HEADERS, export_audit
 from app.services.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label, details_text
+from app.services.audit.sealing import (
+    IssuedKey,
+    SealedVerification,
+    issue_verification_key,
+    sealing_started,
+    start_audit_sealing,
+    verify_sealed_trail,
+)
 from app.services.audit.summary import AuditSummary, get_audit_summary, is_after_hours
 from app.services.audit.view import (
     EXPORT_LIMIT,
@@ -51,6 +59,8 @@ __all__ = [
     "AuditRow",
     "AuditSummary",
     "HistoryTarget",
+    "IssuedKey",
+    "SealedVerification",
     "action_label",
     "archive_audit",
     "details_text",
@@ -58,9 +68,13 @@ __all__ = [
     "get_audit_summary",
     "get_object_history",
     "is_after_hours",
+    "issue_verification_key",
     "list_audit_users",
+    "sealing_started",
     "search_audit",
     "sign_in_chain_warning",
+    "start_audit_sealing",
     "verify_audit_archive",
     "verify_audit_chain",
+    "verify_sealed_trail",
 ]
