@@ -20,12 +20,17 @@ from app.services.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label
 from app.services.audit.sealing import (
     IssuedKey,
     SealedVerification,
-    issue_verification_key,
     sealing_started,
     start_audit_sealing,
     verify_sealed_trail,
 )
 from app.services.audit.summary import AuditSummary, get_audit_summary, is_after_hours
+from app.services.audit.two_person import (
+    SECOND_PERSON_ROLES,
+    confirm_second_person,
+    recorded_time,
+    reset_time_mark,
+)
 from app.services.audit.view import (
     EXPORT_LIMIT,
     FAILED_SIGN_IN_ACTIONS,
@@ -52,6 +57,7 @@ __all__ = [
     "RETENTION_DEFAULT_DAYS",
     "RETENTION_MIN_DAYS",
     "REVEAL_ACTIONS",
+    "SECOND_PERSON_ROLES",
     "WORK_HOURS",
     "ArchiveResult",
     "AuditFilter",
@@ -63,13 +69,15 @@ __all__ = [
     "SealedVerification",
     "action_label",
     "archive_audit",
+    "confirm_second_person",
     "details_text",
     "export_audit",
     "get_audit_summary",
     "get_object_history",
     "is_after_hours",
-    "issue_verification_key",
     "list_audit_users",
+    "recorded_time",
+    "reset_time_mark",
     "sealing_started",
     "search_audit",
     "sign_in_chain_warning",

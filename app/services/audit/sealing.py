@@ -56,7 +56,7 @@ def sealing_started(store: Store) -> bool:
         return seal_store.sealing_started(session)
 
 
-def issue_verification_key(store: Store, actor: Actor | None, clock: Clock) -> IssuedKey:
+def _issue_verification_key(store: Store, actor: Actor | None, clock: Clock) -> IssuedKey:
     """Start sealing: seal everything so far as epoch 0 and return ``S0`` as text (once).
 
     Raises AuditSealingStarted when a key was issued before (it is never shown again).
@@ -82,7 +82,7 @@ def start_audit_sealing(*, session: SignedIn, clock: Clock) -> IssuedKey:
     """The auditor receives the verification key (first sign-in of an auditor)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "audit.seal")
-    return issue_verification_key(session.store, session.actor, clock)
+    return _issue_verification_key(session.store, session.actor, clock)
 
 
 # --- verification -----------------------------------------------------------------------------
