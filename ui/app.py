@@ -15,7 +15,6 @@ from app.demo import DemoAccount
 from app.errors import AppError
 from app.paths import cjk_font_path
 from app.services.auth import SignedIn, database_exists, record_lock, sign_out
-from app.services.catalogue import run_daily_checks
 from app.services.settings import get_settings
 from app.storage.location import DatabaseLocation
 from ui.context import AppContext
@@ -25,6 +24,7 @@ from ui.dialogs.sign_in import SignInDialog
 from ui.errors import message_for, show_error, show_unexpected
 from ui.idle import IdleWatcher
 from ui.main_window import MainWindow
+from ui.sign_in_hooks import after_sign_in
 
 log = logging.getLogger(__name__)
 
@@ -97,12 +97,7 @@ class SessionController(QObject):
     def open_main_window(self) -> None:
         """Show the workspace and start the idle watch (after the day's secrecy check)."""
         assert self.session is not None
-        try:
-            declassified = run_daily_checks(session=self.session, clock=self.context.clock)
-            if declassified:
-                log.info("daily secrecy check declassified %s items", declassified)
-        except AppError as exc:  # the check runs again at the next sign-in
-            log.warning("daily secrecy check failed: %s", exc.code)
+        after_sign_in(self.context, self.session)  # auditor's key, secrecy check (issue 23)
         window = MainWindow(self.context, self.session)
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)

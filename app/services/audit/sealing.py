@@ -166,3 +166,22 @@ def verify_sealed_trail(
         except OSError as exc:
             log.warning("anchor not kept (%s)", type(exc).__name__)
     return result
+
+
+def audit_key_sheet_pdf(store: Store, issued: IssuedKey) -> bytes:
+    """The verification key sheet (PDF) for the auditor, rendered from the issued key."""
+    from app.printing.audit_key_sheet import AuditKeySheet, render_audit_key_sheet
+    from app.storage.settings import SettingsRepository
+
+    with store.new_session() as session:
+        name = SettingsRepository(session).load().organisation.organisation_name
+    return render_audit_key_sheet(
+        AuditKeySheet(
+            verification_key=issued.text,
+            organisation_name=name,
+            database_id=issued.database_id,
+            database_display=store.location.display(),
+            issued_at=issued.issued_at,
+            issued_to=issued.issued_to,
+        )
+    )
