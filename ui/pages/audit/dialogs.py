@@ -87,3 +87,10 @@ class SealVerifyDialog(FormDialog):
         self.add_field(self.tr("锚点"), self.anchor, "anchor")
         self.finish(stretch=False)
         self.ok_button.setText(self.tr("校验"))
+
+    def submit(self) -> str:
+        """The key as typed (checked by the verification itself)."""
+        return self.key.text().strip()
+
+    def _ok(self) -> None:
+        self.save()
