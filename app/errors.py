@@ -375,3 +375,9 @@ class AuditSealingStarted(AppError):
     """The verification key was issued already (it is shown only once)."""
 
     code = "audit_sealing_started"
+
+
+class AccountLockedUntilReset(AccountLocked):
+    """Locked again and again: only an administrator's password reset ends it (not the clock)."""
+
+    code = "account_locked_reset"
