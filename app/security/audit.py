@@ -289,6 +289,11 @@ class AuditRecorder:
         now = self._clock.now()
         if not seal_store.epoch_due(state, self._head[0], now, self._seal_forced):
             return False
+        if seal_store.epoch_sealed(self._session, state.epoch):
+            # the stored state was put back to an older one: sealing stops (never overwrites);
+            # verification reports the rolled-back state
+            log.warning("audit seal state is behind the seals; epoch not closed")
+            return False
         seal_store.close_epoch(self._session, chain.data_key, state, self._head, now)
         return True
 

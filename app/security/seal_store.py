@@ -62,6 +62,11 @@ def load_state(session: Session, data_key: bytes) -> SealState | None:
     return SealState(row.epoch, key, row.opened_at, row.opened_seq)
 
 
+def epoch_sealed(session: Session, epoch: int) -> bool:
+    """True when ``epoch`` already has a seal (the state was wound back)."""
+    return session.get(AuditSeal, epoch) is not None
+
+
 def sealing_started(session: Session) -> bool:
     """True once a verification key was issued for this database."""
     return session.get(AuditSealState, STATE_ROW) is not None
