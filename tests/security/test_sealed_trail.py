@@ -127,8 +127,11 @@ def test_the_tail_cut_together_with_its_checkpoints_and_seals_is_detected(
     key_file = tmp_path / "audit.key"
     key_file.write_text(office.key.text)
     run = subprocess.run(
-        [sys.executable, "-m", "app.cli", "check", "--db", str(office.location.sqlite_path)]
-        + ["--user", "audit", "--audit-key", str(key_file)],
+        [
+            *(sys.executable, "-m", "app.cli", "check"),
+            *("--db", str(office.location.sqlite_path), "--user", "audit"),
+            *("--audit-key", str(key_file)),
+        ],
         input=PASSWORD + "\n",
         capture_output=True,
         text=True,
@@ -270,9 +273,9 @@ def test_the_program_never_stores_the_verification_key(office: Office) -> None:
         insider.close()
     assert seed.hex().encode() not in dump.lower() and repr(seed).encode()[2:-1] not in dump
     from app.security import seal_store
-    from app.security.crypto import open_sealed
+    from app.security.crypto import DecryptionFailed, open_sealed
 
-    with pytest.raises(Exception):  # the stored key is S_n for n ≥ 1, never S0
+    with pytest.raises(DecryptionFailed):  # the stored key is S_n for n ≥ 1, never S0
         open_sealed(seal_store.state_key(insider.data_key), bytes(state), b"audit_seal_state/0")
     db = office.location.sqlite_path
     for path in db.parent.glob(db.name + "*"):
