@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.domain.roles import Role, may
@@ -53,7 +53,10 @@ def issue_audit_key_if_due(
 
 
 def secrecy_check(context: AppContext, session: SignedIn, parent: QWidget | None = None) -> int:
-    """Run the daily check; offer the due list to a cleared user; return items declassified."""
+    """Run the daily check; offer the due list to a cleared user; return items declassified.
+
+    The due list is a non-modal question: the confirmation declassifies when answered.
+    """
     from app.services.catalogue import (
         declassify_expired,
         list_due_declassifications,
@@ -74,19 +77,33 @@ def secrecy_check(context: AppContext, session: SignedIn, parent: QWidget | None
         return done
     shown = "\n".join(f"{d.reference_code}  {d.marking}" for d in due[:15])
     more = tr("\n……共 {0} 件").format(len(due)) if len(due) > 15 else ""
-    answer = QMessageBox.question(
-        parent,
+    # not modal: the workspace opens beside it; nothing happens until the user answers
+    box = QMessageBox(
+        QMessageBox.Icon.Question,
         tr("保密期限已满"),
         tr("以下卷内文件的保密期限已满，解密后不可撤销。是否现在确认解密？\n\n") + shown + more,
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        parent,
     )
-    if answer != QMessageBox.StandardButton.Yes:
-        return done
-    try:
-        return done + declassify_expired(
-            session=session, clock=context.clock, item_ids=[d.item_id for d in due]
-        )
-    except AppError as exc:
-        from ui.errors import message_for
+    box.setObjectName("declassify_due")
+    box.setWindowModality(Qt.WindowModality.NonModal)
+    ids = [d.item_id for d in due]
 
-        QMessageBox.warning(parent, tr("未能解密"), message_for(exc))
-        return done
+    def answered(button: object) -> None:
+        if box.standardButton(button) != QMessageBox.StandardButton.Yes:  # type: ignore[arg-type]
+            return
+        try:
+            declassify_expired(session=session, clock=context.clock, item_ids=ids)
+        except AppError as exc:
+            from ui.errors import message_for
+
+            QMessageBox.warning(parent, tr("未能解密"), message_for(exc))
+
+    box.buttonClicked.connect(answered)
+    box.finished.connect(lambda _r: _OPEN.remove(box) if box in _OPEN else None)
+    _OPEN.append(box)
+    box.show()
+    return done
+
+
+_OPEN: list[QMessageBox] = []  # prompts shown and not yet answered (kept from the collector)
