@@ -134,7 +134,9 @@ def verify_epochs(epochs: int) -> float:
         first, last = e * 100 + 1, (e + 1) * 100
         at = "2026-12-07 10:00:00.000000"
         seals.append(
-            sealing.SealRow(e, first, last, head, at, sealing.seal_mac(key, e, first, last, head, at))
+            sealing.SealRow(
+                e, first, last, head, at, sealing.seal_mac(key, e, first, last, head, at)
+            )
         )
         hashes[last] = head
         key = sealing.evolve(key)
