@@ -350,3 +350,22 @@ class VolumeNotAvailable(AppError):
     """The volume cannot go to repair now (``reference_code``, ``state``: 借出/在修/已销毁)."""
 
     code = "volume_not_available"
+
+
+# --- keys, vault, sessions (issue 23) ---------------------------------------------------------
+class VaultMissing(StorageError):
+    """The key vault beside the database is missing; it is not silently made anew."""
+
+    code = "vault_missing"
+
+
+class VaultForeign(StorageError):
+    """The key vault is damaged, or belongs to another database or key."""
+
+    code = "vault_foreign"
+
+
+class DatabaseInUse(StorageError):
+    """Another session holds the database (``holders``: "user@host" list); refused."""
+
+    code = "database_in_use"

@@ -19,6 +19,7 @@ from app.security.keyring import Keyring
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
+from app.services.keys import request_rotation
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
 
@@ -241,6 +242,7 @@ def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
         uow.session.flush()
         key, name = session.store.data_key, user.username
         commit_with_keyring(uow, session.store, lambda ring: ring.remove_user_slot(key, name))
+    request_rotation(session=session, clock=clock, reason="user.disable")  # issue 23: new key
 
 
 def enable_user(
