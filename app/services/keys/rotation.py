@@ -44,6 +44,7 @@ class SignedIn(Protocol):
         """A unit of work acting as the signed-in user."""
         ...
 
+
 REASONS = {
     "user.disable": "停用账户",
     "incident.leak": "登记疑似泄密事件",
