@@ -27,8 +27,19 @@ log = logging.getLogger(__name__)
 BUSY_TIMEOUT_MS = 10_000
 PAGE_SIZE = 4096  # SQLCipher 4 default
 # SQLCipher wipes (and locks) the memory it allocates: keys and decrypted pages do not linger
-# in freed heap (a core dump, a swapped page). Cost measured in docs/performance.md.
-MEMORY_SECURITY = True
+# in freed heap (a core dump, a swapped page). The setting is process-wide and cannot be turned
+# off again, and it costs on every allocation (docs/performance.md), so the program's entry point
+# turns it on for the processes where real data is handled (ui.launch: the GUI and every command
+# but ``demo``); a library user (tests, benches, the bulk demo builder) leaves it off.
+MEMORY_SECURITY = False
+
+
+def enable_memory_security() -> None:
+    """Turn SQLCipher's memory security on for every connection this process opens from now."""
+    global MEMORY_SECURITY
+    MEMORY_SECURITY = True
+
+
 LOW_SPACE_BYTES = 4 << 20  # an I/O error with less free space than this is a full disk
 
 
@@ -48,7 +59,8 @@ def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any
         raise StorageReadOnly(path=str(path)) from exc
     try:
         conn.execute(_key_pragma(key))
-        conn.execute(f"PRAGMA cipher_memory_security = {'ON' if MEMORY_SECURITY else 'OFF'}")
+        if MEMORY_SECURITY:
+            conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")

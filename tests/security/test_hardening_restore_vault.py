@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -216,11 +218,37 @@ def test_a_symlink_in_a_backup_folder_is_refused_by_verification(
 
 
 # --- SQLCipher settings, a full disk -----------------------------------------------------------
-def test_memory_security_is_on_for_every_connection(admin: SignedIn) -> None:
-    with admin.store.engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA cipher_memory_security").scalar() in (1, "1")
-    with admin.store.vault._engine.connect() as conn:
-        assert conn.exec_driver_sql("PRAGMA cipher_memory_security").scalar() in (1, "1")
+def test_memory_security_is_on_in_the_program_for_every_connection(
+    admin: SignedIn, location: DatabaseLocation
+) -> None:
+    """Process-wide and sticky in SQLCipher: checked in a process started like the program."""
+    vault = _vault(location)
+    _ = admin.store.vault
+    code = (
+        "import sys; from ui.launch import harden; harden(['check']); "
+        "from app.storage.engine import connect_sqlcipher; from pathlib import Path; "
+        "from app.security.vault import vault_file_key; "
+        f"key = bytes.fromhex('{admin.store.data_key.hex()}'); "
+        f"db = connect_sqlcipher(Path(r'{location.sqlite_path}'), key); "
+        f"v = connect_sqlcipher(Path(r'{vault}'), vault_file_key(key)); "
+        "print([c.execute('PRAGMA cipher_memory_security').fetchone()[0] for c in (db, v)])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert done.stdout.strip() == "['1', '1']"
+    demo = subprocess.run(
+        [sys.executable, "-c", code.replace("harden(['check'])", "harden(['demo'])")],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=Path(__file__).resolve().parents[2],
+    )
+    assert demo.stdout.strip() == "['0', '0']"  # the synthetic demo builder runs without
 
 
 def test_a_full_disk_is_reported_as_a_full_disk(
