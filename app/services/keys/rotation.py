@@ -13,6 +13,7 @@ keyring and runs at the next sign-in that finds the database free (or when asked
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain.accounts import Actor
-from app.errors import DatabaseInUse
+from app.errors import AppError, DatabaseInUse
 from app.security import crypto
 from app.security.keyring import RECOVERY_LABEL, Keyring, new_recovery_key
 from app.security.rekey import Progress, finish_rotation
@@ -156,7 +157,11 @@ def request_rotation(
     """
     try:
         report = _rotate(session.store, progress)
-    except DatabaseInUse as exc:
+    except AppError as exc:
+        if not isinstance(exc, DatabaseInUse):  # a failure (disk full …): due, and said
+            with contextlib.suppress(AppError):
+                _mark_due(session.store, reason)
+            raise
         _mark_due(session.store, reason)
         with session.uow(clock) as uow:
             uow.audit.record(
