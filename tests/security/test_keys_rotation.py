@@ -27,7 +27,7 @@ from app.security.vault import vault_file_key
 from app.services import incidents, keys, users
 from app.services.audit import verify_audit_chain
 from app.services.auth import SignedIn, sign_in, sign_out
-from app.services.backup import prepare_restore, run_backup
+from app.services.backup import prepare_restore, run_backup, verify_backup
 from app.services.customers import register_customer, reveal_customer, search_customers
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
@@ -118,6 +118,7 @@ def test_backups_after_rotation_carry_only_active_slots_and_old_backups_still_re
     assert ring.unwrap_with_password("lisi", PASSWORD) is None
     # the administrator restores a backup made before the rotation with today's password:
     # the keyring keeps earlier keys sealed under the current one, the copy takes today's key
+    assert verify_backup(session=admin, clock=clock, path=old_backup).ok
     summary = prepare_restore(session=admin, clock=clock, backup=old_backup)
     staged = Path(summary.staged_path)
     assert summary.counts["customers"] == 1 and summary.vault_source == "current"
