@@ -442,6 +442,19 @@ class Keyring:
         except (crypto.DecryptionFailed, ValueError) as exc:
             raise KeyringDamaged(path=self.store.description) from exc
 
+    def has_legacy_slot(self, username: str) -> bool:
+        """True when ``username``'s slot predates key pairs (it cannot follow a rotation)."""
+        slot = self.body["slots"].get(self.label_for(username))
+        return isinstance(slot, dict) and slot.get("v") != 2
+
+    def slot_params(self, username: str) -> crypto.KdfParams:
+        """The Argon2 parameters of ``username``'s slot (kept when the slot is re-made)."""
+        slot = self.body["slots"].get(self.label_for(username)) or {}
+        try:
+            return crypto.KdfParams.from_dict(slot["kdf"])
+        except (KeyError, TypeError, ValueError):
+            return crypto.DEFAULT_KDF
+
     def slot_labels(self) -> dict[str, str]:
         """Label → kind of every slot."""
         return {label: str(slot.get("kind")) for label, slot in self.body["slots"].items()}

@@ -225,3 +225,39 @@ def test_old_style_slots_are_dropped_and_a_new_recovery_key_is_issued(
         ),
         clock=clock,
     )
+
+
+def test_an_old_style_slot_is_remade_at_sign_in_and_then_follows_rotations(
+    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    """A keyring from before this release: the slot gets a key pair at its owner's sign-in."""
+    import base64
+    import os
+
+    add_archivist(admin, clock, "lisi")
+    key = admin.store.data_key
+    with admin.store.keyring_for_update() as ring:  # the version-1 layout, as written before
+        label = ring.label_for("lisi")
+        salt = os.urandom(16)
+        params = crypto.KdfParams(memory_kib=8192, time_cost=1, parallelism=1)
+        kek = crypto.derive_password_key(PASSWORD, salt, params)
+        ring.body["slots"][label] = {
+            "kind": "user",
+            "salt": base64.b64encode(salt).decode(),
+            "kdf": {"alg": "argon2id", **params.as_dict()},
+            "wrapped": base64.b64encode(crypto.seal(kek, key, ring._aad(label))).decode(),
+        }
+        ring.seal(key)
+        ring.save()
+    assert Keyring.load(FileKeyringStore(location.keyring_path)).has_legacy_slot("lisi")
+    sign_out(
+        session=sign_in(location=location, username="lisi", password=PASSWORD, clock=clock),
+        clock=clock,
+    )
+    ring = Keyring.load(FileKeyringStore(location.keyring_path))
+    assert not ring.has_legacy_slot("lisi") and ring.slot_params("lisi") == params
+    assert keys.rotate_data_key(session=admin, clock=clock).dropped_accounts == []
+    sign_out(
+        session=sign_in(location=location, username="lisi", password=PASSWORD, clock=clock),
+        clock=clock,
+    )

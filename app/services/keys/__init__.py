@@ -5,6 +5,13 @@ from app.services.keys.rotation import (
     request_rotation,
     rotate_data_key,
     run_due_rotation,
+    upgrade_legacy_slot,
 )
 
-__all__ = ["RotationReport", "request_rotation", "rotate_data_key", "run_due_rotation"]
+__all__ = [
+    "RotationReport",
+    "request_rotation",
+    "rotate_data_key",
+    "run_due_rotation",
+    "upgrade_legacy_slot",
+]

@@ -190,3 +190,18 @@ def run_due_rotation(
     _record(session, clock, report, f"{reason} (due)")
     log.info("a due key rotation ran (key version %s)", report.key_version)
     return report
+
+
+def upgrade_legacy_slot(store: Store, username: str, password: str) -> bool:
+    """Re-make a slot from before key pairs at sign-in (the password is at hand only then).
+
+    Such a slot could not follow a key rotation; re-made, it can. Returns True when changed.
+    """
+    if not store.keyring().has_legacy_slot(username):
+        return False
+    with store.keyring_for_update() as ring:
+        if not ring.has_legacy_slot(username):
+            return False
+        ring.set_user_slot(store.data_key, username, password, ring.slot_params(username))
+        ring.save()
+    return True
