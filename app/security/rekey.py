@@ -148,9 +148,15 @@ def rotate_vault_table(
     engine: Engine, old_key: bytes, new_key: bytes, progress: Progress | None = None
 ) -> None:
     """PostgreSQL: re-wrap the vault table on the server (no file key there)."""
+    from sqlalchemy import inspect
+
+    if not inspect(engine).has_table("vault_key"):
+        return  # no customer was ever registered
     raw = engine.raw_connection()
     try:
-        cursor = raw.cursor()
+        driver = raw.driver_connection
+        driver.autocommit = True  # type: ignore[union-attr]  # BEGIN/COMMIT issued below
+        cursor = driver.cursor()  # type: ignore[union-attr]
 
         class _Conn:  # the small DB-API surface rewrap_rows uses, with %s parameters
             def execute(self, sql: str, params: tuple[Any, ...] = ()) -> Any:
@@ -160,7 +166,6 @@ def rotate_vault_table(
             def executemany(self, sql: str, rows: list[tuple[Any, ...]]) -> None:
                 cursor.executemany(sql.replace("?", "%s"), rows)
 
-        raw.autocommit = True  # type: ignore[attr-defined]
         rewrap_rows(_Conn(), old_key, new_key, progress)
     finally:
         raw.close()
