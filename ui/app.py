@@ -280,6 +280,8 @@ class SessionController(QObject):
         db = self.context.location.sqlite_path
         try:
             kept = switch_to_restored(db=db, staged=Path(staged), now=self.context.clock.now())
+        except AppError as exc:  # another session still holds the database: it says whose
+            show_error(None, exc)
         except OSError as exc:
             log.error("switch to the restored database failed: %s", type(exc).__name__)
             QMessageBox.critical(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
@@ -29,6 +30,7 @@ from app.storage import migrate
 from app.storage.engine import KeyHolder, classify_open_error, engine_for, write_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow, Setting
+from app.storage.sessions import Lease, take_lease
 from app.storage.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
@@ -122,23 +124,48 @@ class Store:
         engine: Engine,
         key: KeyHolder,
         keyring_store: KeyringStore,
+        root: bytes | None = None,
     ) -> None:
         self.location = location
         self.engine = engine
         self._key = key
         self.keyring_store = keyring_store
-        self._cipher: FieldCipher | None = FieldCipher(key.key)
-        self._blind_index: BlindIndex | None = BlindIndex(key.key)
+        # what was derived once (blind indexes, field and audit keys) comes from the first data
+        # key, which survives key rotation (app.security.keyring, root)
+        self._root: bytes | None = root if root is not None else key.key
+        self._cipher: FieldCipher | None = FieldCipher(self._root)
+        self._blind_index: BlindIndex | None = BlindIndex(self._root)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Units of work that write begin with the write lock (SQLite: BEGIN IMMEDIATE;
         # PostgreSQL: an advisory lock), so a second workstation waits its turn instead of
         # failing at once or handing out a counter's number twice.
         self._write_sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
         self._vault: CustomerKeyVault | None = None
+        self.lease: Lease | None = None
         self.audit_checkpoints = checkpoint_log_for(location, engine)
         self._audit_chain: AuditChain | None = AuditChain(
-            key.key, self.audit_checkpoints, engine.dialect.name
+            self._root, self.audit_checkpoints, engine.dialect.name
         )
+
+    def take_lease(self, user: str, now: datetime) -> None:
+        """Register this session beside an embedded database (app.storage.sessions)."""
+        if self.location.is_sqlite and self.lease is None:
+            self.lease = take_lease(self.location.sqlite_path, user, now)
+
+    @property
+    def root_key(self) -> bytes:
+        """The derivation root (the first data key; unchanged by key rotation)."""
+        if self._root is None:
+            raise SessionEnded()
+        return self._root
+
+    def replace_key(self, new_key: bytes) -> None:
+        """Use ``new_key`` from now on (after a rotation re-encrypted the files)."""
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None
+        self.engine.dispose()
+        self._key._key = new_key  # the engine's creator reads the holder on each connect
 
     @property
     def audit_chain(self) -> AuditChain:
@@ -217,6 +244,9 @@ class Store:
         self._cipher = None
         self._blind_index = None
         self._audit_chain = None
+        self._root = None
+        if self.lease is not None:
+            self.lease.release()
         if self._vault is not None:
             self._vault.close()
             self._vault = None
@@ -336,10 +366,18 @@ def backup_before_upgrade(
 
 
 def seal_legacy_entries(
-    engine: Engine, location: DatabaseLocation, data_key: bytes, clock: Clock
+    engine: Engine,
+    location: DatabaseLocation,
+    data_key: bytes,
+    clock: Clock,
+    root: bytes | None = None,
 ) -> int:
     """Link the entries of a database upgraded to the audit chain (once; see seal_unchained)."""
-    chain = AuditChain(data_key, checkpoint_log_for(location, engine), engine.dialect.name)
+    chain = AuditChain(
+        root if root is not None else data_key,
+        checkpoint_log_for(location, engine),
+        engine.dialect.name,
+    )
     with Session(engine) as session:
         return seal_unchained(session, chain, clock)
 
@@ -361,8 +399,17 @@ def open_store(
 
     if location.is_sqlite and not location.sqlite_path.exists():
         raise DatabaseMissing(path=str(location.sqlite_path))
+    from app.security.rekey import finish_rotation
+
+    root = keyring.root_key(data_key)
+    if location.is_sqlite:  # a rotation interrupted by a crash is completed first
+        finish_rotation(
+            database=location.sqlite_path, engine=None, keyring=keyring, new_key=data_key
+        )
     holder = KeyHolder(data_key)
     engine = engine_for(location, holder)
+    if not location.is_sqlite:
+        finish_rotation(database=None, engine=engine, keyring=keyring, new_key=data_key)
     try:
         try:
             if upgrade:
@@ -377,7 +424,7 @@ def open_store(
                         search_sqlite.rebuild(engine)
                     if stale_catalogue:
                         catalogue_search.rebuild(engine)
-                seal_legacy_entries(engine, location, data_key, clock)
+                seal_legacy_entries(engine, location, data_key, clock, root)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)
@@ -390,4 +437,4 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return Store(location, engine, holder, keyring.store)
+    return Store(location, engine, holder, keyring.store, root)
