@@ -522,6 +522,7 @@ class MainWindow(QMainWindow):
         """Close without asking (the controller signs out)."""
         self._allow_close = True
         self.change_bus.detach()
+        self.trackers = {}  # they refer to the window: no cycle keeps it after sign-out
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
