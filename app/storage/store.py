@@ -9,12 +9,13 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
 from app.domain.accounts import Actor
+from app.domain.changes import Changes
 from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, StorageError
 from app.security.audit import AuditChain, AuditRecorder, seal_unchained
 from app.security.audit_chain import (
@@ -115,6 +116,13 @@ def keyring_store_for(location: DatabaseLocation, engine: Engine | None = None) 
     return TableKeyringStore(engine, location.display() + "#keyring")
 
 
+# Told what each committed unit of work changed, with the database it changed (``display()``):
+# the GUI's change bus (issue 21). Every store of the process reports here, so a write by an
+# approver signed in at the desk reaches the operator's window too. Called in the committing
+# thread.
+CHANGE_LISTENERS: list[Callable[[str, Changes], None]] = []
+
+
 class Store:
     """An unlocked database. Holds the data key in memory until :meth:`close`."""
 
@@ -166,6 +174,15 @@ class Store:
             self._vault = None
         self.engine.dispose()
         self._key._key = new_key  # the engine's creator reads the holder on each connect
+
+    def report_changes(self, changes: Changes) -> None:
+        """Tell every listener what a committed unit of work on this database changed."""
+        where = self.location.display()
+        for listener in list(CHANGE_LISTENERS):
+            try:
+                listener(where, changes)
+            except Exception:  # a listener's failure never undoes a committed write
+                log.exception("change listener failed")
 
     @property
     def audit_chain(self) -> AuditChain:
@@ -275,7 +292,23 @@ class UnitOfWork:
         self.audit = AuditRecorder(self.session, self.actor, self.clock, self.store.audit_chain)
         self.settings = SettingsRepository(self.session)
         self._committed = False
+        self._tables: set[str] = set()
+        event.listen(self.session, "after_flush", self._note_flush)
+        event.listen(self.session, "do_orm_execute", self._note_statement)
         return self
+
+    def _note_flush(self, session: Session, _context: Any) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            table = getattr(obj, "__table__", None)
+            if table is not None:
+                self._tables.add(str(table.name))
+
+    def _note_statement(self, state: Any) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            name = getattr(table, "name", None)
+            if name:
+                self._tables.add(str(name))
 
     def __exit__(
         self,
@@ -308,6 +341,10 @@ class UnitOfWork:
         except OperationalError as exc:
             raise storage_error(exc, self.store.location) from exc
         self._committed = True
+        changes = Changes.from_tables(self._tables)
+        self._tables = set()
+        if changes:
+            self.store.report_changes(changes)
 
     def rollback(self) -> None:
         """Discard the work."""
