@@ -182,6 +182,9 @@ REASONS: dict[str, str] = {
     "climate_swing": "日波动须大于 0（温度不超过 20 °C，湿度不超过 50 %）",
     "checklist_size": "最多 {max} 项，每项不超过 100 个字符",
     "checklist_twice": "有重复的检查项目",
+    # insiders (issue 23)
+    "route_changed": "批准后密级已变为{level}，原审批不再适用；须按{route}重新审批，请重新提交申请",
+    "not_watermarkable": "文件内容无法按其格式读取，无法加水印，不能复制",
     "not_a_code": "这不是扫码枪输入的编码（应为标签上的二维码），请扫描标签",
     "difference_resolved": "该差异已处理",
     "needs_volume": "该差异不是登记在册的案卷，只能填写说明",

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import scan_codes
+from app.domain.search_text import search_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.locations._common import ScanNotFound, ScanRejected
@@ -46,7 +47,7 @@ def resolve_scan(*, session: SignedIn, text: str, clock: Clock) -> ScanTarget | 
     Raises ScanRejected when the check character is wrong (never a guess) and ScanNotFound
     when a well-formed code names nothing here.
     """
-    result, scanned = scan_codes.parse_scan(text)
+    result, scanned = scan_codes.parse_scan(search_text(text))
     if result is scan_codes.ScanResult.NOT_A_CODE:
         return None
     if result is scan_codes.ScanResult.BAD_CHECK or scanned is None:
