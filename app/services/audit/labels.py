@@ -95,6 +95,9 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.settings": "修改检查设置",
     "repair.out": "送修",
     "repair.done": "修复完成",
+    "file.save": "另存电子文件副本",
+    "file.print": "打印电子文件",
+    "file.copy_refused": "拒绝复制涉密电子文件",
     # printouts and exports (R40)
     "print.catalogue": "打印卷内目录",
     "print.note": "打印卷内备考表",

@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import identity
+from app.domain.search_text import search_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers.listing import CustomerFilter, customer_rows_for
@@ -89,7 +90,7 @@ def search_customers(
     Filters apply to every candidate before ranking and counting, so nothing matching the
     filters hides behind the first page.
     """
-    q = identity.normalize(query)
+    q = identity.normalize(search_text(query))
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         if not q:
