@@ -239,6 +239,12 @@ class ImportFileUnreadable(AppError):
     code = "import_file_unreadable"
 
 
+class ImportSheetEmpty(AppError):
+    """The chosen sheet holds nothing at all (no header, no rows)."""
+
+    code = "import_sheet_empty"
+
+
 class ImportTooLarge(AppError):
     """The file is over a limit (size, uncompressed size, compression ratio, rows, columns)."""
 
@@ -366,3 +372,53 @@ class VolumeNotAvailable(AppError):
     """The volume cannot go to repair now (``reference_code``, ``state``: 借出/在修/已销毁)."""
 
     code = "volume_not_available"
+
+
+# --- trusted time and the sealed audit trail (issue 23) ----------------------------------
+class ClockBehind(AppError):
+    """The workstation clock (``now``) is behind the recorded time (``mark``): write refused."""
+
+    code = "clock_behind"
+
+
+class ClockAhead(AppError):
+    """The workstation clock is ``days`` ahead of the recorded time: write refused."""
+
+    code = "clock_ahead"
+
+
+class SecondPersonRequired(AppError):
+    """A two-person step: the second person is missing, the same person, or lacks the role."""
+
+    code = "second_person_required"
+
+
+class AuditSealingStarted(AppError):
+    """The verification key was issued already (it is shown only once)."""
+
+    code = "audit_sealing_started"
+
+
+class AccountLockedUntilReset(AccountLocked):
+    """Locked again and again: only an administrator's password reset ends it (not the clock)."""
+
+    code = "account_locked_reset"
+
+
+# --- keys, vault, sessions (issue 23) ---------------------------------------------------------
+class VaultMissing(StorageError):
+    """The key vault beside the database is missing; it is not silently made anew."""
+
+    code = "vault_missing"
+
+
+class VaultForeign(StorageError):
+    """The key vault is damaged, or belongs to another database or key."""
+
+    code = "vault_foreign"
+
+
+class DatabaseInUse(StorageError):
+    """Another session holds the database (``holders``: "user@host" list); refused."""
+
+    code = "database_in_use"

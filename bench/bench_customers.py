@@ -21,8 +21,9 @@ from sqlalchemy import text
 from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in, sign_out
-from app.services.customer_list import count_customers, customer_id_slice
 from app.services.customers import (
+    count_customers,
+    customer_id_slice,
     find_customer_by_id_number,
     find_customers_by_phone,
     get_customer_rows,

@@ -15,10 +15,61 @@ from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_out
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
+from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
 
 ADMIN_PASSWORD = "Correct-Horse-42"
 SECURITY_USER, SECURITY_PASSWORD = "baomi", "Vault-Keeper-77"  # 安全保密员 (issue 23)
 AUDITOR_USER, AUDITOR_PASSWORD = "shenji", "Trail-Reader-58"  # 安全审计员
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=ENGINES,
+        default="sqlite",
+        help="database engine for the `location` fixtures: the embedded SQLCipher file "
+        "(default) or the PostgreSQL server named by ARCHIVE_ROOM_TEST_PG",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests about one engine only are deselected on the other (reported, never skipped)."""
+    engine = engine_of(config)
+    other = "postgresql_only" if engine == "sqlite" else "sqlite_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def db_engine(pytestconfig: pytest.Config) -> str:
+    """``sqlite`` or ``postgresql`` (the ``--engine`` option)."""
+    return engine_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def pg_server(db_engine: str) -> PgServer:
+    """The PostgreSQL server of an ``--engine=postgresql`` run."""
+    if db_engine != "postgresql":
+        pytest.skip("needs --engine=postgresql")
+    return pg_server_from_env()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> Iterator[str]:
+    """A database migrated to the newest schema and not set up: cloned for each test."""
+    from app.storage import migrate
+    from app.storage.engine import engine_for
+
+    name = pg_server.create(f"{pg_server.prefix}template")
+    engine = engine_for(DatabaseLocation.parse(pg_server.url_for(name)), None)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    yield name
+    pg_server.drop(name)
 
 
 @pytest.fixture
@@ -27,8 +78,15 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def location(tmp_path: Path) -> DatabaseLocation:
-    return DatabaseLocation.parse(tmp_path / "archive.db")
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
+    """Where a test's database goes: a file in ``tmp_path``, or a new PostgreSQL database."""
+    if engine_of(request.config) == "sqlite":
+        yield DatabaseLocation.parse(tmp_path / "archive.db")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create(template=request.getfixturevalue("pg_template"))
+    yield DatabaseLocation.parse(server.url_for(name))
+    server.drop(name)
 
 
 def make_setup_request(**overrides: str | None) -> SetupRequest:
@@ -71,20 +129,65 @@ def officer(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> I
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo database built once per test run (copy it before changing it)."""
-    from app.clock import SystemClock
+    """A small demo database built once per test run (copy it before changing it).
+
+    Built at the tests' fixed time (``FixedClock()``): the database's recorded time is the
+    high-water mark a later write may not fall behind (issue 23, trusted time).
+    """
     from app.demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo")
+    build_demo(location=DatabaseLocation.parse(folder / "demo.db"), clock=FixedClock())
+    return folder / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def demo_template_now(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo built at the real time, for the command line (which uses the real clock)."""
+    from app.clock import SystemClock
+    from app.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-now")
     build_demo(location=DatabaseLocation.parse(folder / "demo.db"), clock=SystemClock())
     return folder / "demo.db"
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server: PgServer) -> Iterator[str]:
+    """The small demo built once in a PostgreSQL database (cloned by ``demo_copy``)."""
+    from app.clock import SystemClock
+    from app.demo import build_demo
+
+    name = pg_server.create(f"{pg_server.prefix}demo")
+    build_demo(location=DatabaseLocation.parse(pg_server.url_for(name)), clock=SystemClock())
+    yield name
+    pg_server.drop(name)
+
+
 @pytest.fixture
-def demo_copy(demo_template: Path, tmp_path: Path) -> DatabaseLocation:
-    """A private copy of the demo database, its keyring, key vault and audit checkpoints."""
+def demo_copy_now(demo_template_now: Path, tmp_path: Path) -> DatabaseLocation:
+    """A private copy of :func:`demo_template_now` (with its side files)."""
+    return _copy_demo(demo_template_now, tmp_path)
+
+
+def _copy_demo(template: Path, tmp_path: Path) -> DatabaseLocation:
     target = tmp_path / "demo.db"
-    shutil.copy2(demo_template, target)
-    for suffix in (".keyring", ".vault", ".audit-checkpoints"):
-        shutil.copy2(demo_template.with_name("demo.db" + suffix), tmp_path / ("demo.db" + suffix))
+    shutil.copy2(template, target)
+    for sidecar in template.parent.glob("demo.db.*"):
+        if sidecar.is_dir():
+            shutil.copytree(sidecar, tmp_path / sidecar.name)
+        else:
+            shutil.copy2(sidecar, tmp_path / sidecar.name)
     return DatabaseLocation.parse(target)
+
+
+@pytest.fixture
+def demo_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
+    """A private copy of the demo database, its keyring, key vault and audit checkpoints."""
+    if engine_of(request.config) == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        name = server.create(template=request.getfixturevalue("pg_demo_template"))
+        yield DatabaseLocation.parse(server.url_for(name))
+        server.drop(name)
+        return
+    yield _copy_demo(request.getfixturevalue("demo_template"), tmp_path)

@@ -25,7 +25,7 @@ from sqlalchemy import select
 
 from app.clock import SystemClock
 from app.security.keyring import Keyring
-from app.services import item_files
+from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.backup import run_backup
 from app.services.common import actor_from_row, find_user

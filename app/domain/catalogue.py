@@ -7,22 +7,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
+
+from app.domain.enums import LabelledEnum
 
 
-class Retention(StrEnum):
+class Retention(LabelledEnum):
     """保管期限 (R12), stored as the code that also goes into the 档号."""
 
-    PERMANENT = "Y"
-    THIRTY_YEARS = "D30"
-    TEN_YEARS = "D10"
+    PERMANENT = "Y", "永久"
+    THIRTY_YEARS = "D30", "定期30年"
+    TEN_YEARS = "D10", "定期10年"
 
 
-RETENTION_LABELS = {
-    Retention.PERMANENT: "永久",
-    Retention.THIRTY_YEARS: "定期30年",
-    Retention.TEN_YEARS: "定期10年",
-}
+RETENTION_LABELS = Retention.labels()
 RETENTION_YEARS = {Retention.PERMANENT: None, Retention.THIRTY_YEARS: 30, Retention.TEN_YEARS: 10}
 # Legacy ledgers (before DA/T 22-2015): 永久 / 长期 / 短期, and the usual ways of writing them.
 LEGACY_RETENTION = {
@@ -55,19 +52,15 @@ def retention_expiry(year: int, retention: Retention) -> date | None:
     return date(year + years, 12, 31)
 
 
-class SecrecyLevel(StrEnum):
+class SecrecyLevel(LabelledEnum):
     """密级 (R15); a missing level means not classified."""
 
-    SECRET = "secret"  # 秘密
-    CONFIDENTIAL = "confidential"  # 机密
-    TOP_SECRET = "top_secret"  # 绝密
+    SECRET = "secret", "秘密"
+    CONFIDENTIAL = "confidential", "机密"
+    TOP_SECRET = "top_secret", "绝密"
 
 
-SECRECY_LABELS = {
-    SecrecyLevel.SECRET: "秘密",
-    SecrecyLevel.CONFIDENTIAL: "机密",
-    SecrecyLevel.TOP_SECRET: "绝密",
-}
+SECRECY_LABELS = SecrecyLevel.labels()
 SECRECY_RANK: dict[SecrecyLevel | None, int] = {
     None: 0,
     SecrecyLevel.SECRET: 1,
@@ -176,35 +169,25 @@ def update_marking(
     return "\n".join(([head] if head else []) + body)
 
 
-class Carrier(StrEnum):
+class Carrier(LabelledEnum):
     """载体 of an item (R13)."""
 
-    PAPER = "paper"
-    DISC = "disc"
-    DISK = "disk"
-    ELECTRONIC = "electronic"
+    PAPER = "paper", "纸质"
+    DISC = "disc", "光盘"
+    DISK = "disk", "磁盘"
+    ELECTRONIC = "electronic", "电子文件"
 
 
-CARRIER_LABELS = {
-    Carrier.PAPER: "纸质",
-    Carrier.DISC: "光盘",
-    Carrier.DISK: "磁盘",
-    Carrier.ELECTRONIC: "电子文件",
-}
+CARRIER_LABELS = Carrier.labels()
 
 
-class VolumeState(StrEnum):
+class VolumeState(LabelledEnum):
     """Where a volume is in its life."""
 
-    ON_SHELF = "on_shelf"
-    ON_LOAN = "on_loan"
-    IN_REPAIR = "in_repair"
-    DESTROYED = "destroyed"
+    ON_SHELF = "on_shelf", "在架"
+    ON_LOAN = "on_loan", "借出"
+    IN_REPAIR = "in_repair", "在修"
+    DESTROYED = "destroyed", "已销毁"
 
 
-VOLUME_STATE_LABELS = {
-    VolumeState.ON_SHELF: "在架",
-    VolumeState.ON_LOAN: "借出",
-    VolumeState.IN_REPAIR: "在修",
-    VolumeState.DESTROYED: "已销毁",
-}
+VOLUME_STATE_LABELS = VolumeState.labels()

@@ -11,141 +11,108 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from enum import StrEnum
+
+from app.domain.enums import LabelledEnum
 
 
-class InspectionKind(StrEnum):
+class InspectionKind(LabelledEnum):
     """Why a session is held."""
 
-    HALF_YEARLY = "half_yearly"  # 半年定期 (R41)
-    SPECIAL = "special"  # 专项
-    INCIDENT = "incident"  # 突发 (after a leak, a break-in …, R45)
+    HALF_YEARLY = "half_yearly", "半年定期"  # 半年定期 (R41)
+    SPECIAL = "special", "专项"
+    INCIDENT = "incident", "突发"  # 突发 (after a leak, a break-in …, R45)
 
 
-KIND_LABELS = {
-    InspectionKind.HALF_YEARLY: "半年定期",
-    InspectionKind.SPECIAL: "专项",
-    InspectionKind.INCIDENT: "突发",
-}
+KIND_LABELS = InspectionKind.labels()
 
 
-class Status(StrEnum):
+class Status(LabelledEnum):
     """A session's progress: open → counting → findings → closed."""
 
-    OPEN = "open"
-    COUNTING = "counting"
-    FINDINGS = "findings"
-    CLOSED = "closed"
+    OPEN = "open", "已开始"
+    COUNTING = "counting", "清点中"
+    FINDINGS = "findings", "处理差异"
+    CLOSED = "closed", "已结束"
 
 
-STATUS_LABELS = {
-    Status.OPEN: "已开始",
-    Status.COUNTING: "清点中",
-    Status.FINDINGS: "处理差异",
-    Status.CLOSED: "已结束",
-}
+STATUS_LABELS = Status.labels()
 
 
-class ScopeKind(StrEnum):
+class ScopeKind(LabelledEnum):
     """What part of a room a session covers (R42)."""
 
-    ROOM = "room"  # the whole 库房
-    SHELVES = "shelves"  # some 密集架 (or 柜)
-    FACE = "face"  # one 面
+    ROOM = "room", "整个库房"  # the whole 库房
+    SHELVES = "shelves", "部分密集架"  # some 密集架 (or 柜)
+    FACE = "face", "一个面"  # one 面
 
 
-SCOPE_LABELS = {
-    ScopeKind.ROOM: "整个库房",
-    ScopeKind.SHELVES: "部分密集架",
-    ScopeKind.FACE: "一个面",
-}
+SCOPE_LABELS = ScopeKind.labels()
 
 
-class DifferenceKind(StrEnum):
+class DifferenceKind(LabelledEnum):
     """What the count (or the fixity check) found."""
 
-    MISSING = "missing"  # expected here, not seen
-    MISPLACED = "misplaced"  # seen here, belongs elsewhere
-    UNEXPECTED = "unexpected"  # not in the register (or never placed)
-    ON_LOAN_SEEN = "on_loan_seen"  # the register says 借出/在修, but it is on the shelf
-    FIXITY = "fixity"  # an electronic file whose SHA-256 no longer matches
+    MISSING = "missing", "缺失"  # expected here, not seen
+    MISPLACED = "misplaced", "错位"  # seen here, belongs elsewhere
+    UNEXPECTED = "unexpected", "账外"  # not in the register (or never placed)
+    ON_LOAN_SEEN = (
+        "on_loan_seen",
+        "借出/在修却在架",
+    )  # the register says 借出/在修, but it is on the shelf
+    FIXITY = "fixity", "电子文件校验不符"  # an electronic file whose SHA-256 no longer matches
 
 
-DIFFERENCE_LABELS = {
-    DifferenceKind.MISSING: "缺失",
-    DifferenceKind.MISPLACED: "错位",
-    DifferenceKind.UNEXPECTED: "账外",
-    DifferenceKind.ON_LOAN_SEEN: "借出/在修却在架",
-    DifferenceKind.FIXITY: "电子文件校验不符",
-}
+DIFFERENCE_LABELS = DifferenceKind.labels()
 
 
-class Resolution(StrEnum):
+class Resolution(LabelledEnum):
     """How the operator settled a difference (never automatic, R42)."""
 
-    MOVED = "moved"  # put where it belongs, through the locations service
-    LOST = "lost"  # reported lost
-    NOTED = "noted"  # explained by a note
-    CARRIED = "carried"  # carried over to the next inspection when closing
+    MOVED = "moved", "已归位"  # put where it belongs, through the locations service
+    LOST = "lost", "报失"  # reported lost
+    NOTED = "noted", "已说明"  # explained by a note
+    CARRIED = "carried", "转下次检查"  # carried over to the next inspection when closing
 
 
-RESOLUTION_LABELS = {
-    Resolution.MOVED: "已归位",
-    Resolution.LOST: "报失",
-    Resolution.NOTED: "已说明",
-    Resolution.CARRIED: "转下次检查",
-}
+RESOLUTION_LABELS = Resolution.labels()
 
 
-class ConditionKind(StrEnum):
+class ConditionKind(LabelledEnum):
     """A condition found on a volume (R41)."""
 
-    FADING = "fading"
-    DAMAGE = "damage"
-    DAMP = "damp"
-    MOULD = "mould"
-    PESTS = "pests"
-    LOST = "lost"
-    OTHER = "other"
+    FADING = "fading", "字迹褪色"
+    DAMAGE = "damage", "载体破损"
+    DAMP = "damp", "受潮"
+    MOULD = "mould", "霉变"
+    PESTS = "pests", "虫蛀/鼠咬"
+    LOST = "lost", "遗失"
+    OTHER = "other", "其他"
 
 
-CONDITION_LABELS = {
-    ConditionKind.FADING: "字迹褪色",
-    ConditionKind.DAMAGE: "载体破损",
-    ConditionKind.DAMP: "受潮",
-    ConditionKind.MOULD: "霉变",
-    ConditionKind.PESTS: "虫蛀/鼠咬",
-    ConditionKind.LOST: "遗失",
-    ConditionKind.OTHER: "其他",
-}
+CONDITION_LABELS = ConditionKind.labels()
 
 
-class TaskKind(StrEnum):
+class TaskKind(LabelledEnum):
     """A repair task (R41: fading and damage repaired or copied promptly)."""
 
-    MEND = "mend"  # 修补
-    COPY = "copy"  # 复制
-    REBOX = "rebox"  # 更换盒
-    DEMOULD = "demould"  # 除霉
+    MEND = "mend", "修补"
+    COPY = "copy", "复制"
+    REBOX = "rebox", "更换盒"
+    DEMOULD = "demould", "除霉"
 
 
-TASK_LABELS = {
-    TaskKind.MEND: "修补",
-    TaskKind.COPY: "复制",
-    TaskKind.REBOX: "更换盒",
-    TaskKind.DEMOULD: "除霉",
-}
+TASK_LABELS = TaskKind.labels()
 
 
-class TaskState(StrEnum):
+class TaskState(LabelledEnum):
     """open (not started) → out (the volume is away, 在修) → done."""
 
-    OPEN = "open"
-    OUT = "out"
-    DONE = "done"
+    OPEN = "open", "待处理"
+    OUT = "out", "在修"
+    DONE = "done", "已完成"
 
 
-TASK_STATE_LABELS = {TaskState.OPEN: "待处理", TaskState.OUT: "在修", TaskState.DONE: "已完成"}
+TASK_STATE_LABELS = TaskState.labels()
 
 # The checklist of R25/R41, configurable in the settings (``inspection_checklist``).
 DEFAULT_CHECKLIST: tuple[str, ...] = (
@@ -174,15 +141,15 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
-class DueState(StrEnum):
+class DueState(LabelledEnum):
     """Where a room stands in the half-yearly schedule."""
 
-    OK = "ok"
-    DUE = "due"  # due within DUE_SOON_DAYS
-    OVERDUE = "overdue"
+    OK = "ok", "未到期"
+    DUE = "due", "即将到期"  # due within DUE_SOON_DAYS
+    OVERDUE = "overdue", "已逾期"
 
 
-DUE_LABELS = {DueState.OK: "未到期", DueState.DUE: "即将到期", DueState.OVERDUE: "已逾期"}
+DUE_LABELS = DueState.labels()
 
 
 def next_due(last_closed: date | None, room_created: date) -> date:
@@ -215,19 +182,15 @@ class ClimateLimits:
     rh_swing: int = 50  # ≤ 5 % a day
 
 
-class RoomType(StrEnum):
+class RoomType(LabelledEnum):
     """Room types with their own limits (configurable)."""
 
-    PAPER = "paper"  # 纸质档案库房
-    MEDIA = "media"  # 音像、磁性载体库房
-    OTHER = "other"
+    PAPER = "paper", "纸质档案库房"
+    MEDIA = "media", "音像/磁性载体库房"  # 音像、磁性载体库房
+    OTHER = "other", "其他库房"
 
 
-ROOM_TYPE_LABELS = {
-    RoomType.PAPER: "纸质档案库房",
-    RoomType.MEDIA: "音像/磁性载体库房",
-    RoomType.OTHER: "其他库房",
-}
+ROOM_TYPE_LABELS = RoomType.labels()
 
 DEFAULT_LIMITS: dict[RoomType, ClimateLimits] = {
     RoomType.PAPER: ClimateLimits(),
@@ -236,25 +199,18 @@ DEFAULT_LIMITS: dict[RoomType, ClimateLimits] = {
 }
 
 
-class ClimateProblem(StrEnum):
+class ClimateProblem(LabelledEnum):
     """Why a reading (or a day) is highlighted."""
 
-    TOO_COLD = "too_cold"
-    TOO_WARM = "too_warm"
-    TOO_DRY = "too_dry"
-    TOO_DAMP = "too_damp"
-    T_SWING = "t_swing"
-    RH_SWING = "rh_swing"
+    TOO_COLD = "too_cold", "温度过低"
+    TOO_WARM = "too_warm", "温度过高"
+    TOO_DRY = "too_dry", "湿度过低"
+    TOO_DAMP = "too_damp", "湿度过高"
+    T_SWING = "t_swing", "日温差超限"
+    RH_SWING = "rh_swing", "日湿差超限"
 
 
-PROBLEM_LABELS = {
-    ClimateProblem.TOO_COLD: "温度过低",
-    ClimateProblem.TOO_WARM: "温度过高",
-    ClimateProblem.TOO_DRY: "湿度过低",
-    ClimateProblem.TOO_DAMP: "湿度过高",
-    ClimateProblem.T_SWING: "日温差超限",
-    ClimateProblem.RH_SWING: "日湿差超限",
-}
+PROBLEM_LABELS = ClimateProblem.labels()
 
 
 def reading_problems(

@@ -8,16 +8,24 @@ audit chain's breaks); describe: complete messages.
 """
 
 from app.messages.describe import Translator, describe, describe_field_error
-from app.messages.errors import AUDIT_BREAKS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
+from app.messages.errors import (
+    AUDIT_BREAKS,
+    LIMIT_TEXTS,
+    MESSAGES,
+    SEAL_PROBLEMS,
+    UNDO_REASONS,
+)
 from app.messages.fields import FIELD_LABELS
-from app.messages.reasons import REASONS
+from app.messages.reasons import ENCODING_NAMES, REASONS
 
 __all__ = [
     "AUDIT_BREAKS",
+    "ENCODING_NAMES",
     "FIELD_LABELS",
     "LIMIT_TEXTS",
     "MESSAGES",
     "REASONS",
+    "SEAL_PROBLEMS",
     "UNDO_REASONS",
     "Translator",
     "describe",

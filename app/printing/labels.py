@@ -17,397 +17,64 @@ under a scaling matrix so the PDF stays small): well over ten times faster than 
 widget (``bench/bench_labels.py``). Error correction M; a fixed mask pattern skips building
 and scoring all eight masks, most of the encoding time (ISO/IEC 18004 allows any mask).
 
-ReportLab is imported only when something is rendered.
+ReportLab is imported only when something is rendered. What a label says is in
+``app.printing.label_content``, how one label is drawn in ``app.printing.label_draw``; this
+module lays labels out on a stock's sheets and draws the calibration page (and re-exports the
+label API, so callers import it from here).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from app.domain.label_stock import LabelStock, check_start
-from app.domain.scan_codes import SEPARATOR, check_character, scan_payload
-from app.errors import FieldError, ValidationFailed
+from app.domain.scan_codes import scan_payload
+from app.printing.label_content import (
+    KIND_CAPTIONS,
+    MAX_EXTRA_LINES,
+    LabelContent,
+    LabelKind,
+    box_label,
+    check_labels,
+    location_label,
+)
+from app.printing.label_draw import (
+    MM,
+    draw_label,
+    draw_qr,
+    qr_matrix,
+    qr_operators,
+    split_code,
+    width_1pt,
+)
 
 if TYPE_CHECKING:
     from reportlab.pdfgen.canvas import Canvas
 
-MM = 72 / 25.4
-QR_MASK = 0  # fixed mask pattern
-QR_QUIET = 2  # modules of white around the symbol inside the label (plus the label's padding)
-MAX_EXTRA_LINES = 3
-MIN_TEXT_PT = 4.5
-CODE_BREAKS = "-·./_ "  # a long code may be broken after these on narrow labels
-LEADING = 1.22
-TALL_READABLE_PT = 7.0  # smallest size worth keeping a line whole on a spine strip
-MIN_CODE_PIECE = 4  # characters: a broken code never leaves a stub on a line
-BOX_PAD = 1.5  # points between a boxed secrecy mark and its frame
+# The label API lives in three modules (content, drawing, sheets); callers import it from here.
+__all__ = [
+    "KIND_CAPTIONS",
+    "MAX_EXTRA_LINES",
+    "MM",
+    "LabelContent",
+    "LabelKind",
+    "box_label",
+    "check_labels",
+    "draw_label",
+    "draw_qr",
+    "location_label",
+    "qr_matrix",
+    "qr_operators",
+    "render_calibration",
+    "render_labels",
+    "split_code",
+]
+
 CREATOR = "档案室 Archive Room"
 RULER_CLEAR = 6.0  # mm kept free of calibration text along the rulered edges
-
-
-class LabelKind(StrEnum):
-    """What a label is stuck on."""
-
-    BOX_SPINE = "box_spine"  # 档案盒脊背
-    VOLUME = "volume"  # 案卷
-    SHELF = "shelf"  # 架位 (a location)
-
-
-KIND_CAPTIONS = {
-    LabelKind.BOX_SPINE: "档案盒",
-    LabelKind.VOLUME: "案卷",
-    LabelKind.SHELF: "存放位置",
-}
-
-
-@dataclass(frozen=True)
-class LabelContent:
-    """What one label shows; no names, no titles (see the module docstring).
-
-    Attributes:
-        kind: box spine, volume or shelf label.
-        code: the 档号, box code or location code (as stored; the QR holds its scan form).
-        year: 年度 (box and volume labels), None when not applicable.
-        retention_label: 保管期限 as printed (``永久``, ``定期30年``), or empty.
-        secrecy_mark: ``Secrecy.marking()`` (``秘密``, ``机密★20年``), empty when unclassified.
-        location_code: where the box or volume sits (``K1-03-A-2-4``), or empty.
-        extra_lines: up to three short lines of codes or counts; never personal data.
-    """
-
-    kind: LabelKind
-    code: str
-    year: int | None = None
-    retention_label: str = ""
-    secrecy_mark: str = ""
-    location_code: str = ""
-    extra_lines: tuple[str, ...] = ()
-
-    @property
-    def readable_code(self) -> str:
-        """The code with its check character, as printed: ``Z001-KH·2024-Y-0001*H``."""
-        return f"{self.code}{SEPARATOR}{check_character(self.code)}"
-
-
-def check_labels(labels: Sequence[LabelContent]) -> None:
-    """Refuse an empty list, a code no scanner can type, or too many extra lines."""
-    errors: list[FieldError] = []
-    if not labels:
-        errors.append(FieldError("labels", "labels_empty"))
-    for number, label in enumerate(labels):
-        try:
-            scan_payload(label.code)
-        except ValueError:
-            errors.append(FieldError(f"labels.{number}", "scan_chars", {"code": label.code}))
-        if len(label.extra_lines) > MAX_EXTRA_LINES:
-            errors.append(FieldError(f"labels.{number}", "extra_lines", {"max": MAX_EXTRA_LINES}))
-    if errors:
-        raise ValidationFailed(errors)
-
-
-# --- building labels from what the caller has -------------------------------------------------
-_LEVEL_ORDER = ("绝密", "机密", "秘密")  # strongest first
-_RETENTION_ORDER = ("永久", "定期30年", "定期10年")  # longest first
-
-
-def _mark_rank(mark: str) -> tuple[int, int]:
-    """(level, term) of a marking such as ``机密★20年`` for comparison; (0, 0) when empty."""
-    for position, level in enumerate(_LEVEL_ORDER):
-        if mark.startswith(level):
-            digits = "".join(ch for ch in mark.partition("★")[2] if ch.isdigit())
-            return len(_LEVEL_ORDER) - position, int(digits) if digits else 0
-    return 0, 0
-
-
-def box_label(
-    code: str, volumes: Sequence[LabelContent], *, location_code: str = ""
-) -> LabelContent:
-    """The spine label of box ``code`` from the labels of the volumes it holds (R17, R24).
-
-    The box shows the strongest secrecy mark inside it (a 机密 volume makes it a 机密 box),
-    the longest retention, the year or the span of years, the number of volumes and the first
-    and last 档号 (起止档号 of DA/T 22-2015's 盒脊). Nothing else: no title of any volume.
-    """
-    marks = [v.secrecy_mark for v in volumes if v.secrecy_mark]
-    mark = max(marks, key=_mark_rank, default="")
-    years = sorted({v.year for v in volumes if v.year is not None})
-    kept = [v.retention_label for v in volumes if v.retention_label]
-    retention = min(
-        kept,
-        key=lambda r: _RETENTION_ORDER.index(r) if r in _RETENTION_ORDER else -1,
-        default="",
-    )
-    count = f"盒内 {len(volumes)} 卷"
-    if len(years) > 1:
-        count += f"，{years[0]}–{years[-1]}年"
-    extra = [count]
-    if volumes:
-        extra.append(f"起 {volumes[0].code}")
-    if len(volumes) > 1:
-        extra.append(f"止 {volumes[-1].code}")
-    return LabelContent(
-        kind=LabelKind.BOX_SPINE,
-        code=code,
-        year=years[0] if len(years) == 1 else None,
-        retention_label=retention,
-        secrecy_mark=mark,
-        location_code=location_code,
-        extra_lines=tuple(extra[:MAX_EXTRA_LINES]),
-    )
-
-
-def location_label(code: str, *, secure: bool = False, capacity: int | None = None) -> LabelContent:
-    """The shelf label of location ``code`` (a 位, 层 or cabinet); secure ones say so (R22).
-
-    The custodian's name is not printed: a label is read by anyone passing by.
-    """
-    extra: list[str] = []
-    if secure:
-        extra.append("涉密专柜 · 专人管理")
-    if capacity is not None:
-        extra.append(f"容量 {capacity} 盒")
-    return LabelContent(kind=LabelKind.SHELF, code=code, extra_lines=tuple(extra))
-
-
-# --- QR --------------------------------------------------------------------------------------
-def qr_matrix(payload: str) -> list[list[bool]]:
-    """The module matrix (True = dark) of ``payload``: error correction M, fixed mask, no border."""
-    import qrcode
-    from qrcode.constants import ERROR_CORRECT_M
-
-    code = qrcode.QRCode(error_correction=ERROR_CORRECT_M, border=0, mask_pattern=QR_MASK)
-    code.add_data(payload)
-    code.make(fit=True)
-    return [[bool(cell) for cell in row] for row in code.modules]
-
-
-def qr_operators(matrix: Sequence[Sequence[bool]]) -> str:
-    """PDF path operators in module units: one rectangle per run of dark modules, then fill."""
-    size = len(matrix)
-    parts: list[str] = []
-    for r, row in enumerate(matrix):
-        y = size - 1 - r
-        c = 0
-        while c < size:
-            if row[c]:
-                start = c
-                while c < size and row[c]:
-                    c += 1
-                parts.append(f"{start} {y} {c - start} 1 re")
-            else:
-                c += 1
-    parts.append("f")
-    return "\n".join(parts)
-
-
-def draw_qr(
-    canvas: Canvas, matrix: Sequence[Sequence[bool]], x: float, y: float, side: float
-) -> None:
-    """Draw ``matrix`` in the square of ``side`` points at (x, y), quiet zone included."""
-    modules = len(matrix) + 2 * QR_QUIET
-    unit = side / modules
-    canvas.saveState()
-    canvas.setFillGray(0)
-    canvas.transform(unit, 0, 0, unit, x + QR_QUIET * unit, y + QR_QUIET * unit)
-    canvas.addLiteral(qr_operators(matrix))
-    canvas.restoreState()
-
-
-# --- text layout -----------------------------------------------------------------------------
-@dataclass
-class _Line:
-    text: str
-    weight: float = 1.0
-    max_pt: float = 10.0
-    red: bool = False
-    bold: bool = False
-    boxed: bool = False
-    grey: bool = False
-    code: bool = False
-    size: float = 0.0
-
-
-def _width_1pt(text: str) -> float:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-
-    from app.printing.base import FONT
-
-    return float(stringWidth(text, FONT, 1))
-
-
-def _fit(lines: list[_Line], width: float, height: float) -> float:
-    """Give every line its size (shrunk to the width and to the shared height); return height."""
-    base = height / sum(line.weight * LEADING for line in lines)
-    total = 0.0
-    for line in lines:
-        room = width - (2 * BOX_PAD + 1 if line.boxed else 0)
-        by_width = room / max(_width_1pt(line.text), 0.01)
-        line.size = max(0.0, min(line.max_pt, base * line.weight, by_width))
-        total += _line_height(line)
-    return total
-
-
-def _line_height(line: _Line) -> float:
-    return line.size * LEADING + (2 * BOX_PAD if line.boxed else 0.0)
-
-
-def split_code(text: str, parts: int) -> list[str]:
-    """``text`` broken after separators into at most ``parts`` lines of similar length."""
-    if parts <= 1:
-        return [text]
-    cuts = [i + 1 for i, ch in enumerate(text[:-1]) if ch in CODE_BREAKS]
-    if not cuts:
-        return [text]
-    pieces: list[str] = []
-    start = 0
-    for k in range(1, parts):
-        target = len(text) * k / parts
-        options = [c for c in cuts if c > start]
-        if not options:
-            break
-        cut = min(options, key=lambda c: abs(c - target))
-        pieces.append(text[start:cut])
-        start = cut
-    pieces.append(text[start:])
-    return [p for p in pieces if p]
-
-
-def _wrapped(text: str, width: float, readable_pt: float) -> list[str]:
-    """``text`` in as few pieces (≤ 3, broken after spaces or separators) as keep it readable."""
-    for parts in (1, 2, 3):
-        pieces = split_code(text, parts)
-        if max(_width_1pt(p) for p in pieces) * readable_pt <= width:
-            return pieces
-    return pieces
-
-
-def _label_lines(
-    label: LabelContent, code_parts: int, tall: bool, width: float = 0.0
-) -> list[_Line]:
-    """The lines of ``label`` top to bottom, with the code broken into ``code_parts`` lines.
-
-    On a tall label (a spine strip) the location and the extra lines are broken too when they
-    would be unreadably small on one line of ``width``.
-    """
-
-    def pieces(text: str) -> list[str]:
-        return _wrapped(text, width, TALL_READABLE_PT) if tall and width > 0 else [text]
-
-    big = 40.0 if tall else 16.0
-    lines = [_Line(KIND_CAPTIONS[label.kind], 0.7, 12.0 if tall else 8.0, grey=True)]
-    if label.secrecy_mark:  # R17: red, boxed, and as text
-        lines.append(_Line(label.secrecy_mark, 1.4, big * 0.8, red=True, bold=True, boxed=True))
-    for piece in split_code(label.readable_code, code_parts):
-        lines.append(_Line(piece, 1.5, big, bold=True, code=True))
-    details = []
-    if label.year is not None:
-        details.append(f"{label.year}年")
-    if label.retention_label:
-        details.append(label.retention_label)
-    if details:
-        if tall:
-            lines.extend(_Line(text, 1.3, big) for text in details)
-        else:
-            lines.append(_Line("　".join(details), 1.0, 11.0))
-    if label.location_code and label.kind != LabelKind.SHELF:
-        for piece in pieces(f"位置 {label.location_code}"):
-            lines.append(_Line(piece, 1.0, 16.0 if tall else 11.0))
-    extra_pt = 14.0 if tall else 9.0
-    for text in label.extra_lines[:MAX_EXTRA_LINES]:
-        lines.extend(_Line(piece, 0.9, extra_pt) for piece in pieces(text))
-    return lines
-
-
-def _layout(label: LabelContent, width: float, height: float, tall: bool) -> list[_Line]:
-    """The lines with sizes; the code is broken into 1–3 lines when that makes it larger."""
-    best: list[_Line] | None = None
-    best_size = 0.0
-    for parts in (1, 2, 3):
-        lines = _label_lines(label, parts, tall, width)
-        pieces = [line.text for line in lines if line.code]
-        if parts > 1 and (len(pieces) < parts or min(map(len, pieces)) < MIN_CODE_PIECE):
-            break  # no more break points, or a stub like "H-" on a line of its own
-        _fit(lines, width, height)
-        size = min(line.size for line in lines if line.code)
-        for line in lines:
-            if line.code:
-                line.size = size  # the pieces of one code in one size
-        if best is None or size > best_size * 1.15:
-            best, best_size = lines, size
-    assert best is not None
-    return best
-
-
-def _draw_lines(
-    canvas: Canvas, lines: list[_Line], x: float, top: float, width: float, centred: bool
-) -> None:
-    from reportlab.lib.colors import Color
-
-    from app.printing.base import FONT
-    from app.printing.page import SECRECY_RED, draw_bold
-
-    y = top
-    for line in lines:
-        box_pad = BOX_PAD if line.boxed else 0.0
-        y -= line.size + box_pad
-        text_w = _width_1pt(line.text) * line.size
-        left = x + (width - text_w) / 2 if centred else x + box_pad + (0.5 if line.boxed else 0)
-        colour = SECRECY_RED if line.red else Color(0, 0, 0)
-        if line.boxed:
-            canvas.saveState()
-            canvas.setStrokeColor(colour)
-            canvas.setLineWidth(0.8)
-            canvas.rect(
-                left - box_pad,
-                y - line.size * 0.22 - box_pad * 0.6,
-                text_w + 2 * box_pad,
-                line.size * 1.1 + box_pad * 1.2,
-                stroke=1,
-                fill=0,
-            )
-            canvas.restoreState()
-        if line.bold:
-            draw_bold(canvas, left, y, line.text, line.size, colour)
-        else:
-            canvas.setFillGray(0.35 if line.grey else 0)
-            canvas.setFont(FONT, line.size)
-            canvas.drawString(left, y, line.text)
-        y -= line.size * (LEADING - 1.0) + box_pad
-    canvas.setFillGray(0)
-
-
-def draw_label(
-    canvas: Canvas,
-    label: LabelContent,
-    matrix: Sequence[Sequence[bool]],
-    x: float,
-    y: float,
-    width: float,
-    height: float,
-) -> None:
-    """Draw one label in the rectangle (x, y, width, height) in points (y = bottom edge)."""
-    pad = min(2.5 * MM, 0.08 * min(width, height))
-    tall = height > 1.4 * width
-    if tall:  # spine strip: text from the top, centred; the QR at the bottom
-        side = min(width - 2 * pad, height * 0.3, 40 * MM)
-        draw_qr(canvas, matrix, x + (width - side) / 2, y + pad, side)
-        text_top = y + height - pad
-        text_h = height - 3 * pad - side
-        lines = _layout(label, width - 2 * pad, text_h, tall=True)
-        _draw_lines(canvas, lines, x + pad, text_top, width - 2 * pad, centred=True)
-        return
-    side = min(height - 2 * pad, width * 0.38, 40 * MM)
-    draw_qr(canvas, matrix, x + pad * 0.6, y + (height - side) / 2, side)
-    text_x = x + pad * 0.6 + side + pad * 0.6
-    text_w = x + width - pad - text_x
-    lines = _layout(label, text_w, height - 2 * pad, tall=False)
-    used = sum(_line_height(line) for line in lines)
-    top = y + height - pad - max(0.0, (height - 2 * pad - used) / 2)
-    _draw_lines(canvas, lines, text_x, top, text_w, centred=False)
 
 
 def _outline(canvas: Canvas, stock: LabelStock, x: float, y: float) -> None:
@@ -542,7 +209,7 @@ def render_calibration(
         canvas.setFillGray(0.2)
         canvas.setFont(FONT, number_pt)
         tag = f"{index + 1}（{row + 1} 行 {column + 1} 列）"
-        if _width_1pt(tag) * number_pt > w - RULER_CLEAR * MM:
+        if width_1pt(tag) * number_pt > w - RULER_CLEAR * MM:
             tag = str(index + 1)
         # keep clear of the rulers along the top and left edges
         text_x = max(x + 1.2 * MM, RULER_CLEAR * MM)
@@ -595,11 +262,11 @@ def _calibration_note(
     avail = page_w - 2 * (RULER_CLEAR + 2) * MM
     size = 9.0
     for text in [stock.name, stock.description, *lines]:
-        size = min(size, avail / max(_width_1pt(text), 0.01))
+        size = min(size, avail / max(width_1pt(text), 0.01))
     size = max(size, 3.0)
     title_pt = min(16.0, size * 1.8)
     leading = size * 1.45
-    box_w = max(_width_1pt(t) * size for t in [stock.name, stock.description, *lines]) + 6 * MM
+    box_w = max(width_1pt(t) * size for t in [stock.name, stock.description, *lines]) + 6 * MM
     box_w = max(box_w, scale_mm * MM + 6 * MM)
     box_h = title_pt * 1.6 + leading * (len(lines) + 2) + 8 * MM
     box_x = (page_w - box_w) / 2

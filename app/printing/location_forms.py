@@ -1,9 +1,10 @@
 """Printed forms of the storage area (R17, R21, R22, R26): 排架清单 and 档案保管交接清单.
 
-Pure functions over plain dataclasses: the service (``app.services.location_print``) reads the
-database, applies the reader's clearance and fills :class:`ShelfListSheet` /
-:class:`HandoverForm`; this module lays them out on the standard A4 page
-(``app.printing.page``). No titles are printed on either form: a volume's title names the
+Pure functions over plain dataclasses: the service (``app.services.locations.printing``) reads
+the database, applies the reader's clearance and fills :class:`ShelfListSheet` /
+:class:`HandoverForm`; this module lays out the shelf list on the standard A4 page
+(``app.printing.page``) and holds the table helpers that ``app.printing.handover_form`` lays
+out the hand-over list with. No titles are printed on either form: a volume's title names the
 customer (personal data), and the 档号 identifies the volume well enough to shelve or count it.
 ReportLab is loaded only when rendering.
 """
@@ -25,12 +26,12 @@ from app.domain.catalogue import (
     SecrecyLevel,
     strongest,
 )
+from app.printing.tables import CELL_PAD, CELL_SIZE, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
 
 SHELF_LIST_TITLE = "排架清单"
-HANDOVER_TITLE = "档案保管交接清单"
 RESTRICTED = "受限"
 NOT_CLASSIFIED = "—"
 SHELF_COLUMNS = (
@@ -45,11 +46,7 @@ SHELF_COLUMNS = (
     "备注",
 )
 SHELF_COLUMN_MM = (10, 23, 16, 40, 11, 16, 19, 17, 22)  # 174 mm inside the 18 mm margins
-HANDOVER_COLUMNS = ("序号", "位置", "盒号", "档号", "密级", "件数", "页数", "核对")
-HANDOVER_COLUMN_MM = (11, 30, 20, 48, 22, 14, 15, 14)  # 174 mm
-CHECK_BOX = "□"  # U+25A1: the bundled font has no ☐ (U+2610)
 SECRECY_COLOUR = "#c00000"  # the same red as the page header's mark
-SIGNERS = ("移交人", "接收人", "监交人")
 
 
 @dataclass(frozen=True)
@@ -212,53 +209,34 @@ def handover_number(handover_id: int) -> str:
     return f"JJ{handover_id:06d}"
 
 
-def format_form_date(value: date | None) -> str:
-    """``2026年1月5日``, empty when unknown."""
-    return f"{value.year}年{value.month}月{value.day}日" if value is not None else ""
-
-
 # --- rendering (ReportLab loads here) -------------------------------------------------------
 _STYLE_CACHE: dict[str, Any] = {}
-CELL_SIZE = 9.0
-CELL_LEADING = 11.5
-CELL_PAD = 3.0
 
 
-def _styles() -> dict[str, Any]:
+def form_styles() -> dict[str, Any]:
+    """Paragraph styles of the storage forms (registers the font on first use)."""
     if not _STYLE_CACHE:
         from reportlab.lib.styles import ParagraphStyle
 
-        from app.printing.base import FONT, register_fonts
+        from app.printing.base import FONT, cjk_style, register_fonts
 
         register_fonts()
         _STYLE_CACHE.update(
             label=ParagraphStyle("loc_label", fontName=FONT, fontSize=10, leading=13),
-            value=ParagraphStyle(
-                "loc_value", fontName=FONT, fontSize=10, leading=13, wordWrap="CJK"
-            ),
-            body=ParagraphStyle(
-                "loc_body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK"
-            ),
+            value=cjk_style("loc_value", 10, 13),
+            body=cjk_style("loc_body", 10.5, 16),
             group=ParagraphStyle("loc_group", fontName=FONT, fontSize=11, leading=15, spaceAfter=4),
         )
     return _STYLE_CACHE
 
 
-_CHAR_WIDTHS: dict[str, float] = {}
-
-
 def _char_width(char: str) -> float:
-    width = _CHAR_WIDTHS.get(char)
-    if width is None:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+    from app.printing.base import char_width
 
-        from app.printing.base import FONT
-
-        width = _CHAR_WIDTHS[char] = stringWidth(char, FONT, CELL_SIZE)
-    return width
+    return char_width(char, CELL_SIZE)
 
 
-def _fit(text: str, width: float) -> str:
+def fit_cell(text: str, width: float) -> str:
     """Break a cell's text into lines that fit ``width`` (nothing is clipped)."""
     from app.printing.catalogue_forms import wrap_lines
 
@@ -269,34 +247,12 @@ def _fit(text: str, width: float) -> str:
     return "\n".join(wrap_lines(text, width, _char_width))
 
 
-def _table_style(extra: Sequence[tuple[Any, ...]]) -> Any:
-    from reportlab.platypus import TableStyle
-
-    from app.printing.base import FONT
-
-    return TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
-            ("FONT", (0, 0), (-1, 0), FONT, 9.5, CELL_LEADING),
-            ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
-            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            *extra,
-        ]
-    )
-
-
-def _info_line(parts: Sequence[tuple[str, str]]) -> Flowable:
+def info_line(parts: Sequence[tuple[str, str]]) -> Flowable:
     """A one-line block ``标签：值　标签：值`` repeated under the page header."""
     from reportlab.platypus import Paragraph
 
     text = ("&nbsp;" * 6).join(f"{escape(k)}：{escape(v)}" for k, v in parts)
-    return Paragraph(text, _styles()["value"])
+    return Paragraph(text, form_styles()["value"])
 
 
 def _shelf_table(rows: Sequence[ShelfListRow], first_seq: int) -> Flowable:
@@ -319,7 +275,7 @@ def _shelf_table(rows: Sequence[ShelfListRow], first_seq: int) -> Flowable:
     runs: list[list[int]] = []  # [first, last] table row of each place
     for index, row in enumerate(rows, start=1):
         values = shelf_row_values(first_seq + index - 1, row)
-        data.append([_fit(text, room[i]) for i, text in enumerate(values)])
+        data.append([fit_cell(text, room[i]) for i, text in enumerate(values)])
         if runs and rows[index - 2].location_code == row.location_code:
             runs[-1][1] = index
         else:
@@ -331,7 +287,7 @@ def _shelf_table(rows: Sequence[ShelfListRow], first_seq: int) -> Flowable:
             extra.append(("LINEABOVE", (0, first), (-1, first), 1.2, "black"))
         if number % 2 == 0:
             extra.append(("BACKGROUND", (0, first), (-1, last), "#f4f4f4"))
-    return Table(data, colWidths=widths, repeatRows=1, style=_table_style(extra))
+    return Table(data, colWidths=widths, repeatRows=1, style=table_style(extra))
 
 
 def render_shelf_list(sheet: ShelfListSheet) -> bytes:
@@ -347,7 +303,7 @@ def render_shelf_list(sheet: ShelfListSheet) -> bytes:
 
     from app.printing.page import PageSetup, render_document
 
-    styles = _styles()  # also registers the font the cells are measured in
+    styles = form_styles()  # also registers the font the cells are measured in
     groups: list[list[ShelfListRow]] = []
     for row in sheet.rows:
         if groups and groups[-1][0].group == row.group:
@@ -376,177 +332,13 @@ def render_shelf_list(sheet: ShelfListSheet) -> bytes:
             styles["body"],
         ),
     ]
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=SHELF_LIST_TITLE,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=shelf_list_mark(sheet.rows),
-    )
+    setup = PageSetup.of(sheet, SHELF_LIST_TITLE, shelf_list_mark(sheet.rows))
     scope = f"{sheet.scope_name}（{sheet.scope_code}）" if sheet.scope_name else sheet.scope_code
-    block = _info_line(
+    block = info_line(
         [
             ("范围", scope),
             ("排架顺序", sheet.order_label),
             ("合计", f"{sheet.box_count} 盒 {sheet.volume_count} 卷"),
-        ]
-    )
-    return render_document(setup, story, page_block=block)
-
-
-def _handover_details(form: HandoverForm) -> Flowable:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Table
-
-    from app.printing.base import FONT
-
-    styles = _styles()
-    label, value = styles["label"], styles["value"]
-
-    def p(text: str) -> Any:
-        return Paragraph(escape(text).replace("\n", "<br/>"), value)
-
-    rows = [
-        [
-            Paragraph("移交人", label),
-            p(form.from_name),
-            Paragraph("接收人", label),
-            p(form.to_name),
-        ],
-        [
-            Paragraph("监交人", label),
-            p(form.witness or "（无）"),
-            Paragraph("交接日期", label),
-            p(format_form_date(form.handed_over_on)),
-        ],
-        [Paragraph("交接位置", label), p("、".join(form.places)), "", ""],
-        [Paragraph("说明", label), p(form.note or "（无）"), "", ""],
-    ]
-    table = Table(rows, colWidths=[w * mm for w in (20, 67, 20, 67)])
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 10),
-            ("SPAN", (1, 2), (-1, 2)),
-            ("SPAN", (1, 3), (-1, 3)),
-            ("GRID", (0, 0), (-1, -1), 0.6, "black"),
-            ("BACKGROUND", (0, 0), (0, -1), "#f0f0f0"),
-            ("BACKGROUND", (2, 0), (2, 1), "#f0f0f0"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("TOPPADDING", (0, 0), (-1, -1), 3),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-        ]
-    )
-    return table
-
-
-def _signatures(form: HandoverForm) -> Flowable:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table
-
-    from app.printing.base import FONT
-
-    names = (form.from_name, form.to_name, form.witness)
-    rows = [
-        [f"{who}：", name, "签字：", "", "日期：", ""]
-        for who, name in zip(SIGNERS, names, strict=True)
-    ]
-    table = Table(
-        rows,
-        colWidths=[w * mm for w in (20, 34, 16, 50, 14, 40)],
-        rowHeights=[12 * mm] * len(rows),
-    )
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 11),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),  # a missing 监交人 is written in
-            ("LINEBELOW", (3, 0), (3, -1), 0.5, "black"),
-            ("LINEBELOW", (5, 0), (5, -1), 0.5, "black"),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    return table
-
-
-def render_handover(form: HandoverForm) -> bytes:
-    """The 档案保管交接清单 as PDF: details, every line with a 核对 box, totals, signatures.
-
-    The signature block (移交人, 接收人, 监交人, each with 签字 and 日期) is kept together and
-    comes after the totals, so it is always on the last page.
-    """
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table
-
-    from app.printing.page import PageSetup, render_document
-
-    _styles()  # registers the font the cells are measured in
-    widths = [w * mm for w in HANDOVER_COLUMN_MM]
-    room = [w - 2 * CELL_PAD - 0.5 for w in widths]
-    data: list[list[Any]] = [list(HANDOVER_COLUMNS)]
-    extra: list[tuple[Any, ...]] = [
-        ("ALIGN", (0, 1), (0, -1), "CENTER"),
-        ("ALIGN", (4, 1), (4, -1), "CENTER"),
-        ("ALIGN", (5, 1), (6, -1), "RIGHT"),
-        ("ALIGN", (7, 1), (7, -1), "CENTER"),
-        ("FONTSIZE", (7, 1), (7, -1), 12),  # a check box big enough to tick
-        ("LEADING", (7, 1), (7, -1), 13),
-    ]
-    for seq, line in enumerate(form.lines, start=1):
-        secrecy = line.secrecy_label or (NOT_CLASSIFIED if line.reference_code else "")
-        counts = ["", ""] if line.restricted else [str(line.items), str(line.pages)]
-        values = [
-            str(seq),
-            line.location_code,
-            line.box_code,
-            line.reference_code or ("（空盒）" if line.box_code else ""),
-            RESTRICTED if line.restricted else secrecy,
-            *counts,
-            CHECK_BOX,
-        ]
-        data.append([_fit(text, room[i]) for i, text in enumerate(values)])
-        if line.secrecy_label and not line.restricted:
-            extra.append(("TEXTCOLOR", (4, seq), (4, seq), SECRECY_COLOUR))
-    boxes, volumes, items, pages = form.totals
-    total_row = len(data)
-    data.append(["合计", "", f"{boxes} 盒", f"{volumes} 卷", "", str(items), str(pages), ""])
-    extra += [
-        ("SPAN", (0, total_row), (1, total_row)),
-        ("ALIGN", (0, total_row), (1, total_row), "CENTER"),
-        ("BACKGROUND", (0, total_row), (-1, total_row), "#f0f0f0"),
-        ("LINEABOVE", (0, total_row), (-1, total_row), 1.2, "black"),
-    ]
-    lines = Table(data, colWidths=widths, repeatRows=1, style=_table_style(extra))
-    body = _styles()["body"]
-    closing = Paragraph(
-        f"以上共 {boxes} 个档案盒、{volumes} 卷，合计 {items} 件、{pages} 页，"
-        "经交接双方逐项核对无误（核对一栏逐行打 ✓）。本清单一式两份，移交人、接收人各执一份。",
-        body,
-    )
-    story = [
-        _handover_details(form),
-        Spacer(1, 4 * mm),
-        lines,
-        Spacer(1, 5 * mm),
-        KeepTogether([closing, Spacer(1, 2 * mm), _signatures(form)]),
-    ]
-    setup = PageSetup(
-        organisation=form.organisation,
-        title=HANDOVER_TITLE,
-        printed_by=form.printed_by,
-        printed_by_username=form.printed_by_username,
-        printed_at=form.printed_at,
-        secrecy_mark=form.secrecy_mark,
-    )
-    block = _info_line(
-        [
-            ("交接编号", form.handover_number),
-            ("交接日期", format_form_date(form.handed_over_on)),
-            ("移交人", form.from_name),
-            ("接收人", form.to_name),
         ]
     )
     return render_document(setup, story, page_block=block)

@@ -27,6 +27,7 @@ from app.security import crypto
 from app.services import account_changes as changes
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.keys import request_rotation
 from app.services.users import (
     OneTimePassword,
     apply_disable,
@@ -147,14 +148,17 @@ def confirm_change(
                 uow.commit()
                 return None
             apply_disable(session, uow, user)
-            return None
-        if change.kind == "enable":
+        elif change.kind == "enable":
             if not user.disabled:
                 raise ValidationFailed([FieldError("username", "not_disabled")])
             return apply_enable(session, uow, user, kdf)
-        if user.disabled:
-            raise ValidationFailed([FieldError("username", "disabled")])
-        return apply_reset(session, uow, user, kdf)
+        else:
+            if user.disabled:
+                raise ValidationFailed([FieldError("username", "disabled")])
+            return apply_reset(session, uow, user, kdf)
+    # a confirmed disable rotates the data key like any other disable (issue 23)
+    request_rotation(session=session, clock=clock, reason="user.disable")
+    return None
 
 
 def reject_change(*, session: SignedIn, change_id: int, clock: Clock) -> None:

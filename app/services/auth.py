@@ -20,6 +20,7 @@ from app.domain.passwords import check_password
 from app.errors import (
     AccountDisabled,
     AccountLocked,
+    AccountLockedUntilReset,
     DatabaseMissing,
     FieldError,
     PasswordChangeRequired,
@@ -65,8 +66,7 @@ class SignedIn:
 def database_exists(location: DatabaseLocation) -> bool:
     """Return True when ``location`` holds a database that has been set up."""
     if location.is_sqlite:
-        path = location.sqlite_path
-        return (path.exists() and path.stat().st_size > 0) or location.keyring_path.exists()
+        return location.has_database_file()
     return keyring_store_for(location).exists()
 
 
@@ -77,9 +77,17 @@ def open_keyring(location: DatabaseLocation) -> Keyring:
     return Keyring.load(keyring_store_for(location))
 
 
-def _wrong(keyring: Keyring, until: datetime | None = None) -> WrongCredentials:
-    """The one answer to a wrong password *and* a locked account (issue 23: same message)."""
+def _wrong(
+    keyring: Keyring, until: datetime | None = None, *, hard: bool = False
+) -> WrongCredentials:
+    """The one answer to a wrong password *and* a locked account (issue 23: same message).
+
+    A hard lock (locked again and again, see ``app.domain.lockout.HARD_LOCKS``) says that only
+    a password reset ends it: no password is tried any more, so it tells a guesser nothing.
+    """
     policy = keyring.lockout
+    if hard:
+        return AccountLockedUntilReset()
     if until is not None:
         return AccountLocked(
             until=until, max_failures=policy.max_failures, minutes=policy.lock_minutes
@@ -101,7 +109,7 @@ def _reserve_attempt(counter: KeyringStore, username: str, clock: Clock) -> Keyr
         ring = Keyring.load(counter)
         state = ring.attempt_state(username)
         if state.is_locked(now):
-            raise _wrong(ring, state.locked_until)
+            raise _wrong(ring, state.locked_until, hard=state.hard_locked)
         state = register_failure(state, ring.lockout, now)
         ring.set_attempt_state(username, state)
         ring.save()
@@ -139,7 +147,8 @@ def unwrap_with_lockout(
     _settle_attempt(counter, username, clock, ok=data_key is not None)
     if data_key is None:
         state = Keyring.load(counter).attempt_state(username)
-        raise _wrong(ring, state.locked_until if state.is_locked(clock.now()) else None)
+        locked = state.is_locked(clock.now())
+        raise _wrong(ring, state.locked_until if locked else None, hard=state.hard_locked)
     return data_key
 
 
@@ -219,11 +228,18 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
         from app.services.audit.chain import sign_in_chain_warning
 
         warning = sign_in_chain_warning(store, actor.roles, clock)
+        store.take_lease(actor.username, clock.now())
+        signed_in = SignedIn(store=store, actor=actor, audit_warning=warning)
+        from app.services.keys import run_due_rotation, upgrade_legacy_slot
+
+        upgrade_legacy_slot(store, actor.username, password)  # so it follows key rotations
+        if not actor.must_change_password:  # a one-time-password session may do nothing else
+            run_due_rotation(session=signed_in, clock=clock)  # deferred by a disable or a leak
     except BaseException:
         store.close()
         raise
     log.info("signed in (user id %s)", actor.user_id)
-    return SignedIn(store=store, actor=actor, audit_warning=warning)
+    return signed_in
 
 
 def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:

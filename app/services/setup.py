@@ -229,6 +229,7 @@ def initialize_database(
         _remove_partial(location)
         raise
     log.info("database initialised")
+    store.take_lease(actor.username, now)
     one_time = {a.username: secret for a, secret in accounts[1:] if a.must_change_password}
     return SetupResult(
         session=SignedIn(store=store, actor=actor),

@@ -17,10 +17,12 @@ from app.domain.roles import ApproverTitle, Role, check_role_set, is_three_role_
 from app.errors import FieldError, PermissionDenied, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
+from app.security.rekey import Progress
 from app.services import account_changes as changes
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
+from app.services.keys import request_rotation
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
 
@@ -277,11 +279,14 @@ def set_roles(
         return None
 
 
-def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> int | None:
+def disable_user(
+    *, session: SignedIn, user_id: int, clock: Clock, progress: Progress | None = None
+) -> int | None:
     """Disable an account and remove its keyring slot (it can no longer decrypt the store).
 
     A 三员 account is disabled only when a second 三员 member confirms: the pending change's
-    id is returned then (``None``: done).
+    id is returned then (``None``: done). A disable rotates the data key (issue 23; progress:
+    stage "vault"/"database", done, total).
     """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
@@ -300,7 +305,8 @@ def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> int | None
             uow.commit()
             return pending
         apply_disable(session, uow, user)
-        return None
+    request_rotation(session=session, clock=clock, reason="user.disable", progress=progress)
+    return None
 
 
 def _last_three_errors(uow: UnitOfWork, user: UserAccount) -> list[FieldError]:
@@ -313,7 +319,7 @@ def _last_three_errors(uow: UnitOfWork, user: UserAccount) -> list[FieldError]:
 
 
 def apply_disable(session: SignedIn, uow: UnitOfWork, user: UserAccount) -> None:
-    """Disable ``user`` and drop their keyring slot; commits."""
+    """Disable ``user`` and drop their keyring slot; commits (the caller then rotates the key)."""
     errors = _last_three_errors(uow, user)
     if errors:
         raise ValidationFailed(errors)

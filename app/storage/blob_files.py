@@ -15,8 +15,9 @@ The folder is created 0700 and blob files 0600. A blob's name is a random id (32
 in the ``item_file`` row, never the user's file name. Writing goes to ``.tmp-<random>`` in the
 folder; :meth:`BlobWriter.publish` fsyncs the file, renames it to its final name and fsyncs the
 folder, and the caller then commits the row. A crash before that commit leaves an orphan (a temp
-file, or a blob no row names) that :func:`app.services.item_files.find_orphan_blobs` reports and
-``remove_orphan_blobs`` deletes.
+file, or a blob no row names) that
+:func:`app.services.catalogue.file_checks.find_orphan_blobs` reports and ``remove_orphan_blobs``
+deletes.
 """
 
 from __future__ import annotations

@@ -25,7 +25,30 @@ from app.storage.location import DatabaseLocation
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Execution option: the transaction takes the database's write lock as it begins. SQLite:
+# ``BEGIN IMMEDIATE`` (WAL cannot upgrade a read transaction to a write one while another
+# connection writes: SQLite then answers BUSY at once without waiting, so writers hold the lock
+# from the start). PostgreSQL: a transaction-level advisory lock, so read-then-write counters
+# (customer, 档号, loan numbers) are never handed out twice by concurrent desks.
+WRITE_LOCK = "archive_room_write_lock"
+# Arbitrary constant naming the writers' advisory lock on PostgreSQL ("ARWR").
+PG_WRITE_LOCK_ID = 0x41525752
 PAGE_SIZE = 4096  # SQLCipher 4 default
+# SQLCipher wipes (and locks) the memory it allocates: keys and decrypted pages do not linger
+# in freed heap (a core dump, a swapped page). The setting is process-wide and cannot be turned
+# off again, and it costs on every allocation (docs/performance.md), so the program's entry point
+# turns it on for the processes where real data is handled (ui.launch: the GUI and every command
+# but ``demo``); a library user (tests, benches, the bulk demo builder) leaves it off.
+MEMORY_SECURITY = False
+
+
+def enable_memory_security() -> None:
+    """Turn SQLCipher's memory security on for every connection this process opens from now."""
+    global MEMORY_SECURITY
+    MEMORY_SECURITY = True
+
+
+LOW_SPACE_BYTES = 4 << 20  # an I/O error with less free space than this is a full disk
 
 
 def _key_pragma(key: bytes) -> str:
@@ -44,7 +67,8 @@ def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any
         raise StorageReadOnly(path=str(path)) from exc
     try:
         conn.execute(_key_pragma(key))
-        conn.execute("PRAGMA cipher_memory_security = OFF")
+        if MEMORY_SECURITY:
+            conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -61,6 +85,8 @@ def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any
 def classify_open_error(exc: Exception, path: Path) -> Exception:
     """Turn a driver error raised while opening ``path`` into a typed error."""
     text = str(exc).lower()
+    if "full" in text or ("disk i/o error" in text and _low_space(path)):
+        return DiskFull(path=str(path))  # not "not this program's database"
     if "locked" in text or "busy" in text:
         return DatabaseBusy(path=str(path))
     if "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -72,6 +98,16 @@ def classify_open_error(exc: Exception, path: Path) -> Exception:
     if size % PAGE_SIZE != 0 or "malformed" in text:
         return DatabaseCorrupt(path=str(path), detail="文件长度或页面结构异常（可能被截断）")
     return ForeignDatabase(path=str(path))
+
+
+def _low_space(path: Path) -> bool:
+    """True when the volume of ``path`` is (nearly) full."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
 
 
 class KeyHolder:
@@ -140,18 +176,40 @@ def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        write = conn.get_execution_options().get(WRITE_LOCK, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     _map_errors(engine, DatabaseLocation(kind="sqlite", path=path))
     return engine
 
 
-def postgres_engine(location: DatabaseLocation) -> Engine:
-    """Return an engine for a ``postgresql+psycopg://`` URL."""
+def write_engine(engine: Engine) -> Engine:
+    """``engine`` whose transactions take the database write lock when they begin."""
+    return engine.execution_options(**{WRITE_LOCK: True})
+
+
+def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) -> Engine:
+    """Return an engine for a ``postgresql+psycopg://`` URL.
+
+    With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
+    as they do on an encrypted file.
+    """
     assert location.url is not None
     engine = create_engine(
         location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
     )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_LOCK, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_ID})")
+
+    if key is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _on_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+            key.key  # noqa: B018 - raises SessionEnded after sign-out
+
     _map_errors(engine, location)
     return engine
 
@@ -162,4 +220,4 @@ def engine_for(location: DatabaseLocation, key: KeyHolder | bytes | None) -> Eng
         if key is None:
             raise ValueError("an embedded database needs its data key")
         return sqlcipher_engine(location.sqlite_path, key)
-    return postgres_engine(location)
+    return postgres_engine(location, key if isinstance(key, KeyHolder) else None)

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.services.customer_list import ListOrder, SortKey, customer_id_slice
+from app.services.customers import ListOrder, SortKey, customer_id_slice
 from app.storage.location import DatabaseLocation
 from tests.gui.test_customers_page import open_page
 from ui.pages.customers import page as page_module

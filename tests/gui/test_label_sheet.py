@@ -22,7 +22,7 @@ from app.domain.label_stock import BUILTIN_STOCKS
 from app.domain.scan_codes import scan_payload
 from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn, sign_in, sign_out
-from app.services.labels import list_label_stocks
+from app.services.locations import list_label_stocks
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import PASSWORD, add_archivist

@@ -28,19 +28,20 @@ from app.domain.roles import ApproverTitle, Role
 from app.services import (
     auth,
     catalogue,
-    catalogue_export,
-    catalogue_print,
-    customer_edits,
     customers,
     incidents,
-    item_files,
     settings,
     setup,
     users,
 )
+from app.services import catalogue as catalogue_export
+from app.services import catalogue as catalogue_print
+from app.services import catalogue as item_files
+from app.services import customers as customer_edits
 from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
+from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, person
 from tests.factories import create_user as factory_create_user
 
@@ -154,6 +155,10 @@ RECIPES: dict[str, tuple[Recipe, str]] = {}
 
 # Functions that take a clock but write nothing of their own, with the reason.
 READ_ONLY: dict[str, str] = {
+    "app.services.audit.confirm_second_person": "checks a password (failures count like a "
+    "sign-in); the two-person step it confirms writes the entry",
+    "app.services.audit.verify_sealed_trail": "reads; keeps the head as an anchor in this "
+    "workstation's book, outside the database",
     "app.services.auth.check_password_with_lockout": "counts failures in the keyring; they enter "
     "the trail at the next sign-in (auth.sign_in_failed, recipe of sign_in)",
     "app.services.auth.unwrap_with_lockout": "the counting part of check_password_with_lockout "
@@ -164,13 +169,13 @@ READ_ONLY: dict[str, str] = {
     "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
     "app.services.catalogue.find_by_reference": "query: 档号 look-up (restricted rows masked)",
     "app.services.catalogue.secrecy_review_queue": "query: items whose term ends soon",
-    "app.services.catalogue_print.volume_catalogue_pdf": "renders only; printing and saving are "
+    "app.services.catalogue.volume_catalogue_pdf": "renders only; printing and saving are "
     "audited by record_output first",
-    "app.services.catalogue_print.volume_note_pdf": "renders only; see record_output",
-    "app.services.customer_edits.customer_history": "query: a customer's own history",
-    "app.services.customer_list.count_customers": "query: list count",
-    "app.services.customer_list.customer_id_slice": "query: list window",
-    "app.services.customer_list.order_ids": "query: sort ids",
+    "app.services.catalogue.volume_note_pdf": "renders only; see record_output",
+    "app.services.customers.customer_history": "query: a customer's own history",
+    "app.services.customers.count_customers": "query: list count",
+    "app.services.customers.customer_id_slice": "query: list window",
+    "app.services.customers.order_ids": "query: sort ids",
     "app.services.customers.find_customer_by_id_number": "query: exact blind-index look-up "
     "(shows masked rows only)",
     "app.services.customers.find_customers_by_phone": "query: exact blind-index look-up",
@@ -181,6 +186,8 @@ READ_ONLY: dict[str, str] = {
     "app.services.locations.preview_bulk_move": "preview of a bulk move: nothing is written",
     "app.services.locations.spread_over": "plans requests for a bulk move (preview first)",
     "app.services.locations.propose_place": "query: the next free place",
+    "app.services.loans.plan_quick_loan": "query: a quick loan's route and named approvers",
+    "app.services.locations.propose_box_for_volume": "query: the box a new volume goes into",
     "app.services.locations.last_bulk_move": "query: what undo would reverse",
     "app.services.locations.location_history": "query: moves of a place",
     "app.services.locations.object_history": "query: moves of a box or volume",
@@ -188,18 +195,18 @@ READ_ONLY: dict[str, str] = {
     "app.services.locations.custody_places": "query: the places a custodian keeps",
     "app.services.locations.where_is_volume": "query: a volume's box and place",
     "app.services.locations.resolve_scan": "query: what a scanned code names",
-    "app.services.location_print.shelf_list_sheet": "builds the rows; printing is audited by "
+    "app.services.locations.shelf_list_sheet": "builds the rows; printing is audited by "
     "record_shelf_list_output",
-    "app.services.location_print.shelf_list_pdf": "renders only; see record_shelf_list_output",
-    "app.services.location_print.handover_form": "builds the form; see record_handover_output",
-    "app.services.location_print.handover_pdf": "renders only; see record_handover_output",
-    "app.services.labels.volume_labels": "builds label contents; printing is audited by "
+    "app.services.locations.shelf_list_pdf": "renders only; see record_shelf_list_output",
+    "app.services.locations.handover_form": "builds the form; see record_handover_output",
+    "app.services.locations.handover_pdf": "renders only; see record_handover_output",
+    "app.services.locations.volume_labels": "builds label contents; printing is audited by "
     "record_label_output",
-    "app.services.labels.box_labels": "builds label contents; see record_label_output",
-    "app.services.labels.location_labels": "builds label contents; see record_label_output",
+    "app.services.locations.box_labels": "builds label contents; see record_label_output",
+    "app.services.locations.location_labels": "builds label contents; see record_label_output",
     # loans (issue 7)
     "app.services.loans.approval_queue": "query: applications waiting for the approver",
-    "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
+    "app.services.loans.copy_approved": "query: the user's approved copy of an item, if any",
     "app.services.loans.find_application_for_scan": "query: the application a scan names",
     "app.services.loans.find_open_loan": "query: the open loan a scan names (return screen)",
     "app.services.loans.overdue_count": "query: overdue loans (home screen)",
@@ -407,7 +414,7 @@ def _clear_duplicate_flag(w: World) -> None:
     )
 
 
-@recipe("app.services.customer_edits.update_customer", action="customer.update")
+@recipe("app.services.customers.update_customer", action="customer.update")
 def _update_customer(w: World) -> None:
     cid = w.customer()
     customer_edits.update_customer(
@@ -421,7 +428,7 @@ def _update_customer(w: World) -> None:
     )
 
 
-@recipe("app.services.customer_edits.change_customer_status", action="customer.status")
+@recipe("app.services.customers.change_customer_status", action="customer.status")
 def _change_customer_status(w: World) -> None:
     customer_edits.change_customer_status(
         session=w.archivist,
@@ -498,7 +505,7 @@ def _run_daily_checks(w: World) -> None:
     catalogue.run_daily_checks(session=w.archivist, clock=w.clock)
 
 
-@recipe("app.services.catalogue_export.export_volumes_xlsx", action="export.volumes")
+@recipe("app.services.catalogue.export_volumes_xlsx", action="export.volumes")
 def _export_volumes_xlsx(w: World) -> None:
     w.volume()
     catalogue_export.export_volumes_xlsx(
@@ -506,24 +513,29 @@ def _export_volumes_xlsx(w: World) -> None:
     )
 
 
-@recipe("app.services.catalogue_print.record_output", action="print.catalogue")
+@recipe("app.services.catalogue.record_output", action="print.catalogue")
 def _record_output(w: World) -> None:
     catalogue_print.record_output(
         session=w.archivist, volume_id=w.volume(), form="catalogue", kind="print", clock=w.clock
     )
 
 
-@recipe("app.services.item_files.attach_file", action="file.attach")
+@recipe("app.services.catalogue.attach_file", action="file.attach")
 def _attach_file(w: World) -> None:
     w.file()
 
 
-@recipe("app.services.item_files.open_file", action="file.open")
+@recipe("app.services.catalogue.open_file", action="file.open")
 def _open_file(w: World) -> None:
     item_files.open_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
 
 
-@recipe("app.services.item_files.remove_orphan_blobs", action="file.orphans_removed")
+@recipe("app.services.catalogue.copy_file", action="file.save")
+def _copy_file(w: World) -> None:
+    item_files.copy_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
+
+
+@recipe("app.services.catalogue.remove_orphan_blobs", action="file.orphans_removed")
 def _remove_orphan_blobs(w: World) -> None:
     from app.storage import blob_files
 
@@ -559,6 +571,8 @@ def _archive_audit(w: World) -> None:
         target=w.folder / f"{w.unique('archive')}.json",
         purpose="年度归档",
         clock=w.clock,
+        second_username="boss",  # the administrator confirms (issue 23)
+        second_password=ADMIN_PASSWORD,
     )
 
 
@@ -757,18 +771,18 @@ def _custody(w: World) -> None:
     _handover(w)
 
 
-@recipe("app.services.location_print.record_shelf_list_output", action="print.shelf_list")
+@recipe("app.services.locations.record_shelf_list_output", action="print.shelf_list")
 def _shelf_list_output(w: World) -> None:
-    from app.services import location_print
+    from app.services.locations import printing as location_print
 
     location_print.record_shelf_list_output(
         session=w.archivist, location_id=_place(w, _shelf(w)), kind="print", clock=w.clock
     )
 
 
-@recipe("app.services.location_print.record_handover_output", action="print.custody_handover")
+@recipe("app.services.locations.record_handover_output", action="print.custody_handover")
 def _handover_output(w: World) -> None:
-    from app.services import location_print
+    from app.services.locations import printing as location_print
 
     location_print.record_handover_output(
         session=w.archivist, handover_id=_handover(w), kind="print", clock=w.clock
@@ -780,28 +794,28 @@ def _user_stock(w: World) -> str:
     from dataclasses import replace as dc_replace
 
     from app.domain.label_stock import BUILTIN_STOCKS
-    from app.services import labels
+    from app.services.locations import labels
 
     stock = dc_replace(BUILTIN_STOCKS[0], key="", name=w.unique("自定义标签纸"), builtin=False)
     return labels.save_label_stock(session=w.archivist, stock=stock, clock=w.clock).key
 
 
-@recipe("app.services.labels.save_label_stock", action="label_stock.save")
+@recipe("app.services.locations.save_label_stock", action="label_stock.save")
 def _label_stock_save(w: World) -> None:
     _user_stock(w)
 
 
-@recipe("app.services.labels.delete_label_stock", action="label_stock.delete")
+@recipe("app.services.locations.delete_label_stock", action="label_stock.delete")
 def _label_stock_delete(w: World) -> None:
-    from app.services import labels
+    from app.services.locations import labels
 
     labels.delete_label_stock(session=w.archivist, key=_user_stock(w), clock=w.clock)
 
 
-@recipe("app.services.labels.record_label_output", action="print.labels")
+@recipe("app.services.locations.record_label_output", action="print.labels")
 def _label_output(w: World) -> None:
     from app.domain.label_stock import BUILTIN_STOCKS
-    from app.services import labels
+    from app.services.locations import labels
 
     contents = labels.volume_labels(session=w.archivist, volume_ids=[w.volume()], clock=w.clock)
     labels.record_label_output(
@@ -996,6 +1010,24 @@ def _loan_issue(w: World) -> None:
     _issued(w)
 
 
+@recipe("app.services.loans.quick_loan", action="loan.issue")
+def _loan_quick(w: World) -> None:
+    from app.services import loans
+
+    officer, borrower = _loan_desk(w)
+    loans.quick_loan(
+        session=w.archivist,
+        approver=officer,
+        draft=loans.ApplicationDraft(
+            kind="loan",
+            purpose="核对合同条款",
+            volumes=(loans.RequestedVolume(w.volume()),),
+            applicant_user_id=borrower,
+        ),
+        clock=w.clock,
+    )
+
+
 @recipe("app.services.loans.return_loan", action="loan.return")
 def _loan_return(w: World) -> None:
     from app.services import loans
@@ -1074,11 +1106,62 @@ def _backup_verify(w: World) -> None:
     backup.verify_backup(session=w.admin, clock=w.clock, path=_backup(w))
 
 
+def _alone(w: World, run: Callable[[SignedIn], object]) -> list[str]:
+    """Run ``run`` as the administrator of a database of its own (nobody else signed in)."""
+    from tests.conftest import make_setup_request
+
+    other = DatabaseLocation.parse(w.folder / w.unique("alone") / "archive.db")
+    other.sqlite_path.parent.mkdir()
+    result = setup.initialize_database(location=other, request=make_setup_request(), clock=w.clock)
+    try:
+        run(result.session)
+        with result.session.store.engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT action FROM audit_entry").scalars())
+    finally:
+        auth.sign_out(session=result.session, clock=w.clock)
+
+
 @recipe("app.services.backup.prepare_restore", action="backup.restore_prepared")
-def _backup_restore(w: World) -> None:
+def _backup_restore(w: World) -> list[str]:
+    """A restore refuses while other sessions hold the database: on a database of its own."""
     from app.services import backup
 
-    backup.prepare_restore(session=w.admin, clock=w.clock, backup=_backup(w))
+    def run(admin: SignedIn) -> None:
+        folder = w.folder / w.unique("backups")
+        made = backup.run_backup(session=admin, clock=w.clock, target=folder).path
+        backup.prepare_restore(session=admin, clock=w.clock, backup=made)
+
+    return _alone(w, run)
+
+
+@recipe("app.services.keys.rotate_data_key", action="keys.rotate")
+def _rotate_key(w: World) -> list[str]:
+    from app.services import keys
+
+    return _alone(w, lambda admin: keys.rotate_data_key(session=admin, clock=w.clock))
+
+
+@recipe("app.services.keys.request_rotation", action="keys.rotation_deferred")
+def _request_rotation(w: World) -> None:
+    from app.services import keys
+
+    # others are signed in to the shared database: recorded as due
+    keys.request_rotation(session=w.admin, clock=w.clock, reason="manual")
+
+
+@recipe("app.services.keys.run_due_rotation", action="keys.rotate")
+def _run_due_rotation(w: World) -> list[str]:
+    from app.services import keys
+    from app.storage.sessions import take_lease
+
+    def run(admin: SignedIn) -> None:
+        other = take_lease(admin.store.location.sqlite_path, "other", w.clock.now())
+        assert other is not None
+        keys.request_rotation(session=admin, clock=w.clock, reason="manual")  # deferred
+        other.release()
+        keys.run_due_rotation(session=admin, clock=w.clock)
+
+    return _alone(w, run)
 
 
 @recipe("app.services.backup.update_backup_settings", action="settings.update")
@@ -1292,4 +1375,32 @@ def _inspection_output(w: World) -> None:
 
     printing.record_inspection_output(
         session=w.archivist, inspection_id=_inspection(w)[0], kind="print", clock=w.clock
+    )
+
+
+# --- the sealed trail and trusted time (issue 23) ---------------------------------------------
+@recipe("app.services.audit.start_audit_sealing", action="audit.seal_started")
+def _start_audit_sealing(w: World) -> None:
+    from app.services import audit
+
+    if not audit.sealing_started(w.auditor.store):
+        audit.start_audit_sealing(session=w.auditor, clock=w.clock)
+    else:  # another recipe started it: the entry is there already
+        assert audit.search_audit(
+            session=w.auditor,
+            audit_filter=audit.AuditFilter(action="audit.seal_started"),
+            clock=w.clock,
+        ).rows
+
+
+@recipe("app.services.audit.reset_time_mark", action="time.mark_reset")
+def _reset_time_mark(w: World) -> None:
+    from app.services import audit
+
+    audit.reset_time_mark(
+        session=w.auditor,
+        second_username="boss",
+        second_password=ADMIN_PASSWORD,
+        reason="时钟已与北京时间核对",
+        clock=w.clock,
     )

@@ -27,8 +27,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, person, sign_in_as
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_user, person, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -305,16 +304,7 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
             clock=clock,
         )
         by_level[level] = vid
-    factory_create_user(
-        admin,
-        username=username,
-        display_name="测试",
-        roles=roles,
-        approver_title=title,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_user(admin, clock, username, roles, title, display_name="测试")
     viewer = sign_in(location=location, username=username, password=PASSWORD, clock=clock)
     try:
         listed = {v.id: v for v in list_volumes(session=viewer, clock=clock)}
@@ -386,7 +376,7 @@ def test_bad_input_names_the_field_and_saves_nothing(
     assert len(list_volumes(session=archivist, clock=clock, customer_id=cid)) == 1
 
 
-def test_the_daily_check_runs_once_a_day_for_whoever_signs_in_first(
+def test_the_daily_check_runs_once_a_day_for_the_first_cleared_user(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock
 ) -> None:
     from app.services.catalogue import run_daily_checks
@@ -405,7 +395,8 @@ def test_the_daily_check_runs_once_a_day_for_whoever_signs_in_first(
         ),
         clock=clock,
     )
-    assert run_daily_checks(session=admin, clock=clock) == 1  # the administrator signed in first
+    assert run_daily_checks(session=admin, clock=clock) == 0  # not cleared: never (issue 23)
+    assert run_daily_checks(session=archivist, clock=clock) == 1  # cleared, the clock agrees
     assert run_daily_checks(session=archivist, clock=clock) == 0  # once a day
     item = get_volume(session=archivist, volume_id=vid, clock=clock).items[0]
     assert item.secrecy == "" and item.remarks == f"~~秘密~~ 解密 {today.isoformat()}"
@@ -457,7 +448,7 @@ def test_printing_follows_the_same_clearance_as_the_lists(
 ) -> None:
     import pypdfium2 as pdfium
 
-    from app.services.catalogue_print import volume_catalogue_pdf
+    from app.services.catalogue import volume_catalogue_pdf
 
     cid = customer(archivist, clock)
     open_vol = volume(archivist, clock, cid)
@@ -491,7 +482,7 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
 
     from openpyxl import load_workbook
 
-    from app.services.catalogue_export import export_volumes_xlsx
+    from app.services.catalogue import export_volumes_xlsx
 
     cid = customer(archivist, clock)
     open_vol = volume(archivist, clock, cid, title="华信合作协议汇编")

@@ -16,6 +16,8 @@ import pytest
 from tests import crash_harness
 
 RUNS = int(os.environ.get("CRASH_RUNS", "200"))
+# kill -9 during writes, WAL recovery, files of a full or removed medium: the embedded database
+pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.mark.slow
@@ -66,7 +68,7 @@ def test_a_full_backup_medium_gives_a_clear_message_and_the_database_stays_usabl
     import multiprocessing
 
     from app.clock import SystemClock
-    from app.services import item_files
+    from app.services import catalogue as item_files
     from app.storage import backup as storage
 
     world = crash_harness.prepare(tmp_path)

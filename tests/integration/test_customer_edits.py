@@ -9,19 +9,17 @@ import pytest
 from app.clock import FixedClock
 from app.errors import ValidationFailed
 from app.services.auth import SignedIn
-from app.services.customer_edits import (
+from app.services.customers import (
     CustomerChanges,
+    PhoneInput,
     change_customer_status,
     customer_history,
-    update_customer,
-)
-from app.services.customers import (
-    PhoneInput,
     find_customers_by_phone,
     get_customer,
     register_customer,
     reveal_customer,
     search_customers,
+    update_customer,
 )
 from app.storage.models import AuditEntry, Customer, CustomerStatusChange
 from tests.factories import VALID_ID, person
@@ -153,7 +151,7 @@ def test_history_lists_what_happened_newest_first(archivist: SignedIn, clock: Fi
         clock=clock,
     )
     history = customer_history(session=archivist, customer_id=cid, clock=clock)
-    assert [h.action for h in history] == ["变更状态", "查看完整信息", "登记"]
+    assert [h.action for h in history] == ["变更客户状态", "显示完整信息", "登记客户"]
     assert "迁出" in history[0].summary and history[1].summary == "电话核实"
     assert all(h.who == "lisi" for h in history)
 

@@ -9,14 +9,15 @@ import pytest
 from app import demo_bulk
 from app.clock import FixedClock
 from app.services.auth import SignedIn
-from app.services.customer_list import (
+from app.services.customers import (
+    CustomerFilter,
     ListOrder,
     SortKey,
     count_customers,
     customer_id_slice,
+    delete_customer,
     order_ids,
 )
-from app.services.customers import CustomerFilter, delete_customer
 
 SORT_SQL = {
     SortKey.NUMBER: "",

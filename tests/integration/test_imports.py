@@ -27,8 +27,8 @@ from app.imports.source import ImportLimits, Sheet, detect_encoding, read_sheet
 from app.services import imports
 from app.services.auth import SignedIn
 from app.services.catalogue import get_volume, search_catalogue
-from app.services.customer_edits import change_customer_status
 from app.services.customers import (
+    change_customer_status,
     find_customer_by_id_number,
     get_customer,
     register_customer,
@@ -97,7 +97,7 @@ def test_a_messy_customer_ledger_imports_exact_counts_with_reasons(
     assert _reasons(summary) == {
         17: {"checksum"},
         18: {"duplicate_in_file"},
-        19: {"format"},
+        19: {"phone_too_short"},
         21: {"duplicate_id"},
     }
     duplicate = next(o for o in summary.outcomes if o.row == 18)

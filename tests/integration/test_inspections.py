@@ -390,8 +390,7 @@ def test_an_abnormal_check_needs_a_note(room: SignedIn, clock: FixedClock) -> No
 def test_the_fixity_check_lists_a_damaged_file_in_scope(room: SignedIn, clock: FixedClock) -> None:
     import io
 
-    from app.services.catalogue import ItemDraft, add_item
-    from app.services.item_files import attach_file, blob_folder
+    from app.services.catalogue import ItemDraft, add_item, attach_file, blob_folder
     from app.storage.models import ItemFile
 
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 2)

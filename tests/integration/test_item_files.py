@@ -24,8 +24,9 @@ from app.domain import file_types
 from app.errors import CustomerUnreadable, FileReadFailed, FixityFailed, ValidationFailed
 from app.messages import describe
 from app.security.keyring import FileKeyringStore, Keyring
-from app.services import item_files
+from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in
+from app.services.catalogue import file_store
 from app.services.customers import delete_customer, register_customer
 from app.storage import blob_files, blobs
 from app.storage.location import DatabaseLocation
@@ -146,7 +147,7 @@ def reasons(exc: pytest.ExceptionInfo[ValidationFailed]) -> list[tuple[str, str]
 @pytest.fixture
 def in_database(monkeypatch: pytest.MonkeyPatch) -> None:
     """Chunks as ``file_chunk`` rows, as on PostgreSQL."""
-    monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
+    monkeypatch.setattr(file_store, "stores_in_folder", lambda store: False)
 
 
 def folder_of(session: SignedIn) -> blob_files.BlobFolder:
@@ -281,6 +282,7 @@ def test_a_file_from_a_path_and_a_pipe_and_office_and_text_types(
 
 
 # --- tampering ---------------------------------------------------------------------------------
+@pytest.mark.sqlite_only
 def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -331,7 +333,7 @@ def test_truncated_reordered_and_swapped_chunks_are_detected(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     if where == "database":
-        monkeypatch.setattr(item_files, "stores_in_folder", lambda store: False)
+        monkeypatch.setattr(file_store, "stores_in_folder", lambda store: False)
     body = big_text(2.5)
     ids = [attach(archivist, clock, item_id, body, f"{n}.txt") for n in range(4)]
     assert (blob_name_of(archivist, ids[0]) is None) == (where == "database")
@@ -562,6 +564,7 @@ def test_the_file_name_and_content_never_appear_in_plain_text(
                 assert needle not in blob, (path.name, needle)
 
 
+@pytest.mark.sqlite_only
 def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
     archivist: SignedIn, clock: FixedClock, location: DatabaseLocation, tmp_path: Path
 ) -> None:
@@ -664,6 +667,7 @@ class Crash(BaseException):
     """The process dying at this point (nothing after it runs in a real crash)."""
 
 
+@pytest.mark.sqlite_only
 def test_the_blob_file_holds_neither_the_content_nor_the_name(
     archivist: SignedIn, clock: FixedClock, item_id: int, location: DatabaseLocation
 ) -> None:
@@ -779,6 +783,7 @@ def test_a_crash_between_rename_and_commit_leaves_an_orphan_that_check_reports_a
     assert item_files.open_file(session=archivist, file_id=kept, purpose="核对", clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_blob_is_a_typed_error_audited_and_reported(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -805,6 +810,7 @@ def test_a_missing_blob_is_a_typed_error_audited_and_reported(
     assert item_files.open_file(session=archivist, file_id=good, purpose="核对", clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_a_blob_cut_inside_a_record_fails_fixity(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:

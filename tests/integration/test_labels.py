@@ -322,7 +322,7 @@ def test_the_labels_module_does_not_load_reportlab_until_rendering() -> None:
     import sys
 
     code = (
-        "import sys, app.services.labels, app.printing.labels as l; "
+        "import sys, app.services.locations, app.printing.labels as l; "
         "l.check_labels([l.location_label('K1-01')]); print('reportlab' in sys.modules)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

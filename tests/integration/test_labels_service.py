@@ -22,7 +22,7 @@ from app.printing.labels import LabelKind, render_labels
 from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
 from app.services.customers import register_customer
-from app.services.labels import (
+from app.services.locations import (
     delete_label_stock,
     list_label_stocks,
     record_label_output,

@@ -14,9 +14,9 @@ from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.printing.location_forms import SHELF_COLUMNS
-from app.services import location_print as P
 from app.services import locations as L
 from app.services.auth import SignedIn
+from app.services.locations import printing as P
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import add_archivist, sign_in_as

@@ -71,7 +71,7 @@ def test_pinyin_from_any_syllable_and_latin_names_from_any_letter(
 def test_a_renamed_customer_is_found_by_the_new_name_only(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    from app.services.customer_edits import CustomerChanges, update_customer
+    from app.services.customers import CustomerChanges, update_customer
 
     cid = add(archivist, clock, "张三丰")
     other = add(archivist, clock, "张三")

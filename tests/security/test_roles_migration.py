@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 
 
 def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> None:
-    """Take the ``admin`` fixture's database back to revision 0009 with admin + archivist.
+    """Take the ``admin`` fixture's database back to revision 0011 with admin + archivist.
 
     Without ``three`` the set-up's 安全保密员 and 安全审计员 lose their roles, as in a database
     made before they existed.
@@ -32,7 +32,7 @@ def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> N
     cfg = migrate._config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0009")
+        command.downgrade(cfg, "0011")
         conn.execute(
             text("INSERT INTO user_role (user_id, role) VALUES (:u, 'archivist')"),
             {"u": admin.actor.user_id},

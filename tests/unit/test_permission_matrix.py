@@ -43,6 +43,7 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "role.grant": {SEC: ALL},
     "security.policy": {SEC: ALL},
     "account_change.confirm": {ADMIN: ALL, SEC: ALL, AUDITOR: ALL},
+    "keys.rotate": {ADMIN: ALL},
     "settings.manage": {ADMIN: ALL},
     "audit.read": {AUDITOR: ALL},
     "audit.export": {AUDITOR: ALL},

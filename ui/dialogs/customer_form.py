@@ -31,12 +31,14 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError, ValidationFailed
-from app.services.customer_edits import NO_RESPONSIBLE, CustomerChanges, Kept
 from app.services.customers import (
+    NO_RESPONSIBLE,
     AddressInput,
     BankAccountInput,
+    CustomerChanges,
     CustomerDetail,
     CustomerDraft,
+    Kept,
     PhoneInput,
 )
 from app.services.users import StaffRow

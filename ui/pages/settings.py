@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -243,13 +243,23 @@ class UsersWidget(QGroupBox):
             self.tr("停用用户 {0}？停用后该用户无法登录，其历史记录保留。").format(row.username)
         ):
             return
+        from ui.tasks import run_blocking
+
+        def work(sink: Any) -> int | None:  # disabling rotates the data key: all re-encrypted
+            return user_service.disable_user(
+                session=self._session,
+                user_id=row.id,
+                clock=self._context.clock,
+                progress=lambda _stage, done, total: sink.report(done, total),
+            )
+
+        pending: int | None = None
         try:
-            pending = user_service.disable_user(
-                session=self._session, user_id=row.id, clock=self._context.clock
+            pending = run_blocking(
+                self, self.tr("正在停用账户并轮换数据密钥…"), work, cancellable=False
             )
         except AppError as exc:
             show_error(self, exc)
-            pending = None
         self.refresh()
         if pending is not None:
             self._pending_note()

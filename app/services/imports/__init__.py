@@ -16,7 +16,16 @@ directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
-from app.services.imports.checking import PREVIEW_ROWS, CheckResult, check_ledger, describe_outcome
+from app.imports.footers import Skipped
+from app.imports.layout import Guess
+from app.services.imports.checking import (
+    PREVIEW_ROWS,
+    CheckResult,
+    check_ledger,
+    describe_note,
+    describe_outcome,
+    describe_skipped,
+)
 from app.services.imports.history import ImportRow, list_imports, undo_import
 from app.services.imports.kinds.base import (
     ImportKind,
@@ -34,9 +43,15 @@ from app.services.imports.ledger import (
     move_header,
     parsed_rows,
     preview_cells,
+    read_notes,
     sheet_cells,
 )
-from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
+from app.services.imports.mapping import (
+    MAPPING_SETTING,
+    check_mapping,
+    column_guesses,
+    guess_columns,
+)
 from app.services.imports.registry import KINDS, kind_of, register
 from app.services.imports.rejected import rejected_rows_xlsx
 from app.services.imports.run import ImportMode, ImportSummary, run_import
@@ -46,6 +61,7 @@ __all__ = [
     "MAPPING_SETTING",
     "PREVIEW_ROWS",
     "CheckResult",
+    "Guess",
     "ImportCancelled",
     "ImportHasRejections",
     "ImportKind",
@@ -58,10 +74,14 @@ __all__ = [
     "ParsedRow",
     "Progress",
     "RowOutcome",
+    "Skipped",
     "Written",
     "check_ledger",
     "check_mapping",
+    "column_guesses",
+    "describe_note",
     "describe_outcome",
+    "describe_skipped",
     "file_digest",
     "guess_columns",
     "kind_of",
@@ -71,6 +91,7 @@ __all__ = [
     "move_header",
     "parsed_rows",
     "preview_cells",
+    "read_notes",
     "register",
     "rejected_rows_xlsx",
     "run_import",

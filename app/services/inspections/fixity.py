@@ -44,7 +44,7 @@ def verify_scope_files(
     """
     from app.errors import FileMissing, FixityFailed
     from app.security.vault import KeyDestroyed
-    from app.services import item_files
+    from app.services.catalogue import file_store as item_files
 
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "inspection.write")
@@ -77,8 +77,8 @@ def verify_scope_files(
                 if state != item_files.COMPLETE:
                     raise FixityFailed(file_id=fid)
                 key = store.vault.key(key_id)
-                stored = item_files._Stored(fid, chunks, size, sha, blob)
-                for _plain in item_files._plain_chunks(s, store, stored, key):
+                stored = item_files.StoredFile(fid, chunks, size, sha, blob)
+                for _plain in item_files.plain_chunks(s, store, stored, key):
                     pass
             except (FixityFailed, FileMissing, KeyDestroyed):
                 failed.append((fid, code))

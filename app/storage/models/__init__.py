@@ -10,7 +10,14 @@ from app.storage.models.accounts import (
     UserAccount,
     UserRole,
 )
-from app.storage.models.audit import AuditCheckpoint, AuditEntry, Incident, IncidentLink
+from app.storage.models.audit import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditSeal,
+    AuditSealState,
+    Incident,
+    IncidentLink,
+)
 from app.storage.models.base import NAMING, Base
 from app.storage.models.catalogue import (
     ArchiveItem,
@@ -64,6 +71,8 @@ __all__ = [
     "ArchiveItem",
     "AuditCheckpoint",
     "AuditEntry",
+    "AuditSeal",
+    "AuditSealState",
     "Base",
     "ConditionRecord",
     "CustodyHandover",

@@ -35,8 +35,8 @@ class LabelActions:
 
 
 def session_actions(session: SignedIn, clock: Clock) -> LabelActions:
-    """The actions backed by ``app.services.labels`` for the signed-in user."""
-    from app.services import labels as service
+    """The actions backed by ``app.services.locations.labels`` for the signed-in user."""
+    from app.services.locations import labels as service
 
     def record(labels: Sequence[LabelContent], stock: LabelStock, start: int, kind: str) -> None:
         service.record_label_output(

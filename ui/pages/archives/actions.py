@@ -7,30 +7,29 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.domain.roles import Role
-from app.errors import AppError
+from app.domain.scan_codes import ScanResult, read_code
+from app.errors import AppError, ScanRejected
 from app.services.auth import SignedIn
 from app.services.catalogue import (
+    FORMS,
     ItemRow,
     VolumeRow,
     add_item,
     create_volume,
     customer_for_filing,
     get_volume_details,
-    update_volume_details,
-)
-from app.services.catalogue_print import (
-    FORMS,
     record_output,
+    update_volume_details,
     volume_catalogue_pdf,
     volume_note_pdf,
 )
-from app.services.loans import copy_approved
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
 from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
+from ui.tasks import ProgressSink, run_in_background
 
 
 class ArchiveActions(QWidget):
@@ -80,8 +79,7 @@ class ArchiveActions(QWidget):
 
     def print_volume_label(self) -> None:
         """The selected volume's label: 档号 + check character QR, year, retention, mark, place."""
-        from app.services.labels import volume_labels
-        from app.services.locations import where_is_volume
+        from app.services.locations import volume_labels, where_is_volume
         from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 
         v = self._open_volume()
@@ -104,17 +102,14 @@ class ArchiveActions(QWidget):
         ).exec()
 
     def item_files(self) -> None:
-        """The selected item's electronic files: attach, open with a purpose, view."""
+        """The selected item's electronic files: attach, open with a purpose, view.
+
+        Copies (print, save) are checked by the service: 机密/绝密 only under the user's own
+        approved 复制 of the item (R31, issue 23).
+        """
         item, v = self.selected_item(), self._current
         if item is None or item.restricted or v is None:
             return
-        classified = v.secrecy.startswith(("机密", "绝密"))
-        try:  # R31: copies of 机密/绝密 content only under an issued, approved copy
-            approved = classified and copy_approved(
-                session=self._session, volume_id=v.id, clock=self._context.clock
-            )
-        except AppError:
-            approved = False
         dialog = ItemFilesDialog(
             self,
             self._context,
@@ -122,7 +117,6 @@ class ArchiveActions(QWidget):
             item.id,
             f"{v.reference_code} 第 {item.seq} 件",
             can_attach=self._session.actor.has(Role.ARCHIVIST),
-            copy_restricted=classified and not approved,
         )
         dialog.exec()
 
@@ -172,8 +166,12 @@ class ArchiveActions(QWidget):
         clock = self._context.clock
 
         def submit(dialog: VolumeFormDialog) -> Any:
+            result, scanned = read_code(dialog.customer.text())  # typed, or its label scanned
+            if result is ScanResult.BAD_CHECK:
+                raise ScanRejected(detail=self.tr("客户编号的校验位不正确：请重新扫描或手工输入。"))
+            number = scanned.code if scanned is not None else dialog.customer.text()
             customer_id, _name = customer_for_filing(
-                session=self._session, number=dialog.customer.text(), clock=clock
+                session=self._session, number=number, clock=clock
             )
             return create_volume(
                 session=self._session, draft=dialog.draft(customer_id), clock=clock
@@ -237,27 +235,28 @@ class ArchiveActions(QWidget):
         if v is None:
             return
         clock = self._context.clock
-        volume_id = v.id
-        try:
+        volume_id, reference = v.id, v.reference_code
+        session = self._session
+        title = FORMS[form]
+
+        def render(_sink: ProgressSink) -> bytes:  # off the GUI thread (issue 21, point 8)
             if form == "catalogue":
-                pdf = volume_catalogue_pdf(session=self._session, volume_id=volume_id, clock=clock)
-            else:
-                pdf = volume_note_pdf(session=self._session, volume_id=volume_id, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
-            return
+                return volume_catalogue_pdf(session=session, volume_id=volume_id, clock=clock)
+            return volume_note_pdf(session=session, volume_id=volume_id, clock=clock)
 
         def audit(kind: str) -> None:
-            record_output(
-                session=self._session, volume_id=volume_id, form=form, kind=kind, clock=clock
+            record_output(session=session, volume_id=volume_id, form=form, kind=kind, clock=clock)
+
+        def preview(pdf: bytes) -> None:
+            show_print_preview(
+                self,
+                self.tr("{0} — {1}").format(title, reference),
+                pdf,
+                self._context,
+                on_output=audit,
+                file_name=f"{title}-{reference}.pdf",
             )
 
-        title = FORMS[form]
-        show_print_preview(
-            self,
-            self.tr("{0} — {1}").format(title, v.reference_code),
-            pdf,
-            self._context,
-            on_output=audit,
-            file_name=f"{title}-{v.reference_code}.pdf",
+        self.print_task = run_in_background(
+            self, self.tr("正在生成{0}……").format(title), render, preview
         )

@@ -11,8 +11,14 @@ from app.domain.roles import Role
 from app.errors import AppError
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
-from app.services.customer_edits import CustomerChanges, change_customer_status, update_customer
-from app.services.customers import CustomerDraft, CustomerFilter, register_customer
+from app.services.customers import (
+    CustomerChanges,
+    CustomerDraft,
+    CustomerFilter,
+    change_customer_status,
+    register_customer,
+    update_customer,
+)
 from app.services.users import StaffRow, list_staff
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog, StatusDialog

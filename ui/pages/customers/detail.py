@@ -19,8 +19,7 @@ from app.clock import Clock, format_local
 from app.domain.customers import Category, Importance, Kind, Party, Status
 from app.errors import AppError
 from app.services.auth import SignedIn
-from app.services.customer_edits import customer_history
-from app.services.customers import CustomerDetail, get_customer
+from app.services.customers import CustomerDetail, customer_history, get_customer
 from ui.errors import message_for
 from ui.models.customers import label
 

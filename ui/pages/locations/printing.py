@@ -6,9 +6,9 @@ from collections.abc import Sequence
 
 from app.errors import AppError
 from app.printing.labels import LabelContent
-from app.services import location_print
 from app.services import locations as L
-from app.services.labels import box_labels, location_labels
+from app.services.locations import box_labels, location_labels
+from app.services.locations import printing as location_print
 from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 from ui.dialogs.print_preview import show_print_preview
 from ui.errors import show_error

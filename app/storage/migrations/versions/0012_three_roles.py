@@ -1,7 +1,7 @@
 """三员分立: pending account changes; 三员 roles made exclusive (issue 23)
 
 Revision ID: 0012
-Revises: 0009
+Revises: 0011
 Create Date: 2026-12-07
 
 Before this revision an administrator could also be an archivist. The 三员 roles (系统管理员,
@@ -20,7 +20,7 @@ from alembic import op
 from app.storage.migrations.helpers import column, fk, pk
 
 revision = "0012"
-down_revision = "0009"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

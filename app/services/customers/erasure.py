@@ -1,0 +1,54 @@
+"""Deleting a customer irrecoverably (R8): the rows go and the customer's key is destroyed."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from app.clock import Clock
+from app.errors import FieldError, ValidationFailed
+from app.services.auth import SignedIn
+from app.services.common import authorize
+from app.services.customers.duplicates import flagged_pairs, refresh_duplicate_mark
+from app.services.customers.stored import load_customer
+from app.storage import search_sqlite as search_index
+from app.storage.models import (
+    Volume,
+)
+
+
+def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: Clock) -> None:
+    """Delete a customer irrecoverably (R8): rows removed and the customer's key destroyed.
+
+    Any copy of the database, older ones included, keeps only ciphertexts nobody can open.
+    """
+    if not reason.strip():
+        raise ValidationFailed([FieldError("reason", "required")])
+    store = session.store
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "customer.delete")
+        c = load_customer(uow, customer_id)
+        key_id, number = c.key_id, c.number
+        has_volumes = uow.session.scalar(
+            select(Volume.id).where(Volume.customer_id == c.id).limit(1)
+        )
+        if has_volumes is not None:
+            # archives go through the destruction procedure (R44), not customer deletion
+            raise ValidationFailed([FieldError("customer", "has_volumes")])
+        partners = flagged_pairs(uow, c.id)
+        uow.audit.record(
+            "customer.delete",
+            object_type="customer",
+            object_id=c.id,
+            purpose=reason.strip()[:200],
+            details={"number": number, "key_id": key_id},
+        )
+        uow.session.delete(c)
+        if store.location.is_sqlite:
+            search_index.remove_customers(uow.session.connection(), [customer_id])
+        uow.session.flush()
+        for other_id, _reason in partners:
+            refresh_duplicate_mark(uow, other_id)
+        # Erase first (R8): if the commit then fails, the row survives without a readable key
+        # and the operator deletes again; erasure itself can never be lost.
+        store.vault.destroy([key_id])
+        uow.commit()
