@@ -54,6 +54,14 @@ class BulkWriter:
         batch.write(self.cursor)
 
 
+def _pg_statement(sql: str) -> str:
+    statement = sql.replace("?", "%s")
+    if statement.startswith("INSERT OR IGNORE "):
+        statement = "INSERT " + statement.removeprefix("INSERT OR IGNORE ")
+        statement += " ON CONFLICT DO NOTHING"
+    return statement
+
+
 class PgBulkWriter:
     """PostgreSQL: the same calls on one connection and transaction (``?`` marks become ``%s``).
 
@@ -70,13 +78,12 @@ class PgBulkWriter:
 
     def executemany(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
         """``executemany`` with SQLite's SQL (``?`` marks, ``INSERT OR IGNORE``) on PostgreSQL."""
-        if not rows:
-            return
-        statement = sql.replace("?", "%s")
-        if statement.startswith("INSERT OR IGNORE "):
-            statement = "INSERT " + statement.removeprefix("INSERT OR IGNORE ")
-            statement += " ON CONFLICT DO NOTHING"
-        self.connection.exec_driver_sql(statement, list(rows))
+        if rows:
+            self.connection.exec_driver_sql(_pg_statement(sql), list(rows))
+
+    def execute(self, sql: str, row: tuple[Any, ...] = ()) -> None:
+        """One statement, SQLite's SQL as for :meth:`executemany`."""
+        self.connection.exec_driver_sql(_pg_statement(sql), row)
 
     def write_index(self, batch: IndexBatch) -> None:
         """Insert the customer search-index entries of ``batch`` (customer id, name, number…)."""
