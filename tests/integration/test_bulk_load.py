@@ -16,7 +16,8 @@ def index_sql(session: SignedIn) -> set[str]:
     with session.store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             rows = conn.exec_driver_sql(
-                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema()"
+                "SELECT indexdef FROM pg_indexes WHERE schemaname = current_schema() "
+                "AND tablename <> 'vault_key'"  # the vault's table appears with the first key
             )
         else:
             rows = conn.exec_driver_sql(
