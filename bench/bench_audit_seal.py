@@ -30,46 +30,24 @@ from app.clock import SystemClock
 from app.domain.roles import Role
 from app.security import sealing
 from app.security.audit import AuditChain
-from app.services import users
 from app.services.audit import start_audit_sealing
 from app.services.auth import SignedIn, sign_in
-from app.services.setup import SetupRequest, initialize_database
-from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
+from bench._setup import fresh_database
 
 PASSWORD = "Bench-Seal-Pass-1"
 
 
 def setup(folder: Path, name: str, *, sealed: bool) -> SignedIn:
-    location = DatabaseLocation.parse(folder / f"{name}.db")
     clock = SystemClock()
-    result = initialize_database(
-        location=location,
-        request=SetupRequest(
-            organisation_name="基准测试",
-            fonds_name="基准测试",
-            fonds_code="Z001",
-            admin_username="boss",
-            admin_display_name="管理员",
-            admin_password=PASSWORD,
-            admin_password_confirm=PASSWORD,
-        ),
-        clock=clock,
-    )
-    users.create_user(
-        session=result.session,
-        username="reviewer",
-        display_name="审计员",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
+    # 三员分立: the 安全保密员 confirms the auditor's role (bench._setup via tests.factories)
+    location, admin = fresh_database(
+        folder, clock, PASSWORD, ("reviewer", Role.AUDITOR), name=f"{name}.db"
     )
     if sealed:
         auditor = sign_in(location=location, username="reviewer", password=PASSWORD, clock=clock)
         start_audit_sealing(session=auditor, clock=clock)
-    return result.session
+    return admin
 
 
 def one_write(session: SignedIn, n: int, action: str = "settings.update") -> float:

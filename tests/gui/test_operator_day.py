@@ -49,6 +49,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.loans import list_open_loans, set_staff_department
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD
+from tests.factories import create_user as factory_create_user
 from tests.loan_helpers import FAST_KDF
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
@@ -197,8 +198,8 @@ def day(
         "info": ("孙专员", [Role.APPROVER], ApproverTitle.INFO_OFFICER, "客服部"),
     }
     for username, (name, roles, title, _d) in people.items():
-        users.create_user(
-            session=admin,
+        factory_create_user(
+            admin,
             username=username,
             display_name=name,
             roles=roles,

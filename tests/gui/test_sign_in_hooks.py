@@ -12,12 +12,13 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain.roles import Role
-from app.services import audit, users
+from app.services import audit
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist, person
+from tests.factories import create_user as factory_create_user
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.audit_key import AuditKeyDialog
@@ -27,8 +28,8 @@ from ui.sign_in_hooks import after_sign_in
 def test_the_auditors_first_sign_in_shows_the_key_once_with_its_sheet(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="audit",
         display_name="周敏",
         roles=[Role.AUDITOR],

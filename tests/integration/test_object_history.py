@@ -11,7 +11,7 @@ import pytest
 from app.clock import FixedClock
 from app.domain.roles import Role
 from app.domain.scan_codes import scan_payload
-from app.services import audit, users
+from app.services import audit
 from app.services import inspections as I
 from app.services import locations as L
 from app.services.auth import SignedIn
@@ -21,6 +21,7 @@ from app.services.loans import ReturnCount, issue_loan, return_loan
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer
 from tests.factories import PASSWORD
+from tests.factories import create_user as factory_create_user
 from tests.integration.test_locations import place_id
 from tests.loan_helpers import (
     FAST_KDF,
@@ -35,8 +36,8 @@ from tests.loan_helpers import (
 @pytest.fixture
 def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
     d = make_desk(admin, location, clock)
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="shen",
         display_name="沈审计",
         roles=[Role.AUDITOR],

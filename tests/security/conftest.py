@@ -21,13 +21,13 @@ from app.clock import FixedClock
 from app.domain.roles import Role
 from app.security import audit_chain
 from app.security.keyring import Keyring
-from app.services import users
 from app.services.audit import IssuedKey, start_audit_sealing
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.store import keyring_store_for
 from tests.factories import PASSWORD, add_archivist, person
+from tests.factories import create_user as factory_create_user
 
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
 
@@ -80,8 +80,8 @@ class Office:
 @pytest.fixture
 def office(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Iterator[Office]:
     add_archivist(admin, clock)
-    users.create_user(
-        session=admin,
+    factory_create_user(
+        admin,
         username="audit",
         display_name="周敏",
         roles=[Role.AUDITOR],
