@@ -48,6 +48,8 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "audit.read": {AUDITOR: ALL},
     "audit.export": {AUDITOR: ALL},
     "audit.archive": {AUDITOR: ALL},
+    "audit.seal": {AUDITOR: ALL},
+    "time.reset": {AUDITOR: ALL},
     "customer.read": {ARCH: ALL, **APPROVERS_ALL},
     "customer.write": {ARCH: ALL},
     "customer.reveal": {ARCH: ALL, **APPROVERS_ALL},
@@ -139,10 +141,12 @@ def test_the_administrator_cannot_read_sensitive_fields_or_classified_content() 
 
 
 def test_the_auditor_changes_nothing() -> None:
-    # reading, exporting, archiving the trail and verifying a backup change no data
-    reads = (".read", ".export", ".archive", ".verify")
-    # confirming a change to a 三员 account is the second pair of eyes, not a data change
-    writes = {a for a in PERMISSIONS if not a.endswith(reads)} - {"account_change.confirm"}
+    # reading, exporting, archiving and sealing the trail, verifying a backup and accepting the
+    # clock with a second person (issue 23) change no data; nor does confirming a change to a
+    # 三员 account (the second pair of eyes)
+    reads = (".read", ".export", ".archive", ".verify", ".seal")
+    others = {"time.reset", "account_change.confirm"}
+    writes = {a for a in PERMISSIONS if not a.endswith(reads) and a not in others}
     assert all(not permitted([AUD], None, a, None) for a in writes)
 
 
