@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QWidget
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -93,13 +93,21 @@ def test_administrator_creates_a_user_and_sees_the_one_time_password(
     def read_password(dialog: QWidget) -> None:
         assert isinstance(dialog, OneTimePasswordDialog)
         shown["password"] = dialog.password_label.text()
+        when_modal(read_note)
         dialog.accept()
+
+    def read_note(box: QWidget) -> None:
+        # 三员分立 (issue 23): the administrator only asks; the 安全保密员 grants the role
+        assert isinstance(box, QMessageBox)
+        shown["note"] = box.text()
+        box.accept()
 
     errors = when_modal(fill)
     users_widget.new_button.click()
     assert errors == []
-    assert "系统管理员与审计员不能由同一人担任" in shown["conflict"]
+    assert "系统管理员与安全审计员不能由同一人担任" in shown["conflict"]
     assert len(shown["password"]) == 12
+    assert "安全保密员" in shown["note"]
     assert users_widget.model.rowCount() == before + 1
     created = [u for u in list_users(session=session, clock=FixedClock()) if u.username == "wangwu"]
     assert created and created[0].must_change_password
@@ -112,7 +120,7 @@ def test_administrator_creates_a_user_and_sees_the_one_time_password(
 
 
 def test_security_policy_is_saved_from_the_page(qtbot: QtBot, demo_copy: DatabaseLocation) -> None:
-    window, session = open_window(qtbot, demo_copy, "admin")
+    window, session = open_window(qtbot, demo_copy, "baomi")  # the 安全保密员's (issue 23)
     page = window.page_by_key["settings"]
     assert isinstance(page, SettingsPage) and page.policy is not None
     with qtbot.waitSignal(window.policy_changed):
