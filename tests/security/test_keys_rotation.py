@@ -202,7 +202,8 @@ def test_old_style_slots_are_dropped_and_a_new_recovery_key_is_issued(
     key = admin.store.data_key
     with admin.store.keyring_for_update() as ring:  # turn both into version-1 slots
         for label, slot in ring.body["slots"].items():
-            if label != ring.label_for("boss"):
+            keep = {ring.label_for(n) for n in ("boss", "baomi", "shenji")}  # the 三员 (issue 23)
+            if label not in keep:
                 slot.pop("v"), slot.pop("public"), slot.pop("private")
         ring.seal(key)
         ring.save()
