@@ -79,7 +79,7 @@ def volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) ->
     return VolumeRow(
         id=v.id,
         reference_code=v.reference_code,
-        customer_id=v.customer_id if visible else 0,
+        customer_id=(v.customer_id or 0) if visible else 0,  # 0: not linked yet (待关联)
         year=v.year,
         title=v.title if visible else access.RESTRICTED,
         retention=RETENTION_LABELS[retention] if retention else v.retention,
