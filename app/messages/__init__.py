@@ -10,7 +10,13 @@ audit chain's breaks); describe: complete messages.
 from app.messages.describe import Translator, describe, describe_field_error
 from app.messages.errors import AUDIT_BREAKS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
 from app.messages.fields import FIELD_LABELS
+from app.messages.import_kinds import IMPORT_FIELDS, IMPORT_REASONS
 from app.messages.reasons import REASONS
+
+for _key, _text in IMPORT_REASONS.items():
+    REASONS.setdefault(_key, _text)
+for _key, _text in IMPORT_FIELDS.items():
+    FIELD_LABELS.setdefault(_key, _text)
 
 __all__ = [
     "AUDIT_BREAKS",
