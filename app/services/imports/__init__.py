@@ -10,9 +10,9 @@ nothing" or "valid rows only"), :func:`rejected_rows_xlsx` (the refused rows wit
 Modules: ``ledger`` (the sheet and its header, the masked preview), ``mapping`` (column
 mapping: remembered, guessed, checked), ``checking`` (the preview's checks), ``run`` (the
 import), ``rejected`` (the rejected-rows workbook), ``history`` (past imports and undo),
-``registry`` (kind key → kind) and ``kinds/`` (one module per import target, with ``base``
-the interface they share). Callers import from this package; its modules import each other
-directly, never this ``__init__``.
+``registry`` (kind key → kind), ``linking`` (volumes imported unlinked) and ``kinds/``
+(one module per import target, with ``base`` the interface they share). Callers import
+from this package; its modules import each other directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
@@ -36,7 +36,15 @@ from app.services.imports.ledger import (
     preview_cells,
     sheet_cells,
 )
+from app.services.imports.linking import (
+    LinkSuggestion,
+    UnlinkedVolume,
+    get_unlinked_count,
+    link_volumes,
+    list_unlinked_volumes,
+)
 from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
+from app.services.imports.places import PlacesPlan, create_missing_places, plan_missing_places
 from app.services.imports.registry import KINDS, kind_of, register
 from app.services.imports.rejected import rejected_rows_xlsx
 from app.services.imports.run import ImportMode, ImportSummary, run_import
@@ -55,21 +63,29 @@ __all__ = [
     "ImportUndoRefused",
     "KindContext",
     "Ledger",
+    "LinkSuggestion",
     "ParsedRow",
+    "PlacesPlan",
     "Progress",
     "RowOutcome",
+    "UnlinkedVolume",
     "Written",
     "check_ledger",
     "check_mapping",
+    "create_missing_places",
     "describe_outcome",
     "file_digest",
+    "get_unlinked_count",
     "guess_columns",
     "kind_of",
     "ledger_fields",
+    "link_volumes",
     "list_imports",
+    "list_unlinked_volumes",
     "load_ledger",
     "move_header",
     "parsed_rows",
+    "plan_missing_places",
     "preview_cells",
     "register",
     "rejected_rows_xlsx",
