@@ -141,6 +141,8 @@ def date_range(text: str, errors: list[FieldError]) -> tuple[date | None, date |
     if not text:
         return None, None
     parts = [p for p in _RANGE_SPLIT.split(text, maxsplit=1) if p]
+    if len(parts) == 1:  # one year, month or day: from its first to its last day
+        parts = [parts[0], parts[0]]
     found: list[date | None] = []
     for n, part in enumerate(parts[:2]):
         if re.fullmatch(r"\d{4}", part):  # a year alone: its first or last day
@@ -161,8 +163,7 @@ def date_range(text: str, errors: list[FieldError]) -> tuple[date | None, date |
             errors.append(FieldError("date_range", "date_format"))
             return None, None
         found.append(value)
-    start = found[0]
-    end = found[1] if len(found) > 1 else found[0]
+    start, end = found[0], found[-1]
     if start and end and end < start:
         errors.append(FieldError("date_range", "range_order"))
         return None, None
