@@ -10,13 +10,22 @@ nothing" or "valid rows only"), :func:`rejected_rows_xlsx` (the refused rows wit
 Modules: ``ledger`` (the sheet and its header, the masked preview), ``mapping`` (column
 mapping: remembered, guessed, checked), ``checking`` (the preview's checks), ``run`` (the
 import), ``rejected`` (the rejected-rows workbook), ``history`` (past imports and undo),
-``registry`` (kind key → kind), ``linking`` (volumes imported unlinked) and ``kinds/``
-(one module per import target, with ``base`` the interface they share). Callers import
-from this package; its modules import each other directly, never this ``__init__``.
+``duplicates`` (groups shown for a decision), ``registry`` (kind key → kind), ``linking``
+(volumes imported unlinked), ``places`` (missing places made in a batch) and ``kinds/`` (one
+module per import target, with ``base`` the interface they share). Callers import from this
+package; its modules import each other directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
 from app.services.imports.checking import PREVIEW_ROWS, CheckResult, check_ledger, describe_outcome
+from app.services.imports.duplicates import (
+    DECISION_LABELS,
+    Choice,
+    Decision,
+    DuplicateGroup,
+    is_flagged,
+    is_skipped,
+)
 from app.services.imports.history import ImportRow, list_imports, undo_import
 from app.services.imports.kinds.base import (
     ImportKind,
@@ -50,10 +59,14 @@ from app.services.imports.rejected import rejected_rows_xlsx
 from app.services.imports.run import ImportMode, ImportSummary, run_import
 
 __all__ = [
+    "DECISION_LABELS",
     "KINDS",
     "MAPPING_SETTING",
     "PREVIEW_ROWS",
     "CheckResult",
+    "Choice",
+    "Decision",
+    "DuplicateGroup",
     "ImportCancelled",
     "ImportHasRejections",
     "ImportKind",
@@ -77,6 +90,8 @@ __all__ = [
     "file_digest",
     "get_unlinked_count",
     "guess_columns",
+    "is_flagged",
+    "is_skipped",
     "kind_of",
     "ledger_fields",
     "link_volumes",

@@ -7,8 +7,10 @@ refused.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app.clock import Clock
 from app.messages import describe_field_error
@@ -28,6 +30,7 @@ class CheckResult:
     """Every row's verdict (in sheet order)."""
 
     outcomes: list[RowOutcome]
+    duplicates: list[Any] = field(default_factory=list)  # DuplicateGroups, for the decisions
 
     @property
     def valid(self) -> int:
@@ -49,6 +52,7 @@ def check_ledger(
     clock: Clock,
     limit: int | None = None,
     progress: Progress | None = None,
+    decisions: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Check the rows (the first ``limit`` for a quick preview) without writing anything.
 
@@ -58,7 +62,8 @@ def check_ledger(
     rows = mapped_rows(target, ledger, mapping, limit)
     with session.uow(clock) as uow:
         ctx = kind_context(uow, session, target, clock.now(), progress)
-        return CheckResult(target.check(ctx, rows))
+        ctx.decisions = dict(decisions or {})
+        return CheckResult(target.check(ctx, rows), ctx.duplicates)
 
 
 def mapped_rows(

@@ -8,10 +8,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from app.clock import Clock
 from app.errors import ImportCancelled, ImportHasRejections
@@ -62,6 +63,7 @@ def run_import(
     mode: ImportMode,
     clock: Clock,
     progress: Progress | None = None,
+    decisions: Mapping[str, Any] | None = None,
 ) -> ImportSummary:
     """Check every row again and import in one transaction with one audit entry.
 
@@ -74,6 +76,7 @@ def run_import(
     with session.uow(clock) as uow:
         uow.claim_writes()  # consecutive ids and one counter: hold the write lock throughout
         ctx = kind_context(uow, session, target, clock.now(), progress)
+        ctx.decisions = dict(decisions or {})  # the operator's choices on duplicate groups
         try:
             with _large_cache(uow):
                 summary = _check_and_write(uow, target, ctx, rows, ledger, mapping, mode, kind)

@@ -23,6 +23,7 @@ from app.services.customers import (
     refresh_duplicate_mark,
     validate_draft,
 )
+from app.services.imports.duplicates import customer_groups
 from app.services.imports.kinds.base import (
     CHUNK,
     KindContext,
@@ -99,6 +100,7 @@ class CustomerImport:
                 by_digest[digest or b""].errors.append(
                     FieldError("id_number", "duplicate_id", {"number": number})
                 )
+        customer_groups(ctx, outcomes)  # duplicates flagged and shown for a decision
         return settle(outcomes)
 
     def write(

@@ -19,9 +19,10 @@ from app.errors import FieldError
 from app.services.imports.kinds.base import KindContext, RowOutcome
 from app.services.imports.kinds.bulk import chunks
 from app.services.imports.kinds.positions import parse_position, position_code
+from app.services.imports.kinds.volume_codes import settle_codes
 from app.services.imports.kinds.volume_rows import VolumeRowClean
 from app.services.locations import CABINET_PATTERN_SETTING, SHELF_PATTERN_SETTING
-from app.storage.models import ArchiveBox, StorageLocation, Volume, VolumePlace
+from app.storage.models import ArchiveBox, StorageLocation, VolumePlace
 from app.storage.store import UnitOfWork
 
 
@@ -42,15 +43,8 @@ def reject_volume(members: Sequence[RowOutcome], row: int) -> None:
 
 def check_groups(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
     """档号 not taken and the same volume on every row of it; 件号 once; 绝密 not mixed."""
+    taken = settle_codes(ctx, outcomes)  # a 档号 used twice: the operator's choice
     groups = by_volume(outcomes)
-    codes = [g[1] for g in groups if g[0] == "code"]
-    taken: set[str] = set()
-    for chunk in chunks(codes):
-        taken.update(
-            ctx.uow.session.scalars(
-                select(Volume.reference_code).where(Volume.reference_code.in_(chunk))
-            )
-        )
     for key, members in groups.items():
         head = members[0]
         if key[0] == "code" and key[1] in taken:
