@@ -243,8 +243,7 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
             default=Decision.ALL,
         )
         mark(group, members)
-        choice = choice_of(ctx, group)
-        if choice.decision is not Decision.ALL:
+        if group.key in ctx.decisions:  # else imported and flagged 疑似重复 (R3)
             apply_choice(ctx, group, members)
         groups.append(group)
     ctx.duplicates.extend(groups)
