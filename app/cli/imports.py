@@ -64,6 +64,8 @@ def _load(imports: Any, path: Path, kind: str, encoding: str | None) -> Any:
     """The ledger, read with ``encoding`` when the reader takes one."""
     if encoding and "encoding" in inspect.signature(imports.load_ledger).parameters:
         return imports.load_ledger(path, kind=kind, encoding=encoding)
+    if encoding:
+        print(f"提示：编码自动识别，已忽略 --encoding {encoding}", file=sys.stderr)
     return imports.load_ledger(path, kind=kind)
 
 
