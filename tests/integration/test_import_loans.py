@@ -206,6 +206,31 @@ def test_a_loan_register_workbook_brings_open_and_returned_loans(
         assert uow.session.scalar(select(Loan.id)) is None
 
 
+def test_an_old_xls_loan_register_is_imported_and_its_rejected_lines_exported(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    import xlwt
+
+    make_volumes(archivist, clock, tmp_path)
+    book = xlwt.Workbook(encoding="utf-8")
+    sheet = book.add_sheet("借阅登记簿")
+    for c, name in enumerate(HEADER):
+        sheet.write(0, c, name)
+    for r, row in enumerate(REGISTER, start=1):
+        for c, value in enumerate(row):
+            sheet.write(r, c, value)
+    path = tmp_path / "借阅登记簿.xls"
+    book.save(str(path))
+    summary = run(archivist, clock, path, "loans")
+    check_register(archivist, clock, summary, first=2)
+    ledger = imports.load_ledger(path, kind="loans")
+    data = imports.rejected_rows_xlsx(
+        session=archivist, kind="loans", ledger=ledger, outcomes=summary.outcomes, clock=clock
+    )
+    rejected = list(openpyxl.load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
+    assert len([r for r in rejected if r and r[0] in range(2, 12)]) == 6
+
+
 def test_a_gb18030_loan_register_csv_is_read_and_imported(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.errors import ValidationFailed
-from app.services import imports
+from app.services import catalogue, imports
 from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Volume
@@ -104,6 +104,10 @@ def test_a_volume_catalogue_without_customers_imports_unlinked_with_every_column
     third = found["无名客户往来函件"]
     assert (third.retention, third.openness, third.secrecy_level) == ("D10", None, None)
     assert (third.date_from, third.date_to) == (date(2019, 3, 1), date(2019, 3, 31))
+    shown = {v.title: v.secrecy for v in catalogue.list_volumes(session=archivist, clock=clock)}
+    assert shown["张三丰2020年度客户档案"] == "公开"  # 公开 ≠ 内部 ≠ unmarked
+    assert shown[f"{li.number} 授信资料"] == "内部"
+    assert shown["无名客户往来函件"] == ""
     fourth = found["华东示范公司合同"]
     assert (fourth.retention, fourth.secrecy_level, fourth.secrecy_term_years) == (
         "D30",

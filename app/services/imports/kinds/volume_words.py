@@ -12,7 +12,12 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app.domain.catalogue import DEFAULT_TERM_YEARS, RETENTION_LABELS, Retention, SecrecyLevel
+from app.domain.catalogue import (
+    DEFAULT_TERM_YEARS,
+    RETENTION_LABELS,
+    Retention,
+    SecrecyLevel,
+)
 from app.errors import FieldError
 from app.imports import cells
 
@@ -49,7 +54,6 @@ OPENNESS_WORDS = {
     "-": "non_secret",
     "—": "non_secret",
 }
-OPENNESS_LABELS = {"public": "公开", "internal": "内部", "non_secret": "非密"}
 LEVEL_WORDS = {
     "秘密": SecrecyLevel.SECRET,
     "机密": SecrecyLevel.CONFIDENTIAL,
