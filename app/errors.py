@@ -223,6 +223,12 @@ class ImportFileUnreadable(AppError):
     code = "import_file_unreadable"
 
 
+class ImportSheetEmpty(AppError):
+    """The chosen sheet holds nothing at all (no header, no rows)."""
+
+    code = "import_sheet_empty"
+
+
 class ImportTooLarge(AppError):
     """The file is over a limit (size, uncompressed size, compression ratio, rows, columns)."""
 

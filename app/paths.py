@@ -23,6 +23,11 @@ def cjk_font_path() -> Path:
     return resources_dir() / "fonts" / "wqy-microhei.ttc"
 
 
+def operator_guide_path() -> Path:
+    """Return the operator's guide (docs/operator-guide.md as shipped, screenshots beside it)."""
+    return resources_dir() / "guide" / "operator-guide.md"
+
+
 def user_data_dir() -> Path:
     """Return the per-user data folder (never the working directory)."""
     return Path(platformdirs.user_data_dir(APP_NAME, APP_AUTHOR))

@@ -29,11 +29,11 @@ from app.clock import SystemClock
 from app.domain.roles import Role
 from app.security import audit_chain
 from app.security.audit_chain import content_bytes, time_text
-from app.services import audit, users
+from app.services import audit
 from app.services.audit import AuditFilter
 from app.services.auth import SignedIn, sign_in
-from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
+from bench._setup import fresh_database
 
 PASSWORD = "Bench-Trail-Pass-1"
 USERS = [f"user{n:02d}" for n in range(20)]
@@ -50,32 +50,9 @@ PURPOSES = ["办理借阅核对身份", "客户来电核实信息", "合同签�
 
 
 def setup(folder: Path) -> tuple[DatabaseLocation, SignedIn]:
-    location = DatabaseLocation.parse(folder / "audit.db")
-    clock = SystemClock()
-    result = initialize_database(
-        location=location,
-        request=SetupRequest(
-            organisation_name="基准测试",
-            fonds_name="基准测试",
-            fonds_code="Z001",
-            admin_username="boss",
-            admin_display_name="管理员",
-            admin_password=PASSWORD,
-            admin_password_confirm=PASSWORD,
-        ),
-        clock=clock,
+    return fresh_database(
+        folder, SystemClock(), PASSWORD, ("reviewer", Role.AUDITOR), name="audit.db"
     )
-    users.create_user(
-        session=result.session,
-        username="reviewer",
-        display_name="审计员",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    return location, result.session
 
 
 def write_overhead(session: SignedIn, rounds: int = 2000) -> tuple[float, float]:

@@ -33,15 +33,13 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from app.clock import SystemClock
 from app.domain.roles import Role
 from app.services import catalogue as item_files
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import file_store
 from app.services.customers import CustomerDraft, register_customer
-from app.services.setup import SetupRequest, initialize_database
 from app.storage import blobs
 from app.storage.engine import connect_sqlcipher
-from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, Volume
+from bench._setup import fresh_database
 
 PASSWORD = "Bench-Files-Pass-1"
 
@@ -97,31 +95,8 @@ def sqlcipher_floor(source: Path, db: Path) -> float:
 def fresh_store(folder: Path) -> tuple[SignedIn, int]:
     """A new database with an archivist, a customer, a volume and an item."""
     clock = SystemClock()
-    location = DatabaseLocation.parse(folder / "archive.db")
-    setup = initialize_database(
-        location=location,
-        request=SetupRequest(
-            organisation_name="基准测试单位",
-            fonds_name="基准测试全宗",
-            fonds_code="Z001",
-            admin_username="boss",
-            admin_display_name="王建国",
-            admin_password=PASSWORD,
-            admin_password_confirm=PASSWORD,
-        ),
-        clock=clock,
-    )
-    users.create_user(
-        session=setup.session,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    sign_out(session=setup.session, clock=clock)
+    location, admin = fresh_database(folder, clock, PASSWORD, ("lisi", Role.ARCHIVIST))
+    sign_out(session=admin, clock=clock)
     session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     customer = register_customer(
         session=session,

@@ -34,14 +34,13 @@ from sqlalchemy import select, text
 from app.clock import SystemClock
 from app.domain.roles import Role
 from app.services import locations as L
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
 from app.services.customers import CustomerDraft, register_customer
 from app.services.locations import printing as P
-from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveBox, ReferenceCounter, StorageLocation, Volume, VolumePlace
+from bench._setup import fresh_database
 
 PASSWORD = "Harbor-Own-Pass-1"
 SPEC = L.BatchSpec(room="K1", columns="1-12", faces="A/B", sections="1-5", layers="1-6", capacity=6)
@@ -71,27 +70,7 @@ def timed(fn: Callable[[], Any]) -> tuple[float, Any]:
 
 
 def setup(folder: Path, clock: SystemClock) -> tuple[DatabaseLocation, SignedIn]:
-    location = DatabaseLocation.parse(folder / "archive.db")
-    request = SetupRequest(
-        organisation_name="华东示范贸易有限公司",
-        fonds_name="华东示范贸易有限公司客户档案",
-        fonds_code="Z001",
-        admin_username="boss",
-        admin_display_name="王建国",
-        admin_password=PASSWORD,
-        admin_password_confirm=PASSWORD,
-    )
-    admin = initialize_database(location=location, request=request, clock=clock).session
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    location, admin = fresh_database(folder, clock, PASSWORD, ("lisi", Role.ARCHIVIST))
     sign_out(session=admin, clock=clock)
     return location, sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
 

@@ -11,12 +11,14 @@ SCRIPTS = (
     "screenshots.py",  # main window, customers, catalogue, forms
     "form_screenshots.py",  # printed catalogue forms
     "screenshots_import.py",  # import wizard
+    "screenshots_import_reading.py",  # import wizard: encoding, footers, guess confidence
     "location_screenshots.py",  # 库位, shelf list, custody hand-over
     "label_screenshots.py",  # label sheets
     "loan_screenshots.py",  # loan desk and its printed forms
     "loan_routing_screenshots.py",  # routing table editor
     "audit_screenshots.py",  # auditor's page
     "screenshots_backup.py",  # backup dialog
+    "guide_screenshots.py",  # operator's guide, home of each role (copies the guide to resources)
 )
 
 

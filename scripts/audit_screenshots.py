@@ -6,40 +6,20 @@ Run: ``python scripts/audit_screenshots.py``.
 from __future__ import annotations
 
 import contextlib
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import OUT, demo_database, demo_sign_in, grab, main_window, start_app, work_dir
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.errors import AppError  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.customers import reveal_customer  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+from app.clock import SystemClock
+from app.errors import AppError
+from app.services.auth import sign_in, sign_out
+from app.services.customers import reveal_customer
+from app.storage.location import DatabaseLocation
+from ui.context import AppContext
 
 
 def activity(location: DatabaseLocation, clock: SystemClock) -> None:
     """Some use of customer data and a mistyped password, so the trail has something to show."""
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    session = demo_sign_in(location, "archivist", clock)
     for cid, purpose in ((1, "办理借阅核对身份"), (2, "客户来电核实信息"), (1, "合同签订核对")):
         reveal_customer(session=session, customer_id=cid, purpose=purpose, clock=clock)
     sign_out(session=session, clock=clock)
@@ -48,18 +28,12 @@ def activity(location: DatabaseLocation, clock: SystemClock) -> None:
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-audit-shots-"))
-    location = DatabaseLocation.parse(work / "demo.db")
+    start_app()
     clock = SystemClock()
-    build_demo(location=location, clock=clock)
+    location = demo_database(work_dir("archive-room-audit-shots-"), clock)
     activity(location, clock)
-    session = sign_in(location=location, username="auditor", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=location, clock=clock), session)
-    window.resize(1280, 800)
-    window.show()
+    session = demo_sign_in(location, "auditor", clock)
+    window = main_window(location, clock, session, (1280, 800))
     window.show_area("audit")
     grab(window, "audit-view")
     page = window.page_by_key["audit"]
@@ -77,16 +51,14 @@ def main() -> None:
 
 def warning_screen(location: DatabaseLocation, clock: SystemClock) -> None:
     """An entry deleted behind the program's back: the administrator's window warns."""
-    session = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
+    session = demo_sign_in(location, "admin", clock)
     with session.store.engine.begin() as conn:
         conn.exec_driver_sql(
             "DELETE FROM audit_entry WHERE seq = (SELECT max(seq) - 5 FROM audit_entry)"
         )
     sign_out(session=session, clock=clock)
-    session = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=location, clock=clock), session)
-    window.resize(1100, 500)
-    window.show()
+    session = demo_sign_in(location, "admin", clock)
+    window = main_window(location, clock, session, (1100, 500))
     grab(window, "audit-warning")
     window.close_for_sign_out()
     sign_out(session=session, clock=clock)
@@ -96,7 +68,7 @@ def incident_screens(location: DatabaseLocation, clock: SystemClock) -> None:
     """The incident form with an error next to a field, and the register with one incident."""
     from ui.dialogs.incidents import IncidentRegisterDialog
 
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    session = demo_sign_in(location, "archivist", clock)
     context = AppContext(location=location, clock=clock)
     register = IncidentRegisterDialog(None, context, session)
     form = register.form(None)

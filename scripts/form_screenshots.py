@@ -6,31 +6,20 @@ unless a display is set). The data are invented sample rows, no database is open
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import grab, png, start_app
 
-from PySide6.QtWidgets import QApplication  # noqa: E402
-
-from app.domain.catalogue import Retention, Secrecy, SecrecyLevel  # noqa: E402
-from app.printing.catalogue_forms import (  # noqa: E402
+from app.domain.catalogue import Retention, Secrecy, SecrecyLevel
+from app.printing.catalogue_forms import (
     ItemLine,
     VolumeCatalogueSheet,
     VolumeNoteSheet,
     render_volume_catalogue,
     render_volume_note_sheet,
 )
-from ui.app import prepare_application  # noqa: E402
-from ui.dialogs.print_preview import PrintPreviewDialog  # noqa: E402
+from ui.dialogs.print_preview import PrintPreviewDialog
 
-OUT = ROOT / "docs" / "screenshots"
 PRINTED_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
 CONFIDENTIAL = Secrecy(SecrecyLevel.CONFIDENTIAL, 20, date(2025, 3, 1))
 KINDS = [
@@ -69,20 +58,8 @@ def items(count: int) -> list[ItemLine]:
     return out
 
 
-def png(pdf: bytes, name: str) -> None:
-    with tempfile.TemporaryDirectory() as work:
-        source = Path(work) / "form.pdf"
-        source.write_bytes(pdf)
-        prefix = OUT / name
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "110", "-f", "1", "-l", "1", "-singlefile", source, prefix],
-            check=True,
-        )
-    print(prefix.with_suffix(".png").relative_to(ROOT))
-
-
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+    start_app()
     lines = items(48)
     heading = {
         "reference_code": "Z001-KH-2025-Y-0007",
@@ -95,7 +72,7 @@ def main() -> None:
         "printed_at": PRINTED_AT,
     }
     catalogue = render_volume_catalogue(VolumeCatalogueSheet(items=lines, **heading))  # type: ignore[arg-type]
-    png(catalogue, "form-juannei-mulu")
+    png(catalogue, "form-juannei-mulu", 110)
     note = VolumeNoteSheet(
         notes=(
             "第 4 件为复印件，原件由客户保存，已核对一致。\n"
@@ -110,18 +87,13 @@ def main() -> None:
         latest_item_date=max(i.date for i in lines if i.date),
         **heading,  # type: ignore[arg-type]
     )
-    png(render_volume_note_sheet(note), "form-beikao")
+    png(render_volume_note_sheet(note), "form-beikao", 110)
 
-    app = QApplication(sys.argv)
-    prepare_application(app)
     dialog = PrintPreviewDialog("卷内目录 Z001-KH-2025-Y-0007", catalogue)
     dialog.resize(900, 760)
     dialog.show()
     dialog.go_to(1)
-    QApplication.processEvents()
-    path = OUT / "print-preview.png"
-    dialog.grab().save(str(path))
-    print(path.relative_to(ROOT))
+    grab(dialog, "print-preview")
     dialog.close()
 
 

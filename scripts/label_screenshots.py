@@ -6,39 +6,26 @@ unless a display is set).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+from _shot import grab, png, start_app
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.domain.label_stock import (  # noqa: E402
+from app.domain.label_stock import (
     BUILTIN_STOCKS,
     LabelStock,
     builtin_stock,
     validate_stock,
 )
-from app.printing.labels import (  # noqa: E402
+from app.printing.labels import (
     LabelContent,
     LabelKind,
     render_calibration,
     render_labels,
 )
-from ui.app import prepare_application  # noqa: E402
-from ui.dialogs.label_sheet import (  # noqa: E402
+from ui.dialogs.label_sheet import (
     LabelActions,
     LabelSheetDialog,
     LabelStockDialog,
     SheetMemory,
 )
-
-OUT = ROOT / "docs" / "screenshots"
 
 
 def stock(key: str) -> LabelStock:
@@ -79,39 +66,8 @@ def sample_labels() -> list[LabelContent]:
     return out
 
 
-def png(pdf: bytes, name: str, dpi: int = 80) -> None:
-    with tempfile.TemporaryDirectory() as work:
-        source = Path(work) / "labels.pdf"
-        source.write_bytes(pdf)
-        prefix = OUT / name
-        subprocess.run(
-            [
-                "pdftoppm",
-                "-png",
-                "-r",
-                str(dpi),
-                "-f",
-                "1",
-                "-l",
-                "1",
-                "-singlefile",
-                source,
-                prefix,
-            ],
-            check=True,
-        )
-    print(prefix.with_suffix(".png").relative_to(ROOT))
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
-
-
 def main() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
+    app = start_app()
     labels = sample_labels()
     png(render_labels(labels, stock("a4-3x8"), start=4), "labels-a4-3x8", 80)
     png(render_labels(labels, stock("a4-4x10")), "labels-a4-4x10", 80)
@@ -120,8 +76,6 @@ def main() -> None:
     png(render_labels(labels[3:4], stock("roll-60x40")), "labels-roll-60x40", 200)
     png(render_calibration(stock("a4-2x7"), start=3), "labels-calibration-a4-2x7", 80)
 
-    app = QApplication(sys.argv)
-    prepare_application(app)
     stocks = list(BUILTIN_STOCKS)
     actions = LabelActions(
         list_stocks=lambda: stocks, save_stock=validate_stock, delete_stock=lambda _key: None

@@ -6,48 +6,21 @@ Builds a throw-away database with the invented loan-desk staff of the tests.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+from _shot import fresh_database, grab, start_app
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import FixedClock  # noqa: E402
-from app.domain.loans import UseKind  # noqa: E402
-from app.domain.roles import ApproverTitle  # noqa: E402
-from app.services.setup import initialize_database  # noqa: E402
-from app.services.users import list_users  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from tests.conftest import make_setup_request  # noqa: E402
-from tests.loan_helpers import make_desk  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.user_edit import UserEditDialog  # noqa: E402
-from ui.pages.settings import UsersWidget  # noqa: E402
-from ui.widgets.loan_routing import LoanRoutingDialog  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    widget.grab().save(str(OUT / f"{name}.png"))
+from app.domain.loans import UseKind
+from app.domain.roles import ApproverTitle
+from app.services.users import list_users
+from tests.loan_helpers import make_desk
+from ui.context import AppContext
+from ui.dialogs.user_edit import UserEditDialog
+from ui.pages.settings import UsersWidget
+from ui.widgets.loan_routing import LoanRoutingDialog
 
 
 def main() -> None:
-    app = QApplication([])
-    prepare_application(app)
-    work = Path(tempfile.mkdtemp())
-    clock = FixedClock()
-    location = DatabaseLocation.parse(work / "routing.db")
-    admin = initialize_database(
-        location=location, request=make_setup_request(), clock=clock
-    ).session
+    app = start_app()
+    _work, clock, location, admin = fresh_database("routing.db")
     desk = make_desk(admin, location, clock)
     context = AppContext(location=location, clock=clock)
 

@@ -6,23 +6,12 @@ unless a display is set). Builds a throw-away database with invented staff and v
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
+from _shot import fresh_database, grab, png, start_app
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import FixedClock  # noqa: E402
-from app.domain.scan_codes import scan_payload  # noqa: E402
-from app.services.loans import (  # noqa: E402
-    ApplicationDraft,
+from app.domain.scan_codes import scan_payload
+from app.services.loans import (
     RequestedVolume,
     ReturnCount,
     file_application,
@@ -30,54 +19,22 @@ from app.services.loans import (  # noqa: E402
     issue_loan,
     return_loan,
 )
-from app.services.loans import printing as loan_print  # noqa: E402
-from app.services.setup import initialize_database  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from tests.conftest import make_setup_request  # noqa: E402
-from tests.loan_helpers import approve_all, make_desk, make_volume, staff_application  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ReturnDialog  # noqa: E402
-from ui.pages.loans import LoansPage  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    widget.grab().save(str(OUT / f"{name}.png"))
-
-
-def render(pdf: bytes, name: str, work: Path) -> None:
-    path = work / f"{name}.pdf"
-    path.write_bytes(pdf)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "80",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(path),
-            str(OUT / name),
-        ],
-        check=True,
-    )
+from app.services.loans import printing as loan_print
+from tests.loan_helpers import (
+    approve_all,
+    make_desk,
+    make_volume,
+    outsider_draft,
+    staff_application,
+)
+from ui.context import AppContext
+from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ReturnDialog
+from ui.pages.loans import LoansPage
 
 
 def main() -> None:
-    app = QApplication([])
-    prepare_application(app)
-    work = Path(tempfile.mkdtemp())
-    clock = FixedClock()
-    location = DatabaseLocation.parse(work / "loans.db")
-    admin = initialize_database(
-        location=location, request=make_setup_request(), clock=clock
-    ).session
+    start_app()
+    _work, clock, location, admin = fresh_database("loans.db")
     desk = make_desk(admin, location, clock)
     lisi = desk("lisi")
     titles = [
@@ -97,18 +54,8 @@ def main() -> None:
         for _v, c in volumes[:2]
     ]
     clock.advance(days=6)
-    copy = ApplicationDraft(
-        kind="copy",
-        purpose="诉讼取证",
-        volumes=(RequestedVolume(volumes[2][0], pages="1-6", page_count=6, copies=2),),
-        outsider=True,
-        applicant_name="陈律师",
-        unit="上海某某律师事务所",
-        credential="letter",
-        credential_number="沪律函2026第0012号",
-        phone="13912345678",
-        reason="法院调查令",
-    )
+    pages = RequestedVolume(volumes[2][0], pages="1-6", page_count=6, copies=2)
+    copy = outsider_draft("copy", "诉讼取证", pages, phone="13912345678", reason="法院调查令")
     copy_id = file_application(session=lisi, draft=copy, clock=clock).application_id
     consult = staff_application(desk, [volumes[3][0]], kind="consult")
     approve_all(desk, copy_id, "gm")
@@ -151,22 +98,13 @@ def main() -> None:
     apply.show()
     grab(apply, "loan-desk-application-form")
     apply.close()
-    render(
-        loan_print.register_pdf(session=lisi, clock=clock, open_only=True),
-        "form-loan-register",
-        work,
-    )
-    render(
+    png(loan_print.register_pdf(session=lisi, clock=clock, open_only=True), "form-loan-register")
+    png(
         loan_print.application_pdf(session=lisi, application_id=first, clock=clock),
         "form-loan-application",
-        work,
     )
-    render(
-        loan_print.slip_pdf(session=lisi, loan_id=loans[0].loan_id, clock=clock),
-        "form-loan-slip",
-        work,
-    )
-    render(loan_print.overdue_notices_pdf(session=lisi, clock=clock), "form-loan-notice", work)
+    png(loan_print.slip_pdf(session=lisi, loan_id=loans[0].loan_id, clock=clock), "form-loan-slip")
+    png(loan_print.overdue_notices_pdf(session=lisi, clock=clock), "form-loan-notice")
     del consult
     page.close()
     desk.close()

@@ -6,40 +6,16 @@ set). Builds a small demo, raises one shelved volume to 机密 so the map shows 
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+from _shot import demo_database, demo_sign_in, grab, main_window, start_app, work_dir
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QDialog
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QDialog, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.domain.scan_codes import scan_payload  # noqa: E402
-from app.services import locations as L  # noqa: E402
-from app.services.auth import sign_in  # noqa: E402
-from app.services.catalogue import ItemDraft, add_item  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.pages.locations import LocationsPage  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    """Save ``widget`` as docs/screenshots/<name>.png."""
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+from app.clock import SystemClock
+from app.domain.scan_codes import scan_payload
+from app.services import locations as L
+from app.services.catalogue import ItemDraft, add_item
+from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog
+from ui.pages.locations import LocationsPage
 
 
 def code_id(session: object, clock: SystemClock, code: str) -> int:
@@ -56,14 +32,10 @@ def code_id(session: object, clock: SystemClock, code: str) -> int:
 
 def main() -> None:
     """Build a demo and grab the screens."""
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-shots-"))
-    location = DatabaseLocation.parse(work / "demo.db")
+    start_app()
     clock = SystemClock()
-    build_demo(location=location, clock=clock)
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    location = demo_database(work_dir(), clock)
+    session = demo_sign_in(location, "archivist", clock)
     # one shelved volume raised to 机密 stays on the ordinary shelf: a must-move cell
     here = code_id(session, clock, "K1-01-A-1-3")
     boxes = L.list_boxes_at(session=session, location_id=here, clock=clock)
@@ -75,9 +47,7 @@ def main() -> None:
         draft=ItemDraft(title="授信审批表", secrecy_level="confidential"),
         clock=clock,
     )
-    window = MainWindow(AppContext(location=location, clock=clock), session)
-    window.resize(1360, 860)
-    window.show()
+    window = main_window(location, clock, session, (1360, 860))
     window.show_area("locations")
     page = window.page_by_key["locations"]
     assert isinstance(page, LocationsPage)

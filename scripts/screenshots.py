@@ -5,48 +5,26 @@ Run: ``python scripts/screenshots.py`` (uses QT_QPA_PLATFORM=offscreen unless a 
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+from _shot import demo_sign_in, grab, main_window, start_app, work_dir
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.errors import ValidationFailed  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.customers import CustomerDraft, PhoneInput, register_customer  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.customer_form import CustomerFormDialog  # noqa: E402
-from ui.dialogs.duplicates import DuplicateReviewDialog  # noqa: E402
-from ui.dialogs.reveal import RevealDialog  # noqa: E402
-from ui.dialogs.setup_wizard import SetupWizard  # noqa: E402
-from ui.dialogs.sign_in import SignInDialog  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.pages.customers import CustomersPage  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+from app.clock import SystemClock
+from app.demo import build_demo
+from app.errors import ValidationFailed
+from app.services.auth import sign_out
+from app.services.customers import CustomerDraft, PhoneInput, register_customer
+from app.storage.location import DatabaseLocation
+from ui.context import AppContext
+from ui.dialogs.customer_form import CustomerFormDialog
+from ui.dialogs.duplicates import DuplicateReviewDialog
+from ui.dialogs.reveal import RevealDialog
+from ui.dialogs.setup_wizard import SetupWizard
+from ui.dialogs.sign_in import SignInDialog
+from ui.pages.customers import CustomersPage
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    OUT.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-shots-"))
+    start_app()
+    work = work_dir()
 
     wizard = SetupWizard(AppContext(location=DatabaseLocation.parse(work / "new.db")))
     wizard.resize(680, 560)
@@ -83,10 +61,8 @@ def main() -> None:
     grab(dialog, "sign-in-wrong-password")
     dialog.close()
 
-    session = sign_in(location=demo, username="admin", password=DEMO_PASSWORD, clock=SystemClock())
-    window = MainWindow(AppContext(location=demo), session)
-    window.resize(1100, 720)
-    window.show()
+    session = demo_sign_in(demo, "admin", SystemClock())
+    window = main_window(demo, SystemClock(), session, (1100, 720))
     grab(window, "main-window-home")
     window.show_area("settings")
     grab(window, "main-window-settings-users")
@@ -95,13 +71,8 @@ def main() -> None:
     window.close_for_sign_out()
     sign_out(session=session, clock=SystemClock())
 
-    session = sign_in(
-        location=demo, username="archivist", password=DEMO_PASSWORD, clock=SystemClock()
-    )
-    context = AppContext(location=demo)
-    window = MainWindow(context, session)
-    window.resize(1280, 760)
-    window.show()
+    session = demo_sign_in(demo, "archivist", SystemClock())
+    window = main_window(demo, SystemClock(), session, (1280, 760))
     window.show_area("customers")
     page = window.page_by_key["customers"]
     assert isinstance(page, CustomersPage)
@@ -152,9 +123,7 @@ def main() -> None:
     window.close_for_sign_out()
     sign_out(session=session, clock=SystemClock())
 
-    session = sign_in(
-        location=demo, username="csmanager", password=DEMO_PASSWORD, clock=SystemClock()
-    )
+    session = demo_sign_in(demo, "csmanager", SystemClock())
     review = DuplicateReviewDialog(session, SystemClock())
     review.show()
     review.flags.setCurrentRow(0)
@@ -171,7 +140,7 @@ def archives_screens(demo: DatabaseLocation) -> None:
     from ui.pages.archives import ArchivesPage
 
     clock = SystemClock()
-    session = sign_in(location=demo, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    session = demo_sign_in(demo, "archivist", clock)
     target = list_volumes(session=session, clock=clock, limit=1)[0]
     add_item(
         session=session,
@@ -179,27 +148,21 @@ def archives_screens(demo: DatabaseLocation) -> None:
         draft=ItemDraft(title="授信评估报告", page_from=2, page_to=9, secrecy_level="confidential"),
         clock=clock,
     )
-    window = MainWindow(AppContext(location=demo), session)
-    window.resize(1280, 760)
-    window.show()
-    window.show_area("archives")
-    page = window.page_by_key["archives"]
-    assert isinstance(page, ArchivesPage)
-    page.search.setText(target.reference_code)
-    grab(window, "archives-volume")
-    window.close_for_sign_out()
     sign_out(session=session, clock=clock)
-    session = sign_in(location=demo, username="depthead", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=demo), session)
-    window.resize(1280, 760)
-    window.show()
-    window.show_area("archives")
-    page = window.page_by_key["archives"]
-    assert isinstance(page, ArchivesPage)
-    page.search.setText(target.reference_code[:-4])
-    grab(window, "archives-restricted")
-    window.close_for_sign_out()
-    sign_out(session=session, clock=clock)
+    # the archivist sees the volume; a 部门负责人 searching its series sees it restricted
+    for username, search, name in (
+        ("archivist", target.reference_code, "archives-volume"),
+        ("depthead", target.reference_code[:-4], "archives-restricted"),
+    ):
+        session = demo_sign_in(demo, username, clock)
+        window = main_window(demo, clock, session, (1280, 760))
+        window.show_area("archives")
+        page = window.page_by_key["archives"]
+        assert isinstance(page, ArchivesPage)
+        page.search.setText(search)
+        grab(window, name)
+        window.close_for_sign_out()
+        sign_out(session=session, clock=clock)
 
 
 if __name__ == "__main__":

@@ -5,46 +5,29 @@ Run: ``python scripts/screenshots_backup.py`` (writes docs/screenshots/backup-*.
 
 from __future__ import annotations
 
-import os
-import sys
-import tempfile
-from pathlib import Path
+from _shot import demo_database, demo_sign_in, grab, main_window, start_app, work_dir
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QMessageBox
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox  # noqa: E402
-
-from app.clock import FixedClock, SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.backup import (  # noqa: E402
+from app.clock import FixedClock, SystemClock
+from app.services.auth import sign_out
+from app.services.backup import (
     prepare_restore,
     run_backup,
     update_backup_settings,
 )
-from app.storage.location import DatabaseLocation  # noqa: E402
-from scripts.screenshots import grab  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.backup import BackupDialog  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
+from ui.context import AppContext
+from ui.dialogs.backup import BackupDialog
 
 
 def main() -> None:
     """Build a demo, back it up twice, grab the screens."""
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-backup-shots-"))
-    demo = DatabaseLocation.parse(work / "demo.db")
-    build_demo(location=demo, clock=SystemClock())
+    start_app()
+    work = work_dir("archive-room-backup-shots-")
+    demo = demo_database(work, SystemClock())
     clock = FixedClock()
-    session = sign_in(location=demo, username="admin", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=demo, clock=clock), session)
-    window.resize(1100, 720)
-    window.show()
+    session = demo_sign_in(demo, "admin", clock)
+    window = main_window(demo, clock, session, (1100, 720))
     grab(window, "backup-home-warning")
     window.close_for_sign_out()
     target = work / "备份"

@@ -6,27 +6,15 @@ export-customers-pdf.png (the PDF's first page through pdftoppm when it is insta
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import fresh_database, grab, png, start_app
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.services import exports  # noqa: E402
-from app.services.auth import sign_in  # noqa: E402
-from app.services.setup import initialize_database  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from tests.conftest import make_setup_request  # noqa: E402
-from tests.factories import PASSWORD, add_archivist  # noqa: E402
-from tests.ledgers import (  # noqa: E402
+from app.clock import SystemClock
+from app.services import exports
+from app.services.auth import sign_in
+from tests.factories import PASSWORD, add_archivist
+from tests.ledgers import (
     customer_rows,
     full_width,
     mobile,
@@ -34,28 +22,14 @@ from tests.ledgers import (  # noqa: E402
     with_bad_check,
     write_customer_xlsx,
 )
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.import_wizard import ImportWizard  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+from ui.context import AppContext
+from ui.dialogs.import_wizard import ImportWizard
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-import-shots-"))
-    clock = SystemClock()
-    location = DatabaseLocation.parse(work / "a.db")
-    admin = initialize_database(location=location, request=make_setup_request(), clock=clock)
-    add_archivist(admin.session, clock)
+    app = start_app()
+    work, clock, location, admin = fresh_database("a.db", SystemClock())
+    add_archivist(admin, clock)
     session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     rows = customer_rows(40)
     rows.insert(3, [])
@@ -82,16 +56,8 @@ def main() -> None:
     data = exports.export_customers(
         session=session, purpose="年度盘点", clock=clock, fmt=exports.ExportFormat.PDF
     )
-    pdf = work / "customers.pdf"
-    pdf.write_bytes(data)
     if shutil.which("pdftoppm"):
-        subprocess.run(
-            ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", str(pdf), str(work / "p")],
-            check=True,
-        )
-        page = next(work.glob("p*.png"))
-        shutil.copy(page, OUT / "export-customers-pdf.png")
-        print("docs/screenshots/export-customers-pdf.png")
+        png(data, "export-customers-pdf")
     wizard.close()
     app.quit()
 

@@ -15,8 +15,58 @@ from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_out
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
+from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
 
 ADMIN_PASSWORD = "Correct-Horse-42"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--engine",
+        choices=ENGINES,
+        default="sqlite",
+        help="database engine for the `location` fixtures: the embedded SQLCipher file "
+        "(default) or the PostgreSQL server named by ARCHIVE_ROOM_TEST_PG",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if engine_of(config) == "sqlite":
+        return
+    skip = pytest.mark.skip(reason="sqlite_only: about the embedded database file")
+    for item in items:
+        if item.get_closest_marker("sqlite_only") is not None:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def db_engine(pytestconfig: pytest.Config) -> str:
+    """``sqlite`` or ``postgresql`` (the ``--engine`` option)."""
+    return engine_of(pytestconfig)
+
+
+@pytest.fixture(scope="session")
+def pg_server(db_engine: str) -> PgServer:
+    """The PostgreSQL server of an ``--engine=postgresql`` run."""
+    if db_engine != "postgresql":
+        pytest.skip("needs --engine=postgresql")
+    return pg_server_from_env()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server: PgServer) -> Iterator[str]:
+    """A database migrated to the newest schema and not set up: cloned for each test."""
+    from app.storage import migrate
+    from app.storage.engine import engine_for
+
+    name = pg_server.create(f"{pg_server.prefix}template")
+    engine = engine_for(DatabaseLocation.parse(pg_server.url_for(name)), None)
+    try:
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    yield name
+    pg_server.drop(name)
 
 
 @pytest.fixture
@@ -25,8 +75,15 @@ def clock() -> FixedClock:
 
 
 @pytest.fixture
-def location(tmp_path: Path) -> DatabaseLocation:
-    return DatabaseLocation.parse(tmp_path / "archive.db")
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
+    """Where a test's database goes: a file in ``tmp_path``, or a new PostgreSQL database."""
+    if engine_of(request.config) == "sqlite":
+        yield DatabaseLocation.parse(tmp_path / "archive.db")
+        return
+    server: PgServer = request.getfixturevalue("pg_server")
+    name = server.create(template=request.getfixturevalue("pg_template"))
+    yield DatabaseLocation.parse(server.url_for(name))
+    server.drop(name)
 
 
 def make_setup_request(**overrides: str) -> SetupRequest:
@@ -62,11 +119,30 @@ def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / "demo.db"
 
 
+@pytest.fixture(scope="session")
+def pg_demo_template(pg_server: PgServer) -> Iterator[str]:
+    """The small demo built once in a PostgreSQL database (cloned by ``demo_copy``)."""
+    from app.clock import SystemClock
+    from app.demo import build_demo
+
+    name = pg_server.create(f"{pg_server.prefix}demo")
+    build_demo(location=DatabaseLocation.parse(pg_server.url_for(name)), clock=SystemClock())
+    yield name
+    pg_server.drop(name)
+
+
 @pytest.fixture
-def demo_copy(demo_template: Path, tmp_path: Path) -> DatabaseLocation:
+def demo_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
     """A private copy of the demo database, its keyring, key vault and audit checkpoints."""
+    if engine_of(request.config) == "postgresql":
+        server: PgServer = request.getfixturevalue("pg_server")
+        name = server.create(template=request.getfixturevalue("pg_demo_template"))
+        yield DatabaseLocation.parse(server.url_for(name))
+        server.drop(name)
+        return
+    demo_template: Path = request.getfixturevalue("demo_template")
     target = tmp_path / "demo.db"
     shutil.copy2(demo_template, target)
     for suffix in (".keyring", ".vault", ".audit-checkpoints"):
         shutil.copy2(demo_template.with_name("demo.db" + suffix), tmp_path / ("demo.db" + suffix))
-    return DatabaseLocation.parse(target)
+    yield DatabaseLocation.parse(target)

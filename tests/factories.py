@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import text
+
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn, sign_in
-from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput
+from app.services.catalogue import VolumeDraft, create_volume
+from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput, register_customer
+from app.services.users import OneTimePassword
 from app.storage.location import DatabaseLocation
 
 PASSWORD = "Harbor-Own-Pass-1"
@@ -30,18 +38,64 @@ def person(**overrides: object) -> CustomerDraft:
     return CustomerDraft(**values)  # type: ignore[arg-type]
 
 
-def add_archivist(admin: SignedIn, clock: Clock, username: str = "lisi") -> int:
-    """Create an archivist with the known password ``PASSWORD``; return the user id."""
-    users.create_user(
+def prospect(name: str, *phones: str, **overrides: object) -> CustomerDraft:
+    """A potential customer (潜在客户) known by name and phone numbers only."""
+    values: dict[str, object] = {"id_number": "", "id_type": None, "status": "potential"}
+    values.update(phones=tuple(PhoneInput(p) for p in phones), bank_accounts=(), **overrides)
+    return person(name=name, **values)
+
+
+def customer_with_volume(session: SignedIn, clock: Clock) -> tuple[Any, Any]:
+    """A registered ``person()`` and a 2024 客户档案 volume of theirs (both services' results)."""
+    saved = register_customer(session=session, draft=person(), clock=clock)
+    draft = VolumeDraft(customer_id=saved.customer_id, year=2024, title="客户档案", retention="Y")
+    return saved, create_volume(session=session, draft=draft, clock=clock)
+
+
+def add_user(
+    admin: SignedIn,
+    clock: Clock,
+    username: str,
+    roles: Sequence[Role] = (Role.ARCHIVIST,),
+    title: ApproverTitle | None = None,
+    *,
+    display_name: str = "李四",
+    password: str | None = PASSWORD,
+) -> OneTimePassword:
+    """Create an account; with ``password`` (default ``PASSWORD``) no change is asked at sign-in,
+    with ``password=None`` a one-time password is issued."""
+    known = {"password": password, "require_change": False} if password else {}
+    return users.create_user(
         session=admin,
         username=username,
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
+        display_name=display_name,
+        roles=list(roles),
+        approver_title=title,
         clock=clock,
+        **known,  # type: ignore[arg-type]
     )
+
+
+@contextmanager
+def refused_audit(admin: SignedIn, action: str) -> Iterator[None]:
+    """While inside, the database refuses to write audit entries of ``action``."""
+    with admin.store.engine.begin() as conn:
+        conn.execute(
+            text(
+                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
+                f"WHEN NEW.action = '{action}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+            )
+        )
+    try:
+        yield
+    finally:
+        with admin.store.engine.begin() as conn:
+            conn.execute(text("DROP TRIGGER refuse_audit"))
+
+
+def add_archivist(admin: SignedIn, clock: Clock, username: str = "lisi") -> int:
+    """Create an archivist with the known password ``PASSWORD``; return the user id."""
+    add_user(admin, clock, username)
     return next(
         u.id for u in users.list_users(session=admin, clock=clock) if u.username == username
     )
@@ -87,14 +141,5 @@ def sign_in_as(
     title: ApproverTitle | None = None,
 ) -> SignedIn:
     """Create a user with ``roles`` (and approver ``title``) and sign them in."""
-    users.create_user(
-        session=admin,
-        username=username,
-        display_name="测试用户",
-        roles=roles,
-        approver_title=title,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_user(admin, clock, username, roles, title, display_name="测试用户")
     return sign_in(location=location, username=username, password=PASSWORD, clock=clock)

@@ -117,6 +117,23 @@ def make_volume(
     return saved.volume_id, code
 
 
+def outsider_draft(
+    kind: str, purpose: str, *volumes: RequestedVolume, **extra: object
+) -> ApplicationDraft:
+    """An outsider's application: 陈律师 of a law firm with a 介绍信 (``extra`` adds fields)."""
+    return ApplicationDraft(
+        kind=kind,
+        purpose=purpose,
+        volumes=volumes,
+        outsider=True,
+        applicant_name="陈律师",
+        unit="上海某某律师事务所",
+        credential="letter",
+        credential_number="沪律函2026第0012号",
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 def staff_application(
     desk: Desk,
     volume_ids: list[int],

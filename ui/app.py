@@ -2,31 +2,61 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import sys
+import threading
+from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QObject, QTimer, QTranslator
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from app import APP_AUTHOR, APP_NAME
-from app.demo import DemoAccount
 from app.errors import AppError
-from app.paths import cjk_font_path
-from app.services.auth import SignedIn, database_exists, record_lock, sign_out
-from app.services.catalogue import run_daily_checks
-from app.services.settings import get_settings
+from app.paths import cjk_font_path, resources_dir
 from app.storage.location import DatabaseLocation
 from ui.context import AppContext
-from ui.dialogs.password import ChangePasswordDialog, UnlockDialog
-from ui.dialogs.setup_wizard import SetupWizard
 from ui.dialogs.sign_in import SignInDialog
 from ui.errors import message_for, show_error, show_unexpected
 from ui.idle import IdleWatcher
-from ui.main_window import MainWindow
+
+if TYPE_CHECKING:  # the storage layer and the workspace load after the sign-in window is up
+    from app.demo import DemoAccount
+    from app.services.auth import SignedIn
+    from ui.dialogs.password import UnlockDialog
+    from ui.main_window import MainWindow
 
 log = logging.getLogger(__name__)
+
+# Loaded in the background while the sign-in window waits for the user (cold start, issue 21):
+# the storage layer and the services the first seconds after sign-in need. Qt-free modules only.
+PRELOAD = ("app.services.auth", "app.services.settings", "app.services.catalogue")
+
+
+def _preload() -> None:
+    for name in PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # imported again (and then reported) when it is really needed
+            log.exception("preloading %s failed", name)
+            return
+
+
+def start_preload() -> None:
+    """Import what comes after the sign-in window in a background thread."""
+    threading.Thread(target=_preload, name="preload", daemon=True).start()
+
+
+def database_exists(location: DatabaseLocation) -> bool:
+    """Whether ``location`` has been set up (a file check for SQLite: no storage layer yet)."""
+    if location.is_sqlite:
+        return location.has_database_file()
+    from app.services.auth import database_exists as exists
+
+    return exists(location)
 
 
 def prepare_application(app: QApplication) -> None:
@@ -42,14 +72,39 @@ def prepare_application(app: QApplication) -> None:
         app.setFont(font)
     else:
         log.warning("bundled CJK font could not be loaded")
-    translator = QTranslator(app)
-    if translator.load(
-        QLocale(QLocale.Language.Chinese, QLocale.Country.China),
-        "qtbase",
-        "_",
+    install_qt_translations(app)
+
+
+def qt_translation_folders() -> list[str]:
+    """Where Qt's own translations may be: Qt's configured folder, PySide6's, the bundle's."""
+    import PySide6
+
+    folders = [
         QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath),
-    ):
-        app.installTranslator(translator)
+        str(Path(PySide6.__file__).resolve().parent / "Qt" / "translations"),
+        str(resources_dir() / "translations"),
+    ]
+    return list(dict.fromkeys(folders))
+
+
+def install_qt_translations(app: QApplication) -> bool:
+    """Load Qt's qtbase_zh_CN (shipped with PySide6): standard dialogs and buttons in Chinese.
+
+    QFileDialog, QMessageBox and QDialogButtonBox texts come from it; False (and a log line)
+    when it is not found.
+    """
+    translator = QTranslator(app)
+    china = QLocale(QLocale.Language.Chinese, QLocale.Country.China)
+    for folder in qt_translation_folders():
+        if translator.load(china, "qtbase", "_", folder):
+            app.installTranslator(translator)
+            # what qtbase_zh_CN lacks (Qt 6 file dialog labels); installed later, asked first
+            extra = QTranslator(app)
+            if extra.load(china, "qt_extra", "_", str(resources_dir() / "translations")):
+                app.installTranslator(extra)
+            return True
+    log.warning("Qt's Chinese translations (qtbase_zh_CN.qm) were not found")
+    return False
 
 
 class SessionController(QObject):
@@ -72,6 +127,8 @@ class SessionController(QObject):
             QMessageBox.critical(None, self.tr("无法打开数据库"), message_for(exc))
             return False
         if not exists:
+            from ui.dialogs.setup_wizard import SetupWizard
+
             wizard = SetupWizard(self.context)
             if wizard.exec() != QDialog.DialogCode.Accepted or wizard.session is None:
                 return False
@@ -83,10 +140,13 @@ class SessionController(QObject):
     def sign_in(self) -> bool:
         """Ask for credentials until success or cancel."""
         dialog = SignInDialog(self.context)
+        QTimer.singleShot(0, start_preload)  # runs once the dialog is on screen
         if dialog.exec() != QDialog.DialogCode.Accepted or dialog.session is None:
             return False
         self.session = dialog.session
         if self.session.actor.must_change_password:
+            from ui.dialogs.password import ChangePasswordDialog
+
             change = ChangePasswordDialog(self.context, self.session, forced=True)
             if change.exec() != QDialog.DialogCode.Accepted:
                 self._end_session("declined password change")
@@ -96,6 +156,9 @@ class SessionController(QObject):
 
     def open_main_window(self) -> None:
         """Show the workspace and start the idle watch (after the day's secrecy check)."""
+        from app.services.catalogue import run_daily_checks
+        from ui.main_window import MainWindow
+
         assert self.session is not None
         try:
             declassified = run_daily_checks(session=self.session, clock=self.context.clock)
@@ -117,6 +180,8 @@ class SessionController(QObject):
         window.show()
 
     def _idle_seconds(self) -> float:
+        from app.services.settings import get_settings
+
         assert self.session is not None
         security = get_settings(session=self.session, clock=self.context.clock).security
         return float(security.idle_lock_minutes * 60)
@@ -138,6 +203,9 @@ class SessionController(QObject):
         if self._close_modals():
             QTimer.singleShot(0, lambda: self.lock(reason))
             return
+        from app.services.auth import record_lock
+        from ui.dialogs.password import UnlockDialog
+
         self.window.hide()
         try:
             record_lock(session=self.session, clock=self.context.clock, reason=reason)
@@ -175,6 +243,8 @@ class SessionController(QObject):
 
     def change_password(self) -> None:
         """Let the user change their own password."""
+        from ui.dialogs.password import ChangePasswordDialog
+
         if self.session is not None and self.window is not None:
             ChangePasswordDialog(self.context, self.session, parent=self.window).exec()
 
@@ -183,6 +253,8 @@ class SessionController(QObject):
             self.idle.stop()
             self.idle = None
         if self.session is not None:
+            from app.services.auth import sign_out
+
             session, self.session = self.session, None
             try:
                 sign_out(session=session, clock=self.context.clock, reason=reason)

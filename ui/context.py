@@ -5,10 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from app.clock import Clock, SystemClock
-from app.demo import DemoAccount
 from app.storage.location import DatabaseLocation
+
+if TYPE_CHECKING:  # app.demo (and its bulk loader) only when a demo is asked for
+    from app.demo import DemoAccount
 
 
 @dataclass

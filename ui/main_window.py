@@ -21,9 +21,11 @@ from PySide6.QtWidgets import (
 from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
+from app.services import home as dash
 from app.services.auth import SignedIn
 from app.services.backup import get_backup_status
-from app.services.loans import list_overdue
+from app.services.catalogue import secrecy_review_queue
+from app.services.loans import approval_queue, list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
 from ui.context import AppContext
@@ -35,7 +37,7 @@ from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
-from ui.pages.placeholder import PlaceholderPage
+from ui.pages.placeholder import PlaceholderPage, StatisticsPage
 from ui.pages.settings import SettingsPage
 from ui.scanner import ScanRouter
 
@@ -53,7 +55,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("locations", "库位", "库房、密集架、保险柜位置，上架、移库和二维码标签将在此处提供。"),
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
-    ("statistics", "统计", "馆藏、利用、借阅和检查统计报表将在此处提供。"),
+    ("statistics", "统计", ""),
     ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
@@ -152,6 +154,7 @@ class MainWindow(QMainWindow):
                     get_backup_status(session=self._session, clock=self._context.clock),
                 )
                 home.backup_requested.connect(self.open_backup)
+                home.area_requested.connect(self.show_area)
                 page = home
             elif key in GATED:
                 page = self._gated_page(key)
@@ -161,6 +164,8 @@ class MainWindow(QMainWindow):
                 settings_page.policy_changed.connect(self.policy_changed)
                 settings_page.backup_requested.connect(self.open_backup)
                 page = settings_page
+            elif key == "statistics":
+                page = StatisticsPage(self._context, self._session)
             else:
                 page = PlaceholderPage(self.tr(title), self.tr(description), f"page_{key}")
             self.page_by_key[key] = page
@@ -228,8 +233,15 @@ class MainWindow(QMainWindow):
         self.action_settings.triggered.connect(lambda: self.show_area("settings"))
         self.menu_account.addAction(self.action_settings)
         self.menu_help = self.menuBar().addMenu("")
-        self.action_about = QAction(self, shortcut=QKeySequence("F1"))
+        self.action_guide = QAction(self, shortcut=QKeySequence("F1"))
+        self.action_guide.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)
+        self.action_guide.triggered.connect(self.show_guide)
+        self.action_shortcuts = QAction(self)
+        self.action_shortcuts.triggered.connect(self.show_shortcuts)
+        self.action_about = QAction(self)
         self.action_about.triggered.connect(lambda: AboutDialog(self).exec())
+        self.menu_help.addActions([self.action_guide, self.action_shortcuts])
+        self.menu_help.addSeparator()
         self.menu_help.addAction(self.action_about)
 
     def retranslate_ui(self) -> None:
@@ -245,6 +257,8 @@ class MainWindow(QMainWindow):
         self.action_password.setText(self.tr("修改密码…"))
         self.action_settings.setText(self.tr("设置…"))
         self.menu_help.setTitle(self.tr("帮助(&H)"))
+        self.action_guide.setText(self.tr("操作指南"))
+        self.action_shortcuts.setText(self.tr("快捷键"))
         self.action_about.setText(self.tr("关于档案室"))
         if self._session.audit_warning:
             self.audit_warning.setText(
@@ -252,6 +266,28 @@ class MainWindow(QMainWindow):
                     "审计记录校验失败：{0} 请立即通知审计员，并用 archive-room check 做完整校验。"
                 ).format(self._session.audit_warning)
             )
+
+    def show_guide(self) -> None:
+        """帮助 → 操作指南 (F1): the operator's guide, with its screenshots."""
+        from ui.dialogs.help import GuideDialog
+
+        GuideDialog(self).exec()
+
+    def show_shortcuts(self) -> None:
+        """帮助 → 快捷键: every shortcut of the menus, and the keys the desks use."""
+        from ui.dialogs.help import ShortcutsDialog
+
+        ShortcutsDialog(self, self.shortcut_rows()).exec()
+
+    def shortcut_rows(self) -> list[tuple[str, str, str]]:
+        """(menu, command, keys) of every menu action that has a shortcut, in menu order."""
+        rows = []
+        for menu in (self.menu_file, self.menu_go, self.menu_account, self.menu_help):
+            for action in menu.actions():
+                keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+                if keys and action.isVisible():
+                    rows.append((menu.title().split("(")[0], action.text(), keys))
+        return rows
 
     def show_incidents(self) -> None:
         """The incident register (R45)."""
@@ -308,7 +344,7 @@ class MainWindow(QMainWindow):
         home = self.page_by_key.get("home")
         if isinstance(home, HomePage) and not self._session.store.closed:
             status = get_backup_status(session=self._session, clock=self._context.clock)
-            home._show_backup(home.cards[3], status, self._session.actor)
+            home.show_backup(status)
 
     # -- navigation ---------------------------------------------------------------------
     def show_area(self, key: str) -> None:
@@ -319,52 +355,85 @@ class MainWindow(QMainWindow):
     def _area_shown(self, row: int) -> None:
         key = AREAS[row][0] if 0 <= row < len(AREAS) else ""
         if key == "home":
-            self._refresh_overdue()
-            self._refresh_inspection_cards()
+            self.refresh_home()
         elif key == "inspections" and isinstance(
             self.page_by_key.get("inspections"), InspectionsPage
         ):
             self.page_by_key["inspections"].refresh()  # type: ignore[attr-defined]
         elif key == "loans" and isinstance(self.page_by_key.get("loans"), LoansPage):
             self.page_by_key["loans"].refresh()  # type: ignore[attr-defined]
+        elif key == "statistics" and isinstance(self.page_by_key.get("statistics"), StatisticsPage):
+            self.page_by_key["statistics"].refresh()  # type: ignore[attr-defined]
 
-    def _refresh_overdue(self) -> None:
-        """The home screen's 逾期借阅 card, from the loans' current state."""
+    def refresh_home(self) -> None:
+        """Fill every card of the home screen from the current state (each role its own)."""
         home = self.page_by_key.get("home")
-        actor = self._session.actor
-        if not isinstance(home, HomePage) or not (
-            actor.has(Role.ARCHIVIST) or actor.has(Role.APPROVER)
+        if not isinstance(home, HomePage) or self._session.store.closed:
+            return
+        session, clock = self._session, self._context.clock
+        for key, fill in (
+            (
+                "accounts",
+                lambda: home.show_accounts(dash.get_account_overview(session=session, clock=clock)),
+            ),
+            (
+                "security",
+                lambda: home.show_security(
+                    dash.list_security_notes(
+                        session=session, clock=clock, audit_warning=session.audit_warning
+                    )
+                ),
+            ),
+            ("chain", lambda: home.show_chain(dash.get_chain_status(session=session, clock=clock))),
+            (
+                "alarms",
+                lambda: home.show_alarms(dash.list_recent_alarms(session=session, clock=clock)),
+            ),
+            ("queue", lambda: home.show_queue(approval_queue(session=session, clock=clock))),
+            (
+                "overdue",
+                lambda: home.show_overdue(list_overdue(session=session, clock=clock, limit=200)),
+            ),
+            ("inspections", self._fill_inspections_due),
+            ("tasks", self._fill_tasks),
+            (
+                "review",
+                lambda: home.show_review(secrecy_review_queue(session=session, clock=clock)),
+            ),
+            (
+                "appraisal",
+                lambda: home.show_appraisal(dash.list_appraisal_due(session=session, clock=clock)),
+            ),
+            ("backup", lambda: home.show_backup(get_backup_status(session=session, clock=clock))),
         ):
-            return
-        try:
-            rows = list_overdue(session=self._session, clock=self._context.clock, limit=200)
-        except AppError as exc:
-            log.warning("overdue card not refreshed: %s", exc.code)
-            return
-        home.show_overdue(rows)
+            if home.card(key) is None:
+                continue
+            try:
+                fill()
+            except AppError as exc:
+                log.warning("home card %s not refreshed: %s", key, exc.code)
+                home.show_unavailable(key)
 
-    def _refresh_inspection_cards(self) -> None:
-        """The home screen's 到期检查 and 待办任务 cards (inspections, issue 8)."""
-        from app.services.inspections import list_inspection_schedule, list_open_tasks
+    def _fill_inspections_due(self) -> None:
+        from app.services.inspections import list_inspection_schedule
 
-        home = self.page_by_key.get("home")
-        if not isinstance(home, HomePage) or not may(self._session.actor.roles, "inspection.read"):
-            return
-        try:
-            schedule = list_inspection_schedule(session=self._session, clock=self._context.clock)
-            tasks = list_open_tasks(session=self._session, clock=self._context.clock, limit=200)
-        except AppError as exc:
-            log.warning("inspection cards not refreshed: %s", exc.code)
-            return
+        home = self.page_by_key["home"]
+        assert isinstance(home, HomePage)
+        home.show_inspections_due(
+            list_inspection_schedule(session=self._session, clock=self._context.clock)
+        )
+
+    def _fill_tasks(self) -> None:
+        """The 待办任务 card: repair tasks, and 机密/绝密 volumes in ordinary places (R22)."""
+        from app.services.inspections import list_open_tasks
+        from app.services.locations import list_must_move
+
+        home = self.page_by_key["home"]
+        assert isinstance(home, HomePage)
+        tasks = list_open_tasks(session=self._session, clock=self._context.clock, limit=200)
         must_move = 0
         if may(self._session.actor.roles, "location.read"):
-            from app.services.locations import list_must_move
-
-            try:
-                must_move = len(list_must_move(session=self._session, clock=self._context.clock))
-            except AppError as exc:
-                log.warning("must-move count not read: %s", exc.code)
-        home.show_inspections_due(schedule)
+            must_move = len(list_must_move(session=self._session, clock=self._context.clock))
         home.show_tasks(tasks, must_move)
 
     def current_area(self) -> str:

@@ -1,10 +1,12 @@
 """Scanner input (R24): a USB scanner types like a keyboard and ends with Enter.
 
 :class:`ScanRouter` watches Enter in every search box (a ``QLineEdit`` whose object name ends
-in ``search``). Text that is a code (``<code>*<check>``) is resolved and announced with
+in ``search``). The text is read by the one input rule (``app.domain.scan_codes.read_code``):
+a scanned code (``<code>*<check>``) or a typed one (a 档号 with ``·``, ``.`` or ``-``, a box
+number, a place code) that names a place, box or volume is announced with
 :attr:`ScanRouter.scanned`; a code whose check character fails is rejected with a message and
-never looked up; anything else is left to the box (ordinary typing). A box that handles scans
-itself sets the Qt property ``handles_scans``.
+never looked up; anything else is left to the box (ordinary typing, a search). A box that
+handles scans itself sets the Qt property ``handles_scans``.
 """
 
 from __future__ import annotations
@@ -14,10 +16,10 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit
 
 from app.clock import Clock
-from app.domain.scan_codes import ScanResult, parse_scan
+from app.domain.scan_codes import SEPARATOR, ScanResult, read_code
 from app.errors import AppError
 from app.services.auth import SignedIn
-from app.services.locations import ScanTarget, resolve_scan
+from app.services.locations import ScanNotFound, ScanTarget, resolve_scan
 from ui.errors import message_for
 
 _ENTER = (Qt.Key.Key_Return, Qt.Key.Key_Enter)
@@ -60,11 +62,16 @@ class ScanRouter(QObject):
         Returns False when it is not a code (left to the box), None when it was rejected, else
         the target (announced, the box cleared).
         """
-        result, _code = parse_scan(text)
+        result, _code = read_code(text)
         if result is ScanResult.NOT_A_CODE:
             return False
         try:
             target = resolve_scan(session=self._session, text=text, clock=self._clock)
+        except ScanNotFound as exc:
+            if SEPARATOR not in text:
+                return False  # typed text naming no code: the box searches as usual
+            self._reject(box, message_for(exc))
+            return None
         except AppError as exc:
             self._reject(box, message_for(exc))
             return None

@@ -6,10 +6,13 @@
 The header and the columns are guessed as in the wizard unless a mapping file is given;
 duplicates are imported and flagged (no decisions are taken from a script); the valid rows are
 imported and the rejected rows listed. The counts are printed and, with ``--report``, written
-as JSON: ``total`` (data rows), ``valid`` (imported, or with ``--dry-run`` importable; flagged
-rows included), ``rejected``, ``flagged``, ``skipped`` (blank and footer lines) and one entry
-per row (``row``: the sheet or file line, ``status``, ``reasons`` and ``warnings`` codes). The
-report holds codes and line numbers, never a value of the ledger (personal data).
+as JSON: ``total`` (the non-blank rows read below the header), ``valid`` (imported, or with
+``--dry-run`` importable; flagged rows included), ``rejected``, ``flagged``, ``skipped`` (the
+reader's skipped rows — totals, sign-off lines, repeated headers — and rows skipped by a
+duplicate's default), so total = valid + rejected + skipped, and one entry per row (``row``:
+the sheet or file line, ``status``, ``reasons`` and ``warnings`` codes). ``--encoding`` reads a
+CSV file with that encoding instead of the detected one. The report holds codes and line
+numbers, never a value of the ledger (personal data).
 
 Exit 0 when the import ran (rows may have been rejected), 1 when the file cannot be read, the
 mapping is unusable or the sign-in is refused.
@@ -18,7 +21,6 @@ mapping is unusable or the sign-in is refused.
 from __future__ import annotations
 
 import argparse
-import inspect
 import json
 import sys
 from pathlib import Path
@@ -61,12 +63,8 @@ def _fail(text: str) -> int:
 
 
 def _load(imports: Any, path: Path, kind: str, encoding: str | None) -> Any:
-    """The ledger, read with ``encoding`` when the reader takes one."""
-    if encoding and "encoding" in inspect.signature(imports.load_ledger).parameters:
-        return imports.load_ledger(path, kind=kind, encoding=encoding)
-    if encoding:
-        print(f"提示：编码自动识别，已忽略 --encoding {encoding}", file=sys.stderr)
-    return imports.load_ledger(path, kind=kind)
+    """The ledger, a CSV file read with ``encoding`` when one is given (else detected)."""
+    return imports.load_ledger(path, kind=kind, encoding=encoding or None)
 
 
 def _column_index(key: str, names: tuple[str, ...]) -> int | None:
@@ -131,11 +129,11 @@ def row_entries(summary_outcomes: Any, dry_run: bool) -> list[dict[str, Any]]:
     return out
 
 
-def blank_lines(ledger: Any, data_rows: set[int]) -> list[int]:
-    """The sheet lines below the header that were not read as data (blank lines, footers)."""
-    first = ledger.sheet.first_row + ledger.header.data_start
-    last = ledger.sheet.first_row + len(ledger.sheet.rows) - 1
-    return [n for n in range(first, last + 1) if n not in data_rows]
+def skipped_entries(skipped: Any) -> list[dict[str, Any]]:
+    """The reader's skipped rows (totals, sign-offs, repeated headers) as report entries."""
+    return [
+        {"row": s.row, "status": "skipped", "reasons": [s.reason], "warnings": []} for s in skipped
+    ]
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -172,9 +170,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         try:
             imports.check_mapping(args.kind, mapping)
             if args.dry_run:
-                outcomes = imports.check_ledger(
+                result = imports.check_ledger(
                     session=session, kind=args.kind, ledger=ledger, mapping=mapping, clock=clock
-                ).outcomes
+                )
+                outcomes, skipped = result.outcomes, result.skipped
                 details: dict[str, object] = {}
             else:
                 summary = imports.run_import(
@@ -185,25 +184,24 @@ def cmd_import(args: argparse.Namespace) -> int:
                     mode=imports.ImportMode.VALID_ROWS,
                     clock=clock,
                 )
-                outcomes, details = summary.outcomes, summary.details
+                outcomes, skipped, details = summary.outcomes, summary.skipped, summary.details
         except AppError as exc:
             return _fail(describe(exc))
     finally:
         sign_out(session=session, clock=clock)
-    entries = row_entries(outcomes, args.dry_run)
-    skipped_lines = blank_lines(ledger, {o.row for o in outcomes})
+    entries = row_entries(outcomes, args.dry_run) + skipped_entries(skipped)
     counts = {
-        "total": len(outcomes),
+        "total": len(entries),  # rows read: data rows + skipped rows (blank lines not counted)
         "valid": sum(1 for e in entries if e["status"] in ("imported", "valid", "flagged")),
         "rejected": sum(1 for e in entries if e["status"] == "rejected"),
         "flagged": sum(1 for e in entries if e["status"] == "flagged"),
-        "skipped": len(skipped_lines) + sum(1 for e in entries if e["status"] == "skipped"),
+        "skipped": sum(1 for e in entries if e["status"] == "skipped"),
     }
     verb = "可导入" if args.dry_run else "已导入"
     print(
-        f"共 {counts['total']} 行数据：{verb} {counts['valid']} 行"
+        f"读到 {counts['total']} 行：{verb} {counts['valid']} 行"
         f"（其中疑似重复 {counts['flagged']} 行），拒绝 {counts['rejected']} 行，"
-        f"跳过 {counts['skipped']} 行（空行、合计行）"
+        f"跳过 {counts['skipped']} 行（合计、表尾说明、重复表头或按重复处理跳过）"
         + ("（仅检查，未写入）" if args.dry_run else "")
     )
     for key, value in details.items():
@@ -213,14 +211,7 @@ def cmd_import(args: argparse.Namespace) -> int:
             "kind": args.kind,
             "dry_run": bool(args.dry_run),
             **counts,
-            "rows": sorted(
-                entries
-                + [
-                    {"row": n, "status": "skipped", "reasons": ["blank_or_footer"], "warnings": []}
-                    for n in skipped_lines
-                ],
-                key=lambda e: int(e["row"]),
-            ),
+            "rows": sorted(entries, key=lambda e: int(e["row"])),
         }
         Path(args.report).write_text(
             json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8"

@@ -45,6 +45,8 @@ def normalize(text: str) -> str:
 
     Two spellings of one number must give one blind index, so digits are unified first.
     """
+    if text.isascii():  # NFKC leaves ASCII alone and the invisibles are not ASCII
+        return text.strip()
     return _ascii_digits(unicodedata.normalize("NFKC", text)).translate(_INVISIBLE).strip()
 
 
@@ -115,29 +117,62 @@ class Checked:
 
 
 def check_resident_id(text: str, *, today: date, field: str = "id_number") -> Checked:
-    """Validate a citizen identity number (GB 11643-1999)."""
+    """Validate a citizen identity number (GB 11643-1999), one reason per kind of fault.
+
+    ``id_length`` (with the length found), ``id_char`` (the position and the character),
+    ``id_region``, ``id_birth_invalid`` (no such date, or before 1880), ``id_birth_future``,
+    ``checksum`` (the 18th character); ``id_15_digit`` for the old 15-digit numbers.
+    """
     number = compact(text).upper()
-    expected = "18 位身份证号码（最后一位可为 X）"
     if not number:
         return Checked(None, FieldError(field, "required"))
     if len(number) == 15 and is_digits(number):
         return Checked(None, FieldError(field, "id_15_digit"))
-    if len(number) != 18 or not is_digits(number[:17]) or number[17] not in "0123456789X":
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    if len(number) != 18:
+        return Checked(None, FieldError(field, "id_length", {"length": len(number)}))
+    for position, ch in enumerate(number, start=1):
+        if not ("0" <= ch <= "9" or (position == 18 and ch == "X")):
+            return Checked(None, FieldError(field, "id_char", _char_params(position, ch)))
     province, county = _region(number[:6])
     if province is None:
         return Checked(None, FieldError(field, "id_region"))
     try:
         birth = date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     except ValueError:
-        return Checked(None, FieldError(field, "id_birth_date"))
-    if birth > today or birth.year < 1880:
-        return Checked(None, FieldError(field, "id_birth_date"))
+        return Checked(None, FieldError(field, "id_birth_invalid"))
+    if birth.year < 1880:
+        return Checked(None, FieldError(field, "id_birth_invalid"))
+    if birth > today:
+        return Checked(None, FieldError(field, "id_birth_future"))
     if id_check_character(number[:17]) != number[17]:
-        return Checked(None, FieldError(field, "checksum"))
+        return Checked(None, FieldError(field, "checksum", {"position": 18}))
     gender = "male" if int(number[16]) % 2 == 1 else "female"
     warnings = () if county else (FieldError(field, "id_region_unknown"),)
     return Checked(ResidentId(number, birth, gender, province, county), None, warnings)
+
+
+def _char_params(position: int, ch: str) -> dict[str, object]:
+    """Where a wrong character is, and which (printable characters only; no other digits)."""
+    shown = ch if ch.isprintable() and not ch.isspace() else f"U+{ord(ch):04X}"
+    return {"position": position, "char": shown}
+
+
+def looks_like_resident_id(text: str) -> bool:
+    """True when ``text`` has the shape of a resident ID, a mistyped character or two allowed.
+
+    18 characters, a known region in the first six and digits in nearly all the rest: a
+    person's number with a typo (``1101051949I231002X``), not a credit code.
+    """
+    number = compact(text).upper()
+    if len(number) != 18 or not is_digits(number[:6]):
+        return False
+    others = sum(1 for ch in number[6:17] if not "0" <= ch <= "9")
+    return others <= 1 and _region(number[:6])[0] is not None
+
+
+def is_valid_uscc(text: str) -> bool:
+    """True for a unified social credit code that passes GB 32100-2015 in full."""
+    return check_uscc(text).ok
 
 
 def cross_check_identity(
@@ -167,19 +202,22 @@ def uscc_check_character(first17: str) -> str:
 
 
 def check_uscc(text: str, *, field: str = "id_number") -> Checked:
-    """Validate a unified social credit code (GB 32100-2015)."""
+    """Validate a unified social credit code (GB 32100-2015), one reason per kind of fault."""
     code = compact(text).upper()
     if not code:
         return Checked(None, FieldError(field, "required"))
-    expected = "18 位统一社会信用代码（数字和大写字母，不含 I、O、S、V、Z）"
-    if len(code) != 18 or any(c not in _USCC_ALPHABET for c in code):
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    if len(code) != 18:
+        return Checked(None, FieldError(field, "uscc_length", {"length": len(code)}))
+    for position, ch in enumerate(code, start=1):
+        if ch not in _USCC_ALPHABET:
+            return Checked(None, FieldError(field, "uscc_char", _char_params(position, ch)))
     if code[0] not in _USCC_AUTHORITIES or code[1] not in "123456789":
         return Checked(None, FieldError(field, "uscc_authority"))
-    if not is_digits(code[2:8]):
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
+    for position in range(3, 9):
+        if not "0" <= code[position - 1] <= "9":
+            return Checked(None, FieldError(field, "uscc_region", {"position": position}))
     if uscc_check_character(code[:17]) != code[17]:
-        return Checked(None, FieldError(field, "checksum"))
+        return Checked(None, FieldError(field, "checksum", {"position": 18}))
     return Checked(code)
 
 
@@ -223,41 +261,113 @@ def _is_cn_mobile(number: str) -> bool:
     )
 
 
-def check_phone(text: str, *, field: str = "phone") -> Checked:
-    """Validate a Chinese mobile or land-line number (other countries with +code)."""
-    import phonenumbers
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:\.\d+)?E\+?\d+$", re.I)
+_MASKED = re.compile(r"\*|×|[xX]{3,}")
 
+
+def check_phone(text: str, *, field: str = "phone") -> Checked:
+    """Validate a Chinese mobile or land-line number (other countries with +code).
+
+    One reason per kind of fault: ``phone_scientific`` (Excel showed the number as 1.38E+10
+    and the digits are lost), ``phone_masked`` (138****1234), ``phone_letters``,
+    ``phone_too_short`` / ``phone_too_long`` (with the digits counted), ``phone_prefix`` (no
+    such mobile prefix or area code), ``phone_no_area_code``; ``format`` for anything else.
+    """
+    if len(text) == 11 and text.isascii() and text.isdigit() and _MOBILE_SHAPE.match(text):
+        return _mobile(text, field)  # the common cell: a plain mobile number, no regex needed
     raw = normalize(text)
     if not raw:
         return Checked(None, FieldError(field, "required"))
+    if _SCIENTIFIC.match(raw.replace(" ", "")):
+        return Checked(None, FieldError(field, "phone_scientific"))
+    if _MASKED.search(raw):
+        return Checked(None, FieldError(field, "phone_masked"))
     extension = None
     match = _EXTENSION.match(raw) or _DASH_EXTENSION.match(raw)
     if match:
         raw, extension = match.group("main"), match.group("ext")
-    expected = "手机号（11 位）或带区号的固定电话，如 010-12345678 转 123"
     compact_raw = _SEPARATORS.sub("", raw)
     if extension is None and _MOBILE_SHAPE.match(compact_raw):
         # An 11-digit number 1[1-9]…: the mainland mobile patterns decide by the first five
         # digits (the rest is \d{6}), so the verdict is kept per prefix (imports check
         # hundreds of thousands of mobiles; phonenumbers costs ~50 µs each).
-        prefix = compact_raw[:5]
-        valid = _MOBILE_PREFIXES.get(prefix)
+        return _mobile(compact_raw, field)
+    body = compact_raw.removeprefix("+").replace("(", "").replace(")", "")
+    if any(ch.isascii() and ch.isalpha() for ch in body):
+        return Checked(None, FieldError(field, "phone_letters"))
+    if not is_digits(body):
+        return Checked(None, FieldError(field, "format", {"expected": _PHONE_EXPECTED}))
+    if not compact_raw.startswith(("+", "0")) and body.startswith("1"):
+        # a mobile number with digits missing or added
+        reason = "phone_too_short" if len(body) < 11 else "phone_too_long"
+        if len(body) == 11:
+            reason = "phone_prefix"
+        params = {"length": len(body), "prefix": body[:3]}
+        return Checked(None, FieldError(field, reason, params))
+    if not compact_raw.startswith(("+", "0")) and len(body) <= 8:
+        reason = "phone_no_area_code" if len(body) >= 7 else "phone_too_short"
+        return Checked(None, FieldError(field, reason, {"length": len(body)}))
+    if body.startswith("0") and not body.startswith("00"):
+        if len(body) < 10:
+            return Checked(None, FieldError(field, "phone_too_short", {"length": len(body)}))
+        if len(body) > 12:
+            return Checked(None, FieldError(field, "phone_too_long", {"length": len(body)}))
+    if body.startswith("0") and not body.startswith("00") and not compact_raw.startswith("+"):
+        national = body[1:]
+        key = (national[:6], len(national))
+        valid = _LAND_LINES.get(key)
         if valid is None:
-            valid = _MOBILE_PREFIXES[prefix] = _is_cn_mobile(compact_raw)
-        if not valid:
-            return Checked(None, FieldError(field, "format", {"expected": expected}))
-        return Checked(Phone("+86" + compact_raw, None, "mobile"))
+            valid = _LAND_LINES[key] = _check_land_line(raw, body, None, field).ok
+        if valid:
+            return Checked(Phone("+86" + national, extension, "fixed"))
+    return _check_land_line(raw, body, extension, field)
+
+
+def _mobile(number: str, field: str) -> Checked:
+    """An 11-digit number 1[1-9]…, judged by its first five digits (kept per prefix)."""
+    prefix = number[:5]
+    valid = _MOBILE_PREFIXES.get(prefix)
+    if valid is None:
+        valid = _MOBILE_PREFIXES[prefix] = _is_cn_mobile(number)
+    if not valid:
+        return Checked(None, FieldError(field, "phone_prefix", {"prefix": number[:3]}))
+    return Checked(Phone("+86" + number, None, "mobile"))
+
+
+# A mainland land line's validity as the fixed-line patterns decide it: by the area code and
+# the first digits of the number, and its length (checked against phonenumbers over 120,000
+# random numbers: no (first six digits, length) group has two verdicts).
+_LAND_LINES: dict[tuple[str, int], bool] = {}
+_PHONE_EXPECTED = "手机号（11 位）或带区号的固定电话，如 010-12345678 转 123"
+
+
+def _check_land_line(raw: str, body: str, extension: str | None, field: str) -> Checked:
+    """A land line (or a number with a country code), through phonenumbers."""
+    import phonenumbers
+
     try:
         parsed = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
     except Exception:
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
+        reason = "phone_prefix" if raw.startswith("+") else "format"
+        params = {"expected": _PHONE_EXPECTED, "prefix": body[:3]}
+        return Checked(None, FieldError(field, reason, params))
     # number_type is UNKNOWN exactly when is_valid_number is False (same region lookup and
     # pattern match); one call instead of both halves the cost for a large import
     number_type = phonenumbers.number_type(parsed)
     if number_type == phonenumbers.PhoneNumberType.UNKNOWN:
-        return Checked(None, FieldError(field, "format", {"expected": expected}))
+        why = phonenumbers.is_possible_number_with_reason(parsed)
+        reasons = phonenumbers.ValidationResult
+        reason = {
+            reasons.TOO_SHORT: "phone_too_short",
+            reasons.INVALID_LENGTH: "phone_too_short",
+            reasons.TOO_LONG: "phone_too_long",
+            reasons.IS_POSSIBLE_LOCAL_ONLY: "phone_no_area_code",
+            reasons.INVALID_COUNTRY_CODE: "phone_prefix",
+        }.get(why, "phone_prefix")
+        if body.startswith("0") and reason in ("phone_prefix", "phone_too_short"):
+            area = body[:3] if body[1] in "12" else body[:4]
+            return Checked(None, FieldError(field, "phone_area_code", {"area": area}))
+        return Checked(None, FieldError(field, reason, {"length": len(body), "prefix": body[:3]}))
     mobile = number_type in (
         phonenumbers.PhoneNumberType.MOBILE,
         phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,

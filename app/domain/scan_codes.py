@@ -1,4 +1,4 @@
-"""Scannable codes (R24): a 档号, box or location code with a check character.
+"""Scannable codes (R24): a 档号, box, location or loan code, scanned or typed (issue 21).
 
 A label's QR code (and anything a USB scanner types) is ``<code>*<check>``: the code in its
 *scan form* (upper case, the full-width and middle-dot separators a 档号 may contain replaced
@@ -8,6 +8,11 @@ part of a code) and one check character.
 The check character is a weighted sum modulo 43 (a prime) with weights ``3**k``; 3 is a
 primitive root of 43, so every single wrong character and every swap of two characters up to
 42 places apart changes it: a mis-scan is rejected, not misread.
+
+**One input rule** (:func:`read_code`): wherever a scan is accepted the typed code is too,
+with or without its check character. A wrong check character is refused; a missing one is
+fine. A 档号's ``·`` may be typed as ``.`` or ``-`` (:func:`loose_key` compares codes that way,
+:func:`spellings` lists the stored spellings a typed code may stand for).
 """
 
 from __future__ import annotations
@@ -24,7 +29,9 @@ _MODULUS = 43
 _RADIX = 3
 _VALUE = {c: i for i, c in enumerate(CODE_ALPHABET)}
 # Separators a 档号 pattern may contain (app.domain.reference_code) and their scan form.
-_TO_ASCII = str.maketrans({"·": ".", "（": "(", "）": ")", "　": " "})
+_TO_ASCII = str.maketrans(
+    {"·": ".", "・": ".", "．": ".", "（": "(", "）": ")", "　": " ", "－": "-"}
+)
 
 assert len(CODE_ALPHABET) == _MODULUS and len(CHECK_ALPHABET) == _MODULUS
 
@@ -66,9 +73,25 @@ def scan_payload(code: str) -> str:
 
 @dataclass(frozen=True)
 class ScannedCode:
-    """A scan that passed its check: the code in scan form."""
+    """A code read from a scan or typing: ``code`` in scan form.
+
+    ``check`` is the check character given ("" when typed without one). ``verified`` is False
+    only when the check did not fit the code as typed but may fit the stored code (a ``·``
+    typed as ``-``): the look-up confirms it with :meth:`confirms` or refuses it.
+    """
 
     code: str
+    check: str = ""
+    verified: bool = True
+
+    def confirms(self, stored: str) -> bool:
+        """True when the check character (if any) fits ``stored``, the code found."""
+        if self.verified or not self.check:
+            return True
+        try:
+            return check_character(stored) == self.check
+        except ValueError:
+            return False
 
 
 class ScanResult(StrEnum):
@@ -91,4 +114,86 @@ def parse_scan(text: str) -> tuple[ScanResult, ScannedCode | None]:
         return ScanResult.BAD_CHECK, None
     if len(check) != 1 or check.upper() != check_character(form):
         return ScanResult.BAD_CHECK, None
-    return ScanResult.OK, ScannedCode(form)
+    return ScanResult.OK, ScannedCode(form, check.upper())
+
+
+def read_code(text: str) -> tuple[ScanResult, ScannedCode | None]:
+    """The one input rule: read a scanned or typed code (a 档号, box, place or loan number).
+
+    * ``<code>*<check>`` (a scan, or a typed label text): the check must fit, else BAD_CHECK;
+      a check that fits only once a ``-`` is read as ``·`` is left for the look-up to confirm;
+    * a code typed without a check character: OK, nothing to check — every code the archive
+      makes (档号, 盒号, 位置编码, 登记号) holds a digit, so typed text without one is no code;
+    * text no scanner can type (Chinese, a name) or without a digit: NOT_A_CODE — search as
+      usual.
+    """
+    raw = text.strip()
+    if not raw:
+        return ScanResult.NOT_A_CODE, None
+    if SEPARATOR not in raw:
+        try:
+            form = scan_form(raw)
+        except ValueError:
+            return ScanResult.NOT_A_CODE, None
+        if not any(c.isdigit() for c in form):
+            return ScanResult.NOT_A_CODE, None
+        return ScanResult.OK, ScannedCode(form)
+    body, _, check = raw.rpartition(SEPARATOR)
+    check = check.strip().upper()
+    try:
+        form = scan_form(body)
+    except ValueError:
+        return ScanResult.BAD_CHECK, None
+    if len(check) != 1 or check not in CHECK_ALPHABET:
+        return ScanResult.BAD_CHECK, None
+    if check == check_character(form):
+        return ScanResult.OK, ScannedCode(form, check)
+    if "-" in form:  # perhaps a 档号's · typed as -: the stored code decides
+        return ScanResult.OK, ScannedCode(form, check, verified=False)
+    return ScanResult.BAD_CHECK, None
+
+
+def loose_key(code: str) -> str:
+    """``code`` compared the way an operator types it: ``·``, ``.`` and ``-`` are one separator."""
+    return scan_form(code).replace(".", "-")
+
+
+# the spellings a separator in scan form may stand for in a stored code
+_SPELLINGS = {
+    "-": ("-", "·", "."),
+    ".": (".", "·", "-"),
+    "(": ("(", "（"),
+    ")": (")", "）"),
+    " ": (" ", "　"),
+}
+MAX_SPELLINGS = 729  # 3**6: every separator of the DA/T presets
+
+
+def spellings(form: str) -> list[str] | None:
+    """The stored spellings a code in scan form may stand for (exact look-ups, no table scan).
+
+    The code itself comes first. None when there would be more than :data:`MAX_SPELLINGS`
+    (the caller then compares :func:`loose_key` instead).
+    """
+    found = [""]
+    for char in form:
+        options = _SPELLINGS.get(char, (char,))
+        found = [f + o for f in found for o in options]
+        if len(found) > MAX_SPELLINGS:
+            return None
+    return found
+
+
+def best_match(form: str, stored: list[str]) -> str | None:
+    """Which of ``stored`` (codes whose loose key is ``form``'s) the operator meant.
+
+    The code spelled as typed wins, then the one whose scan form is ``form``; several equally
+    close spellings are ambiguous (None): the operator types the separators exactly.
+    """
+    if not stored:
+        return None
+    for rank in (lambda s: s.upper() == form, lambda s: scan_form(s) == form):
+        exact = [s for s in stored if rank(s)]
+        if len(exact) == 1:
+            return exact[0]
+    return stored[0] if len(stored) == 1 else None

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from app.imports import cells
@@ -33,6 +33,10 @@ class FieldSpec:
     aliases: tuple[str, ...]
     required: bool = False
     imported: bool = True
+    values: frozenset[str] = frozenset()  # the words its cells hold (folded), for guessing
+    looks: Callable[[str], bool] | None = None  # True for a cell text shaped like this field's
+    level: str = ""  # "volume" / "item": a row-level field (题名 may be either, see guesses)
+    groups: bool = False  # the same value on several rows: one volume with several items
 
 
 @dataclass(frozen=True)
@@ -107,7 +111,7 @@ def header_at(sheet: Sheet, index: int) -> Header:
     return Header(rows, index + 1, tuple(names))
 
 
-def _match(names: Sequence[str], fields: Sequence[FieldSpec]) -> dict[int, str]:
+def _match(names: Sequence[str], fields: Sequence[FieldSpec]) -> dict[int, str]:  # header score
     """Column index → field key, best matches first, each field and column used once."""
     candidates: list[tuple[int, int, int, str]] = []  # (score, alias length, -col, key)
     for col, name in enumerate(names):
@@ -136,6 +140,162 @@ def _match(names: Sequence[str], fields: Sequence[FieldSpec]) -> dict[int, str]:
     return dict(sorted(out.items()))
 
 
-def guess_mapping(header: Header, fields: Sequence[FieldSpec]) -> dict[int, str]:
-    """Column index → field key guessed from the header names."""
-    return _match(header.names, fields)
+def guess_mapping(
+    header: Header, fields: Sequence[FieldSpec], samples: Sequence[Sequence[object]] = ()
+) -> dict[int, str]:
+    """Column index → field key guessed from the header names (and the values, if given)."""
+    return {c: g.key for c, g in guess_columns(header, fields, samples).items()}
+
+
+@dataclass(frozen=True)
+class Guess:
+    """Why a column was guessed to hold a field, and how sure the guess is.
+
+    ``confidence``: ``high`` (the name and the values agree, the values leave no doubt, or
+    the name is exact and there is nothing to check by), ``medium`` (the name with values that
+    neither fit nor misfit, or too few of them; the values alone), ``low`` (part of the name);
+    ``basis``: ``name``, ``name_part``, ``values``, ``name_values``, ``rows`` (题名 as a
+    volume's or an item's title, by the other columns and rows); ``share`` the part of the
+    column's sample values that fit the field (None: not looked at); ``instead``: the field
+    the name alone suggested when the values said otherwise.
+    """
+
+    key: str
+    confidence: str
+    basis: str
+    share: float | None = None
+    instead: str | None = None
+
+
+MIN_SAMPLES = 3
+FITS = 0.8  # this part of a column's values fit a field: the values say it is that field
+MISFITS = 0.5  # less than this part fits: the values say it is not
+
+
+def guess_columns(
+    header: Header, fields: Sequence[FieldSpec], samples: Sequence[Sequence[object]] = ()
+) -> dict[int, Guess]:
+    """Column index → :class:`Guess`: by the header names, checked against the values.
+
+    ``samples`` are data rows (the first hundred or so). A column whose values are the words
+    of a choice field (个人/企业, ★/A/B/C, 男/女) is that field even when its name suggests
+    another (a 客户类型 column holding 个人/企业 is 个人/单位, not 一般/特殊); a name whose
+    field the values do not fit at all is not guessed. A header that fits a volume's and an
+    item's field alike (题名) goes by the rows: several rows per 档号, or item columns present,
+    make it the item's.
+    """
+    by_key = {f.key: f for f in fields}
+    texts = _column_texts(header, samples)
+    name_hits = _name_candidates(header.names, fields)
+    candidates: list[tuple[float, int, int, str, Guess]] = []
+    for col, name in enumerate(header.names):
+        values = texts.get(col, [])
+        for spec in fields:
+            name_score = name_hits.get((col, spec.key), 0)
+            share = _share(spec, values)
+            guess = _judge(spec, name_score, share, len(values))
+            if guess is not None:
+                score = (10 if guess.basis in ("values", "name_values") else 0) + name_score
+                candidates.append((score, len(name), -col, spec.key, guess))
+    candidates.sort(key=lambda c: (c[0], c[1], c[2]), reverse=True)
+    out: dict[int, Guess] = {}
+    used: set[str] = set()
+    for _score, _n, neg_col, key, guess in candidates:
+        col = -neg_col
+        if col in out or key in used:
+            continue
+        out[col] = guess
+        used.add(key)
+    out = _by_rows(out, header, fields, texts, name_hits)
+    for col, guess in list(out.items()):
+        if guess.basis == "values":
+            named = next((k for (c, k), s in name_hits.items() if c == col and s == 3), None)
+            if named and named != guess.key and named in by_key:
+                out[col] = Guess(guess.key, guess.confidence, guess.basis, guess.share, named)
+    return dict(sorted(out.items()))
+
+
+def _column_texts(header: Header, samples: Sequence[Sequence[object]]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = {}
+    for row in samples:
+        for col in range(min(len(row), len(header.names))):
+            text = cells.text(row[col])  # type: ignore[arg-type]
+            if text:
+                out.setdefault(col, []).append(text)
+    return out
+
+
+def _name_candidates(
+    names: Sequence[str], fields: Sequence[FieldSpec]
+) -> dict[tuple[int, str], int]:
+    """(column, field) → 3 (a header equal to an alias) or 2 (containing one)."""
+    out: dict[tuple[int, str], int] = {}
+    for col, name in enumerate(names):
+        key = header_key(name)
+        if not key:
+            continue
+        last = key.split("/")[-1]
+        for spec in fields:
+            for alias in spec.aliases:
+                a = header_key(alias)
+                score = 3 if a in (key, last) else 2 if a and a in key else 0
+                if score > out.get((col, spec.key), 0):
+                    out[(col, spec.key)] = score
+    return out
+
+
+def _share(spec: FieldSpec, values: list[str]) -> float | None:
+    """The part of ``values`` that fit ``spec`` (None: the field has nothing to check by)."""
+    if not values or (not spec.values and spec.looks is None):
+        return None
+    fit = 0
+    for text in values:
+        folded = "".join(text.split()).casefold()
+        if folded in spec.values or (spec.looks is not None and spec.looks(text)):
+            fit += 1
+    return fit / len(values)
+
+
+def _judge(spec: FieldSpec, name_score: int, share: float | None, count: int) -> Guess | None:
+    enough = count >= MIN_SAMPLES
+    if share is not None and enough and share >= FITS:
+        if name_score:
+            return Guess(spec.key, "high", "name_values", share)
+        if spec.values:  # a vocabulary (not a mere shape) is evidence on its own
+            return Guess(spec.key, "high" if share >= 0.95 else "medium", "values", share)
+        return None
+    if not name_score:
+        return None
+    if share is not None and enough and share < MISFITS:
+        return None  # the name says so, the values do not: every row would be refused
+    if name_score == 3:  # certain when there is nothing to check by, else the values hesitate
+        return Guess(spec.key, "high" if share is None else "medium", "name", share)
+    return Guess(spec.key, "low", "name_part", share)
+
+
+def _by_rows(
+    out: dict[int, Guess],
+    header: Header,
+    fields: Sequence[FieldSpec],
+    texts: dict[int, list[str]],
+    name_hits: dict[tuple[int, str], int],
+) -> dict[int, Guess]:
+    """题名 and the like: a header equal to a volume field's and an item field's alias."""
+    levels = {f.key: f.level for f in fields}
+    if not any(levels.values()):
+        return out
+    item_cols = {c for c, g in out.items() if levels.get(g.key) == "item"}
+    group_cols = [c for c, g in out.items() for f in fields if f.key == g.key and f.groups]
+    repeated = any(len(set(texts.get(c, []))) < len(texts.get(c, [])) for c in group_cols)
+    for col in range(len(header.names)):
+        tied = {k for (c, k), s in name_hits.items() if c == col and s == 3 and levels.get(k)}
+        if {levels[k] for k in tied} != {"volume", "item"}:
+            continue
+        other_items = item_cols - {col}
+        level = "item" if repeated or other_items else "volume"
+        key = next(k for k in sorted(tied) if levels[k] == level)
+        taken = {g.key for c, g in out.items() if c != col}
+        if key in taken:
+            continue
+        out[col] = Guess(key, "medium", "rows")
+    return out

@@ -11,7 +11,7 @@ from app.messages.describe import Translator, describe, describe_field_error
 from app.messages.errors import AUDIT_BREAKS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
 from app.messages.fields import FIELD_LABELS
 from app.messages.import_kinds import IMPORT_FIELDS, IMPORT_REASONS
-from app.messages.reasons import REASONS
+from app.messages.reasons import ENCODING_NAMES, REASONS
 
 for _key, _text in IMPORT_REASONS.items():
     REASONS.setdefault(_key, _text)
@@ -20,6 +20,7 @@ for _key, _text in IMPORT_FIELDS.items():
 
 __all__ = [
     "AUDIT_BREAKS",
+    "ENCODING_NAMES",
     "FIELD_LABELS",
     "LIMIT_TEXTS",
     "MESSAGES",

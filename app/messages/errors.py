@@ -62,6 +62,9 @@ MESSAGES: dict[str, str] = {
         "无法读取该文件（{detail}）：文件可能已损坏、已加密或不是它的扩展名所说的格式。"
         "请在 Excel 或 WPS 中打开检查，另存为 .xlsx 后再试。"
     ),
+    "import_sheet_empty": (
+        "工作表“{sheet}”是空的，没有表头也没有数据。请确认选择了正确的文件和工作表。"
+    ),
     "import_too_large": "文件超出导入限制，已拒绝，未读取其内容：{what_text}",
     "import_has_rejections": (
         "选择了“全部导入或全部不导入”，但有 {rejected} 行未通过检查，因此一行也没有导入。"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from app.clock import format_local
-from app.printing.base import FONT, register_fonts
+from app.printing.base import cjk_style, register_fonts
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
@@ -29,13 +29,12 @@ def render_audit_report(
 ) -> bytes:
     """Entries as a table: 序号, 时间, 用户, 操作, 对象, 用途, 详情 (details shortened)."""
     from reportlab.lib import colors
-    from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     register_fonts()
-    cell = ParagraphStyle("cell", fontName=FONT, fontSize=7.5, leading=9.5, wordWrap="CJK")
-    head = ParagraphStyle("head", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
+    cell = cjk_style("cell", 7.5, 9.5)
+    head = cjk_style("head", 9, 12)
 
     def p(text: str) -> Paragraph:
         return Paragraph(escape(text), cell)
@@ -66,13 +65,7 @@ def render_audit_report(
             ]
         )
     )
-    setup = PageSetup(
-        organisation=organisation,
-        title=TITLE,
-        printed_by=printed_by,
-        printed_by_username=username,
-        printed_at=printed_at,
-    )
+    setup = PageSetup(organisation, TITLE, printed_by, username, printed_at)
     story = [Paragraph(escape(heading), head), Spacer(1, 3 * mm), table]
     if not rows:
         story.append(Paragraph("（没有符合条件的记录）", head))

@@ -5,6 +5,7 @@ The page template (header, footer with 第 x 页 / 共 y 页) is in ``app.printi
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +28,22 @@ def register_fonts() -> str:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(TTFont(FONT, str(cjk_font_path()), subfontIndex=0))
     return FONT
+
+
+def cjk_style(name: str, size: float, leading: float, **more: Any) -> Any:
+    """A paragraph style in the form font that may break a line between any two CJK characters."""
+    from reportlab.lib.styles import ParagraphStyle
+
+    return ParagraphStyle(
+        name, fontName=FONT, fontSize=size, leading=leading, wordWrap="CJK", **more
+    )
+
+
+@functools.cache
+def char_width(char: str, size: float) -> float:
+    """Width in points of one character in the form font (tables measure every cell's text)."""
+    register_fonts()
+    return float(pdfmetrics.stringWidth(char, FONT, size))
 
 
 def new_canvas(buffer: Any, title: str) -> Canvas:

@@ -23,6 +23,7 @@ from app.domain.catalogue import (
     strongest,
 )
 from app.errors import FieldError, ValidationFailed
+from app.printing.tables import CELL_PAD, CELL_SIZE, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -200,14 +201,7 @@ def _render(sheet: VolumeHeading, title: str, story: list[Any], mark: str) -> by
     """One form of a volume: its pages with the print footer and the heading block on each."""
     from app.printing.page import PageSetup, render_document
 
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=title,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=mark,
-    )
+    setup = PageSetup.of(sheet, title, mark)
     block = _heading_block(sheet.reference_code, sheet.title, sheet.retention, sheet.secrecy)
     return render_document(setup, story, page_block=block)
 
@@ -264,29 +258,26 @@ def _styles() -> dict[str, Any]:
         from reportlab.lib.enums import TA_CENTER
         from reportlab.lib.styles import ParagraphStyle
 
-        from app.printing.base import FONT, register_fonts
+        from app.printing.base import FONT, cjk_style, register_fonts
 
         register_fonts()
-        cell = ParagraphStyle("cell", fontName=FONT, fontSize=9, leading=11.5, wordWrap="CJK")
+        cell = cjk_style("cell", 9, 11.5)
         _STYLE_CACHE.update(
             cell=cell,
             cell_centre=ParagraphStyle("cell_centre", parent=cell, alignment=TA_CENTER),
             label=ParagraphStyle(
                 "label", fontName=FONT, fontSize=10, leading=13, alignment=TA_CENTER
             ),
-            value=ParagraphStyle("value", fontName=FONT, fontSize=10, leading=13, wordWrap="CJK"),
+            value=cjk_style("value", 10, 13),
             secrecy=ParagraphStyle(
                 "secrecy", fontName=FONT, fontSize=10, leading=13, textColor="#c00000"
             ),
-            body=ParagraphStyle("body", fontName=FONT, fontSize=11, leading=18, wordWrap="CJK"),
+            body=cjk_style("body", 11, 18),
             heading=ParagraphStyle("heading", fontName=FONT, fontSize=12, leading=16),
         )
     return _STYLE_CACHE
 
 
-CELL_PAD = 3.0  # points left and right inside a table cell
-CELL_SIZE = 9.0  # font size of the table's cells
-CELL_LEADING = 11.5
 # Characters that may not begin a line (Chinese line-breaking rules, 避头点).
 NO_LINE_START = frozenset("，。、；：？！）》」』】〕〉”’,.;:?!)]}%")
 _WORD = frozenset("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ-_./")
@@ -339,22 +330,17 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
     at every page break (a struck-through marking is the one case that needs a paragraph).
     """
     from reportlab.lib.units import mm
-    from reportlab.pdfbase.pdfmetrics import stringWidth
-    from reportlab.platypus import Paragraph, Table, TableStyle
+    from reportlab.platypus import Paragraph, Table
 
-    from app.printing.base import FONT
+    from app.printing.base import char_width
 
     styles = _styles()
     widths = [w * mm for w in COLUMN_MM]
     room = [w - 2 * CELL_PAD - 0.5 for w in widths]
     centred = {0, 4, 5}
-    char_widths: dict[str, float] = {}
 
     def measure(char: str) -> float:
-        width = char_widths.get(char)
-        if width is None:
-            width = char_widths[char] = stringWidth(char, FONT, CELL_SIZE)
-        return width
+        return char_width(char, CELL_SIZE)
 
     def cell(text: str, column: int) -> Any:
         if "~~" in text:
@@ -381,24 +367,8 @@ def render_volume_catalogue(sheet: VolumeCatalogueSheet) -> bytes:
             ]
         data.append([cell(text, column) for column, text in enumerate(values)])
     table = Table(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
-                ("FONT", (0, 0), (-1, 0), FONT, 9.5, CELL_LEADING),
-                ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
-                ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-                ("ALIGN", (0, 1), (0, -1), "CENTER"),
-                ("ALIGN", (4, 1), (5, -1), "CENTER"),
-                ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-                ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-                ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            ]
-        )
-    )
+    centre_columns = [("ALIGN", (0, 1), (0, -1), "CENTER"), ("ALIGN", (4, 1), (5, -1), "CENTER")]
+    table.setStyle(table_style(centre_columns))
     return _render(sheet, CATALOGUE_TITLE, [table], document_mark(sheet.secrecy, sheet.items))
 
 

@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape
 
 from app.printing.catalogue_forms import format_form_date
 from app.printing.location_forms import (
-    CELL_PAD,
     NOT_CLASSIFIED,
     RESTRICTED,
     SECRECY_COLOUR,
@@ -20,8 +19,8 @@ from app.printing.location_forms import (
     fit_cell,
     form_styles,
     info_line,
-    table_style,
 )
+from app.printing.tables import CELL_PAD, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -171,14 +170,7 @@ def render_handover(form: HandoverForm) -> bytes:
         Spacer(1, 5 * mm),
         KeepTogether([closing, Spacer(1, 2 * mm), _signatures(form)]),
     ]
-    setup = PageSetup(
-        organisation=form.organisation,
-        title=HANDOVER_TITLE,
-        printed_by=form.printed_by,
-        printed_by_username=form.printed_by_username,
-        printed_at=form.printed_at,
-        secrecy_mark=form.secrecy_mark,
-    )
+    setup = PageSetup.of(form, HANDOVER_TITLE, form.secrecy_mark)
     block = info_line(
         [
             ("交接编号", form.handover_number),

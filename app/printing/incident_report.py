@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
 from app.clock import format_local
-from app.printing.base import FONT, register_fonts
+from app.printing.base import cjk_style, register_fonts
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
@@ -26,8 +26,8 @@ def render_incident_report(
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
     register_fonts()
-    label = ParagraphStyle("label", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
-    value = ParagraphStyle("value", fontName=FONT, fontSize=10, leading=14, wordWrap="CJK")
+    label = cjk_style("label", 10, 14)
+    value = cjk_style("value", 10, 14)
 
     def p(text: str, style: ParagraphStyle = value) -> Paragraph:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)
@@ -67,11 +67,5 @@ def render_incident_report(
         colWidths=[FRAME_W / 3] * 3,
         rowHeights=[14 * mm, 8 * mm],
     )
-    setup = PageSetup(
-        organisation=organisation,
-        title=TITLE,
-        printed_by=printed_by,
-        printed_by_username=username,
-        printed_at=printed_at,
-    )
+    setup = PageSetup(organisation, TITLE, printed_by, username, printed_at)
     return render_document(setup, [table, Spacer(1, 10 * mm), signatures])

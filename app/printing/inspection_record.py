@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from app.clock import format_local
 from app.domain import inspections as rules
-from app.printing.base import FONT, register_fonts
+from app.printing.base import FONT, cjk_style, register_fonts
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
@@ -129,31 +129,17 @@ def climate_chart(record: InspectionRecord, width: float = FRAME_W) -> Drawing:
 
     lim = record.climate.limits
     readings = record.climate.readings
-    t = _band_plot(
-        readings,
-        [r.temperature for r in readings],
-        lim.t_min,
-        lim.t_max,
-        title="温度",
-        unit="°C",
-        width=width / 2 - 4,
-        height=150,
-    )
-    rh = _band_plot(
-        readings,
-        [r.humidity for r in readings],
-        lim.rh_min,
-        lim.rh_max,
-        title="相对湿度",
-        unit="%",
-        width=width / 2 - 4,
-        height=150,
+    plots = (
+        ([r.temperature for r in readings], lim.t_min, lim.t_max, "温度", "°C"),
+        ([r.humidity for r in readings], lim.rh_min, lim.rh_max, "相对湿度", "%"),
     )
     both = Drawing(width, 150)
-    t.shift(0, 0)
-    both.add(t)
-    rh.shift(width / 2 + 4, 0)
-    both.add(rh)
+    for n, (values, low, high, title, unit) in enumerate(plots):
+        plot = _band_plot(
+            readings, values, low, high, title=title, unit=unit, width=width / 2 - 4, height=150
+        )
+        plot.shift(n * (width / 2 + 4), 0)
+        both.add(plot)
     return both
 
 
@@ -172,8 +158,8 @@ def render_inspection_record(
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
     register_fonts()
-    body = ParagraphStyle("body", fontName=FONT, fontSize=9, leading=12, wordWrap="CJK")
-    small = ParagraphStyle("small", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+    body = cjk_style("body", 9, 12)
+    small = cjk_style("small", 8, 10)
     heading = ParagraphStyle(
         "heading", fontName=FONT, fontSize=11, leading=16, spaceBefore=6, keepWithNext=1
     )
@@ -367,11 +353,5 @@ def render_inspection_record(
     )
     story.append(Spacer(1, 6 * mm))
     story.append(KeepTogether([p("六、签字", heading), signatures]))
-    setup = PageSetup(
-        organisation=organisation,
-        title=TITLE,
-        printed_by=printed_by,
-        printed_by_username=username,
-        printed_at=printed_at,
-    )
+    setup = PageSetup(organisation, TITLE, printed_by, username, printed_at)
     return render_document(setup, story)

@@ -36,11 +36,11 @@ def render_list(doc: ListDocument) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from app.printing.base import FONT, register_fonts
+    from app.printing.base import cjk_style, register_fonts
 
     register_fonts()  # before any paragraph is measured
-    note = ParagraphStyle("note", fontName=FONT, fontSize=9, leading=13, wordWrap="CJK")
-    cell = ParagraphStyle("cell", fontName=FONT, fontSize=8, leading=10, wordWrap="CJK")
+    note = cjk_style("note", 9, 13)
+    cell = cjk_style("cell", 8, 10)
     head = ParagraphStyle("head", parent=cell, fontSize=8.5)
     total = sum(doc.widths) or 1.0
     widths = [FRAME_W * w / total for w in doc.widths]
@@ -61,12 +61,5 @@ def render_list(doc: ListDocument) -> bytes:
     )
     story = [Paragraph(escape(line), note) for line in doc.notes]
     story += [Spacer(1, 6), table]
-    setup = PageSetup(
-        organisation=doc.organisation,
-        title=doc.title,
-        printed_by=doc.printed_by,
-        printed_by_username=doc.printed_by_username,
-        printed_at=doc.printed_at,
-        secrecy_mark=doc.marking,
-    )
+    setup = PageSetup.of(doc, doc.title, doc.marking)
     return render_document(setup, story)

@@ -26,6 +26,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
     strongest,
 )
+from app.printing.tables import CELL_PAD, CELL_SIZE, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -210,9 +211,6 @@ def handover_number(handover_id: int) -> str:
 
 # --- rendering (ReportLab loads here) -------------------------------------------------------
 _STYLE_CACHE: dict[str, Any] = {}
-CELL_SIZE = 9.0
-CELL_LEADING = 11.5
-CELL_PAD = 3.0
 
 
 def form_styles() -> dict[str, Any]:
@@ -220,34 +218,22 @@ def form_styles() -> dict[str, Any]:
     if not _STYLE_CACHE:
         from reportlab.lib.styles import ParagraphStyle
 
-        from app.printing.base import FONT, register_fonts
+        from app.printing.base import FONT, cjk_style, register_fonts
 
         register_fonts()
         _STYLE_CACHE.update(
             label=ParagraphStyle("loc_label", fontName=FONT, fontSize=10, leading=13),
-            value=ParagraphStyle(
-                "loc_value", fontName=FONT, fontSize=10, leading=13, wordWrap="CJK"
-            ),
-            body=ParagraphStyle(
-                "loc_body", fontName=FONT, fontSize=10.5, leading=16, wordWrap="CJK"
-            ),
+            value=cjk_style("loc_value", 10, 13),
+            body=cjk_style("loc_body", 10.5, 16),
             group=ParagraphStyle("loc_group", fontName=FONT, fontSize=11, leading=15, spaceAfter=4),
         )
     return _STYLE_CACHE
 
 
-_CHAR_WIDTHS: dict[str, float] = {}
-
-
 def _char_width(char: str) -> float:
-    width = _CHAR_WIDTHS.get(char)
-    if width is None:
-        from reportlab.pdfbase.pdfmetrics import stringWidth
+    from app.printing.base import char_width
 
-        from app.printing.base import FONT
-
-        width = _CHAR_WIDTHS[char] = stringWidth(char, FONT, CELL_SIZE)
-    return width
+    return char_width(char, CELL_SIZE)
 
 
 def fit_cell(text: str, width: float) -> str:
@@ -259,29 +245,6 @@ def fit_cell(text: str, width: float) -> str:
     if "\n" not in text and sum(_char_width(c) for c in text) <= width:
         return text
     return "\n".join(wrap_lines(text, width, _char_width))
-
-
-def table_style(extra: Sequence[tuple[Any, ...]]) -> Any:
-    """The grid style of the storage forms' tables, plus ``extra`` commands."""
-    from reportlab.platypus import TableStyle
-
-    from app.printing.base import FONT
-
-    return TableStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, CELL_SIZE, CELL_LEADING),
-            ("FONT", (0, 0), (-1, 0), FONT, 9.5, CELL_LEADING),
-            ("BACKGROUND", (0, 0), (-1, 0), "#e8e8e8"),
-            ("GRID", (0, 0), (-1, -1), 0.5, "black"),
-            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-            ("ALIGN", (0, 0), (-1, 0), "CENTER"),
-            ("LEFTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("RIGHTPADDING", (0, 0), (-1, -1), CELL_PAD),
-            ("TOPPADDING", (0, 0), (-1, -1), 2.5),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3.5),
-            *extra,
-        ]
-    )
 
 
 def info_line(parts: Sequence[tuple[str, str]]) -> Flowable:
@@ -369,14 +332,7 @@ def render_shelf_list(sheet: ShelfListSheet) -> bytes:
             styles["body"],
         ),
     ]
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=SHELF_LIST_TITLE,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=shelf_list_mark(sheet.rows),
-    )
+    setup = PageSetup.of(sheet, SHELF_LIST_TITLE, shelf_list_mark(sheet.rows))
     scope = f"{sheet.scope_name}（{sheet.scope_code}）" if sheet.scope_name else sheet.scope_code
     block = info_line(
         [

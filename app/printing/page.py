@@ -16,15 +16,16 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib.colors import Color
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate
 
-from app.clock import as_utc
 from app.printing.base import FONT, MARGIN, PAGE_H, PAGE_W, register_fonts
+from app.printing.stamp import format_printed_at as format_printed_at
+from app.printing.stamp import printed_by_text as printed_by_text
 
 CREATOR = "档案室 Archive Room"
 FRAME_W = PAGE_W - 2 * MARGIN
@@ -35,19 +36,20 @@ SECRECY_RED = Color(0.75, 0.0, 0.0)
 BLACK = Color(0, 0, 0)
 
 
-def format_printed_at(value: datetime) -> str:
-    """``2026-01-05 17:00 +08:00``: local time, 24 h, with the local UTC offset."""
-    local = as_utc(value).astimezone()
-    offset = local.utcoffset()
-    minutes = int(offset.total_seconds() // 60) if offset is not None else 0
-    sign = "+" if minutes >= 0 else "-"
-    hours, rest = divmod(abs(minutes), 60)
-    return local.strftime("%Y-%m-%d %H:%M") + f" {sign}{hours:02d}:{rest:02d}"
+class PrintedForm(Protocol):
+    """The fields every form's rows carry for the page header and footer."""
 
+    @property
+    def organisation(self) -> str: ...  # noqa: D102
 
-def printed_by_text(display_name: str, username: str) -> str:
-    """``王建国（boss）``: who printed, as the footer shows it."""
-    return f"{display_name}（{username}）" if username else display_name
+    @property
+    def printed_by(self) -> str: ...  # noqa: D102
+
+    @property
+    def printed_by_username(self) -> str: ...  # noqa: D102
+
+    @property
+    def printed_at(self) -> datetime: ...  # noqa: D102
 
 
 @dataclass(frozen=True)
@@ -71,6 +73,14 @@ class PageSetup:
     printed_at: datetime
     secrecy_mark: str = ""
     landscape: bool = False
+
+    @classmethod
+    def of(
+        cls, form: PrintedForm, title: str, secrecy_mark: str = "", *, landscape: bool = False
+    ) -> PageSetup:
+        """The set-up of ``form``, whose rows carry the organisation and who printed it when."""
+        stamp = (form.printed_by, form.printed_by_username, form.printed_at)
+        return cls(form.organisation, title, *stamp, secrecy_mark, landscape)
 
     @property
     def size(self) -> tuple[float, float]:

@@ -53,8 +53,7 @@ class SignedIn:
 def database_exists(location: DatabaseLocation) -> bool:
     """Return True when ``location`` holds a database that has been set up."""
     if location.is_sqlite:
-        path = location.sqlite_path
-        return (path.exists() and path.stat().st_size > 0) or location.keyring_path.exists()
+        return location.has_database_file()
     return keyring_store_for(location).exists()
 
 

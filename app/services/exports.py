@@ -18,7 +18,7 @@ from app.clock import Clock
 from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.errors import FieldError, ValidationFailed
-from app.printing.page import format_printed_at, printed_by_text
+from app.printing.stamp import format_printed_at, printed_by_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers import (

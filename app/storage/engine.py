@@ -25,6 +25,14 @@ from app.storage.location import DatabaseLocation
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_MS = 10_000
+# Execution option: the transaction takes the database's write lock as it begins. SQLite:
+# ``BEGIN IMMEDIATE`` (WAL cannot upgrade a read transaction to a write one while another
+# connection writes: SQLite then answers BUSY at once without waiting, so writers hold the lock
+# from the start). PostgreSQL: a transaction-level advisory lock, so read-then-write counters
+# (customer, 档号, loan numbers) are never handed out twice by concurrent desks.
+WRITE_LOCK = "archive_room_write_lock"
+# Arbitrary constant naming the writers' advisory lock on PostgreSQL ("ARWR").
+PG_WRITE_LOCK_ID = 0x41525752
 PAGE_SIZE = 4096  # SQLCipher 4 default
 
 
@@ -140,18 +148,40 @@ def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
+        write = conn.get_execution_options().get(WRITE_LOCK, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
     _map_errors(engine, DatabaseLocation(kind="sqlite", path=path))
     return engine
 
 
-def postgres_engine(location: DatabaseLocation) -> Engine:
-    """Return an engine for a ``postgresql+psycopg://`` URL."""
+def write_engine(engine: Engine) -> Engine:
+    """``engine`` whose transactions take the database write lock when they begin."""
+    return engine.execution_options(**{WRITE_LOCK: True})
+
+
+def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) -> Engine:
+    """Return an engine for a ``postgresql+psycopg://`` URL.
+
+    With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
+    as they do on an encrypted file.
+    """
     assert location.url is not None
     engine = create_engine(
         location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
     )
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Any) -> None:
+        if conn.get_execution_options().get(WRITE_LOCK, False):
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITE_LOCK_ID})")
+
+    if key is not None:
+
+        @event.listens_for(engine, "do_connect")
+        def _on_connect(_dialect: Any, _record: Any, _cargs: Any, _cparams: Any) -> None:
+            key.key  # noqa: B018 - raises SessionEnded after sign-out
+
     _map_errors(engine, location)
     return engine
 
@@ -162,4 +192,4 @@ def engine_for(location: DatabaseLocation, key: KeyHolder | bytes | None) -> Eng
         if key is None:
             raise ValueError("an embedded database needs its data key")
         return sqlcipher_engine(location.sqlite_path, key)
-    return postgres_engine(location)
+    return postgres_engine(location, key if isinstance(key, KeyHolder) else None)

@@ -50,6 +50,11 @@ class DatabaseLocation:
         """The keyring sidecar file (SQLite only)."""
         return self.sqlite_path.with_name(self.sqlite_path.name + KEYRING_SUFFIX)
 
+    def has_database_file(self) -> bool:
+        """True when the embedded database file (or its keyring) is there (SQLite only)."""
+        path = self.sqlite_path
+        return (path.exists() and path.stat().st_size > 0) or self.keyring_path.exists()
+
     def display(self) -> str:
         """A form safe to show and log (no password from a URL)."""
         if self.is_sqlite:

@@ -26,7 +26,7 @@ from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
 from app.security.vault import CustomerKeyVault
 from app.storage import migrate
-from app.storage.engine import KeyHolder, classify_open_error, engine_for
+from app.storage.engine import KeyHolder, classify_open_error, engine_for, write_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow, Setting
 from app.storage.settings import SettingsRepository
@@ -130,6 +130,10 @@ class Store:
         self._cipher: FieldCipher | None = FieldCipher(key.key)
         self._blind_index: BlindIndex | None = BlindIndex(key.key)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+        # Units of work that write begin with the write lock (SQLite: BEGIN IMMEDIATE;
+        # PostgreSQL: an advisory lock), so a second workstation waits its turn instead of
+        # failing at once or handing out a counter's number twice.
+        self._write_sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
         self._vault: CustomerKeyVault | None = None
         self.audit_checkpoints = checkpoint_log_for(location, engine)
         self._audit_chain: AuditChain | None = AuditChain(
@@ -192,17 +196,21 @@ class Store:
         with self.keyring_store.locked():
             yield self.keyring()
 
-    def unit_of_work(self, actor: Actor | None, clock: Clock) -> UnitOfWork:
-        """Return a new unit of work acting as ``actor``."""
-        if self.closed:
-            raise SessionEnded()
-        return UnitOfWork(self, actor, clock)
+    def unit_of_work(self, actor: Actor | None, clock: Clock, *, write: bool = True) -> UnitOfWork:
+        """Return a new unit of work acting as ``actor``.
 
-    def new_session(self) -> Session:
-        """Return a plain session (queries only)."""
+        ``write=False``: the transaction begins as a plain read (SQLite: deferred), for work that
+        only reads; a write in it may then fail at once with "busy" under a concurrent writer.
+        """
         if self.closed:
             raise SessionEnded()
-        return self._sessions()
+        return UnitOfWork(self, actor, clock, write=write)
+
+    def new_session(self, *, write: bool = False) -> Session:
+        """Return a plain session (queries only, unless ``write``: then it takes the write lock)."""
+        if self.closed:
+            raise SessionEnded()
+        return self._write_sessions() if write else self._sessions()
 
     def close(self) -> None:
         """Release connections and forget the key (new connections fail from now on)."""
@@ -223,14 +231,17 @@ class UnitOfWork:
     audit: AuditRecorder
     settings: SettingsRepository
 
-    def __init__(self, store: Store, actor: Actor | None, clock: Clock) -> None:
+    def __init__(
+        self, store: Store, actor: Actor | None, clock: Clock, *, write: bool = True
+    ) -> None:
         self.store = store
         self.actor = actor
         self.clock = clock
+        self.write = write
         self._committed = False
 
     def __enter__(self) -> UnitOfWork:
-        self.session = self.store.new_session()
+        self.session = self.store.new_session(write=self.write)
         self.audit = AuditRecorder(self.session, self.actor, self.clock, self.store.audit_chain)
         self.settings = SettingsRepository(self.session)
         self._committed = False
@@ -253,7 +264,9 @@ class UnitOfWork:
 
         SQLite (WAL) cannot turn a read transaction into a write one once another connection
         has committed since it began; a transaction that reads and then writes (a counter)
-        starts with this so it waits its turn instead of failing. No-op elsewhere.
+        starts with this so it waits its turn instead of failing. A writing unit of work
+        already begins with ``BEGIN IMMEDIATE``: then this only makes the intent explicit.
+        No-op elsewhere.
         """
         if self.store.location.is_sqlite:
             self.session.execute(text("UPDATE setting SET value = value WHERE 0"))

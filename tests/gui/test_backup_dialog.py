@@ -31,8 +31,8 @@ def test_backup_verify_and_restore_from_the_dialog_with_progress_then_offer_the_
         home = HomePage(
             session.actor, "", clock.now(), get_backup_status(session=session, clock=clock)
         )
-        assert home.cards[3].property("overdue") is True
-        assert "还没有校验通过的备份" in home.cards[3].body.text()
+        assert home.cards["backup"].property("overdue") is True
+        assert "还没有校验通过的备份" in home.cards["backup"].body.text()
         dialog = BackupDialog(AppContext(location=demo_copy, clock=clock), session)
         qtbot.addWidget(dialog)
         dialog.show()
@@ -74,7 +74,7 @@ def test_backup_verify_and_restore_from_the_dialog_with_progress_then_offer_the_
         home2 = HomePage(
             session.actor, "", clock.now(), get_backup_status(session=session, clock=clock)
         )
-        assert home2.cards[3].property("overdue") is False
+        assert home2.cards["backup"].property("overdue") is False
         assert home2.backup_button is not None
     finally:
         sign_out(session=session, clock=clock)

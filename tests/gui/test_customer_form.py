@@ -9,9 +9,9 @@ from pytestqt.qtbot import QtBot
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in, sign_out
-from app.services.customers import AddressInput, PhoneInput, get_customer, register_customer
+from app.services.customers import AddressInput, get_customer, register_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import person
+from tests.factories import prospect
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog
@@ -116,7 +116,7 @@ def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
     page.new_button.click()
     assert errors == []
     first, second = seen["errors"]  # type: ignore[misc]
-    assert first == "" and "电话（第 2 项）" in second and "格式不正确" in second
+    assert first == "" and "电话（第 2 项）" in second and "位数太少" in second
     assert seen["focus"] == "phone_1"
     assert seen["after_remove"] == (["12345"], "phone_0") and seen["cleared"] == ""
     cid = page.selected_id() or page.model.id_at(0)
@@ -132,14 +132,11 @@ def test_editing_removes_a_stored_phone_keeps_the_rest_and_esc_cancels(
     page, session = open_page(qtbot, demo_copy)
     result = register_customer(
         session=session,  # type: ignore[arg-type]
-        draft=person(
-            name="孙两机",
-            id_number="",
-            id_type=None,
-            status="potential",
-            phones=(PhoneInput("13800001111"), PhoneInput("13900002222")),
+        draft=prospect(
+            "孙两机",
+            "13800001111",
+            "13900002222",
             addresses=(AddressInput("杭州市西湖区文三路1号"),),
-            bank_accounts=(),
         ),
         clock=FixedClock(),
     )

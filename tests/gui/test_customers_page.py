@@ -151,7 +151,7 @@ def test_edit_and_status_change_show_in_the_history(
     assert errors == []
     page.table.selectRow(0)
     history = [page.history.item(i).text() for i in range(page.history.count())]
-    assert "变更状态" in history[0] and "迁往外地" in history[0]
+    assert "变更客户状态" in history[0] and "迁往外地" in history[0]
     assert any("修改" in h for h in history)
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
 
@@ -159,8 +159,8 @@ def test_edit_and_status_change_show_in_the_history(
 def test_approver_clears_a_suspected_duplicate_with_a_note(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    from app.services.customers import PhoneInput, list_duplicate_flags, register_customer
-    from tests.factories import person
+    from app.services.customers import list_duplicate_flags, register_customer
+    from tests.factories import prospect
     from ui.dialogs.duplicates import DuplicateReviewDialog
 
     clock = FixedClock()
@@ -170,14 +170,7 @@ def test_approver_clears_a_suspected_duplicate_with_a_note(
     for name in ("赵一", "赵二"):
         register_customer(
             session=archivist,
-            draft=person(
-                name=name,
-                id_number="",
-                id_type=None,
-                status="potential",
-                phones=(PhoneInput("010-66668888"),),
-                bank_accounts=(),
-            ),
+            draft=prospect(name, "010-66668888"),
             clock=clock,
         )
     sign_out(session=archivist, clock=clock)

@@ -225,8 +225,8 @@ def test_the_home_screen_lists_inspections_due_and_open_repair_tasks(
     qtbot.addWidget(home)
     home.show_inspections_due(I.list_inspection_schedule(session=keeper, clock=clock))
     home.show_tasks(I.list_open_tasks(session=keeper, clock=clock))
-    assert "K1 库房K1　已逾期　应于 2026-07-05" in home.cards[1].body.text()
-    tasks = home.cards[2].body.text()
+    assert "K1 库房K1　已逾期　应于 2026-07-05" in home.cards["inspections"].body.text()
+    tasks = home.cards["tasks"].body.text()
     assert "待办修复任务 1 项" in tasks and "修补　王五　期限 2026-01-10（已逾期）" in tasks
 
 

@@ -101,9 +101,19 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     page.issue_by_scan()
     assert "已借出" in page.issue_status.text() and "2026-01-08" in page.issue_status.text()
     assert [r.reference_code for r in page.open_loans.rows] == [code]
-    page.issue_scan.setText(scan_payload(code))  # the same volume again: refused
+
+    # the same volume again at the desk: it is out, so it comes back (never lent twice, R34)
+    def cancel(dialog: QWidget) -> None:
+        assert isinstance(dialog, ReturnDialog)
+        seen["again"] = dialog.windowTitle()
+        dialog.reject()
+
+    errors = when_modal(cancel)
+    page.issue_scan.setText(scan_payload(code))
     page.issue_by_scan()
-    assert "没有等待借出该案卷" in page.issue_status.text()
+    assert errors == []
+    assert str(seen["again"]).startswith("归还")
+    assert not page.quick.isVisible()
 
     def preview(dialog: QWidget) -> None:
         assert isinstance(dialog, PrintPreviewDialog)
@@ -121,17 +131,15 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     def count_back(dialog: QWidget) -> None:
         assert isinstance(dialog, ReturnDialog)
         seen["expected"] = dialog.expected_label.text()
-        dialog.save()  # not confirmed face to face yet
-        seen["confirm"] = dialog.errors.text("counted_face_to_face")
-        dialog.face_to_face.setChecked(True)
-        dialog.save()
+        seen["confirm"] = dialog.ok_button.text()
+        dialog.save()  # the button is the face-to-face confirmation
 
     errors = when_modal(count_back)
     page.return_scan.setText(qr.text)  # scanning the printed slip
     page.return_by_scan()
     assert errors == []
     assert seen["expected"] == "3 件，12 页"
-    assert seen["confirm"] == "当面点清：请与利用者当面清点并确认"
+    assert seen["confirm"] == "已当面点清，归还注销 (Ctrl+Enter)"
     assert "已归还注销" in page.return_status.text()
     assert page.open_loans.rows == []
     assert list_open_loans(session=desk("lisi"), clock=desk.clock) == []
@@ -236,3 +244,31 @@ def test_enter_in_the_scan_field_adds_the_volume_and_never_files_the_application
     assert dialog.volume_list.count() == 1
     assert dialog.scan.text() == ""
     assert filed == [] and dialog.isVisible()
+
+
+def test_the_return_desk_takes_a_typed_reference_and_forgets_an_earlier_error(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    from app.services.loans import issue_loan
+    from tests.loan_helpers import approve_all, staff_application
+
+    vid, code = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [vid])
+    approve_all(desk, app_id, "info")
+    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    page = open_page(qtbot, desk)
+    page.return_scan.setText("JY1999-000009")  # no such loan
+    page.return_by_scan()
+    assert "没有找到" in page.return_status.text() and page.return_status.styleSheet()
+
+    def count_back(dialog: QWidget) -> None:
+        assert isinstance(dialog, ReturnDialog)
+        dialog.save()
+
+    errors = when_modal(count_back)
+    page.return_scan.setText(code.replace("·", "-").lower())  # typed, · as -
+    page.return_by_scan()
+    assert errors == []
+    assert "已归还注销" in page.return_status.text()
+    assert page.return_status.styleSheet() == ""
+    assert list_open_loans(session=desk("lisi"), clock=desk.clock) == []

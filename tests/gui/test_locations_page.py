@@ -344,5 +344,5 @@ def test_the_home_screen_lists_classified_volumes_left_on_an_ordinary_shelf(
     window.show()
     window.show_area("customers")
     window.show_area("home")  # the cards are read when the home screen is shown
-    tasks = window.page_by_key["home"].cards[2]  # type: ignore[attr-defined]
+    tasks = window.page_by_key["home"].cards["tasks"]  # type: ignore[attr-defined]
     assert tasks.body.text().startswith("须移入保密柜的机密/绝密档案 1 卷")

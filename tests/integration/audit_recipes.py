@@ -164,6 +164,8 @@ READ_ONLY: dict[str, str] = {
     "app.services.locations.preview_bulk_move": "preview of a bulk move: nothing is written",
     "app.services.locations.spread_over": "plans requests for a bulk move (preview first)",
     "app.services.locations.propose_place": "query: the next free place",
+    "app.services.loans.plan_quick_loan": "query: a quick loan's route and named approvers",
+    "app.services.locations.propose_box_for_volume": "query: the box a new volume goes into",
     "app.services.locations.last_bulk_move": "query: what undo would reverse",
     "app.services.locations.location_history": "query: moves of a place",
     "app.services.locations.object_history": "query: moves of a box or volume",
@@ -996,6 +998,24 @@ def _loan_reject(w: World) -> None:
 @recipe("app.services.loans.issue_loan", action="loan.issue")
 def _loan_issue(w: World) -> None:
     _issued(w)
+
+
+@recipe("app.services.loans.quick_loan", action="loan.issue")
+def _loan_quick(w: World) -> None:
+    from app.services import loans
+
+    officer, borrower = _loan_desk(w)
+    loans.quick_loan(
+        session=w.archivist,
+        approver=officer,
+        draft=loans.ApplicationDraft(
+            kind="loan",
+            purpose="核对合同条款",
+            volumes=(loans.RequestedVolume(w.volume()),),
+            applicant_user_id=borrower,
+        ),
+        clock=w.clock,
+    )
 
 
 @recipe("app.services.loans.return_loan", action="loan.return")

@@ -8,25 +8,17 @@ import pytest
 
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist
+from tests.factories import PASSWORD, add_archivist, add_user
 
 
 @pytest.fixture
 def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
     """User ``lisi`` (档案管理员) signed in; user ``manager`` (客服部经理) exists too."""
     add_archivist(admin, clock)
-    users.create_user(
-        session=admin,
-        username="manager",
-        display_name="刘芳",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.CS_MANAGER,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
+    add_user(
+        admin, clock, "manager", [Role.APPROVER], ApproverTitle.CS_MANAGER, display_name="刘芳"
     )
     session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     yield session

@@ -29,7 +29,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist
+from tests.factories import add_archivist, add_user
 
 
 def actions(session: SignedIn) -> list[str]:
@@ -111,14 +111,7 @@ def test_failure_count_resets_after_a_good_sign_in(
 def test_created_user_must_change_one_time_password(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    otp = users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    otp = add_user(admin, clock, "lisi", password=None)
     session = sign_in(location=location, username="lisi", password=otp.password, clock=clock)
     assert session.actor.must_change_password
     with pytest.raises(ValidationFailed) as info:
@@ -146,6 +139,7 @@ def test_created_user_must_change_one_time_password(
     sign_out(session=session, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -214,15 +208,8 @@ def test_role_rules_are_enforced_by_the_service(admin: SignedIn, clock: FixedClo
 def test_only_administrators_manage_users(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
-        username="audit",
-        display_name="审计",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password="Reader-Pass-2026",
-        require_change=False,
-        clock=clock,
+    add_user(
+        admin, clock, "audit", [Role.AUDITOR], display_name="审计", password="Reader-Pass-2026"
     )
     auditor = sign_in(location=location, username="audit", password="Reader-Pass-2026", clock=clock)
     try:
@@ -330,6 +317,7 @@ def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: Fix
     sign_out(session=session, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_setup_validation_saves_nothing(location: DatabaseLocation, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
         initialize_database(

@@ -8,19 +8,18 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection
 
 from app.check import CheckReport, check_audit_chain
 from app.clock import FixedClock
-from app.domain.roles import Role
 from app.security.audit_chain import CHECKPOINT_SUFFIX, ChainReport
-from app.services import users
 from app.services.audit import verify_audit_chain
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
 from tests.conftest import ADMIN_PASSWORD
+from tests.factories import add_user, refused_audit
 
 COLUMNS = [
     "seq",
@@ -126,6 +125,7 @@ def test_reordering_two_entries_is_reported(trail: SignedIn) -> None:
     assert (report.first_break.seq, report.first_break.reason) == (20, "modified")
 
 
+@pytest.mark.sqlite_only
 def test_inserting_an_entry_is_reported(trail: SignedIn) -> None:
     def insert(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE audit_entry SET seq = seq + 1000000 WHERE seq >= 30")
@@ -161,6 +161,7 @@ def test_truncating_the_tail_is_caught_by_the_checkpoints(trail: SignedIn) -> No
     assert "截断" in report.breaks[0].describe()
 
 
+@pytest.mark.sqlite_only
 def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     path = Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX)
     assert path.exists()
@@ -172,6 +173,7 @@ def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: Databa
     assert "checkpoint_forged" in [b.reason for b in report.breaks]
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX).unlink()
     report = verify_audit_chain(trail.store)
@@ -221,6 +223,7 @@ def _random_tamper(rng: random.Random, top: int) -> Callable[[Connection], None]
     return apply
 
 
+@pytest.mark.sqlite_only
 def test_a_thousand_random_tamperings_are_all_detected(trail: SignedIn) -> None:
     rng = random.Random(20261201)
     with trail.store.engine.connect() as conn:
@@ -245,16 +248,7 @@ def test_check_names_the_first_broken_entry(trail: SignedIn) -> None:
 def test_sign_in_warns_the_administrator_and_records_the_failure(
     trail: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=trail,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password="Harbor-Own-Pass-1",
-        require_change=False,
-        clock=clock,
-    )
+    add_user(trail, clock, "lisi")
     with trail.store.engine.begin() as conn:
         conn.exec_driver_sql(
             f"UPDATE audit_entry SET purpose = '改过' WHERE seq = {head(conn) - 3}"
@@ -280,34 +274,11 @@ def test_sign_in_warns_the_administrator_and_records_the_failure(
 def test_a_change_whose_audit_write_fails_is_rolled_back_and_the_chain_still_holds(
     admin: SignedIn, clock: FixedClock
 ) -> None:
-    with admin.store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
-                "WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-            )
-        )
-    with pytest.raises(Exception, match="audit refused"):
-        users.create_user(
-            session=admin,
-            username="lisi",
-            display_name="李四",
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
-    with admin.store.engine.begin() as conn:
-        conn.execute(text("DROP TRIGGER refuse_audit"))
+    with refused_audit(admin, "user.create"), pytest.raises(Exception, match="audit refused"):
+        add_user(admin, clock, "lisi", password=None)
     with admin.store.new_session() as s:
         assert s.query(UserAccount).filter_by(username="lisi").count() == 0
-    users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    add_user(admin, clock, "lisi", password=None)
     assert verify_audit_chain(admin.store).ok
 
 
@@ -376,6 +347,7 @@ def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLoc
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.sqlite_only
 def test_checkpoints_in_a_table_verify_like_the_file(admin: SignedIn, clock: FixedClock) -> None:
     """The PostgreSQL layout (checkpoints in ``audit_checkpoint``), exercised on SQLite."""
     from sqlalchemy.orm import Session

@@ -22,7 +22,7 @@ from app.services.auth import sign_in, sign_out
 from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from tests.conftest import make_setup_request
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, add_user
 from tests.integration.audit_recipes import READ_ONLY, RECIPES, World
 
 QUERY_PREFIXES = ("list_", "get_", "search_")
@@ -97,23 +97,13 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     clock = FixedClock()
     result = initialize_database(location=location, request=make_setup_request(), clock=clock)
     admin = result.session
-    from app.services import users
 
     for name, roles, title in [
         ("lisi", [Role.ARCHIVIST], None),
         ("manager", [Role.APPROVER], ApproverTitle.CS_MANAGER),
         ("audit", [Role.AUDITOR], None),
     ]:
-        users.create_user(
-            session=admin,
-            username=name,
-            display_name="测试",
-            roles=roles,
-            approver_title=title,
-            password=PASSWORD,
-            require_change=False,
-            clock=clock,
-        )
+        add_user(admin, clock, name, roles, title, display_name="测试")
     sessions = [
         sign_in(location=location, username=n, password=PASSWORD, clock=clock)
         for n in ("lisi", "manager", "audit")

@@ -107,7 +107,7 @@ def test_old_entries_are_archived_to_a_signed_file_and_the_chain_still_verifies(
     (logged,) = audit.search_audit(
         session=auditor, audit_filter=AuditFilter(action="audit.archive"), clock=clock
     ).rows
-    assert logged.purpose == "年度归档" and f"through_seq={before}" in logged.details
+    assert logged.purpose == "年度归档" and f"末条序号：{before}" in logged.details
     doc = json.loads(data)
     doc["entries"][0]["actor_name"] = "someone"
     with pytest.raises(ValidationFailed) as info:

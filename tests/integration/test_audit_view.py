@@ -16,10 +16,9 @@ from app.errors import PermissionDenied, ValidationFailed
 from app.services import audit
 from app.services.audit import AuditFilter
 from app.services.auth import SignedIn, sign_out
-from app.services.catalogue import VolumeDraft, create_volume
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import person, sign_in_as
+from tests.factories import customer_with_volume, person, sign_in_as
 
 
 @pytest.fixture
@@ -94,14 +93,7 @@ def test_pages_continue_from_the_last_sequence_number(auditor: SignedIn, clock: 
 def test_a_customers_history_includes_its_volumes_and_unknown_numbers_are_named(
     archivist: SignedIn, auditor: SignedIn, clock: FixedClock
 ) -> None:
-    saved = register_customer(session=archivist, draft=person(), clock=clock)
-    volume = create_volume(
-        session=archivist,
-        draft=VolumeDraft(
-            customer_id=saved.customer_id, year=2024, title="客户档案", retention="Y"
-        ),
-        clock=clock,
-    )
+    saved, volume = customer_with_volume(archivist, clock)
     target, rows = audit.get_object_history(
         session=auditor, kind="customer", key=saved.number, clock=clock
     )
@@ -164,7 +156,7 @@ def test_exports_need_a_purpose_are_logged_and_read_back(
         session=auditor, audit_filter=AuditFilter(action="audit.export"), clock=clock
     )
     assert [r.purpose for r in logged.rows] == ["季度检查", "季度检查"]
-    assert "rows=1" in logged.rows[0].details and "format=xlsx" in logged.rows[0].details
+    assert "行数：1" in logged.rows[0].details and "格式：Excel" in logged.rows[0].details
     with pytest.raises(PermissionDenied):
         audit.export_audit(
             session=archivist, audit_filter=f, fmt="pdf", purpose="看看", clock=clock

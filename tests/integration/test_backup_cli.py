@@ -18,7 +18,7 @@ def test_nightly_backup_then_verify_then_restore_on_the_command_line(
     secret = tmp_path / "backup.pw"
     secret.write_text(DEMO_PASSWORD + "\n", encoding="utf-8")
     os.chmod(secret, 0o644)
-    exposed = cli(
+    backup = (
         "backup",
         "--db",
         db,
@@ -29,19 +29,10 @@ def test_nightly_backup_then_verify_then_restore_on_the_command_line(
         "--password-file",
         str(secret),
     )
+    exposed = cli(*backup)
     assert exposed.returncode == 1 and "其他账户读取" in exposed.stderr
     os.chmod(secret, 0o600)
-    done = cli(
-        "backup",
-        "--db",
-        db,
-        "--to",
-        str(tmp_path / "备份"),
-        "--user",
-        "admin",
-        "--password-file",
-        str(secret),
-    )
+    done = cli(*backup)
     assert done.returncode == 0, done.stderr
     assert "备份完成并已校验" in done.stdout and "客户 200 位" in done.stdout
     (folder,) = storage.list_folder(tmp_path / "备份")

@@ -10,7 +10,6 @@ import pytest
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import PermissionDenied, ValidationFailed
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import (
     ItemDraft,
@@ -28,7 +27,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, person, sign_in_as
+from tests.factories import PASSWORD, add_user, person, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -305,16 +304,7 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
             clock=clock,
         )
         by_level[level] = vid
-    users.create_user(
-        session=admin,
-        username=username,
-        display_name="测试",
-        roles=roles,
-        approver_title=title,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_user(admin, clock, username, roles, title, display_name="测试")
     viewer = sign_in(location=location, username=username, password=PASSWORD, clock=clock)
     try:
         listed = {v.id: v for v in list_volumes(session=viewer, clock=clock)}

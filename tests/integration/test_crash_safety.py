@@ -16,6 +16,8 @@ import pytest
 from tests import crash_harness
 
 RUNS = int(os.environ.get("CRASH_RUNS", "200"))
+# kill -9 during writes, WAL recovery, files of a full or removed medium: the embedded database
+pytestmark = pytest.mark.sqlite_only
 
 
 @pytest.mark.slow

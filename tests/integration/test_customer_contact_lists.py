@@ -23,7 +23,7 @@ from app.services.customers import (
     update_customer,
 )
 from app.storage.models import AuditEntry, CustomerAddress, CustomerBankAccount, CustomerPhone
-from tests.factories import person
+from tests.factories import person, prospect
 
 ACCOUNT_1 = "6222021234567890128"  # passes Luhn
 ACCOUNT_2 = "6217000010000000007"
@@ -152,7 +152,7 @@ def test_errors_name_the_row_and_stale_positions_are_refused(
         )
     assert sorted((e.field, e.reason) for e in info.value.errors) == [
         ("bank_accounts.0", "format"),
-        ("phones.2", "format"),
+        ("phones.2", "phone_too_short"),
     ]
     with pytest.raises(ValidationFailed) as info:
         update_customer(
@@ -176,14 +176,7 @@ def test_a_phone_added_beside_kept_ones_is_checked_for_duplicates(
     a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     b = register_customer(
         session=archivist,
-        draft=person(
-            name="王五",
-            id_number="",
-            id_type=None,
-            status="potential",
-            phones=(PhoneInput("13700001111"),),
-            bank_accounts=(),
-        ),
+        draft=prospect("王五", "13700001111"),
         clock=clock,
     ).customer_id
     assert not get_customer(session=archivist, customer_id=b, clock=clock).suspected_duplicate

@@ -151,7 +151,7 @@ def test_history_lists_what_happened_newest_first(archivist: SignedIn, clock: Fi
         clock=clock,
     )
     history = customer_history(session=archivist, customer_id=cid, clock=clock)
-    assert [h.action for h in history] == ["变更状态", "查看完整信息", "登记"]
+    assert [h.action for h in history] == ["变更客户状态", "显示完整信息", "登记客户"]
     assert "迁出" in history[0].summary and history[1].summary == "电话核实"
     assert all(h.who == "lisi" for h in history)
 

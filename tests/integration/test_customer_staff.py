@@ -19,7 +19,7 @@ from app.services.customers import (
     update_customer,
 )
 from app.storage.models import AuditEntry, Customer
-from tests.factories import add_archivist, person
+from tests.factories import add_archivist, add_user, person
 
 
 def ids_by_name(admin: SignedIn, clock: FixedClock) -> dict[str, int]:
@@ -29,14 +29,7 @@ def ids_by_name(admin: SignedIn, clock: FixedClock) -> dict[str, int]:
 def test_staff_are_enabled_archivists_and_approvers_only(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock
 ) -> None:
-    users.create_user(
-        session=admin,
-        username="audit",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        clock=clock,
-    )
+    add_user(admin, clock, "audit", [Role.AUDITOR], display_name="周敏", password=None)
     add_archivist(admin, clock, username="gone")
     users.disable_user(session=admin, user_id=ids_by_name(admin, clock)["gone"], clock=clock)
     staff = users.list_staff(session=archivist, clock=clock)

@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn
-from app.services.customers import register_customer
+from app.services.customers import register_customer, search_customers
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import PASSWORD, person
@@ -61,6 +61,7 @@ def customer_csv(tmp_path: Path) -> Path:
             ["李三", resident_id(3), "13900000001"],  # line 5: the phone of line 2 (flagged)
             ["", "123", "abc"],  # line 6: no name, bad ID, bad phone
             ["王五", resident_id(5), ""],  # line 7
+            ["合计", "4 户", ""],  # line 8: a total line (skipped by the reader)
         ]
     )
     path = tmp_path / "客户台账.csv"
@@ -78,16 +79,18 @@ def test_a_dry_run_then_the_import_print_counts_and_write_the_report(
         location, tmp_path, "--kind", "customers", "--dry-run", "--report", str(report), str(ledger)
     )
     assert code == 0, err
-    assert "共 5 行数据：可导入 3 行（其中疑似重复 2 行），拒绝 2 行，跳过 1 行" in out
+    # blank line 4 is not a row read; the total line 8 is, and is skipped
+    assert "读到 6 行：可导入 3 行（其中疑似重复 2 行），拒绝 2 行，跳过 1 行" in out
     assert _count(archivist, clock, Customer) == before  # nothing written
     dry = json.loads(report.read_text(encoding="utf-8"))
     assert {k: dry[k] for k in ("total", "valid", "rejected", "flagged", "skipped")} == {
-        "total": 5,
+        "total": 6,
         "valid": 3,
         "rejected": 2,
         "flagged": 2,
         "skipped": 1,
     }
+    assert dry["total"] == dry["valid"] + dry["rejected"] + dry["skipped"]
     code, out, err = _run(
         location, tmp_path, "--kind", "customers", "--report", str(report), str(ledger)
     )
@@ -99,11 +102,13 @@ def test_a_dry_run_then_the_import_print_counts_and_write_the_report(
     assert [(n, rows[n]["status"]) for n in sorted(rows)] == [
         (2, "flagged"),  # the first of the ID pair, and it shares a phone with line 5
         (3, "rejected"),
-        (4, "skipped"),
         (5, "flagged"),
         (6, "rejected"),
         (7, "imported"),
+        (8, "skipped"),
     ]
+    assert rows[8]["reasons"] == ["total"]
+    assert done["total"] == done["valid"] + done["rejected"] + done["skipped"] == 6
     assert rows[3]["reasons"] == ["duplicate_in_file"]
     assert "duplicate_group" in rows[2]["warnings"]
     assert "required" in rows[6]["reasons"]
@@ -174,8 +179,50 @@ def test_volumes_with_a_mapping_file_and_a_gb18030_loan_register(
         location, tmp_path, "--kind", "loans", "--encoding", "gb18030", str(register)
     )
     assert code == 0, err
-    assert "共 3 行数据：已导入 2 行" in out and "拒绝 1 行" in out
+    assert "读到 3 行：已导入 2 行" in out and "拒绝 1 行" in out
     assert _count(archivist, clock, Loan) == 2
+
+
+def test_encoding_reads_a_gb18030_csv_with_the_encoding_given(
+    archivist: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+) -> None:
+    """``--encoding`` goes to the reader: the names come out right with GB18030, garbled (and
+    the header not found) when the file is read as UTF-16; an unknown encoding is an error."""
+    path = tmp_path / "客户.csv"
+    path.write_bytes(
+        "客户名称,身份证号,手机\n"
+        f"欧阳锟,{resident_id(11)},13900000011\n"
+        f"䶮䶵,{resident_id(12)},13900000012\n".encode("gb18030")
+    )
+    before = _count(archivist, clock, Customer)
+    code, out, err = _run(
+        location, tmp_path, "--kind", "customers", "--encoding", "utf-16", str(path)
+    )
+    assert _count(archivist, clock, Customer) == before  # nothing sensible read, nothing written
+    assert code == 1 or "已导入 0 行" in out, (code, out, err)
+    code, out, err = _run(
+        location, tmp_path, "--kind", "customers", "--encoding", "no-such", str(path)
+    )
+    assert code == 1 and "错误：" in err and "Traceback" not in err
+    report = tmp_path / "r.json"
+    code, out, err = _run(
+        location,
+        tmp_path,
+        "--kind",
+        "customers",
+        "--encoding",
+        "GB18030",
+        "--report",
+        str(report),
+        str(path),
+    )
+    assert code == 0, err
+    assert "已导入 2 行" in out and "忽略" not in err
+    rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
+    assert [r["warnings"] for r in rows] == [[], []]  # no replacement characters
+    assert _count(archivist, clock, Customer) == before + 2
+    for name in ("欧阳锟", "䶮䶵"):  # read as written: found by their names
+        assert search_customers(session=archivist, query=name, clock=clock).total == 1
 
 
 def test_an_unreadable_file_and_a_refused_sign_in_exit_1_with_a_message(

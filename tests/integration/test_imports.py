@@ -97,7 +97,7 @@ def test_a_messy_customer_ledger_imports_exact_counts_with_reasons(
     assert _reasons(summary) == {
         17: {"checksum"},
         18: {"duplicate_in_file"},
-        19: {"format"},
+        19: {"phone_too_short"},
         21: {"duplicate_id"},
     }
     duplicate = next(o for o in summary.outcomes if o.row == 18)

@@ -13,11 +13,9 @@ from app.domain.roles import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.services import audit, incidents
 from app.services.auth import SignedIn, sign_out
-from app.services.catalogue import VolumeDraft, create_volume
-from app.services.customers import register_customer
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
-from tests.factories import person, sign_in_as
+from tests.factories import customer_with_volume, sign_in_as
 
 
 def draft(clock: FixedClock, *affected: str) -> IncidentDraft:
@@ -36,14 +34,7 @@ def draft(clock: FixedClock, *affected: str) -> IncidentDraft:
 def test_an_incident_links_the_affected_records_and_is_audited(
     admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    saved = register_customer(session=archivist, draft=person(), clock=clock)
-    volume = create_volume(
-        session=archivist,
-        draft=VolumeDraft(
-            customer_id=saved.customer_id, year=2024, title="客户档案", retention="Y"
-        ),
-        clock=clock,
-    )
+    saved, volume = customer_with_volume(archivist, clock)
     row = incidents.record_incident(
         session=archivist,
         draft=draft(clock, saved.number.lower(), volume.reference_code),
@@ -81,7 +72,7 @@ def test_an_incident_links_the_affected_records_and_is_audited(
             session=auditor, kind="customer", key=saved.number, clock=clock
         )
         assert [r.action for r in history][-2:] == ["incident.record", "incident.update"]
-        assert "affected：" in history[-1].details
+        assert "涉及：" in history[-1].details and "状态：处理中 → 已结案" in history[-1].details
         assert [i.number for i in incidents.list_incidents(session=auditor, clock=clock)] == [
             row.number
         ]

@@ -281,6 +281,7 @@ def test_a_file_from_a_path_and_a_pipe_and_office_and_text_types(
 
 
 # --- tampering ---------------------------------------------------------------------------------
+@pytest.mark.sqlite_only
 def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -562,6 +563,7 @@ def test_the_file_name_and_content_never_appear_in_plain_text(
                 assert needle not in blob, (path.name, needle)
 
 
+@pytest.mark.sqlite_only
 def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
     archivist: SignedIn, clock: FixedClock, location: DatabaseLocation, tmp_path: Path
 ) -> None:
@@ -665,6 +667,7 @@ class Crash(BaseException):
     """The process dying at this point (nothing after it runs in a real crash)."""
 
 
+@pytest.mark.sqlite_only
 def test_the_blob_file_holds_neither_the_content_nor_the_name(
     archivist: SignedIn, clock: FixedClock, item_id: int, location: DatabaseLocation
 ) -> None:
@@ -780,6 +783,7 @@ def test_a_crash_between_rename_and_commit_leaves_an_orphan_that_check_reports_a
     assert item_files.open_file(session=archivist, file_id=kept, purpose="核对", clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_a_missing_blob_is_a_typed_error_audited_and_reported(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -806,6 +810,7 @@ def test_a_missing_blob_is_a_typed_error_audited_and_reported(
     assert item_files.open_file(session=archivist, file_id=good, purpose="核对", clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_a_blob_cut_inside_a_record_fails_fixity(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:

@@ -22,7 +22,6 @@ from app.printing.loan_forms import (
 )
 from app.services.auth import SignedIn
 from app.services.loans import (
-    ApplicationDraft,
     RequestedVolume,
     ReturnCount,
     file_application,
@@ -33,7 +32,14 @@ from app.services.loans import (
 )
 from app.services.loans import printing as loan_print
 from app.storage.location import DatabaseLocation
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
+from tests.loan_helpers import (
+    Desk,
+    approve_all,
+    make_desk,
+    make_volume,
+    outsider_draft,
+    staff_application,
+)
 
 
 @pytest.fixture
@@ -120,16 +126,8 @@ def test_a_long_register_runs_over_pages_with_its_heading_on_each() -> None:
 
 def test_copy_register_lists_pages_and_copies(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
-    draft = ApplicationDraft(
-        kind="copy",
-        purpose="诉讼取证",
-        volumes=(RequestedVolume(vid, pages="1-6", page_count=6, copies=2),),
-        outsider=True,
-        applicant_name="陈律师",
-        unit="上海某某律师事务所",
-        credential="letter",
-        credential_number="沪律函2026第0012号",
-    )
+    volume = RequestedVolume(vid, pages="1-6", page_count=6, copies=2)
+    draft = outsider_draft("copy", "诉讼取证", volume)
     app_id = file_application(session=desk("lisi"), draft=draft, clock=desk.clock).application_id
     approve_all(desk, app_id, "gm")
     issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)

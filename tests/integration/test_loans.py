@@ -44,7 +44,14 @@ from app.services.loans import (
 )
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UseApplication, UseLog
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
+from tests.loan_helpers import (
+    Desk,
+    approve_all,
+    make_desk,
+    make_volume,
+    outsider_draft,
+    staff_application,
+)
 
 # who signs each default route, step by step (tests/unit/test_loan_rules.py has the table)
 SIGNERS = {
@@ -190,17 +197,7 @@ def test_an_outsider_without_a_letter_or_work_id_is_refused(desk: Desk) -> None:
     fields = {e.field for e in refused.value.errors}
     assert fields == {"unit", "credential", "credential_number"}
     assert "介绍信或工作证" in describe(refused.value)
-    ok = ApplicationDraft(
-        kind="consult",
-        purpose="审计核对",
-        volumes=(RequestedVolume(vid),),
-        outsider=True,
-        applicant_name="陈律师",
-        unit="上海某某律师事务所",
-        credential="letter",
-        credential_number="沪律函2026第0012号",
-        phone="13912345678",
-    )
+    ok = outsider_draft("consult", "审计核对", RequestedVolume(vid), phone="13912345678")
     saved = file_application(session=desk("lisi"), draft=ok, clock=desk.clock)
     view = get_application(
         session=desk("lisi"), application_id=saved.application_id, clock=desk.clock

@@ -116,6 +116,7 @@ def test_signed_out_store_can_no_longer_read_or_reconnect(
         users.list_users(session=admin, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_queued_events_from_the_keyring_are_checked_before_auditing(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -140,6 +141,7 @@ def test_queued_events_from_the_keyring_are_checked_before_auditing(
     sign_out(session=session, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_driver_errors_become_messages_a_user_can_act_on(location: DatabaseLocation) -> None:
     assert isinstance(
         map_driver_error(sqlcipher3.OperationalError("database is locked"), location), DatabaseBusy

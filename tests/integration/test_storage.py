@@ -37,6 +37,7 @@ from app.storage.engine import sqlcipher_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
+from tests.factories import add_user, refused_audit
 
 
 def sha(path: Path) -> str:
@@ -66,6 +67,7 @@ def test_migrate_from_empty_creates_every_table_at_head(tmp_path: Path) -> None:
     assert not (tmp_path / "empty.db").read_bytes().startswith(b"SQLite format 3")
 
 
+@pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -80,6 +82,7 @@ def test_database_from_a_newer_version_is_refused_untouched(
     assert not list(location.sqlite_path.parent.glob("*.before-upgrade-*"))
 
 
+@pytest.mark.sqlite_only
 def test_unstamped_database_with_tables_is_not_touched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -92,6 +95,7 @@ def test_unstamped_database_with_tables_is_not_touched(
     assert sha(location.sqlite_path) == before
 
 
+@pytest.mark.sqlite_only
 def test_database_at_head_is_not_copied_and_copies_are_exact(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -115,6 +119,7 @@ def test_missing_database_is_reported(tmp_path: Path, clock: FixedClock) -> None
         )
 
 
+@pytest.mark.sqlite_only
 def test_missing_keyring_is_reported(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -124,6 +129,7 @@ def test_missing_keyring_is_reported(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_tampered_keyring_is_reported_not_replaced(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -154,6 +160,7 @@ def test_keyring_swapped_from_another_database_is_refused(
         sign_in(location=a, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_file_that_is_not_our_database_is_refused(
     tmp_path: Path, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -164,6 +171,7 @@ def test_file_that_is_not_our_database_is_refused(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_truncated_database_is_reported_corrupt(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -174,6 +182,7 @@ def test_truncated_database_is_reported_corrupt(
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
+@pytest.mark.sqlite_only
 def test_setup_never_overwrites_an_existing_database(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -204,31 +213,19 @@ def test_read_only_folder_gives_a_clear_error(tmp_path: Path, clock: FixedClock)
     assert str(folder) in info.value.params["path"]
 
 
+@pytest.mark.sqlite_only
 def test_audit_failure_rolls_back_the_change(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     keyring_before = sha(location.keyring_path)
-    with admin.store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
-                "WHEN NEW.action = 'user.create' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
-            )
-        )
-    with pytest.raises(Exception, match="audit refused"):
-        users.create_user(
-            session=admin,
-            username="lisi",
-            display_name="李四",
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+    with refused_audit(admin, "user.create"), pytest.raises(Exception, match="audit refused"):
+        add_user(admin, clock, "lisi", password=None)
     with admin.store.new_session() as s:
         assert s.query(UserAccount).filter_by(username="lisi").count() == 0
     assert sha(location.keyring_path) == keyring_before
 
 
+@pytest.mark.sqlite_only
 def test_failed_password_change_leaves_the_keyring_alone(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -253,6 +250,7 @@ def test_failed_password_change_leaves_the_keyring_alone(
     assert json.loads(location.keyring_path.read_text())["body"] == keyring_before
 
 
+@pytest.mark.sqlite_only
 def test_security_settings_are_validated_audited_and_reach_the_keyring(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -273,17 +271,11 @@ def test_security_settings_are_validated_audited_and_reach_the_keyring(
     assert json.loads(entry.details)["lockout_max_failures"] == {"before": 5, "after": 3}
 
 
+@pytest.mark.sqlite_only
 def test_every_write_in_this_issue_leaves_an_audit_entry(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    otp = users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    otp = add_user(admin, clock, "lisi", password=None)
     uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
     users.set_roles(
         session=admin,
@@ -309,6 +301,7 @@ def test_every_write_in_this_issue_leaves_an_audit_entry(
     assert otp.password not in location.keyring_path.read_text()
 
 
+@pytest.mark.sqlite_only
 def test_new_database_and_keyring_are_private_to_the_owner(
     admin: SignedIn, location: DatabaseLocation
 ) -> None:
@@ -316,6 +309,7 @@ def test_new_database_and_keyring_are_private_to_the_owner(
     assert stat.S_IMODE(location.keyring_path.stat().st_mode) == 0o600
 
 
+@pytest.mark.sqlite_only
 def test_older_database_is_copied_then_upgraded(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
@@ -361,6 +355,7 @@ def test_head_constant_matches_the_migration_scripts() -> None:
     assert migrate.head_revision() == migrate.HEAD
 
 
+@pytest.mark.sqlite_only
 def test_opening_a_current_database_does_not_load_alembic(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:

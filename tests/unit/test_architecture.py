@@ -196,3 +196,23 @@ def test_app_does_not_import_qt() -> None:
     assert not offenders, "app/ must not depend on Qt (PySide6 belongs in ui/):\n" + "\n".join(
         offenders
     )
+
+
+MAX_MODULE_LINES = 700  # issue 15: a module is read in one sitting; most stay under 500
+MAX_MODULES_OVER_500 = 5
+
+
+def _module_sizes() -> dict[str, int]:
+    return {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for top in ("app", "ui")
+        for path in sorted((ROOT / top).rglob("*.py"))
+    }
+
+
+def test_no_module_in_app_or_ui_is_too_long_to_read_in_one_sitting() -> None:
+    sizes = _module_sizes()
+    too_long = {name: n for name, n in sizes.items() if n > MAX_MODULE_LINES}
+    assert not too_long, f"split these modules (over {MAX_MODULE_LINES} lines): {too_long}"
+    over_500 = sorted(name for name, n in sizes.items() if n > 500)
+    assert len(over_500) <= MAX_MODULES_OVER_500, f"too many modules over 500 lines: {over_500}"

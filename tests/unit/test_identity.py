@@ -40,12 +40,12 @@ def with_check(first17: str) -> str:
         (with_check("83000019900101123"), None),  # 台湾居民居住证
         ("110105194912310021", "checksum"),
         (with_check("99010519491231002"), "id_region"),
-        (with_check("11010519490230002"), "id_birth_date"),  # 30 February
-        (with_check("11010520991231002"), "id_birth_date"),  # born in the future
-        (with_check("11010518001231002"), "id_birth_date"),  # before 1880
+        (with_check("11010519490230002"), "id_birth_invalid"),  # 30 February
+        (with_check("11010520991231002"), "id_birth_future"),  # born in the future
+        (with_check("11010518001231002"), "id_birth_invalid"),  # before 1880
         ("110105491231002", "id_15_digit"),
-        ("11010519491231002", "format"),
-        ("1101051949123100XX", "format"),
+        ("11010519491231002", "id_length"),
+        ("1101051949123100XX", "id_char"),
         ("", "required"),
     ],
 )
@@ -96,8 +96,8 @@ def make_uscc(first17: str) -> str:
         (make_uscc("A1110000MC0000000"), None),  # 中央军委改革和编制办公室
         ("９１３５０１００Ｍ０００１００Ｙ４３", None),
         ("91350100M000100Y44", "checksum"),
-        ("91350100M000100Y4", "format"),
-        ("91350100M00010OY43", "format"),  # letter O is not in the alphabet
+        ("91350100M000100Y4", "uscc_length"),
+        ("91350100M00010OY43", "uscc_char"),  # letter O is not in the alphabet
         (make_uscc("B1110000MC0000000"), "uscc_authority"),
         (make_uscc("90110000MC0000000"), "uscc_authority"),
     ],
@@ -181,7 +181,12 @@ def test_digit_strings_are_either_valid_ids_or_named_errors(text: str) -> None:
         assert id_check_character(text[:17]) == text[17]
     else:
         assert result.error is not None
-        assert result.error.reason in {"checksum", "id_region", "id_birth_date"}
+        assert result.error.reason in {
+            "checksum",
+            "id_region",
+            "id_birth_invalid",
+            "id_birth_future",
+        }
 
 
 def test_pinyin_keys_cover_full_readings_initials_and_surname_readings() -> None:
@@ -193,3 +198,85 @@ def test_pinyin_keys_cover_full_readings_initials_and_surname_readings() -> None
     assert {"chongqingyinhang", "cqyh"} <= set(pinyin_keys("重庆银行"))  # phrase readings
     assert "johnsmith" in pinyin_keys("John Smith")
     assert pinyin_keys("  ") == ()
+
+
+@pytest.mark.parametrize(
+    ("text", "reason", "params"),
+    [
+        ("11010519491231002", "id_length", {"length": 17}),
+        ("1101051949123100212", "id_length", {"length": 19}),
+        ("1101051949I231002X", "id_char", {"position": 11, "char": "I"}),
+        ("11010519491231002Y", "id_char", {"position": 18, "char": "Y"}),
+        ("110105194912310021", "checksum", {"position": 18}),
+    ],
+)
+def test_each_kind_of_id_fault_has_its_own_reason_and_position(
+    text: str, reason: str, params: dict[str, object]
+) -> None:
+    from app.messages import describe_field_error
+
+    result = check_resident_id(text, today=TODAY)
+    assert result.error is not None
+    assert (result.error.reason, result.error.params) == (reason, params)
+    message = describe_field_error(result.error)
+    assert "{" not in message and "统一社会信用代码" not in message
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("12345", "phone_too_short"),
+        ("1380013800", "phone_too_short"),
+        ("138001380001", "phone_too_long"),
+        ("12345678901", "phone_prefix"),
+        ("10012345678", "phone_prefix"),
+        ("138abc12345", "phone_letters"),
+        ("电话", "format"),
+        ("1.38001E+10", "phone_scientific"),
+        ("1.38E10", "phone_scientific"),
+        ("138****1234", "phone_masked"),
+        ("138＊＊＊＊1234", "phone_masked"),
+        ("88881234", "phone_no_area_code"),
+        ("010-1234", "phone_too_short"),
+        ("0571-123456789012", "phone_too_long"),
+        ("0571-8000000", "phone_area_code"),
+        ("+999 1234567", "phone_prefix"),
+    ],
+)
+def test_each_kind_of_bad_phone_has_its_own_reason(text: str, reason: str) -> None:
+    from app.messages import describe_field_error
+
+    result = check_phone(text)
+    assert result.error is not None and result.error.reason == reason, result.error
+    assert "{" not in describe_field_error(result.error)
+
+
+def test_a_person_id_with_one_letter_is_not_taken_for_a_credit_code() -> None:
+    from app.domain.identity import is_valid_uscc, looks_like_resident_id
+
+    typo = "1101051949I231002X"
+    assert looks_like_resident_id(typo) and not is_valid_uscc(typo)
+    assert not looks_like_resident_id("91350100M000100Y43")
+    assert is_valid_uscc("91350100M000100Y43")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    area=st.sampled_from(["10", "21", "22", "311", "571", "755", "898", "999", "335", "400"]),
+    subscriber=st.from_regex(r"[0-9]{6,9}", fullmatch=True),
+    dash=st.booleans(),
+)
+def test_land_line_verdicts_kept_per_prefix_agree_with_phonenumbers(
+    area: str, subscriber: str, dash: bool
+) -> None:
+    import phonenumbers
+
+    text = f"0{area}{'-' if dash else ''}{subscriber}"
+    result = check_phone(text)
+    parsed = phonenumbers.parse(text, "CN")
+    valid = phonenumbers.is_valid_number(parsed)
+    if 10 <= len(area + subscriber) + 1 <= 12:
+        assert result.ok == valid, text
+    if result.ok:
+        expected = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        assert result.value.e164 == expected  # type: ignore[union-attr]

@@ -9,10 +9,14 @@ from hypothesis import strategies as st
 from app.domain.scan_codes import (
     CODE_ALPHABET,
     ScanResult,
+    best_match,
     check_character,
+    loose_key,
     parse_scan,
+    read_code,
     scan_form,
     scan_payload,
+    spellings,
 )
 
 codes = st.text(alphabet=CODE_ALPHABET.strip(), min_size=1, max_size=40).filter(
@@ -78,3 +82,56 @@ def test_a_wrong_check_character_is_rejected() -> None:
     payload = scan_payload("H000123")
     wrong = "0" if payload[-1] != "0" else "1"
     assert parse_scan(payload[:-1] + wrong) == (ScanResult.BAD_CHECK, None)
+
+
+# --- the one input rule (issue 21) ------------------------------------------------------------
+def test_a_typed_code_without_check_character_is_read_as_a_code() -> None:
+    result, scanned = read_code(" z001-kh·2025-y-0001 ")
+    assert result is ScanResult.OK and scanned is not None
+    assert scanned.code == "Z001-KH.2025-Y-0001"
+    assert scanned.check == "" and scanned.verified
+
+
+def test_a_typed_code_with_its_check_character_is_read_like_a_scan() -> None:
+    payload = scan_payload("H000123")
+    assert read_code(payload) == parse_scan(payload)
+    assert read_code(payload.lower())[0] is ScanResult.OK
+
+
+def test_a_wrong_check_character_is_refused_also_when_typed() -> None:
+    payload = scan_payload("H000123")
+    wrong = "0" if payload[-1] != "0" else "1"
+    assert read_code(payload[:-1] + wrong) == (ScanResult.BAD_CHECK, None)
+    assert read_code("H000123*")[0] is ScanResult.BAD_CHECK  # a separator but no check
+    assert read_code("H000123*AB")[0] is ScanResult.BAD_CHECK
+
+
+def test_text_that_is_no_code_is_left_to_search() -> None:
+    for text in ("张三", "", "   ", "contract", "typed text"):
+        assert read_code(text) == (ScanResult.NOT_A_CODE, None), text
+
+
+def test_a_dash_typed_for_the_middle_dot_leaves_the_check_to_the_stored_code() -> None:
+    stored = "Z001-KH·2025-Y-0001"
+    check = check_character(stored)
+    result, scanned = read_code(f"Z001-KH-2025-Y-0001*{check}")
+    assert result is ScanResult.OK and scanned is not None and not scanned.verified
+    assert scanned.confirms(stored)
+    assert not scanned.confirms("Z001-KH·2025-Y-0002")
+
+
+def test_middle_dot_dot_and_dash_are_one_separator_when_matching() -> None:
+    key = loose_key("Z001-KH·2025-Y-0001")
+    assert loose_key("z001-kh.2025-y-0001") == key == loose_key("Z001-KH-2025-Y-0001")
+    assert loose_key("Z001－KH．2025-Y-0001") == key  # full-width typing
+    assert "Z001-KH·2025-Y-0001" in (spellings("Z001-KH-2025-Y-0001") or [])
+    assert "Z001-KH·2025-Y-0001" in (spellings("Z001-KH.2025-Y-0001") or [])
+    assert spellings("-" * 7) is None  # too many to spell out: compared loosely instead
+
+
+def test_the_spelling_typed_wins_over_a_loose_one() -> None:
+    stored = ["A-1·2", "A-1-2"]
+    assert best_match("A-1-2", stored) == "A-1-2"
+    assert best_match("A-1.2", stored) == "A-1·2"
+    assert best_match("A.1.2", stored) is None  # equally close: type the separators exactly
+    assert best_match("A-1-2", []) is None

@@ -198,9 +198,23 @@ class FormDialog(QDialog):
                 break
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
-        """Ctrl+Enter submits from anywhere in the dialog."""
+        """Ctrl+Enter submits from anywhere in the dialog; a plain Enter never does.
+
+        A plain Enter that no field took (a spin box, a date, a list) moves on, unless the
+        dialog was built with ``enter_submits``; on a focused push button it presses it.
+        (QDialogButtonBox makes 保存 the default button when shown, so without this an Enter
+        in a number field would save the form.)
+        """
         if _is_ctrl_enter(event):
             self.save()
+            return
+        enter = event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+        if enter and not self._enter_submits:
+            focused = self.focusWidget()
+            if isinstance(focused, QPushButton):
+                focused.click()
+            elif focused is not None:
+                self.enter_pressed(focused)
             return
         super().keyPressEvent(event)
 

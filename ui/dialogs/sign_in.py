@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -16,9 +17,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
-from app.services.auth import SignedIn, sign_in
 from ui.context import AppContext
 from ui.errors import message_for, show_unexpected
+
+if TYPE_CHECKING:  # the storage layer loads after the window is on screen (cold start)
+    from app.services.auth import SignedIn
 
 log = logging.getLogger(__name__)
 
@@ -113,6 +116,8 @@ class SignInDialog(QDialog):
             self.show_error(self.tr("请输入密码。"))
             self.password.setFocus()
             return
+        from app.services.auth import sign_in
+
         self.setEnabled(False)
         try:
             self.session = sign_in(

@@ -1,4 +1,11 @@
-"""工作台: the day's work at a glance; later areas add their cards here."""
+"""工作台: the day's work at a glance, one card per thing the signed-in role should know.
+
+Which cards appear depends on the roles (三员分立): the administrator sees accounts, security
+notes and backups; the auditor the audit chain, recent alarms and backups; an approver the
+applications waiting for them and overdue loans; the archivist overdue loans, inspections due,
+open tasks, the secrecy review queue and volumes due for appraisal. A card a role may not see is
+not built at all; every card shows real data (``MainWindow.refresh_home`` fills them).
+"""
 
 from __future__ import annotations
 
@@ -7,38 +14,95 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import QFrame, QGridLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QVBoxLayout,
+    QWidget,
+)
 
 from app.clock import format_local
 from app.domain.accounts import Actor
-from app.domain.roles import ROLE_LABELS, Role
+from app.domain.roles import ROLE_LABELS, Role, may
 from app.services.backup import BackupStatus
+
+SHOWN = 5  # rows listed on a card before "……"
+ALERT = "color: #b00020; border: none; font-weight: bold;"
+GOOD = "color: #1b5e20; border: none;"
+PLAIN = "color: #333; border: none;"
+
+# card key → (title, the area its button opens, the button's text); order is the page's order
+CARDS: dict[str, tuple[str, str, str]] = {
+    "queue": ("待我审批", "loans", "去审批"),
+    "overdue": ("逾期借阅", "loans", "去借阅"),
+    "inspections": ("到期检查", "inspections", "去检查"),
+    "tasks": ("待办任务", "inspections", "去检查"),
+    "review": ("密级到期复核", "archives", "去档案"),
+    "appraisal": ("保管期满待鉴定", "archives", "去档案"),
+    "accounts": ("账户", "settings", "用户管理"),
+    "security": ("安全提醒", "settings", "去设置"),
+    "chain": ("审计链", "audit", "去审计"),
+    "alarms": ("近期告警", "audit", "去审计"),
+    "backup": ("备份状态", "", ""),
+}
+
+
+def cards_for(actor: Actor) -> list[str]:
+    """The card keys this actor sees, in page order."""
+    wanted: set[str] = set()
+    if actor.has(Role.ADMIN):
+        wanted |= {"accounts", "security"}
+    if actor.has(Role.AUDITOR):
+        wanted |= {"chain", "alarms"}
+    if actor.has(Role.APPROVER):
+        wanted |= {"queue", "overdue"}
+    if actor.has(Role.ARCHIVIST):
+        wanted |= {"overdue", "inspections", "tasks", "review", "appraisal"}
+    if may(actor.roles, "backup.verify"):
+        wanted.add("backup")
+    return [key for key in CARDS if key in wanted]
 
 
 class Card(QFrame):
-    """A titled box on the home screen."""
+    """A titled box on the home screen, with an optional button to the area it is about."""
 
-    def __init__(self, title: str, body: str, name: str) -> None:
+    def __init__(self, title: str, name: str, button: str = "") -> None:
         super().__init__(objectName=name)
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setStyleSheet(
             f"QFrame#{name} {{ background: #fafafa; border: 1px solid #ccc; border-radius: 6px; }}"
         )
         layout = QVBoxLayout(self)
+        head = QHBoxLayout()
         self.title = QLabel(title)
         self.title.setStyleSheet("font-weight: bold; font-size: 12pt; border: none;")
-        self.body = QLabel(body)
+        head.addWidget(self.title, 1)
+        self.button: QPushButton | None = None
+        if button:
+            self.button = QPushButton(button, objectName=f"{name}_open")
+            head.addWidget(self.button)
+        layout.addLayout(head)
+        self.body = QLabel(objectName=f"{name}_body")
         self.body.setWordWrap(True)
-        self.body.setStyleSheet("color: #555; border: none;")
-        layout.addWidget(self.title)
+        self.body.setStyleSheet(PLAIN)
         layout.addWidget(self.body)
         layout.addStretch()
 
+    def set_lines(self, lines: Sequence[str], style: str = PLAIN) -> None:
+        """Show ``lines`` (the first one a heading)."""
+        self.body.setStyleSheet(style)
+        self.body.setText("\n".join(lines))
+
 
 class HomePage(QWidget):
-    """Greeting plus one card per kind of daily work."""
+    """Greeting plus one card per kind of work the roles do."""
 
     backup_requested = Signal()
+    area_requested = Signal(str)  # an area key (the card's button)
 
     def __init__(
         self,
@@ -48,7 +112,15 @@ class HomePage(QWidget):
         backup: BackupStatus | None = None,
     ) -> None:
         super().__init__(objectName="HomePage")
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea(objectName="home_scroll")
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        outer.addWidget(scroll)
+        inner = QWidget()
+        scroll.setWidget(inner)
+        layout = QVBoxLayout(inner)
         local = now.astimezone()
         roles = "、".join(ROLE_LABELS[r] for r in sorted(actor.roles, key=list(Role).index))
         self.greeting = QLabel(
@@ -63,42 +135,86 @@ class HomePage(QWidget):
         layout.addWidget(org)
         grid = QGridLayout()
         layout.addLayout(grid)
-        not_yet = self.tr("尚未启用：该功能将在后续版本提供，目前没有数据。")
-        self.cards = [
-            Card(self.tr("逾期借阅"), not_yet, "card_overdue"),
-            Card(self.tr("到期检查"), not_yet, "card_inspections"),
-            Card(self.tr("待办任务"), not_yet, "card_tasks"),
-            Card(self.tr("备份状态"), not_yet, "card_backup"),
-        ]
-        for i, card in enumerate(self.cards):
+        self.cards: dict[str, Card] = {}
+        for i, key in enumerate(cards_for(actor)):
+            title, area, button = CARDS[key]
+            card = Card(self.tr(title), f"card_{key}", self.tr(button) if button else "")
+            card.set_lines([self.tr("正在读取……")])
+            if card.button is not None:
+                card.button.clicked.connect(lambda _=False, a=area: self.area_requested.emit(a))
+            self.cards[key] = card
             grid.addWidget(card, i // 2, i % 2)
         self.backup_button: QPushButton | None = None
-        if backup is not None:
-            self._show_backup(self.cards[3], backup, actor)
+        if "backup" in self.cards:
+            self.backup_button = QPushButton(self.tr("备份与恢复…"), objectName="open_backup")
+            self.backup_button.clicked.connect(self.backup_requested)
+            self.cards["backup"].layout().addWidget(self.backup_button)
+            if backup is not None:
+                self.show_backup(backup)
         layout.addStretch()
 
+    def card(self, key: str) -> Card | None:
+        """The card ``key`` when this role has it."""
+        return self.cards.get(key)
+
+    def show_unavailable(self, key: str) -> None:
+        """A card whose data could not be read now (it is read again next time)."""
+        card = self.cards.get(key)
+        if card is not None:
+            card.set_lines([self.tr("暂时无法读取，请稍后再回到工作台。")], ALERT)
+
+    # -- loans ----------------------------------------------------------------------------------
     def show_overdue(self, rows: Sequence[Any]) -> None:
         """Fill the 逾期借阅 card with loans overdue now (``LoanRow`` of the loan services)."""
-        card = self.cards[0]
+        card = self.cards.get("overdue")
+        if card is None:
+            return
         if not rows:
-            card.body.setText(self.tr("当前没有逾期未还的借阅。"))
+            card.set_lines([self.tr("当前没有逾期未还的借阅。")], GOOD)
             return
         lines = [self.tr("逾期未还 {0} 件（在“借阅”中查看和打印催还通知）：").format(len(rows))]
-        for row in rows[:5]:
+        for row in rows[:SHOWN]:
             told = self.tr("，已告知 {0}").format(row.escalate_to) if row.escalate_to else ""
             lines.append(
                 self.tr("{0}　{1}　{2}　逾期 {3} 天{4}").format(
                     row.number, row.reference_code, row.borrower, row.overdue_days, told
                 )
             )
-        if len(rows) > 5:
+        if len(rows) > SHOWN:
             lines.append(self.tr("……"))
-        card.body.setText("\n".join(lines))
+        card.set_lines(lines, ALERT)
 
-    def _show_backup(self, card: Card, status: BackupStatus, actor: Actor) -> None:
+    def show_queue(self, rows: Sequence[Any]) -> None:
+        """Fill the 待我审批 card (``ApplicationRow`` the approver may sign now)."""
+        card = self.cards.get("queue")
+        if card is None:
+            return
+        if not rows:
+            card.set_lines([self.tr("没有等待您审批的申请。")], GOOD)
+            return
+        lines = [self.tr("等待您审批的申请 {0} 件（在“借阅 → 审批”中办理）：").format(len(rows))]
+        for row in rows[:SHOWN]:
+            lines.append(
+                self.tr("{0}　{1}　{2}　{3}　{4}").format(
+                    row.number,
+                    row.kind_label,
+                    row.applicant,
+                    row.volumes,
+                    format_local(row.created_at),
+                )
+            )
+        if len(rows) > SHOWN:
+            lines.append(self.tr("……"))
+        card.set_lines(lines, ALERT)
+
+    # -- backup (issue 10) ----------------------------------------------------------------------
+    def show_backup(self, status: BackupStatus) -> None:
         """R43: the last verified backup, in red when older than the configured interval."""
+        card = self.cards.get("backup")
+        if card is None:
+            return
         if not status.supported:
-            card.body.setText(self.tr("PostgreSQL 数据库由服务器端工具备份。"))
+            card.set_lines([self.tr("PostgreSQL 数据库由服务器端工具备份。")])
             return
         if status.last_verified_at is None:
             text = self.tr("还没有校验通过的备份。")
@@ -112,28 +228,24 @@ class HomePage(QWidget):
             else:
                 warning = self.tr("已超过 {0} 小时没有校验通过的备份，请尽快备份。")
                 text = "⚠ " + text + "\n" + warning.format(status.interval_hours)
-            card.body.setStyleSheet("color: #b00020; border: none; font-weight: bold;")
-            card.setObjectName("card_backup")
+            card.set_lines([text], ALERT)
             card.setProperty("overdue", True)
         else:
-            card.body.setStyleSheet("color: #1b5e20; border: none;")
+            card.set_lines([text], GOOD)
             card.setProperty("overdue", False)
-        card.body.setText(text)
-        if actor.has(Role.ADMIN) or actor.has(Role.AUDITOR):
-            self.backup_button = QPushButton(self.tr("备份与恢复…"), objectName="open_backup")
-            self.backup_button.clicked.connect(self.backup_requested)
-            card.layout().addWidget(self.backup_button)
 
-    # inspections (issue 8)
+    # -- inspections (issue 8) ------------------------------------------------------------------
     def show_inspections_due(self, rows: Sequence[Any]) -> None:
         """Fill the 到期检查 card with rooms due or overdue (``ScheduleRow``)."""
-        card = self.cards[1]
+        card = self.cards.get("inspections")
+        if card is None:
+            return
         due = [r for r in rows if r.state.value != "ok"]
         if not due:
-            card.body.setText(self.tr("没有到期的半年定期检查。"))
+            card.set_lines([self.tr("没有到期的半年定期检查。")], GOOD)
             return
         lines = [self.tr("到期或逾期的半年定期检查（在“检查”中办理）：")]
-        for row in due[:5]:
+        for row in due[:SHOWN]:
             running = self.tr("，进行中 {0}").format(row.open_session) if row.open_session else ""
             lines.append(
                 self.tr("{0} {1}　{2}　应于 {3}{4}").format(
@@ -144,27 +256,29 @@ class HomePage(QWidget):
                     running,
                 )
             )
-        card.body.setText("\n".join(lines))
+        card.set_lines(lines, ALERT)
 
     def show_tasks(self, rows: Sequence[Any], must_move: int = 0) -> None:
         """Fill the 待办任务 card with repair tasks not done yet (``TaskRow``).
 
         ``must_move``: 机密/绝密 volumes standing in ordinary places (R22), listed first.
         """
-        card = self.cards[2]
+        card = self.cards.get("tasks")
+        if card is None:
+            return
         first = (
             [self.tr("须移入保密柜的机密/绝密档案 {0} 卷（在“库位”中查看）。").format(must_move)]
             if must_move
             else []
         )
         if not rows:
-            card.body.setText("\n".join([*first, self.tr("没有待办的修复任务。")]))
+            card.set_lines([*first, self.tr("没有待办的修复任务。")], ALERT if first else GOOD)
             return
         lines = [
             *first,
             self.tr("待办修复任务 {0} 项（在“检查 → 修复任务”中办理）：").format(len(rows)),
         ]
-        for row in rows[:5]:
+        for row in rows[:SHOWN]:
             late = self.tr("（已逾期）") if row.overdue else ""
             lines.append(
                 self.tr("{0}　{1}　{2}　期限 {3}{4}").format(
@@ -175,6 +289,112 @@ class HomePage(QWidget):
                     late,
                 )
             )
-        if len(rows) > 5:
+        if len(rows) > SHOWN:
             lines.append(self.tr("……"))
-        card.body.setText("\n".join(lines))
+        card.set_lines(lines, ALERT if first or any(r.overdue for r in rows) else PLAIN)
+
+    # -- catalogue ------------------------------------------------------------------------------
+    def show_review(self, rows: Sequence[Any]) -> None:
+        """Fill the 密级到期复核 card (``ReviewRow``: items whose secrecy term ends soon, R16)."""
+        card = self.cards.get("review")
+        if card is None:
+            return
+        if not rows:
+            card.set_lines([self.tr("90 天内没有保密期限届满的文件。")], GOOD)
+            return
+        lines = [self.tr("保密期限 90 天内届满、需复核是否延长的文件 {0} 件：").format(len(rows))]
+        for row in rows[:SHOWN]:
+            lines.append(
+                self.tr("{0} 第 {1} 件　{2}　{3} 届满").format(
+                    row.reference_code, row.seq, row.marking, row.ends.isoformat()
+                )
+            )
+        if len(rows) > SHOWN:
+            lines.append(self.tr("……"))
+        card.set_lines(lines, ALERT)
+
+    def show_appraisal(self, rows: Sequence[Any]) -> None:
+        """Fill the 保管期满待鉴定 card (``AppraisalRow``: retention expired)."""
+        card = self.cards.get("appraisal")
+        if card is None:
+            return
+        if not rows:
+            card.set_lines([self.tr("没有保管期限已满的案卷。")], GOOD)
+            return
+        lines = [self.tr("保管期限已满、待鉴定的案卷 {0} 卷：").format(len(rows))]
+        for row in rows[:SHOWN]:
+            lines.append(
+                self.tr("{0}　{1}　{2}，{3} 期满").format(
+                    row.reference_code, row.title, row.retention, row.expired_on.isoformat()
+                )
+            )
+        if len(rows) > SHOWN:
+            lines.append(self.tr("……"))
+        card.set_lines(lines, ALERT)
+
+    # -- administrator --------------------------------------------------------------------------
+    def show_accounts(self, overview: Any) -> None:
+        """Fill the 账户 card (``AccountOverview``)."""
+        card = self.cards.get("accounts")
+        if card is None:
+            return
+        lines = [
+            self.tr("启用的账户 {0} 个，停用 {1} 个；系统管理员 {2} 个。").format(
+                overview.active, overview.disabled, overview.admins
+            )
+        ]
+        if overview.locked:
+            lines.append(self.tr("被锁定：{0}").format("、".join(overview.locked)))
+        if overview.must_change:
+            lines.append(self.tr("待修改一次性密码：{0}").format("、".join(overview.must_change)))
+        card.set_lines(lines, ALERT if overview.locked else PLAIN)
+
+    def show_security(self, notes: Sequence[str]) -> None:
+        """Fill the 安全提醒 card (plain sentences; none: all is well)."""
+        card = self.cards.get("security")
+        if card is None:
+            return
+        if not notes:
+            card.set_lines([self.tr("没有需要处理的安全提醒。")], GOOD)
+            return
+        card.set_lines([f"⚠ {n}" for n in notes], ALERT)
+
+    # -- auditor --------------------------------------------------------------------------------
+    def show_chain(self, status: Any) -> None:
+        """Fill the 审计链 card (``ChainStatus``)."""
+        card = self.cards.get("chain")
+        if card is None:
+            return
+        last = format_local(status.last_entry_at) if status.last_entry_at else self.tr("无")
+        archived = (
+            format_local(status.last_archive_at) if status.last_archive_at else self.tr("尚未归档")
+        )
+        facts = self.tr("库中审计记录 {0} 条，最新一条 {1}；最近归档：{2}。").format(
+            status.entries, last, archived
+        )
+        if status.ok:
+            head = self.tr("审计链完整：最新 {0} 条已校验通过。").format(status.checked)
+            card.set_lines([head, facts], GOOD)
+        else:
+            head = "⚠ " + self.tr("审计链校验失败：{0}").format(status.problem)
+            card.set_lines([head, facts, self.tr("请用 archive-room check 做完整校验。")], ALERT)
+
+    def show_alarms(self, rows: Sequence[Any], days: int = 7) -> None:
+        """Fill the 近期告警 card (``AlarmRow``, newest first)."""
+        card = self.cards.get("alarms")
+        if card is None:
+            return
+        if not rows:
+            card.set_lines([self.tr("近 {0} 天没有告警。").format(days)], GOOD)
+            return
+        lines = [self.tr("近 {0} 天的告警 {1} 条（在“审计”中查看）：").format(days, len(rows))]
+        for row in rows[:SHOWN]:
+            late = self.tr("（非工作时间）") if row.after_hours else ""
+            lines.append(
+                self.tr("{0}　{1}　{2}{3}").format(
+                    format_local(row.occurred_at), row.actor_name, row.action_label, late
+                )
+            )
+        if len(rows) > SHOWN:
+            lines.append(self.tr("……"))
+        card.set_lines(lines, ALERT)

@@ -71,25 +71,34 @@ def format_day(value: date | None) -> str:
     return value.isoformat() if value is not None else ""
 
 
+@dataclass(frozen=True, kw_only=True)
+class Printout:
+    """What every loan form carries for its page header and footer (``page.PrintedForm``).
+
+    Attributes:
+        secrecy_mark: the strongest 机密/绝密 marking among the rows (header, R17).
+    """
+
+    organisation: str
+    printed_by: str
+    printed_by_username: str
+    printed_at: datetime
+    secrecy_mark: str = ""
+
+
 @dataclass(frozen=True)
-class RegisterSheet:
+class RegisterSheet(Printout):
     """A register to print: its rows (already cell texts) and who prints it when.
 
     Attributes:
         title: 借阅登记簿 or 复制摘抄登记簿.
         scope: what the register covers (``2026-01-01 至 2026-01-31`` or ``当前未还``).
         rows: one tuple of cell texts per entry, in the columns of the title's form.
-        secrecy_mark: the strongest 机密/绝密 marking among the rows (header, R17).
     """
 
     title: str
     scope: str
-    organisation: str
-    printed_by: str
-    printed_by_username: str
-    printed_at: datetime
     rows: Sequence[Sequence[str]] = ()
-    secrecy_mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,7 @@ class ApprovalBlock:
 
 
 @dataclass(frozen=True)
-class ApplicationSheet:
+class ApplicationSheet(Printout):
     """The 查阅/借阅申请单 with its approval blocks."""
 
     number: str
@@ -122,15 +131,10 @@ class ApplicationSheet:
     volumes: Sequence[tuple[str, str, str, str, str]]  # 档号, 题名, 密级, 数量, 复制页码/份数
     approvals: Sequence[ApprovalBlock]
     rejection_reason: str
-    organisation: str
-    printed_by: str
-    printed_by_username: str
-    printed_at: datetime
-    secrecy_mark: str = ""
 
 
 @dataclass(frozen=True)
-class LoanSlip:
+class LoanSlip(Printout):
     """The 借条 the borrower signs and carries; its QR holds the loan number's scan form."""
 
     number: str
@@ -146,11 +150,6 @@ class LoanSlip:
     issued_on: date
     due_on: date
     issued_by: str
-    organisation: str
-    printed_by: str
-    printed_by_username: str
-    printed_at: datetime
-    secrecy_mark: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,13 +176,8 @@ class OverdueNotice:
 
 
 @dataclass(frozen=True)
-class NoticeBatch:
+class NoticeBatch(Printout):
     """Notices printed together (one page or more per borrower)."""
 
     notices: Sequence[OverdueNotice]
-    organisation: str
-    printed_by: str
-    printed_by_username: str
-    printed_at: datetime
-    secrecy_mark: str = ""
     extra: dict[str, Any] = field(default_factory=dict)

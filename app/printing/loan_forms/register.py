@@ -26,21 +26,10 @@ from app.printing.loan_forms.data import (
 
 
 # --- rendering (ReportLab loads here) --------------------------------------------------------
-def _measure_cache() -> Any:
-    from reportlab.pdfbase.pdfmetrics import stringWidth
+def _measure(char: str) -> float:
+    from app.printing.base import char_width
 
-    from app.printing.base import FONT, register_fonts
-
-    register_fonts()
-    widths: dict[str, float] = {}
-
-    def measure(char: str) -> float:
-        width = widths.get(char)
-        if width is None:
-            width = widths[char] = stringWidth(char, FONT, CELL_SIZE)
-        return width
-
-    return measure
+    return char_width(char, CELL_SIZE)
 
 
 def _register_page_class() -> type:
@@ -111,7 +100,6 @@ def _register_table(
     from app.printing.catalogue_forms import wrap_lines
     from app.printing.page import FOOTER_H, HEADER_H
 
-    measure = _measure_cache()
     page_class = _register_page_class()
     widths = [w * mm for w in widths_mm]
     room = [w - 2 * CELL_PAD - 0.3 for w in widths]
@@ -121,7 +109,7 @@ def _register_table(
             return []
         if "\n" not in text and len(text) * CELL_SIZE <= room[column]:
             return [text]
-        return wrap_lines(text, room[column], measure)
+        return wrap_lines(text, room[column], _measure)
 
     def row_height(cells: list[list[str]], minimum: float) -> float:
         lines = max((len(c) for c in cells), default=1) or 1
@@ -163,14 +151,6 @@ def render_register(sheet: RegisterSheet) -> bytes:
 
     copies = sheet.title == COPY_REGISTER_TITLE
     columns, widths = (COPY_COLUMNS, COPY_MM) if copies else (REGISTER_COLUMNS, REGISTER_MM)
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=sheet.title,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=sheet.secrecy_mark,
-        landscape=True,
-    )
+    setup = PageSetup.of(sheet, sheet.title, sheet.secrecy_mark, landscape=True)
     scope = Paragraph(f"登记范围：{sheet.scope}　共 {len(sheet.rows)} 条", _styles()["value"])
     return render_document(setup, _register_table(sheet, columns, widths), page_block=scope)

@@ -160,14 +160,7 @@ def render_application(sheet: ApplicationSheet) -> bytes:
     story += [_p(f"审批（{sheet.state_label}）", "heading"), Spacer(1, 2 * mm), *blocks]
     if sheet.rejection_reason:
         story.append(_p(f"驳回理由：{sheet.rejection_reason}", "body"))
-    setup = PageSetup(
-        organisation=sheet.organisation,
-        title=APPLICATION_TITLE,
-        printed_by=sheet.printed_by,
-        printed_by_username=sheet.printed_by_username,
-        printed_at=sheet.printed_at,
-        secrecy_mark=sheet.secrecy_mark,
-    )
+    setup = PageSetup.of(sheet, APPLICATION_TITLE, sheet.secrecy_mark)
     return render_document(setup, story)
 
 
@@ -240,14 +233,7 @@ def render_slip(slip: LoanSlip) -> bytes:
         "当面清点页数与完好情况后注销登记。逾期未还将发出催还通知并告知部门负责人。",
         "body",
     )
-    setup = PageSetup(
-        organisation=slip.organisation,
-        title=SLIP_TITLE,
-        printed_by=slip.printed_by,
-        printed_by_username=slip.printed_by_username,
-        printed_at=slip.printed_at,
-        secrecy_mark=slip.secrecy_mark,
-    )
+    setup = PageSetup.of(slip, SLIP_TITLE, slip.secrecy_mark)
     cut = Table([[""]], colWidths=[174 * mm], rowHeights=[2 * mm])
     cut.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.5, "#888888", None, (3, 3))]))
     return render_document(
@@ -299,12 +285,5 @@ def render_notices(batch: NoticeBatch) -> bytes:
         story.append(_p(f"档案室（经办人：{batch.printed_by}）　{format_form_date(day)}", "body"))
         story.append(Spacer(1, 10 * mm))
         story.append(_p("签收人：＿＿＿＿＿＿＿＿　签收日期：＿＿＿＿年＿＿月＿＿日", "body"))
-    setup = PageSetup(
-        organisation=batch.organisation,
-        title=NOTICE_TITLE,
-        printed_by=batch.printed_by,
-        printed_by_username=batch.printed_by_username,
-        printed_at=batch.printed_at,
-        secrecy_mark=batch.secrecy_mark,
-    )
+    setup = PageSetup.of(batch, NOTICE_TITLE, batch.secrecy_mark)
     return render_document(setup, story)

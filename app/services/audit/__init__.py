@@ -16,7 +16,16 @@ from app.services.audit.archive import (
 )
 from app.services.audit.chain import ARCHIVE_ACTION, sign_in_chain_warning, verify_audit_chain
 from app.services.audit.export import AUDIT_HEADERS, export_audit
-from app.services.audit.labels import ACTION_LABELS, OBJECT_LABELS, action_label, details_text
+from app.services.audit.labels import (
+    ACTION_LABELS,
+    DETAIL_LABELS,
+    OBJECT_LABELS,
+    action_label,
+    changed_fields_text,
+    detail_label,
+    details_text,
+    object_label,
+)
 from app.services.audit.summary import AuditSummary, get_audit_summary, is_after_hours
 from app.services.audit.view import (
     EXPORT_LIMIT,
@@ -37,6 +46,7 @@ __all__ = [
     "ARCHIVE_ACTION",
     "ARCHIVE_FORMAT",
     "AUDIT_HEADERS",
+    "DETAIL_LABELS",
     "EXPORT_LIMIT",
     "FAILED_SIGN_IN_ACTIONS",
     "OBJECT_LABELS",
@@ -53,12 +63,15 @@ __all__ = [
     "HistoryTarget",
     "action_label",
     "archive_audit",
+    "changed_fields_text",
+    "detail_label",
     "details_text",
     "export_audit",
     "get_audit_summary",
     "get_object_history",
     "is_after_hours",
     "list_audit_users",
+    "object_label",
     "search_audit",
     "sign_in_chain_warning",
     "verify_audit_archive",

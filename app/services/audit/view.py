@@ -11,17 +11,25 @@ from sqlalchemy import and_, or_, select
 from app.clock import Clock, as_utc
 from app.domain.audit import AuditRow
 from app.errors import FieldError, ValidationFailed
-from app.services.audit.labels import OBJECT_LABELS, action_label, details_text
+from app.services.audit.labels import action_label, details_text, object_label
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.models import (
     ArchiveItem,
     AuditEntry,
     Customer,
+    DamageReport,
     IncidentLink,
+    InspectionExpected,
+    InspectionFound,
     ItemFile,
+    Loan,
+    LocationMove,
+    UseApplication,
+    UseApplicationVolume,
     UserAccount,
     Volume,
+    VolumePlace,
 )
 from app.storage.store import UnitOfWork
 
@@ -52,7 +60,7 @@ class AuditFilter:
         if self.action:
             parts.append(f"操作={action_label(self.action.rstrip('.'))}")
         if self.object_type:
-            label = OBJECT_LABELS.get(self.object_type, self.object_type)
+            label = object_label(self.object_type)
             parts.append(f"对象={label}{' ' + self.object_id if self.object_id else ''}")
         if self.date_from or self.date_to:
             parts.append(f"日期={self.date_from or '…'}至{self.date_to or '…'}")
@@ -126,7 +134,7 @@ def _row(e: AuditEntry) -> AuditRow:
         actor_id=e.actor_id,
         action=e.action,
         action_label=action_label(e.action),
-        object_type=OBJECT_LABELS.get(e.object_type or "", e.object_type or ""),
+        object_type=object_label(e.object_type or ""),
         object_id=e.object_id or "",
         purpose=e.purpose or "",
         details=details_text(e.details),
@@ -174,6 +182,8 @@ class HistoryTarget:
     key: str  # the number or the code
     title: str  # what the auditor sees as the heading (no personal data)
     objects: tuple[tuple[str, str], ...]  # (object_type, object_id) pairs the history covers
+    # the 档号 of its volumes: an inspection's scans and differences are shown for these only
+    codes: tuple[str, ...] = ()
 
 
 def _history_target(uow: UnitOfWork, kind: str, key: str) -> HistoryTarget:
@@ -221,7 +231,71 @@ def _history_target(uow: UnitOfWork, kind: str, key: str) -> HistoryTarget:
         )
     }
     objects += [("incident", str(i)) for i in sorted(incidents)]
-    return HistoryTarget(kind, key, title, tuple(objects))
+    objects += _related(uow, volumes)
+    codes = (
+        tuple(uow.session.scalars(select(Volume.reference_code).where(Volume.id.in_(volumes))))
+        if volumes
+        else ()
+    )
+    return HistoryTarget(kind, key, title, tuple(objects), codes)
+
+
+def _ids(uow: UnitOfWork, query: Any) -> list[str]:
+    return [str(i) for i in dict.fromkeys(uow.session.scalars(query))]
+
+
+def _related(uow: UnitOfWork, volumes: list[int]) -> list[tuple[str, str]]:
+    """Loans, moves and inspections of ``volumes``: the objects their audit entries name."""
+    if not volumes:
+        return []
+    applications = _ids(
+        uow,
+        select(UseApplicationVolume.application_id).where(
+            UseApplicationVolume.volume_id.in_(volumes)
+        ),
+    )
+    loans = list(
+        uow.session.execute(select(Loan.id, Loan.number).where(Loan.volume_id.in_(volumes)))
+    )
+    numbers = (
+        list(
+            uow.session.scalars(
+                select(UseApplication.number).where(
+                    UseApplication.id.in_([int(a) for a in applications])
+                )
+            )
+        )
+        if applications
+        else []
+    )
+    reports = _ids(uow, select(DamageReport.id).where(DamageReport.volume_id.in_(volumes)))
+    moves = select(LocationMove).where(
+        LocationMove.object_type == "volume", LocationMove.object_id.in_(volumes)
+    )
+    batches: set[str] = set()
+    boxes: set[str] = set()
+    for move in uow.session.scalars(moves):
+        if move.batch_id is not None:
+            batches.add(str(move.batch_id))
+        boxes.update(str(b) for b in (move.from_box_id, move.to_box_id) if b is not None)
+    boxes.update(_ids(uow, select(VolumePlace.box_id).where(VolumePlace.volume_id.in_(volumes))))
+    boxes.discard("None")
+    sessions = set(
+        _ids(
+            uow,
+            select(InspectionExpected.session_id).where(InspectionExpected.volume_id.in_(volumes)),
+        )
+    ) | set(
+        _ids(uow, select(InspectionFound.session_id).where(InspectionFound.volume_id.in_(volumes)))
+    )
+    out = [("use_application", a) for a in applications]
+    out += [("loan", str(i)) for i, _n in loans]
+    out += [("loan_form", n) for n in [*numbers, *(n for _i, n in loans)]]
+    out += [("damage_report", r) for r in reports]
+    out += [("box", b) for b in sorted(boxes, key=int)]
+    out += [("move_batch", b) for b in sorted(batches, key=int)]
+    out += [("inspection", i) for i in sorted(sessions, key=int)]
+    return out
 
 
 def get_object_history(
@@ -230,7 +304,10 @@ def get_object_history(
     """A customer's (客户编号) or a volume's (档号) complete history, oldest first.
 
     A customer's history holds the entries on the customer and on its volumes, their items and
-    files; a volume's the volume, its items and files. Incidents linked to them are included.
+    files; a volume's the volume, its items and files. Incidents linked to them are included, and
+    so are their loans (applications, approvals, issue, return, damage reports, the desk's
+    printouts), moves (of the volume, of the boxes it was in, bulk moves) and inspections (the
+    session's start, count and close, and the scans and differences naming the volume).
     """
     if kind not in ("customer", "volume"):
         raise ValidationFailed([FieldError("kind", "required")])
@@ -240,14 +317,33 @@ def get_object_history(
         return target, _history_rows(uow, target, limit)
 
 
+# An inspection's steps that concern every volume in its scope; its scans and differences are
+# shown only where they name one of the history's volumes.
+INSPECTION_STEPS = ("inspection.start", "inspection.count_finish", "inspection.close")
+
+
 def _history_rows(uow: UnitOfWork, target: HistoryTarget, limit: int) -> list[AuditRow]:
     by_type: dict[str, list[str]] = {}
     for otype, oid in target.objects:
         by_type.setdefault(otype, []).append(oid)
+    sessions = by_type.pop("inspection", [])
     conditions = [
         and_(AuditEntry.object_type == otype, AuditEntry.object_id.in_(ids))
         for otype, ids in by_type.items()
     ]
+    if sessions:
+        named = [
+            AuditEntry.details.like(f'%"{_like(form)}%', escape="\\")
+            for code in target.codes[:200]
+            for form in dict.fromkeys((code, code.replace("·", ".")))  # as typed or scanned
+        ]
+        conditions.append(
+            and_(
+                AuditEntry.object_type == "inspection",
+                AuditEntry.object_id.in_(sessions),
+                or_(AuditEntry.action.in_(INSPECTION_STEPS), *named),
+            )
+        )
     rows = uow.session.scalars(
         select(AuditEntry)
         .where(AuditEntry.seq.is_not(None), or_(*conditions))
@@ -255,3 +351,7 @@ def _history_rows(uow: UnitOfWork, target: HistoryTarget, limit: int) -> list[Au
         .limit(limit)
     ).all()
     return [_row(e) for e in rows]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

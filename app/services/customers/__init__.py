@@ -14,7 +14,6 @@ from app.services.customers.duplicates import (
 from app.services.customers.edits import NO_RESPONSIBLE, CustomerChanges, Kept, update_customer
 from app.services.customers.erasure import delete_customer
 from app.services.customers.history import (
-    ACTION_TEXT,
     HistoryEntry,
     change_customer_status,
     customer_history,
@@ -63,7 +62,6 @@ from app.services.customers.validation import (
 )
 
 __all__ = [
-    "ACTION_TEXT",
     "NO_RESPONSIBLE",
     "NUMBER_SETTING",
     "PERSON_DOCUMENTS",

@@ -14,6 +14,7 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError, ValidationFailed
+from app.services.audit.labels import action_label, changed_fields_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers.stored import check_version, load_customer
@@ -85,15 +86,6 @@ def _status_label(code: object) -> str:
         return str(code)
 
 
-ACTION_TEXT = {
-    "customer.create": "登记",
-    "customer.update": "修改",
-    "customer.status": "变更状态",
-    "customer.reveal": "查看完整信息",
-    "customer.duplicate_cleared": "复核疑似重复",
-}
-
-
 def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> list[HistoryEntry]:
     """Everything recorded about a customer, newest first (from the audit trail)."""
     with session.uow(clock) as uow:
@@ -123,14 +115,10 @@ def customer_history(*, session: SignedIn, customer_id: int, clock: Clock) -> li
                 before, after = (_status_label(status.get(k)) for k in ("before", "after"))
                 summary = f"{before} → {after} {details.get('note', '')}"
             elif e.action == "customer.update":
-                summary = "、".join(sorted(details))
+                summary = changed_fields_text(e.details)
             elif e.action == "customer.reveal":
                 summary = e.purpose or ""
             elif e.action == "customer.duplicate_cleared":
                 summary = str(details.get("note", ""))
-            out.append(
-                HistoryEntry(
-                    e.occurred_at, e.actor_name, ACTION_TEXT.get(e.action, e.action), summary
-                )
-            )
+            out.append(HistoryEntry(e.occurred_at, e.actor_name, action_label(e.action), summary))
         return out

@@ -17,7 +17,16 @@ package; its modules import each other directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
-from app.services.imports.checking import PREVIEW_ROWS, CheckResult, check_ledger, describe_outcome
+from app.imports.footers import Skipped
+from app.imports.layout import Guess
+from app.services.imports.checking import (
+    PREVIEW_ROWS,
+    CheckResult,
+    check_ledger,
+    describe_note,
+    describe_outcome,
+    describe_skipped,
+)
 from app.services.imports.duplicates import (
     DECISION_LABELS,
     Choice,
@@ -43,6 +52,7 @@ from app.services.imports.ledger import (
     move_header,
     parsed_rows,
     preview_cells,
+    read_notes,
     sheet_cells,
 )
 from app.services.imports.linking import (
@@ -52,7 +62,12 @@ from app.services.imports.linking import (
     link_volumes,
     list_unlinked_volumes,
 )
-from app.services.imports.mapping import MAPPING_SETTING, check_mapping, guess_columns
+from app.services.imports.mapping import (
+    MAPPING_SETTING,
+    check_mapping,
+    column_guesses,
+    guess_columns,
+)
 from app.services.imports.places import PlacesPlan, create_missing_places, plan_missing_places
 from app.services.imports.registry import KINDS, kind_of, register
 from app.services.imports.rejected import rejected_rows_xlsx
@@ -67,6 +82,7 @@ __all__ = [
     "Choice",
     "Decision",
     "DuplicateGroup",
+    "Guess",
     "ImportCancelled",
     "ImportHasRejections",
     "ImportKind",
@@ -81,12 +97,16 @@ __all__ = [
     "PlacesPlan",
     "Progress",
     "RowOutcome",
+    "Skipped",
     "UnlinkedVolume",
     "Written",
     "check_ledger",
     "check_mapping",
+    "column_guesses",
     "create_missing_places",
+    "describe_note",
     "describe_outcome",
+    "describe_skipped",
     "file_digest",
     "get_unlinked_count",
     "guess_columns",
@@ -102,6 +122,7 @@ __all__ = [
     "parsed_rows",
     "plan_missing_places",
     "preview_cells",
+    "read_notes",
     "register",
     "rejected_rows_xlsx",
     "run_import",

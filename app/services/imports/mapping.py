@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
-from app.imports.layout import Header, guess_mapping
+from app.imports.layout import Guess, Header
+from app.imports.layout import guess_columns as guess_by_layout
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.imports.kinds.base import ImportKind
@@ -17,6 +18,7 @@ from app.services.imports.ledger import Ledger
 from app.services.imports.registry import kind_of
 
 MAPPING_SETTING = "import_mapping"  # + kind + header signature
+SAMPLE_ROWS = 200  # data rows whose values the guesses look at
 
 
 def mapping_key(kind: str, header: Header) -> str:
@@ -44,7 +46,13 @@ def guess_columns(
         }
         if mapping:
             return dict(sorted(mapping.items())), True
-    return guess_mapping(ledger.header, target.fields), False
+    return {c: g.key for c, g in column_guesses(kind, ledger).items()}, False
+
+
+def column_guesses(kind: str, ledger: Ledger) -> dict[int, Guess]:
+    """Column index → the guess for it: the field, how sure, on what basis (names, values)."""
+    samples = [row for _number, row in ledger.split[0][:SAMPLE_ROWS]]
+    return guess_by_layout(ledger.header, kind_of(kind).fields, samples)
 
 
 def require_columns(target: ImportKind, mapping: dict[int, str]) -> None:

@@ -1,29 +1,40 @@
-"""The import itself: every row checked again, then written in one transaction, one audit entry.
+"""The import itself: the checked rows written in one transaction, one audit entry.
 
-"All or nothing" refuses the whole file when any row fails; "valid rows only" writes the rest
-(the refused rows go to a workbook, ``rejected``). The batch records the id spans written
-(what undo removes) and the mapping is remembered for the next ledger with these headers.
+Each row is checked once: given the preview's complete check of this ledger and mapping, the
+import writes what that check produced and, under the write lock, re-checks only what may have
+changed since (a kind's ``recheck``: uniqueness against the database); without one, every row
+is checked here. "All or nothing" refuses the whole file when any row fails; "valid rows only"
+writes the rest (the refused rows go to a workbook, ``rejected``). The batch records the id
+spans written (what undo removes) and the mapping is remembered for the next ledger with these
+headers.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
 from app.clock import Clock
 from app.errors import ImportCancelled, ImportHasRejections
+from app.imports.footers import Skipped
 from app.services.auth import SignedIn
-from app.services.imports.checking import kind_context, mapped_rows
+from app.services.imports.checking import (
+    CheckResult,
+    check_rows,
+    kind_context,
+    mapped_rows,
+    result_token,
+)
 from app.services.imports.kinds.base import (
     ImportKind,
     KindContext,
-    ParsedRow,
     Progress,
     RowOutcome,
+    gc_paused,
 )
 from app.services.imports.ledger import Ledger
 from app.services.imports.mapping import mapping_key
@@ -52,6 +63,13 @@ class ImportSummary:
     flagged: int  # 疑似重复 raised (customers)
     details: dict[str, object]
     outcomes: list[RowOutcome]
+    skipped: list[Skipped] = field(default_factory=list)
+    rechecked_only: bool = False  # True: the preview's check was used (uniqueness re-checked)
+
+    @property
+    def read(self) -> int:
+        """Rows read below the header: imported + rejected + skipped."""
+        return self.total + len(self.skipped)
 
 
 def run_import(
@@ -64,22 +82,42 @@ def run_import(
     clock: Clock,
     progress: Progress | None = None,
     decisions: Mapping[str, Any] | None = None,
+    checked: CheckResult | None = None,
 ) -> ImportSummary:
-    """Check every row again and import in one transaction with one audit entry.
+    """Import in one transaction with one audit entry, each row checked once.
+
+    ``checked``: the preview's complete check of this ledger and mapping; its verdicts are
+    written, only uniqueness re-checked under the lock. Without it (or for another ledger or
+    mapping or other duplicate ``decisions``) every row is checked here.
 
     Raises:
         ImportHasRejections: all-or-nothing and some row failed (nothing written).
         ImportCancelled: the operator cancelled (nothing written; new vault keys destroyed).
     """
     target = kind_of(kind)
-    rows = mapped_rows(target, ledger, mapping)
+    reuse = (
+        checked
+        if checked is not None
+        and checked.complete
+        and checked.token == result_token(ledger, mapping, decisions)
+        and getattr(target, "recheck", None) is not None
+        else None
+    )
+    rows = mapped_rows(target, ledger, mapping) if reuse is None else []
     with session.uow(clock) as uow:
         uow.claim_writes()  # consecutive ids and one counter: hold the write lock throughout
         ctx = kind_context(uow, session, target, clock.now(), progress)
         ctx.decisions = dict(decisions or {})  # the operator's choices on duplicate groups
         try:
-            with _large_cache(uow):
-                summary = _check_and_write(uow, target, ctx, rows, ledger, mapping, mode, kind)
+            with _large_cache(uow), gc_paused():
+                if reuse is None:
+                    outcomes = check_rows(target, ctx, rows)
+                else:
+                    recheck: Callable[[KindContext, list[RowOutcome]], list[RowOutcome]]
+                    recheck = target.recheck  # type: ignore[attr-defined]
+                    outcomes = recheck(ctx, [_copy(o) for o in reuse.outcomes])
+                summary = _write(uow, target, ctx, outcomes, ledger, mapping, mode, kind)
+                summary = replace(summary, skipped=list(ledger.skipped), rechecked_only=bool(reuse))
             if progress is not None and progress.is_cancelled():
                 raise ImportCancelled()
             uow.commit()
@@ -109,30 +147,37 @@ def _large_cache(uow: UnitOfWork) -> Iterator[None]:
         conn.exec_driver_sql(f"PRAGMA cache_size = {int(previous or -2000)}")
 
 
-def _check_and_write(
+def _copy(outcome: RowOutcome) -> RowOutcome:
+    """A verdict to re-check (the preview's own stays as it was)."""
+    return RowOutcome(
+        outcome.row, list(outcome.errors), list(outcome.warnings), outcome.clean, outcome.flagged
+    )
+
+
+def _write(
     uow: UnitOfWork,
     target: ImportKind,
     ctx: KindContext,
-    rows: list[ParsedRow],
+    outcomes: list[RowOutcome],
     ledger: Ledger,
     mapping: dict[int, str],
     mode: ImportMode,
     kind: str,
 ) -> ImportSummary:
-    """Check, write, record the batch and the audit entry (the caller commits)."""
-    outcomes = target.check(ctx, rows)
+    """Write the valid rows, record the batch and the audit entry (the caller commits)."""
+    total = len(outcomes)
     rejected = sum(1 for o in outcomes if not o.ok)
     if mode == ImportMode.ALL_OR_NOTHING and rejected:
         raise ImportHasRejections(rejected=rejected)
     written = target.write(ctx, outcomes, ctx.progress)
-    imported = len(rows) - rejected
+    imported = total - rejected
     batch = ImportBatch(
         kind=kind,
         state="done",
         mode=mode.value,
         created_at=ctx.now,
         created_by=ctx.reader.user_id,
-        rows_total=len(rows),
+        rows_total=total,
         rows_imported=imported,
         rows_rejected=rejected,
         spans=json.dumps(written.spans, sort_keys=True),
@@ -146,7 +191,8 @@ def _check_and_write(
         object_type="import_batch",
         object_id=batch.id,
         details={
-            "rows": len(rows),
+            "rows": total,
+            "skipped": len(ledger.skipped),
             "imported": imported,
             "rejected": rejected,
             "suspected_duplicates": written.flagged,
@@ -156,5 +202,5 @@ def _check_and_write(
         },
     )
     return ImportSummary(
-        batch.id, kind, len(rows), imported, rejected, written.flagged, written.details, outcomes
+        batch.id, kind, total, imported, rejected, written.flagged, written.details, outcomes
     )

@@ -90,19 +90,11 @@ VERDICT_LABELS = {
 }
 
 
-def _resolve_code(uow: UnitOfWork, code: str) -> tuple[str, int | None]:
-    lid = uow.session.scalar(select(StorageLocation.id).where(StorageLocation.code == code))
-    if lid is not None:
-        return "location", lid
-    bid = uow.session.scalar(select(ArchiveBox.id).where(ArchiveBox.code == code))
-    if bid is not None:
-        return "box", bid
-    vid = uow.session.scalar(
-        select(Volume.id).where(Volume.reference_code.in_(locations._reference_variants(code)))
-    )
-    if vid is not None:
-        return "volume", vid
-    return "unknown", None
+def _resolve_code(uow: UnitOfWork, scanned: scan_codes.ScannedCode) -> tuple[str, int | None]:
+    target = locations.find_code(uow, scanned)  # the one look-up every scan field uses
+    if target is None:
+        return "unknown", None
+    return target.kind.value, target.object_id
 
 
 def _verdict(
@@ -199,7 +191,7 @@ def record_scan(*, session: SignedIn, inspection_id: int, text: str, clock: Cloc
     Never returns a loan and never moves anything (R42). Raises locations.ScanRejected on a
     wrong check character (nothing recorded: scan again).
     """
-    result, scanned = scan_codes.parse_scan(text)
+    result, scanned = scan_codes.read_code(text)  # scanned, or typed (issue 21)
     if result is scan_codes.ScanResult.NOT_A_CODE:
         raise ValidationFailed([FieldError("scan", "not_a_code")])
     if result is scan_codes.ScanResult.BAD_CHECK or scanned is None:
@@ -210,7 +202,7 @@ def record_scan(*, session: SignedIn, inspection_id: int, text: str, clock: Cloc
         authorize(uow, session.actor, "inspection.write")
         row = find_session(uow, inspection_id)
         require(row, "扫码清点", Status.COUNTING)
-        kind, object_id = _resolve_code(uow, code)
+        kind, object_id = _resolve_code(uow, scanned)
         seen = row.current_place_id
         scan = InspectionScan(
             session_id=row.id,

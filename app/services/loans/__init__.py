@@ -15,8 +15,9 @@ Reads follow ``app.security.access``: titles above the reader's clearance show a
 
 Modules: ``settings`` (periods, routing table), ``staff`` (applicants, departments),
 ``applications``, ``approvals``, ``issue``, ``returns`` (and damage/loss reports),
-``renewals``, ``overdue``, ``statistics``, ``scan``, ``copies``, ``rows`` (list rows and
-views), ``shared`` (helpers), ``printing`` (the desk's printouts; import it directly).
+``renewals``, ``overdue``, ``statistics``, ``scan``, ``copies``, ``quick`` (快速借出),
+``rows`` (list rows and views), ``shared`` (helpers), ``printing`` (the desk's printouts;
+import it directly).
 """
 
 from app.services.loans.applications import (
@@ -31,6 +32,13 @@ from app.services.loans.approvals import approval_queue, approve_application, re
 from app.services.loans.copies import copy_approved
 from app.services.loans.issue import LoanIssued, issue_loan
 from app.services.loans.overdue import list_open_loans, list_overdue, overdue_count
+from app.services.loans.quick import (
+    ApproverChoice,
+    QuickLoanDone,
+    QuickLoanPlan,
+    plan_quick_loan,
+    quick_loan,
+)
 from app.services.loans.renewals import request_renewal
 from app.services.loans.returns import (
     DamageReportRow,
@@ -103,11 +111,14 @@ __all__ = [
     "ApplicationView",
     "ApplicationVolumeLine",
     "ApprovalLine",
+    "ApproverChoice",
     "BorrowerRow",
     "DamageReportRow",
     "LoanIssued",
     "LoanRow",
     "LoanSettings",
+    "QuickLoanDone",
+    "QuickLoanPlan",
     "RequestedVolume",
     "ReturnCheck",
     "ReturnCount",
@@ -136,6 +147,8 @@ __all__ = [
     "local_date",
     "local_today",
     "overdue_count",
+    "plan_quick_loan",
+    "quick_loan",
     "reject_application",
     "request_renewal",
     "resolve_damage_report",

@@ -22,12 +22,11 @@ from app.domain.loans import (
     ReportKind,
     UseKind,
 )
-from app.domain.scan_codes import ScanResult, parse_scan
-from app.errors import FieldError, ScanRejected, ValidationFailed
+from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, clean_text
-from app.services.loans.scan import same_code
+from app.services.loans.scan import open_loan_for_scan
 from app.services.loans.shared import local_date, local_today, set_volume_back, volume_marking
 from app.storage.models import DamageReport, Loan, UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
@@ -54,25 +53,9 @@ class ReturnCheck:
 
 def find_open_loan(*, session: SignedIn, scan: str, clock: Clock) -> ReturnCheck:
     """The open register entry of a scanned slip (loan number) or volume (档号)."""
-    result, scanned = parse_scan(scan)
-    if result == ScanResult.BAD_CHECK:
-        raise ScanRejected(detail="扫码校验失败：请重新扫描借条或案卷标签。")
-    text = scanned.code if scanned is not None else "".join(scan.split()).upper()
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
-        loan = uow.session.scalar(
-            select(Loan).where(Loan.number == text, Loan.state == LoanState.OUT.value)
-        )
-        if loan is None and text:
-            # a volume's label: compare scan forms (a 档号 may hold · or full-width brackets)
-            for candidate, code in uow.session.execute(
-                select(Loan, Volume.reference_code)
-                .join(Volume, Volume.id == Loan.volume_id)
-                .where(Loan.state == LoanState.OUT.value)
-            ):
-                if same_code(code, text):
-                    loan = candidate
-                    break
+        loan = open_loan_for_scan(uow, scan)
         if loan is None:
             raise ValidationFailed([FieldError("scan", "not_found_scan")])
         return _return_check(uow, reader, loan, local_today(clock))

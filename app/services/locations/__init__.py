@@ -102,9 +102,11 @@ from app.services.locations.labels import (
     volume_labels,
 )
 from app.services.locations.moves import (
+    BoxProposal,
     MoveDone,
     Proposal,
     place_box,
+    propose_box_for_volume,
     propose_place,
     put_volume,
     record_volume_back,
@@ -129,7 +131,14 @@ from app.services.locations.printing import (
     shelf_list_pdf,
     shelf_list_sheet,
 )
-from app.services.locations.scan import ScanTarget, resolve_scan
+from app.services.locations.scan import (
+    ScanTarget,
+    find_code,
+    find_volume,
+    read_or_reject,
+    resolve_scan,
+    volume_matches,
+)
 from app.services.locations.scan import (
     _reference_variants as _reference_variants,
 )
@@ -155,6 +164,7 @@ __all__ = [
     "BatchPlan",
     "BatchSpec",
     "BoxDraft",
+    "BoxProposal",
     "BoxRow",
     "BulkMoveRefused",
     "BulkPreview",
@@ -189,6 +199,8 @@ __all__ = [
     "custody_places",
     "delete_label_stock",
     "delete_location",
+    "find_code",
+    "find_volume",
     "get_box",
     "get_handover",
     "get_location",
@@ -211,8 +223,10 @@ __all__ = [
     "place_box",
     "plan_location_batch",
     "preview_bulk_move",
+    "propose_box_for_volume",
     "propose_place",
     "put_volume",
+    "read_or_reject",
     "record_handover_output",
     "record_label_output",
     "record_shelf_list_output",
@@ -227,6 +241,7 @@ __all__ = [
     "undo_last_bulk_move",
     "update_location",
     "volume_labels",
+    "volume_matches",
     "volume_place_codes",
     "where_is_volume",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
@@ -23,6 +23,7 @@ from app.services.locations.placing import MoveRequest, Target, _apply, _plan_mo
 from app.storage.models import (
     ArchiveBox,
     LocationMove,
+    StorageLocation,
     Volume,
     VolumePlace,
 )
@@ -77,6 +78,60 @@ def propose_place(*, session: SignedIn, box_id: int, clock: Clock) -> Proposal:
         if box is None:
             raise NotFound(what="档案盒")
         return _propose(uow, box)
+
+
+@dataclass(frozen=True)
+class BoxProposal:
+    """The box a volume being shelved is proposed to go into, or none (scan one)."""
+
+    box_id: int | None
+    code: str
+    location_code: str  # where that box stands ("" when not shelved yet)
+
+
+def propose_box_for_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> BoxProposal:
+    """The box a new volume goes into: the newest box of its 门类 with room (R21, R22).
+
+    A 机密/绝密 volume is only proposed a box that is not shelved yet or stands in a secure
+    place; None when no box fits (the operator scans one, or makes a new one).
+    """
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "location.read")
+        volume = uow.session.get(Volume, volume_id)
+        if volume is None:
+            raise NotFound(what="案卷")
+        boxes = list(
+            uow.session.scalars(
+                select(ArchiveBox)
+                .where(ArchiveBox.category_code == volume.category_code)
+                .order_by(ArchiveBox.id.desc())
+                .limit(20)
+            )
+        )
+        counts = dict(
+            uow.session.execute(
+                select(VolumePlace.box_id, func.count())
+                .where(VolumePlace.box_id.in_([b.id for b in boxes]))
+                .group_by(VolumePlace.box_id)
+            ).all()
+        )
+        places = {
+            row.id: row
+            for row in uow.session.scalars(
+                select(StorageLocation).where(
+                    StorageLocation.id.in_([b.location_id for b in boxes if b.location_id])
+                )
+            )
+        }
+        marked = volume.secrecy_level in MARKED
+        for box in boxes:
+            if counts.get(box.id, 0) >= box.capacity:
+                continue
+            place = places.get(box.location_id or -1)
+            if marked and place is not None and not place.secure_effective:
+                continue
+            return BoxProposal(box.id, box.code, place.code if place is not None else "")
+        return BoxProposal(None, "", "")
 
 
 @dataclass(frozen=True)

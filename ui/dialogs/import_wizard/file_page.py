@@ -60,7 +60,8 @@ class FilePage(QWizardPage):
         self.intro.setText(
             self.tr(
                 "可以导入 Excel 工作簿（.xlsx，旧版 .xls）、WPS 表格（.et）或 CSV 文件"
-                "（UTF-8 或 GB18030 编码，自动识别）。无法读取的旧文件请先另存为 .xlsx。"
+                "（UTF-8、GB18030 或 UTF-16 编码，自动识别，下一步可改选）。"
+                "无法读取的旧文件请先另存为 .xlsx。"
                 "导入前会逐行检查，检查不通过的行不会导入。"
             )
         )

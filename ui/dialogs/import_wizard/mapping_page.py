@@ -1,4 +1,9 @@
-"""Step 3 of the import wizard: which column holds what (remembered, or guessed from names)."""
+"""Step 3 of the import wizard: which column holds what (remembered, or guessed).
+
+Each guess shows how sure it is and why (把握: 高/中/低 — the column's name, its values or
+both; the field the name alone suggested when the values said otherwise); a choice the
+operator changes shows as theirs.
+"""
 
 from __future__ import annotations
 
@@ -31,7 +36,7 @@ class MappingPage(QWizardPage):
         self.intro = QLabel(objectName="mapping_intro", wordWrap=True)
         layout.addWidget(self.intro)
         self.table = QTableWidget(objectName="mapping_table")
-        self.table.setColumnCount(3)
+        self.table.setColumnCount(4)
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         layout.addWidget(self.table, 1)
@@ -39,13 +44,15 @@ class MappingPage(QWizardPage):
         self.error.setStyleSheet(ERROR_STYLE)
         layout.addWidget(self.error)
         self.combos: list[QComboBox] = []
+        self.guesses: dict[int, imports.Guess] = {}
+        self.initial: dict[int, str] = {}
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         """Texts."""
         self.setTitle(self.tr("第 3 步：对应列"))
         self.table.setHorizontalHeaderLabels(
-            [self.tr("文件中的列"), self.tr("示例（已脱敏）"), self.tr("导入为")]
+            [self.tr("文件中的列"), self.tr("示例（已脱敏）"), self.tr("导入为"), self.tr("把握")]
         )
 
     def initializePage(self) -> None:
@@ -60,11 +67,14 @@ class MappingPage(QWizardPage):
             show_error(self, exc)
             mapping, remembered = {}, False
         self.w.remembered = remembered
+        self.guesses = {} if remembered else imports.column_guesses(self.w.kind, ledger)
+        self.initial = dict(mapping)
         self.intro.setText(
             self.tr("已按上次导入同样表头时的对应关系填好，请核对。")
             if remembered
             else self.tr(
-                "已根据列名猜测每列的内容（如“身份证号”→证件号码），请核对，不需要的列选“不导入”。"
+                "已根据列名和列中的值猜测每列的内容（如“身份证号”→证件号码；“客户类型”一列"
+                "填的是个人/企业，就是客户性质），右边是猜测的把握，请核对，不需要的列选“不导入”。"
             )
         )
         fields = imports.ledger_fields(self.w.kind)
@@ -94,11 +104,49 @@ class MappingPage(QWizardPage):
             combo.setCurrentIndex(max(found, 0))
             self.table.setCellWidget(col, 2, combo)
             self.combos.append(combo)
+            self.table.setItem(col, 3, QTableWidgetItem())
+            self._show_confidence(col)
+            combo.currentIndexChanged.connect(lambda _i, c=col: self._show_confidence(c))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
         self.error.clear()
+
+    def confidence_text(self, col: int) -> tuple[str, str]:
+        """The 把握 cell of a column: a short text and the reason (tooltip)."""
+        key = self.combos[col].currentData()
+        if key != self.initial.get(col, NOT_IMPORTED):
+            return self.tr("已手工选择"), ""
+        if not key:
+            return "", ""
+        if self.w.remembered:
+            return self.tr("沿用上次"), self.tr("上次导入同样表头的文件时选定")
+        guess = self.guesses.get(col)
+        if guess is None:
+            return "", ""
+        level = {"high": self.tr("高"), "medium": self.tr("中"), "low": self.tr("低")}
+        share = f"{guess.share:.0%}" if guess.share is not None else ""
+        labels = {f.key: self.tr(f.label) for f in imports.ledger_fields(self.w.kind)}
+        basis = {
+            "name": self.tr("列名相符"),
+            "name_part": self.tr("列名部分相符，请核对"),
+            "name_values": self.tr("列名相符，列中 {0} 的值也相符").format(share),
+            "values": self.tr("按列中的值（{0} 相符）").format(share),
+            "rows": self.tr("按行判断（每个档号一行为案卷题名，有件号或档号重复为文件题名）"),
+        }.get(guess.basis, guess.basis)
+        if guess.instead:
+            basis += self.tr("；列名像“{0}”，但值不符").format(labels.get(guess.instead, ""))
+        return f"{level.get(guess.confidence, '')}：{basis}", basis
+
+    def _show_confidence(self, col: int) -> None:
+        item = self.table.item(col, 3)
+        if item is None or col >= len(self.combos):
+            return
+        text, tip = self.confidence_text(col)
+        item.setText(text)
+        item.setToolTip(tip)
 
     def chosen(self) -> dict[int, str]:
         """Column → field as chosen (a field chosen twice keeps its first column)."""

@@ -136,6 +136,20 @@ class PreviewPage(QWizardPage):
         text = self.tr("共 {0} 行：可导入 {1} 行，未通过检查 {2} 行。").format(
             len(result.outcomes), result.valid, result.rejected
         )
+        if result.skipped:
+            rows = "、".join(str(s.row) for s in result.skipped[:10])
+            more = "……" if len(result.skipped) > 10 else ""
+            text = self.tr(
+                "读到 {0} 行：可导入 {1} 行，未通过检查 {2} 行，跳过 {3} 行"
+                "（合计、表尾说明或重复表头，第 {4}{5} 行）。"
+            ).format(result.read, result.valid, result.rejected, len(result.skipped), rows, more)
+        notes = [  # a declared size that disagreed (the encoding is shown in step 2)
+            imports.describe_note(n)
+            for n in imports.read_notes(ledger)
+            if n.reason == "size_declared"
+        ]
+        if notes:
+            text = "\n".join(notes) + "\n" + text
         if warned:
             text += self.tr("其中 {0} 行有提示（可导入）。").format(warned)
         self.export_rejected.setEnabled(result.rejected > 0)
@@ -180,6 +194,7 @@ class PreviewPage(QWizardPage):
                 clock=clock,
                 progress=sink,
                 decisions=decisions,
+                checked=result,  # each row checked once: only uniqueness is looked at again
             )
 
         summary = w.run(self.tr("正在导入…"), work)

@@ -48,7 +48,11 @@ class SummaryPage(QWizardPage):
             self.tr("导入完成（导入批次 {0}，已记入审计日志）。").format(s.batch_id),
             self.tr("共 {0} 行：已导入 {1} 行，未导入 {2} 行。").format(
                 s.total, s.imported, s.rejected
-            ),
+            )
+            if not s.skipped
+            else self.tr(
+                "读到 {0} 行：已导入 {1} 行，未导入 {2} 行，跳过 {3} 行（不是数据）。"
+            ).format(s.read, s.imported, s.rejected, len(s.skipped)),
         ]
         if s.kind == "volumes":
             lines.append(

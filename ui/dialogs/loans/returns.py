@@ -1,4 +1,9 @@
-"""归还: the counts expected from the 卷内目录, confirmed face to face with the borrower (R33)."""
+"""归还: the counts expected from the 卷内目录, confirmed face to face with the borrower (R33).
+
+The counts start at what the 卷内目录 expects; the operator changes them only for a shortfall.
+The button (or Ctrl+Enter) is the confirmation: "已当面点清，归还注销" — so a return is two
+actions, the scan and the confirmation (issue 21).
+"""
 
 from __future__ import annotations
 
@@ -30,7 +35,12 @@ class ReturnDialog(FormDialog):
         check: ReturnCheck,
         submit: Callable[[ReturnDialog], Any],
     ) -> None:
-        super().__init__(parent, title="归还", object_name="ReturnDialog", ok_text="归还注销")
+        super().__init__(
+            parent,
+            title="归还",
+            object_name="ReturnDialog",
+            ok_text="已当面点清，归还注销 (Ctrl+Enter)",
+        )
         self.setWindowTitle(self.tr("归还 — {0}").format(check.number))
         self._submit = submit
         late = self.tr("　已逾期 {0} 天").format(check.overdue_days) if check.overdue_days else ""
@@ -72,9 +82,11 @@ class ReturnDialog(FormDialog):
         self.to_repair = QCheckBox(self.tr("送修（不回原位）"), objectName="to_repair")
         self.effect = QLineEdit(objectName="effect")
         self.effect.setPlaceholderText(self.tr("利用效果，如：已解决客户投诉"))
-        self.face_to_face = QCheckBox(
-            self.tr("已与利用者当面清点页数和完好情况"), objectName="counted_face_to_face"
+        confirm = QLabel(
+            self.tr("请与利用者当面清点页数和完好情况；点清后按“已当面点清，归还注销”。"),
+            objectName="counted_face_to_face",
         )
+        confirm.setWordWrap(True)
         for label, widget, field in (
             (self.tr("清点件数"), self.counted_items, "counted_items"),
             (self.tr("清点页数"), self.counted_pages, "counted_pages"),
@@ -82,7 +94,6 @@ class ReturnDialog(FormDialog):
             (self.tr("情况说明"), self.note, "note"),
             (self.tr("去向"), self.to_repair, "to_repair"),
             (self.tr("利用效果"), self.effect, "effect"),
-            (self.tr("当面点清"), self.face_to_face, "counted_face_to_face"),
         ):
             self.add_field(label, widget, field)
         self.condition.currentIndexChanged.connect(
@@ -90,6 +101,7 @@ class ReturnDialog(FormDialog):
                 self.condition.currentData() == Condition.DAMAGED.value
             )
         )
+        self.add_widget(confirm)
         self.finish(stretch=False)
         self.resize(520, 480)
 
@@ -99,7 +111,7 @@ class ReturnDialog(FormDialog):
             counted_pages=self.counted_pages.value(),
             counted_items=self.counted_items.value(),
             condition=str(self.condition.currentData()),
-            face_to_face=self.face_to_face.isChecked(),
+            face_to_face=True,  # the button says so: "已当面点清，归还注销"
             note=self.note.text(),
             to_repair=self.to_repair.isChecked(),
             effect=self.effect.text(),

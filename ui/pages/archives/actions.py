@@ -7,7 +7,8 @@ from typing import Any
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
 from app.domain.roles import Role
-from app.errors import AppError
+from app.domain.scan_codes import ScanResult, read_code
+from app.errors import AppError, ScanRejected
 from app.services.auth import SignedIn
 from app.services.catalogue import (
     FORMS,
@@ -176,8 +177,12 @@ class ArchiveActions(QWidget):
         clock = self._context.clock
 
         def submit(dialog: VolumeFormDialog) -> Any:
+            result, scanned = read_code(dialog.customer.text())  # typed, or its label scanned
+            if result is ScanResult.BAD_CHECK:
+                raise ScanRejected(detail=self.tr("客户编号的校验位不正确：请重新扫描或手工输入。"))
+            number = scanned.code if scanned is not None else dialog.customer.text()
             customer_id, _name = customer_for_filing(
-                session=self._session, number=dialog.customer.text(), clock=clock
+                session=self._session, number=number, clock=clock
             )
             return create_volume(
                 session=self._session, draft=dialog.draft(customer_id), clock=clock

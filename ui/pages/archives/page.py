@@ -56,7 +56,7 @@ class ArchivesPage(ArchiveActions):
         self.search.textChanged.connect(lambda _t: self.refresh())
         top.addWidget(self.search, 1)
         writer = self._session.actor.has(Role.ARCHIVIST)
-        self.new_button = QPushButton(self.tr("新建案卷…"), objectName="new_volume")
+        self.new_button = QPushButton(self.tr("新建案卷… (Ctrl+N)"), objectName="new_volume")
         self.new_button.setVisible(writer)
         self.new_button.clicked.connect(self.new_volume)
         top.addWidget(self.new_button)
@@ -95,7 +95,7 @@ class ArchivesPage(ArchiveActions):
         self.volume_label = QLabel(objectName="volume_label")
         self.volume_label.setWordWrap(True)
         bar.addWidget(self.volume_label, 1)
-        self.add_item_button = QPushButton(self.tr("添加卷内文件…"), objectName="add_item")
+        self.add_item_button = QPushButton(self.tr("添加卷内文件… (Ctrl+I)"), objectName="add_item")
         self.add_item_button.setVisible(writer)
         self.add_item_button.setEnabled(False)
         self.add_item_button.clicked.connect(self.new_item)
@@ -128,7 +128,9 @@ class ArchivesPage(ArchiveActions):
         self.place_button.setEnabled(False)
         self.place_button.clicked.connect(self.show_place)
         bar.addWidget(self.place_button)
-        self.volume_labels_button = QPushButton(self.tr("打印标签…"), objectName="volume_labels")
+        self.volume_labels_button = QPushButton(
+            self.tr("打印标签… (Ctrl+Shift+P)"), objectName="volume_labels"
+        )
         self.volume_labels_button.setVisible(can_print)
         self.volume_labels_button.setEnabled(False)
         self.volume_labels_button.clicked.connect(self.print_volume_label)
@@ -143,8 +145,18 @@ class ArchivesPage(ArchiveActions):
         layout.addWidget(splitter, 1)
         self.volume_table.selectionModel().selectionChanged.connect(self._selection_changed)
         self.item_table.selectionModel().selectionChanged.connect(self._item_selected)
-        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.search.setFocus)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
+        if writer:  # the keyboard's way to the desk's daily buttons (issue 21)
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_volume)
+            QShortcut(QKeySequence("Ctrl+I"), self, activated=self.new_item)
+        if can_print:
+            QShortcut(QKeySequence("Ctrl+Shift+P"), self, activated=self.print_volume_label)
         self._current: VolumeRow | None = None
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the search box, its text selected (typing replaces it)."""
+        self.search.setFocus()
+        self.search.selectAll()
 
     def _table(self, name: str, model: QAbstractTableModel) -> QTableView:
         table = QTableView(objectName=name)
@@ -160,6 +172,10 @@ class ArchivesPage(ArchiveActions):
         try:
             if text:
                 rows = search_catalogue(session=self._session, query=text, clock=clock)
+                if not rows:  # a 档号 typed with . or - for its ·, or with a check character
+                    stored = self._typed_reference(text)
+                    if stored is not None:
+                        rows = search_catalogue(session=self._session, query=stored, clock=clock)
                 self.count_label.setText(self.tr("“{0}”：{1} 卷").format(text, len(rows)))
             else:
                 rows = list_volumes(session=self._session, clock=clock, limit=500)
@@ -171,6 +187,17 @@ class ArchivesPage(ArchiveActions):
         self._show_volume(None)
         if len(rows) == 1:  # a scanned 档号: open it at once
             self.volume_table.selectRow(0)
+
+    def _typed_reference(self, text: str) -> str | None:
+        """The stored 档号 a typed or scanned code names (the one input rule), or None."""
+        from app.domain.scan_codes import ScanKind
+        from app.services.locations import resolve_scan
+
+        try:
+            target = resolve_scan(session=self._session, text=text, clock=self._context.clock)
+        except AppError:
+            return None
+        return target.code if target is not None and target.kind is ScanKind.VOLUME else None
 
     def _selection_changed(self, _s: QItemSelection, _d: QItemSelection) -> None:
         rows = self.volume_table.selectionModel().selectedRows()

@@ -97,6 +97,12 @@ class AuditPage(QWidget):
             ("export.", "导出（全部）"),
             ("audit.", "审计（全部）"),
             ("incident.", "事件登记（全部）"),
+            ("volume.", "案卷（全部）"),
+            ("loan.", "借阅（全部）"),
+            ("inspection.", "库房检查（全部）"),
+            ("location.", "库位（全部）"),
+            ("backup.", "备份（全部）"),
+            ("import.", "导入（全部）"),
         ):
             self.action.addItem(label, prefix)
         for code, label in sorted(ACTION_LABELS.items(), key=lambda kv: kv[0]):
@@ -290,9 +296,9 @@ class AuditPage(QWidget):
         self._history = (kind, target.key)
         self.more_button.setVisible(False)
         self.status.setText(
-            self.tr("{0} 的完整历史：{1} 条（含其案卷、卷内文件和电子文件）").format(
-                target.title, len(rows)
-            )
+            self.tr(
+                "{0} 的完整历史：{1} 条（含其案卷、卷内文件、电子文件、借阅、移位、检查和事件）"
+            ).format(target.title, len(rows))
         )
 
     # -- export -------------------------------------------------------------------------

@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
 
 from app.domain import inspections as rules
 from app.domain.inspection_rows import InspectionDraft, InspectionRow, Inspector, TaskDraft
-from app.domain.scan_codes import scan_payload
 from app.errors import FieldError, ValidationFailed
 from app.services import inspections as svc
 from app.services import locations
@@ -207,9 +206,8 @@ class FindingDialog(FormDialog):
         if not text:
             raise unknown
         try:
-            payload = text if "*" in text else scan_payload(text)
             target = locations.resolve_scan(
-                session=self._session, text=payload, clock=self._context.clock
+                session=self._session, text=text, clock=self._context.clock
             )
         except ValueError:
             raise unknown from None

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from app.domain import inspections as rules
 from app.domain.inspection_rows import InspectionRow
-from app.domain.scan_codes import scan_payload
 from app.errors import AppError
 from app.services import inspections as svc
 from app.services import locations
@@ -234,7 +233,7 @@ class ScanPanel(QWidget):
             return None
         try:
             target = locations.resolve_scan(
-                session=self._session, text=scan_payload(code.strip()), clock=self._context.clock
+                session=self._session, text=code.strip(), clock=self._context.clock
             )
         except (AppError, ValueError) as exc:
             self.ack.setText(

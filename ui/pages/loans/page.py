@@ -3,7 +3,10 @@
 The page only shows what the services return (titles above the user's clearance come back as
 "受限") and runs each use case on the user's action; approvers sign in themselves here (or use
 their own workstation, where the page shows their approval queue). Each tab is its own panel
-(``applications``, ``loans_out``, ``overdue``, ``registers``); the page holds the two scanners.
+(``applications``, ``loans_out``, ``overdue``, ``registers``); the page holds the two scanners
+and, under the 借出 scanner, the 快速借出 form (:mod:`.quick`). Both scanners read codes by the
+one input rule: a label or slip scanned, or a 档号 or 登记号 typed, with or without its check
+character (issue 21).
 """
 
 from __future__ import annotations
@@ -23,15 +26,19 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.roles import Role
-from app.errors import AppError
+from app.errors import AppError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.loans import (
+    ApplicationDraft,
     LoanIssued,
+    RequestedVolume,
     ReturnCheck,
     find_application_for_scan,
     find_open_loan,
     issue_loan,
+    plan_quick_loan,
     return_loan,
+    volume_id_for_scan,
 )
 from app.services.loans import printing as loan_print
 from ui.context import AppContext
@@ -42,6 +49,7 @@ from ui.pages.loans.applications import ApplicationsTab
 from ui.pages.loans.common import ERROR_STYLE
 from ui.pages.loans.loans_out import LoansOutTab
 from ui.pages.loans.overdue import OverdueTab
+from ui.pages.loans.quick import QuickLoanPanel
 from ui.pages.loans.registers import RegistersTab
 
 log = logging.getLogger(__name__)
@@ -104,7 +112,9 @@ class LoansPage(QWidget):
         box = QGroupBox(self.tr("借出"))
         layout = QVBoxLayout(box)
         self.issue_scan = QLineEdit(objectName="issue_scan")
-        self.issue_scan.setPlaceholderText(self.tr("扫描案卷二维码或输入档号，回车借出"))
+        self.issue_scan.setPlaceholderText(
+            self.tr("扫描案卷二维码或输入档号，回车借出（没有已批准的申请时：快速借出）")
+        )
         self.issue_scan.returnPressed.connect(self.issue_by_scan)
         layout.addWidget(self.issue_scan)
         row = QHBoxLayout()
@@ -116,6 +126,8 @@ class LoansPage(QWidget):
         self.slip_button.clicked.connect(self.print_last_slip)
         row.addWidget(self.slip_button)
         layout.addLayout(row)
+        self.quick = QuickLoanPanel(self)
+        layout.addWidget(self.quick)
         box.setVisible(self.desk)
         return box
 
@@ -149,25 +161,73 @@ class LoansPage(QWidget):
     def issue_message(self, text: str, *, error: bool = False) -> None:
         """Show a line under the issue scanner (red for a refusal)."""
         self.issue_status.setText(text)
-        if error:
-            self.issue_status.setStyleSheet(ERROR_STYLE)
+        self.issue_status.setStyleSheet(ERROR_STYLE if error else "")
+
+    def showEvent(self, event: Any) -> None:
+        """The desk's scanner has the focus when the page is shown: scan at once."""
+        super().showEvent(event)
+        if self.desk:
+            self.issue_scan.setFocus()
 
     def issue_by_scan(self) -> None:
-        """Scan a volume: the approved application waiting for it issues it (R32, R34)."""
+        """Scan at the desk: what is out comes back, what is approved goes out.
+
+        A slip or a volume that is out opens its return count; a volume an approved
+        application waits for is issued (R32, R34); any other volume starts a 快速借出.
+        """
         text = self.issue_scan.text().strip()
         self.issue_scan.clear()
         if not text:
             return
         clock = self._context.clock
+        if not self.quick.is_open:
+            try:
+                check = find_open_loan(session=self._session, scan=text, clock=clock)
+            except AppError:
+                check = None  # not out: lend it (a wrong check character is refused below)
+            if check is not None:
+                self.issue_message(self.tr("{0} 借出中：归还清点。").format(check.number))
+                self.open_return(check)
+                self.issue_scan.setFocus()
+                return
         try:
+            if self.quick.is_open:  # another volume for the quick loan being made
+                self._quick_add(text)
+                return
             app_id = find_application_for_scan(session=self._session, scan=text, clock=clock)
             issued = issue_loan(
                 session=self._session, application_id=app_id, scan=text, clock=clock
             )
+        except ValidationFailed as exc:
+            if any(e.reason == "no_approved_application" for e in exc.errors):
+                try:
+                    self._quick_add(text)
+                except AppError as again:
+                    self.issue_message(message_for(again), error=True)
+                return
+            self.issue_message(message_for(exc), error=True)
+            return
         except AppError as exc:
             self.issue_message(message_for(exc), error=True)
             return
         self.issued(issued)
+
+    def _quick_add(self, text: str) -> None:
+        """A volume no approved application waits for: the 快速借出 form takes it."""
+        volume_id = volume_id_for_scan(session=self._session, scan=text, clock=self._context.clock)
+        if volume_id is None:
+            self.issue_message(self.tr("没有找到该档号的案卷：“{0}”").format(text), error=True)
+            return
+        # a volume out or in repair is refused here, before any form (R34)
+        plan_quick_loan(
+            session=self._session,
+            draft=ApplicationDraft(kind="loan", purpose="", volumes=(RequestedVolume(volume_id),)),
+            clock=self._context.clock,
+        )
+        self.issue_message(
+            self.tr("没有等待该案卷的已批准申请：可在下方快速借出（Ctrl+Enter），或 Esc 取消。")
+        )
+        self.quick.add_volume(volume_id)
 
     def issued(self, issued: LoanIssued) -> None:
         """Say the volume went out and offer its slip."""
@@ -202,6 +262,8 @@ class LoansPage(QWidget):
         """Scan the slip or the volume: the return screen with the expected counts."""
         text = self.return_scan.text().strip()
         self.return_scan.clear()
+        self.return_status.clear()
+        self.return_status.setStyleSheet("")  # an earlier refusal never outlives a new scan
         if not text:
             return
         try:
@@ -230,6 +292,7 @@ class LoansPage(QWidget):
                 text += self.tr("清点有短缺或损坏：已生成损坏/遗失报告，待处理。")
             self.return_status.setStyleSheet("" if done.report_id is None else ERROR_STYLE)
             self.return_status.setText(text)
+            self.issue_message(text, error=done.report_id is not None)
             self.refresh()
 
     # -- printouts ----------------------------------------------------------------------

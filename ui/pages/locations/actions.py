@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
-from app.domain.scan_codes import ScanKind, scan_payload
+from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.services import locations as L
 from ui.dialogs.locations import (
@@ -75,13 +75,15 @@ class ActionsMixin(PlaceView):
         dialog = BoxDialog(
             self, lambda draft: L.create_box(session=self._session, draft=draft, clock=clock)
         )
-        if dialog.exec() != QDialog.DialogCode.Accepted:
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        self.scan.setFocus()  # back to scanning
+        if not accepted:
             return
         box: L.BoxRow = dialog.result_value
         self._show_box_alone(box)
         self.status.setText(
             self.tr(
-                "已新建档案盒 {0}。可把案卷放入后“上架到建议位置”，或在移动模式下扫描。"
+                "已新建档案盒 {0}。扫描案卷后扫描此盒即可放入；盒的位置随后建议，回车上架。"
             ).format(box.code)
         )
 
@@ -168,11 +170,7 @@ class ActionsMixin(PlaceView):
         clock = self._context.clock
         try:
             text = code.strip()
-            target = L.resolve_scan(
-                session=self._session,
-                text=text if "*" in text else scan_payload(text),
-                clock=clock,
-            )
+            target = L.resolve_scan(session=self._session, text=text, clock=clock)
             if target is None or target.kind is not ScanKind.LOCATION:
                 self._scan_failed(self.tr("“{0}”不是存放位置。").format(text))
                 return None

@@ -1,40 +1,72 @@
 """Scanning on the 库位 page (R24): jump to what a code names, or move it in move mode.
 
-Outside move mode a scanned place, box or volume is shown; in move mode one scan picks a box
-or volume up and the next puts it down (a box on a place, a volume in a box or on a place).
+Outside move mode a scanned place, box or volume is shown (and one not on a shelf yet is
+offered for shelving, :mod:`.shelving`); in move mode one scan picks a box or volume up and the
+next puts it down (a box on a place, a volume in a box or on a place). Codes are read by the
+one input rule: scanned, or typed with or without their check character.
 """
 
 from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication
 
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.services import locations as L
 from ui.errors import message_for
-from ui.pages.locations.view import PlaceView
+from ui.pages.locations.shelving import ShelvingMixin
 
 
-class ScanningMixin(PlaceView):
+class ScanningMixin(ShelvingMixin):
     """The scan box and move mode of the page."""
 
     def _scan_entered(self) -> None:
-        text = self.scan.text()
-        if not text.strip():
+        text = self.scan.text().strip()
+        if not text:
+            if self.shelving is not None and not self.move_mode.isChecked():
+                self.shelve_to()  # Enter accepts the proposal
             return
-        result = self.router.read(self.scan, text)
-        if result is False:
-            self.status.setText(
-                self.tr("“{0}”不是扫描码：请扫描标签上的二维码，或在“档案”“客户”中检索。").format(
-                    text.strip()
-                )
+        try:
+            target = L.resolve_scan(session=self._session, text=text, clock=self._context.clock)
+        except AppError as exc:  # a wrong check character, or a code naming nothing here
+            self.scan.selectAll()
+            QApplication.beep()
+            self._scan_failed(message_for(exc))
+            return
+        if target is None:
+            self._scan_failed(
+                self.tr(
+                    "“{0}”不是档号、盒号或位置编码：请扫描标签，或在“档案”“客户”中检索。"
+                ).format(text)
             )
             self.scan.selectAll()
-        elif isinstance(result, L.ScanTarget):
-            self.handle_scan(result)
+            return
+        self.scan.clear()
+        self.handle_scan(target)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Esc forgets what waits to be shelved (or picked up in move mode)."""
+        if event.key() == Qt.Key.Key_Escape and (self.shelving or self._pending):
+            self._pending = None
+            self.forget_shelving()
+            return
+        super().keyPressEvent(event)
 
     def handle_scan(self, target: L.ScanTarget) -> None:
-        """Jump to a scanned object, or (in move mode) pick it up / put it down."""
+        """Jump to a scanned object, shelve what waits, or (move mode) pick up / put down."""
         self.status.setStyleSheet("")
         if not self.move_mode.isChecked():
+            pending = self.shelving
+            if (
+                pending is not None
+                and target.kind in (ScanKind.BOX, ScanKind.LOCATION)
+                and (target.kind is ScanKind.LOCATION or pending.what.kind is ScanKind.VOLUME)
+                and self.shelve_to(target)
+            ):
+                return
+            self._shelving = None
             self.jump_to(target)
             return
         pending = self._pending
@@ -106,6 +138,7 @@ class ScanningMixin(PlaceView):
                 else:
                     self._show_box_alone(box)
                     self.status.setText(self.tr("档案盒 {0} 尚未上架").format(box.code))
+                    self.offer_box(target)
             elif target.kind is ScanKind.VOLUME:
                 where = L.where_is_volume(
                     session=self._session, volume_id=target.object_id, clock=clock
@@ -120,6 +153,7 @@ class ScanningMixin(PlaceView):
                         state,
                     )
                 )
+                self.offer_volume(target, where)
         except AppError as exc:
             self._scan_failed(message_for(exc))
 

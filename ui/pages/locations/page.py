@@ -8,7 +8,10 @@ module lays the page out; showing a place is in :mod:`.view`, scanning and move 
 
 from __future__ import annotations
 
+from typing import Any
+
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QHBoxLayout,
@@ -66,7 +69,7 @@ class LocationsPage(ScanningMixin, ActionsMixin, PrintingMixin):
         bar = QHBoxLayout()
         self.batch_button = QPushButton(self.tr("批量新建位置…"), objectName="batch_create")
         self.batch_button.clicked.connect(self.batch_create)
-        self.box_button = QPushButton(self.tr("新建档案盒…"), objectName="new_box")
+        self.box_button = QPushButton(self.tr("新建档案盒… (Ctrl+N)"), objectName="new_box")
         self.box_button.clicked.connect(self.new_box)
         self.edit_button = QPushButton(self.tr("位置设置…"), objectName="edit_location")
         self.edit_button.clicked.connect(self.edit_location)
@@ -143,3 +146,11 @@ class LocationsPage(ScanningMixin, ActionsMixin, PrintingMixin):
         splitter.setSizes([260, 900])
         layout.addWidget(splitter, 1)
         self._update_buttons()
+        if self._writer:
+            QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_box)
+        QShortcut(QKeySequence("Ctrl+F"), self, activated=self.scan.setFocus)
+
+    def showEvent(self, event: Any) -> None:
+        """The scan box has the focus when the page is shown: scan or type a code at once."""
+        super().showEvent(event)
+        self.scan.setFocus()

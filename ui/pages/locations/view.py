@@ -30,7 +30,6 @@ from ui.pages.locations.boxes import BoxTable
 from ui.pages.locations.history import MoveHistoryPanel
 from ui.pages.locations.shelf_map import ShelfMapWidget
 from ui.pages.locations.tree import LocationTree
-from ui.scanner import ScanRouter
 
 ERROR_STYLE = "color: #b00020;"
 
@@ -67,8 +66,6 @@ class PlaceView(QWidget):
         self._pending: L.ScanTarget | None = None
         self._must_move: list[L.MustMoveRow] = []
         self._label_memory = SheetMemory()
-        self.router = ScanRouter(session, context.clock, self)
-        self.router.rejected.connect(self._scan_failed)
 
     # -- small helpers ---------------------------------------------------------------------------
     def _children_of(self, parent_id: int | None) -> list[L.LocationNode]:

@@ -15,44 +15,18 @@ from app.services.customers import AddressInput, BankAccountInput, CustomerDraft
 from app.services.imports.kinds.base import ParsedRow
 from app.services.imports.kinds.parsing import cell_date, fold_table, pick_choice, split_numbers
 
-CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec(
-        "name",
-        "客户名称",
-        ("客户名称", "姓名", "名称", "客户姓名", "单位名称", "户名"),
-        required=True,
-    ),
-    FieldSpec("party", "客户性质（个人/单位）", ("客户性质", "个人/单位", "主体类型", "性质")),
-    FieldSpec("kind", "客户类型", ("客户类型", "类型")),
-    FieldSpec("category", "客户类别", ("客户类别", "类别", "行业")),
-    FieldSpec("status", "状态", ("状态", "客户状态")),
-    FieldSpec("importance", "重要程度", ("重要程度", "重要性", "是否重要")),
-    FieldSpec("id_type", "证件类型", ("证件类型", "证件种类")),
-    FieldSpec(
-        "id_number",
-        "证件号码",
-        ("身份证号", "证件号码", "身份证号码", "证件号", "统一社会信用代码", "信用代码", "身份证"),
-    ),
-    FieldSpec("gender", "性别", ("性别",)),
-    FieldSpec("birth_date", "出生日期", ("出生日期", "出生年月日", "生日")),
-    FieldSpec("phone", "联系电话", ("联系电话", "手机", "手机号", "手机号码", "电话", "移动电话")),
-    FieldSpec("phone2", "其他电话", ("固定电话", "座机", "办公电话", "其他电话", "电话2")),
-    FieldSpec("address", "地址", ("地址", "联系地址", "通讯地址", "住址", "家庭住址", "单位地址")),
-    FieldSpec("bank_account", "银行账号", ("银行账号", "账号", "银行卡号", "卡号", "银行账户")),
-    FieldSpec("bank_name", "开户银行", ("开户银行", "开户行", "开户行名称")),
-    FieldSpec("email", "电子邮箱", ("电子邮箱", "邮箱", "电子邮件", "email")),
-    FieldSpec("consent_date", "同意日期", ("同意日期", "授权日期", "签署同意日期")),
-    FieldSpec("consent_purpose", "同意用途", ("同意用途", "授权用途", "使用目的")),
-    FieldSpec("remarks", "备注", ("备注", "说明")),
-    FieldSpec("location", "存放位置（暂不导入）", ("存放位置", "存放地点", "库位"), imported=False),
-)
-
 
 def looks_like_org(name: str, id_text: str) -> bool:
     """True when a name or an ID number says the customer is an organisation (单位)."""
     compact = identity.compact(id_text).upper()
-    if len(compact) == 18 and not compact[:17].isdigit():
-        return True  # a credit code has letters where an ID number has digits
+    # a credit code has letters where an ID number has digits; a person's number with a
+    # letter typed by mistake (I for 1, O for 0) stays a person's (and is refused as such)
+    if (
+        len(compact) == 18
+        and not compact[:17].isdigit()
+        and (identity.is_valid_uscc(compact) or not identity.looks_like_resident_id(compact))
+    ):
+        return True
     return any(marker in name for marker in ORG_MARKERS)
 
 
@@ -80,7 +54,10 @@ STATUSES = fold_table(
     }
 )
 IMPORTANCE = fold_table(
-    {"important": ("重要", "重点", "是", "important"), "normal": ("一般", "普通", "否", "normal")}
+    {
+        "important": ("重要", "重点", "是", "important", "★", "★★", "★★★", "A", "重要客户"),
+        "normal": ("一般", "普通", "否", "normal", "☆", "B", "C", "D"),
+    }
 )
 GENDERS = fold_table({"male": ("男", "男性", "m", "male"), "female": ("女", "女性", "f", "female")})
 ID_TYPES = fold_table(
@@ -93,6 +70,67 @@ ID_TYPES = fold_table(
     }
 )
 ORG_MARKERS = ("公司", "有限", "集团", "厂", "事务所", "银行", "中心", "合作社", "商行", "经营部")
+
+
+def _looks_like_id(text: str) -> bool:
+    """An ID number or credit code shape: 15 or 18 characters, mostly digits."""
+    compact = identity.compact(text)
+    return len(compact) in (15, 18) and sum(ch.isdigit() for ch in compact) >= 12
+
+
+def _looks_like_phone(text: str) -> bool:
+    """A phone shape: 7 to 20 digits among separators (several numbers in one cell too)."""
+    digits = sum(ch.isdigit() for ch in text)
+    return 7 <= digits <= 40 and digits * 2 >= len(identity.compact(text))
+
+
+CUSTOMER_FIELDS: tuple[FieldSpec, ...] = (
+    FieldSpec(
+        "name",
+        "客户名称",
+        ("客户名称", "姓名", "名称", "客户姓名", "单位名称", "户名"),
+        required=True,
+    ),
+    FieldSpec(
+        "party",
+        "客户性质（个人/单位）",
+        ("客户性质", "个人/单位", "主体类型", "性质"),
+        values=frozenset(PARTIES),
+    ),
+    FieldSpec("kind", "客户类型", ("客户类型", "类型"), values=frozenset(KINDS_OF_CUSTOMER)),
+    FieldSpec("category", "客户类别", ("客户类别", "类别", "行业"), values=frozenset(CATEGORIES)),
+    FieldSpec("status", "状态", ("状态", "客户状态"), values=frozenset(STATUSES)),
+    FieldSpec(
+        "importance",
+        "重要程度",
+        ("重要程度", "重要性", "是否重要", "星级", "等级"),
+        values=frozenset(IMPORTANCE),
+    ),
+    FieldSpec("id_type", "证件类型", ("证件类型", "证件种类"), values=frozenset(ID_TYPES)),
+    FieldSpec(
+        "id_number",
+        "证件号码",
+        ("身份证号", "证件号码", "身份证号码", "证件号", "统一社会信用代码", "信用代码", "身份证"),
+        looks=_looks_like_id,
+    ),
+    FieldSpec("gender", "性别", ("性别",), values=frozenset(GENDERS)),
+    FieldSpec("birth_date", "出生日期", ("出生日期", "出生年月日", "生日")),
+    FieldSpec(
+        "phone",
+        "联系电话",
+        ("联系电话", "手机", "手机号", "手机号码", "电话", "移动电话"),
+        looks=_looks_like_phone,
+    ),
+    FieldSpec("phone2", "其他电话", ("固定电话", "座机", "办公电话", "其他电话", "电话2")),
+    FieldSpec("address", "地址", ("地址", "联系地址", "通讯地址", "住址", "家庭住址", "单位地址")),
+    FieldSpec("bank_account", "银行账号", ("银行账号", "账号", "银行卡号", "卡号", "银行账户")),
+    FieldSpec("bank_name", "开户银行", ("开户银行", "开户行", "开户行名称")),
+    FieldSpec("email", "电子邮箱", ("电子邮箱", "邮箱", "电子邮件", "email")),
+    FieldSpec("consent_date", "同意日期", ("同意日期", "授权日期", "签署同意日期")),
+    FieldSpec("consent_purpose", "同意用途", ("同意用途", "授权用途", "使用目的")),
+    FieldSpec("remarks", "备注", ("备注", "说明")),
+    FieldSpec("location", "存放位置（暂不导入）", ("存放位置", "存放地点", "库位"), imported=False),
+)
 
 
 def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:

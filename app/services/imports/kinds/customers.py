@@ -14,9 +14,8 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from app.domain import identity
 from app.errors import FieldError
-from app.security.crypto import FieldCipher, random_key
+from app.security.crypto import KEY_BYTES, FieldCipher
 from app.services.customers import (
     NUMBER_SETTING,
     CleanDraft,
@@ -56,6 +55,8 @@ from app.storage.models import (
 )
 from app.storage.store import UnitOfWork
 
+_ENTROPY = 32 + KEY_BYTES  # random bytes per customer: key id, row key, its key
+
 
 class CustomerImport:
     """Customers (客户): one row per customer."""
@@ -91,16 +92,19 @@ class CustomerImport:
                 continue
             first_row[clean_draft.id_number] = o.row
             by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
-        for chunk in chunks(list(by_digest)):
-            for digest, number in ctx.uow.session.execute(
-                select(Customer.id_number_bidx, Customer.number).where(
-                    Customer.id_number_bidx.in_(chunk)
-                )
-            ):
-                by_digest[digest or b""].errors.append(
-                    FieldError("id_number", "duplicate_id", {"number": number})
-                )
+        _registered(ctx, by_digest)
         customer_groups(ctx, outcomes)  # duplicates flagged and shown for a decision
+        return settle(outcomes)
+
+    def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
+        """The preview's verdicts, the ID numbers looked up again (registered since?)."""
+        bidx = ctx.uow.store.blind_index
+        by_digest: dict[bytes, RowOutcome] = {}
+        for o in outcomes:
+            clean_draft: CleanDraft | None = o.clean
+            if o.ok and clean_draft is not None and clean_draft.id_number:
+                by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
+        _registered(ctx, by_digest)
         return settle(outcomes)
 
     def write(
@@ -126,16 +130,19 @@ class CustomerImport:
             banks: list[dict[str, Any]] = []
             history: list[dict[str, Any]] = []
             index = search_index.IndexBatch([], [], [])
-            for offset, o in enumerate(valid[start : start + CHUNK]):
+            part = valid[start : start + CHUNK]
+            entropy = os.urandom(_ENTROPY * len(part))  # one system call for ids and keys
+            for offset, o in enumerate(part):
                 clean: CleanDraft = o.clean
                 draft = clean.draft
                 cid = first + start + offset
                 number = f"KH{last_number + start + offset + 1:08d}"
                 # random ids as register_customer makes them (uuid4 hex), without the UUID objects
-                key_id, row_key, key = os.urandom(16).hex(), os.urandom(16).hex(), random_key()
+                bits = entropy[_ENTROPY * offset : _ENTROPY * (offset + 1)]
+                key_id, row_key, key = bits[:16].hex(), bits[16:32].hex(), bits[32:]
                 keys.append((key_id, wrapper.wrap(key_id, key)))
                 enc = encryptor(FieldCipher(key), row_key)
-                name = identity.normalize(draft.name)
+                name = draft.name  # normalized when the row was read (cells.text)
                 customers.append(
                     {
                         "id": cid,
@@ -192,9 +199,7 @@ class CustomerImport:
                             "customer_id": cid,
                             "position": pos,
                             "label": "",
-                            "address_enc": enc(
-                                "customer_address", f"address.{pos}", identity.normalize(a.address)
-                            ),
+                            "address_enc": enc("customer_address", f"address.{pos}", a.address),
                         }
                     )
                 for pos, (account, bank_name) in enumerate(clean.bank_accounts):
@@ -310,6 +315,19 @@ class CustomerImport:
         # erase first (R8), as delete_customer does: a failed commit leaves unreadable rows
         uow.store.vault.destroy(key_ids)
         return True
+
+
+def _registered(ctx: KindContext, by_digest: dict[bytes, RowOutcome]) -> None:
+    """Refuse the rows whose ID number is already registered (R3)."""
+    for chunk in chunks(list(by_digest)):
+        for digest, number in ctx.uow.session.execute(
+            select(Customer.id_number_bidx, Customer.number).where(
+                Customer.id_number_bidx.in_(chunk)
+            )
+        ):
+            by_digest[digest or b""].errors.append(
+                FieldError("id_number", "duplicate_id", {"number": number})
+            )
 
 
 def encryptor(cipher: FieldCipher, row_key: str) -> Callable[[str, str, str], bytes]:

@@ -27,7 +27,7 @@ from app.services.imports.kinds.volume_words import date_range, retention_code
 from app.storage.models import Customer
 
 VOLUME_FIELDS: tuple[FieldSpec, ...] = (
-    FieldSpec("reference_code", "档号", ("档号", "档案号")),
+    FieldSpec("reference_code", "档号", ("档号", "档案号"), groups=True),
     FieldSpec("customer_number", "客户编号", ("客户编号", "客户号")),
     FieldSpec(
         "customer_id_number",
@@ -38,8 +38,9 @@ VOLUME_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec(
         "volume_title",
         "案卷题名",
-        ("案卷题名", "案卷名称", "案卷标题", "卷名", "题名"),  # 题名 alone: a 案卷目录
+        ("案卷题名", "案卷名称", "案卷标题", "卷名", "题名"),  # 题名: by the rows (see layout)
         required=True,
+        level="volume",
     ),
     FieldSpec("year", "年度", ("年度", "归档年度", "年份"), required=True),
     FieldSpec("retention", "保管期限", ("保管期限", "保存期限"), required=True),
@@ -51,14 +52,17 @@ VOLUME_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("item_count", "件数", ("件数", "卷内件数", "文件件数", "件数合计")),
     FieldSpec("date_range", "起止日期", ("起止日期", "起止时间", "起止年月", "起讫日期")),
     FieldSpec("notes", "本卷情况说明", ("本卷情况说明", "备考", "情况说明")),
-    FieldSpec("seq", "件号", ("件号", "顺序号", "件序号")),
-    FieldSpec("doc_number", "文号", ("文号", "文件编号")),
+    FieldSpec("seq", "件号", ("件号", "顺序号", "件序号"), level="item"),
+    FieldSpec("doc_number", "文号", ("文号", "文件编号"), level="item"),
     FieldSpec("author", "责任者", ("责任者", "责任人", "形成单位")),
     FieldSpec(
-        "title", "题名（卷内文件）", ("文件题名", "文件名称", "件题名", "卷内文件题名", "题名")
+        "title",
+        "题名（卷内文件）",
+        ("题名", "文件题名", "文件名称", "件题名", "卷内文件题名"),
+        level="item",
     ),
     FieldSpec("doc_date", "日期", ("日期", "文件日期", "成文日期", "形成日期")),
-    FieldSpec("pages", "页号", ("页号", "页码", "页次")),
+    FieldSpec("pages", "页号", ("页号", "页码", "页次"), level="item"),
     FieldSpec("carrier", "载体", ("载体", "载体类型")),
     FieldSpec("secrecy_level", "密级", ("密级",)),
     FieldSpec("secrecy_term_years", "保密期限（年）", ("保密期限", "保密期限年")),

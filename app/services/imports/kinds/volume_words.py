@@ -145,6 +145,9 @@ def date_range(text: str, errors: list[FieldError]) -> tuple[date | None, date |
     if not text:
         return None, None
     parts = [p for p in _RANGE_SPLIT.split(text, maxsplit=1) if p]
+    if not parts:  # a dash or 至 alone: no date in it
+        errors.append(FieldError("date_range", "date_format"))
+        return None, None
     if len(parts) == 1:  # one year, month or day: from its first to its last day
         parts = [parts[0], parts[0]]
     found: list[date | None] = []

@@ -1,0 +1,61 @@
+"""The customer search index of whichever engine a connection is on (SQLite or PostgreSQL).
+
+Both modules answer the same calls with the same ids in the same order; services call these
+instead of testing the engine themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from types import ModuleType
+
+from sqlalchemy import Connection
+
+from app.storage import search_pg, search_sqlite
+from app.storage.search_sqlite import IndexRow
+
+__all__ = [
+    "IndexRow",
+    "count_matches",
+    "index_customers",
+    "match_ids",
+    "module_for",
+    "prefix_ids",
+    "remove_customers",
+    "syllable_ids",
+]
+
+
+def module_for(conn: Connection) -> ModuleType:
+    """``search_pg`` on PostgreSQL, ``search_sqlite`` otherwise."""
+    return search_pg if conn.dialect.name == "postgresql" else search_sqlite
+
+
+def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
+    """Add (or refresh) customers in the index."""
+    module_for(conn).index_customers(conn, rows)
+
+
+def remove_customers(conn: Connection, ids: list[int]) -> None:
+    """Drop customers from the index."""
+    module_for(conn).remove_customers(conn, ids)
+
+
+def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose name, number or remarks contain ``query`` (name only below 3 characters)."""
+    return list(module_for(conn).match_ids(conn, query, limit))
+
+
+def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose name or a pinyin reading starts with ``query``."""
+    return list(module_for(conn).prefix_ids(conn, query, limit))
+
+
+def syllable_ids(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids whose pinyin contains ``query`` from a syllable boundary on."""
+    return list(module_for(conn).syllable_ids(conn, query, limit))
+
+
+def count_matches(conn: Connection, query: str, cap: int) -> int:
+    """Number of matches, up to ``cap + 1``."""
+    return int(module_for(conn).count_matches(conn, query, cap))

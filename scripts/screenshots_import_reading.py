@@ -1,0 +1,97 @@
+"""Screenshots of the import wizard's reading side (issue 16), offscreen.
+
+Run: ``python scripts/screenshots_import_reading.py``; writes docs/screenshots/
+import-reading-*.png: step 2 (encoding, read notes, skipped footers greyed), step 3 (each
+column's guess with its confidence) and step 4 (counts with the skipped rows, a garbled name
+warned about), from a GB18030 CSV ledger and an .xlsx whose ``<dimension>`` is wrong.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from app.clock import SystemClock  # noqa: E402
+from app.services.auth import sign_in  # noqa: E402
+from app.services.setup import initialize_database  # noqa: E402
+from app.storage.location import DatabaseLocation  # noqa: E402
+from tests.conftest import make_setup_request  # noqa: E402
+from tests.factories import PASSWORD, add_archivist  # noqa: E402
+from tests.gui.test_import_wizard_reading import gbk_ledger  # noqa: E402
+from tests.ledgers import customer_rows, write_customer_xlsx  # noqa: E402
+from ui.app import prepare_application  # noqa: E402
+from ui.context import AppContext  # noqa: E402
+from ui.dialogs.import_wizard import ImportWizard  # noqa: E402
+
+OUT = ROOT / "docs" / "screenshots"
+
+
+def grab(widget: QWidget, name: str) -> None:
+    QApplication.processEvents()
+    path = OUT / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path.relative_to(ROOT))
+
+
+def wrong_dimension(work: Path) -> Path:
+    rows = customer_rows(30)
+    rows.append(["合计", None, None, None, None, None, None, "30 户"])
+    rows.append(["制表人：王五", None, None, None, "制表日期：2024-03-01"])
+    written = write_customer_xlsx(work / "written.xlsx", rows)
+    out = work / "客户台账（范围声明有误）.xlsx"
+    with zipfile.ZipFile(written) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"\s*/>', b'<dimension ref="A1:C10"/>', data)
+            dst.writestr(info.filename, data)
+    return out
+
+
+def main() -> None:
+    app = QApplication(sys.argv)
+    prepare_application(app)
+    work = Path(tempfile.mkdtemp(prefix="archive-room-import-reading-"))
+    clock = SystemClock()
+    location = DatabaseLocation.parse(work / "a.db")
+    admin = initialize_database(location=location, request=make_setup_request(), clock=clock)
+    add_archivist(admin.session, clock)
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    context = AppContext(location=location, clock=clock)
+    wizard = ImportWizard(None, context, session, "customers")
+    wizard.resize(1100, 700)
+    wizard.show()
+    wizard.file_page.path.setText(str(gbk_ledger(work / "客户台账.csv")))
+    wizard.file_page.load_sheets()
+    wizard.next()
+    grab(wizard, "import-reading-1-header-encoding")
+    wizard.next()
+    grab(wizard, "import-reading-2-mapping-confidence")
+    wizard.next()
+    grab(wizard, "import-reading-3-preview-skipped")
+    wizard.close()
+    wizard = ImportWizard(None, context, session, "customers")
+    wizard.resize(1100, 700)
+    wizard.show()
+    wizard.file_page.path.setText(str(wrong_dimension(work)))
+    wizard.file_page.load_sheets()
+    wizard.next()
+    wizard.next()
+    wizard.next()
+    grab(wizard, "import-reading-4-preview-declared-size")
+    wizard.close()
+    app.quit()
+
+
+if __name__ == "__main__":
+    main()

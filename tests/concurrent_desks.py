@@ -1,0 +1,71 @@
+"""Workers for tests with several processes on one database (multiprocessing, spawn)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass
+class DeskResult:
+    """What one worker process did."""
+
+    desk: int
+    registered: int = 0
+    revealed: int = 0
+    busy: int = 0
+    errors: tuple[str, ...] = ()
+
+
+def register_and_reveal(
+    desk: int, db: str, username: str, password: str, seconds: float, start: Any, out: Any
+) -> None:
+    """Sign in, wait for ``start``, then register and reveal customers for ``seconds``."""
+    from app.clock import SystemClock
+    from app.errors import DatabaseBusy
+    from app.services.auth import sign_in, sign_out
+    from app.services.customers import register_customer, reveal_customer
+    from app.storage.location import DatabaseLocation
+    from tests.factories import person
+
+    clock = SystemClock()
+    result = DeskResult(desk)
+    errors: list[str] = []
+    session = sign_in(
+        location=DatabaseLocation.parse(db), username=username, password=password, clock=clock
+    )
+    try:
+        start.wait(60)
+        deadline = time.monotonic() + seconds
+        n = 0
+        while time.monotonic() < deadline:
+            n += 1
+            try:
+                saved = register_customer(
+                    session=session,
+                    draft=person(
+                        name=f"客户{desk}号{n}",
+                        status="potential",
+                        id_type=None,
+                        id_number="",
+                        bank_accounts=(),
+                    ),
+                    clock=clock,
+                )
+                result.registered += 1
+                reveal_customer(
+                    session=session,
+                    customer_id=saved.customer_id,
+                    purpose=f"核对{desk}-{n}",
+                    clock=clock,
+                )
+                result.revealed += 1
+            except DatabaseBusy:
+                result.busy += 1
+            except Exception as exc:  # reported to the test, which fails on any
+                errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        sign_out(session=session, clock=clock)
+    result.errors = tuple(errors[:5])
+    out.put(result)
