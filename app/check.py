@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from app.clock import Clock
 from app.errors import AppError, DatabaseMissing, KeyringDamaged
 from app.messages import describe
+from app.security.anchors import Anchor
 from app.security.keyring import Keyring
 from app.storage import migrate
 from app.storage.engine import PAGE_SIZE
@@ -68,6 +70,8 @@ def check_with_key(
     report: CheckReport,
     *,
     remove_orphan_files: bool = False,
+    audit_key: str | None = None,
+    anchors: Sequence[Anchor] = (),
 ) -> None:
     """Checks that need the data key: keyring MAC, decryption, integrity, schema revision.
 
@@ -98,7 +102,7 @@ def check_with_key(
             report.problems.append(f"数据库结构版本 {current} 不是最新的 {head}")
         check_files(store, report, remove_orphans=remove_orphan_files, clock=clock)
         if current == head:
-            check_audit_chain(store, report)
+            check_audit_chain(store, report, audit_key=audit_key, anchors=anchors, clock=clock)
         else:  # the chain's columns come with the upgrade, done at the next sign-in
             report.skipped.append("审计链校验（数据库结构不是最新版本：登录一次完成升级后再校验）")
     except AppError as exc:
@@ -111,26 +115,55 @@ def check_with_key(
         store.close()
 
 
-def check_audit_chain(store: Store, report: CheckReport) -> None:
-    """The whole audit chain and its checkpoints; the first broken entry is named."""
-    from app.services.audit import verify_audit_chain
+def check_audit_chain(
+    store: Store,
+    report: CheckReport,
+    *,
+    audit_key: str | None = None,
+    anchors: Sequence[Anchor] = (),
+    clock: Clock | None = None,
+) -> None:
+    """The whole audit chain, its checkpoints, its seals and the anchors (issue 23).
 
-    result = verify_audit_chain(store)
+    With ``audit_key`` (the auditor's verification key) every seal's MAC is checked; without
+    it only what needs no key (no gap in the epochs, the anchors). The first problem is named.
+    """
+    from app.clock import SystemClock
+    from app.services.audit import verify_sealed_trail
+
+    sealed = verify_sealed_trail(store, audit_key, clock or SystemClock(), anchors=anchors)
+    result = sealed.chain
     if result.ok:
         report.passed.append(
             f"审计链校验通过：{result.checked} 条记录"
             f"（第 {result.first_seq or 0}–{result.head_seq} 条），{result.checkpoints} 个检查点"
         )
+    else:
+        first = result.first_break
+        assert first is not None
+        more = f"（共发现 {len(result.breaks)} 处问题）" if len(result.breaks) > 1 else ""
+        report.problems.append(
+            "审计链校验失败："
+            + first.describe()
+            + more
+            + "请保留数据库现状并通知审计员；从备份恢复前先复制一份当前文件作证据。"
+        )
+    for problem in sealed.problems:
+        report.problems.append("审计封印或锚点校验失败：" + problem)
+    if sealed.problems:
         return
-    first = result.first_break
-    assert first is not None
-    more = f"（共发现 {len(result.breaks)} 处问题）" if len(result.breaks) > 1 else ""
-    report.problems.append(
-        "审计链校验失败："
-        + first.describe()
-        + more
-        + "请保留数据库现状并通知审计员；从备份恢复前先复制一份当前文件作证据。"
-    )
+    if sealed.keyed and sealed.seals is not None:
+        report.passed.append(
+            f"审计封印校验通过（验证密钥）：{sealed.seals.seals} 期封印，"
+            f"已封印到第 {sealed.seals.sealed_through} 条，当前一期未封印 {sealed.unsealed} 条"
+        )
+    elif sealed.started:
+        report.skipped.append("审计封印的认证码（未提供验证密钥：用 --audit-key FILE）")
+    else:
+        report.skipped.append("审计封印（此数据库尚未发放审计验证密钥）")
+    if sealed.anchors_checked:
+        report.passed.append(f"锚点：{sealed.anchors_checked} 个，审计链均未回滚、未改写")
+    report.passed.append(f"当前审计链头（锚点）：{sealed.head.text()}")
 
 
 def _ids(ids: list[int]) -> str:

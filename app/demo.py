@@ -107,7 +107,36 @@ def build_demo(
         sign_out(session=session, clock=clock, reason="demo built")
     if catalogue and size == "small":
         shelve_demo(location, clock)
+    write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
+
+
+AUDIT_KEY_SUFFIX = ".audit-key"
+
+
+def write_demo_audit_key(location: DatabaseLocation, clock: Clock) -> None:
+    """Issue the demo's verification key as its auditor and write it to ``<db>.audit-key``.
+
+    A real database hands the key to the auditor only (printed once); a demo keeps it beside
+    the file so that ``archive-room check --audit-key`` works on demos the same way.
+    """
+    from app.services.audit.sealing import start_audit_sealing
+    from app.services.auth import sign_in
+    from app.storage.files import atomic_write_bytes
+
+    auditor = next(a for a in DEMO_ACCOUNTS if Role.AUDITOR in a.roles)
+    session = sign_in(
+        location=location, username=auditor.username, password=DEMO_PASSWORD, clock=clock
+    )
+    try:
+        issued = start_audit_sealing(session=session, clock=clock)
+    finally:
+        sign_out(session=session, clock=clock, reason="demo built")
+    if location.is_sqlite:
+        path = location.sqlite_path
+        atomic_write_bytes(
+            path.with_name(path.name + AUDIT_KEY_SUFFIX), (issued.text + "\n").encode()
+        )
 
 
 def shelve_demo(location: DatabaseLocation, clock: Clock, per_box: int = 5) -> None:

@@ -356,3 +356,34 @@ class VolumeNotAvailable(AppError):
     """The volume cannot go to repair now (``reference_code``, ``state``: 借出/在修/已销毁)."""
 
     code = "volume_not_available"
+
+
+# --- trusted time and the sealed audit trail (issue 23) ----------------------------------
+class ClockBehind(AppError):
+    """The workstation clock (``now``) is behind the recorded time (``mark``): write refused."""
+
+    code = "clock_behind"
+
+
+class ClockAhead(AppError):
+    """The workstation clock is ``days`` ahead of the recorded time: write refused."""
+
+    code = "clock_ahead"
+
+
+class SecondPersonRequired(AppError):
+    """A two-person step: the second person is missing, the same person, or lacks the role."""
+
+    code = "second_person_required"
+
+
+class AuditSealingStarted(AppError):
+    """The verification key was issued already (it is shown only once)."""
+
+    code = "audit_sealing_started"
+
+
+class AccountLockedUntilReset(AccountLocked):
+    """Locked again and again: only an administrator's password reset ends it (not the clock)."""
+
+    code = "account_locked_reset"

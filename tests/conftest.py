@@ -110,11 +110,25 @@ def admin(location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
 
 @pytest.fixture(scope="session")
 def demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A small demo database built once per test run (copy it before changing it)."""
-    from app.clock import SystemClock
+    """A small demo database built once per test run (copy it before changing it).
+
+    Built at the tests' fixed time (``FixedClock()``): the database's recorded time is the
+    high-water mark a later write may not fall behind (issue 23, trusted time).
+    """
     from app.demo import build_demo
 
     folder = tmp_path_factory.mktemp("demo")
+    build_demo(location=DatabaseLocation.parse(folder / "demo.db"), clock=FixedClock())
+    return folder / "demo.db"
+
+
+@pytest.fixture(scope="session")
+def demo_template_now(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small demo built at the real time, for the command line (which uses the real clock)."""
+    from app.clock import SystemClock
+    from app.demo import build_demo
+
+    folder = tmp_path_factory.mktemp("demo-now")
     build_demo(location=DatabaseLocation.parse(folder / "demo.db"), clock=SystemClock())
     return folder / "demo.db"
 
@@ -132,6 +146,23 @@ def pg_demo_template(pg_server: PgServer) -> Iterator[str]:
 
 
 @pytest.fixture
+def demo_copy_now(demo_template_now: Path, tmp_path: Path) -> DatabaseLocation:
+    """A private copy of :func:`demo_template_now` (with its side files)."""
+    return _copy_demo(demo_template_now, tmp_path)
+
+
+def _copy_demo(template: Path, tmp_path: Path) -> DatabaseLocation:
+    target = tmp_path / "demo.db"
+    shutil.copy2(template, target)
+    for sidecar in template.parent.glob("demo.db.*"):
+        if sidecar.is_dir():
+            shutil.copytree(sidecar, tmp_path / sidecar.name)
+        else:
+            shutil.copy2(sidecar, tmp_path / sidecar.name)
+    return DatabaseLocation.parse(target)
+
+
+@pytest.fixture
 def demo_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[DatabaseLocation]:
     """A private copy of the demo database, its keyring, key vault and audit checkpoints."""
     if engine_of(request.config) == "postgresql":
@@ -140,9 +171,4 @@ def demo_copy(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databa
         yield DatabaseLocation.parse(server.url_for(name))
         server.drop(name)
         return
-    demo_template: Path = request.getfixturevalue("demo_template")
-    target = tmp_path / "demo.db"
-    shutil.copy2(demo_template, target)
-    for suffix in (".keyring", ".vault", ".audit-checkpoints"):
-        shutil.copy2(demo_template.with_name("demo.db" + suffix), tmp_path / ("demo.db" + suffix))
-    yield DatabaseLocation.parse(target)
+    yield _copy_demo(request.getfixturevalue("demo_template"), tmp_path)

@@ -156,16 +156,11 @@ class SessionController(QObject):
 
     def open_main_window(self) -> None:
         """Show the workspace and start the idle watch (after the day's secrecy check)."""
-        from app.services.catalogue import run_daily_checks
         from ui.main_window import MainWindow
+        from ui.sign_in_hooks import after_sign_in
 
         assert self.session is not None
-        try:
-            declassified = run_daily_checks(session=self.session, clock=self.context.clock)
-            if declassified:
-                log.info("daily secrecy check declassified %s items", declassified)
-        except AppError as exc:  # the check runs again at the next sign-in
-            log.warning("daily secrecy check failed: %s", exc.code)
+        after_sign_in(self.context, self.session)  # auditor's key, secrecy check (issue 23)
         window = MainWindow(self.context, self.session)
         window.sign_out_requested.connect(self.sign_out)
         window.quit_requested.connect(self.quit)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from app.cli.common import EXIT_OK, EXIT_PROBLEM, _location, _read_secret
 from app.clock import SystemClock
 from app.errors import AppError
 from app.messages import describe
+from app.security.anchors import Anchor, parse_anchor
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -27,6 +29,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(file=sys.stderr)
     print(f"演示数据库已创建：{location.display()}")
     print(f"所有演示账户的密码：{DEMO_PASSWORD}")
+    if location.is_sqlite:
+        key_file = location.sqlite_path.with_name(location.sqlite_path.name + ".audit-key")
+        print(f"审计验证密钥（仅供演示，真实数据库只交给审计员）：{key_file}")
     for a in accounts:
         roles = "、".join(ROLE_LABELS[r] for r in a.roles)
         title = f"（{TITLE_LABELS[a.title]}）" if a.title else ""
@@ -40,6 +45,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
     location = _location(args.db)
     report = CheckReport()
+    audit_key, anchors = _audit_key_and_anchors(args, report)
     keyring = check_structure(location, report)
     if keyring is not None:
         data_key = None
@@ -73,6 +79,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                 SystemClock(),
                 report,
                 remove_orphan_files=args.remove_orphan_files,
+                audit_key=audit_key,
+                anchors=anchors,
             )
     for line in report.passed:
         print(f"通过  {line}")
@@ -85,6 +93,30 @@ def cmd_check(args: argparse.Namespace) -> int:
         file=None if report.ok else sys.stderr,
     )
     return EXIT_OK if report.ok else EXIT_PROBLEM
+
+
+def _audit_key_and_anchors(
+    args: argparse.Namespace, report: object
+) -> tuple[str | None, list[Anchor]]:
+    """The verification key read from ``--audit-key FILE`` and the ``--anchor`` values."""
+    from app.check import CheckReport
+
+    assert isinstance(report, CheckReport)
+    key: str | None = None
+    if args.audit_key:
+        try:
+            key = Path(args.audit_key).read_text(encoding="utf-8").strip()
+        except (OSError, UnicodeDecodeError):
+            report.problems.append(f"无法读取审计验证密钥文件：{args.audit_key}")
+            key = "unreadable"
+    anchors: list[Anchor] = []
+    for text in args.anchor:
+        anchor = parse_anchor(text)
+        if anchor is None:
+            report.problems.append(f"锚点格式不正确（应为 序号:64 位十六进制校验值）：{text}")
+        else:
+            anchors.append(anchor)
+    return key, anchors
 
 
 def cmd_recover(args: argparse.Namespace) -> int:

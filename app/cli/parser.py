@@ -46,6 +46,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
     )
     check.add_argument(
+        "--audit-key",
+        metavar="FILE",
+        help="审计验证密钥文件（审计员保管的；演示数据库为 <db>.audit-key）：逐期核对审计封印",
+    )
+    check.add_argument(
+        "--anchor",
+        action="append",
+        default=[],
+        metavar="SEQ:HASH",
+        help="审计员记下的审计链头（可多次给出）：审计链不得早于或不同于它",
+    )
+    check.add_argument(
         "--remove-orphan-files",
         action="store_true",
         help="删除电子文件文件夹中无记录对应的文件（附加时程序中断留下的）",

@@ -113,6 +113,10 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     # trail and archives old entries to a signed file; nobody can clear it (there is no action)
     "audit.export": frozenset({Role.AUDITOR}),
     "audit.archive": frozenset({Role.AUDITOR}),
+    # the sealed trail and trusted time (issue 23): the auditor receives the verification key;
+    # resetting the recorded time needs the auditor and a second person's password
+    "audit.seal": frozenset({Role.AUDITOR}),
+    "time.reset": frozenset({Role.AUDITOR}),
     "incident.record": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "incident.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
     # consultation and loans (issue 7)
@@ -147,6 +151,8 @@ ACTION_TITLES: dict[str, str] = {
     "audit.read": "查看审计记录",
     "audit.export": "导出审计记录（PDF/Excel）",
     "audit.archive": "归档过期审计记录（签名导出）",
+    "audit.seal": "接收审计验证密钥（首次登录时，仅一次）",
+    "time.reset": "重置时间基准（须第二人确认）",
     "customer.read": "查看客户（脱敏）",
     "customer.write": "登记、修改客户",
     "customer.reveal": "显示完整个人信息（敏感字段，需用途）",

@@ -8,7 +8,13 @@ audit chain's breaks); describe: complete messages.
 """
 
 from app.messages.describe import Translator, describe, describe_field_error
-from app.messages.errors import AUDIT_BREAKS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
+from app.messages.errors import (
+    AUDIT_BREAKS,
+    LIMIT_TEXTS,
+    MESSAGES,
+    SEAL_PROBLEMS,
+    UNDO_REASONS,
+)
 from app.messages.fields import FIELD_LABELS
 from app.messages.import_kinds import IMPORT_FIELDS, IMPORT_REASONS
 from app.messages.reasons import ENCODING_NAMES, REASONS
@@ -25,6 +31,7 @@ __all__ = [
     "LIMIT_TEXTS",
     "MESSAGES",
     "REASONS",
+    "SEAL_PROBLEMS",
     "UNDO_REASONS",
     "Translator",
     "describe",

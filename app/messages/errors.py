@@ -125,6 +125,20 @@ MESSAGES: dict[str, str] = {
         "全部未移动。请在预览中处理这些项目后重试。"
     ),
     "undo_refused": "不能撤销上一次批量移动：{why}。",
+    # trusted time and the sealed audit trail (issue 23)
+    "clock_behind": (
+        "本机时钟（{now}）早于数据库已记录的时间（{mark}），为防止倒填日期，未保存任何内容。"
+        "请校准本机时钟后重试；如确认已记录的时间有误，请审计员会同另一名三员核对后重置时间基准。"
+    ),
+    "clock_ahead": (
+        "本机时钟（{now}）比数据库已记录的时间（{mark}）快了 {days} 天，未保存任何内容。"
+        "请校准本机时钟；如确实已停用这么久，请审计员会同另一名三员确认时间后继续。"
+    ),
+    "second_person_required": "此操作须由第二人（{roles}）输入其用户名和密码确认，且不能是本人：{detail}",
+    "account_locked_reset": (
+        "账户因多次登录失败已被锁定，须由系统管理员重置密码（或使用恢复密钥）后才能登录。"
+    ),
+    "audit_sealing_started": "审计验证密钥已经发放过，不会再次显示。如密钥遗失，请登记事件并报告。",
 }
 
 # import limits and undo refusals (issue 10): the detail of import_too_large / import_undo_refused
@@ -155,4 +169,23 @@ AUDIT_BREAKS: dict[str, str] = {
     "start_unanchored": "审计链从{where}开始{ident}，但没有与之相符的归档记录：之前的记录被删除。",
     "other": "{where}审计记录{ident}校验失败（{reason}）。",
     "unreadable": "审计记录无法读取，未能校验（数据库可能已损坏）。",
+}
+
+# --- sealed audit trail (issue 23): what the verification key shows, by SealProblem.reason -----
+SEAL_PROBLEMS: dict[str, str] = {
+    "seal_gap": "第 {epoch} 期的封印不见了：该期的审计记录连同封印被删除。",
+    "seal_duplicate": "第 {epoch} 期的封印出现了两次：有封印是伪造的。",
+    "seal_forged": "第 {epoch} 期的封印与验证密钥不符（到第 {seq} 条）：封印或其记录被重写。",
+    "seal_overlap": "第 {epoch} 期的封印与前一期不衔接（从第 {seq} 条起）：封印被伪造或调换。",
+    "seal_mismatch": "第 {epoch} 期封印的第 {seq} 条记录与审计链不符：该期的记录被删除、修改后重算了审计链。",
+    "seal_truncated": "第 {epoch} 期封印到第 {seq} 条，数据库中已没有这些记录：审计记录被截断。",
+    "seal_tail_cut": "从第 {epoch} 期起的封印缺失，而封印状态已到更后的一期：审计记录的末尾连同封印被截去。",
+    "state_missing": "找不到封印状态（或无法解密）：封印被删除或数据库被替换。",
+    "state_rolled_back": "封印状态停在第 {epoch} 期，早于已有的封印：封印状态被换成了旧的副本。",
+    "state_forged": "第 {epoch} 期的封印状态与验证密钥不符：封印状态被伪造或换成了其他数据库的。",
+    "not_started": "此数据库尚未发放审计验证密钥（审计员首次登录时发放），审计记录尚未封印。",
+    "wrong_database": "验证密钥属于另一个数据库（{database_id}）。",
+    "key_unreadable": "验证密钥格式不正确。",
+    "anchor_rolled_back": "审计链只到第 {head} 条，早于已知的锚点第 {seq} 条：数据库被换成了旧的副本（回滚）。",
+    "anchor_mismatch": "第 {seq} 条审计记录与已知锚点不符：该条及之前的记录被改写。",
 }

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.clock import Clock
 from app.domain.accounts import SYSTEM_ACTOR_NAME, Actor
-from app.security import audit_chain
+from app.security import audit_chain, seal_store, trusted_time
 from app.security.audit_chain import (
     CHECKPOINT_ACTIONS,
     CHECKPOINT_EVERY,
@@ -29,6 +29,7 @@ from app.security.audit_chain import (
     CheckpointLog,
 )
 from app.security.masking import MASKERS
+from app.security.sealing import SEAL_ACTIONS
 from app.storage.models import AuditEntry
 
 log = logging.getLogger(__name__)
@@ -76,6 +77,7 @@ class AuditChain:
 
     def __init__(self, data_key: bytes, checkpoints: CheckpointLog, dialect: str) -> None:
         self.key = audit_chain.chain_key(data_key)
+        self.data_key = data_key  # for the sealing state (issue 23)
         self.checkpoint_key = audit_chain.checkpoint_key(data_key)
         self.checkpoints = checkpoints
         self.dialect = dialect
@@ -96,15 +98,21 @@ class AuditChain:
     @staticmethod
     def head(session: Session) -> tuple[int, bytes]:
         """``(seq, entry_hash)`` of the newest linked entry (``(0, GENESIS)`` when none)."""
-        row = session.execute(
-            select(AuditEntry.seq, AuditEntry.entry_hash)
+        return AuditChain.recent(session)[0]
+
+    @staticmethod
+    def recent(session: Session) -> tuple[tuple[int, bytes], datetime | None]:
+        """The head, and the high-water mark of recorded time (``security.trusted_time``)."""
+        rows = session.execute(
+            select(AuditEntry.seq, AuditEntry.entry_hash, AuditEntry.action, AuditEntry.occurred_at)
             .where(AuditEntry.seq.is_not(None))
             .order_by(AuditEntry.seq.desc())
-            .limit(1)
-        ).first()
-        if row is None or row[0] is None:
-            return 0, GENESIS
-        return int(row[0]), bytes(row[1] or b"")
+            .limit(trusted_time.RECENT)
+        ).all()
+        if not rows or rows[0][0] is None:
+            return (0, GENESIS), None
+        mark = trusted_time.mark_from_rows([(r[2], r[3]) for r in rows])
+        return (int(rows[0][0]), bytes(rows[0][1] or b"")), mark
 
     def link(self, entry: AuditEntry, head: tuple[int, bytes]) -> tuple[int, bytes]:
         """Give ``entry`` the next sequence number and its hash; return the new head."""
@@ -146,6 +154,8 @@ class AuditRecorder:
         self._clock = clock
         self._chain = chain
         self._head: tuple[int, bytes] | None = None  # known head within this transaction
+        self._mark: datetime | None = None  # recorded time (trusted_time), with the head
+        self._seal_forced = False  # an action that closes the sealing epoch (SEAL_ACTIONS)
         self._checkpoint_due = False
         self._pending_views: set[tuple[object, ...]] = set()
         if chain is not None:
@@ -155,6 +165,7 @@ class AuditRecorder:
 
     def _forget_head(self, _session: Session) -> None:
         self._head = None
+        self._seal_forced = False
 
     def _forget_views(self, _session: Session) -> None:
         self._pending_views.clear()
@@ -190,7 +201,14 @@ class AuditRecorder:
         if self._chain is not None:
             if self._head is None:
                 self._chain.lock(self._session)
-                self._head = self._chain.head(self._session)
+                self._head, self._mark = self._chain.recent(self._session)
+            if not trusted_time.exempt(action):
+                now = self._clock.now()
+                trusted_time.check_write_time(now, self._mark)  # before anything is added
+                if self._mark is None or now > self._mark:
+                    self._mark = now
+            if action in SEAL_ACTIONS:
+                self._seal_forced = True
             head = self._chain.link(entry, self._head)
             self._session.add(entry)
             self._session.flush()
@@ -245,7 +263,10 @@ class AuditRecorder:
         if cp is not None and chain is not None and chain.checkpoints.in_transaction:
             chain.checkpoints.append(cp, self._session)
             self._session.flush()
+        sealed = self._close_epoch_if_due()
         self._session.commit()
+        if sealed and chain is not None and chain.dialect == "sqlite":
+            seal_store.fold_wal(self._session.get_bind())  # type: ignore[arg-type]
         self._checkpoint_due = False
         if chain is not None:
             chain.views_seen |= self._pending_views
@@ -256,6 +277,25 @@ class AuditRecorder:
             except OSError as exc:  # the entries are committed; the next checkpoint catches up
                 log.warning("audit checkpoint not written (%s)", type(exc).__name__)
                 self._checkpoint_due = True
+
+    def _close_epoch_if_due(self) -> bool:
+        """Seal the open epoch with this commit when it is due (issue 23); True if sealed."""
+        chain = self._chain
+        if chain is None or self._head is None:
+            return False
+        state = seal_store.load_state(self._session, chain.data_key)
+        if state is None:
+            return False  # sealing not started (or its state unreadable: verification says so)
+        now = self._clock.now()
+        if not seal_store.epoch_due(state, self._head[0], now, self._seal_forced):
+            return False
+        if seal_store.epoch_sealed(self._session, state.epoch):
+            # the stored state was put back to an older one: sealing stops (never overwrites);
+            # verification reports the rolled-back state
+            log.warning("audit seal state is behind the seals; epoch not closed")
+            return False
+        seal_store.close_epoch(self._session, chain.data_key, state, self._head, now)
+        return True
 
 
 def seal_unchained(session: Session, chain: AuditChain, clock: Clock) -> int:

@@ -381,19 +381,24 @@ class Keyring:
         until = data.get("locked_until")
         try:
             locked = as_utc(datetime.fromisoformat(until)) if until else None
-            return AttemptState(failures=int(data.get("failures", 0)), locked_until=locked)
+            return AttemptState(
+                failures=int(data.get("failures", 0)),
+                locked_until=locked,
+                locks=int(data.get("locks", 0)),
+            )
         except (TypeError, ValueError):
             return AttemptState()
 
     def set_attempt_state(self, username: str, state: AttemptState) -> None:
         """Store the failure count and lock of ``username`` (caller saves)."""
         label = self.label_for(username)
-        if state.failures == 0 and state.locked_until is None:
+        if state.failures == 0 and state.locked_until is None and state.locks == 0:
             self.doc["attempts"].pop(label, None)
             return
         self.doc["attempts"][label] = {
             "failures": state.failures,
             "locked_until": state.locked_until.isoformat() if state.locked_until else None,
+            "locks": state.locks,
         }
 
     def add_event(self, username: str, kind: str, at: datetime) -> None:

@@ -19,6 +19,7 @@ from app.domain.passwords import check_password
 from app.errors import (
     AccountDisabled,
     AccountLocked,
+    AccountLockedUntilReset,
     DatabaseMissing,
     FieldError,
     RecoveryKeyInvalid,
@@ -69,6 +70,13 @@ def _wrong(keyring: Keyring) -> WrongCredentials:
     return WrongCredentials(max_failures=policy.max_failures, minutes=policy.lock_minutes)
 
 
+def _locked(state: AttemptState) -> AccountLocked:
+    """The lock error: one that runs out, or one only a reset ends (issue 23)."""
+    if state.hard_locked:
+        return AccountLockedUntilReset()
+    return AccountLocked(until=state.locked_until)
+
+
 def _count_failure(store: KeyringStore, username: str, clock: Clock) -> AttemptState:
     """Count one failed password for ``username`` on the current keyring (locked update)."""
     now = clock.now()
@@ -99,12 +107,12 @@ def check_password_with_lockout(
     now = clock.now()
     state = keyring.attempt_state(username)
     if state.is_locked(now):
-        raise AccountLocked(until=state.locked_until)
+        raise _locked(state)
     data_key = keyring.unwrap_with_password(username, password)
     if data_key is None:
         state = _count_failure(store, username, clock)
         if state.is_locked(now):
-            raise AccountLocked(until=state.locked_until)
+            raise _locked(state)
         raise _wrong(keyring)
     return data_key
 

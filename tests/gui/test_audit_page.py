@@ -129,8 +129,16 @@ def test_archive_old_entries_to_a_signed_file(
 
     from ui.pages.audit import ArchiveDialog
 
-    clock = FixedClock(datetime(2031, 1, 6, 9, 0, tzinfo=UTC))  # the demo is 4 years old now
+    clock = FixedClock(datetime(2031, 1, 6, 9, 0, tzinfo=UTC))  # the demo is 5 years old now
     page, session = open_page(qtbot, demo_copy, clock)
+    # five years without a write: the auditor and the administrator confirm the clock first
+    audit.reset_time_mark(
+        session=session,
+        second_username="admin",
+        second_password=DEMO_PASSWORD,
+        reason="时钟已核对",
+        clock=clock,
+    )
     target = tmp_path / "archive.json"
     page.choose_target = lambda fmt: str(target)  # type: ignore[method-assign]
 
@@ -138,6 +146,8 @@ def test_archive_old_entries_to_a_signed_file(
         assert isinstance(dialog, ArchiveDialog)
         assert dialog.days.minimum() == 184 and dialog.days.value() == 1096
         dialog.purpose.setCurrentText("年度归档")
+        dialog.second_username.setText("admin")
+        dialog.second_password.setText(DEMO_PASSWORD)
         dialog._ok()
 
     errors = when_modal(fill)
@@ -167,4 +177,31 @@ def test_a_broken_chain_puts_a_warning_over_the_administrators_window(
         "审计记录校验失败" in window.audit_warning.text() and "中断" in window.audit_warning.text()
     )
     window.close_for_sign_out()
+    sign_out(session=session, clock=clock)
+
+
+def test_verify_with_the_verification_key_checks_seals_and_keeps_the_anchor(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ui.pages.audit.dialogs import SealVerifyDialog
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))  # this workstation's anchors
+    key = demo_copy.sqlite_path.with_name("demo.db.audit-key").read_text().strip()
+    clock = FixedClock()
+    page, session = open_page(qtbot, demo_copy, clock)
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, SealVerifyDialog)
+        dialog.key.setText(key)
+        dialog._ok()
+
+    errors = when_modal(fill)
+    page.verify_button.click()
+    assert errors == []
+    text = page.status.text()
+    assert "校验通过" in text and "逐期核对" in text, text
+    head = page.last_verification.head if page.last_verification else None
+    assert head is not None and head.text() in text
+    books = list((tmp_path / "xdg").rglob("*.jsonl"))
+    assert len(books) == 1 and head.entry_hash in books[0].read_text()
     sign_out(session=session, clock=clock)

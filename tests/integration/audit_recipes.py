@@ -41,6 +41,7 @@ from app.services import customers as customer_edits
 from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
+from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, person
 
 # A recipe calls its service once. It returns None when the entry is in the world's database,
@@ -139,6 +140,10 @@ RECIPES: dict[str, tuple[Recipe, str]] = {}
 
 # Functions that take a clock but write nothing of their own, with the reason.
 READ_ONLY: dict[str, str] = {
+    "app.services.audit.confirm_second_person": "checks a password (failures count like a "
+    "sign-in); the two-person step it confirms writes the entry",
+    "app.services.audit.verify_sealed_trail": "reads; keeps the head as an anchor in this "
+    "workstation's book, outside the database",
     "app.services.auth.check_password_with_lockout": "counts failures in the keyring; they enter "
     "the trail at the next sign-in (auth.sign_in_failed, recipe of sign_in)",
     "app.services.audit.sign_in_chain_warning": "part of sign_in; writes audit.verify_failed only "
@@ -522,6 +527,8 @@ def _archive_audit(w: World) -> None:
         target=w.folder / f"{w.unique('archive')}.json",
         purpose="年度归档",
         clock=w.clock,
+        second_username="boss",  # the administrator confirms (issue 23)
+        second_password=ADMIN_PASSWORD,
     )
 
 
@@ -1314,4 +1321,32 @@ def _inspection_output(w: World) -> None:
 
     printing.record_inspection_output(
         session=w.archivist, inspection_id=_inspection(w)[0], kind="print", clock=w.clock
+    )
+
+
+# --- the sealed trail and trusted time (issue 23) ---------------------------------------------
+@recipe("app.services.audit.start_audit_sealing", action="audit.seal_started")
+def _start_audit_sealing(w: World) -> None:
+    from app.services import audit
+
+    if not audit.sealing_started(w.auditor.store):
+        audit.start_audit_sealing(session=w.auditor, clock=w.clock)
+    else:  # another recipe started it: the entry is there already
+        assert audit.search_audit(
+            session=w.auditor,
+            audit_filter=audit.AuditFilter(action="audit.seal_started"),
+            clock=w.clock,
+        ).rows
+
+
+@recipe("app.services.audit.reset_time_mark", action="time.mark_reset")
+def _reset_time_mark(w: World) -> None:
+    from app.services import audit
+
+    audit.reset_time_mark(
+        session=w.auditor,
+        second_username="boss",
+        second_password=ADMIN_PASSWORD,
+        reason="时钟已与北京时间核对",
+        clock=w.clock,
     )

@@ -17,6 +17,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
+from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, person, sign_in_as
 
 
@@ -83,20 +84,33 @@ def test_old_entries_are_archived_to_a_signed_file_and_the_chain_still_verifies(
 ) -> None:
     register_customer(session=archivist, draft=person(), clock=clock)
     before = audit.verify_audit_chain(auditor.store).head_seq
-    clock.advance(days=400)
+    clock.advance(days=400)  # more than a year without a write: the clock is confirmed first
+    audit.reset_time_mark(
+        session=auditor,
+        second_username="boss",
+        second_password=ADMIN_PASSWORD,
+        reason="库房停用一年多后重新启用，时钟已核对",
+        clock=clock,
+    )
     reveal_customer(session=archivist, customer_id=1, purpose="核对", clock=clock)
     target = tmp_path / "audit-archive.json"
+    two = {"second_username": "boss", "second_password": ADMIN_PASSWORD}
     with pytest.raises(ValidationFailed) as info:
         audit.archive_audit(
-            session=auditor, retention_days=100, target=target, purpose="年度归档", clock=clock
+            session=auditor,
+            retention_days=100,
+            target=target,
+            purpose="年度归档",
+            clock=clock,
+            **two,
         )
     assert [(e.field, e.reason) for e in info.value.errors] == [("retention_days", "retention_min")]
     with pytest.raises(PermissionDenied):
         audit.archive_audit(
-            session=archivist, retention_days=365, target=target, purpose="x", clock=clock
+            session=archivist, retention_days=365, target=target, purpose="x", clock=clock, **two
         )
     result = audit.archive_audit(
-        session=auditor, retention_days=365, target=target, purpose="年度归档", clock=clock
+        session=auditor, retention_days=365, target=target, purpose="年度归档", clock=clock, **two
     )
     assert (result.first_seq, result.through_seq) == (1, before)
     report = audit.verify_audit_chain(auditor.store)
@@ -115,7 +129,7 @@ def test_old_entries_are_archived_to_a_signed_file_and_the_chain_still_verifies(
     assert [e.reason for e in info.value.errors] == ["archive_invalid"]
     with pytest.raises(ValidationFailed) as info:
         audit.archive_audit(
-            session=auditor, retention_days=365, target=target, purpose="再次", clock=clock
+            session=auditor, retention_days=365, target=target, purpose="再次", clock=clock, **two
         )
     assert [e.reason for e in info.value.errors] == ["nothing_to_archive"]
 

@@ -12,9 +12,9 @@ from tests.integration.test_demo_and_cli import cli
 
 
 def test_nightly_backup_then_verify_then_restore_on_the_command_line(
-    demo_copy: DatabaseLocation, tmp_path: Path
+    demo_copy_now: DatabaseLocation, tmp_path: Path
 ) -> None:
-    db = str(demo_copy.sqlite_path)
+    db = str(demo_copy_now.sqlite_path)
     secret = tmp_path / "backup.pw"
     secret.write_text(DEMO_PASSWORD + "\n", encoding="utf-8")
     os.chmod(secret, 0o644)
@@ -60,20 +60,20 @@ def test_nightly_backup_then_verify_then_restore_on_the_command_line(
     )
     assert restored.returncode == 0, restored.stderr
     assert "已恢复到新数据库并校验通过" in restored.stdout and "原数据库已保留为" in restored.stdout
-    assert list(demo_copy.sqlite_path.parent.glob("demo.db.replaced-*"))
+    assert list(demo_copy_now.sqlite_path.parent.glob("demo.db.replaced-*"))
     check = cli("check", "--db", db, "--user", "admin", stdin=DEMO_PASSWORD + "\n")
     assert check.returncode == 0, check.stderr
 
 
 def test_a_backup_to_an_unwritable_place_is_a_message_not_a_traceback(
-    demo_copy: DatabaseLocation, tmp_path: Path
+    demo_copy_now: DatabaseLocation, tmp_path: Path
 ) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     failed = cli(
         "backup",
         "--db",
-        str(demo_copy.sqlite_path),
+        str(demo_copy_now.sqlite_path),
         "--to",
         str(blocker / "x"),
         "--user",
@@ -85,9 +85,9 @@ def test_a_backup_to_an_unwritable_place_is_a_message_not_a_traceback(
 
 
 def test_restoring_after_losing_the_database_needs_an_administrator_or_the_recovery_key(
-    demo_copy: DatabaseLocation, tmp_path: Path
+    demo_copy_now: DatabaseLocation, tmp_path: Path
 ) -> None:
-    db = demo_copy.sqlite_path
+    db = demo_copy_now.sqlite_path
     done = cli(
         "backup",
         "--db",

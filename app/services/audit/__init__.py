@@ -2,7 +2,7 @@
 
 chain: verification (check, sign-in); labels: how entries read; view: filter, pages, one
 record's history; summary: a period's overview; export: PDF/Excel; archive: old entries into a
-signed file.
+signed file; sealing/seal_check: the forward-secure seals, the verification key, anchors.
 """
 
 from app.domain.audit import AuditRow
@@ -26,7 +26,20 @@ from app.services.audit.labels import (
     details_text,
     object_label,
 )
+from app.services.audit.sealing import (
+    IssuedKey,
+    SealedVerification,
+    sealing_started,
+    start_audit_sealing,
+    verify_sealed_trail,
+)
 from app.services.audit.summary import AuditSummary, get_audit_summary, is_after_hours
+from app.services.audit.two_person import (
+    SECOND_PERSON_ROLES,
+    confirm_second_person,
+    recorded_time,
+    reset_time_mark,
+)
 from app.services.audit.view import (
     EXPORT_LIMIT,
     FAILED_SIGN_IN_ACTIONS,
@@ -54,6 +67,7 @@ __all__ = [
     "RETENTION_DEFAULT_DAYS",
     "RETENTION_MIN_DAYS",
     "REVEAL_ACTIONS",
+    "SECOND_PERSON_ROLES",
     "WORK_HOURS",
     "ArchiveResult",
     "AuditFilter",
@@ -61,9 +75,12 @@ __all__ = [
     "AuditRow",
     "AuditSummary",
     "HistoryTarget",
+    "IssuedKey",
+    "SealedVerification",
     "action_label",
     "archive_audit",
     "changed_fields_text",
+    "confirm_second_person",
     "detail_label",
     "details_text",
     "export_audit",
@@ -72,8 +89,13 @@ __all__ = [
     "is_after_hours",
     "list_audit_users",
     "object_label",
+    "recorded_time",
+    "reset_time_mark",
+    "sealing_started",
     "search_audit",
     "sign_in_chain_warning",
+    "start_audit_sealing",
     "verify_audit_archive",
     "verify_audit_chain",
+    "verify_sealed_trail",
 ]

@@ -14,15 +14,16 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
-from app.security import audit_chain
+from app.security import audit_chain, trusted_time
 from app.security.crypto import derive_subkey
 from app.services.audit.chain import ARCHIVE_ACTION
 from app.services.audit.export import _clean_purpose
+from app.services.audit.two_person import confirm_second_person
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.files import atomic_write_bytes
 from app.storage.models import AuditEntry
-from app.storage.store import Store
+from app.storage.store import Store, UnitOfWork
 
 RETENTION_DEFAULT_DAYS = 3 * 365 + 1  # three years
 RETENTION_MIN_DAYS = 184  # half a year and a few days: never less than one inspection cycle
@@ -60,8 +61,16 @@ def archive_audit(
     target: Path,
     purpose: str,
     clock: Clock,
+    second_username: str,
+    second_password: str,
 ) -> ArchiveResult:
     """Move entries older than ``retention_days`` into a signed file, then out of the table.
+
+    Two persons (issue 23): the auditor, confirmed by a second person's password
+    (``two_person.SECOND_PERSON_ROLES``). The cut-off counts back from the *recorded* time
+    (the high-water mark of the trail), never from this workstation's clock alone. On
+    PostgreSQL the server keeps the trail append-only: the file is written and the archive
+    recorded, and the rows stay until the database owner removes them.
 
     Only a prefix of the chain is archived (entries up to the first one inside the retention),
     so the chain left behind starts where the file ends; the archive's own entry, which is part
@@ -74,10 +83,18 @@ def archive_audit(
         raise ValidationFailed(
             [FieldError("retention_days", "retention_min", {"min": RETENTION_MIN_DAYS})]
         )
-    cutoff = clock.now() - timedelta(days=retention_days)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "audit.archive")
+    second = confirm_second_person(
+        session.store, session.actor, second_username, second_password, clock
+    )
+    with session.uow(clock) as uow:
         uow.claim_writes()
+        mark = trusted_time.high_water_mark(uow.session)
+        if mark is None:
+            raise ValidationFailed([FieldError("retention_days", "nothing_to_archive")])
+        trusted_time.check_write_time(clock.now(), mark)
+        cutoff = mark - timedelta(days=retention_days)
         first_kept = uow.session.scalar(
             select(AuditEntry.seq)
             .where(AuditEntry.seq.is_not(None), AuditEntry.occurred_at >= cutoff)
@@ -85,6 +102,9 @@ def archive_audit(
             .limit(1)
         )
         query = select(AuditEntry).where(AuditEntry.seq.is_not(None))
+        done = _archived_through(uow)  # PostgreSQL keeps archived rows: start after them
+        if done:
+            query = query.where(AuditEntry.seq > done)
         if first_kept is not None:
             query = query.where(AuditEntry.seq < first_kept)
         old = uow.session.scalars(query.order_by(AuditEntry.seq)).all()
@@ -124,9 +144,11 @@ def archive_audit(
         payload = json.dumps(doc, ensure_ascii=False, sort_keys=True, indent=1).encode()
         digest = hashlib.sha256(payload).hexdigest()
         atomic_write_bytes(target, payload)
-        for e in old:
-            uow.session.delete(e)
-        uow.session.flush()
+        keep_rows = uow.store.engine.dialect.name == "postgresql"  # append-only on the server
+        if not keep_rows:
+            for e in old:
+                uow.session.delete(e)
+            uow.session.flush()
         uow.audit.record(
             ARCHIVE_ACTION,
             object_type="audit",
@@ -139,10 +161,22 @@ def archive_audit(
                 "retention_days": retention_days,
                 "file_sha256": digest,
                 "file_name": target.name,
+                "confirmed_by": second.username,
+                "cutoff": doc["cutoff"],
+                "rows_kept": keep_rows,
             },
         )
         uow.commit()
     return ArchiveResult(target, len(old), int(doc["first_seq"]), int(doc["through_seq"]), digest)
+
+
+def _archived_through(uow: UnitOfWork) -> int:
+    """The last seq an earlier archive took (0: none)."""
+    through = 0
+    query = select(AuditEntry.details).where(AuditEntry.action == ARCHIVE_ACTION)
+    for details in uow.session.scalars(query):
+        through = max(through, int(json.loads(details).get("through_seq", 0)))
+    return through
 
 
 def verify_audit_archive(*, session: SignedIn, data: bytes, clock: Clock) -> int:

@@ -78,7 +78,7 @@ def sign_in_chain_warning(store: Store, roles: frozenset[Role], clock: Clock) ->
             return AUDIT_BREAKS["unreadable"]
         return None
     if report.ok:
-        return None
+        return _seal_warning(store, roles, clock)
     first = report.first_break
     assert first is not None
     log.warning("audit chain verification failed at sign-in (%s)", first.reason)
@@ -92,4 +92,28 @@ def sign_in_chain_warning(store: Store, roles: frozenset[Role], clock: Clock) ->
         uow.commit()
     if Role.ADMIN in roles or Role.AUDITOR in roles:
         return first.describe()
+    return None
+
+
+def _seal_warning(store: Store, roles: frozenset[Role], clock: Clock) -> str | None:
+    """Seals missing before the stored epoch, or a chain behind this workstation's anchors."""
+    from app.services.audit.seal_check import quick_seal_problems
+
+    try:
+        problems = quick_seal_problems(store)
+    except Exception as exc:  # warn the admin/auditor, let them in
+        log.warning("audit seals not checked at sign-in (%s)", type(exc).__name__)
+        return None
+    if not problems:
+        return None
+    log.warning("audit seals or anchors failed at sign-in")
+    with store.unit_of_work(None, clock) as uow:
+        uow.audit.record(
+            "audit.verify_failed",
+            object_type="audit",
+            details={"reason": "seal", "problems": len(problems), "scope": "sign-in"},
+        )
+        uow.commit()
+    if Role.ADMIN in roles or Role.AUDITOR in roles:
+        return "\n".join(problems)
     return None

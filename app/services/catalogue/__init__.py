@@ -62,9 +62,11 @@ from app.services.catalogue.search import SEARCH_LIMIT, search_catalogue
 from app.services.catalogue.secrecy import (
     DAILY_CHECK_SETTING,
     SECRECY_CHOICES,
+    DueDeclassification,
     ReviewRow,
     declassify_expired,
     extend_secrecy,
+    list_due_declassifications,
     run_daily_checks,
     secrecy_review_queue,
 )
@@ -96,6 +98,7 @@ __all__ = [
     "WRITING",
     "CleanItem",
     "CleanVolume",
+    "DueDeclassification",
     "FileCheckResult",
     "ItemDraft",
     "ItemFileInfo",
@@ -124,6 +127,7 @@ __all__ = [
     "get_reference_pattern",
     "get_volume",
     "get_volume_details",
+    "list_due_declassifications",
     "list_item_files",
     "list_volumes",
     "marking_for_index",

@@ -1,10 +1,12 @@
 """Secrecy terms (R15, R16): extension by an approver, declassification, and the review queue.
 
-Declassification runs once a day at the first sign-in, acting as the system.
+Declassification runs at a cleared user's sign-in when the clock agrees with the recorded time,
+or on a cleared user's confirmation of the due list (issue 23, trusted time).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -17,17 +19,19 @@ from app.domain.catalogue import (
     SecrecyLevel,
     update_marking,
 )
+from app.domain.roles import may
 from app.errors import (
     FieldError,
     ValidationFailed,
 )
-from app.security import access
+from app.security import access, trusted_time
 from app.services.auth import SignedIn
 from app.services.catalogue.drafts import MAX_TERM_YEARS, check_text
 from app.services.catalogue.upkeep import item_secrecy, marking_for_index, refresh_volume, reindex
 from app.services.common import actor_from_row, authorize
 from app.storage.models import (
     ArchiveItem,
+    UserAccount,
     Volume,
 )
 from app.storage.store import UnitOfWork
@@ -87,16 +91,59 @@ def extend_secrecy(
         uow.commit()
 
 
-def declassify_expired(*, session: SignedIn, clock: Clock) -> int:
-    """Declassify every item whose term has ended (R16); return how many.
+@dataclass(frozen=True)
+class DueDeclassification:
+    """An item whose secrecy term has ended, waiting for a cleared user's confirmation."""
 
-    Each item gets an audit entry by the system, its level is cleared, and its 备注栏 keeps
-    the old marking struck through with the date.
+    item_id: int
+    reference_code: str
+    marking: str
+
+
+def _declassification_day(uow: UnitOfWork, clock: Clock) -> date:
+    """The day the terms are judged at: this clock, but never past the recorded time + 1 day.
+
+    A workstation's clock alone cannot make terms end early (issue 23, trusted time).
+    """
+    now = clock.now()
+    mark = trusted_time.high_water_mark(uow.session)
+    if mark is not None and now > mark + trusted_time.AGREES_WITHIN:
+        now = mark + trusted_time.AGREES_WITHIN
+    return now.astimezone().date()
+
+
+def list_due_declassifications(*, session: SignedIn, clock: Clock) -> list[DueDeclassification]:
+    """Items within the user's clearance whose term has ended (cleared users only)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "catalogue.write")
+        today = _declassification_day(uow, clock)
+        out = []
+        for item in _due_items(uow, session, today):
+            volume = uow.session.get(Volume, item.volume_id)
+            assert volume is not None
+            out.append(
+                DueDeclassification(item.id, volume.reference_code, item_secrecy(item).marking())
+            )
+        return out
+
+
+def declassify_expired(
+    *, session: SignedIn, clock: Clock, item_ids: Sequence[int] | None = None
+) -> int:
+    """Declassify the due items (all, or ``item_ids``) on a cleared user's confirmation (R16).
+
+    Each item gets an audit entry by that user, its level is cleared, and its 备注栏 keeps the
+    old marking struck through with the date. Only items within the user's clearance.
     """
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "catalogue.write")
-        done = _declassify(uow, clock)
+        today = _declassification_day(uow, clock)
+        items = _due_items(uow, session, today)
+        if item_ids is not None:
+            wanted = set(item_ids)
+            items = [i for i in items if i.id in wanted]
+        done = _declassify(uow, clock, items, today, automatic=False)
         uow.commit()
     return done
 
@@ -105,37 +152,53 @@ DAILY_CHECK_SETTING = "secrecy_check_day"
 
 
 def run_daily_checks(*, session: SignedIn, clock: Clock) -> int:
-    """The once-a-day secrecy check, run at the first sign-in of each day by whoever signs in.
+    """The once-a-day secrecy check at a sign-in; returns how many items were declassified.
 
-    It acts as the system (no catalogue permission needed: nothing is shown to the user);
-    returns how many items were declassified.
+    Declassification is irreversible, so it never rests on one workstation's word: it runs
+    here only for a cleared user (who could confirm it by hand) and only when the clock agrees
+    with the recorded time within a day. Otherwise nothing happens and the due items wait in
+    :func:`list_due_declassifications` for a cleared user's confirmation (issue 23).
     """
     today = clock.now().astimezone().date().isoformat()
     with session.uow(clock) as uow:
+        user = uow.session.get(UserAccount, session.actor.user_id)
+        if user is None or user.disabled:
+            return 0
+        if not may(actor_from_row(user).roles, "catalogue.write"):
+            return 0  # not cleared: a sign-in is never a way to declassify
         uow.claim_writes()
         if uow.settings.raw().get(DAILY_CHECK_SETTING) == today:
             return 0
-        done = _declassify(uow, clock)
+        if not trusted_time.agrees(clock.now(), trusted_time.high_water_mark(uow.session)):
+            return 0  # the clock and the recorded time disagree: wait for a confirmation
+        day = clock.now().astimezone().date()
+        done = _declassify(uow, clock, _due_items(uow, session, day), day, automatic=True)
         uow.settings.put(DAILY_CHECK_SETTING, today)
         uow.commit()
     return done
 
 
-def _declassify(uow: UnitOfWork, clock: Clock) -> int:
-    today = clock.now().astimezone().date()
-    done = 0
-    items = list(
-        uow.session.scalars(
-            select(ArchiveItem).where(
-                ArchiveItem.secrecy_level.is_not(None), ArchiveItem.secrecy_since.is_not(None)
-            )
+def _due_items(uow: UnitOfWork, session: SignedIn, today: date) -> list[ArchiveItem]:
+    """Items whose term has ended by ``today`` and which ``session``'s user may see."""
+    items = uow.session.scalars(
+        select(ArchiveItem).where(
+            ArchiveItem.secrecy_level.is_not(None), ArchiveItem.secrecy_since.is_not(None)
         )
     )
+    return [
+        item
+        for item in items
+        if item_secrecy(item).expired(today) and access.may_see(session.actor, item.secrecy_level)
+    ]
+
+
+def _declassify(
+    uow: UnitOfWork, clock: Clock, items: list[ArchiveItem], today: date, *, automatic: bool
+) -> int:
+    done = 0
     touched: dict[int, Volume] = {}
     for item in items:
         secrecy = item_secrecy(item)
-        if not secrecy.expired(today):
-            continue
         old_marking = secrecy.marking()
         item.index_remarks = update_marking(
             item.index_remarks,
@@ -155,8 +218,12 @@ def _declassify(uow: UnitOfWork, clock: Clock) -> int:
             "secrecy.declassify",
             object_type="item",
             object_id=item.id,
-            actor_name="系统",
-            details={"reference_code": volume.reference_code, "was": old_marking},
+            actor_name="系统" if automatic else None,
+            details={
+                "reference_code": volume.reference_code,
+                "was": old_marking,
+                "mode": "automatic" if automatic else "confirmed",
+            },
         )
         done += 1
     for volume in touched.values():

@@ -4,7 +4,14 @@ One module per area; importing this package registers every table on ``Base.meta
 """
 
 from app.storage.models.accounts import KeyringRow, Setting, UserAccount, UserRole
-from app.storage.models.audit import AuditCheckpoint, AuditEntry, Incident, IncidentLink
+from app.storage.models.audit import (
+    AuditCheckpoint,
+    AuditEntry,
+    AuditSeal,
+    AuditSealState,
+    Incident,
+    IncidentLink,
+)
 from app.storage.models.base import NAMING, Base
 from app.storage.models.catalogue import (
     ArchiveItem,
@@ -57,6 +64,8 @@ __all__ = [
     "ArchiveItem",
     "AuditCheckpoint",
     "AuditEntry",
+    "AuditSeal",
+    "AuditSealState",
     "Base",
     "ConditionRecord",
     "CustodyHandover",

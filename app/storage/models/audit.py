@@ -64,6 +64,35 @@ class AuditCheckpoint(Base):
     mac: Mapped[bytes] = mapped_column(LargeBinary)
 
 
+class AuditSeal(Base):
+    """The seal that closed one epoch of the audit chain (forward-secure, ``security.sealing``).
+
+    ``mac`` = HMAC(epoch key, epoch, first/last seq, head hash, time); the epoch key is erased
+    once the next one exists, so a seal cannot be redone later. Append-only.
+    """
+
+    __tablename__ = "audit_seal"
+
+    epoch: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    first_seq: Mapped[int] = mapped_column(Integer)
+    last_seq: Mapped[int] = mapped_column(Integer)
+    head_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    closed_at: Mapped[str] = mapped_column(String(32))
+    mac: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class AuditSealState(Base):
+    """The one current epoch key (encrypted under the data key); the row is overwritten."""
+
+    __tablename__ = "audit_seal_state"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    epoch: Mapped[int] = mapped_column(Integer)
+    sealed_key: Mapped[bytes] = mapped_column(LargeBinary)
+    opened_at: Mapped[str] = mapped_column(String(32))  # when this epoch began
+    opened_seq: Mapped[int] = mapped_column(Integer)  # head seq when this epoch began
+
+
 class Incident(Base):
     """A suspected leak or loss of customer information (R45): what, when, who, measures."""
 

@@ -34,7 +34,7 @@ from ui.context import AppContext
 from ui.errors import message_for, show_error
 from ui.models.audit import AuditTableModel
 from ui.pages.audit.dates import pydate, qdate
-from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog
+from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
 from ui.widgets.table_panel import configure_table
 
@@ -156,6 +156,8 @@ class AuditPage(QWidget):
         self.export_pdf_button = QPushButton(objectName="export_audit_pdf")
         self.export_xlsx_button = QPushButton(objectName="export_audit_xlsx")
         self.archive_button = QPushButton(objectName="archive_audit")
+        self.verify_button = QPushButton(objectName="verify_audit")
+        bar.addWidget(self.verify_button)
         bar.addWidget(self.export_pdf_button)
         bar.addWidget(self.export_xlsx_button)
         bar.addWidget(self.archive_button)
@@ -186,6 +188,7 @@ class AuditPage(QWidget):
         self.export_pdf_button.clicked.connect(lambda: self.export("pdf"))
         self.export_xlsx_button.clicked.connect(lambda: self.export("xlsx"))
         self.archive_button.clicked.connect(self.archive_old)
+        self.verify_button.clicked.connect(self.verify_sealed)
         self.incidents_button.clicked.connect(self.show_incidents)
         self.use_dates.toggled.connect(self.date_from.setEnabled)
         self.use_dates.toggled.connect(self.date_to.setEnabled)
@@ -216,6 +219,7 @@ class AuditPage(QWidget):
         self.export_xlsx_button.setText(self.tr("导出 Excel…"))
         self.more_button.setText(self.tr("加载更多"))
         self.archive_button.setText(self.tr("归档旧记录…"))
+        self.verify_button.setText(self.tr("校验（含封印）…"))
         self.incidents_button.setText(self.tr("事件登记簿…"))
         self.summary.retranslate_ui()
 
@@ -357,10 +361,14 @@ class AuditPage(QWidget):
                 target=Path(target),
                 purpose=ask.purpose.currentText(),
                 clock=self._context.clock,
+                second_username=ask.second_username.text(),
+                second_password=ask.second_password.text(),
             )
         except AppError as exc:
             show_error(self, exc)
             return
+        finally:
+            ask.second_password.clear()
         self.refresh()
         self.status.setText(
             self.tr("已归档第 {0}–{1} 条共 {2} 条记录到 {3}（SHA-256 {4}…）").format(
@@ -371,6 +379,45 @@ class AuditPage(QWidget):
                 result.sha256[:16],
             )
         )
+
+    def verify_sealed(self) -> None:
+        """The whole chain, the seals with the auditor's key, the anchors; the head is kept."""
+        from app.security.anchors import parse_anchor
+
+        ask = SealVerifyDialog(self)
+        if ask.exec() != QDialog.DialogCode.Accepted:
+            return
+        anchors = []
+        if ask.anchor.text().strip():
+            anchor = parse_anchor(ask.anchor.text())
+            if anchor is None:
+                self.status.setText(self.tr("锚点格式不正确（应为 序号:64 位十六进制校验值）"))
+                return
+            anchors.append(anchor)
+        key = ask.key.text().strip() or None
+        ask.key.clear()
+        try:
+            result = audit.verify_sealed_trail(
+                self._session.store, key, self._context.clock, anchors=anchors, keep_anchor=True
+            )
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self.last_verification: audit.SealedVerification | None = result
+        lines = []
+        chain = result.chain
+        if not chain.ok and chain.first_break is not None:
+            lines.append(self.tr("审计链校验失败：") + chain.first_break.describe())
+        lines += result.problems
+        if result.ok:
+            sealed = (
+                self.tr("，封印已用验证密钥逐期核对（{0} 期）").format(result.seals.seals)
+                if result.keyed and result.seals is not None
+                else self.tr("，封印连续（未输入验证密钥，未核对认证码）")
+            )
+            lines.append(self.tr("校验通过：{0} 条记录{1}。").format(chain.checked, sealed))
+        lines.append(self.tr("当前审计链头（请记下作为锚点）：{0}").format(result.head.text()))
+        self.status.setText("\n".join(lines))
 
     def show_incidents(self) -> None:
         """The incident register, read-only for the auditor (R45)."""

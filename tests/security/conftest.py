@@ -1,0 +1,185 @@
+"""The insider suite (issue 23): colleagues with an account, the workstation and the files.
+
+``Insider`` is what such a person can do outside the program with their own password: unwrap
+the data key from the keyring, open the encrypted database with it, run any SQL, recompute the
+keyed hash chain and its checkpoints, copy files and put them back.
+"""
+
+from __future__ import annotations
+
+import hmac
+import json
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Connection, Engine
+
+from app.clock import FixedClock
+from app.domain.roles import Role
+from app.security import audit_chain
+from app.security.keyring import Keyring
+from app.services import users
+from app.services.audit import IssuedKey, start_audit_sealing
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.storage.engine import KeyHolder, engine_for
+from app.storage.location import DatabaseLocation
+from app.storage.store import keyring_store_for
+from tests.factories import PASSWORD, add_archivist, person
+
+SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
+
+
+@pytest.fixture(autouse=True)
+def workstation_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This workstation's data folder (anchors) inside the test's folder."""
+    folder = tmp_path / "workstation"
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
+
+
+@dataclass
+class Office:
+    """A database with an archivist (lisi), an auditor (audit) and the administrator (boss)."""
+
+    location: DatabaseLocation
+    clock: FixedClock
+    admin: SignedIn
+    key: IssuedKey  # the auditor's verification key, issued at the auditor's first sign-in
+
+    def sign_in(self, username: str, password: str = PASSWORD) -> SignedIn:
+        return sign_in(
+            location=self.location, username=username, password=password, clock=self.clock
+        )
+
+    def work(self, username: str = "lisi", customers: int = 3) -> None:
+        """A signed-in session that writes entries, then signs out (which seals)."""
+        from app.services.customers import register_customer
+
+        session = self.sign_in(username)
+        try:
+            for _ in range(customers):
+                self.clock.advance(minutes=1)
+                register_customer(
+                    session=session,
+                    draft=person(
+                        id_number="",
+                        id_type=None,
+                        status="potential",
+                        phones=(),
+                        bank_accounts=(),
+                    ),
+                    clock=self.clock,
+                )
+        finally:
+            sign_out(session=session, clock=self.clock)
+
+
+@pytest.fixture
+def office(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Iterator[Office]:
+    add_archivist(admin, clock)
+    users.create_user(
+        session=admin,
+        username="audit",
+        display_name="周敏",
+        roles=[Role.AUDITOR],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    auditor = sign_in(location=location, username="audit", password=PASSWORD, clock=clock)
+    try:
+        key = start_audit_sealing(session=auditor, clock=clock)
+    finally:
+        sign_out(session=auditor, clock=clock)
+    yield Office(location, clock, admin, key)
+
+
+class Insider:
+    """Someone with a password, working on the files directly (not through the program)."""
+
+    def __init__(self, location: DatabaseLocation, username: str, password: str) -> None:
+        ring = Keyring.load(keyring_store_for(location))
+        key = ring.unwrap_with_password(username, password)
+        assert key is not None
+        self.location = location
+        self.data_key = key
+        self.engine: Engine = engine_for(location, KeyHolder(key))
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def sql(self, *statements: str) -> None:
+        with self.engine.begin() as conn:
+            for statement in statements:
+                conn.exec_driver_sql(statement)
+
+    def rechain(self) -> None:
+        """Renumber and rehash every entry with the data key; rewrite valid checkpoints."""
+        key = audit_chain.chain_key(self.data_key)
+        with self.engine.begin() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT id, seq, occurred_at, actor_id, actor_name, action, object_type, "
+                "object_id, purpose, details, workstation FROM audit_entry ORDER BY seq"
+            ).fetchall()
+            conn.exec_driver_sql("UPDATE audit_entry SET seq = -seq")
+            prev = audit_chain.GENESIS
+            for n, row in enumerate(rows, start=1):
+                content = repr((n, *row[2:11])).encode()
+                digest = hmac.digest(key, prev + content, "sha256")
+                conn.exec_driver_sql(
+                    "UPDATE audit_entry SET seq = ?, prev_hash = ?, entry_hash = ? WHERE id = ?",
+                    (n, prev, digest, row[0]),
+                )
+                prev = digest
+            self._rewrite_checkpoints(conn, len(rows), prev)
+
+    def _rewrite_checkpoints(self, conn: Connection, head: int, head_hash: bytes) -> None:
+        path = self.location.sqlite_path.with_name(
+            self.location.sqlite_path.name + audit_chain.CHECKPOINT_SUFFIX
+        )
+        cp = audit_chain.make_checkpoint(
+            audit_chain.checkpoint_key(self.data_key),
+            head,
+            head_hash,
+            __import__("datetime").datetime(2026, 1, 5, 12, 0),
+        )
+        line = {"seq": cp.seq, "hash": cp.entry_hash.hex(), "at": cp.at, "mac": cp.mac.hex()}
+        path.write_text(json.dumps(line, sort_keys=True) + "\n", encoding="utf-8")
+
+
+@pytest.fixture
+def insider_factory() -> Iterator[list[Insider]]:
+    opened: list[Insider] = []
+    yield opened
+    for insider in opened:
+        insider.close()
+
+
+def open_insider(
+    opened: list[Insider], location: DatabaseLocation, username: str, password: str = PASSWORD
+) -> Insider:
+    insider = Insider(location, username, password)
+    opened.append(insider)
+    return insider
+
+
+def copy_files(location: DatabaseLocation, folder: Path) -> None:
+    """Copy the database and every side file (what an insider keeps for later)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    db = location.sqlite_path
+    for path in db.parent.glob(db.name + "*"):
+        if path.is_file():
+            shutil.copy2(path, folder / path.name)
+
+
+def put_back(location: DatabaseLocation, folder: Path) -> None:
+    """Put the copied files back over the live ones (and drop the live write-ahead log)."""
+    db = location.sqlite_path
+    for suffix in ("-wal", "-shm"):
+        db.with_name(db.name + suffix).unlink(missing_ok=True)
+    for path in folder.iterdir():
+        shutil.copy2(path, db.parent / path.name)

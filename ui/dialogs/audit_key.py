@@ -1,0 +1,125 @@
+"""The auditor's verification key, shown once at the auditor's first sign-in (issue 23)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.services.audit import IssuedKey
+from app.services.audit.sealing import audit_key_sheet_pdf
+from app.storage.store import Store
+
+log = logging.getLogger(__name__)
+
+
+class AuditKeyDialog(QDialog):
+    """Shows the key, saves the sheet (PDF) and a key file; closes only once confirmed."""
+
+    def __init__(self, store: Store, issued: IssuedKey, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._store = store
+        self._issued = issued
+        self.setWindowTitle(self.tr("审计验证密钥"))
+        layout = QVBoxLayout(self)
+        warning = QLabel(
+            self.tr(
+                "这是本数据库的审计验证密钥，只显示这一次，程序不保存。凭它可以逐期核对审计记录的"
+                "封印：即使有人掌握数据库密钥，也无法不被发现地删改过去的审计记录。"
+                "请保存并打印密钥单，放入保险柜；不要交给系统管理员，也不要留在本电脑上。"
+            )
+        )
+        warning.setWordWrap(True)
+        warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
+        layout.addWidget(warning)
+        self.key_label = QLabel(issued.text, objectName="audit_key")
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(11)
+        font.setBold(True)
+        self.key_label.setFont(font)
+        self.key_label.setWordWrap(True)
+        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
+        layout.addWidget(self.key_label)
+        row = QHBoxLayout()
+        self.sheet_button = QPushButton(self.tr("保存密钥单 (PDF)…"), objectName="save_key_sheet")
+        self.file_button = QPushButton(self.tr("保存密钥文件…"), objectName="save_key_file")
+        row.addWidget(self.sheet_button)
+        row.addWidget(self.file_button)
+        row.addStretch()
+        layout.addLayout(row)
+        self.saved = QLabel(objectName="saved_key")
+        self.saved.setWordWrap(True)
+        layout.addWidget(self.saved)
+        self.confirm = QCheckBox(
+            self.tr("我已打印密钥单并妥善保管（删除电子版）"), objectName="confirm_key"
+        )
+        layout.addWidget(self.confirm)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        layout.addWidget(self.buttons)
+        self.confirm.toggled.connect(
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled
+        )
+        self.buttons.accepted.connect(self.accept)
+        self.sheet_button.clicked.connect(self._save_sheet)
+        self.file_button.clicked.connect(self._save_file)
+        self.resize(640, 360)
+
+    def choose_target(self, title: str, name: str, pattern: str) -> str:
+        """Ask where to save (replaced in tests)."""
+        target, _f = QFileDialog.getSaveFileName(self, title, name, pattern)
+        return target
+
+    def save_sheet_to(self, path: Path) -> None:
+        """Write the sheet PDF to ``path``."""
+        path.write_bytes(audit_key_sheet_pdf(self._store, self._issued))
+        self.saved.setText(self.tr("已保存：") + str(path))
+
+    def _save_sheet(self) -> None:
+        target = self.choose_target(self.tr("保存密钥单"), "审计验证密钥单.pdf", "PDF (*.pdf)")
+        if target:
+            self._write(lambda: self.save_sheet_to(Path(target)))
+
+    def _save_file(self) -> None:
+        target = self.choose_target(self.tr("保存密钥文件"), "audit-key.txt", "*.txt")
+        if target:
+
+            def write() -> None:
+                Path(target).write_text(self._issued.text + "\n", encoding="utf-8")
+                self.saved.setText(self.tr("已保存：") + target)
+
+            self._write(write)
+
+    def _write(self, action: object) -> None:
+        try:
+            action()  # type: ignore[operator]
+        except OSError as exc:
+            log.warning("audit key not saved (%s)", type(exc).__name__)
+            QMessageBox.warning(self, self.tr("未能保存"), self.tr("无法写入该位置，请另选位置。"))
+
+    def reject(self) -> None:
+        """Never lose the unseen key: closing needs the confirmation too."""
+        if not self.confirm.isChecked():
+            QMessageBox.warning(
+                self,
+                self.tr("尚未保存验证密钥"),
+                self.tr("请先保存或打印密钥单并勾选确认，之后不会再显示此密钥。"),
+            )
+            return
+        super().reject()
