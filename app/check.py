@@ -100,6 +100,7 @@ def check_with_key(
             report.passed.append(f"数据库结构为最新版本（{head}）")
         else:
             report.problems.append(f"数据库结构版本 {current} 不是最新的 {head}")
+        check_vault(store, report)
         check_files(store, report, remove_orphans=remove_orphan_files, clock=clock)
         if current == head:
             check_audit_chain(store, report, audit_key=audit_key, anchors=anchors, clock=clock)
@@ -113,6 +114,39 @@ def check_with_key(
         )
     finally:
         store.close()
+
+
+def check_vault(store: Store, report: CheckReport) -> None:
+    """The customer key vault: present, this database's, every customer's key in it."""
+    from sqlalchemy import select
+
+    from app.security.crypto import DecryptionFailed
+    from app.security.vault import vault_key
+    from app.storage.models import Customer
+
+    try:
+        vault = store.vault
+    except AppError as exc:  # missing, foreign, garbage: never made anew here
+        report.problems.append(describe(exc))
+        return
+    with store.new_session() as session:
+        wanted = set(session.scalars(select(Customer.key_id)).all())
+    with vault._engine.connect() as conn:
+        held = set(conn.execute(select(vault_key.c.key_id)).scalars().all())
+    missing = len({str(k) for k in wanted} - held)
+    if missing:
+        report.problems.append(
+            f"客户密钥库中缺少 {missing} 位客户的密钥：其受保护信息无法读取。"
+            "密钥库可能被换成了旧的副本，请从包含正确密钥库的备份恢复。"
+        )
+        return
+    try:
+        for key_id in sorted(held)[:3]:  # a sample unwraps with this database's key
+            vault.key(key_id)
+    except DecryptionFailed:
+        report.problems.append("客户密钥库中的密钥无法用本数据库的密钥解开：密钥库不属于此数据库。")
+        return
+    report.passed.append(f"客户密钥库校验通过：{len(held)} 把密钥，{len(wanted)} 位客户")
 
 
 def check_audit_chain(

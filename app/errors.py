@@ -387,3 +387,22 @@ class AccountLockedUntilReset(AccountLocked):
     """Locked again and again: only an administrator's password reset ends it (not the clock)."""
 
     code = "account_locked_reset"
+
+
+# --- keys, vault, sessions (issue 23) ---------------------------------------------------------
+class VaultMissing(StorageError):
+    """The key vault beside the database is missing; it is not silently made anew."""
+
+    code = "vault_missing"
+
+
+class VaultForeign(StorageError):
+    """The key vault is damaged, or belongs to another database or key."""
+
+    code = "vault_foreign"
+
+
+class DatabaseInUse(StorageError):
+    """Another session holds the database (``holders``: "user@host" list); refused."""
+
+    code = "database_in_use"

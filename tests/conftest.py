@@ -31,12 +31,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    if engine_of(config) == "sqlite":
-        return
-    skip = pytest.mark.skip(reason="sqlite_only: about the embedded database file")
-    for item in items:
-        if item.get_closest_marker("sqlite_only") is not None:
-            item.add_marker(skip)
+    """Tests about one engine only are deselected on the other (reported, never skipped)."""
+    engine = engine_of(config)
+    other = "postgresql_only" if engine == "sqlite" else "sqlite_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
+    if len(kept) != len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

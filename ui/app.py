@@ -117,6 +117,9 @@ class SessionController(QObject):
         self.window: MainWindow | None = None
         self.idle: IdleWatcher | None = None
         self.unlock_dialog: UnlockDialog | None = None
+        from ui.tasks import task_registry
+
+        self.tasks = task_registry()  # the running background tasks (issue 21, point 8)
 
     # -- start --------------------------------------------------------------------------
     def start(self) -> bool:
@@ -185,6 +188,27 @@ class SessionController(QObject):
         if self.idle is not None and self.session is not None:
             self.idle.set_timeout(self._idle_seconds())
 
+    # -- background tasks ------------------------------------------------------------------
+    def settle_tasks(self, why: str) -> int:
+        """Cancel the running background tasks and wait for their workers; return how many.
+
+        Before sign-out, lock and quit: no worker may read a store being closed, and no result
+        of the ending session (a preview, a file) may appear after it. A cancelled task drops its
+        result; a task that is past its last check finishes its own unit of work first.
+        """
+        cancelled = self.tasks.cancel_all()
+        if cancelled:
+            log.info("%s: waiting for %s background task(s)", why, cancelled)
+            self.tasks.wait_all(
+                self.window,
+                self.tr("正在取消 {0} 项后台任务，请稍候……").format(cancelled),
+            )
+            if self.window is not None:
+                self.window.statusBar().showMessage(
+                    self.tr("已取消 {0} 项后台任务。").format(cancelled), 10_000
+                )
+        return cancelled
+
     # -- lock, password, sign-out ---------------------------------------------------------
     def lock(self, reason: str = "idle") -> None:
         """Hide the workspace behind the unlock dialog (idle time or Ctrl+L).
@@ -195,6 +219,7 @@ class SessionController(QObject):
         if self.session is None or self.window is None or self.idle is None:
             return
         self.idle.pause(True)
+        self.settle_tasks("lock")
         if self._close_modals():
             QTimer.singleShot(0, lambda: self.lock(reason))
             return
@@ -257,7 +282,8 @@ class SessionController(QObject):
                 log.exception("sign-out could not be recorded")
 
     def sign_out(self) -> None:
-        """Close the workspace and go back to the sign-in dialog."""
+        """Close the workspace and go back to the sign-in dialog (running tasks cancelled)."""
+        self.settle_tasks("sign-out")
         self._end_session("user")
         if self.window is not None:
             self.window.close_for_sign_out()
@@ -272,6 +298,7 @@ class SessionController(QObject):
 
         from app.services.backup import switch_to_restored
 
+        self.settle_tasks("restore")
         self._end_session("restore")
         if self.window is not None:
             self.window.close_for_sign_out()
@@ -280,6 +307,8 @@ class SessionController(QObject):
         db = self.context.location.sqlite_path
         try:
             kept = switch_to_restored(db=db, staged=Path(staged), now=self.context.clock.now())
+        except AppError as exc:  # another session still holds the database: it says whose
+            show_error(None, exc)
         except OSError as exc:
             log.error("switch to the restored database failed: %s", type(exc).__name__)
             QMessageBox.critical(
@@ -301,7 +330,8 @@ class SessionController(QObject):
             QApplication.quit()
 
     def quit(self) -> None:
-        """Sign out and leave the application."""
+        """Sign out and leave the application (running tasks cancelled)."""
+        self.settle_tasks("quit")
         self._end_session("quit")
         QApplication.quit()
 

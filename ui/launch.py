@@ -12,11 +12,20 @@ def _run_gui(*args: Any, **kwargs: Any) -> int:
     return run_gui(*args, **kwargs)
 
 
+def harden(argv: list[str]) -> None:
+    """Process-wide protections for a run that handles real data (not the demo builder)."""
+    if argv[:1] != ["demo"]:
+        from app.storage.engine import enable_memory_security
+
+        enable_memory_security()  # SQLCipher wipes freed memory (keys, decrypted pages)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run ``archive-room``."""
     import multiprocessing
 
     multiprocessing.freeze_support()  # the large demo's worker process, in a PyInstaller build
+    harden(sys.argv[1:] if argv is None else argv)
     from app.cli import main as cli_main
 
     return cli_main(argv, run_gui=_run_gui)

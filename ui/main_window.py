@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
@@ -28,6 +29,7 @@ from app.services.catalogue import secrecy_review_queue
 from app.services.loans import approval_queue, list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
+from ui.changes import ChangeBus, ChangeTracker
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
@@ -59,6 +61,27 @@ AREAS: list[tuple[str, str, str]] = [
     ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
+
+# What each page shows, so a write that changed one of these kinds refreshes it (issue 21). Pages
+# that reload whenever they are shown (检查, 统计, 审计) and only change themselves while visible
+# are not listed; 工作台 is refreshed by the window itself.
+WATCHES: dict[str, Changes] = {
+    "home": Changes.of(
+        "customers",
+        "volumes",
+        "places",
+        "loans",
+        "inspections",
+        "incidents",
+        "audit",
+        "settings",
+        "accounts",
+    ),
+    "customers": Changes.of("customers", "volumes"),
+    "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
+    "locations": Changes.of("volumes", "places", "loans", "inspections"),
+    "loans": Changes.of("customers", "volumes", "loans", "accounts"),
+}
 
 _STAFF = (Role.ARCHIVIST, Role.APPROVER)
 _READERS = (Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR)
@@ -127,9 +150,11 @@ class MainWindow(QMainWindow):
         self._session = session
         self._allow_close = False
         self.setObjectName("MainWindow")
+        self.change_bus = ChangeBus(session.store, self)
         self._build_ui()
         self._build_actions()
         self._route_scans()
+        self._watch_changes()
         self.retranslate_ui()
         self._restore_geometry()
 
@@ -333,6 +358,40 @@ class MainWindow(QMainWindow):
         self.show_area("locations")
         locations.handle_scan(target)
 
+    # -- change notification (issue 21) ----------------------------------------------------
+    def _watch_changes(self) -> None:
+        """Each page that shows a kind of object refreshes when a write changes that kind."""
+        self.trackers: dict[str, ChangeTracker] = {}
+        for key, watched in WATCHES.items():
+            page = self.page_by_key.get(key)
+            if key == "home":
+                refresh = lambda _c: self.refresh_home()  # noqa: E731
+            elif hasattr(page, "refresh_after_change"):
+                refresh = page.refresh_after_change  # type: ignore[union-attr]
+            else:
+                continue
+            self.trackers[key] = ChangeTracker(
+                watched, refresh, lambda p=page: self._page_visible(p)
+            )
+        self.change_bus.changed.connect(self.apply_changes)
+
+    def _page_visible(self, page: QWidget | None) -> bool:
+        return page is not None and self.isVisible() and self.pages.currentWidget() is page
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Refresh (or mark stale) every page that shows a changed kind."""
+        if self._session.store.closed:
+            return
+        for tracker in self.trackers.values():
+            tracker.notify(changes)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        """Shown again (after a lock): the visible page catches up on what changed."""
+        super().showEvent(event)
+        tracker = self.trackers.get(self.current_area()) if hasattr(self, "trackers") else None
+        if tracker is not None and not self._session.store.closed:
+            tracker.shown()
+
     # -- backup (issue 10) ----------------------------------------------------------------
     def open_backup(self) -> None:
         """Show 备份与恢复; a confirmed restore is handed to the session controller."""
@@ -354,6 +413,12 @@ class MainWindow(QMainWindow):
 
     def _area_shown(self, row: int) -> None:
         key = AREAS[row][0] if 0 <= row < len(AREAS) else ""
+        tracker = self.trackers.get(key) if hasattr(self, "trackers") else None
+        if tracker is not None:
+            if key in ("home", "loans"):
+                tracker.stale = Changes()  # refreshed below in any case
+            elif not self._session.store.closed:
+                tracker.shown()
         if key == "home":
             self.refresh_home()
         elif key == "inspections" and isinstance(
@@ -456,6 +521,8 @@ class MainWindow(QMainWindow):
     def close_for_sign_out(self) -> None:
         """Close without asking (the controller signs out)."""
         self._allow_close = True
+        self.change_bus.detach()
+        self.trackers = {}  # they refer to the window: no cycle keeps it after sign-out
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -4,15 +4,17 @@ The function receives a :class:`ProgressSink` (``report(done, total)``, ``is_can
 result or the error comes back through ``on_done`` / ``on_error`` on the GUI thread. Widgets are
 never touched from the worker.
 
-Database work here must not outlive the store: a task that reads the store must be finished
-(or waited for) before sign-out closes that store, and the session controller does not track
-running tasks yet (a first try at loading the customer list in the background crashed in
-SQLCipher when a test signed out mid-query). So database work runs only behind a modal
-progress dialog that returns once the worker has finished: ``run_blocking`` (the import
-wizard's checks and import; each unit of work opens its own session and connection in the
-worker) and 备份与恢复 (``ui/dialogs/backup.py``, which copies through its own connections and
-touches the store only for short permission and audit transactions). Add the task counter
-before moving other database work here.
+Every task is known to the :class:`TaskRegistry` (one per process, ``task_registry()``), and the
+session controller (``ui/app.py``) settles it before sign-out, lock and quit: running tasks are
+asked to cancel and waited for behind a message, so no worker reads a store that sign-out is
+closing and no cancelled result (a preview, a file) arrives after the session ended (issue 21,
+point 8, Picard's pattern).
+
+- ``run_in_background``: the window stays usable; a progress bar appears only after 300 ms;
+  ``on_done`` runs on the GUI thread unless the task was cancelled (printing renders its PDF so).
+- ``run_blocking``: the caller needs the result to go on (exports, the import wizard): a local
+  event loop keeps the window painting behind a window-modal progress dialog that appears after
+  300 ms.
 """
 
 from __future__ import annotations
@@ -119,6 +121,80 @@ class Task(QObject):
         self.finished.emit()
 
 
+class TaskRegistry(QObject):
+    """The running background tasks of the process (the session controller settles them)."""
+
+    count_changed = Signal(int)
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._tasks: list[Task] = []
+
+    def add(self, task: Task) -> None:
+        """Know ``task`` until it has finished."""
+        self._tasks.append(task)
+        task.finished.connect(lambda t=task: self._forget(t))
+        self.count_changed.emit(len(self.running()))
+
+    def _forget(self, task: Task) -> None:
+        if task in self._tasks:
+            self._tasks.remove(task)
+        self.count_changed.emit(len(self.running()))
+
+    def running(self) -> list[Task]:
+        """The tasks whose worker has not finished yet."""
+        return [t for t in self._tasks if t.running]
+
+    def cancel_all(self) -> int:
+        """Ask every running task to stop; its result will be dropped. Returns how many."""
+        running = self.running()
+        for task in running:
+            task.cancel()
+        return len(running)
+
+    def wait_all(self, parent: QWidget | None, label: str) -> None:
+        """Return once every worker has finished, showing ``label`` while waiting."""
+        from PySide6.QtCore import QCoreApplication, QEventLoop, Qt, QTimer
+        from PySide6.QtWidgets import QProgressDialog
+
+        if not self.running():
+            return
+        dialog = QProgressDialog(label, "", 0, 0, parent)
+        dialog.setObjectName("task_wait")
+        dialog.setWindowTitle(QCoreApplication.translate("tasks", "请稍候"))
+        dialog.setWindowModality(Qt.WindowModality.ApplicationModal)
+        dialog.setCancelButton(None)
+        dialog.setMinimumDuration(0)
+        dialog.show()
+        loop = QEventLoop()
+
+        def check() -> None:
+            if not self.running():
+                loop.quit()
+
+        self.count_changed.connect(check)
+        poll = QTimer(interval=50)  # a finished signal may already be queued: look again
+        poll.timeout.connect(check)
+        poll.start()
+        if self.running():
+            loop.exec()
+        poll.stop()
+        self.count_changed.disconnect(check)
+        dialog.close()
+        dialog.deleteLater()
+
+
+_REGISTRY: TaskRegistry | None = None
+
+
+def task_registry() -> TaskRegistry:
+    """The process's task registry (made on first use, on the GUI thread)."""
+    global _REGISTRY
+    if _REGISTRY is None:
+        _REGISTRY = TaskRegistry()
+    return _REGISTRY
+
+
 def run_task(
     fn: Callable[[ProgressSink], Any],
     *,
@@ -131,7 +207,66 @@ def run_task(
     task = Task(on_done, on_error, parent)
     if on_progress is not None:
         task.progressed.connect(on_progress)
+    task_registry().add(task)
     QThreadPool.globalInstance().start(_Runner(fn, task.signals, task.sink))
+    return task
+
+
+PROGRESS_DELAY_MS = 300  # a progress bar appears only for work that takes longer
+
+
+def run_in_background(
+    parent: QWidget,
+    label: str,
+    fn: Callable[[ProgressSink], Any],
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Task:
+    """Run ``fn`` off the GUI thread; the window stays usable; a progress bar after 300 ms.
+
+    ``on_done(result)`` runs on the GUI thread, unless the task was cancelled (sign-out, lock).
+    Errors are shown to the user unless ``on_error`` is given.
+    """
+    from PySide6.QtCore import QCoreApplication, Qt, QTimer
+    from PySide6.QtWidgets import QProgressDialog
+
+    def failed(exc: BaseException) -> None:
+        from app.errors import AppError
+        from ui.errors import show_error, show_unexpected
+
+        if on_error is not None:
+            on_error(exc)
+        elif isinstance(exc, AppError):
+            show_error(parent, exc)
+        else:
+            show_unexpected(parent, exc)
+
+    dialog = QProgressDialog(label, QCoreApplication.translate("tasks", "取消"), 0, 0, parent)
+    dialog.setObjectName("task_progress")
+    dialog.setWindowTitle(QCoreApplication.translate("tasks", "请稍候"))
+    dialog.setWindowModality(Qt.WindowModality.NonModal)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+    dialog.hide()
+    task = run_task(fn, on_done=on_done, on_error=failed, parent=parent)
+    task.setObjectName("background_task")
+    dialog.canceled.connect(task.cancel)
+    timer = QTimer(dialog, singleShot=True, interval=PROGRESS_DELAY_MS)
+    timer.timeout.connect(lambda: dialog.show() if task.running else None)
+    timer.start()
+
+    def progress(done: int, total: int) -> None:
+        dialog.setMaximum(max(total, 1))
+        dialog.setValue(min(done, max(total, 1)))
+
+    def over() -> None:
+        timer.stop()
+        dialog.close()
+        dialog.deleteLater()
+
+    task.progressed.connect(progress)
+    task.finished.connect(over)
+    task.progress_dialog = dialog  # type: ignore[attr-defined]
     return task
 
 
@@ -159,7 +294,7 @@ def run_blocking(
     dialog.setObjectName("task_progress")
     dialog.setWindowTitle(QCoreApplication.translate("tasks", "请稍候"))
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
-    dialog.setMinimumDuration(400)
+    dialog.setMinimumDuration(PROGRESS_DELAY_MS)
     dialog.setAutoClose(False)
     dialog.setAutoReset(False)
     if cancellable:
@@ -180,6 +315,7 @@ def run_blocking(
     task.progressed.connect(progress)
     task.finished.connect(loop.quit)
     dialog.canceled.connect(task.cancel)
+    task_registry().add(task)
     QThreadPool.globalInstance().start(_Runner(fn, task.signals, task.sink))
     if task.running:
         loop.exec()

@@ -92,6 +92,7 @@ def check_role_set(roles: Iterable[Role], title: ApproverTitle | None) -> list[F
 # it from code). Keys are action names used by services.
 PERMISSIONS: dict[str, frozenset[Role]] = {
     "user.manage": frozenset({Role.ADMIN}),
+    "keys.rotate": frozenset({Role.ADMIN}),  # disabling an account or a leak rotates anyway
     "settings.manage": frozenset({Role.ADMIN}),
     "audit.read": frozenset({Role.AUDITOR}),
     "customer.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
@@ -147,6 +148,7 @@ def may(roles: Iterable[Role], action: str) -> bool:
 # What each action means, for the matrix in docs/security.md (scripts/permission_matrix.py).
 ACTION_TITLES: dict[str, str] = {
     "user.manage": "管理用户与角色",
+    "keys.rotate": "轮换数据密钥",
     "settings.manage": "修改系统设置、档号规则",
     "audit.read": "查看审计记录",
     "audit.export": "导出审计记录（PDF/Excel）",

@@ -28,6 +28,14 @@ MESSAGES: dict[str, str] = {
     "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
     "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
     "database_busy": "数据库正被其他程序占用：{path}\n请稍后重试。",
+    "vault_missing": (
+        "密钥库文件不见了：{path}\n没有它，客户的受保护信息无法读取。程序不会新建一个空的密钥库；"
+        "请从备份中找回该文件，或联系系统管理员。"
+    ),
+    "vault_foreign": (
+        "密钥库文件已损坏，或不属于这个数据库：{path}\n程序不会替换它。请从备份中找回正确的文件。"
+    ),
+    "database_in_use": ("数据库正被其他会话使用：{holders}\n请让他们先退出登录，再进行此操作。"),
     "wrong_credentials": "用户名或密码错误。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。",
     "account_locked": "账户因多次登录失败已被锁定，请于 {until} 之后再试，或请系统管理员协助。",
     "account_disabled": "该账户已被系统管理员停用。",

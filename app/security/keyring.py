@@ -1,5 +1,12 @@
 """The keyring: the database's data key, stored only wrapped, one slot per user plus recovery.
 
+A slot (version 2) holds an X25519 key pair: the private half is sealed under the password's
+(or the recovery key's) key-encryption key, the data key is sealed to the public half. So the
+data key can be replaced (key rotation, :mod:`app.security.rekey`) for every active slot at once
+without anyone's password, and a removed slot's old copy (in a backup) opens only the old key.
+The ``root`` is the first data key, sealed under the current one: what was derived from it once
+(blind indexes, field and audit keys) stays readable after a rotation without re-encrypting.
+
 The keyring is a JSON document. Its ``body`` (slots, ids, lockout policy) is authenticated with
 an HMAC whose key derives from the data key, so a damaged or swapped keyring is reported rather
 than trusted. Failed sign-in counters live outside the body (``attempts``): a wrong password
@@ -24,6 +31,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Protocol
 
+from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey, X25519PublicKey
+
 from app.clock import as_utc
 from app.domain.lockout import AttemptState, LockoutPolicy
 from app.errors import KeyringDamaged, KeyringMissing, KeyringTooNew
@@ -44,6 +53,47 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _seal_to(public: bytes, secret: bytes, aad: bytes) -> bytes:
+    """Seal ``secret`` to an X25519 public key (ephemeral key agreement, HKDF, AES-GCM)."""
+    ephemeral = X25519PrivateKey.generate()
+    eph_pub = ephemeral.public_key().public_bytes_raw()
+    shared = ephemeral.exchange(X25519PublicKey.from_public_bytes(public))
+    key = crypto.derive_subkey(shared + eph_pub + public, "keyslot-seal/v2")
+    return eph_pub + crypto.seal(key, secret, aad)
+
+
+def _open_from(private: bytes, sealed: bytes, aad: bytes) -> bytes:
+    """Reverse :func:`_seal_to` with the private key; raise DecryptionFailed."""
+    if len(sealed) < 32:
+        raise crypto.DecryptionFailed
+    me = X25519PrivateKey.from_private_bytes(private)
+    eph_pub = sealed[:32]
+    shared = me.exchange(X25519PublicKey.from_public_bytes(eph_pub))
+    public = me.public_key().public_bytes_raw()
+    key = crypto.derive_subkey(shared + eph_pub + public, "keyslot-seal/v2")
+    return crypto.open_sealed(key, sealed[32:], aad)
+
+
+def _new_pair_slot(kek: bytes, data_key: bytes, aad: bytes) -> dict[str, Any]:
+    """The sealed parts of a version-2 slot: private key under ``kek``, data key to the public."""
+    private = X25519PrivateKey.generate()
+    public = private.public_key().public_bytes_raw()
+    return {
+        "v": 2,
+        "public": _b64(public),
+        "private": _b64(crypto.seal(kek, private.private_bytes_raw(), aad + b"/private")),
+        "wrapped": _b64(_seal_to(public, data_key, aad)),
+    }
+
+
+def _open_slot(slot: dict[str, Any], kek: bytes, aad: bytes) -> bytes:
+    """The data key from ``slot`` with its key-encryption key; raise DecryptionFailed."""
+    if slot.get("v") == 2:
+        private = crypto.open_sealed(kek, _unb64(slot["private"]), aad + b"/private")
+        return _open_from(private, _unb64(slot["wrapped"]), aad)
+    return crypto.open_sealed(kek, _unb64(slot["wrapped"]), aad)
 
 
 def _canonical(data: Any) -> bytes:
@@ -311,7 +361,7 @@ class Keyring:
             "kind": "user",
             "salt": _b64(salt),
             "kdf": {"alg": "argon2id", **params.as_dict()},
-            "wrapped": _b64(crypto.seal(kek, data_key, self._aad(label))),
+            **_new_pair_slot(kek, data_key, self._aad(label)),
         }
         self.seal(data_key)
 
@@ -329,7 +379,7 @@ class Keyring:
             "kind": "recovery",
             "salt": _b64(salt),
             "kdf": {"alg": "hkdf-sha256"},
-            "wrapped": _b64(crypto.seal(kek, data_key, self._aad(RECOVERY_LABEL))),
+            **_new_pair_slot(kek, data_key, self._aad(RECOVERY_LABEL)),
         }
         self.seal(data_key)
 
@@ -343,9 +393,7 @@ class Keyring:
         try:
             params = crypto.KdfParams.from_dict(slot["kdf"])
             kek = crypto.derive_password_key(password, _unb64(slot["salt"]), params)
-            key = crypto.open_sealed(
-                kek, _unb64(slot["wrapped"]), self._aad(self.label_for(username))
-            )
+            key = _open_slot(slot, kek, self._aad(self.label_for(username)))
         except crypto.DecryptionFailed:
             return None
         except (KeyError, ValueError, TypeError) as exc:
@@ -360,11 +408,108 @@ class Keyring:
             return None
         try:
             kek = _recovery_kek(normal, _unb64(slot["salt"]))
-            return crypto.open_sealed(kek, _unb64(slot["wrapped"]), self._aad(RECOVERY_LABEL))
+            return _open_slot(slot, kek, self._aad(RECOVERY_LABEL))
         except crypto.DecryptionFailed:
             return None
         except (KeyError, ValueError, TypeError) as exc:
             raise KeyringDamaged(path=self.store.description) from exc
+
+    # -- rotation ---------------------------------------------------------------------------
+    @property
+    def key_version(self) -> int:
+        """How many data keys this keyring has had (1 until the first rotation)."""
+        return int(self.body.get("key_version", 1))
+
+    def root_key(self, data_key: bytes) -> bytes:
+        """The first data key (derivation root); it is ``data_key`` until the first rotation."""
+        sealed = self.body.get("root")
+        if sealed is None:
+            return data_key
+        key = crypto.derive_subkey(data_key, "keyring-root-wrap/v1")
+        try:
+            return crypto.open_sealed(key, _unb64(str(sealed)), self._aad("root"))
+        except (crypto.DecryptionFailed, ValueError) as exc:
+            raise KeyringDamaged(path=self.store.description) from exc
+
+    def previous_key(self, data_key: bytes) -> bytes | None:
+        """The data key being replaced while a rotation is unfinished (else None)."""
+        sealed = self.body.get("previous")
+        if sealed is None:
+            return None
+        key = crypto.derive_subkey(data_key, "keyring-previous-wrap/v1")
+        try:
+            return crypto.open_sealed(key, _unb64(str(sealed)), self._aad("previous"))
+        except (crypto.DecryptionFailed, ValueError) as exc:
+            raise KeyringDamaged(path=self.store.description) from exc
+
+    def has_legacy_slot(self, username: str) -> bool:
+        """True when ``username``'s slot predates key pairs (it cannot follow a rotation)."""
+        slot = self.body["slots"].get(self.label_for(username))
+        return isinstance(slot, dict) and slot.get("v") != 2
+
+    def slot_params(self, username: str) -> crypto.KdfParams:
+        """The Argon2 parameters of ``username``'s slot (kept when the slot is re-made)."""
+        slot = self.body["slots"].get(self.label_for(username)) or {}
+        try:
+            return crypto.KdfParams.from_dict(slot["kdf"])
+        except (KeyError, TypeError, ValueError):
+            return crypto.DEFAULT_KDF
+
+    def slot_labels(self) -> dict[str, str]:
+        """Label → kind of every slot."""
+        return {label: str(slot.get("kind")) for label, slot in self.body["slots"].items()}
+
+    def rotate(self, old_key: bytes, new_key: bytes, keep: set[str]) -> list[str]:
+        """Seal ``new_key`` to the slots labelled in ``keep`` (and recovery); drop all others.
+
+        Call only after :meth:`verify` with ``old_key``. Version-1 slots (made before key pairs)
+        cannot be re-sealed without their password: they are dropped and their labels returned
+        (those accounts need a new one-time password). ``old_key`` is kept sealed under the new
+        key (``previous``) until :meth:`finish_rotation`, so an interrupted rotation resumes.
+        """
+        root = self.root_key(old_key)
+        dropped: list[str] = []
+        slots: dict[str, Any] = {}
+        for label, slot in self.body["slots"].items():
+            wanted = label == RECOVERY_LABEL or label in keep
+            if not wanted:
+                continue
+            if slot.get("v") != 2:
+                dropped.append(label)
+                continue
+            public = _unb64(str(slot["public"]))
+            slots[label] = {**slot, "wrapped": _b64(_seal_to(public, new_key, self._aad(label)))}
+        self.body["slots"] = slots
+        self.doc["attempts"] = {k: v for k, v in self.doc["attempts"].items() if k in slots}
+        self.body["key_version"] = self.key_version + 1
+        wrap = crypto.derive_subkey(new_key, "keyring-root-wrap/v1")
+        self.body["root"] = _b64(crypto.seal(wrap, root, self._aad("root")))
+        prev = crypto.derive_subkey(new_key, "keyring-previous-wrap/v1")
+        self.body["previous"] = _b64(crypto.seal(prev, old_key, self._aad("previous")))
+        # earlier keys, for reading backups made before this rotation (sealed under the new key)
+        history = [*self.history_keys(old_key), old_key]
+        hist = crypto.derive_subkey(new_key, "keyring-history-wrap/v1")
+        self.body["history"] = [
+            _b64(crypto.seal(hist, k, self._aad(f"history/{n}"))) for n, k in enumerate(history)
+        ]
+        self.seal(new_key)
+        return dropped
+
+    def history_keys(self, data_key: bytes) -> list[bytes]:
+        """The data keys before the current one, oldest first (to read older backups)."""
+        hist = crypto.derive_subkey(data_key, "keyring-history-wrap/v1")
+        out = []
+        for n, sealed in enumerate(self.body.get("history", [])):
+            try:
+                out.append(crypto.open_sealed(hist, _unb64(str(sealed)), self._aad(f"history/{n}")))
+            except (crypto.DecryptionFailed, ValueError) as exc:
+                raise KeyringDamaged(path=self.store.description) from exc
+        return out
+
+    def finish_rotation(self, data_key: bytes) -> None:
+        """Forget the previous data key (every file is under ``data_key`` now)."""
+        self.body.pop("previous", None)
+        self.seal(data_key)
 
     def set_lockout(self, data_key: bytes, policy: LockoutPolicy) -> None:
         """Copy the lockout policy into the authenticated body."""

@@ -34,10 +34,35 @@ from sqlalchemy import (
     text,
 )
 
+from app.errors import StorageError, VaultForeign, VaultMissing
 from app.security import crypto
 from app.storage.engine import KeyHolder, sqlcipher_engine
 
 VAULT_SUFFIX = ".vault"
+
+
+def vault_file_key(data_key: bytes) -> bytes:
+    """The SQLCipher key of the vault file."""
+    return crypto.derive_subkey(data_key, "customer-key-vault-file/v1")
+
+
+def vault_wrap_key(data_key: bytes) -> bytes:
+    """The key that wraps each customer key in the vault."""
+    return crypto.derive_subkey(data_key, "customer-key-wrap/v1")
+
+
+def database_has_customers(database: Path, data_key: bytes) -> bool:
+    """True when the database beside the vault has customers (whose keys the vault holds)."""
+    engine = sqlcipher_engine(database, KeyHolder(data_key))
+    try:
+        with engine.connect() as conn:
+            found = conn.exec_driver_sql(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'customer'"
+            ).scalar()
+            return bool(found and conn.exec_driver_sql("SELECT 1 FROM customer LIMIT 1").scalar())
+    finally:
+        engine.dispose()
+
 
 metadata = MetaData()
 vault_key = Table(
@@ -103,7 +128,7 @@ class CustomerKeyVault:
 
     def __init__(self, engine: Engine, data_key: bytes) -> None:
         self._engine = engine
-        self._wrap_key = crypto.derive_subkey(data_key, "customer-key-wrap/v1")
+        self._wrap_key = vault_wrap_key(data_key)
         self._unwrap = AESGCM(self._wrap_key)
         self._cache: dict[str, bytes] = {}
         self._ciphers: dict[str, crypto.FieldCipher] = {}  # per key id, dropped with the key
@@ -111,14 +136,32 @@ class CustomerKeyVault:
         metadata.create_all(engine)
 
     @classmethod
-    def beside(cls, database: Path, data_key: bytes) -> CustomerKeyVault:
-        """Open (creating) the vault file next to an embedded database."""
+    def beside(cls, database: Path, data_key: bytes, *, create: bool = False) -> CustomerKeyVault:
+        """Open the vault file next to an embedded database.
+
+        A missing (or empty) vault is made anew only with ``create`` or while the database has
+        no customers; otherwise VaultMissing — an empty vault would silently lose every
+        customer's protected values. A file the key does not open is VaultForeign.
+        """
         path = database.with_name(database.name + VAULT_SUFFIX)
-        file_key = crypto.derive_subkey(data_key, "customer-key-vault-file/v1")
-        engine = sqlcipher_engine(path, KeyHolder(file_key))
-        with engine.connect() as conn:
-            conn.execute(text("PRAGMA secure_delete = ON"))
-        vault = cls(engine, data_key)
+        try:
+            size: int | None = path.stat().st_size
+        except FileNotFoundError:
+            size = None
+        if not size and not create and database_has_customers(database, data_key):
+            if size is None:
+                raise VaultMissing(path=str(path))
+            raise VaultForeign(path=str(path))
+        engine = sqlcipher_engine(path, KeyHolder(vault_file_key(data_key)))
+        try:
+            with engine.connect() as conn:
+                conn.execute(text("PRAGMA secure_delete = ON"))
+            vault = cls(engine, data_key)
+        except StorageError as exc:
+            engine.dispose()
+            if exc.code in ("foreign_database", "database_corrupt"):
+                raise VaultForeign(path=str(path)) from exc
+            raise
         if os.name == "posix":
             path.chmod(0o600)
         return vault

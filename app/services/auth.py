@@ -178,11 +178,17 @@ def sign_in(*, location: DatabaseLocation, username: str, password: str, clock: 
         from app.services.audit.chain import sign_in_chain_warning
 
         warning = sign_in_chain_warning(store, actor.roles, clock)
+        store.take_lease(actor.username, clock.now())
+        signed_in = SignedIn(store=store, actor=actor, audit_warning=warning)
+        from app.services.keys import run_due_rotation, upgrade_legacy_slot
+
+        upgrade_legacy_slot(store, actor.username, password)  # so it follows key rotations
+        run_due_rotation(session=signed_in, clock=clock)  # deferred by a disable or a leak
     except BaseException:
         store.close()
         raise
     log.info("signed in (user id %s)", actor.user_id)
-    return SignedIn(store=store, actor=actor, audit_warning=warning)
+    return signed_in
 
 
 def sign_out(*, session: SignedIn, clock: Clock, reason: str = "user") -> None:

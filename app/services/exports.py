@@ -19,6 +19,7 @@ from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.errors import FieldError, ValidationFailed
 from app.printing.stamp import format_printed_at, printed_by_text
+from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers import (
@@ -92,24 +93,24 @@ def _xlsx(table: ListTable, lines: tuple[str, ...]) -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.title = table.title[:31]
-    sheet.append([table.title])
+    sheet.title = safe_text(table.title)[:31].lstrip("'") or "Sheet"
+    sheet.append(safe_row([table.title]))
     sheet["A1"].font = Font(bold=True, size=14)
     for line in lines:
-        sheet.append([line])
+        sheet.append(safe_row([line]))
     sheet["A2"].font = Font(bold=True, color="B00000")
-    sheet.append(list(table.headers))
+    sheet.append(safe_row(table.headers))
     header_row = sheet.max_row
     for cell in sheet[header_row]:
         cell.font = Font(bold=True)
     for row in table.rows:
-        sheet.append(list(row))
+        sheet.append(safe_row(row))
     sheet.freeze_panes = f"A{header_row + 1}"
     for n, width in enumerate(table.widths, start=1):
         sheet.column_dimensions[get_column_letter(n)].width = width
     # the marking goes on every printed page of the workbook too
-    sheet.oddHeader.right.text = table.marking
-    sheet.oddFooter.left.text = lines[1]
+    sheet.oddHeader.right.text = safe_text(table.marking)
+    sheet.oddFooter.left.text = safe_text(lines[1])
     sheet.oddFooter.right.text = "第 &P 页 / 共 &N 页"
     out = io.BytesIO()
     book.save(out)

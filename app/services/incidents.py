@@ -16,6 +16,7 @@ from app.domain.incidents import IncidentRow
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.keys import request_rotation
 from app.storage.models import Customer, Incident, IncidentLink, UserAccount, Volume
 from app.storage.store import UnitOfWork
 
@@ -153,7 +154,10 @@ def record_incident(*, session: SignedIn, draft: IncidentDraft, clock: Clock) ->
             },
         )
         uow.commit()
-        return _row(uow, incident)
+        row = _row(uow, incident)
+    if incident.kind == "leak":  # a suspected leak: the data key is replaced (issue 23)
+        request_rotation(session=session, clock=clock, reason="incident.leak")
+    return row
 
 
 def update_incident(

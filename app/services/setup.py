@@ -177,6 +177,7 @@ def initialize_database(
         _remove_partial(location)
         raise
     log.info("database initialised")
+    store.take_lease(actor.username, now)
     return SetupResult(session=SignedIn(store=store, actor=actor), recovery_key=recovery_key)
 
 

@@ -16,9 +16,11 @@ from app.domain.roles import ApproverTitle, Role, check_role_set, may
 from app.errors import FieldError, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
+from app.security.rekey import Progress
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize, find_user
+from app.services.keys import request_rotation
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
 
@@ -222,7 +224,9 @@ def set_roles(
         uow.commit()
 
 
-def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
+def disable_user(
+    *, session: SignedIn, user_id: int, clock: Clock, progress: Progress | None = None
+) -> None:
     """Disable an account and remove its keyring slot (it can no longer decrypt the store)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
@@ -241,6 +245,8 @@ def disable_user(*, session: SignedIn, user_id: int, clock: Clock) -> None:
         uow.session.flush()
         key, name = session.store.data_key, user.username
         commit_with_keyring(uow, session.store, lambda ring: ring.remove_user_slot(key, name))
+    # issue 23: a new data key (progress: stage "vault"/"database", done, total)
+    request_rotation(session=session, clock=clock, reason="user.disable", progress=progress)
 
 
 def enable_user(

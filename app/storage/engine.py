@@ -34,6 +34,21 @@ WRITE_LOCK = "archive_room_write_lock"
 # Arbitrary constant naming the writers' advisory lock on PostgreSQL ("ARWR").
 PG_WRITE_LOCK_ID = 0x41525752
 PAGE_SIZE = 4096  # SQLCipher 4 default
+# SQLCipher wipes (and locks) the memory it allocates: keys and decrypted pages do not linger
+# in freed heap (a core dump, a swapped page). The setting is process-wide and cannot be turned
+# off again, and it costs on every allocation (docs/performance.md), so the program's entry point
+# turns it on for the processes where real data is handled (ui.launch: the GUI and every command
+# but ``demo``); a library user (tests, benches, the bulk demo builder) leaves it off.
+MEMORY_SECURITY = False
+
+
+def enable_memory_security() -> None:
+    """Turn SQLCipher's memory security on for every connection this process opens from now."""
+    global MEMORY_SECURITY
+    MEMORY_SECURITY = True
+
+
+LOW_SPACE_BYTES = 4 << 20  # an I/O error with less free space than this is a full disk
 
 
 def _key_pragma(key: bytes) -> str:
@@ -52,7 +67,8 @@ def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any
         raise StorageReadOnly(path=str(path)) from exc
     try:
         conn.execute(_key_pragma(key))
-        conn.execute("PRAGMA cipher_memory_security = OFF")
+        if MEMORY_SECURITY:
+            conn.execute("PRAGMA cipher_memory_security = ON")
         conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         conn.execute("PRAGMA foreign_keys = ON")
@@ -69,6 +85,8 @@ def connect_sqlcipher(path: Path, key: bytes, *, read_only: bool = False) -> Any
 def classify_open_error(exc: Exception, path: Path) -> Exception:
     """Turn a driver error raised while opening ``path`` into a typed error."""
     text = str(exc).lower()
+    if "full" in text or ("disk i/o error" in text and _low_space(path)):
+        return DiskFull(path=str(path))  # not "not this program's database"
     if "locked" in text or "busy" in text:
         return DatabaseBusy(path=str(path))
     if "readonly" in text or "read-only" in text or "unable to open" in text:
@@ -80,6 +98,16 @@ def classify_open_error(exc: Exception, path: Path) -> Exception:
     if size % PAGE_SIZE != 0 or "malformed" in text:
         return DatabaseCorrupt(path=str(path), detail="文件长度或页面结构异常（可能被截断）")
     return ForeignDatabase(path=str(path))
+
+
+def _low_space(path: Path) -> bool:
+    """True when the volume of ``path`` is (nearly) full."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(path.parent).free < LOW_SPACE_BYTES
+    except OSError:
+        return False
 
 
 class KeyHolder:

@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.clock import Clock
 from app.domain.accounts import Actor
+from app.domain.changes import Changes
 from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, StorageError
 from app.security.audit import AuditChain, AuditRecorder, seal_unchained
 from app.security.audit_chain import (
@@ -29,6 +31,7 @@ from app.storage import migrate
 from app.storage.engine import KeyHolder, classify_open_error, engine_for, write_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow, Setting
+from app.storage.sessions import Lease, take_lease
 from app.storage.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
@@ -113,6 +116,13 @@ def keyring_store_for(location: DatabaseLocation, engine: Engine | None = None) 
     return TableKeyringStore(engine, location.display() + "#keyring")
 
 
+# Told what each committed unit of work changed, with the database it changed (``display()``):
+# the GUI's change bus (issue 21). Every store of the process reports here, so a write by an
+# approver signed in at the desk reaches the operator's window too. Called in the committing
+# thread.
+CHANGE_LISTENERS: list[Callable[[str, Changes], None]] = []
+
+
 class Store:
     """An unlocked database. Holds the data key in memory until :meth:`close`."""
 
@@ -122,23 +132,57 @@ class Store:
         engine: Engine,
         key: KeyHolder,
         keyring_store: KeyringStore,
+        root: bytes | None = None,
     ) -> None:
         self.location = location
         self.engine = engine
         self._key = key
         self.keyring_store = keyring_store
-        self._cipher: FieldCipher | None = FieldCipher(key.key)
-        self._blind_index: BlindIndex | None = BlindIndex(key.key)
+        # what was derived once (blind indexes, field and audit keys) comes from the first data
+        # key, which survives key rotation (app.security.keyring, root)
+        self._root: bytes | None = root if root is not None else key.key
+        self._cipher: FieldCipher | None = FieldCipher(self._root)
+        self._blind_index: BlindIndex | None = BlindIndex(self._root)
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         # Units of work that write begin with the write lock (SQLite: BEGIN IMMEDIATE;
         # PostgreSQL: an advisory lock), so a second workstation waits its turn instead of
         # failing at once or handing out a counter's number twice.
         self._write_sessions = sessionmaker(write_engine(engine), expire_on_commit=False)
         self._vault: CustomerKeyVault | None = None
+        self.lease: Lease | None = None
         self.audit_checkpoints = checkpoint_log_for(location, engine)
         self._audit_chain: AuditChain | None = AuditChain(
-            key.key, self.audit_checkpoints, engine.dialect.name
+            self._root, self.audit_checkpoints, engine.dialect.name
         )
+
+    def take_lease(self, user: str, now: datetime) -> None:
+        """Register this session beside an embedded database (app.storage.sessions)."""
+        if self.location.is_sqlite and self.lease is None:
+            self.lease = take_lease(self.location.sqlite_path, user, now)
+
+    @property
+    def root_key(self) -> bytes:
+        """The derivation root (the first data key; unchanged by key rotation)."""
+        if self._root is None:
+            raise SessionEnded()
+        return self._root
+
+    def replace_key(self, new_key: bytes) -> None:
+        """Use ``new_key`` from now on (after a rotation re-encrypted the files)."""
+        if self._vault is not None:
+            self._vault.close()
+            self._vault = None
+        self.engine.dispose()
+        self._key._key = new_key  # the engine's creator reads the holder on each connect
+
+    def report_changes(self, changes: Changes) -> None:
+        """Tell every listener what a committed unit of work on this database changed."""
+        where = self.location.display()
+        for listener in list(CHANGE_LISTENERS):
+            try:
+                listener(where, changes)
+            except Exception:  # a listener's failure never undoes a committed write
+                log.exception("change listener failed")
 
     @property
     def audit_chain(self) -> AuditChain:
@@ -217,6 +261,9 @@ class Store:
         self._cipher = None
         self._blind_index = None
         self._audit_chain = None
+        self._root = None
+        if self.lease is not None:
+            self.lease.release()
         if self._vault is not None:
             self._vault.close()
             self._vault = None
@@ -245,7 +292,23 @@ class UnitOfWork:
         self.audit = AuditRecorder(self.session, self.actor, self.clock, self.store.audit_chain)
         self.settings = SettingsRepository(self.session)
         self._committed = False
+        self._tables: set[str] = set()
+        event.listen(self.session, "after_flush", self._note_flush)
+        event.listen(self.session, "do_orm_execute", self._note_statement)
         return self
+
+    def _note_flush(self, session: Session, _context: Any) -> None:
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            table = getattr(obj, "__table__", None)
+            if table is not None:
+                self._tables.add(str(table.name))
+
+    def _note_statement(self, state: Any) -> None:
+        if state.is_insert or state.is_update or state.is_delete:
+            table = getattr(state.statement, "table", None)
+            name = getattr(table, "name", None)
+            if name:
+                self._tables.add(str(name))
 
     def __exit__(
         self,
@@ -278,6 +341,10 @@ class UnitOfWork:
         except OperationalError as exc:
             raise storage_error(exc, self.store.location) from exc
         self._committed = True
+        changes = Changes.from_tables(self._tables)
+        self._tables = set()
+        if changes:
+            self.store.report_changes(changes)
 
     def rollback(self) -> None:
         """Discard the work."""
@@ -336,10 +403,18 @@ def backup_before_upgrade(
 
 
 def seal_legacy_entries(
-    engine: Engine, location: DatabaseLocation, data_key: bytes, clock: Clock
+    engine: Engine,
+    location: DatabaseLocation,
+    data_key: bytes,
+    clock: Clock,
+    root: bytes | None = None,
 ) -> int:
     """Link the entries of a database upgraded to the audit chain (once; see seal_unchained)."""
-    chain = AuditChain(data_key, checkpoint_log_for(location, engine), engine.dialect.name)
+    chain = AuditChain(
+        root if root is not None else data_key,
+        checkpoint_log_for(location, engine),
+        engine.dialect.name,
+    )
     with Session(engine) as session:
         return seal_unchained(session, chain, clock)
 
@@ -361,8 +436,17 @@ def open_store(
 
     if location.is_sqlite and not location.sqlite_path.exists():
         raise DatabaseMissing(path=str(location.sqlite_path))
+    from app.security.rekey import finish_rotation
+
+    root = keyring.root_key(data_key)
+    if location.is_sqlite:  # a rotation interrupted by a crash is completed first
+        finish_rotation(
+            database=location.sqlite_path, engine=None, keyring=keyring, new_key=data_key
+        )
     holder = KeyHolder(data_key)
     engine = engine_for(location, holder)
+    if not location.is_sqlite:
+        finish_rotation(database=None, engine=engine, keyring=keyring, new_key=data_key)
     try:
         try:
             if upgrade:
@@ -377,7 +461,7 @@ def open_store(
                         search_sqlite.rebuild(engine)
                     if stale_catalogue:
                         catalogue_search.rebuild(engine)
-                seal_legacy_entries(engine, location, data_key, clock)
+                seal_legacy_entries(engine, location, data_key, clock, root)
             else:
                 migrate.schema_state(engine)
             database_id = read_database_id(engine)
@@ -390,4 +474,4 @@ def open_store(
     except BaseException:
         engine.dispose()
         raise
-    return Store(location, engine, holder, keyring.store)
+    return Store(location, engine, holder, keyring.store, root)

@@ -105,6 +105,7 @@ def test_print_the_catalogue_of_a_volume_and_refuse_an_empty_note_sheet(
 
     errors = when_modal(preview)
     page.print_catalogue_button.click()
+    qtbot.waitUntil(lambda: "title" in seen)  # rendered in the background (issue 21)
     assert errors == []
     assert code in str(seen["title"]) and "卷内目录" in str(seen["title"])
     assert target.read_bytes().startswith(b"%PDF")
@@ -120,6 +121,7 @@ def test_print_the_catalogue_of_a_volume_and_refuse_an_empty_note_sheet(
 
     errors = when_modal(refused)
     page.print_note_button.click()  # demo volumes have no 本卷情况说明 yet
+    qtbot.waitUntil(lambda: "message" in seen)
     assert errors == []
     assert "本卷情况说明" in str(seen["message"])
 
@@ -312,6 +314,7 @@ def test_fill_in_the_note_sheet_details_then_print_it(
 
     errors = when_modal(preview)
     page.print_note_button.click()
+    qtbot.waitUntil(lambda: "preview" in seen)
     assert errors == []
     assert "卷内备考表" in str(seen["preview"]) and code in str(seen["preview"])
 

@@ -1103,11 +1103,62 @@ def _backup_verify(w: World) -> None:
     backup.verify_backup(session=w.admin, clock=w.clock, path=_backup(w))
 
 
+def _alone(w: World, run: Callable[[SignedIn], object]) -> list[str]:
+    """Run ``run`` as the administrator of a database of its own (nobody else signed in)."""
+    from tests.conftest import make_setup_request
+
+    other = DatabaseLocation.parse(w.folder / w.unique("alone") / "archive.db")
+    other.sqlite_path.parent.mkdir()
+    result = setup.initialize_database(location=other, request=make_setup_request(), clock=w.clock)
+    try:
+        run(result.session)
+        with result.session.store.engine.connect() as conn:
+            return list(conn.exec_driver_sql("SELECT action FROM audit_entry").scalars())
+    finally:
+        auth.sign_out(session=result.session, clock=w.clock)
+
+
 @recipe("app.services.backup.prepare_restore", action="backup.restore_prepared")
-def _backup_restore(w: World) -> None:
+def _backup_restore(w: World) -> list[str]:
+    """A restore refuses while other sessions hold the database: on a database of its own."""
     from app.services import backup
 
-    backup.prepare_restore(session=w.admin, clock=w.clock, backup=_backup(w))
+    def run(admin: SignedIn) -> None:
+        folder = w.folder / w.unique("backups")
+        made = backup.run_backup(session=admin, clock=w.clock, target=folder).path
+        backup.prepare_restore(session=admin, clock=w.clock, backup=made)
+
+    return _alone(w, run)
+
+
+@recipe("app.services.keys.rotate_data_key", action="keys.rotate")
+def _rotate_key(w: World) -> list[str]:
+    from app.services import keys
+
+    return _alone(w, lambda admin: keys.rotate_data_key(session=admin, clock=w.clock))
+
+
+@recipe("app.services.keys.request_rotation", action="keys.rotation_deferred")
+def _request_rotation(w: World) -> None:
+    from app.services import keys
+
+    # others are signed in to the shared database: recorded as due
+    keys.request_rotation(session=w.admin, clock=w.clock, reason="manual")
+
+
+@recipe("app.services.keys.run_due_rotation", action="keys.rotate")
+def _run_due_rotation(w: World) -> list[str]:
+    from app.services import keys
+    from app.storage.sessions import take_lease
+
+    def run(admin: SignedIn) -> None:
+        other = take_lease(admin.store.location.sqlite_path, "other", w.clock.now())
+        assert other is not None
+        keys.request_rotation(session=admin, clock=w.clock, reason="manual")  # deferred
+        other.release()
+        keys.run_due_rotation(session=admin, clock=w.clock)
+
+    return _alone(w, run)
 
 
 @recipe("app.services.backup.update_backup_settings", action="settings.update")

@@ -119,6 +119,7 @@ def test_backup_verify_restore_round_trip_equals_the_original(
         draft=person(name="王五", id_number="110105199003070017", phones=(), bank_accounts=()),
         clock=clock,
     )
+    sign_out(session=archivist, clock=clock)  # a restore waits for the others to sign out
     summary = prepare_restore(session=admin, clock=clock, backup=backup)
     staged = Path(summary.staged_path)
     assert staged.exists() and staged != location.sqlite_path
@@ -159,8 +160,13 @@ def test_backup_verify_restore_round_trip_equals_the_original(
 
 
 def test_one_changed_byte_anywhere_in_a_backup_is_refused(
-    admin: SignedIn, populated: dict[str, int], clock: FixedClock, tmp_path: Path
+    admin: SignedIn,
+    archivist: SignedIn,
+    populated: dict[str, int],
+    clock: FixedClock,
+    tmp_path: Path,
 ) -> None:
+    sign_out(session=archivist, clock=clock)  # a restore waits for the others to sign out
     backup = _backup(admin, clock, tmp_path / "backups")
     files = [p for p in sorted(backup.rglob("*")) if p.is_file()]
     assert len(files) >= 5  # database, keyring, vault, a blob, manifest
@@ -218,6 +224,7 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
     item_files.remove_blobs_after_commit(archivist.store, [blob])
     for cid in (populated["first"], populated["second"]):
         delete_customer(session=archivist, customer_id=cid, reason="客户要求删除", clock=clock)
+    sign_out(session=archivist, clock=clock)  # a restore waits for the others to sign out
     summary = prepare_restore(session=admin, clock=clock, backup=backup)
     assert summary.erased_customers == 2 and summary.skipped_files == 1
     staged = Path(summary.staged_path)

@@ -74,7 +74,8 @@ def test_an_unmasked_export_needs_the_role_and_a_purpose_and_is_logged(
     )
     rows = _rows(data)
     assert rows[1][0] == "密级/标识：敏感·含完整个人信息"
-    assert any(r[1] == "张三丰" and r[7] == VALID_ID and r[8] == "+8613812345678" for r in rows)
+    # a leading + is escaped: Excel would read "+86…" as a formula (issue 23)
+    assert any(r[1] == "张三丰" and r[7] == VALID_ID and r[8] == "'+8613812345678" for r in rows)
     entry = _exports(archivist)[-1]
     assert entry.purpose == "移交清点" and '"unmasked":true' in entry.details
     assert VALID_ID not in entry.details

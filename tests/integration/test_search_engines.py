@@ -121,14 +121,13 @@ def sqlite_answers(tmp_path: Path) -> dict[str, tuple[object, ...]]:
 
 @pytest.fixture
 def pg_conn(location: DatabaseLocation) -> Iterator[Connection]:
-    if location.is_sqlite:
-        pytest.skip("compares with a PostgreSQL server: --engine=postgresql")
     engine = engine_for(location, None)
     with engine.connect() as conn:
         yield conn
     engine.dispose()
 
 
+@pytest.mark.postgresql_only
 def test_postgresql_search_matches_the_embedded_engine(
     pg_conn: Connection, sqlite_answers: dict[str, tuple[object, ...]]
 ) -> None:

@@ -11,7 +11,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from app.services.customer_list import count_customers
 
 from app.domain.lockout import HARD_LOCKS
 from app.errors import (
@@ -35,7 +34,7 @@ from app.services.catalogue import (
     list_due_declassifications,
     run_daily_checks,
 )
-from app.services.customers import register_customer
+from app.services.customers import count_customers, register_customer
 from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, person
 from tests.security.conftest import Office

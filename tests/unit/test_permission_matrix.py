@@ -37,6 +37,7 @@ APPROVERS_ALL = {DEPT: ALL, CSM: ALL, INFO: ALL, GM: ALL, SUP: ALL}
 # The specification, written out by hand: action → {principal: levels allowed}; absent = never.
 EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "user.manage": {ADMIN: ALL},
+    "keys.rotate": {ADMIN: ALL},
     "settings.manage": {ADMIN: ALL},
     "audit.read": {AUDITOR: ALL},
     "audit.export": {AUDITOR: ALL},

@@ -19,6 +19,7 @@ from app.services.exports import ExportFormat
 from app.storage.files import atomic_write_bytes
 from ui.dialogs.purpose import PurposeForm
 from ui.errors import show_error
+from ui.tasks import run_blocking
 
 PURPOSES = ["年度盘点", "工作核对", "上级检查", "移交清点", "统计报表"]
 
@@ -83,7 +84,11 @@ def export_to_file(
     if not target:
         return None
     try:
-        atomic_write_bytes(Path(target), produce(fmt))
+        # produced off the GUI thread, a progress bar after 300 ms (issue 21, point 8)
+        data = run_blocking(
+            parent, ask.tr("正在导出……"), lambda _s: produce(fmt), cancellable=False
+        )
+        atomic_write_bytes(Path(target), data)
     except AppError as exc:
         show_error(parent, exc)
         return None

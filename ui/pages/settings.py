@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import ClassVar
+from typing import Any, ClassVar
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
@@ -198,10 +198,18 @@ class UsersWidget(QGroupBox):
             self.tr("停用用户 {0}？停用后该用户无法登录，其历史记录保留。").format(row.username)
         ):
             return
-        try:
+        from ui.tasks import run_blocking
+
+        def work(sink: Any) -> None:  # disabling rotates the data key: every file re-encrypted
             user_service.disable_user(
-                session=self._session, user_id=row.id, clock=self._context.clock
+                session=self._session,
+                user_id=row.id,
+                clock=self._context.clock,
+                progress=lambda _stage, done, total: sink.report(done, total),
             )
+
+        try:
+            run_blocking(self, self.tr("正在停用账户并轮换数据密钥…"), work, cancellable=False)
         except AppError as exc:
             show_error(self, exc)
         self.refresh()

@@ -42,7 +42,7 @@ class ArchiveResult:
 
 
 def _archive_key(store: Store) -> bytes:
-    return derive_subkey(store.data_key, "audit-archive/v1")
+    return derive_subkey(store.root_key, "audit-archive/v1")
 
 
 def _archive_body(doc: dict[str, Any]) -> bytes:
@@ -196,7 +196,7 @@ def verify_audit_archive(*, session: SignedIn, data: bytes, clock: Clock) -> int
     expected = hmac.digest(_archive_key(session.store), _archive_body(doc), "sha256")
     if doc.get("format") != ARCHIVE_FORMAT or not hmac.compare_digest(signature, expected):
         raise bad
-    key = audit_chain.chain_key(session.store.data_key)
+    key = audit_chain.chain_key(session.store.root_key)
     prev: bytes | None = None
     for e in entries:
         stored_prev = bytes.fromhex(e["prev_hash"])

@@ -54,7 +54,7 @@ def verify_audit_chain(
         since = max(1, (head or 0) - RECENT_ENTRIES + 1)
     return verify_chain(
         source,
-        store.data_key,
+        store.root_key,
         store.audit_checkpoints,
         since_seq=since,
         anchors=_anchors(source),

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from app.clock import Clock, format_local
 from app.domain.audit import AuditRow
 from app.errors import FieldError, ValidationFailed
+from app.security.cells import safe_row
 from app.services.audit.view import (
     EXPORT_LIMIT,
     AuditFilter,
@@ -103,23 +104,25 @@ def _audit_xlsx(rows: list[AuditRow], heading: str, session: SignedIn, clock: Cl
     assert sheet is not None
     sheet.title = "审计记录"
     who = f"{session.actor.display_name}（{session.actor.username}）"
-    sheet.append([f"导出：{who}　{format_local(clock.now())}　{heading}"])
-    sheet.append(list(AUDIT_HEADERS))
+    sheet.append(safe_row([f"导出：{who}　{format_local(clock.now())}　{heading}"]))
+    sheet.append(safe_row(AUDIT_HEADERS))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
         sheet.append(
-            [
-                r.seq,
-                format_local(r.occurred_at),
-                r.actor_name,
-                r.action_label,
-                r.object_type,
-                r.object_id,
-                r.purpose,
-                r.details,
-                r.workstation,
-            ]
+            safe_row(
+                [
+                    r.seq,
+                    format_local(r.occurred_at),
+                    r.actor_name,
+                    r.action_label,
+                    r.object_type,
+                    r.object_id,
+                    r.purpose,
+                    r.details,
+                    r.workstation,
+                ]
+            )
         )
     for column, width in zip("ABCDEFGHI", (8, 20, 14, 16, 10, 12, 24, 60, 16), strict=True):
         sheet.column_dimensions[column].width = width

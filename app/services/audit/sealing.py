@@ -69,7 +69,7 @@ def _issue_verification_key(store: Store, actor: Actor | None, clock: Clock) -> 
         uow.audit.record(SEAL_STARTED_ACTION, object_type="audit", details={"epoch": 0})
         head = AuditChain.head(uow.session)
         first = uow.session.scalar(select(func.min(AuditEntry.seq))) or 1
-        seed = seal_store.start(uow.session, store.data_key, head, int(first), clock.now())
+        seed = seal_store.start(uow.session, store.root_key, head, int(first), clock.now())
         uow.commit()
     log.info("audit sealing started")
     name = actor.display_name if actor is not None else "系统"
@@ -133,7 +133,7 @@ def verify_sealed_trail(
     database_id = read_database_id(store.engine) or ""
     with store.new_session() as session:
         started = seal_store.sealing_started(session)
-        state = seal_store.read_state_raw(session, store.data_key)
+        state = seal_store.read_state_raw(session, store.root_key)
         seals = seal_store.read_seals(session)
         hash_at = seal_store.hashes_at(session, sorted({s.last_seq for s in seals}))
     result.started = started

@@ -15,6 +15,7 @@ def _record_restore(
     backup_name: str,
     head: dict[str, Any],
     keys: set[str],
+    root: bytes | None = None,
 ) -> int:
     """Purge customers deleted since the backup, and record the restore in its own trail.
 
@@ -41,7 +42,9 @@ def _record_restore(
         # linked into the restored database's own chain and checkpoints (issue 9), so
         # `check` of the restored database verifies like any other
         chain = AuditChain(
-            data_key, checkpoint_log_for(DatabaseLocation.parse(staged), engine), "sqlite"
+            root if root is not None else data_key,
+            checkpoint_log_for(DatabaseLocation.parse(staged), engine),
+            "sqlite",
         )
         with Session(engine) as db_session:
             gone = [

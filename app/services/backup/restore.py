@@ -18,6 +18,7 @@ from app.errors import (
     AppError,
     BackupDamaged,
     BackupForeign,
+    VaultMissing,
 )
 from app.services.auth import SignedIn
 from app.services.backup.config import _require_embedded
@@ -27,6 +28,7 @@ from app.services.common import authorize
 from app.storage import backup as storage
 from app.storage.backup import Sink
 from app.storage.blob_files import FOLDER_SUFFIX
+from app.storage.sessions import require_alone
 
 
 @dataclass(frozen=True)
@@ -59,31 +61,38 @@ def stage_restore(
     the newest backup in the same folder; keys destroyed since the backup stay destroyed, so a
     customer deleted after the backup is not brought back (their files are not copied).
     """
-    result = storage.verify_folder(backup, data_key=data_key, now=now, sink=sink)
+    from app.security.keyring import FileKeyringStore, Keyring
+    from app.security.rekey import rekey_file, rotate_vault_file
+
+    # keyring: the current one (today's passwords, disabled users, the current key) when it
+    # opens with this key, else the backup's
+    live_ring = db.with_name(db.name + ".keyring")
+    ring_source = backup / (storage.DB_NAME + ".keyring")
+    if live_ring.exists():
+        try:
+            Keyring.load(FileKeyringStore(live_ring)).verify(data_key)
+            ring_source = live_ring
+        except AppError:
+            pass
+    ring = Keyring.load(FileKeyringStore(ring_source))
+    ring.verify(data_key)
+    # a backup made before a key rotation is under an earlier key the keyring still holds
+    candidates = [data_key, *reversed(ring.history_keys(data_key))]
+    # none fits: verified with today's key, which reports the tag (refused as damaged)
+    backup_key = _authenticating_key(backup, candidates) or data_key
+    result = storage.verify_folder(backup, data_key=backup_key, now=now, sink=sink)
     require_verified(result, backup)
     manifest = result.manifest
+    if ring.database_id != manifest.database_id:
+        raise BackupForeign()
     stamp = as_utc(now).astimezone().strftime("%Y%m%d-%H%M%S")
     staged = storage.restored_names(db, stamp)
     if any(p.exists() for p in storage.sidecars_of(staged)):
         raise BackupForeign()
     try:
         shutil.copyfile(backup / storage.DB_NAME, staged)
-        # keyring: the current one (today's passwords and disabled users) when it opens with
-        # this key, else the backup's
-        from app.security.keyring import FileKeyringStore, Keyring
-
-        live_ring = db.with_name(db.name + ".keyring")
-        ring_source = backup / (storage.DB_NAME + ".keyring")
-        if live_ring.exists():
-            try:
-                Keyring.load(FileKeyringStore(live_ring)).verify(data_key)
-                ring_source = live_ring
-            except AppError:
-                pass
-        ring = Keyring.load(FileKeyringStore(ring_source))
-        ring.verify(data_key)
-        if ring.database_id != manifest.database_id:
-            raise BackupForeign()
+        if backup_key != data_key:
+            rekey_file(staged, backup_key, data_key)  # the restored copy takes today's key
         shutil.copyfile(ring_source, staged.with_name(staged.name + ".keyring"))
         live_vault = db.with_name(db.name + ".vault")
         staged_vault = staged.with_name(staged.name + ".vault")
@@ -92,21 +101,12 @@ def stage_restore(
             storage.copy_vault(live_vault, staged_vault, data_key)
             vault_source = "current"
         else:
-            newest = next(
-                (
-                    b
-                    for b in storage.list_folder(backup.parent)
-                    if b.manifest
-                    and b.manifest.database_id == manifest.database_id
-                    and b.vault_present
-                    and not vault_copy_expired(
-                        b.manifest.created_at, now, int(b.manifest.body.get("vault_days", 30))
-                    )
-                ),
-                None,
-            )
+            newest = _newest_vault_copy(backup.parent, manifest.database_id, candidates, now)
             if newest is not None:
-                shutil.copyfile(newest.path / (storage.DB_NAME + ".vault"), staged_vault)
+                folder, vault_key = newest
+                shutil.copyfile(folder / (storage.DB_NAME + ".vault"), staged_vault)
+                if vault_key != data_key:
+                    rotate_vault_file(staged_vault, vault_key, data_key)
                 vault_source = "backup"
         keys = storage.vault_key_ids(staged_vault, data_key) if staged_vault.exists() else set()
         conn = storage._connect(staged, data_key)
@@ -116,6 +116,9 @@ def stage_restore(
             counts, head, database_id, revision = storage.describe_database(conn)
             if database_id != manifest.database_id:
                 raise BackupForeign()
+            if vault_source == "none" and counts.get("customers", 0):
+                # without a vault every customer would be purged as "deleted since": refused
+                raise VaultMissing(path=str(live_vault))
             blob_keys = conn.execute(
                 "SELECT f.blob_name, c.key_id FROM item_file f "
                 "JOIN archive_item i ON i.id = f.item_id JOIN volume v ON v.id = i.volume_id "
@@ -130,7 +133,9 @@ def stage_restore(
             elif src.is_dir():
                 shutil.copytree(src, staged.with_name(staged.name + suffix))
         # the checkpoints come first: the restore's own entry is linked after the backup's
-        erased = _record_restore(staged, data_key, now, actor_name, backup.name, head, keys)
+        erased = _record_restore(
+            staged, data_key, now, actor_name, backup.name, head, keys, ring.root_key(data_key)
+        )
         skipped = 0
         source_blobs = backup / (storage.DB_NAME + FOLDER_SUFFIX)
         staged_blobs = staged.with_name(staged.name + FOLDER_SUFFIX)
@@ -160,6 +165,36 @@ def stage_restore(
     )
 
 
+def _authenticating_key(folder: Path, candidates: list[bytes]) -> bytes | None:
+    """The key among ``candidates`` whose tag the backup's manifest carries (None: foreign)."""
+    manifest = storage.read_manifest(folder)
+    return next((k for k in candidates if storage.manifest_authentic(manifest, k)), None)
+
+
+def _newest_vault_copy(
+    target: Path, database_id: str, candidates: list[bytes], now: datetime
+) -> tuple[Path, bytes] | None:
+    """The newest vault copy in ``target`` whose manifest authenticates (and its key).
+
+    Nothing of a manifest is trusted (its database id, date, retention) before its tag is
+    checked: a planted folder cannot make a restore pick its vault.
+    """
+    for b in storage.list_folder(target):
+        if b.manifest is None or not b.vault_present:
+            continue
+        key = next((k for k in candidates if storage.manifest_authentic(b.manifest, k)), None)
+        if key is None or b.manifest.database_id != database_id:
+            continue
+        if storage.symlinks_in(b.path):
+            continue
+        if vault_copy_expired(
+            b.manifest.created_at, now, int(b.manifest.body.get("vault_days", 30))
+        ):
+            continue
+        return b.path, key
+    return None
+
+
 def prepare_restore(
     *, session: SignedIn, clock: Clock, backup: str | Path, sink: Sink | None = None
 ) -> RestoreSummary:
@@ -167,6 +202,8 @@ def prepare_restore(
     db = _require_embedded(session)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "backup.restore")
+    # switching would send other sessions' writes to the file set aside: refused, naming them
+    require_alone(db, mine=session.store.lease)
     summary = stage_restore(
         db=db,
         data_key=session.store.data_key,
@@ -204,6 +241,7 @@ def switch_to_restored(*, db: Path, staged: Path, now: datetime) -> Path | None:
     database, keyring and files become ``<db>.replaced-<time>…``. Returns that name (None when
     there was no current database).
     """
+    require_alone(db)  # nobody may still be signed in to the database being replaced
     stamp = as_utc(now).astimezone().strftime("%Y%m%d-%H%M%S")
     kept = db.with_name(f"{db.name}.replaced-{stamp}")
     moved = False

@@ -100,7 +100,12 @@ def run_backup(
             uow.commit()
         raise
     removed, expired = _rotate(
-        folder, written.manifest.database_id, settings, clock.now(), protect=written.path.name
+        folder,
+        written.manifest.database_id,
+        settings,
+        clock.now(),
+        keys=known_keys(session),
+        protect=written.path.name,
     )
     with session.uow(clock) as uow:
         uow.audit.record(
@@ -138,19 +143,32 @@ def run_backup(
     )
 
 
+def known_keys(session: SignedIn) -> list[bytes]:
+    """Today's data key and the earlier ones (backups made before a key rotation)."""
+    key = session.store.data_key
+    return [key, *reversed(session.store.keyring().history_keys(key))]
+
+
 def _rotate(
     folder: Path,
     database_id: str,
     settings: BackupSettings,
     now: datetime,
     *,
+    keys: list[bytes],
     protect: str | None = None,
 ) -> tuple[int, int]:
-    """Remove backups the policy does not keep; destroy vault copies past their window."""
+    """Remove backups the policy does not keep; destroy vault copies past their window.
+
+    Only backups whose manifest authenticates under one of ``keys`` (today's data key and the
+    earlier ones) count: a planted folder with a forged date cannot push real backups out.
+    """
     mine = [
         b
         for b in storage.list_folder(folder)
-        if b.manifest and b.manifest.database_id == database_id
+        if b.manifest
+        and b.manifest.database_id == database_id
+        and any(storage.manifest_authentic(b.manifest, k) for k in keys)
     ]
     keep = backups_to_keep(
         [(b.path.name, b.manifest.created_at) for b in mine if b.manifest], settings.rotation
@@ -185,7 +203,9 @@ def expire_vault_copies(
     no_rotation = replace(
         settings, backup_keep_daily=10_000, backup_keep_weekly=0, backup_keep_monthly=0
     )
-    _removed, expired = _rotate(folder, database_id, no_rotation, clock.now())
+    _removed, expired = _rotate(
+        folder, database_id, no_rotation, clock.now(), keys=known_keys(session)
+    )
     if expired:
         with session.uow(clock) as uow:
             uow.audit.record(
@@ -247,9 +267,12 @@ def verify_backup(
         raw = uow.settings.raw()
     folder = Path(path)
     try:
+        keys = known_keys(session)  # a backup from before a key rotation: its earlier key
+        manifest = storage.read_manifest(folder)
+        key = next((k for k in keys if storage.manifest_authentic(manifest, k)), keys[0])
         result = storage.verify_folder(
             folder,
-            data_key=session.store.data_key,
+            data_key=key,
             now=clock.now(),
             sink=sink,
             vault_days=settings.backup_vault_days,

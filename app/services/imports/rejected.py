@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from app.clock import Clock, format_local
 from app.imports import cells
+from app.security.cells import safe_row
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.imports.checking import describe_outcome
@@ -43,12 +44,14 @@ def rejected_rows_xlsx(
     sheet.title = "未导入的行"
     actor = session.actor
     sheet.append(
-        [
-            "内部 · 含个人信息，改正后重新导入，用后删除"
-            f"　导出：{actor.display_name}（{actor.username}）　{format_local(clock.now())}"
-        ]
+        safe_row(
+            [
+                "内部 · 含个人信息，改正后重新导入，用后删除"
+                f"　导出：{actor.display_name}（{actor.username}）　{format_local(clock.now())}"
+            ]
+        )
     )
-    sheet.append(["原行号", "未导入原因", *ledger.header.names])
+    sheet.append(safe_row(["原行号", "未导入原因", *ledger.header.names]))
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     rows = ledger.sheet.rows
@@ -56,7 +59,7 @@ def rejected_rows_xlsx(
         index = o.row - ledger.sheet.first_row
         raw = rows[index] if 0 <= index < len(rows) else ()
         values = [cells.text(v) if not isinstance(v, int | float) else v for v in raw]
-        sheet.append([o.row, describe_outcome(o), *values])
+        sheet.append(safe_row([o.row, describe_outcome(o), *values]))
     for row in sheet.iter_rows(min_row=3, max_col=2):
         row[1].alignment = Alignment(wrap_text=True, vertical="top")
     sheet.column_dimensions["B"].width = 50

@@ -60,7 +60,14 @@ from app.storage.backup.manifest import (
     manifest_tag,
     vault_file_key,
 )
-from app.storage.backup.verify import BackupListing, list_folder, read_manifest, verify_folder
+from app.storage.backup.verify import (
+    BackupListing,
+    list_folder,
+    manifest_authentic,
+    read_manifest,
+    symlinks_in,
+    verify_folder,
+)
 from app.storage.backup.writing import (
     BackupWritten,
     backup_folder_name,
@@ -100,6 +107,7 @@ __all__ = [
     "hash_file",
     "held_snapshot",
     "list_folder",
+    "manifest_authentic",
     "manifest_tag",
     "read_manifest",
     "remove_backup",
@@ -107,6 +115,7 @@ __all__ = [
     "restored_names",
     "sidecars_of",
     "snapshot_copy",
+    "symlinks_in",
     "target_error",
     "vault_file_key",
     "vault_key_ids",

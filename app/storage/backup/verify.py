@@ -79,7 +79,12 @@ def verify_folder(
     if data_key is not None and not hmac.compare_digest(
         manifest.tag, manifest_tag(data_key, manifest.body)
     ):
+        # nothing in a manifest that does not authenticate is used: no file list, no dates
         result.problems.append("清单的认证标记不符：清单被改动，或备份不属于此数据库")
+        return result
+    links = symlinks_in(folder)
+    if links:
+        result.problems += [f"备份中有符号链接 {rel}（不予信任）" for rel in links]
     if meter is None:
         meter = _Meter(sink or NullSink(), manifest.total_bytes)
     listed = set()
@@ -90,6 +95,8 @@ def verify_folder(
             result.problems.append("清单中有不合法的路径")
             continue
         path = folder / entry.path
+        if entry.path in links:
+            continue
         if entry.kind == "vault" and vault_copy_expired(manifest.created_at, now, days):
             result.vault_expired = True  # destroyed (or being destroyed) by design: not checked
             continue
@@ -124,9 +131,25 @@ def verify_folder(
     result.problems += sorted(bad)
     for path in folder.rglob("*"):
         rel = path.relative_to(folder).as_posix()
-        if path.is_file() and rel != MANIFEST and rel not in listed:
+        if path.is_file() and rel != MANIFEST and rel not in listed and rel not in links:
             result.problems.append(f"多出清单之外的文件 {rel}")
     return result
+
+
+def symlinks_in(folder: Path) -> list[str]:
+    """Relative paths of every symbolic link inside ``folder`` (links are never followed)."""
+    found: list[str] = []
+    for root, dirs, files in os.walk(folder, followlinks=False):
+        for name in [*dirs, *files]:
+            path = Path(root) / name
+            if path.is_symlink():
+                found.append(path.relative_to(folder).as_posix())
+    return sorted(found)
+
+
+def manifest_authentic(manifest: Manifest, data_key: bytes) -> bool:
+    """True when ``manifest``'s tag was made with ``data_key``."""
+    return hmac.compare_digest(manifest.tag, manifest_tag(data_key, manifest.body))
 
 
 @dataclass(frozen=True)

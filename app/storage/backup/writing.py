@@ -99,6 +99,24 @@ def remove_backup(folder: Path) -> None:
     discard_folder(doomed)
 
 
+def _active_keyring(live: Path, data_key: bytes, active: list[str]) -> bytes:
+    """The keyring as a backup carries it: active accounts' slots and recovery only.
+
+    Slots of disabled or unknown accounts, failed-attempt counters and queued events stay
+    behind; the body is sealed again under the data key.
+    """
+    from app.security.keyring import RECOVERY_LABEL, FileKeyringStore, Keyring
+
+    ring = Keyring.load(FileKeyringStore(live))
+    ring.verify(data_key)
+    keep = {ring.label_for(name) for name in active} | {RECOVERY_LABEL}
+    ring.body["slots"] = {k: v for k, v in ring.body["slots"].items() if k in keep}
+    ring.doc["attempts"] = {}
+    ring.doc["events"] = []
+    ring.seal(data_key)
+    return json.dumps(ring.doc, indent=1, sort_keys=True).encode()
+
+
 def write_backup(
     *,
     db: Path,
@@ -145,6 +163,12 @@ def write_backup(
                         sizes.append((live_blobs / blob).stat().st_size)
                 meter = _Meter(sink, sum(sizes) * 2)
                 counts, head, database_id, revision = describe_database(reader)
+                active = [
+                    str(r[0])
+                    for r in reader.execute(
+                        "SELECT username FROM user_account WHERE NOT disabled"
+                    ).fetchall()
+                ]
                 db_sums = snapshot_copy(db, work / DB_NAME, data_key, meter, snapshot=snap)
                 if not _clean:
                     check = _connect(work / DB_NAME, data_key)
@@ -174,8 +198,10 @@ def write_backup(
                         vault, work / (DB_NAME + ".vault"), vkey, None, snapshot=vsnap
                     )
                 files.append(sums.entry(DB_NAME + ".vault", "vault"))
-            keyring = _sidecar(db, ".keyring")
-            sums = copy_file(keyring, work / (DB_NAME + ".keyring"), None)
+            keyring = work / (DB_NAME + ".keyring")
+            keyring.write_bytes(_active_keyring(_sidecar(db, ".keyring"), data_key, active))
+            sums = copy_file(keyring, work / (DB_NAME + ".keyring.tmp"), None)
+            os.replace(work / (DB_NAME + ".keyring.tmp"), keyring)
             files.append(sums.entry(DB_NAME + ".keyring", "keyring"))
             for suffix in OPTIONAL_SIDECARS:
                 files.extend(_copy_sidecar(_sidecar(db, suffix), work, DB_NAME + suffix))

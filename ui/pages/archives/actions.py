@@ -30,6 +30,7 @@ from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
+from ui.tasks import ProgressSink, run_in_background
 
 
 class ArchiveActions(QWidget):
@@ -246,27 +247,28 @@ class ArchiveActions(QWidget):
         if v is None:
             return
         clock = self._context.clock
-        volume_id = v.id
-        try:
+        volume_id, reference = v.id, v.reference_code
+        session = self._session
+        title = FORMS[form]
+
+        def render(_sink: ProgressSink) -> bytes:  # off the GUI thread (issue 21, point 8)
             if form == "catalogue":
-                pdf = volume_catalogue_pdf(session=self._session, volume_id=volume_id, clock=clock)
-            else:
-                pdf = volume_note_pdf(session=self._session, volume_id=volume_id, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
-            return
+                return volume_catalogue_pdf(session=session, volume_id=volume_id, clock=clock)
+            return volume_note_pdf(session=session, volume_id=volume_id, clock=clock)
 
         def audit(kind: str) -> None:
-            record_output(
-                session=self._session, volume_id=volume_id, form=form, kind=kind, clock=clock
+            record_output(session=session, volume_id=volume_id, form=form, kind=kind, clock=clock)
+
+        def preview(pdf: bytes) -> None:
+            show_print_preview(
+                self,
+                self.tr("{0} — {1}").format(title, reference),
+                pdf,
+                self._context,
+                on_output=audit,
+                file_name=f"{title}-{reference}.pdf",
             )
 
-        title = FORMS[form]
-        show_print_preview(
-            self,
-            self.tr("{0} — {1}").format(title, v.reference_code),
-            pdf,
-            self._context,
-            on_output=audit,
-            file_name=f"{title}-{v.reference_code}.pdf",
+        self.print_task = run_in_background(
+            self, self.tr("正在生成{0}……").format(title), render, preview
         )

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.domain.roles import Role
 from app.errors import AppError
 from app.services.auth import SignedIn
@@ -187,6 +188,14 @@ class ArchivesPage(ArchiveActions):
         self._show_volume(None)
         if len(rows) == 1:  # a scanned 档号: open it at once
             self.volume_table.selectRow(0)
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write changed volumes, places, loans…: list again, keep the selected volume open."""
+        rows = self.volume_table.selectionModel().selectedRows()
+        selected = self.volumes.rows[rows[0].row()].id if rows else None
+        self.refresh()
+        if selected is not None:
+            self.select_volume(selected)
 
     def _typed_reference(self, text: str) -> str | None:
         """The stored 档号 a typed or scanned code names (the one input rule), or None."""

@@ -36,6 +36,7 @@ from ui.models.audit import AuditTableModel
 from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
+from ui.tasks import run_blocking
 from ui.widgets.table_panel import configure_table
 
 log = logging.getLogger(__name__)
@@ -329,14 +330,20 @@ class AuditPage(QWidget):
         target = self.choose_target(fmt)
         if not target:
             return
+        audit_filter, history, purpose = self._filter, self._history, ask.purpose.currentText()
         try:
-            data = audit.export_audit(
-                session=self._session,
-                audit_filter=self._filter,
-                fmt=fmt,
-                purpose=ask.purpose.currentText(),
-                clock=self._context.clock,
-                history=self._history,
+            data = run_blocking(  # off the GUI thread (issue 21, point 8)
+                self,
+                self.tr("正在导出……"),
+                lambda _s: audit.export_audit(
+                    session=self._session,
+                    audit_filter=audit_filter,
+                    fmt=fmt,
+                    purpose=purpose,
+                    clock=self._context.clock,
+                    history=history,
+                ),
+                cancellable=False,
             )
             atomic_write_bytes(Path(target), data)
         except AppError as exc:

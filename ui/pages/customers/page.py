@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from app.domain.changes import Changes
 from app.domain.customers import LABELS, Importance, Kind, Status
 from app.domain.roles import Role
 from app.errors import AppError
@@ -217,6 +218,17 @@ class CustomersPage(CustomerActions):
             show_error(self, exc)
             return
         self._show_detail(None)
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write changed customers or their volumes: list again, keep the detail shown."""
+        selected = self.selected_id()
+        self.refresh()
+        if selected is not None:
+            for row in range(self.model.rowCount()):
+                if self.model.id_at(row) == selected:
+                    self.table.selectRow(row)
+                    return
+            self._show_detail(selected)
 
     def _show_search(self, query: str, filters: CustomerFilter) -> None:
         """Ranked hits (or, after a header click, the hits in that column's order)."""

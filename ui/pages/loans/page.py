@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.domain.roles import Role
 from app.errors import AppError, ValidationFailed
 from app.services.auth import SignedIn
@@ -156,6 +157,10 @@ class LoansPage(QWidget):
             show_error(self, exc)
             return
         self.tabs.setTabText(2, self.tr("逾期（{0}）").format(len(overdue)) if overdue else "逾期")
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write changed loans, volumes or people: reload every list."""
+        self.refresh()
 
     # -- lending ------------------------------------------------------------------------
     def issue_message(self, text: str, *, error: bool = False) -> None:

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.domain.roles import Role
 from app.services.auth import SignedIn
 from ui.context import AppContext
@@ -149,6 +150,10 @@ class LocationsPage(ScanningMixin, ActionsMixin, PrintingMixin):
         if self._writer:
             QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_box)
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.scan.setFocus)
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write changed places, volumes or loans: reload the map, the boxes and the lists."""
+        self.refresh()
 
     def showEvent(self, event: Any) -> None:
         """The scan box has the focus when the page is shown: scan or type a code at once."""

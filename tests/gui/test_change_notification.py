@@ -1,0 +1,130 @@
+"""Change notification (issue 21, point 3): a write reports the kinds of objects it changed and
+every open page refreshes what shows them; no list, card or detail stays stale.
+
+Two pages of one main window are open in each test: the one where the change is made and the
+one that must show it (visible: at once; hidden: when shown again, without a new search).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.domain.changes import TABLE_KINDS, Changes
+from app.services import locations as L
+from app.services.auth import SignedIn
+from app.storage.location import DatabaseLocation
+from app.storage.models.base import Base
+from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
+from ui.context import AppContext
+from ui.main_window import MainWindow
+from ui.pages.archives import ArchivesPage
+from ui.pages.home import HomePage
+from ui.pages.loans import LoansPage
+from ui.pages.locations import LocationsPage
+
+
+@pytest.fixture
+def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
+    d = make_desk(admin, location, clock)
+    L.create_location_batch(
+        session=d("lisi"),
+        spec=L.BatchSpec(
+            room="K1", columns="1", faces="A", sections="1-2", layers="1-2", capacity=2
+        ),
+        clock=clock,
+    )
+    yield d
+    d.close()
+
+
+def open_window(qtbot: QtBot, desk: Desk, user: str) -> MainWindow:
+    window = MainWindow(AppContext(location=desk.location, clock=desk.clock), desk(user))
+    qtbot.addWidget(window)
+    window.resize(1366, 768)
+    window.show()
+    return window
+
+
+def close(window: MainWindow) -> None:
+    window.close_for_sign_out()
+
+
+def test_every_table_has_a_kind() -> None:
+    assert set(Base.metadata.tables) <= set(TABLE_KINDS)
+    assert Changes.from_tables(["volume", "volume_place"]) == Changes(volumes=True, places=True)
+    assert not Changes()
+    assert Changes.of("loans").touches(Changes.of("loans", "volumes"))
+    assert not Changes.of("audit").touches(Changes.of("loans", "volumes"))
+
+
+def test_shelving_on_the_places_page_shows_in_the_archive_detail_without_a_new_search(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    lisi = desk("lisi")
+    volume_id, code = make_volume(lisi, desk.clock)
+    box = L.create_box(session=lisi, draft=L.BoxDraft(), clock=desk.clock)
+    window = open_window(qtbot, desk, "lisi")
+    archives = window.page_by_key["archives"]
+    places = window.page_by_key["locations"]
+    assert isinstance(archives, ArchivesPage) and isinstance(places, LocationsPage)
+    window.show_area("archives")
+    archives.search.setText(code)
+    assert "尚未上架" in archives.volume_label.text()
+
+    window.show_area("locations")  # the 档案 page stays open behind it
+    for text in (code, box.code, ""):  # volume, box, Enter accepts the proposed place
+        places.scan.setText(text)
+        places._scan_entered()
+    assert "已上架" in places.status.text(), places.status.text()
+    qtbot.waitUntil(lambda: bool(window.trackers["archives"].stale))
+
+    window.show_area("archives")  # no new search: the page caught up when shown
+    assert archives.search.text() == code
+    assert f"存放：{box.code} K1-01-A" in archives.volume_label.text()
+    assert "尚未上架" not in archives.volume_label.text()
+    assert archives.volume_table.selectionModel().selectedRows()  # still selected
+
+    # visible: a change made elsewhere (the service a dialog calls) shows at once
+    target = L.resolve_scan(session=lisi, text="K1-01-A-2-2", clock=desk.clock)
+    assert target is not None
+    L.place_box(session=lisi, box_id=box.id, location_id=target.object_id, clock=desk.clock)
+    qtbot.waitUntil(lambda: "K1-01-A-2-2" in archives.volume_label.text())
+    assert L.where_is_volume(session=lisi, volume_id=volume_id, clock=desk.clock).box_code == (
+        box.code
+    )
+    close(window)
+
+
+def test_an_approval_by_an_approver_at_the_desk_shows_on_the_open_loan_page(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    volume_id, _code = make_volume(desk("lisi"), desk.clock)
+    window = open_window(qtbot, desk, "lisi")
+    page = window.page_by_key["loans"]
+    assert isinstance(page, LoansPage)
+    window.show_area("loans")
+    app_id = staff_application(desk, [volume_id])  # filed at the desk
+    qtbot.waitUntil(lambda: [r.state_label for r in page.applications.rows] == ["待审批"])
+    approve_all(desk, app_id, "info")  # the approver's own session, at the desk
+    qtbot.waitUntil(lambda: [r.state_label for r in page.applications.rows] == ["已批准"])
+    close(window)
+
+
+def test_the_home_cards_count_what_changed_elsewhere(qtbot: QtBot, desk: Desk) -> None:
+    volume_id, _code = make_volume(desk("lisi"), desk.clock)
+    window = open_window(qtbot, desk, "info")  # an approver: the 待我审批 card
+    home = window.page_by_key["home"]
+    assert isinstance(home, HomePage)
+    window.show_area("home")
+    card = home.card("queue")
+    assert card is not None
+    assert "没有等待您审批的申请" in card.body.text()
+    app_id = staff_application(desk, [volume_id])  # filed at the desk by the operator
+    qtbot.waitUntil(lambda: "等待您审批的申请 1 件" in card.body.text())
+    approve_all(desk, app_id, "info")
+    qtbot.waitUntil(lambda: "没有等待您审批的申请" in card.body.text())
+    close(window)
