@@ -22,7 +22,7 @@ from datetime import date, datetime
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, text
 
 from app.demo_people import generate_customers
 from app.domain import reference_code as refs
@@ -221,7 +221,7 @@ def make_chunks(
                 "",
                 "",
                 "",
-                0,
+                False,
                 now_text,
                 now_text,
                 1,
@@ -400,9 +400,10 @@ def load_customers(
             store.vault.store_wrapped(chunk.keys, now)  # durable before the rows using them
             for sql, attr in statements:
                 cursor.executemany(sql, getattr(chunk, attr))
-            chunk.index.write(cursor)
-            cursor.executemany(catalogue_search.INSERT_VOLUME, chunk.volume_fts)
-            cursor.executemany(catalogue_search.INSERT_ITEM, chunk.item_fts)
+            writer.write_index(chunk.index)
+            if writer.embedded:  # the catalogue search index is SQLite's (FTS5)
+                cursor.executemany(catalogue_search.INSERT_VOLUME, chunk.volume_fts)
+                cursor.executemany(catalogue_search.INSERT_ITEM, chunk.item_fts)
             done += len(chunk.customers)
             if done % COMMIT_EVERY < chunk_size:
                 writer.commit()
@@ -421,10 +422,13 @@ def _store_counters(engine: Any, count: int) -> None:
         ).all()
         if not rows:
             return
-        conn.exec_driver_sql(
-            "INSERT INTO reference_counter (scope, last) VALUES (?, ?)",
+        conn.execute(
+            text("INSERT INTO reference_counter (scope, last) VALUES (:scope, :last)"),
             [
-                (refs.scope(pattern, refs.ReferenceValues(FONDS, CATEGORY, y, r)), int(n))
+                {
+                    "scope": refs.scope(pattern, refs.ReferenceValues(FONDS, CATEGORY, y, r)),
+                    "last": int(n),
+                }
                 for y, r, n in rows
             ],
         )

@@ -79,18 +79,39 @@ def add_user(
 @contextmanager
 def refused_audit(admin: SignedIn, action: str) -> Iterator[None]:
     """While inside, the database refuses to write audit entries of ``action``."""
-    with admin.store.engine.begin() as conn:
-        conn.execute(
-            text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
-                f"WHEN NEW.action = '{action}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+    engine = admin.store.engine
+    on_pg = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if on_pg:
+            conn.execute(
+                text(
+                    "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+                    f"IF NEW.action = '{action}' THEN RAISE EXCEPTION 'audit refused'; END IF; "
+                    "RETURN NEW; END $$"
+                )
             )
-        )
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+                )
+            )
+        else:
+            conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_entry "
+                    f"WHEN NEW.action = '{action}' BEGIN SELECT RAISE(ABORT, 'audit refused'); END"
+                )
+            )
     try:
         yield
     finally:
-        with admin.store.engine.begin() as conn:
-            conn.execute(text("DROP TRIGGER refuse_audit"))
+        with engine.begin() as conn:
+            if on_pg:
+                conn.execute(text("DROP TRIGGER refuse_audit ON audit_entry"))
+                conn.execute(text("DROP FUNCTION refuse_audit()"))
+            else:
+                conn.execute(text("DROP TRIGGER refuse_audit"))
 
 
 def add_archivist(admin: SignedIn, clock: Clock, username: str = "lisi") -> int:

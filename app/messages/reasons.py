@@ -184,6 +184,9 @@ REASONS: dict[str, str] = {
     "checklist_size": "最多 {max} 项，每项不超过 100 个字符",
     "checklist_twice": "有重复的检查项目",
     "not_a_code": "这不是档号、盒号或位置编码：请扫描标签，或输入标签上的编码",
+    # insiders (issue 23)
+    "route_changed": "批准后密级已变为{level}，原审批不再适用；须按{route}重新审批，请重新提交申请",
+    "not_watermarkable": "文件内容无法按其格式读取，无法加水印，不能复制",
     "difference_resolved": "该差异已处理",
     "needs_volume": "该差异不是登记在册的案卷，只能填写说明",
     "abnormal_note": "选择“异常”时须说明情况",

@@ -180,13 +180,10 @@ class CustomerKeyVault:
         """
         if not rows:
             return
-        created = vault_key.c.created_at.type.dialect_impl(self._engine.dialect)
-        to_db = created.bind_processor(self._engine.dialect)
-        stamp = to_db(now) if to_db else now
-        with self._engine.begin() as conn:
-            conn.exec_driver_sql(
-                "INSERT INTO vault_key (key_id, wrapped, created_at) VALUES (?, ?, ?)",
-                [(k, w, stamp) for k, w in rows],
+        with self._engine.begin() as conn:  # engine-neutral: one executemany
+            conn.execute(
+                vault_key.insert(),
+                [{"key_id": k, "wrapped": w, "created_at": now} for k, w in rows],
             )
 
     def create_keys(self, count: int, now: datetime) -> list[tuple[str, bytes]]:

@@ -19,7 +19,10 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
+
+from app.storage import search_pg
+from app.storage.search_sqlite import IndexBatch, IndexRow
 
 BULK_CACHE_KIB = 262_144  # 256 MiB of page cache while loading
 
@@ -44,17 +47,100 @@ class BulkWriter:
         """Commit (``ok``) or roll back the open transaction."""
         self.cursor.execute("COMMIT" if ok else "ROLLBACK")
 
+    embedded = True  # SQLite: the FTS tables of the search indexes exist
+
+    def write_index(self, batch: IndexBatch) -> None:
+        """Insert the customer search-index entries of ``batch``."""
+        batch.write(self.cursor)
+
+
+def _pg_statement(sql: str) -> str:
+    statement = sql.replace("?", "%s")
+    if statement.startswith("INSERT OR IGNORE "):
+        statement = "INSERT " + statement.removeprefix("INSERT OR IGNORE ")
+        statement += " ON CONFLICT DO NOTHING"
+    return statement
+
+
+class PgBulkWriter:
+    """PostgreSQL: the same calls on one connection and transaction (``?`` marks become ``%s``).
+
+    The server needs no tuning for a load into a new database; the search index is written
+    through ``search_pg`` and the id sequences move past the ids given explicitly at the end.
+    """
+
+    embedded = False
+
+    def __init__(self, conn: Connection) -> None:
+        self.connection = conn
+        self.cursor = self
+        self._transaction = conn.begin()
+
+    def executemany(self, sql: str, rows: Sequence[tuple[Any, ...]]) -> None:
+        """``executemany`` with SQLite's SQL (``?`` marks, ``INSERT OR IGNORE``) on PostgreSQL."""
+        if rows:
+            self.connection.exec_driver_sql(_pg_statement(sql), list(rows))
+
+    def execute(self, sql: str, row: tuple[Any, ...] = ()) -> None:
+        """One statement, SQLite's SQL as for :meth:`executemany`."""
+        self.connection.exec_driver_sql(_pg_statement(sql), row)
+
+    def write_index(self, batch: IndexBatch) -> None:
+        """Insert the customer search-index entries of ``batch`` (customer id, name, number…)."""
+        search_pg.index_customers_fresh(self.connection, [IndexRow(*row) for row in batch.fts])
+
+    def commit(self) -> None:
+        """Commit what was written and start the next transaction."""
+        self._transaction.commit()
+        self._transaction = self.connection.begin()
+
+    def finish(self, *, ok: bool) -> None:
+        """Commit (``ok``) or roll back the open transaction."""
+        if ok:
+            self._transaction.commit()
+        else:
+            self._transaction.rollback()
+
+
+@contextmanager
+def _pg_load(engine: Engine, tables: Sequence[str]) -> Iterator[PgBulkWriter]:
+    with engine.connect() as conn:
+        writer = PgBulkWriter(conn)
+        ok = False
+        try:
+            yield writer
+            ok = True
+        finally:
+            writer.finish(ok=ok)
+        if ok:
+            with conn.begin():
+                with_ids = conn.exec_driver_sql(
+                    "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
+                    "AND table_schema = current_schema() AND table_name = ANY(%s)",
+                    (list(tables),),
+                ).scalars()
+                for table in list(with_ids):
+                    conn.exec_driver_sql(
+                        "SELECT setval(seq, (SELECT coalesce(max(id), 1) FROM "
+                        f"{table})) FROM pg_get_serial_sequence('{table}', 'id') AS seq "
+                        "WHERE seq IS NOT NULL"
+                    )
+
 
 @contextmanager
 def bulk_load(
     engine: Engine, tables: Sequence[str], sorted_columns: Sequence[str] = ()
-) -> Iterator[BulkWriter]:
+) -> Iterator[BulkWriter | PgBulkWriter]:
     """Yield a :class:`BulkWriter` tuned for loading ``tables`` into a new database.
 
     Indexes on ``tables`` are dropped and built again at the end, except those whose first
     column is in ``sorted_columns``: their keys arrive in order, so keeping them up to date
-    costs less than building them again.
+    costs less than building them again. On PostgreSQL: a :class:`PgBulkWriter`, no tuning.
     """
+    if engine.dialect.name == "postgresql":
+        with _pg_load(engine, tables) as pg_writer:
+            yield pg_writer
+        return
     with engine.connect() as conn:
         dbapi = conn.connection.dbapi_connection
         assert dbapi is not None

@@ -18,6 +18,7 @@ __all__ = [
     "IndexRow",
     "count_matches",
     "index_customers",
+    "index_customers_fresh",
     "match_ids",
     "module_for",
     "prefix_ids",
@@ -34,6 +35,12 @@ def module_for(conn: Connection) -> ModuleType:
 def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
     """Add (or refresh) customers in the index."""
     module_for(conn).index_customers(conn, rows)
+
+
+def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
+    """Insert customers known not to be indexed yet (bulk loads: no delete first)."""
+    if rows:
+        module_for(conn).index_customers_fresh(conn, rows)
 
 
 def remove_customers(conn: Connection, ids: list[int]) -> None:

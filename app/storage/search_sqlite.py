@@ -196,8 +196,9 @@ class IndexBatch:
     def of(cls, rows: Iterable[IndexRow]) -> IndexBatch:
         """Compute the index entries of ``rows``."""
         batch = cls([], [], [])
+        memo: dict[str, NameEntries] = {}  # names repeat in bulk loads
         for r in rows:
-            batch.add(r)
+            batch.add(r, memo)
         return batch
 
     def add(self, r: IndexRow, memo: dict[str, NameEntries] | None = None) -> None:

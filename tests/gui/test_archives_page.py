@@ -245,34 +245,6 @@ def test_export_the_list_after_giving_a_purpose(
     assert len(rows) == 200 and str(rows[0][0]).startswith("Z001-KH·")
 
 
-def test_classified_file_contents_can_be_viewed_but_not_copied(
-    qtbot: QtBot, demo_copy: DatabaseLocation
-) -> None:
-    from app.errors import CopyNeedsApproval
-    from ui.dialogs.item_files import ItemFilesDialog
-
-    page = open_page(qtbot, demo_copy, "archivist")
-    page.volume_table.selectRow(0)
-    item = page.items.rows[0]
-    for restricted in (True, False):
-        dialog = ItemFilesDialog(
-            page,
-            page._context,
-            page._session,
-            item.id,
-            "测试",
-            can_attach=True,
-            copy_restricted=restricted,
-        )
-        qtbot.addWidget(dialog)
-        if restricted:
-            with pytest.raises(CopyNeedsApproval):
-                dialog._output_allowed("print")
-        else:
-            dialog._output_allowed("save")  # allowed: nothing raised
-        dialog.deleteLater()
-
-
 def test_fill_in_the_note_sheet_details_then_print_it(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:

@@ -189,7 +189,7 @@ READ_ONLY: dict[str, str] = {
     "app.services.locations.location_labels": "builds label contents; see record_label_output",
     # loans (issue 7)
     "app.services.loans.approval_queue": "query: applications waiting for the approver",
-    "app.services.loans.copy_approved": "query: is an approved copy of the volume issued",
+    "app.services.loans.copy_approved": "query: the user's approved copy of an item, if any",
     "app.services.loans.find_application_for_scan": "query: the application a scan names",
     "app.services.loans.find_open_loan": "query: the open loan a scan names (return screen)",
     "app.services.loans.overdue_count": "query: overdue loans (home screen)",
@@ -489,6 +489,11 @@ def _attach_file(w: World) -> None:
 @recipe("app.services.catalogue.open_file", action="file.open")
 def _open_file(w: World) -> None:
     item_files.open_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
+
+
+@recipe("app.services.catalogue.copy_file", action="file.save")
+def _copy_file(w: World) -> None:
+    item_files.copy_file(session=w.archivist, file_id=w.file(), purpose="核对原件", clock=w.clock)
 
 
 @recipe("app.services.catalogue.remove_orphan_blobs", action="file.orphans_removed")

@@ -76,6 +76,18 @@ def verify_inside(session: SignedIn, tamper: Callable[[Connection], object]) -> 
             trans.rollback()
 
 
+def random_hash(conn: Connection) -> str:
+    """SQL for 32 random bytes on the connection's engine."""
+    if conn.dialect.name == "postgresql":
+        return "sha256(random()::text::bytea)"
+    return "randomblob(32)"
+
+
+def db_argument(location: DatabaseLocation) -> str:
+    """What ``--db`` takes for ``location``: the file, or the server's URL."""
+    return str(location.sqlite_path) if location.is_sqlite else str(location.url)
+
+
 def head(conn: Connection) -> int:
     return int(conn.exec_driver_sql("SELECT max(seq) FROM audit_entry").scalar_one())
 
@@ -125,7 +137,6 @@ def test_reordering_two_entries_is_reported(trail: SignedIn) -> None:
     assert (report.first_break.seq, report.first_break.reason) == (20, "modified")
 
 
-@pytest.mark.sqlite_only
 def test_inserting_an_entry_is_reported(trail: SignedIn) -> None:
     def insert(conn: Connection) -> None:
         conn.exec_driver_sql("UPDATE audit_entry SET seq = seq + 1000000 WHERE seq >= 30")
@@ -133,7 +144,7 @@ def test_inserting_an_entry_is_reported(trail: SignedIn) -> None:
         conn.exec_driver_sql(
             "INSERT INTO audit_entry (seq, occurred_at, actor_name, action, details, prev_hash,"
             " entry_hash) SELECT 30, occurred_at, actor_name, action, details, entry_hash,"
-            " randomblob(32) FROM audit_entry WHERE seq = 29"
+            f" {random_hash(conn)} FROM audit_entry WHERE seq = 29"
         )
 
     report = verify_inside(trail, insert)
@@ -161,7 +172,7 @@ def test_truncating_the_tail_is_caught_by_the_checkpoints(trail: SignedIn) -> No
     assert "截断" in report.breaks[0].describe()
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only(reason="the checkpoint file beside an embedded database")
 def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     path = Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX)
     assert path.exists()
@@ -173,7 +184,7 @@ def test_an_edited_checkpoint_file_is_reported(trail: SignedIn, location: Databa
     assert "checkpoint_forged" in [b.reason for b in report.breaks]
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only(reason="the checkpoint file beside an embedded database")
 def test_a_missing_checkpoint_file_is_reported(trail: SignedIn, location: DatabaseLocation) -> None:
     Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX).unlink()
     report = verify_audit_chain(trail.store)
@@ -192,7 +203,7 @@ def _random_tamper(rng: random.Random, top: int) -> Callable[[Connection], None]
         if kind == "modify":
             column = rng.choice(COLUMNS)
             if column in ("prev_hash", "entry_hash"):
-                value = "randomblob(32)"
+                value = random_hash(conn)
             elif column in ("seq", "actor_id"):
                 value = f"coalesce({column}, 0) + {rng.randint(1, 5) * top}"
             elif column == "occurred_at":
@@ -214,7 +225,7 @@ def _random_tamper(rng: random.Random, top: int) -> Callable[[Connection], None]
             conn.exec_driver_sql(
                 "INSERT INTO audit_entry (seq, occurred_at, actor_name, action, details,"
                 f" workstation, prev_hash, entry_hash) SELECT {seq}, occurred_at, actor_name,"
-                " action, details, workstation, prev_hash, randomblob(32) FROM audit_entry"
+                f" action, details, workstation, prev_hash, {random_hash(conn)} FROM audit_entry"
                 f" WHERE seq = {other if other < seq else seq + 1}"
             )
         else:
@@ -223,7 +234,6 @@ def _random_tamper(rng: random.Random, top: int) -> Callable[[Connection], None]
     return apply
 
 
-@pytest.mark.sqlite_only
 def test_a_thousand_random_tamperings_are_all_detected(trail: SignedIn) -> None:
     rng = random.Random(20261201)
     with trail.store.engine.connect() as conn:
@@ -282,6 +292,7 @@ def test_a_change_whose_audit_write_fails_is_rolled_back_and_the_chain_still_hol
     assert verify_audit_chain(admin.store).ok
 
 
+@pytest.mark.sqlite_only(reason="drops the checkpoint file beside an embedded database")
 def test_entries_of_a_database_from_before_the_chain_are_sealed_once_at_upgrade(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -340,14 +351,14 @@ def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLoc
         conn.exec_driver_sql("UPDATE audit_entry SET purpose = '随便看看' WHERE seq = 7")
     sign_out(session=session, clock=FixedClock())
     result = cli(
-        "check", "--db", str(demo_copy.sqlite_path), "--user", "admin", stdin=DEMO_PASSWORD + "\n"
+        "check", "--db", db_argument(demo_copy), "--user", "admin", stdin=DEMO_PASSWORD + "\n"
     )
     assert result.returncode == 1
     assert "审计链校验失败：第 7 条审计记录" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.sqlite_only
+@pytest.mark.sqlite_only(reason="the PostgreSQL layout exercised on SQLite; native on a server")
 def test_checkpoints_in_a_table_verify_like_the_file(admin: SignedIn, clock: FixedClock) -> None:
     """The PostgreSQL layout (checkpoints in ``audit_checkpoint``), exercised on SQLite."""
     from sqlalchemy.orm import Session

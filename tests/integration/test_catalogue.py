@@ -6,6 +6,7 @@ import threading
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
@@ -78,12 +79,15 @@ def test_reference_codes_follow_the_configured_pattern_and_never_repeat(
         session=admin, pattern="{fonds}-{category}·{year}-{retention}-{number:4}", clock=clock
     )
     with archivist.store.engine.begin() as conn:
-        conn.exec_driver_sql("UPDATE volume SET state = 'destroyed' WHERE id = ?", (third,))
+        conn.execute(text("UPDATE volume SET state = 'destroyed' WHERE id = :id"), {"id": third})
         # a ledger import took the next number already: it is skipped, not duplicated
-        conn.exec_driver_sql(
-            "INSERT INTO volume (reference_code, customer_id, year, title, retention, created_at) "
-            "VALUES ('Z001-KH·2024-Y-0003', ?, 2024, '导入', 'Y', '2026-01-01 00:00:00')",
-            (cid,),
+        conn.execute(
+            text(
+                "INSERT INTO volume (reference_code, customer_id, year, title, retention, "
+                "created_at) VALUES ('Z001-KH·2024-Y-0003', :cid, 2024, '导入', 'Y', "
+                "'2026-01-01 00:00:00')"
+            ),
+            {"cid": cid},
         )
     fourth = volume(archivist, clock, cid)
     assert code_of(archivist, clock, fourth) == "Z001-KH·2024-Y-0004"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from alembic import command
+from sqlalchemy import inspect
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn
@@ -23,7 +24,7 @@ def test_volumes_from_before_the_catalogue_keep_their_data_and_secrecy(
             "importance, name, consent_purpose, consent_method, remarks, index_remarks, "
             "suspected_duplicate, created_at, updated_at, version) VALUES (1, 'KH00000001', "
             "'r1', 'k1', 'person', 'general', 'individual', 'registered', 'normal', '张三', "
-            "'', '', '', '', 0, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
+            "'', '', '', '', false, '2026-01-01 00:00:00', '2026-01-01 00:00:00', 1)"
         )
         conn.exec_driver_sql(
             "INSERT INTO volume (reference_code, customer_id, year, title, retention, "
@@ -35,8 +36,6 @@ def test_volumes_from_before_the_catalogue_keep_their_data_and_secrecy(
         row = conn.exec_driver_sql(
             "SELECT reference_code, secrecy_level, state, item_count, version FROM volume"
         ).one()
-        tables = {
-            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")
-        }
+        tables = set(inspect(conn).get_table_names())
     assert tuple(row) == ("Z001-KH-2024-Y-0000001", "confidential", "on_shelf", 0, 1)
     assert {"archive_item", "item_file", "file_chunk", "reference_counter"} <= tables

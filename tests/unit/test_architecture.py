@@ -216,3 +216,47 @@ def test_no_module_in_app_or_ui_is_too_long_to_read_in_one_sitting() -> None:
     assert not too_long, f"split these modules (over {MAX_MODULE_LINES} lines): {too_long}"
     over_500 = sorted(name for name, n in sizes.items() if n > 500)
     assert len(over_500) <= MAX_MODULES_OVER_500, f"too many modules over 500 lines: {over_500}"
+
+
+def _area_packages() -> list[str]:
+    names = [
+        f"app.services.{p.name}"
+        for p in sorted((ROOT / "app" / "services").iterdir())
+        if p.is_dir() and (p / "__init__.py").exists()
+    ]
+    names += [
+        f"app.services.{p.stem}"
+        for p in sorted((ROOT / "app" / "services").glob("*.py"))
+        if p.stem != "__init__"
+    ]
+    return names
+
+
+def test_every_service_area_imports_first_in_a_fresh_interpreter() -> None:
+    """Importing a submodule runs its package's ``__init__``: a cycle through two areas'
+    packages only shows when one of them is the first thing imported (the AST walk above
+    sees explicit imports only)."""
+    import subprocess
+    import sys
+
+    script = (
+        "import importlib, sys\n"
+        "failed = []\n"
+        "for name in sys.argv[1:]:\n"
+        "    for loaded in [m for m in sys.modules if m.startswith(('app.', 'ui.'))]:\n"
+        "        del sys.modules[loaded]\n"
+        "    try:\n"
+        "        importlib.import_module(name)\n"
+        "    except ImportError as exc:\n"
+        "        failed.append(f'{name}: {exc}')\n"
+        "print('\\n'.join(failed))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, *_area_packages()],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "", "import cycles at run time:\n" + done.stdout

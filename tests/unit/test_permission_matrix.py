@@ -42,6 +42,8 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "audit.read": {AUDITOR: ALL},
     "audit.export": {AUDITOR: ALL},
     "audit.archive": {AUDITOR: ALL},
+    "audit.seal": {AUDITOR: ALL},
+    "time.reset": {AUDITOR: ALL},
     "customer.read": {ARCH: ALL, **APPROVERS_ALL},
     "customer.write": {ARCH: ALL},
     "customer.reveal": {ARCH: ALL, **APPROVERS_ALL},
@@ -133,9 +135,10 @@ def test_the_administrator_cannot_read_sensitive_fields_or_classified_content() 
 
 
 def test_the_auditor_changes_nothing() -> None:
-    # reading, exporting, archiving the trail and verifying a backup change no data
-    reads = (".read", ".export", ".archive", ".verify")
-    writes = {a for a in PERMISSIONS if not a.endswith(reads)}
+    # reading, exporting, archiving and sealing the trail, verifying a backup and accepting the
+    # clock with a second person (issue 23) change no data
+    reads = (".read", ".export", ".archive", ".verify", ".seal")
+    writes = {a for a in PERMISSIONS if not a.endswith(reads) and a != "time.reset"}
     assert all(not permitted([AUD], None, a, None) for a in writes)
 
 

@@ -1,7 +1,13 @@
-"""电子文件 of one item: list (masked names), attach, open with a purpose, view inside the app."""
+"""电子文件 of one item: list (masked names), attach, open with a purpose, view inside the app.
+
+Every copy that leaves the viewer (打印, 另存为) goes through ``copy_file``: it refuses 机密/绝密
+files unless the signed-in user holds an approved 复制 of this item, watermarks PDFs and images,
+and audits the copy (issue 23). Nothing is written from the bytes that were only shown.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +27,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.errors import AppError, CopyNeedsApproval
+from app.errors import AppError
 from app.services.auth import SignedIn
-from app.services.catalogue import ItemFileInfo, attach_file, list_item_files, open_file
+from app.services.catalogue import (
+    FileCopy,
+    ItemFileInfo,
+    attach_file,
+    copy_file,
+    list_item_files,
+    open_file,
+)
 from app.storage.files import atomic_write_bytes
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview
@@ -56,9 +69,15 @@ class PurposeDialog(PurposeForm):
 
 
 class ImageViewer(QDialog):
-    """Shows an image file inside the app (no copy on disk)."""
+    """Shows an image file inside the app; 另存为 writes a checked, watermarked copy."""
 
-    def __init__(self, parent: QWidget | None, title: str, data: bytes) -> None:
+    def __init__(
+        self,
+        parent: QWidget | None,
+        title: str,
+        data: bytes,
+        save: Callable[[], object] | None = None,
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("ImageViewer")
         self.setWindowTitle(title)
@@ -71,9 +90,17 @@ class ImageViewer(QDialog):
         scroll.setWidgetResizable(True)
         layout = QVBoxLayout(self)
         layout.addWidget(scroll)
+        row = QHBoxLayout()
+        row.addStretch()
+        self.save_button = QPushButton(self.tr("另存为…"), objectName="save_copy")
+        self.save_button.setVisible(save is not None)
+        if save is not None:
+            self.save_button.clicked.connect(save)
+        row.addWidget(self.save_button)
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.accept)
-        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        row.addWidget(close)
+        layout.addLayout(row)
         self.resize(900, 700)
         self.loaded = not image.isNull()
 
@@ -90,7 +117,6 @@ class ItemFilesDialog(QDialog):
         heading: str,
         *,
         can_attach: bool,
-        copy_restricted: bool = False,
     ) -> None:
         super().__init__(parent)
         self.setObjectName("ItemFilesDialog")
@@ -98,7 +124,7 @@ class ItemFilesDialog(QDialog):
         self._context = context
         self._session = session
         self._item_id = item_id
-        self._copy_restricted = copy_restricted  # 机密/绝密: view only (R31)
+        self.saved_path: Path | None = None  # the last copy written (tests look at it)
         layout = QVBoxLayout(self)
         self.files = QListWidget(objectName="files")
         self.files.itemDoubleClicked.connect(lambda _i: self.open_selected())
@@ -170,41 +196,76 @@ class ItemFilesDialog(QDialog):
         ask = PurposeDialog(self, info.masked_name)
         if ask.exec() != QDialog.DialogCode.Accepted:
             return
+        purpose = ask.purpose.currentText().strip()
+        if not self.viewable(info):  # nothing to show: the only way out is a copy
+            self.save_copy(info, purpose)
+            return
         try:
             data = open_file(
-                session=self._session,
-                file_id=info.id,
-                purpose=ask.purpose.currentText().strip(),
-                clock=self._context.clock,
+                session=self._session, file_id=info.id, purpose=purpose, clock=self._context.clock
             )
         except AppError as exc:
             show_error(self, exc)
             return
-        self.show_content(info, data)
+        self.show_content(info, data, purpose)
 
-    def _output_allowed(self, _kind: str) -> None:
-        """Printing or saving a copy from the viewer: refused for 机密/绝密 (R31)."""
-        if self._copy_restricted:
-            raise CopyNeedsApproval()
+    @staticmethod
+    def viewable(info: ItemFileInfo) -> bool:
+        """PDFs and images are shown inside the app; other formats only leave as copies."""
+        return info.media_type == "application/pdf" or info.media_type in IMAGE_TYPES
 
-    def show_content(self, info: ItemFileInfo, data: bytes) -> Any:
-        """PDF in the preview, images in a viewer, anything else saved where the user says."""
+    def take_copy(self, info: ItemFileInfo, purpose: str, kind: str) -> FileCopy:
+        """A copy to print or save, checked, watermarked and audited (AppError: refused).
+
+        机密/绝密 files are refused without this user's approved 复制 of this item.
+        """
+        return copy_file(
+            session=self._session,
+            file_id=info.id,
+            purpose=purpose,
+            output=kind,
+            clock=self._context.clock,
+        )
+
+    def save_copy(
+        self, info: ItemFileInfo, purpose: str, target: Path | None = None
+    ) -> Path | None:
+        """Ask where (unless ``target``), take the copy, write it; the path written or None."""
+        if target is None:
+            name, _f = QFileDialog.getSaveFileName(
+                self,
+                self.tr("保存副本（将记入审计日志）"),
+                self.tr("电子文件副本"),
+            )
+            if not name:
+                return None
+            target = Path(name)
+        try:
+            copy = self.take_copy(info, purpose, "save")
+            if copy.suffix and target.suffix.lower() != copy.suffix:
+                target = target.with_name(target.name + copy.suffix)
+            atomic_write_bytes(target, copy.data)
+        except AppError as exc:
+            show_error(self, exc)
+            return None
+        self.saved_path = target
+        note = self.tr("副本已保存（已加水印）。") if copy.watermarked else self.tr("副本已保存。")
+        QMessageBox.information(self, self.tr("已保存"), note)
+        return target
+
+    def show_content(self, info: ItemFileInfo, data: bytes, purpose: str) -> Any:
+        """PDF in the preview, images in a viewer; their 打印/另存为 take audited copies."""
         if info.media_type == "application/pdf":
             return show_print_preview(
-                self, info.masked_name, data, self._context, on_output=self._output_allowed
+                self,
+                info.masked_name,
+                data,
+                self._context,
+                on_output=lambda kind: self.take_copy(info, purpose, kind).data,
+                file_name="电子文件副本.pdf",
             )
-        if info.media_type in IMAGE_TYPES:
-            viewer = ImageViewer(self, info.masked_name, data)
-            viewer.exec()
-            return viewer
-        target, _f = QFileDialog.getSaveFileName(
-            self, self.tr("保存副本（此文件无法在程序内预览）")
+        viewer = ImageViewer(
+            self, info.masked_name, data, save=lambda: self.save_copy(info, purpose)
         )
-        if target:
-            try:
-                atomic_write_bytes(Path(target), data)
-            except AppError as exc:
-                show_error(self, exc)
-                return None
-            QMessageBox.information(self, self.tr("已保存"), self.tr("副本已保存。"))
-        return None
+        viewer.exec()
+        return viewer

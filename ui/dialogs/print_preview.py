@@ -7,6 +7,7 @@ when a preview opens). Printing draws the pages as images at the printer's resol
 The caller audits each output (R40) through ``on_output("print" | "save")``: it is called after
 the user confirmed the printer or the file and before anything is printed or written; an
 ``AppError`` it raises (for instance the audit entry could not be written) cancels the output.
+When it returns PDF bytes, those are printed or written instead (a watermarked copy, issue 23).
 Nothing here touches the database.
 """
 
@@ -42,7 +43,7 @@ if TYPE_CHECKING:
 ZOOMS = (50, 75, 100, 125, 150, 200)
 DEFAULT_ZOOM = 100
 PRINT_DPI_MAX = 300
-OutputCallback = Callable[[str], None]
+OutputCallback = Callable[[str], bytes | None]
 
 
 def pdf_page_image(document: Any, index: int, scale: float) -> QImage:
@@ -195,16 +196,16 @@ class PrintPreviewDialog(QDialog):
         self.next_button.setEnabled(self.current_page < self.page_count - 1)
 
     # --- output --------------------------------------------------------------------------
-    def _announce(self, kind: str) -> bool:
-        """Tell the caller (who audits) about the output; False when it refused."""
+    def _announce(self, kind: str) -> bytes | None:
+        """Tell the caller (who audits) about the output: the PDF to output, None if refused."""
         if self._on_output is None:
-            return True
+            return self._pdf
         try:
-            self._on_output(kind)
+            replacement = self._on_output(kind)
         except AppError as exc:
             show_error(self, exc)
-            return False
-        return True
+            return None
+        return self._pdf if replacement is None else replacement
 
     def new_printer(self) -> QPrinter:
         """A printer set up for A4 on the full sheet (the PDF carries its own margins)."""
@@ -225,13 +226,28 @@ class PrintPreviewDialog(QDialog):
         dialog.setOption(QAbstractPrintDialog.PrintDialogOption.PrintPageRange, True)
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        if not self._announce("print"):
+        pdf = self._announce("print")
+        if pdf is None:
             return
-        pages = self.print_to(printer)
+        pages = self.print_to(printer, pdf)
         self.status.setText(self.tr("已发送到打印机：{0} 页。").format(pages))
 
-    def print_to(self, printer: QPrinter) -> int:
-        """Draw the pages in the printer's range onto ``printer``; return how many."""
+    def print_to(self, printer: QPrinter, pdf: bytes | None = None) -> int:
+        """Draw the pages in the printer's range onto ``printer``; return how many.
+
+        ``pdf`` (the caller's copy, e.g. watermarked) is printed instead of the shown pages.
+        """
+        if pdf is not None and pdf is not self._pdf:
+            import pypdfium2
+
+            document = pypdfium2.PdfDocument(pdf)
+            try:
+                return self._print_pages(printer, document)
+            finally:
+                document.close()
+        return self._print_pages(printer, self._document)
+
+    def _print_pages(self, printer: QPrinter, document: Any) -> int:
         first, last = 1, self.page_count
         if printer.printRange() == QPrinter.PrintRange.PageRange and printer.fromPage() > 0:
             first = max(1, printer.fromPage())
@@ -249,7 +265,7 @@ class PrintPreviewDialog(QDialog):
             for number in range(first, last + 1):
                 if printed:
                     printer.newPage()
-                image = pdf_page_image(self._document, number - 1, dpi / 72)
+                image = pdf_page_image(document, number - 1, dpi / 72)
                 paper = printer.paperRect(QPrinter.Unit.DevicePixel)
                 target = QRectF(0, 0, paper.width(), paper.height())
                 fitted = image.size().scaled(
@@ -277,12 +293,13 @@ class PrintPreviewDialog(QDialog):
         path = Path(name)
         if path.suffix.lower() != ".pdf":
             path = path.with_name(path.name + ".pdf")
-        if not self._announce("save"):
+        pdf = self._announce("save")
+        if pdf is None:
             return
         from app.printing.base import write_pdf
 
         try:
-            write_pdf(path, self._pdf)
+            write_pdf(path, pdf)
         except AppError as exc:
             show_error(self, exc)
             return

@@ -22,6 +22,7 @@ from app.services.catalogue.file_checks import (
     remove_orphan_blobs,
     verify_all_files,
 )
+from app.services.catalogue.file_copies import FileCopy, copy_file, copy_restricted
 from app.services.catalogue.file_intake import (
     DEFAULT_MAX_MIB,
     MAX_SIZE_SETTING,
@@ -100,6 +101,7 @@ __all__ = [
     "CleanVolume",
     "DueDeclassification",
     "FileCheckResult",
+    "FileCopy",
     "ItemDraft",
     "ItemFileInfo",
     "ItemRow",
@@ -116,6 +118,8 @@ __all__ = [
     "check_item_draft",
     "check_volume_draft",
     "clean_file_name",
+    "copy_file",
+    "copy_restricted",
     "count_files",
     "create_volume",
     "customer_for_filing",

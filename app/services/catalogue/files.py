@@ -30,8 +30,10 @@ from app.services.catalogue.file_store import (
 )
 from app.services.common import authorize
 from app.storage.models import (
+    Customer,
     ItemFile,
 )
+from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,45 @@ class ItemFileInfo:
     type_label: str
     size: int
     sha256: str
+
+
+@dataclass(frozen=True)
+class PlainFile:
+    """A stored file decrypted: its full name and content."""
+
+    name: str
+    content: bytes  # b"" when written to a sink
+
+
+def read_plain(
+    uow: UnitOfWork,
+    f: ItemFile,
+    customer: Customer,
+    purpose: str,
+    when: str,
+    sink: BinaryIO | None = None,
+) -> PlainFile:
+    """The file's name and content after the fixity check (a failure is audited, committed)."""
+    store = uow.store
+    key = customer_key(store, customer.key_id)
+    parts: list[bytes] = []
+    write: Callable[[bytes], object] = parts.append if sink is None else sink.write
+    try:
+        name = decrypt_name(store, customer.key_id, f)
+        stored = StoredFile(f.id, f.chunk_count, f.size, f.sha256, f.blob_name)
+        for plain in plain_chunks(uow.session, store, stored, key):
+            write(plain)
+    except (FixityFailed, FileMissing) as exc:
+        uow.audit.record(
+            "file.fixity_failed" if isinstance(exc, FixityFailed) else "file.missing",
+            object_type="item_file",
+            object_id=f.id,
+            purpose=purpose[:200],
+            details={"item_id": f.item_id, "sha256": f.sha256, "when": when},
+        )
+        uow.commit()
+        raise
+    return PlainFile(name, b"".join(parts))
 
 
 def open_file(
@@ -64,28 +105,10 @@ def open_file(
     purpose = (purpose or "").strip()
     if not purpose:
         raise ValidationFailed([FieldError("purpose", "required")])
-    store = session.store
     with session.uow(clock) as uow:
         user = authorize(uow, session.actor, "file.open")
         f, customer = file_row(uow, file_id, user)
-        key = customer_key(store, customer.key_id)
-        parts: list[bytes] = []
-        write: Callable[[bytes], object] = parts.append if sink is None else sink.write
-        try:
-            name = decrypt_name(store, customer.key_id, f)
-            stored = StoredFile(f.id, f.chunk_count, f.size, f.sha256, f.blob_name)
-            for plain in plain_chunks(uow.session, store, stored, key):
-                write(plain)
-        except (FixityFailed, FileMissing) as exc:
-            uow.audit.record(
-                "file.fixity_failed" if isinstance(exc, FixityFailed) else "file.missing",
-                object_type="item_file",
-                object_id=f.id,
-                purpose=purpose[:200],
-                details={"item_id": f.item_id, "sha256": f.sha256, "when": "open"},
-            )
-            uow.commit()
-            raise
+        plain = read_plain(uow, f, customer, purpose, "open", sink)
         uow.audit.record_view(  # once per session, file and purpose (issue 9)
             "file.open",
             object_type="item_file",
@@ -93,13 +116,13 @@ def open_file(
             purpose=purpose[:200],
             details={
                 "item_id": f.item_id,
-                "name": mask_file_name(name),
+                "name": mask_file_name(plain.name),
                 "media_type": f.media_type,
                 "size": f.size,
             },
         )
         uow.commit()
-        return b"".join(parts)
+        return plain.content
 
 
 def list_item_files(*, session: SignedIn, item_id: int, clock: Clock) -> list[ItemFileInfo]:

@@ -21,6 +21,7 @@ from app.domain.catalogue import (
     Retention,
     retention_expiry,
 )
+from app.domain.search_text import search_text
 from app.errors import (
     FieldError,
     ValidationFailed,
@@ -193,7 +194,7 @@ def find_by_reference(
     *, session: SignedIn, prefix: str, clock: Clock, limit: int = 50
 ) -> list[VolumeRow]:
     """Volumes whose 档号 starts with ``prefix`` (an index range read; scanners type full codes)."""
-    text = "".join(prefix.split()).upper()
+    text = "".join(search_text(prefix).split()).upper()
     if not text:
         return []
     with session.uow(clock) as uow:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.search_text import search_text
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.catalogue.reading import VolumeRow, find_by_reference, list_volumes, volume_row
@@ -28,7 +29,7 @@ def search_catalogue(
     A 档号 prefix may list volumes above the reader's clearance as "受限" rows (the code is
     what they hold in hand); a title or item match never does.
     """
-    text = " ".join(query.split())
+    text = search_text(query)
     if not text:
         return list_volumes(session=session, clock=clock, limit=limit)
     by_code = find_by_reference(session=session, prefix=text, clock=clock, limit=limit)

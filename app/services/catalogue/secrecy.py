@@ -85,7 +85,7 @@ def extend_secrecy(
                 "before": before.marking(),
                 "after": after.marking(),
                 "approver": session.actor.display_name,
-                "note": note,
+                "note_chars": len(note),  # the note may quote the content: 档号 only (issue 23)
             },
         )
         uow.commit()

@@ -204,13 +204,19 @@ def update_volume_details(
         v.updated_at = clock.now()
         v.version += 1
         reindex(uow, volumes=[v])
+        changed = [k for k in after if before[k] != after[k]]
         uow.audit.record(
             "volume.update",
             object_type="volume",
             object_id=v.id,
-            details={
-                "reference_code": v.reference_code,
-                "changes": {k: [before[k], after[k]] for k in after if before[k] != after[k]},
-            },
+            details=(
+                # classified: the 档号 and which fields changed, never the title or notes
+                {"reference_code": v.reference_code, "changed": changed}
+                if v.secrecy_level is not None
+                else {
+                    "reference_code": v.reference_code,
+                    "changes": {k: [before[k], after[k]] for k in changed},
+                }
+            ),
         )
         uow.commit()

@@ -46,7 +46,7 @@ from app.services.customers.stored import (
     load_customer,
 )
 from app.services.customers.validation import check_id_free, check_responsible, validate_draft
-from app.storage import search_sqlite as search_index
+from app.storage import search as search_index
 from app.storage.models import (
     Customer,
     CustomerAddress,
@@ -221,8 +221,7 @@ def update_customer(
         c.updated_at = clock.now()
         c.version += 1
         uow.session.flush()
-        if store.location.is_sqlite:
-            search_index.index_customers(uow.session.connection(), [index_row(c)])
+        search_index.index_customers(uow.session.connection(), [index_row(c)])
         groups = tuple(
             g
             for g, changed in (

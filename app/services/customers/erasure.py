@@ -10,7 +10,7 @@ from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers.duplicates import flagged_pairs, refresh_duplicate_mark
 from app.services.customers.stored import load_customer
-from app.storage import search_sqlite as search_index
+from app.storage import search as search_index
 from app.storage.models import (
     Volume,
 )
@@ -43,8 +43,7 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
             details={"number": number, "key_id": key_id},
         )
         uow.session.delete(c)
-        if store.location.is_sqlite:
-            search_index.remove_customers(uow.session.connection(), [customer_id])
+        search_index.remove_customers(uow.session.connection(), [customer_id])
         uow.session.flush()
         for other_id, _reason in partners:
             refresh_duplicate_mark(uow, other_id)

@@ -28,7 +28,7 @@ from app.services.customers.duplicates import find_duplicates
 from app.services.customers.records import CustomerDraft, SaveResult
 from app.services.customers.stored import ContactWriter, index_row
 from app.services.customers.validation import check_id_free, check_responsible, validate_draft
-from app.storage import search_sqlite as search_index
+from app.storage import search as search_index
 from app.storage.models import (
     Customer,
     CustomerStatusChange,
@@ -114,8 +114,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
             )
         )
         uow.session.flush()
-        if store.location.is_sqlite:
-            search_index.index_customers(uow.session.connection(), [index_row(customer)])
+        search_index.index_customers(uow.session.connection(), [index_row(customer)])
         duplicates = find_duplicates(uow, customer)
         uow.audit.record(
             "customer.create",

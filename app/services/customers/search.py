@@ -13,11 +13,12 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import identity
+from app.domain.search_text import search_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers.listing import CustomerFilter, customer_rows_for
 from app.services.customers.records import CustomerRow
-from app.storage import search_sqlite as search_index
+from app.storage import search as search_index
 from app.storage.models import (
     Customer,
     CustomerBankAccount,
@@ -89,7 +90,7 @@ def search_customers(
     Filters apply to every candidate before ranking and counting, so nothing matching the
     filters hides behind the first page.
     """
-    q = identity.normalize(query)
+    q = identity.normalize(search_text(query))
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         if not q:
@@ -100,11 +101,10 @@ def search_customers(
         text_q = q.replace(" ", "") if q.isascii() and q.replace(" ", "").isalpha() else q
         # ranked: exact numbers, then names / pinyin starting with the query (in name order,
         # straight from an index), then every other match by customer number
-        on_sqlite = session.store.location.is_sqlite
-        prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
-        inner = search_index.syllable_ids(conn, text_q, _CANDIDATES) if on_sqlite else []
+        prefix = search_index.prefix_ids(conn, text_q, _CANDIDATES)
+        inner = search_index.syllable_ids(conn, text_q, _CANDIDATES)
         # substring matches read once up to the count cap: the first ones rank, all count
-        matched = search_index.match_ids(conn, text_q, SEARCH_COUNT_CAP + 1) if on_sqlite else []
+        matched = search_index.match_ids(conn, text_q, SEARCH_COUNT_CAP + 1)
         text_ids = matched[:_CANDIDATES]
         ranked = list(dict.fromkeys([*exact, *prefix, *inner, *text_ids]))
         more = max(len(prefix), len(inner), len(matched)) >= _CANDIDATES  # lists were cut

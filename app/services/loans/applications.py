@@ -249,11 +249,11 @@ def list_applications(
 ) -> list[ApplicationRow]:
     """Applications, newest first (optionally of one state)."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "loan.read")
+        reader = actor_from_row(authorize(uow, session.actor, "loan.read"))
         stmt = select(UseApplication).order_by(UseApplication.id.desc()).limit(limit)
         if state is not None:
             stmt = stmt.where(UseApplication.state == state)
-        return application_rows(uow, list(uow.session.scalars(stmt)))
+        return application_rows(uow, list(uow.session.scalars(stmt)), reader)
 
 
 def get_application(*, session: SignedIn, application_id: int, clock: Clock) -> ApplicationView:

@@ -16,7 +16,7 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text
+from app.services.common import actor_from_row, authorize, clean_text
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -167,4 +167,4 @@ def approval_queue(*, session: SignedIn, clock: Clock) -> list[ApplicationRow]:
                 continue
             if rules.open_step(steps_of(app), {a.step for a in approvals}, title) is not None:
                 mine.append(app)
-        return application_rows(uow, mine)
+        return application_rows(uow, mine, actor_from_row(approver))

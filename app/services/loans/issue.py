@@ -5,6 +5,7 @@ Every issue opens a register entry (``loan``) and is a use (R40) in ``use_log``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -20,7 +21,15 @@ from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.loans.scan import match_volume
 from app.services.loans.settings import loan_settings
-from app.services.loans.shared import local_today, next_number, set_volume_out
+from app.services.loans.shared import (
+    level_rank,
+    level_text,
+    local_today,
+    next_number,
+    set_volume_out,
+    signed_steps,
+    step_label,
+)
 from app.storage.models import (
     ArchiveItem,
     Loan,
@@ -47,6 +56,41 @@ def _open_loan_of(uow: UnitOfWork, volume_id: int) -> Loan | None:
     return uow.session.scalar(
         select(Loan).where(Loan.volume_id == volume_id, Loan.state == LoanState.OUT.value)
     )
+
+
+def _signatures_cover(steps: Sequence[rules.Step], titles: Sequence[str]) -> bool:
+    """True when the signatures' titles (in signing order) fill every step, one each."""
+    left = list(titles)
+    for step in steps:
+        wanted = {t.value for t in step}
+        match = next((t for t in left if t in wanted), None)
+        if match is None:
+            return False
+        left.remove(match)
+    return True
+
+
+def _check_route_still_holds(
+    uow: UnitOfWork, app: UseApplication, volumes: Sequence[Volume], routing: rules.Routing
+) -> None:
+    """Refuse to issue when the material is now classified above what was approved (issue 23).
+
+    When a volume's level rose after filing, the route is taken again for the level as it is
+    now and the signatures on the application must fill it: a volume that became 机密 after a
+    信息管理专员 approved its loan needs the 客服部经理 too, so a new application. When they
+    do fill it (复制 needs the 总经理 at every level), the application records the new level.
+    """
+    top = max((v.secrecy_level for v in volumes), key=level_rank, default=None)
+    if level_rank(top) <= level_rank(app.secrecy_level):
+        return  # approved on the route of this level or a stronger one
+    needed = rules.route(routing, UseKind(app.kind), top)
+    titles = [a.approver_title for a in signed_steps(uow, app) if a.decision == "approve"]
+    if not _signatures_cover(needed, titles):
+        route = "→".join(step_label(s) for s in needed)
+        raise ValidationFailed(
+            [FieldError("application", "route_changed", {"level": level_text(top), "route": route})]
+        )
+    app.secrecy_level = top
 
 
 def issue_loan(
@@ -91,6 +135,7 @@ def issue_loan(
         if volume is None:
             raise ValidationFailed([FieldError("scan", "not_in_application")])
         wanted = next(w for w, v in rows if v.id == volume.id)
+        _check_route_still_holds(uow, app, candidates, loan_settings(uow).routing)
         out = _open_loan_of(uow, volume.id)
         if out is not None:
             code = volume.reference_code

@@ -112,9 +112,16 @@ class ApplicationView:
 
 
 def application_row(
-    uow: UnitOfWork, app: UseApplication, codes: list[str], approvals: list[UseApproval]
+    uow: UnitOfWork,
+    app: UseApplication,
+    codes: list[str],
+    approvals: list[UseApproval],
+    reader: Any,
 ) -> ApplicationRow:
-    """One application as a list row (its 档号 shortened, the steps still open)."""
+    """One application as a list row (its 档号 shortened, the steps still open).
+
+    The level word shows only to a reader cleared for it ("受限" otherwise, issue 23).
+    """
     steps = steps_of(app)
     signed = {a.step for a in approvals if a.decision == "approve"}
     state = ApplicationState(app.state)
@@ -131,7 +138,9 @@ def application_row(
         unit=app.unit,
         outsider=app.outsider,
         purpose=app.purpose,
-        secrecy=level_text(app.secrecy_level),
+        secrecy=level_text(app.secrecy_level)
+        if access.may_see(reader, app.secrecy_level)
+        else access.RESTRICTED,
         volumes=shown,
         waiting_for=open_labels(steps, signed) if state == ApplicationState.PENDING else "",
         created_at=app.created_at,
@@ -140,8 +149,10 @@ def application_row(
     )
 
 
-def application_rows(uow: UnitOfWork, apps: Sequence[UseApplication]) -> list[ApplicationRow]:
-    """Applications as list rows (their volumes and signatures read in two queries)."""
+def application_rows(
+    uow: UnitOfWork, apps: Sequence[UseApplication], reader: Any
+) -> list[ApplicationRow]:
+    """Applications as list rows for ``reader`` (volumes and signatures in two queries)."""
     ids = [a.id for a in apps]
     codes: dict[int, list[str]] = {}
     approvals: dict[int, list[UseApproval]] = {}
@@ -157,7 +168,9 @@ def application_rows(uow: UnitOfWork, apps: Sequence[UseApplication]) -> list[Ap
             select(UseApproval).where(UseApproval.application_id.in_(ids))
         ):
             approvals.setdefault(approval.application_id, []).append(approval)
-    return [application_row(uow, a, codes.get(a.id, []), approvals.get(a.id, [])) for a in apps]
+    return [
+        application_row(uow, a, codes.get(a.id, []), approvals.get(a.id, []), reader) for a in apps
+    ]
 
 
 def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> ApplicationView:
@@ -193,7 +206,7 @@ def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> Appli
     entered = uow.session.get(UserAccount, app.created_by) if app.created_by else None
     credential = rules.CREDENTIAL_LABELS[Credential(app.credential)] if app.credential else ""
     return ApplicationView(
-        row=application_rows(uow, [app])[0],
+        row=application_rows(uow, [app], reader)[0],
         reason=app.reason,
         credential=credential,
         credential_number=mask_id_number(decrypt_field(uow, app, "credential_number")),

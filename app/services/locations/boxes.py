@@ -17,8 +17,9 @@ from app.domain.catalogue import (
     SecrecyLevel,
 )
 from app.errors import FieldError, ValidationFailed
+from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
     NotFound,
     _chunks,
@@ -56,7 +57,10 @@ class BoxDraft:
 
 @dataclass(frozen=True)
 class BoxRow:
-    """A box as lists show it (no titles: a box's text never carries personal data)."""
+    """A box as lists show it (no titles: a box's text never carries personal data).
+
+    Above the reader's clearance the level reads "受限" (``secrecy_level`` None).
+    """
 
     id: int
     code: str
@@ -146,9 +150,12 @@ def _box_rows(uow: UnitOfWork, session: SignedIn, boxes: Sequence[ArchiveBox]) -
             refs[_id(bid)].append(code)
     levels = _box_levels(uow, ids)
     codes = _codes(uow, (b.location_id for b in boxes))
+    # the level word only for a reader cleared for it, as titles are (issue 23)
+    reader = actor_from_row(authorize(uow, session.actor, "location.read"))
     out = []
     for b in boxes:
         level = levels.get(b.id)
+        shown = access.may_see(reader, level)
         out.append(
             BoxRow(
                 id=b.id,
@@ -158,8 +165,10 @@ def _box_rows(uow: UnitOfWork, session: SignedIn, boxes: Sequence[ArchiveBox]) -
                 retention=RETENTION_LABELS[Retention(b.retention)] if b.retention else "",
                 capacity=b.capacity,
                 volume_count=counts.get(b.id, 0),
-                secrecy_level=level,
-                secrecy_label=SECRECY_LABELS[SecrecyLevel(level)] if level else "",
+                secrecy_level=level if shown else None,
+                secrecy_label=(SECRECY_LABELS[SecrecyLevel(level)] if level else "")
+                if shown
+                else access.RESTRICTED,
                 location_id=b.location_id,
                 location_code=codes.get(b.location_id or -1, ""),
                 note=b.note,

@@ -10,14 +10,16 @@ from datetime import datetime
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.accounts import Actor
 from app.domain.catalogue import (
     SECRECY_LABELS,
     SecrecyLevel,
 )
 from app.domain.roles import Role
 from app.errors import FieldError, ValidationFailed
+from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
     NotFound,
     _check_custodian,
@@ -48,6 +50,7 @@ class HandoverLine:
     secrecy_label: str
     items: int
     pages: int
+    restricted: bool = False  # above the reader's clearance: 档号 only (issue 23)
 
 
 @dataclass(frozen=True)
@@ -102,6 +105,28 @@ def _line(where: str, box: str, v: Volume) -> HandoverLine:
     return HandoverLine(where, box, v.reference_code, label, v.item_count, v.page_count)
 
 
+def _level_of(label: str) -> str | None:
+    """The stored level of a line's label (an unknown word counts as 绝密)."""
+    if not label:
+        return None
+    for level, text in SECRECY_LABELS.items():
+        if text == label:
+            return level.value
+    return SecrecyLevel.TOP_SECRET.value
+
+
+def _as_read_by(reader: Actor, lines: Sequence[HandoverLine]) -> list[HandoverLine]:
+    """The lines as ``reader`` may see them: above clearance, the 档号 only (no level, counts)."""
+    return [
+        line
+        if access.may_see(reader, _level_of(line.secrecy_label))
+        else HandoverLine(
+            line.location_code, line.box_code, line.reference_code, "", 0, 0, restricted=True
+        )
+        for line in lines
+    ]
+
+
 def custody_places(*, session: SignedIn, user_id: int, clock: Clock) -> list[LocationNode]:
     """The secure places ``user_id`` keeps (for a hand-over on job change, R26)."""
     with session.uow(clock) as uow:
@@ -140,7 +165,7 @@ def hand_over_custody(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         uow.claim_writes()
-        authorize(uow, session.actor, "location.write")
+        reader = actor_from_row(authorize(uow, session.actor, "location.write"))
         receiver = _check_custodian(uow, to_user_id)
         places = [_get_location(uow, lid) for lid in dict.fromkeys(location_ids)]
         holders = {p.custodian_id for p in places}
@@ -191,14 +216,14 @@ def hand_over_custody(
             record.witness,
             record.note,
             [p.code for p in places],
-            lines,
+            _as_read_by(reader, lines),
         )
 
 
 def get_handover(*, session: SignedIn, handover_id: int, clock: Clock) -> HandoverSheet:
-    """A recorded hand-over (for printing it again)."""
+    """A recorded hand-over (for printing it again), lines within the reader's clearance."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "location.read")
+        reader = actor_from_row(authorize(uow, session.actor, "location.read"))
         record = uow.session.get(CustodyHandover, handover_id)
         if record is None:
             raise NotFound(what="交接记录")
@@ -212,7 +237,7 @@ def get_handover(*, session: SignedIn, handover_id: int, clock: Clock) -> Handov
             record.witness,
             record.note,
             list(listing["places"]),
-            [HandoverLine(**line) for line in listing["lines"]],
+            _as_read_by(reader, [HandoverLine(**line) for line in listing["lines"]]),
         )
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
     NotFound,
     _chunks,
@@ -105,10 +105,10 @@ def object_history(
 ) -> list[MoveRow]:
     """Every move of one box or volume, newest first."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "location.read")
+        reader = actor_from_row(authorize(uow, session.actor, "location.read"))
         if object_type == "volume":
             volume = uow.session.get(Volume, object_id)
-            if volume is None or not access.may_see(session.actor, volume.secrecy_level):
+            if volume is None or not access.may_see(reader, volume.secrecy_level):
                 raise NotFound(what="案卷")
         moves = list(
             uow.session.scalars(

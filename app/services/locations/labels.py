@@ -28,7 +28,7 @@ from app.domain.label_stock import (
 from app.errors import FieldError, ValidationFailed
 from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn
-from app.services.catalogue import visible_volume
+from app.services.catalogue.volumes import visible_volume
 from app.services.common import actor_from_row, authorize
 from app.services.locations._common import _slots_in_order
 from app.storage.store import UnitOfWork

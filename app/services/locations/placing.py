@@ -19,6 +19,7 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
+from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
     MARKED,
     MoveReason,
@@ -117,7 +118,8 @@ def _plan_moves(
             .group_by(VolumePlace.box_id)
         ):
             in_box[_id(bid)] = n
-    actor = session.actor
+    # clearance as it is now (a demotion since sign-in counts), not the sign-in snapshot
+    actor = actor_from_row(authorize(uow, session.actor, "location.read"))
     for req in requests:
         p = _Planned(req, "", None, None, None, None)
         planned.append(p)

@@ -261,7 +261,7 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
         marks = []
         for line in sheet.lines:
             level = level_of_label(line.secrecy_label)
-            if not access.may_see(reader, level.value if level else None):
+            if line.restricted or not access.may_see(reader, level.value if level else None):
                 lines.append(
                     HandoverFormLine(
                         line.location_code, line.box_code, line.reference_code, "", 0, 0, True

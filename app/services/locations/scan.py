@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 
 from app.clock import Clock
 from app.domain import scan_codes
+from app.domain.search_text import search_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.locations._common import ScanNotFound, ScanRejected
@@ -107,7 +108,7 @@ def resolve_scan(*, session: SignedIn, text: str, clock: Clock) -> ScanTarget | 
     Raises ScanRejected when the check character is wrong (never a guess) and ScanNotFound
     when a code names nothing here.
     """
-    scanned = read_or_reject(text)
+    scanned = read_or_reject(search_text(text))
     if scanned is None:
         return None
     with session.uow(clock) as uow:

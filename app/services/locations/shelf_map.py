@@ -18,7 +18,7 @@ from app.domain.locations import LocationKind
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import actor_from_row, authorize
 from app.services.locations._common import MARKED, _chunks, _get_location, _id
 from app.services.locations.occupancy import _higher, _used
 from app.storage.models import (
@@ -44,7 +44,7 @@ class MustMoveRow:
 def list_must_move(*, session: SignedIn, clock: Clock) -> list[MustMoveRow]:
     """Every 机密/绝密 volume (alone or in a box) standing in an ordinary place."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "location.read")
+        reader = actor_from_row(authorize(uow, session.actor, "location.read"))
         direct = (
             select(
                 Volume.id,
@@ -77,7 +77,7 @@ def list_must_move(*, session: SignedIn, clock: Clock) -> list[MustMoveRow]:
             MustMoveRow(vid, code, SECRECY_LABELS[SecrecyLevel(str(level))], box, where)
             for vid, code, level, where, box in uow.session.execute(boxed)
         ]
-        rows = [r for r in rows if access.may_see(session.actor, _level_value(r.secrecy_label))]
+        rows = [r for r in rows if access.may_see(reader, _level_value(r.secrecy_label))]
         return sorted(rows, key=lambda r: (r.location_code, r.box_code, r.reference_code))
 
 

@@ -94,7 +94,7 @@ class ItemFile(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("archive_item.id"), index=True)
     name_enc: Mapped[bytes] = mapped_column(LargeBinary)  # file names may hold personal data
-    media_type: Mapped[str] = mapped_column(String(64))  # detected from the content
+    media_type: Mapped[str] = mapped_column(String(128))  # detected from the content (docx: 71)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))  # fixity of the plain content
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)

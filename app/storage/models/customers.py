@@ -45,7 +45,7 @@ class Customer(Base):
     key_id: Mapped[str] = mapped_column(String(32))  # the customer's key in the vault
     party: Mapped[str] = mapped_column(String(8))  # person | org
     kind: Mapped[str] = mapped_column(String(16))  # general | special
-    category: Mapped[str] = mapped_column(String(16))
+    category: Mapped[str] = mapped_column(String(32))  # financial_adviser: 17
     status: Mapped[str] = mapped_column(String(16), index=True)
     importance: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))

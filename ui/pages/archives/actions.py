@@ -23,7 +23,6 @@ from app.services.catalogue import (
     volume_catalogue_pdf,
     volume_note_pdf,
 )
-from app.services.loans import copy_approved
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, VolumeFormDialog
 from ui.dialogs.item_files import ItemFilesDialog
@@ -103,17 +102,14 @@ class ArchiveActions(QWidget):
         ).exec()
 
     def item_files(self) -> None:
-        """The selected item's electronic files: attach, open with a purpose, view."""
+        """The selected item's electronic files: attach, open with a purpose, view.
+
+        Copies (print, save) are checked by the service: 机密/绝密 only under the user's own
+        approved 复制 of the item (R31, issue 23).
+        """
         item, v = self.selected_item(), self._current
         if item is None or item.restricted or v is None:
             return
-        classified = v.secrecy.startswith(("机密", "绝密"))
-        try:  # R31: copies of 机密/绝密 content only under an issued, approved copy
-            approved = classified and copy_approved(
-                session=self._session, volume_id=v.id, clock=self._context.clock
-            )
-        except AppError:
-            approved = False
         dialog = ItemFilesDialog(
             self,
             self._context,
@@ -121,7 +117,6 @@ class ArchiveActions(QWidget):
             item.id,
             f"{v.reference_code} 第 {item.seq} 件",
             can_attach=self._session.actor.has(Role.ARCHIVIST),
-            copy_restricted=classified and not approved,
         )
         dialog.exec()
 

@@ -43,9 +43,9 @@ class BoxRowsModel(RowsModel):
         """Cell text; the 密级 cell white on its level's colour."""
         if index.isValid() and index.column() == _SECRECY_COLUMN and index.row() < len(self.rows):
             level = self.rows[index.row()].secrecy_label
-            if level and role == Qt.ItemDataRole.BackgroundRole:
+            if level in LEVEL_COLOURS and role == Qt.ItemDataRole.BackgroundRole:
                 return QColor(LEVEL_COLOURS[level])
-            if level and role == Qt.ItemDataRole.ForegroundRole:
+            if level in LEVEL_COLOURS and role == Qt.ItemDataRole.ForegroundRole:
                 return QColor("white")
         return super().data(index, role)
 

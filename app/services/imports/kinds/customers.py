@@ -34,7 +34,6 @@ from app.services.imports.kinds.base import (
     settle,
 )
 from app.services.imports.kinds.bulk import (
-    Executor,
     advance_sequence,
     chunks,
     insert_rows,
@@ -43,7 +42,7 @@ from app.services.imports.kinds.bulk import (
     span,
 )
 from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS, customer_draft
-from app.storage import search_sqlite as search_index
+from app.storage import search as search_index
 from app.storage.models import (
     Customer,
     CustomerAddress,
@@ -118,8 +117,6 @@ class CustomerImport:
         wrapper = store.vault.wrapper()
         bidx = store.blind_index
         conn = uow.session.connection()
-        index_on = store.location.is_sqlite
-        memo: dict[str, search_index.NameEntries] = {}
         actor_id = ctx.reader.user_id
         for start in range(0, len(valid), CHUNK):
             check_cancel(progress)
@@ -129,7 +126,7 @@ class CustomerImport:
             addresses: list[dict[str, Any]] = []
             banks: list[dict[str, Any]] = []
             history: list[dict[str, Any]] = []
-            index = search_index.IndexBatch([], [], [])
+            index: list[search_index.IndexRow] = []
             part = valid[start : start + CHUNK]
             entropy = os.urandom(_ENTROPY * len(part))  # one system call for ids and keys
             for offset, o in enumerate(part):
@@ -224,8 +221,7 @@ class CustomerImport:
                         "note": "导入",
                     }
                 )
-                if index_on:
-                    index.add(search_index.IndexRow(cid, name, number, draft.remarks.strip()), memo)
+                index.append(search_index.IndexRow(cid, name, number, draft.remarks.strip()))
             store.vault.store_wrapped(keys, ctx.now)  # durable before the rows using them (R8)
             ctx.new_keys.extend(k for k, _w in keys)
             for model, rows in (
@@ -236,8 +232,7 @@ class CustomerImport:
                 (CustomerStatusChange, history),
             ):
                 insert_rows(conn, model.__table__, rows)
-            if index_on:
-                index.write(Executor(conn))
+            search_index.index_customers_fresh(conn, index)
             if progress is not None:
                 progress.report(start + len(customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
@@ -298,8 +293,7 @@ class CustomerImport:
         partners = {p for p in partners if not first <= p <= last}
         key_ids = list(uow.session.scalars(select(Customer.key_id).where(in_span)))
         conn = uow.session.connection()
-        if uow.store.location.is_sqlite:
-            search_index.remove_customers(conn, list(range(first, last + 1)))
+        search_index.remove_customers(conn, list(range(first, last + 1)))
         uow.session.execute(
             quick_delete(DuplicateFlag).where(
                 DuplicateFlag.customer_id.between(first, last)

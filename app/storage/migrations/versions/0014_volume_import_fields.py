@@ -9,7 +9,7 @@ the "simpler procedure" of the SQLite ALTER TABLE documentation), done with writ
 rebuilding the table is not possible while other tables reference it with foreign keys on.
 
 Revision ID: 0014
-Revises: 0011
+Revises: 0013
 Create Date: 2026-12-07
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0014"
-down_revision = "0011"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
