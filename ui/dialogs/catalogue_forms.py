@@ -73,6 +73,9 @@ class _CatalogueForm(FormDialog):
         """The 立卷 fields of the 备考表 (立卷人, 检查人, 立卷时间, 本卷情况说明), filled in."""
         self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
         self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
+        hint = self.tr("填写备考表任一项时必填（打印备考表的要求）")
+        self.compiled_by.setPlaceholderText(hint)
+        self.checked_by.setPlaceholderText(hint)
         self.compiled_on = _OptionalDate(
             "compiled_on", details.compiled_on or today, checked=details.compiled_on is not None
         )
