@@ -28,6 +28,7 @@ from app.domain.catalogue import (
 )
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
 from ui.dialogs.form import FormDialog
+from ui.geometry import fit_to_screen
 
 
 class _OptionalDate(QWidget):
@@ -120,7 +121,7 @@ class VolumeFormDialog(_CatalogueForm):
             self.add_field(label, widget, field)
         self._filing_rows(VolumeDetails("", "", "", today, ""), today)
         self.finish()
-        self.resize(520, 560)
+        fit_to_screen(self, 520, 560)
 
     def draft(self, customer_id: int) -> VolumeDraft:
         """The typed volume for ``customer_id``."""
@@ -182,7 +183,7 @@ class ItemFormDialog(_CatalogueForm):
             self.add_field(label, widget, field)
         self.finish()
         self._secrecy_changed()
-        self.resize(540, 600)
+        fit_to_screen(self, 540, 600)
 
     def _secrecy_changed(self) -> None:
         classified = self.secrecy.currentData() is not None
@@ -229,7 +230,7 @@ class VolumeDetailsDialog(_CatalogueForm):
         self.add_field(self.tr("案卷题名"), self.title_edit, "title")
         self._filing_rows(details, today)
         self.finish()
-        self.resize(540, 420)
+        fit_to_screen(self, 540, 420)
 
     def details(self) -> VolumeDetails:
         """The typed details."""

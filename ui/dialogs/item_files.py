@@ -9,7 +9,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -25,10 +24,12 @@ from app.errors import AppError, CopyNeedsApproval
 from app.services.auth import SignedIn
 from app.services.catalogue import ItemFileInfo, attach_file, list_item_files, open_file
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.purpose import PurposeForm
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 
 PURPOSES = ["核对客户资料", "办理借阅", "内部审核", "客户查询答复"]
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff", "image/webp"}
@@ -74,7 +75,7 @@ class ImageViewer(QDialog):
         close = QPushButton(self.tr("关闭"))
         close.clicked.connect(self.accept)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
-        self.resize(900, 700)
+        fit_to_screen(self, 900, 700)
         self.loaded = not image.isNull()
 
 
@@ -116,7 +117,7 @@ class ItemFilesDialog(QDialog):
         row.addStretch()
         row.addWidget(close)
         layout.addLayout(row)
-        self.resize(560, 360)
+        fit_to_screen(self, 560, 360)
         self._rows: list[ItemFileInfo] = []
         self.reload()
 
@@ -138,7 +139,7 @@ class ItemFilesDialog(QDialog):
 
     def choose_and_attach(self) -> None:
         """Pick a file (or a scan) and store it encrypted."""
-        name, _filter = QFileDialog.getOpenFileName(self, self.tr("选择要附加的文件"))
+        name = files.open_file_name(self, "attachment", self.tr("选择要附加的文件"))
         if name:
             self.attach(Path(name))
 
@@ -197,8 +198,8 @@ class ItemFilesDialog(QDialog):
             viewer = ImageViewer(self, info.masked_name, data)
             viewer.exec()
             return viewer
-        target, _f = QFileDialog.getSaveFileName(
-            self, self.tr("保存副本（此文件无法在程序内预览）")
+        target = files.save_file_name(
+            self, "attachment_copy", self.tr("保存副本（此文件无法在程序内预览）"), ""
         )
         if target:
             try:
