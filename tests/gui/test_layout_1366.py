@@ -183,3 +183,36 @@ def test_the_volume_form_shows_the_note_sheet_rules_under_the_fields(
     dialog.notes.setPlainText("原件齐全")
     dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
     assert not dialog.isVisible() and dialog.result_value is not None
+
+
+@pytest.mark.qt_log_ignore("does not support raise", "does not support grabbing")  # its popup
+def test_a_volume_s_customer_is_picked_by_name_pinyin_or_number(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    from app.demo import DEMO_PASSWORD
+    from app.services.customers import search_customers
+
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
+
+    def find(text: str) -> list[tuple[str, str]]:
+        rows = search_customers(session=session, query=text, clock=clock, limit=12).rows
+        return [(r.number, r.name) for r in rows]
+
+    dialog = VolumeFormDialog(None, clock.now().date(), lambda _d: None, find)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    first = find("KH00000001")[0]  # names are masked for this role: 石**
+    typed = first[0].lower()  # the number, typed in lower case
+    dialog.customer.setText(typed)
+    dialog.customer.textEdited.emit(typed)  # as when typed (setText emits no textEdited)
+    assert dialog.customer_choices.stringList()[0].startswith(first[0])
+    pinyin = next(q for q in ("zhang", "wang", "li", "chen", "liu", "shi") if find(q))
+    dialog.customer.setText(pinyin)
+    dialog.customer.textEdited.emit(pinyin)
+    offered = dialog.customer_choices.stringList()
+    assert offered and all(line.startswith("KH") for line in offered)
+    dialog.pick_customer(offered[0])
+    qtbot.waitUntil(lambda: dialog.customer.text() == offered[0].split()[0])
+    assert dialog.customer_code() == offered[0].split()[0]
+    sign_out(session=session, clock=clock)

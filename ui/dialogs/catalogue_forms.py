@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QHBoxLayout,
     QLineEdit,
@@ -26,6 +28,7 @@ from app.domain.catalogue import (
     Retention,
     SecrecyLevel,
 )
+from app.errors import AppError
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
 from ui.dialogs.form import FormDialog
 from ui.geometry import fit_to_screen
@@ -95,13 +98,31 @@ class _CatalogueForm(FormDialog):
 
 
 class VolumeFormDialog(_CatalogueForm):
-    """新建案卷: customer by 客户编号, year, title, retention, 立卷 details."""
+    """新建案卷: customer (picked by name, pinyin or number), year, title, retention, 立卷 details.
 
-    def __init__(self, parent: QWidget | None, today: date, submit: Any) -> None:
+    ``find_customers(text)`` (optional) returns ``(客户编号, 名称)`` pairs for what is typed; they
+    are offered as the user types and picking one puts its 客户编号 in the box.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        today: date,
+        submit: Any,
+        find_customers: Callable[[str], Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
         super().__init__(parent, title="", object_name="VolumeFormDialog", submit=submit)
         self.setWindowTitle(self.tr("新建案卷"))
         self.customer = QLineEdit(objectName="customer")
-        self.customer.setPlaceholderText(self.tr("客户编号，如 KH00000001（可扫码）"))
+        self.customer.setPlaceholderText(self.tr("客户名称、拼音或客户编号（可扫码）"))
+        self._find_customers = find_customers
+        self.customer_choices = QStringListModel(self)
+        self.completer = QCompleter(self.customer_choices, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.customer.setCompleter(self.completer)
+        self.customer.textEdited.connect(self._offer_customers)
+        self.completer.activated.connect(self.pick_customer)
         self.year = QSpinBox(objectName="year")
         self.year.setRange(1900, today.year + 1)
         self.year.setValue(today.year)
@@ -122,6 +143,31 @@ class VolumeFormDialog(_CatalogueForm):
         self._filing_rows(VolumeDetails("", "", "", today, ""), today)
         self.finish()
         fit_to_screen(self, 520, 560)
+
+    def _offer_customers(self, text: str) -> None:
+        """Search as the user types (names, pinyin, numbers)."""
+        text = text.strip()
+        if self._find_customers is None or not text:
+            return
+        if text[:2].upper() == "KH" and text[2:].isdigit():
+            text = text.upper()  # a 客户编号 typed in lower case
+        try:
+            found = self._find_customers(text)
+        except AppError:
+            found = []
+        self.customer_choices.setStringList([f"{number}  {name}" for number, name in found])
+        if found:
+            self.completer.complete()
+
+    def pick_customer(self, choice: str) -> None:
+        """A customer chosen from the list: its 客户编号 goes in the box."""
+        number = choice.split()[0] if choice.split() else ""
+        QTimer.singleShot(0, lambda: self.customer.setText(number))  # after the completer
+
+    def customer_code(self) -> str:
+        """The typed or scanned customer code (a picked entry's 客户编号)."""
+        parts = self.customer.text().split()
+        return parts[0] if len(parts) > 1 and parts[0][:2].upper() == "KH" else self.customer.text()
 
     def draft(self, customer_id: int) -> VolumeDraft:
         """The typed volume for ``customer_id``."""
