@@ -97,6 +97,15 @@ class _CatalogueForm(FormDialog):
             self.add_field(label, widget, field)
 
 
+def _whole_code(text: str) -> bool:
+    """A complete 客户编号 (KH and 8 digits) or a scanned code with its check character."""
+    from app.domain.scan_codes import read_code
+
+    if len(text) == 10 and text[:2].upper() == "KH" and text[2:].isdigit():
+        return True
+    return read_code(text)[1] is not None and not text.isdigit() and text[:2].upper() == "KH"
+
+
 class VolumeFormDialog(_CatalogueForm):
     """新建案卷: customer (picked by name, pinyin or number), year, title, retention, 立卷 details.
 
@@ -151,6 +160,10 @@ class VolumeFormDialog(_CatalogueForm):
             return
         if text[:2].upper() == "KH" and text[2:].isdigit():
             text = text.upper()  # a 客户编号 typed in lower case
+        if _whole_code(text):  # a whole 客户编号 or a scan: Enter goes on, no list in the way
+            self.completer.popup().hide()
+            self.customer_choices.setStringList([])
+            return
         try:
             found = self._find_customers(text)
         except AppError:
