@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QLabel,
     QMessageBox,
     QRadioButton,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.services import imports
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.dialogs.import_wizard.host import PREVIEW_SHOWN, WizardHost
 from ui.dialogs.import_wizard.preview_model import PreviewModel
 from ui.errors import show_error
@@ -218,8 +218,12 @@ class PreviewPage(QWizardPage):
         assert ledger is not None
         target = self.w.rejected_target
         if target is None:
-            name, _f = QFileDialog.getSaveFileName(
-                self, self.tr("保存未导入的行"), "未导入的行.xlsx", self.tr("Excel 工作簿 (*.xlsx)")
+            name = files.save_file_name(
+                self,
+                "import_rejects",
+                self.tr("保存未导入的行"),
+                "未导入的行.xlsx",
+                self.tr("Excel 工作簿 (*.xlsx)"),
             )
             if not name:
                 return

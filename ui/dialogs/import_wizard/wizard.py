@@ -27,6 +27,7 @@ from ui.dialogs.import_wizard.places_page import PlacesPage
 from ui.dialogs.import_wizard.preview_page import PreviewPage
 from ui.dialogs.import_wizard.summary_page import SummaryPage
 from ui.errors import show_error, show_unexpected
+from ui.geometry import fit_to_screen
 from ui.tasks import ProgressSink, run_blocking
 
 log = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ class ImportWizard(QWizard):
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
-        self.resize(980, 640)
+        fit_to_screen(self, 980, 640)
         self.file_page = FilePage(self)
         self.header_page = HeaderPage(self)
         self.mapping_page = MappingPage(self)
