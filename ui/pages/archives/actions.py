@@ -134,6 +134,13 @@ class ArchiveActions(QWidget):
         ImportWizard(self, self._context, self._session, "volumes").exec()
         self.refresh()
 
+    def link_volumes(self) -> None:
+        """待关联案卷: volumes imported without a customer, linked one by one or in a batch."""
+        from ui.dialogs.link_volumes import LinkVolumesDialog
+
+        LinkVolumesDialog(self, self._context, self._session).exec()
+        self.refresh()
+
     def export_list(self) -> None:
         """The listed volumes as Excel or PDF: a purpose first (audited, R40)."""
         from app.services.exports import ExportFormat, export_volumes
