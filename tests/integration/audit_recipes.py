@@ -432,7 +432,7 @@ def _update_volume_details(w: World) -> None:
             title="改后的题名",
             compiled_by="李四",
             checked_by="王五",
-            compiled_on=None,
+            compiled_on=w.clock.now().astimezone().date(),
             notes="完整",
         ),
         expected_version=1,

@@ -23,6 +23,7 @@ from app.services.auth import SignedIn
 from app.services.customers import search_customers
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
 
 COLUMNS = ("档号", "年度", "案卷题名", "台账中的客户", "建议关联", "依据")
@@ -49,7 +50,7 @@ class LinkVolumesDialog(QDialog):
         super().__init__(parent, objectName="LinkVolumesDialog")
         self.context, self.session = context, session
         self.customer_number: str | None = None  # tests set it instead of the input dialog
-        self.resize(900, 520)
+        fit_to_screen(self, 900, 520)
         layout = QVBoxLayout(self)
         self.count = QLabel(objectName="unlinked_count", wordWrap=True)
         layout.addWidget(self.count)
