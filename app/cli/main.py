@@ -14,6 +14,7 @@ from pathlib import Path
 from app.cli.backup import cmd_backup, cmd_restore, cmd_verify
 from app.cli.commands import cmd_check, cmd_demo, cmd_recover
 from app.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, _location
+from app.cli.imports import cmd_import
 from app.cli.parser import build_parser
 from app.clock import SystemClock
 from app.errors import AppError
@@ -83,6 +84,7 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
         "backup": cmd_backup,
         "verify": cmd_verify,
         "restore": cmd_restore,
+        "import": cmd_import,
     }
     try:
         command = commands.get(args.command)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from app import __version__
+from app.cli.imports import add_import_parser
 from app.paths import default_database_path
 
 
@@ -98,4 +99,5 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("--user", metavar="NAME", help="系统管理员的用户名")
     restore.add_argument("--recovery-key", action="store_true", help="用恢复密钥解锁")
     restore.add_argument("--yes", action="store_true", help="不再询问，校验通过后直接切换")
+    add_import_parser(sub)
     return parser

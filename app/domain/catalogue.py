@@ -72,6 +72,8 @@ DEFAULT_TERM_YEARS = {
     SecrecyLevel.CONFIDENTIAL: 20,
     SecrecyLevel.TOP_SECRET: 30,
 }
+# A volume without a level may carry an openness marking from its ledger (公开 ≠ 内部 ≠ unmarked).
+OPENNESS_LABELS = {"public": "公开", "internal": "内部", "non_secret": "非密"}
 MARKED_LEVELS = {SecrecyLevel.CONFIDENTIAL, SecrecyLevel.TOP_SECRET}  # marking in 备注栏 (R15)
 REVIEW_DAYS = 90  # terms ending within this many days go to the review queue (R16)
 

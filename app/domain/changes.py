@@ -51,6 +51,8 @@ TABLE_KINDS: dict[str, str] = {
     "incident_link": "incidents",
     "audit_entry": "audit",
     "audit_checkpoint": "audit",
+    "audit_seal": "audit",
+    "audit_seal_state": "audit",
     "setting": "settings",
     "keyring": "accounts",
     "user_account": "accounts",

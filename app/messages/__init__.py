@@ -16,7 +16,13 @@ from app.messages.errors import (
     UNDO_REASONS,
 )
 from app.messages.fields import FIELD_LABELS
+from app.messages.import_kinds import IMPORT_FIELDS, IMPORT_REASONS
 from app.messages.reasons import ENCODING_NAMES, REASONS
+
+for _key, _text in IMPORT_REASONS.items():
+    REASONS.setdefault(_key, _text)
+for _key, _text in IMPORT_FIELDS.items():
+    FIELD_LABELS.setdefault(_key, _text)
 
 __all__ = [
     "AUDIT_BREAKS",

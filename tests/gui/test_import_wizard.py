@@ -70,6 +70,8 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
     sample = page.table.item(3, 1).text()
     assert sample.startswith("110") and "*" in sample  # masked on screen (R5)
     wizard.next()
+    assert wizard.currentPage() is wizard.decisions_page  # no duplicates in this ledger
+    wizard.next()
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 10 行：可导入 8 行，未通过检查 2 行" in preview.counts.text()
@@ -216,6 +218,7 @@ def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
     chosen = wizard.mapping_page.chosen()
     assert chosen[0] == "reference_code" and chosen[8] == "location"  # the volume goes there
     wizard.next()
+    wizard.next()  # no duplicates; the place exists: no 存放位置 step
     assert "共 2 行：可导入 2 行，未通过检查 0 行" in wizard.preview_page.counts.text()
     wizard.next()
     assert "新建案卷 1 卷，卷内文件 2 件" in wizard.summary_page.text.text()

@@ -70,6 +70,8 @@ def test_encoding_skipped_footers_and_guess_confidence_in_the_wizard(
     mapping.combos[1].setCurrentIndex(mapping.combos[1].findData("party"))
     assert mapping.table.item(1, 3).text().startswith("高")
     wizard.next()
+    assert wizard.currentPage() is wizard.decisions_page  # no duplicates in this ledger
+    wizard.next()
     preview = wizard.preview_page
     counts = preview.counts.text()
     assert (

@@ -256,3 +256,5 @@ def test_printing_is_audited_on_the_stock_paper_and_the_next_labels_continue_the
     assert again.stock.key == "a4-3x8" and again.start == 6
     again.select_stock("a4-4x10")
     assert again.start == 0
+    again.select_stock("a4-3x8")  # each stock keeps its own next free position
+    assert again.start == 6

@@ -168,6 +168,7 @@ READ_ONLY: dict[str, str] = {
     "when the chain is broken (test_audit_chain)",
     "app.services.catalogue.customer_for_filing": "query: the customer for a 档号 form",
     "app.services.catalogue.find_by_reference": "query: 档号 look-up (restricted rows masked)",
+    "app.services.imports.plan_missing_places": "preview: the places an import would create",
     "app.services.catalogue.secrecy_review_queue": "query: items whose term ends soon",
     "app.services.catalogue.volume_catalogue_pdf": "renders only; printing and saving are "
     "audited by record_output first",
@@ -471,7 +472,7 @@ def _update_volume_details(w: World) -> None:
             title="改后的题名",
             compiled_by="李四",
             checked_by="王五",
-            compiled_on=None,
+            compiled_on=w.clock.now().astimezone().date(),
             notes="完整",
         ),
         expected_version=1,
@@ -862,6 +863,47 @@ def _run_import(w: World) -> int:
 @recipe("app.services.imports.run_import", action="import.customers")
 def _import(w: World) -> None:
     _run_import(w)
+
+
+@recipe("app.services.imports.link_volumes", action="catalogue.link_volumes")
+def _link_volumes(w: World) -> None:
+    from app.services import imports
+
+    path = w.folder / f"{w.unique('volumes')}.csv"
+    path.write_text(f"题名,年度,保管期限\n{w.unique('待关联卷')},2020,永久\n", encoding="utf-8")
+    ledger = imports.load_ledger(path, kind="volumes")
+    mapping, _ = imports.guess_columns(
+        session=w.archivist, kind="volumes", ledger=ledger, clock=w.clock
+    )
+    summary = imports.run_import(
+        session=w.archivist,
+        kind="volumes",
+        ledger=ledger,
+        mapping=mapping,
+        mode=imports.ImportMode.VALID_ROWS,
+        clock=w.clock,
+    )
+    assert summary.details.get("unlinked") == 1
+    volume = imports.list_unlinked_volumes(session=w.archivist, clock=w.clock)[-1]
+    imports.link_volumes(session=w.archivist, links={volume.id: w.customer()}, clock=w.clock)
+
+
+@recipe("app.services.imports.create_missing_places", action="location.batch_create")
+def _create_missing_places(w: World) -> None:
+    from app.services import imports
+
+    digits = w.unique("9")  # a room of its own: 9<n>号库
+    path = w.folder / f"{w.unique('places')}.csv"
+    path.write_text(
+        f"题名,年度,保管期限,存放位置\n卷,2020,永久,{digits}号库6列B面8节3层\n", encoding="utf-8"
+    )
+    ledger = imports.load_ledger(path, kind="volumes")
+    mapping, _ = imports.guess_columns(
+        session=w.archivist, kind="volumes", ledger=ledger, clock=w.clock
+    )
+    assert imports.create_missing_places(
+        session=w.archivist, ledger=ledger, mapping=mapping, clock=w.clock
+    )
 
 
 @recipe("app.services.imports.undo_import", action="import.customers.undo")

@@ -641,8 +641,9 @@ def test_volumes_find_their_customer_by_id_number_or_a_unique_name(
         encoding="utf-8",
     )
     _ledger, summary = _import(archivist, clock, path, "volumes", MODE_VALID)
-    assert (summary.imported, summary.rejected) == (3, 2)
-    assert _reasons(summary) == {4: {"customer_ambiguous"}, 5: {"not_found"}}
+    assert (summary.imported, summary.rejected) == (5, 0)  # 李四 (two) and 王无名: unlinked
+    warned = {o.row: {w.reason for w in o.warnings} for o in summary.outcomes if o.warnings}
+    assert warned == {4: {"unlinked_ambiguous"}, 5: {"unlinked_not_found"}}
     listed = {v.title: v for v in search_catalogue(session=archivist, query="", clock=clock)}
     assert listed["卷甲"].secrecy == "绝密★30年"
     assert listed["卷乙"].secrecy == "机密★10年" and listed["卷乙"].retention == "定期10年"

@@ -150,6 +150,19 @@ def _codes_of(
         else:
             assert expr.id in constants, f"{where}: cannot read the action code {expr.id}"
             yield constants[expr.id]
+    elif isinstance(expr, ast.Subscript) and isinstance(expr.value, ast.Name):
+        # a module-level table of codes (``OUTPUTS[output]``): every string value in it
+        module = ast.parse((APP.parent / where.rpartition(":")[0]).read_text(encoding="utf-8"))
+        tables = [
+            node.value
+            for node in module.body
+            if isinstance(node, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == expr.value.id for t in node.targets)
+            and isinstance(node.value, ast.Dict)
+        ]
+        assert tables, f"{where}: cannot read the action code {ast.unparse(expr)}"
+        for value in tables[0].values:
+            yield from _codes_of(value, None, constants, where)
     else:
         raise AssertionError(f"{where}: cannot read the action code {ast.unparse(expr)}")
 

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QMessageBox,
@@ -23,6 +22,8 @@ from PySide6.QtWidgets import (
 from app.services.audit import IssuedKey
 from app.services.audit.sealing import audit_key_sheet_pdf
 from app.storage.store import Store
+from ui import files
+from ui.geometry import fit_to_screen
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +80,11 @@ class AuditKeyDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.sheet_button.clicked.connect(self._save_sheet)
         self.file_button.clicked.connect(self._save_file)
-        self.resize(640, 360)
+        fit_to_screen(self, 640, 360)
 
     def choose_target(self, title: str, name: str, pattern: str) -> str:
         """Ask where to save (replaced in tests)."""
-        target, _f = QFileDialog.getSaveFileName(self, title, name, pattern)
-        return target
+        return files.save_file_name(self, "audit_key", title, name, pattern)
 
     def save_sheet_to(self, path: Path) -> None:
         """Write the sheet PDF to ``path``."""

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
@@ -35,8 +34,10 @@ from app.errors import AppError, BackupCancelled, ValidationFailed
 from app.services import backup as backup_service
 from app.services.auth import SignedIn
 from app.services.backup import BACKUP_RANGES, BackupRow, RestoreSummary
+from ui import files
 from ui.context import AppContext
 from ui.errors import FieldErrors, show_error, show_unexpected
+from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
 
 log = logging.getLogger(__name__)
@@ -77,7 +78,7 @@ class BackupDialog(QDialog):
 
     # -- construction -------------------------------------------------------------------
     def _build_ui(self) -> None:
-        self.setMinimumSize(860, 600)
+        cap_minimum(self, 860, 600)
         layout = QVBoxLayout(self)
         self.status = QLabel(objectName="backup_status")
         self.status.setWordWrap(True)
@@ -291,8 +292,8 @@ class BackupDialog(QDialog):
         self.restore_button.setEnabled(usable and self._admin)
 
     def _browse(self) -> None:
-        folder = QFileDialog.getExistingDirectory(
-            self, self.tr("选择备份文件夹"), self.target.text()
+        folder = files.existing_directory(
+            self, "backup", self.tr("选择备份文件夹"), start=self.target.text()
         )
         if folder:
             self.target.setText(folder)

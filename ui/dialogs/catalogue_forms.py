@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
+from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
+    QCompleter,
     QDateEdit,
     QHBoxLayout,
     QLineEdit,
@@ -26,8 +28,10 @@ from app.domain.catalogue import (
     Retention,
     SecrecyLevel,
 )
+from app.errors import AppError
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
 from ui.dialogs.form import FormDialog
+from ui.geometry import fit_to_screen
 
 
 class _OptionalDate(QWidget):
@@ -73,6 +77,9 @@ class _CatalogueForm(FormDialog):
         """The 立卷 fields of the 备考表 (立卷人, 检查人, 立卷时间, 本卷情况说明), filled in."""
         self.compiled_by = QLineEdit(details.compiled_by, objectName="compiled_by")
         self.checked_by = QLineEdit(details.checked_by, objectName="checked_by")
+        hint = self.tr("填写备考表任一项时必填（打印备考表的要求）")
+        self.compiled_by.setPlaceholderText(hint)
+        self.checked_by.setPlaceholderText(hint)
         self.compiled_on = _OptionalDate(
             "compiled_on", details.compiled_on or today, checked=details.compiled_on is not None
         )
@@ -90,14 +97,41 @@ class _CatalogueForm(FormDialog):
             self.add_field(label, widget, field)
 
 
-class VolumeFormDialog(_CatalogueForm):
-    """新建案卷: customer by 客户编号, year, title, retention, 立卷 details."""
+def _whole_code(text: str) -> bool:
+    """A complete 客户编号 (KH and 8 digits) or a scanned code with its check character."""
+    from app.domain.scan_codes import read_code
 
-    def __init__(self, parent: QWidget | None, today: date, submit: Any) -> None:
+    if len(text) == 10 and text[:2].upper() == "KH" and text[2:].isdigit():
+        return True
+    return read_code(text)[1] is not None and not text.isdigit() and text[:2].upper() == "KH"
+
+
+class VolumeFormDialog(_CatalogueForm):
+    """新建案卷: customer (picked by name, pinyin or number), year, title, retention, 立卷 details.
+
+    ``find_customers(text)`` (optional) returns ``(客户编号, 名称)`` pairs for what is typed; they
+    are offered as the user types and picking one puts its 客户编号 in the box.
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        today: date,
+        submit: Any,
+        find_customers: Callable[[str], Sequence[tuple[str, str]]] | None = None,
+    ) -> None:
         super().__init__(parent, title="", object_name="VolumeFormDialog", submit=submit)
         self.setWindowTitle(self.tr("新建案卷"))
         self.customer = QLineEdit(objectName="customer")
-        self.customer.setPlaceholderText(self.tr("客户编号，如 KH00000001（可扫码）"))
+        self.customer.setPlaceholderText(self.tr("客户名称、拼音或客户编号（可扫码）"))
+        self._find_customers = find_customers
+        self.customer_choices = QStringListModel(self)
+        self.completer = QCompleter(self.customer_choices, self)
+        self.completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
+        self.completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.customer.setCompleter(self.completer)
+        self.customer.textEdited.connect(self._offer_customers)
+        self.completer.activated.connect(self.pick_customer)
         self.year = QSpinBox(objectName="year")
         self.year.setRange(1900, today.year + 1)
         self.year.setValue(today.year)
@@ -117,7 +151,36 @@ class VolumeFormDialog(_CatalogueForm):
             self.add_field(label, widget, field)
         self._filing_rows(VolumeDetails("", "", "", today, ""), today)
         self.finish()
-        self.resize(520, 560)
+        fit_to_screen(self, 520, 560)
+
+    def _offer_customers(self, text: str) -> None:
+        """Search as the user types (names, pinyin, numbers)."""
+        text = text.strip()
+        if self._find_customers is None or not text:
+            return
+        if text[:2].upper() == "KH" and text[2:].isdigit():
+            text = text.upper()  # a 客户编号 typed in lower case
+        if _whole_code(text):  # a whole 客户编号 or a scan: Enter goes on, no list in the way
+            self.completer.popup().hide()
+            self.customer_choices.setStringList([])
+            return
+        try:
+            found = self._find_customers(text)
+        except AppError:
+            found = []
+        self.customer_choices.setStringList([f"{number}  {name}" for number, name in found])
+        if found:
+            self.completer.complete()
+
+    def pick_customer(self, choice: str) -> None:
+        """A customer chosen from the list: its 客户编号 goes in the box."""
+        number = choice.split()[0] if choice.split() else ""
+        QTimer.singleShot(0, lambda: self.customer.setText(number))  # after the completer
+
+    def customer_code(self) -> str:
+        """The typed or scanned customer code (a picked entry's 客户编号)."""
+        parts = self.customer.text().split()
+        return parts[0] if len(parts) > 1 and parts[0][:2].upper() == "KH" else self.customer.text()
 
     def draft(self, customer_id: int) -> VolumeDraft:
         """The typed volume for ``customer_id``."""
@@ -179,7 +242,7 @@ class ItemFormDialog(_CatalogueForm):
             self.add_field(label, widget, field)
         self.finish()
         self._secrecy_changed()
-        self.resize(540, 600)
+        fit_to_screen(self, 540, 600)
 
     def _secrecy_changed(self) -> None:
         classified = self.secrecy.currentData() is not None
@@ -226,7 +289,7 @@ class VolumeDetailsDialog(_CatalogueForm):
         self.add_field(self.tr("案卷题名"), self.title_edit, "title")
         self._filing_rows(details, today)
         self.finish()
-        self.resize(540, 420)
+        fit_to_screen(self, 540, 420)
 
     def details(self) -> VolumeDetails:
         """The typed details."""

@@ -209,6 +209,10 @@ class CustomerFormDialog(FormDialog):
         self.ok_button.setDefault(True)
 
     def _connect_signals(self) -> None:
+        # the ID number is checked against the document type, gender and birth date: a
+        # corrected number (or type) clears those messages too, not only its own
+        self.clears_with(self.id_number, "id_type", "gender", "birth_date")
+        self.clears_with(self.id_type, "id_number", "gender", "birth_date")
         self.party.currentIndexChanged.connect(self._sync_choices)
         self.kind.currentIndexChanged.connect(self._sync_choices)
 

@@ -20,6 +20,7 @@ from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.customers import clear_duplicate_flag, list_duplicate_flags
 from ui.errors import message_for
+from ui.geometry import cap_minimum
 
 REASONS = {"phone": "电话相同", "bank_account": "银行账号相同"}
 
@@ -30,7 +31,7 @@ class DuplicateReviewDialog(QDialog):
     def __init__(self, session: SignedIn, clock: Clock, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("DuplicateReviewDialog")
-        self.setMinimumSize(620, 380)
+        cap_minimum(self, 620, 380)
         self._session = session
         self._clock = clock
         layout = QVBoxLayout(self)

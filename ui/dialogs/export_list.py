@@ -8,7 +8,6 @@ from pathlib import Path
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
-    QFileDialog,
     QLabel,
     QRadioButton,
     QWidget,
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.services.exports import ExportFormat
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.dialogs.purpose import PurposeForm
 from ui.errors import show_error
 from ui.tasks import run_blocking
@@ -78,8 +78,8 @@ def export_to_file(
     pattern = (
         ask.tr("PDF 文件 (*.pdf)") if fmt == ExportFormat.PDF else ask.tr("Excel 工作簿 (*.xlsx)")
     )
-    target, _f = QFileDialog.getSaveFileName(
-        parent, ask.tr("导出到"), f"{stem}.{fmt.value}", pattern
+    target = files.save_file_name(
+        parent, "export", ask.tr("导出到"), f"{stem}.{fmt.value}", pattern
     )
     if not target:
         return None

@@ -68,7 +68,7 @@ def add_form_row(
 def _edited_signal(widget: QWidget) -> Any:
     """The signal a widget emits when the user changes its value (None when unknown)."""
     if isinstance(widget, QLineEdit):
-        return widget.textEdited
+        return widget.textChanged  # typed, pasted or filled in by a reader/scanner
     if isinstance(widget, QPlainTextEdit | QTextEdit):
         return widget.textChanged
     if isinstance(widget, QComboBox):
@@ -138,6 +138,12 @@ class FormDialog(QDialog):
         if signal is not None:
             signal.connect(lambda *_: self._clear_field(field))
         widget.installEventFilter(self)
+
+    def clears_with(self, widget: QWidget, *fields: str) -> None:
+        """Editing ``widget`` also clears the messages of ``fields`` (checked against it)."""
+        signal = _edited_signal(widget)
+        if signal is not None:
+            signal.connect(lambda *_: [self._clear_field(f) for f in fields])
 
     def add_widget(self, widget: QWidget) -> None:
         """Add a widget below the form (a note, a table, a group box)."""

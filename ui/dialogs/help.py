@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.paths import operator_guide_path
+from ui.geometry import fit_to_screen
 
 IMAGE_WIDTH = 720  # screenshots wider than this are shown scaled down (the file is unchanged)
 
@@ -63,7 +64,7 @@ class GuideDialog(QDialog):
         width, height = 900, 760
         if screen is not None:
             width, height = min(width, screen.width() - 40), min(height, screen.height() - 60)
-        self.resize(width, height)
+        fit_to_screen(self, width, height)
         path = operator_guide_path()
         if path.exists():
             self.browser.setSource(QUrl.fromLocalFile(str(path)))
@@ -136,7 +137,7 @@ class ShortcutsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
-        self.resize(640, 520)
+        fit_to_screen(self, 640, 520)
 
     def keys(self) -> list[str]:
         """The third column, as shown."""

@@ -31,6 +31,7 @@ from ui.context import AppContext
 from ui.dialogs.form import FormDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -96,7 +97,7 @@ class IncidentFormDialog(FormDialog):
             self.follow_up.setPlainText(row.follow_up)
             self.status.setCurrentIndex(max(0, self.status.findData(row.status_code)))
         self.finish(stretch=False)
-        self.resize(560, 720)
+        fit_to_screen(self, 560, 720)
 
     @property
     def result_row(self) -> IncidentRow | None:
@@ -170,7 +171,7 @@ class IncidentRegisterDialog(QDialog):
         self.model = self.panel.model
         self.table = self.panel.table
         layout.addWidget(self.panel, 1)
-        self.resize(860, 480)
+        fit_to_screen(self, 860, 480)
         self.refresh()
 
     def refresh(self) -> None:

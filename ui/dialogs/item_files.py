@@ -15,7 +15,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication, QImage, QPixmap
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QListWidget,
@@ -38,10 +37,12 @@ from app.services.catalogue import (
     open_file,
 )
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.purpose import PurposeForm
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 
 PURPOSES = ["核对客户资料", "办理借阅", "内部审核", "客户查询答复"]
 IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/bmp", "image/tiff", "image/webp"}
@@ -101,7 +102,7 @@ class ImageViewer(QDialog):
         close.clicked.connect(self.accept)
         row.addWidget(close)
         layout.addLayout(row)
-        self.resize(900, 700)
+        fit_to_screen(self, 900, 700)
         self.loaded = not image.isNull()
 
 
@@ -142,7 +143,7 @@ class ItemFilesDialog(QDialog):
         row.addStretch()
         row.addWidget(close)
         layout.addLayout(row)
-        self.resize(560, 360)
+        fit_to_screen(self, 560, 360)
         self._rows: list[ItemFileInfo] = []
         self.reload()
 
@@ -164,7 +165,7 @@ class ItemFilesDialog(QDialog):
 
     def choose_and_attach(self) -> None:
         """Pick a file (or a scan) and store it encrypted."""
-        name, _filter = QFileDialog.getOpenFileName(self, self.tr("选择要附加的文件"))
+        name = files.open_file_name(self, "attachment", self.tr("选择要附加的文件"))
         if name:
             self.attach(Path(name))
 
@@ -232,8 +233,9 @@ class ItemFilesDialog(QDialog):
     ) -> Path | None:
         """Ask where (unless ``target``), take the copy, write it; the path written or None."""
         if target is None:
-            name, _f = QFileDialog.getSaveFileName(
+            name = files.save_file_name(
                 self,
+                "attachment_copy",
                 self.tr("保存副本（将记入审计日志）"),
                 self.tr("电子文件副本"),
             )

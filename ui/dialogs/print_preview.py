@@ -18,13 +18,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRectF, QStandardPaths, Qt
+from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QImage, QKeySequence, QPageLayout, QPageSize, QPainter, QPixmap, QShortcut
 from PySide6.QtPrintSupport import QAbstractPrintDialog, QPrintDialog, QPrinter
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QPushButton,
@@ -35,7 +34,9 @@ from PySide6.QtWidgets import (
 )
 
 from app.errors import AppError
+from ui import files
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 
 if TYPE_CHECKING:
     from ui.context import AppContext
@@ -136,6 +137,7 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.scroll, 1)
         self.status = QLabel(objectName="status")
         self.status.setTextFormat(Qt.TextFormat.PlainText)
+        self.status.setWordWrap(True)  # a long 已保存 path wraps instead of widening the window
         layout.addWidget(self.status)
 
         self.previous_button.clicked.connect(lambda: self.go_to(self.current_page - 1))
@@ -155,7 +157,7 @@ class PrintPreviewDialog(QDialog):
         self.finished.connect(self._close_document)
 
         self.current_page = 0
-        self.resize(960, 1000)
+        fit_to_screen(self, 960, 1000)
         self._show()
 
     # --- viewing -------------------------------------------------------------------------
@@ -281,12 +283,8 @@ class PrintPreviewDialog(QDialog):
 
     def save_as(self) -> None:
         """Ask where, then write the PDF atomically."""
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _ = QFileDialog.getSaveFileName(
-            self,
-            self.tr("另存为 PDF"),
-            str(Path(folder) / self._file_name),
-            self.tr("PDF 文件 (*.pdf)"),
+        name = files.save_file_name(
+            self, "pdf", self.tr("另存为 PDF"), self._file_name, self.tr("PDF 文件 (*.pdf)")
         )
         if not name:
             return

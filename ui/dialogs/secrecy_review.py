@@ -22,6 +22,7 @@ from app.services.auth import SignedIn
 from app.services.catalogue import ReviewRow, extend_secrecy, secrecy_review_queue
 from ui.context import AppContext
 from ui.errors import FieldErrors, show_error
+from ui.geometry import fit_to_screen
 
 
 class SecrecyReviewDialog(QDialog):
@@ -77,7 +78,7 @@ class SecrecyReviewDialog(QDialog):
         row.addWidget(close)
         layout.addLayout(row)
         self.rows: list[ReviewRow] = []
-        self.resize(760, 460)
+        fit_to_screen(self, 760, 460)
         self.reload()
 
     def reload(self) -> None:

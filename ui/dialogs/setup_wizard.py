@@ -10,11 +10,10 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QFont
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -30,8 +29,10 @@ from PySide6.QtWidgets import (
 from app.errors import AppError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.setup import SetupRequest, SetupResult, initialize_database, validate_setup
+from ui import files
 from ui.context import AppContext
 from ui.errors import FieldErrors, message_for, show_error, show_unexpected
+from ui.geometry import cap_minimum
 
 log = logging.getLogger(__name__)
 
@@ -316,11 +317,11 @@ class RecoveryPage(QWizardPage):
         return self.confirm.isChecked()
 
     def _choose_and_save(self) -> None:
-        folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        name, _ = QFileDialog.getSaveFileName(
+        name = files.save_file_name(
             self,
+            "recovery_sheet",
             self.tr("保存恢复密钥单"),
-            str(Path(folder) / "恢复密钥单.pdf"),
+            "恢复密钥单.pdf",
             self.tr("PDF 文件 (*.pdf)"),
         )
         if name:
@@ -356,7 +357,7 @@ class SetupWizard(QWizard):
         self.result_: SetupResult | None = None
         self.setObjectName("SetupWizard")
         self.setWizardStyle(QWizard.WizardStyle.ModernStyle)
-        self.setMinimumSize(640, 520)
+        cap_minimum(self, 640, 520)
         self.intro = IntroPage(context)
         self.organisation = OrganisationPage()
         self.three = ThreePage()

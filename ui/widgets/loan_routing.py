@@ -36,6 +36,7 @@ from app.services.auth import SignedIn
 from app.services.loans import LOAN_ROUTING, TITLE_ORDER, get_loan_settings, update_loan_settings
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 
 Cell = tuple[UseKind, str]  # (kind, level key)
 KINDS = list(KIND_LABELS)
@@ -477,7 +478,7 @@ class LoanRoutingDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         row.addWidget(self.close_button)
         layout.addLayout(row)
-        self.resize(1080, 600)
+        fit_to_screen(self, 1080, 600)
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:

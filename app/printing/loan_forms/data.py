@@ -59,6 +59,9 @@ COPY_COLUMNS = (
     "备注",
 )
 COPY_MM = (15, 12, 10, 13, 16, 18, 20, 30, 9, 10, 16, 9, 9, 22, 12, 20, 20)
+# Codes that must stay whole on one line (a broken 档号 or 登记号 is misread): a cell of these
+# puts one code per line and prints a code too wide for its column in a smaller size.
+IDENTIFIER_COLUMNS = frozenset({"登记号", "档号", "存放位置"})
 SIGNATURE_COLUMNS = frozenset({"借阅人签字", "领取人签字"})
 CELL_SIZE = 6.5
 CELL_LEADING = 8.0

@@ -8,6 +8,7 @@ split at every page break) and leaves the signature columns room for a pen.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -18,11 +19,14 @@ from app.printing.loan_forms.data import (
     COPY_COLUMNS,
     COPY_MM,
     COPY_REGISTER_TITLE,
+    IDENTIFIER_COLUMNS,
     REGISTER_COLUMNS,
     REGISTER_MM,
     ROW_MIN_MM,
     RegisterSheet,
 )
+
+_CODE_BREAKS = re.compile(r"[\n、，,；;]+|\s{2,}")
 
 
 # --- rendering (ReportLab loads here) --------------------------------------------------------
@@ -46,10 +50,15 @@ def _register_page_class() -> type:
 
     class RegisterPage(Flowable):  # type: ignore[misc]  # ReportLab has no type hints
         def __init__(
-            self, widths: list[float], rows: list[list[list[str]]], heights: list[float]
+            self,
+            widths: list[float],
+            rows: list[list[list[str]]],
+            heights: list[float],
+            whole: frozenset[int] = frozenset(),
         ) -> None:
             super().__init__()
             self.widths, self.rows, self.heights = widths, rows, heights
+            self.whole = whole  # identifier columns: each line shrunk to fit, never broken
             self.width, self.height = sum(widths), sum(heights)
 
         def wrap(self, _aw: float, _ah: float) -> tuple[float, float]:
@@ -84,6 +93,14 @@ def _register_page_class() -> type:
                                 + (self.widths[col] - stringWidth(line, FONT, CELL_SIZE)) / 2
                             )
                         text.setTextOrigin(x, first - n * CELL_LEADING)
+                        if r and col in self.whole:
+                            room = self.widths[col] - 2 * CELL_PAD - 0.3
+                            wide = stringWidth(line, FONT, CELL_SIZE)
+                            if wide > room:  # the whole code in a smaller size
+                                text.setFont(FONT, CELL_SIZE * room / wide, CELL_LEADING)
+                                text.textOut(line)
+                                text.setFont(FONT, CELL_SIZE, CELL_LEADING)
+                                continue
                         text.textOut(line)
             canvas.drawText(text)
 
@@ -103,10 +120,13 @@ def _register_table(
     page_class = _register_page_class()
     widths = [w * mm for w in widths_mm]
     room = [w - 2 * CELL_PAD - 0.3 for w in widths]
+    whole = frozenset(n for n, c in enumerate(columns) if c in IDENTIFIER_COLUMNS)
 
-    def cell(text: str, column: int) -> list[str]:
+    def cell(text: str, column: int, *, heading: bool = False) -> list[str]:
         if not text:
             return []
+        if column in whole and not heading:  # one code per line, never broken inside a code
+            return [p.strip() for p in _CODE_BREAKS.split(text) if p.strip()]
         if "\n" not in text and len(text) * CELL_SIZE <= room[column]:
             return [text]
         return wrap_lines(text, room[column], _measure)
@@ -115,7 +135,7 @@ def _register_table(
         lines = max((len(c) for c in cells), default=1) or 1
         return max(lines * CELL_LEADING + 2 * CELL_PAD + 2, minimum)
 
-    heading = [cell(c, n) for n, c in enumerate(columns)]
+    heading = [cell(c, n, heading=True) for n, c in enumerate(columns)]
     heading_h = row_height(heading, 0)
     min_h = ROW_MIN_MM * mm
     page_h = (210 * mm) - HEADER_H - FOOTER_H - 8 * mm  # landscape height less the scope line
@@ -127,7 +147,7 @@ def _register_table(
     def flush() -> None:
         if story:
             story.append(PageBreak())
-        story.append(page_class(widths, [heading, *page], [heading_h, *heights]))
+        story.append(page_class(widths, [heading, *page], [heading_h, *heights], whole))
 
     for row in sheet.rows:
         cells = [cell(text, n) for n, text in enumerate(row)]

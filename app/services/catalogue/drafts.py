@@ -98,8 +98,13 @@ class CleanVolume:
     notes: str
 
 
-def check_volume_draft(draft: VolumeDraft, *, today: date, errors: list[FieldError]) -> CleanVolume:
-    """The form's rules for a new volume (also used by the ledger import); appends errors."""
+def check_volume_draft(
+    draft: VolumeDraft, *, today: date, errors: list[FieldError], note_rules: bool = False
+) -> CleanVolume:
+    """The form's rules for a new volume (also used by the ledger import); appends errors.
+
+    ``note_rules``: the volume form's save: the 备考表's rules apply (see :func:`check_filing`).
+    """
     title = check_text(errors, "title", draft.title, 300, required=True)
     retention = parse_retention(draft.retention)
     if retention is None:
@@ -108,7 +113,13 @@ def check_volume_draft(draft: VolumeDraft, *, today: date, errors: list[FieldErr
         errors.append(FieldError("year", "range", {"min": 1900, "max": today.year + 1}))
     org = check_text(errors, "org_code", draft.org_code, 16, required=False).upper()
     compiled_by, checked_by, notes = check_filing(
-        errors, draft.compiled_by, draft.checked_by, draft.notes, draft.compiled_on, today=today
+        errors,
+        draft.compiled_by,
+        draft.checked_by,
+        draft.notes,
+        draft.compiled_on,
+        today=today,
+        note_rules=note_rules,
     )
     return CleanVolume(title, retention, org, compiled_by, checked_by, notes)
 
@@ -121,14 +132,42 @@ def check_filing(
     compiled_on: date | None,
     *,
     today: date,
+    note_rules: bool = False,
+    latest_item_date: date | None = None,
 ) -> tuple[str, str, str]:
-    """The 立卷 details of the 备考表 (new volume or edit): trimmed 立卷人, 检查人 and notes."""
+    """The 立卷 details of the 备考表 (new volume or edit): trimmed 立卷人, 检查人 and notes.
+
+    With ``note_rules`` (the volume forms' saves) the 卷内备考表's own rules — the ones printing
+    checks, :func:`app.printing.catalogue_forms.check_note_sheet` — apply as soon as any of
+    立卷人, 检查人 or 本卷情况说明 is filled in: a volume is filed bare (its 备考表 completed
+    later) or with a 备考表 that prints, never with one that 打印备考表 would refuse.
+    """
+    from app.printing.catalogue_forms import check_note_sheet  # no ReportLab: plain rules
+
     compiled_by = check_text(errors, "compiled_by", compiled_by, 64, required=False)
     checked_by = check_text(errors, "checked_by", checked_by, 64, required=False)
     notes = check_text(errors, "notes", notes, 2000, required=False)
     if compiled_on is not None and compiled_on > today:
         errors.append(FieldError("compiled_on", "future"))
+    elif note_rules and filing_started(compiled_by, checked_by, notes):
+        named = {e.field for e in errors}
+        errors.extend(
+            e
+            for e in check_note_sheet(
+                notes=notes,
+                compiled_by=compiled_by,
+                checked_by=checked_by,
+                compiled_on=compiled_on,
+                latest_item_date=latest_item_date,
+            )
+            if e.field not in named
+        )
     return compiled_by, checked_by, notes
+
+
+def filing_started(compiled_by: str, checked_by: str, notes: str) -> bool:
+    """Whether any 备考表 detail is filled in (then the whole 备考表 must be right)."""
+    return any(text.strip() for text in (compiled_by, checked_by, notes))
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain.catalogue import (
     CARRIER_LABELS,
+    OPENNESS_LABELS,
     RETENTION_LABELS,
     Carrier,
     Retention,
@@ -80,12 +81,14 @@ def volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) ->
     return VolumeRow(
         id=v.id,
         reference_code=v.reference_code,
-        customer_id=v.customer_id if visible else 0,
+        customer_id=(v.customer_id or 0) if visible else 0,  # 0: not linked yet (待关联)
         year=v.year,
         title=v.title if visible else access.RESTRICTED,
         retention=RETENTION_LABELS[retention] if retention else v.retention,
         expires=retention_expiry(v.year, retention) if retention else None,
-        secrecy=volume_secrecy(v).marking() if visible else access.RESTRICTED,
+        secrecy=(volume_secrecy(v).marking() or OPENNESS_LABELS.get(v.openness or "", ""))
+        if visible
+        else access.RESTRICTED,  # 公开/内部/非密: a ledger's openness marking
         state=v.state if visible else "",
         item_count=v.item_count if visible else 0,
         page_count=v.page_count if visible else 0,

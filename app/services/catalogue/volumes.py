@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import Clock
 from app.domain.catalogue import (
@@ -31,6 +31,7 @@ from app.services.catalogue.numbering import allocate_reference, reference_patte
 from app.services.catalogue.upkeep import reindex
 from app.services.common import actor_from_row, authorize
 from app.storage.models import (
+    ArchiveItem,
     Customer,
     Volume,
 )
@@ -49,7 +50,7 @@ def create_volume(*, session: SignedIn, draft: VolumeDraft, clock: Clock) -> Vol
     """File a new volume for a customer with the next 档号 of its scope (R10, R11)."""
     errors: list[FieldError] = []
     today = clock.now().astimezone().date()
-    clean = check_volume_draft(draft, today=today, errors=errors)
+    clean = check_volume_draft(draft, today=today, errors=errors, note_rules=True)
     title, retention, org = clean.title, clean.retention, clean.org
     compiled_by, checked_by, notes = clean.compiled_by, clean.checked_by, clean.notes
     with session.uow(clock) as uow:
@@ -179,18 +180,23 @@ def update_volume_details(
     errors: list[FieldError] = []
     today = clock.now().astimezone().date()
     title = check_text(errors, "title", details.title, 300, required=True)
-    compiled_by, checked_by, notes = check_filing(
-        errors,
-        details.compiled_by,
-        details.checked_by,
-        details.notes,
-        details.compiled_on,
-        today=today,
-    )
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
         v = visible_volume(uow, reader, volume_id)
+        latest = uow.session.scalar(
+            select(func.max(ArchiveItem.doc_date)).where(ArchiveItem.volume_id == volume_id)
+        )
+        compiled_by, checked_by, notes = check_filing(
+            errors,
+            details.compiled_by,
+            details.checked_by,
+            details.notes,
+            details.compiled_on,
+            today=today,
+            note_rules=True,
+            latest_item_date=latest,
+        )
         if v.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))
         if v.version != expected_version:

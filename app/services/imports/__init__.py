@@ -10,9 +10,10 @@ nothing" or "valid rows only"), :func:`rejected_rows_xlsx` (the refused rows wit
 Modules: ``ledger`` (the sheet and its header, the masked preview), ``mapping`` (column
 mapping: remembered, guessed, checked), ``checking`` (the preview's checks), ``run`` (the
 import), ``rejected`` (the rejected-rows workbook), ``history`` (past imports and undo),
-``registry`` (kind key → kind) and ``kinds/`` (one module per import target, with ``base``
-the interface they share). Callers import from this package; its modules import each other
-directly, never this ``__init__``.
+``duplicates`` (groups shown for a decision), ``registry`` (kind key → kind), ``linking``
+(volumes imported unlinked), ``places`` (missing places made in a batch) and ``kinds/`` (one
+module per import target, with ``base`` the interface they share). Callers import from this
+package; its modules import each other directly, never this ``__init__``.
 """
 
 from app.errors import ImportCancelled, ImportHasRejections, ImportUndoRefused
@@ -25,6 +26,14 @@ from app.services.imports.checking import (
     describe_note,
     describe_outcome,
     describe_skipped,
+)
+from app.services.imports.duplicates import (
+    DECISION_LABELS,
+    Choice,
+    Decision,
+    DuplicateGroup,
+    is_flagged,
+    is_skipped,
 )
 from app.services.imports.history import ImportRow, list_imports, undo_import
 from app.services.imports.kinds.base import (
@@ -46,21 +55,33 @@ from app.services.imports.ledger import (
     read_notes,
     sheet_cells,
 )
+from app.services.imports.linking import (
+    LinkSuggestion,
+    UnlinkedVolume,
+    get_unlinked_count,
+    link_volumes,
+    list_unlinked_volumes,
+)
 from app.services.imports.mapping import (
     MAPPING_SETTING,
     check_mapping,
     column_guesses,
     guess_columns,
 )
+from app.services.imports.places import PlacesPlan, create_missing_places, plan_missing_places
 from app.services.imports.registry import KINDS, kind_of, register
 from app.services.imports.rejected import rejected_rows_xlsx
 from app.services.imports.run import ImportMode, ImportSummary, run_import
 
 __all__ = [
+    "DECISION_LABELS",
     "KINDS",
     "MAPPING_SETTING",
     "PREVIEW_ROWS",
     "CheckResult",
+    "Choice",
+    "Decision",
+    "DuplicateGroup",
     "Guess",
     "ImportCancelled",
     "ImportHasRejections",
@@ -71,25 +92,35 @@ __all__ = [
     "ImportUndoRefused",
     "KindContext",
     "Ledger",
+    "LinkSuggestion",
     "ParsedRow",
+    "PlacesPlan",
     "Progress",
     "RowOutcome",
     "Skipped",
+    "UnlinkedVolume",
     "Written",
     "check_ledger",
     "check_mapping",
     "column_guesses",
+    "create_missing_places",
     "describe_note",
     "describe_outcome",
     "describe_skipped",
     "file_digest",
+    "get_unlinked_count",
     "guess_columns",
+    "is_flagged",
+    "is_skipped",
     "kind_of",
     "ledger_fields",
+    "link_volumes",
     "list_imports",
+    "list_unlinked_volumes",
     "load_ledger",
     "move_header",
     "parsed_rows",
+    "plan_missing_places",
     "preview_cells",
     "read_notes",
     "register",

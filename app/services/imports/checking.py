@@ -10,8 +10,10 @@ changed since (uniqueness against the database).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from app.clock import Clock
 from app.errors import FieldError
@@ -49,6 +51,7 @@ class CheckResult:
     skipped: list[Skipped] = field(default_factory=list)
     complete: bool = True
     token: tuple[int, int, str] = (0, 0, "")
+    duplicates: list[Any] = field(default_factory=list)  # DuplicateGroups, for the decisions
 
     @property
     def read(self) -> int:
@@ -75,6 +78,7 @@ def check_ledger(
     clock: Clock,
     limit: int | None = None,
     progress: Progress | None = None,
+    decisions: Mapping[str, Any] | None = None,
 ) -> CheckResult:
     """Check the rows (the first ``limit`` for a quick preview) without writing anything.
 
@@ -84,9 +88,11 @@ def check_ledger(
     rows = mapped_rows(target, ledger, mapping, limit)
     with session.uow(clock) as uow, gc_paused():
         ctx = kind_context(uow, session, target, clock.now(), progress)
+        ctx.decisions = dict(decisions or {})
         outcomes = check_rows(target, ctx, rows)
     complete = limit is None or len(rows) < limit
-    return CheckResult(outcomes, list(ledger.skipped), complete, result_token(ledger, mapping))
+    token = result_token(ledger, mapping, decisions)
+    return CheckResult(outcomes, list(ledger.skipped), complete, token, ctx.duplicates)
 
 
 def check_rows(target: ImportKind, ctx: KindContext, rows: list[ParsedRow]) -> list[RowOutcome]:
@@ -100,9 +106,15 @@ def check_rows(target: ImportKind, ctx: KindContext, rows: list[ParsedRow]) -> l
     return outcomes
 
 
-def result_token(ledger: Ledger, mapping: dict[int, str]) -> tuple[int, int, str]:
-    """What a check result is for: this ledger object, its header row, this mapping."""
-    return ledger.serial, ledger.header.data_start, repr(sorted(mapping.items()))
+def result_token(
+    ledger: Ledger, mapping: dict[int, str], decisions: Mapping[str, Any] | None = None
+) -> tuple[int, int, str]:
+    """What a check result is for: this ledger, its header row, mapping and decisions.
+
+    The duplicate decisions count: the check applies them to the verdicts.
+    """
+    chosen = sorted((decisions or {}).items())
+    return ledger.serial, ledger.header.data_start, repr((sorted(mapping.items()), chosen))
 
 
 def mapped_rows(

@@ -156,6 +156,20 @@ _MASKERS = {
 }
 
 
+# 档号 and the dates of a volume ledger or loan register: shown as they are (not personal)
+_NOT_PERSONAL = frozenset(
+    {
+        "reference_code",
+        "loaned_on",
+        "due_on",
+        "returned_on",
+        "date_range",
+        "compiled_on",
+        "doc_date",
+    }
+)
+
+
 def preview_cells(kind: str, ledger: Ledger, mapping: dict[int, str], row_index: int) -> list[str]:
     """One sheet row as the preview shows it: personal values masked (R5)."""
     row = ledger.sheet.rows[row_index] if row_index < len(ledger.sheet.rows) else ()
@@ -166,7 +180,7 @@ def preview_cells(kind: str, ledger: Ledger, mapping: dict[int, str], row_index:
         key = mapping.get(col)
         if text and key in masked:
             text = _MASKERS.get(key, mask_name)(text)
-        elif text and sum(ch.isdigit() for ch in text) >= 6:
+        elif text and key not in _NOT_PERSONAL and sum(ch.isdigit() for ch in text) >= 6:
             text = mask_id_number(text)  # a number in a column not mapped as one: hide it too
         out.append(text)
     return out

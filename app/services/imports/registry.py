@@ -1,4 +1,4 @@
-"""The registry of import targets: kind key → the kind (``customers``, ``volumes``).
+"""The registry of import targets: kind key → the kind (``customers``, ``volumes``, ``loans``).
 
 A new kind (a module under ``kinds/`` with a class implementing
 :class:`~app.services.imports.kinds.base.ImportKind`) is added with one :func:`register` call
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from app.services.imports.kinds.base import ImportKind
 from app.services.imports.kinds.customers import CustomerImport
+from app.services.imports.kinds.loans import LoanImport
 from app.services.imports.kinds.volumes import VolumeImport
 
 KINDS: dict[str, ImportKind] = {}
@@ -22,9 +23,10 @@ def register(kind: ImportKind) -> ImportKind:
 
 
 def kind_of(key: str) -> ImportKind:
-    """The import target ``key`` (``customers``, ``volumes``)."""
+    """The import target ``key`` (``customers``, ``volumes``, ``loans``)."""
     return KINDS[key]
 
 
 register(CustomerImport())
 register(VolumeImport())
+register(LoanImport())

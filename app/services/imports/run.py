@@ -12,10 +12,11 @@ headers.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
+from typing import Any
 
 from app.clock import Clock
 from app.errors import ImportCancelled, ImportHasRejections
@@ -80,13 +81,14 @@ def run_import(
     mode: ImportMode,
     clock: Clock,
     progress: Progress | None = None,
+    decisions: Mapping[str, Any] | None = None,
     checked: CheckResult | None = None,
 ) -> ImportSummary:
     """Import in one transaction with one audit entry, each row checked once.
 
     ``checked``: the preview's complete check of this ledger and mapping; its verdicts are
     written, only uniqueness re-checked under the lock. Without it (or for another ledger or
-    mapping) every row is checked here.
+    mapping or other duplicate ``decisions``) every row is checked here.
 
     Raises:
         ImportHasRejections: all-or-nothing and some row failed (nothing written).
@@ -97,7 +99,7 @@ def run_import(
         checked
         if checked is not None
         and checked.complete
-        and checked.token == result_token(ledger, mapping)
+        and checked.token == result_token(ledger, mapping, decisions)
         and getattr(target, "recheck", None) is not None
         else None
     )
@@ -105,6 +107,7 @@ def run_import(
     with session.uow(clock) as uow:
         uow.claim_writes()  # consecutive ids and one counter: hold the write lock throughout
         ctx = kind_context(uow, session, target, clock.now(), progress)
+        ctx.decisions = dict(decisions or {})  # the operator's choices on duplicate groups
         try:
             with _large_cache(uow), gc_paused():
                 if reuse is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -281,47 +282,9 @@ def create_location_batch(*, session: SignedIn, spec: BatchSpec, clock: Clock) -
                 )
             )
         }
-        category = spec.category_code.strip().upper() or None
         for node in plan.new:
             parent = by_code.get(node.parent_code) if node.parent_code else None
-            # rooms, 密集架 and cabinets share their parent's numbering: a cabinet's number is
-            # only in its code, so a 密集架 and a 柜 of one room never share a place in the tree
-            ordinal = (
-                _next_ordinal(uow, parent)
-                if node.kind in (LocationKind.STOREROOM, LocationKind.SHELF, LocationKind.CABINET)
-                else node.ordinal
-            )
-            row = StorageLocation(
-                parent_id=parent.id if parent else None,
-                kind=node.kind.value,
-                code=node.code,
-                segment=node.code.rsplit("-", 1)[-1][:12],
-                name=node.name,
-                ordinal=ordinal,
-                path_key=(parent.path_key + "." if parent else "") + f"{ordinal:04d}",
-                capacity=node.capacity,
-                secure=spec.secure and node.kind in (LocationKind.SHELF, LocationKind.CABINET),
-                secure_effective=spec.secure and node.kind is not LocationKind.STOREROOM,
-                custodian_id=(
-                    spec.custodian_id
-                    if spec.secure and node.kind in (LocationKind.SHELF, LocationKind.CABINET)
-                    else None
-                ),
-                category_code=category if node.kind is not LocationKind.STOREROOM else None,
-                note="",
-                created_at=now,
-                version=1,
-            )
-            if parent is not None and parent.secure_effective:
-                row.secure_effective = True
-            if parent is not None and parent.category_code and not row.category_code:
-                row.category_code = parent.category_code
-            _grid_fields(row, parent)
-            uow.session.add(row)
-            uow.session.flush()
-            if node.kind in loc.GRID_KINDS:
-                row.grid_id = row.id
-            by_code[node.code] = row
+            by_code[node.code] = add_planned_node(uow, node, parent, spec, now)
         uow.audit.record(
             "location.batch_create",
             object_type="storage_location",
@@ -335,6 +298,55 @@ def create_location_batch(*, session: SignedIn, spec: BatchSpec, clock: Clock) -
         )
         uow.commit()
         return len(plan.new)
+
+
+def add_planned_node(
+    uow: UnitOfWork,
+    node: loc.PlannedNode,
+    parent: StorageLocation | None,
+    spec: BatchSpec,
+    now: datetime,
+) -> StorageLocation:
+    """Create one planned place under ``parent`` (flushed: it has its id)."""
+    category = spec.category_code.strip().upper() or None
+    # rooms, 密集架 and cabinets share their parent's numbering: a cabinet's number is
+    # only in its code, so a 密集架 and a 柜 of one room never share a place in the tree
+    ordinal = (
+        _next_ordinal(uow, parent)
+        if node.kind in (LocationKind.STOREROOM, LocationKind.SHELF, LocationKind.CABINET)
+        else node.ordinal
+    )
+    row = StorageLocation(
+        parent_id=parent.id if parent else None,
+        kind=node.kind.value,
+        code=node.code,
+        segment=node.code.rsplit("-", 1)[-1][:12],
+        name=node.name,
+        ordinal=ordinal,
+        path_key=(parent.path_key + "." if parent else "") + f"{ordinal:04d}",
+        capacity=node.capacity,
+        secure=spec.secure and node.kind in (LocationKind.SHELF, LocationKind.CABINET),
+        secure_effective=spec.secure and node.kind is not LocationKind.STOREROOM,
+        custodian_id=(
+            spec.custodian_id
+            if spec.secure and node.kind in (LocationKind.SHELF, LocationKind.CABINET)
+            else None
+        ),
+        category_code=category if node.kind is not LocationKind.STOREROOM else None,
+        note="",
+        created_at=now,
+        version=1,
+    )
+    if parent is not None and parent.secure_effective:
+        row.secure_effective = True
+    if parent is not None and parent.category_code and not row.category_code:
+        row.category_code = parent.category_code
+    _grid_fields(row, parent)
+    uow.session.add(row)
+    uow.session.flush()
+    if node.kind in loc.GRID_KINDS:
+        row.grid_id = row.id
+    return row
 
 
 def _next_ordinal(uow: UnitOfWork, parent: StorageLocation | None) -> int:

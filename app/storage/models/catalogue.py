@@ -26,7 +26,8 @@ class Volume(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(64), unique=True)  # 档号, never reused
-    customer_id: Mapped[int] = mapped_column(ForeignKey("customer.id"), index=True)
+    # NULL: imported from a ledger that did not name the customer, to be linked (待关联)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
     year: Mapped[int] = mapped_column(Integer, index=True)
     title: Mapped[str] = mapped_column(String(300))
     retention: Mapped[str] = mapped_column(String(8))  # Y | D30 | D10
@@ -49,6 +50,10 @@ class Volume(Base):
     index_remarks: Mapped[str] = mapped_column(Text, default="")  # 备注栏, marking first
     updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    openness: Mapped[str | None] = mapped_column(String(16))  # public | internal | non_secret
+    date_from: Mapped[date | None] = mapped_column(Date)  # 起止日期 of the ledger
+    date_to: Mapped[date | None] = mapped_column(Date)
+    link_hint: Mapped[str] = mapped_column(String(200), default="")  # ledger's customer text
 
 
 class ArchiveItem(Base):

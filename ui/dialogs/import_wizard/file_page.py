@@ -6,7 +6,6 @@ from pathlib import Path
 
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.imports.source import sheet_names
 from app.services import imports
+from ui import files
 from ui.dialogs.form import ERROR_STYLE
 from ui.dialogs.import_wizard.host import WizardHost
 from ui.errors import message_for
@@ -70,10 +70,10 @@ class FilePage(QWizardPage):
         self.sheet_label.setText(self.tr("工作表"))
 
     def _browse(self) -> None:
-        name, _f = QFileDialog.getOpenFileName(
+        name = files.open_file_name(
             self,
+            "import",
             self.tr("选择要导入的文件"),
-            "",
             self.tr("Excel 或 CSV (*.xlsx *.xlsm *.csv *.txt *.xls *.et);;所有文件 (*)"),
         )
         if name:

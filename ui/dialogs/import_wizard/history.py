@@ -10,6 +10,7 @@ from app.services import imports
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
 
 COLUMNS = ("批次", "导入时间", "导入人", "行数", "状态")
@@ -24,7 +25,7 @@ class ImportHistoryDialog(QDialog):
         super().__init__(parent, objectName="ImportHistoryDialog")
         self.context, self.session, self.kind = context, session, kind
         self.setWindowTitle(self.tr("导入记录"))
-        self.resize(720, 420)
+        fit_to_screen(self, 720, 420)
         layout = QVBoxLayout(self)
         self.panel = TablePanel(name="import_history", columns=COLUMNS, cells=self._cells)
         self.table = self.panel.table

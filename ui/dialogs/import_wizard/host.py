@@ -29,6 +29,7 @@ class WizardHost(Protocol):
     mapping: dict[int, str]
     remembered: bool
     check: imports.CheckResult | None
+    decisions: dict[str, Any]  # duplicate group key → imports.Choice (the decisions step)
     summary: imports.ImportSummary | None
     rejected_target: Path | None
 

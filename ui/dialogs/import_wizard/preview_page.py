@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
     QCheckBox,
-    QFileDialog,
     QLabel,
     QMessageBox,
     QRadioButton,
@@ -23,6 +22,7 @@ from PySide6.QtWidgets import (
 from app.errors import AppError
 from app.services import imports
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.dialogs.import_wizard.host import PREVIEW_SHOWN, WizardHost
 from ui.dialogs.import_wizard.preview_model import PreviewModel
 from ui.errors import show_error
@@ -75,6 +75,7 @@ class PreviewPage(QWizardPage):
         ledger, w = self.w.ledger, self.w
         assert ledger is not None
         session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
+        decisions = dict(w.decisions)
 
         def check(sink: ProgressSink) -> imports.CheckResult:
             return imports.check_ledger(
@@ -84,6 +85,7 @@ class PreviewPage(QWizardPage):
                 mapping=mapping,
                 clock=clock,
                 progress=sink,
+                decisions=decisions,
             )
 
         # the first rows at once (a quick look while the rest is checked), then every row
@@ -95,6 +97,7 @@ class PreviewPage(QWizardPage):
                 mapping=mapping,
                 clock=clock,
                 limit=PREVIEW_SHOWN,
+                decisions=decisions,
             )
         except AppError as exc:
             show_error(self, exc)
@@ -179,6 +182,7 @@ class PreviewPage(QWizardPage):
             QMessageBox.warning(self, self.tr("没有可导入的行"), self.tr("没有一行通过检查。"))
             return False
         session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
+        decisions = dict(w.decisions)
 
         def work(sink: ProgressSink) -> imports.ImportSummary:
             return imports.run_import(
@@ -189,6 +193,7 @@ class PreviewPage(QWizardPage):
                 mode=mode,
                 clock=clock,
                 progress=sink,
+                decisions=decisions,
                 checked=result,  # each row checked once: only uniqueness is looked at again
             )
 
@@ -213,8 +218,12 @@ class PreviewPage(QWizardPage):
         assert ledger is not None
         target = self.w.rejected_target
         if target is None:
-            name, _f = QFileDialog.getSaveFileName(
-                self, self.tr("保存未导入的行"), "未导入的行.xlsx", self.tr("Excel 工作簿 (*.xlsx)")
+            name = files.save_file_name(
+                self,
+                "import_rejects",
+                self.tr("保存未导入的行"),
+                "未导入的行.xlsx",
+                self.tr("Excel 工作簿 (*.xlsx)"),
             )
             if not name:
                 return

@@ -60,6 +60,20 @@ class SummaryPage(QWizardPage):
                     s.details.get("volumes", 0), s.details.get("items", 0)
                 )
             )
+        if s.details.get("unlinked"):
+            lines.append(
+                self.tr("其中 {0} 卷未关联客户，请在档案页“待关联案卷…”中关联。").format(
+                    s.details["unlinked"]
+                )
+            )
+        if s.kind == "loans":
+            lines.append(
+                self.tr("借阅登记 {0} 条：未还 {1} 条（案卷显示“借出”），已还 {2} 条。").format(
+                    s.details.get("loans", 0),
+                    s.details.get("open", 0),
+                    s.details.get("returned", 0),
+                )
+            )
         if s.flagged:
             lines.append(
                 self.tr(

@@ -36,6 +36,7 @@ from ui.dialogs.label_sheet.actions import LabelActions, SheetMemory
 from ui.dialogs.label_sheet.diagram import LabelPreviewDialog, SheetDiagramWidget
 from ui.dialogs.label_sheet.stock_editor import LabelStockDialog
 from ui.errors import FieldErrors, show_error
+from ui.geometry import fit_to_screen
 
 
 class LabelSheetDialog(QDialog):
@@ -63,7 +64,7 @@ class LabelSheetDialog(QDialog):
         self._build_ui()
         self._connect_signals()
         self.reload_stocks(self.memory.last_stock())
-        self.resize(760, 560)
+        fit_to_screen(self, 760, 560)
 
     # --- building ---------------------------------------------------------------------------
     def _build_ui(self) -> None:

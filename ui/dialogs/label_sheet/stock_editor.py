@@ -9,6 +9,7 @@ from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QLineEdit, QSpi
 
 from app.domain.label_stock import LabelStock
 from ui.dialogs.form import FormDialog
+from ui.geometry import fit_to_screen
 
 _NUMBER_FIELDS = (
     ("page_width", "纸宽"),
@@ -75,7 +76,7 @@ class LabelStockDialog(FormDialog):
         hint.setStyleSheet("color: #555;")
         self.add_widget(hint)
         self.finish()
-        self.resize(460, 620)
+        fit_to_screen(self, 460, 620)
 
     def stock(self) -> LabelStock:
         """The stock as typed."""

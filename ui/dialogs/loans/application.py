@@ -28,6 +28,7 @@ from app.services.catalogue import VolumeRow
 from app.services.loans import ApplicationDraft, BorrowerRow, RequestedVolume
 from ui.dialogs.form import FormDialog, add_form_row
 from ui.errors import message_for
+from ui.geometry import fit_to_screen
 
 PURPOSES = ["核对合同条款", "客户投诉处理", "业务审计", "诉讼取证", "财务核对", "编写报告"]
 COPY_KINDS = ("copy", "excerpt", "external")
@@ -122,7 +123,7 @@ class ApplicationDialog(FormDialog):
         self.kind.currentIndexChanged.connect(self._kind_changed)
         self._who_changed()
         self._kind_changed()
-        self.resize(560, 720)
+        fit_to_screen(self, 560, 720)
 
     def _build_period(self, today: date) -> None:
         self.until_set = QCheckBox(self.tr("指定归还日期"), objectName="requested_until_set")

@@ -26,6 +26,7 @@ from app.services.loans import (
 from ui.context import AppContext
 from ui.dialogs.form import ERROR_STYLE
 from ui.errors import message_for
+from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
 
 QUEUE_COLUMNS = ("申请编号", "利用方式", "利用者", "利用目的", "案卷", "密级")
@@ -77,7 +78,7 @@ class ApprovalDialog(QDialog):
         row.addWidget(self.close_button)
         layout.addLayout(row)
         self.refresh()
-        self.resize(820, 520)
+        fit_to_screen(self, 820, 520)
 
     @property
     def rows(self) -> list[ApplicationRow]:

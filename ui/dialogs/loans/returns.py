@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from app.domain.loans import CONDITION_LABELS, Condition
 from app.services.loans import ReturnCheck, ReturnCount
 from ui.dialogs.form import FormDialog
+from ui.geometry import fit_to_screen
 
 
 class ReturnDialog(FormDialog):
@@ -103,7 +104,7 @@ class ReturnDialog(FormDialog):
         )
         self.add_widget(confirm)
         self.finish(stretch=False)
-        self.resize(520, 480)
+        fit_to_screen(self, 520, 480)
 
     def count(self) -> ReturnCount:
         """What was counted."""

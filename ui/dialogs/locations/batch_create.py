@@ -22,6 +22,7 @@ from app.errors import AppError, ValidationFailed
 from app.services import locations as L
 from ui.dialogs.form import FormDialog
 from ui.errors import show_error
+from ui.geometry import fit_to_screen
 
 
 class BatchCreateDialog(FormDialog):
@@ -112,7 +113,7 @@ class BatchCreateDialog(FormDialog):
         self.shelf_radio.toggled.connect(self._unit_changed)
         self.secure.toggled.connect(self._unit_changed)
         self._unit_changed()
-        self.resize(560, 720)
+        fit_to_screen(self, 560, 720)
 
     def _unit_changed(self, *_a: object) -> None:
         shelf = self.shelf_radio.isChecked()

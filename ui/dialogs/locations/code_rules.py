@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QComboBox, QLabel, QLineEdit, QWidget
 from app.domain.locations import ORDER_LABELS, check_code_pattern, code_for
 from app.services import locations as L
 from ui.dialogs.form import FormDialog
+from ui.geometry import fit_to_screen
 
 _SHELF_EXAMPLE = {
     "room": "K1",
@@ -66,7 +67,7 @@ class LocationSettingsDialog(FormDialog):
         self.shelf_pattern.textChanged.connect(self._show_example)
         self.cabinet_pattern.textChanged.connect(self._show_example)
         self._show_example()
-        self.resize(620, 320)
+        fit_to_screen(self, 620, 320)
 
     def _show_example(self, *_a: object) -> None:
         parts = []

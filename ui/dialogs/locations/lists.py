@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import locations as L
+from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import configure_table, fit_columns
 
 PROBLEM_TEXT = {
@@ -127,7 +128,7 @@ class BulkMoveDialog(_ListDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(720, 420)
+        fit_to_screen(self, 720, 420)
 
 
 class MustMoveDialog(_ListDialog):
@@ -151,7 +152,7 @@ class MustMoveDialog(_ListDialog):
             [(r.reference_code, r.secrecy_label, r.box_code, r.location_code) for r in rows],
         )
         self._close_button(layout)
-        self.resize(640, 360)
+        fit_to_screen(self, 640, 360)
 
 
 class VolumeHistoryDialog(_ListDialog):
@@ -178,4 +179,4 @@ class VolumeHistoryDialog(_ListDialog):
             ],
         )
         self._close_button(layout)
-        self.resize(720, 360)
+        fit_to_screen(self, 720, 360)

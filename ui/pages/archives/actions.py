@@ -134,6 +134,13 @@ class ArchiveActions(QWidget):
         ImportWizard(self, self._context, self._session, "volumes").exec()
         self.refresh()
 
+    def link_volumes(self) -> None:
+        """待关联案卷: volumes imported without a customer, linked one by one or in a batch."""
+        from ui.dialogs.link_volumes import LinkVolumesDialog
+
+        LinkVolumesDialog(self, self._context, self._session).exec()
+        self.refresh()
+
     def export_list(self) -> None:
         """The listed volumes as Excel or PDF: a purpose first (audited, R40)."""
         from app.services.exports import ExportFormat, export_volumes
@@ -166,10 +173,11 @@ class ArchiveActions(QWidget):
         clock = self._context.clock
 
         def submit(dialog: VolumeFormDialog) -> Any:
-            result, scanned = read_code(dialog.customer.text())  # typed, or its label scanned
+            typed = dialog.customer_code()  # typed, picked by name, or its label scanned
+            result, scanned = read_code(typed)
             if result is ScanResult.BAD_CHECK:
                 raise ScanRejected(detail=self.tr("客户编号的校验位不正确：请重新扫描或手工输入。"))
-            number = scanned.code if scanned is not None else dialog.customer.text()
+            number = scanned.code if scanned is not None else typed
             customer_id, _name = customer_for_filing(
                 session=self._session, number=number, clock=clock
             )
@@ -177,7 +185,13 @@ class ArchiveActions(QWidget):
                 session=self._session, draft=dialog.draft(customer_id), clock=clock
             )
 
-        dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit)
+        def find(text: str) -> list[tuple[str, str]]:
+            from app.services.customers import search_customers
+
+            hits = search_customers(session=self._session, query=text, clock=clock, limit=12)
+            return [(row.number, row.name) for row in hits.rows]
+
+        dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit, find)
         if dialog.exec() and dialog.result_value is not None:
             self.search.setText(dialog.result_value.reference_code)  # lists and selects it
 

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QDialog,
-    QFileDialog,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -30,6 +29,7 @@ from app.services import audit
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
 from app.services.auth import SignedIn
 from app.storage.files import atomic_write_bytes
+from ui import files
 from ui.context import AppContext
 from ui.errors import message_for, show_error
 from ui.models.audit import AuditTableModel
@@ -314,8 +314,7 @@ class AuditPage(QWidget):
             "xlsx": ("审计记录.xlsx", self.tr("Excel 工作簿 (*.xlsx)")),
             "json": ("审计记录归档.json", self.tr("审计归档 (*.json)")),
         }[fmt]
-        target, _f = QFileDialog.getSaveFileName(self, self.tr("导出到"), name, pattern)
-        return target
+        return files.save_file_name(self, "audit_export", self.tr("导出到"), name, pattern)
 
     def export(self, fmt: str) -> None:
         """The filtered entries as PDF or Excel: a purpose first; the export is recorded."""

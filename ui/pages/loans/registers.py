@@ -45,8 +45,12 @@ class RegistersTab(QWidget):
             self.tr("复制摘抄登记簿…"), objectName="print_copy_register"
         )
         self.copy_register_button.clicked.connect(self.print_copy_register)
+        self.import_button = QPushButton(self.tr("导入借阅登记簿…"), objectName="import_loans")
+        self.import_button.setVisible(desk.desk)
+        self.import_button.clicked.connect(self.import_register)
         for button in (self.register_button, self.open_register_button, self.copy_register_button):
             bar.addWidget(button)
+        bar.addWidget(self.import_button)
         bar.addStretch(1)
         layout.addLayout(bar)
         self.stats_label = QLabel(objectName="use_statistics")
@@ -61,6 +65,14 @@ class RegistersTab(QWidget):
         )
         self.reports.end_bar()
         layout.addWidget(self.reports, 1)
+
+    def import_register(self) -> None:
+        """导入借阅登记簿 (the import wizard): open loans and the history on day one."""
+        from ui.dialogs.import_wizard import ImportWizard
+
+        desk = self._desk
+        ImportWizard(self, desk.context, desk.session, "loans").exec()
+        desk.refresh()
 
     def load(self) -> None:
         """Reload the reports (AppError goes to the caller) and the statistics."""

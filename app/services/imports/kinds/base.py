@@ -101,6 +101,8 @@ class KindContext:
     now: datetime
     new_keys: list[str] = field(default_factory=list)  # vault keys made (destroyed on failure)
     progress: Progress | None = None
+    decisions: dict[str, Any] = field(default_factory=dict)  # duplicate group key → Choice
+    duplicates: list[Any] = field(default_factory=list)  # the DuplicateGroups the check found
 
     def tick(self, done: int, total: int) -> None:
         """Report checking progress every thousand rows; stop when cancelled."""

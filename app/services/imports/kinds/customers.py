@@ -22,6 +22,7 @@ from app.services.customers import (
     refresh_duplicate_mark,
     validate_draft,
 )
+from app.services.imports.duplicates import customer_groups
 from app.services.imports.kinds.base import (
     CHUNK,
     KindContext,
@@ -91,6 +92,7 @@ class CustomerImport:
             first_row[clean_draft.id_number] = o.row
             by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
         _registered(ctx, by_digest)
+        customer_groups(ctx, outcomes)  # duplicates flagged and shown for a decision
         return settle(outcomes)
 
     def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:

@@ -28,6 +28,7 @@ from app.services.imports.kinds.parsing import (
     cell_text,
     fold_table,
 )
+from app.services.imports.kinds.volume_words import secrecy_words
 from app.storage import catalogue_search
 from app.storage.models import ArchiveItem, ItemFile
 from app.storage.store import UnitOfWork
@@ -38,14 +39,6 @@ CARRIERS = fold_table(
         Carrier.DISC: ("光盘", "disc"),
         Carrier.DISK: ("磁盘", "硬盘", "u盘", "移动硬盘", "disk"),
         Carrier.ELECTRONIC: ("电子文件", "电子", "electronic"),
-    }
-)
-LEVELS = fold_table(
-    {
-        SecrecyLevel.SECRET: ("秘密",),
-        SecrecyLevel.CONFIDENTIAL: ("机密",),
-        SecrecyLevel.TOP_SECRET: ("绝密",),
-        "": ("无", "公开", "非密", "普通", "内部", "-", "—"),
     }
 )
 
@@ -71,26 +64,15 @@ def pages(row: ParsedRow, errors: list[FieldError]) -> tuple[int | None, int | N
     return number, None
 
 
-def secrecy_cell(row: ParsedRow, errors: list[FieldError]) -> tuple[str | None, int | None]:
-    """``机密``, or ``机密★20年`` (level and term in one cell, as markings are written)."""
-    text = cells.folded(row.values.get("secrecy_level"))
-    term: int | None = None
-    if "★" in text:
-        text, _, rest = text.partition("★")
-        term, error = cells.as_int(rest)
-        if error:
-            errors.append(FieldError("secrecy_term_years", error))
-    if not text:
-        return None, term
-    found = LEVELS.get(text)
-    if found is None:
-        errors.append(
-            FieldError(
-                "secrecy_level", "choice", {"value": text[:20], "expected": "秘密、机密、绝密"}
-            )
-        )
-        return None, term
-    return (found or None), term
+def secrecy_cell(
+    row: ParsedRow, errors: list[FieldError], warnings: list[FieldError]
+) -> tuple[str | None, int | None, str | None]:
+    """``机密``, ``机密★20年``, ``绝密★长期``, or an openness word (公开, 内部, 非密).
+
+    Returns (level value or None, term or None, openness or None).
+    """
+    level, term, openness = secrecy_words(cell_text(row, "secrecy_level"), warnings, errors)
+    return (level.value if level else None), term, openness
 
 
 @dataclass
@@ -103,11 +85,14 @@ class ItemCells:
     page_from: int | None
     page_to: int | None
     volume_secrecy: Secrecy  # 密级 of a row without an item: the volume's own marking
+    openness: str | None  # 公开 / 内部 / 非密 written in the 密级 column
 
 
-def check_item_cells(ctx: KindContext, row: ParsedRow, errors: list[FieldError]) -> ItemCells:
+def check_item_cells(
+    ctx: KindContext, row: ParsedRow, errors: list[FieldError], warnings: list[FieldError]
+) -> ItemCells:
     """Read and check the item cells of ``row`` (errors appended to ``errors``)."""
-    level, term = secrecy_cell(row, errors)
+    level, term, openness = secrecy_cell(row, errors, warnings)
     term_cell = cell_int(row, "secrecy_term_years", errors)
     since = cell_date(row, "secrecy_since", errors)
     if not cell_text(row, "title"):
@@ -118,7 +103,7 @@ def check_item_cells(ctx: KindContext, row: ParsedRow, errors: list[FieldError])
                 term_cell if term_cell is not None else term,
                 since or ctx.today,
             )
-        return ItemCells(None, None, None, None, None, volume_secrecy)
+        return ItemCells(None, None, None, None, None, volume_secrecy, openness)
     page_from, page_to = pages(row, errors)
     doc_date = cell_date(row, "doc_date", errors)
     seq = cell_int(row, "seq", errors)
@@ -139,7 +124,7 @@ def check_item_cells(ctx: KindContext, row: ParsedRow, errors: list[FieldError])
         today=ctx.today,
         errors=errors,
     )
-    return ItemCells(item, seq, doc_date, page_from, page_to, Secrecy())
+    return ItemCells(item, seq, doc_date, page_from, page_to, Secrecy(), openness)
 
 
 @dataclass

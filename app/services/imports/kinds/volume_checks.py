@@ -13,12 +13,16 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from app.domain import locations as loc
 from app.domain.catalogue import MARKED_LEVELS, SECRECY_LABELS, SecrecyLevel, rank
 from app.errors import FieldError
 from app.services.imports.kinds.base import KindContext, RowOutcome
 from app.services.imports.kinds.bulk import chunks
+from app.services.imports.kinds.positions import parse_position, position_code
+from app.services.imports.kinds.volume_codes import settle_codes
 from app.services.imports.kinds.volume_rows import VolumeRowClean
-from app.storage.models import ArchiveBox, StorageLocation, Volume, VolumePlace
+from app.services.locations import CABINET_PATTERN_SETTING, SHELF_PATTERN_SETTING
+from app.storage.models import ArchiveBox, StorageLocation, VolumePlace
 from app.storage.store import UnitOfWork
 
 
@@ -39,15 +43,8 @@ def reject_volume(members: Sequence[RowOutcome], row: int) -> None:
 
 def check_groups(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
     """档号 not taken and the same volume on every row of it; 件号 once; 绝密 not mixed."""
+    taken = settle_codes(ctx, outcomes)  # a 档号 used twice: the operator's choice
     groups = by_volume(outcomes)
-    codes = [g[1] for g in groups if g[0] == "code"]
-    taken: set[str] = set()
-    for chunk in chunks(codes):
-        taken.update(
-            ctx.uow.session.scalars(
-                select(Volume.reference_code).where(Volume.reference_code.in_(chunk))
-            )
-        )
     for key, members in groups.items():
         head = members[0]
         if key[0] == "code" and key[1] in taken:
@@ -82,8 +79,12 @@ def check_places(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
 
     The same rule as placing by hand (``services.locations``): the volume goes straight
     into the place named, counted against its capacity together with the file's other rows.
+    A position written as free text (``3号库6列B面8节3层``) is read into the tree's code; a
+    place that does not exist (the wizard offers to create it first) or text that names no
+    place leaves the volume unplaced, with a warning and the text kept in its 备注栏.
     """
     groups = by_volume(outcomes)
+    resolve_codes(ctx, outcomes)
     codes = {o.clean.location_code for o in outcomes} - {""}
     places: dict[str, StorageLocation] = {}
     for chunk in chunks(sorted(codes)):
@@ -93,10 +94,48 @@ def check_places(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
             places[found.code] = found
     used = _places_used(ctx.uow, [p.id for p in places.values()])
     for members in groups.values():
-        named = [o for o in members if o.clean.location_code]
+        named = [o for o in members if o.clean.location_code or o.clean.location_text]
         if not named or any(o.errors for o in members):
             continue  # no place named, or the volume is refused already
+        head = named[0]
+        if not head.clean.location_code or head.clean.location_code not in places:
+            _unplaced(head, members)
+            continue
         _check_place(members, named, places, used)
+
+
+def resolve_codes(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
+    """Every row's 存放位置 as a code of the tree (free text and loose codes read first)."""
+    raw = ctx.uow.settings.raw()
+    shelf = str(raw.get(SHELF_PATTERN_SETTING) or loc.DEFAULT_SHELF_PATTERN)
+    cabinet = str(raw.get(CABINET_PATTERN_SETTING) or loc.DEFAULT_CABINET_PATTERN)
+    texts = {o.clean.location_text for o in outcomes} - {""}
+    written = {o.clean.location_code for o in outcomes} - {""}
+    existing: set[str] = set()
+    for chunk in chunks(sorted(written)):
+        existing.update(
+            ctx.uow.session.scalars(
+                select(StorageLocation.code).where(StorageLocation.code.in_(chunk))
+            )
+        )
+    parsed: dict[str, str] = {}
+    for text in texts:
+        found = parse_position(text)
+        parsed[text] = position_code(found, shelf, cabinet) if found else ""
+    for o in outcomes:
+        c: VolumeRowClean = o.clean
+        if c.location_text and c.location_code not in existing:
+            c.location_code = parsed.get(c.location_text, "")
+
+
+def _unplaced(head: RowOutcome, members: list[RowOutcome]) -> None:
+    """The volume is imported unplaced; the 存放位置 text goes into its 备注栏."""
+    c: VolumeRowClean = head.clean
+    if c.location_code:
+        head.warnings.append(FieldError("location", "place_missing", {"code": c.location_code}))
+    else:
+        head.warnings.append(FieldError("location", "place_unparsed"))
+    members[0].clean.notes_extra.append(f"存放位置：{c.location_text}")
 
 
 def _check_place(
@@ -123,9 +162,7 @@ def _place_error(
     other = next((o for o in named[1:] if o.clean.location_code != code), None)
     if other is not None:
         return FieldError("location", "place_in_file", {"row": other.row})
-    place = places.get(code)
-    if place is None:
-        return FieldError("location", "not_found")
+    place = places[code]
     if place.capacity is None:
         return FieldError("location", "not_slot", {"code": code})
     levels = [o.clean.item.secrecy.level for o in members if o.clean.item is not None]

@@ -43,7 +43,6 @@ from app.services.imports.kinds.items import (
 )
 from app.services.imports.kinds.volume_checks import check_groups, check_places
 from app.services.imports.kinds.volume_rows import (
-    CUSTOMER_KEYS,
     VOLUME_FIELDS,
     CustomerLookup,
     VolumeRowClean,
@@ -70,8 +69,8 @@ class VolumeImport:
     masked_fields = frozenset({"customer_id_number", "customer_name"})
 
     def mapping_errors(self, keys: set[str]) -> list[FieldError]:
-        """A column naming the customer: 客户编号, 客户证件号码 or 客户名称."""
-        return [] if CUSTOMER_KEYS & keys else [FieldError("customer", "customer_required")]
+        """Nothing beyond the required columns (no customer column: volumes come unlinked)."""
+        return []
 
     def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
         """Form rules per row and per volume; 档号 unique; 绝密 alone; within clearance."""
@@ -119,6 +118,8 @@ class VolumeImport:
             contents = item_rows(members, vid, first_item + len(items), ctx.now)
             items += contents.rows
             secrecy = strongest([*contents.secrecies, *(m.volume_secrecy for m in members)])
+            openness = next((m.openness for m in members if m.openness), None)
+            remarks = volume_remarks(members, catalogue.marking_for_index(secrecy))
             volumes.append(
                 {
                     "id": vid,
@@ -136,16 +137,20 @@ class VolumeImport:
                     "category_code": values.category,
                     "org_code": head.volume.org,
                     "number": number,
-                    "item_count": len(contents.rows),
-                    "page_count": contents.pages,
+                    "item_count": len(contents.rows) or _first(members, "item_total"),
+                    "page_count": max(contents.pages, _first(members, "page_total")),
                     "compiled_by": head.volume.compiled_by,
                     "checked_by": head.volume.checked_by,
                     "compiled_on": head.compiled_on,
                     "notes": head.volume.notes,
                     "state": VolumeState.ON_SHELF.value,
-                    "index_remarks": catalogue.marking_for_index(secrecy),
+                    "index_remarks": remarks,
                     "updated_at": ctx.now,
                     "version": 1,
+                    "openness": None if secrecy.level else openness,
+                    "date_from": min((m.date_from for m in members if m.date_from), default=None),
+                    "date_to": max((m.date_to for m in members if m.date_to), default=None),
+                    "link_hint": head.link_hint if head.customer_id is None else "",
                 }
             )
         _insert_volumes(uow, volumes)
@@ -163,7 +168,11 @@ class VolumeImport:
             spans["volume"] = span(first_volume, len(volumes))
         if items:
             spans["archive_item"] = span(first_item, len(items))
-        return Written(spans, 0, {"volumes": len(volumes), "items": len(items)})
+        unlinked = sum(1 for v in volumes if v["customer_id"] is None)
+        details = {"volumes": len(volumes), "items": len(items)}
+        if unlinked:
+            details["unlinked"] = unlinked
+        return Written(spans, 0, details)
 
     def undo(self, uow: UnitOfWork, spans: dict[str, list[int]]) -> bool:
         """Delete the imported volumes and items unless anything changed or was added since."""
@@ -177,6 +186,21 @@ class VolumeImport:
         if vspan:
             _delete_volumes(uow, vspan)
         return True
+
+
+def _first(members: Sequence[VolumeRowClean], name: str) -> int:
+    """The first value of a 案卷目录 count (页数, 件数) among a volume's rows (0: none)."""
+    return next((int(getattr(m, name)) for m in members if getattr(m, name)), 0)
+
+
+def volume_remarks(members: Sequence[VolumeRowClean], marking: str) -> str:
+    """The volume's 备注栏: the marking first, then the ledger's 备注 and the import's notes."""
+    lines = [marking] if marking else []
+    for m in members:
+        for line in (m.volume_remarks, *m.notes_extra):
+            if line and line not in lines:
+                lines.append(line)
+    return "\n".join(lines)[:4000]
 
 
 def _insert_volumes(uow: UnitOfWork, volumes: list[dict[str, Any]]) -> None:
