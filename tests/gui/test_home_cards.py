@@ -63,7 +63,7 @@ def test_the_administrator_sees_accounts_security_and_backups(
     sign_out(session=admin, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "admin")
     assert list(home.cards) == ["accounts", "security", "backup"]
-    assert "启用的账户 9 个，停用 0 个；系统管理员 1 个。" in _body(home, "accounts")
+    assert "启用的账户 10 个，停用 0 个；系统管理员 1 个。" in _body(home, "accounts")
     assert "待修改一次性密码：archivist2" in _body(home, "accounts")
     security = _body(home, "security")
     assert "尚未修改一次性密码的账户：archivist2" in security
