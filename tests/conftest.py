@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The user's data, config and state folders (anchors, remembered folders, label positions,
+# logs) are a fresh temporary folder per run: tests never read what earlier runs left there.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-data-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-config-")
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-state-")
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-cache-")
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_out
