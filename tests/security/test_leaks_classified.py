@@ -110,7 +110,13 @@ def edit_details(desk: Desk, volume_id: int, title: str, notes: str) -> None:
     update_volume_details(
         session=desk("lisi"),
         volume_id=volume_id,
-        details=VolumeDetails(title, d.compiled_by, d.checked_by, d.compiled_on, notes),
+        details=VolumeDetails(  # the 备考表 rules apply once notes are written (issue 21)
+            title,
+            d.compiled_by or "李四",
+            d.checked_by or "王五",
+            d.compiled_on or desk.clock.now().astimezone().date(),
+            notes,
+        ),
         expected_version=view.version,
         clock=desk.clock,
     )
