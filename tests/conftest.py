@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +26,7 @@ from app.storage.location import DatabaseLocation
 from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
 
 ADMIN_PASSWORD = "Correct-Horse-42"
+_EXIT_STATUS = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -35,6 +37,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="database engine for the `location` fixtures: the embedded SQLCipher file "
         "(default) or the PostgreSQL server named by ARCHIVE_ROOM_TEST_PG",
     )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without tearing Qt down again after the report is out.
+
+    Interpreter teardown after the GUI tests has aborted once in a while ("shared QObject was
+    deleted directly", heap corruption) after every test had passed; the run's own result is
+    what counts, so it is returned as it is and the teardown is skipped.
+    """
+    status = config.stash.get(_EXIT_STATUS, None)
+    if status is not None and "PYTEST_XDIST_WORKER" not in os.environ:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
