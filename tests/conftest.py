@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The user's data, config and state folders (anchors, remembered folders, label positions,
+# logs) are a fresh temporary folder per run: tests never read what earlier runs left there.
+os.environ["XDG_DATA_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-data-")
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-config-")
+os.environ["XDG_STATE_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-state-")
+os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="archive-room-tests-cache-")
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_out
@@ -20,6 +28,7 @@ from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
 ADMIN_PASSWORD = "Correct-Horse-42"
 SECURITY_USER, SECURITY_PASSWORD = "baomi", "Vault-Keeper-77"  # 安全保密员 (issue 23)
 AUDITOR_USER, AUDITOR_PASSWORD = "shenji", "Trail-Reader-58"  # 安全审计员
+_EXIT_STATUS = pytest.StashKey[int]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -30,6 +39,25 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="database engine for the `location` fixtures: the embedded SQLCipher file "
         "(default) or the PostgreSQL server named by ARCHIVE_ROOM_TEST_PG",
     )
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    session.config.stash[_EXIT_STATUS] = int(exitstatus)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Leave without tearing Qt down again after the report is out.
+
+    Interpreter teardown after the GUI tests has aborted once in a while ("shared QObject was
+    deleted directly", heap corruption) after every test had passed; the run's own result is
+    what counts, so it is returned as it is and the teardown is skipped.
+    """
+    status = config.stash.get(_EXIT_STATUS, None)
+    if status is not None and "PYTEST_XDIST_WORKER" not in os.environ:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(status)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

@@ -91,14 +91,33 @@ def make_volume(
     pages_each: int = 4,
     title: str = "张三丰2024年度客户档案",
     customer_id: int | None = None,
+    filed: bool = False,
 ) -> tuple[int, str]:
-    """A volume with ``items`` items of ``pages_each`` pages (the last ones at ``level``)."""
+    """A volume with ``items`` items of ``pages_each`` pages (the last ones at ``level``).
+
+    ``filed``: with its 备考表 details (立卷人, 检查人, 立卷时间, 本卷情况说明) filled in.
+    """
     if customer_id is None:
         draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
         customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
     saved = create_volume(
         session=session,
-        draft=VolumeDraft(customer_id=customer_id, year=2024, title=title, retention="Y"),
+        draft=VolumeDraft(
+            customer_id=customer_id,
+            year=2024,
+            title=title,
+            retention="Y",
+            **(
+                {
+                    "compiled_by": "李四",
+                    "checked_by": "王五",
+                    "compiled_on": clock.now().astimezone().date(),
+                    "notes": "本卷完整",
+                }
+                if filed
+                else {}
+            ),
+        ),
         clock=clock,
     )
     for n in range(items):

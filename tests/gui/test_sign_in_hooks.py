@@ -96,6 +96,10 @@ def test_a_cleared_user_confirms_the_due_list_and_others_never_see_it(
         clock=clock,
     )
     context = AppContext(location=location, clock=clock)
+    for left in QApplication.topLevelWidgets():  # a box an earlier test left open
+        if left.objectName() == "declassify_due":
+            left.setObjectName("")
+            left.close()
     after_sign_in(context, admin)  # the administrator: nothing asked, nothing declassified
     assert not [w for w in QApplication.topLevelWidgets() if w.objectName() == "declassify_due"]
     # the archivist has signed in today already (the daily check ran then): a confirmation

@@ -119,9 +119,12 @@ def edit_details(desk: Desk, volume_id: int, title: str, notes: str) -> None:
 def test_the_auditor_never_reads_a_classified_volumes_title_or_notes(
     desk: Desk, auditor: SignedIn
 ) -> None:
-    secret, code = make_volume(desk("lisi"), desk.clock, level="confidential", title="原题名甲")
+    # filed: the 备考表 rules apply once notes are written (issue 21)
+    secret, code = make_volume(
+        desk("lisi"), desk.clock, level="confidential", title="原题名甲", filed=True
+    )
     edit_details(desk, secret, SECRET_TITLE, SECRET_NOTES)
-    plain, _ = make_volume(desk("lisi"), desk.clock, title="普通题名乙")
+    plain, _ = make_volume(desk("lisi"), desk.clock, title="普通题名乙", filed=True)
     edit_details(desk, plain, "普通题名丙", "普通说明")
     item = get_volume(session=desk("lisi"), volume_id=secret, clock=desk.clock).items[0].id
     extend_secrecy(

@@ -23,7 +23,7 @@ from tests.factories import PASSWORD
 
 
 def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> None:
-    """Take the ``admin`` fixture's database back to revision 0011 with admin + archivist.
+    """Take the ``admin`` fixture's database back to revision 0014 with admin + archivist.
 
     Without ``three`` the set-up's 安全保密员 and 安全审计员 lose their roles, as in a database
     made before they existed.
@@ -32,7 +32,7 @@ def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> N
     cfg = migrate._config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0011")
+        command.downgrade(cfg, "0014")
         conn.execute(
             text("INSERT INTO user_role (user_id, role) VALUES (:u, 'archivist')"),
             {"u": admin.actor.user_id},
@@ -52,7 +52,7 @@ def test_an_admin_who_was_also_archivist_keeps_admin_only(
         with again.store.engine.connect() as conn:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
             removed = conn.execute(
-                text("SELECT value FROM setting WHERE key = 'migration_0012_removed_roles'")
+                text("SELECT value FROM setting WHERE key = 'migration_0015_removed_roles'")
             ).scalar()
         assert revision == migrate.HEAD
         assert json.loads(str(removed)) == {str(again.actor.user_id): ["archivist"]}

@@ -7,7 +7,7 @@ SQLite does not enforce VARCHAR lengths, so this revision changes nothing there 
 rebuild).
 
 Revision ID: 0013
-Revises: 0012
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0013"
-down_revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 

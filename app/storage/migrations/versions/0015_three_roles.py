@@ -1,7 +1,7 @@
 """三员分立: pending account changes; 三员 roles made exclusive (issue 23)
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0015
+Revises: 0014
 Create Date: 2026-12-07
 
 Before this revision an administrator could also be an archivist. The 三员 roles (系统管理员,
@@ -9,7 +9,7 @@ Before this revision an administrator could also be an archivist. The 三员 rol
 other roles keeps the 三员 role and loses the others (it goes on administering; its archive
 work needs a separate account, which the 安全保密员 grants). Nothing else changes: no account
 is created or disabled, and no keyring slot is touched. The roles taken away are listed in the
-``migration_0012_removed_roles`` setting so that the app can show and audit them.
+``migration_0015_removed_roles`` setting so that the app can show and audit them.
 """
 
 import json
@@ -19,8 +19,8 @@ from alembic import op
 
 from app.storage.migrations.helpers import column, fk, pk
 
-revision = "0012"
-down_revision = "0011"
+revision = "0015"
+down_revision = "0014"
 branch_labels = None
 depends_on = None
 
@@ -69,7 +69,7 @@ def upgrade() -> None:
     if removed:
         conn.execute(
             sa.text("INSERT INTO setting (key, value) VALUES (:k, :v)"),
-            {"k": "migration_0012_removed_roles", "v": json.dumps(removed, sort_keys=True)},
+            {"k": "migration_0015_removed_roles", "v": json.dumps(removed, sort_keys=True)},
         )
 
 
