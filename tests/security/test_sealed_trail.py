@@ -16,7 +16,7 @@ import pytest
 
 from app.services.audit import verify_audit_chain, verify_sealed_trail
 from app.services.auth import sign_out
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, SECURITY_PASSWORD, SECURITY_USER
 from tests.factories import PASSWORD
 from tests.security.conftest import Insider, Office, copy_files, open_insider, put_back
 
@@ -51,8 +51,14 @@ def test_an_untouched_trail_verifies_with_the_auditors_key(office: Office) -> No
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("lisi", PASSWORD), ("boss", ADMIN_PASSWORD), ("audit", PASSWORD)],
-    ids=["archivist", "admin", "auditor"],
+    [
+        ("lisi", PASSWORD),
+        ("wang", PASSWORD),
+        ("boss", ADMIN_PASSWORD),
+        ("audit", PASSWORD),
+        (SECURITY_USER, SECURITY_PASSWORD),
+    ],
+    ids=["archivist", "approver", "admin", "auditor", "security_officer"],
 )
 def test_an_entry_deleted_and_the_chain_recomputed_with_the_data_key_is_detected(
     office: Office, insider_factory: list[Insider], username: str, password: str
