@@ -183,6 +183,7 @@ class AuditKeyPage(QWizardPage):
         for widget in (self.one_time_password, self.new_password, self.password_confirm):
             widget.clear()
         self.form.hide()
+        self._hint.hide()  # the panel's own warning says what to do with the key
         self.later.setChecked(False)
         self.later.hide()
         self.panel.show_key(store, issued)
