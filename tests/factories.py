@@ -6,7 +6,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
@@ -108,6 +108,32 @@ def add_user(
         clock=clock,
         **known,  # type: ignore[arg-type]
     )
+
+
+AUDIT_TABLES = ("audit_entry", "audit_checkpoint", "audit_seal")
+
+
+@contextmanager
+def as_audit_table_owner(conn: Connection) -> Iterator[Connection]:
+    """Tamper with the audit tables on ``conn`` as an insider holding the owner's rights.
+
+    On PostgreSQL the append-only triggers of migration 0011 refuse UPDATE, DELETE and TRUNCATE
+    to every role, the owner included; the owner can still switch them off (``ALTER TABLE ...
+    DISABLE TRIGGER``). Inside this block they are off on ``conn``'s transaction and switched
+    on again before it ends (a rollback also undoes the switch), so a test can play that insider
+    and show the tampering is *detected* instead of refused. On SQLite there is no trigger: the
+    database key is the only barrier, and the insider holds it.
+    """
+    kinds = ("append_only", "no_truncate")
+    triggers = [(table, f"{table}_{kind}") for table in AUDIT_TABLES for kind in kinds]
+    on_pg = conn.dialect.name == "postgresql"
+    if on_pg:
+        for table, trigger in triggers:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    yield conn  # an error in the block leaves the switch to the caller's rollback
+    if on_pg:
+        for table, trigger in triggers:
+            conn.exec_driver_sql(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
 
 
 @contextmanager

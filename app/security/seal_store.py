@@ -183,12 +183,26 @@ def hashes_at(session: Session, seqs: list[int]) -> dict[int, bytes]:
     return out
 
 
-def fold_wal(engine: Engine) -> None:
-    """SQLite: move the log into the file and truncate it (best effort: readers may block)."""
+def fold_wal(engine: Engine) -> bool:
+    """SQLite: move the log into the file and truncate it; True when done.
+
+    Best effort: another connection reading or writing may hold it up, and the next seal
+    tries again. The checkpoint runs on the driver connection outside any transaction: the
+    unit of work's engine begins with ``BEGIN IMMEDIATE``, and a checkpoint inside the write
+    lock it holds itself can never truncate the log (it reported "busy" every time).
+    """
     if engine.dialect.name != "sqlite":
-        return
+        return False
     try:
         with engine.connect() as conn:
-            conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                busy = cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                cursor.close()
     except Exception as exc:  # the next seal tries again
         log.info("write-ahead log not folded after a seal (%s)", type(exc).__name__)
+        return False
+    if busy:
+        log.info("write-ahead log not folded after a seal (in use)")
+    return not busy

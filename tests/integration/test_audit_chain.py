@@ -19,7 +19,7 @@ from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import add_user, refused_audit
+from tests.factories import add_user, as_audit_table_owner, refused_audit
 
 COLUMNS = [
     "seq",
@@ -66,11 +66,16 @@ def trail(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Sig
 
 
 def verify_inside(session: SignedIn, tamper: Callable[[Connection], object]) -> ChainReport:
-    """Apply ``tamper`` in a transaction, verify through the same connection, roll back."""
+    """Apply ``tamper`` in a transaction, verify through the same connection, roll back.
+
+    The tampering is an insider's with the table owner's rights (on PostgreSQL the append-only
+    trigger is switched off for it: ``as_audit_table_owner``).
+    """
     with session.store.engine.connect() as conn:
         trans = conn.begin()
         try:
-            tamper(conn)
+            with as_audit_table_owner(conn):
+                tamper(conn)
             return verify_audit_chain(session.store, connection=conn)
         finally:
             trans.rollback()
@@ -247,7 +252,7 @@ def test_a_thousand_random_tamperings_are_all_detected(trail: SignedIn) -> None:
 
 
 def test_check_names_the_first_broken_entry(trail: SignedIn) -> None:
-    with trail.store.engine.begin() as conn:
+    with trail.store.engine.begin() as conn, as_audit_table_owner(conn):
         conn.exec_driver_sql("UPDATE audit_entry SET actor_name = 'nobody' WHERE seq = 12")
     report = CheckReport()
     check_audit_chain(trail.store, report)
@@ -259,7 +264,7 @@ def test_sign_in_warns_the_administrator_and_records_the_failure(
     trail: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     add_user(trail, clock, "lisi")
-    with trail.store.engine.begin() as conn:
+    with trail.store.engine.begin() as conn, as_audit_table_owner(conn):
         conn.exec_driver_sql(
             f"UPDATE audit_entry SET purpose = '改过' WHERE seq = {head(conn) - 3}"
         )
@@ -347,7 +352,7 @@ def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLoc
     session = sign_in(
         location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=FixedClock()
     )
-    with session.store.engine.begin() as conn:
+    with session.store.engine.begin() as conn, as_audit_table_owner(conn):
         conn.exec_driver_sql("UPDATE audit_entry SET purpose = '随便看看' WHERE seq = 7")
     sign_out(session=session, clock=FixedClock())
     result = cli(

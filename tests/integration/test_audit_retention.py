@@ -18,7 +18,7 @@ from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volu
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, person, sign_in_as
+from tests.factories import PASSWORD, as_audit_table_owner, person, sign_in_as
 
 
 @pytest.fixture
@@ -115,7 +115,11 @@ def test_old_entries_are_archived_to_a_signed_file_and_the_chain_still_verifies(
     assert (result.first_seq, result.through_seq) == (1, before)
     report = audit.verify_audit_chain(auditor.store)
     assert report.ok, [b.describe() for b in report.breaks]
-    assert report.first_seq == before + 1
+    if auditor.store.engine.dialect.name == "postgresql":
+        # the server keeps the trail append-only: the rows stay, the archive is the signed copy
+        assert report.first_seq == 1
+    else:
+        assert report.first_seq == before + 1
     data = target.read_bytes()
     assert audit.verify_audit_archive(session=auditor, data=data, clock=clock) == before
     (logged,) = audit.search_audit(
@@ -137,7 +141,7 @@ def test_old_entries_are_archived_to_a_signed_file_and_the_chain_still_verifies(
 def test_deleting_the_oldest_entries_without_archiving_is_reported(
     admin: SignedIn, clock: FixedClock
 ) -> None:
-    with admin.store.engine.begin() as conn:
+    with admin.store.engine.begin() as conn, as_audit_table_owner(conn):
         conn.exec_driver_sql("DELETE FROM audit_entry WHERE seq <= 2")
     report = audit.verify_audit_chain(admin.store)
     assert report.first_break is not None and report.first_break.reason == "start_unanchored"

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy import Connection, Engine
 
 from app.clock import FixedClock
-from app.domain.roles import Role
+from app.domain.roles import ApproverTitle, Role
 from app.security import audit_chain
 from app.security.keyring import Keyring
 from app.services.audit import IssuedKey, start_audit_sealing
@@ -42,7 +42,8 @@ def workstation_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @dataclass
 class Office:
-    """A database with an archivist (lisi), an auditor (audit) and the administrator (boss)."""
+    """A database with an archivist (lisi), an approver (wang, 总经理), an auditor (audit), the
+    administrator (boss) and the 安全保密员 (baomi)."""
 
     location: DatabaseLocation
     clock: FixedClock
@@ -86,6 +87,16 @@ def office(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> It
         display_name="周敏",
         roles=[Role.AUDITOR],
         approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    factory_create_user(  # an approver: the 总经理, who signs 机密 use (R31)
+        admin,
+        username="wang",
+        display_name="王总",
+        roles=[Role.APPROVER],
+        approver_title=ApproverTitle.GENERAL_MANAGER,
         password=PASSWORD,
         require_change=False,
         clock=clock,

@@ -122,3 +122,62 @@ def test_rejected_rows_workbook_with_formula_cells(
     values = _cells(data)
     _no_formula_or_control(values)
     assert "'=cmd|' /C calc'!A0" in values
+
+
+def test_every_workbook_the_program_writes_goes_through_safe_cells() -> None:
+    """No export can forget the escaping.
+
+    Every module that makes an openpyxl ``Workbook`` appends rows only through ``safe_row``
+    and sets no cell value directly.
+    """
+    import ast
+
+    root = Path(__file__).resolve().parents[2] / "app"
+    writers: list[str] = []
+    unsafe: list[str] = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {
+            alias.name
+            for node in ast.walk(tree)
+            if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("openpyxl")
+            for alias in node.names
+        }
+        if "Workbook" not in names:
+            continue
+        writers.append(path.relative_to(root.parent).as_posix())
+        for node in ast.walk(tree):
+            where = f"{path.relative_to(root.parent).as_posix()}:{getattr(node, 'lineno', 0)}"
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr == "append"
+                and isinstance(node.func.value, ast.Name)
+                and node.func.value.id in ("sheet", "ws", "worksheet")
+            ):
+                arg = node.args[0] if node.args else None
+                if not (
+                    isinstance(arg, ast.Call)
+                    and isinstance(arg.func, ast.Name)
+                    and arg.func.id == "safe_row"
+                ):
+                    unsafe.append(where)
+            elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+                if node.func.attr == "cell" and any(k.arg == "value" for k in node.keywords):
+                    unsafe.append(where)
+            elif isinstance(node, ast.Assign):
+                for target in node.targets:
+                    if isinstance(target, ast.Attribute) and target.attr == "value":
+                        unsafe.append(where)
+                    if (
+                        isinstance(target, ast.Subscript)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id in ("sheet", "ws", "worksheet")
+                    ):
+                        unsafe.append(where)
+    assert writers == [
+        "app/services/audit/export.py",
+        "app/services/exports.py",
+        "app/services/imports/rejected.py",
+    ]
+    assert unsafe == []

@@ -16,7 +16,7 @@ import pytest
 
 from app.services.audit import verify_audit_chain, verify_sealed_trail
 from app.services.auth import sign_out
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, SECURITY_PASSWORD, SECURITY_USER
 from tests.factories import PASSWORD
 from tests.security.conftest import Insider, Office, copy_files, open_insider, put_back
 
@@ -51,8 +51,14 @@ def test_an_untouched_trail_verifies_with_the_auditors_key(office: Office) -> No
 
 @pytest.mark.parametrize(
     ("username", "password"),
-    [("lisi", PASSWORD), ("boss", ADMIN_PASSWORD), ("audit", PASSWORD)],
-    ids=["archivist", "admin", "auditor"],
+    [
+        ("lisi", PASSWORD),
+        ("wang", PASSWORD),
+        ("boss", ADMIN_PASSWORD),
+        ("audit", PASSWORD),
+        (SECURITY_USER, SECURITY_PASSWORD),
+    ],
+    ids=["archivist", "approver", "admin", "auditor", "security_officer"],
 )
 def test_an_entry_deleted_and_the_chain_recomputed_with_the_data_key_is_detected(
     office: Office, insider_factory: list[Insider], username: str, password: str
@@ -281,3 +287,59 @@ def test_the_program_never_stores_the_verification_key(office: Office) -> None:
     for path in db.parent.glob(db.name + "*"):
         if path.is_file():
             assert seed not in path.read_bytes()
+
+
+def test_every_audit_export_prints_the_chain_head_and_keeps_it_as_an_anchor(
+    office: Office, tmp_path: Path
+) -> None:
+    """A review's export is an anchor: on paper, and in this workstation's book."""
+    import io
+
+    import pypdfium2 as pdfium
+    from openpyxl import load_workbook
+
+    from app.services.audit import AuditFilter, export_audit
+
+    office.work()
+    copy_files(office.location, tmp_path / "kept")  # an insider keeps today's files
+    office.work()
+    session = office.sign_in("audit")
+    try:
+        pdf = export_audit(
+            session=session,
+            audit_filter=AuditFilter(),
+            fmt="pdf",
+            purpose="季度审查",
+            clock=office.clock,
+        )
+        xlsx = export_audit(
+            session=session,
+            audit_filter=AuditFilter(),
+            fmt="xlsx",
+            purpose="季度审查",
+            clock=office.clock,
+        )
+        chain = verify_audit_chain(session.store)
+    finally:
+        sign_out(session=session, clock=office.clock)
+    head = f"{chain.head_seq}:{chain.head_hash.hex()}"  # the second export's own entry
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet is not None
+    assert f"审计链头（锚点，请留存）：{head}" in str(sheet["A1"].value)
+    doc = pdfium.PdfDocument(pdf)
+    text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+    flat = "".join(text.split())
+    assert "审计链头（锚点，请留存）" in flat
+    assert f"{chain.head_seq - 1}:" in flat  # the PDF's own head: just before the workbook's
+    from app.security.anchors import anchor_folder
+
+    [book] = anchor_folder().glob("*.jsonl")
+    assert chain.head_hash.hex() in book.read_text()
+    # all files put back to the copy: the sign-in finds the chain ends before the export's head
+    office.admin.store.close()
+    put_back(office.location, tmp_path / "kept")
+    session = office.sign_in("audit")
+    try:
+        assert session.audit_warning is not None and "回滚" in session.audit_warning
+    finally:
+        sign_out(session=session, clock=office.clock)

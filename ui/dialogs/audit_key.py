@@ -1,8 +1,9 @@
-"""The auditor's verification key, shown once at the auditor's first sign-in (issue 23)."""
+"""The auditor's verification key, shown once: at set-up or at the first sign-in (issue 23)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -28,26 +29,30 @@ from ui.geometry import fit_to_screen
 log = logging.getLogger(__name__)
 
 
-class AuditKeyDialog(QDialog):
-    """Shows the key, saves the sheet (PDF) and a key file; closes only once confirmed."""
+class AuditKeyPanel(QWidget):
+    """The key in large type, saving the sheet (PDF) and a key file, and the confirmation.
 
-    def __init__(self, store: Store, issued: IssuedKey, parent: QWidget | None = None) -> None:
+    Shared by the auditor's first sign-in (``AuditKeyDialog``) and the set-up wizard's last
+    page. ``store`` only names the organisation and the database on the sheet.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._store = store
-        self._issued = issued
-        self.setWindowTitle(self.tr("审计验证密钥"))
+        self._store: Store | None = None
+        self._issued: IssuedKey | None = None
         layout = QVBoxLayout(self)
-        warning = QLabel(
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.warning = QLabel(
             self.tr(
                 "这是本数据库的审计验证密钥，只显示这一次，程序不保存。凭它可以逐期核对审计记录的"
                 "封印：即使有人掌握数据库密钥，也无法不被发现地删改过去的审计记录。"
                 "请保存并打印密钥单，放入保险柜；不要交给系统管理员，也不要留在本电脑上。"
             )
         )
-        warning.setWordWrap(True)
-        warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
-        layout.addWidget(warning)
-        self.key_label = QLabel(issued.text, objectName="audit_key")
+        self.warning.setWordWrap(True)
+        self.warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
+        layout.addWidget(self.warning)
+        self.key_label = QLabel(objectName="audit_key")
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSize(11)
@@ -71,16 +76,19 @@ class AuditKeyDialog(QDialog):
             self.tr("我已打印密钥单并妥善保管（删除电子版）"), objectName="confirm_key"
         )
         layout.addWidget(self.confirm)
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
-        layout.addWidget(self.buttons)
-        self.confirm.toggled.connect(
-            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled
-        )
-        self.buttons.accepted.connect(self.accept)
         self.sheet_button.clicked.connect(self._save_sheet)
         self.file_button.clicked.connect(self._save_file)
-        fit_to_screen(self, 640, 360)
+
+    @property
+    def issued(self) -> IssuedKey | None:
+        """The key shown, once one is."""
+        return self._issued
+
+    def show_key(self, store: Store, issued: IssuedKey) -> None:
+        """Show ``issued`` (once) and enable saving it."""
+        self._store = store
+        self._issued = issued
+        self.key_label.setText(issued.text)
 
     def choose_target(self, title: str, name: str, pattern: str) -> str:
         """Ask where to save (replaced in tests)."""
@@ -88,6 +96,7 @@ class AuditKeyDialog(QDialog):
 
     def save_sheet_to(self, path: Path) -> None:
         """Write the sheet PDF to ``path``."""
+        assert self._store is not None and self._issued is not None
         path.write_bytes(audit_key_sheet_pdf(self._store, self._issued))
         self.saved.setText(self.tr("已保存：") + str(path))
 
@@ -98,20 +107,47 @@ class AuditKeyDialog(QDialog):
 
     def _save_file(self) -> None:
         target = self.choose_target(self.tr("保存密钥文件"), "audit-key.txt", "*.txt")
-        if target:
+        if target and self._issued is not None:
+            text = self._issued.text
 
             def write() -> None:
-                Path(target).write_text(self._issued.text + "\n", encoding="utf-8")
+                Path(target).write_text(text + "\n", encoding="utf-8")
                 self.saved.setText(self.tr("已保存：") + target)
 
             self._write(write)
 
-    def _write(self, action: object) -> None:
+    def _write(self, action: Callable[[], None]) -> None:
         try:
-            action()  # type: ignore[operator]
+            action()
         except OSError as exc:
             log.warning("audit key not saved (%s)", type(exc).__name__)
             QMessageBox.warning(self, self.tr("未能保存"), self.tr("无法写入该位置，请另选位置。"))
+
+
+class AuditKeyDialog(QDialog):
+    """Shows the key at the auditor's first sign-in; closes only once confirmed."""
+
+    def __init__(self, store: Store, issued: IssuedKey, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("审计验证密钥"))
+        layout = QVBoxLayout(self)
+        self.panel = AuditKeyPanel(self)
+        self.panel.show_key(store, issued)
+        layout.addWidget(self.panel)
+        self.key_label = self.panel.key_label
+        self.confirm = self.panel.confirm
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(False)
+        layout.addWidget(self.buttons)
+        self.confirm.toggled.connect(
+            self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled
+        )
+        self.buttons.accepted.connect(self.accept)
+        fit_to_screen(self, 640, 360)
+
+    def save_sheet_to(self, path: Path) -> None:
+        """Write the sheet PDF to ``path``."""
+        self.panel.save_sheet_to(path)
 
     def reject(self) -> None:
         """Never lose the unseen key: closing needs the confirmation too."""

@@ -1,8 +1,12 @@
-"""First-start wizard: organisation, the three accounts (三员), then the recovery key shown once.
+"""First-start wizard: organisation, the 三员, the recovery key, the auditor's key.
+
+The recovery key is shown once; the audit verification key goes to the auditor in person.
 
 三员分立 (issue 23): the 安全保密员 and the 安全审计员 are created together with the 系统管理员;
-each gets a one-time password, shown once on the last page, to be handed over in person and
-changed at the first sign-in.
+each gets a one-time password, shown once on the recovery page, to be handed over in person and
+changed at the first sign-in. On the last page (``ui.dialogs.setup_audit_key``) the auditor
+signs in with theirs, sets their own password and receives the audit verification key, shown
+and printed once like the recovery key (or at their first sign-in, if not present).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from app.services.auth import SignedIn
 from app.services.setup import SetupRequest, SetupResult, initialize_database, validate_setup
 from ui import files
 from ui.context import AppContext
+from ui.dialogs.setup_audit_key import AuditKeyPage
 from ui.errors import FieldErrors, message_for, show_error, show_unexpected
 from ui.geometry import cap_minimum
 
@@ -66,8 +71,9 @@ class IntroPage(QWizardPage):
             self.tr(
                 "这是第一次在此位置使用档案室，需要完成初始设置：\n\n"
                 "1. 填写单位名称、全宗名称和全宗号；\n"
-                "2. 创建系统管理员账户；\n"
-                "3. 打印或保存恢复密钥单（只显示一次）。\n\n"
+                "2. 创建安全保密员、安全审计员和系统管理员账户（三员分立）；\n"
+                "3. 打印或保存恢复密钥单（只显示一次）；\n"
+                "4. 安全审计员本人领取并打印审计验证密钥单（只显示一次）。\n\n"
                 "数据库将整体加密保存在：\n{0}"
             ).format(self._context.location.display())
         )
@@ -363,7 +369,15 @@ class SetupWizard(QWizard):
         self.three = ThreePage()
         self.admin = AdminPage()
         self.recovery = RecoveryPage()
-        for page in (self.intro, self.organisation, self.three, self.admin, self.recovery):
+        self.audit_key = AuditKeyPage(context, self)
+        for page in (
+            self.intro,
+            self.organisation,
+            self.three,
+            self.admin,
+            self.recovery,
+            self.audit_key,
+        ):
             self.addPage(page)
         self.setOption(QWizard.WizardOption.NoCancelButtonOnLastPage, True)
         self.retranslate_ui()
@@ -380,6 +394,10 @@ class SetupWizard(QWizard):
     def session(self) -> SignedIn | None:
         """The administrator's session once the database exists."""
         return self.result_.session if self.result_ else None
+
+    def auditor_username(self) -> str:
+        """The 安全审计员's user name as typed on the 三员 page."""
+        return self.three.auditor_username.text().strip()
 
     def request(self) -> SetupRequest:
         """Collect the wizard's fields."""
@@ -447,12 +465,23 @@ class SetupWizard(QWizard):
         )
 
     def reject(self) -> None:
-        """Before the database exists, cancel; afterwards, never lose the unseen recovery key."""
+        """Before the database exists, cancel; afterwards, never lose an unseen key.
+
+        Closing after the recovery key was kept and before the auditor received theirs leaves
+        the audit key to the auditor's first sign-in.
+        """
         if self.result_ is not None and not self.recovery.confirm.isChecked():
             QMessageBox.warning(
                 self,
                 self.tr("尚未保存恢复密钥"),
                 self.tr("数据库已创建。请先保存或打印恢复密钥单并勾选确认，之后不会再显示此密钥。"),
+            )
+            return
+        if self.audit_key.issued is not None and not self.audit_key.panel.confirm.isChecked():
+            QMessageBox.warning(
+                self,
+                self.tr("尚未保存审计验证密钥"),
+                self.tr("请安全审计员先保存或打印密钥单并勾选确认，之后不会再显示此密钥。"),
             )
             return
         if self.result_ is not None:

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import io
+import logging
 
 from sqlalchemy import select
 
 from app.clock import Clock, format_local
 from app.domain.audit import AuditRow
 from app.errors import FieldError, ValidationFailed
+from app.security.anchors import Anchor
+from app.security.audit import AuditChain
+from app.security.audit_chain import time_text
 from app.security.cells import safe_row
+from app.services.audit.seal_check import workstation_anchors
 from app.services.audit.view import (
     EXPORT_LIMIT,
     AuditFilter,
@@ -23,6 +28,8 @@ from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.models import AuditEntry
 from app.storage.store import UnitOfWork
+
+log = logging.getLogger("app.services.audit")
 
 AUDIT_HEADERS = ("序号", "时间", "用户", "操作", "对象", "对象编号", "用途", "详情", "工作站")
 
@@ -80,7 +87,11 @@ def export_audit(
             details={"format": fmt, "rows": len(rows), "filter": what},
         )
         uow.commit()
-    heading = f"筛选：{what}　用途：{purpose}　共 {len(rows)} 条"
+    anchor = _shown_anchor(session, clock)
+    heading = (
+        f"筛选：{what}　用途：{purpose}　共 {len(rows)} 条　"
+        f"审计链头（锚点，请留存）：{anchor.text()}　{format_local(clock.now())}"
+    )
     if fmt == "xlsx":
         return _audit_xlsx(rows, heading, session, clock)
     from app.printing.audit_report import render_audit_report
@@ -93,6 +104,24 @@ def export_audit(
         username=session.actor.username,
         printed_at=clock.now(),
     )
+
+
+def _shown_anchor(session: SignedIn, clock: Clock) -> Anchor:
+    """The chain head an export shows (its own entry included); this workstation keeps it.
+
+    Issue 23: every auditor review prints the head, so the paper is an anchor against a later
+    roll-back of all the files; the workstation's anchor book is checked at sign-in.
+    """
+    with session.store.new_session() as s:
+        seq, entry_hash = AuditChain.head(s)
+    anchor = Anchor(seq, entry_hash.hex(), time_text(clock.now()))
+    book = workstation_anchors(session.store)
+    if book is not None and seq:
+        try:
+            book.add(anchor)
+        except OSError as exc:
+            log.warning("anchor not kept (%s)", type(exc).__name__)
+    return anchor
 
 
 def _audit_xlsx(rows: list[AuditRow], heading: str, session: SignedIn, clock: Clock) -> bytes:
