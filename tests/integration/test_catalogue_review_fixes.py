@@ -66,7 +66,11 @@ def test_the_review_queue_and_extension_respect_the_volumes_level(
 
 
 def test_a_changed_post_takes_effect_at_once(
-    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+    admin: SignedIn,
+    officer: SignedIn,
+    archivist: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
 ) -> None:
     cid = customer(archivist, clock)
     vid = volume(archivist, clock, cid, "绝密卷题名")
@@ -82,8 +86,8 @@ def test_a_changed_post_takes_effect_at_once(
         uid = next(
             u.id for u in users.list_users(session=admin, clock=clock) if u.username == "mgr"
         )
-        users.set_roles(
-            session=admin,
+        users.set_roles(  # roles and posts are the 安全保密员's to grant (三员分立)
+            session=officer,
             user_id=uid,
             roles=[Role.APPROVER],
             approver_title=ApproverTitle.DEPT_HEAD,
