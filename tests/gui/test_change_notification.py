@@ -128,3 +128,40 @@ def test_the_home_cards_count_what_changed_elsewhere(qtbot: QtBot, desk: Desk) -
     approve_all(desk, app_id, "info")
     qtbot.waitUntil(lambda: "没有等待您审批的申请" in card.body.text())
     close(window)
+
+
+def _listed_state(page: ArchivesPage, code: str) -> str:
+    model = page.volumes
+    state_column = model.columns.index("状态")
+    for row, volume in enumerate(model.rows):
+        if volume.reference_code == code:
+            return str(model.data(model.index(row, state_column)))
+    raise AssertionError(f"{code} is not listed")
+
+
+def test_a_new_volume_is_listed_unplaced_as_its_detail_says_until_it_is_shelved(
+    qtbot: QtBot, desk: Desk
+) -> None:
+    lisi = desk("lisi")
+    volume_id, code = make_volume(lisi, desk.clock)
+    window = open_window(qtbot, desk, "lisi")
+    archives = window.page_by_key["archives"]
+    assert isinstance(archives, ArchivesPage)
+    window.show_area("archives")
+    archives.search.setText(code)
+    qtbot.waitUntil(lambda: "尚未上架" in archives.volume_label.text())
+    assert _listed_state(archives, code) == "未上架"  # was 在架 beside 尚未上架
+
+    # boxed but the box not on a shelf: still not shelved, in the list and in the detail
+    box = L.create_box(session=lisi, draft=L.BoxDraft(), clock=desk.clock)
+    L.put_volume(session=lisi, volume_id=volume_id, box_id=box.id, clock=desk.clock)
+    qtbot.waitUntil(lambda: "档案盒尚未上架" in archives.volume_label.text())
+    assert _listed_state(archives, code) == "未上架"
+
+    target = L.resolve_scan(session=lisi, text="K1-01-A-1-1", clock=desk.clock)
+    assert target is not None
+    L.place_box(session=lisi, box_id=box.id, location_id=target.object_id, clock=desk.clock)
+    qtbot.waitUntil(lambda: "K1-01-A-1-1" in archives.volume_label.text())
+    assert "尚未上架" not in archives.volume_label.text()
+    assert _listed_state(archives, code) == "在架"
+    close(window)
