@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.errors import AppError
 from app.services import audit
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
@@ -285,12 +286,22 @@ class AuditPage(QWidget):
 
     def show_history(self) -> None:
         """A customer's or a volume's complete history, oldest first."""
-        kind = str(self.history_kind.currentData())
+        self._show_history(str(self.history_kind.currentData()), self.history_key.text())
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write was recorded (issue 21): the same filter or history again, and the summary."""
+        if self._history is not None:
+            self._show_history(*self._history)
+        else:
+            self.refresh()
+        self.refresh_summary()
+
+    def _show_history(self, kind: str, key: str) -> None:
         try:
             target, rows = audit.get_object_history(
                 session=self._session,
                 kind=kind,
-                key=self.history_key.text(),
+                key=key,
                 clock=self._context.clock,
             )
         except AppError as exc:

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
+from app.domain.changes import Changes
 from app.domain.inspection_rows import InspectionRow
 from ui.models.rows import CellsModel, Index
 from ui.widgets.table_panel import configure_table, fit_columns
@@ -25,6 +26,9 @@ class Host(Protocol):
 
     def refresh(self) -> None:
         """Reload the schedule, the sessions and the selected session."""
+
+    def shown_own(self, changes: Changes) -> None:
+        """Say a panel has already shown what its own write changed."""
 
 
 def session_state(row: InspectionRow | None) -> tuple[str, bool]:
