@@ -140,8 +140,10 @@ class InspectionsPage(QWidget):
 
     # -- data ---------------------------------------------------------------------------
     def refresh_after_change(self, _changes: Changes) -> None:
-        """A write elsewhere changed volumes, places, loans or inspections: reload, keep the
-        selected session (the scanner's last answer and the recent scans stay)."""
+        """A write elsewhere changed what the page shows: reload, keep the selected session.
+
+        The scanner's last answer and the recent scans stay as they are.
+        """
         if self._loaded:
             self.refresh()
 
