@@ -233,9 +233,7 @@ def test_the_open_inspections_page_shows_a_session_started_elsewhere_and_a_scan_
     close(window)
 
 
-def test_the_open_statistics_page_counts_a_volume_filed_elsewhere(
-    qtbot: QtBot, desk: Desk
-) -> None:
+def test_the_open_statistics_page_counts_a_volume_filed_elsewhere(qtbot: QtBot, desk: Desk) -> None:
     window = open_window(qtbot, desk, "lisi")
     page = window.page_by_key["statistics"]
     window.show_area("statistics")

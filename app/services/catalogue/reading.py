@@ -200,9 +200,7 @@ def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
                 .order_by(ArchiveItem.seq)
             )
         )
-        row = volume_row(
-            reader, volume, items, placed=bool(placed_volume_ids(uow, [volume.id]))
-        )
+        row = volume_row(reader, volume, items, placed=bool(placed_volume_ids(uow, [volume.id])))
         # every view of 机密/绝密 content is recorded, once per session (R40, issue 9)
         classified = [
             i.id
