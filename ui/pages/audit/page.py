@@ -38,7 +38,7 @@ from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
 from ui.tasks import run_blocking
-from ui.widgets.table_panel import configure_table
+from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
 
@@ -172,9 +172,7 @@ class AuditPage(QWidget):
         self.entries = AuditTableModel()
         self.table = QTableView(objectName="audit_table")
         self.table.setModel(self.entries)
-        configure_table(self.table)
-        for column, width in enumerate((60, 150, 90, 110, 70, 80, 150, 320)):
-            self.table.setColumnWidth(column, width)
+        configure_table(self.table)  # columns sized to the entries shown (fit_columns)
         layout.addWidget(self.table, 1)
         self.more_button = QPushButton(objectName="audit_more")
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -251,6 +249,7 @@ class AuditPage(QWidget):
             self.status.setText(message_for(exc))
             return
         self.entries.set_rows(page.rows)
+        fit_columns(self.table)
         self._next_before = page.next_before
         self.more_button.setVisible(page.next_before is not None)
         self.export_pdf_button.setEnabled(True)
@@ -281,6 +280,7 @@ class AuditPage(QWidget):
             show_error(self, exc)
             return
         self.entries.add_rows(page.rows)
+        fit_columns(self.table, grow_only=True)
         self._next_before = page.next_before
         self.more_button.setVisible(page.next_before is not None)
 
@@ -308,6 +308,7 @@ class AuditPage(QWidget):
             self.status.setText(message_for(exc))
             return
         self.entries.set_rows(rows)
+        fit_columns(self.table)
         self._next_before = None
         self._history = (kind, target.key)
         self.more_button.setVisible(False)

@@ -23,7 +23,7 @@ from ui.context import AppContext
 from ui.errors import message_for
 from ui.models.audit import CountTableModel
 from ui.pages.audit.dates import pydate, qdate
-from ui.widgets.table_panel import configure_table
+from ui.widgets.table_panel import configure_table, fit_columns
 
 TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
 
@@ -60,6 +60,7 @@ class SummaryPanel(QWidget):
         self.failures = CountTableModel(("用户名", "登录失败/锁定"))
         self.after_hours = CountTableModel(("用户", "非工作时间操作"))
         self.summary_boxes: list[QGroupBox] = []
+        self.summary_views: list[QTableView] = []
         for n, (model, name) in enumerate(
             (
                 (self.per_day, "summary_per_day"),
@@ -73,6 +74,7 @@ class SummaryPanel(QWidget):
             view = QTableView(objectName=name)
             view.setModel(model)
             configure_table(view)
+            self.summary_views.append(view)
             inner.addWidget(view)
             grid.addWidget(box, n // 2, n % 2)
             self.summary_boxes.append(box)
@@ -102,6 +104,8 @@ class SummaryPanel(QWidget):
         self.reveals.set_rows(summary.reveals)
         self.failures.set_rows(summary.failed_sign_ins)
         self.after_hours.set_rows(summary.after_hours)
+        for view in self.summary_views:
+            fit_columns(view)
         self.summary_total.setText(
             self.tr("{0} 至 {1} 共 {2} 条审计记录").format(
                 summary.date_from.isoformat(), summary.date_to.isoformat(), summary.total

@@ -17,6 +17,7 @@ from ui.widgets.table_panel import configure_table, fit_columns
 RED = "#b00020"
 ORANGE = "#e65100"
 LIVE = ("open", "counting", "findings")  # a session not closed yet
+LONG_CELL = 12  # characters
 
 
 class Host(Protocol):
@@ -50,6 +51,8 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]], data: Sequence[Any]
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             item = QTableWidgetItem(value)
+            if len(value) > LONG_CELL:  # the column may elide it: shown whole as the tooltip
+                item.setToolTip(value)
             if c == 0 and r < len(data):
                 item.setData(Qt.ItemDataRole.UserRole, data[r])
             table.setItem(r, c, item)
