@@ -33,7 +33,13 @@ from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
-from app.services.loans import LOAN_ROUTING, TITLE_ORDER, get_loan_settings, update_loan_settings
+from app.services.loans import (
+    LOAN_ROUTING,
+    TITLE_ORDER,
+    get_loan_settings,
+    list_title_holders,
+    update_loan_settings,
+)
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.geometry import fit_to_screen
@@ -190,7 +196,8 @@ class LoanRoutingWidget(QWidget):
         self.remove_button.setText(self.tr("删除此步"))
         self.up_button.setText(self.tr("上移"))
         self.down_button.setText(self.tr("下移"))
-        self.titles_label.setText(self.tr("可签批此步的职务（任一人即可）："))
+        self.titles_label.setText(self.tr("可签批此步的职务（任一人即可；括号内为现任审批人）："))
+        self._name_holders()
         self.legend.setText(
             self.tr("黄色：与默认路线不同；粗体：已修改、尚未保存；红色【不符合要求】：未能保存。")
         )
@@ -199,9 +206,21 @@ class LoanRoutingWidget(QWidget):
         self.save_button.setText(self.tr("保存审批路线"))
         self._show_cell()
 
+    def _name_holders(self) -> None:
+        """Each title with the people who hold it now: routes name people, not only posts."""
+        try:
+            holders = list_title_holders(session=self._session, clock=self._context.clock)
+        except AppError:
+            holders = {}
+        self.holders = holders
+        for title, box in self.title_boxes.items():
+            names = "、".join(holders.get(title, [])) or self.tr("无人担任")
+            box.setText(self.tr("{0}（{1}）").format(TITLE_LABELS[title], names))
+
     # --- state ---------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the table in force; unsaved edits are dropped."""
+        self._name_holders()
         routing = get_loan_settings(session=self._session, clock=self._context.clock).routing
         self._saved = self._from_routing(routing)
         self._cells = {cell: [set(s) for s in steps] for cell, steps in self._saved.items()}
