@@ -38,7 +38,14 @@ def open_page(
     qtbot.addWidget(page)
     page.resize(1200, 760)
     page.show()
+    qtbot.waitUntil(page.idle)  # the entries and the summary are read in the background
     return page, session
+
+
+def click(qtbot: QtBot, page: AuditPage, button: QWidget) -> None:
+    """Press ``button`` and wait for the query it starts (run off the GUI thread, issue 21)."""
+    button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(page.idle)
 
 
 def test_filter_open_a_history_and_export_with_a_purpose(
@@ -50,20 +57,20 @@ def test_filter_open_a_history_and_export_with_a_purpose(
     page, session = open_page(qtbot, demo_copy, clock)
     assert page.entries.rowCount() > 0  # newest first, unfiltered
     page.purpose.setText("借阅")
-    page.search_button.click()
+    click(qtbot, page, page.search_button)
     assert [r.purpose for r in page.entries.rows] == ["办理借阅核对身份"]
     assert "用途含“借阅”" in page.status.text()
     page.purpose.clear()
     page.action.setCurrentIndex(page.action.findData("customer.reveal"))
     page.user.setCurrentText("archivist")
-    page.search_button.click()
+    click(qtbot, page, page.search_button)
     assert len(page.entries.rows) == 2
 
     page.history_key.setText("KH99999999")
-    page.history_button.click()
+    click(qtbot, page, page.history_button)
     assert "客户编号：不存在" in page.status.text()
     page.history_key.setText("KH00000001")
-    page.history_button.click()
+    click(qtbot, page, page.history_button)
     actions = [r.action for r in page.entries.rows]
     # the demo loads customers in bulk (no entries); its volume's moves and boxes are history too
     assert [a for a in actions if a.startswith("customer.")] == [
@@ -73,7 +80,7 @@ def test_filter_open_a_history_and_export_with_a_purpose(
     assert all(r.action_label and "." not in r.action_label for r in page.entries.rows)
     assert "KH00000001 的完整历史" in page.status.text()
 
-    page.search_button.click()  # back to the filter: exports follow it
+    click(qtbot, page, page.search_button)  # back to the filter: exports follow it
     target = tmp_path / "audit.xlsx"
     page.choose_target = lambda fmt: str(target)  # type: ignore[method-assign]
     seen: dict[str, str] = {}

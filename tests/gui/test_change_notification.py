@@ -277,6 +277,7 @@ def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_histor
     assert isinstance(page, AuditPage)
     window.show_area("audit")
     page.refresh()
+    qtbot.waitUntil(page.idle)  # the entries are read off the GUI thread
 
     def labels() -> list[str]:
         return [r.action_label for r in page.entries.rows]
@@ -289,6 +290,7 @@ def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_histor
     page.history_kind.setCurrentIndex(page.history_kind.findData("volume"))
     page.history_key.setText(code)
     page.show_history()
+    qtbot.waitUntil(lambda: page.idle() and "完整历史" in page.status.text())
     shown = len(page.entries.rows)
     assert "volume.move" not in [r.action for r in page.entries.rows]
     page.history_key.setText("")  # the history is kept by its key, not by the box

@@ -93,6 +93,7 @@ def test_the_audit_entries_and_summary_show_their_columns_whole(
     qtbot.addWidget(page)
     page.resize(1366, 700)
     page.show()
+    qtbot.waitUntil(page.idle)  # read in the background
     assert page.entries.rows
     assert clipped(page.table, rows=200) == {}
     long = [r for r in page.entries.rows if len(r.details) > 40]

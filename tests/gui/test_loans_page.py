@@ -122,6 +122,7 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
 
     errors = when_modal(preview)
     page.slip_button.click()
+    qtbot.waitUntil(lambda: "slip" in seen)  # drawn off the GUI thread (issue 21, point 8)
     assert errors == []
     image = pdfium.PdfDocument(seen["slip"])[0].render(scale=3).to_pil()
     [qr] = zxingcpp.read_barcodes(image)
