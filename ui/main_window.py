@@ -535,6 +535,10 @@ class MainWindow(QMainWindow):
     def close_for_sign_out(self) -> None:
         """Close without asking (the controller signs out)."""
         self._allow_close = True
+        from ui.tasks import task_registry
+
+        task_registry().cancel_all()  # no result of this session is shown after it (the
+        # controller has waited for the workers; a window closed directly drops them too)
         self.change_bus.detach()
         self.trackers = {}  # they refer to the window: no cycle keeps it after sign-out
         self.close()

@@ -300,4 +300,5 @@ def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_histor
     qtbot.waitUntil(lambda: "volume.move" in [r.action for r in page.entries.rows])
     assert len(page.entries.rows) > shown
     assert "完整历史" in page.status.text()
+    qtbot.waitUntil(page.idle)  # the summary too, before the store closes
     close(window)
