@@ -80,6 +80,9 @@ def fit_columns(
             width = max(width, min(before[column], max_width))
         if width != header.sectionSize(column):
             header.resizeSection(column, width)
+    if header.stretchLastSection():  # fill the rest of the view again (only a resize would)
+        header.setStretchLastSection(False)
+        header.setStretchLastSection(True)
 
 
 class _Table(QTableView):
