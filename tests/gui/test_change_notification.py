@@ -31,6 +31,7 @@ from tests.loan_helpers import (
     make_volume,
     staff_application,
 )
+from ui.changes import ChangeTracker
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.archives import ArchivesPage
@@ -73,6 +74,21 @@ def test_every_table_has_a_kind() -> None:
     assert not Changes()
     assert Changes.of("loans").touches(Changes.of("loans", "volumes"))
     assert not Changes.of("audit").touches(Changes.of("loans", "volumes"))
+
+
+def test_a_tracker_skips_only_the_report_its_page_already_showed() -> None:
+    refreshed: list[frozenset[str]] = []
+    tracker = ChangeTracker(
+        Changes.of("inspections", "places"), lambda c: refreshed.append(c.kinds()), lambda: True
+    )
+    tracker.absorb(Changes.of("inspections"))  # a scan shown at once by the page itself
+    tracker.notify(Changes.of("inspections", "audit"))
+    assert refreshed == []
+    tracker.notify(Changes.of("inspections"))  # the next one is someone else's
+    assert refreshed == [frozenset({"inspections"})]
+    tracker.absorb(Changes.of("inspections"))
+    tracker.notify(Changes.of("inspections", "places"))  # more than the page showed
+    assert refreshed[-1] == frozenset({"inspections", "places"})
 
 
 def test_shelving_on_the_places_page_shows_in_the_archive_detail_without_a_new_search(
