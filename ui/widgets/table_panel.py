@@ -80,9 +80,12 @@ def fit_columns(
             width = max(width, min(before[column], max_width))
         if width != header.sectionSize(column):
             header.resizeSection(column, width)
-    if header.stretchLastSection():  # fill the rest of the view again (only a resize would)
-        header.setStretchLastSection(False)
-        header.setStretchLastSection(True)
+    last = header.logicalIndex(header.count() - 1) if header.count() else -1
+    if last >= 0 and header.stretchLastSection() and table.isVisible():
+        # the last column fills what is left of the view again (only a resize would)
+        room = table.viewport().width() - (header.length() - header.sectionSize(last))
+        if room > header.sectionSize(last):
+            header.resizeSection(last, room)
 
 
 class _Table(QTableView):
