@@ -68,6 +68,9 @@ def _defaults(cell: Cell) -> list[set[ApproverTitle]]:
     return [set(step) for step in DEFAULT_ROUTING[cell[0]][cell[1]]]
 
 
+SHOWN_HOLDERS = 3  # names beside a title; the rest are counted and listed in the tooltip
+
+
 class LoanRoutingWidget(QWidget):
     """A table of cells; the selected cell's steps are edited in the panel beside it.
 
@@ -214,8 +217,12 @@ class LoanRoutingWidget(QWidget):
             holders = {}
         self.holders = holders
         for title, box in self.title_boxes.items():
-            names = "、".join(holders.get(title, [])) or self.tr("无人担任")
+            people = holders.get(title, [])
+            names = "、".join(people[:SHOWN_HOLDERS]) or self.tr("无人担任")
+            if len(people) > SHOWN_HOLDERS:  # the panel stays narrow; all of them in the tooltip
+                names += self.tr(" 等 {0} 人").format(len(people))
             box.setText(self.tr("{0}（{1}）").format(TITLE_LABELS[title], names))
+            box.setToolTip("、".join(people))
 
     # --- state ---------------------------------------------------------------------------
     def reload(self) -> None:
