@@ -212,3 +212,26 @@ def test_verify_with_the_verification_key_checks_seals_and_keeps_the_anchor(
     books = list((tmp_path / "xdg").rglob("*.jsonl"))
     assert len(books) == 1 and head.entry_hash in books[0].read_text()
     sign_out(session=session, clock=clock)
+
+
+def test_the_entries_load_off_the_gui_thread_and_the_newest_query_wins(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """A million entries: the filter runs in a worker (issue 21, point 8); a second query asked
+    for before the first came back cancels it, so the table shows the last filter."""
+    clock = FixedClock()
+    reveal_as_archivist(demo_copy, clock, "办理借阅核对身份")
+    page, session = open_page(qtbot, demo_copy, clock)
+    page.purpose.setText("借阅")
+    page.refresh()
+    first = page.load_task
+    assert first is not None
+    page.purpose.clear()
+    page.action.setCurrentIndex(page.action.findData("auth.sign_in"))
+    page.refresh()  # asked for before the first answer was shown
+    assert first.sink.is_cancelled()
+    qtbot.waitUntil(page.idle)
+    actions = {r.action for r in page.entries.rows}
+    assert actions == {"auth.sign_in"}, actions  # never the first query's reveal
+    assert "借阅" not in page.status.text()
+    sign_out(session=session, clock=clock)
