@@ -45,6 +45,16 @@ def work_dir(prefix: str = "archive-room-shots-") -> Path:
     return Path(tempfile.mkdtemp(prefix=prefix))
 
 
+def settle(ready: Any, timeout: float = 30.0) -> None:
+    """Run the event loop until ``ready()`` (work the pages do off the GUI thread is in)."""
+    import time
+
+    end = time.monotonic() + timeout
+    while not ready() and time.monotonic() < end:
+        QApplication.processEvents()
+        time.sleep(0.01)
+
+
 def grab(widget: QWidget, name: str) -> None:
     """Save ``widget`` as docs/screenshots/<name>.png."""
     QApplication.processEvents()

@@ -7,7 +7,16 @@ from __future__ import annotations
 
 import contextlib
 
-from _shot import OUT, demo_database, demo_sign_in, grab, main_window, start_app, work_dir
+from _shot import (
+    OUT,
+    demo_database,
+    demo_sign_in,
+    grab,
+    main_window,
+    settle,
+    start_app,
+    work_dir,
+)
 
 from app.clock import SystemClock
 from app.errors import AppError
@@ -35,13 +44,15 @@ def main() -> None:
     session = demo_sign_in(location, "auditor", clock)
     window = main_window(location, clock, session, (1280, 800))
     window.show_area("audit")
-    grab(window, "audit-view")
     page = window.page_by_key["audit"]
+    settle(page.idle)  # type: ignore[attr-defined]  # the entries are read in the background
+    grab(window, "audit-view")
     page.tabs.setCurrentIndex(1)  # type: ignore[attr-defined]
     grab(window, "audit-summary")
     page.tabs.setCurrentIndex(0)  # type: ignore[attr-defined]
     page.history_key.setText("KH00000001")  # type: ignore[attr-defined]
     page.show_history()  # type: ignore[attr-defined]
+    settle(page.idle)  # type: ignore[attr-defined]
     grab(window, "audit-history")
     window.close_for_sign_out()
     sign_out(session=session, clock=clock)

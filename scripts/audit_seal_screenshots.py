@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -122,6 +123,11 @@ def main() -> None:
 
     QTimer.singleShot(0, fill)
     page.verify_button.click()
+    for _ in range(3000):  # the entries are read in the background
+        if page.idle():
+            break
+        QApplication.processEvents()
+        time.sleep(0.01)
     grab(page, "audit-verify-sealed")
     sign_out(session=session, clock=clock)
 

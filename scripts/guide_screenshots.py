@@ -266,7 +266,6 @@ def day(location: DatabaseLocation) -> None:
     dialog = ReturnDialog(window, check, lambda d: None)
     dialog.counted_pages.setValue(5)
     dialog.counted_items.setValue(2)
-    dialog.face_to_face.setChecked(True)
     dialog.show()
     grab(dialog, "guide-10-return")
     dialog.close()
@@ -279,7 +278,6 @@ def day(location: DatabaseLocation) -> None:
             return
         found.counted_pages.setValue(5)  # type: ignore[attr-defined]
         found.counted_items.setValue(2)  # type: ignore[attr-defined]
-        found.face_to_face.setChecked(True)  # type: ignore[attr-defined]
         found.save()  # type: ignore[attr-defined]
 
     QTimer.singleShot(0, confirm_return)

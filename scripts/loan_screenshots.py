@@ -90,7 +90,6 @@ def main() -> None:
     check = find_open_loan(session=lisi, scan=loans[0].scan_payload, clock=clock)
     dialog = ReturnDialog(page, check, lambda d: None)
     dialog.counted_pages.setValue(10)
-    dialog.face_to_face.setChecked(True)
     dialog.show()
     grab(dialog, "loan-desk-return")
     dialog.close()

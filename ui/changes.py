@@ -96,10 +96,22 @@ class ChangeTracker:
         self._refresh = refresh
         self._visible = visible
         self.stale = Changes()
+        self._absorbed = Changes()
+
+    def absorb(self, changes: Changes) -> None:
+        """The page has already shown what its own write changed (a scan at the 检查 desk).
+
+        The next report is skipped when it holds no watched kind beyond ``changes``, so a page
+        that updates itself at once is not reloaded after every scan.
+        """
+        self._absorbed = self._absorbed | changes
 
     def notify(self, changes: Changes) -> None:
         """A write changed ``changes``: refresh now or remember it."""
+        absorbed, self._absorbed = self._absorbed, Changes()
         if not changes.touches(self.watched):
+            return
+        if absorbed and (changes.kinds() & self.watched.kinds()) <= absorbed.kinds():
             return
         if self._visible():
             self._refresh(changes)

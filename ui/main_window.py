@@ -62,9 +62,10 @@ AREAS: list[tuple[str, str, str]] = [
     ("settings", "设置", ""),
 ]
 
-# What each page shows, so a write that changed one of these kinds refreshes it (issue 21). Pages
-# that reload whenever they are shown (检查, 统计, 审计) and only change themselves while visible
-# are not listed; 工作台 is refreshed by the window itself.
+# What each page shows, so a write that changed one of these kinds refreshes it (issue 21): the
+# visible page at once, the others when next shown. 工作台 is refreshed by the window itself; a
+# page without ``refresh_after_change`` is reloaded through its ``refresh()``. Every write records
+# an audit entry, so 审计 follows every write (its reads write nothing, so it never feeds itself).
 WATCHES: dict[str, Changes] = {
     "home": Changes.of(
         "customers",
@@ -81,7 +82,16 @@ WATCHES: dict[str, Changes] = {
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
     "locations": Changes.of("volumes", "places", "loans", "inspections"),
     "loans": Changes.of("customers", "volumes", "loans", "accounts"),
+    # the schedule, sessions, expected volumes (places, loans), checklist and limits (settings)
+    "inspections": Changes.of("volumes", "places", "loans", "inspections", "settings"),
+    # holdings, use, loans, inspections (the 统计 page, whichever module builds it)
+    "statistics": Changes.of(
+        "customers", "volumes", "places", "loans", "inspections", "incidents", "settings"
+    ),
+    "audit": Changes.of("audit", "incidents"),
 }
+# Pages whose own refresh on show covers the stale changes (no second reload when shown).
+REFRESHED_WHEN_SHOWN = ("home", "loans", "inspections", "statistics")
 
 _STAFF = (Role.ARCHIVIST, Role.APPROVER)
 _READERS = (Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR)
@@ -368,11 +378,15 @@ class MainWindow(QMainWindow):
                 refresh = lambda _c: self.refresh_home()  # noqa: E731
             elif hasattr(page, "refresh_after_change"):
                 refresh = page.refresh_after_change  # type: ignore[union-attr]
+            elif hasattr(page, "refresh"):
+                refresh = lambda _c, p=page: p.refresh()  # type: ignore[misc]  # noqa: E731
             else:
-                continue
-            self.trackers[key] = ChangeTracker(
-                watched, refresh, lambda p=page: self._page_visible(p)
-            )
+                continue  # a note for roles that do not work there
+            tracker = ChangeTracker(watched, refresh, lambda p=page: self._page_visible(p))
+            self.trackers[key] = tracker
+            own = getattr(page, "own_changes_shown", None)
+            if own is not None:  # the page shows its own writes at once (the 检查 scanner)
+                own.connect(tracker.absorb)
         self.change_bus.changed.connect(self.apply_changes)
 
     def _page_visible(self, page: QWidget | None) -> bool:
@@ -415,7 +429,7 @@ class MainWindow(QMainWindow):
         key = AREAS[row][0] if 0 <= row < len(AREAS) else ""
         tracker = self.trackers.get(key) if hasattr(self, "trackers") else None
         if tracker is not None:
-            if key in ("home", "loans"):
+            if key in REFRESHED_WHEN_SHOWN:
                 tracker.stale = Changes()  # refreshed below in any case
             elif not self._session.store.closed:
                 tracker.shown()
@@ -521,6 +535,10 @@ class MainWindow(QMainWindow):
     def close_for_sign_out(self) -> None:
         """Close without asking (the controller signs out)."""
         self._allow_close = True
+        from ui.tasks import task_registry
+
+        task_registry().cancel_all()  # no result of this session is shown after it (the
+        # controller has waited for the workers; a window closed directly drops them too)
         self.change_bus.detach()
         self.trackers = {}  # they refer to the window: no cycle keeps it after sign-out
         self.close()

@@ -193,3 +193,19 @@ class VolumeState(LabelledEnum):
 
 
 VOLUME_STATE_LABELS = VolumeState.labels()
+UNPLACED_LABEL = "未上架"
+
+
+def volume_state_label(state: str, placed: bool) -> str:
+    """The state shown in lists: 在架 only for a volume that has a place (issue 21).
+
+    A new volume is ``on_shelf`` by state before it is boxed or shelved; the list then says
+    未上架, as its detail does. A volume out or in repair keeps its state's word.
+    """
+    try:
+        known = VolumeState(state)
+    except ValueError:
+        return state
+    if known is VolumeState.ON_SHELF and not placed:
+        return UNPLACED_LABEL
+    return VOLUME_STATE_LABELS[known]

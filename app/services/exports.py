@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.clock import Clock
-from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank
+from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank, volume_state_label
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.errors import FieldError, ValidationFailed
 from app.printing.stamp import format_printed_at, printed_by_text
@@ -251,7 +251,6 @@ VOLUME_HEADERS = (
     "页数",
 )
 VOLUME_WIDTHS = (24.0, 40.0, 8.0, 10.0, 14.0, 12.0, 8.0, 6.0, 6.0)
-STATE_LABELS = {"on_shelf": "在架", "on_loan": "借出", "in_repair": "在修", "destroyed": "已销毁"}
 
 
 def volume_marking(markings: Sequence[str]) -> str:
@@ -301,7 +300,7 @@ def export_volumes(
             v.retention,
             v.expires.isoformat() if v.expires else "永久",
             v.secrecy,
-            STATE_LABELS.get(v.state, v.state),
+            volume_state_label(v.state, v.placed) if not v.restricted else "",
             "" if v.restricted else v.item_count,
             "" if v.restricted else v.page_count,
         ]

@@ -38,7 +38,14 @@ def open_page(
     qtbot.addWidget(page)
     page.resize(1200, 760)
     page.show()
+    qtbot.waitUntil(page.idle)  # the entries and the summary are read in the background
     return page, session
+
+
+def click(qtbot: QtBot, page: AuditPage, button: QWidget) -> None:
+    """Press ``button`` and wait for the query it starts (run off the GUI thread, issue 21)."""
+    button.click()  # type: ignore[attr-defined]
+    qtbot.waitUntil(page.idle)
 
 
 def test_filter_open_a_history_and_export_with_a_purpose(
@@ -50,20 +57,20 @@ def test_filter_open_a_history_and_export_with_a_purpose(
     page, session = open_page(qtbot, demo_copy, clock)
     assert page.entries.rowCount() > 0  # newest first, unfiltered
     page.purpose.setText("借阅")
-    page.search_button.click()
+    click(qtbot, page, page.search_button)
     assert [r.purpose for r in page.entries.rows] == ["办理借阅核对身份"]
     assert "用途含“借阅”" in page.status.text()
     page.purpose.clear()
     page.action.setCurrentIndex(page.action.findData("customer.reveal"))
     page.user.setCurrentText("archivist")
-    page.search_button.click()
+    click(qtbot, page, page.search_button)
     assert len(page.entries.rows) == 2
 
     page.history_key.setText("KH99999999")
-    page.history_button.click()
+    click(qtbot, page, page.history_button)
     assert "客户编号：不存在" in page.status.text()
     page.history_key.setText("KH00000001")
-    page.history_button.click()
+    click(qtbot, page, page.history_button)
     actions = [r.action for r in page.entries.rows]
     # the demo loads customers in bulk (no entries); its volume's moves and boxes are history too
     assert [a for a in actions if a.startswith("customer.")] == [
@@ -73,7 +80,7 @@ def test_filter_open_a_history_and_export_with_a_purpose(
     assert all(r.action_label and "." not in r.action_label for r in page.entries.rows)
     assert "KH00000001 的完整历史" in page.status.text()
 
-    page.search_button.click()  # back to the filter: exports follow it
+    click(qtbot, page, page.search_button)  # back to the filter: exports follow it
     target = tmp_path / "audit.xlsx"
     page.choose_target = lambda fmt: str(target)  # type: ignore[method-assign]
     seen: dict[str, str] = {}
@@ -204,4 +211,27 @@ def test_verify_with_the_verification_key_checks_seals_and_keeps_the_anchor(
     assert head is not None and head.text() in text
     books = list((tmp_path / "xdg").rglob("*.jsonl"))
     assert len(books) == 1 and head.entry_hash in books[0].read_text()
+    sign_out(session=session, clock=clock)
+
+
+def test_the_entries_load_off_the_gui_thread_and_the_newest_query_wins(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """A million entries: the filter runs in a worker (issue 21, point 8); a second query asked
+    for before the first came back cancels it, so the table shows the last filter."""
+    clock = FixedClock()
+    reveal_as_archivist(demo_copy, clock, "办理借阅核对身份")
+    page, session = open_page(qtbot, demo_copy, clock)
+    page.purpose.setText("借阅")
+    page.refresh()
+    first = page.load_task
+    assert first is not None
+    page.purpose.clear()
+    page.action.setCurrentIndex(page.action.findData("auth.sign_in"))
+    page.refresh()  # asked for before the first answer was shown
+    assert first.sink.is_cancelled()
+    qtbot.waitUntil(page.idle)
+    actions = {r.action for r in page.entries.rows}
+    assert actions == {"auth.sign_in"}, actions  # never the first query's reveal
+    assert "借阅" not in page.status.text()
     sign_out(session=session, clock=clock)

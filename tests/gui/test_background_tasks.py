@@ -173,3 +173,67 @@ def test_printing_renders_off_the_gui_thread_with_a_late_progress_bar(
     from app.services.auth import sign_out
 
     sign_out(session=session, clock=CLOCK)
+
+
+def test_every_desk_printout_is_drawn_off_the_gui_thread_then_previewed(
+    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """借阅登记簿, 复制摘抄登记簿 and 排架清单 are drawn in a worker; the preview follows."""
+    from app.services import locations as L
+    from app.services.loans import printing as loan_print
+    from app.services.locations import printing as location_print
+    from ui.pages.loans import LoansPage
+    from ui.pages.locations import LocationsPage
+
+    drawn_in: dict[str, bool] = {}  # printout → drawn on the GUI thread?
+
+    def spy(module: object, name: str) -> None:
+        real = getattr(module, name)
+
+        def drawing(*args: object, **kwargs: object) -> bytes:
+            drawn_in[name] = threading.current_thread() is threading.main_thread()
+            return real(*args, **kwargs)
+
+        monkeypatch.setattr(module, name, drawing)
+
+    spy(loan_print, "register_pdf")
+    spy(loan_print, "copy_register_pdf")
+    spy(location_print, "shelf_list_pdf")
+    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=CLOCK)
+    window = MainWindow(AppContext(location=demo_copy, clock=CLOCK), session)
+    qtbot.addWidget(window)
+    window.show()
+    loans = window.page_by_key["loans"]
+    places = window.page_by_key["locations"]
+    assert isinstance(loans, LoansPage) and isinstance(places, LocationsPage)
+
+    def preview_of(start: object) -> str:
+        seen: dict[str, str] = {}
+
+        def preview(dialog: QWidget) -> None:
+            seen["title"] = dialog.windowTitle()
+            dialog.close()
+
+        errors = when_modal(preview)
+        start()  # type: ignore[operator]
+        qtbot.waitUntil(lambda: "title" in seen)
+        assert errors == []
+        return seen["title"]
+
+    window.show_area("loans")
+    assert "借阅登记簿" in preview_of(lambda: loans.registers_tab.print_register(open_only=True))
+    assert "复制摘抄登记簿" in preview_of(loans.registers_tab.print_copy_register)
+    window.show_area("locations")
+    face = L.resolve_scan(session=session, text="K1-01-A", clock=CLOCK)
+    assert face is not None
+    places.show_location(face.object_id)
+    assert "排架清单 K1-01-A" in preview_of(places.print_shelf_list)
+    assert drawn_in == {
+        "register_pdf": False,
+        "copy_register_pdf": False,
+        "shelf_list_pdf": False,
+    }
+    window.close_for_sign_out()
+    from app.services.auth import sign_out
+
+    sign_out(session=session, clock=CLOCK)

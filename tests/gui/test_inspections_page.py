@@ -291,5 +291,6 @@ def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and
 
     errors = when_modal(preview)
     page.print_record.click()
+    qtbot.waitUntil(lambda: "pdf" in seen)  # drawn off the GUI thread (issue 21)
     assert errors == []
     assert seen["pdf"].startswith(b"%PDF")

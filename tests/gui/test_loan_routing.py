@@ -36,6 +36,9 @@ def test_a_changed_route_is_saved_and_new_applications_follow_it(
     desk = make_desk(admin, location, clock)
     widget = editor(qtbot, admin, location, clock)
     assert widget.cell_text(UseKind.LOAN, "none") == "1. 信息管理专员"
+    # each title names who holds it now (issue 21: routes name people, not only posts)
+    assert widget.title_boxes[ApproverTitle.INFO_OFFICER].text() == "信息管理专员（孙专员、郑双）"
+    assert widget.title_boxes[ApproverTitle.GENERAL_MANAGER].text() == "总经理（周总）"
     # 外借/非密: add a second step the 总经理 signs
     widget.select_cell(UseKind.LOAN, "none")
     widget.add_step()

@@ -70,7 +70,8 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     )
     assert seen["volumes"] == 1
     assert page.applications.rows[0].state_label == "待审批"
-    assert page.applications.rows[0].waiting_for == "信息管理专员"
+    assert page.applications.rows[0].waiting_for == "信息管理专员（孙专员、郑双）"  # by name
+    assert "待审批：信息管理专员（孙专员、郑双）" in page.issue_status.text()
 
     def approve(dialog: QWidget) -> None:
         assert isinstance(dialog, ApprovalDialog)
@@ -122,6 +123,7 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
 
     errors = when_modal(preview)
     page.slip_button.click()
+    qtbot.waitUntil(lambda: "slip" in seen)  # drawn off the GUI thread (issue 21, point 8)
     assert errors == []
     image = pdfium.PdfDocument(seen["slip"])[0].render(scale=3).to_pil()
     [qr] = zxingcpp.read_barcodes(image)

@@ -222,6 +222,7 @@ def test_labels_and_the_shelf_list_open_from_the_page(
 
     errors = when_modal(read_preview)
     page.print_shelf_list()
+    qtbot.waitUntil(lambda: "preview" in seen)  # drawn off the GUI thread (issue 21)
     assert errors == [] and "排架清单 K1-01-A" in str(seen["preview"])
 
 

@@ -431,6 +431,7 @@ def play_the_day(
     assert errors.raised() == []
     [loan] = list_open_loans(session=session, clock=clock)
     assert loan.reference_code == reference and loan.borrower == "赵敏"
+    qtbot.waitUntil(lambda: desk.quick.last_printed is not None)  # drawn off the GUI thread
     assert decoded(slip_file) == [scan_payload(loan.number)]  # the slip came out of the printer
     assert op.count() <= QUICK_LOAN_MAX_ACTIONS
     op.shot(window, "lent")

@@ -406,7 +406,7 @@ def test_renewal_needs_approval_before_the_due_date_moves(desk: Desk) -> None:
     renewal = request_renewal(
         session=desk("lisi"), loan_id=loan.loan_id, reason="合同核对尚未完成", clock=desk.clock
     )
-    assert renewal.steps == ("信息管理专员",)
+    assert renewal.steps == ("信息管理专员（孙专员、郑双）",)
     with pytest.raises(ValidationFailed):  # one renewal at a time
         request_renewal(session=desk("lisi"), loan_id=loan.loan_id, reason="再续", clock=desk.clock)
     [row] = list_open_loans(session=desk("lisi"), clock=desk.clock)

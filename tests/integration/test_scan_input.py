@@ -144,7 +144,7 @@ def test_a_quick_loan_is_filed_approved_by_the_present_approver_and_issued(desk:
     s, clock = desk("lisi"), desk.clock
     vid, _reference = make_volume(s, clock)
     plan = plan_quick_loan(session=s, draft=quick_draft(desk, vid), clock=clock)
-    assert plan.single_step and plan.steps == ("信息管理专员",)
+    assert plan.single_step and plan.steps == ("信息管理专员（孙专员、郑双）",)  # named
     assert {a.username for a in plan.approvers} == {"info", "both"}
     done = quick_loan(session=s, approver=desk("info"), draft=quick_draft(desk, vid), clock=clock)
     assert len(done.loans) == 1

@@ -249,5 +249,7 @@ def test_labels_never_show_codes() -> None:
     edit = details_text(json.dumps({"changes": {"title": ["旧题名", "新题名"]}}))
     assert edit == "题名：旧题名 → 新题名"
     assert changed_fields_text(json.dumps({"id_number": {}, "name": {}})) == "证件号码、名称"
+    reveal = details_text(json.dumps({"fields": ["id_number", "phones", "bank_accounts"]}))
+    assert reveal == "字段：证件号码、电话、银行账户"  # names, never codes
     assert "use_app" not in "".join(OBJECT_LABELS.values())
     assert all(label and label.isascii() is False for label in DETAIL_LABELS.values())

@@ -29,7 +29,7 @@ from app.services.auth import SignedIn
 from app.services.incidents import KINDS, STATUSES, IncidentDraft, IncidentRow
 from ui.context import AppContext
 from ui.dialogs.form import FormDialog
-from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.print_preview import preview_in_background
 from ui.errors import show_error
 from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
@@ -221,14 +221,15 @@ class IncidentRegisterDialog(QDialog):
         row = self.selected()
         if row is None:
             return
-        try:
-            pdf = incidents.print_incident_report(
-                session=self._session, incident_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        show_print_preview(self, self.tr("事件报告 {0}").format(row.number), pdf, self._context)
+        session, clock, incident_id = self._session, self._context.clock, row.id
+        preview_in_background(  # read and drawn off the GUI thread (issue 21, point 8)
+            self,
+            self.tr("事件报告 {0}").format(row.number),
+            lambda: incidents.print_incident_report(
+                session=session, incident_id=incident_id, clock=clock
+            ),
+            self._context,
+        )
 
 
 def incidents_writer(session: SignedIn) -> bool:

@@ -330,3 +330,36 @@ def show_print_preview(
     )
     dialog.exec()
     return dialog
+
+
+def preview_in_background(
+    parent: QWidget,
+    title: str,
+    render: Callable[[], bytes],
+    context: AppContext | None = None,
+    *,
+    on_output: OutputCallback | None = None,
+    file_name: str | None = None,
+    on_shown: Callable[[], None] | None = None,
+    on_error: Callable[[BaseException], None] | None = None,
+) -> Any:
+    """Render a printout off the GUI thread, then open its preview (issue 21, point 8).
+
+    ``render()`` reads the database and draws the PDF in a worker (the window stays usable, a
+    progress bar with 取消 appears after 300 ms); the preview opens on the GUI thread when it is
+    ready, unless the task was cancelled (取消, sign-out, lock). ``on_shown`` runs after the
+    preview is closed. Returns the task (also kept as ``parent.print_task``).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from ui.tasks import run_in_background
+
+    def done(pdf: bytes) -> None:
+        show_print_preview(parent, title, pdf, context, on_output=on_output, file_name=file_name)
+        if on_shown is not None:
+            on_shown()
+
+    label = QCoreApplication.translate("PrintPreviewDialog", "正在生成{0}……").format(title)
+    task = run_in_background(parent, label, lambda _sink: render(), done, on_error)
+    parent.print_task = task  # type: ignore[attr-defined]
+    return task

@@ -11,6 +11,8 @@ from app.clock import format_local
 from app.domain.audit import AuditRow
 from ui.models.rows import Index, RowsModel
 
+LONG_CELL = 12  # characters: a longer cell may be elided, its tooltip shows it whole
+
 
 class AuditTableModel(RowsModel):
     """Audit entries, newest first (read-only)."""
@@ -33,10 +35,11 @@ class AuditTableModel(RowsModel):
         ]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        """Cell text; the whole details as the tooltip of 详情."""
-        if role == Qt.ItemDataRole.ToolTipRole and index.isValid() and index.column() == 7:
+        """Cell text; the whole text as the tooltip of a long cell (the columns elide)."""
+        if role == Qt.ItemDataRole.ToolTipRole and index.isValid():
             if 0 <= index.row() < len(self.rows):
-                return self.rows[index.row()].details or None
+                text = self.cells(self.rows[index.row()])[index.column()]
+                return text if index.column() == 7 or len(text) > LONG_CELL else None
             return None
         if role != Qt.ItemDataRole.DisplayRole:
             return None

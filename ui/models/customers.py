@@ -22,6 +22,7 @@ from app.domain.customers import LABELS, Category, Importance, Kind, Party, Stat
 from app.services.customers import CustomerRow
 
 Index = QModelIndex | QPersistentModelIndex
+LONG_CELL = 12  # characters: a longer cell may be elided, its tooltip shows it whole
 PAGE = 50  # rows read per window: a screenful, so the first paint stays quick
 
 
@@ -211,8 +212,6 @@ class CustomerTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.BackgroundRole:
             return QColor("#fff3cd") if row.suspected_duplicate else None
-        if role == Qt.ItemDataRole.ToolTipRole:
-            return self.tr("疑似重复，待审批人复核") if row.suspected_duplicate else None
         values = [
             row.number + (" ⚠" if row.suspected_duplicate else ""),
             row.name,
@@ -223,4 +222,9 @@ class CustomerTableModel(QAbstractTableModel):
             row.id_number,
             row.phone,
         ]
+        if role == Qt.ItemDataRole.ToolTipRole:  # a long name may be elided: shown whole here
+            text = values[index.column()]
+            whole = text if len(text) > LONG_CELL else ""
+            note = self.tr("疑似重复，待审批人复核") if row.suspected_duplicate else ""
+            return "\n".join(t for t in (whole, note) if t) or None
         return values[index.column()]

@@ -33,7 +33,13 @@ from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import AppError, ValidationFailed
 from app.messages import describe_field_error
 from app.services.auth import SignedIn
-from app.services.loans import LOAN_ROUTING, TITLE_ORDER, get_loan_settings, update_loan_settings
+from app.services.loans import (
+    LOAN_ROUTING,
+    TITLE_ORDER,
+    get_loan_settings,
+    list_title_holders,
+    update_loan_settings,
+)
 from ui.context import AppContext
 from ui.errors import show_error
 from ui.geometry import fit_to_screen
@@ -60,6 +66,9 @@ def _title_label(titles: set[ApproverTitle]) -> str:
 
 def _defaults(cell: Cell) -> list[set[ApproverTitle]]:
     return [set(step) for step in DEFAULT_ROUTING[cell[0]][cell[1]]]
+
+
+SHOWN_HOLDERS = 3  # names beside a title; the rest are counted and listed in the tooltip
 
 
 class LoanRoutingWidget(QWidget):
@@ -190,7 +199,8 @@ class LoanRoutingWidget(QWidget):
         self.remove_button.setText(self.tr("删除此步"))
         self.up_button.setText(self.tr("上移"))
         self.down_button.setText(self.tr("下移"))
-        self.titles_label.setText(self.tr("可签批此步的职务（任一人即可）："))
+        self.titles_label.setText(self.tr("可签批此步的职务（任一人即可；括号内为现任审批人）："))
+        self._name_holders()
         self.legend.setText(
             self.tr("黄色：与默认路线不同；粗体：已修改、尚未保存；红色【不符合要求】：未能保存。")
         )
@@ -199,9 +209,25 @@ class LoanRoutingWidget(QWidget):
         self.save_button.setText(self.tr("保存审批路线"))
         self._show_cell()
 
+    def _name_holders(self) -> None:
+        """Each title with the people who hold it now: routes name people, not only posts."""
+        try:
+            holders = list_title_holders(session=self._session, clock=self._context.clock)
+        except AppError:
+            holders = {}
+        self.holders = holders
+        for title, box in self.title_boxes.items():
+            people = holders.get(title, [])
+            names = "、".join(people[:SHOWN_HOLDERS]) or self.tr("无人担任")
+            if len(people) > SHOWN_HOLDERS:  # the panel stays narrow; all of them in the tooltip
+                names += self.tr(" 等 {0} 人").format(len(people))
+            box.setText(self.tr("{0}（{1}）").format(TITLE_LABELS[title], names))
+            box.setToolTip("、".join(people))
+
     # --- state ---------------------------------------------------------------------------
     def reload(self) -> None:
         """Read the table in force; unsaved edits are dropped."""
+        self._name_holders()
         routing = get_loan_settings(session=self._session, clock=self._context.clock).routing
         self._saved = self._from_routing(routing)
         self._cells = {cell: [set(s) for s in steps] for cell, steps in self._saved.items()}

@@ -56,13 +56,36 @@ def configure_table(table: QTableView) -> None:
     header.setStretchLastSection(True)
 
 
-def fit_columns(table: QTableView, max_width: int = MAX_COLUMN_WIDTH) -> None:
-    """Size columns to their contents, none wider than ``max_width`` (the last one stretches)."""
-    table.resizeColumnsToContents()
+def fit_columns(
+    table: QTableView,
+    max_width: int = MAX_COLUMN_WIDTH,
+    *,
+    sample_rows: int | None = None,
+    grow_only: bool = False,
+) -> None:
+    """Size columns to their contents, none wider than ``max_width`` (the last one stretches).
+
+    ``sample_rows`` bounds how many rows are measured (a lazily read list measures its first
+    page, not every row); ``grow_only`` keeps a column as wide as it already is, so a list
+    that is searched as the user types does not jump at every key.
+    """
     header = table.horizontalHeader()
+    if sample_rows is not None:
+        header.setResizeContentsPrecision(sample_rows)
+    before = [header.sectionSize(c) for c in range(header.count())]
+    table.resizeColumnsToContents()
     for column in range(header.count()):
-        if header.sectionSize(column) > max_width:
-            header.resizeSection(column, max_width)
+        width = min(header.sectionSize(column), max_width)
+        if grow_only:
+            width = max(width, min(before[column], max_width))
+        if width != header.sectionSize(column):
+            header.resizeSection(column, width)
+    last = header.logicalIndex(header.count() - 1) if header.count() else -1
+    if last >= 0 and header.stretchLastSection() and table.isVisible():
+        # the last column fills what is left of the view again (only a resize would)
+        room = table.viewport().width() - (header.length() - header.sectionSize(last))
+        if room > header.sectionSize(last):
+            header.resizeSection(last, room)
 
 
 class _Table(QTableView):

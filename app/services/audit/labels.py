@@ -401,6 +401,8 @@ VALUE_WORDS: dict[str, str] = _words(
         "closed": "已结案",
     },
 )
+# Keys whose values name fields (a reveal's ``fields``): shown by the fields' Chinese names.
+FIELD_LIST_KEYS = frozenset({"fields"})
 VALUE_KEYS = frozenset(
     {"output", "format", "kind", "verdict", "condition", "resolution", "task", "reason", "scope"}
     | {"mode", "secrecy", "was", "source", "status"}
@@ -439,6 +441,8 @@ def _plain(value: Any, key: str = "") -> str:
         return "（空）"
     if isinstance(value, str) and key in VALUE_KEYS:
         return VALUE_WORDS.get(value, value)
+    if isinstance(value, str) and key in FIELD_LIST_KEYS:  # 证件号码, never id_number
+        return detail_label(value)
     return str(value)
 
 

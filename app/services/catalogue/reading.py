@@ -6,11 +6,12 @@ as "受限" with their 档号 only; views of 机密/绝密 content are recorded 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from app.clock import Clock
 from app.domain.catalogue import (
@@ -31,9 +32,12 @@ from app.services.auth import SignedIn
 from app.services.catalogue.upkeep import item_secrecy, volume_secrecy
 from app.services.common import actor_from_row, authorize
 from app.storage.models import (
+    ArchiveBox,
     ArchiveItem,
     Volume,
+    VolumePlace,
 )
+from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -72,9 +76,40 @@ class VolumeRow:
     restricted: bool
     items: list[ItemRow] = field(default_factory=list)
     carriers: str = ""  # the carrier mix of the items, e.g. "纸质 2、光盘 1" (with items only)
+    # it has a place on a shelf (directly, or in a box that stands in one): a volume that is
+    # 在架 by state but has no place yet is listed 未上架, as its detail says (issue 21)
+    placed: bool = False
 
 
-def volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) -> VolumeRow:
+def placed_volume_ids(uow: UnitOfWork, volume_ids: Iterable[int]) -> set[int]:
+    """The volumes among ``volume_ids`` that have a place: directly, or in a placed box."""
+    wanted = sorted(set(volume_ids))
+    placed: set[int] = set()
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start : start + 500]
+        placed.update(
+            uow.session.scalars(
+                select(VolumePlace.volume_id)
+                .outerjoin(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
+                .where(
+                    VolumePlace.volume_id.in_(chunk),
+                    or_(VolumePlace.location_id.is_not(None), ArchiveBox.location_id.is_not(None)),
+                )
+            )
+        )
+    return placed
+
+
+def volume_rows(uow: UnitOfWork, actor: Any, volumes: Iterable[Volume]) -> list[VolumeRow]:
+    """Rows of ``volumes`` as ``actor`` may see them, each knowing whether it has a place."""
+    found = list(volumes)
+    placed = placed_volume_ids(uow, (v.id for v in found))
+    return [volume_row(actor, v, placed=v.id in placed) for v in found]
+
+
+def volume_row(
+    actor: Any, v: Volume, items: list[ArchiveItem] | None = None, *, placed: bool = False
+) -> VolumeRow:
     """A volume as ``actor`` may see it, with ``items`` when given."""
     visible = access.may_see(actor, v.secrecy_level)
     retention = Retention(v.retention) if v.retention in Retention._value2member_map_ else None
@@ -96,6 +131,7 @@ def volume_row(actor: Any, v: Volume, items: list[ArchiveItem] | None = None) ->
         restricted=not visible,
         items=[_item_row(actor, i) for i in items or []] if visible else [],
         carriers=_carrier_mix(items or []) if visible else "",
+        placed=placed if visible else False,
     )
 
 
@@ -144,7 +180,7 @@ def list_volumes(
                 Volume.customer_id == customer_id,
                 access.secrecy_clause(reader, Volume.secrecy_level),
             )
-        return [volume_row(reader, v) for v in uow.session.scalars(stmt)]
+        return volume_rows(uow, reader, uow.session.scalars(stmt))
 
 
 CLASSIFIED_VIEW_LEVELS = frozenset({"confidential", "top_secret"})  # 机密, 绝密
@@ -164,7 +200,7 @@ def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
                 .order_by(ArchiveItem.seq)
             )
         )
-        row = volume_row(reader, volume, items)
+        row = volume_row(reader, volume, items, placed=bool(placed_volume_ids(uow, [volume.id])))
         # every view of 机密/绝密 content is recorded, once per session (R40, issue 9)
         classified = [
             i.id
@@ -205,4 +241,4 @@ def find_by_reference(
             .order_by(Volume.reference_code)
             .limit(limit)
         )
-        return [volume_row(reader, v) for v in uow.session.scalars(stmt)]
+        return volume_rows(uow, reader, uow.session.scalars(stmt))

@@ -8,7 +8,7 @@ from app.clock import Clock
 from app.domain.search_text import search_text
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.catalogue.reading import VolumeRow, find_by_reference, list_volumes, volume_row
+from app.services.catalogue.reading import VolumeRow, find_by_reference, list_volumes, volume_rows
 from app.services.common import actor_from_row, authorize
 from app.storage import catalogue_search
 from app.storage.models import (
@@ -67,6 +67,6 @@ def search_catalogue(
                 )
                 .order_by(Volume.id.desc())
             )
-            more += [volume_row(reader, v) for v in visible]
+            more += volume_rows(uow, reader, visible)
         more = more[:room]
     return by_code + more

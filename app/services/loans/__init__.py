@@ -91,6 +91,7 @@ from app.services.loans.staff import (
     BorrowerRow,
     department_heads,
     list_borrowers,
+    list_title_holders,
     set_staff_department,
 )
 from app.services.loans.statistics import UseStatistics, use_statistics
@@ -142,6 +143,7 @@ __all__ = [
     "list_damage_reports",
     "list_open_loans",
     "list_overdue",
+    "list_title_holders",
     "loan_rows",
     "loan_settings",
     "local_date",

@@ -35,7 +35,7 @@ from app.services.loans.shared import (
     step_label,
     steps_json,
 )
-from app.services.loans.staff import is_staff
+from app.services.loans.staff import is_staff, named_step, title_holders
 from app.storage.models import (
     StaffDepartment,
     UseApplication,
@@ -83,7 +83,7 @@ class ApplicationSaved:
 
     application_id: int
     number: str
-    steps: tuple[str, ...]
+    steps: tuple[str, ...]  # each step with the people who may sign it, by name (issue 21)
 
 
 def _check_applicant(
@@ -240,8 +240,13 @@ def file_application(
                 "route": [step_label(s) for s in steps],
             },
         )
+        holders = title_holders(uow)
+        named = tuple(
+            named_step(s, holders, excluded=[user_id, operator.user_id], department=department)
+            for s in steps
+        )
         uow.commit()
-        return ApplicationSaved(app.id, number, tuple(step_label(s) for s in steps))
+        return ApplicationSaved(app.id, number, named)
 
 
 def list_applications(

@@ -36,7 +36,8 @@ from app.services.loans.approvals import approve_application
 from app.services.loans.issue import LoanIssued, issue_loan
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import level_rank, step_label
-from app.storage.models import Loan, UserAccount, Volume
+from app.services.loans.staff import named_step, title_holders
+from app.storage.models import Loan, StaffDepartment, UserAccount, Volume
 from app.storage.store import UnitOfWork
 
 
@@ -54,7 +55,7 @@ class ApproverChoice:
 class QuickLoanPlan:
     """What a quick loan needs: its route, and who may sign it at the desk."""
 
-    steps: tuple[str, ...]  # the route, as labels
+    steps: tuple[str, ...]  # the route: each step with who may sign it, by name
     single_step: bool  # one step: the desk may complete it with the approver present
     approvers: tuple[ApproverChoice, ...]  # who holds that step's titles
 
@@ -132,7 +133,18 @@ def plan_quick_loan(*, session: SignedIn, draft: ApplicationDraft, clock: Clock)
         steps = _route(uow, session, draft)
         excluded = {session.actor.user_id, draft.applicant_user_id}
         approvers = _choices(uow, steps[0], excluded) if len(steps) == 1 else ()
-        return QuickLoanPlan(tuple(step_label(s) for s in steps), len(steps) == 1, approvers)
+        holders = title_holders(uow)
+        applicant = uow.session.get(StaffDepartment, draft.applicant_user_id or 0)
+        named = tuple(
+            named_step(
+                s,
+                holders,
+                excluded=sorted(i for i in excluded if i is not None),
+                department=applicant.department if applicant else draft.department,
+            )
+            for s in steps
+        )
+        return QuickLoanPlan(named, len(steps) == 1, approvers)
 
 
 def quick_loan(

@@ -19,9 +19,9 @@ from app.services.loans.shared import (
     encrypt_field,
     local_today,
     next_number,
-    step_label,
     steps_json,
 )
+from app.services.loans.staff import named_step, title_holders
 from app.storage.models import Loan, UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
@@ -90,8 +90,13 @@ def request_renewal(
             object_id=app.id,
             details={"number": number, "loan": loan.number, "reason": reason},
         )
+        holders = title_holders(uow)
+        excluded = [original.applicant_user_id, operator.id]
+        named = tuple(
+            named_step(s, holders, excluded=excluded, department=original.department) for s in steps
+        )
         uow.commit()
-        return ApplicationSaved(app.id, number, tuple(step_label(s) for s in steps))
+        return ApplicationSaved(app.id, number, named)
 
 
 def renew(uow: UnitOfWork, app: UseApplication, today: date) -> str | None:

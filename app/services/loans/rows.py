@@ -27,7 +27,7 @@ from app.services.loans.shared import (
     steps_of,
     volume_marking,
 )
-from app.services.loans.staff import department_heads
+from app.services.loans.staff import TitleHolder, department_heads, named_step, title_holders
 from app.storage.models import (
     Loan,
     UseApplication,
@@ -88,7 +88,7 @@ class ApplicationRow:
     purpose: str
     secrecy: str  # highest level label, "" when unclassified
     volumes: str  # 档号 list, shortened
-    waiting_for: str  # open steps
+    waiting_for: str  # open steps, each with the named people who may sign it (issue 21)
     created_at: datetime
     rejection_reason: str
     renewal: bool
@@ -109,6 +109,27 @@ class ApplicationView:
     approvals: tuple[ApprovalLine, ...]
     volumes: tuple[ApplicationVolumeLine, ...]
     entered_by: str
+    named_steps: tuple[str, ...] = ()  # the route with who may sign each step, by name
+
+
+def named_open_steps(
+    app: UseApplication,
+    steps: list[rules.Step],
+    approvals: Sequence[UseApproval],
+    holders: Sequence[TitleHolder],
+) -> tuple[str, ...]:
+    """The steps still to sign, each with the people who may sign it.
+
+    Never the applicant, whoever entered the application, or someone who signed it already
+    (R34); for 部门负责人, the head of the applicant's department when there is one.
+    """
+    signed = {a.step for a in approvals if a.decision == "approve"}
+    excluded = [app.applicant_user_id, app.created_by, *(a.approver_user_id for a in approvals)]
+    return tuple(
+        named_step(step, holders, excluded=excluded, department=app.department)
+        for n, step in enumerate(steps)
+        if n not in signed
+    )
 
 
 def application_row(
@@ -117,6 +138,7 @@ def application_row(
     codes: list[str],
     approvals: list[UseApproval],
     reader: Any,
+    holders: Sequence[TitleHolder] = (),
 ) -> ApplicationRow:
     """One application as a list row (its 档号 shortened, the steps still open).
 
@@ -142,7 +164,13 @@ def application_row(
         if access.may_see(reader, app.secrecy_level)
         else access.RESTRICTED,
         volumes=shown,
-        waiting_for=open_labels(steps, signed) if state == ApplicationState.PENDING else "",
+        waiting_for=(
+            "；".join(named_open_steps(app, steps, approvals, holders)) or "—"
+            if holders
+            else open_labels(steps, signed)
+        )
+        if state == ApplicationState.PENDING
+        else "",
         created_at=app.created_at,
         rejection_reason=app.rejection_reason,
         renewal=app.renewal_of_loan_id is not None,
@@ -168,8 +196,12 @@ def application_rows(
             select(UseApproval).where(UseApproval.application_id.in_(ids))
         ):
             approvals.setdefault(approval.application_id, []).append(approval)
+    holders = (
+        title_holders(uow) if any(a.state == ApplicationState.PENDING.value for a in apps) else []
+    )
     return [
-        application_row(uow, a, codes.get(a.id, []), approvals.get(a.id, []), reader) for a in apps
+        application_row(uow, a, codes.get(a.id, []), approvals.get(a.id, []), reader, holders)
+        for a in apps
     ]
 
 
@@ -204,6 +236,7 @@ def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> Appli
             )
         )
     entered = uow.session.get(UserAccount, app.created_by) if app.created_by else None
+    holders = title_holders(uow)
     credential = rules.CREDENTIAL_LABELS[Credential(app.credential)] if app.credential else ""
     return ApplicationView(
         row=application_rows(uow, [app], reader)[0],
@@ -228,6 +261,15 @@ def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> Appli
         ),
         volumes=tuple(lines),
         entered_by=entered.display_name if entered else "",
+        named_steps=tuple(
+            named_step(
+                s,
+                holders,
+                excluded=[app.applicant_user_id, app.created_by],
+                department=app.department,
+            )
+            for s in steps
+        ),
     )
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
 
 from app.clock import Clock
-from app.domain.roles import ApproverTitle, Role
+from app.domain.roles import TITLE_LABELS, ApproverTitle, Role
 from app.errors import FieldError, PermissionDenied, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize
-from app.storage.models import StaffDepartment, UserAccount
+from app.services.loans.shared import TITLE_ORDER
+from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
 
 
@@ -97,3 +98,94 @@ def department_heads(uow: UnitOfWork, departments: Sequence[str]) -> dict[str, l
     for department, name in rows:
         out.setdefault(department, []).append(name)
     return out
+
+
+# -- who holds each approver title: routes are shown with names, not only posts (issue 21) ---
+@dataclass(frozen=True)
+class TitleHolder:
+    """An enabled approver holding a 职务 (and the department they head, for 部门负责人)."""
+
+    user_id: int
+    display_name: str
+    title: ApproverTitle
+    department: str
+
+
+NOBODY = "无人担任"  # a title no enabled approver holds: the route cannot be signed
+
+
+def title_holders(uow: UnitOfWork) -> list[TitleHolder]:
+    """Every enabled approver with a title, by name (one query)."""
+    approvers = select(UserRole.user_id).where(UserRole.role == Role.APPROVER.value)
+    rows = uow.session.execute(
+        select(
+            UserAccount.id,
+            UserAccount.display_name,
+            UserAccount.approver_title,
+            StaffDepartment.department,
+        )
+        .outerjoin(StaffDepartment, StaffDepartment.user_id == UserAccount.id)
+        .where(
+            UserAccount.disabled.is_(False),
+            UserAccount.approver_title.is_not(None),
+            UserAccount.id.in_(approvers),
+        )
+        .order_by(UserAccount.display_name, UserAccount.id)
+    ).all()
+    known = set(ApproverTitle._value2member_map_)
+    return [
+        TitleHolder(uid, name, ApproverTitle(str(title)), department or "")
+        for uid, name, title, department in rows
+        if title in known
+    ]
+
+
+def holders_of(
+    holders: Sequence[TitleHolder],
+    title: ApproverTitle,
+    *,
+    excluded: Sequence[int | None] = (),
+    department: str = "",
+) -> list[str]:
+    """Names of who may sign for ``title``.
+
+    Never ``excluded`` (the applicant and whoever entered the application, R34); for a
+    部门负责人, the head of the applicant's ``department`` when there is one.
+    """
+    people = [h for h in holders if h.title is title and h.user_id not in excluded]
+    if title is ApproverTitle.DEPT_HEAD and department:
+        own = [h for h in people if h.department == department]
+        people = own or people
+    return [h.display_name for h in people]
+
+
+def named_step(
+    step: Iterable[ApproverTitle],
+    holders: Sequence[TitleHolder],
+    *,
+    excluded: Sequence[int | None] = (),
+    department: str = "",
+) -> str:
+    """``信息管理专员（孙专员）或客服部经理（刘芳）``: a step with the people who may sign it."""
+    parts = []
+    for title in sorted(step, key=TITLE_ORDER.index):
+        names = holders_of(holders, title, excluded=excluded, department=department)
+        parts.append(f"{TITLE_LABELS[title]}（{'、'.join(names) or NOBODY}）")
+    return "或".join(parts)
+
+
+def list_title_holders(*, session: SignedIn, clock: Clock) -> dict[ApproverTitle, list[str]]:
+    """Who holds each approver title now (the routing editor names them beside the posts)."""
+    with session.uow(clock) as uow:
+        try:
+            authorize(uow, session.actor, "loan.read")
+        except PermissionDenied:
+            authorize(uow, session.actor, "loan.settings")
+        out: dict[ApproverTitle, list[str]] = {t: [] for t in ApproverTitle}
+        for holder in title_holders(uow):
+            label = holder.display_name + (f"·{holder.department}" if holder.department else "")
+            if holder.title is ApproverTitle.DEPT_HEAD:
+                out[holder.title].append(label)
+            else:
+                out[holder.title].append(holder.display_name)
+        return out

@@ -133,7 +133,7 @@ class ApprovalDialog(QDialog):
                 view.row.purpose,
                 view.reason or "—",
                 volumes,
-                " → ".join(view.steps),
+                " → ".join(view.named_steps or view.steps),
                 signed or "—",
             )
         )

@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
-from app.domain.catalogue import VOLUME_STATE_LABELS, VolumeState
+from app.domain.catalogue import volume_state_label
 from app.services.catalogue import ItemRow, VolumeRow
 from ui.models.rows import RowsModel
 
@@ -59,8 +59,7 @@ class VolumeTableModel(_RowsModel):
 
     def values(self, row: VolumeRow) -> list[str]:
         """Cell texts."""
-        known = row.state in VolumeState._value2member_map_
-        state = VOLUME_STATE_LABELS[VolumeState(row.state)] if known else row.state
+        state = "" if row.restricted else volume_state_label(row.state, row.placed)
         hidden = row.restricted
         return [
             row.reference_code,

@@ -24,6 +24,8 @@ def place_note(session: SignedIn, clock: Clock, volume_id: int) -> str:
         return ""
     place = " ".join(p for p in (where.box_code, where.location_code) if p)
     text = _tr("　存放：{0}").format(place) if place else _tr("　尚未上架")
+    if where.box_code and not where.location_code:  # boxed, the box not on a shelf yet
+        text += _tr("（档案盒尚未上架）")
     if where.state == VolumeState.ON_LOAN.value:
         text += _tr("（借出）")
     elif where.state == VolumeState.IN_REPAIR.value:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.domain.changes import Changes
 from app.errors import AppError
 from app.services import audit
 from app.services.audit import ACTION_LABELS, OBJECT_LABELS, AuditFilter
@@ -31,13 +34,13 @@ from app.services.auth import SignedIn
 from app.storage.files import atomic_write_bytes
 from ui import files
 from ui.context import AppContext
-from ui.errors import message_for, show_error
+from ui.errors import message_for, show_error, show_unexpected
 from ui.models.audit import AuditTableModel
 from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
-from ui.tasks import run_blocking
-from ui.widgets.table_panel import configure_table
+from ui.tasks import Task, run_blocking, run_in_background
+from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,8 @@ class AuditPage(QWidget):
         self._next_before: int | None = None
         self._filter = AuditFilter()
         self._history: tuple[str, str] | None = None  # shown instead of the filter
+        self.load_task: Task | None = None  # the query running in the background
+        self._notice = ""  # the last action's result: kept when the list reloads after it
         self._build_ui()
         self._connect_signals()
         self.retranslate_ui()
@@ -171,9 +176,7 @@ class AuditPage(QWidget):
         self.entries = AuditTableModel()
         self.table = QTableView(objectName="audit_table")
         self.table.setModel(self.entries)
-        configure_table(self.table)
-        for column, width in enumerate((60, 150, 90, 110, 70, 80, 150, 320)):
-            self.table.setColumnWidth(column, width)
+        configure_table(self.table)  # columns sized to the entries shown (fit_columns)
         layout.addWidget(self.table, 1)
         self.more_button = QPushButton(objectName="audit_more")
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -238,18 +241,46 @@ class AuditPage(QWidget):
             purpose=self.purpose.text().strip(),
         )
 
-    def refresh(self) -> None:
+    # -- loading (off the GUI thread: a million entries, issue 21, point 8) ----------------
+    def _load(self, label: str, fetch: Callable[[], Any], show: Callable[[Any], None]) -> None:
+        """Run ``fetch`` in a worker (a progress bar with 取消 after 300 ms), then ``show``.
+
+        A newer query cancels the one still running (its result is dropped), so the table
+        always shows the last filter asked for.
+        """
+        if self.load_task is not None and self.load_task.running:
+            self.load_task.cancel()
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AppError):
+                self.status.setText(message_for(exc))
+            else:
+                show_unexpected(self, exc)
+
+        self._say(self.tr("正在查询……"))
+        self.load_task = run_in_background(self, label, lambda _sink: fetch(), show, failed)
+
+    def idle(self) -> bool:
+        """True when no query of the page (entries or summary) is running."""
+        running = self.load_task is not None and self.load_task.running
+        return not running and self.summary.idle()
+
+    def refresh(self, *, keep_notice: bool = False) -> None:
         """Run the filter (newest first, 500 at a time)."""
+        if not keep_notice:
+            self._notice = ""
         self._filter = self.current_filter()
         self._history = None
-        try:
-            page = audit.search_audit(
-                session=self._session, audit_filter=self._filter, clock=self._context.clock
-            )
-        except AppError as exc:
-            self.status.setText(message_for(exc))
-            return
+        audit_filter, session, clock = self._filter, self._session, self._context.clock
+        self._load(
+            self.tr("正在查询审计记录……"),
+            lambda: audit.search_audit(session=session, audit_filter=audit_filter, clock=clock),
+            lambda page: self._show_entries(audit_filter, page),
+        )
+
+    def _show_entries(self, audit_filter: AuditFilter, page: Any) -> None:
         self.entries.set_rows(page.rows)
+        fit_columns(self.table)
         self._next_before = page.next_before
         self.more_button.setVisible(page.next_before is not None)
         self.export_pdf_button.setEnabled(True)
@@ -259,51 +290,77 @@ class AuditPage(QWidget):
             if page.next_before
             else ""
         )
-        self.status.setText(
+        self._say(
             self.tr("筛选：{0}　共显示 {1} 条{2}").format(
-                self._filter.describe(), len(page.rows), more
+                audit_filter.describe(), len(page.rows), more
             )
         )
+
+    def _say(self, text: str) -> None:
+        """Show what the table holds, after the last action's result (if any)."""
+        self.status.setText(f"{self._notice}\n{text}" if self._notice else text)
+
+    def _set_notice(self, text: str) -> None:
+        """Show an action's result; it stays while the list reloads after the action."""
+        self._notice = text
+        self.status.setText(text)
 
     def load_more(self) -> None:
         """The next 500 entries of the same filter."""
         if self._next_before is None:
             return
-        try:
-            page = audit.search_audit(
-                session=self._session,
-                audit_filter=self._filter,
-                clock=self._context.clock,
-                before_seq=self._next_before,
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.entries.add_rows(page.rows)
-        self._next_before = page.next_before
-        self.more_button.setVisible(page.next_before is not None)
+        audit_filter, before = self._filter, self._next_before
+        session, clock = self._session, self._context.clock
+        status = self.status.text()
+
+        def show(page: Any) -> None:
+            self.entries.add_rows(page.rows)
+            fit_columns(self.table, grow_only=True)
+            self._next_before = page.next_before
+            self.more_button.setVisible(page.next_before is not None)
+            self.status.setText(status)
+
+        self._load(
+            self.tr("正在加载更多审计记录……"),
+            lambda: audit.search_audit(
+                session=session, audit_filter=audit_filter, clock=clock, before_seq=before
+            ),
+            show,
+        )
 
     def show_history(self) -> None:
         """A customer's or a volume's complete history, oldest first."""
-        kind = str(self.history_kind.currentData())
-        try:
-            target, rows = audit.get_object_history(
-                session=self._session,
-                kind=kind,
-                key=self.history_key.text(),
-                clock=self._context.clock,
+        self._notice = ""
+        self._show_history(str(self.history_kind.currentData()), self.history_key.text())
+
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write was recorded (issue 21): the same filter or history again, and the summary."""
+        if self._history is not None:
+            self._show_history(*self._history)
+        else:
+            self.refresh(keep_notice=True)
+        self.refresh_summary()
+
+    def _show_history(self, kind: str, key: str) -> None:
+        session, clock = self._session, self._context.clock
+
+        def show(found: Any) -> None:
+            target, rows = found
+            self.entries.set_rows(rows)
+            fit_columns(self.table)
+            self._next_before = None
+            self._history = (kind, target.key)
+            self.more_button.setVisible(False)
+            self._say(
+                self.tr(
+                    "{0} 的完整历史：{1} 条（含其案卷、卷内文件、电子文件、借阅、移位、检查和事件）"
+                ).format(target.title, len(rows))
             )
-        except AppError as exc:
-            self.status.setText(message_for(exc))
-            return
-        self.entries.set_rows(rows)
-        self._next_before = None
-        self._history = (kind, target.key)
-        self.more_button.setVisible(False)
-        self.status.setText(
-            self.tr(
-                "{0} 的完整历史：{1} 条（含其案卷、卷内文件、电子文件、借阅、移位、检查和事件）"
-            ).format(target.title, len(rows))
+
+        self._load(
+            self.tr("正在读取完整历史……"),
+            lambda: audit.get_object_history(session=session, kind=kind, key=key, clock=clock),
+            show,
         )
 
     # -- export -------------------------------------------------------------------------
@@ -348,7 +405,7 @@ class AuditPage(QWidget):
         except AppError as exc:
             show_error(self, exc)
             return
-        self.status.setText(
+        self._set_notice(
             self.tr("已导出到 {0}（此次导出已记入审计记录）").format(Path(target).name)
         )
 
@@ -375,8 +432,7 @@ class AuditPage(QWidget):
             return
         finally:
             ask.second_password.clear()
-        self.refresh()
-        self.status.setText(
+        self._set_notice(
             self.tr("已归档第 {0}–{1} 条共 {2} 条记录到 {3}（SHA-256 {4}…）").format(
                 result.first_seq,
                 result.through_seq,
@@ -385,6 +441,7 @@ class AuditPage(QWidget):
                 result.sha256[:16],
             )
         )
+        self.refresh(keep_notice=True)
 
     def verify_sealed(self) -> None:
         """The whole chain, the seals with the auditor's key, the anchors; the head is kept."""
@@ -423,7 +480,7 @@ class AuditPage(QWidget):
             )
             lines.append(self.tr("校验通过：{0} 条记录{1}。").format(chain.checked, sealed))
         lines.append(self.tr("当前审计链头（请记下作为锚点）：{0}").format(result.head.text()))
-        self.status.setText("\n".join(lines))
+        self._set_notice("\n".join(lines))
 
     def show_incidents(self) -> None:
         """The incident register, read-only for the auditor (R45)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -20,10 +21,11 @@ from app.errors import AppError
 from app.services import audit
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import message_for
+from ui.errors import message_for, show_unexpected
 from ui.models.audit import CountTableModel
 from ui.pages.audit.dates import pydate, qdate
-from ui.widgets.table_panel import configure_table
+from ui.tasks import Task, run_in_background
+from ui.widgets.table_panel import configure_table, fit_columns
 
 TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
 
@@ -35,6 +37,7 @@ class SummaryPanel(QWidget):
         super().__init__()
         self._context = context
         self._session = session
+        self.summary_task: Task | None = None  # the count running in the background
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         today = self._context.clock.now().astimezone().date()
@@ -60,6 +63,7 @@ class SummaryPanel(QWidget):
         self.failures = CountTableModel(("用户名", "登录失败/锁定"))
         self.after_hours = CountTableModel(("用户", "非工作时间操作"))
         self.summary_boxes: list[QGroupBox] = []
+        self.summary_views: list[QTableView] = []
         for n, (model, name) in enumerate(
             (
                 (self.per_day, "summary_per_day"),
@@ -73,6 +77,7 @@ class SummaryPanel(QWidget):
             view = QTableView(objectName=name)
             view.setModel(model)
             configure_table(view)
+            self.summary_views.append(view)
             inner.addWidget(view)
             grid.addWidget(box, n // 2, n % 2)
             self.summary_boxes.append(box)
@@ -87,21 +92,39 @@ class SummaryPanel(QWidget):
             box.setTitle(self.tr(title))
 
     def refresh_summary(self) -> None:
-        """Counts for the chosen period."""
-        try:
-            summary = audit.get_audit_summary(
-                session=self._session,
-                date_from=pydate(self.summary_from.date()),
-                date_to=pydate(self.summary_to.date()),
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            self.summary_total.setText(message_for(exc))
-            return
+        """Counts for the chosen period, read off the GUI thread (a long period is slow)."""
+        if self.summary_task is not None and self.summary_task.running:
+            self.summary_task.cancel()  # the newest period wins
+        session, clock = self._session, self._context.clock
+        date_from, date_to = pydate(self.summary_from.date()), pydate(self.summary_to.date())
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AppError):
+                self.summary_total.setText(message_for(exc))
+            else:
+                show_unexpected(self, exc)
+
+        self.summary_task = run_in_background(
+            self,
+            self.tr("正在统计审计记录……"),
+            lambda _sink: audit.get_audit_summary(
+                session=session, date_from=date_from, date_to=date_to, clock=clock
+            ),
+            self._show_summary,
+            failed,
+        )
+
+    def idle(self) -> bool:
+        """True when no summary is being counted."""
+        return self.summary_task is None or not self.summary_task.running
+
+    def _show_summary(self, summary: Any) -> None:
         self.per_day.set_rows([(d.isoformat(), u, n) for d, u, n in summary.per_user_day])
         self.reveals.set_rows(summary.reveals)
         self.failures.set_rows(summary.failed_sign_ins)
         self.after_hours.set_rows(summary.after_hours)
+        for view in self.summary_views:
+            fit_columns(view)
         self.summary_total.setText(
             self.tr("{0} 至 {1} 共 {2} 条审计记录").format(
                 summary.date_from.isoformat(), summary.date_to.isoformat(), summary.total

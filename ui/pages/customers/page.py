@@ -40,7 +40,7 @@ from ui.models.customers import CustomerTableModel
 from ui.pages.customers.actions import CustomerActions
 from ui.pages.customers.detail import CustomerDetailPane
 from ui.widgets.highlight import HighlightDelegate
-from ui.widgets.table_panel import configure_table
+from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
@@ -116,8 +116,6 @@ class CustomersPage(CustomerActions):
         header.setSortIndicatorShown(True)
         header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         self._order = ListOrder()
-        self.table.setColumnWidth(0, 110)
-        self.table.setColumnWidth(1, 200)
         self.highlighter = HighlightDelegate(self.table)  # search hits in 客户编号 and 名称
         for column in (0, 1):
             self.table.setItemDelegateForColumn(column, self.highlighter)
@@ -217,7 +215,12 @@ class CustomersPage(CustomerActions):
         except AppError as exc:
             show_error(self, exc)
             return
+        self._fit_columns()
         self._show_detail(None)
+
+    def _fit_columns(self) -> None:
+        """Columns as wide as the first page of rows needs (证件号码 whole), growing only."""
+        fit_columns(self.table, sample_rows=FIRST_PAGE, grow_only=True)
 
     def refresh_after_change(self, _changes: Changes) -> None:
         """A write changed customers or their volumes: list again, keep the detail shown."""

@@ -9,6 +9,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
 
+from app.domain.changes import Changes
 from app.domain.inspection_rows import InspectionRow
 from ui.models.rows import CellsModel, Index
 from ui.widgets.table_panel import configure_table, fit_columns
@@ -16,6 +17,7 @@ from ui.widgets.table_panel import configure_table, fit_columns
 RED = "#b00020"
 ORANGE = "#e65100"
 LIVE = ("open", "counting", "findings")  # a session not closed yet
+LONG_CELL = 12  # characters
 
 
 class Host(Protocol):
@@ -25,6 +27,9 @@ class Host(Protocol):
 
     def refresh(self) -> None:
         """Reload the schedule, the sessions and the selected session."""
+
+    def shown_own(self, changes: Changes) -> None:
+        """Say a panel has already shown what its own write changed."""
 
 
 def session_state(row: InspectionRow | None) -> tuple[str, bool]:
@@ -46,6 +51,8 @@ def fill(table: QTableWidget, rows: Sequence[Sequence[str]], data: Sequence[Any]
     for r, values in enumerate(rows):
         for c, value in enumerate(values):
             item = QTableWidgetItem(value)
+            if len(value) > LONG_CELL:  # the column may elide it: shown whole as the tooltip
+                item.setToolTip(value)
             if c == 0 and r < len(data):
                 item.setData(Qt.ItemDataRole.UserRole, data[r])
             table.setItem(r, c, item)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QDialog,
@@ -15,6 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import inspections as rules
+from app.domain.changes import Changes
 from app.domain.inspection_rows import InspectionRow, ScheduleRow
 from app.errors import AppError
 from app.services import inspections as svc
@@ -35,7 +37,13 @@ SCAN_TAB = 1
 
 
 class InspectionsPage(QWidget):
-    """Schedule and sessions on the left; the selected session's tabs on the right."""
+    """Schedule and sessions on the left; the selected session's tabs on the right.
+
+    ``own_changes_shown(Changes)``: a scan already shown at once (the main window then skips
+    the reload its change report would cause; issue 21, point 3).
+    """
+
+    own_changes_shown = Signal(object)
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
         super().__init__(objectName="page_inspections")
@@ -131,6 +139,18 @@ class InspectionsPage(QWidget):
         ]
 
     # -- data ---------------------------------------------------------------------------
+    def refresh_after_change(self, _changes: Changes) -> None:
+        """A write elsewhere changed what the page shows: reload, keep the selected session.
+
+        The scanner's last answer and the recent scans stay as they are.
+        """
+        if self._loaded:
+            self.refresh()
+
+    def shown_own(self, changes: Changes) -> None:
+        """A panel has shown what its own write changed (no reload needed for it)."""
+        self.own_changes_shown.emit(changes)
+
     def refresh(self) -> None:
         """Reload the schedule, the sessions and the selected session."""
         self._loaded = True

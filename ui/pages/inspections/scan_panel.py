@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain import inspections as rules
+from app.domain.changes import Changes
 from app.domain.inspection_rows import InspectionRow
 from app.errors import AppError
 from app.services import inspections as svc
@@ -192,6 +193,7 @@ class ScanPanel(QWidget):
         else:
             self._host.current = replace(current, found=ack.found, expected=ack.expected)
         self.show_counts()
+        self._host.shown_own(Changes.of("inspections"))  # no reload of the page per scan
 
     def resolve(self, action: str) -> None:
         """Settle the selected difference explicitly."""

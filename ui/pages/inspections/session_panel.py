@@ -165,24 +165,22 @@ class SessionPanel(QWidget):
         if current is None:
             return
         from app.services.inspections import printing  # ReportLab: loaded when printing
-        from ui.dialogs.print_preview import show_print_preview
+        from ui.dialogs.print_preview import preview_in_background
 
         sid, number = current.id, current.number
-        try:
-            pdf = printing.inspection_record_pdf(
-                session=self._session, inspection_id=sid, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
+        session, clock = self._session, self._context.clock
 
         def output(kind: str) -> None:
             printing.record_inspection_output(
-                session=self._session, inspection_id=sid, kind=kind, clock=self._context.clock
+                session=session, inspection_id=sid, kind=kind, clock=clock
             )
 
-        show_print_preview(
-            self, self.tr("库房检查记录 {0}").format(number), pdf, self._context, on_output=output
+        preview_in_background(  # read and drawn off the GUI thread (issue 21, point 8)
+            self,
+            self.tr("库房检查记录 {0}").format(number),
+            lambda: printing.inspection_record_pdf(session=session, inspection_id=sid, clock=clock),
+            self._context,
+            on_output=output,
         )
 
     def close_current(self) -> None:

@@ -108,14 +108,12 @@ class ApplicationsTab(TablePanel):
         row = self.selected()
         if row is None:
             return
-        try:
-            pdf = loan_print.application_pdf(
-                session=self._desk.session, application_id=row.id, clock=self._desk.context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._desk.preview("application", row.number, pdf)
+        session, clock, app_id = self._desk.session, self._desk.context.clock, row.id
+        self._desk.preview_later(
+            "application",
+            row.number,
+            lambda: loan_print.application_pdf(session=session, application_id=app_id, clock=clock),
+        )
 
     def issue_picked(self) -> None:
         """Issue a volume picked from the selected approved application (no scanner at hand)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtGui import QColor
@@ -111,6 +112,15 @@ class Desk(Protocol):
 
     def preview(self, form: str, key: str, pdf: bytes) -> None:
         """Preview a printout (printing or saving it is audited)."""
+
+    def preview_later(
+        self,
+        form: str,
+        key: str,
+        render: Callable[[], bytes],
+        on_shown: Callable[[], None] | None = None,
+    ) -> None:
+        """Render a printout off the GUI thread, then preview it."""
 
     def issued(self, issued: LoanIssued) -> None:
         """Say a volume went out; offer its slip."""

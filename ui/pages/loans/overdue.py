@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QWidget
 
-from app.errors import AppError
 from app.services.loans import LoanRow, list_overdue
 from app.services.loans import printing as loan_print
-from ui.errors import show_error
 from ui.pages.loans.common import LOAN_COLUMNS, Desk, loan_cells, overdue_tint
 from ui.widgets.table_panel import TablePanel
 
@@ -39,13 +37,10 @@ class OverdueTab(TablePanel):
         """催还通知 for the selected overdue loan, or for all of them (from the current state)."""
         row = self.selected()
         ids = [row.id] if row is not None else None
-        clock = self._desk.context.clock
-        try:
-            pdf = loan_print.overdue_notices_pdf(
-                session=self._desk.session, clock=clock, loan_ids=ids
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._desk.preview("notice", clock.now().astimezone().date().isoformat(), pdf)
-        self._desk.refresh()
+        session, clock = self._desk.session, self._desk.context.clock
+        self._desk.preview_later(
+            "notice",
+            clock.now().astimezone().date().isoformat(),
+            lambda: loan_print.overdue_notices_pdf(session=session, clock=clock, loan_ids=ids),
+            on_shown=self._desk.refresh,
+        )

@@ -12,6 +12,7 @@ character (issue 21).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtWidgets import (
@@ -44,7 +45,7 @@ from app.services.loans import (
 from app.services.loans import printing as loan_print
 from ui.context import AppContext
 from ui.dialogs.loans import ReturnDialog
-from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.print_preview import preview_in_background, show_print_preview
 from ui.errors import message_for, show_error
 from ui.pages.loans.applications import ApplicationsTab
 from ui.pages.loans.common import ERROR_STYLE
@@ -252,15 +253,13 @@ class LoansPage(QWidget):
             self.print_slip(self.last_issued.loan_id, self.last_issued.number)
 
     def print_slip(self, loan_id: int, number: str) -> None:
-        """Preview a loan's slip (借条)."""
-        try:
-            pdf = loan_print.slip_pdf(
-                session=self._session, loan_id=loan_id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.preview("slip", number, pdf)
+        """Preview a loan's slip (借条), rendered off the GUI thread."""
+        session, clock = self._session, self._context.clock
+        self.preview_later(
+            "slip",
+            number,
+            lambda: loan_print.slip_pdf(session=session, loan_id=loan_id, clock=clock),
+        )
 
     # -- returns ------------------------------------------------------------------------
     def return_by_scan(self) -> None:
@@ -301,21 +300,43 @@ class LoansPage(QWidget):
             self.refresh()
 
     # -- printouts ----------------------------------------------------------------------
-    def preview(self, form: str, key: str, pdf: bytes) -> None:
-        """Preview a desk printout; printing or saving it is audited first."""
+    def _output_audit(self, form: str, key: str) -> Callable[[str], None]:
         clock = self._context.clock
-        title = loan_print.OUTPUTS[form]
 
         def audit(kind: str) -> None:
             loan_print.record_loan_output(
                 session=self._session, form=form, kind=kind, object_id=key, clock=clock
             )
 
+        return audit
+
+    def preview(self, form: str, key: str, pdf: bytes) -> None:
+        """Preview a desk printout; printing or saving it is audited first."""
+        title = loan_print.OUTPUTS[form]
         show_print_preview(
             self,
             self.tr("{0} — {1}").format(title, key),
             pdf,
             self._context,
-            on_output=audit,
+            on_output=self._output_audit(form, key),
             file_name=f"{title}-{key}.pdf",
+        )
+
+    def preview_later(
+        self,
+        form: str,
+        key: str,
+        render: Callable[[], bytes],
+        on_shown: Callable[[], None] | None = None,
+    ) -> None:
+        """Render a desk printout off the GUI thread, then preview it (issue 21, point 8)."""
+        title = loan_print.OUTPUTS[form]
+        preview_in_background(
+            self,
+            self.tr("{0} — {1}").format(title, key),
+            render,
+            self._context,
+            on_output=self._output_audit(form, key),
+            file_name=f"{title}-{key}.pdf",
+            on_shown=on_shown,
         )

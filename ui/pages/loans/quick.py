@@ -44,8 +44,9 @@ from app.services.loans import (
 from app.services.loans import printing as loan_print
 from ui.dialogs.loans import PURPOSES, ApproverSignInDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
-from ui.errors import message_for
+from ui.errors import message_for, show_unexpected
 from ui.pages.loans.common import ERROR_STYLE, Desk
+from ui.tasks import run_in_background
 
 PrinterFactory = Callable[[], QPrinter | None]
 
@@ -314,18 +315,40 @@ class QuickLoanPanel(QWidget):
         return done
 
     def print_slip(self, loan_id: int, number: str) -> None:
-        """Print the slip on the desk's printer (audited first); no printer: the preview."""
+        """Print the slip on the desk's printer (audited first); no printer: the preview.
+
+        The slip is read and drawn off the GUI thread (issue 21, point 8); it goes to the
+        printer when it is ready.
+        """
         session, context = self._desk.session, self._desk.context
-        try:
-            pdf = loan_print.slip_pdf(session=session, loan_id=loan_id, clock=context.clock)
-        except AppError as exc:
-            self.error.setText(message_for(exc))
-            return
+
+        def render() -> bytes:
+            return loan_print.slip_pdf(session=session, loan_id=loan_id, clock=context.clock)
+
         printer = self.slip_printer()
-        title = loan_print.OUTPUTS["slip"]
         if printer is None:
-            self._desk.preview("slip", number, pdf)
+            self._desk.preview_later("slip", number, render)
             return
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AppError):
+                self.error.setText(message_for(exc))
+            else:
+                show_unexpected(self, exc)
+
+        title = loan_print.OUTPUTS["slip"]
+        self.print_task = run_in_background(
+            self,
+            self.tr("正在生成{0}……").format(title),
+            lambda _sink: render(),
+            lambda pdf: self._print_on(printer, number, pdf),
+            failed,
+        )
+
+    def _print_on(self, printer: QPrinter, number: str, pdf: bytes) -> None:
+        """Send the rendered slip to the desk's printer (the output is audited first)."""
+        session, context = self._desk.session, self._desk.context
+        title = loan_print.OUTPUTS["slip"]
         try:
             loan_print.record_loan_output(
                 session=session, form="slip", kind="print", object_id=number, clock=context.clock

@@ -11,7 +11,7 @@ from app.errors import AppError
 from app.services.loans import list_damage_reports, resolve_damage_report, use_statistics
 from app.services.loans import printing as loan_print
 from ui.dialogs.loans import TextDialog
-from ui.errors import message_for, show_error
+from ui.errors import message_for
 from ui.pages.loans.common import REPORT_COLUMNS, Desk, report_cells
 from ui.widgets.table_panel import TablePanel
 
@@ -119,33 +119,26 @@ class RegistersTab(QWidget):
     def print_register(self, *, open_only: bool) -> None:
         """借阅登记簿 for the chosen dates, or the entries still out."""
         start, end = self.date_range()
-        try:
-            pdf = loan_print.register_pdf(
-                session=self._desk.session,
-                clock=self._desk.context.clock,
-                date_from=start,
-                date_to=end,
-                open_only=open_only,
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._desk.preview("register", "open" if open_only else f"{start}_{end}", pdf)
+        session, clock = self._desk.session, self._desk.context.clock
+        self._desk.preview_later(
+            "register",
+            "open" if open_only else f"{start}_{end}",
+            lambda: loan_print.register_pdf(
+                session=session, clock=clock, date_from=start, date_to=end, open_only=open_only
+            ),
+        )
 
     def print_copy_register(self) -> None:
         """复制摘抄登记簿 for the chosen dates."""
         start, end = self.date_range()
-        try:
-            pdf = loan_print.copy_register_pdf(
-                session=self._desk.session,
-                clock=self._desk.context.clock,
-                date_from=start,
-                date_to=end,
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._desk.preview("copy_register", f"{start}_{end}", pdf)
+        session, clock = self._desk.session, self._desk.context.clock
+        self._desk.preview_later(
+            "copy_register",
+            f"{start}_{end}",
+            lambda: loan_print.copy_register_pdf(
+                session=session, clock=clock, date_from=start, date_to=end
+            ),
+        )
 
     def resolve_selected(self) -> None:
         """Close the selected damage/loss report with what was done."""

@@ -10,7 +10,7 @@ from app.services import locations as L
 from app.services.locations import box_labels, location_labels
 from app.services.locations import printing as location_print
 from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
-from ui.dialogs.print_preview import show_print_preview
+from ui.dialogs.print_preview import preview_in_background
 from ui.errors import show_error
 from ui.pages.locations.view import PlaceView
 
@@ -20,18 +20,13 @@ class PrintingMixin(PlaceView):
 
     def print_handover(self, handover_id: int) -> None:
         """The 档案保管交接清单 both custodians sign (R22, R26)."""
-        clock = self._context.clock
-        try:
-            pdf = location_print.handover_pdf(
-                session=self._session, handover_id=handover_id, clock=clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        show_print_preview(
+        session, clock = self._session, self._context.clock
+        preview_in_background(  # read and drawn off the GUI thread (issue 21, point 8)
             self,
             self.tr("档案保管交接清单 第 {0} 号").format(handover_id),
-            pdf,
+            lambda: location_print.handover_pdf(
+                session=session, handover_id=handover_id, clock=clock
+            ),
             self._context,
             on_output=lambda kind: location_print.record_handover_output(
                 session=self._session, handover_id=handover_id, kind=kind, clock=clock
@@ -44,19 +39,16 @@ class PrintingMixin(PlaceView):
         target = self._target_id()
         if target is None:
             return
-        clock = self._context.clock
+        session, clock = self._session, self._context.clock
         try:
-            pdf = location_print.shelf_list_pdf(
-                session=self._session, location_id=target, clock=clock
-            )
-            code = L.get_location(session=self._session, location_id=target, clock=clock).code
+            code = L.get_location(session=session, location_id=target, clock=clock).code
         except AppError as exc:
             show_error(self, exc)
             return
-        show_print_preview(
+        preview_in_background(  # a whole 密集架 is hundreds of pages: off the GUI thread
             self,
             self.tr("排架清单 {0}").format(code),
-            pdf,
+            lambda: location_print.shelf_list_pdf(session=session, location_id=target, clock=clock),
             self._context,
             on_output=lambda kind: location_print.record_shelf_list_output(
                 session=self._session, location_id=target, kind=kind, clock=clock
