@@ -364,6 +364,7 @@ class MainWindow(QMainWindow):
         ):
             self.show_area("archives")
             archives.search.setText(target.code)
+            archives.refresh()  # a scan opens the volume at once
             return
         self.show_area("locations")
         locations.handle_scan(target)

@@ -345,3 +345,38 @@ class _DeliveringTask(Task):
         self.running = False
         self._on_error(exc)
         self.finished.emit()
+
+
+class LatestQuery:
+    """One page's reads off the GUI thread where only the newest query counts (issue 21).
+
+    ``run`` cancels the query still running (its result is dropped) and starts the new one
+    through ``run_in_background``, so a page shows what was asked for last, never an older
+    answer arriving late. ``cancel`` drops the running one (a synchronous refresh overtook it).
+    """
+
+    def __init__(self, parent: QWidget) -> None:
+        self._parent = parent
+        self.task: Task | None = None
+
+    @property
+    def running(self) -> bool:
+        """True while a query runs."""
+        return self.task is not None and self.task.running
+
+    def cancel(self) -> None:
+        """Drop the running query's result (if any)."""
+        if self.task is not None and self.task.running:
+            self.task.cancel()
+
+    def run(
+        self,
+        label: str,
+        fetch: Callable[[], Any],
+        show: Callable[[Any], None],
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> Task:
+        """Run ``fetch`` in a worker, then ``show(result)`` on the GUI thread."""
+        self.cancel()
+        self.task = run_in_background(self._parent, label, lambda _sink: fetch(), show, on_error)
+        return self.task

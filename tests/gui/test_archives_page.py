@@ -76,7 +76,7 @@ def test_file_a_volume_add_a_classified_item_and_a_lower_clearance_sees_only_the
 
     lower = open_page(qtbot, demo_copy, "depthead")  # 部门负责人: up to 秘密
     lower.search.setText(code)
-    assert lower.volumes.rowCount() == 1
+    qtbot.waitUntil(lambda: lower.volumes.rowCount() == 1)
     row = lower.volumes.rows[0]
     assert row.restricted and lower.volumes.values(row)[:2] == [code, "受限"]
     assert lower.items.rowCount() == 0 and "受限" in lower.volume_label.text()

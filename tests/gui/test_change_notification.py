@@ -103,7 +103,7 @@ def test_shelving_on_the_places_page_shows_in_the_archive_detail_without_a_new_s
     assert isinstance(archives, ArchivesPage) and isinstance(places, LocationsPage)
     window.show_area("archives")
     archives.search.setText(code)
-    assert "尚未上架" in archives.volume_label.text()
+    qtbot.waitUntil(lambda: "尚未上架" in archives.volume_label.text())
 
     window.show_area("locations")  # the 档案 page stays open behind it
     for text in (code, box.code, ""):  # volume, box, Enter accepts the proposed place

@@ -107,6 +107,40 @@ def test_search_as_you_type_finds_by_pinyin_and_filters(
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
 
 
+def test_search_as_you_type_runs_in_a_worker_and_only_the_newest_query_lands(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """Issue 21, point 8: the typing pause searches off the GUI thread; typing on wins."""
+    import threading
+
+    import ui.pages.customers.page as page_module
+
+    page, session = open_page(qtbot, demo_copy)
+    first = page.model.row_at(0)
+    assert first is not None
+    threads: list[str] = []
+    real = page_module.search_customers
+
+    def watched(**kwargs):  # type: ignore[no-untyped-def]
+        threads.append(threading.current_thread().name)
+        return real(**kwargs)
+
+    shown: list[str] = []
+    page.model.modelReset.connect(lambda: shown.append(page.model.highlight or ""))
+    page_module.search_customers = watched  # type: ignore[attr-defined]
+    try:
+        page.search.setText("zh")
+        qtbot.waitUntil(lambda: page._query.task is not None, timeout=3000)
+        page.search.setText(first.number)  # typed on before "zh" came back
+        qtbot.waitUntil(lambda: page.idle() and page.model.rowCount() == 1, timeout=5000)
+    finally:
+        page_module.search_customers = real  # type: ignore[attr-defined]
+    assert page.model.row_at(0).number == first.number  # type: ignore[union-attr]
+    assert threads and threading.main_thread().name not in threads
+    assert "zh" not in shown  # the older query's answer never reached the table
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
 def test_customer_model_is_a_valid_qt_model(qtmodeltester, demo_copy: DatabaseLocation) -> None:  # type: ignore[no-untyped-def]
     clock = FixedClock()
     session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)

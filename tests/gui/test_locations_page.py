@@ -268,8 +268,8 @@ def test_the_archive_page_shows_where_a_volume_is_and_its_moves(
     qtbot.addWidget(page)
     page.show()
     box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
-    page.search.setText(box.references[0])
-    assert f"存放：{box.code} K1-01-A-1-1" in page.volume_label.text()
+    page.search.setText(box.references[0])  # typed: found after the pause, off the GUI thread
+    qtbot.waitUntil(lambda: f"存放：{box.code} K1-01-A-1-1" in page.volume_label.text())
     seen: dict[str, object] = {}
 
     def read(dialog: QWidget) -> None:

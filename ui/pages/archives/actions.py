@@ -193,7 +193,8 @@ class ArchiveActions(QWidget):
 
         dialog = VolumeFormDialog(self, clock.now().astimezone().date(), submit, find)
         if dialog.exec() and dialog.result_value is not None:
-            self.search.setText(dialog.result_value.reference_code)  # lists and selects it
+            self.search.setText(dialog.result_value.reference_code)
+            self.refresh()  # lists and selects it at once (no typing pause)
 
     def edit_volume(self) -> None:
         """修改案卷信息: title and the 立卷 details of the 备考表."""

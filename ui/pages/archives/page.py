@@ -6,7 +6,7 @@ decide, this page only shows what it gets.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, Qt
+from PySide6.QtCore import QAbstractTableModel, QItemSelection, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -25,11 +25,14 @@ from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.catalogue import ItemRow, VolumeRow, get_volume, list_volumes, search_catalogue
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import show_error, show_unexpected
 from ui.pages.archives.actions import ArchiveActions
 from ui.pages.archives.models import ItemTableModel, VolumeTableModel
 from ui.pages.archives.notes import condition_note, incident_note, place_note
+from ui.tasks import LatestQuery
 from ui.widgets.table_panel import configure_table
+
+SEARCH_DELAY_MS = 150  # the typing pause before a search-as-you-type
 
 
 class ArchivesPage(ArchiveActions):
@@ -54,7 +57,10 @@ class ArchivesPage(ArchiveActions):
         )
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.refresh)
-        self.search.textChanged.connect(lambda _t: self.refresh())
+        self.search.textChanged.connect(lambda _t: self._timer.start())
+        self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._timer.timeout.connect(self._search_as_typed)
+        self._query = LatestQuery(self)  # search-as-you-type, off the GUI thread
         top.addWidget(self.search, 1)
         writer = self._session.actor.has(Role.ARCHIVIST)
         self.new_button = QPushButton(self.tr("新建案卷… (Ctrl+N)"), objectName="new_volume")
@@ -167,27 +173,58 @@ class ArchivesPage(ArchiveActions):
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:
-        """List by 档号 prefix, or the latest volumes."""
+        """List by 档号 prefix, or the latest volumes (at once: Enter, a scan, a change)."""
+        self._timer.stop()
+        self._query.cancel()  # an older search-as-you-type must not land after this
         text = self.search.text().strip()
-        clock = self._context.clock
         try:
-            if text:
-                rows = search_catalogue(session=self._session, query=text, clock=clock)
-                if not rows:  # a 档号 typed with . or - for its ·, or with a check character
-                    stored = self._typed_reference(text)
-                    if stored is not None:
-                        rows = search_catalogue(session=self._session, query=stored, clock=clock)
-                self.count_label.setText(self.tr("“{0}”：{1} 卷").format(text, len(rows)))
-            else:
-                rows = list_volumes(session=self._session, clock=clock, limit=500)
-                self.count_label.setText(self.tr("最近的 {0} 卷").format(len(rows)))
+            rows = self._find(text)
         except AppError as exc:
             show_error(self, exc)
             return
+        self._show_rows(text, rows)
+
+    def _find(self, text: str) -> list[VolumeRow]:
+        """The volumes ``text`` finds (a typed 档号 as the scanner would give it too)."""
+        clock = self._context.clock
+        if not text:
+            return list_volumes(session=self._session, clock=clock, limit=500)
+        rows = search_catalogue(session=self._session, query=text, clock=clock)
+        if not rows:  # a 档号 typed with . or - for its ·, or with a check character
+            stored = self._typed_reference(text)
+            if stored is not None:
+                rows = search_catalogue(session=self._session, query=stored, clock=clock)
+        return rows
+
+    def _show_rows(self, text: str, rows: list[VolumeRow]) -> None:
+        if text:
+            self.count_label.setText(self.tr("“{0}”：{1} 卷").format(text, len(rows)))
+        else:
+            self.count_label.setText(self.tr("最近的 {0} 卷").format(len(rows)))
         self.volumes.set_rows(rows)
         self._show_volume(None)
         if len(rows) == 1:  # a scanned 档号: open it at once
             self.volume_table.selectRow(0)
+
+    def _search_as_typed(self) -> None:
+        """The typing pause: search in a worker; the newest query wins (issue 21, point 8)."""
+        text = self.search.text().strip()
+
+        def show(rows: list[VolumeRow]) -> None:
+            if self.search.text().strip() == text:  # else the next pause searches again
+                self._show_rows(text, rows)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AppError):
+                show_error(self, exc)
+            else:
+                show_unexpected(self, exc)
+
+        self._query.run(self.tr("正在查找案卷……"), lambda: self._find(text), show, failed)
+
+    def idle(self) -> bool:
+        """True when no search runs in the background."""
+        return not self._query.running and not self._timer.isActive()
 
     def refresh_after_change(self, _changes: Changes) -> None:
         """A write changed volumes, places, loans…: list again, keep the selected volume open."""

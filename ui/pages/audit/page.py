@@ -39,7 +39,7 @@ from ui.models.audit import AuditTableModel
 from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
-from ui.tasks import Task, run_blocking, run_in_background
+from ui.tasks import LatestQuery, Task, run_blocking
 from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ class AuditPage(QWidget):
         self._next_before: int | None = None
         self._filter = AuditFilter()
         self._history: tuple[str, str] | None = None  # shown instead of the filter
-        self.load_task: Task | None = None  # the query running in the background
+        self._query = LatestQuery(self)  # the entries' query, off the GUI thread
         self._notice = ""  # the last action's result: kept when the list reloads after it
         self._build_ui()
         self._connect_signals()
@@ -248,8 +248,6 @@ class AuditPage(QWidget):
         A newer query cancels the one still running (its result is dropped), so the table
         always shows the last filter asked for.
         """
-        if self.load_task is not None and self.load_task.running:
-            self.load_task.cancel()
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, AppError):
@@ -258,12 +256,16 @@ class AuditPage(QWidget):
                 show_unexpected(self, exc)
 
         self._say(self.tr("正在查询……"))
-        self.load_task = run_in_background(self, label, lambda _sink: fetch(), show, failed)
+        self._query.run(label, fetch, show, failed)
+
+    @property
+    def load_task(self) -> Task | None:
+        """The entries' query running in the background, or the last one."""
+        return self._query.task
 
     def idle(self) -> bool:
         """True when no query of the page (entries or summary) is running."""
-        running = self.load_task is not None and self.load_task.running
-        return not running and self.summary.idle()
+        return not self._query.running and self.summary.idle()
 
     def refresh(self, *, keep_notice: bool = False) -> None:
         """Run the filter (newest first, 500 at a time)."""

@@ -24,7 +24,7 @@ from ui.context import AppContext
 from ui.errors import message_for, show_unexpected
 from ui.models.audit import CountTableModel
 from ui.pages.audit.dates import pydate, qdate
-from ui.tasks import Task, run_in_background
+from ui.tasks import LatestQuery, Task
 from ui.widgets.table_panel import configure_table, fit_columns
 
 TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
@@ -37,7 +37,7 @@ class SummaryPanel(QWidget):
         super().__init__()
         self._context = context
         self._session = session
-        self.summary_task: Task | None = None  # the count running in the background
+        self._query = LatestQuery(self)  # the count, off the GUI thread
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         today = self._context.clock.now().astimezone().date()
@@ -93,8 +93,6 @@ class SummaryPanel(QWidget):
 
     def refresh_summary(self) -> None:
         """Counts for the chosen period, read off the GUI thread (a long period is slow)."""
-        if self.summary_task is not None and self.summary_task.running:
-            self.summary_task.cancel()  # the newest period wins
         session, clock = self._session, self._context.clock
         date_from, date_to = pydate(self.summary_from.date()), pydate(self.summary_to.date())
 
@@ -104,10 +102,9 @@ class SummaryPanel(QWidget):
             else:
                 show_unexpected(self, exc)
 
-        self.summary_task = run_in_background(
-            self,
+        self._query.run(  # the newest period wins
             self.tr("正在统计审计记录……"),
-            lambda _sink: audit.get_audit_summary(
+            lambda: audit.get_audit_summary(
                 session=session, date_from=date_from, date_to=date_to, clock=clock
             ),
             self._show_summary,
@@ -116,7 +113,12 @@ class SummaryPanel(QWidget):
 
     def idle(self) -> bool:
         """True when no summary is being counted."""
-        return self.summary_task is None or not self.summary_task.running
+        return not self._query.running
+
+    @property
+    def summary_task(self) -> Task | None:
+        """The summary being counted in the background, or the last one."""
+        return self._query.task
 
     def _show_summary(self, summary: Any) -> None:
         self.per_day.set_rows([(d.isoformat(), u, n) for d, u, n in summary.per_user_day])

@@ -35,10 +35,11 @@ from app.services.customers import (
     search_customers,
 )
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import show_error, show_unexpected
 from ui.models.customers import CustomerTableModel
 from ui.pages.customers.actions import CustomerActions
 from ui.pages.customers.detail import CustomerDetailPane
+from ui.tasks import LatestQuery
 from ui.widgets.highlight import HighlightDelegate
 from ui.widgets.table_panel import configure_table, fit_columns
 
@@ -140,6 +141,7 @@ class CustomersPage(CustomerActions):
         self._fill_timer.setSingleShot(True)
         self._fill_timer.setInterval(0)
         self._listing: tuple[CustomerFilter, ListOrder, Any] | None = None
+        self._query = LatestQuery(self)  # search-as-you-type, off the GUI thread
         QShortcut(QKeySequence("Ctrl+F"), self, activated=self.focus_search)
         QShortcut(QKeySequence("Ctrl+N"), self, activated=self.new_customer)
 
@@ -153,7 +155,7 @@ class CustomersPage(CustomerActions):
     def _connect_signals(self) -> None:
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self.search.returnPressed.connect(self.refresh)
-        self._timer.timeout.connect(self.refresh)
+        self._timer.timeout.connect(self._search_as_typed)
         for box in (self.status_filter, self.kind_filter, self.importance_filter):
             box.currentIndexChanged.connect(self.refresh)
         self.duplicates_only.toggled.connect(self.refresh)
@@ -180,6 +182,7 @@ class CustomersPage(CustomerActions):
     def refresh(self) -> None:
         """Run the search, or list with the filters, in the chosen order."""
         self._timer.stop()
+        self._query.cancel()  # an older search-as-you-type must not land after this
         self._fill_timer.stop()
         self._listing = None
         query = self.search.text().strip()
@@ -233,17 +236,59 @@ class CustomersPage(CustomerActions):
                     return
             self._show_detail(selected)
 
+    def _search_as_typed(self) -> None:
+        """The typing pause: search in a worker (a million rows must not freeze the window).
+
+        The newest query wins: typing on cancels the search still running. Enter, a filter or
+        a header click searches at once on the GUI thread (``refresh``).
+        """
+        query = self.search.text().strip()
+        if not query:
+            self.refresh()  # the list's first and last pages; the rest is mapped in slices
+            return
+        try:
+            filters = self.current_filters()
+        except AppError as exc:
+            show_error(self, exc)
+            return
+        self._fill_timer.stop()
+        self._listing = None
+        session, clock, order = self._session, self._context.clock, self._order
+
+        def show(found: tuple[Any, list[int] | None]) -> None:
+            if self.search.text().strip() != query:
+                return  # the text changed while it ran: the next pause searches again
+            self._show_found(query, *found)
+            self._fit_columns()
+            self._show_detail(None)
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, AppError):
+                show_error(self, exc)
+            else:
+                show_unexpected(self, exc)
+
+        self._query.run(
+            self.tr("正在查找客户……"),
+            lambda: _find(session, clock, query, filters, order),
+            show,
+            failed,
+        )
+
+    def idle(self) -> bool:
+        """True when no search runs in the background."""
+        return not self._query.running
+
     def _show_search(self, query: str, filters: CustomerFilter) -> None:
         """Ranked hits (or, after a header click, the hits in that column's order)."""
-        clock = self._context.clock
-        result = search_customers(
-            session=self._session, query=query, clock=clock, filters=filters, limit=FIRST_PAGE
-        )
+        found = _find(self._session, self._context.clock, query, filters, self._order)
+        self._show_found(query, *found)
+
+    def _show_found(self, query: str, result: Any, ordered: list[int] | None) -> None:
         ids = list(result.ranked_ids)
-        if self._order == ListOrder():
+        if ordered is None:
             self.model.set_rows(result.rows, highlight=query, all_ids=ids)
         else:
-            ordered = order_ids(session=self._session, clock=clock, ids=ids, order=self._order)
             self.model.set_ids(ordered, highlight=query)
         more = "+" if result.capped else ""
         self.count_label.setText(
@@ -316,3 +361,16 @@ class CustomersPage(CustomerActions):
             importance=self.importance_filter.currentData(),
             suspected_duplicate=self.duplicates_only.isChecked(),
         )
+
+
+def _find(
+    session: SignedIn, clock: Any, query: str, filters: CustomerFilter, order: ListOrder
+) -> tuple[Any, list[int] | None]:
+    """The ranked hits, and their ids in ``order`` when a column order was chosen."""
+    result = search_customers(
+        session=session, query=query, clock=clock, filters=filters, limit=FIRST_PAGE
+    )
+    if order == ListOrder():
+        return result, None
+    ids = list(result.ranked_ids)
+    return result, order_ids(session=session, clock=clock, ids=ids, order=order)
