@@ -57,6 +57,18 @@ TABLE_KINDS: dict[str, str] = {
     "keyring": "accounts",
     "user_account": "accounts",
     "user_role": "accounts",
+    "account_change": "accounts",
+    # staff and departments (issue 20)
+    "department": "staff",
+    "staff_person": "staff",
+    "staff_agreement": "staff",
+    "staff_training": "staff",
+    "staff_training_attendee": "staff",
+    "filing_handover": "staff",
+    "filing_handover_line": "staff",
+    "staff_handover": "staff",
+    "access_review": "staff",
+    "access_review_line": "staff",
 }
 
 
@@ -73,6 +85,7 @@ class Changes:
     audit: bool = False
     settings: bool = False
     accounts: bool = False
+    staff: bool = False
     other: bool = False
 
     @classmethod

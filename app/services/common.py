@@ -53,6 +53,7 @@ ACTION_LABELS: dict[str, str] = {
     "filing.handover": "办理归档移交",
     "staff.handover": "办理离职调岗交接",
     "access_review.run": "审查访问权限",
+    "access_review.verify": "复核访问权限审查",
 }
 
 

@@ -27,9 +27,9 @@ from app.services.staff.handover import get_staff_handover
 from app.services.staff.reviews import get_access_review
 
 FORMS = {
-    "filing": ("print.filing_handover", "filing_handover", "归档移交清单"),
-    "handover": ("print.staff_handover", "staff_handover", "交接清单"),
-    "review": ("print.access_review", "access_review", "访问权限审查记录"),
+    "filing": ("filing_handover", "归档移交清单"),
+    "handover": ("staff_handover", "交接清单"),
+    "review": ("access_review", "访问权限审查记录"),
 }
 
 
@@ -142,9 +142,16 @@ def record_staff_output(
     """Audit a print or saved PDF of a staff form (``filing``, ``handover``, ``review``)."""
     if form not in FORMS or kind not in ("print", "save"):
         raise ValidationFailed([FieldError("output", "format", {"expected": "打印或保存"})])
-    action, object_type, title = FORMS[form]
+    object_type, title = FORMS[form]
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.run" if form == "review" else "staff.read")
+        authorize(uow, session.actor, "access_review.verify" if form == "review" else "staff.read")
+        action = (
+            "print.filing_handover"
+            if form == "filing"
+            else "print.staff_handover"
+            if form == "handover"
+            else "print.access_review"
+        )
         uow.audit.record(
             action,
             object_type=object_type,

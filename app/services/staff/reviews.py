@@ -1,10 +1,11 @@
 """Access reviews (定期审查访问权限): every N months each account is confirmed or changed.
 
-The administrator or the auditor starts a review; it copies every account with its roles, last
+The administrator starts a review; it copies every account with its roles, last
 sign-in and agreement/training state at that moment into lines. Each line is decided: 确认
 (access stays as is) or 需变更 (with a note saying what; the 安全保密员 changes roles through
-the ordinary, confirmed account change). A review closes when every line is decided, and the
-closing person must differ from whoever decided all lines alone (two people look at it).
+the ordinary, confirmed account change). A review closes when every line is decided; the
+auditor (or another administrator) verifies and closes it, never whoever decided every line
+alone (two people look at it).
 """
 
 from __future__ import annotations
@@ -166,7 +167,7 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.run")
+        authorize(uow, session.actor, "access_review.verify")
         review = uow.session.get(AccessReview, review_id)
         if review is None:
             raise NotFound("review")
@@ -197,7 +198,7 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
 def get_access_review(*, session: SignedIn, review_id: int, clock: Clock) -> Review:
     """A review with its lines (accounts by user name)."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.run")
+        authorize(uow, session.actor, "access_review.verify")
         review = uow.session.get(AccessReview, review_id)
         if review is None:
             raise NotFound("review")
@@ -238,7 +239,7 @@ def get_access_review(*, session: SignedIn, review_id: int, clock: Clock) -> Rev
 def list_access_reviews(*, session: SignedIn, clock: Clock) -> list[Review]:
     """Every review, newest first."""
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.run")
+        authorize(uow, session.actor, "access_review.verify")
         ids = list(uow.session.scalars(select(AccessReview.id).order_by(AccessReview.id.desc())))
     return [get_access_review(session=session, review_id=i, clock=clock) for i in ids]
 
@@ -247,7 +248,7 @@ def get_review_due(*, session: SignedIn, clock: Clock) -> ReviewDue:
     """The next review's due date: N months after the last closed one (or after setup)."""
     today = local_today(clock)
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.run")
+        authorize(uow, session.actor, "access_review.verify")
         policy = load_policy(uow.session)
         last = uow.session.scalar(select(func.max(AccessReview.closed_at)))
         open_id = uow.session.scalar(select(AccessReview.id).where(AccessReview.closed_at.is_(None)))
