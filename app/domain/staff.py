@@ -94,7 +94,11 @@ class Gap:
 
 def valid_agreement(terms: list[AgreementTerm], today: date) -> AgreementTerm | None:
     """The agreement in force today that runs longest, or None."""
-    current = [t for t in terms if t.signed_on <= today and (t.valid_until is None or today <= t.valid_until)]
+    current = [
+        t
+        for t in terms
+        if t.signed_on <= today and (t.valid_until is None or today <= t.valid_until)
+    ]
     if not current:
         return None
     return max(current, key=lambda t: t.valid_until or date.max)
@@ -131,7 +135,9 @@ def compliance_gaps(
     if agreement is None:
         ended = max((t.valid_until for t in agreements if t.valid_until), default=None)
         if ended is not None and ended < today:
-            gaps.append(Gap("agreement_expired", f"保密协议已于 {ended.isoformat()} 到期", True, ended))
+            gaps.append(
+                Gap("agreement_expired", f"保密协议已于 {ended.isoformat()} 到期", True, ended)
+            )
         else:
             gaps.append(Gap("no_agreement", "没有有效的保密协议", True))
     elif agreement.valid_until is not None and agreement.valid_until - today <= timedelta(
@@ -145,7 +151,10 @@ def compliance_gaps(
         text = f"保密培训已逾期（应于 {due.isoformat()} 前完成，宽限至 {limit.isoformat()}）"
         gaps.append(Gap("training_overdue", text, True, due))
     elif today >= due:
-        text = f"保密培训已到期（应于 {due.isoformat()} 前完成），{limit.isoformat()} 后将暂停使用客户信息"
+        text = (
+            f"保密培训已到期（应于 {due.isoformat()} 前完成），"
+            f"{limit.isoformat()} 后将暂停使用客户信息"
+        )
         gaps.append(Gap("training_due", text, False, limit))
     elif due - today <= timedelta(days=policy.warn_days):
         gaps.append(Gap("training_soon", f"保密培训将于 {due.isoformat()} 到期", False, due))

@@ -201,14 +201,23 @@ def render_filing_form(form: FilingForm) -> bytes:
     from app.printing.page import PageSetup, render_document
 
     rows = [
-        [str(line.seq), line.reference_code or "（未编档号）", line.title, str(line.items), str(line.pages), CHECK_BOX]
+        [
+            str(line.seq),
+            line.reference_code or "（未编档号）",
+            line.title,
+            str(line.items),
+            str(line.pages),
+            CHECK_BOX,
+        ]
         for line in form.lines
     ]
     items = sum(line.items for line in form.lines)
     pages = sum(line.pages for line in form.lines)
     volumes = sum(1 for line in form.lines if line.reference_code)
     total = len(rows) + 1
-    rows.append(["合计", "", f"{len(form.lines)} 项（其中案卷 {volumes} 卷）", str(items), str(pages), ""])
+    rows.append(
+        ["合计", "", f"{len(form.lines)} 项（其中案卷 {volumes} 卷）", str(items), str(pages), ""]
+    )
     extra: list[Any] = [
         ("ALIGN", (0, 1), (0, -1), "CENTER"),
         ("ALIGN", (3, 1), (4, -1), "RIGHT"),
@@ -232,7 +241,8 @@ def render_filing_form(form: FilingForm) -> bytes:
     )
     body = form_styles()["body"]
     closing = Paragraph(
-        f"以上共 {len(form.lines)} 项，合计 {items} 件、{pages} 页，经移交、接收双方当面逐项清点核对无误。"
+        f"以上共 {len(form.lines)} 项，合计 {items} 件、{pages} 页，"
+        "经移交、接收双方当面逐项清点核对无误。"
         "本清单一式两份，移交部门与档案室各执一份。",
         body,
     )
@@ -245,7 +255,9 @@ def render_filing_form(form: FilingForm) -> bytes:
         KeepTogether([closing, Spacer(1, 2 * mm), _signatures(signers)]),
     ]
     setup = PageSetup.of(form, "归档移交清单")
-    block = info_line([("移交编号", form.number), ("部门", form.department), ("归档月份", form.period)])
+    block = info_line(
+        [("移交编号", form.number), ("部门", form.department), ("归档月份", form.period)]
+    )
     return render_document(setup, story, page_block=block)
 
 
@@ -274,7 +286,12 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
             ("交接人", form.person_name, "交接类型", form.kind_label),
             ("部门", form.department or "—", "岗位", form.post or "—"),
             ("接办人", form.successor_name, "监交人", form.supervisor),
-            ("交接日期", format_form_date(form.handed_over_on), "未交接事项", f"{form.remaining} 项"),
+            (
+                "交接日期",
+                format_form_date(form.handed_over_on),
+                "未交接事项",
+                f"{form.remaining} 项",
+            ),
             ("说明", form.note or "（无）", "", ""),
         ]
     )
@@ -298,7 +315,9 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
     ]
     title = f"{form.kind_label}交接清单"
     setup = PageSetup.of(form, title)
-    block = info_line([("交接编号", form.number), ("交接人", form.person_name), ("类型", form.kind_label)])
+    block = info_line(
+        [("交接编号", form.number), ("交接人", form.person_name), ("类型", form.kind_label)]
+    )
     return render_document(setup, story, page_block=block)
 
 
@@ -336,6 +355,12 @@ def render_access_review(form: ReviewForm) -> bytes:
         ]
     )
     signers = [("审查人", form.started_by), ("复核人", form.closed_by)]
-    story = [details, Spacer(1, 4 * mm), table, Spacer(1, 5 * mm), KeepTogether([_signatures(signers)])]
+    story = [
+        details,
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 5 * mm),
+        KeepTogether([_signatures(signers)]),
+    ]
     setup = PageSetup.of(form, "访问权限审查记录")
     return render_document(setup, story, page_block=info_line([("审查编号", form.number)]))

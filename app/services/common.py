@@ -75,9 +75,7 @@ def find_user(uow: UnitOfWork, username: str) -> UserAccount | None:
     return uow.session.scalar(select(UserAccount).where(UserAccount.username_key == key))
 
 
-def authorize(
-    uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = False
-) -> UserAccount:
+def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = False) -> UserAccount:
     """Check against the database (not the sign-in snapshot) that ``actor`` may do ``action``.
 
     An account holding a one-time password may do nothing at all until it has chosen its own

@@ -49,7 +49,9 @@ def load_policy(session: Any) -> StaffPolicy:
     return StaffPolicy(**values)
 
 
-def person_gaps(session: Any, person: StaffPerson | None, today: date, policy: StaffPolicy) -> list[Gap]:
+def person_gaps(
+    session: Any, person: StaffPerson | None, today: date, policy: StaffPolicy
+) -> list[Gap]:
     """What ``person`` lacks (blocking) or soon will (warnings) for customer data."""
     if person is None:
         return compliance_gaps(

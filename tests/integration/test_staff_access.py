@@ -26,7 +26,7 @@ from app.services.exports import ExportFormat, export_customers, export_volumes
 from app.services.loans import issue_loan
 from app.services.loans import printing as loan_printing
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, confirm_as_security, person
+from tests.factories import PASSWORD, confirm_as_security
 from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
 
 
@@ -110,7 +110,9 @@ def test_overdue_training_beyond_grace_stops_every_release_path_until_trained(de
             clock=desk.clock,
         )
     # trained again: everything works
-    lisi = next(p for p in staff.list_people(session=desk.admin, clock=desk.clock) if p.username == "lisi")
+    lisi = next(
+        p for p in staff.list_people(session=desk.admin, clock=desk.clock) if p.username == "lisi"
+    )
     assert lisi.blocked
     staff.record_training(
         session=desk.admin,
@@ -226,7 +228,9 @@ def test_the_three_are_not_gated_and_the_agreement_scan_is_encrypted_and_audited
     from app.storage.models import AuditEntry, StaffAgreement
 
     clock = desk.clock
-    pid = next(p.id for p in staff.list_people(session=desk.admin, clock=clock) if p.username == "zhao")
+    pid = next(
+        p.id for p in staff.list_people(session=desk.admin, clock=clock) if p.username == "zhao"
+    )
     content = b"%PDF-1.4\n" + "赵敏 保密协议 签字页".encode() + b"\n%%EOF\n"
     aid = staff.record_agreement(
         session=desk.admin,
@@ -240,7 +244,11 @@ def test_the_three_are_not_gated_and_the_agreement_scan_is_encrypted_and_audited
         row = uow.session.get(StaffAgreement, aid)
         assert row is not None and row.scan_enc is not None
         assert "赵敏".encode() not in row.scan_enc and b"PDF" not in row.scan_enc
-    [listed] = [a for a in staff.list_agreements(session=desk.admin, person_id=pid, clock=clock) if a.id == aid]
+    [listed] = [
+        a
+        for a in staff.list_agreements(session=desk.admin, person_id=pid, clock=clock)
+        if a.id == aid
+    ]
     assert listed.scan_name != "赵敏保密协议" and listed.scan_name.endswith(".pdf")
     opened = staff.open_agreement_scan(
         session=desk.admin, agreement_id=aid, purpose="核对签字", clock=clock

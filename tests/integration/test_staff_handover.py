@@ -30,8 +30,8 @@ from app.services.staff import printing as staff_printing
 from app.storage.location import DatabaseLocation
 from app.storage.models import (
     AuditEntry,
-    Customer,
     CustodyHandover,
+    Customer,
     InspectionSession,
     RepairTask,
     StorageLocation,
@@ -57,7 +57,11 @@ def pdf_text(data: bytes) -> str:
 
 
 def _person(desk: Desk, username: str) -> int:
-    return next(p.id for p in staff.list_people(session=desk.admin, clock=desk.clock) if p.username == username)
+    return next(
+        p.id
+        for p in staff.list_people(session=desk.admin, clock=desk.clock)
+        if p.username == username
+    )
 
 
 def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
@@ -67,8 +71,14 @@ def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
     L.create_location_batch(
         session=lisi,
         spec=L.BatchSpec(
-            room="K1", unit="cabinet", cabinets="1", sections="1", layers="1", capacity=2,
-            secure=True, custodian_id=zhao,
+            room="K1",
+            unit="cabinet",
+            cabinets="1",
+            sections="1",
+            layers="1",
+            capacity=2,
+            secure=True,
+            custodian_id=zhao,
         ),
         clock=clock,
     )
@@ -85,8 +95,15 @@ def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
     waiting = staff_application(desk, [other])
     cid = register_customer(
         session=lisi,
-        draft=person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=(),
-                     name="钱七", responsible_user_id=zhao),
+        draft=person(
+            id_number="",
+            id_type=None,
+            status="potential",
+            phones=(),
+            bank_accounts=(),
+            name="钱七",
+            responsible_user_id=zhao,
+        ),
         clock=clock,
     ).customer_id
     finding = record_finding(
@@ -102,14 +119,25 @@ def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
     inspection = start_inspection(
         session=lisi,
         draft=InspectionDraft(
-            kind="special", room_id=room, inspected_on=date(2026, 1, 5), inspectors=(Inspector(user_id=zhao), Inspector(user_id=desk.ids["lisi"]))
+            kind="special",
+            room_id=room,
+            inspected_on=date(2026, 1, 5),
+            inspectors=(Inspector(user_id=zhao), Inspector(user_id=desk.ids["lisi"])),
         ),
         clock=clock,
     )
     dep = staff.add_department(session=desk.admin, name="销售部", clock=clock)
-    staff.set_filing_clerk(session=desk.admin, department_id=dep, person_id=_person(desk, "zhao"), clock=clock)
-    return {"loan_app": lent, "waiting": waiting, "customer": cid, "task": finding.task_id or 0,
-            "inspection": inspection, "department": dep}
+    staff.set_filing_clerk(
+        session=desk.admin, department_id=dep, person_id=_person(desk, "zhao"), clock=clock
+    )
+    return {
+        "loan_app": lent,
+        "waiting": waiting,
+        "customer": cid,
+        "task": finding.task_id or 0,
+        "inspection": inspection,
+        "department": dep,
+    }
 
 
 def test_leaving_hand_over_moves_every_kind_prints_the_list_and_only_then_allows_disabling(
@@ -121,8 +149,13 @@ def test_leaving_hand_over_moves_every_kind_prints_the_list_and_only_then_allows
     held = staff.list_holdings(session=desk("lisi"), person_id=zhao_person, clock=clock)
     kinds = {h.kind for h in held}
     assert kinds == {
-        HoldingKind.CUSTODY, HoldingKind.LOAN, HoldingKind.APPLICATION, HoldingKind.CUSTOMER,
-        HoldingKind.REPAIR, HoldingKind.INSPECTION, HoldingKind.FILING_CLERK,
+        HoldingKind.CUSTODY,
+        HoldingKind.LOAN,
+        HoldingKind.APPLICATION,
+        HoldingKind.CUSTOMER,
+        HoldingKind.REPAIR,
+        HoldingKind.INSPECTION,
+        HoldingKind.FILING_CLERK,
     }
     assert all("钱七" not in h.what for h in held)  # the customer's name is masked
     # disabling with open items is refused and says what is open
@@ -133,20 +166,34 @@ def test_leaving_hand_over_moves_every_kind_prints_the_list_and_only_then_allows
     # the successor's password is checked
     with pytest.raises(PersonConfirmationFailed):
         staff.hand_over_holdings(
-            session=desk("lisi"), person_id=zhao_person, leaving=StaffState.LEFT,
-            successor_user_id=desk.ids["both"], successor_username="both",
-            successor_password="wrong", supervisor="钱部长", clock=clock,
+            session=desk("lisi"),
+            person_id=zhao_person,
+            leaving=StaffState.LEFT,
+            successor_user_id=desk.ids["both"],
+            successor_username="both",
+            successor_password="wrong",
+            supervisor="钱部长",
+            clock=clock,
         )
     sheet = staff.hand_over_holdings(
-        session=desk("lisi"), person_id=zhao_person, leaving=StaffState.LEFT,
-        successor_user_id=desk.ids["both"], successor_username="both",
-        successor_password=PASSWORD, supervisor="钱部长", clock=clock, note="离职",
+        session=desk("lisi"),
+        person_id=zhao_person,
+        leaving=StaffState.LEFT,
+        successor_user_id=desk.ids["both"],
+        successor_username="both",
+        successor_password=PASSWORD,
+        supervisor="钱部长",
+        clock=clock,
+        note="离职",
     )
     assert sheet.remaining == 0 and len(sheet.lines) == len(held)
     both = desk.ids["both"]
     with desk.admin.uow(clock) as uow:
         s = uow.session
-        assert s.scalar(select(StorageLocation.custodian_id).where(StorageLocation.secure.is_(True))) == both
+        assert (
+            s.scalar(select(StorageLocation.custodian_id).where(StorageLocation.secure.is_(True)))
+            == both
+        )
         assert s.scalars(select(CustodyHandover)).one().to_user_id == both  # the custody record too
         assert s.get(UseApplication, made["loan_app"]).applicant_user_id == both  # type: ignore[union-attr]
         assert s.get(UseApplication, made["waiting"]).applicant_user_id == both  # type: ignore[union-attr]
@@ -154,16 +201,44 @@ def test_leaving_hand_over_moves_every_kind_prints_the_list_and_only_then_allows
         assert s.get(RepairTask, made["task"]).responsible_user_id == both  # type: ignore[union-attr]
         people = json.loads(s.get(InspectionSession, made["inspection"]).inspectors)  # type: ignore[union-attr]
         assert {p["user_id"] for p in people} == {both, desk.ids["lisi"]}
-        actions = list(s.scalars(select(AuditEntry.action).where(AuditEntry.action.in_(["staff.handover", "custody.handover"]))))
+        actions = list(
+            s.scalars(
+                select(AuditEntry.action).where(
+                    AuditEntry.action.in_(["staff.handover", "custody.handover"])
+                )
+            )
+        )
         assert sorted(actions) == ["custody.handover", "staff.handover"]
-    dep = next(d for d in staff.list_departments(session=desk.admin, clock=clock) if d.id == made["department"])
+    dep = next(
+        d
+        for d in staff.list_departments(session=desk.admin, clock=clock)
+        if d.id == made["department"]
+    )
     assert dep.filing_clerk_id == _person(desk, "both")
-    assert staff.get_person(session=desk.admin, person_id=zhao_person, clock=clock).state_label == "离职"
+    assert (
+        staff.get_person(session=desk.admin, person_id=zhao_person, clock=clock).state_label
+        == "离职"
+    )
     # the printed 交接清单: every line and three signatures
-    text = pdf_text(staff_printing.staff_handover_pdf(session=desk("lisi"), handover_id=sheet.id, clock=clock))
-    for word in ("离职交接清单", sheet.number, "交接人", "接办人", "监交人", "钱部长", "郑双",
-                 "保管的保险柜/涉密专柜", "借出未还的案卷", "负责的客户", "未完成的修复任务",
-                 "未结束的库房检查", "部门归档专人", "销售部"):
+    text = pdf_text(
+        staff_printing.staff_handover_pdf(session=desk("lisi"), handover_id=sheet.id, clock=clock)
+    )
+    for word in (
+        "离职交接清单",
+        sheet.number,
+        "交接人",
+        "接办人",
+        "监交人",
+        "钱部长",
+        "郑双",
+        "保管的保险柜/涉密专柜",
+        "借出未还的案卷",
+        "负责的客户",
+        "未完成的修复任务",
+        "未结束的库房检查",
+        "部门归档专人",
+        "销售部",
+    ):
         assert word in text, word
     assert "钱七" not in text
     # nothing open any more: the account can be disabled
@@ -175,21 +250,34 @@ def test_a_successor_who_cannot_take_a_kind_is_refused_before_anything_moves(des
     zhao_person = _person(desk, "zhao")
     with pytest.raises(ValidationFailed) as refused:
         staff.hand_over_holdings(
-            session=desk("lisi"), person_id=zhao_person, leaving=StaffState.TRANSFERRED,
-            successor_user_id=desk.ids["head"], successor_username="head",
-            successor_password=PASSWORD, supervisor="吴监事", clock=desk.clock,
+            session=desk("lisi"),
+            person_id=zhao_person,
+            leaving=StaffState.TRANSFERRED,
+            successor_user_id=desk.ids["head"],
+            successor_username="head",
+            successor_password=PASSWORD,
+            supervisor="吴监事",
+            clock=desk.clock,
         )
     assert ("successor", "not_archivist") in [(e.field, e.reason) for e in refused.value.errors]
     # custody only, to lisi; the rest stays and the person stays 在职
     sheet = staff.hand_over_holdings(
-        session=desk("lisi"), person_id=zhao_person, leaving=StaffState.TRANSFERRED,
-        successor_user_id=desk.ids["lisi"], successor_username="lisi",
-        successor_password=PASSWORD, supervisor="吴监事", clock=desk.clock,
+        session=desk("lisi"),
+        person_id=zhao_person,
+        leaving=StaffState.TRANSFERRED,
+        successor_user_id=desk.ids["lisi"],
+        successor_username="lisi",
+        successor_password=PASSWORD,
+        supervisor="吴监事",
+        clock=desk.clock,
         kinds=[HoldingKind.CUSTODY],
     )
     assert [line.kind_label for line in sheet.lines] == ["保管的保险柜/涉密专柜"]
     assert sheet.remaining == 6
-    assert staff.get_person(session=desk.admin, person_id=zhao_person, clock=desk.clock).state_label == "在职"
+    assert (
+        staff.get_person(session=desk.admin, person_id=zhao_person, clock=desk.clock).state_label
+        == "在职"
+    )
 
 
 def test_monthly_filing_is_confirmed_by_the_clerk_overdue_after_the_tenth_and_printed(
@@ -199,7 +287,9 @@ def test_monthly_filing_is_confirmed_by_the_clerk_overdue_after_the_tenth_and_pr
     sales = staff.add_department(session=desk.admin, name="销售部", clock=clock)
     service = staff.add_department(session=desk.admin, name="客服部", clock=clock)
     staff.add_department(session=desk.admin, name="后勤部", clock=clock)  # no clerk: not tracked
-    staff.set_filing_clerk(session=desk.admin, department_id=sales, person_id=_person(desk, "zhao"), clock=clock)
+    staff.set_filing_clerk(
+        session=desk.admin, department_id=sales, person_id=_person(desk, "zhao"), clock=clock
+    )
     clerk = staff.register_person(
         session=desk.admin, draft=staff.PersonDraft(name="孙丽", department_id=service), clock=clock
     )
@@ -212,31 +302,67 @@ def test_monthly_filing_is_confirmed_by_the_clerk_overdue_after_the_tenth_and_pr
     vid, code = make_volume(desk("lisi"), clock, items=2, pages_each=5)
     with pytest.raises(PersonConfirmationFailed):
         staff.record_filing_handover(
-            session=desk("lisi"), department_id=sales, period="2025-12", volume_ids=[vid],
-            clerk_username="zhao", clerk_password="nope", clock=clock,
+            session=desk("lisi"),
+            department_id=sales,
+            period="2025-12",
+            volume_ids=[vid],
+            clerk_username="zhao",
+            clerk_password="nope",
+            clock=clock,
         )
     done = staff.record_filing_handover(
-        session=desk("lisi"), department_id=sales, period="2025-12", volume_ids=[vid],
+        session=desk("lisi"),
+        department_id=sales,
+        period="2025-12",
+        volume_ids=[vid],
         lines=[staff.FilingLine("12月销售合同（未立卷）", 14, 60)],
-        clerk_username="zhao", clerk_password=PASSWORD, clock=clock,
+        clerk_username="zhao",
+        clerk_password=PASSWORD,
+        clock=clock,
     )
     assert (done.row.items, done.row.pages, done.row.clerk_confirmed) == (16, 70, "password")
     # a clerk without an account signs the paper list
     with pytest.raises(ValidationFailed):
         staff.record_filing_handover(
-            session=desk("lisi"), department_id=service, period="2025-12", volume_ids=[], clock=clock,
+            session=desk("lisi"),
+            department_id=service,
+            period="2025-12",
+            volume_ids=[],
+            clock=clock,
             note="本月无归档",
         )
     staff.record_filing_handover(
-        session=desk("lisi"), department_id=service, period="2025-12", volume_ids=[], clock=clock,
-        note="本月无归档", paper_signature=True,
+        session=desk("lisi"),
+        department_id=service,
+        period="2025-12",
+        volume_ids=[],
+        clock=clock,
+        note="本月无归档",
+        paper_signature=True,
     )
     assert staff.get_filing_status(session=desk("lisi"), clock=clock).overdue == ()
     stats = staff.list_filing_statistics(session=desk("lisi"), year=2025, clock=clock)
-    assert [(s.department, s.items, s.on_time) for s in stats] == [("客服部", 0, False), ("销售部", 16, False)]
-    text = pdf_text(staff_printing.filing_pdf(session=desk("lisi"), handover_id=done.row.id, clock=clock))
-    for word in ("归档移交清单", done.row.number, "销售部", "2025-12", code, "12月销售合同（未立卷）",
-                 "移交人（归档专人）", "接收人（档案员）", "赵敏", "李四", "16", "70"):
+    assert [(s.department, s.items, s.on_time) for s in stats] == [
+        ("客服部", 0, False),
+        ("销售部", 16, False),
+    ]
+    text = pdf_text(
+        staff_printing.filing_pdf(session=desk("lisi"), handover_id=done.row.id, clock=clock)
+    )
+    for word in (
+        "归档移交清单",
+        done.row.number,
+        "销售部",
+        "2025-12",
+        code,
+        "12月销售合同（未立卷）",
+        "移交人（归档专人）",
+        "接收人（档案员）",
+        "赵敏",
+        "李四",
+        "16",
+        "70",
+    ):
         assert word in text, word
 
 
@@ -258,20 +384,36 @@ def test_access_review_is_recorded_line_by_line_needs_two_people_and_prints(
     assert lisi.roles == "档案管理员" and lisi.compliance == "正常"
     for line in review.lines:
         staff.decide_review_line(
-            session=desk.admin, line_id=line.id,
+            session=desk.admin,
+            line_id=line.id,
             decision="changed" if line.username == "both" else "confirmed",
-            note="取消审批人角色" if line.username == "both" else "", clock=clock,
+            note="取消审批人角色" if line.username == "both" else "",
+            clock=clock,
         )
     with pytest.raises(ValidationFailed) as alone:
         staff.close_access_review(session=desk.admin, review_id=review_id, clock=clock)
     assert alone.value.errors[0].reason == "same_person"
-    auditor = sign_in(location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock)
+    auditor = sign_in(
+        location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
+    )
     try:
-        staff.close_access_review(session=auditor, review_id=review_id, clock=clock, note="复核无误")
-        text = pdf_text(staff_printing.access_review_pdf(session=auditor, review_id=review_id, clock=clock))
+        staff.close_access_review(
+            session=auditor, review_id=review_id, clock=clock, note="复核无误"
+        )
+        text = pdf_text(
+            staff_printing.access_review_pdf(session=auditor, review_id=review_id, clock=clock)
+        )
     finally:
         sign_out(session=auditor, clock=clock)
-    for word in ("访问权限审查记录", review.number, "lisi", "档案管理员", "需变更", "取消审批人角色", "复核无误"):
+    for word in (
+        "访问权限审查记录",
+        review.number,
+        "lisi",
+        "档案管理员",
+        "需变更",
+        "取消审批人角色",
+        "复核无误",
+    ):
         assert word in text, word
     due = staff.get_review_due(session=desk.admin, clock=clock)
     assert due.due_on == date(2026, 7, 5) and due.open_review_id is None

@@ -95,7 +95,9 @@ def _check_attachment(errors: list[FieldError], field: str, file: Attachment | N
         errors.append(FieldError(field, "required"))
     elif len(file.content) > MAX_ATTACHMENT:
         errors.append(FieldError(field, "file_too_large", {"max": MAX_ATTACHMENT // (1024 * 1024)}))
-    elif sniff(file.content[:64]) is None and not file.name.lower().endswith((".txt", ".docx", ".pptx")):
+    elif sniff(file.content[:64]) is None and not file.name.lower().endswith(
+        (".txt", ".docx", ".pptx")
+    ):
         errors.append(FieldError(field, "file_type"))
 
 
@@ -267,7 +269,9 @@ def list_trainings(
     """Trainings, newest first (all, or those ``person_id`` attended)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.read")
-        query = select(StaffTraining).order_by(StaffTraining.held_on.desc(), StaffTraining.id.desc())
+        query = select(StaffTraining).order_by(
+            StaffTraining.held_on.desc(), StaffTraining.id.desc()
+        )
         if person_id is not None:
             query = query.join(
                 StaffTrainingAttendee, StaffTrainingAttendee.training_id == StaffTraining.id

@@ -34,7 +34,13 @@ from app.errors import (
 )
 from app.security import access
 from app.services.auth import SignedIn, check_password_with_lockout
-from app.services.common import actor_from_row, authorize, clean_text, local_today, next_yearly_number
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    local_today,
+    next_yearly_number,
+)
 from app.services.compliance import load_policy
 from app.services.staff.people import NotFound
 from app.storage.models import (
@@ -114,7 +120,14 @@ class FilingStatus:
 
 
 def confirm_at_desk(
-    store: Store, first: Actor, *, user_id: int, username: str, password: str, clock: Clock, who: str
+    store: Store,
+    first: Actor,
+    *,
+    user_id: int,
+    username: str,
+    password: str,
+    clock: Clock,
+    who: str,
 ) -> None:
     """The person with account ``user_id`` confirms with their own password at this desk.
 
@@ -219,7 +232,11 @@ def record_filing_handover(
         operator = authorize(uow, session.actor, "filing.handover", releases=True)
         reader = actor_from_row(operator)
         dep = uow.session.get(Department, department_id)
-        clerk = uow.session.get(StaffPerson, dep.filing_clerk_id) if dep and dep.filing_clerk_id else None
+        clerk = (
+            uow.session.get(StaffPerson, dep.filing_clerk_id)
+            if dep and dep.filing_clerk_id
+            else None
+        )
         if dep is None or clerk is None:
             raise ValidationFailed([FieldError("filing_clerk", "required")])
         rows: list[FilingSheetLine] = []
@@ -232,12 +249,18 @@ def record_filing_handover(
             ids.append(volume.id)
             rows.append(
                 FilingSheetLine(
-                    len(rows) + 1, volume.reference_code, title, volume.item_count, volume.page_count
+                    len(rows) + 1,
+                    volume.reference_code,
+                    title,
+                    volume.item_count,
+                    volume.page_count,
                 )
             )
         for line in lines:
             ids.append(None)
-            rows.append(FilingSheetLine(len(rows) + 1, "", line.title.strip(), line.items, line.pages))
+            rows.append(
+                FilingSheetLine(len(rows) + 1, "", line.title.strip(), line.items, line.pages)
+            )
         record = FilingHandover(
             number=next_yearly_number(uow, "GD", today.year, digits=4),
             department_id=dep.id,
@@ -289,7 +312,9 @@ def list_filing_handovers(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.read")
         deps = dict(uow.session.execute(select(Department.id, Department.name)).all())
-        query = select(FilingHandover).order_by(FilingHandover.occurred_at.desc(), FilingHandover.id.desc())
+        query = select(FilingHandover).order_by(
+            FilingHandover.occurred_at.desc(), FilingHandover.id.desc()
+        )
         if department_id is not None:
             query = query.where(FilingHandover.department_id == department_id)
         return [_row(f, deps.get(f.department_id, "")) for f in uow.session.scalars(query)]
@@ -322,7 +347,9 @@ def get_filing_status(*, session: SignedIn, clock: Clock) -> FilingStatus:
         policy = load_policy(uow.session)
         deps = list(
             uow.session.scalars(
-                select(Department).where(Department.filing_clerk_id.is_not(None)).order_by(Department.name)
+                select(Department)
+                .where(Department.filing_clerk_id.is_not(None))
+                .order_by(Department.name)
             )
         )
         names = dict(uow.session.execute(select(StaffPerson.id, StaffPerson.name)).all())

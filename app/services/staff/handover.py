@@ -83,12 +83,14 @@ def _successor_checks(
         Role.APPROVER.value,
     }:
         errors.append(FieldError("successor", "not_staff"))
-    if HoldingKind.APPROVAL in kinds and any(h.kind == HoldingKind.APPROVAL for h in holdings):
-        if Role.APPROVER.value not in roles or not successor.approver_title:
-            errors.append(FieldError("successor", "no_title"))
-    if HoldingKind.FILING_CLERK in kinds and any(h.kind == HoldingKind.FILING_CLERK for h in holdings):
-        if uow.session.scalar(select(StaffPerson.id).where(StaffPerson.user_id == successor.id)) is None:
-            errors.append(FieldError("successor", "no_person"))
+    held = {h.kind for h in holdings} & kinds
+    if HoldingKind.APPROVAL in held and (
+        Role.APPROVER.value not in roles or not successor.approver_title
+    ):
+        errors.append(FieldError("successor", "no_title"))
+    heir = uow.session.scalar(select(StaffPerson.id).where(StaffPerson.user_id == successor.id))
+    if HoldingKind.FILING_CLERK in held and heir is None:
+        errors.append(FieldError("successor", "no_person"))
     return errors
 
 
@@ -132,7 +134,9 @@ def _move(
             values["department"] = dep.department
         uow.session.execute(
             update(UseApplication)
-            .where(UseApplication.id.in_(set(app_ids)), UseApplication.applicant_user_id == leaver_id)
+            .where(
+                UseApplication.id.in_(set(app_ids)), UseApplication.applicant_user_id == leaver_id
+            )
             .values(**values)
         )
     if HoldingKind.CUSTOMER in by_kind:
@@ -156,7 +160,11 @@ def _move(
         assert session_row is not None
         people = json.loads(session_row.inspectors)
         names = {p.get("user_id") for p in people}
-        moved = [] if successor.id in names else [{"user_id": successor.id, "name": successor.display_name}]
+        moved = (
+            []
+            if successor.id in names
+            else [{"user_id": successor.id, "name": successor.display_name}]
+        )
         session_row.inspectors = json.dumps(
             [p for p in people if p.get("user_id") != leaver_id] + moved, ensure_ascii=False
         )
@@ -193,6 +201,10 @@ def hand_over_holdings(
     errors: list[FieldError] = []
     supervisor = clean_text(errors, "supervisor", supervisor, 64, required=True)
     note = clean_text(errors, "note", note, 500, required=False)
+    try:
+        leaving = StaffState(leaving)
+    except ValueError:
+        errors.append(FieldError("leaving", "required"))
     if leaving not in (StaffState.LEFT, StaffState.TRANSFERRED):
         errors.append(FieldError("leaving", "required"))
     if errors:
@@ -328,4 +340,3 @@ def list_staff_handovers(
 def kind_label(kind: HoldingKind) -> str:
     """The label of a kind of holding."""
     return HOLDING_LABELS[kind]
-

@@ -77,7 +77,8 @@ def sole_approvals(uow: UnitOfWork, user: UserAccount) -> list[UseApplication]:
         if user.id in (app.applicant_user_id, app.created_by):
             continue
         signed = {
-            s for (s,) in uow.session.execute(
+            s
+            for (s,) in uow.session.execute(
                 select(UseApproval.step).where(UseApproval.application_id == app.id)
             )
         }
@@ -86,7 +87,8 @@ def sole_approvals(uow: UnitOfWork, user: UserAccount) -> list[UseApplication]:
             continue
         if not any(
             o.id not in (app.applicant_user_id, app.created_by)
-            and loan_rules.open_step(steps, signed, ApproverTitle(o.approver_title or "")) is not None
+            and loan_rules.open_step(steps, signed, ApproverTitle(o.approver_title or ""))
+            is not None
             for o in others
         ):
             out.append(app)
@@ -111,7 +113,12 @@ def holdings_of(uow: UnitOfWork, user_id: int | None, person_id: int | None) -> 
             .order_by(Loan.number)
         ):
             out.append(
-                Holding(HoldingKind.LOAN, loan.id, f"{loan.number} {code}", f"应还 {loan.due_on.isoformat()}")
+                Holding(
+                    HoldingKind.LOAN,
+                    loan.id,
+                    f"{loan.number} {code}",
+                    f"应还 {loan.due_on.isoformat()}",
+                )
             )
         with_loans = select(Loan.application_id).where(Loan.state == LoanState.OUT.value)
         for app in uow.session.scalars(
@@ -140,7 +147,9 @@ def holdings_of(uow: UnitOfWork, user_id: int | None, person_id: int | None) -> 
         for task, code in uow.session.execute(
             select(RepairTask, Volume.reference_code)
             .join(Volume, Volume.id == RepairTask.volume_id)
-            .where(RepairTask.responsible_user_id == user_id, RepairTask.state != TaskState.DONE.value)
+            .where(
+                RepairTask.responsible_user_id == user_id, RepairTask.state != TaskState.DONE.value
+            )
             .order_by(RepairTask.id)
         ):
             out.append(
@@ -152,10 +161,14 @@ def holdings_of(uow: UnitOfWork, user_id: int | None, person_id: int | None) -> 
             .order_by(InspectionSession.number)
         ):
             if any(i.get("user_id") == user_id for i in json.loads(session.inspectors)):
-                out.append(Holding(HoldingKind.INSPECTION, session.id, session.number, session.scope_label))
+                out.append(
+                    Holding(HoldingKind.INSPECTION, session.id, session.number, session.scope_label)
+                )
     if person_id is not None:
         for dep in uow.session.scalars(
-            select(Department).where(Department.filing_clerk_id == person_id).order_by(Department.name)
+            select(Department)
+            .where(Department.filing_clerk_id == person_id)
+            .order_by(Department.name)
         ):
             out.append(Holding(HoldingKind.FILING_CLERK, dep.id, dep.name))
     return out

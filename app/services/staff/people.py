@@ -98,7 +98,10 @@ def add_department(*, session: SignedIn, name: str, clock: Clock) -> int:
         uow.session.add(row)
         uow.session.flush()
         uow.audit.record(
-            "staff.department_add", object_type="department", object_id=row.id, details={"name": name}
+            "staff.department_add",
+            object_type="department",
+            object_id=row.id,
+            details={"name": name},
         )
         uow.commit()
         return row.id
@@ -135,7 +138,7 @@ def set_filing_clerk(
 def _check_draft(uow: UnitOfWork, draft: PersonDraft, person_id: int | None) -> tuple[str, str]:
     errors: list[FieldError] = []
     name = clean_text(errors, "name", draft.name, 64, required=True)
-    post = clean_text(errors, "post", draft.post, 64, required=False)
+    clean_text(errors, "post", draft.post, 64, required=False)
     contact = ""
     if draft.contact.strip():
         checked = check_phone(draft.contact, field="contact")
@@ -258,9 +261,7 @@ def update_person(
         uow.commit()
 
 
-def set_person_state(
-    uow: UnitOfWork, person: StaffPerson, state: StaffState, today: date
-) -> None:
+def set_person_state(uow: UnitOfWork, person: StaffPerson, state: StaffState, today: date) -> None:
     """Move a person to 在职/调岗/离职 (used by the hand-over; the caller audits)."""
     person.state = state.value
     person.left_on = today if state == StaffState.LEFT else None

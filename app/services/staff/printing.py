@@ -49,11 +49,15 @@ def filing_form(*, session: SignedIn, handover_id: int, clock: Clock) -> FilingF
         department=row.department,
         period=row.period,
         clerk_name=row.clerk_name,
-        clerk_confirmed="已在档案室输入密码确认" if row.clerk_confirmed == "password" else "纸面签字",
+        clerk_confirmed="已在档案室输入密码确认"
+        if row.clerk_confirmed == "password"
+        else "纸面签字",
         archivist_name=row.archivist_name,
         handed_over_on=row.occurred_at.astimezone().date(),
         note=row.note,
-        lines=[FilingFormLine(x.seq, x.reference_code, x.title, x.items, x.pages) for x in sheet.lines],
+        lines=[
+            FilingFormLine(x.seq, x.reference_code, x.title, x.items, x.pages) for x in sheet.lines
+        ],
         organisation=org,
         printed_by=by,
         printed_by_username=username,
@@ -83,7 +87,8 @@ def staff_handover_form(*, session: SignedIn, handover_id: int, clock: Clock) ->
         note=sheet.note,
         remaining=sheet.remaining,
         lines=[
-            HandoverFormLine(x.seq, x.kind_label, x.what, x.detail, x.successor) for x in sheet.lines
+            HandoverFormLine(x.seq, x.kind_label, x.what, x.detail, x.successor)
+            for x in sheet.lines
         ],
         organisation=org,
         printed_by=by,

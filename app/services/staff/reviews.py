@@ -101,7 +101,9 @@ def start_access_review(*, session: SignedIn, clock: Clock) -> int:
         uow.session.flush()
         people = {
             p.user_id: p
-            for p in uow.session.scalars(select(StaffPerson).where(StaffPerson.user_id.is_not(None)))
+            for p in uow.session.scalars(
+                select(StaffPerson).where(StaffPerson.user_id.is_not(None))
+            )
         }
         count = 0
         for user in uow.session.scalars(select(UserAccount).order_by(UserAccount.username)):
@@ -174,7 +176,9 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
         if review.closed_at is not None:
             raise ValidationFailed([FieldError("review", "closed")])
         lines = list(
-            uow.session.scalars(select(AccessReviewLine).where(AccessReviewLine.review_id == review.id))
+            uow.session.scalars(
+                select(AccessReviewLine).where(AccessReviewLine.review_id == review.id)
+            )
         )
         if any(line.decision == "pending" for line in lines):
             raise ValidationFailed([FieldError("review", "undecided")])
@@ -251,7 +255,9 @@ def get_review_due(*, session: SignedIn, clock: Clock) -> ReviewDue:
         authorize(uow, session.actor, "access_review.verify")
         policy = load_policy(uow.session)
         last = uow.session.scalar(select(func.max(AccessReview.closed_at)))
-        open_id = uow.session.scalar(select(AccessReview.id).where(AccessReview.closed_at.is_(None)))
+        open_id = uow.session.scalar(
+            select(AccessReview.id).where(AccessReview.closed_at.is_(None))
+        )
         first = uow.session.scalar(select(func.min(UserAccount.created_at)))
     last_day = as_utc(last).astimezone().date() if last else None
     since = as_utc(first).astimezone().date() if first else today

@@ -65,9 +65,7 @@ class ComplianceNote:
     blocking: bool
 
 
-def list_people(
-    *, session: SignedIn, clock: Clock, include_left: bool = True
-) -> list[PersonRow]:
+def list_people(*, session: SignedIn, clock: Clock, include_left: bool = True) -> list[PersonRow]:
     """Every person with department, masked contact, state and compliance, by name."""
     today = local_today(clock)
     with session.uow(clock) as uow:
@@ -80,8 +78,10 @@ def list_people(
             query = query.where(StaffPerson.state != StaffState.LEFT.value)
         out = []
         for p in uow.session.scalars(query):
-            gaps = () if p.state == StaffState.LEFT.value else tuple(
-                person_gaps(uow.session, p, today, policy)
+            gaps = (
+                ()
+                if p.state == StaffState.LEFT.value
+                else tuple(person_gaps(uow.session, p, today, policy))
             )
             out.append(
                 PersonRow(
@@ -121,15 +121,21 @@ def list_compliance_notes(*, session: SignedIn, clock: Clock) -> list[Compliance
         policy = load_policy(uow.session)
         people = {
             p.user_id: p
-            for p in uow.session.scalars(select(StaffPerson).where(StaffPerson.user_id.is_not(None)))
+            for p in uow.session.scalars(
+                select(StaffPerson).where(StaffPerson.user_id.is_not(None))
+            )
         }
         notes = []
         for user in uow.session.scalars(
-            select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.username)
+            select(UserAccount)
+            .where(UserAccount.disabled.is_(False))
+            .order_by(UserAccount.username)
         ):
             if not {r.role for r in user.roles} & DATA_ROLES:
                 continue
             for gap in person_gaps(uow.session, people.get(user.id), today, policy):
-                notes.append(ComplianceNote(user.display_name, user.username, gap.text, gap.blocking))
+                notes.append(
+                    ComplianceNote(user.display_name, user.username, gap.text, gap.blocking)
+                )
         notes.sort(key=lambda n: (not n.blocking, n.username))
         return notes

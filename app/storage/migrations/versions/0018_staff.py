@@ -1,4 +1,4 @@
-"""Staff and departments: agreements, training, filing and leaving hand-overs, access reviews (issue 20)
+"""Staff and departments: agreements, training, hand-overs, access reviews (issue 20)
 
 Revision ID: 0018
 Revises: 0015
@@ -203,14 +203,15 @@ def upgrade() -> None:
     # departments already named for accounts (loans, issue 7) become department rows
     conn = op.get_bind()
     names = sorted(
-        {str(n) for (n,) in conn.execute(sa.text("SELECT DISTINCT department FROM staff_department"))}
+        {
+            str(n)
+            for (n,) in conn.execute(sa.text("SELECT DISTINCT department FROM staff_department"))
+        }
     )
     now = datetime.now(UTC)
     for name in names:
         conn.execute(
-            sa.text(
-                "INSERT INTO department (name, created_at, version) VALUES (:n, :at, 1)"
-            ),
+            sa.text("INSERT INTO department (name, created_at, version) VALUES (:n, :at, 1)"),
             {"n": name, "at": now},
         )
 
