@@ -157,9 +157,10 @@ def _signatures(signers: Sequence[tuple[str, str]]) -> Flowable:
     from app.printing.base import FONT
 
     rows = [[f"{who}：", name, "签字：", "", "日期：", ""] for who, name in signers]
+    label = max(22, 5 + 4.2 * max(len(who) for who, _name in signers))  # mm: 11 pt CJK glyphs
     table = Table(
         rows,
-        colWidths=[w * mm for w in (22, 34, 16, 48, 14, 40)],
+        colWidths=[w * mm for w in (label, 30, 14, 52 - label + 22, 14, 40)],
         rowHeights=[12 * mm] * len(rows),
     )
     table.setStyle(

@@ -278,12 +278,12 @@ def record_filing_handover(
         )
         uow.session.add(record)
         uow.session.flush()
-        for r, vid in zip(rows, ids, strict=True):
+        for r, line_volume in zip(rows, ids, strict=True):
             uow.session.add(
                 FilingHandoverLine(
                     handover_id=record.id,
                     seq=r.seq,
-                    volume_id=vid,
+                    volume_id=line_volume,
                     reference_code=r.reference_code,
                     title=r.title[:200],
                     items=r.items,

@@ -172,10 +172,10 @@ def _move(
     if HoldingKind.FILING_CLERK in by_kind:
         heir = uow.session.scalar(select(StaffPerson.id).where(StaffPerson.user_id == successor.id))
         for dep_id in by_kind[HoldingKind.FILING_CLERK]:
-            dep = uow.session.get(Department, dep_id)
-            assert dep is not None
-            dep.filing_clerk_id = heir
-            dep.version += 1
+            department = uow.session.get(Department, dep_id)
+            assert department is not None
+            department.filing_clerk_id = heir
+            department.version += 1
     # APPROVAL: nothing moves; the successor holds the post (checked) and signs from now on
 
 
