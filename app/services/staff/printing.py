@@ -149,7 +149,13 @@ def record_staff_output(
         raise ValidationFailed([FieldError("output", "format", {"expected": "打印或保存"})])
     object_type, title = FORMS[form]
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "access_review.verify" if form == "review" else "staff.read")
+        # the filing list names volumes and the hand-over list customers: customer data (R28)
+        authorize(
+            uow,
+            session.actor,
+            "access_review.verify" if form == "review" else "staff.read",
+            releases=form != "review",
+        )
         action = (
             "print.filing_handover"
             if form == "filing"
