@@ -11,12 +11,11 @@ from _shot import demo_database, demo_sign_in, grab, main_window, png, start_app
 
 from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
-from app.domain.staff import StaffState
+from app.domain.staff import StaffPolicy, StaffState
 from app.services import staff, users
 from app.services.customers import CustomerDraft, register_customer
 from app.services.staff import printing as staff_printing
 from ui.context import AppContext
-from ui.pages.home import HomePage
 from ui.pages.staff import StaffPage
 from ui.pages.staff.handover_wizard import HandoverWizard
 
@@ -101,12 +100,18 @@ def main() -> None:
         staff_printing.access_review_pdf(session=auditor, review_id=review, clock=clock),
         "form-access-review",
     )
-    home = HomePage(desk.actor, "华东示范贸易有限公司", clock.now())
-    home.show_papers(staff.get_my_compliance(session=desk, clock=clock))
-    home.show_filing(staff.get_filing_status(session=desk, clock=clock))
-    home.resize(900, 600)
-    home.show()
-    grab(home, "staff-home-archivist")
+    # a training interval of one month: the demo's training (45 days ago) is now overdue, so
+    # the archivist's home says customer data is withheld and why
+    staff.set_staff_policy(
+        session=admin,
+        policy=StaffPolicy(training_interval_months=1, training_grace_days=7),
+        clock=clock,
+    )
+    window.close()
+    desk_window = main_window(location, clock, desk, (1360, 820))
+    desk_window.show_area("home")
+    desk_window.refresh_home()
+    grab(desk_window, "staff-home-archivist")
 
 
 if __name__ == "__main__":
