@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -15,6 +16,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import person
+from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.pages.home import HomePage
 from ui.pages.staff import StaffPage
@@ -147,4 +149,50 @@ def test_the_home_screen_tells_the_person_and_the_administrator_what_is_missing(
         assert "李秀英（archivist）" in admin_home.cards["staff"].body.text()
     finally:
         sign_out(session=desk, clock=clock)
+        sign_out(session=admin, clock=clock)
+
+
+def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    clock = FixedClock()
+    context = AppContext(location=demo_copy, clock=clock)
+    admin = _session(demo_copy, "admin", clock)
+    auditor = _session(demo_copy, "auditor", clock)
+    try:
+        page = StaffPage(context, admin)
+        qtbot.addWidget(page)
+        page.show()
+        tab = page.reviews
+        assert tab is not None and "下次审查应于 2026-07-05" in tab.due.text()
+        qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_start"), Qt.MouseButton.LeftButton)
+        assert len(tab.reviews.rows) == 1 and tab.reviews.rows[0].open_lines == len(tab.lines.rows)
+        tab.lines.select_row(0)
+        qtbot.mouseClick(tab.lines.findChild(QWidget, "line_confirm"), Qt.MouseButton.LeftButton)
+        assert tab.lines.rows[0].decision_label == "确认"
+        qtbot.mouseClick(
+            tab.lines.findChild(QWidget, "line_confirm_rest"), Qt.MouseButton.LeftButton
+        )
+        assert {line.decision for line in tab.lines.rows} == {"confirmed"}
+        shown: list[str] = []
+
+        def read_and_close(box: QWidget) -> None:
+            assert isinstance(box, QMessageBox)
+            shown.append(box.text())
+            box.accept()
+
+        errors = when_modal(read_and_close)
+        qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_close"), Qt.MouseButton.LeftButton)
+        assert errors == [] and len(shown) == 1
+        assert tab.reviews.rows[0].closed_at is None  # not by the one who decided every line
+        auditor_page = StaffPage(context, auditor)
+        qtbot.addWidget(auditor_page)
+        auditor_tab = auditor_page.reviews
+        assert auditor_tab is not None
+        assert not auditor_tab.reviews.findChild(QWidget, "review_start").isVisibleTo(auditor_tab)
+        auditor_tab.reviews.select_row(0)
+        auditor_tab.close_review()
+        assert auditor_tab.reviews.rows[0].closed_at is not None
+    finally:
+        sign_out(session=auditor, clock=clock)
         sign_out(session=admin, clock=clock)

@@ -392,7 +392,7 @@ def test_access_review_is_recorded_line_by_line_needs_two_people_and_prints(
         )
     with pytest.raises(ValidationFailed) as alone:
         staff.close_access_review(session=desk.admin, review_id=review_id, clock=clock)
-    assert alone.value.errors[0].reason == "same_person"
+    assert alone.value.errors[0].reason == "decided_alone"
     auditor = sign_in(
         location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
     )

@@ -98,7 +98,9 @@ def _check_attachment(errors: list[FieldError], field: str, file: Attachment | N
     elif sniff(file.content[:64]) is None and not file.name.lower().endswith(
         (".txt", ".docx", ".pptx")
     ):
-        errors.append(FieldError(field, "file_type"))
+        errors.append(
+            FieldError(field, "file_type", {"allowed": "PDF、图片、文本、Word、PowerPoint"})
+        )
 
 
 def record_agreement(

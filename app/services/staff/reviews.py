@@ -184,7 +184,7 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
             raise ValidationFailed([FieldError("review", "undecided")])
         deciders = {line.decided_by for line in lines}
         if deciders == {session.actor.user_id}:
-            raise ValidationFailed([FieldError("review", "same_person")])
+            raise ValidationFailed([FieldError("review", "decided_alone")])
         review.closed_at, review.closed_by, review.note = clock.now(), session.actor.user_id, note
         uow.audit.record(
             "access_review.close",

@@ -20,6 +20,7 @@ from ui.context import AppContext
 from ui.errors import show_error
 from ui.pages.staff.dialogs import AgreementDialog, FilingDialog, PersonDialog, TrainingDialog
 from ui.pages.staff.handover_wizard import HandoverWizard
+from ui.pages.staff.reviews import ReviewsTab
 from ui.widgets.table_panel import TablePanel
 
 BLOCKED = "#fde2e1"
@@ -54,8 +55,10 @@ class StaffPage(QWidget):
         self._build_people()
         self._build_departments()
         self._build_handovers()
+        self.reviews: ReviewsTab | None = None
         if self.can_review:
-            self._build_reviews()
+            self.reviews = ReviewsTab(context, session, self._preview, self)
+            self.tabs.addTab(self.reviews, self.tr("权限审查"))
         self.refresh()
 
     # -- building ---------------------------------------------------------------------------
@@ -178,39 +181,6 @@ class StaffPage(QWidget):
         self.handovers.end_bar()
         self.tabs.addTab(self.handovers, self.tr("交接记录"))
 
-    def _build_reviews(self) -> None:
-        holder = QWidget()
-        box = QVBoxLayout(holder)
-        self.review_due = QLabel(objectName="review_due")
-        box.addWidget(self.review_due)
-        self.reviews = TablePanel(
-            name="staff_reviews",
-            columns=[
-                self.tr("审查编号"),
-                self.tr("开始"),
-                self.tr("发起人"),
-                self.tr("结束"),
-                self.tr("待审查"),
-            ],
-            cells=lambda r: [
-                r.number,
-                r.started_at.astimezone().strftime("%Y-%m-%d"),
-                r.started_by,
-                r.closed_at.astimezone().strftime("%Y-%m-%d") if r.closed_at else self.tr("进行中"),
-                str(r.open_lines),
-            ],
-        )
-        run = may(self._session.actor.roles, "access_review.run")
-        self.reviews.add_button(self.tr("发起审查"), "review_start", self.start_review, visible=run)
-        self.reviews.add_button(
-            self.tr("全部确认"), "review_confirm", self.confirm_review, visible=run
-        )
-        self.reviews.add_button(self.tr("复核并结束"), "review_close", self.close_review)
-        self.reviews.add_button(self.tr("打印审查记录…"), "review_print", self.print_review)
-        self.reviews.end_bar()
-        box.addWidget(self.reviews, 1)
-        self.tabs.addTab(holder, self.tr("权限审查"))
-
     # -- reading ----------------------------------------------------------------------------
     def refresh(self) -> None:
         """Read every list again."""
@@ -237,14 +207,8 @@ class StaffPage(QWidget):
                     )
                 )
                 self.filing_status.setStyleSheet("color: #1b5e20;")
-            if self.can_review:
-                self.reviews.set_rows(staff.list_access_reviews(session=session, clock=clock))
-                due = staff.get_review_due(session=session, clock=clock)
-                self.review_due.setText(
-                    self.tr("下次审查应于 {0} 前完成{1}。").format(
-                        due.due_on.isoformat(), self.tr("（已逾期）") if due.overdue else ""
-                    )
-                )
+            if self.reviews is not None:
+                self.reviews.refresh()
         except AppError as exc:
             show_error(self, exc)
 
@@ -351,45 +315,6 @@ class StaffPage(QWidget):
         wizard.exec()
         self.refresh()
 
-    def start_review(self) -> None:
-        """发起 an access review of every account."""
-        try:
-            staff.start_access_review(session=self._session, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
-        self.refresh()
-
-    def confirm_review(self) -> None:
-        """确认 every undecided line of the selected review (changes are recorded line by line)."""
-        review = self.reviews.selected()
-        if review is None:
-            return
-        try:
-            for line in review.lines:
-                if line.decision == "pending":
-                    staff.decide_review_line(
-                        session=self._session,
-                        line_id=line.id,
-                        decision="confirmed",
-                        clock=self._context.clock,
-                    )
-        except AppError as exc:
-            show_error(self, exc)
-        self.refresh()
-
-    def close_review(self) -> None:
-        """复核并结束 the selected review (a second person)."""
-        review = self.reviews.selected()
-        if review is None:
-            return
-        try:
-            staff.close_access_review(
-                session=self._session, review_id=review.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-        self.refresh()
-
     # -- printing ---------------------------------------------------------------------------
     def _preview(self, title: str, form: str, object_id: int, pdf: bytes, file_name: str) -> None:
         from app.services.staff import printing as staff_printing
@@ -455,26 +380,4 @@ class StaffPage(QWidget):
             row.id,
             pdf,
             f"交接清单-{row.number}.pdf",
-        )
-
-    def print_review(self) -> None:
-        """The 访问权限审查记录 of the selected review."""
-        from app.services.staff import printing as staff_printing
-
-        row = self.reviews.selected()
-        if row is None:
-            return
-        try:
-            pdf = staff_printing.access_review_pdf(
-                session=self._session, review_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._preview(
-            self.tr("访问权限审查记录 {0}").format(row.number),
-            "review",
-            row.id,
-            pdf,
-            f"访问权限审查记录-{row.number}.pdf",
         )
