@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
@@ -195,4 +197,59 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
         assert auditor_tab.reviews.rows[0].closed_at is not None
     finally:
         sign_out(session=auditor, clock=clock)
+        sign_out(session=admin, clock=clock)
+
+
+def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(
+    qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
+) -> None:
+    from ui.pages.staff.dialogs import (
+        AgreementDialog,
+        PersonDialog,
+        StaffPolicyDialog,
+        TrainingDialog,
+    )
+
+    clock = FixedClock()
+    context = AppContext(location=demo_copy, clock=clock)
+    admin = _session(demo_copy, "admin", clock)
+    try:
+        page = StaffPage(context, admin)
+        qtbot.addWidget(page)
+        form = PersonDialog(context, admin, page.departments, [], parent=page)
+        qtbot.addWidget(form)
+        form.save()
+        assert form.errors.text("name")  # required, nothing saved
+        form.name.setText("韩梅梅")  # type: ignore[attr-defined]
+        form.department.setCurrentIndex(form.department.findText("客服部"))
+        form.contact.setText("139 0000 1111")
+        form.save()
+        assert form.result() and isinstance(form.result_value, int)
+        page.refresh()
+        added = next(p for p in page.people.rows if p.name == "韩梅梅")
+        assert added.contact == "139****1111" and added.department == "客服部"
+        scan = tmp_path / "scan.pdf"
+        scan.write_bytes(b"%PDF-1.4\n%%EOF\n")
+        agreement = AgreementDialog(context, admin, added, page)
+        qtbot.addWidget(agreement)
+        agreement.scan.set_path(scan)
+        agreement.open_ended.setChecked(True)
+        agreement.save()
+        assert agreement.result()
+        training = TrainingDialog(context, admin, page.people.rows, page)
+        qtbot.addWidget(training)
+        training.trainer.setText("孙丽")  # type: ignore[attr-defined]
+        training.save()
+        assert training.errors.text("attendees")  # nobody ticked
+        training.check_all()
+        training.save()
+        assert training.result()
+        page.refresh()
+        assert next(p for p in page.people.rows if p.name == "韩梅梅").status_text == "正常"
+        policy = StaffPolicyDialog(context, admin, page)
+        qtbot.addWidget(policy)
+        policy.boxes["filing_day"].setValue(15)
+        policy.save()
+        assert staff.get_staff_policy(session=admin, clock=clock).filing_day == 15
+    finally:
         sign_out(session=admin, clock=clock)

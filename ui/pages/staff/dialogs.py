@@ -354,3 +354,41 @@ class FilingDialog(FormDialog):
             note=self.note.text(),  # type: ignore[attr-defined]
             clock=self._context.clock,
         )
+
+
+class StaffPolicyDialog(FormDialog):
+    """人员制度: training interval and grace, warning days, filing day, review interval."""
+
+    FIELDS = (
+        ("training_interval_months", "培训周期（月）", 1, 60),
+        ("training_grace_days", "培训逾期宽限（天）", 0, 180),
+        ("warn_days", "提前提醒（天）", 0, 180),
+        ("filing_day", "每月归档移交截止日", 1, 28),
+        ("review_months", "访问权限审查周期（月）", 1, 24),
+    )
+
+    def __init__(
+        self, context: AppContext, session: SignedIn, parent: QWidget | None = None
+    ) -> None:
+        from PySide6.QtWidgets import QSpinBox
+
+        super().__init__(parent, title=self.tr("人员制度"), object_name="StaffPolicyDialog")
+        self._context, self._session = context, session
+        current = staff.get_staff_policy(session=session, clock=context.clock)
+        self.boxes: dict[str, QSpinBox] = {}
+        for key, label, low, high in self.FIELDS:
+            box = QSpinBox(objectName=f"policy_{key}")
+            box.setRange(low, high)
+            box.setValue(getattr(current, key))
+            self.boxes[key] = box
+            self.add_field(self.tr(label), box, key)
+        self.finish()
+        fit_to_screen(self, 420, 300)
+
+    def submit(self) -> Any:
+        """Save the policy."""
+        from app.domain.staff import StaffPolicy
+
+        policy = StaffPolicy(**{key: box.value() for key, box in self.boxes.items()})
+        staff.set_staff_policy(session=self._session, policy=policy, clock=self._context.clock)
+        return policy

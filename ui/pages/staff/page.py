@@ -18,7 +18,13 @@ from app.services import staff, users
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.errors import show_error
-from ui.pages.staff.dialogs import AgreementDialog, FilingDialog, PersonDialog, TrainingDialog
+from ui.pages.staff.dialogs import (
+    AgreementDialog,
+    FilingDialog,
+    PersonDialog,
+    StaffPolicyDialog,
+    TrainingDialog,
+)
 from ui.pages.staff.handover_wizard import HandoverWizard
 from ui.pages.staff.reviews import ReviewsTab
 from ui.widgets.table_panel import TablePanel
@@ -101,6 +107,9 @@ class StaffPage(QWidget):
             visible=self.can_hand_over,
         )
         self.people.end_bar()
+        self.people.add_button(
+            self.tr("人员制度…"), "staff_policy", self.edit_policy, visible=manage
+        )
         self.tabs.addTab(self.people, self.tr("人员"))
 
     def _build_departments(self) -> None:
@@ -261,6 +270,11 @@ class StaffPage(QWidget):
     def add_training(self) -> None:
         """登记培训 (attendees ticked in the dialog)."""
         if TrainingDialog(self._context, self._session, self.people.rows, self).exec():
+            self.refresh()
+
+    def edit_policy(self) -> None:
+        """人员制度: intervals and days (the administrator)."""
+        if StaffPolicyDialog(self._context, self._session, self).exec():
             self.refresh()
 
     def add_department(self) -> None:
