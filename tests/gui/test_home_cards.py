@@ -184,5 +184,6 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
     assert isinstance(stats, StatisticsPage)
     text = stats.message.text()
     assert "馆藏" in text and "利用（查阅、借阅、复制）" in text and "保管期限已满" in text
+    assert "部门归档移交" in text and "GD2025-0001" not in text  # per department and month (R27)
     assert "尚未开放" not in text
     _close(window)
