@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app import demo_bulk
+from app import demo_bulk, demo_staff
 from app.clock import Clock
 from app.domain import reference_code
 from app.domain.roles import ApproverTitle, Role
@@ -119,11 +119,15 @@ def build_demo(
                     department=DEMO_DEPARTMENTS[row.username],
                     clock=clock,
                 )
+        # issue 20: staff records with agreement and training, so the demo accounts may use
+        # customer data (R28), and departments with filing clerks
+        demo_staff.add_demo_staff(session, clock, DEMO_DEPARTMENTS)
         _insert_customers(session, clock, count, progress, catalogue)  # with search indexes
     finally:
         sign_out(session=session, clock=clock, reason="demo built")
     if catalogue and size == "small":
         shelve_demo(location, clock)
+        demo_staff.add_demo_filing(location, clock, "archivist", DEMO_PASSWORD)
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 

@@ -422,3 +422,26 @@ class DatabaseInUse(StorageError):
     """Another session holds the database (``holders``: "user@host" list); refused."""
 
     code = "database_in_use"
+
+
+# --- staff (issue 20) ---------------------------------------------------------------------------
+class CustomerDataSuspended(PermissionDenied):
+    """No valid confidentiality agreement, or training overdue: customer data is withheld (R28).
+
+    ``missing`` lists what is lacking in words (no personal values); the account can still sign
+    in, and its home screen says the same.
+    """
+
+    code = "customer_data_suspended"
+
+
+class OpenHoldings(AppError):
+    """An account still holds things (safes, loans, customers …): hand them over first (R26)."""
+
+    code = "open_holdings"
+
+
+class PersonConfirmationFailed(AppError):
+    """A person confirming at the desk gave a wrong password or is not the person named."""
+
+    code = "person_confirmation_failed"

@@ -69,7 +69,40 @@ def create_user(admin: SignedIn, **kwargs: Any) -> users.OneTimePassword:
     result = users.create_user(session=admin, **kwargs)
     if result.pending_change is not None:
         confirm_as_security(admin, clock)
+    if {Role(r) for r in kwargs.get("roles", ())} & {Role.ARCHIVIST, Role.APPROVER}:
+        give_clearance_papers(admin, clock, result.username, kwargs.get("display_name", ""))
     return result
+
+
+def give_clearance_papers(admin: SignedIn, clock: Clock, username: str, name: str = "") -> int:
+    """A staff record for ``username`` with a 保密协议 (no end date) and training today (R28).
+
+    Issue 20: an archivist or approver handles customer data (reveal, export, print, lend)
+    only with a valid agreement and current training, so every data account the factories make
+    gets both by default. Tests of the gate itself take them away or make accounts without.
+    Returns the person id.
+    """
+    from app.services import staff
+    from app.services.common import local_today
+
+    uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == username)
+    today = local_today(clock)
+    person_id = staff.register_person(
+        session=admin, draft=staff.PersonDraft(name=name or username, user_id=uid), clock=clock
+    )
+    staff.record_agreement(
+        session=admin, person_id=person_id, signed_on=today, valid_until=None, clock=clock
+    )
+    staff.record_training(
+        session=admin,
+        held_on=today,
+        topic="客户信息保护意识培训",
+        trainer="安全保密员",
+        hours=2,
+        attendee_ids=[person_id],
+        clock=clock,
+    )
+    return person_id
 
 
 def prospect(name: str, *phones: str, **overrides: object) -> CustomerDraft:

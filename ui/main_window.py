@@ -23,6 +23,7 @@ from app.domain.roles import ROLE_LABELS, Role, may
 from app.domain.scan_codes import ScanKind
 from app.errors import AppError
 from app.services import home as dash
+from app.services import staff
 from app.services.auth import SignedIn
 from app.services.backup import get_backup_status
 from app.services.catalogue import secrecy_review_queue
@@ -41,6 +42,7 @@ from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage, StatisticsPage
 from ui.pages.settings import SettingsPage
+from ui.pages.staff import StaffPage
 from ui.scanner import ScanRouter
 
 log = logging.getLogger(__name__)
@@ -58,6 +60,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
     ("statistics", "统计", ""),
+    ("staff", "人员", ""),
     ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
@@ -77,6 +80,7 @@ WATCHES: dict[str, Changes] = {
         "audit",
         "settings",
         "accounts",
+        "staff",
     ),
     "customers": Changes.of("customers", "volumes"),
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
@@ -86,9 +90,10 @@ WATCHES: dict[str, Changes] = {
     "inspections": Changes.of("volumes", "places", "loans", "inspections", "settings"),
     # holdings, use, loans, inspections (the 统计 page, whichever module builds it)
     "statistics": Changes.of(
-        "customers", "volumes", "places", "loans", "inspections", "incidents", "settings"
+        "customers", "volumes", "places", "loans", "inspections", "incidents", "settings", "staff"
     ),
     "audit": Changes.of("audit", "incidents"),
+    "staff": Changes.of("staff", "accounts", "places", "loans", "customers", "inspections"),
 }
 # Pages whose own refresh on show covers the stale changes (no second reload when shown).
 REFRESHED_WHEN_SHOWN = ("home", "loans", "inspections", "statistics")
@@ -132,6 +137,14 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
             "MainWindow",
             "库房检查、清点扫码、温湿度登记和修复任务由档案管理员办理"
             "（三员分立：系统管理员和审计员不接触档案实体）。",
+        ),
+    ),
+    "staff": (
+        StaffPage,
+        (Role.ADMIN, Role.ARCHIVIST, Role.AUDITOR),
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "人员档案、保密协议和培训由系统管理员登记；您的保密协议与培训情况显示在工作台上。",
         ),
     ),
     "audit": (
@@ -256,7 +269,8 @@ class MainWindow(QMainWindow):
         self.menu_go = self.menuBar().addMenu("")
         self.area_actions: list[QAction] = []
         for row, (_key, title, _desc) in enumerate(AREAS):
-            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{row + 1}"))
+            # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area
+            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{(row + 1) % 10}"))
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
             self.menu_go.addAction(action)
             self.area_actions.append(action)
@@ -485,6 +499,23 @@ class MainWindow(QMainWindow):
                 lambda: home.show_appraisal(dash.list_appraisal_due(session=session, clock=clock)),
             ),
             ("backup", lambda: home.show_backup(get_backup_status(session=session, clock=clock))),
+            # staff (issue 20)
+            (
+                "papers",
+                lambda: home.show_papers(staff.get_my_compliance(session=session, clock=clock)),
+            ),
+            (
+                "filing",
+                lambda: home.show_filing(staff.get_filing_status(session=session, clock=clock)),
+            ),
+            (
+                "staff",
+                lambda: home.show_staff(staff.list_compliance_notes(session=session, clock=clock)),
+            ),
+            (
+                "access_review",
+                lambda: home.show_access_review(staff.get_review_due(session=session, clock=clock)),
+            ),
         ):
             if home.card(key) is None:
                 continue

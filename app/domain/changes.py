@@ -58,6 +58,17 @@ TABLE_KINDS: dict[str, str] = {
     "user_account": "accounts",
     "user_role": "accounts",
     "account_change": "accounts",
+    # staff and departments (issue 20)
+    "department": "staff",
+    "staff_person": "staff",
+    "staff_agreement": "staff",
+    "staff_training": "staff",
+    "staff_training_attendee": "staff",
+    "filing_handover": "staff",
+    "filing_handover_line": "staff",
+    "staff_handover": "staff",
+    "access_review": "staff",
+    "access_review_line": "staff",
 }
 
 
@@ -74,6 +85,7 @@ class Changes:
     audit: bool = False
     settings: bool = False
     accounts: bool = False
+    staff: bool = False
     other: bool = False
 
     @classmethod

@@ -146,6 +146,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inspection.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
     "inspection.write": frozenset({Role.ARCHIVIST}),
     "inspection.settings": frozenset({Role.ADMIN}),
+    # staff and departments (issue 20, R26–R28): the administrator keeps the staff records,
+    # agreements and training (HR-like personal data, no customer data); the archivist reads
+    # them for the desk's hand-overs; the auditor reads them for reviews. Access reviews: the
+    # administrator reviews every account, the auditor (or another administrator) verifies and
+    # closes the review — a second pair of eyes, like a confirmed account change
+    "staff.read": frozenset({Role.ADMIN, Role.AUDITOR, Role.ARCHIVIST}),
+    "staff.manage": frozenset({Role.ADMIN}),
+    "filing.handover": frozenset({Role.ARCHIVIST}),  # 归档移交 at the desk, clerk confirms
+    "staff.handover": frozenset({Role.ARCHIVIST}),  # 离职/调岗交接 at the desk, successor confirms
+    "access_review.run": frozenset({Role.ADMIN}),  # 定期审查访问权限: start, decide each line
+    "access_review.verify": frozenset({Role.ADMIN, Role.AUDITOR}),  # read, print, close
 }
 
 
@@ -186,6 +197,13 @@ ACTION_TITLES: dict[str, str] = {
     "inspection.read": "查看库房检查记录、温湿度、修复任务",
     "inspection.write": "库房检查、清点扫码、登记温湿度、修复任务",
     "inspection.settings": "修改温湿度标准、检查项目",
+    # staff (issue 20)
+    "staff.read": "查看人员、部门、保密协议与培训记录（联系方式脱敏）",
+    "staff.manage": "登记人员、部门、归档专人、保密协议、培训，修改人员制度",
+    "filing.handover": "办理部门月度归档移交（归档专人输入密码确认）",
+    "staff.handover": "办理离职/调岗交接（接办人输入密码确认）",
+    "access_review.run": "定期审查访问权限（发起，逐个账户确认或变更）",
+    "access_review.verify": "查看、打印、复核并结束访问权限审查（不能由独自审查者结束）",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

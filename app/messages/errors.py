@@ -42,6 +42,12 @@ MESSAGES: dict[str, str] = {
     ),
     "database_in_use": ("数据库正被其他会话使用：{holders}\n请让他们先退出登录，再进行此操作。"),
     "account_disabled": "该账户已被系统管理员停用。",
+    "customer_data_suspended": (
+        "暂停使用客户信息（显示完整信息、导出、打印、借出）：{missing}。"
+        "仍可登录查看工作台；请联系系统管理员补签保密协议或参加保密培训。"
+    ),
+    "open_holdings": "该账户仍有未交接的事项，不能停用：{items}。请先办理离职/调岗交接。",
+    "person_confirmation_failed": "{who}确认未通过：{detail}",
     "permission_denied": "当前账户无权执行此操作：{action}",
     "copy_needs_approval": (
         "机密、绝密档案的复制（打印或另存）须由您本人持有经总经理批准、已登记借出且未到期的"

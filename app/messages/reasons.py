@@ -4,6 +4,16 @@
 from __future__ import annotations
 
 REASONS: dict[str, str] = {
+    # staff (issue 20)
+    "decided_alone": "须由另一人复核结束（不能由独自审查全部账户的人结束）",
+    "undecided": "还有账户未审查，请逐个确认或标记需变更",
+    "open": "已有一次审查正在进行，请先完成它",
+    "closed": "已结束，不能再修改",
+    "no_title": "接办人须是担任相应审批职务的审批人",
+    "no_person": "接办人没有人员档案，请先登记",
+    "left": "该人员已离职",
+    "file_too_large": "文件不能超过 {max} MB",
+    "fixity": "文件校验失败，内容可能已损坏",
     "before_start": "不能早于起始页号",
     "top_secret_alone": "绝密文件须单独立卷，本卷已有其他文件",
     "top_secret_volume": "本卷为绝密卷，只能放入绝密文件",

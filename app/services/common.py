@@ -9,9 +9,19 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain.accounts import Actor
 from app.domain.roles import ApproverTitle, Role, may
-from app.errors import AccountDisabled, FieldError, PasswordChangeRequired, PermissionDenied
+from app.errors import (
+    AccountDisabled,
+    CustomerDataSuspended,
+    FieldError,
+    PasswordChangeRequired,
+    PermissionDenied,
+)
+from app.services.compliance import RELEASE_ACTIONS, account_gaps, blocking_text
 from app.storage.models import ReferenceCounter, UserAccount
 from app.storage.store import UnitOfWork
+
+# the roles that handle customer data; only they need the agreement and training (R28)
+DATA_ROLES: frozenset[Role] = frozenset({Role.ARCHIVIST, Role.APPROVER})
 
 ACTION_LABELS: dict[str, str] = {
     "user.manage": "管理用户",
@@ -37,6 +47,13 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.read": "查看库房检查",
     "inspection.write": "办理库房检查",
     "inspection.settings": "修改检查设置",
+    # staff (issue 20)
+    "staff.read": "查看人员档案",
+    "staff.manage": "管理人员档案",
+    "filing.handover": "办理归档移交",
+    "staff.handover": "办理离职调岗交接",
+    "access_review.run": "审查访问权限",
+    "access_review.verify": "复核访问权限审查",
 }
 
 
@@ -58,11 +75,17 @@ def find_user(uow: UnitOfWork, username: str) -> UserAccount | None:
     return uow.session.scalar(select(UserAccount).where(UserAccount.username_key == key))
 
 
-def authorize(uow: UnitOfWork, actor: Actor, action: str) -> UserAccount:
+def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = False) -> UserAccount:
     """Check against the database (not the sign-in snapshot) that ``actor`` may do ``action``.
 
     An account holding a one-time password may do nothing at all until it has chosen its own
     (issue 23): whichever path signed it in, every service refuses here.
+
+    Releasing customer data — the actions in ``compliance.RELEASE_ACTIONS`` (reveal, open a
+    file, print) and any call made with ``releases=True`` (exports, loan issue) — also needs
+    the account's person to hold a valid confidentiality agreement and current training (R28);
+    otherwise :class:`CustomerDataSuspended` says what is missing. The 三员 hold no data role
+    and handle no customer data, so their printouts (an incident report) are not gated.
     """
     user = uow.session.get(UserAccount, actor.user_id)
     if user is None or user.disabled:
@@ -72,6 +95,12 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str) -> UserAccount:
     current = actor_from_row(user)
     if not may(current.roles, action):
         raise PermissionDenied(action=ACTION_LABELS.get(action, action))
+    if (releases or action in RELEASE_ACTIONS) and current.roles & DATA_ROLES:
+        gaps = account_gaps(uow.session, user.id, local_today(uow.clock))
+        if any(g.blocking for g in gaps):
+            raise CustomerDataSuspended(
+                action=ACTION_LABELS.get(action, action), missing=blocking_text(gaps)
+            )
     return user
 
 

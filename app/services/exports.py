@@ -203,7 +203,12 @@ def export_customers(
     cut = len(ids) > limit
     ids = ids[:limit]
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.reveal" if unmasked else "customer.read")
+        authorize(
+            uow,
+            session.actor,
+            "customer.reveal" if unmasked else "customer.read",
+            releases=True,  # an export takes customer data out (R28, issue 20)
+        )
         rows: list[CustomerRow] = []
         for start in range(0, len(ids), 500):
             rows += customer_rows_for(
@@ -284,7 +289,7 @@ def export_volumes(
         limit = min(limit, PDF_LIMIT)
     rows = search_catalogue(session=session, query=query, clock=clock, limit=limit)
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
+        authorize(uow, session.actor, "catalogue.read", releases=True)
         uow.audit.record(
             "export.volumes",
             object_type="volume",

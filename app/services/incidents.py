@@ -270,7 +270,7 @@ def print_incident_report(*, session: SignedIn, incident_id: int, clock: Clock) 
     from app.printing.incident_report import render_incident_report
 
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "incident.read")
+        authorize(uow, session.actor, "incident.read", releases=True)
         incident = uow.session.get(Incident, incident_id)
         if incident is None:
             raise ValidationFailed([FieldError("incident_title", "not_found")])

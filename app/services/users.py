@@ -14,7 +14,7 @@ from app.domain.lockout import AttemptState
 from app.domain.passwords import check_password
 from app.domain.pinyin import pinyin_keys
 from app.domain.roles import ApproverTitle, Role, check_role_set, is_three_role_set, may
-from app.errors import FieldError, PermissionDenied, UserNotFound, ValidationFailed
+from app.errors import FieldError, OpenHoldings, PermissionDenied, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
 from app.security.rekey import Progress
@@ -300,6 +300,7 @@ def disable_user(
             raise ValidationFailed(errors)
         if user.disabled:
             return None
+        _refuse_open_holdings(uow, user)
         if is_three_role_set(_held(user)):
             pending = changes.request(uow, session.actor, user, "disable", {})
             uow.commit()
@@ -307,6 +308,18 @@ def disable_user(
         apply_disable(session, uow, user)
     request_rotation(session=session, clock=clock, reason="user.disable", progress=progress)
     return None
+
+
+def _refuse_open_holdings(uow: UnitOfWork, user: UserAccount) -> None:
+    """R26: an account that still keeps safes, loans, customers … is not disabled (issue 20).
+
+    The refusal lists the kinds and counts; the leaving hand-over moves them first.
+    """
+    from app.services.staff.holdings import account_holdings, open_holdings_text
+
+    held = account_holdings(uow, user.id)
+    if held:
+        raise OpenHoldings(items=open_holdings_text(held), count=len(held))
 
 
 def _last_three_errors(uow: UnitOfWork, user: UserAccount) -> list[FieldError]:

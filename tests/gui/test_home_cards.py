@@ -62,7 +62,7 @@ def test_the_administrator_sees_accounts_security_and_backups(
     users.reset_password(session=admin, user_id=target.id, clock=CLOCK)
     sign_out(session=admin, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "admin")
-    assert list(home.cards) == ["accounts", "security", "backup"]
+    assert list(home.cards) == ["accounts", "security", "staff", "access_review", "backup"]
     assert "启用的账户 10 个，停用 0 个；系统管理员 1 个。" in _body(home, "accounts")
     assert "待修改一次性密码：archivist2" in _body(home, "accounts")
     security = _body(home, "security")
@@ -84,7 +84,7 @@ def test_the_auditor_sees_the_chain_and_recent_alarms(
     with pytest.raises(AppError):
         sign_in(location=demo_copy, username="archivist", password="wrong password", clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "auditor")
-    assert list(home.cards) == ["chain", "alarms", "backup"]
+    assert list(home.cards) == ["chain", "alarms", "access_review", "backup"]
     chain = _body(home, "chain")
     assert chain.startswith("审计链完整：最新") and "库中审计记录" in chain
     alarms = _body(home, "alarms")
@@ -123,7 +123,7 @@ def test_an_approver_sees_the_applications_waiting_for_them(
     )
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "gm")
-    assert list(home.cards) == ["queue", "overdue"]
+    assert list(home.cards) == ["queue", "overdue", "papers"]
     queue = _body(home, "queue")
     assert "等待您审批的申请 1 件" in queue and filed.number in queue and "复制" in queue
     assert _body(home, "overdue") == "当前没有逾期未还的借阅。"
@@ -162,7 +162,15 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
     )
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "archivist")
-    assert list(home.cards) == ["overdue", "inspections", "tasks", "review", "appraisal"]
+    assert list(home.cards) == [
+        "overdue",
+        "inspections",
+        "tasks",
+        "review",
+        "appraisal",
+        "papers",
+        "filing",
+    ]
     appraisal = _body(home, "appraisal")
     assert "保管期限已满、待鉴定的案卷" in appraisal and old.reference_code in appraisal
     assert "2020-12-31 期满" in appraisal
@@ -176,5 +184,6 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
     assert isinstance(stats, StatisticsPage)
     text = stats.message.text()
     assert "馆藏" in text and "利用（查阅、借阅、复制）" in text and "保管期限已满" in text
+    assert "部门归档移交" in text and "GD2025-0001" not in text  # per department and month (R27)
     assert "尚未开放" not in text
     _close(window)

@@ -229,6 +229,15 @@ READ_ONLY: dict[str, str] = {
     "app.services.exports.write_table": "serialises a table; its export service audits",
     "app.services.imports.guess_columns": "query: remembered or guessed column mapping",
     "app.services.imports.check_ledger": "the preview's row checks: nothing is written",
+    # staff (issue 20)
+    "app.services.staff.confirm_at_desk": "checks a person's password at the desk (failures "
+    "count like a sign-in); the hand-over it confirms writes the entry",
+    "app.services.staff.printing.filing_form": "builds the form; see record_staff_output",
+    "app.services.staff.printing.filing_pdf": "renders only; see record_staff_output",
+    "app.services.staff.printing.staff_handover_form": "builds the form; see record_staff_output",
+    "app.services.staff.printing.staff_handover_pdf": "renders only; see record_staff_output",
+    "app.services.staff.printing.review_form": "builds the form; see record_staff_output",
+    "app.services.staff.printing.access_review_pdf": "renders only; see record_staff_output",
 }
 
 
@@ -1445,4 +1454,203 @@ def _reset_time_mark(w: World) -> None:
         second_password=ADMIN_PASSWORD,
         reason="时钟已与北京时间核对",
         clock=w.clock,
+    )
+
+
+# --- staff (issue 20) ----------------------------------------------------------------------------
+def _staff_person(w: World, *, user_id: int | None = None) -> int:
+    from app.services import staff
+
+    return staff.register_person(
+        session=w.admin,
+        draft=staff.PersonDraft(name=w.unique("员工"), contact="13812345678", user_id=user_id),
+        clock=w.clock,
+    )
+
+
+def _department(w: World) -> int:
+    from app.services import staff
+
+    return staff.add_department(session=w.admin, name=w.unique("部门"), clock=w.clock)
+
+
+@recipe("app.services.staff.add_department", action="staff.department_add")
+def _add_department(w: World) -> None:
+    _department(w)
+
+
+@recipe("app.services.staff.set_filing_clerk", action="staff.filing_clerk")
+def _set_filing_clerk(w: World) -> None:
+    from app.services import staff
+
+    staff.set_filing_clerk(
+        session=w.admin, department_id=_department(w), person_id=_staff_person(w), clock=w.clock
+    )
+
+
+@recipe("app.services.staff.register_person", action="staff.person_add")
+def _register_person(w: World) -> None:
+    _staff_person(w)
+
+
+@recipe("app.services.staff.update_person", action="staff.person_update")
+def _update_person(w: World) -> None:
+    from app.services import staff
+
+    pid = _staff_person(w)
+    staff.update_person(
+        session=w.admin,
+        person_id=pid,
+        draft=staff.PersonDraft(name=w.unique("改名"), post="客服专员"),
+        expected_version=1,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.staff.set_staff_policy", action="staff.policy")
+def _set_staff_policy(w: World) -> None:
+    from app.services import staff
+
+    policy = staff.get_staff_policy(session=w.admin, clock=w.clock)
+    staff.set_staff_policy(session=w.admin, policy=policy, clock=w.clock)
+
+
+def _agreement(w: World) -> int:
+    from datetime import date
+
+    from app.services import staff
+
+    return staff.record_agreement(
+        session=w.admin,
+        person_id=_staff_person(w),
+        signed_on=date(2026, 1, 2),
+        valid_until=None,
+        clock=w.clock,
+        scan=staff.Attachment("保密协议.pdf", b"%PDF-1.4\n%%EOF\n"),
+    )
+
+
+@recipe("app.services.staff.record_agreement", action="staff.agreement")
+def _record_agreement(w: World) -> None:
+    _agreement(w)
+
+
+@recipe("app.services.staff.open_agreement_scan", action="staff.agreement_open")
+def _open_agreement_scan(w: World) -> None:
+    from app.services import staff
+
+    staff.open_agreement_scan(
+        session=w.admin, agreement_id=_agreement(w), purpose="核对签字", clock=w.clock
+    )
+
+
+@recipe("app.services.staff.record_training", action="staff.training")
+def _record_training(w: World) -> None:
+    from datetime import date
+
+    from app.services import staff
+
+    staff.record_training(
+        session=w.admin,
+        held_on=date(2026, 1, 4),
+        topic="客户信息保护意识培训",
+        trainer="周敏",
+        hours=2,
+        attendee_ids=[_staff_person(w)],
+        clock=w.clock,
+    )
+
+
+def _filing(w: World) -> int:
+    from app.services import staff
+
+    dep = _department(w)
+    staff.set_filing_clerk(
+        session=w.admin, department_id=dep, person_id=_staff_person(w), clock=w.clock
+    )
+    return staff.record_filing_handover(
+        session=w.archivist,
+        department_id=dep,
+        period="2025-12",
+        volume_ids=[w.volume()],
+        paper_signature=True,
+        clock=w.clock,
+    ).row.id
+
+
+@recipe("app.services.staff.record_filing_handover", action="filing.handover")
+def _record_filing_handover(w: World) -> None:
+    _filing(w)
+
+
+@recipe("app.services.staff.hand_over_holdings", action="staff.handover")
+def _hand_over_holdings(w: World) -> None:
+    from app.domain.staff import StaffState
+    from app.services import staff
+
+    _leaver, leaver_id = w.user([Role.ARCHIVIST])
+    heir, heir_id = w.user([Role.ARCHIVIST])
+    person = next(
+        p.id for p in staff.list_people(session=w.admin, clock=w.clock) if p.user_id == leaver_id
+    )
+    staff.hand_over_holdings(
+        session=w.archivist,
+        person_id=person,
+        leaving=StaffState.TRANSFERRED,
+        successor_user_id=heir_id,
+        successor_username=heir,
+        successor_password=PASSWORD,
+        supervisor="钱部长",
+        clock=w.clock,
+    )
+
+
+def _fresh_review(w: World) -> int:
+    """A review just started (one left open by another recipe is finished first)."""
+    from app.services import staff
+
+    due = staff.get_review_due(session=w.admin, clock=w.clock)
+    if due.open_review_id is not None:
+        _finish_review(w, due.open_review_id)
+    return staff.start_access_review(session=w.admin, clock=w.clock)
+
+
+def _finish_review(w: World, review_id: int) -> None:
+    from app.services import staff
+
+    review = staff.get_access_review(session=w.admin, review_id=review_id, clock=w.clock)
+    for line in review.lines:
+        if line.decision == "pending":
+            staff.decide_review_line(
+                session=w.admin, line_id=line.id, decision="confirmed", clock=w.clock
+            )
+    staff.close_access_review(session=w.auditor, review_id=review_id, clock=w.clock)
+
+
+@recipe("app.services.staff.start_access_review", action="access_review.start")
+def _start_access_review(w: World) -> None:
+    _fresh_review(w)
+
+
+@recipe("app.services.staff.decide_review_line", action="access_review.decide")
+def _decide_review_line(w: World) -> None:
+    from app.services import staff
+
+    review = staff.get_access_review(session=w.admin, review_id=_fresh_review(w), clock=w.clock)
+    staff.decide_review_line(
+        session=w.admin, line_id=review.lines[0].id, decision="changed", note="停用", clock=w.clock
+    )
+
+
+@recipe("app.services.staff.close_access_review", action="access_review.close")
+def _close_access_review(w: World) -> None:
+    _finish_review(w, _fresh_review(w))
+
+
+@recipe("app.services.staff.printing.record_staff_output", action="print.filing_handover")
+def _staff_output(w: World) -> None:
+    from app.services.staff import printing as staff_printing
+
+    staff_printing.record_staff_output(
+        session=w.archivist, form="filing", object_id=_filing(w), kind="print", clock=w.clock
     )

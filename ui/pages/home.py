@@ -47,6 +47,11 @@ CARDS: dict[str, tuple[str, str, str]] = {
     "security": ("安全提醒", "settings", "去设置"),
     "chain": ("审计链", "audit", "去审计"),
     "alarms": ("近期告警", "audit", "去审计"),
+    # staff (issue 20, R26–R28)
+    "papers": ("保密协议与培训", "", ""),
+    "filing": ("部门归档移交", "staff", "去人员"),
+    "staff": ("人员保密协议与培训", "staff", "去人员"),
+    "access_review": ("访问权限审查", "staff", "去人员"),
     "backup": ("备份状态", "", ""),
 }
 
@@ -55,13 +60,13 @@ def cards_for(actor: Actor) -> list[str]:
     """The card keys this actor sees, in page order."""
     wanted: set[str] = set()
     if actor.has(Role.ADMIN):
-        wanted |= {"accounts", "security"}
+        wanted |= {"accounts", "security", "staff", "access_review"}
     if actor.has(Role.AUDITOR):
-        wanted |= {"chain", "alarms"}
+        wanted |= {"chain", "alarms", "access_review"}
     if actor.has(Role.APPROVER):
-        wanted |= {"queue", "overdue"}
+        wanted |= {"queue", "overdue", "papers"}
     if actor.has(Role.ARCHIVIST):
-        wanted |= {"overdue", "inspections", "tasks", "review", "appraisal"}
+        wanted |= {"overdue", "inspections", "tasks", "review", "appraisal", "papers", "filing"}
     if may(actor.roles, "backup.verify"):
         wanted.add("backup")
     return [key for key in CARDS if key in wanted]
@@ -358,6 +363,81 @@ class HomePage(QWidget):
             card.set_lines([self.tr("没有需要处理的安全提醒。")], GOOD)
             return
         card.set_lines([f"⚠ {n}" for n in notes], ALERT)
+
+    # -- staff (issue 20) -----------------------------------------------------------------------
+    def show_papers(self, gaps: Sequence[Any]) -> None:
+        """Fill 保密协议与培训: what the signed-in person lacks now or soon (R28)."""
+        card = self.cards.get("papers")
+        if card is None:
+            return
+        if not gaps:
+            card.set_lines([self.tr("保密协议有效，保密培训在有效期内。")], GOOD)
+            return
+        blocking = [g for g in gaps if g.blocking]
+        lines = []
+        if blocking:
+            lines.append(self.tr("暂停使用客户信息（显示完整信息、导出、打印、借出），原因："))
+        lines += [f"{'⚠' if g.blocking else '·'} {g.text}" for g in gaps]
+        if blocking:
+            lines.append(self.tr("请联系系统管理员补签保密协议或安排保密培训。"))
+        card.set_lines(lines, ALERT if blocking else PLAIN)
+
+    def show_filing(self, status: Any) -> None:
+        """Fill 部门归档移交: departments late with last month's hand-over (R27)."""
+        card = self.cards.get("filing")
+        if card is None:
+            return
+        if not status.overdue:
+            card.set_lines(
+                [
+                    self.tr("{0} 的归档移交期限为 {1}，没有逾期的部门。").format(
+                        status.period, status.deadline.isoformat()
+                    )
+                ],
+                GOOD,
+            )
+            return
+        lines = [
+            self.tr("{0} 的归档应于 {1} 前移交，以下部门尚未移交：").format(
+                status.period, status.deadline.isoformat()
+            )
+        ]
+        lines += [
+            self.tr("{0}（归档专人：{1}）").format(d.department, d.clerk_name or "—")
+            for d in status.overdue[:SHOWN]
+        ]
+        if len(status.overdue) > SHOWN:
+            lines.append("……")
+        card.set_lines(lines, ALERT)
+
+    def show_staff(self, notes: Sequence[Any]) -> None:
+        """Fill 人员保密协议与培训: data accounts lacking papers (the administrator's card)."""
+        card = self.cards.get("staff")
+        if card is None:
+            return
+        if not notes:
+            card.set_lines([self.tr("所有业务账户的保密协议和培训均有效。")], GOOD)
+            return
+        lines = [
+            f"{'⚠' if n.blocking else '·'} {n.name}（{n.username}）：{n.text}"
+            for n in notes[:SHOWN]
+        ]
+        if len(notes) > SHOWN:
+            lines.append(self.tr("……共 {0} 条").format(len(notes)))
+        card.set_lines(lines, ALERT if any(n.blocking for n in notes) else PLAIN)
+
+    def show_access_review(self, due: Any) -> None:
+        """Fill 访问权限审查: when the next review is due, or the one under way."""
+        card = self.cards.get("access_review")
+        if card is None:
+            return
+        if due.open_review_id is not None:
+            card.set_lines(
+                [self.tr("有一次访问权限审查正在进行，请逐个账户确认并复核结束。")], ALERT
+            )
+            return
+        text = self.tr("下次访问权限审查应于 {0} 前完成。").format(due.due_on.isoformat())
+        card.set_lines([text], ALERT if due.overdue else PLAIN)
 
     # -- auditor --------------------------------------------------------------------------------
     def show_chain(self, status: Any) -> None:

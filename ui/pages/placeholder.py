@@ -79,6 +79,8 @@ class StatisticsPage(QWidget):
                 parts.append(self._use())
             if may(roles, "catalogue.read"):
                 parts.append(self._due())
+            if may(roles, "staff.read"):
+                parts.append(self._filing())  # issue 20, R27
         except AppError as exc:
             parts.append(f"<p style='color:#b00020'>{escape(message_for(exc))}</p>")
         if not parts:
@@ -165,4 +167,40 @@ class StatisticsPage(QWidget):
             rows.insert(0, (self.tr("逾期未还的借阅"), str(len(overdue))))
         return f"<h3>{escape(self.tr('待办'))}</h3>" + _table(
             rows, (self.tr("项目"), self.tr("数量"))
+        )
+
+    def _filing(self) -> str:
+        """归档移交 this year by department and month, and who is late now (R27)."""
+        from app.services import staff
+
+        session, clock = self._session, self._context.clock
+        year = clock.now().astimezone().date().year
+        months = staff.list_filing_statistics(session=session, year=year, clock=clock)
+        months += staff.list_filing_statistics(session=session, year=year - 1, clock=clock)
+        rows = [
+            (
+                m.department,
+                m.period,
+                str(m.volumes),
+                str(m.items),
+                str(m.pages),
+                self.tr("按时") if m.on_time else self.tr("逾期"),
+            )
+            for m in sorted(months, key=lambda m: (m.period, m.department), reverse=True)[:24]
+        ]
+        status = staff.get_filing_status(session=session, clock=clock)
+        late = "、".join(d.department for d in status.overdue) or self.tr("无")
+        note = self.tr("{0} 的归档移交期限 {1}；逾期未移交的部门：{2}").format(
+            status.period, status.deadline.isoformat(), late
+        )
+        head = (
+            self.tr("部门"),
+            self.tr("归档月份"),
+            self.tr("案卷"),
+            self.tr("件数"),
+            self.tr("页数"),
+            self.tr("移交"),
+        )
+        return f"<h3>{escape(self.tr('部门归档移交'))}</h3><p>{escape(note)}</p>" + _table(
+            rows, head
         )

@@ -71,6 +71,20 @@ ACTION_LABELS: dict[str, str] = {
     "move.bulk": "批量移位",
     "move.bulk_undo": "撤销批量移位",
     "custody.handover": "保管交接",
+    # staff (issue 20)
+    "staff.department_add": "新增部门",
+    "staff.filing_clerk": "指定归档专人",
+    "staff.person_add": "登记人员",
+    "staff.person_update": "修改人员信息",
+    "staff.policy": "修改人员制度（培训周期等）",
+    "staff.agreement": "登记保密协议",
+    "staff.agreement_open": "查看保密协议扫描件",
+    "staff.training": "登记保密培训",
+    "staff.handover": "离职/调岗交接",
+    "filing.handover": "部门归档移交",
+    "access_review.start": "发起访问权限审查",
+    "access_review.decide": "审查账户权限",
+    "access_review.close": "结束访问权限审查",
     "label_stock.save": "保存标签纸规格",
     "label_stock.delete": "删除标签纸规格",
     # loans
@@ -108,6 +122,9 @@ ACTION_LABELS: dict[str, str] = {
     "print.labels": "打印标签",
     "print.shelf_list": "打印架位清单",
     "print.custody_handover": "打印保管交接单",
+    "print.filing_handover": "打印归档移交清单",
+    "print.staff_handover": "打印离职/调岗交接清单",
+    "print.access_review": "打印访问权限审查记录",
     "print.inspection_record": "打印检查记录",
     "print.incident": "打印事件报告",
     "print.loan_register": "打印借阅登记簿",
@@ -175,6 +192,9 @@ AREA_LABELS: dict[str, str] = {
     "incident": "事件",
     "disposition": "鉴定处置",
     "statistics": "统计",
+    "staff": "人员",
+    "filing": "归档移交",
+    "access_review": "访问权限审查",
 }
 
 OBJECT_LABELS: dict[str, str] = {
@@ -203,10 +223,33 @@ OBJECT_LABELS: dict[str, str] = {
     "inspection": "检查",
     "import": "导入",
     "import_batch": "导入批次",
+    # staff (issue 20)
+    "staff_person": "人员",
+    "department": "部门",
+    "staff_training": "保密培训",
+    "filing_handover": "归档移交",
+    "staff_handover": "离职/调岗交接",
+    "access_review": "访问权限审查",
 }
 
 # Keys of the details (and of the fields a change names) that are not error fields.
 DETAIL_LABELS: dict[str, str] = {
+    # staff (issue 20)
+    "signed_on": "签订日期",
+    "valid_until": "有效期至",
+    "agreement": "保密协议",
+    "held_on": "培训日期",
+    "attendees": "参加人数",
+    "topic": "培训主题",
+    "period": "归档月份",
+    "clerk_confirmed": "归档专人确认方式",
+    "kinds": "交接事项",
+    "remaining": "未交接事项",
+    "state": "状态",
+    "user": "账户",
+    "accounts": "账户数",
+    "confirmed": "确认",
+    "changed": "需变更",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",

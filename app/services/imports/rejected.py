@@ -30,7 +30,7 @@ def rejected_rows_xlsx(
     target = kind_of(kind)
     bad = [o for o in outcomes if not o.ok]
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, target.permission)
+        authorize(uow, session.actor, target.permission, releases=True)
         uow.audit.record(
             f"export.import_rejected.{kind}",
             object_type="import",

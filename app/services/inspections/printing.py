@@ -17,7 +17,7 @@ def inspection_record_pdf(*, session: SignedIn, inspection_id: int, clock: Clock
     """The record of one session as a PDF (A4, embedded CJK font, page numbers)."""
     record = get_inspection_record(session=session, inspection_id=inspection_id, clock=clock)
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "inspection.read")
+        authorize(uow, session.actor, "inspection.read", releases=True)
         organisation = uow.settings.load().organisation.organisation_name
     return render_inspection_record(
         record,
@@ -35,7 +35,7 @@ def record_inspection_output(
     if kind not in ("print", "save"):
         raise ValidationFailed([FieldError("output", "format", {"expected": "打印或保存"})])
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "inspection.read")
+        authorize(uow, session.actor, "inspection.read", releases=True)
         uow.audit.record(
             "print.inspection_record",
             object_type="inspection",

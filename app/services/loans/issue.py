@@ -111,7 +111,8 @@ def issue_loan(
     today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
-        operator = authorize(uow, session.actor, "loan.write")
+        # lending hands customer data over: needs the agreement and training (R28)
+        operator = authorize(uow, session.actor, "loan.write", releases=True)
         app = uow.session.get(UseApplication, application_id)
         if app is None:
             raise ValidationFailed([FieldError("application", "not_found")])

@@ -391,7 +391,7 @@ def overdue_notices_pdf(
     today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
-        reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
+        reader = actor_from_row(authorize(uow, session.actor, "loan.write", releases=True))
         stmt = (
             loan_entries()
             .where(Loan.state == LoanState.OUT.value, Loan.due_on < today)

@@ -83,6 +83,7 @@ from app.services.locations.custody import (
     get_handover,
     hand_over_custody,
     list_archivists,
+    transfer_custody,
 )
 from app.services.locations.history import (
     MoveRow,
@@ -238,6 +239,7 @@ __all__ = [
     "shelf_list_pdf",
     "shelf_list_sheet",
     "spread_over",
+    "transfer_custody",
     "undo_last_bulk_move",
     "update_location",
     "volume_labels",

@@ -166,58 +166,85 @@ def hand_over_custody(
     with session.uow(clock) as uow:
         uow.claim_writes()
         reader = actor_from_row(authorize(uow, session.actor, "location.write"))
-        receiver = _check_custodian(uow, to_user_id)
-        places = [_get_location(uow, lid) for lid in dict.fromkeys(location_ids)]
-        holders = {p.custodian_id for p in places}
-        if any(not p.secure or p.custodian_id is None for p in places):
-            raise ValidationFailed([FieldError("places", "not_secure")])
-        if len(holders) != 1:
-            raise ValidationFailed([FieldError("places", "several_custodians")])
-        [from_id] = holders
-        if from_id == to_user_id:
-            raise ValidationFailed([FieldError("custodian", "same_person")])
-        lines = _custody_lines(uow, places)
-        names = _user_names(uow)
-        listing = {
-            "places": [p.code for p in places],
-            "lines": [line.__dict__ for line in lines],
-        }
-        record = CustodyHandover(
-            occurred_at=clock.now(),
-            from_user_id=from_id,
+        record, lines = transfer_custody(
+            uow,
+            location_ids=location_ids,
             to_user_id=to_user_id,
-            witness=witness.strip(),
-            note=note.strip(),
-            listing=json.dumps(listing, ensure_ascii=False, sort_keys=True),
+            witness=witness,
+            note=note,
             recorded_by=session.actor.user_id,
+            now=clock.now(),
         )
-        uow.session.add(record)
-        for p in places:
-            p.custodian_id = to_user_id
-            p.version += 1
-        uow.session.flush()
-        uow.audit.record(
-            "custody.handover",
-            object_type="custody_handover",
-            object_id=record.id,
-            details={
-                "places": [p.code for p in places],
-                "from": from_id,
-                "to": to_user_id,
-                "lines": len(lines),
-            },
-        )
+        names = _user_names(uow)
         uow.commit()
         return HandoverSheet(
             record.id,
             record.occurred_at,
-            names.get(from_id or -1, ""),
-            receiver.display_name,
+            names.get(record.from_user_id or -1, ""),
+            names.get(to_user_id, ""),
             record.witness,
             record.note,
-            [p.code for p in places],
+            json.loads(record.listing)["places"],
             _as_read_by(reader, lines),
         )
+
+
+def transfer_custody(
+    uow: UnitOfWork,
+    *,
+    location_ids: Sequence[int],
+    to_user_id: int,
+    witness: str,
+    note: str,
+    recorded_by: int,
+    now: datetime,
+) -> tuple[CustodyHandover, list[HandoverLine]]:
+    """The hand-over itself, inside the caller's unit of work (also the leaving hand-over's).
+
+    Checks the places (secure, one holder, not the receiver), stores the item-by-item list,
+    moves the custody and writes the ``custody.handover`` entry; the caller commits.
+    """
+    _check_custodian(uow, to_user_id)
+    places = [_get_location(uow, lid) for lid in dict.fromkeys(location_ids)]
+    holders = {p.custodian_id for p in places}
+    if any(not p.secure or p.custodian_id is None for p in places):
+        raise ValidationFailed([FieldError("places", "not_secure")])
+    if len(holders) != 1:
+        raise ValidationFailed([FieldError("places", "several_custodians")])
+    [from_id] = holders
+    if from_id == to_user_id:
+        raise ValidationFailed([FieldError("custodian", "same_person")])
+    lines = _custody_lines(uow, places)
+    listing = {
+        "places": [p.code for p in places],
+        "lines": [line.__dict__ for line in lines],
+    }
+    record = CustodyHandover(
+        occurred_at=now,
+        from_user_id=from_id,
+        to_user_id=to_user_id,
+        witness=witness.strip(),
+        note=note.strip(),
+        listing=json.dumps(listing, ensure_ascii=False, sort_keys=True),
+        recorded_by=recorded_by,
+    )
+    uow.session.add(record)
+    for p in places:
+        p.custodian_id = to_user_id
+        p.version += 1
+    uow.session.flush()
+    uow.audit.record(
+        "custody.handover",
+        object_type="custody_handover",
+        object_id=record.id,
+        details={
+            "places": [p.code for p in places],
+            "from": from_id,
+            "to": to_user_id,
+            "lines": len(lines),
+        },
+    )
+    return record, lines
 
 
 def get_handover(*, session: SignedIn, handover_id: int, clock: Clock) -> HandoverSheet:
