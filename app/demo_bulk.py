@@ -410,7 +410,34 @@ def load_customers(
             if progress:
                 progress(done, count)
     _store_counters(engine, count)
+    _store_consents(engine, now)
     return done
+
+
+def _store_consents(engine: Any, now: datetime) -> None:
+    """Every generated customer gets a written consent for 合同履行 and 客户服务 (R4, issue 18).
+
+    One customer in seven also agreed to 营销; the consent runs five years from registration.
+    """
+    given = now.astimezone().date()
+    until = given.replace(year=given.year + 5)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customer_consent (customer_id, kind, basis, method, given_on, "
+                "valid_until, note, form_sha256, created_at) SELECT id, 'consent', '', "
+                "'written', :given, :until, '', '', :now FROM customer"
+            ),
+            {"given": given, "until": until, "now": now},
+        )
+        for purpose, every in (("合同履行", 1), ("客户服务", 1), ("营销", 7)):
+            conn.execute(
+                text(
+                    "INSERT INTO consent_purpose (consent_id, purpose) "
+                    "SELECT id, :purpose FROM customer_consent WHERE customer_id % :every = 0"
+                ),
+                {"purpose": purpose, "every": every},
+            )
 
 
 def _store_counters(engine: Any, count: int) -> None:

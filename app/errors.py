@@ -422,3 +422,25 @@ class DatabaseInUse(StorageError):
     """Another session holds the database (``holders``: "user@host" list); refused."""
 
     code = "database_in_use"
+
+
+# --- personal data lifecycle (issue 18) ----------------------------------------------------
+class PurposeRefused(AppError):
+    """A use of a customer's data that no valid consent or legal basis covers (R4, R36).
+
+    ``purpose``: the purpose asked for; ``why``: the reason in words (no personal data).
+    """
+
+    code = "purpose_refused"
+
+
+class OnHold(AppError):
+    """The customer is under a hold (冻结, R46): no deletion or anonymisation until released."""
+
+    code = "on_hold"
+
+
+class ProvisionRefused(AppError):
+    """对外提供 refused (R36): ``why`` says whether the agreement or the consent is missing."""
+
+    code = "provision_refused"

@@ -19,6 +19,12 @@ TABLE_KINDS: dict[str, str] = {
     "customer_bank_account": "customers",
     "customer_status_change": "customers",
     "duplicate_flag": "customers",
+    "customer_consent": "customers",
+    "consent_purpose": "customers",
+    "erasure_request": "privacy",
+    "subject_request": "privacy",
+    "data_recipient": "privacy",
+    "data_provision": "privacy",
     "volume": "volumes",
     "archive_item": "volumes",
     "item_file": "volumes",
@@ -73,6 +79,7 @@ class Changes:
     audit: bool = False
     settings: bool = False
     accounts: bool = False
+    privacy: bool = False  # erasure and subject requests, recipients, provisions (issue 18)
     other: bool = False
 
     @classmethod

@@ -83,6 +83,10 @@ MESSAGES: dict[str, str] = {
     ),
     "import_cancelled": "导入已取消，没有导入任何数据。",
     "import_undo_refused": "无法撤销这次导入：{reason_text}",
+    # personal data lifecycle (issue 18)
+    "purpose_refused": "不能将该客户的信息用于“{purpose}”：{why}。",
+    "on_hold": "该客户处于冻结（{hold}）中，冻结解除前不能删除或匿名化。",
+    "provision_refused": "不能对外提供：{why}。",
     # consultation and loans (issue 7)
     "self_approval_refused": "审批人不能审批本人的申请（本人申请或由本人登记的申请），请由其他审批人审批。",
     "approver_not_in_route": (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.clock import Clock
+from app.domain import privacy as privacy_rules
 from app.domain.customers import (
     Party,
 )
@@ -19,7 +20,8 @@ from app.security.masking import (
 )
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, local_today
+from app.services.customers.consents import require_purpose
 from app.services.customers.records import CustomerDetail
 from app.services.customers.stored import contact_rows, load_customer
 from app.storage.models import (
@@ -115,14 +117,25 @@ def get_customer(*, session: SignedIn, customer_id: int, clock: Clock) -> Custom
 
 
 def reveal_customer(
-    *, session: SignedIn, customer_id: int, purpose: str, clock: Clock
+    *,
+    session: SignedIn,
+    customer_id: int,
+    purpose: str,
+    clock: Clock,
+    use: str = privacy_rules.SERVICE,
 ) -> CustomerDetail:
-    """Full protected values; the purpose is required and recorded (R5, R40)."""
+    """Full protected values; the purpose is required and recorded (R5, R40).
+
+    ``use`` is the purpose from the configured list (客户服务 unless given) and ``purpose`` the
+    free text; without a valid consent or legal basis for ``use`` the reveal is refused
+    (``PurposeRefused``, R4).
+    """
     if not purpose.strip():
         raise ValidationFailed([FieldError("purpose", "required")])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.reveal")
         c = load_customer(uow, customer_id)
+        require_purpose(uow, c, use, local_today(clock))
         detail = _detail(session.store, uow, c, masked=False)
         # the same customer again for the same purpose in this session: one entry (issue 9)
         uow.audit.record_view(
@@ -132,6 +145,7 @@ def reveal_customer(
             purpose=purpose.strip()[:200],
             details={
                 "number": c.number,
+                "use": use,
                 "fields": [
                     "id_number",
                     "phones",

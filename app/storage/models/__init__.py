@@ -63,6 +63,14 @@ from app.storage.models.locations import (
     StorageLocation,
     VolumePlace,
 )
+from app.storage.models.privacy import (
+    ConsentPurpose,
+    CustomerConsent,
+    DataProvision,
+    DataRecipient,
+    ErasureRequest,
+    SubjectRequest,
+)
 
 __all__ = [
     "NAMING",
@@ -75,15 +83,20 @@ __all__ = [
     "AuditSealState",
     "Base",
     "ConditionRecord",
+    "ConsentPurpose",
     "CustodyHandover",
     "Customer",
     "CustomerAddress",
     "CustomerBankAccount",
+    "CustomerConsent",
     "CustomerPhone",
     "CustomerStatusChange",
     "DamageReport",
+    "DataProvision",
+    "DataRecipient",
     "DuplicateFlag",
     "EnvironmentReading",
+    "ErasureRequest",
     "FileChunk",
     "ImportBatch",
     "Incident",
@@ -104,6 +117,7 @@ __all__ = [
     "Setting",
     "StaffDepartment",
     "StorageLocation",
+    "SubjectRequest",
     "UseApplication",
     "UseApplicationVolume",
     "UseApproval",
