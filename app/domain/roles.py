@@ -146,6 +146,17 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inspection.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
     "inspection.write": frozenset({Role.ARCHIVIST}),
     "inspection.settings": frozenset({Role.ADMIN}),
+    # personal data lifecycle (issue 18): archivists keep consents, requests and recipients;
+    # an approver other than the requester approves an erasure (R8); settings are the admin's
+    "privacy.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "consent.write": frozenset({Role.ARCHIVIST}),
+    "erasure.request": frozenset({Role.ARCHIVIST}),
+    "erasure.approve": frozenset({Role.APPROVER}),
+    "erasure.execute": frozenset({Role.ARCHIVIST}),
+    "subject.request": frozenset({Role.ARCHIVIST}),
+    "recipient.manage": frozenset({Role.ARCHIVIST}),
+    "provision.record": frozenset({Role.ARCHIVIST}),
+    "privacy.settings": frozenset({Role.ADMIN}),
 }
 
 
@@ -186,6 +197,16 @@ ACTION_TITLES: dict[str, str] = {
     "inspection.read": "查看库房检查记录、温湿度、修复任务",
     "inspection.write": "库房检查、清点扫码、登记温湿度、修复任务",
     "inspection.settings": "修改温湿度标准、检查项目",
+    # personal data lifecycle (issue 18)
+    "privacy.read": "查看到期处理、删除申请、客户请求、接收方",
+    "consent.write": "登记、撤回客户同意",
+    "erasure.request": "申请删除或匿名化客户信息",
+    "erasure.approve": "审批删除或匿名化申请（不能审批本人申请）",
+    "erasure.execute": "执行已批准的删除或匿名化",
+    "subject.request": "登记、答复客户查询/更正/删除请求",
+    "recipient.manage": "登记对外提供接收方及保密协议",
+    "provision.record": "登记对外提供",
+    "privacy.settings": "修改同意用途、处理依据、存储期限设置",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

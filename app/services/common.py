@@ -37,6 +37,16 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.read": "查看库房检查",
     "inspection.write": "办理库房检查",
     "inspection.settings": "修改检查设置",
+    # personal data lifecycle (issue 18)
+    "privacy.read": "查看个人信息处理记录",
+    "consent.write": "登记客户同意",
+    "erasure.request": "申请删除或匿名化",
+    "erasure.approve": "审批删除或匿名化",
+    "erasure.execute": "执行删除或匿名化",
+    "subject.request": "登记客户请求",
+    "recipient.manage": "登记接收方",
+    "provision.record": "登记对外提供",
+    "privacy.settings": "修改个人信息设置",
 }
 
 

@@ -107,6 +107,17 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
     "inspection.write": {ARCH: ALL},
     "inspection.settings": {ADMIN: ALL},
+    # personal data lifecycle (issue 18): an erasure is approved by an approver, never by the
+    # archivist who asked; the 三员 hold none of it except the administrator's settings
+    "privacy.read": {ARCH: ALL, **APPROVERS_ALL},
+    "consent.write": {ARCH: ALL},
+    "erasure.request": {ARCH: ALL},
+    "erasure.approve": APPROVERS_ALL,
+    "erasure.execute": {ARCH: ALL},
+    "subject.request": {ARCH: ALL},
+    "recipient.manage": {ARCH: ALL},
+    "provision.record": {ARCH: ALL},
+    "privacy.settings": {ADMIN: ALL},
 }
 
 CELLS = [

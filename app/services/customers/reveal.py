@@ -47,10 +47,11 @@ def _detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> Cust
 def _detail_unchecked(
     store: Store, uow: UnitOfWork, c: Customer, *, masked: bool
 ) -> CustomerDetail:
-    cipher = store.vault.cipher(c.key_id)
+    # an anonymised customer's key is gone and nothing protected is left to open (R8)
+    cipher = None if c.anonymised_at is not None else store.vault.cipher(c.key_id)
 
     def dec(blob: bytes | None, column: str, table: str = "customer") -> str:
-        if blob is None:
+        if blob is None or cipher is None:
             return ""
         return cipher.decrypt(blob, table=table, column=column, row_key=c.row_key)
 
@@ -158,3 +159,8 @@ def reveal_customer(
         )
         uow.commit()
         return detail
+
+
+def read_detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> CustomerDetail:
+    """``c`` as a detail inside a caller's unit of work (the caller authorises and audits)."""
+    return _detail(store, uow, c, masked=masked)
