@@ -37,6 +37,16 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.read": "查看库房检查",
     "inspection.write": "办理库房检查",
     "inspection.settings": "修改检查设置",
+    # disposition (issue 17)
+    "disposition.read": "查看鉴定销毁",
+    "disposition.hold": "设置冻结",
+    "disposition.hold_release": "解除冻结",
+    "disposition.appraise": "鉴定",
+    "disposition.compile": "编制销毁清册",
+    "disposition.approve": "审批销毁清册",
+    "disposition.witness": "监销",
+    "disposition.carry_out": "执行销毁",
+    "disposition.verify": "核查销毁记录",
 }
 
 

@@ -35,6 +35,17 @@ from app.storage.models.customers import (
     CustomerStatusChange,
     DuplicateFlag,
 )
+from app.storage.models.disposition import (
+    Appraisal,
+    AppraisalDecision,
+    AppraisalMember,
+    DestructionApproval,
+    DestructionList,
+    DestructionListVolume,
+    DestructionNote,
+    LegalHold,
+    LegalHoldTarget,
+)
 from app.storage.models.inspections import (
     ConditionRecord,
     EnvironmentReading,
@@ -67,6 +78,9 @@ from app.storage.models.locations import (
 __all__ = [
     "NAMING",
     "AccountChange",
+    "Appraisal",
+    "AppraisalDecision",
+    "AppraisalMember",
     "ArchiveBox",
     "ArchiveItem",
     "AuditCheckpoint",
@@ -82,6 +96,10 @@ __all__ = [
     "CustomerPhone",
     "CustomerStatusChange",
     "DamageReport",
+    "DestructionApproval",
+    "DestructionList",
+    "DestructionListVolume",
+    "DestructionNote",
     "DuplicateFlag",
     "EnvironmentReading",
     "FileChunk",
@@ -96,6 +114,8 @@ __all__ = [
     "InspectionSession",
     "ItemFile",
     "KeyringRow",
+    "LegalHold",
+    "LegalHoldTarget",
     "Loan",
     "LocationMove",
     "MoveBatch",
