@@ -59,6 +59,15 @@ TABLE_KINDS: dict[str, str] = {
     "audit_checkpoint": "audit",
     "audit_seal": "audit",
     "audit_seal_state": "audit",
+    "legal_hold": "disposition",
+    "legal_hold_target": "disposition",
+    "appraisal": "disposition",
+    "appraisal_member": "disposition",
+    "appraisal_decision": "disposition",
+    "destruction_list": "disposition",
+    "destruction_list_volume": "disposition",
+    "destruction_approval": "disposition",
+    "destruction_note": "disposition",
     "setting": "settings",
     "keyring": "accounts",
     "user_account": "accounts",
@@ -76,6 +85,7 @@ class Changes:
     loans: bool = False
     inspections: bool = False
     incidents: bool = False
+    disposition: bool = False
     audit: bool = False
     settings: bool = False
     accounts: bool = False

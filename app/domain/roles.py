@@ -157,6 +157,20 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "recipient.manage": frozenset({Role.ARCHIVIST}),
     "provision.record": frozenset({Role.ARCHIVIST}),
     "privacy.settings": frozenset({Role.ADMIN}),
+    # disposition (issue 17: R44, R46): archivists and approvers appraise (≥ 2 named); the
+    # archivist compiles the 销毁清册 and records the destruction; approvers approve it (never
+    # one they appraised or compiled); both may witness (监销人) what they neither compiled nor
+    # approved; holds are placed by either and released by an approver; the auditor reads
+    # every list and verifies each destroyed volume's 清册 and witnesses (三员 hold nothing else)
+    "disposition.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    "disposition.hold": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.hold_release": frozenset({Role.APPROVER}),
+    "disposition.appraise": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.compile": frozenset({Role.ARCHIVIST}),
+    "disposition.approve": frozenset({Role.APPROVER}),
+    "disposition.witness": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.carry_out": frozenset({Role.ARCHIVIST}),
+    "disposition.verify": frozenset({Role.AUDITOR}),
 }
 
 
@@ -207,6 +221,16 @@ ACTION_TITLES: dict[str, str] = {
     "recipient.manage": "登记对外提供接收方及保密协议",
     "provision.record": "登记对外提供",
     "privacy.settings": "修改同意用途、处理依据、存储期限设置",
+    # disposition (issue 17)
+    "disposition.read": "查看鉴定、销毁清册与冻结",
+    "disposition.hold": "设置冻结（客户、案卷、查询范围）",
+    "disposition.hold_release": "解除冻结（非设置人）",
+    "disposition.appraise": "鉴定到期案卷（鉴定人）",
+    "disposition.compile": "编制销毁清册",
+    "disposition.approve": "审批销毁清册（非鉴定人、非编制人）",
+    "disposition.witness": "担任监销人（非编制人、非审批人）",
+    "disposition.carry_out": "登记执行销毁",
+    "disposition.verify": "核查销毁记录（清册、审批、监销人）",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

@@ -47,6 +47,16 @@ ACTION_LABELS: dict[str, str] = {
     "recipient.manage": "登记接收方",
     "provision.record": "登记对外提供",
     "privacy.settings": "修改个人信息设置",
+    # disposition (issue 17)
+    "disposition.read": "查看鉴定销毁",
+    "disposition.hold": "设置冻结",
+    "disposition.hold_release": "解除冻结",
+    "disposition.appraise": "鉴定",
+    "disposition.compile": "编制销毁清册",
+    "disposition.approve": "审批销毁清册",
+    "disposition.witness": "监销",
+    "disposition.carry_out": "执行销毁",
+    "disposition.verify": "核查销毁记录",
 }
 
 

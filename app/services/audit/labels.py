@@ -160,6 +160,9 @@ ACTION_LABELS: dict[str, str] = {
     "backup.vault_expired": "销毁过期的备份密钥副本",
     "incident.record": "登记泄密/丢失事件",
     "incident.update": "更新事件",
+    # disposition (issue 17)
+    "disposition.hold_place": "设置冻结",
+    "disposition.hold_release": "解除冻结",
 }
 
 # The area of an action code (its first part): how an action no table knows yet still reads.
@@ -223,6 +226,9 @@ OBJECT_LABELS: dict[str, str] = {
     "inspection": "检查",
     "import": "导入",
     "import_batch": "导入批次",
+    "legal_hold": "冻结",
+    "appraisal": "鉴定",
+    "destruction_list": "销毁清册",
 }
 
 # Keys of the details (and of the fields a change names) that are not error fields.

@@ -35,6 +35,17 @@ from app.storage.models.customers import (
     CustomerStatusChange,
     DuplicateFlag,
 )
+from app.storage.models.disposition import (
+    Appraisal,
+    AppraisalDecision,
+    AppraisalMember,
+    DestructionApproval,
+    DestructionList,
+    DestructionListVolume,
+    DestructionNote,
+    LegalHold,
+    LegalHoldTarget,
+)
 from app.storage.models.inspections import (
     ConditionRecord,
     EnvironmentReading,
@@ -75,6 +86,9 @@ from app.storage.models.privacy import (
 __all__ = [
     "NAMING",
     "AccountChange",
+    "Appraisal",
+    "AppraisalDecision",
+    "AppraisalMember",
     "ArchiveBox",
     "ArchiveItem",
     "AuditCheckpoint",
@@ -94,6 +108,10 @@ __all__ = [
     "DamageReport",
     "DataProvision",
     "DataRecipient",
+    "DestructionApproval",
+    "DestructionList",
+    "DestructionListVolume",
+    "DestructionNote",
     "DuplicateFlag",
     "EnvironmentReading",
     "ErasureRequest",
@@ -109,6 +127,8 @@ __all__ = [
     "InspectionSession",
     "ItemFile",
     "KeyringRow",
+    "LegalHold",
+    "LegalHoldTarget",
     "Loan",
     "LocationMove",
     "MoveBatch",

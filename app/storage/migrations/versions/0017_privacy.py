@@ -1,7 +1,7 @@
 """Personal data lifecycle: consents, erasure and subject requests, recipients (issue 18)
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-07
 
 Existing customers get one entry each so that purpose binding has something to check: a
@@ -20,7 +20,7 @@ from alembic import op
 from app.storage.migrations.helpers import column, fk, pk, unique
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
