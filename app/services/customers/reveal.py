@@ -75,7 +75,8 @@ def _detail_unchecked(
         address_values = [mask_address(a) for a in address_values]
         birth = birth[:4] + "-**-**" if birth else ""
         email = (email[:1] + "***@" + email.split("@")[-1]) if email else ""
-    name = mask_name(c.name) if masked and c.party == Party.PERSON else c.name
+    pseudonymous = c.anonymised_at is not None  # the pseudonym is no personal data
+    name = mask_name(c.name) if masked and c.party == Party.PERSON and not pseudonymous else c.name
     responsible = (
         uow.session.get(UserAccount, c.responsible_user_id) if c.responsible_user_id else None
     )
