@@ -247,7 +247,7 @@ def print_provision_register(*, session: SignedIn, clock: Clock) -> bytes:
             "申请",
             "经办人",
         ),
-        widths=(1.2, 1.0, 1.2, 2.2, 1.7, 1.6, 1.4, 1.2, 0.9),
+        widths=(1.4, 1.1, 1.3, 2.2, 2.0, 1.6, 1.5, 1.3, 0.9),
         rows=[
             (
                 r.number,
