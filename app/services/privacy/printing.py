@@ -240,24 +240,20 @@ def print_provision_register(*, session: SignedIn, clock: Clock) -> bytes:
             "编号",
             "日期",
             "客户编号",
-            "接收方",
-            "统一社会信用代码",
+            "接收方（统一社会信用代码）",
             "用途",
             "提供内容",
-            "申请",
             "经办人",
         ),
-        widths=(1.4, 1.1, 1.3, 2.2, 2.0, 1.6, 1.5, 1.3, 0.9),
+        widths=(1.4, 1.2, 1.4, 3.2, 1.8, 1.6, 0.9),
         rows=[
             (
                 r.number,
                 r.provided_on.isoformat(),
                 r.customer_number,
-                r.recipient,
-                r.recipient_uscc,
-                r.purpose,
+                f"{r.recipient}（{r.recipient_uscc}）",
+                f"{r.purpose}（申请 {r.application}）" if r.application else r.purpose,
                 r.fields,
-                r.application,
                 r.operator,
             )
             for r in rows
