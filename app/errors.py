@@ -438,6 +438,8 @@ class ProvisionRefused(AppError):
     """对外提供 refused (R36): ``why`` says whether the agreement or the consent is missing."""
 
     code = "provision_refused"
+
+
 # --- disposition (issue 17: R44, R46) ----------------------------------------------------
 class HoldInForce(AppError):
     """A legal hold (冻结) covers the object: ``holds`` names each hold (number and reason)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 
 import pypdfium2 as pdfium
@@ -195,3 +196,28 @@ def test_subject_requests_have_deadlines_and_overdue_ones_are_counted(
         privacy.answer_subject_request(
             session=archivist, request_id=row.id, answer="再次答复", clock=clock
         )
+
+
+def test_an_export_leaves_out_customers_without_a_basis_for_its_purpose(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from openpyxl import load_workbook
+
+    from app.services import exports
+
+    marketing = privacy.ConsentInput(purposes=("营销",), given_on=date(2026, 1, 2))
+    register_customer(
+        session=archivist, draft=person(legal_basis="", consent=marketing), clock=clock
+    )
+    register_customer(
+        session=archivist,
+        draft=person(
+            name="李雷", id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
+        ),
+        clock=clock,
+    )
+    data = exports.export_customers(session=archivist, purpose="新品推介", use="营销", clock=clock)
+    sheet = load_workbook(io.BytesIO(data)).active
+    text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    assert "张*" in text and "李*" not in text
+    assert "另有 1 位客户没有该用途的有效同意或处理依据，未导出。" in text

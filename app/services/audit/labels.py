@@ -245,6 +245,8 @@ DETAIL_LABELS: dict[str, str] = {
     "new": "新设置",
     "answered_on": "答复日期",
     "late": "逾期答复",
+    "use": "使用用途",
+    "withheld": "因无有效同意未导出",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",

@@ -141,6 +141,4 @@ def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:
         db_session.flush()
         conn = db_session.connection()
         search_sqlite.remove_customers(conn, [cid])
-        search_sqlite.index_customers(
-            conn, [search_sqlite.IndexRow(cid, c.name, c.number, "")]
-        )
+        search_sqlite.index_customers(conn, [search_sqlite.IndexRow(cid, c.name, c.number, "")])

@@ -226,17 +226,43 @@ def require_purpose(
     return next(row for row, e in entries if e is found)
 
 
-def allowed_ids(
-    uow: UnitOfWork, customers: Sequence[Customer], purpose: str, today: date
-) -> set[int]:
-    """Which of ``customers`` may be used for ``purpose`` today (lists and exports)."""
+def allowed_ids(uow: UnitOfWork, ids: Sequence[int], purpose: str, today: date) -> set[int]:
+    """Which of the customers ``ids`` may be used for ``purpose`` today (lists, exports).
+
+    Three queries per 500 customers, whatever the number of entries.
+    """
+    if purpose == rules.SUBJECT_REQUEST:
+        return set(ids)
+    settings = purpose_settings(uow)
+    if purpose not in settings.purposes:
+        return set()
     ok: set[int] = set()
-    for c in customers:
-        try:
-            require_purpose(uow, c, purpose, today)
-        except PurposeRefused:
-            continue
-        ok.add(c.id)
+    for start in range(0, len(ids), 500):
+        chunk = list(ids[start : start + 500])
+        live = set(
+            uow.session.scalars(
+                select(Customer.id).where(Customer.id.in_(chunk), Customer.anonymised_at.is_(None))
+            )
+        )
+        rows = list(
+            uow.session.scalars(
+                select(CustomerConsent).where(CustomerConsent.customer_id.in_(list(live)))
+            )
+        )
+        purposes: dict[int, dict[str, date | None]] = {r.id: {} for r in rows}
+        if rows:
+            for p in uow.session.scalars(
+                select(ConsentPurpose).where(ConsentPurpose.consent_id.in_(list(purposes)))
+            ):
+                purposes[p.consent_id][p.purpose] = p.withdrawn_on
+        entries: dict[int, list[rules.Entry]] = {}
+        for r in rows:
+            entries.setdefault(r.customer_id, []).append(
+                rules.Entry(r.kind, r.basis, r.given_on, r.valid_until, purposes[r.id])
+            )
+        for cid, found in entries.items():
+            if rules.covering(found, purpose, today, settings.bases) is not None:
+                ok.add(cid)
     return ok
 
 
