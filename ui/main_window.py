@@ -40,6 +40,7 @@ from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage, StatisticsPage
+from ui.pages.privacy import PrivacyPage
 from ui.pages.settings import SettingsPage
 from ui.scanner import ScanRouter
 
@@ -60,6 +61,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("statistics", "统计", ""),
     ("audit", "审计", ""),
     ("settings", "设置", ""),
+    ("privacy", "个人信息", ""),  # issue 18: Ctrl+0, after 设置 so Ctrl+1 … Ctrl+9 stay
 ]
 
 # What each page shows, so a write that changed one of these kinds refreshes it (issue 21). Pages
@@ -81,6 +83,7 @@ WATCHES: dict[str, Changes] = {
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
     "locations": Changes.of("volumes", "places", "loans", "inspections"),
     "loans": Changes.of("customers", "volumes", "loans", "accounts"),
+    "privacy": Changes.of("customers", "volumes", "privacy"),
 }
 
 _STAFF = (Role.ARCHIVIST, Role.APPROVER)
@@ -122,6 +125,14 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
             "MainWindow",
             "库房检查、清点扫码、温湿度登记和修复任务由档案管理员办理"
             "（三员分立：系统管理员和审计员不接触档案实体）。",
+        ),
+    ),
+    "privacy": (
+        PrivacyPage,
+        _STAFF,
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "个人信息的到期处理、删除申请和对外提供由档案管理员和审批人办理（三员分立）。",
         ),
     ),
     "audit": (
@@ -246,7 +257,8 @@ class MainWindow(QMainWindow):
         self.menu_go = self.menuBar().addMenu("")
         self.area_actions: list[QAction] = []
         for row, (_key, title, _desc) in enumerate(AREAS):
-            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{row + 1}"))
+            keys = QKeySequence(f"Ctrl+{(row + 1) % 10}")  # the tenth area is Ctrl+0
+            action = QAction(self.tr(title), self, shortcut=keys)
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
             self.menu_go.addAction(action)
             self.area_actions.append(action)
