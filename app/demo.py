@@ -124,6 +124,9 @@ def build_demo(
         sign_out(session=session, clock=clock, reason="demo built")
     if catalogue and size == "small":
         shelve_demo(location, clock)
+        from app.demo_privacy import privacy_samples
+
+        privacy_samples(location, clock, DEMO_PASSWORD)
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 
