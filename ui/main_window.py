@@ -78,6 +78,7 @@ WATCHES: dict[str, Changes] = {
         "audit",
         "settings",
         "accounts",
+        "privacy",
     ),
     "customers": Changes.of("customers", "volumes"),
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
@@ -481,6 +482,7 @@ class MainWindow(QMainWindow):
                 "appraisal",
                 lambda: home.show_appraisal(dash.list_appraisal_due(session=session, clock=clock)),
             ),
+            ("privacy", self._fill_privacy),
             ("backup", lambda: home.show_backup(get_backup_status(session=session, clock=clock))),
         ):
             if home.card(key) is None:
@@ -490,6 +492,20 @@ class MainWindow(QMainWindow):
             except AppError as exc:
                 log.warning("home card %s not refreshed: %s", key, exc.code)
                 home.show_unavailable(key)
+
+    def _fill_privacy(self) -> None:
+        """The 个人信息 card: overdue customers' requests, the 到期处理 queue, open requests."""
+        from app.services import privacy
+
+        home = self.page_by_key["home"]
+        assert isinstance(home, HomePage)
+        session, clock = self._session, self._context.clock
+        requests = privacy.list_subject_requests(session=session, clock=clock, open_only=True)
+        home.show_privacy(
+            [r for r in requests if r.overdue],
+            len(privacy.list_storage_due(session=session, clock=clock)),
+            len(privacy.list_erasure_requests(session=session, clock=clock, open_only=True)),
+        )
 
     def _fill_inspections_due(self) -> None:
         from app.services.inspections import list_inspection_schedule
