@@ -147,7 +147,7 @@ def storage_end(
     for e in entries:
         withdrawn = list(e.purposes.values()) if e.kind == EntryKind.CONSENT else []
         if withdrawn and all(w is not None for w in withdrawn):
-            end: date | None = max(w for w in withdrawn if w is not None)
+            end: date = max(w for w in withdrawn if w is not None)
         elif e.valid_until is not None:
             end = e.valid_until
         elif lost_on is not None:

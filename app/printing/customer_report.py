@@ -64,7 +64,7 @@ def render_customer_report(report: CustomerReport) -> bytes:
     """The report as an A4 PDF (sections as tables, a signature block at the end)."""
     from reportlab.lib import colors
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+    from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
     register_fonts()
     head = cjk_style("cr-head", 12, 17)
@@ -90,7 +90,7 @@ def render_customer_report(report: CustomerReport) -> bytes:
         )
         return t
 
-    story: list = [
+    story: list[Flowable] = [
         Paragraph(
             escape(f"客户：{report.customer_name}（客户编号 {report.customer_number}）"), head
         ),

@@ -93,12 +93,13 @@ def storage_ends(
             .group_by(CustomerStatusChange.customer_id)
         ):
             lost[int(cid)] = as_utc(changed).astimezone().date()
-        for cid, year, retention in uow.session.execute(
+        for owner, year, retention in uow.session.execute(
             select(Volume.customer_id, Volume.year, Volume.retention).where(
                 Volume.customer_id.in_(chunk)
             )
         ):
-            volumes[int(cid)].append(_volume_end(int(year), str(retention)))
+            if owner is not None:
+                volumes[int(owner)].append(_volume_end(int(year), str(retention)))
     out = {}
     for c in customers:
         lost_on = lost.get(c.id) if c.status == Status.LOST.value else None
