@@ -119,7 +119,10 @@ class ErasureRequestDialog(FormDialog):
         reason: str = rules.RequestReason.CUSTOMER.value,
     ) -> None:
         super().__init__(
-            parent, title=self.tr("申请删除或匿名化客户信息"), object_name="ErasureRequestDialog"
+            parent,
+            title=self.tr("申请删除或匿名化客户信息"),
+            object_name="ErasureRequestDialog",
+            ok_text=self.tr("提交申请"),
         )
         self._context, self._session, self._customer_id = context, session, customer_id
         self.reason = QComboBox(objectName="reason")
