@@ -57,7 +57,6 @@ REASONS: dict[str, str] = {
     "request_state": "申请当前为“{state}”，不能进行此操作",
     "must_anonymise": "该客户仍有须按保管期限保存的案卷，只能匿名化，不能删除",
     "nothing_to_keep": "该客户没有须保存的案卷，请选择删除",
-    "anonymise_files": "该客户的案卷含有电子文件，暂不能匿名化（请先按销毁程序处理或联系管理员）",
     "already_anonymised": "该客户已匿名化",
     "not_withdrawable": "该用途未在此同意中，或已撤回",
     "agreement_missing": "接收方未签订保密协议或保密协议已过期",

@@ -476,3 +476,54 @@ def test_erasure_is_verified_against_an_earlier_copy_and_a_backup(
             assert kept.id_number_enc is None and kept.email_enc is None
     finally:
         engine.dispose()
+
+
+def test_anonymising_keeps_the_volumes_files_readable_under_a_key_of_their_own(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    import io
+
+    from app.services.catalogue import attach_file, list_item_files, open_file
+    from app.storage.models import ItemFile
+    from tests.factories import add_item
+
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    item = add_item(archivist, clock, cid)
+    content = "张三丰的授信材料\n".encode() * 3000  # several KiB, one chunk
+    file_id = attach_file(
+        session=archivist,
+        item_id=item,
+        source=io.BytesIO(content),
+        file_name="授信材料.txt",
+        clock=clock,
+    )
+    with archivist.store.new_session() as s:
+        old_key = s.get(Customer, cid).key_id  # type: ignore[union-attr]
+        old_blob = s.get(ItemFile, file_id).blob_name  # type: ignore[union-attr]
+    privacy.request_erasure(
+        session=archivist, customer_id=cid, reason="customer_request", clock=clock
+    )
+    [req] = privacy.list_erasure_requests(session=archivist, clock=clock)
+    assert req.outcome == "anonymise"
+    manager = _approver(admin, location, clock)
+    try:
+        privacy.decide_erasure(session=manager, request_id=req.id, approve=True, clock=clock)
+    finally:
+        sign_out(session=manager, clock=clock)
+    assert privacy.carry_out_erasure(session=archivist, request_id=req.id, clock=clock) == (
+        "anonymise"
+    )
+    with pytest.raises(KeyDestroyed):
+        archivist.store.vault.key(old_key)
+    # the file is still there, checked and readable, its name too
+    assert open_file(session=archivist, file_id=file_id, purpose="年度检查", clock=clock) == content
+    [info] = list_item_files(session=archivist, item_id=item, clock=clock)
+    assert info.id == file_id
+    with archivist.store.new_session() as s:
+        row = s.get(Customer, cid)
+        new_blob = s.get(ItemFile, file_id).blob_name  # type: ignore[union-attr]
+    assert row is not None and row.key_id != old_key and row.id_number_enc is None
+    if old_blob is not None:  # embedded database: a new blob file, the old one removed
+        folder = location.sqlite_path.with_name(location.sqlite_path.name + ".files")
+        assert new_blob != old_blob and not (folder / old_blob).exists()
+        assert (folder / str(new_blob)).exists()

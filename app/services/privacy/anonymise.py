@@ -4,8 +4,9 @@ The protected values (identity number, birth date, e-mail, phones, addresses, ba
 the signed consent forms) are removed and the customer's key is destroyed, so no copy of the
 database can open them again; the name becomes a pseudonym derived from the 客户编号;
 free-text remarks, the gender and the duplicate flags go. What stays: the 客户编号, kind,
-category, status history, the volumes and their loan history, the consent entries (without
-forms) and the requests — statistics without personal data.
+category, status history, the volumes (their electronic files re-sealed under a key of their
+own, ``reseal``) and their loan history, the consent entries (without forms) and the requests —
+statistics without personal data.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from app.domain import privacy as rules
 from app.errors import FieldError, ValidationFailed
 from app.services.customers.duplicates import flagged_pairs, refresh_duplicate_mark
 from app.services.customers.stored import index_row
+from app.services.privacy.reseal import Resealed, reseal_files
 from app.storage import search as search_index
 from app.storage.models import (
     ArchiveItem,
@@ -38,7 +40,7 @@ def has_volumes(uow: UnitOfWork, customer_id: int) -> bool:
 
 
 def has_files(uow: UnitOfWork, customer_id: int) -> bool:
-    """True when the customer's volumes hold electronic files (sealed under the customer's key)."""
+    """True when the customer's volumes hold electronic files (re-sealed when anonymised)."""
     found = uow.session.scalar(
         select(ItemFile.id)
         .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
@@ -50,18 +52,20 @@ def has_files(uow: UnitOfWork, customer_id: int) -> bool:
 
 
 def check_anonymisable(uow: UnitOfWork, c: Customer) -> None:
-    """Refuse customers already anonymised, or whose files would go with the key."""
+    """Refuse customers already anonymised."""
     if c.anonymised_at is not None:
         raise ValidationFailed([FieldError("customer", "already_anonymised")])
-    if has_files(uow, c.id):
-        # the files are sealed under the customer's key: erasing it would destroy archives
-        # that must be kept; they need re-sealing under a key of their own first
-        raise ValidationFailed([FieldError("customer", "anonymise_files")])
 
 
-def anonymise_customer(uow: UnitOfWork, store: Store, c: Customer) -> None:
-    """Anonymise ``c`` inside ``uow`` and destroy their key; the caller audits and commits."""
+def anonymise_customer(uow: UnitOfWork, store: Store, c: Customer) -> Resealed:
+    """Anonymise ``c`` inside ``uow`` and destroy their key; the caller audits and commits.
+
+    The files of their volumes are sealed again under a key of their own first (they are kept
+    for the volumes' retention); the caller calls ``after_commit`` / ``after_failure`` of the
+    result to remove the old or the new blob files.
+    """
     check_anonymisable(uow, c)
+    resealed = reseal_files(uow, store, c)
     partners = {other for other, _reason in flagged_pairs(uow, c.id)}
     uow.session.execute(
         delete(DuplicateFlag).where(
@@ -97,4 +101,5 @@ def anonymise_customer(uow: UnitOfWork, store: Store, c: Customer) -> None:
     for other in partners:
         refresh_duplicate_mark(uow, other)
     # erase first (R8), as deletion does: a failed commit leaves rows nobody can read
-    store.vault.destroy([c.key_id])
+    store.vault.destroy([resealed.old_key_id])
+    return resealed

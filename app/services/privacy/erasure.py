@@ -25,7 +25,12 @@ from app.services.auth import SignedIn
 from app.services.common import authorize, local_today, next_yearly_number
 from app.services.customers.erasure import remove_customer
 from app.services.customers.stored import load_customer
-from app.services.privacy.anonymise import anonymise_customer, check_anonymisable, has_volumes
+from app.services.privacy.anonymise import (
+    anonymise_customer,
+    check_anonymisable,
+    has_files,
+    has_volumes,
+)
 from app.services.privacy.holds import refuse_if_held
 from app.services.privacy.periods import OPEN_STATES, storage_ends
 from app.services.privacy.settings import privacy_settings
@@ -226,13 +231,24 @@ def carry_out_erasure(*, session: SignedIn, request_id: int, clock: Clock) -> st
             object_type="customer",
             object_id=c.id,
             purpose=rules.REASON_LABELS[rules.RequestReason(row.reason)],
-            details={"number": c.number, "request": row.number, "key_id": c.key_id},
+            details={
+                "number": c.number,
+                "request": row.number,
+                "key_id": c.key_id,
+                "files": has_files(uow, c.id),
+            },
         )
         if outcome == rules.Outcome.DELETE:
             remove_customer(uow, store, c)
-        else:
-            anonymise_customer(uow, store, c)
-        uow.commit()
+            uow.commit()
+            return outcome.value
+        resealed = anonymise_customer(uow, store, c)
+        try:
+            uow.commit()
+        except BaseException:
+            resealed.after_failure(store)
+            raise
+        resealed.after_commit(store)
         return outcome.value
 
 
