@@ -62,6 +62,7 @@ REASONS: dict[str, str] = {
     "agreement_missing": "接收方未签订保密协议或保密协议已过期",
     "duplicate_uscc": "该统一社会信用代码已登记为接收方",
     "already_answered": "该请求已答复",
+    "no_provision_consent": "案卷 {code} 的客户未明示同意对外提供（R36），不能申请对外提供",
     "checksum": "第 18 位校验位不正确，多为某一位抄错，请逐位核对",
     "id_15_digit": "这是旧版 15 位身份证号码，请填写现行 18 位号码",
     "id_region": "前 6 位地区码不存在",

@@ -15,7 +15,6 @@ from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import (
     ApproverNotInRoute,
-    FieldError,
     HoldInForce,
     PermissionDenied,
     PurposeRefused,

@@ -221,3 +221,44 @@ def test_an_export_leaves_out_customers_without_a_basis_for_its_purpose(
     text = "\n".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
     assert "张*" in text and "李*" not in text
     assert "另有 1 位客户没有该用途的有效同意或处理依据，未导出。" in text
+
+
+def test_an_external_use_application_needs_the_customers_consent_to_provision(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from app.services.loans import ApplicationDraft, RequestedVolume, file_application
+    from tests.loan_helpers import make_volume
+
+    by_basis = register_customer(
+        session=archivist,
+        draft=person(
+            name="李雷", id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
+        ),
+        clock=clock,
+    ).customer_id
+    refused_volume, code = make_volume(archivist, clock, customer_id=by_basis)
+    consenting_volume, _ = make_volume(archivist, clock)
+
+    def apply(volume_id: int) -> object:
+        return file_application(
+            session=archivist,
+            draft=ApplicationDraft(
+                kind="external",
+                purpose="提供给律师事务所",
+                volumes=(RequestedVolume(volume_id),),
+                applicant_name="王律师",
+                outsider=True,
+                unit="北京明理律师事务所",
+                credential="letter",
+                credential_number="京律函2026-001",
+            ),
+            clock=clock,
+        )
+
+    with pytest.raises(ValidationFailed) as refused:
+        apply(refused_volume)
+    assert ("volumes.0", "no_provision_consent") in {
+        (e.field, e.reason) for e in refused.value.errors
+    }
+    assert code in describe(refused.value)
+    apply(consenting_volume)
