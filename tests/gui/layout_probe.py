@@ -51,6 +51,7 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
     from ui.dialogs.privacy import (
         ConsentDialog,
         ErasureRequestDialog,
+        PrivacySettingsDialog,
         ProvisionDialog,
         RecipientDialog,
         SubjectRequestDialog,
@@ -120,6 +121,7 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
         ("SubjectRequestDialog", lambda: SubjectRequestDialog(None, context, archivist, 1)),
         ("RecipientDialog", lambda: RecipientDialog(None, context, archivist)),
         ("ProvisionDialog", lambda: ProvisionDialog(None, context, archivist, [])),
+        ("PrivacySettingsDialog", lambda: PrivacySettingsDialog(None, context, admin)),
     ]
 
 

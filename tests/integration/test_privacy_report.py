@@ -262,3 +262,35 @@ def test_an_external_use_application_needs_the_customers_consent_to_provision(
     }
     assert code in describe(refused.value)
     apply(consenting_volume)
+
+
+def test_the_administrator_sets_the_deadline_and_the_lists(
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock
+) -> None:
+    from dataclasses import replace
+
+    from app.errors import PermissionDenied
+
+    current = privacy.get_privacy_settings(session=admin, clock=clock)
+    assert current.purposes == ("合同履行", "客户服务", "营销", "对外提供")
+    with pytest.raises(ValidationFailed) as bad:
+        privacy.update_privacy_settings(
+            session=admin, settings=replace(current, answer_days=0, approver_titles=()), clock=clock
+        )
+    assert {e.field for e in bad.value.errors} == {"answer_days", "approver_titles"}
+    with pytest.raises(PermissionDenied):
+        privacy.update_privacy_settings(session=archivist, settings=current, clock=clock)
+    privacy.update_privacy_settings(
+        session=admin,
+        settings=replace(current, answer_days=10, purposes=(*current.purposes, "回访调查")),
+        clock=clock,
+    )
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    privacy.record_subject_request(session=archivist, customer_id=cid, kind="access", clock=clock)
+    [row] = privacy.list_subject_requests(session=archivist, clock=clock)
+    assert row.due_on == date(2026, 1, 15)
+    survey = privacy.ConsentInput(purposes=("回访调查",), given_on=date(2026, 1, 5))
+    privacy.add_consent(session=archivist, customer_id=cid, entry=survey, clock=clock)
+    reveal_customer(
+        session=archivist, customer_id=cid, purpose="满意度回访", use="回访调查", clock=clock
+    )

@@ -380,3 +380,64 @@ class ProvisionDialog(FormDialog):
             application_number=self.application.text(),
             clock=self._context.clock,
         )
+
+
+class PrivacySettingsDialog(FormDialog):
+    """个人信息设置 (administrator): purposes, legal bases, years, deadline, approvers (R4, R8)."""
+
+    def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
+        super().__init__(parent, title=self.tr("个人信息设置"), object_name="PrivacySettingsDialog")
+        from PySide6.QtWidgets import QSpinBox
+
+        from app.domain.roles import TITLE_LABELS, ApproverTitle
+
+        self._context, self._session = context, session
+        self._current = privacy.get_privacy_settings(session=session, clock=context.clock)
+        self.purposes = QLineEdit("、".join(self._current.purposes), objectName="purposes")
+        self.add_field(self.tr("使用用途（以“、”分隔）："), self.purposes, "settings")
+        self.import_basis = QComboBox(objectName="import_basis")
+        for name in self._current.legal_bases():
+            self.import_basis.addItem(name, name)
+        self.import_basis.setCurrentIndex(
+            max(self.import_basis.findData(self._current.import_basis), 0)
+        )
+        self.add_field(self.tr("导入客户的默认处理依据："), self.import_basis, "consent.basis")
+        self.lost_years = QSpinBox(objectName="lost_years")
+        self.lost_years.setRange(0, 50)
+        self.lost_years.setValue(self._current.lost_years)
+        self.lost_years.setSuffix(self.tr(" 年"))
+        self.add_field(self.tr("流失客户信息保存："), self.lost_years, "lost_years")
+        self.answer_days = QSpinBox(objectName="answer_days")
+        self.answer_days.setRange(1, 60)
+        self.answer_days.setValue(self._current.answer_days)
+        self.answer_days.setSuffix(self.tr(" 天"))
+        self.add_field(self.tr("客户请求答复期限："), self.answer_days, "answer_days")
+        box = QWidget(objectName="approver_titles")
+        line = QHBoxLayout(box)
+        line.setContentsMargins(0, 0, 0, 0)
+        self.titles: dict[str, QCheckBox] = {}
+        for title in ApproverTitle:
+            check = QCheckBox(TITLE_LABELS[title])
+            check.setChecked(title.value in self._current.approver_titles)
+            self.titles[title.value] = check
+            line.addWidget(check)
+        self.add_field(self.tr("删除/匿名化审批人："), box, "approver_titles")
+        self.finish()
+        fit_to_screen(self, 760, 320)
+
+    def submit(self) -> Any:
+        """Store the settings."""
+        from dataclasses import replace
+
+        names = tuple(p.strip() for p in self.purposes.text().replace(",", "、").split("、"))
+        chosen = replace(
+            self._current,
+            purposes=tuple(p for p in names if p),
+            import_basis=str(self.import_basis.currentData()),
+            lost_years=self.lost_years.value(),
+            answer_days=self.answer_days.value(),
+            approver_titles=tuple(t for t, c in self.titles.items() if c.isChecked()),
+        )
+        return privacy.update_privacy_settings(
+            session=self._session, settings=chosen, clock=self._context.clock
+        )

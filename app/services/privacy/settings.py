@@ -87,12 +87,12 @@ def update_privacy_settings(*, session: SignedIn, settings: PrivacySettings, clo
     if settings.import_basis not in bases:
         errors.append(FieldError("consent.basis", "unknown_basis"))
     if not 0 <= settings.lost_years <= 50:
-        errors.append(FieldError("settings", "range", {"min": 0, "max": 50}))
+        errors.append(FieldError("lost_years", "range", {"min": 0, "max": 50}))
     if not 1 <= settings.answer_days <= 60:
-        errors.append(FieldError("settings", "range", {"min": 1, "max": 60}))
+        errors.append(FieldError("answer_days", "range", {"min": 1, "max": 60}))
     known = {t.value for t in ApproverTitle}
     if not settings.approver_titles or any(t not in known for t in settings.approver_titles):
-        errors.append(FieldError("settings", "required"))
+        errors.append(FieldError("approver_titles", "required"))
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
