@@ -294,3 +294,51 @@ def test_the_administrator_sets_the_deadline_and_the_lists(
     reveal_customer(
         session=archivist, customer_id=cid, purpose="满意度回访", use="回访调查", clock=clock
     )
+
+
+def test_a_correction_names_the_request_and_an_anonymised_customer_cannot_be_edited(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    from sqlalchemy import select
+
+    from app.services.customers import CustomerChanges, get_customer, update_customer
+    from app.storage.models import AuditEntry, Customer
+
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    number = privacy.record_subject_request(
+        session=archivist, customer_id=cid, kind="correction", clock=clock
+    )
+    detail = get_customer(session=archivist, customer_id=cid, clock=clock)
+    changes = CustomerChanges(
+        name=None,
+        kind=detail.kind,
+        category=detail.category,
+        importance=detail.importance,
+        email="zhang.new@example.cn",
+        purpose=number,
+    )
+    update_customer(
+        session=archivist,
+        customer_id=cid,
+        changes=changes,
+        expected_version=detail.version,
+        clock=clock,
+    )
+    with archivist.store.new_session() as s:
+        entry = s.scalars(select(AuditEntry).where(AuditEntry.action == "customer.update")).one()
+        assert entry.purpose == number
+        # anonymised (stand-in for the approved request): no edit brings data back
+        row = s.get(Customer, cid)
+        assert row is not None
+    with archivist.uow(clock) as uow:
+        uow.session.get(Customer, cid).anonymised_at = clock.now()  # type: ignore[union-attr]
+        uow.commit()
+    with pytest.raises(ValidationFailed) as refused:
+        update_customer(
+            session=archivist,
+            customer_id=cid,
+            changes=changes,
+            expected_version=detail.version + 1,
+            clock=clock,
+        )
+    assert ("customer", "already_anonymised") in {(e.field, e.reason) for e in refused.value.errors}

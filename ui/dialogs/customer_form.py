@@ -195,6 +195,11 @@ class CustomerFormDialog(FormDialog):
         self.remarks = QPlainTextEdit(objectName="remarks")
         self.remarks.setMinimumHeight(60)  # takes the height the contact lists leave
         self._add_rows(form, (("备注：", self.remarks, "remarks"),))
+        # a correction asked by the customer names their request (更正请求编号), audited
+        self.change_purpose = QLineEdit(objectName="change_purpose")
+        self.change_purpose.setPlaceholderText(self.tr("如客户更正请求编号 CX2026-0001"))
+        if self.existing is not None:
+            self._add_rows(form, (("修改依据：", self.change_purpose, "purpose"),))
         grid.addWidget(consent, 1, 0)
 
         self.finish(stretch=False)
@@ -355,6 +360,7 @@ class CustomerFormDialog(FormDialog):
             addresses=addresses,
             bank_accounts=banks,
             email=self.email.text() if self.email.text().strip() else None,
+            purpose=self.change_purpose.text(),
         )
         return changes, problems
 
