@@ -171,6 +171,7 @@ class CustomerActions(QWidget):
             self.tr("客户目录"),
             may_unmask=may(self._session.actor.roles, "customer.reveal"),
             customers=True,
+            uses=get_privacy_settings(session=self._session, clock=self._context.clock).purposes,
         )
 
         def produce(fmt: ExportFormat) -> bytes:
@@ -182,6 +183,7 @@ class CustomerActions(QWidget):
                 unmasked=ask.unmasked.isChecked(),
                 query=self.search.text(),
                 filters=self.current_filters(),
+                use=str(ask.use.currentData() or "客户服务"),
             )
 
         written = export_to_file(self, ask, "客户目录", produce)
