@@ -164,48 +164,65 @@ def _existing_customers() -> None:
     rows = conn.execute(
         sa.text(
             "SELECT id, consent_date, consent_purpose, consent_until, consent_method, created_at "
-            "FROM customer"
+            "FROM customer ORDER BY id"
+        ).columns(
+            sa.column("id", sa.Integer()),
+            sa.column("consent_date", sa.Date()),
+            sa.column("consent_purpose", sa.String()),
+            sa.column("consent_until", sa.Date()),
+            sa.column("consent_method", sa.String()),
+            sa.column("created_at", sa.DateTime(timezone=True)),
         )
     ).all()
+    consent = sa.table(
+        "customer_consent",
+        sa.column("id", sa.Integer()),
+        sa.column("customer_id", sa.Integer()),
+        sa.column("kind", sa.String()),
+        sa.column("basis", sa.String()),
+        sa.column("method", sa.String()),
+        sa.column("given_on", sa.Date()),
+        sa.column("valid_until", sa.Date()),
+        sa.column("note", sa.String()),
+        sa.column("form_sha256", sa.String()),
+        sa.column("created_at", sa.DateTime(timezone=True)),
+    )
+    purpose = sa.table(
+        "consent_purpose", sa.column("consent_id", sa.Integer()), sa.column("purpose", sa.String())
+    )
     assumed = 0
     for cid, c_date, c_purpose, c_until, c_method, created in rows:
         if c_date is not None:
-            method = "electronic" if "电子" in (c_method or "") else "written"
             values = {
-                "c": cid,
-                "k": "consent",
-                "b": "",
-                "m": method,
-                "g": c_date,
-                "u": c_until,
-                "n": (c_purpose or "")[:200],
+                "customer_id": cid,
+                "kind": "consent",
+                "basis": "",
+                "method": "electronic" if "电子" in (c_method or "") else "written",
+                "given_on": c_date,
+                "valid_until": c_until,
+                "note": (c_purpose or "")[:200],
             }
         else:
             assumed += 1
-            given = created.date() if isinstance(created, datetime) else now.date()
             values = {
-                "c": cid,
-                "k": "basis",
-                "b": "合同必需",
-                "m": "",
-                "g": given,
-                "u": None,
-                "n": "升级时补录的处理依据，请核对",
+                "customer_id": cid,
+                "kind": "basis",
+                "basis": "合同必需",
+                "method": "",
+                "given_on": created.date() if isinstance(created, datetime) else now.date(),
+                "valid_until": None,
+                "note": "升级时补录的处理依据，请核对",
             }
         new_id = conn.execute(
-            sa.text(
-                "INSERT INTO customer_consent (customer_id, kind, basis, method, given_on, "
-                "valid_until, note, form_sha256, created_at) "
-                "VALUES (:c, :k, :b, :m, :g, :u, :n, '', :t) RETURNING id"
-            ),
-            {**values, "t": now},
+            consent.insert()
+            .values(**values, form_sha256="", created_at=now)
+            .returning(consent.c.id)
         ).scalar_one()
-        if values["k"] == "consent":
-            for purpose in ("合同履行", "客户服务"):
-                conn.execute(
-                    sa.text("INSERT INTO consent_purpose (consent_id, purpose) VALUES (:i, :p)"),
-                    {"i": new_id, "p": purpose},
-                )
+        if values["kind"] == "consent":
+            conn.execute(
+                purpose.insert(),
+                [{"consent_id": new_id, "purpose": p} for p in ("合同履行", "客户服务")],
+            )
     if assumed:
         conn.execute(
             sa.text("INSERT INTO setting (key, value) VALUES (:k, :v)"),
