@@ -247,6 +247,7 @@ DETAIL_LABELS: dict[str, str] = {
     "late": "逾期答复",
     "use": "使用用途",
     "withheld": "因无有效同意未导出",
+    "files": "含电子文件（已另行加密保存）",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",
