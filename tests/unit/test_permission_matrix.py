@@ -99,14 +99,6 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "loan.write": {ARCH: ALL},
     "loan.approve": APPROVERS_ALL,
     "loan.settings": {ADMIN: ALL},
-    # backup and restore (issue 10): the copy is encrypted, so running it reads no content
-    "backup.run": {ADMIN: ALL},
-    "backup.restore": {ADMIN: ALL},
-    "backup.verify": {ADMIN: ALL, AUDITOR: ALL},
-    # inspections (issue 8): the scope lists 档号 and places only, so not levelled
-    "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
-    "inspection.write": {ARCH: ALL},
-    "inspection.settings": {ADMIN: ALL},
     # personal data lifecycle (issue 18): an erasure is approved by an approver, never by the
     # archivist who asked; the 三员 hold none of it except the administrator's settings
     "privacy.read": {ARCH: ALL, **APPROVERS_ALL},
@@ -118,6 +110,26 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "recipient.manage": {ARCH: ALL},
     "provision.record": {ARCH: ALL},
     "privacy.settings": {ADMIN: ALL},
+    # backup and restore (issue 10): the copy is encrypted, so running it reads no content
+    "backup.run": {ADMIN: ALL},
+    "backup.restore": {ADMIN: ALL},
+    "backup.verify": {ADMIN: ALL, AUDITOR: ALL},
+    # inspections (issue 8): the scope lists 档号 and places only, so not levelled
+    "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "inspection.write": {ARCH: ALL},
+    "inspection.settings": {ADMIN: ALL},
+    # disposition (issue 17): appraisers and witnesses are archivists or approvers; the
+    # archivist compiles and records; approvers approve and release holds; the auditor reads
+    # and verifies; the administrator and the 安全保密员 take no part (三员分立)
+    "disposition.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "disposition.hold": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.hold_release": APPROVERS_ALL,
+    "disposition.appraise": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.compile": {ARCH: ALL},
+    "disposition.approve": APPROVERS_ALL,
+    "disposition.witness": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.carry_out": {ARCH: ALL},
+    "disposition.verify": {AUDITOR: ALL},
 }
 
 CELLS = [
