@@ -11,8 +11,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, exists, func, or_, select
 
 from app.clock import Clock, as_utc
 from app.domain import catalogue as catalogue_rules
@@ -127,9 +128,7 @@ def list_storage_due(*, session: SignedIn, clock: Clock) -> list[DueRow]:
         authorize(uow, session.actor, "privacy.read")
         lost_years = privacy_settings(uow).lost_years
         customers = list(
-            uow.session.scalars(
-                select(Customer).where(Customer.anonymised_at.is_(None)).order_by(Customer.id)
-            )
+            uow.session.scalars(select(Customer).where(*_candidates(today)).order_by(Customer.id))
         )
         rows: list[DueRow] = []
         for start in range(0, len(customers), 2000):
@@ -144,6 +143,36 @@ def list_storage_due(*, session: SignedIn, clock: Clock) -> list[DueRow]:
                 rows.append(_due_row(uow, c, end))
         rows.sort(key=lambda r: (r.ends, r.number))
         return rows
+
+
+def _candidates(today: date) -> list[Any]:
+    """SQL conditions no customer whose storage period has ended can fail (a set-based cut).
+
+    Left out: anonymised customers; customers with a volume still within its retention (or
+    permanent), since its end is later than today; active customers with an open-ended entry
+    (a basis, or a consent with a purpose not withdrawn, without a valid-until date).
+    """
+    open_consent = exists().where(
+        ConsentPurpose.consent_id == CustomerConsent.id, ConsentPurpose.withdrawn_on.is_(None)
+    )
+    open_entry = exists().where(
+        CustomerConsent.customer_id == Customer.id,
+        CustomerConsent.valid_until.is_(None),
+        or_(CustomerConsent.kind == rules.EntryKind.BASIS.value, open_consent),
+    )
+    kept_volume = exists().where(
+        Volume.customer_id == Customer.id,
+        or_(
+            Volume.retention.not_in(("D30", "D10")),
+            and_(Volume.retention == "D30", Volume.year + 30 >= today.year),
+            and_(Volume.retention == "D10", Volume.year + 10 >= today.year),
+        ),
+    )
+    return [
+        Customer.anonymised_at.is_(None),
+        ~kept_volume,
+        or_(Customer.status == Status.LOST.value, ~open_entry),
+    ]
 
 
 def _due_row(uow: UnitOfWork, c: Customer, end: rules.StorageEnd) -> DueRow:
