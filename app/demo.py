@@ -128,6 +128,9 @@ def build_demo(
     if catalogue and size == "small":
         shelve_demo(location, clock)
         demo_staff.add_demo_filing(location, clock, "archivist", DEMO_PASSWORD)
+        from app.demo_privacy import privacy_samples
+
+        privacy_samples(location, clock, DEMO_PASSWORD)
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 

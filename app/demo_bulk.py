@@ -410,7 +410,47 @@ def load_customers(
             if progress:
                 progress(done, count)
     _store_counters(engine, count)
+    _store_consents(engine, now)
     return done
+
+
+def _store_consents(engine: Any, now: datetime) -> None:
+    """Every generated customer gets a written consent for 合同履行 and 客户服务 (R4, issue 18).
+
+    One customer in seven also agreed to 营销, one in eleven to 对外提供; the consent runs five
+    years. Those whose only volume is a 定期10年 one already past its retention
+    signed six years ago for five years: their storage period has ended, so the 到期处理 queue
+    has something to show.
+    """
+    given = now.astimezone().date()
+    until = given.replace(year=given.year + 5)
+    old_given = given.replace(year=given.year - 6)
+    old_until = given.replace(year=given.year - 1)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO customer_consent (customer_id, kind, basis, method, given_on, "
+                "valid_until, note, form_sha256, created_at) SELECT id, 'consent', '', "
+                "'written', :given, :until, '', '', :now FROM customer"
+            ),
+            {"given": given, "until": until, "now": now},
+        )
+        conn.execute(
+            text(
+                "UPDATE customer_consent SET given_on = :old_given, valid_until = :old_until "
+                "WHERE customer_id IN (SELECT customer_id FROM volume "
+                "WHERE retention = 'D10' AND year < :cut)"
+            ),
+            {"old_given": old_given, "old_until": old_until, "cut": given.year - 10},
+        )
+        for purpose, every in (("合同履行", 1), ("客户服务", 1), ("营销", 7), ("对外提供", 11)):
+            conn.execute(
+                text(
+                    "INSERT INTO consent_purpose (consent_id, purpose) "
+                    "SELECT id, :purpose FROM customer_consent WHERE customer_id % :every = 0"
+                ),
+                {"purpose": purpose, "every": every},
+            )
 
 
 def _store_counters(engine: Any, count: int) -> None:

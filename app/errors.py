@@ -445,3 +445,38 @@ class PersonConfirmationFailed(AppError):
     """A person confirming at the desk gave a wrong password or is not the person named."""
 
     code = "person_confirmation_failed"
+
+
+# --- personal data lifecycle (issue 18) ----------------------------------------------------
+class PurposeRefused(AppError):
+    """A use of a customer's data that no valid consent or legal basis covers (R4, R36).
+
+    ``purpose``: the purpose asked for; ``why``: the reason in words (no personal data).
+    """
+
+    code = "purpose_refused"
+
+
+class ProvisionRefused(AppError):
+    """对外提供 refused (R36): ``why`` says whether the agreement or the consent is missing."""
+
+    code = "provision_refused"
+
+
+# --- disposition (issue 17: R44, R46) ----------------------------------------------------
+class HoldInForce(AppError):
+    """A legal hold (冻结) covers the object: ``holds`` names each hold (number and reason)."""
+
+    code = "hold_in_force"
+
+
+class DispositionRefused(AppError):
+    """A step of appraisal or destruction is refused; ``reason`` is a code in the messages.
+
+    Codes: ``self_approval`` (an appraiser or the compiler approving), ``witness_conflict`` (a
+    监销人 who compiled or approved the list), ``witness_count`` (not two distinct 监销人),
+    ``method_sale`` (出售 and the like, R44), ``method_unknown``, ``list_closed`` (an approved,
+    rejected or carried-out list cannot be edited), ``on_other_list``.
+    """
+
+    code = "disposition_refused"

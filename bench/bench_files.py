@@ -100,7 +100,13 @@ def fresh_store(folder: Path) -> tuple[SignedIn, int]:
     session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     customer = register_customer(
         session=session,
-        draft=CustomerDraft(party="person", kind="general", category="individual", name="张三"),
+        draft=CustomerDraft(
+            party="person",
+            kind="general",
+            category="individual",
+            name="张三",
+            legal_basis="合同必需",
+        ),
         clock=clock,
     ).customer_id
     with session.uow(clock) as uow:

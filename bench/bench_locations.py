@@ -80,7 +80,12 @@ def fill(session: SignedIn, clock: SystemClock) -> dict[str, Any]:
     customer = register_customer(
         session=session,
         draft=CustomerDraft(
-            party="person", kind="general", category="individual", name="张三丰", status="potential"
+            party="person",
+            kind="general",
+            category="individual",
+            name="张三丰",
+            status="potential",
+            legal_basis="合同必需",
         ),
         clock=clock,
     ).customer_id

@@ -126,6 +126,8 @@ def day(location: DatabaseLocation) -> None:
     form.id_number.setText("11010519491231002X")
     form.phones[0].setText("13800138000")
     form.address_list.rows[0].edit.setText("北京市朝阳区建国路 1 号")
+    form.consent_editor.choose("consent", ("合同履行", "客户服务"))  # R4 (issue 18)
+    form.consent_editor.given_on.setText(today.isoformat())
     form.adjustSize()
     grab(form, "guide-02-customer-form")
     draft, _ = form.draft()

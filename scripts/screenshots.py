@@ -112,6 +112,7 @@ def main() -> None:
         register_customer(
             session=session,
             draft=CustomerDraft(
+                legal_basis="合同必需",
                 party="person",
                 kind="general",
                 category="individual",

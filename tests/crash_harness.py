@@ -74,6 +74,7 @@ def prepare(folder: Path) -> World:
     register_customer(
         session=archivist,
         draft=CustomerDraft(
+            legal_basis="合同必需",
             party="person",
             kind="general",
             category="individual",
@@ -112,6 +113,7 @@ def _child(world: World, fd: int, seed: int) -> None:
         if roll < 0.6:
             name = f"崩溃测试{seed}-{n}"
             draft = CustomerDraft(
+                legal_basis="合同必需",
                 party="person",
                 kind="general",
                 category="individual",

@@ -33,6 +33,8 @@ def person(**overrides: object) -> CustomerDraft:
         "id_number": VALID_ID,
         "phones": (PhoneInput("138 1234 5678", "手机"),),
         "bank_accounts": (BankAccountInput("6222 0212 3456 7890 128", "工商银行"),),
+        # R4 (issue 18): registration needs a consent or a stated legal basis
+        "legal_basis": "合同必需",
     }
     values.update(overrides)
     return CustomerDraft(**values)  # type: ignore[arg-type]

@@ -98,7 +98,21 @@ def make_volume(
     ``filed``: with its 备考表 details (立卷人, 检查人, 立卷时间, 本卷情况说明) filled in.
     """
     if customer_id is None:
-        draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+        from app.services.customers.consents import ConsentInput
+
+        # a written consent to every default purpose, 对外提供 included (R36, issue 18)
+        consent = ConsentInput(
+            purposes=("合同履行", "客户服务", "营销", "对外提供"), given_on=date(2026, 1, 1)
+        )
+        draft = person(
+            id_number="",
+            id_type=None,
+            status="potential",
+            phones=(),
+            bank_accounts=(),
+            legal_basis="",
+            consent=consent,
+        )
         customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
     saved = create_volume(
         session=session,

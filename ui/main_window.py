@@ -41,6 +41,7 @@ from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 from ui.pages.placeholder import PlaceholderPage, StatisticsPage
+from ui.pages.privacy import PrivacyPage
 from ui.pages.settings import SettingsPage
 from ui.pages.staff import StaffPage
 from ui.scanner import ScanRouter
@@ -60,7 +61,8 @@ AREAS: list[tuple[str, str, str]] = [
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
     ("statistics", "统计", ""),
-    ("staff", "人员", ""),
+    ("privacy", "个人信息", ""),  # issue 18
+    ("staff", "人员", ""),  # issue 20
     ("audit", "审计", ""),
     ("settings", "设置", ""),
 ]
@@ -81,6 +83,7 @@ WATCHES: dict[str, Changes] = {
         "settings",
         "accounts",
         "staff",
+        "privacy",
     ),
     "customers": Changes.of("customers", "volumes"),
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
@@ -94,6 +97,7 @@ WATCHES: dict[str, Changes] = {
     ),
     "audit": Changes.of("audit", "incidents"),
     "staff": Changes.of("staff", "accounts", "places", "loans", "customers", "inspections"),
+    "privacy": Changes.of("customers", "volumes", "privacy"),
 }
 # Pages whose own refresh on show covers the stale changes (no second reload when shown).
 REFRESHED_WHEN_SHOWN = ("home", "loans", "inspections", "statistics")
@@ -145,6 +149,14 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
         QT_TRANSLATE_NOOP(
             "MainWindow",
             "人员档案、保密协议和培训由系统管理员登记；您的保密协议与培训情况显示在工作台上。",
+        ),
+    ),
+    "privacy": (
+        PrivacyPage,
+        _STAFF,
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "个人信息的到期处理、删除申请和对外提供由档案管理员和审批人办理（三员分立）。",
         ),
     ),
     "audit": (
@@ -269,8 +281,9 @@ class MainWindow(QMainWindow):
         self.menu_go = self.menuBar().addMenu("")
         self.area_actions: list[QAction] = []
         for row, (_key, title, _desc) in enumerate(AREAS):
-            # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area
-            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{(row + 1) % 10}"))
+            action = QAction(self.tr(title), self)
+            if row < 10:  # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area; the rest by menu
+                action.setShortcut(QKeySequence(f"Ctrl+{(row + 1) % 10}"))
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
             self.menu_go.addAction(action)
             self.area_actions.append(action)
@@ -498,6 +511,7 @@ class MainWindow(QMainWindow):
                 "appraisal",
                 lambda: home.show_appraisal(dash.list_appraisal_due(session=session, clock=clock)),
             ),
+            ("privacy", self._fill_privacy),
             ("backup", lambda: home.show_backup(get_backup_status(session=session, clock=clock))),
             # staff (issue 20)
             (
@@ -524,6 +538,20 @@ class MainWindow(QMainWindow):
             except AppError as exc:
                 log.warning("home card %s not refreshed: %s", key, exc.code)
                 home.show_unavailable(key)
+
+    def _fill_privacy(self) -> None:
+        """The 个人信息 card: overdue customers' requests, the 到期处理 queue, open requests."""
+        from app.services import privacy
+
+        home = self.page_by_key["home"]
+        assert isinstance(home, HomePage)
+        session, clock = self._session, self._context.clock
+        requests = privacy.list_subject_requests(session=session, clock=clock, open_only=True)
+        home.show_privacy(
+            [r for r in requests if r.overdue],
+            len(privacy.list_storage_due(session=session, clock=clock)),
+            len(privacy.list_erasure_requests(session=session, clock=clock, open_only=True)),
+        )
 
     def _fill_inspections_due(self) -> None:
         from app.services.inspections import list_inspection_schedule

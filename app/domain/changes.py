@@ -19,6 +19,12 @@ TABLE_KINDS: dict[str, str] = {
     "customer_bank_account": "customers",
     "customer_status_change": "customers",
     "duplicate_flag": "customers",
+    "customer_consent": "customers",
+    "consent_purpose": "customers",
+    "erasure_request": "privacy",
+    "subject_request": "privacy",
+    "data_recipient": "privacy",
+    "data_provision": "privacy",
     "volume": "volumes",
     "archive_item": "volumes",
     "item_file": "volumes",
@@ -53,6 +59,15 @@ TABLE_KINDS: dict[str, str] = {
     "audit_checkpoint": "audit",
     "audit_seal": "audit",
     "audit_seal_state": "audit",
+    "legal_hold": "disposition",
+    "legal_hold_target": "disposition",
+    "appraisal": "disposition",
+    "appraisal_member": "disposition",
+    "appraisal_decision": "disposition",
+    "destruction_list": "disposition",
+    "destruction_list_volume": "disposition",
+    "destruction_approval": "disposition",
+    "destruction_note": "disposition",
     "setting": "settings",
     "keyring": "accounts",
     "user_account": "accounts",
@@ -82,10 +97,12 @@ class Changes:
     loans: bool = False
     inspections: bool = False
     incidents: bool = False
+    disposition: bool = False
     audit: bool = False
     settings: bool = False
     accounts: bool = False
     staff: bool = False
+    privacy: bool = False  # erasure and subject requests, recipients, provisions (issue 18)
     other: bool = False
 
     @classmethod

@@ -157,6 +157,31 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "staff.handover": frozenset({Role.ARCHIVIST}),  # 离职/调岗交接 at the desk, successor confirms
     "access_review.run": frozenset({Role.ADMIN}),  # 定期审查访问权限: start, decide each line
     "access_review.verify": frozenset({Role.ADMIN, Role.AUDITOR}),  # read, print, close
+    # personal data lifecycle (issue 18): archivists keep consents, requests and recipients;
+    # an approver other than the requester approves an erasure (R8); settings are the admin's
+    "privacy.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "consent.write": frozenset({Role.ARCHIVIST}),
+    "erasure.request": frozenset({Role.ARCHIVIST}),
+    "erasure.approve": frozenset({Role.APPROVER}),
+    "erasure.execute": frozenset({Role.ARCHIVIST}),
+    "subject.request": frozenset({Role.ARCHIVIST}),
+    "recipient.manage": frozenset({Role.ARCHIVIST}),
+    "provision.record": frozenset({Role.ARCHIVIST}),
+    "privacy.settings": frozenset({Role.ADMIN}),
+    # disposition (issue 17: R44, R46): archivists and approvers appraise (≥ 2 named); the
+    # archivist compiles the 销毁清册 and records the destruction; approvers approve it (never
+    # one they appraised or compiled); both may witness (监销人) what they neither compiled nor
+    # approved; holds are placed by either and released by an approver; the auditor reads
+    # every list and verifies each destroyed volume's 清册 and witnesses (三员 hold nothing else)
+    "disposition.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
+    "disposition.hold": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.hold_release": frozenset({Role.APPROVER}),
+    "disposition.appraise": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.compile": frozenset({Role.ARCHIVIST}),
+    "disposition.approve": frozenset({Role.APPROVER}),
+    "disposition.witness": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "disposition.carry_out": frozenset({Role.ARCHIVIST}),
+    "disposition.verify": frozenset({Role.AUDITOR}),
 }
 
 
@@ -204,6 +229,26 @@ ACTION_TITLES: dict[str, str] = {
     "staff.handover": "办理离职/调岗交接（接办人输入密码确认）",
     "access_review.run": "定期审查访问权限（发起，逐个账户确认或变更）",
     "access_review.verify": "查看、打印、复核并结束访问权限审查（不能由独自审查者结束）",
+    # personal data lifecycle (issue 18)
+    "privacy.read": "查看到期处理、删除申请、客户请求、接收方",
+    "consent.write": "登记、撤回客户同意",
+    "erasure.request": "申请删除或匿名化客户信息",
+    "erasure.approve": "审批删除或匿名化申请（不能审批本人申请）",
+    "erasure.execute": "执行已批准的删除或匿名化",
+    "subject.request": "登记、答复客户查询/更正/删除请求",
+    "recipient.manage": "登记对外提供接收方及保密协议",
+    "provision.record": "登记对外提供",
+    "privacy.settings": "修改同意用途、处理依据、存储期限设置",
+    # disposition (issue 17)
+    "disposition.read": "查看鉴定、销毁清册与冻结",
+    "disposition.hold": "设置冻结（客户、案卷、查询范围）",
+    "disposition.hold_release": "解除冻结（非设置人）",
+    "disposition.appraise": "鉴定到期案卷（鉴定人）",
+    "disposition.compile": "编制销毁清册",
+    "disposition.approve": "审批销毁清册（非鉴定人、非编制人）",
+    "disposition.witness": "担任监销人（非编制人、非审批人）",
+    "disposition.carry_out": "登记执行销毁",
+    "disposition.verify": "核查销毁记录（清册、审批、监销人）",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

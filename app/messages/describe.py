@@ -9,7 +9,7 @@ from typing import Any
 
 from app.clock import format_local
 from app.errors import AppError, FieldError, ValidationFailed
-from app.messages.errors import LIMIT_TEXTS, MESSAGES, UNDO_REASONS
+from app.messages.errors import DISPOSITION_REASONS, LIMIT_TEXTS, MESSAGES, UNDO_REASONS
 from app.messages.fields import FIELD_LABELS
 from app.messages.reasons import REASONS
 
@@ -49,6 +49,11 @@ def describe(error: AppError, tr: Translator = _identity) -> str:
         params["what_text"] = tr(LIMIT_TEXTS.get(str(params.get("what")), "")).format(**params)
     if error.code == "import_undo_refused":
         params["reason_text"] = tr(UNDO_REASONS.get(str(params.get("reason")), ""))
+    if error.code == "disposition_refused":
+        text = tr(DISPOSITION_REASONS.get(str(params.get("reason")), ""))
+        with contextlib.suppress(KeyError, IndexError):
+            text = text.format(**params)
+        params["reason_text"] = text
     try:
         return template.format(**params)
     except (KeyError, IndexError):

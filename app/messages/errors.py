@@ -89,6 +89,9 @@ MESSAGES: dict[str, str] = {
     ),
     "import_cancelled": "导入已取消，没有导入任何数据。",
     "import_undo_refused": "无法撤销这次导入：{reason_text}",
+    # personal data lifecycle (issue 18)
+    "purpose_refused": "不能将该客户的信息用于“{purpose}”：{why}。",
+    "provision_refused": "不能对外提供：{why}。",
     # consultation and loans (issue 7)
     "self_approval_refused": "审批人不能审批本人的申请（本人申请或由本人登记的申请），请由其他审批人审批。",
     "approver_not_in_route": (
@@ -156,6 +159,9 @@ MESSAGES: dict[str, str] = {
         "账户因多次登录失败已被锁定，须由系统管理员重置密码（或使用恢复密钥）后才能登录。"
     ),
     "audit_sealing_started": "审计验证密钥已经发放过，不会再次显示。如密钥遗失，请登记事件并报告。",
+    # disposition (issue 17)
+    "hold_in_force": "已被冻结，不能进行此操作：{holds}。须由审批人解除冻结后才能继续。",
+    "disposition_refused": "{reason_text}",
 }
 
 # import limits and undo refusals (issue 10): the detail of import_too_large / import_undo_refused
@@ -205,4 +211,28 @@ SEAL_PROBLEMS: dict[str, str] = {
     "key_unreadable": "验证密钥格式不正确。",
     "anchor_rolled_back": "审计链只到第 {head} 条，早于已知的锚点第 {seq} 条：数据库被换成了旧的副本（回滚）。",
     "anchor_mismatch": "第 {seq} 条审计记录与已知锚点不符：该条及之前的记录被改写。",
+}
+
+# Why a disposition step was refused (``DispositionRefused.reason``, issue 17).
+DISPOSITION_REASONS: dict[str, str] = {
+    "self_approval": "鉴定人和清册编制人不能审批该销毁清册，请由其他审批人审批。",
+    "approver_not_in_route": "该销毁清册当前须由“{needed}”审批，您的职务（{title}）不在此步。",
+    "witness_conflict": "监销人 {name} 是该清册的编制人或审批人，不能担任监销人。",
+    "witness_count": "销毁须有两名不同的监销人在场确认。",
+    "witness_not_staff": "监销人 {name} 不是有效的在职账户。",
+    "method_sale": "档案不得当作废纸出售，只能以粉碎、焚烧或送指定机构等技术手段销毁。",
+    "method_unknown": "销毁方式“{method}”不在允许的方式之内。",
+    "list_closed": "销毁清册 {number} 已{state}，不能再修改；更正请追加备注。",
+    "list_not_approved": "销毁清册 {number} 尚未批准（当前：{state}），不能执行销毁。",
+    "list_empty": "销毁清册 {number} 没有案卷，不能提交。",
+    "on_other_list": "案卷 {code} 已列入未完成的销毁清册 {number}。",
+    "not_destroy_decision": "案卷 {code} 的鉴定结论不是“销毁”，不能列入销毁清册。",
+    "appraisal_closed": "鉴定 {number} 已结束，不能再修改。",
+    "appraisers": "鉴定须有至少两名不同的鉴定人。",
+    "volume_unavailable": "案卷 {code} {why}，不能鉴定或销毁。",
+    "not_expired": "案卷 {code} 的保管期限尚未届满（至 {until} 年）。",
+    "release_own_hold": "冻结由您本人设置，须由其他审批人解除。",
+    "hold_released": "冻结 {number} 已解除。",
+    "hold_empty": "冻结须指定客户、案卷或查询条件。",
+    "witness_password": "监销人 {name} 的密码不正确。",
 }

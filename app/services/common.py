@@ -54,6 +54,26 @@ ACTION_LABELS: dict[str, str] = {
     "staff.handover": "办理离职调岗交接",
     "access_review.run": "审查访问权限",
     "access_review.verify": "复核访问权限审查",
+    # personal data lifecycle (issue 18)
+    "privacy.read": "查看个人信息处理记录",
+    "consent.write": "登记客户同意",
+    "erasure.request": "申请删除或匿名化",
+    "erasure.approve": "审批删除或匿名化",
+    "erasure.execute": "执行删除或匿名化",
+    "subject.request": "登记客户请求",
+    "recipient.manage": "登记接收方",
+    "provision.record": "登记对外提供",
+    "privacy.settings": "修改个人信息设置",
+    # disposition (issue 17)
+    "disposition.read": "查看鉴定销毁",
+    "disposition.hold": "设置冻结",
+    "disposition.hold_release": "解除冻结",
+    "disposition.appraise": "鉴定",
+    "disposition.compile": "编制销毁清册",
+    "disposition.approve": "审批销毁清册",
+    "disposition.witness": "监销",
+    "disposition.carry_out": "执行销毁",
+    "disposition.verify": "核查销毁记录",
 }
 
 

@@ -15,13 +15,14 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from app.clock import Clock
+from app.domain import privacy as privacy_rules
 from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel, rank, volume_state_label
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.errors import FieldError, ValidationFailed
 from app.printing.stamp import format_printed_at, printed_by_text
 from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, local_today
 from app.services.customers import (
     CustomerFilter,
     CustomerRow,
@@ -29,6 +30,7 @@ from app.services.customers import (
     list_customer_ids,
     search_customers,
 )
+from app.services.customers.consents import allowed_ids
 
 MASKED_MARKING = "内部·已脱敏"
 UNMASKED_MARKING = "敏感·含完整个人信息"
@@ -185,11 +187,14 @@ def export_customers(
     unmasked: bool = False,
     query: str = "",
     filters: CustomerFilter | None = None,
+    use: str = privacy_rules.SERVICE,
 ) -> bytes:
     """The customer list as on screen (search and filters) as .xlsx or PDF; audited (R40).
 
     Masked by default (R5). ``unmasked`` needs ``customer.reveal`` (PermissionDenied
-    otherwise); the purpose is required either way.
+    otherwise); the purpose is required either way. ``use`` is the purpose from the configured
+    list (R4): customers without a valid consent or legal basis for it are left out, and the
+    export says how many.
     """
     purpose = clean_purpose(purpose)
     limit = PDF_LIMIT if fmt == ExportFormat.PDF else CUSTOMER_LIMIT
@@ -209,6 +214,9 @@ def export_customers(
             "customer.reveal" if unmasked else "customer.read",
             releases=True,  # an export takes customer data out (R28, issue 20)
         )
+        allowed = allowed_ids(uow, ids, use, local_today(clock))
+        withheld = sum(1 for i in ids if i not in allowed)
+        ids = [i for i in ids if i in allowed]
         rows: list[CustomerRow] = []
         for start in range(0, len(ids), 500):
             rows += customer_rows_for(
@@ -222,6 +230,8 @@ def export_customers(
                 "rows": len(rows),
                 "format": fmt.value,
                 "unmasked": unmasked,
+                "use": use,
+                "withheld": withheld,
                 "query": "（已输入）" if query.strip() else "",  # a typed number stays out
                 "fields": ["id_number", "phones"] if unmasked else [],
             },
@@ -230,6 +240,9 @@ def export_customers(
     notes: tuple[str, ...] = (
         "显示方式：完整信息（已记录用途）" if unmasked else "显示方式：已脱敏",
     )
+    notes += (f"使用用途：{use}",)
+    if withheld:
+        notes += (f"另有 {withheld} 位客户没有该用途的有效同意或处理依据，未导出。",)
     if cut:
         notes += (f"只导出了前 {limit} 行，请缩小范围分批导出。",)
     table = ListTable(

@@ -48,6 +48,14 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
     from ui.dialogs.locations.batch_create import BatchCreateDialog
     from ui.dialogs.password import ChangePasswordDialog
     from ui.dialogs.print_preview import PrintPreviewDialog
+    from ui.dialogs.privacy import (
+        ConsentDialog,
+        ErasureRequestDialog,
+        PrivacySettingsDialog,
+        ProvisionDialog,
+        RecipientDialog,
+        SubjectRequestDialog,
+    )
     from ui.dialogs.secrecy_review import SecrecyReviewDialog
     from ui.dialogs.sign_in import SignInDialog
     from ui.dialogs.user_edit import UserEditDialog
@@ -107,6 +115,13 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
         ("SignInDialog", lambda: SignInDialog(context)),
         ("UserEditDialog", lambda: UserEditDialog(None)),
         ("LoanRoutingDialog", lambda: LoanRoutingDialog(context, admin)),
+        # issue 18
+        ("ConsentDialog", lambda: ConsentDialog(None, context, archivist, 1)),
+        ("ErasureRequestDialog", lambda: ErasureRequestDialog(None, context, archivist, 1)),
+        ("SubjectRequestDialog", lambda: SubjectRequestDialog(None, context, archivist, 1)),
+        ("RecipientDialog", lambda: RecipientDialog(None, context, archivist)),
+        ("ProvisionDialog", lambda: ProvisionDialog(None, context, archivist, [])),
+        ("PrivacySettingsDialog", lambda: PrivacySettingsDialog(None, context, admin)),
     ]
 
 

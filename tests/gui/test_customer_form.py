@@ -50,6 +50,7 @@ def test_responsible_person_is_offered_saved_and_preselected(
         seen["offered"] = [box.itemText(i) for i in range(box.count())]
         seen["editable"] = box.isEditable()
         dialog.name.setText("上海示范律师事务所")
+        dialog.consent_editor.choose("合同必需")  # R4: a legal basis (issue 18)
         dialog.party.setCurrentIndex(dialog.party.findData("org"))
         box.setCurrentIndex(box.findText("赵磊（archivist2）"))
         save(dialog)
@@ -92,6 +93,7 @@ def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
         assert isinstance(dialog, CustomerFormDialog)
         assert len(dialog.phones) == 1
         dialog.name.setText("钱多多")
+        dialog.consent_editor.choose("合同必需")  # R4: a legal basis (issue 18)
         qtbot.mouseClick(dialog.phone_list.add_button, Qt.MouseButton.LeftButton)
         assert len(dialog.phones) == 2 and dialog.focusWidget() is dialog.phones[1]
         dialog.phones[0].setText("138 0013 8000")

@@ -42,6 +42,7 @@ def test_bad_id_is_shown_next_to_the_field_then_the_fix_saves_masked(
     def fill(dialog: QWidget) -> None:
         assert isinstance(dialog, CustomerFormDialog)
         dialog.name.setText("张三丰")
+        dialog.consent_editor.choose("合同必需")  # R4: a legal basis (issue 18)
         dialog.status.setCurrentIndex(dialog.status.findData("registered"))
         dialog.id_number.setText("110105194912310021")  # wrong check digit
         dialog.phones[0].setText("138 0013 8000")

@@ -123,7 +123,7 @@ def test_an_approver_sees_the_applications_waiting_for_them(
     )
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "gm")
-    assert list(home.cards) == ["queue", "overdue", "papers"]
+    assert list(home.cards) == ["queue", "overdue", "papers", "privacy"]
     queue = _body(home, "queue")
     assert "等待您审批的申请 1 件" in queue and filed.number in queue and "复制" in queue
     assert _body(home, "overdue") == "当前没有逾期未还的借阅。"
@@ -170,10 +170,15 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
         "appraisal",
         "papers",
         "filing",
+        "privacy",
     ]
     appraisal = _body(home, "appraisal")
     assert "保管期限已满、待鉴定的案卷" in appraisal and old.reference_code in appraisal
     assert "2020-12-31 期满" in appraisal
+    # issue 18: the demo's customer request received 20 days before it was built is overdue
+    privacy_card = _body(home, "privacy")
+    assert "存储期限已届满的客户" in privacy_card and "删除/匿名化申请 1 件" in privacy_card
+    assert "逾期未答复的客户请求 1 件" in privacy_card
     review = _body(home, "review")
     assert old.reference_code in review and "2026-01-31 届满" in review
     assert "半年定期检查" in _body(home, "inspections")

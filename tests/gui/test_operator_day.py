@@ -294,6 +294,7 @@ def play_the_day(
     def register(dialog: QWidget) -> None:
         assert isinstance(dialog, CustomerFormDialog)
         op.type(dialog.name, "上海示范律师事务所")
+        dialog.consent_editor.choose("合同必需")  # R4: a legal basis (issue 18)
         op.shot(dialog, "customer-form")
         op.ctrl(dialog.name, Qt.Key.Key_Return)
         assert not dialog.isVisible(), dialog.general.text()

@@ -1654,3 +1654,179 @@ def _staff_output(w: World) -> None:
     staff_printing.record_staff_output(
         session=w.archivist, form="filing", object_id=_filing(w), kind="print", clock=w.clock
     )
+
+
+# --- personal data lifecycle (issue 18) -------------------------------------------------------
+READ_ONLY["app.services.privacy.count_overdue_subject_requests"] = "query: the home card"
+
+
+def _consenting(w: World) -> int:
+    """A new customer with a written consent covering every default purpose."""
+    from datetime import date
+
+    from app.services import privacy
+
+    entry = privacy.ConsentInput(
+        purposes=("合同履行", "客户服务", "营销", "对外提供"),
+        given_on=date(2026, 1, 2),
+        form=b"%PDF-1.4 consent",
+        form_name="同意书.pdf",
+    )
+    return w.customer(legal_basis="", consent=entry)
+
+
+@recipe("app.services.privacy.add_consent", action="consent.add")
+def _add_consent(w: World) -> None:
+    from datetime import date
+
+    from app.services import privacy
+
+    privacy.add_consent(
+        session=w.archivist,
+        customer_id=w.customer(),
+        entry=privacy.ConsentInput(purposes=("营销",), given_on=date(2026, 1, 3)),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.privacy.withdraw_consent", action="consent.withdraw")
+def _withdraw_consent(w: World) -> None:
+    from app.services import privacy
+
+    cid = _consenting(w)
+    [row] = privacy.list_consents(session=w.archivist, customer_id=cid, clock=w.clock)
+    privacy.withdraw_consent(
+        session=w.archivist, consent_id=row.id, purposes=("营销",), clock=w.clock
+    )
+
+
+@recipe("app.services.privacy.open_consent_form", action="consent.form_open")
+def _open_consent_form(w: World) -> None:
+    from app.services import privacy
+
+    cid = _consenting(w)
+    [row] = privacy.list_consents(session=w.archivist, customer_id=cid, clock=w.clock)
+    privacy.open_consent_form(
+        session=w.archivist, consent_id=row.id, purpose="核对签字", clock=w.clock
+    )
+
+
+def _erasure_request(w: World) -> int:
+    from app.services import privacy
+
+    cid = w.customer()
+    number = privacy.request_erasure(
+        session=w.archivist, customer_id=cid, reason="customer_request", clock=w.clock
+    )
+    rows = privacy.list_erasure_requests(session=w.archivist, clock=w.clock)
+    return next(r.id for r in rows if r.number == number)
+
+
+@recipe("app.services.privacy.request_erasure", action="erasure.request")
+def _request_erasure(w: World) -> None:
+    _erasure_request(w)
+
+
+@recipe("app.services.privacy.decide_erasure", action="erasure.approve")
+def _decide_erasure(w: World) -> None:
+    from app.services import privacy
+
+    privacy.decide_erasure(
+        session=w.manager, request_id=_erasure_request(w), approve=True, clock=w.clock
+    )
+
+
+@recipe("app.services.privacy.carry_out_erasure", action="erasure.delete")
+def _carry_out_erasure(w: World) -> None:
+    from app.services import privacy
+
+    request_id = _erasure_request(w)
+    privacy.decide_erasure(session=w.manager, request_id=request_id, approve=True, clock=w.clock)
+    privacy.carry_out_erasure(session=w.archivist, request_id=request_id, clock=w.clock)
+
+
+@recipe("app.services.privacy.record_subject_request", action="subject.request")
+def _record_subject_request(w: World) -> None:
+    from app.services import privacy
+
+    privacy.record_subject_request(
+        session=w.archivist, customer_id=w.customer(), kind="access", clock=w.clock
+    )
+
+
+@recipe("app.services.privacy.answer_subject_request", action="subject.answer")
+def _answer_subject_request(w: World) -> None:
+    from app.services import privacy
+
+    number = privacy.record_subject_request(
+        session=w.archivist, customer_id=w.customer(), kind="access", clock=w.clock
+    )
+    rows = privacy.list_subject_requests(session=w.archivist, clock=w.clock)
+    request_id = next(r.id for r in rows if r.number == number)
+    privacy.answer_subject_request(
+        session=w.archivist, request_id=request_id, answer="已寄送查询答复", clock=w.clock
+    )
+
+
+def _recipient(w: World) -> int:
+    from datetime import date
+
+    from app.domain.identity import uscc_check_character
+    from app.services import privacy
+
+    body = f"91110000{next(w._numbers):09d}"
+    return privacy.add_recipient(
+        session=w.archivist,
+        recipient=privacy.RecipientInput(
+            name=w.unique("北京某律师事务所"),
+            uscc=body + uscc_check_character(body),
+            contact="王律师",
+            agreement_signed_on=date(2026, 1, 2),
+        ),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.privacy.add_recipient", action="recipient.add")
+def _add_recipient(w: World) -> None:
+    _recipient(w)
+
+
+@recipe("app.services.privacy.provide_data", action="provision.record")
+def _provide_data(w: World) -> None:
+    from app.services import privacy
+
+    privacy.provide_data(
+        session=w.archivist,
+        customer_id=_consenting(w),
+        recipient_id=_recipient(w),
+        purpose="诉讼材料",
+        fields=("姓名", "联系电话"),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.privacy.update_privacy_settings", action="privacy.settings")
+def _update_privacy_settings(w: World) -> None:
+    from dataclasses import replace as with_values
+
+    from app.services import privacy
+
+    current = privacy.get_privacy_settings(session=w.admin, clock=w.clock)
+    privacy.update_privacy_settings(
+        session=w.admin, settings=with_values(current, answer_days=15), clock=w.clock
+    )
+
+
+@recipe("app.services.privacy.printing.print_customer_report", action="customer.report")
+def _print_customer_report(w: World) -> None:
+    from app.services.privacy import printing
+
+    printing.print_customer_report(session=w.archivist, customer_id=w.customer(), clock=w.clock)
+
+
+@recipe("app.services.privacy.printing.print_provision_register", action="print.provisions")
+def _print_provision_register(w: World) -> None:
+    from app.services.privacy import printing
+
+    printing.print_provision_register(session=w.archivist, clock=w.clock)

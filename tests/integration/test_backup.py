@@ -16,7 +16,6 @@ from app.clock import FixedClock
 from app.errors import (
     BackupDamaged,
     BackupTargetFailed,
-    CustomerUnreadable,
     PermissionDenied,
 )
 from app.messages import describe
@@ -235,8 +234,11 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
     restored = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     try:
         # the first still has volumes in the backup (archives leave only by destruction, R44):
-        # kept, its protected values unreadable; the second is purged at restore, row and all
-        with pytest.raises(CustomerUnreadable):
+        # kept and anonymised as the live erasure does (issue 18: its name a pseudonym, its
+        # protected values gone); the second is purged at restore, row and all
+        from app.errors import PurposeRefused
+
+        with pytest.raises(PurposeRefused):
             reveal_customer(
                 session=restored, customer_id=populated["first"], purpose="试图恢复", clock=clock
             )
@@ -245,7 +247,9 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
 
         with restored.uow(clock) as uow:
             assert uow.session.get(Customer, populated["second"]) is None
-            assert uow.session.get(Customer, populated["first"]) is not None
+            first = uow.session.get(Customer, populated["first"])
+            assert first is not None and first.name.startswith("匿名客户")
+            assert first.id_number_enc is None and first.anonymised_at is not None
         found = search_customers(session=restored, query="李四光", clock=clock)
         assert populated["second"] not in {r.id for r in found.rows}  # nor in the index
         assert found.total == 0

@@ -54,7 +54,12 @@ def _backup_with_file_size_limit(world: crash_harness.World, limit: int, fd: int
     except AppError as exc:
         os.write(fd, (exc.code + "\n" + describe(exc) + "\n").encode())
     draft = CustomerDraft(
-        party="person", kind="general", category="individual", name="满盘之后", status="potential"
+        party="person",
+        kind="general",
+        category="individual",
+        name="满盘之后",
+        status="potential",
+        legal_basis="合同必需",
     )
     cid = register_customer(session=archivist, draft=draft, clock=SystemClock()).customer_id
     os.write(fd, f"saved {cid}\n".encode())

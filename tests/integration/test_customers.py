@@ -250,6 +250,7 @@ def register_many(session: SignedIn, clock: FixedClock) -> dict[str, int]:
         )
         ids[name] = register_customer(session=session, draft=draft, clock=clock).customer_id
     org = CustomerDraft(
+        legal_basis="合同必需",
         party="org",
         kind="special",
         category="lawyer",

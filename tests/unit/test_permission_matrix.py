@@ -99,6 +99,17 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "loan.write": {ARCH: ALL},
     "loan.approve": APPROVERS_ALL,
     "loan.settings": {ADMIN: ALL},
+    # personal data lifecycle (issue 18): an erasure is approved by an approver, never by the
+    # archivist who asked; the 三员 hold none of it except the administrator's settings
+    "privacy.read": {ARCH: ALL, **APPROVERS_ALL},
+    "consent.write": {ARCH: ALL},
+    "erasure.request": {ARCH: ALL},
+    "erasure.approve": APPROVERS_ALL,
+    "erasure.execute": {ARCH: ALL},
+    "subject.request": {ARCH: ALL},
+    "recipient.manage": {ARCH: ALL},
+    "provision.record": {ARCH: ALL},
+    "privacy.settings": {ADMIN: ALL},
     # backup and restore (issue 10): the copy is encrypted, so running it reads no content
     "backup.run": {ADMIN: ALL},
     "backup.restore": {ADMIN: ALL},
@@ -115,6 +126,18 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "staff.handover": {ARCH: ALL},
     "access_review.run": {ADMIN: ALL},
     "access_review.verify": {ADMIN: ALL, AUDITOR: ALL},
+    # disposition (issue 17): appraisers and witnesses are archivists or approvers; the
+    # archivist compiles and records; approvers approve and release holds; the auditor reads
+    # and verifies; the administrator and the 安全保密员 take no part (三员分立)
+    "disposition.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "disposition.hold": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.hold_release": APPROVERS_ALL,
+    "disposition.appraise": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.compile": {ARCH: ALL},
+    "disposition.approve": APPROVERS_ALL,
+    "disposition.witness": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.carry_out": {ARCH: ALL},
+    "disposition.verify": {AUDITOR: ALL},
 }
 
 CELLS = [

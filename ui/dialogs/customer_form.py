@@ -30,6 +30,7 @@ from app.domain.customers import (
     Party,
     Status,
 )
+from app.domain.privacy import DEFAULT_BASES, DEFAULT_PURPOSES
 from app.errors import FieldError, ValidationFailed
 from app.services.customers import (
     NO_RESPONSIBLE,
@@ -43,6 +44,7 @@ from app.services.customers import (
 )
 from app.services.users import StaffRow
 from ui.dialogs.form import FormDialog, add_form_row
+from ui.widgets.consent_editor import ConsentEditor
 from ui.widgets.contact_list import ContactListEditor, ContactRow
 
 _Item = TypeVar("_Item", PhoneInput, AddressInput, BankAccountInput)
@@ -72,12 +74,15 @@ class CustomerFormDialog(FormDialog):
         *,
         register: Callable[[CustomerDraft], Any] | None = None,
         update: Callable[[CustomerChanges], Any] | None = None,
+        purposes: Sequence[str] = DEFAULT_PURPOSES,
+        bases: Sequence[str] = tuple(DEFAULT_BASES),
     ) -> None:
         super().__init__(parent, title="", object_name="CustomerFormDialog", enter_submits=True)
         self._register = register
         self._update = update
         self.setMinimumWidth(980)
         self.existing = existing
+        self._purposes, self._bases = tuple(purposes), tuple(bases)
         self._staff = list(staff)
         self._initial_responsible: int | None = None
         self._build_ui()
@@ -180,29 +185,21 @@ class CustomerFormDialog(FormDialog):
             editor.add_row()
         grid.addWidget(contacts, 1, 1)
 
-        consent = QGroupBox(self.tr("书面同意与备注"))
+        consent = QGroupBox(self.tr("同意与处理依据（R4）及备注"))
         form = QFormLayout(consent)
-        self.consent_date = QLineEdit(objectName="consent_date")
-        self.consent_date.setPlaceholderText("YYYY-MM-DD")
-        self.consent_purpose = QLineEdit(objectName="consent_purpose")
-        self.consent_until = QLineEdit(objectName="consent_until")
-        self.consent_until.setPlaceholderText("YYYY-MM-DD")
-        self.consent_method = QComboBox(objectName="consent_method")
-        self.consent_method.setEditable(True)  # keeps any method typed before
-        for text in ("", "书面签字", "电子签名", "合同条款"):
-            self.consent_method.addItem(text)
+        # a new customer needs a consent or a legal basis; an existing one's entries are kept
+        # on the customer page (同意 tab), so the form shows only the remarks then
+        self.consent_editor = ConsentEditor(self, self._purposes, self._bases)
+        if self.existing is None:
+            self._add_rows(form, self.consent_editor.rows())
         self.remarks = QPlainTextEdit(objectName="remarks")
         self.remarks.setMinimumHeight(60)  # takes the height the contact lists leave
-        self._add_rows(
-            form,
-            (
-                ("同意日期：", self.consent_date, "consent_date"),
-                ("同意用途：", self.consent_purpose, "consent_purpose"),
-                ("保存期限至：", self.consent_until, "consent_until"),
-                ("取得方式：", self.consent_method, "consent_method"),
-                ("备注：", self.remarks, "remarks"),
-            ),
-        )
+        self._add_rows(form, (("备注：", self.remarks, "remarks"),))
+        # a correction asked by the customer names their request (更正请求编号), audited
+        self.change_purpose = QLineEdit(objectName="change_purpose")
+        self.change_purpose.setPlaceholderText(self.tr("如客户更正请求编号 CX2026-0001"))
+        if self.existing is not None:
+            self._add_rows(form, (("修改依据：", self.change_purpose, "purpose"),))
         grid.addWidget(consent, 1, 0)
 
         self.finish(stretch=False)
@@ -329,12 +326,6 @@ class CustomerFormDialog(FormDialog):
         self.email.setPlaceholderText(keep.format(d.email or "—"))
         self.gender.setEnabled(False)
         self.birth_date.setEnabled(False)
-        if d.consent_date:
-            self.consent_date.setText(d.consent_date.isoformat())
-        if d.consent_until:
-            self.consent_until.setText(d.consent_until.isoformat())
-        self.consent_purpose.setText(d.consent_purpose)
-        self.consent_method.setCurrentText(d.consent_method)
         self.remarks.setPlainText(d.remarks)
 
     def changes(self) -> tuple[CustomerChanges, list[FieldError]]:
@@ -357,10 +348,10 @@ class CustomerFormDialog(FormDialog):
             kind=self.kind.currentData(),
             category=self.category.currentData(),
             importance=self.importance.currentData(),
-            consent_date=self._date(self.consent_date, "consent_date", problems),
-            consent_purpose=self.consent_purpose.text(),
-            consent_until=self._date(self.consent_until, "consent_until", problems),
-            consent_method=self.consent_method.currentText(),
+            consent_date=self.existing.consent_date if self.existing else None,
+            consent_purpose=self.existing.consent_purpose if self.existing else "",
+            consent_until=self.existing.consent_until if self.existing else None,
+            consent_method=self.existing.consent_method if self.existing else "",
             remarks=self.remarks.toPlainText(),
             responsible_user_id=responsible,
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
@@ -369,6 +360,7 @@ class CustomerFormDialog(FormDialog):
             addresses=addresses,
             bank_accounts=banks,
             email=self.email.text() if self.email.text().strip() else None,
+            purpose=self.change_purpose.text(),
         )
         return changes, problems
 
@@ -376,6 +368,7 @@ class CustomerFormDialog(FormDialog):
         """Return the draft and any problems reading the form itself."""
         problems: list[FieldError] = []
         person = self.party.currentData() == Party.PERSON.value
+        consent, basis = self.consent_editor.read(problems)
         draft = CustomerDraft(
             party=self.party.currentData(),
             kind=self.kind.currentData(),
@@ -394,10 +387,8 @@ class CustomerFormDialog(FormDialog):
             ),
             email=self.email.text(),
             responsible_user_id=self.responsible.currentData(),
-            consent_date=self._date(self.consent_date, "consent_date", problems),
-            consent_purpose=self.consent_purpose.text(),
-            consent_until=self._date(self.consent_until, "consent_until", problems),
-            consent_method=self.consent_method.currentText(),
+            consent=consent,
+            legal_basis=basis,
             remarks=self.remarks.toPlainText(),
         )
         return draft, problems

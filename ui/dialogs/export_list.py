@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from PySide6.QtWidgets import (
     QCheckBox,
+    QComboBox,
     QDialog,
     QLabel,
     QRadioButton,
@@ -28,7 +29,13 @@ class ExportListDialog(PurposeForm):
     """Collects what an export needs; the caller runs the export service."""
 
     def __init__(
-        self, parent: QWidget | None, what: str, *, may_unmask: bool = False, customers: bool
+        self,
+        parent: QWidget | None,
+        what: str,
+        *,
+        may_unmask: bool = False,
+        customers: bool,
+        uses: Sequence[str] = (),
     ) -> None:
         super().__init__(parent, object_name="ExportListDialog")
         self.setWindowTitle(self.tr("导出{0}").format(what))
@@ -36,6 +43,16 @@ class ExportListDialog(PurposeForm):
             0, QLabel(self.tr("导出内容：{0}（当前列表的查询和筛选结果）").format(what))
         )
         self.add_purpose(self.tr("用途（将记入审计日志）"), PURPOSES)
+        # customers (R4, issue 18): the use from the configured list; customers without a
+        # consent or legal basis for it are left out of the export
+        self.use = QComboBox(objectName="export_use")
+        for name in uses:
+            self.use.addItem(name, name)
+        self.use.setCurrentIndex(max(self.use.findData("客户服务"), 0))
+        if customers and uses:
+            self.form.addRow(self.tr("使用用途"), self.use)
+        else:
+            self.use.hide()
         self.xlsx = QRadioButton(self.tr("Excel 工作簿（.xlsx）"), objectName="format_xlsx")
         self.pdf = QRadioButton(self.tr("PDF（A4，可打印）"), objectName="format_pdf")
         self.xlsx.setChecked(True)

@@ -14,9 +14,11 @@ from PySide6.QtWidgets import (
 )
 
 from app.clock import Clock
+from app.domain.privacy import SERVICE
 from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.customers import CustomerDetail, reveal_customer
+from app.services.privacy import get_privacy_settings
 from ui.errors import message_for
 
 COMMON_PURPOSES = ("办理借阅核对身份", "客户来电核实信息", "合同签订核对", "按客户要求更正信息")
@@ -42,6 +44,12 @@ class RevealDialog(QDialog):
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        # the purpose from the configured list (R4: refused without consent or basis for it)
+        self.use = QComboBox(objectName="use")
+        for name in get_privacy_settings(session=session, clock=clock).purposes:
+            self.use.addItem(name, name)
+        self.use.setCurrentIndex(max(self.use.findData(SERVICE), 0))
+        layout.addWidget(self.use)
         self.purpose = QComboBox(objectName="purpose")
         self.purpose.setEditable(True)
         self.purpose.addItem("")
@@ -72,6 +80,7 @@ class RevealDialog(QDialog):
                 session=self._session,
                 customer_id=self._customer_id,
                 purpose=self.purpose.currentText(),
+                use=str(self.use.currentData()),
                 clock=self._clock,
             )
         except AppError as exc:
@@ -93,4 +102,5 @@ class RevealDialog(QDialog):
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values.addRow(label, shown)
         self.purpose.setEnabled(False)
+        self.use.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("完成"))

@@ -43,6 +43,7 @@ CARDS: dict[str, tuple[str, str, str]] = {
     "tasks": ("待办任务", "inspections", "去检查"),
     "review": ("密级到期复核", "archives", "去档案"),
     "appraisal": ("保管期满待鉴定", "archives", "去档案"),
+    "privacy": ("个人信息", "privacy", "去处理"),
     "accounts": ("账户", "settings", "用户管理"),
     "security": ("安全提醒", "settings", "去设置"),
     "chain": ("审计链", "audit", "去审计"),
@@ -64,9 +65,10 @@ def cards_for(actor: Actor) -> list[str]:
     if actor.has(Role.AUDITOR):
         wanted |= {"chain", "alarms", "access_review"}
     if actor.has(Role.APPROVER):
-        wanted |= {"queue", "overdue", "papers"}
+        wanted |= {"queue", "overdue", "papers", "privacy"}
     if actor.has(Role.ARCHIVIST):
         wanted |= {"overdue", "inspections", "tasks", "review", "appraisal", "papers", "filing"}
+        wanted |= {"privacy"}
     if may(actor.roles, "backup.verify"):
         wanted.add("backup")
     return [key for key in CARDS if key in wanted]
@@ -336,6 +338,33 @@ class HomePage(QWidget):
         if len(rows) > SHOWN:
             lines.append(self.tr("……"))
         card.set_lines(lines, ALERT)
+
+    def show_privacy(self, overdue: Sequence[Any], due: int, pending: int) -> None:
+        """Fill the 个人信息 card (issue 18).
+
+        Customers' requests past their deadline (``SubjectRow``), customers whose storage
+        period ended, erasure requests still open.
+        """
+        card = self.cards.get("privacy")
+        if card is None:
+            return
+        if not overdue and not due and not pending:
+            card.set_lines([self.tr("没有逾期的客户请求，没有到期待处理的客户信息。")], GOOD)
+            return
+        lines = []
+        if overdue:
+            lines.append(self.tr("逾期未答复的客户请求 {0} 件：").format(len(overdue)))
+            for row in overdue[:SHOWN]:
+                lines.append(
+                    self.tr("{0}　客户 {1}　应于 {2} 前答复").format(
+                        row.number, row.customer_number, row.due_on.isoformat()
+                    )
+                )
+        if due:
+            lines.append(self.tr("存储期限已届满的客户 {0} 位（到期处理）。").format(due))
+        if pending:
+            lines.append(self.tr("未办结的删除/匿名化申请 {0} 件。").format(pending))
+        card.set_lines(lines, ALERT if overdue else PLAIN)
 
     # -- administrator --------------------------------------------------------------------------
     def show_accounts(self, overview: Any) -> None:

@@ -559,6 +559,12 @@ class SettingsPage(QWidget):
             )
             self.inspection_button.clicked.connect(self.edit_inspection_settings)
             own.insertWidget(1, self.inspection_button)
+            # issue 18: purposes, legal bases, storage after 流失, answer deadline, approvers
+            self.privacy_button = QPushButton(
+                self.tr("个人信息设置…"), objectName="privacy_settings"
+            )
+            self.privacy_button.clicked.connect(self.edit_privacy_settings)
+            own.insertWidget(2, self.privacy_button)
         if not three:
             note = QLabel(
                 self.tr("账户由系统管理员管理，角色和安全策略由安全保密员管理（三员分立）。")
@@ -566,6 +572,12 @@ class SettingsPage(QWidget):
             note.setStyleSheet("color: #555;")
             layout.addWidget(note)
             layout.addStretch()
+
+    def edit_privacy_settings(self) -> None:
+        """The 个人信息设置 dialog (administrator)."""
+        from ui.dialogs.privacy import PrivacySettingsDialog
+
+        PrivacySettingsDialog(self, self._context, self._session).exec()
 
     def edit_inspection_settings(self) -> None:
         """The 库房检查设置 dialog (administrator)."""

@@ -15,6 +15,22 @@ from app.domain import loans as loan_rules
 from app.messages import FIELD_LABELS
 
 ACTION_LABELS: dict[str, str] = {
+    # personal data lifecycle (issue 18)
+    "consent.add": "登记客户同意或处理依据",
+    "consent.withdraw": "撤回客户同意",
+    "consent.form_open": "查看签字同意书",
+    "erasure.request": "申请删除或匿名化",
+    "erasure.approve": "批准删除或匿名化",
+    "erasure.refuse": "驳回删除或匿名化",
+    "erasure.delete": "删除客户信息（不可恢复）",
+    "erasure.anonymise": "匿名化客户信息",
+    "subject.request": "登记客户查询/更正/删除请求",
+    "subject.answer": "答复客户请求",
+    "recipient.add": "登记对外提供接收方",
+    "provision.record": "对外提供客户信息",
+    "customer.report": "打印客户个人信息查询答复",
+    "print.provisions": "打印对外提供登记簿",
+    "privacy.settings": "修改个人信息处理设置",
     # sign-in and the session
     "auth.sign_in": "登录",
     "auth.sign_out": "退出登录",
@@ -161,6 +177,9 @@ ACTION_LABELS: dict[str, str] = {
     "backup.vault_expired": "销毁过期的备份密钥副本",
     "incident.record": "登记泄密/丢失事件",
     "incident.update": "更新事件",
+    # disposition (issue 17)
+    "disposition.hold_place": "设置冻结",
+    "disposition.hold_release": "解除冻结",
 }
 
 # The area of an action code (its first part): how an action no table knows yet still reads.
@@ -198,6 +217,10 @@ AREA_LABELS: dict[str, str] = {
 }
 
 OBJECT_LABELS: dict[str, str] = {
+    "erasure_request": "删除/匿名化申请",
+    "subject_request": "客户请求",
+    "data_recipient": "对外提供接收方",
+    "data_provision": "对外提供记录",
     "customer": "客户",
     "volume": "案卷",
     "item": "卷内文件",
@@ -230,6 +253,9 @@ OBJECT_LABELS: dict[str, str] = {
     "filing_handover": "归档移交",
     "staff_handover": "离职/调岗交接",
     "access_review": "访问权限审查",
+    "legal_hold": "冻结",
+    "appraisal": "鉴定",
+    "destruction_list": "销毁清册",
 }
 
 # Keys of the details (and of the fields a change names) that are not error fields.
@@ -250,6 +276,20 @@ DETAIL_LABELS: dict[str, str] = {
     "accounts": "账户数",
     "confirmed": "确认",
     "changed": "需变更",
+    # personal data lifecycle (issue 18)
+    "basis": "处理依据",
+    "purposes": "用途",
+    "method": "方式",
+    "given_on": "同意日期",
+    "form": "签字同意书",
+    "withdrawn_on": "撤回日期",
+    "old": "原设置",
+    "new": "新设置",
+    "answered_on": "答复日期",
+    "late": "逾期答复",
+    "use": "使用用途",
+    "withheld": "因无有效同意未导出",
+    "files": "含电子文件（已另行加密保存）",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",

@@ -23,8 +23,9 @@ def _record_restore(
     protected values could not be read anyway, and their row (name, number, remarks), contact
     rows and index entries are removed from the restored database too, in the transaction that
     records the restore. A customer who still has volumes is kept (archives leave only through
-    the destruction procedure, R44); their protected values stay unreadable. Returns how many
-    customers were deleted after the backup.
+    the destruction procedure, R44) and anonymised as the live database did (issue 18): the
+    pseudonym of their 客户编号, no remarks, no contact rows. Returns how many customers were
+    deleted or anonymised after the backup.
     """
     from sqlalchemy import or_, select
     from sqlalchemy.orm import Session
@@ -79,6 +80,7 @@ def _record_restore(
                 db_session.flush()
             if purge:
                 search_sqlite.remove_customers(db_session.connection(), purge)
+            _pseudonymise(db_session, sorted(set(gone) & with_volumes), now)
             for other in partners - set(purge):
                 still_open = db_session.scalar(
                     select(DuplicateFlag.id).where(
@@ -107,3 +109,36 @@ def _record_restore(
     finally:
         engine.dispose()
     return len(gone)
+
+
+def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:
+    """Anonymise customers whose key is gone but whose volumes stay (as the live erasure did)."""
+    from sqlalchemy import delete
+
+    from app.domain.privacy import pseudonym
+    from app.storage import search_sqlite
+    from app.storage.models import (
+        Customer,
+        CustomerAddress,
+        CustomerBankAccount,
+        CustomerConsent,
+        CustomerPhone,
+    )
+
+    for cid in ids:
+        c = db_session.get(Customer, cid)
+        if c is None:
+            continue
+        for child in (CustomerPhone, CustomerAddress, CustomerBankAccount):
+            db_session.execute(delete(child).where(child.customer_id == cid))
+        for consent in db_session.query(CustomerConsent).filter_by(customer_id=cid):
+            consent.form_enc = consent.form_name_enc = None
+        c.name = pseudonym(c.number)
+        c.gender = c.birth_date_enc = c.id_type = None
+        c.id_number_enc = c.id_number_bidx = c.email_enc = None
+        c.consent_purpose = c.remarks = c.index_remarks = ""
+        c.anonymised_at = c.anonymised_at or now
+        db_session.flush()
+        conn = db_session.connection()
+        search_sqlite.remove_customers(conn, [cid])
+        search_sqlite.index_customers(conn, [search_sqlite.IndexRow(cid, c.name, c.number, "")])

@@ -93,6 +93,8 @@ class CustomerChanges:
     addresses: tuple[AddressInput | Kept, ...] | None = None
     bank_accounts: tuple[BankAccountInput | Kept, ...] | None = None
     email: str | None = None
+    # why the data changes, e.g. the number of a customer's 更正 request (issue 18); audited
+    purpose: str = ""
 
 
 def update_customer(
@@ -110,6 +112,8 @@ def update_customer(
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
         check_version(c, expected_version)
+        if c.anonymised_at is not None:  # nothing personal may come back (R8)
+            raise ValidationFailed([FieldError("customer", "already_anonymised")])
         try:
             cipher = FieldCipher(store.vault.key(c.key_id))
             stored = _StoredContacts.read(uow, c, cipher, changes)
@@ -234,7 +238,13 @@ def update_customer(
         diff = masked_change(before, _snapshot(c), {"name": "name", "remarks": "generic"})
         diff.update(masked_change(lists_before, lists_after))  # masked already
         diff.update({k: {"after": v} for k, v in masked_changes.items()})
-        uow.audit.record("customer.update", object_type="customer", object_id=c.id, details=diff)
+        uow.audit.record(
+            "customer.update",
+            object_type="customer",
+            object_id=c.id,
+            purpose=changes.purpose.strip()[:200] or None,
+            details=diff,
+        )
         uow.commit()
         return SaveResult(c.id, c.number, tuple(warnings), tuple(duplicates))
 

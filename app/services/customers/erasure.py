@@ -12,8 +12,10 @@ from app.services.customers.duplicates import flagged_pairs, refresh_duplicate_m
 from app.services.customers.stored import load_customer
 from app.storage import search as search_index
 from app.storage.models import (
+    Customer,
     Volume,
 )
+from app.storage.store import Store, UnitOfWork
 
 
 def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: Clock) -> None:
@@ -34,7 +36,6 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
         if has_volumes is not None:
             # archives go through the destruction procedure (R44), not customer deletion
             raise ValidationFailed([FieldError("customer", "has_volumes")])
-        partners = flagged_pairs(uow, c.id)
         uow.audit.record(
             "customer.delete",
             object_type="customer",
@@ -42,12 +43,22 @@ def delete_customer(*, session: SignedIn, customer_id: int, reason: str, clock: 
             purpose=reason.strip()[:200],
             details={"number": number, "key_id": key_id},
         )
-        uow.session.delete(c)
-        search_index.remove_customers(uow.session.connection(), [customer_id])
-        uow.session.flush()
-        for other_id, _reason in partners:
-            refresh_duplicate_mark(uow, other_id)
-        # Erase first (R8): if the commit then fails, the row survives without a readable key
-        # and the operator deletes again; erasure itself can never be lost.
-        store.vault.destroy([key_id])
+        remove_customer(uow, store, c)
         uow.commit()
+
+
+def remove_customer(uow: UnitOfWork, store: Store, c: Customer) -> None:
+    """Delete ``c`` inside ``uow`` and destroy their key (R8); the caller audits and commits.
+
+    Requests and provisions that name the customer keep their number (customer_id set NULL);
+    consent entries go with the customer. The key is destroyed before the commit: if the
+    commit then fails, the row survives without a readable key and the operator deletes again.
+    """
+    partners = flagged_pairs(uow, c.id)
+    customer_id, key_id = c.id, c.key_id
+    uow.session.delete(c)
+    search_index.remove_customers(uow.session.connection(), [customer_id])
+    uow.session.flush()
+    for other_id, _reason in partners:
+        refresh_duplicate_mark(uow, other_id)
+    store.vault.destroy([key_id])

@@ -109,6 +109,7 @@ def customer_rows_for(
             Customer.key_id,
             Customer.row_key,
             Customer.id_number_enc,
+            Customer.anonymised_at,
             first_phone.c.phone_enc,
         )
         .outerjoin(
@@ -128,7 +129,8 @@ def customer_rows_for(
         if c is None:
             continue
         try:
-            idn, phone = _list_values(store, c)
+            # an anonymised customer has nothing protected left (R8)
+            idn, phone = ("", "") if c.anonymised_at is not None else _list_values(store, c)
         except (KeyDestroyed, DecryptionFailed):
             # key gone (an erased customer in a restored copy) or damaged: never crash a list
             log.warning("protected values of customer %s cannot be read", c.id)
@@ -137,7 +139,9 @@ def customer_rows_for(
             CustomerRow(
                 id=c.id,
                 number=c.number,
-                name=mask_name(c.name) if masked and c.party == Party.PERSON else c.name,
+                name=mask_name(c.name)
+                if masked and c.party == Party.PERSON and c.anonymised_at is None
+                else c.name,
                 party=c.party,
                 kind=c.kind,
                 category=c.category,

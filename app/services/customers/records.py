@@ -14,6 +14,7 @@ from app.domain.customers import (
     Status,
 )
 from app.errors import FieldError
+from app.services.customers.consents import ConsentInput
 
 UNREADABLE = "（无法解密）"  # shown for a value whose key is gone or damaged
 
@@ -68,6 +69,9 @@ class CustomerDraft:
     consent_method: str = ""
     remarks: str = ""
     index_remarks: str = ""
+    # R4 (issue 18): a consent entry or a stated legal basis (合同必需/法定义务) is required;
+    consent: ConsentInput | None = None
+    legal_basis: str = ""
 
 
 @dataclass(frozen=True)

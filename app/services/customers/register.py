@@ -24,6 +24,12 @@ from app.security.masking import (
 )
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.customers.consents import (
+    ConsentInput,
+    initial_entry,
+    purpose_settings,
+    write_entry,
+)
 from app.services.customers.duplicates import find_duplicates
 from app.services.customers.records import CustomerDraft, SaveResult
 from app.services.customers.stored import ContactWriter, index_row
@@ -44,8 +50,23 @@ def _next_number(uow: UnitOfWork) -> str:
     return f"KH{last + 1:08d}"
 
 
+def _entry_summary(entry: ConsentInput) -> dict[str, object]:
+    """What the audit keeps of a consent or basis entry (no personal data)."""
+    return {
+        "kind": entry.kind,
+        "basis": entry.basis,
+        "purposes": list(entry.purposes),
+        "method": entry.method if entry.kind == "consent" else "",
+        "given_on": entry.given_on.isoformat() if entry.given_on else None,
+        "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
+        "form": entry.form is not None,
+    }
+
+
 def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) -> SaveResult:
-    """Register a new customer and their index entry (R1–R4); nothing is saved on any error.
+    """Register a new customer, their index entry and their consent or legal basis (R1–R4).
+
+    Nothing is saved on any error; a customer with neither consent nor basis is refused.
 
     Raises:
         ValidationFailed: a field is wrong, or the identity number is already registered.
@@ -58,7 +79,18 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         errors += check_responsible(uow, draft.responsible_user_id)
         if clean is not None and clean.id_number:
             errors += check_id_free(store, uow, clean.id_number)
-        if errors or clean is None:
+        entry, entry_errors = initial_entry(
+            consent=draft.consent,
+            legal_basis=draft.legal_basis,
+            legacy_date=draft.consent_date,
+            legacy_purpose=draft.consent_purpose,
+            legacy_until=draft.consent_until,
+            legacy_method=draft.consent_method,
+            settings=purpose_settings(uow),
+            today=today,
+        )
+        errors += entry_errors
+        if errors or clean is None or entry is None:
             raise ValidationFailed(errors)
         now = clock.now()
         key_id, key = store.vault.create_key(now)  # durable before the database commit (R8)
@@ -100,6 +132,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         )
         uow.session.add(customer)
         uow.session.flush()
+        write_entry(uow, store, customer, entry, by=session.actor.user_id)
         contacts = ContactWriter(uow, store, customer.id, enc)
         contacts.phones(clean.phones)
         contacts.addresses(draft.addresses)
@@ -129,6 +162,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
                 "phones": [mask_phone(p.e164) for p, _ in clean.phones],
                 "bank_accounts": [mask_bank_account(a) for a, _ in clean.bank_accounts],
                 "status": customer.status,
+                "consent": _entry_summary(entry),
                 "suspected_duplicates": [
                     {"customer": d.other_number, "reason": d.reason} for d in duplicates
                 ],

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from app.clock import Clock
+from app.domain import privacy as privacy_rules
 from app.domain.customers import (
     Party,
 )
@@ -19,7 +20,8 @@ from app.security.masking import (
 )
 from app.security.vault import KeyDestroyed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, local_today
+from app.services.customers.consents import require_purpose
 from app.services.customers.records import CustomerDetail
 from app.services.customers.stored import contact_rows, load_customer
 from app.storage.models import (
@@ -45,10 +47,11 @@ def _detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> Cust
 def _detail_unchecked(
     store: Store, uow: UnitOfWork, c: Customer, *, masked: bool
 ) -> CustomerDetail:
-    cipher = store.vault.cipher(c.key_id)
+    # an anonymised customer's key is gone and nothing protected is left to open (R8)
+    cipher = None if c.anonymised_at is not None else store.vault.cipher(c.key_id)
 
     def dec(blob: bytes | None, column: str, table: str = "customer") -> str:
-        if blob is None:
+        if blob is None or cipher is None:
             return ""
         return cipher.decrypt(blob, table=table, column=column, row_key=c.row_key)
 
@@ -72,7 +75,8 @@ def _detail_unchecked(
         address_values = [mask_address(a) for a in address_values]
         birth = birth[:4] + "-**-**" if birth else ""
         email = (email[:1] + "***@" + email.split("@")[-1]) if email else ""
-    name = mask_name(c.name) if masked and c.party == Party.PERSON else c.name
+    pseudonymous = c.anonymised_at is not None  # the pseudonym is no personal data
+    name = mask_name(c.name) if masked and c.party == Party.PERSON and not pseudonymous else c.name
     responsible = (
         uow.session.get(UserAccount, c.responsible_user_id) if c.responsible_user_id else None
     )
@@ -115,14 +119,25 @@ def get_customer(*, session: SignedIn, customer_id: int, clock: Clock) -> Custom
 
 
 def reveal_customer(
-    *, session: SignedIn, customer_id: int, purpose: str, clock: Clock
+    *,
+    session: SignedIn,
+    customer_id: int,
+    purpose: str,
+    clock: Clock,
+    use: str = privacy_rules.SERVICE,
 ) -> CustomerDetail:
-    """Full protected values; the purpose is required and recorded (R5, R40)."""
+    """Full protected values; the purpose is required and recorded (R5, R40).
+
+    ``use`` is the purpose from the configured list (客户服务 unless given) and ``purpose`` the
+    free text; without a valid consent or legal basis for ``use`` the reveal is refused
+    (``PurposeRefused``, R4).
+    """
     if not purpose.strip():
         raise ValidationFailed([FieldError("purpose", "required")])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.reveal")
         c = load_customer(uow, customer_id)
+        require_purpose(uow, c, use, local_today(clock))
         detail = _detail(session.store, uow, c, masked=False)
         # the same customer again for the same purpose in this session: one entry (issue 9)
         uow.audit.record_view(
@@ -132,6 +147,7 @@ def reveal_customer(
             purpose=purpose.strip()[:200],
             details={
                 "number": c.number,
+                "use": use,
                 "fields": [
                     "id_number",
                     "phones",
@@ -144,3 +160,8 @@ def reveal_customer(
         )
         uow.commit()
         return detail
+
+
+def read_detail(store: Store, uow: UnitOfWork, c: Customer, *, masked: bool) -> CustomerDetail:
+    """``c`` as a detail inside a caller's unit of work (the caller authorises and audits)."""
+    return _detail(store, uow, c, masked=masked)

@@ -14,12 +14,14 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import loans as rules
+from app.domain import privacy as privacy_rules
 from app.domain.catalogue import VolumeState
 from app.domain.loans import ApplicationState, Credential, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, clean_text
+from app.services.customers.consents import allowed_ids
 from app.services.loans.rows import (
     ApplicationRow,
     ApplicationView,
@@ -115,6 +117,17 @@ def _check_applicant(
     return user.id, user.display_name, department
 
 
+def _provision_consent(uow: UnitOfWork, volumes: list[Volume], today: date) -> list[FieldError]:
+    """对外提供 needs each customer's explicit consent to it (R36, issue 18)."""
+    owners = {v.customer_id for v in volumes if v.customer_id is not None}
+    allowed = allowed_ids(uow, sorted(owners), privacy_rules.PROVISION, today)
+    return [
+        FieldError(f"volumes.{n}", "no_provision_consent", {"code": v.reference_code})
+        for n, v in enumerate(volumes)
+        if v.customer_id is not None and v.customer_id not in allowed
+    ]
+
+
 def file_application(
     *, session: SignedIn, draft: ApplicationDraft, clock: Clock
 ) -> ApplicationSaved:
@@ -184,6 +197,8 @@ def file_application(
             if not access.may_see(operator, volume.secrecy_level):
                 errors.append(FieldError(f"volumes.{n}", "no_clearance"))
             volumes.append(volume)
+        if kind == UseKind.EXTERNAL:
+            errors += _provision_consent(uow, volumes, today)
         if errors:
             raise ValidationFailed(errors)
         top = max((v.secrecy_level for v in volumes), key=level_rank, default=None)

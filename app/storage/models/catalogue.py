@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -23,6 +24,7 @@ class Volume(Base):
     """A volume (卷) of a customer's archive (R10–R12, R15)."""
 
     __tablename__ = "volume"
+    __table_args__ = (Index("ix_volume_retention_year", "retention", "year"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(64), unique=True)  # 档号, never reused
@@ -54,6 +56,8 @@ class Volume(Base):
     date_from: Mapped[date | None] = mapped_column(Date)  # 起止日期 of the ledger
     date_to: Mapped[date | None] = mapped_column(Date)
     link_hint: Mapped[str] = mapped_column(String(200), default="")  # ledger's customer text
+    # last year of a retention extended by an appraisal (issue 17); None: as ``retention`` says
+    retention_until: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
 class ArchiveItem(Base):
@@ -98,11 +102,15 @@ class ItemFile(Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))  # fixity of the plain content
     chunk_count: Mapped[int] = mapped_column(Integer, default=0)
-    state: Mapped[str] = mapped_column(String(16), default="writing")  # writing | complete
+    # writing | complete | destroyed (issue 17: the key or chunks are gone, the row kept)
+    state: Mapped[str] = mapped_column(String(16), default="writing")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     # SQLite: random name of the blob in ``<db>.files/`` (storage.blob_files); None: file_chunk
     blob_name: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # the file's own key in the vault (issue 17: destroyed with the file); None: older files,
+    # sealed under the customer's key
+    key_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class FileChunk(Base):

@@ -66,6 +66,8 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # set when the customer was anonymised (R8): name is a pseudonym, protected values erased
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class CustomerPhone(Base):

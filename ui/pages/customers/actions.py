@@ -19,6 +19,7 @@ from app.services.customers import (
     register_customer,
     update_customer,
 )
+from app.services.privacy import get_privacy_settings
 from app.services.users import StaffRow, list_staff
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog, StatusDialog
@@ -62,7 +63,14 @@ class CustomerActions(QWidget):
         def register(draft: CustomerDraft) -> Any:
             return register_customer(session=self._session, draft=draft, clock=self._context.clock)
 
-        dialog = CustomerFormDialog(self, staff=self._staff(), register=register)
+        lists = get_privacy_settings(session=self._session, clock=self._context.clock)
+        dialog = CustomerFormDialog(
+            self,
+            staff=self._staff(),
+            register=register,
+            purposes=lists.purposes,
+            bases=tuple(lists.legal_bases()),
+        )
         if not dialog.exec() or dialog.result_value is None:
             return
         result = dialog.result_value
@@ -163,6 +171,7 @@ class CustomerActions(QWidget):
             self.tr("客户目录"),
             may_unmask=may(self._session.actor.roles, "customer.reveal"),
             customers=True,
+            uses=get_privacy_settings(session=self._session, clock=self._context.clock).purposes,
         )
 
         def produce(fmt: ExportFormat) -> bytes:
@@ -174,6 +183,7 @@ class CustomerActions(QWidget):
                 unmasked=ask.unmasked.isChecked(),
                 query=self.search.text(),
                 filters=self.current_filters(),
+                use=str(ask.use.currentData() or "客户服务"),
             )
 
         written = export_to_file(self, ask, "客户目录", produce)

@@ -20,14 +20,16 @@ from app.domain.customers import Category, Importance, Kind, Party, Status
 from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.customers import CustomerDetail, customer_history, get_customer
+from ui.context import AppContext
 from ui.errors import message_for
 from ui.models.customers import label
+from ui.pages.customers.consents import ConsentTab
 
 
 class CustomerDetailPane(QWidget):
     """详情 and 历史 tabs over the 修改 / 变更状态 / 显示完整信息 buttons."""
 
-    def __init__(self, session: SignedIn, clock: Clock) -> None:
+    def __init__(self, session: SignedIn, clock: Clock, context: AppContext | None = None) -> None:
         super().__init__()
         self._session = session
         self._clock = clock
@@ -41,6 +43,10 @@ class CustomerDetailPane(QWidget):
         self.history = QListWidget(objectName="customer_history")
         self.tabs.addTab(self.detail_label, self.tr("详情"))
         self.tabs.addTab(self.history, self.tr("历史"))
+        # 同意 (issue 18): consents, withdrawal, erasure and customers' requests, the report
+        self.consents = ConsentTab(context, session) if context is not None else None
+        if self.consents is not None:
+            self.tabs.addTab(self.consents, self.tr("同意"))
         layout.addWidget(self.tabs, 1)
         actions = QHBoxLayout()
         self.edit_button = QPushButton(self.tr("修改…"), objectName="edit_customer")
@@ -58,6 +64,8 @@ class CustomerDetailPane(QWidget):
         """Show customer ``cid`` (None: nothing selected)."""
         self.detail = None
         self.history.clear()
+        if self.consents is not None:
+            self.consents.show_customer(cid)
         for b in self._buttons():
             b.setEnabled(cid is not None)
         if cid is None:
@@ -110,7 +118,6 @@ class CustomerDetailPane(QWidget):
             row(self.tr("电话"), "；".join(d.phones) or "—"),
             row(self.tr("银行账号"), "；".join(d.bank_accounts) or "—"),
             row(self.tr("地址"), "；".join(d.addresses) or "—"),
-            row(self.tr("书面同意"), f"{d.consent_date or '—'} {d.consent_purpose}"),
             row(self.tr("备注"), d.remarks or "—"),
             "</table>",
         ]

@@ -121,7 +121,7 @@ class CustomersPage(CustomerActions):
         for column in (0, 1):
             self.table.setItemDelegateForColumn(column, self.highlighter)
         splitter.addWidget(self.table)
-        self.pane = CustomerDetailPane(self._session, self._context.clock)
+        self.pane = CustomerDetailPane(self._session, self._context.clock, self._context)
         self.tabs = self.pane.tabs
         self.detail_label = self.pane.detail_label
         self.history = self.pane.history

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from app.domain import privacy as privacy_rules
 from app.errors import FieldError
 from app.security.crypto import KEY_BYTES, FieldCipher
 from app.services.customers import (
@@ -22,6 +23,7 @@ from app.services.customers import (
     refresh_duplicate_mark,
     validate_draft,
 )
+from app.services.customers.consents import PurposeSettings, purpose_settings
 from app.services.imports.duplicates import customer_groups
 from app.services.imports.kinds.base import (
     CHUNK,
@@ -44,9 +46,11 @@ from app.services.imports.kinds.bulk import (
 from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS, customer_draft
 from app.storage import search as search_index
 from app.storage.models import (
+    ConsentPurpose,
     Customer,
     CustomerAddress,
     CustomerBankAccount,
+    CustomerConsent,
     CustomerPhone,
     CustomerStatusChange,
     DuplicateFlag,
@@ -118,6 +122,10 @@ class CustomerImport:
         bidx = store.blind_index
         conn = uow.session.connection()
         actor_id = ctx.reader.user_id
+        # R4 (issue 18): each imported customer gets a consent (when the ledger dates one) or
+        # the configured default legal basis (setting privacy_import_basis, 合同必需 by default)
+        consent_settings = purpose_settings(uow)
+        next_consent = next_id(uow, CustomerConsent)
         for start in range(0, len(valid), CHUNK):
             check_cancel(progress)
             keys: list[tuple[str, bytes]] = []
@@ -127,6 +135,8 @@ class CustomerImport:
             banks: list[dict[str, Any]] = []
             history: list[dict[str, Any]] = []
             index: list[search_index.IndexRow] = []
+            consents: list[dict[str, Any]] = []
+            purposes: list[dict[str, Any]] = []
             part = valid[start : start + CHUNK]
             entropy = os.urandom(_ENTROPY * len(part))  # one system call for ids and keys
             for offset, o in enumerate(part):
@@ -222,6 +232,16 @@ class CustomerImport:
                     }
                 )
                 index.append(search_index.IndexRow(cid, name, number, draft.remarks.strip()))
+                consents.append(
+                    _consent_row(next_consent, cid, draft, consent_settings, ctx.now, actor_id)
+                )
+                if draft.consent_date is not None:
+                    purposes.extend(
+                        {"consent_id": next_consent, "purpose": p, "withdrawn_on": None}
+                        for p in (privacy_rules.CONTRACT, privacy_rules.SERVICE)
+                        if p in consent_settings.purposes
+                    )
+                next_consent += 1
             store.vault.store_wrapped(keys, ctx.now)  # durable before the rows using them (R8)
             ctx.new_keys.extend(k for k, _w in keys)
             for model, rows in (
@@ -230,6 +250,8 @@ class CustomerImport:
                 (CustomerAddress, addresses),
                 (CustomerBankAccount, banks),
                 (CustomerStatusChange, history),
+                (CustomerConsent, consents),
+                (ConsentPurpose, purposes),
             ):
                 insert_rows(conn, model.__table__, rows)
             search_index.index_customers_fresh(conn, index)
@@ -237,6 +259,7 @@ class CustomerImport:
                 progress.report(start + len(customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
+        advance_sequence(uow, "customer_consent")
         flagged = flag_duplicates(uow, first, ctx.now) if valid else set()
         for o, cid in zip(valid, range(first, first + len(valid)), strict=True):
             o.flagged = cid in flagged
@@ -300,7 +323,19 @@ class CustomerImport:
                 | DuplicateFlag.other_customer_id.between(first, last)
             )
         )
-        for child in (CustomerPhone, CustomerAddress, CustomerBankAccount, CustomerStatusChange):
+        consent_ids = select(CustomerConsent.id).where(
+            CustomerConsent.customer_id.between(first, last)
+        )
+        uow.session.execute(
+            quick_delete(ConsentPurpose).where(ConsentPurpose.consent_id.in_(consent_ids))
+        )
+        for child in (
+            CustomerPhone,
+            CustomerAddress,
+            CustomerBankAccount,
+            CustomerStatusChange,
+            CustomerConsent,
+        ):
             uow.session.execute(quick_delete(child).where(child.customer_id.between(first, last)))
         uow.session.execute(quick_delete(Customer).where(in_span))
         uow.session.expire_all()
@@ -373,3 +408,32 @@ def flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
                 update(Customer).where(Customer.id.in_(chunk)).values(suspected_duplicate=True)
             )
     return {i for i in involved if i >= first}
+
+
+def _consent_row(
+    consent_id: int,
+    customer_id: int,
+    draft: Any,
+    settings: PurposeSettings,
+    now: datetime,
+    actor_id: int | None,
+) -> dict[str, Any]:
+    """The imported customer's consent (the ledger's 同意日期) or default legal basis (R4)."""
+    given = draft.consent_date
+    return {
+        "id": consent_id,
+        "customer_id": customer_id,
+        "kind": "consent" if given is not None else "basis",
+        "basis": "" if given is not None else settings.import_basis,
+        "method": "written" if given is not None else "",
+        "given_on": given if given is not None else now.astimezone().date(),
+        "valid_until": None,
+        "note": (
+            draft.consent_purpose.strip()[:200] if given is not None else "导入时的默认处理依据"
+        ),
+        "form_enc": None,
+        "form_name_enc": None,
+        "form_sha256": "",
+        "created_at": now,
+        "created_by": actor_id,
+    }

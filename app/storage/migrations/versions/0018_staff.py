@@ -1,7 +1,7 @@
 """Staff and departments: agreements, training, hand-overs, access reviews (issue 20)
 
 Revision ID: 0018
-Revises: 0015
+Revises: 0017
 Create Date: 2026-12-07
 
 New tables only. The accounts that exist keep working for everything but customer data: an
@@ -18,7 +18,7 @@ from alembic import op
 from app.storage.migrations.helpers import column, fk, pk, unique
 
 revision = "0018"
-down_revision = "0015"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 

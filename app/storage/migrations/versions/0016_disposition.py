@@ -1,0 +1,245 @@
+"""disposition: legal holds (冻结), appraisals (鉴定), destruction lists (销毁清册), file keys
+
+Issue 17 (R12, R13, R44, R46). A hold freezes customers, volumes or a query of volumes until an
+approver releases it. An appraisal records its appraisers and a decision per volume. A 销毁清册
+lists the volumes to destroy, its approvals and, once carried out, its two 监销人; appended notes
+correct it afterwards (the list itself is never edited once approved).
+``destruction_list_volume.open_volume_id`` holds the volume id while the list is open and NULL
+afterwards: its unique constraint keeps a volume on one open list only.
+
+``volume.retention_until``: the last year of a retention extended by an appraisal (NULL: the
+period of ``retention``). ``item_file.key_id``: a file's own key in the key vault (files
+attached from now on), destroyed when the file is destroyed (crypto-erasure); NULL for older
+files, sealed under the customer's key, whose stored chunks are destroyed instead.
+
+Revision ID: 0016
+Revises: 0015
+Create Date: 2026-12-07
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.storage.migrations.helpers import column, fk, pk, unique
+
+revision = "0016"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+TZ = sa.DateTime(timezone=True)
+
+
+def _holds() -> None:
+    t = "legal_hold"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("number", sa.String(16)),
+        column("reason", sa.Text()),
+        column("state", sa.String(16)),
+        column("query", sa.Text(), server_default=""),
+        column("created_by", sa.Integer(), nullable=True),
+        column("created_by_name", sa.String(64)),
+        column("created_at", TZ),
+        column("released_by", sa.Integer(), nullable=True),
+        column("released_by_name", sa.String(64), server_default=""),
+        column("released_at", TZ, nullable=True),
+        column("release_reason", sa.Text(), server_default=""),
+        column("version", sa.Integer(), server_default="1"),
+        fk(t, "created_by", "user_account"),
+        fk(t, "released_by", "user_account"),
+        pk(t, "id"),
+        unique(t, "number"),
+    )
+    op.create_index("ix_legal_hold_state", t, ["state"])
+    t = "legal_hold_target"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("hold_id", sa.Integer()),
+        column("customer_id", sa.Integer(), nullable=True),
+        column("volume_id", sa.Integer(), nullable=True),
+        fk(t, "hold_id", "legal_hold", ondelete="CASCADE"),
+        fk(t, "customer_id", "customer"),
+        fk(t, "volume_id", "volume"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_legal_hold_target_hold_id", t, ["hold_id"])
+    op.create_index("ix_legal_hold_target_customer_id", t, ["customer_id"])
+    op.create_index("ix_legal_hold_target_volume_id", t, ["volume_id"])
+
+
+def _appraisals() -> None:
+    t = "appraisal"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("number", sa.String(16)),
+        column("state", sa.String(16)),
+        column("appraised_on", sa.Date()),
+        column("opinion", sa.Text(), server_default=""),
+        column("created_by", sa.Integer(), nullable=True),
+        column("created_at", TZ),
+        column("closed_by", sa.Integer(), nullable=True),
+        column("closed_at", TZ, nullable=True),
+        column("version", sa.Integer(), server_default="1"),
+        fk(t, "created_by", "user_account"),
+        fk(t, "closed_by", "user_account"),
+        pk(t, "id"),
+        unique(t, "number"),
+    )
+    t = "appraisal_member"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("appraisal_id", sa.Integer()),
+        column("user_id", sa.Integer()),
+        column("name", sa.String(64)),
+        column("seq", sa.Integer()),
+        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
+        fk(t, "user_id", "user_account"),
+        pk(t, "id"),
+        sa.UniqueConstraint("appraisal_id", "user_id", name="uq_appraisal_member_pair"),
+    )
+    t = "appraisal_decision"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("appraisal_id", sa.Integer()),
+        column("volume_id", sa.Integer()),
+        column("decision", sa.String(16)),
+        column("new_retention_until", sa.Integer(), nullable=True),
+        column("reason", sa.Text(), server_default=""),
+        column("recipient", sa.String(100), server_default=""),
+        column("opinion", sa.Text(), server_default=""),
+        column("decided_by", sa.Integer(), nullable=True),
+        column("decided_at", TZ),
+        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
+        fk(t, "volume_id", "volume"),
+        fk(t, "decided_by", "user_account"),
+        pk(t, "id"),
+        sa.UniqueConstraint("appraisal_id", "volume_id", name="uq_appraisal_decision_pair"),
+    )
+    op.create_index("ix_appraisal_decision_volume_id", t, ["volume_id"])
+
+
+def _lists() -> None:
+    t = "destruction_list"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("number", sa.String(16)),
+        column("state", sa.String(16)),
+        column("appraisal_id", sa.Integer(), nullable=True),
+        column("reason", sa.Text(), server_default=""),
+        column("steps", sa.Text(), server_default="[]"),
+        column("compiled_by", sa.Integer(), nullable=True),
+        column("compiled_by_name", sa.String(64)),
+        column("compiled_at", TZ),
+        column("submitted_at", TZ, nullable=True),
+        column("decided_at", TZ, nullable=True),
+        column("rejection_reason", sa.Text(), server_default=""),
+        column("carried_out_on", sa.Date(), nullable=True),
+        column("carried_out_at", TZ, nullable=True),
+        column("place", sa.String(100), server_default=""),
+        column("method", sa.String(32), server_default=""),
+        column("witness1_id", sa.Integer(), nullable=True),
+        column("witness1_name", sa.String(64), server_default=""),
+        column("witness2_id", sa.Integer(), nullable=True),
+        column("witness2_name", sa.String(64), server_default=""),
+        column("recorded_by", sa.Integer(), nullable=True),
+        column("version", sa.Integer(), server_default="1"),
+        fk(t, "appraisal_id", "appraisal"),
+        fk(t, "compiled_by", "user_account"),
+        fk(t, "witness1_id", "user_account"),
+        fk(t, "witness2_id", "user_account"),
+        fk(t, "recorded_by", "user_account"),
+        pk(t, "id"),
+        unique(t, "number"),
+    )
+    op.create_index("ix_destruction_list_state", t, ["state"])
+    t = "destruction_list_volume"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("list_id", sa.Integer()),
+        column("volume_id", sa.Integer()),
+        column("open_volume_id", sa.Integer(), nullable=True),
+        column("seq", sa.Integer()),
+        column("reference_code", sa.String(64)),
+        column("title", sa.String(300)),
+        column("date_range", sa.String(32), server_default=""),
+        column("secrecy", sa.String(16), server_default=""),
+        column("quantity", sa.String(32), server_default=""),
+        column("retention", sa.String(16), server_default=""),
+        column("kept", sa.String(16), server_default=""),
+        column("reason", sa.Text(), server_default=""),
+        column("remarks", sa.Text(), server_default=""),
+        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
+        fk(t, "volume_id", "volume"),
+        pk(t, "id"),
+        unique(t, "open_volume_id"),
+        sa.UniqueConstraint("list_id", "volume_id", name="uq_destruction_list_volume_pair"),
+    )
+    op.create_index("ix_destruction_list_volume_volume_id", t, ["volume_id"])
+    t = "destruction_approval"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("list_id", sa.Integer()),
+        column("step", sa.Integer()),
+        column("approver_user_id", sa.Integer(), nullable=True),
+        column("approver_name", sa.String(64)),
+        column("approver_title", sa.String(32)),
+        column("decision", sa.String(16)),
+        column("opinion", sa.Text(), server_default=""),
+        column("decided_at", TZ),
+        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
+        fk(t, "approver_user_id", "user_account"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_destruction_approval_list_id", t, ["list_id"])
+    t = "destruction_note"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("list_id", sa.Integer()),
+        column("text", sa.Text()),
+        column("created_by", sa.Integer(), nullable=True),
+        column("created_by_name", sa.String(64)),
+        column("created_at", TZ),
+        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
+        fk(t, "created_by", "user_account"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_destruction_note_list_id", t, ["list_id"])
+
+
+def upgrade() -> None:
+    _holds()
+    _appraisals()
+    _lists()
+    op.add_column("volume", sa.Column("retention_until", sa.Integer(), nullable=True))
+    op.create_index("ix_volume_retention_year", "volume", ["retention", "year"])
+    op.create_index("ix_volume_retention_until", "volume", ["retention_until"])
+    op.add_column("item_file", sa.Column("key_id", sa.String(32), nullable=True))
+
+
+def downgrade() -> None:
+    op.drop_column("item_file", "key_id")
+    op.drop_index("ix_volume_retention_until", table_name="volume")
+    op.drop_index("ix_volume_retention_year", table_name="volume")
+    op.drop_column("volume", "retention_until")
+    for t in (
+        "destruction_note",
+        "destruction_approval",
+        "destruction_list_volume",
+        "destruction_list",
+        "appraisal_decision",
+        "appraisal_member",
+        "appraisal",
+        "legal_hold_target",
+        "legal_hold",
+    ):
+        op.drop_table(t)
