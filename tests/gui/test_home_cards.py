@@ -123,7 +123,7 @@ def test_an_approver_sees_the_applications_waiting_for_them(
     )
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "gm")
-    assert list(home.cards) == ["queue", "overdue", "papers", "privacy"]
+    assert list(home.cards) == ["queue", "overdue", "privacy", "papers"]
     queue = _body(home, "queue")
     assert "等待您审批的申请 1 件" in queue and filed.number in queue and "复制" in queue
     assert _body(home, "overdue") == "当前没有逾期未还的借阅。"
@@ -168,9 +168,9 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
         "tasks",
         "review",
         "appraisal",
+        "privacy",
         "papers",
         "filing",
-        "privacy",
     ]
     appraisal = _body(home, "appraisal")
     assert "保管期限已满、待鉴定的案卷" in appraisal and old.reference_code in appraisal
