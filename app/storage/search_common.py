@@ -9,16 +9,29 @@ builds every reading query; ``search_sqlite`` and ``search_pg`` each hold one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, text
 
-__all__ = ["END", "IndexReader", "chunks", "rebuild_in_batches"]
+__all__ = ["END", "IndexReader", "IndexRow", "chunks", "index_batch", "rebuild_in_batches"]
 
 # One past the largest code point: ``key >= q AND key < q || END`` is "key starts with q".
 END = "\U0010ffff"
 
+
+@dataclass(frozen=True)
+class IndexRow:
+    """What the index needs of one customer."""
+
+    customer_id: int
+    name: str
+    number: str
+    remarks: str
+
+
+IndexFresh = Callable[[Connection, list[IndexRow]], None]
 Column = Callable[[Connection, str, tuple[Any, ...]], list[Any]]
 TextMatch = Callable[[str], tuple[str, tuple[Any, ...]]]
 
@@ -90,25 +103,49 @@ class IndexReader:
         return int(counted[0])
 
 
+def index_batch(
+    conn: Connection, after: int, batch: int, index_fresh: IndexFresh
+) -> tuple[int, int] | None:
+    """Index up to ``batch`` customers with ids above ``after``; ``(last id, count)`` or None.
+
+    ``index_fresh`` is the engine's ``index_customers_fresh`` (the rows are not indexed yet).
+    """
+    rows = conn.execute(
+        text(
+            "SELECT id, name, number, "
+            "trim(coalesce(remarks, '') || ' ' || coalesce(index_remarks, '')) "
+            "FROM customer WHERE id > :last ORDER BY id LIMIT :n"
+        ),
+        {"last": after, "n": batch},
+    ).all()
+    if not rows:
+        return None
+    index_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
+    return int(rows[-1][0]), len(rows)
+
+
 def rebuild_in_batches(
     engine: Engine,
     *,
-    clear: Callable[[Connection], None],
-    index_batch: Callable[[Connection, int, int], tuple[int, int] | None],
+    ensure_schema: Callable[[Connection], object],
+    clear: str,
+    tables: Iterable[str],
+    index_fresh: IndexFresh,
     batch: int,
 ) -> int:
-    """Empty the index (``clear``), then fill it one transaction per batch; return the count.
+    """Empty the index, then fill it one transaction per batch; return the count.
 
-    ``index_batch(conn, after, batch)`` indexes up to ``batch`` customers with ids above
-    ``after`` and returns ``(last id, count)``, or None when none are left. One transaction per
-    batch keeps the write-ahead log small on a million customers.
+    ``clear`` is the statement emptying one table (``{}``: its name). One transaction per batch
+    keeps the write-ahead log small on a million customers.
     """
     with engine.begin() as conn:
-        clear(conn)
+        ensure_schema(conn)
+        for table in tables:
+            conn.exec_driver_sql(clear.format(table))
     last, total = 0, 0
     while True:
         with engine.begin() as conn:
-            done = index_batch(conn, last, batch)
+            done = index_batch(conn, last, batch, index_fresh)
         if done is None:
             return total
         last, n = done

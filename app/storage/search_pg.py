@@ -17,10 +17,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
-from app.storage.search_common import IndexReader, chunks, rebuild_in_batches
-from app.storage.search_sqlite import IndexRow, name_entries
+from app.storage import search_common
+from app.storage.search_common import IndexReader, IndexRow, chunks, rebuild_in_batches
+from app.storage.search_sqlite import name_entries
 
 __all__ = [
     "SCHEMA",
@@ -124,29 +125,19 @@ def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
     """Rebuild the whole index from the customer table; return the count."""
-    return rebuild_in_batches(engine, clear=_clear, index_batch=index_batch, batch=batch)
-
-
-def _clear(conn: Connection) -> None:
-    ensure_schema(conn)
-    for table in TABLES:
-        conn.exec_driver_sql(f"TRUNCATE {table}")
+    return rebuild_in_batches(
+        engine,
+        ensure_schema=ensure_schema,
+        clear="TRUNCATE {}",
+        tables=TABLES,
+        index_fresh=index_customers_fresh,
+        batch=batch,
+    )
 
 
 def index_batch(conn: Connection, after: int, batch: int) -> tuple[int, int] | None:
-    """Index up to ``batch`` customers with ids above ``after``; ``(last id, count)`` or None."""
-    rows = conn.execute(
-        text(
-            "SELECT id, name, number, "
-            "trim(coalesce(remarks, '') || ' ' || coalesce(index_remarks, '')) "
-            "FROM customer WHERE id > :last ORDER BY id LIMIT :n"
-        ),
-        {"last": after, "n": batch},
-    ).all()
-    if not rows:
-        return None
-    index_customers_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
-    return int(rows[-1][0]), len(rows)
+    """Index up to ``batch`` customers with ids above ``after`` (migration 0010)."""
+    return search_common.index_batch(conn, after, batch, index_customers_fresh)
 
 
 def _like_pattern(q: str) -> str:

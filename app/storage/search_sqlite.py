@@ -23,10 +23,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from app.domain.pinyin import pinyin_keys, pinyin_readings
 from app.storage.search_common import IndexReader, chunks, rebuild_in_batches
+from app.storage.search_common import IndexRow as IndexRow  # re-exported: callers import it here
 
 VERSION = 3  # of the tables below; another value (or a missing table) rebuilds the index
 SCHEMA = (
@@ -42,16 +43,6 @@ SCHEMA = (
 )
 TABLES = ("customer_fts", "customer_gram", "customer_key")
 OLD_TABLES = ("customer_prefix",)  # of version 1
-
-
-@dataclass(frozen=True)
-class IndexRow:
-    """What the index needs of one customer."""
-
-    customer_id: int
-    name: str
-    number: str
-    remarks: str
 
 
 def _version(conn: Connection) -> int | None:
@@ -142,28 +133,14 @@ def remove_customers(conn: Connection, ids: list[int]) -> None:
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
     """Rebuild the whole index from the customer table (after bulk loads); return the count."""
-    return rebuild_in_batches(engine, clear=_clear, index_batch=index_batch, batch=batch)
-
-
-def _clear(conn: Connection) -> None:
-    ensure_schema(conn)
-    for table in TABLES:
-        conn.exec_driver_sql(f"DELETE FROM {table}")
-
-
-def index_batch(conn: Connection, after: int, batch: int) -> tuple[int, int] | None:
-    """Index up to ``batch`` customers with ids above ``after``; ``(last id, count)`` or None."""
-    rows = conn.execute(
-        text(
-            "SELECT id, name, number, trim(remarks || ' ' || index_remarks) FROM customer "
-            "WHERE id > :last ORDER BY id LIMIT :n"
-        ),
-        {"last": after, "n": batch},
-    ).all()
-    if not rows:
-        return None
-    index_customers_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
-    return int(rows[-1][0]), len(rows)
+    return rebuild_in_batches(
+        engine,
+        ensure_schema=ensure_schema,
+        clear="DELETE FROM {}",
+        tables=TABLES,
+        index_fresh=index_customers_fresh,
+        batch=batch,
+    )
 
 
 INSERT_FTS = "INSERT INTO customer_fts (rowid, name, number, remarks) VALUES (?, ?, ?, ?)"
