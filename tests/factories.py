@@ -86,8 +86,8 @@ def customer_with_volume(session: SignedIn, clock: Clock) -> tuple[Any, Any]:
     return saved, create_volume(session=session, draft=draft, clock=clock)
 
 
-def add_user(
-    admin: SignedIn,
+def ask_for_user(
+    session: SignedIn,
     clock: Clock,
     username: str,
     roles: Sequence[Role] = (Role.ARCHIVIST,),
@@ -95,19 +95,39 @@ def add_user(
     *,
     display_name: str = "李四",
     password: str | None = PASSWORD,
+    **extra: Any,
 ) -> OneTimePassword:
-    """Create an account; with ``password`` (default ``PASSWORD``) no change is asked at sign-in,
-    with ``password=None`` a one-time password is issued."""
+    """``users.create_user`` as ``session`` asks it; a role grant stays pending (三员分立).
+
+    With ``password`` (default ``PASSWORD``) no change is asked at sign-in, with
+    ``password=None`` a one-time password is issued. ``extra``: e.g. ``kdf``.
+    """
     known = {"password": password, "require_change": False} if password else {}
-    return create_user(
-        admin,
+    return users.create_user(
+        session=session,
         username=username,
         display_name=display_name,
         roles=list(roles),
         approver_title=title,
         clock=clock,
-        **known,  # type: ignore[arg-type]
+        **known,
+        **extra,
     )
+
+
+def add_user(
+    admin: SignedIn,
+    clock: Clock,
+    username: str,
+    roles: Sequence[Role] = (Role.ARCHIVIST,),
+    title: ApproverTitle | None = None,
+    **options: Any,
+) -> OneTimePassword:
+    """A working account: :func:`ask_for_user`, its grant confirmed by the 安全保密员."""
+    result = ask_for_user(admin, clock, username, roles, title, **options)
+    if result.pending_change is not None:
+        confirm_as_security(admin, clock)
+    return result
 
 
 @contextmanager

@@ -32,8 +32,7 @@ from app.storage import blob_files, blobs
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, keyring_store_for, open_store
-from tests.factories import PASSWORD, add_item, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_item, add_user, person
 
 SECRET_NAME = "张三丰身份证复印件.pdf"
 LATIN_NAME = "zhangsanfeng-passport-scan.pdf"
@@ -641,16 +640,8 @@ def test_classified_items_need_clearance_to_attach_list_or_open(
         assert item is not None
         item.secrecy_level = "confidential"  # 机密
         uow.commit()
-    factory_create_user(
-        admin,
-        username="dept",
-        display_name="赵六",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,  # cleared up to 秘密 only
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    # a 部门负责人 is cleared up to 秘密 only
+    add_user(admin, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD, display_name="赵六")
     dept = sign_in(location=archivist.store.location, username="dept", password=PASSWORD,
                    clock=clock)  # fmt: skip
     try:

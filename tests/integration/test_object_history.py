@@ -20,8 +20,7 @@ from app.services.incidents import IncidentDraft, record_incident
 from app.services.loans import ReturnCount, issue_loan, return_loan
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.integration.test_locations import place_id
 from tests.loan_helpers import (
     FAST_KDF,
@@ -36,17 +35,7 @@ from tests.loan_helpers import (
 @pytest.fixture
 def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
     d = make_desk(admin, location, clock)
-    factory_create_user(
-        admin,
-        username="shen",
-        display_name="沈审计",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-        kdf=FAST_KDF,
-    )
+    add_user(admin, clock, "shen", [Role.AUDITOR], display_name="沈审计", kdf=FAST_KDF)
     yield d
     d.close()
 

@@ -26,8 +26,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.store import keyring_store_for
-from tests.factories import PASSWORD, add_archivist, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_archivist, add_user, person
 
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
 
@@ -80,16 +79,7 @@ class Office:
 @pytest.fixture
 def office(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Iterator[Office]:
     add_archivist(admin, clock)
-    factory_create_user(
-        admin,
-        username="audit",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_user(admin, clock, "audit", [Role.AUDITOR], display_name="周敏")
     auditor = sign_in(location=location, username="audit", password=PASSWORD, clock=clock)
     try:
         key = start_audit_sealing(session=auditor, clock=clock)

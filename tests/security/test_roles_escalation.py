@@ -16,7 +16,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import list_customers
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ask_for_user
 
 
 def _uid(session: SignedIn, clock: FixedClock, username: str) -> int:
@@ -57,30 +57,14 @@ def test_admin_cannot_grant_themselves_data_roles(
 def test_admin_plus_archivist_cannot_even_be_asked_for(admin: SignedIn, clock: FixedClock) -> None:
     for pair in ([Role.ADMIN, Role.ARCHIVIST], [Role.SECURITY, Role.AUDITOR]):
         with pytest.raises(ValidationFailed) as info:
-            users.create_user(
-                session=admin,
-                username="mix",
-                display_name="混合",
-                roles=pair,
-                approver_title=None,
-                clock=clock,
-            )
+            ask_for_user(admin, clock, "mix", pair, display_name="混合", password=None)
         assert _reasons(info) == ["conflict"]
 
 
 def test_a_second_admin_cannot_grant_the_first_data_roles(
     admin: SignedIn, officer: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    asked = users.create_user(
-        session=admin,
-        username="admin2",
-        display_name="第二管理员",
-        roles=[Role.ADMIN],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    asked = ask_for_user(admin, clock, "admin2", [Role.ADMIN], display_name="第二管理员")
     assert asked.pending_change is not None
     # the new account holds nothing until the grant is confirmed, and not by the one who asked
     second = sign_in(location=location, username="admin2", password=PASSWORD, clock=clock)
@@ -161,16 +145,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
 def test_roles_are_granted_only_with_the_security_officer(
     admin: SignedIn, officer: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    asked = users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    asked = ask_for_user(admin, clock, "lisi")
     assert asked.pending_change is not None
     auditor = sign_in(
         location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
