@@ -13,6 +13,7 @@ from app.services.auth import SignedIn, sign_in
 from app.services.customers import search_customers
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import customer_rows, mobile, resident_id, with_bad_check, write_customer_xlsx
 from ui.context import AppContext
 from ui.dialogs.import_wizard import ImportHistoryDialog, ImportWizard
@@ -125,17 +126,9 @@ def test_an_earlier_import_is_undone_from_the_import_history(
 
     _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
     path = write_customer_xlsx(tmp_path / "l.xlsx", customer_rows(3))
-    ledger_ = imports.load_ledger(path, kind="customers")
-    mapping, _ = imports.guess_columns(
-        session=session, kind="customers", ledger=ledger_, clock=clock
-    )
-    imports.run_import(
-        session=session,
-        kind="customers",
-        ledger=ledger_,
-        mapping=mapping,
-        mode=imports.ImportMode.ALL_OR_NOTHING,
-        clock=clock,
+    ledger_, mapping = mapped_ledger(session, clock, path, "customers")
+    import_rows(
+        session, clock, "customers", ledger_, mapping, mode=imports.ImportMode.ALL_OR_NOTHING
     )
     dialog = ImportHistoryDialog(
         None, AppContext(location=location, clock=clock), session, "customers"

@@ -17,7 +17,6 @@ from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.paths import cjk_font_path
-from app.services import imports
 from app.services import locations as L
 from app.services.auth import SignedIn
 from app.services.customers import register_customer
@@ -25,6 +24,7 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
 from tests.gui.test_import_wizard import SCREENSHOTS, open_wizard
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
 from ui.context import AppContext
 from ui.dialogs.link_volumes import LinkVolumesDialog
@@ -204,16 +204,8 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
             ["无名卷", "2020", "永久"],
         ],
     )
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    ledger, mapping = mapped_ledger(session, clock, path, "volumes")
+    import_rows(session, clock, "volumes", ledger, mapping)
     wizard.close()
     dialog = LinkVolumesDialog(None, AppContext(location=location, clock=clock), session)
     qtbot.addWidget(dialog)
@@ -249,16 +241,8 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2025-Y-0001", number, "卷", "2025", "永久"],
         ],
     )
-    ledger = imports.load_ledger(volumes, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    ledger, mapping = mapped_ledger(session, clock, volumes, "volumes")
+    import_rows(session, clock, "volumes", ledger, mapping)
     register = _csv(
         tmp_path / "借阅登记簿.csv",
         [
