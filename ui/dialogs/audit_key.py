@@ -5,8 +5,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -24,6 +22,7 @@ from app.services.audit.sealing import audit_key_sheet_pdf
 from app.storage.store import Store
 from ui import files
 from ui.geometry import fit_to_screen
+from ui.widgets.key_label import key_label, warning_label
 
 log = logging.getLogger(__name__)
 
@@ -37,25 +36,15 @@ class AuditKeyDialog(QDialog):
         self._issued = issued
         self.setWindowTitle(self.tr("审计验证密钥"))
         layout = QVBoxLayout(self)
-        warning = QLabel(
+        warning = warning_label(
             self.tr(
                 "这是本数据库的审计验证密钥，只显示这一次，程序不保存。凭它可以逐期核对审计记录的"
                 "封印：即使有人掌握数据库密钥，也无法不被发现地删改过去的审计记录。"
                 "请保存并打印密钥单，放入保险柜；不要交给系统管理员，也不要留在本电脑上。"
             )
         )
-        warning.setWordWrap(True)
-        warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
         layout.addWidget(warning)
-        self.key_label = QLabel(issued.text, objectName="audit_key")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(11)
-        font.setBold(True)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
+        self.key_label = key_label(issued.text, object_name="audit_key", point_size=11)
         layout.addWidget(self.key_label)
         row = QHBoxLayout()
         self.sheet_button = QPushButton(self.tr("保存密钥单 (PDF)…"), objectName="save_key_sheet")
