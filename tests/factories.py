@@ -72,6 +72,19 @@ def create_user(admin: SignedIn, **kwargs: Any) -> users.OneTimePassword:
     return result
 
 
+def potential(**overrides: object) -> CustomerDraft:
+    """A potential customer (潜在客户) known by name only: no ID, phones or bank accounts."""
+    values: dict[str, object] = {
+        "id_number": "",
+        "id_type": None,
+        "status": "potential",
+        "phones": (),
+        "bank_accounts": (),
+    }
+    values.update(overrides)
+    return person(**values)
+
+
 def prospect(name: str, *phones: str, **overrides: object) -> CustomerDraft:
     """A potential customer (潜在客户) known by name and phone numbers only."""
     values: dict[str, object] = {"id_number": "", "id_type": None, "status": "potential"}

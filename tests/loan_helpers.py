@@ -20,7 +20,7 @@ from app.services.loans import (
     set_staff_department,
 )
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_user, person
+from tests.factories import PASSWORD, add_user, potential
 
 FAST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)  # tests only
 # user name → (display name, roles, title, department)
@@ -95,7 +95,7 @@ def make_volume(
     ``filed``: with its 备考表 details (立卷人, 检查人, 立卷时间, 本卷情况说明) filled in.
     """
     if customer_id is None:
-        draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+        draft = potential()
         customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
     saved = create_volume(
         session=session,

@@ -28,11 +28,11 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, add_user, person, sign_in_as
+from tests.factories import PASSWORD, add_user, potential, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    draft = potential()
     return register_customer(session=session, draft=draft, clock=clock).customer_id
 
 

@@ -12,7 +12,7 @@ from app.services.auth import SignedIn
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
 from app.services.customers import register_customer
 from app.storage.models import AuditEntry, LocationMove
-from tests.factories import person
+from tests.factories import potential
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def place_id(s: SignedIn, clock: FixedClock, code: str) -> int:
 
 
 def volume(s: SignedIn, clock: FixedClock, level: str | None = None) -> int:
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    draft = potential()
     cid = register_customer(session=s, draft=draft, clock=clock).customer_id
     vid = create_volume(
         session=s,

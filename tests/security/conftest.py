@@ -11,6 +11,7 @@ import hmac
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.store import keyring_store_for
-from tests.factories import PASSWORD, add_archivist, add_user, person
+from tests.factories import PASSWORD, add_archivist, add_user, potential
 
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
 
@@ -53,27 +54,23 @@ class Office:
             location=self.location, username=username, password=password, clock=self.clock
         )
 
+    @contextmanager
+    def session(self, username: str, password: str = PASSWORD) -> Iterator[SignedIn]:
+        """Signed in as ``username`` inside, signed out (which seals) after."""
+        session = self.sign_in(username, password)
+        try:
+            yield session
+        finally:
+            sign_out(session=session, clock=self.clock)
+
     def work(self, username: str = "lisi", customers: int = 3) -> None:
         """A signed-in session that writes entries, then signs out (which seals)."""
         from app.services.customers import register_customer
 
-        session = self.sign_in(username)
-        try:
+        with self.session(username) as session:
             for _ in range(customers):
                 self.clock.advance(minutes=1)
-                register_customer(
-                    session=session,
-                    draft=person(
-                        id_number="",
-                        id_type=None,
-                        status="potential",
-                        phones=(),
-                        bank_accounts=(),
-                    ),
-                    clock=self.clock,
-                )
-        finally:
-            sign_out(session=session, clock=self.clock)
+                register_customer(session=session, draft=potential(), clock=self.clock)
 
 
 @pytest.fixture
