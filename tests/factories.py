@@ -13,7 +13,15 @@ from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
-from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput, register_customer
+from app.services.customers import (
+    BankAccountInput,
+    CustomerChanges,
+    CustomerDraft,
+    PhoneInput,
+    SaveResult,
+    register_customer,
+    update_customer,
+)
 from app.services.users import OneTimePassword
 from app.storage.location import DatabaseLocation
 
@@ -83,6 +91,19 @@ def potential(**overrides: object) -> CustomerDraft:
     }
     values.update(overrides)
     return person(**values)
+
+
+def edit_customer(
+    session: SignedIn, clock: Clock, customer_id: int, version: int, changes: CustomerChanges
+) -> SaveResult:
+    """``update_customer`` of the customer as seen at ``version``."""
+    return update_customer(
+        session=session,
+        customer_id=customer_id,
+        changes=changes,
+        expected_version=version,
+        clock=clock,
+    )
 
 
 def prospect(name: str, *phones: str, **overrides: object) -> CustomerDraft:

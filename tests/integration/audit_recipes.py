@@ -42,7 +42,7 @@ from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, add_user, person
+from tests.factories import PASSWORD, add_user, potential
 from tests.import_helpers import import_rows, mapped_ledger
 
 # A recipe calls its service once. It returns None when the entry is in the world's database,
@@ -84,17 +84,8 @@ class World:
 
     def customer(self, **overrides: object) -> int:
         """A new customer without identity number (so any number of them can be made)."""
-        values: dict[str, object] = {
-            "id_number": "",
-            "id_type": None,
-            "status": "potential",
-            "phones": (),
-            "bank_accounts": (),
-        }
-        values.update(overrides)
-        draft = person(**values)
         return customers.register_customer(
-            session=self.archivist, draft=draft, clock=self.clock
+            session=self.archivist, draft=potential(**overrides), clock=self.clock
         ).customer_id
 
     def volume(self, customer_id: int | None = None) -> int:
