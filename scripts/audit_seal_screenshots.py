@@ -6,54 +6,29 @@ Run: ``python scripts/audit_seal_screenshots.py``.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import OUT, demo_database, grab, start_app, work_dir
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.services.audit import start_audit_sealing  # noqa: E402
-from app.services.audit.sealing import audit_key_sheet_pdf  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.users import create_user  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.audit_key import AuditKeyDialog  # noqa: E402
-from ui.pages.audit import AuditPage  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
+from app.clock import Clock, SystemClock
+from app.demo import DEMO_PASSWORD
+from app.domain.roles import Role
+from app.services.audit import start_audit_sealing
+from app.services.audit.sealing import audit_key_sheet_pdf
+from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.users import create_user
+from app.storage.location import DatabaseLocation
+from ui.context import AppContext
+from ui.dialogs.audit_key import AuditKeyDialog
+from ui.pages.audit import AuditPage
 
 
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
-
-
-def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    prepare_application(app)
-    folder = Path(tempfile.mkdtemp(prefix="seal-shots-"))
-    os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
-    clock = SystemClock()
-    location = DatabaseLocation.parse(folder / "demo.db")
-    build_demo(location=location, clock=clock)
-    admin = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
-    from app.domain.roles import Role
-
+def add_auditor(session: SignedIn, username: str, clock: Clock) -> None:
+    """An auditor 周敏 with the demo password (no change asked at sign-in)."""
     create_user(
-        session=admin,
-        username="auditor2",
+        session=session,
+        username=username,
         display_name="周敏",
         roles=[Role.AUDITOR],
         approver_title=None,
@@ -61,6 +36,16 @@ def main() -> None:
         require_change=False,
         clock=clock,
     )
+
+
+def main() -> None:
+    start_app()
+    folder = work_dir("seal-shots-")
+    os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
+    clock = SystemClock()
+    location = demo_database(folder, clock)
+    admin = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
+    add_auditor(admin, "auditor2", clock)
     sign_out(session=admin, clock=clock)
     # a second database whose auditor signs in for the first time
     fresh = DatabaseLocation.parse(folder / "fresh.db")
@@ -79,16 +64,7 @@ def main() -> None:
         ),
         clock=clock,
     )
-    create_user(
-        session=result.session,
-        username="auditor",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=DEMO_PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_auditor(result.session, "auditor", clock)
     auditor = sign_in(location=fresh, username="auditor", password=DEMO_PASSWORD, clock=clock)
     issued = start_audit_sealing(session=auditor, clock=clock)
     dialog = AuditKeyDialog(auditor.store, issued)
