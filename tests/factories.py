@@ -164,6 +164,19 @@ def add_user(
     return result
 
 
+def set_roles(
+    session: SignedIn,
+    clock: Clock,
+    user_id: int,
+    roles: Sequence[Role],
+    title: ApproverTitle | None = None,
+) -> int | None:
+    """``users.set_roles`` as ``session`` asks it; the pending change's id when it waits."""
+    return users.set_roles(
+        session=session, user_id=user_id, roles=list(roles), approver_title=title, clock=clock
+    )
+
+
 @contextmanager
 def refused_audit(admin: SignedIn, action: str) -> Iterator[None]:
     """While inside, the database refuses to write audit entries of ``action``."""

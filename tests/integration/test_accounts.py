@@ -29,7 +29,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist, add_user, ask_for_user
+from tests.factories import add_archivist, add_user, ask_for_user, set_roles
 
 
 def actions(session: SignedIn) -> list[str]:
@@ -198,13 +198,7 @@ def test_role_rules_are_enforced_by_the_service(
         )
     # nobody changes their own roles (the 安全保密员 grants them: issue 23)
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=officer.actor.user_id,
-            roles=[Role.SECURITY],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, officer.actor.user_id, [Role.SECURITY])
     assert "self_change" in [e.reason for e in info.value.errors]
     names = [u.username for u in users.list_users(session=admin, clock=clock)]
     assert names == ["baomi", "boss", "shenji"]

@@ -23,7 +23,7 @@ from app.services.catalogue import (
 )
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
-from tests.factories import sign_in_as
+from tests.factories import set_roles, sign_in_as
 from tests.integration.test_catalogue import customer
 from tests.integration.test_catalogue import volume as catalogue_volume
 
@@ -82,13 +82,7 @@ def test_a_changed_post_takes_effect_at_once(
         uid = next(
             u.id for u in users.list_users(session=admin, clock=clock) if u.username == "mgr"
         )
-        users.set_roles(
-            session=admin,
-            user_id=uid,
-            roles=[Role.APPROVER],
-            approver_title=ApproverTitle.DEPT_HEAD,
-            clock=clock,
-        )
+        set_roles(admin, clock, uid, [Role.APPROVER], ApproverTitle.DEPT_HEAD)
         assert get_volume(session=manager, volume_id=vid, clock=clock).restricted
         assert search_catalogue(session=manager, query="绝密件题名", clock=clock) == []
     finally:

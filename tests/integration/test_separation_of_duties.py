@@ -11,7 +11,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import add_user, ask_for_user, person, sign_in_as
+from tests.factories import add_user, ask_for_user, person, set_roles, sign_in_as
 
 
 def test_the_administrator_cannot_reveal_or_read_customers(
@@ -39,21 +39,9 @@ def test_nobody_grants_themselves_a_role(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
     with pytest.raises(PermissionDenied):  # the administrator grants no role at all (issue 23)
-        users.set_roles(
-            session=admin,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(admin, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=officer.actor.user_id,
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, officer.actor.user_id, [Role.ARCHIVIST])
     assert "self_change" in [e.reason for e in info.value.errors]
 
 
@@ -67,7 +55,5 @@ def test_the_administrator_cannot_be_made_approver_or_auditor(
         ([Role.ADMIN, Role.AUDITOR], None),
     ):
         with pytest.raises(ValidationFailed) as info:
-            users.set_roles(
-                session=officer, user_id=uid, roles=roles, approver_title=title, clock=clock
-            )
+            set_roles(officer, clock, uid, roles, title)
         assert [e.reason for e in info.value.errors] == ["conflict"]

@@ -16,7 +16,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import list_customers
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
-from tests.factories import PASSWORD, ask_for_user
+from tests.factories import PASSWORD, ask_for_user, set_roles
 
 
 def _uid(session: SignedIn, clock: FixedClock, username: str) -> int:
@@ -33,22 +33,10 @@ def test_admin_cannot_grant_themselves_data_roles(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
     with pytest.raises(PermissionDenied):
-        users.set_roles(
-            session=admin,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(admin, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     # not even the 安全保密员 may pair 系统管理员 with a data role: the three are exclusive
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     assert _reasons(info) == ["conflict"]
     with pytest.raises(PermissionDenied):
         list_customers(session=admin, clock=clock)
@@ -83,13 +71,7 @@ def test_a_second_admin_cannot_grant_the_first_data_roles(
     try:
         assert second.actor.roles == {Role.ADMIN}
         with pytest.raises(PermissionDenied):
-            users.set_roles(
-                session=second,
-                user_id=admin.actor.user_id,
-                roles=[Role.ARCHIVIST],
-                approver_title=None,
-                clock=clock,
-            )
+            set_roles(second, clock, admin.actor.user_id, [Role.ARCHIVIST])
         # and a change to the first administrator's account waits for another 三员 member
         pending = users.reset_password(session=second, user_id=admin.actor.user_id, clock=clock)
         assert pending.pending_change is not None and pending.password == ""
@@ -107,13 +89,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
 ) -> None:
     auditor_id = _uid(admin, clock, AUDITOR_USER)
     # turning the auditor into an archivist is a change to a 三员 account: it waits
-    pending = users.set_roles(
-        session=officer,
-        user_id=auditor_id,
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    pending = set_roles(officer, clock, auditor_id, [Role.ARCHIVIST])
     assert pending is not None
     with pytest.raises(ValidationFailed) as info:
         account_review.confirm_change(session=officer, change_id=pending, clock=clock)
@@ -130,13 +106,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
         sign_out(session=auditor, clock=clock)
     # the last 系统管理员 cannot be moved away at all
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=admin.actor.user_id,
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, admin.actor.user_id, [Role.ARCHIVIST])
     assert _reasons(info) == ["last_admin"]
     account_review.reject_change(session=admin, change_id=pending, clock=clock)
     assert account_review.list_pending_changes(session=officer, clock=clock) == []
