@@ -28,6 +28,7 @@ Submodules import from each other, never from this ``__init__``.
 
 from __future__ import annotations
 
+from app.domain.locations import HandoverLine
 from app.services.locations._common import (
     CABINET_PATTERN_SETTING,
     MARKED,
@@ -78,7 +79,6 @@ from app.services.locations.codes import (
     set_location_settings,
 )
 from app.services.locations.custody import (
-    HandoverLine,
     HandoverSheet,
     custody_places,
     get_handover,
