@@ -283,6 +283,18 @@ def test_a_file_from_a_path_and_a_pipe_and_office_and_text_types(
 
 # --- tampering ---------------------------------------------------------------------------------
 @pytest.mark.sqlite_only
+def assert_fixity_failed(archivist: SignedIn, clock: FixedClock, file_id: int) -> None:
+    """Opening the tampered file fails and is audited; the file check finds it too."""
+    with pytest.raises(FixityFailed) as exc:
+        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert str(file_id) in describe(exc.value)
+    failed = audits(archivist, "file.fixity_failed")
+    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
+    assert audits(archivist, "file.open") == []
+    result = item_files.verify_all_files(archivist.store)
+    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+
+
 def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -293,14 +305,7 @@ def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
-    with pytest.raises(FixityFailed) as exc:
-        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
-    assert str(file_id) in describe(exc.value)
-    failed = audits(archivist, "file.fixity_failed")
-    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
-    assert audits(archivist, "file.open") == []
-    result = item_files.verify_all_files(archivist.store)
-    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+    assert_fixity_failed(archivist, clock, file_id)
 
 
 def test_one_flipped_byte_in_a_chunk_row_is_detected_and_audited(
@@ -314,14 +319,7 @@ def test_one_flipped_byte_in_a_chunk_row_is_detected_and_audited(
     tamper(
         archivist, "UPDATE file_chunk SET data = :d WHERE file_id = :f", d=bytes(data), f=file_id
     )
-    with pytest.raises(FixityFailed) as exc:
-        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
-    assert str(file_id) in describe(exc.value)
-    failed = audits(archivist, "file.fixity_failed")
-    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
-    assert audits(archivist, "file.open") == []
-    result = item_files.verify_all_files(archivist.store)
-    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+    assert_fixity_failed(archivist, clock, file_id)
 
 
 @pytest.mark.parametrize(
