@@ -265,23 +265,24 @@ def check_files(
             f"电子文件校验通过：{result.checked} 个文件，{mib:.1f} MiB（分块认证与 SHA-256）"
         )
         return
-    if result.failed_ids:
-        report.problems.append(
-            "电子文件内容已损坏或被篡改（分块认证或 SHA-256 不符），编号："
-            + _ids(result.failed_ids)
-            + "。请从备份恢复这些文件。"
-        )
-    if result.unreadable_ids:
-        report.problems.append(
-            "电子文件无法解密（客户密钥已销毁或密钥库损坏），编号："
-            + _ids(result.unreadable_ids)
-            + "。请从包含密钥库的备份恢复。"
-        )
-    if result.missing_ids:
-        report.problems.append(
-            "电子文件的加密存储文件缺失（数据库旁的 .files 文件夹中找不到），编号："
-            + _ids(result.missing_ids)
-            + "。请从包含 .files 文件夹的备份恢复。"
-        )
-    if result.incomplete_ids:
-        report.problems.append("电子文件记录未写完，编号：" + _ids(result.incomplete_ids) + "。")
+    found = (  # (file ids, what is wrong, what to do)
+        (
+            result.failed_ids,
+            "电子文件内容已损坏或被篡改（分块认证或 SHA-256 不符）",
+            "请从备份恢复这些文件。",
+        ),
+        (
+            result.unreadable_ids,
+            "电子文件无法解密（客户密钥已销毁或密钥库损坏）",
+            "请从包含密钥库的备份恢复。",
+        ),
+        (
+            result.missing_ids,
+            "电子文件的加密存储文件缺失（数据库旁的 .files 文件夹中找不到）",
+            "请从包含 .files 文件夹的备份恢复。",
+        ),
+        (result.incomplete_ids, "电子文件记录未写完", ""),
+    )
+    for ids, problem, advice in found:
+        if ids:
+            report.problems.append(f"{problem}，编号：{_ids(ids)}。{advice}")

@@ -8,39 +8,22 @@ warned about), from a GB18030 CSV ledger and an .xlsx whose ``<dimension>`` is w
 
 from __future__ import annotations
 
-import os
 import re
-import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import grab, start_app, work_dir
 
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.services.auth import sign_in  # noqa: E402
-from app.services.setup import initialize_database  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from tests.conftest import make_setup_request  # noqa: E402
-from tests.factories import PASSWORD, add_archivist  # noqa: E402
-from tests.gui.test_import_wizard_reading import gbk_ledger  # noqa: E402
-from tests.ledgers import customer_rows, write_customer_xlsx  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.import_wizard import ImportWizard  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+from app.clock import SystemClock
+from app.services.auth import sign_in
+from app.services.setup import initialize_database
+from app.storage.location import DatabaseLocation
+from tests.conftest import make_setup_request
+from tests.factories import PASSWORD, add_archivist
+from tests.gui.test_import_wizard_reading import gbk_ledger
+from tests.ledgers import customer_rows, write_customer_xlsx
+from ui.context import AppContext
+from ui.dialogs.import_wizard import ImportWizard
 
 
 def wrong_dimension(work: Path) -> Path:
@@ -59,9 +42,8 @@ def wrong_dimension(work: Path) -> Path:
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    work = Path(tempfile.mkdtemp(prefix="archive-room-import-reading-"))
+    app = start_app()
+    work = work_dir("archive-room-import-reading-")
     clock = SystemClock()
     location = DatabaseLocation.parse(work / "a.db")
     admin = initialize_database(location=location, request=make_setup_request(), clock=clock)

@@ -8,6 +8,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -24,6 +25,9 @@ from app.services.auth import SignedIn, sign_out
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
 from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
+
+if TYPE_CHECKING:
+    from tests.loan_helpers import Desk
 
 ADMIN_PASSWORD = "Correct-Horse-42"
 SECURITY_USER, SECURITY_PASSWORD = "baomi", "Vault-Keeper-77"  # 安全保密员 (issue 23)
@@ -153,6 +157,16 @@ def officer(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> I
     )
     yield session
     sign_out(session=session, clock=clock)
+
+
+@pytest.fixture
+def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
+    """The loan desk's staff (``tests.loan_helpers.STAFF``), signed in on first use."""
+    from tests.loan_helpers import make_desk
+
+    d = make_desk(admin, location, clock)
+    yield d
+    d.close()
 
 
 @pytest.fixture(scope="session")

@@ -13,7 +13,15 @@ from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
-from app.services.customers import BankAccountInput, CustomerDraft, PhoneInput, register_customer
+from app.services.customers import (
+    BankAccountInput,
+    CustomerChanges,
+    CustomerDraft,
+    PhoneInput,
+    SaveResult,
+    register_customer,
+    update_customer,
+)
 from app.services.users import OneTimePassword
 from app.storage.location import DatabaseLocation
 
@@ -107,6 +115,32 @@ def give_clearance_papers(admin: SignedIn, clock: Clock, username: str, name: st
     return person_id
 
 
+def potential(**overrides: object) -> CustomerDraft:
+    """A potential customer (潜在客户) known by name only: no ID, phones or bank accounts."""
+    values: dict[str, object] = {
+        "id_number": "",
+        "id_type": None,
+        "status": "potential",
+        "phones": (),
+        "bank_accounts": (),
+    }
+    values.update(overrides)
+    return person(**values)
+
+
+def edit_customer(
+    session: SignedIn, clock: Clock, customer_id: int, version: int, changes: CustomerChanges
+) -> SaveResult:
+    """``update_customer`` of the customer as seen at ``version``."""
+    return update_customer(
+        session=session,
+        customer_id=customer_id,
+        changes=changes,
+        expected_version=version,
+        clock=clock,
+    )
+
+
 def prospect(name: str, *phones: str, **overrides: object) -> CustomerDraft:
     """A potential customer (潜在客户) known by name and phone numbers only."""
     values: dict[str, object] = {"id_number": "", "id_type": None, "status": "potential"}
@@ -121,8 +155,8 @@ def customer_with_volume(session: SignedIn, clock: Clock) -> tuple[Any, Any]:
     return saved, create_volume(session=session, draft=draft, clock=clock)
 
 
-def add_user(
-    admin: SignedIn,
+def ask_for_user(
+    session: SignedIn,
     clock: Clock,
     username: str,
     roles: Sequence[Role] = (Role.ARCHIVIST,),
@@ -130,18 +164,53 @@ def add_user(
     *,
     display_name: str = "李四",
     password: str | None = PASSWORD,
+    **extra: Any,
 ) -> OneTimePassword:
-    """Create an account; with ``password`` (default ``PASSWORD``) no change is asked at sign-in,
-    with ``password=None`` a one-time password is issued."""
+    """``users.create_user`` as ``session`` asks it; a role grant stays pending (三员分立).
+
+    With ``password`` (default ``PASSWORD``) no change is asked at sign-in, with
+    ``password=None`` a one-time password is issued. ``extra``: e.g. ``kdf``.
+    """
     known = {"password": password, "require_change": False} if password else {}
-    return create_user(
-        admin,
+    return users.create_user(
+        session=session,
         username=username,
         display_name=display_name,
         roles=list(roles),
         approver_title=title,
         clock=clock,
-        **known,  # type: ignore[arg-type]
+        **known,
+        **extra,
+    )
+
+
+def add_user(
+    admin: SignedIn,
+    clock: Clock,
+    username: str,
+    roles: Sequence[Role] = (Role.ARCHIVIST,),
+    title: ApproverTitle | None = None,
+    **options: Any,
+) -> OneTimePassword:
+    """A working account: :func:`ask_for_user`, its grant confirmed by the 安全保密员."""
+    result = ask_for_user(admin, clock, username, roles, title, **options)
+    if result.pending_change is not None:
+        confirm_as_security(admin, clock)
+    if set(roles) & {Role.ARCHIVIST, Role.APPROVER}:  # R28: papers for customer data (issue 20)
+        give_clearance_papers(admin, clock, username, str(options.get("display_name", "")))
+    return result
+
+
+def set_roles(
+    session: SignedIn,
+    clock: Clock,
+    user_id: int,
+    roles: Sequence[Role],
+    title: ApproverTitle | None = None,
+) -> int | None:
+    """``users.set_roles`` as ``session`` asks it; the pending change's id when it waits."""
+    return users.set_roles(
+        session=session, user_id=user_id, roles=list(roles), approver_title=title, clock=clock
     )
 
 

@@ -20,12 +20,12 @@ from app.services.loans import (
     set_staff_department,
 )
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_user, potential
 
 FAST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)  # tests only
 # user name → (display name, roles, title, department)
-STAFF: dict[str, tuple[str, list[Role], ApproverTitle | None, str]] = {
+Person = tuple[str, list[Role], ApproverTitle | None, str]
+STAFF: dict[str, Person] = {
     "lisi": ("李四", [Role.ARCHIVIST], None, "档案室"),
     "zhao": ("赵敏", [Role.ARCHIVIST], None, "销售部"),  # a staff borrower
     "head": ("钱部长", [Role.APPROVER], ApproverTitle.DEPT_HEAD, "销售部"),
@@ -59,26 +59,23 @@ class Desk:
             sign_out(session=session, clock=self.clock)
 
 
+def add_staff(
+    admin: SignedIn, clock: FixedClock, people: dict[str, Person] = STAFF
+) -> dict[str, int]:
+    """Create ``people`` (known password, cheap key slots) in their departments; user ids."""
+    for username, (name, roles, title, _department) in people.items():
+        add_user(admin, clock, username, roles, title, display_name=name, kdf=FAST_KDF)
+    ids = {row.username: row.id for row in users.list_users(session=admin, clock=clock)}
+    for username, (_n, _r, _t, department) in people.items():
+        set_staff_department(
+            session=admin, user_id=ids[username], department=department, clock=clock
+        )
+    return ids
+
+
 def make_desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Desk:
     desk = Desk(admin, location, clock)
-    for username, (name, roles, title, _department) in STAFF.items():
-        factory_create_user(
-            admin,
-            username=username,
-            display_name=name,
-            roles=roles,
-            approver_title=title,
-            password=PASSWORD,
-            require_change=False,
-            clock=clock,
-            kdf=FAST_KDF,
-        )
-    for row in users.list_users(session=admin, clock=clock):
-        desk.ids[row.username] = row.id
-    for username, (_n, _r, _t, department) in STAFF.items():
-        set_staff_department(
-            session=admin, user_id=desk.ids[username], department=department, clock=clock
-        )
+    desk.ids.update(add_staff(admin, clock))
     return desk
 
 
@@ -104,15 +101,7 @@ def make_volume(
         consent = ConsentInput(
             purposes=("合同履行", "客户服务", "营销", "对外提供"), given_on=date(2026, 1, 1)
         )
-        draft = person(
-            id_number="",
-            id_type=None,
-            status="potential",
-            phones=(),
-            bank_accounts=(),
-            legal_basis="",
-            consent=consent,
-        )
+        draft = potential(legal_basis="", consent=consent)
         customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
     saved = create_volume(
         session=session,

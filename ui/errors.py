@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
@@ -92,3 +94,24 @@ class FieldErrors:
         """Return the message currently shown for ``field``."""
         label = self._labels.get(field)
         return label.text() if label is not None and not label.isHidden() else ""
+
+
+def save_with_status(
+    parent: QWidget, errors: FieldErrors, status: QLabel, save: Callable[[], object]
+) -> bool:
+    """Run ``save``; True when it saved (``status`` then says 已保存).
+
+    A refusal of fields shows beside them (the rest in ``status``); any other refusal in a
+    message box.
+    """
+    errors.clear()
+    try:
+        save()
+    except ValidationFailed as exc:
+        status.setText("\n".join(errors.show(exc)))
+        return False
+    except AppError as exc:
+        show_error(parent, exc)
+        return False
+    status.setText(_tr("已保存。"))
+    return True

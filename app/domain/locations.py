@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from app.errors import FieldError
@@ -180,6 +180,26 @@ def parse_faces(text: str, field: str = "faces") -> tuple[list[str], list[FieldE
     if not letters or any(c not in "AB" for c in letters) or len(set(letters)) != len(letters):
         return [], [FieldError(field, "format", {"expected": "A、B 或 A/B"})]
     return sorted(letters), []
+
+
+@dataclass(frozen=True)
+class HandoverLine:
+    """One line of a custody hand-over list (位置, 盒号, 档号, 密级, 件数, 页数; R26).
+
+    ``restricted``: above the reader's clearance: place, box and 档号 only (密级 ``受限``).
+    """
+
+    location_code: str
+    box_code: str
+    reference_code: str
+    secrecy_label: str
+    items: int
+    pages: int
+    restricted: bool = False
+
+    def hidden(self) -> HandoverLine:
+        """The line as a reader without the clearance sees it."""
+        return replace(self, secrecy_label="", items=0, pages=0, restricted=True)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from app.imports import cells
@@ -113,20 +113,10 @@ def header_at(sheet: Sheet, index: int) -> Header:
 
 def _match(names: Sequence[str], fields: Sequence[FieldSpec]) -> dict[int, str]:  # header score
     """Column index → field key, best matches first, each field and column used once."""
-    candidates: list[tuple[int, int, int, str]] = []  # (score, alias length, -col, key)
-    for col, name in enumerate(names):
-        key = header_key(name)
-        if not key:
-            continue
-        last = key.split("/")[-1]
-        for spec in fields:
-            for alias in spec.aliases:
-                a = header_key(alias)
-                if a in (key, last):
-                    candidates.append((3, len(a), -col, spec.key))
-                elif a and a in key:
-                    candidates.append((2, len(a), -col, spec.key))
-    candidates.sort(reverse=True)
+    candidates = sorted(  # (score, alias length, -col, key): best first
+        ((score, length, -col, key) for col, key, score, length in _alias_hits(names, fields)),
+        reverse=True,
+    )
     used_cols: set[int] = set()
     used_fields: set[str] = set()
     out: dict[int, str] = {}
@@ -230,6 +220,19 @@ def _name_candidates(
 ) -> dict[tuple[int, str], int]:
     """(column, field) → 3 (a header equal to an alias) or 2 (containing one)."""
     out: dict[tuple[int, str], int] = {}
+    for col, key, score, _length in _alias_hits(names, fields):
+        if score > out.get((col, key), 0):
+            out[(col, key)] = score
+    return out
+
+
+def _alias_hits(
+    names: Sequence[str], fields: Sequence[FieldSpec]
+) -> Iterator[tuple[int, str, int, int]]:
+    """(column, field, score, alias length) of each alias found in a header name.
+
+    Score 3: the alias is the whole name or its last part (after a ``/``); 2: inside it.
+    """
     for col, name in enumerate(names):
         key = header_key(name)
         if not key:
@@ -239,9 +242,8 @@ def _name_candidates(
             for alias in spec.aliases:
                 a = header_key(alias)
                 score = 3 if a in (key, last) else 2 if a and a in key else 0
-                if score > out.get((col, spec.key), 0):
-                    out[(col, spec.key)] = score
-    return out
+                if score:
+                    yield col, spec.key, score, len(a)
 
 
 def _share(spec: FieldSpec, values: list[str]) -> float | None:

@@ -7,16 +7,15 @@ the organisation, the database id, the auditor's name as the receiver.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from datetime import datetime
 
 from reportlab.lib.units import mm
 
 from app.clock import format_local
-from app.printing.base import FONT, MARGIN, PAGE_H, PAGE_W, new_canvas
+from app.printing.base import PAGE_W
+from app.printing.key_sheet import KeySheetDrawing
 from app.printing.labels import draw_qr, qr_matrix
-from app.printing.page import PageSetup, paint_footer
 
 TITLE = "档案室审计验证密钥单"
 
@@ -35,17 +34,10 @@ class AuditKeySheet:
 
 def render_audit_key_sheet(sheet: AuditKeySheet) -> bytes:
     """Return the PDF bytes of the sheet."""
-    buffer = io.BytesIO()
-    canvas = new_canvas(buffer, TITLE)
-    y = PAGE_H - MARGIN - 10 * mm
-    canvas.setFont(FONT, 20)
-    canvas.drawCentredString(PAGE_W / 2, y, TITLE)
-    y -= 9 * mm
-    canvas.setFont(FONT, 11)
-    canvas.drawCentredString(
-        PAGE_W / 2, y, "仅交审计员本人 · 请存放于保险柜，不得交给系统管理员或保存在本程序所在电脑"
+    page = KeySheetDrawing(TITLE)
+    page.heading(
+        "仅交审计员本人 · 请存放于保险柜，不得交给系统管理员或保存在本程序所在电脑", gap=14 * mm
     )
-    y -= 14 * mm
     rows = [
         ("单位名称", sheet.organisation_name),
         ("数据库标识", sheet.database_id),
@@ -53,30 +45,25 @@ def render_audit_key_sheet(sheet: AuditKeySheet) -> bytes:
         ("发放时间", format_local(sheet.issued_at)),
         ("领取人（审计员）", sheet.issued_to),
     ]
-    for label, value in rows:
-        canvas.setFont(FONT, 11)
-        canvas.drawString(MARGIN, y, f"{label}：")
-        canvas.drawString(MARGIN + 36 * mm, y, value[:64])
-        y -= 7.5 * mm
-    y -= 6 * mm
-    canvas.setFont(FONT, 12)
-    canvas.drawString(MARGIN, y, "验证密钥（抄录时连同前缀和数据库标识一起，不区分大小写）：")
-    y -= 6 * mm
-    box_h = 30 * mm
-    canvas.setLineWidth(1.2)
-    canvas.rect(MARGIN, y - box_h, PAGE_W - 2 * MARGIN, box_h)
+    page.facts(rows, value_at=36 * mm, width=64)
+    page.skip(6 * mm)
     prefix, database_id, *groups = sheet.verification_key.split("-")
-    canvas.setFont("Courier-Bold", 11)
-    canvas.drawCentredString(PAGE_W / 2, y - 7 * mm, f"{prefix}-{database_id}-")
-    canvas.setFont("Courier-Bold", 16)
     half = (len(groups) + 1) // 2
-    canvas.drawCentredString(PAGE_W / 2, y - 16 * mm, "-".join(groups[:half]) + "-")
-    canvas.drawCentredString(PAGE_W / 2, y - 25 * mm, "-".join(groups[half:]))
-    y -= box_h + 6 * mm
+    page.key_box(
+        "验证密钥（抄录时连同前缀和数据库标识一起，不区分大小写）：",
+        [
+            (11, 7 * mm, f"{prefix}-{database_id}-"),
+            (16, 16 * mm, "-".join(groups[:half]) + "-"),
+            (16, 25 * mm, "-".join(groups[half:])),
+        ],
+        height=30 * mm,
+    )
+    page.skip(6 * mm)
     side = 42 * mm
-    draw_qr(canvas, qr_matrix(sheet.verification_key), (PAGE_W - side) / 2, y - side, side)
-    y -= side + 9 * mm
-    canvas.setFont(FONT, 10.5)
+    draw_qr(
+        page.canvas, qr_matrix(sheet.verification_key), (PAGE_W - side) / 2, page.y - side, side
+    )
+    page.skip(side + 9 * mm)
     notes = [
         "用途：核对审计记录的封印。程序只保存当期的封印密钥，旧的用后即毁；凭本密钥可逐期核对，",
         "　　　持有数据库密钥的人也无法重做过去各期的封印，删改、截尾或换回旧副本都会被发现。",
@@ -86,22 +73,11 @@ def render_audit_key_sheet(sheet: AuditKeySheet) -> bytes:
         "每次审计复核请抄录或打印审计链头（序号:校验值），作为锚点与本单一起保管。",
         "如怀疑本密钥泄露，请登记事件；泄露后伪造的封印无法与真实封印区分。",
     ]
-    for note in notes:
-        canvas.drawString(MARGIN, y, note)
-        y -= 6.5 * mm
-    y -= 8 * mm
-    canvas.setFont(FONT, 11)
-    canvas.drawString(
-        MARGIN, y, "领取人签字：________________　　日期：____________　　监督人签字：____________"
+    page.notes(notes, step=6.5 * mm)
+    page.skip(8 * mm)
+    page.signatures(
+        "领取人签字：________________　　日期：____________　　监督人签字：____________"
     )
-    footer = PageSetup(
-        organisation=sheet.organisation_name,
-        title=TITLE,
-        printed_by=sheet.issued_to,
-        printed_by_username="",
-        printed_at=sheet.issued_at,
+    return page.finish(
+        organisation=sheet.organisation_name, printed_by=sheet.issued_to, printed_at=sheet.issued_at
     )
-    paint_footer(canvas, footer, 1, 1)
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()

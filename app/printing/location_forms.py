@@ -26,6 +26,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
     strongest,
 )
+from app.domain.locations import HandoverLine
 from app.printing.tables import CELL_PAD, CELL_SIZE, table_style
 
 if TYPE_CHECKING:
@@ -104,20 +105,7 @@ class ShelfListSheet:
         return sum(1 for r in self.rows if r.reference_code)
 
 
-@dataclass(frozen=True)
-class HandoverFormLine:
-    """One line of a hand-over list (位置, 盒号, 档号, 密级, 件数, 页数).
-
-    ``restricted``: above the reader's clearance: place, box and 档号 only (密级 ``受限``).
-    """
-
-    location_code: str
-    box_code: str
-    reference_code: str
-    secrecy_label: str
-    items: int
-    pages: int
-    restricted: bool = False
+HandoverFormLine = HandoverLine  # the printed line is the recorded one (app.domain.locations)
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ another hash was rewritten. The printed anchors are the auditor's own record, gi
 from __future__ import annotations
 
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
 from app.paths import user_data_dir
+from app.storage.files import append_line
 
 _ID = re.compile(r"^[0-9a-f]{8,64}$")
 
@@ -61,12 +61,7 @@ class AnchorBook:
         """Append one anchor (and sync it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         line = json.dumps({"seq": anchor.seq, "hash": anchor.entry_hash, "at": anchor.at})
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (line + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_line(self.path, line)
 
     def read(self) -> list[Anchor]:
         """Every anchor kept (lines that cannot be read are skipped)."""

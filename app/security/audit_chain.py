@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import hmac
 import json
-import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass, field
@@ -30,6 +29,7 @@ from sqlalchemy import Connection, Engine, select
 from sqlalchemy.orm import Session
 
 from app.security.crypto import derive_subkey
+from app.storage.files import append_line
 from app.storage.models import AuditCheckpoint, AuditEntry
 
 GENESIS = bytes(32)  # "previous hash" of the first entry
@@ -159,12 +159,7 @@ class FileCheckpointLog:
             {"seq": cp.seq, "hash": cp.entry_hash.hex(), "at": cp.at, "mac": cp.mac.hex()},
             sort_keys=True,
         )
-        fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
-        try:
-            os.write(fd, (line + "\n").encode())
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_line(self.path, line)
 
     def read(self) -> tuple[list[Checkpoint], int]:
         """Parse the file (missing: no checkpoints)."""

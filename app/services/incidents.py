@@ -15,7 +15,7 @@ from app.clock import Clock, as_utc
 from app.domain.incidents import IncidentRow
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, clean_text
 from app.services.keys import request_rotation
 from app.storage.models import Customer, Incident, IncidentLink, UserAccount, Volume
 from app.storage.store import UnitOfWork
@@ -40,24 +40,15 @@ class IncidentDraft:
     status: str = "open"
 
 
-def _text(errors: list[FieldError], field: str, value: str, limit: int, *, required: bool) -> str:
-    value = value.strip()
-    if required and not value:
-        errors.append(FieldError(field, "required"))
-    elif len(value) > limit:
-        errors.append(FieldError(field, "too_long", {"max": limit}))
-    return value
-
-
 def _validate(draft: IncidentDraft, now: datetime) -> tuple[dict[str, object], list[FieldError]]:
     errors: list[FieldError] = []
     clean: dict[str, object] = {
-        "title": _text(errors, "incident_title", draft.title, 200, required=True),
-        "found_by": _text(errors, "found_by", draft.found_by, 64, required=True),
-        "description": _text(errors, "description", draft.description, 4000, required=True),
-        "measures": _text(errors, "measures", draft.measures, 4000, required=True),
-        "reported_to": _text(errors, "reported_to", draft.reported_to, 200, required=True),
-        "follow_up": _text(errors, "follow_up", draft.follow_up, 4000, required=False),
+        "title": clean_text(errors, "incident_title", draft.title, 200, required=True),
+        "found_by": clean_text(errors, "found_by", draft.found_by, 64, required=True),
+        "description": clean_text(errors, "description", draft.description, 4000, required=True),
+        "measures": clean_text(errors, "measures", draft.measures, 4000, required=True),
+        "reported_to": clean_text(errors, "reported_to", draft.reported_to, 200, required=True),
+        "follow_up": clean_text(errors, "follow_up", draft.follow_up, 4000, required=False),
     }
     if draft.kind not in KINDS:
         errors.append(FieldError("kind", "required"))

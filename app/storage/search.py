@@ -34,7 +34,11 @@ def module_for(conn: Connection) -> ModuleType:
 
 def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
     """Add (or refresh) customers in the index."""
-    module_for(conn).index_customers(conn, rows)
+    rows = list(rows)
+    if rows:
+        module = module_for(conn)
+        module.remove_customers(conn, [r.customer_id for r in rows])
+        module.index_customers_fresh(conn, rows)
 
 
 def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:

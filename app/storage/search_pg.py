@@ -9,25 +9,25 @@ The tables come from migration 0010 (PostgreSQL only):
   indexes: any substring of 3+ characters through ``LIKE`` (SQLite: an FTS5 trigram table).
 * ``customer_gram``: the 1- and 2-character pieces of the name (trigrams cannot match them).
 
-Kept in step by :func:`index_customers` / :func:`remove_customers` in the same transaction as
+Kept in step by ``search.index_customers`` / :func:`remove_customers` in the same transaction as
 the change. Keys and grams are computed in Python exactly as on SQLite (pinyin has no SQL).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
-from app.storage.search_sqlite import IndexRow, name_entries
+from app.storage import search_common
+from app.storage.search_common import IndexReader, IndexRow, chunks, rebuild_in_batches
+from app.storage.search_sqlite import name_entries
 
 __all__ = [
     "SCHEMA",
     "IndexRow",
     "count_matches",
     "ensure_schema",
-    "index_customers",
     "index_customers_fresh",
     "match_ids",
     "prefix_ids",
@@ -58,8 +58,6 @@ SCHEMA = (
     "CREATE INDEX IF NOT EXISTS ix_customer_key_whole ON customer_key (whole, key, customer_id)",
     "CREATE INDEX IF NOT EXISTS ix_customer_key_customer ON customer_key (customer_id)",
 )
-# One past the largest code point: ``key >= q AND key < q || END`` is "key starts with q".
-_END = "\U0010ffff"
 
 
 def ensure_schema(conn: Connection) -> bool:
@@ -81,17 +79,9 @@ def _fold(value: str) -> str:
     return value.casefold()
 
 
-def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
-    """Add (or refresh) customers in the index."""
-    rows = list(rows)
-    if rows:
-        remove_customers(conn, [r.customer_id for r in rows])
-        index_customers_fresh(conn, rows)
-
-
 def remove_customers(conn: Connection, ids: list[int]) -> None:
     """Drop customers from the index."""
-    for chunk in _chunks(ids, 5000):
+    for chunk in chunks(ids, 5000):
         for table in TABLES:
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE customer_id = ANY(%s)", (chunk,))
 
@@ -135,34 +125,19 @@ def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
     """Rebuild the whole index from the customer table; return the count."""
-    with engine.begin() as conn:
-        ensure_schema(conn)
-        for table in TABLES:
-            conn.exec_driver_sql(f"TRUNCATE {table}")
-    last, total = 0, 0
-    while True:
-        with engine.begin() as conn:
-            count = index_batch(conn, last, batch)
-        if count is None:
-            return total
-        last, n = count
-        total += n
+    return rebuild_in_batches(
+        engine,
+        ensure_schema=ensure_schema,
+        clear="TRUNCATE {}",
+        tables=TABLES,
+        index_fresh=index_customers_fresh,
+        batch=batch,
+    )
 
 
 def index_batch(conn: Connection, after: int, batch: int) -> tuple[int, int] | None:
-    """Index up to ``batch`` customers with ids above ``after``; ``(last id, count)`` or None."""
-    rows = conn.execute(
-        text(
-            "SELECT id, name, number, "
-            "trim(coalesce(remarks, '') || ' ' || coalesce(index_remarks, '')) "
-            "FROM customer WHERE id > :last ORDER BY id LIMIT :n"
-        ),
-        {"last": after, "n": batch},
-    ).all()
-    if not rows:
-        return None
-    index_customers_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
-    return int(rows[-1][0]), len(rows)
+    """Index up to ``batch`` customers with ids above ``after`` (migration 0010)."""
+    return search_common.index_batch(conn, after, batch, index_customers_fresh)
 
 
 def _like_pattern(q: str) -> str:
@@ -170,13 +145,8 @@ def _like_pattern(q: str) -> str:
     return f"%{escaped}%"
 
 
-def _match_sql(query: str) -> tuple[str, tuple[Any, ...]] | None:
-    """The SELECT of matching ids (in id order) for ``query``, with its parameters."""
-    q = query.strip().casefold()
-    if not q:
-        return None
-    if len(q) < 3:
-        return "SELECT customer_id FROM customer_gram WHERE gram = %s ORDER BY customer_id", (q,)
+def _text_match(q: str) -> tuple[str, tuple[Any, ...]]:
+    """Ids whose folded name, number or remarks contain ``q`` (``pg_trgm`` GIN indexes)."""
     pattern = _like_pattern(q)
     return (
         "SELECT customer_id FROM customer_text "
@@ -190,48 +160,8 @@ def _column(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
     return [r[0] for r in conn.exec_driver_sql(sql, params).all()]
 
 
-def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Customer ids whose name, pinyin, number or remarks contain ``query`` (any length)."""
-    found = _match_sql(query)
-    if found is None:
-        return []
-    sql, params = found
-    return _column(conn, sql + " LIMIT %s", (*params, limit))
-
-
-def _key_ids(conn: Connection, query: str, whole: int, limit: int) -> list[int]:
-    q = "".join(query.split()).casefold()
-    if not q:
-        return []
-    ids = _column(
-        conn,
-        "SELECT customer_id FROM customer_key WHERE key >= %s AND key < %s AND whole = %s "
-        "ORDER BY key, customer_id LIMIT %s",
-        (q, q + _END, whole, limit),
-    )
-    return list(dict.fromkeys(ids))
-
-
-def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids whose name or a pinyin reading starts with ``query``, in key order (shortest first)."""
-    return _key_ids(conn, query, 1, limit)
-
-
-def syllable_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids whose pinyin (or Latin name) contains ``query`` from a syllable boundary on."""
-    return _key_ids(conn, query, 0, limit)
-
-
-def count_matches(conn: Connection, query: str, cap: int) -> int:
-    """Number of matches, counted up to ``cap + 1`` (the UI shows "cap+" beyond)."""
-    found = _match_sql(query)
-    if found is None:
-        return 0
-    sql, params = found
-    counted = _column(conn, f"SELECT count(*) FROM ({sql} LIMIT %s) AS m", (*params, cap + 1))
-    return int(counted[0])
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+READER = IndexReader(mark="%s", text_match=_text_match, column=_column)
+match_ids = READER.match_ids
+prefix_ids = READER.prefix_ids
+syllable_ids = READER.syllable_ids
+count_matches = READER.count_matches

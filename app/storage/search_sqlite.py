@@ -11,20 +11,23 @@
 * ``customer_gram``: the 1- and 2-character substrings of the name, because trigrams cannot
   match shorter queries and an unbounded ``LIKE`` scan is too slow at a million rows.
 
-All are kept in step by :func:`index_customers` / :func:`remove_customers` in the same
+All are kept in step by ``search.index_customers`` / :func:`remove_customers` in the same
 transaction as the change; bulk loads write them in the same pass instead (no triggers).
-A PostgreSQL implementation (``pg_trgm``) will sit beside this one behind the same functions.
+``search_pg`` (``pg_trgm``) sits beside this one behind the same functions; the reading queries
+both run are built in ``search_common``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, Engine
 
 from app.domain.pinyin import pinyin_keys, pinyin_readings
+from app.storage.search_common import IndexReader, chunks, rebuild_in_batches
+from app.storage.search_common import IndexRow as IndexRow  # re-exported: callers import it here
 
 VERSION = 3  # of the tables below; another value (or a missing table) rebuilds the index
 SCHEMA = (
@@ -40,18 +43,6 @@ SCHEMA = (
 )
 TABLES = ("customer_fts", "customer_gram", "customer_key")
 OLD_TABLES = ("customer_prefix",)  # of version 1
-# One past the largest code point: ``key >= q AND key < q || END`` is "key starts with q".
-_END = "\U0010ffff"
-
-
-@dataclass(frozen=True)
-class IndexRow:
-    """What the index needs of one customer."""
-
-    customer_id: int
-    name: str
-    number: str
-    remarks: str
 
 
 def _version(conn: Connection) -> int | None:
@@ -110,21 +101,13 @@ def _grams(name: str) -> set[str]:
     return {folded[i : i + n] for n in (1, 2) for i in range(len(folded) - n + 1)}
 
 
-def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
-    """Add (or refresh) customers in the index."""
-    rows = list(rows)
-    if rows:
-        remove_customers(conn, [r.customer_id for r in rows])
-        index_customers_fresh(conn, rows)
-
-
 def remove_customers(conn: Connection, ids: list[int]) -> None:
     """Drop customers from the index.
 
     The name kept in the FTS table tells which key and gram entries the customer has, so they
     are deleted by primary key: no secondary index to keep up during bulk loads.
     """
-    for chunk in _chunks(ids, 500):
+    for chunk in chunks(ids, 500):
         marks = ", ".join("?" for _ in chunk)
         named = conn.exec_driver_sql(
             f"SELECT rowid, name FROM customer_fts WHERE rowid IN ({marks})", tuple(chunk)
@@ -149,30 +132,15 @@ def remove_customers(conn: Connection, ids: list[int]) -> None:
 
 
 def rebuild(engine: Engine, batch: int = 20_000) -> int:
-    """Rebuild the whole index from the customer table (after bulk loads); return the count.
-
-    One transaction per batch keeps the WAL small on a million customers.
-    """
-    with engine.begin() as conn:
-        ensure_schema(conn)
-        conn.exec_driver_sql("DELETE FROM customer_fts")
-        conn.exec_driver_sql("DELETE FROM customer_gram")
-        conn.exec_driver_sql("DELETE FROM customer_key")
-    last, total = 0, 0
-    while True:
-        with engine.begin() as conn:
-            rows = conn.execute(
-                text(
-                    "SELECT id, name, number, trim(remarks || ' ' || index_remarks) FROM customer "
-                    "WHERE id > :last ORDER BY id LIMIT :n"
-                ),
-                {"last": last, "n": batch},
-            ).all()
-            if not rows:
-                return total
-            index_customers_fresh(conn, [IndexRow(r[0], r[1], r[2], r[3] or "") for r in rows])
-        last = rows[-1][0]
-        total += len(rows)
+    """Rebuild the whole index from the customer table (after bulk loads); return the count."""
+    return rebuild_in_batches(
+        engine,
+        ensure_schema=ensure_schema,
+        clear="DELETE FROM {}",
+        tables=TABLES,
+        index_fresh=index_customers_fresh,
+        batch=batch,
+    )
 
 
 INSERT_FTS = "INSERT INTO customer_fts (rowid, name, number, remarks) VALUES (?, ?, ?, ?)"
@@ -233,13 +201,8 @@ def _fts_phrase(query: str) -> str:
     return '"' + query.replace('"', '""') + '"'
 
 
-def _match_sql(query: str) -> tuple[str, tuple[str]] | None:
-    """The SELECT of matching ids (in id order) for ``query``, with its parameters."""
-    q = query.strip().casefold()
-    if not q:
-        return None
-    if len(q) < 3:
-        return "SELECT customer_id FROM customer_gram WHERE gram = ? ORDER BY customer_id", (q,)
+def _text_match(q: str) -> tuple[str, tuple[Any, ...]]:
+    """Ids whose name, number or remarks contain ``q`` (the FTS5 trigram table)."""
     return (
         "SELECT rowid FROM customer_fts WHERE customer_fts MATCH ? ORDER BY rowid",
         (_fts_phrase(q),),
@@ -261,48 +224,8 @@ def _column(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[Any]:
         cursor.close()
 
 
-def match_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Customer ids whose name, pinyin, number or remarks contain ``query`` (any length)."""
-    found = _match_sql(query)
-    if found is None:
-        return []
-    sql, params = found
-    return _column(conn, sql + " LIMIT ?", (*params, limit))
-
-
-def _key_ids(conn: Connection, query: str, whole: int, limit: int) -> list[int]:
-    q = "".join(query.split()).casefold()
-    if not q:
-        return []
-    ids = _column(
-        conn,
-        "SELECT customer_id FROM customer_key WHERE key >= ? AND key < ? AND whole = ? "
-        "ORDER BY key, customer_id LIMIT ?",
-        (q, q + _END, whole, limit),
-    )
-    return list(dict.fromkeys(ids))
-
-
-def prefix_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids whose name or a pinyin reading starts with ``query``, in key order (shortest first)."""
-    return _key_ids(conn, query, 1, limit)
-
-
-def syllable_ids(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids whose pinyin (or Latin name) contains ``query`` from a syllable boundary on."""
-    return _key_ids(conn, query, 0, limit)
-
-
-def count_matches(conn: Connection, query: str, cap: int) -> int:
-    """Number of matches, counted up to ``cap + 1`` (the UI shows "cap+" beyond)."""
-    found = _match_sql(query)
-    if found is None:
-        return 0
-    sql, params = found
-    counted = _column(conn, f"SELECT count(*) FROM ({sql} LIMIT ?)", (*params, cap + 1))
-    return int(counted[0])
-
-
-def _chunks(items: list[int], size: int) -> Iterator[list[int]]:
-    for i in range(0, len(items), size):
-        yield items[i : i + size]
+READER = IndexReader(mark="?", text_match=_text_match, column=_column)
+match_ids = READER.match_ids
+prefix_ids = READER.prefix_ids
+syllable_ids = READER.syllable_ids
+count_matches = READER.count_matches

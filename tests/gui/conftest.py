@@ -1,12 +1,26 @@
-"""GUI test helpers: drive modal dialogs from a timer, a settable monotonic clock."""
+"""GUI test helpers: modal dialogs driven from a timer, a settable monotonic clock, import desk."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from pytestqt.qtbot import QtBot
+
+from app.clock import FixedClock
+from app.services.auth import SignedIn, sign_in
+from app.storage.location import DatabaseLocation
+from tests.factories import PASSWORD, add_archivist
+from ui.context import AppContext
+
+if TYPE_CHECKING:
+    from ui.dialogs.import_wizard import ImportWizard
+
+W = TypeVar("W", bound=QWidget)
 
 
 class FakeMonotonic:
@@ -43,3 +57,39 @@ def when_modal(action: Callable[[QWidget], None], *, attempts: int = 200) -> lis
 
     QTimer.singleShot(0, lambda: poll(attempts))
     return errors
+
+
+@dataclass
+class WizardDesk:
+    """The archivist ``lisi`` at the import wizard (the administrator created the account)."""
+
+    qtbot: QtBot
+    location: DatabaseLocation
+    clock: FixedClock
+    session: SignedIn
+
+    @property
+    def context(self) -> AppContext:
+        return AppContext(location=self.location, clock=self.clock)
+
+    def add(self, widget: W) -> W:
+        """``widget``, closed with the test."""
+        self.qtbot.addWidget(widget)
+        return widget
+
+    def open(self, kind: str) -> tuple[ImportWizard, SignedIn]:
+        """The wizard for ``kind``, shown; and lisi's session."""
+        from ui.dialogs.import_wizard import ImportWizard
+
+        wizard = self.add(ImportWizard(None, self.context, self.session, kind))
+        wizard.show()
+        return wizard, self.session
+
+
+@pytest.fixture
+def import_desk(
+    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> WizardDesk:
+    add_archivist(admin, clock)
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    return WizardDesk(qtbot, location, clock, session)

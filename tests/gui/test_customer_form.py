@@ -7,25 +7,13 @@ from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QToolButton
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
-from app.services.auth import sign_in, sign_out
+from app.services.auth import sign_out
 from app.services.customers import AddressInput, get_customer, register_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import prospect
 from tests.gui.conftest import when_modal
-from ui.context import AppContext
+from tests.gui.test_customers_page import open_page
 from ui.dialogs.customer_form import CustomerFormDialog
-from ui.pages.customers import CustomersPage
-
-
-def open_page(qtbot: QtBot, location: DatabaseLocation) -> tuple[CustomersPage, object]:
-    clock = FixedClock()
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1100, 600)
-    page.show()
-    return page, session
 
 
 def save(dialog: CustomerFormDialog) -> None:

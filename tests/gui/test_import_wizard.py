@@ -4,31 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from PySide6.QtWidgets import QMessageBox, QWizard
-from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
-from app.services.auth import SignedIn, sign_in
 from app.services.customers import search_customers
-from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist
+from tests.gui.conftest import WizardDesk
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import customer_rows, mobile, resident_id, with_bad_check, write_customer_xlsx
-from ui.context import AppContext
-from ui.dialogs.import_wizard import ImportHistoryDialog, ImportWizard
+from ui.dialogs.import_wizard import ImportHistoryDialog
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-def open_wizard(
-    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, kind: str
-) -> tuple[ImportWizard, SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    wizard = ImportWizard(None, AppContext(location=location, clock=clock), session, kind)
-    qtbot.addWidget(wizard)
-    wizard.show()
-    return wizard, session
 
 
 def cell(dialog: ImportHistoryDialog, row: int, column: int) -> str:
@@ -44,14 +30,10 @@ def ledger(path: Path) -> Path:
 
 
 def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    wizard, session = import_desk.open("customers")
+    clock = import_desk.clock
     wizard.file_page.path.setText(str(ledger(tmp_path / "台账.xlsx")))
     wizard.file_page.load_sheets()
     assert wizard.file_page.sheet.currentText() == "客户台账"
@@ -79,7 +61,7 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
     assert preview.model.rowCount() == 2
     assert "校验位不正确" in preview.model.index(0, 1).data()
     # all or nothing with rejected rows: refused, nothing imported
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
     wizard.next()
     assert wizard.currentPage() is preview
     preview.mode_valid.setChecked(True)
@@ -91,9 +73,7 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
     rejected = list(load_workbook(wizard.rejected_target).active.iter_rows(values_only=True))
     assert [r[0] for r in rejected[2:]] == [13, 14]
     assert search_customers(session=session, query="KH00000008", clock=clock).total == 1
-    monkeypatch.setattr(  # type: ignore[attr-defined]
-        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     wizard.summary_page.undo.click()
     assert "本次导入已撤销" in wizard.summary_page.text.text()
     assert search_customers(session=session, query="KH00000008", clock=clock).total == 0
@@ -101,9 +81,9 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
 
 
 def test_an_unreadable_old_excel_file_is_refused_on_the_first_step(
-    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+    import_desk: WizardDesk, tmp_path: Path
 ) -> None:
-    wizard, _session = open_wizard(qtbot, admin, location, clock, "customers")
+    wizard, _session = import_desk.open("customers")
     old = tmp_path / "旧台账.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
     wizard.file_page.path.setText(str(old))
@@ -114,51 +94,29 @@ def test_an_unreadable_old_excel_file_is_refused_on_the_first_step(
 
 
 def test_an_earlier_import_is_undone_from_the_import_history(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from app.services import imports
 
-    _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    _wizard, session = import_desk.open("customers")
+    clock = import_desk.clock
     path = write_customer_xlsx(tmp_path / "l.xlsx", customer_rows(3))
-    ledger_ = imports.load_ledger(path, kind="customers")
-    mapping, _ = imports.guess_columns(
-        session=session, kind="customers", ledger=ledger_, clock=clock
+    ledger_, mapping = mapped_ledger(session, clock, path, "customers")
+    import_rows(
+        session, clock, "customers", ledger_, mapping, mode=imports.ImportMode.ALL_OR_NOTHING
     )
-    imports.run_import(
-        session=session,
-        kind="customers",
-        ledger=ledger_,
-        mapping=mapping,
-        mode=imports.ImportMode.ALL_OR_NOTHING,
-        clock=clock,
-    )
-    dialog = ImportHistoryDialog(
-        None, AppContext(location=location, clock=clock), session, "customers"
-    )
-    qtbot.addWidget(dialog)
+    dialog = import_desk.add(ImportHistoryDialog(None, import_desk.context, session, "customers"))
     assert dialog.table.model().rowCount() == 1 and cell(dialog, 0, 4) == "已导入"
     assert cell(dialog, 0, 3) == "导入 3，未导入 0"
     dialog.table.selectRow(0)
-    monkeypatch.setattr(  # type: ignore[attr-defined]
-        QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes
-    )
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.undo.click()
     assert cell(dialog, 0, 4) == "已撤销"
     assert search_customers(session=session, query="KH00000001", clock=clock).total == 0
 
 
 def test_the_customer_list_exports_masked_after_a_purpose(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from PySide6.QtWidgets import QFileDialog, QWidget
 
@@ -168,12 +126,12 @@ def test_the_customer_list_exports_masked_after_a_purpose(
     from ui.dialogs.export_list import ExportListDialog
     from ui.pages.customers import CustomersPage
 
-    _wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    _wizard, session = import_desk.open("customers")
+    clock = import_desk.clock
     register_customer(session=session, draft=person(), clock=clock)
-    page = CustomersPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
+    page = import_desk.add(CustomersPage(import_desk.context, session))
     target = tmp_path / "客户目录.xlsx"
-    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))  # type: ignore[attr-defined]
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
 
     def fill(dialog: QWidget) -> None:
         assert isinstance(dialog, ExportListDialog)
@@ -189,14 +147,15 @@ def test_the_customer_list_exports_masked_after_a_purpose(
 
 
 def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
-    qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+    import_desk: WizardDesk, tmp_path: Path
 ) -> None:
     from app.services import locations
     from app.services.catalogue import search_catalogue
     from app.services.customers import register_customer
     from tests.factories import person
 
-    wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
+    wizard, session = import_desk.open("volumes")
+    clock = import_desk.clock
     owner = register_customer(session=session, draft=person(), clock=clock)
     locations.create_location_batch(
         session=session,

@@ -10,23 +10,20 @@ import csv
 import io
 from pathlib import Path
 
+import pytest
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
-from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.paths import cjk_font_path
-from app.services import imports
 from app.services import locations as L
-from app.services.auth import SignedIn
 from app.services.customers import register_customer
-from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
-from tests.gui.test_import_wizard import SCREENSHOTS, open_wizard
+from tests.gui.conftest import WizardDesk
+from tests.gui.test_import_wizard import SCREENSHOTS
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
-from ui.context import AppContext
 from ui.dialogs.link_volumes import LinkVolumesDialog
 
 
@@ -59,14 +56,10 @@ def _walk_to_decisions(wizard: object, path: Path) -> None:
 
 
 def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
+    wizard, session = import_desk.open("volumes")
+    clock = import_desk.clock
     ledger = _csv(
         tmp_path / "案卷目录.csv",
         [
@@ -122,7 +115,7 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 3 行：可导入 3 行，未通过检查 0 行" in preview.counts.text()
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
     wizard.next()
     assert wizard.currentPage() is wizard.summary_page
     with session.uow(clock) as uow:
@@ -136,22 +129,17 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     where = L.where_is_volume(session=session, volume_id=found["王五2019年度"][0], clock=clock)
     assert where.location_code == "K3-06-B-8-2"
 
-    dialog = LinkVolumesDialog(None, AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(dialog)
+    dialog = import_desk.add(LinkVolumesDialog(None, import_desk.context, session))
     dialog.show()
     assert dialog.panel.table.model().rowCount() == 3
     assert "3 卷案卷尚未关联客户" in dialog.count.text()
 
 
 def test_a_customer_duplicate_id_is_decided_in_the_wizard(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    wizard, session = import_desk.open("customers")
+    clock = import_desk.clock
     ledger = _csv(
         tmp_path / "客户.csv",
         [
@@ -178,7 +166,7 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
     assert "共 3 行：可导入 2 行，未通过检查 1 行" in preview.counts.text()
     preview.mode_valid.setChecked(True)
     wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
     wizard.next()
     assert wizard.currentPage() is wizard.summary_page
     with session.uow(clock) as uow:
@@ -187,14 +175,10 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
 
 
 def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "volumes")
+    wizard, session = import_desk.open("volumes")
+    clock = import_desk.clock
     zhang = register_customer(session=session, draft=person(name="张三丰"), clock=clock)
     path = _csv(
         tmp_path / "v.csv",
@@ -204,23 +188,14 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
             ["无名卷", "2020", "永久"],
         ],
     )
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    ledger, mapping = mapped_ledger(session, clock, path, "volumes")
+    import_rows(session, clock, "volumes", ledger, mapping)
     wizard.close()
-    dialog = LinkVolumesDialog(None, AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(dialog)
+    dialog = import_desk.add(LinkVolumesDialog(None, import_desk.context, session))
     dialog.show()
     assert "2 卷案卷尚未关联客户，其中 1 卷有建议" in dialog.count.text()
     _shoot(dialog, "link-volumes.png")
-    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.batch.click()
     assert "1 卷案卷尚未关联客户，其中 0 卷有建议" in dialog.count.text()
     dialog.panel.table.selectRow(0)
@@ -233,14 +208,10 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
 
 
 def test_a_loan_register_in_the_wizard(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "loans")
+    wizard, session = import_desk.open("loans")
+    clock = import_desk.clock
     number = register_customer(session=session, draft=person(), clock=clock).number
     volumes = _csv(
         tmp_path / "v.csv",
@@ -249,16 +220,8 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2025-Y-0001", number, "卷", "2025", "永久"],
         ],
     )
-    ledger = imports.load_ledger(volumes, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    ledger, mapping = mapped_ledger(session, clock, volumes, "volumes")
+    import_rows(session, clock, "volumes", ledger, mapping)
     register = _csv(
         tmp_path / "借阅登记簿.csv",
         [
@@ -278,7 +241,7 @@ def test_a_loan_register_in_the_wizard(
     _shoot(wizard, "import-wizard-loans.png")
     preview.mode_valid.setChecked(True)
     wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
     wizard.next()
     assert wizard.currentPage() is wizard.summary_page
     with session.uow(clock) as uow:

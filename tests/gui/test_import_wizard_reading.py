@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PySide6.QtWidgets import QMessageBox
-from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
-from app.services.auth import SignedIn
 from app.services.customers import search_customers
-from app.storage.location import DatabaseLocation
-from tests.gui.test_import_wizard import open_wizard
+from tests.gui.conftest import WizardDesk
 from tests.ledgers import mobile, resident_id
 
 
@@ -28,14 +25,10 @@ def gbk_ledger(path: Path) -> Path:
 
 
 def test_encoding_skipped_footers_and_guess_confidence_in_the_wizard(
-    qtbot: QtBot,
-    admin: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    monkeypatch: object,
+    import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = open_wizard(qtbot, admin, location, clock, "customers")
+    wizard, session = import_desk.open("customers")
+    clock = import_desk.clock
     wizard.resize(1100, 700)
     wizard.file_page.path.setText(str(gbk_ledger(tmp_path / "台账.csv")))
     wizard.file_page.load_sheets()
@@ -79,7 +72,7 @@ def test_encoding_skipped_footers_and_guess_confidence_in_the_wizard(
     )
     garbled = next(o for o in preview.model.rows if o[0].row == 7)
     assert "第 2 个字符是“?”" in preview.model.verdict(garbled[0])
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)  # type: ignore[attr-defined]
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
     wizard.next()
     assert wizard.currentPage() is wizard.summary_page
     assert wizard.summary is not None and wizard.summary.rechecked_only

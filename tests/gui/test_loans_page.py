@@ -3,32 +3,19 @@ scan, print the slip, return by scanning the slip."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pypdfium2 as pdfium
-import pytest
 import zxingcpp
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
-from app.services.auth import SignedIn
 from app.services.loans import list_open_loans
-from app.storage.location import DatabaseLocation
 from tests.gui.conftest import when_modal
-from tests.loan_helpers import PASSWORD, Desk, make_desk, make_volume
+from tests.loan_helpers import PASSWORD, Desk, make_volume
 from ui.context import AppContext
 from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ApproverSignInDialog, ReturnDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.pages.loans import LoansPage
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str = "lisi") -> LoansPage:

@@ -40,17 +40,14 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.domain.roles import ApproverTitle, Role
 from app.domain.scan_codes import scan_payload
 from app.paths import cjk_font_path
 from app.services import locations as L
-from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
-from app.services.loans import list_open_loans, set_staff_department
+from app.services.loans import list_open_loans
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
-from tests.loan_helpers import FAST_KDF
+from tests.loan_helpers import STAFF, add_staff
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
 from ui.dialogs.customer_form import CustomerFormDialog
@@ -192,28 +189,7 @@ def day(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> Iterator[tuple[SignedIn, DatabaseLocation, FixedClock]]:
     """A store room, the operator, a colleague who borrows and the one 信息管理专员."""
-    people = {
-        "lisi": ("李四", [Role.ARCHIVIST], None, "档案室"),
-        "zhao": ("赵敏", [Role.ARCHIVIST], None, "销售部"),
-        "info": ("孙专员", [Role.APPROVER], ApproverTitle.INFO_OFFICER, "客服部"),
-    }
-    for username, (name, roles, title, _d) in people.items():
-        factory_create_user(
-            admin,
-            username=username,
-            display_name=name,
-            roles=roles,
-            approver_title=title,
-            password=PASSWORD,
-            require_change=False,
-            clock=clock,
-            kdf=FAST_KDF,
-        )
-    ids = {u.username: u.id for u in users.list_users(session=admin, clock=clock)}
-    for username, (_n, _r, _t, department) in people.items():
-        set_staff_department(
-            session=admin, user_id=ids[username], department=department, clock=clock
-        )
+    add_staff(admin, clock, {name: STAFF[name] for name in ("lisi", "zhao", "info")})
     operator = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
     L.create_location_batch(
         session=operator,

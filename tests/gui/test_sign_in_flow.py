@@ -10,11 +10,10 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
-from app.domain.roles import Role
 from app.services.auth import sign_in, sign_out
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.gui.conftest import FakeMonotonic, when_modal
 from ui.app import SessionController
 from ui.context import AppContext
@@ -217,14 +216,7 @@ def test_one_time_password_must_be_changed_before_work(
 ) -> None:
     clock = FixedClock()
     admin = sign_in(location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=clock)
-    otp = factory_create_user(
-        admin,
-        username="newbie",
-        display_name="新人",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    otp = add_user(admin, clock, "newbie", display_name="新人", password=None)
     sign_out(session=admin, clock=clock)
     session = sign_in(location=demo_copy, username="newbie", password=otp.password, clock=clock)
     dialog = ChangePasswordDialog(AppContext(location=demo_copy, clock=clock), session, forced=True)

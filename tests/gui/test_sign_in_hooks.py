@@ -17,8 +17,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_archivist, add_user, potential
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.audit_key import AuditKeyDialog
@@ -28,16 +27,7 @@ from ui.sign_in_hooks import after_sign_in
 def test_the_auditors_first_sign_in_shows_the_key_once_with_its_sheet(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
-    factory_create_user(
-        admin,
-        username="audit",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    add_user(admin, clock, "audit", [Role.AUDITOR], display_name="周敏")
     session = sign_in(location=location, username="audit", password=PASSWORD, clock=clock)
     context = AppContext(location=location, clock=clock)
     seen: dict[str, object] = {}
@@ -77,7 +67,7 @@ def test_a_cleared_user_confirms_the_due_list_and_others_never_see_it(
 ) -> None:
     add_archivist(admin, clock)
     lisi = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    draft = potential()
     cid = register_customer(session=lisi, draft=draft, clock=clock).customer_id
     vid = create_volume(
         session=lisi,

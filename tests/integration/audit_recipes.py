@@ -42,8 +42,8 @@ from app.services.auth import SignedIn
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_user, potential
+from tests.import_helpers import import_rows, mapped_ledger
 
 # A recipe calls its service once. It returns None when the entry is in the world's database,
 # or the actions it read from another database it made (setup).
@@ -84,17 +84,8 @@ class World:
 
     def customer(self, **overrides: object) -> int:
         """A new customer without identity number (so any number of them can be made)."""
-        values: dict[str, object] = {
-            "id_number": "",
-            "id_type": None,
-            "status": "potential",
-            "phones": (),
-            "bank_accounts": (),
-        }
-        values.update(overrides)
-        draft = person(**values)
         return customers.register_customer(
-            session=self.archivist, draft=draft, clock=self.clock
+            session=self.archivist, draft=potential(**overrides), clock=self.clock
         ).customer_id
 
     def volume(self, customer_id: int | None = None) -> int:
@@ -133,16 +124,7 @@ class World:
     def user(self, roles: list[Role], title: ApproverTitle | None = None) -> tuple[str, int]:
         """A new user with the known password ``PASSWORD``; return name and id."""
         name = self.unique("user")
-        factory_create_user(
-            self.admin,
-            username=name,
-            display_name="测试用户",
-            roles=roles,
-            approver_title=title,
-            password=PASSWORD,
-            require_change=False,
-            clock=self.clock,
-        )
+        add_user(self.admin, self.clock, name, roles, title, display_name="测试用户")
         uid = next(
             u.id
             for u in users.list_users(session=self.admin, clock=self.clock)
@@ -857,14 +839,7 @@ def _run_import(w: World) -> int:
         ledger=ledger,
         clock=w.clock,  # type: ignore[arg-type]
     )
-    summary = imports.run_import(
-        session=w.archivist,
-        kind="customers",
-        ledger=ledger,  # type: ignore[arg-type]
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=w.clock,
-    )
+    summary = import_rows(w.archivist, w.clock, "customers", ledger, mapping)
     assert summary.batch_id is not None
     return summary.batch_id
 
@@ -880,18 +855,8 @@ def _link_volumes(w: World) -> None:
 
     path = w.folder / f"{w.unique('volumes')}.csv"
     path.write_text(f"题名,年度,保管期限\n{w.unique('待关联卷')},2020,永久\n", encoding="utf-8")
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(
-        session=w.archivist, kind="volumes", ledger=ledger, clock=w.clock
-    )
-    summary = imports.run_import(
-        session=w.archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=w.clock,
-    )
+    ledger, mapping = mapped_ledger(w.archivist, w.clock, path, "volumes")
+    summary = import_rows(w.archivist, w.clock, "volumes", ledger, mapping)
     assert summary.details.get("unlinked") == 1
     volume = imports.list_unlinked_volumes(session=w.archivist, clock=w.clock)[-1]
     imports.link_volumes(session=w.archivist, links={volume.id: w.customer()}, clock=w.clock)
@@ -906,10 +871,7 @@ def _create_missing_places(w: World) -> None:
     path.write_text(
         f"题名,年度,保管期限,存放位置\n卷,2020,永久,{digits}号库6列B面8节3层\n", encoding="utf-8"
     )
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(
-        session=w.archivist, kind="volumes", ledger=ledger, clock=w.clock
-    )
+    ledger, mapping = mapped_ledger(w.archivist, w.clock, path, "volumes")
     assert imports.create_missing_places(
         session=w.archivist, ledger=ledger, mapping=mapping, clock=w.clock
     )

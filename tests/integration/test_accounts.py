@@ -29,7 +29,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist, add_user
+from tests.factories import add_archivist, add_user, ask_for_user, set_roles
 
 
 def actions(session: SignedIn) -> list[str]:
@@ -182,33 +182,23 @@ def test_role_rules_are_enforced_by_the_service(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
     with pytest.raises(ValidationFailed) as info:
-        users.create_user(
-            session=admin,
-            username="mix",
+        ask_for_user(
+            admin,
+            clock,
+            "mix",
+            [Role.ADMIN, Role.APPROVER],
+            ApproverTitle.GENERAL_MANAGER,
             display_name="混合",
-            roles=[Role.ADMIN, Role.APPROVER],
-            approver_title=ApproverTitle.GENERAL_MANAGER,
-            clock=clock,
+            password=None,
         )
     assert [e.reason for e in info.value.errors] == ["conflict"]
     with pytest.raises(ValidationFailed):
-        users.create_user(
-            session=admin,
-            username="mix",
-            display_name="混合",
-            roles=[Role.ADMIN, Role.AUDITOR],
-            approver_title=None,
-            clock=clock,
+        ask_for_user(
+            admin, clock, "mix", [Role.ADMIN, Role.AUDITOR], display_name="混合", password=None
         )
     # nobody changes their own roles (the 安全保密员 grants them: issue 23)
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=officer.actor.user_id,
-            roles=[Role.SECURITY],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, officer.actor.user_id, [Role.SECURITY])
     assert "self_change" in [e.reason for e in info.value.errors]
     names = [u.username for u in users.list_users(session=admin, clock=clock)]
     assert names == ["baomi", "boss", "shenji"]
@@ -223,14 +213,7 @@ def test_only_administrators_manage_users(
     auditor = sign_in(location=location, username="audit", password="Reader-Pass-2026", clock=clock)
     try:
         with pytest.raises(PermissionDenied):
-            users.create_user(
-                session=auditor,
-                username="x1",
-                display_name="某",
-                roles=[Role.AUDITOR],
-                approver_title=None,
-                clock=clock,
-            )
+            ask_for_user(auditor, clock, "x1", [Role.AUDITOR], display_name="某", password=None)
         with pytest.raises(PermissionDenied):
             users.list_users(session=auditor, clock=clock)
     finally:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
@@ -28,12 +30,37 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, add_user, person, sign_in_as
+from tests.factories import PASSWORD, add_user, potential, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    draft = potential()
     return register_customer(session=session, draft=draft, clock=clock).customer_id
+
+
+def volume_with_item(
+    session: SignedIn,
+    clock: FixedClock,
+    cid: int,
+    item: str,
+    level: str | None = None,
+    **kw: object,
+) -> int:
+    """A volume (``kw`` as for :func:`volume`) holding one item titled ``item`` at ``level``."""
+    vid = volume(session, clock, cid, **kw)
+    draft = ItemDraft(title=item, secrecy_level=level)
+    add_item(session=session, volume_id=vid, draft=draft, clock=clock)
+    return vid
+
+
+@contextmanager
+def dept_head(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """A 部门负责人 (cleared up to 秘密 only) signed in inside."""
+    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
+    try:
+        yield dept
+    finally:
+        sign_out(session=dept, clock=clock)
 
 
 def volume(session: SignedIn, clock: FixedClock, cid: int, year: int = 2024, **kw: object) -> int:
@@ -184,8 +211,7 @@ def test_top_secret_items_form_a_volume_of_their_own(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
     cid = customer(archivist, clock)
-    mixed = volume(archivist, clock, cid)
-    add_item(session=archivist, volume_id=mixed, draft=ItemDraft(title="合同"), clock=clock)
+    mixed = volume_with_item(archivist, clock, cid, "合同")
     with pytest.raises(ValidationFailed) as refused:
         add_item(
             session=archivist,
@@ -194,13 +220,7 @@ def test_top_secret_items_form_a_volume_of_their_own(
             clock=clock,
         )
     assert refused.value.errors[0].reason == "top_secret_alone"
-    alone = volume(archivist, clock, cid)
-    add_item(
-        session=archivist,
-        volume_id=alone,
-        draft=ItemDraft(title="核心资料", secrecy_level="top_secret"),
-        clock=clock,
-    )
+    alone = volume_with_item(archivist, clock, cid, "核心资料", level="top_secret")
     with pytest.raises(ValidationFailed) as refused_other:
         add_item(session=archivist, volume_id=alone, draft=ItemDraft(title="合同"), clock=clock)
     assert refused_other.value.errors[0].reason == "top_secret_volume"
@@ -415,16 +435,9 @@ def test_search_finds_titles_pinyin_and_items_but_never_reveals_what_is_above_cl
     from app.services.catalogue import search_catalogue
 
     cid = customer(archivist, clock)
-    open_vol = volume(archivist, clock, cid, title="华信律师事务所合作协议")
-    add_item(
-        session=archivist, volume_id=open_vol, draft=ItemDraft(title="年度对账单"), clock=clock
-    )
-    secret_vol = volume(archivist, clock, cid, title="华信并购尽职调查")
-    add_item(
-        session=archivist,
-        volume_id=secret_vol,
-        draft=ItemDraft(title="估值模型说明", secrecy_level="confidential"),
-        clock=clock,
+    open_vol = volume_with_item(archivist, clock, cid, "年度对账单", title="华信律师事务所合作协议")
+    secret_vol = volume_with_item(
+        archivist, clock, cid, "估值模型说明", level="confidential", title="华信并购尽职调查"
     )
 
     def ids(session: SignedIn, query: str) -> list[int]:
@@ -435,16 +448,13 @@ def test_search_finds_titles_pinyin_and_items_but_never_reveals_what_is_above_cl
     assert set(ids(archivist, "huaxin")) == {open_vol, secret_vol}  # pinyin of titles
     assert ids(archivist, "对账单") == [open_vol]  # through its item
     assert ids(archivist, "估值模型") == [secret_vol]
-    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
-    try:
+    with dept_head(admin, location, clock) as dept:
         assert ids(dept, "估值模型") == []  # the item and its volume stay unseen
         assert ids(dept, "尽职调查") == []
         assert set(ids(dept, "huaxin")) == {open_vol}
         code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
         by_code = search_catalogue(session=dept, query=code, clock=clock)
         assert [(v.id, v.title) for v in by_code] == [(secret_vol, "受限")]  # 档号 only
-    finally:
-        sign_out(session=dept, clock=clock)
 
 
 def test_printing_follows_the_same_clearance_as_the_lists(
@@ -455,19 +465,9 @@ def test_printing_follows_the_same_clearance_as_the_lists(
     from app.services.catalogue import volume_catalogue_pdf
 
     cid = customer(archivist, clock)
-    open_vol = volume(archivist, clock, cid)
-    add_item(
-        session=archivist, volume_id=open_vol, draft=ItemDraft(title="公开的合同"), clock=clock
-    )
-    secret_vol = volume(archivist, clock, cid)
-    add_item(
-        session=archivist,
-        volume_id=secret_vol,
-        draft=ItemDraft(title="不应出现的题名", secrecy_level="confidential"),
-        clock=clock,
-    )
-    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
-    try:
+    open_vol = volume_with_item(archivist, clock, cid, "公开的合同")
+    secret_vol = volume_with_item(archivist, clock, cid, "不应出现的题名", level="confidential")
+    with dept_head(admin, location, clock) as dept:
         with pytest.raises(ValidationFailed) as refused:
             volume_catalogue_pdf(session=dept, volume_id=secret_vol, clock=clock)
         assert refused.value.errors[0].reason == "no_clearance"
@@ -475,8 +475,6 @@ def test_printing_follows_the_same_clearance_as_the_lists(
         document = pdfium.PdfDocument(pdf)
         text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
         assert "公开的合同" in text and "不应出现" not in text
-    finally:
-        sign_out(session=dept, clock=clock)
 
 
 def test_exports_show_what_the_lists_show_and_record_the_purpose(
@@ -490,15 +488,10 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
 
     cid = customer(archivist, clock)
     open_vol = volume(archivist, clock, cid, title="华信合作协议汇编")
-    secret_vol = volume(archivist, clock, cid, title="华信并购尽职调查")
-    add_item(
-        session=archivist,
-        volume_id=secret_vol,
-        draft=ItemDraft(title="估值", secrecy_level="top_secret"),
-        clock=clock,
+    secret_vol = volume_with_item(
+        archivist, clock, cid, "估值", level="top_secret", title="华信并购尽职调查"
     )
     code = get_volume(session=archivist, volume_id=secret_vol, clock=clock).reference_code
-    dept = sign_in_as(admin, location, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
 
     def cells(data: bytes) -> list[list[object]]:
         sheet = load_workbook(io.BytesIO(data)).active
@@ -506,7 +499,7 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
         start = next(i for i, r in enumerate(rows) if r[0] == "档号") + 1  # below the header
         return rows[start:]
 
-    try:
+    with dept_head(admin, location, clock) as dept:
         with pytest.raises(ValidationFailed):
             export_volumes_xlsx(session=dept, query="", purpose=" ", clock=clock)
         listed = cells(export_volumes_xlsx(session=dept, query="", purpose="年度盘点", clock=clock))
@@ -525,8 +518,6 @@ def test_exports_show_what_the_lists_show_and_record_the_purpose(
                 a.purpose for a in s.query(AuditEntry).filter(AuditEntry.action == "export.volumes")
             ]
         assert purposes == ["年度盘点", "查找", "核对"]
-    finally:
-        sign_out(session=dept, clock=clock)
 
 
 def test_volume_details_change_with_an_audit_entry_and_the_index_follows(

@@ -23,7 +23,7 @@ from app.services.customers import (
     update_customer,
 )
 from app.storage.models import AuditEntry, CustomerAddress, CustomerBankAccount, CustomerPhone
-from tests.factories import person, prospect
+from tests.factories import edit_customer, person, prospect
 
 ACCOUNT_1 = "6222021234567890128"  # passes Luhn
 ACCOUNT_2 = "6217000010000000007"
@@ -58,16 +58,16 @@ def test_removed_entries_are_gone_kept_ones_stay_and_the_audit_shows_both(
         ),
         clock=clock,
     ).customer_id
-    result = update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=changes(
+    result = edit_customer(
+        archivist,
+        clock,
+        cid,
+        1,
+        changes(
             phones=(Kept(1), PhoneInput("139 1234 5678")),
             addresses=(Kept(1),),
             bank_accounts=(Kept(0, bank_name="工商银行北京分行"),),
         ),
-        expected_version=1,
-        clock=clock,
     )
     assert result.warnings == () and result.duplicates == ()
     assert find_customers_by_phone(session=archivist, phone="13812345678", clock=clock) == []
@@ -109,20 +109,8 @@ def test_an_unchanged_list_is_not_audited_and_an_empty_one_removes_everything(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
     cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=changes(phones=(Kept(0),), bank_accounts=(Kept(0),)),
-        expected_version=1,
-        clock=clock,
-    )
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=changes(phones=(), bank_accounts=()),
-        expected_version=2,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, cid, 1, changes(phones=(Kept(0),), bank_accounts=(Kept(0),)))
+    edit_customer(archivist, clock, cid, 2, changes(phones=(), bank_accounts=()))
     detail = get_customer(session=archivist, customer_id=cid, clock=clock)
     assert detail.phones == () and detail.bank_accounts == ()
     with archivist.store.new_session() as s:
@@ -140,15 +128,15 @@ def test_errors_name_the_row_and_stale_positions_are_refused(
 ) -> None:
     cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     with pytest.raises(ValidationFailed) as info:
-        update_customer(
-            session=archivist,
-            customer_id=cid,
-            changes=changes(
+        edit_customer(
+            archivist,
+            clock,
+            cid,
+            1,
+            changes(
                 phones=(Kept(0), PhoneInput(""), PhoneInput("12345")),
                 bank_accounts=(BankAccountInput("12"), Kept(0)),
             ),
-            expected_version=1,
-            clock=clock,
         )
     assert sorted((e.field, e.reason) for e in info.value.errors) == [
         ("bank_accounts.0", "format"),
@@ -180,12 +168,8 @@ def test_a_phone_added_beside_kept_ones_is_checked_for_duplicates(
         clock=clock,
     ).customer_id
     assert not get_customer(session=archivist, customer_id=b, clock=clock).suspected_duplicate
-    result = update_customer(
-        session=archivist,
-        customer_id=b,
-        changes=changes(phones=(Kept(0), PhoneInput("138-1234-5678"))),
-        expected_version=1,
-        clock=clock,
+    result = edit_customer(
+        archivist, clock, b, 1, changes(phones=(Kept(0), PhoneInput("138-1234-5678")))
     )
     assert [(d.other_customer_id, d.reason) for d in result.duplicates] == [(a, "phone")]
     assert get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate

@@ -19,10 +19,9 @@ from app.services.customers import (
     register_customer,
     reveal_customer,
     search_customers,
-    update_customer,
 )
 from app.storage.models import AuditEntry, Customer, CustomerStatusChange
-from tests.factories import VALID_ID, person
+from tests.factories import VALID_ID, edit_customer, person
 
 
 def version_of(session: SignedIn, customer_id: int) -> int:
@@ -41,17 +40,28 @@ def basic_changes(**overrides: object) -> CustomerChanges:
     return CustomerChanges(**values)  # type: ignore[arg-type]
 
 
+def set_status(
+    session: SignedIn,
+    clock: FixedClock,
+    customer_id: int,
+    status: str,
+    version: int,
+    note: str = "",
+) -> int:
+    return change_customer_status(
+        session=session,
+        customer_id=customer_id,
+        status=status,
+        note=note,
+        expected_version=version,
+        clock=clock,
+    )
+
+
 def test_status_changes_are_dated_and_kept(archivist: SignedIn, clock: FixedClock) -> None:
     cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     clock.advance(days=30)
-    v = change_customer_status(
-        session=archivist,
-        customer_id=cid,
-        status="lost",
-        note="合同到期未续",
-        expected_version=1,
-        clock=clock,
-    )
+    v = set_status(archivist, clock, cid, "lost", 1, note="合同到期未续")
     assert v == 2
     with archivist.store.new_session() as s:
         rows = (
@@ -66,36 +76,17 @@ def test_status_changes_are_dated_and_kept(archivist: SignedIn, clock: FixedCloc
     ]
     assert rows[1].changed_at.date() == clock.now().date() and rows[1].note == "合同到期未续"
     with pytest.raises(ValidationFailed) as info:  # someone else's older view
-        change_customer_status(
-            session=archivist,
-            customer_id=cid,
-            status="registered",
-            note="",
-            expected_version=1,
-            clock=clock,
-        )
+        set_status(archivist, clock, cid, "registered", 1)
     assert info.value.errors[0].reason == "stale"
 
 
 def test_edit_keeps_protected_values_unless_given(archivist: SignedIn, clock: FixedClock) -> None:
     cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=basic_changes(remarks="老客户"),
-        expected_version=1,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, cid, 1, basic_changes(remarks="老客户"))
     full = reveal_customer(session=archivist, customer_id=cid, purpose="核对修改结果", clock=clock)
     assert full.id_number == VALID_ID and full.phones == ("+8613812345678",)
     assert full.importance == "important" and full.remarks == "老客户"
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=basic_changes(phones=(PhoneInput("139 1234 5678"),)),
-        expected_version=2,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, cid, 2, basic_changes(phones=(PhoneInput("139 1234 5678"),)))
     assert find_customers_by_phone(session=archivist, phone="13812345678", clock=clock) == []
     assert find_customers_by_phone(session=archivist, phone="13912345678", clock=clock) == [cid]
     assert get_customer(session=archivist, customer_id=cid, clock=clock).phones == ("139****5678",)
@@ -116,21 +107,9 @@ def test_edit_is_validated_and_renamed_customers_are_found_by_the_new_name(
 ) -> None:
     cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     with pytest.raises(ValidationFailed) as info:
-        update_customer(
-            session=archivist,
-            customer_id=cid,
-            changes=basic_changes(name=" ", id_number=""),
-            expected_version=1,
-            clock=clock,
-        )
+        edit_customer(archivist, clock, cid, 1, basic_changes(name=" ", id_number=""))
     assert {e.field for e in info.value.errors} == {"name", "id_number"}
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=basic_changes(name="张君宝"),
-        expected_version=1,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, cid, 1, basic_changes(name="张君宝"))
     assert [
         r.id for r in search_customers(session=archivist, query="zhangjunbao", clock=clock).rows
     ] == [cid]
@@ -142,14 +121,7 @@ def test_history_lists_what_happened_newest_first(archivist: SignedIn, clock: Fi
     clock.advance(hours=1)
     reveal_customer(session=archivist, customer_id=cid, purpose="电话核实", clock=clock)
     clock.advance(hours=1)
-    change_customer_status(
-        session=archivist,
-        customer_id=cid,
-        status="lost",
-        note="迁出",
-        expected_version=1,
-        clock=clock,
-    )
+    set_status(archivist, clock, cid, "lost", 1, note="迁出")
     history = customer_history(session=archivist, customer_id=cid, clock=clock)
     assert [h.action for h in history] == ["变更客户状态", "显示完整信息", "登记客户"]
     assert "迁出" in history[0].summary and history[1].summary == "电话核实"
@@ -174,20 +146,14 @@ def test_a_cleared_duplicate_is_not_raised_again_by_an_edit(
     clear_duplicate_flag(session=manager, flag_id=flag.id, note="父女共用家庭电话", clock=clock)
     sign_out(session=manager, clock=clock)
     # editing A's bank account re-checks bank accounts only, and never re-opens the cleared pair
-    update_customer(
-        session=archivist,
-        customer_id=a,
-        changes=basic_changes(bank_accounts=(BankAccountInput("6222 0212 3456 7890 110"),)),
-        expected_version=1,
-        clock=clock,
+    edit_customer(
+        archivist,
+        clock,
+        a,
+        1,
+        basic_changes(bank_accounts=(BankAccountInput("6222 0212 3456 7890 110"),)),
     )
-    update_customer(
-        session=archivist,
-        customer_id=a,
-        changes=basic_changes(phones=(PhoneInput("13812345678"),)),
-        expected_version=2,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, a, 2, basic_changes(phones=(PhoneInput("13812345678"),)))
     assert list_duplicate_flags(session=archivist, clock=clock) == []
     assert not get_customer(session=archivist, customer_id=b, clock=clock).suspected_duplicate
 
@@ -227,13 +193,7 @@ def test_a_name_change_is_audited_masked_and_the_index_remarks_are_kept(
     cid = register_customer(
         session=archivist, draft=person(index_remarks="机密★20年"), clock=clock
     ).customer_id
-    update_customer(
-        session=archivist,
-        customer_id=cid,
-        changes=basic_changes(name="张五丰", remarks="家住张家口"),
-        expected_version=1,
-        clock=clock,
-    )
+    edit_customer(archivist, clock, cid, 1, basic_changes(name="张五丰", remarks="家住张家口"))
     with archivist.store.new_session() as s:
         entry = s.query(AuditEntry).filter_by(action="customer.update").one()
         row = s.get(Customer, cid)
@@ -262,11 +222,5 @@ def test_a_customer_whose_key_is_gone_gives_a_clear_error(
     with pytest.raises(CustomerUnreadable):
         get_customer(session=archivist, customer_id=cid, clock=clock)
     with pytest.raises(CustomerUnreadable):
-        update_customer(
-            session=archivist,
-            customer_id=cid,
-            changes=basic_changes(),
-            expected_version=1,
-            clock=clock,
-        )
+        edit_customer(archivist, clock, cid, 1, basic_changes())
     assert list_customers(session=archivist, clock=clock)[0].id_number == "（无法解密）"

@@ -18,6 +18,7 @@ from app.imports.source import detect_encoding
 from app.messages import REASONS
 from app.services import imports
 from app.services.auth import SignedIn
+from tests.import_helpers import import_rows
 from tests.ledgers import mobile, resident_id
 
 HEADER = "客户名称,身份证号,联系电话\n"
@@ -168,15 +169,7 @@ def test_random_cells_give_row_errors_only_through_check_and_import(
     for outcome in checked.outcomes:
         imports.describe_outcome(outcome)
         assert {e.reason for e in outcome.errors + outcome.warnings} <= set(REASONS)
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        checked=checked,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
     assert summary.read == summary.imported + summary.rejected + len(summary.skipped)
     if summary.batch_id is not None:
         imports.undo_import(session=archivist, batch_id=summary.batch_id, clock=clock)

@@ -9,6 +9,7 @@ from app.services import imports
 from app.services.auth import SignedIn
 from app.services.customers import get_customer, register_customer, search_customers
 from tests.factories import person
+from tests.import_helpers import import_rows
 from tests.ledgers import mobile, resident_id
 
 
@@ -53,13 +54,8 @@ def test_a_type_column_holding_person_or_company_is_the_party_and_stars_are_impo
         3: "id_number",
         4: "phone",
     }
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.ALL_OR_NOTHING,
-        clock=clock,
+    summary = import_rows(
+        archivist, clock, "customers", ledger, mapping, mode=imports.ImportMode.ALL_OR_NOTHING
     )
     assert (summary.imported, summary.rejected) == (5, 0)
     org = search_customers(session=archivist, query="李四商贸", clock=clock).rows[0]

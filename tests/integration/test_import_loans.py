@@ -24,6 +24,7 @@ from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Loan, UseApplication, Volume
 from tests.factories import person
+from tests.import_helpers import import_file, mapped_ledger
 
 CODES = [f"Z001-KH·2025-Y-000{n}" for n in range(1, 6)]
 HEADER = ["登记号", "档号", "借阅人", "借阅单位", "利用目的", "利用方式", "借出日期"]
@@ -44,16 +45,7 @@ def make_volumes(session: SignedIn, clock: FixedClock, tmp_path: Path) -> None:
 
 
 def run(session: SignedIn, clock: FixedClock, path: Path, kind: str) -> imports.ImportSummary:
-    ledger = imports.load_ledger(path, kind=kind)
-    mapping, _ = imports.guess_columns(session=session, kind=kind, ledger=ledger, clock=clock)
-    return imports.run_import(
-        session=session,
-        kind=kind,
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    return import_file(session, clock, path, kind)
 
 
 REGISTER: list[list[object]] = [
@@ -185,8 +177,7 @@ def test_a_loan_register_workbook_brings_open_and_returned_loans(
         sheet.append(row)
     path = tmp_path / "借阅登记簿.xlsx"
     book.save(path)
-    ledger = imports.load_ledger(path, kind="loans")
-    mapping, _ = imports.guess_columns(session=archivist, kind="loans", ledger=ledger, clock=clock)
+    _ledger, mapping = mapped_ledger(archivist, clock, path, "loans")
     assert set(mapping.values()) >= {"reference_code", "borrower", "loaned_on", "returned_on"}
     summary = run(archivist, clock, path, "loans")
     check_register(archivist, clock, summary, first=3)  # title row, header row

@@ -18,6 +18,7 @@ from app.services import imports
 from app.services.auth import SignedIn
 from app.services.customers import find_customer_by_id_number, register_customer, reveal_customer
 from tests.factories import person
+from tests.import_helpers import import_rows
 from tests.ledgers import customer_rows, mobile, write_customer_xlsx
 
 MODE_VALID = imports.ImportMode.VALID_ROWS
@@ -56,14 +57,7 @@ def test_a_sheet_declaring_fewer_rows_and_columns_is_read_whole_and_says_so(
     notes = [(n.reason, n.params) for n in imports.read_notes(ledger)]
     assert notes == [("size_declared", {"declared": "A1:C5", "real": "A1:H43"})]
     assert "A1:C5" in imports.describe_note(imports.read_notes(ledger)[0])
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=_mapped(archivist, clock, ledger),
-        mode=MODE_VALID,
-        clock=clock,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, _mapped(archivist, clock, ledger))
     assert (summary.read, summary.imported, summary.rejected) == (40, 40, 0)
     # the columns beyond the declared C (phone, address) were imported too
     last = customer_rows(40)[-1]
@@ -139,13 +133,13 @@ def test_footers_subtotals_and_repeated_headers_are_skipped_and_listed(
     )
     assert (checked.read, checked.valid, checked.rejected, len(checked.skipped)) == (13, 6, 0, 7)
     assert imports.describe_skipped(checked.skipped[-1]).startswith("制表人")
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
+    summary = import_rows(
+        archivist,
+        clock,
+        "customers",
+        ledger,
+        mapping,
         mode=imports.ImportMode.ALL_OR_NOTHING,
-        clock=clock,
         checked=checked,
     )
     assert summary.rechecked_only
@@ -176,15 +170,7 @@ def test_the_import_writes_the_preview_check_and_rechecks_only_uniqueness(
         draft=person(name="手工登记", id_number=str(rows[2][3]), phones=(), bank_accounts=()),
         clock=clock,
     )
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=MODE_VALID,
-        clock=clock,
-        checked=checked,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
     assert summary.rechecked_only and (summary.imported, summary.rejected) == (4, 1)
     assert [e.reason for o in summary.outcomes for e in o.errors] == ["duplicate_id"]
     assert checked.valid == 5  # the preview's own verdicts are left as they were
@@ -193,15 +179,7 @@ def test_the_import_writes_the_preview_check_and_rechecks_only_uniqueness(
         session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock, limit=2
     )
     assert not quick.complete
-    again = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=MODE_VALID,
-        clock=clock,
-        checked=quick,
-    )
+    again = import_rows(archivist, clock, "customers", ledger, mapping, checked=quick)
     assert not again.rechecked_only and again.imported == 0 and again.rejected == 5
 
 

@@ -22,6 +22,7 @@ from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Volume
 from tests.factories import person
+from tests.import_helpers import import_file
 from tests.ledgers import resident_id
 
 HEADER = ["序号", "档号", "题名", "年度", "保管期限", "密级", "页数", "件数", "起止日期"]
@@ -42,16 +43,7 @@ def write_catalogue(path: Path, rows: list[list[object]]) -> Path:
 
 
 def run(session: SignedIn, clock: FixedClock, path: Path) -> imports.ImportSummary:
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    return imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    return import_file(session, clock, path, "volumes")
 
 
 def volumes(session: SignedIn, clock: FixedClock) -> dict[str, Volume]:

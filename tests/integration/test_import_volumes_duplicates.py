@@ -19,6 +19,7 @@ from app.services.auth import SignedIn
 from app.services.customers import PhoneInput, register_customer
 from app.storage.models import Customer, Volume
 from tests.factories import person
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
 
 ONE, ALL, SKIP = imports.Decision.ONE, imports.Decision.ALL, imports.Decision.SKIP
@@ -34,9 +35,7 @@ def _csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
 def _load(
     session: SignedIn, clock: FixedClock, path: Path, kind: str
 ) -> tuple[imports.Ledger, dict[int, str]]:
-    ledger = imports.load_ledger(path, kind=kind)
-    mapping, _ = imports.guess_columns(session=session, kind=kind, ledger=ledger, clock=clock)
-    return ledger, mapping
+    return mapped_ledger(session, clock, path, kind)
 
 
 def _groups(
@@ -92,14 +91,7 @@ def test_customer_duplicates_are_grouped_and_flagged_by_default(
     assert {e.reason for e in by_row[8].errors} == {"duplicate_id"}
     assert all(by_row[r].ok and imports.is_flagged(by_row[r]) for r in (4, 5, 6, 7))
 
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, mapping)
     assert (summary.imported, summary.rejected) == (5, 2)
     with archivist.uow(clock) as uow:
         flagged = dict(
@@ -131,15 +123,7 @@ def test_customer_duplicate_decisions_pick_one_keep_all_or_skip(
         groups[("phone", (6,))].key: imports.Choice(SKIP),
         groups[("id_number", (8,))].key: imports.Choice(SKIP),
     }
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        decisions=decisions,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, mapping, decisions=decisions)
     by_row = {o.row: o for o in summary.outcomes}
     assert [r for r, o in by_row.items() if o.ok] == [3, 4, 7]
     assert all(imports.is_skipped(by_row[r]) for r in (2, 5, 6, 8))
@@ -180,14 +164,7 @@ def _register_old_volume(session: SignedIn, clock: FixedClock, tmp_path: Path, n
         ],
     )
     ledger, mapping = _load(session, clock, old, "volumes")
-    imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    import_rows(session, clock, "volumes", ledger, mapping)
 
 
 def test_a_reference_code_twice_is_shown_and_both_volumes_kept_with_a_note(
@@ -204,13 +181,12 @@ def test_a_reference_code_twice_is_shown_and_both_volumes_kept_with_a_note(
     in_file, registered = groups[("reference_code", (2, 4))], groups[("reference_code", (5,))]
     assert in_file.shown == "Z001-KH·2020-Y-0001" and registered.existing == ["Z001-KH·2019-Y-0001"]
     assert checked.valid == 0  # by default: the check's refusals stand (whole volumes)
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
+    summary = import_rows(
+        archivist,
+        clock,
+        "volumes",
+        ledger,
+        mapping,
         decisions={in_file.key: imports.Choice(ALL), registered.key: imports.Choice(ALL)},
     )
     assert (summary.imported, summary.rejected) == (4, 0)

@@ -22,6 +22,7 @@ from app.services import imports
 from app.services.auth import SignedIn
 from app.services.imports.kinds.positions import parse_position, position_code
 from app.services.imports.kinds.volume_words import date_range, retention_code, secrecy_words
+from tests.import_helpers import import_rows
 
 NEAR_MISSES = [
     "",
@@ -97,14 +98,7 @@ def test_random_cells_give_row_errors_in_volume_and_loan_ledgers(
         for outcome in result.outcomes:
             imports.describe_outcome(outcome)
         if result.valid:
-            summary = imports.run_import(
-                session=archivist,
-                kind=kind,
-                ledger=ledger,
-                mapping=mapping,
-                mode=imports.ImportMode.VALID_ROWS,
-                clock=clock,
-            )
+            summary = import_rows(archivist, clock, kind, ledger, mapping)
             assert summary.imported == result.valid
 
 
@@ -143,15 +137,7 @@ def test_plausible_volume_catalogues_import_or_give_row_errors(
         session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
     )
     decisions = {g.key: imports.Choice(decide, keep=g.rows[-1]) for g in checked.duplicates}
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        decisions=decisions,
-    )
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping, decisions=decisions)
     assert summary.imported + summary.rejected == len(rows)
     for outcome in summary.outcomes:
         imports.describe_outcome(outcome)

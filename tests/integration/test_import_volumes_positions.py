@@ -20,6 +20,7 @@ from app.services import locations as L
 from app.services.auth import SignedIn
 from app.services.imports.kinds.positions import parse_position, position_code
 from app.storage.models import Volume
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.integration.test_locations import shelf
 
 
@@ -62,9 +63,7 @@ def _ledger(tmp_path: Path, places: list[str]) -> Path:
 def _load(
     session: SignedIn, clock: FixedClock, path: Path
 ) -> tuple[imports.Ledger, dict[int, str]]:
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
-    return ledger, mapping
+    return mapped_ledger(session, clock, path, "volumes")
 
 
 def _placed(session: SignedIn, clock: FixedClock) -> dict[str, tuple[str, str]]:
@@ -131,14 +130,7 @@ def test_missing_places_are_previewed_and_created_in_one_batch_then_the_volumes_
     )
     assert again.new == [] and again.missing == {}
 
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping)
     assert (summary.imported, summary.rejected) == (5, 0)
     assert _placed(archivist, clock) == {
         "案卷1": ("K1-01-A-1-1", ""),
@@ -153,14 +145,9 @@ def test_without_the_batch_the_volumes_come_in_unplaced_with_the_text_in_remarks
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
     ledger, mapping = _load(archivist, clock, _ledger(tmp_path, PLACES[1:3]))
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.ALL_OR_NOTHING,  # warnings do not stop an all-or-nothing import
-        clock=clock,
-    )
+    summary = import_rows(
+        archivist, clock, "volumes", ledger, mapping, mode=imports.ImportMode.ALL_OR_NOTHING
+    )  # warnings do not stop an all-or-nothing import
     assert summary.imported == 2
     assert _placed(archivist, clock) == {
         "案卷1": ("", "存放位置：三号库房 第6列 B面 8节 3层"),

@@ -37,6 +37,7 @@ from app.services.customers import (
 )
 from app.storage.models import AuditEntry, Customer, DuplicateFlag, ImportBatch
 from tests.factories import person
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import (
     customer_rows,
     full_width,
@@ -53,13 +54,8 @@ MODE_ALL = imports.ImportMode.ALL_OR_NOTHING
 def _import(
     session: SignedIn, clock: FixedClock, path: Path, kind: str, mode: imports.ImportMode
 ) -> tuple[imports.Ledger, imports.ImportSummary]:
-    ledger = imports.load_ledger(path, kind=kind)
-    mapping, _remembered = imports.guess_columns(
-        session=session, kind=kind, ledger=ledger, clock=clock
-    )
-    summary = imports.run_import(
-        session=session, kind=kind, ledger=ledger, mapping=mapping, mode=mode, clock=clock
-    )
+    ledger, mapping = mapped_ledger(session, clock, path, kind)
+    summary = import_rows(session, clock, kind, ledger, mapping, mode=mode)
     return ledger, summary
 
 
@@ -336,14 +332,7 @@ def test_the_mapping_is_remembered_for_the_same_header_set(
     )
     assert not remembered and guessed[3] == "id_number" and guessed[5] == "phone2"
     changed = {k: v for k, v in guessed.items() if v != "address"}  # 地址 not imported
-    imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=changed,
-        mode=MODE_ALL,
-        clock=clock,
-    )
+    import_rows(archivist, clock, "customers", ledger, changed, mode=MODE_ALL)
     again, remembered = imports.guess_columns(
         session=archivist, kind="customers", ledger=ledger, clock=clock
     )
@@ -489,14 +478,7 @@ def test_an_old_xls_ledger_with_a_merged_header_is_imported(
     )
     assert mapping == {0: "name", 1: "id_number", 2: "phone", 3: "phone2", 4: "consent_date"}
     mapping.pop(4)  # a consent date needs its purpose: not imported from this ledger
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=MODE_VALID,
-        clock=clock,
-    )
+    summary = import_rows(archivist, clock, "customers", ledger, mapping)
     assert (summary.imported, summary.rejected) == (1, 1)
     assert _reasons(summary) == {5: {"checksum"}}
     wps = tmp_path / "旧台账.et"  # WPS 表格 keeps the same binary layout
@@ -608,10 +590,7 @@ def test_fuzzed_csv_ledgers_are_checked_or_refused_with_a_typed_error(
     path = tmp_path / "fuzz.csv"
     path.write_bytes(text.getvalue().encode("gb18030", errors="replace"))
     try:
-        ledger = imports.load_ledger(path, kind="customers")
-        mapping, _ = imports.guess_columns(
-            session=archivist, kind="customers", ledger=ledger, clock=clock
-        )
+        ledger, mapping = mapped_ledger(archivist, clock, path, "customers")
         result = imports.check_ledger(
             session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
         )
@@ -679,21 +658,10 @@ def test_a_cancelled_import_leaves_no_row_and_no_key(
     lines = ["客户名称,身份证号,联系电话"]
     lines += [f"客户{n},{resident_id(n)},{mobile(n)}" for n in range(2500)]
     path.write_text("\n".join(lines), encoding="utf-8")
-    ledger = imports.load_ledger(path, kind="customers")
-    mapping, _ = imports.guess_columns(
-        session=archivist, kind="customers", ledger=ledger, clock=clock
-    )
+    ledger, mapping = mapped_ledger(archivist, clock, path, "customers")
     sink = CancelAfterWriting(archivist.store.vault)
     with pytest.raises(ImportCancelled):
-        imports.run_import(
-            session=archivist,
-            kind="customers",
-            ledger=ledger,
-            mapping=mapping,
-            mode=MODE_ALL,
-            clock=clock,
-            progress=sink,
-        )
+        import_rows(archivist, clock, "customers", ledger, mapping, mode=MODE_ALL, progress=sink)
     assert sink.keys_when_cancelled == 2000  # the first chunk's keys were in the vault
     assert archivist.store.vault.count() == 0
     with archivist.store.new_session() as s:

@@ -32,8 +32,7 @@ from app.storage import blob_files, blobs
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, keyring_store_for, open_store
-from tests.factories import PASSWORD, add_item, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_item, add_user, person
 
 SECRET_NAME = "张三丰身份证复印件.pdf"
 LATIN_NAME = "zhangsanfeng-passport-scan.pdf"
@@ -284,6 +283,18 @@ def test_a_file_from_a_path_and_a_pipe_and_office_and_text_types(
 
 # --- tampering ---------------------------------------------------------------------------------
 @pytest.mark.sqlite_only
+def assert_fixity_failed(archivist: SignedIn, clock: FixedClock, file_id: int) -> None:
+    """Opening the tampered file fails and is audited; the file check finds it too."""
+    with pytest.raises(FixityFailed) as exc:
+        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
+    assert str(file_id) in describe(exc.value)
+    failed = audits(archivist, "file.fixity_failed")
+    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
+    assert audits(archivist, "file.open") == []
+    result = item_files.verify_all_files(archivist.store)
+    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+
+
 def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
@@ -294,14 +305,7 @@ def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
-    with pytest.raises(FixityFailed) as exc:
-        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
-    assert str(file_id) in describe(exc.value)
-    failed = audits(archivist, "file.fixity_failed")
-    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
-    assert audits(archivist, "file.open") == []
-    result = item_files.verify_all_files(archivist.store)
-    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+    assert_fixity_failed(archivist, clock, file_id)
 
 
 def test_one_flipped_byte_in_a_chunk_row_is_detected_and_audited(
@@ -315,14 +319,7 @@ def test_one_flipped_byte_in_a_chunk_row_is_detected_and_audited(
     tamper(
         archivist, "UPDATE file_chunk SET data = :d WHERE file_id = :f", d=bytes(data), f=file_id
     )
-    with pytest.raises(FixityFailed) as exc:
-        item_files.open_file(session=archivist, file_id=file_id, purpose="核对", clock=clock)
-    assert str(file_id) in describe(exc.value)
-    failed = audits(archivist, "file.fixity_failed")
-    assert [(e.object_id, e.purpose) for e in failed] == [(str(file_id), "核对")]
-    assert audits(archivist, "file.open") == []
-    result = item_files.verify_all_files(archivist.store)
-    assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
+    assert_fixity_failed(archivist, clock, file_id)
 
 
 @pytest.mark.parametrize(
@@ -641,16 +638,8 @@ def test_classified_items_need_clearance_to_attach_list_or_open(
         assert item is not None
         item.secrecy_level = "confidential"  # 机密
         uow.commit()
-    factory_create_user(
-        admin,
-        username="dept",
-        display_name="赵六",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,  # cleared up to 秘密 only
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    # a 部门负责人 is cleared up to 秘密 only
+    add_user(admin, clock, "dept", [Role.APPROVER], ApproverTitle.DEPT_HEAD, display_name="赵六")
     dept = sign_in(location=archivist.store.location, username="dept", password=PASSWORD,
                    clock=clock)  # fmt: skip
     try:

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 
-from app.clock import FixedClock
 from app.domain.scan_codes import parse_scan, scan_payload
 from app.errors import ValidationFailed
 from app.printing.loan_forms import (
@@ -20,7 +18,6 @@ from app.printing.loan_forms import (
     RegisterSheet,
     render_register,
 )
-from app.services.auth import SignedIn
 from app.services.loans import (
     RequestedVolume,
     ReturnCount,
@@ -31,22 +28,13 @@ from app.services.loans import (
     return_loan,
 )
 from app.services.loans import printing as loan_print
-from app.storage.location import DatabaseLocation
 from tests.loan_helpers import (
     Desk,
     approve_all,
-    make_desk,
     make_volume,
     outsider_draft,
     staff_application,
 )
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def compact(text: str) -> str:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
 from app.errors import (
     ApplicationNotApproved,
@@ -20,7 +18,6 @@ from app.errors import (
     VolumeAlreadyOut,
 )
 from app.messages import describe
-from app.services.auth import SignedIn
 from app.services.catalogue import get_volume
 from app.services.loans import (
     ApplicationDraft,
@@ -42,12 +39,10 @@ from app.services.loans import (
     update_loan_settings,
     use_statistics,
 )
-from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UseApplication, UseLog
 from tests.loan_helpers import (
     Desk,
     approve_all,
-    make_desk,
     make_volume,
     outsider_draft,
     staff_application,
@@ -84,13 +79,6 @@ OUTSIDE = {
     "excerpt": "info",
     "external": "info",
 }
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def test_every_kind_and_secrecy_level_is_approved_by_its_route_and_refused_outside_it(

@@ -2,26 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pypdfium2 as pdfium
 import pytest
 
-from app.clock import FixedClock
 from app.services import locations as L
-from app.services.auth import SignedIn
 from app.services.loans import ReturnCount, issue_loan, return_loan
 from app.services.loans.printing import register_pdf
-from app.storage.location import DatabaseLocation
 from tests.integration.test_locations import place_id
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
 def test_a_loan_and_its_return_are_moves_of_the_volume_and_its_place_is_printed(

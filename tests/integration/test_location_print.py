@@ -20,7 +20,7 @@ from app.services.locations import printing as P
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import add_archivist, sign_in_as
-from tests.integration.test_locations import box, me, place_id, safe, shelf, volume
+from tests.integration.test_locations import box, fill_order, me, place_id, safe, shelf, volume
 
 MM = 72 / 25.4
 PLACE = re.compile(r"K1-(?:01-A-\d-\d|G3-\d-\d)")
@@ -145,14 +145,7 @@ def test_shelf_list_of_a_room_prints_every_volume_and_empty_box_in_walking_order
 def test_shelf_list_follows_the_configured_order_layer_by_layer(
     archivist: SignedIn, clock: FixedClock, stocked: dict[str, dict[str, str]]
 ) -> None:
-    settings = L.get_location_settings(session=archivist, clock=clock)
-    L.set_location_settings(
-        session=archivist,
-        shelf_pattern=settings.shelf_pattern,
-        cabinet_pattern=settings.cabinet_pattern,
-        order="layer_first",
-        clock=clock,
-    )
+    fill_order(archivist, clock, "layer_first")
     face = place_id(archivist, clock, "K1-01-A")
     text = "".join(page_texts(P.shelf_list_pdf(session=archivist, location_id=face, clock=clock)))
     # 层 1 of 节 1 and then of 节 2, before 层 2 of 节 1
@@ -260,17 +253,30 @@ def test_shelf_lists_need_the_right_to_read_locations(
 
 
 # --- 档案保管交接清单 -----------------------------------------------------------------------------
+def hand_over(
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock, **handover: object
+) -> L.HandoverSheet:
+    """``archivist`` hands the places over to a new archivist (wangwu)."""
+    other = add_archivist(admin, clock, username="wangwu")
+    values: dict[str, object] = {"witness": "", "note": ""} | handover
+    return L.hand_over_custody(
+        session=archivist,
+        to_user_id=other,
+        clock=clock,
+        **values,  # type: ignore[arg-type]
+    )
+
+
 def test_handover_list_prints_every_line_totals_and_three_signatures(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock, stocked: dict[str, dict[str, str]]
 ) -> None:
-    other = add_archivist(admin, clock, username="wangwu")
-    sheet = L.hand_over_custody(
-        session=archivist,
+    sheet = hand_over(
+        admin,
+        archivist,
+        clock,
         location_ids=[place_id(archivist, clock, "K1-G3")],
-        to_user_id=other,
         witness="赵六",
         note="岗位调整，保险柜整体移交",
-        clock=clock,
     )
     data = P.handover_pdf(session=archivist, handover_id=sheet.handover_id, clock=clock)
     pages = page_texts(data)
@@ -296,7 +302,6 @@ def test_handover_list_prints_every_line_totals_and_three_signatures(
 def test_a_long_handover_list_keeps_the_signatures_on_its_last_page(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock
 ) -> None:
-    other = add_archivist(admin, clock, username="wangwu")
     safe(archivist, clock, custodian=me(archivist), layers="1-6", capacity=10)
     cabinet = place_id(archivist, clock, "K1-G1")
     layers = [place_id(archivist, clock, f"K1-G1-1-{n}") for n in range(1, 7)]
@@ -305,14 +310,7 @@ def test_a_long_handover_list_keeps_the_signatures_on_its_last_page(
         for i in range(55)
     ]
     L.bulk_move(session=archivist, requests=requests, reason=L.MoveReason.SHELVE, clock=clock)
-    sheet = L.hand_over_custody(
-        session=archivist,
-        location_ids=[cabinet],
-        to_user_id=other,
-        witness="",
-        note="",
-        clock=clock,
-    )
+    sheet = hand_over(admin, archivist, clock, location_ids=[cabinet])
     pages = page_texts(
         P.handover_pdf(session=archivist, handover_id=sheet.handover_id, clock=clock)
     )
@@ -328,14 +326,8 @@ def test_a_long_handover_list_keeps_the_signatures_on_its_last_page(
 def test_a_handover_printout_is_audited_with_its_line_count(
     admin: SignedIn, archivist: SignedIn, clock: FixedClock, stocked: dict[str, dict[str, str]]
 ) -> None:
-    other = add_archivist(admin, clock, username="wangwu")
-    sheet = L.hand_over_custody(
-        session=archivist,
-        location_ids=[place_id(archivist, clock, "K1-G3")],
-        to_user_id=other,
-        witness="赵六",
-        note="",
-        clock=clock,
+    sheet = hand_over(
+        admin, archivist, clock, location_ids=[place_id(archivist, clock, "K1-G3")], witness="赵六"
     )
     P.record_handover_output(
         session=archivist, handover_id=sheet.handover_id, kind="save", clock=clock
@@ -358,14 +350,8 @@ def test_handover_lines_above_the_readers_clearance_show_the_reference_code_only
     clock: FixedClock,
     stocked: dict[str, dict[str, str]],
 ) -> None:
-    other = add_archivist(admin, clock, username="wangwu")
-    sheet = L.hand_over_custody(
-        session=archivist,
-        location_ids=[place_id(archivist, clock, "K1-G3")],
-        to_user_id=other,
-        witness="赵六",
-        note="",
-        clock=clock,
+    sheet = hand_over(
+        admin, archivist, clock, location_ids=[place_id(archivist, clock, "K1-G3")], witness="赵六"
     )
     officer = sign_in_as(
         admin, location, clock, "xinxi", [Role.APPROVER], ApproverTitle.INFO_OFFICER

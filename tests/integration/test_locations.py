@@ -12,7 +12,7 @@ from app.services.auth import SignedIn
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
 from app.services.customers import register_customer
 from app.storage.models import AuditEntry, LocationMove
-from tests.factories import person
+from tests.factories import potential
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -56,7 +56,7 @@ def place_id(s: SignedIn, clock: FixedClock, code: str) -> int:
 
 
 def volume(s: SignedIn, clock: FixedClock, level: str | None = None) -> int:
-    draft = person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
+    draft = potential()
     cid = register_customer(session=s, draft=draft, clock=clock).customer_id
     vid = create_volume(
         session=s,
@@ -80,6 +80,23 @@ def me(s: SignedIn) -> int:
 
 def box(s: SignedIn, clock: FixedClock, category: str = "KH") -> int:
     return L.create_box(session=s, draft=L.BoxDraft(category_code=category), clock=clock).id
+
+
+def place_new_boxes(s: SignedIn, clock: FixedClock, count: int) -> list[str]:
+    """Place ``count`` new boxes one by one at the next free place; their place codes."""
+    return [L.place_box(session=s, box_id=box(s, clock), clock=clock).to_code for _ in range(count)]
+
+
+def fill_order(s: SignedIn, clock: FixedClock, order: str) -> None:
+    """Set the order places are filled in, keeping the code patterns."""
+    settings = L.get_location_settings(session=s, clock=clock)
+    L.set_location_settings(
+        session=s,
+        shelf_pattern=settings.shelf_pattern,
+        cabinet_pattern=settings.cabinet_pattern,
+        order=order,
+        clock=clock,
+    )
 
 
 # --- batch creation and codes --------------------------------------------------------------------
@@ -161,10 +178,7 @@ def test_next_free_place_goes_section_by_section_top_to_bottom_by_default(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
     shelf(archivist, clock, columns="1", faces="A", capacity=1)
-    codes = [
-        L.place_box(session=archivist, box_id=box(archivist, clock), clock=clock).to_code
-        for _ in range(6)
-    ]
+    codes = place_new_boxes(archivist, clock, 6)
     assert codes == [
         "K1-01-A-1-1",
         "K1-01-A-1-2",
@@ -178,19 +192,9 @@ def test_next_free_place_goes_section_by_section_top_to_bottom_by_default(
 def test_next_free_place_left_to_right_then_down_when_configured(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    settings = L.get_location_settings(session=archivist, clock=clock)
-    L.set_location_settings(
-        session=archivist,
-        shelf_pattern=settings.shelf_pattern,
-        cabinet_pattern=settings.cabinet_pattern,
-        order="layer_first",
-        clock=clock,
-    )
+    fill_order(archivist, clock, "layer_first")
     shelf(archivist, clock, columns="1", faces="A", capacity=1)
-    codes = [
-        L.place_box(session=archivist, box_id=box(archivist, clock), clock=clock).to_code
-        for _ in range(6)
-    ]
+    codes = place_new_boxes(archivist, clock, 6)
     assert codes == [
         "K1-01-A-1-1",
         "K1-01-A-2-1",

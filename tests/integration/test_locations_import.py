@@ -12,6 +12,7 @@ from app.services import locations as L
 from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from tests.factories import person
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.integration.test_locations import place_id, safe, shelf
 
 
@@ -25,17 +26,9 @@ def _ledger(tmp_path: Path, rows: list[list[str]]) -> Path:
 
 
 def _run(session: SignedIn, clock: FixedClock, path: Path) -> imports.ImportSummary:
-    ledger = imports.load_ledger(path, kind="volumes")
-    mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
+    ledger, mapping = mapped_ledger(session, clock, path, "volumes")
     assert "location" in mapping.values()
-    return imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    return import_rows(session, clock, "volumes", ledger, mapping)
 
 
 def test_imported_volumes_go_to_their_places_and_classified_ones_only_into_safes(

@@ -3,7 +3,6 @@ inspections, files and incidents, all in Chinese (issue 21, point 5)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -18,37 +17,23 @@ from app.services.auth import SignedIn
 from app.services.catalogue import get_volume
 from app.services.incidents import IncidentDraft, record_incident
 from app.services.loans import ReturnCount, issue_loan, return_loan
-from app.storage.location import DatabaseLocation
 from app.storage.models import Customer
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.integration.test_locations import place_id
 from tests.loan_helpers import (
     FAST_KDF,
     Desk,
     approve_all,
-    make_desk,
     make_volume,
     staff_application,
 )
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    factory_create_user(
-        admin,
-        username="shen",
-        display_name="沈审计",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-        kdf=FAST_KDF,
-    )
-    yield d
-    d.close()
+def desk(desk: Desk, admin: SignedIn, clock: FixedClock) -> Desk:
+    """The loan desk and an auditor, 沈审计 (``shen``)."""
+    add_user(admin, clock, "shen", [Role.AUDITOR], display_name="沈审计", kdf=FAST_KDF)
+    return desk
 
 
 def test_a_volumes_history_has_its_loans_moves_inspections_and_incidents(desk: Desk) -> None:

@@ -7,17 +7,14 @@ The quick loan (快速借出) keeps every rule of the ordinary path.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
-from app.clock import FixedClock
 from app.domain.scan_codes import ScanKind, check_character, scan_payload
 from app.errors import ScanRejected, SelfApprovalRefused, ValidationFailed, VolumeAlreadyOut
 from app.services import inspections as I
 from app.services import locations as L
-from app.services.auth import SignedIn
 from app.services.loans import (
     ApplicationDraft,
     RequestedVolume,
@@ -27,15 +24,7 @@ from app.services.loans import (
     quick_loan,
     volume_id_for_scan,
 )
-from app.storage.location import DatabaseLocation
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
 def typings(reference: str) -> list[str]:

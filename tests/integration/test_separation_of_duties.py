@@ -11,8 +11,7 @@ from app.services import users
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import create_user as factory_create_user
-from tests.factories import person, sign_in_as
+from tests.factories import add_user, ask_for_user, person, set_roles, sign_in_as
 
 
 def test_the_administrator_cannot_reveal_or_read_customers(
@@ -31,14 +30,7 @@ def test_the_auditor_cannot_change_data(
         with pytest.raises(PermissionDenied):
             register_customer(session=auditor, draft=person(), clock=clock)
         with pytest.raises(PermissionDenied):
-            users.create_user(
-                session=auditor,
-                username="x1",
-                display_name="某人",
-                roles=[Role.AUDITOR],
-                approver_title=None,
-                clock=clock,
-            )
+            ask_for_user(auditor, clock, "x1", [Role.AUDITOR], display_name="某人", password=None)
     finally:
         sign_out(session=auditor, clock=clock)
 
@@ -47,42 +39,21 @@ def test_nobody_grants_themselves_a_role(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
     with pytest.raises(PermissionDenied):  # the administrator grants no role at all (issue 23)
-        users.set_roles(
-            session=admin,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(admin, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=officer.actor.user_id,
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, officer.actor.user_id, [Role.ARCHIVIST])
     assert "self_change" in [e.reason for e in info.value.errors]
 
 
 def test_the_administrator_cannot_be_made_approver_or_auditor(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
-    factory_create_user(
-        admin,
-        username="second",
-        display_name="第二管理员",
-        roles=[Role.ADMIN],
-        approver_title=None,
-        clock=clock,
-    )
+    add_user(admin, clock, "second", [Role.ADMIN], display_name="第二管理员", password=None)
     uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "second")
     for roles, title in (
         ([Role.ADMIN, Role.APPROVER], ApproverTitle.GENERAL_MANAGER),
         ([Role.ADMIN, Role.AUDITOR], None),
     ):
         with pytest.raises(ValidationFailed) as info:
-            users.set_roles(
-                session=officer, user_id=uid, roles=roles, approver_title=title, clock=clock
-            )
+            set_roles(officer, clock, uid, roles, title)
         assert [e.reason for e in info.value.errors] == ["conflict"]

@@ -38,7 +38,7 @@ from app.storage.engine import sqlcipher_engine
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_user, refused_audit
+from tests.factories import add_user, refused_audit, set_roles
 
 
 def sha(path: Path) -> str:
@@ -282,13 +282,7 @@ def test_every_write_in_this_issue_leaves_an_audit_entry(
 ) -> None:
     otp = add_user(admin, clock, "lisi", password=None)
     uid = next(u.id for u in users.list_users(session=admin, clock=clock) if u.username == "lisi")
-    users.set_roles(
-        session=officer,
-        user_id=uid,
-        roles=[Role.ARCHIVIST, Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        clock=clock,
-    )
+    set_roles(officer, clock, uid, [Role.ARCHIVIST, Role.APPROVER], ApproverTitle.DEPT_HEAD)
     users.reset_password(session=admin, user_id=uid, clock=clock)
     users.disable_user(session=admin, user_id=uid, clock=clock)
     users.enable_user(session=admin, user_id=uid, clock=clock)

@@ -11,6 +11,7 @@ import hmac
 import json
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,8 +27,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.store import keyring_store_for
-from tests.factories import PASSWORD, add_archivist, person
-from tests.factories import create_user as factory_create_user
+from tests.factories import PASSWORD, add_archivist, add_user, potential
 
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
 
@@ -55,51 +55,32 @@ class Office:
             location=self.location, username=username, password=password, clock=self.clock
         )
 
+    @contextmanager
+    def session(self, username: str, password: str = PASSWORD) -> Iterator[SignedIn]:
+        """Signed in as ``username`` inside, signed out (which seals) after."""
+        session = self.sign_in(username, password)
+        try:
+            yield session
+        finally:
+            sign_out(session=session, clock=self.clock)
+
     def work(self, username: str = "lisi", customers: int = 3) -> None:
         """A signed-in session that writes entries, then signs out (which seals)."""
         from app.services.customers import register_customer
 
-        session = self.sign_in(username)
-        try:
+        with self.session(username) as session:
             for _ in range(customers):
                 self.clock.advance(minutes=1)
-                register_customer(
-                    session=session,
-                    draft=person(
-                        id_number="",
-                        id_type=None,
-                        status="potential",
-                        phones=(),
-                        bank_accounts=(),
-                    ),
-                    clock=self.clock,
-                )
-        finally:
-            sign_out(session=session, clock=self.clock)
+                register_customer(session=session, draft=potential(), clock=self.clock)
 
 
 @pytest.fixture
 def office(location: DatabaseLocation, admin: SignedIn, clock: FixedClock) -> Iterator[Office]:
     add_archivist(admin, clock)
-    factory_create_user(
-        admin,
-        username="audit",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    factory_create_user(  # an approver: the 总经理, who signs 机密 use (R31)
-        admin,
-        username="wang",
-        display_name="王总",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.GENERAL_MANAGER,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
+    add_user(admin, clock, "audit", [Role.AUDITOR], display_name="周敏")
+    # an approver: the 总经理, who signs 机密 use (R31)
+    add_user(
+        admin, clock, "wang", [Role.APPROVER], ApproverTitle.GENERAL_MANAGER, display_name="王总"
     )
     auditor = sign_in(location=location, username="audit", password=PASSWORD, clock=clock)
     try:

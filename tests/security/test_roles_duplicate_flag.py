@@ -19,6 +19,7 @@ from app.services.customers import (
 )
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, person, sign_in_as
+from tests.import_helpers import import_rows
 from tests.ledgers import resident_id, write_customer_xlsx
 
 
@@ -43,13 +44,8 @@ def test_an_importer_cannot_clear_the_duplicate_flag_of_their_own_import(
         mapping, _ = imports.guess_columns(
             session=both, kind="customers", ledger=ledger, clock=clock
         )
-        summary = imports.run_import(
-            session=both,
-            kind="customers",
-            ledger=ledger,
-            mapping=mapping,
-            mode=imports.ImportMode.ALL_OR_NOTHING,
-            clock=clock,
+        summary = import_rows(
+            both, clock, "customers", ledger, mapping, mode=imports.ImportMode.ALL_OR_NOTHING
         )
         assert summary.flagged == 1
         [flag] = list_duplicate_flags(session=both, clock=clock)

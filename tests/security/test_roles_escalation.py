@@ -16,7 +16,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import list_customers
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ask_for_user, set_roles
 
 
 def _uid(session: SignedIn, clock: FixedClock, username: str) -> int:
@@ -33,22 +33,10 @@ def test_admin_cannot_grant_themselves_data_roles(
     admin: SignedIn, officer: SignedIn, clock: FixedClock
 ) -> None:
     with pytest.raises(PermissionDenied):
-        users.set_roles(
-            session=admin,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(admin, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     # not even the 安全保密员 may pair 系统管理员 with a data role: the three are exclusive
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=admin.actor.user_id,
-            roles=[Role.ADMIN, Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, admin.actor.user_id, [Role.ADMIN, Role.ARCHIVIST])
     assert _reasons(info) == ["conflict"]
     with pytest.raises(PermissionDenied):
         list_customers(session=admin, clock=clock)
@@ -57,30 +45,14 @@ def test_admin_cannot_grant_themselves_data_roles(
 def test_admin_plus_archivist_cannot_even_be_asked_for(admin: SignedIn, clock: FixedClock) -> None:
     for pair in ([Role.ADMIN, Role.ARCHIVIST], [Role.SECURITY, Role.AUDITOR]):
         with pytest.raises(ValidationFailed) as info:
-            users.create_user(
-                session=admin,
-                username="mix",
-                display_name="混合",
-                roles=pair,
-                approver_title=None,
-                clock=clock,
-            )
+            ask_for_user(admin, clock, "mix", pair, display_name="混合", password=None)
         assert _reasons(info) == ["conflict"]
 
 
 def test_a_second_admin_cannot_grant_the_first_data_roles(
     admin: SignedIn, officer: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    asked = users.create_user(
-        session=admin,
-        username="admin2",
-        display_name="第二管理员",
-        roles=[Role.ADMIN],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    asked = ask_for_user(admin, clock, "admin2", [Role.ADMIN], display_name="第二管理员")
     assert asked.pending_change is not None
     # the new account holds nothing until the grant is confirmed, and not by the one who asked
     second = sign_in(location=location, username="admin2", password=PASSWORD, clock=clock)
@@ -99,13 +71,7 @@ def test_a_second_admin_cannot_grant_the_first_data_roles(
     try:
         assert second.actor.roles == {Role.ADMIN}
         with pytest.raises(PermissionDenied):
-            users.set_roles(
-                session=second,
-                user_id=admin.actor.user_id,
-                roles=[Role.ARCHIVIST],
-                approver_title=None,
-                clock=clock,
-            )
+            set_roles(second, clock, admin.actor.user_id, [Role.ARCHIVIST])
         # and a change to the first administrator's account waits for another 三员 member
         pending = users.reset_password(session=second, user_id=admin.actor.user_id, clock=clock)
         assert pending.pending_change is not None and pending.password == ""
@@ -123,13 +89,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
 ) -> None:
     auditor_id = _uid(admin, clock, AUDITOR_USER)
     # turning the auditor into an archivist is a change to a 三员 account: it waits
-    pending = users.set_roles(
-        session=officer,
-        user_id=auditor_id,
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        clock=clock,
-    )
+    pending = set_roles(officer, clock, auditor_id, [Role.ARCHIVIST])
     assert pending is not None
     with pytest.raises(ValidationFailed) as info:
         account_review.confirm_change(session=officer, change_id=pending, clock=clock)
@@ -146,13 +106,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
         sign_out(session=auditor, clock=clock)
     # the last 系统管理员 cannot be moved away at all
     with pytest.raises(ValidationFailed) as info:
-        users.set_roles(
-            session=officer,
-            user_id=admin.actor.user_id,
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        set_roles(officer, clock, admin.actor.user_id, [Role.ARCHIVIST])
     assert _reasons(info) == ["last_admin"]
     account_review.reject_change(session=admin, change_id=pending, clock=clock)
     assert account_review.list_pending_changes(session=officer, clock=clock) == []
@@ -161,16 +115,7 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
 def test_roles_are_granted_only_with_the_security_officer(
     admin: SignedIn, officer: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    asked = users.create_user(
-        session=admin,
-        username="lisi",
-        display_name="李四",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    asked = ask_for_user(admin, clock, "lisi")
     assert asked.pending_change is not None
     auditor = sign_in(
         location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock

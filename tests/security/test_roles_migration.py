@@ -14,12 +14,12 @@ from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.domain.roles import Role
-from app.services import account_review, users
+from app.services import account_review
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage import migrate
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, ask_for_user
 
 
 def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> None:
@@ -70,28 +70,12 @@ def test_a_database_without_a_security_officer_can_bootstrap_one(
             "安全审计员",
             "安全保密员",
         ]
-        asked = users.create_user(
-            session=boss,
-            username="newsec",
-            display_name="保密员",
-            roles=[Role.SECURITY],
-            approver_title=None,
-            password=PASSWORD,
-            require_change=False,
-            clock=clock,
-        )
+        asked = ask_for_user(boss, clock, "newsec", [Role.SECURITY], display_name="保密员")
         assert asked.pending_change is not None
         # the only 三员 member may confirm creating the missing one (audited as a bootstrap) …
         account_review.confirm_change(session=boss, change_id=asked.pending_change, clock=clock)
         # … but nothing else: a data role for a new account now needs the 安全保密员
-        other = users.create_user(
-            session=boss,
-            username="lisi",
-            display_name="李四",
-            roles=[Role.ARCHIVIST],
-            approver_title=None,
-            clock=clock,
-        )
+        other = ask_for_user(boss, clock, "lisi", password=None)
         assert other.pending_change is not None
         [row] = account_review.list_pending_changes(session=boss, clock=clock)
         assert row.username == "lisi" and not row.may_confirm

@@ -3,31 +3,21 @@ in (issue 23): enforced in ``services.auth`` / ``authorize``, not by the GUI."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.errors import PasswordChangeRequired
 from app.services import users
-from app.services.auth import SignedIn, change_password, sign_in, sign_out
+from app.services.auth import change_password, sign_in, sign_out
 from app.services.customers import list_customers
 from app.services.loans import approval_queue, approve_application
 from app.services.settings import get_settings
-from app.storage.location import DatabaseLocation
-from tests.loan_helpers import Desk, make_desk, make_volume, staff_application
+from tests.loan_helpers import Desk, make_volume, staff_application
 from ui.context import AppContext
 from ui.dialogs.loans import ApproverSignInDialog
 
 NEW = "Own-Choice-Pass-9"
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def test_main_sign_in_with_a_one_time_password_can_only_change_it(

@@ -8,6 +8,7 @@ whose clock is behind it or more than a year ahead is refused, and irreversible 
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -23,7 +24,7 @@ from app.errors import (
 )
 from app.messages import describe
 from app.services import audit, users
-from app.services.auth import sign_in, sign_out
+from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import (
     ItemDraft,
     VolumeDraft,
@@ -36,29 +37,39 @@ from app.services.catalogue import (
 )
 from app.services.customers import count_customers, register_customer
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, person
+from tests.factories import PASSWORD, potential
 from tests.security.conftest import Office
-
-
-def potential() -> object:
-    return person(id_number="", id_type=None, status="potential", phones=(), bank_accounts=())
 
 
 def test_a_clock_set_back_is_refused_for_writes_with_a_clear_message(office: Office) -> None:
     office.work()
-    session = office.sign_in("lisi")
-    try:
+    with office.session("lisi") as session:
         before = count_customers(session=session, clock=office.clock)
         office.clock.advance(hours=-3)  # back-dating a registration
         with pytest.raises(ClockBehind) as info:
-            register_customer(session=session, draft=potential(), clock=office.clock)  # type: ignore[arg-type]
+            register_customer(session=session, draft=potential(), clock=office.clock)
         message = describe(info.value)
         assert "早于数据库已记录的时间" in message and "未保存任何内容" in message
         assert count_customers(session=session, clock=office.clock) == before
         office.clock.advance(hours=3)  # the clock put right: work goes on
-        register_customer(session=session, draft=potential(), clock=office.clock)  # type: ignore[arg-type]
-    finally:
-        sign_out(session=session, clock=office.clock)
+        register_customer(session=session, draft=potential(), clock=office.clock)
+
+
+def reset_mark(
+    office: Office,
+    session: SignedIn,
+    second: str,
+    password: str,
+    reason: str = "停用一年后重新启用",
+) -> None:
+    """The auditor accepts the clock with ``second`` confirming at the desk."""
+    audit.reset_time_mark(
+        session=session,
+        second_username=second,
+        second_password=password,
+        reason=reason,
+        clock=office.clock,
+    )
 
 
 def test_a_clock_far_ahead_is_refused_until_the_auditor_and_a_second_person_confirm_it(
@@ -66,48 +77,18 @@ def test_a_clock_far_ahead_is_refused_until_the_auditor_and_a_second_person_conf
 ) -> None:
     office.work()
     office.clock.advance(days=400)
-    session = office.sign_in("lisi")  # signing in still works (and is recorded) …
-    try:
+    with office.session("lisi") as session:  # signing in still works (and is recorded) …
         with pytest.raises(ClockAhead) as info:  # … writing does not
-            register_customer(session=session, draft=potential(), clock=office.clock)  # type: ignore[arg-type]
+            register_customer(session=session, draft=potential(), clock=office.clock)
         assert "快了 400 天" in describe(info.value)
         with pytest.raises(PermissionDenied):  # the archivist cannot accept their own clock
-            audit.reset_time_mark(
-                session=session,
-                second_username="boss",
-                second_password=ADMIN_PASSWORD,
-                reason="x",
-                clock=office.clock,
-            )
-    finally:
-        sign_out(session=session, clock=office.clock)
-    auditor = office.sign_in("audit")
-    try:
+            reset_mark(office, session, "boss", ADMIN_PASSWORD, reason="x")
+    with office.session("audit") as auditor:
         with pytest.raises(SecondPersonRequired):  # the auditor alone: no
-            audit.reset_time_mark(
-                session=auditor,
-                second_username="audit",
-                second_password=PASSWORD,
-                reason="停用一年后重新启用",
-                clock=office.clock,
-            )
+            reset_mark(office, auditor, "audit", PASSWORD)
         with pytest.raises(SecondPersonRequired):  # an archivist is not a second person here
-            audit.reset_time_mark(
-                session=auditor,
-                second_username="lisi",
-                second_password=PASSWORD,
-                reason="停用一年后重新启用",
-                clock=office.clock,
-            )
-        audit.reset_time_mark(
-            session=auditor,
-            second_username="boss",
-            second_password=ADMIN_PASSWORD,
-            reason="停用一年后重新启用",
-            clock=office.clock,
-        )
-    finally:
-        sign_out(session=auditor, clock=office.clock)
+            reset_mark(office, auditor, "lisi", PASSWORD)
+        reset_mark(office, auditor, "boss", ADMIN_PASSWORD)
     office.work()  # accepted: writes go on, and the trail still verifies with the seals
     result = audit.verify_sealed_trail(office.admin.store, office.key.text, office.clock)
     assert result.ok, result.problems
@@ -116,8 +97,7 @@ def test_a_clock_far_ahead_is_refused_until_the_auditor_and_a_second_person_conf
 @pytest.fixture
 def expiring(office: Office) -> int:
     """An item marked 机密 for 1 year, registered 360 days ago: due in 5 days."""
-    session = office.sign_in("lisi")
-    try:
+    with office.session("lisi") as session:
         cid = register_customer(session=session, draft=potential(), clock=office.clock).customer_id  # type: ignore[arg-type]
         vid = create_volume(
             session=session,
@@ -136,17 +116,12 @@ def expiring(office: Office) -> int:
             ),
             clock=office.clock,
         )
-    finally:
-        sign_out(session=session, clock=office.clock)
     return vid
 
 
 def secrecy(office: Office, vid: int) -> str:
-    session = office.sign_in("lisi")
-    try:
+    with office.session("lisi") as session:
         return get_volume(session=session, volume_id=vid, clock=office.clock).items[0].secrecy
-    finally:
-        sign_out(session=session, clock=office.clock)
 
 
 @pytest.mark.parametrize("username", ["audit", "boss"], ids=["auditor", "admin"])
@@ -155,11 +130,8 @@ def test_signing_in_with_the_clock_forward_never_declassifies_for_an_uncleared_u
 ) -> None:
     office.clock.advance(days=30)  # the term has "ended" by this workstation's clock
     password = ADMIN_PASSWORD if username == "boss" else PASSWORD
-    session = office.sign_in(username, password)
-    try:
+    with office.session(username, password) as session:
         assert run_daily_checks(session=session, clock=office.clock) == 0
-    finally:
-        sign_out(session=session, clock=office.clock)
     assert secrecy(office, expiring) == "秘密"
 
 
@@ -167,14 +139,11 @@ def test_a_cleared_user_with_the_clock_forward_gets_nothing_declassified_early(
     office: Office, expiring: int
 ) -> None:
     office.clock.advance(days=30)  # 30 days past the last write: the clock disagrees
-    session = office.sign_in("lisi")
-    try:
+    with office.session("lisi") as session:
         assert run_daily_checks(session=session, clock=office.clock) == 0  # not automatic
         # the due list is judged at the recorded time + 1 day, not at the forward clock
         assert list_due_declassifications(session=session, clock=office.clock) == []
         assert declassify_expired(session=session, clock=office.clock) == 0
-    finally:
-        sign_out(session=session, clock=office.clock)
     assert secrecy(office, expiring) == "秘密"
 
 
@@ -184,13 +153,10 @@ def test_when_the_term_really_ends_a_cleared_user_confirms_the_due_list(
     for _ in range(6):  # the office works every day: the recorded time moves with the days
         office.clock.advance(days=1)
         office.work(customers=1)
-    session = office.sign_in("lisi")
-    try:
+    with office.session("lisi") as session:
         due = list_due_declassifications(session=session, clock=office.clock)
         assert [d.marking for d in due] == ["秘密★1年"] or len(due) == 1
         assert run_daily_checks(session=session, clock=office.clock) == 1  # the clock agrees
-    finally:
-        sign_out(session=session, clock=office.clock)
     assert secrecy(office, expiring) == ""
 
 
@@ -199,45 +165,27 @@ def test_archiving_the_trail_counts_from_recorded_time_and_needs_a_second_person
 ) -> None:
     office.work()
     office.clock.advance(days=300)  # the auditor's clock is 300 days ahead (under a year)
-    auditor = office.sign_in("audit")
     target = tmp_path / "archive.json"
-    try:
+    with office.session("audit") as auditor:
+        archive = partial(
+            audit.archive_audit,
+            session=auditor,
+            retention_days=audit.RETENTION_MIN_DAYS,
+            target=target,
+            purpose="年度归档",
+            clock=office.clock,
+        )
         with pytest.raises(SecondPersonRequired):
-            audit.archive_audit(
-                session=auditor,
-                retention_days=audit.RETENTION_MIN_DAYS,
-                target=target,
-                purpose="年度归档",
-                clock=office.clock,
-                second_username="audit",
-                second_password=PASSWORD,
-            )
+            archive(second_username="audit", second_password=PASSWORD)
         with pytest.raises(SecondPersonRequired):
-            audit.archive_audit(
-                session=auditor,
-                retention_days=audit.RETENTION_MIN_DAYS,
-                target=target,
-                purpose="年度归档",
-                clock=office.clock,
-                second_username="boss",
-                second_password="wrong-password-1",
-            )
+            archive(second_username="boss", second_password="wrong-password-1")
         from app.errors import ValidationFailed
 
-        with pytest.raises(ValidationFailed) as info:  # nothing is older than 184 days of
-            audit.archive_audit(  # *recorded* time, whatever this clock says
-                session=auditor,
-                retention_days=audit.RETENTION_MIN_DAYS,
-                target=target,
-                purpose="年度归档",
-                clock=office.clock,
-                second_username="boss",
-                second_password=ADMIN_PASSWORD,
-            )
+        # nothing is older than 184 days of *recorded* time, whatever this clock says
+        with pytest.raises(ValidationFailed) as info:
+            archive(second_username="boss", second_password=ADMIN_PASSWORD)
         assert [e.reason for e in info.value.errors] == ["nothing_to_archive"]
         assert not target.exists()
-    finally:
-        sign_out(session=auditor, clock=office.clock)
 
 
 def test_a_clock_set_forward_past_the_lock_gains_only_a_few_guesses(office: Office) -> None:

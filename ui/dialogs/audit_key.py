@@ -6,8 +6,6 @@ import logging
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
@@ -25,6 +23,7 @@ from app.services.audit.sealing import audit_key_sheet_pdf
 from app.storage.store import Store
 from ui import files
 from ui.geometry import fit_to_screen
+from ui.widgets.key_label import key_label, warning_label
 
 log = logging.getLogger(__name__)
 
@@ -42,25 +41,15 @@ class AuditKeyPanel(QWidget):
         self._issued: IssuedKey | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
-        self.warning = QLabel(
+        self.warning = warning_label(
             self.tr(
                 "这是本数据库的审计验证密钥，只显示这一次，程序不保存。凭它可以逐期核对审计记录的"
                 "封印：即使有人掌握数据库密钥，也无法不被发现地删改过去的审计记录。"
                 "请保存并打印密钥单，放入保险柜；不要交给系统管理员，也不要留在本电脑上。"
             )
         )
-        self.warning.setWordWrap(True)
-        self.warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
         layout.addWidget(self.warning)
-        self.key_label = QLabel(objectName="audit_key")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(11)
-        font.setBold(True)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
+        self.key_label = key_label(object_name="audit_key", point_size=11)
         layout.addWidget(self.key_label)
         row = QHBoxLayout()
         self.sheet_button = QPushButton(self.tr("保存密钥单 (PDF)…"), objectName="save_key_sheet")

@@ -30,13 +30,13 @@ from PySide6.QtWidgets import (
 
 from app.clock import format_local
 from app.domain.roles import Role
-from app.errors import AppError, BackupCancelled, ValidationFailed
+from app.errors import AppError, BackupCancelled
 from app.services import backup as backup_service
 from app.services.auth import SignedIn
 from app.services.backup import BACKUP_RANGES, BackupRow, RestoreSummary
 from ui import files
 from ui.context import AppContext
-from ui.errors import FieldErrors, show_error, show_unexpected
+from ui.errors import FieldErrors, save_with_status, show_error, show_unexpected
 from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
 
@@ -300,22 +300,19 @@ class BackupDialog(QDialog):
 
     def save_settings(self) -> bool:
         """Store the target folder and the numbers; return True when saved."""
-        self.errors.clear()
         changes: dict[str, Any] = {"backup_target": self.target.text()}
         changes.update({k: s.value() for k, s in self.spins.items()})
-        try:
-            backup_service.update_backup_settings(
+        saved = save_with_status(
+            self,
+            self.errors,
+            self.save_status,
+            lambda: backup_service.update_backup_settings(
                 session=self._session, changes=changes, clock=self._context.clock
-            )
-        except ValidationFailed as exc:
-            self.save_status.setText("\n".join(self.errors.show(exc)))
-            return False
-        except AppError as exc:
-            show_error(self, exc)
-            return False
-        self.save_status.setText(self.tr("已保存。"))
-        self._refresh_list()
-        return True
+            ),
+        )
+        if saved:
+            self._refresh_list()
+        return saved
 
     # -- long work ----------------------------------------------------------------------
     def _run(

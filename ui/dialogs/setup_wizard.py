@@ -15,7 +15,7 @@ import logging
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QFont
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
@@ -38,18 +38,39 @@ from ui.context import AppContext
 from ui.dialogs.setup_audit_key import AuditKeyPage
 from ui.errors import FieldErrors, message_for, show_error, show_unexpected
 from ui.geometry import cap_minimum
+from ui.widgets.key_label import key_label, warning_label
 
 log = logging.getLogger(__name__)
 
 ORG_FIELDS = ("organisation_name", "fonds_name", "fonds_code")
 
 
-def _add_row(
-    form: QFormLayout, errors: FieldErrors, field: str, widget: QWidget, label: QLabel
-) -> None:
-    label.setBuddy(widget)
-    form.addRow(label, widget)
-    form.addRow("", errors.label_for(field))
+def _add_rows(
+    form: QFormLayout, errors: FieldErrors, fields: tuple[str, ...], widgets: tuple[QWidget, ...]
+) -> list[QLabel]:
+    """A labelled row per field with its inline error under it; the labels (text set later)."""
+    labels = [QLabel() for _ in fields]
+    for field, widget, label in zip(fields, widgets, labels, strict=True):
+        label.setBuddy(widget)
+        form.addRow(label, widget)
+        form.addRow("", errors.label_for(field))
+    return labels
+
+
+def _set_texts(labels: list[QLabel], texts: tuple[str, ...]) -> None:
+    for label, text in zip(labels, texts, strict=True):
+        label.setText(text)
+
+
+def _hinted_form(page: QWizardPage) -> tuple[QVBoxLayout, QLabel, QFormLayout]:
+    """The page's layout: a wrapped hint above a form."""
+    layout = QVBoxLayout(page)
+    hint = QLabel()
+    hint.setWordWrap(True)
+    layout.addWidget(hint)
+    form = QFormLayout()
+    layout.addLayout(form)
+    return layout, hint, form
 
 
 class IntroPage(QWizardPage):
@@ -90,26 +111,22 @@ class OrganisationPage(QWizardPage):
         self.fonds_name = QLineEdit(objectName="fonds_name")
         self.fonds_code = QLineEdit(objectName="fonds_code")
         self.fonds_code.setMaxLength(8)
-        self._labels = [QLabel(), QLabel(), QLabel()]
-        for field, widget, label in zip(
+        self._labels = _add_rows(
+            form,
+            self.errors,
             ORG_FIELDS,
             (self.organisation_name, self.fonds_name, self.fonds_code),
-            self._labels,
-            strict=True,
-        ):
-            _add_row(form, self.errors, field, widget, label)
+        )
         self.retranslate_ui()
 
     def retranslate_ui(self) -> None:
         """Set every visible string."""
         self.setTitle(self.tr("单位与全宗"))
         self.setSubTitle(self.tr("全宗号将用于档号，设置后不宜更改。"))
-        for label, text in zip(
+        _set_texts(
             self._labels,
             (self.tr("单位名称(&O)："), self.tr("全宗名称(&N)："), self.tr("全宗号(&C)：")),
-            strict=True,
-        ):
-            label.setText(text)
+        )
         self.fonds_code.setPlaceholderText(self.tr("如 Z001"))
 
     def validatePage(self) -> bool:
@@ -137,18 +154,14 @@ class ThreePage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         self.errors = FieldErrors()
-        layout = QVBoxLayout(self)
-        self._hint = QLabel()
-        self._hint.setWordWrap(True)
-        layout.addWidget(self._hint)
-        form = QFormLayout()
-        layout.addLayout(form)
+        _layout, self._hint, form = _hinted_form(self)
         self.security_username = QLineEdit("baomi", objectName="security_username")
         self.security_display_name = QLineEdit(objectName="security_display_name")
         self.auditor_username = QLineEdit("shenji", objectName="auditor_username")
         self.auditor_display_name = QLineEdit(objectName="auditor_display_name")
-        self._labels = [QLabel() for _ in self.FIELDS]
-        for field, widget, label in zip(
+        self._labels = _add_rows(
+            form,
+            self.errors,
             self.FIELDS,
             (
                 self.security_username,
@@ -156,10 +169,7 @@ class ThreePage(QWizardPage):
                 self.auditor_username,
                 self.auditor_display_name,
             ),
-            self._labels,
-            strict=True,
-        ):
-            _add_row(form, self.errors, field, widget, label)
+        )
         self.retranslate_ui()
         self.security_display_name.setText(self.tr("安全保密员"))
         self.auditor_display_name.setText(self.tr("安全审计员"))
@@ -181,8 +191,7 @@ class ThreePage(QWizardPage):
             self.tr("安全审计员用户名："),
             self.tr("安全审计员姓名："),
         )
-        for label, text in zip(self._labels, texts, strict=True):
-            label.setText(text)
+        _set_texts(self._labels, texts)
 
 
 class AdminPage(QWizardPage):
@@ -194,26 +203,19 @@ class AdminPage(QWizardPage):
         super().__init__()
         self.errors = FieldErrors()
         self.setCommitPage(True)
-        layout = QVBoxLayout(self)
-        self._hint = QLabel()
-        self._hint.setWordWrap(True)
-        layout.addWidget(self._hint)
-        form = QFormLayout()
-        layout.addLayout(form)
+        layout, self._hint, form = _hinted_form(self)
         self.username = QLineEdit(objectName="admin_username")
         self.display_name = QLineEdit(objectName="admin_display_name")
         self.password = QLineEdit(objectName="admin_password")
         self.password_confirm = QLineEdit(objectName="admin_password_confirm")
         for w in (self.password, self.password_confirm):
             w.setEchoMode(QLineEdit.EchoMode.Password)
-        self._labels = [QLabel() for _ in self.FIELDS]
-        for field, widget, label in zip(
+        self._labels = _add_rows(
+            form,
+            self.errors,
             self.FIELDS,
             (self.username, self.display_name, self.password, self.password_confirm),
-            self._labels,
-            strict=True,
-        ):
-            _add_row(form, self.errors, field, widget, label)
+        )
         self.general_error = QLabel(objectName="general_error")
         self.general_error.setWordWrap(True)
         self.general_error.setStyleSheet("color: #b00020;")
@@ -235,8 +237,7 @@ class AdminPage(QWizardPage):
             self.tr("密码(&P)："),
             self.tr("确认密码(&R)："),
         )
-        for label, text in zip(self._labels, texts, strict=True):
-            label.setText(text)
+        _set_texts(self._labels, texts)
         self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("创建数据库"))
 
     def validatePage(self) -> bool:
@@ -253,23 +254,13 @@ class RecoveryPage(QWizardPage):
     def __init__(self) -> None:
         super().__init__()
         layout = QVBoxLayout(self)
-        self._warning = QLabel()
-        self._warning.setWordWrap(True)
-        self._warning.setStyleSheet("color: #8a1c00; font-weight: bold;")
+        self._warning = warning_label()
         layout.addWidget(self._warning)
         self.one_time = QLabel(objectName="one_time_passwords")
         self.one_time.setWordWrap(True)
         self.one_time.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.key_label = QLabel(objectName="recovery_key")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(15)
-        font.setBold(True)
-        self.key_label.setFont(font)
-        self.key_label.setWordWrap(True)
+        self.key_label = key_label(object_name="recovery_key", point_size=15)
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.key_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.key_label.setStyleSheet("border: 2px solid #444; padding: 10px; background: white;")
         layout.addWidget(self.key_label)
         layout.addWidget(self.one_time)
         buttons = QHBoxLayout()

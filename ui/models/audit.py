@@ -7,8 +7,8 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 
-from app.clock import format_local
 from app.domain.audit import AuditRow
+from app.services.audit.export import AUDIT_HEADERS, audit_cells
 from ui.models.rows import Index, RowsModel
 
 LONG_CELL = 12  # characters: a longer cell may be elided, its tooltip shows it whole
@@ -17,22 +17,11 @@ LONG_CELL = 12  # characters: a longer cell may be elided, its tooltip shows it 
 class AuditTableModel(RowsModel):
     """Audit entries, newest first (read-only)."""
 
-    COLUMNS = ("序号", "时间", "用户", "操作", "对象", "对象编号", "用途", "详情", "工作站")
+    COLUMNS = AUDIT_HEADERS
 
     def cells(self, row: AuditRow) -> list[str]:
         """Cell texts of one entry."""
-        r = row
-        return [
-            str(r.seq),
-            format_local(r.occurred_at),
-            r.actor_name,
-            r.action_label,
-            r.object_type,
-            r.object_id,
-            r.purpose,
-            r.details,
-            r.workstation,
-        ]
+        return [str(value) for value in audit_cells(row)]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         """Cell text; the whole text as the tooltip of a long cell (the columns elide)."""

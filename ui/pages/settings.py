@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from app.domain.reference_code import PRESETS
 from app.domain.roles import Role
-from app.errors import AppError, ValidationFailed
+from app.errors import AppError
 from app.services import account_review
 from app.services import users as user_service
 from app.services.account_review import PendingChange
@@ -43,7 +43,7 @@ from app.services.users import OneTimePassword, UserRow
 from app.storage.settings import SECURITY_RANGES
 from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
-from ui.errors import FieldErrors, show_error
+from ui.errors import FieldErrors, save_with_status, show_error
 from ui.models.users import PendingChangesModel, UserTableModel
 from ui.widgets.loan_settings import LoanSettingsWidget
 from ui.widgets.table_panel import TablePanel
@@ -406,21 +406,16 @@ class SecurityPolicyWidget(QGroupBox):
 
     def save(self) -> None:
         """Apply the values."""
-        self.errors.clear()
-        try:
-            update_security_settings(
-                session=self._session,
-                changes={k: s.value() for k, s in self.spins.items()},
-                clock=self._context.clock,
-            )
-        except ValidationFailed as exc:
-            self.status.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.status.setText(self.tr("已保存。"))
-        self.changed.emit()
+        changes = {k: s.value() for k, s in self.spins.items()}
+        if save_with_status(
+            self,
+            self.errors,
+            self.status,
+            lambda: update_security_settings(
+                session=self._session, changes=changes, clock=self._context.clock
+            ),
+        ):
+            self.changed.emit()
 
 
 class ReferencePatternWidget(QGroupBox):
@@ -485,18 +480,15 @@ class ReferencePatternWidget(QGroupBox):
 
     def save(self) -> None:
         """Apply the pattern to volumes created from now on."""
-        self.errors.clear()
-        try:
-            set_reference_pattern(
-                session=self._session, pattern=self.pattern.text(), clock=self._context.clock
-            )
-        except ValidationFailed as exc:
-            self.status.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.status.setText(self.tr("已保存。"))
+        pattern = self.pattern.text()
+        save_with_status(
+            self,
+            self.errors,
+            self.status,
+            lambda: set_reference_pattern(
+                session=self._session, pattern=pattern, clock=self._context.clock
+            ),
+        )
 
 
 class SettingsPage(QWidget):

@@ -17,11 +17,10 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.loans import DEFAULT_ROUTING, KIND_LABELS, LEVEL_KEYS, LEVEL_LABELS, MAX_POLICY_DAYS
-from app.errors import AppError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.loans import get_loan_settings, update_loan_settings
 from ui.context import AppContext
-from ui.errors import FieldErrors, show_error
+from ui.errors import FieldErrors, save_with_status
 from ui.widgets.loan_routing import LoanRoutingDialog
 
 
@@ -112,25 +111,20 @@ class LoanSettingsWidget(QGroupBox):
 
     def save(self) -> None:
         """Store the loan rules (errors next to the fields)."""
-        self.errors.clear()
         self.status.clear()
         holidays = [t for t in re.split(r"[\s,，、;；]+", self.holidays.text()) if t]
-        try:
-            update_loan_settings(
-                session=self._session,
-                changes={
-                    "loan_max_days": self.max_days.value(),
-                    "loan_days": self.loan_days.value(),
-                    "loan_working_days": self.working_days.isChecked(),
-                    "loan_holidays": holidays,
-                    "loan_escalation_days": self.escalation.value(),
-                },
-                clock=self._context.clock,
-            )
-        except ValidationFailed as exc:
-            self.status.setText("\n".join(self.errors.show(exc)))
-            return
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.status.setText(self.tr("已保存。"))
+        changes = {
+            "loan_max_days": self.max_days.value(),
+            "loan_days": self.loan_days.value(),
+            "loan_working_days": self.working_days.isChecked(),
+            "loan_holidays": holidays,
+            "loan_escalation_days": self.escalation.value(),
+        }
+        save_with_status(
+            self,
+            self.errors,
+            self.status,
+            lambda: update_loan_settings(
+                session=self._session, changes=changes, clock=self._context.clock
+            ),
+        )

@@ -34,6 +34,21 @@ log = logging.getLogger("app.services.audit")
 AUDIT_HEADERS = ("序号", "时间", "用户", "操作", "对象", "对象编号", "用途", "详情", "工作站")
 
 
+def audit_cells(r: AuditRow) -> list[int | str]:
+    """The values of one entry under :data:`AUDIT_HEADERS` (the export and the auditor's table)."""
+    return [
+        r.seq,
+        format_local(r.occurred_at),
+        r.actor_name,
+        r.action_label,
+        r.object_type,
+        r.object_id,
+        r.purpose,
+        r.details,
+        r.workstation,
+    ]
+
+
 def _export_rows(uow: UnitOfWork, f: AuditFilter) -> list[AuditRow]:
     rows = uow.session.scalars(
         select(AuditEntry).where(*_where(f)).order_by(AuditEntry.seq).limit(EXPORT_LIMIT + 1)
@@ -138,21 +153,7 @@ def _audit_xlsx(rows: list[AuditRow], heading: str, session: SignedIn, clock: Cl
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for r in rows:
-        sheet.append(
-            safe_row(
-                [
-                    r.seq,
-                    format_local(r.occurred_at),
-                    r.actor_name,
-                    r.action_label,
-                    r.object_type,
-                    r.object_id,
-                    r.purpose,
-                    r.details,
-                    r.workstation,
-                ]
-            )
-        )
+        sheet.append(safe_row(audit_cells(r)))
     for column, width in zip("ABCDEFGHI", (8, 20, 14, 16, 10, 12, 24, 60, 16), strict=True):
         sheet.column_dimensions[column].width = width
     out = io.BytesIO()

@@ -13,8 +13,8 @@ from typing import Any
 from app.domain import inspections as inspection_rules
 from app.domain import loans as loan_rules
 from app.messages import FIELD_LABELS
-from app.services.audit.action_labels import ACTION_LABELS
-from app.services.audit.detail_labels import DETAIL_LABELS
+from app.services.audit.action_labels import ACTION_LABELS as ACTION_LABELS
+from app.services.audit.detail_labels import DETAIL_LABELS as DETAIL_LABELS
 
 # The area of an action code (its first part): how an action no table knows yet still reads.
 AREA_LABELS: dict[str, str] = {

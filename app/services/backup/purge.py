@@ -116,7 +116,7 @@ def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:
     from sqlalchemy import delete
 
     from app.domain.privacy import pseudonym
-    from app.storage import search_sqlite
+    from app.storage import search as customer_search
     from app.storage.models import (
         Customer,
         CustomerAddress,
@@ -140,5 +140,4 @@ def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:
         c.anonymised_at = c.anonymised_at or now
         db_session.flush()
         conn = db_session.connection()
-        search_sqlite.remove_customers(conn, [cid])
-        search_sqlite.index_customers(conn, [search_sqlite.IndexRow(cid, c.name, c.number, "")])
+        customer_search.index_customers(conn, [customer_search.IndexRow(cid, c.name, c.number, "")])

@@ -15,6 +15,7 @@ from app.domain.catalogue import (
 from app.errors import (
     FieldError,
 )
+from app.services.common import clean_text
 
 MAX_TERM_YEARS = 50
 
@@ -51,16 +52,7 @@ class ItemDraft:
     remarks: str = ""
 
 
-def check_text(
-    errors: list[FieldError], name: str, value: str, limit: int, *, required: bool
-) -> str:
-    """A trimmed text; ``required`` or ``too_long`` appended to ``errors`` when it breaks a rule."""
-    value = value.strip()
-    if required and not value:
-        errors.append(FieldError(name, "required"))
-    elif len(value) > limit:
-        errors.append(FieldError(name, "too_long", {"max": limit}))
-    return value
+check_text = clean_text  # a trimmed text; ``required`` / ``too_long`` added to the errors
 
 
 def _level(errors: list[FieldError], value: str | None) -> SecrecyLevel | None:

@@ -19,13 +19,16 @@ from app.errors import (
     FixityFailed,
 )
 from app.security.vault import KeyDestroyed
-from app.services.catalogue.file_store import COMPLETE, StoredFile, blob_folder, plain_chunks
+from app.services.catalogue.file_store import (
+    COMPLETE,
+    StoredFile,
+    blob_folder,
+    plain_chunks,
+    stored_files,
+)
 from app.storage import blob_files
 from app.storage.models import (
-    ArchiveItem,
-    Customer,
     ItemFile,
-    Volume,
 )
 from app.storage.store import Store
 
@@ -64,21 +67,7 @@ def verify_all_files(
     """
     result = FileCheckResult()
     with store.new_session() as s:
-        rows = s.execute(
-            select(
-                ItemFile.id,
-                ItemFile.state,
-                ItemFile.chunk_count,
-                ItemFile.size,
-                ItemFile.sha256,
-                ItemFile.blob_name,
-                Customer.key_id,
-            )
-            .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
-            .join(Volume, Volume.id == ArchiveItem.volume_id)
-            .join(Customer, Customer.id == Volume.customer_id)
-            .order_by(ItemFile.id)
-        ).all()
+        rows = s.execute(stored_files()).all()
         total = len(rows)
         for done, row in enumerate(rows, 1):
             file_id, state, chunk_count, size, sha256, blob_name, key_id = row

@@ -12,8 +12,9 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.errors import (
@@ -161,3 +162,27 @@ def plain_chunks(db: Session, store: Store, f: StoredFile, key: bytes) -> Iterat
         yield plain
     if expected != f.chunk_count or size != f.size or digest.hexdigest() != f.sha256:
         raise FixityFailed(file_id=f.id)
+
+
+def stored_files(*extra: Any) -> Select[Any]:
+    """Every item file with what reading it back needs, then ``extra`` columns, in id order.
+
+    Each row: file id, state, chunk count, size, SHA-256, blob name, the customer's key id and
+    the ``extra`` columns (the first six make a :class:`StoredFile`).
+    """
+    return (
+        select(
+            ItemFile.id,
+            ItemFile.state,
+            ItemFile.chunk_count,
+            ItemFile.size,
+            ItemFile.sha256,
+            ItemFile.blob_name,
+            Customer.key_id,
+            *extra,
+        )
+        .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
+        .join(Volume, Volume.id == ArchiveItem.volume_id)
+        .join(Customer, Customer.id == Volume.customer_id)
+        .order_by(ItemFile.id)
+    )

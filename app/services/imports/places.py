@@ -27,7 +27,7 @@ from app.services.locations import (
     CABINET_PATTERN_SETTING,
     SHELF_PATTERN_SETTING,
     BatchSpec,
-    add_planned_node,
+    add_planned_batch,
 )
 from app.storage.models import StorageLocation
 from app.storage.store import UnitOfWork
@@ -219,21 +219,14 @@ def create_missing_places(
                     select(StorageLocation).where(StorageLocation.code.in_(parents))
                 )
             )
-        for node in plan.new:
-            parent = by_code.get(node.parent_code) if node.parent_code else None
-            spec = BatchSpec(room=node.code.split("-", 1)[0])
-            by_code[node.code] = add_planned_node(uow, node, parent, spec, now)
-        uow.audit.record(
-            "location.batch_create",
-            object_type="storage_location",
-            object_id=by_code[plan.new[0].code].id,
-            details={
-                "first": plan.new[0].code,
-                "last": plan.new[-1].code,
-                "count": len(plan.new),
-                "secure": False,
-                "source": "import",
-            },
+        count = add_planned_batch(
+            uow,
+            plan.new,
+            by_code,
+            lambda node: BatchSpec(room=node.code.split("-", 1)[0]),
+            now,
+            secure=False,
+            source="import",
         )
         uow.commit()
-        return len(plan.new)
+        return count

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete
 
 from app.clock import Clock
 from app.domain.inspection_rows import FixityResult
@@ -22,10 +22,7 @@ from app.services.inspections.base import (
 )
 from app.storage.models import (
     ArchiveBox,
-    ArchiveItem,
-    Customer,
     InspectionDifference,
-    ItemFile,
     Volume,
     VolumePlace,
 )
@@ -51,23 +48,10 @@ def verify_scope_files(
         row = live_session(uow, inspection_id, "校验电子文件")
         places = scope_places(uow, row)
         files = uow.session.execute(
-            select(
-                ItemFile.id,
-                ItemFile.state,
-                ItemFile.chunk_count,
-                ItemFile.size,
-                ItemFile.sha256,
-                ItemFile.blob_name,
-                Customer.key_id,
-                Volume.reference_code,
-            )
-            .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
-            .join(Volume, Volume.id == ArchiveItem.volume_id)
-            .join(Customer, Customer.id == Volume.customer_id)
+            item_files.stored_files(Volume.reference_code)
             .join(VolumePlace, VolumePlace.volume_id == Volume.id)
             .outerjoin(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
             .where(home_expr().in_(places))
-            .order_by(ItemFile.id)
         ).all()
     store = session.store
     failed: list[tuple[int, str]] = []

@@ -7,13 +7,14 @@ notices are always built from the loans' current state: a returned loan never ge
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.accounts import Actor
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel, strongest
 from app.domain.loans import (
     CONDITION_LABELS,
@@ -225,22 +226,14 @@ def register_pdf(
     open_only: bool = False,
 ) -> bytes:
     """The 借阅登记簿 (A4 landscape) for entries issued in a date range, or those still out."""
-    with session.uow(clock) as uow:
-        reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
-        authorize(uow, session.actor, "loan.read")
-        scope, rows = _loans_in_scope(
-            uow, date_from=date_from, date_to=date_to, open_only=open_only
-        )
-        ctx = _Context(uow, [app.id for _l, _v, app in rows])
-        ctx.places = volume_place_codes(uow, [v.id for _l, v, _a in rows])
-        sheet = forms.RegisterSheet(
-            title=forms.REGISTER_TITLE,
-            scope=scope,
-            rows=[_register_row(ctx, reader, loan, v, app) for loan, v, app in rows],
-            secrecy_mark=_mark([v for _l, v, _a in rows], reader),
-            **_head(session, uow, clock),
-        )
-    return forms.render_register(sheet)
+
+    def rows(uow: UnitOfWork, ctx: _Context, reader: Actor, found: list[Any]) -> list[Any]:
+        ctx.places = volume_place_codes(uow, [v.id for _l, v, _a in found])
+        return [_register_row(ctx, reader, loan, v, app) for loan, v, app in found]
+
+    return _register(
+        session, clock, forms.REGISTER_TITLE, rows, date_from, date_to, open_only, kinds=None
+    )
 
 
 def copy_register_pdf(
@@ -252,33 +245,60 @@ def copy_register_pdf(
     open_only: bool = False,
 ) -> bytes:
     """The 复制摘抄登记簿 (复制, 摘抄, 对外提供) for a date range: pages and copies per volume."""
-    with session.uow(clock) as uow:
-        reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
-        authorize(uow, session.actor, "loan.read")
-        scope, rows = _loans_in_scope(
-            uow,
-            date_from=date_from,
-            date_to=date_to,
-            open_only=open_only,
-            kinds=COPY_REGISTER_KINDS,
-        )
-        ctx = _Context(uow, [app.id for _l, _v, app in rows])
+
+    def rows(uow: UnitOfWork, ctx: _Context, reader: Actor, found: list[Any]) -> list[Any]:
         wanted = {
             (w.application_id, w.volume_id): w
             for w in uow.session.scalars(
                 select(UseApplicationVolume).where(
-                    UseApplicationVolume.application_id.in_({app.id for _l, _v, app in rows})
+                    UseApplicationVolume.application_id.in_({app.id for _l, _v, app in found})
                 )
             )
         }
+        return [
+            _copy_row(ctx, reader, loan, v, app, wanted.get((app.id, v.id)))
+            for loan, v, app in found
+        ]
+
+    return _register(
+        session,
+        clock,
+        forms.COPY_REGISTER_TITLE,
+        rows,
+        date_from,
+        date_to,
+        open_only,
+        kinds=COPY_REGISTER_KINDS,
+    )
+
+
+RegisterRows = Callable[[UnitOfWork, _Context, Actor, list[Any]], list[Any]]
+
+
+def _register(
+    session: SignedIn,
+    clock: Clock,
+    title: str,
+    make_rows: RegisterRows,
+    date_from: date | None,
+    date_to: date | None,
+    open_only: bool,
+    *,
+    kinds: Sequence[str] | None,
+) -> bytes:
+    """A register of the loans in scope, one row each from ``make_rows``."""
+    with session.uow(clock) as uow:
+        reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
+        authorize(uow, session.actor, "loan.read")
+        scope, found = _loans_in_scope(
+            uow, date_from=date_from, date_to=date_to, open_only=open_only, kinds=kinds
+        )
+        ctx = _Context(uow, [app.id for _l, _v, app in found])
         sheet = forms.RegisterSheet(
-            title=forms.COPY_REGISTER_TITLE,
+            title=title,
             scope=scope,
-            rows=[
-                _copy_row(ctx, reader, loan, v, app, wanted.get((app.id, v.id)))
-                for loan, v, app in rows
-            ],
-            secrecy_mark=_mark([v for _l, v, _a in rows], reader),
+            rows=make_rows(uow, ctx, reader, found),
+            secrecy_mark=_mark([v for _l, v, _a in found], reader),
             **_head(session, uow, clock),
         )
     return forms.render_register(sheet)

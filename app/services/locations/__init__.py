@@ -28,6 +28,7 @@ Submodules import from each other, never from this ``__init__``.
 
 from __future__ import annotations
 
+from app.domain.locations import HandoverLine
 from app.services.locations._common import (
     CABINET_PATTERN_SETTING,
     MARKED,
@@ -70,6 +71,7 @@ from app.services.locations.codes import (
     MAX_BATCH_NODES,
     BatchPlan,
     BatchSpec,
+    add_planned_batch,
     add_planned_node,
     create_location_batch,
     get_location_settings,
@@ -77,7 +79,6 @@ from app.services.locations.codes import (
     set_location_settings,
 )
 from app.services.locations.custody import (
-    HandoverLine,
     HandoverSheet,
     custody_places,
     get_handover,
@@ -192,6 +193,7 @@ __all__ = [
     "Target",
     "UndoRefused",
     "VolumeWhere",
+    "add_planned_batch",
     "add_planned_node",
     "box_labels",
     "bulk_move",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -282,22 +283,36 @@ def create_location_batch(*, session: SignedIn, spec: BatchSpec, clock: Clock) -
                 )
             )
         }
-        for node in plan.new:
-            parent = by_code.get(node.parent_code) if node.parent_code else None
-            by_code[node.code] = add_planned_node(uow, node, parent, spec, now)
-        uow.audit.record(
-            "location.batch_create",
-            object_type="storage_location",
-            object_id=by_code[plan.new[0].code].id,
-            details={
-                "first": plan.new[0].code,
-                "last": plan.new[-1].code,
-                "count": len(plan.new),
-                "secure": spec.secure,
-            },
+        count = add_planned_batch(
+            uow, plan.new, by_code, lambda _node: spec, now, secure=spec.secure
         )
         uow.commit()
-        return len(plan.new)
+        return count
+
+
+def add_planned_batch(
+    uow: UnitOfWork,
+    new: list[loc.PlannedNode],
+    by_code: dict[str, StorageLocation],
+    spec_of: Callable[[loc.PlannedNode], BatchSpec],
+    now: datetime,
+    **details: object,
+) -> int:
+    """Create the planned places in order, each under its parent, as one audited batch.
+
+    ``by_code`` holds the existing parents and gains each new place; ``details`` go into the
+    ``location.batch_create`` entry beside the first and last code and the count.
+    """
+    for node in new:
+        parent = by_code.get(node.parent_code) if node.parent_code else None
+        by_code[node.code] = add_planned_node(uow, node, parent, spec_of(node), now)
+    uow.audit.record(
+        "location.batch_create",
+        object_type="storage_location",
+        object_id=by_code[new[0].code].id,
+        details={"first": new[0].code, "last": new[-1].code, "count": len(new), **details},
+    )
+    return len(new)
 
 
 def add_planned_node(

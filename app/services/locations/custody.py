@@ -15,6 +15,7 @@ from app.domain.catalogue import (
     SECRECY_LABELS,
     SecrecyLevel,
 )
+from app.domain.locations import HandoverLine
 from app.domain.roles import Role
 from app.errors import FieldError, ValidationFailed
 from app.security import access
@@ -38,19 +39,6 @@ from app.storage.models import (
     VolumePlace,
 )
 from app.storage.store import UnitOfWork
-
-
-@dataclass(frozen=True)
-class HandoverLine:
-    """One line of a hand-over list."""
-
-    location_code: str
-    box_code: str
-    reference_code: str
-    secrecy_label: str
-    items: int
-    pages: int
-    restricted: bool = False  # above the reader's clearance: 档号 only (issue 23)
 
 
 @dataclass(frozen=True)
@@ -118,11 +106,7 @@ def _level_of(label: str) -> str | None:
 def _as_read_by(reader: Actor, lines: Sequence[HandoverLine]) -> list[HandoverLine]:
     """The lines as ``reader`` may see them: above clearance, the 档号 only (no level, counts)."""
     return [
-        line
-        if access.may_see(reader, _level_of(line.secrecy_label))
-        else HandoverLine(
-            line.location_code, line.box_code, line.reference_code, "", 0, 0, restricted=True
-        )
+        line if access.may_see(reader, _level_of(line.secrecy_label)) else line.hidden()
         for line in lines
     ]
 

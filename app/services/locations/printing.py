@@ -236,7 +236,6 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
     """A recorded hand-over as printed (R26); lines above the reader's clearance show 档号 only."""
     from app.printing.location_forms import (
         HandoverForm,
-        HandoverFormLine,
         handover_number,
         level_of_label,
     )
@@ -262,22 +261,9 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
         for line in sheet.lines:
             level = level_of_label(line.secrecy_label)
             if line.restricted or not access.may_see(reader, level.value if level else None):
-                lines.append(
-                    HandoverFormLine(
-                        line.location_code, line.box_code, line.reference_code, "", 0, 0, True
-                    )
-                )
+                lines.append(line.hidden())
                 continue
-            lines.append(
-                HandoverFormLine(
-                    line.location_code,
-                    line.box_code,
-                    line.reference_code,
-                    line.secrecy_label,
-                    line.items,
-                    line.pages,
-                )
-            )
+            lines.append(line)
             if level in MARKED_LEVELS:
                 now = current.get(line.reference_code)
                 marks.append(now if now is not None and now.level == level else Secrecy(level))

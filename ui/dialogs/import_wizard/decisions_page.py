@@ -21,8 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.services import imports
-from ui.dialogs.import_wizard.host import WizardHost
-from ui.tasks import ProgressSink
+from ui.dialogs.import_wizard.host import WizardHost, ledger_work
 from ui.widgets.table_panel import configure_table, fit_columns
 
 
@@ -57,23 +56,7 @@ class DecisionsPage(QWizardPage):
 
     def initializePage(self) -> None:
         """Check every row (off the GUI thread) and list the duplicate groups."""
-        w, ledger = self.w, self.w.ledger
-        assert ledger is not None
-        session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
-        decisions = dict(w.decisions)
-
-        def check(sink: ProgressSink) -> imports.CheckResult:
-            return imports.check_ledger(
-                session=session,
-                kind=kind,
-                ledger=ledger,
-                mapping=mapping,
-                clock=clock,
-                progress=sink,
-                decisions=decisions,
-            )
-
-        result = w.run(self.tr("正在查找重复项…"), check)
+        result = self.w.run(self.tr("正在查找重复项…"), ledger_work(self.w, imports.check_ledger))
         self.groups = list(result.duplicates) if result is not None else []
         self._fill()
 

@@ -35,3 +35,29 @@ class WizardHost(Protocol):
 
     def run(self, label: str, fn: Callable[[ProgressSink], Any]) -> Any:
         """Run ``fn(sink)`` off the GUI thread with progress; errors shown, None returned."""
+
+
+def ledger_work(w: WizardHost, service: Callable[..., Any], **extra: Any) -> Callable[..., Any]:
+    """``service`` (``check_ledger``, ``run_import``) on the ledger with the choices made so far.
+
+    The choices are taken now, on the GUI thread; the returned ``work(sink)`` may run off it
+    (:meth:`WizardHost.run`), ``sink`` being its progress (None: no progress).
+    """
+    ledger = w.ledger
+    assert ledger is not None
+    session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
+    decisions = dict(w.decisions)
+
+    def work(sink: ProgressSink | None) -> Any:
+        return service(
+            session=session,
+            kind=kind,
+            ledger=ledger,
+            mapping=mapping,
+            clock=clock,
+            progress=sink,
+            decisions=decisions,
+            **extra,
+        )
+
+    return work

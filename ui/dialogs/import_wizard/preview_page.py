@@ -23,10 +23,9 @@ from app.errors import AppError
 from app.services import imports
 from app.storage.files import atomic_write_bytes
 from ui import files
-from ui.dialogs.import_wizard.host import PREVIEW_SHOWN, WizardHost
+from ui.dialogs.import_wizard.host import PREVIEW_SHOWN, WizardHost, ledger_work
 from ui.dialogs.import_wizard.preview_model import PreviewModel
 from ui.errors import show_error
-from ui.tasks import ProgressSink
 from ui.widgets.table_panel import TablePanel, fit_columns
 
 VERDICT_WIDTH = 420  # px: the widest a column gets (the reasons are in the tooltip)
@@ -72,33 +71,12 @@ class PreviewPage(QWizardPage):
 
     def initializePage(self) -> None:
         """Check every row (off the GUI thread) and show the first ones."""
-        ledger, w = self.w.ledger, self.w
+        ledger = self.w.ledger
         assert ledger is not None
-        session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
-        decisions = dict(w.decisions)
-
-        def check(sink: ProgressSink) -> imports.CheckResult:
-            return imports.check_ledger(
-                session=session,
-                kind=kind,
-                ledger=ledger,
-                mapping=mapping,
-                clock=clock,
-                progress=sink,
-                decisions=decisions,
-            )
-
+        check = ledger_work(self.w, imports.check_ledger)
         # the first rows at once (a quick look while the rest is checked), then every row
         try:
-            self.w.check = imports.check_ledger(
-                session=session,
-                kind=kind,
-                ledger=ledger,
-                mapping=mapping,
-                clock=clock,
-                limit=PREVIEW_SHOWN,
-                decisions=decisions,
-            )
+            self.w.check = ledger_work(self.w, imports.check_ledger, limit=PREVIEW_SHOWN)(None)
         except AppError as exc:
             show_error(self, exc)
             self.w.check = None
@@ -181,22 +159,8 @@ class PreviewPage(QWizardPage):
         if result.valid == 0:
             QMessageBox.warning(self, self.tr("没有可导入的行"), self.tr("没有一行通过检查。"))
             return False
-        session, kind, mapping, clock = w.session, w.kind, w.mapping, w.context.clock
-        decisions = dict(w.decisions)
-
-        def work(sink: ProgressSink) -> imports.ImportSummary:
-            return imports.run_import(
-                session=session,
-                kind=kind,
-                ledger=ledger,
-                mapping=mapping,
-                mode=mode,
-                clock=clock,
-                progress=sink,
-                decisions=decisions,
-                checked=result,  # each row checked once: only uniqueness is looked at again
-            )
-
+        # each row checked once: only uniqueness is looked at again
+        work = ledger_work(w, imports.run_import, mode=mode, checked=result)
         summary = w.run(self.tr("正在导入…"), work)
         if summary is None:
             return False

@@ -11,7 +11,6 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QSplitter,
     QTableView,
@@ -30,6 +29,7 @@ from ui.pages.archives.actions import ArchiveActions
 from ui.pages.archives.models import ItemTableModel, VolumeTableModel
 from ui.pages.archives.notes import condition_note, incident_note, place_note
 from ui.tasks import LatestQuery
+from ui.widgets.buttons import add_button, search_field
 from ui.widgets.table_panel import configure_table
 
 SEARCH_DELAY_MS = 150  # the typing pause before a search-as-you-type
@@ -48,14 +48,13 @@ class ArchivesPage(ArchiveActions):
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.search = QLineEdit(objectName="volume_search")
-        self.search.setPlaceholderText(
+        self.search = search_field(
+            "volume_search",
             self.tr(
                 "档号（可直接扫码）或其开头、题名、拼音、备注、卷内文件题名；"
                 "留空列出最近的案卷 (Ctrl+F)"
-            )
+            ),
         )
-        self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(self.refresh)
         self.search.textChanged.connect(lambda _t: self._timer.start())
         self._timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -63,29 +62,26 @@ class ArchivesPage(ArchiveActions):
         self._query = LatestQuery(self)  # search-as-you-type, off the GUI thread
         top.addWidget(self.search, 1)
         writer = self._session.actor.has(Role.ARCHIVIST)
-        self.new_button = QPushButton(self.tr("新建案卷… (Ctrl+N)"), objectName="new_volume")
-        self.new_button.setVisible(writer)
-        self.new_button.clicked.connect(self.new_volume)
-        top.addWidget(self.new_button)
-        self.review_button = QPushButton(self.tr("保密期限复核…"), objectName="secrecy_review")
-        self.review_button.setVisible(writer or self._session.actor.has(Role.APPROVER))
-        self.review_button.clicked.connect(self.review_secrecy)
-        top.addWidget(self.review_button)
-        self.import_button = QPushButton(self.tr("导入…"), objectName="import_volumes")
-        self.import_button.setVisible(writer)
-        self.import_button.clicked.connect(self.import_ledger)
-        top.addWidget(self.import_button)
-        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
-        self.history_button.setVisible(writer)
-        self.history_button.clicked.connect(self.import_history)
-        top.addWidget(self.history_button)
-        self.unlinked_button = QPushButton(self.tr("待关联案卷…"), objectName="unlinked_volumes")
-        self.unlinked_button.setVisible(writer)
-        self.unlinked_button.clicked.connect(self.link_volumes)
-        top.addWidget(self.unlinked_button)
-        self.export_button = QPushButton(self.tr("导出…"), objectName="export_volumes")
-        self.export_button.clicked.connect(self.export_list)
-        top.addWidget(self.export_button)
+        self.new_button = add_button(
+            top, self.tr("新建案卷… (Ctrl+N)"), "new_volume", self.new_volume, visible=writer
+        )
+        self.review_button = add_button(
+            top,
+            self.tr("保密期限复核…"),
+            "secrecy_review",
+            self.review_secrecy,
+            visible=writer or self._session.actor.has(Role.APPROVER),
+        )
+        self.import_button = add_button(
+            top, self.tr("导入…"), "import_volumes", self.import_ledger, visible=writer
+        )
+        self.history_button = add_button(
+            top, self.tr("导入记录…"), "import_history", self.import_history, visible=writer
+        )
+        self.unlinked_button = add_button(
+            top, self.tr("待关联案卷…"), "unlinked_volumes", self.link_volumes, visible=writer
+        )
+        self.export_button = add_button(top, self.tr("导出…"), "export_volumes", self.export_list)
         layout.addLayout(top)
         self.count_label = QLabel(objectName="volume_count")
         layout.addWidget(self.count_label)
@@ -102,16 +98,22 @@ class ArchivesPage(ArchiveActions):
         self.volume_label = QLabel(objectName="volume_label")
         self.volume_label.setWordWrap(True)
         bar.addWidget(self.volume_label, 1)
-        self.add_item_button = QPushButton(self.tr("添加卷内文件… (Ctrl+I)"), objectName="add_item")
-        self.add_item_button.setVisible(writer)
-        self.add_item_button.setEnabled(False)
-        self.add_item_button.clicked.connect(self.new_item)
-        bar.addWidget(self.add_item_button)
-        self.edit_volume_button = QPushButton(self.tr("修改案卷信息…"), objectName="edit_volume")
-        self.edit_volume_button.setVisible(writer)
-        self.edit_volume_button.setEnabled(False)
-        self.edit_volume_button.clicked.connect(self.edit_volume)
-        bar.addWidget(self.edit_volume_button)
+        self.add_item_button = add_button(
+            bar,
+            self.tr("添加卷内文件… (Ctrl+I)"),
+            "add_item",
+            self.new_item,
+            visible=writer,
+            enabled=False,
+        )
+        self.edit_volume_button = add_button(
+            bar,
+            self.tr("修改案卷信息…"),
+            "edit_volume",
+            self.edit_volume,
+            visible=writer,
+            enabled=False,
+        )
         self.print_catalogue_button = QPushButton(
             self.tr("打印卷内目录…"), objectName="print_catalogue"
         )
@@ -127,21 +129,20 @@ class ArchivesPage(ArchiveActions):
             button.setEnabled(False)
             button.clicked.connect(lambda _c=False, f=form: self.print_form(f))
             bar.addWidget(button)
-        self.files_button = QPushButton(self.tr("电子文件…"), objectName="item_files")
-        self.files_button.setEnabled(False)
-        self.files_button.clicked.connect(self.item_files)
-        bar.addWidget(self.files_button)
-        self.place_button = QPushButton(self.tr("位置与移动记录…"), objectName="volume_place")
-        self.place_button.setEnabled(False)
-        self.place_button.clicked.connect(self.show_place)
-        bar.addWidget(self.place_button)
-        self.volume_labels_button = QPushButton(
-            self.tr("打印标签… (Ctrl+Shift+P)"), objectName="volume_labels"
+        self.files_button = add_button(
+            bar, self.tr("电子文件…"), "item_files", self.item_files, enabled=False
         )
-        self.volume_labels_button.setVisible(can_print)
-        self.volume_labels_button.setEnabled(False)
-        self.volume_labels_button.clicked.connect(self.print_volume_label)
-        bar.addWidget(self.volume_labels_button)
+        self.place_button = add_button(
+            bar, self.tr("位置与移动记录…"), "volume_place", self.show_place, enabled=False
+        )
+        self.volume_labels_button = add_button(
+            bar,
+            self.tr("打印标签… (Ctrl+Shift+P)"),
+            "volume_labels",
+            self.print_volume_label,
+            visible=can_print,
+            enabled=False,
+        )
         lower_layout.addLayout(bar)
         self.items = ItemTableModel()
         self.item_table = self._table("item_table", self.items)

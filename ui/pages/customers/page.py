@@ -12,8 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
-    QPushButton,
     QSplitter,
     QTableView,
     QVBoxLayout,
@@ -40,6 +38,7 @@ from ui.models.customers import CustomerTableModel
 from ui.pages.customers.actions import CustomerActions
 from ui.pages.customers.detail import CustomerDetailPane
 from ui.tasks import LatestQuery
+from ui.widgets.buttons import add_button, search_field
 from ui.widgets.highlight import HighlightDelegate
 from ui.widgets.table_panel import configure_table, fit_columns
 
@@ -65,29 +64,29 @@ class CustomersPage(CustomerActions):
     def _build_ui(self) -> None:
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        self.search = QLineEdit(objectName="customer_search")
-        self.search.setPlaceholderText(
+        self.search = search_field(
+            "customer_search",
             self.tr(
                 "搜索：姓名、拼音或首字母、客户编号、备注，"
                 "或完整的电话/证件号/账号、电话后 4 位 (Ctrl+F)"
-            )
+            ),
         )
-        self.search.setClearButtonEnabled(True)
         top.addWidget(self.search, 1)
-        self.new_button = QPushButton(self.tr("新建客户 (Ctrl+N)"), objectName="new_customer")
-        self.new_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
-        top.addWidget(self.new_button)
-        self.review_button = QPushButton(self.tr("疑似重复复核…"), objectName="review_duplicates")
-        self.review_button.setVisible(self._session.actor.has(Role.APPROVER))
-        top.addWidget(self.review_button)
-        self.import_button = QPushButton(self.tr("导入…"), objectName="import_customers")
-        self.import_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
-        top.addWidget(self.import_button)
-        self.history_button = QPushButton(self.tr("导入记录…"), objectName="import_history")
-        self.history_button.setVisible(self._session.actor.has(Role.ARCHIVIST))
-        top.addWidget(self.history_button)
-        self.export_button = QPushButton(self.tr("导出…"), objectName="export_customers")
-        top.addWidget(self.export_button)
+        archivist = self._session.actor.has(Role.ARCHIVIST)
+        approver = self._session.actor.has(Role.APPROVER)
+        self.new_button = add_button(
+            top, self.tr("新建客户 (Ctrl+N)"), "new_customer", visible=archivist
+        )
+        self.review_button = add_button(
+            top, self.tr("疑似重复复核…"), "review_duplicates", visible=approver
+        )
+        self.import_button = add_button(
+            top, self.tr("导入…"), "import_customers", visible=archivist
+        )
+        self.history_button = add_button(
+            top, self.tr("导入记录…"), "import_history", visible=archivist
+        )
+        self.export_button = add_button(top, self.tr("导出…"), "export_customers")
         layout.addLayout(top)
         filters = QHBoxLayout()
         self.status_filter = self._filter_combo("status_filter", self.tr("全部状态"), list(Status))

@@ -6,10 +6,12 @@ from collections.abc import Callable
 from typing import Any, Protocol
 
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QWidget
 
 from app.services.auth import SignedIn
 from app.services.loans import ApplicationRow, DamageReportRow, LoanIssued, LoanRow, ReturnCheck
 from ui.context import AppContext
+from ui.widgets.table_panel import TablePanel
 
 OVERDUE_COLOR = QColor("#fde2e1")
 ERROR_STYLE = "color: #b00020;"
@@ -133,3 +135,17 @@ class Desk(Protocol):
 
     def print_slip(self, loan_id: int, number: str) -> None:
         """Preview a loan's slip."""
+
+
+class LoanTable(TablePanel):
+    """A table of loan entries (:data:`LOAN_COLUMNS`), overdue ones tinted, for ``desk``."""
+
+    def __init__(self, desk: Desk, name: str, parent: QWidget | None = None) -> None:
+        super().__init__(
+            name=name,
+            columns=LOAN_COLUMNS,
+            cells=loan_cells,
+            background=overdue_tint,
+            parent=parent,
+        )
+        self._desk = desk

@@ -8,22 +8,14 @@ from app.errors import AppError
 from app.services.loans import get_return_check, list_open_loans, request_renewal
 from ui.dialogs.loans import TextDialog
 from ui.errors import show_error
-from ui.pages.loans.common import LOAN_COLUMNS, Desk, loan_cells, overdue_tint
-from ui.widgets.table_panel import TablePanel
+from ui.pages.loans.common import Desk, LoanTable
 
 
-class LoansOutTab(TablePanel):
+class LoansOutTab(LoanTable):
     """Entries still out, by due date (overdue ones tinted)."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(
-            name="open_loan_table",
-            columns=LOAN_COLUMNS,
-            cells=loan_cells,
-            background=overdue_tint,
-            parent=parent,
-        )
-        self._desk = desk
+        super().__init__(desk, "open_loan_table", parent)
         tr = self.tr
         self.return_button = self.add_button(
             tr("归还…"), "return_selected", self.return_selected, visible=desk.desk

@@ -6,22 +6,14 @@ from PySide6.QtWidgets import QWidget
 
 from app.services.loans import LoanRow, list_overdue
 from app.services.loans import printing as loan_print
-from ui.pages.loans.common import LOAN_COLUMNS, Desk, loan_cells, overdue_tint
-from ui.widgets.table_panel import TablePanel
+from ui.pages.loans.common import Desk, LoanTable
 
 
-class OverdueTab(TablePanel):
+class OverdueTab(LoanTable):
     """Overdue entries, most overdue first, tinted."""
 
     def __init__(self, desk: Desk, parent: QWidget | None = None) -> None:
-        super().__init__(
-            name="overdue_table",
-            columns=LOAN_COLUMNS,
-            cells=loan_cells,
-            background=overdue_tint,
-            parent=parent,
-        )
-        self._desk = desk
+        super().__init__(desk, "overdue_table", parent)
         self.notice_button = self.add_button(
             self.tr("打印催还通知…"), "print_notices", self.print_notices, visible=desk.desk
         )
