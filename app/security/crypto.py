@@ -147,7 +147,19 @@ class BlindIndex:
 
     def __init__(self, data_key: bytes) -> None:
         self._key = derive_subkey(data_key, "blind-index/v1")
+        self._columns: dict[str, hmac.HMAC] = {}
 
     def digest(self, column: str, normalized_value: str) -> bytes:
-        """Return the index value of ``normalized_value`` in ``column``'s domain."""
-        return mac(self._key, f"{column}\x00{normalized_value}".encode())
+        """Return the index value of ``normalized_value`` in ``column``'s domain.
+
+        HMAC-SHA256 of ``column NUL value``: the state after the key and ``column NUL`` is
+        kept per column and copied, so a value costs its own bytes only (imports index
+        hundreds of thousands of values).
+        """
+        started = self._columns.get(column)
+        if started is None:
+            started = hmac.new(self._key, f"{column}\x00".encode(), "sha256")
+            self._columns[column] = started
+        h = started.copy()
+        h.update(normalized_value.encode())
+        return h.digest()

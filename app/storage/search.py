@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from types import ModuleType
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -37,10 +38,16 @@ def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
     module_for(conn).index_customers(conn, rows)
 
 
-def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
-    """Insert customers known not to be indexed yet (bulk loads: no delete first)."""
+def index_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, Any] | None = None
+) -> None:
+    """Insert customers known not to be indexed yet (bulk loads: no delete first).
+
+    ``memo``: the entries per name computed so far, kept by the caller over several calls
+    (names repeat in a large import; the pinyin readings are the costly part).
+    """
     if rows:
-        module_for(conn).index_customers_fresh(conn, rows)
+        module_for(conn).index_customers_fresh(conn, rows, memo)
 
 
 def remove_customers(conn: Connection, ids: list[int]) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine, text
@@ -193,10 +194,10 @@ class IndexBatch:
     keys: list[tuple[str, int, int]]
 
     @classmethod
-    def of(cls, rows: Iterable[IndexRow]) -> IndexBatch:
-        """Compute the index entries of ``rows``."""
+    def of(cls, rows: Iterable[IndexRow], memo: dict[str, NameEntries] | None = None) -> IndexBatch:
+        """Compute the index entries of ``rows`` (``memo``: entries per name, kept by the caller)."""
         batch = cls([], [], [])
-        memo: dict[str, NameEntries] = {}  # names repeat in bulk loads
+        memo = {} if memo is None else memo  # names repeat in bulk loads
         for r in rows:
             batch.add(r, memo)
         return batch
@@ -221,12 +222,19 @@ class IndexBatch:
         cursor.executemany(INSERT_KEY, self.keys)
 
 
-def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
-    """Insert rows known not to be indexed yet (bulk path: no delete first)."""
-    batch = IndexBatch.of(rows)
+def index_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, NameEntries] | None = None
+) -> None:
+    """Insert rows known not to be indexed yet (bulk path: no delete first).
+
+    The gram and key entries go in key order: neighbouring inserts land on the same pages of
+    those B-trees. ``memo``: entries per name, kept by the caller over several calls.
+    """
+    batch = IndexBatch.of(rows, memo)
     conn.exec_driver_sql(INSERT_FTS, batch.fts)
-    conn.exec_driver_sql(INSERT_GRAM, batch.grams)
-    conn.exec_driver_sql(INSERT_KEY, batch.keys)
+    conn.exec_driver_sql(INSERT_GRAM, sorted(batch.grams))
+    # stable: a customer's whole entry of a key stays ahead of a part entry of it
+    conn.exec_driver_sql(INSERT_KEY, sorted(batch.keys, key=itemgetter(0, 1)))
 
 
 def _fts_phrase(query: str) -> str:
