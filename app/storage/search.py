@@ -6,7 +6,7 @@ instead of testing the engine themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
 from typing import Any
 
@@ -23,6 +23,7 @@ __all__ = [
     "match_ids",
     "module_for",
     "prefix_ids",
+    "prepare_customers_fresh",
     "remove_customers",
     "syllable_ids",
 ]
@@ -53,6 +54,22 @@ def index_customers_fresh(
 def remove_customers(conn: Connection, ids: list[int]) -> None:
     """Drop customers from the index."""
     module_for(conn).remove_customers(conn, ids)
+
+
+def prepare_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, Any] | None = None
+) -> Callable[[], None]:
+    """:func:`index_customers_fresh` in two steps: entries computed now, written by the call.
+
+    SQLite: what the index holds for ``rows`` is computed here and the call returned only
+    inserts it, so a bulk load can run that call on its writer thread while it prepares the
+    next rows. The call must run before the transaction ends.
+    """
+    if not rows:
+        return lambda: None
+    if conn.dialect.name == "postgresql":
+        return lambda: search_pg.index_customers_fresh(conn, rows, memo)
+    return search_sqlite.prepare_fresh(conn, rows, memo)
 
 
 def match_ids(conn: Connection, query: str, limit: int) -> list[int]:

@@ -18,7 +18,7 @@ A PostgreSQL implementation (``pg_trgm``) will sit beside this one behind the sa
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
@@ -195,7 +195,7 @@ class IndexBatch:
 
     @classmethod
     def of(cls, rows: Iterable[IndexRow], memo: dict[str, NameEntries] | None = None) -> IndexBatch:
-        """Compute the index entries of ``rows`` (``memo``: entries per name, kept by the caller)."""
+        """Compute the index entries of ``rows`` (``memo``: entries per name, kept by caller)."""
         batch = cls([], [], [])
         memo = {} if memo is None else memo  # names repeat in bulk loads
         for r in rows:
@@ -227,14 +227,30 @@ def index_customers_fresh(
 ) -> None:
     """Insert rows known not to be indexed yet (bulk path: no delete first).
 
+    ``memo``: entries per name, kept by the caller over several calls.
+    """
+    prepare_fresh(conn, rows, memo)()
+
+
+def prepare_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, NameEntries] | None = None
+) -> Callable[[], None]:
+    """:func:`index_customers_fresh` in two steps: entries computed now, inserted by the call.
+
+    A bulk load runs the call returned on its writer thread while computing the next batch.
     The gram and key entries go in key order: neighbouring inserts land on the same pages of
-    those B-trees. ``memo``: entries per name, kept by the caller over several calls.
+    those B-trees.
     """
     batch = IndexBatch.of(rows, memo)
-    conn.exec_driver_sql(INSERT_FTS, batch.fts)
-    conn.exec_driver_sql(INSERT_GRAM, sorted(batch.grams))
-    # stable: a customer's whole entry of a key stays ahead of a part entry of it
-    conn.exec_driver_sql(INSERT_KEY, sorted(batch.keys, key=itemgetter(0, 1)))
+    grams = sorted(batch.grams)
+    keys = sorted(batch.keys, key=itemgetter(0, 1))  # stable: a whole entry stays first
+
+    def insert() -> None:
+        conn.exec_driver_sql(INSERT_FTS, batch.fts)
+        conn.exec_driver_sql(INSERT_GRAM, grams)
+        conn.exec_driver_sql(INSERT_KEY, keys)
+
+    return insert
 
 
 def _fts_phrase(query: str) -> str:

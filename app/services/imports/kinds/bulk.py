@@ -8,7 +8,8 @@ can check and delete by range.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, func, insert, select
@@ -98,6 +99,43 @@ def insert_tuples(
             out.append(tuple(values))
         rows = out
     conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
+
+
+class ChunkWriter:
+    """Runs each chunk's inserts on one worker thread while the caller prepares the next chunk.
+
+    The driver releases the GIL while SQLite inserts a row, so the inserts of one chunk
+    (index upkeep, page encryption) overlap with the Python work of the next (keys, AES-GCM,
+    HMACs, pinyin) on a second core. At most one chunk is in flight, and only the worker
+    touches the connection while it runs: :meth:`submit` waits for the previous chunk, and
+    leaving the ``with`` block waits for the last (its error, if any, is raised there; when
+    the block itself fails, the worker is still waited for before the caller rolls back).
+    """
+
+    def __init__(self) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> ChunkWriter:
+        return self
+
+    def __exit__(self, kind: object, error: object, trace: object) -> None:
+        try:
+            if error is None:
+                self.wait()
+        finally:
+            self._pool.shutdown(wait=True)
+
+    def submit(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the worker once the previous one is done."""
+        self.wait()
+        self._pending = self._pool.submit(job)
+
+    def wait(self) -> None:
+        """Wait for the chunk in flight; raise its error."""
+        pending, self._pending = self._pending, None
+        if pending is not None:
+            pending.result()
 
 
 class Executor:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
@@ -34,6 +35,7 @@ from app.services.imports.kinds.base import (
     settle,
 )
 from app.services.imports.kinds.bulk import (
+    ChunkWriter,
     advance_sequence,
     chunks,
     insert_tuples,
@@ -118,99 +120,100 @@ class CustomerImport:
         conn = uow.session.connection()
         actor_id, now = ctx.reader.user_id, ctx.now
         names_seen: dict[str, Any] = {}  # search-index entries per name (names repeat)
-        for start in range(0, len(valid), CHUNK):
-            check_cancel(progress)
-            part_keys = keys[start : start + CHUNK]
-            wrapped = wrapper.wrap_many((key_id, key) for key_id, _row_key, key in part_keys)
-            store.vault.store_wrapped(wrapped, now)  # durable before the rows using them (R8)
-            ctx.new_keys.extend(key_id for key_id, _w in wrapped)
-            customers: list[tuple[Any, ...]] = []
-            phones: list[tuple[Any, ...]] = []
-            addresses: list[tuple[Any, ...]] = []
-            banks: list[tuple[Any, ...]] = []
-            history: list[tuple[Any, ...]] = []
-            index: list[search_index.IndexRow] = []
-            for offset, o in enumerate(valid[start : start + CHUNK]):
-                clean: CleanDraft = o.clean
-                draft = clean.draft
-                cid = first + start + offset
-                number = f"KH{last_number + start + offset + 1:08d}"
-                key_id, row_key, key = part_keys[offset]
-                enc = encryptor(FieldCipher(key), row_key)
-                name = draft.name  # normalized when the row was read (cells.text)
-                id_number = clean.id_number
-                remarks = draft.remarks.strip()
-                customers.append(
-                    (
-                        cid,
-                        number,
-                        row_key,
-                        key_id,
-                        draft.party,
-                        draft.kind,
-                        draft.category,
-                        draft.status,
-                        draft.importance,
-                        name,
-                        clean.gender,
-                        enc("customer", "birth_date", clean.birth_date.isoformat())
-                        if clean.birth_date
-                        else None,
-                        draft.id_type if id_number else None,
-                        enc("customer", "id_number", id_number) if id_number else None,
-                        digest("customer.id_number", id_number) if id_number else None,
-                        enc("customer", "email", clean.email) if clean.email else None,
-                        None,  # 负责人员
-                        draft.consent_date,
-                        draft.consent_purpose.strip()[:200],
-                        None,  # consent until
-                        "",  # consent method
-                        remarks,
-                        "",  # index remarks
-                        False,  # suspected duplicate: flagged below
-                        now,
-                        now,
-                        1,  # version
+        with ChunkWriter() as writer:  # a chunk is inserted while the next one is prepared
+            for start in range(0, len(valid), CHUNK):
+                check_cancel(progress)
+                part_keys = keys[start : start + CHUNK]
+                wrapped = wrapper.wrap_many((key_id, key) for key_id, _row_key, key in part_keys)
+                store.vault.store_wrapped(wrapped, now)  # durable before the rows using them (R8)
+                ctx.new_keys.extend(key_id for key_id, _w in wrapped)
+                customers: list[tuple[Any, ...]] = []
+                phones: list[tuple[Any, ...]] = []
+                addresses: list[tuple[Any, ...]] = []
+                banks: list[tuple[Any, ...]] = []
+                history: list[tuple[Any, ...]] = []
+                index: list[search_index.IndexRow] = []
+                for offset, o in enumerate(valid[start : start + CHUNK]):
+                    clean: CleanDraft = o.clean
+                    draft = clean.draft
+                    cid = first + start + offset
+                    number = f"KH{last_number + start + offset + 1:08d}"
+                    key_id, row_key, key = part_keys[offset]
+                    enc = encryptor(FieldCipher(key), row_key)
+                    name = draft.name  # normalized when the row was read (cells.text)
+                    id_number = clean.id_number
+                    remarks = draft.remarks.strip()
+                    customers.append(
+                        (
+                            cid,
+                            number,
+                            row_key,
+                            key_id,
+                            draft.party,
+                            draft.kind,
+                            draft.category,
+                            draft.status,
+                            draft.importance,
+                            name,
+                            clean.gender,
+                            enc("customer", "birth_date", clean.birth_date.isoformat())
+                            if clean.birth_date
+                            else None,
+                            draft.id_type if id_number else None,
+                            enc("customer", "id_number", id_number) if id_number else None,
+                            digest("customer.id_number", id_number) if id_number else None,
+                            enc("customer", "email", clean.email) if clean.email else None,
+                            None,  # 负责人员
+                            draft.consent_date,
+                            draft.consent_purpose.strip()[:200],
+                            None,  # consent until
+                            "",  # consent method
+                            remarks,
+                            "",  # index remarks
+                            False,  # suspected duplicate: flagged below
+                            now,
+                            now,
+                            1,  # version
+                        )
                     )
+                    for pos, (phone, label) in enumerate(clean.phones):
+                        phones.append(
+                            (
+                                cid,
+                                pos,
+                                label,
+                                enc("customer_phone", f"phone.{pos}", phone.stored),
+                                digest("customer.phone", phone.e164),
+                                digest("customer.phone_tail", phone.e164[-4:]),
+                            )
+                        )
+                    for pos, a in enumerate(draft.addresses):
+                        addresses.append(
+                            (cid, pos, "", enc("customer_address", f"address.{pos}", a.address))
+                        )
+                    for pos, (account, bank_name) in enumerate(clean.bank_accounts):
+                        banks.append(
+                            (
+                                cid,
+                                pos,
+                                bank_name,
+                                enc("customer_bank_account", f"bank_account.{pos}", account),
+                                digest("customer.bank_account", account),
+                            )
+                        )
+                    history.append((cid, None, draft.status, now, actor_id, "导入"))
+                    index.append(search_index.IndexRow(cid, name, number, remarks))
+                tables = (
+                    (Customer, _CUSTOMER_COLUMNS, customers),
+                    (CustomerPhone, _PHONE_COLUMNS, phones),
+                    (CustomerAddress, _ADDRESS_COLUMNS, addresses),
+                    (CustomerBankAccount, _BANK_COLUMNS, banks),
+                    (CustomerStatusChange, _HISTORY_COLUMNS, history),
                 )
-                for pos, (phone, label) in enumerate(clean.phones):
-                    phones.append(
-                        (
-                            cid,
-                            pos,
-                            label,
-                            enc("customer_phone", f"phone.{pos}", phone.stored),
-                            digest("customer.phone", phone.e164),
-                            digest("customer.phone_tail", phone.e164[-4:]),
-                        )
-                    )
-                for pos, a in enumerate(draft.addresses):
-                    addresses.append(
-                        (cid, pos, "", enc("customer_address", f"address.{pos}", a.address))
-                    )
-                for pos, (account, bank_name) in enumerate(clean.bank_accounts):
-                    banks.append(
-                        (
-                            cid,
-                            pos,
-                            bank_name,
-                            enc("customer_bank_account", f"bank_account.{pos}", account),
-                            digest("customer.bank_account", account),
-                        )
-                    )
-                history.append((cid, None, draft.status, now, actor_id, "导入"))
-                index.append(search_index.IndexRow(cid, name, number, remarks))
-            for model, names, rows in (
-                (Customer, _CUSTOMER_COLUMNS, customers),
-                (CustomerPhone, _PHONE_COLUMNS, phones),
-                (CustomerAddress, _ADDRESS_COLUMNS, addresses),
-                (CustomerBankAccount, _BANK_COLUMNS, banks),
-                (CustomerStatusChange, _HISTORY_COLUMNS, history),
-            ):
-                insert_tuples(conn, model.__table__, names, rows)
-            search_index.index_customers_fresh(conn, index, names_seen)
-            if progress is not None:
-                progress.report(start + len(customers), len(valid))
+                indexed = search_index.prepare_customers_fresh(conn, index, names_seen)
+                writer.submit(partial(_insert_chunk, conn, tables, indexed))
+                if progress is not None:
+                    progress.report(start + len(customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
         flagged = flag_duplicates(uow, first, ctx.now) if valid else set()
@@ -342,6 +345,15 @@ _PHONE_COLUMNS = ("customer_id", "position", "label", "phone_enc", "phone_bidx",
 _ADDRESS_COLUMNS = ("customer_id", "position", "label", "address_enc")
 _BANK_COLUMNS = ("customer_id", "position", "bank_name", "account_enc", "account_bidx")
 _HISTORY_COLUMNS = ("customer_id", "old_status", "new_status", "changed_at", "changed_by", "note")
+
+
+def _insert_chunk(
+    conn: Any, tables: Sequence[tuple[Any, Sequence[str], list[tuple[Any, ...]]]], index: Any
+) -> None:
+    """One chunk's rows into their tables, then its search-index entries (writer thread)."""
+    for model, names, rows in tables:
+        insert_tuples(conn, model.__table__, names, rows)
+    index()
 
 
 def _new_keys(count: int) -> list[tuple[str, str, bytes]]:
