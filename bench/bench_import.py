@@ -152,7 +152,7 @@ def main() -> None:
     print("|---|---:|---:|---:|---|")
 
     def line(step: str, wall: float, cpu: float, goal: str = "", rows: int = n) -> None:
-        rate = f"{rows / cpu:,.0f}" if rows and cpu else ""
+        rate = f"{rows / cpu:,.0f}" if rows and cpu > 0.005 else ""
         shown = f"{wall:.2f}" if wall else ""
         print(f"| {step} | {shown} | {cpu:.2f} | {rate} | {goal} |")
 
@@ -163,10 +163,10 @@ def main() -> None:
     line("check every row (once)", check_s, check_cpu)
     line("import (the check's verdicts written, ID uniqueness re-checked)", import_s, import_cpu)
     line("  of which preparing (main thread: keys, AES-GCM, HMAC, pinyin)", 0, import_main)
-    line("  of which inserting (writer thread, beside it)", 0, import_cpu - import_main)
+    line("  of which inserting (writer thread, beside it)", 0, max(0.0, import_cpu - import_main))
     line("**read + check + import**", total, total_cpu, "≤ 15 s")
     # on two idle cores the import takes about its longer side: the other runs beside it
-    overlapped = read_cpu + check_cpu + max(import_main, import_cpu - import_main)
+    overlapped = read_cpu + check_cpu + max(import_main, import_cpu - import_main, 0.0)
     line("read + check + import, CPU with the import's two sides overlapped", 0, overlapped)
     line("undo of the import", undo_s, undo_cpu)
 
