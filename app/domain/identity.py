@@ -14,6 +14,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
+from operator import mul
 
 from app.errors import FieldError
 
@@ -52,12 +53,15 @@ def normalize(text: str) -> str:
 
 def compact(text: str) -> str:
     """Normalize and remove every space and group separator."""
+    if text.isascii() and text.isalnum():  # nothing to normalize or remove (most numbers)
+        return text
     return _SEPARATORS.sub("", normalize(text))
 
 
 # --- GB 11643-1999 ---------------------------------------------------------------------------
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
+_ID_LAST = frozenset("0123456789X")
 # Province-level codes that appear on resident IDs but are not mainland provinces in the table:
 # 71 台湾, 81 香港, 82 澳门 (residence permits for Hong Kong, Macao and Taiwan residents use
 # 810000/820000/830000).
@@ -66,8 +70,9 @@ _SPECIAL_REGIONS = {"71": "台湾", "81": "香港", "82": "澳门", "83": "台�
 
 def id_check_character(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits."""
-    total = sum(int(c) * w for c, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECK[total % 11]
+    if len(first17) != len(_ID_WEIGHTS):
+        raise ValueError("17 digits expected")
+    return _ID_CHECK[sum(map(mul, map(int, first17), _ID_WEIGHTS)) % 11]
 
 
 @dataclass(frozen=True)
@@ -130,9 +135,10 @@ def check_resident_id(text: str, *, today: date, field: str = "id_number") -> Ch
         return Checked(None, FieldError(field, "id_15_digit"))
     if len(number) != 18:
         return Checked(None, FieldError(field, "id_length", {"length": len(number)}))
-    for position, ch in enumerate(number, start=1):
-        if not ("0" <= ch <= "9" or (position == 18 and ch == "X")):
-            return Checked(None, FieldError(field, "id_char", _char_params(position, ch)))
+    if not (number.isascii() and number[:17].isdigit() and (number[17] in _ID_LAST)):
+        for position, ch in enumerate(number, start=1):
+            if not ("0" <= ch <= "9" or (position == 18 and ch == "X")):
+                return Checked(None, FieldError(field, "id_char", _char_params(position, ch)))
     province, county = _region(number[:6])
     if province is None:
         return Checked(None, FieldError(field, "id_region"))

@@ -6,8 +6,9 @@ instead of testing the engine themselves.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from types import ModuleType
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -22,6 +23,7 @@ __all__ = [
     "match_ids",
     "module_for",
     "prefix_ids",
+    "prepare_customers_fresh",
     "remove_customers",
     "syllable_ids",
 ]
@@ -41,15 +43,37 @@ def index_customers(conn: Connection, rows: Iterable[IndexRow]) -> None:
         module.index_customers_fresh(conn, rows)
 
 
-def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
-    """Insert customers known not to be indexed yet (bulk loads: no delete first)."""
+def index_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, Any] | None = None
+) -> None:
+    """Insert customers known not to be indexed yet (bulk loads: no delete first).
+
+    ``memo``: the entries per name computed so far, kept by the caller over several calls
+    (names repeat in a large import; the pinyin readings are the costly part).
+    """
     if rows:
-        module_for(conn).index_customers_fresh(conn, rows)
+        module_for(conn).index_customers_fresh(conn, rows, memo)
 
 
 def remove_customers(conn: Connection, ids: list[int]) -> None:
     """Drop customers from the index."""
     module_for(conn).remove_customers(conn, ids)
+
+
+def prepare_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, Any] | None = None
+) -> Callable[[], None]:
+    """:func:`index_customers_fresh` in two steps: entries computed now, written by the call.
+
+    SQLite: what the index holds for ``rows`` is computed here and the call returned only
+    inserts it, so a bulk load can run that call on its writer thread while it prepares the
+    next rows. The call must run before the transaction ends.
+    """
+    if not rows:
+        return lambda: None
+    if conn.dialect.name == "postgresql":
+        return lambda: search_pg.index_customers_fresh(conn, rows, memo)
+    return search_sqlite.prepare_fresh(conn, rows, memo)
 
 
 def match_ids(conn: Connection, query: str, limit: int) -> list[int]:

@@ -86,12 +86,14 @@ def remove_customers(conn: Connection, ids: list[int]) -> None:
             conn.exec_driver_sql(f"DELETE FROM {table} WHERE customer_id = ANY(%s)", (chunk,))
 
 
-def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
-    """Insert rows known not to be indexed yet (no delete first)."""
+def index_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, Any] | None = None
+) -> None:
+    """Insert rows known not to be indexed yet (no delete first; ``memo``: entries per name)."""
     texts: list[tuple[int, str, str, str]] = []
     grams: list[tuple[str, int]] = []
     keys: list[tuple[str, int, int]] = []
-    memo: dict[str, Any] = {}
+    memo = {} if memo is None else memo
     for r in rows:
         entries = memo.get(r.name)
         if entries is None:

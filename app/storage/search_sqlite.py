@@ -19,8 +19,9 @@ both run are built in ``search_common``.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -161,10 +162,10 @@ class IndexBatch:
     keys: list[tuple[str, int, int]]
 
     @classmethod
-    def of(cls, rows: Iterable[IndexRow]) -> IndexBatch:
-        """Compute the index entries of ``rows``."""
+    def of(cls, rows: Iterable[IndexRow], memo: dict[str, NameEntries] | None = None) -> IndexBatch:
+        """Compute the index entries of ``rows`` (``memo``: entries per name, kept by caller)."""
         batch = cls([], [], [])
-        memo: dict[str, NameEntries] = {}  # names repeat in bulk loads
+        memo = {} if memo is None else memo  # names repeat in bulk loads
         for r in rows:
             batch.add(r, memo)
         return batch
@@ -189,12 +190,35 @@ class IndexBatch:
         cursor.executemany(INSERT_KEY, self.keys)
 
 
-def index_customers_fresh(conn: Connection, rows: list[IndexRow]) -> None:
-    """Insert rows known not to be indexed yet (bulk path: no delete first)."""
-    batch = IndexBatch.of(rows)
-    conn.exec_driver_sql(INSERT_FTS, batch.fts)
-    conn.exec_driver_sql(INSERT_GRAM, batch.grams)
-    conn.exec_driver_sql(INSERT_KEY, batch.keys)
+def index_customers_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, NameEntries] | None = None
+) -> None:
+    """Insert rows known not to be indexed yet (bulk path: no delete first).
+
+    ``memo``: entries per name, kept by the caller over several calls.
+    """
+    prepare_fresh(conn, rows, memo)()
+
+
+def prepare_fresh(
+    conn: Connection, rows: list[IndexRow], memo: dict[str, NameEntries] | None = None
+) -> Callable[[], None]:
+    """:func:`index_customers_fresh` in two steps: entries computed now, inserted by the call.
+
+    A bulk load runs the call returned on its writer thread while computing the next batch.
+    The gram and key entries go in key order: neighbouring inserts land on the same pages of
+    those B-trees.
+    """
+    batch = IndexBatch.of(rows, memo)
+    grams = sorted(batch.grams)
+    keys = sorted(batch.keys, key=itemgetter(0, 1))  # stable: a whole entry stays first
+
+    def insert() -> None:
+        conn.exec_driver_sql(INSERT_FTS, batch.fts)
+        conn.exec_driver_sql(INSERT_GRAM, grams)
+        conn.exec_driver_sql(INSERT_KEY, keys)
+
+    return insert
 
 
 def _fts_phrase(query: str) -> str:

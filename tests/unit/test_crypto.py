@@ -95,3 +95,30 @@ def test_password_key_depends_on_password_salt_and_parameters() -> None:
     assert base != crypto.derive_password_key(
         "Secret-Pass-1", salt, crypto.KdfParams(memory_kib=8192, time_cost=2, parallelism=1)
     )
+
+
+def test_a_row_encryptor_writes_what_decrypt_reads_with_fresh_nonces() -> None:
+    cipher = FieldCipher(crypto.random_key())
+    nonces = crypto.NoncePool(batch=3)  # refilled every three values
+    enc = cipher.for_row("rk1", nonces)
+    blobs = [enc("customer_phone", f"phone.{i}", "+8613800138000") for i in range(8)]
+    for i, blob in enumerate(blobs):
+        assert blob[:3] == cipher.encrypt("x", table="t", column="c", row_key="r")[:3]
+        assert (
+            cipher.decrypt(blob, table="customer_phone", column=f"phone.{i}", row_key="rk1")
+            == "+8613800138000"
+        )
+        with pytest.raises(DecryptionFailed):  # bound to its row and column as encrypt's are
+            cipher.decrypt(blob, table="customer_phone", column=f"phone.{i}", row_key="rk2")
+    nonce_of = {blob[3 : 3 + crypto.NONCE_BYTES] for blob in blobs}
+    assert len(nonce_of) == len(blobs)  # never one nonce twice
+
+
+def test_the_blind_index_is_hmac_of_column_and_value() -> None:
+    key = crypto.random_key()
+    index = BlindIndex(key)
+    subkey = crypto.derive_subkey(key, "blind-index/v1")
+    for column, value in [("customer.phone", "+8613800138000"), ("a", ""), ("b", "张三")]:
+        expected = crypto.mac(subkey, f"{column}\x00{value}".encode())
+        assert index.digest(column, value) == expected
+        assert index.digest(column, value) == expected  # the kept state is not consumed

@@ -33,6 +33,9 @@ PERSON_DOCUMENTS = {
     IdType.TAIWAN_PERMIT,
 }
 
+_PERSON_DOCUMENT_VALUES = frozenset(t.value for t in PERSON_DOCUMENTS)
+_ORG_DOCUMENT_VALUES = frozenset({IdType.USCC.value})
+
 
 def _enum_error(name: str, value: str | None, enum: type[StrEnum]) -> FieldError | None:
     if value not in enum._value2member_map_:  # the enum's own value table (no set per call)
@@ -70,8 +73,8 @@ def validate_draft(
     gender = draft.gender or None
     birth = draft.birth_date
     if draft.id_type or identity.normalize(draft.id_number):
-        allowed = {IdType.USCC} if draft.party == Party.ORG else PERSON_DOCUMENTS
-        if draft.id_type not in {t.value for t in allowed}:
+        allowed = _ORG_DOCUMENT_VALUES if draft.party == Party.ORG else _PERSON_DOCUMENT_VALUES
+        if draft.id_type not in allowed:
             errors.append(FieldError("id_type", "wrong_document"))
         else:
             checked = identity.check_document(draft.id_type, draft.id_number, today=today)

@@ -52,6 +52,10 @@ class CheckResult:
     complete: bool = True
     token: tuple[int, int, str] = (0, 0, "")
     duplicates: list[Any] = field(default_factory=list)  # DuplicateGroups, for the decisions
+    # blind indexes the check computed (``KindContext.digests``) and the index that made
+    # them: an import through the same one reuses them
+    digests: dict[str, dict[str, bytes]] = field(default_factory=dict, repr=False)
+    digested_by: Any = field(default=None, repr=False)
 
     @property
     def read(self) -> int:
@@ -92,7 +96,15 @@ def check_ledger(
         outcomes = check_rows(target, ctx, rows)
     complete = limit is None or len(rows) < limit
     token = result_token(ledger, mapping, decisions)
-    return CheckResult(outcomes, list(ledger.skipped), complete, token, ctx.duplicates)
+    return CheckResult(
+        outcomes,
+        list(ledger.skipped),
+        complete,
+        token,
+        ctx.duplicates,
+        ctx.digests,
+        session.store.blind_index,
+    )
 
 
 def check_rows(target: ImportKind, ctx: KindContext, rows: list[ParsedRow]) -> list[RowOutcome]:

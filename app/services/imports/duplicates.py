@@ -186,7 +186,6 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
     choice decides which row is imported. Phones and bank accounts shared in the file or with
     registered customers are imported and flagged unless the operator chooses otherwise.
     """
-    bidx = ctx.uow.store.blind_index
     groups: list[DuplicateGroup] = []
     for (what, value), members in _by_value(outcomes, _id_values).items():
         registered = [e for o in members for e in o.errors if e.reason == "duplicate_id"]
@@ -213,7 +212,7 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
     contacts = _by_value([o for o in outcomes if o.ok], _contact_values)
     registered_by: dict[tuple[str, str], list[str]] = {}
     digests = {
-        (what, value): bidx.digest(
+        (what, value): ctx.digest(
             "customer.phone" if what == "phone" else "customer.bank_account", value
         )
         for what, value in contacts

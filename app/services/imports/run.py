@@ -115,6 +115,8 @@ def run_import(
                 else:
                     recheck: Callable[[KindContext, list[RowOutcome]], list[RowOutcome]]
                     recheck = target.recheck  # type: ignore[attr-defined]
+                    if reuse.digested_by is uow.store.blind_index:
+                        ctx.digests = reuse.digests  # the blind indexes the check computed
                     outcomes = recheck(ctx, [_copy(o) for o in reuse.outcomes])
                 summary = _write(uow, target, ctx, outcomes, ledger, mapping, mode, kind)
                 summary = replace(summary, skipped=list(ledger.skipped), rechecked_only=bool(reuse))

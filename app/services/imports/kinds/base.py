@@ -103,6 +103,18 @@ class KindContext:
     progress: Progress | None = None
     decisions: dict[str, Any] = field(default_factory=dict)  # duplicate group key → Choice
     duplicates: list[Any] = field(default_factory=list)  # the DuplicateGroups the check found
+    # blind indexes computed so far, per column and value (the import reuses the check's)
+    digests: dict[str, dict[str, bytes]] = field(default_factory=dict)
+
+    def digest(self, column: str, value: str) -> bytes:
+        """The blind index of ``value`` in ``column`` (each value hashed once per import)."""
+        known = self.digests.get(column)
+        if known is None:
+            known = self.digests[column] = {}
+        found = known.get(value)
+        if found is None:
+            found = known[value] = self.uow.store.blind_index.digest(column, value)
+        return found
 
     def tick(self, done: int, total: int) -> None:
         """Report checking progress every thousand rows; stop when cancelled."""

@@ -8,15 +8,16 @@ phone or bank account with anyone are flagged 疑似重复 (R3) in one pass at t
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
 from app.domain import privacy as privacy_rules
 from app.errors import FieldError
-from app.security.crypto import KEY_BYTES, FieldCipher
+from app.security.crypto import KEY_BYTES, FieldCipher, NoncePool
 from app.services.customers import (
     NUMBER_SETTING,
     CleanDraft,
@@ -36,9 +37,10 @@ from app.services.imports.kinds.base import (
     settle,
 )
 from app.services.imports.kinds.bulk import (
+    ChunkWriter,
     advance_sequence,
     chunks,
-    insert_rows,
+    insert_tuples,
     next_id,
     quick_delete,
     span,
@@ -82,7 +84,6 @@ class CustomerImport:
             draft, errors = customer_draft(row)
             clean, more, warnings = validate_draft(draft, today=ctx.today)
             outcomes.append(RowOutcome(row.number, errors + more, warnings, clean))
-        bidx = ctx.uow.store.blind_index
         first_row: dict[str, int] = {}
         by_digest: dict[bytes, RowOutcome] = {}
         for o in outcomes:
@@ -94,19 +95,18 @@ class CustomerImport:
                 o.errors.append(FieldError("id_number", "duplicate_in_file", {"row": seen}))
                 continue
             first_row[clean_draft.id_number] = o.row
-            by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
+            by_digest[ctx.digest("customer.id_number", clean_draft.id_number)] = o
         _registered(ctx, by_digest)
         customer_groups(ctx, outcomes)  # duplicates flagged and shown for a decision
         return settle(outcomes)
 
     def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
         """The preview's verdicts, the ID numbers looked up again (registered since?)."""
-        bidx = ctx.uow.store.blind_index
         by_digest: dict[bytes, RowOutcome] = {}
         for o in outcomes:
             clean_draft: CleanDraft | None = o.clean
             if o.ok and clean_draft is not None and clean_draft.id_number:
-                by_digest[bidx.digest("customer.id_number", clean_draft.id_number)] = o
+                by_digest[ctx.digest("customer.id_number", clean_draft.id_number)] = o
         _registered(ctx, by_digest)
         return settle(outcomes)
 
@@ -118,145 +118,125 @@ class CustomerImport:
         valid = [o for o in outcomes if o.ok and o.clean is not None]
         first = next_id(uow, Customer)
         last_number = int(uow.settings.raw().get(NUMBER_SETTING, 0))
+        keys = _new_keys(len(valid))
         wrapper = store.vault.wrapper()
-        bidx = store.blind_index
+        digest = ctx.digest
         conn = uow.session.connection()
-        actor_id = ctx.reader.user_id
+        actor_id, now = ctx.reader.user_id, ctx.now
+        names_seen: dict[str, Any] = {}  # search-index entries per name (names repeat)
+        nonces = NoncePool()  # AES-GCM nonces: one system call per 4,096 values
         # R4 (issue 18): each imported customer gets a consent (when the ledger dates one) or
         # the configured default legal basis (setting privacy_import_basis, 合同必需 by default)
         consent_settings = purpose_settings(uow)
         next_consent = next_id(uow, CustomerConsent)
-        for start in range(0, len(valid), CHUNK):
-            check_cancel(progress)
-            keys: list[tuple[str, bytes]] = []
-            customers: list[dict[str, Any]] = []
-            phones: list[dict[str, Any]] = []
-            addresses: list[dict[str, Any]] = []
-            banks: list[dict[str, Any]] = []
-            history: list[dict[str, Any]] = []
-            index: list[search_index.IndexRow] = []
-            consents: list[dict[str, Any]] = []
-            purposes: list[dict[str, Any]] = []
-            part = valid[start : start + CHUNK]
-            entropy = os.urandom(_ENTROPY * len(part))  # one system call for ids and keys
-            for offset, o in enumerate(part):
-                clean: CleanDraft = o.clean
-                draft = clean.draft
-                cid = first + start + offset
-                number = f"KH{last_number + start + offset + 1:08d}"
-                # random ids as register_customer makes them (uuid4 hex), without the UUID objects
-                bits = entropy[_ENTROPY * offset : _ENTROPY * (offset + 1)]
-                key_id, row_key, key = bits[:16].hex(), bits[16:32].hex(), bits[32:]
-                keys.append((key_id, wrapper.wrap(key_id, key)))
-                enc = encryptor(FieldCipher(key), row_key)
-                name = draft.name  # normalized when the row was read (cells.text)
-                customers.append(
-                    {
-                        "id": cid,
-                        "number": number,
-                        "row_key": row_key,
-                        "key_id": key_id,
-                        "party": draft.party,
-                        "kind": draft.kind,
-                        "category": draft.category,
-                        "status": draft.status,
-                        "importance": draft.importance,
-                        "name": name,
-                        "gender": clean.gender,
-                        "birth_date_enc": enc(
-                            "customer", "birth_date", clean.birth_date.isoformat()
+        with ChunkWriter() as writer:  # a chunk is inserted while the next one is prepared
+            for start in range(0, len(valid), CHUNK):
+                check_cancel(progress)
+                part_keys = keys[start : start + CHUNK]
+                wrapped = wrapper.wrap_many((key_id, key) for key_id, _row_key, key in part_keys)
+                store.vault.store_wrapped(wrapped, now)  # durable before the rows using them (R8)
+                ctx.new_keys.extend(key_id for key_id, _w in wrapped)
+                customers: list[tuple[Any, ...]] = []
+                phones: list[tuple[Any, ...]] = []
+                addresses: list[tuple[Any, ...]] = []
+                banks: list[tuple[Any, ...]] = []
+                history: list[tuple[Any, ...]] = []
+                consents: list[tuple[Any, ...]] = []
+                purposes: list[tuple[Any, ...]] = []
+                index: list[search_index.IndexRow] = []
+                for offset, o in enumerate(valid[start : start + CHUNK]):
+                    clean: CleanDraft = o.clean
+                    draft = clean.draft
+                    cid = first + start + offset
+                    number = f"KH{last_number + start + offset + 1:08d}"
+                    key_id, row_key, key = part_keys[offset]
+                    enc = FieldCipher(key).for_row(row_key, nonces)
+                    name = draft.name  # normalized when the row was read (cells.text)
+                    id_number = clean.id_number
+                    remarks = draft.remarks.strip()
+                    customers.append(
+                        (
+                            cid,
+                            number,
+                            row_key,
+                            key_id,
+                            draft.party,
+                            draft.kind,
+                            draft.category,
+                            draft.status,
+                            draft.importance,
+                            name,
+                            clean.gender,
+                            enc("customer", "birth_date", clean.birth_date.isoformat())
+                            if clean.birth_date
+                            else None,
+                            draft.id_type if id_number else None,
+                            enc("customer", "id_number", id_number) if id_number else None,
+                            digest("customer.id_number", id_number) if id_number else None,
+                            enc("customer", "email", clean.email) if clean.email else None,
+                            None,  # 负责人员
+                            draft.consent_date,
+                            draft.consent_purpose.strip()[:200],
+                            None,  # consent until
+                            "",  # consent method
+                            remarks,
+                            "",  # index remarks
+                            False,  # suspected duplicate: flagged below
+                            now,
+                            now,
+                            1,  # version
                         )
-                        if clean.birth_date
-                        else None,
-                        "id_type": draft.id_type if clean.id_number else None,
-                        "id_number_enc": enc("customer", "id_number", clean.id_number)
-                        if clean.id_number
-                        else None,
-                        "id_number_bidx": bidx.digest("customer.id_number", clean.id_number)
-                        if clean.id_number
-                        else None,
-                        "email_enc": enc("customer", "email", clean.email) if clean.email else None,
-                        "responsible_user_id": None,
-                        "consent_date": draft.consent_date,
-                        "consent_purpose": draft.consent_purpose.strip()[:200],
-                        "consent_until": None,
-                        "consent_method": "",
-                        "remarks": draft.remarks.strip(),
-                        "index_remarks": "",
-                        "suspected_duplicate": False,
-                        "created_at": ctx.now,
-                        "updated_at": ctx.now,
-                        "version": 1,
-                    }
+                    )
+                    for pos, (phone, label) in enumerate(clean.phones):
+                        phones.append(
+                            (
+                                cid,
+                                pos,
+                                label,
+                                enc("customer_phone", f"phone.{pos}", phone.stored),
+                                digest("customer.phone", phone.e164),
+                                digest("customer.phone_tail", phone.e164[-4:]),
+                            )
+                        )
+                    for pos, a in enumerate(draft.addresses):
+                        addresses.append(
+                            (cid, pos, "", enc("customer_address", f"address.{pos}", a.address))
+                        )
+                    for pos, (account, bank_name) in enumerate(clean.bank_accounts):
+                        banks.append(
+                            (
+                                cid,
+                                pos,
+                                bank_name,
+                                enc("customer_bank_account", f"bank_account.{pos}", account),
+                                digest("customer.bank_account", account),
+                            )
+                        )
+                    history.append((cid, None, draft.status, now, actor_id, "导入"))
+                    index.append(search_index.IndexRow(cid, name, number, remarks))
+                    consents.append(
+                        _consent_row(next_consent, cid, draft, consent_settings, now, actor_id)
+                    )
+                    if draft.consent_date is not None:
+                        purposes.extend(
+                            (next_consent, p, None)
+                            for p in (privacy_rules.CONTRACT, privacy_rules.SERVICE)
+                            if p in consent_settings.purposes
+                        )
+                    next_consent += 1
+                tables = (
+                    (Customer, _CUSTOMER_COLUMNS, customers),
+                    (CustomerPhone, _PHONE_COLUMNS, phones),
+                    (CustomerAddress, _ADDRESS_COLUMNS, addresses),
+                    (CustomerBankAccount, _BANK_COLUMNS, banks),
+                    (CustomerStatusChange, _HISTORY_COLUMNS, history),
+                    (CustomerConsent, _CONSENT_COLUMNS, consents),
+                    (ConsentPurpose, _PURPOSE_COLUMNS, purposes),
                 )
-                for pos, (phone, label) in enumerate(clean.phones):
-                    phones.append(
-                        {
-                            "customer_id": cid,
-                            "position": pos,
-                            "label": label,
-                            "phone_enc": enc("customer_phone", f"phone.{pos}", phone.stored),
-                            "phone_bidx": bidx.digest("customer.phone", phone.e164),
-                            "tail_bidx": bidx.digest("customer.phone_tail", phone.e164[-4:]),
-                        }
-                    )
-                for pos, a in enumerate(draft.addresses):
-                    addresses.append(
-                        {
-                            "customer_id": cid,
-                            "position": pos,
-                            "label": "",
-                            "address_enc": enc("customer_address", f"address.{pos}", a.address),
-                        }
-                    )
-                for pos, (account, bank_name) in enumerate(clean.bank_accounts):
-                    banks.append(
-                        {
-                            "customer_id": cid,
-                            "position": pos,
-                            "bank_name": bank_name,
-                            "account_enc": enc(
-                                "customer_bank_account", f"bank_account.{pos}", account
-                            ),
-                            "account_bidx": bidx.digest("customer.bank_account", account),
-                        }
-                    )
-                history.append(
-                    {
-                        "customer_id": cid,
-                        "old_status": None,
-                        "new_status": draft.status,
-                        "changed_at": ctx.now,
-                        "changed_by": actor_id,
-                        "note": "导入",
-                    }
-                )
-                index.append(search_index.IndexRow(cid, name, number, draft.remarks.strip()))
-                consents.append(
-                    _consent_row(next_consent, cid, draft, consent_settings, ctx.now, actor_id)
-                )
-                if draft.consent_date is not None:
-                    purposes.extend(
-                        {"consent_id": next_consent, "purpose": p, "withdrawn_on": None}
-                        for p in (privacy_rules.CONTRACT, privacy_rules.SERVICE)
-                        if p in consent_settings.purposes
-                    )
-                next_consent += 1
-            store.vault.store_wrapped(keys, ctx.now)  # durable before the rows using them (R8)
-            ctx.new_keys.extend(k for k, _w in keys)
-            for model, rows in (
-                (Customer, customers),
-                (CustomerPhone, phones),
-                (CustomerAddress, addresses),
-                (CustomerBankAccount, banks),
-                (CustomerStatusChange, history),
-                (CustomerConsent, consents),
-                (ConsentPurpose, purposes),
-            ):
-                insert_rows(conn, model.__table__, rows)
-            search_index.index_customers_fresh(conn, index)
-            if progress is not None:
-                progress.report(start + len(customers), len(valid))
+                indexed = search_index.prepare_customers_fresh(conn, index, names_seen)
+                writer.submit(partial(_insert_chunk, conn, tables, indexed))
+                if progress is not None:
+                    progress.report(start + len(customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
         advance_sequence(uow, "customer_consent")
@@ -359,13 +339,79 @@ def _registered(ctx: KindContext, by_digest: dict[bytes, RowOutcome]) -> None:
             )
 
 
-def encryptor(cipher: FieldCipher, row_key: str) -> Callable[[str, str, str], bytes]:
-    """``enc(table, column, value)``: a field of one customer encrypted with its key."""
+_CUSTOMER_COLUMNS = (
+    "id",
+    "number",
+    "row_key",
+    "key_id",
+    "party",
+    "kind",
+    "category",
+    "status",
+    "importance",
+    "name",
+    "gender",
+    "birth_date_enc",
+    "id_type",
+    "id_number_enc",
+    "id_number_bidx",
+    "email_enc",
+    "responsible_user_id",
+    "consent_date",
+    "consent_purpose",
+    "consent_until",
+    "consent_method",
+    "remarks",
+    "index_remarks",
+    "suspected_duplicate",
+    "created_at",
+    "updated_at",
+    "version",
+)
+_PHONE_COLUMNS = ("customer_id", "position", "label", "phone_enc", "phone_bidx", "tail_bidx")
+_ADDRESS_COLUMNS = ("customer_id", "position", "label", "address_enc")
+_BANK_COLUMNS = ("customer_id", "position", "bank_name", "account_enc", "account_bidx")
+_HISTORY_COLUMNS = ("customer_id", "old_status", "new_status", "changed_at", "changed_by", "note")
+_CONSENT_COLUMNS = (
+    "id",
+    "customer_id",
+    "kind",
+    "basis",
+    "method",
+    "given_on",
+    "valid_until",
+    "note",
+    "form_enc",
+    "form_name_enc",
+    "form_sha256",
+    "created_at",
+    "created_by",
+)
+_PURPOSE_COLUMNS = ("consent_id", "purpose", "withdrawn_on")
 
-    def enc(table: str, column: str, value: str) -> bytes:
-        return cipher.encrypt(value, table=table, column=column, row_key=row_key)
 
-    return enc
+def _insert_chunk(
+    conn: Any, tables: Sequence[tuple[Any, Sequence[str], list[tuple[Any, ...]]]], index: Any
+) -> None:
+    """One chunk's rows into their tables, then its search-index entries (writer thread)."""
+    for model, names, rows in tables:
+        insert_tuples(conn, model.__table__, names, rows)
+    index()
+
+
+def _new_keys(count: int) -> list[tuple[str, str, bytes]]:
+    """``count`` new customers' ``(key id, row key, key)``, made but not stored yet.
+
+    Random ids as ``register_customer`` makes them (uuid4 hex), without the UUID objects,
+    from one ``os.urandom`` call; the key ids and row keys are handed out in sorted order, so
+    the vault's and the customer table's B-trees over them are appended to, not split at
+    random places (chunk after chunk).
+    """
+    entropy = os.urandom(_ENTROPY * count)
+    parts = [entropy[_ENTROPY * i : _ENTROPY * (i + 1)] for i in range(count)]
+    key_ids = sorted(p[:16].hex() for p in parts)
+    row_keys = sorted(p[16:32].hex() for p in parts)
+    return list(zip(key_ids, row_keys, [p[32:] for p in parts], strict=True))
 
 
 def flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
@@ -417,23 +463,25 @@ def _consent_row(
     settings: PurposeSettings,
     now: datetime,
     actor_id: int | None,
-) -> dict[str, Any]:
-    """The imported customer's consent (the ledger's 同意日期) or default legal basis (R4)."""
+) -> tuple[Any, ...]:
+    """The imported customer's consent (the ledger's 同意日期) or default legal basis (R4).
+
+    In ``_CONSENT_COLUMNS`` order.
+    """
     given = draft.consent_date
-    return {
-        "id": consent_id,
-        "customer_id": customer_id,
-        "kind": "consent" if given is not None else "basis",
-        "basis": "" if given is not None else settings.import_basis,
-        "method": "written" if given is not None else "",
-        "given_on": given if given is not None else now.astimezone().date(),
-        "valid_until": None,
-        "note": (
-            draft.consent_purpose.strip()[:200] if given is not None else "导入时的默认处理依据"
-        ),
-        "form_enc": None,
-        "form_name_enc": None,
-        "form_sha256": "",
-        "created_at": now,
-        "created_by": actor_id,
-    }
+    note = draft.consent_purpose.strip()[:200] if given is not None else "导入时的默认处理依据"
+    return (
+        consent_id,
+        customer_id,
+        "consent" if given is not None else "basis",
+        "" if given is not None else settings.import_basis,
+        "written" if given is not None else "",
+        given if given is not None else now.astimezone().date(),
+        None,
+        note,
+        None,
+        None,
+        "",
+        now,
+        actor_id,
+    )

@@ -85,6 +85,8 @@ def cell_text(row: ParsedRow, key: str) -> str:
 
 def split_numbers(text: str) -> list[str]:
     """Several numbers in one cell (``138…/139…``, ``138…、0571-…``)."""
+    if text.isdigit():  # one plain number (most cells): no separator, nothing to trim
+        return [text]
     for sep in ("/", "、", ";", "；", ",", "，"):
         text = text.replace(sep, "\n")
     return [p.strip() for p in text.split("\n") if p.strip()]

@@ -22,7 +22,7 @@ from app.services.imports.kinds.positions import parse_position, position_code
 from app.services.imports.kinds.volume_codes import settle_codes
 from app.services.imports.kinds.volume_rows import VolumeRowClean
 from app.services.locations import CABINET_PATTERN_SETTING, SHELF_PATTERN_SETTING
-from app.storage.models import ArchiveBox, StorageLocation, VolumePlace
+from app.storage.models import ArchiveBox, Customer, StorageLocation, Volume, VolumePlace
 from app.storage.store import UnitOfWork
 
 
@@ -102,6 +102,63 @@ def check_places(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
             _unplaced(head, members)
             continue
         _check_place(members, named, places, used)
+
+
+def recheck_groups(ctx: KindContext, outcomes: list[RowOutcome]) -> None:
+    """What may have changed since the preview's check, looked at again under the write lock.
+
+    The rows' own checks and the duplicate decisions stand (the import reuses them); the
+    database may have moved on: a 档号 kept from the ledger registered since (``code_taken``),
+    a linked customer deleted since, a place deleted, filled or no longer secure. A refusal
+    refuses the whole volume, as in the check; a place gone leaves the volume unplaced.
+    """
+    valid = [o for o in outcomes if o.ok and o.clean is not None]
+    groups = by_volume(valid)
+    session = ctx.uow.session
+    taken: set[str] = set()
+    for chunk in chunks(sorted(key[1] for key in groups if key[0] == "code")):
+        taken.update(
+            session.scalars(select(Volume.reference_code).where(Volume.reference_code.in_(chunk)))
+        )
+    linked = {o.clean.customer_id for o in valid} - {None}
+    present: set[int] = set()
+    for chunk in chunks(sorted(linked)):
+        present.update(session.scalars(select(Customer.id).where(Customer.id.in_(chunk))))
+    for key, members in groups.items():
+        if key[0] == "code" and key[1] in taken:
+            members[0].errors.append(FieldError("reference_code", "code_taken"))
+        gone = next((o for o in members if _unlinked_since(o, present)), None)
+        if gone is not None:
+            gone.errors.append(FieldError("customer_number", "not_found"))
+        bad = next((o.row for o in members if o.errors), None)
+        if bad is not None:
+            reject_volume(members, bad)
+    placed = [
+        members
+        for members in groups.values()
+        if not any(o.errors for o in members) and members[0].clean.location_id is not None
+    ]
+    codes = {o.clean.location_code for members in placed for o in members} - {""}
+    places: dict[str, StorageLocation] = {}
+    for chunk in chunks(sorted(codes)):
+        for found in session.scalars(
+            select(StorageLocation).where(StorageLocation.code.in_(chunk))
+        ):
+            places[found.code] = found
+    used = _places_used(ctx.uow, [p.id for p in places.values()])
+    for members in placed:
+        named = [o for o in members if o.clean.location_code or o.clean.location_text]
+        if named[0].clean.location_code not in places:  # deleted since: imported unplaced
+            for o in members:
+                o.clean.location_id = None
+            _unplaced(named[0], members)
+            continue
+        _check_place(members, named, places, used)
+
+
+def _unlinked_since(o: RowOutcome, present: set[int]) -> bool:
+    """True when the row's customer was linked at the check and is gone now."""
+    return o.clean.customer_id is not None and o.clean.customer_id not in present
 
 
 def resolve_codes(ctx: KindContext, outcomes: list[RowOutcome]) -> None:

@@ -41,7 +41,11 @@ from app.services.imports.kinds.items import (
     item_rows,
     items_unchanged,
 )
-from app.services.imports.kinds.volume_checks import check_groups, check_places
+from app.services.imports.kinds.volume_checks import (
+    check_groups,
+    check_places,
+    recheck_groups,
+)
 from app.services.imports.kinds.volume_rows import (
     VOLUME_FIELDS,
     CustomerLookup,
@@ -81,6 +85,15 @@ class VolumeImport:
             outcomes.append(check_volume_row(ctx, row, customers))
         check_groups(ctx, outcomes)
         check_places(ctx, outcomes)
+        return settle(outcomes)
+
+    def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
+        """The preview's verdicts, what the database may have changed since looked at again.
+
+        档号 registered since, linked customers deleted since, places gone, full or no longer
+        secure (``volume_checks.recheck_groups``); every row's own checks are not repeated.
+        """
+        recheck_groups(ctx, outcomes)
         return settle(outcomes)
 
     def write(
