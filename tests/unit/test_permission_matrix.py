@@ -107,6 +107,18 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
     "inspection.write": {ARCH: ALL},
     "inspection.settings": {ADMIN: ALL},
+    # disposition (issue 17): appraisers and witnesses are archivists or approvers; the
+    # archivist compiles and records; approvers approve and release holds; the auditor reads
+    # and verifies; the administrator and the 安全保密员 take no part (三员分立)
+    "disposition.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
+    "disposition.hold": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.hold_release": APPROVERS_ALL,
+    "disposition.appraise": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.compile": {ARCH: ALL},
+    "disposition.approve": APPROVERS_ALL,
+    "disposition.witness": {ARCH: ALL, **APPROVERS_ALL},
+    "disposition.carry_out": {ARCH: ALL},
+    "disposition.verify": {AUDITOR: ALL},
 }
 
 CELLS = [

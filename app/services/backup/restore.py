@@ -119,8 +119,12 @@ def stage_restore(
             if vault_source == "none" and counts.get("customers", 0):
                 # without a vault every customer would be purged as "deleted since": refused
                 raise VaultMissing(path=str(live_vault))
+            # a file's own key (issue 17) where it has one: a blob whose key was destroyed
+            # since the backup is not brought back
+            own = any(r[1] == "key_id" for r in conn.execute("PRAGMA table_info(item_file)"))
+            key_col = "coalesce(f.key_id, c.key_id)" if own else "c.key_id"
             blob_keys = conn.execute(
-                "SELECT f.blob_name, c.key_id FROM item_file f "
+                f"SELECT f.blob_name, {key_col} FROM item_file f "
                 "JOIN archive_item i ON i.id = f.item_id JOIN volume v ON v.id = i.volume_id "
                 "JOIN customer c ON c.id = v.customer_id WHERE f.blob_name IS NOT NULL"
             ).fetchall()

@@ -19,7 +19,13 @@ from app.errors import (
     FixityFailed,
 )
 from app.security.vault import KeyDestroyed
-from app.services.catalogue.file_store import COMPLETE, StoredFile, blob_folder, plain_chunks
+from app.services.catalogue.file_store import (
+    COMPLETE,
+    DESTROYED,
+    StoredFile,
+    blob_folder,
+    plain_chunks,
+)
 from app.storage import blob_files
 from app.storage.models import (
     ArchiveItem,
@@ -72,7 +78,7 @@ def verify_all_files(
                 ItemFile.size,
                 ItemFile.sha256,
                 ItemFile.blob_name,
-                Customer.key_id,
+                func.coalesce(ItemFile.key_id, Customer.key_id),
             )
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
             .join(Volume, Volume.id == ArchiveItem.volume_id)
@@ -82,6 +88,8 @@ def verify_all_files(
         total = len(rows)
         for done, row in enumerate(rows, 1):
             file_id, state, chunk_count, size, sha256, blob_name, key_id = row
+            if state == DESTROYED:  # erased with its volume (issue 17): nothing left to check
+                continue
             result.checked += 1
             if state != COMPLETE:
                 result.incomplete_ids.append(file_id)

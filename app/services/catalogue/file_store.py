@@ -39,6 +39,7 @@ from app.storage.models import (
 from app.storage.store import Store, UnitOfWork
 
 WRITING, COMPLETE = "writing", "complete"
+DESTROYED = "destroyed"  # issue 17: key (or chunks) destroyed with the volume; the row is kept
 
 
 def stores_in_folder(store: Store) -> bool:
@@ -78,6 +79,11 @@ def customer_key(store: Store, key_id: str) -> bytes:
         return store.vault.key(key_id)
     except KeyDestroyed as exc:
         raise CustomerUnreadable() from exc
+
+
+def chunk_key_id(f: ItemFile, customer: Customer) -> str:
+    """The vault key sealing ``f``'s chunks: its own, or (files before issue 17) the customer's."""
+    return f.key_id or customer.key_id
 
 
 def file_row(uow: UnitOfWork, file_id: int, user: UserAccount) -> tuple[ItemFile, Customer]:

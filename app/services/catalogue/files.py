@@ -22,6 +22,7 @@ from app.services.catalogue.file_intake import mask_file_name
 from app.services.catalogue.file_store import (
     COMPLETE,
     StoredFile,
+    chunk_key_id,
     customer_key,
     decrypt_name,
     file_row,
@@ -67,7 +68,7 @@ def read_plain(
 ) -> PlainFile:
     """The file's name and content after the fixity check (a failure is audited, committed)."""
     store = uow.store
-    key = customer_key(store, customer.key_id)
+    key = customer_key(store, chunk_key_id(f, customer))
     parts: list[bytes] = []
     write: Callable[[bytes], object] = parts.append if sink is None else sink.write
     try:

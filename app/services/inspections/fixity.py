@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 
 from app.clock import Clock
 from app.domain.inspection_rows import FixityResult
@@ -58,7 +58,7 @@ def verify_scope_files(
                 ItemFile.size,
                 ItemFile.sha256,
                 ItemFile.blob_name,
-                Customer.key_id,
+                func.coalesce(ItemFile.key_id, Customer.key_id),
                 Volume.reference_code,
             )
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)

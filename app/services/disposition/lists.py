@@ -1,0 +1,575 @@
+"""销毁清册 (R44): compiled from 销毁 decisions, numbered XH{year}-{n:04}, frozen once submitted.
+
+A list is drafted by an archivist from volumes whose closed appraisal decided 销毁; each row
+keeps the 清册 columns as the volume stood (序号, 档号, 题名, 起止日期, 密级, 数量, 应保管期限,
+已保管期限, 销毁原因, 备注). A volume is on one open list only (a unique column). Submitting
+fixes the approval route (the configured titles; 机密/绝密 always add the 总经理). Once submitted
+the rows no longer change; corrections are appended notes, at any stage, the list being kept
+permanently (there is no delete).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, func, not_, select
+from sqlalchemy.exc import IntegrityError
+
+from app.clock import Clock
+from app.domain import disposition as rules
+from app.domain.accounts import Actor
+from app.domain.catalogue import VolumeState
+from app.domain.roles import TITLE_LABELS, ApproverTitle
+from app.errors import DispositionRefused, FieldError, ValidationFailed
+from app.security import access
+from app.services.auth import SignedIn
+from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
+from app.services.disposition.appraisal import check_volume_free
+from app.services.disposition.shared import level_label, snapshots, today_of
+from app.storage.models import (
+    Appraisal,
+    AppraisalDecision,
+    DestructionApproval,
+    DestructionList,
+    DestructionListVolume,
+    DestructionNote,
+    Volume,
+)
+from app.storage.store import UnitOfWork
+
+ListState = rules.ListState
+
+
+@dataclass(frozen=True)
+class ListRef:
+    """A new list's id and number."""
+
+    id: int
+    number: str
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A volume decided 销毁 by a closed appraisal and not yet on a list."""
+
+    volume_id: int
+    reference_code: str
+    title: str
+    year: int
+    secrecy: str
+    appraisal: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ListRow:
+    """One row of the 清册."""
+
+    seq: int
+    volume_id: int
+    reference_code: str
+    title: str
+    date_range: str
+    secrecy: str
+    quantity: str
+    retention: str
+    kept: str
+    reason: str
+    remarks: str
+
+
+@dataclass(frozen=True)
+class ApprovalRow:
+    """One signature (or refusal) on the list's route."""
+
+    step: int
+    title: str
+    name: str
+    decision: str
+    opinion: str
+    decided_at: datetime
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    """A correction appended to the list."""
+
+    text: str
+    by: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ListSummary:
+    """A 清册 in the list of lists."""
+
+    id: int
+    number: str
+    state: str
+    state_label: str
+    volumes: int
+    compiled_by: str
+    compiled_at: datetime
+    steps: list[str]  # titles (labels) in order
+    signed: int
+    carried_out_on: date | None
+
+
+@dataclass(frozen=True)
+class ListDetail:
+    """A 清册 in full: cover, rows, approvals, witnesses, notes."""
+
+    summary: ListSummary
+    reason: str
+    rejection_reason: str
+    appraisal_number: str
+    appraisers: list[str]
+    appraised_on: date | None
+    rows: list[ListRow]
+    approvals: list[ApprovalRow]
+    place: str
+    method: str
+    method_label: str
+    witnesses: list[str]
+    notes: list[NoteRow]
+
+
+def _candidates_query(reader: Actor) -> object:
+    on_list = exists().where(DestructionListVolume.open_volume_id == Volume.id)
+    return (
+        select(Volume, Appraisal.number, AppraisalDecision.reason)
+        .join(AppraisalDecision, AppraisalDecision.volume_id == Volume.id)
+        .join(Appraisal, Appraisal.id == AppraisalDecision.appraisal_id)
+        .where(
+            AppraisalDecision.decision == rules.Decision.DESTROY.value,
+            Appraisal.state == "closed",
+            Volume.state != VolumeState.DESTROYED.value,
+            not_(on_list),
+            access.secrecy_clause(reader, Volume.secrecy_level),
+        )
+        .order_by(Volume.year, Volume.reference_code)
+    )
+
+
+def list_destroy_candidates(
+    *, session: SignedIn, clock: Clock, limit: int = 5000
+) -> list[Candidate]:
+    """Volumes decided 销毁 by a closed appraisal, not destroyed, on no open list."""
+    with session.uow(clock) as uow:
+        reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
+        rows = uow.session.execute(_candidates_query(reader).limit(limit)).all()  # type: ignore[attr-defined]
+        return [
+            Candidate(v.id, v.reference_code, v.title, v.year, level_label(v.secrecy_level), n, r)
+            for v, n, r in rows
+        ]
+
+
+def _destroy_decision(uow: UnitOfWork, volume_id: int) -> AppraisalDecision | None:
+    """The closed appraisal's 销毁 decision on a volume (the newest), or None."""
+    return uow.session.scalar(
+        select(AppraisalDecision)
+        .join(Appraisal, Appraisal.id == AppraisalDecision.appraisal_id)
+        .where(
+            AppraisalDecision.volume_id == volume_id,
+            AppraisalDecision.decision == rules.Decision.DESTROY.value,
+            Appraisal.state == "closed",
+        )
+        .order_by(AppraisalDecision.id.desc())
+        .limit(1)
+    )
+
+
+def _draft(uow: UnitOfWork, list_id: int) -> DestructionList:
+    """A list still being compiled; any other state refuses editing (R44)."""
+    found = uow.session.get(DestructionList, list_id)
+    if found is None:
+        raise ValidationFailed([FieldError("destruction_list", "not_found")])
+    if found.state != ListState.DRAFT.value:
+        raise DispositionRefused(
+            reason="list_closed", number=found.number, state=ListState(found.state).label
+        )
+    return found
+
+
+def _add_rows(
+    uow: UnitOfWork, dl: DestructionList, volume_ids: list[int], today: date, clock: Clock
+) -> int:
+    """Append volumes to a draft; each needs a 销毁 decision and must be free."""
+    vols: list[Volume] = []
+    reasons: dict[int, str] = {}
+    for vid in dict.fromkeys(volume_ids):
+        v = uow.session.get(Volume, vid)
+        if v is None:
+            raise ValidationFailed([FieldError("volume", "not_found")])
+        decision = _destroy_decision(uow, v.id)
+        if decision is None:
+            raise DispositionRefused(reason="not_destroy_decision", code=v.reference_code)
+        check_volume_free(uow, v)
+        vols.append(v)
+        reasons[v.id] = decision.reason or dl.reason
+    start = (
+        uow.session.scalar(
+            select(func.max(DestructionListVolume.seq)).where(
+                DestructionListVolume.list_id == dl.id
+            )
+        )
+        or 0
+    )
+    snaps = snapshots(uow, vols, today)
+    for n, v in enumerate(vols, start=start + 1):
+        s = snaps[v.id]
+        uow.session.add(
+            DestructionListVolume(
+                list_id=dl.id,
+                volume_id=v.id,
+                open_volume_id=v.id,
+                seq=n,
+                reference_code=s.reference_code,
+                title=s.title,
+                date_range=s.date_range,
+                secrecy=s.secrecy,
+                quantity=s.quantity,
+                retention=s.retention,
+                kept=s.kept,
+                reason=reasons[v.id],
+            )
+        )
+    try:
+        uow.session.flush()
+    except IntegrityError as exc:  # another desk listed one meanwhile: the constraint speaks
+        raise DispositionRefused(reason="on_other_list", code="", number="") from exc
+    return len(vols)
+
+
+def compile_list(
+    *, session: SignedIn, volume_ids: list[int], clock: Clock, reason: str = ""
+) -> ListRef:
+    """Draft a 销毁清册 from volumes decided 销毁 (numbered XH{year}-{n:04}, never reused)."""
+    errors: list[FieldError] = []
+    reason = clean_text(errors, "reason", reason or rules.DEFAULT_REASON, 500, required=True)
+    if not volume_ids:
+        errors.append(FieldError("volumes", "required"))
+    if errors:
+        raise ValidationFailed(errors)
+    today = today_of(clock)
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        user = authorize(uow, session.actor, "disposition.compile")
+        now = clock.now()
+        first = _destroy_decision(uow, volume_ids[0])
+        dl = DestructionList(
+            number=next_yearly_number(uow, "XH", today.year, digits=4),
+            state=ListState.DRAFT.value,
+            appraisal_id=first.appraisal_id if first else None,
+            reason=reason,
+            compiled_by=user.id,
+            compiled_by_name=user.display_name,
+            compiled_at=now,
+        )
+        uow.session.add(dl)
+        uow.session.flush()
+        count = _add_rows(uow, dl, volume_ids, today, clock)
+        uow.audit.record(
+            "disposition.list_compile",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={"number": dl.number, "volumes": count, "reason": reason},
+        )
+        uow.commit()
+        return ListRef(dl.id, dl.number)
+
+
+def add_list_volumes(
+    *, session: SignedIn, list_id: int, volume_ids: list[int], clock: Clock
+) -> None:
+    """Add volumes to a draft list."""
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        authorize(uow, session.actor, "disposition.compile")
+        dl = _draft(uow, list_id)
+        count = _add_rows(uow, dl, volume_ids, today_of(clock), clock)
+        dl.version += 1
+        uow.audit.record(
+            "disposition.list_edit",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={"number": dl.number, "added": count},
+        )
+        uow.commit()
+
+
+def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock: Clock) -> None:
+    """Take a volume off a draft list (the rows are renumbered)."""
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        authorize(uow, session.actor, "disposition.compile")
+        dl = _draft(uow, list_id)
+        rows = list(
+            uow.session.scalars(
+                select(DestructionListVolume)
+                .where(DestructionListVolume.list_id == dl.id)
+                .order_by(DestructionListVolume.seq)
+            )
+        )
+        gone = [r for r in rows if r.volume_id == volume_id]
+        if not gone:
+            raise ValidationFailed([FieldError("volume", "not_found")])
+        uow.session.delete(gone[0])
+        uow.session.flush()
+        for n, r in enumerate((r for r in rows if r.volume_id != volume_id), start=1):
+            r.seq = n
+        dl.version += 1
+        uow.audit.record(
+            "disposition.list_edit",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={"number": dl.number, "removed": gone[0].reference_code},
+        )
+        uow.commit()
+
+
+def set_list_row(
+    *, session: SignedIn, list_id: int, volume_id: int, reason: str, remarks: str, clock: Clock
+) -> None:
+    """Change a draft row's 销毁原因 and 备注."""
+    errors: list[FieldError] = []
+    reason = clean_text(errors, "reason", reason, 500, required=True)
+    remarks = clean_text(errors, "remarks", remarks, 500, required=False)
+    if errors:
+        raise ValidationFailed(errors)
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        authorize(uow, session.actor, "disposition.compile")
+        dl = _draft(uow, list_id)
+        row = uow.session.scalar(
+            select(DestructionListVolume).where(
+                DestructionListVolume.list_id == dl.id, DestructionListVolume.volume_id == volume_id
+            )
+        )
+        if row is None:
+            raise ValidationFailed([FieldError("volume", "not_found")])
+        row.reason, row.remarks = reason, remarks
+        dl.version += 1
+        uow.audit.record(
+            "disposition.list_edit",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={"number": dl.number, "code": row.reference_code, "reason": reason},
+        )
+        uow.commit()
+
+
+def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
+    """Send a draft for approval; returns the route (titles) fixed now."""
+    from app.services.disposition.shared import disposition_settings
+
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        authorize(uow, session.actor, "disposition.compile")
+        dl = _draft(uow, list_id)
+        levels = set(
+            uow.session.scalars(
+                select(Volume.secrecy_level)
+                .join(DestructionListVolume, DestructionListVolume.volume_id == Volume.id)
+                .where(DestructionListVolume.list_id == dl.id)
+            )
+        )
+        count = uow.session.scalar(
+            select(func.count())
+            .select_from(DestructionListVolume)
+            .where(DestructionListVolume.list_id == dl.id)
+        )
+        if not count:
+            raise DispositionRefused(reason="list_empty", number=dl.number)
+        steps = rules.route_for(disposition_settings(uow).route, levels)
+        dl.steps = json.dumps(steps)
+        dl.state = ListState.PENDING.value
+        dl.submitted_at = clock.now()
+        dl.version += 1
+        uow.audit.record(
+            "disposition.list_submit",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={
+                "number": dl.number,
+                "volumes": count,
+                "route": [TITLE_LABELS[ApproverTitle(s)] for s in steps],
+            },
+        )
+        uow.commit()
+        return [TITLE_LABELS[ApproverTitle(s)] for s in steps]
+
+
+def add_list_note(*, session: SignedIn, list_id: int, text: str, clock: Clock) -> None:
+    """Append a correction to a list (the list itself never changes once decided)."""
+    errors: list[FieldError] = []
+    text = clean_text(errors, "note", text, 2000, required=True)
+    if errors:
+        raise ValidationFailed(errors)
+    with session.uow(clock) as uow:
+        uow.claim_writes()
+        user = authorize(uow, session.actor, "disposition.compile")
+        dl = uow.session.get(DestructionList, list_id)
+        if dl is None:
+            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        uow.session.add(
+            DestructionNote(
+                list_id=dl.id,
+                text=text,
+                created_by=user.id,
+                created_by_name=user.display_name,
+                created_at=clock.now(),
+            )
+        )
+        uow.audit.record(
+            "disposition.list_note",
+            object_type="destruction_list",
+            object_id=dl.id,
+            details={"number": dl.number, "note": text},
+        )
+        uow.commit()
+
+
+# --- reading ---------------------------------------------------------------------------------
+def steps_of(dl: DestructionList) -> list[str]:
+    """The route fixed at submission (titles' values)."""
+    return [str(s) for s in json.loads(dl.steps or "[]")]
+
+
+def _summary(uow: UnitOfWork, dl: DestructionList, counts: dict[int, int]) -> ListSummary:
+    steps = steps_of(dl)
+    signed = uow.session.scalar(
+        select(func.count())
+        .select_from(DestructionApproval)
+        .where(DestructionApproval.list_id == dl.id, DestructionApproval.decision == "approve")
+    )
+    return ListSummary(
+        id=dl.id,
+        number=dl.number,
+        state=dl.state,
+        state_label=ListState(dl.state).label,
+        volumes=counts.get(dl.id, 0),
+        compiled_by=dl.compiled_by_name,
+        compiled_at=dl.compiled_at,
+        steps=[TITLE_LABELS[ApproverTitle(s)] for s in steps],
+        signed=int(signed or 0),
+        carried_out_on=dl.carried_out_on,
+    )
+
+
+def _counts(uow: UnitOfWork) -> dict[int, int]:
+    return {
+        int(lid): int(n)
+        for lid, n in uow.session.execute(
+            select(DestructionListVolume.list_id, func.count()).group_by(
+                DestructionListVolume.list_id
+            )
+        ).all()
+    }
+
+
+def list_destruction_lists(*, session: SignedIn, clock: Clock) -> list[ListSummary]:
+    """Every 销毁清册, newest first (the auditor sees them all)."""
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "disposition.read")
+        counts = _counts(uow)
+        found = uow.session.scalars(select(DestructionList).order_by(DestructionList.id.desc()))
+        return [_summary(uow, dl, counts) for dl in found]
+
+
+def list_detail(uow: UnitOfWork, dl: DestructionList, reader: Actor) -> ListDetail:
+    """The whole list (titles above the reader's clearance shown as 受限)."""
+    from app.storage.models import AppraisalMember
+
+    levels = dict(
+        uow.session.execute(
+            select(DestructionListVolume.volume_id, Volume.secrecy_level)
+            .join(Volume, Volume.id == DestructionListVolume.volume_id)
+            .where(DestructionListVolume.list_id == dl.id)
+        ).all()
+    )
+    rows = [
+        ListRow(
+            seq=r.seq,
+            volume_id=r.volume_id,
+            reference_code=r.reference_code,
+            title=access.restricted_title(reader, levels.get(r.volume_id), r.title),
+            date_range=r.date_range,
+            secrecy=r.secrecy,
+            quantity=r.quantity,
+            retention=r.retention,
+            kept=r.kept,
+            reason=r.reason,
+            remarks=r.remarks,
+        )
+        for r in uow.session.scalars(
+            select(DestructionListVolume)
+            .where(DestructionListVolume.list_id == dl.id)
+            .order_by(DestructionListVolume.seq)
+        )
+    ]
+    steps = steps_of(dl)
+    approvals = [
+        ApprovalRow(
+            a.step,
+            TITLE_LABELS[ApproverTitle(a.approver_title)],
+            a.approver_name,
+            a.decision,
+            a.opinion,
+            a.decided_at,
+        )
+        for a in uow.session.scalars(
+            select(DestructionApproval)
+            .where(DestructionApproval.list_id == dl.id)
+            .order_by(DestructionApproval.id)
+        )
+    ]
+    appraisal = uow.session.get(Appraisal, dl.appraisal_id) if dl.appraisal_id else None
+    appraisers = (
+        list(
+            uow.session.scalars(
+                select(AppraisalMember.name)
+                .where(AppraisalMember.appraisal_id == appraisal.id)
+                .order_by(AppraisalMember.seq)
+            )
+        )
+        if appraisal
+        else []
+    )
+    notes = [
+        NoteRow(n.text, n.created_by_name, n.created_at)
+        for n in uow.session.scalars(
+            select(DestructionNote)
+            .where(DestructionNote.list_id == dl.id)
+            .order_by(DestructionNote.id)
+        )
+    ]
+    summary = _summary(uow, dl, {dl.id: len(rows)})
+    assert summary.steps == [TITLE_LABELS[ApproverTitle(s)] for s in steps]
+    return ListDetail(
+        summary=summary,
+        reason=dl.reason,
+        rejection_reason=dl.rejection_reason,
+        appraisal_number=appraisal.number if appraisal else "",
+        appraisers=appraisers,
+        appraised_on=appraisal.appraised_on if appraisal else None,
+        rows=rows,
+        approvals=approvals,
+        place=dl.place,
+        method=dl.method,
+        method_label=rules.method_label(dl.method) if dl.method else "",
+        witnesses=[w for w in (dl.witness1_name, dl.witness2_name) if w],
+        notes=notes,
+    )
+
+
+def get_destruction_list(*, session: SignedIn, list_id: int, clock: Clock) -> ListDetail:
+    """One 销毁清册 in full."""
+    with session.uow(clock) as uow:
+        reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
+        dl = uow.session.get(DestructionList, list_id)
+        if dl is None:
+            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        return list_detail(uow, dl, reader)
