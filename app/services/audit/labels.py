@@ -147,6 +147,23 @@ ACTION_LABELS: dict[str, str] = {
     # disposition (issue 17)
     "disposition.hold_place": "设置冻结",
     "disposition.hold_release": "解除冻结",
+    "disposition.appraisal_start": "开始鉴定",
+    "disposition.decision": "登记鉴定结论",
+    "disposition.decision_removed": "撤回鉴定结论",
+    "disposition.retention_change": "鉴定变更保管期限",
+    "disposition.appraisal_close": "完成鉴定",
+    "disposition.list_compile": "编制销毁清册",
+    "disposition.list_edit": "修改销毁清册",
+    "disposition.list_submit": "提交销毁清册审批",
+    "disposition.list_note": "销毁清册追加备注",
+    "disposition.list_approve": "批准销毁清册",
+    "disposition.list_reject": "退回销毁清册",
+    "disposition.carry_out": "执行销毁",
+    "disposition.volume_destroyed": "案卷已销毁",
+    "settings.disposition": "修改鉴定销毁设置",
+    "print.destruction_list": "打印销毁清册",
+    "print.appraisal_record": "打印鉴定记录",
+    "print.destruction_certificate": "打印销毁证明",
 }
 
 # The area of an action code (its first part): how an action no table knows yet still reads.
@@ -213,6 +230,22 @@ OBJECT_LABELS: dict[str, str] = {
 
 # Keys of the details (and of the fields a change names) that are not error fields.
 DETAIL_LABELS: dict[str, str] = {
+    # disposition (issue 17)
+    "added": "新增",
+    "removed": "移除",
+    "appraisers": "鉴定人",
+    "date": "日期",
+    "files": "电子文件",
+    "look_ahead_years": "提前年数",
+    "methods": "销毁方式",
+    "method": "销毁方式",
+    "place": "地点",
+    "witnesses": "监销人",
+    "new_until": "延长至（年）",
+    "recipient": "接收单位",
+    "decision": "鉴定结论",
+    "opinion": "意见",
+    "holds": "冻结",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",

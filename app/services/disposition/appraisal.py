@@ -22,7 +22,13 @@ from app.domain.roles import may
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    local_today,
+    next_yearly_number,
+)
 from app.services.disposition.holds import holds_covering_volume, refuse_if_held
 from app.services.disposition.shared import (
     disposition_settings,
@@ -30,7 +36,6 @@ from app.services.disposition.shared import (
     level_label,
     retention_text,
     state_block,
-    today_of,
     volume_or_refuse,
 )
 from app.storage.models import (
@@ -115,7 +120,7 @@ def start_appraisal(
     """Open an appraisal with its appraisers (the first leads) and its date."""
     errors: list[FieldError] = []
     opinion = clean_text(errors, "opinion", opinion, 2000, required=False)
-    if appraised_on > today_of(clock):
+    if appraised_on > local_today(clock):
         errors.append(FieldError("appraised_on", "in_future"))
     if errors:
         raise ValidationFailed(errors)
@@ -208,7 +213,7 @@ def record_decision(
         errors, "recipient", recipient, 100, required=kind == rules.Decision.TRANSFER
     )
     opinion = clean_text(errors, "opinion", opinion, 1000, required=False)
-    today = today_of(clock)
+    today = local_today(clock)
     if kind == rules.Decision.EXTEND:
         top = today.year + rules.MAX_EXTENSION_YEARS
         if new_until is None or not today.year < new_until <= top:

@@ -37,9 +37,9 @@ from app.errors import (
 )
 from app.services.auth import SignedIn, check_password_with_lockout
 from app.services.catalogue.file_store import DESTROYED, blob_folder, stores_in_folder
-from app.services.common import actor_from_row, authorize, clean_text, find_user
+from app.services.common import actor_from_row, authorize, clean_text, find_user, local_today
 from app.services.disposition.holds import holds_covering_volumes, refuse_if_held
-from app.services.disposition.shared import disposition_settings, state_block, today_of
+from app.services.disposition.shared import disposition_settings, state_block
 from app.storage.models import (
     ArchiveBox,
     ArchiveItem,
@@ -142,7 +142,7 @@ def carry_out_list(
     """Destroy the volumes of an approved list, witnessed by two 监销人 (see the module)."""
     errors: list[FieldError] = []
     place = clean_text(errors, "place", place, 100, required=True)
-    today = today_of(clock)
+    today = local_today(clock)
     if carried_out_on > today:
         errors.append(FieldError("carried_out_on", "in_future"))
     if errors:

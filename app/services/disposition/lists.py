@@ -25,9 +25,15 @@ from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    local_today,
+    next_yearly_number,
+)
 from app.services.disposition.appraisal import check_volume_free
-from app.services.disposition.shared import level_label, snapshots, today_of
+from app.services.disposition.shared import level_label, snapshots
 from app.storage.models import (
     Appraisal,
     AppraisalDecision,
@@ -253,7 +259,7 @@ def compile_list(
         errors.append(FieldError("volumes", "required"))
     if errors:
         raise ValidationFailed(errors)
-    today = today_of(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.compile")
@@ -289,7 +295,7 @@ def add_list_volumes(
         uow.claim_writes()
         authorize(uow, session.actor, "disposition.compile")
         dl = _draft(uow, list_id)
-        count = _add_rows(uow, dl, volume_ids, today_of(clock), clock)
+        count = _add_rows(uow, dl, volume_ids, local_today(clock), clock)
         dl.version += 1
         uow.audit.record(
             "disposition.list_edit",

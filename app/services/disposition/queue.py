@@ -18,7 +18,7 @@ from app.domain import disposition as rules
 from app.domain.catalogue import VolumeState
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, local_today
 from app.services.disposition.holds import held_volume_clause, holds_covering_volumes
 from app.services.disposition.shared import (
     disposition_settings,
@@ -27,7 +27,6 @@ from app.services.disposition.shared import (
     level_label,
     retention_text,
     state_block,
-    today_of,
 )
 from app.storage.models import (
     Appraisal,
@@ -106,7 +105,7 @@ def list_appraisal_queue(
     limit: int = 500,
 ) -> AppraisalQueue:
     """The queue within the reader's clearance; ``category_code``/``year`` pick one group."""
-    today = today_of(clock)
+    today = local_today(clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
         ahead = look_ahead_years

@@ -21,7 +21,7 @@ from app.domain.catalogue import (
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today
+from app.services.common import authorize
 from app.storage.models import ArchiveItem, Volume
 from app.storage.store import UnitOfWork
 
@@ -198,11 +198,6 @@ def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, 
             kept=f"{rules.kept_years(v.year, today)}年",
         )
     return out
-
-
-def today_of(clock: Clock) -> date:
-    """Today (calendar day of the workstation)."""
-    return local_today(clock)
 
 
 def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
