@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.domain.disposition import FILE_DESTROYED
 from app.errors import (
     CustomerUnreadable,
     FieldError,
@@ -39,7 +40,7 @@ from app.storage.models import (
 from app.storage.store import Store, UnitOfWork
 
 WRITING, COMPLETE = "writing", "complete"
-DESTROYED = "destroyed"  # issue 17: key (or chunks) destroyed with the volume; the row is kept
+DESTROYED = FILE_DESTROYED  # issue 17: key (or chunks) destroyed with the volume; row kept
 
 
 def stores_in_folder(store: Store) -> bool:

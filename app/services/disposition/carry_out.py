@@ -27,6 +27,7 @@ from sqlalchemy import delete, insert, select, update
 from app.clock import Clock
 from app.domain import disposition as rules
 from app.domain.catalogue import VolumeState
+from app.domain.disposition import FILE_DESTROYED
 from app.domain.roles import may
 from app.errors import (
     AccountLocked,
@@ -36,10 +37,10 @@ from app.errors import (
     WrongCredentials,
 )
 from app.services.auth import SignedIn, check_password_with_lockout
-from app.services.catalogue.file_store import DESTROYED, blob_folder, stores_in_folder
 from app.services.common import actor_from_row, authorize, clean_text, find_user, local_today
 from app.services.disposition.holds import holds_covering_volumes, refuse_if_held
 from app.services.disposition.shared import disposition_settings, state_block
+from app.storage import blob_files
 from app.storage.models import (
     ArchiveBox,
     ArchiveItem,
@@ -283,7 +284,7 @@ def _destroy(
         files = uow.session.execute(
             select(ItemFile.id, ItemFile.key_id, ItemFile.blob_name)
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
-            .where(ArchiveItem.volume_id.in_(chunk), ItemFile.state != DESTROYED)
+            .where(ArchiveItem.volume_id.in_(chunk), ItemFile.state != FILE_DESTROYED)
         ).all()
         if files:
             file_ids = [f for f, _k, _b in files]
@@ -294,7 +295,7 @@ def _destroy(
             uow.session.execute(
                 update(ItemFile)
                 .where(ItemFile.id.in_(file_ids))
-                .values(state=DESTROYED, name_enc=b"", blob_name=None)
+                .values(state=FILE_DESTROYED, name_enc=b"", blob_name=None)
             )
             files_erased += len(files)
         for vid in chunk:
@@ -316,8 +317,8 @@ def _destroy(
     store = uow.store
     if key_ids:
         store.vault.destroy(key_ids)
-    if blob_names and stores_in_folder(store):
-        folder = blob_folder(store)
+    if blob_names and store.location.is_sqlite:  # the blobs beside an embedded database
+        folder = blob_files.BlobFolder.beside(store.location.sqlite_path)
         for name in blob_names:
             _shred(folder.path_of(name))
     return CarryOutResult(dl.number, total, files_erased, places_freed)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain import disposition as rules
 from app.domain.catalogue import VolumeState
+from app.domain.disposition import FILE_DESTROYED
 from app.services.auth import SignedIn
-from app.services.catalogue.file_store import DESTROYED
 from app.services.common import authorize
 from app.services.disposition.lists import steps_of
 from app.storage.models import (
@@ -86,7 +86,9 @@ def verify_destructions(*, session: SignedIn, clock: Clock) -> DestructionCheck:
                 select(ArchiveItem.volume_id)
                 .join(ItemFile, ItemFile.item_id == ArchiveItem.id)
                 .join(Volume, Volume.id == ArchiveItem.volume_id)
-                .where(Volume.state == VolumeState.DESTROYED.value, ItemFile.state != DESTROYED)
+                .where(
+                    Volume.state == VolumeState.DESTROYED.value, ItemFile.state != FILE_DESTROYED
+                )
             )
         )
         findings = []
