@@ -1678,3 +1678,26 @@ def _disposition_settings(w: World) -> None:
 READ_ONLY["app.services.disposition.verify_destructions"] = (
     "reads: the auditor's check of destroyed volumes against their lists"
 )
+
+
+@recipe(
+    "app.services.disposition.printing.record_disposition_output",
+    action="print.destruction_list",
+)
+def _disposition_output(w: World) -> None:
+    from app.services.disposition import printing
+
+    lid, _vid = _draft_list(w)
+    printing.record_disposition_output(
+        session=w.archivist, form="destruction_list", object_id=lid, kind="print", clock=w.clock
+    )
+
+
+for _name, _why in {
+    "destruction_list_form": "builds the rows; printing is audited by record_disposition_output",
+    "destruction_list_pdf": "renders only; see record_disposition_output",
+    "certificate_pdf": "renders only; see record_disposition_output",
+    "appraisal_form": "builds the rows; see record_disposition_output",
+    "appraisal_record_pdf": "renders only; see record_disposition_output",
+}.items():
+    READ_ONLY[f"app.services.disposition.printing.{_name}"] = _why
