@@ -35,6 +35,7 @@ from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
+from ui.pages.disposition import DispositionPage
 from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
@@ -57,6 +58,7 @@ AREAS: list[tuple[str, str, str]] = [
     ("locations", "库位", "库房、密集架、保险柜位置，上架、移库和二维码标签将在此处提供。"),
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
+    ("disposition", "鉴定销毁", ""),
     ("statistics", "统计", ""),
     ("audit", "审计", ""),
     ("settings", "设置", ""),
@@ -81,6 +83,7 @@ WATCHES: dict[str, Changes] = {
     "archives": Changes.of("customers", "volumes", "places", "loans", "inspections", "incidents"),
     "locations": Changes.of("volumes", "places", "loans", "inspections"),
     "loans": Changes.of("customers", "volumes", "loans", "accounts"),
+    "disposition": Changes.of("disposition", "volumes", "loans", "inspections"),
 }
 
 _STAFF = (Role.ARCHIVIST, Role.APPROVER)
@@ -122,6 +125,15 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
             "MainWindow",
             "库房检查、清点扫码、温湿度登记和修复任务由档案管理员办理"
             "（三员分立：系统管理员和审计员不接触档案实体）。",
+        ),
+    ),
+    "disposition": (
+        DispositionPage,
+        _READERS,
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "鉴定、销毁清册和冻结由档案管理员、审批人办理，审计员核查"
+            "（三员分立：系统管理员和安全保密员不接触档案内容）。",
         ),
     ),
     "audit": (
@@ -425,6 +437,10 @@ class MainWindow(QMainWindow):
             self.page_by_key.get("inspections"), InspectionsPage
         ):
             self.page_by_key["inspections"].refresh()  # type: ignore[attr-defined]
+        elif key == "disposition" and isinstance(
+            self.page_by_key.get("disposition"), DispositionPage
+        ):
+            self.page_by_key["disposition"].refresh()  # type: ignore[attr-defined]
         elif key == "loans" and isinstance(self.page_by_key.get("loans"), LoansPage):
             self.page_by_key["loans"].refresh()  # type: ignore[attr-defined]
         elif key == "statistics" and isinstance(self.page_by_key.get("statistics"), StatisticsPage):

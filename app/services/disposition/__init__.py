@@ -57,7 +57,9 @@ from app.services.disposition.queue import (
 )
 from app.services.disposition.shared import (
     DispositionSettings,
+    StaffRow,
     get_disposition_settings,
+    list_disposition_staff,
     update_disposition_settings,
 )
 from app.services.disposition.verify import (
@@ -84,6 +86,7 @@ __all__ = [
     "ListSummary",
     "QueueGroup",
     "QueueRow",
+    "StaffRow",
     "VolumeQuery",
     "Witness",
     "add_list_note",
@@ -104,6 +107,7 @@ __all__ = [
     "list_approval_queue",
     "list_destroy_candidates",
     "list_destruction_lists",
+    "list_disposition_staff",
     "list_holds",
     "place_hold",
     "record_decision",

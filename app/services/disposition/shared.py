@@ -18,7 +18,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
     VolumeState,
 )
-from app.domain.roles import TITLE_LABELS, ApproverTitle
+from app.domain.roles import TITLE_LABELS, ApproverTitle, may
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize
@@ -206,3 +206,29 @@ def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
     if v is None:
         raise ValidationFailed([FieldError("volume", "not_found")])
     return v
+
+
+@dataclass(frozen=True)
+class StaffRow:
+    """A staff account that may take part in disposition (appraise, witness)."""
+
+    id: int
+    username: str
+    display_name: str
+
+
+def list_disposition_staff(*, session: SignedIn, clock: Clock) -> list[StaffRow]:
+    """Enabled accounts that may appraise or witness (archivists and approvers; never 三员)."""
+    from app.services.common import actor_from_row
+    from app.storage.models import UserAccount
+
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "disposition.read")
+        users = uow.session.scalars(
+            select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.id)
+        ).all()
+        return [
+            StaffRow(u.id, u.username, u.display_name)
+            for u in users
+            if may(actor_from_row(u).roles, "disposition.appraise")
+        ]
