@@ -258,7 +258,9 @@ class MainWindow(QMainWindow):
         self.menu_go = self.menuBar().addMenu("")
         self.area_actions: list[QAction] = []
         for row, (_key, title, _desc) in enumerate(AREAS):
-            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{row + 1}"))
+            # Ctrl+1 … Ctrl+9, then Ctrl+0 for the tenth area
+            key = (row + 1) % 10
+            action = QAction(self.tr(title), self, shortcut=QKeySequence(f"Ctrl+{key}"))
             action.triggered.connect(lambda _=False, r=row: self.nav.setCurrentRow(r))
             self.menu_go.addAction(action)
             self.area_actions.append(action)
