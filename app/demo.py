@@ -124,6 +124,9 @@ def build_demo(
         sign_out(session=session, clock=clock, reason="demo built")
     if catalogue and size == "small":
         shelve_demo(location, clock)
+        from app.demo_disposition import dispose_demo
+
+        dispose_demo(location, clock, DEMO_PASSWORD)  # issue 17: every 鉴定销毁 screen shows data
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 
