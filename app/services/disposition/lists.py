@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, not_, select
+from sqlalchemy import exists, func, insert, not_, select
 from sqlalchemy.exc import IntegrityError
 
 from app.clock import Clock
@@ -32,7 +32,7 @@ from app.services.common import (
     local_today,
     next_yearly_number,
 )
-from app.services.disposition.appraisal import check_volume_free
+from app.services.disposition.appraisal import check_volumes_free
 from app.services.disposition.shared import level_label, snapshots
 from app.storage.models import (
     Appraisal,
@@ -199,22 +199,39 @@ def _draft(uow: UnitOfWork, list_id: int) -> DestructionList:
     return found
 
 
-def _add_rows(
-    uow: UnitOfWork, dl: DestructionList, volume_ids: list[int], today: date, clock: Clock
-) -> int:
-    """Append volumes to a draft; each needs a 销毁 decision and must be free."""
+def _destroy_reasons(uow: UnitOfWork, ids: list[int]) -> dict[int, str]:
+    """Per volume, the reason of its newest 销毁 decision in a closed appraisal (set-based)."""
+    found: dict[int, str] = {}
+    for start in range(0, len(ids), 500):
+        for vid, reason in uow.session.execute(
+            select(AppraisalDecision.volume_id, AppraisalDecision.reason)
+            .join(Appraisal, Appraisal.id == AppraisalDecision.appraisal_id)
+            .where(
+                AppraisalDecision.volume_id.in_(ids[start : start + 500]),
+                AppraisalDecision.decision == rules.Decision.DESTROY.value,
+                Appraisal.state == "closed",
+            )
+            .order_by(AppraisalDecision.id)
+        ).all():
+            found[int(vid)] = str(reason or "")
+    return found
+
+
+def _add_rows(uow: UnitOfWork, dl: DestructionList, volume_ids: list[int], today: date) -> int:
+    """Append volumes to a draft; each needs a 销毁 decision and must be free (set-based)."""
+    ids = list(dict.fromkeys(volume_ids))
     vols: list[Volume] = []
-    reasons: dict[int, str] = {}
-    for vid in dict.fromkeys(volume_ids):
-        v = uow.session.get(Volume, vid)
-        if v is None:
-            raise ValidationFailed([FieldError("volume", "not_found")])
-        decision = _destroy_decision(uow, v.id)
-        if decision is None:
+    for start in range(0, len(ids), 500):
+        vols += uow.session.scalars(select(Volume).where(Volume.id.in_(ids[start : start + 500])))
+    if len(vols) != len(ids):
+        raise ValidationFailed([FieldError("volume", "not_found")])
+    by_id = {v.id: v for v in vols}
+    vols = [by_id[i] for i in ids]
+    reasons = _destroy_reasons(uow, ids)
+    for v in vols:
+        if v.id not in reasons:
             raise DispositionRefused(reason="not_destroy_decision", code=v.reference_code)
-        check_volume_free(uow, v)
-        vols.append(v)
-        reasons[v.id] = decision.reason or dl.reason
+    check_volumes_free(uow, vols)
     start = (
         uow.session.scalar(
             select(func.max(DestructionListVolume.seq)).where(
@@ -224,26 +241,28 @@ def _add_rows(
         or 0
     )
     snaps = snapshots(uow, vols, today)
+    rows = []
     for n, v in enumerate(vols, start=start + 1):
         s = snaps[v.id]
-        uow.session.add(
-            DestructionListVolume(
-                list_id=dl.id,
-                volume_id=v.id,
-                open_volume_id=v.id,
-                seq=n,
-                reference_code=s.reference_code,
-                title=s.title,
-                date_range=s.date_range,
-                secrecy=s.secrecy,
-                quantity=s.quantity,
-                retention=s.retention,
-                kept=s.kept,
-                reason=reasons[v.id],
-            )
+        rows.append(
+            {
+                "list_id": dl.id,
+                "volume_id": v.id,
+                "open_volume_id": v.id,
+                "seq": n,
+                "reference_code": s.reference_code,
+                "title": s.title,
+                "date_range": s.date_range,
+                "secrecy": s.secrecy,
+                "quantity": s.quantity,
+                "retention": s.retention,
+                "kept": s.kept,
+                "reason": reasons[v.id] or dl.reason,
+                "remarks": "",
+            }
         )
     try:
-        uow.session.flush()
+        uow.session.execute(insert(DestructionListVolume), rows)
     except IntegrityError as exc:  # another desk listed one meanwhile: the constraint speaks
         raise DispositionRefused(reason="on_other_list", code="", number="") from exc
     return len(vols)
@@ -276,7 +295,7 @@ def compile_list(
         )
         uow.session.add(dl)
         uow.session.flush()
-        count = _add_rows(uow, dl, volume_ids, today, clock)
+        count = _add_rows(uow, dl, volume_ids, today)
         uow.audit.record(
             "disposition.list_compile",
             object_type="destruction_list",
@@ -295,7 +314,7 @@ def add_list_volumes(
         uow.claim_writes()
         authorize(uow, session.actor, "disposition.compile")
         dl = _draft(uow, list_id)
-        count = _add_rows(uow, dl, volume_ids, local_today(clock), clock)
+        count = _add_rows(uow, dl, volume_ids, local_today(clock))
         dl.version += 1
         uow.audit.record(
             "disposition.list_edit",

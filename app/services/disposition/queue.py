@@ -15,7 +15,8 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 
 from app.clock import Clock
 from app.domain import disposition as rules
-from app.domain.catalogue import VolumeState
+from app.domain.catalogue import RETENTION_YEARS, Retention, VolumeState
+from app.domain.disposition import HoldState
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, local_today
@@ -32,8 +33,10 @@ from app.storage.models import (
     Appraisal,
     AppraisalDecision,
     DestructionListVolume,
+    LegalHold,
     Volume,
 )
+from app.storage.store import UnitOfWork
 
 OUT_STATES = (VolumeState.ON_LOAN.value, VolumeState.IN_REPAIR.value)
 
@@ -95,6 +98,73 @@ def _listed_clause() -> Any:
     return exists().where(DestructionListVolume.open_volume_id == Volume.id)
 
 
+def _branches(last_year: int) -> list[tuple[Any, tuple[Any, ...]]]:
+    """The due condition as separate index ranges, each with the order of its index.
+
+    Ordering by the index's own columns keeps each query a range scan of that index (an
+    ORDER BY year alone would let the planner walk the whole year index instead).
+    """
+    out: list[tuple[Any, tuple[Any, ...]]] = [
+        (
+            and_(
+                Volume.retention_until <= last_year,
+                Volume.retention != Retention.PERMANENT.value,
+            ),
+            (Volume.retention_until, Volume.year),
+        )
+    ]
+    for retention, years in RETENTION_YEARS.items():
+        if years is not None:
+            out.append(
+                (
+                    and_(
+                        Volume.retention == retention.value,
+                        Volume.year <= last_year - years,
+                        Volume.retention_until.is_(None),
+                    ),
+                    (Volume.retention, Volume.year),
+                )
+            )
+    return out
+
+
+def _ids(uow: UnitOfWork, stmt: Any) -> set[int]:
+    return {int(i) for i in uow.session.scalars(stmt) if i is not None}
+
+
+def _taken_ids(uow: UnitOfWork) -> set[int]:
+    """Volumes decided (销毁/移交, or in an open appraisal) or on an open list: few rows."""
+    decided = select(AppraisalDecision.volume_id).where(
+        or_(
+            AppraisalDecision.decision.in_(
+                (rules.Decision.DESTROY.value, rules.Decision.TRANSFER.value)
+            ),
+            AppraisalDecision.appraisal_id.in_(
+                select(Appraisal.id).where(Appraisal.state == "open")
+            ),
+        )
+    )
+    listed = select(DestructionListVolume.open_volume_id).where(
+        DestructionListVolume.open_volume_id.is_not(None)
+    )
+    return _ids(uow, decided) | _ids(uow, listed)
+
+
+def _group_counts(uow: UnitOfWork, cond: Any, ids: set[int]) -> dict[tuple[str, int], int]:
+    """Counts per 门类/year of the volumes ``ids`` that meet ``cond`` (chunked)."""
+    found: dict[tuple[str, int], int] = {}
+    ordered = sorted(ids)
+    for start in range(0, len(ordered), 500):
+        for c, y, n in uow.session.execute(
+            select(Volume.category_code, Volume.year, func.count())
+            .where(Volume.id.in_(ordered[start : start + 500]), cond)
+            .group_by(Volume.category_code, Volume.year)
+        ).all():
+            key = (str(c or ""), int(y))
+            found[key] = found.get(key, 0) + int(n)
+    return found
+
+
 def list_appraisal_queue(
     *,
     session: SignedIn,
@@ -104,7 +174,13 @@ def list_appraisal_queue(
     year: int | None = None,
     limit: int = 500,
 ) -> AppraisalQueue:
-    """The queue within the reader's clearance; ``category_code``/``year`` pick one group."""
+    """The queue within the reader's clearance; ``category_code``/``year`` pick one group.
+
+    Set-based over the covering index (retention, year, 门类, state, 密级): the totals per group
+    in one GROUP BY, then the few volumes decided, listed, out or held are counted apart (they
+    are found from their own small tables), and the first ``limit`` rows are read per index
+    range in year order.
+    """
     today = local_today(clock)
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
@@ -113,59 +189,71 @@ def list_appraisal_queue(
             ahead = disposition_settings(uow).look_ahead_years
         ahead = max(0, min(ahead, rules.LOOK_AHEAD_MAX_YEARS))
         last_year = today.year + ahead
-        base = and_(
-            due_clause(last_year),
+        live = and_(
             Volume.state != VolumeState.DESTROYED.value,
             access.secrecy_clause(reader, Volume.secrecy_level),
-            not_(_decided_clause()),
-            not_(_listed_clause()),
         )
-        blocked_cond = or_(Volume.state.in_(OUT_STATES), held_volume_clause(uow))
-        counts = uow.session.execute(
-            select(Volume.category_code, Volume.year, func.count())
-            .where(base)
-            .group_by(Volume.category_code, Volume.year)
-        ).all()
-        blocked_counts = dict(
-            ((c, y), int(n))
+        due = and_(due_clause(last_year), live)
+        totals: dict[tuple[str, int], int] = {}
+        extended, *periods = _branches(last_year)
+        for branch, order in periods:
+            # one range of the covering index each, grouped in index order (no temp b-tree)
             for c, y, n in uow.session.execute(
                 select(Volume.category_code, Volume.year, func.count())
-                .where(base, blocked_cond)
-                .group_by(Volume.category_code, Volume.year)
-            ).all()
+                .where(branch, live)
+                .group_by(*order[1:], Volume.category_code)
+            ).all():
+                key = (str(c or ""), int(y))
+                totals[key] = totals.get(key, 0) + int(n)
+        # extended by an appraisal: few, read along the retention_until index
+        for c, y in uow.session.execute(
+            select(Volume.category_code, Volume.year)
+            .where(extended[0], live)
+            .order_by(*extended[1])
+        ).all():
+            key = (str(c or ""), int(y))
+            totals[key] = totals.get(key, 0) + 1
+        taken = _taken_ids(uow)
+        out = _ids(uow, select(Volume.id).where(Volume.state.in_(OUT_STATES)))
+        holds = held_volume_clause(uow)
+        any_hold = uow.session.scalar(
+            select(LegalHold.id).where(LegalHold.state == HoldState.ACTIVE.value).limit(1)
         )
-        groups = [
-            QueueGroup(
-                str(c or ""),
-                int(y),
-                int(n) - blocked_counts.get((c, y), 0),
-                blocked_counts.get((c, y), 0),
-            )
-            for c, y, n in counts
-        ]
-        groups.sort(key=lambda g: (g.category_code, g.year))
-        picked = [base]
+        held = _ids(uow, select(Volume.id).where(due, holds)) if any_hold else set()
+        blocked_ids = (out | held) - taken
+        minus_taken = _group_counts(uow, due, taken)
+        minus_blocked = _group_counts(uow, due, blocked_ids)
+        groups = []
+        for key, n in sorted(totals.items()):
+            ready = n - minus_taken.get(key, 0) - minus_blocked.get(key, 0)
+            blocked = minus_blocked.get(key, 0)
+            if ready or blocked:
+                groups.append(QueueGroup(key[0], key[1], ready, blocked))
+        picked: list[Any] = [live, Volume.state.not_in(OUT_STATES)]
         if category_code is not None:
             picked.append(Volume.category_code == category_code)
         if year is not None:
             picked.append(Volume.year == year)
-        ready = list(
-            uow.session.scalars(
+        ready_rows: list[Volume] = []
+        for branch, order in _branches(last_year):
+            ready_rows += uow.session.scalars(
                 select(Volume)
-                .where(*picked, not_(blocked_cond))
-                .order_by(Volume.year, Volume.reference_code)
+                .where(branch, *picked, not_(_decided_clause()), not_(_listed_clause()))
+                .where(not_(holds))
+                .order_by(*order)
                 .limit(limit)
             )
-        )
-        held_back = list(
-            uow.session.scalars(
-                select(Volume)
-                .where(*picked, blocked_cond)
-                .order_by(Volume.year, Volume.reference_code)
-                .limit(limit)
+        ready_rows.sort(key=lambda v: (v.year, v.reference_code))
+        ready_rows = ready_rows[:limit]
+        back = sorted(blocked_ids)[: limit * 4]
+        held_back: list[Volume] = []
+        for start in range(0, len(back), 500):
+            held_back += uow.session.scalars(
+                select(Volume).where(Volume.id.in_(back[start : start + 500]), due, *picked[2:])
             )
-        )
-        holds = holds_covering_volumes(uow, [v.id for v in held_back])
+        held_back.sort(key=lambda v: (v.year, v.reference_code))
+        held_back = held_back[:limit]
+        refs = holds_covering_volumes(uow, [v.id for v in held_back])
 
         def row(v: Volume, why: str) -> QueueRow:
             return QueueRow(
@@ -183,13 +271,13 @@ def list_appraisal_queue(
         blocked_rows = []
         for v in held_back:
             reasons = [state_block(v.state)] if state_block(v.state) else []
-            reasons += [f"冻结 {h.label()}" for h in holds.get(v.id, [])]
+            reasons += [f"冻结 {h.label()}" for h in refs.get(v.id, [])]
             blocked_rows.append(row(v, "；".join(reasons)))
         return AppraisalQueue(
             last_year=last_year,
             groups=groups,
             ready_total=sum(g.ready for g in groups),
             blocked_total=sum(g.blocked for g in groups),
-            rows=[row(v, "") for v in ready],
+            rows=[row(v, "") for v in ready_rows],
             blocked=blocked_rows,
         )
