@@ -298,13 +298,13 @@ def _destroy(
                 .values(state=FILE_DESTROYED, name_enc=b"", blob_name=None)
             )
             files_erased += len(files)
-        for vid in chunk:
-            uow.audit.record(
-                "disposition.volume_destroyed",
-                object_type="volume",
-                object_id=vid,
-                details={"number": dl.number, "method": rules.method_label(method)},
-            )
+        uow.audit.record_many(  # one entry per volume: each volume's history shows it
+            "disposition.volume_destroyed",
+            object_type="volume",
+            objects=[
+                (vid, {"number": dl.number, "method": rules.method_label(method)}) for vid in chunk
+            ],
+        )
         if progress is not None:
             progress(min(start + BATCH, total), total)
     uow.session.execute(
