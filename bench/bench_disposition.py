@@ -59,7 +59,7 @@ def build(engine, customer_id: int, volumes: int, layers: list[int]) -> list[int
             retention = retentions[(n // 36) % 3]
             batch.append(
                 {
-                    "c": f"Z001-KH·{year}-{retention}-{n:07d}",
+                    "c": f"Z001-KH·{year}-{retention}-{n:06d}",
                     "cid": customer_id,
                     "y": year,
                     "r": retention,

@@ -37,7 +37,7 @@ LIST_COLUMNS = (
     "销毁原因",
     "备注",
 )
-LIST_COLUMN_MM = (10, 42, 45, 40, 10, 16, 19, 19, 50, 10)  # 261 mm: A4 landscape less margins
+LIST_COLUMN_MM = (10, 46, 41, 40, 10, 16, 19, 19, 50, 10)  # 261 mm: A4 landscape less margins
 APPRAISAL_COLUMNS = ("序号", "档号", "题名", "年度", "密级", "原保管期限", "鉴定结论", "说明")
 APPRAISAL_COLUMN_MM = (12, 44, 72, 14, 14, 24, 22, 59)
 ROWS_PER_TABLE = 120
