@@ -31,7 +31,6 @@ from sqlalchemy import text
 from app.clock import FixedClock
 from app.services import disposition as D
 from app.services import locations as L
-from app.services.auth import sign_in
 from app.services.catalogue import attach_file
 from app.services.disposition import printing
 from app.services.setup import initialize_database
@@ -150,6 +149,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--volumes", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--queue-only", action="store_true")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp())
     clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
@@ -207,6 +207,8 @@ def main() -> None:
         f"max {ms(max(times))} (bare GROUP BY median {ms(statistics.median(bare))})"
     )
 
+    if args.queue_only:
+        return
     # --- a list of LISTED volumes, approved -----------------------------------------------------
     t0 = time.perf_counter()
     ref = D.start_appraisal(

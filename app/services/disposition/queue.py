@@ -16,11 +16,14 @@ from sqlalchemy import and_, exists, func, not_, or_, select
 from app.clock import Clock
 from app.domain import disposition as rules
 from app.domain.catalogue import RETENTION_YEARS, Retention, VolumeState
-from app.domain.disposition import HoldState
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, local_today
-from app.services.disposition.holds import held_volume_clause, holds_covering_volumes
+from app.services.disposition.holds import (
+    held_volume_clause,
+    held_volume_ids,
+    holds_covering_volumes,
+)
 from app.services.disposition.shared import (
     disposition_settings,
     due_clause,
@@ -33,7 +36,6 @@ from app.storage.models import (
     Appraisal,
     AppraisalDecision,
     DestructionListVolume,
-    LegalHold,
     Volume,
 )
 from app.storage.store import UnitOfWork
@@ -216,10 +218,7 @@ def list_appraisal_queue(
         taken = _taken_ids(uow)
         out = _ids(uow, select(Volume.id).where(Volume.state.in_(OUT_STATES)))
         holds = held_volume_clause(uow)
-        any_hold = uow.session.scalar(
-            select(LegalHold.id).where(LegalHold.state == HoldState.ACTIVE.value).limit(1)
-        )
-        held = _ids(uow, select(Volume.id).where(due, holds)) if any_hold else set()
+        held = held_volume_ids(uow, due)
         blocked_ids = (out | held) - taken
         minus_taken = _group_counts(uow, due, taken)
         minus_blocked = _group_counts(uow, due, blocked_ids)
