@@ -176,19 +176,40 @@ def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
     ids = [h[0] for h in holds]
     extra = [cond] if cond is not None else []
     found: set[int] = set()
-    targets = select(LegalHoldTarget.volume_id).where(
-        LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.volume_id.is_not(None)
+    # the targets first, as plain id lists: a sub-select here lets the planner scan volumes
+    volumes = sorted(
+        {
+            int(v)
+            for v in db.scalars(
+                select(LegalHoldTarget.volume_id).where(
+                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.volume_id.is_not(None)
+                )
+            )
+            if v is not None
+        }
     )
-    found.update(
-        int(v) for v in db.scalars(select(Volume.id).where(Volume.id.in_(targets), *extra))
+    customers = sorted(
+        {
+            int(c)
+            for c in db.scalars(
+                select(LegalHoldTarget.customer_id).where(
+                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.customer_id.is_not(None)
+                )
+            )
+            if c is not None
+        }
     )
-    customers = select(LegalHoldTarget.customer_id).where(
-        LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.customer_id.is_not(None)
-    )
-    found.update(
-        int(v)
-        for v in db.scalars(select(Volume.id).where(Volume.customer_id.in_(customers), *extra))
-    )
+    for start in range(0, len(volumes), 500):
+        chunk = volumes[start : start + 500]
+        found.update(
+            int(v) for v in db.scalars(select(Volume.id).where(Volume.id.in_(chunk), *extra))
+        )
+    for start in range(0, len(customers), 500):
+        chunk = customers[start : start + 500]
+        found.update(
+            int(v)
+            for v in db.scalars(select(Volume.id).where(Volume.customer_id.in_(chunk), *extra))
+        )
     for _h, _n, _r, text in holds:
         query = VolumeQuery.from_json(text)
         if not query.is_empty():
