@@ -25,6 +25,7 @@ from app.services.catalogue.file_store import (
     StoredFile,
     blob_folder,
     plain_chunks,
+    sealing_key,
 )
 from app.storage import blob_files
 from app.storage.models import (
@@ -78,7 +79,8 @@ def verify_all_files(
                 ItemFile.size,
                 ItemFile.sha256,
                 ItemFile.blob_name,
-                func.coalesce(ItemFile.key_id, Customer.key_id),
+                Customer.key_id,
+                ItemFile.key_id,
             )
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
             .join(Volume, Volume.id == ArchiveItem.volume_id)
@@ -87,7 +89,7 @@ def verify_all_files(
         ).all()
         total = len(rows)
         for done, row in enumerate(rows, 1):
-            file_id, state, chunk_count, size, sha256, blob_name, key_id = row
+            file_id, state, chunk_count, size, sha256, blob_name, key_id, own_key_id = row
             if state == DESTROYED:  # erased with its volume (issue 17): nothing left to check
                 continue
             result.checked += 1
@@ -95,7 +97,7 @@ def verify_all_files(
                 result.incomplete_ids.append(file_id)
             else:
                 try:
-                    key = store.vault.key(key_id)
+                    key = sealing_key(store, key_id, own_key_id)
                 except KeyDestroyed:
                     result.unreadable_ids.append(file_id)
                 else:

@@ -195,11 +195,12 @@ def attach_file(
         if not first:
             raise ValidationFailed([FieldError("file", "file_empty")])
         kind, stream = _detect(raw, first, name, max_bytes)
-        customer_key(store, customer.key_id)  # refused when the customer's key is gone
+        owner_key = customer_key(store, customer.key_id)  # refused when it is gone
         in_folder = file_store.stores_in_folder(store)
         # the file's own key (issue 17): destroying it erases this file alone, in every copy
         # of the database (crypto-erasure); committed to the vault first, destroyed on failure
-        key_id, key = store.vault.create_key(clock.now())
+        key_id, own_key = store.vault.create_key(clock.now())
+        key = blobs.file_key(owner_key, own_key)
         try:
             row = ItemFile(
                 item_id=item.id,

@@ -82,9 +82,24 @@ def customer_key(store: Store, key_id: str) -> bytes:
         raise CustomerUnreadable() from exc
 
 
-def chunk_key_id(f: ItemFile, customer: Customer) -> str:
-    """The vault key sealing ``f``'s chunks: its own, or (files before issue 17) the customer's."""
-    return f.key_id or customer.key_id
+def sealing_key(store: Store, customer_key_id: str, file_key_id: str | None) -> bytes:
+    """The key a file's chunks are sealed with; KeyDestroyed when either key is gone.
+
+    Files attached since issue 17 need the customer's key and their own (``blobs.file_key``);
+    older ones the customer's alone.
+    """
+    customer = store.vault.key(customer_key_id)
+    if file_key_id is None:
+        return customer
+    return blobs.file_key(customer, store.vault.key(file_key_id))
+
+
+def file_sealing_key(store: Store, f: ItemFile, customer: Customer) -> bytes:
+    """:func:`sealing_key` of ``f``; CustomerUnreadable when a key is destroyed."""
+    try:
+        return sealing_key(store, customer.key_id, f.key_id)
+    except KeyDestroyed as exc:
+        raise CustomerUnreadable() from exc
 
 
 def file_row(uow: UnitOfWork, file_id: int, user: UserAccount) -> tuple[ItemFile, Customer]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
 
 from app.clock import Clock
 from app.domain.inspection_rows import FixityResult
@@ -58,7 +58,8 @@ def verify_scope_files(
                 ItemFile.size,
                 ItemFile.sha256,
                 ItemFile.blob_name,
-                func.coalesce(ItemFile.key_id, Customer.key_id),
+                Customer.key_id,
+                ItemFile.key_id,
                 Volume.reference_code,
             )
             .join(ArchiveItem, ArchiveItem.id == ItemFile.item_id)
@@ -72,11 +73,11 @@ def verify_scope_files(
     store = session.store
     failed: list[tuple[int, str]] = []
     with store.new_session() as s:
-        for done, (fid, state, chunks, size, sha, blob, key_id, code) in enumerate(files, 1):
+        for done, (fid, state, chunks, size, sha, blob, key_id, own, code) in enumerate(files, 1):
             try:
                 if state != item_files.COMPLETE:
                     raise FixityFailed(file_id=fid)
-                key = store.vault.key(key_id)
+                key = item_files.sealing_key(store, key_id, own)
                 stored = item_files.StoredFile(fid, chunks, size, sha, blob)
                 for _plain in item_files.plain_chunks(s, store, stored, key):
                     pass
