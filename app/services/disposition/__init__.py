@@ -35,16 +35,11 @@ from app.services.disposition.holds import (
 )
 from app.services.disposition.lists import (
     Candidate,
-    ListDetail,
     ListRef,
-    ListRow,
-    ListSummary,
     add_list_note,
     add_list_volumes,
     compile_list,
-    get_destruction_list,
     list_destroy_candidates,
-    list_destruction_lists,
     remove_list_volume,
     set_list_row,
     submit_list,
@@ -54,6 +49,13 @@ from app.services.disposition.queue import (
     QueueGroup,
     QueueRow,
     list_appraisal_queue,
+)
+from app.services.disposition.reading import (
+    ListDetail,
+    ListRow,
+    ListSummary,
+    get_destruction_list,
+    list_destruction_lists,
 )
 from app.services.disposition.shared import (
     DispositionSettings,

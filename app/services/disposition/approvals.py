@@ -16,7 +16,7 @@ from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize, clean_text
-from app.services.disposition.lists import ListSummary, _counts, _summary, steps_of
+from app.services.disposition.reading import ListSummary, _counts, _summary, steps_of
 from app.storage.models import (
     AppraisalDecision,
     AppraisalMember,

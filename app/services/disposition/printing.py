@@ -16,7 +16,7 @@ from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.disposition.appraisal import get_appraisal
-from app.services.disposition.lists import list_detail
+from app.services.disposition.reading import list_detail
 from app.storage.models import DestructionList
 
 if TYPE_CHECKING:

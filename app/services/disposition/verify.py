@@ -17,7 +17,7 @@ from app.domain.catalogue import VolumeState
 from app.domain.disposition import FILE_DESTROYED
 from app.services.auth import SignedIn
 from app.services.common import authorize
-from app.services.disposition.lists import steps_of
+from app.services.disposition.reading import steps_of
 from app.storage.models import (
     ArchiveItem,
     DestructionApproval,
