@@ -131,6 +131,9 @@ def build_demo(
         from app.demo_privacy import privacy_samples
 
         privacy_samples(location, clock, DEMO_PASSWORD)
+        from app.demo_disposition import dispose_demo
+
+        dispose_demo(location, clock, DEMO_PASSWORD)  # issue 17: every 鉴定销毁 screen shows data
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 

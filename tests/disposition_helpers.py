@@ -56,3 +56,42 @@ def expired_volume(
         )
     code = get_volume(session=session, volume_id=saved.volume_id, clock=clock).reference_code
     return saved.volume_id, code
+
+
+def first_item(session: SignedIn, clock: FixedClock, volume_id: int) -> int:
+    """The id of the first item (件) of a volume."""
+    from sqlalchemy import select
+
+    from app.storage.models import ArchiveItem
+
+    with session.uow(clock) as uow:
+        found = uow.session.scalar(
+            select(ArchiveItem.id)
+            .where(ArchiveItem.volume_id == volume_id)
+            .order_by(ArchiveItem.seq)
+        )
+    assert found is not None
+    return int(found)
+
+
+def appraise_for_destruction(
+    session: SignedIn,
+    clock: FixedClock,
+    appraisers: list[int],
+    volume_ids: list[int],
+) -> int:
+    """Open an appraisal, decide 销毁 for every volume, close it; returns the appraisal id."""
+    from app.services.disposition import close_appraisal, record_decision, start_appraisal
+
+    ref = start_appraisal(
+        session=session,
+        appraiser_ids=appraisers,
+        appraised_on=clock.now().date(),
+        clock=clock,
+    )
+    for vid in volume_ids:
+        record_decision(
+            session=session, appraisal_id=ref.id, volume_id=vid, decision="destroy", clock=clock
+        )
+    close_appraisal(session=session, appraisal_id=ref.id, opinion="同意销毁", clock=clock)
+    return ref.id

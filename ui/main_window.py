@@ -36,6 +36,7 @@ from ui.dialogs.about import AboutDialog
 from ui.pages.archives import ArchivesPage
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
+from ui.pages.disposition import DispositionPage
 from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
@@ -60,10 +61,11 @@ AREAS: list[tuple[str, str, str]] = [
     ("locations", "库位", "库房、密集架、保险柜位置，上架、移库和二维码标签将在此处提供。"),
     ("loans", "借阅", "查阅、借出申请与审批、归还和借阅登记簿将在此处提供。"),
     ("inspections", "检查", "半年定期检查、温湿度记录、扫码清点和修复任务将在此处提供。"),
+    ("disposition", "鉴定销毁", ""),
     ("statistics", "统计", ""),
     ("privacy", "个人信息", ""),  # issue 18
-    ("staff", "人员", ""),  # issue 20
-    ("audit", "审计", ""),
+    ("audit", "审计", ""),  # Ctrl+0
+    ("staff", "人员", ""),  # issue 20: by the 前往 menu
     ("settings", "设置", ""),
 ]
 
@@ -98,6 +100,7 @@ WATCHES: dict[str, Changes] = {
     "audit": Changes.of("audit", "incidents"),
     "staff": Changes.of("staff", "accounts", "places", "loans", "customers", "inspections"),
     "privacy": Changes.of("customers", "volumes", "privacy"),
+    "disposition": Changes.of("disposition", "volumes", "loans", "inspections"),
 }
 # Pages whose own refresh on show covers the stale changes (no second reload when shown).
 REFRESHED_WHEN_SHOWN = ("home", "loans", "inspections", "statistics")
@@ -157,6 +160,15 @@ GATED: dict[str, tuple[type[QWidget], tuple[Role, ...], str]] = {
         QT_TRANSLATE_NOOP(
             "MainWindow",
             "个人信息的到期处理、删除申请和对外提供由档案管理员和审批人办理（三员分立）。",
+        ),
+    ),
+    "disposition": (
+        DispositionPage,
+        _READERS,
+        QT_TRANSLATE_NOOP(
+            "MainWindow",
+            "鉴定、销毁清册和冻结由档案管理员、审批人办理，审计员核查"
+            "（三员分立：系统管理员和安全保密员不接触档案内容）。",
         ),
     ),
     "audit": (
@@ -467,6 +479,10 @@ class MainWindow(QMainWindow):
             self.page_by_key.get("inspections"), InspectionsPage
         ):
             self.page_by_key["inspections"].refresh()  # type: ignore[attr-defined]
+        elif key == "disposition" and isinstance(
+            self.page_by_key.get("disposition"), DispositionPage
+        ):
+            self.page_by_key["disposition"].refresh()  # type: ignore[attr-defined]
         elif key == "loans" and isinstance(self.page_by_key.get("loans"), LoansPage):
             self.page_by_key["loans"].refresh()  # type: ignore[attr-defined]
         elif key == "statistics" and isinstance(self.page_by_key.get("statistics"), StatisticsPage):

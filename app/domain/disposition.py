@@ -223,3 +223,4 @@ def next_step(steps: list[str], signed: set[int]) -> int | None:
 
 
 DEFAULT_REASON = "保管期满，经鉴定已失去保存价值"
+FILE_DESTROYED = "destroyed"  # ``item_file.state`` of a crypto-erased file (the row is kept)

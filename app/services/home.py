@@ -22,6 +22,7 @@ from app.security.keyring import Keyring
 from app.services.audit import action_label, is_after_hours, verify_audit_chain
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
+from app.services.disposition.shared import due_clause
 from app.storage.models import ArchiveItem, AuditEntry, Customer, UserAccount, Volume
 
 DORMANT_DAYS = 90  # an enabled account unused this long is worth a look (R5)
@@ -201,35 +202,32 @@ def list_appraisal_due(*, session: SignedIn, clock: Clock, limit: int = 200) -> 
     2020-12-31. Permanent volumes are never due; destroyed ones are done.
     """
     today = clock.now().astimezone().date()
-    terms = [(r, years) for r, years in RETENTION_YEARS.items() if years is not None]
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
-        due = or_(
-            *(
-                (Volume.retention == r.value) & (Volume.year + years < today.year)
-                for r, years in terms
-            )
-        )
         rows = uow.session.execute(
-            select(Volume.id, Volume.reference_code, Volume.title, Volume.retention, Volume.year)
+            select(
+                Volume.id,
+                Volume.reference_code,
+                Volume.title,
+                Volume.retention,
+                Volume.year,
+                Volume.retention_until,
+            )
             .where(
-                due,
+                due_clause(today.year - 1),  # an appraisal's extension counts (issue 17)
                 Volume.state != VolumeState.DESTROYED.value,
                 access.secrecy_clause(reader, Volume.secrecy_level),
             )
             .limit(limit * 4)
         ).all()
     out = []
-    for vid, code, title, retention, year in rows:
+    for vid, code, title, retention, year, until in rows:
         years = RETENTION_YEARS[Retention(retention)]
         assert years is not None
+        last = until if until is not None else year + years
         out.append(
             AppraisalRow(
-                vid,
-                code,
-                title,
-                RETENTION_LABELS[Retention(retention)],
-                date(year + years, 12, 31),
+                vid, code, title, RETENTION_LABELS[Retention(retention)], date(last, 12, 31)
             )
         )
     out.sort(key=lambda r: (r.expired_on, r.reference_code))

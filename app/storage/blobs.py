@@ -33,6 +33,15 @@ def chunk_key(customer_key: bytes) -> bytes:
     return crypto.derive_subkey(customer_key, "item-file-chunk/v1")
 
 
+def file_key(customer_key: bytes, own_key: bytes) -> bytes:
+    """The key of a file with its own vault key (issue 17): both keys are needed to read it.
+
+    Destroying the file's key erases that file (destruction of its volume, R44); destroying
+    the customer's key still erases all their files (R8).
+    """
+    return crypto.derive_subkey(customer_key + own_key, "item-file-key/v2")
+
+
 def chunk_aad(file_id: int, seq: int, final: bool) -> bytes:
     """Associated data of chunk ``seq`` of file ``file_id``."""
     return _AAD_LABEL + _AAD.pack(FORMAT_V1, file_id, seq, 1 if final else 0)

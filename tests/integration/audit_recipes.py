@@ -1792,3 +1792,258 @@ def _print_provision_register(w: World) -> None:
     from app.services.privacy import printing
 
     printing.print_provision_register(session=w.archivist, clock=w.clock)
+
+
+# --- disposition (issue 17) --------------------------------------------------------------------
+_DISPOSITION: dict[int, dict[str, object]] = {}
+
+
+def _people(w: World) -> dict[str, object]:
+    """A second appraiser, a 总经理 and two witnesses, made once per world."""
+    found = _DISPOSITION.get(id(w))
+    if found is None:
+        appraiser = w.user([Role.ARCHIVIST])
+        gm_name, _gm_id = w.user([Role.APPROVER], ApproverTitle.GENERAL_MANAGER)
+        witness1 = w.user([Role.ARCHIVIST])
+        witness2 = w.user([Role.ARCHIVIST])
+        found = {
+            "appraisers": [appraiser[1], witness1[1]],
+            "gm": auth.sign_in(
+                location=w.location, username=gm_name, password=PASSWORD, clock=w.clock
+            ),
+            "witnesses": (witness1[0], witness2[0]),
+        }
+        _DISPOSITION[id(w)] = found
+    return found
+
+
+def _expired(w: World) -> int:
+    draft = catalogue.VolumeDraft(
+        customer_id=w.customer(), year=2010, title=w.unique("到期档案"), retention="D10"
+    )
+    return catalogue.create_volume(session=w.archivist, draft=draft, clock=w.clock).volume_id
+
+
+def _appraisal(w: World) -> int:
+    from app.services import disposition
+
+    ids = _people(w)["appraisers"]
+    assert isinstance(ids, list)
+    return disposition.start_appraisal(
+        session=w.archivist, appraiser_ids=ids, appraised_on=w.clock.now().date(), clock=w.clock
+    ).id
+
+
+def _decided(w: World) -> int:
+    """A volume appraised 销毁 (closed appraisal)."""
+    from app.services import disposition
+
+    vid, aid = _expired(w), _appraisal(w)
+    disposition.record_decision(
+        session=w.archivist, appraisal_id=aid, volume_id=vid, decision="destroy", clock=w.clock
+    )
+    disposition.close_appraisal(session=w.archivist, appraisal_id=aid, opinion="", clock=w.clock)
+    return vid
+
+
+def _draft_list(w: World) -> tuple[int, int]:
+    from app.services import disposition
+
+    vid = _decided(w)
+    return disposition.compile_list(session=w.archivist, volume_ids=[vid], clock=w.clock).id, vid
+
+
+def _submitted(w: World) -> int:
+    from app.services import disposition
+
+    lid, _vid = _draft_list(w)
+    disposition.submit_list(session=w.archivist, list_id=lid, clock=w.clock)
+    return lid
+
+
+def _approved(w: World) -> int:
+    from app.services import disposition
+
+    lid = _submitted(w)
+    gm = _people(w)["gm"]
+    assert isinstance(gm, SignedIn)
+    for who in (w.manager, gm):
+        disposition.approve_list(session=who, list_id=lid, opinion="同意", clock=w.clock)
+    return lid
+
+
+@recipe("app.services.disposition.place_hold", action="disposition.hold_place")
+def _hold_place(w: World) -> None:
+    from app.services import disposition
+
+    disposition.place_hold(
+        session=w.archivist, reason="诉讼保全", customer_ids=[w.customer()], clock=w.clock
+    )
+
+
+@recipe("app.services.disposition.release_hold", action="disposition.hold_release")
+def _hold_release(w: World) -> None:
+    from app.services import disposition
+
+    hold = disposition.place_hold(
+        session=w.archivist, reason="诉讼保全", customer_ids=[w.customer()], clock=w.clock
+    )
+    disposition.release_hold(session=w.manager, hold_id=hold.id, reason="结案", clock=w.clock)
+
+
+@recipe("app.services.disposition.start_appraisal", action="disposition.appraisal_start")
+def _appraisal_start(w: World) -> None:
+    _appraisal(w)
+
+
+@recipe("app.services.disposition.record_decision", action="disposition.decision")
+def _decision(w: World) -> None:
+    from app.services import disposition
+
+    disposition.record_decision(
+        session=w.archivist,
+        appraisal_id=_appraisal(w),
+        volume_id=_expired(w),
+        decision="extend",
+        new_until=2030,
+        reason="仍在诉讼时效内",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.disposition.remove_decision", action="disposition.decision_removed")
+def _decision_removed(w: World) -> None:
+    from app.services import disposition
+
+    aid, vid = _appraisal(w), _expired(w)
+    disposition.record_decision(
+        session=w.archivist, appraisal_id=aid, volume_id=vid, decision="destroy", clock=w.clock
+    )
+    disposition.remove_decision(session=w.archivist, appraisal_id=aid, volume_id=vid, clock=w.clock)
+
+
+@recipe("app.services.disposition.close_appraisal", action="disposition.appraisal_close")
+def _appraisal_close(w: World) -> None:
+    _decided(w)
+
+
+@recipe("app.services.disposition.compile_list", action="disposition.list_compile")
+def _list_compile(w: World) -> None:
+    _draft_list(w)
+
+
+@recipe("app.services.disposition.add_list_volumes", action="disposition.list_edit")
+def _list_add(w: World) -> None:
+    from app.services import disposition
+
+    lid, _vid = _draft_list(w)
+    disposition.add_list_volumes(
+        session=w.archivist, list_id=lid, volume_ids=[_decided(w)], clock=w.clock
+    )
+
+
+@recipe("app.services.disposition.remove_list_volume", action="disposition.list_edit")
+def _list_remove(w: World) -> None:
+    from app.services import disposition
+
+    lid, vid = _draft_list(w)
+    disposition.remove_list_volume(session=w.archivist, list_id=lid, volume_id=vid, clock=w.clock)
+
+
+@recipe("app.services.disposition.set_list_row", action="disposition.list_edit")
+def _list_row(w: World) -> None:
+    from app.services import disposition
+
+    lid, vid = _draft_list(w)
+    disposition.set_list_row(
+        session=w.archivist,
+        list_id=lid,
+        volume_id=vid,
+        reason="保管期满",
+        remarks="含光盘1张",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.disposition.submit_list", action="disposition.list_submit")
+def _list_submit(w: World) -> None:
+    _submitted(w)
+
+
+@recipe("app.services.disposition.add_list_note", action="disposition.list_note")
+def _list_note(w: World) -> None:
+    from app.services import disposition
+
+    lid, _vid = _draft_list(w)
+    disposition.add_list_note(session=w.archivist, list_id=lid, text="更正题名", clock=w.clock)
+
+
+@recipe("app.services.disposition.approve_list", action="disposition.list_approve")
+def _list_approve(w: World) -> None:
+    _approved(w)
+
+
+@recipe("app.services.disposition.reject_list", action="disposition.list_reject")
+def _list_reject(w: World) -> None:
+    from app.services import disposition
+
+    disposition.reject_list(
+        session=w.manager, list_id=_submitted(w), reason="题名不全", clock=w.clock
+    )
+
+
+@recipe("app.services.disposition.carry_out_list", action="disposition.carry_out")
+def _carry_out(w: World) -> None:
+    from app.services import disposition
+
+    names = _people(w)["witnesses"]
+    assert isinstance(names, tuple)
+    disposition.carry_out_list(
+        session=w.archivist,
+        list_id=_approved(w),
+        carried_out_on=w.clock.now().date(),
+        place="碎纸室",
+        method="粉碎",
+        witnesses=tuple(disposition.Witness(n, PASSWORD) for n in names),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.disposition.update_disposition_settings", action="settings.disposition")
+def _disposition_settings(w: World) -> None:
+    from app.services import disposition
+
+    disposition.update_disposition_settings(
+        session=w.admin, settings=disposition.DispositionSettings(look_ahead_years=1), clock=w.clock
+    )
+    disposition.update_disposition_settings(
+        session=w.admin, settings=disposition.DispositionSettings(), clock=w.clock
+    )
+
+
+READ_ONLY["app.services.disposition.verify_destructions"] = (
+    "reads: the auditor's check of destroyed volumes against their lists"
+)
+
+
+@recipe(
+    "app.services.disposition.printing.record_disposition_output",
+    action="print.destruction_list",
+)
+def _disposition_output(w: World) -> None:
+    from app.services.disposition import printing
+
+    lid, _vid = _draft_list(w)
+    printing.record_disposition_output(
+        session=w.archivist, form="destruction_list", object_id=lid, kind="print", clock=w.clock
+    )
+
+
+for _name, _why in {
+    "destruction_list_form": "builds the rows; printing is audited by record_disposition_output",
+    "destruction_list_pdf": "renders only; see record_disposition_output",
+    "certificate_pdf": "renders only; see record_disposition_output",
+    "appraisal_form": "builds the rows; see record_disposition_output",
+    "appraisal_record_pdf": "renders only; see record_disposition_output",
+}.items():
+    READ_ONLY[f"app.services.disposition.printing.{_name}"] = _why

@@ -23,7 +23,7 @@ from app.services.audit.labels import (
 )
 
 APP = Path(__file__).resolve().parents[2] / "app"
-SINKS = {"record": (0, "action"), "record_view": (0, "action")}
+SINKS = {"record": (0, "action"), "record_view": (0, "action"), "record_many": (0, "action")}
 
 
 def _import_kinds() -> list[str]:

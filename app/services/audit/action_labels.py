@@ -166,4 +166,22 @@ ACTION_LABELS: dict[str, str] = {
     # disposition (issue 17)
     "disposition.hold_place": "设置冻结",
     "disposition.hold_release": "解除冻结",
+    # disposition (issue 17)
+    "disposition.appraisal_start": "开始鉴定",
+    "disposition.decision": "登记鉴定结论",
+    "disposition.decision_removed": "撤回鉴定结论",
+    "disposition.retention_change": "鉴定变更保管期限",
+    "disposition.appraisal_close": "完成鉴定",
+    "disposition.list_compile": "编制销毁清册",
+    "disposition.list_edit": "修改销毁清册",
+    "disposition.list_submit": "提交销毁清册审批",
+    "disposition.list_note": "销毁清册追加备注",
+    "disposition.list_approve": "批准销毁清册",
+    "disposition.list_reject": "退回销毁清册",
+    "disposition.carry_out": "执行销毁",
+    "disposition.volume_destroyed": "案卷已销毁",
+    "settings.disposition": "修改鉴定销毁设置",
+    "print.destruction_list": "打印销毁清册",
+    "print.appraisal_record": "打印鉴定记录",
+    "print.destruction_certificate": "打印销毁证明",
 }

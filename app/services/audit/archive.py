@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 
 from app.clock import Clock
+from app.domain.disposition import HoldRef
 from app.errors import FieldError, ValidationFailed
 from app.security import audit_chain, trusted_time
 from app.security.crypto import derive_subkey
@@ -21,8 +22,13 @@ from app.services.audit.export import _clean_purpose
 from app.services.audit.two_person import confirm_second_person
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.disposition.holds import (
+    holds_covering_customer,
+    holds_covering_volumes,
+    refuse_if_held,
+)
 from app.storage.files import atomic_write_bytes
-from app.storage.models import AuditEntry
+from app.storage.models import AuditEntry, LegalHold
 from app.storage.store import Store, UnitOfWork
 
 RETENTION_DEFAULT_DAYS = 3 * 365 + 1  # three years
@@ -110,6 +116,7 @@ def archive_audit(
         old = uow.session.scalars(query.order_by(AuditEntry.seq)).all()
         if not old:
             raise ValidationFailed([FieldError("retention_days", "nothing_to_archive")])
+        old = _before_holds(uow, list(old))
         doc: dict[str, Any] = {
             "format": ARCHIVE_FORMAT,
             "database_id": uow.settings.raw().get("database_id"),
@@ -168,6 +175,32 @@ def archive_audit(
         )
         uow.commit()
     return ArchiveResult(target, len(old), int(doc["first_seq"]), int(doc["through_seq"]), digest)
+
+
+def _before_holds(uow: UnitOfWork, old: list[AuditEntry]) -> list[AuditEntry]:
+    """The prefix of ``old`` before the first entry about a held customer or volume (R46).
+
+    A hold stops audit archiving for everything in its scope; only a prefix of the chain can
+    be archived, so archiving stops at the first such entry. Nothing left: HoldInForce.
+    """
+    if not uow.session.scalar(select(LegalHold.id).where(LegalHold.state == "active").limit(1)):
+        return old
+    volumes = holds_covering_volumes(
+        uow, {int(e.object_id) for e in old if e.object_type == "volume" and e.object_id}
+    )
+    customers: dict[int, list[HoldRef]] = {}
+    for cid in {int(e.object_id) for e in old if e.object_type == "customer" and e.object_id}:
+        found = holds_covering_customer(uow, cid)
+        if found:
+            customers[cid] = found
+    for n, e in enumerate(old):
+        oid = int(e.object_id) if e.object_id else 0
+        refs = (volumes if e.object_type == "volume" else customers).get(oid, [])
+        if e.object_type in ("volume", "customer") and refs:
+            if n == 0:
+                refuse_if_held(refs)
+            return old[:n]
+    return old
 
 
 def _archived_through(uow: UnitOfWork) -> int:

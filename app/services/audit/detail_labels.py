@@ -170,4 +170,18 @@ DETAIL_LABELS: dict[str, str] = {
     "volumes": "案卷",
     "was": "原密级",
     "when": "时间",
+    # disposition (issue 17)
+    "added": "新增",
+    "removed": "移除",
+    "appraisers": "鉴定人",
+    "date": "日期",
+    "look_ahead_years": "提前年数",
+    "methods": "销毁方式",
+    "place": "地点",
+    "witnesses": "监销人",
+    "new_until": "延长至（年）",
+    "recipient": "接收单位",
+    "decision": "鉴定结论",
+    "opinion": "意见",
+    "holds": "冻结",
 }

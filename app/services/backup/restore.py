@@ -119,8 +119,12 @@ def stage_restore(
             if vault_source == "none" and counts.get("customers", 0):
                 # without a vault every customer would be purged as "deleted since": refused
                 raise VaultMissing(path=str(live_vault))
+            # a file's own key (issue 17) where it has one: a blob whose key was destroyed
+            # since the backup is not brought back
+            own = any(r[1] == "key_id" for r in conn.execute("PRAGMA table_info(item_file)"))
+            own_col = "f.key_id" if own else "NULL"
             blob_keys = conn.execute(
-                "SELECT f.blob_name, c.key_id FROM item_file f "
+                f"SELECT f.blob_name, c.key_id, {own_col} FROM item_file f "
                 "JOIN archive_item i ON i.id = f.item_id JOIN volume v ON v.id = i.volume_id "
                 "JOIN customer c ON c.id = v.customer_id WHERE f.blob_name IS NOT NULL"
             ).fetchall()
@@ -139,8 +143,8 @@ def stage_restore(
         skipped = 0
         source_blobs = backup / (storage.DB_NAME + FOLDER_SUFFIX)
         staged_blobs = staged.with_name(staged.name + FOLDER_SUFFIX)
-        for blob_name, key_id in blob_keys:
-            if str(key_id) not in keys:
+        for blob_name, key_id, own_key_id in blob_keys:
+            if str(key_id) not in keys or (own_key_id is not None and str(own_key_id) not in keys):
                 skipped += 1  # sealed under a destroyed key: not brought back (R8)
                 continue
             staged_blobs.mkdir(mode=0o700, exist_ok=True)

@@ -21,9 +21,11 @@ from app.errors import (
 from app.security.vault import KeyDestroyed
 from app.services.catalogue.file_store import (
     COMPLETE,
+    DESTROYED,
     StoredFile,
     blob_folder,
     plain_chunks,
+    sealing_key,
     stored_files,
 )
 from app.storage import blob_files
@@ -67,16 +69,18 @@ def verify_all_files(
     """
     result = FileCheckResult()
     with store.new_session() as s:
-        rows = s.execute(stored_files()).all()
+        rows = s.execute(stored_files(ItemFile.key_id)).all()
         total = len(rows)
         for done, row in enumerate(rows, 1):
-            file_id, state, chunk_count, size, sha256, blob_name, key_id = row
+            file_id, state, chunk_count, size, sha256, blob_name, key_id, own_key_id = row
+            if state == DESTROYED:  # erased with its volume (issue 17): nothing left to check
+                continue
             result.checked += 1
             if state != COMPLETE:
                 result.incomplete_ids.append(file_id)
             else:
                 try:
-                    key = store.vault.key(key_id)
+                    key = sealing_key(store, key_id, own_key_id)
                 except KeyDestroyed:
                     result.unreadable_ids.append(file_id)
                 else:

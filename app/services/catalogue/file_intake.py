@@ -195,74 +195,88 @@ def attach_file(
         if not first:
             raise ValidationFailed([FieldError("file", "file_empty")])
         kind, stream = _detect(raw, first, name, max_bytes)
-        key = customer_key(store, customer.key_id)
+        owner_key = customer_key(store, customer.key_id)  # refused when it is gone
         in_folder = file_store.stores_in_folder(store)
-        row = ItemFile(
-            item_id=item.id,
-            name_enc=b"",
-            media_type=kind,
-            size=0,
-            sha256="",
-            chunk_count=0,
-            state=WRITING,
-            created_at=clock.now(),
-            created_by=user.id,
-            blob_name=blob_files.new_blob_name() if in_folder else None,
-        )
-        uow.session.add(row)
-        uow.session.flush()  # the id is in every chunk's associated data
-        codec = blobs.ChunkCodec(key, row.id)
-        digest = hashlib.sha256()
-        text = file_types.TextCheck() if kind == file_types.TEXT else None
-        total = seq = 0
-
-        def sealed_chunks() -> Iterator[tuple[int, bytes]]:
-            nonlocal total, seq
-            for chunk, last in blobs.chunks_with_end(_Reader(stream), first=first):
-                total += len(chunk)
-                if total > max_bytes:
-                    raise _too_large(max_bytes)
-                if text is not None:
-                    text.feed(chunk, final=last)
-                    if not text.ok:
-                        raise _refused_type()
-                digest.update(chunk)
-                yield seq, codec.seal(seq, chunk, final=last)
-                seq += 1
-
-        if row.blob_name is not None:
-            folder = blob_folder(store)
-            with folder.writing(row.blob_name) as blob:  # a failure deletes the temp file
-                for _seq, sealed in sealed_chunks():
-                    blob.append(sealed)
-                blob.publish()  # fsync, rename, fsync the folder; the row commits below
-        else:
-            conn = uow.session.connection()
-            add_chunk = insert(FileChunk)
-            for n, sealed in sealed_chunks():
-                conn.execute(add_chunk, {"file_id": row.id, "seq": n, "data": sealed})
-        row.name_enc = store.vault.cipher(customer.key_id).encrypt(
-            name, table="item_file", column="name", row_key=str(row.id)
-        )
-        row.size, row.sha256, row.chunk_count, row.state = total, digest.hexdigest(), seq, COMPLETE
-        uow.audit.record(
-            "file.attach",
-            object_type="item_file",
-            object_id=row.id,
-            details={
-                "item_id": item.id,
-                "name": mask_file_name(name),
-                "media_type": kind,
-                "size": total,
-                "sha256": row.sha256,
-            },
-        )
-        if row.blob_name is None:
-            uow.commit()
-            return row.id
+        # the file's own key (issue 17): destroying it erases this file alone, in every copy
+        # of the database (crypto-erasure); committed to the vault first, destroyed on failure
+        key_id, own_key = store.vault.create_key(clock.now())
+        key = blobs.file_key(owner_key, own_key)
         try:
-            uow.commit()
+            row = ItemFile(
+                item_id=item.id,
+                name_enc=b"",
+                media_type=kind,
+                size=0,
+                sha256="",
+                chunk_count=0,
+                state=WRITING,
+                created_at=clock.now(),
+                created_by=user.id,
+                blob_name=blob_files.new_blob_name() if in_folder else None,
+                key_id=key_id,
+            )
+            uow.session.add(row)
+            uow.session.flush()  # the id is in every chunk's associated data
+            codec = blobs.ChunkCodec(key, row.id)
+            digest = hashlib.sha256()
+            text = file_types.TextCheck() if kind == file_types.TEXT else None
+            total = seq = 0
+
+            def sealed_chunks() -> Iterator[tuple[int, bytes]]:
+                nonlocal total, seq
+                for chunk, last in blobs.chunks_with_end(_Reader(stream), first=first):
+                    total += len(chunk)
+                    if total > max_bytes:
+                        raise _too_large(max_bytes)
+                    if text is not None:
+                        text.feed(chunk, final=last)
+                        if not text.ok:
+                            raise _refused_type()
+                    digest.update(chunk)
+                    yield seq, codec.seal(seq, chunk, final=last)
+                    seq += 1
+
+            if row.blob_name is not None:
+                folder = blob_folder(store)
+                with folder.writing(row.blob_name) as blob:  # a failure deletes the temp file
+                    for _seq, sealed in sealed_chunks():
+                        blob.append(sealed)
+                    blob.publish()  # fsync, rename, fsync the folder; the row commits below
+            else:
+                conn = uow.session.connection()
+                add_chunk = insert(FileChunk)
+                for n, sealed in sealed_chunks():
+                    conn.execute(add_chunk, {"file_id": row.id, "seq": n, "data": sealed})
+            row.name_enc = store.vault.cipher(customer.key_id).encrypt(
+                name, table="item_file", column="name", row_key=str(row.id)
+            )
+            row.size, row.sha256, row.chunk_count, row.state = (
+                total,
+                digest.hexdigest(),
+                seq,
+                COMPLETE,
+            )
+            uow.audit.record(
+                "file.attach",
+                object_type="item_file",
+                object_id=row.id,
+                details={
+                    "item_id": item.id,
+                    "name": mask_file_name(name),
+                    "media_type": kind,
+                    "size": total,
+                    "sha256": row.sha256,
+                },
+            )
+            if row.blob_name is None:
+                uow.commit()
+                return row.id
+            try:
+                uow.commit()
+            except BaseException:
+                blob_folder(store).remove(row.blob_name)  # no committed row names it
+                raise
+            return row.id
         except BaseException:
-            blob_folder(store).remove(row.blob_name)  # no committed row names it
+            store.vault.destroy([key_id])
             raise
-        return row.id

@@ -17,6 +17,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
+from app.domain.disposition import FILE_DESTROYED
 from app.errors import (
     CustomerUnreadable,
     FieldError,
@@ -40,6 +41,7 @@ from app.storage.models import (
 from app.storage.store import Store, UnitOfWork
 
 WRITING, COMPLETE = "writing", "complete"
+DESTROYED = FILE_DESTROYED  # issue 17: key (or chunks) destroyed with the volume; row kept
 
 
 def stores_in_folder(store: Store) -> bool:
@@ -77,6 +79,26 @@ def customer_key(store: Store, key_id: str) -> bytes:
     """The customer's key (CustomerUnreadable once it is destroyed)."""
     try:
         return store.vault.key(key_id)
+    except KeyDestroyed as exc:
+        raise CustomerUnreadable() from exc
+
+
+def sealing_key(store: Store, customer_key_id: str, file_key_id: str | None) -> bytes:
+    """The key a file's chunks are sealed with; KeyDestroyed when either key is gone.
+
+    Files attached since issue 17 need the customer's key and their own (``blobs.file_key``);
+    older ones the customer's alone.
+    """
+    customer = store.vault.key(customer_key_id)
+    if file_key_id is None:
+        return customer
+    return blobs.file_key(customer, store.vault.key(file_key_id))
+
+
+def file_sealing_key(store: Store, f: ItemFile, customer: Customer) -> bytes:
+    """:func:`sealing_key` of ``f``; CustomerUnreadable when a key is destroyed."""
+    try:
+        return sealing_key(store, customer.key_id, f.key_id)
     except KeyDestroyed as exc:
         raise CustomerUnreadable() from exc
 

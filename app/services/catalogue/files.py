@@ -22,9 +22,9 @@ from app.services.catalogue.file_intake import mask_file_name
 from app.services.catalogue.file_store import (
     COMPLETE,
     StoredFile,
-    customer_key,
     decrypt_name,
     file_row,
+    file_sealing_key,
     item_customer,
     plain_chunks,
 )
@@ -67,7 +67,7 @@ def read_plain(
 ) -> PlainFile:
     """The file's name and content after the fixity check (a failure is audited, committed)."""
     store = uow.store
-    key = customer_key(store, customer.key_id)
+    key = file_sealing_key(store, f, customer)
     parts: list[bytes] = []
     write: Callable[[bytes], object] = parts.append if sink is None else sink.write
     try:

@@ -120,7 +120,13 @@ def volume_row(
         year=v.year,
         title=v.title if visible else access.RESTRICTED,
         retention=RETENTION_LABELS[retention] if retention else v.retention,
-        expires=retention_expiry(v.year, retention) if retention else None,
+        expires=(
+            date(v.retention_until, 12, 31)  # extended by an appraisal (issue 17)
+            if v.retention_until is not None and retention != Retention.PERMANENT
+            else retention_expiry(v.year, retention)
+            if retention
+            else None
+        ),
         secrecy=(volume_secrecy(v).marking() or OPENNESS_LABELS.get(v.openness or "", ""))
         if visible
         else access.RESTRICTED,  # 公开/内部/非密: a ledger's openness marking

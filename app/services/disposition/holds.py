@@ -163,6 +163,62 @@ def held_volume_clause(source: Executor, volume: Any = Volume) -> Any:
     return or_(*parts)
 
 
+def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
+    """Ids of the volumes an active hold covers (and that meet ``cond``), from the holds' side.
+
+    Volume targets, the volumes of customer targets (customer index) and each query's volumes:
+    never a scan of every volume asking whether it is held.
+    """
+    db = _db(source)
+    holds = _active_holds(db)
+    if not holds:
+        return set()
+    ids = [h[0] for h in holds]
+    extra = [cond] if cond is not None else []
+    found: set[int] = set()
+    # the targets first, as plain id lists: a sub-select here lets the planner scan volumes
+    volumes = sorted(
+        {
+            int(v)
+            for v in db.scalars(
+                select(LegalHoldTarget.volume_id).where(
+                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.volume_id.is_not(None)
+                )
+            )
+            if v is not None
+        }
+    )
+    customers = sorted(
+        {
+            int(c)
+            for c in db.scalars(
+                select(LegalHoldTarget.customer_id).where(
+                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.customer_id.is_not(None)
+                )
+            )
+            if c is not None
+        }
+    )
+    for start in range(0, len(volumes), 500):
+        chunk = volumes[start : start + 500]
+        found.update(
+            int(v) for v in db.scalars(select(Volume.id).where(Volume.id.in_(chunk), *extra))
+        )
+    for start in range(0, len(customers), 500):
+        chunk = customers[start : start + 500]
+        found.update(
+            int(v)
+            for v in db.scalars(select(Volume.id).where(Volume.customer_id.in_(chunk), *extra))
+        )
+    for _h, _n, _r, text in holds:
+        query = VolumeQuery.from_json(text)
+        if not query.is_empty():
+            found.update(
+                int(v) for v in db.scalars(select(Volume.id).where(query_clause(query), *extra))
+            )
+    return found
+
+
 def refuse_if_held(refs: Sequence[HoldRef]) -> None:
     """Raise :class:`HoldInForce` naming every hold in ``refs`` (nothing when empty)."""
     if refs:

@@ -23,6 +23,7 @@ from app.services.inspections.base import (
 from app.storage.models import (
     ArchiveBox,
     InspectionDifference,
+    ItemFile,
     Volume,
     VolumePlace,
 )
@@ -48,7 +49,7 @@ def verify_scope_files(
         row = live_session(uow, inspection_id, "校验电子文件")
         places = scope_places(uow, row)
         files = uow.session.execute(
-            item_files.stored_files(Volume.reference_code)
+            item_files.stored_files(ItemFile.key_id, Volume.reference_code)
             .join(VolumePlace, VolumePlace.volume_id == Volume.id)
             .outerjoin(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
             .where(home_expr().in_(places))
@@ -56,11 +57,11 @@ def verify_scope_files(
     store = session.store
     failed: list[tuple[int, str]] = []
     with store.new_session() as s:
-        for done, (fid, state, chunks, size, sha, blob, key_id, code) in enumerate(files, 1):
+        for done, (fid, state, chunks, size, sha, blob, key_id, own, code) in enumerate(files, 1):
             try:
                 if state != item_files.COMPLETE:
                     raise FixityFailed(file_id=fid)
-                key = store.vault.key(key_id)
+                key = item_files.sealing_key(store, key_id, own)
                 stored = item_files.StoredFile(fid, chunks, size, sha, blob)
                 for _plain in item_files.plain_chunks(s, store, stored, key):
                     pass

@@ -24,7 +24,19 @@ class Volume(Base):
     """A volume (卷) of a customer's archive (R10–R12, R15)."""
 
     __tablename__ = "volume"
-    __table_args__ = (Index("ix_volume_retention_year", "retention", "year"),)
+    __table_args__ = (
+        # the appraisal queue (issue 17): covering range scans and the few volumes that are out
+        Index(
+            "ix_volume_retention_year",
+            "retention",
+            "year",
+            "category_code",
+            "retention_until",
+            "state",
+            "secrecy_level",
+        ),
+        Index("ix_volume_state", "state"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(64), unique=True)  # 档号, never reused

@@ -221,7 +221,14 @@ def upgrade() -> None:
     _appraisals()
     _lists()
     op.add_column("volume", sa.Column("retention_until", sa.Integer(), nullable=True))
-    op.create_index("ix_volume_retention_year", "volume", ["retention", "year"])
+    # the appraisal queue (issue 17): range scans by retention and year that also cover the
+    # group columns and the filters, and the few volumes out on loan or in repair
+    op.create_index(
+        "ix_volume_retention_year",
+        "volume",
+        ["retention", "year", "category_code", "retention_until", "state", "secrecy_level"],
+    )
+    op.create_index("ix_volume_state", "volume", ["state"])
     op.create_index("ix_volume_retention_until", "volume", ["retention_until"])
     op.add_column("item_file", sa.Column("key_id", sa.String(32), nullable=True))
 
@@ -229,6 +236,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("item_file", "key_id")
     op.drop_index("ix_volume_retention_until", table_name="volume")
+    op.drop_index("ix_volume_state", table_name="volume")
     op.drop_index("ix_volume_retention_year", table_name="volume")
     op.drop_column("volume", "retention_until")
     for t in (
