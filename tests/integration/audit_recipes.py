@@ -1861,7 +1861,7 @@ def _submitted(w: World) -> int:
     return lid
 
 
-def _approved(w: World) -> int:
+def _approved_list(w: World) -> int:
     from app.services import disposition
 
     lid = _submitted(w)
@@ -1980,7 +1980,7 @@ def _list_note(w: World) -> None:
 
 @recipe("app.services.disposition.approve_list", action="disposition.list_approve")
 def _list_approve(w: World) -> None:
-    _approved(w)
+    _approved_list(w)
 
 
 @recipe("app.services.disposition.reject_list", action="disposition.list_reject")
@@ -2000,7 +2000,7 @@ def _carry_out(w: World) -> None:
     assert isinstance(names, tuple)
     disposition.carry_out_list(
         session=w.archivist,
-        list_id=_approved(w),
+        list_id=_approved_list(w),
         carried_out_on=w.clock.now().date(),
         place="碎纸室",
         method="粉碎",
