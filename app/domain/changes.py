@@ -47,6 +47,9 @@ TABLE_KINDS: dict[str, str] = {
     "environment_reading": "inspections",
     "condition_record": "inspections",
     "repair_task": "inspections",
+    "statistics_report": "statistics",
+    "statistics_approval": "statistics",
+    "statistics_distribution": "statistics",
     "incident": "incidents",
     "incident_link": "incidents",
     "audit_entry": "audit",
@@ -70,6 +73,7 @@ class Changes:
     loans: bool = False
     inspections: bool = False
     incidents: bool = False
+    statistics: bool = False
     audit: bool = False
     settings: bool = False
     accounts: bool = False

@@ -146,6 +146,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "inspection.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
     "inspection.write": frozenset({Role.ARCHIVIST}),
     "inspection.settings": frozenset({Role.ADMIN}),
+    # statistics reports (issue 19, seed 000 第3章): the archive room compiles and hands out;
+    # approvers review and approve (never their own); the route is a system setting
+    "statistics.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "statistics.compile": frozenset({Role.ARCHIVIST}),
+    "statistics.approve": frozenset({Role.APPROVER}),
+    "statistics.distribute": frozenset({Role.ARCHIVIST}),
+    "statistics.settings": frozenset({Role.ADMIN}),
 }
 
 
@@ -186,6 +193,12 @@ ACTION_TITLES: dict[str, str] = {
     "inspection.read": "查看库房检查记录、温湿度、修复任务",
     "inspection.write": "库房检查、清点扫码、登记温湿度、修复任务",
     "inspection.settings": "修改温湿度标准、检查项目",
+    # statistics (issue 19)
+    "statistics.read": "查看统计报表（只含数量）",
+    "statistics.compile": "编制统计报表、提交审批、个别项修改",
+    "statistics.approve": "审查、批准统计报表（不批本人编制的）",
+    "statistics.distribute": "登记报表发放",
+    "statistics.settings": "修改统计报表审批流程",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

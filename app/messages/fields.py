@@ -206,4 +206,15 @@ FIELD_LABELS: dict[str, str] = {
     "task": "修复任务",
     "inspection": "库房检查",
     "room_type": "库房类型",
+    # statistics reports (issue 19)
+    "report_kind": "报表",
+    "statistics_report": "统计报表",
+    "route": "报表类型",
+    "requested_by": "索取部门",
+    "recipient": "发放对象",
+    "given_on": "发放日期",
+    "change_note": "修改说明",
+    "cell": "修改项",
+    "new_value": "新数值",
+    "routing": "审批流程",
 }

@@ -37,6 +37,12 @@ ACTION_LABELS: dict[str, str] = {
     "inspection.read": "查看库房检查",
     "inspection.write": "办理库房检查",
     "inspection.settings": "修改检查设置",
+    # statistics (issue 19)
+    "statistics.read": "查看统计报表",
+    "statistics.compile": "编制统计报表",
+    "statistics.approve": "审批统计报表",
+    "statistics.distribute": "登记报表发放",
+    "statistics.settings": "修改统计审批流程",
 }
 
 

@@ -107,6 +107,12 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "inspection.read": {ARCH: ALL, AUDITOR: ALL, **APPROVERS_ALL},
     "inspection.write": {ARCH: ALL},
     "inspection.settings": {ADMIN: ALL},
+    # statistics (issue 19): counts only; approvers review, never their own report
+    "statistics.read": {ARCH: ALL, **APPROVERS_ALL},
+    "statistics.compile": {ARCH: ALL},
+    "statistics.approve": APPROVERS_ALL,
+    "statistics.distribute": {ARCH: ALL},
+    "statistics.settings": {ADMIN: ALL},
 }
 
 CELLS = [

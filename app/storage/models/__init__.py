@@ -63,6 +63,11 @@ from app.storage.models.locations import (
     StorageLocation,
     VolumePlace,
 )
+from app.storage.models.statistics import (
+    StatisticsApproval,
+    StatisticsDistribution,
+    StatisticsReport,
+)
 
 __all__ = [
     "NAMING",
@@ -103,6 +108,9 @@ __all__ = [
     "RepairTask",
     "Setting",
     "StaffDepartment",
+    "StatisticsApproval",
+    "StatisticsDistribution",
+    "StatisticsReport",
     "StorageLocation",
     "UseApplication",
     "UseApplicationVolume",

@@ -1,0 +1,204 @@
+"""利用统计 (R35, R40, R50): 人次, 卷次, 件次 and pages copied by 利用方式, purpose, department
+and 密级, per month, and the volumes used most.
+
+Read from ``use_log`` (one row per volume used, written at issue) joined to the register entry
+(``loan``: items handed over) and the volume (filters, 密级). 人次 counts applications served.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.domain.loans import KIND_LABELS, UseKind
+from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.security import access
+from app.services.statistics.common import (
+    LEVEL_ORDER,
+    LEVEL_WORDS,
+    Query,
+    bar,
+    group_rows,
+    level_key,
+    line,
+    month_columns,
+    month_table,
+    per_local_month,
+    pie,
+    table,
+    uses_volume_filter,
+    volume_clause,
+)
+from app.storage.models import Loan, UseLog, Volume
+
+TOP = 10
+PURPOSES = 10
+COLUMNS = ("人次", "卷次", "件次", "复制页数")
+TOP_KEY = "top_volumes"
+
+
+def _where(q: Query) -> list[Any]:
+    parts: list[Any] = [q.in_period(UseLog.occurred_at)]
+    if q.filters.department:
+        parts.append(UseLog.department == q.filters.department)
+    if uses_volume_filter(q.filters):
+        parts.append(volume_clause(q.filters))
+    return parts
+
+
+def _grouped(q: Query, key: Any) -> dict[str, list[int]]:
+    """人次, 卷次, 件次, pages per value of ``key``."""
+    stmt = (
+        select(
+            key,
+            func.count(func.distinct(UseLog.application_id)),
+            func.count(UseLog.id),
+            func.coalesce(func.sum(Loan.expected_items), 0),
+            func.coalesce(func.sum(UseLog.pages_copied), 0),
+        )
+        .select_from(UseLog)
+        .outerjoin(Loan, Loan.id == UseLog.loan_id)
+        .join(Volume, Volume.id == UseLog.volume_id)
+        .where(*_where(q))
+        .group_by(key)
+    )
+    return {str(k if k is not None else ""): [int(v) for v in rest] for k, *rest in q.uow.session.execute(stmt)}
+
+
+def use_totals(q: Query) -> tuple[int, int, int, int]:
+    """人次, 卷次, 件次 and pages copied in the period (the overview reads these)."""
+    stmt = (
+        select(
+            func.count(func.distinct(UseLog.application_id)),
+            func.count(UseLog.id),
+            func.coalesce(func.sum(Loan.expected_items), 0),
+            func.coalesce(func.sum(UseLog.pages_copied), 0),
+        )
+        .select_from(UseLog)
+        .outerjoin(Loan, Loan.id == UseLog.loan_id)
+        .join(Volume, Volume.id == UseLog.volume_id)
+        .where(*_where(q))
+    )
+    persons, volumes, items, pages = q.uow.session.execute(stmt).one()
+    return int(persons), int(volumes), int(items), int(pages)
+
+
+def build(q: Query) -> Report:
+    """The use report for ``q``."""
+    persons, volumes, items, pages = use_totals(q)
+    t_summary = table(
+        "summary",
+        "利用概况",
+        ("项目", "数量"),
+        (("人次", persons), ("卷次", volumes), ("件次", items), ("复制页数", pages)),
+    )
+    kinds = {k.value: label for k, label in KIND_LABELS.items()}
+    t_kind = table(
+        "by_kind",
+        "按利用方式",
+        ("利用方式", *COLUMNS),
+        _fix_persons(group_rows(_grouped(q, UseLog.kind), [k.value for k in UseKind], kinds), persons),
+    )
+    purposes = _grouped(q, UseLog.purpose)
+    top_purposes = sorted(purposes, key=lambda p: (-purposes[p][1], p))[:PURPOSES]
+    rest = [p for p in purposes if p not in top_purposes]
+    shown = {p[:30]: purposes[p] for p in top_purposes}
+    if rest:
+        shown["其他"] = [sum(purposes[p][i] for p in rest) for i in range(4)]
+    t_purpose = table(
+        "by_purpose",
+        "按利用目的（前 10 项）",
+        ("利用目的", *COLUMNS),
+        _fix_persons(group_rows(shown, list(shown)), persons),
+    )
+    t_department = table(
+        "by_department",
+        "按部门",
+        ("部门", *COLUMNS),
+        _fix_persons(group_rows(_grouped(q, UseLog.department)), persons),
+    )
+    t_level = table(
+        "by_level",
+        "按密级",
+        ("密级", *COLUMNS),
+        _fix_persons(_levels(q), persons),
+    )
+    t_month = _months(q)
+    t_top = _top_volumes(q)
+    return Report(
+        kind=ReportKind.USE.value,
+        title=REPORT_LABELS[ReportKind.USE],
+        period_from=q.period_from,
+        period_to=q.period_to,
+        filters=q.filters.describe(),
+        tables=(t_summary, t_kind, t_purpose, t_department, t_level, t_month, t_top),
+        charts=(
+            bar("卷次（按利用方式）", t_kind, 2),
+            line("利用（按月）", t_month, (1, 2)),
+            pie("卷次（按部门）", t_department, 2),
+        ),
+        notes=(
+            "人次按申请计（一份申请为一人次，合计行不重复计算）；卷次按登记的案卷计；"
+            "件次按交付的件数计；复制页数含复制、摘抄、对外提供。",
+        ),
+    )
+
+
+def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple[Any, ...], ...]:
+    """The 合计 row's 人次 is the distinct count (an application may span several groups)."""
+    if rows and rows[-1][0] == "合计":
+        last = rows[-1]
+        rows = (*rows[:-1], (last[0], persons, *last[2:]))
+    return rows
+
+
+def _levels(q: Query) -> tuple[tuple[Any, ...], ...]:
+    raw = _grouped(q, Volume.secrecy_level)
+    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
+    for key, values in raw.items():
+        acc = merged[level_key(key or None)]
+        for i, v in enumerate(values):
+            acc[i] += v
+    return group_rows(dict(merged), LEVEL_ORDER, LEVEL_WORDS)
+
+
+def _months(q: Query) -> Table:
+    where = q.in_period(UseLog.occurred_at)
+    if q.filters.department:
+        where = where & (UseLog.department == q.filters.department)
+    if uses_volume_filter(q.filters):
+        where = where & UseLog.volume_id.in_(select(Volume.id).where(volume_clause(q.filters)))
+    per = per_local_month(q.uow, UseLog.occurred_at, where, UseLog.pages_copied)
+    return month_table(
+        "by_month", "按月", ("月份", "卷次", "复制页数"), q.months(), *month_columns(per, 2)
+    )
+
+
+def _top_volumes(q: Query) -> Table:
+    """The volumes used most: 档号 always, 题名 only within the reader's clearance (R17)."""
+    counts = func.count(UseLog.id).label("n")
+    stmt = (
+        select(UseLog.volume_id, counts)
+        .join(Volume, Volume.id == UseLog.volume_id)
+        .where(*_where(q))
+        .group_by(UseLog.volume_id)
+        .order_by(counts.desc(), UseLog.volume_id)
+        .limit(TOP)
+    )
+    top = q.uow.session.execute(stmt).all()
+    info = {
+        vid: (code, title, level)
+        for vid, code, title, level in q.uow.session.execute(
+            select(Volume.id, Volume.reference_code, Volume.title, Volume.secrecy_level).where(
+                Volume.id.in_([t[0] for t in top])
+            )
+        )
+    }
+    rows = []
+    for rank, (vid, n) in enumerate(top, start=1):
+        code, title, level = info[vid]
+        shown = title if access.may_see(q.actor, level) else ""
+        rows.append((rank, code, shown, LEVEL_WORDS[level_key(level)], int(n)))
+    return table(TOP_KEY, "利用最多的案卷", ("名次", "档号", "题名", "密级", "卷次"), rows)

@@ -1,0 +1,94 @@
+"""Statistics reports: drafts, approvals, released frozen figures, distribution register (issue 19)
+
+Revision ID: 0019
+Revises: 0015
+Create Date: 2026-12-07
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.storage.migrations.helpers import column, fk, pk
+
+revision = "0019"
+down_revision = "0015"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    t = "statistics_report"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("number", sa.String(16), nullable=True),
+        column("version", sa.Integer()),
+        column("previous_id", sa.Integer(), nullable=True),
+        column("kind", sa.String(16)),
+        column("title", sa.String(200)),
+        column("period_from", sa.Date()),
+        column("period_to", sa.Date()),
+        column("filters", sa.Text()),
+        column("route", sa.String(24)),
+        column("requested_by", sa.String(100)),
+        column("steps", sa.Text()),
+        column("state", sa.String(16)),
+        column("data", sa.Text()),
+        column("change_note", sa.Text()),
+        column("compiled_by", sa.Integer()),
+        column("compiled_by_name", sa.String(64)),
+        column("compiled_at", sa.DateTime(timezone=True)),
+        column("submitted_at", sa.DateTime(timezone=True), nullable=True),
+        column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        column("rejection_reason", sa.Text()),
+        fk(t, "previous_id", "statistics_report"),
+        fk(t, "compiled_by", "user_account"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_statistics_report_number", t, ["number"], unique=False)
+    op.create_index("ix_statistics_report_state", t, ["state", "id"], unique=False)
+
+    t = "statistics_approval"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("report_id", sa.Integer()),
+        column("step", sa.Integer()),
+        column("approver_user_id", sa.Integer()),
+        column("approver_name", sa.String(64)),
+        column("approver_title", sa.String(32)),
+        column("decision", sa.String(16)),
+        column("opinion", sa.Text()),
+        column("decided_at", sa.DateTime(timezone=True)),
+        fk(t, "report_id", "statistics_report", ondelete="CASCADE"),
+        fk(t, "approver_user_id", "user_account"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_statistics_approval_report_id", t, ["report_id"], unique=False)
+
+    t = "statistics_distribution"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("report_id", sa.Integer()),
+        column("recipient", sa.String(100)),
+        column("copies", sa.Integer()),
+        column("given_on", sa.Date()),
+        column("note", sa.Text()),
+        column("recorded_by", sa.Integer()),
+        column("recorded_at", sa.DateTime(timezone=True)),
+        fk(t, "report_id", "statistics_report"),
+        fk(t, "recorded_by", "user_account"),
+        pk(t, "id"),
+    )
+    op.create_index("ix_statistics_distribution_report_id", t, ["report_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_index("ix_statistics_distribution_report_id", table_name="statistics_distribution")
+    op.drop_table("statistics_distribution")
+    op.drop_index("ix_statistics_approval_report_id", table_name="statistics_approval")
+    op.drop_table("statistics_approval")
+    op.drop_index("ix_statistics_report_state", table_name="statistics_report")
+    op.drop_index("ix_statistics_report_number", table_name="statistics_report")
+    op.drop_table("statistics_report")
