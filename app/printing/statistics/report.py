@@ -53,6 +53,19 @@ def release_lines(report: Report, release: ReleaseInfo) -> list[tuple[str, str]]
     return lines
 
 
+def column_widths(headers: tuple[str, ...]) -> list[float]:
+    """The label column wide, the counts even; a 档号 column wide enough for a whole code."""
+    if "档号" in headers:
+        fixed = {"名次": 0.08, "档号": 0.36}
+        rest = (1 - sum(fixed.get(h, 0) for h in headers)) / sum(
+            1 for h in headers if h not in fixed
+        )
+        return [FRAME_W * fixed.get(h, rest) for h in headers]
+    first = FRAME_W * (0.4 if len(headers) > 2 else 0.6)
+    rest_w = (FRAME_W - first) / max(1, len(headers) - 1)
+    return [first] + [rest_w] * (len(headers) - 1)
+
+
 def render_statistics_report(doc: StatisticsDocument) -> bytes:
     """The report as PDF bytes (watermarked unless released)."""
     from reportlab.lib import colors
@@ -91,9 +104,7 @@ def render_statistics_report(doc: StatisticsDocument) -> bytes:
         rows += [[p(cell_text(c)) for c in r] for r in t.rows]
         if len(rows) == 1:
             rows.append([p("（无）")] + [p("") for _ in t.headers[1:]])
-        first = FRAME_W * (0.4 if len(t.headers) > 2 else 0.6)
-        rest = (FRAME_W - first) / max(1, len(t.headers) - 1)
-        grid = Table(rows, colWidths=[first] + [rest] * (len(t.headers) - 1), repeatRows=1)
+        grid = Table(rows, colWidths=column_widths(t.headers), repeatRows=1)
         style: list[Any] = [
             ("GRID", (0, 0), (-1, -1), 0.4, colors.black),
             ("BACKGROUND", (0, 0), (-1, 0), grey),

@@ -16,13 +16,12 @@ from sqlalchemy import distinct, select
 
 from app.clock import Clock, as_utc
 from app.domain.accounts import Actor
-from app.domain.statistics import Report, ReportFilter, ReportKind, Table, month_of
+from app.domain.statistics import Report, ReportFilter, ReportKind, month_of
 from app.errors import FieldError, ValidationFailed
-from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.statistics import activity, customers, holdings, inspections, loans, use
-from app.services.statistics.common import LEVEL_WORDS, Query, check_period, table
+from app.services.statistics.common import Query, check_period, table
 from app.storage.models import UseLog, Volume
 from app.storage.store import UnitOfWork
 
@@ -83,32 +82,14 @@ def compute_report(
 
 
 def for_reader(report: Report, reader: Actor) -> Report:
-    """``report`` with the titles of volumes above ``reader``'s clearance blanked (档号 stays).
+    """``report`` as ``reader`` may see it.
 
-    A frozen report was compiled by someone else: it is filtered for each reader when shown,
-    printed or exported, so a title never reaches a reader without clearance (R17).
+    Reports hold counts, classification words and 档号 only (no titles, no names), so every
+    reader with ``statistics.read`` sees the same figures; this is the one place a future
+    reader-dependent section would be filtered (a frozen report is shown through it).
     """
-    words = {word: key for key, word in LEVEL_WORDS.items()}
-    tables = []
-    for t in report.tables:
-        if t.key == use.TOP_KEY:
-            rows = tuple(
-                (
-                    r[0],
-                    r[1],
-                    r[2] if access.may_see(reader, _level(words.get(str(r[3])))) else "",
-                    r[3],
-                    r[4],
-                )
-                for r in t.rows
-            )
-            t = Table(t.title, t.headers, rows, t.key)
-        tables.append(t)
-    return replace(report, tables=tuple(tables))
-
-
-def _level(key: str | None) -> str | None:
-    return None if key in (None, "none") else key
+    del reader
+    return report
 
 
 # --- the month at a glance ---------------------------------------------------------------------

@@ -14,7 +14,6 @@ from sqlalchemy import func, select
 
 from app.domain.loans import KIND_LABELS, UseKind
 from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
-from app.security import access
 from app.services.statistics.common import (
     LEVEL_ORDER,
     LEVEL_WORDS,
@@ -177,7 +176,11 @@ def _months(q: Query) -> Table:
 
 
 def _top_volumes(q: Query) -> Table:
-    """The volumes used most: 档号 always, 题名 only within the reader's clearance (R17)."""
+    """The volumes used most, by 档号 with 门类, 年度 and 密级: never their titles.
+
+    A volume's title names its customer (``张三丰2024年度客户档案``) and may be classified, so
+    a report, which holds counts only, identifies volumes by 档号 (R5, R17).
+    """
     counts = func.count(UseLog.id).label("n")
     stmt = (
         select(UseLog.volume_id, counts)
@@ -189,16 +192,21 @@ def _top_volumes(q: Query) -> Table:
     )
     top = q.uow.session.execute(stmt).all()
     info = {
-        vid: (code, title, level)
-        for vid, code, title, level in q.uow.session.execute(
-            select(Volume.id, Volume.reference_code, Volume.title, Volume.secrecy_level).where(
-                Volume.id.in_([t[0] for t in top])
-            )
+        vid: (code, category, year, level)
+        for vid, code, category, year, level in q.uow.session.execute(
+            select(
+                Volume.id,
+                Volume.reference_code,
+                Volume.category_code,
+                Volume.year,
+                Volume.secrecy_level,
+            ).where(Volume.id.in_([t[0] for t in top]))
         )
     }
     rows = []
     for rank, (vid, n) in enumerate(top, start=1):
-        code, title, level = info[vid]
-        shown = title if access.may_see(q.actor, level) else ""
-        rows.append((rank, code, shown, LEVEL_WORDS[level_key(level)], int(n)))
-    return table(TOP_KEY, "利用最多的案卷", ("名次", "档号", "题名", "密级", "卷次"), rows)
+        code, category, year, level = info[vid]
+        rows.append((rank, code, category or "", str(year), LEVEL_WORDS[level_key(level)], int(n)))
+    return table(
+        TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), rows
+    )
