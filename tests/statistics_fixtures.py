@@ -11,7 +11,8 @@ volumes  v1 KH 2024 Y  非密 在架 3件 12页 filed 2026-01-02   items: 3 pape
          v3 KH 2025 D10 机密 在修 1件 5页 filed 2025-12-15   items: electronic (one 2 MiB file)
          v4 HT 2025 Y  绝密 在架 4件 20页 filed 2026-02-01   items: 3 paper, disk
          v5 HT 2023 D30 非密 已销毁 0件 0页 filed 2025-06-01
-uses     A1 外借 销售部: L1 v1 01-06→01-08 (due 01-09, 3 items), L2 v2 01-06 out (due 01-09, 2 items)
+uses     A1 外借 销售部: L1 v1 01-06→01-08 (due 01-09, 3 items),
+                         L2 v2 01-06 out (due 01-09, 2 items)
          A2 复制 财务部: L3 v1 01-10 (1 item, 6 pages copied)
          A3 查阅 销售部: L4 v3 01-12 (1 item)
          A4 外借 财务部: L5 v4 2025-12-20→2026-01-03 (due 2025-12-23, 4 items; use in December)
@@ -128,8 +129,17 @@ def build(session: SignedIn, clock: FixedClock) -> Fixture:
         specs = {
             "v1": ("KH", 2024, "Y", None, "on_shelf", 3, 12, at(1, 2), "张三丰2024年度客户档案"),
             "v2": ("KH", 2024, "D30", "secret", "on_loan", 2, 8, at(1, 3), SECRET_TITLE),
-            "v3": ("KH", 2025, "D10", "confidential", "in_repair", 1, 5, at(12, 15, year=2025),
-                   CONFIDENTIAL_TITLE),
+            "v3": (
+                "KH",
+                2025,
+                "D10",
+                "confidential",
+                "in_repair",
+                1,
+                5,
+                at(12, 15, year=2025),
+                CONFIDENTIAL_TITLE,
+            ),
             "v4": ("HT", 2025, "Y", "top_secret", "on_shelf", 4, 20, at(2, 1), "绝密合同"),
             "v5": ("HT", 2023, "D30", None, "destroyed", 0, 0, at(6, 1, year=2025), "已销毁卷"),
         }

@@ -55,7 +55,11 @@ DEFAULT_ROUTING: dict[str, tuple[tuple[str, ...], ...]] = {
     "other_department": (("supervisor", "cs_manager"), ("cs_manager",), ("general_manager",)),
     "revision": (("general_manager",),),
 }
-ROUTE_LABELS = {"internal": "本部门报表", "other_department": "其他部门索取", "revision": "个别项修改"}
+ROUTE_LABELS = {
+    "internal": "本部门报表",
+    "other_department": "其他部门索取",
+    "revision": "个别项修改",
+}
 
 
 def parse_routing(data: object) -> dict[str, tuple[tuple[str, ...], ...]]:
@@ -77,8 +81,11 @@ def parse_routing(data: object) -> dict[str, tuple[tuple[str, ...], ...]]:
 
 
 def routing_errors(routing: Mapping[str, Sequence[Sequence[str]]]) -> list[str]:
-    """Why a routing table is refused: every route needs steps; requests from other departments
-    need the 客服部经理 and the 总经理 (第10条); a revision needs the 总经理 (第11条)."""
+    """The routes of ``routing`` that break a rule (empty: acceptable).
+
+    Every route needs steps; requests from other departments need the 客服部经理 and the 总经理
+    (第10条); a revision needs the 总经理 (第11条).
+    """
     problems: list[str] = []
     for key in DEFAULT_ROUTING:
         steps = routing.get(key) or ()

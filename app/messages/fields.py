@@ -209,7 +209,6 @@ FIELD_LABELS: dict[str, str] = {
     # statistics reports (issue 19)
     "report_kind": "报表",
     "statistics_report": "统计报表",
-    "route": "报表类型",
     "requested_by": "索取部门",
     "recipient": "发放对象",
     "given_on": "发放日期",

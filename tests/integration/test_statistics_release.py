@@ -79,7 +79,11 @@ def test_the_compiler_never_approves_their_own_report(
     from tests.factories import sign_in_as
 
     dual = sign_in_as(
-        admin, location, desk.clock, "dual", [Role.ARCHIVIST, Role.APPROVER],
+        admin,
+        location,
+        desk.clock,
+        "dual",
+        [Role.ARCHIVIST, Role.APPROVER],
         ApproverTitle.CS_MANAGER,
     )
     rid = compile_report(
@@ -164,8 +168,12 @@ def test_a_rejected_report_says_why_and_is_not_released(desk: Desk) -> None:
     assert (row.state, row.number) == ("rejected", "")
     with pytest.raises(ValidationFailed):
         record_distribution(
-            session=desk("lisi"), report_id=rid, recipient="销售部", copies=1,
-            given_on=date(2026, 1, 20), clock=desk.clock,
+            session=desk("lisi"),
+            report_id=rid,
+            recipient="销售部",
+            copies=1,
+            given_on=date(2026, 1, 20),
+            clock=desk.clock,
         )
 
 
@@ -178,7 +186,10 @@ def test_released_numbers_do_not_change_when_the_data_does(desk: Desk) -> None:
             v.page_count += 100
         uow.commit()
     live = compute_report(
-        session=desk("lisi"), kind="holdings", period_from=JAN[0], period_to=JAN[1],
+        session=desk("lisi"),
+        kind="holdings",
+        period_from=JAN[0],
+        period_to=JAN[1],
         clock=desk.clock,
     )
     assert live.value("summary", "页") == 45 + 500
@@ -195,12 +206,24 @@ def test_a_changed_item_is_a_new_version_approved_by_the_general_manager(desk: D
     approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
     with pytest.raises(ValidationFailed):  # a note is required
         revise_report(
-            session=desk("lisi"), report_id=rid, table_key="summary", row_label="复制页数",
-            column=1, new_value="8", note="", clock=desk.clock,
+            session=desk("lisi"),
+            report_id=rid,
+            table_key="summary",
+            row_label="复制页数",
+            column=1,
+            new_value="8",
+            note="",
+            clock=desk.clock,
         )
     new = revise_report(
-        session=desk("lisi"), report_id=rid, table_key="summary", row_label="复制页数",
-        column=1, new_value="8", note="补登两页复制", clock=desk.clock,
+        session=desk("lisi"),
+        report_id=rid,
+        table_key="summary",
+        row_label="复制页数",
+        column=1,
+        new_value="8",
+        note="补登两页复制",
+        clock=desk.clock,
     )
     with pytest.raises(ReportStepNotYours):
         approve_report(session=desk("manager"), report_id=new, opinion="", clock=desk.clock)
@@ -209,7 +232,9 @@ def test_a_changed_item_is_a_new_version_approved_by_the_general_manager(desk: D
     v1 = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock)
     assert (v2.row.number, v2.row.version, v2.row.state) == ("TJ2026-0001", 2, "released")
     assert v1.row.state == "superseded"
-    assert v2.report.value("summary", "复制页数") == 8 and v1.report.value("summary", "复制页数") == 6
+    assert (
+        v2.report.value("summary", "复制页数") == 8 and v1.report.value("summary", "复制页数") == 6
+    )
     assert "6 → 8" in v2.release.change_note and "补登两页复制" in v2.release.change_note
     assert v2.report.value("summary", "卷次") == 5  # the rest is the released version's
 
@@ -218,17 +243,30 @@ def test_the_distribution_register_records_who_got_how_many_copies(desk: Desk) -
     rid = compile_(desk, kind="loans")
     approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
     record_distribution(
-        session=desk("lisi"), report_id=rid, recipient="总经理办公室", copies=2,
-        given_on=date(2026, 1, 20), note="纸质", clock=desk.clock,
+        session=desk("lisi"),
+        report_id=rid,
+        recipient="总经理办公室",
+        copies=2,
+        given_on=date(2026, 1, 20),
+        note="纸质",
+        clock=desk.clock,
     )
     record_distribution(
-        session=desk("lisi"), report_id=rid, recipient="客服部", copies=1,
-        given_on=date(2026, 1, 19), clock=desk.clock,
+        session=desk("lisi"),
+        report_id=rid,
+        recipient="客服部",
+        copies=1,
+        given_on=date(2026, 1, 19),
+        clock=desk.clock,
     )
     with pytest.raises(ValidationFailed):
         record_distribution(
-            session=desk("lisi"), report_id=rid, recipient="销售部", copies=0,
-            given_on=date(2026, 1, 20), clock=desk.clock,
+            session=desk("lisi"),
+            report_id=rid,
+            recipient="销售部",
+            copies=0,
+            given_on=date(2026, 1, 20),
+            clock=desk.clock,
         )
     stored = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock)
     assert [(d.recipient, d.copies, d.given_on) for d in stored.distributions] == [
@@ -261,9 +299,7 @@ def xlsx_cells(data: bytes) -> list[list[object]]:
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_pdf_and_xlsx_hold_the_reports_cells_and_no_personal_value(
-    desk: Desk, kind: str
-) -> None:
+def test_pdf_and_xlsx_hold_the_reports_cells_and_no_personal_value(desk: Desk, kind: str) -> None:
     rid = compile_(desk, kind=kind)
     approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
     stored = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock)

@@ -150,7 +150,10 @@ def test_use_filtered_by_department_and_level(
 
 
 def test_top_volumes_name_volumes_by_code_never_by_title(
-    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock,
+    admin: SignedIn,
+    archivist: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
     room: fx.Fixture,
 ) -> None:
     head = sign_in_as(admin, location, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD)

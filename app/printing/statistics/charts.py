@@ -41,7 +41,9 @@ def draw_chart(chart: Chart, width: float, height: float = 170.0) -> Drawing:
     drawing.add(String(0, height - 12, chart.title, fontName=FONT, fontSize=10))
     if not chart.labels or not any(v for _n, values in chart.series for v in values):
         drawing.add(
-            String(width / 2, height / 2, "本期无数据", fontName=FONT, fontSize=9, textAnchor="middle")
+            String(
+                width / 2, height / 2, "本期无数据", fontName=FONT, fontSize=9, textAnchor="middle"
+            )
         )
         return drawing
     if chart.kind == "pie":
@@ -137,9 +139,7 @@ def _pie(drawing: Drawing, chart: Chart, width: float, height: float) -> None:
         y = height - 14 - i * 13
         drawing.add(Rect(x, y, 8, 8, fillColor=_colour(i), strokeColor=None))
         share = 100 * v / total if total else 0
-        drawing.add(
-            String(x + 12, y, f"{label}  {v:g}（{share:.1f}%）", fontName=FONT, fontSize=8)
-        )
+        drawing.add(String(x + 12, y, f"{label}  {v:g}（{share:.1f}%）", fontName=FONT, fontSize=8))
 
 
 def _legend(drawing: Drawing, chart: Chart, width: float, height: float) -> None:

@@ -44,7 +44,10 @@ def release_lines(report: Report, release: ReleaseInfo) -> list[tuple[str, str]]
         ("统计期间", report.period_text()),
         ("筛选条件", "；".join(f"{k}：{v}" for k, v in report.filters) or "全部"),
         ("编制人", release.compiled_by or "—"),
-        ("统计时间", report.computed_at.replace("T", " ")[:16] + " UTC" if report.computed_at else "—"),
+        (
+            "统计时间",
+            report.computed_at.replace("T", " ")[:16] + " UTC" if report.computed_at else "—",
+        ),
     ]
     if release.approvals:
         lines.append(("审查与批准", "；".join(release.approvals)))

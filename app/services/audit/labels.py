@@ -144,6 +144,16 @@ ACTION_LABELS: dict[str, str] = {
     "backup.vault_expired": "销毁过期的备份密钥副本",
     "incident.record": "登记泄密/丢失事件",
     "incident.update": "更新事件",
+    # statistics reports (issue 19)
+    "statistics.compile": "编制统计报表（草稿）",
+    "statistics.submit": "提交统计报表审批",
+    "statistics.approve": "审批统计报表（同意）",
+    "statistics.reject": "退回统计报表",
+    "statistics.release": "发布统计报表（编号、冻结数据）",
+    "statistics.revise": "统计报表个别项修改（新版本）",
+    "statistics.distribute": "登记统计报表发放",
+    "statistics.routing": "修改统计报表审批流程",
+    "statistics.export": "打印/导出统计报表",
 }
 
 # The area of an action code (its first part): how an action no table knows yet still reads.
@@ -178,6 +188,7 @@ AREA_LABELS: dict[str, str] = {
 }
 
 OBJECT_LABELS: dict[str, str] = {
+    "statistics_report": "统计报表",
     "customer": "客户",
     "volume": "案卷",
     "item": "卷内文件",
@@ -207,6 +218,12 @@ OBJECT_LABELS: dict[str, str] = {
 
 # Keys of the details (and of the fields a change names) that are not error fields.
 DETAIL_LABELS: dict[str, str] = {
+    # statistics reports (issue 19)
+    "draft": "草稿",
+    "of": "原报表",
+    "period": "统计期间",
+    "steps": "审批环节",
+    "version": "版本",
     "affected": "涉及",
     "after": "修改后",
     "application": "申请编号",

@@ -1,6 +1,7 @@
-"""Statistics and reports (issue 19, R50, seed 000 第3章): holdings, use, loans, inspections,
-customers and activity, counts only; drafts, approval, released frozen reports and their
-distribution register; PDF with charts and xlsx.
+"""Statistics and reports (issue 19, R50, seed 000 第3章), counts only.
+
+Holdings, use, loans, inspections, customers and activity; drafts, approval, released frozen
+reports and their distribution register; PDF with charts and xlsx.
 
 One module per report (``holdings``, ``use``, ``loans``, ``inspections``, ``customers``,
 ``activity``), ``reports`` (computing, the month's overview, the reader's view), ``release``

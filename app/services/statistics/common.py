@@ -161,10 +161,7 @@ def _chart(
         kind,
         title,
         tuple(str(r[0]) for r in rows),
-        tuple(
-            (source.headers[c], tuple(_number(r[c]) for r in rows))
-            for c in columns
-        ),
+        tuple((source.headers[c], tuple(_number(r[c]) for r in rows)) for c in columns),
     )
 
 
@@ -207,9 +204,7 @@ def safe_count(value: Any) -> int:
     return int(value or 0)
 
 
-def per_local_month(
-    uow: UnitOfWork, column: Any, where: Any, *sums: Any
-) -> dict[str, list[int]]:
+def per_local_month(uow: UnitOfWork, column: Any, where: Any, *sums: Any) -> dict[str, list[int]]:
     """Rows (count, then each of ``sums``) per local month of the UTC time ``column``.
 
     Grouped by UTC hour in SQL (a few thousand groups for a year), then each hour is moved to

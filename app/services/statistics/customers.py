@@ -1,5 +1,6 @@
-"""客户信息统计 (R1, R50, seed 000 第3章): customers by kind, category, status and importance;
-new and lost customers per month.
+"""客户信息统计 (R1, R50, seed 000 第3章): customers by classification, new and lost.
+
+Customers by kind, category, status and importance; new and lost customers per month.
 
 Counts of the plain classification columns only: nothing encrypted is read, so no personal
 value can reach a report. Not here yet: the region from ID/USCC region codes (the codes are

@@ -29,11 +29,11 @@ def export_stored_report(
     return _write(session, clock, stored.report, stored.release, fmt, report_id)
 
 
-def export_report(
-    *, session: SignedIn, report: Report, fmt: ExportFormat, clock: Clock
-) -> bytes:
+def export_report(*, session: SignedIn, report: Report, fmt: ExportFormat, clock: Clock) -> bytes:
     """A report computed on the page (not stored) as PDF or xlsx: a draft, watermarked."""
-    return _write(session, clock, report, ReleaseInfo(compiled_by=session.actor.display_name), fmt, None)
+    return _write(
+        session, clock, report, ReleaseInfo(compiled_by=session.actor.display_name), fmt, None
+    )
 
 
 def _write(

@@ -1,5 +1,7 @@
-"""馆藏统计 (R50): volumes, items and pages by 门类, 年度, 保管期限, 密级, 载体 and state;
-electronic files; growth per month; places used and free per 库房.
+"""馆藏统计 (R50): volumes, items and pages, files, growth and places.
+
+Volumes, items and pages by 门类, 年度, 保管期限, 密级, 载体 and state; electronic files;
+growth per month; places used and free per 库房.
 
 The volume figures come from one grouped scan of ``volume`` (count, items, pages per
 门类 × 年度 × 保管期限 × 密级 × state), folded here into the sections, so a million volumes
@@ -120,7 +122,6 @@ def build(q: Query) -> Report:
             acc[0] += int(n)
             acc[1] += int(items)
             acc[2] += int(pages)
-    heads = ("项目", *COLUMNS)
     t_category = table("by_category", "按门类", ("门类", *COLUMNS), group_rows(by["category"]))
     t_year = table(
         "by_year",
@@ -159,7 +160,7 @@ def build(q: Query) -> Report:
     t_summary = table(
         "summary",
         "馆藏概况",
-        heads[:1] + ("数量",),
+        ("项目", "数量"),
         (
             ("案卷", totals[1]),
             ("件", totals[2]),
@@ -219,9 +220,7 @@ def _files(q: Query) -> tuple[int, int]:
 def _carriers(q: Query) -> tuple[tuple[str | int | float, ...], ...]:
     stmt = select(ArchiveItem.carrier, func.count()).group_by(ArchiveItem.carrier)
     if uses_volume_filter(q.filters):
-        stmt = stmt.join(Volume, Volume.id == ArchiveItem.volume_id).where(
-            volume_clause(q.filters)
-        )
+        stmt = stmt.join(Volume, Volume.id == ArchiveItem.volume_id).where(volume_clause(q.filters))
     counts = {str(c): int(n) for c, n in q.uow.session.execute(stmt)}
     return group_rows(
         counts,

@@ -1,5 +1,7 @@
-"""库房检查统计 (R25, R41, R42, R50): inspections done against those due, differences found and
-settled, days with the climate out of range, repair tasks opened and closed.
+"""库房检查统计 (R25, R41, R42, R50): inspections, differences, climate and repairs.
+
+Inspections done against those due, differences found and settled, days with the climate out
+of range, repair tasks opened and closed.
 
 "Due" is the half-yearly rule of the schedule (``domain.inspections.next_due``): a room is due in
 the period when six months after its last closed 半年定期 inspection before the period (or after
@@ -147,7 +149,10 @@ def _sessions(q: Query) -> Table:
     }
     labels = {k.value: label for k, label in KIND_LABELS.items()}
     return table(
-        "sessions", "本期结束的检查（按类型）", ("类型", "次数"), group_rows(counts, list(labels), labels)
+        "sessions",
+        "本期结束的检查（按类型）",
+        ("类型", "次数"),
+        group_rows(counts, list(labels), labels),
     )
 
 

@@ -1,5 +1,7 @@
-"""外借统计 (R32, R33, R50): loans issued and returned, average duration, overdue now and
-overdue in the period (violations), damage and loss reports.
+"""外借统计 (R32, R33, R50): loans issued and returned, overdue, damage and loss.
+
+Loans issued and returned, average duration, overdue now and overdue in the period
+(violations), damage and loss reports.
 
 Only 外借 entries count here (查阅 and copies are returned the same day; the use report counts
 them). A loan issued in the period is a violation when it came back after its due date or is
@@ -43,8 +45,10 @@ def _filters(q: Query, *, loans_only: bool = True) -> list[Any]:
 
 
 def overdue_now(q: Query) -> int:
-    """Register entries out past their due date today, of every kind: the same count as the home
-    screen's overdue card (``services.loans.overdue_count``)."""
+    """Register entries of every kind out past their due date today.
+
+    The same count as the home screen's overdue card (``services.loans.overdue_count``).
+    """
     return int(
         q.uow.session.scalar(
             select(func.count(Loan.id)).where(
@@ -78,9 +82,7 @@ def build(q: Query) -> Report:
         )
     ).all()
     returned_rows = session.execute(
-        select(Loan.issued_at, Loan.returned_at).where(
-            *_filters(q), q.in_period(Loan.returned_at)
-        )
+        select(Loan.issued_at, Loan.returned_at).where(*_filters(q), q.in_period(Loan.returned_at))
     ).all()
     late_returned = sum(
         1

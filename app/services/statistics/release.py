@@ -1,5 +1,6 @@
-"""Releasing reports (seed 000 第3章, R50): draft → review/approval → released, frozen, numbered;
-a one-item change after release as a new version; the distribution register (发放登记).
+"""Releasing reports (seed 000 第3章, R50): draft → approval → released, frozen, numbered.
+
+A one-item change after release is a new version; the distribution register (发放登记).
 
 * ``compile_report`` takes the numbers once and stores them with the draft: reviewers approve
   what is stored, and the released version is never recomputed (第13条: 审查后方可报发).
@@ -232,9 +233,9 @@ def submit_report(*, session: SignedIn, report_id: int, clock: Clock) -> None:
         uow.commit()
 
 
-def _decide(uow: UnitOfWork, session: SignedIn, report_id: int) -> tuple[
-    StatisticsReport, object, str, int, list[list[str]], set[int]
-]:
+def _decide(
+    uow: UnitOfWork, session: SignedIn, report_id: int
+) -> tuple[StatisticsReport, object, str, int, list[list[str]], set[int]]:
     approver = authorize(uow, session.actor, "statistics.approve")
     row = _load(uow, report_id)
     if approver.id == row.compiled_by:

@@ -1,5 +1,4 @@
-"""Computing reports: one entry point for every kind, the month's overview, filter choices and
-the reader's view of a report (titles above the reader's clearance left out, R17).
+"""Computing reports: one entry point for every kind, the month's overview, filter choices.
 
 The overview and the home screen's statistics card read the same totals functions the reports
 use (``holdings_totals``, ``use_totals``, ``loan_totals``, ``overdue_now``, ``customer_totals``),
@@ -14,13 +13,18 @@ from datetime import date
 
 from sqlalchemy import distinct, select
 
+import app.services.statistics.activity as activity
+import app.services.statistics.customers as customers
+import app.services.statistics.holdings as holdings
+import app.services.statistics.inspections as inspections
+import app.services.statistics.loans as loans
+import app.services.statistics.use as use
 from app.clock import Clock, as_utc
 from app.domain.accounts import Actor
 from app.domain.statistics import Report, ReportFilter, ReportKind, month_of
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
-from app.services.statistics import activity, customers, holdings, inspections, loans, use
 from app.services.statistics.common import Query, check_period, table
 from app.storage.models import UseLog, Volume
 from app.storage.store import UnitOfWork

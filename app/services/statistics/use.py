@@ -1,5 +1,6 @@
-"""利用统计 (R35, R40, R50): 人次, 卷次, 件次 and pages copied by 利用方式, purpose, department
-and 密级, per month, and the volumes used most.
+"""利用统计 (R35, R40, R50): 人次, 卷次, 件次 and pages copied, and the volumes used most.
+
+By 利用方式, purpose, department and 密级, per month.
 
 Read from ``use_log`` (one row per volume used, written at issue) joined to the register entry
 (``loan``: items handed over) and the volume (filters, 密级). 人次 counts applications served.
@@ -63,7 +64,10 @@ def _grouped(q: Query, key: Any) -> dict[str, list[int]]:
         .where(*_where(q))
         .group_by(key)
     )
-    return {str(k if k is not None else ""): [int(v) for v in rest] for k, *rest in q.uow.session.execute(stmt)}
+    return {
+        str(k if k is not None else ""): [int(v) for v in rest]
+        for k, *rest in q.uow.session.execute(stmt)
+    }
 
 
 def use_totals(q: Query) -> tuple[int, int, int, int]:
@@ -98,7 +102,9 @@ def build(q: Query) -> Report:
         "by_kind",
         "按利用方式",
         ("利用方式", *COLUMNS),
-        _fix_persons(group_rows(_grouped(q, UseLog.kind), [k.value for k in UseKind], kinds), persons),
+        _fix_persons(
+            group_rows(_grouped(q, UseLog.kind), [k.value for k in UseKind], kinds), persons
+        ),
     )
     purposes = _grouped(q, UseLog.purpose)
     top_purposes = sorted(purposes, key=lambda p: (-purposes[p][1], p))[:PURPOSES]
@@ -207,6 +213,4 @@ def _top_volumes(q: Query) -> Table:
     for rank, (vid, n) in enumerate(top, start=1):
         code, category, year, level = info[vid]
         rows.append((rank, code, category or "", str(year), LEVEL_WORDS[level_key(level)], int(n)))
-    return table(
-        TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), rows
-    )
+    return table(TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), rows)

@@ -1,5 +1,4 @@
-"""Statistics reports (issue 19, R50): drafts, their approvals, released frozen figures and the
-distribution register (发放登记)."""
+"""Statistics reports (issue 19, R50): drafts, approvals, frozen figures, 发放登记."""
 
 from __future__ import annotations
 
