@@ -29,6 +29,7 @@ from app.services.catalogue import secrecy_review_queue
 from app.services.loans import approval_queue, list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
+from app.services.statistics import get_overview
 from ui.changes import ChangeBus, ChangeTracker
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
@@ -39,8 +40,9 @@ from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
-from ui.pages.placeholder import PlaceholderPage, StatisticsPage
+from ui.pages.placeholder import PlaceholderPage
 from ui.pages.settings import SettingsPage
+from ui.pages.statistics import StatisticsPage
 from ui.scanner import ScanRouter
 
 log = logging.getLogger(__name__)
@@ -470,6 +472,10 @@ class MainWindow(QMainWindow):
                 lambda: home.show_appraisal(dash.list_appraisal_due(session=session, clock=clock)),
             ),
             ("backup", lambda: home.show_backup(get_backup_status(session=session, clock=clock))),
+            (
+                "statistics",
+                lambda: home.show_statistics(get_overview(session=session, clock=clock)),
+            ),
         ):
             if home.card(key) is None:
                 continue

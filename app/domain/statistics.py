@@ -45,6 +45,18 @@ RELEASE_LABELS = ReleaseState.labels()
 
 DRAFT_MARK = "草稿 — 未经批准不得报发"
 
+# Chart colours (RGB 0–1), the same on screen (ui/widgets/charts.py) and in print.
+PALETTE: tuple[tuple[float, float, float], ...] = (
+    (0.16, 0.38, 0.71),
+    (0.87, 0.45, 0.13),
+    (0.20, 0.60, 0.33),
+    (0.72, 0.20, 0.22),
+    (0.50, 0.36, 0.70),
+    (0.55, 0.55, 0.55),
+    (0.10, 0.62, 0.68),
+    (0.80, 0.68, 0.10),
+)
+
 # Routing (configurable, setting ``statistics_routing``): each step lists the approver titles
 # that may sign it. 客户信息主管 is the 主管 post (监事/主管). An internal report is reviewed by
 # 客户信息主管 or 客服部经理 (第13条); one requested by another department is approved by the

@@ -9,23 +9,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.domain.statistics import Chart
+from app.domain.statistics import PALETTE, Chart
 from app.printing.base import FONT
 
 if TYPE_CHECKING:
     from reportlab.graphics.shapes import Drawing
 
-# the screen uses the same colours (ui/widgets/charts.py)
-PALETTE = (
-    (0.16, 0.38, 0.71),
-    (0.87, 0.45, 0.13),
-    (0.20, 0.60, 0.33),
-    (0.72, 0.20, 0.22),
-    (0.50, 0.36, 0.70),
-    (0.55, 0.55, 0.55),
-    (0.10, 0.62, 0.68),
-    (0.80, 0.68, 0.10),
-)
 MAX_LABEL = 8  # characters of a category label under a bar
 
 
