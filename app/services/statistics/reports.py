@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
 
-from sqlalchemy import distinct, select
+from sqlalchemy import select
 
 import app.services.statistics.activity as activity
 import app.services.statistics.customers as customers
@@ -173,9 +173,9 @@ def list_filter_choices(*, session: SignedIn, clock: Clock) -> FilterChoices:
     """门类 codes, 年度 and departments that occur in the data."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "statistics.read")
-        categories = uow.session.scalars(select(distinct(Volume.category_code))).all()
-        years = uow.session.scalars(select(distinct(Volume.year))).all()
-        departments = uow.session.scalars(select(distinct(UseLog.department))).all()
+        categories = uow.session.scalars(select(Volume.category_code).distinct()).all()
+        years = uow.session.scalars(select(Volume.year).distinct()).all()
+        departments = uow.session.scalars(select(UseLog.department).distinct()).all()
     return FilterChoices(
         tuple(sorted(c for c in categories if c)),
         tuple(sorted((int(y) for y in years if y is not None), reverse=True)),
