@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (
     QGridLayout,
     QHeaderView,
     QLabel,
+    QLayoutItem,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -19,6 +20,19 @@ from ui.widgets.charts import ChartWidget
 from ui.widgets.table_panel import configure_table
 
 ROW_HEIGHT = 24
+
+
+def _discard(item: QLayoutItem) -> None:
+    """Delete a layout item's widget, or its nested layout's widgets."""
+    widget = item.widget()
+    if widget is not None:
+        widget.deleteLater()
+        return
+    nested = item.layout()
+    if nested is not None:
+        while nested.count():
+            _discard(nested.takeAt(0))
+        nested.deleteLater()
 
 
 class ReportView(QWidget):
@@ -46,12 +60,9 @@ class ReportView(QWidget):
         self.report = report
         self.heading.setText(heading)
         self.heading.setVisible(bool(heading))
-        old = self._body
-        self._body = QWidget()
-        self._body_layout = QVBoxLayout(self._body)
-        self._body_layout.setContentsMargins(0, 0, 0, 0)
-        self._layout.replaceWidget(old, self._body)
-        old.deleteLater()
+        while self._body_layout.count():
+            item = self._body_layout.takeAt(0)
+            _discard(item)
         self.charts = []
         self.tables = {}
         if report is None:
@@ -84,6 +95,8 @@ class ReportView(QWidget):
             label.setWordWrap(True)
             label.setStyleSheet("color: #555;")
             self._body_layout.addWidget(label)
+        self._body.updateGeometry()
+        self.updateGeometry()
 
     def _table_view(self, table: Table) -> QTableView:
         model = CellsModel(list(table.headers), lambda row: [cell_text(c) for c in row])
