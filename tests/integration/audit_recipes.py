@@ -232,6 +232,10 @@ READ_ONLY: dict[str, str] = {
     # statistics (issue 19)
     "app.services.statistics.compute_report": "query: a report's counts (exports audit)",
     "app.services.statistics.report_queue": "query: reports waiting for the approver",
+    "app.services.statistics.export.report_xlsx": "serialises a report; export_report and "
+    "export_stored_report audit",
+    "app.services.statistics.reports.build_report": "computes inside the caller's unit of work "
+    "(compile_report audits)",
 }
 
 
