@@ -60,6 +60,7 @@ TABLE_KINDS: dict[str, str] = {
     "keyring": "accounts",
     "user_account": "accounts",
     "user_role": "accounts",
+    "account_change": "accounts",
 }
 
 
