@@ -10,6 +10,8 @@ still out past it; "overdue now" is every loan out past its due date today, when
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -22,8 +24,8 @@ from app.services.statistics.common import (
     bar,
     group_rows,
     line,
+    month_key,
     month_table,
-    per_local_month,
     table,
     uses_volume_filter,
     volume_clause,
@@ -76,11 +78,19 @@ def build(q: Query) -> Report:
     """The loans report for ``q``."""
     session = q.uow.session
     today = q.today
-    issued_rows = session.execute(
-        select(Loan.due_on, Loan.returned_at, Loan.state, Loan.renewals).where(
-            *_filters(q), q.in_period(Loan.issued_at)
+    issued = session.execute(
+        select(
+            Loan.due_on,
+            Loan.returned_at,
+            Loan.state,
+            Loan.renewals,
+            Loan.issued_at,
+            UseApplication.department,
         )
+        .join(UseApplication, UseApplication.id == Loan.application_id)
+        .where(*_filters(q), q.in_period(Loan.issued_at))
     ).all()
+    issued_rows = [(due, back, state, renewals) for due, back, state, renewals, *_x in issued]
     returned_rows = session.execute(
         select(Loan.issued_at, Loan.returned_at).where(*_filters(q), q.in_period(Loan.returned_at))
     ).all()
@@ -116,8 +126,13 @@ def build(q: Query) -> Report:
             ("损坏、遗失报告", sum(int(r[1]) for r in damage.rows if r[0] != "合计")),
         ),
     )
-    t_month = _months(q)
-    t_department = _departments(q)
+    t_month = _months(q, [r[4] for r in issued], [r[1] for r in returned_rows])
+    departments: dict[str, int] = defaultdict(int)
+    for *_x, department in issued:
+        departments[department or ""] += 1
+    t_department = table(
+        "by_department", "借出（按部门）", ("部门", "借出"), group_rows(dict(departments))
+    )
     return Report(
         kind=ReportKind.LOANS.value,
         title=REPORT_LABELS[ReportKind.LOANS],
@@ -136,26 +151,15 @@ def build(q: Query) -> Report:
     )
 
 
-def _months(q: Query) -> Table:
-    where_out = q.in_period(Loan.issued_at)
-    where_back = q.in_period(Loan.returned_at)
-    for part in _filters(q):
-        where_out = where_out & part
-        where_back = where_back & part
-    out = per_local_month(q.uow, Loan.issued_at, where_out)
-    back = per_local_month(q.uow, Loan.returned_at, where_back)
+def _months(q: Query, issued: list[datetime], returned: list[datetime | None]) -> Table:
+    out: dict[str, list[int]] = defaultdict(lambda: [0])
+    back: dict[str, list[int]] = defaultdict(lambda: [0])
+    for at in issued:
+        out[month_key(at)][0] += 1
+    for moment in returned:
+        if moment is not None:
+            back[month_key(moment)][0] += 1
     return month_table("by_month", "按月", ("月份", "借出", "归还"), q.months(), out, back)
-
-
-def _departments(q: Query) -> Table:
-    stmt = (
-        select(UseApplication.department, func.count(Loan.id))
-        .join(UseApplication, UseApplication.id == Loan.application_id)
-        .where(*_filters(q), q.in_period(Loan.issued_at))
-        .group_by(UseApplication.department)
-    )
-    counts = {str(d or ""): int(n) for d, n in q.uow.session.execute(stmt)}
-    return table("by_department", "借出（按部门）", ("部门", "借出"), group_rows(counts))
 
 
 def _damage(q: Query) -> Table:

@@ -8,7 +8,10 @@ Read from ``use_log`` (one row per volume used, written at issue) joined to the 
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -24,8 +27,8 @@ from app.services.statistics.common import (
     level_key,
     line,
     month_columns,
+    month_key,
     month_table,
-    per_local_month,
     pie,
     table,
     uses_volume_filter,
@@ -39,58 +42,78 @@ COLUMNS = ("人次", "卷次", "件次", "复制页数")
 TOP_KEY = "top_volumes"
 
 
-def _where(q: Query) -> list[Any]:
-    parts: list[Any] = [q.in_period(UseLog.occurred_at)]
-    if q.filters.department:
-        parts.append(UseLog.department == q.filters.department)
-    if uses_volume_filter(q.filters):
-        parts.append(volume_clause(q.filters))
-    return parts
+@dataclass(frozen=True)
+class _Use:
+    """One use-log row of the period, with the items handed over."""
+
+    application_id: int
+    kind: str
+    department: str
+    purpose: str
+    volume_id: int
+    pages: int
+    items: int
+    at: datetime
 
 
-def _grouped(q: Query, key: Any) -> dict[str, list[int]]:
-    """人次, 卷次, 件次, pages per value of ``key``."""
+def _rows(q: Query) -> list[_Use]:
+    """The period's uses in one indexed range read (``ix_use_log_occurred_at``).
+
+    The volumes are joined only when the filter needs them: a use names its volume by id, and
+    fetching a million-row table row by row for every use is what makes a year slow.
+    """
     stmt = (
         select(
-            key,
-            func.count(func.distinct(UseLog.application_id)),
-            func.count(UseLog.id),
-            func.coalesce(func.sum(Loan.expected_items), 0),
-            func.coalesce(func.sum(UseLog.pages_copied), 0),
+            UseLog.application_id,
+            UseLog.kind,
+            UseLog.department,
+            UseLog.purpose,
+            UseLog.volume_id,
+            UseLog.pages_copied,
+            func.coalesce(Loan.expected_items, 0),
+            UseLog.occurred_at,
         )
         .select_from(UseLog)
         .outerjoin(Loan, Loan.id == UseLog.loan_id)
-        .join(Volume, Volume.id == UseLog.volume_id)
-        .where(*_where(q))
-        .group_by(key)
+        .where(q.in_period(UseLog.occurred_at))
     )
-    return {
-        str(k if k is not None else ""): [int(v) for v in rest]
-        for k, *rest in q.uow.session.execute(stmt)
-    }
+    if q.filters.department:
+        stmt = stmt.where(UseLog.department == q.filters.department)
+    if uses_volume_filter(q.filters):
+        stmt = stmt.join(Volume, Volume.id == UseLog.volume_id).where(volume_clause(q.filters))
+    return [
+        _Use(int(a), str(k), d or "", p or "", int(v), int(pg or 0), int(i or 0), at)
+        for a, k, d, p, v, pg, i, at in q.uow.session.execute(stmt)
+    ]
+
+
+def _sum(rows: list[_Use]) -> list[int]:
+    """人次 (distinct applications), 卷次, 件次, pages copied."""
+    return [
+        len({r.application_id for r in rows}),
+        len(rows),
+        sum(r.items for r in rows),
+        sum(r.pages for r in rows),
+    ]
+
+
+def _grouped(rows: list[_Use], key: Callable[[_Use], str]) -> dict[str, list[int]]:
+    groups: dict[str, list[_Use]] = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    return {k: _sum(v) for k, v in groups.items()}
 
 
 def use_totals(q: Query) -> tuple[int, int, int, int]:
     """人次, 卷次, 件次 and pages copied in the period (the overview reads these)."""
-    stmt = (
-        select(
-            func.count(func.distinct(UseLog.application_id)),
-            func.count(UseLog.id),
-            func.coalesce(func.sum(Loan.expected_items), 0),
-            func.coalesce(func.sum(UseLog.pages_copied), 0),
-        )
-        .select_from(UseLog)
-        .outerjoin(Loan, Loan.id == UseLog.loan_id)
-        .join(Volume, Volume.id == UseLog.volume_id)
-        .where(*_where(q))
-    )
-    persons, volumes, items, pages = q.uow.session.execute(stmt).one()
-    return int(persons), int(volumes), int(items), int(pages)
+    persons, volumes, items, pages = _sum(_rows(q))
+    return persons, volumes, items, pages
 
 
 def build(q: Query) -> Report:
     """The use report for ``q``."""
-    persons, volumes, items, pages = use_totals(q)
+    rows = _rows(q)
+    persons, volumes, items, pages = _sum(rows)
     t_summary = table(
         "summary",
         "利用概况",
@@ -103,10 +126,10 @@ def build(q: Query) -> Report:
         "按利用方式",
         ("利用方式", *COLUMNS),
         _fix_persons(
-            group_rows(_grouped(q, UseLog.kind), [k.value for k in UseKind], kinds), persons
+            group_rows(_grouped(rows, lambda r: r.kind), [k.value for k in UseKind], kinds), persons
         ),
     )
-    purposes = _grouped(q, UseLog.purpose)
+    purposes = _grouped(rows, lambda r: r.purpose)
     top_purposes = sorted(purposes, key=lambda p: (-purposes[p][1], p))[:PURPOSES]
     rest = [p for p in purposes if p not in top_purposes]
     shown = {p[:30]: purposes[p] for p in top_purposes}
@@ -122,16 +145,16 @@ def build(q: Query) -> Report:
         "by_department",
         "按部门",
         ("部门", *COLUMNS),
-        _fix_persons(group_rows(_grouped(q, UseLog.department)), persons),
+        _fix_persons(group_rows(_grouped(rows, lambda r: r.department)), persons),
     )
     t_level = table(
         "by_level",
         "按密级",
         ("密级", *COLUMNS),
-        _fix_persons(_levels(q), persons),
+        _fix_persons(_levels(q, rows), persons),
     )
-    t_month = _months(q)
-    t_top = _top_volumes(q)
+    t_month = _months(q, rows)
+    t_top = _top_volumes(q, rows)
     return Report(
         kind=ReportKind.USE.value,
         title=REPORT_LABELS[ReportKind.USE],
@@ -159,44 +182,36 @@ def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple
     return rows
 
 
-def _levels(q: Query) -> tuple[tuple[Any, ...], ...]:
-    raw = _grouped(q, Volume.secrecy_level)
-    merged: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])
-    for key, values in raw.items():
-        acc = merged[level_key(key or None)]
-        for i, v in enumerate(values):
-            acc[i] += v
-    return group_rows(dict(merged), LEVEL_ORDER, LEVEL_WORDS)
+def _levels(q: Query, rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
+    """By 密级: the classified volumes come from the 密级 index (a few per cent of the table)."""
+    classified = dict(
+        q.uow.session.execute(
+            select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
+        ).all()
+    )
+    merged = _grouped(rows, lambda r: level_key(classified.get(r.volume_id)))
+    return group_rows(merged, LEVEL_ORDER, LEVEL_WORDS)
 
 
-def _months(q: Query) -> Table:
-    where = q.in_period(UseLog.occurred_at)
-    if q.filters.department:
-        where = where & (UseLog.department == q.filters.department)
-    if uses_volume_filter(q.filters):
-        where = where & UseLog.volume_id.in_(select(Volume.id).where(volume_clause(q.filters)))
-    per = per_local_month(q.uow, UseLog.occurred_at, where, UseLog.pages_copied)
+def _months(q: Query, rows: list[_Use]) -> Table:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        acc = per[month_key(r.at)]
+        acc[0] += 1
+        acc[1] += r.pages
     return month_table(
         "by_month", "按月", ("月份", "卷次", "复制页数"), q.months(), *month_columns(per, 2)
     )
 
 
-def _top_volumes(q: Query) -> Table:
+def _top_volumes(q: Query, rows: list[_Use]) -> Table:
     """The volumes used most, by 档号 with 门类, 年度 and 密级: never their titles.
 
     A volume's title names its customer (``张三丰2024年度客户档案``) and may be classified, so
     a report, which holds counts only, identifies volumes by 档号 (R5, R17).
     """
-    counts = func.count(UseLog.id).label("n")
-    stmt = (
-        select(UseLog.volume_id, counts)
-        .join(Volume, Volume.id == UseLog.volume_id)
-        .where(*_where(q))
-        .group_by(UseLog.volume_id)
-        .order_by(counts.desc(), UseLog.volume_id)
-        .limit(TOP)
-    )
-    top = q.uow.session.execute(stmt).all()
+    counts = Counter(r.volume_id for r in rows)
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP]
     info = {
         vid: (code, category, year, level)
         for vid, code, category, year, level in q.uow.session.execute(
@@ -209,8 +224,12 @@ def _top_volumes(q: Query) -> Table:
             ).where(Volume.id.in_([t[0] for t in top]))
         )
     }
-    rows = []
+    listed = []
     for rank, (vid, n) in enumerate(top, start=1):
         code, category, year, level = info[vid]
-        rows.append((rank, code, category or "", str(year), LEVEL_WORDS[level_key(level)], int(n)))
-    return table(TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), rows)
+        listed.append(
+            (rank, code, category or "", str(year), LEVEL_WORDS[level_key(level)], int(n))
+        )
+    return table(
+        TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), listed
+    )

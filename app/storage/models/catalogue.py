@@ -8,6 +8,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -23,6 +24,20 @@ class Volume(Base):
     """A volume (卷) of a customer's archive (R10–R12, R15)."""
 
     __tablename__ = "volume"
+    __table_args__ = (
+        # statistics (issue 19): the holdings are one scan of this index, never of the table
+        Index(
+            "ix_volume_holdings",
+            "category_code",
+            "year",
+            "retention",
+            "secrecy_level",
+            "state",
+            "item_count",
+            "page_count",
+        ),
+        Index("ix_volume_created_items", "created_at", "item_count"),  # growth per month
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     reference_code: Mapped[str] = mapped_column(String(64), unique=True)  # 档号, never reused
@@ -60,7 +75,10 @@ class ArchiveItem(Base):
     """An item (件) inside a volume: a contract, a letter, an ID copy, a disc (R10, R13, R15)."""
 
     __tablename__ = "archive_item"
-    __table_args__ = (UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),)
+    __table_args__ = (
+        UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),
+        Index("ix_archive_item_carrier", "carrier"),  # statistics: items by 载体
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     volume_id: Mapped[int] = mapped_column(ForeignKey("volume.id"), index=True)

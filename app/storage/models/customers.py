@@ -37,6 +37,9 @@ class Customer(Base):
         Index("ix_customer_party", "party"),
         Index("ix_customer_category", "kind", "category"),
         Index("ix_customer_importance", "importance"),
+        # statistics (issue 19): counts by classification and new per month read indexes only
+        Index("ix_customer_classes", "party", "kind", "category", "status", "importance"),
+        Index("ix_customer_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
