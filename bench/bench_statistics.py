@@ -27,9 +27,8 @@ from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
-from app.domain.statistics import ReportFilter
+from app.domain.statistics import ReleaseInfo, ReportFilter
 from app.printing.statistics.report import StatisticsDocument, render_statistics_report
-from app.domain.statistics import ReleaseInfo
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.statistics import compute_report, get_overview
 from app.storage.location import DatabaseLocation
@@ -70,7 +69,9 @@ def add_history(session: SignedIn) -> None:
             ),
             apps,
         )
-        first_app = conn.execute(text("SELECT min(id) FROM use_application WHERE number LIKE 'SQ9%'")).scalar_one()
+        first_app = conn.execute(
+            text("SELECT min(id) FROM use_application WHERE number LIKE 'SQ9%'")
+        ).scalar_one()
         loans = []
         for n in range(LOANS):
             a = n % APPLICATIONS
@@ -186,10 +187,22 @@ def main() -> None:
                     )
                 )
                 cells.append(f"{seconds * 1000:.0f} ms")
-            doc = StatisticsDocument("华东示范贸易有限公司", "演示", "archivist", CLOCK.now(), report, ReleaseInfo())  # type: ignore[arg-type]
+            doc = StatisticsDocument(
+                "华东示范贸易有限公司", "演示", "archivist", CLOCK.now(), report, ReleaseInfo()
+            )  # type: ignore[arg-type]
             seconds, _pdf = best(lambda d=doc: render_statistics_report(d), rounds=2)
             cells.append(f"{seconds * 1000:.0f} ms")
             print(f"| {kind} | " + " | ".join(cells) + " |")
+        for table in ("volume", "customer"):
+
+            def bare(t: str = table) -> object:
+                with session.store.engine.connect() as conn:
+                    return conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
+
+            seconds, _n = best(bare)
+            print(
+                f"| bare `SELECT count(*) FROM {table}` (floor of one scan) | {seconds * 1000:.0f} ms | | |"
+            )
         seconds, _o = best(lambda: get_overview(session=session, clock=CLOCK))
         print(f"| overview (2026-12) | {seconds * 1000:.0f} ms | | |")
         seconds, _r = best(

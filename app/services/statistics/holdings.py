@@ -61,31 +61,13 @@ class HoldingsTotals:
     by_state: dict[str, int]  # state value → volumes
 
 
-def holdings_totals(q: Query) -> HoldingsTotals:
-    """Volumes, items, pages and volumes per state under the filter (one grouped scan)."""
-    by_state: dict[str, int] = {}
-    items = pages = 0
+def _groups(q: Query) -> list[tuple[str, int, str, str | None, str, int, int, int]]:
+    """Count, items and pages per 门类 × 年度 × 保管期限 × 密级 × state.
+
+    Grouped in the column order of ``ix_volume_holdings``: SQLite reads that covering index
+    once, in order, with no sort and without touching the table.
+    """
     rows = q.uow.session.execute(
-        select(
-            Volume.state,
-            func.count(),
-            func.coalesce(func.sum(Volume.item_count), 0),
-            func.coalesce(func.sum(Volume.page_count), 0),
-        )
-        .where(volume_clause(q.filters))
-        .group_by(Volume.state)
-    )
-    for state, n, i, p in rows:
-        by_state[str(state)] = int(n)
-        items += int(i)
-        pages += int(p)
-    return HoldingsTotals(sum(by_state.values()), items, pages, by_state)
-
-
-def build(q: Query) -> Report:
-    """The holdings report for ``q``."""
-    session = q.uow.session
-    groups = session.execute(
         select(
             Volume.category_code,
             Volume.year,
@@ -105,6 +87,23 @@ def build(q: Query) -> Report:
             Volume.state,
         )
     ).all()
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
+def holdings_totals(q: Query) -> HoldingsTotals:
+    """Volumes, items, pages and volumes per state under the filter (the same scan)."""
+    by_state: dict[str, int] = defaultdict(int)
+    items = pages = 0
+    for *_keys, state, n, i, p in _groups(q):
+        by_state[str(state)] += int(n)
+        items += int(i)
+        pages += int(p)
+    return HoldingsTotals(sum(by_state.values()), items, pages, dict(by_state))
+
+
+def build(q: Query) -> Report:
+    """The holdings report for ``q``."""
+    groups = _groups(q)
     by: dict[str, dict[str, list[int]]] = {
         name: defaultdict(lambda: [0, 0, 0])
         for name in ("category", "year", "retention", "level", "state")

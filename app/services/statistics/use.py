@@ -40,6 +40,7 @@ TOP = 10
 PURPOSES = 10
 COLUMNS = ("人次", "卷次", "件次", "复制页数")
 TOP_KEY = "top_volumes"
+LOOKUP_LIMIT = 20_000  # used volumes looked up by id; more: the 密级 index is read whole
 
 
 @dataclass(frozen=True)
@@ -184,11 +185,25 @@ def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple
 
 def _levels(q: Query, rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
     """By 密级: the classified volumes come from the 密级 index (a few per cent of the table)."""
-    classified = dict(
-        q.uow.session.execute(
-            select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
-        ).all()
-    )
+    used = sorted({r.volume_id for r in rows})
+    classified: dict[int, str | None] = {}
+    if len(used) <= LOOKUP_LIMIT:  # a month: look the used volumes up by id
+        for n in range(0, len(used), 500):
+            classified.update(
+                (int(vid), level)
+                for vid, level in q.uow.session.execute(
+                    select(Volume.id, Volume.secrecy_level).where(
+                        Volume.id.in_(used[n : n + 500]), Volume.secrecy_level.is_not(None)
+                    )
+                )
+            )
+    else:  # a long period: every classified volume, from the 密级 index
+        classified = {
+            int(vid): level
+            for vid, level in q.uow.session.execute(
+                select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
+            )
+        }
     merged = _grouped(rows, lambda r: level_key(classified.get(r.volume_id)))
     return group_rows(merged, LEVEL_ORDER, LEVEL_WORDS)
 

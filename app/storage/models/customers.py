@@ -120,6 +120,8 @@ class CustomerStatusChange(Base):
     """Dated history of a customer's status (潜在/在册/流失)."""
 
     __tablename__ = "customer_status_change"
+    # statistics (issue 19): customers lost in a period
+    __table_args__ = (Index("ix_customer_status_change_new", "new_status", "changed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(

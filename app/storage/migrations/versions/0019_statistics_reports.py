@@ -35,6 +35,7 @@ INDEXES = (
     ("ix_customer_classes", "customer", ["party", "kind", "category", "status", "importance"]),
     ("ix_customer_created_at", "customer", ["created_at"]),
     ("ix_loan_returned_at", "loan", ["returned_at"]),
+    ("ix_customer_status_change_new", "customer_status_change", ["new_status", "changed_at"]),
 )
 
 
