@@ -200,9 +200,8 @@ def main() -> None:
                     return conn.execute(text(f"SELECT count(*) FROM {t}")).scalar_one()
 
             seconds, _n = best(bare)
-            print(
-                f"| bare `SELECT count(*) FROM {table}` (floor of one scan) | {seconds * 1000:.0f} ms | | |"
-            )
+            label = f"bare `SELECT count(*) FROM {table}` (floor of one scan)"
+            print(f"| {label} | {seconds * 1000:.0f} ms | | |")
         seconds, _o = best(lambda: get_overview(session=session, clock=CLOCK))
         print(f"| overview (2026-12) | {seconds * 1000:.0f} ms | | |")
         seconds, _r = best(
