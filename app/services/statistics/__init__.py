@@ -5,22 +5,16 @@ reports and their distribution register; PDF with charts and xlsx.
 
 One module per report (``holdings``, ``use``, ``loans``, ``inspections``, ``customers``,
 ``activity``), ``reports`` (computing, the month's overview, the reader's view), ``release``
-(routing, approvals, versions, 发放登记) and ``export``.
+(routing, approvals, versions, 发放登记), ``stored`` (reading them) and ``export``.
 """
 
 from app.services.statistics.export import export_report, export_stored_report
 from app.services.statistics.release import (
-    DistributionRow,
-    ReportRow,
-    StoredReport,
     approve_report,
     compile_report,
     get_statistics_routing,
-    get_stored_report,
-    list_stored_reports,
     record_distribution,
     reject_report,
-    report_queue,
     revise_report,
     set_statistics_routing,
     submit_report,
@@ -33,6 +27,14 @@ from app.services.statistics.reports import (
     for_reader,
     get_overview,
     list_filter_choices,
+)
+from app.services.statistics.stored import (
+    DistributionRow,
+    ReportRow,
+    StoredReport,
+    get_stored_report,
+    list_stored_reports,
+    report_queue,
 )
 
 __all__ = [

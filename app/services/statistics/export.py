@@ -18,7 +18,7 @@ from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.exports import ExportFormat
-from app.services.statistics.release import get_stored_report
+from app.services.statistics.stored import get_stored_report
 
 
 def export_stored_report(

@@ -16,7 +16,7 @@ A one-item change after release is a new version; the distribution register (发
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, replace
 from datetime import date, datetime
 
 from sqlalchemy import select
@@ -24,10 +24,6 @@ from sqlalchemy import select
 from app.clock import Clock, as_utc
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.domain.statistics import (
-    RELEASE_LABELS,
-    REPORT_LABELS,
-    ROUTE_LABELS,
-    ReleaseInfo,
     ReleaseState,
     Report,
     ReportFilter,
@@ -44,54 +40,14 @@ from app.errors import (
 )
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
-from app.services.statistics.reports import build_report, for_reader
+from app.services.statistics.reports import build_report
+from app.services.statistics.stored import load_report
+from app.services.statistics.stored import needed_titles as _needed
 from app.storage.models import StatisticsApproval, StatisticsDistribution, StatisticsReport
 from app.storage.store import UnitOfWork
 
 ROUTING_SETTING = "statistics_routing"
 NUMBER_PREFIX = "TJ"
-
-
-@dataclass(frozen=True)
-class ReportRow:
-    """A stored report in the lists of the 报表 tab."""
-
-    id: int
-    number: str
-    version: int
-    kind_label: str
-    title: str
-    period: str
-    route_label: str
-    requested_by: str
-    state: str
-    state_label: str
-    compiled_by: str
-    compiled_at: datetime
-    waiting_for: str  # the open step's posts ("" when none)
-    distributed: int  # copies handed out
-
-
-@dataclass(frozen=True)
-class DistributionRow:
-    """One line of the 发放登记."""
-
-    id: int
-    recipient: str
-    copies: int
-    given_on: date
-    note: str
-    recorded_by: str
-
-
-@dataclass(frozen=True)
-class StoredReport:
-    """A stored report for one reader: its frozen figures, release details and register."""
-
-    row: ReportRow
-    report: Report
-    release: ReleaseInfo
-    distributions: tuple[DistributionRow, ...]
 
 
 # --- routing -------------------------------------------------------------------------------------
@@ -130,13 +86,6 @@ def set_statistics_routing(
             },
         )
         uow.commit()
-
-
-def _needed(steps: list[list[str]], signed: set[int]) -> str:
-    for index, step in enumerate(steps):
-        if index not in signed:
-            return "或".join(TITLE_LABELS[ApproverTitle(t)] for t in step)
-    return ""
 
 
 # --- compile, submit, decide ---------------------------------------------------------------------
@@ -205,18 +154,11 @@ def compile_report(
         return row.id
 
 
-def _load(uow: UnitOfWork, report_id: int) -> StatisticsReport:
-    row = uow.session.get(StatisticsReport, report_id)
-    if row is None:
-        raise ValidationFailed([FieldError("statistics_report", "not_found")])
-    return row
-
-
 def submit_report(*, session: SignedIn, report_id: int, clock: Clock) -> None:
     """Send a draft on its route (the steps in force now stay with it)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "statistics.compile")
-        row = _load(uow, report_id)
+        row = load_report(uow, report_id)
         if row.state != ReleaseState.DRAFT.value:
             raise ValidationFailed([FieldError("statistics_report", "report_not_draft")])
         uow.claim_writes()
@@ -237,7 +179,7 @@ def _decide(
     uow: UnitOfWork, session: SignedIn, report_id: int
 ) -> tuple[StatisticsReport, object, str, int, list[list[str]], set[int]]:
     approver = authorize(uow, session.actor, "statistics.approve")
-    row = _load(uow, report_id)
+    row = load_report(uow, report_id)
     if approver.id == row.compiled_by:
         raise CompilerCannotApprove()
     if row.state != ReleaseState.PENDING.value:
@@ -372,7 +314,7 @@ def revise_report(
     now = clock.now()
     with session.uow(clock) as uow:
         user = authorize(uow, session.actor, "statistics.compile")
-        old = _load(uow, report_id)
+        old = load_report(uow, report_id)
         if old.state != ReleaseState.RELEASED.value:
             raise ValidationFailed([FieldError("statistics_report", "report_not_released")])
         report = Report.from_json(old.data)
@@ -459,7 +401,7 @@ def record_distribution(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         user = authorize(uow, session.actor, "statistics.distribute")
-        row = _load(uow, report_id)
+        row = load_report(uow, report_id)
         if row.state != ReleaseState.RELEASED.value:
             raise ValidationFailed([FieldError("statistics_report", "report_not_released")])
         uow.claim_writes()
@@ -482,124 +424,3 @@ def record_distribution(
         )
         uow.commit()
         return entry.id
-
-
-# --- reading --------------------------------------------------------------------------------------
-def _row(uow: UnitOfWork, r: StatisticsReport) -> ReportRow:
-    approvals = {
-        a.step
-        for a in uow.session.scalars(
-            select(StatisticsApproval).where(
-                StatisticsApproval.report_id == r.id, StatisticsApproval.decision == "approve"
-            )
-        )
-    }
-    copies = sum(
-        d.copies
-        for d in uow.session.scalars(
-            select(StatisticsDistribution).where(StatisticsDistribution.report_id == r.id)
-        )
-    )
-    waiting = (
-        _needed(json.loads(r.steps), approvals) if r.state == ReleaseState.PENDING.value else ""
-    )
-    return ReportRow(
-        r.id,
-        r.number or "",
-        r.version,
-        REPORT_LABELS[ReportKind(r.kind)],
-        r.title,
-        f"{r.period_from.isoformat()} 至 {r.period_to.isoformat()}",
-        ROUTE_LABELS.get(r.route, r.route),
-        r.requested_by,
-        r.state,
-        RELEASE_LABELS[ReleaseState(r.state)],
-        r.compiled_by_name,
-        as_utc(r.compiled_at),
-        waiting,
-        copies,
-    )
-
-
-def list_stored_reports(*, session: SignedIn, clock: Clock, limit: int = 500) -> list[ReportRow]:
-    """Stored reports, newest first."""
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "statistics.read")
-        rows = uow.session.scalars(
-            select(StatisticsReport).order_by(StatisticsReport.id.desc()).limit(limit)
-        ).all()
-        return [_row(uow, r) for r in rows]
-
-
-def report_queue(*, session: SignedIn, clock: Clock) -> list[ReportRow]:
-    """Reports whose open step the signed-in approver may sign (not their own)."""
-    with session.uow(clock) as uow:
-        user = authorize(uow, session.actor, "statistics.approve")
-        title = user.approver_title or ""
-        out = []
-        for r in uow.session.scalars(
-            select(StatisticsReport).where(StatisticsReport.state == ReleaseState.PENDING.value)
-        ):
-            signed = list(
-                uow.session.scalars(
-                    select(StatisticsApproval).where(StatisticsApproval.report_id == r.id)
-                )
-            )
-            steps: list[list[str]] = json.loads(r.steps)
-            done = {a.step for a in signed}
-            step = next((i for i in range(len(steps)) if i not in done), None)
-            if (
-                step is not None
-                and title in steps[step]
-                and r.compiled_by != user.id
-                and all(a.approver_user_id != user.id for a in signed)
-            ):
-                out.append(_row(uow, r))
-        return out
-
-
-def get_stored_report(*, session: SignedIn, report_id: int, clock: Clock) -> StoredReport:
-    """A stored report as the reader may see it, with its release details and register."""
-    with session.uow(clock) as uow:
-        reader = actor_from_row(authorize(uow, session.actor, "statistics.read"))
-        r = _load(uow, report_id)
-        approvals = tuple(
-            f"{TITLE_LABELS.get(ApproverTitle(a.approver_title), a.approver_title)} "
-            f"{a.approver_name} {'同意' if a.decision == 'approve' else '退回'} "
-            f"{as_utc(a.decided_at).astimezone().date().isoformat()}"
-            + (f"（{a.opinion}）" if a.opinion else "")
-            for a in uow.session.scalars(
-                select(StatisticsApproval)
-                .where(StatisticsApproval.report_id == r.id)
-                .order_by(StatisticsApproval.step, StatisticsApproval.id)
-            )
-        )
-        given = tuple(
-            DistributionRow(d.id, d.recipient, d.copies, d.given_on, d.note, name)
-            for d, name in _distributions(uow, r.id)
-        )
-        release = ReleaseInfo(
-            number=r.number or "",
-            version=r.version,
-            state=r.state,
-            compiled_by=r.compiled_by_name,
-            approvals=approvals,
-            change_note=r.change_note,
-        )
-        return StoredReport(
-            _row(uow, r), for_reader(Report.from_json(r.data), reader), release, given
-        )
-
-
-def _distributions(uow: UnitOfWork, report_id: int) -> list[tuple[StatisticsDistribution, str]]:
-    from app.storage.models import UserAccount
-
-    return [
-        (d, name)
-        for d, name in uow.session.execute(
-            select(StatisticsDistribution, UserAccount.display_name)
-            .join(UserAccount, UserAccount.id == StatisticsDistribution.recorded_by)
-            .where(StatisticsDistribution.report_id == report_id)
-            .order_by(StatisticsDistribution.given_on, StatisticsDistribution.id)
-        )
-    ]
