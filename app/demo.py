@@ -134,6 +134,7 @@ def build_demo(
         from app.demo_disposition import dispose_demo
 
         dispose_demo(location, clock, DEMO_PASSWORD)  # issue 17: every 鉴定销毁 screen shows data
+        release_demo_report(location, clock)
     write_demo_audit_key(location, clock)
     return list(DEMO_ACCOUNTS)
 
@@ -179,6 +180,34 @@ def write_demo_audit_key(location: DatabaseLocation, clock: Clock) -> None:
         atomic_write_bytes(
             path.with_name(path.name + AUDIT_KEY_SUFFIX), (issued.text + "\n").encode()
         )
+
+
+def release_demo_report(location: DatabaseLocation, clock: Clock) -> None:
+    """A released 馆藏统计 of the current month with one hand-out (the 报表发布 tab, issue 19)."""
+    from app.domain.statistics import month_of
+    from app.services import statistics
+    from app.services.auth import sign_in
+
+    first, last = month_of(clock.now().astimezone().date())
+    keeper = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
+    manager = sign_in(location=location, username="csmanager", password=DEMO_PASSWORD, clock=clock)
+    try:
+        rid = statistics.compile_report(
+            session=keeper, kind="holdings", period_from=first, period_to=last, clock=clock
+        )
+        statistics.submit_report(session=keeper, report_id=rid, clock=clock)
+        statistics.approve_report(session=manager, report_id=rid, opinion="同意", clock=clock)
+        statistics.record_distribution(
+            session=keeper,
+            report_id=rid,
+            recipient="总经理办公室",
+            copies=1,
+            given_on=clock.now().astimezone().date(),
+            clock=clock,
+        )
+    finally:
+        sign_out(session=manager, clock=clock)
+        sign_out(session=keeper, clock=clock)
 
 
 def shelve_demo(location: DatabaseLocation, clock: Clock, per_box: int = 5) -> None:

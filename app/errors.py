@@ -282,6 +282,18 @@ class ApproverNotInRoute(AppError):
     code = "approver_not_in_route"
 
 
+class CompilerCannotApprove(AppError):
+    """Nobody reviews or approves a statistics report they compiled (seed 000 第13条)."""
+
+    code = "compiler_cannot_approve"
+
+
+class ReportStepNotYours(AppError):
+    """The approver's post signs no open step of this report's route (``needed``: who does)."""
+
+    code = "report_step_not_yours"
+
+
 class ApplicationNotApproved(AppError):
     """Only a fully approved application may be issued (``state``: its current state)."""
 

@@ -30,6 +30,7 @@ from app.services.catalogue import secrecy_review_queue
 from app.services.loans import approval_queue, list_overdue
 from app.services.locations import ScanTarget
 from app.services.settings import get_settings
+from app.services.statistics import get_overview
 from ui.changes import ChangeBus, ChangeTracker
 from ui.context import AppContext
 from ui.dialogs.about import AboutDialog
@@ -41,10 +42,11 @@ from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
-from ui.pages.placeholder import PlaceholderPage, StatisticsPage
+from ui.pages.placeholder import PlaceholderPage
 from ui.pages.privacy import PrivacyPage
 from ui.pages.settings import SettingsPage
 from ui.pages.staff import StaffPage
+from ui.pages.statistics import StatisticsPage
 from ui.scanner import ScanRouter
 
 log = logging.getLogger(__name__)
@@ -545,6 +547,10 @@ class MainWindow(QMainWindow):
             (
                 "access_review",
                 lambda: home.show_access_review(staff.get_review_due(session=session, clock=clock)),
+            ),
+            (
+                "statistics",
+                lambda: home.show_statistics(get_overview(session=session, clock=clock)),
             ),
         ):
             if home.card(key) is None:

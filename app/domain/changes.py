@@ -53,6 +53,9 @@ TABLE_KINDS: dict[str, str] = {
     "environment_reading": "inspections",
     "condition_record": "inspections",
     "repair_task": "inspections",
+    "statistics_report": "statistics",
+    "statistics_approval": "statistics",
+    "statistics_distribution": "statistics",
     "incident": "incidents",
     "incident_link": "incidents",
     "audit_entry": "audit",
@@ -98,6 +101,7 @@ class Changes:
     inspections: bool = False
     incidents: bool = False
     disposition: bool = False
+    statistics: bool = False
     audit: bool = False
     settings: bool = False
     accounts: bool = False

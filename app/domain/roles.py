@@ -182,6 +182,13 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "disposition.witness": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "disposition.carry_out": frozenset({Role.ARCHIVIST}),
     "disposition.verify": frozenset({Role.AUDITOR}),
+    # statistics reports (issue 19, seed 000 第3章): the archive room compiles and hands out;
+    # approvers review and approve (never their own); the route is a system setting
+    "statistics.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
+    "statistics.compile": frozenset({Role.ARCHIVIST}),
+    "statistics.approve": frozenset({Role.APPROVER}),
+    "statistics.distribute": frozenset({Role.ARCHIVIST}),
+    "statistics.settings": frozenset({Role.ADMIN}),
 }
 
 
@@ -249,6 +256,12 @@ ACTION_TITLES: dict[str, str] = {
     "disposition.witness": "担任监销人（非编制人、非审批人）",
     "disposition.carry_out": "登记执行销毁",
     "disposition.verify": "核查销毁记录（清册、审批、监销人）",
+    # statistics (issue 19)
+    "statistics.read": "查看统计报表（只含数量）",
+    "statistics.compile": "编制统计报表、提交审批、个别项修改",
+    "statistics.approve": "审查、批准统计报表（不批本人编制的）",
+    "statistics.distribute": "登记报表发放",
+    "statistics.settings": "修改统计报表审批流程",
 }
 
 # Actions whose object carries a 密级: allowed only up to the actor's clearance

@@ -97,6 +97,9 @@ MESSAGES: dict[str, str] = {
     "approver_not_in_route": (
         "您的职务（{title}）不在该申请尚待审批的环节中。该申请还需要：{needed}。"
     ),
+    # statistics reports (issue 19)
+    "compiler_cannot_approve": "报表的编制人不能审查或批准自己编制的报表，请由其他审批人办理。",
+    "report_step_not_yours": "您的职务（{title}）不在该报表尚待审批的环节中。还需要：{needed}。",
     "application_not_approved": "该申请尚未审批通过（当前：{state}），不能借出。",
     "volume_already_out": "案卷 {reference_code} 已{state}（登记号 {loan}），不能再次借出。",
     "loan_scan_rejected": "{detail}",

@@ -255,4 +255,13 @@ FIELD_LABELS: dict[str, str] = {
     "handover": "交接记录",
     "paper_signature": "纸面签字",
     "open_ended": "长期有效",
+    # statistics reports (issue 19)
+    "report_kind": "报表",
+    "statistics_report": "统计报表",
+    "requested_by": "索取部门",
+    "given_on": "发放日期",
+    "change_note": "修改说明",
+    "cell": "修改项",
+    "new_value": "新数值",
+    "routing": "审批流程",
 }

@@ -223,6 +223,17 @@ REASONS: dict[str, str] = {
     "other_room": "不是本次检查的库房",
     "task_not_open": "只有待处理的任务可以送修",
     "task_done": "该任务已完成",
+    # statistics reports (issue 19)
+    "report_not_draft": "只有草稿可以提交审批",
+    "report_not_pending": "该报表不在审批中",
+    "report_not_released": "只有已发布的现行报表可以发放或修改",
+    "report_signed_already": "您已在本报表上签过一个环节，其余环节须由其他审批人签",
+    "unknown_cell": "报表中没有这一项",
+    "not_a_number": "须为数字",
+    "same_value": "新数值与原数值相同",
+    "bad_route": "审批流程不完整：其他部门索取须有客服部经理和总经理两个环节，个别项修改须有总经理环节",
+    "unknown_route": "未知的报表类型",
+    "period_too_long": "统计期间不能超过三年",
     "checklist_incomplete": "还有 {n} 项未填写（正常/异常）",
 }
 

@@ -74,6 +74,12 @@ ACTION_LABELS: dict[str, str] = {
     "disposition.witness": "监销",
     "disposition.carry_out": "执行销毁",
     "disposition.verify": "核查销毁记录",
+    # statistics (issue 19)
+    "statistics.read": "查看统计报表",
+    "statistics.compile": "编制统计报表",
+    "statistics.approve": "审批统计报表",
+    "statistics.distribute": "登记报表发放",
+    "statistics.settings": "修改统计审批流程",
 }
 
 

@@ -2,7 +2,8 @@
 
 Each query checks its own permission, so a card shows only what its role may see: accounts and
 security notes for the administrator, the audit chain and recent alarms for the auditor, volumes
-due for appraisal (retention expired) for the archivist, holdings counts for the statistics page.
+due for appraisal (retention expired) for the archivist. The statistics card reads
+``services.statistics.get_overview`` (the 统计 page's own figures).
 The approvers' queue, overdue loans, inspections, tasks and the secrecy review queue come from
 their own areas' services.
 """
@@ -23,7 +24,7 @@ from app.services.audit import action_label, is_after_hours, verify_audit_chain
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.disposition.shared import due_clause
-from app.storage.models import ArchiveItem, AuditEntry, Customer, UserAccount, Volume
+from app.storage.models import AuditEntry, UserAccount, Volume
 
 DORMANT_DAYS = 90  # an enabled account unused this long is worth a look (R5)
 ALARM_DAYS = 7
@@ -232,34 +233,3 @@ def list_appraisal_due(*, session: SignedIn, clock: Clock, limit: int = 200) -> 
         )
     out.sort(key=lambda r: (r.expired_on, r.reference_code))
     return out[:limit]
-
-
-@dataclass(frozen=True)
-class Holdings:
-    """What the archive room holds (the statistics page's counts)."""
-
-    customers: int
-    volumes: int
-    items: int
-    pages: int
-    by_state: dict[str, int]  # 在架/借出/在修/已销毁 → volumes
-
-
-def get_holdings(*, session: SignedIn, clock: Clock) -> Holdings:
-    """Counts of customers, volumes (by state), items and pages."""
-    from app.domain.catalogue import VOLUME_STATE_LABELS
-
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "catalogue.read")
-        customers = int(uow.session.scalar(select(func.count(Customer.id))) or 0)
-        by_state = {
-            VOLUME_STATE_LABELS.get(VolumeState(state), state): int(n)
-            for state, n in uow.session.execute(
-                select(Volume.state, func.count(Volume.id)).group_by(Volume.state)
-            )
-            if state in VolumeState._value2member_map_
-        }
-        items = int(uow.session.scalar(select(func.count(ArchiveItem.id))) or 0)
-        pages = int(uow.session.scalar(select(func.coalesce(func.sum(Volume.page_count), 0))) or 0)
-        volumes = sum(by_state.values())
-        return Holdings(customers, volumes, items, pages, by_state)

@@ -59,9 +59,19 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
     from ui.dialogs.secrecy_review import SecrecyReviewDialog
     from ui.dialogs.sign_in import SignInDialog
     from ui.dialogs.user_edit import UserEditDialog
+    from ui.pages.statistics.dialogs import CompileDialog, DistributionDialog, ReviseDialog
     from ui.widgets.loan_routing import LoanRoutingDialog
 
     clock = FixedClock()
+    from app.domain.statistics import Report, Table
+
+    report = Report(
+        "use",
+        "利用统计",
+        date(2026, 1, 1),
+        date(2026, 1, 31),
+        tables=(Table("利用概况", ("项目", "数量"), (("人次", 4), ("卷次", 5)), "summary"),),
+    )
     context = AppContext(location=location, clock=clock)
     admin = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
     archivist = sign_in(
@@ -122,6 +132,9 @@ def _dialogs(location: DatabaseLocation) -> list[tuple[str, Callable[[], QWidget
         ("RecipientDialog", lambda: RecipientDialog(None, context, archivist)),
         ("ProvisionDialog", lambda: ProvisionDialog(None, context, archivist, [])),
         ("PrivacySettingsDialog", lambda: PrivacySettingsDialog(None, context, admin)),
+        ("CompileReportDialog", lambda: CompileDialog(None, none)),
+        ("DistributionDialog", lambda: DistributionDialog(None, today, none)),
+        ("ReviseReportDialog", lambda: ReviseDialog(None, report, none)),
     ]
 
 

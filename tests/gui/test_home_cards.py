@@ -20,7 +20,7 @@ from app.storage.location import DatabaseLocation
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.home import HomePage
-from ui.pages.placeholder import StatisticsPage
+from ui.pages.statistics import StatisticsPage
 
 CLOCK = FixedClock()
 
@@ -97,7 +97,7 @@ def test_the_auditor_sees_the_chain_and_recent_alarms(
     window.show_area("statistics")
     stats = window.page_by_key["statistics"]
     assert isinstance(stats, StatisticsPage)
-    assert "馆藏" in stats.message.text() and "利用" not in stats.message.text()
+    assert "不查看统计报表" in stats.message.text() and stats.overview is None  # 三员分立
     _close(window)
 
 
@@ -124,6 +124,7 @@ def test_an_approver_sees_the_applications_waiting_for_them(
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "gm")
     assert list(home.cards) == ["queue", "overdue", "privacy", "papers"]
+    assert list(home.cards) == ["queue", "overdue", "statistics"]
     queue = _body(home, "queue")
     assert "等待您审批的申请 1 件" in queue and filed.number in queue and "复制" in queue
     assert _body(home, "overdue") == "当前没有逾期未还的借阅。"
@@ -171,7 +172,9 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
         "privacy",
         "papers",
         "filing",
+        "statistics",
     ]
+    assert "馆藏" in _body(home, "statistics") and "当前逾期未还" in _body(home, "statistics")
     appraisal = _body(home, "appraisal")
     assert "保管期限已满、待鉴定的案卷" in appraisal and old.reference_code in appraisal
     assert "2020-12-31 期满" in appraisal
@@ -187,8 +190,8 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
     window.show_area("statistics")
     stats = window.page_by_key["statistics"]
     assert isinstance(stats, StatisticsPage)
-    text = stats.message.text()
-    assert "馆藏" in text and "利用（查阅、借阅、复制）" in text and "保管期限已满" in text
-    assert "部门归档移交" in text and "GD2025-0001" not in text  # per department and month (R27)
-    assert "尚未开放" not in text
+    assert stats.overview is not None and stats.overview.overview is not None
+    titles = [t.title for t in stats.overview.overview.report.tables]
+    assert titles[:2] == ["馆藏（截至统计时）", "本月利用"]
+    assert "尚未开放" not in stats.message.text()
     _close(window)

@@ -220,6 +220,13 @@ READ_ONLY: dict[str, str] = {
     "app.services.staff.printing.staff_handover_pdf": "renders only; see record_staff_output",
     "app.services.staff.printing.review_form": "builds the form; see record_staff_output",
     "app.services.staff.printing.access_review_pdf": "renders only; see record_staff_output",
+    # statistics (issue 19)
+    "app.services.statistics.compute_report": "query: a report's counts (exports audit)",
+    "app.services.statistics.report_queue": "query: reports waiting for the approver",
+    "app.services.statistics.export.report_xlsx": "serialises a report; export_report and "
+    "export_stored_report audit",
+    "app.services.statistics.reports.build_report": "computes inside the caller's unit of work "
+    "(compile_report audits)",
 }
 
 
@@ -2047,3 +2054,127 @@ for _name, _why in {
     "appraisal_record_pdf": "renders only; see record_disposition_output",
 }.items():
     READ_ONLY[f"app.services.disposition.printing.{_name}"] = _why
+
+
+# --- statistics reports (issue 19) -------------------------------------------------------------
+def _statistics_draft(w: World, *, submit: bool = True) -> int:
+    from datetime import date
+
+    from app.services import statistics
+
+    rid = statistics.compile_report(
+        session=w.archivist,
+        kind="holdings",
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 1, 31),
+        clock=w.clock,
+    )
+    if submit:
+        statistics.submit_report(session=w.archivist, report_id=rid, clock=w.clock)
+    return rid
+
+
+def _statistics_released(w: World) -> int:
+    from app.services import statistics
+
+    rid = _statistics_draft(w)
+    statistics.approve_report(session=w.manager, report_id=rid, opinion="同意", clock=w.clock)
+    return rid
+
+
+@recipe("app.services.statistics.compile_report", action="statistics.compile")
+def _statistics_compile(w: World) -> None:
+    _statistics_draft(w, submit=False)
+
+
+@recipe("app.services.statistics.submit_report", action="statistics.submit")
+def _statistics_submit(w: World) -> None:
+    _statistics_draft(w)
+
+
+@recipe("app.services.statistics.approve_report", action="statistics.approve")
+def _statistics_approve(w: World) -> None:
+    _statistics_released(w)
+
+
+@recipe("app.services.statistics.reject_report", action="statistics.reject")
+def _statistics_reject(w: World) -> None:
+    from app.services import statistics
+
+    statistics.reject_report(
+        session=w.manager, report_id=_statistics_draft(w), reason="期间不对", clock=w.clock
+    )
+
+
+@recipe("app.services.statistics.revise_report", action="statistics.revise")
+def _statistics_revise(w: World) -> None:
+    from app.services import statistics
+
+    statistics.revise_report(
+        session=w.archivist,
+        report_id=_statistics_released(w),
+        table_key="summary",
+        row_label="页",
+        column=1,
+        new_value="12345",
+        note="补登",
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.statistics.record_distribution", action="statistics.distribute")
+def _statistics_distribute(w: World) -> None:
+    from app.services import statistics
+
+    statistics.record_distribution(
+        session=w.archivist,
+        report_id=_statistics_released(w),
+        recipient="总经理办公室",
+        copies=2,
+        given_on=w.clock.now().date(),
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.statistics.set_statistics_routing", action="statistics.routing")
+def _statistics_routing(w: World) -> None:
+    from app.domain.statistics import DEFAULT_ROUTING
+    from app.services import statistics
+
+    statistics.set_statistics_routing(
+        session=w.admin,
+        routing={k: [list(s) for s in v] for k, v in DEFAULT_ROUTING.items()},
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.statistics.export_stored_report", action="statistics.export")
+def _statistics_export_stored(w: World) -> None:
+    from app.services import statistics
+    from app.services.exports import ExportFormat
+
+    statistics.export_stored_report(
+        session=w.archivist,
+        report_id=_statistics_released(w),
+        fmt=ExportFormat.XLSX,
+        clock=w.clock,
+    )
+
+
+@recipe("app.services.statistics.export_report", action="statistics.export")
+def _statistics_export(w: World) -> None:
+    from datetime import date
+
+    from app.services import statistics
+    from app.services.exports import ExportFormat
+
+    report = statistics.compute_report(
+        session=w.archivist,
+        kind="use",
+        period_from=date(2026, 1, 1),
+        period_to=date(2026, 1, 31),
+        clock=w.clock,
+    )
+    statistics.export_report(
+        session=w.archivist, report=report, fmt=ExportFormat.XLSX, clock=w.clock
+    )

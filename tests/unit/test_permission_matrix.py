@@ -138,6 +138,12 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "disposition.witness": {ARCH: ALL, **APPROVERS_ALL},
     "disposition.carry_out": {ARCH: ALL},
     "disposition.verify": {AUDITOR: ALL},
+    # statistics (issue 19): counts only; approvers review, never their own report
+    "statistics.read": {ARCH: ALL, **APPROVERS_ALL},
+    "statistics.compile": {ARCH: ALL},
+    "statistics.approve": APPROVERS_ALL,
+    "statistics.distribute": {ARCH: ALL},
+    "statistics.settings": {ADMIN: ALL},
 }
 
 CELLS = [

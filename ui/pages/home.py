@@ -44,6 +44,7 @@ CARDS: dict[str, tuple[str, str, str]] = {
     "review": ("密级到期复核", "archives", "去档案"),
     "appraisal": ("保管期满待鉴定", "archives", "去档案"),
     "privacy": ("个人信息", "privacy", "去处理"),
+    "statistics": ("本月统计", "statistics", "去统计"),
     "accounts": ("账户", "settings", "用户管理"),
     "security": ("安全提醒", "settings", "去设置"),
     "chain": ("审计链", "audit", "去审计"),
@@ -69,6 +70,8 @@ def cards_for(actor: Actor) -> list[str]:
     if actor.has(Role.ARCHIVIST):
         wanted |= {"overdue", "inspections", "tasks", "review", "appraisal", "papers", "filing"}
         wanted |= {"privacy"}
+    if may(actor.roles, "statistics.read"):
+        wanted.add("statistics")  # the same figures as the 统计 page's overview (issue 19)
     if may(actor.roles, "backup.verify"):
         wanted.add("backup")
     return [key for key in CARDS if key in wanted]
@@ -169,6 +172,31 @@ class HomePage(QWidget):
         card = self.cards.get(key)
         if card is not None:
             card.set_lines([self.tr("暂时无法读取，请稍后再回到工作台。")], ALERT)
+
+    # -- statistics -----------------------------------------------------------------------------
+    def show_statistics(self, overview: Any) -> None:
+        """Fill the 本月统计 card from the 统计 page's overview (``services.statistics``)."""
+        card = self.cards.get("statistics")
+        if card is None:
+            return
+        f = overview.figure
+        card.set_lines(
+            [
+                self.tr("{0} 年 {1} 月").format(
+                    overview.month_from.year, overview.month_from.month
+                ),
+                self.tr("馆藏 {0} 卷、{1} 件、{2} 页").format(
+                    f("holdings", "案卷"), f("holdings", "件"), f("holdings", "页")
+                ),
+                self.tr("本月利用 {0} 人次、{1} 卷次，复制 {2} 页").format(
+                    f("use", "人次"), f("use", "卷次"), f("use", "复制页数")
+                ),
+                self.tr("本月借出 {0}、归还 {1}，当前逾期未还 {2}").format(
+                    f("loans", "借出"), f("loans", "归还"), f("loans", "当前逾期未还")
+                ),
+                self.tr("本月新增客户 {0}").format(f("customers", "本月新增")),
+            ]
+        )
 
     # -- loans ----------------------------------------------------------------------------------
     def show_overdue(self, rows: Sequence[Any]) -> None:

@@ -1,7 +1,8 @@
 """A room's temperature and humidity over time with the allowed bands, drawn with QPainter.
 
 QtCharts is not part of PySide6-Essentials (the wheel this app ships with), so the two line
-plots are painted here: the same data and bands as the printed 库房检查记录's chart.
+plots are painted here with the helpers the statistics charts share (``ui/widgets/charts.py``):
+the same data and bands as the printed 库房检查记录's chart.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from app.domain import inspections as rules
 from app.domain.inspection_rows import RoomClimate
+from ui.widgets.charts import paint_frame, paint_no_data, paint_title
 
 BAND = QColor(215, 240, 215)
 BAND_EDGE = QColor(60, 150, 60)
@@ -53,10 +55,7 @@ class ClimateChartWidget(QWidget):
         c = self._climate
         half = self.width() / 2
         if c is None or not c.readings:
-            painter.setPen(Qt.GlobalColor.darkGray)
-            painter.drawText(
-                self.rect(), Qt.AlignmentFlag.AlignCenter, self.tr("该期间没有温湿度读数")
-            )
+            paint_no_data(painter, QRectF(self.rect()), self.tr("该期间没有温湿度读数"))
             painter.end()
             return
         times = [r.taken_at.timestamp() for r in c.readings]
@@ -105,10 +104,9 @@ class ClimateChartWidget(QWidget):
                 plot.bottom() - (y - y0) / (y1 - y0) * plot.height(),
             )
 
-        painter.setPen(Qt.GlobalColor.black)
-        painter.drawText(
-            QRectF(area.left() + 8, area.top() + 4, area.width() - 16, 18),
-            Qt.AlignmentFlag.AlignLeft,
+        paint_title(
+            painter,
+            area,
             title + self.tr("，允许范围 {0}–{1}").format(rules.tenths(lo), rules.tenths(hi)),
         )
         top, bottom = to_point(x0, hi / 10).y(), to_point(x0, lo / 10).y()
@@ -116,9 +114,7 @@ class ClimateChartWidget(QWidget):
         painter.setPen(QPen(BAND_EDGE, 1, Qt.PenStyle.DashLine))
         painter.drawLine(QPointF(plot.left(), top), QPointF(plot.right(), top))
         painter.drawLine(QPointF(plot.left(), bottom), QPointF(plot.right(), bottom))
-        painter.setPen(QPen(Qt.GlobalColor.gray, 1))
-        painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawRect(plot)
+        paint_frame(painter, plot)
         # axis labels: the band edges and the first and last day
         painter.setPen(Qt.GlobalColor.darkGray)
         for value in (lo / 10, hi / 10):

@@ -184,4 +184,14 @@ ACTION_LABELS: dict[str, str] = {
     "print.destruction_list": "打印销毁清册",
     "print.appraisal_record": "打印鉴定记录",
     "print.destruction_certificate": "打印销毁证明",
+    # statistics (issue 19)
+    "statistics.compile": "编制统计报表（草稿）",
+    "statistics.submit": "提交统计报表审批",
+    "statistics.approve": "审批统计报表（同意）",
+    "statistics.reject": "退回统计报表",
+    "statistics.release": "发布统计报表（编号、冻结数据）",
+    "statistics.revise": "统计报表个别项修改（新版本）",
+    "statistics.distribute": "登记统计报表发放",
+    "statistics.routing": "修改统计报表审批流程",
+    "statistics.export": "打印/导出统计报表",
 }

@@ -184,4 +184,9 @@ DETAIL_LABELS: dict[str, str] = {
     "decision": "鉴定结论",
     "opinion": "意见",
     "holds": "冻结",
+    # statistics (issue 19)
+    "draft": "草稿",
+    "of": "原报表",
+    "steps": "审批环节",
+    "version": "版本",
 }

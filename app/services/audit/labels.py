@@ -90,6 +90,7 @@ OBJECT_LABELS: dict[str, str] = {
     "legal_hold": "冻结",
     "appraisal": "鉴定",
     "destruction_list": "销毁清册",
+    "statistics_report": "统计报表",
 }
 
 

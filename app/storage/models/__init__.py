@@ -94,6 +94,11 @@ from app.storage.models.staff import (
     StaffTraining,
     StaffTrainingAttendee,
 )
+from app.storage.models.statistics import (
+    StatisticsApproval,
+    StatisticsDistribution,
+    StatisticsReport,
+)
 
 __all__ = [
     "NAMING",
@@ -158,6 +163,9 @@ __all__ = [
     "StaffPerson",
     "StaffTraining",
     "StaffTrainingAttendee",
+    "StatisticsApproval",
+    "StatisticsDistribution",
+    "StatisticsReport",
     "StorageLocation",
     "SubjectRequest",
     "UseApplication",

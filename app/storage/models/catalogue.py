@@ -36,6 +36,18 @@ class Volume(Base):
             "secrecy_level",
         ),
         Index("ix_volume_state", "state"),
+        # statistics (issue 19): the holdings are one scan of this index, never of the table
+        Index(
+            "ix_volume_holdings",
+            "category_code",
+            "year",
+            "retention",
+            "secrecy_level",
+            "state",
+            "item_count",
+            "page_count",
+        ),
+        Index("ix_volume_created_items", "created_at", "item_count"),  # growth per month
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -76,7 +88,10 @@ class ArchiveItem(Base):
     """An item (件) inside a volume: a contract, a letter, an ID copy, a disc (R10, R13, R15)."""
 
     __tablename__ = "archive_item"
-    __table_args__ = (UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),)
+    __table_args__ = (
+        UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),
+        Index("ix_archive_item_carrier", "carrier"),  # statistics: items by 载体
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     volume_id: Mapped[int] = mapped_column(ForeignKey("volume.id"), index=True)

@@ -37,6 +37,9 @@ class Customer(Base):
         Index("ix_customer_party", "party"),
         Index("ix_customer_category", "kind", "category"),
         Index("ix_customer_importance", "importance"),
+        # statistics (issue 19): counts by classification and new per month read indexes only
+        Index("ix_customer_classes", "party", "kind", "category", "status", "importance"),
+        Index("ix_customer_created_at", "created_at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -119,6 +122,8 @@ class CustomerStatusChange(Base):
     """Dated history of a customer's status (潜在/在册/流失)."""
 
     __tablename__ = "customer_status_change"
+    # statistics (issue 19): customers lost in a period
+    __table_args__ = (Index("ix_customer_status_change_new", "new_status", "changed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(

@@ -110,6 +110,7 @@ class Loan(Base):
     __table_args__ = (
         Index("ix_loan_state_due", "state", "due_on"),
         Index("ix_loan_issued_at", "issued_at"),
+        Index("ix_loan_returned_at", "returned_at"),  # statistics: returned in a period
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -1,0 +1,101 @@
+"""事件与操作统计 (R45, R40, R50): incidents and the audit trail's activity, as counts.
+
+Incidents by kind and status (found in the period); audit entries by area and the most frequent
+actions, sign-ins and refusals. Counts only: no actor name, object or detail leaves the trail.
+Destruction (销毁) counts come with the disposition area (issue 17) and are not here yet.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from sqlalchemy import func, select
+
+from app.domain.statistics import REPORT_LABELS, Report, ReportKind
+from app.services.audit.labels import AREA_LABELS, action_label
+from app.services.incidents import KINDS, STATUSES
+from app.services.statistics.common import Query, bar, group_rows, pie, table
+from app.storage.models import AuditEntry, Incident
+
+TOP_ACTIONS = 12
+SIGN_INS = ("auth.sign_in",)
+REFUSALS = ("auth.sign_in_failed", "auth.account_locked", "auth.sign_in_refused")
+
+
+def incident_count(q: Query) -> int:
+    """Incidents found in the period (the overview reads this)."""
+    return int(
+        q.uow.session.scalar(select(func.count(Incident.id)).where(q.in_period(Incident.found_at)))
+        or 0
+    )
+
+
+def build(q: Query) -> Report:
+    """The activity report for ``q``."""
+    session = q.uow.session
+    rows = session.execute(
+        select(Incident.kind, Incident.status, func.count())
+        .where(q.in_period(Incident.found_at))
+        .group_by(Incident.kind, Incident.status)
+    ).all()
+    by_kind: dict[str, list[int]] = {}
+    for kind, status, n in rows:
+        acc = by_kind.setdefault(str(kind), [0, 0, 0])
+        acc[0] += int(n)
+        acc[1 if status == "open" else 2] += int(n)
+    t_incidents = table(
+        "incidents",
+        "事件（本期发现）",
+        ("类别", "登记", f"其中{STATUSES['open']}", f"其中{STATUSES['closed']}"),
+        group_rows(by_kind, list(KINDS), KINDS),
+    )
+    actions = Counter(
+        {
+            str(a): int(n)
+            for a, n in session.execute(
+                select(AuditEntry.action, func.count())
+                .where(q.in_period(AuditEntry.occurred_at))
+                .group_by(AuditEntry.action)
+            )
+        }
+    )
+    areas: Counter[str] = Counter()
+    for action, n in actions.items():
+        areas[AREA_LABELS.get(action.split(".", 1)[0], "系统")] += n
+    t_areas = table(
+        "audit_areas",
+        "操作记录（按业务）",
+        ("业务", "条数"),
+        group_rows({k: int(v) for k, v in areas.items()}, [k for k, _ in areas.most_common()]),
+    )
+    top = actions.most_common(TOP_ACTIONS)
+    t_actions = table(
+        "audit_actions",
+        "最常见的操作",
+        ("操作", "条数"),
+        [(action_label(a), n) for a, n in top],
+    )
+    t_summary = table(
+        "summary",
+        "概况",
+        ("项目", "数量"),
+        (
+            ("事件", t_incidents.rows[-1][1]),
+            ("操作记录", sum(actions.values())),
+            ("登录", sum(actions[a] for a in SIGN_INS)),
+            ("登录失败、锁定、拒绝", sum(actions[a] for a in REFUSALS)),
+        ),
+    )
+    charts = [bar("操作记录（按业务）", t_areas)]
+    if int(t_incidents.rows[-1][1]):
+        charts.append(pie("事件（按类别）", t_incidents))
+    return Report(
+        kind=ReportKind.ACTIVITY.value,
+        title=REPORT_LABELS[ReportKind.ACTIVITY],
+        period_from=q.period_from,
+        period_to=q.period_to,
+        filters=(),
+        tables=(t_summary, t_incidents, t_areas, t_actions),
+        charts=tuple(charts),
+        notes=("只统计条数，不含操作人和对象；销毁统计待“鉴定处置”功能完成后加入。",),
+    )

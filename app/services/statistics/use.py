@@ -1,0 +1,250 @@
+"""利用统计 (R35, R40, R50): 人次, 卷次, 件次 and pages copied, and the volumes used most.
+
+By 利用方式, purpose, department and 密级, per month.
+
+Read from ``use_log`` (one row per volume used, written at issue) joined to the register entry
+(``loan``: items handed over) and the volume (filters, 密级). 人次 counts applications served.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+
+from app.domain.loans import KIND_LABELS, UseKind
+from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.services.statistics.common import (
+    LEVEL_ORDER,
+    LEVEL_WORDS,
+    Query,
+    bar,
+    group_rows,
+    level_key,
+    line,
+    month_columns,
+    month_key,
+    month_table,
+    pie,
+    table,
+    uses_volume_filter,
+    volume_clause,
+)
+from app.storage.models import Loan, UseLog, Volume
+
+TOP = 10
+PURPOSES = 10
+COLUMNS = ("人次", "卷次", "件次", "复制页数")
+TOP_KEY = "top_volumes"
+LOOKUP_LIMIT = 20_000  # used volumes looked up by id; more: the 密级 index is read whole
+
+
+@dataclass(frozen=True)
+class _Use:
+    """One use-log row of the period, with the items handed over."""
+
+    application_id: int
+    kind: str
+    department: str
+    purpose: str
+    volume_id: int
+    pages: int
+    items: int
+    at: datetime
+
+
+def _rows(q: Query) -> list[_Use]:
+    """The period's uses in one indexed range read (``ix_use_log_occurred_at``).
+
+    The volumes are joined only when the filter needs them: a use names its volume by id, and
+    fetching a million-row table row by row for every use is what makes a year slow.
+    """
+    stmt = (
+        select(
+            UseLog.application_id,
+            UseLog.kind,
+            UseLog.department,
+            UseLog.purpose,
+            UseLog.volume_id,
+            UseLog.pages_copied,
+            func.coalesce(Loan.expected_items, 0),
+            UseLog.occurred_at,
+        )
+        .select_from(UseLog)
+        .outerjoin(Loan, Loan.id == UseLog.loan_id)
+        .where(q.in_period(UseLog.occurred_at))
+    )
+    if q.filters.department:
+        stmt = stmt.where(UseLog.department == q.filters.department)
+    if uses_volume_filter(q.filters):
+        stmt = stmt.join(Volume, Volume.id == UseLog.volume_id).where(volume_clause(q.filters))
+    return [
+        _Use(int(a), str(k), d or "", p or "", int(v), int(pg or 0), int(i or 0), at)
+        for a, k, d, p, v, pg, i, at in q.uow.session.execute(stmt)
+    ]
+
+
+def _sum(rows: list[_Use]) -> list[int]:
+    """人次 (distinct applications), 卷次, 件次, pages copied."""
+    return [
+        len({r.application_id for r in rows}),
+        len(rows),
+        sum(r.items for r in rows),
+        sum(r.pages for r in rows),
+    ]
+
+
+def _grouped(rows: list[_Use], key: Callable[[_Use], str]) -> dict[str, list[int]]:
+    groups: dict[str, list[_Use]] = defaultdict(list)
+    for r in rows:
+        groups[key(r)].append(r)
+    return {k: _sum(v) for k, v in groups.items()}
+
+
+def use_totals(q: Query) -> tuple[int, int, int, int]:
+    """人次, 卷次, 件次 and pages copied in the period (the overview reads these)."""
+    persons, volumes, items, pages = _sum(_rows(q))
+    return persons, volumes, items, pages
+
+
+def build(q: Query) -> Report:
+    """The use report for ``q``."""
+    rows = _rows(q)
+    persons, volumes, items, pages = _sum(rows)
+    t_summary = table(
+        "summary",
+        "利用概况",
+        ("项目", "数量"),
+        (("人次", persons), ("卷次", volumes), ("件次", items), ("复制页数", pages)),
+    )
+    kinds = {k.value: label for k, label in KIND_LABELS.items()}
+    t_kind = table(
+        "by_kind",
+        "按利用方式",
+        ("利用方式", *COLUMNS),
+        _fix_persons(
+            group_rows(_grouped(rows, lambda r: r.kind), [k.value for k in UseKind], kinds), persons
+        ),
+    )
+    purposes = _grouped(rows, lambda r: r.purpose)
+    top_purposes = sorted(purposes, key=lambda p: (-purposes[p][1], p))[:PURPOSES]
+    rest = [p for p in purposes if p not in top_purposes]
+    shown = {p[:30]: purposes[p] for p in top_purposes}
+    if rest:
+        shown["其他"] = [sum(purposes[p][i] for p in rest) for i in range(4)]
+    t_purpose = table(
+        "by_purpose",
+        "按利用目的（前 10 项）",
+        ("利用目的", *COLUMNS),
+        _fix_persons(group_rows(shown, list(shown)), persons),
+    )
+    t_department = table(
+        "by_department",
+        "按部门",
+        ("部门", *COLUMNS),
+        _fix_persons(group_rows(_grouped(rows, lambda r: r.department)), persons),
+    )
+    t_level = table(
+        "by_level",
+        "按密级",
+        ("密级", *COLUMNS),
+        _fix_persons(_levels(q, rows), persons),
+    )
+    t_month = _months(q, rows)
+    t_top = _top_volumes(q, rows)
+    return Report(
+        kind=ReportKind.USE.value,
+        title=REPORT_LABELS[ReportKind.USE],
+        period_from=q.period_from,
+        period_to=q.period_to,
+        filters=q.filters.describe(),
+        tables=(t_summary, t_kind, t_purpose, t_department, t_level, t_month, t_top),
+        charts=(
+            bar("卷次（按利用方式）", t_kind, 2),
+            line("利用（按月）", t_month, (1, 2)),
+            pie("卷次（按部门）", t_department, 2),
+        ),
+        notes=(
+            "人次按申请计（一份申请为一人次，合计行不重复计算）；卷次按登记的案卷计；"
+            "件次按交付的件数计；复制页数含复制、摘抄、对外提供。",
+        ),
+    )
+
+
+def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple[Any, ...], ...]:
+    """The 合计 row's 人次 is the distinct count (an application may span several groups)."""
+    if rows and rows[-1][0] == "合计":
+        last = rows[-1]
+        rows = (*rows[:-1], (last[0], persons, *last[2:]))
+    return rows
+
+
+def _levels(q: Query, rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
+    """By 密级: the classified volumes come from the 密级 index (a few per cent of the table)."""
+    used = sorted({r.volume_id for r in rows})
+    classified: dict[int, str | None] = {}
+    if len(used) <= LOOKUP_LIMIT:  # a month: look the used volumes up by id
+        for n in range(0, len(used), 500):
+            classified.update(
+                (int(vid), level)
+                for vid, level in q.uow.session.execute(
+                    select(Volume.id, Volume.secrecy_level).where(
+                        Volume.id.in_(used[n : n + 500]), Volume.secrecy_level.is_not(None)
+                    )
+                )
+            )
+    else:  # a long period: every classified volume, from the 密级 index
+        classified = {
+            int(vid): level
+            for vid, level in q.uow.session.execute(
+                select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
+            )
+        }
+    merged = _grouped(rows, lambda r: level_key(classified.get(r.volume_id)))
+    return group_rows(merged, LEVEL_ORDER, LEVEL_WORDS)
+
+
+def _months(q: Query, rows: list[_Use]) -> Table:
+    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for r in rows:
+        acc = per[month_key(r.at)]
+        acc[0] += 1
+        acc[1] += r.pages
+    return month_table(
+        "by_month", "按月", ("月份", "卷次", "复制页数"), q.months(), *month_columns(per, 2)
+    )
+
+
+def _top_volumes(q: Query, rows: list[_Use]) -> Table:
+    """The volumes used most, by 档号 with 门类, 年度 and 密级: never their titles.
+
+    A volume's title names its customer (``张三丰2024年度客户档案``) and may be classified, so
+    a report, which holds counts only, identifies volumes by 档号 (R5, R17).
+    """
+    counts = Counter(r.volume_id for r in rows)
+    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    info = {
+        vid: (code, category, year, level)
+        for vid, code, category, year, level in q.uow.session.execute(
+            select(
+                Volume.id,
+                Volume.reference_code,
+                Volume.category_code,
+                Volume.year,
+                Volume.secrecy_level,
+            ).where(Volume.id.in_([t[0] for t in top]))
+        )
+    }
+    listed = []
+    for rank, (vid, n) in enumerate(top, start=1):
+        code, category, year, level = info[vid]
+        listed.append(
+            (rank, code, category or "", str(year), LEVEL_WORDS[level_key(level)], int(n))
+        )
+    return table(
+        TOP_KEY, "利用最多的案卷", ("名次", "档号", "门类", "年度", "密级", "卷次"), listed
+    )

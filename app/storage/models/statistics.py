@@ -1,0 +1,76 @@
+"""Statistics reports (issue 19, R50): drafts, approvals, frozen figures, 发放登记."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.storage.models.base import Base
+
+
+class StatisticsReport(Base):
+    """One version of a report: compiled (numbers taken), routed, released or rejected.
+
+    ``data`` holds the report's figures as JSON from the moment it is compiled; a released
+    version is never recomputed (its numbers stay what the approvers saw).
+    """
+
+    __tablename__ = "statistics_report"
+    __table_args__ = (Index("ix_statistics_report_state", "state", "id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str | None] = mapped_column(String(16), index=True)  # TJ2026-0001 at release
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    previous_id: Mapped[int | None] = mapped_column(ForeignKey("statistics_report.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # ReportKind
+    title: Mapped[str] = mapped_column(String(200))
+    period_from: Mapped[date] = mapped_column(Date)
+    period_to: Mapped[date] = mapped_column(Date)
+    filters: Mapped[str] = mapped_column(Text, default="{}")  # ReportFilter as JSON
+    route: Mapped[str] = mapped_column(String(24))  # internal | other_department | revision
+    requested_by: Mapped[str] = mapped_column(String(100), default="")  # the other department
+    steps: Mapped[str] = mapped_column(Text, default="[]")  # the route when submitted (JSON)
+    state: Mapped[str] = mapped_column(String(16))  # ReleaseState
+    data: Mapped[str] = mapped_column(Text)  # Report.to_json()
+    change_note: Mapped[str] = mapped_column(Text, default="")  # what a revision changed
+    compiled_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    compiled_by_name: Mapped[str] = mapped_column(String(64))
+    compiled_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    submitted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    rejection_reason: Mapped[str] = mapped_column(Text, default="")
+
+
+class StatisticsApproval(Base):
+    """One signature (or the rejection) on one step of a report's route."""
+
+    __tablename__ = "statistics_approval"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(
+        ForeignKey("statistics_report.id", ondelete="CASCADE"), index=True
+    )
+    step: Mapped[int] = mapped_column(Integer)
+    approver_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    approver_name: Mapped[str] = mapped_column(String(64))
+    approver_title: Mapped[str] = mapped_column(String(32))
+    decision: Mapped[str] = mapped_column(String(16))  # approve | reject
+    opinion: Mapped[str] = mapped_column(Text, default="")
+    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatisticsDistribution(Base):
+    """发放登记: a released report handed to a recipient (统一印刷、保管及发放, 第12条)."""
+
+    __tablename__ = "statistics_distribution"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    report_id: Mapped[int] = mapped_column(ForeignKey("statistics_report.id"), index=True)
+    recipient: Mapped[str] = mapped_column(String(100))  # department or post, not a private person
+    copies: Mapped[int] = mapped_column(Integer)
+    given_on: Mapped[date] = mapped_column(Date)
+    note: Mapped[str] = mapped_column(Text, default="")
+    recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
+    recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
