@@ -4,6 +4,11 @@
 from __future__ import annotations
 
 REASONS: dict[str, str] = {
+    # disposition (issue 17)
+    "in_future": "不能晚于今天",
+    "not_appraiser": "须是鉴定小组成员（档案管理员或审批人，不得重复）",
+    "no_decisions": "还没有任何案卷的鉴定结论，请先逐卷登记结论",
+    "before_approval": "不能早于销毁清册的批准日期",
     # staff (issue 20)
     "decided_alone": "须由另一人复核结束（不能由独自审查全部账户的人结束）",
     "undecided": "还有账户未审查，请逐个确认或标记需变更",

@@ -123,7 +123,7 @@ def test_an_approver_sees_the_applications_waiting_for_them(
     )
     sign_out(session=desk, clock=CLOCK)
     window, home = _window(qtbot, demo_copy, "gm")
-    assert list(home.cards) == ["queue", "overdue", "privacy", "papers"]
+    assert list(home.cards) == ["queue", "overdue", "privacy", "statistics", "papers"]
     assert list(home.cards) == ["queue", "overdue", "statistics"]
     queue = _body(home, "queue")
     assert "等待您审批的申请 1 件" in queue and filed.number in queue and "复制" in queue
@@ -170,9 +170,9 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
         "review",
         "appraisal",
         "privacy",
+        "statistics",
         "papers",
         "filing",
-        "statistics",
     ]
     assert "馆藏" in _body(home, "statistics") and "当前逾期未还" in _body(home, "statistics")
     appraisal = _body(home, "appraisal")

@@ -113,6 +113,7 @@ UNGATED = {
     "app.services.audit.export": "the auditor's trail export (三员, no data role)",
     "app.services.audit.sealing": "the auditor's key sheet: no customer data",
     "app.services.catalogue.export": "a wrapper of exports.export_volumes, which is gated",
+    "app.services.statistics.export": "counts and aggregates only, no customer data (R50)",
 }
 
 

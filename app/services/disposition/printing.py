@@ -50,7 +50,7 @@ def destruction_list_form(*, session: SignedIn, list_id: int, clock: Clock) -> D
     from app.storage.models import DestructionApproval
 
     with session.uow(clock) as uow:
-        reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
+        reader = actor_from_row(authorize(uow, session.actor, "disposition.read", releases=True))
         dl = uow.session.get(DestructionList, list_id)
         if dl is None:
             raise ValidationFailed([FieldError("destruction_list", "not_found")])
@@ -187,7 +187,7 @@ def record_disposition_output(
     if form not in FORMS:
         raise ValidationFailed([FieldError("form", "required")])
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "disposition.read")
+        authorize(uow, session.actor, "disposition.read", releases=True)
         object_type = "appraisal" if form == "appraisal_record" else "destruction_list"
         number = ""
         if object_type == "destruction_list":
