@@ -109,7 +109,7 @@ def update_customer(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
-        check_version(c, expected_version)
+        check_version(uow, c, expected_version, clock)
         try:
             cipher = FieldCipher(store.vault.key(c.key_id))
             stored = _StoredContacts.read(uow, c, cipher, changes)
