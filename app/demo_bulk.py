@@ -29,7 +29,7 @@ from app.domain import reference_code as refs
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
 from app.security.vault import KeyWrapper
-from app.storage import bulk, catalogue_search
+from app.storage import bulk, catalogue_search, catalogue_search_pg
 from app.storage.search_sqlite import IndexBatch, IndexRow, NameEntries
 
 CHUNK = 10_000
@@ -401,9 +401,12 @@ def load_customers(
             for sql, attr in statements:
                 cursor.executemany(sql, getattr(chunk, attr))
             writer.write_index(chunk.index)
-            if writer.embedded:  # the catalogue search index is SQLite's (FTS5)
+            if writer.embedded:  # the catalogue search index: FTS5 here, pg_trgm on a server
                 cursor.executemany(catalogue_search.INSERT_VOLUME, chunk.volume_fts)
                 cursor.executemany(catalogue_search.INSERT_ITEM, chunk.item_fts)
+            elif isinstance(writer, bulk.PgBulkWriter):
+                catalogue_search_pg.insert_volume_entries(writer.connection, chunk.volume_fts)
+                catalogue_search_pg.insert_item_entries(writer.connection, chunk.item_fts)
             done += len(chunk.customers)
             if done % COMMIT_EVERY < chunk_size:
                 writer.commit()

@@ -69,3 +69,87 @@ def register_and_reveal(
         sign_out(session=session, clock=clock)
     result.errors = tuple(errors[:5])
     out.put(result)
+
+
+@dataclass
+class FrontDeskResult:
+    """What one desk of :func:`front_desk` did."""
+
+    desk: int
+    lent: tuple[int, ...] = ()
+    already_out: int = 0
+    volumes: int = 0
+    customers: int = 0
+    errors: tuple[str, ...] = ()
+
+
+def front_desk(
+    desk: int,
+    db: str,
+    username: str,
+    password: str,
+    application_id: int,
+    volume_ids: list[int],
+    rounds: int,
+    start: Any,
+    out: Any,
+) -> None:
+    """One desk: lend the application's volumes (others race for the same ones), register
+    customers and file volumes for them (numbers drawn from the shared counters)."""
+    from app.clock import FixedClock
+    from app.errors import VolumeAlreadyOut
+    from app.services.auth import sign_in, sign_out
+    from app.services.catalogue import VolumeDraft, create_volume
+    from app.services.customers import register_customer
+    from app.services.loans import issue_loan
+    from app.storage.location import DatabaseLocation
+    from tests.factories import person
+
+    clock = FixedClock()
+    result = FrontDeskResult(desk)
+    lent: list[int] = []
+    errors: list[str] = []
+    session = sign_in(
+        location=DatabaseLocation.parse(db), username=username, password=password, clock=clock
+    )
+    order = volume_ids[desk % len(volume_ids) :] + volume_ids[: desk % len(volume_ids)]
+    try:
+        start.wait(60)
+        for n in range(rounds):
+            try:
+                if n < len(order):
+                    try:
+                        issue_loan(
+                            session=session,
+                            application_id=application_id,
+                            volume_id=order[n],
+                            clock=clock,
+                        )
+                        lent.append(order[n])
+                    except VolumeAlreadyOut:
+                        result.already_out += 1
+                draft = person(
+                    name=f"窗口{desk}客户{n}",
+                    status="potential",
+                    id_type=None,
+                    id_number="",
+                    phones=(),
+                    bank_accounts=(),
+                )
+                cid = register_customer(session=session, draft=draft, clock=clock).customer_id
+                result.customers += 1
+                create_volume(
+                    session=session,
+                    draft=VolumeDraft(
+                        customer_id=cid, year=2024, title=f"窗口{desk}第{n}卷", retention="Y"
+                    ),
+                    clock=clock,
+                )
+                result.volumes += 1
+            except Exception as exc:  # reported to the test, which fails on any
+                errors.append(f"{type(exc).__name__}: {exc}")
+    finally:
+        sign_out(session=session, clock=clock)
+    result.lent = tuple(lent)
+    result.errors = tuple(errors[:5])
+    out.put(result)

@@ -196,12 +196,15 @@ def demo_template_now(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def pg_demo_template(pg_server: PgServer) -> Iterator[str]:
-    """The small demo built once in a PostgreSQL database (cloned by ``demo_copy``)."""
-    from app.clock import SystemClock
+    """The small demo built once in a PostgreSQL database (cloned by ``demo_copy``).
+
+    Built at the tests' fixed time like :func:`demo_template`: a demo built at the real time
+    would put the trusted-time mark ahead of every ``FixedClock`` write (ClockBehind).
+    """
     from app.demo import build_demo
 
     name = pg_server.create(f"{pg_server.prefix}demo")
-    build_demo(location=DatabaseLocation.parse(pg_server.url_for(name)), clock=SystemClock())
+    build_demo(location=DatabaseLocation.parse(pg_server.url_for(name)), clock=FixedClock())
     yield name
     pg_server.drop(name)
 

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, QTimer, Signal, Slot
 
 from app.domain.changes import Changes
+from app.storage.change_feed import ChangeFeed
 from app.storage.store import CHANGE_LISTENERS
 
 if TYPE_CHECKING:
@@ -35,11 +36,18 @@ class ChangeBus(QObject):
         self._reported.connect(self._collect)
         self._listener = _listener_for(self, store.location.display())
         CHANGE_LISTENERS.append(self._listener)
+        # a shared server: other desks' commits arrive through LISTEN/NOTIFY (issue 22)
+        self._feed: ChangeFeed | None = None
+        if not store.location.is_sqlite:
+            self._feed = ChangeFeed(store.engine, store.change_token, store.report_changes).start()
 
     def detach(self) -> None:
         """Stop listening (sign-out)."""
         if self._listener in CHANGE_LISTENERS:
             CHANGE_LISTENERS.remove(self._listener)
+        if self._feed is not None:
+            self._feed.stop()
+            self._feed = None
         self._timer.stop()
         self._pending = Changes()
 

@@ -27,6 +27,7 @@ REASONS: dict[str, str] = {
     "exhausted": "档号 {scope} 的顺序号已用完，请调整档号规则",
     "destroyed": "已销毁，不能再修改",
     "changed": "已被他人修改，请关闭后重新打开再修改",
+    "changed_by": "已被{who}于 {at} 修改，请重新载入后再修改",
     "required": "不能为空",
     "too_short": "至少需要 {min} 个字符",
     "too_long": "不能超过 {max} 个字符",

@@ -157,3 +157,42 @@ def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) 
         uow.session.add(counter)
     counter.last += 1
     return f"{prefix}{year}-{counter.last:0{digits}d}"
+
+
+# Audit actions that read or hand out an object without changing it: not "who changed it".
+_READ_ACTIONS = ("reveal", "view", "print", "export", "read", "scan")
+
+
+def changed_elsewhere(
+    uow: UnitOfWork, field: str, object_type: str, object_id: int, clock: Clock
+) -> FieldError:
+    """The error of an edit made against an older version: who changed the object, and when.
+
+    Several desks share one database: the message names the last change's author and time
+    ("已被李四于 14:05 修改") from the audit trail so that the operator reloads before editing
+    again. Without an audited change it stays generic.
+    """
+    from app.storage.models import AuditEntry
+
+    rows = uow.session.execute(
+        select(
+            AuditEntry.action, AuditEntry.actor_id, AuditEntry.actor_name, AuditEntry.occurred_at
+        )
+        .where(AuditEntry.object_type == object_type, AuditEntry.object_id == str(object_id))
+        .order_by(AuditEntry.id.desc())
+        .limit(20)
+    ).all()
+    for action, actor_id, who, at in rows:
+        if any(word in action.rsplit(".", 1)[-1] for word in _READ_ACTIONS):
+            continue
+        user = uow.session.get(UserAccount, actor_id) if actor_id is not None else None
+        if user is not None and user.display_name:
+            who = f"{user.display_name}（{user.username}）"
+        local = at.astimezone()
+        when = (
+            local.strftime("%H:%M")
+            if local.date() == local_today(clock)
+            else local.strftime("%Y-%m-%d %H:%M")
+        )
+        return FieldError(field, "changed_by", {"who": who, "at": when})
+    return FieldError(field, "changed")

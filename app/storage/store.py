@@ -188,6 +188,16 @@ class Store:
         self.engine.dispose()
         self._key._key = new_key  # the engine's creator reads the holder on each connect
 
+    @property
+    def change_token(self) -> str:
+        """This store's name in change notifications (its own commits are not news to it)."""
+        token: str | None = getattr(self, "_change_token", None)
+        if token is None:
+            import secrets
+
+            token = self._change_token = secrets.token_hex(8)
+        return token
+
     def report_changes(self, changes: Changes) -> None:
         """Tell every listener what a committed unit of work on this database changed."""
         where = self.location.display()
@@ -348,8 +358,10 @@ class UnitOfWork:
             self.session.execute(text("UPDATE setting SET value = value WHERE 0"))
 
     def commit(self) -> None:
-        """Make the work durable."""
+        """Make the work durable (PostgreSQL: other desks hear of it once it is committed)."""
         try:
+            if not self.store.location.is_sqlite:
+                self._notify_other_desks()
             self.audit.commit()  # the session's commit, with any due audit checkpoint
         except OperationalError as exc:
             raise storage_error(exc, self.store.location) from exc
@@ -358,6 +370,18 @@ class UnitOfWork:
         self._tables = set()
         if changes:
             self.store.report_changes(changes)
+
+    def _notify_other_desks(self) -> None:
+        """Queue a NOTIFY of the kinds written so far; the server sends it at commit."""
+        self.session.flush()
+        changes = Changes.from_tables(self._tables)
+        if changes:
+            from app.storage.change_feed import CHANNEL, payload
+
+            self.session.execute(
+                text("SELECT pg_notify(:channel, :payload)"),
+                {"channel": CHANNEL, "payload": payload(self.store.change_token, changes)},
+            )
 
     def rollback(self) -> None:
         """Discard the work."""

@@ -549,7 +549,8 @@ def test_volume_details_change_with_an_audit_entry_and_the_index_follows(
             expected_version=view.version,
             clock=clock,
         )
-    assert stale.value.errors[0].reason == "changed"
+    assert stale.value.errors[0].reason == "changed_by"  # who and when (issue 22)
+    assert stale.value.errors[0].params["at"] == clock.now().astimezone().strftime("%H:%M")
     assert [v.id for v in search_catalogue(session=archivist, query="补充协议", clock=clock)] == [
         vid
     ]

@@ -8,6 +8,7 @@ import pytest
 
 from app.clock import FixedClock
 from app.errors import ValidationFailed
+from app.messages import describe
 from app.services.auth import SignedIn
 from app.services.customers import (
     CustomerChanges,
@@ -77,7 +78,14 @@ def test_status_changes_are_dated_and_kept(archivist: SignedIn, clock: FixedCloc
     assert rows[1].changed_at.date() == clock.now().date() and rows[1].note == "合同到期未续"
     with pytest.raises(ValidationFailed) as info:  # someone else's older view
         set_status(archivist, clock, cid, "registered", 1)
-    assert info.value.errors[0].reason == "stale"
+    # another desk's change is named: who, and when (issue 22: several desks, one database)
+    error = info.value.errors[0]
+    assert (error.field, error.reason) == ("customer", "changed_by")
+    assert error.params["who"] == f"{archivist.actor.display_name}（{archivist.actor.username}）"
+    assert error.params["at"] == clock.now().astimezone().strftime("%H:%M")
+    assert describe(info.value).endswith(
+        f"客户：已被{error.params['who']}于 {error.params['at']} 修改，请重新载入后再修改"
+    )
 
 
 def test_edit_keeps_protected_values_unless_given(archivist: SignedIn, clock: FixedClock) -> None:

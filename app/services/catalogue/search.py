@@ -10,7 +10,7 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.catalogue.reading import VolumeRow, find_by_reference, list_volumes, volume_rows
 from app.services.common import actor_from_row, authorize
-from app.storage import catalogue_search
+from app.storage import catalogue_index
 from app.storage.models import (
     ArchiveItem,
     Volume,
@@ -36,11 +36,9 @@ def search_catalogue(
     found = {v.id for v in by_code}
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
-        if not uow.store.location.is_sqlite:
-            return by_code
         conn = uow.session.connection()
-        volume_ids = catalogue_search.match_volumes(conn, text, 2_000)
-        item_ids = catalogue_search.match_items(conn, text, 2_000)
+        volume_ids = catalogue_index.match_volumes(conn, text, 2_000)
+        item_ids = catalogue_index.match_items(conn, text, 2_000)
         if item_ids:
             volume_ids += list(
                 uow.session.scalars(

@@ -18,7 +18,7 @@ from app.domain.catalogue import (
     strongest,
     update_marking,
 )
-from app.storage import catalogue_search
+from app.storage import catalogue_index
 from app.storage.models import (
     ArchiveItem,
     Volume,
@@ -84,13 +84,11 @@ def reindex(
     volumes: Sequence[Volume] = (),
     items: Sequence[ArchiveItem] = (),
 ) -> None:
-    """Keep the catalogue search index in step, in the same transaction (SQLite)."""
-    if not uow.store.location.is_sqlite:
-        return
+    """Keep the catalogue search index in step, in the same transaction (either engine)."""
     conn = uow.session.connection()
-    catalogue_search.index_volumes(
+    catalogue_index.index_volumes(
         conn, [(v.id, v.reference_code, v.title, v.index_remarks) for v in volumes]
     )
-    catalogue_search.index_items(
+    catalogue_index.index_items(
         conn, [(i.id, i.title, i.doc_number, i.author, i.index_remarks) for i in items]
     )

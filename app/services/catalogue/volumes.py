@@ -29,7 +29,7 @@ from app.services.catalogue.drafts import (
 )
 from app.services.catalogue.numbering import allocate_reference, reference_pattern, reference_values
 from app.services.catalogue.upkeep import reindex
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, changed_elsewhere
 from app.storage.models import (
     ArchiveItem,
     Customer,
@@ -200,7 +200,7 @@ def update_volume_details(
         if v.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))
         if v.version != expected_version:
-            errors.append(FieldError("volume", "changed"))
+            errors.append(changed_elsewhere(uow, "volume", "volume", v.id, clock))
         if errors:
             raise ValidationFailed(errors)
         before = _details_record(v)

@@ -111,7 +111,7 @@ def update_customer(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
-        check_version(c, expected_version)
+        check_version(uow, c, expected_version, clock)
         if c.anonymised_at is not None:  # nothing personal may come back (R8)
             raise ValidationFailed([FieldError("customer", "already_anonymised")])
         try:

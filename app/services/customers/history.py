@@ -49,7 +49,7 @@ def change_customer_status(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.write")
         c = load_customer(uow, customer_id)
-        check_version(c, expected_version)
+        check_version(uow, c, expected_version, clock)
         if c.status == status:
             return c.version
         if status == Status.REGISTERED and c.id_number_enc is None:

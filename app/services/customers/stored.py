@@ -11,8 +11,10 @@ from typing import TypeVar
 
 from sqlalchemy import select
 
+from app.clock import Clock
 from app.domain import identity
 from app.errors import FieldError, ValidationFailed
+from app.services.common import changed_elsewhere
 from app.services.customers.records import AddressInput
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
@@ -109,7 +111,13 @@ def contact_rows(uow: UnitOfWork, model: type[_Contact], customer_id: int) -> li
     )
 
 
-def check_version(customer: Customer, expected: int) -> None:
-    """Refuse an edit made against an older version of the customer (optimistic locking)."""
+def check_version(uow: UnitOfWork, customer: Customer, expected: int, clock: Clock) -> None:
+    """Refuse an edit made against an older version of the customer (optimistic locking).
+
+    The message names who changed it last and when (another desk, issue 22).
+    """
     if customer.version != expected:
-        raise ValidationFailed([FieldError("customer", "stale")])
+        error = changed_elsewhere(uow, "customer", "customer", customer.id, clock)
+        if error.reason == "changed":
+            error = FieldError("customer", "stale")
+        raise ValidationFailed([error])

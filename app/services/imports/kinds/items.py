@@ -29,7 +29,7 @@ from app.services.imports.kinds.parsing import (
     fold_table,
 )
 from app.services.imports.kinds.volume_words import secrecy_words
-from app.storage import catalogue_search
+from app.storage import catalogue_index, catalogue_search
 from app.storage.models import ArchiveItem, ItemFile
 from app.storage.store import UnitOfWork
 
@@ -182,14 +182,14 @@ def item_rows(
 
 
 def insert_items(uow: UnitOfWork, items: list[dict[str, Any]], progress: Progress | None) -> None:
-    """Insert the item rows in chunks, and their search entries (SQLite)."""
+    """Insert the item rows in chunks, and their search entries."""
     conn = uow.session.connection()
     for start in range(0, len(items), CHUNK):
         check_cancel(progress)
         insert_rows(conn, ArchiveItem.__table__, items[start : start + CHUNK])
-    if uow.store.location.is_sqlite and items:
-        conn.exec_driver_sql(
-            catalogue_search.INSERT_ITEM,
+    if items:
+        catalogue_index.insert_item_entries(
+            conn,
             [
                 catalogue_search.item_entry(
                     i["id"], i["title"], i["doc_number"], i["author"], i["index_remarks"]
@@ -215,8 +215,5 @@ def items_unchanged(uow: UnitOfWork, span: list[int]) -> bool:
 
 def delete_items(uow: UnitOfWork, span: list[int]) -> None:
     """Remove the imported items and their search entries."""
-    if uow.store.location.is_sqlite:
-        uow.session.connection().exec_driver_sql(
-            "DELETE FROM item_fts WHERE rowid BETWEEN ? AND ?", (span[0], span[1])
-        )
+    catalogue_index.remove_span(uow.session.connection(), "item", span[0], span[1])
     uow.session.execute(quick_delete(ArchiveItem).where(ArchiveItem.id.between(span[0], span[1])))

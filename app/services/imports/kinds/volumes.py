@@ -52,7 +52,7 @@ from app.services.imports.kinds.volume_rows import (
     VolumeRowClean,
     check_volume_row,
 )
-from app.storage import catalogue_search
+from app.storage import catalogue_index, catalogue_search
 from app.storage.models import ArchiveItem, LocationMove, Volume, VolumePlace
 from app.storage.store import UnitOfWork
 
@@ -220,9 +220,9 @@ def _insert_volumes(uow: UnitOfWork, volumes: list[dict[str, Any]]) -> None:
     conn = uow.session.connection()
     for start in range(0, len(volumes), CHUNK):
         insert_rows(conn, Volume.__table__, volumes[start : start + CHUNK])
-    if uow.store.location.is_sqlite and volumes:
-        conn.exec_driver_sql(
-            catalogue_search.INSERT_VOLUME,
+    if volumes:
+        catalogue_index.insert_volume_entries(
+            conn,
             [
                 catalogue_search.volume_entry(
                     v["id"], v["reference_code"], v["title"], v["index_remarks"]
@@ -297,10 +297,7 @@ def _volumes_unchanged(uow: UnitOfWork, vspan: list[int], ispan: list[int] | Non
 
 def _delete_volumes(uow: UnitOfWork, vspan: list[int]) -> None:
     session = uow.session
-    if uow.store.location.is_sqlite:
-        session.connection().exec_driver_sql(
-            "DELETE FROM volume_fts WHERE rowid BETWEEN ? AND ?", (vspan[0], vspan[1])
-        )
+    catalogue_index.remove_span(session.connection(), "volume", vspan[0], vspan[1])
     session.execute(
         quick_delete(LocationMove).where(
             LocationMove.object_type == "volume",
