@@ -154,6 +154,13 @@ class ShelfMapWidget(QWidget):
                 widget.box_dropped.connect(self.box_dropped)
                 self.cells[cell.location_id] = widget
                 self._grid.addWidget(widget, r, c)
+        # a visible map shows its new cells at once (Qt would show them one event later,
+        # after the shelving's message: a blank map for a moment, and in a screenshot)
+        if self.isVisible():
+            for n in range(self._grid.count()):
+                item = self._grid.itemAt(n)
+                if item is not None and item.widget() is not None:
+                    item.widget().show()
 
     def select(self, location_id: int | None) -> None:
         """Outline one cell."""
