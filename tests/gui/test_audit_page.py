@@ -146,6 +146,15 @@ def test_archive_old_entries_to_a_signed_file(
         reason="时钟已核对",
         clock=clock,
     )
+    # the demo's legal hold (issue 17) would stop archiving at its volume's first entry: the
+    # 总经理 releases it (another approver than the one who placed it)
+    from app.services import disposition
+    from app.services.auth import sign_in as sign_in_as
+
+    gm = sign_in_as(location=demo_copy, username="gm", password=DEMO_PASSWORD, clock=clock)
+    for hold in disposition.list_holds(session=gm, clock=clock, active_only=True):
+        disposition.release_hold(session=gm, hold_id=hold.id, reason="诉讼已结案", clock=clock)
+    sign_out(session=gm, clock=clock)
     target = tmp_path / "archive.json"
     page.choose_target = lambda fmt: str(target)  # type: ignore[method-assign]
 

@@ -131,7 +131,7 @@ def test_search_as_you_type_runs_in_a_worker_and_only_the_newest_query_lands(
     page_module.search_customers = watched  # type: ignore[attr-defined]
     try:
         page.search.setText("zh")
-        qtbot.waitUntil(lambda: page._query.task is not None, timeout=3000)
+        page._search_as_typed()  # the typing pause ends: "zh" goes to a worker
         page.search.setText(first.number)  # typed on before "zh" came back
         qtbot.waitUntil(lambda: page.idle() and page.model.rowCount() == 1, timeout=5000)
     finally:
