@@ -220,6 +220,9 @@ READ_ONLY: dict[str, str] = {
     "app.services.staff.printing.staff_handover_pdf": "renders only; see record_staff_output",
     "app.services.staff.printing.review_form": "builds the form; see record_staff_output",
     "app.services.staff.printing.access_review_pdf": "renders only; see record_staff_output",
+    # several desks (issue 22): the lost-update check names who changed the row and when
+    "app.services.common.changed_elsewhere": "query: the last change of a row, for the message",
+    "app.services.customers.stored.check_version": "raises on a stale version; writes nothing",
     # statistics (issue 19)
     "app.services.statistics.compute_report": "query: a report's counts (exports audit)",
     "app.services.statistics.report_queue": "query: reports waiting for the approver",
