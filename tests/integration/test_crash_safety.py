@@ -79,7 +79,7 @@ def test_a_full_backup_medium_gives_a_clear_message_and_the_database_stays_usabl
     world = crash_harness.prepare(tmp_path)
     store = crash_harness._open(world)
     _admin, archivist = crash_harness._sessions(store)
-    text = ("大文件 " * 200_000).encode()  # a file larger than the medium allows
+    text = ("大文件 " * 600_000).encode()  # a file larger than the medium allows
     item_files.attach_file(
         session=archivist,
         item_id=world.item_id,
