@@ -295,6 +295,7 @@ def assert_fixity_failed(archivist: SignedIn, clock: FixedClock, file_id: int) -
     assert (result.checked, result.failed_ids, result.ok) == (1, [file_id], False)
 
 
+@pytest.mark.sqlite_only  # blob files beside the database are the embedded engine's store
 def test_one_flipped_byte_in_the_blob_file_is_detected_and_audited(
     archivist: SignedIn, clock: FixedClock, item_id: int
 ) -> None:
