@@ -100,7 +100,7 @@ def report_xlsx(report: Report, release: ReleaseInfo, session: SignedIn, clock: 
         sheet.append(safe_row([key, value]))
     widest = 2
     for t in report.tables:
-        sheet.append([])
+        sheet.append(safe_row([]))
         sheet.append(safe_row([t.title]))
         sheet.cell(row=sheet.max_row, column=1).font = Font(bold=True)
         sheet.append(safe_row(t.headers))
@@ -110,7 +110,7 @@ def report_xlsx(report: Report, release: ReleaseInfo, session: SignedIn, clock: 
             sheet.append(safe_row(r))
         widest = max(widest, len(t.headers))
     for note in report.notes:
-        sheet.append([])
+        sheet.append(safe_row([]))
         sheet.append(safe_row(["说明：" + note]))
     sheet.column_dimensions["A"].width = 28
     for n in range(2, widest + 1):
