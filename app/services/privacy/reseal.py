@@ -21,6 +21,7 @@ from app.services.catalogue.file_store import (
     customer_key,
     decrypt_name,
     plain_chunks,
+    sealing_key,
 )
 from app.storage import blob_files, blobs
 from app.storage.models import ArchiveItem, Customer, FileChunk, ItemFile, Volume
@@ -68,7 +69,12 @@ def reseal_files(uow: UnitOfWork, store: Store, c: Customer) -> Resealed:
         for f in files:
             stored = StoredFile(f.id, f.chunk_count, f.size, f.sha256, f.blob_name)
             name = decrypt_name(store, c.key_id, f)
-            codec = blobs.ChunkCodec(new_key, f.id)
+            # files attached since issue 17 are sealed with the customer's key and their own
+            old_key = sealing_key(store, c.key_id, f.key_id)
+            write_key = (
+                new_key if f.key_id is None else blobs.file_key(new_key, store.vault.key(f.key_id))
+            )
+            codec = blobs.ChunkCodec(write_key, f.id)
             last = f.chunk_count - 1
             if f.blob_name is not None:
                 new_name = blob_files.new_blob_name()
