@@ -12,8 +12,9 @@ from app.security.anchors import Anchor
 from app.security.keyring import Keyring
 from app.storage import migrate
 from app.storage.engine import PAGE_SIZE
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
-from app.storage.store import Store, integrity_problems, keyring_store_for, open_store
+from app.storage.store import Store, integrity_problems, open_store
 
 SQLITE_PLAIN_HEADER = b"SQLite format 3\x00"
 

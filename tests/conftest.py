@@ -74,6 +74,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = kept
 
 
+@pytest.fixture(autouse=True)
+def workstation_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """This workstation's data folder (anchors, remembered places) inside the test's folder.
+
+    Tests copy the shared demo database, and a copy keeps the database id: an auditor's review
+    of one copy must not leave an anchor that makes another copy look rolled back.
+    """
+    folder = tmp_path / "workstation"
+    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture(scope="session")
 def db_engine(pytestconfig: pytest.Config) -> str:
     """``sqlite`` or ``postgresql`` (the ``--engine`` option)."""

@@ -32,9 +32,10 @@ from app.services.common import actor_from_row, find_user
 from app.services.customers import CustomerDraft, register_customer
 from app.services.setup import initialize_database
 from app.storage import backup as storage
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer
-from app.storage.store import Store, integrity_problems, keyring_store_for, open_store
+from app.storage.store import Store, integrity_problems, open_store
 
 ADMIN_PASSWORD = "Correct-Horse-42"
 

@@ -31,9 +31,10 @@ from app.errors import (
 )
 from app.security.keyring import Keyring, KeyringStore
 from app.services.common import actor_from_row, find_user
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
-from app.storage.store import Store, UnitOfWork, keyring_store_for, open_store
+from app.storage.store import Store, UnitOfWork, open_store
 
 log = logging.getLogger(__name__)
 

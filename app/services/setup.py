@@ -26,10 +26,11 @@ from app.services.users import generate_one_time_password
 from app.storage import migrate
 from app.storage.engine import KeyHolder, engine_for
 from app.storage.files import os_error_to_app
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow, UserAccount, UserRole
 from app.storage.settings import Organisation, SecuritySettings
-from app.storage.store import Store, keyring_store_for
+from app.storage.store import Store
 
 log = logging.getLogger(__name__)
 

@@ -18,115 +18,18 @@ from app.domain.accounts import Actor
 from app.domain.changes import Changes
 from app.errors import DatabaseUnavailable, ForeignDatabase, SessionEnded, StorageError
 from app.security.audit import AuditChain, AuditRecorder, seal_unchained
-from app.security.audit_chain import (
-    CHECKPOINT_SUFFIX,
-    CheckpointLog,
-    FileCheckpointLog,
-    TableCheckpointLog,
-)
 from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
 from app.security.vault import CustomerKeyVault
 from app.storage import migrate
 from app.storage.engine import KeyHolder, classify_open_error, engine_for, write_engine
+from app.storage.keyring_store import checkpoint_log_for
 from app.storage.location import DatabaseLocation
-from app.storage.models import KeyringRow, Setting
+from app.storage.models import Setting
 from app.storage.sessions import Lease, take_lease
 from app.storage.settings import SettingsRepository
 
 log = logging.getLogger(__name__)
-
-
-class TableKeyringStore:
-    """The keyring document in the ``keyring`` table (PostgreSQL)."""
-
-    # Arbitrary constant naming the keyring's advisory lock ("ARKR").
-    LOCK_ID = 0x41524B52
-
-    def __init__(self, engine: Engine, description: str) -> None:
-        self._engine = engine
-        self.description = description
-
-    @contextmanager
-    def locked(self) -> Iterator[None]:
-        """Hold a PostgreSQL session-level advisory lock for a load → change → save cycle.
-
-        Waits at most ``keyring.LOCK_TIMEOUT_SECONDS``, then raises KeyringBusy (issue 23).
-        """
-        import time
-
-        from app.errors import KeyringBusy
-        from app.security import keyring as kr
-
-        with self._engine.connect() as conn:
-            deadline = time.monotonic() + kr.LOCK_TIMEOUT_SECONDS
-            query = text("SELECT pg_try_advisory_lock(:id)")
-            while not conn.execute(query, {"id": self.LOCK_ID}).scalar():
-                if time.monotonic() >= deadline:
-                    raise KeyringBusy(seconds=round(kr.LOCK_TIMEOUT_SECONDS))
-                time.sleep(0.02)
-            try:
-                yield
-            finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:id)"), {"id": self.LOCK_ID})
-                conn.commit()
-
-    def exists(self) -> bool:
-        """Return True when the row exists."""
-        from app.errors import KeyringMissing
-
-        try:
-            self.load()
-        except KeyringMissing:
-            return False
-        return True
-
-    def load(self) -> dict[str, Any]:
-        """Read the document row."""
-        from app.errors import KeyringMissing
-        from app.security.keyring import parse_document
-
-        try:
-            with Session(self._engine) as session:
-                row = session.get(KeyringRow, 1)
-        except OperationalError as exc:
-            raise DatabaseUnavailable(detail=type(exc.orig).__name__) from exc
-        except DatabaseError as exc:
-            raise KeyringMissing(path=self.description) from exc
-        if row is None:
-            raise KeyringMissing(path=self.description)
-        return parse_document(row.document.encode(), self.description)
-
-    def save(self, doc: dict[str, Any]) -> None:
-        """Write the document row in its own transaction."""
-        import json
-
-        with Session(self._engine) as session, session.begin():
-            row = session.get(KeyringRow, 1)
-            payload = json.dumps(doc, sort_keys=True)
-            if row is None:
-                session.add(KeyringRow(id=1, document=payload))
-            else:
-                row.document = payload
-
-
-def checkpoint_log_for(location: DatabaseLocation, engine: Engine) -> CheckpointLog:
-    """Where ``location`` keeps its audit checkpoints: ``<db>.audit-checkpoints`` or a table."""
-    if location.is_sqlite:
-        path = location.sqlite_path
-        return FileCheckpointLog(path.with_name(path.name + CHECKPOINT_SUFFIX))
-    return TableCheckpointLog(engine, location.display() + "#audit_checkpoint")
-
-
-def keyring_store_for(location: DatabaseLocation, engine: Engine | None = None) -> KeyringStore:
-    """Return where ``location`` keeps its keyring."""
-    from app.security.keyring import FileKeyringStore
-
-    if location.is_sqlite:
-        return FileKeyringStore(location.keyring_path)
-    if engine is None:
-        engine = engine_for(location, None)
-    return TableKeyringStore(engine, location.display() + "#keyring")
 
 
 # Told what each committed unit of work changed, with the database it changed (``display()``):

@@ -29,9 +29,10 @@ from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import file_store
 from app.services.customers import delete_customer, register_customer
 from app.storage import blob_files, blobs
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
-from app.storage.store import checkpoint, keyring_store_for, open_store
+from app.storage.store import checkpoint, open_store
 from tests.factories import PASSWORD, add_item, add_user, person
 
 SECRET_NAME = "张三丰身份证复印件.pdf"

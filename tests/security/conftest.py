@@ -25,19 +25,11 @@ from app.security.keyring import Keyring
 from app.services.audit import IssuedKey, start_audit_sealing
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.engine import KeyHolder, engine_for
+from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
-from app.storage.store import keyring_store_for
 from tests.factories import PASSWORD, add_archivist, add_user, potential
 
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
-
-
-@pytest.fixture(autouse=True)
-def workstation_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """This workstation's data folder (anchors) inside the test's folder."""
-    folder = tmp_path / "workstation"
-    monkeypatch.setenv("XDG_DATA_HOME", str(folder))
-    return folder
 
 
 @dataclass

@@ -34,9 +34,9 @@ def _record_restore(
     from app.security.audit import AuditChain, AuditRecorder
     from app.storage import search_sqlite
     from app.storage.engine import sqlcipher_engine
+    from app.storage.keyring_store import checkpoint_log_for
     from app.storage.location import DatabaseLocation
     from app.storage.models import Customer, DuplicateFlag, Volume
-    from app.storage.store import checkpoint_log_for
 
     engine = sqlcipher_engine(staged, data_key)
     try:
