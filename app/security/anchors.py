@@ -7,6 +7,11 @@ older copy of the database *and* its side files does not put back the anchors. A
 ends before a known anchor was rolled back; one whose entry at an anchor's sequence number has
 another hash was rewritten. The printed anchors are the auditor's own record, given to
 ``archive-room check --anchor SEQ:HASH``; the file is a convenience for the workstation.
+
+A restore through the app is the one rollback that is meant: switching to a restored backup
+appends a *restore* line (the restore's own audit entry, ``backup.restore``). Anchors kept
+before it at or after its sequence number belonged to the timeline the restore replaced and no
+longer count; the restore line is an anchor itself.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class Anchor:
     seq: int
     entry_hash: str
     at: str = ""
+    restore: str = ""  # the backup's name, on the line a restore through the app appended
 
     def text(self) -> str:
         """``SEQ:HASH`` as printed and as ``check --anchor`` takes it."""
@@ -60,11 +66,16 @@ class AnchorBook:
     def add(self, anchor: Anchor) -> None:
         """Append one anchor (and sync it)."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        line = json.dumps({"seq": anchor.seq, "hash": anchor.entry_hash, "at": anchor.at})
-        append_line(self.path, line)
+        record: dict[str, object] = {"seq": anchor.seq, "hash": anchor.entry_hash, "at": anchor.at}
+        if anchor.restore:
+            record["restore"] = anchor.restore
+        append_line(self.path, json.dumps(record, ensure_ascii=False))
 
     def read(self) -> list[Anchor]:
-        """Every anchor kept (lines that cannot be read are skipped)."""
+        """Every anchor that still counts (lines that cannot be read are skipped).
+
+        A restore line drops the anchors kept before it at or after its sequence number.
+        """
         try:
             text = self.path.read_text(encoding="utf-8", errors="replace")
         except (FileNotFoundError, NotADirectoryError):
@@ -73,7 +84,15 @@ class AnchorBook:
         for raw in text.splitlines():
             try:
                 data = json.loads(raw)
-                out.append(Anchor(int(data["seq"]), str(data["hash"]), str(data.get("at", ""))))
+                anchor = Anchor(
+                    int(data["seq"]),
+                    str(data["hash"]),
+                    str(data.get("at", "")),
+                    str(data.get("restore", "")),
+                )
             except (ValueError, KeyError, TypeError):
                 continue
+            if anchor.restore:
+                out = [a for a in out if a.seq < anchor.seq]
+            out.append(anchor)
         return out

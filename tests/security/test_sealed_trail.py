@@ -217,6 +217,39 @@ def test_whole_files_rolled_back_to_an_earlier_copy_are_detected_by_the_anchors(
     assert any("回滚" in p for p in result.problems), result.problems
 
 
+def test_a_restore_through_the_app_is_not_taken_for_a_rollback(
+    office: Office, tmp_path: Path
+) -> None:
+    from app.services.backup import prepare_restore, run_backup, switch_to_restored
+
+    office.work()
+    backup = Path(run_backup(session=office.admin, clock=office.clock, target=tmp_path / "b").path)
+    office.work()
+    session = office.sign_in("audit")
+    try:  # the auditor's review after the backup keeps an anchor past the backup's head
+        review = verify_sealed_trail(session.store, office.key.text, office.clock, keep_anchor=True)
+    finally:
+        sign_out(session=session, clock=office.clock)
+    assert review.ok, review.problems
+    summary = prepare_restore(session=office.admin, clock=office.clock, backup=backup)
+    sign_out(session=office.admin, clock=office.clock)
+    switch_to_restored(
+        db=office.location.sqlite_path, staged=Path(summary.staged_path), now=office.clock.now()
+    )
+    assert not Path(summary.staged_path + ".restore-head").exists()
+    session = office.sign_in("audit")
+    try:  # the restore is in the trail (backup.restore) and the anchor book knows of it
+        assert session.audit_warning is None, session.audit_warning
+    finally:
+        sign_out(session=session, clock=office.clock)
+    assert verify(office).ok
+    # the anchor the auditor printed before the restore still tells the restore apart on paper
+    result = verify(office, anchors=(review.head,))
+    assert any("回滚" in p or "不一致" in p or "改写" in p for p in result.problems), (
+        result.problems
+    )
+
+
 def test_check_takes_the_anchor_on_the_command_line(office: Office, tmp_path: Path) -> None:
     office.work()
     key_file = tmp_path / "audit.key"

@@ -16,7 +16,7 @@ def _record_restore(
     head: dict[str, Any],
     keys: set[str],
     root: bytes | None = None,
-) -> int:
+) -> tuple[int, tuple[int, bytes]]:
     """Purge customers deleted since the backup, and record the restore in its own trail.
 
     A customer whose key is in no vault was deleted after the backup was taken (R8): their
@@ -25,7 +25,7 @@ def _record_restore(
     records the restore. A customer who still has volumes is kept (archives leave only through
     the destruction procedure, R44) and anonymised as the live database did (issue 18): the
     pseudonym of their 客户编号, no remarks, no contact rows. Returns how many customers were
-    deleted or anonymised after the backup.
+    deleted or anonymised after the backup, and the restore entry's ``(seq, hash)``.
     """
     from sqlalchemy import or_, select
     from sqlalchemy.orm import Session
@@ -106,9 +106,10 @@ def _record_restore(
                 },
             )
             db_session.commit()
+            restored_head = AuditChain.head(db_session)
     finally:
         engine.dispose()
-    return len(gone)
+    return len(gone), restored_head
 
 
 def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 from dataclasses import dataclass
@@ -137,8 +138,21 @@ def stage_restore(
             elif src.is_dir():
                 shutil.copytree(src, staged.with_name(staged.name + suffix))
         # the checkpoints come first: the restore's own entry is linked after the backup's
-        erased = _record_restore(
+        erased, (restore_seq, restore_hash) = _record_restore(
             staged, data_key, now, actor_name, backup.name, head, keys, ring.root_key(data_key)
+        )
+        # kept for the switch: the workstation's anchor book learns of the restore then
+        _restore_head_path(staged).write_text(
+            json.dumps(
+                {
+                    "database_id": manifest.database_id,
+                    "seq": restore_seq,
+                    "hash": restore_hash.hex(),
+                    "backup": backup.name,
+                    "at": as_utc(now).isoformat(),
+                }
+            ),
+            encoding="utf-8",
         )
         skipped = 0
         source_blobs = backup / (storage.DB_NAME + FOLDER_SUFFIX)
@@ -227,8 +241,35 @@ def prepare_restore(
     return summary
 
 
+def _restore_head_path(staged: Path) -> Path:
+    """Where a staged restore keeps its own audit entry's head until the switch."""
+    return staged.with_name(staged.name + ".restore-head")
+
+
+def _note_restore_anchor(staged: Path) -> None:
+    """Tell this workstation's anchor book that the database was restored on purpose.
+
+    Without it every anchor an auditor kept after the backup was taken would report the
+    restored database as rolled back at each sign-in and in ``check``.
+    """
+    from app.security.anchors import Anchor, AnchorBook
+
+    path = _restore_head_path(staged)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        book = AnchorBook(str(data["database_id"]))
+        book.add(Anchor(int(data["seq"]), str(data["hash"]), str(data["at"]), str(data["backup"])))
+    except (OSError, ValueError, KeyError, TypeError):
+        return  # no note (an older staging): the auditor's printed anchors still stand
+    finally:
+        with contextlib.suppress(OSError):
+            path.unlink()
+
+
 def discard_staged(staged: Path) -> None:
     """Remove a staged restore that will not be used."""
+    with contextlib.suppress(FileNotFoundError):
+        _restore_head_path(Path(staged)).unlink()
     for p in storage.sidecars_of(Path(staged)):
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)
@@ -269,4 +310,5 @@ def switch_to_restored(*, db: Path, staged: Path, now: datetime) -> Path | None:
     from app.storage.files import _fsync_dir
 
     _fsync_dir(db.parent)
+    _note_restore_anchor(staged)
     return kept if moved else None
