@@ -18,8 +18,18 @@ SCRIPTS = (
     "loan_routing_screenshots.py",  # routing table editor
     "audit_screenshots.py",  # auditor's page
     "screenshots_backup.py",  # backup dialog
+    "audit_seal_screenshots.py",  # the auditor's key dialog and sheet, sealed-trail verification
+    "file_copy_screenshots.py",  # copies of 机密 files: refusal, viewer, watermarks
+    "screenshots_privacy.py",  # personal data lifecycle: consents, queue, requests, report
+    "staff_screenshots.py",  # 人员: staff page, hand-over wizard, printed lists
+    "statistics_screenshots.py",  # 统计 page and two report renders (draft, released)
     "guide_screenshots.py",  # operator's guide, home of each role (copies the guide to resources)
 )
+# Made by GUI tests as they run (the flow they play is the screenshot's state):
+#   tests/gui/test_operator_day.py — operator-day-*.png (a day at the desk, step by step)
+#   tests/gui/test_disposition_page.py — disposition-*.png, destruction-*.png
+#   tests/gui/test_inspections_page.py — inspection-*.png
+#   tests/gui/test_import_wizard*.py — import-*.png (the wizard's new steps)
 
 
 def main() -> int:
