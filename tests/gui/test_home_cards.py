@@ -177,6 +177,12 @@ def test_the_archivist_sees_loans_inspections_tasks_reviews_and_appraisals(
     appraisal = _body(home, "appraisal")
     assert "保管期限已满、待鉴定的案卷" in appraisal and old.reference_code in appraisal
     assert "2020-12-31 期满" in appraisal
+    # its button opens the 鉴定销毁 page, where the appraisal is made (issue 17)
+    card = home.card("appraisal")
+    assert card is not None and card.button is not None and card.button.text() == "去鉴定"
+    card.button.click()
+    assert window.current_area() == "disposition"
+    window.show_area("home")
     # issue 18: the demo's customer request received 20 days before it was built is overdue
     privacy_card = _body(home, "privacy")
     assert "存储期限已届满的客户" in privacy_card and "删除/匿名化申请 1 件" in privacy_card

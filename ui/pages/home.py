@@ -42,7 +42,7 @@ CARDS: dict[str, tuple[str, str, str]] = {
     "inspections": ("到期检查", "inspections", "去检查"),
     "tasks": ("待办任务", "inspections", "去检查"),
     "review": ("密级到期复核", "archives", "去档案"),
-    "appraisal": ("保管期满待鉴定", "archives", "去档案"),
+    "appraisal": ("保管期满待鉴定", "disposition", "去鉴定"),
     "privacy": ("个人信息", "privacy", "去处理"),
     "statistics": ("本月统计", "statistics", "去统计"),
     "accounts": ("账户", "settings", "用户管理"),
