@@ -42,7 +42,6 @@ from ui.pages.home import HomePage
 from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
-from ui.pages.placeholder import PlaceholderPage
 from ui.pages.privacy import PrivacyPage
 from ui.pages.settings import SettingsPage
 from ui.pages.staff import StaffPage
@@ -218,7 +217,7 @@ class MainWindow(QMainWindow):
         )
         self.pages = QStackedWidget(objectName="pages")
         self.page_by_key: dict[str, QWidget] = {}
-        for key, title, description in AREAS:
+        for key, title, _description in AREAS:
             page: QWidget
             if key == "home":
                 home = HomePage(
@@ -240,8 +239,8 @@ class MainWindow(QMainWindow):
                 page = settings_page
             elif key == "statistics":
                 page = StatisticsPage(self._context, self._session)
-            else:
-                page = PlaceholderPage(self.tr(title), self.tr(description), f"page_{key}")
+            else:  # every area has its page; a new one is wired here
+                raise KeyError(f"no page for the area {key!r}")
             self.page_by_key[key] = page
             self.pages.addWidget(page)
             QListWidgetItem(self.tr(title), self.nav).setData(Qt.ItemDataRole.UserRole, key)
