@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import traceback
 from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication
@@ -9,6 +11,8 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 
 from app.errors import AppError, ValidationFailed
 from app.messages import describe, describe_field_error
+
+log = logging.getLogger(__name__)
 
 
 def _tr(text: str) -> str:
@@ -28,7 +32,13 @@ def show_error(parent: QWidget | None, error: AppError, title: str | None = None
 
 
 def show_unexpected(parent: QWidget | None, exc: BaseException) -> None:
-    """Show a bug as a plain message, never a traceback (the log has the details)."""
+    """Show a bug as a plain message, never a traceback (the log has the details).
+
+    The log gets the error's type and where it was raised, never its message: a driver's
+    message may quote the values of a statement.
+    """
+    where = "".join(traceback.format_tb(exc.__traceback__)[-8:])
+    log.error("unexpected %s, raised at:\n%s", type(exc).__name__, where)
     QMessageBox.critical(
         parent,
         QCoreApplication.translate("errors", "程序错误"),

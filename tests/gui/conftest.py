@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QDialog, QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -21,6 +21,30 @@ if TYPE_CHECKING:
     from ui.dialogs.import_wizard import ImportWizard
 
 W = TypeVar("W", bound=QWidget)
+
+
+@pytest.fixture(autouse=True)
+def no_error_box_left_waiting(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> Iterator[list[str]]:
+    """A 程序错误 box (``show_unexpected``) fails the test with where the error was raised.
+
+    Offscreen, a modal box nobody closes would hold the test until the suite's timeout; here it
+    is answered at once and the test fails naming the error. A test that expects a critical box
+    takes this fixture and empties the list; other critical boxes (a database that cannot be
+    opened) are answered and left to the test to assert.
+    """
+    shown: list[str] = []
+
+    def critical(_parent: object, title: str, text: str, *_args: object) -> object:
+        shown.append(f"{title}: {text}")
+        return QMessageBox.StandardButton.Ok
+
+    monkeypatch.setattr(QMessageBox, "critical", staticmethod(critical))
+    yield shown
+    if any(text.startswith("程序错误") for text in shown):
+        where = "\n".join(r.getMessage() for r in caplog.records if r.name == "ui.errors")
+        pytest.fail(f"error box shown: {shown}\n{where}")
 
 
 class FakeMonotonic:
