@@ -121,6 +121,16 @@ MESSAGES: dict[str, str] = {
     "backup_unsupported": (
         "PostgreSQL 数据库请使用服务器端的备份工具（如 pg_dump）；本功能备份本机加密数据库文件。"
     ),
+    "pg_tool_missing": (
+        "找不到 PostgreSQL 客户端工具 {tool}：请在本机安装 PostgreSQL 客户端"
+        "（Debian/Ubuntu：postgresql-client；Windows：PostgreSQL 安装包中的命令行工具），"
+        "并与服务器版本一致或更新。"
+    ),
+    "pg_tool_failed": "PostgreSQL 工具 {tool} 执行失败：{detail}",
+    "restore_target_exists": (
+        "恢复只能写入新的数据库：服务器上已有名为 {name} 的数据库（或它正是当前使用的数据库）。"
+        "请换一个名称。"
+    ),
     "backup_no_target": "尚未设置备份文件夹：请在“备份与恢复”中选择备份位置（如 U 盘或网络盘上的文件夹）。",
     "password_file_exposed": (
         "密码文件 {path} 可被其他账户读取，已拒绝使用。请改为只有本账户可读（chmod 600）。"

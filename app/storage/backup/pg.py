@@ -1,0 +1,277 @@
+"""Backups of a PostgreSQL database: ``pg_dump`` without the key vault, the vault kept apart.
+
+A PostgreSQL backup is a folder like the embedded one (``archive-backup-<local time>``, the
+same signed ``manifest.json``, the same verification and rotation) holding:
+
+* ``database.dump``: ``pg_dump --format=custom`` of the database at one snapshot, with the
+  table *data* of the customer-key vault (``vault_key``) left out (its definition stays, so a
+  restore has the empty table). Everything else is in it: the keyring row, the audit entries
+  and their checkpoints (``audit_checkpoint``), electronic files (``file_chunk``, sealed under
+  each customer's key).
+* ``database.db.vault``: the vault's rows as a SQLCipher file under the key the embedded
+  vault file uses, read *after* the dump (a customer deleted meanwhile has no key in it), and
+  destroyed by rotation after ``backup_vault_days`` like an embedded vault copy. Once every
+  vault copy of the window is gone, no dump can give a deleted customer's values back (R8).
+* ``database.db.keyring``: the keyring document (active accounts and the recovery key), so
+  a restore onto a new server can be unlocked with a password or the recovery key.
+
+The counts and audit head of the manifest are read in the very snapshot the dump is made
+from (``pg_export_snapshot`` → ``pg_dump --snapshot``). A restore always goes into a new
+database (``pg_restore`` into a database it creates); the live one is never written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import glob
+import os
+import shutil
+import subprocess
+import time
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import make_url
+
+from app.errors import BackupCancelled, BackupDamaged, PgToolFailed, PgToolMissing
+from app.storage.backup.copying import _fsync_file, describe_database
+from app.storage.backup.manifest import DB_NAME, NullSink, Sink, vault_file_key
+
+DUMP_NAME = "database.dump"
+VAULT_TABLE = "vault_key"
+VAULT_NAME = DB_NAME + ".vault"
+KEYRING_NAME = DB_NAME + ".keyring"
+ENGINE = "postgresql"
+
+
+def pg_tool(name: str) -> str:
+    """The path of ``pg_dump``/``pg_restore``: on PATH, else the newest server's bin folder."""
+    found = shutil.which(name)
+    if found:
+        return found
+    for folder in sorted(
+        glob.glob("/usr/lib/postgresql/*/bin"),
+        key=lambda p: [int(x) if x.isdigit() else 0 for x in Path(p).parent.name.split(".")],
+        reverse=True,
+    ):
+        candidate = Path(folder) / name
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return str(candidate)
+    raise PgToolMissing(tool=name)
+
+
+def tools_available() -> bool:
+    """True when ``pg_dump`` and ``pg_restore`` can be found on this computer."""
+    try:
+        pg_tool("pg_dump")
+        pg_tool("pg_restore")
+    except PgToolMissing:
+        return False
+    return True
+
+
+def libpq_target(url: str, database: str | None = None) -> tuple[str, dict[str, str]]:
+    """A libpq URI for the tools (no password in it) and the environment carrying the password.
+
+    The password goes to the child process as ``PGPASSWORD`` only, never on a command line
+    (which other users of the computer can list).
+    """
+    parsed = make_url(url).set(drivername="postgresql")
+    if database is not None:
+        parsed = parsed.set(database=database)
+    env = dict(os.environ)
+    if parsed.password is not None:
+        env["PGPASSWORD"] = str(parsed.password)
+        parsed = parsed.set(password=None)
+    return parsed.render_as_string(hide_password=False), env
+
+
+def connect(url: str, database: str | None = None, *, autocommit: bool = False) -> Any:
+    """A plain psycopg connection (the backup's snapshot, the restore's administration)."""
+    import psycopg
+
+    target, env = libpq_target(url, database)
+    return psycopg.connect(target, autocommit=autocommit, password=env.get("PGPASSWORD"))
+
+
+def database_name(url: str) -> str:
+    """The database a URL names."""
+    return str(make_url(url).database or "")
+
+
+def _run(argv: list[str], env: dict[str, str], sink: Sink, tool: str) -> None:
+    """Run a tool; cancel on request; a failure names the tool and its first error line."""
+    with subprocess.Popen(
+        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    ) as proc:
+        while proc.poll() is None:
+            if sink.is_cancelled():
+                proc.terminate()
+                proc.wait()
+                raise BackupCancelled()
+            time.sleep(0.05)
+        err = proc.stderr.read() if proc.stderr is not None else ""
+    if proc.returncode != 0:
+        first = next((line for line in err.splitlines() if line.strip()), "")
+        raise PgToolFailed(tool=tool, detail=first[:300])
+
+
+def dump_database(url: str, dest: Path, *, snapshot: str | None, sink: Sink | None = None) -> None:
+    """``pg_dump -Fc`` of the database at ``url`` into ``dest``, without the vault's rows."""
+    target, env = libpq_target(url)
+    argv = [
+        pg_tool("pg_dump"),
+        "--format=custom",
+        "--no-password",
+        f"--exclude-table-data={VAULT_TABLE}",
+        f"--file={dest}",
+    ]
+    if snapshot is not None:
+        argv.append(f"--snapshot={snapshot}")
+    _run([*argv, f"--dbname={target}"], env, sink or NullSink(), "pg_dump")
+    _fsync_file(dest)
+
+
+def dump_contents(dump: Path) -> list[str]:
+    """The table of contents of a custom-format dump (``pg_restore --list``), one entry a line."""
+    out = subprocess.run(
+        [pg_tool("pg_restore"), "--list", str(dump)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if out.returncode != 0:
+        raise BackupDamaged(path=str(dump), detail="pg_restore 无法读取数据文件")
+    return [line for line in out.stdout.splitlines() if line and not line.startswith(";")]
+
+
+def dump_problems(dump: Path) -> list[str]:
+    """What is wrong with a dump beyond its sums: unreadable, or carrying the vault's rows."""
+    try:
+        entries = dump_contents(dump)
+    except BackupDamaged:
+        return [f"{dump.name} 不是可读的 pg_dump 数据文件"]
+    if any("TABLE DATA" in e and f" {VAULT_TABLE} " in f"{e} " for e in entries):
+        return [f"{dump.name} 含有客户密钥库的数据（应单独备份）"]
+    return []
+
+
+def describe_snapshot(conn: Any) -> tuple[dict[str, int], dict[str, Any], str, str | None, int]:
+    """Counts, audit head, database id, revision and audit checkpoints seen by ``conn``."""
+    counts, head, database_id, revision = describe_database(conn)
+    checkpoints = int(conn.execute("SELECT count(*) FROM audit_checkpoint").fetchone()[0])
+    return counts, head, database_id, revision, checkpoints
+
+
+def vault_rows(conn: Any) -> list[tuple[str, bytes, datetime]]:
+    """Every ``(key_id, wrapped, created_at)`` of the live vault table (none when absent)."""
+    exists = conn.execute("SELECT to_regclass(%s)", (VAULT_TABLE,)).fetchone()[0]
+    if exists is None:
+        return []
+    return [
+        (str(k), bytes(w), c)
+        for k, w, c in conn.execute(
+            f"SELECT key_id, wrapped, created_at FROM {VAULT_TABLE} ORDER BY key_id"
+        ).fetchall()
+    ]
+
+
+def write_vault_file(rows: list[tuple[str, bytes, datetime]], dest: Path, data_key: bytes) -> None:
+    """The vault's rows as a SQLCipher file like an embedded ``<db>.vault`` (same key)."""
+    from app.security.vault import metadata, vault_key
+    from app.storage.engine import sqlcipher_engine
+
+    engine = sqlcipher_engine(dest, vault_file_key(data_key))
+    try:
+        metadata.create_all(engine)
+        with engine.begin() as conn:
+            if rows:
+                conn.execute(
+                    vault_key.insert(),
+                    [{"key_id": k, "wrapped": w, "created_at": c} for k, w, c in rows],
+                )
+    finally:
+        engine.dispose()  # the last connection closed folds and removes its WAL
+    for suffix in ("-wal", "-shm"):
+        with contextlib.suppress(FileNotFoundError):
+            dest.with_name(dest.name + suffix).unlink()
+    if os.name == "posix":
+        dest.chmod(0o600)
+    _fsync_file(dest)
+
+
+def read_vault_file(path: Path, data_key: bytes) -> list[tuple[str, bytes, datetime]]:
+    """The rows of a vault copy (embedded or made by :func:`write_vault_file`)."""
+    from sqlalchemy import select
+
+    from app.security.vault import vault_key
+    from app.storage.engine import sqlcipher_engine
+
+    engine = sqlcipher_engine(path, vault_file_key(data_key))
+    try:
+        with engine.connect() as conn:
+            return [
+                (str(k), bytes(w), c)
+                for k, w, c in conn.execute(
+                    select(vault_key.c.key_id, vault_key.c.wrapped, vault_key.c.created_at)
+                ).all()
+            ]
+    finally:
+        engine.dispose()
+
+
+def restore_dump(url: str, database: str, dump: Path, sink: Sink | None = None) -> None:
+    """Create the NEW database ``database`` on the server of ``url`` and ``pg_restore`` into it.
+
+    Refuses a name that exists already (BackupDamaged is never raised here: a failing tool is
+    PgToolFailed); on failure the half-made database is dropped.
+    """
+    from psycopg import sql
+
+    with connect(url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                sql.Identifier(database)
+            )
+        )
+    target, env = libpq_target(url, database)
+    try:
+        _run(
+            [
+                pg_tool("pg_restore"),
+                "--no-password",
+                "--no-owner",
+                "--exit-on-error",
+                "--single-transaction",
+                f"--dbname={target}",
+                str(dump),
+            ],
+            env,
+            sink or NullSink(),
+            "pg_restore",
+        )
+    except BaseException:
+        drop_database(url, database)
+        raise
+
+
+def drop_database(url: str, database: str) -> None:
+    """Drop a database made by a restore that is not kept (never the live one)."""
+    from psycopg import sql
+
+    if database == database_name(url):
+        raise ValueError("refusing to drop the live database")
+    with connect(url, autocommit=True) as admin:
+        admin.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(database))
+        )
+
+
+def database_exists(url: str, database: str) -> bool:
+    """True when the server of ``url`` has a database named ``database``."""
+    with connect(url, autocommit=True) as admin:
+        return (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
+            is not None
+        )
