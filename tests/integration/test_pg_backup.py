@@ -76,7 +76,7 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
     pg_server: PgServer,
     restored_names: list[str],
 ) -> None:
-    first, second = _register_two(archivist, clock)
+    first, _second = _register_two(archivist, clock)
     before = reveal_customer(session=archivist, customer_id=first, purpose="备份测试", clock=clock)
     report = run_backup(session=admin, clock=clock, target=tmp_path / "backups")
     backup = Path(report.path)
@@ -242,3 +242,47 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
             ).fetchone()[0]
             == 0
         )
+
+
+def test_backup_verify_restore_of_a_server_database_on_the_command_line(
+    admin: SignedIn,
+    archivist: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    tmp_path: Path,
+    restored_names: list[str],
+) -> None:
+    import os
+
+    from tests.conftest import ADMIN_PASSWORD
+    from tests.integration.test_demo_and_cli import cli
+
+    _register_two(archivist, clock)
+    assert location.url is not None
+    secret = tmp_path / "backup.pw"
+    secret.write_text(ADMIN_PASSWORD + "\n", encoding="utf-8")
+    os.chmod(secret, 0o600)
+    target = tmp_path / "备份"
+    done = cli(
+        "backup", "--db", location.url, "--to", str(target), "--user", "boss",
+        "--password-file", str(secret),
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "备份完成并已校验" in done.stdout and "客户 2 位" in done.stdout
+    (folder,) = storage.list_folder(target)
+    ok = cli(
+        "verify", str(folder.path), "--db", location.url, "--user", "boss",
+        stdin=ADMIN_PASSWORD + "\n",
+    )  # fmt: skip
+    assert ok.returncode == 0 and "认证标记正确" in ok.stdout, ok.stderr
+    into = f"{pgb.database_name(location.url)}_cli"
+    restored_names.append(into)
+    restore = ("restore", str(folder.path), "--db", location.url, "--user", "boss")
+    no_name = cli(*restore, stdin=ADMIN_PASSWORD + "\n")
+    assert no_name.returncode != 0 and "--into" in no_name.stderr
+    made = cli(*restore, "--into", into, stdin=ADMIN_PASSWORD + "\n")
+    assert made.returncode == 0, made.stderr
+    assert "已恢复到新数据库并校验通过" in made.stdout and "当前数据库未改变" in made.stdout
+    again = cli(*restore, "--into", into, stdin=ADMIN_PASSWORD + "\n")
+    assert again.returncode != 0 and "恢复只能写入新的数据库" in again.stderr
+    assert "Traceback" not in again.stderr

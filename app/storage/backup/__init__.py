@@ -1,4 +1,6 @@
-"""Backups of an embedded database (a PostgreSQL one: ``pg``, ``pg_writing``): consistent snapshot copy, manifest, verification, restore.
+"""Backups of an embedded database: consistent snapshot copy, manifest, verification, restore.
+
+A PostgreSQL database: ``pg`` (pg_dump, the vault apart) and ``pg_writing``.
 
 A backup is a folder ``archive-backup-<local time>`` holding ``database.db`` (still encrypted
 by SQLCipher under the data key), its keyring, the customer-key vault, the electronic files
