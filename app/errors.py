@@ -343,6 +343,18 @@ class BackupUnsupported(AppError):
     code = "backup_unsupported"
 
 
+class TlsRequired(StorageError):
+    """A server not on this computer with a URL that allows a plain-text connection."""
+
+    code = "tls_required"
+
+
+class TlsFailed(StorageError):
+    """The encrypted connection to the server could not be made (``reason`` in Chinese)."""
+
+    code = "tls_failed"
+
+
 class PgToolMissing(AppError):
     """``pg_dump``/``pg_restore`` (PostgreSQL client tools) are not installed here."""
 

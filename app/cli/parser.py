@@ -6,6 +6,7 @@ import argparse
 
 from app import __version__
 from app.cli.imports import add_import_parser
+from app.cli.pg_setup import add_pg_setup_parser
 from app.paths import default_database_path
 
 
@@ -111,4 +112,5 @@ def build_parser() -> argparse.ArgumentParser:
         help="PostgreSQL：恢复到服务器上的这个新数据库（不会覆盖当前数据库）",
     )
     add_import_parser(sub)
+    add_pg_setup_parser(sub)
     return parser

@@ -121,6 +121,15 @@ MESSAGES: dict[str, str] = {
     "backup_unsupported": (
         "PostgreSQL 数据库请使用服务器端的备份工具（如 pg_dump）；本功能备份本机加密数据库文件。"
     ),
+    "tls_required": (
+        "已拒绝连接：数据库服务器 {host} 不在本机，连接必须加密（TLS），而地址中的 sslmode={mode} "
+        "允许明文连接（密码和数据会在网络上被看到）。请去掉 sslmode（默认 verify-full，"
+        "校验服务器证书），或改为 sslmode=verify-full。"
+    ),
+    "tls_failed": (
+        "无法与数据库服务器 {host} 建立加密连接：{reason}。程序不会以明文连接不在本机的服务器；"
+        "请让服务器管理员启用 SSL 并安装证书（见 docs/deployment.md）。"
+    ),
     "pg_tool_missing": (
         "找不到 PostgreSQL 客户端工具 {tool}：请在本机安装 PostgreSQL 客户端"
         "（Debian/Ubuntu：postgresql-client；Windows：PostgreSQL 安装包中的命令行工具），"

@@ -19,6 +19,7 @@ from app.errors import (
     ForeignDatabase,
     SessionEnded,
     StorageReadOnly,
+    TlsFailed,
 )
 from app.storage.location import DatabaseLocation
 
@@ -147,6 +148,11 @@ def map_driver_error(exc: BaseException, location: DatabaseLocation) -> AppError
     except ImportError:  # pragma: no cover
         return None
     if isinstance(exc, psycopg.OperationalError):
+        from app.storage.pg_setup import host_of, tls_problem
+
+        reason = tls_problem(str(exc))
+        if reason is not None:
+            return TlsFailed(host=host_of(location.url or ""), reason=reason)
         return DatabaseUnavailable(detail=type(exc).__name__)
     return None
 
@@ -194,9 +200,11 @@ def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) ->
     With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
     as they do on an encrypted file.
     """
+    from app.storage.pg_setup import secure_url
+
     assert location.url is not None
-    engine = create_engine(
-        location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
+    engine = create_engine(  # TLS required for a server not on this computer
+        secure_url(location.url), poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
     )
 
     @event.listens_for(engine, "begin")

@@ -77,7 +77,9 @@ def libpq_target(url: str, database: str | None = None) -> tuple[str, dict[str, 
     The password goes to the child process as ``PGPASSWORD`` only, never on a command line
     (which other users of the computer can list).
     """
-    parsed = make_url(url).set(drivername="postgresql")
+    from app.storage.pg_setup import secure_url
+
+    parsed = make_url(secure_url(url)).set(drivername="postgresql")
     if database is not None:
         parsed = parsed.set(database=database)
     env = dict(os.environ)
