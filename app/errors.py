@@ -343,36 +343,6 @@ class BackupUnsupported(AppError):
     code = "backup_unsupported"
 
 
-class TlsRequired(StorageError):
-    """A server not on this computer with a URL that allows a plain-text connection."""
-
-    code = "tls_required"
-
-
-class TlsFailed(StorageError):
-    """The encrypted connection to the server could not be made (``reason`` in Chinese)."""
-
-    code = "tls_failed"
-
-
-class PgToolMissing(AppError):
-    """``pg_dump``/``pg_restore`` (PostgreSQL client tools) are not installed here."""
-
-    code = "pg_tool_missing"
-
-
-class PgToolFailed(AppError):
-    """``pg_dump``/``pg_restore`` stopped with an error (its first line in ``detail``)."""
-
-    code = "pg_tool_failed"
-
-
-class RestoreTargetExists(AppError):
-    """A restore must go into a new database; one of that name exists (or is the live one)."""
-
-    code = "restore_target_exists"
-
-
 class BackupNoTarget(AppError):
     """No backup folder is configured or given."""
 

@@ -19,7 +19,6 @@ from app.errors import (
     ForeignDatabase,
     SessionEnded,
     StorageReadOnly,
-    TlsFailed,
 )
 from app.storage.location import DatabaseLocation
 
@@ -148,7 +147,8 @@ def map_driver_error(exc: BaseException, location: DatabaseLocation) -> AppError
     except ImportError:  # pragma: no cover
         return None
     if isinstance(exc, psycopg.OperationalError):
-        from app.storage.pg_setup import host_of, tls_problem
+        from app.server_errors import TlsFailed
+        from app.storage.pg_tls import host_of, tls_problem
 
         reason = tls_problem(str(exc))
         if reason is not None:
@@ -200,7 +200,7 @@ def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) ->
     With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
     as they do on an encrypted file.
     """
-    from app.storage.pg_setup import secure_url
+    from app.storage.pg_tls import secure_url
 
     assert location.url is not None
     engine = create_engine(  # TLS required for a server not on this computer

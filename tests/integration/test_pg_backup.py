@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.clock import FixedClock
-from app.errors import RestoreTargetExists
+from app.server_errors import RestoreTargetExists
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.backup import (
     get_backup_status,

@@ -16,13 +16,14 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.clock import FixedClock
-from app.errors import TlsFailed, TlsRequired
 from app.messages import describe
+from app.server_errors import TlsFailed, TlsRequired
 from app.services.auth import sign_in, sign_out
 from app.services.customers import register_customer
 from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
-from app.storage.pg_setup import PgSetupResult, secure_url, setup_server
+from app.storage.pg_setup import PgSetupResult, setup_server
+from app.storage.pg_tls import secure_url
 from tests.conftest import make_setup_request
 from tests.engines import PgServer
 from tests.factories import PASSWORD, add_archivist, person

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from app.clock import Clock
 from app.domain.backups import vault_copy_expired
-from app.errors import AppError, BackupDamaged, BackupForeign, RestoreTargetExists, VaultMissing
+from app.errors import AppError, BackupDamaged, BackupForeign, VaultMissing
 from app.security.keyring import Keyring
+from app.server_errors import RestoreTargetExists
 from app.services.auth import SignedIn
 from app.services.backup.purge import record_restore_in
 from app.services.backup.restore import RestoreSummary

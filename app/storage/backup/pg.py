@@ -34,7 +34,8 @@ from typing import Any
 
 from sqlalchemy.engine import make_url
 
-from app.errors import BackupCancelled, BackupDamaged, PgToolFailed, PgToolMissing
+from app.errors import BackupCancelled, BackupDamaged
+from app.server_errors import PgToolFailed, PgToolMissing
 from app.storage.backup.copying import _fsync_file, describe_database
 from app.storage.backup.manifest import DB_NAME, NullSink, Sink, vault_file_key
 
@@ -77,7 +78,7 @@ def libpq_target(url: str, database: str | None = None) -> tuple[str, dict[str, 
     The password goes to the child process as ``PGPASSWORD`` only, never on a command line
     (which other users of the computer can list).
     """
-    from app.storage.pg_setup import secure_url
+    from app.storage.pg_tls import secure_url
 
     parsed = make_url(secure_url(url)).set(drivername="postgresql")
     if database is not None:
