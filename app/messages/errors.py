@@ -26,7 +26,11 @@ MESSAGES: dict[str, str] = {
     "session_ended": "登录已结束，请重新登录。",
     "storage_read_only": "无法写入：{path}\n该文件夹或文件为只读。请选择可写的位置或检查权限。",
     "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
-    "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
+    "database_unavailable": (
+        "无法连接数据库服务器：{detail}。\n刚才的操作没有得到服务器的确认，不算已保存；"
+        "已填写的内容仍在窗口中。请稍候再试一次（连接恢复后程序会自动重新连接），"
+        "如一直无法连接，请检查网络和数据库地址。"
+    ),
     "database_busy": "数据库正被其他程序占用：{path}\n请稍后重试。",
     "wrong_credentials": (
         "用户名或密码错误，或账户已被锁定。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。"

@@ -46,6 +46,7 @@ from app.storage.backup.writing import (
     backup_folder_name,
     remove_partial,
 )
+from app.storage.engine import connection_lost_reason
 from app.storage.files import _fsync_dir
 
 if TYPE_CHECKING:
@@ -145,7 +146,7 @@ def write_pg_backup(
         except OSError as exc:
             raise target_error(exc, target) from exc
         except psycopg.OperationalError as exc:
-            raise DatabaseUnavailable(detail=type(exc).__name__) from exc
+            raise DatabaseUnavailable(detail=connection_lost_reason(str(exc))) from exc
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
