@@ -188,8 +188,11 @@ def setup_server(
         with engine.begin() as sa_conn:
             raw = sa_conn.connection.dbapi_connection
             assert raw is not None
-            with raw.cursor() as cur:
+            cur = raw.cursor()
+            try:
                 _grant(cur, owner, app_role)
+            finally:
+                cur.close()
     finally:
         engine.dispose()
     result.pgpass = pgpass or pgpass_path()

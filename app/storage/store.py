@@ -132,7 +132,8 @@ class Store:
             if self.location.is_sqlite:
                 self._vault = CustomerKeyVault.beside(self.location.sqlite_path, self.data_key)
             else:
-                # PostgreSQL: the vault table is on the same server for now (docs/security.md).
+                # PostgreSQL: the vault table on the server; backups leave its rows out of the
+                # dump and copy it apart (app/storage/backup/pg.py, docs/deployment.md).
                 self._vault = CustomerKeyVault(self.engine, self.data_key)
         return self._vault
 

@@ -217,7 +217,7 @@ class BackupDialog(QDialog):
     def _refresh_status(self) -> None:
         status = backup_service.get_backup_status(session=self._session, clock=self._context.clock)
         if not status.supported:
-            self.status.setText(self.tr("PostgreSQL 数据库请使用服务器端的备份工具。"))
+            self.status.setText(self.tr("本机没有 PostgreSQL 客户端工具（pg_dump、pg_restore）。"))
             return
         last = format_local(status.last_at) if status.last_at else self.tr("从未备份")
         verified = (

@@ -126,7 +126,7 @@ def stage_pg_restore(
             keys,
         )
         with pgb.connect(new_url) as conn:
-            counts, _head, database_id, revision = storage.describe_database(conn)
+            counts, _seen, database_id, revision = storage.describe_database(conn)
         if database_id != manifest.database_id:
             raise BackupForeign()
     except BaseException:

@@ -230,14 +230,21 @@ def restore_dump(url: str, database: str, dump: Path, sink: Sink | None = None) 
     Refuses a name that exists already (BackupDamaged is never raised here: a failing tool is
     PgToolFailed); on failure the half-made database is dropped.
     """
+    import psycopg
     from psycopg import sql
 
     with connect(url, autocommit=True) as admin:
-        admin.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
-                sql.Identifier(database)
+        try:
+            admin.execute(
+                sql.SQL("CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8'").format(
+                    sql.Identifier(database)
+                )
             )
-        )
+        except psycopg.errors.InsufficientPrivilege as exc:
+            raise PgToolFailed(
+                tool="CREATE DATABASE",
+                detail="该数据库账户无权建立数据库，请用属主账户（archive_owner）的地址恢复",
+            ) from exc
     target, env = libpq_target(url, database)
     try:
         _run(
