@@ -36,6 +36,7 @@ from app.services.auth import SignedIn
 from app.services.backup import BACKUP_RANGES, BackupRow, RestoreSummary
 from ui import files
 from ui.context import AppContext
+from ui.dialogs import backup_pg
 from ui.errors import FieldErrors, save_with_status, show_error, show_unexpected
 from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
@@ -433,6 +434,13 @@ class BackupDialog(QDialog):
         if row is None:
             return
         session, clock = self._session, self._context.clock
+        if not session.store.location.is_sqlite:  # a server: into a new database (issue 22)
+            into = backup_pg.ask_new_database(self, "archive_restored")
+            if into is not None:
+                show = lambda s: backup_pg.show_restored(self, self.summary_text(s))  # noqa: E731
+                work_pg = backup_pg.restore_work(session, clock, row.path, into)
+                self._run(self.tr("正在恢复到新数据库并校验…"), work_pg, show)
+            return
 
         def work(sink: ProgressSink) -> RestoreSummary:
             return backup_service.prepare_restore(
