@@ -166,7 +166,7 @@ def _restore_pg(args: argparse.Namespace, location: DatabaseLocation) -> int:
     """
     from app.clock import format_local
     from app.services.auth import sign_in, sign_out
-    from app.services.backup import prepare_pg_restore, stage_pg_restore
+    from app.services.backup import prepare_restore, stage_pg_restore
     from app.storage import backup as storage
 
     if not args.into:
@@ -206,7 +206,7 @@ def _restore_pg(args: argparse.Namespace, location: DatabaseLocation) -> int:
                 location=location, username=args.user, password=_read_secret("密码："), clock=clock
             )
             try:
-                summary = prepare_pg_restore(
+                summary = prepare_restore(
                     session=session, clock=clock, backup=folder, into=args.into, sink=progress
                 )
             finally:

@@ -15,7 +15,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.backup import (
     get_backup_status,
     list_backups,
-    prepare_pg_restore,
+    prepare_restore,
     run_backup,
     stage_pg_restore,
     verify_backup,
@@ -131,14 +131,14 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
     )
     live_name = pgb.database_name(location.url or "")
     with pytest.raises(RestoreTargetExists):
-        prepare_pg_restore(session=admin, clock=clock, backup=backup, into=live_name)
+        prepare_restore(session=admin, clock=clock, backup=backup, into=live_name)
     into = f"{live_name}_restored"
     restored_names.append(into)
-    summary = prepare_pg_restore(session=admin, clock=clock, backup=backup, into=into)
+    summary = prepare_restore(session=admin, clock=clock, backup=backup, into=into)
     assert summary.counts["customers"] == 2 and summary.vault_source == "current"
     assert summary.erased_customers == 0 and summary.audit_head == manifest.audit_head
     with pytest.raises(RestoreTargetExists):  # never over an existing database either
-        prepare_pg_restore(session=admin, clock=clock, backup=backup, into=into)
+        prepare_restore(session=admin, clock=clock, backup=backup, into=into)
     with archivist.uow(clock) as uow:  # the live database still has its three
         assert uow.session.scalar(select(func.count()).select_from(Customer)) == 3
     restored = sign_in(
@@ -183,7 +183,7 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
     # 1. restored through the app: the live vault lacks the key, the customer is purged
     into = f"{live_name}_r1"
     restored_names.append(into)
-    summary = prepare_pg_restore(session=admin, clock=clock, backup=old, into=into)
+    summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
     assert summary.erased_customers == 1
     restored = sign_in(
         location=_new_location(location, into), username="lisi", password=PASSWORD, clock=clock

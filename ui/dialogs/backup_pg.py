@@ -43,7 +43,7 @@ def restore_work(session: Any, clock: Any, path: str, into: str) -> Callable[[An
     """The background work: verify, pg_restore into ``into``, newest vault, purge, audit."""
 
     def work(sink: Any) -> RestoreSummary:
-        return backup_service.prepare_pg_restore(
+        return backup_service.prepare_restore(
             session=session, clock=clock, backup=path, into=into, sink=sink
         )
 

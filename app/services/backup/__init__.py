@@ -18,9 +18,9 @@ from app.services.backup.config import (
     get_backup_status,
     update_backup_settings,
 )
-from app.services.backup.pg_restore import prepare_pg_restore, stage_pg_restore
+from app.services.backup.pg_restore import stage_pg_restore
+from app.services.backup.purge import RestoreSummary
 from app.services.backup.restore import (
-    RestoreSummary,
     discard_staged,
     prepare_restore,
     stage_restore,
@@ -52,7 +52,6 @@ __all__ = [
     "get_backup_status",
     "integrity_of",
     "list_backups",
-    "prepare_pg_restore",
     "prepare_restore",
     "require_verified",
     "run_backup",

@@ -19,8 +19,7 @@ from app.errors import AppError, BackupDamaged, BackupForeign, VaultMissing
 from app.security.keyring import Keyring
 from app.server_errors import RestoreTargetExists
 from app.services.auth import SignedIn
-from app.services.backup.purge import record_restore_in
-from app.services.backup.restore import RestoreSummary
+from app.services.backup.purge import RestoreSummary, record_restore_in
 from app.services.backup.run import require_verified
 from app.services.common import authorize
 from app.storage import backup as storage
@@ -147,10 +146,10 @@ def stage_pg_restore(
     )
 
 
-def prepare_pg_restore(
+def _prepare_pg_restore(
     *, session: SignedIn, clock: Clock, backup: str | Path, into: str, sink: Sink | None = None
 ) -> RestoreSummary:
-    """Restore a backup of this PostgreSQL database into the new database ``into`` (audited).
+    """``prepare_restore`` on PostgreSQL: into the new database ``into`` (audited).
 
     The administrator's session stays on the live database, which is not changed.
     """

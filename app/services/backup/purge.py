@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+
+
+@dataclass(frozen=True)
+class RestoreSummary:
+    """A restored database waiting beside the current one; shown before switching."""
+
+    staged_path: str
+    backup_path: str
+    backup_created_at: datetime
+    counts: dict[str, int]
+    audit_head: dict[str, Any]
+    schema: str | None
+    vault_source: str  # current | backup | none
+    erased_customers: int  # deleted after the backup: their values and files stay gone (R8)
+    skipped_files: int
 
 
 def _record_restore(
