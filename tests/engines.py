@@ -73,7 +73,7 @@ class PgServer:
 
 
 def pg_ctl(action: str) -> None:
-    """Stop, start or restart the throwaway server of ``.ci/with-postgres`` (connection loss).
+    """Stop, start, restart or reload the throwaway server of ``.ci/with-postgres``.
 
     ``stop`` is ``-m fast``: open sessions are cut as by a server restart or a network cut.
     """
@@ -90,6 +90,8 @@ def pg_ctl(action: str) -> None:
     argv = [*prefix, ctl, "-D", data, "-w", "-s"]
     if action == "stop":
         argv += ["-m", "fast", "stop"]
+    elif action == "reload":  # pg_hba.conf changed
+        argv += ["reload"]
     else:
         log = os.path.join(os.path.dirname(data), "server.log")
         argv += ["-l", log, "-o", os.environ.get("ARCHIVE_ROOM_TEST_PG_OPTS", ""), action]

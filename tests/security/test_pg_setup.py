@@ -16,16 +16,18 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from app.clock import FixedClock
+from app.errors import DatabaseUnavailable
 from app.messages import describe
 from app.server_errors import TlsFailed, TlsRequired
 from app.services.auth import sign_in, sign_out
 from app.services.customers import register_customer
 from app.services.setup import initialize_database
+from app.storage.engine import engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.pg_setup import PgSetupResult, setup_server
 from app.storage.pg_tls import secure_url
 from tests.conftest import make_setup_request
-from tests.engines import PgServer
+from tests.engines import PgServer, pg_ctl
 from tests.factories import PASSWORD, add_archivist, person
 
 pytestmark = pytest.mark.postgresql_only(reason="roles and grants of a PostgreSQL server")
@@ -113,6 +115,41 @@ def test_pg_setup_makes_an_owner_and_a_login_role_without_ddl_and_insert_only_au
     )  # fmt: skip
     assert again.created == [] and again.passwords_set == []
     assert made.pgpass.read_text(encoding="utf-8").splitlines() == lines
+
+
+def test_the_login_role_signs_in_with_the_pgpass_password_and_nothing_else(
+    made: PgSetupResult, pg_server: PgServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The server asks the app role for its password (SCRAM): only the 0600 file has it."""
+    hba = Path(os.environ["ARCHIVE_ROOM_TEST_PGDATA"]) / "pg_hba.conf"
+    original = hba.read_text(encoding="utf-8")
+    hba.write_text(
+        f"local {made.database} {made.app_role} scram-sha-256\n" + original, encoding="utf-8"
+    )
+    pg_ctl("reload")
+    try:
+        app = DatabaseLocation.parse(made.app_url)
+        assert app.url is not None and make_url(app.url).password is None
+        engine = engine_for(app, None)
+        try:
+            with engine.connect() as conn:  # libpq reads PGPASSFILE (the fixture's file)
+                assert conn.exec_driver_sql("SELECT current_user").scalar() == made.app_role
+        finally:
+            engine.dispose()
+        empty = tmp_path / "empty.pgpass"
+        empty.write_text("", encoding="utf-8")
+        empty.chmod(0o600)
+        monkeypatch.setenv("PGPASSFILE", str(empty))
+        engine = engine_for(app, None)
+        try:
+            with pytest.raises(DatabaseUnavailable) as refused, engine.connect():
+                pass
+        finally:
+            engine.dispose()
+        assert "服务器拒绝了登录" in describe(refused.value)
+    finally:
+        hba.write_text(original, encoding="utf-8")
+        pg_ctl("reload")
 
 
 def test_pg_setup_on_the_command_line_never_shows_a_password(
