@@ -286,3 +286,34 @@ def test_backup_verify_restore_of_a_server_database_on_the_command_line(
     again = cli(*restore, "--into", into, stdin=ADMIN_PASSWORD + "\n")
     assert again.returncode != 0 and "恢复只能写入新的数据库" in again.stderr
     assert "Traceback" not in again.stderr
+
+
+def test_a_dump_made_before_a_key_rotation_restores_under_today_s_key(
+    admin: SignedIn,
+    archivist: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    tmp_path: Path,
+    restored_names: list[str],
+) -> None:
+    from app.services.keys import rotate_data_key
+
+    first, _second = _register_two(archivist, clock)
+    before = reveal_customer(session=archivist, customer_id=first, purpose="核对", clock=clock)
+    old = Path(run_backup(session=admin, clock=clock, target=tmp_path / "backups").path)
+    sign_out(session=archivist, clock=clock)
+    rotate_data_key(session=admin, clock=clock)
+    assert verify_backup(session=admin, clock=clock, path=old).ok  # under its earlier key
+    assert location.url is not None
+    into = f"{pgb.database_name(location.url)}_rotated"
+    restored_names.append(into)
+    summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
+    assert summary.erased_customers == 0
+    restored = sign_in(
+        location=_new_location(location, into), username="lisi", password=PASSWORD, clock=clock
+    )
+    try:
+        after = reveal_customer(session=restored, customer_id=first, purpose="核对", clock=clock)
+        assert after.id_number == before.id_number
+    finally:
+        sign_out(session=restored, clock=clock)

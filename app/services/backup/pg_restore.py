@@ -77,7 +77,14 @@ def stage_pg_restore(
     from app.storage.location import DatabaseLocation
 
     backup = Path(backup)
-    result = storage.verify_pg_folder(backup, data_key=data_key, now=now, sink=sink)
+    # a backup made before a key rotation carries the tag of an earlier key the keyring holds;
+    # its dump needs no other key (fields are sealed under the first key, which never changes)
+    candidates = [data_key, *reversed(ring.history_keys(data_key))]
+    manifest_read = storage.read_manifest(backup)
+    backup_key = next(
+        (k for k in candidates if storage.manifest_authentic(manifest_read, k)), data_key
+    )
+    result = storage.verify_pg_folder(backup, data_key=backup_key, now=now, sink=sink)
     require_verified(result, backup)
     manifest = result.manifest
     if not storage.is_pg_backup(manifest):
@@ -91,7 +98,7 @@ def stage_pg_restore(
         with pgb.connect(url, autocommit=True) as conn:
             rows = pgb.vault_rows(conn)
         vault_source = "current"
-    else:
+    else:  # the newest vault copy under today's key (the keyring this restore installs)
         copy = _newest_vault_copy(backup.parent, manifest.database_id, data_key, now)
         rows = [] if copy is None else pgb.read_vault_file(copy, data_key)
         vault_source = "none" if copy is None else "backup"
