@@ -116,8 +116,9 @@ def _run(argv: list[str], env: dict[str, str], sink: Sink, tool: str) -> None:
             time.sleep(0.05)
         err = proc.stderr.read() if proc.stderr is not None else ""
     if proc.returncode != 0:
+        # the first line only: later ones (DETAIL: Key (…)=(…), Command was: …) may quote values
         first = next((line for line in err.splitlines() if line.strip()), "")
-        raise PgToolFailed(tool=tool, detail=first[:300])
+        raise PgToolFailed(tool=tool, detail=first.split("Key (")[0][:300])
 
 
 def dump_database(url: str, dest: Path, *, snapshot: str | None, sink: Sink | None = None) -> None:
