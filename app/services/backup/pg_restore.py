@@ -104,7 +104,7 @@ def stage_pg_restore(
         vault_source = "none" if copy is None else "backup"
     if vault_source == "none" and manifest.counts.get("customers", 0):
         raise VaultMissing(path=str(backup / pgb.VAULT_NAME))
-    pgb.restore_dump(url, into, backup / pgb.DUMP_NAME, sink)
+    pgb.restore_dump(url, into, backup / pgb.DUMP_NAME, backup_key, sink)
     new_url = make_url(url).set(database=into).render_as_string(hide_password=False)
     location = DatabaseLocation.parse(new_url)
     engine = engine_for(location, None)

@@ -27,7 +27,7 @@ import glob
 import os
 import shutil
 import subprocess
-import time
+import tempfile
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -38,6 +38,7 @@ from app.errors import BackupCancelled, BackupDamaged
 from app.server_errors import PgToolFailed, PgToolMissing
 from app.storage.backup.copying import _fsync_file, describe_database
 from app.storage.backup.manifest import DB_NAME, NullSink, Sink, vault_file_key
+from app.storage.backup.sealed_stream import SealedStreamBroken, open_stream, seal_stream
 
 DUMP_NAME = "database.dump"
 VAULT_TABLE = "vault_key"
@@ -103,59 +104,100 @@ def database_name(url: str) -> str:
     return str(make_url(url).database or "")
 
 
-def _run(argv: list[str], env: dict[str, str], sink: Sink, tool: str) -> None:
-    """Run a tool; cancel on request; a failure names the tool and its first error line."""
-    with subprocess.Popen(
-        argv, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
-    ) as proc:
-        while proc.poll() is None:
-            if sink.is_cancelled():
-                proc.terminate()
-                proc.wait()
-                raise BackupCancelled()
-            time.sleep(0.05)
-        err = proc.stderr.read() if proc.stderr is not None else ""
-    if proc.returncode != 0:
-        # the first line only: later ones (DETAIL: Key (…)=(…), Command was: …) may quote values
-        first = next((line for line in err.splitlines() if line.strip()), "")
-        raise PgToolFailed(tool=tool, detail=first.split("Key (")[0][:300])
+def _first_line(err: bytes) -> str:
+    # the first line only: later ones (DETAIL: Key (…)=(…), Command was: …) may quote values
+    text = err.decode("utf-8", "replace")
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return first.split("Key (")[0][:300]
 
 
-def dump_database(url: str, dest: Path, *, snapshot: str | None, sink: Sink | None = None) -> None:
-    """``pg_dump -Fc`` of the database at ``url`` into ``dest``, without the vault's rows."""
+def dump_database(
+    url: str, dest: Path, key: bytes, *, snapshot: str | None, sink: Sink | None = None
+) -> None:
+    """``pg_dump -Fc`` of the database at ``url``, without the vault's rows, sealed into ``dest``.
+
+    The dump goes from the tool's pipe straight into the sealed file (never in clear on disk).
+    """
+    sink = sink or NullSink()
     target, env = libpq_target(url)
     argv = [
         pg_tool("pg_dump"),
         "--format=custom",
         "--no-password",
         f"--exclude-table-data={VAULT_TABLE}",
-        f"--file={dest}",
     ]
     if snapshot is not None:
         argv.append(f"--snapshot={snapshot}")
-    _run([*argv, f"--dbname={target}"], env, sink or NullSink(), "pg_dump")
+    argv.append(f"--dbname={target}")
+
+    def check_cancel(_n: int) -> None:
+        if sink.is_cancelled():
+            raise BackupCancelled()
+
+    with (
+        tempfile.TemporaryFile() as err,
+        subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=err) as proc,
+    ):
+        assert proc.stdout is not None
+        try:
+            with dest.open("xb") as out:
+                seal_stream(proc.stdout, out, key, check_cancel)
+                out.flush()
+                os.fsync(out.fileno())
+        except BaseException:
+            proc.kill()
+            raise
+        proc.wait()
+        err.seek(0)
+        problem = err.read()
+    if proc.returncode != 0:
+        raise PgToolFailed(tool="pg_dump", detail=_first_line(problem))
     _fsync_file(dest)
 
 
-def dump_contents(dump: Path) -> list[str]:
-    """The table of contents of a custom-format dump (``pg_restore --list``), one entry a line."""
-    out = subprocess.run(
-        [pg_tool("pg_restore"), "--list", str(dump)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    if out.returncode != 0:
-        raise BackupDamaged(path=str(dump), detail="pg_restore 无法读取数据文件")
-    return [line for line in out.stdout.splitlines() if line and not line.startswith(";")]
+def _feed(dump: Path, key: bytes, argv: list[str], env: dict[str, str], tool: str) -> bytes:
+    """Run ``argv`` with the opened dump on its standard input; return its standard output."""
+    with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out:
+        with subprocess.Popen(argv, env=env, stdin=subprocess.PIPE, stdout=out, stderr=err) as proc:
+            assert proc.stdin is not None
+            broken: SealedStreamBroken | None = None
+            try:
+                for chunk in open_stream(dump, key):
+                    proc.stdin.write(chunk)
+            except BrokenPipeError:
+                pass  # the tool stopped reading (--list reads the table of contents only)
+            except SealedStreamBroken as exc:
+                broken = exc
+                proc.kill()
+            finally:
+                with contextlib.suppress(BrokenPipeError):
+                    proc.stdin.close()
+            proc.wait()
+        if broken is not None:
+            raise BackupDamaged(path=str(dump), detail="数据文件无法用此密钥解开，或已被改动、截断")
+        if proc.returncode != 0:
+            err.seek(0)
+            raise PgToolFailed(tool=tool, detail=_first_line(err.read()))
+        out.seek(0)
+        return out.read()
 
 
-def dump_problems(dump: Path) -> list[str]:
+def dump_contents(dump: Path, key: bytes) -> list[str]:
+    """The table of contents of a sealed dump (``pg_restore --list``), one entry a line."""
+    try:
+        raw = _feed(dump, key, [pg_tool("pg_restore"), "--list"], dict(os.environ), "pg_restore")
+    except PgToolFailed as exc:
+        raise BackupDamaged(path=str(dump), detail="pg_restore 无法读取数据文件") from exc
+    text = raw.decode("utf-8", "replace")
+    return [line for line in text.splitlines() if line and not line.startswith(";")]
+
+
+def dump_problems(dump: Path, key: bytes) -> list[str]:
     """What is wrong with a dump beyond its sums: unreadable, or carrying the vault's rows."""
     try:
-        entries = dump_contents(dump)
+        entries = dump_contents(dump, key)
     except BackupDamaged:
-        return [f"{dump.name} 不是可读的 pg_dump 数据文件"]
+        return [f"{dump.name} 不是可读的 pg_dump 数据文件（或不能用此密钥解开）"]
     if any("TABLE DATA" in e and f" {VAULT_TABLE} " in f"{e} " for e in entries):
         return [f"{dump.name} 含有客户密钥库的数据（应单独备份）"]
     return []
@@ -225,7 +267,7 @@ def read_vault_file(path: Path, data_key: bytes) -> list[tuple[str, bytes, datet
         engine.dispose()
 
 
-def restore_dump(url: str, database: str, dump: Path, sink: Sink | None = None) -> None:
+def restore_dump(url: str, database: str, dump: Path, key: bytes, sink: Sink | None = None) -> None:
     """Create the NEW database ``database`` on the server of ``url`` and ``pg_restore`` into it.
 
     Refuses a name that exists already (BackupDamaged is never raised here: a failing tool is
@@ -248,7 +290,11 @@ def restore_dump(url: str, database: str, dump: Path, sink: Sink | None = None) 
             ) from exc
     target, env = libpq_target(url, database)
     try:
-        _run(
+        if (sink or NullSink()).is_cancelled():
+            raise BackupCancelled()
+        _feed(
+            dump,
+            key,
             [
                 pg_tool("pg_restore"),
                 "--no-password",
@@ -256,10 +302,8 @@ def restore_dump(url: str, database: str, dump: Path, sink: Sink | None = None) 
                 "--exit-on-error",
                 "--single-transaction",
                 f"--dbname={target}",
-                str(dump),
             ],
             env,
-            sink or NullSink(),
             "pg_restore",
         )
     except BaseException:

@@ -103,7 +103,7 @@ def write_pg_backup(
                     ).fetchall()
                 ]
                 sink.report(0, 3)
-                dump_database(url, work / DUMP_NAME, snapshot=snapshot, sink=sink)
+                dump_database(url, work / DUMP_NAME, data_key, snapshot=snapshot, sink=sink)
                 snap.rollback()
             files.append(hash_file(work / DUMP_NAME).entry(DUMP_NAME, "database"))
             sink.report(1, 3)
@@ -164,13 +164,14 @@ def verify_pg_folder(
 ) -> VerifyResult:
     """:func:`verify_folder`, then ``pg_restore --list`` reads the dump's table of contents.
 
-    The dump must be readable by the tool and must not carry the vault's rows.
+    The dump must open under the key, be readable by the tool and not carry the vault's rows
+    (checked when a key is given: without one only the sums can be).
     """
     result = verify_folder(
         folder, data_key=data_key, now=now, sink=sink, meter=meter, vault_days=vault_days
     )
     dump = folder / DUMP_NAME
-    if result.ok and is_pg_backup(result.manifest):
+    if result.ok and data_key is not None and is_pg_backup(result.manifest):
         with contextlib.suppress(OSError):
-            result.problems += dump_problems(dump)
+            result.problems += dump_problems(dump, data_key)
     return result
