@@ -72,6 +72,32 @@ class PgServer:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def pg_ctl(action: str) -> None:
+    """Stop, start, restart or reload the throwaway server of ``.ci/with-postgres``.
+
+    ``stop`` is ``-m fast``: open sessions are cut as by a server restart or a network cut.
+    """
+    import subprocess
+
+    ctl, data = (
+        os.environ.get("ARCHIVE_ROOM_TEST_PG_CTL"),
+        os.environ.get("ARCHIVE_ROOM_TEST_PGDATA"),
+    )
+    if not ctl or not data:
+        raise pytest.UsageError("stopping the server needs .ci/with-postgres (its pg_ctl, PGDATA)")
+    owner = os.environ.get("ARCHIVE_ROOM_TEST_PG_OWNER", "")
+    prefix = ["runuser", "-u", owner, "--"] if owner else []
+    argv = [*prefix, ctl, "-D", data, "-w", "-s"]
+    if action == "stop":
+        argv += ["-m", "fast", "stop"]
+    elif action == "reload":  # pg_hba.conf changed
+        argv += ["reload"]
+    else:
+        log = os.path.join(os.path.dirname(data), "server.log")
+        argv += ["-l", log, "-o", os.environ.get("ARCHIVE_ROOM_TEST_PG_OPTS", ""), action]
+    subprocess.run(argv, check=True, capture_output=True, timeout=120)
+
+
 def pg_server_from_env() -> PgServer:
     """The server named by ``ARCHIVE_ROOM_TEST_PG`` (a usage error when unset)."""
     url = os.environ.get(ENV, "").strip()

@@ -24,6 +24,7 @@ from app.paths import default_database_path
 
 if TYPE_CHECKING:
     from app.security.keyring import Keyring, KeyringStore
+    from app.storage.location import DatabaseLocation
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -107,11 +108,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     folder = Path(args.backup).expanduser().resolve()
     key = None
     if args.user or args.recovery_key:
-        db = _location(args.db).sqlite_path if args.db else default_database_path()
+        given = _location(args.db) if args.db else None
+        db = (
+            default_database_path()
+            if given is None
+            else (given.sqlite_path if given.is_sqlite else None)  # a server: counted beside
+        )
         key = _backup_key(args, folder / (storage.DB_NAME + ".keyring"), db=db, folder=folder)
     progress = _StderrProgress("正在校验")
     try:
-        result = storage.verify_folder(folder, data_key=key, now=SystemClock().now(), sink=progress)
+        result = storage.verify_pg_folder(  # a PostgreSQL dump is also read by pg_restore
+            folder, data_key=key, now=SystemClock().now(), sink=progress
+        )
     finally:
         progress.finish()
     m = result.manifest
@@ -149,6 +157,71 @@ def _require_admin(db: Path, key: bytes, username: str) -> None:
         raise PermissionDenied(action="恢复备份")
 
 
+def _restore_pg(args: argparse.Namespace, location: DatabaseLocation) -> int:
+    """PostgreSQL: restore into the NEW database ``--into`` on the same server; never switch.
+
+    With the live database reachable, an administrator signs in to it (its keyring and vault
+    are the newest); with ``--recovery-key`` (a new server, the live database lost) the
+    backup's keyring is unlocked and the newest vault copy in the backup folder is used.
+    """
+    from app.clock import format_local
+    from app.services.auth import sign_in, sign_out
+    from app.services.backup import prepare_restore, stage_pg_restore
+    from app.storage import backup as storage
+
+    if not args.into:
+        print(
+            "错误：PostgreSQL 数据库只能恢复到新的数据库，请用 --into NAME 指定其名称。",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    folder = Path(args.backup).expanduser().resolve()
+    clock = SystemClock()
+    progress = _StderrProgress("正在恢复并校验")
+    try:
+        if args.recovery_key:
+            from app.security.keyring import FileKeyringStore, Keyring
+
+            key = _backup_key(args, folder / (storage.DB_NAME + ".keyring"), db=None, folder=folder)
+            ring = Keyring.load(FileKeyringStore(folder / (storage.DB_NAME + ".keyring")))
+            assert location.url is not None
+            summary = stage_pg_restore(
+                url=location.url,
+                into=args.into,
+                data_key=key,
+                ring=ring,
+                backup=folder,
+                now=clock.now(),
+                actor_name="（恢复密钥）",
+                live=False,
+                sink=progress,
+            )
+        else:
+            if not args.user:
+                print(
+                    "错误：请用 --user NAME（系统管理员）或 --recovery-key 解锁。", file=sys.stderr
+                )
+                return EXIT_USAGE
+            session = sign_in(
+                location=location, username=args.user, password=_read_secret("密码："), clock=clock
+            )
+            try:
+                summary = prepare_restore(
+                    session=session, clock=clock, backup=folder, into=args.into, sink=progress
+                )
+            finally:
+                sign_out(session=session, clock=clock)
+    finally:
+        progress.finish()
+    print(f"已恢复到新数据库并校验通过：{summary.staged_path}")
+    print(f"  备份时间 {format_local(summary.backup_created_at)}，结构版本 {summary.schema}")
+    _print_counts(summary.counts)
+    if summary.erased_customers:
+        print(f"  {summary.erased_customers} 位客户在备份之后已被删除：其受保护信息不会恢复。")
+    print("当前数据库未改变。确认无误后，把各工作站的数据库地址改为上述新数据库。")
+    return EXIT_OK
+
+
 def cmd_restore(args: argparse.Namespace) -> int:
     """Restore into a new database, verify, show it, then switch (the current one is kept)."""
     from app.clock import format_local
@@ -163,9 +236,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
     location = _location(args.db)
     if not location.is_sqlite:
-        from app.errors import BackupUnsupported
-
-        raise BackupUnsupported()
+        return _restore_pg(args, location)
     db = location.sqlite_path
     folder = Path(args.backup).expanduser().resolve()
     clock = SystemClock()

@@ -16,6 +16,7 @@ from app.cli.commands import cmd_check, cmd_demo, cmd_recover
 from app.cli.common import EXIT_OK, EXIT_PROBLEM, EXIT_USAGE, _location
 from app.cli.imports import cmd_import
 from app.cli.parser import build_parser
+from app.cli.pg_setup import cmd_pg_setup
 from app.clock import SystemClock
 from app.errors import AppError
 from app.messages import describe
@@ -85,6 +86,7 @@ def main(argv: list[str] | None = None, run_gui: GuiRunner | None = None) -> int
         "verify": cmd_verify,
         "restore": cmd_restore,
         "import": cmd_import,
+        "pg-setup": cmd_pg_setup,
     }
     try:
         command = commands.get(args.command)

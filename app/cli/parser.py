@@ -6,6 +6,7 @@ import argparse
 
 from app import __version__
 from app.cli.imports import add_import_parser
+from app.cli.pg_setup import add_pg_setup_parser
 from app.paths import default_database_path
 
 
@@ -70,7 +71,11 @@ def build_parser() -> argparse.ArgumentParser:
     backup = sub.add_parser(
         "backup", help="备份数据库（含钥匙环、密钥库和电子文件），写完即校验；可用于计划任务"
     )
-    backup.add_argument("--db", metavar="PATH", help="要备份的数据库（默认：用户数据文件夹中的）")
+    backup.add_argument(
+        "--db",
+        metavar="PATH|URL",
+        help="要备份的数据库（默认：用户数据文件夹中的；PostgreSQL 地址用 pg_dump 备份）",
+    )
     backup.add_argument("--to", metavar="DIR", help="备份文件夹（默认：程序中设置的备份位置）")
     backup.add_argument("--user", required=True, metavar="NAME", help="执行备份的系统管理员")
     backup.add_argument(
@@ -94,10 +99,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     restore.add_argument("backup", metavar="BACKUP_DIR", help="备份文件夹（archive-backup-…）")
     restore.add_argument(
-        "--db", metavar="PATH", help="要恢复到的数据库位置（默认：用户数据文件夹中的）"
+        "--db",
+        metavar="PATH|URL",
+        help="要恢复到的数据库位置（默认：用户数据文件夹中的；PostgreSQL：当前数据库的地址）",
     )
     restore.add_argument("--user", metavar="NAME", help="系统管理员的用户名")
     restore.add_argument("--recovery-key", action="store_true", help="用恢复密钥解锁")
     restore.add_argument("--yes", action="store_true", help="不再询问，校验通过后直接切换")
+    restore.add_argument(
+        "--into",
+        metavar="NAME",
+        help="PostgreSQL：恢复到服务器上的这个新数据库（不会覆盖当前数据库）",
+    )
     add_import_parser(sub)
+    add_pg_setup_parser(sub)
     return parser

@@ -26,7 +26,11 @@ MESSAGES: dict[str, str] = {
     "session_ended": "登录已结束，请重新登录。",
     "storage_read_only": "无法写入：{path}\n该文件夹或文件为只读。请选择可写的位置或检查权限。",
     "disk_full": "磁盘空间不足，无法写入：{path}\n未保存任何内容。请清理磁盘后重试。",
-    "database_unavailable": "无法连接数据库服务器：{detail}\n请检查网络和数据库地址。",
+    "database_unavailable": (
+        "无法连接数据库服务器：{detail}。\n刚才的操作没有得到服务器的确认，不算已保存；"
+        "已填写的内容仍在窗口中。请稍候再试一次（连接恢复后程序会自动重新连接），"
+        "如一直无法连接，请检查网络和数据库地址。"
+    ),
     "database_busy": "数据库正被其他程序占用：{path}\n请稍后重试。",
     "wrong_credentials": (
         "用户名或密码错误，或账户已被锁定。连续失败 {max_failures} 次后账户将被锁定 {minutes} 分钟。"
@@ -120,6 +124,25 @@ MESSAGES: dict[str, str] = {
     "backup_foreign": "该备份不属于当前数据库，或所给的密码/恢复密钥不能解开它。",
     "backup_unsupported": (
         "PostgreSQL 数据库请使用服务器端的备份工具（如 pg_dump）；本功能备份本机加密数据库文件。"
+    ),
+    "tls_required": (
+        "已拒绝连接：数据库服务器 {host} 不在本机，连接必须加密（TLS），而地址中的 sslmode={mode} "
+        "允许明文连接（密码和数据会在网络上被看到）。请去掉 sslmode（默认 verify-full，"
+        "校验服务器证书），或改为 sslmode=verify-full。"
+    ),
+    "tls_failed": (
+        "无法与数据库服务器 {host} 建立加密连接：{reason}。程序不会以明文连接不在本机的服务器；"
+        "请让服务器管理员启用 SSL 并安装证书（见 docs/deployment.md）。"
+    ),
+    "pg_tool_missing": (
+        "找不到 PostgreSQL 客户端工具 {tool}：请在本机安装 PostgreSQL 客户端"
+        "（Debian/Ubuntu：postgresql-client；Windows：PostgreSQL 安装包中的命令行工具），"
+        "并与服务器版本一致或更新。"
+    ),
+    "pg_tool_failed": "PostgreSQL 工具 {tool} 执行失败：{detail}",
+    "restore_target_exists": (
+        "恢复只能写入新的数据库：服务器上已有名为 {name} 的数据库（或它正是当前使用的数据库）。"
+        "请换一个名称。"
     ),
     "backup_no_target": "尚未设置备份文件夹：请在“备份与恢复”中选择备份位置（如 U 盘或网络盘上的文件夹）。",
     "password_file_exposed": (

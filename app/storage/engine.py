@@ -147,8 +147,30 @@ def map_driver_error(exc: BaseException, location: DatabaseLocation) -> AppError
     except ImportError:  # pragma: no cover
         return None
     if isinstance(exc, psycopg.OperationalError):
-        return DatabaseUnavailable(detail=type(exc).__name__)
+        from app.server_errors import TlsFailed
+        from app.storage.pg_tls import host_of, tls_problem
+
+        reason = tls_problem(str(exc))
+        if reason is not None:
+            return TlsFailed(host=host_of(location.url or ""), reason=reason)
+        return DatabaseUnavailable(detail=connection_lost_reason(str(exc)))
     return None
+
+
+def connection_lost_reason(message: str) -> str:
+    """A short Chinese reason for a lost or refused server connection (no personal data)."""
+    text = message.lower()
+    if "terminating connection" in text or "server closed the connection" in text:
+        return "与服务器的连接被中断（服务器重启或网络中断）"
+    if "connection refused" in text or "no such file or directory" in text:
+        return "服务器没有响应（可能正在重启或已停止）"
+    if "timeout" in text or "timed out" in text:
+        return "连接服务器超时（网络中断或服务器繁忙）"
+    if "password authentication failed" in text or "no password supplied" in text:
+        return "服务器拒绝了登录（数据库账户或 .pgpass 中的密码不对）"
+    if "does not exist" in text:
+        return "服务器上没有这个数据库或账户"
+    return "连接中断"
 
 
 def _map_errors(engine: Engine, location: DatabaseLocation) -> None:
@@ -194,9 +216,11 @@ def postgres_engine(location: DatabaseLocation, key: KeyHolder | None = None) ->
     With ``key``: once the key is forgotten (sign-out), new connections fail with SessionEnded,
     as they do on an encrypted file.
     """
+    from app.storage.pg_tls import secure_url
+
     assert location.url is not None
-    engine = create_engine(
-        location.url, poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
+    engine = create_engine(  # TLS required for a server not on this computer
+        secure_url(location.url), poolclass=NullPool, pool_pre_ping=True, hide_parameters=True
     )
 
     @event.listens_for(engine, "begin")

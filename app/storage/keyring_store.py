@@ -18,7 +18,7 @@ from app.security.audit_chain import (
     TableCheckpointLog,
 )
 from app.security.keyring import KeyringStore
-from app.storage.engine import engine_for
+from app.storage.engine import connection_lost_reason, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import KeyringRow
 
@@ -76,7 +76,7 @@ class TableKeyringStore:
             with Session(self._engine) as session:
                 row = session.get(KeyringRow, 1)
         except OperationalError as exc:
-            raise DatabaseUnavailable(detail=type(exc.orig).__name__) from exc
+            raise DatabaseUnavailable(detail=connection_lost_reason(str(exc.orig))) from exc
         except DatabaseError as exc:
             raise KeyringMissing(path=self.description) from exc
         if row is None:

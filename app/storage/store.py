@@ -22,7 +22,13 @@ from app.security.crypto import BlindIndex, FieldCipher
 from app.security.keyring import Keyring, KeyringStore
 from app.security.vault import CustomerKeyVault
 from app.storage import migrate
-from app.storage.engine import KeyHolder, classify_open_error, engine_for, write_engine
+from app.storage.engine import (
+    KeyHolder,
+    classify_open_error,
+    connection_lost_reason,
+    engine_for,
+    write_engine,
+)
 from app.storage.keyring_store import checkpoint_log_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import Setting
@@ -126,7 +132,8 @@ class Store:
             if self.location.is_sqlite:
                 self._vault = CustomerKeyVault.beside(self.location.sqlite_path, self.data_key)
             else:
-                # PostgreSQL: the vault table is on the same server for now (docs/security.md).
+                # PostgreSQL: the vault table on the server; backups leave its rows out of the
+                # dump and copy it apart (app/storage/backup/pg.py, docs/deployment.md).
                 self._vault = CustomerKeyVault(self.engine, self.data_key)
         return self._vault
 
@@ -300,7 +307,7 @@ def storage_error(exc: DatabaseError, location: DatabaseLocation) -> StorageErro
 
             return DiskFull(path=str(location.sqlite_path))
         return classify_open_error(exc.orig or exc, location.sqlite_path)
-    return DatabaseUnavailable(detail=type(exc.orig).__name__)
+    return DatabaseUnavailable(detail=connection_lost_reason(str(exc.orig)))
 
 
 def read_database_id(engine: Engine) -> str | None:

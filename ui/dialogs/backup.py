@@ -36,6 +36,7 @@ from app.services.auth import SignedIn
 from app.services.backup import BACKUP_RANGES, BackupRow, RestoreSummary
 from ui import files
 from ui.context import AppContext
+from ui.dialogs import backup_pg
 from ui.errors import FieldErrors, save_with_status, show_error, show_unexpected
 from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
@@ -217,7 +218,7 @@ class BackupDialog(QDialog):
     def _refresh_status(self) -> None:
         status = backup_service.get_backup_status(session=self._session, clock=self._context.clock)
         if not status.supported:
-            self.status.setText(self.tr("PostgreSQL 数据库请使用服务器端的备份工具。"))
+            self.status.setText(self.tr("本机没有 PostgreSQL 客户端工具（pg_dump、pg_restore）。"))
             return
         last = format_local(status.last_at) if status.last_at else self.tr("从未备份")
         verified = (
@@ -433,6 +434,13 @@ class BackupDialog(QDialog):
         if row is None:
             return
         session, clock = self._session, self._context.clock
+        if not session.store.location.is_sqlite:  # a server: into a new database (issue 22)
+            into = backup_pg.ask_new_database(self, "archive_restored")
+            if into is not None:
+                show = lambda s: backup_pg.show_restored(self, self.summary_text(s))  # noqa: E731
+                work_pg = backup_pg.restore_work(session, clock, row.path, into)
+                self._run(self.tr("正在恢复到新数据库并校验…"), work_pg, show)
+            return
 
         def work(sink: ProgressSink) -> RestoreSummary:
             return backup_service.prepare_restore(

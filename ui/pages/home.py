@@ -249,7 +249,7 @@ class HomePage(QWidget):
         if card is None:
             return
         if not status.supported:
-            card.set_lines([self.tr("PostgreSQL 数据库由服务器端工具备份。")])
+            card.set_lines([self.tr("本机没有 PostgreSQL 客户端工具（pg_dump），无法备份。")])
             return
         if status.last_verified_at is None:
             text = self.tr("还没有校验通过的备份。")

@@ -6,7 +6,8 @@ settings (target folder, warning interval, rotation, vault window), audit entrie
 ``report(done, total)`` and ``is_cancelled()`` (``ui.tasks.ProgressSink``).
 
 config: settings and status; run: write, rotate, list, verify; restore: stage a restore and
-switch to it; purge: the restored database's own transaction.
+switch to it; pg_restore: a PostgreSQL backup restored into a new database on the server;
+purge: the restored database's own transaction.
 """
 
 from app.services.backup.config import (
@@ -17,8 +18,9 @@ from app.services.backup.config import (
     get_backup_status,
     update_backup_settings,
 )
+from app.services.backup.pg_restore import stage_pg_restore
+from app.services.backup.purge import RestoreSummary
 from app.services.backup.restore import (
-    RestoreSummary,
     discard_staged,
     prepare_restore,
     stage_restore,
@@ -53,6 +55,7 @@ __all__ = [
     "prepare_restore",
     "require_verified",
     "run_backup",
+    "stage_pg_restore",
     "stage_restore",
     "switch_to_restored",
     "update_backup_settings",

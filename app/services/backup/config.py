@@ -20,6 +20,7 @@ from app.errors import (
 )
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.storage.backup import tools_available as storage_tools_available
 
 # Allowed ranges of the numeric backup settings.
 BACKUP_RANGES: dict[str, tuple[int, int]] = {
@@ -146,7 +147,8 @@ def get_backup_status(*, session: SignedIn, clock: Clock) -> BackupStatus:
         raw = uow.settings.raw()
     settings = _load(raw)
     verified = _time(raw, "backup_last_verified_at")
-    supported = session.store.location.is_sqlite
+    # PostgreSQL: backed up with pg_dump when the client tools are installed here
+    supported = session.store.location.is_sqlite or storage_tools_available()
     return BackupStatus(
         supported=supported,
         target=settings.backup_target,

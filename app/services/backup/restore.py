@@ -6,10 +6,8 @@ import contextlib
 import json
 import os
 import shutil
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from app.clock import Clock, as_utc
 from app.domain.backups import (
@@ -23,28 +21,13 @@ from app.errors import (
 )
 from app.services.auth import SignedIn
 from app.services.backup.config import _require_embedded
-from app.services.backup.purge import _record_restore
+from app.services.backup.purge import RestoreSummary, _record_restore
 from app.services.backup.run import require_verified
 from app.services.common import authorize
 from app.storage import backup as storage
 from app.storage.backup import Sink
 from app.storage.blob_files import FOLDER_SUFFIX
 from app.storage.sessions import require_alone
-
-
-@dataclass(frozen=True)
-class RestoreSummary:
-    """A restored database waiting beside the current one; shown before switching."""
-
-    staged_path: str
-    backup_path: str
-    backup_created_at: datetime
-    counts: dict[str, int]
-    audit_head: dict[str, Any]
-    schema: str | None
-    vault_source: str  # current | backup | none
-    erased_customers: int  # deleted after the backup: their values and files stay gone (R8)
-    skipped_files: int
 
 
 def stage_restore(
@@ -214,9 +197,23 @@ def _newest_vault_copy(
 
 
 def prepare_restore(
-    *, session: SignedIn, clock: Clock, backup: str | Path, sink: Sink | None = None
+    *,
+    session: SignedIn,
+    clock: Clock,
+    backup: str | Path,
+    sink: Sink | None = None,
+    into: str | None = None,
 ) -> RestoreSummary:
-    """Restore a backup beside the current database (administrator), verified; audited here."""
+    """Restore a backup beside the current database (administrator), verified; audited here.
+
+    PostgreSQL: into the NEW database ``into`` on the same server (the live one untouched).
+    """
+    if not session.store.location.is_sqlite:
+        from app.services.backup.pg_restore import _prepare_pg_restore
+
+        return _prepare_pg_restore(
+            session=session, clock=clock, backup=backup, into=into or "", sink=sink
+        )
     db = _require_embedded(session)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "backup.restore")

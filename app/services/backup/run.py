@@ -18,7 +18,7 @@ from app.errors import (
     BackupDamaged,
 )
 from app.services.auth import SignedIn
-from app.services.backup.config import BackupSettings, _load, _require_embedded, _target, _time
+from app.services.backup.config import BackupSettings, _load, _target, _time
 from app.services.common import authorize
 from app.storage import backup as storage
 from app.storage.backup import Sink
@@ -75,21 +75,33 @@ def run_backup(
     The live database stays usable throughout; any failure leaves no partial backup and is
     audited. Raises BackupTargetFailed/BackupTargetFull, BackupCancelled, BackupNoTarget.
     """
-    db = _require_embedded(session)
+    location = session.store.location
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "backup.run")
         settings = _load(uow.settings.raw())
     folder = _target(settings, target)
     now = clock.now()
     try:
-        written = storage.write_backup(
-            db=db,
-            data_key=session.store.data_key,
-            target=folder,
-            now=now,
-            vault_days=settings.backup_vault_days,
-            sink=sink,
-        )
+        if location.is_sqlite:
+            written = storage.write_backup(
+                db=location.sqlite_path,
+                data_key=session.store.data_key,
+                target=folder,
+                now=now,
+                vault_days=settings.backup_vault_days,
+                sink=sink,
+            )
+        else:  # PostgreSQL: pg_dump without the vault's rows, the vault apart
+            assert location.url is not None
+            written = storage.write_pg_backup(
+                url=location.url,
+                data_key=session.store.data_key,
+                keyring=session.store.keyring_store,
+                target=folder,
+                now=now,
+                vault_days=settings.backup_vault_days,
+                sink=sink,
+            )
     except AppError as exc:
         with session.uow(clock) as uow:
             uow.audit.record(
@@ -270,7 +282,7 @@ def verify_backup(
         keys = known_keys(session)  # a backup from before a key rotation: its earlier key
         manifest = storage.read_manifest(folder)
         key = next((k for k in keys if storage.manifest_authentic(manifest, k)), keys[0])
-        result = storage.verify_folder(
+        result = storage.verify_pg_folder(  # the embedded checks, plus a dump's own
             folder,
             data_key=key,
             now=clock.now(),

@@ -1,5 +1,7 @@
 """Backups of an embedded database: consistent snapshot copy, manifest, verification, restore.
 
+A PostgreSQL database: ``pg`` (pg_dump, the vault apart) and ``pg_writing``.
+
 A backup is a folder ``archive-backup-<local time>`` holding ``database.db`` (still encrypted
 by SQLCipher under the data key), its keyring, the customer-key vault, the electronic files
 (``database.db.files/``, already sealed under each customer's key) and any other sidecar
@@ -60,6 +62,8 @@ from app.storage.backup.manifest import (
     manifest_tag,
     vault_file_key,
 )
+from app.storage.backup.pg import tools_available
+from app.storage.backup.pg_writing import is_pg_backup, verify_pg_folder, write_pg_backup
 from app.storage.backup.verify import (
     BackupListing,
     list_folder,
@@ -106,6 +110,7 @@ __all__ = [
     "discard_folder",
     "hash_file",
     "held_snapshot",
+    "is_pg_backup",
     "list_folder",
     "manifest_authentic",
     "manifest_tag",
@@ -117,8 +122,11 @@ __all__ = [
     "snapshot_copy",
     "symlinks_in",
     "target_error",
+    "tools_available",
     "vault_file_key",
     "vault_key_ids",
     "verify_folder",
+    "verify_pg_folder",
     "write_backup",
+    "write_pg_backup",
 ]

@@ -9,7 +9,7 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3
 
@@ -48,6 +48,9 @@ from app.storage.backup.manifest import (
 from app.storage.backup.verify import verify_folder
 from app.storage.blob_files import FOLDER_SUFFIX, is_blob_name
 from app.storage.files import _fsync_dir
+
+if TYPE_CHECKING:
+    from app.security.keyring import KeyringStore
 
 
 @dataclass(frozen=True)
@@ -99,15 +102,16 @@ def remove_backup(folder: Path) -> None:
     discard_folder(doomed)
 
 
-def _active_keyring(live: Path, data_key: bytes, active: list[str]) -> bytes:
+def _active_keyring(live: Path | KeyringStore, data_key: bytes, active: list[str]) -> bytes:
     """The keyring as a backup carries it: active accounts' slots and recovery only.
 
     Slots of disabled or unknown accounts, failed-attempt counters and queued events stay
-    behind; the body is sealed again under the data key.
+    behind; the body is sealed again under the data key. ``live``: the keyring file beside an
+    embedded database, or the store of a server's keyring row.
     """
     from app.security.keyring import RECOVERY_LABEL, FileKeyringStore, Keyring
 
-    ring = Keyring.load(FileKeyringStore(live))
+    ring = Keyring.load(FileKeyringStore(live) if isinstance(live, Path) else live)
     ring.verify(data_key)
     keep = {ring.label_for(name) for name in active} | {RECOVERY_LABEL}
     ring.body["slots"] = {k: v for k, v in ring.body["slots"].items() if k in keep}
