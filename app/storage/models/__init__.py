@@ -26,6 +26,7 @@ from app.storage.models.catalogue import (
     ItemFile,
     ReferenceCounter,
     Volume,
+    VolumeTally,
 )
 from app.storage.models.customers import (
     Customer,
@@ -175,5 +176,6 @@ __all__ = [
     "UserAccount",
     "UserRole",
     "Volume",
+    "VolumeTally",
     "VolumePlace",
 ]
