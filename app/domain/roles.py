@@ -109,7 +109,6 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customer.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "customer.write": frozenset({Role.ARCHIVIST}),
     "customer.reveal": frozenset({Role.ARCHIVIST, Role.APPROVER}),
-    "customer.delete": frozenset({Role.ARCHIVIST}),
     "duplicate.review": frozenset({Role.APPROVER}),
     # the catalogue (issue 5); what each may *see* also depends on secrecy clearance
     "catalogue.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
@@ -215,7 +214,6 @@ ACTION_TITLES: dict[str, str] = {
     "customer.read": "查看客户（脱敏）",
     "customer.write": "登记、修改客户",
     "customer.reveal": "显示完整个人信息（敏感字段，需用途）",
-    "customer.delete": "删除客户（不可恢复）",
     "duplicate.review": "复核疑似重复",
     "catalogue.read": "查看案卷与件",
     "catalogue.write": "立卷、加件、修改案卷",

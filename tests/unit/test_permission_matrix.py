@@ -53,7 +53,6 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "customer.read": {ARCH: ALL, **APPROVERS_ALL},
     "customer.write": {ARCH: ALL},
     "customer.reveal": {ARCH: ALL, **APPROVERS_ALL},
-    "customer.delete": {ARCH: ALL},
     "duplicate.review": APPROVERS_ALL,
     "catalogue.read": {
         ARCH: ALL,

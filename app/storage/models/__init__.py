@@ -176,6 +176,6 @@ __all__ = [
     "UserAccount",
     "UserRole",
     "Volume",
-    "VolumeTally",
     "VolumePlace",
+    "VolumeTally",
 ]
