@@ -70,12 +70,16 @@ def drop_triggers(conn: Any) -> None:
         conn.exec_driver_sql(statement)
 
 
+REBUILD = (
+    "DELETE FROM volume_tally",
+    f"INSERT INTO volume_tally ({KEY}, n) SELECT retention, year, category_code, "
+    "COALESCE(retention_until, 0), state, COALESCE(secrecy_level, ''), count(*) "
+    "FROM volume GROUP BY retention, year, category_code, COALESCE(retention_until, 0), "
+    "state, COALESCE(secrecy_level, '')",
+)
+
+
 def rebuild(conn: Any) -> None:
     """Count every volume again (after a migration or a bulk load without triggers)."""
-    conn.exec_driver_sql("DELETE FROM volume_tally")
-    conn.exec_driver_sql(
-        f"INSERT INTO volume_tally ({KEY}, n) SELECT retention, year, category_code, "
-        "COALESCE(retention_until, 0), state, COALESCE(secrecy_level, ''), count(*) "
-        "FROM volume GROUP BY retention, year, category_code, COALESCE(retention_until, 0), "
-        "state, COALESCE(secrecy_level, '')"
-    )
+    for statement in REBUILD:
+        conn.exec_driver_sql(statement)
