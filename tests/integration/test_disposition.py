@@ -496,3 +496,36 @@ def test_the_auditor_lists_every_list_and_verifies_each_destroyed_volume(
         uow.commit()
     findings = D.verify_destructions(session=auditor, clock=clock).findings
     assert [(f.reference_code, f.problem) for f in findings] == [(code, "没有已执行的销毁清册")]
+
+
+def test_migration_0021_counts_the_volumes_already_there_and_matches_the_model(
+    desk: Desk,
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from app.storage import migrate
+    from app.storage.models import Base
+
+    lisi, clock = desk("lisi"), desk.clock
+    c = new_customer(lisi, clock)
+    for year in (2009, 2010, 2010):
+        expired_volume(lisi, clock, customer_id=c, year=year)
+    engine = lisi.store.engine
+    cfg = migrate._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0020")
+        assert "volume_tally" not in inspect(conn).get_table_names()
+    assert migrate.upgrade(engine) is True
+    with engine.connect() as conn:
+        found = inspect(conn)
+        model = Base.metadata.tables["volume_tally"]
+        assert {col["name"] for col in found.get_columns("volume_tally")} == set(
+            model.columns.keys()
+        )
+        pk = found.get_pk_constraint("volume_tally")["constrained_columns"]
+        assert pk == [col.name for col in model.primary_key.columns]
+    assert_tally_exact(lisi)  # the volumes made before the upgrade are counted
+    expired_volume(lisi, clock, customer_id=c, year=2011)
+    assert_tally_exact(lisi)  # and the triggers count the next one
