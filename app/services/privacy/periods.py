@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import load_only
 
 from app.clock import Clock, as_utc
 from app.domain import catalogue as catalogue_rules
@@ -127,8 +128,14 @@ def list_storage_due(*, session: SignedIn, clock: Clock) -> list[DueRow]:
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "privacy.read")
         lost_years = privacy_settings(uow).lost_years
+        # the columns the queue shows, not the encrypted ones (a scan of every customer)
+        columns = load_only(
+            Customer.id, Customer.number, Customer.name, Customer.party, Customer.status
+        )
         customers = list(
-            uow.session.scalars(select(Customer).where(*_candidates(today)).order_by(Customer.id))
+            uow.session.scalars(
+                select(Customer).options(columns).where(*_candidates(today)).order_by(Customer.id)
+            )
         )
         held_possible = any_hold(uow)  # one query; then per due customer only if needed
         due: list[tuple[Customer, rules.StorageEnd]] = []
