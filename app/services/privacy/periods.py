@@ -198,7 +198,8 @@ def _volumes_and_requests(
             .where(Volume.customer_id.in_(chunk))
             .group_by(Volume.customer_id)
         ):
-            counts[int(owner)] = int(n)
+            if owner is not None:
+                counts[int(owner)] = int(n)
         for r in uow.session.scalars(
             select(ErasureRequest)
             .where(ErasureRequest.customer_id.in_(chunk), ErasureRequest.state.in_(OPEN_STATES))
