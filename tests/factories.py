@@ -328,3 +328,34 @@ def sign_in_as(
     """Create a user with ``roles`` (and approver ``title``) and sign them in."""
     add_user(admin, clock, username, roles, title, display_name="测试用户")
     return sign_in(location=location, username=username, password=PASSWORD, clock=clock)
+
+
+def erase_customer(
+    session: SignedIn,
+    customer_id: int,
+    clock: Clock,
+    *,
+    approver: str = "manager",
+    reason: str = "customer_request",
+) -> str:
+    """Erase a customer the only way there is (R8): ``session`` requests, ``approver`` (a
+    configured erasure approver, 客服部经理 by default) approves, ``session`` carries it out;
+    returns the outcome (delete/anonymise)."""
+    from app.services import privacy
+
+    number = privacy.request_erasure(
+        session=session, customer_id=customer_id, reason=reason, clock=clock
+    )
+    [request] = [
+        r
+        for r in privacy.list_erasure_requests(session=session, clock=clock, open_only=True)
+        if r.number == number
+    ]
+    deciding = sign_in(
+        location=session.store.location, username=approver, password=PASSWORD, clock=clock
+    )
+    try:
+        privacy.decide_erasure(session=deciding, request_id=request.id, approve=True, clock=clock)
+    finally:
+        sign_out(session=deciding, clock=clock)
+    return privacy.carry_out_erasure(session=session, request_id=request.id, clock=clock)

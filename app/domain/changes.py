@@ -26,6 +26,7 @@ TABLE_KINDS: dict[str, str] = {
     "data_recipient": "privacy",
     "data_provision": "privacy",
     "volume": "volumes",
+    "volume_tally": "volumes",
     "archive_item": "volumes",
     "item_file": "volumes",
     "file_chunk": "volumes",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 
@@ -89,6 +90,34 @@ FIELD_CLASSES: dict[str, InfoClass] = {
     "phones": InfoClass.SENSITIVE,
     "bank_accounts": InfoClass.SENSITIVE,
 }
+
+
+@dataclass(frozen=True)
+class ClassRule:
+    """What a class decides (R7): its label, who may see it in full, what leaves the app."""
+
+    label: str
+    reveal: str  # the permission that shows its values in full (with a purpose, R40)
+    in_report: bool  # a customer's own report lists it (in full only for ``reveal`` holders)
+    in_export: bool  # a customer list export carries it (masked unless exported in full)
+
+
+# The one table of the classes (seed 004: 基础/业务/敏感). Every personal value is masked on
+# screen until revealed (R5); a reveal opens the classes whose permission the reader holds
+# and leaves the others masked (PIPL's minimum necessary): 敏感 only for the posts that need it.
+CLASS_RULES: dict[InfoClass, ClassRule] = {
+    InfoClass.BASIC: ClassRule("基础信息", "customer.reveal", in_report=True, in_export=True),
+    InfoClass.BUSINESS: ClassRule("业务信息", "customer.reveal", in_report=True, in_export=False),
+    InfoClass.SENSITIVE: ClassRule(
+        "敏感信息", "customer.reveal_sensitive", in_report=True, in_export=True
+    ),
+}
+
+
+def class_fields(info_class: InfoClass) -> tuple[str, ...]:
+    """The fields of ``info_class`` in :data:`FIELD_CLASSES` order."""
+    return tuple(f for f, c in FIELD_CLASSES.items() if c == info_class)
+
 
 LABELS: dict[StrEnum, str] = {
     Party.PERSON: "个人",

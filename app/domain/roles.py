@@ -109,7 +109,8 @@ PERMISSIONS: dict[str, frozenset[Role]] = {
     "customer.read": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "customer.write": frozenset({Role.ARCHIVIST}),
     "customer.reveal": frozenset({Role.ARCHIVIST, Role.APPROVER}),
-    "customer.delete": frozenset({Role.ARCHIVIST}),
+    # the 敏感 class in full (R7, seed 004): approvers only in the posts of TITLE_LIMITS
+    "customer.reveal_sensitive": frozenset({Role.ARCHIVIST, Role.APPROVER}),
     "duplicate.review": frozenset({Role.APPROVER}),
     # the catalogue (issue 5); what each may *see* also depends on secrecy clearance
     "catalogue.read": frozenset({Role.ARCHIVIST, Role.APPROVER, Role.AUDITOR}),
@@ -198,6 +199,26 @@ def may(roles: Iterable[Role], action: str) -> bool:
     return any(r in allowed for r in roles)
 
 
+# Actions an approver may do only in some posts (the others hold them through another role):
+# the 敏感 class of customer information (R7) for the posts that decide on it.
+TITLE_LIMITS: dict[str, frozenset[ApproverTitle]] = {
+    "customer.reveal_sensitive": frozenset(
+        {ApproverTitle.CS_MANAGER, ApproverTitle.INFO_OFFICER, ApproverTitle.GENERAL_MANAGER}
+    ),
+}
+
+
+def may_as(roles: Iterable[Role], title: ApproverTitle | None, action: str) -> bool:
+    """:func:`may`, with an approver's post checked against :data:`TITLE_LIMITS`."""
+    held = list(roles)
+    limit = TITLE_LIMITS.get(action)
+    if limit is None:
+        return may(held, action)
+    if may([r for r in held if r != Role.APPROVER], action):
+        return True
+    return Role.APPROVER in held and may([Role.APPROVER], action) and title in limit
+
+
 # --- the permission matrix (issue 9) ---------------------------------------------------------
 # What each action means, for the matrix in docs/security.md (scripts/permission_matrix.py).
 ACTION_TITLES: dict[str, str] = {
@@ -214,8 +235,8 @@ ACTION_TITLES: dict[str, str] = {
     "time.reset": "重置时间基准（须第二人确认）",
     "customer.read": "查看客户（脱敏）",
     "customer.write": "登记、修改客户",
-    "customer.reveal": "显示完整个人信息（敏感字段，需用途）",
-    "customer.delete": "删除客户（不可恢复）",
+    "customer.reveal": "显示完整个人信息（基础、业务信息，需用途）",
+    "customer.reveal_sensitive": "显示敏感信息完整值（证件号、电话、银行账户等，需用途）",
     "duplicate.review": "复核疑似重复",
     "catalogue.read": "查看案卷与件",
     "catalogue.write": "立卷、加件、修改案卷",

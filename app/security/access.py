@@ -32,7 +32,7 @@ from app.domain.roles import (
     TITLE_LABELS,
     ApproverTitle,
     Role,
-    may,
+    may_as,
 )
 
 RESTRICTED = "受限"
@@ -132,7 +132,7 @@ def permitted(
     :func:`may_see` / :func:`secrecy_clause`; this function is both at once, for the matrix.
     """
     held = list(roles)
-    if not may(held, action):
+    if not may_as(held, title, action):
         return False
     if action in LEVELLED_ACTIONS:
         return rank(level) <= rank(clearance_for(held, title))
@@ -150,26 +150,45 @@ def matrix_cell(principal: Principal, action: str) -> str:
     return "非密" if top is None else f"至{SECRECY_LABELS[top]}"
 
 
-# Customer information classes (R7, seed 004) and the action that shows each.
-INFORMATION_CLASSES: tuple[tuple[str, str, str], ...] = (
-    ("基础", "姓名/名称、客户编号、类别、状态", "customer.read"),
-    ("业务", "同意书、备注、负责人、往来记录", "customer.read"),
-    (
-        "敏感（脱敏显示）",
-        "证件号、电话、银行账户、地址、出生日期（如 110***********002X）",
-        "customer.read",
-    ),
-    ("敏感（完整值）", "同上，完整显示；须填用途，记入审计", "customer.reveal"),
-)
+def _class_rows() -> tuple[tuple[str, str, str], ...]:
+    """(class, its fields, the action that shows them) from the one class table (R7)."""
+    from app.domain.customers import CLASS_RULES, class_fields
+
+    names = {
+        "number": "客户编号",
+        "name": "姓名/名称",
+        "party": "性质",
+        "kind": "类型",
+        "category": "类别",
+        "status": "状态",
+        "importance": "重要程度",
+        "responsible": "负责人",
+        "index_remarks": "索引备注",
+        "consent": "同意书",
+        "remarks": "备注",
+        "addresses": "地址",
+        "email": "电子邮箱",
+        "gender": "性别",
+        "birth_date": "出生日期",
+        "id_number": "证件号",
+        "phones": "电话",
+        "bank_accounts": "银行账户",
+    }
+    masked = "个人信息均脱敏显示，如 张*丰、110***********002X"
+    rows = [("全部（脱敏显示）", masked, "customer.read")]
+    for info_class, rule in CLASS_RULES.items():
+        fields = "、".join(names.get(f, f) for f in class_fields(info_class))
+        rows.append((f"{rule.label}（完整值）", fields + "；须填用途，记入审计", rule.reveal))
+    return tuple(rows)
 
 
 def information_matrix_markdown() -> str:
-    """Role × customer information class (R7), from :data:`INFORMATION_CLASSES`."""
+    """Role × customer information class (R7), from ``domain.customers.CLASS_RULES``."""
     lines = [
         "| 信息分级 | 字段 | " + " | ".join(p.label for p in PRINCIPALS) + " |",
         "|---|---|" + "---|" * len(PRINCIPALS),
     ]
-    for name, fields, action in INFORMATION_CLASSES:
+    for name, fields, action in _class_rows():
         cells = " | ".join(
             "✓" if permitted([p.role], p.title, action, None) else "—" for p in PRINCIPALS
         )

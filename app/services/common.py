@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain.accounts import Actor
-from app.domain.roles import ApproverTitle, Role, may
+from app.domain.roles import ApproverTitle, Role, may_as
 from app.errors import (
     AccountDisabled,
     CustomerDataSuspended,
@@ -33,7 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "customer.read": "查看客户",
     "customer.write": "登记客户",
     "customer.reveal": "显示完整信息",
-    "customer.delete": "删除客户",
+    "customer.reveal_sensitive": "显示敏感信息完整值",
     "duplicate.review": "复核疑似重复",
     "loan.read": "查看借阅",
     "loan.write": "办理查阅借阅",
@@ -119,7 +119,7 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = Fa
     if user.must_change_password:
         raise PasswordChangeRequired()
     current = actor_from_row(user)
-    if not may(current.roles, action):
+    if not may_as(current.roles, current.approver_title, action):
         raise PermissionDenied(action=ACTION_LABELS.get(action, action))
     if (releases or action in RELEASE_ACTIONS) and current.roles & DATA_ROLES:
         gaps = account_gaps(uow.session, user.id, local_today(uow.clock))

@@ -154,6 +154,18 @@ CUSTOMER_HEADERS = (
     "疑似重复",
 )
 CUSTOMER_WIDTHS = (20.0, 16.0, 9.0, 15.0, 10.0, 9.0, 10.0, 28.0, 22.0, 9.0)
+# the customer fields of those columns: only classes whose rule lets an export carry them (R7)
+CUSTOMER_FIELDS = (
+    "number",
+    "name",
+    "party",
+    "kind",
+    "category",
+    "status",
+    "importance",
+    "id_number",
+    "phones",
+)
 
 
 def _label(enum: type[StrEnum], value: str) -> str:
@@ -191,7 +203,7 @@ def export_customers(
 ) -> bytes:
     """The customer list as on screen (search and filters) as .xlsx or PDF; audited (R40).
 
-    Masked by default (R5). ``unmasked`` needs ``customer.reveal`` (PermissionDenied
+    Masked by default (R5). ``unmasked`` needs ``customer.reveal_sensitive`` (PermissionDenied
     otherwise); the purpose is required either way. ``use`` is the purpose from the configured
     list (R4): customers without a valid consent or legal basis for it are left out, and the
     export says how many.
@@ -211,7 +223,8 @@ def export_customers(
         authorize(
             uow,
             session.actor,
-            "customer.reveal" if unmasked else "customer.read",
+            # the full columns are of the 敏感 class (R7): its reveal permission
+            "customer.reveal_sensitive" if unmasked else "customer.read",
             releases=True,  # an export takes customer data out (R28, issue 20)
         )
         allowed = allowed_ids(uow, ids, use, local_today(clock))

@@ -7,7 +7,9 @@ bulk load into a database nobody else uses yet:
 * ``synchronous = OFF`` and a large page cache: pages are encrypted and written once;
 * secondary indexes of the loaded tables are dropped and created again at the end, which
   sorts once instead of inserting a million keys in random order;
-* rows go through plain DB-API ``executemany`` with tuples (no ORM or Core work per row).
+* rows go through plain DB-API ``executemany`` with tuples (no ORM or Core work per row);
+* loading volumes, the triggers that keep ``volume_tally`` (the appraisal queue's counts) are
+  dropped, and the counts are made again in one GROUP BY at the end.
 
 The caller owns the data's consistency (it loads into a new database); at the end the everyday
 settings are restored and every index exists again, also when the load fails half way.
@@ -21,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from app.storage import search_pg
+from app.storage import search_pg, volume_tally
 from app.storage.search_sqlite import IndexBatch, IndexRow
 
 BULK_CACHE_KIB = 262_144  # 256 MiB of page cache while loading
@@ -160,7 +162,11 @@ def bulk_load(
         run("PRAGMA synchronous = OFF")
         run(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         dropped: list[str] = []
+        tally = "volume" in tables
         try:
+            if tally:
+                for statement in volume_tally.DROP_SQLITE:
+                    run(statement)
             for name, sql in indexes:
                 run(f'DROP INDEX "{name}"')
                 dropped.append(sql)
@@ -174,6 +180,9 @@ def bulk_load(
         finally:
             for sql in dropped:
                 run(sql)
+            if tally:
+                for statement in (*volume_tally.SQLITE, *volume_tally.REBUILD):
+                    run(statement)
             run(f"PRAGMA cache_size = {int(previous_cache)}")
             run("PRAGMA synchronous = FULL")
             run("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -234,3 +234,35 @@ def test_approver_clears_a_suspected_duplicate_with_a_note(
     assert "说明" in str(seen["error"]) and seen["after"] == 0
     assert list_duplicate_flags(session=session, clock=clock) == []
     sign_out(session=session, clock=clock)
+
+
+def test_a_department_head_sees_basic_and_business_values_and_the_sensitive_ones_masked(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """R7: the reveal opens the classes the post may see and says what stays masked."""
+    clock = FixedClock()
+    session = sign_in(location=demo_copy, username="depthead", password=DEMO_PASSWORD, clock=clock)
+    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
+    qtbot.addWidget(page)
+    page.resize(1100, 600)
+    page.show()
+    page.table.selectRow(0)
+    seen: dict[str, str] = {}
+
+    def reveal(dialog: QWidget) -> None:
+        assert isinstance(dialog, RevealDialog)
+        dialog.purpose.setCurrentText("审批借阅核对")
+        dialog.reveal()
+        shown = [w.text() for w in dialog.findChildren(QWidget, "revealed")]  # type: ignore[attr-defined]
+        seen["name"], seen["id_number"] = shown[0], shown[1]
+        notes = dialog.findChildren(QWidget, "still_masked")
+        seen["note"] = notes[0].text() if notes else ""  # type: ignore[attr-defined]
+        dialog.reveal()
+
+    errors = when_modal(reveal)
+    page.reveal_button.click()
+    assert errors == []
+    assert "*" not in seen["name"]  # 基础: in full
+    assert "*" in seen["id_number"]  # 敏感: masked for a 部门负责人
+    assert "仍脱敏显示" in seen["note"]
+    sign_out(session=session, clock=clock)

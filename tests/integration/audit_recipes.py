@@ -394,13 +394,6 @@ def _reveal_customer(w: World) -> None:
     )
 
 
-@recipe("app.services.customers.delete_customer", action="customer.delete")
-def _delete_customer(w: World) -> None:
-    customers.delete_customer(
-        session=w.archivist, customer_id=w.customer(), reason="客户要求删除", clock=w.clock
-    )
-
-
 @recipe("app.services.customers.clear_duplicate_flag", action="customer.duplicate_cleared")
 def _clear_duplicate_flag(w: World) -> None:
     phone = (customers.PhoneInput(f"139 0000 {next(w._numbers) % 10000:04d}"),)

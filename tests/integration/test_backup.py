@@ -30,12 +30,12 @@ from app.services.backup import (
     update_backup_settings,
     verify_backup,
 )
-from app.services.customers import delete_customer, register_customer, reveal_customer
+from app.services.customers import register_customer, reveal_customer
 from app.storage import backup as storage
 from app.storage.backup import manifest as backup_manifest
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, Customer, ItemFile, Volume
-from tests.factories import PASSWORD, add_item, person
+from tests.factories import PASSWORD, add_item, erase_customer, person
 from tests.integration.test_item_files import make_pdf
 
 OTHER_ID = "110105194912310038"
@@ -222,7 +222,7 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
         uow.commit()
     item_files.remove_blobs_after_commit(archivist.store, [blob])
     for cid in (populated["first"], populated["second"]):
-        delete_customer(session=archivist, customer_id=cid, reason="客户要求删除", clock=clock)
+        erase_customer(archivist, cid, clock)
     sign_out(session=archivist, clock=clock)  # a restore waits for the others to sign out
     summary = prepare_restore(session=admin, clock=clock, backup=backup)
     assert summary.erased_customers == 2 and summary.skipped_files == 1

@@ -51,6 +51,14 @@ def test_customers_loaded_by_the_worker_process_are_complete_and_readable(
         assert scalar(archivist, f"SELECT count(*) FROM {table}") == 2_500
     assert archivist.store.vault.count() == 2_500
     assert settings_restored(archivist)
+    # the appraisal queue's counts (kept by triggers, dropped for the load) are made again
+    assert scalar(archivist, "SELECT sum(n) FROM volume_tally") == 2_500
+    if archivist.store.location.is_sqlite:
+        triggers = (
+            "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
+            "AND name LIKE 'volume_tally%'"
+        )
+        assert scalar(archivist, triggers) == 3
     if archivist.store.location.is_sqlite:
         assert scalar(archivist, "PRAGMA integrity_check") == "ok"
 

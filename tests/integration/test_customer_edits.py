@@ -22,7 +22,7 @@ from app.services.customers import (
     search_customers,
 )
 from app.storage.models import AuditEntry, Customer, CustomerStatusChange
-from tests.factories import VALID_ID, edit_customer, person
+from tests.factories import VALID_ID, edit_customer, erase_customer, person
 
 
 def version_of(session: SignedIn, customer_id: int) -> int:
@@ -169,7 +169,7 @@ def test_a_cleared_duplicate_is_not_raised_again_by_an_edit(
 def test_deleting_one_of_a_pair_clears_the_other_mark(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    from app.services.customers import delete_customer, list_duplicate_flags
+    from app.services.customers import list_duplicate_flags
 
     a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     b = register_customer(
@@ -178,7 +178,7 @@ def test_deleting_one_of_a_pair_clears_the_other_mark(
         clock=clock,
     ).customer_id
     assert get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate
-    delete_customer(session=archivist, customer_id=b, reason="客户要求删除", clock=clock)
+    erase_customer(archivist, b, clock)
     assert list_duplicate_flags(session=archivist, clock=clock) == []
     assert not get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate
 

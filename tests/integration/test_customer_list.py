@@ -15,9 +15,9 @@ from app.services.customers import (
     SortKey,
     count_customers,
     customer_id_slice,
-    delete_customer,
     order_ids,
 )
+from tests.factories import erase_customer
 
 SORT_SQL = {
     SortKey.NUMBER: "",
@@ -97,7 +97,7 @@ def test_search_hits_are_put_in_list_order_and_deleted_ones_dropped(
             "(SELECT id FROM volume WHERE customer_id = 7)"
         )
         conn.exec_driver_sql("DELETE FROM volume WHERE customer_id = 7")
-    delete_customer(session=loaded, customer_id=7, reason="客户要求", clock=clock)
+    erase_customer(loaded, 7, clock)
     order = ListOrder(SortKey.NAME, descending=True)
     want = [i for i in expected(loaded, order) if i in {3, 7, 9, 120, 250}]
     assert order_ids(session=loaded, clock=clock, ids=[250, 3, 7, 9, 120], order=order) == want

@@ -17,7 +17,6 @@ from app.services.customers import (
     CustomerDraft,
     PhoneInput,
     clear_duplicate_flag,
-    delete_customer,
     find_customer_by_id_number,
     find_customers_by_phone,
     find_customers_by_phone_tail,
@@ -30,7 +29,7 @@ from app.services.customers import (
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from app.storage.store import open_store
-from tests.factories import PASSWORD, VALID_ID, add_user, person, prospect
+from tests.factories import PASSWORD, VALID_ID, add_user, erase_customer, person, prospect
 
 
 def audit_actions(session: SignedIn) -> list[str]:
@@ -189,9 +188,7 @@ def test_deleted_customer_cannot_be_read_from_an_earlier_database_copy(
     shutil.copy2(location.sqlite_path, old_copy)
     with archivist.store.new_session() as s:
         key_id = s.get(Customer, result.customer_id).key_id  # type: ignore[union-attr]
-    delete_customer(
-        session=archivist, customer_id=result.customer_id, reason="客户书面要求删除", clock=clock
-    )
+    erase_customer(archivist, result.customer_id, clock)
     assert find_customer_by_id_number(session=archivist, id_number=VALID_ID, clock=clock) is None
     vault = archivist.store.vault
     with pytest.raises(KeyDestroyed):
@@ -222,7 +219,7 @@ def test_deleted_customer_cannot_be_read_from_an_earlier_database_copy(
         assert VALID_ID.encode() not in raw
     finally:
         old.close()
-    assert "customer.delete" in audit_actions(archivist)
+    assert "erasure.delete" in audit_actions(archivist)
 
 
 def test_only_archivists_register(admin: SignedIn, clock: FixedClock) -> None:
@@ -312,7 +309,7 @@ def test_search_ranks_exact_numbers_first_and_counts(
 
 def test_deleted_customer_leaves_the_index(archivist: SignedIn, clock: FixedClock) -> None:
     ids = register_many(archivist, clock)
-    delete_customer(session=archivist, customer_id=ids["张三丰"], reason="客户要求", clock=clock)
+    erase_customer(archivist, ids["张三丰"], clock)
     assert hits(archivist, clock, "zhangsanfeng") == []
     assert hits(archivist, clock, "三丰") == []
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle
@@ -49,6 +49,22 @@ def approved_list(desk: Desk, volume_ids: list[int]) -> D.ListRef:
     return ref
 
 
+def assert_tally_exact(session: SignedIn) -> None:
+    """The trigger-kept counts (migration 0021) equal a count of the volumes themselves."""
+    with session.store.engine.connect() as conn:
+        kept = {tuple(r) for r in conn.execute(text("SELECT * FROM volume_tally WHERE n <> 0"))}
+        counted = {
+            tuple(r)
+            for r in conn.execute(
+                text(
+                    "SELECT retention, year, category_code, COALESCE(retention_until, 0), state, "
+                    "COALESCE(secrecy_level, ''), count(*) FROM volume GROUP BY 1, 2, 3, 4, 5, 6"
+                )
+            )
+        }
+    assert kept == counted and kept
+
+
 # --- the queue ---------------------------------------------------------------------------------
 def test_the_queue_lists_expired_volumes_by_category_and_year_and_shows_why_some_wait(
     desk: Desk,
@@ -77,6 +93,7 @@ def test_the_queue_lists_expired_volumes_by_category_and_year_and_shows_why_some
     groups = {(g.year, g.ready, g.blocked) for g in queue.groups}
     assert groups == {(2010, 1, 1), (2011, 0, 1), (2016, 1, 0)}
     assert queue.ready_total == 2 and queue.blocked_total == 2
+    assert_tally_exact(lisi)  # volumes created, one lent
 
     ahead = D.list_appraisal_queue(session=lisi, clock=clock, look_ahead_years=1)
     assert {r.volume_id for r in ahead.rows} == {old, this_year, next_year}
@@ -178,6 +195,7 @@ def test_extending_or_making_permanent_changes_retention_and_expiry_when_closed(
         "2031-12-31"
     )
     assert get_volume(session=lisi, volume_id=perm, clock=clock).expires is None
+    assert_tally_exact(lisi)  # retention extended, made permanent
     queue = D.list_appraisal_queue(session=lisi, clock=clock)
     assert {ext, perm, moved}.isdisjoint({r.volume_id for r in queue.rows})
     with pytest.raises(DispositionRefused):  # a closed appraisal is not edited
@@ -425,6 +443,7 @@ def test_carrying_out_destroys_frees_the_place_and_keeps_the_entry_and_its_code(
     new_code = get_volume(session=lisi, volume_id=again.volume_id, clock=clock).reference_code
     assert new_code != code
     assert int(new_code.rsplit("-", 1)[-1]) == int(code.rsplit("-", 1)[-1]) + 1
+    assert_tally_exact(lisi)  # a volume destroyed
     # and nothing can be done with the volume any more
     with pytest.raises(DispositionRefused):
         D.carry_out_list(
@@ -477,3 +496,36 @@ def test_the_auditor_lists_every_list_and_verifies_each_destroyed_volume(
         uow.commit()
     findings = D.verify_destructions(session=auditor, clock=clock).findings
     assert [(f.reference_code, f.problem) for f in findings] == [(code, "没有已执行的销毁清册")]
+
+
+def test_migration_0021_counts_the_volumes_already_there_and_matches_the_model(
+    desk: Desk,
+) -> None:
+    from alembic import command
+    from sqlalchemy import inspect
+
+    from app.storage import migrate
+    from app.storage.models import Base
+
+    lisi, clock = desk("lisi"), desk.clock
+    c = new_customer(lisi, clock)
+    for year in (2009, 2010, 2010):
+        expired_volume(lisi, clock, customer_id=c, year=year)
+    engine = lisi.store.engine
+    cfg = migrate._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0020")
+        assert "volume_tally" not in inspect(conn).get_table_names()
+    assert migrate.upgrade(engine) is True
+    with engine.connect() as conn:
+        found = inspect(conn)
+        model = Base.metadata.tables["volume_tally"]
+        assert {col["name"] for col in found.get_columns("volume_tally")} == set(
+            model.columns.keys()
+        )
+        pk = found.get_pk_constraint("volume_tally")["constrained_columns"]
+        assert pk == [col.name for col in model.primary_key.columns]
+    assert_tally_exact(lisi)  # the volumes made before the upgrade are counted
+    expired_volume(lisi, clock, customer_id=c, year=2011)
+    assert_tally_exact(lisi)  # and the triggers count the next one

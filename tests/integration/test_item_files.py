@@ -27,13 +27,13 @@ from app.security.keyring import FileKeyringStore, Keyring
 from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import file_store
-from app.services.customers import delete_customer, register_customer
+from app.services.customers import register_customer
 from app.storage import blob_files, blobs
 from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, open_store
-from tests.factories import PASSWORD, add_item, add_user, person
+from tests.factories import PASSWORD, add_item, add_user, erase_customer, person
 
 SECRET_NAME = "张三丰身份证复印件.pdf"
 LATIN_NAME = "zhangsanfeng-passport-scan.pdf"
@@ -605,7 +605,7 @@ def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
     item_files.remove_blobs_after_commit(archivist.store, blob_names)
     assert blob_names == [gone_blob] and gone_blob not in folder_names(archivist)
     assert item_files.find_orphan_blobs(archivist.store) == []
-    delete_customer(session=archivist, customer_id=gone, reason="客户书面要求删除", clock=clock)
+    erase_customer(archivist, gone, clock)
     # the old copy with today's keyring and vault: the chunks are there, the key is not
     for suffix in (".keyring", ".vault"):
         shutil.copy2(

@@ -301,6 +301,44 @@ def test_a_deletion_is_approved_by_someone_else_then_carried_out(
         archivist.store.vault.key(key_id)
 
 
+def test_a_customer_is_erased_only_by_carrying_out_an_approved_request(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    import app.services.customers as customer_services
+
+    # no direct path: one archivist cannot delete a customer on their own word (R8)
+    assert not hasattr(customer_services, "delete_customer")
+    root = Path(__file__).resolve().parents[2]
+    callers = sorted(
+        str(f.relative_to(root))
+        for top in ("app", "ui")
+        for f in (root / top).rglob("*.py")
+        if "remove_customer(" in f.read_text(encoding="utf-8")
+    )
+    assert callers == ["app/services/customers/erasure.py", "app/services/privacy/erasure.py"]
+    # a pending request and a refused one are never carried out
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    privacy.request_erasure(
+        session=archivist, customer_id=cid, reason="customer_request", clock=clock
+    )
+    [req] = privacy.list_erasure_requests(session=archivist, clock=clock, open_only=True)
+    with pytest.raises(ValidationFailed) as pending:
+        privacy.carry_out_erasure(session=archivist, request_id=req.id, clock=clock)
+    assert "待审批" in describe(pending.value)
+    manager = _approver(admin, location, clock)
+    try:
+        privacy.decide_erasure(
+            session=manager, request_id=req.id, approve=False, note="合同未结清", clock=clock
+        )
+    finally:
+        sign_out(session=manager, clock=clock)
+    with pytest.raises(ValidationFailed) as refused:
+        privacy.carry_out_erasure(session=archivist, request_id=req.id, clock=clock)
+    assert "已驳回" in describe(refused.value)
+    with archivist.store.new_session() as s:
+        assert s.get(Customer, cid) is not None  # still there, readable
+
+
 def test_nobody_approves_their_own_erasure_request(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock, archivist: SignedIn
 ) -> None:

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
+from sqlalchemy import select
 
 from app.clock import FixedClock
 from app.domain.identity import uscc_check_character
-from app.errors import ProvisionRefused, ValidationFailed
+from app.domain.roles import ApproverTitle, Role
+from app.errors import PermissionDenied, ProvisionRefused, ValidationFailed
 from app.messages import describe
 from app.services import privacy
-from app.services.auth import SignedIn
+from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
-from app.services.customers import register_customer, reveal_customer
+from app.services.customers import AddressInput, register_customer, reveal_customer
+from app.services.exports import export_customers
 from app.services.privacy import printing
-from tests.factories import VALID_ID, person
+from app.storage.location import DatabaseLocation
+from app.storage.models import AuditEntry
+from tests.factories import PASSWORD, VALID_ID, add_user, person
 
 USCC_BODY = "91110105MA01ABCD1"
 USCC = USCC_BODY + uscc_check_character(USCC_BODY)
@@ -342,3 +348,51 @@ def test_a_correction_names_the_request_and_an_anonymised_customer_cannot_be_edi
             clock=clock,
         )
     assert ("customer", "already_anonymised") in {(e.field, e.reason) for e in refused.value.errors}
+
+
+def test_the_class_decides_what_a_reveal_an_export_and_a_report_show_by_post(
+    admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
+) -> None:
+    """R7: 基础/业务 in full for every approver, 敏感 only for the posts that decide on it."""
+    cid = register_customer(
+        session=archivist,
+        draft=person(
+            email="zhang@example.cn", addresses=(AddressInput("北京市海淀区中关村大街1号"),)
+        ),
+        clock=clock,
+    ).customer_id
+    add_user(admin, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD, display_name="周七")
+    head = sign_in(location=location, username="head", password=PASSWORD, clock=clock)
+    try:
+        seen = reveal_customer(session=head, customer_id=cid, purpose="核对地址", clock=clock)
+        assert (seen.name, seen.email) == ("张三丰", "zhang@example.cn")  # 基础, 业务: full
+        assert seen.addresses == ("北京市海淀区中关村大街1号",)
+        assert seen.id_number == "110***********002X"  # 敏感: masked for a 部门负责人
+        assert seen.phones == ("138****5678",) and VALID_ID not in repr(seen)
+        with pytest.raises(PermissionDenied):  # the full columns of an export are 敏感
+            export_customers(session=head, purpose="核对", clock=clock, unmasked=True)
+        text = pdf_text(printing.print_customer_report(session=head, customer_id=cid, clock=clock))
+        assert "110***********002X" in text and VALID_ID not in text
+    finally:
+        sign_out(session=head, clock=clock)
+    manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
+    try:
+        full = reveal_customer(session=manager, customer_id=cid, purpose="核对身份", clock=clock)
+        assert full.id_number == VALID_ID and "13812345678" in full.phones[0]
+        text = pdf_text(
+            printing.print_customer_report(session=manager, customer_id=cid, clock=clock)
+        )
+        assert VALID_ID in text
+    finally:
+        sign_out(session=manager, clock=clock)
+    with archivist.store.new_session() as s:
+        fields = [
+            json.loads(e.details)["fields"]
+            for e in s.scalars(
+                select(AuditEntry)
+                .where(AuditEntry.action == "customer.reveal")
+                .order_by(AuditEntry.id)
+            )
+        ]
+    assert "id_number" not in fields[0] and "addresses" in fields[0]  # the head's reveal
+    assert "id_number" in fields[1]

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from app.domain.catalogue import SecrecyLevel
+from app.domain.customers import CLASS_RULES, FIELD_CLASSES, InfoClass
 from app.domain.roles import (
     LEVELLED_ACTIONS,
     PERMISSIONS,
@@ -53,7 +54,8 @@ EXPECTED: dict[str, dict[Principal, set[SecrecyLevel | None]]] = {
     "customer.read": {ARCH: ALL, **APPROVERS_ALL},
     "customer.write": {ARCH: ALL},
     "customer.reveal": {ARCH: ALL, **APPROVERS_ALL},
-    "customer.delete": {ARCH: ALL},
+    # the 敏感 class in full (R7): the archivist and the posts that decide on it
+    "customer.reveal_sensitive": {ARCH: ALL, CSM: ALL, INFO: ALL, GM: ALL},
     "duplicate.review": APPROVERS_ALL,
     "catalogue.read": {
         ARCH: ALL,
@@ -221,3 +223,36 @@ def test_docs_security_md_holds_the_matrix_printed_from_the_code() -> None:
     text = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
     assert module.render(text) == text, "run python scripts/permission_matrix.py"
     assert "| 查看案卷与件 (`catalogue.read`) |" in text
+
+
+# R7 (seed 004): who sees each class of customer information in full, written out by hand.
+EVERY_DATA_PRINCIPAL = {ARCH, DEPT, CSM, INFO, GM, SUP}
+CLASS_EXPECTED = {
+    InfoClass.BASIC: EVERY_DATA_PRINCIPAL,
+    InfoClass.BUSINESS: EVERY_DATA_PRINCIPAL,
+    InfoClass.SENSITIVE: {ARCH, CSM, INFO, GM},
+}
+CLASS_CELLS = [(c, p) for c in InfoClass for p in PRINCIPALS]
+
+
+@pytest.mark.parametrize(
+    ("info_class", "principal"),
+    CLASS_CELLS,
+    ids=[f"{c.value}-{p.label}" for c, p in CLASS_CELLS],
+)
+def test_each_cell_of_the_class_matrix(info_class: InfoClass, principal: Principal) -> None:
+    reveal = CLASS_RULES[info_class].reveal
+    expected = principal in CLASS_EXPECTED[info_class]
+    assert permitted([principal.role], principal.title, reveal, None) is expected
+
+
+def test_every_field_has_one_class_and_the_class_decides_the_export() -> None:
+    from app.services.exports import CUSTOMER_FIELDS, CUSTOMER_HEADERS
+
+    assert set(CLASS_RULES) == set(InfoClass)
+    assert set(FIELD_CLASSES.values()) == set(InfoClass)
+    # the customer list export carries only fields of classes whose rule lets it (R7, R5)
+    assert len(CUSTOMER_FIELDS) == len(CUSTOMER_HEADERS) - 1  # and 疑似重复
+    assert all(CLASS_RULES[FIELD_CLASSES[f]].in_export for f in CUSTOMER_FIELDS)
+    assert not CLASS_RULES[InfoClass.BUSINESS].in_export
+    assert {FIELD_CLASSES[f] for f in CUSTOMER_FIELDS} == {InfoClass.BASIC, InfoClass.SENSITIVE}

@@ -101,6 +101,15 @@ class RevealDialog(QDialog):
             shown.setTextFormat(Qt.TextFormat.PlainText)
             shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             self.values.addRow(label, shown)
+        if d.masked:  # a class the reader's post may not see stays masked (R7)
+            note = QLabel(
+                self.tr(
+                    "敏感信息（证件号码、出生日期、电话、银行账号）仍脱敏显示：您的职务无权查看。"
+                ),
+                objectName="still_masked",
+            )
+            note.setWordWrap(True)
+            self.values.addRow(note)
         self.purpose.setEnabled(False)
         self.use.setEnabled(False)
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("完成"))

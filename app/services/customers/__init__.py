@@ -12,7 +12,6 @@ from app.services.customers.duplicates import (
     refresh_duplicate_mark,
 )
 from app.services.customers.edits import NO_RESPONSIBLE, CustomerChanges, Kept, update_customer
-from app.services.customers.erasure import delete_customer
 from app.services.customers.history import (
     HistoryEntry,
     change_customer_status,
@@ -94,7 +93,6 @@ __all__ = [
     "customer_history",
     "customer_id_slice",
     "customer_rows_for",
-    "delete_customer",
     "find_customer_by_id_number",
     "find_customers_by_phone",
     "find_customers_by_phone_tail",

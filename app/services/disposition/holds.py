@@ -100,6 +100,11 @@ def holds_covering_volumes(source: Executor, volume_ids: Iterable[int]) -> dict[
     return {vid: [refs[h] for h in sorted(hs)] for vid, hs in found.items()}
 
 
+def any_hold_in_force(source: Executor) -> bool:
+    """True when any hold is in force (lists of many rows ask each row only then)."""
+    return bool(_active_holds(_db(source)))
+
+
 def holds_covering_volume(source: Executor, volume_id: int) -> list[HoldRef]:
     """The active holds covering one volume (empty when it is free), oldest first."""
     return holds_covering_volumes(source, [volume_id]).get(volume_id, [])

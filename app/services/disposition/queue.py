@@ -1,9 +1,10 @@
 """The appraisal queue (鉴定, R12, R44): volumes whose retention ends this year or earlier.
 
-Volumes due within the configured look-ahead, grouped by 门类 and year, set-based SQL over the
-(retention, year) and retention_until indexes. Volumes already decided (销毁/移交 decisions,
-those in an open appraisal) or on an open 销毁清册 are not in the queue; those on hold, on loan
-or in repair are listed apart with the reason, so nobody wonders where they went.
+Volumes due within the configured look-ahead, grouped by 门类 and year: the counts from the
+trigger-kept ``volume_tally``, the rows from the (retention, year) and retention_until indexes.
+Volumes already decided (销毁/移交 decisions, those in an open appraisal) or on an open 销毁清册
+are not in the queue; those on hold, on loan or in repair are listed apart with the reason, so
+nobody wonders where they went.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from app.storage.models import (
     AppraisalDecision,
     DestructionListVolume,
     Volume,
+    VolumeTally,
 )
 from app.storage.store import UnitOfWork
 
@@ -167,6 +169,39 @@ def _group_counts(uow: UnitOfWork, cond: Any, ids: set[int]) -> dict[tuple[str, 
     return found
 
 
+def _tally(uow: UnitOfWork, reader: Any, last_year: int) -> dict[tuple[str, int], int]:
+    """Due volumes per 门类/year within ``reader``'s clearance, from the trigger-kept counts.
+
+    The same condition as :func:`due_clause` on ``volume_tally`` (a few hundred rows, not the
+    hundreds of thousands of volumes they count).
+    """
+    t = VolumeTally
+    parts = [and_(t.until_year > 0, t.until_year <= last_year)]
+    for retention, years in RETENTION_YEARS.items():
+        if years is not None:
+            parts.append(
+                and_(
+                    t.retention == retention.value,
+                    t.until_year == 0,
+                    t.year <= last_year - years,
+                )
+            )
+    found: dict[tuple[str, int], int] = {}
+    for c, y, n in uow.session.execute(
+        select(t.category_code, t.year, func.sum(t.n))
+        .where(
+            or_(*parts),
+            t.retention != Retention.PERMANENT.value,
+            t.state != VolumeState.DESTROYED.value,
+            access.secrecy_clause(reader, func.nullif(t.secrecy_level, "")),
+        )
+        .group_by(t.category_code, t.year)
+    ).all():
+        if n:
+            found[(str(c or ""), int(y))] = int(n)
+    return found
+
+
 def list_appraisal_queue(
     *,
     session: SignedIn,
@@ -178,10 +213,10 @@ def list_appraisal_queue(
 ) -> AppraisalQueue:
     """The queue within the reader's clearance; ``category_code``/``year`` pick one group.
 
-    Set-based over the covering index (retention, year, 门类, state, 密级): the totals per group
-    in one GROUP BY, then the few volumes decided, listed, out or held are counted apart (they
-    are found from their own small tables), and the first ``limit`` rows are read per index
-    range in year order.
+    The totals per group come from ``volume_tally`` (counts kept by triggers on ``volume``),
+    then the few volumes decided, listed, out or held are counted apart (they are found from
+    their own small tables) and subtracted, and the first ``limit`` rows are read per range of
+    the covering index (retention, year, 门类, …) in year order.
     """
     today = local_today(clock)
     with session.uow(clock) as uow:
@@ -196,25 +231,7 @@ def list_appraisal_queue(
             access.secrecy_clause(reader, Volume.secrecy_level),
         )
         due = and_(due_clause(last_year), live)
-        totals: dict[tuple[str, int], int] = {}
-        extended, *periods = _branches(last_year)
-        for branch, order in periods:
-            # one range of the covering index each, grouped in index order (no temp b-tree)
-            for c, y, n in uow.session.execute(
-                select(Volume.category_code, Volume.year, func.count())
-                .where(branch, live)
-                .group_by(*order[1:], Volume.category_code)
-            ).all():
-                key = (str(c or ""), int(y))
-                totals[key] = totals.get(key, 0) + int(n)
-        # extended by an appraisal: few, read along the retention_until index
-        for c, y in uow.session.execute(
-            select(Volume.category_code, Volume.year)
-            .where(extended[0], live)
-            .order_by(*extended[1])
-        ).all():
-            key = (str(c or ""), int(y))
-            totals[key] = totals.get(key, 0) + 1
+        totals = _tally(uow, reader, last_year)
         taken = _taken_ids(uow)
         out = _ids(uow, select(Volume.id).where(Volume.state.in_(OUT_STATES)))
         holds = held_volume_clause(uow)

@@ -7,7 +7,7 @@ disposition area's (issue 17, ``services.disposition.holds``).
 
 from __future__ import annotations
 
-from app.services.disposition.holds import holds_covering_customer
+from app.services.disposition.holds import any_hold_in_force, holds_covering_customer
 from app.services.disposition.holds import refuse_if_held as refuse_holds
 from app.storage.store import UnitOfWork
 
@@ -20,3 +20,8 @@ def holds_on_customer(uow: UnitOfWork, customer_id: int) -> list[str]:
 def refuse_if_held(uow: UnitOfWork, customer_id: int) -> None:
     """Raise :class:`HoldInForce` naming the holds on the customer (R46)."""
     refuse_holds(holds_covering_customer(uow, customer_id))
+
+
+def any_hold(uow: UnitOfWork) -> bool:
+    """True when any hold is in force at all (the queue then asks customer by customer)."""
+    return any_hold_in_force(uow)

@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy.orm import load_only
 
 from app.clock import Clock, as_utc
 from app.domain import catalogue as catalogue_rules
@@ -23,7 +24,7 @@ from app.security.masking import mask_name
 from app.services.auth import SignedIn
 from app.services.common import authorize, local_today
 from app.services.customers.stored import load_customer
-from app.services.privacy.holds import holds_on_customer
+from app.services.privacy.holds import any_hold, holds_on_customer
 from app.services.privacy.settings import privacy_settings
 from app.storage.models import (
     ConsentPurpose,
@@ -127,10 +128,17 @@ def list_storage_due(*, session: SignedIn, clock: Clock) -> list[DueRow]:
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "privacy.read")
         lost_years = privacy_settings(uow).lost_years
-        customers = list(
-            uow.session.scalars(select(Customer).where(*_candidates(today)).order_by(Customer.id))
+        # the columns the queue shows, not the encrypted ones (a scan of every customer)
+        columns = load_only(
+            Customer.id, Customer.number, Customer.name, Customer.party, Customer.status
         )
-        rows: list[DueRow] = []
+        customers = list(
+            uow.session.scalars(
+                select(Customer).options(columns).where(*_candidates(today)).order_by(Customer.id)
+            )
+        )
+        held_possible = any_hold(uow)  # one query; then per due customer only if needed
+        due: list[tuple[Customer, rules.StorageEnd]] = []
         for start in range(0, len(customers), 2000):
             part = customers[start : start + 2000]
             ends = storage_ends(uow, part, lost_years)
@@ -138,9 +146,11 @@ def list_storage_due(*, session: SignedIn, clock: Clock) -> list[DueRow]:
                 end = ends[c.id]
                 if end.ends is None or end.ends >= today:
                     continue
-                if holds_on_customer(uow, c.id):
+                if held_possible and holds_on_customer(uow, c.id):
                     continue
-                rows.append(_due_row(uow, c, end))
+                due.append((c, end))
+        counts, requests = _volumes_and_requests(uow, [c.id for c, _e in due])
+        rows = [_due_row(c, end, counts, requests) for c, end in due]
         rows.sort(key=lambda r: (r.ends, r.number))
         return rows
 
@@ -175,13 +185,38 @@ def _candidates(today: date) -> list[Any]:
     ]
 
 
-def _due_row(uow: UnitOfWork, c: Customer, end: rules.StorageEnd) -> DueRow:
-    volumes = int(uow.session.scalar(select(func.count()).where(Volume.customer_id == c.id)) or 0)
-    request = uow.session.scalars(
-        select(ErasureRequest)
-        .where(ErasureRequest.customer_id == c.id, ErasureRequest.state.in_(OPEN_STATES))
-        .order_by(ErasureRequest.id.desc())
-    ).first()
+def _volumes_and_requests(
+    uow: UnitOfWork, ids: list[int]
+) -> tuple[dict[int, int], dict[int, ErasureRequest]]:
+    """Volume counts and the newest open erasure request of each customer, 500 at a time."""
+    counts: dict[int, int] = {}
+    requests: dict[int, ErasureRequest] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for owner, n in uow.session.execute(
+            select(Volume.customer_id, func.count())
+            .where(Volume.customer_id.in_(chunk))
+            .group_by(Volume.customer_id)
+        ):
+            if owner is not None:
+                counts[int(owner)] = int(n)
+        for r in uow.session.scalars(
+            select(ErasureRequest)
+            .where(ErasureRequest.customer_id.in_(chunk), ErasureRequest.state.in_(OPEN_STATES))
+            .order_by(ErasureRequest.id)
+        ):
+            requests[int(r.customer_id or 0)] = r  # the newest wins
+    return counts, requests
+
+
+def _due_row(
+    c: Customer,
+    end: rules.StorageEnd,
+    counts: dict[int, int],
+    requests: dict[int, ErasureRequest],
+) -> DueRow:
+    volumes = counts.get(c.id, 0)
+    request = requests.get(c.id)
     assert end.ends is not None
     return DueRow(
         customer_id=c.id,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain import catalogue as catalogue_rules
 from app.domain import privacy as rules
-from app.domain.customers import FIELD_CLASSES, LABELS, InfoClass
+from app.domain.customers import CLASS_RULES, FIELD_CLASSES, LABELS, InfoClass
 from app.domain.loans import KIND_LABELS, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.printing.customer_report import CustomerReport, ReportField, ReportUse
@@ -22,7 +22,7 @@ from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.customers.consents import load_entries, purpose_settings
 from app.services.customers.records import CustomerDetail
-from app.services.customers.reveal import read_detail
+from app.services.customers.reveal import classes_kept_masked, read_detail
 from app.services.customers.stored import load_customer
 from app.services.privacy.periods import storage_ends
 from app.services.privacy.settings import privacy_settings
@@ -37,12 +37,6 @@ from app.storage.models import (
     Volume,
 )
 from app.storage.store import UnitOfWork
-
-CLASS_LABELS = {
-    InfoClass.BASIC: "基础信息",
-    InfoClass.BUSINESS: "业务信息",
-    InfoClass.SENSITIVE: "敏感信息",
-}
 
 
 def _label(value: str | None) -> str:
@@ -97,10 +91,12 @@ def report_fields(d: CustomerDetail) -> list[ReportField]:
     order = [InfoClass.BASIC, InfoClass.BUSINESS, InfoClass.SENSITIVE]
     out = []
     for cls in order:
+        if not CLASS_RULES[cls].in_report:
+            continue
         for key, c in FIELD_CLASSES.items():
             if c != cls or key not in values:
                 continue
-            out.append(ReportField(CLASS_LABELS[cls], titles[key], values[key] or "（无）"))
+            out.append(ReportField(CLASS_RULES[cls].label, titles[key], values[key] or "（无）"))
     return out
 
 
@@ -142,7 +138,7 @@ def print_customer_report(
     from app.printing.customer_report import render_customer_report
 
     with session.uow(clock) as uow:
-        authorize(uow, session.actor, "customer.reveal")
+        user = authorize(uow, session.actor, "customer.reveal")
         authorize(uow, session.actor, "privacy.read")
         c = load_customer(uow, customer_id)
         request = None
@@ -152,7 +148,8 @@ def print_customer_report(
             )
             if request is None or request.customer_id != c.id:
                 raise ValidationFailed([FieldError("request", "not_found")])
-        detail = read_detail(session.store, uow, c, masked=False)
+        # classes the printer may not reveal stay masked (R7: 敏感 only for some posts)
+        detail = read_detail(session.store, uow, c, masked=classes_kept_masked(user))
         settings = purpose_settings(uow)
         consents = []
         for row, entry in load_entries(uow, c.id):

@@ -26,6 +26,7 @@ from app.storage.models.catalogue import (
     ItemFile,
     ReferenceCounter,
     Volume,
+    VolumeTally,
 )
 from app.storage.models.customers import (
     Customer,
@@ -176,4 +177,5 @@ __all__ = [
     "UserRole",
     "Volume",
     "VolumePlace",
+    "VolumeTally",
 ]

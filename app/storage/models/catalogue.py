@@ -84,6 +84,24 @@ class Volume(Base):
     retention_until: Mapped[int | None] = mapped_column(Integer, index=True)
 
 
+class VolumeTally(Base):
+    """Volumes per (retention, year, 门类, extended end, state, 密级): the queue's counts.
+
+    Kept by triggers on ``volume`` (``app/storage/volume_tally.py``, migration 0021), never
+    written by services. ``until_year`` 0 and ``secrecy_level`` "" stand for NULL.
+    """
+
+    __tablename__ = "volume_tally"
+
+    retention: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    category_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    until_year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    secrecy_level: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
+
+
 class ArchiveItem(Base):
     """An item (件) inside a volume: a contract, a letter, an ID copy, a disc (R10, R13, R15)."""
 

@@ -162,14 +162,18 @@ class CustomerActions(QWidget):
 
     def export_list(self) -> None:
         """The list as on screen to Excel or PDF: masked unless asked and allowed (R5, R40)."""
-        from app.domain.roles import may
+        from app.domain.roles import may_as
         from app.services.exports import ExportFormat, export_customers
         from ui.dialogs.export_list import ExportListDialog, export_to_file
 
         ask = ExportListDialog(
             self,
             self.tr("客户目录"),
-            may_unmask=may(self._session.actor.roles, "customer.reveal"),
+            may_unmask=may_as(
+                self._session.actor.roles,
+                self._session.actor.approver_title,
+                "customer.reveal_sensitive",
+            ),
             customers=True,
             uses=get_privacy_settings(session=self._session, clock=self._context.clock).purposes,
         )
