@@ -20,13 +20,13 @@ from app.services.backup import (
     stage_pg_restore,
     verify_backup,
 )
-from app.services.customers import delete_customer, register_customer, reveal_customer
+from app.services.customers import register_customer, reveal_customer
 from app.storage import backup as storage
 from app.storage.backup import pg as pgb
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from tests.engines import PgServer
-from tests.factories import PASSWORD, person
+from tests.factories import PASSWORD, erase_customer, person
 
 pytestmark = pytest.mark.postgresql_only
 
@@ -180,7 +180,7 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
     folder = tmp_path / "backups"
     old = Path(run_backup(session=admin, clock=clock, target=folder).path)
     clock.advance(days=1)
-    delete_customer(session=archivist, customer_id=second, reason="客户要求删除", clock=clock)
+    erase_customer(archivist, second, clock)  # R8: requested, approved, carried out
     live_name = pgb.database_name(location.url or "")
     # 1. restored through the app: the live vault lacks the key, the customer is purged
     into = f"{live_name}_r1"
