@@ -71,6 +71,8 @@ class Customer(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     # set when the customer was anonymised (R8): name is a pseudonym, protected values erased
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # province-level code of the ID/USCC (two digits, the statistics' region); NULL: unknown
+    region: Mapped[str | None] = mapped_column(String(2), index=True)
 
 
 class CustomerPhone(Base):

@@ -1,0 +1,54 @@
+"""Statistics by region, and the staff gate's upgrade transition (issues 19 and 20)
+
+``customer.region``: the province-level code (two digits) of the customer's resident ID or
+unified social credit code, kept in clear when the number is saved so the customers report can
+count by region without decrypting a million numbers. Existing customers keep NULL (counted as
+未登记) until their number is next saved.
+
+``staff_gate_upgrade``: an installation that already has accounts when R28's gate arrives gets
+a transition (``StaffPolicy.upgrade_grace_days`` from today) for the accounts it has now, so
+nobody is locked out of customer data the moment the version is installed.
+
+Revision ID: 0022
+Revises: 0020
+Create Date: 2026-12-07
+"""
+
+import json
+from datetime import date
+
+import sqlalchemy as sa
+from alembic import op
+
+from app.storage.migrations.helpers import column
+
+revision = "0022"
+down_revision = "0020"
+branch_labels = None
+depends_on = None
+
+UPGRADE_SETTING = "staff_gate_upgrade"
+
+
+def upgrade() -> None:
+    op.add_column("customer", column("region", sa.String(2), nullable=True))
+    op.create_index("ix_customer_region", "customer", ["region"], unique=False)
+    conn = op.get_bind()
+    last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
+    have = conn.execute(
+        sa.text("SELECT count(*) FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING}
+    ).scalar()
+    if last is not None and not have:
+        # the migration's own day: the one date an upgrade has (no clock is passed in)
+        value = json.dumps({"installed_on": date.today().isoformat(), "last_account": int(last)})
+        conn.execute(
+            sa.text("INSERT INTO setting (key, value) VALUES (:k, :v)"),
+            {"k": UPGRADE_SETTING, "v": value},
+        )
+
+
+def downgrade() -> None:
+    op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
+    op.drop_index("ix_customer_region", table_name="customer")
+    with op.batch_alter_table("customer") as batch:
+        batch.drop_column("region")
