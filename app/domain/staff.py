@@ -59,7 +59,7 @@ class StaffPolicy:
     warn_days: int = 30  # the home screen warns this long before a date
     filing_day: int = 10  # departments hand over the previous month by this day (R27)
     review_months: int = 6  # access reviews every N months
-    upgrade_grace_days: int = 90  # accounts older than the upgrade that brought R28 keep data this long
+    upgrade_grace_days: int = 90  # accounts from before the upgrade bringing R28 keep data so long
 
 
 def add_months(day: date, months: int) -> date:

@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from app.domain import identity
 from app.domain import privacy as privacy_rules
 from app.errors import FieldError
 from app.security.crypto import KEY_BYTES, FieldCipher, NoncePool
