@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -233,6 +234,101 @@ def test_customers_counts_by_classification_new_and_lost(
     assert rows(r, "by_month") == [("2026-01", 3, 1), ("合计", 3, 1)]
 
 
+def test_customers_by_region_consent_and_storage_period(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = report(archivist, clock, "customers")
+    assert rows(r, "by_region") == [
+        ("上海市", 1),  # 王律师 310104…
+        ("北京市", 1),  # 张三丰 110105…
+        ("（证件未载明地区）", 1),  # 李雷: no ID
+        ("合计", 3),
+    ]
+    assert rows(r, "consent_states") == [
+        ("有有效的授权同意", 1),  # 王律师
+        ("依据法定或合同必需（无有效同意）", 1),  # 张三丰 (his consent ended 2025-12-31)
+        ("授权同意已过期或已撤回", 1),  # 李雷 (basis ended 01-15)
+        ("未登记授权同意或依据", 0),
+        ("合计", 3),
+    ]
+    assert rows(r, "consent_period") == [
+        ("登记授权同意", 1),
+        ("登记法定或合同依据", 3),
+        ("撤回的同意用途", 1),
+    ]
+    storage = dict((k, v) for k, v in rows(r, "storage"))
+    assert storage["已匿名化客户（统计时）"] == 0
+    assert storage["本期删除申请：待审批"] == 1
+    assert storage["本期删除申请：已执行"] == 0
+    assert storage["尚未办结的删除申请（统计时）"] == 1
+    # a month without the request: none in the period, still one open now
+    feb = compute_report(
+        session=archivist,
+        kind="customers",
+        period_from=date(2026, 2, 1),
+        period_to=date(2026, 2, 28),
+        clock=clock,
+    )
+    assert dict((k, v) for k, v in rows(feb, "storage"))["本期删除申请：待审批"] == 0
+    assert rows(feb, "consent_period")[0] == ("登记授权同意", 0)
+
+
+def test_destruction_counts_appraisals_lists_and_destroyed_volumes(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = report(archivist, clock, "activity")
+    assert rows(r, "appraisal") == [
+        ("销毁", 1),
+        ("延长保管", 1),
+        ("转为永久", 0),
+        ("移交", 0),
+        ("合计", 2),
+    ]
+    assert rows(r, "destruction") == [
+        ("编制销毁清册", 2),
+        ("批准的清册", 1),
+        ("退回的清册", 1),
+        ("执行销毁的清册", 1),
+        ("销毁案卷", 1),
+        ("其中粉碎", 1),
+        ("其中焚烧", 0),
+        ("其中送指定机构销毁", 0),
+    ]
+    assert r.value("summary", "销毁案卷") == 1
+
+
+def test_filing_hand_overs_on_time_late_missing_and_not_yet_due(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = compute_report(
+        session=archivist,
+        kind="holdings",
+        period_from=date(2025, 11, 1),
+        period_to=date(2026, 1, 31),
+        clock=clock,
+    )
+    # today is 2026-01-20: November and December are due (by 12-10 and 01-10), January is not
+    assert rows(r, "filing") == [
+        ("财务部", 0, 1, 1, 1, 1, 1, 3),
+        ("销售部", 2, 0, 0, 1, 3, 7, 29),
+        ("合计", 2, 1, 1, 2, 4, 8, 32),
+    ]
+    o = get_overview(session=archivist, clock=clock)
+    assert o.report.table("filing_overdue").title == "归档移交（2025-12，2026-01-10 前）"
+    assert rows(o.report, "filing_overdue") == [
+        ("应移交部门", 2),
+        ("已移交", 1),
+        ("逾期未移交", 1),
+        ("逾期未移交：财务部", 1),
+    ]
+    # on the deadline day nothing is overdue yet
+    clock._now = fx.at(1, 10)
+    assert rows(get_overview(session=archivist, clock=clock).report, "filing_overdue")[2] == (
+        "逾期未移交",
+        0,
+    )
+
+
 def test_activity_counts_incidents_and_audit_entries(
     archivist: SignedIn, clock: FixedClock, room: fx.Fixture
 ) -> None:
@@ -273,6 +369,10 @@ def test_overview_reads_the_reports_totals(
         ("客户总数", 3),
         ("本月新增", 3),
         ("本月登记事件", 1),
+        ("应移交部门", 2),
+        ("已移交", 1),
+        ("逾期未移交", 1),
+        ("逾期未移交：财务部", 1),
     ]
 
 
@@ -295,6 +395,7 @@ def test_every_report_computes_on_an_empty_database(archivist: SignedIn, clock: 
     for kind in ("holdings", "use", "loans", "inspections", "customers", "activity"):
         r = report(archivist, clock, kind)
         assert r.tables and all(
-            t.rows or t.key in ("places", "top_volumes", "rooms", "climate", "audit_actions")
+            t.rows
+            or t.key in ("places", "top_volumes", "rooms", "climate", "audit_actions", "filing")
             for t in r.tables
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+import app.services.statistics.filing as filing
 from app.domain.catalogue import (
     CARRIER_LABELS,
     RETENTION_LABELS,
@@ -192,13 +193,17 @@ def build(q: Query) -> Report:
             t_state,
             t_growth,
             t_places,
+            filing.filing_table(q),
         ),
         charts=(
             bar("案卷数量（按年度）", t_year),
             pie("案卷（按保管期限）", t_retention),
             line("本期新增（按月）", t_growth, (1, 2)),
         ),
-        notes=("馆藏数量为统计时的现状；“本期新增”按立卷登记时间统计。",),
+        notes=(
+            "馆藏数量为统计时的现状；“本期新增”按立卷登记时间统计。"
+            "归档移交按部门每月一次、次月规定日期前办理统计。",
+        ),
     )
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 import app.services.statistics.activity as activity
 import app.services.statistics.customers as customers
+import app.services.statistics.filing as filing
 import app.services.statistics.holdings as holdings
 import app.services.statistics.inspections as inspections
 import app.services.statistics.loans as loans
@@ -122,6 +123,7 @@ def get_overview(*, session: SignedIn, clock: Clock, day: date | None = None) ->
         overdue = loans.overdue_now(q)
         customer_total, customer_new = customers.customer_totals(q)
         incidents = activity.incident_count(q)
+        t_filing = filing.overdue_table(q)
     report = Report(
         kind="overview",
         title="本月概况",
@@ -153,6 +155,7 @@ def get_overview(*, session: SignedIn, clock: Clock, day: date | None = None) ->
                 (("客户总数", customer_total), ("本月新增", customer_new)),
             ),
             table("incidents", "事件", ("项目", "数量"), (("本月登记事件", incidents),)),
+            t_filing,
         ),
         computed_at=as_utc(clock.now()).isoformat(timespec="seconds"),
     )

@@ -33,6 +33,8 @@ UPGRADE_SETTING = "staff_gate_upgrade"
 def upgrade() -> None:
     op.add_column("customer", column("region", sa.String(2), nullable=True))
     op.create_index("ix_customer_region", "customer", ["region"], unique=False)
+    # the customers report counts anonymised customers (R8) without a pass over the table
+    op.create_index("ix_customer_anonymised_at", "customer", ["anonymised_at"], unique=False)
     conn = op.get_bind()
     last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
     have = conn.execute(
@@ -49,6 +51,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
+    op.drop_index("ix_customer_anonymised_at", table_name="customer")
     op.drop_index("ix_customer_region", table_name="customer")
     with op.batch_alter_table("customer") as batch:
         batch.drop_column("region")
