@@ -53,5 +53,6 @@ def downgrade() -> None:
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
     op.drop_index("ix_customer_anonymised_at", table_name="customer")
     op.drop_index("ix_customer_region", table_name="customer")
-    with op.batch_alter_table("customer") as batch:
-        batch.drop_column("region")
+    # plain ALTER TABLE … DROP COLUMN (SQLite ≥ 3.35, PostgreSQL): a batch copy of the table
+    # would drop ``customer`` itself, which every customer row's children refer to
+    op.get_bind().exec_driver_sql("ALTER TABLE customer DROP COLUMN region")
