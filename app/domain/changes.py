@@ -54,6 +54,8 @@ TABLE_KINDS: dict[str, str] = {
     "condition_record": "inspections",
     "repair_task": "inspections",
     "statistics_report": "statistics",
+    "stat_counter": "statistics",
+    "stat_hourly": "statistics",
     "statistics_approval": "statistics",
     "statistics_distribution": "statistics",
     "incident": "incidents",

@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from app.storage import search_pg
+from app.storage import search_pg, stat_counters
 from app.storage.search_sqlite import IndexBatch, IndexRow
 
 BULK_CACHE_KIB = 262_144  # 256 MiB of page cache while loading
@@ -156,11 +156,19 @@ def bulk_load(
             for name, sql in indexes
             if run(f'PRAGMA index_info("{name}")').fetchone()[2] not in sorted_columns
         ]
+        # the statistics' running totals: counted once at the end instead of row by row
+        triggers = run(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+            tuple(tables),
+        ).fetchall()
         previous_cache = run("PRAGMA cache_size").fetchone()[0]
         run("PRAGMA synchronous = OFF")
         run(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         dropped: list[str] = []
         try:
+            for name, sql in triggers:
+                run(f'DROP TRIGGER "{name}"')
+                dropped.append(sql)
             for name, sql in indexes:
                 run(f'DROP INDEX "{name}"')
                 dropped.append(sql)
@@ -174,6 +182,9 @@ def bulk_load(
         finally:
             for sql in dropped:
                 run(sql)
+            if triggers:
+                for sql in stat_counters.rebuild_statements("sqlite"):
+                    run(sql)
             run(f"PRAGMA cache_size = {int(previous_cache)}")
             run("PRAGMA synchronous = FULL")
             run("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -399,3 +399,61 @@ def test_every_report_computes_on_an_empty_database(archivist: SignedIn, clock: 
             or t.key in ("places", "top_volumes", "rooms", "climate", "audit_actions", "filing")
             for t in r.tables
         )
+
+
+def test_the_running_totals_follow_inserts_edits_and_deletes_and_rebuild_to_the_same(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    """The overview's totals (kept by triggers) equal a fresh count after every kind of write."""
+    from app.services.statistics import customers as customer_stats
+    from app.services.statistics import holdings as holdings_stats
+    from app.services.statistics.common import Query
+    from app.storage import stat_counters
+    from app.storage.models import Volume
+
+    def both() -> tuple[object, object]:
+        with archivist.uow(clock) as uow:
+            q = Query(uow, archivist.actor, JAN[0], JAN[1], ReportFilter(), clock)
+            h = holdings_stats.holdings_totals(q)
+            counted = ((h.volumes, h.items, h.pages), customer_stats.customer_totals(q))
+            kept = (holdings_stats.holdings_counters(q), customer_stats.customer_counters(q))
+        return counted, kept
+
+    counted, kept = both()
+    assert counted == kept == ((5, 10, 45), (3, 3))
+    with archivist.uow(clock) as uow:
+        v1 = uow.session.get(Volume, room.volumes["v1"])
+        assert v1 is not None
+        v1.page_count += 7
+        v1.item_count += 1
+        extra = Volume(
+            reference_code="Z001-HT·2026-Y-0009",
+            customer_id=room.customers["wang"],
+            year=2026,
+            title="临时卷",
+            retention="Y",
+            created_at=fx.at(1, 20),
+            category_code="HT",
+            fonds_code="Z001",
+            item_count=2,
+            page_count=3,
+            state="on_shelf",
+        )
+        uow.session.add(extra)
+        uow.commit()
+        extra_id = extra.id
+    assert both()[1][0] == (6, 13, 55)
+    with archivist.uow(clock) as uow:
+        uow.session.delete(uow.session.get(Volume, extra_id))
+        uow.commit()
+    clock._now = fx.at(1, 21)
+    from app.services.customers import register_customer
+    from tests.factories import prospect
+
+    register_customer(session=archivist, draft=prospect("新客户", "13700000000"), clock=clock)
+    counted, kept = both()
+    assert counted == kept == ((5, 11, 52), (4, 4))
+    with archivist.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE stat_counter SET n = 0")
+        stat_counters.rebuild(conn)
+    assert both()[1] == kept

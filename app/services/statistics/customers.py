@@ -28,7 +28,7 @@ from app.services.statistics.common import (
     pie,
     table,
 )
-from app.storage.models import Customer, CustomerStatusChange
+from app.storage.models import Customer, CustomerStatusChange, StatCounter, StatHourly
 
 
 def customer_totals(q: Query) -> tuple[int, int]:
@@ -38,6 +38,23 @@ def customer_totals(q: Query) -> tuple[int, int]:
         select(func.count(Customer.id)).where(q.in_period(Customer.created_at))
     )
     return int(total or 0), int(new or 0)
+
+
+def customer_counters(q: Query) -> tuple[int, int]:
+    """Customers now, and new in the period, from the running totals (the overview).
+
+    New customers are summed per UTC hour (``stat_hourly``) over the period's UTC range: exact
+    for whole-hour time zones, like :func:`per_local_month`.
+    """
+    session = q.uow.session
+    row = session.get(StatCounter, "customer")
+    start, end = (moment.strftime("%Y-%m-%d %H") for moment in q.utc)
+    new = session.scalar(
+        select(func.coalesce(func.sum(StatHourly.n), 0)).where(
+            StatHourly.key == "customer", StatHourly.hour >= start, StatHourly.hour < end
+        )
+    )
+    return (int(row.n) if row else 0), int(new or 0)
 
 
 def build(q: Query) -> Report:

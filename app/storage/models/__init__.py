@@ -95,6 +95,8 @@ from app.storage.models.staff import (
     StaffTrainingAttendee,
 )
 from app.storage.models.statistics import (
+    StatCounter,
+    StatHourly,
     StatisticsApproval,
     StatisticsDistribution,
     StatisticsReport,
@@ -163,6 +165,8 @@ __all__ = [
     "StaffPerson",
     "StaffTraining",
     "StaffTrainingAttendee",
+    "StatCounter",
+    "StatHourly",
     "StatisticsApproval",
     "StatisticsDistribution",
     "StatisticsReport",

@@ -1,4 +1,8 @@
-"""Statistics by region, and the staff gate's upgrade transition (issues 19 and 20)
+"""Statistics by region, running totals for the overview, the staff gate's transition (19, 20)
+
+``stat_counter``/``stat_hourly`` and their triggers: volumes, items, pages and customers in
+total and new customers per hour, so the overview does not count a million rows
+(app/storage/stat_counters.py).
 
 ``customer.region``: the province-level code (two digits) of the customer's resident ID or
 unified social credit code, kept in clear when the number is saved so the customers report can
@@ -20,7 +24,8 @@ from datetime import date
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column
+from app.storage import stat_counters
+from app.storage.migrations.helpers import column, pk
 
 revision = "0022"
 down_revision = "0020"
@@ -36,6 +41,24 @@ def upgrade() -> None:
     # the customers report counts anonymised customers (R8) without a pass over the table
     op.create_index("ix_customer_anonymised_at", "customer", ["anonymised_at"], unique=False)
     conn = op.get_bind()
+    # the overview's running totals, kept by triggers (app/storage/stat_counters.py)
+    op.create_table(
+        "stat_counter",
+        column("key", sa.String(16)),
+        column("n", sa.BigInteger()),
+        column("items", sa.BigInteger()),
+        column("pages", sa.BigInteger()),
+        pk("stat_counter", "key"),
+    )
+    op.create_table(
+        "stat_hourly",
+        column("hour", sa.String(13)),
+        column("key", sa.String(16)),
+        column("n", sa.BigInteger()),
+        pk("stat_hourly", "hour", "key"),
+    )
+    stat_counters.rebuild(conn)
+    stat_counters.create_triggers(conn)
     last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
     have = conn.execute(
         sa.text("SELECT count(*) FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING}
@@ -50,6 +73,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    stat_counters.drop_triggers(op.get_bind())
+    op.drop_table("stat_hourly")
+    op.drop_table("stat_counter")
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
     op.drop_index("ix_customer_anonymised_at", table_name="customer")
     op.drop_index("ix_customer_region", table_name="customer")
