@@ -7,6 +7,12 @@ registered). Both are kept by database triggers, so every writer — services, i
 demo's bulk load, a restore's purge — keeps them without knowing they exist; :func:`rebuild`
 counts them afresh (the migration that adds them, and a bulk load that dropped the triggers
 for speed). SQLite and PostgreSQL get the same triggers in their own dialects.
+
+``use_log`` rows also get a snapshot of what the use report groups and filters by — the
+volume's 密级, 门类 and 年度 and the items handed over (``loan.expected_items``) — filled by a
+trigger when the row is written, so a year of uses is read from ``use_log`` alone instead of
+looking up tens of thousands of volumes and register entries one by one. The 密级 counted is
+the one the volume had when it was used.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from sqlalchemy import Connection
 _SQLITE_HOUR = "substr({col}, 1, 13)"
 _PG_HOUR = "to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
 
-SQLITE_TRIGGERS = (
+SQLITE_TRIGGERS: tuple[str, ...] = (
     """CREATE TRIGGER trg_stat_volume_insert AFTER INSERT ON volume BEGIN
     UPDATE stat_counter SET n = n + 1, items = items + coalesce(NEW.item_count, 0),
     pages = pages + coalesce(NEW.page_count, 0) WHERE key = 'volume'; END""",
@@ -37,6 +43,15 @@ SQLITE_TRIGGERS = (
     UPDATE stat_counter SET n = n - 1 WHERE key = 'customer';
     UPDATE stat_hourly SET n = n - 1
     WHERE hour = substr(OLD.created_at, 1, 13) AND key = 'customer'; END""",
+)
+SQLITE_TRIGGERS += (
+    """CREATE TRIGGER trg_stat_use_log AFTER INSERT ON use_log BEGIN
+    UPDATE use_log SET
+    volume_level = (SELECT secrecy_level FROM volume WHERE id = NEW.volume_id),
+    volume_category = (SELECT category_code FROM volume WHERE id = NEW.volume_id),
+    volume_year = (SELECT year FROM volume WHERE id = NEW.volume_id),
+    items = coalesce((SELECT expected_items FROM loan WHERE id = NEW.loan_id), 0)
+    WHERE id = NEW.id; END""",
 )
 SQLITE_TRIGGER_NAMES = tuple(sql.split()[2] for sql in SQLITE_TRIGGERS)
 
@@ -76,6 +91,15 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER trg_stat_customer AFTER INSERT OR DELETE ON customer
   FOR EACH ROW EXECUTE FUNCTION stat_customer()""",
+    """CREATE OR REPLACE FUNCTION stat_use_log() RETURNS trigger AS $$
+BEGIN
+  SELECT secrecy_level, category_code, year INTO NEW.volume_level, NEW.volume_category,
+    NEW.volume_year FROM volume WHERE id = NEW.volume_id;
+  NEW.items := coalesce((SELECT expected_items FROM loan WHERE id = NEW.loan_id), 0);
+  RETURN NEW;
+END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER trg_stat_use_log BEFORE INSERT ON use_log
+  FOR EACH ROW EXECUTE FUNCTION stat_use_log()""",
 )
 
 
@@ -91,11 +115,22 @@ def drop_triggers(conn: Connection) -> None:
     if conn.dialect.name == "postgresql":
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_volume ON volume")
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_customer ON customer")
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_use_log ON use_log")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_volume()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_customer()")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_use_log()")
         return
     for name in SQLITE_TRIGGER_NAMES:
         conn.exec_driver_sql(f"DROP TRIGGER IF EXISTS {name}")
+
+
+USE_LOG_SNAPSHOT = (
+    "UPDATE use_log SET "
+    "volume_level = (SELECT secrecy_level FROM volume WHERE volume.id = use_log.volume_id), "
+    "volume_category = (SELECT category_code FROM volume WHERE volume.id = use_log.volume_id), "
+    "volume_year = (SELECT year FROM volume WHERE volume.id = use_log.volume_id), "
+    "items = coalesce((SELECT expected_items FROM loan WHERE loan.id = use_log.loan_id), 0)"
+)
 
 
 def rebuild_statements(dialect: str) -> tuple[str, ...]:
@@ -110,6 +145,7 @@ def rebuild_statements(dialect: str) -> tuple[str, ...]:
         "FROM customer",
         f"INSERT INTO stat_hourly (hour, key, n) SELECT {hour}, 'customer', count(*) "
         f"FROM customer GROUP BY {hour}",
+        USE_LOG_SNAPSHOT,
     )
 
 

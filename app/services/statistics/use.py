@@ -2,8 +2,8 @@
 
 By 利用方式, purpose, department and 密级, per month.
 
-Read from ``use_log`` (one row per volume used, written at issue) joined to the register entry
-(``loan``: items handed over) and the volume (filters, 密级). 人次 counts applications served.
+Read from ``use_log`` alone (one row per volume used, written at issue, with the volume's 密级,
+门类 and 年度 and the items handed over as they were then). 人次 counts applications served.
 """
 
 from __future__ import annotations
@@ -31,16 +31,13 @@ from app.services.statistics.common import (
     month_table,
     pie,
     table,
-    uses_volume_filter,
-    volume_clause,
 )
-from app.storage.models import Loan, UseLog, Volume
+from app.storage.models import UseLog, Volume
 
 TOP = 10
 PURPOSES = 10
 COLUMNS = ("人次", "卷次", "件次", "复制页数")
 TOP_KEY = "top_volumes"
-LOOKUP_LIMIT = 20_000  # used volumes looked up by id; more: the 密级 index is read whole
 
 
 @dataclass(frozen=True)
@@ -55,36 +52,40 @@ class _Use:
     pages: int
     items: int
     at: datetime
+    level: str | None  # the volume's 密级 when it was used
 
 
 def _rows(q: Query) -> list[_Use]:
-    """The period's uses in one indexed range read (``ix_use_log_occurred_at``).
+    """The period's uses in one indexed range read of ``use_log`` alone.
 
-    The volumes are joined only when the filter needs them: a use names its volume by id, and
-    fetching a million-row table row by row for every use is what makes a year slow.
+    Each row carries its volume's 密级, 门类 and 年度 and the items handed over (filled by a
+    trigger when it was written, app/storage/stat_counters.py), so neither the million-row
+    volume table nor the register entries are looked up row by row.
     """
-    stmt = (
-        select(
-            UseLog.application_id,
-            UseLog.kind,
-            UseLog.department,
-            UseLog.purpose,
-            UseLog.volume_id,
-            UseLog.pages_copied,
-            func.coalesce(Loan.expected_items, 0),
-            UseLog.occurred_at,
-        )
-        .select_from(UseLog)
-        .outerjoin(Loan, Loan.id == UseLog.loan_id)
-        .where(q.in_period(UseLog.occurred_at))
-    )
+    stmt = select(
+        UseLog.application_id,
+        UseLog.kind,
+        UseLog.department,
+        UseLog.purpose,
+        UseLog.volume_id,
+        UseLog.pages_copied,
+        func.coalesce(UseLog.items, 0),
+        UseLog.occurred_at,
+        UseLog.volume_level,
+    ).where(q.in_period(UseLog.occurred_at))
     if q.filters.department:
         stmt = stmt.where(UseLog.department == q.filters.department)
-    if uses_volume_filter(q.filters):
-        stmt = stmt.join(Volume, Volume.id == UseLog.volume_id).where(volume_clause(q.filters))
+    if q.filters.category:
+        stmt = stmt.where(UseLog.volume_category == q.filters.category)
+    if q.filters.year is not None:
+        stmt = stmt.where(UseLog.volume_year == q.filters.year)
+    if q.filters.level == "none":
+        stmt = stmt.where(UseLog.volume_level.is_(None))
+    elif q.filters.level:
+        stmt = stmt.where(UseLog.volume_level == q.filters.level)
     return [
-        _Use(int(a), str(k), d or "", p or "", int(v), int(pg or 0), int(i or 0), at)
-        for a, k, d, p, v, pg, i, at in q.uow.session.execute(stmt)
+        _Use(int(a), str(k), d or "", p or "", int(v), int(pg or 0), int(i or 0), at, lv)
+        for a, k, d, p, v, pg, i, at, lv in q.uow.session.execute(stmt)
     ]
 
 
@@ -152,7 +153,7 @@ def build(q: Query) -> Report:
         "by_level",
         "按密级",
         ("密级", *COLUMNS),
-        _fix_persons(_levels(q, rows), persons),
+        _fix_persons(_levels(rows), persons),
     )
     t_month = _months(q, rows)
     t_top = _top_volumes(q, rows)
@@ -183,28 +184,9 @@ def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple
     return rows
 
 
-def _levels(q: Query, rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
-    """By 密级: the classified volumes come from the 密级 index (a few per cent of the table)."""
-    used = sorted({r.volume_id for r in rows})
-    classified: dict[int, str | None] = {}
-    if len(used) <= LOOKUP_LIMIT:  # a month: look the used volumes up by id
-        for n in range(0, len(used), 500):
-            classified.update(
-                (int(vid), level)
-                for vid, level in q.uow.session.execute(
-                    select(Volume.id, Volume.secrecy_level).where(
-                        Volume.id.in_(used[n : n + 500]), Volume.secrecy_level.is_not(None)
-                    )
-                )
-            )
-    else:  # a long period: every classified volume, from the 密级 index
-        classified = {
-            int(vid): level
-            for vid, level in q.uow.session.execute(
-                select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
-            )
-        }
-    merged = _grouped(rows, lambda r: level_key(classified.get(r.volume_id)))
+def _levels(rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
+    """By 密级 (the volume's when it was used)."""
+    merged = _grouped(rows, lambda r: level_key(r.level))
     return group_rows(merged, LEVEL_ORDER, LEVEL_WORDS)
 
 

@@ -178,3 +178,8 @@ class UseLog(Base):
     department: Mapped[str] = mapped_column(String(100), default="")
     purpose: Mapped[str] = mapped_column(String(200))
     pages_copied: Mapped[int] = mapped_column(Integer, default=0)
+    # snapshot for the use report, filled by a trigger (app/storage/stat_counters.py)
+    volume_level: Mapped[str | None] = mapped_column(String(16))
+    volume_category: Mapped[str | None] = mapped_column(String(16))
+    volume_year: Mapped[int | None] = mapped_column(Integer)
+    items: Mapped[int | None] = mapped_column(Integer)

@@ -57,6 +57,13 @@ def upgrade() -> None:
         column("n", sa.BigInteger()),
         pk("stat_hourly", "hour", "key"),
     )
+    for name, type_ in (
+        ("volume_level", sa.String(16)),
+        ("volume_category", sa.String(16)),
+        ("volume_year", sa.Integer()),
+        ("items", sa.Integer()),
+    ):
+        op.add_column("use_log", column(name, type_, nullable=True))
     stat_counters.rebuild(conn)
     stat_counters.create_triggers(conn)
     last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
@@ -76,6 +83,8 @@ def downgrade() -> None:
     stat_counters.drop_triggers(op.get_bind())
     op.drop_table("stat_hourly")
     op.drop_table("stat_counter")
+    for name in ("volume_level", "volume_category", "volume_year", "items"):
+        op.get_bind().exec_driver_sql(f"ALTER TABLE use_log DROP COLUMN {name}")
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
     op.drop_index("ix_customer_anonymised_at", table_name="customer")
     op.drop_index("ix_customer_region", table_name="customer")
