@@ -148,6 +148,18 @@ def test_use_filtered_by_department_and_level(
     assert rows(sales, "by_month") == [("2026-01", 4, 0), ("合计", 4, 0)]
     secret = report(archivist, clock, "use", level="secret")
     assert secret.value("summary", "卷次") == 1
+    # a use counts under the 密级 its volume had when it was used: declassifying v2 later
+    # changes neither the level filter nor the by-level rows
+    from app.storage.models import Volume
+
+    before = rows(report(archivist, clock, "use"), "by_level")
+    with archivist.uow(clock) as uow:
+        v2 = uow.session.get(Volume, room.volumes["v2"])
+        assert v2 is not None
+        v2.secrecy_level = None
+        uow.commit()
+    assert rows(report(archivist, clock, "use"), "by_level") == before
+    assert report(archivist, clock, "use", level="secret").value("summary", "卷次") == 1
 
 
 def test_top_volumes_name_volumes_by_code_never_by_title(
