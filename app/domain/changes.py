@@ -56,6 +56,7 @@ TABLE_KINDS: dict[str, str] = {
     "statistics_report": "statistics",
     "stat_counter": "statistics",
     "stat_hourly": "statistics",
+    "stat_volume_group": "statistics",
     "statistics_approval": "statistics",
     "statistics_distribution": "statistics",
     "incident": "incidents",

@@ -8,6 +8,10 @@ demo's bulk load, a restore's purge — keeps them without knowing they exist; :
 counts them afresh (the migration that adds them, and a bulk load that dropped the triggers
 for speed). SQLite and PostgreSQL get the same triggers in their own dialects.
 
+``stat_volume_group`` holds volumes, items and pages per 门类 × 年度 × 保管期限 × 密级 × state
+(a few hundred rows for a million volumes): the holdings report reads it instead of a pass
+over the volume index.
+
 ``use_log`` rows also get a snapshot of what the use report groups and filters by — the
 volume's 密级, 门类 and 年度 and the items handed over (``loan.expected_items``) — filled by a
 trigger when the row is written, so a year of uses is read from ``use_log`` alone instead of
@@ -52,6 +56,33 @@ SQLITE_TRIGGERS += (
     volume_year = (SELECT year FROM volume WHERE id = NEW.volume_id),
     items = coalesce((SELECT expected_items FROM loan WHERE id = NEW.loan_id), 0)
     WHERE id = NEW.id; END""",
+)
+_GROUP_KEYS = "category_code, year, retention, level, state"
+_NEW_GROUP = (
+    "coalesce(NEW.category_code, ''), NEW.year, NEW.retention, "
+    "coalesce(NEW.secrecy_level, ''), NEW.state"
+)
+_OLD_MATCH = (
+    "category_code = coalesce(OLD.category_code, '') AND year = OLD.year AND "
+    "retention = OLD.retention AND level = coalesce(OLD.secrecy_level, '') AND state = OLD.state"
+)
+_GROUP_ADD = (
+    f"INSERT INTO stat_volume_group ({_GROUP_KEYS}, n, items, pages) VALUES ({_NEW_GROUP}, 1, "
+    "coalesce(NEW.item_count, 0), coalesce(NEW.page_count, 0)) "
+    f"ON CONFLICT ({_GROUP_KEYS}) DO UPDATE SET n = stat_volume_group.n + 1, "
+    "items = stat_volume_group.items + excluded.items, "
+    "pages = stat_volume_group.pages + excluded.pages"
+)
+_GROUP_REMOVE = (
+    "UPDATE stat_volume_group SET n = n - 1, items = items - coalesce(OLD.item_count, 0), "
+    f"pages = pages - coalesce(OLD.page_count, 0) WHERE {_OLD_MATCH}"
+)
+SQLITE_TRIGGERS += (
+    f"CREATE TRIGGER trg_stat_group_insert AFTER INSERT ON volume BEGIN {_GROUP_ADD}; END",
+    f"CREATE TRIGGER trg_stat_group_delete AFTER DELETE ON volume BEGIN {_GROUP_REMOVE}; END",
+    "CREATE TRIGGER trg_stat_group_update AFTER UPDATE OF category_code, year, retention, "
+    f"secrecy_level, state, item_count, page_count ON volume BEGIN {_GROUP_REMOVE}; "
+    f"{_GROUP_ADD}; END",
 )
 SQLITE_TRIGGER_NAMES = tuple(sql.split()[2] for sql in SQLITE_TRIGGERS)
 
@@ -100,6 +131,19 @@ BEGIN
 END $$ LANGUAGE plpgsql""",
     """CREATE TRIGGER trg_stat_use_log BEFORE INSERT ON use_log
   FOR EACH ROW EXECUTE FUNCTION stat_use_log()""",
+    f"""CREATE OR REPLACE FUNCTION stat_volume_group() RETURNS trigger AS $$
+BEGIN
+  IF TG_OP IN ('DELETE', 'UPDATE') THEN
+    {_GROUP_REMOVE};
+  END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    {_GROUP_ADD};
+  END IF;
+  RETURN NULL;
+END $$ LANGUAGE plpgsql""",
+    """CREATE TRIGGER trg_stat_volume_group AFTER INSERT OR DELETE OR UPDATE OF category_code,
+  year, retention, secrecy_level, state, item_count, page_count ON volume
+  FOR EACH ROW EXECUTE FUNCTION stat_volume_group()""",
 )
 
 
@@ -116,6 +160,8 @@ def drop_triggers(conn: Connection) -> None:
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_volume ON volume")
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_customer ON customer")
         conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_use_log ON use_log")
+        conn.exec_driver_sql("DROP TRIGGER IF EXISTS trg_stat_volume_group ON volume")
+        conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_volume_group()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_volume()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_customer()")
         conn.exec_driver_sql("DROP FUNCTION IF EXISTS stat_use_log()")
@@ -139,6 +185,12 @@ def rebuild_statements(dialect: str) -> tuple[str, ...]:
     return (
         "DELETE FROM stat_counter",
         "DELETE FROM stat_hourly",
+        "DELETE FROM stat_volume_group",
+        f"INSERT INTO stat_volume_group ({_GROUP_KEYS}, n, items, pages) SELECT "
+        "coalesce(category_code, ''), year, retention, coalesce(secrecy_level, ''), state, "
+        "count(*), coalesce(sum(item_count), 0), coalesce(sum(page_count), 0) FROM volume "
+        "GROUP BY coalesce(category_code, ''), year, retention, coalesce(secrecy_level, ''), "
+        "state",
         "INSERT INTO stat_counter (key, n, items, pages) SELECT 'volume', count(*), "
         "coalesce(sum(item_count), 0), coalesce(sum(page_count), 0) FROM volume",
         "INSERT INTO stat_counter (key, n, items, pages) SELECT 'customer', count(*), 0, 0 "

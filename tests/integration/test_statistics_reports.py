@@ -426,9 +426,19 @@ def test_the_running_totals_follow_inserts_edits_and_deletes_and_rebuild_to_the_
     def both() -> tuple[object, object]:
         with archivist.uow(clock) as uow:
             q = Query(uow, archivist.actor, JAN[0], JAN[1], ReportFilter(), clock)
-            h = holdings_stats.holdings_totals(q)
-            counted = ((h.volumes, h.items, h.pages), customer_stats.customer_totals(q))
+            direct = uow.session.execute(
+                select(
+                    func.count(Volume.id), func.sum(Volume.item_count), func.sum(Volume.page_count)
+                )
+            ).one()
+            counted = (tuple(int(x) for x in direct), customer_stats.customer_totals(q))
             kept = (holdings_stats.holdings_counters(q), customer_stats.customer_counters(q))
+            h = holdings_stats.holdings_totals(q)  # from the per-group totals
+            assert (h.volumes, h.items, h.pages) == kept[0]
+            states = dict(
+                uow.session.execute(select(Volume.state, func.count()).group_by(Volume.state)).all()
+            )
+            assert h.by_state == states
         return counted, kept
 
     counted, kept = both()
@@ -438,6 +448,7 @@ def test_the_running_totals_follow_inserts_edits_and_deletes_and_rebuild_to_the_
         assert v1 is not None
         v1.page_count += 7
         v1.item_count += 1
+        v1.state = "on_loan"  # moves between groups
         extra = Volume(
             reference_code="Z001-HT·2026-Y-0009",
             customer_id=room.customers["wang"],

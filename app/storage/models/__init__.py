@@ -100,6 +100,7 @@ from app.storage.models.statistics import (
     StatisticsApproval,
     StatisticsDistribution,
     StatisticsReport,
+    StatVolumeGroup,
 )
 
 __all__ = [
@@ -167,6 +168,7 @@ __all__ = [
     "StaffTrainingAttendee",
     "StatCounter",
     "StatHourly",
+    "StatVolumeGroup",
     "StatisticsApproval",
     "StatisticsDistribution",
     "StatisticsReport",

@@ -95,3 +95,18 @@ class StatHourly(Base):
     hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # 2026-01-05 09 (UTC)
     key: Mapped[str] = mapped_column(String(16), primary_key=True)
     n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatVolumeGroup(Base):
+    """Volumes, items, pages per 门类 × 年度 × 保管期限 × 密级 × state, kept by triggers."""
+
+    __tablename__ = "stat_volume_group"
+
+    category_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    retention: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' for 非密
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    items: Mapped[int] = mapped_column(BigInteger, default=0)
+    pages: Mapped[int] = mapped_column(BigInteger, default=0)

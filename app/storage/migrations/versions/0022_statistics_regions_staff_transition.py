@@ -57,6 +57,18 @@ def upgrade() -> None:
         column("n", sa.BigInteger()),
         pk("stat_hourly", "hour", "key"),
     )
+    op.create_table(
+        "stat_volume_group",
+        column("category_code", sa.String(8)),
+        column("year", sa.Integer()),
+        column("retention", sa.String(8)),
+        column("level", sa.String(16)),
+        column("state", sa.String(16)),
+        column("n", sa.BigInteger()),
+        column("items", sa.BigInteger()),
+        column("pages", sa.BigInteger()),
+        pk("stat_volume_group", "category_code", "year", "retention", "level", "state"),
+    )
     for name, type_ in (
         ("volume_level", sa.String(16)),
         ("volume_category", sa.String(16)),
@@ -81,6 +93,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     stat_counters.drop_triggers(op.get_bind())
+    op.drop_table("stat_volume_group")
     op.drop_table("stat_hourly")
     op.drop_table("stat_counter")
     for name in ("volume_level", "volume_category", "volume_year", "items"):
