@@ -160,11 +160,30 @@ class DamageReport(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
 
 
+USE_REPORT_COLUMNS = (
+    "occurred_at",
+    "kind",
+    "department",
+    "purpose",
+    "volume_level",
+    "volume_category",
+    "volume_year",
+    "application_id",
+    "volume_id",
+    "items",
+    "pages_copied",
+)
+
+
 class UseLog(Base):
     """Every use of the archives (R40): purpose, time, user; feeds the statistics (R50)."""
 
     __tablename__ = "use_log"
-    __table_args__ = (Index("ix_use_log_occurred_at", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_use_log_occurred_at", "occurred_at"),
+        # covers the use report's grouped passes over a period (migration 0022)
+        Index("ix_use_log_report", *USE_REPORT_COLUMNS),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))

@@ -76,6 +76,24 @@ def upgrade() -> None:
         ("items", sa.Integer()),
     ):
         op.add_column("use_log", column(name, type_, nullable=True))
+    op.create_index(
+        "ix_use_log_report",
+        "use_log",
+        [
+            "occurred_at",
+            "kind",
+            "department",
+            "purpose",
+            "volume_level",
+            "volume_category",
+            "volume_year",
+            "application_id",
+            "volume_id",
+            "items",
+            "pages_copied",
+        ],
+        unique=False,
+    )
     stat_counters.rebuild(conn)
     stat_counters.create_triggers(conn)
     last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
@@ -96,6 +114,7 @@ def downgrade() -> None:
     op.drop_table("stat_volume_group")
     op.drop_table("stat_hourly")
     op.drop_table("stat_counter")
+    op.drop_index("ix_use_log_report", table_name="use_log")
     for name in ("volume_level", "volume_category", "volume_year", "items"):
         op.get_bind().exec_driver_sql(f"ALTER TABLE use_log DROP COLUMN {name}")
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
