@@ -94,6 +94,18 @@ def upgrade() -> None:
         ],
         unique=False,
     )
+    op.create_index(
+        "ix_customer_consent_state",
+        "customer_consent",
+        ["kind", "customer_id", "given_on", "valid_until"],
+        unique=False,
+    )
+    op.create_index(
+        "ix_customer_consent_given_on", "customer_consent", ["given_on", "kind"], unique=False
+    )
+    op.create_index(
+        "ix_consent_purpose_withdrawn_on", "consent_purpose", ["withdrawn_on"], unique=False
+    )
     stat_counters.rebuild(conn)
     stat_counters.create_triggers(conn)
     last = conn.execute(sa.text("SELECT max(id) FROM user_account")).scalar()
@@ -115,6 +127,9 @@ def downgrade() -> None:
     op.drop_table("stat_hourly")
     op.drop_table("stat_counter")
     op.drop_index("ix_use_log_report", table_name="use_log")
+    op.drop_index("ix_consent_purpose_withdrawn_on", table_name="consent_purpose")
+    op.drop_index("ix_customer_consent_given_on", table_name="customer_consent")
+    op.drop_index("ix_customer_consent_state", table_name="customer_consent")
     for name in ("volume_level", "volume_category", "volume_year", "items"):
         op.get_bind().exec_driver_sql(f"ALTER TABLE use_log DROP COLUMN {name}")
     op.get_bind().execute(sa.text("DELETE FROM setting WHERE key = :k"), {"k": UPGRADE_SETTING})
