@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select, true
+from sqlalchemy.orm import aliased
 
 from app.domain import privacy as rules
 from app.domain.identity import province_name
@@ -32,42 +33,72 @@ UNKNOWN_REGION = "（证件未载明地区）"
 def consent_state_table(q: Query, customers: int) -> Table:
     """Customers by their consent state today (anonymised customers are left out).
 
-    Three distinct counts over ``ix_customer_consent_state`` (kind, customer, dates): the
-    customers with a current consent (few), those with a current basis but no such consent,
-    and those with any entry; no entry reaches Python.
+    Distinct counts over ``ix_customer_consent_state`` (kind, customer, dates) — the customers
+    with a current consent, with a current basis, with any entry — corrected by the few
+    consents every purpose of which has been withdrawn (found through the withdrawal index).
+    Every consent entry names at least one purpose (R4), so a consent is in force unless all of
+    its purposes are withdrawn. Nothing is read row by row for a million customers.
     """
     today = q.today
     session = q.uow.session
     c = CustomerConsent
+    consent_kind = c.kind == rules.EntryKind.CONSENT.value
+    basis_kind = c.kind == rules.EntryKind.BASIS.value
     current = (c.given_on <= today) & (c.valid_until.is_(None) | (c.valid_until >= today))
-    kept = c.customer_id.not_in(select(Customer.id).where(Customer.anonymised_at.is_not(None)))
-    open_purpose = (
-        select(ConsentPurpose.id)
-        .where(
-            ConsentPurpose.consent_id == c.id,
-            ConsentPurpose.withdrawn_on.is_(None) | (ConsentPurpose.withdrawn_on > today),
-        )
-        .exists()
+    anonymised = set(
+        session.scalars(select(Customer.id).where(Customer.anonymised_at.is_not(None)))
     )
-    consenting = select(c.customer_id).where(
-        c.kind == rules.EntryKind.CONSENT.value, current, open_purpose, kept
-    )
+    kept = c.customer_id.not_in(anonymised) if anonymised else true()
 
     def distinct(*where: Any) -> int:
         return int(
             session.scalar(select(func.count(func.distinct(c.customer_id))).where(*where)) or 0
         )
 
-    with_consent = distinct(c.kind == rules.EntryKind.CONSENT.value, current, open_purpose, kept)
-    with_basis = distinct(
-        c.kind == rules.EntryKind.BASIS.value, current, kept, c.customer_id.not_in(consenting)
+    # consents whose every purpose is withdrawn by today: not in force
+    open_now = ConsentPurpose.withdrawn_on.is_(None) | (ConsentPurpose.withdrawn_on > today)
+    touched = select(ConsentPurpose.consent_id).where(ConsentPurpose.withdrawn_on <= today)
+    dead = {
+        int(cid)
+        for cid, has_open in session.execute(
+            select(ConsentPurpose.consent_id, func.max(case((open_now, 1), else_=0)))
+            .where(ConsentPurpose.consent_id.in_(touched))
+            .group_by(ConsentPurpose.consent_id)
+        )
+        if not has_open
+    }
+    affected = set(
+        session.scalars(select(c.customer_id).where(c.id.in_(dead), consent_kind, current, kept))
     )
+    live = set(
+        session.scalars(
+            select(c.customer_id).where(
+                c.customer_id.in_(affected), consent_kind, current, c.id.not_in(dead)
+            )
+        )
+    )
+    lost = affected - live  # a current consent, but none in force
+    with_consent = distinct(consent_kind, current, kept) - len(lost)
+    other = aliased(CustomerConsent)
+    has_current_consent = (
+        select(other.id)
+        .where(
+            other.customer_id == c.customer_id,
+            other.kind == rules.EntryKind.CONSENT.value,
+            other.given_on <= today,
+            other.valid_until.is_(None) | (other.valid_until >= today),
+        )
+        .exists()
+    )
+    basis_lost = distinct(basis_kind, current, c.customer_id.in_(lost)) if lost else 0
+    basis_and_consent = distinct(basis_kind, current, kept, has_current_consent) - basis_lost
+    with_basis = distinct(basis_kind, current, kept) - basis_and_consent
     with_entry = distinct(kept)
     counts = {
         "consent": with_consent,
         "basis": with_basis,
         "ended": with_entry - with_consent - with_basis,
-        "none": max(0, customers - anonymised_total(q) - with_entry),
+        "none": max(0, customers - len(anonymised) - with_entry),
     }
     return table(
         "consent_states",
