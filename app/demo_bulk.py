@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy import DateTime, text
 
 from app.demo_people import generate_customers
+from app.domain import identity
 from app.domain import reference_code as refs
 from app.domain.catalogue import MARKED_LEVELS, Secrecy, SecrecyLevel
 from app.security.crypto import BlindIndex, FieldCipher, random_key
@@ -81,6 +82,7 @@ CUSTOMER_COLUMNS = (
     "id_type",
     "id_number_enc",
     "id_number_bidx",
+    "region",
     "consent_purpose",
     "consent_method",
     "remarks",
@@ -217,6 +219,7 @@ def make_chunks(
                 c.id_type,
                 cipher.encrypt(c.id_number, table="customer", column="id_number", row_key=row_key),
                 bidx.digest("customer.id_number", c.id_number),
+                identity.region_code(c.id_type, c.id_number),
                 "",
                 "",
                 "",

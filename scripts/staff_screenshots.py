@@ -40,6 +40,7 @@ def main() -> None:
             name="冯一鸣",
             status="potential",
             responsible_user_id=leaver_id,
+            legal_basis="合同必需",  # R4: a consent or a stated basis
         ),
         clock=clock,
     )

@@ -83,6 +83,18 @@ def main() -> None:
             "statistics-draft-use",
             folder,
         )
+        customers = compute_report(
+            session=lisi,
+            kind="customers",
+            period_from=fx.PERIOD[0],
+            period_to=fx.PERIOD[1],
+            clock=clock,
+        )
+        render(
+            export_report(session=lisi, report=customers, fmt=ExportFormat.PDF, clock=clock),
+            "statistics-draft-customers",
+            folder,
+        )
         rid = compile_report(
             session=lisi,
             kind="loans",
@@ -120,6 +132,12 @@ def main() -> None:
         tab._show(draft)
         settle(app)
         page.grab().save(str(OUT / "statistics-use.png"))
+        tab = page.reports["customers"]
+        page.tabs.setCurrentWidget(tab)
+        tab.set_period(*fx.PERIOD)
+        tab._show(customers)
+        settle(app)
+        page.grab().save(str(OUT / "statistics-customers.png"))
         assert page.releases is not None
         page.tabs.setCurrentWidget(page.releases)
         page.releases.refresh(select=rid)

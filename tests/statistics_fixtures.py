@@ -24,6 +24,17 @@ climate  01-05 20.0/50.0 21.0/52.0 · 01-06 25.0/50.0 (too warm) · 01-07 20.0/5
 tasks    修补 opened 01-10 done 01-15; 复制 opened 01-11 open
 incident SJ-2026-001 丢失 found 01-08, open
 customers 张三丰 在册 一般 (lost on 01-12), 李雷 潜在 一般, 王律师 在册 特殊 律师 重要
+          regions (ID codes): 张三丰 110105 北京市, 王律师 310104 上海市, 李雷 no ID
+          each registered 01-05 with a 合同必需 basis; 李雷's basis ended 01-15; 王律师 consent
+          01-06 (open purpose); 张三丰 old consent 2025-06-01→2025-12-31, a purpose withdrawn
+          01-10 → states: consent 1, basis 1 (张三丰), ended 1 (李雷), none 0
+          erasure request SC2026-0001 for 张三丰 pending, requested 01-14
+disposal  appraisal JD2026-0001 01-02: v5 destroy, v3 extend; 销毁清册 XH2026-0001 (v5)
+          compiled 01-03, approved 01-05, destroyed 01-07 by 粉碎; XH2026-0002 compiled 01-09,
+          rejected 01-10
+filing    销售部 (clerk 刘文书): 2025-11 on 2025-12-05 (on time), 2025-12 on 01-08 (on time,
+          2 卷 5 件 20 页); 财务部 (clerk 陈会计): 2025-11 on 2025-12-15 (late, 1 卷 1 件 3 页),
+          2025-12 none (overdue since 01-10)
 """
 
 from __future__ import annotations
@@ -35,18 +46,28 @@ from app.clock import FixedClock
 from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import (
+    Appraisal,
+    AppraisalDecision,
     ArchiveBox,
     ArchiveItem,
+    ConsentPurpose,
     Customer,
+    CustomerConsent,
     CustomerStatusChange,
     DamageReport,
+    Department,
+    DestructionList,
+    DestructionListVolume,
     EnvironmentReading,
+    ErasureRequest,
+    FilingHandover,
     Incident,
     InspectionDifference,
     InspectionSession,
     ItemFile,
     Loan,
     RepairTask,
+    StaffPerson,
     StorageLocation,
     UseApplication,
     UseLog,
@@ -72,6 +93,8 @@ PERSONAL = (
     "赵敏",
     "钱多多",
     "孙悟空",
+    "刘文书",
+    "陈会计",
 )
 SECRET_TITLE = "秘密合同汇编"
 CONFIDENTIAL_TITLE = "机密协议汇编"
@@ -196,6 +219,9 @@ def build(session: SignedIn, clock: FixedClock) -> Fixture:
             )
         _uses(s, volumes)
         _room(s, volumes)
+        _privacy(s, customers, session.actor.user_id)
+        _disposal(s, volumes)
+        _filing(s, session.actor.user_id)
         s.add(
             Incident(
                 number="SJ-2026-001",
@@ -369,3 +395,123 @@ def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
             created_at=at(1, 11),
         )
     )
+
+
+def _privacy(s, customers: dict[str, int], user_id: int) -> None:  # type: ignore[no-untyped-def]
+    li = s.query(CustomerConsent).filter_by(customer_id=customers["li"]).one()
+    li.valid_until = date(2026, 1, 15)
+    new = CustomerConsent(
+        customer_id=customers["wang"],
+        kind="consent",
+        method="written",
+        given_on=date(2026, 1, 6),
+        valid_until=None,
+        created_at=at(1, 6),
+    )
+    old = CustomerConsent(
+        customer_id=customers["zhang"],
+        kind="consent",
+        method="written",
+        given_on=date(2025, 6, 1),
+        valid_until=date(2025, 12, 31),
+        created_at=at(6, 1, year=2025),
+    )
+    s.add_all([new, old])
+    s.flush()
+    s.add(ConsentPurpose(consent_id=new.id, purpose="marketing"))
+    s.add(ConsentPurpose(consent_id=old.id, purpose="marketing", withdrawn_on=date(2026, 1, 10)))
+    s.add(
+        ErasureRequest(
+            number="SC2026-0001",
+            customer_id=customers["zhang"],
+            customer_number="KH00000001",
+            reason="consent_withdrawn",
+            outcome="anonymise",
+            state="pending",
+            requested_by=user_id,
+            requested_at=at(1, 14),
+        )
+    )
+
+
+def _disposal(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    appraisal = Appraisal(
+        number="JD2026-0001", state="closed", appraised_on=date(2026, 1, 2), created_at=at(1, 2)
+    )
+    s.add(appraisal)
+    s.flush()
+    for key, decision in (("v5", "destroy"), ("v3", "extend")):
+        s.add(
+            AppraisalDecision(
+                appraisal_id=appraisal.id,
+                volume_id=volumes[key],
+                decision=decision,
+                new_retention_until=2040 if decision == "extend" else None,
+                decided_at=at(1, 2),
+            )
+        )
+    done = DestructionList(
+        number="XH2026-0001",
+        state="destroyed",
+        compiled_by_name="档案员",
+        compiled_at=at(1, 3),
+        decided_at=at(1, 5),
+        carried_out_on=date(2026, 1, 7),
+        carried_out_at=at(1, 7),
+        method="shred",
+    )
+    refused = DestructionList(
+        number="XH2026-0002",
+        state="rejected",
+        compiled_by_name="档案员",
+        compiled_at=at(1, 9),
+        decided_at=at(1, 10),
+    )
+    s.add_all([done, refused])
+    s.flush()
+    s.add(
+        DestructionListVolume(
+            list_id=done.id, volume_id=volumes["v5"], seq=1, reference_code="v5", title="已销毁卷"
+        )
+    )
+
+
+def _filing(s, user_id: int) -> None:  # type: ignore[no-untyped-def]
+    for dept, clerk, handovers in (
+        (
+            "销售部",
+            "刘文书",
+            (("2025-11", at(12, 5, year=2025), 1, 2, 9), ("2025-12", at(1, 8), 2, 5, 20)),
+        ),
+        ("财务部", "陈会计", (("2025-11", at(12, 15, year=2025), 1, 1, 3),)),
+    ):
+        d = Department(name=dept, created_at=at(1, 1, year=2025))
+        s.add(d)
+        s.flush()
+        p = StaffPerson(
+            name=clerk,
+            department_id=d.id,
+            state="active",
+            joined_on=date(2025, 1, 1),
+            created_at=at(1, 1, year=2025),
+        )
+        s.add(p)
+        s.flush()
+        d.filing_clerk_id = p.id
+        for n, (period, when, v, i, pages) in enumerate(handovers, start=1):
+            s.add(
+                FilingHandover(
+                    number=f"GD-{dept}-{n}",
+                    department_id=d.id,
+                    period=period,
+                    clerk_person_id=p.id,
+                    clerk_name=clerk,
+                    clerk_confirmed="password",
+                    archivist_user_id=user_id,
+                    archivist_name="档案员",
+                    occurred_at=when,
+                    volumes=v,
+                    items=i,
+                    pages=pages,
+                )
+            )

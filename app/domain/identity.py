@@ -452,3 +452,30 @@ def check_email(text: str, *, field: str = "email") -> Checked:
             None, FieldError(field, "format", {"expected": "电子邮箱，如 name@example.com"})
         )
     return Checked(value.lower())
+
+
+# --- region for the statistics (issue 19) ----------------------------------------------------
+def region_code(id_type: str | None, number: str | None) -> str | None:
+    """The province-level code (two digits) an identity number encodes, or None.
+
+    A resident ID's first six digits and a USCC's characters 3–8 are an administrative
+    division (GB/T 2260); only its first two digits are kept, so the statistics can count
+    customers by province without holding anything closer to a person.
+    """
+    if not number:
+        return None
+    if id_type == "resident_id" and len(number) == 18:
+        code = number[:2]
+    elif id_type == "uscc" and len(number) == 18:
+        code = number[2:4]
+    else:
+        return None
+    return code if code.isdigit() and province_name(code) else None
+
+
+@lru_cache(maxsize=64)
+def province_name(code: str) -> str | None:
+    """The province (省级) name of a two-digit code, or None for an unknown code."""
+    if code in _SPECIAL_REGIONS:
+        return _SPECIAL_REGIONS[code]
+    return _region(code + "0000")[0]

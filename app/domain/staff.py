@@ -59,6 +59,7 @@ class StaffPolicy:
     warn_days: int = 30  # the home screen warns this long before a date
     filing_day: int = 10  # departments hand over the previous month by this day (R27)
     review_months: int = 6  # access reviews every N months
+    upgrade_grace_days: int = 90  # accounts from before the upgrade bringing R28 keep data so long
 
 
 def add_months(day: date, months: int) -> date:
@@ -124,8 +125,40 @@ def compliance_gaps(
     since: date,
     today: date,
     policy: StaffPolicy,
+    transition_until: date | None = None,
 ) -> list[Gap]:
-    """What keeps a person from customer data (blocking) or soon will (warnings), R28."""
+    """What keeps a person from customer data (blocking) or soon will (warnings), R28.
+
+    ``transition_until``: the last day of the upgrade transition for an account that existed
+    when the version bringing R28 was installed. Until then its gaps (except having left) are
+    warnings that say when customer data will be withheld, so an installation is not locked
+    out the moment it is upgraded.
+    """
+    gaps = _gaps(has_person, state, agreements, last_training, since, today, policy)
+    if transition_until is None or today > transition_until:
+        return gaps
+    return [
+        g
+        if not g.blocking or g.code == "left"
+        else Gap(
+            g.code,
+            f"{g.text}（升级过渡期至 {transition_until.isoformat()}，之后将暂停使用客户信息）",
+            False,
+            transition_until,
+        )
+        for g in gaps
+    ]
+
+
+def _gaps(
+    has_person: bool,
+    state: StaffState | None,
+    agreements: list[AgreementTerm],
+    last_training: date | None,
+    since: date,
+    today: date,
+    policy: StaffPolicy,
+) -> list[Gap]:
     if not has_person:
         return [Gap("no_person", "没有人员档案（未登记保密协议和培训）", True)]
     if state == StaffState.LEFT:

@@ -25,7 +25,7 @@ class ReportKind(LabelledEnum):
     LOANS = "loans", "外借统计"
     INSPECTIONS = "inspections", "库房检查统计"
     CUSTOMERS = "customers", "客户信息统计"
-    ACTIVITY = "activity", "事件与操作统计"
+    ACTIVITY = "activity", "销毁、事件与操作统计"
 
 
 REPORT_LABELS = ReportKind.labels()

@@ -10,7 +10,7 @@ that pass ``releases=True`` to ``authorize``).
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -25,6 +25,9 @@ from app.storage.models import (
 )
 
 POLICY_SETTING = "staff_policy"
+# Written by migration 0022 on an installation that already had accounts when R28 arrived:
+# {"installed_on": "YYYY-MM-DD", "last_account": <highest user id then>}.
+UPGRADE_SETTING = "staff_gate_upgrade"
 
 # Actions that by themselves release customer data: full values, files, printouts (R5, R40).
 # Exports and loan issue release data under broader actions and pass ``releases=True``.
@@ -49,10 +52,42 @@ def load_policy(session: Any) -> StaffPolicy:
     return StaffPolicy(**values)
 
 
+def upgrade_transition(session: Any) -> tuple[date, int] | None:
+    """``(installed_on, last_account)`` of the upgrade that brought R28, or None (new install)."""
+    row = session.get(Setting, UPGRADE_SETTING)
+    if row is None:
+        return None
+    try:
+        raw = json.loads(row.value)
+        return date.fromisoformat(str(raw["installed_on"])), int(raw["last_account"])
+    except (json.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def transition_until(session: Any, user_id: int | None, policy: StaffPolicy) -> date | None:
+    """The last day account ``user_id`` may still release data without its papers, or None.
+
+    Only accounts that existed at the upgrade have a transition; accounts made afterwards (and
+    every account of a new installation) meet R28 from their first day.
+    """
+    upgrade = upgrade_transition(session)
+    if upgrade is None or user_id is None or user_id > upgrade[1]:
+        return None
+    return upgrade[0] + timedelta(days=policy.upgrade_grace_days)
+
+
 def person_gaps(
-    session: Any, person: StaffPerson | None, today: date, policy: StaffPolicy
+    session: Any,
+    person: StaffPerson | None,
+    today: date,
+    policy: StaffPolicy,
+    *,
+    user_id: int | None = None,
 ) -> list[Gap]:
-    """What ``person`` lacks (blocking) or soon will (warnings) for customer data."""
+    """What ``person`` (of account ``user_id``) lacks (blocking) or soon will (warnings)."""
+    if user_id is None and person is not None:
+        user_id = person.user_id
+    until = transition_until(session, user_id, policy)
     if person is None:
         return compliance_gaps(
             has_person=False,
@@ -62,6 +97,7 @@ def person_gaps(
             since=today,
             today=today,
             policy=policy,
+            transition_until=until,
         )
     terms = [
         AgreementTerm(signed_on, until)
@@ -84,13 +120,14 @@ def person_gaps(
         since=person.joined_on,
         today=today,
         policy=policy,
+        transition_until=until,
     )
 
 
 def account_gaps(session: Any, user_id: int, today: date) -> list[Gap]:
     """The gaps of the person linked to account ``user_id`` (no person: one blocking gap)."""
     person = session.scalar(select(StaffPerson).where(StaffPerson.user_id == user_id))
-    return person_gaps(session, person, today, load_policy(session))
+    return person_gaps(session, person, today, load_policy(session), user_id=user_id)
 
 
 def blocking_text(gaps: list[Gap]) -> str:

@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from app.storage import search_pg, volume_tally
+from app.storage import search_pg, stat_counters, volume_tally
 from app.storage.search_sqlite import IndexBatch, IndexRow
 
 BULK_CACHE_KIB = 262_144  # 256 MiB of page cache while loading
@@ -158,15 +158,20 @@ def bulk_load(
             for name, sql in indexes
             if run(f'PRAGMA index_info("{name}")').fetchone()[2] not in sorted_columns
         ]
+        # the statistics' running totals: counted once at the end instead of row by row
+        triggers = run(
+            f"SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ({marks})",
+            tuple(tables),
+        ).fetchall()
         previous_cache = run("PRAGMA cache_size").fetchone()[0]
         run("PRAGMA synchronous = OFF")
         run(f"PRAGMA cache_size = -{BULK_CACHE_KIB}")
         dropped: list[str] = []
         tally = "volume" in tables
         try:
-            if tally:
-                for statement in volume_tally.DROP_SQLITE:
-                    run(statement)
+            for name, sql in triggers:  # the volume tally's and the statistics' totals
+                run(f'DROP TRIGGER "{name}"')
+                dropped.append(sql)
             for name, sql in indexes:
                 run(f'DROP INDEX "{name}"')
                 dropped.append(sql)
@@ -181,8 +186,11 @@ def bulk_load(
             for sql in dropped:
                 run(sql)
             if tally:
-                for statement in (*volume_tally.SQLITE, *volume_tally.REBUILD):
+                for statement in volume_tally.REBUILD:
                     run(statement)
+            if triggers:
+                for sql in stat_counters.rebuild_statements("sqlite"):
+                    run(sql)
             run(f"PRAGMA cache_size = {int(previous_cache)}")
             run("PRAGMA synchronous = FULL")
             run("PRAGMA wal_checkpoint(TRUNCATE)")

@@ -149,6 +149,27 @@ def test_the_home_screen_tells_the_person_and_the_administrator_what_is_missing(
         qtbot.addWidget(admin_home)
         admin_home.show_staff(staff.list_compliance_notes(session=admin, clock=clock))
         assert "李秀英（archivist）" in admin_home.cards["staff"].body.text()
+        # had this database been upgraded to the gate's version today, its accounts would be in
+        # the upgrade transition: the same gap is a dated warning, not a suspension
+        import json
+
+        from app.services.common import local_today
+        from app.services.compliance import UPGRADE_SETTING
+        from app.storage.models import Setting
+
+        with desk.store.engine.begin() as conn:
+            conn.execute(
+                Setting.__table__.insert().values(
+                    key=UPGRADE_SETTING,
+                    value=json.dumps(
+                        {"installed_on": local_today(clock).isoformat(), "last_account": 10**6}
+                    ),
+                )
+            )
+        home.show_papers(staff.get_my_compliance(session=desk, clock=clock))
+        text = home.cards["papers"].body.text()
+        assert "暂停使用客户信息（" not in text and "升级过渡期至" in text
+        assert "保密培训已逾期" in text
     finally:
         sign_out(session=desk, clock=clock)
         sign_out(session=admin, clock=clock)

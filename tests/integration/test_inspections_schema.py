@@ -46,4 +46,4 @@ def test_the_inspection_tables_are_removed_by_downgrade_and_come_back_on_upgrade
     assert migrate.upgrade(engine) is True
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) >= TABLES
-        assert migrate.current_revision(conn) == migrate.HEAD == "0021"
+        assert migrate.current_revision(conn) == migrate.HEAD == "0022"

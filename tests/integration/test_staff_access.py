@@ -264,3 +264,93 @@ def test_the_three_are_not_gated_and_the_agreement_scan_is_encrypted_and_audited
             session=desk("lisi"), agreement_id=aid, purpose="看看", clock=clock
         )
     sign_out(session=desk("lisi"), clock=clock)
+
+
+def test_an_upgraded_installation_keeps_its_accounts_working_through_the_transition(
+    desk: Desk, location: DatabaseLocation
+) -> None:
+    """R28's gate arrives by upgrade: accounts that existed then get ``upgrade_grace_days``."""
+    from alembic import command
+    from sqlalchemy import select
+
+    from app.services.compliance import UPGRADE_SETTING, upgrade_transition
+    from app.storage import migrate
+    from app.storage.models import Setting, UserAccount
+
+    clock = desk.clock
+    users.create_user(
+        session=desk.admin,
+        username="veteran",
+        display_name="老员工",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    confirm_as_security(desk.admin, clock)
+    vid, _code = make_volume(desk("lisi"), clock)
+    app_id = staff_application(desk, [vid])
+    approve_all(desk, app_id, "info")
+    vid2, _code2 = make_volume(desk("lisi"), clock)  # lent at the end, after the first is out
+    app2 = staff_application(desk, [vid2])
+    approve_all(desk, app2, "info")
+    engine = desk.admin.store.engine
+    with desk.admin.uow(clock) as uow:  # a new installation: no transition, the gate holds
+        assert upgrade_transition(uow.session) is None
+    assert isinstance(_release_attempts(desk, "veteran", vid, app_id)["reveal"], Exception)
+    # the version is installed over this database: 0020 → head
+    cfg = migrate._config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0020")
+    assert migrate.upgrade(engine) is True
+    with desk.admin.uow(clock) as uow:
+        upgrade = upgrade_transition(uow.session)
+        last = uow.session.scalar(select(UserAccount.id).order_by(UserAccount.id.desc()))
+    assert upgrade is not None and upgrade[1] == last and upgrade[0] == date.today()
+
+    def upgraded_on(day: date) -> None:  # when the upgrade happened, in the test's calendar
+        with engine.begin() as conn:
+            conn.execute(
+                Setting.__table__.update()
+                .where(Setting.key == UPGRADE_SETTING)
+                .values(value=f'{{"installed_on": "{day.isoformat()}", "last_account": {last}}}')
+            )
+
+    today = local_today(clock)
+    upgraded_on(today)
+    until = today + timedelta(days=StaffPolicy().upgrade_grace_days)
+    [gap] = staff.get_my_compliance(session=desk("veteran"), clock=clock)
+    assert (gap.code, gap.blocking, gap.on) == ("no_person", False, until)
+    assert f"升级过渡期至 {until.isoformat()}" in gap.text
+    assert set(_release_attempts(desk, "veteran", vid, app_id).values()) == {"ok"}
+    notes = staff.list_compliance_notes(session=desk.admin, clock=clock)
+    assert [(n.blocking, "升级过渡期" in n.text) for n in notes if n.username == "veteran"] == [
+        (False, True)
+    ]
+    # an account made after the upgrade meets R28 from its first day
+    users.create_user(
+        session=desk.admin,
+        username="latecomer",
+        display_name="新来的",
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
+    confirm_as_security(desk.admin, clock)
+    late = desk("latecomer")
+    assert [(g.code, g.blocking) for g in staff.get_my_compliance(session=late, clock=clock)] == [
+        ("no_person", True)
+    ]
+    # 91 days after the upgrade the default 90 days are over: every release path is refused
+    upgraded_on(today - timedelta(days=91))
+    outcomes = _release_attempts(desk, "veteran", vid, app_id)
+    assert all(isinstance(o, CustomerDataSuspended) for o in outcomes.values()), outcomes
+    # the grace is a setting: 120 days give the account its data back
+    staff.set_staff_policy(
+        session=desk.admin, policy=StaffPolicy(upgrade_grace_days=120), clock=clock
+    )
+    assert set(_release_attempts(desk, "veteran", vid2, app2).values()) == {"ok"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 
 import pytest
 from sqlalchemy import func, select
@@ -147,6 +148,18 @@ def test_use_filtered_by_department_and_level(
     assert rows(sales, "by_month") == [("2026-01", 4, 0), ("合计", 4, 0)]
     secret = report(archivist, clock, "use", level="secret")
     assert secret.value("summary", "卷次") == 1
+    # a use counts under the 密级 its volume had when it was used: declassifying v2 later
+    # changes neither the level filter nor the by-level rows
+    from app.storage.models import Volume
+
+    before = rows(report(archivist, clock, "use"), "by_level")
+    with archivist.uow(clock) as uow:
+        v2 = uow.session.get(Volume, room.volumes["v2"])
+        assert v2 is not None
+        v2.secrecy_level = None
+        uow.commit()
+    assert rows(report(archivist, clock, "use"), "by_level") == before
+    assert report(archivist, clock, "use", level="secret").value("summary", "卷次") == 1
 
 
 def test_top_volumes_name_volumes_by_code_never_by_title(
@@ -233,6 +246,101 @@ def test_customers_counts_by_classification_new_and_lost(
     assert rows(r, "by_month") == [("2026-01", 3, 1), ("合计", 3, 1)]
 
 
+def test_customers_by_region_consent_and_storage_period(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = report(archivist, clock, "customers")
+    assert rows(r, "by_region") == [
+        ("上海市", 1),  # 王律师 310104…
+        ("北京市", 1),  # 张三丰 110105…
+        ("（证件未载明地区）", 1),  # 李雷: no ID
+        ("合计", 3),
+    ]
+    assert rows(r, "consent_states") == [
+        ("有有效的授权同意", 1),  # 王律师
+        ("依据法定或合同必需（无有效同意）", 1),  # 张三丰 (his consent ended 2025-12-31)
+        ("授权同意已过期或已撤回", 1),  # 李雷 (basis ended 01-15)
+        ("未登记授权同意或依据", 0),
+        ("合计", 3),
+    ]
+    assert rows(r, "consent_period") == [
+        ("登记授权同意", 1),
+        ("登记法定或合同依据", 3),
+        ("撤回的同意用途", 1),
+    ]
+    storage = dict((k, v) for k, v in rows(r, "storage"))
+    assert storage["已匿名化客户（统计时）"] == 0
+    assert storage["本期删除申请：待审批"] == 1
+    assert storage["本期删除申请：已执行"] == 0
+    assert storage["尚未办结的删除申请（统计时）"] == 1
+    # a month without the request: none in the period, still one open now
+    feb = compute_report(
+        session=archivist,
+        kind="customers",
+        period_from=date(2026, 2, 1),
+        period_to=date(2026, 2, 28),
+        clock=clock,
+    )
+    assert dict((k, v) for k, v in rows(feb, "storage"))["本期删除申请：待审批"] == 0
+    assert rows(feb, "consent_period")[0] == ("登记授权同意", 0)
+
+
+def test_destruction_counts_appraisals_lists_and_destroyed_volumes(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = report(archivist, clock, "activity")
+    assert rows(r, "appraisal") == [
+        ("销毁", 1),
+        ("延长保管", 1),
+        ("转为永久", 0),
+        ("移交", 0),
+        ("合计", 2),
+    ]
+    assert rows(r, "destruction") == [
+        ("编制销毁清册", 2),
+        ("批准的清册", 1),
+        ("退回的清册", 1),
+        ("执行销毁的清册", 1),
+        ("销毁案卷", 1),
+        ("其中粉碎", 1),
+        ("其中焚烧", 0),
+        ("其中送指定机构销毁", 0),
+    ]
+    assert r.value("summary", "销毁案卷") == 1
+
+
+def test_filing_hand_overs_on_time_late_missing_and_not_yet_due(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    r = compute_report(
+        session=archivist,
+        kind="holdings",
+        period_from=date(2025, 11, 1),
+        period_to=date(2026, 1, 31),
+        clock=clock,
+    )
+    # today is 2026-01-20: November and December are due (by 12-10 and 01-10), January is not
+    assert rows(r, "filing") == [
+        ("财务部", 0, 1, 1, 1, 1, 1, 3),
+        ("销售部", 2, 0, 0, 1, 3, 7, 29),
+        ("合计", 2, 1, 1, 2, 4, 8, 32),
+    ]
+    o = get_overview(session=archivist, clock=clock)
+    assert o.report.table("filing_overdue").title == "归档移交（2025-12，2026-01-10 前）"
+    assert rows(o.report, "filing_overdue") == [
+        ("应移交部门", 2),
+        ("已移交", 1),
+        ("逾期未移交", 1),
+        ("逾期未移交：财务部", 1),
+    ]
+    # on the deadline day nothing is overdue yet
+    clock._now = fx.at(1, 10)
+    assert rows(get_overview(session=archivist, clock=clock).report, "filing_overdue")[2] == (
+        "逾期未移交",
+        0,
+    )
+
+
 def test_activity_counts_incidents_and_audit_entries(
     archivist: SignedIn, clock: FixedClock, room: fx.Fixture
 ) -> None:
@@ -273,6 +381,10 @@ def test_overview_reads_the_reports_totals(
         ("客户总数", 3),
         ("本月新增", 3),
         ("本月登记事件", 1),
+        ("应移交部门", 2),
+        ("已移交", 1),
+        ("逾期未移交", 1),
+        ("逾期未移交：财务部", 1),
     ]
 
 
@@ -295,6 +407,76 @@ def test_every_report_computes_on_an_empty_database(archivist: SignedIn, clock: 
     for kind in ("holdings", "use", "loans", "inspections", "customers", "activity"):
         r = report(archivist, clock, kind)
         assert r.tables and all(
-            t.rows or t.key in ("places", "top_volumes", "rooms", "climate", "audit_actions")
+            t.rows
+            or t.key in ("places", "top_volumes", "rooms", "climate", "audit_actions", "filing")
             for t in r.tables
         )
+
+
+def test_the_running_totals_follow_inserts_edits_and_deletes_and_rebuild_to_the_same(
+    archivist: SignedIn, clock: FixedClock, room: fx.Fixture
+) -> None:
+    """The overview's totals (kept by triggers) equal a fresh count after every kind of write."""
+    from app.services.statistics import customers as customer_stats
+    from app.services.statistics import holdings as holdings_stats
+    from app.services.statistics.common import Query
+    from app.storage import stat_counters
+    from app.storage.models import Volume
+
+    def both() -> tuple[object, object]:
+        with archivist.uow(clock) as uow:
+            q = Query(uow, archivist.actor, JAN[0], JAN[1], ReportFilter(), clock)
+            direct = uow.session.execute(
+                select(
+                    func.count(Volume.id), func.sum(Volume.item_count), func.sum(Volume.page_count)
+                )
+            ).one()
+            counted = (tuple(int(x) for x in direct), customer_stats.customer_totals(q))
+            kept = (holdings_stats.holdings_counters(q), customer_stats.customer_counters(q))
+            h = holdings_stats.holdings_totals(q)  # from the per-group totals
+            assert (h.volumes, h.items, h.pages) == kept[0]
+            states = dict(
+                uow.session.execute(select(Volume.state, func.count()).group_by(Volume.state)).all()
+            )
+            assert h.by_state == states
+        return counted, kept
+
+    counted, kept = both()
+    assert counted == kept == ((5, 10, 45), (3, 3))
+    with archivist.uow(clock) as uow:
+        v1 = uow.session.get(Volume, room.volumes["v1"])
+        assert v1 is not None
+        v1.page_count += 7
+        v1.item_count += 1
+        v1.state = "on_loan"  # moves between groups
+        extra = Volume(
+            reference_code="Z001-HT·2026-Y-0009",
+            customer_id=room.customers["wang"],
+            year=2026,
+            title="临时卷",
+            retention="Y",
+            created_at=fx.at(1, 20),
+            category_code="HT",
+            fonds_code="Z001",
+            item_count=2,
+            page_count=3,
+            state="on_shelf",
+        )
+        uow.session.add(extra)
+        uow.commit()
+        extra_id = extra.id
+    assert both()[1][0] == (6, 13, 55)
+    with archivist.uow(clock) as uow:
+        uow.session.delete(uow.session.get(Volume, extra_id))
+        uow.commit()
+    clock._now = fx.at(1, 21)
+    from app.services.customers import register_customer
+    from tests.factories import prospect
+
+    register_customer(session=archivist, draft=prospect("新客户", "13700000000"), clock=clock)
+    counted, kept = both()
+    assert counted == kept == ((5, 11, 52), (4, 4))
+    with archivist.store.engine.begin() as conn:
+        conn.exec_driver_sql("UPDATE stat_counter SET n = 0")
+        stat_counters.rebuild(conn)
+    assert both()[1] == kept

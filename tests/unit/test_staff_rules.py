@@ -135,3 +135,45 @@ def test_every_module_that_prints_or_exports_asks_the_customer_data_gate() -> No
         if outputs and module.__name__ not in UNGATED and not gated:
             missing.append(module.__name__)
     assert missing == []
+
+
+def test_an_upgrade_transition_turns_blocking_gaps_into_dated_warnings_until_it_ends() -> None:
+    def with_transition(today: date, until: date, state: StaffState = StaffState.ACTIVE) -> list:  # type: ignore[type-arg]
+        return compliance_gaps(
+            has_person=True,
+            state=state,
+            agreements=[],
+            last_training=None,
+            since=date(2025, 1, 1),
+            today=today,
+            policy=POLICY,
+            transition_until=until,
+        )
+
+    until = date(2026, 3, 31)
+    during = with_transition(date(2026, 3, 31), until)
+    assert [(g.code, g.blocking, g.on) for g in during] == [
+        ("no_agreement", False, until),
+        ("training_overdue", False, until),
+    ]
+    assert all("升级过渡期至 2026-03-31" in g.text for g in during)
+    after = with_transition(date(2026, 4, 1), until)
+    assert [(g.code, g.blocking) for g in after] == [
+        ("no_agreement", True),
+        ("training_overdue", True),
+    ]
+    # having left is never softened
+    assert [
+        (g.code, g.blocking) for g in with_transition(date(2026, 1, 1), until, StaffState.LEFT)
+    ] == [("left", True)]
+    no_person = compliance_gaps(
+        has_person=False,
+        state=None,
+        agreements=[],
+        last_training=None,
+        since=date(2026, 1, 1),
+        today=date(2026, 1, 1),
+        policy=POLICY,
+        transition_until=until,
+    )
+    assert [(g.code, g.blocking) for g in no_person] == [("no_person", False)]

@@ -171,7 +171,7 @@ def _pseudonymise(db_session: Any, ids: list[int], now: datetime) -> None:
         for consent in db_session.query(CustomerConsent).filter_by(customer_id=cid):
             consent.form_enc = consent.form_name_enc = None
         c.name = pseudonym(c.number)
-        c.gender = c.birth_date_enc = c.id_type = None
+        c.gender = c.birth_date_enc = c.id_type = c.region = None
         c.id_number_enc = c.id_number_bidx = c.email_enc = None
         c.consent_purpose = c.remarks = c.index_remarks = ""
         c.anonymised_at = c.anonymised_at or now

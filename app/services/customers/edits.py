@@ -181,6 +181,7 @@ def update_customer(
         masked_changes: dict[str, object] = {}
         if changes.id_number is not None:
             c.id_type = changes.id_type if clean.id_number else None
+            c.region = identity.region_code(changes.id_type, clean.id_number)
             c.id_number_enc = enc("id_number", clean.id_number) if clean.id_number else None
             c.id_number_bidx = (
                 store.blind_index.digest("customer.id_number", clean.id_number)

@@ -120,6 +120,7 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
             if clean.id_number
             else None,
             email_enc=enc("email", clean.email) if clean.email else None,
+            region=identity.region_code(draft.id_type, clean.id_number),
             responsible_user_id=draft.responsible_user_id,
             consent_date=draft.consent_date,
             consent_purpose=draft.consent_purpose.strip()[:200],

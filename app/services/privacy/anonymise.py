@@ -84,6 +84,7 @@ def anonymise_customer(uow: UnitOfWork, store: Store, c: Customer) -> Resealed:
     c.gender = None
     c.birth_date_enc = None
     c.id_type = None
+    c.region = None
     c.id_number_enc = None
     c.id_number_bidx = None
     c.email_enc = None

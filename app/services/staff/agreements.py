@@ -316,4 +316,10 @@ def get_my_compliance(*, session: SignedIn, clock: Clock) -> list[Gap]:
         person = uow.session.scalar(
             select(StaffPerson).where(StaffPerson.user_id == session.actor.user_id)
         )
-        return person_gaps(uow.session, person, local_today(clock), load_policy(uow.session))
+        return person_gaps(
+            uow.session,
+            person,
+            local_today(clock),
+            load_policy(uow.session),
+            user_id=session.actor.user_id,
+        )

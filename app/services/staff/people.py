@@ -293,6 +293,7 @@ def set_staff_policy(*, session: SignedIn, policy: StaffPolicy, clock: Clock) ->
         "warn_days": (0, 180),
         "filing_day": (1, 28),
         "review_months": (1, 24),
+        "upgrade_grace_days": (0, 365),
     }
     for name, (low, high) in ranges.items():
         value = getattr(policy, name)

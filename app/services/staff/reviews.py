@@ -108,7 +108,11 @@ def start_access_review(*, session: SignedIn, clock: Clock) -> int:
         count = 0
         for user in uow.session.scalars(select(UserAccount).order_by(UserAccount.username)):
             data = {r.role for r in user.roles} & {Role.ARCHIVIST.value, Role.APPROVER.value}
-            gaps = person_gaps(uow.session, people.get(user.id), today, policy) if data else []
+            gaps = (
+                person_gaps(uow.session, people.get(user.id), today, policy, user_id=user.id)
+                if data
+                else []
+            )
             compliance = "；".join(g.text for g in gaps) or ("正常" if data else "不涉及客户信息")
             uow.session.add(
                 AccessReviewLine(

@@ -133,7 +133,9 @@ def list_compliance_notes(*, session: SignedIn, clock: Clock) -> list[Compliance
         ):
             if not {r.role for r in user.roles} & DATA_ROLES:
                 continue
-            for gap in person_gaps(uow.session, people.get(user.id), today, policy):
+            for gap in person_gaps(
+                uow.session, people.get(user.id), today, policy, user_id=user.id
+            ):
                 notes.append(
                     ComplianceNote(user.display_name, user.username, gap.text, gap.blocking)
                 )

@@ -1,21 +1,30 @@
 """事件与操作统计 (R45, R40, R50): incidents and the audit trail's activity, as counts.
 
-Incidents by kind and status (found in the period); audit entries by area and the most frequent
-actions, sign-ins and refusals. Counts only: no actor name, object or detail leaves the trail.
-Destruction (销毁) counts come with the disposition area (issue 17) and are not here yet.
+Incidents by kind and status (found in the period); destruction (销毁, R44): appraisal decisions,
+destruction lists compiled, decided and carried out, volumes destroyed by method; audit entries
+by area and the most frequent actions, sign-ins and refusals. Counts only: no actor name,
+object, title or detail leaves the trail or the lists.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from typing import Any
 
 from sqlalchemy import func, select
 
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind
+from app.domain.disposition import Decision, ListState, Method
+from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
 from app.services.audit.labels import AREA_LABELS, action_label
 from app.services.incidents import KINDS, STATUSES
 from app.services.statistics.common import Query, bar, group_rows, pie, table
-from app.storage.models import AuditEntry, Incident
+from app.storage.models import (
+    AppraisalDecision,
+    AuditEntry,
+    DestructionList,
+    DestructionListVolume,
+    Incident,
+)
 
 TOP_ACTIONS = 12
 SIGN_INS = ("auth.sign_in",)
@@ -75,12 +84,15 @@ def build(q: Query) -> Report:
         ("操作", "条数"),
         [(action_label(a), n) for a, n in top],
     )
+    t_destruction = destruction_table(q)
+    t_decisions = decision_table(q)
     t_summary = table(
         "summary",
         "概况",
         ("项目", "数量"),
         (
             ("事件", t_incidents.rows[-1][1]),
+            ("销毁案卷", dict((r[0], r[1]) for r in t_destruction.rows)["销毁案卷"]),
             ("操作记录", sum(actions.values())),
             ("登录", sum(actions[a] for a in SIGN_INS)),
             ("登录失败、锁定、拒绝", sum(actions[a] for a in REFUSALS)),
@@ -95,7 +107,66 @@ def build(q: Query) -> Report:
         period_from=q.period_from,
         period_to=q.period_to,
         filters=(),
-        tables=(t_summary, t_incidents, t_areas, t_actions),
+        tables=(t_summary, t_incidents, t_decisions, t_destruction, t_areas, t_actions),
         charts=tuple(charts),
-        notes=("只统计条数，不含操作人和对象；销毁统计待“鉴定处置”功能完成后加入。",),
+        notes=("只统计条数，不含操作人、对象和题名；销毁按清册的编制、审批和执行时间统计。",),
+    )
+
+
+def decision_table(q: Query) -> Table:
+    """Appraisal decisions (鉴定) made in the period, by decision."""
+    counts = {
+        str(d): int(n)
+        for d, n in q.uow.session.execute(
+            select(AppraisalDecision.decision, func.count())
+            .where(q.in_period(AppraisalDecision.decided_at))
+            .group_by(AppraisalDecision.decision)
+        )
+    }
+    labels = {m.value: m.label for m in Decision}
+    return table(
+        "appraisal",
+        "鉴定意见（本期）",
+        ("意见", "案卷数"),
+        group_rows(counts, list(labels), labels),
+    )
+
+
+def destruction_table(q: Query) -> Table:
+    """Destruction lists compiled, approved, returned and carried out in the period (R44)."""
+    session = q.uow.session
+
+    def lists(*where: Any) -> int:
+        return int(session.scalar(select(func.count(DestructionList.id)).where(*where)) or 0)
+
+    decided = q.in_period(DestructionList.decided_at)
+    done = q.in_period(DestructionList.carried_out_at)
+    by_method = dict(
+        session.execute(
+            select(DestructionList.method, func.count(DestructionListVolume.id))
+            .join(DestructionListVolume, DestructionListVolume.list_id == DestructionList.id)
+            .where(done, DestructionList.state == ListState.DESTROYED.value)
+            .group_by(DestructionList.method)
+        ).all()
+    )
+    return table(
+        "destruction",
+        "销毁（本期）",
+        ("项目", "数量"),
+        (
+            ("编制销毁清册", lists(q.in_period(DestructionList.compiled_at))),
+            (
+                "批准的清册",
+                lists(
+                    decided,
+                    DestructionList.state.in_(
+                        (ListState.APPROVED.value, ListState.DESTROYED.value)
+                    ),
+                ),
+            ),
+            ("退回的清册", lists(decided, DestructionList.state == ListState.REJECTED.value)),
+            ("执行销毁的清册", lists(done, DestructionList.state == ListState.DESTROYED.value)),
+            ("销毁案卷", sum(int(n) for n in by_method.values())),
+            *((f"其中{m.label}", int(by_method.get(m.value, 0))) for m in Method),
+        ),
     )

@@ -3,9 +3,9 @@
 Customers by kind, category, status and importance; new and lost customers per month.
 
 Counts of the plain classification columns only: nothing encrypted is read, so no personal
-value can reach a report. Not here yet: the region from ID/USCC region codes (the codes are
-stored encrypted; a region column needs the registration to keep it) and the consent and
-storage-period states (issue 18 builds them).
+value can reach a report. The region (province, from the ID/USCC region code kept in clear as
+``customer.region``), the consent and the storage-period states come from
+:mod:`app.services.statistics.privacy`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import func, select
 
+import app.services.statistics.privacy as privacy
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
 from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
 from app.services.statistics.common import (
@@ -27,7 +28,7 @@ from app.services.statistics.common import (
     pie,
     table,
 )
-from app.storage.models import Customer, CustomerStatusChange
+from app.storage.models import Customer, CustomerStatusChange, StatCounter, StatHourly
 
 
 def customer_totals(q: Query) -> tuple[int, int]:
@@ -37,6 +38,23 @@ def customer_totals(q: Query) -> tuple[int, int]:
         select(func.count(Customer.id)).where(q.in_period(Customer.created_at))
     )
     return int(total or 0), int(new or 0)
+
+
+def customer_counters(q: Query) -> tuple[int, int]:
+    """Customers now, and new in the period, from the running totals (the overview).
+
+    New customers are summed per UTC hour (``stat_hourly``) over the period's UTC range: exact
+    for whole-hour time zones, like :func:`per_local_month`.
+    """
+    session = q.uow.session
+    row = session.get(StatCounter, "customer")
+    start, end = (moment.strftime("%Y-%m-%d %H") for moment in q.utc)
+    new = session.scalar(
+        select(func.coalesce(func.sum(StatHourly.n), 0)).where(
+            StatHourly.key == "customer", StatHourly.hour >= start, StatHourly.hour < end
+        )
+    )
+    return (int(row.n) if row else 0), int(new or 0)
 
 
 def build(q: Query) -> Report:
@@ -89,21 +107,39 @@ def build(q: Query) -> Report:
             ("本期流失", int(t_month.rows[-1][2])),
         ),
     )
+    t_region = privacy.region_table(q)
+    t_consent = privacy.consent_state_table(q, total)
+    t_consent_period = privacy.consent_period_table(q)
+    t_storage = privacy.storage_table(q)
     return Report(
         kind=ReportKind.CUSTOMERS.value,
         title=REPORT_LABELS[ReportKind.CUSTOMERS],
         period_from=q.period_from,
         period_to=q.period_to,
         filters=(),
-        tables=(t_summary, t_party, t_kind, t_category, t_status, t_importance, t_month),
+        tables=(
+            t_summary,
+            t_party,
+            t_kind,
+            t_category,
+            t_status,
+            t_importance,
+            t_region,
+            t_month,
+            t_consent,
+            t_consent_period,
+            t_storage,
+        ),
         charts=(
             pie("客户（按类别）", t_category),
             bar("客户（按状态）", t_status),
+            bar("客户（按地区）", t_region),
+            pie("授权同意情况", t_consent),
             line("新增与流失（按月）", t_month, (1, 2)),
         ),
         notes=(
             "客户数为统计时的现状；新增按登记时间、流失按状态改为“流失”的时间统计。"
-            "地区分布、授权同意与保存期限情况另行统计（待相应功能完成）。",
+            "地区取身份证件或统一社会信用代码中的行政区划代码（省级）。",
         ),
     )
 

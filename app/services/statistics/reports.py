@@ -1,8 +1,10 @@
 """Computing reports: one entry point for every kind, the month's overview, filter choices.
 
 The overview and the home screen's statistics card read the same totals functions the reports
-use (``holdings_totals``, ``use_totals``, ``loan_totals``, ``overdue_now``, ``customer_totals``),
-so the figures agree wherever they are shown.
+use (``use_totals``, ``loan_totals``, ``overdue_now``, ``filing.overdue_table``), so the figures
+agree wherever they are shown; the holdings and customer totals come from the running totals
+the database triggers keep (``holdings_counters``, ``customer_counters``: a million rows are
+not counted for one page), and tests check they equal the reports' own counts.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from sqlalchemy import select
 
 import app.services.statistics.activity as activity
 import app.services.statistics.customers as customers
+import app.services.statistics.filing as filing
 import app.services.statistics.holdings as holdings
 import app.services.statistics.inspections as inspections
 import app.services.statistics.loans as loans
@@ -116,12 +119,13 @@ def get_overview(*, session: SignedIn, clock: Clock, day: date | None = None) ->
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "statistics.read"))
         q = Query(uow, reader, first, last, ReportFilter(), clock)
-        h = holdings.holdings_totals(q)
+        volumes_total, items_total, pages_total = holdings.holdings_counters(q)
         persons, volumes, items, pages = use.use_totals(q)
         issued, returned = loans.loan_totals(q)
         overdue = loans.overdue_now(q)
-        customer_total, customer_new = customers.customer_totals(q)
+        customer_total, customer_new = customers.customer_counters(q)
         incidents = activity.incident_count(q)
+        t_filing = filing.overdue_table(q)
     report = Report(
         kind="overview",
         title="本月概况",
@@ -132,7 +136,7 @@ def get_overview(*, session: SignedIn, clock: Clock, day: date | None = None) ->
                 "holdings",
                 "馆藏（截至统计时）",
                 ("项目", "数量"),
-                (("案卷", h.volumes), ("件", h.items), ("页", h.pages)),
+                (("案卷", volumes_total), ("件", items_total), ("页", pages_total)),
             ),
             table(
                 "use",
@@ -153,6 +157,7 @@ def get_overview(*, session: SignedIn, clock: Clock, day: date | None = None) ->
                 (("客户总数", customer_total), ("本月新增", customer_new)),
             ),
             table("incidents", "事件", ("项目", "数量"), (("本月登记事件", incidents),)),
+            t_filing,
         ),
         computed_at=as_utc(clock.now()).isoformat(timespec="seconds"),
     )

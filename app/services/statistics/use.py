@@ -2,19 +2,16 @@
 
 By 利用方式, purpose, department and 密级, per month.
 
-Read from ``use_log`` (one row per volume used, written at issue) joined to the register entry
-(``loan``: items handed over) and the volume (filters, 密级). 人次 counts applications served.
+Read from ``use_log`` alone (one row per volume used, written at issue, with the volume's 密级,
+门类 and 年度 and the items handed over as they were then). 人次 counts applications served.
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, select
 
 from app.domain.loans import KIND_LABELS, UseKind
 from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
@@ -27,94 +24,78 @@ from app.services.statistics.common import (
     level_key,
     line,
     month_columns,
-    month_key,
     month_table,
+    per_local_month,
     pie,
     table,
-    uses_volume_filter,
-    volume_clause,
 )
-from app.storage.models import Loan, UseLog, Volume
+from app.storage.models import UseLog, Volume
 
 TOP = 10
 PURPOSES = 10
 COLUMNS = ("人次", "卷次", "件次", "复制页数")
 TOP_KEY = "top_volumes"
-LOOKUP_LIMIT = 20_000  # used volumes looked up by id; more: the 密级 index is read whole
 
 
-@dataclass(frozen=True)
-class _Use:
-    """One use-log row of the period, with the items handed over."""
+def _where(q: Query) -> list[Any]:
+    """The period and the filter, on ``use_log`` alone.
 
-    application_id: int
-    kind: str
-    department: str
-    purpose: str
-    volume_id: int
-    pages: int
-    items: int
-    at: datetime
-
-
-def _rows(q: Query) -> list[_Use]:
-    """The period's uses in one indexed range read (``ix_use_log_occurred_at``).
-
-    The volumes are joined only when the filter needs them: a use names its volume by id, and
-    fetching a million-row table row by row for every use is what makes a year slow.
+    Each row carries its volume's 密级, 门类 and 年度 and the items handed over (filled by a
+    trigger when it was written, app/storage/stat_counters.py), so neither the million-row
+    volume table nor the register entries are looked up row by row.
     """
-    stmt = (
-        select(
-            UseLog.application_id,
-            UseLog.kind,
-            UseLog.department,
-            UseLog.purpose,
-            UseLog.volume_id,
-            UseLog.pages_copied,
-            func.coalesce(Loan.expected_items, 0),
-            UseLog.occurred_at,
-        )
-        .select_from(UseLog)
-        .outerjoin(Loan, Loan.id == UseLog.loan_id)
-        .where(q.in_period(UseLog.occurred_at))
-    )
-    if q.filters.department:
-        stmt = stmt.where(UseLog.department == q.filters.department)
-    if uses_volume_filter(q.filters):
-        stmt = stmt.join(Volume, Volume.id == UseLog.volume_id).where(volume_clause(q.filters))
-    return [
-        _Use(int(a), str(k), d or "", p or "", int(v), int(pg or 0), int(i or 0), at)
-        for a, k, d, p, v, pg, i, at in q.uow.session.execute(stmt)
-    ]
+    f = q.filters
+    where = [q.in_period(UseLog.occurred_at)]
+    if f.department:
+        where.append(UseLog.department == f.department)
+    if f.category:
+        where.append(UseLog.volume_category == f.category)
+    if f.year is not None:
+        where.append(UseLog.volume_year == f.year)
+    if f.level == "none":
+        where.append(UseLog.volume_level.is_(None))
+    elif f.level:
+        where.append(UseLog.volume_level == f.level)
+    return where
 
 
-def _sum(rows: list[_Use]) -> list[int]:
-    """人次 (distinct applications), 卷次, 件次, pages copied."""
-    return [
-        len({r.application_id for r in rows}),
-        len(rows),
-        sum(r.items for r in rows),
-        sum(r.pages for r in rows),
-    ]
+_FIGURES = (
+    func.count(func.distinct(UseLog.application_id)),  # 人次: applications served
+    func.count(),  # 卷次
+    func.coalesce(func.sum(UseLog.items), 0),  # 件次
+    func.coalesce(func.sum(UseLog.pages_copied), 0),  # pages copied
+)
 
 
-def _grouped(rows: list[_Use], key: Callable[[_Use], str]) -> dict[str, list[int]]:
-    groups: dict[str, list[_Use]] = defaultdict(list)
-    for r in rows:
-        groups[key(r)].append(r)
-    return {k: _sum(v) for k, v in groups.items()}
+def _sum(q: Query) -> list[int]:
+    """人次 (distinct applications), 卷次, 件次, pages copied: aggregated in SQL."""
+    row = q.uow.session.execute(select(*_FIGURES).where(*_where(q))).one()
+    return [int(v or 0) for v in row]
+
+
+def _by(
+    q: Query, column: Any, key: Callable[[Any], str] = lambda v: v or ""
+) -> dict[str, list[int]]:
+    """The four figures per value of ``column`` (one grouped pass in SQL)."""
+    out: dict[str, list[int]] = {}
+    for value, *figures in q.uow.session.execute(
+        select(column, *_FIGURES).where(*_where(q)).group_by(column)
+    ):
+        acc = out.setdefault(key(value), [0, 0, 0, 0])
+        for i, v in enumerate(figures):
+            acc[i] += int(v or 0)
+    return out
 
 
 def use_totals(q: Query) -> tuple[int, int, int, int]:
     """人次, 卷次, 件次 and pages copied in the period (the overview reads these)."""
-    persons, volumes, items, pages = _sum(_rows(q))
+    persons, volumes, items, pages = _sum(q)
     return persons, volumes, items, pages
 
 
 def build(q: Query) -> Report:
     """The use report for ``q``."""
-    rows = _rows(q)
-    persons, volumes, items, pages = _sum(rows)
+    persons, volumes, items, pages = _sum(q)
     t_summary = table(
         "summary",
         "利用概况",
@@ -126,11 +107,9 @@ def build(q: Query) -> Report:
         "by_kind",
         "按利用方式",
         ("利用方式", *COLUMNS),
-        _fix_persons(
-            group_rows(_grouped(rows, lambda r: r.kind), [k.value for k in UseKind], kinds), persons
-        ),
+        _fix_persons(group_rows(_by(q, UseLog.kind), [k.value for k in UseKind], kinds), persons),
     )
-    purposes = _grouped(rows, lambda r: r.purpose)
+    purposes = _by(q, UseLog.purpose)
     top_purposes = sorted(purposes, key=lambda p: (-purposes[p][1], p))[:PURPOSES]
     rest = [p for p in purposes if p not in top_purposes]
     shown = {p[:30]: purposes[p] for p in top_purposes}
@@ -146,16 +125,16 @@ def build(q: Query) -> Report:
         "by_department",
         "按部门",
         ("部门", *COLUMNS),
-        _fix_persons(group_rows(_grouped(rows, lambda r: r.department)), persons),
+        _fix_persons(group_rows(_by(q, UseLog.department)), persons),
     )
     t_level = table(
         "by_level",
         "按密级",
         ("密级", *COLUMNS),
-        _fix_persons(_levels(q, rows), persons),
+        _fix_persons(_levels(q), persons),
     )
-    t_month = _months(q, rows)
-    t_top = _top_volumes(q, rows)
+    t_month = _months(q)
+    t_top = _top_volumes(q)
     return Report(
         kind=ReportKind.USE.value,
         title=REPORT_LABELS[ReportKind.USE],
@@ -183,50 +162,36 @@ def _fix_persons(rows: tuple[tuple[Any, ...], ...], persons: int) -> tuple[tuple
     return rows
 
 
-def _levels(q: Query, rows: list[_Use]) -> tuple[tuple[Any, ...], ...]:
-    """By 密级: the classified volumes come from the 密级 index (a few per cent of the table)."""
-    used = sorted({r.volume_id for r in rows})
-    classified: dict[int, str | None] = {}
-    if len(used) <= LOOKUP_LIMIT:  # a month: look the used volumes up by id
-        for n in range(0, len(used), 500):
-            classified.update(
-                (int(vid), level)
-                for vid, level in q.uow.session.execute(
-                    select(Volume.id, Volume.secrecy_level).where(
-                        Volume.id.in_(used[n : n + 500]), Volume.secrecy_level.is_not(None)
-                    )
-                )
-            )
-    else:  # a long period: every classified volume, from the 密级 index
-        classified = {
-            int(vid): level
-            for vid, level in q.uow.session.execute(
-                select(Volume.id, Volume.secrecy_level).where(Volume.secrecy_level.is_not(None))
-            )
-        }
-    merged = _grouped(rows, lambda r: level_key(classified.get(r.volume_id)))
+def _levels(q: Query) -> tuple[tuple[Any, ...], ...]:
+    """By 密级 (the volume's when it was used)."""
+    merged = _by(q, UseLog.volume_level, level_key)
     return group_rows(merged, LEVEL_ORDER, LEVEL_WORDS)
 
 
-def _months(q: Query, rows: list[_Use]) -> Table:
-    per: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for r in rows:
-        acc = per[month_key(r.at)]
-        acc[0] += 1
-        acc[1] += r.pages
+def _months(q: Query) -> Table:
+    per = per_local_month(q.uow, UseLog.occurred_at, and_(*_where(q)), UseLog.pages_copied)
     return month_table(
         "by_month", "按月", ("月份", "卷次", "复制页数"), q.months(), *month_columns(per, 2)
     )
 
 
-def _top_volumes(q: Query, rows: list[_Use]) -> Table:
+def _top_volumes(q: Query) -> Table:
     """The volumes used most, by 档号 with 门类, 年度 and 密级: never their titles.
 
     A volume's title names its customer (``张三丰2024年度客户档案``) and may be classified, so
     a report, which holds counts only, identifies volumes by 档号 (R5, R17).
     """
-    counts = Counter(r.volume_id for r in rows)
-    top = sorted(counts.items(), key=lambda item: (-item[1], item[0]))[:TOP]
+    uses = func.count().label("uses")
+    top = [
+        (int(vid), int(n))
+        for vid, n in q.uow.session.execute(
+            select(UseLog.volume_id, uses)
+            .where(*_where(q))
+            .group_by(UseLog.volume_id)
+            .order_by(uses.desc(), UseLog.volume_id)
+            .limit(TOP)
+        )
+    ]
     info = {
         vid: (code, category, year, level)
         for vid, code, category, year, level in q.uow.session.execute(

@@ -96,9 +96,12 @@ from app.storage.models.staff import (
     StaffTrainingAttendee,
 )
 from app.storage.models.statistics import (
+    StatCounter,
+    StatHourly,
     StatisticsApproval,
     StatisticsDistribution,
     StatisticsReport,
+    StatVolumeGroup,
 )
 
 __all__ = [
@@ -164,6 +167,9 @@ __all__ = [
     "StaffPerson",
     "StaffTraining",
     "StaffTrainingAttendee",
+    "StatCounter",
+    "StatHourly",
+    "StatVolumeGroup",
     "StatisticsApproval",
     "StatisticsDistribution",
     "StatisticsReport",

@@ -70,7 +70,9 @@ class Customer(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     version: Mapped[int] = mapped_column(Integer, default=1)
     # set when the customer was anonymised (R8): name is a pseudonym, protected values erased
-    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    # province-level code of the ID/USCC (two digits, the statistics' region); NULL: unknown
+    region: Mapped[str | None] = mapped_column(String(2), index=True)
 
 
 class CustomerPhone(Base):

@@ -160,11 +160,30 @@ class DamageReport(Base):
     resolution: Mapped[str] = mapped_column(Text, default="")
 
 
+USE_REPORT_COLUMNS = (
+    "occurred_at",
+    "kind",
+    "department",
+    "purpose",
+    "volume_level",
+    "volume_category",
+    "volume_year",
+    "application_id",
+    "volume_id",
+    "items",
+    "pages_copied",
+)
+
+
 class UseLog(Base):
     """Every use of the archives (R40): purpose, time, user; feeds the statistics (R50)."""
 
     __tablename__ = "use_log"
-    __table_args__ = (Index("ix_use_log_occurred_at", "occurred_at"),)
+    __table_args__ = (
+        Index("ix_use_log_occurred_at", "occurred_at"),
+        # covers the use report's grouped passes over a period (migration 0022)
+        Index("ix_use_log_report", *USE_REPORT_COLUMNS),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -178,3 +197,8 @@ class UseLog(Base):
     department: Mapped[str] = mapped_column(String(100), default="")
     purpose: Mapped[str] = mapped_column(String(200))
     pages_copied: Mapped[int] = mapped_column(Integer, default=0)
+    # snapshot for the use report, filled by a trigger (app/storage/stat_counters.py)
+    volume_level: Mapped[str | None] = mapped_column(String(16))
+    volume_category: Mapped[str | None] = mapped_column(String(16))
+    volume_year: Mapped[int | None] = mapped_column(Integer)
+    items: Mapped[int | None] = mapped_column(Integer)

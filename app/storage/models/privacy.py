@@ -12,6 +12,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
@@ -27,6 +28,11 @@ class CustomerConsent(Base):
     """A consent given by a customer, or a legal basis the company states (R4)."""
 
     __tablename__ = "customer_consent"
+    __table_args__ = (
+        # the customers report: states by kind in customer order, and entries of a period
+        Index("ix_customer_consent_state", "kind", "customer_id", "given_on", "valid_until"),
+        Index("ix_customer_consent_given_on", "given_on", "kind"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     customer_id: Mapped[int] = mapped_column(
@@ -49,7 +55,10 @@ class ConsentPurpose(Base):
     """One purpose a consent covers, and when that purpose was withdrawn."""
 
     __tablename__ = "consent_purpose"
-    __table_args__ = (UniqueConstraint("consent_id", "purpose", name="uq_consent_purpose_pair"),)
+    __table_args__ = (
+        UniqueConstraint("consent_id", "purpose", name="uq_consent_purpose_pair"),
+        Index("ix_consent_purpose_withdrawn_on", "withdrawn_on"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consent_id: Mapped[int] = mapped_column(

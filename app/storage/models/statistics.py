@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
@@ -74,3 +74,39 @@ class StatisticsDistribution(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     recorded_by: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class StatCounter(Base):
+    """A running total kept by triggers (app/storage/stat_counters.py): volumes, customers."""
+
+    __tablename__ = "stat_counter"
+
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)  # volume | customer
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    items: Mapped[int] = mapped_column(BigInteger, default=0)
+    pages: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatHourly(Base):
+    """New rows per UTC hour kept by triggers (``customer``: registrations)."""
+
+    __tablename__ = "stat_hourly"
+
+    hour: Mapped[str] = mapped_column(String(13), primary_key=True)  # 2026-01-05 09 (UTC)
+    key: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class StatVolumeGroup(Base):
+    """Volumes, items, pages per 门类 × 年度 × 保管期限 × 密级 × state, kept by triggers."""
+
+    __tablename__ = "stat_volume_group"
+
+    category_code: Mapped[str] = mapped_column(String(8), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    retention: Mapped[str] = mapped_column(String(8), primary_key=True)
+    level: Mapped[str] = mapped_column(String(16), primary_key=True)  # '' for 非密
+    state: Mapped[str] = mapped_column(String(16), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    items: Mapped[int] = mapped_column(BigInteger, default=0)
+    pages: Mapped[int] = mapped_column(BigInteger, default=0)

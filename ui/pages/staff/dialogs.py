@@ -365,6 +365,7 @@ class StaffPolicyDialog(FormDialog):
         ("warn_days", "提前提醒（天）", 0, 180),
         ("filing_day", "每月归档移交截止日", 1, 28),
         ("review_months", "访问权限审查周期（月）", 1, 24),
+        ("upgrade_grace_days", "升级过渡期（天）", 0, 365),
     )
 
     def __init__(

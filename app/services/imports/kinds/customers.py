@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
+from app.domain import identity
 from app.domain import privacy as privacy_rules
 from app.errors import FieldError
 from app.security.crypto import KEY_BYTES, FieldCipher, NoncePool
@@ -173,6 +174,7 @@ class CustomerImport:
                             draft.id_type if id_number else None,
                             enc("customer", "id_number", id_number) if id_number else None,
                             digest("customer.id_number", id_number) if id_number else None,
+                            identity.region_code(draft.id_type, id_number),
                             enc("customer", "email", clean.email) if clean.email else None,
                             None,  # 负责人员
                             draft.consent_date,
@@ -355,6 +357,7 @@ _CUSTOMER_COLUMNS = (
     "id_type",
     "id_number_enc",
     "id_number_bidx",
+    "region",
     "email_enc",
     "responsible_user_id",
     "consent_date",
