@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
@@ -22,6 +23,7 @@ from app.services.customers import (
     register_customer,
     update_customer,
 )
+from app.services.incidents import IncidentDraft
 from app.services.users import OneTimePassword
 from app.storage.location import DatabaseLocation
 
@@ -113,6 +115,20 @@ def give_clearance_papers(admin: SignedIn, clock: Clock, username: str, name: st
         clock=clock,
     )
     return person_id
+
+
+def loss_incident(clock: Clock, *affected: str) -> IncidentDraft:
+    """A 缺页 incident (loss) found two hours ago at the return count, naming ``affected``."""
+    return IncidentDraft(
+        kind="loss",
+        title="借出案卷归还时缺页",
+        found_at=clock.now() - timedelta(hours=2),
+        found_by="李四",
+        description="归还清点时发现第 3–5 页缺失。",
+        measures="封存该卷，通知借阅人查找。",
+        reported_to="客服部经理 刘芳",
+        affected=affected,
+    )
 
 
 def potential(**overrides: object) -> CustomerDraft:

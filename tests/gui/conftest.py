@@ -1,18 +1,21 @@
-"""GUI test helpers: modal dialogs driven from a timer, a settable monotonic clock, import desk."""
+"""GUI test helpers: modal dialogs driven from a timer, a settable monotonic clock, import desk,
+the archivist signed in, the bundled CJK font for screenshots."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.services.auth import SignedIn, sign_in
+from app.paths import cjk_font_path
+from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist
 from ui.context import AppContext
@@ -34,6 +37,30 @@ class FakeMonotonic:
 @pytest.fixture
 def monotonic() -> FakeMonotonic:
     return FakeMonotonic()
+
+
+@pytest.fixture
+def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """User ``lisi`` (档案管理员) signed in."""
+    add_archivist(admin, clock)
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    yield session
+    sign_out(session=session, clock=clock)
+
+
+@pytest.fixture
+def keeper(archivist: SignedIn) -> SignedIn:
+    """The archivist, as the location and inspection tests call them."""
+    return archivist
+
+
+def cjk_font() -> QFont:
+    """The bundled CJK font at 10 pt, so that screenshots show Chinese on any machine."""
+    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    font = QFont(families[0]) if families else QFont()
+    font.setPointSize(10)
+    return font
 
 
 def when_modal(action: Callable[[QWidget], None], *, attempts: int = 200) -> list[BaseException]:

@@ -5,9 +5,6 @@ elides is shown whole in its tooltip.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 from pytestqt.qtbot import QtBot
@@ -15,11 +12,10 @@ from pytestqt.qtbot import QtBot
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
 from app.domain import inspections as rules
-from app.services import inspections as I
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist
-from tests.integration.test_locations import place_id, shelf
+from tests.integration.test_inspections import start
+from tests.integration.test_locations import shelf
 from ui.context import AppContext
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
@@ -104,28 +100,11 @@ def test_the_audit_entries_and_summary_show_their_columns_whole(
     sign_out(session=session, clock=clock)
 
 
-@pytest.fixture
-def keeper(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
-
-
 def test_the_inspection_checklist_shows_item_6_whole(
     qtbot: QtBot, location: DatabaseLocation, clock: FixedClock, keeper: SignedIn
 ) -> None:
     shelf(keeper, clock)
-    I.start_inspection(
-        session=keeper,
-        draft=I.InspectionDraft(
-            kind="special",
-            room_id=place_id(keeper, clock, "K1"),
-            inspected_on=clock.now().date(),
-            inspectors=(I.Inspector(name="李四"), I.Inspector(name="王五")),
-        ),
-        clock=clock,
-    )
+    start(keeper, clock, kind="special")
     page = InspectionsPage(AppContext(location=location, clock=clock), keeper)
     qtbot.addWidget(page)
     page.resize(1366, 700)

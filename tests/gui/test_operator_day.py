@@ -25,7 +25,6 @@ import pypdfium2 as pdfium
 import pytest
 import zxingcpp
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -41,12 +40,12 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
-from app.paths import cjk_font_path
 from app.services import locations as L
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.loans import list_open_loans
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD
+from tests.gui.conftest import cjk_font
 from tests.loan_helpers import STAFF, add_staff
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
@@ -200,14 +199,6 @@ def day(
     )
     yield operator, location, clock
     sign_out(session=operator, clock=clock)
-
-
-def cjk_font() -> QFont:
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    font = QFont(families[0]) if families else QFont()
-    font.setPointSize(10)
-    return font
 
 
 class FilePrinter:

@@ -27,7 +27,13 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, clean_text
 from app.services.loans.scan import open_loan_for_scan
-from app.services.loans.shared import local_date, local_today, set_volume_back, volume_marking
+from app.services.loans.shared import (
+    loan_if_out,
+    local_date,
+    local_today,
+    set_volume_back,
+    volume_marking,
+)
 from app.storage.models import DamageReport, Loan, UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
@@ -65,8 +71,8 @@ def get_return_check(*, session: SignedIn, loan_id: int, clock: Clock) -> Return
     """The return screen's data for an open loan picked from a list."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None or loan.state != LoanState.OUT.value:
+        loan = loan_if_out(uow, loan_id)
+        if loan is None:
             raise ValidationFailed([FieldError("loan", "not_out")])
         return _return_check(uow, reader, loan, local_today(clock))
 
@@ -138,8 +144,8 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "loan.write")
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None or loan.state != LoanState.OUT.value:
+        loan = loan_if_out(uow, loan_id)
+        if loan is None:
             errors.append(FieldError("loan", "not_out"))
         if errors:
             raise ValidationFailed(errors)
