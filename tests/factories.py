@@ -11,8 +11,8 @@ from sqlalchemy import Connection, text
 
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
-from app.services import users
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services import catalogue, users
+from app.services.auth import SignedIn, change_password, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
 from app.services.customers import (
     BankAccountInput,
@@ -115,6 +115,40 @@ def give_clearance_papers(admin: SignedIn, clock: Clock, username: str, name: st
         clock=clock,
     )
     return person_id
+
+
+def classified_item(
+    session: SignedIn,
+    clock: Clock,
+    volume_id: int,
+    title: str,
+    *,
+    days_ago: int,
+    level: str = "secret",
+    term_years: int = 1,
+) -> int:
+    """An item of ``volume_id`` classified ``level`` for ``term_years`` since ``days_ago`` days."""
+    draft = catalogue.ItemDraft(
+        title=title,
+        secrecy_level=level,
+        secrecy_term_years=term_years,
+        secrecy_since=clock.now().date() - timedelta(days=days_ago),
+    )
+    return catalogue.add_item(session=session, volume_id=volume_id, draft=draft, clock=clock)
+
+
+NEW_PASSWORD = "Brand-New-Pass-7"
+
+
+def change_to_new_password(session: SignedIn, clock: Clock, old_password: str) -> None:
+    """``session``'s user changes their own password to ``NEW_PASSWORD`` (typed twice)."""
+    change_password(
+        session=session,
+        old_password=old_password,
+        new_password=NEW_PASSWORD,
+        confirm=NEW_PASSWORD,
+        clock=clock,
+    )
 
 
 def loss_incident(clock: Clock, *affected: str) -> IncidentDraft:

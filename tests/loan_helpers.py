@@ -201,12 +201,13 @@ def lend(desk: Desk, volume_id: int, code: str) -> LoanIssued:
     return issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
 
 
-def return_intact(desk: Desk, loan_id: int) -> ReturnDone:
-    """The loan of a ``make_volume()`` volume back at 李四's desk: 12 pages, 3 items, intact."""
+def return_at_desk(desk: Desk, loan_id: int, count: ReturnCount | None = None) -> ReturnDone:
+    """The loan back at 李四's desk, counted as ``count`` (default: a ``make_volume()`` volume's
+    12 pages and 3 items, intact, counted face to face)."""
     return return_loan(
         session=desk("lisi"),
         loan_id=loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
+        count=count or ReturnCount(12, 3, "intact", face_to_face=True),
         clock=desk.clock,
     )
 

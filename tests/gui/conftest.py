@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QTimer
@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
+from app.demo import DEMO_PASSWORD
 from app.paths import cjk_font_path
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
@@ -54,6 +55,37 @@ def keeper(archivist: SignedIn) -> SignedIn:
     return archivist
 
 
+def show_page(
+    qtbot: QtBot,
+    page_type: Callable[[AppContext, SignedIn], W],
+    location: DatabaseLocation,
+    clock: FixedClock,
+    session: SignedIn,
+    size: tuple[int, int] | None = (1280, 760),
+) -> W:
+    """``page_type`` built for ``session``, resized to ``size`` and shown; closed with the test."""
+    page = page_type(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(page)
+    if size is not None:
+        page.resize(*size)
+    page.show()
+    return page
+
+
+def open_demo_page(
+    qtbot: QtBot,
+    location: DatabaseLocation,
+    page_type: Callable[[AppContext, SignedIn], W],
+    *,
+    user: str = "archivist",
+    size: tuple[int, int] | None = (1280, 760),
+) -> tuple[W, SignedIn]:
+    """``user`` of a demo database signed in on a fixed clock, and ``page_type`` shown for them."""
+    clock = FixedClock()
+    session = sign_in(location=location, username=user, password=DEMO_PASSWORD, clock=clock)
+    return show_page(qtbot, page_type, location, clock, session, size), session
+
+
 def cjk_font() -> QFont:
     """The bundled CJK font at 10 pt, so that screenshots show Chinese on any machine."""
     font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
@@ -63,13 +95,16 @@ def cjk_font() -> QFont:
     return font
 
 
-def when_modal(action: Callable[[QWidget], None], *, attempts: int = 200) -> list[BaseException]:
-    """Run ``action`` on the next modal dialog once it is shown; return errors raised in it."""
+def when_modal(
+    action: Callable[[Any], None], *, attempts: int = 200, kind: type[QWidget] = QWidget
+) -> list[BaseException]:
+    """Run ``action`` on the next modal dialog (of ``kind``) once it is shown; return errors
+    raised in it."""
     errors: list[BaseException] = []
 
     def poll(left: int) -> None:
         widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
+        if not isinstance(widget, kind) or not widget.isVisible():
             if left > 0:
                 QTimer.singleShot(10, lambda: poll(left - 1))
             return

@@ -14,6 +14,7 @@ from app.demo import DEMO_PASSWORD
 from app.domain import inspections as rules
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
+from tests.gui.conftest import open_demo_page
 from tests.integration.test_inspections import start
 from tests.integration.test_locations import shelf
 from ui.context import AppContext
@@ -57,12 +58,7 @@ def clipped(table: QTableView, rows: int = 50) -> dict[str, str]:
 def test_the_customer_list_shows_every_masked_id_number_whole(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1366, 700)
-    page.show()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1366, 700))
     page.refresh()
     ids = page.model.COLUMNS.index("证件号码")
     shown = [page.model.data(page.model.index(r, ids)) for r in range(30)]
@@ -77,7 +73,7 @@ def test_the_customer_list_shows_every_masked_id_number_whole(
     )
     assert clipped(page.table) == {}
     page.close()
-    sign_out(session=session, clock=clock)
+    sign_out(session=session, clock=page._context.clock)
 
 
 def test_the_audit_entries_and_summary_show_their_columns_whole(

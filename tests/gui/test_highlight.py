@@ -6,11 +6,9 @@ import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
-from app.services.auth import sign_in, sign_out
+from app.services.auth import sign_out
 from app.storage.location import DatabaseLocation
-from ui.context import AppContext
+from tests.gui.conftest import open_demo_page
 from ui.pages.customers import CustomersPage
 from ui.widgets.highlight import HIT_BACKGROUND, HighlightDelegate, highlight_ranges, segments
 
@@ -64,12 +62,7 @@ def count_colour(image: QImage, colours: set[int], x0: int, x1: int, y0: int, y1
 def test_the_list_paints_hits_on_selected_and_plain_rows(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1100, 600)
-    page.show()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1100, 600))
     qtbot.waitExposed(page)
     assert isinstance(page.table.itemDelegateForColumn(1), HighlightDelegate)
     assert page.table.itemDelegateForColumn(0) is page.table.itemDelegateForColumn(1)
@@ -102,4 +95,4 @@ def test_the_list_paints_hits_on_selected_and_plain_rows(
     assert (
         count_colour(image, selection, name_x, name_x + name_w, second.top(), second.bottom()) == 0
     )
-    sign_out(session=session, clock=clock)
+    sign_out(session=session, clock=page._context.clock)

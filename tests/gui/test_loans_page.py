@@ -10,20 +10,15 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.scan_codes import scan_payload
 from app.services.loans import list_open_loans
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import show_page, when_modal
 from tests.loan_helpers import PASSWORD, Desk, lend, make_volume
-from ui.context import AppContext
 from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ApproverSignInDialog, ReturnDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.pages.loans import LoansPage
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str = "lisi") -> LoansPage:
-    page = LoansPage(AppContext(location=desk.location, clock=desk.clock), desk(user))
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    page.show()
-    return page
+    return show_page(qtbot, LoansPage, desk.location, desk.clock, desk(user))
 
 
 def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(

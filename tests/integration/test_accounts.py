@@ -29,7 +29,7 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist, add_user, ask_for_user, set_roles
+from tests.factories import add_archivist, add_user, ask_for_user, change_to_new_password, set_roles
 
 
 def actions(session: SignedIn) -> list[str]:
@@ -57,6 +57,13 @@ def test_setup_then_sign_in_as_administrator(
         sign_out(session=again, clock=clock)
 
 
+def refused_sign_ins(location: DatabaseLocation, clock: FixedClock, times: int) -> None:
+    """``boss`` signs in with a wrong password ``times`` times, refused each time."""
+    for _ in range(times):
+        with pytest.raises(WrongCredentials):
+            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+
+
 def test_wrong_password_is_refused_and_audited(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -79,9 +86,7 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     sign_out(session=admin, clock=clock)
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
     with pytest.raises(AccountLocked) as info:
         sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
     assert info.value.params["until"] == clock.now() + timedelta(minutes=15)
@@ -102,16 +107,12 @@ def test_failure_count_resets_after_a_good_sign_in(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     sign_out(session=admin, clock=clock)
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
     sign_out(
         session=sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock),
         clock=clock,
     )
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
 
 
 def test_created_user_must_change_one_time_password(
@@ -151,13 +152,7 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
 ) -> None:
     add_archivist(admin, clock)
     before = json.loads(location.keyring_path.read_text())["body"]["slots"]
-    change_password(
-        session=admin,
-        old_password=ADMIN_PASSWORD,
-        new_password="Brand-New-Pass-7",
-        confirm="Brand-New-Pass-7",
-        clock=clock,
-    )
+    change_to_new_password(admin, clock, ADMIN_PASSWORD)
     after = json.loads(location.keyring_path.read_text())["body"]["slots"]
     changed = [label for label in before if before[label] != after[label]]
     assert len(changed) == 1 and set(before) == set(after)
@@ -168,13 +163,7 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
 
 def test_wrong_old_password_is_rejected(admin: SignedIn, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
-        change_password(
-            session=admin,
-            old_password="nope",
-            new_password="Brand-New-Pass-7",
-            confirm="Brand-New-Pass-7",
-            clock=clock,
-        )
+        change_to_new_password(admin, clock, "nope")
     assert [e.field for e in info.value.errors] == ["old_password"]
 
 

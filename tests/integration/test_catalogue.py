@@ -30,7 +30,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, add_user, potential, sign_in_as
+from tests.factories import PASSWORD, add_user, classified_item, potential, sign_in_as
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -242,17 +242,7 @@ def test_expired_terms_are_declassified_with_a_record_and_the_old_marking_struck
         ),
         clock=clock,
     )
-    soon = add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="近期合同",
-            secrecy_level="confidential",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=330),
-        ),
-        clock=clock,
-    )
+    soon = classified_item(archivist, clock, vid, "近期合同", days_ago=330, level="confidential")
     queue = secrecy_review_queue(session=archivist, clock=clock)
     assert [r.item_id for r in queue] == [soon]  # ends within 90 days
     assert declassify_expired(session=archivist, clock=clock) == 1
@@ -408,17 +398,7 @@ def test_the_daily_check_runs_once_a_day_for_the_first_cleared_user(
     cid = customer(archivist, clock)
     vid = volume(archivist, clock, cid)
     today = clock.now().date()
-    add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="旧报价",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=400),
-        ),
-        clock=clock,
-    )
+    classified_item(archivist, clock, vid, "旧报价", days_ago=400)
     assert run_daily_checks(session=admin, clock=clock) == 0  # not cleared: never (issue 23)
     assert run_daily_checks(session=archivist, clock=clock) == 1  # cleared, the clock agrees
     assert run_daily_checks(session=archivist, clock=clock) == 0  # once a day

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from app.clock import FixedClock
@@ -23,7 +21,7 @@ from app.services.catalogue import (
 )
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
-from tests.factories import sign_in_as
+from tests.factories import classified_item, sign_in_as
 from tests.integration.test_catalogue import customer
 from tests.integration.test_catalogue import volume as catalogue_volume
 
@@ -37,24 +35,13 @@ def test_the_review_queue_and_extension_respect_the_volumes_level(
 ) -> None:
     cid = customer(archivist, clock)
     vid = volume(archivist, clock, cid, "机密并购谈判卷")
-    today = clock.now().date()
     add_item(
         session=archivist,
         volume_id=vid,
         draft=ItemDraft(title="机密主件", secrecy_level="confidential"),
         clock=clock,
     )
-    soon = add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="某客户收购报价单",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=340),
-        ),
-        clock=clock,
-    )
+    soon = classified_item(archivist, clock, vid, "某客户收购报价单", days_ago=340)
     head = sign_in_as(admin, location, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
     try:
         assert secrecy_review_queue(session=head, clock=clock) == []

@@ -31,7 +31,7 @@ from tests.loan_helpers import (
     lend,
     make_volume,
     outsider_draft,
-    return_intact,
+    return_at_desk,
     staff_application,
 )
 
@@ -172,7 +172,7 @@ def test_notices_come_from_the_current_state_and_never_for_returned_loans(desk: 
     with pytest.raises(ValidationFailed):  # nothing overdue yet
         loan_print.overdue_notices_pdf(session=desk("lisi"), clock=desk.clock)
     desk.clock.advance(days=7)
-    return_intact(desk, first.loan_id)
+    return_at_desk(desk, first.loan_id)
     data = loan_print.overdue_notices_pdf(
         session=desk("lisi"), clock=desk.clock, loan_ids=[first.loan_id, second.loan_id]
     )
@@ -181,7 +181,7 @@ def test_notices_come_from_the_current_state_and_never_for_returned_loans(desk: 
     assert "销售部赵敏" in text and "抄送：部门负责人钱部长" in text and "4天" in text
     [row] = list_open_loans(session=desk("lisi"), clock=desk.clock)
     assert row.reminders == 1
-    return_intact(desk, second.loan_id)
+    return_at_desk(desk, second.loan_id)
     with pytest.raises(ValidationFailed) as none_left:
         loan_print.overdue_notices_pdf(
             session=desk("lisi"), clock=desk.clock, loan_ids=[second.loan_id]

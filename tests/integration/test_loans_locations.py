@@ -8,7 +8,7 @@ import pytest
 from app.services import locations as L
 from app.services.loans.printing import register_pdf
 from tests.integration.test_locations import boxed_on_shelf, place_id
-from tests.loan_helpers import Desk, lend, make_volume, return_intact
+from tests.loan_helpers import Desk, lend, make_volume, return_at_desk
 
 
 def test_a_loan_and_its_return_are_moves_of_the_volume_and_its_place_is_printed(
@@ -34,7 +34,7 @@ def test_a_loan_and_its_return_are_moves_of_the_volume_and_its_place_is_printed(
     # the narrow cell wraps, and a hyphen at a line end comes back as a break marker
     flat = "".join(c for c in text if not c.isspace() and c not in "\ufffe-")
     assert f"{box.code}K101A12" in flat
-    return_intact(desk, loan.loan_id)
+    return_at_desk(desk, loan.loan_id)
     history = L.object_history(session=keeper, object_type="volume", object_id=vid, clock=clock)
     assert [(h.reason, h.from_code, h.to_code) for h in history] == [
         ("归还", "", f"{box.code}（K1-01-A-1-2）"),

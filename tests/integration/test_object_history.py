@@ -22,7 +22,7 @@ from tests.loan_helpers import (
     Desk,
     lend,
     make_volume,
-    return_intact,
+    return_at_desk,
 )
 
 
@@ -39,7 +39,7 @@ def test_a_volumes_history_has_its_loans_moves_inspections_and_incidents(desk: D
     other, other_code = make_volume(keeper, clock, title="另一卷")
     boxed_on_shelf(keeper, clock, vid, other)
     loan = lend(desk, vid, code)
-    return_intact(desk, loan.loan_id)
+    return_at_desk(desk, loan.loan_id)
     sid = start(keeper, clock)
     I.begin_counting(session=keeper, inspection_id=sid, clock=clock)
     I.record_scan(session=keeper, inspection_id=sid, text=scan_payload(code), clock=clock)

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import json
 
-from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from app.clock import FixedClock
 from app.domain.roles import Role
@@ -20,6 +19,7 @@ from app.storage import migrate
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, ask_for_user
+from tests.migration_helpers import downgrade_to
 
 
 def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> None:
@@ -28,17 +28,16 @@ def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> N
     Without ``three`` the set-up's 安全保密员 and 安全审计员 lose their roles, as in a database
     made before they existed.
     """
-    engine = admin.store.engine
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0014")
+
+    def as_before(conn: Connection) -> None:
         conn.execute(
             text("INSERT INTO user_role (user_id, role) VALUES (:u, 'archivist')"),
             {"u": admin.actor.user_id},
         )
         if not three:
             conn.execute(text("DELETE FROM user_role WHERE role IN ('security', 'auditor')"))
+
+    downgrade_to(admin.store.engine, "0014", as_before)
     sign_out(session=admin, clock=clock)
 
 
