@@ -137,6 +137,21 @@ def classified_item(
     return catalogue.add_item(session=session, volume_id=volume_id, draft=draft, clock=clock)
 
 
+def phone_sharing_pair(session: SignedIn, clock: Clock) -> tuple[int, int]:
+    """``person()`` and 张小, a potential customer with the same phone: a suspected duplicate."""
+    first = register_customer(session=session, draft=person(), clock=clock).customer_id
+    draft = potential(name="张小", phones=person().phones)
+    return first, register_customer(session=session, draft=draft, clock=clock).customer_id
+
+
+def audit_actions(session: SignedIn) -> list[str]:
+    """Every audit entry's action code, oldest first."""
+    from app.storage.models import AuditEntry
+
+    with session.store.new_session() as s:
+        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+
+
 NEW_PASSWORD = "Brand-New-Pass-7"
 
 

@@ -29,12 +29,14 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist, add_user, ask_for_user, change_to_new_password, set_roles
-
-
-def actions(session: SignedIn) -> list[str]:
-    with session.store.new_session() as s:
-        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+from tests.factories import (
+    add_archivist,
+    add_user,
+    ask_for_user,
+    audit_actions,
+    change_to_new_password,
+    set_roles,
+)
 
 
 def test_setup_then_sign_in_as_administrator(
@@ -45,14 +47,14 @@ def test_setup_then_sign_in_as_administrator(
     again = sign_in(location=location, username="BOSS", password=ADMIN_PASSWORD, clock=clock)
     try:
         assert again.actor.username == "boss"
-        assert actions(again)[:5] == [
+        assert audit_actions(again)[:5] == [
             "system.setup",
             "user.create",  # 系统管理员
             "user.create",  # 安全保密员 (issue 23: set-up creates the three)
             "user.create",  # 安全审计员
             "auth.sign_in",
         ]
-        assert actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
+        assert audit_actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
     finally:
         sign_out(session=again, clock=clock)
 
@@ -97,8 +99,8 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     clock.advance(minutes=1)
     session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     try:
-        assert actions(session).count("auth.account_locked") == 1
-        assert actions(session).count("auth.sign_in_failed") == 5
+        assert audit_actions(session).count("auth.account_locked") == 1
+        assert audit_actions(session).count("auth.sign_in_failed") == 5
     finally:
         sign_out(session=session, clock=clock)
 
@@ -230,7 +232,7 @@ def test_disabled_user_cannot_sign_in_and_reset_gives_new_one_time_password(
         session=sign_in(location=location, username="lisi", password=otp2.password, clock=clock),
         clock=clock,
     )
-    assert {"user.disable", "user.enable", "user.reset_password"} <= set(actions(admin))
+    assert {"user.disable", "user.enable", "user.reset_password"} <= set(audit_actions(admin))
 
 
 def test_last_administrator_and_self_cannot_be_disabled(admin: SignedIn, clock: FixedClock) -> None:
@@ -267,8 +269,8 @@ def test_idle_unlock_checks_the_password_and_counts_failures(
             unlock(session=admin, password="nope", clock=clock)
     with pytest.raises(AccountLocked):
         unlock(session=admin, password="nope", clock=clock)
-    assert "auth.unlock" in actions(admin)
-    assert "auth.account_locked" in actions(admin)
+    assert "auth.unlock" in audit_actions(admin)
+    assert "auth.account_locked" in audit_actions(admin)
 
 
 def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: FixedClock) -> None:
@@ -294,7 +296,7 @@ def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: Fix
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     session = sign_in(location=location, username="boss", password="Recovered-Pass-1", clock=clock)
-    assert "user.recover_access" in actions(session)
+    assert "user.recover_access" in audit_actions(session)
     sign_out(session=session, clock=clock)
 
 

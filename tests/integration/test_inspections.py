@@ -63,6 +63,12 @@ def start(
     return I.start_inspection(session=s, draft=draft, clock=clock)
 
 
+def start_counting(s: SignedIn, clock: FixedClock) -> int:
+    """A half-yearly inspection of room K1, its expected list taken (counting begun)."""
+    sid = start_counting(s, clock)
+    return sid
+
+
 def scan(s: SignedIn, clock: FixedClock, sid: int, code: str) -> I.ScanAck:
     return I.record_scan(session=s, inspection_id=sid, text=scan_payload(code), clock=clock)
 
@@ -106,8 +112,7 @@ def test_a_session_scope_must_lie_in_its_room(room: SignedIn, clock: FixedClock)
 
 def test_a_paused_session_refuses_scans_until_continued(room: SignedIn, clock: FixedClock) -> None:
     _bid, vids = shelve(room, clock, "K1-01-A-1-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     I.pause_inspection(session=room, inspection_id=sid, clock=clock)
     with pytest.raises(InspectionPaused):
         scan(room, clock, sid, code_of(room, clock, vids[0]))
@@ -179,8 +184,7 @@ def test_misplaced_and_unexpected_are_detected(room: SignedIn, clock: FixedClock
 
 def test_scanning_a_box_counts_its_volumes(room: SignedIn, clock: FixedClock) -> None:
     bid, _vids = shelve(room, clock, "K1-01-A-1-1", 3)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     with room.uow(clock) as uow:
         from app.storage.models import ArchiveBox
 
@@ -196,8 +200,7 @@ def test_a_wrong_check_character_is_rejected_and_nothing_is_recorded(
     room: SignedIn, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     payload = scan_payload(code_of(room, clock, vids[0]))
     bad = payload[:-1] + ("0" if payload[-1] != "0" else "1")
     with pytest.raises(L.ScanRejected):
@@ -244,8 +247,7 @@ def test_a_partial_count_resumes_after_a_restart(
     room: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 2)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     first_code = code_of(room, clock, vids[0])
     second_code = code_of(room, clock, vids[1])
@@ -266,8 +268,7 @@ def test_closing_refuses_unresolved_differences_unless_carried_over(
     room: SignedIn, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 3)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     with pytest.raises(InspectionStateRefused):
         I.close_inspection(session=room, inspection_id=sid, measures="", clock=clock)
@@ -301,8 +302,7 @@ def test_a_misplaced_volume_is_moved_by_an_explicit_action(
 ) -> None:
     _bid, vids = shelve(room, clock, "K1-01-A-1-1", 1)
     other_box, _ = shelve(room, clock, "K1-01-A-2-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, "K1-01-A-2-1")
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     scan(room, clock, sid, code_of(room, clock, _[0]))

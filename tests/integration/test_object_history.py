@@ -15,7 +15,7 @@ from app.services.catalogue import get_volume
 from app.services.incidents import record_incident
 from app.storage.models import Customer
 from tests.factories import add_user, loss_incident
-from tests.integration.test_inspections import start
+from tests.integration.test_inspections import start_counting
 from tests.integration.test_locations import boxed_on_shelf
 from tests.loan_helpers import (
     FAST_KDF,
@@ -40,8 +40,7 @@ def test_a_volumes_history_has_its_loans_moves_inspections_and_incidents(desk: D
     boxed_on_shelf(keeper, clock, vid, other)
     loan = lend(desk, vid, code)
     return_at_desk(desk, loan.loan_id)
-    sid = start(keeper, clock)
-    I.begin_counting(session=keeper, inspection_id=sid, clock=clock)
+    sid = start_counting(keeper, clock)
     I.record_scan(session=keeper, inspection_id=sid, text=scan_payload(code), clock=clock)
     I.record_scan(session=keeper, inspection_id=sid, text=scan_payload(other_code), clock=clock)
     record_incident(
