@@ -6,11 +6,11 @@ import io
 import random
 import statistics
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, text
 
@@ -117,6 +117,25 @@ def bare_pdf(rows: list[tuple[str, ...]], layout: BareLayout) -> float:
     return time.perf_counter() - start
 
 
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def time_each(fn: Callable[[T], R], items: Iterable[T]) -> tuple[list[R], list[float]]:
+    """``fn`` called once per item: its results and the seconds each call took."""
+    results, seconds = [], []
+    for item in items:
+        start = time.perf_counter()
+        results.append(fn(item))
+        seconds.append(time.perf_counter() - start)
+    return results, seconds
+
+
+def page_count(pdf: bytes) -> int:
+    """The pages of a PDF, counted in its bytes (page objects)."""
+    return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+
+
 def percentiles(values: list[float]) -> tuple[float, float]:
     """The median and the 95th percentile (the nearest rank below) of ``values``."""
     ordered = sorted(values)
@@ -125,12 +144,8 @@ def percentiles(values: list[float]) -> tuple[float, float]:
 
 def timings(fn: Callable[[str], object], queries: list[str]) -> tuple[float, float]:
     """p50 and p95 in milliseconds of ``fn`` called once per query."""
-    out = []
-    for q in queries:
-        start = time.perf_counter()
-        fn(q)
-        out.append((time.perf_counter() - start) * 1000)
-    return percentiles(out)
+    _, seconds = time_each(fn, queries)
+    return percentiles([s * 1000 for s in seconds])
 
 
 PINYIN = ["zs", "wang", "lixiu", "zhangwei", "cgf", "szhx", "liu", "chen"] * 3

@@ -32,7 +32,15 @@ from app.clock import FixedClock
 from app.services import disposition as D
 from app.services.catalogue import attach_file
 from app.services.disposition import printing
-from bench._setup import BareLayout, bare_pdf, box_volumes, fresh_database, ms, shelve_room
+from bench._setup import (
+    BareLayout,
+    bare_pdf,
+    box_volumes,
+    fresh_database,
+    ms,
+    shelve_room,
+    time_each,
+)
 from tests.conftest import ADMIN_PASSWORD
 from tests.loan_helpers import PASSWORD, make_desk
 
@@ -131,14 +139,12 @@ def main() -> None:
     D.place_hold(session=desk("manager"), reason="诉讼保全", volume_ids=[held], clock=clock)
 
     # --- the queue ---------------------------------------------------------------------------
-    times = []
-    for _ in range(args.rounds):
-        t0 = time.perf_counter()
-        queue = D.list_appraisal_queue(session=lisi, clock=clock)
-        times.append(time.perf_counter() - t0)
-    bare = []
-    for _ in range(args.rounds):
-        t0 = time.perf_counter()
+    queues, times = time_each(
+        lambda _: D.list_appraisal_queue(session=lisi, clock=clock), range(args.rounds)
+    )
+    queue = queues[-1]
+
+    def bare_queue(_: int) -> None:
         with engine.connect() as conn:
             conn.execute(
                 text(
@@ -147,7 +153,8 @@ def main() -> None:
                     "GROUP BY category_code, year"
                 )
             ).all()
-        bare.append(time.perf_counter() - t0)
+
+    _, bare = time_each(bare_queue, range(args.rounds))
     print(
         f"queue: {queue.ready_total:,} ready, {queue.blocked_total} held back, "
         f"{len(queue.groups)} groups: median {ms(statistics.median(times), 0)}, "
@@ -224,11 +231,11 @@ def main() -> None:
         for r in form.rows
     ]
     base = bare_pdf(cells, PAGE)
-    times = []
-    for _ in range(max(1, args.rounds // 2)):
-        t0 = time.perf_counter()
-        data = printing.destruction_list_pdf(session=lisi, list_id=listed.id, clock=clock)
-        times.append(time.perf_counter() - t0)
+    pdfs, times = time_each(
+        lambda _: printing.destruction_list_pdf(session=lisi, list_id=listed.id, clock=clock),
+        range(max(1, args.rounds // 2)),
+    )
+    data = pdfs[-1]
     import pypdfium2
 
     pages = len(pypdfium2.PdfDocument(data))

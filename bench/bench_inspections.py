@@ -29,7 +29,16 @@ from app.domain.scan_codes import scan_payload
 from app.services import inspections as I
 from app.services.auth import sign_in
 from app.services.inspections import printing as inspection_print
-from bench._setup import BareLayout, bare_pdf, box_volumes, fresh_database, ms, shelve_room
+from bench._setup import (
+    BareLayout,
+    bare_pdf,
+    box_volumes,
+    fresh_database,
+    ms,
+    page_count,
+    shelve_room,
+    time_each,
+)
 from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, add_archivist
 
@@ -140,15 +149,13 @@ def main() -> None:
             ).all()
         )
     # each scan acknowledged (the last SCANS expected volumes)
-    scan_times = []
-    for vid in vids[-MISSING - SCANS : -MISSING]:
-        payload = scan_payload(codes[vid])
-        start = time.perf_counter()
-        I.record_scan(session=lisi, inspection_id=sid, text=payload, clock=clock)
-        scan_times.append(time.perf_counter() - start)
-    bare_scan = []
-    for n in range(SCANS):
-        start = time.perf_counter()
+    payloads = [scan_payload(codes[vid]) for vid in vids[-MISSING - SCANS : -MISSING]]
+    _, scan_times = time_each(
+        lambda payload: I.record_scan(session=lisi, inspection_id=sid, text=payload, clock=clock),
+        payloads,
+    )
+
+    def bare_insert(n: int) -> None:
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -157,20 +164,20 @@ def main() -> None:
                 ),
                 {"s": sid, "at": clock.now(), "c": f"BARE{n}"},
             )
-        bare_scan.append(time.perf_counter() - start)
+
+    _, bare_scan = time_each(bare_insert, range(SCANS))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM inspection_scan WHERE kind = 'bare'"))
         found_total = conn.execute(
             text("SELECT count(*) FROM inspection_found WHERE session_id = :s"), {"s": sid}
         ).scalar_one()
     # reconciliation
-    rec_times, bare_times = [], []
-    rec = None
-    for _ in range(5):
-        start = time.perf_counter()
-        rec = I.get_reconciliation(session=lisi, inspection_id=sid, clock=clock)
-        rec_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
+    recs, rec_times = time_each(
+        lambda _: I.get_reconciliation(session=lisi, inspection_id=sid, clock=clock), range(5)
+    )
+    rec = recs[-1]
+
+    def bare_missing(_: int) -> None:
         with engine.connect() as conn:
             conn.execute(
                 text(
@@ -180,19 +187,19 @@ def main() -> None:
                 ),
                 {"s": sid},
             ).scalar_one()
-        bare_times.append(time.perf_counter() - start)
-    assert rec is not None
+
+    _, bare_times = time_each(bare_missing, range(5))
     # the printed record with its 2,000 differences
     I.finish_counting(session=lisi, inspection_id=sid, clock=clock)
     for n in range(9):
         I.set_check(session=lisi, inspection_id=sid, seq=n + 1, ok=True, clock=clock)
-    pdf_times = []
-    pages = 0
-    for _ in range(3):
-        start = time.perf_counter()
-        pdf = inspection_print.inspection_record_pdf(session=lisi, inspection_id=sid, clock=clock)
-        pdf_times.append(time.perf_counter() - start)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    pdfs, pdf_times = time_each(
+        lambda _: inspection_print.inspection_record_pdf(
+            session=lisi, inspection_id=sid, clock=clock
+        ),
+        range(3),
+    )
+    pages = page_count(pdfs[-1])
     sample = [
         (str(n), "缺失", f"Z001-KH·2024-Y-{n:06d}", "K1-01-A-1-1", "", "未处理")
         for n in range(len(rec.differences))

@@ -30,7 +30,7 @@ from app.services.loans import (
     list_overdue,
 )
 from app.services.loans import printing as loan_print
-from bench._setup import BareLayout, bare_pdf, fresh_database, ms
+from bench._setup import BareLayout, bare_pdf, fresh_database, ms, page_count, time_each
 from tests.conftest import ADMIN_PASSWORD
 from tests.loan_helpers import approve_all, make_desk, make_volume, staff_application
 
@@ -124,15 +124,14 @@ def main() -> None:
     with engine.connect() as conn:
         customer_id = conn.execute(text("SELECT min(id) FROM customer")).scalar_one()
         app_id = conn.execute(text("SELECT min(id) FROM use_application")).scalar_one()
-    issue_times = []
-    for code in waiting:
-        start = time.perf_counter()
+
+    def issue(code: str) -> None:
         found = find_application_for_scan(session=lisi, scan=scan_payload(code), clock=clock)
         issue_loan(session=lisi, application_id=found, scan=scan_payload(code), clock=clock)
-        issue_times.append(time.perf_counter() - start)
-    bare_issue = []
-    for n in range(ISSUES):
-        start = time.perf_counter()
+
+    _, issue_times = time_each(issue, waiting)
+
+    def bare_insert(n: int) -> None:
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -144,35 +143,33 @@ def main() -> None:
                 {"no": f"BARE-{n:06d}", "app": app_id, "at": clock.now(), "due": date(2026, 2, 5)},
             )
             conn.execute(text("UPDATE volume SET state = state WHERE id = 1"))
-        bare_issue.append(time.perf_counter() - start)
+
+    _, bare_issue = time_each(bare_insert, range(ISSUES))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM loan WHERE number LIKE 'BARE-%'"))
     t0 = time.perf_counter()
     bulk_history(engine, customer_id, app_id, REGISTER_ENTRIES)
     load = time.perf_counter() - t0
     # the register: 5,000 entries issued in January 2026
-    register_times = []
-    pages = 0
-    for _ in range(3):
-        start = time.perf_counter()
-        pdf = loan_print.register_pdf(
+    pdfs, register_times = time_each(
+        lambda _: loan_print.register_pdf(
             session=lisi, clock=clock, date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)
-        )
-        register_times.append(time.perf_counter() - start)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        ),
+        range(3),
+    )
+    pages = page_count(pdfs[-1])
     sample = [
         tuple(f"{c}{n}" for c in ("JY", "借出", "赵敏", "销售部", "138****5678")) * 4
         for n in range(REGISTER_ENTRIES)
     ]
     bare = min(bare_pdf(sample, PAGE) for _ in range(3))
     # the overdue list over 100,000 historical loans (plus the 5,000 and the 40 above)
-    overdue_times, bare_times = [], []
-    count = 0
-    for _ in range(20):
-        start = time.perf_counter()
-        count = len(list_overdue(session=lisi, clock=clock, limit=500))
-        overdue_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
+    lists, overdue_times = time_each(
+        lambda _: list_overdue(session=lisi, clock=clock, limit=500), range(20)
+    )
+    count = len(lists[-1])
+
+    def bare_overdue(_: int) -> None:
         with engine.connect() as conn:
             list(
                 conn.execute(
@@ -183,7 +180,8 @@ def main() -> None:
                     {"d": date(2026, 2, 2)},
                 )
             )
-        bare_times.append(time.perf_counter() - start)
+
+    _, bare_times = time_each(bare_overdue, range(20))
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM loan")).scalar_one()
     desk.close()
