@@ -283,6 +283,18 @@ AUDIT_TABLES = ("audit_entry", "audit_checkpoint", "audit_seal")
 
 
 @contextmanager
+def signed_in(
+    location: DatabaseLocation, username: str, password: str, clock: Clock
+) -> Iterator[SignedIn]:
+    """``username`` signed in for the block and signed out after it, also when it fails."""
+    session = sign_in(location=location, username=username, password=password, clock=clock)
+    try:
+        yield session
+    finally:
+        sign_out(session=session, clock=clock)
+
+
+@contextmanager
 def as_audit_table_owner(conn: Connection) -> Iterator[Connection]:
     """Tamper with the audit tables on ``conn`` as an insider holding the owner's rights.
 

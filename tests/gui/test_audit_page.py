@@ -16,6 +16,7 @@ from app.services.audit import AuditFilter
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import reveal_customer
 from app.storage.location import DatabaseLocation
+from tests.factories import signed_in
 from tests.gui.conftest import show_page, when_modal
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -23,11 +24,8 @@ from ui.pages.audit import AuditPage, ExportPurposeDialog
 
 
 def reveal_as_archivist(location: DatabaseLocation, clock: FixedClock, purpose: str) -> None:
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "archivist", DEMO_PASSWORD, clock) as session:
         reveal_customer(session=session, customer_id=1, purpose=purpose, clock=clock)
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def open_page(

@@ -36,6 +36,7 @@ from tests.factories import (
     audit_actions,
     change_to_new_password,
     set_roles,
+    signed_in,
 )
 
 
@@ -44,8 +45,7 @@ def test_setup_then_sign_in_as_administrator(
 ) -> None:
     assert admin.actor.roles == {Role.ADMIN}
     sign_out(session=admin, clock=clock)
-    again = sign_in(location=location, username="BOSS", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "BOSS", ADMIN_PASSWORD, clock) as again:
         assert again.actor.username == "boss"
         assert audit_actions(again)[:5] == [
             "system.setup",
@@ -55,8 +55,6 @@ def test_setup_then_sign_in_as_administrator(
             "auth.sign_in",
         ]
         assert audit_actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 def refused_sign_ins(location: DatabaseLocation, clock: FixedClock, times: int) -> None:
@@ -75,13 +73,10 @@ def test_wrong_password_is_refused_and_audited(
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="nobody", password="Wrong-Pass-99", clock=clock)
     sign_out(session=admin, clock=clock)
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
         with session.store.new_session() as s:
             failed = s.query(AuditEntry).filter(AuditEntry.action == "auth.sign_in_failed").all()
         assert sorted(e.actor_name for e in failed) == ["boss", "（未知用户名）"]
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(
@@ -97,12 +92,9 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     with pytest.raises(AccountLocked):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     clock.advance(minutes=1)
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
         assert audit_actions(session).count("auth.account_locked") == 1
         assert audit_actions(session).count("auth.sign_in_failed") == 5
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_failure_count_resets_after_a_good_sign_in(

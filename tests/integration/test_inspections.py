@@ -19,11 +19,11 @@ from app.errors import (
 )
 from app.services import inspections as I
 from app.services import locations as L
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn
 from app.services.catalogue import get_volume
 from app.storage.location import DatabaseLocation
 from app.storage.models import Loan, LocationMove, Volume
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, signed_in
 from tests.integration.test_locations import box, place_id, shelf, volume
 
 
@@ -252,15 +252,12 @@ def test_a_partial_count_resumes_after_a_restart(
     first_code = code_of(room, clock, vids[0])
     second_code = code_of(room, clock, vids[1])
     room.store.close()  # the app is closed mid-count
-    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as again:
         row = I.get_inspection(session=again, inspection_id=sid, clock=clock)
         assert (row.status, row.found, row.expected) == (Status.COUNTING.value, 1, 2)
         assert scan(again, clock, sid, first_code).verdict == "again"
         ack = scan(again, clock, sid, second_code)
         assert (ack.found, ack.expected) == (2, 2)
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 # --- differences, findings and closing -----------------------------------------------------------
