@@ -79,9 +79,11 @@ def open_demo_page(
     *,
     user: str = "archivist",
     size: tuple[int, int] | None = (1280, 760),
+    clock: FixedClock | None = None,
 ) -> tuple[W, SignedIn]:
-    """``user`` of a demo database signed in on a fixed clock, and ``page_type`` shown for them."""
-    clock = FixedClock()
+    """``user`` of a demo database signed in on ``clock`` (a new fixed one by default), and
+    ``page_type`` shown for them."""
+    clock = clock or FixedClock()
     session = sign_in(location=location, username=user, password=DEMO_PASSWORD, clock=clock)
     return show_page(qtbot, page_type, location, clock, session, size), session
 

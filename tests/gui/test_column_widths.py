@@ -10,9 +10,8 @@ from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
 from app.domain import inspections as rules
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.storage.location import DatabaseLocation
 from tests.gui.conftest import open_demo_page
 from tests.integration.test_inspections import start
@@ -58,7 +57,8 @@ def clipped(table: QTableView, rows: int = 50) -> dict[str, str]:
 def test_the_customer_list_shows_every_masked_id_number_whole(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1366, 700))
+    clock = FixedClock()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1366, 700), clock=clock)
     page.refresh()
     ids = page.model.COLUMNS.index("证件号码")
     shown = [page.model.data(page.model.index(r, ids)) for r in range(30)]
@@ -73,18 +73,16 @@ def test_the_customer_list_shows_every_masked_id_number_whole(
     )
     assert clipped(page.table) == {}
     page.close()
-    sign_out(session=session, clock=page._context.clock)
+    sign_out(session=session, clock=clock)
 
 
 def test_the_audit_entries_and_summary_show_their_columns_whole(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="auditor", password=DEMO_PASSWORD, clock=clock)
-    page = AuditPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1366, 700)
-    page.show()
+    page, session = open_demo_page(
+        qtbot, demo_copy, AuditPage, user="auditor", size=(1366, 700), clock=clock
+    )
     qtbot.waitUntil(page.idle)  # read in the background
     assert page.entries.rows
     assert clipped(page.table, rows=200) == {}

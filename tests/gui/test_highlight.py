@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtGui import QColor, QImage, QPalette
 from pytestqt.qtbot import QtBot
 
+from app.clock import FixedClock
 from app.services.auth import sign_out
 from app.storage.location import DatabaseLocation
 from tests.gui.conftest import open_demo_page
@@ -62,7 +63,8 @@ def count_colour(image: QImage, colours: set[int], x0: int, x1: int, y0: int, y1
 def test_the_list_paints_hits_on_selected_and_plain_rows(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1100, 600))
+    clock = FixedClock()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1100, 600), clock=clock)
     qtbot.waitExposed(page)
     assert isinstance(page.table.itemDelegateForColumn(1), HighlightDelegate)
     assert page.table.itemDelegateForColumn(0) is page.table.itemDelegateForColumn(1)
@@ -95,4 +97,4 @@ def test_the_list_paints_hits_on_selected_and_plain_rows(
     assert (
         count_colour(image, selection, name_x, name_x + name_w, second.top(), second.bottom()) == 0
     )
-    sign_out(session=session, clock=page._context.clock)
+    sign_out(session=session, clock=clock)

@@ -136,10 +136,7 @@ def test_a_code_scanned_into_the_archive_search_jumps_to_the_place(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(window)
-    window.show()
+    window, session = open_demo_page(qtbot, demo_copy, MainWindow, size=None, clock=clock)
     window.show_area("archives")
     archives = window.page_by_key["archives"]
     search = archives.search  # type: ignore[attr-defined]
@@ -256,8 +253,8 @@ def test_the_archive_page_shows_where_a_volume_is_and_its_moves(
     from ui.dialogs.locations import VolumeHistoryDialog
     from ui.pages.archives import ArchivesPage
 
-    page, session = open_demo_page(qtbot, demo_copy, ArchivesPage, size=None)
-    clock = page._context.clock
+    clock = FixedClock()
+    page, session = open_demo_page(qtbot, demo_copy, ArchivesPage, size=None, clock=clock)
     box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
     page.search.setText(box.references[0])  # typed: found after the pause, off the GUI thread
     qtbot.waitUntil(lambda: f"存放：{box.code} K1-01-A-1-1" in page.volume_label.text())
