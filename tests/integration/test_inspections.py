@@ -65,7 +65,8 @@ def start(
 
 def start_counting(s: SignedIn, clock: FixedClock) -> int:
     """A half-yearly inspection of room K1, its expected list taken (counting begun)."""
-    sid = start_counting(s, clock)
+    sid = start(s, clock)
+    I.begin_counting(session=s, inspection_id=sid, clock=clock)
     return sid
 
 
