@@ -8,9 +8,7 @@ Run: archive-room demo --db /tmp/large.db --size large
 from __future__ import annotations
 
 import random
-import statistics
 import sys
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -22,16 +20,7 @@ from app.demo import DEMO_PASSWORD
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import find_by_reference, search_catalogue
 from app.storage.location import DatabaseLocation
-
-
-def timings(fn, queries):  # type: ignore[no-untyped-def]
-    out = []
-    for q in queries:
-        start = time.perf_counter()
-        fn(q)
-        out.append((time.perf_counter() - start) * 1000)
-    out.sort()
-    return statistics.median(out), out[max(0, int(len(out) * 0.95) - 1)]
+from bench._setup import timings
 
 
 def _column(session: SignedIn, column: str, ids: list[int]) -> list[str]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import resource
-import statistics
 import sys
 import time
 from pathlib import Path
@@ -31,16 +30,7 @@ from app.services.customers import (
     search_customers,
 )
 from app.storage.location import DatabaseLocation
-
-
-def timings(fn, queries):  # type: ignore[no-untyped-def]
-    out = []
-    for q in queries:
-        start = time.perf_counter()
-        fn(q)
-        out.append((time.perf_counter() - start) * 1000)
-    out.sort()
-    return statistics.median(out), out[int(len(out) * 0.95) - 1]
+from bench._setup import name_queries, print_table, timings
 
 
 def main() -> None:
@@ -48,18 +38,8 @@ def main() -> None:
     clock = SystemClock()
     session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
     rng = random.Random(1)
-    with session.store.engine.connect() as conn:
-        total = conn.execute(text("SELECT count(*) FROM customer")).scalar_one()
-        picks = random.Random(7).sample(range(1, total + 1), min(total, 1000))
-        names = [
-            r[0]
-            for r in conn.execute(
-                text(f"SELECT name FROM customer WHERE id IN ({', '.join(map(str, picks))})")
-            )
-        ]
-    three = [n[:3] if len(n) >= 3 else n for n in rng.choices(names, k=30)]
-    one_two = [n[:1] for n in rng.choices(names, k=15)] + [n[:2] for n in rng.choices(names, k=15)]
-    pinyin = ["zs", "wang", "lixiu", "zhangwei", "cgf", "szhx", "liu", "chen"] * 3
+    queries = name_queries(session, rng)
+    total, three, one_two, pinyin = queries.total, queries.three, queries.one_two, queries.pinyin
 
     def bare(q: str) -> None:
         with session.store.engine.connect() as conn:
@@ -177,9 +157,7 @@ def main() -> None:
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     r.append(("peak memory of this process", f"{rss:.0f} MiB"))
     sign_out(session=session, clock=clock)
-    print("| measure | result |\n|---|---|")
-    for name, value in r:
-        print(f"| {name} | {value} |")
+    print_table(r)
 
 
 if __name__ == "__main__":

@@ -31,21 +31,27 @@ from sqlalchemy import text
 
 from app.clock import FixedClock
 from app.services import disposition as D
-from app.services import locations as L
 from app.services.catalogue import attach_file
 from app.services.disposition import printing
-from app.services.setup import initialize_database
-from app.storage.location import DatabaseLocation
-from tests.conftest import make_setup_request
+from bench._setup import (
+    BareLayout,
+    bare_pdf,
+    box_volumes,
+    fresh_database,
+    ms,
+    shelve_room,
+    time_each,
+)
+from tests.conftest import ADMIN_PASSWORD
 from tests.loan_helpers import PASSWORD, make_desk
 
 LISTED = 5_000
 FILES = 1_000
 PER_BOX = 10
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.0f} ms"
+# 30 rows a landscape page, as the 清册
+PAGE = BareLayout(
+    per_page=30, font_size=8, top=540, row_step=17, left=30, col_step=80, landscape=True
+)
 
 
 def build(engine, customer_id: int, volumes: int, layers: list[int]) -> list[int]:  # type: ignore[no-untyped-def]
@@ -103,47 +109,8 @@ def build(engine, customer_id: int, volumes: int, layers: list[int]) -> list[int
             ),
             [{"v": v, "at": at} for v in chosen],
         )
-        boxes = LISTED // PER_BOX
-        conn.execute(
-            text(
-                "INSERT INTO archive_box (code, category_code, capacity, location_id, note, "
-                "created_at, placed_at, version) VALUES (:c, 'KH', :cap, :loc, '', :at, :at, 1)"
-            ),
-            [
-                {"c": f"HB{n:07d}", "cap": PER_BOX, "loc": layers[n % len(layers)], "at": at}
-                for n in range(boxes)
-            ],
-        )
-        box0 = conn.execute(
-            text("SELECT min(id) FROM archive_box WHERE code LIKE 'HB%'")
-        ).scalar_one()
-        conn.execute(
-            text("INSERT INTO volume_place (volume_id, box_id, placed_at) VALUES (:v, :b, :at)"),
-            [{"v": v, "b": box0 + n // PER_BOX, "at": at} for n, v in enumerate(chosen)],
-        )
+        box_volumes(conn, chosen, layers, at, PER_BOX)
     return chosen
-
-
-def bare_pdf(rows: list[tuple[str, ...]]) -> float:
-    """ReportLab drawing the same texts, 30 rows a page, no table: the floor for the PDF."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen.canvas import Canvas
-
-    from app.printing.base import FONT, register_fonts
-
-    register_fonts()
-    start = time.perf_counter()
-    canvas = Canvas(io.BytesIO(), pagesize=landscape(A4), pageCompression=1)
-    for n, row in enumerate(rows):
-        if n % 30 == 0:
-            if n:
-                canvas.showPage()
-            canvas.setFont(FONT, 8)
-        y = 540 - (n % 30) * 17
-        for col, cell in enumerate(row):
-            canvas.drawString(30 + col * 80, y, cell)
-    canvas.save()
-    return time.perf_counter() - start
 
 
 def main() -> None:
@@ -152,26 +119,14 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--queue-only", action="store_true")
     args = parser.parse_args()
-    work = Path(tempfile.mkdtemp())
     clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
-    location = DatabaseLocation.parse(work / "bench.db")
-    admin = initialize_database(
-        location=location, request=make_setup_request(), clock=clock
-    ).session
+    location, admin = fresh_database(
+        Path(tempfile.mkdtemp()), clock, ADMIN_PASSWORD, name="bench.db"
+    )
     desk = make_desk(admin, location, clock)
     lisi = desk("lisi")
-    L.create_location_batch(
-        session=lisi,
-        spec=L.BatchSpec(
-            room="K1", columns="1-10", faces="A/B", sections="1-10", layers="1-6", capacity=12
-        ),
-        clock=clock,
-    )
+    layers = shelve_room(lisi, clock, "1-10")
     engine = lisi.store.engine
-    with engine.connect() as conn:
-        layers = list(
-            conn.execute(text("SELECT id FROM storage_location WHERE kind = 'layer'")).scalars()
-        )
     from tests.disposition_helpers import new_customer
 
     customer = new_customer(lisi, clock)
@@ -188,14 +143,12 @@ def main() -> None:
     t0 = time.perf_counter()
     queue = D.list_appraisal_queue(session=lisi, clock=clock)  # first read: cold page cache
     first = time.perf_counter() - t0
-    times = []
-    for _ in range(args.rounds):
-        t0 = time.perf_counter()
-        queue = D.list_appraisal_queue(session=lisi, clock=clock)
-        times.append(time.perf_counter() - t0)
-    bare = []
-    for _ in range(args.rounds):
-        t0 = time.perf_counter()
+    queues, times = time_each(
+        lambda _: D.list_appraisal_queue(session=lisi, clock=clock), range(args.rounds)
+    )
+    queue = queues[-1]
+
+    def bare_queue(_: int) -> None:
         with engine.connect() as conn:
             conn.execute(
                 text(
@@ -204,7 +157,8 @@ def main() -> None:
                     "GROUP BY category_code, year"
                 )
             ).all()
-        bare.append(time.perf_counter() - t0)
+
+    _, bare = time_each(bare_queue, range(args.rounds))
     print(
         f"queue: {queue.ready_total:,} ready, {queue.blocked_total} held back, "
         f"{len(queue.groups)} groups: first {ms(first)}, then median "
@@ -281,12 +235,12 @@ def main() -> None:
         (str(r.seq), r.reference_code, r.title, r.date_range, r.quantity, r.retention, r.kept)
         for r in form.rows
     ]
-    base = bare_pdf(cells)
-    times = []
-    for _ in range(max(1, args.rounds // 2)):
-        t0 = time.perf_counter()
-        data = printing.destruction_list_pdf(session=lisi, list_id=listed.id, clock=clock)
-        times.append(time.perf_counter() - t0)
+    base = bare_pdf(cells, PAGE)
+    pdfs, times = time_each(
+        lambda _: printing.destruction_list_pdf(session=lisi, list_id=listed.id, clock=clock),
+        range(max(1, args.rounds // 2)),
+    )
+    data = pdfs[-1]
     import pypdfium2
 
     pages = len(pypdfium2.PdfDocument(data))

@@ -35,11 +35,11 @@ from app.domain.roles import Role
 from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import file_store
-from app.services.customers import CustomerDraft, register_customer
+from app.services.customers import register_customer
 from app.storage import blobs
 from app.storage.engine import connect_sqlcipher
-from app.storage.models import ArchiveItem, Volume
 from bench._setup import fresh_database
+from tests.factories import add_item, potential
 
 PASSWORD = "Bench-Files-Pass-1"
 
@@ -98,33 +98,9 @@ def fresh_store(folder: Path) -> tuple[SignedIn, int]:
     location, admin = fresh_database(folder, clock, PASSWORD, ("lisi", Role.ARCHIVIST))
     sign_out(session=admin, clock=clock)
     session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    customer = register_customer(
-        session=session,
-        draft=CustomerDraft(
-            party="person",
-            kind="general",
-            category="individual",
-            name="张三",
-            legal_basis="合同必需",
-        ),
-        clock=clock,
-    ).customer_id
-    with session.uow(clock) as uow:
-        volume = Volume(
-            reference_code="Z001-KH-2026-Y-0000001",
-            customer_id=customer,
-            year=2026,
-            title="张三2026年度",
-            retention="Y",
-            created_at=clock.now(),
-        )
-        uow.session.add(volume)
-        uow.session.flush()
-        item = ArchiveItem(volume_id=volume.id, seq=1, title="扫描件", created_at=clock.now())
-        uow.session.add(item)
-        uow.session.flush()
-        item_id = item.id
-        uow.commit()
+    draft = potential(name="张三")
+    customer = register_customer(session=session, draft=draft, clock=clock).customer_id
+    item_id = add_item(session, clock, customer, title="扫描件")
     return session, item_id
 
 

@@ -19,6 +19,7 @@ from app.security import crypto
 from app.services.auth import sign_in, sign_out
 from app.storage.location import DatabaseLocation
 from app.storage.models import Setting
+from bench._setup import print_table
 
 
 def timed(fn, repeat: int) -> float:  # type: ignore[no-untyped-def]
@@ -99,9 +100,7 @@ def main() -> None:
         uow.commit()
     sign_out(session=session, clock=clock)
 
-    print("| measure | result |\n|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 import resource
-import statistics
 import sys
 import time
 from collections.abc import Callable
@@ -19,12 +18,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import text
 
 from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
 from app.services.auth import sign_in, sign_out
 from app.storage.location import DatabaseLocation
+from bench._setup import name_queries, percentiles, print_table
 from ui.app import prepare_application
 from ui.context import AppContext
 from ui.pages.customers import CustomersPage
@@ -37,9 +36,8 @@ def ms(fn: Callable[[], object]) -> float:
 
 
 def p50_p95(values: list[float]) -> str:
-    values = sorted(values)
-    p95 = values[max(0, int(len(values) * 0.95) - 1)]
-    return f"p50 {statistics.median(values):.1f} ms, p95 {p95:.1f} ms"
+    p50, p95 = percentiles(values)
+    return f"p50 {p50:.1f} ms, p95 {p95:.1f} ms"
 
 
 def rss_now() -> float:
@@ -58,17 +56,8 @@ def main() -> None:
     location = DatabaseLocation.parse(sys.argv[1])
     clock = SystemClock()
     session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    with session.store.engine.connect() as conn:
-        total = conn.execute(text("SELECT count(*) FROM customer")).scalar_one()
-        picks = random.Random(7).sample(range(1, total + 1), min(total, 1000))
-        names = [
-            r[0]
-            for r in conn.execute(
-                text(f"SELECT name FROM customer WHERE id IN ({', '.join(map(str, picks))})")
-            )
-        ]
-    rng = random.Random(1)
-    rows: list[tuple[str, str]] = [("customers", f"{total:,}")]
+    typed_queries = name_queries(session, random.Random(1))
+    rows: list[tuple[str, str]] = [("customers", f"{typed_queries.total:,}")]
     holder: dict[str, CustomersPage] = {}
 
     def open_page() -> None:
@@ -109,14 +98,11 @@ def main() -> None:
         page.search.setText(query)  # (the page waits 150 ms after the last key; not counted)
         return ms(lambda: (page.refresh(), table.viewport().repaint()))
 
-    three = [n[:3] if len(n) >= 3 else n for n in rng.choices(names, k=30)]
-    one_two = [n[:1] for n in rng.choices(names, k=15)] + [n[:2] for n in rng.choices(names, k=15)]
-    pinyin = ["zs", "wang", "lixiu", "zhangwei", "cgf", "szhx", "liu", "chen"] * 3
     counts: list[str] = []
     for label, queries in (
-        ("keystroke to painted results, 3+ characters", three),
-        ("same, 1–2 characters", one_two),
-        ("same, pinyin", pinyin),
+        ("keystroke to painted results, 3+ characters", typed_queries.three),
+        ("same, 1–2 characters", typed_queries.one_two),
+        ("same, pinyin", typed_queries.pinyin),
     ):
         times = [typed(q) for q in queries]
         counts.append(page.count_label.text())
@@ -140,9 +126,7 @@ def main() -> None:
     holder.clear()
     app.processEvents()
     sign_out(session=session, clock=clock)
-    print("| measure | result |\n|---|---|")
-    for name, value in rows:
-        print(f"| {name} | {value} |")
+    print_table(rows)
     print("\nlast count labels:", " / ".join(counts))
 
 

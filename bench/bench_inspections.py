@@ -13,7 +13,6 @@ Run: python bench/bench_inspections.py   (builds a throw-away database in a temp
 
 from __future__ import annotations
 
-import io
 import statistics
 import sys
 import tempfile
@@ -28,12 +27,19 @@ from sqlalchemy import text
 from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
 from app.services import inspections as I
-from app.services import locations as L
 from app.services.auth import sign_in
 from app.services.inspections import printing as inspection_print
-from app.services.setup import initialize_database
-from app.storage.location import DatabaseLocation
-from tests.conftest import make_setup_request
+from bench._setup import (
+    BareLayout,
+    bare_pdf,
+    box_volumes,
+    fresh_database,
+    ms,
+    page_count,
+    shelve_room,
+    time_each,
+)
+from tests.conftest import ADMIN_PASSWORD
 from tests.factories import PASSWORD, add_archivist
 
 VOLUMES = 100_000
@@ -41,10 +47,8 @@ PER_BOX = 10
 MISSING = 1_000  # expected, never scanned
 UNPLACED = 1_000  # registered, never placed, found on the shelf (unexpected)
 SCANS = 200
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+# 40 rows an upright page, as the 库房检查记录
+PAGE = BareLayout(per_page=40, font_size=8, top=780, row_step=18, left=40, col_step=85)
 
 
 def build(engine, customer_id: int, layers: list[int]) -> None:  # type: ignore[no-untyped-def]
@@ -65,71 +69,19 @@ def build(engine, customer_id: int, layers: list[int]) -> None:  # type: ignore[
         first = conn.execute(
             text("SELECT min(id) FROM volume WHERE reference_code LIKE 'Z001-KH·2024-Y-%'")
         ).scalar_one()
-        boxes = VOLUMES // PER_BOX
-        conn.execute(
-            text(
-                "INSERT INTO archive_box (code, category_code, capacity, location_id, note, "
-                "created_at, placed_at, version) VALUES (:c, 'KH', :cap, :loc, '', :at, :at, 1)"
-            ),
-            [
-                {"c": f"HB{n:07d}", "cap": PER_BOX, "loc": layers[n % len(layers)], "at": at}
-                for n in range(boxes)
-            ],
-        )
-        box0 = conn.execute(
-            text("SELECT min(id) FROM archive_box WHERE code LIKE 'HB%'")
-        ).scalar_one()
-        conn.execute(
-            text("INSERT INTO volume_place (volume_id, box_id, placed_at) VALUES (:v, :b, :at)"),
-            [{"v": first + n, "b": box0 + n // PER_BOX, "at": at} for n in range(VOLUMES)],
-        )
-
-
-def bare_pdf(rows: list[tuple[str, ...]]) -> float:
-    """ReportLab drawing the same texts, 40 rows a page, no table: the floor for the PDF."""
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen.canvas import Canvas
-
-    from app.printing.base import FONT, register_fonts
-
-    register_fonts()
-    start = time.perf_counter()
-    canvas = Canvas(io.BytesIO(), pagesize=A4, pageCompression=1)
-    for n, row in enumerate(rows):
-        if n % 40 == 0:
-            if n:
-                canvas.showPage()
-            canvas.setFont(FONT, 8)
-        y = 780 - (n % 40) * 18
-        for col, cell in enumerate(row):
-            canvas.drawString(40 + col * 85, y, cell)
-    canvas.save()
-    return time.perf_counter() - start
+        box_volumes(conn, [first + n for n in range(VOLUMES)], layers, at, PER_BOX)
 
 
 def main() -> None:
-    work = Path(tempfile.mkdtemp())
     clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
-    location = DatabaseLocation.parse(work / "bench.db")
-    admin = initialize_database(
-        location=location, request=make_setup_request(), clock=clock
-    ).session
+    location, admin = fresh_database(
+        Path(tempfile.mkdtemp()), clock, ADMIN_PASSWORD, name="bench.db"
+    )
     add_archivist(admin, clock)
     lisi = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    L.create_location_batch(
-        session=lisi,
-        spec=L.BatchSpec(
-            room="K1", columns="1-20", faces="A/B", sections="1-10", layers="1-6", capacity=12
-        ),
-        clock=clock,
-    )
+    layers = shelve_room(lisi, clock, "1-20")
     engine = lisi.store.engine
     with engine.connect() as conn:
-        layers = list(
-            conn.execute(
-                text("SELECT id FROM storage_location WHERE kind = 'layer' ORDER BY path_key")
-            ).scalars()
-        )
         room_id = conn.execute(
             text("SELECT id FROM storage_location WHERE code = 'K1'")
         ).scalar_one()
@@ -197,15 +149,13 @@ def main() -> None:
             ).all()
         )
     # each scan acknowledged (the last SCANS expected volumes)
-    scan_times = []
-    for vid in vids[-MISSING - SCANS : -MISSING]:
-        payload = scan_payload(codes[vid])
-        start = time.perf_counter()
-        I.record_scan(session=lisi, inspection_id=sid, text=payload, clock=clock)
-        scan_times.append(time.perf_counter() - start)
-    bare_scan = []
-    for n in range(SCANS):
-        start = time.perf_counter()
+    payloads = [scan_payload(codes[vid]) for vid in vids[-MISSING - SCANS : -MISSING]]
+    _, scan_times = time_each(
+        lambda payload: I.record_scan(session=lisi, inspection_id=sid, text=payload, clock=clock),
+        payloads,
+    )
+
+    def bare_insert(n: int) -> None:
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -214,20 +164,20 @@ def main() -> None:
                 ),
                 {"s": sid, "at": clock.now(), "c": f"BARE{n}"},
             )
-        bare_scan.append(time.perf_counter() - start)
+
+    _, bare_scan = time_each(bare_insert, range(SCANS))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM inspection_scan WHERE kind = 'bare'"))
         found_total = conn.execute(
             text("SELECT count(*) FROM inspection_found WHERE session_id = :s"), {"s": sid}
         ).scalar_one()
     # reconciliation
-    rec_times, bare_times = [], []
-    rec = None
-    for _ in range(5):
-        start = time.perf_counter()
-        rec = I.get_reconciliation(session=lisi, inspection_id=sid, clock=clock)
-        rec_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
+    recs, rec_times = time_each(
+        lambda _: I.get_reconciliation(session=lisi, inspection_id=sid, clock=clock), range(5)
+    )
+    rec = recs[-1]
+
+    def bare_missing(_: int) -> None:
         with engine.connect() as conn:
             conn.execute(
                 text(
@@ -237,24 +187,24 @@ def main() -> None:
                 ),
                 {"s": sid},
             ).scalar_one()
-        bare_times.append(time.perf_counter() - start)
-    assert rec is not None
+
+    _, bare_times = time_each(bare_missing, range(5))
     # the printed record with its 2,000 differences
     I.finish_counting(session=lisi, inspection_id=sid, clock=clock)
     for n in range(9):
         I.set_check(session=lisi, inspection_id=sid, seq=n + 1, ok=True, clock=clock)
-    pdf_times = []
-    pages = 0
-    for _ in range(3):
-        start = time.perf_counter()
-        pdf = inspection_print.inspection_record_pdf(session=lisi, inspection_id=sid, clock=clock)
-        pdf_times.append(time.perf_counter() - start)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+    pdfs, pdf_times = time_each(
+        lambda _: inspection_print.inspection_record_pdf(
+            session=lisi, inspection_id=sid, clock=clock
+        ),
+        range(3),
+    )
+    pages = page_count(pdfs[-1])
     sample = [
         (str(n), "缺失", f"Z001-KH·2024-Y-{n:06d}", "K1-01-A-1-1", "", "未处理")
         for n in range(len(rec.differences))
     ]
-    bare = min(bare_pdf(sample) for _ in range(3))
+    bare = min(bare_pdf(sample, PAGE) for _ in range(3))
     print(f"load: {load:.1f} s for {VOLUMES + UNPLACED:,} volumes")
     print(f"begin counting (expected list, INSERT … SELECT): {ms(begin)} for {expected:,} expected")
     print(f"scans in the session: {found_total:,}")

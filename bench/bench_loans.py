@@ -11,7 +11,6 @@ Run: python bench/bench_loans.py   (builds a throw-away database in a temporary 
 
 from __future__ import annotations
 
-import io
 import statistics
 import sys
 import tempfile
@@ -31,18 +30,17 @@ from app.services.loans import (
     list_overdue,
 )
 from app.services.loans import printing as loan_print
-from app.services.setup import initialize_database
-from app.storage.location import DatabaseLocation
-from tests.conftest import make_setup_request
+from bench._setup import BareLayout, bare_pdf, fresh_database, ms, page_count, time_each
+from tests.conftest import ADMIN_PASSWORD
 from tests.loan_helpers import approve_all, make_desk, make_volume, staff_application
 
 ISSUES = 40
 REGISTER_ENTRIES = 5_000
 HISTORY = 100_000
-
-
-def ms(seconds: float) -> str:
-    return f"{seconds * 1000:.1f} ms"
+# 15 rows a landscape page, cells cut to 12 characters, as the 登记簿
+PAGE = BareLayout(
+    per_page=15, font_size=6.5, top=500, row_step=28, left=40, col_step=35, landscape=True, clip=12
+)
 
 
 def bulk_history(engine, customer_id: int, app_id: int, volumes: int) -> None:  # type: ignore[no-untyped-def]
@@ -108,35 +106,11 @@ def bulk_history(engine, customer_id: int, app_id: int, volumes: int) -> None:  
         )
 
 
-def bare_register(rows: list[tuple[str, ...]]) -> float:
-    """ReportLab drawing the same texts, 15 rows a page, no table: the floor for the PDF."""
-    from reportlab.lib.pagesizes import A4, landscape
-    from reportlab.pdfgen.canvas import Canvas
-
-    from app.printing.base import FONT, register_fonts
-
-    register_fonts()
-    start = time.perf_counter()
-    canvas = Canvas(io.BytesIO(), pagesize=landscape(A4), pageCompression=1)
-    for n, row in enumerate(rows):
-        if n % 15 == 0:
-            if n:
-                canvas.showPage()
-            canvas.setFont(FONT, 6.5)
-        y = 500 - (n % 15) * 28
-        for col, cell in enumerate(row):
-            canvas.drawString(40 + col * 35, y, cell[:12])
-    canvas.save()
-    return time.perf_counter() - start
-
-
 def main() -> None:
-    work = Path(tempfile.mkdtemp())
     clock = FixedClock(datetime(2026, 2, 2, 9, 0, tzinfo=UTC))
-    location = DatabaseLocation.parse(work / "bench.db")
-    admin = initialize_database(
-        location=location, request=make_setup_request(), clock=clock
-    ).session
+    location, admin = fresh_database(
+        Path(tempfile.mkdtemp()), clock, ADMIN_PASSWORD, name="bench.db"
+    )
     desk = make_desk(admin, location, clock)
     lisi = desk("lisi")
     # issuing: approved applications waiting for their volumes
@@ -150,15 +124,14 @@ def main() -> None:
     with engine.connect() as conn:
         customer_id = conn.execute(text("SELECT min(id) FROM customer")).scalar_one()
         app_id = conn.execute(text("SELECT min(id) FROM use_application")).scalar_one()
-    issue_times = []
-    for code in waiting:
-        start = time.perf_counter()
+
+    def issue(code: str) -> None:
         found = find_application_for_scan(session=lisi, scan=scan_payload(code), clock=clock)
         issue_loan(session=lisi, application_id=found, scan=scan_payload(code), clock=clock)
-        issue_times.append(time.perf_counter() - start)
-    bare_issue = []
-    for n in range(ISSUES):
-        start = time.perf_counter()
+
+    _, issue_times = time_each(issue, waiting)
+
+    def bare_insert(n: int) -> None:
         with engine.begin() as conn:
             conn.execute(
                 text(
@@ -170,35 +143,33 @@ def main() -> None:
                 {"no": f"BARE-{n:06d}", "app": app_id, "at": clock.now(), "due": date(2026, 2, 5)},
             )
             conn.execute(text("UPDATE volume SET state = state WHERE id = 1"))
-        bare_issue.append(time.perf_counter() - start)
+
+    _, bare_issue = time_each(bare_insert, range(ISSUES))
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM loan WHERE number LIKE 'BARE-%'"))
     t0 = time.perf_counter()
     bulk_history(engine, customer_id, app_id, REGISTER_ENTRIES)
     load = time.perf_counter() - t0
     # the register: 5,000 entries issued in January 2026
-    register_times = []
-    pages = 0
-    for _ in range(3):
-        start = time.perf_counter()
-        pdf = loan_print.register_pdf(
+    pdfs, register_times = time_each(
+        lambda _: loan_print.register_pdf(
             session=lisi, clock=clock, date_from=date(2026, 1, 1), date_to=date(2026, 1, 31)
-        )
-        register_times.append(time.perf_counter() - start)
-        pages = pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page")
+        ),
+        range(3),
+    )
+    pages = page_count(pdfs[-1])
     sample = [
         tuple(f"{c}{n}" for c in ("JY", "借出", "赵敏", "销售部", "138****5678")) * 4
         for n in range(REGISTER_ENTRIES)
     ]
-    bare_pdf = min(bare_register(sample) for _ in range(3))
+    bare = min(bare_pdf(sample, PAGE) for _ in range(3))
     # the overdue list over 100,000 historical loans (plus the 5,000 and the 40 above)
-    overdue_times, bare_times = [], []
-    count = 0
-    for _ in range(20):
-        start = time.perf_counter()
-        count = len(list_overdue(session=lisi, clock=clock, limit=500))
-        overdue_times.append(time.perf_counter() - start)
-        start = time.perf_counter()
+    lists, overdue_times = time_each(
+        lambda _: list_overdue(session=lisi, clock=clock, limit=500), range(20)
+    )
+    count = len(lists[-1])
+
+    def bare_overdue(_: int) -> None:
         with engine.connect() as conn:
             list(
                 conn.execute(
@@ -209,7 +180,8 @@ def main() -> None:
                     {"d": date(2026, 2, 2)},
                 )
             )
-        bare_times.append(time.perf_counter() - start)
+
+    _, bare_times = time_each(bare_overdue, range(20))
     with engine.connect() as conn:
         total = conn.execute(text("SELECT count(*) FROM loan")).scalar_one()
     desk.close()
@@ -222,7 +194,7 @@ def main() -> None:
         f"| issue by scan → saved (find application, checks, loan, volume, use log, audit) | "
         f"median {ms(statistics.median(issue_times))}, max {ms(max(issue_times))} | ≤ 100 ms |"
     )
-    print(f"| drawString of the same 5,000 × 20 texts (baseline) | {ms(bare_pdf)} | — |")
+    print(f"| drawString of the same 5,000 × 20 texts (baseline) | {ms(bare)} | — |")
     print(
         f"| 借阅登记簿, 5,000 entries ({pages} pages) | "
         f"median {ms(statistics.median(register_times))} "

@@ -36,11 +36,12 @@ from app.domain.roles import Role
 from app.services import locations as L
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
-from app.services.customers import CustomerDraft, register_customer
+from app.services.customers import register_customer
 from app.services.locations import printing as P
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveBox, ReferenceCounter, StorageLocation, Volume, VolumePlace
 from bench._setup import fresh_database
+from tests.factories import potential
 
 PASSWORD = "Harbor-Own-Pass-1"
 SPEC = L.BatchSpec(room="K1", columns="1-12", faces="A/B", sections="1-5", layers="1-6", capacity=6)
@@ -77,18 +78,7 @@ def setup(folder: Path, clock: SystemClock) -> tuple[DatabaseLocation, SignedIn]
 
 def fill(session: SignedIn, clock: SystemClock) -> dict[str, Any]:
     """About 70 % of the 4,320 places: a few through the services, the rest by ORM inserts."""
-    customer = register_customer(
-        session=session,
-        draft=CustomerDraft(
-            party="person",
-            kind="general",
-            category="individual",
-            name="张三丰",
-            status="potential",
-            legal_basis="合同必需",
-        ),
-        clock=clock,
-    ).customer_id
+    customer = register_customer(session=session, draft=potential(), clock=clock).customer_id
     # through the services: 12 boxes placed by proposal, 12 volumes put into them
     for n in range(12):
         bid = L.create_box(session=session, draft=L.BoxDraft(capacity=BOX_CAPACITY), clock=clock).id

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from app.storage.location import DatabaseLocation
+
+
+def database_address(location: DatabaseLocation) -> str:
+    """What a worker process opens: the PostgreSQL URL or the SQLite file."""
+    return location.url if location.url is not None else str(location.sqlite_path)
+
+
+def run_desks(
+    target: Callable[..., None], desks: list[tuple[Any, ...]], *, timeout: float, join: float
+) -> list[Any]:
+    """One spawned process a desk, ``target(*desk, start, out)``, let go at once; their results.
+
+    Each process waits for ``start`` and puts its result on ``out``; every one must exit cleanly.
+    """
+    ctx = multiprocessing.get_context("spawn")
+    start, out = ctx.Event(), ctx.Queue()
+    processes = [ctx.Process(target=target, args=(*desk, start, out)) for desk in desks]
+    for p in processes:
+        p.start()
+    start.set()
+    results = [out.get(timeout=timeout) for _ in processes]
+    for p in processes:
+        p.join(join)
+        assert p.exitcode == 0
+    return results
 
 
 @dataclass

@@ -29,7 +29,7 @@ from app.services import catalogue as item_files
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.backup import run_backup
 from app.services.common import actor_from_row, find_user
-from app.services.customers import CustomerDraft, register_customer
+from app.services.customers import register_customer
 from app.services.setup import initialize_database
 from app.storage import backup as storage
 from app.storage.keyring_store import keyring_store_for
@@ -58,7 +58,7 @@ class World:
 def prepare(folder: Path) -> World:
     """A fresh database with an administrator, an archivist and one item for attachments."""
     from tests.conftest import make_setup_request
-    from tests.factories import PASSWORD, add_archivist, add_item, person
+    from tests.factories import PASSWORD, add_archivist, add_item, person, potential
 
     clock = SystemClock()
     location = DatabaseLocation.parse(folder / "crash.db")
@@ -72,18 +72,7 @@ def prepare(folder: Path) -> World:
     owner = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     item_id = add_item(archivist, clock, owner)
     # loads the pinyin tables here, once: forked children inherit them instead of paying 0.3 s
-    register_customer(
-        session=archivist,
-        draft=CustomerDraft(
-            legal_basis="合同必需",
-            party="person",
-            kind="general",
-            category="individual",
-            name="崩溃测试预热",
-            status="potential",
-        ),
-        clock=clock,
-    )
+    register_customer(session=archivist, draft=potential(name="崩溃测试预热"), clock=clock)
     sign_out(session=archivist, clock=clock)
     return World(location, folder / "backups", data_key, item_id)
 
@@ -102,6 +91,8 @@ def _sessions(store: Store) -> tuple[SignedIn, SignedIn]:
 
 def _child(world: World, fd: int, seed: int) -> None:
     """Write until killed; one JSON line per confirmed write."""
+    from tests.factories import potential
+
     rng = random.Random(seed)
     clock = SystemClock()
     store = _open(world)
@@ -113,14 +104,7 @@ def _child(world: World, fd: int, seed: int) -> None:
         roll = rng.random()
         if roll < 0.6:
             name = f"崩溃测试{seed}-{n}"
-            draft = CustomerDraft(
-                legal_basis="合同必需",
-                party="person",
-                kind="general",
-                category="individual",
-                name=name,
-                status="potential",
-            )
+            draft = potential(name=name)
             cid = register_customer(session=archivist, draft=draft, clock=clock).customer_id
             line = {"kind": "customer", "id": cid, "name": name}
         elif roll < 0.9:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Connection, text
 
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
-from app.services import users
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services import catalogue, users
+from app.services.auth import SignedIn, change_password, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
 from app.services.customers import (
     BankAccountInput,
@@ -22,6 +23,7 @@ from app.services.customers import (
     register_customer,
     update_customer,
 )
+from app.services.incidents import IncidentDraft
 from app.services.users import OneTimePassword
 from app.storage.location import DatabaseLocation
 
@@ -113,6 +115,69 @@ def give_clearance_papers(admin: SignedIn, clock: Clock, username: str, name: st
         clock=clock,
     )
     return person_id
+
+
+def classified_item(
+    session: SignedIn,
+    clock: Clock,
+    volume_id: int,
+    title: str,
+    *,
+    days_ago: int,
+    level: str = "secret",
+    term_years: int = 1,
+) -> int:
+    """An item of ``volume_id`` classified ``level`` for ``term_years`` since ``days_ago`` days."""
+    draft = catalogue.ItemDraft(
+        title=title,
+        secrecy_level=level,
+        secrecy_term_years=term_years,
+        secrecy_since=clock.now().date() - timedelta(days=days_ago),
+    )
+    return catalogue.add_item(session=session, volume_id=volume_id, draft=draft, clock=clock)
+
+
+def phone_sharing_pair(session: SignedIn, clock: Clock) -> tuple[int, int]:
+    """``person()`` and 张小, a potential customer with the same phone: a suspected duplicate."""
+    first = register_customer(session=session, draft=person(), clock=clock).customer_id
+    draft = potential(name="张小", phones=person().phones)
+    return first, register_customer(session=session, draft=draft, clock=clock).customer_id
+
+
+def audit_actions(session: SignedIn) -> list[str]:
+    """Every audit entry's action code, oldest first."""
+    from app.storage.models import AuditEntry
+
+    with session.store.new_session() as s:
+        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+
+
+NEW_PASSWORD = "Brand-New-Pass-7"
+
+
+def change_to_new_password(session: SignedIn, clock: Clock, old_password: str) -> None:
+    """``session``'s user changes their own password to ``NEW_PASSWORD`` (typed twice)."""
+    change_password(
+        session=session,
+        old_password=old_password,
+        new_password=NEW_PASSWORD,
+        confirm=NEW_PASSWORD,
+        clock=clock,
+    )
+
+
+def loss_incident(clock: Clock, *affected: str) -> IncidentDraft:
+    """A 缺页 incident (loss) found two hours ago at the return count, naming ``affected``."""
+    return IncidentDraft(
+        kind="loss",
+        title="借出案卷归还时缺页",
+        found_at=clock.now() - timedelta(hours=2),
+        found_by="李四",
+        description="归还清点时发现第 3–5 页缺失。",
+        measures="封存该卷，通知借阅人查找。",
+        reported_to="客服部经理 刘芳",
+        affected=affected,
+    )
 
 
 def potential(**overrides: object) -> CustomerDraft:
@@ -215,6 +280,18 @@ def set_roles(
 
 
 AUDIT_TABLES = ("audit_entry", "audit_checkpoint", "audit_seal")
+
+
+@contextmanager
+def signed_in(
+    location: DatabaseLocation, username: str, password: str, clock: Clock
+) -> Iterator[SignedIn]:
+    """``username`` signed in for the block and signed out after it, also when it fails."""
+    session = sign_in(location=location, username=username, password=password, clock=clock)
+    try:
+        yield session
+    finally:
+        sign_out(session=session, clock=clock)
 
 
 @contextmanager

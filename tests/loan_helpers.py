@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
+from app.printing.loan_forms import REGISTER_TITLE, RegisterSheet
 from app.security.crypto import KdfParams
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
@@ -14,9 +15,14 @@ from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volu
 from app.services.customers import register_customer
 from app.services.loans import (
     ApplicationDraft,
+    LoanIssued,
     RequestedVolume,
+    ReturnCount,
+    ReturnDone,
     approve_application,
     file_application,
+    issue_loan,
+    return_loan,
     set_staff_department,
 )
 from app.storage.location import DatabaseLocation
@@ -186,3 +192,34 @@ def approve_all(desk: Desk, application_id: int, *approvers: str) -> str:
             session=desk(name), application_id=application_id, opinion="同意", clock=desk.clock
         )
     return state
+
+
+def lend(desk: Desk, volume_id: int, code: str) -> LoanIssued:
+    """赵敏's loan of the volume, approved by 孙专员, issued by scanning ``code`` at 李四's desk."""
+    app_id = staff_application(desk, [volume_id])
+    approve_all(desk, app_id, "info")
+    return issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+
+
+def return_at_desk(desk: Desk, loan_id: int, count: ReturnCount | None = None) -> ReturnDone:
+    """The loan back at 李四's desk, counted as ``count`` (default: a ``make_volume()`` volume's
+    12 pages and 3 items, intact, counted face to face)."""
+    return return_loan(
+        session=desk("lisi"),
+        loan_id=loan_id,
+        count=count or ReturnCount(12, 3, "intact", face_to_face=True),
+        clock=desk.clock,
+    )
+
+
+def january_register(rows: list[tuple[str, ...]]) -> RegisterSheet:
+    """The 借阅登记簿 of January 2026 with ``rows``, printed by 李四 on 2026-01-05."""
+    return RegisterSheet(
+        title=REGISTER_TITLE,
+        scope="2026-01-01 至 2026-01-31",
+        organisation="华东示范贸易有限公司",
+        printed_by="李四",
+        printed_by_username="lisi",
+        printed_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
+        rows=rows,
+    )

@@ -15,6 +15,7 @@ from app.errors import (
     FieldError,
     PasswordChangeRequired,
     PermissionDenied,
+    ValidationFailed,
 )
 from app.services.compliance import RELEASE_ACTIONS, account_gaps, blocking_text
 from app.storage.models import ReferenceCounter, UserAccount
@@ -145,6 +146,15 @@ def clean_text(
         errors.append(FieldError(field, "required"))
     elif len(value) > limit:
         errors.append(FieldError(field, "too_long", {"max": limit}))
+    return value
+
+
+def checked_text(field: str, value: str, limit: int, *, required: bool) -> str:
+    """``clean_text`` of a use case's only text: a missing or too long one is refused at once."""
+    errors: list[FieldError] = []
+    value = clean_text(errors, field, value, limit, required=required)
+    if errors:
+        raise ValidationFailed(errors)
     return value
 
 

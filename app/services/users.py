@@ -351,18 +351,7 @@ def enable_user(
     For a 三员 account the change waits for a second 三员 member, who receives the password
     (``pending_change`` is set and ``password`` empty here).
     """
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "user.manage")
-        user = _load(uow, user_id)
-        if user.id == session.actor.user_id:
-            raise ValidationFailed([FieldError("username", "self_reset")])
-        if not user.disabled:
-            raise ValidationFailed([FieldError("username", "not_disabled")])
-        if is_three_role_set(_held(user)):
-            pending = changes.request(uow, session.actor, user, "enable", {})
-            uow.commit()
-            return OneTimePassword(user.username, "", pending_change=pending)
-        return apply_enable(session, uow, user, kdf)
+    return _new_one_time_password(session, clock, user_id, "enable", kdf, disabled=True)
 
 
 def apply_enable(
@@ -382,19 +371,8 @@ def reset_password(
     Until they do, the account can do nothing else, whichever way it signs in. For a 三员
     account the reset waits for a second 三员 member, who receives the password.
     """
-    with session.uow(clock) as uow:
-        authorize(uow, session.actor, "user.manage")
-        user = _load(uow, user_id)
-        if user.id == session.actor.user_id:
-            raise ValidationFailed([FieldError("username", "self_reset")])
-        if user.disabled:
-            # a disabled account must not regain a key slot behind the administrator's back
-            raise ValidationFailed([FieldError("username", "disabled")])
-        if is_three_role_set(_held(user)):
-            pending = changes.request(uow, session.actor, user, "reset_password", {})
-            uow.commit()
-            return OneTimePassword(user.username, "", pending_change=pending)
-        return apply_reset(session, uow, user, kdf)
+    # a disabled account must not regain a key slot behind the administrator's back
+    return _new_one_time_password(session, clock, user_id, "reset_password", kdf, disabled=False)
 
 
 def apply_reset(
@@ -403,6 +381,37 @@ def apply_reset(
     """Give ``user`` a one-time password; commits."""
     uow.audit.record("user.reset_password", object_type="user", object_id=user.id)
     return _issue_one_time_password(session, uow, user, kdf)
+
+
+def _new_one_time_password(
+    session: SignedIn,
+    clock: Clock,
+    user_id: int,
+    change: str,
+    kdf: crypto.KdfParams,
+    *,
+    disabled: bool,
+) -> OneTimePassword:
+    """Enable (``disabled`` accounts) or reset (enabled ones) another user's password.
+
+    Never one's own; for a 三员 account the ``change`` waits for a second 三员 member.
+    """
+    with session.uow(clock) as uow:
+        authorize(uow, session.actor, "user.manage")
+        user = _load(uow, user_id)
+        if user.id == session.actor.user_id:
+            raise ValidationFailed([FieldError("username", "self_reset")])
+        if user.disabled != disabled:
+            raise ValidationFailed(
+                [FieldError("username", "disabled" if user.disabled else "not_disabled")]
+            )
+        if is_three_role_set(_held(user)):
+            pending = changes.request(uow, session.actor, user, change, {})
+            uow.commit()
+            return OneTimePassword(user.username, "", pending_change=pending)
+        if disabled:
+            return apply_enable(session, uow, user, kdf)
+        return apply_reset(session, uow, user, kdf)
 
 
 def _issue_one_time_password(

@@ -1,18 +1,22 @@
-"""GUI test helpers: modal dialogs driven from a timer, a settable monotonic clock, import desk."""
+"""GUI test helpers: modal dialogs driven from a timer, a settable monotonic clock, import desk,
+the archivist signed in, the bundled CJK font for screenshots."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
 from PySide6.QtCore import QTimer
+from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.services.auth import SignedIn, sign_in
+from app.demo import DEMO_PASSWORD
+from app.paths import cjk_font_path
+from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, add_archivist
 from ui.context import AppContext
@@ -60,13 +64,73 @@ def monotonic() -> FakeMonotonic:
     return FakeMonotonic()
 
 
-def when_modal(action: Callable[[QWidget], None], *, attempts: int = 200) -> list[BaseException]:
-    """Run ``action`` on the next modal dialog once it is shown; return errors raised in it."""
+@pytest.fixture
+def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
+    """User ``lisi`` (档案管理员) signed in."""
+    add_archivist(admin, clock)
+    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
+    yield session
+    sign_out(session=session, clock=clock)
+
+
+@pytest.fixture
+def keeper(archivist: SignedIn) -> SignedIn:
+    """The archivist, as the location and inspection tests call them."""
+    return archivist
+
+
+def show_page(
+    qtbot: QtBot,
+    page_type: Callable[[AppContext, SignedIn], W],
+    location: DatabaseLocation,
+    clock: FixedClock,
+    session: SignedIn,
+    size: tuple[int, int] | None = (1280, 760),
+) -> W:
+    """``page_type`` built for ``session``, resized to ``size`` and shown; closed with the test."""
+    page = page_type(AppContext(location=location, clock=clock), session)
+    qtbot.addWidget(page)
+    if size is not None:
+        page.resize(*size)
+    page.show()
+    return page
+
+
+def open_demo_page(
+    qtbot: QtBot,
+    location: DatabaseLocation,
+    page_type: Callable[[AppContext, SignedIn], W],
+    *,
+    user: str = "archivist",
+    size: tuple[int, int] | None = (1280, 760),
+    clock: FixedClock | None = None,
+) -> tuple[W, SignedIn]:
+    """``user`` of a demo database signed in on ``clock`` (a new fixed one by default), and
+    ``page_type`` shown for them."""
+    clock = clock or FixedClock()
+    session = sign_in(location=location, username=user, password=DEMO_PASSWORD, clock=clock)
+    return show_page(qtbot, page_type, location, clock, session, size), session
+
+
+def cjk_font() -> QFont:
+    """The bundled CJK font at 10 pt, so that screenshots show Chinese on any machine."""
+    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
+    families = QFontDatabase.applicationFontFamilies(font_id)
+    font = QFont(families[0]) if families else QFont()
+    font.setPointSize(10)
+    return font
+
+
+def when_modal(
+    action: Callable[[Any], None], *, attempts: int = 200, kind: type[QWidget] = QWidget
+) -> list[BaseException]:
+    """Run ``action`` on the next modal dialog (of ``kind``) once it is shown; return errors
+    raised in it."""
     errors: list[BaseException] = []
 
     def poll(left: int) -> None:
         widget = QApplication.activeModalWidget()
-        if widget is None or not widget.isVisible():
+        if not isinstance(widget, kind) or not widget.isVisible():
             if left > 0:
                 QTimer.singleShot(10, lambda: poll(left - 1))
             return

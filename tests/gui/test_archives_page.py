@@ -8,25 +8,16 @@ import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
-from app.services.auth import sign_in
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.gui.conftest import when_modal
-from ui.context import AppContext
+from tests.factories import classified_item
+from tests.gui.conftest import open_demo_page, when_modal
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
 from ui.pages.archives import ArchivesPage
 
 
 def open_page(qtbot: QtBot, location: DatabaseLocation, user: str) -> ArchivesPage:
-    clock = FixedClock()
-    session = sign_in(location=location, username=user, password=DEMO_PASSWORD, clock=clock)
-    page = ArchivesPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1200, 760)
-    page.show()
-    return page
+    return open_demo_page(qtbot, location, ArchivesPage, user=user, size=(1200, 760))[0]
 
 
 def test_file_a_volume_add_a_classified_item_and_a_lower_clearance_sees_only_the_code(
@@ -178,25 +169,14 @@ def test_attach_a_scan_to_an_item_and_open_it_with_a_purpose(
 def test_an_approver_extends_a_term_from_the_review_queue(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    from datetime import timedelta
 
-    from app.services.catalogue import ItemDraft, add_item, list_volumes
+    from app.services.catalogue import list_volumes
     from ui.dialogs.secrecy_review import SecrecyReviewDialog
 
     archivist = open_page(qtbot, demo_copy, "archivist")
     clock = archivist._context.clock
     target = next(v for v in list_volumes(session=archivist._session, clock=clock) if not v.secrecy)
-    add_item(
-        session=archivist._session,
-        volume_id=target.id,
-        draft=ItemDraft(
-            title="在谈项目报价",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=clock.now().date() - timedelta(days=330),
-        ),
-        clock=clock,
-    )
+    classified_item(archivist._session, clock, target.id, "在谈项目报价", days_ago=330)
     manager = open_page(qtbot, demo_copy, "csmanager")
     seen: dict[str, object] = {}
 

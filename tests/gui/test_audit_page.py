@@ -16,28 +16,23 @@ from app.services.audit import AuditFilter
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import reveal_customer
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import when_modal
+from tests.factories import signed_in
+from tests.gui.conftest import show_page, when_modal
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.audit import AuditPage, ExportPurposeDialog
 
 
 def reveal_as_archivist(location: DatabaseLocation, clock: FixedClock, purpose: str) -> None:
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "archivist", DEMO_PASSWORD, clock) as session:
         reveal_customer(session=session, customer_id=1, purpose=purpose, clock=clock)
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def open_page(
     qtbot: QtBot, location: DatabaseLocation, clock: FixedClock
 ) -> tuple[AuditPage, SignedIn]:
     session = sign_in(location=location, username="auditor", password=DEMO_PASSWORD, clock=clock)
-    page = AuditPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1200, 760)
-    page.show()
+    page = show_page(qtbot, AuditPage, location, clock, session, (1200, 760))
     qtbot.waitUntil(page.idle)  # the entries and the summary are read in the background
     return page, session
 

@@ -8,8 +8,10 @@ one that must show it (visible: at once; hidden: when shown again, without a new
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TypeVar
 
 import pytest
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -23,6 +25,7 @@ from app.storage.location import DatabaseLocation
 from app.storage.models.base import Base
 from tests.factories import PASSWORD
 from tests.factories import create_user as factory_create_user
+from tests.integration.test_locations import shelf
 from tests.loan_helpers import (
     FAST_KDF,
     Desk,
@@ -41,17 +44,13 @@ from ui.pages.inspections import InspectionsPage
 from ui.pages.loans import LoansPage
 from ui.pages.locations import LocationsPage
 
+P = TypeVar("P", bound=QWidget)
+
 
 @pytest.fixture
 def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
     d = make_desk(admin, location, clock)
-    L.create_location_batch(
-        session=d("lisi"),
-        spec=L.BatchSpec(
-            room="K1", columns="1", faces="A", sections="1-2", layers="1-2", capacity=2
-        ),
-        clock=clock,
-    )
+    shelf(d("lisi"), clock, columns="1", faces="A", sections="1-2", layers="1-2")
     yield d
     d.close()
 
@@ -62,6 +61,17 @@ def open_window(qtbot: QtBot, desk: Desk, user: str) -> MainWindow:
     window.resize(1366, 768)
     window.show()
     return window
+
+
+def open_area(
+    qtbot: QtBot, desk: Desk, user: str, key: str, page_type: type[P]
+) -> tuple[MainWindow, P]:
+    """``user``'s main window showing the area ``key``, whose page is a ``page_type``."""
+    window = open_window(qtbot, desk, user)
+    page = window.page_by_key[key]
+    assert isinstance(page, page_type)
+    window.show_area(key)
+    return window, page
 
 
 def close(window: MainWindow) -> None:
@@ -133,10 +143,7 @@ def test_an_approval_by_an_approver_at_the_desk_shows_on_the_open_loan_page(
     qtbot: QtBot, desk: Desk
 ) -> None:
     volume_id, _code = make_volume(desk("lisi"), desk.clock)
-    window = open_window(qtbot, desk, "lisi")
-    page = window.page_by_key["loans"]
-    assert isinstance(page, LoansPage)
-    window.show_area("loans")
+    window, page = open_area(qtbot, desk, "lisi", "loans", LoansPage)
     app_id = staff_application(desk, [volume_id])  # filed at the desk
     qtbot.waitUntil(lambda: [r.state_label for r in page.applications.rows] == ["待审批"])
     approve_all(desk, app_id, "info")  # the approver's own session, at the desk
@@ -146,10 +153,8 @@ def test_an_approval_by_an_approver_at_the_desk_shows_on_the_open_loan_page(
 
 def test_the_home_cards_count_what_changed_elsewhere(qtbot: QtBot, desk: Desk) -> None:
     volume_id, _code = make_volume(desk("lisi"), desk.clock)
-    window = open_window(qtbot, desk, "info")  # an approver: the 待我审批 card
-    home = window.page_by_key["home"]
-    assert isinstance(home, HomePage)
-    window.show_area("home")
+    # an approver: the 待我审批 card
+    window, home = open_area(qtbot, desk, "info", "home", HomePage)
     card = home.card("queue")
     assert card is not None
     assert "没有等待您审批的申请" in card.body.text()
@@ -174,10 +179,7 @@ def test_a_new_volume_is_listed_unplaced_as_its_detail_says_until_it_is_shelved(
 ) -> None:
     lisi = desk("lisi")
     volume_id, code = make_volume(lisi, desk.clock)
-    window = open_window(qtbot, desk, "lisi")
-    archives = window.page_by_key["archives"]
-    assert isinstance(archives, ArchivesPage)
-    window.show_area("archives")
+    window, archives = open_area(qtbot, desk, "lisi", "archives", ArchivesPage)
     archives.search.setText(code)
     qtbot.waitUntil(lambda: "尚未上架" in archives.volume_label.text())
     assert _listed_state(archives, code) == "未上架"  # was 在架 beside 尚未上架
@@ -218,10 +220,7 @@ def test_the_open_inspections_page_shows_a_session_started_elsewhere_and_a_scan_
 ) -> None:
     lisi = desk("lisi")
     _volume_id, code = make_volume(lisi, desk.clock)
-    window = open_window(qtbot, desk, "lisi")
-    page = window.page_by_key["inspections"]
-    assert isinstance(page, InspectionsPage)
-    window.show_area("inspections")
+    window, page = open_area(qtbot, desk, "lisi", "inspections", InspectionsPage)
     qtbot.waitUntil(lambda: page.sessions.rows == [])
 
     sid = _start_inspection(desk)  # as a dialog opened from another area would
@@ -288,10 +287,7 @@ def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_histor
         clock=desk.clock,
         kdf=FAST_KDF,
     )
-    window = open_window(qtbot, desk, "shen")
-    page = window.page_by_key["audit"]
-    assert isinstance(page, AuditPage)
-    window.show_area("audit")
+    window, page = open_area(qtbot, desk, "shen", "audit", AuditPage)
     page.refresh()
     qtbot.waitUntil(page.idle)  # the entries are read off the GUI thread
 

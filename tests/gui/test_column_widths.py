@@ -5,21 +5,17 @@ elides is shown whole in its tooltip.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QStyleOptionViewItem, QTableView
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
 from app.domain import inspections as rules
-from app.services import inspections as I
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist
-from tests.integration.test_locations import place_id, shelf
+from tests.gui.conftest import open_demo_page
+from tests.integration.test_inspections import start
+from tests.integration.test_locations import shelf
 from ui.context import AppContext
 from ui.pages.audit import AuditPage
 from ui.pages.customers import CustomersPage
@@ -62,11 +58,7 @@ def test_the_customer_list_shows_every_masked_id_number_whole(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1366, 700)
-    page.show()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1366, 700), clock=clock)
     page.refresh()
     ids = page.model.COLUMNS.index("证件号码")
     shown = [page.model.data(page.model.index(r, ids)) for r in range(30)]
@@ -88,11 +80,9 @@ def test_the_audit_entries_and_summary_show_their_columns_whole(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="auditor", password=DEMO_PASSWORD, clock=clock)
-    page = AuditPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1366, 700)
-    page.show()
+    page, session = open_demo_page(
+        qtbot, demo_copy, AuditPage, user="auditor", size=(1366, 700), clock=clock
+    )
     qtbot.waitUntil(page.idle)  # read in the background
     assert page.entries.rows
     assert clipped(page.table, rows=200) == {}
@@ -104,28 +94,11 @@ def test_the_audit_entries_and_summary_show_their_columns_whole(
     sign_out(session=session, clock=clock)
 
 
-@pytest.fixture
-def keeper(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
-
-
 def test_the_inspection_checklist_shows_item_6_whole(
     qtbot: QtBot, location: DatabaseLocation, clock: FixedClock, keeper: SignedIn
 ) -> None:
     shelf(keeper, clock)
-    I.start_inspection(
-        session=keeper,
-        draft=I.InspectionDraft(
-            kind="special",
-            room_id=place_id(keeper, clock, "K1"),
-            inspected_on=clock.now().date(),
-            inspectors=(I.Inspector(name="李四"), I.Inspector(name="王五")),
-        ),
-        clock=clock,
-    )
+    start(keeper, clock, kind="special")
     page = InspectionsPage(AppContext(location=location, clock=clock), keeper)
     qtbot.addWidget(page)
     page.resize(1366, 700)

@@ -12,7 +12,7 @@ from app.services.auth import sign_in, sign_out
 from app.services.customers import count_customers, get_customer_rows, list_customer_ids
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import open_demo_page, when_modal
 from ui.context import AppContext
 from ui.dialogs.customer_form import CustomerFormDialog
 from ui.dialogs.reveal import RevealDialog
@@ -23,13 +23,7 @@ GOOD_ID = "11010519491231002X"
 
 
 def open_page(qtbot: QtBot, location: DatabaseLocation) -> tuple[CustomersPage, object]:
-    clock = FixedClock()
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1100, 600)
-    page.show()
-    return page, session
+    return open_demo_page(qtbot, location, CustomersPage, size=(1100, 600))
 
 
 def test_bad_id_is_shown_next_to_the_field_then_the_fix_saves_masked(

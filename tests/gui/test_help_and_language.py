@@ -20,13 +20,11 @@ from PySide6.QtWidgets import (
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
 from app.paths import operator_guide_path
-from app.services.auth import sign_in, sign_out
+from app.services.auth import sign_out
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import open_demo_page, when_modal
 from ui.app import install_qt_translations
-from ui.context import AppContext
 from ui.dialogs.help import GuideDialog, ShortcutsDialog
 from ui.main_window import MainWindow
 
@@ -72,12 +70,7 @@ def test_the_shipped_guide_is_the_docs_guide_with_its_screenshots() -> None:
 
 
 def _window(qtbot: QtBot, location: DatabaseLocation) -> MainWindow:
-    clock = FixedClock()
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(window)
-    window.show()
-    return window
+    return open_demo_page(qtbot, location, MainWindow, size=None)[0]
 
 
 def test_f1_opens_the_guide_with_its_screenshots_and_the_help_menu_lists_shortcuts(

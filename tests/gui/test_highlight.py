@@ -7,10 +7,9 @@ from PySide6.QtGui import QColor, QImage, QPalette
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.demo import DEMO_PASSWORD
-from app.services.auth import sign_in, sign_out
+from app.services.auth import sign_out
 from app.storage.location import DatabaseLocation
-from ui.context import AppContext
+from tests.gui.conftest import open_demo_page
 from ui.pages.customers import CustomersPage
 from ui.widgets.highlight import HIT_BACKGROUND, HighlightDelegate, highlight_ranges, segments
 
@@ -65,11 +64,7 @@ def test_the_list_paints_hits_on_selected_and_plain_rows(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = CustomersPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1100, 600)
-    page.show()
+    page, session = open_demo_page(qtbot, demo_copy, CustomersPage, size=(1100, 600), clock=clock)
     qtbot.waitExposed(page)
     assert isinstance(page.table.itemDelegateForColumn(1), HighlightDelegate)
     assert page.table.itemDelegateForColumn(0) is page.table.itemDelegateForColumn(1)

@@ -2,47 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain import inspections as rules
 from app.domain.scan_codes import scan_payload
-from app.paths import cjk_font_path
 from app.services import inspections as I
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist
-from tests.gui.conftest import when_modal
-from tests.integration.test_inspections import code_of, shelve
+from tests.gui.conftest import cjk_font, when_modal
+from tests.integration.test_inspections import code_of, shelve, start
 from tests.integration.test_locations import place_id, shelf
 from ui.context import AppContext
 from ui.pages.inspections import FindingDialog, InspectionsPage, NewInspectionDialog
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def keeper(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
-
-
-def cjk_font() -> QFont:
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    font = QFont(families[0]) if families else QFont()
-    font.setPointSize(10)
-    return font
 
 
 def open_page(
@@ -240,16 +219,7 @@ def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and
 
     shelf(keeper, clock)
     _b, vids = shelve(keeper, clock, "K1-01-A-1-1", 2)
-    sid = I.start_inspection(
-        session=keeper,
-        draft=I.InspectionDraft(
-            kind="special",
-            room_id=place_id(keeper, clock, "K1"),
-            inspected_on=clock.now().date(),
-            inspectors=(I.Inspector(name="李四"), I.Inspector(name="王五")),
-        ),
-        clock=clock,
-    )
+    sid = start(keeper, clock, kind="special")
     page = open_page(qtbot, location, clock, keeper)
     assert page.current is not None and page.current.id == sid
     page.start_count.click()

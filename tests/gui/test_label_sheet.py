@@ -4,7 +4,6 @@ every QR decoded, user stocks added/edited/deleted with messages next to the fie
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -21,11 +20,9 @@ from app.clock import FixedClock
 from app.domain.label_stock import BUILTIN_STOCKS
 from app.domain.scan_codes import scan_payload
 from app.printing.labels import LabelContent, LabelKind
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn
 from app.services.locations import list_label_stocks
-from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, add_archivist
 from tests.gui.conftest import when_modal
 from ui.dialogs.label_sheet import (
     LabelPreviewDialog,
@@ -34,14 +31,6 @@ from ui.dialogs.label_sheet import (
     SheetMemory,
     session_actions,
 )
-
-
-@pytest.fixture
-def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
 
 
 def labels(count: int) -> list[LabelContent]:

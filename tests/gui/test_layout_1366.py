@@ -6,7 +6,6 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,20 +15,11 @@ from pytestqt.qtbot import QtBot
 from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, VALID_ID, add_archivist
+from tests.factories import VALID_ID
 from ui import files
 from ui.dialogs.catalogue_forms import VolumeFormDialog
 from ui.dialogs.customer_form import CustomerFormDialog
 from ui.geometry import FRAME_HEIGHT
-
-
-@pytest.fixture
-def archivist(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
-    add_archivist(admin, clock)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    yield session
-    sign_out(session=session, clock=clock)
-
 
 ROOT = Path(__file__).resolve().parents[2]
 SCREEN = {

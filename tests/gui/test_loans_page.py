@@ -10,20 +10,15 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.scan_codes import scan_payload
 from app.services.loans import list_open_loans
-from tests.gui.conftest import when_modal
-from tests.loan_helpers import PASSWORD, Desk, make_volume
-from ui.context import AppContext
+from tests.gui.conftest import show_page, when_modal
+from tests.loan_helpers import PASSWORD, Desk, lend, make_volume
 from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ApproverSignInDialog, ReturnDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.pages.loans import LoansPage
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str = "lisi") -> LoansPage:
-    page = LoansPage(AppContext(location=desk.location, clock=desk.clock), desk(user))
-    qtbot.addWidget(page)
-    page.resize(1280, 760)
-    page.show()
-    return page
+    return show_page(qtbot, LoansPage, desk.location, desk.clock, desk(user))
 
 
 def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
@@ -138,13 +133,9 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
 def test_overdue_loans_show_on_the_loan_page_tinted_with_their_escalation(
     qtbot: QtBot, desk: Desk
 ) -> None:
-    from app.services.loans import issue_loan
-    from tests.loan_helpers import approve_all, staff_application
 
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    lend(desk, vid, code)
     desk.clock.advance(days=7)
     page = open_page(qtbot, desk)
     assert page.tabs.tabText(2) == "逾期（1）"
@@ -155,13 +146,9 @@ def test_overdue_loans_show_on_the_loan_page_tinted_with_their_escalation(
 
 
 def test_the_loan_tables_are_valid_qt_models(qtmodeltester, qtbot: QtBot, desk: Desk) -> None:  # type: ignore[no-untyped-def]
-    from app.services.loans import issue_loan
-    from tests.loan_helpers import approve_all, staff_application
 
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    lend(desk, vid, code)
     page = open_page(qtbot, desk)
     for model in (page.applications, page.open_loans, page.overdue, page.reports):
         qtmodeltester.check(model)
@@ -238,13 +225,9 @@ def test_enter_in_the_scan_field_adds_the_volume_and_never_files_the_application
 def test_the_return_desk_takes_a_typed_reference_and_forgets_an_earlier_error(
     qtbot: QtBot, desk: Desk
 ) -> None:
-    from app.services.loans import issue_loan
-    from tests.loan_helpers import approve_all, staff_application
 
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    lend(desk, vid, code)
     page = open_page(qtbot, desk)
     page.return_scan.setText("JY1999-000009")  # no such loan
     page.return_by_scan()

@@ -12,7 +12,7 @@ from app.domain.scan_codes import scan_payload
 from app.services import locations as L
 from app.services.auth import SignedIn, sign_in
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import open_demo_page, when_modal
 from ui.context import AppContext
 from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog
 from ui.main_window import MainWindow
@@ -20,13 +20,7 @@ from ui.pages.locations import LocationsPage
 
 
 def open_page(qtbot: QtBot, location: DatabaseLocation) -> tuple[LocationsPage, SignedIn]:
-    clock = FixedClock()
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = LocationsPage(AppContext(location=location, clock=clock), session)
-    qtbot.addWidget(page)
-    page.resize(1280, 800)
-    page.show()
-    return page, session
+    return open_demo_page(qtbot, location, LocationsPage, size=(1280, 800))
 
 
 def scan(qtbot: QtBot, page: LocationsPage, text: str) -> None:
@@ -142,10 +136,7 @@ def test_a_code_scanned_into_the_archive_search_jumps_to_the_place(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(window)
-    window.show()
+    window, session = open_demo_page(qtbot, demo_copy, MainWindow, size=None, clock=clock)
     window.show_area("archives")
     archives = window.page_by_key["archives"]
     search = archives.search  # type: ignore[attr-defined]
@@ -263,10 +254,7 @@ def test_the_archive_page_shows_where_a_volume_is_and_its_moves(
     from ui.pages.archives import ArchivesPage
 
     clock = FixedClock()
-    session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    page = ArchivesPage(AppContext(location=demo_copy, clock=clock), session)
-    qtbot.addWidget(page)
-    page.show()
+    page, session = open_demo_page(qtbot, demo_copy, ArchivesPage, size=None, clock=clock)
     box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
     page.search.setText(box.references[0])  # typed: found after the pause, off the GUI thread
     qtbot.waitUntil(lambda: f"存放：{box.code} K1-01-A-1-1" in page.volume_label.text())

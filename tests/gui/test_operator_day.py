@@ -24,15 +24,13 @@ from typing import Any
 import pypdfium2 as pdfium
 import pytest
 import zxingcpp
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtCore import Qt
 from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractSpinBox,
     QApplication,
     QComboBox,
-    QDialog,
     QLineEdit,
     QMessageBox,
     QWidget,
@@ -41,12 +39,13 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain.scan_codes import scan_payload
-from app.paths import cjk_font_path
 from app.services import locations as L
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.loans import list_open_loans
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD
+from tests.gui.conftest import cjk_font, when_modal
+from tests.integration.test_locations import shelf
 from tests.loan_helpers import STAFF, add_staff
 from ui.context import AppContext
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
@@ -165,23 +164,7 @@ def modal(
     kind: type[QWidget], handler: Callable[[Any], None], errors: Errors, *, attempts: int = 500
 ) -> None:
     """Run ``handler`` on the next modal dialog of ``kind``; its errors show in ``errors``."""
-    found: list[BaseException] = []
-    errors.lists.append(found)
-
-    def poll(left: int) -> None:
-        widget = QApplication.activeModalWidget()
-        if not isinstance(widget, kind) or not widget.isVisible():
-            if left > 0:
-                QTimer.singleShot(10, lambda: poll(left - 1))
-            return
-        try:
-            handler(widget)
-        except BaseException as exc:  # surfaced by the test after the modal loop ends
-            found.append(exc)
-            if isinstance(widget, QDialog):
-                widget.done(QDialog.DialogCode.Rejected)
-
-    QTimer.singleShot(0, lambda: poll(attempts))
+    errors.lists.append(when_modal(handler, attempts=attempts, kind=kind))
 
 
 @pytest.fixture
@@ -191,23 +174,9 @@ def day(
     """A store room, the operator, a colleague who borrows and the one 信息管理专员."""
     add_staff(admin, clock, {name: STAFF[name] for name in ("lisi", "zhao", "info")})
     operator = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    L.create_location_batch(
-        session=operator,
-        spec=L.BatchSpec(
-            room="K1", columns="1", faces="A", sections="1-2", layers="1-2", capacity=2
-        ),
-        clock=clock,
-    )
+    shelf(operator, clock, columns="1", faces="A", sections="1-2", layers="1-2")
     yield operator, location, clock
     sign_out(session=operator, clock=clock)
-
-
-def cjk_font() -> QFont:
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    font = QFont(families[0]) if families else QFont()
-    font.setPointSize(10)
-    return font
 
 
 class FilePrinter:
@@ -468,30 +437,17 @@ OFFSCREEN_POPUP = pytest.mark.qt_log_ignore(
 
 
 @OFFSCREEN_POPUP
-def test_a_day_at_the_desk_by_keyboard_alone(
+@pytest.mark.parametrize("scanner", [False, True], ids=["by_keyboard_alone", "with_a_scanner"])
+def test_a_day_at_the_desk(
     qtbot: QtBot,
     day: tuple[SignedIn, DatabaseLocation, FixedClock],
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
+    scanner: bool,
 ) -> None:
-    op = play_the_day(qtbot, day, tmp_path, monkeypatch, scanner=False)
+    op = play_the_day(qtbot, day, tmp_path, monkeypatch, scanner=scanner)
     steps = report(op)
-    print("actions by keyboard:", steps)
-    assert steps["上架"] == SHELVE_ACTIONS
-    assert steps["快速借出"] <= QUICK_LOAN_MAX_ACTIONS
-    assert steps["归还"] == RETURN_ACTIONS
-
-
-@OFFSCREEN_POPUP
-def test_the_same_day_with_a_scanner(
-    qtbot: QtBot,
-    day: tuple[SignedIn, DatabaseLocation, FixedClock],
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    op = play_the_day(qtbot, day, tmp_path, monkeypatch, scanner=True)
-    steps = report(op)
-    print("actions with a scanner:", steps)
+    print("actions with a scanner:" if scanner else "actions by keyboard:", steps)
     assert steps["上架"] == SHELVE_ACTIONS
     assert steps["快速借出"] <= QUICK_LOAN_MAX_ACTIONS
     assert steps["归还"] == RETURN_ACTIONS

@@ -21,6 +21,7 @@ from app.errors import WrongCredentials
 from app.services import audit
 from app.services.auth import sign_in, sign_out
 from app.storage.location import DatabaseLocation
+from tests.factories import signed_in
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.setup_wizard import SetupWizard
@@ -125,13 +126,10 @@ def test_the_auditor_receives_the_key_in_person_and_it_verifies_the_trail(
     # the one-time password the administrator saw is gone; the auditor's own password opens
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="shenji", password=secret, clock=clock)
-    auditor = sign_in(location=location, username="shenji", password=AUDITOR_OWN, clock=clock)
-    try:
+    with signed_in(location, "shenji", AUDITOR_OWN, clock) as auditor:
         assert not auditor.actor.must_change_password
         result = audit.verify_sealed_trail(auditor.store, qr.text, clock)
         assert result.ok and result.keyed, result.problems
-    finally:
-        sign_out(session=auditor, clock=clock)
 
 
 def test_an_absent_auditor_receives_the_key_at_the_first_sign_in_instead(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -14,10 +13,10 @@ from app.clock import FixedClock
 from app.domain.roles import Role
 from app.services import audit
 from app.services.auth import SignedIn, sign_in, sign_out
-from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
+from app.services.catalogue import VolumeDraft, create_volume, get_volume
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_archivist, add_user, potential
+from tests.factories import PASSWORD, add_archivist, add_user, classified_item, potential
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.dialogs.audit_key import AuditKeyDialog
@@ -74,17 +73,7 @@ def test_a_cleared_user_confirms_the_due_list_and_others_never_see_it(
         draft=VolumeDraft(customer_id=cid, year=2024, title="授信档案", retention="Y"),
         clock=clock,
     ).volume_id
-    add_item(
-        session=lisi,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="旧报价",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=clock.now().date() - timedelta(days=400),
-        ),
-        clock=clock,
-    )
+    classified_item(lisi, clock, vid, "旧报价", days_ago=400)
     context = AppContext(location=location, clock=clock)
     for left in QApplication.topLevelWidgets():  # a box an earlier test left open
         if left.objectName() == "declassify_due":

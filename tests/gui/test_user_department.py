@@ -12,8 +12,7 @@ from app.services.auth import SignedIn
 from app.services.loans import list_borrowers
 from app.services.users import list_users
 from app.storage.location import DatabaseLocation
-from app.storage.models import AuditEntry
-from tests.factories import confirm_as_security
+from tests.factories import audit_actions, confirm_as_security
 from tests.gui.conftest import when_modal
 from tests.loan_helpers import make_desk
 from ui.context import AppContext
@@ -46,11 +45,6 @@ def select(widget: UsersWidget, username: str) -> None:
     widget.table.selectRow(rows[0])
 
 
-def actions(admin: SignedIn) -> list[str]:
-    with admin.store.new_session() as s:
-        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
-
-
 def test_the_users_table_shows_each_department_and_the_dialog_changes_it(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
@@ -59,7 +53,7 @@ def test_the_users_table_shows_each_department_and_the_dialog_changes_it(
     assert widget.model.headerData(DEPARTMENT_COLUMN, Qt.Orientation.Horizontal) == "部门"
     assert shown_department(widget, "zhao") == "销售部"
     assert shown_department(widget, admin.actor.username) == "—"
-    before = actions(admin)
+    before = audit_actions(admin)
     seen: dict[str, str] = {}
 
     def edit(dialog: QWidget) -> None:
@@ -79,7 +73,7 @@ def test_the_users_table_shows_each_department_and_the_dialog_changes_it(
     borrowers = {r.username: r.department for r in list_borrowers(session=admin, clock=clock)}
     assert borrowers["zhao"] == "市场部"
     # only the department changed: one audit entry, no role change recorded
-    assert actions(admin)[len(before) :] == ["user.set_department"]
+    assert audit_actions(admin)[len(before) :] == ["user.set_department"]
     desk.close()
 
 

@@ -29,12 +29,15 @@ from app.services.setup import initialize_database
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, UserAccount
 from tests.conftest import ADMIN_PASSWORD, make_setup_request
-from tests.factories import add_archivist, add_user, ask_for_user, set_roles
-
-
-def actions(session: SignedIn) -> list[str]:
-    with session.store.new_session() as s:
-        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+from tests.factories import (
+    add_archivist,
+    add_user,
+    ask_for_user,
+    audit_actions,
+    change_to_new_password,
+    set_roles,
+    signed_in,
+)
 
 
 def test_setup_then_sign_in_as_administrator(
@@ -42,19 +45,23 @@ def test_setup_then_sign_in_as_administrator(
 ) -> None:
     assert admin.actor.roles == {Role.ADMIN}
     sign_out(session=admin, clock=clock)
-    again = sign_in(location=location, username="BOSS", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "BOSS", ADMIN_PASSWORD, clock) as again:
         assert again.actor.username == "boss"
-        assert actions(again)[:5] == [
+        assert audit_actions(again)[:5] == [
             "system.setup",
             "user.create",  # 系统管理员
             "user.create",  # 安全保密员 (issue 23: set-up creates the three)
             "user.create",  # 安全审计员
             "auth.sign_in",
         ]
-        assert actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
-    finally:
-        sign_out(session=again, clock=clock)
+        assert audit_actions(again)[-2:] == ["auth.sign_out", "auth.sign_in"]
+
+
+def refused_sign_ins(location: DatabaseLocation, clock: FixedClock, times: int) -> None:
+    """``boss`` signs in with a wrong password ``times`` times, refused each time."""
+    for _ in range(times):
+        with pytest.raises(WrongCredentials):
+            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
 
 
 def test_wrong_password_is_refused_and_audited(
@@ -66,22 +73,17 @@ def test_wrong_password_is_refused_and_audited(
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="nobody", password="Wrong-Pass-99", clock=clock)
     sign_out(session=admin, clock=clock)
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
         with session.store.new_session() as s:
             failed = s.query(AuditEntry).filter(AuditEntry.action == "auth.sign_in_failed").all()
         assert sorted(e.actor_name for e in failed) == ["boss", "（未知用户名）"]
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_five_failures_lock_the_account_for_fifteen_minutes(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     sign_out(session=admin, clock=clock)
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
     with pytest.raises(AccountLocked) as info:
         sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
     assert info.value.params["until"] == clock.now() + timedelta(minutes=15)
@@ -90,28 +92,21 @@ def test_five_failures_lock_the_account_for_fifteen_minutes(
     with pytest.raises(AccountLocked):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     clock.advance(minutes=1)
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
-        assert actions(session).count("auth.account_locked") == 1
-        assert actions(session).count("auth.sign_in_failed") == 5
-    finally:
-        sign_out(session=session, clock=clock)
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
+        assert audit_actions(session).count("auth.account_locked") == 1
+        assert audit_actions(session).count("auth.sign_in_failed") == 5
 
 
 def test_failure_count_resets_after_a_good_sign_in(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     sign_out(session=admin, clock=clock)
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
     sign_out(
         session=sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock),
         clock=clock,
     )
-    for _ in range(4):
-        with pytest.raises(WrongCredentials):
-            sign_in(location=location, username="boss", password="Wrong-Pass-99", clock=clock)
+    refused_sign_ins(location, clock, 4)
 
 
 def test_created_user_must_change_one_time_password(
@@ -151,13 +146,7 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
 ) -> None:
     add_archivist(admin, clock)
     before = json.loads(location.keyring_path.read_text())["body"]["slots"]
-    change_password(
-        session=admin,
-        old_password=ADMIN_PASSWORD,
-        new_password="Brand-New-Pass-7",
-        confirm="Brand-New-Pass-7",
-        clock=clock,
-    )
+    change_to_new_password(admin, clock, ADMIN_PASSWORD)
     after = json.loads(location.keyring_path.read_text())["body"]["slots"]
     changed = [label for label in before if before[label] != after[label]]
     assert len(changed) == 1 and set(before) == set(after)
@@ -168,13 +157,7 @@ def test_password_change_rewraps_one_slot_and_reencrypts_nothing(
 
 def test_wrong_old_password_is_rejected(admin: SignedIn, clock: FixedClock) -> None:
     with pytest.raises(ValidationFailed) as info:
-        change_password(
-            session=admin,
-            old_password="nope",
-            new_password="Brand-New-Pass-7",
-            confirm="Brand-New-Pass-7",
-            clock=clock,
-        )
+        change_to_new_password(admin, clock, "nope")
     assert [e.field for e in info.value.errors] == ["old_password"]
 
 
@@ -241,7 +224,7 @@ def test_disabled_user_cannot_sign_in_and_reset_gives_new_one_time_password(
         session=sign_in(location=location, username="lisi", password=otp2.password, clock=clock),
         clock=clock,
     )
-    assert {"user.disable", "user.enable", "user.reset_password"} <= set(actions(admin))
+    assert {"user.disable", "user.enable", "user.reset_password"} <= set(audit_actions(admin))
 
 
 def test_last_administrator_and_self_cannot_be_disabled(admin: SignedIn, clock: FixedClock) -> None:
@@ -278,8 +261,8 @@ def test_idle_unlock_checks_the_password_and_counts_failures(
             unlock(session=admin, password="nope", clock=clock)
     with pytest.raises(AccountLocked):
         unlock(session=admin, password="nope", clock=clock)
-    assert "auth.unlock" in actions(admin)
-    assert "auth.account_locked" in actions(admin)
+    assert "auth.unlock" in audit_actions(admin)
+    assert "auth.account_locked" in audit_actions(admin)
 
 
 def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: FixedClock) -> None:
@@ -305,7 +288,7 @@ def test_recovery_key_sets_a_new_password(location: DatabaseLocation, clock: Fix
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
     session = sign_in(location=location, username="boss", password="Recovered-Pass-1", clock=clock)
-    assert "user.recover_access" in actions(session)
+    assert "user.recover_access" in audit_actions(session)
     sign_out(session=session, clock=clock)
 
 

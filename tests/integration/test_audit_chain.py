@@ -19,7 +19,7 @@ from app.storage.engine import KeyHolder, engine_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import UserAccount
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import add_user, as_audit_table_owner, refused_audit
+from tests.factories import add_user, as_audit_table_owner, refused_audit, signed_in
 
 COLUMNS = [
     "seq",
@@ -310,8 +310,7 @@ def test_entries_of_a_database_from_before_the_chain_are_sealed_once_at_upgrade(
         )
     engine.dispose()
     Path(str(location.sqlite_path) + CHECKPOINT_SUFFIX).unlink()
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
         assert session.audit_warning is None
         report = verify_audit_chain(session.store)
         assert report.ok, [b.describe() for b in report.breaks]
@@ -320,8 +319,6 @@ def test_entries_of_a_database_from_before_the_chain_are_sealed_once_at_upgrade(
                 "SELECT details FROM audit_entry WHERE action = 'audit.chain_sealed'"
             ).scalar_one()
         assert '"entries":' in sealed
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_failures_queued_in_the_keyring_join_the_chain_later_without_an_actor(
@@ -333,16 +330,13 @@ def test_failures_queued_in_the_keyring_join_the_chain_later_without_an_actor(
     with pytest.raises(WrongCredentials):
         sign_in(location=location, username="boss", password="wrong-password", clock=clock)
     clock.advance(minutes=5)
-    session = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as session:
         with session.store.engine.connect() as conn:
             row = conn.exec_driver_sql(
                 "SELECT actor_id, details FROM audit_entry WHERE action = 'auth.sign_in_failed'"
             ).one()
         assert row[0] is None and '"source":"keyring"' in row[1]
         assert verify_audit_chain(session.store).ok
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_archive_room_check_fails_naming_the_edited_entry(demo_copy: DatabaseLocation) -> None:

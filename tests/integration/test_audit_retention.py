@@ -13,12 +13,12 @@ from app.domain.roles import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.services import audit
 from app.services.audit import AuditFilter
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, as_audit_table_owner, person, potential, sign_in_as
+from tests.factories import PASSWORD, as_audit_table_owner, person, potential, sign_in_as, signed_in
 
 
 @pytest.fixture
@@ -42,11 +42,8 @@ def test_the_same_view_for_the_same_purpose_in_one_session_is_one_entry(
     assert count(auditor, clock, "customer.reveal") == 1
     reveal_customer(session=archivist, customer_id=cid, purpose="客户来电核实信息", clock=clock)
     assert count(auditor, clock, "customer.reveal") == 2
-    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as again:
         reveal_customer(session=again, customer_id=cid, purpose="办理借阅核对身份", clock=clock)
-    finally:
-        sign_out(session=again, clock=clock)
     assert count(auditor, clock, "customer.reveal") == 3  # a new session is a new entry
 
 

@@ -30,7 +30,7 @@ from app.services.catalogue import (
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, add_user, potential, sign_in_as
+from tests.factories import PASSWORD, add_user, classified_item, potential, sign_in_as, signed_in
 
 
 def customer(session: SignedIn, clock: FixedClock) -> int:
@@ -242,17 +242,7 @@ def test_expired_terms_are_declassified_with_a_record_and_the_old_marking_struck
         ),
         clock=clock,
     )
-    soon = add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="近期合同",
-            secrecy_level="confidential",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=330),
-        ),
-        clock=clock,
-    )
+    soon = classified_item(archivist, clock, vid, "近期合同", days_ago=330, level="confidential")
     queue = secrecy_review_queue(session=archivist, clock=clock)
     assert [r.item_id for r in queue] == [soon]  # ends within 90 days
     assert declassify_expired(session=archivist, clock=clock) == 1
@@ -279,8 +269,7 @@ def test_extension_needs_an_approver_before_the_term_ends(
     )
     with pytest.raises(PermissionDenied):
         extend_secrecy(session=archivist, item_id=item, term_years=30, note="延长", clock=clock)
-    manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "manager", PASSWORD, clock) as manager:
         extend_secrecy(
             session=manager, item_id=item, term_years=30, note="仍涉及商业秘密", clock=clock
         )
@@ -288,8 +277,6 @@ def test_extension_needs_an_approver_before_the_term_ends(
         assert v.items[0].secrecy == "机密★30年" and v.remarks == "机密★30年"
         with pytest.raises(ValidationFailed):
             extend_secrecy(session=manager, item_id=item, term_years=25, note="缩短", clock=clock)
-    finally:
-        sign_out(session=manager, clock=clock)
 
 
 @pytest.mark.parametrize(
@@ -329,8 +316,7 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
         )
         by_level[level] = vid
     add_user(admin, clock, username, roles, title, display_name="测试")
-    viewer = sign_in(location=location, username=username, password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, username, PASSWORD, clock) as viewer:
         listed = {v.id: v for v in list_volumes(session=viewer, clock=clock)}
         of_customer = {v.id for v in list_volumes(session=viewer, clock=clock, customer_id=cid)}
         assert of_customer == {vid for level, vid in by_level.items() if level in sees}
@@ -360,8 +346,6 @@ def test_each_post_sees_titles_up_to_its_clearance_and_restricted_rows_otherwise
             for lv in sees
             if lv is not None
         }
-    finally:
-        sign_out(session=viewer, clock=clock)
 
 
 def test_bad_input_names_the_field_and_saves_nothing(
@@ -408,17 +392,7 @@ def test_the_daily_check_runs_once_a_day_for_the_first_cleared_user(
     cid = customer(archivist, clock)
     vid = volume(archivist, clock, cid)
     today = clock.now().date()
-    add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="旧报价",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=400),
-        ),
-        clock=clock,
-    )
+    classified_item(archivist, clock, vid, "旧报价", days_ago=400)
     assert run_daily_checks(session=admin, clock=clock) == 0  # not cleared: never (issue 23)
     assert run_daily_checks(session=archivist, clock=clock) == 1  # cleared, the clock agrees
     assert run_daily_checks(session=archivist, clock=clock) == 0  # once a day

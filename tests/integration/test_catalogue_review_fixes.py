@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 
 from app.clock import FixedClock
@@ -23,8 +21,8 @@ from app.services.catalogue import (
 )
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
-from tests.factories import sign_in_as
-from tests.integration.test_catalogue import customer
+from tests.factories import classified_item, sign_in_as
+from tests.integration.test_catalogue import customer, volume_with_item
 from tests.integration.test_catalogue import volume as catalogue_volume
 
 
@@ -36,25 +34,10 @@ def test_the_review_queue_and_extension_respect_the_volumes_level(
     admin: SignedIn, archivist: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     cid = customer(archivist, clock)
-    vid = volume(archivist, clock, cid, "机密并购谈判卷")
-    today = clock.now().date()
-    add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(title="机密主件", secrecy_level="confidential"),
-        clock=clock,
+    vid = volume_with_item(
+        archivist, clock, cid, "机密主件", "confidential", title="机密并购谈判卷"
     )
-    soon = add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(
-            title="某客户收购报价单",
-            secrecy_level="secret",
-            secrecy_term_years=1,
-            secrecy_since=today - timedelta(days=340),
-        ),
-        clock=clock,
-    )
+    soon = classified_item(archivist, clock, vid, "某客户收购报价单", days_ago=340)
     head = sign_in_as(admin, location, clock, "head", [Role.APPROVER], ApproverTitle.DEPT_HEAD)
     try:
         assert secrecy_review_queue(session=head, clock=clock) == []
@@ -73,13 +56,7 @@ def test_a_changed_post_takes_effect_at_once(
     clock: FixedClock,
 ) -> None:
     cid = customer(archivist, clock)
-    vid = volume(archivist, clock, cid, "绝密卷题名")
-    add_item(
-        session=archivist,
-        volume_id=vid,
-        draft=ItemDraft(title="绝密件题名", secrecy_level="top_secret"),
-        clock=clock,
-    )
+    vid = volume_with_item(archivist, clock, cid, "绝密件题名", "top_secret", title="绝密卷题名")
     manager = sign_in_as(admin, location, clock, "mgr", [Role.APPROVER], ApproverTitle.CS_MANAGER)
     try:
         assert get_volume(session=manager, volume_id=vid, clock=clock).title == "绝密卷题名"

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn
 from app.storage import migrate
+from tests.migration_helpers import downgrade_to
 
 
 def test_volumes_from_before_the_catalogue_keep_their_data_and_secrecy(
     admin: SignedIn, clock: FixedClock
 ) -> None:
     engine = admin.store.engine
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0002")
+    downgrade_to(engine, "0002")
     with engine.begin() as conn:
         conn.exec_driver_sql(
             "INSERT INTO customer (id, number, row_key, key_id, party, kind, category, status, "

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
-
 from app.clock import FixedClock
 from app.services.auth import SignedIn
 from app.storage.location import DatabaseLocation
-from tests.concurrent_desks import DeskResult, register_and_reveal
+from tests.concurrent_desks import DeskResult, database_address, register_and_reveal, run_desks
 from tests.factories import PASSWORD, add_archivist
 
 SECONDS = 3.0
@@ -17,21 +15,9 @@ def test_two_processes_register_and_reveal_without_busy_errors(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     add_archivist(admin, clock)
-    db = location.url if location.url is not None else str(location.sqlite_path)
-    ctx = multiprocessing.get_context("spawn")
-    start = ctx.Event()
-    out = ctx.Queue()
-    desks = [
-        ctx.Process(target=register_and_reveal, args=(d, db, "lisi", PASSWORD, SECONDS, start, out))
-        for d in (1, 2)
-    ]
-    for p in desks:
-        p.start()
-    start.set()
-    results: list[DeskResult] = [out.get(timeout=120) for _ in desks]
-    for p in desks:
-        p.join(30)
-        assert p.exitcode == 0
+    db = database_address(location)
+    desks = [(d, db, "lisi", PASSWORD, SECONDS) for d in (1, 2)]
+    results: list[DeskResult] = run_desks(register_and_reveal, desks, timeout=120, join=30)
     for r in results:
         assert r.errors == (), r.errors
         assert r.busy == 0, results

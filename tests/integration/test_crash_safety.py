@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from tests import crash_harness
+from tests.factories import potential
 
 RUNS = int(os.environ.get("CRASH_RUNS", "200"))
 # kill -9 during writes, WAL recovery, files of a full or removed medium: the embedded database
@@ -42,7 +43,7 @@ def _backup_with_file_size_limit(world: crash_harness.World, limit: int, fd: int
     from app.errors import AppError
     from app.messages import describe
     from app.services.backup import run_backup
-    from app.services.customers import CustomerDraft, register_customer
+    from app.services.customers import register_customer
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
     store = crash_harness._open(world)
@@ -53,14 +54,7 @@ def _backup_with_file_size_limit(world: crash_harness.World, limit: int, fd: int
         os.write(fd, b"no error\n")
     except AppError as exc:
         os.write(fd, (exc.code + "\n" + describe(exc) + "\n").encode())
-    draft = CustomerDraft(
-        party="person",
-        kind="general",
-        category="individual",
-        name="满盘之后",
-        status="potential",
-        legal_basis="合同必需",
-    )
+    draft = potential(name="满盘之后")
     cid = register_customer(session=archivist, draft=draft, clock=SystemClock()).customer_id
     os.write(fd, f"saved {cid}\n".encode())
     os._exit(0)

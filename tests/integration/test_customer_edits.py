@@ -22,7 +22,7 @@ from app.services.customers import (
     search_customers,
 )
 from app.storage.models import AuditEntry, Customer, CustomerStatusChange
-from tests.factories import VALID_ID, edit_customer, erase_customer, person
+from tests.factories import VALID_ID, edit_customer, erase_customer, person, phone_sharing_pair
 
 
 def version_of(session: SignedIn, customer_id: int) -> int:
@@ -143,12 +143,7 @@ def test_a_cleared_duplicate_is_not_raised_again_by_an_edit(
     from app.services.customers import BankAccountInput, clear_duplicate_flag, list_duplicate_flags
     from tests.factories import PASSWORD
 
-    a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    b = register_customer(
-        session=archivist,
-        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
-        clock=clock,
-    ).customer_id
+    a, b = phone_sharing_pair(archivist, clock)
     manager = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
     (flag,) = list_duplicate_flags(session=manager, clock=clock)
     clear_duplicate_flag(session=manager, flag_id=flag.id, note="父女共用家庭电话", clock=clock)
@@ -171,12 +166,7 @@ def test_deleting_one_of_a_pair_clears_the_other_mark(
 ) -> None:
     from app.services.customers import list_duplicate_flags
 
-    a = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    b = register_customer(
-        session=archivist,
-        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
-        clock=clock,
-    ).customer_id
+    a, b = phone_sharing_pair(archivist, clock)
     assert get_customer(session=archivist, customer_id=a, clock=clock).suspected_duplicate
     erase_customer(archivist, b, clock)
     assert list_duplicate_flags(session=archivist, clock=clock) == []

@@ -29,12 +29,16 @@ from app.services.customers import (
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from app.storage.store import open_store
-from tests.factories import PASSWORD, VALID_ID, add_user, erase_customer, person, prospect
-
-
-def audit_actions(session: SignedIn) -> list[str]:
-    with session.store.new_session() as s:
-        return [e.action for e in s.query(AuditEntry).order_by(AuditEntry.id)]
+from tests.factories import (
+    PASSWORD,
+    VALID_ID,
+    add_user,
+    audit_actions,
+    erase_customer,
+    person,
+    phone_sharing_pair,
+    prospect,
+)
 
 
 def test_registering_a_person_stores_masked_and_derived_values(
@@ -339,12 +343,7 @@ def test_nobody_clears_a_flag_on_customers_they_entered(
     roles = [Role.ARCHIVIST, Role.APPROVER]
     add_user(admin, clock, "both", roles, ApproverTitle.INFO_OFFICER, display_name="杨静")
     session = sign_in(location=location, username="both", password=PASSWORD, clock=clock)
-    register_customer(session=session, draft=person(), clock=clock)
-    register_customer(
-        session=session,
-        draft=person(name="张小", id_number="", id_type=None, status="potential", bank_accounts=()),
-        clock=clock,
-    )
+    phone_sharing_pair(session, clock)
     (flag,) = list_duplicate_flags(session=session, clock=clock)
     with pytest.raises(ValidationFailed) as info:
         clear_duplicate_flag(session=session, flag_id=flag.id, note="我自己核实过", clock=clock)

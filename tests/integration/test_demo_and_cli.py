@@ -14,7 +14,6 @@ from app import __version__
 from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
 from app.demo_people import generate_customers, id_check_char, make_uscc
-from app.services.auth import sign_in, sign_out
 from app.services.customers import (
     count_customers,
     find_customer_by_id_number,
@@ -24,6 +23,7 @@ from app.services.customers import (
     reveal_customer,
 )
 from app.storage.location import DatabaseLocation
+from tests.factories import signed_in
 
 
 def cli(
@@ -60,8 +60,7 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
 
     location = DatabaseLocation.parse(db)
     clock = SystemClock()
-    session = sign_in(location=location, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "archivist", DEMO_PASSWORD, clock) as session:
         total = count_customers(session=session, clock=clock)
         assert total == 200
         secrets: set[str] = set()
@@ -112,8 +111,6 @@ def test_demo_data_is_encrypted_at_rest_everywhere(tmp_path: Path) -> None:
         }
         leaks = [name for name, blob in blobs.items() for p in patterns if p in blob]
         assert leaks == []
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_check_passes_on_a_demo_and_fails_on_a_truncated_copy(

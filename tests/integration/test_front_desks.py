@@ -8,7 +8,6 @@ line. Runs on SQLite (writers wait for each other) and on PostgreSQL (advisory l
 
 from __future__ import annotations
 
-import multiprocessing
 from collections import Counter
 
 from sqlalchemy import func, select
@@ -19,7 +18,7 @@ from app.services.audit import verify_audit_chain
 from app.services.auth import SignedIn
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, Loan, Volume
-from tests.concurrent_desks import FrontDeskResult, front_desk
+from tests.concurrent_desks import FrontDeskResult, database_address, front_desk, run_desks
 from tests.factories import PASSWORD, create_user
 from tests.loan_helpers import FAST_KDF, approve_all, make_desk, make_volume, staff_application
 
@@ -48,23 +47,12 @@ def test_three_desks_lend_register_and_file_without_duplicates(
         approve_all(desk, app_id, "info")
     finally:
         desk.close()
-    db = location.url if location.url is not None else str(location.sqlite_path)
-    ctx = multiprocessing.get_context("spawn")
-    start, out = ctx.Event(), ctx.Queue()
-    workers = [
-        ctx.Process(
-            target=front_desk,
-            args=(d, db, user, PASSWORD, app_id, vids, ROUNDS, start, out),
-        )
+    db = database_address(location)
+    desks = [
+        (d, db, user, PASSWORD, app_id, vids, ROUNDS)
         for d, user in enumerate(("lisi", "wang", "both")[:DESKS], start=1)
     ]
-    for p in workers:
-        p.start()
-    start.set()
-    results: list[FrontDeskResult] = [out.get(timeout=600) for _ in workers]
-    for p in workers:
-        p.join(60)
-        assert p.exitcode == 0
+    results: list[FrontDeskResult] = run_desks(front_desk, desks, timeout=600, join=60)
     for r in results:
         assert r.errors == (), r.errors
     lent = Counter(v for r in results for v in r.lent)

@@ -13,22 +13,8 @@ from app.domain.roles import Role
 from app.errors import PermissionDenied, ValidationFailed
 from app.services import audit, incidents
 from app.services.auth import SignedIn, sign_out
-from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
-from tests.factories import customer_with_volume, sign_in_as
-
-
-def draft(clock: FixedClock, *affected: str) -> IncidentDraft:
-    return IncidentDraft(
-        kind="loss",
-        title="借出案卷归还时缺页",
-        found_at=clock.now() - timedelta(hours=2),
-        found_by="李四",
-        description="归还清点时发现第 3–5 页缺失。",
-        measures="封存该卷，通知借阅人查找。",
-        reported_to="客服部经理 刘芳",
-        affected=affected,
-    )
+from tests.factories import customer_with_volume, loss_incident, sign_in_as
 
 
 def test_an_incident_links_the_affected_records_and_is_audited(
@@ -37,7 +23,7 @@ def test_an_incident_links_the_affected_records_and_is_audited(
     saved, volume = customer_with_volume(archivist, clock)
     row = incidents.record_incident(
         session=archivist,
-        draft=draft(clock, saved.number.lower(), volume.reference_code),
+        draft=loss_incident(clock, saved.number.lower(), volume.reference_code),
         clock=clock,
     )
     assert row.number == f"SJ-{clock.now().year}-001" and row.status == "处理中"
@@ -51,7 +37,9 @@ def test_an_incident_links_the_affected_records_and_is_audited(
         session=archivist,
         incident_id=row.id,
         draft=replace(
-            draft(clock, saved.number), status="closed", follow_up="缺页已找回，借阅人书面检讨。"
+            loss_incident(clock, saved.number),
+            status="closed",
+            follow_up="缺页已找回，借阅人书面检讨。",
         ),
         expected_version=row.version,
         clock=clock,
@@ -61,7 +49,7 @@ def test_an_incident_links_the_affected_records_and_is_audited(
         incidents.update_incident(
             session=archivist,
             incident_id=row.id,
-            draft=draft(clock),
+            draft=loss_incident(clock),
             expected_version=row.version,
             clock=clock,
         )
@@ -77,7 +65,7 @@ def test_an_incident_links_the_affected_records_and_is_audited(
             row.number
         ]
         with pytest.raises(PermissionDenied):  # the auditor changes nothing
-            incidents.record_incident(session=auditor, draft=draft(clock), clock=clock)
+            incidents.record_incident(session=auditor, draft=loss_incident(clock), clock=clock)
     finally:
         sign_out(session=auditor, clock=clock)
 
@@ -86,7 +74,7 @@ def test_bad_input_names_the_fields_and_saves_nothing(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
     bad = replace(
-        draft(clock, "KH99999999"),
+        loss_incident(clock, "KH99999999"),
         title=" ",
         measures="",
         found_at=clock.now() + timedelta(days=1),
@@ -105,7 +93,7 @@ def test_bad_input_names_the_fields_and_saves_nothing(
 
 
 def test_the_printed_report_holds_every_field(archivist: SignedIn, clock: FixedClock) -> None:
-    row = incidents.record_incident(session=archivist, draft=draft(clock), clock=clock)
+    row = incidents.record_incident(session=archivist, draft=loss_incident(clock), clock=clock)
     pdf = incidents.print_incident_report(session=archivist, incident_id=row.id, clock=clock)
     doc = pdfium.PdfDocument(pdf)
     text = "".join(doc[0].get_textpage().get_text_range().split())

@@ -19,11 +19,11 @@ from app.errors import (
 )
 from app.services import inspections as I
 from app.services import locations as L
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn
 from app.services.catalogue import get_volume
 from app.storage.location import DatabaseLocation
 from app.storage.models import Loan, LocationMove, Volume
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, signed_in
 from tests.integration.test_locations import box, place_id, shelf, volume
 
 
@@ -61,6 +61,13 @@ def start(
         inspectors=(I.Inspector(user_id=s.actor.user_id), I.Inspector(name="王五")),
     )
     return I.start_inspection(session=s, draft=draft, clock=clock)
+
+
+def start_counting(s: SignedIn, clock: FixedClock) -> int:
+    """A half-yearly inspection of room K1, its expected list taken (counting begun)."""
+    sid = start(s, clock)
+    I.begin_counting(session=s, inspection_id=sid, clock=clock)
+    return sid
 
 
 def scan(s: SignedIn, clock: FixedClock, sid: int, code: str) -> I.ScanAck:
@@ -106,8 +113,7 @@ def test_a_session_scope_must_lie_in_its_room(room: SignedIn, clock: FixedClock)
 
 def test_a_paused_session_refuses_scans_until_continued(room: SignedIn, clock: FixedClock) -> None:
     _bid, vids = shelve(room, clock, "K1-01-A-1-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     I.pause_inspection(session=room, inspection_id=sid, clock=clock)
     with pytest.raises(InspectionPaused):
         scan(room, clock, sid, code_of(room, clock, vids[0]))
@@ -179,8 +185,7 @@ def test_misplaced_and_unexpected_are_detected(room: SignedIn, clock: FixedClock
 
 def test_scanning_a_box_counts_its_volumes(room: SignedIn, clock: FixedClock) -> None:
     bid, _vids = shelve(room, clock, "K1-01-A-1-1", 3)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     with room.uow(clock) as uow:
         from app.storage.models import ArchiveBox
 
@@ -196,8 +201,7 @@ def test_a_wrong_check_character_is_rejected_and_nothing_is_recorded(
     room: SignedIn, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     payload = scan_payload(code_of(room, clock, vids[0]))
     bad = payload[:-1] + ("0" if payload[-1] != "0" else "1")
     with pytest.raises(L.ScanRejected):
@@ -244,21 +248,17 @@ def test_a_partial_count_resumes_after_a_restart(
     room: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 2)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     first_code = code_of(room, clock, vids[0])
     second_code = code_of(room, clock, vids[1])
     room.store.close()  # the app is closed mid-count
-    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as again:
         row = I.get_inspection(session=again, inspection_id=sid, clock=clock)
         assert (row.status, row.found, row.expected) == (Status.COUNTING.value, 1, 2)
         assert scan(again, clock, sid, first_code).verdict == "again"
         ack = scan(again, clock, sid, second_code)
         assert (ack.found, ack.expected) == (2, 2)
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 # --- differences, findings and closing -----------------------------------------------------------
@@ -266,8 +266,7 @@ def test_closing_refuses_unresolved_differences_unless_carried_over(
     room: SignedIn, clock: FixedClock
 ) -> None:
     _b, vids = shelve(room, clock, "K1-01-A-1-1", 3)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     with pytest.raises(InspectionStateRefused):
         I.close_inspection(session=room, inspection_id=sid, measures="", clock=clock)
@@ -301,8 +300,7 @@ def test_a_misplaced_volume_is_moved_by_an_explicit_action(
 ) -> None:
     _bid, vids = shelve(room, clock, "K1-01-A-1-1", 1)
     other_box, _ = shelve(room, clock, "K1-01-A-2-1", 1)
-    sid = start(room, clock)
-    I.begin_counting(session=room, inspection_id=sid, clock=clock)
+    sid = start_counting(room, clock)
     scan(room, clock, sid, "K1-01-A-2-1")
     scan(room, clock, sid, code_of(room, clock, vids[0]))
     scan(room, clock, sid, code_of(room, clock, _[0]))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from alembic import command
 from sqlalchemy import inspect
 
 from app.services.auth import SignedIn
 from app.storage import migrate
 from app.storage.models import Base
+from tests.migration_helpers import assert_down_and_up
 
 TABLES = {
     "inspection_session",
@@ -35,15 +35,5 @@ def test_the_inspection_tables_have_the_columns_and_keys_of_the_models(admin: Si
 def test_the_inspection_tables_are_removed_by_downgrade_and_come_back_on_upgrade(
     admin: SignedIn,
 ) -> None:
-    engine = admin.store.engine
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        assert set(inspect(conn).get_table_names()) >= TABLES
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0008")
-    with engine.connect() as conn:
-        assert not TABLES & set(inspect(conn).get_table_names())
-    assert migrate.upgrade(engine) is True
-    with engine.connect() as conn:
-        assert set(inspect(conn).get_table_names()) >= TABLES
-        assert migrate.current_revision(conn) == migrate.HEAD == "0022"
+    assert_down_and_up(admin, TABLES, "0008")
+    assert migrate.HEAD == "0022"

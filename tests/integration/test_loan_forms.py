@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pypdfium2 as pdfium
 import pytest
@@ -14,25 +14,24 @@ from app.errors import ValidationFailed
 from app.printing.loan_forms import (
     COPY_COLUMNS,
     REGISTER_COLUMNS,
-    REGISTER_TITLE,
-    RegisterSheet,
     render_register,
 )
 from app.services.loans import (
     RequestedVolume,
-    ReturnCount,
     file_application,
     issue_loan,
     list_open_loans,
     reject_application,
-    return_loan,
 )
 from app.services.loans import printing as loan_print
 from tests.loan_helpers import (
     Desk,
     approve_all,
+    january_register,
+    lend,
     make_volume,
     outsider_draft,
+    return_at_desk,
     staff_application,
 )
 
@@ -93,15 +92,7 @@ def test_a_long_register_runs_over_pages_with_its_heading_on_each() -> None:
         )
         for n in range(1, 61)
     ]
-    sheet = RegisterSheet(
-        title=REGISTER_TITLE,
-        scope="2026-01-01 至 2026-01-31",
-        organisation="华东示范贸易有限公司",
-        printed_by="李四",
-        printed_by_username="lisi",
-        printed_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-        rows=rows,
-    )
+    sheet = january_register(rows)
     texts = page_texts(render_register(sheet))
     assert len(texts) >= 3
     for n, text in enumerate(texts, start=1):
@@ -160,9 +151,7 @@ def test_application_form_has_a_block_per_step_and_keeps_a_rejection(desk: Desk)
 
 def test_the_slip_qr_code_decodes_to_the_loan_number(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    loan = issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    loan = lend(desk, vid, code)
     data = loan_print.slip_pdf(session=desk("lisi"), loan_id=loan.loan_id, clock=desk.clock)
     [text] = page_texts(data)
     assert loan.number in text and "借阅人签字" in text and "2026年1月8日" in text
@@ -183,12 +172,7 @@ def test_notices_come_from_the_current_state_and_never_for_returned_loans(desk: 
     with pytest.raises(ValidationFailed):  # nothing overdue yet
         loan_print.overdue_notices_pdf(session=desk("lisi"), clock=desk.clock)
     desk.clock.advance(days=7)
-    return_loan(
-        session=desk("lisi"),
-        loan_id=first.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, first.loan_id)
     data = loan_print.overdue_notices_pdf(
         session=desk("lisi"), clock=desk.clock, loan_ids=[first.loan_id, second.loan_id]
     )
@@ -197,12 +181,7 @@ def test_notices_come_from_the_current_state_and_never_for_returned_loans(desk: 
     assert "销售部赵敏" in text and "抄送：部门负责人钱部长" in text and "4天" in text
     [row] = list_open_loans(session=desk("lisi"), clock=desk.clock)
     assert row.reminders == 1
-    return_loan(
-        session=desk("lisi"),
-        loan_id=second.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, second.loan_id)
     with pytest.raises(ValidationFailed) as none_left:
         loan_print.overdue_notices_pdf(
             session=desk("lisi"), clock=desk.clock, loan_ids=[second.loan_id]

@@ -35,7 +35,6 @@ from app.services.loans import (
     reject_application,
     request_renewal,
     resolve_damage_report,
-    return_loan,
     update_loan_settings,
     use_statistics,
 )
@@ -43,8 +42,10 @@ from app.storage.models import AuditEntry, UseApplication, UseLog
 from tests.loan_helpers import (
     Desk,
     approve_all,
+    lend,
     make_volume,
     outsider_draft,
+    return_at_desk,
     staff_application,
 )
 
@@ -291,18 +292,10 @@ def test_return_by_slip_with_a_shortfall_opens_a_report_until_resolved(desk: Des
     assert check.reference_code == code
     assert find_open_loan(session=desk("lisi"), scan=scan_payload(code), clock=desk.clock) == check
     with pytest.raises(ValidationFailed) as unconfirmed:
-        return_loan(
-            session=desk("lisi"),
-            loan_id=loan.loan_id,
-            count=ReturnCount(12, 3, "intact", face_to_face=False),
-            clock=desk.clock,
-        )
+        return_at_desk(desk, loan.loan_id, ReturnCount(12, 3, "intact", face_to_face=False))
     assert unconfirmed.value.errors[0].field == "counted_face_to_face"
-    done = return_loan(
-        session=desk("lisi"),
-        loan_id=loan.loan_id,
-        count=ReturnCount(10, 3, "intact", face_to_face=True, note="第2件缺第7、8页"),
-        clock=desk.clock,
+    done = return_at_desk(
+        desk, loan.loan_id, ReturnCount(10, 3, "intact", face_to_face=True, note="第2件缺第7、8页")
     )
     assert done.report_id is not None and done.volume_state == "on_shelf"
     reports = list_damage_reports(session=desk("lisi"), clock=desk.clock)
@@ -322,22 +315,14 @@ def test_return_by_slip_with_a_shortfall_opens_a_report_until_resolved(desk: Des
 
 def test_a_damaged_return_goes_to_repair_and_needs_a_description(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    loan = issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    loan = lend(desk, vid, code)
     with pytest.raises(ValidationFailed) as no_note:
-        return_loan(
-            session=desk("lisi"),
-            loan_id=loan.loan_id,
-            count=ReturnCount(12, 3, "damaged", face_to_face=True),
-            clock=desk.clock,
-        )
+        return_at_desk(desk, loan.loan_id, ReturnCount(12, 3, "damaged", face_to_face=True))
     assert no_note.value.errors[0].field == "note"
-    done = return_loan(
-        session=desk("lisi"),
-        loan_id=loan.loan_id,
-        count=ReturnCount(12, 3, "damaged", face_to_face=True, note="封皮撕裂", to_repair=True),
-        clock=desk.clock,
+    done = return_at_desk(
+        desk,
+        loan.loan_id,
+        ReturnCount(12, 3, "damaged", face_to_face=True, note="封皮撕裂", to_repair=True),
     )
     assert done.volume_state == "in_repair" and done.report_id is not None
     second = staff_application(desk, [vid])
@@ -362,12 +347,7 @@ def test_overdue_list_escalates_to_the_department_head_and_never_lists_returned_
         (code_b, 1, ""),
     ]
     assert overdue_count(session=desk("lisi"), clock=desk.clock) == 2
-    return_loan(
-        session=desk("lisi"),
-        loan_id=first.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, first.loan_id)
     desk.clock.advance(days=2)  # three days overdue: the department head is told
     rows = list_overdue(session=desk("lisi"), clock=desk.clock)
     assert [(r.reference_code, r.overdue_days, r.escalate_to) for r in rows] == [
@@ -388,9 +368,7 @@ def test_overdue_list_escalates_to_the_department_head_and_never_lists_returned_
 
 def test_renewal_needs_approval_before_the_due_date_moves(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    loan = issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=desk.clock)
+    loan = lend(desk, vid, code)
     renewal = request_renewal(
         session=desk("lisi"), loan_id=loan.loan_id, reason="合同核对尚未完成", clock=desk.clock
     )
@@ -465,12 +443,7 @@ def test_classified_content_may_be_copied_only_while_an_approved_copy_is_issued(
     approve_all(desk, lent, "info", "manager")
     loan = issue_loan(session=desk("lisi"), application_id=lent, scan=code, clock=desk.clock)
     assert copy_approved(session=desk("zhao"), item_id=item, clock=desk.clock) is None  # a loan
-    return_loan(
-        session=desk("lisi"),
-        loan_id=loan.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, loan.loan_id)
     copy = staff_application(desk, [vid], kind="copy", page_count=4)
     approve_all(desk, copy, "gm")
     copied = issue_loan(session=desk("lisi"), application_id=copy, scan=code, clock=desk.clock)
@@ -478,10 +451,5 @@ def test_classified_content_may_be_copied_only_while_an_approved_copy_is_issued(
     assert grant is not None and grant.applicant == "赵敏"
     # the applicant's, nobody else's: the archivist who issued it holds no copy of their own
     assert copy_approved(session=desk("lisi"), item_id=item, clock=desk.clock) is None
-    return_loan(
-        session=desk("lisi"),
-        loan_id=copied.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, copied.loan_id)
     assert copy_approved(session=desk("zhao"), item_id=item, clock=desk.clock) is None

@@ -6,33 +6,18 @@ import pypdfium2 as pdfium
 import pytest
 
 from app.services import locations as L
-from app.services.loans import ReturnCount, issue_loan, return_loan
 from app.services.loans.printing import register_pdf
-from tests.integration.test_locations import place_id
-from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
+from tests.integration.test_locations import boxed_on_shelf, place_id
+from tests.loan_helpers import Desk, lend, make_volume, return_at_desk
 
 
 def test_a_loan_and_its_return_are_moves_of_the_volume_and_its_place_is_printed(
     desk: Desk,
 ) -> None:
     keeper, clock = desk("lisi"), desk.clock
-    L.create_location_batch(
-        session=keeper,
-        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1-2"),
-        clock=clock,
-    )
     vid, code = make_volume(keeper, clock)
-    box = L.create_box(session=keeper, draft=L.BoxDraft(), clock=clock)
-    L.put_volume(session=keeper, volume_id=vid, box_id=box.id, clock=clock)
-    L.place_box(
-        session=keeper,
-        box_id=box.id,
-        location_id=place_id(keeper, clock, "K1-01-A-1-2"),
-        clock=clock,
-    )
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    loan = issue_loan(session=keeper, application_id=app_id, scan=code, clock=clock)
+    box = boxed_on_shelf(keeper, clock, vid)
+    loan = lend(desk, vid, code)
     where = L.where_is_volume(session=keeper, volume_id=vid, clock=clock)
     assert (where.state, where.location_code) == ("on_loan", "K1-01-A-1-2")  # place kept
     # a volume out on loan cannot be moved
@@ -49,12 +34,7 @@ def test_a_loan_and_its_return_are_moves_of_the_volume_and_its_place_is_printed(
     # the narrow cell wraps, and a hyphen at a line end comes back as a break marker
     flat = "".join(c for c in text if not c.isspace() and c not in "\ufffe-")
     assert f"{box.code}K101A12" in flat
-    return_loan(
-        session=keeper,
-        loan_id=loan.loan_id,
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=clock,
-    )
+    return_at_desk(desk, loan.loan_id)
     history = L.object_history(session=keeper, object_type="volume", object_id=vid, clock=clock)
     assert [(h.reason, h.from_code, h.to_code) for h in history] == [
         ("归还", "", f"{box.code}（K1-01-A-1-2）"),

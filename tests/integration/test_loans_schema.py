@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-from alembic import command
-from sqlalchemy import inspect
-
 from app.services.auth import SignedIn
-from app.storage import migrate
+from tests.migration_helpers import assert_down_and_up
 
 LOAN_TABLES = {
     "staff_department",
@@ -22,15 +19,4 @@ LOAN_TABLES = {
 def test_the_loan_tables_are_removed_by_downgrade_and_come_back_on_upgrade(
     admin: SignedIn,
 ) -> None:
-    engine = admin.store.engine
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        assert set(inspect(conn).get_table_names()) >= LOAN_TABLES
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0007")
-    with engine.connect() as conn:
-        assert not LOAN_TABLES & set(inspect(conn).get_table_names())
-    assert migrate.upgrade(engine) is True
-    with engine.connect() as conn:
-        assert set(inspect(conn).get_table_names()) >= LOAN_TABLES
-        assert migrate.current_revision(conn) == migrate.HEAD
+    assert_down_and_up(admin, LOAN_TABLES, "0007")

@@ -82,6 +82,18 @@ def box(s: SignedIn, clock: FixedClock, category: str = "KH") -> int:
     return L.create_box(session=s, draft=L.BoxDraft(category_code=category), clock=clock).id
 
 
+def boxed_on_shelf(s: SignedIn, clock: FixedClock, *volume_ids: int) -> L.BoxRow:
+    """Room K1 of one 节 with two 层, and a new box of the volumes placed on K1-01-A-1-2."""
+    shelf(s, clock, columns="1", faces="A", sections="1", layers="1-2", capacity=6)
+    saved = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
+    for v in volume_ids:
+        L.put_volume(session=s, volume_id=v, box_id=saved.id, clock=clock)
+    L.place_box(
+        session=s, box_id=saved.id, location_id=place_id(s, clock, "K1-01-A-1-2"), clock=clock
+    )
+    return saved
+
+
 def place_new_boxes(s: SignedIn, clock: FixedClock, count: int) -> list[str]:
     """Place ``count`` new boxes one by one at the next free place; their place codes."""
     return [L.place_box(session=s, box_id=box(s, clock), clock=clock).to_code for _ in range(count)]

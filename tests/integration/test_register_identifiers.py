@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 
 import pypdfium2 as pdfium
 
-from app.printing.loan_forms import REGISTER_TITLE, RegisterSheet, render_register
+from app.printing.loan_forms import render_register
+from tests.loan_helpers import january_register
 
 NUMBERS = ("JY2026-0000/01", "JY2026-000123/12")
 CODES = ("Z001-KH·2024-Y-BGS-0001", "Z001-KH·2025-D30-BGS-0123")
@@ -33,15 +33,7 @@ def test_register_numbers_and_reference_codes_print_whole_on_one_line() -> None:
         cells[7] = "张三丰2024年度客户档案（合同、往来函件）"
         cells[10] = "K1-03-A-2-4"
         rows.append(tuple(cells))
-    sheet = RegisterSheet(
-        title=REGISTER_TITLE,
-        scope="2026-01-01 至 2026-01-31",
-        organisation="华东示范贸易有限公司",
-        printed_by="李四",
-        printed_by_username="lisi",
-        printed_at=datetime(2026, 1, 5, 9, 0, tzinfo=UTC),
-        rows=rows,
-    )
+    sheet = january_register(rows)
     lines = _lines(render_register(sheet))
     tokens = [t for line in lines for t in re.findall(r"(?:JY2026|Z001|K1-)\S*", line)]
     # every code found whole on its line, and nothing but whole codes (no piece of one)

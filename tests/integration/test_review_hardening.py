@@ -26,7 +26,6 @@ from app.security.keyring import Keyring
 from app.services import users
 from app.services.auth import (
     SignedIn,
-    change_password,
     check_password_with_lockout,
     sign_in,
     sign_out,
@@ -35,7 +34,7 @@ from app.storage.engine import map_driver_error
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import add_archivist
+from tests.factories import add_archivist, change_to_new_password
 
 
 def test_a_stale_keyring_copy_never_undoes_another_change(
@@ -76,29 +75,11 @@ def test_wrong_old_password_counts_towards_the_lock(
 ) -> None:
     for _ in range(4):
         with pytest.raises(ValidationFailed):
-            change_password(
-                session=admin,
-                old_password="guess-Wrong-1",
-                new_password="Brand-New-Pass-7",
-                confirm="Brand-New-Pass-7",
-                clock=clock,
-            )
+            change_to_new_password(admin, clock, "guess-Wrong-1")
     with pytest.raises(AccountLocked):
-        change_password(
-            session=admin,
-            old_password="guess-Wrong-1",
-            new_password="Brand-New-Pass-7",
-            confirm="Brand-New-Pass-7",
-            clock=clock,
-        )
+        change_to_new_password(admin, clock, "guess-Wrong-1")
     with pytest.raises(AccountLocked):  # even the right one, while locked
-        change_password(
-            session=admin,
-            old_password=ADMIN_PASSWORD,
-            new_password="Brand-New-Pass-7",
-            confirm="Brand-New-Pass-7",
-            clock=clock,
-        )
+        change_to_new_password(admin, clock, ADMIN_PASSWORD)
 
 
 def test_signed_out_store_can_no_longer_read_or_reconnect(

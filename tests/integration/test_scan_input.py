@@ -24,6 +24,7 @@ from app.services.loans import (
     quick_loan,
     volume_id_for_scan,
 )
+from tests.integration.test_locations import shelf
 from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
@@ -48,11 +49,7 @@ def wrong_check(code: str) -> str:
 
 def test_places_boxes_and_volumes_are_found_typed_or_scanned(desk: Desk) -> None:
     s, clock = desk("lisi"), desk.clock
-    L.create_location_batch(
-        session=s,
-        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1", capacity=2),
-        clock=clock,
-    )
+    shelf(s, clock, columns="1", faces="A", sections="1", layers="1")
     box = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
     vid, reference = make_volume(s, clock)
     assert "·" in reference
@@ -101,11 +98,7 @@ def test_the_return_desk_finds_a_loan_by_typed_number_or_typed_reference(desk: D
 
 def test_an_inspection_counts_a_typed_code(desk: Desk) -> None:
     s, clock = desk("lisi"), desk.clock
-    L.create_location_batch(
-        session=s,
-        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1", capacity=2),
-        clock=clock,
-    )
+    shelf(s, clock, columns="1", faces="A", sections="1", layers="1")
     room = L.resolve_scan(session=s, text="K1", clock=clock)
     assert room is not None
     draft = I.InspectionDraft(
@@ -170,11 +163,7 @@ def test_a_quick_loan_keeps_the_rules_of_the_ordinary_path(desk: Desk) -> None:
 
 def test_a_new_volume_is_proposed_the_newest_box_of_its_category_with_room(desk: Desk) -> None:
     s, clock = desk("lisi"), desk.clock
-    L.create_location_batch(
-        session=s,
-        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1", capacity=2),
-        clock=clock,
-    )
+    shelf(s, clock, columns="1", faces="A", sections="1", layers="1")
     full = L.create_box(session=s, draft=L.BoxDraft(capacity=1), clock=clock)
     older = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
     vid, _ = make_volume(s, clock)

@@ -6,10 +6,10 @@ import pytest
 from sqlalchemy import text
 
 from app.clock import FixedClock
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, search_customers
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, person
+from tests.factories import PASSWORD, person, signed_in
 
 
 def add(session: SignedIn, clock: FixedClock, name: str) -> int:
@@ -45,8 +45,7 @@ def test_an_index_table_missing_from_an_older_database_is_filled_at_sign_in(
         conn.exec_driver_sql("DROP TABLE search_index_meta")
         conn.exec_driver_sql("CREATE TABLE customer_prefix (key TEXT)")
     sign_out(session=archivist, clock=clock)
-    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as again:
         with again.store.engine.connect() as conn:
             keys = {r[0] for r in conn.exec_driver_sql("SELECT key FROM customer_key")}
             old = conn.exec_driver_sql(
@@ -55,8 +54,6 @@ def test_an_index_table_missing_from_an_older_database_is_filled_at_sign_in(
         assert {"欧阳娜娜", "ouyangnana", "oynn", "yangnana", "nana", "ynn"} <= keys
         assert old == 0
         assert ranked(again, clock, "ouyang") == [target]
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 def test_pinyin_from_any_syllable_and_latin_names_from_any_letter(

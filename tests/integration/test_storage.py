@@ -9,6 +9,7 @@ import shutil
 import stat
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -120,13 +121,39 @@ def test_missing_database_is_reported(tmp_path: Path, clock: FixedClock) -> None
         )
 
 
+def _move_keyring(location: DatabaseLocation) -> None:
+    location.keyring_path.rename(location.keyring_path.with_suffix(".moved"))
+
+
+def _overwrite_database(location: DatabaseLocation) -> None:
+    location.sqlite_path.write_bytes(os.urandom(4096 * 4))
+
+
+def _truncate_database(location: DatabaseLocation) -> None:
+    data = location.sqlite_path.read_bytes()
+    location.sqlite_path.write_bytes(data[: len(data) // 2 + 100])
+
+
 @pytest.mark.sqlite_only
-def test_missing_keyring_is_reported(
-    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
+@pytest.mark.parametrize(
+    ("damage", "error"),
+    [
+        (_move_keyring, KeyringMissing),
+        (_overwrite_database, ForeignDatabase),
+        (_truncate_database, DatabaseCorrupt),
+    ],
+    ids=["missing_keyring", "not_our_database", "truncated_database"],
+)
+def test_a_missing_or_damaged_file_is_reported(
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    damage: Callable[[DatabaseLocation], None],
+    error: type[Exception],
 ) -> None:
     sign_out(session=admin, clock=clock)
-    location.keyring_path.rename(location.keyring_path.with_suffix(".moved"))
-    with pytest.raises(KeyringMissing):
+    damage(location)
+    with pytest.raises(error):
         sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
@@ -161,28 +188,6 @@ def test_keyring_swapped_from_another_database_is_refused(
     shutil.copy2(b.keyring_path, a.keyring_path)
     with pytest.raises((ForeignDatabase, KeyringDamaged)):
         sign_in(location=a, username="boss", password=ADMIN_PASSWORD, clock=clock)
-
-
-@pytest.mark.sqlite_only
-def test_file_that_is_not_our_database_is_refused(
-    tmp_path: Path, location: DatabaseLocation, clock: FixedClock
-) -> None:
-    result = initialize_database(location=location, request=make_setup_request(), clock=clock)
-    sign_out(session=result.session, clock=clock)
-    location.sqlite_path.write_bytes(os.urandom(4096 * 4))
-    with pytest.raises(ForeignDatabase):
-        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-
-
-@pytest.mark.sqlite_only
-def test_truncated_database_is_reported_corrupt(
-    admin: SignedIn, location: DatabaseLocation, clock: FixedClock
-) -> None:
-    sign_out(session=admin, clock=clock)
-    data = location.sqlite_path.read_bytes()
-    location.sqlite_path.write_bytes(data[: len(data) // 2 + 100])
-    with pytest.raises(DatabaseCorrupt):
-        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
 
 
 @pytest.mark.sqlite_only

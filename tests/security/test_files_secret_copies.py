@@ -27,15 +27,13 @@ from app.services.catalogue import attach_file, copy_file, get_volume, list_item
 from app.services.loans import (
     ApplicationDraft,
     RequestedVolume,
-    ReturnCount,
     file_application,
     issue_loan,
-    return_loan,
 )
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.gui.conftest import when_modal
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume
+from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, return_at_desk
 from ui.context import AppContext
 from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
@@ -268,12 +266,7 @@ def test_an_expired_or_returned_approval_does_not_count(secret: Secret) -> None:
     copy_file(session=desk("zhao"), file_id=secret.txt, purpose="核对", clock=desk.clock)
     loan_id = entries(secret, "loan.issue")[-1].object_id
     assert loan_id is not None
-    return_loan(
-        session=desk("lisi"),
-        loan_id=int(loan_id),
-        count=ReturnCount(12, 3, "intact", face_to_face=True),
-        clock=desk.clock,
-    )
+    return_at_desk(desk, int(loan_id))
     with pytest.raises(CopyNeedsApproval):  # returned the same day
         copy_file(session=desk("zhao"), file_id=secret.txt, purpose="核对", clock=desk.clock)
     copy_application(secret)  # a new approval, issued today

@@ -31,7 +31,7 @@ from app.services.backup import prepare_restore, run_backup, verify_backup
 from app.services.customers import register_customer, reveal_customer, search_customers
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, VALID_ID, add_archivist, person, sign_in_as
+from tests.factories import PASSWORD, VALID_ID, add_archivist, person, sign_in_as, signed_in
 
 
 def _old_key(keyring_file: Path, username: str, password: str) -> bytes | None:
@@ -82,8 +82,7 @@ def test_a_disabled_account_with_an_old_backup_keyring_opens_nothing_live(
     assert not ring.has_user("lisi") and ring.has_user("zhao") and ring.has_user("boss")
 
     # everyone else carries on: values, exact search (blind index), audit chain
-    zhao = sign_in(location=location, username="zhao", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "zhao", PASSWORD, clock) as zhao:
         detail = reveal_customer(session=zhao, customer_id=customer, purpose="核对", clock=clock)
         assert detail.id_number == VALID_ID
         assert [r.id for r in search_customers(session=zhao, query=VALID_ID, clock=clock).rows] == [
@@ -94,8 +93,6 @@ def test_a_disabled_account_with_an_old_backup_keyring_opens_nothing_live(
             draft=person(name="王五", id_number="110105199003070017", phones=(), bank_accounts=()),
             clock=clock,
         ).customer_id
-    finally:
-        sign_out(session=zhao, clock=clock)
     assert verify_audit_chain(admin.store).ok
     with admin.store.new_session() as s:
         details = s.scalars(
@@ -144,16 +141,14 @@ def test_a_suspected_leak_rotates_and_a_busy_database_defers_to_the_next_sign_in
     assert ring.key_version == first and ring.body.get("rotation_due") == "incident.leak"
     sign_out(session=archivist, clock=clock)
     sign_out(session=admin, clock=clock)
-    again = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:  # the first sign-in that finds the database free runs it
+    # the first sign-in that finds the database free runs it
+    with signed_in(location, "lisi", PASSWORD, clock) as again:
         ring = Keyring.load(FileKeyringStore(location.keyring_path))
         assert ring.key_version == first + 1 and "rotation_due" not in ring.body
         incidents.record_incident(session=again, draft=draft, clock=clock)  # alone: at once
         assert Keyring.load(FileKeyringStore(location.keyring_path)).key_version == first + 2
         with pytest.raises(PermissionDenied):  # rotating on demand is the administrator's
             keys.rotate_data_key(session=again, clock=clock)
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 def test_rotation_refuses_while_another_session_holds_the_database_and_names_it(
@@ -184,13 +179,10 @@ def test_a_rotation_interrupted_after_the_keyring_is_finished_at_the_next_sign_i
     admin.store.close()
     db = location.sqlite_path
     assert opens_with(db, old_key) and not opens_with(db, new_key)
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as session:
         assert opens_with(db, new_key) and not opens_with(db, old_key)
         detail = reveal_customer(session=session, customer_id=customer, purpose="核对", clock=clock)
         assert detail.id_number == VALID_ID
-    finally:
-        sign_out(session=session, clock=clock)
     assert "previous" not in Keyring.load(FileKeyringStore(location.keyring_path)).body
 
 

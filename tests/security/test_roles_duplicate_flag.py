@@ -11,14 +11,14 @@ from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.errors import ValidationFailed
 from app.services import imports
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.customers import (
     clear_duplicate_flag,
     list_duplicate_flags,
     register_customer,
 )
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, person, sign_in_as
+from tests.factories import PASSWORD, person, sign_in_as, signed_in
 from tests.import_helpers import import_rows
 from tests.ledgers import resident_id, write_customer_xlsx
 
@@ -54,11 +54,8 @@ def test_an_importer_cannot_clear_the_duplicate_flag_of_their_own_import(
         assert [e.reason for e in info.value.errors] == ["own_entry"]
     finally:
         sign_out(session=both, clock=clock)
-    other = sign_in(location=location, username="manager", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "manager", PASSWORD, clock) as other:
         clear_duplicate_flag(
             session=other, flag_id=flag.id, note="核对证件，不是同一人", clock=clock
         )
         assert list_duplicate_flags(session=other, clock=clock) == []
-    finally:
-        sign_out(session=other, clock=clock)

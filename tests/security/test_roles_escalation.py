@@ -16,7 +16,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import list_customers
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
-from tests.factories import PASSWORD, ask_for_user, set_roles
+from tests.factories import PASSWORD, ask_for_user, set_roles, signed_in
 
 
 def _uid(session: SignedIn, clock: FixedClock, username: str) -> int:
@@ -55,20 +55,16 @@ def test_a_second_admin_cannot_grant_the_first_data_roles(
     asked = ask_for_user(admin, clock, "admin2", [Role.ADMIN], display_name="第二管理员")
     assert asked.pending_change is not None
     # the new account holds nothing until the grant is confirmed, and not by the one who asked
-    second = sign_in(location=location, username="admin2", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "admin2", PASSWORD, clock) as second:
         assert second.actor.roles == frozenset()
         with pytest.raises(PermissionDenied):
             users.list_users(session=second, clock=clock)
-    finally:
-        sign_out(session=second, clock=clock)
     with pytest.raises(ValidationFailed) as info:
         account_review.confirm_change(session=admin, change_id=asked.pending_change, clock=clock)
     assert _reasons(info) == ["own_request"]
     # even once a second administrator exists (the 安全保密员 confirmed), they grant no role
     account_review.confirm_change(session=officer, change_id=asked.pending_change, clock=clock)
-    second = sign_in(location=location, username="admin2", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "admin2", PASSWORD, clock) as second:
         assert second.actor.roles == {Role.ADMIN}
         with pytest.raises(PermissionDenied):
             set_roles(second, clock, admin.actor.user_id, [Role.ARCHIVIST])
@@ -80,8 +76,6 @@ def test_a_second_admin_cannot_grant_the_first_data_roles(
                 session=admin, change_id=pending.pending_change, clock=clock
             )
         assert _reasons(info) == ["self_change"]
-    finally:
-        sign_out(session=second, clock=clock)
 
 
 def test_the_security_officer_cannot_turn_a_three_account_alone(
@@ -94,16 +88,11 @@ def test_the_security_officer_cannot_turn_a_three_account_alone(
     with pytest.raises(ValidationFailed) as info:
         account_review.confirm_change(session=officer, change_id=pending, clock=clock)
     assert _reasons(info) == ["own_request"]
-    auditor = sign_in(
-        location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
-    )
-    try:
+    with signed_in(location, AUDITOR_USER, AUDITOR_PASSWORD, clock) as auditor:
         assert auditor.actor.roles == {Role.AUDITOR}  # nothing changed yet
         with pytest.raises(ValidationFailed) as info:
             account_review.confirm_change(session=auditor, change_id=pending, clock=clock)
         assert _reasons(info) == ["self_change"]
-    finally:
-        sign_out(session=auditor, clock=clock)
     # the last 系统管理员 cannot be moved away at all
     with pytest.raises(ValidationFailed) as info:
         set_roles(officer, clock, admin.actor.user_id, [Role.ARCHIVIST])
@@ -117,25 +106,18 @@ def test_roles_are_granted_only_with_the_security_officer(
 ) -> None:
     asked = ask_for_user(admin, clock, "lisi")
     assert asked.pending_change is not None
-    auditor = sign_in(
-        location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
-    )
-    try:  # a second 三员 member, but not the one who grants roles
+    # a second 三员 member, but not the one who grants roles
+    with signed_in(location, AUDITOR_USER, AUDITOR_PASSWORD, clock) as auditor:
         with pytest.raises(ValidationFailed) as info:
             account_review.confirm_change(
                 session=auditor, change_id=asked.pending_change, clock=clock
             )
         assert _reasons(info) == ["needs_security"]
-    finally:
-        sign_out(session=auditor, clock=clock)
     [row] = account_review.list_pending_changes(session=officer, clock=clock)
     assert (row.username, row.summary, row.may_confirm) == ("lisi", "档案管理员", True)
     account_review.confirm_change(session=officer, change_id=asked.pending_change, clock=clock)
-    lisi = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as lisi:
         assert lisi.actor.roles == {Role.ARCHIVIST}
-    finally:
-        sign_out(session=lisi, clock=clock)
 
 
 def test_a_reset_of_a_three_account_gives_the_password_to_the_confirmer(

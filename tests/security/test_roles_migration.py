@@ -9,17 +9,17 @@ from __future__ import annotations
 
 import json
 
-from alembic import command
-from sqlalchemy import text
+from sqlalchemy import Connection, text
 
 from app.clock import FixedClock
 from app.domain.roles import Role
 from app.services import account_review
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.storage import migrate
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, ask_for_user
+from tests.factories import PASSWORD, ask_for_user, signed_in
+from tests.migration_helpers import downgrade_to
 
 
 def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> None:
@@ -28,17 +28,16 @@ def _as_before_issue_23(admin: SignedIn, clock: FixedClock, *, three: bool) -> N
     Without ``three`` the set-up's 安全保密员 and 安全审计员 lose their roles, as in a database
     made before they existed.
     """
-    engine = admin.store.engine
-    cfg = migrate._config()
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.downgrade(cfg, "0014")
+
+    def as_before(conn: Connection) -> None:
         conn.execute(
             text("INSERT INTO user_role (user_id, role) VALUES (:u, 'archivist')"),
             {"u": admin.actor.user_id},
         )
         if not three:
             conn.execute(text("DELETE FROM user_role WHERE role IN ('security', 'auditor')"))
+
+    downgrade_to(admin.store.engine, "0014", as_before)
     sign_out(session=admin, clock=clock)
 
 
@@ -46,8 +45,7 @@ def test_an_admin_who_was_also_archivist_keeps_admin_only(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     _as_before_issue_23(admin, clock, three=True)
-    again = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as again:
         assert again.actor.roles == {Role.ADMIN}
         with again.store.engine.connect() as conn:
             revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
@@ -56,16 +54,13 @@ def test_an_admin_who_was_also_archivist_keeps_admin_only(
             ).scalar()
         assert revision == migrate.HEAD
         assert json.loads(str(removed)) == {str(again.actor.user_id): ["archivist"]}
-    finally:
-        sign_out(session=again, clock=clock)
 
 
 def test_a_database_without_a_security_officer_can_bootstrap_one(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     _as_before_issue_23(admin, clock, three=False)
-    boss = sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "boss", ADMIN_PASSWORD, clock) as boss:
         assert account_review.three_roles_missing(session=boss, clock=clock) == [
             "安全审计员",
             "安全保密员",
@@ -79,15 +74,10 @@ def test_a_database_without_a_security_officer_can_bootstrap_one(
         assert other.pending_change is not None
         [row] = account_review.list_pending_changes(session=boss, clock=clock)
         assert row.username == "lisi" and not row.may_confirm
-    finally:
-        sign_out(session=boss, clock=clock)
-    officer = sign_in(location=location, username="newsec", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "newsec", PASSWORD, clock) as officer:
         assert officer.actor.roles == {Role.SECURITY}
         with officer.store.new_session() as s:
             details = s.execute(
                 text("SELECT details FROM audit_entry WHERE action = 'user.change_confirmed'")
             ).scalar()
         assert json.loads(str(details))["bootstrap"] is True
-    finally:
-        sign_out(session=officer, clock=clock)

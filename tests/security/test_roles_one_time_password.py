@@ -9,10 +9,11 @@ from pytestqt.qtbot import QtBot
 from app.clock import FixedClock
 from app.errors import PasswordChangeRequired
 from app.services import users
-from app.services.auth import change_password, sign_in, sign_out
+from app.services.auth import change_password, sign_out
 from app.services.customers import list_customers
 from app.services.loans import approval_queue, approve_application
 from app.services.settings import get_settings
+from tests.factories import signed_in
 from tests.loan_helpers import Desk, make_volume, staff_application
 from ui.context import AppContext
 from ui.dialogs.loans import ApproverSignInDialog
@@ -24,8 +25,7 @@ def test_main_sign_in_with_a_one_time_password_can_only_change_it(
     desk: Desk, clock: FixedClock
 ) -> None:
     otp = users.reset_password(session=desk.admin, user_id=desk.ids["zhao"], clock=clock)
-    session = sign_in(location=desk.location, username="zhao", password=otp.password, clock=clock)
-    try:
+    with signed_in(desk.location, "zhao", otp.password, clock) as session:
         assert session.actor.must_change_password
         with pytest.raises(PasswordChangeRequired):
             list_customers(session=session, clock=clock)
@@ -37,8 +37,6 @@ def test_main_sign_in_with_a_one_time_password_can_only_change_it(
             session=session, old_password=otp.password, new_password=NEW, confirm=NEW, clock=clock
         )
         assert list_customers(session=session, clock=clock) is not None
-    finally:
-        sign_out(session=session, clock=clock)
 
 
 def test_a_session_signed_in_before_the_reset_is_stopped_too(desk: Desk, clock: FixedClock) -> None:

@@ -7,7 +7,6 @@ whose clock is behind it or more than a year ahead is refused, and irreversible 
 
 from __future__ import annotations
 
-from datetime import timedelta
 from functools import partial
 from pathlib import Path
 
@@ -26,9 +25,7 @@ from app.messages import describe
 from app.services import audit, users
 from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import (
-    ItemDraft,
     VolumeDraft,
-    add_item,
     create_volume,
     declassify_expired,
     get_volume,
@@ -37,7 +34,7 @@ from app.services.catalogue import (
 )
 from app.services.customers import count_customers, register_customer
 from tests.conftest import ADMIN_PASSWORD
-from tests.factories import PASSWORD, potential
+from tests.factories import PASSWORD, classified_item, potential
 from tests.security.conftest import Office
 
 
@@ -104,18 +101,7 @@ def expiring(office: Office) -> int:
             draft=VolumeDraft(customer_id=cid, year=2025, title="授信档案", retention="Y"),
             clock=office.clock,
         ).volume_id
-        since = office.clock.now().date() - timedelta(days=360)
-        add_item(
-            session=session,
-            volume_id=vid,
-            draft=ItemDraft(
-                title="授信审批表",
-                secrecy_level="secret",
-                secrecy_term_years=1,
-                secrecy_since=since,
-            ),
-            clock=office.clock,
-        )
+        classified_item(session, office.clock, vid, "授信审批表", days_ago=360)
     return vid
 
 

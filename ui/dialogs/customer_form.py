@@ -6,7 +6,6 @@ Built on :class:`ui.dialogs.form.FormDialog` with ``enter_submits=True`` (Enter 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import date
 from typing import Any, TypeVar
 
 from PySide6.QtWidgets import (
@@ -44,7 +43,7 @@ from app.services.customers import (
 )
 from app.services.users import StaffRow
 from ui.dialogs.form import FormDialog, add_form_row
-from ui.widgets.consent_editor import ConsentEditor
+from ui.widgets.consent_editor import ConsentEditor, parse_date
 from ui.widgets.contact_list import ContactListEditor, ContactRow
 
 _Item = TypeVar("_Item", PhoneInput, AddressInput, BankAccountInput)
@@ -280,16 +279,6 @@ class CustomerFormDialog(FormDialog):
         return tuple(out)
 
     # -- reading the form ---------------------------------------------------------------
-    def _date(self, edit: QLineEdit, field: str, problems: list[FieldError]) -> date | None:
-        text = edit.text().strip()
-        if not text:
-            return None
-        try:
-            return date.fromisoformat(text.replace("/", "-").replace(".", "-"))
-        except ValueError:
-            problems.append(FieldError(field, "format", {"expected": "YYYY-MM-DD 格式的日期"}))
-            return None
-
     def _load(self, d: CustomerDetail) -> None:
         """Fill in an existing customer; protected fields stay empty (empty = unchanged)."""
         for box, value in (
@@ -377,7 +366,9 @@ class CustomerFormDialog(FormDialog):
             status=self.status.currentData(),
             importance=self.importance.currentData(),
             gender=self.gender.currentData() if person else None,
-            birth_date=self._date(self.birth_date, "birth_date", problems) if person else None,
+            birth_date=parse_date(self.birth_date.text(), "birth_date", problems)
+            if person
+            else None,
             id_type=self.id_type.currentData() if self.id_number.text().strip() else None,
             id_number=self.id_number.text(),
             phones=tuple(PhoneInput(r.edit.text()) for r in self.phone_list.rows),

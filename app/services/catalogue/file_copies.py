@@ -82,6 +82,7 @@ def copy_file(
         assert item is not None
         volume = uow.session.get(Volume, item.volume_id)
         assert volume is not None
+        which = {"item_id": item.id, "reference_code": volume.reference_code, "seq": item.seq}
         level = _stronger(item.secrecy_level, volume.secrecy_level)
         word = SECRECY_LABELS[SecrecyLevel(level)] if level in _ORDER and level else ""
         grant = None
@@ -93,13 +94,7 @@ def copy_file(
                     object_type="item_file",
                     object_id=f.id,
                     purpose=purpose[:200],
-                    details={
-                        "item_id": item.id,
-                        "reference_code": volume.reference_code,
-                        "seq": item.seq,
-                        "output": output,
-                        "level": word,
-                    },
+                    details={**which, "output": output, "level": word},
                 )
                 uow.commit()
                 raise CopyNeedsApproval()
@@ -124,9 +119,7 @@ def copy_file(
             object_id=f.id,
             purpose=purpose[:200],
             details={
-                "item_id": item.id,
-                "reference_code": volume.reference_code,
-                "seq": item.seq,
+                **which,
                 "application": grant.application_number if grant else None,
                 "loan": grant.loan_number if grant else None,
                 "media_type": f.media_type,

@@ -16,7 +16,7 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text
+from app.services.common import actor_from_row, authorize, checked_text
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -52,17 +52,16 @@ def _decide_checks(
     return app, approver, title, step, steps
 
 
-def _sign(
+def _sign_step(
     uow: UnitOfWork,
-    app: UseApplication,
-    approver: UserAccount,
-    title: ApproverTitle,
-    step: int,
+    session: SignedIn,
+    application_id: int,
     decision: str,
     opinion: str,
     now: datetime,
-) -> None:
-    """Record one approver's decision on their step of the route."""
+) -> tuple[UseApplication, ApproverTitle, int, list[rules.Step]]:
+    """Record the approver's decision on their open step of the route, once it passes the checks."""
+    app, approver, title, step, steps = _decide_checks(uow, session, application_id)
     uow.session.add(
         UseApproval(
             application_id=app.id,
@@ -75,6 +74,7 @@ def _sign(
             decided_at=now,
         )
     )
+    return app, title, step, steps
 
 
 def approve_application(
@@ -84,15 +84,11 @@ def approve_application(
 
     A renewal's approval moves the loan's due date on by one loan period (R32).
     """
-    errors: list[FieldError] = []
-    opinion = clean_text(errors, "opinion", opinion or "同意", 500, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    opinion = checked_text("opinion", opinion or "同意", 500, required=False)
     with session.uow(clock) as uow:
         uow.claim_writes()
-        app, approver, title, step, steps = _decide_checks(uow, session, application_id)
         now = clock.now()
-        _sign(uow, app, approver, title, step, "approve", opinion, now)
+        app, title, step, steps = _sign_step(uow, session, application_id, "approve", opinion, now)
         signed = {a.step for a in signed_steps(uow, app)} | {step}
         done = len(signed) == len(steps)
         extended: str | None = None
@@ -122,15 +118,11 @@ def reject_application(
     *, session: SignedIn, application_id: int, reason: str, clock: Clock
 ) -> None:
     """Refuse an application; the reason is kept and shown with it (R30)."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
-        app, approver, title, step, steps = _decide_checks(uow, session, application_id)
         now = clock.now()
-        _sign(uow, app, approver, title, step, "reject", reason, now)
+        app, _title, step, steps = _sign_step(uow, session, application_id, "reject", reason, now)
         app.state = ApplicationState.REJECTED.value
         app.rejection_reason = reason
         app.decided_at = now

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import loans as rules
-from app.domain.loans import ApplicationState, LoanState, UseKind
+from app.domain.loans import ApplicationState, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize, clean_text
@@ -17,12 +17,13 @@ from app.services.loans.settings import loan_settings
 from app.services.loans.shared import (
     decrypt_field,
     encrypt_field,
+    loan_if_out,
     local_today,
     next_number,
     steps_json,
 )
 from app.services.loans.staff import named_step, title_holders
-from app.storage.models import Loan, UseApplication, UseApplicationVolume, Volume
+from app.storage.models import UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
 
@@ -36,8 +37,8 @@ def request_renewal(
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "loan.write")
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None or loan.state != LoanState.OUT.value:
+        loan = loan_if_out(uow, loan_id)
+        if loan is None:
             errors.append(FieldError("loan", "not_out"))
         elif loan.kind != UseKind.LOAN.value:
             errors.append(FieldError("loan", "not_a_loan"))
@@ -101,8 +102,8 @@ def request_renewal(
 
 def renew(uow: UnitOfWork, app: UseApplication, today: date) -> str | None:
     """Move the renewed loan's due date on by one loan period from its due date (or today)."""
-    loan = uow.session.get(Loan, app.renewal_of_loan_id)
-    if loan is None or loan.state != LoanState.OUT.value:
+    loan = loan_if_out(uow, app.renewal_of_loan_id)
+    if loan is None:
         app.state = ApplicationState.CLOSED.value
         return None
     settings = loan_settings(uow)

@@ -6,6 +6,7 @@ report that stays open until resolved.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -27,7 +28,13 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize, clean_text
 from app.services.loans.scan import open_loan_for_scan
-from app.services.loans.shared import local_date, local_today, set_volume_back, volume_marking
+from app.services.loans.shared import (
+    loan_if_out,
+    local_date,
+    local_today,
+    set_volume_back,
+    volume_marking,
+)
 from app.storage.models import DamageReport, Loan, UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
@@ -53,21 +60,28 @@ class ReturnCheck:
 
 def find_open_loan(*, session: SignedIn, scan: str, clock: Clock) -> ReturnCheck:
     """The open register entry of a scanned slip (loan number) or volume (档号)."""
-    with session.uow(clock) as uow:
-        reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
-        loan = open_loan_for_scan(uow, scan)
-        if loan is None:
-            raise ValidationFailed([FieldError("scan", "not_found_scan")])
-        return _return_check(uow, reader, loan, local_today(clock))
+    missing = FieldError("scan", "not_found_scan")
+    return _open_return_check(session, clock, lambda uow: open_loan_for_scan(uow, scan), missing)
 
 
 def get_return_check(*, session: SignedIn, loan_id: int, clock: Clock) -> ReturnCheck:
     """The return screen's data for an open loan picked from a list."""
+    missing = FieldError("loan", "not_out")
+    return _open_return_check(session, clock, lambda uow: loan_if_out(uow, loan_id), missing)
+
+
+def _open_return_check(
+    session: SignedIn,
+    clock: Clock,
+    find: Callable[[UnitOfWork], Loan | None],
+    missing: FieldError,
+) -> ReturnCheck:
+    """The return screen's data of the open loan ``find`` picks; ``missing`` when there is none."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.write"))
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None or loan.state != LoanState.OUT.value:
-            raise ValidationFailed([FieldError("loan", "not_out")])
+        loan = find(uow)
+        if loan is None:
+            raise ValidationFailed([missing])
         return _return_check(uow, reader, loan, local_today(clock))
 
 
@@ -138,8 +152,8 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "loan.write")
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None or loan.state != LoanState.OUT.value:
+        loan = loan_if_out(uow, loan_id)
+        if loan is None:
             errors.append(FieldError("loan", "not_out"))
         if errors:
             raise ValidationFailed(errors)

@@ -121,6 +121,12 @@ def utc_range(date_from: date, date_to: date) -> tuple[datetime, datetime]:
     return as_utc(start), as_utc(end)
 
 
+def loan_if_out(uow: UnitOfWork, loan_id: int | None) -> Loan | None:
+    """The loan while it is out (借出 and not yet returned); None when unknown or back."""
+    loan = uow.session.get(Loan, loan_id) if loan_id is not None else None
+    return loan if loan is not None and loan.state == rules.LoanState.OUT.value else None
+
+
 # --- volume state and the move log (R23) -------------------------------------------------------
 def set_volume_out(uow: UnitOfWork, volume: Volume, reason: str, now: datetime) -> None:
     """The volume leaves its place for a use (借出): its location shows 借出, the move is logged."""

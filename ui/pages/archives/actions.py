@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
 
@@ -31,6 +32,8 @@ from ui.dialogs.secrecy_review import SecrecyReviewDialog
 from ui.errors import show_error
 from ui.tasks import ProgressSink, run_in_background
 
+T = TypeVar("T")
+
 
 class ArchiveActions(QWidget):
     """The page's actions; :class:`ui.pages.archives.page.ArchivesPage` builds the widgets."""
@@ -58,45 +61,56 @@ class ArchiveActions(QWidget):
         v = self._current
         return None if v is None or v.restricted else v
 
-    def show_place(self) -> None:
-        """Where the volume is kept and every move it made (R23)."""
-        from app.services.locations import object_history, where_is_volume
-        from ui.dialogs.locations import VolumeHistoryDialog
-
+    def _fetch_for_volume(self, fetch: Callable[[VolumeRow], T]) -> tuple[VolumeRow, T] | None:
+        """``fetch`` for the selected open volume; None when there is none or it fails (shown)."""
         v = self._open_volume()
         if v is None:
-            return
-        clock = self._context.clock
+            return None
         try:
+            return v, fetch(v)
+        except AppError as exc:
+            show_error(self, exc)
+            return None
+
+    def show_place(self) -> None:
+        """Where the volume is kept and every move it made (R23)."""
+        from app.services.locations import MoveRow, VolumeWhere, object_history, where_is_volume
+        from ui.dialogs.locations import VolumeHistoryDialog
+
+        clock = self._context.clock
+
+        def fetch(v: VolumeRow) -> tuple[VolumeWhere, list[MoveRow]]:
             where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
             moves = object_history(
                 session=self._session, object_type="volume", object_id=v.id, clock=clock
             )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        VolumeHistoryDialog(self, where, moves).exec()
+            return where, moves
+
+        got = self._fetch_for_volume(fetch)
+        if got is not None:
+            where, moves = got[1]
+            VolumeHistoryDialog(self, where, moves).exec()
 
     def print_volume_label(self) -> None:
         """The selected volume's label: 档号 + check character QR, year, retention, mark, place."""
         from app.services.locations import volume_labels, where_is_volume
         from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 
-        v = self._open_volume()
-        if v is None:
-            return
         clock = self._context.clock
-        try:
+
+        def fetch(v: VolumeRow) -> Any:
             where = where_is_volume(session=self._session, volume_id=v.id, clock=clock)
-            labels = volume_labels(
+            return volume_labels(
                 session=self._session,
                 volume_ids=[v.id],
                 clock=clock,
                 locations={v.id: where.location_code} if where.location_code else None,
             )
-        except AppError as exc:
-            show_error(self, exc)
+
+        got = self._fetch_for_volume(fetch)
+        if got is None:
             return
+        labels = got[1]
         LabelSheetDialog(
             self, labels, session_actions(self._session, clock), title=self.tr("案卷标签")
         ).exec()
@@ -198,16 +212,14 @@ class ArchiveActions(QWidget):
 
     def edit_volume(self) -> None:
         """修改案卷信息: title and the 立卷 details of the 备考表."""
-        v = self._open_volume()
-        if v is None:
-            return
         clock = self._context.clock
-        volume_id = v.id
-        try:
-            view = get_volume_details(session=self._session, volume_id=volume_id, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
+        got = self._fetch_for_volume(
+            lambda v: get_volume_details(session=self._session, volume_id=v.id, clock=clock)
+        )
+        if got is None:
             return
+        v, view = got
+        volume_id = v.id
 
         def submit(dialog: VolumeDetailsDialog) -> Any:
             update_volume_details(

@@ -24,6 +24,7 @@ from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.customers import (
     CustomerFilter,
+    IdSlice,
     ListOrder,
     SortKey,
     count_customers,
@@ -192,23 +193,19 @@ class CustomersPage(CustomerActions):
                 self._show_search(query, filters)
             else:
                 count = count_customers(session=self._session, clock=clock, filters=filters)
-                head = customer_id_slice(
-                    session=self._session,
-                    clock=clock,
-                    limit=EDGE,
-                    filters=filters,
-                    order=self._order,
-                )
-                tail = []
-                if count > len(head.ids):
-                    tail = customer_id_slice(
+
+                def edge(from_end: bool) -> IdSlice:
+                    return customer_id_slice(
                         session=self._session,
                         clock=clock,
                         limit=EDGE,
                         filters=filters,
                         order=self._order,
-                        from_end=True,
-                    ).ids
+                        from_end=from_end,
+                    )
+
+                head = edge(False)
+                tail = edge(True).ids if count > len(head.ids) else []
                 self.model.start_listing(count, head.ids, tail)
                 self.count_label.setText(self.tr("共 {0} 位客户").format(count))
                 if not self.model.complete:

@@ -310,17 +310,16 @@ class LoansPage(QWidget):
 
         return audit
 
+    def _printout(self, form: str, key: str) -> tuple[str, Callable[[str], None], str]:
+        """A desk printout's preview caption, its audit of printing or saving, its file name."""
+        title = loan_print.OUTPUTS[form]
+        caption = self.tr("{0} — {1}").format(title, key)
+        return caption, self._output_audit(form, key), f"{title}-{key}.pdf"
+
     def preview(self, form: str, key: str, pdf: bytes) -> None:
         """Preview a desk printout; printing or saving it is audited first."""
-        title = loan_print.OUTPUTS[form]
-        show_print_preview(
-            self,
-            self.tr("{0} — {1}").format(title, key),
-            pdf,
-            self._context,
-            on_output=self._output_audit(form, key),
-            file_name=f"{title}-{key}.pdf",
-        )
+        caption, audit, name = self._printout(form, key)
+        show_print_preview(self, caption, pdf, self._context, on_output=audit, file_name=name)
 
     def preview_later(
         self,
@@ -330,13 +329,7 @@ class LoansPage(QWidget):
         on_shown: Callable[[], None] | None = None,
     ) -> None:
         """Render a desk printout off the GUI thread, then preview it (issue 21, point 8)."""
-        title = loan_print.OUTPUTS[form]
+        caption, audit, name = self._printout(form, key)
         preview_in_background(
-            self,
-            self.tr("{0} — {1}").format(title, key),
-            render,
-            self._context,
-            on_output=self._output_audit(form, key),
-            file_name=f"{title}-{key}.pdf",
-            on_shown=on_shown,
+            self, caption, render, self._context, on_output=audit, file_name=name, on_shown=on_shown
         )

@@ -106,19 +106,15 @@ class ShelvingMixin(PlaceView):
             return False
         what = pending.what
         clock = self._context.clock
+        into_box = to.object_id if to.kind is ScanKind.BOX else None
+        into_place = to.object_id if to.kind is ScanKind.LOCATION else None
         try:
-            if what.kind is ScanKind.VOLUME and to.kind is ScanKind.BOX:
+            if what.kind is ScanKind.VOLUME and to.kind in (ScanKind.BOX, ScanKind.LOCATION):
                 done = L.put_volume(
                     session=self._session,
                     volume_id=what.object_id,
-                    box_id=to.object_id,
-                    clock=clock,
-                )
-            elif what.kind is ScanKind.VOLUME and to.kind is ScanKind.LOCATION:
-                done = L.put_volume(
-                    session=self._session,
-                    volume_id=what.object_id,
-                    location_id=to.object_id,
+                    box_id=into_box,
+                    location_id=into_place,
                     clock=clock,
                 )
             elif what.kind is ScanKind.BOX and to.kind is ScanKind.LOCATION:
