@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlcipher3
 from sqlalchemy import Engine, create_engine, event
-from sqlalchemy.pool import NullPool
+from sqlalchemy.pool import NullPool, QueuePool
 
 from app.errors import (
     AppError,
@@ -184,10 +184,17 @@ def _map_errors(engine: Engine, location: DatabaseLocation) -> None:
 def sqlcipher_engine(path: Path, key: KeyHolder | bytes) -> Engine:
     """Return an engine over the encrypted file ``path``."""
     holder = key if isinstance(key, KeyHolder) else KeyHolder(key)
+    # A queue of connections, each used by one thread at a time. The ``sqlite://`` URL alone
+    # would give SQLAlchemy's pool for in-memory databases (SingletonThreadPool), which closes
+    # another thread's connection, even one in use, once more than five threads have used the
+    # engine: background reads on a busy desk then crashed inside SQLCipher.
     engine = create_engine(
         "sqlite://",
         module=sqlcipher3,
         creator=lambda: connect_sqlcipher(path, holder.key),
+        poolclass=QueuePool,
+        pool_size=5,
+        max_overflow=20,
         hide_parameters=True,  # SQL parameters (personal data) never reach logs or messages
     )
 
