@@ -166,14 +166,16 @@ def _by_value(
 
 
 def _id_values(clean: Any) -> list[tuple[str, str]]:
+    """A customer's ID number (``clean``: a ``customer_prep.CustomerRow``)."""
     if not clean.id_number:
         return []
-    what = "uscc" if clean.draft.id_type == "uscc" else "id_number"
+    what = "uscc" if clean.id_type == "uscc" else "id_number"
     return [(what, clean.id_number)]
 
 
 def _contact_values(clean: Any) -> list[tuple[str, str]]:
-    out = [("phone", phone.e164) for phone, _label in clean.phones]
+    """A customer's phones (E.164) and bank accounts."""
+    out = [("phone", e164) for _stored, e164, _label in clean.phones]
     out += [("bank_account", account) for account, _bank in clean.bank_accounts]
     return out
 
