@@ -54,6 +54,9 @@ class Plan:
     import_basis: str  # R4: the legal basis of customers without a consent date
     consent_purposes: tuple[str, ...]  # purposes of a dated consent (those configured)
     embedded: bool  # SQLite: search-index entries computed here (else index rows only)
+    # SQLite: times and dates as the driver stores them (``now``'s text, ISO dates), so the
+    # rows go to the driver as they are; None: as Python objects (converted when inserted)
+    stamp: str | None = None
 
 
 @dataclass
@@ -164,7 +167,11 @@ class Preparer:
         self._nonces = NoncePool()  # AES-GCM nonces: one system call per 4,096 values
         self._names: dict[str, NameEntries] = {}  # search-index entries per name (names repeat)
         self._digests: dict[tuple[str, str], bytes] = {}
-        self._default_day: date = plan.now.astimezone().date()
+        self._default_day: Any = self._day(plan.now.astimezone().date())
+
+    def _day(self, value: date | None) -> Any:
+        """A date as it is inserted (text when the plan has a ``stamp``)."""
+        return value.isoformat() if value is not None and self._plan.stamp is not None else value
 
     def _digest(self, column: str, value: str) -> bytes:
         found = self._digests.get((column, value))
@@ -179,7 +186,9 @@ class Preparer:
         plan, out = self._plan, Prepared()
         part_keys = self._keys[start : start + len(specs)]
         out.wrapped = self._protection.wrapper.wrap_many((k, key) for k, _r, key in part_keys)
-        digest, nonces, now, actor_id = self._digest, self._nonces, plan.now, plan.actor_id
+        digest, nonces, actor_id = self._digest, self._nonces, plan.actor_id
+        now: Any = plan.now if plan.stamp is None else plan.stamp
+        day = self._day
         customers, phones, addresses, banks = out.customers, out.phones, out.addresses, out.banks
         history, consents, purposes = out.history, out.consents, out.purposes
         index = out.index_rows
@@ -227,7 +236,7 @@ class Preparer:
                     digest("customer.id_number", id_number) if id_number else None,
                     enc("customer", "email", email) if email else None,
                     None,  # 负责人员
-                    consent_date,
+                    day(consent_date),
                     consent_purpose,
                     None,  # consent until
                     "",  # consent method
@@ -265,7 +274,7 @@ class Preparer:
             history.append((cid, None, status, now, actor_id, "导入"))
             index.append(IndexRow(cid, name, number, remarks))
             consent_id = plan.first_consent + at
-            consents.append(self._consent(consent_id, cid, consent_date, consent_purpose))
+            consents.append(self._consent(consent_id, cid, consent_date, consent_purpose, now))
             if consent_date is not None:
                 purposes.extend((consent_id, p, None) for p in plan.consent_purposes)
         if plan.embedded:
@@ -277,7 +286,7 @@ class Preparer:
         return out
 
     def _consent(
-        self, consent_id: int, customer_id: int, given: date | None, purpose: str
+        self, consent_id: int, customer_id: int, given: date | None, purpose: str, now: Any
     ) -> tuple[Any, ...]:
         """The customer's consent (the ledger's 同意日期) or default legal basis (R4).
 
@@ -291,13 +300,13 @@ class Preparer:
             "consent" if dated else "basis",
             "" if dated else plan.import_basis,
             "written" if dated else "",
-            given if dated else self._default_day,
+            self._day(given) if dated else self._default_day,
             None,
             purpose if dated else DEFAULT_CONSENT_NOTE,
             None,
             None,
             "",
-            plan.now,
+            now,
             plan.actor_id,
         )
 

@@ -33,8 +33,10 @@ from app.services.imports.kinds.bulk import (
     chunks,
     insert_tuples,
     next_id,
+    pairs_where_in,
     quick_delete,
     span,
+    stored_forms,
 )
 from app.services.imports.kinds.customer_prep import (
     CustomerRow,
@@ -130,6 +132,7 @@ class CustomerImport:
             import_basis=consent_settings.import_basis,
             consent_purposes=consent_purposes(consent_settings.purposes),
             embedded=embedded,
+            stamp=stored_forms(conn, ctx.now),
         )
         first, last_number = plan.first_id, plan.last_number
         specs: list[CustomerRow] = [o.clean for o in valid]
@@ -143,7 +146,7 @@ class CustomerImport:
                 check_cancel(progress)
                 store.vault.store_wrapped(rows.wrapped, ctx.now)  # durable before the rows (R8)
                 ctx.new_keys.extend(key_id for key_id, _w in rows.wrapped)
-                _insert_chunk(conn, rows, names_seen)
+                _insert_chunk(conn, rows, names_seen, bound=plan.stamp is not None)
                 if progress is not None:
                     progress.report(start + len(rows.customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
@@ -237,15 +240,12 @@ class CustomerImport:
 
 def _registered(ctx: KindContext, by_digest: dict[bytes, RowOutcome]) -> None:
     """Refuse the rows whose ID number is already registered (R3)."""
-    for chunk in chunks(list(by_digest)):
-        for digest, number in ctx.uow.session.execute(
-            select(Customer.id_number_bidx, Customer.number).where(
-                Customer.id_number_bidx.in_(chunk)
-            )
-        ):
-            by_digest[digest or b""].errors.append(
-                FieldError("id_number", "duplicate_id", {"number": number})
-            )
+    conn = ctx.uow.session.connection()
+    table = Customer.__table__
+    for digest, number in pairs_where_in(conn, table, "id_number_bidx", "number", list(by_digest)):
+        by_digest[digest or b""].errors.append(
+            FieldError("id_number", "duplicate_id", {"number": number})
+        )
 
 
 _CUSTOMER_COLUMNS = (
@@ -299,7 +299,7 @@ _CONSENT_COLUMNS = (
 _PURPOSE_COLUMNS = ("consent_id", "purpose", "withdrawn_on")
 
 
-def _insert_chunk(conn: Any, rows: Prepared, names_seen: dict[str, Any]) -> None:
+def _insert_chunk(conn: Any, rows: Prepared, names_seen: dict[str, Any], *, bound: bool) -> None:
     """One chunk's rows into their tables, then its search-index entries."""
     for model, names, values in (
         (Customer, _CUSTOMER_COLUMNS, rows.customers),
@@ -310,7 +310,7 @@ def _insert_chunk(conn: Any, rows: Prepared, names_seen: dict[str, Any]) -> None
         (CustomerConsent, _CONSENT_COLUMNS, rows.consents),
         (ConsentPurpose, _PURPOSE_COLUMNS, rows.purposes),
     ):
-        insert_tuples(conn, model.__table__, names, values)
+        insert_tuples(conn, model.__table__, names, values, bound=bound)
     if rows.index_rows:  # a server database indexes them its own way
         search_index.prepare_customers_fresh(conn, rows.index_rows, names_seen)()
     else:
