@@ -25,7 +25,7 @@ import multiprocessing
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import Any
 
@@ -77,21 +77,19 @@ def prepared_chunks(
         for start in starts:
             yield start, preparer.chunk(start, specs[start : start + size])
         return
-    with _Worker(serve_preparer, protection, plan) as remote:
+    with borrowed_worker() as remote:
+        remote.send(("begin", (protection, plan)))
+        remote.receive()  # the worker has its keys made
         if starts:
-            remote.send((starts[0], list(specs[:size])))
+            remote.send(("prepare", (starts[0], list(specs[:size]))))
         for n, start in enumerate(starts):
             prepared = remote.receive()
             if n + 1 < len(starts):  # the next chunk is prepared while this one is inserted
                 following = starts[n + 1]
-                remote.send((following, list(specs[following : following + size])))
+                remote.send(("prepare", (following, list(specs[following : following + size]))))
             yield start, prepared
-
-
-def serve_preparer(conn: Any, protection: Protection, plan: Plan) -> None:  # pragma: no cover
-    """The worker process of an import (runs in the worker; tested through the import)."""
-    preparer = Preparer(protection, plan)
-    _serve(conn, lambda job: preparer.chunk(*job))
+        remote.send(("end", None))  # the worker forgets the keys
+        remote.receive()
 
 
 # --- the check: blocks from the start here, from the end in the worker ------------------------
@@ -107,9 +105,11 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
         return outcomes
     results: list[list[RowOutcome] | None] = [None] * len(blocks)
     share = _Share(len(blocks))
-    with _Worker(serve_checks, ctx.today) as remote:
+    with borrowed_worker() as remote:
         feeder = threading.Thread(
-            target=share.feed, args=(remote, blocks, results), name="import-check-feeder"
+            target=share.feed,
+            args=(remote, blocks, results, ctx.today),
+            name="import-check-feeder",
         )
         feeder.start()
         try:
@@ -124,6 +124,8 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
             remote.kill()  # the feeder's pipe closes: it ends
             feeder.join()
             raise
+        if share.failed:
+            remote.kill()  # answers may be missing: the next check starts a new worker
     for index, block in enumerate(blocks):  # the worker failed: its blocks are checked here
         if results[index] is None:
             results[index] = check_block(block, ctx.today)
@@ -143,6 +145,7 @@ class _Share:
         self._lock = threading.Lock()
         self._front, self._back = 0, count
         self._done = 0
+        self.failed = False  # the worker ended or failed (its blocks are checked here)
 
     def take_front(self) -> int | None:
         with self._lock:
@@ -174,6 +177,7 @@ class _Share:
         remote: _Worker,
         blocks: list[Sequence[ParsedRow]],
         results: list[list[RowOutcome] | None],
+        today: date,
     ) -> None:
         """Thread: keep the worker busy with blocks from the back, collect its verdicts.
 
@@ -184,7 +188,7 @@ class _Share:
         try:
             while True:
                 while len(in_flight) < _IN_FLIGHT and (index := self.take_back()) is not None:
-                    remote.send(list(blocks[index]))
+                    remote.send(("check", (list(blocks[index]), today)))
                     in_flight.append(index)
                 if not in_flight:
                     return
@@ -192,24 +196,57 @@ class _Share:
                 results[index] = remote.receive()
                 self.done(len(blocks[index]))
         except (WorkerFailed, OSError):
-            return  # the blocks it did not answer are checked by checked_rows
-
-
-def serve_checks(conn: Any, today: date) -> None:  # pragma: no cover - runs in the worker
-    """The worker process of a check (runs in the worker; tested through the check)."""
-    _serve(conn, lambda rows: check_block(rows, today))
+            self.failed = True  # the blocks it did not answer are checked by checked_rows
 
 
 # --- the process and its pipe -----------------------------------------------------------------
+_LOCK = threading.Lock()
+_shared: _Worker | None = None  # the worker process, kept between a check and its import
+
+
+@contextlib.contextmanager
+def borrowed_worker() -> Iterator[_Worker]:
+    """The worker process for one check or import (started when none runs).
+
+    It stays for the next one (the preview's check, then the import: one start), holding
+    nothing between them; after any error or cancellation it is ended (a new one is started
+    next time). While another thread has it, a worker of one's own is started and ended.
+    """
+    global _shared
+    if not _LOCK.acquire(blocking=False):
+        with _Worker() as own:
+            yield own
+        return
+    try:
+        if _shared is None or not _shared.alive():
+            _shared = _Worker()
+        try:
+            yield _shared
+        except BaseException:
+            _shared.kill()
+            _shared = None
+            raise
+    finally:
+        _LOCK.release()
+
+
+def end_worker() -> None:
+    """End the kept worker process, if any (tests, shutdown)."""
+    global _shared
+    with _LOCK:
+        if _shared is not None:
+            _shared.__exit__()
+            _shared = None
+
+
 class _Worker:
     """A spawned worker process and its pipe; leaving the ``with`` block ends it."""
 
-    def __init__(self, target: Callable[..., None], *args: Any) -> None:
+    def __init__(self) -> None:
         context = multiprocessing.get_context("spawn")  # never a fork of a Qt process
         self._conn, child = context.Pipe(duplex=True)
-        self._process = context.Process(
-            target=target, args=(child, *args), name="import-worker", daemon=True
-        )
+        self._process = context.Process(target=serve, args=(child,), name="import-worker")
+        self._process.daemon = True  # ended with this process at the latest
         self._process.start()
         child.close()  # the worker's end: its exit closes the pipe, so receive() cannot hang
 
@@ -221,15 +258,21 @@ class _Worker:
             self._conn.send(None)
         self._process.join(timeout=10)
         if self._process.is_alive():
-            self.kill()
+            self._process.terminate()
+            self._process.join()
         self._conn.close()
 
+    def alive(self) -> bool:
+        """True while the process runs."""
+        return self._process.is_alive()
+
     def kill(self) -> None:
-        """End the worker now (its end of the pipe closes)."""
+        """End the worker now (a thread waiting on the pipe gets its end)."""
         self._process.terminate()
         self._process.join()
+        self._conn.close()
 
-    def send(self, job: Any) -> None:
+    def send(self, job: tuple[str, Any]) -> None:
         """Hand the worker a job."""
         try:
             self._conn.send(job)
@@ -247,18 +290,36 @@ class _Worker:
         return answer
 
 
-def _serve(conn: Any, handle: Callable[[Any], Any]) -> None:  # pragma: no cover - worker
-    """Answer each job with ``handle(job)`` until ``None`` or the pipe closes."""
+IDLE_END = 1_800.0  # seconds without a job after which the worker ends by itself
+
+
+def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested through imports)
+    """The worker process: answer each job until ``None``, the pipe closes or a long idle.
+
+    Jobs: ``("check", (rows, today))``; ``("begin", (protection, plan))`` makes an import's
+    keys, ``("prepare", (start, rows))`` prepares its chunks, ``("end", None)`` forgets them.
+    """
+    preparer: Preparer | None = None
     try:
-        while True:
+        while conn.poll(IDLE_END):
             job = conn.recv()
             if job is None:
                 return
-            conn.send(("ok", handle(job)))
+            what, payload = job
+            try:
+                if what == "check":
+                    answer: Any = check_block(*payload)
+                elif what == "begin":
+                    preparer, answer = Preparer(*payload), None
+                elif what == "prepare" and preparer is not None:
+                    answer = preparer.chunk(*payload)
+                else:
+                    preparer, answer = None, None
+            except Exception as exc:
+                conn.send(("failed", type(exc).__name__))  # its message could quote a value
+                continue
+            conn.send(("ok", answer))
     except (EOFError, OSError, KeyboardInterrupt):
         return
-    except Exception as exc:
-        with contextlib.suppress(OSError):
-            conn.send(("failed", type(exc).__name__))
     finally:
         conn.close()

@@ -102,7 +102,7 @@ class CustomerImport:
         by_digest: dict[bytes, RowOutcome] = {}
         for o in outcomes:
             clean: CustomerRow | None = o.clean
-            if o.ok and clean is not None and clean.id_number:
+            if not o.errors and clean is not None and clean.id_number:
                 by_digest[ctx.digest("customer.id_number", clean.id_number)] = o
         _registered(ctx, by_digest)
         return settle(outcomes)
@@ -116,7 +116,7 @@ class CustomerImport:
         worker process while the chunk before is inserted (``customer_worker``).
         """
         uow, store = ctx.uow, ctx.uow.store
-        valid = [o for o in outcomes if o.ok and o.clean is not None]
+        valid = [o for o in outcomes if not o.errors and o.clean is not None]
         conn = uow.session.connection()
         embedded = conn.dialect.name != "postgresql"  # the search index computed ahead
         # R4 (issue 18): each imported customer gets a consent (when the ledger dates one) or
