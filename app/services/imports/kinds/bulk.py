@@ -43,6 +43,31 @@ def pairs_where_in(
     return found
 
 
+def numbers_where_in(conn: Any, table: Any, key: str, keys: Sequence[Any]) -> list[tuple[Any, str]]:
+    """``(key, customer number)`` of ``table``'s rows (a customer's child) with ``key`` in ``keys``.
+
+    As :func:`pairs_where_in`, joined to the customer for its number.
+    """
+    found: list[tuple[Any, str]] = []
+    customer = table.metadata.tables["customer"]
+    for part in chunks(keys):
+        if conn.dialect.name == "sqlite":
+            marks = ", ".join("?" * len(part))
+            sql = (
+                f"SELECT t.{key}, c.number FROM {table.name} AS t JOIN customer AS c"
+                f" ON c.id = t.customer_id WHERE t.{key} IN ({marks})"
+            )
+            found.extend(conn.exec_driver_sql(sql, tuple(part)).all())
+        else:
+            query = (
+                select(table.c[key], customer.c.number)
+                .join(customer, customer.c.id == table.c.customer_id)
+                .where(table.c[key].in_(part))
+            )
+            found.extend(conn.execute(query).all())
+    return found
+
+
 def next_id(uow: UnitOfWork, model: Any) -> int:
     """The first id after the table's largest."""
     return int(uow.session.scalar(select(func.max(model.id))) or 0) + 1

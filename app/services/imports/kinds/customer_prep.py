@@ -181,7 +181,7 @@ class Preparer:
             )
         return found
 
-    def chunk(self, start: int, specs: Sequence[CustomerRow]) -> Prepared:
+    def chunk(self, start: int, specs: Sequence[tuple[Any, ...]]) -> Prepared:
         """The rows of customers ``start`` … ``start + len(specs) - 1`` (0-based in the import)."""
         plan, out = self._plan, Prepared()
         part_keys = self._keys[start : start + len(specs)]

@@ -81,15 +81,20 @@ def prepared_chunks(
         remote.send(("begin", (protection, plan)))
         remote.receive()  # the worker has its keys made
         if starts:
-            remote.send(("prepare", (starts[0], list(specs[:size]))))
+            remote.send(("prepare", (starts[0], _plain(specs[:size]))))
         for n, start in enumerate(starts):
             prepared = remote.receive()
             if n + 1 < len(starts):  # the next chunk is prepared while this one is inserted
                 following = starts[n + 1]
-                remote.send(("prepare", (following, list(specs[following : following + size]))))
+                remote.send(("prepare", (following, _plain(specs[following : following + size]))))
             yield start, prepared
         remote.send(("end", None))  # the worker forgets the keys
         remote.receive()
+
+
+def _plain(specs: Sequence[CustomerRow]) -> list[tuple[Any, ...]]:
+    """The rows as plain tuples (pickled without a call per row; the preparer unpacks them)."""
+    return list(map(tuple, specs))
 
 
 # --- the check: blocks from the start here, from the end in the worker ------------------------
@@ -230,6 +235,20 @@ def borrowed_worker() -> Iterator[_Worker]:
         _LOCK.release()
 
 
+def warm_up(count: int) -> None:
+    """Start the worker ahead for a ledger of ``count`` rows (while its preview is looked at).
+
+    Nothing happens for a small ledger, or while a check or import has the worker.
+    """
+    global _shared
+    if use_worker(count) and _LOCK.acquire(blocking=False):
+        try:
+            if _shared is None or not _shared.alive():
+                _shared = _Worker()
+        finally:
+            _LOCK.release()
+
+
 def end_worker() -> None:
     """End the kept worker process, if any (tests, shutdown)."""
     global _shared
@@ -290,7 +309,7 @@ class _Worker:
         return answer
 
 
-IDLE_END = 1_800.0  # seconds without a job after which the worker ends by itself
+IDLE_END = 600.0  # seconds without a job after which the worker ends by itself
 
 
 def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested through imports)

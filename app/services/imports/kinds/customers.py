@@ -46,7 +46,12 @@ from app.services.imports.kinds.customer_prep import (
     consent_purposes,
 )
 from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS
-from app.services.imports.kinds.customer_worker import checked_rows, prepared_chunks, use_worker
+from app.services.imports.kinds.customer_worker import (
+    checked_rows,
+    prepared_chunks,
+    use_worker,
+    warm_up,
+)
 from app.storage import search as search_index
 from app.storage.models import (
     ConsentPurpose,
@@ -74,6 +79,10 @@ class CustomerImport:
     def mapping_errors(self, keys: set[str]) -> list[FieldError]:
         """Nothing beyond the required 客户名称."""
         return []
+
+    def warm_up(self, rows: int) -> None:
+        """A preview of a ledger of ``rows`` rows: start the worker process for its check."""
+        warm_up(rows)
 
     def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
         """Form rules per row; the same ID twice (in the file or registered) is refused (R3).
