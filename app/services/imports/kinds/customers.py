@@ -109,10 +109,14 @@ class CustomerImport:
     def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
         """The preview's verdicts, the ID numbers looked up again (registered since?)."""
         by_digest: dict[bytes, RowOutcome] = {}
+        known = ctx.digests.get("customer.id_number", {})  # the check's (usually all of them)
         for o in outcomes:
             clean: CustomerRow | None = o.clean
             if not o.errors and clean is not None and clean.id_number:
-                by_digest[ctx.digest("customer.id_number", clean.id_number)] = o
+                found = known.get(clean.id_number)
+                if found is None:
+                    found = ctx.digest("customer.id_number", clean.id_number)
+                by_digest[found] = o
         _registered(ctx, by_digest)
         return settle(outcomes)
 
