@@ -212,7 +212,7 @@ class CancelAt:
         return self.cancelled
 
 
-def test_a_cancelled_parallel_check_and_import_end_the_worker_and_leave_nothing(
+def test_a_cancelled_parallel_check_or_import_ends_the_worker_and_leaves_nothing(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
@@ -239,3 +239,7 @@ def test_a_cancelled_parallel_check_and_import_end_the_worker_and_leave_nothing(
     assert archivist.store.vault.count() == 0  # the keys of the chunks written are destroyed
     with archivist.store.new_session() as s:
         assert s.scalar(select(Customer.id)) is None
+    # the next import starts a new worker and writes everything
+    summary = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
+    assert summary.imported == ROWS and archivist.store.vault.count() == ROWS
+    customer_worker.end_worker()
