@@ -166,9 +166,8 @@ def test_a_large_ledger_imports_the_same_through_the_worker_process(
     CountingWorker.started = 0
     monkeypatch.setattr(customer_worker, "_Worker", CountingWorker)
     monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)  # as on the office PCs
-    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
-
     monkeypatch.setattr(customer_worker, "PARALLEL_FROM", 10**9)  # all in this process
+    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
     here_check = imports.check_ledger(
         session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
     )
@@ -182,6 +181,8 @@ def test_a_large_ledger_imports_the_same_through_the_worker_process(
     imports.undo_import(session=archivist, batch_id=here.batch_id, clock=clock)
 
     monkeypatch.setattr(customer_worker, "PARALLEL_FROM", 5_000)
+    imports.guess_columns(session=archivist, kind="customers", ledger=ledger, clock=clock)
+    assert CountingWorker.started == 1  # started while the operator looks at the columns
     checked = imports.check_ledger(
         session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
     )
