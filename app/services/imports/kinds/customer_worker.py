@@ -24,6 +24,7 @@ import contextlib
 import multiprocessing
 import os
 import threading
+import time
 from collections import deque
 from collections.abc import Generator, Iterator, Sequence
 from datetime import date
@@ -223,7 +224,10 @@ def borrowed_worker() -> Iterator[_Worker]:
             yield own
         return
     try:
-        if _shared is None or not _shared.alive():
+        if _shared is not None and not _shared.fresh():
+            _shared.__exit__()
+            _shared = None
+        if _shared is None:
             _shared = _Worker()
         try:
             yield _shared
@@ -231,6 +235,7 @@ def borrowed_worker() -> Iterator[_Worker]:
             _shared.kill()
             _shared = None
             raise
+        _shared.used = time.monotonic()
     finally:
         _LOCK.release()
 
@@ -243,7 +248,10 @@ def warm_up(count: int) -> None:
     global _shared
     if use_worker(count) and _LOCK.acquire(blocking=False):
         try:
-            if _shared is None or not _shared.alive():
+            if _shared is not None and not _shared.fresh():
+                _shared.__exit__()
+                _shared = None
+            if _shared is None:
                 _shared = _Worker()
         finally:
             _LOCK.release()
@@ -268,6 +276,7 @@ class _Worker:
         self._process.daemon = True  # ended with this process at the latest
         self._process.start()
         child.close()  # the worker's end: its exit closes the pipe, so receive() cannot hang
+        self.used = time.monotonic()  # last handed back (the worker ends after IDLE_END + 5 min)
 
     def __enter__(self) -> _Worker:
         return self
@@ -284,6 +293,10 @@ class _Worker:
     def alive(self) -> bool:
         """True while the process runs."""
         return self._process.is_alive()
+
+    def fresh(self) -> bool:
+        """True while it runs and is far from ending by itself (idle since :attr:`used`)."""
+        return self.alive() and time.monotonic() - self.used < IDLE_END
 
     def kill(self) -> None:
         """End the worker now (a thread waiting on the pipe gets its end)."""
@@ -309,7 +322,7 @@ class _Worker:
         return answer
 
 
-IDLE_END = 600.0  # seconds without a job after which the worker ends by itself
+IDLE_END = 600.0  # seconds unused after which a kept worker is ended (and started anew)
 
 
 def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested through imports)
@@ -320,7 +333,7 @@ def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested t
     """
     preparer: Preparer | None = None
     try:
-        while conn.poll(IDLE_END):
+        while conn.poll(IDLE_END + 300):  # in case the importing process forgot it
             job = conn.recv()
             if job is None:
                 return
