@@ -197,6 +197,10 @@ class BlindIndex:
         self._key = derive_subkey(data_key, "blind-index/v1")
         self._columns: dict[str, hmac.HMAC] = {}
 
+    def __getstate__(self) -> dict[str, object]:
+        """Picklable for a worker process on this machine: the key, not the HMAC states."""
+        return {"_key": self._key, "_columns": {}}
+
     def digest(self, column: str, normalized_value: str) -> bytes:
         """Return the index value of ``normalized_value`` in ``column``'s domain.
 

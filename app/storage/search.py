@@ -20,6 +20,7 @@ __all__ = [
     "count_matches",
     "index_customers",
     "index_customers_fresh",
+    "insert_prepared",
     "match_ids",
     "module_for",
     "prefix_ids",
@@ -74,6 +75,11 @@ def prepare_customers_fresh(
     if conn.dialect.name == "postgresql":
         return lambda: search_pg.index_customers_fresh(conn, rows, memo)
     return search_sqlite.prepare_fresh(conn, rows, memo)
+
+
+def insert_prepared(conn: Connection, fts: list[Any], grams: list[Any], keys: list[Any]) -> None:
+    """SQLite: insert entries computed ahead by ``search_sqlite.IndexBatch`` (a bulk load's)."""
+    search_sqlite.insert_entries(conn, fts, grams, keys)
 
 
 def match_ids(conn: Connection, query: str, limit: int) -> list[int]:

@@ -212,13 +212,17 @@ def prepare_fresh(
     batch = IndexBatch.of(rows, memo)
     grams = sorted(batch.grams)
     keys = sorted(batch.keys, key=itemgetter(0, 1))  # stable: a whole entry stays first
+    return lambda: insert_entries(conn, batch.fts, grams, keys)
 
-    def insert() -> None:
-        conn.exec_driver_sql(INSERT_FTS, batch.fts)
+
+def insert_entries(conn: Connection, fts: list[Any], grams: list[Any], keys: list[Any]) -> None:
+    """Insert entries computed by :class:`IndexBatch` (grams and keys sorted, as above)."""
+    if fts:
+        conn.exec_driver_sql(INSERT_FTS, fts)
+    if grams:
         conn.exec_driver_sql(INSERT_GRAM, grams)
+    if keys:
         conn.exec_driver_sql(INSERT_KEY, keys)
-
-    return insert
 
 
 def _fts_phrase(query: str) -> str:

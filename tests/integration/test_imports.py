@@ -107,6 +107,8 @@ def test_a_messy_customer_ledger_imports_exact_counts_with_reasons(
     assert full is not None
     detail = reveal_customer(session=archivist, customer_id=full, purpose="核对导入", clock=clock)
     assert detail.name == "钱多多" and detail.id_number == resident_id(500)
+    with archivist.store.new_session() as s:  # the province of the ID, for the statistics
+        assert s.get(Customer, full).region == resident_id(500)[:2]  # type: ignore[union-attr]
     assert detail.phones == (f"+86{mobile(500)}",)
     org = search_customers(session=archivist, query="杭州示范", clock=clock).rows[0]
     assert org.party == "org" and org.category == "dealer" and org.status == "potential"

@@ -90,6 +90,9 @@ def check_ledger(
     """
     target = kind_of(kind)
     rows = mapped_rows(target, ledger, mapping, limit)
+    warm_up = getattr(target, "warm_up", None)  # a kind that checks large ledgers in a worker
+    if limit is not None and warm_up is not None and ledger.data_rows > limit:
+        warm_up(ledger.data_rows)  # started while the preview is looked at
     with session.uow(clock) as uow, gc_paused():
         ctx = kind_context(uow, session, target, clock.now(), progress)
         ctx.decisions = dict(decisions or {})

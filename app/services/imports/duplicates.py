@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import select
-
 from app.errors import FieldError
 from app.services.imports.kinds.base import KindContext, RowOutcome
-from app.services.imports.kinds.bulk import chunks
-from app.storage.models import Customer, CustomerBankAccount, CustomerPhone
+from app.services.imports.kinds.bulk import numbers_where_in
+from app.storage.models import CustomerBankAccount, CustomerPhone
 
 WHAT_LABELS = {
     "id_number": "证件号码",
@@ -166,14 +164,16 @@ def _by_value(
 
 
 def _id_values(clean: Any) -> list[tuple[str, str]]:
+    """A customer's ID number (``clean``: a ``customer_prep.CustomerRow``)."""
     if not clean.id_number:
         return []
-    what = "uscc" if clean.draft.id_type == "uscc" else "id_number"
+    what = "uscc" if clean.id_type == "uscc" else "id_number"
     return [(what, clean.id_number)]
 
 
 def _contact_values(clean: Any) -> list[tuple[str, str]]:
-    out = [("phone", phone.e164) for phone, _label in clean.phones]
+    """A customer's phones (E.164) and bank accounts."""
+    out = [("phone", e164) for _stored, e164, _label in clean.phones]
     out += [("bank_account", account) for account, _bank in clean.bank_accounts]
     return out
 
@@ -217,18 +217,14 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
         )
         for what, value in contacts
     }
+    conn = ctx.uow.session.connection()
     for what, model, column in (
-        ("phone", CustomerPhone, CustomerPhone.phone_bidx),
-        ("bank_account", CustomerBankAccount, CustomerBankAccount.account_bidx),
+        ("phone", CustomerPhone, "phone_bidx"),
+        ("bank_account", CustomerBankAccount, "account_bidx"),
     ):
         wanted = {d: k for k, d in digests.items() if k[0] == what}
-        for chunk in chunks(list(wanted)):
-            for digest, number in ctx.uow.session.execute(
-                select(column, Customer.number)
-                .join(Customer, Customer.id == model.customer_id)
-                .where(column.in_(chunk))
-            ):
-                registered_by.setdefault(wanted[digest], []).append(number)
+        for digest, number in numbers_where_in(conn, model.__table__, column, list(wanted)):
+            registered_by.setdefault(wanted[digest], []).append(number)
     for (what, value), members in contacts.items():
         existing = sorted(set(registered_by.get((what, value), [])))
         if len(members) < 2 and not existing:

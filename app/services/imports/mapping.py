@@ -37,6 +37,9 @@ def guess_columns(
     with session.uow(clock) as uow:
         authorize(uow, session.actor, target.permission)
         saved = uow.settings.raw().get(mapping_key(kind, ledger.header))
+    warm_up = getattr(target, "warm_up", None)  # a kind that checks large ledgers in a worker
+    if warm_up is not None:
+        warm_up(ledger.data_rows)  # its process starts while the columns are looked at
     known = {f.key for f in target.fields}
     if isinstance(saved, dict):
         mapping = {

@@ -8,8 +8,8 @@ can check and delete by range.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from collections.abc import Sequence
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Date, DateTime, delete, func, insert, select
@@ -20,6 +20,52 @@ from app.storage.store import UnitOfWork
 def chunks(items: Sequence[Any], size: int = 500) -> list[Sequence[Any]]:
     """``items`` in pieces of ``size`` (for ``IN (…)`` lists)."""
     return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def pairs_where_in(
+    conn: Any, table: Any, key: str, other: str, keys: Sequence[Any]
+) -> list[tuple[Any, Any]]:
+    """``(key, other)`` of ``table``'s rows whose ``key`` column is one of ``keys``.
+
+    Hundreds of thousands of keys (an import's blind indexes): on SQLite the statement goes
+    to the driver with the keys as they are, ``IN`` lists of 500 (a Core ``IN`` renders and
+    processes each value in Python); elsewhere a Core select per list.
+    """
+    found: list[tuple[Any, Any]] = []
+    for part in chunks(keys):
+        if conn.dialect.name == "sqlite":
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT {key}, {other} FROM {table.name} WHERE {key} IN ({marks})"
+            found.extend(conn.exec_driver_sql(sql, tuple(part)).all())
+        else:
+            query = select(table.c[key], table.c[other]).where(table.c[key].in_(part))
+            found.extend(conn.execute(query).all())
+    return found
+
+
+def numbers_where_in(conn: Any, table: Any, key: str, keys: Sequence[Any]) -> list[tuple[Any, str]]:
+    """``(key, customer number)`` of ``table``'s rows (a customer's child) with ``key`` in ``keys``.
+
+    As :func:`pairs_where_in`, joined to the customer for its number.
+    """
+    found: list[tuple[Any, str]] = []
+    customer = table.metadata.tables["customer"]
+    for part in chunks(keys):
+        if conn.dialect.name == "sqlite":
+            marks = ", ".join("?" * len(part))
+            sql = (
+                f"SELECT t.{key}, c.number FROM {table.name} AS t JOIN customer AS c"
+                f" ON c.id = t.customer_id WHERE t.{key} IN ({marks})"
+            )
+            found.extend(conn.exec_driver_sql(sql, tuple(part)).all())
+        else:
+            query = (
+                select(table.c[key], customer.c.number)
+                .join(customer, customer.c.id == table.c.customer_id)
+                .where(table.c[key].in_(part))
+            )
+            found.extend(conn.execute(query).all())
+    return found
 
 
 def next_id(uow: UnitOfWork, model: Any) -> int:
@@ -61,14 +107,20 @@ def insert_rows(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def insert_tuples(
-    conn: Any, table: Any, names: Sequence[str], rows: Sequence[tuple[Any, ...]]
+    conn: Any,
+    table: Any,
+    names: Sequence[str],
+    rows: Sequence[tuple[Any, ...]],
+    *,
+    bound: bool = False,
 ) -> None:
     """Insert ``rows`` (tuples in the order of the columns ``names``) with one ``executemany``.
 
     On SQLite the statement goes straight to the driver with the tuples, only dates and times
     converted by their column types (each value object once: an import's rows share one
     time object): several times less Python work per row than a Core insert, which matters for a
-    100,000-row ledger. Elsewhere a Core insert.
+    100,000-row ledger. Elsewhere a Core insert. ``bound``: the rows hold dates and times as
+    the driver stores them already (see :func:`stored_forms`).
     """
     if not rows:
         return
@@ -77,7 +129,7 @@ def insert_tuples(
         conn.execute(insert(table), [dict(zip(names, r, strict=True)) for r in rows])
         return
     converters: list[tuple[int, Any, dict[int, Any]]] = []
-    for i, name in enumerate(names):
+    for i, name in enumerate(() if bound else names):
         kind = table.c[name].type
         if isinstance(kind, DateTime | Date):
             proc = kind.dialect_impl(dialect).bind_processor(dialect)
@@ -101,41 +153,20 @@ def insert_tuples(
     conn.exec_driver_sql(sql, rows if isinstance(rows, list) else list(rows))
 
 
-class ChunkWriter:
-    """Runs each chunk's inserts on one worker thread while the caller prepares the next chunk.
+def stored_forms(conn: Any, now: datetime) -> str | None:
+    """SQLite: ``now`` as its driver stores a time, if dates are stored as ISO text; else None.
 
-    The driver releases the GIL while SQLite inserts a row, so the inserts of one chunk
-    (index upkeep, page encryption) overlap with the Python work of the next (keys, AES-GCM,
-    HMACs, pinyin) on a second core. At most one chunk is in flight, and only the worker
-    touches the connection while it runs: :meth:`submit` waits for the previous chunk, and
-    leaving the ``with`` block waits for the last (its error, if any, is raised there; when
-    the block itself fails, the worker is still waited for before the caller rolls back).
+    A bulk writer that puts these in its rows inserts them with ``bound=True``.
     """
-
-    def __init__(self) -> None:
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="import-writer")
-        self._pending: Future[None] | None = None
-
-    def __enter__(self) -> ChunkWriter:
-        return self
-
-    def __exit__(self, kind: object, error: object, trace: object) -> None:
-        try:
-            if error is None:
-                self.wait()
-        finally:
-            self._pool.shutdown(wait=True)
-
-    def submit(self, job: Callable[[], None]) -> None:
-        """Run ``job`` on the worker once the previous one is done."""
-        self.wait()
-        self._pending = self._pool.submit(job)
-
-    def wait(self) -> None:
-        """Wait for the chunk in flight; raise its error."""
-        pending, self._pending = self._pending, None
-        if pending is not None:
-            pending.result()
+    dialect = conn.dialect
+    if dialect.name != "sqlite":
+        return None
+    day = Date().dialect_impl(dialect).bind_processor(dialect)
+    probe = date(2001, 2, 3)
+    if day is None or day(probe) != probe.isoformat():
+        return None
+    moment = DateTime(timezone=True).dialect_impl(dialect).bind_processor(dialect)
+    return None if moment is None else str(moment(now))
 
 
 class Executor:

@@ -7,25 +7,16 @@ phone or bank account with anyone are flagged 疑似重复 (R3) in one pass at t
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 from sqlalchemy import func, insert, select, update
 
-from app.domain import identity
-from app.domain import privacy as privacy_rules
 from app.errors import FieldError
-from app.security.crypto import KEY_BYTES, FieldCipher, NoncePool
-from app.services.customers import (
-    NUMBER_SETTING,
-    CleanDraft,
-    refresh_duplicate_mark,
-    validate_draft,
-)
-from app.services.customers.consents import PurposeSettings, purpose_settings
+from app.services.customers import NUMBER_SETTING, refresh_duplicate_mark
+from app.services.customers.consents import purpose_settings
 from app.services.imports.duplicates import customer_groups
 from app.services.imports.kinds.base import (
     CHUNK,
@@ -38,15 +29,29 @@ from app.services.imports.kinds.base import (
     settle,
 )
 from app.services.imports.kinds.bulk import (
-    ChunkWriter,
     advance_sequence,
     chunks,
     insert_tuples,
     next_id,
+    pairs_where_in,
     quick_delete,
     span,
+    stored_forms,
 )
-from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS, customer_draft
+from app.services.imports.kinds.customer_prep import (
+    CustomerRow,
+    Plan,
+    Prepared,
+    Protection,
+    consent_purposes,
+)
+from app.services.imports.kinds.customer_rows import CUSTOMER_FIELDS
+from app.services.imports.kinds.customer_worker import (
+    checked_rows,
+    prepared_chunks,
+    use_worker,
+    warm_up,
+)
 from app.storage import search as search_index
 from app.storage.models import (
     ConsentPurpose,
@@ -60,8 +65,6 @@ from app.storage.models import (
     Volume,
 )
 from app.storage.store import UnitOfWork
-
-_ENTROPY = 32 + KEY_BYTES  # random bytes per customer: key id, row key, its key
 
 
 class CustomerImport:
@@ -77,26 +80,28 @@ class CustomerImport:
         """Nothing beyond the required 客户名称."""
         return []
 
+    def warm_up(self, rows: int) -> None:
+        """A preview of a ledger of ``rows`` rows: start the worker process for its check."""
+        warm_up(rows)
+
     def check(self, ctx: KindContext, rows: Sequence[ParsedRow]) -> list[RowOutcome]:
-        """Form rules per row; the same ID twice (in the file or registered) is refused (R3)."""
-        outcomes = []
-        for n, row in enumerate(rows):
-            ctx.tick(n, len(rows))
-            draft, errors = customer_draft(row)
-            clean, more, warnings = validate_draft(draft, today=ctx.today)
-            outcomes.append(RowOutcome(row.number, errors + more, warnings, clean))
+        """Form rules per row; the same ID twice (in the file or registered) is refused (R3).
+
+        A large ledger's rows are checked partly in a worker process (``customer_worker``).
+        """
+        outcomes = checked_rows(rows, ctx)
         first_row: dict[str, int] = {}
         by_digest: dict[bytes, RowOutcome] = {}
         for o in outcomes:
-            clean_draft: CleanDraft | None = o.clean
-            if clean_draft is None or not clean_draft.id_number:
+            clean: CustomerRow | None = o.clean
+            if clean is None or not clean.id_number:
                 continue
-            seen = first_row.get(clean_draft.id_number)
+            seen = first_row.get(clean.id_number)
             if seen is not None:
                 o.errors.append(FieldError("id_number", "duplicate_in_file", {"row": seen}))
                 continue
-            first_row[clean_draft.id_number] = o.row
-            by_digest[ctx.digest("customer.id_number", clean_draft.id_number)] = o
+            first_row[clean.id_number] = o.row
+            by_digest[ctx.digest("customer.id_number", clean.id_number)] = o
         _registered(ctx, by_digest)
         customer_groups(ctx, outcomes)  # duplicates flagged and shown for a decision
         return settle(outcomes)
@@ -104,141 +109,59 @@ class CustomerImport:
     def recheck(self, ctx: KindContext, outcomes: list[RowOutcome]) -> list[RowOutcome]:
         """The preview's verdicts, the ID numbers looked up again (registered since?)."""
         by_digest: dict[bytes, RowOutcome] = {}
+        known = ctx.digests.get("customer.id_number", {})  # the check's (usually all of them)
         for o in outcomes:
-            clean_draft: CleanDraft | None = o.clean
-            if o.ok and clean_draft is not None and clean_draft.id_number:
-                by_digest[ctx.digest("customer.id_number", clean_draft.id_number)] = o
+            clean: CustomerRow | None = o.clean
+            if not o.errors and clean is not None and clean.id_number:
+                found = known.get(clean.id_number)
+                if found is None:
+                    found = ctx.digest("customer.id_number", clean.id_number)
+                by_digest[found] = o
         _registered(ctx, by_digest)
         return settle(outcomes)
 
     def write(
         self, ctx: KindContext, outcomes: Sequence[RowOutcome], progress: Progress | None
     ) -> Written:
-        """Customers with their own keys (committed to the vault first), contacts, index."""
+        """Customers with their own keys (committed to the vault first), contacts, index.
+
+        The rows are prepared chunk by chunk (``customer_prep``), for a large ledger in a
+        worker process while the chunk before is inserted (``customer_worker``).
+        """
         uow, store = ctx.uow, ctx.uow.store
-        valid = [o for o in outcomes if o.ok and o.clean is not None]
-        first = next_id(uow, Customer)
-        last_number = int(uow.settings.raw().get(NUMBER_SETTING, 0))
-        keys = _new_keys(len(valid))
-        wrapper = store.vault.wrapper()
-        digest = ctx.digest
+        valid = [o for o in outcomes if not o.errors and o.clean is not None]
         conn = uow.session.connection()
-        actor_id, now = ctx.reader.user_id, ctx.now
-        names_seen: dict[str, Any] = {}  # search-index entries per name (names repeat)
-        nonces = NoncePool()  # AES-GCM nonces: one system call per 4,096 values
+        embedded = conn.dialect.name != "postgresql"  # the search index computed ahead
         # R4 (issue 18): each imported customer gets a consent (when the ledger dates one) or
         # the configured default legal basis (setting privacy_import_basis, 合同必需 by default)
         consent_settings = purpose_settings(uow)
-        next_consent = next_id(uow, CustomerConsent)
-        with ChunkWriter() as writer:  # a chunk is inserted while the next one is prepared
-            for start in range(0, len(valid), CHUNK):
+        plan = Plan(
+            count=len(valid),
+            first_id=next_id(uow, Customer),
+            last_number=int(uow.settings.raw().get(NUMBER_SETTING, 0)),
+            first_consent=next_id(uow, CustomerConsent),
+            now=ctx.now,
+            actor_id=ctx.reader.user_id,
+            import_basis=consent_settings.import_basis,
+            consent_purposes=consent_purposes(consent_settings.purposes),
+            embedded=embedded,
+            stamp=stored_forms(conn, ctx.now),
+        )
+        first, last_number = plan.first_id, plan.last_number
+        specs: list[CustomerRow] = [o.clean for o in valid]
+        protection = Protection(store.vault.wrapper(), store.blind_index)
+        names_seen: dict[str, Any] = {}  # search-index entries per name (server databases)
+        chunks_of = prepared_chunks(
+            protection, plan, specs, CHUNK, worker=use_worker(len(valid), embedded)
+        )
+        with closing(chunks_of):
+            for start, rows in chunks_of:
                 check_cancel(progress)
-                part_keys = keys[start : start + CHUNK]
-                wrapped = wrapper.wrap_many((key_id, key) for key_id, _row_key, key in part_keys)
-                store.vault.store_wrapped(wrapped, now)  # durable before the rows using them (R8)
-                ctx.new_keys.extend(key_id for key_id, _w in wrapped)
-                customers: list[tuple[Any, ...]] = []
-                phones: list[tuple[Any, ...]] = []
-                addresses: list[tuple[Any, ...]] = []
-                banks: list[tuple[Any, ...]] = []
-                history: list[tuple[Any, ...]] = []
-                consents: list[tuple[Any, ...]] = []
-                purposes: list[tuple[Any, ...]] = []
-                index: list[search_index.IndexRow] = []
-                for offset, o in enumerate(valid[start : start + CHUNK]):
-                    clean: CleanDraft = o.clean
-                    draft = clean.draft
-                    cid = first + start + offset
-                    number = f"KH{last_number + start + offset + 1:08d}"
-                    key_id, row_key, key = part_keys[offset]
-                    enc = FieldCipher(key).for_row(row_key, nonces)
-                    name = draft.name  # normalized when the row was read (cells.text)
-                    id_number = clean.id_number
-                    remarks = draft.remarks.strip()
-                    customers.append(
-                        (
-                            cid,
-                            number,
-                            row_key,
-                            key_id,
-                            draft.party,
-                            draft.kind,
-                            draft.category,
-                            draft.status,
-                            draft.importance,
-                            name,
-                            clean.gender,
-                            enc("customer", "birth_date", clean.birth_date.isoformat())
-                            if clean.birth_date
-                            else None,
-                            draft.id_type if id_number else None,
-                            enc("customer", "id_number", id_number) if id_number else None,
-                            digest("customer.id_number", id_number) if id_number else None,
-                            identity.region_code(draft.id_type, id_number),
-                            enc("customer", "email", clean.email) if clean.email else None,
-                            None,  # 负责人员
-                            draft.consent_date,
-                            draft.consent_purpose.strip()[:200],
-                            None,  # consent until
-                            "",  # consent method
-                            remarks,
-                            "",  # index remarks
-                            False,  # suspected duplicate: flagged below
-                            now,
-                            now,
-                            1,  # version
-                        )
-                    )
-                    for pos, (phone, label) in enumerate(clean.phones):
-                        phones.append(
-                            (
-                                cid,
-                                pos,
-                                label,
-                                enc("customer_phone", f"phone.{pos}", phone.stored),
-                                digest("customer.phone", phone.e164),
-                                digest("customer.phone_tail", phone.e164[-4:]),
-                            )
-                        )
-                    for pos, a in enumerate(draft.addresses):
-                        addresses.append(
-                            (cid, pos, "", enc("customer_address", f"address.{pos}", a.address))
-                        )
-                    for pos, (account, bank_name) in enumerate(clean.bank_accounts):
-                        banks.append(
-                            (
-                                cid,
-                                pos,
-                                bank_name,
-                                enc("customer_bank_account", f"bank_account.{pos}", account),
-                                digest("customer.bank_account", account),
-                            )
-                        )
-                    history.append((cid, None, draft.status, now, actor_id, "导入"))
-                    index.append(search_index.IndexRow(cid, name, number, remarks))
-                    consents.append(
-                        _consent_row(next_consent, cid, draft, consent_settings, now, actor_id)
-                    )
-                    if draft.consent_date is not None:
-                        purposes.extend(
-                            (next_consent, p, None)
-                            for p in (privacy_rules.CONTRACT, privacy_rules.SERVICE)
-                            if p in consent_settings.purposes
-                        )
-                    next_consent += 1
-                tables = (
-                    (Customer, _CUSTOMER_COLUMNS, customers),
-                    (CustomerPhone, _PHONE_COLUMNS, phones),
-                    (CustomerAddress, _ADDRESS_COLUMNS, addresses),
-                    (CustomerBankAccount, _BANK_COLUMNS, banks),
-                    (CustomerStatusChange, _HISTORY_COLUMNS, history),
-                    (CustomerConsent, _CONSENT_COLUMNS, consents),
-                    (ConsentPurpose, _PURPOSE_COLUMNS, purposes),
-                )
-                indexed = search_index.prepare_customers_fresh(conn, index, names_seen)
-                writer.submit(partial(_insert_chunk, conn, tables, indexed))
+                store.vault.store_wrapped(rows.wrapped, ctx.now)  # durable before the rows (R8)
+                ctx.new_keys.extend(key_id for key_id, _w in rows.wrapped)
+                _insert_chunk(conn, rows, names_seen, bound=plan.stamp is not None)
                 if progress is not None:
-                    progress.report(start + len(customers), len(valid))
+                    progress.report(start + len(rows.customers), len(valid))
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
         advance_sequence(uow, "customer_consent")
@@ -330,15 +253,12 @@ class CustomerImport:
 
 def _registered(ctx: KindContext, by_digest: dict[bytes, RowOutcome]) -> None:
     """Refuse the rows whose ID number is already registered (R3)."""
-    for chunk in chunks(list(by_digest)):
-        for digest, number in ctx.uow.session.execute(
-            select(Customer.id_number_bidx, Customer.number).where(
-                Customer.id_number_bidx.in_(chunk)
-            )
-        ):
-            by_digest[digest or b""].errors.append(
-                FieldError("id_number", "duplicate_id", {"number": number})
-            )
+    conn = ctx.uow.session.connection()
+    table = Customer.__table__
+    for digest, number in pairs_where_in(conn, table, "id_number_bidx", "number", list(by_digest)):
+        by_digest[digest or b""].errors.append(
+            FieldError("id_number", "duplicate_id", {"number": number})
+        )
 
 
 _CUSTOMER_COLUMNS = (
@@ -393,28 +313,22 @@ _CONSENT_COLUMNS = (
 _PURPOSE_COLUMNS = ("consent_id", "purpose", "withdrawn_on")
 
 
-def _insert_chunk(
-    conn: Any, tables: Sequence[tuple[Any, Sequence[str], list[tuple[Any, ...]]]], index: Any
-) -> None:
-    """One chunk's rows into their tables, then its search-index entries (writer thread)."""
-    for model, names, rows in tables:
-        insert_tuples(conn, model.__table__, names, rows)
-    index()
-
-
-def _new_keys(count: int) -> list[tuple[str, str, bytes]]:
-    """``count`` new customers' ``(key id, row key, key)``, made but not stored yet.
-
-    Random ids as ``register_customer`` makes them (uuid4 hex), without the UUID objects,
-    from one ``os.urandom`` call; the key ids and row keys are handed out in sorted order, so
-    the vault's and the customer table's B-trees over them are appended to, not split at
-    random places (chunk after chunk).
-    """
-    entropy = os.urandom(_ENTROPY * count)
-    parts = [entropy[_ENTROPY * i : _ENTROPY * (i + 1)] for i in range(count)]
-    key_ids = sorted(p[:16].hex() for p in parts)
-    row_keys = sorted(p[16:32].hex() for p in parts)
-    return list(zip(key_ids, row_keys, [p[32:] for p in parts], strict=True))
+def _insert_chunk(conn: Any, rows: Prepared, names_seen: dict[str, Any], *, bound: bool) -> None:
+    """One chunk's rows into their tables, then its search-index entries."""
+    for model, names, values in (
+        (Customer, _CUSTOMER_COLUMNS, rows.customers),
+        (CustomerPhone, _PHONE_COLUMNS, rows.phones),
+        (CustomerAddress, _ADDRESS_COLUMNS, rows.addresses),
+        (CustomerBankAccount, _BANK_COLUMNS, rows.banks),
+        (CustomerStatusChange, _HISTORY_COLUMNS, rows.history),
+        (CustomerConsent, _CONSENT_COLUMNS, rows.consents),
+        (ConsentPurpose, _PURPOSE_COLUMNS, rows.purposes),
+    ):
+        insert_tuples(conn, model.__table__, names, values, bound=bound)
+    if rows.index_rows:  # a server database indexes them its own way
+        search_index.prepare_customers_fresh(conn, rows.index_rows, names_seen)()
+    else:
+        search_index.insert_prepared(conn, rows.fts, rows.grams, rows.keys)
 
 
 def flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
@@ -457,34 +371,3 @@ def flag_duplicates(uow: UnitOfWork, first: int, now: datetime) -> set[int]:
                 update(Customer).where(Customer.id.in_(chunk)).values(suspected_duplicate=True)
             )
     return {i for i in involved if i >= first}
-
-
-def _consent_row(
-    consent_id: int,
-    customer_id: int,
-    draft: Any,
-    settings: PurposeSettings,
-    now: datetime,
-    actor_id: int | None,
-) -> tuple[Any, ...]:
-    """The imported customer's consent (the ledger's 同意日期) or default legal basis (R4).
-
-    In ``_CONSENT_COLUMNS`` order.
-    """
-    given = draft.consent_date
-    note = draft.consent_purpose.strip()[:200] if given is not None else "导入时的默认处理依据"
-    return (
-        consent_id,
-        customer_id,
-        "consent" if given is not None else "basis",
-        "" if given is not None else settings.import_basis,
-        "written" if given is not None else "",
-        given if given is not None else now.astimezone().date(),
-        None,
-        note,
-        None,
-        None,
-        "",
-        now,
-        actor_id,
-    )
