@@ -203,6 +203,27 @@ def _decide(
     return row, approver, title, step, steps, signed
 
 
+def _sign(
+    uow: UnitOfWork, session: SignedIn, report_id: int, decision: str, text: str, now: datetime
+) -> tuple[StatisticsReport, str, int, list[list[str]], set[int]]:
+    """Record the signer's decision on the open step: ``(report, title, step, steps, signed)``."""
+    row, approver, title, step, steps, signed = _decide(uow, session, report_id)
+    uow.claim_writes()
+    uow.session.add(
+        StatisticsApproval(
+            report_id=row.id,
+            step=step,
+            approver_user_id=approver.id,  # type: ignore[attr-defined]
+            approver_name=approver.display_name,  # type: ignore[attr-defined]
+            approver_title=title,
+            decision=decision,
+            opinion=text,
+            decided_at=now,
+        )
+    )
+    return row, title, step, steps, signed
+
+
 def approve_report(*, session: SignedIn, report_id: int, opinion: str, clock: Clock) -> str:
     """Sign the open step; the last signature releases the report. Returns the new state."""
     errors: list[FieldError] = []
@@ -211,20 +232,7 @@ def approve_report(*, session: SignedIn, report_id: int, opinion: str, clock: Cl
         raise ValidationFailed(errors)
     now = clock.now()
     with session.uow(clock) as uow:
-        row, approver, title, step, steps, signed = _decide(uow, session, report_id)
-        uow.claim_writes()
-        uow.session.add(
-            StatisticsApproval(
-                report_id=row.id,
-                step=step,
-                approver_user_id=approver.id,  # type: ignore[attr-defined]
-                approver_name=approver.display_name,  # type: ignore[attr-defined]
-                approver_title=title,
-                decision="approve",
-                opinion=text,
-                decided_at=now,
-            )
-        )
+        row, title, step, steps, signed = _sign(uow, session, report_id, "approve", text, now)
         uow.audit.record(
             "statistics.approve",
             object_type="statistics_report",
@@ -263,20 +271,7 @@ def reject_report(*, session: SignedIn, report_id: int, reason: str, clock: Cloc
         raise ValidationFailed(errors)
     now = clock.now()
     with session.uow(clock) as uow:
-        row, approver, title, step, _steps, _signed = _decide(uow, session, report_id)
-        uow.claim_writes()
-        uow.session.add(
-            StatisticsApproval(
-                report_id=row.id,
-                step=step,
-                approver_user_id=approver.id,  # type: ignore[attr-defined]
-                approver_name=approver.display_name,  # type: ignore[attr-defined]
-                approver_title=title,
-                decision="reject",
-                opinion=text,
-                decided_at=now,
-            )
-        )
+        row, _title, step, _steps, _signed = _sign(uow, session, report_id, "reject", text, now)
         row.state = ReleaseState.REJECTED.value
         row.rejection_reason = text
         row.decided_at = now
