@@ -194,3 +194,46 @@ def bulk_load(
             run(f"PRAGMA cache_size = {int(previous_cache)}")
             run("PRAGMA synchronous = FULL")
             run("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+REBUILD_FROM = 1_000  # new rows from which an import may build its tables' indexes anew
+
+
+def worth_rebuilding(conn: Connection, new_rows: int, present: int) -> bool:
+    """True when ``new_rows`` into a table of ``present`` rows go faster with indexes built after.
+
+    SQLite only: a sort over all the rows costs about a third of inserting each new key into
+    a B-tree at a random place (measured on a customer ledger).
+    """
+    return conn.dialect.name == "sqlite" and new_rows >= REBUILD_FROM and present <= new_rows
+
+
+@contextmanager
+def indexes_built_after(conn: Connection, tables: Sequence[str]) -> Iterator[None]:
+    """Drop the secondary indexes of ``tables`` now, create them again when the block ends.
+
+    SQLite, in the caller's transaction. For an import that brings many rows against what
+    the tables hold (a first ledger): one sort per index instead of a B-tree insert per key.
+    DDL is part of SQLite's transaction, so nobody else ever sees the tables without their
+    indexes, and a rollback brings them back; after a Python error (a cancellation) they are
+    created again anyway, for a caller that would go on in the same transaction.
+    """
+    marks = ", ".join("?" for _ in tables)
+    indexes = conn.exec_driver_sql(
+        "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks}) ORDER BY name",
+        tuple(tables),
+    ).all()
+    for name, _sql in indexes:
+        conn.exec_driver_sql(f'DROP INDEX "{name}"')
+    ok = False
+    try:
+        yield
+        ok = True
+    finally:
+        try:
+            for _name, sql in indexes:
+                conn.exec_driver_sql(sql)
+        except Exception:
+            if ok:
+                raise  # else the block's own error goes on (its transaction is rolled back)

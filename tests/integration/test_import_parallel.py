@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select, text
 
 from app.clock import FixedClock
 from app.errors import ImportCancelled
@@ -20,6 +20,8 @@ from app.services import imports
 from app.services.auth import SignedIn
 from app.services.customers import reveal_customer, search_customers
 from app.services.imports.kinds import customer_worker
+from app.services.imports.kinds import customers as customer_imports
+from app.storage import stat_counters
 from app.storage.models import (
     ConsentPurpose,
     Customer,
@@ -35,11 +37,11 @@ ROWS = 5_200  # above customer_worker.PARALLEL_FROM
 SHARED_ACCOUNT = "6222 0212 3456 7890 128"
 
 
-def _ledger(path: Path, rows: int = ROWS) -> Path:
+def _ledger(path: Path, rows: int = ROWS, start: int = 0) -> Path:
     """Customers with every kind of value an import writes; some share phones or an account."""
     header = "客户名称,身份证号,联系电话,固定电话,地址,银行账号,开户银行,电子邮箱"
     lines = [header + ",同意日期,同意用途,备注"]
-    for n in range(rows):
+    for n in range(start, start + rows):
         phone = mobile(n % 5_000)  # the last 200 share a phone with the first 200
         land = f"0571-8{n:07d}" if n % 3 == 0 else ""
         account = SHARED_ACCOUNT if n % 1_000 == 7 else ""
@@ -219,6 +221,7 @@ def test_a_cancelled_parallel_check_or_import_ends_the_worker_and_leaves_nothing
     monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
     customer_worker.end_worker()
     ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
+    schema = _schema(archivist) if archivist.store.engine.dialect.name == "sqlite" else []
     with pytest.raises(ImportCancelled):
         imports.check_ledger(
             session=archivist,
@@ -237,6 +240,8 @@ def test_a_cancelled_parallel_check_or_import_ends_the_worker_and_leaves_nothing
             archivist, clock, "customers", ledger, mapping, checked=checked, progress=CancelAt(1)
         )
     assert multiprocessing.active_children() == []  # so does a cancelled import
+    if archivist.store.engine.dialect.name == "sqlite":  # indexes dropped for it are back
+        assert _schema(archivist) == schema
     assert archivist.store.vault.count() == 0  # the keys of the chunks written are destroyed
     with archivist.store.new_session() as s:
         assert s.scalar(select(Customer.id)) is None
@@ -244,3 +249,77 @@ def test_a_cancelled_parallel_check_or_import_ends_the_worker_and_leaves_nothing
     summary = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
     assert summary.imported == ROWS and archivist.store.vault.count() == ROWS
     customer_worker.end_worker()
+
+
+def _schema(session: SignedIn) -> list[tuple[str, str]]:
+    """The indexes and triggers of the database, as created."""
+    with session.store.engine.connect() as conn:
+        rows = conn.exec_driver_sql(
+            "SELECT name, sql FROM sqlite_master WHERE type IN ('index', 'trigger') "
+            "AND sql IS NOT NULL ORDER BY name"
+        ).all()
+    return [(str(name), str(sql)) for name, sql in rows]
+
+
+def _totals(session: SignedIn) -> tuple[list[Any], list[Any], list[Any]]:
+    """The statistics' kept totals, and the same counted afresh (in a transaction undone)."""
+    with session.store.engine.connect() as conn:
+
+        def read() -> list[Any]:
+            return [
+                *conn.exec_driver_sql("SELECT key, n FROM stat_counter ORDER BY key").all(),
+                *conn.exec_driver_sql("SELECT hour, key, n FROM stat_hourly ORDER BY 1, 2").all(),
+            ]
+
+        with conn.begin() as tx:
+            kept = read()
+            stat_counters.rebuild(conn)
+            counted = read()
+            tx.rollback()
+        integrity = conn.exec_driver_sql("PRAGMA integrity_check").all()
+    return kept, counted, integrity
+
+
+@pytest.mark.sqlite_only
+def test_a_first_large_ledger_builds_its_indexes_after_and_keeps_schema_and_totals(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A ledger large against the customers there are: indexes dropped and built once after,
+    the customer count added once; what is left is the schema and totals row by row gives."""
+    monkeypatch.setattr(customer_worker, "PARALLEL_FROM", 10**9)  # this process: a quick test
+    before = _schema(archivist)
+    assert any(name == "ix_customer_classes" for name, _sql in before)
+    rebuilt = []
+    real = stat_counters.rebuild
+
+    def counting(conn: Any) -> None:
+        rebuilt.append(1)
+        real(conn)
+
+    monkeypatch.setattr(stat_counters, "rebuild", counting)
+    dropped: list[int] = []
+    real_drop = customer_imports.indexes_built_after
+
+    def drop(conn: Any, tables: Any) -> Any:
+        dropped.append(start)
+        return real_drop(conn, tables)
+
+    monkeypatch.setattr(customer_imports, "indexes_built_after", drop)
+    for start, rows in ((0, 1_200), (1_200, 1_000), (2_200, 30)):
+        ledger, mapping = mapped_ledger(
+            archivist, clock, _ledger(tmp_path / f"l{start}.csv", rows, start), "customers"
+        )
+        summary = import_rows(archivist, clock, "customers", ledger, mapping)
+        assert summary.imported == rows
+        assert _schema(archivist) == before
+        kept, counted, integrity = _totals(archivist)
+        assert kept == counted and integrity == [("ok",)]
+        assert ("customer", 2_230 if start == 2_200 else start + rows) in kept
+    assert dropped == [0]  # the first only: 1,000 rows into 1,200 are faster kept up to date
+    assert len(rebuilt) == 3  # only by _totals: the import itself adds, never recounts
+    with archivist.store.new_session() as s:  # the indexes answer: a look-up by class
+        assert s.scalar(select(func.count()).where(Customer.party == "person")) == 2_230
+        plan = s.execute(
+            text("EXPLAIN QUERY PLAN SELECT id FROM customer WHERE party = 'person'")
+        ).all()
+    assert "USING" in str(plan) and "INDEX" in str(plan)

@@ -7,8 +7,8 @@ phone or bank account with anyone are flagged 疑似重复 (R3) in one pass at t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from contextlib import closing
+from collections.abc import Iterator, Sequence
+from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -53,6 +53,7 @@ from app.services.imports.kinds.customer_worker import (
     warm_up,
 )
 from app.storage import search as search_index
+from app.storage.bulk import indexes_built_after, worth_rebuilding
 from app.storage.models import (
     ConsentPurpose,
     Customer,
@@ -64,6 +65,7 @@ from app.storage.models import (
     DuplicateFlag,
     Volume,
 )
+from app.storage.stat_counters import customers_counted_after
 from app.storage.store import UnitOfWork
 
 
@@ -154,7 +156,7 @@ class CustomerImport:
         chunks_of = prepared_chunks(
             protection, plan, specs, CHUNK, worker=use_worker(len(valid), embedded)
         )
-        with closing(chunks_of):
+        with closing(chunks_of), _upkeep_after(conn, plan):
             for start, rows in chunks_of:
                 check_cancel(progress)
                 store.vault.store_wrapped(rows.wrapped, ctx.now)  # durable before the rows (R8)
@@ -311,6 +313,33 @@ _CONSENT_COLUMNS = (
     "created_by",
 )
 _PURPOSE_COLUMNS = ("consent_id", "purpose", "withdrawn_on")
+
+
+_TABLES = tuple(
+    m.__tablename__
+    for m in (
+        Customer,
+        CustomerPhone,
+        CustomerAddress,
+        CustomerBankAccount,
+        CustomerStatusChange,
+        CustomerConsent,
+        ConsentPurpose,
+    )
+)
+
+
+@contextmanager
+def _upkeep_after(conn: Any, plan: Plan) -> Iterator[None]:
+    """Indexes and the customer count brought up to date after the inserts, not row by row.
+
+    Only for a ledger large against the customers there are (SQLite).
+    """
+    if not worth_rebuilding(conn, plan.count, plan.first_id - 1):
+        yield
+        return
+    with indexes_built_after(conn, _TABLES), customers_counted_after(conn, plan.first_id):
+        yield
 
 
 def _insert_chunk(conn: Any, rows: Prepared, names_seen: dict[str, Any], *, bound: bool) -> None:
