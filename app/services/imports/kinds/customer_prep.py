@@ -6,8 +6,9 @@ those to a :class:`Preparer` and gets back, chunk by chunk, the parameter tuples
 table it writes (:class:`Prepared`). A small ledger is done in the importing process, a large
 one partly in a worker process (``customer_worker``).
 
-Each customer's own key is made and used here and leaves only wrapped for the vault (R8): in a
-worker process the plain keys never reach the importing process.
+Each customer's own key is made and used here and leaves only wrapped for the vault (R8): the
+keys a worker process makes never reach the importing process (which makes the first chunk's
+itself, while the worker starts).
 """
 
 from __future__ import annotations
@@ -128,6 +129,36 @@ def row_of(clean: CleanDraft) -> CustomerRow:
     )
 
 
+Digests = dict[str, dict[str, bytes]]  # blind index per column and value
+
+
+def block_digests(outcomes: Sequence[RowOutcome], blind_index: BlindIndex) -> Digests:
+    """The blind indexes the duplicate checks look up for accepted rows.
+
+    ID numbers, phones (E.164) and bank accounts, per column as ``KindContext.digests``
+    keeps them: computed beside the rows' check (in the worker for its blocks), not after.
+    """
+    ids: dict[str, bytes] = {}
+    phones: dict[str, bytes] = {}
+    accounts: dict[str, bytes] = {}
+    digest = blind_index.digest
+    for o in outcomes:
+        clean: CustomerRow | None = o.clean
+        if clean is None:
+            continue
+        if clean.id_number:
+            ids[clean.id_number] = digest("customer.id_number", clean.id_number)
+        for _stored, e164, _label in clean.phones:
+            phones[e164] = digest("customer.phone", e164)
+        for account, _bank in clean.bank_accounts:
+            accounts[account] = digest("customer.bank_account", account)
+    return {
+        "customer.id_number": ids,
+        "customer.phone": phones,
+        "customer.bank_account": accounts,
+    }
+
+
 def check_block(rows: Sequence[ParsedRow], today: date) -> list[RowOutcome]:
     """Each row through the customer form's rules (``validate_draft``): its verdict.
 
@@ -161,10 +192,15 @@ def new_keys(count: int) -> list[tuple[str, str, bytes]]:
 class Preparer:
     """Prepares the import's customers chunk by chunk (in order), from one set of new keys."""
 
-    def __init__(self, protection: Protection, plan: Plan) -> None:
+    def __init__(self, protection: Protection, plan: Plan, *, keys_per_chunk: bool = False) -> None:
+        """A preparer with the import's keys made (``keys_per_chunk``: made chunk by chunk).
+
+        ``keys_per_chunk`` is for a chunk or two of a large import; else every key of the
+        import is made at once, in sorted order.
+        """
         self._protection = protection
         self._plan = plan
-        self._keys = new_keys(plan.count)
+        self._keys = [] if keys_per_chunk else new_keys(plan.count)
         self._nonces = NoncePool()  # AES-GCM nonces: one system call per 4,096 values
         self._names: dict[str, NameEntries] = {}  # search-index entries per name (names repeat)
         self._digests: dict[tuple[str, str], bytes] = {}
@@ -185,7 +221,7 @@ class Preparer:
     def chunk(self, start: int, specs: Sequence[tuple[Any, ...]]) -> Prepared:
         """The rows of customers ``start`` … ``start + len(specs) - 1`` (0-based in the import)."""
         plan, out = self._plan, Prepared()
-        part_keys = self._keys[start : start + len(specs)]
+        part_keys = self._keys[start : start + len(specs)] if self._keys else new_keys(len(specs))
         out.wrapped = self._protection.wrapper.wrap_many((k, key) for k, _r, key in part_keys)
         digest, nonces, actor_id = self._digest, self._nonces, plan.actor_id
         now: Any = plan.now if plan.stamp is None else plan.stamp

@@ -30,13 +30,16 @@ from collections.abc import Generator, Iterator, Sequence
 from datetime import date
 from typing import Any
 
+from app.security.crypto import BlindIndex
 from app.services.imports.kinds.base import KindContext, ParsedRow, RowOutcome, check_cancel
 from app.services.imports.kinds.customer_prep import (
     CustomerRow,
+    Digests,
     Plan,
     Prepared,
     Preparer,
     Protection,
+    block_digests,
     check_block,
 )
 
@@ -68,8 +71,9 @@ def prepared_chunks(
 ) -> Generator[tuple[int, Prepared], None, None]:
     """``(start, rows)`` of each chunk of ``size`` customers, in order.
 
-    ``worker``: prepared in a worker process one chunk ahead of the caller (who meanwhile
-    inserts the chunk it has); else here, when asked for. Closing the generator early (an
+    ``worker``: the first here while a worker process starts on the import, the others in
+    it, two ahead of the caller (who meanwhile inserts the chunk it has); else here, when
+    asked for. In order either way. Closing the generator early (an
     error, a cancellation) ends the worker.
     """
     starts = range(0, len(specs), size)
@@ -79,17 +83,28 @@ def prepared_chunks(
             yield start, preparer.chunk(start, specs[start : start + size])
         return
     with borrowed_worker() as remote:
-        remote.send(("begin", (protection, plan)))
-        remote.receive()  # the worker has its keys made
-        if starts:
-            remote.send(("prepare", (starts[0], _plain(specs[:size]))))
-        for n, start in enumerate(starts):
-            prepared = remote.receive()
-            if n + 1 < len(starts):  # the next chunk is prepared while this one is inserted
-                following = starts[n + 1]
-                remote.send(("prepare", (following, _plain(specs[following : following + size]))))
+        # every row at once: the jobs that follow are small, so a job sent while the worker
+        # is sending back a chunk never waits on it (a large job could: both would wait)
+        remote.send(("begin", (protection, plan, _plain(specs))))
+        asked: deque[int] = deque()  # chunks asked for, in order, not received yet
+        ahead = iter(starts[1:])
+
+        def ask() -> None:
+            start = next(ahead, None)
+            if start is not None:
+                remote.send(("prepare", (start, size)))
+                asked.append(start)
+
+        for _ in range(_IN_FLIGHT):  # the worker never waits for its next job
+            ask()
+        if starts:  # the first chunk here, while the worker makes its keys
+            yield 0, Preparer(protection, plan, keys_per_chunk=True).chunk(0, specs[:size])
+        remote.receive()  # "begin": the worker has its keys made
+        while asked:
+            start, prepared = asked.popleft(), remote.receive()
+            ask()
             yield start, prepared
-        remote.send(("end", None))  # the worker forgets the keys
+        remote.send(("end", None))  # the worker forgets the keys and the rows
         remote.receive()
 
 
@@ -110,7 +125,7 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
             outcomes.extend(check_block(block, ctx.today))
         return outcomes
     results: list[list[RowOutcome] | None] = [None] * len(blocks)
-    share = _Share(len(blocks))
+    share = _Share(len(blocks), ctx.uow.store.blind_index)
     with borrowed_worker() as remote:
         feeder = threading.Thread(
             target=share.feed,
@@ -135,6 +150,9 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
     for index, block in enumerate(blocks):  # the worker failed: its blocks are checked here
         if results[index] is None:
             results[index] = check_block(block, ctx.today)
+    for digests in share.digests:  # the worker's: the duplicate checks need not hash them
+        for column, values in digests.items():
+            ctx.digests.setdefault(column, {}).update(values)
     return [o for block_outcomes in results for o in block_outcomes or ()]
 
 
@@ -147,8 +165,10 @@ def _report(ctx: KindContext, done: int, total: int) -> None:
 class _Share:
     """Which blocks are left: this process takes them from the front, the worker from the back."""
 
-    def __init__(self, count: int) -> None:
+    def __init__(self, count: int, blind_index: BlindIndex) -> None:
         self._lock = threading.Lock()
+        self._blind_index = blind_index
+        self.digests: list[Digests] = []  # the worker's blocks' blind indexes
         self._front, self._back = 0, count
         self._done = 0
         self.failed = False  # the worker ended or failed (its blocks are checked here)
@@ -194,12 +214,14 @@ class _Share:
         try:
             while True:
                 while len(in_flight) < _IN_FLIGHT and (index := self.take_back()) is not None:
-                    remote.send(("check", (list(blocks[index]), today)))
+                    remote.send(("check", (list(blocks[index]), today, self._blind_index)))
                     in_flight.append(index)
                 if not in_flight:
                     return
                 index = in_flight.popleft()
-                results[index] = remote.receive()
+                outcomes, digests = remote.receive()
+                self.digests.append(digests)
+                results[index] = outcomes
                 self.done(len(blocks[index]))
         except (WorkerFailed, OSError):
             self.failed = True  # the blocks it did not answer are checked by checked_rows
@@ -328,10 +350,13 @@ IDLE_END = 600.0  # seconds unused after which a kept worker is ended (and start
 def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested through imports)
     """The worker process: answer each job until ``None``, the pipe closes or a long idle.
 
-    Jobs: ``("check", (rows, today))``; ``("begin", (protection, plan))`` makes an import's
-    keys, ``("prepare", (start, rows))`` prepares its chunks, ``("end", None)`` forgets them.
+    Jobs: ``("check", (rows, today, blind_index))`` answers the verdicts and the accepted
+    values' blind indexes; ``("begin", (protection, plan, rows))`` makes an import's keys and
+    keeps its rows, ``("prepare", (start, size))`` prepares a chunk of them, ``("end", None)``
+    forgets both.
     """
     preparer: Preparer | None = None
+    kept: list[tuple[Any, ...]] = []  # an import's rows, between "begin" and "end"
     try:
         while conn.poll(IDLE_END + 300):  # in case the importing process forgot it
             job = conn.recv()
@@ -340,13 +365,17 @@ def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested t
             what, payload = job
             try:
                 if what == "check":
-                    answer: Any = check_block(*payload)
+                    rows, today, blind_index = payload
+                    outcomes = check_block(rows, today)
+                    answer: Any = (outcomes, block_digests(outcomes, blind_index))
                 elif what == "begin":
-                    preparer, answer = Preparer(*payload), None
+                    protection, plan, kept = payload
+                    preparer, answer = Preparer(protection, plan), None
                 elif what == "prepare" and preparer is not None:
-                    answer = preparer.chunk(*payload)
+                    start, size = payload
+                    answer = preparer.chunk(start, kept[start : start + size])
                 else:
-                    preparer, answer = None, None
+                    preparer, kept, answer = None, [], None
             except Exception as exc:
                 conn.send(("failed", type(exc).__name__))  # its message could quote a value
                 continue

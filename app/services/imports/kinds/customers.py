@@ -156,14 +156,18 @@ class CustomerImport:
         chunks_of = prepared_chunks(
             protection, plan, specs, CHUNK, worker=use_worker(len(valid), embedded)
         )
+        wrapped: list[tuple[str, bytes]] = []
         with closing(chunks_of), _upkeep_after(conn, plan):
             for start, rows in chunks_of:
                 check_cancel(progress)
-                store.vault.store_wrapped(rows.wrapped, ctx.now)  # durable before the rows (R8)
-                ctx.new_keys.extend(key_id for key_id, _w in rows.wrapped)
+                wrapped.extend(rows.wrapped)
                 _insert_chunk(conn, rows, names_seen, bound=plan.stamp is not None)
                 if progress is not None:
                     progress.report(start + len(rows.customers), len(valid))
+        # the keys durable before the rows are (R8): they are committed at the import's end;
+        # one vault transaction (one sync to disk) instead of one per chunk
+        ctx.new_keys.extend(key_id for key_id, _w in wrapped)
+        store.vault.store_wrapped(wrapped, ctx.now)
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
         advance_sequence(uow, "customer_consent")
