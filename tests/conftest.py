@@ -25,6 +25,7 @@ from app.services.auth import SignedIn, sign_out
 from app.services.setup import SetupRequest, initialize_database
 from app.storage.location import DatabaseLocation
 from tests.engines import ENGINES, PgServer, engine_of, pg_server_from_env
+from tests.factories import TEST_KDF
 
 if TYPE_CHECKING:
     from tests.loan_helpers import Desk
@@ -154,7 +155,9 @@ def make_setup_request(**overrides: str | None) -> SetupRequest:
 @pytest.fixture
 def admin(location: DatabaseLocation, clock: FixedClock) -> Iterator[SignedIn]:
     """A new database with its administrator signed in."""
-    result = initialize_database(location=location, request=make_setup_request(), clock=clock)
+    result = initialize_database(
+        location=location, request=make_setup_request(), clock=clock, kdf=TEST_KDF
+    )
     yield result.session
     sign_out(session=result.session, clock=clock)  # no-op when the test signed out already
 

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, text
 
 from app.clock import Clock
 from app.domain.roles import ApproverTitle, Role
+from app.security.crypto import KdfParams
 from app.services import catalogue, users
 from app.services.auth import SignedIn, change_password, sign_in, sign_out
 from app.services.catalogue import VolumeDraft, create_volume
@@ -220,6 +221,12 @@ def customer_with_volume(session: SignedIn, clock: Clock) -> tuple[Any, Any]:
     return saved, create_volume(session=session, draft=draft, clock=clock)
 
 
+# Argon2id with small parameters for the tests' accounts: each is derived when the account is
+# made and at every sign-in, thousands of times a run. The app's default (64 MiB, 3 passes)
+# is what tests/unit/test_crypto.py and the set-up wizard's tests use.
+TEST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)
+
+
 def ask_for_user(
     session: SignedIn,
     clock: Clock,
@@ -237,6 +244,7 @@ def ask_for_user(
     ``password=None`` a one-time password is issued. ``extra``: e.g. ``kdf``.
     """
     known = {"password": password, "require_change": False} if password else {}
+    extra.setdefault("kdf", TEST_KDF)  # a real Argon2id derivation, with small parameters
     return users.create_user(
         session=session,
         username=username,

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime
 from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.printing.loan_forms import REGISTER_TITLE, RegisterSheet
-from app.security.crypto import KdfParams
 from app.services import users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
@@ -26,9 +25,9 @@ from app.services.loans import (
     set_staff_department,
 )
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, add_user, potential
+from tests.factories import PASSWORD, TEST_KDF, add_user, potential
 
-FAST_KDF = KdfParams(memory_kib=1024, time_cost=1, parallelism=1)  # tests only
+FAST_KDF = TEST_KDF  # tests only
 # user name → (display name, roles, title, department)
 Person = tuple[str, list[Role], ApproverTitle | None, str]
 STAFF: dict[str, Person] = {
