@@ -270,7 +270,14 @@ class MainWindow(QMainWindow):
         self.user_label = QLabel(objectName="status_user")
         self.user_label.setText(f"{actor.display_name}（{actor.username}）· {roles}")
         self.db_label = QLabel(objectName="status_db")
-        self.db_label.setText(self._context.location.display())
+        server = self._context.location.server()
+        if server is None:
+            self.db_label.setText(self._context.location.display())
+        else:  # the server, the database and the login, not a URL
+            self.db_label.setText(
+                self.tr("PostgreSQL 服务器 {0} · 数据库 {1} · 登录 {2}").format(*server)
+            )
+        self.db_label.setToolTip(self._context.location.display())
         self.statusBar().addWidget(self.user_label)
         self.statusBar().addPermanentWidget(self.db_label)
 

@@ -66,3 +66,20 @@ class DatabaseLocation:
             user = creds.split(":", 1)[0]
             return f"{head}://{user}:***@{host}"
         return self.url
+
+    def server(self) -> tuple[str, str, str] | None:
+        """``(host, database, user)`` of a server database, for people to read; None for a file.
+
+        ``host`` is the host name with its port when one is given, or the socket folder of a
+        local server (libpq's ``host=`` parameter); never the password.
+        """
+        if self.is_sqlite:
+            return None
+        from sqlalchemy.engine import make_url
+
+        assert self.url is not None
+        url = make_url(self.url)
+        host = url.host or str(url.query.get("host", "") or "") or "localhost"
+        if url.port:
+            host = f"{host}:{url.port}"
+        return host, url.database or "", url.username or ""

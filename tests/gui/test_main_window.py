@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -12,7 +14,7 @@ from app.domain.roles import Role
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.users import list_users
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import cjk_font, when_modal
 from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
 from ui.main_window import AREAS, MainWindow
@@ -35,6 +37,19 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     window, session = open_window(qtbot, demo_copy, "archivist")
+    server = demo_copy.server()  # the status bar names the database in use (issue 22)
+    if server is None:
+        assert window.db_label.text() == str(demo_copy.sqlite_path)
+    else:  # the server, its database and the login: no URL, no password
+        host, database, user = server
+        assert (
+            window.db_label.text() == f"PostgreSQL 服务器 {host} · 数据库 {database} · 登录 {user}"
+        )
+        assert database and "://" not in window.db_label.text()
+        window.resize(1366, 768)  # a session on a server, as docs/deployment.md shows it
+        window.setFont(cjk_font())
+        QApplication.processEvents()
+        window.grab().save(str(Path("docs/screenshots/pg-session.png")))
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         t for _k, t, _d in AREAS
     ]
