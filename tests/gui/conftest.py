@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import pytest
@@ -110,6 +111,19 @@ def open_demo_page(
     clock = clock or FixedClock()
     session = sign_in(location=location, username=user, password=DEMO_PASSWORD, clock=clock)
     return show_page(qtbot, page_type, location, clock, session, size), session
+
+
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+
+
+def save_screenshot(widget: QWidget, name: str) -> Path:
+    """``widget`` in the bundled CJK font, saved as ``docs/screenshots/<name>``."""
+    widget.setFont(cjk_font())
+    QApplication.processEvents()
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / name
+    widget.grab().save(str(path))
+    return path
 
 
 def cjk_font() -> QFont:

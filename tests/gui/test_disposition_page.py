@@ -12,18 +12,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
-from app.paths import cjk_font_path
 from app.services import disposition as D
 from app.services.auth import SignedIn, sign_in
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
 from tests.disposition_helpers import expired_volume, new_customer
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import cjk_font, when_modal
 from tests.loan_helpers import PASSWORD, Desk, make_desk
 from ui.context import AppContext
 from ui.main_window import MainWindow
@@ -44,14 +42,6 @@ def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iter
     d = make_desk(admin, location, clock)
     yield d
     d.close()
-
-
-def cjk_font() -> QFont:
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    font = QFont(families[0]) if families else QFont()
-    font.setPointSize(10)
-    return font
 
 
 def window_of(qtbot: QtBot, desk: Desk, session: SignedIn) -> MainWindow:

@@ -11,32 +11,17 @@ import io
 from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
-from app.paths import cjk_font_path
 from app.services import locations as L
 from app.services.customers import register_customer
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
-from tests.gui.conftest import WizardDesk
-from tests.gui.test_import_wizard import SCREENSHOTS
+from tests.gui.conftest import WizardDesk, save_screenshot
 from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
 from ui.dialogs.link_volumes import LinkVolumesDialog
-
-
-def _shoot(widget: QWidget, name: str) -> None:
-    """A screenshot in the bundled CJK font (docs/screenshots/)."""
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    if families:
-        font = QFont(families[0])
-        font.setPointSize(10)
-        widget.setFont(font)
-    QApplication.processEvents()
-    widget.grab().save(str(SCREENSHOTS / name))
 
 
 def _csv(path: Path, rows: list[list[str]]) -> Path:
@@ -103,14 +88,14 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     assert page.rows.item(1, 2).text() == "李四2021年度"
     assert page.rows.item(1, 1).text() == "Z001-KH·2020-Y-0001"  # a 档号 is not masked
     page.choose(0, "都导入（加备注）")
-    _shoot(wizard, "import-wizard-duplicates.png")
+    save_screenshot(wizard, "import-wizard-duplicates.png")
     wizard.next()
     places = wizard.places_page
     assert wizard.currentPage() is places
     assert places.table.rowCount() == 2
     assert "尚未建立" in places.summary.text() and "层 2 个" in places.summary.text()
     assert places.create.isChecked()
-    _shoot(wizard, "import-wizard-places.png")
+    save_screenshot(wizard, "import-wizard-places.png")
     wizard.next()  # creates the places
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
@@ -194,7 +179,7 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
     dialog = import_desk.add(LinkVolumesDialog(None, import_desk.context, session))
     dialog.show()
     assert "2 卷案卷尚未关联客户，其中 1 卷有建议" in dialog.count.text()
-    _shoot(dialog, "link-volumes.png")
+    save_screenshot(dialog, "link-volumes.png")
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.batch.click()
     assert "1 卷案卷尚未关联客户，其中 0 卷有建议" in dialog.count.text()
@@ -238,7 +223,7 @@ def test_a_loan_register_in_the_wizard(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 2 行：可导入 1 行，未通过检查 1 行" in preview.counts.text()
-    _shoot(wizard, "import-wizard-loans.png")
+    save_screenshot(wizard, "import-wizard-loans.png")
     preview.mode_valid.setChecked(True)
     wizard.rejected_target = tmp_path / "未导入的行.xlsx"
     monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QLabel, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
@@ -14,7 +12,7 @@ from app.domain.roles import Role
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.users import list_users
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import cjk_font, when_modal
+from tests.gui.conftest import save_screenshot, when_modal
 from ui.context import AppContext
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
 from ui.main_window import AREAS, MainWindow
@@ -47,9 +45,7 @@ def test_every_area_is_reachable_and_unbuilt_ones_say_so(
         )
         assert database and "://" not in window.db_label.text()
         window.resize(1366, 768)  # a session on a server, as docs/deployment.md shows it
-        window.setFont(cjk_font())
-        QApplication.processEvents()
-        window.grab().save(str(Path("docs/screenshots/pg-session.png")))
+        save_screenshot(window, "pg-session.png")
     assert [window.nav.item(i).text() for i in range(window.nav.count())] == [
         t for _k, t, _d in AREAS
     ]

@@ -6,36 +6,23 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
-from app.paths import cjk_font_path
 from app.services.auth import sign_in, sign_out
 from app.services.backup import get_backup_status
 from app.storage.location import DatabaseLocation
 from tests.engines import PgServer
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import save_screenshot, when_modal
 from ui.context import AppContext
 from ui.dialogs.backup import BackupDialog
 from ui.dialogs.loans.text import TextDialog
 from ui.pages.home import HomePage
 
 pytestmark = pytest.mark.postgresql_only(reason="pg_dump and pg_restore of a server database")
-
-
-def _shoot(widget: QWidget, name: str) -> None:
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    if families:
-        font = QFont(families[0])
-        font.setPointSize(10)
-        widget.setFont(font)
-    QApplication.processEvents()
-    widget.grab().save(str(Path("docs/screenshots") / name))
 
 
 def test_backup_verify_and_restore_into_a_new_server_database_from_the_dialog(
@@ -62,7 +49,7 @@ def test_backup_verify_and_restore_into_a_new_server_database_from_the_dialog(
         dialog.verify_button.click()
         qtbot.waitUntil(lambda: dialog.task is None, timeout=120_000)
         assert dialog.result.text().startswith("校验通过")
-        _shoot(dialog, "pg-backup-dialog.png")
+        save_screenshot(dialog, "pg-backup-dialog.png")
 
         def name_it(widget: QWidget) -> None:
             assert isinstance(widget, TextDialog)
@@ -99,7 +86,7 @@ def test_backup_verify_and_restore_into_a_new_server_database_from_the_dialog(
         assert home2.cards["backup"].property("overdue") is False
         assert "最近一次校验通过的备份" in home2.cards["backup"].body.text()
         home2.resize(900, 600)
-        _shoot(home2, "pg-home-backup-card.png")
+        save_screenshot(home2, "pg-home-backup-card.png")
     finally:
         sign_out(session=session, clock=clock)
         pg_server.drop(into)

@@ -7,20 +7,17 @@ from __future__ import annotations
 import contextlib
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialogButtonBox, QMessageBox, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import func, select
 
 from app.clock import FixedClock
-from app.paths import cjk_font_path
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer
 from tests.engines import pg_ctl
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import save_screenshot, when_modal
 from tests.gui.test_customers_page import open_page
 from ui.dialogs.customer_form import CustomerFormDialog
 
@@ -34,18 +31,6 @@ def server_back() -> Iterator[None]:
     yield
     with contextlib.suppress(subprocess.CalledProcessError):  # already running
         pg_ctl("start")
-
-
-def _shoot(widget: QWidget, name: str) -> None:
-    """A screenshot in the bundled CJK font (docs/screenshots/)."""
-    font_id = QFontDatabase.addApplicationFont(str(cjk_font_path()))
-    families = QFontDatabase.applicationFontFamilies(font_id)
-    if families:
-        font = QFont(families[0])
-        font.setPointSize(10)
-        widget.setFont(font)
-    QApplication.processEvents()
-    widget.grab().save(str(Path("docs/screenshots") / name))
 
 
 def _count(session: object, name: str) -> int:
@@ -70,14 +55,14 @@ def test_the_server_gone_at_save_keeps_the_form_and_a_second_save_stores_it_once
         def read_message(box: QWidget) -> None:
             assert isinstance(box, QMessageBox)
             seen["message"] = box.text()
-            _shoot(box, "pg-connection-lost-message.png")
+            save_screenshot(box, "pg-connection-lost-message.png")
             box.accept()
 
         when_modal(read_message)
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         seen["open_after_failure"] = dialog.isVisible()
         seen["kept"] = (dialog.name.text(), dialog.phones[0].text())
-        _shoot(dialog, "pg-connection-lost-form.png")
+        save_screenshot(dialog, "pg-connection-lost-form.png")
         pg_ctl("start")
         when_modal(lambda box: box.accept() if isinstance(box, QMessageBox) else None)
         dialog.buttons.button(QDialogButtonBox.StandardButton.Save).click()  # 保存 again
