@@ -53,12 +53,23 @@ def test_customers_loaded_by_the_worker_process_are_complete_and_readable(
     assert settings_restored(archivist)
     # the appraisal queue's counts (kept by triggers, dropped for the load) are made again
     assert scalar(archivist, "SELECT sum(n) FROM volume_tally") == 2_500
+    # the statistics' running totals too (their triggers are dropped for the load as well)
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'customer'") == 2_500
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'volume'") == 2_500
     if archivist.store.location.is_sqlite:
         triggers = (
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
             "AND name LIKE 'volume_tally%'"
         )
         assert scalar(archivist, triggers) == 3
+    else:
+        triggers = (
+            "SELECT string_agg(DISTINCT tgname, ',' ORDER BY tgname) FROM pg_trigger "
+            "WHERE tgrelid IN ('volume'::regclass, 'customer'::regclass) AND NOT tgisinternal"
+        )
+        assert scalar(archivist, triggers) == (
+            "trg_stat_customer,trg_stat_volume,trg_stat_volume_group,volume_tally_change"
+        )
     if archivist.store.location.is_sqlite:
         assert scalar(archivist, "PRAGMA integrity_check") == "ok"
 
