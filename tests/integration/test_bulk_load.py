@@ -102,6 +102,26 @@ def test_a_failed_load_leaves_indexes_and_settings_as_they_were(
     assert settings_restored(archivist)
 
 
+def test_a_load_failing_after_a_commit_builds_indexes_and_counts_again(
+    archivist: SignedIn,
+) -> None:
+    before = index_sql(archivist)
+    engine = archivist.store.engine
+    with (
+        pytest.raises(RuntimeError, match="stop"),
+        bulk.bulk_load(engine, demo_bulk.TABLES) as writer,
+    ):
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
+        writer.commit()  # the dropped indexes and triggers are gone for good now
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('y', 1)")
+        raise RuntimeError("stop")
+    assert index_sql(archivist) == before
+    assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 1  # the committed row
+    assert settings_restored(archivist)
+    customers = scalar(archivist, "SELECT count(*) FROM customer")
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'customer'") == customers
+
+
 def test_demo_volumes_follow_the_reference_pattern_and_later_ones_continue_it(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
