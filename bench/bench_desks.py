@@ -137,8 +137,12 @@ def prepare(location: DatabaseLocation, desks: int, loans: int) -> list[list[str
     return codes
 
 
-def desk_process(desk: int, db: str, codes: list[str], start: Any, out: Any) -> None:
-    """One desk: sign in, wait for ``start``, issue every volume of ``codes`` by its scan."""
+def desk_process(desk: int, db: str, codes: list[str], pause: float, start: Any, out: Any) -> None:
+    """One desk: sign in, wait for ``start``, issue every volume of ``codes`` by its scan.
+
+    ``pause``: seconds between a loan saved and the next scan (0: back to back). The desks
+    start ``pause / desks`` apart, as people at several counters do not scan in step.
+    """
     from app.domain.scan_codes import scan_payload
     from app.errors import DatabaseBusy
     from app.services.loans import find_application_for_scan, issue_loan
@@ -149,7 +153,10 @@ def desk_process(desk: int, db: str, codes: list[str], start: Any, out: Any) -> 
     try:
         start.wait(120)
         began = time.perf_counter()
-        for code in codes:
+        time.sleep(pause * (desk - 1) / 5)
+        for n, code in enumerate(codes):
+            if n and pause:
+                time.sleep(pause)
             t0 = time.perf_counter()
             try:
                 scan = scan_payload(code)
@@ -169,12 +176,12 @@ def desk_process(desk: int, db: str, codes: list[str], start: Any, out: Any) -> 
     out.put(run)
 
 
-def run_desks(db: str, codes: list[list[str]]) -> list[DeskRun]:
+def run_desks(db: str, codes: list[list[str]], pause: float = 0.0) -> list[DeskRun]:
     """One spawned process a desk, let go together; their runs."""
     ctx = multiprocessing.get_context("spawn")
     start, out = ctx.Event(), ctx.Queue()
     processes = [
-        ctx.Process(target=desk_process, args=(d, db, mine, start, out))
+        ctx.Process(target=desk_process, args=(d, db, mine, pause, start, out))
         for d, mine in enumerate(codes, start=1)
     ]
     for p in processes:
@@ -192,12 +199,15 @@ def main() -> None:
     parser.add_argument("db", help="demo database file or postgresql+psycopg:// URL")
     parser.add_argument("--desks", type=int, default=5)
     parser.add_argument("--loans", type=int, default=40, help="loans each desk issues")
+    parser.add_argument(
+        "--pause", type=float, default=0.0, help="seconds between a desk's loans (0: back to back)"
+    )
     args = parser.parse_args()
     location = DatabaseLocation.parse(args.db)
     db = location.url if location.url is not None else str(location.sqlite_path)
     load = os.getloadavg()
     codes = prepare(location, args.desks, args.loans)
-    runs = run_desks(db, codes)
+    runs = run_desks(db, codes, args.pause)
     seconds = [s * 1000 for r in runs for s in r.seconds]
     errors: Counter[str] = Counter()
     for r in runs:
@@ -207,7 +217,10 @@ def main() -> None:
     p50, p95 = percentiles(seconds) if seconds else (0.0, 0.0)
     engine = "SQLite (SQLCipher)" if location.is_sqlite else "PostgreSQL"
     rows = [
-        ("engine, desks (processes) × loans each", f"{engine}, {args.desks} × {args.loans}"),
+        (
+            "engine, desks (processes) × loans each, pause between a desk's loans",
+            f"{engine}, {args.desks} × {args.loans}, {args.pause:g} s",
+        ),
         ("loans issued", f"{issued:,} of {args.desks * args.loans:,} in {wall:.1f} s"),
         (
             "per issue (scan → saved), all desks",
