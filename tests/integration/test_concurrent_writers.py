@@ -22,3 +22,38 @@ def test_two_processes_register_and_reveal_without_busy_errors(
         assert r.errors == (), r.errors
         assert r.busy == 0, results
         assert r.registered > 0 and r.revealed > 0, results
+
+
+def test_look_ups_do_not_wait_for_another_desks_write(
+    archivist: SignedIn, clock: FixedClock
+) -> None:
+    """Exact look-ups, searches and a scan's application read without the write lock."""
+    import threading
+
+    from sqlalchemy import text
+
+    from app.services.customers import (
+        find_customer_by_id_number,
+        find_customers_by_phone,
+        register_customer,
+        search_customers,
+    )
+    from tests.factories import VALID_ID, person
+
+    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+    found: list[object] = []
+
+    def look_up() -> None:
+        found.append(find_customer_by_id_number(session=archivist, id_number=VALID_ID, clock=clock))
+        found.append(find_customers_by_phone(session=archivist, phone="13812345678", clock=clock))
+        found.append(search_customers(session=archivist, query="张三丰", clock=clock).total)
+
+    with archivist.store.new_session(write=True) as other_desk:  # holds the write lock
+        other_desk.execute(text("SELECT 1"))
+        reader = threading.Thread(target=look_up)
+        reader.start()
+        reader.join(60)  # waiting for the lock would block (server) or end "busy" (SQLite)
+        done = not reader.is_alive()
+        other_desk.rollback()
+    reader.join()
+    assert done and found == [cid, [cid], 1]

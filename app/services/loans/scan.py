@@ -70,7 +70,7 @@ def find_application_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> 
     volume the code may name are read (the 档号 index), not every approved one's volumes.
     """
     scanned = read_scan(scan)
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:  # reads only: not queued behind other desks' loans
         authorize(uow, session.actor, "loan.write")
         named = [vid for vid, _code in volume_matches(uow, scanned.code)] if scanned else []
         rows = list(
