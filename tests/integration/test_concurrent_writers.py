@@ -27,14 +27,17 @@ def test_two_processes_register_and_reveal_without_busy_errors(
 def test_look_ups_do_not_wait_for_another_desks_write(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    """Exact look-ups, searches and a scan's application read without the write lock."""
+    """Exact look-ups, searches and the customer list read without the write lock."""
     import threading
 
     from sqlalchemy import text
 
     from app.services.customers import (
+        count_customers,
+        customer_id_slice,
         find_customer_by_id_number,
         find_customers_by_phone,
+        get_customer_rows,
         register_customer,
         search_customers,
     )
@@ -47,6 +50,9 @@ def test_look_ups_do_not_wait_for_another_desks_write(
         found.append(find_customer_by_id_number(session=archivist, id_number=VALID_ID, clock=clock))
         found.append(find_customers_by_phone(session=archivist, phone="13812345678", clock=clock))
         found.append(search_customers(session=archivist, query="张三丰", clock=clock).total)
+        found.append(count_customers(session=archivist, clock=clock))
+        ids = customer_id_slice(session=archivist, clock=clock, limit=10).ids
+        found.append([r.id for r in get_customer_rows(session=archivist, ids=ids, clock=clock)])
 
     with archivist.store.new_session(write=True) as other_desk:  # holds the write lock
         other_desk.execute(text("SELECT 1"))
@@ -56,4 +62,4 @@ def test_look_ups_do_not_wait_for_another_desks_write(
         done = not reader.is_alive()
         other_desk.rollback()
     reader.join()
-    assert done and found == [cid, [cid], 1]
+    assert done and found == [cid, [cid], 1, 1, [cid]]
