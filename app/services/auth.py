@@ -59,6 +59,17 @@ class SignedIn:
             raise PasswordChangeRequired()
         return self.store.unit_of_work(self.actor, clock)
 
+    def read_uow(self, clock: Clock) -> UnitOfWork:
+        """A unit of work that only reads and never commits: it begins without the write lock.
+
+        A look-up at one desk then does not queue behind another desk's write (PostgreSQL:
+        no advisory lock; SQLite: a deferred read). A write in it is a mistake (on SQLite it
+        may fail at once with "busy"); use :meth:`uow` for anything that commits.
+        """
+        if self.actor.must_change_password:
+            raise PasswordChangeRequired()
+        return self.store.unit_of_work(self.actor, clock, write=False)
+
     def own_uow(self, clock: Clock) -> UnitOfWork:
         """A unit of work even before the forced password change: auth and policy reads only."""
         return self.store.unit_of_work(self.actor, clock)

@@ -67,8 +67,8 @@ def _pg_statement(sql: str) -> str:
 class PgBulkWriter:
     """PostgreSQL: the same calls on one connection and transaction (``?`` marks become ``%s``).
 
-    The server needs no tuning for a load into a new database; the search index is written
-    through ``search_pg`` and the id sequences move past the ids given explicitly at the end.
+    The search index is written through ``search_pg`` and the id sequences move past the ids
+    given explicitly at the end; :func:`_pg_load` drops and builds the indexes.
     """
 
     embedded = False
@@ -104,16 +104,85 @@ class PgBulkWriter:
             self._transaction.rollback()
 
 
+# The search tables written beside the loaded ones on a server (their pg_trgm GIN indexes).
+PG_SEARCH_TABLES = ("customer_text", "volume_text", "item_text")
+PG_BUILD_MEMORY = "256MB"  # maintenance_work_mem while the indexes are built again
+
+
+def _pg_droppable_indexes(
+    conn: Connection, tables: Sequence[str], sorted_columns: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(name, definition) of the indexes of ``tables`` a load may drop and build again.
+
+    Not the ones behind a constraint (primary keys, ``ON CONFLICT`` targets) nor those whose
+    first column is in ``sorted_columns`` (their keys arrive in order).
+    """
+    rows = conn.exec_driver_sql(
+        "SELECT c.relname, pg_get_indexdef(i.indexrelid), a.attname FROM pg_index i "
+        "JOIN pg_class c ON c.oid = i.indexrelid JOIN pg_class t ON t.oid = i.indrelid "
+        "LEFT JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = i.indkey[0] "
+        "WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY(%s) "
+        "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid) "
+        "ORDER BY c.relname",
+        (list(tables),),
+    ).all()
+    return [(name, sql) for name, sql, first in rows if first not in sorted_columns]
+
+
+def _pg_restore(conn: Connection, indexes: list[tuple[str, str]]) -> None:
+    """Create the dropped ``indexes`` and the counting triggers again; count afresh."""
+    present = set(
+        conn.exec_driver_sql(
+            "SELECT indexname FROM pg_indexes WHERE schemaname = current_schema()"
+        ).scalars()
+    )
+    conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{PG_BUILD_MEMORY}'")
+    for name, sql in indexes:
+        if name not in present:
+            conn.exec_driver_sql(sql)
+    triggers = set(
+        conn.exec_driver_sql(
+            "SELECT tgname FROM pg_trigger WHERE tgrelid = 'volume'::regclass"
+        ).scalars()
+    )
+    if "volume_tally_change" not in triggers:
+        volume_tally.drop_triggers(conn)  # the function too
+        volume_tally.create_triggers(conn)
+    if "trg_stat_volume" not in triggers:
+        stat_counters.drop_triggers(conn)
+        stat_counters.create_triggers(conn)
+    volume_tally.rebuild(conn)
+    stat_counters.rebuild(conn)
+
+
 @contextmanager
-def _pg_load(engine: Engine, tables: Sequence[str]) -> Iterator[PgBulkWriter]:
+def _pg_load(
+    engine: Engine, tables: Sequence[str], sorted_columns: Sequence[str]
+) -> Iterator[PgBulkWriter]:
+    """The server's bulk load: like SQLite's, secondary indexes and counting triggers go.
+
+    Row triggers that add to one counter row make a new version of that row per insert, and
+    a transaction of 100,000 rows then walks ever longer version chains; a GIN index takes
+    each row's trigrams one by one. Both are dropped in the load's first transaction (a
+    rollback brings them back) and built again, and the counts made in one pass, at the end;
+    also after a failure past a commit. ANALYZE gives the planner the new tables' statistics.
+    """
+    everything = (*tables, *PG_SEARCH_TABLES)
     with engine.connect() as conn:
         writer = PgBulkWriter(conn)
+        indexes = _pg_droppable_indexes(conn, everything, sorted_columns)
+        for name, _sql in indexes:
+            conn.exec_driver_sql(f'DROP INDEX "{name}"')
+        volume_tally.drop_triggers(conn)
+        stat_counters.drop_triggers(conn)
         ok = False
         try:
             yield writer
             ok = True
         finally:
             writer.finish(ok=ok)
+            with conn.begin():  # after a rollback of the first transaction: only the counts
+                _pg_restore(conn, indexes)
         if ok:
             with conn.begin():
                 with_ids = conn.exec_driver_sql(
@@ -127,6 +196,9 @@ def _pg_load(engine: Engine, tables: Sequence[str]) -> Iterator[PgBulkWriter]:
                         f"{table})) FROM pg_get_serial_sequence('{table}', 'id') AS seq "
                         "WHERE seq IS NOT NULL"
                     )
+            with conn.begin():
+                for table in everything:
+                    conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 @contextmanager
@@ -137,10 +209,11 @@ def bulk_load(
 
     Indexes on ``tables`` are dropped and built again at the end, except those whose first
     column is in ``sorted_columns``: their keys arrive in order, so keeping them up to date
-    costs less than building them again. On PostgreSQL: a :class:`PgBulkWriter`, no tuning.
+    costs less than building them again. On PostgreSQL: a :class:`PgBulkWriter`, the same
+    indexes (and the search tables' GIN indexes) and counting triggers dropped for the load.
     """
     if engine.dialect.name == "postgresql":
-        with _pg_load(engine, tables) as pg_writer:
+        with _pg_load(engine, tables, sorted_columns) as pg_writer:
             yield pg_writer
         return
     with engine.connect() as conn:

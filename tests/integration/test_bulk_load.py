@@ -53,12 +53,23 @@ def test_customers_loaded_by_the_worker_process_are_complete_and_readable(
     assert settings_restored(archivist)
     # the appraisal queue's counts (kept by triggers, dropped for the load) are made again
     assert scalar(archivist, "SELECT sum(n) FROM volume_tally") == 2_500
+    # the statistics' running totals too (their triggers are dropped for the load as well)
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'customer'") == 2_500
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'volume'") == 2_500
     if archivist.store.location.is_sqlite:
         triggers = (
             "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' "
             "AND name LIKE 'volume_tally%'"
         )
         assert scalar(archivist, triggers) == 3
+    else:
+        triggers = (
+            "SELECT string_agg(DISTINCT tgname, ',' ORDER BY tgname) FROM pg_trigger "
+            "WHERE tgrelid IN ('volume'::regclass, 'customer'::regclass) AND NOT tgisinternal"
+        )
+        assert scalar(archivist, triggers) == (
+            "trg_stat_customer,trg_stat_volume,trg_stat_volume_group,volume_tally_change"
+        )
     if archivist.store.location.is_sqlite:
         assert scalar(archivist, "PRAGMA integrity_check") == "ok"
 
@@ -89,6 +100,26 @@ def test_a_failed_load_leaves_indexes_and_settings_as_they_were(
     assert index_sql(archivist) == before
     assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 0  # rolled back
     assert settings_restored(archivist)
+
+
+def test_a_load_failing_after_a_commit_builds_indexes_and_counts_again(
+    archivist: SignedIn,
+) -> None:
+    before = index_sql(archivist)
+    engine = archivist.store.engine
+    with (
+        pytest.raises(RuntimeError, match="stop"),
+        bulk.bulk_load(engine, demo_bulk.TABLES) as writer,
+    ):
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
+        writer.commit()  # the dropped indexes and triggers are gone for good now
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('y', 1)")
+        raise RuntimeError("stop")
+    assert index_sql(archivist) == before
+    assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 1  # the committed row
+    assert settings_restored(archivist)
+    customers = scalar(archivist, "SELECT count(*) FROM customer")
+    assert scalar(archivist, "SELECT n FROM stat_counter WHERE key = 'customer'") == customers
 
 
 def test_demo_volumes_follow_the_reference_pattern_and_later_ones_continue_it(

@@ -234,6 +234,36 @@ def test_issue_by_scan_is_due_in_three_days_and_the_volume_shows_on_loan(desk: D
         assert "loan.issue" in actions
 
 
+def test_a_scan_finds_the_oldest_approved_application_asking_for_that_volume(
+    desk: Desk,
+) -> None:
+    from app.services.loans import find_application_for_scan
+
+    (v1, c1), (v2, c2), (v3, c3), (v4, c4) = (
+        make_volume(desk("lisi"), desk.clock, items=1) for _ in range(4)
+    )
+    first = staff_application(desk, [v1, v2])
+    second = staff_application(desk, [v2, v3])
+    waiting = staff_application(desk, [v4])  # filed, not approved
+    approve_all(desk, first, "info")
+    approve_all(desk, second, "info")
+
+    def found(code: str) -> int:
+        return find_application_for_scan(session=desk("lisi"), scan=code, clock=desk.clock)
+
+    assert found(scan_payload(c2)) == first  # both ask for it: the oldest
+    assert found(c3.replace("·", ".")) == second  # typed with "." instead of "·"
+    issue_loan(session=desk("lisi"), application_id=first, scan=c2, clock=desk.clock)
+    assert found(c2) == second  # out under the first: the next one asking for it
+    assert waiting and found(c1) == first
+    for code in (c4, "Z999-KH·2024-Y-0001"):  # asked for by no approved application; unknown
+        with pytest.raises(ValidationFailed) as refused:
+            found(code)
+        assert [e.reason for e in refused.value.errors] == ["no_approved_application"]
+    with pytest.raises(ScanRejected):
+        found(c1 + "*0")  # a wrong check character
+
+
 def test_a_volume_already_out_cannot_be_lent_again(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
     first = staff_application(desk, [vid])

@@ -102,3 +102,18 @@ def test_a_connection_cut_at_commit_is_never_reported_as_saved(
     register_customer(session=archivist, draft=person(name="丁四"), clock=clock)
     assert _names(archivist, clock) == ["丁四"]
     assert verify_audit_chain(archivist.store).ok
+
+
+def test_a_signed_in_store_keeps_its_connection_and_replaces_one_cut_by_a_restart(
+    archivist: SignedIn, server_back: None
+) -> None:
+    """A pool, not a new server backend per query; a restart costs a reconnect, no error."""
+
+    def backend() -> int:
+        with archivist.store.engine.connect() as conn:
+            return int(conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+    first = backend()
+    assert backend() == first  # the same server connection, taken from the pool again
+    pg_ctl("restart")
+    assert backend() != first  # the cut one was found dead at checkout and replaced

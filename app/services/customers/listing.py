@@ -159,7 +159,7 @@ def list_customers(
     *, session: SignedIn, clock: Clock, after_id: int = 0, limit: int = 200
 ) -> list[CustomerRow]:
     """One page of customers by id (keyset: fast at any depth), personal values masked."""
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         ids = list(
             uow.session.scalars(
@@ -181,7 +181,7 @@ def list_customer_ids(
     The list model keeps this compact id list and reads rows by id, so jumping to the last row
     costs the same as the first (no ``OFFSET`` scans in the encrypted file).
     """
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         stmt = select(Customer.id).order_by(Customer.id)
         if filters is not None:
@@ -193,7 +193,7 @@ def list_customer_ids(
 
 def get_customer_rows(*, session: SignedIn, ids: list[int], clock: Clock) -> list[CustomerRow]:
     """Masked list rows for ``ids`` (a window of the list), in that order."""
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         return customer_rows_for(session.store, uow, ids)
 
@@ -242,7 +242,7 @@ def count_customers(
     *, session: SignedIn, clock: Clock, filters: CustomerFilter | None = None
 ) -> int:
     """Number of customers matching ``filters`` (all customers without)."""
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         stmt = select(func.count()).select_from(Customer)
         if filters is not None:
@@ -267,7 +267,7 @@ def customer_id_slice(
     """
     columns = (*_COLUMNS[order.key], Customer.id)
     backwards = order.descending != from_end
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         stmt = select(*columns)
         if filters is not None:
@@ -286,7 +286,7 @@ def order_ids(*, session: SignedIn, clock: Clock, ids: list[int], order: ListOrd
     """``ids`` (a search result) in list order; ids no longer present are dropped."""
     columns = (*_COLUMNS[order.key], Customer.id)
     keyed: list[tuple[Any, ...]] = []
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]

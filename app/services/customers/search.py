@@ -91,7 +91,7 @@ def search_customers(
     filters hides behind the first page.
     """
     q = identity.normalize(search_text(query))
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         if not q:
             return SearchResult([], 0, False, frozenset())
@@ -147,7 +147,7 @@ def find_customers_by_phone_tail(*, session: SignedIn, last4: str, clock: Clock)
 
 def _phone_owners(session: SignedIn, clock: Clock, match: Any) -> list[int]:
     """Ids of the customers with a phone matching ``match`` (a blind-index condition), sorted."""
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         return sorted(set(uow.session.scalars(select(CustomerPhone.customer_id).where(match))))
 
@@ -157,6 +157,6 @@ def find_customer_by_id_number(*, session: SignedIn, id_number: str, clock: Cloc
     digest = session.store.blind_index.digest(
         "customer.id_number", identity.compact(id_number).upper()
     )
-    with session.uow(clock) as uow:
+    with session.read_uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
         return uow.session.scalar(select(Customer.id).where(Customer.id_number_bidx == digest))

@@ -19,7 +19,7 @@ from app.errors import FieldError, ScanRejected, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.services.locations._common import ScanRejected as LocationScanRejected
-from app.services.locations.scan import find_volume
+from app.services.locations.scan import find_volume, volume_matches
 from app.storage.models import Loan, UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
@@ -66,10 +66,13 @@ def find_application_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> 
     """The approved application waiting to issue the scanned volume (oldest first).
 
     Lets the desk issue by scanning the volume alone; refused when no approved application
-    asks for it, or it is already out under each of them.
+    asks for it, or it is already out under each of them. Only the applications asking for a
+    volume the code may name are read (the 档号 index), not every approved one's volumes.
     """
-    with session.uow(clock) as uow:
+    scanned = read_scan(scan)
+    with session.read_uow(clock) as uow:  # reads only: not queued behind other desks' loans
         authorize(uow, session.actor, "loan.write")
+        named = [vid for vid, _code in volume_matches(uow, scanned.code)] if scanned else []
         rows = list(
             uow.session.execute(
                 select(UseApplication.id, Volume)
@@ -80,6 +83,7 @@ def find_application_for_scan(*, session: SignedIn, scan: str, clock: Clock) -> 
                 .where(
                     UseApplication.state == ApplicationState.APPROVED.value,
                     UseApplication.renewal_of_loan_id.is_(None),
+                    UseApplicationVolume.volume_id.in_(named),
                 )
                 .order_by(UseApplication.id)
             ).all()
