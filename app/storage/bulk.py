@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from app.storage import search_pg, stat_counters, volume_tally
+from app.storage.ddl import recreated_after
 from app.storage.search_sqlite import IndexBatch, IndexRow
 
 BULK_CACHE_KIB = 262_144  # 256 MiB of page cache while loading
@@ -297,16 +298,6 @@ def indexes_built_after(conn: Connection, tables: Sequence[str]) -> Iterator[Non
         f"AND tbl_name IN ({marks}) ORDER BY name",
         tuple(tables),
     ).all()
-    for name, _sql in indexes:
-        conn.exec_driver_sql(f'DROP INDEX "{name}"')
-    ok = False
-    try:
+    drops = [f'DROP INDEX "{name}"' for name, _sql in indexes]
+    with recreated_after(conn, drops, [sql for _name, sql in indexes]):
         yield
-        ok = True
-    finally:
-        try:
-            for _name, sql in indexes:
-                conn.exec_driver_sql(sql)
-        except Exception:
-            if ok:
-                raise  # else the block's own error goes on (its transaction is rolled back)

@@ -26,6 +26,8 @@ from contextlib import contextmanager
 
 from sqlalchemy import Connection
 
+from app.storage.ddl import recreated_after
+
 # SQLite stores times as 'YYYY-MM-DD HH:MM:SS…' in UTC: the first 13 characters are the hour
 _SQLITE_HOUR = "substr({col}, 1, 13)"
 _PG_HOUR = "to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24')"
@@ -225,17 +227,8 @@ def customers_counted_after(conn: Connection, first_id: int) -> Iterator[None]:
     if conn.dialect.name != "sqlite":
         yield
         return
-    conn.exec_driver_sql("DROP TRIGGER trg_stat_customer_insert")
-    ok = False
-    try:
+    with recreated_after(conn, ["DROP TRIGGER trg_stat_customer_insert"], [_CUSTOMER_INSERT]):
         yield
-        ok = True
-    finally:
-        try:
-            conn.exec_driver_sql(_CUSTOMER_INSERT)
-        except Exception:
-            if ok:
-                raise  # else the block's own error goes on (its transaction is rolled back)
     conn.exec_driver_sql(
         "UPDATE stat_counter SET n = n + (SELECT count(*) FROM customer WHERE id >= ?) "
         "WHERE key = 'customer'",
