@@ -7,7 +7,9 @@ search entries; a cancelled check or import ends the worker and leaves nothing b
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -323,3 +325,42 @@ def test_a_first_large_ledger_builds_its_indexes_after_and_keeps_schema_and_tota
             text("EXPLAIN QUERY PLAN SELECT id FROM customer WHERE party = 'person'")
         ).all()
     assert "USING" in str(plan) and "INDEX" in str(plan)
+
+
+@pytest.mark.sqlite_only
+def test_a_failed_index_build_leaves_no_row_and_no_key(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The vault keys are stored on a thread of their own while the indexes are built: when
+    the build fails (a full disk), the import waits for that thread, destroys the keys (R8)
+    and rolls back: no customer, no key, the indexes as they were."""
+    monkeypatch.setattr(customer_worker, "PARALLEL_FROM", 10**9)  # this process: a quick test
+    before = _schema(archivist)
+    real_build = customer_imports.indexes_built_after
+
+    @contextlib.contextmanager
+    def failing(conn: Any, tables: Any) -> Iterator[None]:
+        with real_build(conn, tables):
+            yield
+            raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(customer_imports, "indexes_built_after", failing)
+    destroyed: list[int] = []
+    vault = archivist.store.vault
+    real_destroy = vault.destroy
+
+    def destroy(key_ids: Any) -> Any:
+        destroyed.append(len(key_ids))
+        return real_destroy(key_ids)
+
+    monkeypatch.setattr(vault, "destroy", destroy)
+    ledger, mapping = mapped_ledger(
+        archivist, clock, _ledger(tmp_path / "l.csv", 1_200), "customers"
+    )
+    with pytest.raises(OSError):
+        import_rows(archivist, clock, "customers", ledger, mapping)
+    assert destroyed == [1_200]  # stored by the thread, then destroyed
+    assert vault.count() == 0
+    with archivist.store.new_session() as s:
+        assert s.scalar(select(func.count()).select_from(Customer)) == 0
+    assert _schema(archivist) == before

@@ -125,7 +125,8 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
             outcomes.extend(check_block(block, ctx.today))
         return outcomes
     results: list[list[RowOutcome] | None] = [None] * len(blocks)
-    share = _Share(len(blocks), ctx.uow.store.blind_index)
+    blind_index = ctx.uow.store.blind_index
+    share = _Share(len(blocks), blind_index)
     with borrowed_worker() as remote:
         feeder = threading.Thread(
             target=share.feed,
@@ -135,7 +136,9 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
         feeder.start()
         try:
             while (index := share.take_front()) is not None:
-                results[index] = check_block(blocks[index], ctx.today)
+                results[index] = outcomes = check_block(blocks[index], ctx.today)
+                # hashed here while the worker checks too (after it, this would be serial)
+                share.digests.append(block_digests(outcomes, blind_index))
                 _report(ctx, share.done(len(blocks[index])), total)
             while feeder.is_alive():  # the worker's last blocks
                 feeder.join(timeout=0.2)
@@ -150,7 +153,7 @@ def checked_rows(rows: Sequence[ParsedRow], ctx: KindContext) -> list[RowOutcome
     for index, block in enumerate(blocks):  # the worker failed: its blocks are checked here
         if results[index] is None:
             results[index] = check_block(block, ctx.today)
-    for digests in share.digests:  # the worker's: the duplicate checks need not hash them
+    for digests in share.digests:  # the duplicate checks after this need not hash them
         for column, values in digests.items():
             ctx.digests.setdefault(column, {}).update(values)
     return [o for block_outcomes in results for o in block_outcomes or ()]
@@ -168,7 +171,7 @@ class _Share:
     def __init__(self, count: int, blind_index: BlindIndex) -> None:
         self._lock = threading.Lock()
         self._blind_index = blind_index
-        self.digests: list[Digests] = []  # the worker's blocks' blind indexes
+        self.digests: list[Digests] = []  # the blind indexes of the accepted rows, per block
         self._front, self._back = 0, count
         self._done = 0
         self.failed = False  # the worker ended or failed (its blocks are checked here)

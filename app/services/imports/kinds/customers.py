@@ -8,6 +8,7 @@ phone or bank account with anyone are flagged 疑似重复 (R3) in one pass at t
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import Any
@@ -157,17 +158,21 @@ class CustomerImport:
             protection, plan, specs, CHUNK, worker=use_worker(len(valid), embedded)
         )
         wrapped: list[tuple[str, bytes]] = []
-        with closing(chunks_of), _upkeep_after(conn, plan):
-            for start, rows in chunks_of:
-                check_cancel(progress)
-                wrapped.extend(rows.wrapped)
-                _insert_chunk(conn, rows, names_seen, bound=plan.stamp is not None)
-                if progress is not None:
-                    progress.report(start + len(rows.customers), len(valid))
-        # the keys durable before the rows are (R8): they are committed at the import's end;
-        # one vault transaction (one sync to disk) instead of one per chunk
-        ctx.new_keys.extend(key_id for key_id, _w in wrapped)
-        store.vault.store_wrapped(wrapped, ctx.now)
+        with ThreadPoolExecutor(1, thread_name_prefix="import-vault") as beside:
+            with closing(chunks_of), _upkeep_after(conn, plan):
+                for start, rows in chunks_of:
+                    check_cancel(progress)
+                    wrapped.extend(rows.wrapped)
+                    _insert_chunk(conn, rows, names_seen, bound=plan.stamp is not None)
+                    if progress is not None:
+                        progress.report(start + len(rows.customers), len(valid))
+                # the keys durable before the rows are (R8): committed before the import is,
+                # in one vault transaction (one sync to disk), on a thread of its own while
+                # this one builds the indexes (both mostly inside SQLite, which lets go of
+                # the interpreter); a failure below destroys them (ctx.new_keys)
+                ctx.new_keys.extend(key_id for key_id, _w in wrapped)
+                stored = beside.submit(store.vault.store_wrapped, wrapped, ctx.now)
+            stored.result()
         uow.settings.put(NUMBER_SETTING, last_number + len(valid))
         advance_sequence(uow, "customer")
         advance_sequence(uow, "customer_consent")
