@@ -39,6 +39,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from app.clock import SystemClock
+from app.security.process import MEMORY_SECURITY_ENV, protect_memory
 from app.services import imports
 from app.services.auth import sign_in
 from app.services.imports.kinds import customer_worker
@@ -118,7 +119,15 @@ def bare_calamine(path: Path) -> int:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument(
+        "--memory-security",
+        action="store_true",
+        help="as the program with ARCHIVE_ROOM_MEMORY_SECURITY=1 (SQLCipher's, process-wide)",
+    )
     args = parser.parse_args()
+    if args.memory_security:
+        os.environ[MEMORY_SECURITY_ENV] = "1"
+    protected = protect_memory()  # as the program runs (ui.launch.harden)
     # here, not at the top: the worker process imports this module again (as multiprocessing's
     # main module) and needs none of the tests' helpers
     from tests.conftest import make_setup_request
@@ -193,7 +202,7 @@ def main() -> None:
     print(
         f"ledger: {n:,} rows, 8 columns, {size:.1f} MB .xlsx; rows seen: openpyxl {bare_rows:,},"
         f" calamine {cal_rows:,}; {os.cpu_count()} CPUs, load average {load_start:.1f} at the"
-        f" start, {load:.1f} at the end"
+        f" start, {load:.1f} at the end; as the program runs: {', '.join(protected) or '-'}"
     )
     print()
     print("| step | wall s | CPU s here | CPU s worker | rows/s (CPU) | goal |")

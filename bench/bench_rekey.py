@@ -33,6 +33,7 @@ from sqlalchemy import text
 
 from app.clock import SystemClock
 from app.demo import DEMO_ADMIN, DEMO_PASSWORD
+from app.security.process import protect_memory
 from app.services.auth import sign_in, sign_out
 from app.services.keys import rotate_data_key
 from app.storage import engine as engine_module
@@ -162,7 +163,7 @@ def main() -> None:
         print(json.dumps(_memory_round(location)))
         return
     if not args.skip_rotation:
-        engine_module.enable_memory_security()  # as in the program (ui.launch.harden)
+        protect_memory()  # as in the program (ui.launch.harden)
         print("| measure | result |\n|---|---|")
         for name, value in rotation(location):
             print(f"| {name} | {value} |")

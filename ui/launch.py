@@ -15,9 +15,9 @@ def _run_gui(*args: Any, **kwargs: Any) -> int:
 def harden(argv: list[str]) -> None:
     """Process-wide protections for a run that handles real data (not the demo builder)."""
     if argv[:1] != ["demo"]:
-        from app.storage.engine import enable_memory_security
+        from app.security.process import protect_memory
 
-        enable_memory_security()  # SQLCipher wipes freed memory (keys, decrypted pages)
+        protect_memory()  # no core dump, not readable by other processes (app.security.process)
 
 
 def main(argv: list[str] | None = None) -> int:

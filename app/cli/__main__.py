@@ -3,8 +3,8 @@
 import sys
 
 from app.cli.main import main
-from app.storage.engine import enable_memory_security
+from app.security.process import protect_memory
 
 if sys.argv[1:2] != ["demo"]:
-    enable_memory_security()  # as ui.launch.harden: SQLCipher wipes freed memory
+    protect_memory()  # as ui.launch.harden
 sys.exit(main())

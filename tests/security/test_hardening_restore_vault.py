@@ -218,20 +218,24 @@ def test_a_symlink_in_a_backup_folder_is_refused_by_verification(
 
 
 # --- SQLCipher settings, a full disk -----------------------------------------------------------
-def test_memory_security_is_on_in_the_program_for_every_connection(
-    admin: SignedIn, location: DatabaseLocation
-) -> None:
-    """Process-wide and sticky in SQLCipher: checked in a process started like the program."""
+def _run_like_the_program(
+    admin: SignedIn, location: DatabaseLocation, command: str, env: dict[str, str] | None = None
+) -> list[str]:
+    """Start a process as the program does (``harden``), open the database and the vault in
+    it; answer ``[dumpable, core limit, memory security of the database, of the vault]``."""
     vault = _vault(location)
     _ = admin.store.vault
     code = (
-        "import sys; from ui.launch import harden; harden(['check']); "
-        "from app.storage.engine import connect_sqlcipher; from pathlib import Path; "
+        f"import sys; from ui.launch import harden; harden(['{command}']); "
+        "import resource, ctypes; from pathlib import Path; "
+        "from app.storage.engine import connect_sqlcipher; "
         "from app.security.vault import vault_file_key; "
         f"key = bytes.fromhex('{admin.store.data_key.hex()}'); "
         f"db = connect_sqlcipher(Path(r'{location.sqlite_path}'), key); "
         f"v = connect_sqlcipher(Path(r'{vault}'), vault_file_key(key)); "
-        "print([c.execute('PRAGMA cipher_memory_security').fetchone()[0] for c in (db, v)])"
+        "dumpable = ctypes.CDLL(None).prctl(3, 0, 0, 0, 0); "  # PR_GET_DUMPABLE
+        "print(dumpable, resource.getrlimit(resource.RLIMIT_CORE)[0], "
+        "*[c.execute('PRAGMA cipher_memory_security').fetchone()[0] for c in (db, v)])"
     )
     done = subprocess.run(
         [sys.executable, "-c", code],
@@ -239,16 +243,22 @@ def test_memory_security_is_on_in_the_program_for_every_connection(
         text=True,
         check=True,
         cwd=Path(__file__).resolve().parents[2],
+        env={**os.environ, **(env or {})},
     )
-    assert done.stdout.strip() == "['1', '1']"
-    demo = subprocess.run(
-        [sys.executable, "-c", code.replace("harden(['check'])", "harden(['demo'])")],
-        capture_output=True,
-        text=True,
-        check=True,
-        cwd=Path(__file__).resolve().parents[2],
-    )
-    assert demo.stdout.strip() == "['0', '0']"  # the synthetic demo builder runs without
+    return done.stdout.split()
+
+
+def test_the_program_cannot_be_dumped_or_read_by_other_processes(
+    admin: SignedIn, location: DatabaseLocation
+) -> None:
+    """Not dumpable (no core file; another process of the same account cannot ptrace it or
+    read /proc/<pid>/mem), core limit 0; SQLCipher's memory security off unless asked for
+    (it is process-wide, sticky, and makes bulk writes several times slower)."""
+    assert _run_like_the_program(admin, location, "check") == ["0", "0", "0", "0"]
+    asked = {"ARCHIVE_ROOM_MEMORY_SECURITY": "1"}
+    assert _run_like_the_program(admin, location, "check", asked) == ["0", "0", "1", "1"]
+    # the synthetic demo builder runs without any of it
+    assert _run_like_the_program(admin, location, "demo")[0] == "1"
 
 
 def test_a_full_disk_is_reported_as_a_full_disk(

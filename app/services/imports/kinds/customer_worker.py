@@ -358,6 +358,9 @@ def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested t
     keeps its rows, ``("prepare", (start, size))`` prepares a chunk of them, ``("end", None)``
     forgets both.
     """
+    from app.security.process import protect_memory
+
+    protect_memory()  # it holds keys and rows as the program does
     preparer: Preparer | None = None
     kept: list[tuple[Any, ...]] = []  # an import's rows, between "begin" and "end"
     try:

@@ -1,0 +1,58 @@
+"""Process-wide protections for a program run that handles real data (keys, personal data).
+
+What a colleague with the same operating-system account, or a copy of the disk, could take from
+a running program is its memory: by attaching a debugger, reading ``/proc/<pid>/mem``, or from a
+core dump written when it crashes. :func:`protect_memory` closes those doors:
+
+* core dumps off (``RLIMIT_CORE`` 0, POSIX), and on Linux the process marked not dumpable
+  (``prctl(PR_SET_DUMPABLE, 0)``): no core file, and no other process of the same account may
+  ptrace it or read its memory (only root can);
+* SQLCipher's ``cipher_memory_security`` (every allocation locked against swapping and wiped
+  when freed) only when ``ARCHIVE_ROOM_MEMORY_SECURITY=1``: it is process-wide and cannot be
+  turned off again, and it makes bulk writes several times slower (a 100,000-row import:
+  docs/performance.md), while the pages the cache holds stay in memory either way and the
+  8 MiB a process may lock by default cannot hold them. Encrypted swap is the remedy for swap
+  (docs/deployment.md).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import sys
+
+MEMORY_SECURITY_ENV = "ARCHIVE_ROOM_MEMORY_SECURITY"
+_PR_SET_DUMPABLE = 4
+
+
+def protect_memory() -> list[str]:
+    """Apply what this platform offers; return the names of the protections applied."""
+    applied: list[str] = []
+    try:
+        import resource
+    except ImportError:  # Windows: no core files of this kind
+        pass
+    else:
+        try:
+            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+            applied.append("no-core-dump")
+        except (OSError, ValueError):
+            pass
+    if sys.platform.startswith("linux") and _not_dumpable():
+        applied.append("not-dumpable")
+    if os.environ.get(MEMORY_SECURITY_ENV) == "1":
+        from app.storage.engine import enable_memory_security
+
+        enable_memory_security()
+        applied.append("sqlcipher-memory-security")
+    return applied
+
+
+def _not_dumpable() -> bool:
+    """Linux: ``prctl(PR_SET_DUMPABLE, 0)``; True when it took."""
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
+        return int(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
+    except (OSError, AttributeError):
+        return False
