@@ -17,7 +17,6 @@ from app.storage.backup.manifest import (
     FORMAT,
     FORMAT_VERSION,
     MANIFEST,
-    PARTIAL,
     FileEntry,
     Manifest,
     NullSink,
@@ -43,8 +42,7 @@ from app.storage.backup.writing import (
     BackupWritten,
     _active_keyring,
     _write_manifest,
-    backup_folder_name,
-    remove_partial,
+    start_folder,
 )
 from app.storage.engine import connection_lost_reason
 from app.storage.files import _fsync_dir
@@ -78,13 +76,7 @@ def write_pg_backup(
     import psycopg
 
     sink = sink or NullSink()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise target_error(exc, target) from exc
-    remove_partial(target)
-    name = backup_folder_name(now, target)
-    work = target / (PARTIAL + name)
+    name, work = start_folder(target, now)
     files: list[FileEntry] = []
     started = time.perf_counter()
     try:

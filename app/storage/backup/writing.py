@@ -85,6 +85,20 @@ def remove_partial(target: Path) -> int:
     return removed
 
 
+def start_folder(target: Path, now: datetime) -> tuple[str, Path]:
+    """Make ``target`` (if need be), clear its partial folders; a new name and its partial path.
+
+    Raises BackupTargetFailed / DiskFull when ``target`` cannot be created.
+    """
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise target_error(exc, target) from exc
+    remove_partial(target)
+    name = backup_folder_name(now, target)
+    return name, target / (PARTIAL + name)
+
+
 def discard_folder(folder: Path) -> None:
     """Remove a backup folder; its vault copy is overwritten first (R8)."""
     vault = folder / (DB_NAME + ".vault")
@@ -138,13 +152,7 @@ def write_backup(
     import time
 
     sink = sink or NullSink()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise target_error(exc, target) from exc
-    remove_partial(target)
-    name = backup_folder_name(now, target)
-    work = target / (PARTIAL + name)
+    name, work = start_folder(target, now)
     files: list[FileEntry] = []
     blobs_gone = 0
     started = time.perf_counter()
