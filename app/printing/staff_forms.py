@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from app.printing.catalogue_forms import format_form_date
 from app.printing.location_forms import fit_cell, form_styles, info_line
-from app.printing.tables import CELL_PAD, table_style
+from app.printing.tables import CELL_PAD, signature_table, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -151,32 +151,9 @@ def _details(rows: list[tuple[str, str, str, str]]) -> Flowable:
 
 
 def _signatures(signers: Sequence[tuple[str, str]]) -> Flowable:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table
-
-    from app.printing.base import FONT
-
     rows = [[f"{who}：", name, "签字：", "", "日期：", ""] for who, name in signers]
     label = max(22, 5 + 4.2 * max(len(who) for who, _name in signers))  # mm: 11 pt CJK glyphs
-    table = Table(
-        rows,
-        colWidths=[w * mm for w in (label, 30, 14, 52 - label + 22, 14, 40)],
-        rowHeights=[12 * mm] * len(rows),
-    )
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 11),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
-            ("LINEBELOW", (3, 0), (3, -1), 0.5, "black"),
-            ("LINEBELOW", (5, 0), (5, -1), 0.5, "black"),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    return table
+    return signature_table(rows, (label, 30, 14, 52 - label + 22, 14, 40))
 
 
 def _lines_table(
