@@ -156,6 +156,26 @@ def _signatures(signers: Sequence[tuple[str, str]]) -> Flowable:
     return signature_table(rows, (label, 30, 14, 52 - label + 22, 14, 40))
 
 
+def _story(
+    details: Flowable,
+    table: Flowable,
+    signers: Sequence[tuple[str, str]],
+    closing: Flowable | None = None,
+) -> list[Flowable]:
+    """Details, the lines, then the closing text (if any) and the signatures kept together."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Spacer
+
+    ending = [closing, Spacer(1, 2 * mm)] if closing is not None else []
+    return [
+        details,
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 5 * mm),
+        KeepTogether([*ending, _signatures(signers)]),
+    ]
+
+
 def _lines_table(
     headers: Sequence[str], widths_mm: Sequence[float], rows: list[list[str]], extra: list[Any]
 ) -> Flowable:
@@ -173,8 +193,7 @@ def _lines_table(
 
 def render_filing_form(form: FilingForm) -> bytes:
     """The 归档移交清单 (R27): details, lines with 核对 boxes, totals, two signatures."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+    from reportlab.platypus import Paragraph
 
     from app.printing.page import PageSetup, render_document
 
@@ -225,13 +244,7 @@ def render_filing_form(form: FilingForm) -> bytes:
         body,
     )
     signers = [("移交人（归档专人）", form.clerk_name), ("接收人（档案员）", form.archivist_name)]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([closing, Spacer(1, 2 * mm), _signatures(signers)]),
-    ]
+    story = _story(details, table, signers, closing)
     setup = PageSetup.of(form, "归档移交清单")
     block = info_line(
         [("移交编号", form.number), ("部门", form.department), ("归档月份", form.period)]
@@ -241,8 +254,7 @@ def render_filing_form(form: FilingForm) -> bytes:
 
 def render_staff_handover(form: StaffHandoverForm) -> bytes:
     """The 离职/调岗交接清单 (R26): every holding item by item, three signatures."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+    from reportlab.platypus import Paragraph
 
     from app.printing.page import PageSetup, render_document
 
@@ -284,13 +296,7 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
         ("接办人", form.successor_name),
         ("监交人", form.supervisor),
     ]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([closing, Spacer(1, 2 * mm), _signatures(signers)]),
-    ]
+    story = _story(details, table, signers, closing)
     title = f"{form.kind_label}交接清单"
     setup = PageSetup.of(form, title)
     block = info_line(
@@ -301,9 +307,6 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
 
 def render_access_review(form: ReviewForm) -> bytes:
     """The 访问权限审查记录: every account, its roles, last sign-in, papers and the decision."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Spacer
-
     from app.printing.page import PageSetup, render_document
 
     rows = [
@@ -333,12 +336,6 @@ def render_access_review(form: ReviewForm) -> bytes:
         ]
     )
     signers = [("审查人", form.started_by), ("复核人", form.closed_by)]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([_signatures(signers)]),
-    ]
+    story = _story(details, table, signers)
     setup = PageSetup.of(form, "访问权限审查记录")
     return render_document(setup, story, page_block=info_line([("审查编号", form.number)]))
