@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -209,6 +210,15 @@ class _Rows:
             values = values[: limits.max_columns]
         self.rows.append(self.fills.apply(number, values))
 
+    def add_all(
+        self, rows: Iterable[Iterable[Any]], start: int, max_rows: int | None, pad: Row = ()
+    ) -> None:
+        """Add ``rows`` numbered from ``start``, each after ``pad``; stop after row ``max_rows``."""
+        for number, values in enumerate(rows, start=start):
+            self.add(number, pad + tuple(map(plain, values)))
+            if max_rows is not None and number >= max_rows:
+                break
+
 
 def read_calamine(
     path: Path,
@@ -240,11 +250,7 @@ def read_calamine(
             out = _Rows(merges, limits)
             for number in range(1, top + 1):
                 out.add(number, ())
-            pad: Row = (None,) * left
-            for number, values in enumerate(data.iter_rows(), start=top + 1):
-                out.add(number, pad + tuple(map(plain, values)))
-                if max_rows is not None and number >= max_rows:
-                    break
+            out.add_all(data.iter_rows(), top + 1, max_rows, pad=(None,) * left)
         except (ImportTooLarge, ImportFileUnreadable):
             raise
         except Exception as exc:
@@ -271,10 +277,7 @@ def _read_openpyxl(
         ws.reset_dimensions()  # a read-only sheet stops at its declared size otherwise
         out = _Rows(merges, limits)
         try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                out.add(number, tuple(map(plain, values)))
-                if max_rows is not None and number >= max_rows:
-                    break
+            out.add_all(ws.iter_rows(values_only=True), 1, max_rows)
         except ImportTooLarge:
             raise
         except Exception as exc:
