@@ -17,8 +17,10 @@ from app.domain.roles import Role
 from app.services.audit import start_audit_sealing
 from app.services.audit.sealing import audit_key_sheet_pdf
 from app.services.auth import SignedIn, sign_out
+from app.services.setup import initialize_database
 from app.services.users import create_user
 from app.storage.location import DatabaseLocation
+from tests.conftest import make_setup_request
 from ui.context import AppContext
 from ui.dialogs.audit_key import AuditKeyDialog
 from ui.pages.audit import AuditPage
@@ -47,24 +49,20 @@ def main() -> None:
     admin = demo_sign_in(location, "admin", clock)
     add_auditor(admin, "auditor2", clock)
     sign_out(session=admin, clock=clock)
-    # a second database whose auditor signs in for the first time
+    # a second database whose auditor (set up with it) signs in for the first time
     fresh = DatabaseLocation.parse(folder / "fresh.db")
-    from app.services.setup import SetupRequest, initialize_database
-
-    result = initialize_database(
+    initialize_database(
         location=fresh,
-        request=SetupRequest(
-            organisation_name="华东示范贸易有限公司",
-            fonds_name="华东示范贸易有限公司客户档案",
-            fonds_code="Z001",
+        request=make_setup_request(
             admin_username="admin",
-            admin_display_name="王建国",
             admin_password=DEMO_PASSWORD,
             admin_password_confirm=DEMO_PASSWORD,
+            auditor_username="auditor",
+            auditor_display_name="周敏",
+            auditor_password=DEMO_PASSWORD,
         ),
         clock=clock,
     )
-    add_auditor(result.session, "auditor", clock)
     auditor = demo_sign_in(fresh, "auditor", clock)
     issued = start_audit_sealing(session=auditor, clock=clock)
     dialog = AuditKeyDialog(auditor.store, issued)
