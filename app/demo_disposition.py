@@ -76,29 +76,20 @@ def dispose_demo(location: DatabaseLocation, clock: Clock, password: str) -> Non
             clock=clock,
         )
         decide: Callable[..., None] = D.record_decision
-        decide(
-            session=keeper,
-            appraisal_id=closed.id,
-            volume_id=old[0],
-            decision="destroy",
-            clock=clock,
-        )
-        decide(
-            session=keeper,
-            appraisal_id=closed.id,
-            volume_id=old[1],
-            decision="destroy",
-            clock=clock,
-        )
-        decide(
-            session=keeper,
-            appraisal_id=closed.id,
-            volume_id=old[2],
-            decision="extend",
-            new_until=today.year + 5,
-            reason="涉及未结清货款，延长保管",
-            clock=clock,
-        )
+        extend = {"new_until": today.year + 5, "reason": "涉及未结清货款，延长保管"}
+        for volume_id, decision, more in (
+            (old[0], "destroy", {}),
+            (old[1], "destroy", {}),
+            (old[2], "extend", extend),
+        ):
+            decide(
+                session=keeper,
+                appraisal_id=closed.id,
+                volume_id=volume_id,
+                decision=decision,
+                clock=clock,
+                **more,
+            )
         D.close_appraisal(session=keeper, appraisal_id=closed.id, opinion="同意", clock=clock)
         # the 销毁清册: compiled, approved, carried out with two 监销人
         listed = D.compile_list(session=keeper, volume_ids=old[:2], clock=clock)

@@ -6,91 +6,64 @@ Run: ``python scripts/audit_seal_screenshots.py``.
 from __future__ import annotations
 
 import os
-import sys
-import tempfile
-import time
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import OUT, demo_database, demo_sign_in, grab, settle, start_app, work_dir
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.services.audit import start_audit_sealing  # noqa: E402
-from app.services.audit.sealing import audit_key_sheet_pdf  # noqa: E402
-from app.services.auth import sign_in, sign_out  # noqa: E402
-from app.services.users import create_user  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.audit_key import AuditKeyDialog  # noqa: E402
-from ui.pages.audit import AuditPage  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
+from app.clock import Clock, SystemClock
+from app.demo import DEMO_PASSWORD
+from app.domain.roles import Role
+from app.services.audit import start_audit_sealing
+from app.services.audit.sealing import audit_key_sheet_pdf
+from app.services.auth import SignedIn, sign_out
+from app.services.setup import initialize_database
+from app.services.users import create_user
+from app.storage.location import DatabaseLocation
+from tests.conftest import make_setup_request
+from ui.context import AppContext
+from ui.dialogs.audit_key import AuditKeyDialog
+from ui.pages.audit import AuditPage
 
 
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
+def add_auditor(admin: SignedIn, username: str, clock: Clock) -> None:
+    """An auditor account (周敏) with the demo password, no change required."""
+    create_user(
+        session=admin,
+        username=username,
+        display_name="周敏",
+        roles=[Role.AUDITOR],
+        approver_title=None,
+        password=DEMO_PASSWORD,
+        require_change=False,
+        clock=clock,
+    )
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication(sys.argv)
-    assert isinstance(app, QApplication)
-    prepare_application(app)
-    folder = Path(tempfile.mkdtemp(prefix="seal-shots-"))
+    start_app()
+    folder = work_dir("seal-shots-")
     os.environ["XDG_DATA_HOME"] = str(folder / "xdg")
     clock = SystemClock()
-    location = DatabaseLocation.parse(folder / "demo.db")
-    build_demo(location=location, clock=clock)
-    admin = sign_in(location=location, username="admin", password=DEMO_PASSWORD, clock=clock)
-    from app.domain.roles import Role
-
-    create_user(
-        session=admin,
-        username="auditor2",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=DEMO_PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
+    location = demo_database(folder, clock)
+    admin = demo_sign_in(location, "admin", clock)
+    add_auditor(admin, "auditor2", clock)
     sign_out(session=admin, clock=clock)
-    # a second database whose auditor signs in for the first time
+    # a second database whose auditor (set up with it) signs in for the first time
     fresh = DatabaseLocation.parse(folder / "fresh.db")
-    from app.services.setup import SetupRequest, initialize_database
-
-    result = initialize_database(
+    initialize_database(
         location=fresh,
-        request=SetupRequest(
-            organisation_name="华东示范贸易有限公司",
-            fonds_name="华东示范贸易有限公司客户档案",
-            fonds_code="Z001",
+        request=make_setup_request(
             admin_username="admin",
-            admin_display_name="王建国",
             admin_password=DEMO_PASSWORD,
             admin_password_confirm=DEMO_PASSWORD,
+            auditor_username="auditor",
+            auditor_display_name="周敏",
+            auditor_password=DEMO_PASSWORD,
         ),
         clock=clock,
     )
-    create_user(
-        session=result.session,
-        username="auditor",
-        display_name="周敏",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=DEMO_PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    auditor = sign_in(location=fresh, username="auditor", password=DEMO_PASSWORD, clock=clock)
+    auditor = demo_sign_in(fresh, "auditor", clock)
     issued = start_audit_sealing(session=auditor, clock=clock)
     dialog = AuditKeyDialog(auditor.store, issued)
     dialog.show()
@@ -105,7 +78,7 @@ def main() -> None:
     dialog.close()
     sign_out(session=auditor, clock=clock)
     # the demo's auditor verifies with the demo's key: the page shows the head as an anchor
-    session = sign_in(location=location, username="auditor", password=DEMO_PASSWORD, clock=clock)
+    session = demo_sign_in(location, "auditor", clock)
     page = AuditPage(AppContext(location=location, clock=clock), session)
     page.resize(1280, 760)
     page.show()
@@ -123,11 +96,7 @@ def main() -> None:
 
     QTimer.singleShot(0, fill)
     page.verify_button.click()
-    for _ in range(3000):  # the entries are read in the background
-        if page.idle():
-            break
-        QApplication.processEvents()
-        time.sleep(0.01)
+    settle(page.idle)  # the entries are read in the background
     grab(page, "audit-verify-sealed")
     sign_out(session=session, clock=clock)
 

@@ -8,43 +8,24 @@ application approved by the 总经理 and issued to 赵敏.
 from __future__ import annotations
 
 import io
-import os
-import sys
-import tempfile
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+import pypdfium2
+from _shot import OUT, fresh_database, grab, start_app
+from PIL import Image, ImageDraw, ImageFont
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-import pypdfium2  # noqa: E402
-from PIL import Image, ImageDraw, ImageFont  # noqa: E402
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget  # noqa: E402
-
-from app.clock import FixedClock  # noqa: E402
-from app.paths import cjk_font_path  # noqa: E402
-from app.services.catalogue import attach_file, copy_file, get_volume  # noqa: E402
-from app.services.loans import (  # noqa: E402
+from app.paths import cjk_font_path
+from app.services.catalogue import attach_file, copy_file, get_volume
+from app.services.loans import (
     ApplicationDraft,
     RequestedVolume,
     file_application,
     issue_loan,
 )
-from app.services.setup import initialize_database  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from tests.conftest import make_setup_request  # noqa: E402
-from tests.loan_helpers import approve_all, make_desk, make_volume  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.item_files import ImageViewer, ItemFilesDialog  # noqa: E402
-
-OUT = ROOT / "docs" / "screenshots"
-
-
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    widget.grab().save(str(OUT / f"{name}.png"))
+from tests.loan_helpers import approve_all, make_desk, make_volume
+from ui.context import AppContext
+from ui.dialogs.item_files import ImageViewer, ItemFilesDialog
 
 
 def contract_pdf() -> bytes:
@@ -89,66 +70,56 @@ def close_box_after(name: str) -> None:
 
 
 def main() -> None:
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    prepare_application(app)
-    with tempfile.TemporaryDirectory() as tmp:
-        work = Path(tmp)
-        location = DatabaseLocation.parse(work / "archive.db")
-        clock = FixedClock()
-        admin = initialize_database(
-            location=location, request=make_setup_request(), clock=clock
-        ).session
-        desk = make_desk(admin, location, clock)
-        vid, code = make_volume(desk("lisi"), clock, level="confidential")
-        item = get_volume(session=desk("lisi"), volume_id=vid, clock=clock).items[0].id
-        pdf_id = attach_file(
-            session=desk("lisi"),
-            item_id=item,
-            source=io.BytesIO(contract_pdf()),
-            file_name="授信合同.pdf",
-            clock=clock,
-        )
-        png_id = attach_file(
-            session=desk("lisi"),
-            item_id=item,
-            source=io.BytesIO(scan_png()),
-            file_name="营业执照.png",
-            clock=clock,
-        )
-        context = AppContext(location=location, clock=clock)
-        # 1. a cleared archivist without an approval: the refusal
-        dialog = ItemFilesDialog(
-            None, context, desk("lisi"), item, f"{code} 第 1 件", can_attach=True
-        )
-        dialog.show()
-        grab(dialog, "file-copy-viewer")
-        info = next(r for r in dialog._rows if r.id == png_id)
-        close_box_after("file-copy-refused")
-        dialog.save_copy(info, "提供给客户核对", work / "x.png")
-        dialog.close()
-        # 2. the applicant with an approved, issued 复制
-        draft = ApplicationDraft(
-            kind="copy",
-            purpose="提供给客户核对",
-            volumes=(RequestedVolume(vid, items="1", page_count=1),),
-            applicant_user_id=desk.ids["zhao"],
-        )
-        app_id = file_application(session=desk("lisi"), draft=draft, clock=clock).application_id
-        approve_all(desk, app_id, "gm")
-        issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=clock)
-        viewer = ImageViewer(None, "营业执照（掩码）", scan_png(), save=lambda: None)
-        viewer.resize(760, 560)
-        viewer.show()
-        grab(viewer, "file-copy-image-viewer")
-        viewer.close()
-        pdf = copy_file(session=desk("zhao"), file_id=pdf_id, purpose="提供给客户核对", clock=clock)
-        document = pypdfium2.PdfDocument(pdf.data)
-        document[0].render(scale=80 / 72).to_pil().save(OUT / "file-copy-watermark-pdf.png")
-        document.close()
-        png = copy_file(session=desk("zhao"), file_id=png_id, purpose="提供给客户核对", clock=clock)
-        (OUT / "file-copy-watermark-image.png").write_bytes(png.data)
-        desk.close()
+    start_app()
+    work, clock, location, admin = fresh_database("archive.db")
+    desk = make_desk(admin, location, clock)
+    vid, code = make_volume(desk("lisi"), clock, level="confidential")
+    item = get_volume(session=desk("lisi"), volume_id=vid, clock=clock).items[0].id
+    pdf_id = attach_file(
+        session=desk("lisi"),
+        item_id=item,
+        source=io.BytesIO(contract_pdf()),
+        file_name="授信合同.pdf",
+        clock=clock,
+    )
+    png_id = attach_file(
+        session=desk("lisi"),
+        item_id=item,
+        source=io.BytesIO(scan_png()),
+        file_name="营业执照.png",
+        clock=clock,
+    )
+    context = AppContext(location=location, clock=clock)
+    # 1. a cleared archivist without an approval: the refusal
+    dialog = ItemFilesDialog(None, context, desk("lisi"), item, f"{code} 第 1 件", can_attach=True)
+    dialog.show()
+    grab(dialog, "file-copy-viewer")
+    info = next(r for r in dialog._rows if r.id == png_id)
+    close_box_after("file-copy-refused")
+    dialog.save_copy(info, "提供给客户核对", work / "x.png")
+    dialog.close()
+    # 2. the applicant with an approved, issued 复制
+    draft = ApplicationDraft(
+        kind="copy",
+        purpose="提供给客户核对",
+        volumes=(RequestedVolume(vid, items="1", page_count=1),),
+        applicant_user_id=desk.ids["zhao"],
+    )
+    app_id = file_application(session=desk("lisi"), draft=draft, clock=clock).application_id
+    approve_all(desk, app_id, "gm")
+    issue_loan(session=desk("lisi"), application_id=app_id, scan=code, clock=clock)
+    viewer = ImageViewer(None, "营业执照（掩码）", scan_png(), save=lambda: None)
+    viewer.resize(760, 560)
+    viewer.show()
+    grab(viewer, "file-copy-image-viewer")
+    viewer.close()
+    pdf = copy_file(session=desk("zhao"), file_id=pdf_id, purpose="提供给客户核对", clock=clock)
+    document = pypdfium2.PdfDocument(pdf.data)
+    document[0].render(scale=80 / 72).to_pil().save(OUT / "file-copy-watermark-pdf.png")
+    document.close()
+    png = copy_file(session=desk("zhao"), file_id=png_id, purpose="提供给客户核对", clock=clock)
+    (OUT / "file-copy-watermark-image.png").write_bytes(png.data)
+    desk.close()
 
 
 if __name__ == "__main__":

@@ -10,72 +10,60 @@ home screen of each role is grabbed (home-<role>.png, main-window-home.png).
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import sys
-import tempfile
 from datetime import date
-from pathlib import Path
 
-os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+from _shot import (
+    ROOT,
+    demo_database,
+    demo_sign_in,
+    grab,
+    main_window,
+    start_app,
+    work_dir,
+)
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
 
-from PySide6.QtCore import QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
-
-from app.clock import SystemClock  # noqa: E402
-from app.demo import DEMO_PASSWORD, build_demo  # noqa: E402
-from app.domain.scan_codes import scan_payload  # noqa: E402
-from app.services import inspections as I  # noqa: E402
-from app.services import locations as L  # noqa: E402
-from app.services import users  # noqa: E402
-from app.services.auth import SignedIn, sign_in, sign_out  # noqa: E402
-from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume  # noqa: E402
-from app.services.customers import register_customer  # noqa: E402
-from app.services.loans import (  # noqa: E402
+from app.clock import SystemClock
+from app.domain.scan_codes import scan_payload
+from app.services import inspections as I
+from app.services import locations as L
+from app.services import users
+from app.services.auth import SignedIn, sign_out
+from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume
+from app.services.customers import register_customer
+from app.services.loans import (
     ApplicationDraft,
     RequestedVolume,
     approve_application,
     file_application,
     find_open_loan,
 )
-from app.services.locations import volume_labels  # noqa: E402
-from app.storage.location import DatabaseLocation  # noqa: E402
-from ui.app import prepare_application  # noqa: E402
-from ui.context import AppContext  # noqa: E402
-from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog  # noqa: E402
-from ui.dialogs.customer_form import CustomerFormDialog  # noqa: E402
-from ui.dialogs.help import GuideDialog, ShortcutsDialog  # noqa: E402
-from ui.dialogs.label_sheet import LabelSheetDialog, session_actions  # noqa: E402
-from ui.dialogs.loans import ReturnDialog  # noqa: E402
-from ui.main_window import MainWindow  # noqa: E402
-from ui.pages.archives import ArchivesPage  # noqa: E402
-from ui.pages.inspections import InspectionsPage  # noqa: E402
-from ui.pages.loans import LoansPage  # noqa: E402
-from ui.pages.locations import LocationsPage  # noqa: E402
+from app.services.locations import volume_labels
+from app.storage.location import DatabaseLocation
+from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
+from ui.dialogs.customer_form import CustomerFormDialog
+from ui.dialogs.help import GuideDialog, ShortcutsDialog
+from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
+from ui.dialogs.loans import ReturnDialog
+from ui.main_window import MainWindow
+from ui.pages.archives import ArchivesPage
+from ui.pages.inspections import InspectionsPage
+from ui.pages.loans import LoansPage
+from ui.pages.locations import LocationsPage
 
-OUT = ROOT / "docs" / "screenshots"
 GUIDE = ROOT / "docs" / "operator-guide.md"
 SHIPPED = ROOT / "resources" / "guide"
 SIZE = (1280, 720)
 
 
-def grab(widget: QWidget, name: str) -> None:
-    QApplication.processEvents()
-    path = OUT / f"{name}.png"
-    widget.grab().save(str(path))
-    print(path.relative_to(ROOT))
-
-
 def window_for(location: DatabaseLocation, username: str) -> tuple[MainWindow, SignedIn]:
     clock = SystemClock()
-    session = sign_in(location=location, username=username, password=DEMO_PASSWORD, clock=clock)
-    window = MainWindow(AppContext(location=location, clock=clock), session)
-    window.resize(*SIZE)
-    window.show()
-    return window, session
+    session = demo_sign_in(location, username, clock)
+    return main_window(location, clock, session, SIZE), session
 
 
 def close(window: MainWindow, session: SignedIn) -> None:
@@ -251,9 +239,7 @@ def day(location: DatabaseLocation) -> None:
         ),
         clock=clock,
     )
-    approver = sign_in(
-        location=location, username="infoofficer", password=DEMO_PASSWORD, clock=clock
-    )
+    approver = demo_sign_in(location, "infoofficer", clock)
     approve_application(
         session=approver, application_id=filed.application_id, opinion="同意", clock=clock
     )
@@ -341,17 +327,12 @@ def ship_guide() -> None:
 
 
 def main() -> None:
-    app = QApplication(sys.argv)
-    prepare_application(app)
-    OUT.mkdir(parents=True, exist_ok=True)
+    start_app()
     if "--ship-only" not in sys.argv:
-        work = Path(tempfile.mkdtemp(prefix="archive-room-guide-"))
-        location = DatabaseLocation.parse(work / "demo.db")
-        build_demo(location=location, clock=SystemClock())
+        location = demo_database(work_dir("archive-room-guide-"))
         homes(location)
         day(location)
     ship_guide()
-    del app
 
 
 if __name__ == "__main__":

@@ -7,17 +7,12 @@ Run: QT_QPA_PLATFORM=offscreen python scripts/statistics_screenshots.py
 from __future__ import annotations
 
 import subprocess
-import sys
-import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
+from _shot import OUT, fresh_database, start_app
 from PySide6.QtWidgets import QApplication
 
-from app.clock import FixedClock
 from app.services.exports import ExportFormat
-from app.services.setup import initialize_database
 from app.services.statistics import (
     approve_report,
     compile_report,
@@ -27,14 +22,10 @@ from app.services.statistics import (
     record_distribution,
     submit_report,
 )
-from app.storage.location import DatabaseLocation
 from tests import statistics_fixtures as fx
-from tests.conftest import make_setup_request
 from tests.loan_helpers import make_desk
 from ui.context import AppContext
 from ui.pages.statistics import StatisticsPage
-
-OUT = Path(__file__).resolve().parents[1] / "docs" / "screenshots"
 
 
 def render(pdf: bytes, name: str, folder: Path) -> None:
@@ -60,91 +51,70 @@ def settle(app: QApplication) -> None:
 
 
 def main() -> None:
-    from ui.app import prepare_application
-
-    app = QApplication.instance() or QApplication([])
-    assert isinstance(app, QApplication)
-    prepare_application(app)
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = Path(tmp)
-        clock = FixedClock()
-        location = DatabaseLocation.parse(folder / "archive.db")
-        admin = initialize_database(
-            location=location, request=make_setup_request(), clock=clock
-        ).session
-        desk = make_desk(admin, location, clock)
-        fx.build(desk("lisi"), clock)
-        lisi = desk("lisi")
-        draft = compute_report(
-            session=lisi, kind="use", period_from=fx.PERIOD[0], period_to=fx.PERIOD[1], clock=clock
-        )
-        render(
-            export_report(session=lisi, report=draft, fmt=ExportFormat.PDF, clock=clock),
-            "statistics-draft-use",
-            folder,
-        )
-        customers = compute_report(
+    app = start_app()
+    folder, clock, location, admin = fresh_database("archive.db")
+    desk = make_desk(admin, location, clock)
+    fx.build(desk("lisi"), clock)
+    lisi = desk("lisi")
+    drafts = {}
+    for kind in ("use", "customers"):  # two drafts, rendered and shown on their tabs
+        drafts[kind] = compute_report(
             session=lisi,
-            kind="customers",
+            kind=kind,
             period_from=fx.PERIOD[0],
             period_to=fx.PERIOD[1],
             clock=clock,
         )
         render(
-            export_report(session=lisi, report=customers, fmt=ExportFormat.PDF, clock=clock),
-            "statistics-draft-customers",
+            export_report(session=lisi, report=drafts[kind], fmt=ExportFormat.PDF, clock=clock),
+            f"statistics-draft-{kind}",
             folder,
         )
-        rid = compile_report(
-            session=lisi,
-            kind="loans",
-            period_from=fx.PERIOD[0],
-            period_to=fx.PERIOD[1],
-            route="other_department",
-            requested_by="销售部",
-            clock=clock,
-        )
-        submit_report(session=lisi, report_id=rid, clock=clock)
-        for who in ("sup", "manager", "gm"):
-            approve_report(session=desk(who), report_id=rid, opinion="同意", clock=clock)
-        record_distribution(
-            session=lisi,
-            report_id=rid,
-            recipient="销售部",
-            copies=2,
-            given_on=fx.TODAY.date(),
-            clock=clock,
-        )
-        render(
-            export_stored_report(session=lisi, report_id=rid, fmt=ExportFormat.PDF, clock=clock),
-            "statistics-released-loans",
-            folder,
-        )
-        page = StatisticsPage(AppContext(location=location, clock=clock), lisi)
-        page.resize(1280, 860)
-        page.show()
-        page.refresh()
-        settle(app)
-        page.grab().save(str(OUT / "statistics-overview.png"))
-        tab = page.reports["use"]
+    rid = compile_report(
+        session=lisi,
+        kind="loans",
+        period_from=fx.PERIOD[0],
+        period_to=fx.PERIOD[1],
+        route="other_department",
+        requested_by="销售部",
+        clock=clock,
+    )
+    submit_report(session=lisi, report_id=rid, clock=clock)
+    for who in ("sup", "manager", "gm"):
+        approve_report(session=desk(who), report_id=rid, opinion="同意", clock=clock)
+    record_distribution(
+        session=lisi,
+        report_id=rid,
+        recipient="销售部",
+        copies=2,
+        given_on=fx.TODAY.date(),
+        clock=clock,
+    )
+    render(
+        export_stored_report(session=lisi, report_id=rid, fmt=ExportFormat.PDF, clock=clock),
+        "statistics-released-loans",
+        folder,
+    )
+    page = StatisticsPage(AppContext(location=location, clock=clock), lisi)
+    page.resize(1280, 860)
+    page.show()
+    page.refresh()
+    settle(app)
+    page.grab().save(str(OUT / "statistics-overview.png"))
+    for kind, draft in drafts.items():
+        tab = page.reports[kind]
         page.tabs.setCurrentWidget(tab)
         tab.set_period(*fx.PERIOD)
         tab._show(draft)
         settle(app)
-        page.grab().save(str(OUT / "statistics-use.png"))
-        tab = page.reports["customers"]
-        page.tabs.setCurrentWidget(tab)
-        tab.set_period(*fx.PERIOD)
-        tab._show(customers)
-        settle(app)
-        page.grab().save(str(OUT / "statistics-customers.png"))
-        assert page.releases is not None
-        page.tabs.setCurrentWidget(page.releases)
-        page.releases.refresh(select=rid)
-        settle(app)
-        page.grab().save(str(OUT / "statistics-releases.png"))
-        page.close()
-        desk.close()
+        page.grab().save(str(OUT / f"statistics-{kind}.png"))
+    assert page.releases is not None
+    page.tabs.setCurrentWidget(page.releases)
+    page.releases.refresh(select=rid)
+    settle(app)
+    page.grab().save(str(OUT / "statistics-releases.png"))
+    page.close()
+    desk.close()
     print("written to", OUT)
 
 

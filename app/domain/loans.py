@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from app.domain.catalogue import SecrecyLevel
+from app.domain.enums import LabelledEnum
 from app.domain.roles import ApproverTitle
 from app.errors import FieldError
 
@@ -87,19 +88,15 @@ class Condition(StrEnum):
 CONDITION_LABELS = {Condition.INTACT: "完好", Condition.DAMAGED: "有损坏"}
 
 
-class ReportKind(StrEnum):
+class ReportKind(LabelledEnum):
     """A damage/loss report's cause."""
 
-    SHORTFALL = "shortfall"  # 页数或件数短缺
-    DAMAGE = "damage"  # 损坏
-    LOSS = "loss"  # 遗失
+    SHORTFALL = "shortfall", "短缺"  # 页数或件数短缺
+    DAMAGE = "damage", "损坏"
+    LOSS = "loss", "遗失"
 
 
-REPORT_KIND_LABELS = {
-    ReportKind.SHORTFALL: "短缺",
-    ReportKind.DAMAGE: "损坏",
-    ReportKind.LOSS: "遗失",
-}
+REPORT_KIND_LABELS = ReportKind.labels()
 
 # --- routing ---------------------------------------------------------------------------------
 LEVEL_KEYS = ("none", *(level.value for level in SecrecyLevel))  # none, secret, confidential, …

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from app.domain.enums import LabelledEnum
+
 # --- purposes and legal bases (configurable lists; these are the defaults) -------------------
 CONTRACT = "合同履行"
 SERVICE = "客户服务"
@@ -228,18 +230,14 @@ def pseudonym(number: str) -> str:
 
 
 # --- subject requests (查询/更正/删除) --------------------------------------------------------
-class SubjectKind(StrEnum):
+class SubjectKind(LabelledEnum):
     """What a customer asked for."""
 
-    ACCESS = "access"  # 查询
-    CORRECTION = "correction"  # 更正
-    DELETION = "deletion"  # 删除
+    ACCESS = "access", "查询"
+    CORRECTION = "correction", "更正"
+    DELETION = "deletion", "删除"
 
 
-SUBJECT_LABELS = {
-    SubjectKind.ACCESS: "查询",
-    SubjectKind.CORRECTION: "更正",
-    SubjectKind.DELETION: "删除",
-}
+SUBJECT_LABELS = SubjectKind.labels()
 DEFAULT_ANSWER_DAYS = 15
 DEFAULT_LOST_YEARS = 3

@@ -15,7 +15,7 @@ from typing import Any
 
 from app.errors import ImportFileUnreadable, ImportTooLarge
 from app.imports.sheet import ImportLimits, Row, Sheet, trim
-from app.imports.xlsx import check_file_size
+from app.imports.xlsx import check_file_size, unreadable_on_error
 
 # What the operator can choose (the wizard names them); detect_encoding gives one of these.
 ENCODINGS = ("utf-8-sig", "gb18030", "utf-16")
@@ -60,10 +60,8 @@ def read_csv(
 ) -> Sheet:
     """Every line of a CSV file as a row (``encoding`` None: detected)."""
     check_file_size(path, limits)
-    try:
+    with unreadable_on_error(caught=OSError):
         data = path.read_bytes()
-    except OSError as exc:
-        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
     chosen = encoding or detect_encoding(data)
     try:
         text = data.decode(chosen, errors="replace")

@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 import warnings
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -50,12 +52,26 @@ def column_letters(number: int) -> str:
     return out or "A"
 
 
+@contextmanager
+def unreadable_on_error(
+    *passing: type[Exception], caught: type[Exception] = Exception
+) -> Iterator[None]:
+    """A ``caught`` exception (other than ``passing`` ones) becomes ImportFileUnreadable.
+
+    Its detail is the exception's type name only (the readers raise their own kinds).
+    """
+    try:
+        yield
+    except passing:
+        raise
+    except caught as exc:
+        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+
+
 def check_file_size(path: Path, limits: ImportLimits) -> None:
     """Refuse a file bigger than the limit (ImportTooLarge) or one that cannot be read."""
-    try:
+    with unreadable_on_error(caught=OSError):
         size = path.stat().st_size
-    except OSError as exc:
-        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
     if size > limits.max_file_bytes:
         raise ImportTooLarge(what="file", limit=limits.max_file_bytes // (1024 * 1024))
 
@@ -209,6 +225,15 @@ class _Rows:
             values = values[: limits.max_columns]
         self.rows.append(self.fills.apply(number, values))
 
+    def add_all(
+        self, rows: Iterable[Iterable[Any]], start: int, max_rows: int | None, pad: Row = ()
+    ) -> None:
+        """Add ``rows`` numbered from ``start``, each after ``pad``; stop after row ``max_rows``."""
+        for number, values in enumerate(rows, start=start):
+            self.add(number, pad + tuple(map(plain, values)))
+            if max_rows is not None and number >= max_rows:
+                break
+
 
 def read_calamine(
     path: Path,
@@ -220,16 +245,14 @@ def read_calamine(
     from python_calamine import CalamineWorkbook
 
     check_file_size(path, limits)
-    try:
+    with unreadable_on_error():  # calamine raises its own kinds on damaged or other files
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own kinds on damaged or other files
-        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
     try:
         names = [str(n) for n in book.sheet_names]
         if not names:
             raise ImportFileUnreadable(detail="no_sheet")
         name = sheet if sheet is not None and sheet in names else names[0]
-        try:
+        with unreadable_on_error(ImportTooLarge, ImportFileUnreadable):
             data = book.get_sheet_by_name(name)
             (top, left) = data.start or (0, 0)
             merges = [
@@ -240,15 +263,7 @@ def read_calamine(
             out = _Rows(merges, limits)
             for number in range(1, top + 1):
                 out.add(number, ())
-            pad: Row = (None,) * left
-            for number, values in enumerate(data.iter_rows(), start=top + 1):
-                out.add(number, pad + tuple(map(plain, values)))
-                if max_rows is not None and number >= max_rows:
-                    break
-        except (ImportTooLarge, ImportFileUnreadable):
-            raise
-        except Exception as exc:
-            raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+            out.add_all(data.iter_rows(), top + 1, max_rows, pad=(None,) * left)
     finally:
         book.close()
     return Sheet(name, trim(out.rows), merges, reader="calamine")
@@ -260,25 +275,15 @@ def _read_openpyxl(
     """The fallback reader: openpyxl streaming, the declared dimension reset (ignored)."""
     from openpyxl import load_workbook
 
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
-            book = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on damaged files
-        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+    with unreadable_on_error(), warnings.catch_warnings():  # openpyxl: many kinds when damaged
+        warnings.simplefilter("ignore")  # openpyxl warns about styles it cannot read
+        book = load_workbook(path, read_only=True, data_only=True)
     try:
         ws: Any = book[name]
         ws.reset_dimensions()  # a read-only sheet stops at its declared size otherwise
         out = _Rows(merges, limits)
-        try:
-            for number, values in enumerate(ws.iter_rows(values_only=True), start=1):
-                out.add(number, tuple(map(plain, values)))
-                if max_rows is not None and number >= max_rows:
-                    break
-        except ImportTooLarge:
-            raise
-        except Exception as exc:
-            raise ImportFileUnreadable(detail=type(exc).__name__) from exc
+        with unreadable_on_error(ImportTooLarge):
+            out.add_all(ws.iter_rows(values_only=True), 1, max_rows)
     finally:
         book.close()
     return Sheet(name, trim(out.rows), merges, reader="openpyxl")
@@ -289,10 +294,8 @@ def legacy_sheet_names(path: Path, limits: ImportLimits) -> list[str]:
     from python_calamine import CalamineWorkbook
 
     check_file_size(path, limits)
-    try:
+    with unreadable_on_error():
         book = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:
-        raise ImportFileUnreadable(detail=type(exc).__name__) from exc
     try:
         return [str(n) for n in book.sheet_names]
     finally:

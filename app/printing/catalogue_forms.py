@@ -23,7 +23,7 @@ from app.domain.catalogue import (
     strongest,
 )
 from app.errors import FieldError, ValidationFailed
-from app.printing.tables import CELL_PAD, CELL_SIZE, table_style
+from app.printing.tables import CELL_PAD, CELL_SIZE, signature_table, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -378,7 +378,6 @@ def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
     from reportlab.lib.units import mm
     from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
 
-    from app.printing.base import FONT
     from app.printing.page import FRAME_W
 
     styles = _styles()
@@ -406,26 +405,7 @@ def render_volume_note_sheet(sheet: VolumeNoteSheet) -> bytes:
         ["检查人：", sheet.checked_by, "签字：", "", "日期：", ""],
         ["立卷时间：", format_form_date(sheet.compiled_on), "", "", "", ""],
     ]
-    signatures = Table(
-        signature_rows,
-        colWidths=[w * mm for w in (22, 40, 14, 44, 14, 40)],
-        rowHeights=[12 * mm] * 3,
-    )
-    signatures.setStyle(
-        TableStyle(
-            [
-                ("FONT", (0, 0), (-1, -1), FONT, 11),
-                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-                ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-                ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-                ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-                ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
-                ("LINEBELOW", (3, 0), (3, 1), 0.5, "black"),
-                ("LINEBELOW", (5, 0), (5, 1), 0.5, "black"),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
+    signatures = signature_table(signature_rows, (22, 40, 14, 44, 14, 40), signed_rows=2)
     story = [
         Paragraph("本卷情况说明", styles["heading"]),
         Spacer(1, 2 * mm),

@@ -90,6 +90,38 @@ def render_customer_report(report: CustomerReport) -> bytes:
         )
         return t
 
+    sections: list[tuple[str, list[str], list[list[str]], list[float]]] = [
+        (
+            "一、本公司持有的您的信息",
+            ["类别", "项目", "内容"],
+            [[f.info_class, f.label, f.value] for f in report.fields],
+            [0.16, 0.2, 0.64],
+        ),
+        (
+            "二、同意与处理依据",
+            ["类型", "用途", "日期/有效期", "撤回"],
+            [list(c) for c in report.consents],
+            [0.2, 0.34, 0.26, 0.2],
+        ),
+        (
+            "三、档案案卷",
+            ["档号", "题名", "保管期限", "密级"],
+            [list(v) for v in report.volumes],
+            [0.3, 0.4, 0.15, 0.15],
+        ),
+        (
+            "四、信息使用记录（何人、何时、何种用途）",
+            ["时间", "使用人", "操作", "用途"],
+            [[format_local(u.at), u.who, u.what, u.purpose] for u in report.uses],
+            [0.22, 0.16, 0.3, 0.32],
+        ),
+        (
+            "五、对外提供记录",
+            ["日期", "接收方", "用途", "提供内容"],
+            [list(x) for x in report.provisions],
+            [0.15, 0.35, 0.25, 0.25],
+        ),
+    ]
     story: list[Flowable] = [
         Paragraph(
             escape(f"客户：{report.customer_name}（客户编号 {report.customer_number}）"), head
@@ -101,41 +133,10 @@ def render_customer_report(report: CustomerReport) -> bytes:
             ),
             note,
         ),
-        Spacer(1, 4 * mm),
-        Paragraph("一、本公司持有的您的信息", head),
-        table(
-            ["类别", "项目", "内容"],
-            [[f.info_class, f.label, f.value] for f in report.fields],
-            [0.16, 0.2, 0.64],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph("二、同意与处理依据", head),
-        table(
-            ["类型", "用途", "日期/有效期", "撤回"],
-            [list(c) for c in report.consents],
-            [0.2, 0.34, 0.26, 0.2],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph("三、档案案卷", head),
-        table(
-            ["档号", "题名", "保管期限", "密级"],
-            [list(v) for v in report.volumes],
-            [0.3, 0.4, 0.15, 0.15],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph("四、信息使用记录（何人、何时、何种用途）", head),
-        table(
-            ["时间", "使用人", "操作", "用途"],
-            [[format_local(u.at), u.who, u.what, u.purpose] for u in report.uses],
-            [0.22, 0.16, 0.3, 0.32],
-        ),
-        Spacer(1, 4 * mm),
-        Paragraph("五、对外提供记录", head),
-        table(
-            ["日期", "接收方", "用途", "提供内容"],
-            [list(x) for x in report.provisions],
-            [0.15, 0.35, 0.25, 0.25],
-        ),
+    ]
+    for heading, header, rows, widths in sections:
+        story += [Spacer(1, 4 * mm), Paragraph(heading, head), table(header, rows, widths)]
+    story += [
         Spacer(1, 8 * mm),
         Table(
             [

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
 from app.printing.location_forms import fit_cell, form_styles, info_line
-from app.printing.tables import CELL_PAD, table_style
+from app.printing.tables import CELL_PAD, signature_table, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -235,31 +235,8 @@ def _row_tables(form: DestructionListForm) -> list[Flowable]:
 
 def _signatures(people: Sequence[Signature]) -> Flowable:
     """Names filled in, each with a line to sign and the date."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table
-
-    from app.printing.base import FONT
-
     rows = [[f"{p.role}：", p.name, "签字：", "", "日期：", p.on] for p in people]
-    table = Table(
-        rows,
-        colWidths=[w * mm for w in (30, 40, 18, 60, 16, 40)],
-        rowHeights=[11 * mm] * len(rows),
-    )
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 11),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
-            ("LINEBELOW", (3, 0), (3, -1), 0.5, "black"),
-            ("LINEBELOW", (5, 0), (5, -1), 0.5, "black"),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    return table
+    return signature_table(rows, (30, 40, 18, 60, 16, 40), row_mm=11)
 
 
 def list_signatures(form: DestructionListForm) -> list[Signature]:

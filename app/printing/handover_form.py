@@ -20,7 +20,7 @@ from app.printing.location_forms import (
     form_styles,
     info_line,
 )
-from app.printing.tables import CELL_PAD, table_style
+from app.printing.tables import CELL_PAD, signature_table, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -78,35 +78,12 @@ def _handover_details(form: HandoverForm) -> Flowable:
 
 
 def _signatures(form: HandoverForm) -> Flowable:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table
-
-    from app.printing.base import FONT
-
-    names = (form.from_name, form.to_name, form.witness)
+    names = (form.from_name, form.to_name, form.witness)  # a missing 监交人 is written in
     rows = [
         [f"{who}：", name, "签字：", "", "日期：", ""]
         for who, name in zip(SIGNERS, names, strict=True)
     ]
-    table = Table(
-        rows,
-        colWidths=[w * mm for w in (20, 34, 16, 50, 14, 40)],
-        rowHeights=[12 * mm] * len(rows),
-    )
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 11),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),  # a missing 监交人 is written in
-            ("LINEBELOW", (3, 0), (3, -1), 0.5, "black"),
-            ("LINEBELOW", (5, 0), (5, -1), 0.5, "black"),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    return table
+    return signature_table(rows, (20, 34, 16, 50, 14, 40))
 
 
 def render_handover(form: HandoverForm) -> bytes:

@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape
 
 from app.printing.catalogue_forms import format_form_date
 from app.printing.location_forms import fit_cell, form_styles, info_line
-from app.printing.tables import CELL_PAD, table_style
+from app.printing.tables import CELL_PAD, signature_table, table_style
 
 if TYPE_CHECKING:
     from reportlab.platypus import Flowable
@@ -151,32 +151,29 @@ def _details(rows: list[tuple[str, str, str, str]]) -> Flowable:
 
 
 def _signatures(signers: Sequence[tuple[str, str]]) -> Flowable:
-    from reportlab.lib.units import mm
-    from reportlab.platypus import Table
-
-    from app.printing.base import FONT
-
     rows = [[f"{who}：", name, "签字：", "", "日期：", ""] for who, name in signers]
     label = max(22, 5 + 4.2 * max(len(who) for who, _name in signers))  # mm: 11 pt CJK glyphs
-    table = Table(
-        rows,
-        colWidths=[w * mm for w in (label, 30, 14, 52 - label + 22, 14, 40)],
-        rowHeights=[12 * mm] * len(rows),
-    )
-    table.setStyle(
-        [
-            ("FONT", (0, 0), (-1, -1), FONT, 11),
-            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
-            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
-            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
-            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
-            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
-            ("LINEBELOW", (3, 0), (3, -1), 0.5, "black"),
-            ("LINEBELOW", (5, 0), (5, -1), 0.5, "black"),
-            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-        ]
-    )
-    return table
+    return signature_table(rows, (label, 30, 14, 52 - label + 22, 14, 40))
+
+
+def _story(
+    details: Flowable,
+    table: Flowable,
+    signers: Sequence[tuple[str, str]],
+    closing: Flowable | None = None,
+) -> list[Flowable]:
+    """Details, the lines, then the closing text (if any) and the signatures kept together."""
+    from reportlab.lib.units import mm
+    from reportlab.platypus import KeepTogether, Spacer
+
+    ending = [closing, Spacer(1, 2 * mm)] if closing is not None else []
+    return [
+        details,
+        Spacer(1, 4 * mm),
+        table,
+        Spacer(1, 5 * mm),
+        KeepTogether([*ending, _signatures(signers)]),
+    ]
 
 
 def _lines_table(
@@ -196,8 +193,7 @@ def _lines_table(
 
 def render_filing_form(form: FilingForm) -> bytes:
     """The 归档移交清单 (R27): details, lines with 核对 boxes, totals, two signatures."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+    from reportlab.platypus import Paragraph
 
     from app.printing.page import PageSetup, render_document
 
@@ -248,13 +244,7 @@ def render_filing_form(form: FilingForm) -> bytes:
         body,
     )
     signers = [("移交人（归档专人）", form.clerk_name), ("接收人（档案员）", form.archivist_name)]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([closing, Spacer(1, 2 * mm), _signatures(signers)]),
-    ]
+    story = _story(details, table, signers, closing)
     setup = PageSetup.of(form, "归档移交清单")
     block = info_line(
         [("移交编号", form.number), ("部门", form.department), ("归档月份", form.period)]
@@ -264,8 +254,7 @@ def render_filing_form(form: FilingForm) -> bytes:
 
 def render_staff_handover(form: StaffHandoverForm) -> bytes:
     """The 离职/调岗交接清单 (R26): every holding item by item, three signatures."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Paragraph, Spacer
+    from reportlab.platypus import Paragraph
 
     from app.printing.page import PageSetup, render_document
 
@@ -307,13 +296,7 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
         ("接办人", form.successor_name),
         ("监交人", form.supervisor),
     ]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([closing, Spacer(1, 2 * mm), _signatures(signers)]),
-    ]
+    story = _story(details, table, signers, closing)
     title = f"{form.kind_label}交接清单"
     setup = PageSetup.of(form, title)
     block = info_line(
@@ -324,9 +307,6 @@ def render_staff_handover(form: StaffHandoverForm) -> bytes:
 
 def render_access_review(form: ReviewForm) -> bytes:
     """The 访问权限审查记录: every account, its roles, last sign-in, papers and the decision."""
-    from reportlab.lib.units import mm
-    from reportlab.platypus import KeepTogether, Spacer
-
     from app.printing.page import PageSetup, render_document
 
     rows = [
@@ -356,12 +336,6 @@ def render_access_review(form: ReviewForm) -> bytes:
         ]
     )
     signers = [("审查人", form.started_by), ("复核人", form.closed_by)]
-    story = [
-        details,
-        Spacer(1, 4 * mm),
-        table,
-        Spacer(1, 5 * mm),
-        KeepTogether([_signatures(signers)]),
-    ]
+    story = _story(details, table, signers)
     setup = PageSetup.of(form, "访问权限审查记录")
     return render_document(setup, story, page_block=info_line([("审查编号", form.number)]))

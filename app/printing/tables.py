@@ -31,3 +31,42 @@ def table_style(extra: Sequence[tuple[Any, ...]]) -> Any:
             *extra,
         ]
     )
+
+
+def signature_table(
+    rows: Sequence[Sequence[str]],
+    widths_mm: Sequence[float],
+    *,
+    row_mm: float = 12,
+    signed_rows: int | None = None,
+) -> Any:
+    """The 签字 block: rows of ``who：``, name, ``签字：``, a line, ``日期：``, a date or a line.
+
+    The name, signature and date cells are underlined (a missing name is written in); with
+    ``signed_rows`` only the first that many rows get signature and date lines.
+    """
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Table
+
+    from app.printing.base import FONT
+
+    last = -1 if signed_rows is None else signed_rows - 1
+    table = Table(
+        [list(r) for r in rows],
+        colWidths=[w * mm for w in widths_mm],
+        rowHeights=[row_mm * mm] * len(rows),
+    )
+    table.setStyle(
+        [
+            ("FONT", (0, 0), (-1, -1), FONT, 11),
+            ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ("ALIGN", (0, 0), (0, -1), "RIGHT"),
+            ("ALIGN", (2, 0), (2, -1), "RIGHT"),
+            ("ALIGN", (4, 0), (4, -1), "RIGHT"),
+            ("LINEBELOW", (1, 0), (1, -1), 0.5, "black"),
+            ("LINEBELOW", (3, 0), (3, last), 0.5, "black"),
+            ("LINEBELOW", (5, 0), (5, last), 0.5, "black"),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
+        ]
+    )
+    return table

@@ -46,6 +46,8 @@ RECOVERY_LABEL = "recovery"
 EVENT_KINDS = frozenset({"failed", "locked"})
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I
 _RECOVERY_GROUPS = 13  # 13 groups of 4 = 52 characters = 260 bits
+# the data keys a rotation keeps in the body, each sealed under a subkey of the current one
+_WRAPS = {"root": "keyring-root-wrap/v1", "previous": "keyring-previous-wrap/v1"}
 
 # How long a sign-in waits for another one's keyring update before giving up with a message
 # (issue 23: a held lock used to freeze every sign-in for good). Updates inside the lock are
@@ -481,23 +483,21 @@ class Keyring:
 
     def root_key(self, data_key: bytes) -> bytes:
         """The first data key (derivation root); it is ``data_key`` until the first rotation."""
-        sealed = self.body.get("root")
-        if sealed is None:
-            return data_key
-        key = crypto.derive_subkey(data_key, "keyring-root-wrap/v1")
-        try:
-            return crypto.open_sealed(key, _unb64(str(sealed)), self._aad("root"))
-        except (crypto.DecryptionFailed, ValueError) as exc:
-            raise KeyringDamaged(path=self.store.description) from exc
+        root = self._open_wrapped("root", data_key)
+        return data_key if root is None else root
 
     def previous_key(self, data_key: bytes) -> bytes | None:
         """The data key being replaced while a rotation is unfinished (else None)."""
-        sealed = self.body.get("previous")
+        return self._open_wrapped("previous", data_key)
+
+    def _open_wrapped(self, name: str, data_key: bytes) -> bytes | None:
+        """The key kept as ``name`` (see _WRAPS), sealed under ``data_key``; None if absent."""
+        sealed = self.body.get(name)
         if sealed is None:
             return None
-        key = crypto.derive_subkey(data_key, "keyring-previous-wrap/v1")
+        key = crypto.derive_subkey(data_key, _WRAPS[name])
         try:
-            return crypto.open_sealed(key, _unb64(str(sealed)), self._aad("previous"))
+            return crypto.open_sealed(key, _unb64(str(sealed)), self._aad(name))
         except (crypto.DecryptionFailed, ValueError) as exc:
             raise KeyringDamaged(path=self.store.description) from exc
 
@@ -541,9 +541,9 @@ class Keyring:
         self.body["slots"] = slots
         self.doc["attempts"] = {k: v for k, v in self.doc["attempts"].items() if k in slots}
         self.body["key_version"] = self.key_version + 1
-        wrap = crypto.derive_subkey(new_key, "keyring-root-wrap/v1")
+        wrap = crypto.derive_subkey(new_key, _WRAPS["root"])
         self.body["root"] = _b64(crypto.seal(wrap, root, self._aad("root")))
-        prev = crypto.derive_subkey(new_key, "keyring-previous-wrap/v1")
+        prev = crypto.derive_subkey(new_key, _WRAPS["previous"])
         self.body["previous"] = _b64(crypto.seal(prev, old_key, self._aad("previous")))
         # earlier keys, for reading backups made before this rotation (sealed under the new key)
         history = [*self.history_keys(old_key), old_key]

@@ -7,24 +7,18 @@ import os
 import shutil
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from app import __version__
-from app.clock import as_utc
 from app.errors import BackupDamaged, DatabaseUnavailable
 from app.storage.backup.copying import copy_file, hash_file, target_error
 from app.storage.backup.manifest import (
-    FORMAT,
-    FORMAT_VERSION,
     MANIFEST,
-    PARTIAL,
     FileEntry,
     Manifest,
     NullSink,
     Sink,
     VerifyResult,
     _Meter,
-    manifest_tag,
 )
 from app.storage.backup.pg import (
     DUMP_NAME,
@@ -43,8 +37,8 @@ from app.storage.backup.writing import (
     BackupWritten,
     _active_keyring,
     _write_manifest,
-    backup_folder_name,
-    remove_partial,
+    start_folder,
+    tagged_manifest,
 )
 from app.storage.engine import connection_lost_reason
 from app.storage.files import _fsync_dir
@@ -78,13 +72,7 @@ def write_pg_backup(
     import psycopg
 
     sink = sink or NullSink()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise target_error(exc, target) from exc
-    remove_partial(target)
-    name = backup_folder_name(now, target)
-    work = target / (PARTIAL + name)
+    name, work = start_folder(target, now)
     files: list[FileEntry] = []
     started = time.perf_counter()
     try:
@@ -117,22 +105,16 @@ def write_pg_backup(
             sums = copy_file(keyring_file, work / KEYRING_NAME, None)
             keyring_file.unlink()
             files.append(sums.entry(KEYRING_NAME, "keyring"))
-            body: dict[str, Any] = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "engine": ENGINE,
-                "app_version": __version__,
-                "database_id": database_id,
-                "schema": revision,
-                "created_at": as_utc(now).isoformat(),
-                "vault_days": vault_days,
-                "counts": counts,
-                "audit_head": head,
-                "audit_checkpoints": checkpoints,
-                "vault_keys": len(rows),
-                "files": [f.as_json() for f in sorted(files, key=lambda f: f.path)],
-            }
-            manifest = Manifest(body, manifest_tag(data_key, body))
+            manifest = tagged_manifest(
+                data_key,
+                files,
+                (counts, head, database_id, revision),
+                now,
+                vault_days,
+                engine=ENGINE,
+                audit_checkpoints=checkpoints,
+                vault_keys=len(rows),
+            )
             _write_manifest(work / MANIFEST, manifest)
             _fsync_dir(work)
             copied = time.perf_counter() - started

@@ -85,6 +85,20 @@ def remove_partial(target: Path) -> int:
     return removed
 
 
+def start_folder(target: Path, now: datetime) -> tuple[str, Path]:
+    """Make ``target`` (if need be), clear its partial folders; a new name and its partial path.
+
+    Raises BackupTargetFailed / DiskFull when ``target`` cannot be created.
+    """
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise target_error(exc, target) from exc
+    remove_partial(target)
+    name = backup_folder_name(now, target)
+    return name, target / (PARTIAL + name)
+
+
 def discard_folder(folder: Path) -> None:
     """Remove a backup folder; its vault copy is overwritten first (R8)."""
     vault = folder / (DB_NAME + ".vault")
@@ -138,13 +152,7 @@ def write_backup(
     import time
 
     sink = sink or NullSink()
-    try:
-        target.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise target_error(exc, target) from exc
-    remove_partial(target)
-    name = backup_folder_name(now, target)
-    work = target / (PARTIAL + name)
+    name, work = start_folder(target, now)
     files: list[FileEntry] = []
     blobs_gone = 0
     started = time.perf_counter()
@@ -166,7 +174,7 @@ def write_backup(
                     with contextlib.suppress(OSError):
                         sizes.append((live_blobs / blob).stat().st_size)
                 meter = _Meter(sink, sum(sizes) * 2)
-                counts, head, database_id, revision = describe_database(reader)
+                described = describe_database(reader)
                 active = [
                     str(r[0])
                     for r in reader.execute(
@@ -177,7 +185,7 @@ def write_backup(
                 if not _clean:
                     check = _connect(work / DB_NAME, data_key)
                     try:
-                        counts, head, database_id, revision = describe_database(check)
+                        described = describe_database(check)
                     finally:
                         check.close()
                 files.append(db_sums.entry(DB_NAME, "database"))
@@ -209,19 +217,7 @@ def write_backup(
             files.append(sums.entry(DB_NAME + ".keyring", "keyring"))
             for suffix in OPTIONAL_SIDECARS:
                 files.extend(_copy_sidecar(_sidecar(db, suffix), work, DB_NAME + suffix))
-            body: dict[str, Any] = {
-                "format": FORMAT,
-                "version": FORMAT_VERSION,
-                "app_version": __version__,
-                "database_id": database_id,
-                "schema": revision,
-                "created_at": as_utc(now).isoformat(),
-                "vault_days": vault_days,
-                "counts": counts,
-                "audit_head": head,
-                "files": [f.as_json() for f in sorted(files, key=lambda f: f.path)],
-            }
-            manifest = Manifest(body, manifest_tag(data_key, body))
+            manifest = tagged_manifest(data_key, files, described, now, vault_days)
             _write_manifest(work / MANIFEST, manifest)
             for folder in {work, blob_dir} if blob_dir.exists() else {work}:
                 _fsync_dir(folder)
@@ -258,6 +254,36 @@ def _copy_sidecar(src: Path, work: Path, rel: str) -> list[FileEntry]:
                 out.append(copy_file(path, work / rel / sub, None).entry(f"{rel}/{sub}", "sidecar"))
         return out
     return []
+
+
+def tagged_manifest(
+    data_key: bytes,
+    files: list[FileEntry],
+    described: tuple[dict[str, int], dict[str, Any], str, str | None],
+    now: datetime,
+    vault_days: int,
+    **more: Any,
+) -> Manifest:
+    """The manifest of a backup, tagged under ``data_key``.
+
+    ``described`` is what ``describe_database`` saw (counts, audit head, database id, schema
+    revision); ``more`` adds the engine's own keys.
+    """
+    counts, head, database_id, revision = described
+    body: dict[str, Any] = {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "app_version": __version__,
+        "database_id": database_id,
+        "schema": revision,
+        "created_at": as_utc(now).isoformat(),
+        "vault_days": vault_days,
+        "counts": counts,
+        "audit_head": head,
+        **more,
+        "files": [f.as_json() for f in sorted(files, key=lambda f: f.path)],
+    }
+    return Manifest(body, manifest_tag(data_key, body))
 
 
 def _write_manifest(path: Path, manifest: Manifest) -> None:

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.signatures import ApprovalStep
 
 
 class StaffDepartment(Base):
@@ -85,7 +86,7 @@ class UseApplicationVolume(Base):
     copies: Mapped[int] = mapped_column(Integer, default=1)  # 份数
 
 
-class UseApproval(Base):
+class UseApproval(ApprovalStep, Base):
     """One approver's signature on one step of an application (or the rejection)."""
 
     __tablename__ = "use_approval"
@@ -94,13 +95,6 @@ class UseApproval(Base):
     application_id: Mapped[int] = mapped_column(
         ForeignKey("use_application.id", ondelete="CASCADE"), index=True
     )
-    step: Mapped[int] = mapped_column(Integer)
-    approver_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    approver_name: Mapped[str] = mapped_column(String(64))
-    approver_title: Mapped[str] = mapped_column(String(32))
-    decision: Mapped[str] = mapped_column(String(16))  # approve | reject
-    opinion: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class Loan(Base):

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.signatures import ApprovalStep
 
 
 class StatisticsReport(Base):
@@ -43,7 +44,7 @@ class StatisticsReport(Base):
     rejection_reason: Mapped[str] = mapped_column(Text, default="")
 
 
-class StatisticsApproval(Base):
+class StatisticsApproval(ApprovalStep, Base):
     """One signature (or the rejection) on one step of a report's route."""
 
     __tablename__ = "statistics_approval"
@@ -52,13 +53,6 @@ class StatisticsApproval(Base):
     report_id: Mapped[int] = mapped_column(
         ForeignKey("statistics_report.id", ondelete="CASCADE"), index=True
     )
-    step: Mapped[int] = mapped_column(Integer)
-    approver_user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
-    approver_name: Mapped[str] = mapped_column(String(64))
-    approver_title: Mapped[str] = mapped_column(String(32))
-    decision: Mapped[str] = mapped_column(String(16))  # approve | reject
-    opinion: Mapped[str] = mapped_column(Text, default="")
-    decided_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class StatisticsDistribution(Base):

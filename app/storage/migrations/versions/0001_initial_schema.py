@@ -3,316 +3,222 @@
 Revision ID: 0001
 Revises:
 Create Date: 2026-11-23
+
+Written with ``app.storage.migrations.helpers`` since; the SQL it creates is unchanged.
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import unique
+from app.storage.migrations.helpers import column, fk, pk, unique
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
+TZ = sa.DateTime(timezone=True)
+
+
+def _indexes(table: str, *columns: str) -> None:
+    """One plain index ``ix_<table>_<column>`` per column."""
+    for name in columns:
+        op.create_index(f"ix_{table}_{name}", table, [name])
+
+
+def _accounts() -> None:
+    t = "audit_entry"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("occurred_at", TZ),
+        column("actor_id", sa.Integer(), nullable=True),
+        column("actor_name", sa.String(64)),
+        column("action", sa.String(64)),
+        column("object_type", sa.String(32), nullable=True),
+        column("object_id", sa.String(64), nullable=True),
+        column("purpose", sa.String(200), nullable=True),
+        column("details", sa.Text()),
+        column("workstation", sa.String(64), nullable=True),
+        column("prev_hash", sa.LargeBinary(), nullable=True),
+        column("entry_hash", sa.LargeBinary(), nullable=True),
+        pk(t, "id"),
+    )
+    _indexes(t, "action", "actor_id", "occurred_at")
+    t = "keyring"
+    op.create_table(t, column("id", sa.Integer()), column("document", sa.Text()), pk(t, "id"))
+    t = "setting"
+    op.create_table(t, column("key", sa.String(64)), column("value", sa.Text()), pk(t, "key"))
+    t = "user_account"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("username", sa.String(64)),
+        column("username_key", sa.String(64)),
+        column("display_name", sa.String(64)),
+        column("approver_title", sa.String(32), nullable=True),
+        column("disabled", sa.Boolean()),
+        column("must_change_password", sa.Boolean()),
+        column("created_at", TZ),
+        column("password_changed_at", TZ, nullable=True),
+        column("last_sign_in_at", TZ, nullable=True),
+        pk(t, "id"),
+        unique(t, "username_key"),
+    )
+
+
+def _customers() -> None:
+    t = "customer"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("number", sa.String(16)),
+        column("row_key", sa.String(32)),
+        column("key_id", sa.String(32)),
+        column("party", sa.String(8)),
+        column("kind", sa.String(16)),
+        column("category", sa.String(16)),
+        column("status", sa.String(16)),
+        column("importance", sa.String(16)),
+        column("name", sa.String(200)),
+        column("gender", sa.String(8), nullable=True),
+        column("birth_date_enc", sa.LargeBinary(), nullable=True),
+        column("id_type", sa.String(16), nullable=True),
+        column("id_number_enc", sa.LargeBinary(), nullable=True),
+        column("id_number_bidx", sa.LargeBinary(), nullable=True),
+        column("email_enc", sa.LargeBinary(), nullable=True),
+        column("responsible_user_id", sa.Integer(), nullable=True),
+        column("consent_date", sa.Date(), nullable=True),
+        column("consent_purpose", sa.String(200)),
+        column("consent_until", sa.Date(), nullable=True),
+        column("consent_method", sa.String(32)),
+        column("remarks", sa.Text()),
+        column("index_remarks", sa.Text()),
+        column("suspected_duplicate", sa.Boolean()),
+        column("created_at", TZ),
+        column("updated_at", TZ),
+        column("version", sa.Integer()),
+        fk(t, "responsible_user_id", "user_account"),
+        pk(t, "id"),
+        unique(t, "id_number_bidx"),
+        unique(t, "number"),
+        unique(t, "row_key"),
+    )
+    _indexes(t, "status", "suspected_duplicate")
+    t = "user_role"
+    op.create_table(
+        t,
+        column("user_id", sa.Integer()),
+        column("role", sa.String(16)),
+        fk(t, "user_id", "user_account"),
+        pk(t, "user_id", "role"),
+    )
+    t = "customer_address"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("customer_id", sa.Integer()),
+        column("position", sa.Integer()),
+        column("label", sa.String(16)),
+        column("address_enc", sa.LargeBinary()),
+        fk(t, "customer_id", "customer", ondelete="CASCADE"),
+        pk(t, "id"),
+    )
+    _indexes(t, "customer_id")
+    t = "customer_bank_account"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("customer_id", sa.Integer()),
+        column("position", sa.Integer()),
+        column("bank_name", sa.String(100)),
+        column("account_enc", sa.LargeBinary()),
+        column("account_bidx", sa.LargeBinary()),
+        fk(t, "customer_id", "customer", ondelete="CASCADE"),
+        pk(t, "id"),
+    )
+    _indexes(t, "account_bidx", "customer_id")
+    t = "customer_phone"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("customer_id", sa.Integer()),
+        column("position", sa.Integer()),
+        column("label", sa.String(16)),
+        column("phone_enc", sa.LargeBinary()),
+        column("phone_bidx", sa.LargeBinary()),
+        column("tail_bidx", sa.LargeBinary()),
+        fk(t, "customer_id", "customer", ondelete="CASCADE"),
+        pk(t, "id"),
+    )
+    _indexes(t, "customer_id", "phone_bidx", "tail_bidx")
+    t = "customer_status_change"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("customer_id", sa.Integer()),
+        column("old_status", sa.String(16), nullable=True),
+        column("new_status", sa.String(16)),
+        column("changed_at", TZ),
+        column("changed_by", sa.Integer(), nullable=True),
+        column("note", sa.String(200)),
+        fk(t, "customer_id", "customer", ondelete="CASCADE"),
+        pk(t, "id"),
+    )
+    _indexes(t, "customer_id")
+    t = "duplicate_flag"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("customer_id", sa.Integer()),
+        column("other_customer_id", sa.Integer()),
+        column("reason", sa.String(16)),
+        column("created_at", TZ),
+        column("cleared_at", TZ, nullable=True),
+        column("cleared_by", sa.Integer(), nullable=True),
+        column("note", sa.String(200)),
+        fk(t, "customer_id", "customer", ondelete="CASCADE"),
+        fk(t, "other_customer_id", "customer", ondelete="CASCADE"),
+        pk(t, "id"),
+    )
+    _indexes(t, "customer_id", "other_customer_id")
+    t = "volume"
+    op.create_table(
+        t,
+        column("id", sa.Integer()),
+        column("reference_code", sa.String(64)),
+        column("customer_id", sa.Integer()),
+        column("year", sa.Integer()),
+        column("title", sa.String(300)),
+        column("retention", sa.String(8)),
+        column("secrecy_level", sa.String(8), nullable=True),
+        column("created_at", TZ),
+        fk(t, "customer_id", "customer"),
+        pk(t, "id"),
+        unique(t, "reference_code"),
+    )
+    _indexes(t, "customer_id")
+
 
 def upgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    op.create_table(
-        "audit_entry",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("occurred_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("actor_id", sa.Integer(), nullable=True),
-        sa.Column("actor_name", sa.String(length=64), nullable=False),
-        sa.Column("action", sa.String(length=64), nullable=False),
-        sa.Column("object_type", sa.String(length=32), nullable=True),
-        sa.Column("object_id", sa.String(length=64), nullable=True),
-        sa.Column("purpose", sa.String(length=200), nullable=True),
-        sa.Column("details", sa.Text(), nullable=False),
-        sa.Column("workstation", sa.String(length=64), nullable=True),
-        sa.Column("prev_hash", sa.LargeBinary(), nullable=True),
-        sa.Column("entry_hash", sa.LargeBinary(), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entry")),
-    )
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_entry_action"), ["action"], unique=False)
-        batch_op.create_index(batch_op.f("ix_audit_entry_actor_id"), ["actor_id"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_entry_occurred_at"), ["occurred_at"], unique=False
-        )
-
-    op.create_table(
-        "keyring",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("document", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_keyring")),
-    )
-    op.create_table(
-        "setting",
-        sa.Column("key", sa.String(length=64), nullable=False),
-        sa.Column("value", sa.Text(), nullable=False),
-        sa.PrimaryKeyConstraint("key", name=op.f("pk_setting")),
-    )
-    op.create_table(
-        "user_account",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("username", sa.String(length=64), nullable=False),
-        sa.Column("username_key", sa.String(length=64), nullable=False),
-        sa.Column("display_name", sa.String(length=64), nullable=False),
-        sa.Column("approver_title", sa.String(length=32), nullable=True),
-        sa.Column("disabled", sa.Boolean(), nullable=False),
-        sa.Column("must_change_password", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("password_changed_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
-        sa.UniqueConstraint("username_key", name=op.f("uq_user_account_username_key")),
-    )
-    op.create_table(
-        "customer",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(length=16), nullable=False),
-        sa.Column("row_key", sa.String(length=32), nullable=False),
-        sa.Column("key_id", sa.String(length=32), nullable=False),
-        sa.Column("party", sa.String(length=8), nullable=False),
-        sa.Column("kind", sa.String(length=16), nullable=False),
-        sa.Column("category", sa.String(length=16), nullable=False),
-        sa.Column("status", sa.String(length=16), nullable=False),
-        sa.Column("importance", sa.String(length=16), nullable=False),
-        sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("gender", sa.String(length=8), nullable=True),
-        sa.Column("birth_date_enc", sa.LargeBinary(), nullable=True),
-        sa.Column("id_type", sa.String(length=16), nullable=True),
-        sa.Column("id_number_enc", sa.LargeBinary(), nullable=True),
-        sa.Column("id_number_bidx", sa.LargeBinary(), nullable=True),
-        sa.Column("email_enc", sa.LargeBinary(), nullable=True),
-        sa.Column("responsible_user_id", sa.Integer(), nullable=True),
-        sa.Column("consent_date", sa.Date(), nullable=True),
-        sa.Column("consent_purpose", sa.String(length=200), nullable=False),
-        sa.Column("consent_until", sa.Date(), nullable=True),
-        sa.Column("consent_method", sa.String(length=32), nullable=False),
-        sa.Column("remarks", sa.Text(), nullable=False),
-        sa.Column("index_remarks", sa.Text(), nullable=False),
-        sa.Column("suspected_duplicate", sa.Boolean(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["responsible_user_id"],
-            ["user_account.id"],
-            name=op.f("fk_customer_responsible_user_id_user_account"),
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer")),
-        unique("customer", "id_number_bidx"),
-        sa.UniqueConstraint("number", name=op.f("uq_customer_number")),
-        sa.UniqueConstraint("row_key", name=op.f("uq_customer_row_key")),
-    )
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_customer_status"), ["status"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_customer_suspected_duplicate"), ["suspected_duplicate"], unique=False
-        )
-
-    op.create_table(
-        "user_role",
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("role", sa.String(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name=op.f("fk_user_role_user_id_user_account")
-        ),
-        sa.PrimaryKeyConstraint("user_id", "role", name=op.f("pk_user_role")),
-    )
-    op.create_table(
-        "customer_address",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label", sa.String(length=16), nullable=False),
-        sa.Column("address_enc", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
-            name=op.f("fk_customer_address_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_address")),
-    )
-    with op.batch_alter_table("customer_address", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_customer_address_customer_id"), ["customer_id"], unique=False
-        )
-
-    op.create_table(
-        "customer_bank_account",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("bank_name", sa.String(length=100), nullable=False),
-        sa.Column("account_enc", sa.LargeBinary(), nullable=False),
-        sa.Column("account_bidx", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
-            name=op.f("fk_customer_bank_account_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_bank_account")),
-    )
-    with op.batch_alter_table("customer_bank_account", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_customer_bank_account_account_bidx"), ["account_bidx"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_customer_bank_account_customer_id"), ["customer_id"], unique=False
-        )
-
-    op.create_table(
-        "customer_phone",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("label", sa.String(length=16), nullable=False),
-        sa.Column("phone_enc", sa.LargeBinary(), nullable=False),
-        sa.Column("phone_bidx", sa.LargeBinary(), nullable=False),
-        sa.Column("tail_bidx", sa.LargeBinary(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
-            name=op.f("fk_customer_phone_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_phone")),
-    )
-    with op.batch_alter_table("customer_phone", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_customer_phone_customer_id"), ["customer_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_customer_phone_phone_bidx"), ["phone_bidx"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_customer_phone_tail_bidx"), ["tail_bidx"], unique=False
-        )
-
-    op.create_table(
-        "customer_status_change",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("old_status", sa.String(length=16), nullable=True),
-        sa.Column("new_status", sa.String(length=16), nullable=False),
-        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("changed_by", sa.Integer(), nullable=True),
-        sa.Column("note", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
-            name=op.f("fk_customer_status_change_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_customer_status_change")),
-    )
-    with op.batch_alter_table("customer_status_change", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_customer_status_change_customer_id"), ["customer_id"], unique=False
-        )
-
-    op.create_table(
-        "duplicate_flag",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("other_customer_id", sa.Integer(), nullable=False),
-        sa.Column("reason", sa.String(length=16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("cleared_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("cleared_by", sa.Integer(), nullable=True),
-        sa.Column("note", sa.String(length=200), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"],
-            ["customer.id"],
-            name=op.f("fk_duplicate_flag_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.ForeignKeyConstraint(
-            ["other_customer_id"],
-            ["customer.id"],
-            name=op.f("fk_duplicate_flag_other_customer_id_customer"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_flag")),
-    )
-    with op.batch_alter_table("duplicate_flag", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_duplicate_flag_customer_id"), ["customer_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_duplicate_flag_other_customer_id"), ["other_customer_id"], unique=False
-        )
-
-    op.create_table(
-        "volume",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("reference_code", sa.String(length=64), nullable=False),
-        sa.Column("customer_id", sa.Integer(), nullable=False),
-        sa.Column("year", sa.Integer(), nullable=False),
-        sa.Column("title", sa.String(length=300), nullable=False),
-        sa.Column("retention", sa.String(length=8), nullable=False),
-        sa.Column("secrecy_level", sa.String(length=8), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["customer_id"], ["customer.id"], name=op.f("fk_volume_customer_id_customer")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_volume")),
-        sa.UniqueConstraint("reference_code", name=op.f("uq_volume_reference_code")),
-    )
-    with op.batch_alter_table("volume", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_volume_customer_id"), ["customer_id"], unique=False)
-
-    # ### end Alembic commands ###
+    _accounts()
+    _customers()
 
 
 def downgrade() -> None:
-    # ### commands auto generated by Alembic - please adjust! ###
-    with op.batch_alter_table("volume", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_volume_customer_id"))
-
-    op.drop_table("volume")
-    with op.batch_alter_table("duplicate_flag", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_duplicate_flag_other_customer_id"))
-        batch_op.drop_index(batch_op.f("ix_duplicate_flag_customer_id"))
-
-    op.drop_table("duplicate_flag")
-    with op.batch_alter_table("customer_status_change", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_status_change_customer_id"))
-
-    op.drop_table("customer_status_change")
-    with op.batch_alter_table("customer_phone", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_phone_tail_bidx"))
-        batch_op.drop_index(batch_op.f("ix_customer_phone_phone_bidx"))
-        batch_op.drop_index(batch_op.f("ix_customer_phone_customer_id"))
-
-    op.drop_table("customer_phone")
-    with op.batch_alter_table("customer_bank_account", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_bank_account_customer_id"))
-        batch_op.drop_index(batch_op.f("ix_customer_bank_account_account_bidx"))
-
-    op.drop_table("customer_bank_account")
-    with op.batch_alter_table("customer_address", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_address_customer_id"))
-
-    op.drop_table("customer_address")
-    op.drop_table("user_role")
-    with op.batch_alter_table("customer", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_customer_suspected_duplicate"))
-        batch_op.drop_index(batch_op.f("ix_customer_status"))
-
-    op.drop_table("customer")
-    op.drop_table("user_account")
-    op.drop_table("setting")
-    op.drop_table("keyring")
-    with op.batch_alter_table("audit_entry", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entry_occurred_at"))
-        batch_op.drop_index(batch_op.f("ix_audit_entry_actor_id"))
-        batch_op.drop_index(batch_op.f("ix_audit_entry_action"))
-
-    op.drop_table("audit_entry")
-    # ### end Alembic commands ###
+    # dropping a table drops its indexes with it
+    for t in (
+        "volume",
+        "duplicate_flag",
+        "customer_status_change",
+        "customer_phone",
+        "customer_bank_account",
+        "customer_address",
+        "user_role",
+        "customer",
+        "user_account",
+        "setting",
+        "keyring",
+        "audit_entry",
+    ):
+        op.drop_table(t)
