@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -132,6 +133,21 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = Fa
 
 
 # --- shared by several areas (issue 15) ------------------------------------------------------
+Row = TypeVar("Row")
+
+
+def fetch(uow: UnitOfWork, model: type[Row], key: object, field: str) -> Row:
+    """The row of ``model`` with primary key ``key``; a missing one refuses on ``field``.
+
+    The one "get it or say it is not there" of the use cases: ``ValidationFailed`` with
+    ``FieldError(field, "not_found")``.
+    """
+    row = uow.session.get(model, key)
+    if row is None:
+        raise ValidationFailed([FieldError(field, "not_found")])
+    return row
+
+
 def local_today(clock: Clock) -> date:
     """Today in the workstation's time zone (due dates and inspection days are calendar days)."""
     return clock.now().astimezone().date()

@@ -25,7 +25,9 @@ from app.services.auth import SignedIn
 from app.services.common import (
     actor_from_row,
     authorize,
+    checked_text,
     clean_text,
+    fetch,
     local_today,
     next_yearly_number,
 )
@@ -157,9 +159,7 @@ def start_appraisal(
 
 
 def _open_appraisal(uow: UnitOfWork, appraisal_id: int) -> Appraisal:
-    appraisal = uow.session.get(Appraisal, appraisal_id)
-    if appraisal is None:
-        raise ValidationFailed([FieldError("appraisal", "not_found")])
+    appraisal = fetch(uow, Appraisal, appraisal_id, "appraisal")
     if appraisal.state != OPEN:
         raise DispositionRefused(reason="appraisal_closed", number=appraisal.number)
     return appraisal
@@ -313,10 +313,7 @@ def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clo
 
 def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock: Clock) -> None:
     """Close an appraisal: extensions and permanent decisions change the volumes (audited)."""
-    errors: list[FieldError] = []
-    opinion = clean_text(errors, "opinion", opinion, 2000, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    opinion = checked_text("opinion", opinion, 2000, required=False)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.appraise")
@@ -417,9 +414,7 @@ def get_appraisal(*, session: SignedIn, appraisal_id: int, clock: Clock) -> Appr
     """One appraisal with its appraisers and decisions (titles above clearance 受限)."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
-        appraisal = uow.session.get(Appraisal, appraisal_id)
-        if appraisal is None:
-            raise ValidationFailed([FieldError("appraisal", "not_found")])
+        appraisal = fetch(uow, Appraisal, appraisal_id, "appraisal")
         return _detail(uow, appraisal, reader)
 
 

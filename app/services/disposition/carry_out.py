@@ -37,7 +37,7 @@ from app.errors import (
     WrongCredentials,
 )
 from app.services.auth import SignedIn, check_password_with_lockout
-from app.services.common import actor_from_row, authorize, clean_text, find_user, local_today
+from app.services.common import actor_from_row, authorize, clean_text, fetch, find_user, local_today
 from app.services.disposition.holds import holds_covering_volumes, refuse_if_held
 from app.services.disposition.shared import disposition_settings, state_block
 from app.storage import blob_files
@@ -151,9 +151,7 @@ def carry_out_list(
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "disposition.carry_out")
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         if dl.state != rules.ListState.APPROVED.value:
             raise DispositionRefused(
                 reason="list_not_approved", number=dl.number, state=rules.ListState(dl.state).label
@@ -166,8 +164,7 @@ def carry_out_list(
     with session.uow(clock) as uow:
         uow.claim_writes()
         recorder = authorize(uow, session.actor, "disposition.carry_out")
-        dl = uow.session.get(DestructionList, list_id)
-        assert dl is not None
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         if dl.state != rules.ListState.APPROVED.value:  # another desk was quicker
             raise DispositionRefused(
                 reason="list_not_approved", number=dl.number, state=rules.ListState(dl.state).label

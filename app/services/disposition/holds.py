@@ -27,7 +27,7 @@ from app.clock import Clock
 from app.domain.disposition import HoldRef, HoldState, VolumeQuery
 from app.errors import DispositionRefused, FieldError, HoldInForce, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, next_yearly_number
+from app.services.common import authorize, checked_text, fetch, next_yearly_number
 from app.storage.models import Customer, LegalHold, LegalHoldTarget, Volume
 from app.storage.store import UnitOfWork
 
@@ -261,10 +261,7 @@ def place_hold(
     query: VolumeQuery | None = None,
 ) -> HoldRef:
     """Place a hold on customers, volumes and/or a query of volumes; returns it (R46)."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     query = query or VolumeQuery()
     customers = sorted(set(customer_ids))
     volumes = sorted(set(volume_ids))
@@ -313,16 +310,11 @@ def place_hold(
 
 def release_hold(*, session: SignedIn, hold_id: int, reason: str, clock: Clock) -> None:
     """Release a hold: an approver, never the one who placed it (R46)."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.hold_release")
-        hold = uow.session.get(LegalHold, hold_id)
-        if hold is None:
-            raise ValidationFailed([FieldError("hold", "not_found")])
+        hold = fetch(uow, LegalHold, hold_id, "hold")
         if hold.state != HoldState.ACTIVE.value:
             raise DispositionRefused(reason="hold_released", number=hold.number)
         if hold.created_by == user.id:

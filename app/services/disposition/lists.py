@@ -28,7 +28,9 @@ from app.services.auth import SignedIn
 from app.services.common import (
     actor_from_row,
     authorize,
+    checked_text,
     clean_text,
+    fetch,
     local_today,
     next_yearly_number,
 )
@@ -115,9 +117,7 @@ def _destroy_decision(uow: UnitOfWork, volume_id: int) -> AppraisalDecision | No
 
 def _draft(uow: UnitOfWork, list_id: int) -> DestructionList:
     """A list still being compiled; any other state refuses editing (R44)."""
-    found = uow.session.get(DestructionList, list_id)
-    if found is None:
-        raise ValidationFailed([FieldError("destruction_list", "not_found")])
+    found = fetch(uow, DestructionList, list_id, "destruction_list")
     if found.state != ListState.DRAFT.value:
         raise DispositionRefused(
             reason="list_closed", number=found.number, state=ListState(found.state).label
@@ -355,16 +355,11 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
 
 def add_list_note(*, session: SignedIn, list_id: int, text: str, clock: Clock) -> None:
     """Append a correction to a list (the list itself never changes once decided)."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "note", text, 2000, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("note", text, 2000, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.compile")
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         uow.session.add(
             DestructionNote(
                 list_id=dl.id,

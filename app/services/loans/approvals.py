@@ -16,7 +16,7 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, checked_text
+from app.services.common import actor_from_row, authorize, checked_text, fetch
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -29,9 +29,7 @@ def _decide_checks(
 ) -> tuple[UseApplication, UserAccount, ApproverTitle, int, list[rules.Step]]:
     """Every path to a decision passes here: the approver, R34, and the route."""
     approver = authorize(uow, session.actor, "loan.approve")
-    app = uow.session.get(UseApplication, application_id)
-    if app is None:
-        raise ValidationFailed([FieldError("application", "not_found")])
+    app = fetch(uow, UseApplication, application_id, "application")
     # R34: never one's own application, nor one entered by oneself (checked before anything else)
     if approver.id in (app.applicant_user_id, app.created_by):
         raise SelfApprovalRefused()

@@ -11,7 +11,7 @@ from app.clock import Clock
 from app.domain.roles import TITLE_LABELS, ApproverTitle, Role
 from app.errors import FieldError, PermissionDenied, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, fetch
 from app.services.loans.shared import TITLE_ORDER
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
@@ -59,8 +59,7 @@ def set_staff_department(*, session: SignedIn, user_id: int, department: str, cl
         raise ValidationFailed([FieldError("department", "too_long", {"max": 64})])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
-        if uow.session.get(UserAccount, user_id) is None:
-            raise ValidationFailed([FieldError("username", "not_found")])
+        fetch(uow, UserAccount, user_id, "username")
         row = uow.session.get(StaffDepartment, user_id)
         before = row.department if row else ""
         if not text:

@@ -29,12 +29,12 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
-    NotFound,
     _chunks,
     _get_location,
     _id,
     _settings,
     _slots_in_order,
+    get_or_missing,
 )
 from app.services.locations.boxes import _boxes_in
 from app.services.locations.custody import get_handover
@@ -298,8 +298,7 @@ def record_handover_output(*, session: SignedIn, handover_id: int, kind: str, cl
     sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        if uow.session.get(CustodyHandover, handover_id) is None:
-            raise NotFound(what="交接记录")
+        get_or_missing(uow, CustodyHandover, handover_id, "交接记录")
         uow.audit.record(
             "print.custody_handover",
             object_type="custody_handover",

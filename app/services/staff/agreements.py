@@ -21,7 +21,7 @@ from app.domain.staff import Gap
 from app.errors import FieldError, ValidationFailed
 from app.security.masking import mask_name
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today
+from app.services.common import authorize, checked_text, clean_text, fetch, local_today
 from app.services.compliance import load_policy, person_gaps
 from app.services.staff.people import NotFound
 from app.storage.models import (
@@ -123,8 +123,7 @@ def record_agreement(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
-        if uow.session.get(StaffPerson, person_id) is None:
-            raise NotFound("person")
+        fetch(uow, StaffPerson, person_id, "person")
         row = StaffAgreement(
             person_id=person_id,
             signed_on=signed_on,
@@ -182,10 +181,7 @@ def open_agreement_scan(
     *, session: SignedIn, agreement_id: int, purpose: str, clock: Clock
 ) -> Attachment:
     """The decrypted scan of an agreement, for a stated purpose (audited, R40)."""
-    errors: list[FieldError] = []
-    purpose = clean_text(errors, "purpose", purpose, 200, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    purpose = checked_text("purpose", purpose, 200, required=True)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
         row = uow.session.get(StaffAgreement, agreement_id)

@@ -39,7 +39,13 @@ from app.errors import (
     ValidationFailed,
 )
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    checked_text,
+    clean_text,
+    next_yearly_number,
+)
 from app.services.statistics.reports import build_report
 from app.services.statistics.stored import load_report
 from app.services.statistics.stored import needed_titles as _needed
@@ -226,10 +232,7 @@ def _sign(
 
 def approve_report(*, session: SignedIn, report_id: int, opinion: str, clock: Clock) -> str:
     """Sign the open step; the last signature releases the report. Returns the new state."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "opinion", opinion, 500, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("opinion", opinion, 500, required=False)
     now = clock.now()
     with session.uow(clock) as uow:
         row, title, step, steps, signed = _sign(uow, session, report_id, "approve", text, now)
@@ -265,10 +268,7 @@ def _release(uow: UnitOfWork, row: StatisticsReport, now: datetime) -> None:
 
 def reject_report(*, session: SignedIn, report_id: int, reason: str, clock: Clock) -> None:
     """Send the report back (a reason is required); the compiler compiles it again."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("reason", reason, 500, required=True)
     now = clock.now()
     with session.uow(clock) as uow:
         row, _title, step, _steps, _signed = _sign(uow, session, report_id, "reject", text, now)
