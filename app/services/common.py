@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import select
 
@@ -146,6 +146,27 @@ def fetch(uow: UnitOfWork, model: type[Row], key: object, field: str) -> Row:
     if row is None:
         raise ValidationFailed([FieldError(field, "not_found")])
     return row
+
+
+class Numbered(Protocol):
+    """A record the audit trail names by its id and its number (清册, 鉴定, 冻结, 报表 …)."""
+
+    @property
+    def id(self) -> int:
+        """The primary key, the audit entry's object."""
+
+    @property
+    def number(self) -> str | None:
+        """The record's number as printed (a statistics draft has none yet)."""
+
+
+def record_numbered(
+    uow: UnitOfWork, action: str, object_type: str, row: Numbered, **details: Any
+) -> None:
+    """Audit ``action`` on ``row``: its id as the object, its number first in the details."""
+    uow.audit.record(
+        action, object_type=object_type, object_id=row.id, details={"number": row.number, **details}
+    )
 
 
 def local_today(clock: Clock) -> date:

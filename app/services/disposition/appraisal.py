@@ -30,6 +30,7 @@ from app.services.common import (
     fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.disposition.holds import (
     holds_covering_volumes,
@@ -148,11 +149,12 @@ def start_appraisal(
             AppraisalMember(appraisal_id=appraisal.id, user_id=u.id, name=u.display_name, seq=n)
             for n, u in enumerate(people, start=1)
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.appraisal_start",
-            object_type="appraisal",
-            object_id=appraisal.id,
-            details={"number": appraisal.number, "appraisers": [u.display_name for u in people]},
+            "appraisal",
+            appraisal,
+            appraisers=[u.display_name for u in people],
         )
         uow.commit()
         return AppraisalRef(appraisal.id, appraisal.number)
@@ -358,12 +360,7 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
         for d in decisions:
             label = rules.Decision(d.decision).label
             counts[label] = counts.get(label, 0) + 1
-        uow.audit.record(
-            "disposition.appraisal_close",
-            object_type="appraisal",
-            object_id=appraisal.id,
-            details={"number": appraisal.number, "counts": counts},
-        )
+        record_numbered(uow, "disposition.appraisal_close", "appraisal", appraisal, counts=counts)
         uow.commit()
 
 

@@ -15,7 +15,7 @@ from app.domain import disposition as rules
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, checked_text, fetch
+from app.services.common import authorize, checked_text, fetch, record_numbered
 from app.services.disposition.reading import ListSummary, _counts, _summary, steps_of
 from app.storage.models import (
     AppraisalDecision,
@@ -123,16 +123,14 @@ def approve_list(*, session: SignedIn, list_id: int, opinion: str, clock: Clock)
             dl.state = ListState.APPROVED.value
             dl.decided_at = clock.now()
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_approve",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={
-                "number": dl.number,
-                "step": TITLE_LABELS[title],
-                "final": done,
-                "opinion": opinion,
-            },
+            "destruction_list",
+            dl,
+            step=TITLE_LABELS[title],
+            final=done,
+            opinion=opinion,
         )
         uow.commit()
         return dl.state
@@ -154,11 +152,13 @@ def reject_list(*, session: SignedIn, list_id: int, reason: str, clock: Clock) -
             .where(DestructionListVolume.list_id == dl.id)
             .values(open_volume_id=None)
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_reject",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "step": TITLE_LABELS[title], "reason": reason},
+            "destruction_list",
+            dl,
+            step=TITLE_LABELS[title],
+            reason=reason,
         )
         uow.commit()
 

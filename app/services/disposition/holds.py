@@ -27,7 +27,7 @@ from app.clock import Clock
 from app.domain.disposition import HoldRef, HoldState, VolumeQuery
 from app.errors import DispositionRefused, FieldError, HoldInForce, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, checked_text, fetch, next_yearly_number
+from app.services.common import authorize, checked_text, fetch, next_yearly_number, record_numbered
 from app.storage.models import Customer, LegalHold, LegalHoldTarget, Volume
 from app.storage.store import UnitOfWork
 
@@ -292,17 +292,15 @@ def place_hold(
             [LegalHoldTarget(hold_id=hold.id, customer_id=c) for c in customers]
             + [LegalHoldTarget(hold_id=hold.id, volume_id=v) for v in volumes]
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.hold_place",
-            object_type="legal_hold",
-            object_id=hold.id,
-            details={
-                "number": hold.number,
-                "reason": reason,
-                "customers": customers,
-                "volumes": volumes,
-                "query": query.describe(),
-            },
+            "legal_hold",
+            hold,
+            reason=reason,
+            customers=customers,
+            volumes=volumes,
+            query=query.describe(),
         )
         uow.commit()
         return HoldRef(hold.id, hold.number, reason)
@@ -325,12 +323,7 @@ def release_hold(*, session: SignedIn, hold_id: int, reason: str, clock: Clock) 
         hold.released_at = clock.now()
         hold.release_reason = reason
         hold.version += 1
-        uow.audit.record(
-            "disposition.hold_release",
-            object_type="legal_hold",
-            object_id=hold.id,
-            details={"number": hold.number, "reason": reason},
-        )
+        record_numbered(uow, "disposition.hold_release", "legal_hold", hold, reason=reason)
         uow.commit()
 
 

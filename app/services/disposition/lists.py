@@ -33,6 +33,7 @@ from app.services.common import (
     fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.disposition.appraisal import check_volumes_free
 from app.services.disposition.shared import level_label, snapshots
@@ -222,11 +223,8 @@ def compile_list(
         uow.session.add(dl)
         uow.session.flush()
         count = _add_rows(uow, dl, volume_ids, today)
-        uow.audit.record(
-            "disposition.list_compile",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "volumes": count, "reason": reason},
+        record_numbered(
+            uow, "disposition.list_compile", "destruction_list", dl, volumes=count, reason=reason
         )
         uow.commit()
         return ListRef(dl.id, dl.number)
@@ -242,12 +240,7 @@ def add_list_volumes(
         dl = _draft(uow, list_id)
         count = _add_rows(uow, dl, volume_ids, local_today(clock))
         dl.version += 1
-        uow.audit.record(
-            "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "added": count},
-        )
+        record_numbered(uow, "disposition.list_edit", "destruction_list", dl, added=count)
         uow.commit()
 
 
@@ -272,11 +265,8 @@ def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock
         for n, r in enumerate((r for r in rows if r.volume_id != volume_id), start=1):
             r.seq = n
         dl.version += 1
-        uow.audit.record(
-            "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "removed": gone[0].reference_code},
+        record_numbered(
+            uow, "disposition.list_edit", "destruction_list", dl, removed=gone[0].reference_code
         )
         uow.commit()
 
@@ -303,11 +293,13 @@ def set_list_row(
             raise ValidationFailed([FieldError("volume", "not_found")])
         row.reason, row.remarks = reason, remarks
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "code": row.reference_code, "reason": reason},
+            "destruction_list",
+            dl,
+            code=row.reference_code,
+            reason=reason,
         )
         uow.commit()
 
@@ -339,15 +331,13 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
         dl.state = ListState.PENDING.value
         dl.submitted_at = clock.now()
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_submit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={
-                "number": dl.number,
-                "volumes": count,
-                "route": [TITLE_LABELS[ApproverTitle(s)] for s in steps],
-            },
+            "destruction_list",
+            dl,
+            volumes=count,
+            route=[TITLE_LABELS[ApproverTitle(s)] for s in steps],
         )
         uow.commit()
         return [TITLE_LABELS[ApproverTitle(s)] for s in steps]
@@ -369,10 +359,5 @@ def add_list_note(*, session: SignedIn, list_id: int, text: str, clock: Clock) -
                 created_at=clock.now(),
             )
         )
-        uow.audit.record(
-            "disposition.list_note",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "note": text},
-        )
+        record_numbered(uow, "disposition.list_note", "destruction_list", dl, note=text)
         uow.commit()

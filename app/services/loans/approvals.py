@@ -16,7 +16,7 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, checked_text, fetch
+from app.services.common import actor_from_row, authorize, checked_text, fetch, record_numbered
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -96,17 +96,15 @@ def approve_application(
             if app.renewal_of_loan_id is not None:
                 extended = renew(uow, app, local_today(clock))
         app.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "loan.approve",
-            object_type="use_application",
-            object_id=app.id,
-            details={
-                "number": app.number,
-                "step": step_label(steps[step]),
-                "title": title.value,
-                "final": done,
-                "renewed_until": extended,
-            },
+            "use_application",
+            app,
+            step=step_label(steps[step]),
+            title=title.value,
+            final=done,
+            renewed_until=extended,
         )
         uow.commit()
         return app.state
@@ -125,11 +123,8 @@ def reject_application(
         app.rejection_reason = reason
         app.decided_at = now
         app.version += 1
-        uow.audit.record(
-            "loan.reject",
-            object_type="use_application",
-            object_id=app.id,
-            details={"number": app.number, "step": step_label(steps[step]), "reason": reason},
+        record_numbered(
+            uow, "loan.reject", "use_application", app, step=step_label(steps[step]), reason=reason
         )
         uow.commit()
 

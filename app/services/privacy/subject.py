@@ -23,6 +23,7 @@ from app.services.common import (
     fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.customers.stored import load_customer
 from app.services.privacy.settings import privacy_settings
@@ -120,16 +121,14 @@ def answer_subject_request(
             raise ValidationFailed([FieldError("request", "already_answered")])
         row.answered_on = local_today(clock)
         row.answer = text
-        uow.audit.record(
+        record_numbered(
+            uow,
             "subject.answer",
-            object_type="subject_request",
-            object_id=row.id,
-            details={
-                "number": row.number,
-                "customer": row.customer_number,
-                "answered_on": row.answered_on.isoformat(),
-                "late": row.answered_on > row.due_on,
-            },
+            "subject_request",
+            row,
+            customer=row.customer_number,
+            answered_on=row.answered_on.isoformat(),
+            late=row.answered_on > row.due_on,
         )
         uow.commit()
 

@@ -27,6 +27,7 @@ from app.services.common import (
     fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.compliance import load_policy, person_gaps
 from app.storage.models import AccessReview, AccessReviewLine, StaffPerson, UserAccount
@@ -133,12 +134,7 @@ def start_access_review(*, session: SignedIn, clock: Clock) -> int:
                 )
             )
             count += 1
-        uow.audit.record(
-            "access_review.start",
-            object_type="access_review",
-            object_id=review.id,
-            details={"number": review.number, "accounts": count},
-        )
+        record_numbered(uow, "access_review.start", "access_review", review, accounts=count)
         uow.commit()
         return review.id
 
@@ -189,15 +185,13 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
         if deciders == {session.actor.user_id}:
             raise ValidationFailed([FieldError("review", "decided_alone")])
         review.closed_at, review.closed_by, review.note = clock.now(), session.actor.user_id, note
-        uow.audit.record(
+        record_numbered(
+            uow,
             "access_review.close",
-            object_type="access_review",
-            object_id=review.id,
-            details={
-                "number": review.number,
-                "confirmed": sum(1 for line in lines if line.decision == "confirmed"),
-                "changed": sum(1 for line in lines if line.decision == "changed"),
-            },
+            "access_review",
+            review,
+            confirmed=sum(1 for line in lines if line.decision == "confirmed"),
+            changed=sum(1 for line in lines if line.decision == "changed"),
         )
         uow.commit()
 

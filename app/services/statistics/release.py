@@ -45,6 +45,7 @@ from app.services.common import (
     checked_text,
     clean_text,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.statistics.reports import build_report
 from app.services.statistics.stored import load_report
@@ -258,12 +259,7 @@ def _release(uow: UnitOfWork, row: StatisticsReport, now: datetime) -> None:
         row.number = next_yearly_number(uow, NUMBER_PREFIX, year, digits=4)
     row.state = ReleaseState.RELEASED.value
     row.decided_at = now
-    uow.audit.record(
-        "statistics.release",
-        object_type="statistics_report",
-        object_id=row.id,
-        details={"number": row.number, "version": row.version},
-    )
+    record_numbered(uow, "statistics.release", "statistics_report", row, version=row.version)
 
 
 def reject_report(*, session: SignedIn, report_id: int, reason: str, clock: Clock) -> None:
@@ -411,11 +407,8 @@ def record_distribution(
         )
         uow.session.add(entry)
         uow.session.flush()
-        uow.audit.record(
-            "statistics.distribute",
-            object_type="statistics_report",
-            object_id=row.id,
-            details={"number": row.number, "recipient": who, "copies": copies},
+        record_numbered(
+            uow, "statistics.distribute", "statistics_report", row, recipient=who, copies=copies
         )
         uow.commit()
         return entry.id
