@@ -18,6 +18,7 @@ from app.errors import (
     FieldError,
     ValidationFailed,
 )
+from app.security.audit import masked_change
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.backup import tools_available as storage_tools_available
@@ -127,15 +128,13 @@ def update_backup_settings(
         updated = replace(current, **clean)
         if updated == current:
             return current
-        before, after = current.__dict__, updated.__dict__
         uow.settings.put_many(clean)
         uow.audit.record(
             "settings.update",
             object_type="settings",
             object_id="backup",
-            details={
-                k: {"before": before[k], "after": after[k]} for k in clean if before[k] != after[k]
-            },
+            # only the keys in ``clean`` can differ
+            details=masked_change(current.__dict__, updated.__dict__),
         )
         uow.commit()
         return updated
