@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Protocol, TypeVar
+from datetime import date, datetime
+from typing import Any, Protocol, TypedDict, TypeVar
 
 from sqlalchemy import select
 
@@ -166,6 +166,25 @@ def record_numbered(
     """Audit ``action`` on ``row``: its id as the object, its number first in the details."""
     uow.audit.record(
         action, object_type=object_type, object_id=row.id, details={"number": row.number, **details}
+    )
+
+
+class PrintStamp(TypedDict):
+    """The header and footer of every printed form (``app.printing.page.PrintedForm``)."""
+
+    organisation: str
+    printed_by: str
+    printed_by_username: str
+    printed_at: datetime
+
+
+def print_stamp(actor: Actor, organisation: str, clock: Clock) -> PrintStamp:
+    """Who prints, for which organisation, now: spread into a form's rows (``**print_stamp``)."""
+    return PrintStamp(
+        organisation=organisation,
+        printed_by=actor.display_name,
+        printed_by_username=actor.username,
+        printed_at=clock.now(),
     )
 
 
