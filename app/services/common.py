@@ -132,6 +132,17 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = Fa
     return user
 
 
+def authorize_either(uow: UnitOfWork, actor: Actor, action: str, fallback: str) -> UserAccount:
+    """``authorize`` for ``action``, or else for ``fallback`` (a list two roles read).
+
+    When the actor may do neither, the refusal names ``fallback``.
+    """
+    try:
+        return authorize(uow, actor, action)
+    except PermissionDenied:
+        return authorize(uow, actor, fallback)
+
+
 # --- shared by several areas (issue 15) ------------------------------------------------------
 Row = TypeVar("Row")
 
