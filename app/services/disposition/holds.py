@@ -168,6 +168,25 @@ def held_volume_clause(source: Executor, volume: Any = Volume) -> Any:
     return or_(*parts)
 
 
+def _target_ids(db: Session | Connection, hold_ids: list[int], column: Any) -> list[int]:
+    """The volume or customer ids (``column`` of the targets) the holds ``hold_ids`` name."""
+    found = db.scalars(
+        select(column).where(LegalHoldTarget.hold_id.in_(hold_ids), column.is_not(None))
+    )
+    return sorted({int(x) for x in found if x is not None})
+
+
+def _volume_ids_in(
+    db: Session | Connection, column: Any, keys: list[int], extra: list[Any]
+) -> set[int]:
+    """Ids of the volumes whose ``column`` is one of ``keys`` (500 at a time) and meet ``extra``."""
+    found: set[int] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(int(v) for v in db.scalars(select(Volume.id).where(column.in_(chunk), *extra)))
+    return found
+
+
 def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
     """Ids of the volumes an active hold covers (and that meet ``cond``), from the holds' side.
 
@@ -182,39 +201,10 @@ def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
     extra = [cond] if cond is not None else []
     found: set[int] = set()
     # the targets first, as plain id lists: a sub-select here lets the planner scan volumes
-    volumes = sorted(
-        {
-            int(v)
-            for v in db.scalars(
-                select(LegalHoldTarget.volume_id).where(
-                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.volume_id.is_not(None)
-                )
-            )
-            if v is not None
-        }
-    )
-    customers = sorted(
-        {
-            int(c)
-            for c in db.scalars(
-                select(LegalHoldTarget.customer_id).where(
-                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.customer_id.is_not(None)
-                )
-            )
-            if c is not None
-        }
-    )
-    for start in range(0, len(volumes), 500):
-        chunk = volumes[start : start + 500]
-        found.update(
-            int(v) for v in db.scalars(select(Volume.id).where(Volume.id.in_(chunk), *extra))
-        )
-    for start in range(0, len(customers), 500):
-        chunk = customers[start : start + 500]
-        found.update(
-            int(v)
-            for v in db.scalars(select(Volume.id).where(Volume.customer_id.in_(chunk), *extra))
-        )
+    volumes = _target_ids(db, ids, LegalHoldTarget.volume_id)
+    customers = _target_ids(db, ids, LegalHoldTarget.customer_id)
+    found.update(_volume_ids_in(db, Volume.id, volumes, extra))
+    found.update(_volume_ids_in(db, Volume.customer_id, customers, extra))
     for _h, _n, _r, text in holds:
         query = VolumeQuery.from_json(text)
         if not query.is_empty():
