@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any, Protocol, TypedDict, TypeVar
 
@@ -169,6 +170,31 @@ class Numbered(Protocol):
     @property
     def number(self) -> str | None:
         """The record's number as printed (a statistics draft has none yet)."""
+
+
+class Identified(Protocol):
+    """A new row: its primary key is assigned when it is flushed."""
+
+    @property
+    def id(self) -> int:
+        """The primary key."""
+
+
+def add_recorded(
+    uow: UnitOfWork,
+    row: Identified,
+    action: str,
+    *,
+    object_type: str,
+    details: Mapping[str, Any],
+    purpose: str | None = None,
+) -> None:
+    """Insert ``row`` and audit its creation: flushed first, so the entry names the new id."""
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit.record(
+        action, object_type=object_type, object_id=row.id, purpose=purpose, details=details
+    )
 
 
 def record_numbered(

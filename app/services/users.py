@@ -21,7 +21,7 @@ from app.security.rekey import Progress
 from app.services import account_changes as changes
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
-from app.services.common import authorize, authorize_either, find_user
+from app.services.common import add_recorded, authorize, authorize_either, find_user
 from app.services.keys import request_rotation
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
@@ -174,12 +174,11 @@ def create_user(
             created_at=now,
             roles=[],
         )
-        uow.session.add(user)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            user,
             "user.create",
             object_type="user",
-            object_id=user.id,
             details={
                 "username": user.username,
                 "roles": [],

@@ -19,7 +19,7 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, add_recorded, authorize
 from app.services.locations._common import (
     _chunks,
     _codes,
@@ -126,11 +126,7 @@ def create_box(*, session: SignedIn, draft: BoxDraft, clock: Clock) -> BoxRow:
             created_at=clock.now(),
             version=1,
         )
-        uow.session.add(box)
-        uow.session.flush()
-        uow.audit.record(
-            "box.create", object_type="box", object_id=box.id, details={"code": box.code}
-        )
+        add_recorded(uow, box, "box.create", object_type="box", details={"code": box.code})
         uow.commit()
         return _box_rows(uow, session, [box])[0]
 

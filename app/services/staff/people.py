@@ -17,7 +17,14 @@ from app.domain.staff import STATE_LABELS, StaffPolicy, StaffState
 from app.errors import FieldError, ValidationFailed
 from app.security.masking import mask_phone
 from app.services.auth import SignedIn
-from app.services.common import authorize, checked_text, clean_text, fetch, local_today
+from app.services.common import (
+    add_recorded,
+    authorize,
+    checked_text,
+    clean_text,
+    fetch,
+    local_today,
+)
 from app.services.compliance import POLICY_SETTING, load_policy
 from app.storage.models import (
     Department,
@@ -92,12 +99,11 @@ def add_department(*, session: SignedIn, name: str, clock: Clock) -> int:
         if uow.session.scalar(select(Department.id).where(Department.name == name)):
             raise ValidationFailed([FieldError("department", "taken")])
         row = Department(name=name, created_at=clock.now())
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "staff.department_add",
             object_type="department",
-            object_id=row.id,
             details={"name": name},
         )
         uow.commit()

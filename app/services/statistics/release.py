@@ -41,6 +41,7 @@ from app.errors import (
 from app.services.auth import SignedIn
 from app.services.common import (
     actor_from_row,
+    add_recorded,
     authorize,
     checked_text,
     clean_text,
@@ -144,12 +145,11 @@ def compile_report(
             compiled_at=now,
             rejection_reason="",
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "statistics.compile",
             object_type="statistics_report",
-            object_id=row.id,
             details={
                 "kind": kind,
                 "period": report.period_text(),
@@ -334,12 +334,11 @@ def revise_report(
             submitted_at=now,
             rejection_reason="",
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "statistics.revise",
             object_type="statistics_report",
-            object_id=row.id,
             details={"of": old.id, "number": old.number, "change": change},
         )
         uow.commit()
