@@ -163,3 +163,17 @@ def _target(settings: BackupSettings, target: str | Path | None) -> Path:
     if not chosen:
         raise BackupNoTarget()
     return Path(chosen).expanduser().resolve()
+
+
+def record_backup_event(
+    session: SignedIn,
+    clock: Clock,
+    action: str,
+    details: dict[str, Any],
+    *,
+    object_id: str | None = None,
+) -> None:
+    """One audit entry about a backup, in a transaction of its own (the files are outside it)."""
+    with session.uow(clock) as uow:
+        uow.audit.record(action, object_type="backup", object_id=object_id, details=details)
+        uow.commit()
