@@ -225,6 +225,33 @@ def print_stamp(actor: Actor, organisation: str, clock: Clock) -> PrintStamp:
     )
 
 
+class Signature(TypedDict):
+    """The columns every approval row shares (借阅, 销毁清册, 统计报表): who signed which step."""
+
+    step: int
+    approver_user_id: int
+    approver_name: str
+    approver_title: str
+    decision: str
+    opinion: str
+    decided_at: datetime
+
+
+def signature(
+    approver: UserAccount, title: str, step: int, decision: str, opinion: str, at: datetime
+) -> Signature:
+    """``approver``'s decision on ``step`` of a route as ``title``: spread into an approval row."""
+    return Signature(
+        step=step,
+        approver_user_id=approver.id,
+        approver_name=approver.display_name,
+        approver_title=title,
+        decision=decision,
+        opinion=opinion,
+        decided_at=at,
+    )
+
+
 def local_today(clock: Clock) -> date:
     """Today in the workstation's time zone (due dates and inspection days are calendar days)."""
     return clock.now().astimezone().date()

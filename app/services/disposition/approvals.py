@@ -15,7 +15,7 @@ from app.domain import disposition as rules
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, checked_text, fetch, record_numbered
+from app.services.common import authorize, checked_text, fetch, record_numbered, signature
 from app.services.disposition.reading import ListSummary, _counts, _summary, steps_of
 from app.storage.models import (
     AppraisalDecision,
@@ -99,14 +99,7 @@ def _sign(
 ) -> None:
     uow.session.add(
         DestructionApproval(
-            list_id=dl.id,
-            step=step,
-            approver_user_id=approver.id,
-            approver_name=approver.display_name,
-            approver_title=title.value,
-            decision=decision,
-            opinion=opinion,
-            decided_at=clock.now(),
+            list_id=dl.id, **signature(approver, title.value, step, decision, opinion, clock.now())
         )
     )
 

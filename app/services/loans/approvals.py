@@ -16,7 +16,14 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, checked_text, fetch, record_numbered
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    checked_text,
+    fetch,
+    record_numbered,
+    signature,
+)
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -62,14 +69,7 @@ def _sign_step(
     app, approver, title, step, steps = _decide_checks(uow, session, application_id)
     uow.session.add(
         UseApproval(
-            application_id=app.id,
-            step=step,
-            approver_user_id=approver.id,
-            approver_name=approver.display_name,
-            approver_title=title.value,
-            decision=decision,
-            opinion=opinion,
-            decided_at=now,
+            application_id=app.id, **signature(approver, title.value, step, decision, opinion, now)
         )
     )
     return app, title, step, steps

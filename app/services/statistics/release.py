@@ -47,11 +47,17 @@ from app.services.common import (
     clean_text,
     next_yearly_number,
     record_numbered,
+    signature,
 )
 from app.services.statistics.reports import build_report
 from app.services.statistics.stored import load_report
 from app.services.statistics.stored import needed_titles as _needed
-from app.storage.models import StatisticsApproval, StatisticsDistribution, StatisticsReport
+from app.storage.models import (
+    StatisticsApproval,
+    StatisticsDistribution,
+    StatisticsReport,
+    UserAccount,
+)
 from app.storage.store import UnitOfWork
 
 ROUTING_SETTING = "statistics_routing"
@@ -184,7 +190,7 @@ def submit_report(*, session: SignedIn, report_id: int, clock: Clock) -> None:
 
 def _decide(
     uow: UnitOfWork, session: SignedIn, report_id: int
-) -> tuple[StatisticsReport, object, str, int, list[list[str]], set[int]]:
+) -> tuple[StatisticsReport, UserAccount, str, int, list[list[str]], set[int]]:
     approver = authorize(uow, session.actor, "statistics.approve")
     row = load_report(uow, report_id)
     if approver.id == row.compiled_by:
@@ -218,14 +224,7 @@ def _sign(
     uow.claim_writes()
     uow.session.add(
         StatisticsApproval(
-            report_id=row.id,
-            step=step,
-            approver_user_id=approver.id,  # type: ignore[attr-defined]
-            approver_name=approver.display_name,  # type: ignore[attr-defined]
-            approver_title=title,
-            decision=decision,
-            opinion=text,
-            decided_at=now,
+            report_id=row.id, **signature(approver, title, step, decision, text, now)
         )
     )
     return row, title, step, steps, signed
