@@ -116,8 +116,13 @@ def _destroy_decision(uow: UnitOfWork, volume_id: int) -> AppraisalDecision | No
     )
 
 
-def _draft(uow: UnitOfWork, list_id: int) -> DestructionList:
-    """A list still being compiled; any other state refuses editing (R44)."""
+def _draft(uow: UnitOfWork, actor: Actor, list_id: int) -> DestructionList:
+    """A list still being compiled, to edit; any other state refuses editing (R44).
+
+    Writes are claimed and ``disposition.compile`` authorised first.
+    """
+    uow.claim_writes()
+    authorize(uow, actor, "disposition.compile")
     found = fetch(uow, DestructionList, list_id, "destruction_list")
     if found.state != ListState.DRAFT.value:
         raise DispositionRefused(
@@ -235,9 +240,7 @@ def add_list_volumes(
 ) -> None:
     """Add volumes to a draft list."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         count = _add_rows(uow, dl, volume_ids, local_today(clock))
         dl.version += 1
         record_numbered(uow, "disposition.list_edit", "destruction_list", dl, added=count)
@@ -247,9 +250,7 @@ def add_list_volumes(
 def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock: Clock) -> None:
     """Take a volume off a draft list (the rows are renumbered)."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         rows = list(
             uow.session.scalars(
                 select(DestructionListVolume)
@@ -281,9 +282,7 @@ def set_list_row(
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         row = uow.session.scalar(
             select(DestructionListVolume).where(
                 DestructionListVolume.list_id == dl.id, DestructionListVolume.volume_id == volume_id
@@ -309,9 +308,7 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
     from app.services.disposition.shared import disposition_settings
 
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         levels = set(
             uow.session.scalars(
                 select(Volume.secrecy_level)
