@@ -160,11 +160,19 @@ def start_appraisal(
         return AppraisalRef(appraisal.id, appraisal.number)
 
 
-def _open_appraisal(uow: UnitOfWork, appraisal_id: int) -> Appraisal:
+def _open_appraisal(
+    uow: UnitOfWork, actor: Actor, appraisal_id: int
+) -> tuple[UserAccount, Appraisal]:
+    """The appraiser and the appraisal they change, refused once closed.
+
+    Writes are claimed and ``disposition.appraise`` authorised first.
+    """
+    uow.claim_writes()
+    user = authorize(uow, actor, "disposition.appraise")
     appraisal = fetch(uow, Appraisal, appraisal_id, "appraisal")
     if appraisal.state != OPEN:
         raise DispositionRefused(reason="appraisal_closed", number=appraisal.number)
-    return appraisal
+    return user, appraisal
 
 
 def check_volume_free(uow: UnitOfWork, v: Volume, *, appraisal_id: int | None = None) -> None:
@@ -247,9 +255,7 @@ def record_decision(
     if kind == rules.Decision.DESTROY and not reason:
         reason = rules.DEFAULT_REASON
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        user = authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         v = volume_or_refuse(uow, volume_id)
         if not access.may_see(actor_from_row(user), v.secrecy_level):
             raise ValidationFailed([FieldError("volume", "no_clearance")])
@@ -292,9 +298,7 @@ def record_decision(
 def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clock: Clock) -> None:
     """Take a volume out of an open appraisal (it returns to the queue)."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        _user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         row = uow.session.scalar(
             select(AppraisalDecision).where(
                 AppraisalDecision.appraisal_id == appraisal.id,
@@ -317,9 +321,7 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
     """Close an appraisal: extensions and permanent decisions change the volumes (audited)."""
     opinion = checked_text("opinion", opinion, 2000, required=False)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        user = authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         decisions = list(
             uow.session.scalars(
                 select(AppraisalDecision).where(AppraisalDecision.appraisal_id == appraisal.id)
