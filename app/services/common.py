@@ -215,13 +215,13 @@ class PrintStamp(TypedDict):
     printed_at: datetime
 
 
-def print_stamp(actor: Actor, organisation: str, clock: Clock) -> PrintStamp:
-    """Who prints, for which organisation, now: spread into a form's rows (``**print_stamp``)."""
+def form_stamp(actor: Actor, organisation: str, at: datetime) -> PrintStamp:
+    """Who prints, for which organisation, when: spread into a form's rows (``**form_stamp``)."""
     return PrintStamp(
         organisation=organisation,
         printed_by=actor.display_name,
         printed_by_username=actor.username,
-        printed_at=clock.now(),
+        printed_at=at,
     )
 
 

@@ -165,7 +165,7 @@ def _target(settings: BackupSettings, target: str | Path | None) -> Path:
     return Path(chosen).expanduser().resolve()
 
 
-def record_backup_event(
+def _record_backup_event(
     session: SignedIn,
     clock: Clock,
     action: str,

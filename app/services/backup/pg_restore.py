@@ -19,7 +19,7 @@ from app.errors import AppError, BackupDamaged, BackupForeign, VaultMissing
 from app.security.keyring import Keyring
 from app.server_errors import RestoreTargetExists
 from app.services.auth import SignedIn
-from app.services.backup.config import record_backup_event
+from app.services.backup.config import _record_backup_event
 from app.services.backup.purge import RestoreSummary, record_restore_in
 from app.services.backup.run import require_verified
 from app.services.common import authorize
@@ -179,7 +179,7 @@ def _prepare_pg_restore(
             sink=sink,
         )
     except AppError as exc:
-        record_backup_event(
+        _record_backup_event(
             session,
             clock,
             "backup.failed",
@@ -187,7 +187,7 @@ def _prepare_pg_restore(
             object_id=Path(backup).name,
         )
         raise
-    record_backup_event(
+    _record_backup_event(
         session,
         clock,
         "backup.restore_prepared",

@@ -20,7 +20,7 @@ from app.errors import (
     VaultMissing,
 )
 from app.services.auth import SignedIn
-from app.services.backup.config import _require_embedded, record_backup_event
+from app.services.backup.config import _record_backup_event, _require_embedded
 from app.services.backup.purge import RestoreSummary, _record_restore
 from app.services.backup.run import require_verified
 from app.services.common import authorize
@@ -227,7 +227,7 @@ def prepare_restore(
         sink=sink,
         actor_name=session.actor.username,
     )
-    record_backup_event(
+    _record_backup_event(
         session,
         clock,
         "backup.restore_prepared",

@@ -18,7 +18,7 @@ from app.errors import (
     BackupDamaged,
 )
 from app.services.auth import SignedIn
-from app.services.backup.config import BackupSettings, _load, _target, _time, record_backup_event
+from app.services.backup.config import BackupSettings, _load, _record_backup_event, _target, _time
 from app.services.common import authorize
 from app.storage import backup as storage
 from app.storage.backup import Sink
@@ -103,7 +103,7 @@ def run_backup(
                 sink=sink,
             )
     except AppError as exc:
-        record_backup_event(
+        _record_backup_event(
             session, clock, "backup.failed", {"target": str(folder), "error": exc.code}
         )
         raise
@@ -215,7 +215,7 @@ def expire_vault_copies(
         folder, database_id, no_rotation, clock.now(), keys=known_keys(session)
     )
     if expired:
-        record_backup_event(
+        _record_backup_event(
             session,
             clock,
             "backup.vault_expired",

@@ -14,7 +14,7 @@ from app.domain.catalogue import MARKED_LEVELS, SECRECY_LABELS, SecrecyLevel
 from app.domain.disposition import ListState
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, fetch, print_stamp
+from app.services.common import actor_from_row, authorize, fetch, form_stamp
 from app.services.disposition.appraisal import get_appraisal
 from app.services.disposition.reading import list_detail
 from app.storage.models import DestructionList
@@ -82,7 +82,7 @@ def destruction_list_form(*, session: SignedIn, list_id: int, clock: Clock) -> D
         for r in detail.rows
     ]
     return DestructionListForm(
-        **print_stamp(session.actor, organisation, clock),
+        **form_stamp(session.actor, organisation, clock.now()),
         number=detail.summary.number,
         state_label=detail.summary.state_label,
         reason=detail.reason,
@@ -151,7 +151,7 @@ def appraisal_form(*, session: SignedIn, appraisal_id: int, clock: Clock) -> App
             )
         )
     return AppraisalForm(
-        **print_stamp(session.actor, organisation, clock),
+        **form_stamp(session.actor, organisation, clock.now()),
         number=detail.number,
         appraised_on=detail.appraised_on.isoformat(),
         appraisers=detail.appraisers,

@@ -27,7 +27,7 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, print_stamp
+from app.services.common import actor_from_row, authorize, form_stamp
 from app.services.locations._common import (
     _chunks,
     _get_location,
@@ -189,7 +189,9 @@ def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> Sh
             scope_code=scope.code,
             scope_name=scope.name,
             order_label=loc.ORDER_LABELS[_settings(uow).order],
-            **print_stamp(session.actor, uow.settings.load().organisation.organisation_name, clock),
+            **form_stamp(
+                session.actor, uow.settings.load().organisation.organisation_name, clock.now()
+            ),
             rows=rows,
         )
 
@@ -273,7 +275,9 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
             witness=sheet.witness,
             places=list(sheet.places),
             note=sheet.note,
-            **print_stamp(session.actor, uow.settings.load().organisation.organisation_name, clock),
+            **form_stamp(
+                session.actor, uow.settings.load().organisation.organisation_name, clock.now()
+            ),
             lines=lines,
             secrecy_mark=top.marking() if top.level in MARKED_LEVELS else "",
         )

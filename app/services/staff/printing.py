@@ -21,7 +21,7 @@ from app.printing.staff_forms import (
     render_staff_handover,
 )
 from app.services.auth import SignedIn
-from app.services.common import PrintStamp, authorize, print_stamp
+from app.services.common import PrintStamp, authorize, form_stamp
 from app.services.staff.filing import get_filing_sheet
 from app.services.staff.handover import get_staff_handover
 from app.services.staff.reviews import get_access_review
@@ -36,7 +36,7 @@ FORMS = {
 def _stamp(session: SignedIn, clock: Clock) -> PrintStamp:
     with session.uow(clock) as uow:
         org = uow.settings.load().organisation.organisation_name
-    return print_stamp(session.actor, org, clock)
+    return form_stamp(session.actor, org, clock.now())
 
 
 def filing_form(*, session: SignedIn, handover_id: int, clock: Clock) -> FilingForm:

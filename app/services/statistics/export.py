@@ -16,7 +16,7 @@ from app.domain.statistics import cell_text as cell_text
 from app.printing.stamp import format_printed_at, printed_by_text
 from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
-from app.services.common import authorize, print_stamp
+from app.services.common import authorize, form_stamp
 from app.services.exports import ExportFormat
 from app.services.statistics.stored import get_stored_report
 
@@ -65,7 +65,7 @@ def _write(
 
         return render_statistics_report(
             StatisticsDocument(
-                **print_stamp(session.actor, organisation, clock),
+                **form_stamp(session.actor, organisation, clock.now()),
                 report=report,
                 release=release,
             )
