@@ -26,7 +26,7 @@ from app.errors import FieldError, ValidationFailed
 from app.security import crypto
 from app.services import account_changes as changes
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, fetch
 from app.services.keys import request_rotation
 from app.services.users import (
     OneTimePassword,
@@ -120,9 +120,7 @@ def confirm_change(
         refusal = _refusal(uow, change, confirmer)
         if refusal is not None:
             raise ValidationFailed([refusal])
-        user = uow.session.get(UserAccount, change.user_id)
-        if user is None:
-            raise ValidationFailed([FieldError("change", "not_found")])
+        user = fetch(uow, UserAccount, change.user_id, "change")
         bootstrap = confirmer.id == change.requested_by
         change.state = "confirmed"
         change.decided_by = confirmer.id

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any, Protocol, TypedDict, TypeVar
 
 from sqlalchemy import select
 
@@ -131,7 +133,125 @@ def authorize(uow: UnitOfWork, actor: Actor, action: str, *, releases: bool = Fa
     return user
 
 
+def authorize_either(uow: UnitOfWork, actor: Actor, action: str, fallback: str) -> UserAccount:
+    """``authorize`` for ``action``, or else for ``fallback`` (a list two roles read).
+
+    When the actor may do neither, the refusal names ``fallback``.
+    """
+    try:
+        return authorize(uow, actor, action)
+    except PermissionDenied:
+        return authorize(uow, actor, fallback)
+
+
 # --- shared by several areas (issue 15) ------------------------------------------------------
+Row = TypeVar("Row")
+
+
+def fetch(uow: UnitOfWork, model: type[Row], key: object, field: str) -> Row:
+    """The row of ``model`` with primary key ``key``; a missing one refuses on ``field``.
+
+    The one "get it or say it is not there" of the use cases: ``ValidationFailed`` with
+    ``FieldError(field, "not_found")``.
+    """
+    row = uow.session.get(model, key)
+    if row is None:
+        raise ValidationFailed([FieldError(field, "not_found")])
+    return row
+
+
+class Numbered(Protocol):
+    """A record the audit trail names by its id and its number (清册, 鉴定, 冻结, 报表 …)."""
+
+    @property
+    def id(self) -> int:
+        """The primary key, the audit entry's object."""
+
+    @property
+    def number(self) -> str | None:
+        """The record's number as printed (a statistics draft has none yet)."""
+
+
+class Identified(Protocol):
+    """A new row: its primary key is assigned when it is flushed."""
+
+    @property
+    def id(self) -> int:
+        """The primary key."""
+
+
+def add_recorded(
+    uow: UnitOfWork,
+    row: Identified,
+    action: str,
+    *,
+    object_type: str,
+    details: Mapping[str, Any],
+    purpose: str | None = None,
+) -> None:
+    """Insert ``row`` and audit its creation: flushed first, so the entry names the new id."""
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit.record(
+        action, object_type=object_type, object_id=row.id, purpose=purpose, details=details
+    )
+
+
+def record_numbered(
+    uow: UnitOfWork, action: str, object_type: str, row: Numbered, **details: Any
+) -> None:
+    """Audit ``action`` on ``row``: its id as the object, its number first in the details."""
+    uow.audit.record(
+        action, object_type=object_type, object_id=row.id, details={"number": row.number, **details}
+    )
+
+
+class PrintStamp(TypedDict):
+    """The header and footer of every printed form (``app.printing.page.PrintedForm``)."""
+
+    organisation: str
+    printed_by: str
+    printed_by_username: str
+    printed_at: datetime
+
+
+def form_stamp(actor: Actor, organisation: str, at: datetime) -> PrintStamp:
+    """Who prints, for which organisation, when: spread into a form's rows (``**form_stamp``)."""
+    return PrintStamp(
+        organisation=organisation,
+        printed_by=actor.display_name,
+        printed_by_username=actor.username,
+        printed_at=at,
+    )
+
+
+class Signature(TypedDict):
+    """The columns every approval row shares (借阅, 销毁清册, 统计报表): who signed which step."""
+
+    step: int
+    approver_user_id: int
+    approver_name: str
+    approver_title: str
+    decision: str
+    opinion: str
+    decided_at: datetime
+
+
+def signature(
+    approver: UserAccount, title: str, step: int, decision: str, opinion: str, at: datetime
+) -> Signature:
+    """``approver``'s decision on ``step`` of a route as ``title``: spread into an approval row."""
+    return Signature(
+        step=step,
+        approver_user_id=approver.id,
+        approver_name=approver.display_name,
+        approver_title=title,
+        decision=decision,
+        opinion=opinion,
+        decided_at=at,
+    )
+
+
 def local_today(clock: Clock) -> date:
     """Today in the workstation's time zone (due dates and inspection days are calendar days)."""
     return clock.now().astimezone().date()

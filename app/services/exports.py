@@ -22,7 +22,7 @@ from app.errors import FieldError, ValidationFailed
 from app.printing.stamp import format_printed_at, printed_by_text
 from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today
+from app.services.common import authorize, form_stamp, local_today
 from app.services.customers import (
     CustomerFilter,
     CustomerRow,
@@ -126,11 +126,8 @@ def _pdf(table: ListTable, session: SignedIn, clock: Clock, lines: tuple[str, ..
         organisation = uow.settings.load().organisation.organisation_name
     return render_list(
         ListDocument(
-            organisation=organisation,
+            **form_stamp(session.actor, organisation, clock.now()),
             title=table.title,
-            printed_by=session.actor.display_name,
-            printed_by_username=session.actor.username,
-            printed_at=clock.now(),
             marking=table.marking,
             notes=lines[2:],  # the footer already says who and when; the header the marking
             headers=table.headers,

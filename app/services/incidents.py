@@ -15,7 +15,7 @@ from app.clock import Clock, as_utc
 from app.domain.incidents import IncidentRow
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text
+from app.services.common import authorize, clean_text, fetch, record_numbered
 from app.services.keys import request_rotation
 from app.storage.models import Customer, Incident, IncidentLink, UserAccount, Volume
 from app.storage.store import UnitOfWork
@@ -134,15 +134,13 @@ def record_incident(*, session: SignedIn, draft: IncidentDraft, clock: Clock) ->
         for link in links:
             link.incident_id = incident.id
             uow.session.add(link)
-        uow.audit.record(
+        record_numbered(
+            uow,
             "incident.record",
-            object_type="incident",
-            object_id=incident.id,
-            details={
-                "number": incident.number,
-                "kind": incident.kind,
-                "affected": sorted(link.label for link in links),
-            },
+            "incident",
+            incident,
+            kind=incident.kind,
+            affected=sorted(link.label for link in links),
         )
         uow.commit()
         row = _row(uow, incident)
@@ -163,9 +161,7 @@ def update_incident(
     clean, errors = _validate(draft, clock.now())
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "incident.record")
-        incident = uow.session.get(Incident, incident_id)
-        if incident is None:
-            raise ValidationFailed([FieldError("incident_title", "not_found")])
+        incident = fetch(uow, Incident, incident_id, "incident_title")
         if incident.version != expected_version:
             raise ValidationFailed([FieldError("incident_title", "stale_record")])
         links = _resolve(uow, draft.affected, errors)
@@ -262,9 +258,7 @@ def print_incident_report(*, session: SignedIn, incident_id: int, clock: Clock) 
 
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "incident.read", releases=True)
-        incident = uow.session.get(Incident, incident_id)
-        if incident is None:
-            raise ValidationFailed([FieldError("incident_title", "not_found")])
+        incident = fetch(uow, Incident, incident_id, "incident_title")
         row = _row(uow, incident)
         org = uow.settings.load().organisation.organisation_name
         uow.audit.record(

@@ -7,6 +7,7 @@ from typing import Any
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
+from app.security.audit import masked_change
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize
 from app.storage.settings import SECURITY_RANGES, AppSettings, SecuritySettings
@@ -49,15 +50,13 @@ def update_security_settings(
         updated = replace(current, **clean)
         if updated == current:
             return current
-        before, after = asdict(current), asdict(updated)
         uow.settings.put_dataclass(updated)
         uow.audit.record(
             "settings.update",
             object_type="settings",
             object_id="security",
-            details={
-                k: {"before": before[k], "after": after[k]} for k in clean if before[k] != after[k]
-            },
+            # only the keys in ``clean`` can differ
+            details=masked_change(asdict(current), asdict(updated)),
         )
         uow.session.flush()
         data_key = session.store.data_key

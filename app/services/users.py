@@ -14,14 +14,14 @@ from app.domain.lockout import AttemptState
 from app.domain.passwords import check_password
 from app.domain.pinyin import pinyin_keys
 from app.domain.roles import ApproverTitle, Role, check_role_set, is_three_role_set, may
-from app.errors import FieldError, OpenHoldings, PermissionDenied, UserNotFound, ValidationFailed
+from app.errors import FieldError, OpenHoldings, UserNotFound, ValidationFailed
 from app.security import crypto
 from app.security.keyring import Keyring
 from app.security.rekey import Progress
 from app.services import account_changes as changes
 from app.services.accounts_validation import check_display_name, check_username
 from app.services.auth import SignedIn, commit_with_keyring
-from app.services.common import authorize, find_user
+from app.services.common import add_recorded, authorize, authorize_either, find_user
 from app.services.keys import request_rotation
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
@@ -83,10 +83,7 @@ def _row(user: UserAccount, department: str = "") -> UserRow:
 def list_users(*, session: SignedIn, clock: Clock) -> list[UserRow]:
     """Every account, enabled first, then by user name (the administrator, the 安全保密员)."""
     with session.uow(clock) as uow:
-        try:
-            authorize(uow, session.actor, "user.manage")
-        except PermissionDenied:
-            authorize(uow, session.actor, "role.grant")
+        authorize_either(uow, session.actor, "user.manage", "role.grant")
         users = uow.session.scalars(select(UserAccount)).all()
         departments = dict(
             uow.session.execute(select(StaffDepartment.user_id, StaffDepartment.department)).all()
@@ -177,12 +174,11 @@ def create_user(
             created_at=now,
             roles=[],
         )
-        uow.session.add(user)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            user,
             "user.create",
             object_type="user",
-            object_id=user.id,
             details={
                 "username": user.username,
                 "roles": [],

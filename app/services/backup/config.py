@@ -18,6 +18,7 @@ from app.errors import (
     FieldError,
     ValidationFailed,
 )
+from app.security.audit import masked_change
 from app.services.auth import SignedIn
 from app.services.common import authorize
 from app.storage.backup import tools_available as storage_tools_available
@@ -127,15 +128,13 @@ def update_backup_settings(
         updated = replace(current, **clean)
         if updated == current:
             return current
-        before, after = current.__dict__, updated.__dict__
         uow.settings.put_many(clean)
         uow.audit.record(
             "settings.update",
             object_type="settings",
             object_id="backup",
-            details={
-                k: {"before": before[k], "after": after[k]} for k in clean if before[k] != after[k]
-            },
+            # only the keys in ``clean`` can differ
+            details=masked_change(current.__dict__, updated.__dict__),
         )
         uow.commit()
         return updated
@@ -164,3 +163,17 @@ def _target(settings: BackupSettings, target: str | Path | None) -> Path:
     if not chosen:
         raise BackupNoTarget()
     return Path(chosen).expanduser().resolve()
+
+
+def _record_backup_event(
+    session: SignedIn,
+    clock: Clock,
+    action: str,
+    details: dict[str, Any],
+    *,
+    object_id: str | None = None,
+) -> None:
+    """One audit entry about a backup, in a transaction of its own (the files are outside it)."""
+    with session.uow(clock) as uow:
+        uow.audit.record(action, object_type="backup", object_id=object_id, details=details)
+        uow.commit()

@@ -19,6 +19,7 @@ from app.errors import AppError, BackupDamaged, BackupForeign, VaultMissing
 from app.security.keyring import Keyring
 from app.server_errors import RestoreTargetExists
 from app.services.auth import SignedIn
+from app.services.backup.config import _record_backup_event
 from app.services.backup.purge import RestoreSummary, record_restore_in
 from app.services.backup.run import require_verified
 from app.services.common import authorize
@@ -178,21 +179,19 @@ def _prepare_pg_restore(
             sink=sink,
         )
     except AppError as exc:
-        with session.uow(clock) as uow:
-            uow.audit.record(
-                "backup.failed",
-                object_type="backup",
-                object_id=Path(backup).name,
-                details={"target": into.strip(), "error": exc.code},
-            )
-            uow.commit()
-        raise
-    with session.uow(clock) as uow:
-        uow.audit.record(
-            "backup.restore_prepared",
-            object_type="backup",
+        _record_backup_event(
+            session,
+            clock,
+            "backup.failed",
+            {"target": into.strip(), "error": exc.code},
             object_id=Path(backup).name,
-            details={"staged": into.strip(), "counts": summary.counts},
         )
-        uow.commit()
+        raise
+    _record_backup_event(
+        session,
+        clock,
+        "backup.restore_prepared",
+        {"staged": into.strip(), "counts": summary.counts},
+        object_id=Path(backup).name,
+    )
     return summary

@@ -20,7 +20,7 @@ from app.errors import (
     VaultMissing,
 )
 from app.services.auth import SignedIn
-from app.services.backup.config import _require_embedded
+from app.services.backup.config import _record_backup_event, _require_embedded
 from app.services.backup.purge import RestoreSummary, _record_restore
 from app.services.backup.run import require_verified
 from app.services.common import authorize
@@ -227,14 +227,13 @@ def prepare_restore(
         sink=sink,
         actor_name=session.actor.username,
     )
-    with session.uow(clock) as uow:
-        uow.audit.record(
-            "backup.restore_prepared",
-            object_type="backup",
-            object_id=Path(backup).name,
-            details={"staged": Path(summary.staged_path).name, "counts": summary.counts},
-        )
-        uow.commit()
+    _record_backup_event(
+        session,
+        clock,
+        "backup.restore_prepared",
+        {"staged": Path(summary.staged_path).name, "counts": summary.counts},
+        object_id=Path(backup).name,
+    )
     return summary
 
 

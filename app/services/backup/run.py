@@ -18,7 +18,7 @@ from app.errors import (
     BackupDamaged,
 )
 from app.services.auth import SignedIn
-from app.services.backup.config import BackupSettings, _load, _target, _time
+from app.services.backup.config import BackupSettings, _load, _record_backup_event, _target, _time
 from app.services.common import authorize
 from app.storage import backup as storage
 from app.storage.backup import Sink
@@ -103,13 +103,9 @@ def run_backup(
                 sink=sink,
             )
     except AppError as exc:
-        with session.uow(clock) as uow:
-            uow.audit.record(
-                "backup.failed",
-                object_type="backup",
-                details={"target": str(folder), "error": exc.code},
-            )
-            uow.commit()
+        _record_backup_event(
+            session, clock, "backup.failed", {"target": str(folder), "error": exc.code}
+        )
         raise
     removed, expired = _rotate(
         folder,
@@ -219,13 +215,12 @@ def expire_vault_copies(
         folder, database_id, no_rotation, clock.now(), keys=known_keys(session)
     )
     if expired:
-        with session.uow(clock) as uow:
-            uow.audit.record(
-                "backup.vault_expired",
-                object_type="backup",
-                details={"target": str(folder), "vault_copies_destroyed": expired},
-            )
-            uow.commit()
+        _record_backup_event(
+            session,
+            clock,
+            "backup.vault_expired",
+            {"target": str(folder), "vault_copies_destroyed": expired},
+        )
     return expired
 
 

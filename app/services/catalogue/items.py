@@ -17,7 +17,7 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.catalogue.drafts import ItemDraft, check_item_draft
 from app.services.catalogue.upkeep import marking_for_index, refresh_volume, reindex
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.storage.models import (
     ArchiveItem,
     Volume,
@@ -53,9 +53,7 @@ def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Cloc
     with session.uow(clock) as uow:
         uow.claim_writes()  # 序号 is read, then written
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.write"))
-        volume = uow.session.get(Volume, volume_id)
-        if volume is None:
-            raise ValidationFailed([FieldError("volume", "not_found")])
+        volume = fetch(uow, Volume, volume_id, "volume")
         if volume.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))
         if not access.may_see(reader, volume.secrecy_level) or (

@@ -23,14 +23,10 @@ from app.domain.catalogue import (
     retention_expiry,
 )
 from app.domain.search_text import search_text
-from app.errors import (
-    FieldError,
-    ValidationFailed,
-)
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.catalogue.upkeep import item_secrecy, volume_secrecy
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.storage.models import (
     ArchiveBox,
     ArchiveItem,
@@ -196,9 +192,7 @@ def get_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> VolumeRow:
     """One volume with its items (each as clearance allows)."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "catalogue.read"))
-        volume = uow.session.get(Volume, volume_id)
-        if volume is None:
-            raise ValidationFailed([FieldError("volume", "not_found")])
+        volume = fetch(uow, Volume, volume_id, "volume")
         items = list(
             uow.session.scalars(
                 select(ArchiveItem)

@@ -29,7 +29,7 @@ from app.services.catalogue.drafts import (
 )
 from app.services.catalogue.numbering import allocate_reference, reference_pattern, reference_values
 from app.services.catalogue.upkeep import reindex
-from app.services.common import actor_from_row, authorize, changed_elsewhere
+from app.services.common import actor_from_row, authorize, changed_elsewhere, fetch
 from app.storage.models import (
     ArchiveItem,
     Customer,
@@ -140,9 +140,7 @@ class VolumeDetailsView:
 
 def visible_volume(uow: UnitOfWork, reader: Any, volume_id: int) -> Volume:
     """The volume ``volume_id``; refused when missing or above ``reader``'s clearance."""
-    volume = uow.session.get(Volume, volume_id)
-    if volume is None:
-        raise ValidationFailed([FieldError("volume", "not_found")])
+    volume = fetch(uow, Volume, volume_id, "volume")
     if not access.may_see(reader, volume.secrecy_level):
         raise ValidationFailed([FieldError("volume", "no_clearance")])
     return volume

@@ -23,7 +23,7 @@ from app.security.masking import (
     mask_phone,
 )
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, record_numbered
 from app.services.customers.consents import (
     ConsentInput,
     initial_entry,
@@ -150,24 +150,20 @@ def register_customer(*, session: SignedIn, draft: CustomerDraft, clock: Clock) 
         uow.session.flush()
         search_index.index_customers(uow.session.connection(), [index_row(customer)])
         duplicates = find_duplicates(uow, customer)
-        uow.audit.record(
+        record_numbered(
+            uow,
             "customer.create",
-            object_type="customer",
-            object_id=customer.id,
-            details={
-                "number": customer.number,
-                "name": mask_name(customer.name)
-                if customer.party == Party.PERSON
-                else customer.name,
-                "id_number": mask_id_number(clean.id_number) if clean.id_number else None,
-                "phones": [mask_phone(p.e164) for p, _ in clean.phones],
-                "bank_accounts": [mask_bank_account(a) for a, _ in clean.bank_accounts],
-                "status": customer.status,
-                "consent": _entry_summary(entry),
-                "suspected_duplicates": [
-                    {"customer": d.other_number, "reason": d.reason} for d in duplicates
-                ],
-            },
+            "customer",
+            customer,
+            name=mask_name(customer.name) if customer.party == Party.PERSON else customer.name,
+            id_number=mask_id_number(clean.id_number) if clean.id_number else None,
+            phones=[mask_phone(p.e164) for p, _ in clean.phones],
+            bank_accounts=[mask_bank_account(a) for a, _ in clean.bank_accounts],
+            status=customer.status,
+            consent=_entry_summary(entry),
+            suspected_duplicates=[
+                {"customer": d.other_number, "reason": d.reason} for d in duplicates
+            ],
         )
         try:
             uow.commit()

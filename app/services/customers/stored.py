@@ -14,7 +14,7 @@ from sqlalchemy import select
 from app.clock import Clock
 from app.domain import identity
 from app.errors import FieldError, ValidationFailed
-from app.services.common import changed_elsewhere
+from app.services.common import changed_elsewhere, fetch
 from app.services.customers.records import AddressInput
 from app.storage import search_sqlite as search_index
 from app.storage.models import (
@@ -93,10 +93,7 @@ def index_row(c: Customer) -> search_index.IndexRow:
 
 def load_customer(uow: UnitOfWork, customer_id: int) -> Customer:
     """The customer row, or ValidationFailed naming the customer as not found."""
-    c = uow.session.get(Customer, customer_id)
-    if c is None:
-        raise ValidationFailed([FieldError("customer", "not_found")])
-    return c
+    return fetch(uow, Customer, customer_id, "customer")
 
 
 _Contact = TypeVar("_Contact", CustomerPhone, CustomerAddress, CustomerBankAccount)

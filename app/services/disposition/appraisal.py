@@ -25,9 +25,12 @@ from app.services.auth import SignedIn
 from app.services.common import (
     actor_from_row,
     authorize,
+    checked_text,
     clean_text,
+    fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.disposition.holds import (
     holds_covering_volumes,
@@ -146,23 +149,30 @@ def start_appraisal(
             AppraisalMember(appraisal_id=appraisal.id, user_id=u.id, name=u.display_name, seq=n)
             for n, u in enumerate(people, start=1)
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.appraisal_start",
-            object_type="appraisal",
-            object_id=appraisal.id,
-            details={"number": appraisal.number, "appraisers": [u.display_name for u in people]},
+            "appraisal",
+            appraisal,
+            appraisers=[u.display_name for u in people],
         )
         uow.commit()
         return AppraisalRef(appraisal.id, appraisal.number)
 
 
-def _open_appraisal(uow: UnitOfWork, appraisal_id: int) -> Appraisal:
-    appraisal = uow.session.get(Appraisal, appraisal_id)
-    if appraisal is None:
-        raise ValidationFailed([FieldError("appraisal", "not_found")])
+def _open_appraisal(
+    uow: UnitOfWork, actor: Actor, appraisal_id: int
+) -> tuple[UserAccount, Appraisal]:
+    """The appraiser and the appraisal they change, refused once closed.
+
+    Writes are claimed and ``disposition.appraise`` authorised first.
+    """
+    uow.claim_writes()
+    user = authorize(uow, actor, "disposition.appraise")
+    appraisal = fetch(uow, Appraisal, appraisal_id, "appraisal")
     if appraisal.state != OPEN:
         raise DispositionRefused(reason="appraisal_closed", number=appraisal.number)
-    return appraisal
+    return user, appraisal
 
 
 def check_volume_free(uow: UnitOfWork, v: Volume, *, appraisal_id: int | None = None) -> None:
@@ -245,9 +255,7 @@ def record_decision(
     if kind == rules.Decision.DESTROY and not reason:
         reason = rules.DEFAULT_REASON
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        user = authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         v = volume_or_refuse(uow, volume_id)
         if not access.may_see(actor_from_row(user), v.secrecy_level):
             raise ValidationFailed([FieldError("volume", "no_clearance")])
@@ -290,9 +298,7 @@ def record_decision(
 def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clock: Clock) -> None:
     """Take a volume out of an open appraisal (it returns to the queue)."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        _user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         row = uow.session.scalar(
             select(AppraisalDecision).where(
                 AppraisalDecision.appraisal_id == appraisal.id,
@@ -313,14 +319,9 @@ def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clo
 
 def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock: Clock) -> None:
     """Close an appraisal: extensions and permanent decisions change the volumes (audited)."""
-    errors: list[FieldError] = []
-    opinion = clean_text(errors, "opinion", opinion, 2000, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    opinion = checked_text("opinion", opinion, 2000, required=False)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        user = authorize(uow, session.actor, "disposition.appraise")
-        appraisal = _open_appraisal(uow, appraisal_id)
+        user, appraisal = _open_appraisal(uow, session.actor, appraisal_id)
         decisions = list(
             uow.session.scalars(
                 select(AppraisalDecision).where(AppraisalDecision.appraisal_id == appraisal.id)
@@ -361,12 +362,7 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
         for d in decisions:
             label = rules.Decision(d.decision).label
             counts[label] = counts.get(label, 0) + 1
-        uow.audit.record(
-            "disposition.appraisal_close",
-            object_type="appraisal",
-            object_id=appraisal.id,
-            details={"number": appraisal.number, "counts": counts},
-        )
+        record_numbered(uow, "disposition.appraisal_close", "appraisal", appraisal, counts=counts)
         uow.commit()
 
 
@@ -417,9 +413,7 @@ def get_appraisal(*, session: SignedIn, appraisal_id: int, clock: Clock) -> Appr
     """One appraisal with its appraisers and decisions (titles above clearance 受限)."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
-        appraisal = uow.session.get(Appraisal, appraisal_id)
-        if appraisal is None:
-            raise ValidationFailed([FieldError("appraisal", "not_found")])
+        appraisal = fetch(uow, Appraisal, appraisal_id, "appraisal")
         return _detail(uow, appraisal, reader)
 
 

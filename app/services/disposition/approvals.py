@@ -15,7 +15,7 @@ from app.domain import disposition as rules
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text
+from app.services.common import authorize, checked_text, fetch, record_numbered, signature
 from app.services.disposition.reading import ListSummary, _counts, _summary, steps_of
 from app.storage.models import (
     AppraisalDecision,
@@ -64,9 +64,7 @@ def _decide_checks(
 ) -> tuple[DestructionList, UserAccount, ApproverTitle, int, list[str]]:
     """Every decision passes here: the approver, own work, the route, the state."""
     approver = authorize(uow, session.actor, "disposition.approve")
-    dl = uow.session.get(DestructionList, list_id)
-    if dl is None:
-        raise ValidationFailed([FieldError("destruction_list", "not_found")])
+    dl = fetch(uow, DestructionList, list_id, "destruction_list")
     if approver.id == dl.compiled_by or approver.id in appraisers_of(uow, dl.id):
         raise DispositionRefused(reason="self_approval")
     if dl.state != ListState.PENDING.value:
@@ -101,24 +99,14 @@ def _sign(
 ) -> None:
     uow.session.add(
         DestructionApproval(
-            list_id=dl.id,
-            step=step,
-            approver_user_id=approver.id,
-            approver_name=approver.display_name,
-            approver_title=title.value,
-            decision=decision,
-            opinion=opinion,
-            decided_at=clock.now(),
+            list_id=dl.id, **signature(approver, title.value, step, decision, opinion, clock.now())
         )
     )
 
 
 def approve_list(*, session: SignedIn, list_id: int, opinion: str, clock: Clock) -> str:
     """Sign the approver's step; the last signature approves the list. Returns its state."""
-    errors: list[FieldError] = []
-    opinion = clean_text(errors, "opinion", opinion or "同意销毁", 500, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    opinion = checked_text("opinion", opinion or "同意销毁", 500, required=False)
     with session.uow(clock) as uow:
         uow.claim_writes()
         dl, approver, title, step, steps = _decide_checks(uow, session, list_id)
@@ -128,16 +116,14 @@ def approve_list(*, session: SignedIn, list_id: int, opinion: str, clock: Clock)
             dl.state = ListState.APPROVED.value
             dl.decided_at = clock.now()
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_approve",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={
-                "number": dl.number,
-                "step": TITLE_LABELS[title],
-                "final": done,
-                "opinion": opinion,
-            },
+            "destruction_list",
+            dl,
+            step=TITLE_LABELS[title],
+            final=done,
+            opinion=opinion,
         )
         uow.commit()
         return dl.state
@@ -145,10 +131,7 @@ def approve_list(*, session: SignedIn, list_id: int, opinion: str, clock: Clock)
 
 def reject_list(*, session: SignedIn, list_id: int, reason: str, clock: Clock) -> None:
     """Refuse a list; its reason is kept, and its volumes are free for another list."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
         dl, approver, title, step, _steps = _decide_checks(uow, session, list_id)
@@ -162,11 +145,13 @@ def reject_list(*, session: SignedIn, list_id: int, reason: str, clock: Clock) -
             .where(DestructionListVolume.list_id == dl.id)
             .values(open_volume_id=None)
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_reject",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "step": TITLE_LABELS[title], "reason": reason},
+            "destruction_list",
+            dl,
+            step=TITLE_LABELS[title],
+            reason=reason,
         )
         uow.commit()
 

@@ -37,7 +37,15 @@ from app.errors import (
     WrongCredentials,
 )
 from app.services.auth import SignedIn, check_password_with_lockout
-from app.services.common import actor_from_row, authorize, clean_text, find_user, local_today
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    fetch,
+    find_user,
+    local_today,
+    record_numbered,
+)
 from app.services.disposition.holds import holds_covering_volumes, refuse_if_held
 from app.services.disposition.shared import disposition_settings, state_block
 from app.storage import blob_files
@@ -151,9 +159,7 @@ def carry_out_list(
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "disposition.carry_out")
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         if dl.state != rules.ListState.APPROVED.value:
             raise DispositionRefused(
                 reason="list_not_approved", number=dl.number, state=rules.ListState(dl.state).label
@@ -166,8 +172,7 @@ def carry_out_list(
     with session.uow(clock) as uow:
         uow.claim_writes()
         recorder = authorize(uow, session.actor, "disposition.carry_out")
-        dl = uow.session.get(DestructionList, list_id)
-        assert dl is not None
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         if dl.state != rules.ListState.APPROVED.value:  # another desk was quicker
             raise DispositionRefused(
                 reason="list_not_approved", number=dl.number, state=rules.ListState(dl.state).label
@@ -181,19 +186,17 @@ def carry_out_list(
         dl.witness2_id, dl.witness2_name = people[1].id, people[1].display_name
         dl.recorded_by = recorder.id
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.carry_out",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={
-                "number": dl.number,
-                "volumes": result.volumes,
-                "files": result.files_erased,
-                "method": rules.method_label(value),
-                "place": place,
-                "date": carried_out_on.isoformat(),
-                "witnesses": [p.display_name for p in people],
-            },
+            "destruction_list",
+            dl,
+            volumes=result.volumes,
+            files=result.files_erased,
+            method=rules.method_label(value),
+            place=place,
+            date=carried_out_on.isoformat(),
+            witnesses=[p.display_name for p in people],
         )
         uow.commit()
     log.info("destruction list %s carried out: %d volumes", result.number, result.volumes)

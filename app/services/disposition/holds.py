@@ -27,7 +27,7 @@ from app.clock import Clock
 from app.domain.disposition import HoldRef, HoldState, VolumeQuery
 from app.errors import DispositionRefused, FieldError, HoldInForce, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, next_yearly_number
+from app.services.common import authorize, checked_text, fetch, next_yearly_number, record_numbered
 from app.storage.models import Customer, LegalHold, LegalHoldTarget, Volume
 from app.storage.store import UnitOfWork
 
@@ -168,6 +168,25 @@ def held_volume_clause(source: Executor, volume: Any = Volume) -> Any:
     return or_(*parts)
 
 
+def _target_ids(db: Session | Connection, hold_ids: list[int], column: Any) -> list[int]:
+    """The volume or customer ids (``column`` of the targets) the holds ``hold_ids`` name."""
+    found = db.scalars(
+        select(column).where(LegalHoldTarget.hold_id.in_(hold_ids), column.is_not(None))
+    )
+    return sorted({int(x) for x in found if x is not None})
+
+
+def _volume_ids_in(
+    db: Session | Connection, column: Any, keys: list[int], extra: list[Any]
+) -> set[int]:
+    """Ids of the volumes whose ``column`` is one of ``keys`` (500 at a time) and meet ``extra``."""
+    found: set[int] = set()
+    for start in range(0, len(keys), 500):
+        chunk = keys[start : start + 500]
+        found.update(int(v) for v in db.scalars(select(Volume.id).where(column.in_(chunk), *extra)))
+    return found
+
+
 def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
     """Ids of the volumes an active hold covers (and that meet ``cond``), from the holds' side.
 
@@ -182,39 +201,10 @@ def held_volume_ids(source: Executor, cond: Any = None) -> set[int]:
     extra = [cond] if cond is not None else []
     found: set[int] = set()
     # the targets first, as plain id lists: a sub-select here lets the planner scan volumes
-    volumes = sorted(
-        {
-            int(v)
-            for v in db.scalars(
-                select(LegalHoldTarget.volume_id).where(
-                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.volume_id.is_not(None)
-                )
-            )
-            if v is not None
-        }
-    )
-    customers = sorted(
-        {
-            int(c)
-            for c in db.scalars(
-                select(LegalHoldTarget.customer_id).where(
-                    LegalHoldTarget.hold_id.in_(ids), LegalHoldTarget.customer_id.is_not(None)
-                )
-            )
-            if c is not None
-        }
-    )
-    for start in range(0, len(volumes), 500):
-        chunk = volumes[start : start + 500]
-        found.update(
-            int(v) for v in db.scalars(select(Volume.id).where(Volume.id.in_(chunk), *extra))
-        )
-    for start in range(0, len(customers), 500):
-        chunk = customers[start : start + 500]
-        found.update(
-            int(v)
-            for v in db.scalars(select(Volume.id).where(Volume.customer_id.in_(chunk), *extra))
-        )
+    volumes = _target_ids(db, ids, LegalHoldTarget.volume_id)
+    customers = _target_ids(db, ids, LegalHoldTarget.customer_id)
+    found.update(_volume_ids_in(db, Volume.id, volumes, extra))
+    found.update(_volume_ids_in(db, Volume.customer_id, customers, extra))
     for _h, _n, _r, text in holds:
         query = VolumeQuery.from_json(text)
         if not query.is_empty():
@@ -261,10 +251,7 @@ def place_hold(
     query: VolumeQuery | None = None,
 ) -> HoldRef:
     """Place a hold on customers, volumes and/or a query of volumes; returns it (R46)."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     query = query or VolumeQuery()
     customers = sorted(set(customer_ids))
     volumes = sorted(set(volume_ids))
@@ -295,17 +282,15 @@ def place_hold(
             [LegalHoldTarget(hold_id=hold.id, customer_id=c) for c in customers]
             + [LegalHoldTarget(hold_id=hold.id, volume_id=v) for v in volumes]
         )
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.hold_place",
-            object_type="legal_hold",
-            object_id=hold.id,
-            details={
-                "number": hold.number,
-                "reason": reason,
-                "customers": customers,
-                "volumes": volumes,
-                "query": query.describe(),
-            },
+            "legal_hold",
+            hold,
+            reason=reason,
+            customers=customers,
+            volumes=volumes,
+            query=query.describe(),
         )
         uow.commit()
         return HoldRef(hold.id, hold.number, reason)
@@ -313,16 +298,11 @@ def place_hold(
 
 def release_hold(*, session: SignedIn, hold_id: int, reason: str, clock: Clock) -> None:
     """Release a hold: an approver, never the one who placed it (R46)."""
-    errors: list[FieldError] = []
-    reason = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    reason = checked_text("reason", reason, 500, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.hold_release")
-        hold = uow.session.get(LegalHold, hold_id)
-        if hold is None:
-            raise ValidationFailed([FieldError("hold", "not_found")])
+        hold = fetch(uow, LegalHold, hold_id, "hold")
         if hold.state != HoldState.ACTIVE.value:
             raise DispositionRefused(reason="hold_released", number=hold.number)
         if hold.created_by == user.id:
@@ -333,12 +313,7 @@ def release_hold(*, session: SignedIn, hold_id: int, reason: str, clock: Clock) 
         hold.released_at = clock.now()
         hold.release_reason = reason
         hold.version += 1
-        uow.audit.record(
-            "disposition.hold_release",
-            object_type="legal_hold",
-            object_id=hold.id,
-            details={"number": hold.number, "reason": reason},
-        )
+        record_numbered(uow, "disposition.hold_release", "legal_hold", hold, reason=reason)
         uow.commit()
 
 

@@ -28,9 +28,12 @@ from app.services.auth import SignedIn
 from app.services.common import (
     actor_from_row,
     authorize,
+    checked_text,
     clean_text,
+    fetch,
     local_today,
     next_yearly_number,
+    record_numbered,
 )
 from app.services.disposition.appraisal import check_volumes_free
 from app.services.disposition.shared import level_label, snapshots
@@ -113,11 +116,14 @@ def _destroy_decision(uow: UnitOfWork, volume_id: int) -> AppraisalDecision | No
     )
 
 
-def _draft(uow: UnitOfWork, list_id: int) -> DestructionList:
-    """A list still being compiled; any other state refuses editing (R44)."""
-    found = uow.session.get(DestructionList, list_id)
-    if found is None:
-        raise ValidationFailed([FieldError("destruction_list", "not_found")])
+def _draft(uow: UnitOfWork, actor: Actor, list_id: int) -> DestructionList:
+    """A list still being compiled, to edit; any other state refuses editing (R44).
+
+    Writes are claimed and ``disposition.compile`` authorised first.
+    """
+    uow.claim_writes()
+    authorize(uow, actor, "disposition.compile")
+    found = fetch(uow, DestructionList, list_id, "destruction_list")
     if found.state != ListState.DRAFT.value:
         raise DispositionRefused(
             reason="list_closed", number=found.number, state=ListState(found.state).label
@@ -222,11 +228,8 @@ def compile_list(
         uow.session.add(dl)
         uow.session.flush()
         count = _add_rows(uow, dl, volume_ids, today)
-        uow.audit.record(
-            "disposition.list_compile",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "volumes": count, "reason": reason},
+        record_numbered(
+            uow, "disposition.list_compile", "destruction_list", dl, volumes=count, reason=reason
         )
         uow.commit()
         return ListRef(dl.id, dl.number)
@@ -237,26 +240,17 @@ def add_list_volumes(
 ) -> None:
     """Add volumes to a draft list."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         count = _add_rows(uow, dl, volume_ids, local_today(clock))
         dl.version += 1
-        uow.audit.record(
-            "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "added": count},
-        )
+        record_numbered(uow, "disposition.list_edit", "destruction_list", dl, added=count)
         uow.commit()
 
 
 def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock: Clock) -> None:
     """Take a volume off a draft list (the rows are renumbered)."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         rows = list(
             uow.session.scalars(
                 select(DestructionListVolume)
@@ -272,11 +266,8 @@ def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock
         for n, r in enumerate((r for r in rows if r.volume_id != volume_id), start=1):
             r.seq = n
         dl.version += 1
-        uow.audit.record(
-            "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "removed": gone[0].reference_code},
+        record_numbered(
+            uow, "disposition.list_edit", "destruction_list", dl, removed=gone[0].reference_code
         )
         uow.commit()
 
@@ -291,9 +282,7 @@ def set_list_row(
     if errors:
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         row = uow.session.scalar(
             select(DestructionListVolume).where(
                 DestructionListVolume.list_id == dl.id, DestructionListVolume.volume_id == volume_id
@@ -303,11 +292,13 @@ def set_list_row(
             raise ValidationFailed([FieldError("volume", "not_found")])
         row.reason, row.remarks = reason, remarks
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_edit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "code": row.reference_code, "reason": reason},
+            "destruction_list",
+            dl,
+            code=row.reference_code,
+            reason=reason,
         )
         uow.commit()
 
@@ -317,9 +308,7 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
     from app.services.disposition.shared import disposition_settings
 
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "disposition.compile")
-        dl = _draft(uow, list_id)
+        dl = _draft(uow, session.actor, list_id)
         levels = set(
             uow.session.scalars(
                 select(Volume.secrecy_level)
@@ -339,15 +328,13 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
         dl.state = ListState.PENDING.value
         dl.submitted_at = clock.now()
         dl.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "disposition.list_submit",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={
-                "number": dl.number,
-                "volumes": count,
-                "route": [TITLE_LABELS[ApproverTitle(s)] for s in steps],
-            },
+            "destruction_list",
+            dl,
+            volumes=count,
+            route=[TITLE_LABELS[ApproverTitle(s)] for s in steps],
         )
         uow.commit()
         return [TITLE_LABELS[ApproverTitle(s)] for s in steps]
@@ -355,16 +342,11 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
 
 def add_list_note(*, session: SignedIn, list_id: int, text: str, clock: Clock) -> None:
     """Append a correction to a list (the list itself never changes once decided)."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "note", text, 2000, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("note", text, 2000, required=True)
     with session.uow(clock) as uow:
         uow.claim_writes()
         user = authorize(uow, session.actor, "disposition.compile")
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         uow.session.add(
             DestructionNote(
                 list_id=dl.id,
@@ -374,10 +356,5 @@ def add_list_note(*, session: SignedIn, list_id: int, text: str, clock: Clock) -
                 created_at=clock.now(),
             )
         )
-        uow.audit.record(
-            "disposition.list_note",
-            object_type="destruction_list",
-            object_id=dl.id,
-            details={"number": dl.number, "note": text},
-        )
+        record_numbered(uow, "disposition.list_note", "destruction_list", dl, note=text)
         uow.commit()

@@ -14,7 +14,7 @@ from app.domain.catalogue import MARKED_LEVELS, SECRECY_LABELS, SecrecyLevel
 from app.domain.disposition import ListState
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch, form_stamp
 from app.services.disposition.appraisal import get_appraisal
 from app.services.disposition.reading import list_detail
 from app.storage.models import DestructionList
@@ -51,9 +51,7 @@ def destruction_list_form(*, session: SignedIn, list_id: int, clock: Clock) -> D
 
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read", releases=True))
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         detail = list_detail(uow, dl, reader)
         approvals = [
             Signature(
@@ -84,10 +82,7 @@ def destruction_list_form(*, session: SignedIn, list_id: int, clock: Clock) -> D
         for r in detail.rows
     ]
     return DestructionListForm(
-        organisation=organisation,
-        printed_by=session.actor.display_name,
-        printed_by_username=session.actor.username,
-        printed_at=clock.now(),
+        **form_stamp(session.actor, organisation, clock.now()),
         number=detail.summary.number,
         state_label=detail.summary.state_label,
         reason=detail.reason,
@@ -156,10 +151,7 @@ def appraisal_form(*, session: SignedIn, appraisal_id: int, clock: Clock) -> App
             )
         )
     return AppraisalForm(
-        organisation=organisation,
-        printed_by=session.actor.display_name,
-        printed_by_username=session.actor.username,
-        printed_at=clock.now(),
+        **form_stamp(session.actor, organisation, clock.now()),
         number=detail.number,
         appraised_on=detail.appraised_on.isoformat(),
         appraisers=detail.appraisers,
@@ -191,9 +183,7 @@ def record_disposition_output(
         object_type = "appraisal" if form == "appraisal_record" else "destruction_list"
         number = ""
         if object_type == "destruction_list":
-            dl = uow.session.get(DestructionList, object_id)
-            if dl is None:
-                raise ValidationFailed([FieldError("destruction_list", "not_found")])
+            dl = fetch(uow, DestructionList, object_id, "destruction_list")
             number = dl.number
             if form == "destruction_certificate" and dl.state != ListState.DESTROYED.value:
                 raise DispositionRefused(

@@ -12,10 +12,9 @@ from app.clock import Clock
 from app.domain import disposition as rules
 from app.domain.accounts import Actor
 from app.domain.roles import TITLE_LABELS, ApproverTitle
-from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.storage.models import (
     Appraisal,
     DestructionApproval,
@@ -238,7 +237,5 @@ def get_destruction_list(*, session: SignedIn, list_id: int, clock: Clock) -> Li
     """One 销毁清册 in full."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "disposition.read"))
-        dl = uow.session.get(DestructionList, list_id)
-        if dl is None:
-            raise ValidationFailed([FieldError("destruction_list", "not_found")])
+        dl = fetch(uow, DestructionList, list_id, "destruction_list")
         return list_detail(uow, dl, reader)

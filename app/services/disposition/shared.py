@@ -21,7 +21,7 @@ from app.domain.catalogue import (
 from app.domain.roles import TITLE_LABELS, ApproverTitle, may
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, fetch
 from app.storage.models import ArchiveItem, Volume
 from app.storage.store import UnitOfWork
 
@@ -202,10 +202,7 @@ def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, 
 
 def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
     """The volume, or a field error when it does not exist."""
-    v = uow.session.get(Volume, volume_id)
-    if v is None:
-        raise ValidationFailed([FieldError("volume", "not_found")])
-    return v
+    return fetch(uow, Volume, volume_id, "volume")
 
 
 @dataclass(frozen=True)

@@ -11,12 +11,14 @@ from typing import Any
 from sqlalchemy import func, or_, select
 
 from app.domain import inspections as rules
+from app.domain.accounts import Actor
 from app.domain.catalogue import VolumeState
 from app.domain.inspection_rows import InspectionSettings
 from app.domain.inspections import ClimateLimits, RoomType, Status
 from app.domain.locations import LocationKind
 from app.errors import FieldError, InspectionPaused, InspectionStateRefused, ValidationFailed
 from app.services import locations
+from app.services.common import authorize
 from app.storage.models import (
     ArchiveBox,
     InspectionDifference,
@@ -81,6 +83,20 @@ def require(row: InspectionSession, step: str, *allowed: Status, paused_ok: bool
         raise InspectionStateRefused(status=rules.STATUS_LABELS[Status(row.status)], step=step)
     if row.paused and not paused_ok:
         raise InspectionPaused(number=row.number)
+
+
+def session_to_change(
+    uow: UnitOfWork, actor: Actor, inspection_id: int, step: str, *allowed: Status
+) -> InspectionSession:
+    """The session ``step`` changes, in one of the ``allowed`` states and not paused.
+
+    Writes are claimed and ``inspection.write`` authorised first.
+    """
+    uow.claim_writes()
+    authorize(uow, actor, "inspection.write")
+    row = find_session(uow, inspection_id)
+    require(row, step, *allowed)
+    return row
 
 
 def live_session(uow: UnitOfWork, inspection_id: int, step: str) -> InspectionSession:

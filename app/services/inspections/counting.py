@@ -18,15 +18,13 @@ from app.domain.inspections import Status
 from app.errors import FieldError, ValidationFailed
 from app.services import locations
 from app.services.auth import SignedIn
-from app.services.common import authorize
 from app.services.inspections.base import (
     UNAVAILABLE,
     audit_session,
     count_where,
-    find_session,
     home_expr,
-    require,
     scope_places,
+    session_to_change,
 )
 from app.storage.models import (
     ArchiveBox,
@@ -45,10 +43,7 @@ from app.storage.store import UnitOfWork
 def begin_counting(*, session: SignedIn, inspection_id: int, clock: Clock) -> int:
     """Write the expected list (placed in scope − on loan − in repair); returns its size."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "inspection.write")
-        row = find_session(uow, inspection_id)
-        require(row, "开始清点", Status.OPEN)
+        row = session_to_change(uow, session.actor, inspection_id, "开始清点", Status.OPEN)
         places = scope_places(uow, row)
         out_on_loan = select(Loan.volume_id).where(Loan.state == "out")
         source = (
@@ -198,10 +193,7 @@ def record_scan(*, session: SignedIn, inspection_id: int, text: str, clock: Cloc
         raise locations.ScanRejected()
     code = scanned.code
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "inspection.write")
-        row = find_session(uow, inspection_id)
-        require(row, "扫码清点", Status.COUNTING)
+        row = session_to_change(uow, session.actor, inspection_id, "扫码清点", Status.COUNTING)
         kind, object_id = _resolve_code(uow, scanned)
         seen = row.current_place_id
         scan = InspectionScan(

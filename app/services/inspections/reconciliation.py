@@ -27,6 +27,7 @@ from app.services.inspections.base import (
     find_session,
     home_expr,
     require,
+    session_to_change,
 )
 from app.storage.models import (
     ArchiveBox,
@@ -182,10 +183,7 @@ def _recorded(uow: UnitOfWork, sid: int) -> list[DifferenceRow]:
 def finish_counting(*, session: SignedIn, inspection_id: int, clock: Clock) -> int:
     """End the count: record every difference for the operator to resolve; returns how many."""
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "inspection.write")
-        row = find_session(uow, inspection_id)
-        require(row, "结束清点", Status.COUNTING)
+        row = session_to_change(uow, session.actor, inspection_id, "结束清点", Status.COUNTING)
         rec = _reconcile(uow, row.id)
         if rec.differences:
             uow.session.execute(

@@ -26,6 +26,7 @@ from app.services.inspections.base import (
     find_session,
     load_settings,
     require,
+    session_to_change,
     unresolved,
 )
 from app.storage.models import (
@@ -218,10 +219,9 @@ def close_inspection(
     if len(measures) > 4000 or len(review) > 4000:
         raise ValidationFailed([FieldError("measures", "too_long", {"max": 4000})])
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        authorize(uow, session.actor, "inspection.write")
-        row = find_session(uow, inspection_id)
-        require(row, "结束检查", Status.OPEN, Status.FINDINGS)
+        row = session_to_change(
+            uow, session.actor, inspection_id, "结束检查", Status.OPEN, Status.FINDINGS
+        )
         unchecked = count_where(
             uow, InspectionCheck.session_id == row.id, InspectionCheck.ok.is_(None)
         )

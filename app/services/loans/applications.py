@@ -20,7 +20,7 @@ from app.domain.loans import ApplicationState, Credential, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text
+from app.services.common import actor_from_row, authorize, clean_text, fetch
 from app.services.customers.consents import allowed_ids
 from app.services.loans.rows import (
     ApplicationRow,
@@ -280,7 +280,5 @@ def get_application(*, session: SignedIn, application_id: int, clock: Clock) -> 
     """One application with volumes (titles as clearance allows) and signatures."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "loan.read"))
-        app = uow.session.get(UseApplication, application_id)
-        if app is None:
-            raise ValidationFailed([FieldError("application", "not_found")])
+        app = fetch(uow, UseApplication, application_id, "application")
         return application_view(uow, reader, app)

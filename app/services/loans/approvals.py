@@ -16,7 +16,14 @@ from app.domain.loans import ApplicationState
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, checked_text
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    checked_text,
+    fetch,
+    record_numbered,
+    signature,
+)
 from app.services.loans.renewals import renew
 from app.services.loans.rows import ApplicationRow, application_rows
 from app.services.loans.shared import local_today, open_labels, signed_steps, step_label, steps_of
@@ -29,9 +36,7 @@ def _decide_checks(
 ) -> tuple[UseApplication, UserAccount, ApproverTitle, int, list[rules.Step]]:
     """Every path to a decision passes here: the approver, R34, and the route."""
     approver = authorize(uow, session.actor, "loan.approve")
-    app = uow.session.get(UseApplication, application_id)
-    if app is None:
-        raise ValidationFailed([FieldError("application", "not_found")])
+    app = fetch(uow, UseApplication, application_id, "application")
     # R34: never one's own application, nor one entered by oneself (checked before anything else)
     if approver.id in (app.applicant_user_id, app.created_by):
         raise SelfApprovalRefused()
@@ -64,14 +69,7 @@ def _sign_step(
     app, approver, title, step, steps = _decide_checks(uow, session, application_id)
     uow.session.add(
         UseApproval(
-            application_id=app.id,
-            step=step,
-            approver_user_id=approver.id,
-            approver_name=approver.display_name,
-            approver_title=title.value,
-            decision=decision,
-            opinion=opinion,
-            decided_at=now,
+            application_id=app.id, **signature(approver, title.value, step, decision, opinion, now)
         )
     )
     return app, title, step, steps
@@ -98,17 +96,15 @@ def approve_application(
             if app.renewal_of_loan_id is not None:
                 extended = renew(uow, app, local_today(clock))
         app.version += 1
-        uow.audit.record(
+        record_numbered(
+            uow,
             "loan.approve",
-            object_type="use_application",
-            object_id=app.id,
-            details={
-                "number": app.number,
-                "step": step_label(steps[step]),
-                "title": title.value,
-                "final": done,
-                "renewed_until": extended,
-            },
+            "use_application",
+            app,
+            step=step_label(steps[step]),
+            title=title.value,
+            final=done,
+            renewed_until=extended,
         )
         uow.commit()
         return app.state
@@ -127,11 +123,8 @@ def reject_application(
         app.rejection_reason = reason
         app.decided_at = now
         app.version += 1
-        uow.audit.record(
-            "loan.reject",
-            object_type="use_application",
-            object_id=app.id,
-            details={"number": app.number, "step": step_label(steps[step]), "reason": reason},
+        record_numbered(
+            uow, "loan.reject", "use_application", app, step=step_label(steps[step]), reason=reason
         )
         uow.commit()
 

@@ -18,7 +18,7 @@ from app.domain.loans import ApplicationState, LoanState, UseKind
 from app.domain.scan_codes import scan_payload
 from app.errors import ApplicationNotApproved, FieldError, ValidationFailed, VolumeAlreadyOut
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, fetch
 from app.services.loans.scan import match_volume
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import (
@@ -113,9 +113,7 @@ def issue_loan(
         uow.claim_writes()
         # lending hands customer data over: needs the agreement and training (R28)
         operator = authorize(uow, session.actor, "loan.write", releases=True)
-        app = uow.session.get(UseApplication, application_id)
-        if app is None:
-            raise ValidationFailed([FieldError("application", "not_found")])
+        app = fetch(uow, UseApplication, application_id, "application")
         if app.state != ApplicationState.APPROVED.value:
             label = rules.APPLICATION_STATE_LABELS[ApplicationState(app.state)]
             raise ApplicationNotApproved(state=label)

@@ -30,7 +30,7 @@ from app.printing import loan_forms as forms
 from app.security import access
 from app.security.masking import mask_id_number, mask_phone
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.services.loans.rows import LoanRow, application_view, loan_rows
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import (
@@ -308,9 +308,7 @@ def application_pdf(*, session: SignedIn, application_id: int, clock: Clock) -> 
     """The 查阅/借阅申请单 of an application, with a block per approval step."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
-        app = uow.session.get(UseApplication, application_id)
-        if app is None:
-            raise ValidationFailed([FieldError("application", "not_found")])
+        app = fetch(uow, UseApplication, application_id, "application")
         view = application_view(uow, reader, app)
         volumes = list(
             uow.session.scalars(
@@ -372,9 +370,7 @@ def slip_pdf(*, session: SignedIn, loan_id: int, clock: Clock) -> bytes:
     """The 借条 of a register entry; its QR code holds the loan number (scan form + check)."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "print.forms"))
-        loan = uow.session.get(Loan, loan_id)
-        if loan is None:
-            raise ValidationFailed([FieldError("loan", "not_found")])
+        loan = fetch(uow, Loan, loan_id, "loan")
         volume = uow.session.get(Volume, loan.volume_id)
         app = uow.session.get(UseApplication, loan.application_id)
         assert volume is not None and app is not None

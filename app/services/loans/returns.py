@@ -26,7 +26,7 @@ from app.domain.loans import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text
+from app.services.common import actor_from_row, authorize, clean_text, record_numbered
 from app.services.loans.scan import open_loan_for_scan
 from app.services.loans.shared import (
     loan_if_out,
@@ -199,19 +199,17 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
         set_volume_back(uow, volume, "归还", now, to_repair=count.to_repair)
         uow.session.flush()
         _close_if_done(uow, loan.application_id)
-        uow.audit.record(
+        record_numbered(
+            uow,
             "loan.return",
-            object_type="loan",
-            object_id=loan.id,
-            details={
-                "number": loan.number,
-                "reference_code": volume.reference_code,
-                "counted": [count.counted_items, count.counted_pages],
-                "expected": [loan.expected_items, loan.expected_pages],
-                "condition": condition.value,
-                "report": report.id if report is not None else None,
-                "to": volume.state,
-            },
+            "loan",
+            loan,
+            reference_code=volume.reference_code,
+            counted=[count.counted_items, count.counted_pages],
+            expected=[loan.expected_items, loan.expected_pages],
+            condition=condition.value,
+            report=report.id if report is not None else None,
+            to=volume.state,
         )
         uow.commit()
         return ReturnDone(loan.number, volume.state, report.id if report is not None else None)

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain.roles import TITLE_LABELS, ApproverTitle, Role
-from app.errors import FieldError, PermissionDenied, ValidationFailed
+from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, authorize_either, fetch
 from app.services.loans.shared import TITLE_ORDER
 from app.storage.models import StaffDepartment, UserAccount, UserRole
 from app.storage.store import UnitOfWork
@@ -36,10 +36,7 @@ def is_staff(user: UserAccount) -> bool:
 def list_borrowers(*, session: SignedIn, clock: Clock) -> list[BorrowerRow]:
     """Staff who may be named as applicants, by name (also for the administrator's 部门 setting)."""
     with session.uow(clock) as uow:
-        try:
-            authorize(uow, session.actor, "loan.read")
-        except PermissionDenied:
-            authorize(uow, session.actor, "user.manage")
+        authorize_either(uow, session.actor, "loan.read", "user.manage")
         departments = dict(
             uow.session.execute(select(StaffDepartment.user_id, StaffDepartment.department)).all()
         )
@@ -59,8 +56,7 @@ def set_staff_department(*, session: SignedIn, user_id: int, department: str, cl
         raise ValidationFailed([FieldError("department", "too_long", {"max": 64})])
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "user.manage")
-        if uow.session.get(UserAccount, user_id) is None:
-            raise ValidationFailed([FieldError("username", "not_found")])
+        fetch(uow, UserAccount, user_id, "username")
         row = uow.session.get(StaffDepartment, user_id)
         before = row.department if row else ""
         if not text:
@@ -177,10 +173,7 @@ def named_step(
 def list_title_holders(*, session: SignedIn, clock: Clock) -> dict[ApproverTitle, list[str]]:
     """Who holds each approver title now (the routing editor names them beside the posts)."""
     with session.uow(clock) as uow:
-        try:
-            authorize(uow, session.actor, "loan.read")
-        except PermissionDenied:
-            authorize(uow, session.actor, "loan.settings")
+        authorize_either(uow, session.actor, "loan.read", "loan.settings")
         out: dict[ApproverTitle, list[str]] = {t: [] for t in ApproverTitle}
         for holder in title_holders(uow):
             label = holder.display_name + (f"·{holder.department}" if holder.department else "")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 
@@ -129,11 +129,19 @@ def _subtree(uow: UnitOfWork, row: StorageLocation) -> list[StorageLocation]:
     )
 
 
-def _get_location(uow: UnitOfWork, location_id: int) -> StorageLocation:
-    row = uow.session.get(StorageLocation, location_id)
+Row = TypeVar("Row")
+
+
+def get_or_missing(uow: UnitOfWork, model: type[Row], key: object, what: str) -> Row:
+    """The row of ``model`` with primary key ``key``, or :class:`NotFound` naming ``what``."""
+    row = uow.session.get(model, key)
     if row is None:
-        raise NotFound(what="存放位置")
+        raise NotFound(what=what)
     return row
+
+
+def _get_location(uow: UnitOfWork, location_id: int) -> StorageLocation:
+    return get_or_missing(uow, StorageLocation, location_id, "存放位置")
 
 
 def _user_names(uow: UnitOfWork) -> dict[int, str]:

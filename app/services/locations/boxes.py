@@ -19,14 +19,14 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, add_recorded, authorize
 from app.services.locations._common import (
-    NotFound,
     _chunks,
     _codes,
     _get_location,
     _id,
     _slots_in_order,
+    get_or_missing,
 )
 from app.services.locations.occupancy import _box_levels
 from app.storage.models import (
@@ -126,11 +126,7 @@ def create_box(*, session: SignedIn, draft: BoxDraft, clock: Clock) -> BoxRow:
             created_at=clock.now(),
             version=1,
         )
-        uow.session.add(box)
-        uow.session.flush()
-        uow.audit.record(
-            "box.create", object_type="box", object_id=box.id, details={"code": box.code}
-        )
+        add_recorded(uow, box, "box.create", object_type="box", details={"code": box.code})
         uow.commit()
         return _box_rows(uow, session, [box])[0]
 
@@ -182,9 +178,7 @@ def get_box(*, session: SignedIn, box_id: int, clock: Clock) -> BoxRow:
     """One box."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        box = uow.session.get(ArchiveBox, box_id)
-        if box is None:
-            raise NotFound(what="档案盒")
+        box = get_or_missing(uow, ArchiveBox, box_id, "档案盒")
         return _box_rows(uow, session, [box])[0]
 
 

@@ -22,11 +22,11 @@ from app.security import access
 from app.services.auth import SignedIn
 from app.services.common import actor_from_row, authorize
 from app.services.locations._common import (
-    NotFound,
     _check_custodian,
     _get_location,
     _subtree,
     _user_names,
+    get_or_missing,
 )
 from app.services.locations.places import LocationNode, _node
 from app.storage.models import (
@@ -235,9 +235,7 @@ def get_handover(*, session: SignedIn, handover_id: int, clock: Clock) -> Handov
     """A recorded hand-over (for printing it again), lines within the reader's clearance."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "location.read"))
-        record = uow.session.get(CustodyHandover, handover_id)
-        if record is None:
-            raise NotFound(what="交接记录")
+        record = get_or_missing(uow, CustodyHandover, handover_id, "交接记录")
         names = _user_names(uow)
         listing = json.loads(record.listing)
         return HandoverSheet(

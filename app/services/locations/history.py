@@ -21,6 +21,7 @@ from app.services.locations._common import (
     _home_location,
     _subtree,
     _volume_place,
+    get_or_missing,
 )
 from app.storage.models import (
     ArchiveBox,
@@ -160,9 +161,7 @@ def where_is_volume(*, session: SignedIn, volume_id: int, clock: Clock) -> Volum
     """The volume's box and place (state 借出 while on loan: its place is kept for the return)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        volume = uow.session.get(Volume, volume_id)
-        if volume is None:
-            raise NotFound(what="案卷")
+        volume = get_or_missing(uow, Volume, volume_id, "案卷")
         place = _volume_place(uow, volume_id)
         box = uow.session.get(ArchiveBox, place.box_id) if place and place.box_id else None
         lid = _home_location(uow, place)

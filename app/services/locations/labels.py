@@ -29,7 +29,7 @@ from app.errors import FieldError, ValidationFailed
 from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn
 from app.services.catalogue.volumes import visible_volume
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.services.locations._common import _slots_in_order
 from app.storage.store import UnitOfWork
 
@@ -191,9 +191,7 @@ def box_labels(*, session: SignedIn, box_ids: Sequence[int], clock: Clock) -> li
         authorize(uow, session.actor, "print.forms")
         out: list[LabelContent] = []
         for box_id in box_ids:
-            box = uow.session.get(ArchiveBox, box_id)
-            if box is None:
-                raise ValidationFailed([FieldError("box", "not_found")])
+            box = fetch(uow, ArchiveBox, box_id, "box")
             rows = uow.session.execute(
                 select(
                     Volume.reference_code,
@@ -228,9 +226,7 @@ def location_labels(*, session: SignedIn, location_id: int, clock: Clock) -> lis
 
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "print.forms")
-        root = uow.session.get(StorageLocation, location_id)
-        if root is None:
-            raise ValidationFailed([FieldError("location", "not_found")])
+        root = fetch(uow, StorageLocation, location_id, "location")
         nodes = _slots_in_order(uow, root) or [root]
         return [
             location_label(n.code, secure=n.secure_effective, capacity=n.capacity) for n in nodes

@@ -13,10 +13,10 @@ from app.services.common import authorize
 from app.services.locations._common import (
     MARKED,
     MoveReason,
-    NotFound,
     _codes,
     _home_location,
     _volume_place,
+    get_or_missing,
 )
 from app.services.locations.occupancy import _box_levels, _free_slots
 from app.services.locations.placing import MoveRequest, Target, _apply, _plan_moves, _raise_single
@@ -74,9 +74,7 @@ def propose_place(*, session: SignedIn, box_id: int, clock: Clock) -> Proposal:
     """The next free place for a box in the configured order (R21, R22)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        box = uow.session.get(ArchiveBox, box_id)
-        if box is None:
-            raise NotFound(what="档案盒")
+        box = get_or_missing(uow, ArchiveBox, box_id, "档案盒")
         return _propose(uow, box)
 
 
@@ -97,9 +95,7 @@ def propose_box_for_volume(*, session: SignedIn, volume_id: int, clock: Clock) -
     """
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        volume = uow.session.get(Volume, volume_id)
-        if volume is None:
-            raise NotFound(what="案卷")
+        volume = get_or_missing(uow, Volume, volume_id, "案卷")
         boxes = list(
             uow.session.scalars(
                 select(ArchiveBox)

@@ -27,14 +27,14 @@ from app.domain.catalogue import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, form_stamp
 from app.services.locations._common import (
-    NotFound,
     _chunks,
     _get_location,
     _id,
     _settings,
     _slots_in_order,
+    get_or_missing,
 )
 from app.services.locations.boxes import _boxes_in
 from app.services.locations.custody import get_handover
@@ -189,10 +189,9 @@ def shelf_list_sheet(*, session: SignedIn, location_id: int, clock: Clock) -> Sh
             scope_code=scope.code,
             scope_name=scope.name,
             order_label=loc.ORDER_LABELS[_settings(uow).order],
-            organisation=uow.settings.load().organisation.organisation_name,
-            printed_by=session.actor.display_name,
-            printed_by_username=session.actor.username,
-            printed_at=clock.now(),
+            **form_stamp(
+                session.actor, uow.settings.load().organisation.organisation_name, clock.now()
+            ),
             rows=rows,
         )
 
@@ -276,10 +275,9 @@ def handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> Hando
             witness=sheet.witness,
             places=list(sheet.places),
             note=sheet.note,
-            organisation=uow.settings.load().organisation.organisation_name,
-            printed_by=session.actor.display_name,
-            printed_by_username=session.actor.username,
-            printed_at=clock.now(),
+            **form_stamp(
+                session.actor, uow.settings.load().organisation.organisation_name, clock.now()
+            ),
             lines=lines,
             secrecy_mark=top.marking() if top.level in MARKED_LEVELS else "",
         )
@@ -298,8 +296,7 @@ def record_handover_output(*, session: SignedIn, handover_id: int, kind: str, cl
     sheet = get_handover(session=session, handover_id=handover_id, clock=clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "location.read")
-        if uow.session.get(CustodyHandover, handover_id) is None:
-            raise NotFound(what="交接记录")
+        get_or_missing(uow, CustodyHandover, handover_id, "交接记录")
         uow.audit.record(
             "print.custody_handover",
             object_type="custody_handover",

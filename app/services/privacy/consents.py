@@ -15,7 +15,7 @@ from app.clock import Clock
 from app.domain import privacy as rules
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today
+from app.services.common import authorize, local_today, record_numbered
 from app.services.customers.consents import (
     ConsentInput,
     check_entry,
@@ -72,21 +72,19 @@ def add_consent(*, session: SignedIn, customer_id: int, entry: ConsentInput, clo
         if errors:
             raise ValidationFailed(errors)
         row = write_entry(uow, session.store, customer, entry, by=session.actor.user_id)
-        uow.audit.record(
+        record_numbered(
+            uow,
             "consent.add",
-            object_type="customer",
-            object_id=customer.id,
-            details={
-                "number": customer.number,
-                "consent": row.id,
-                "kind": entry.kind,
-                "basis": entry.basis,
-                "purposes": list(entry.purposes),
-                "method": entry.method if entry.kind == rules.EntryKind.CONSENT else "",
-                "given_on": entry.given_on.isoformat() if entry.given_on else None,
-                "valid_until": entry.valid_until.isoformat() if entry.valid_until else None,
-                "form": entry.form is not None,
-            },
+            "customer",
+            customer,
+            consent=row.id,
+            kind=entry.kind,
+            basis=entry.basis,
+            purposes=list(entry.purposes),
+            method=entry.method if entry.kind == rules.EntryKind.CONSENT else "",
+            given_on=entry.given_on.isoformat() if entry.given_on else None,
+            valid_until=entry.valid_until.isoformat() if entry.valid_until else None,
+            form=entry.form is not None,
         )
         uow.commit()
         return row.id

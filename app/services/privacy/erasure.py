@@ -22,7 +22,7 @@ from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import ApproverNotInRoute, FieldError, SelfApprovalRefused, ValidationFailed
 from app.security.masking import mask_name
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today, next_yearly_number
+from app.services.common import add_recorded, authorize, fetch, local_today, next_yearly_number
 from app.services.customers.erasure import remove_customer
 from app.services.customers.stored import load_customer
 from app.services.privacy.anonymise import (
@@ -137,12 +137,11 @@ def request_erasure(
             requested_at=now,
             decision_note="",
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "erasure.request",
             object_type="erasure_request",
-            object_id=row.id,
             purpose=note.strip()[:200] or None,
             details={
                 "number": number,
@@ -156,10 +155,7 @@ def request_erasure(
 
 
 def _load(uow: UnitOfWork, request_id: int) -> ErasureRequest:
-    row = uow.session.get(ErasureRequest, request_id)
-    if row is None:
-        raise ValidationFailed([FieldError("request", "not_found")])
-    return row
+    return fetch(uow, ErasureRequest, request_id, "request")
 
 
 def _state_error(row: ErasureRequest) -> ValidationFailed:

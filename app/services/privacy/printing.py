@@ -19,7 +19,7 @@ from app.errors import FieldError, ValidationFailed
 from app.printing.customer_report import CustomerReport, ReportField, ReportUse
 from app.services.audit.labels import action_label
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, form_stamp
 from app.services.customers.consents import load_entries, purpose_settings
 from app.services.customers.records import CustomerDetail
 from app.services.customers.reveal import classes_kept_masked, read_detail
@@ -190,10 +190,7 @@ def print_customer_report(
         )
         uow.commit()
     report = CustomerReport(
-        organisation=org,
-        printed_by=session.actor.display_name,
-        printed_by_username=session.actor.username,
-        printed_at=clock.now(),
+        **form_stamp(session.actor, org, clock.now()),
         customer_number=c.number,
         customer_name=detail.name,
         request_number=request.number if request else "",
@@ -226,11 +223,8 @@ def print_provision_register(*, session: SignedIn, clock: Clock) -> bytes:
         )
         uow.commit()
     doc = ListDocument(
-        organisation=org,
+        **form_stamp(session.actor, org, clock.now()),
         title="客户信息对外提供登记簿",
-        printed_by=session.actor.display_name,
-        printed_by_username=session.actor.username,
-        printed_at=clock.now(),
         marking="内部 · 不含个人信息",
         notes=("每次对外提供均须客户明示同意并与接收方签订保密协议（R36）",),
         headers=(

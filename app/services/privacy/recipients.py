@@ -22,7 +22,14 @@ from app.domain.loans import ApplicationState, UseKind
 from app.errors import FieldError, ProvisionRefused, PurposeRefused, ValidationFailed
 from app.security.masking import mask_phone
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today, next_yearly_number
+from app.services.common import (
+    add_recorded,
+    authorize,
+    clean_text,
+    fetch,
+    local_today,
+    next_yearly_number,
+)
 from app.services.customers.consents import FORM_MAX_BYTES, require_purpose
 from app.services.customers.stored import load_customer
 from app.storage.models import DataProvision, DataRecipient, UseApplication, UserAccount
@@ -144,12 +151,11 @@ def add_recipient(*, session: SignedIn, recipient: RecipientInput, clock: Clock)
                 store, row_key, "agreement_name", recipient.agreement_name[:200] or "agreement"
             )
             row.agreement_sha256 = hashlib.sha256(recipient.agreement).hexdigest()
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "recipient.add",
             object_type="data_recipient",
-            object_id=row.id,
             details={
                 "name": name,
                 "uscc": uscc,
@@ -220,9 +226,7 @@ def provide_data(
     with session.uow(clock) as uow:
         user = authorize(uow, session.actor, "provision.record")
         c = load_customer(uow, customer_id)
-        recipient = uow.session.get(DataRecipient, recipient_id)
-        if recipient is None:
-            raise ValidationFailed([FieldError("recipient", "not_found")])
+        recipient = fetch(uow, DataRecipient, recipient_id, "recipient")
         if not agreement_valid(recipient, today):
             raise ProvisionRefused(why="接收方未签订保密协议或保密协议已过期")
         try:

@@ -17,7 +17,14 @@ from app.clock import Clock
 from app.domain import privacy as rules
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today, next_yearly_number
+from app.services.common import (
+    authorize,
+    checked_text,
+    fetch,
+    local_today,
+    next_yearly_number,
+    record_numbered,
+)
 from app.services.customers.stored import load_customer
 from app.services.privacy.settings import privacy_settings
 from app.storage.models import SubjectRequest
@@ -106,29 +113,22 @@ def answer_subject_request(
     *, session: SignedIn, request_id: int, answer: str, clock: Clock
 ) -> None:
     """Record the answer and its date; the request leaves the open list."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "answer", answer, 2000, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("answer", answer, 2000, required=True)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "subject.request")
-        row = uow.session.get(SubjectRequest, request_id)
-        if row is None:
-            raise ValidationFailed([FieldError("request", "not_found")])
+        row = fetch(uow, SubjectRequest, request_id, "request")
         if row.answered_on is not None:
             raise ValidationFailed([FieldError("request", "already_answered")])
         row.answered_on = local_today(clock)
         row.answer = text
-        uow.audit.record(
+        record_numbered(
+            uow,
             "subject.answer",
-            object_type="subject_request",
-            object_id=row.id,
-            details={
-                "number": row.number,
-                "customer": row.customer_number,
-                "answered_on": row.answered_on.isoformat(),
-                "late": row.answered_on > row.due_on,
-            },
+            "subject_request",
+            row,
+            customer=row.customer_number,
+            answered_on=row.answered_on.isoformat(),
+            late=row.answered_on > row.due_on,
         )
         uow.commit()
 

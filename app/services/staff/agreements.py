@@ -21,7 +21,7 @@ from app.domain.staff import Gap
 from app.errors import FieldError, ValidationFailed
 from app.security.masking import mask_name
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today
+from app.services.common import authorize, checked_text, clean_text, fetch, local_today
 from app.services.compliance import load_policy, person_gaps
 from app.services.staff.people import NotFound
 from app.storage.models import (
@@ -88,6 +88,20 @@ def _name(uow: UnitOfWork, table: str, column: str, row_id: int, blob: bytes | N
     return f"{mask_name(stem)}.{ext}" if dot else mask_name(plain)
 
 
+def _attach(
+    uow: UnitOfWork, row: StaffAgreement | StaffTraining, column: str, file: Attachment
+) -> None:
+    """Encrypt ``file`` into ``row``'s ``<column>_…`` columns, with its SHA-256 and size.
+
+    ``row`` is flushed already: its id is bound into the ciphertexts.
+    """
+    t = row.__tablename__
+    setattr(row, f"{column}_enc", _seal(uow, t, column, row.id, file.content))
+    setattr(row, f"{column}_name_enc", _seal(uow, t, f"{column}_name", row.id, file.name.encode()))
+    setattr(row, f"{column}_sha256", hashlib.sha256(file.content).hexdigest())
+    setattr(row, f"{column}_size", len(file.content))
+
+
 def _check_attachment(errors: list[FieldError], field: str, file: Attachment | None) -> None:
     if file is None:
         return
@@ -123,8 +137,7 @@ def record_agreement(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
-        if uow.session.get(StaffPerson, person_id) is None:
-            raise NotFound("person")
+        fetch(uow, StaffPerson, person_id, "person")
         row = StaffAgreement(
             person_id=person_id,
             signed_on=signed_on,
@@ -136,11 +149,7 @@ def record_agreement(
         uow.session.add(row)
         uow.session.flush()
         if scan is not None:
-            t = StaffAgreement.__tablename__
-            row.scan_enc = _seal(uow, t, "scan", row.id, scan.content)
-            row.scan_name_enc = _seal(uow, t, "scan_name", row.id, scan.name.encode())
-            row.scan_sha256 = hashlib.sha256(scan.content).hexdigest()
-            row.scan_size = len(scan.content)
+            _attach(uow, row, "scan", scan)
         uow.audit.record(
             "staff.agreement",
             object_type="staff_person",
@@ -182,10 +191,7 @@ def open_agreement_scan(
     *, session: SignedIn, agreement_id: int, purpose: str, clock: Clock
 ) -> Attachment:
     """The decrypted scan of an agreement, for a stated purpose (audited, R40)."""
-    errors: list[FieldError] = []
-    purpose = clean_text(errors, "purpose", purpose, 200, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    purpose = checked_text("purpose", purpose, 200, required=True)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
         row = uow.session.get(StaffAgreement, agreement_id)
@@ -248,11 +254,7 @@ def record_training(
         uow.session.add(row)
         uow.session.flush()
         if material is not None:
-            t = StaffTraining.__tablename__
-            row.material_enc = _seal(uow, t, "material", row.id, material.content)
-            row.material_name_enc = _seal(uow, t, "material_name", row.id, material.name.encode())
-            row.material_sha256 = hashlib.sha256(material.content).hexdigest()
-            row.material_size = len(material.content)
+            _attach(uow, row, "material", material)
         for pid in ids:
             uow.session.add(StaffTrainingAttendee(training_id=row.id, person_id=pid))
         uow.audit.record(

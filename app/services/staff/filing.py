@@ -38,6 +38,7 @@ from app.services.common import (
     actor_from_row,
     authorize,
     clean_text,
+    fetch,
     local_today,
     next_yearly_number,
 )
@@ -242,9 +243,7 @@ def record_filing_handover(
         rows: list[FilingSheetLine] = []
         ids: list[int | None] = []
         for vid in dict.fromkeys(volume_ids):
-            volume = uow.session.get(Volume, vid)
-            if volume is None:
-                raise ValidationFailed([FieldError("volume", "not_found")])
+            volume = fetch(uow, Volume, vid, "volume")
             title = access.restricted_title(reader, volume.secrecy_level, volume.title)
             ids.append(volume.id)
             rows.append(
@@ -324,9 +323,7 @@ def get_filing_sheet(*, session: SignedIn, handover_id: int, clock: Clock) -> Fi
     """One recorded hand-over with its lines."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.read")
-        f = uow.session.get(FilingHandover, handover_id)
-        if f is None:
-            raise NotFound("filing_handover")
+        f = fetch(uow, FilingHandover, handover_id, "filing_handover")
         dep = uow.session.get(Department, f.department_id)
         lines = tuple(
             FilingSheetLine(line.seq, line.reference_code, line.title, line.items, line.pages)

@@ -22,11 +22,11 @@ from app.domain.roles import Role
 from app.domain.staff import HOLDING_LABELS, STATE_LABELS, HoldingKind, StaffState
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today, next_yearly_number
+from app.services.common import authorize, clean_text, fetch, local_today, next_yearly_number
 from app.services.locations import transfer_custody
 from app.services.staff.filing import confirm_at_desk
 from app.services.staff.holdings import Holding, holdings_of
-from app.services.staff.people import NotFound, set_person_state
+from app.services.staff.people import set_person_state
 from app.storage.models import (
     Customer,
     Department,
@@ -212,9 +212,7 @@ def hand_over_holdings(
     wanted = set(kinds) if kinds is not None else set(HoldingKind)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.handover")
-        person = uow.session.get(StaffPerson, person_id)
-        if person is None:
-            raise NotFound("person")
+        person = fetch(uow, StaffPerson, person_id, "person")
         if person.state == StaffState.LEFT.value:
             raise ValidationFailed([FieldError("person", "left")])
         successor = uow.session.get(UserAccount, successor_user_id)
@@ -238,9 +236,9 @@ def hand_over_holdings(
     with session.uow(clock) as uow:
         uow.claim_writes()
         operator = authorize(uow, session.actor, "staff.handover")
-        person = uow.session.get(StaffPerson, person_id)
+        person = fetch(uow, StaffPerson, person_id, "person")
         successor = uow.session.get(UserAccount, successor_user_id)
-        assert person is not None and successor is not None
+        assert successor is not None
         holdings = [h for h in holdings_of(uow, person.user_id, person.id) if h.kind in wanted]
         now = clock.now()
         _move(uow, holdings, person.user_id, successor, supervisor, now, operator.id)
@@ -319,9 +317,7 @@ def get_staff_handover(*, session: SignedIn, handover_id: int, clock: Clock) -> 
     """A recorded hand-over (to print its 交接清单 again)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.read")
-        record = uow.session.get(StaffHandover, handover_id)
-        if record is None:
-            raise NotFound("handover")
+        record = fetch(uow, StaffHandover, handover_id, "handover")
         return _sheet(uow, record)
 
 

@@ -17,7 +17,14 @@ from app.domain.staff import STATE_LABELS, StaffPolicy, StaffState
 from app.errors import FieldError, ValidationFailed
 from app.security.masking import mask_phone
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today
+from app.services.common import (
+    add_recorded,
+    authorize,
+    checked_text,
+    clean_text,
+    fetch,
+    local_today,
+)
 from app.services.compliance import POLICY_SETTING, load_policy
 from app.storage.models import (
     Department,
@@ -86,21 +93,17 @@ def list_departments(*, session: SignedIn, clock: Clock) -> list[DepartmentRow]:
 
 def add_department(*, session: SignedIn, name: str, clock: Clock) -> int:
     """A new department (names are unique)."""
-    errors: list[FieldError] = []
-    name = clean_text(errors, "department", name, 64, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    name = checked_text("department", name, 64, required=True)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
         if uow.session.scalar(select(Department.id).where(Department.name == name)):
             raise ValidationFailed([FieldError("department", "taken")])
         row = Department(name=name, created_at=clock.now())
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "staff.department_add",
             object_type="department",
-            object_id=row.id,
             details={"name": name},
         )
         uow.commit()
@@ -113,13 +116,9 @@ def set_filing_clerk(
     """Name the department's filing clerk (归档专人, R27); None removes the duty."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
-        dep = uow.session.get(Department, department_id)
-        if dep is None:
-            raise NotFound("department")
+        dep = fetch(uow, Department, department_id, "department")
         if person_id is not None:
-            person = uow.session.get(StaffPerson, person_id)
-            if person is None:
-                raise NotFound("filing_clerk")
+            person = fetch(uow, StaffPerson, person_id, "filing_clerk")
             if person.state == StaffState.LEFT.value:
                 raise ValidationFailed([FieldError("filing_clerk", "left")])
         before = dep.filing_clerk_id
@@ -227,9 +226,7 @@ def update_person(
     """Change a person's name, department, post, contact or account (not the state)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.manage")
-        person = uow.session.get(StaffPerson, person_id)
-        if person is None:
-            raise NotFound("person")
+        person = fetch(uow, StaffPerson, person_id, "person")
         if person.version != expected_version:
             raise ValidationFailed([FieldError("person", "changed")])
         name, contact = _check_draft(uow, draft, person_id)

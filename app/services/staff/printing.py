@@ -21,7 +21,7 @@ from app.printing.staff_forms import (
     render_staff_handover,
 )
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import PrintStamp, authorize, form_stamp
 from app.services.staff.filing import get_filing_sheet
 from app.services.staff.handover import get_staff_handover
 from app.services.staff.reviews import get_access_review
@@ -33,16 +33,16 @@ FORMS = {
 }
 
 
-def _stamp(session: SignedIn, clock: Clock) -> tuple[str, str, str]:
+def _stamp(session: SignedIn, clock: Clock) -> PrintStamp:
     with session.uow(clock) as uow:
         org = uow.settings.load().organisation.organisation_name
-    return org, session.actor.display_name, session.actor.username
+    return form_stamp(session.actor, org, clock.now())
 
 
 def filing_form(*, session: SignedIn, handover_id: int, clock: Clock) -> FilingForm:
     """The 归档移交清单 rows of a recorded hand-over."""
     sheet = get_filing_sheet(session=session, handover_id=handover_id, clock=clock)
-    org, by, username = _stamp(session, clock)
+    stamp = _stamp(session, clock)
     row = sheet.row
     return FilingForm(
         number=row.number,
@@ -58,10 +58,7 @@ def filing_form(*, session: SignedIn, handover_id: int, clock: Clock) -> FilingF
         lines=[
             FilingFormLine(x.seq, x.reference_code, x.title, x.items, x.pages) for x in sheet.lines
         ],
-        organisation=org,
-        printed_by=by,
-        printed_by_username=username,
-        printed_at=clock.now(),
+        **stamp,
     )
 
 
@@ -73,7 +70,7 @@ def filing_pdf(*, session: SignedIn, handover_id: int, clock: Clock) -> bytes:
 def staff_handover_form(*, session: SignedIn, handover_id: int, clock: Clock) -> StaffHandoverForm:
     """The 交接清单 rows of a recorded leaving or transfer hand-over."""
     sheet = get_staff_handover(session=session, handover_id=handover_id, clock=clock)
-    org, by, username = _stamp(session, clock)
+    stamp = _stamp(session, clock)
     successors = sorted({line.successor for line in sheet.lines})
     return StaffHandoverForm(
         number=sheet.number,
@@ -90,10 +87,7 @@ def staff_handover_form(*, session: SignedIn, handover_id: int, clock: Clock) ->
             HandoverFormLine(x.seq, x.kind_label, x.what, x.detail, x.successor)
             for x in sheet.lines
         ],
-        organisation=org,
-        printed_by=by,
-        printed_by_username=username,
-        printed_at=clock.now(),
+        **stamp,
     )
 
 
@@ -107,7 +101,7 @@ def staff_handover_pdf(*, session: SignedIn, handover_id: int, clock: Clock) -> 
 def review_form(*, session: SignedIn, review_id: int, clock: Clock) -> ReviewForm:
     """The 访问权限审查记录 rows."""
     review = get_access_review(session=session, review_id=review_id, clock=clock)
-    org, by, username = _stamp(session, clock)
+    stamp = _stamp(session, clock)
     return ReviewForm(
         number=review.number,
         started_on=review.started_at.astimezone().date(),
@@ -129,10 +123,7 @@ def review_form(*, session: SignedIn, review_id: int, clock: Clock) -> ReviewFor
             )
             for line in review.lines
         ],
-        organisation=org,
-        printed_by=by,
-        printed_by_username=username,
-        printed_at=clock.now(),
+        **stamp,
     )
 
 

@@ -20,9 +20,16 @@ from app.domain.roles import ROLE_LABELS, TITLE_LABELS, ApproverTitle, Role
 from app.domain.staff import review_due
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text, local_today, next_yearly_number
+from app.services.common import (
+    authorize,
+    checked_text,
+    clean_text,
+    fetch,
+    local_today,
+    next_yearly_number,
+    record_numbered,
+)
 from app.services.compliance import load_policy, person_gaps
-from app.services.staff.people import NotFound
 from app.storage.models import AccessReview, AccessReviewLine, StaffPerson, UserAccount
 
 DECISIONS = {"confirmed": "确认", "changed": "需变更", "pending": "待审查"}
@@ -127,12 +134,7 @@ def start_access_review(*, session: SignedIn, clock: Clock) -> int:
                 )
             )
             count += 1
-        uow.audit.record(
-            "access_review.start",
-            object_type="access_review",
-            object_id=review.id,
-            details={"number": review.number, "accounts": count},
-        )
+        record_numbered(uow, "access_review.start", "access_review", review, accounts=count)
         uow.commit()
         return review.id
 
@@ -149,9 +151,7 @@ def decide_review_line(
         raise ValidationFailed(errors)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "access_review.run")
-        line = uow.session.get(AccessReviewLine, line_id)
-        if line is None:
-            raise NotFound("review_line")
+        line = fetch(uow, AccessReviewLine, line_id, "review_line")
         review = uow.session.get(AccessReview, line.review_id)
         if review is None or review.closed_at is not None:
             raise ValidationFailed([FieldError("review", "closed")])
@@ -168,15 +168,10 @@ def decide_review_line(
 
 def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note: str = "") -> None:
     """Close a review once every line is decided (by a second person if one decided all)."""
-    errors: list[FieldError] = []
-    note = clean_text(errors, "note", note, 500, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    note = checked_text("note", note, 500, required=False)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "access_review.verify")
-        review = uow.session.get(AccessReview, review_id)
-        if review is None:
-            raise NotFound("review")
+        review = fetch(uow, AccessReview, review_id, "review")
         if review.closed_at is not None:
             raise ValidationFailed([FieldError("review", "closed")])
         lines = list(
@@ -190,15 +185,13 @@ def close_access_review(*, session: SignedIn, review_id: int, clock: Clock, note
         if deciders == {session.actor.user_id}:
             raise ValidationFailed([FieldError("review", "decided_alone")])
         review.closed_at, review.closed_by, review.note = clock.now(), session.actor.user_id, note
-        uow.audit.record(
+        record_numbered(
+            uow,
             "access_review.close",
-            object_type="access_review",
-            object_id=review.id,
-            details={
-                "number": review.number,
-                "confirmed": sum(1 for line in lines if line.decision == "confirmed"),
-                "changed": sum(1 for line in lines if line.decision == "changed"),
-            },
+            "access_review",
+            review,
+            confirmed=sum(1 for line in lines if line.decision == "confirmed"),
+            changed=sum(1 for line in lines if line.decision == "changed"),
         )
         uow.commit()
 
@@ -207,9 +200,7 @@ def get_access_review(*, session: SignedIn, review_id: int, clock: Clock) -> Rev
     """A review with its lines (accounts by user name)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "access_review.verify")
-        review = uow.session.get(AccessReview, review_id)
-        if review is None:
-            raise NotFound("review")
+        review = fetch(uow, AccessReview, review_id, "review")
         names = dict(uow.session.execute(select(UserAccount.id, UserAccount.display_name)).all())
         lines = tuple(
             ReviewLine(

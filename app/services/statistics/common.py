@@ -68,18 +68,29 @@ def check_period(period_from: date, period_to: date) -> None:
         raise ValidationFailed([FieldError("date_range", "period_too_long")])
 
 
+def volume_conditions(filters: ReportFilter, category: Any, year: Any, level: Any) -> list[Any]:
+    """SQL conditions: ``category``, ``year`` and ``level`` match the filter's 门类, 年度, 密级.
+
+    The columns are a volume's, or the copies a use row keeps of them; ``none`` is no 密级.
+    """
+    parts = []
+    if filters.category:
+        parts.append(category == filters.category)
+    if filters.year is not None:
+        parts.append(year == filters.year)
+    if filters.level == "none":
+        parts.append(level.is_(None))
+    elif filters.level:
+        parts.append(level == filters.level)
+    return parts
+
+
 def volume_clause(filters: ReportFilter, volume: Any = Volume) -> Any:
     """SQL: the volume matches the filter's 门类, 年度 and 密级."""
-    parts = [true()]
-    if filters.category:
-        parts.append(volume.category_code == filters.category)
-    if filters.year is not None:
-        parts.append(volume.year == filters.year)
-    if filters.level == "none":
-        parts.append(volume.secrecy_level.is_(None))
-    elif filters.level:
-        parts.append(volume.secrecy_level == filters.level)
-    return and_(*parts)
+    return and_(
+        true(),
+        *volume_conditions(filters, volume.category_code, volume.year, volume.secrecy_level),
+    )
 
 
 def uses_volume_filter(filters: ReportFilter) -> bool:

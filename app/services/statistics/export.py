@@ -16,7 +16,7 @@ from app.domain.statistics import cell_text as cell_text
 from app.printing.stamp import format_printed_at, printed_by_text
 from app.security.cells import safe_row, safe_text
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, form_stamp
 from app.services.exports import ExportFormat
 from app.services.statistics.stored import get_stored_report
 
@@ -65,10 +65,7 @@ def _write(
 
         return render_statistics_report(
             StatisticsDocument(
-                organisation=organisation,
-                printed_by=session.actor.display_name,
-                printed_by_username=session.actor.username,
-                printed_at=clock.now(),
+                **form_stamp(session.actor, organisation, clock.now()),
                 report=report,
                 release=release,
             )

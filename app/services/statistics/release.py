@@ -39,11 +39,25 @@ from app.errors import (
     ValidationFailed,
 )
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, next_yearly_number
+from app.services.common import (
+    actor_from_row,
+    add_recorded,
+    authorize,
+    checked_text,
+    clean_text,
+    next_yearly_number,
+    record_numbered,
+    signature,
+)
 from app.services.statistics.reports import build_report
 from app.services.statistics.stored import load_report
 from app.services.statistics.stored import needed_titles as _needed
-from app.storage.models import StatisticsApproval, StatisticsDistribution, StatisticsReport
+from app.storage.models import (
+    StatisticsApproval,
+    StatisticsDistribution,
+    StatisticsReport,
+    UserAccount,
+)
 from app.storage.store import UnitOfWork
 
 ROUTING_SETTING = "statistics_routing"
@@ -137,12 +151,11 @@ def compile_report(
             compiled_at=now,
             rejection_reason="",
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "statistics.compile",
             object_type="statistics_report",
-            object_id=row.id,
             details={
                 "kind": kind,
                 "period": report.period_text(),
@@ -177,7 +190,7 @@ def submit_report(*, session: SignedIn, report_id: int, clock: Clock) -> None:
 
 def _decide(
     uow: UnitOfWork, session: SignedIn, report_id: int
-) -> tuple[StatisticsReport, object, str, int, list[list[str]], set[int]]:
+) -> tuple[StatisticsReport, UserAccount, str, int, list[list[str]], set[int]]:
     approver = authorize(uow, session.actor, "statistics.approve")
     row = load_report(uow, report_id)
     if approver.id == row.compiled_by:
@@ -211,14 +224,7 @@ def _sign(
     uow.claim_writes()
     uow.session.add(
         StatisticsApproval(
-            report_id=row.id,
-            step=step,
-            approver_user_id=approver.id,  # type: ignore[attr-defined]
-            approver_name=approver.display_name,  # type: ignore[attr-defined]
-            approver_title=title,
-            decision=decision,
-            opinion=text,
-            decided_at=now,
+            report_id=row.id, **signature(approver, title, step, decision, text, now)
         )
     )
     return row, title, step, steps, signed
@@ -226,10 +232,7 @@ def _sign(
 
 def approve_report(*, session: SignedIn, report_id: int, opinion: str, clock: Clock) -> str:
     """Sign the open step; the last signature releases the report. Returns the new state."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "opinion", opinion, 500, required=False)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("opinion", opinion, 500, required=False)
     now = clock.now()
     with session.uow(clock) as uow:
         row, title, step, steps, signed = _sign(uow, session, report_id, "approve", text, now)
@@ -255,20 +258,12 @@ def _release(uow: UnitOfWork, row: StatisticsReport, now: datetime) -> None:
         row.number = next_yearly_number(uow, NUMBER_PREFIX, year, digits=4)
     row.state = ReleaseState.RELEASED.value
     row.decided_at = now
-    uow.audit.record(
-        "statistics.release",
-        object_type="statistics_report",
-        object_id=row.id,
-        details={"number": row.number, "version": row.version},
-    )
+    record_numbered(uow, "statistics.release", "statistics_report", row, version=row.version)
 
 
 def reject_report(*, session: SignedIn, report_id: int, reason: str, clock: Clock) -> None:
     """Send the report back (a reason is required); the compiler compiles it again."""
-    errors: list[FieldError] = []
-    text = clean_text(errors, "reason", reason, 500, required=True)
-    if errors:
-        raise ValidationFailed(errors)
+    text = checked_text("reason", reason, 500, required=True)
     now = clock.now()
     with session.uow(clock) as uow:
         row, _title, step, _steps, _signed = _sign(uow, session, report_id, "reject", text, now)
@@ -338,12 +333,11 @@ def revise_report(
             submitted_at=now,
             rejection_reason="",
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_recorded(
+            uow,
+            row,
             "statistics.revise",
             object_type="statistics_report",
-            object_id=row.id,
             details={"of": old.id, "number": old.number, "change": change},
         )
         uow.commit()
@@ -411,11 +405,8 @@ def record_distribution(
         )
         uow.session.add(entry)
         uow.session.flush()
-        uow.audit.record(
-            "statistics.distribute",
-            object_type="statistics_report",
-            object_id=row.id,
-            details={"number": row.number, "recipient": who, "copies": copies},
+        record_numbered(
+            uow, "statistics.distribute", "statistics_report", row, recipient=who, copies=copies
         )
         uow.commit()
         return entry.id

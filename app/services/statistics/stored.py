@@ -22,9 +22,8 @@ from app.domain.statistics import (
     Report,
     ReportKind,
 )
-from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, fetch
 from app.services.statistics.reports import for_reader
 from app.storage.models import (
     StatisticsApproval,
@@ -79,10 +78,7 @@ class StoredReport:
 
 def load_report(uow: UnitOfWork, report_id: int) -> StatisticsReport:
     """The stored report ``report_id`` (ValidationFailed when there is none)."""
-    row = uow.session.get(StatisticsReport, report_id)
-    if row is None:
-        raise ValidationFailed([FieldError("statistics_report", "not_found")])
-    return row
+    return fetch(uow, StatisticsReport, report_id, "statistics_report")
 
 
 def needed_titles(steps: list[list[str]], signed: set[int]) -> str:

@@ -28,6 +28,7 @@ from app.services.statistics.common import (
     per_local_month,
     pie,
     table,
+    volume_conditions,
 )
 from app.storage.models import UseLog, Volume
 
@@ -48,14 +49,7 @@ def _where(q: Query) -> list[Any]:
     where = [q.in_period(UseLog.occurred_at)]
     if f.department:
         where.append(UseLog.department == f.department)
-    if f.category:
-        where.append(UseLog.volume_category == f.category)
-    if f.year is not None:
-        where.append(UseLog.volume_year == f.year)
-    if f.level == "none":
-        where.append(UseLog.volume_level.is_(None))
-    elif f.level:
-        where.append(UseLog.volume_level == f.level)
+    where += volume_conditions(f, UseLog.volume_category, UseLog.volume_year, UseLog.volume_level)
     return where
 
 

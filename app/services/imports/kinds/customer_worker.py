@@ -235,6 +235,17 @@ _LOCK = threading.Lock()
 _shared: _Worker | None = None  # the worker process, kept between a check and its import
 
 
+def _ready_worker() -> _Worker:
+    """The shared worker, started anew when there is none or it is stale (``_LOCK`` held)."""
+    global _shared
+    if _shared is not None and not _shared.fresh():
+        _shared.__exit__()
+        _shared = None
+    if _shared is None:
+        _shared = _Worker()
+    return _shared
+
+
 @contextlib.contextmanager
 def borrowed_worker() -> Iterator[_Worker]:
     """The worker process for one check or import (started when none runs).
@@ -249,11 +260,7 @@ def borrowed_worker() -> Iterator[_Worker]:
             yield own
         return
     try:
-        if _shared is not None and not _shared.fresh():
-            _shared.__exit__()
-            _shared = None
-        if _shared is None:
-            _shared = _Worker()
+        _shared = _ready_worker()
         try:
             yield _shared
         except BaseException:
@@ -273,11 +280,7 @@ def warm_up(count: int) -> None:
     global _shared
     if use_worker(count) and _LOCK.acquire(blocking=False):
         try:
-            if _shared is not None and not _shared.fresh():
-                _shared.__exit__()
-                _shared = None
-            if _shared is None:
-                _shared = _Worker()
+            _shared = _ready_worker()
         finally:
             _LOCK.release()
 
