@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QGridLayout,
     QGroupBox,
@@ -36,10 +35,10 @@ from ui import files
 from ui.context import AppContext
 from ui.errors import message_for, show_error, show_unexpected
 from ui.models.audit import AuditTableModel
-from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
 from ui.tasks import LatestQuery, Task, run_blocking
+from ui.widgets.dates import date_edit, day_of
 from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
@@ -121,11 +120,8 @@ class AuditPage(QWidget):
                 self.object_type.addItem(label, code)
         self.object_id = QLineEdit(objectName="filter_object_id")
         self.use_dates = QCheckBox(objectName="filter_use_dates")
-        self.date_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="filter_from")
-        self.date_to = QDateEdit(qdate(today), objectName="filter_to")
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_from = date_edit("filter_from", today - timedelta(days=30))
+        self.date_to = date_edit("filter_to", today)
         self.purpose = QLineEdit(objectName="filter_purpose")
         self.search_button = QPushButton(objectName="audit_search")
         self.search_button.setDefault(True)
@@ -236,8 +232,8 @@ class AuditPage(QWidget):
             action=str(self.action.currentData() or ""),
             object_type=str(self.object_type.currentData() or ""),
             object_id=self.object_id.text().strip(),
-            date_from=pydate(self.date_from.date()) if dated else None,
-            date_to=pydate(self.date_to.date()) if dated else None,
+            date_from=day_of(self.date_from) if dated else None,
+            date_to=day_of(self.date_to) if dated else None,
             purpose=self.purpose.text().strip(),
         )
 
