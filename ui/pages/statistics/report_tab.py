@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -34,7 +33,7 @@ from app.services.statistics import (
 from ui.context import AppContext
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import CompileDialog
-from ui.pages.statistics.view import ReportView
+from ui.pages.statistics.view import ReportView, scrolled
 from ui.tasks import ProgressSink, Task, run_in_background
 from ui.widgets.dates import date_edit, day_of, qdate
 
@@ -96,11 +95,8 @@ class ReportTab(QWidget):
         self.state = QLabel(objectName="report_state")
         self.state.setStyleSheet("color: #b00020;")
         layout.addWidget(self.state)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         self.view = ReportView()
-        scroll.setWidget(self.view)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(self.view), 1)
         self.run_button.clicked.connect(self.run)
         self.xlsx_button.clicked.connect(lambda: self.export(ExportFormat.XLSX))
         self.pdf_button.clicked.connect(lambda: self.export(ExportFormat.PDF))

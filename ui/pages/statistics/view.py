@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayoutItem,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -33,6 +34,14 @@ def _discard(item: QLayoutItem) -> None:
         while nested.count():
             _discard(nested.takeAt(0))
         nested.deleteLater()
+
+
+def scrolled(view: QWidget) -> QScrollArea:
+    """``view`` in a scroll area that gives it the area's width (a report runs long)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(view)
+    return scroll
 
 
 class ReportView(QWidget):
