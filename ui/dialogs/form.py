@@ -60,9 +60,12 @@ def field_cell(errors: FieldErrors, widget: QWidget, field: str) -> QWidget:
 
 
 def add_form_row(
-    form: QFormLayout, errors: FieldErrors, label: str, widget: QWidget, field: str
+    form: QFormLayout, errors: FieldErrors, label: str | QWidget, widget: QWidget, field: str
 ) -> None:
-    """Add ``label: widget`` to ``form`` with ``field``'s error label under the widget."""
+    """Add ``label: widget`` to ``form`` with ``field``'s error label under the widget.
+
+    ``label`` is the text, or a label widget whose text is set later (translated texts).
+    """
     form.addRow(label, field_cell(errors, widget, field))
 
 

@@ -31,6 +31,7 @@ from app.errors import AppError, FieldError, ValidationFailed
 from app.services import staff
 from app.services.auth import SignedIn
 from ui.context import AppContext
+from ui.dialogs.form import add_form_row
 from ui.errors import FieldErrors, message_for, show_error
 from ui.geometry import fit_to_screen
 from ui.widgets.table_panel import TablePanel
@@ -77,11 +78,9 @@ class HandoverWizard(QDialog):
         for uid, label in successors:
             if uid != person.user_id:
                 self.successor.addItem(label, uid)
-        form.addRow(self.tr("接办人"), self.successor)
-        form.addRow("", self.errors.label_for("successor"))
+        add_form_row(form, self.errors, self.tr("接办人"), self.successor, "successor")
         self.supervisor = QLineEdit(objectName="wizard_supervisor")
-        form.addRow(self.tr("监交人"), self.supervisor)
-        form.addRow("", self.errors.label_for("supervisor"))
+        add_form_row(form, self.errors, self.tr("监交人"), self.supervisor, "supervisor")
         self.kind_boxes: dict[HoldingKind, QCheckBox] = {}
         for kind in HoldingKind:
             box = QCheckBox(HOLDING_LABELS[kind], objectName=f"wizard_kind_{kind.value}")
