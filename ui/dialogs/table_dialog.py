@@ -2,12 +2,12 @@
 
 A queue or history dialog subclasses :class:`TableDialog` with its column titles and a function
 from a row to its cells (the table is a :class:`ui.widgets.table_panel.TablePanel`, so it
-behaves like every list page), adds what it needs under the list in the order it should
-appear (:meth:`TableDialog.add_line` for a line of text, :meth:`TableDialog.add_field` for a
-labelled field with its error label), its buttons with :meth:`TableDialog.add_action` (left of
-the bottom row), calls :meth:`TableDialog.finish` once and reads its rows with
-:meth:`TableDialog.show_rows`. ``rows`` and :meth:`TableDialog.selected` give the rows shown
-and the selected one.
+behaves like every list page), adds what it needs in the order it should appear
+(:meth:`TableDialog.add_line` for a line of text, above the list or under it;
+:meth:`TableDialog.add_field` for a labelled field with its error label, under it), its buttons
+with :meth:`TableDialog.add_action` (left of the bottom row), calls :meth:`TableDialog.finish`
+once and reads its rows with :meth:`TableDialog.show_rows`. ``rows`` and
+:meth:`TableDialog.selected` give the rows shown and the selected one.
 """
 
 from __future__ import annotations
@@ -57,6 +57,7 @@ class TableDialog(QDialog):
         self.form = QFormLayout(self.fields)
         self.form.setContentsMargins(0, 0, 0, 0)
         self._actions = QHBoxLayout()
+        self._above = 0  # lines added above the list so far
 
     @property
     def rows(self) -> list[Any]:
@@ -67,11 +68,18 @@ class TableDialog(QDialog):
         """The selected row, or None."""
         return self.panel.selected()
 
-    def add_line(self, name: str) -> QLabel:
-        """Add a word-wrapped line of text under what was added before (details, a note)."""
+    def add_line(self, name: str, *, above: bool = False) -> QLabel:
+        """Add a word-wrapped line of text under what was added before (details, a note).
+
+        ``above``: over the list instead (a count, what the list is), below earlier such lines.
+        """
         line = QLabel(objectName=name)
         line.setWordWrap(True)
-        self.layout_.addWidget(line)
+        if above:
+            self.layout_.insertWidget(self._above, line)
+            self._above += 1
+        else:
+            self.layout_.addWidget(line)
         return line
 
     def add_field(self, label: str, widget: QWidget, field: str) -> QWidget:
