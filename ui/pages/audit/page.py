@@ -19,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -39,7 +38,7 @@ from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerif
 from ui.pages.audit.summary import SummaryPanel
 from ui.tasks import LatestQuery, Task, run_blocking
 from ui.widgets.dates import date_edit, day_of
-from ui.widgets.table_panel import configure_table, fit_columns
+from ui.widgets.table_panel import fit_columns, list_view
 
 log = logging.getLogger(__name__)
 
@@ -170,9 +169,7 @@ class AuditPage(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.entries = AuditTableModel()
-        self.table = QTableView(objectName="audit_table")
-        self.table.setModel(self.entries)
-        configure_table(self.table)  # columns sized to the entries shown (fit_columns)
+        self.table = list_view("audit_table", self.entries)  # columns fitted to the entries shown
         layout.addWidget(self.table, 1)
         self.more_button = QPushButton(objectName="audit_more")
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)

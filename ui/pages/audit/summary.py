@@ -24,7 +24,7 @@ from ui.errors import message_for, show_unexpected
 from ui.models.audit import CountTableModel
 from ui.tasks import LatestQuery, Task
 from ui.widgets.dates import date_edit, day_of
-from ui.widgets.table_panel import configure_table, fit_columns
+from ui.widgets.table_panel import fit_columns, list_view
 
 TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
 
@@ -70,9 +70,7 @@ class SummaryPanel(QWidget):
         ):
             box = QGroupBox()
             inner = QVBoxLayout(box)
-            view = QTableView(objectName=name)
-            view.setModel(model)
-            configure_table(view)
+            view = list_view(name, model)
             self.summary_views.append(view)
             inner.addWidget(view)
             grid.addWidget(box, n // 2, n % 2)
