@@ -32,8 +32,9 @@ from app.services import staff
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.dialogs.form import add_form_row
-from ui.errors import FieldErrors, message_for, show_error
+from ui.errors import FieldErrors, message_for
 from ui.geometry import fit_to_screen
+from ui.pages.staff.printouts import preview_staff_form
 from ui.widgets.table_panel import TablePanel
 
 
@@ -212,26 +213,19 @@ class HandoverWizard(QDialog):
     def print_list(self) -> None:
         """The 交接清单 for the three signatures."""
         from app.services.staff import printing as staff_printing
-        from ui.dialogs.print_preview import show_print_preview
 
         sheet = self.result_sheet
         if sheet is None:
             return
-        clock = self._context.clock
-        try:
-            pdf = staff_printing.staff_handover_pdf(
-                session=self._session, handover_id=sheet.id, clock=clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        show_print_preview(
+        preview_staff_form(
             self,
-            self.tr("交接清单 {0}").format(sheet.number),
-            pdf,
             self._context,
-            on_output=lambda kind: staff_printing.record_staff_output(
-                session=self._session, form="handover", object_id=sheet.id, kind=kind, clock=clock
+            self._session,
+            title=self.tr("交接清单 {0}").format(sheet.number),
+            form="handover",
+            object_id=sheet.id,
+            render=lambda: staff_printing.staff_handover_pdf(
+                session=self._session, handover_id=sheet.id, clock=self._context.clock
             ),
             file_name=f"交接清单-{sheet.number}.pdf",
         )
