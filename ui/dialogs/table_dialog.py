@@ -54,8 +54,8 @@ class TableDialog(QDialog):
         self.table = self.panel.table
         self.layout_.addWidget(self.panel, 1)
         self.fields = QWidget()  # the fields under the list; hide it to offer none
-        self.form = QFormLayout(self.fields)
-        self.form.setContentsMargins(0, 0, 0, 0)
+        self._form = QFormLayout(self.fields)
+        self._form.setContentsMargins(0, 0, 0, 0)
         self._actions = QHBoxLayout()
         self._above = 0  # lines added above the list so far
 
@@ -87,9 +87,9 @@ class TableDialog(QDialog):
 
         The fields stand together, where the first of them was added.
         """
-        if self.form.rowCount() == 0:
+        if self._form.rowCount() == 0:
             self.layout_.addWidget(self.fields)
-        add_form_row(self.form, self.errors, label, widget, field)
+        add_form_row(self._form, self.errors, label, widget, field)
         return widget
 
     def add_action(self, text: str, name: str, slot: Callable[[], Any]) -> QPushButton:
