@@ -119,3 +119,23 @@ def test_a_list_view_over_any_model_has_the_lists_behaviour(qtbot):
     assert view.verticalHeader().isHidden()
     assert view.selectionBehavior() == view.SelectionBehavior.SelectRows
     assert view.editTriggers() == view.EditTrigger.NoEditTriggers
+
+
+def test_a_list_dialog_without_fields_shows_no_field_area(qtbot):
+    dialog = TableDialog(
+        None,
+        title="记录",
+        object_name="PlainList",
+        table="plain",
+        columns=["编号"],
+        cells=lambda r: [r],
+    )
+    qtbot.addWidget(dialog)
+    dialog.finish(width=300, height=200)
+    dialog.show()
+    assert not dialog.fields.isVisible()
+    assert dialog.layout_.indexOf(dialog.fields) == -1
+    with_field = _Queue(lambda: [])
+    qtbot.addWidget(with_field)
+    with_field.show()
+    assert with_field.fields.isVisible()

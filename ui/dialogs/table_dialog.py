@@ -53,7 +53,8 @@ class TableDialog(QDialog):
         self.panel = TablePanel(name=table, columns=columns, cells=cells)
         self.table = self.panel.table
         self.layout_.addWidget(self.panel, 1)
-        self.fields = QWidget()  # the fields under the list; hide it to offer none
+        self.fields = QWidget(self)  # the fields, placed with the first; hide it to offer none
+        self.fields.hide()
         self._form = QFormLayout(self.fields)
         self._form.setContentsMargins(0, 0, 0, 0)
         self._actions = QHBoxLayout()
@@ -89,6 +90,7 @@ class TableDialog(QDialog):
         """
         if self._form.rowCount() == 0:
             self.layout_.addWidget(self.fields)
+            self.fields.show()
         add_form_row(self._form, self.errors, label, widget, field)
         return widget
 
