@@ -347,7 +347,8 @@ class StaffPage(QWidget):
         except AppError as exc:
             show_error(self, exc)
             return
-        number, filed = sheet.row.number, handover_id
+        number = sheet.row.number
+        filed = handover_id  # an int from here on, for the render below
         preview_staff_form(
             self,
             self._context,
