@@ -9,13 +9,11 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -37,9 +35,11 @@ from app.services.backup import BACKUP_RANGES, BackupRow, RestoreSummary
 from ui import files
 from ui.context import AppContext
 from ui.dialogs import backup_pg
+from ui.dialogs.form import add_form_row
 from ui.errors import FieldErrors, save_with_status, show_error, show_unexpected
 from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
+from ui.widgets.table_panel import configure_table, fit_columns
 
 log = logging.getLogger(__name__)
 
@@ -107,8 +107,7 @@ class BackupDialog(QDialog):
             self.spins[key] = spin
             label = QLabel()
             self.spin_labels[key] = label
-            (spin_form if n < 3 else spin_form2).addRow(label, spin)
-            (spin_form if n < 3 else spin_form2).addRow("", self.errors.label_for(key))
+            add_form_row(spin_form if n < 3 else spin_form2, self.errors, label, spin, key)
         spins_row.addLayout(spin_form)
         spins_row.addLayout(spin_form2)
         form.addRow(spins_row)
@@ -134,12 +133,7 @@ class BackupDialog(QDialog):
         buttons.addStretch()
         layout.addLayout(buttons)
         self.table = QTableWidget(0, 7, objectName="backups_table")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        configure_table(self.table)  # the lists' behaviour; columns fitted when filled
         layout.addWidget(self.table, 1)
         self.result = QLabel(objectName="backup_result")
         self.result.setWordWrap(True)
@@ -276,6 +270,7 @@ class BackupDialog(QDialog):
             ]
             for c, text in enumerate(cells):
                 self.table.setItem(r, c, QTableWidgetItem(text))
+        fit_columns(self.table)
         if self._rows:
             self.table.selectRow(0)
         self._selection_changed()

@@ -6,12 +6,11 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QStringListModel, Qt, QTimer
+from PySide6.QtCore import QStringListModel, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QCompleter,
-    QDateEdit,
     QHBoxLayout,
     QLineEdit,
     QPlainTextEdit,
@@ -32,6 +31,7 @@ from app.errors import AppError
 from app.services.catalogue import ItemDraft, VolumeDetails, VolumeDraft
 from ui.dialogs.form import FormDialog
 from ui.geometry import fit_to_screen
+from ui.widgets.dates import date_edit, day_of
 
 
 class _OptionalDate(QWidget):
@@ -42,10 +42,7 @@ class _OptionalDate(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         self.enabled = QCheckBox(objectName=f"{name}_set")
-        self.edit = QDateEdit(objectName=name)
-        self.edit.setDisplayFormat("yyyy-MM-dd")
-        self.edit.setCalendarPopup(True)
-        self.edit.setDate(QDate(today.year, today.month, today.day))
+        self.edit = date_edit(name, today)
         self.enabled.setChecked(checked)
         self.edit.setEnabled(checked)
         self.enabled.toggled.connect(self.edit.setEnabled)
@@ -56,8 +53,7 @@ class _OptionalDate(QWidget):
         """The date, or None when switched off."""
         if not self.enabled.isChecked():
             return None
-        d = self.edit.date()
-        return date(d.year(), d.month(), d.day())
+        return day_of(self.edit)
 
 
 class _CatalogueForm(FormDialog):

@@ -65,11 +65,9 @@ class ExportListDialog(PurposeForm):
         self.unmasked.setVisible(customers)
         self.unmasked.setEnabled(may_unmask)
         self.add_widget(self.unmasked)
-        note = QLabel(
-            self.tr("导出的文件带有导出人、导出时间和密级标识，请按规定保管，用后及时删除。"),
-            wordWrap=True,
+        self.add_note(
+            self.tr("导出的文件带有导出人、导出时间和密级标识，请按规定保管，用后及时删除。")
         )
-        self.add_widget(note)
         self.finish(stretch=False)
         self.ok_button.setText(self.tr("导出"))
 

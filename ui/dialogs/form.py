@@ -1,7 +1,8 @@
 """The one way to build a form dialog: fields with inline errors, a save button, Enter and Esc.
 
 A dialog subclasses :class:`FormDialog`, adds its fields with :meth:`FormDialog.add_field`
-(each gets a red message label under it, named ``error_<field>``), calls
+(each gets a red message label under it, named ``error_<field>``), explains itself with
+:meth:`FormDialog.add_intro` (above the fields) or :meth:`FormDialog.add_note` (below), calls
 :meth:`FormDialog.finish` once, and implements :meth:`FormDialog.submit`, which calls the
 service and returns its result. Saving then works the same everywhere:
 
@@ -59,9 +60,12 @@ def field_cell(errors: FieldErrors, widget: QWidget, field: str) -> QWidget:
 
 
 def add_form_row(
-    form: QFormLayout, errors: FieldErrors, label: str, widget: QWidget, field: str
+    form: QFormLayout, errors: FieldErrors, label: str | QWidget, widget: QWidget, field: str
 ) -> None:
-    """Add ``label: widget`` to ``form`` with ``field``'s error label under the widget."""
+    """Add ``label: widget`` to ``form`` with ``field``'s error label under the widget.
+
+    ``label`` is the text, or a label widget whose text is set later (translated texts).
+    """
     form.addRow(label, field_cell(errors, widget, field))
 
 
@@ -80,6 +84,15 @@ def _edited_signal(widget: QWidget) -> Any:
     if isinstance(widget, QCheckBox | QAbstractButton):
         return widget.toggled
     return None
+
+
+def _note(text: str, name: str) -> QLabel:
+    """A word-wrapped label (named ``name`` when given) for a dialog's explanations."""
+    note = QLabel(text)
+    if name:
+        note.setObjectName(name)
+    note.setWordWrap(True)
+    return note
 
 
 def _is_ctrl_enter(event: QKeyEvent) -> bool:
@@ -107,6 +120,7 @@ class FormDialog(QDialog):
         self.result_value: Any = None
         self._enter_submits = enter_submits
         self._fields: list[tuple[QWidget, str]] = []
+        self._intros = 0  # notes added above the fields so far
         self._ok_text = ok_text
         self.layout_ = QVBoxLayout(self)
         self.form = QFormLayout()
@@ -148,6 +162,19 @@ class FormDialog(QDialog):
     def add_widget(self, widget: QWidget) -> None:
         """Add a widget below the form (a note, a table, a group box)."""
         self.layout_.addWidget(widget)
+
+    def add_intro(self, text: str, name: str = "") -> QLabel:
+        """Add a wrapped note above the fields (below any added before); returns the label."""
+        note = _note(text, name)
+        self.layout_.insertWidget(self._intros, note)
+        self._intros += 1
+        return note
+
+    def add_note(self, text: str, name: str = "") -> QLabel:
+        """Add a wrapped note below the fields (before :meth:`finish`); returns the label."""
+        note = _note(text, name)
+        self.layout_.addWidget(note)
+        return note
 
     def finish(self, *, stretch: bool = True) -> None:
         """Add the general message line and the buttons; call once, after the fields."""

@@ -18,21 +18,18 @@ from PySide6.QtWidgets import (
     QDialog,
     QLineEdit,
     QPlainTextEdit,
-    QVBoxLayout,
     QWidget,
 )
 
 from app.clock import Clock, format_local
-from app.errors import AppError
 from app.services import incidents
 from app.services.auth import SignedIn
 from app.services.incidents import KINDS, STATUSES, IncidentDraft, IncidentRow
 from ui.context import AppContext
 from ui.dialogs.form import FormDialog
 from ui.dialogs.print_preview import preview_in_background
-from ui.errors import show_error
+from ui.dialogs.table_dialog import TableDialog
 from ui.geometry import fit_to_screen
-from ui.widgets.table_panel import TablePanel
 
 Index = QModelIndex | QPersistentModelIndex
 Submit = Callable[[IncidentDraft], IncidentRow]
@@ -144,20 +141,21 @@ def _incident_cells(r: IncidentRow) -> list[str]:
 INCIDENT_COLUMNS = ("编号", "类型", "事件名称", "发现时间", "涉及", "状态")
 
 
-class IncidentRegisterDialog(QDialog):
+class IncidentRegisterDialog(TableDialog):
     """The register: list, new (档案管理员, 审批人), update, printable report."""
 
     def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
-        super().__init__(parent)
-        self.setObjectName("IncidentRegisterDialog")
+        super().__init__(
+            parent,
+            title=self.tr("泄密/丢失事件登记簿"),
+            object_name="IncidentRegisterDialog",
+            table="incident_table",
+            columns=INCIDENT_COLUMNS,
+            cells=_incident_cells,
+        )
         self._context = context
         self._session = session
-        self.setWindowTitle(self.tr("泄密/丢失事件登记簿"))
-        layout = QVBoxLayout(self)
         writer = incidents_writer(session)
-        self.panel = TablePanel(
-            name="incident_table", columns=INCIDENT_COLUMNS, cells=_incident_cells
-        )
         self.new_button = self.panel.add_button(
             self.tr("登记新事件…"), "incident_new", self.new_incident, visible=writer
         )
@@ -169,19 +167,14 @@ class IncidentRegisterDialog(QDialog):
         )
         self.panel.end_bar()
         self.model = self.panel.model
-        self.table = self.panel.table
-        layout.addWidget(self.panel, 1)
-        fit_to_screen(self, 860, 480)
+        self.finish(width=860, height=480)
         self.refresh()
 
     def refresh(self) -> None:
         """Reload the register."""
-        try:
-            self.panel.set_rows(
-                incidents.list_incidents(session=self._session, clock=self._context.clock)
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        self.show_rows(
+            lambda: incidents.list_incidents(session=self._session, clock=self._context.clock)
+        )
 
     def selected(self) -> IncidentRow | None:
         """The selected incident."""

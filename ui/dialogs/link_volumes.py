@@ -7,24 +7,15 @@ links the selected volume to a customer picked by 客户编号.
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QInputDialog,
-    QLabel,
-    QMessageBox,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QInputDialog, QMessageBox, QWidget
 
 from app.errors import AppError, FieldError, ValidationFailed
 from app.services import imports
 from app.services.auth import SignedIn
 from app.services.customers import search_customers
 from ui.context import AppContext
+from ui.dialogs.table_dialog import TableDialog
 from ui.errors import show_error
-from ui.geometry import fit_to_screen
-from ui.widgets.table_panel import TablePanel
 
 COLUMNS = ("档号", "年度", "案卷题名", "台账中的客户", "建议关联", "依据")
 BASIS = {"number": "题名中的客户编号", "name": "题名中的客户名称"}
@@ -43,25 +34,25 @@ def _cells(v: imports.UnlinkedVolume) -> list[str]:
     ]
 
 
-class LinkVolumesDialog(QDialog):
+class LinkVolumesDialog(TableDialog):
     """The volumes waiting for a customer, with the batch and the one-by-one link."""
 
     def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
-        super().__init__(parent, objectName="LinkVolumesDialog")
+        super().__init__(
+            parent,
+            title="",
+            object_name="LinkVolumesDialog",
+            table="unlinked_table",
+            columns=COLUMNS,
+            cells=_cells,
+        )
         self.context, self.session = context, session
         self.customer_number: str | None = None  # tests set it instead of the input dialog
-        fit_to_screen(self, 900, 520)
-        layout = QVBoxLayout(self)
-        self.count = QLabel(objectName="unlinked_count", wordWrap=True)
-        layout.addWidget(self.count)
-        self.panel = TablePanel(name="unlinked_table", columns=COLUMNS, cells=_cells)
+        self.count = self.add_line("unlinked_count", above=True)
         self.batch = self.panel.add_button("", "link_suggested", self.link_suggested)
         self.one = self.panel.add_button("", "link_one", self.link_selected)
         self.panel.end_bar()
-        layout.addWidget(self.panel, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.finish(width=900, height=520)
         self.retranslate_ui()
         self.load()
 
@@ -73,17 +64,12 @@ class LinkVolumesDialog(QDialog):
 
     def load(self) -> None:
         """Reload the list."""
-        try:
-            self.rows = imports.list_unlinked_volumes(
-                session=self.session, clock=self.context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            self.rows = []
-        self.panel.set_rows(self.rows)
-        suggested = sum(1 for v in self.rows if v.suggestion is not None)
+        rows = self.show_rows(
+            lambda: imports.list_unlinked_volumes(session=self.session, clock=self.context.clock)
+        )
+        suggested = sum(1 for v in rows if v.suggestion is not None)
         self.count.setText(
-            self.tr("{0} 卷案卷尚未关联客户，其中 {1} 卷有建议。").format(len(self.rows), suggested)
+            self.tr("{0} 卷案卷尚未关联客户，其中 {1} 卷有建议。").format(len(rows), suggested)
         )
         self.batch.setEnabled(suggested > 0)
 
@@ -103,7 +89,7 @@ class LinkVolumesDialog(QDialog):
 
     def link_selected(self) -> None:
         """Link the selected volume to a customer named by 客户编号."""
-        volume = self.panel.selected()
+        volume = self.selected()
         if volume is None:
             return
         number = self.customer_number

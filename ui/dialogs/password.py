@@ -44,9 +44,7 @@ class ChangePasswordDialog(FormDialog):
         self._context = context
         self._session = session
         self._forced = forced
-        self._intro = QLabel()
-        self._intro.setWordWrap(True)
-        self.layout_.insertWidget(0, self._intro)
+        self._intro = self.add_intro("")
         self.old = _password_edit("old_password")
         self.new = _password_edit("new_password")
         self.confirm = _password_edit("password_confirm")

@@ -332,6 +332,28 @@ def show_print_preview(
     return dialog
 
 
+def preview_rendered(
+    parent: QWidget,
+    title: str,
+    render: Callable[[], bytes],
+    context: AppContext | None = None,
+    *,
+    on_output: OutputCallback | None = None,
+    file_name: str | None = None,
+) -> None:
+    """Render a (short) printout here, then preview it as :func:`show_print_preview` does.
+
+    A refusal while rendering (``AppError``) is shown in a message box instead. A printout
+    that reads much of the database is drawn off the GUI thread: :func:`preview_in_background`.
+    """
+    try:
+        pdf = render()
+    except AppError as exc:
+        show_error(parent, exc)
+        return
+    show_print_preview(parent, title, pdf, context, on_output=on_output, file_name=file_name)
+
+
 def preview_in_background(
     parent: QWidget,
     title: str,

@@ -132,14 +132,12 @@ class ErasureRequestDialog(FormDialog):
         self.add_field(self.tr("原因："), self.reason, "reason")
         self.note = QLineEdit(objectName="note")
         self.add_field(self.tr("说明："), self.note, "note")
-        hint = QLabel(
+        self.add_note(
             self.tr(
                 "没有案卷的客户将被删除；仍有须保存案卷的客户将被匿名化（证件、电话、地址等"
                 "随密钥销毁，姓名改为化名，案卷与借阅记录保留）。须由其他审批人批准后执行。"
             )
         )
-        hint.setWordWrap(True)
-        self.add_widget(hint)
         self.finish()
         fit_to_screen(self, 560, 260)
 

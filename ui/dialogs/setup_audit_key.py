@@ -29,6 +29,7 @@ from app.services.auth import SignedIn, change_password, sign_in, sign_out
 from app.storage.store import Store
 from ui.context import AppContext
 from ui.dialogs.audit_key import AuditKeyPanel
+from ui.dialogs.form import add_form_row
 from ui.errors import FieldErrors, message_for
 
 log = logging.getLogger(__name__)
@@ -78,8 +79,7 @@ class AuditKeyPage(QWizardPage):
             strict=True,
         ):
             label.setBuddy(widget)
-            form.addRow(label, widget)
-            form.addRow("", self.errors.label_for(field))
+            add_form_row(form, self.errors, label, widget, field)
         self.issue_button = QPushButton(objectName="issue_audit_key")
         form.addRow("", self.issue_button)
         self.general_error = QLabel(objectName="audit_key_error")

@@ -35,6 +35,7 @@ from app.services.auth import SignedIn
 from app.services.setup import SetupRequest, SetupResult, initialize_database, validate_setup
 from ui import files
 from ui.context import AppContext
+from ui.dialogs.form import add_form_row
 from ui.dialogs.setup_audit_key import AuditKeyPage
 from ui.errors import FieldErrors, message_for, show_error, show_unexpected
 from ui.geometry import cap_minimum
@@ -52,8 +53,7 @@ def _add_rows(
     labels = [QLabel() for _ in fields]
     for field, widget, label in zip(fields, widgets, labels, strict=True):
         label.setBuddy(widget)
-        form.addRow(label, widget)
-        form.addRow("", errors.label_for(field))
+        add_form_row(form, errors, label, widget, field)
     return labels
 
 

@@ -5,14 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
-    QLabel,
     QLineEdit,
     QPushButton,
     QVBoxLayout,
@@ -22,6 +21,7 @@ from PySide6.QtWidgets import (
 from app.domain.roles import ROLE_LABELS, TITLE_LABELS, ApproverTitle, Role
 from app.services.users import UserRow
 from ui.dialogs.form import FormDialog
+from ui.widgets.key_label import key_label, warning_label
 
 DEPARTMENT_MAX = 64  # the staff_department column (set_staff_department checks it too)
 
@@ -138,19 +138,14 @@ class OneTimePasswordDialog(QDialog):
         super().__init__(parent)
         self.setWindowTitle(self.tr("一次性密码"))
         layout = QVBoxLayout(self)
-        text = QLabel(
+        text = warning_label(
             self.tr(
                 "用户 {0} 的一次性密码如下。请当面告知本人，不要通过聊天工具发送。"
                 "用户首次登录时必须修改密码。此密码关闭窗口后不再显示。"
             ).format(username)
         )
-        text.setWordWrap(True)
         layout.addWidget(text)
-        self.password_label = QLabel(password, objectName="one_time_password")
-        font = QFont("monospace")
-        font.setStyleHint(QFont.StyleHint.Monospace)
-        font.setPointSize(16)
-        self.password_label.setFont(font)
+        self.password_label = key_label(password, object_name="one_time_password", point_size=16)
         layout.addWidget(self.password_label)
         row = QHBoxLayout()
         copy = QPushButton(self.tr("复制"))

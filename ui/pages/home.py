@@ -9,7 +9,7 @@ not built at all; every card shows real data (``MainWindow.refresh_home`` fills 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -167,6 +167,30 @@ class HomePage(QWidget):
         """The card ``key`` when this role has it."""
         return self.cards.get(key)
 
+    def show_list(
+        self,
+        key: str,
+        rows: Sequence[Any],
+        *,
+        empty: str,
+        heading: str,
+        line: Callable[[Any], str],
+    ) -> None:
+        """Fill card ``key`` with a list of ``rows`` (or ``empty``, in green, when there are none).
+
+        ``heading``, then the first :data:`SHOWN` rows as ``line`` words them (…… for more), in red.
+        """
+        card = self.cards.get(key)
+        if card is None:
+            return
+        if not rows:
+            card.set_lines([empty], GOOD)
+            return
+        lines = [heading, *(line(row) for row in rows[:SHOWN])]
+        if len(rows) > SHOWN:
+            lines.append(self.tr("……"))
+        card.set_lines(lines, ALERT)
+
     def show_unavailable(self, key: str) -> None:
         """A card whose data could not be read now (it is read again next time)."""
         card = self.cards.get(key)
@@ -201,46 +225,36 @@ class HomePage(QWidget):
     # -- loans ----------------------------------------------------------------------------------
     def show_overdue(self, rows: Sequence[Any]) -> None:
         """Fill the 逾期借阅 card with loans overdue now (``LoanRow`` of the loan services)."""
-        card = self.cards.get("overdue")
-        if card is None:
-            return
-        if not rows:
-            card.set_lines([self.tr("当前没有逾期未还的借阅。")], GOOD)
-            return
-        lines = [self.tr("逾期未还 {0} 件（在“借阅”中查看和打印催还通知）：").format(len(rows))]
-        for row in rows[:SHOWN]:
+
+        def line(row: Any) -> str:
             told = self.tr("，已告知 {0}").format(row.escalate_to) if row.escalate_to else ""
-            lines.append(
-                self.tr("{0}　{1}　{2}　逾期 {3} 天{4}").format(
-                    row.number, row.reference_code, row.borrower, row.overdue_days, told
-                )
+            return self.tr("{0}　{1}　{2}　逾期 {3} 天{4}").format(
+                row.number, row.reference_code, row.borrower, row.overdue_days, told
             )
-        if len(rows) > SHOWN:
-            lines.append(self.tr("……"))
-        card.set_lines(lines, ALERT)
+
+        self.show_list(
+            "overdue",
+            rows,
+            empty=self.tr("当前没有逾期未还的借阅。"),
+            heading=self.tr("逾期未还 {0} 件（在“借阅”中查看和打印催还通知）：").format(len(rows)),
+            line=line,
+        )
 
     def show_queue(self, rows: Sequence[Any]) -> None:
         """Fill the 待我审批 card (``ApplicationRow`` the approver may sign now)."""
-        card = self.cards.get("queue")
-        if card is None:
-            return
-        if not rows:
-            card.set_lines([self.tr("没有等待您审批的申请。")], GOOD)
-            return
-        lines = [self.tr("等待您审批的申请 {0} 件（在“借阅 → 审批”中办理）：").format(len(rows))]
-        for row in rows[:SHOWN]:
-            lines.append(
-                self.tr("{0}　{1}　{2}　{3}　{4}").format(
-                    row.number,
-                    row.kind_label,
-                    row.applicant,
-                    row.volumes,
-                    format_local(row.created_at),
-                )
-            )
-        if len(rows) > SHOWN:
-            lines.append(self.tr("……"))
-        card.set_lines(lines, ALERT)
+        self.show_list(
+            "queue",
+            rows,
+            empty=self.tr("没有等待您审批的申请。"),
+            heading=self.tr("等待您审批的申请 {0} 件（在“借阅 → 审批”中办理）：").format(len(rows)),
+            line=lambda row: self.tr("{0}　{1}　{2}　{3}　{4}").format(
+                row.number,
+                row.kind_label,
+                row.applicant,
+                row.volumes,
+                format_local(row.created_at),
+            ),
+        )
 
     # -- backup (issue 10) ----------------------------------------------------------------------
     def show_backup(self, status: BackupStatus) -> None:
@@ -331,41 +345,29 @@ class HomePage(QWidget):
     # -- catalogue ------------------------------------------------------------------------------
     def show_review(self, rows: Sequence[Any]) -> None:
         """Fill the 密级到期复核 card (``ReviewRow``: items whose secrecy term ends soon, R16)."""
-        card = self.cards.get("review")
-        if card is None:
-            return
-        if not rows:
-            card.set_lines([self.tr("90 天内没有保密期限届满的文件。")], GOOD)
-            return
-        lines = [self.tr("保密期限 90 天内届满、需复核是否延长的文件 {0} 件：").format(len(rows))]
-        for row in rows[:SHOWN]:
-            lines.append(
-                self.tr("{0} 第 {1} 件　{2}　{3} 届满").format(
-                    row.reference_code, row.seq, row.marking, row.ends.isoformat()
-                )
-            )
-        if len(rows) > SHOWN:
-            lines.append(self.tr("……"))
-        card.set_lines(lines, ALERT)
+        self.show_list(
+            "review",
+            rows,
+            empty=self.tr("90 天内没有保密期限届满的文件。"),
+            heading=self.tr("保密期限 90 天内届满、需复核是否延长的文件 {0} 件：").format(
+                len(rows)
+            ),
+            line=lambda row: self.tr("{0} 第 {1} 件　{2}　{3} 届满").format(
+                row.reference_code, row.seq, row.marking, row.ends.isoformat()
+            ),
+        )
 
     def show_appraisal(self, rows: Sequence[Any]) -> None:
         """Fill the 保管期满待鉴定 card (``AppraisalRow``: retention expired)."""
-        card = self.cards.get("appraisal")
-        if card is None:
-            return
-        if not rows:
-            card.set_lines([self.tr("没有保管期限已满的案卷。")], GOOD)
-            return
-        lines = [self.tr("保管期限已满、待鉴定的案卷 {0} 卷：").format(len(rows))]
-        for row in rows[:SHOWN]:
-            lines.append(
-                self.tr("{0}　{1}　{2}，{3} 期满").format(
-                    row.reference_code, row.title, row.retention, row.expired_on.isoformat()
-                )
-            )
-        if len(rows) > SHOWN:
-            lines.append(self.tr("……"))
-        card.set_lines(lines, ALERT)
+        self.show_list(
+            "appraisal",
+            rows,
+            empty=self.tr("没有保管期限已满的案卷。"),
+            heading=self.tr("保管期限已满、待鉴定的案卷 {0} 卷：").format(len(rows)),
+            line=lambda row: self.tr("{0}　{1}　{2}，{3} 期满").format(
+                row.reference_code, row.title, row.retention, row.expired_on.isoformat()
+            ),
+        )
 
     def show_privacy(self, overdue: Sequence[Any], due: int, pending: int) -> None:
         """Fill the 个人信息 card (issue 18).
@@ -518,20 +520,17 @@ class HomePage(QWidget):
 
     def show_alarms(self, rows: Sequence[Any], days: int = 7) -> None:
         """Fill the 近期告警 card (``AlarmRow``, newest first)."""
-        card = self.cards.get("alarms")
-        if card is None:
-            return
-        if not rows:
-            card.set_lines([self.tr("近 {0} 天没有告警。").format(days)], GOOD)
-            return
-        lines = [self.tr("近 {0} 天的告警 {1} 条（在“审计”中查看）：").format(days, len(rows))]
-        for row in rows[:SHOWN]:
+
+        def line(row: Any) -> str:
             late = self.tr("（非工作时间）") if row.after_hours else ""
-            lines.append(
-                self.tr("{0}　{1}　{2}{3}").format(
-                    format_local(row.occurred_at), row.actor_name, row.action_label, late
-                )
+            return self.tr("{0}　{1}　{2}{3}").format(
+                format_local(row.occurred_at), row.actor_name, row.action_label, late
             )
-        if len(rows) > SHOWN:
-            lines.append(self.tr("……"))
-        card.set_lines(lines, ALERT)
+
+        self.show_list(
+            "alarms",
+            rows,
+            empty=self.tr("近 {0} 天没有告警。").format(days),
+            heading=self.tr("近 {0} 天的告警 {1} 条（在“审计”中查看）：").format(days, len(rows)),
+            line=line,
+        )

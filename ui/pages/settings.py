@@ -42,6 +42,7 @@ from app.services.settings import get_settings, update_security_settings
 from app.services.users import OneTimePassword, UserRow
 from app.storage.settings import SECURITY_RANGES
 from ui.context import AppContext
+from ui.dialogs.form import add_form_row
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
 from ui.errors import FieldErrors, save_with_status, show_error
 from ui.models.users import PendingChangesModel, UserTableModel
@@ -387,8 +388,7 @@ class SecurityPolicyWidget(QGroupBox):
             spin.setRange(low, high)
             spin.setValue(int(getattr(current, key)))
             self.spins[key] = spin
-            form.addRow(self.tr(self.LABELS[key]), spin)
-            form.addRow("", self.errors.label_for(key))
+            add_form_row(form, self.errors, self.tr(self.LABELS[key]), spin, key)
         self.save_button = QPushButton(objectName="save_policy")
         self.status = QLabel(objectName="policy_status")
         row = QHBoxLayout()
@@ -437,8 +437,7 @@ class ReferencePatternWidget(QGroupBox):
         self.pattern.setText(get_reference_pattern(session=session, clock=context.clock))
         self.example = QLabel(objectName="reference_example")
         form.addRow(self.tr("标准："), self.presets)
-        form.addRow(self.tr("规则："), self.pattern)
-        form.addRow("", self.errors.label_for("reference_pattern"))
+        add_form_row(form, self.errors, self.tr("规则："), self.pattern, "reference_pattern")
         form.addRow(self.tr("示例："), self.example)
         layout.addLayout(form)
         hint = QLabel(

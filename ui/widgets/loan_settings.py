@@ -20,6 +20,7 @@ from app.domain.loans import DEFAULT_ROUTING, KIND_LABELS, LEVEL_KEYS, LEVEL_LAB
 from app.services.auth import SignedIn
 from app.services.loans import get_loan_settings, update_loan_settings
 from ui.context import AppContext
+from ui.dialogs.form import add_form_row
 from ui.errors import FieldErrors, save_with_status
 from ui.widgets.loan_routing import LoanRoutingDialog
 
@@ -57,8 +58,7 @@ class LoanSettingsWidget(QGroupBox):
             (self.tr("节假日"), self.holidays, "loan_holidays"),
             (self.tr("逾期几天后告知部门负责人"), self.escalation, "loan_escalation_days"),
         ):
-            form.addRow(label, widget)
-            form.addRow("", self.errors.label_for(field))
+            add_form_row(form, self.errors, label, widget, field)
         layout.addLayout(form)
         row = QHBoxLayout()
         self.save_button = QPushButton(self.tr("保存借阅设置"), objectName="save_loans")

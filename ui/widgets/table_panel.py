@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -54,6 +54,18 @@ def configure_table(table: QTableView) -> None:
     header = table.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     header.setStretchLastSection(True)
+
+
+def list_view(name: str, model: QAbstractItemModel) -> QTableView:
+    """A table view named ``name`` over ``model`` with the behaviour every list shares.
+
+    For lists whose model is not a :class:`ui.models.rows.RowsModel` (read page by page,
+    sorted by the database); a list of row DTOs takes a :class:`TablePanel`.
+    """
+    table = QTableView(objectName=name)
+    table.setModel(model)
+    configure_table(table)
+    return table
 
 
 def fit_columns(

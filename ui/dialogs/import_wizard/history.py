@@ -2,48 +2,40 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QDialog, QDialogButtonBox, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from app.clock import format_local
 from app.errors import AppError
 from app.services import imports
 from app.services.auth import SignedIn
 from ui.context import AppContext
+from ui.dialogs.table_dialog import TableDialog
 from ui.errors import show_error
-from ui.geometry import fit_to_screen
-from ui.widgets.table_panel import TablePanel
 
 COLUMNS = ("批次", "导入时间", "导入人", "行数", "状态")
 
 
-class ImportHistoryDialog(QDialog):
+class ImportHistoryDialog(TableDialog):
     """The latest imports of one kind, with 撤销 for the selected one."""
 
     def __init__(
         self, parent: QWidget | None, context: AppContext, session: SignedIn, kind: str
     ) -> None:
-        super().__init__(parent, objectName="ImportHistoryDialog")
+        super().__init__(
+            parent,
+            title=self.tr("导入记录"),
+            object_name="ImportHistoryDialog",
+            table="import_history",
+            columns=COLUMNS,
+            cells=self._cells,
+        )
         self.context, self.session, self.kind = context, session, kind
-        self.setWindowTitle(self.tr("导入记录"))
-        fit_to_screen(self, 720, 420)
-        layout = QVBoxLayout(self)
-        self.panel = TablePanel(name="import_history", columns=COLUMNS, cells=self._cells)
-        self.table = self.panel.table
         self.undo = self.panel.add_button(
             self.tr("撤销所选导入…"), "undo_selected_import", self.undo_selected
         )
         self.panel.end_bar()
-        layout.addWidget(self.panel, 1)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        buttons.button(QDialogButtonBox.StandardButton.Close).setText(self.tr("关闭"))
-        buttons.rejected.connect(self.accept)
-        layout.addWidget(buttons)
+        self.finish(width=720, height=420)
         self.refresh()
-
-    @property
-    def rows(self) -> list[imports.ImportRow]:
-        """The imports listed."""
-        return self.panel.rows
 
     def _cells(self, r: imports.ImportRow) -> list[str]:
         return [
@@ -56,18 +48,15 @@ class ImportHistoryDialog(QDialog):
 
     def refresh(self) -> None:
         """Read the list again."""
-        try:
-            rows = imports.list_imports(
+        self.show_rows(
+            lambda: imports.list_imports(
                 session=self.session, kind=self.kind, clock=self.context.clock
             )
-        except AppError as exc:
-            show_error(self, exc)
-            rows = []
-        self.panel.set_rows(rows)
+        )
 
     def undo_selected(self) -> None:
         """Undo the selected import after a confirmation."""
-        chosen: imports.ImportRow | None = self.panel.selected()
+        chosen: imports.ImportRow | None = self.selected()
         if chosen is None:
             return
         answer = QMessageBox.question(

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 from app.domain.label_stock import BUILTIN_STOCKS, LabelStock, start_index
 from app.errors import AppError, ValidationFailed
 from app.printing.labels import KIND_CAPTIONS, LabelContent
+from ui.dialogs.form import add_form_row
 from ui.dialogs.label_sheet.actions import LabelActions, SheetMemory
 from ui.dialogs.label_sheet.diagram import LabelPreviewDialog, SheetDiagramWidget
 from ui.dialogs.label_sheet.stock_editor import LabelStockDialog
@@ -104,8 +105,7 @@ class LabelSheetDialog(QDialog):
         start_row.setColumnStretch(5, 1)
         holder = QWidget()
         holder.setLayout(start_row)
-        form.addRow(self.tr("起始位置"), holder)
-        form.addRow("", self.errors.label_for("start_position"))
+        add_form_row(form, self.errors, self.tr("起始位置"), holder, "start_position")
         self.start_hint = QLabel(objectName="start_hint")
         self.start_hint.setWordWrap(True)
         self.start_hint.setStyleSheet("color: #444;")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QDoubleSpinBox, QLineEdit, QSpinBox, QWidget
 
 from app.domain.label_stock import LabelStock
 from ui.dialogs.form import FormDialog
@@ -66,15 +66,13 @@ class LabelStockDialog(FormDialog):
         self.cut_lines.setObjectName("stock_cut_lines")
         self.cut_lines.setChecked(stock.cut_lines)
         self.add_field("", self.cut_lines, "stock_cut_lines")
-        hint = QLabel(
+        hint = self.add_note(
             self.tr(
                 "尺寸以毫米计，按标签纸包装或说明书上的数据填写；位置从纸的左上角量起。"
                 "保存后可打印校准页核对。"
             )
         )
-        hint.setWordWrap(True)
         hint.setStyleSheet("color: #555;")
-        self.add_widget(hint)
         self.finish()
         fit_to_screen(self, 460, 620)
 

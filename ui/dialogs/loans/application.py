@@ -6,12 +6,11 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, QObject
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import (
     QButtonGroup,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLineEdit,
     QListWidget,
@@ -29,6 +28,7 @@ from app.services.loans import ApplicationDraft, BorrowerRow, RequestedVolume
 from ui.dialogs.form import FormDialog, add_form_row
 from ui.errors import message_for
 from ui.geometry import fit_to_screen
+from ui.widgets.dates import date_edit, day_of
 
 PURPOSES = ["核对合同条款", "客户投诉处理", "业务审计", "诉讼取证", "财务核对", "编写报告"]
 COPY_KINDS = ("copy", "excerpt", "external")
@@ -127,10 +127,7 @@ class ApplicationDialog(FormDialog):
 
     def _build_period(self, today: date) -> None:
         self.until_set = QCheckBox(self.tr("指定归还日期"), objectName="requested_until_set")
-        self.until = QDateEdit(objectName="requested_until")
-        self.until.setDisplayFormat("yyyy-MM-dd")
-        self.until.setCalendarPopup(True)
-        self.until.setDate(QDate(today.year, today.month, today.day))
+        self.until = date_edit("requested_until", today)
         self.until.setEnabled(False)
         self.until_set.toggled.connect(self.until.setEnabled)
         holder = _row_of(self.until_set, self.until, stretch=self.until)
@@ -239,9 +236,7 @@ class ApplicationDialog(FormDialog):
             phone=self.phone.text(),
             reason=self.reason.toPlainText(),
             requested_until=(
-                date(self.until.date().year(), self.until.date().month(), self.until.date().day())
-                if self.until_set.isChecked() and kind == "loan"
-                else None
+                day_of(self.until) if self.until_set.isChecked() and kind == "loan" else None
             ),
         )
 

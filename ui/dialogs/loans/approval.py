@@ -3,16 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QDialog,
-    QFormLayout,
-    QHBoxLayout,
-    QLabel,
-    QLineEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QLineEdit, QWidget
 
 from app.errors import AppError
 from app.services.auth import SignedIn
@@ -25,9 +16,8 @@ from app.services.loans import (
 )
 from ui.context import AppContext
 from ui.dialogs.form import ERROR_STYLE
+from ui.dialogs.table_dialog import TableDialog
 from ui.errors import message_for
-from ui.geometry import fit_to_screen
-from ui.widgets.table_panel import TablePanel
 
 QUEUE_COLUMNS = ("申请编号", "利用方式", "利用者", "利用目的", "案卷", "密级")
 
@@ -36,63 +26,45 @@ def _queue_cells(r: ApplicationRow) -> list[str]:
     return [r.number, r.kind_label, r.applicant, r.purpose, r.volumes, r.secrecy]
 
 
-class ApprovalDialog(QDialog):
+class ApprovalDialog(TableDialog):
     """The approver's queue: read an application, then 同意 or 驳回 with an opinion."""
 
     def __init__(self, parent: QWidget | None, context: AppContext, session: SignedIn) -> None:
-        super().__init__(parent)
-        self.setObjectName("ApprovalDialog")
-        actor = session.actor
-        self.setWindowTitle(self.tr("审批 — {0}").format(actor.display_name))
+        super().__init__(
+            parent,
+            title=self.tr("审批 — {0}").format(session.actor.display_name),
+            object_name="ApprovalDialog",
+            table="approval_queue",
+            columns=QUEUE_COLUMNS,
+            cells=_queue_cells,
+        )
         self._context = context
         self._session = session
         self.decided = 0
-        layout = QVBoxLayout(self)
-        self.panel = TablePanel(name="approval_queue", columns=QUEUE_COLUMNS, cells=_queue_cells)
-        self.queue = self.panel.table
+        self.queue = self.table
         self.panel.selection_changed.connect(lambda _row: self._show_selected())
-        layout.addWidget(self.panel, 1)
-        self.detail = QLabel(objectName="application_detail")
-        self.detail.setWordWrap(True)
+        self.detail = self.add_line("application_detail")
         self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        layout.addWidget(self.detail)
-        form = QFormLayout()
         self.opinion = QLineEdit(objectName="opinion")
         self.opinion.setPlaceholderText(self.tr("同意时可留空；驳回时必须写明理由"))
-        form.addRow(self.tr("审批意见"), self.opinion)
-        layout.addLayout(form)
-        self.error = QLabel(objectName="error")
+        self.add_field(self.tr("审批意见"), self.opinion, "opinion")
+        self.error = self.add_line("error")
         self.error.setStyleSheet(ERROR_STYLE)
-        self.error.setWordWrap(True)
-        layout.addWidget(self.error)
-        row = QHBoxLayout()
-        self.approve_button = QPushButton(self.tr("同意"), objectName="approve")
-        self.reject_button = QPushButton(self.tr("驳回"), objectName="reject")
-        self.close_button = QPushButton(self.tr("完成"), objectName="close")
-        self.approve_button.clicked.connect(lambda: self.decide(approve=True))
-        self.reject_button.clicked.connect(lambda: self.decide(approve=False))
-        self.close_button.clicked.connect(self.accept)
-        row.addWidget(self.approve_button)
-        row.addWidget(self.reject_button)
-        row.addStretch(1)
-        row.addWidget(self.close_button)
-        layout.addLayout(row)
+        self.approve_button = self.add_action(
+            self.tr("同意"), "approve", lambda: self.decide(approve=True)
+        )
+        self.reject_button = self.add_action(
+            self.tr("驳回"), "reject", lambda: self.decide(approve=False)
+        )
+        self.finish(width=820, height=520, close_text=self.tr("完成"))
         self.refresh()
-        fit_to_screen(self, 820, 520)
-
-    @property
-    def rows(self) -> list[ApplicationRow]:
-        """The applications waiting for this approver."""
-        return self.panel.rows
 
     def refresh(self) -> None:
         """Reload the queue."""
-        try:
-            rows = approval_queue(session=self._session, clock=self._context.clock)
-        except AppError as exc:
-            self.error.setText(message_for(exc))
-            rows = []
-        self.panel.set_rows(rows)
+        rows = self.show_rows(
+            lambda: approval_queue(session=self._session, clock=self._context.clock),
+            refused=lambda exc: self.error.setText(message_for(exc)),
+        )
         if not rows:
             self.detail.setText(self.tr("没有等待您审批的申请。"))
         else:

@@ -45,7 +45,7 @@ class ReturnDialog(FormDialog):
         self.setWindowTitle(self.tr("归还 — {0}").format(check.number))
         self._submit = submit
         late = self.tr("　已逾期 {0} 天").format(check.overdue_days) if check.overdue_days else ""
-        info = QLabel(
+        self.add_intro(
             self.tr("{0}　{1}{2}\n利用者：{3}　{4}　借出 {5}　应还 {6}{7}").format(
                 check.reference_code,
                 check.title,
@@ -56,10 +56,8 @@ class ReturnDialog(FormDialog):
                 check.due_on.isoformat(),
                 late,
             ),
-            objectName="return_info",
+            "return_info",
         )
-        info.setWordWrap(True)
-        self.layout_.insertWidget(0, info)
         expected = QGroupBox(self.tr("应有（按卷内目录）"))
         box = QHBoxLayout(expected)
         self.expected_label = QLabel(

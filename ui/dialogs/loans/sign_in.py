@@ -48,9 +48,7 @@ class ApproverSignInDialog(FormDialog):
             text += "\n" + self.tr("可签批的审批人：{0}").format(
                 "、".join(f"{shown}（{name}）" for name, shown in choices)
             )
-        note = QLabel(text, objectName="sign_in_note")
-        note.setWordWrap(True)
-        self.layout_.insertWidget(0, note)
+        self.add_intro(text, "sign_in_note")
         self.username = QLineEdit(objectName="username")
         if choices:
             self.username.setCompleter(QCompleter([name for name, _ in choices], self))

@@ -39,7 +39,7 @@ class LocationSettingsDialog(FormDialog):
             object_name="LocationSettingsDialog",
         )
         self._save_fn = save
-        hint = QLabel(
+        self.add_intro(
             self.tr(
                 "编码由各级的段组成：{room} 库房、{shelf} 密集架（可省略）、"
                 "{column:2} 列（补足 2 位）、{face} 面、{cabinet} 柜、{section} 节、"
@@ -47,8 +47,6 @@ class LocationSettingsDialog(FormDialog):
                 "只影响今后新建的位置，已有编码不变。"
             )
         )
-        hint.setWordWrap(True)
-        self.layout_.insertWidget(0, hint)  # above the fields
         self.shelf_pattern = QLineEdit(current.shelf_pattern, objectName="shelf_pattern")
         self.cabinet_pattern = QLineEdit(current.cabinet_pattern, objectName="cabinet_pattern")
         self.order = QComboBox(objectName="order")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from PySide6.QtWidgets import QCheckBox, QComboBox, QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QCheckBox, QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.domain.catalogue import RETENTION_LABELS, Retention
 from app.services import locations as L
@@ -54,9 +54,7 @@ class LocationEditDialog(FormDialog):
         ):
             self.add_field(label, widget, field)
         if node.custodian_id is not None:
-            hint = QLabel(self.tr("更换保管人请使用“保管交接”，以生成双方签字的逐件交接清单。"))
-            hint.setWordWrap(True)
-            self.add_widget(hint)
+            self.add_note(self.tr("更换保管人请使用“保管交接”，以生成双方签字的逐件交接清单。"))
         self.finish()
 
     def submit(self) -> Any:

@@ -6,14 +6,13 @@ decide, this page only shows what it gets.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QAbstractTableModel, QItemSelection, Qt, QTimer
+from PySide6.QtCore import QItemSelection, Qt, QTimer
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -30,7 +29,7 @@ from ui.pages.archives.models import ItemTableModel, VolumeTableModel
 from ui.pages.archives.notes import condition_note, incident_note, place_note
 from ui.tasks import LatestQuery
 from ui.widgets.buttons import add_button, search_field
-from ui.widgets.table_panel import configure_table
+from ui.widgets.table_panel import list_view
 
 SEARCH_DELAY_MS = 150  # the typing pause before a search-as-you-type
 
@@ -87,7 +86,7 @@ class ArchivesPage(ArchiveActions):
         layout.addWidget(self.count_label)
         splitter = QSplitter(Qt.Orientation.Vertical)
         self.volumes = VolumeTableModel()
-        self.volume_table = self._table("volume_table", self.volumes)
+        self.volume_table = list_view("volume_table", self.volumes)
         self.volume_table.setColumnWidth(0, 190)
         self.volume_table.setColumnWidth(1, 260)
         splitter.addWidget(self.volume_table)
@@ -145,7 +144,7 @@ class ArchivesPage(ArchiveActions):
         )
         lower_layout.addLayout(bar)
         self.items = ItemTableModel()
-        self.item_table = self._table("item_table", self.items)
+        self.item_table = list_view("item_table", self.items)
         self.item_table.setColumnWidth(3, 260)
         lower_layout.addWidget(self.item_table, 1)
         splitter.addWidget(lower)
@@ -165,12 +164,6 @@ class ArchivesPage(ArchiveActions):
         """Ctrl+F: the search box, its text selected (typing replaces it)."""
         self.search.setFocus()
         self.search.selectAll()
-
-    def _table(self, name: str, model: QAbstractTableModel) -> QTableView:
-        table = QTableView(objectName=name)
-        table.setModel(model)
-        configure_table(table)
-        return table
 
     # -- data ---------------------------------------------------------------------------
     def refresh(self) -> None:

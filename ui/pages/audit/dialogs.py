@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QLineEdit, QSpinBox, QWidget
 
 from app.services import audit
 from ui.dialogs.form import FormDialog
@@ -31,15 +31,13 @@ class ArchiveDialog(PurposeForm):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent, object_name="AuditArchiveDialog")
         self.setWindowTitle(self.tr("归档旧的审计记录"))
-        note = QLabel(
+        self.add_intro(
             self.tr(
                 "早于保存期的审计记录将写入一个签名的归档文件，然后从数据库中移出；"
                 "归档本身记入审计记录。审计记录不能被清除。请把归档文件与备份一同妥善保管。"
                 "保存期从数据库已记录的时间往前算（不以本机时钟为准），并须由第二人确认。"
             )
         )
-        note.setWordWrap(True)
-        self.layout_.insertWidget(0, note)
         self.days = QSpinBox(objectName="retention_days")
         self.days.setRange(audit.RETENTION_MIN_DAYS, 100 * 365)
         self.days.setValue(audit.RETENTION_DEFAULT_DAYS)
@@ -70,15 +68,13 @@ class SealVerifyDialog(FormDialog):
     def __init__(self, parent: QWidget | None) -> None:
         super().__init__(parent, title="", object_name="AuditSealVerifyDialog")
         self.setWindowTitle(self.tr("校验审计记录（含封印）"))
-        note = QLabel(
+        self.add_intro(
             self.tr(
                 "输入审计验证密钥（审计员首次登录时领取的密钥单上的，或其 QR 码扫出的文字），"
                 "将逐条校验审计链、逐期核对封印，并与本机记下的锚点比对。"
                 "不输入密钥则只检查封印是否连续。校验通过后，请记下或打印显示的审计链头作为锚点。"
             )
         )
-        note.setWordWrap(True)
-        self.layout_.insertWidget(0, note)
         self.key = QLineEdit(objectName="verification_key")
         self.key.setPlaceholderText("ARAK1-…")
         self.add_field(self.tr("验证密钥"), self.key, "verification_key")

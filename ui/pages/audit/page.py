@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDialog,
     QGridLayout,
     QGroupBox,
@@ -20,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -36,11 +34,11 @@ from ui import files
 from ui.context import AppContext
 from ui.errors import message_for, show_error, show_unexpected
 from ui.models.audit import AuditTableModel
-from ui.pages.audit.dates import pydate, qdate
 from ui.pages.audit.dialogs import ArchiveDialog, ExportPurposeDialog, SealVerifyDialog
 from ui.pages.audit.summary import SummaryPanel
 from ui.tasks import LatestQuery, Task, run_blocking
-from ui.widgets.table_panel import configure_table, fit_columns
+from ui.widgets.dates import date_edit, day_of
+from ui.widgets.table_panel import fit_columns, list_view
 
 log = logging.getLogger(__name__)
 
@@ -121,11 +119,8 @@ class AuditPage(QWidget):
                 self.object_type.addItem(label, code)
         self.object_id = QLineEdit(objectName="filter_object_id")
         self.use_dates = QCheckBox(objectName="filter_use_dates")
-        self.date_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="filter_from")
-        self.date_to = QDateEdit(qdate(today), objectName="filter_to")
-        for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.date_from = date_edit("filter_from", today - timedelta(days=30))
+        self.date_to = date_edit("filter_to", today)
         self.purpose = QLineEdit(objectName="filter_purpose")
         self.search_button = QPushButton(objectName="audit_search")
         self.search_button.setDefault(True)
@@ -174,9 +169,7 @@ class AuditPage(QWidget):
         self.status.setWordWrap(True)
         layout.addWidget(self.status)
         self.entries = AuditTableModel()
-        self.table = QTableView(objectName="audit_table")
-        self.table.setModel(self.entries)
-        configure_table(self.table)  # columns sized to the entries shown (fit_columns)
+        self.table = list_view("audit_table", self.entries)  # columns fitted to the entries shown
         layout.addWidget(self.table, 1)
         self.more_button = QPushButton(objectName="audit_more")
         layout.addWidget(self.more_button, 0, Qt.AlignmentFlag.AlignHCenter)
@@ -236,8 +229,8 @@ class AuditPage(QWidget):
             action=str(self.action.currentData() or ""),
             object_type=str(self.object_type.currentData() or ""),
             object_id=self.object_id.text().strip(),
-            date_from=pydate(self.date_from.date()) if dated else None,
-            date_to=pydate(self.date_to.date()) if dated else None,
+            date_from=day_of(self.date_from) if dated else None,
+            date_to=day_of(self.date_to) if dated else None,
             purpose=self.purpose.text().strip(),
         )
 

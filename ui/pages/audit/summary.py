@@ -6,7 +6,6 @@ from datetime import timedelta
 from typing import Any
 
 from PySide6.QtWidgets import (
-    QDateEdit,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -23,9 +22,9 @@ from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.errors import message_for, show_unexpected
 from ui.models.audit import CountTableModel
-from ui.pages.audit.dates import pydate, qdate
 from ui.tasks import LatestQuery, Task
-from ui.widgets.table_panel import configure_table, fit_columns
+from ui.widgets.dates import date_edit, day_of
+from ui.widgets.table_panel import fit_columns, list_view
 
 TITLES = ("每人每日操作次数", "查看完整信息", "登录失败", "非工作时间（工作日 8–18 时以外）")
 
@@ -41,11 +40,8 @@ class SummaryPanel(QWidget):
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
         today = self._context.clock.now().astimezone().date()
-        self.summary_from = QDateEdit(qdate(today - timedelta(days=30)), objectName="summary_from")
-        self.summary_to = QDateEdit(qdate(today), objectName="summary_to")
-        for edit in (self.summary_from, self.summary_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("yyyy-MM-dd")
+        self.summary_from = date_edit("summary_from", today - timedelta(days=30))
+        self.summary_to = date_edit("summary_to", today)
         self.summary_button = QPushButton(objectName="summary_refresh")
         self.summary_range_label = QLabel()
         top.addWidget(self.summary_range_label)
@@ -74,9 +70,7 @@ class SummaryPanel(QWidget):
         ):
             box = QGroupBox()
             inner = QVBoxLayout(box)
-            view = QTableView(objectName=name)
-            view.setModel(model)
-            configure_table(view)
+            view = list_view(name, model)
             self.summary_views.append(view)
             inner.addWidget(view)
             grid.addWidget(box, n // 2, n % 2)
@@ -94,7 +88,7 @@ class SummaryPanel(QWidget):
     def refresh_summary(self) -> None:
         """Counts for the chosen period, read off the GUI thread (a long period is slow)."""
         session, clock = self._session, self._context.clock
-        date_from, date_to = pydate(self.summary_from.date()), pydate(self.summary_to.date())
+        date_from, date_to = day_of(self.summary_from), day_of(self.summary_to)
 
         def failed(exc: BaseException) -> None:
             if isinstance(exc, AppError):

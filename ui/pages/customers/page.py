@@ -13,7 +13,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QSplitter,
-    QTableView,
     QVBoxLayout,
 )
 
@@ -41,7 +40,7 @@ from ui.pages.customers.detail import CustomerDetailPane
 from ui.tasks import LatestQuery
 from ui.widgets.buttons import add_button, search_field
 from ui.widgets.highlight import HighlightDelegate
-from ui.widgets.table_panel import configure_table, fit_columns
+from ui.widgets.table_panel import fit_columns, list_view
 
 log = logging.getLogger(__name__)
 SEARCH_DELAY_MS = 150
@@ -109,9 +108,7 @@ class CustomersPage(CustomerActions):
         layout.addLayout(filters)
         splitter = QSplitter()
         self.model = CustomerTableModel(self._fetch_rows)
-        self.table = QTableView(objectName="customer_table")
-        self.table.setModel(self.model)
-        configure_table(self.table)
+        self.table = list_view("customer_table", self.model)
         header = self.table.horizontalHeader()
         header.setSectionsClickable(True)
         header.setSortIndicatorShown(True)

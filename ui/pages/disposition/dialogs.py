@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QDateEdit,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,21 +23,7 @@ from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.dialogs.form import FormDialog
 from ui.geometry import fit_to_screen
-
-
-def date_edit(name: str, day: date) -> QDateEdit:
-    """A calendar date field showing YYYY-MM-DD."""
-    edit = QDateEdit(objectName=name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDate(QDate(day.year, day.month, day.day))
-    return edit
-
-
-def day_of(edit: QDateEdit) -> date:
-    """The date of a date field."""
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
+from ui.widgets.dates import date_edit, day_of
 
 
 def _multi(name: str) -> QListWidget:

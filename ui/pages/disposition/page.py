@@ -406,13 +406,7 @@ class DispositionPage(ListActions, QWidget):
         )
 
     def _preview(self, title: str, pdf: Callable[[], bytes], form: str, object_id: int) -> None:
-        from ui.dialogs.print_preview import PrintPreviewDialog
-
-        try:
-            data = pdf()
-        except AppError as exc:
-            show_error(self, exc)
-            return
+        from ui.dialogs.print_preview import preview_rendered
 
         def output(kind: str) -> None:
             printing.record_disposition_output(
@@ -423,7 +417,7 @@ class DispositionPage(ListActions, QWidget):
                 clock=self._context.clock,
             )
 
-        PrintPreviewDialog(title, data, self._context, self, on_output=output).exec()
+        preview_rendered(self, title, pdf, self._context, on_output=output)
 
     def print_appraisal(self) -> None:
         """Preview the 鉴定记录."""

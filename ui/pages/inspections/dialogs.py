@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -25,19 +24,7 @@ from app.services import locations
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.dialogs.form import FormDialog
-
-
-def _date_edit(name: str, day: date) -> QDateEdit:
-    edit = QDateEdit(objectName=name)
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setDate(QDate(day.year, day.month, day.day))
-    return edit
-
-
-def _day(edit: QDateEdit) -> date:
-    d = edit.date()
-    return date(d.year(), d.month(), d.day())
+from ui.widgets.dates import date_edit, day_of
 
 
 class NewInspectionDialog(FormDialog):
@@ -59,7 +46,7 @@ class NewInspectionDialog(FormDialog):
         self.parts = QListWidget(objectName="inspection_parts")
         self.parts.setSelectionMode(QAbstractItemView.SelectionMode.MultiSelection)
         self.parts.setMaximumHeight(120)
-        self.day = _date_edit("inspection_day", context.clock.now().astimezone().date())
+        self.day = date_edit("inspection_day", context.clock.now().astimezone().date())
         self.me = QCheckBox(
             self.tr("我（{0}）").format(session.actor.display_name), objectName="inspector_me"
         )
@@ -115,7 +102,7 @@ class NewInspectionDialog(FormDialog):
             scope_ids=tuple(
                 int(i.data(Qt.ItemDataRole.UserRole)) for i in self.parts.selectedItems()
             ),
-            inspected_on=_day(self.day),
+            inspected_on=day_of(self.day),
             inspectors=tuple(people),
         )
 
@@ -186,7 +173,7 @@ class FindingDialog(FormDialog):
         self.responsible = QLineEdit(objectName="finding_responsible")
         self.responsible.setText(session.actor.display_name)
         due = context.clock.now().astimezone().date() + timedelta(days=14)
-        self.due = _date_edit("finding_due", due)
+        self.due = date_edit("finding_due", due)
         self.send_out = QCheckBox(
             self.tr("现在送修（案卷显示“在修”，原位置保留）"), objectName="finding_send_out"
         )
@@ -222,7 +209,7 @@ class FindingDialog(FormDialog):
         if self.task_kind.currentData():
             task = TaskDraft(
                 kind=str(self.task_kind.currentData()),
-                due_on=_day(self.due),
+                due_on=day_of(self.due),
                 responsible_name=self.responsible.text(),
                 send_out=self.send_out.isChecked(),
             )

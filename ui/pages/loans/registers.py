@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QDateEdit, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from app.errors import AppError
 from app.services.loans import list_damage_reports, resolve_damage_report, use_statistics
@@ -13,6 +12,7 @@ from app.services.loans import printing as loan_print
 from ui.dialogs.loans import TextDialog
 from ui.errors import message_for
 from ui.pages.loans.common import REPORT_COLUMNS, Desk, report_cells
+from ui.widgets.dates import date_edit, day_of
 from ui.widgets.table_panel import TablePanel
 
 
@@ -25,12 +25,8 @@ class RegistersTab(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = desk.context.clock.now().astimezone().date()
-        self.date_from = QDateEdit(objectName="register_from")
-        self.date_to = QDateEdit(objectName="register_to")
-        for edit, day in ((self.date_from, today.replace(day=1)), (self.date_to, today)):
-            edit.setDisplayFormat("yyyy-MM-dd")
-            edit.setCalendarPopup(True)
-            edit.setDate(QDate(day.year, day.month, day.day))
+        self.date_from = date_edit("register_from", today.replace(day=1))
+        self.date_to = date_edit("register_to", today)
         bar.addWidget(QLabel(self.tr("借出日期从")))
         bar.addWidget(self.date_from)
         bar.addWidget(QLabel(self.tr("到")))
@@ -82,8 +78,7 @@ class RegistersTab(QWidget):
 
     def date_range(self) -> tuple[date, date]:
         """The chosen dates."""
-        a, b = self.date_from.date(), self.date_to.date()
-        return date(a.year(), a.month(), a.day()), date(b.year(), b.month(), b.day())
+        return day_of(self.date_from), day_of(self.date_to)
 
     def show_statistics(self) -> None:
         """利用统计 of the chosen dates (R40, R50): 人次, 卷次, pages copied, overdue."""

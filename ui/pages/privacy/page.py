@@ -247,16 +247,16 @@ class PrivacyPage(QWidget):
     def print_register(self) -> None:
         """The 对外提供登记簿 in the print preview."""
         from app.services.privacy import printing
-        from ui.dialogs.print_preview import show_print_preview
+        from ui.dialogs.print_preview import preview_rendered
 
-        try:
-            pdf = printing.print_provision_register(
+        preview_rendered(
+            self,
+            self.tr("客户信息对外提供登记簿"),
+            lambda: printing.print_provision_register(
                 session=self._session, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        show_print_preview(self, self.tr("客户信息对外提供登记簿"), pdf, self._context)
+            ),
+            self._context,
+        )
 
 
 def show_customer_report(
@@ -264,14 +264,14 @@ def show_customer_report(
 ) -> None:
     """Print a customer's own report (purpose 客户查询, audited) into the print preview."""
     from app.services.privacy import printing
-    from ui.dialogs.print_preview import show_print_preview
+    from ui.dialogs.print_preview import preview_rendered
 
-    try:
-        pdf = printing.print_customer_report(
+    preview_rendered(
+        parent,
+        parent.tr("客户个人信息查询答复"),
+        lambda: printing.print_customer_report(
             session=session, customer_id=customer_id, clock=context.clock, request_number=request
-        )
-    except AppError as exc:
-        show_error(parent, exc)
-        return
-    title = parent.tr("客户个人信息查询答复")
-    show_print_preview(parent, title, pdf, context, file_name="个人信息查询答复.pdf")
+        ),
+        context,
+        file_name="个人信息查询答复.pdf",
+    )

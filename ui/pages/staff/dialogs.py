@@ -7,11 +7,10 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QDateEdit,
     QDoubleSpinBox,
     QLineEdit,
     QListWidget,
@@ -30,22 +29,7 @@ from ui.context import AppContext
 from ui.dialogs.form import FormDialog
 from ui.files import open_file_name
 from ui.geometry import fit_to_screen
-
-
-def _qdate(day: date) -> QDate:
-    return QDate(day.year, day.month, day.day)
-
-
-def _pydate(widget: QDateEdit) -> date:
-    d = widget.date()
-    return date(d.year(), d.month(), d.day())
-
-
-def _date_edit(day: date, name: str) -> QDateEdit:
-    edit = QDateEdit(_qdate(day), objectName=name)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setCalendarPopup(True)
-    return edit
+from ui.widgets.dates import date_edit, day_of, qdate
 
 
 class _FilePicker(QWidget):
@@ -120,7 +104,7 @@ class PersonDialog(FormDialog):
         self.add_field(self.tr("系统账户"), self.account, "username")
         self.joined = self.add_field(
             self.tr("登记日期"),
-            _date_edit(local_today(context.clock), "person_joined"),
+            date_edit("person_joined", local_today(context.clock)),
             "joined_on",
         )
         if person is not None:
@@ -128,7 +112,7 @@ class PersonDialog(FormDialog):
             self.department.setCurrentIndex(max(0, self.department.findData(person.department_id)))
             self.post.setText(person.post)  # type: ignore[attr-defined]
             self.account.setCurrentIndex(max(0, self.account.findData(person.user_id)))
-            self.joined.setDate(_qdate(person.joined_on))  # type: ignore[attr-defined]
+            self.joined.setDate(qdate(person.joined_on))  # type: ignore[attr-defined]
         self.finish()
         fit_to_screen(self, 460, 360)
 
@@ -140,7 +124,7 @@ class PersonDialog(FormDialog):
             post=self.post.text(),  # type: ignore[attr-defined]
             contact=self.contact.text(),
             user_id=self.account.currentData(),
-            joined_on=_pydate(self.joined),  # type: ignore[arg-type]
+            joined_on=day_of(self.joined),  # type: ignore[arg-type]
         )
         clock = self._context.clock
         if self._person is None:
@@ -173,10 +157,10 @@ class AgreementDialog(FormDialog):
         self._context, self._session, self._person = context, session, person
         today = local_today(context.clock)
         self.signed = self.add_field(
-            self.tr("签订日期"), _date_edit(today, "agreement_signed"), "signed_on"
+            self.tr("签订日期"), date_edit("agreement_signed", today), "signed_on"
         )
-        self.until = _date_edit(
-            date(today.year + 3, today.month, min(today.day, 28)), "agreement_until"
+        self.until = date_edit(
+            "agreement_until", date(today.year + 3, today.month, min(today.day, 28))
         )
         self.add_field(self.tr("有效期至"), self.until, "valid_until")
         self.open_ended = QCheckBox(
@@ -195,8 +179,8 @@ class AgreementDialog(FormDialog):
         return staff.record_agreement(
             session=self._session,
             person_id=self._person.id,
-            signed_on=_pydate(self.signed),  # type: ignore[arg-type]
-            valid_until=None if self.open_ended.isChecked() else _pydate(self.until),
+            signed_on=day_of(self.signed),  # type: ignore[arg-type]
+            valid_until=None if self.open_ended.isChecked() else day_of(self.until),
             clock=self._context.clock,
             scan=self.scan.attachment(),
             note=self.note.text(),  # type: ignore[attr-defined]
@@ -216,7 +200,7 @@ class TrainingDialog(FormDialog):
         super().__init__(parent, title=self.tr("登记保密培训"), object_name="TrainingDialog")
         self._context, self._session = context, session
         self.held = self.add_field(
-            self.tr("培训日期"), _date_edit(local_today(context.clock), "training_date"), "held_on"
+            self.tr("培训日期"), date_edit("training_date", local_today(context.clock)), "held_on"
         )
         self.topic = self.add_field(
             self.tr("主题"), QLineEdit(objectName="training_topic"), "topic"
@@ -258,7 +242,7 @@ class TrainingDialog(FormDialog):
         ]
         return staff.record_training(
             session=self._session,
-            held_on=_pydate(self.held),  # type: ignore[arg-type]
+            held_on=day_of(self.held),  # type: ignore[arg-type]
             topic=self.topic.text(),  # type: ignore[attr-defined]
             trainer=self.trainer.text(),  # type: ignore[attr-defined]
             hours=self.hours.value(),

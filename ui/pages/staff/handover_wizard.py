@@ -31,8 +31,10 @@ from app.errors import AppError, FieldError, ValidationFailed
 from app.services import staff
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import FieldErrors, message_for, show_error
+from ui.dialogs.form import add_form_row
+from ui.errors import FieldErrors, message_for
 from ui.geometry import fit_to_screen
+from ui.pages.staff.printouts import preview_staff_form
 from ui.widgets.table_panel import TablePanel
 
 
@@ -77,11 +79,9 @@ class HandoverWizard(QDialog):
         for uid, label in successors:
             if uid != person.user_id:
                 self.successor.addItem(label, uid)
-        form.addRow(self.tr("接办人"), self.successor)
-        form.addRow("", self.errors.label_for("successor"))
+        add_form_row(form, self.errors, self.tr("接办人"), self.successor, "successor")
         self.supervisor = QLineEdit(objectName="wizard_supervisor")
-        form.addRow(self.tr("监交人"), self.supervisor)
-        form.addRow("", self.errors.label_for("supervisor"))
+        add_form_row(form, self.errors, self.tr("监交人"), self.supervisor, "supervisor")
         self.kind_boxes: dict[HoldingKind, QCheckBox] = {}
         for kind in HoldingKind:
             box = QCheckBox(HOLDING_LABELS[kind], objectName=f"wizard_kind_{kind.value}")
@@ -213,26 +213,19 @@ class HandoverWizard(QDialog):
     def print_list(self) -> None:
         """The 交接清单 for the three signatures."""
         from app.services.staff import printing as staff_printing
-        from ui.dialogs.print_preview import show_print_preview
 
         sheet = self.result_sheet
         if sheet is None:
             return
-        clock = self._context.clock
-        try:
-            pdf = staff_printing.staff_handover_pdf(
-                session=self._session, handover_id=sheet.id, clock=clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        show_print_preview(
+        preview_staff_form(
             self,
-            self.tr("交接清单 {0}").format(sheet.number),
-            pdf,
             self._context,
-            on_output=lambda kind: staff_printing.record_staff_output(
-                session=self._session, form="handover", object_id=sheet.id, kind=kind, clock=clock
+            self._session,
+            title=self.tr("交接清单 {0}").format(sheet.number),
+            form="handover",
+            object_id=sheet.id,
+            render=lambda: staff_printing.staff_handover_pdf(
+                session=self._session, handover_id=sheet.id, clock=self._context.clock
             ),
             file_name=f"交接清单-{sheet.number}.pdf",
         )

@@ -26,6 +26,7 @@ from ui.pages.staff.dialogs import (
     TrainingDialog,
 )
 from ui.pages.staff.handover_wizard import HandoverWizard
+from ui.pages.staff.printouts import preview_staff_form
 from ui.pages.staff.reviews import ReviewsTab
 from ui.widgets.table_panel import TablePanel
 
@@ -63,7 +64,7 @@ class StaffPage(QWidget):
         self._build_handovers()
         self.reviews: ReviewsTab | None = None
         if self.can_review:
-            self.reviews = ReviewsTab(context, session, self._preview, self)
+            self.reviews = ReviewsTab(context, session, self)
             self.tabs.addTab(self.reviews, self.tr("权限审查"))
         self.refresh()
 
@@ -330,22 +331,6 @@ class StaffPage(QWidget):
         self.refresh()
 
     # -- printing ---------------------------------------------------------------------------
-    def _preview(self, title: str, form: str, object_id: int, pdf: bytes, file_name: str) -> None:
-        from app.services.staff import printing as staff_printing
-        from ui.dialogs.print_preview import show_print_preview
-
-        clock = self._context.clock
-        show_print_preview(
-            self,
-            title,
-            pdf,
-            self._context,
-            on_output=lambda kind: staff_printing.record_staff_output(
-                session=self._session, form=form, object_id=object_id, kind=kind, clock=clock
-            ),
-            file_name=file_name,
-        )
-
     def print_filing(self, handover_id: int | None = None) -> None:
         """The 归档移交清单 of the selected (or given) hand-over."""
         from app.services.staff import printing as staff_printing
@@ -359,19 +344,22 @@ class StaffPage(QWidget):
             sheet = staff.get_filing_sheet(
                 session=self._session, handover_id=handover_id, clock=self._context.clock
             )
-            pdf = staff_printing.filing_pdf(
-                session=self._session, handover_id=handover_id, clock=self._context.clock
-            )
         except AppError as exc:
             show_error(self, exc)
             return
         number = sheet.row.number
-        self._preview(
-            self.tr("归档移交清单 {0}").format(number),
-            "filing",
-            handover_id,
-            pdf,
-            f"归档移交清单-{number}.pdf",
+        filed = handover_id  # an int from here on, for the render below
+        preview_staff_form(
+            self,
+            self._context,
+            self._session,
+            title=self.tr("归档移交清单 {0}").format(number),
+            form="filing",
+            object_id=filed,
+            render=lambda: staff_printing.filing_pdf(
+                session=self._session, handover_id=filed, clock=self._context.clock
+            ),
+            file_name=f"归档移交清单-{number}.pdf",
         )
 
     def print_handover(self) -> None:
@@ -381,17 +369,15 @@ class StaffPage(QWidget):
         row = self.handovers.selected()
         if row is None:
             return
-        try:
-            pdf = staff_printing.staff_handover_pdf(
+        preview_staff_form(
+            self,
+            self._context,
+            self._session,
+            title=self.tr("交接清单 {0}").format(row.number),
+            form="handover",
+            object_id=row.id,
+            render=lambda: staff_printing.staff_handover_pdf(
                 session=self._session, handover_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._preview(
-            self.tr("交接清单 {0}").format(row.number),
-            "handover",
-            row.id,
-            pdf,
-            f"交接清单-{row.number}.pdf",
+            ),
+            file_name=f"交接清单-{row.number}.pdf",
         )

@@ -18,9 +18,8 @@ from app.services import staff
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.errors import show_error
+from ui.pages.staff.printouts import preview_staff_form
 from ui.widgets.table_panel import TablePanel
-
-Preview = Callable[[str, str, int, bytes, str], None]
 
 
 class ReviewsTab(QWidget):
@@ -30,11 +29,10 @@ class ReviewsTab(QWidget):
         self,
         context: AppContext,
         session: SignedIn,
-        preview: Preview,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent, objectName="staff_reviews_tab")
-        self._context, self._session, self._preview = context, session, preview
+        self._context, self._session = context, session
         self.can_run = may(session.actor.roles, "access_review.run")
         box = QVBoxLayout(self)
         self.due = QLabel(objectName="review_due")
@@ -193,17 +191,15 @@ class ReviewsTab(QWidget):
         review = self.reviews.selected()
         if review is None:
             return
-        try:
-            pdf = staff_printing.access_review_pdf(
+        preview_staff_form(
+            self,
+            self._context,
+            self._session,
+            title=self.tr("访问权限审查记录 {0}").format(review.number),
+            form="review",
+            object_id=review.id,
+            render=lambda: staff_printing.access_review_pdf(
                 session=self._session, review_id=review.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self._preview(
-            self.tr("访问权限审查记录 {0}").format(review.number),
-            "review",
-            review.id,
-            pdf,
-            f"访问权限审查记录-{review.number}.pdf",
+            ),
+            file_name=f"访问权限审查记录-{review.number}.pdf",
         )

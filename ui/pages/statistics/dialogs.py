@@ -6,12 +6,12 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QLineEdit, QSpinBox, QWidget
+from PySide6.QtWidgets import QComboBox, QLineEdit, QSpinBox, QWidget
 
 from app.domain.statistics import ROUTE_LABELS, Report, cell_text
 from ui.dialogs.form import FormDialog
 from ui.geometry import fit_to_screen
+from ui.widgets.dates import date_edit, day_of
 
 
 class CompileDialog(FormDialog):
@@ -54,9 +54,7 @@ class DistributionDialog(FormDialog):
         self.add_field(self.tr("发放对象"), self.recipient, "recipient")
         self.copies = QSpinBox(objectName="copies", minimum=1, maximum=999, value=1)
         self.add_field(self.tr("份数"), self.copies, "copies")
-        self.given_on = QDateEdit(objectName="given_on", calendarPopup=True)
-        self.given_on.setDisplayFormat("yyyy-MM-dd")
-        self.given_on.setDate(QDate(today.year, today.month, today.day))
+        self.given_on = date_edit("given_on", today)
         self.add_field(self.tr("发放日期"), self.given_on, "given_on")
         self.note = QLineEdit(objectName="note")
         self.add_field(self.tr("备注"), self.note, "note")
@@ -65,12 +63,8 @@ class DistributionDialog(FormDialog):
 
     def submit(self) -> Any:
         """Record through the service."""
-        d = self.given_on.date()
         return self._submit(
-            self.recipient.text(),
-            self.copies.value(),
-            date(d.year(), d.month(), d.day()),
-            self.note.text(),
+            self.recipient.text(), self.copies.value(), day_of(self.given_on), self.note.text()
         )
 
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from app.domain.statistics import Chart
 from app.services.auth import SignedIn
 from app.services.statistics import Overview, get_overview
 from ui.context import AppContext
-from ui.pages.statistics.view import ReportView
+from ui.pages.statistics.view import ReportView, scrolled
 
 
 class OverviewTab(QWidget):
@@ -22,11 +22,8 @@ class OverviewTab(QWidget):
         self.title = QLabel(objectName="overview_title")
         self.title.setStyleSheet("font-size: 13pt; font-weight: bold;")
         layout.addWidget(self.title)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         self.view = ReportView()
-        scroll.setWidget(self.view)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(self.view), 1)
         self.overview: Overview | None = None
 
     def refresh(self) -> None:

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QLabel, QScrollArea, QSplitter, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.clock import format_local
 from app.domain.roles import may
@@ -31,7 +31,7 @@ from ui.dialogs.loans import TextDialog
 from ui.errors import show_error
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import DistributionDialog, ReviseDialog
-from ui.pages.statistics.view import ReportView
+from ui.pages.statistics.view import ReportView, scrolled
 from ui.widgets.table_panel import TablePanel
 
 COLUMNS = (
@@ -101,11 +101,8 @@ class ReleasesTab(QWidget):
         self.release_label.setWordWrap(True)
         self.release_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         detail_layout.addWidget(self.release_label)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         self.view = ReportView()
-        scroll.setWidget(self.view)
-        detail_layout.addWidget(scroll, 1)
+        detail_layout.addWidget(scrolled(self.view), 1)
         split.addWidget(detail)
         split.setSizes([220, 480])
         layout.addWidget(split)

@@ -8,14 +8,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QDate, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QComboBox,
-    QDateEdit,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -35,21 +33,12 @@ from app.services.statistics import (
 from ui.context import AppContext
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import CompileDialog
-from ui.pages.statistics.view import ReportView
+from ui.pages.statistics.view import ReportView, scrolled
 from ui.tasks import ProgressSink, Task, run_in_background
+from ui.widgets.dates import date_edit, day_of, qdate
 
 LEVELS = (("", "全部密级"), ("none", "非密"), ("secret", "秘密"), ("confidential", "机密"))
 LEVELS += (("top_secret", "绝密"),)
-
-
-def qdate(day: date) -> QDate:
-    """``day`` as a QDate."""
-    return QDate(day.year, day.month, day.day)
-
-
-def pydate(value: QDate) -> date:
-    """``value`` as a date."""
-    return date(value.year(), value.month(), value.day())
 
 
 class ReportTab(QWidget):
@@ -70,12 +59,8 @@ class ReportTab(QWidget):
         layout = QVBoxLayout(self)
         bar = QHBoxLayout()
         today = self._context.clock.now().astimezone().date()
-        self.date_from = QDateEdit(objectName="date_from", calendarPopup=True)
-        self.date_to = QDateEdit(objectName="date_to", calendarPopup=True)
-        for edit in (self.date_from, self.date_to):
-            edit.setDisplayFormat("yyyy-MM-dd")
-        self.date_from.setDate(qdate(today.replace(day=1)))
-        self.date_to.setDate(qdate(today))
+        self.date_from = date_edit("date_from", today.replace(day=1))
+        self.date_to = date_edit("date_to", today)
         bar.addWidget(QLabel(self.tr("期间")))
         bar.addWidget(self.date_from)
         bar.addWidget(QLabel(self.tr("至")))
@@ -110,11 +95,8 @@ class ReportTab(QWidget):
         self.state = QLabel(objectName="report_state")
         self.state.setStyleSheet("color: #b00020;")
         layout.addWidget(self.state)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
         self.view = ReportView()
-        scroll.setWidget(self.view)
-        layout.addWidget(scroll, 1)
+        layout.addWidget(scrolled(self.view), 1)
         self.run_button.clicked.connect(self.run)
         self.xlsx_button.clicked.connect(lambda: self.export(ExportFormat.XLSX))
         self.pdf_button.clicked.connect(lambda: self.export(ExportFormat.PDF))
@@ -154,7 +136,7 @@ class ReportTab(QWidget):
     def run(self) -> None:
         """Compute the report off the GUI thread, then show it."""
         session, clock, kind = self._session, self._context.clock, self.kind
-        start, end = pydate(self.date_from.date()), pydate(self.date_to.date())
+        start, end = day_of(self.date_from), day_of(self.date_to)
         chosen = self.filters()
 
         def work(_sink: ProgressSink) -> Report:
@@ -237,8 +219,8 @@ class ReportTab(QWidget):
         rid = compile_report(
             session=self._session,
             kind=self.kind,
-            period_from=pydate(self.date_from.date()),
-            period_to=pydate(self.date_to.date()),
+            period_from=day_of(self.date_from),
+            period_to=day_of(self.date_to),
             filters=self.filters(),
             route=route,
             requested_by=requested_by,

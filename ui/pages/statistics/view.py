@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLayoutItem,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 from app.domain.statistics import Report, Table, cell_text
 from ui.models.rows import CellsModel
 from ui.widgets.charts import ChartWidget
-from ui.widgets.table_panel import configure_table
+from ui.widgets.table_panel import list_view
 
 ROW_HEIGHT = 24
 
@@ -33,6 +34,14 @@ def _discard(item: QLayoutItem) -> None:
         while nested.count():
             _discard(nested.takeAt(0))
         nested.deleteLater()
+
+
+def scrolled(view: QWidget) -> QScrollArea:
+    """``view`` in a scroll area that gives it the area's width (a report runs long)."""
+    scroll = QScrollArea()
+    scroll.setWidgetResizable(True)
+    scroll.setWidget(view)
+    return scroll
 
 
 class ReportView(QWidget):
@@ -101,10 +110,8 @@ class ReportView(QWidget):
     def _table_view(self, table: Table) -> QTableView:
         model = CellsModel(list(table.headers), lambda row: [cell_text(c) for c in row])
         model.set_rows(list(table.rows))
-        view = QTableView(objectName=f"table_{table.key}")
-        configure_table(view)
+        view = list_view(f"table_{table.key}", model)
         view.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
-        view.setModel(model)
         model.setParent(view)
         view.verticalHeader().setDefaultSectionSize(ROW_HEIGHT)
         view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
