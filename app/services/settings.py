@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, replace
-from typing import Any
+from typing import Any, TypeVar
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
@@ -11,6 +11,43 @@ from app.security.audit import masked_change
 from app.services.auth import SignedIn, commit_with_keyring
 from app.services.common import authorize
 from app.storage.settings import SECURITY_RANGES, AppSettings, SecuritySettings
+from app.storage.store import UnitOfWork
+
+Section = TypeVar("Section", bound=Any)
+
+
+def apply_settings_change(
+    uow: UnitOfWork,
+    section: str,
+    current: Section,
+    clean: dict[str, Any],
+    errors: list[FieldError],
+    *,
+    store_all: bool = False,
+) -> Section | None:
+    """Store and audit the checked ``clean`` values of a settings ``section`` (a dataclass).
+
+    Refuses when checking found ``errors``; returns None when nothing would change (then
+    nothing is stored or audited). ``store_all`` stores every field of the section, not only
+    the keys changed. The caller commits.
+    """
+    if errors:
+        raise ValidationFailed(errors)
+    updated = replace(current, **clean)
+    if updated == current:
+        return None
+    if store_all:
+        uow.settings.put_dataclass(updated)
+    else:
+        uow.settings.put_many(clean)
+    uow.audit.record(
+        "settings.update",
+        object_type="settings",
+        object_id=section,
+        # only the keys in ``clean`` can differ
+        details=masked_change(asdict(current), asdict(updated)),
+    )
+    return updated
 
 
 def get_settings(*, session: SignedIn, clock: Clock) -> AppSettings:
@@ -45,19 +82,9 @@ def update_security_settings(
                 errors.append(FieldError(key, "range", {"min": low, "max": high}))
                 continue
             clean[key] = number
-        if errors:
-            raise ValidationFailed(errors)
-        updated = replace(current, **clean)
-        if updated == current:
+        updated = apply_settings_change(uow, "security", current, clean, errors, store_all=True)
+        if updated is None:
             return current
-        uow.settings.put_dataclass(updated)
-        uow.audit.record(
-            "settings.update",
-            object_type="settings",
-            object_id="security",
-            # only the keys in ``clean`` can differ
-            details=masked_change(asdict(current), asdict(updated)),
-        )
         uow.session.flush()
         data_key = session.store.data_key
         commit_with_keyring(

@@ -16,11 +16,10 @@ from app.errors import (
     BackupNoTarget,
     BackupUnsupported,
     FieldError,
-    ValidationFailed,
 )
-from app.security.audit import masked_change
 from app.services.auth import SignedIn
 from app.services.common import authorize
+from app.services.settings import apply_settings_change
 from app.storage.backup import tools_available as storage_tools_available
 
 # Allowed ranges of the numeric backup settings.
@@ -123,19 +122,9 @@ def update_backup_settings(
                 errors.append(FieldError(key, "range", {"min": low, "max": high}))
                 continue
             clean[key] = value
-        if errors:
-            raise ValidationFailed(errors)
-        updated = replace(current, **clean)
-        if updated == current:
+        updated = apply_settings_change(uow, "backup", current, clean, errors)
+        if updated is None:
             return current
-        uow.settings.put_many(clean)
-        uow.audit.record(
-            "settings.update",
-            object_type="settings",
-            object_id="backup",
-            # only the keys in ``clean`` can differ
-            details=masked_change(current.__dict__, updated.__dict__),
-        )
         uow.commit()
         return updated
 

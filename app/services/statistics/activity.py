@@ -14,10 +14,10 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.domain.disposition import Decision, ListState, Method
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.audit.labels import AREA_LABELS, action_label
 from app.services.incidents import KINDS, STATUSES
-from app.services.statistics.common import Query, bar, group_rows, pie, table
+from app.services.statistics.common import Query, bar, group_rows, labelled_table, pie, table
 from app.storage.models import (
     AppraisalDecision,
     AuditEntry,
@@ -52,11 +52,12 @@ def build(q: Query) -> Report:
         acc = by_kind.setdefault(str(kind), [0, 0, 0])
         acc[0] += int(n)
         acc[1 if status == "open" else 2] += int(n)
-    t_incidents = table(
+    t_incidents = labelled_table(
         "incidents",
         "事件（本期发现）",
         ("类别", "登记", f"其中{STATUSES['open']}", f"其中{STATUSES['closed']}"),
-        group_rows(by_kind, list(KINDS), KINDS),
+        by_kind,
+        KINDS,
     )
     actions = Counter(
         {
@@ -101,15 +102,12 @@ def build(q: Query) -> Report:
     charts = [bar("操作记录（按业务）", t_areas)]
     if int(t_incidents.rows[-1][1]):
         charts.append(pie("事件（按类别）", t_incidents))
-    return Report(
-        kind=ReportKind.ACTIVITY.value,
-        title=REPORT_LABELS[ReportKind.ACTIVITY],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=(),
+    return q.report(
+        ReportKind.ACTIVITY,
         tables=(t_summary, t_incidents, t_decisions, t_destruction, t_areas, t_actions),
-        charts=tuple(charts),
+        charts=charts,
         notes=("只统计条数，不含操作人、对象和题名；销毁按清册的编制、审批和执行时间统计。",),
+        filtered=False,
     )
 
 
@@ -123,12 +121,8 @@ def decision_table(q: Query) -> Table:
             .group_by(AppraisalDecision.decision)
         )
     }
-    labels = {m.value: m.label for m in Decision}
-    return table(
-        "appraisal",
-        "鉴定意见（本期）",
-        ("意见", "案卷数"),
-        group_rows(counts, list(labels), labels),
+    return labelled_table(
+        "appraisal", "鉴定意见（本期）", ("意见", "案卷数"), counts, Decision.labels()
     )
 
 

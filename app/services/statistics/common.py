@@ -18,7 +18,16 @@ from sqlalchemy import and_, false, func, select, true
 from app.clock import Clock, as_utc
 from app.domain.accounts import Actor
 from app.domain.catalogue import SECRECY_LABELS, SecrecyLevel
-from app.domain.statistics import Cell, Chart, ReportFilter, Table, months_between
+from app.domain.statistics import (
+    REPORT_LABELS,
+    Cell,
+    Chart,
+    Report,
+    ReportFilter,
+    ReportKind,
+    Table,
+    months_between,
+)
 from app.errors import FieldError, ValidationFailed
 from app.services.loans.shared import utc_range
 from app.storage.models import Volume
@@ -58,6 +67,30 @@ class Query:
     def months(self) -> list[str]:
         """The months of the period, ``YYYY-MM``."""
         return months_between(self.period_from, self.period_to)
+
+    def report(
+        self,
+        kind: ReportKind,
+        tables: Iterable[Table],
+        charts: Iterable[Chart],
+        notes: Iterable[str],
+        *,
+        filtered: bool,
+    ) -> Report:
+        """The report of ``kind`` over this period: its title, sections, charts and notes.
+
+        ``filtered``: the builder applies the filter (门类, 年度, 密级 …), so the report names it.
+        """
+        return Report(
+            kind=kind.value,
+            title=REPORT_LABELS[kind],
+            period_from=self.period_from,
+            period_to=self.period_to,
+            filters=self.filters.describe() if filtered else (),
+            tables=tuple(tables),
+            charts=tuple(charts),
+            notes=tuple(notes),
+        )
 
 
 def check_period(period_from: date, period_to: date) -> None:
@@ -147,6 +180,22 @@ def table(key: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[
     width = len(headers)
     padded = tuple(tuple(r) + (0,) * (width - len(r)) for r in rows)
     return Table(title, tuple(headers), padded, key)
+
+
+def labelled_table(
+    key: str,
+    title: str,
+    headers: Sequence[str],
+    counts: Mapping[str, Sequence[int]] | Mapping[str, int],
+    labels: Mapping[Any, str],
+) -> Table:
+    """A table of ``counts`` in the order of ``labels``, each row named by its label.
+
+    ``labels`` may be keyed by an enum's members (``LabelledEnum.labels()``): a member's value
+    is the key of its counts. Keys without a label follow, sorted; then the 合计 row.
+    """
+    names = {str(getattr(k, "value", k)): label for k, label in labels.items()}
+    return table(key, title, headers, group_rows(counts, list(names), names))
 
 
 def bar(title: str, source: Table, column: int = 1, *, skip_total: bool = True) -> Chart:

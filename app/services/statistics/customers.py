@@ -17,11 +17,11 @@ from sqlalchemy import func, select
 
 import app.services.statistics.privacy as privacy
 from app.domain.customers import LABELS, Category, Importance, Kind, Party, Status
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.statistics.common import (
     Query,
     bar,
-    group_rows,
+    labelled_table,
     line,
     month_table,
     per_local_month,
@@ -85,10 +85,8 @@ def build(q: Query) -> Report:
             by[name][str(key)] += int(n)
 
     def section(key: str, title: str, head: str, enum: type[StrEnum]) -> Table:
-        labels = {m.value: LABELS[m] for m in list(enum)}
-        return table(
-            f"by_{key}", title, (head, "客户数"), group_rows(by[key], list(labels), labels)
-        )
+        labels = {m: LABELS[m] for m in list(enum)}
+        return labelled_table(f"by_{key}", title, (head, "客户数"), by[key], labels)
 
     t_party = section("party", "按性质", "性质", Party)
     t_kind = section("kind", "按类型", "类型", Kind)
@@ -111,12 +109,8 @@ def build(q: Query) -> Report:
     t_consent = privacy.consent_state_table(q, total)
     t_consent_period = privacy.consent_period_table(q)
     t_storage = privacy.storage_table(q)
-    return Report(
-        kind=ReportKind.CUSTOMERS.value,
-        title=REPORT_LABELS[ReportKind.CUSTOMERS],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=(),
+    return q.report(
+        ReportKind.CUSTOMERS,
         tables=(
             t_summary,
             t_party,
@@ -141,6 +135,7 @@ def build(q: Query) -> Report:
             "客户数为统计时的现状；新增按登记时间、流失按状态改为“流失”的时间统计。"
             "地区取身份证件或统一社会信用代码中的行政区划代码（省级）。",
         ),
+        filtered=False,
     )
 
 

@@ -21,16 +21,15 @@ from app.domain.catalogue import (
     CARRIER_LABELS,
     RETENTION_LABELS,
     VOLUME_STATE_LABELS,
-    VolumeState,
 )
 from app.domain.locations import LocationKind
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.statistics.common import (
-    LEVEL_ORDER,
     LEVEL_WORDS,
     Query,
     bar,
     group_rows,
+    labelled_table,
     level_key,
     line,
     month_columns,
@@ -133,31 +132,12 @@ def build(q: Query) -> Report:
         ("年度", *COLUMNS),
         group_rows(by["year"], sorted(by["year"])),
     )
-    t_retention = table(
-        "by_retention",
-        "按保管期限",
-        ("保管期限", *COLUMNS),
-        group_rows(
-            by["retention"],
-            [r.value for r in RETENTION_LABELS],
-            {r.value: label for r, label in RETENTION_LABELS.items()},
-        ),
+    t_retention = labelled_table(
+        "by_retention", "按保管期限", ("保管期限", *COLUMNS), by["retention"], RETENTION_LABELS
     )
-    t_level = table(
-        "by_level",
-        "按密级",
-        ("密级", *COLUMNS),
-        group_rows(by["level"], LEVEL_ORDER, LEVEL_WORDS),
-    )
-    t_state = table(
-        "by_state",
-        "按状态",
-        ("状态", *COLUMNS),
-        group_rows(
-            by["state"],
-            [s.value for s in VolumeState],
-            {s.value: label for s, label in VOLUME_STATE_LABELS.items()},
-        ),
+    t_level = labelled_table("by_level", "按密级", ("密级", *COLUMNS), by["level"], LEVEL_WORDS)
+    t_state = labelled_table(
+        "by_state", "按状态", ("状态", *COLUMNS), by["state"], VOLUME_STATE_LABELS
     )
     totals = t_state.rows[-1]
     files, size = _files(q)
@@ -181,12 +161,8 @@ def build(q: Query) -> Report:
         ("库房", "盒位", "已用", "空余"),
         _places(q),
     )
-    return Report(
-        kind=ReportKind.HOLDINGS.value,
-        title=REPORT_LABELS[ReportKind.HOLDINGS],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=q.filters.describe(),
+    return q.report(
+        ReportKind.HOLDINGS,
         tables=(
             t_summary,
             t_category,
@@ -208,6 +184,7 @@ def build(q: Query) -> Report:
             "馆藏数量为统计时的现状；“本期新增”按立卷登记时间统计。"
             "归档移交按部门每月一次、次月规定日期前办理统计。",
         ),
+        filtered=True,
     )
 
 

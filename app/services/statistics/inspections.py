@@ -28,9 +28,9 @@ from app.domain.inspections import (
     TaskState,
 )
 from app.domain.locations import LocationKind
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.inspections.base import load_settings
-from app.services.statistics.common import Query, bar, group_rows, table
+from app.services.statistics.common import Query, bar, labelled_table, table
 from app.storage.models import (
     EnvironmentReading,
     InspectionDifference,
@@ -67,12 +67,8 @@ def build(q: Query) -> Report:
             ("当前未完成修复任务", task_total[3]),
         ),
     )
-    return Report(
-        kind=ReportKind.INSPECTIONS.value,
-        title=REPORT_LABELS[ReportKind.INSPECTIONS],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=(),
+    return q.report(
+        ReportKind.INSPECTIONS,
         tables=(t_summary, t_rooms, t_sessions, t_diff, t_climate, t_tasks),
         charts=(
             bar("差异（按类别）", t_diff),
@@ -82,6 +78,7 @@ def build(q: Query) -> Report:
             "应检查：按半年定期规则在本期到期的库房；差异按检查日期在本期的检查统计；"
             "“已处理”不含转下次检查。",
         ),
+        filtered=False,
     )
 
 
@@ -147,12 +144,8 @@ def _sessions(q: Query) -> Table:
             .group_by(InspectionSession.kind)
         )
     }
-    labels = {k.value: label for k, label in KIND_LABELS.items()}
-    return table(
-        "sessions",
-        "本期结束的检查（按类型）",
-        ("类型", "次数"),
-        group_rows(counts, list(labels), labels),
+    return labelled_table(
+        "sessions", "本期结束的检查（按类型）", ("类型", "次数"), counts, KIND_LABELS
     )
 
 
@@ -174,12 +167,12 @@ def _differences(q: Query) -> Table:
             acc[1] += int(n)
         elif resolution == Resolution.CARRIED.value:
             acc[2] += int(n)
-    labels = {k.value: label for k, label in DIFFERENCE_LABELS.items()}
-    return table(
+    return labelled_table(
         "differences",
         "发现的差异（按类别）",
         ("类别", "发现", "已处理", "转下次检查"),
-        group_rows(dict(counts), list(labels), labels),
+        dict(counts),
+        DIFFERENCE_LABELS,
     )
 
 
@@ -234,10 +227,10 @@ def _tasks(q: Query) -> Table:
     counts = {
         str(k): [int(opened.get(k, 0)), int(done.get(k, 0)), int(open_now.get(k, 0))] for k in keys
     }
-    labels = {k.value: label for k, label in TASK_LABELS.items()}
-    return table(
+    return labelled_table(
         "tasks",
         "修复任务（按类别）",
         ("类别", "本期新开", "本期完成", "当前未完成"),
-        group_rows(counts, list(labels), labels),
+        counts,
+        TASK_LABELS,
     )

@@ -18,11 +18,12 @@ from sqlalchemy import func, select
 
 from app.clock import as_utc
 from app.domain.loans import REPORT_KIND_LABELS, LoanState, UseKind
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.statistics.common import (
     Query,
     bar,
     group_rows,
+    labelled_table,
     line,
     month_key,
     month_table,
@@ -133,12 +134,8 @@ def build(q: Query) -> Report:
     t_department = table(
         "by_department", "借出（按部门）", ("部门", "借出"), group_rows(dict(departments))
     )
-    return Report(
-        kind=ReportKind.LOANS.value,
-        title=REPORT_LABELS[ReportKind.LOANS],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=q.filters.describe(),
+    return q.report(
+        ReportKind.LOANS,
         tables=(t_summary, t_month, t_department, damage),
         charts=(
             line("借出与归还（按月）", t_month, (1, 2)),
@@ -148,6 +145,7 @@ def build(q: Query) -> Report:
             "借出、归还、借期与违规只统计外借；本期违规指本期借出、逾期归还或至今逾期未还的登记；"
             "当前逾期未还含各种利用方式，不论借出日期（与工作台一致）。",
         ),
+        filtered=True,
     )
 
 
@@ -181,10 +179,10 @@ def _damage(q: Query) -> Table:
         )
     }
     counts = {k: [opened.get(k, 0), resolved.get(k, 0)] for k in set(opened) | set(resolved)}
-    labels = {k.value: label for k, label in REPORT_KIND_LABELS.items()}
-    return table(
+    return labelled_table(
         "damage",
         "损坏、遗失报告（本期登记）",
         ("类别", "登记", "其中已处理"),
-        group_rows(counts, list(labels), labels),
+        counts,
+        REPORT_KIND_LABELS,
     )

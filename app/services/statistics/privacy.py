@@ -18,7 +18,7 @@ from sqlalchemy.orm import aliased
 from app.domain import privacy as rules
 from app.domain.identity import province_name
 from app.domain.statistics import Table
-from app.services.statistics.common import Query, group_rows, table
+from app.services.statistics.common import Query, group_rows, labelled_table, table
 from app.storage.models import ConsentPurpose, Customer, CustomerConsent, ErasureRequest
 
 CONSENT_STATES = {
@@ -100,11 +100,12 @@ def consent_state_table(q: Query, customers: int) -> Table:
         "ended": with_entry - with_consent - with_basis,
         "none": max(0, customers - len(anonymised) - with_entry),
     }
-    return table(
+    return labelled_table(
         "consent_states",
         "授权同意情况（统计时，不含已匿名化客户）",
         ("情况", "客户数"),
-        group_rows(counts, list(CONSENT_STATES), CONSENT_STATES),
+        counts,
+        CONSENT_STATES,
     )
 
 

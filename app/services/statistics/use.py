@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 
 from app.domain.loans import KIND_LABELS, UseKind
-from app.domain.statistics import REPORT_LABELS, Report, ReportKind, Table
+from app.domain.statistics import Report, ReportKind, Table
 from app.services.statistics.common import (
     LEVEL_ORDER,
     LEVEL_WORDS,
@@ -129,12 +129,8 @@ def build(q: Query) -> Report:
     )
     t_month = _months(q)
     t_top = _top_volumes(q)
-    return Report(
-        kind=ReportKind.USE.value,
-        title=REPORT_LABELS[ReportKind.USE],
-        period_from=q.period_from,
-        period_to=q.period_to,
-        filters=q.filters.describe(),
+    return q.report(
+        ReportKind.USE,
         tables=(t_summary, t_kind, t_purpose, t_department, t_level, t_month, t_top),
         charts=(
             bar("卷次（按利用方式）", t_kind, 2),
@@ -145,6 +141,7 @@ def build(q: Query) -> Report:
             "人次按申请计（一份申请为一人次，合计行不重复计算）；卷次按登记的案卷计；"
             "件次按交付的件数计；复制页数含复制、摘抄、对外提供。",
         ),
+        filtered=True,
     )
 
 
