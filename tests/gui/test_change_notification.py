@@ -7,7 +7,6 @@ one that must show it (visible: at once; hidden: when shown again, without a new
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
@@ -21,7 +20,6 @@ from app.domain.scan_codes import scan_payload
 from app.services import inspections as I
 from app.services import locations as L
 from app.services.auth import SignedIn
-from app.storage.location import DatabaseLocation
 from app.storage.models.base import Base
 from tests.factories import PASSWORD
 from tests.factories import create_user as factory_create_user
@@ -30,7 +28,6 @@ from tests.loan_helpers import (
     FAST_KDF,
     Desk,
     approve_all,
-    make_desk,
     make_volume,
     staff_application,
 )
@@ -48,11 +45,10 @@ P = TypeVar("P", bound=QWidget)
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    shelf(d("lisi"), clock, columns="1", faces="A", sections="1-2", layers="1-2")
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with a small shelf (one column, two sections of two layers)."""
+    shelf(desk("lisi"), clock, columns="1", faces="A", sections="1-2", layers="1-2")
+    return desk
 
 
 def open_window(qtbot: QtBot, desk: Desk, user: str) -> MainWindow:

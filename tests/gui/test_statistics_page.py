@@ -4,7 +4,6 @@ compiling a draft, approval in the 报表发布 tab, the 发放登记."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -15,23 +14,20 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain.statistics import DRAFT_MARK
-from app.services.auth import SignedIn
 from app.services.exports import ExportFormat
-from app.storage.location import DatabaseLocation
 from tests import statistics_fixtures as fx
 from tests.gui.conftest import when_modal
-from tests.loan_helpers import Desk, make_desk
+from tests.loan_helpers import Desk
 from ui.context import AppContext
 from ui.pages.statistics import StatisticsPage
 from ui.pages.statistics.report_tab import ReportTab
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    fx.build(d("lisi"), clock)
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with the statistics fixture's month of work, made by 李四."""
+    fx.build(desk("lisi"), clock)
+    return desk
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str) -> StatisticsPage:

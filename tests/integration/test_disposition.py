@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select, text
 
-from app.clock import FixedClock
 from app.domain.roles import ApproverTitle
 from app.errors import DispositionRefused, HoldInForce, PermissionDenied, ValidationFailed
 from app.messages import describe
@@ -18,16 +15,9 @@ from app.services.loans import issue_loan
 from app.storage.location import DatabaseLocation
 from app.storage.models import DestructionListVolume, LocationMove, Volume
 from tests.disposition_helpers import appraise_for_destruction, expired_volume, new_customer
-from tests.loan_helpers import PASSWORD, Desk, approve_all, make_desk, staff_application
+from tests.loan_helpers import PASSWORD, Desk, approve_all, staff_application
 
 W = D.Witness
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def appraisers(desk: Desk) -> list[int]:

@@ -10,16 +10,14 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.errors import CustomerUnreadable, ValidationFailed
 from app.services import disposition as D
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import sign_in, sign_out
 from app.services.catalogue import attach_file, open_file
 from app.storage.location import DatabaseLocation
 from app.storage.models import ItemFile
@@ -29,17 +27,10 @@ from tests.disposition_helpers import (
     first_item,
     new_customer,
 )
-from tests.loan_helpers import PASSWORD, Desk, make_desk
+from tests.loan_helpers import PASSWORD, Desk
 
 SECRET = "合同金额：人民币伍拾万元整。甲方：张三丰。".encode() * 50
 KEPT = "这份文件所在的案卷不销毁。".encode() * 50
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def _database_files(db: Path) -> list[Path]:

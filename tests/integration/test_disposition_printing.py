@@ -3,29 +3,18 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
 
-from app.clock import FixedClock
 from app.errors import DispositionRefused
 from app.services import disposition as D
-from app.services.auth import SignedIn
 from app.services.disposition import printing
-from app.storage.location import DatabaseLocation
 from tests.disposition_helpers import appraise_for_destruction, expired_volume, new_customer
-from tests.loan_helpers import PASSWORD, Desk, make_desk
+from tests.loan_helpers import PASSWORD, Desk
 
 SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")  # a folder: the PDFs are written there too
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def pages(data: bytes) -> list[str]:

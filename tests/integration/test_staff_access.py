@@ -8,17 +8,15 @@ beyond the grace period; masked lists still work and the person's home card says
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
-from app.clock import FixedClock
 from app.domain.roles import Role
 from app.domain.staff import StaffPolicy
 from app.errors import CustomerDataSuspended, PermissionDenied
 from app.services import staff, users
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import sign_in, sign_out
 from app.services.catalogue import attach_file, open_file, volume_catalogue_pdf
 from app.services.common import local_today
 from app.services.customers import get_customer, reveal_customer
@@ -27,14 +25,7 @@ from app.services.loans import issue_loan
 from app.services.loans import printing as loan_printing
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, confirm_as_security
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
 def _customer_of(desk: Desk, volume_id: int) -> int:

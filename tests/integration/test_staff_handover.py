@@ -9,20 +9,17 @@ are recorded line by line and printed. Printed lists are read back with pypdfium
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
 import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.domain.inspection_rows import InspectionDraft, Inspector, TaskDraft
 from app.domain.staff import HoldingKind, StaffState
 from app.errors import OpenHoldings, PersonConfirmationFailed, ValidationFailed
 from app.services import locations as L
 from app.services import staff, users
-from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.services.inspections import record_finding, start_inspection
 from app.services.loans import issue_loan
@@ -38,14 +35,7 @@ from app.storage.models import (
     UseApplication,
 )
 from tests.factories import PASSWORD, person
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
 def pdf_text(data: bytes) -> str:

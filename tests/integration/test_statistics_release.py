@@ -4,7 +4,6 @@ and outputs (PDF text and xlsx cells equal the report; no personal value anywher
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 
 import pypdfium2
@@ -35,18 +34,17 @@ from app.services.statistics import (
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
 from tests import statistics_fixtures as fx
-from tests.loan_helpers import Desk, make_desk
+from tests.loan_helpers import Desk
 
 JAN = fx.PERIOD
 KINDS = ("holdings", "use", "loans", "inspections", "customers", "activity")
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    fx.build(d("lisi"), clock)
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with the statistics fixture's month of work, made by 李四."""
+    fx.build(desk("lisi"), clock)
+    return desk
 
 
 def compile_(desk: Desk, kind: str = "use", **kw: object) -> int:
