@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from app.clock import FixedClock
 from app.services.auth import SignedIn
-from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
+from app.services.catalogue import VolumeDraft
 from app.services.customers import register_customer
 from tests.factories import person
+from tests.loan_helpers import volume_with_items
 
 
 def new_customer(session: SignedIn, clock: FixedClock, name: str = "张三丰") -> int:
@@ -31,31 +30,15 @@ def expired_volume(
     items: int = 2,
 ) -> tuple[int, str]:
     """A volume filed in ``year`` (10-year retention: expired by 2021) with ``items`` items."""
-    saved = create_volume(
-        session=session,
-        draft=VolumeDraft(
-            customer_id=customer_id,
-            year=year,
-            title=title or f"{year}年度客户档案",
-            retention=retention,
-        ),
-        clock=clock,
+    draft = VolumeDraft(
+        customer_id=customer_id,
+        year=year,
+        title=title or f"{year}年度客户档案",
+        retention=retention,
     )
-    for n in range(items):
-        add_item(
-            session=session,
-            volume_id=saved.volume_id,
-            draft=ItemDraft(
-                title=f"合同第{n + 1}号",
-                doc_date=date(year, 3, 1 + n),
-                page_from=n * 5 + 1,
-                page_to=(n + 1) * 5,
-                secrecy_level=level,
-            ),
-            clock=clock,
-        )
-    code = get_volume(session=session, volume_id=saved.volume_id, clock=clock).reference_code
-    return saved.volume_id, code
+    return volume_with_items(
+        session, clock, draft, items, pages_each=5, item_title="合同", level=level
+    )
 
 
 def first_item(session: SignedIn, clock: FixedClock, volume_id: int) -> int:

@@ -21,8 +21,7 @@ from app.services import inspections as I
 from app.services import locations as L
 from app.services.auth import SignedIn
 from app.storage.models.base import Base
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.integration.test_locations import shelf
 from tests.loan_helpers import (
     FAST_KDF,
@@ -272,17 +271,7 @@ def test_the_open_statistics_page_counts_a_volume_filed_elsewhere(qtbot: QtBot, 
 def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_history(
     qtbot: QtBot, desk: Desk, admin: SignedIn
 ) -> None:
-    factory_create_user(
-        admin,
-        username="shen",
-        display_name="沈审计",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=desk.clock,
-        kdf=FAST_KDF,
-    )
+    add_user(admin, desk.clock, "shen", [Role.AUDITOR], display_name="沈审计", kdf=FAST_KDF)
     window, page = open_area(qtbot, desk, "shen", "audit", AuditPage)
     page.refresh()
     qtbot.waitUntil(page.idle)  # the entries are read off the GUI thread

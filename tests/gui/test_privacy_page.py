@@ -36,19 +36,24 @@ def _page(
     return page
 
 
-def test_request_then_approval_by_another_then_erasure(
-    qtbot: QtBot, demo_copy: DatabaseLocation
-) -> None:
+def _consent_tab(
+    qtbot: QtBot, location: DatabaseLocation, name: str, phone: str
+) -> tuple[FixedClock, SignedIn, int, ConsentTab]:
+    """The demo archivist registers a prospect; their 同意 tab is shown for that customer."""
     clock = FixedClock()
-    lisi = _session(demo_copy, "archivist", clock)
-    cid = register_customer(
-        session=lisi, draft=prospect("钱七", "13900007777"), clock=clock
-    ).customer_id
-    context = AppContext(location=demo_copy, clock=clock)
-    tab = ConsentTab(context, lisi)
+    lisi = _session(location, "archivist", clock)
+    cid = register_customer(session=lisi, draft=prospect(name, phone), clock=clock).customer_id
+    tab = ConsentTab(AppContext(location=location, clock=clock), lisi)
     qtbot.addWidget(tab)
     tab.show()
     tab.show_customer(cid)
+    return clock, lisi, cid, tab
+
+
+def test_request_then_approval_by_another_then_erasure(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    clock, lisi, cid, tab = _consent_tab(qtbot, demo_copy, "钱七", "13900007777")
     assert [r.label for r in tab.panel.rows] == ["合同必需"]
     assert "未届满" in tab.end_label.text()
 
@@ -106,16 +111,7 @@ def test_request_then_approval_by_another_then_erasure(
 def test_consents_are_added_and_withdrawn_on_the_tab_and_the_report_prints(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    clock = FixedClock()
-    lisi = _session(demo_copy, "archivist", clock)
-    cid = register_customer(
-        session=lisi, draft=prospect("孙八", "13900008888"), clock=clock
-    ).customer_id
-    context = AppContext(location=demo_copy, clock=clock)
-    tab = ConsentTab(context, lisi)
-    qtbot.addWidget(tab)
-    tab.show()
-    tab.show_customer(cid)
+    clock, lisi, _cid, tab = _consent_tab(qtbot, demo_copy, "孙八", "13900008888")
 
     def add(dialog: QWidget) -> None:
         assert isinstance(dialog, ConsentDialog)

@@ -52,23 +52,37 @@ def _import(
 HEADER = ["档号", "客户编号", "案卷题名", "年度", "保管期限", "题名"]
 
 
+def _items_csv(path: Path, number: str, items: list[tuple[str, str, str]]) -> Path:
+    """A volume ledger of 2020 permanent volumes of customer ``number``, one row an item.
+
+    ``items``: (the 档号's last four digits, the volume's title, the item's title).
+    """
+    rows = [HEADER]
+    rows += [[f"Z001-KH·2020-Y-{n}", number, vol, "2020", "永久", item] for n, vol, item in items]
+    return _csv(path, rows)
+
+
+def _checked(
+    session: SignedIn, clock: FixedClock, path: Path
+) -> tuple[imports.Ledger, dict, imports.CheckResult]:
+    """The ledger at ``path`` loaded, its columns guessed and its rows checked (the preview)."""
+    ledger, mapping = _load(session, clock, path)
+    checked = imports.check_ledger(
+        session=session, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
+    )
+    return ledger, mapping, checked
+
+
 def test_volumes_are_imported_from_the_preview_check_without_checking_rows_again(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
     number = register_customer(session=archivist, draft=person(), clock=clock).number
-    path = _csv(
+    path = _items_csv(
         tmp_path / "案卷.csv",
-        [
-            HEADER,
-            ["Z001-KH·2020-Y-0001", number, "甲卷", "2020", "永久", "合同"],
-            ["Z001-KH·2020-Y-0001", number, "甲卷", "2020", "永久", "协议"],
-            ["Z001-KH·2020-Y-0002", number, "乙卷", "2020", "永久", "函件"],
-        ],
+        number,
+        [("0001", "甲卷", "合同"), ("0001", "甲卷", "协议"), ("0002", "乙卷", "函件")],
     )
-    ledger, mapping = _load(archivist, clock, path)
-    checked = imports.check_ledger(
-        session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
-    )
+    ledger, mapping, checked = _checked(archivist, clock, path)
     assert (checked.valid, checked.rejected) == (3, 0)
     summary = _import(archivist, clock, ledger, mapping, checked)
     assert summary.rechecked_only  # the rows' verdicts came from the preview
@@ -83,19 +97,16 @@ def test_a_reference_code_registered_after_the_check_refuses_its_whole_volume(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
     number = register_customer(session=archivist, draft=person(), clock=clock).number
-    path = _csv(
+    path = _items_csv(
         tmp_path / "案卷.csv",
+        number,
         [
-            HEADER,
-            ["Z001-KH·2020-Y-0001", number, "甲卷", "2020", "永久", "合同"],  # row 2
-            ["Z001-KH·2020-Y-0002", number, "乙卷", "2020", "永久", "函件"],  # row 3
-            ["Z001-KH·2020-Y-0002", number, "乙卷", "2020", "永久", "协议"],  # row 4
+            ("0001", "甲卷", "合同"),  # row 2
+            ("0002", "乙卷", "函件"),  # row 3
+            ("0002", "乙卷", "协议"),  # row 4
         ],
     )
-    ledger, mapping = _load(archivist, clock, path)
-    checked = imports.check_ledger(
-        session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
-    )
+    ledger, mapping, checked = _checked(archivist, clock, path)
     assert checked.rejected == 0
     # meanwhile another ledger registers 乙卷's 档号
     other = _csv(

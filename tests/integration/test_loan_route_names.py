@@ -20,8 +20,7 @@ from app.services.loans import (
     list_title_holders,
     set_staff_department,
 )
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.loan_helpers import FAST_KDF, Desk, approve_all, make_volume
 
 SERVICE = "信息管理专员（孙专员、郑双）或客服部经理（刘芳）或总经理（周总）"
@@ -62,15 +61,13 @@ def test_a_filed_application_names_who_may_sign_each_step(desk: Desk) -> None:
 def test_the_applicants_own_department_head_is_named_and_nobody_signs_their_own(
     desk: Desk, admin: SignedIn
 ) -> None:
-    factory_create_user(
+    add_user(
         admin,
-        username="head2",
+        desk.clock,
+        "head2",
+        [Role.APPROVER],
+        ApproverTitle.DEPT_HEAD,
         display_name="冯部长",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        password=PASSWORD,
-        require_change=False,
-        clock=desk.clock,
         kdf=FAST_KDF,
     )
     desk.ids["head2"] = next(
