@@ -7,7 +7,6 @@ import io
 from datetime import date
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
@@ -18,6 +17,7 @@ from app.services.exports import ExportFormat
 from tests import statistics_fixtures as fx
 from tests.gui.conftest import when_modal
 from tests.loan_helpers import Desk
+from tests.pdf_text import page_texts
 from ui.context import AppContext
 from ui.pages.statistics import StatisticsPage
 from ui.pages.statistics.report_tab import ReportTab
@@ -46,18 +46,8 @@ def run(qtbot: QtBot, tab: ReportTab) -> None:
 
 
 def pdf_text(path: Path) -> str:
-    doc = pypdfium2.PdfDocument(path.read_bytes())
-    try:
-        out = []
-        for i in range(len(doc)):
-            page = doc[i]
-            tp = page.get_textpage()
-            out.append(tp.get_text_range())
-            tp.close()
-            page.close()
-        return "".join("".join(out).split())
-    finally:
-        doc.close()
+    """The PDF's text without any white space."""
+    return "".join("".join(page_texts(path.read_bytes())).split())
 
 
 def test_the_page_opens_on_the_months_overview(qtbot: QtBot, desk: Desk) -> None:
