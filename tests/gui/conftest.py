@@ -161,6 +161,30 @@ def when_modal(
     return errors
 
 
+def when_box_shown(action: Callable[[QMessageBox], None]) -> list[str]:
+    """Run ``action`` on the first visible message box, however long the work before it takes
+    (looked for every 20 ms); return the list that the box's text is added to before that."""
+    texts: list[str] = []
+
+    def poll() -> None:
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ),
+            None,
+        )
+        if box is None:
+            QTimer.singleShot(20, poll)
+            return
+        texts.append(box.text())
+        action(box)
+
+    QTimer.singleShot(0, poll)
+    return texts
+
+
 @dataclass
 class WizardDesk:
     """The archivist ``lisi`` at the import wizard (the administrator created the account)."""
