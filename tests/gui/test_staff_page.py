@@ -17,7 +17,7 @@ from app.services import staff, users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import person
+from tests.factories import potential
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.pages.home import HomePage
@@ -67,15 +67,7 @@ def test_a_leaving_archivist_hands_everything_over_in_the_wizard_then_can_be_dis
         )
         register_customer(
             session=desk,
-            draft=person(
-                id_number="",
-                id_type=None,
-                status="potential",
-                phones=(),
-                bank_accounts=(),
-                name="冯一鸣",
-                responsible_user_id=leaver_id,
-            ),
+            draft=potential(name="冯一鸣", responsible_user_id=leaver_id),
             clock=clock,
         )
         with pytest.raises(OpenHoldings):

@@ -52,37 +52,30 @@ def _import(
 HEADER = ["档号", "客户编号", "案卷题名", "年度", "保管期限", "题名"]
 
 
-def _items_csv(path: Path, number: str, items: list[tuple[str, str, str]]) -> Path:
-    """A volume ledger of 2020 permanent volumes of customer ``number``, one row an item.
+def _previewed(
+    session: SignedIn, clock: FixedClock, folder: Path, items: list[tuple[str, str, str]]
+) -> tuple[str, imports.Ledger, dict, imports.CheckResult]:
+    """A customer registered and a ledger of their 2020 permanent volumes, ``folder/案卷.csv``,
+    checked (the preview).
 
-    ``items``: (the 档号's last four digits, the volume's title, the item's title).
+    ``items``, one row each: (the 档号's last four digits, the volume's title, the item's title).
+    Returns the customer's number, the ledger, its guessed columns and the check.
     """
+    number = register_customer(session=session, draft=person(), clock=clock).number
     rows = [HEADER]
     rows += [[f"Z001-KH·2020-Y-{n}", number, vol, "2020", "永久", item] for n, vol, item in items]
-    return _csv(path, rows)
-
-
-def _checked(
-    session: SignedIn, clock: FixedClock, path: Path
-) -> tuple[imports.Ledger, dict, imports.CheckResult]:
-    """The ledger at ``path`` loaded, its columns guessed and its rows checked (the preview)."""
-    ledger, mapping = _load(session, clock, path)
+    ledger, mapping = _load(session, clock, _csv(folder / "案卷.csv", rows))
     checked = imports.check_ledger(
         session=session, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
     )
-    return ledger, mapping, checked
+    return number, ledger, mapping, checked
 
 
 def test_volumes_are_imported_from_the_preview_check_without_checking_rows_again(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
-    number = register_customer(session=archivist, draft=person(), clock=clock).number
-    path = _items_csv(
-        tmp_path / "案卷.csv",
-        number,
-        [("0001", "甲卷", "合同"), ("0001", "甲卷", "协议"), ("0002", "乙卷", "函件")],
-    )
-    ledger, mapping, checked = _checked(archivist, clock, path)
+    items = [("0001", "甲卷", "合同"), ("0001", "甲卷", "协议"), ("0002", "乙卷", "函件")]
+    _number, ledger, mapping, checked = _previewed(archivist, clock, tmp_path, items)
     assert (checked.valid, checked.rejected) == (3, 0)
     summary = _import(archivist, clock, ledger, mapping, checked)
     assert summary.rechecked_only  # the rows' verdicts came from the preview
@@ -96,17 +89,12 @@ def test_volumes_are_imported_from_the_preview_check_without_checking_rows_again
 def test_a_reference_code_registered_after_the_check_refuses_its_whole_volume(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
-    number = register_customer(session=archivist, draft=person(), clock=clock).number
-    path = _items_csv(
-        tmp_path / "案卷.csv",
-        number,
-        [
-            ("0001", "甲卷", "合同"),  # row 2
-            ("0002", "乙卷", "函件"),  # row 3
-            ("0002", "乙卷", "协议"),  # row 4
-        ],
-    )
-    ledger, mapping, checked = _checked(archivist, clock, path)
+    items = [
+        ("0001", "甲卷", "合同"),  # row 2
+        ("0002", "乙卷", "函件"),  # row 3
+        ("0002", "乙卷", "协议"),  # row 4
+    ]
+    number, ledger, mapping, checked = _previewed(archivist, clock, tmp_path, items)
     assert checked.rejected == 0
     # meanwhile another ledger registers 乙卷's 档号
     other = _csv(
