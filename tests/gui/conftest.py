@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
@@ -183,6 +184,33 @@ def when_box_shown(action: Callable[[QMessageBox], None]) -> list[str]:
 
     QTimer.singleShot(0, poll)
     return texts
+
+
+class FilePrinter:
+    """Stands in for Qt's print dialog, accepted at once: a PDF file ``target`` is the paper,
+    at ``resolution`` dpi; ``pages`` (first, last) chooses a page range."""
+
+    def __init__(
+        self, target: Path, resolution: int = 150, pages: tuple[int, int] | None = None
+    ) -> None:
+        self.target = target
+        self.resolution = resolution
+        self.pages = pages
+
+    def __call__(self, printer: QPrinter, _parent: object) -> FilePrinter:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(self.target))
+        printer.setResolution(self.resolution)
+        if self.pages is not None:
+            printer.setPrintRange(QPrinter.PrintRange.PageRange)
+            printer.setFromTo(*self.pages)
+        return self
+
+    def __getattr__(self, _name: str) -> object:
+        return lambda *_a: None
+
+    def exec(self) -> int:
+        return 1
 
 
 @dataclass
