@@ -338,19 +338,15 @@ def test_every_audit_export_prints_the_chain_head_and_keeps_it_as_an_anchor(
     office.work()
     session = office.sign_in("audit")
     try:
-        pdf = export_audit(
-            session=session,
-            audit_filter=AuditFilter(),
-            fmt="pdf",
-            purpose="季度审查",
-            clock=office.clock,
-        )
-        xlsx = export_audit(
-            session=session,
-            audit_filter=AuditFilter(),
-            fmt="xlsx",
-            purpose="季度审查",
-            clock=office.clock,
+        pdf, xlsx = (
+            export_audit(
+                session=session,
+                audit_filter=AuditFilter(),
+                fmt=fmt,
+                purpose="季度审查",
+                clock=office.clock,
+            )
+            for fmt in ("pdf", "xlsx")
         )
         chain = verify_audit_chain(session.store)
     finally:
