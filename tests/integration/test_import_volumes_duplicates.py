@@ -209,18 +209,11 @@ def test_a_reference_code_twice_imports_the_chosen_volume_or_none(
             session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
         )
     )
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        decisions={
-            groups[("reference_code", (2, 4))].key: imports.Choice(ONE, keep=4),
-            groups[("reference_code", (5,))].key: imports.Choice(SKIP),
-        },
-    )
+    decisions = {
+        groups[("reference_code", (2, 4))].key: imports.Choice(ONE, keep=4),
+        groups[("reference_code", (5,))].key: imports.Choice(SKIP),
+    }
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping, decisions=decisions)
     assert [o.row for o in summary.outcomes if o.ok] == [4]
     assert all(imports.is_skipped(o) for o in summary.outcomes if not o.ok)
     found = _titles(archivist, clock)

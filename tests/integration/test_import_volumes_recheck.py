@@ -16,6 +16,7 @@ from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Volume
 from tests.factories import person
+from tests.import_helpers import import_rows
 
 
 def _csv(path: Path, rows: list[list[str]]) -> Path:
@@ -29,24 +30,6 @@ def _load(session: SignedIn, clock: FixedClock, path: Path) -> tuple[imports.Led
     ledger = imports.load_ledger(path, kind="volumes")
     mapping, _ = imports.guess_columns(session=session, kind="volumes", ledger=ledger, clock=clock)
     return ledger, mapping
-
-
-def _import(
-    session: SignedIn,
-    clock: FixedClock,
-    ledger: imports.Ledger,
-    mapping: dict[int, str],
-    checked: imports.CheckResult | None = None,
-) -> imports.ImportSummary:
-    return imports.run_import(
-        session=session,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        checked=checked,
-    )
 
 
 HEADER = ["档号", "客户编号", "案卷题名", "年度", "保管期限", "题名"]
@@ -77,7 +60,7 @@ def test_volumes_are_imported_from_the_preview_check_without_checking_rows_again
     items = [("0001", "甲卷", "合同"), ("0001", "甲卷", "协议"), ("0002", "乙卷", "函件")]
     _number, ledger, mapping, checked = _previewed(archivist, clock, tmp_path, items)
     assert (checked.valid, checked.rejected) == (3, 0)
-    summary = _import(archivist, clock, ledger, mapping, checked)
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping, checked=checked)
     assert summary.rechecked_only  # the rows' verdicts came from the preview
     assert (summary.imported, summary.rejected) == (3, 0)
     assert summary.details["volumes"] == 2 and summary.details["items"] == 3
@@ -101,9 +84,9 @@ def test_a_reference_code_registered_after_the_check_refuses_its_whole_volume(
         tmp_path / "other.csv",
         [HEADER[:5], ["Z001-KH·2020-Y-0002", number, "别的卷", "2020", "永久"]],
     )
-    first = _import(archivist, clock, *_load(archivist, clock, other))
+    first = import_rows(archivist, clock, "volumes", *_load(archivist, clock, other))
     assert first.imported == 1
-    summary = _import(archivist, clock, ledger, mapping, checked)
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping, checked=checked)
     assert summary.rechecked_only
     assert [o.row for o in summary.outcomes if o.ok] == [2]
     refused = {o.row: [e.reason for e in o.errors] for o in summary.outcomes if not o.ok}
