@@ -12,7 +12,7 @@ import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtPrintSupport import QPrinter
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -184,6 +184,25 @@ def when_box_shown(action: Callable[[QMessageBox], None]) -> list[str]:
 
     QTimer.singleShot(0, poll)
     return texts
+
+
+def previewed(qtbot: QtBot, button: QAbstractButton) -> tuple[str, bytes]:
+    """Click ``button``; the print preview it opens (drawn off the GUI thread, issue 21) is read
+    and closed. Returns the preview's window title and its PDF."""
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    seen: dict[str, Any] = {}
+
+    def read(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["title"], seen["pdf"] = dialog.windowTitle(), dialog._pdf
+        dialog.close()
+
+    errors = when_modal(read)
+    button.click()
+    qtbot.waitUntil(lambda: "pdf" in seen)
+    assert errors == []
+    return seen["title"], seen["pdf"]
 
 
 class FilePrinter:

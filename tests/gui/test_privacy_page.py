@@ -14,9 +14,8 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import prospect
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import previewed, when_modal
 from ui.context import AppContext
-from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.dialogs.privacy import ConsentDialog, DecisionDialog, ErasureRequestDialog, WithdrawDialog
 from ui.pages.customers.consents import ConsentTab
 from ui.pages.privacy import PrivacyPage
@@ -139,14 +138,6 @@ def test_consents_are_added_and_withdrawn_on_the_tab_and_the_report_prints(
         ("营销", date(2026, 1, 5)),
     }
 
-    shown: dict[str, object] = {}
-
-    def preview(dialog: QWidget) -> None:
-        assert isinstance(dialog, PrintPreviewDialog)
-        shown["title"] = dialog.windowTitle()
-        dialog.reject()
-
-    errors = when_modal(preview)
-    tab.report_button.click()
-    assert errors == [] and "客户个人信息查询答复" in str(shown["title"])
+    title, _pdf = previewed(qtbot, tab.report_button)
+    assert "客户个人信息查询答复" in title
     sign_out(session=lisi, clock=clock)
