@@ -92,13 +92,8 @@ def _refused_untouched(
 def test_database_from_a_newer_version_is_refused_untouched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    info = _refused_untouched(
-        admin,
-        location,
-        clock,
-        "UPDATE alembic_version SET version_num = 'f9999_future'",
-        DatabaseTooNew,
-    )
+    from_the_future = "UPDATE alembic_version SET version_num = 'f9999_future'"
+    info = _refused_untouched(admin, location, clock, from_the_future, DatabaseTooNew)
     assert info.value.params["revision"] == "f9999_future"
     assert not list(location.sqlite_path.parent.glob("*.before-upgrade-*"))
 
