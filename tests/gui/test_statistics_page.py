@@ -39,6 +39,14 @@ def open_page(qtbot: QtBot, desk: Desk, user: str) -> StatisticsPage:
     return page
 
 
+def open_report(qtbot: QtBot, desk: Desk, kind: str) -> tuple[StatisticsPage, ReportTab]:
+    """李四's statistics page on the report tab of ``kind``."""
+    page = open_page(qtbot, desk, "lisi")
+    tab = page.reports[kind]
+    page.tabs.setCurrentWidget(tab)
+    return page, tab
+
+
 def run(qtbot: QtBot, tab: ReportTab) -> None:
     tab.set_period(*fx.PERIOD)
     tab.run_button.click()
@@ -65,9 +73,7 @@ def test_the_page_opens_on_the_months_overview(qtbot: QtBot, desk: Desk) -> None
 def test_a_report_on_screen_equals_its_pdf_and_workbook(
     qtbot: QtBot, desk: Desk, tmp_path: Path
 ) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["use"]
-    page.tabs.setCurrentWidget(tab)
+    _page, tab = open_report(qtbot, desk, "use")
     assert tab.department.findData("销售部") >= 0  # choices read from the data
     run(qtbot, tab)
     assert tab.report is not None
@@ -91,9 +97,7 @@ def test_a_report_on_screen_equals_its_pdf_and_workbook(
 
 
 def test_filters_recompute_the_report(qtbot: QtBot, desk: Desk) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["holdings"]
-    page.tabs.setCurrentWidget(tab)
+    _page, tab = open_report(qtbot, desk, "holdings")
     assert not tab.department.isVisible() and tab.level.isVisible()
     tab.category.setCurrentIndex(tab.category.findData("HT"))
     run(qtbot, tab)
@@ -103,9 +107,7 @@ def test_filters_recompute_the_report(qtbot: QtBot, desk: Desk) -> None:
 def test_a_draft_is_compiled_approved_released_and_handed_out(
     qtbot: QtBot, desk: Desk, tmp_path: Path
 ) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["loans"]
-    page.tabs.setCurrentWidget(tab)
+    page, tab = open_report(qtbot, desk, "loans")
     run(qtbot, tab)
 
     def fill(dialog) -> None:  # type: ignore[no-untyped-def]
