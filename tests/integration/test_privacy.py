@@ -69,11 +69,8 @@ def _consenting(
     consent_until: date,
     volume: tuple[int, str] | None = None,
 ) -> int:
-    """A prospect registered on a consent (合同履行, given 2020-01-01) ending ``consent_until``
-    and no legal basis; with ``volume`` (year, retention) a 客户档案 volume of theirs.
-
-    Returns the customer's id.
-    """
+    """The id of a prospect registered on a consent (合同履行, given 2020-01-01) ending
+    ``consent_until``, no legal basis; with ``volume`` (year, retention) a volume of theirs."""
     consent = privacy.ConsentInput(
         purposes=("合同履行",), given_on=date(2020, 1, 1), valid_until=consent_until
     )
