@@ -132,7 +132,7 @@ def front_desk(
     from app.services.customers import register_customer
     from app.services.loans import issue_loan
     from app.storage.location import DatabaseLocation
-    from tests.factories import person
+    from tests.factories import potential
 
     clock = FixedClock()
     result = FrontDeskResult(desk)
@@ -157,14 +157,7 @@ def front_desk(
                         lent.append(order[n])
                     except VolumeAlreadyOut:
                         result.already_out += 1
-                draft = person(
-                    name=f"窗口{desk}客户{n}",
-                    status="potential",
-                    id_type=None,
-                    id_number="",
-                    phones=(),
-                    bank_accounts=(),
-                )
+                draft = potential(name=f"窗口{desk}客户{n}")
                 cid = register_customer(session=session, draft=draft, clock=clock).customer_id
                 result.customers += 1
                 create_volume(

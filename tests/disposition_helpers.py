@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from app.clock import FixedClock
 from app.services.auth import SignedIn
-from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volume, get_volume
+from app.services.catalogue import VolumeDraft
 from app.services.customers import register_customer
-from tests.factories import person
+from app.services.disposition import (
+    AppraisalRef,
+    CarryOutResult,
+    Witness,
+    carry_out_list,
+    record_decision,
+    start_appraisal,
+)
+from tests.factories import PASSWORD, potential
+from tests.loan_helpers import volume_with_items
 
 
 def new_customer(session: SignedIn, clock: FixedClock, name: str = "张三丰") -> int:
     """A potential customer known by name only; returns the id."""
-    draft = person(
-        name=name, id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
-    )
+    draft = potential(name=name)
     return register_customer(session=session, draft=draft, clock=clock).customer_id
 
 
@@ -31,31 +36,15 @@ def expired_volume(
     items: int = 2,
 ) -> tuple[int, str]:
     """A volume filed in ``year`` (10-year retention: expired by 2021) with ``items`` items."""
-    saved = create_volume(
-        session=session,
-        draft=VolumeDraft(
-            customer_id=customer_id,
-            year=year,
-            title=title or f"{year}年度客户档案",
-            retention=retention,
-        ),
-        clock=clock,
+    draft = VolumeDraft(
+        customer_id=customer_id,
+        year=year,
+        title=title or f"{year}年度客户档案",
+        retention=retention,
     )
-    for n in range(items):
-        add_item(
-            session=session,
-            volume_id=saved.volume_id,
-            draft=ItemDraft(
-                title=f"合同第{n + 1}号",
-                doc_date=date(year, 3, 1 + n),
-                page_from=n * 5 + 1,
-                page_to=(n + 1) * 5,
-                secrecy_level=level,
-            ),
-            clock=clock,
-        )
-    code = get_volume(session=session, volume_id=saved.volume_id, clock=clock).reference_code
-    return saved.volume_id, code
+    return volume_with_items(
+        session, clock, draft, items, pages_each=5, item_title="合同", level=level
+    )
 
 
 def first_item(session: SignedIn, clock: FixedClock, volume_id: int) -> int:
@@ -74,6 +63,33 @@ def first_item(session: SignedIn, clock: FixedClock, volume_id: int) -> int:
     return int(found)
 
 
+def open_appraisal(session: SignedIn, clock: FixedClock, appraiser_ids: list[int]) -> AppraisalRef:
+    """``session`` opens an appraisal today by ``appraiser_ids``."""
+    return start_appraisal(
+        session=session, appraiser_ids=appraiser_ids, appraised_on=clock.now().date(), clock=clock
+    )
+
+
+def decide(
+    session: SignedIn,
+    clock: FixedClock,
+    appraisal_id: int,
+    volume_id: int,
+    decision: str,
+    **details: object,
+) -> None:
+    """``session`` records ``decision`` for ``volume_id`` in the appraisal; ``details``:
+    ``new_until`` and ``reason`` of an extension, ``recipient`` of a transfer."""
+    record_decision(
+        session=session,
+        appraisal_id=appraisal_id,
+        volume_id=volume_id,
+        decision=decision,
+        clock=clock,
+        **details,  # type: ignore[arg-type]
+    )
+
+
 def appraise_for_destruction(
     session: SignedIn,
     clock: FixedClock,
@@ -81,17 +97,35 @@ def appraise_for_destruction(
     volume_ids: list[int],
 ) -> int:
     """Open an appraisal, decide 销毁 for every volume, close it; returns the appraisal id."""
-    from app.services.disposition import close_appraisal, record_decision, start_appraisal
+    from app.services.disposition import close_appraisal
 
-    ref = start_appraisal(
-        session=session,
-        appraiser_ids=appraisers,
-        appraised_on=clock.now().date(),
-        clock=clock,
-    )
+    ref = open_appraisal(session, clock, appraisers)
     for vid in volume_ids:
-        record_decision(
-            session=session, appraisal_id=ref.id, volume_id=vid, decision="destroy", clock=clock
-        )
+        decide(session, clock, ref.id, vid, "destroy")
     close_appraisal(session=session, appraisal_id=ref.id, opinion="同意销毁", clock=clock)
     return ref.id
+
+
+def witnesses() -> tuple[Witness, Witness]:
+    """The destruction's two witnesses, 赵敏 (zhao) and 钱部长 (head), with their passwords."""
+    return (Witness("zhao", PASSWORD), Witness("head", PASSWORD))
+
+
+def carry_out(
+    session: SignedIn,
+    clock: FixedClock,
+    list_id: int,
+    *,
+    method: str = "粉碎",
+    place: str = "公司碎纸室",
+) -> CarryOutResult:
+    """``session`` carries out destruction list ``list_id`` today before :func:`witnesses`."""
+    return carry_out_list(
+        session=session,
+        list_id=list_id,
+        carried_out_on=clock.now().date(),
+        place=place,
+        method=method,
+        witnesses=witnesses(),
+        clock=clock,
+    )

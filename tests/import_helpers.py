@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
 from app.clock import Clock
+from app.imports.layout import header_at
+from app.imports.source import Sheet
 from app.services import imports
 from app.services.auth import SignedIn
+from app.services.customers import register_customer
+from tests.factories import person
+from tests.ledgers import resident_id
 
 VALID_ROWS = imports.ImportMode.VALID_ROWS
 
@@ -51,3 +57,30 @@ def import_file(
     """Read ``path``, map its columns as guessed and import it."""
     ledger, mapping = mapped_ledger(session, clock, path, kind)
     return import_rows(session, clock, kind, ledger, mapping, mode=mode, **extra)
+
+
+def sheet_ledger(header: Sequence[object], rows: Iterable[Sequence[object]]) -> imports.Ledger:
+    """A ledger typed straight into memory (as if ``fuzz.xlsx``): ``header``, then ``rows``."""
+    sheet = Sheet("fuzz", [tuple(header), *(tuple(r) for r in rows)], [])  # type: ignore[list-item]
+    return imports.Ledger(Path("fuzz.xlsx"), sheet, header_at(sheet, 0))
+
+
+def fields_ledger(
+    kind: str, rows: Iterable[Sequence[object]], columns: int | None = None
+) -> tuple[imports.Ledger, dict[int, str]]:
+    """``rows``, cut to the header's width, under a header of ``kind``'s first ``columns``
+    fields (all by default) by their first alias; and each column mapped to its field."""
+    fields = imports.ledger_fields(kind)[:columns]
+    header = [f.aliases[0] for f in fields]
+    ledger = sheet_ledger(header, (r[: len(fields)] for r in rows))
+    return ledger, {i: f.key for i, f in enumerate(fields)}
+
+
+def two_namesakes(session: SignedIn, clock: Clock, name: str) -> None:
+    """Register two customers of the same ``name`` (ID numbers ``resident_id(1)`` and ``(2)``)."""
+    for n in (1, 2):
+        register_customer(
+            session=session,
+            draft=person(name=name, id_number=resident_id(n), phones=(), bank_accounts=()),
+            clock=clock,
+        )

@@ -108,33 +108,50 @@ def make_volume(
         )
         draft = potential(legal_basis="", consent=consent)
         customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
-    saved = create_volume(
-        session=session,
-        draft=VolumeDraft(
-            customer_id=customer_id,
-            year=2024,
-            title=title,
-            retention="Y",
-            **(
-                {
-                    "compiled_by": "李四",
-                    "checked_by": "王五",
-                    "compiled_on": clock.now().astimezone().date(),
-                    "notes": "本卷完整",
-                }
-                if filed
-                else {}
-            ),
+    draft = VolumeDraft(
+        customer_id=customer_id,
+        year=2024,
+        title=title,
+        retention="Y",
+        **(
+            {
+                "compiled_by": "李四",
+                "checked_by": "王五",
+                "compiled_on": clock.now().astimezone().date(),
+                "notes": "本卷完整",
+            }
+            if filed
+            else {}
         ),
-        clock=clock,
     )
+    return volume_with_items(
+        session, clock, draft, items, pages_each=pages_each, item_title="往来函件", level=level
+    )
+
+
+def volume_with_items(
+    session: SignedIn,
+    clock: FixedClock,
+    draft: VolumeDraft,
+    items: int,
+    *,
+    pages_each: int,
+    item_title: str,
+    level: str | None,
+) -> tuple[int, str]:
+    """Create ``draft`` and ``items`` items in it; return the volume's id and 档号.
+
+    Item ``n`` (from 1) is "``item_title``第n号", dated March ``n`` of the volume's year, with
+    pages ``pages_each`` long one after the other, at secrecy ``level``.
+    """
+    saved = create_volume(session=session, draft=draft, clock=clock)
     for n in range(items):
         add_item(
             session=session,
             volume_id=saved.volume_id,
             draft=ItemDraft(
-                title=f"往来函件第{n + 1}号",
-                doc_date=date(2024, 3, 1 + n),
+                title=f"{item_title}第{n + 1}号",
+                doc_date=date(draft.year, 3, 1 + n),
                 page_from=n * pages_each + 1,
                 page_to=(n + 1) * pages_each,
                 secrecy_level=level,

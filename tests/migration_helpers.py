@@ -9,6 +9,7 @@ from sqlalchemy import Connection, Engine, inspect
 
 from app.services.auth import SignedIn
 from app.storage import migrate
+from app.storage.models import Base
 
 
 def downgrade_to(
@@ -35,3 +36,17 @@ def assert_down_and_up(admin: SignedIn, tables: set[str], revision: str) -> None
     with engine.connect() as conn:
         assert set(inspect(conn).get_table_names()) >= tables
         assert migrate.current_revision(conn) == migrate.HEAD
+
+
+def assert_tables_match_models(
+    admin: SignedIn, tables: set[str], *, primary_keys: bool = False
+) -> None:
+    """Each of ``tables`` has the columns of its model (and, with ``primary_keys``, its key)."""
+    with admin.store.engine.connect() as conn:
+        found = inspect(conn)
+        for table in tables:
+            model = Base.metadata.tables[table]
+            assert {c["name"] for c in found.get_columns(table)} == set(model.columns.keys())
+            if primary_keys:
+                pk = found.get_pk_constraint(table)["constrained_columns"]
+                assert pk == [c.name for c in model.primary_key.columns], table

@@ -374,47 +374,41 @@ def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
         (at(2, 3, 8), 300, 800),  # after the period
     ):
         s.add(EnvironmentReading(room_id=room.id, taken_at=when, temperature_dc=t, humidity_pm=rh))
-    s.add(
-        RepairTask(
-            volume_id=volumes["v1"],
-            kind="mend",
-            responsible_name="档案室",
-            due_on=date(2026, 1, 20),
-            state="done",
-            created_at=at(1, 10),
-            done_at=at(1, 15),
+    repairs = [
+        # volume, kind, due, made, done (None: still open)
+        ("v1", "mend", date(2026, 1, 20), at(1, 10), at(1, 15)),
+        ("v2", "copy", date(2026, 2, 20), at(1, 11), None),
+    ]
+    for vol, kind, due, made, done in repairs:
+        s.add(
+            RepairTask(
+                volume_id=volumes[vol],
+                kind=kind,
+                responsible_name="档案室",
+                due_on=due,
+                state="done" if done else "open",
+                created_at=made,
+                done_at=done,
+            )
         )
-    )
-    s.add(
-        RepairTask(
-            volume_id=volumes["v2"],
-            kind="copy",
-            responsible_name="档案室",
-            due_on=date(2026, 2, 20),
-            state="open",
-            created_at=at(1, 11),
-        )
-    )
 
 
 def _privacy(s, customers: dict[str, int], user_id: int) -> None:  # type: ignore[no-untyped-def]
     li = s.query(CustomerConsent).filter_by(customer_id=customers["li"]).one()
     li.valid_until = date(2026, 1, 15)
-    new = CustomerConsent(
-        customer_id=customers["wang"],
-        kind="consent",
-        method="written",
-        given_on=date(2026, 1, 6),
-        valid_until=None,
-        created_at=at(1, 6),
-    )
-    old = CustomerConsent(
-        customer_id=customers["zhang"],
-        kind="consent",
-        method="written",
-        given_on=date(2025, 6, 1),
-        valid_until=date(2025, 12, 31),
-        created_at=at(6, 1, year=2025),
+    new, old = (
+        CustomerConsent(
+            customer_id=customers[who],
+            kind="consent",
+            method="written",
+            given_on=given,
+            valid_until=until,
+            created_at=made,
+        )
+        for who, given, until, made in (
+            ("wang", date(2026, 1, 6), None, at(1, 6)),
+            ("zhang", date(2025, 6, 1), date(2025, 12, 31), at(6, 1, year=2025)),
+        )
     )
     s.add_all([new, old])
     s.flush()

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import pytest
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QFont, QFontDatabase
-from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+from PySide6.QtPrintSupport import QPrinter
+from PySide6.QtWidgets import QAbstractButton, QApplication, QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -159,6 +160,76 @@ def when_modal(
 
     QTimer.singleShot(0, lambda: poll(attempts))
     return errors
+
+
+def when_box_shown(action: Callable[[QMessageBox], None]) -> list[str]:
+    """Run ``action`` on the first visible message box, however long the work before it takes
+    (looked for every 20 ms); return the list that the box's text is added to before that."""
+    texts: list[str] = []
+
+    def poll() -> None:
+        box = next(
+            (
+                w
+                for w in QApplication.topLevelWidgets()
+                if isinstance(w, QMessageBox) and w.isVisible()
+            ),
+            None,
+        )
+        if box is None:
+            QTimer.singleShot(20, poll)
+            return
+        texts.append(box.text())
+        action(box)
+
+    QTimer.singleShot(0, poll)
+    return texts
+
+
+def previewed(qtbot: QtBot, button: QAbstractButton) -> tuple[str, bytes]:
+    """Click ``button``; the print preview it opens (drawn off the GUI thread, issue 21) is read
+    and closed. Returns the preview's window title and its PDF."""
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    seen: dict[str, Any] = {}
+
+    def read(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["title"], seen["pdf"] = dialog.windowTitle(), dialog._pdf
+        dialog.close()
+
+    errors = when_modal(read)
+    button.click()
+    qtbot.waitUntil(lambda: "pdf" in seen)
+    assert errors == []
+    return seen["title"], seen["pdf"]
+
+
+class FilePrinter:
+    """Stands in for Qt's print dialog, accepted at once: a PDF file ``target`` is the paper,
+    at ``resolution`` dpi; ``pages`` (first, last) chooses a page range."""
+
+    def __init__(
+        self, target: Path, resolution: int = 150, pages: tuple[int, int] | None = None
+    ) -> None:
+        self.target = target
+        self.resolution = resolution
+        self.pages = pages
+
+    def __call__(self, printer: QPrinter, _parent: object) -> FilePrinter:
+        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+        printer.setOutputFileName(str(self.target))
+        printer.setResolution(self.resolution)
+        if self.pages is not None:
+            printer.setPrintRange(QPrinter.PrintRange.PageRange)
+            printer.setFromTo(*self.pages)
+        return self
+
+    def __getattr__(self, _name: str) -> object:
+        return lambda *_a: None
+
+    def exec(self) -> int:
+        return 1
 
 
 @dataclass

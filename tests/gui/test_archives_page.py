@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import classified_item
-from tests.gui.conftest import open_demo_page, when_modal
+from tests.gui.conftest import open_demo_page, previewed, when_modal
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
 from ui.pages.archives import ArchivesPage
 
@@ -231,7 +231,6 @@ def test_fill_in_the_note_sheet_details_then_print_it(
     from PySide6.QtCore import QDate
 
     from ui.dialogs.catalogue_forms import VolumeDetailsDialog
-    from ui.dialogs.print_preview import PrintPreviewDialog
 
     page = open_page(qtbot, demo_copy, "archivist")
     page.volume_table.selectRow(0)
@@ -259,16 +258,8 @@ def test_fill_in_the_note_sheet_details_then_print_it(
     assert page._current is not None and page._current.title == "张三丰客户档案（补充整理）"
     assert page._current.reference_code == code  # the 档号 never changes
 
-    def preview(dialog: QWidget) -> None:
-        assert isinstance(dialog, PrintPreviewDialog)
-        seen["preview"] = dialog.windowTitle()
-        dialog.reject()
-
-    errors = when_modal(preview)
-    page.print_note_button.click()
-    qtbot.waitUntil(lambda: "preview" in seen)
-    assert errors == []
-    assert "卷内备考表" in str(seen["preview"]) and code in str(seen["preview"])
+    title, _pdf = previewed(qtbot, page.print_note_button)
+    assert "卷内备考表" in title and code in title
 
 
 def test_a_volume_shows_its_condition_records_and_in_repair(

@@ -7,7 +7,6 @@ one that must show it (visible: at once; hidden: when shown again, without a new
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import TypeVar
 
 import pytest
@@ -21,16 +20,13 @@ from app.domain.scan_codes import scan_payload
 from app.services import inspections as I
 from app.services import locations as L
 from app.services.auth import SignedIn
-from app.storage.location import DatabaseLocation
 from app.storage.models.base import Base
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
+from tests.factories import add_user
 from tests.integration.test_locations import shelf
 from tests.loan_helpers import (
     FAST_KDF,
     Desk,
     approve_all,
-    make_desk,
     make_volume,
     staff_application,
 )
@@ -48,11 +44,10 @@ P = TypeVar("P", bound=QWidget)
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    shelf(d("lisi"), clock, columns="1", faces="A", sections="1-2", layers="1-2")
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with a small shelf (one column, two sections of two layers)."""
+    shelf(desk("lisi"), clock, columns="1", faces="A", sections="1-2", layers="1-2")
+    return desk
 
 
 def open_window(qtbot: QtBot, desk: Desk, user: str) -> MainWindow:
@@ -276,17 +271,7 @@ def test_the_open_statistics_page_counts_a_volume_filed_elsewhere(qtbot: QtBot, 
 def test_the_open_audit_page_lists_an_entry_written_elsewhere_and_keeps_a_history(
     qtbot: QtBot, desk: Desk, admin: SignedIn
 ) -> None:
-    factory_create_user(
-        admin,
-        username="shen",
-        display_name="沈审计",
-        roles=[Role.AUDITOR],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=desk.clock,
-        kdf=FAST_KDF,
-    )
+    add_user(admin, desk.clock, "shen", [Role.AUDITOR], display_name="沈审计", kdf=FAST_KDF)
     window, page = open_area(qtbot, desk, "shen", "audit", AuditPage)
     page.refresh()
     qtbot.waitUntil(page.idle)  # the entries are read off the GUI thread

@@ -8,21 +8,19 @@ keeps another volume out of the queue, naming the hold.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.clock import FixedClock
 from app.services import disposition as D
 from app.services.auth import SignedIn, sign_in
 from app.storage.location import DatabaseLocation
 from tests.conftest import AUDITOR_PASSWORD, AUDITOR_USER
 from tests.disposition_helpers import expired_volume, new_customer
 from tests.gui.conftest import cjk_font, when_modal
-from tests.loan_helpers import PASSWORD, Desk, make_desk
+from tests.loan_helpers import PASSWORD, Desk
 from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.disposition import DispositionPage
@@ -35,13 +33,6 @@ from ui.pages.disposition.dialogs import (
 )
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def window_of(qtbot: QtBot, desk: Desk, session: SignedIn) -> MainWindow:

@@ -15,7 +15,7 @@ from app.domain.scan_codes import scan_payload
 from app.services import inspections as I
 from app.services.auth import SignedIn
 from app.storage.location import DatabaseLocation
-from tests.gui.conftest import cjk_font, when_modal
+from tests.gui.conftest import cjk_font, previewed, when_modal
 from tests.integration.test_inspections import code_of, shelve, start
 from tests.integration.test_locations import place_id, shelf
 from ui.context import AppContext
@@ -214,7 +214,6 @@ def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and
 ) -> None:
     from PySide6.QtWidgets import QInputDialog
 
-    from ui.dialogs.print_preview import PrintPreviewDialog
     from ui.pages.inspections import CloseDialog
 
     shelf(keeper, clock)
@@ -252,15 +251,5 @@ def test_differences_are_settled_the_checklist_filled_and_the_session_closed_and
     page.close_session.click()
     assert errors == []
     assert page.current is not None and page.current.status == "closed"
-    seen: dict[str, bytes] = {}
-
-    def preview(dialog: QWidget) -> None:
-        assert isinstance(dialog, PrintPreviewDialog)
-        seen["pdf"] = dialog._pdf
-        dialog.close()
-
-    errors = when_modal(preview)
-    page.print_record.click()
-    qtbot.waitUntil(lambda: "pdf" in seen)  # drawn off the GUI thread (issue 21)
-    assert errors == []
-    assert seen["pdf"].startswith(b"%PDF")
+    _title, pdf = previewed(qtbot, page.print_record)
+    assert pdf.startswith(b"%PDF")

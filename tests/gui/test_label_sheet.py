@@ -11,7 +11,6 @@ import pytest
 import zxingcpp
 from PySide6.QtCore import QPoint, QSizeF, Qt
 from PySide6.QtGui import QPageSize
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QDialog, QMessageBox, QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from app.printing.labels import LabelContent, LabelKind
 from app.services.auth import SignedIn
 from app.services.locations import list_label_stocks
 from app.storage.models import AuditEntry
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import FilePrinter, when_modal
 from ui.dialogs.label_sheet import (
     LabelPreviewDialog,
     LabelSheetDialog,
@@ -204,20 +203,7 @@ def test_printing_is_audited_on_the_stock_paper_and_the_next_labels_continue_the
     dialog = open_dialog(qtbot, archivist, clock, 5, memory)
     dialog.set_start(1)
     target = tmp_path / "printed.pdf"
-
-    class AcceptingPrintDialog:
-        def __init__(self, printer: QPrinter, _parent: object) -> None:
-            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file stands in for paper
-            printer.setOutputFileName(str(target))
-            printer.setResolution(150)
-
-        def __getattr__(self, _name: str) -> object:
-            return lambda *_a: None
-
-        def exec(self) -> int:
-            return 1
-
-    monkeypatch.setattr("ui.dialogs.print_preview.QPrintDialog", AcceptingPrintDialog)
+    monkeypatch.setattr("ui.dialogs.print_preview.QPrintDialog", FilePrinter(target, 150))
 
     def print_it(preview: QWidget) -> None:
         assert isinstance(preview, LabelPreviewDialog)

@@ -10,10 +10,9 @@ from pytestqt.qtbot import QtBot
 
 from app.domain.scan_codes import scan_payload
 from app.services.loans import list_open_loans
-from tests.gui.conftest import show_page, when_modal
+from tests.gui.conftest import previewed, show_page, when_modal
 from tests.loan_helpers import PASSWORD, Desk, lend, make_volume
 from ui.dialogs.loans import ApplicationDialog, ApprovalDialog, ApproverSignInDialog, ReturnDialog
-from ui.dialogs.print_preview import PrintPreviewDialog
 from ui.pages.loans import LoansPage
 
 
@@ -98,16 +97,8 @@ def test_a_full_loan_apply_approve_issue_by_scan_print_slip_return_by_scan(
     assert str(seen["again"]).startswith("归还")
     assert not page.quick.isVisible()
 
-    def preview(dialog: QWidget) -> None:
-        assert isinstance(dialog, PrintPreviewDialog)
-        seen["slip"] = dialog._pdf
-        dialog.close()
-
-    errors = when_modal(preview)
-    page.slip_button.click()
-    qtbot.waitUntil(lambda: "slip" in seen)  # drawn off the GUI thread (issue 21, point 8)
-    assert errors == []
-    image = pdfium.PdfDocument(seen["slip"])[0].render(scale=3).to_pil()
+    _title, slip = previewed(qtbot, page.slip_button)  # drawn off the GUI thread (point 8)
+    image = pdfium.PdfDocument(slip)[0].render(scale=3).to_pil()
     [qr] = zxingcpp.read_barcodes(image)
     number = page.open_loans.rows[0].number
     assert qr.text == scan_payload(number)

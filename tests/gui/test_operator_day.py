@@ -44,7 +44,7 @@ from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.loans import list_open_loans
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD
-from tests.gui.conftest import cjk_font, when_modal
+from tests.gui.conftest import FilePrinter, cjk_font, when_modal
 from tests.integration.test_locations import shelf
 from tests.loan_helpers import STAFF, add_staff
 from ui.context import AppContext
@@ -177,25 +177,6 @@ def day(
     shelf(operator, clock, columns="1", faces="A", sections="1-2", layers="1-2")
     yield operator, location, clock
     sign_out(session=operator, clock=clock)
-
-
-class FilePrinter:
-    """Qt's print dialog accepted with Enter; a PDF file stands in for the paper."""
-
-    def __init__(self, target: Path) -> None:
-        self.target = target
-
-    def __call__(self, printer: QPrinter, _parent: object) -> FilePrinter:
-        printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
-        printer.setOutputFileName(str(self.target))
-        printer.setResolution(150)
-        return self
-
-    def __getattr__(self, _name: str) -> object:
-        return lambda *_a: None
-
-    def exec(self) -> int:
-        return 1
 
 
 def decoded(pdf: Path) -> list[str]:

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 from sqlalchemy.engine import make_url
 
@@ -16,8 +15,7 @@ from app.services.auth import sign_in, sign_out
 from app.services.backup import get_backup_status
 from app.storage.location import DatabaseLocation
 from tests.engines import PgServer
-from tests.gui.conftest import save_screenshot, when_modal
-from ui.context import AppContext
+from tests.gui.conftest import save_screenshot, show_page, when_box_shown, when_modal
 from ui.dialogs.backup import BackupDialog
 from ui.dialogs.loans.text import TextDialog
 from ui.pages.home import HomePage
@@ -38,9 +36,7 @@ def test_backup_verify_and_restore_into_a_new_server_database_from_the_dialog(
         home = HomePage(session.actor, "", clock.now(), status)
         assert home.cards["backup"].property("overdue") is True
         assert "还没有校验通过的备份" in home.cards["backup"].body.text()
-        dialog = BackupDialog(AppContext(location=demo_copy, clock=clock), session)
-        qtbot.addWidget(dialog)
-        dialog.show()
+        dialog = show_page(qtbot, BackupDialog, demo_copy, clock, session, size=None)
         dialog.target.setText(str(tmp_path / "备份"))
         dialog.backup_button.click()
         qtbot.waitUntil(lambda: dialog.task is None, timeout=120_000)
@@ -56,25 +52,8 @@ def test_backup_verify_and_restore_into_a_new_server_database_from_the_dialog(
             widget.text.setText(into)
             widget.ok_button.click()
 
-        texts: list[str] = []
-
-        def read_summary() -> None:
-            box = next(
-                (
-                    w
-                    for w in QApplication.topLevelWidgets()
-                    if isinstance(w, QMessageBox) and w.isVisible()
-                ),
-                None,
-            )
-            if box is None:
-                QTimer.singleShot(20, read_summary)
-                return
-            texts.append(box.text())
-            box.accept()
-
         errors = when_modal(name_it)
-        QTimer.singleShot(0, read_summary)
+        texts = when_box_shown(lambda box: box.accept())
         dialog.restore_button.click()
         qtbot.waitUntil(lambda: bool(texts), timeout=120_000)
         assert errors == []

@@ -9,14 +9,13 @@ import pypdfium2 as pdfium
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
-from PySide6.QtPrintSupport import QPrinter
 from PySide6.QtWidgets import QFileDialog
 from pytestqt.qtbot import QtBot
 
 from app.domain.catalogue import Retention, Secrecy, SecrecyLevel
 from app.errors import PermissionDenied
 from app.printing.catalogue_forms import ItemLine, VolumeCatalogueSheet, render_volume_catalogue
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import FilePrinter, when_modal
 from ui.dialogs.print_preview import PrintPreviewDialog, pdf_page_image
 
 
@@ -168,28 +167,14 @@ def test_print_draws_every_page_of_the_range_on_the_printer(
     outputs: list[str] = []
     dialog = open_dialog(qtbot, pdf, outputs)
     target = tmp_path / "printed.pdf"
-
-    class AcceptingPrintDialog:
-        def __init__(self, printer: QPrinter, _parent: object) -> None:
-            printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)  # a file stands in for paper
-            printer.setOutputFileName(str(target))
-            printer.setResolution(100)
-            printer.setPrintRange(QPrinter.PrintRange.PageRange)
-            printer.setFromTo(2, 3)
-
-        def __getattr__(self, _name: str) -> object:
-            return lambda *_a: None
-
-        def exec(self) -> int:
-            return 1
-
     drawn: list[int] = []
 
     def spy(document: pdfium.PdfDocument, index: int, scale: float) -> QImage:
         drawn.append(index)
         return pdf_page_image(document, index, scale)
 
-    monkeypatch.setattr("ui.dialogs.print_preview.QPrintDialog", AcceptingPrintDialog)
+    printer = FilePrinter(target, resolution=100, pages=(2, 3))
+    monkeypatch.setattr("ui.dialogs.print_preview.QPrintDialog", printer)
     monkeypatch.setattr("ui.dialogs.print_preview.pdf_page_image", spy)
     qtbot.mouseClick(dialog.print_button, Qt.MouseButton.LeftButton)
     assert outputs == ["print"]

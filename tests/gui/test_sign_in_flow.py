@@ -166,18 +166,27 @@ def test_a_locked_account_gets_the_message_of_a_wrong_password(
     sign_out(session=dialog.session, clock=clock)
 
 
+def _window_of(
+    qtbot: QtBot, location: DatabaseLocation, monotonic: FakeMonotonic, user: str
+) -> SessionController:
+    """The demo ``user`` signed in and their main window opened (idle time on ``monotonic``)."""
+    context = AppContext(location=location, monotonic=monotonic)
+    controller = SessionController(context)
+    controller.session = sign_in(
+        location=location, username=user, password=DEMO_PASSWORD, clock=context.clock
+    )
+    controller.open_main_window()
+    assert controller.window is not None
+    qtbot.addWidget(controller.window)
+    return controller
+
+
 def test_idle_time_locks_the_window_until_the_password_is_given(
     qtbot: QtBot, demo_copy: DatabaseLocation, monotonic: FakeMonotonic
 ) -> None:
-    context = AppContext(location=demo_copy, monotonic=monotonic)
-    controller = SessionController(context)
-    controller.session = sign_in(
-        location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=context.clock
-    )
-    controller.open_main_window()
+    controller = _window_of(qtbot, demo_copy, monotonic, "archivist")
     window = controller.window
     assert window is not None and controller.idle is not None
-    qtbot.addWidget(window)
     monotonic.now += 9 * 60
     controller.idle.check()
     assert QApplicationModal() is None  # not yet: 10 minutes by default
@@ -238,14 +247,8 @@ def test_lock_closes_open_dialogs_first(
 ) -> None:
     from ui.dialogs.user_edit import OneTimePasswordDialog
 
-    context = AppContext(location=demo_copy, monotonic=monotonic)
-    controller = SessionController(context)
-    controller.session = sign_in(
-        location=demo_copy, username="admin", password=DEMO_PASSWORD, clock=context.clock
-    )
-    controller.open_main_window()
+    controller = _window_of(qtbot, demo_copy, monotonic, "admin")
     assert controller.window is not None and controller.idle is not None
-    qtbot.addWidget(controller.window)
     otp = OneTimePasswordDialog("lisi", "Secret-Once-42", controller.window)
     unlocked: list[bool] = []
 

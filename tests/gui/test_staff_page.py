@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from app.services import staff, users
 from app.services.auth import SignedIn, sign_in, sign_out
 from app.services.customers import register_customer
 from app.storage.location import DatabaseLocation
-from tests.factories import person
+from tests.factories import potential, signed_in
 from tests.gui.conftest import when_modal
 from ui.context import AppContext
 from ui.pages.home import HomePage
@@ -29,12 +31,23 @@ def _session(location: DatabaseLocation, username: str, clock: FixedClock) -> Si
     return sign_in(location=location, username=username, password=DEMO_PASSWORD, clock=clock)
 
 
+@contextmanager
+def _signed_in(
+    location: DatabaseLocation, clock: FixedClock, *usernames: str
+) -> Iterator[tuple[SignedIn, ...]]:
+    """The demo ``usernames`` signed in for the block, signed out in reverse order after it."""
+    with ExitStack() as stack:
+        yield tuple(
+            stack.enter_context(signed_in(location, name, DEMO_PASSWORD, clock))
+            for name in usernames
+        )
+
+
 def test_the_administrator_sees_everyone_with_their_papers_masked_contacts_and_clerks(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     clock = FixedClock()
-    admin = _session(demo_copy, "admin", clock)
-    try:
+    with _signed_in(demo_copy, clock, "admin") as (admin,):
         page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
         qtbot.addWidget(page)
         page.resize(1200, 640)
@@ -50,8 +63,6 @@ def test_the_administrator_sees_everyone_with_their_papers_masked_contacts_and_c
         clerks = {d.name: d.filing_clerk_name for d in page.departments}
         assert clerks["销售部"] == "何晓燕" and clerks["档案室"] == "赵磊"
         assert "没有逾期" in page.filing_status.text()
-    finally:
-        sign_out(session=admin, clock=clock)
 
 
 def test_a_leaving_archivist_hands_everything_over_in_the_wizard_then_can_be_disabled(
@@ -59,23 +70,13 @@ def test_a_leaving_archivist_hands_everything_over_in_the_wizard_then_can_be_dis
 ) -> None:
     clock = FixedClock()
     context = AppContext(location=demo_copy, clock=clock)
-    admin = _session(demo_copy, "admin", clock)
-    desk = _session(demo_copy, "archivist", clock)
-    try:
+    with _signed_in(demo_copy, clock, "admin", "archivist") as (admin, desk):
         leaver_id = next(
             u.id for u in users.list_users(session=admin, clock=clock) if u.username == "archivist2"
         )
         register_customer(
             session=desk,
-            draft=person(
-                id_number="",
-                id_type=None,
-                status="potential",
-                phones=(),
-                bank_accounts=(),
-                name="冯一鸣",
-                responsible_user_id=leaver_id,
-            ),
+            draft=potential(name="冯一鸣", responsible_user_id=leaver_id),
             clock=clock,
         )
         with pytest.raises(OpenHoldings):
@@ -120,9 +121,6 @@ def test_a_leaving_archivist_hands_everything_over_in_the_wizard_then_can_be_dis
         clerks = {d.name: d.filing_clerk_name for d in page.departments}
         assert clerks["档案室"] == "李秀英"
         users.disable_user(session=admin, user_id=leaver_id, clock=clock)
-    finally:
-        sign_out(session=desk, clock=clock)
-        sign_out(session=admin, clock=clock)
 
 
 def test_the_home_screen_tells_the_person_and_the_administrator_what_is_missing(
@@ -180,9 +178,7 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
 ) -> None:
     clock = FixedClock()
     context = AppContext(location=demo_copy, clock=clock)
-    admin = _session(demo_copy, "admin", clock)
-    auditor = _session(demo_copy, "auditor", clock)
-    try:
+    with _signed_in(demo_copy, clock, "admin", "auditor") as (admin, auditor):
         page = StaffPage(context, admin)
         qtbot.addWidget(page)
         page.show()
@@ -216,9 +212,6 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
         auditor_tab.reviews.select_row(0)
         auditor_tab.close_review()
         assert auditor_tab.reviews.rows[0].closed_at is not None
-    finally:
-        sign_out(session=auditor, clock=clock)
-        sign_out(session=admin, clock=clock)
 
 
 def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(
@@ -233,8 +226,7 @@ def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_
 
     clock = FixedClock()
     context = AppContext(location=demo_copy, clock=clock)
-    admin = _session(demo_copy, "admin", clock)
-    try:
+    with _signed_in(demo_copy, clock, "admin") as (admin,):
         page = StaffPage(context, admin)
         qtbot.addWidget(page)
         form = PersonDialog(context, admin, page.departments, [], parent=page)
@@ -272,5 +264,3 @@ def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_
         policy.boxes["filing_day"].setValue(15)
         policy.save()
         assert staff.get_staff_policy(session=admin, clock=clock).filing_day == 15
-    finally:
-        sign_out(session=admin, clock=clock)

@@ -4,34 +4,30 @@ compiling a draft, approval in the 报表发布 tab, the 发放登记."""
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pypdfium2
 import pytest
 from openpyxl import load_workbook
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.domain.statistics import DRAFT_MARK
-from app.services.auth import SignedIn
 from app.services.exports import ExportFormat
-from app.storage.location import DatabaseLocation
 from tests import statistics_fixtures as fx
 from tests.gui.conftest import when_modal
-from tests.loan_helpers import Desk, make_desk
+from tests.loan_helpers import Desk
+from tests.pdf_text import page_texts
 from ui.context import AppContext
 from ui.pages.statistics import StatisticsPage
 from ui.pages.statistics.report_tab import ReportTab
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    fx.build(d("lisi"), clock)
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with the statistics fixture's month of work, made by 李四."""
+    fx.build(desk("lisi"), clock)
+    return desk
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str) -> StatisticsPage:
@@ -43,6 +39,14 @@ def open_page(qtbot: QtBot, desk: Desk, user: str) -> StatisticsPage:
     return page
 
 
+def open_report(qtbot: QtBot, desk: Desk, kind: str) -> tuple[StatisticsPage, ReportTab]:
+    """李四's statistics page on the report tab of ``kind``."""
+    page = open_page(qtbot, desk, "lisi")
+    tab = page.reports[kind]
+    page.tabs.setCurrentWidget(tab)
+    return page, tab
+
+
 def run(qtbot: QtBot, tab: ReportTab) -> None:
     tab.set_period(*fx.PERIOD)
     tab.run_button.click()
@@ -50,18 +54,8 @@ def run(qtbot: QtBot, tab: ReportTab) -> None:
 
 
 def pdf_text(path: Path) -> str:
-    doc = pypdfium2.PdfDocument(path.read_bytes())
-    try:
-        out = []
-        for i in range(len(doc)):
-            page = doc[i]
-            tp = page.get_textpage()
-            out.append(tp.get_text_range())
-            tp.close()
-            page.close()
-        return "".join("".join(out).split())
-    finally:
-        doc.close()
+    """The PDF's text without any white space."""
+    return "".join("".join(page_texts(path.read_bytes())).split())
 
 
 def test_the_page_opens_on_the_months_overview(qtbot: QtBot, desk: Desk) -> None:
@@ -79,9 +73,7 @@ def test_the_page_opens_on_the_months_overview(qtbot: QtBot, desk: Desk) -> None
 def test_a_report_on_screen_equals_its_pdf_and_workbook(
     qtbot: QtBot, desk: Desk, tmp_path: Path
 ) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["use"]
-    page.tabs.setCurrentWidget(tab)
+    _page, tab = open_report(qtbot, desk, "use")
     assert tab.department.findData("销售部") >= 0  # choices read from the data
     run(qtbot, tab)
     assert tab.report is not None
@@ -105,9 +97,7 @@ def test_a_report_on_screen_equals_its_pdf_and_workbook(
 
 
 def test_filters_recompute_the_report(qtbot: QtBot, desk: Desk) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["holdings"]
-    page.tabs.setCurrentWidget(tab)
+    _page, tab = open_report(qtbot, desk, "holdings")
     assert not tab.department.isVisible() and tab.level.isVisible()
     tab.category.setCurrentIndex(tab.category.findData("HT"))
     run(qtbot, tab)
@@ -117,9 +107,7 @@ def test_filters_recompute_the_report(qtbot: QtBot, desk: Desk) -> None:
 def test_a_draft_is_compiled_approved_released_and_handed_out(
     qtbot: QtBot, desk: Desk, tmp_path: Path
 ) -> None:
-    page = open_page(qtbot, desk, "lisi")
-    tab = page.reports["loans"]
-    page.tabs.setCurrentWidget(tab)
+    page, tab = open_report(qtbot, desk, "loans")
     run(qtbot, tab)
 
     def fill(dialog) -> None:  # type: ignore[no-untyped-def]

@@ -6,7 +6,6 @@ import io
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
 
@@ -19,6 +18,7 @@ from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, reveal_customer
 from app.storage.location import DatabaseLocation
 from tests.factories import customer_with_volume, person, sign_in_as
+from tests.pdf_text import pdf_text
 
 
 @pytest.fixture
@@ -26,11 +26,6 @@ def auditor(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> I
     session = sign_in_as(admin, location, clock, "audit", [Role.AUDITOR])
     yield session
     sign_out(session=session, clock=clock)
-
-
-def pdf_text(data: bytes) -> str:
-    doc = pdfium.PdfDocument(data)
-    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
 
 
 def test_only_the_auditor_reads_the_trail(

@@ -20,7 +20,7 @@ from app.errors import (
 )
 from app.messages import describe
 from app.services import catalogue as item_files
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.backup import (
     get_backup_status,
     list_backups,
@@ -35,7 +35,7 @@ from app.storage import backup as storage
 from app.storage.backup import manifest as backup_manifest
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, Customer, ItemFile, Volume
-from tests.factories import PASSWORD, add_item, erase_customer, person
+from tests.factories import PASSWORD, add_item, erase_customer, person, signed_in
 from tests.integration.test_item_files import make_pdf
 
 OTHER_ID = "110105194912310038"
@@ -57,15 +57,21 @@ def _counts(session: SignedIn, clock: FixedClock) -> dict[str, int]:
         }
 
 
-@pytest.fixture
-def populated(archivist: SignedIn, clock: FixedClock) -> dict[str, int]:
-    """Two customers, one with a volume, an item and an attached PDF."""
-    first = register_customer(session=archivist, draft=person(), clock=clock).customer_id
+def register_two(session: SignedIn, clock: FixedClock) -> tuple[int, int]:
+    """Two customers: ``person()`` (张三丰) and 李四光 (ID ``OTHER_ID``, no phones or accounts)."""
+    first = register_customer(session=session, draft=person(), clock=clock).customer_id
     second = register_customer(
-        session=archivist,
+        session=session,
         draft=person(name="李四光", id_number=OTHER_ID, phones=(), bank_accounts=()),
         clock=clock,
     ).customer_id
+    return first, second
+
+
+@pytest.fixture
+def populated(archivist: SignedIn, clock: FixedClock) -> dict[str, int]:
+    """Two customers, one with a volume, an item and an attached PDF."""
+    first, second = register_two(archivist, clock)
     item = add_item(archivist, clock, first)
     file_id = item_files.attach_file(
         session=archivist,
@@ -131,8 +137,7 @@ def test_backup_verify_restore_round_trip_equals_the_original(
     sign_out(session=admin, clock=clock)
     kept = switch_to_restored(db=location.sqlite_path, staged=staged, now=clock.now())
     assert kept is not None and kept.exists()  # the database replaced is kept
-    restored = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as restored:
         assert _counts(restored, clock) == counts_before
         after = reveal_customer(
             session=restored, customer_id=populated["first"], purpose="恢复核对", clock=clock
@@ -154,8 +159,6 @@ def test_backup_verify_restore_round_trip_equals_the_original(
             assert "backup.restore" in actions
             problems = uow.session.execute(text("PRAGMA integrity_check")).scalar()
             assert problems == "ok"
-    finally:
-        sign_out(session=restored, clock=clock)
 
 
 def test_one_changed_byte_anywhere_in_a_backup_is_refused(
@@ -231,8 +234,7 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
     sign_out(session=archivist, clock=clock)
     sign_out(session=admin, clock=clock)
     switch_to_restored(db=location.sqlite_path, staged=staged, now=clock.now())
-    restored = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
+    with signed_in(location, "lisi", PASSWORD, clock) as restored:
         # the first still has volumes in the backup (archives leave only by destruction, R44):
         # kept and anonymised as the live erasure does (issue 18: its name a pseudonym, its
         # protected values gone); the second is purged at restore, row and all
@@ -258,12 +260,9 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
                 session=restored, file_id=populated["file"], purpose="试图恢复", clock=clock
             )
         assert type(no_file.value).__name__ in {"CustomerUnreadable", "FileMissing"}
-    finally:
-        sign_out(session=restored, clock=clock)
     # and the backup's own vault copy is destroyed once the window has passed
     clock.advance(days=31)
-    admin2 = sign_in(location=location, username="boss", password="Correct-Horse-42", clock=clock)
-    try:
+    with signed_in(location, "boss", "Correct-Horse-42", clock) as admin2:
         run_backup(session=admin2, clock=clock, target=tmp_path / "backups")
         assert not (backup / "database.db.vault").exists()
         rows = {
@@ -272,8 +271,6 @@ def test_a_customer_deleted_after_the_backup_stays_deleted_after_restoring_it(
         }
         assert rows[backup.name].vault_state == "expired"
         assert verify_backup(session=admin2, clock=clock, path=backup).ok  # expiry is by design
-    finally:
-        sign_out(session=admin2, clock=clock)
 
 
 def test_backup_while_another_connection_writes_is_consistent(

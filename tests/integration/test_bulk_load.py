@@ -86,17 +86,27 @@ def test_customers_loaded_by_the_worker_process_are_complete_and_readable(
     assert by_number.exact_ids == {2_500}
 
 
+def load_that_fails(session: SignedIn, *, commit_first: bool) -> None:
+    """A bulk load of one ``customer_gram`` row that stops with ``RuntimeError("stop")``.
+
+    ``commit_first``: the row is committed and a second one written before the load stops.
+    """
+    with (
+        pytest.raises(RuntimeError, match="stop"),
+        bulk.bulk_load(session.store.engine, demo_bulk.TABLES) as writer,
+    ):
+        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
+        if commit_first:
+            writer.commit()  # the dropped indexes and triggers are gone for good now
+            writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('y', 1)")
+        raise RuntimeError("stop")
+
+
 def test_a_failed_load_leaves_indexes_and_settings_as_they_were(
     archivist: SignedIn,
 ) -> None:
     before = index_sql(archivist)
-    engine = archivist.store.engine
-    with (
-        pytest.raises(RuntimeError, match="stop"),
-        bulk.bulk_load(engine, demo_bulk.TABLES) as writer,
-    ):
-        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
-        raise RuntimeError("stop")
+    load_that_fails(archivist, commit_first=False)
     assert index_sql(archivist) == before
     assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 0  # rolled back
     assert settings_restored(archivist)
@@ -106,15 +116,7 @@ def test_a_load_failing_after_a_commit_builds_indexes_and_counts_again(
     archivist: SignedIn,
 ) -> None:
     before = index_sql(archivist)
-    engine = archivist.store.engine
-    with (
-        pytest.raises(RuntimeError, match="stop"),
-        bulk.bulk_load(engine, demo_bulk.TABLES) as writer,
-    ):
-        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('x', 1)")
-        writer.commit()  # the dropped indexes and triggers are gone for good now
-        writer.cursor.execute("INSERT INTO customer_gram (gram, customer_id) VALUES ('y', 1)")
-        raise RuntimeError("stop")
+    load_that_fails(archivist, commit_first=True)
     assert index_sql(archivist) == before
     assert scalar(archivist, "SELECT count(*) FROM customer_gram") == 1  # the committed row
     assert settings_restored(archivist)

@@ -26,6 +26,7 @@ from app.printing.catalogue_forms import (
     wrap_lines,
 )
 from app.printing.page import format_printed_at
+from tests.pdf_text import compact, compact_pages
 
 MM = 72 / 25.4
 MARGIN = 18 * MM
@@ -106,15 +107,6 @@ def note_sheet(**changes: object) -> VolumeNoteSheet:
     return VolumeNoteSheet(**values)  # type: ignore[arg-type]
 
 
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def page_texts(data: bytes) -> list[str]:
-    pdf = pdfium.PdfDocument(data)
-    return [compact(pdf[i].get_textpage().get_text_range()) for i in range(len(pdf))]
-
-
 def column_edges() -> list[float]:
     edges = [MARGIN]
     for width in COLUMN_MM:
@@ -135,7 +127,7 @@ def test_catalogue_of_120_items_repeats_its_header_and_lists_every_row_in_order(
 ) -> None:
     data = render_volume_catalogue(catalogue(make_items(120)))
     pdf = pdfium.PdfDocument(data)
-    texts = page_texts(data)
+    texts = compact_pages(data)
     total = len(texts)
     assert total >= 4
     headings = "序号文号责任者题名日期页号备注"
@@ -203,11 +195,11 @@ def test_every_text_on_every_page_uses_the_embedded_font() -> None:
 
 def test_secrecy_mark_appears_only_when_a_row_is_confidential_or_above() -> None:
     plain = [ItemLine(seq=1, doc_number="", author="客服部", title="客户登记表", date=None)]
-    unclassified = page_texts(render_volume_catalogue(catalogue(plain, Secrecy())))[0]
+    unclassified = compact_pages(render_volume_catalogue(catalogue(plain, Secrecy())))[0]
     assert "★" not in unclassified and "密级—" in unclassified
 
     secret = Secrecy(SecrecyLevel.SECRET, None, date(2025, 1, 1))
-    low = page_texts(render_volume_catalogue(catalogue(plain, secret)))[0]
+    low = compact_pages(render_volume_catalogue(catalogue(plain, secret)))[0]
     assert "★" not in low and "密级秘密" in low
 
     row = ItemLine(seq=2, doc_number="", author="", title="授信协议", secrecy=CONFIDENTIAL)
@@ -226,7 +218,7 @@ def test_restricted_rows_show_only_their_number() -> None:
         ItemLine(seq=1, doc_number="甲-1", author="客服部", title="公开的说明", date=None),
         ItemLine(seq=2, doc_number="甲-2", author="财务部", title="不可见的题名", restricted=True),
     ]
-    text = page_texts(render_volume_catalogue(catalogue(items, Secrecy())))[0]
+    text = compact_pages(render_volume_catalogue(catalogue(items, Secrecy())))[0]
     assert "公开的说明" in text and "受限" in text
     assert "不可见的题名" not in text and "甲-2" not in text and "财务部" not in text
 
@@ -242,7 +234,7 @@ def test_declassified_marking_prints_struck_through() -> None:
         )
     ]
     data = render_volume_catalogue(catalogue(items, Secrecy()))
-    text = page_texts(data)[0]
+    text = compact_pages(data)[0]
     assert "机密★20年解密2025-05-01" in text and "~~" not in text
 
 
@@ -255,7 +247,7 @@ def test_page_formatting_helpers(shanghai_time: None) -> None:
 
 
 def test_note_sheet_renders_notes_signatures_and_mark(shanghai_time: None) -> None:
-    texts = page_texts(render_volume_note_sheet(note_sheet()))
+    texts = compact_pages(render_volume_note_sheet(note_sheet()))
     assert len(texts) == 1
     text = texts[0]
     for expected in (
@@ -279,7 +271,7 @@ def test_note_sheet_renders_notes_signatures_and_mark(shanghai_time: None) -> No
 def test_long_notes_continue_on_a_second_page_with_the_heading_repeated() -> None:
     line = "第 {n} 件：原件页码有涂改，已由立卷人核对并签注说明。"
     notes = "\n".join(line.format(n=n) for n in range(1, 46))
-    texts = page_texts(render_volume_note_sheet(note_sheet(notes=notes)))
+    texts = compact_pages(render_volume_note_sheet(note_sheet(notes=notes)))
     assert len(texts) == 2
     for number, text in enumerate(texts, start=1):
         assert "卷内备考表" in text and "档号Z001-KH-2025-Y-0007" in text

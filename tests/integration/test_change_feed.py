@@ -14,7 +14,7 @@ from app.services.customers import register_customer
 from app.storage.change_feed import ChangeFeed, payload, read_payload
 from app.storage.location import DatabaseLocation
 from app.storage.models import Setting
-from tests.factories import PASSWORD, add_archivist, person
+from tests.factories import PASSWORD, add_archivist, potential
 
 
 def test_a_payload_names_kinds_only() -> None:
@@ -42,14 +42,7 @@ def test_a_commit_at_another_desk_is_heard_and_ones_own_is_not(
             uow.session.execute(
                 update(Setting).where(Setting.key == "no-such-key").values(value="y")
             )
-        draft = person(
-            name="别的窗口",
-            status="potential",
-            id_type=None,
-            id_number="",
-            phones=(),
-            bank_accounts=(),
-        )
+        draft = potential(name="别的窗口")
         register_customer(session=other, draft=draft, clock=clock)  # the other desk's
         first = heard.get(timeout=60)  # notifications arrive in commit order
         # the other desk's registration (customers, its audit record, the number counter);

@@ -37,6 +37,7 @@ from tests.factories import (
     erase_customer,
     person,
     phone_sharing_pair,
+    potential,
     prospect,
 )
 
@@ -240,15 +241,7 @@ def register_many(session: SignedIn, clock: FixedClock) -> dict[str, int]:
         ("欧阳娜娜", {"remarks": "重要的长期客户"}),
         ("John Smith", {}),
     ]:
-        draft = person(
-            name=name,
-            id_number="",
-            id_type=None,
-            status="potential",
-            phones=(),
-            bank_accounts=(),
-            **extra,
-        )
+        draft = potential(name=name, **extra)
         ids[name] = register_customer(session=session, draft=draft, clock=clock).customer_id
     org = CustomerDraft(
         legal_basis="合同必需",

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from sqlalchemy import select, text
 
-from app.clock import FixedClock
 from app.domain.roles import ApproverTitle
 from app.errors import DispositionRefused, HoldInForce, PermissionDenied, ValidationFailed
 from app.messages import describe
@@ -17,25 +14,22 @@ from app.services.catalogue import VolumeDraft, create_volume, get_volume
 from app.services.loans import issue_loan
 from app.storage.location import DatabaseLocation
 from app.storage.models import DestructionListVolume, LocationMove, Volume
-from tests.disposition_helpers import appraise_for_destruction, expired_volume, new_customer
-from tests.loan_helpers import PASSWORD, Desk, approve_all, make_desk, staff_application
+from tests.disposition_helpers import (
+    appraise_for_destruction,
+    carry_out,
+    decide,
+    expired_volume,
+    new_customer,
+    open_appraisal,
+    witnesses,
+)
+from tests.loan_helpers import PASSWORD, Desk, approve_all, staff_application
 
 W = D.Witness
 
 
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
-
-
 def appraisers(desk: Desk) -> list[int]:
     return [desk.ids["zhao"], desk.ids["both"]]
-
-
-def witnesses() -> tuple[D.Witness, D.Witness]:
-    return (W("zhao", PASSWORD), W("head", PASSWORD))
 
 
 def approved_list(desk: Desk, volume_ids: list[int]) -> D.ListRef:
@@ -111,19 +105,13 @@ def test_volumes_in_repair_wait_too_and_decided_ones_leave_the_queue(desk: Desk)
         assert v is not None
         v.state = "in_repair"
         uow.commit()
-    ref = D.start_appraisal(
-        session=lisi, appraiser_ids=appraisers(desk), appraised_on=clock.now().date(), clock=clock
-    )
-    D.record_decision(
-        session=lisi, appraisal_id=ref.id, volume_id=decided, decision="destroy", clock=clock
-    )
+    ref = open_appraisal(lisi, clock, appraisers(desk))
+    decide(lisi, clock, ref.id, decided, "destroy")
     queue = D.list_appraisal_queue(session=lisi, clock=clock)
     assert queue.rows == []
     assert [(r.volume_id, r.blocked) for r in queue.blocked] == [(repair, "在修")]
     with pytest.raises(DispositionRefused) as caught:
-        D.record_decision(
-            session=lisi, appraisal_id=ref.id, volume_id=repair, decision="destroy", clock=clock
-        )
+        decide(lisi, clock, ref.id, repair, "destroy")
     assert "在修" in describe(caught.value)
 
 
@@ -136,16 +124,10 @@ def test_an_appraisal_needs_two_named_appraisers(desk: Desk) -> None:
             D.start_appraisal(session=lisi, appraiser_ids=ids, appraised_on=today, clock=clock)
         assert caught.value.params["reason"] == "appraisers"
     with pytest.raises(ValidationFailed):  # the administrator may not appraise (三员)
-        D.start_appraisal(
-            session=lisi, appraiser_ids=[desk.ids["zhao"], 1], appraised_on=today, clock=clock
-        )
+        open_appraisal(lisi, clock, [desk.ids["zhao"], 1])
     with pytest.raises(PermissionDenied):
-        D.start_appraisal(
-            session=desk.admin, appraiser_ids=appraisers(desk), appraised_on=today, clock=clock
-        )
-    ref = D.start_appraisal(
-        session=lisi, appraiser_ids=appraisers(desk), appraised_on=today, clock=clock
-    )
+        open_appraisal(desk.admin, clock, appraisers(desk))
+    ref = open_appraisal(lisi, clock, appraisers(desk))
     assert ref.number == "JD2026-0001"
     detail = D.get_appraisal(session=lisi, appraisal_id=ref.id, clock=clock)
     assert detail.appraisers == ["赵敏", "郑双"] and detail.state == "open"
@@ -159,37 +141,14 @@ def test_extending_or_making_permanent_changes_retention_and_expiry_when_closed(
     ext, _ = expired_volume(lisi, clock, customer_id=c, year=2010)
     perm, _ = expired_volume(lisi, clock, customer_id=c, year=2011)
     moved, _ = expired_volume(lisi, clock, customer_id=c, year=2012)
-    ref = D.start_appraisal(
-        session=lisi, appraiser_ids=appraisers(desk), appraised_on=clock.now().date(), clock=clock
-    )
+    ref = open_appraisal(lisi, clock, appraisers(desk))
     with pytest.raises(ValidationFailed):  # an extension needs its new year and a reason
-        D.record_decision(
-            session=lisi, appraisal_id=ref.id, volume_id=ext, decision="extend", clock=clock
-        )
-    D.record_decision(
-        session=lisi,
-        appraisal_id=ref.id,
-        volume_id=ext,
-        decision="extend",
-        new_until=2031,
-        reason="合同纠纷尚未了结",
-        clock=clock,
-    )
-    D.record_decision(
-        session=lisi, appraisal_id=ref.id, volume_id=perm, decision="permanent", clock=clock
-    )
+        decide(lisi, clock, ref.id, ext, "extend")
+    decide(lisi, clock, ref.id, ext, "extend", new_until=2031, reason="合同纠纷尚未了结")
+    decide(lisi, clock, ref.id, perm, "permanent")
     with pytest.raises(ValidationFailed):  # 移交 names the receiving archive
-        D.record_decision(
-            session=lisi, appraisal_id=ref.id, volume_id=moved, decision="transfer", clock=clock
-        )
-    D.record_decision(
-        session=lisi,
-        appraisal_id=ref.id,
-        volume_id=moved,
-        decision="transfer",
-        recipient="市档案馆",
-        clock=clock,
-    )
+        decide(lisi, clock, ref.id, moved, "transfer")
+    decide(lisi, clock, ref.id, moved, "transfer", recipient="市档案馆")
     D.close_appraisal(session=lisi, appraisal_id=ref.id, opinion="经鉴定", clock=clock)
     assert get_volume(session=lisi, volume_id=ext, clock=clock).expires.isoformat() == (
         "2031-12-31"
@@ -199,9 +158,7 @@ def test_extending_or_making_permanent_changes_retention_and_expiry_when_closed(
     queue = D.list_appraisal_queue(session=lisi, clock=clock)
     assert {ext, perm, moved}.isdisjoint({r.volume_id for r in queue.rows})
     with pytest.raises(DispositionRefused):  # a closed appraisal is not edited
-        D.record_decision(
-            session=lisi, appraisal_id=ref.id, volume_id=ext, decision="destroy", clock=clock
-        )
+        decide(lisi, clock, ref.id, ext, "destroy")
 
 
 def test_a_held_volume_cannot_be_appraised_and_the_refusal_names_the_hold(desk: Desk) -> None:
@@ -209,13 +166,9 @@ def test_a_held_volume_cannot_be_appraised_and_the_refusal_names_the_hold(desk: 
     c = new_customer(lisi, clock)
     vid, _ = expired_volume(lisi, clock, customer_id=c)
     D.place_hold(session=desk("manager"), reason="诉讼保全", customer_ids=[c], clock=clock)
-    ref = D.start_appraisal(
-        session=lisi, appraiser_ids=appraisers(desk), appraised_on=clock.now().date(), clock=clock
-    )
+    ref = open_appraisal(lisi, clock, appraisers(desk))
     with pytest.raises(HoldInForce) as caught:
-        D.record_decision(
-            session=lisi, appraisal_id=ref.id, volume_id=vid, decision="destroy", clock=clock
-        )
+        decide(lisi, clock, ref.id, vid, "destroy")
     assert "DJ2026-0001（诉讼保全）" in describe(caught.value)
 
 
@@ -392,24 +345,8 @@ def test_carrying_out_destroys_frees_the_place_and_keeps_the_entry_and_its_code(
     L.put_volume(session=lisi, volume_id=vid, box_id=box.id, clock=clock)
     ref = approved_list(desk, [vid])
     with pytest.raises(PermissionDenied):  # the 三员 take no part
-        D.carry_out_list(
-            session=desk.admin,
-            list_id=ref.id,
-            carried_out_on=clock.now().date(),
-            place="公司碎纸室",
-            method="shred",
-            witnesses=witnesses(),
-            clock=clock,
-        )
-    result = D.carry_out_list(
-        session=lisi,
-        list_id=ref.id,
-        carried_out_on=clock.now().date(),
-        place="公司碎纸室",
-        method="粉碎",
-        witnesses=witnesses(),
-        clock=clock,
-    )
+        carry_out(desk.admin, clock, ref.id, method="shred")
+    result = carry_out(lisi, clock, ref.id)
     assert (result.volumes, result.places_freed) == (1, 1)
     v = get_volume(session=lisi, volume_id=vid, clock=clock)
     assert v.reference_code == code and v.state == "destroyed"
@@ -446,15 +383,7 @@ def test_carrying_out_destroys_frees_the_place_and_keeps_the_entry_and_its_code(
     assert_tally_exact(lisi)  # a volume destroyed
     # and nothing can be done with the volume any more
     with pytest.raises(DispositionRefused):
-        D.carry_out_list(
-            session=lisi,
-            list_id=ref.id,
-            carried_out_on=clock.now().date(),
-            place="x",
-            method="粉碎",
-            witnesses=witnesses(),
-            clock=clock,
-        )
+        carry_out(lisi, clock, ref.id, place="x")
 
 
 def test_the_auditor_lists_every_list_and_verifies_each_destroyed_volume(
@@ -467,15 +396,7 @@ def test_the_auditor_lists_every_list_and_verifies_each_destroyed_volume(
     c = new_customer(lisi, clock)
     vid, _ = expired_volume(lisi, clock, customer_id=c)
     ref = approved_list(desk, [vid])
-    D.carry_out_list(
-        session=lisi,
-        list_id=ref.id,
-        carried_out_on=clock.now().date(),
-        place="公司碎纸室",
-        method="焚烧",
-        witnesses=witnesses(),
-        clock=clock,
-    )
+    carry_out(lisi, clock, ref.id, method="焚烧")
     auditor = sign_in(
         location=location, username=AUDITOR_USER, password=AUDITOR_PASSWORD, clock=clock
     )

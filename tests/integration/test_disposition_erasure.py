@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import io
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -25,21 +24,15 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import ItemFile
 from tests.disposition_helpers import (
     appraise_for_destruction,
+    carry_out,
     expired_volume,
     first_item,
     new_customer,
 )
-from tests.loan_helpers import PASSWORD, Desk, make_desk
+from tests.loan_helpers import PASSWORD, Desk
 
 SECRET = "合同金额：人民币伍拾万元整。甲方：张三丰。".encode() * 50
 KEPT = "这份文件所在的案卷不销毁。".encode() * 50
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def _database_files(db: Path) -> list[Path]:
@@ -56,6 +49,19 @@ def _copy(paths: list[Path], folder: Path) -> None:
             shutil.copy2(p, folder / p.name)
 
 
+def _attach_to_first_item(
+    session: SignedIn, clock: FixedClock, volume_id: int, content: bytes, name: str
+) -> int:
+    """``content`` attached as the file ``name`` to the volume's first item; the file's id."""
+    return attach_file(
+        session=session,
+        item_id=first_item(session, clock, volume_id),
+        source=io.BytesIO(content),
+        file_name=name,
+        clock=clock,
+    )
+
+
 def _sign_everyone_out(desk: Desk) -> None:
     desk.close()
     desk.sessions.clear()
@@ -69,20 +75,8 @@ def test_an_earlier_copy_of_the_database_yields_none_of_the_destroyed_files(
     c = new_customer(lisi, clock)
     doomed, _ = expired_volume(lisi, clock, customer_id=c, year=2010)
     kept, _ = expired_volume(lisi, clock, customer_id=c, year=2012)
-    doomed_file = attach_file(
-        session=lisi,
-        item_id=first_item(lisi, clock, doomed),
-        source=io.BytesIO(SECRET),
-        file_name="购销合同.txt",
-        clock=clock,
-    )
-    kept_file = attach_file(
-        session=lisi,
-        item_id=first_item(lisi, clock, kept),
-        source=io.BytesIO(KEPT),
-        file_name="说明.txt",
-        clock=clock,
-    )
+    doomed_file = _attach_to_first_item(lisi, clock, doomed, SECRET, "购销合同.txt")
+    kept_file = _attach_to_first_item(lisi, clock, kept, KEPT, "说明.txt")
     appraise_for_destruction(lisi, clock, [desk.ids["zhao"], desk.ids["both"]], [doomed])
     ref = D.compile_list(session=lisi, volume_ids=[doomed], clock=clock)
     D.submit_list(session=lisi, list_id=ref.id, clock=clock)
@@ -96,15 +90,7 @@ def test_an_earlier_copy_of_the_database_yields_none_of_the_destroyed_files(
 
     lisi = desk("lisi")
     assert open_file(session=lisi, file_id=doomed_file, purpose="核对", clock=clock) == SECRET
-    result = D.carry_out_list(
-        session=lisi,
-        list_id=ref.id,
-        carried_out_on=clock.now().date(),
-        place="公司碎纸室",
-        method="粉碎",
-        witnesses=(D.Witness("zhao", PASSWORD), D.Witness("head", PASSWORD)),
-        clock=clock,
-    )
+    result = carry_out(lisi, clock, ref.id)
     assert result.files_erased == 1
     with lisi.uow(clock) as uow:
         row = uow.session.scalar(select(ItemFile).where(ItemFile.id == doomed_file))

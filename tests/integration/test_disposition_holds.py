@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
-from app.clock import FixedClock
 from app.errors import DispositionRefused, HoldInForce, PermissionDenied, ValidationFailed
 from app.messages import describe
-from app.services.auth import SignedIn
 from app.services.disposition import (
     VolumeQuery,
     holds_covering_customer,
@@ -20,16 +16,8 @@ from app.services.disposition import (
     refuse_if_held,
     release_hold,
 )
-from app.storage.location import DatabaseLocation
 from tests.disposition_helpers import expired_volume, new_customer
-from tests.loan_helpers import Desk, make_desk
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+from tests.loan_helpers import Desk
 
 
 def test_a_hold_on_a_customer_covers_the_customer_and_all_their_volumes(desk: Desk) -> None:

@@ -3,34 +3,25 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 
-from app.clock import FixedClock
 from app.errors import DispositionRefused
 from app.services import disposition as D
-from app.services.auth import SignedIn
 from app.services.disposition import printing
-from app.storage.location import DatabaseLocation
-from tests.disposition_helpers import appraise_for_destruction, expired_volume, new_customer
-from tests.loan_helpers import PASSWORD, Desk, make_desk
+from tests.disposition_helpers import (
+    appraise_for_destruction,
+    carry_out,
+    decide,
+    expired_volume,
+    new_customer,
+    open_appraisal,
+)
+from tests.loan_helpers import Desk
+from tests.pdf_text import page_texts
 
 SHOTS = os.environ.get("ARCHIVE_SCREENSHOTS")  # a folder: the PDFs are written there too
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
-
-
-def pages(data: bytes) -> list[str]:
-    doc = pdfium.PdfDocument(data)
-    return [doc[i].get_textpage().get_text_range() for i in range(len(doc))]
 
 
 def flat(text: str) -> str:
@@ -66,18 +57,10 @@ def test_the_list_prints_cover_rows_headings_on_every_page_and_named_signatures(
         printing.certificate_pdf(session=lisi, list_id=ref.id, clock=clock)
     for who in ("manager", "gm"):
         D.approve_list(session=desk(who), list_id=ref.id, opinion="同意销毁", clock=clock)
-    D.carry_out_list(
-        session=lisi,
-        list_id=ref.id,
-        carried_out_on=clock.now().date(),
-        place="公司碎纸室",
-        method="粉碎",
-        witnesses=(D.Witness("zhao", PASSWORD), D.Witness("head", PASSWORD)),
-        clock=clock,
-    )
+    carry_out(lisi, clock, ref.id)
     data = printing.destruction_list_pdf(session=lisi, list_id=ref.id, clock=clock)
     _keep("destruction-list.pdf", data)
-    texts = pages(data)
+    texts = page_texts(data)
     assert len(texts) >= 3  # the cover, then rows over more than one page
     cover = flat(texts[0])
     for expected in (
@@ -111,7 +94,7 @@ def test_the_list_prints_cover_rows_headings_on_every_page_and_named_signatures(
 
     cert = printing.certificate_pdf(session=lisi, list_id=ref.id, clock=clock)
     _keep("destruction-certificate.pdf", cert)
-    text = flat("".join(pages(cert)))
+    text = flat("".join(page_texts(cert)))
     assert "档案销毁证明" in text and "XH2026-0001（共60卷" in text
     assert "以“粉碎”方式销毁" in text and "监销人赵敏、钱部长在场监督" in text
     printing.record_disposition_output(
@@ -124,27 +107,12 @@ def test_the_appraisal_record_prints_each_decision(desk: Desk) -> None:
     c = new_customer(lisi, clock)
     a, code_a = expired_volume(lisi, clock, customer_id=c, year=2010)
     b, code_b = expired_volume(lisi, clock, customer_id=c, year=2011)
-    ref = D.start_appraisal(
-        session=lisi,
-        appraiser_ids=[desk.ids["zhao"], desk.ids["both"]],
-        appraised_on=clock.now().date(),
-        clock=clock,
-    )
-    D.record_decision(
-        session=lisi, appraisal_id=ref.id, volume_id=a, decision="destroy", clock=clock
-    )
-    D.record_decision(
-        session=lisi,
-        appraisal_id=ref.id,
-        volume_id=b,
-        decision="extend",
-        new_until=2030,
-        reason="诉讼未结",
-        clock=clock,
-    )
+    ref = open_appraisal(lisi, clock, [desk.ids["zhao"], desk.ids["both"]])
+    decide(lisi, clock, ref.id, a, "destroy")
+    decide(lisi, clock, ref.id, b, "extend", new_until=2030, reason="诉讼未结")
     data = printing.appraisal_record_pdf(session=lisi, appraisal_id=ref.id, clock=clock)
     _keep("appraisal-record.pdf", data)
-    text = flat("".join(pages(data)))
+    text = flat("".join(page_texts(data)))
     assert "档案鉴定记录" in text and "鉴定编号JD2026-0001" in text
     assert "鉴定负责人赵敏" in text and "鉴定人赵敏、郑双" in text
     assert code_a.replace(" ", "") in text and code_b.replace(" ", "") in text

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pypdfium2 as pdfium
 import pytest
 from openpyxl import load_workbook
 from sqlalchemy import select
@@ -17,18 +16,11 @@ from app.services.catalogue import ItemDraft, VolumeDraft, add_item, create_volu
 from app.services.customers import register_customer
 from app.storage.models import AuditEntry
 from tests.factories import VALID_ID, person
+from tests.pdf_text import pdf_text
 
 
 def _rows(data: bytes) -> list[tuple[object, ...]]:
     return list(load_workbook(io.BytesIO(data)).active.iter_rows(values_only=True))
-
-
-def _pdf_text(data: bytes) -> str:
-    pdf = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(pdf[i].get_textpage().get_text_range() for i in range(len(pdf)))
-    finally:
-        pdf.close()
 
 
 def _exports(session: SignedIn) -> list[AuditEntry]:
@@ -88,7 +80,7 @@ def test_a_customer_pdf_export_carries_the_marking_and_masks_values(
     data = exports.export_customers(
         session=archivist, purpose="上级检查", clock=clock, fmt=exports.ExportFormat.PDF
     )
-    text = _pdf_text(data)
+    text = pdf_text(data)
     assert "内部·已脱敏" in text and "用途：上级检查" in text and "打印人：李四（lisi）" in text
     assert "110***********002X" in text and VALID_ID not in text
     assert "第 1 页 / 共 1 页" in text
@@ -114,7 +106,7 @@ def test_a_volume_export_is_marked_with_the_highest_level_it_shows(
     data = exports.export_volumes(
         session=archivist, query="", purpose="年度盘点", clock=clock, fmt=exports.ExportFormat.PDF
     )
-    text = _pdf_text(data)
+    text = pdf_text(data)
     assert "机密★20年" in text and saved.reference_code in text
     workbook = exports.export_volumes(session=archivist, query="", purpose="年度盘点", clock=clock)
     assert _rows(workbook)[1][0] == "密级/标识：机密★20年"

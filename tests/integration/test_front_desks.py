@@ -19,7 +19,7 @@ from app.services.auth import SignedIn
 from app.storage.location import DatabaseLocation
 from app.storage.models import Customer, Loan, Volume
 from tests.concurrent_desks import FrontDeskResult, database_address, front_desk, run_desks
-from tests.factories import PASSWORD, create_user
+from tests.factories import PASSWORD, add_user
 from tests.loan_helpers import FAST_KDF, approve_all, make_desk, make_volume, staff_application
 
 DESKS = 3
@@ -30,17 +30,7 @@ def test_three_desks_lend_register_and_file_without_duplicates(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
     desk = make_desk(admin, location, clock)
-    create_user(
-        admin,
-        username="wang",
-        display_name="王窗口",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-        kdf=FAST_KDF,
-    )
+    add_user(admin, clock, "wang", [Role.ARCHIVIST], display_name="王窗口", kdf=FAST_KDF)
     try:
         vids = [make_volume(desk("lisi"), clock, items=1)[0] for _ in range(3)]
         app_id = staff_application(desk, vids, kind="loan")

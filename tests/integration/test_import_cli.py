@@ -31,7 +31,11 @@ def _secret(tmp_path: Path, text: str = PASSWORD) -> Path:
     return secret
 
 
-def _run(location: DatabaseLocation, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+def _run(
+    location: DatabaseLocation, tmp_path: Path, *args: str, password: str = PASSWORD
+) -> tuple[int, str, str]:
+    """``import`` on the command line as lisi, ``password`` read from a file; the exit code,
+    standard output and standard error."""
     done = cli(
         "import",
         "--db",
@@ -39,7 +43,7 @@ def _run(location: DatabaseLocation, tmp_path: Path, *args: str) -> tuple[int, s
         "--user",
         "lisi",
         "--password-file",
-        str(_secret(tmp_path)),
+        str(_secret(tmp_path, password)),
         *args,
     )
     return done.returncode, done.stdout, done.stderr
@@ -234,16 +238,12 @@ def test_an_unreadable_file_and_a_refused_sign_in_exit_1_with_a_message(
     assert code == 1 and err.startswith("错误：") and "Traceback" not in err
     code, _out, err = _run(location, tmp_path, "--kind", "customers", str(tmp_path / "无.csv"))
     assert code == 1 and "错误：" in err
-    refused = cli(
-        "import",
-        "--db",
-        str(location.sqlite_path),
-        "--user",
-        "lisi",
-        "--password-file",
-        str(_secret(tmp_path, "wrong password")),
+    code, _out, err = _run(
+        location,
+        tmp_path,
         "--kind",
         "customers",
         str(customer_csv(tmp_path)),
+        password="wrong password",
     )
-    assert refused.returncode == 1 and "错误：" in refused.stderr
+    assert code == 1 and "错误：" in err

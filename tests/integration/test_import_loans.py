@@ -48,21 +48,23 @@ def run(session: SignedIn, clock: FixedClock, path: Path, kind: str) -> imports.
     return import_file(session, clock, path, kind)
 
 
+# returned: typed with dots
+RETURNED_LINE: list[object] = [
+    1,
+    "Z001-KH.2025-Y-0001",
+    "王五",
+    "财务部",
+    "核对合同",
+    "借出",
+    "2025-11-01",
+    "2025-11-15",
+    "2025-11-10",
+    "陈经办",
+    "",
+]
+
 REGISTER: list[list[object]] = [
-    # returned: typed with dots
-    [
-        1,
-        "Z001-KH.2025-Y-0001",
-        "王五",
-        "财务部",
-        "核对合同",
-        "借出",
-        "2025-11-01",
-        "2025-11-15",
-        "2025-11-10",
-        "陈经办",
-        "",
-    ],
+    RETURNED_LINE,
     # open and overdue: typed with spaces
     [
         2,
@@ -95,19 +97,7 @@ REGISTER: list[list[object]] = [
     [5, CODES[3], "周九", "", "", "", "2025-10-10", "", "2025-10-01", "", ""],  # back before out
     [6, CODES[3], "吴十", "", "", "", "2025-10-10", "2025-10-05", "", "", ""],  # due before out
     [7, CODES[4], "郑一", "", "", "", "2025-13-45", "", "", "", ""],  # no such day
-    [
-        1,
-        "Z001-KH.2025-Y-0001",
-        "王五",
-        "财务部",
-        "核对合同",
-        "借出",
-        "2025-11-01",
-        "2025-11-15",
-        "2025-11-10",
-        "陈经办",
-        "",
-    ],  # the first line typed twice
+    [*RETURNED_LINE],  # the first line typed twice
     [9, CODES[1], "冯二", "", "", "", "2025-12-02", "", "", "", ""],  # 0002 is out in line 2
 ]
 

@@ -22,7 +22,7 @@ from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Volume
 from tests.factories import person
-from tests.import_helpers import import_file
+from tests.import_helpers import import_file, two_namesakes
 from tests.ledgers import resident_id
 
 HEADER = ["序号", "档号", "题名", "年度", "保管期限", "密级", "页数", "件数", "起止日期"]
@@ -148,12 +148,7 @@ def test_a_volume_ledger_links_by_a_unique_customer_name(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
     zhang = register_customer(session=archivist, draft=person(name="张三丰"), clock=clock)
-    for n in (1, 2):
-        register_customer(
-            session=archivist,
-            draft=person(name="李四", id_number=resident_id(n), phones=(), bank_accounts=()),
-            clock=clock,
-        )
+    two_namesakes(archivist, clock, "李四")
     path = tmp_path / "v.csv"
     path.write_text(
         "客户名称,案卷题名,年度,保管期限\n张三丰,甲卷,2020,永久\n李四,乙卷,2020,永久\n",

@@ -167,15 +167,24 @@ def _register_old_volume(session: SignedIn, clock: FixedClock, tmp_path: Path, n
     import_rows(session, clock, "volumes", ledger, mapping)
 
 
+def _checked_beside_an_old_volume(
+    session: SignedIn, clock: FixedClock, tmp_path: Path
+) -> tuple[imports.Ledger, dict[int, str], imports.CheckResult]:
+    """A customer with a volume Z001-KH·2019-Y-0001 already registered, and the volume ledger
+    of theirs loaded and checked: the ledger, its mapping and the check."""
+    number = register_customer(session=session, draft=person(), clock=clock).number
+    _register_old_volume(session, clock, tmp_path, number)
+    ledger, mapping = _load(session, clock, volume_ledger(tmp_path, number), "volumes")
+    checked = imports.check_ledger(
+        session=session, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
+    )
+    return ledger, mapping, checked
+
+
 def test_a_reference_code_twice_is_shown_and_both_volumes_kept_with_a_note(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
-    number = register_customer(session=archivist, draft=person(), clock=clock).number
-    _register_old_volume(archivist, clock, tmp_path, number)
-    ledger, mapping = _load(archivist, clock, volume_ledger(tmp_path, number), "volumes")
-    checked = imports.check_ledger(
-        session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
-    )
+    ledger, mapping, checked = _checked_beside_an_old_volume(archivist, clock, tmp_path)
     groups = _groups(checked)
     assert set(groups) == {("reference_code", (2, 4)), ("reference_code", (5,))}
     in_file, registered = groups[("reference_code", (2, 4))], groups[("reference_code", (5,))]
@@ -201,26 +210,13 @@ def test_a_reference_code_twice_is_shown_and_both_volumes_kept_with_a_note(
 def test_a_reference_code_twice_imports_the_chosen_volume_or_none(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
-    number = register_customer(session=archivist, draft=person(), clock=clock).number
-    _register_old_volume(archivist, clock, tmp_path, number)
-    ledger, mapping = _load(archivist, clock, volume_ledger(tmp_path, number), "volumes")
-    groups = _groups(
-        imports.check_ledger(
-            session=archivist, kind="volumes", ledger=ledger, mapping=mapping, clock=clock
-        )
-    )
-    summary = imports.run_import(
-        session=archivist,
-        kind="volumes",
-        ledger=ledger,
-        mapping=mapping,
-        mode=imports.ImportMode.VALID_ROWS,
-        clock=clock,
-        decisions={
-            groups[("reference_code", (2, 4))].key: imports.Choice(ONE, keep=4),
-            groups[("reference_code", (5,))].key: imports.Choice(SKIP),
-        },
-    )
+    ledger, mapping, checked = _checked_beside_an_old_volume(archivist, clock, tmp_path)
+    groups = _groups(checked)
+    decisions = {
+        groups[("reference_code", (2, 4))].key: imports.Choice(ONE, keep=4),
+        groups[("reference_code", (5,))].key: imports.Choice(SKIP),
+    }
+    summary = import_rows(archivist, clock, "volumes", ledger, mapping, decisions=decisions)
     assert [o.row for o in summary.outcomes if o.ok] == [4]
     assert all(imports.is_skipped(o) for o in summary.outcomes if not o.ok)
     found = _titles(archivist, clock)

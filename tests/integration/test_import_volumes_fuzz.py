@@ -8,7 +8,6 @@ each row a verdict, and the readers of positions, date ranges and markings must 
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -16,13 +15,11 @@ from hypothesis import strategies as st
 from app.clock import FixedClock
 from app.domain import locations as loc
 from app.errors import FieldError
-from app.imports.layout import header_at
-from app.imports.source import Sheet
 from app.services import imports
 from app.services.auth import SignedIn
 from app.services.imports.kinds.positions import parse_position, position_code
 from app.services.imports.kinds.volume_words import date_range, retention_code, secrecy_words
-from tests.import_helpers import import_rows
+from tests.import_helpers import fields_ledger, import_rows, sheet_ledger
 
 NEAR_MISSES = [
     "",
@@ -86,12 +83,7 @@ def test_random_cells_give_row_errors_in_volume_and_loan_ledgers(
     archivist: SignedIn, clock: FixedClock, rows: list[list[object]]
 ) -> None:
     for kind in ("volumes", "loans"):
-        fields = imports.ledger_fields(kind)
-        header = tuple(f.aliases[0] for f in fields)
-        cut = [tuple(r[: len(fields)]) for r in rows]
-        sheet = Sheet("fuzz", [header, *cut], [])  # type: ignore[list-item]
-        ledger = imports.Ledger(Path("fuzz.xlsx"), sheet, header_at(sheet, 0))
-        mapping = {i: f.key for i, f in enumerate(fields)}
+        ledger, mapping = fields_ledger(kind, rows)
         result = imports.check_ledger(
             session=archivist, kind=kind, ledger=ledger, mapping=mapping, clock=clock
         )
@@ -128,8 +120,7 @@ def test_plausible_volume_catalogues_import_or_give_row_errors(
     archivist: SignedIn, clock: FixedClock, rows: list[dict[str, object]], decide: imports.Decision
 ) -> None:
     header = tuple(PLAUSIBLE)
-    sheet = Sheet("fuzz", [header, *[tuple(r[h] for h in header) for r in rows]], [])  # type: ignore[list-item]
-    ledger = imports.Ledger(Path("fuzz.xlsx"), sheet, header_at(sheet, 0))
+    ledger = sheet_ledger(header, [[r[h] for h in header] for r in rows])
     mapping, _ = imports.guess_columns(
         session=archivist, kind="volumes", ledger=ledger, clock=clock
     )

@@ -23,8 +23,7 @@ from app.errors import (
     ValidationFailed,
 )
 from app.imports import cells
-from app.imports.layout import header_at
-from app.imports.source import ImportLimits, Sheet, detect_encoding, read_sheet
+from app.imports.source import ImportLimits, detect_encoding, read_sheet
 from app.services import imports
 from app.services.auth import SignedIn
 from app.services.catalogue import get_volume, search_catalogue
@@ -38,7 +37,7 @@ from app.services.customers import (
 )
 from app.storage.models import AuditEntry, Customer, DuplicateFlag, ImportBatch
 from tests.factories import person
-from tests.import_helpers import import_rows, mapped_ledger
+from tests.import_helpers import fields_ledger, import_rows, mapped_ledger, two_namesakes
 from tests.ledgers import (
     customer_rows,
     full_width,
@@ -545,11 +544,7 @@ def test_fuzzed_cells_never_crash_the_importer(
     archivist: SignedIn, clock: FixedClock, rows: list[list[object]]
 ) -> None:
     for kind in ("customers", "volumes"):
-        fields = imports.ledger_fields(kind)
-        header = tuple(f.aliases[0] for f in fields[:12])
-        sheet = Sheet("fuzz", [header, *[tuple(r) for r in rows]], [])  # type: ignore[list-item]
-        ledger = imports.Ledger(Path("fuzz.xlsx"), sheet, header_at(sheet, 0))
-        mapping = {i: f.key for i, f in enumerate(fields[:12])}
+        ledger, mapping = fields_ledger(kind, rows, columns=12)  # rows are 12 cells at most
         result = imports.check_ledger(
             session=archivist, kind=kind, ledger=ledger, mapping=mapping, clock=clock
         )
@@ -606,12 +601,7 @@ def test_volumes_find_their_customer_by_id_number_or_a_unique_name(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path
 ) -> None:
     register_customer(session=archivist, draft=person(), clock=clock)
-    for n in (1, 2):  # two customers named 李四: a name alone is ambiguous
-        register_customer(
-            session=archivist,
-            draft=person(name="李四", id_number=resident_id(n), phones=(), bank_accounts=()),
-            clock=clock,
-        )
+    two_namesakes(archivist, clock, "李四")  # a name alone is ambiguous
     path = tmp_path / "v.csv"
     path.write_text(
         "身份证号,客户名称,案卷题名,年度,保管期限,题名,密级,保密期限\n"

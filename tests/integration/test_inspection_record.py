@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date, timedelta
 
 import pypdfium2 as pdfium
@@ -14,11 +13,7 @@ from app.services.auth import SignedIn
 from app.services.inspections import printing as inspection_print
 from tests.integration.test_inspections import code_of, fill_checklist, scan, shelve, start
 from tests.integration.test_locations import place_id, shelf
-
-
-def pages_text(data: bytes) -> list[str]:
-    doc = pdfium.PdfDocument(data)
-    return [re.sub(r"\s+", "", doc[i].get_textpage().get_text_range()) for i in range(len(doc))]
+from tests.pdf_text import compact_pages
 
 
 def path_objects(data: bytes) -> int:
@@ -77,7 +72,7 @@ def test_the_printed_record_holds_every_section_the_chart_and_the_signature_line
 ) -> None:
     sid, codes = a_closed_session(archivist, clock)
     data = inspection_print.inspection_record_pdf(session=archivist, inspection_id=sid, clock=clock)
-    text = "".join(pages_text(data))
+    text = "".join(compact_pages(data))
     for section in (
         "库房检查记录",
         "编号JC2026-0001",

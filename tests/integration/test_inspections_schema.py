@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
-
 from app.services.auth import SignedIn
 from app.storage import migrate
-from app.storage.models import Base
-from tests.migration_helpers import assert_down_and_up
+from tests.migration_helpers import assert_down_and_up, assert_tables_match_models
 
 TABLES = {
     "inspection_session",
@@ -23,13 +20,7 @@ TABLES = {
 
 
 def test_the_inspection_tables_have_the_columns_and_keys_of_the_models(admin: SignedIn) -> None:
-    with admin.store.engine.connect() as conn:
-        found = inspect(conn)
-        for table in TABLES:
-            model = Base.metadata.tables[table]
-            assert {c["name"] for c in found.get_columns(table)} == set(model.columns.keys())
-            pk = found.get_pk_constraint(table)["constrained_columns"]
-            assert pk == [c.name for c in model.primary_key.columns], table
+    assert_tables_match_models(admin, TABLES, primary_keys=True)
 
 
 def test_the_inspection_tables_are_removed_by_downgrade_and_come_back_on_upgrade(

@@ -33,7 +33,7 @@ from app.storage.keyring_store import keyring_store_for
 from app.storage.location import DatabaseLocation
 from app.storage.models import ArchiveItem, AuditEntry, FileChunk, ItemFile, Volume
 from app.storage.store import checkpoint, open_store
-from tests.factories import PASSWORD, add_item, add_user, erase_customer, person
+from tests.factories import PASSWORD, add_item, add_user, erase_customer, person, potential
 
 SECRET_NAME = "张三丰身份证复印件.pdf"
 LATIN_NAME = "zhangsanfeng-passport-scan.pdf"
@@ -576,8 +576,7 @@ def test_files_of_a_deleted_customer_cannot_be_read_from_an_earlier_copy(
     gone = register_customer(session=archivist, draft=person(), clock=clock).customer_id
     kept = register_customer(
         session=archivist,
-        draft=person(name="王五", id_number="", id_type=None, status="potential", phones=(),
-                     bank_accounts=()),
+        draft=potential(name="王五"),
         clock=clock,
     )  # fmt: skip
     gone_file = attach(archivist, clock, add_item(archivist, clock, gone), make_pdf(), "a.pdf")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import pypdfium2 as pdfium
@@ -34,15 +33,7 @@ from tests.loan_helpers import (
     return_at_desk,
     staff_application,
 )
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def page_texts(data: bytes) -> list[str]:
-    pdf = pdfium.PdfDocument(data)
-    return [compact(pdf[i].get_textpage().get_text_range()) for i in range(len(pdf))]
+from tests.pdf_text import compact, compact_pages
 
 
 def test_register_prints_every_column_on_a4_landscape_with_masked_contacts(desk: Desk) -> None:
@@ -54,7 +45,7 @@ def test_register_prints_every_column_on_a4_landscape_with_masked_contacts(desk:
     pdf = pdfium.PdfDocument(data)
     width, height = pdf[0].get_size()
     assert width > height and round(width) == 842  # A4 landscape, in points
-    [text] = page_texts(data)
+    [text] = compact_pages(data)
     for column in REGISTER_COLUMNS:
         assert compact(column) in text, column
     for value in (loan.number, compact(code), "孙专员", "刘芳", "赵敏", "销售部", "核对合同条款"):
@@ -93,7 +84,7 @@ def test_a_long_register_runs_over_pages_with_its_heading_on_each() -> None:
         for n in range(1, 61)
     ]
     sheet = january_register(rows)
-    texts = page_texts(render_register(sheet))
+    texts = compact_pages(render_register(sheet))
     assert len(texts) >= 3
     for n, text in enumerate(texts, start=1):
         assert "登记号" in text and "借阅人签字" in text and "经办人（归还）" in text
@@ -116,7 +107,7 @@ def test_copy_register_lists_pages_and_copies(desk: Desk) -> None:
         date_from=date(2026, 1, 1),
         date_to=date(2026, 1, 31),
     )
-    [text] = page_texts(data)
+    [text] = compact_pages(data)
     for column in COPY_COLUMNS:
         assert compact(column) in text, column
     assert "1-6" in text and "上海某某律师事务所" in text and "周总" in text
@@ -133,7 +124,7 @@ def test_application_form_has_a_block_per_step_and_keeps_a_rejection(desk: Desk)
     vid, _code = make_volume(desk("lisi"), desk.clock)
     app_id = staff_application(desk, [vid], kind="consult")
     approve_all(desk, app_id, "head")
-    [text] = page_texts(
+    [text] = compact_pages(
         loan_print.application_pdf(session=desk("lisi"), application_id=app_id, clock=desk.clock)
     )
     assert "档案查阅/借阅申请单" in text
@@ -143,7 +134,7 @@ def test_application_form_has_a_block_per_step_and_keeps_a_rejection(desk: Desk)
     reject_application(
         session=desk("info"), application_id=app_id, reason="用途不明确", clock=desk.clock
     )
-    [text] = page_texts(
+    [text] = compact_pages(
         loan_print.application_pdf(session=desk("lisi"), application_id=app_id, clock=desk.clock)
     )
     assert "审批（已驳回）" in text and "驳回理由：用途不明确" in text
@@ -153,7 +144,7 @@ def test_the_slip_qr_code_decodes_to_the_loan_number(desk: Desk) -> None:
     vid, code = make_volume(desk("lisi"), desk.clock)
     loan = lend(desk, vid, code)
     data = loan_print.slip_pdf(session=desk("lisi"), loan_id=loan.loan_id, clock=desk.clock)
-    [text] = page_texts(data)
+    [text] = compact_pages(data)
     assert loan.number in text and "借阅人签字" in text and "2026年1月8日" in text
     image = pdfium.PdfDocument(data)[0].render(scale=3).to_pil()
     found = zxingcpp.read_barcodes(image)
@@ -176,7 +167,7 @@ def test_notices_come_from_the_current_state_and_never_for_returned_loans(desk: 
     data = loan_print.overdue_notices_pdf(
         session=desk("lisi"), clock=desk.clock, loan_ids=[first.loan_id, second.loan_id]
     )
-    [text] = page_texts(data)
+    [text] = compact_pages(data)
     assert second.number in text and first.number not in text
     assert "销售部赵敏" in text and "抄送：部门负责人钱部长" in text and "4天" in text
     [row] = list_open_loans(session=desk("lisi"), clock=desk.clock)

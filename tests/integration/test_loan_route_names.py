@@ -8,11 +8,6 @@ applicant or whoever entered it (R34), the applicant's own 部门负责人 when 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-import pytest
-
-from app.clock import FixedClock
 from app.domain.roles import ApproverTitle, Role
 from app.services import users
 from app.services.auth import SignedIn
@@ -25,19 +20,10 @@ from app.services.loans import (
     list_title_holders,
     set_staff_department,
 )
-from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD
-from tests.factories import create_user as factory_create_user
-from tests.loan_helpers import FAST_KDF, Desk, approve_all, make_desk, make_volume
+from tests.factories import add_user
+from tests.loan_helpers import FAST_KDF, Desk, approve_all, make_volume
 
 SERVICE = "信息管理专员（孙专员、郑双）或客服部经理（刘芳）或总经理（周总）"
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
 
 
 def _file(desk: Desk, kind: str, applicant: str, volume_id: int, by: str = "lisi"):  # type: ignore[no-untyped-def]
@@ -75,15 +61,13 @@ def test_a_filed_application_names_who_may_sign_each_step(desk: Desk) -> None:
 def test_the_applicants_own_department_head_is_named_and_nobody_signs_their_own(
     desk: Desk, admin: SignedIn
 ) -> None:
-    factory_create_user(
+    add_user(
         admin,
-        username="head2",
+        desk.clock,
+        "head2",
+        [Role.APPROVER],
+        ApproverTitle.DEPT_HEAD,
         display_name="冯部长",
-        roles=[Role.APPROVER],
-        approver_title=ApproverTitle.DEPT_HEAD,
-        password=PASSWORD,
-        require_change=False,
-        clock=desk.clock,
         kdf=FAST_KDF,
     )
     desk.ids["head2"] = next(

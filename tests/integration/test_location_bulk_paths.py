@@ -7,7 +7,7 @@ import pytest
 from app.clock import FixedClock
 from app.services import locations as L
 from app.services.auth import SignedIn
-from tests.integration.test_locations import box, place_id, shelf, volume
+from tests.integration.test_locations import box, place_at, shelf, volume
 
 
 def into(volume_id: int, box_id: int) -> L.MoveRequest:
@@ -37,12 +37,7 @@ def test_a_volume_without_a_place_named_twice_in_a_batch_ends_in_the_last_box(
 ) -> None:
     shelf(archivist, clock, columns="1", faces="A", sections="1", layers="1")
     a, b = box(archivist, clock), box(archivist, clock)
-    L.place_box(
-        session=archivist,
-        box_id=a,
-        location_id=place_id(archivist, clock, "K1-01-A-1-1"),
-        clock=clock,
-    )
+    place_at(archivist, clock, a, "K1-01-A-1-1")
     vid = volume(archivist, clock)
     L.bulk_move(session=archivist, requests=[into(vid, a), into(vid, b)], clock=clock)
     where = L.where_is_volume(session=archivist, volume_id=vid, clock=clock)

@@ -21,19 +21,11 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.factories import add_archivist, sign_in_as
 from tests.integration.test_locations import box, fill_order, me, place_id, safe, shelf, volume
+from tests.pdf_text import compact, compact_pages
 
 MM = 72 / 25.4
 PLACE = re.compile(r"K1-(?:01-A-\d-\d|G3-\d-\d)")
 CUSTOMER = "张三丰"  # the test volumes' customer, also in their titles
-
-
-def compact(text: str) -> str:
-    return re.sub(r"\s+", "", text)
-
-
-def page_texts(data: bytes) -> list[str]:
-    pdf = pdfium.PdfDocument(data)
-    return [compact(pdf[i].get_textpage().get_text_range()) for i in range(len(pdf))]
 
 
 def coloured_texts(data: bytes) -> list[tuple[str, tuple[int, int, int]]]:
@@ -131,7 +123,9 @@ def test_shelf_list_of_a_room_prints_every_volume_and_empty_box_in_walking_order
         ("K1-G3-1-1", boxes["b4"], codes["confidential"]),
         ("K1-G3-1-2", "", codes["top"]),  # a volume kept directly in the safe's 层
     ]
-    text = "".join(page_texts(P.shelf_list_pdf(session=archivist, location_id=room, clock=clock)))
+    text = "".join(
+        compact_pages(P.shelf_list_pdf(session=archivist, location_id=room, clock=clock))
+    )
     assert "".join(SHELF_COLUMNS) in text  # the headings, in this order
     assert PLACE.findall(text) == [r.location_code for r in sheet.rows]
     assert "范围：库房K1（K1）" in text and "合计：4个档案盒，5卷" in text
@@ -147,7 +141,9 @@ def test_shelf_list_follows_the_configured_order_layer_by_layer(
 ) -> None:
     fill_order(archivist, clock, "layer_first")
     face = place_id(archivist, clock, "K1-01-A")
-    text = "".join(page_texts(P.shelf_list_pdf(session=archivist, location_id=face, clock=clock)))
+    text = "".join(
+        compact_pages(P.shelf_list_pdf(session=archivist, location_id=face, clock=clock))
+    )
     # 层 1 of 节 1 and then of 节 2, before 层 2 of 节 1
     assert PLACE.findall(text) == ["K1-01-A-1-1", "K1-01-A-2-1", "K1-01-A-1-2", "K1-01-A-1-2"]
     assert "排架顺序：按层" in text
@@ -157,7 +153,9 @@ def test_shelf_list_prints_no_titles_and_no_customer_names(
     archivist: SignedIn, clock: FixedClock, stocked: dict[str, dict[str, str]]
 ) -> None:
     room = place_id(archivist, clock, "K1")
-    text = "".join(page_texts(P.shelf_list_pdf(session=archivist, location_id=room, clock=clock)))
+    text = "".join(
+        compact_pages(P.shelf_list_pdf(session=archivist, location_id=room, clock=clock))
+    )
     assert CUSTOMER not in text and "客户档案" not in text and "题名" not in SHELF_COLUMNS
     assert "1381234" not in text  # nor any other personal value
 
@@ -201,7 +199,7 @@ def test_rows_above_the_readers_clearance_show_the_reference_code_only(
     restricted = {r.reference_code for r in sheet.rows if r.restricted}
     codes = stocked["codes"]
     assert restricted == {codes["confidential"], codes["top"]}
-    text = "".join(page_texts(P.shelf_list_pdf(session=officer, location_id=room, clock=clock)))
+    text = "".join(compact_pages(P.shelf_list_pdf(session=officer, location_id=room, clock=clock)))
     assert codes["confidential"] in text and codes["top"] in text
     assert text.count("受限") >= 2 and "机密" not in text and "绝密" not in text
     assert "秘密" in text  # within an 信息管理专员's clearance
@@ -215,7 +213,7 @@ def test_a_long_shelf_list_repeats_its_headings_and_numbers_its_pages(
     boxes = [box(archivist, clock) for _ in range(70)]
     requests = L.spread_over(session=archivist, box_ids=boxes, target_id=face, clock=clock)
     L.bulk_move(session=archivist, requests=requests, reason=L.MoveReason.SHELVE, clock=clock)
-    pages = page_texts(P.shelf_list_pdf(session=archivist, location_id=face, clock=clock))
+    pages = compact_pages(P.shelf_list_pdf(session=archivist, location_id=face, clock=clock))
     assert len(pages) >= 2
     for number, text in enumerate(pages, start=1):
         assert "".join(SHELF_COLUMNS) in text and "排架清单" in text
@@ -279,7 +277,7 @@ def test_handover_list_prints_every_line_totals_and_three_signatures(
         note="岗位调整，保险柜整体移交",
     )
     data = P.handover_pdf(session=archivist, handover_id=sheet.handover_id, clock=clock)
-    pages = page_texts(data)
+    pages = compact_pages(data)
     text = "".join(pages)
     codes = stocked["codes"]
     assert f"交接编号：JJ{sheet.handover_id:06d}" in text and "档案保管交接清单" in text
@@ -311,7 +309,7 @@ def test_a_long_handover_list_keeps_the_signatures_on_its_last_page(
     ]
     L.bulk_move(session=archivist, requests=requests, reason=L.MoveReason.SHELVE, clock=clock)
     sheet = hand_over(admin, archivist, clock, location_ids=[cabinet])
-    pages = page_texts(
+    pages = compact_pages(
         P.handover_pdf(session=archivist, handover_id=sheet.handover_id, clock=clock)
     )
     assert len(pages) >= 2
@@ -359,7 +357,7 @@ def test_handover_lines_above_the_readers_clearance_show_the_reference_code_only
     form = P.handover_form(session=officer, handover_id=sheet.handover_id, clock=clock)
     assert [line.restricted for line in form.lines] == [True, True] and form.secrecy_mark == ""
     text = "".join(
-        page_texts(P.handover_pdf(session=officer, handover_id=sheet.handover_id, clock=clock))
+        compact_pages(P.handover_pdf(session=officer, handover_id=sheet.handover_id, clock=clock))
     )
     codes = stocked["codes"]
     assert f"{codes['confidential']}受限□" in text and f"{codes['top']}受限□" in text

@@ -88,10 +88,13 @@ def boxed_on_shelf(s: SignedIn, clock: FixedClock, *volume_ids: int) -> L.BoxRow
     saved = L.create_box(session=s, draft=L.BoxDraft(), clock=clock)
     for v in volume_ids:
         L.put_volume(session=s, volume_id=v, box_id=saved.id, clock=clock)
-    L.place_box(
-        session=s, box_id=saved.id, location_id=place_id(s, clock, "K1-01-A-1-2"), clock=clock
-    )
+    place_at(s, clock, saved.id, "K1-01-A-1-2")
     return saved
+
+
+def place_at(s: SignedIn, clock: FixedClock, box_id: int, code: str) -> L.MoveDone:
+    """Place box ``box_id`` at the place with the code ``code``."""
+    return L.place_box(session=s, box_id=box_id, location_id=place_id(s, clock, code), clock=clock)
 
 
 def place_new_boxes(s: SignedIn, clock: FixedClock, count: int) -> list[str]:
@@ -424,12 +427,7 @@ def test_undo_is_refused_when_something_moved_since(archivist: SignedIn, clock: 
         ],
         clock=clock,
     )
-    L.place_box(
-        session=archivist,
-        box_id=b,
-        location_id=place_id(archivist, clock, "K1-01-A-1-3"),
-        clock=clock,
-    )
+    place_at(archivist, clock, b, "K1-01-A-1-3")
     with pytest.raises(L.UndoRefused):
         L.undo_last_bulk_move(session=archivist, clock=clock)
 
@@ -482,12 +480,7 @@ def test_a_custody_hand_over_records_every_item_and_changes_the_custodian(
     cabinet = place_id(archivist, clock, "K1-G1")
     vid = volume(archivist, clock, "confidential")
     b = box(archivist, clock)
-    L.place_box(
-        session=archivist,
-        box_id=b,
-        location_id=place_id(archivist, clock, "K1-G1-1-2"),
-        clock=clock,
-    )
+    place_at(archivist, clock, b, "K1-G1-1-2")
     L.put_volume(session=archivist, volume_id=vid, box_id=b, clock=clock)
     assert [
         p.code for p in L.custody_places(session=archivist, user_id=me(archivist), clock=clock)
@@ -525,12 +518,7 @@ def test_the_shelf_map_shows_fill_and_secrecy_per_cell(
     shelf(archivist, clock, columns="1", faces="A", sections="1-5", layers="1-6", capacity=3)
     grid = place_id(archivist, clock, "K1-01-A")
     b = box(archivist, clock)
-    L.place_box(
-        session=archivist,
-        box_id=b,
-        location_id=place_id(archivist, clock, "K1-01-A-2-3"),
-        clock=clock,
-    )
+    place_at(archivist, clock, b, "K1-01-A-2-3")
     L.put_volume(
         session=archivist, volume_id=volume(archivist, clock, "secret"), box_id=b, clock=clock
     )
@@ -549,12 +537,7 @@ def test_a_shelf_and_a_cabinet_of_one_room_never_share_a_subtree(
     shelf(archivist, clock, columns="1", faces="A", sections="1", layers="1")
     safe(archivist, clock, custodian=me(archivist))
     b = box(archivist, clock)
-    L.place_box(
-        session=archivist,
-        box_id=b,
-        location_id=place_id(archivist, clock, "K1-G1-1-1"),
-        clock=clock,
-    )
+    place_at(archivist, clock, b, "K1-G1-1-1")
     shelf_id = place_id(archivist, clock, "K1-M1")
     assert L.list_boxes_at(session=archivist, location_id=shelf_id, clock=clock) == []
     rooms = L.list_child_locations(
@@ -570,12 +553,7 @@ def test_spreading_boxes_over_a_safe_takes_ordinary_boxes_too_and_names_the_real
     safe(archivist, clock, custodian=me(archivist))  # 2 层 × 2
     plain = [box(archivist, clock) for _ in range(3)]
     for b in plain:
-        L.place_box(
-            session=archivist,
-            box_id=b,
-            location_id=place_id(archivist, clock, "K1-01-A-1-1"),
-            clock=clock,
-        )
+        place_at(archivist, clock, b, "K1-01-A-1-1")
     requests = L.spread_over(
         session=archivist, box_ids=plain, target_id=place_id(archivist, clock, "K1-G1"), clock=clock
     )

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from app.clock import FixedClock
 from app.server_errors import RestoreTargetExists
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import SignedIn, sign_out
 from app.services.backup import (
     get_backup_status,
     list_backups,
@@ -26,21 +26,10 @@ from app.storage.backup import pg as pgb
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry, Customer
 from tests.engines import PgServer
-from tests.factories import PASSWORD, erase_customer, person
+from tests.factories import PASSWORD, erase_customer, person, signed_in
+from tests.integration.test_backup import OTHER_ID, register_two
 
 pytestmark = pytest.mark.postgresql_only
-
-OTHER_ID = "110105194912310038"
-
-
-def _register_two(archivist: SignedIn, clock: FixedClock) -> tuple[int, int]:
-    first = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    second = register_customer(
-        session=archivist,
-        draft=person(name="李四光", id_number=OTHER_ID, phones=(), bank_accounts=()),
-        clock=clock,
-    ).customer_id
-    return first, second
 
 
 def _key_id(session: SignedIn, clock: FixedClock, customer_id: int) -> str:
@@ -76,7 +65,7 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
     pg_server: PgServer,
     restored_names: list[str],
 ) -> None:
-    first, _second = _register_two(archivist, clock)
+    first, _second = register_two(archivist, clock)
     before = reveal_customer(session=archivist, customer_id=first, purpose="备份测试", clock=clock)
     report = run_backup(session=admin, clock=clock, target=tmp_path / "backups")
     backup = Path(report.path)
@@ -143,10 +132,7 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
         prepare_restore(session=admin, clock=clock, backup=backup, into=into)
     with archivist.uow(clock) as uow:  # the live database still has its three
         assert uow.session.scalar(select(func.count()).select_from(Customer)) == 3
-    restored = sign_in(
-        location=_new_location(location, into), username="lisi", password=PASSWORD, clock=clock
-    )
-    try:
+    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
         after = reveal_customer(
             session=restored, customer_id=first, purpose="恢复核对", clock=clock
         )
@@ -162,8 +148,6 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
         from app.services.audit import verify_audit_chain
 
         assert verify_audit_chain(restored.store).ok
-    finally:
-        sign_out(session=restored, clock=clock)
 
 
 def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_values(
@@ -175,7 +159,7 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
     pg_server: PgServer,
     restored_names: list[str],
 ) -> None:
-    first, second = _register_two(archivist, clock)
+    first, second = register_two(archivist, clock)
     gone_key = _key_id(archivist, clock, second)
     folder = tmp_path / "backups"
     old = Path(run_backup(session=admin, clock=clock, target=folder).path)
@@ -187,15 +171,10 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
     restored_names.append(into)
     summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
     assert summary.erased_customers == 1
-    restored = sign_in(
-        location=_new_location(location, into), username="lisi", password=PASSWORD, clock=clock
-    )
-    try:
+    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
         with restored.uow(clock) as uow:
             assert uow.session.get(Customer, second) is None
         assert reveal_customer(session=restored, customer_id=first, purpose="核对", clock=clock)
-    finally:
-        sign_out(session=restored, clock=clock)
     # 2. the dump alone, opened with the data key and restored without the app's vault
     #    handling (an insider with the key): the vault table is empty
     raw_name = f"{live_name}_raw"
@@ -260,7 +239,7 @@ def test_backup_verify_restore_of_a_server_database_on_the_command_line(
     from tests.conftest import ADMIN_PASSWORD
     from tests.integration.test_demo_and_cli import cli
 
-    _register_two(archivist, clock)
+    register_two(archivist, clock)
     assert location.url is not None
     secret = tmp_path / "backup.pw"
     secret.write_text(ADMIN_PASSWORD + "\n", encoding="utf-8")
@@ -301,7 +280,7 @@ def test_a_dump_made_before_a_key_rotation_restores_under_today_s_key(
 ) -> None:
     from app.services.keys import rotate_data_key
 
-    first, _second = _register_two(archivist, clock)
+    first, _second = register_two(archivist, clock)
     before = reveal_customer(session=archivist, customer_id=first, purpose="核对", clock=clock)
     old = Path(run_backup(session=admin, clock=clock, target=tmp_path / "backups").path)
     sign_out(session=archivist, clock=clock)
@@ -312,11 +291,6 @@ def test_a_dump_made_before_a_key_rotation_restores_under_today_s_key(
     restored_names.append(into)
     summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
     assert summary.erased_customers == 0
-    restored = sign_in(
-        location=_new_location(location, into), username="lisi", password=PASSWORD, clock=clock
-    )
-    try:
+    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
         after = reveal_customer(session=restored, customer_id=first, purpose="核对", clock=clock)
         assert after.id_number == before.id_number
-    finally:
-        sign_out(session=restored, clock=clock)

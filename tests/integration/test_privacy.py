@@ -61,6 +61,33 @@ def _approver(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) ->
 
 
 # --- consent at registration (R4) -----------------------------------------------------------
+def _consenting(
+    session: SignedIn,
+    clock: FixedClock,
+    name: str,
+    phone: str,
+    consent_until: date,
+    volume: tuple[int, str] | None = None,
+) -> int:
+    """The id of a prospect registered on a consent (合同履行, given 2020-01-01) ending
+    ``consent_until``, no legal basis; with ``volume`` (year, retention) a volume of theirs."""
+    consent = privacy.ConsentInput(
+        purposes=("合同履行",), given_on=date(2020, 1, 1), valid_until=consent_until
+    )
+    draft = prospect(name, phone, legal_basis="", consent=consent)
+    customer_id = register_customer(session=session, draft=draft, clock=clock).customer_id
+    if volume is not None:
+        year, retention = volume
+        create_volume(
+            session=session,
+            draft=VolumeDraft(
+                customer_id=customer_id, year=year, title="客户档案", retention=retention
+            ),
+            clock=clock,
+        )
+    return customer_id
+
+
 def test_registration_needs_a_consent_or_a_legal_basis(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
@@ -176,45 +203,16 @@ def test_a_legal_basis_never_covers_marketing_or_provision_and_expiry_ends_a_con
 def test_the_queue_lists_each_rule_when_its_date_has_passed(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    def consent_until(until: date) -> privacy.ConsentInput:
-        return privacy.ConsentInput(
-            purposes=("合同履行",), given_on=date(2020, 1, 1), valid_until=until
-        )
-
     # consent: ended 2025-06-30
-    by_consent = register_customer(
-        session=archivist,
-        draft=prospect(
-            "甲一", "13700000001", legal_basis="", consent=consent_until(date(2025, 6, 30))
-        ),
-        clock=clock,
-    ).customer_id
+    by_consent = _consenting(archivist, clock, "甲一", "13700000001", date(2025, 6, 30))
     # volumes: consent ended 2019? no — consent 2025-06-30, but a D30 volume of 2010 keeps it
     # until 2040-12-31 (the latest date wins)
-    by_volume = register_customer(
-        session=archivist,
-        draft=prospect(
-            "乙二", "13700000002", legal_basis="", consent=consent_until(date(2025, 6, 30))
-        ),
-        clock=clock,
-    ).customer_id
-    create_volume(
-        session=archivist,
-        draft=VolumeDraft(customer_id=by_volume, year=2010, title="客户档案", retention="D30"),
-        clock=clock,
+    by_volume = _consenting(
+        archivist, clock, "乙二", "13700000002", date(2025, 6, 30), volume=(2010, "D30")
     )
     # a D10 volume of 2012 ended 2022-12-31, before the consent: the consent's date decides
-    old_volume = register_customer(
-        session=archivist,
-        draft=prospect(
-            "丙三", "13700000003", legal_basis="", consent=consent_until(date(2025, 9, 30))
-        ),
-        clock=clock,
-    ).customer_id
-    create_volume(
-        session=archivist,
-        draft=VolumeDraft(customer_id=old_volume, year=2012, title="客户档案", retention="D10"),
-        clock=clock,
+    old_volume = _consenting(
+        archivist, clock, "丙三", "13700000003", date(2025, 9, 30), volume=(2012, "D10")
     )
     # 流失: an open legal basis ends the day the customer is lost; kept 3 more years
     lost = register_customer(

@@ -6,7 +6,6 @@ import io
 import json
 from datetime import date
 
-import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
@@ -23,18 +22,14 @@ from app.services.exports import export_customers
 from app.services.privacy import printing
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, VALID_ID, add_user, person
+from tests.factories import PASSWORD, VALID_ID, add_user, person, potential
+from tests.pdf_text import pdf_text
 
 USCC_BODY = "91110105MA01ABCD1"
 USCC = USCC_BODY + uscc_check_character(USCC_BODY)
 FULL = privacy.ConsentInput(
     purposes=("合同履行", "客户服务", "对外提供"), given_on=date(2026, 1, 2), method="written"
 )
-
-
-def pdf_text(data: bytes) -> str:
-    doc = pdfium.PdfDocument(data)
-    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
 
 
 def _recipient(session: SignedIn, clock: FixedClock, **overrides: object) -> int:
@@ -64,9 +59,7 @@ def test_provision_needs_a_valid_agreement_and_the_customers_consent(
     ).customer_id
     by_basis = register_customer(
         session=archivist,
-        draft=person(
-            name="李雷", id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
-        ),
+        draft=potential(name="李雷"),
         clock=clock,
     ).customer_id
     with pytest.raises(ValidationFailed) as bad:
@@ -88,26 +81,22 @@ def test_provision_needs_a_valid_agreement_and_the_customers_consent(
         ("某咨询公司", True, ""),
     ]
     clock.advance(days=1)  # 2026-01-06: the second agreement ended on 2026-01-05
-    with pytest.raises(ProvisionRefused) as no_agreement:
-        privacy.provide_data(
-            session=archivist,
-            customer_id=consenting,
-            recipient_id=unsigned,
-            purpose="诉讼",
-            fields=("姓名",),
-            clock=clock,
-        )
-    assert "保密协议" in describe(no_agreement.value)
-    with pytest.raises(ProvisionRefused) as no_consent:
-        privacy.provide_data(
-            session=archivist,
-            customer_id=by_basis,
-            recipient_id=good,
-            purpose="诉讼",
-            fields=("姓名",),
-            clock=clock,
-        )
-    assert "客户未同意对外提供" in describe(no_consent.value)
+
+    def refusal(customer_id: int, recipient_id: int) -> str:
+        """Why giving the customer's 姓名 to the recipient for 诉讼 is refused (it must be)."""
+        with pytest.raises(ProvisionRefused) as refused:
+            privacy.provide_data(
+                session=archivist,
+                customer_id=customer_id,
+                recipient_id=recipient_id,
+                purpose="诉讼",
+                fields=("姓名",),
+                clock=clock,
+            )
+        return describe(refused.value)
+
+    assert "保密协议" in refusal(consenting, unsigned)  # the agreement has ended
+    assert "客户未同意对外提供" in refusal(by_basis, good)
     number = privacy.provide_data(
         session=archivist,
         customer_id=consenting,
@@ -181,13 +170,19 @@ def test_a_customers_report_shows_fields_by_class_volumes_uses_and_provisions(
         assert expected in text, expected
 
 
+def _correction_asked(session: SignedIn, clock: FixedClock) -> tuple[int, str]:
+    """A customer registered who asks for a correction (更正); their id and the request's number."""
+    cid = register_customer(session=session, draft=person(), clock=clock).customer_id
+    number = privacy.record_subject_request(
+        session=session, customer_id=cid, kind="correction", clock=clock
+    )
+    return cid, number
+
+
 def test_subject_requests_have_deadlines_and_overdue_ones_are_counted(
     archivist: SignedIn, clock: FixedClock
 ) -> None:
-    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    number = privacy.record_subject_request(
-        session=archivist, customer_id=cid, kind="correction", clock=clock
-    )
+    _cid, number = _correction_asked(archivist, clock)
     [row] = privacy.list_subject_requests(session=archivist, clock=clock, open_only=True)
     assert (row.number, row.due_on, row.overdue) == (number, date(2026, 1, 20), False)
     assert privacy.count_overdue_subject_requests(session=archivist, clock=clock) == 0
@@ -217,9 +212,7 @@ def test_an_export_leaves_out_customers_without_a_basis_for_its_purpose(
     )
     register_customer(
         session=archivist,
-        draft=person(
-            name="李雷", id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
-        ),
+        draft=potential(name="李雷"),
         clock=clock,
     )
     data = exports.export_customers(session=archivist, purpose="新品推介", use="营销", clock=clock)
@@ -237,9 +230,7 @@ def test_an_external_use_application_needs_the_customers_consent_to_provision(
 
     by_basis = register_customer(
         session=archivist,
-        draft=person(
-            name="李雷", id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
-        ),
+        draft=potential(name="李雷"),
         clock=clock,
     ).customer_id
     refused_volume, code = make_volume(archivist, clock, customer_id=by_basis)
@@ -310,10 +301,7 @@ def test_a_correction_names_the_request_and_an_anonymised_customer_cannot_be_edi
     from app.services.customers import CustomerChanges, get_customer, update_customer
     from app.storage.models import AuditEntry, Customer
 
-    cid = register_customer(session=archivist, draft=person(), clock=clock).customer_id
-    number = privacy.record_subject_request(
-        session=archivist, customer_id=cid, kind="correction", clock=clock
-    )
+    cid, number = _correction_asked(archivist, clock)
     detail = get_customer(session=archivist, customer_id=cid, clock=clock)
     changes = CustomerChanges(
         name=None,

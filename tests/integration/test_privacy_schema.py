@@ -12,8 +12,8 @@ from app.services import privacy
 from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage import migrate
-from app.storage.models import Base
 from tests.factories import person, prospect
+from tests.migration_helpers import assert_tables_match_models
 
 TABLES = {
     "customer_consent",
@@ -26,11 +26,7 @@ TABLES = {
 
 
 def test_the_privacy_tables_have_the_columns_of_the_models(admin: SignedIn) -> None:
-    with admin.store.engine.connect() as conn:
-        found = inspect(conn)
-        for table in TABLES | {"customer"}:
-            model = Base.metadata.tables[table]
-            assert {c["name"] for c in found.get_columns(table)} == set(model.columns.keys())
+    assert_tables_match_models(admin, TABLES | {"customer"})
 
 
 def test_upgrading_gives_existing_customers_their_old_consent_or_an_assumed_basis(

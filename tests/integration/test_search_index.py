@@ -9,13 +9,11 @@ from app.clock import FixedClock
 from app.services.auth import SignedIn, sign_out
 from app.services.customers import register_customer, search_customers
 from app.storage.location import DatabaseLocation
-from tests.factories import PASSWORD, person, signed_in
+from tests.factories import PASSWORD, potential, signed_in
 
 
 def add(session: SignedIn, clock: FixedClock, name: str) -> int:
-    draft = person(
-        name=name, id_number="", id_type=None, status="potential", phones=(), bank_accounts=()
-    )
+    draft = potential(name=name)
     return register_customer(session=session, draft=draft, clock=clock).customer_id
 
 

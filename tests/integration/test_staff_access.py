@@ -8,17 +8,15 @@ beyond the grace period; masked lists still work and the person's home card says
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
 
-from app.clock import FixedClock
 from app.domain.roles import Role
 from app.domain.staff import StaffPolicy
 from app.errors import CustomerDataSuspended, PermissionDenied
 from app.services import staff, users
-from app.services.auth import SignedIn, sign_in, sign_out
+from app.services.auth import sign_in, sign_out
 from app.services.catalogue import attach_file, open_file, volume_catalogue_pdf
 from app.services.common import local_today
 from app.services.customers import get_customer, reveal_customer
@@ -27,14 +25,30 @@ from app.services.loans import issue_loan
 from app.services.loans import printing as loan_printing
 from app.storage.location import DatabaseLocation
 from tests.factories import PASSWORD, confirm_as_security
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
+def _archivist_without_papers(desk: Desk, username: str, display_name: str) -> None:
+    """An archivist account, its role confirmed by the 安全保密员, with no staff record (R28)."""
+    users.create_user(
+        session=desk.admin,
+        username=username,
+        display_name=display_name,
+        roles=[Role.ARCHIVIST],
+        approver_title=None,
+        password=PASSWORD,
+        require_change=False,
+        clock=desk.clock,
+    )
+    confirm_as_security(desk.admin, desk.clock)
+
+
+def _approved_application(desk: Desk) -> tuple[int, int]:
+    """李四 makes a volume; a staff application for it approved by 孙专员: (volume, application)."""
+    vid, _code = make_volume(desk("lisi"), desk.clock)
+    app_id = staff_application(desk, [vid])
+    approve_all(desk, app_id, "info")
+    return vid, app_id
 
 
 def _customer_of(desk: Desk, volume_id: int) -> int:
@@ -85,9 +99,7 @@ def test_overdue_training_beyond_grace_stops_every_release_path_until_trained(de
         policy=StaffPolicy(training_interval_months=1, training_grace_days=5),
         clock=desk.clock,
     )
-    vid, _code = make_volume(desk("lisi"), desk.clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
+    vid, app_id = _approved_application(desk)
     desk.clock.advance(days=33)  # due after a month, within the 5-day grace: a warning only
     gaps = staff.get_my_compliance(session=desk("lisi"), clock=desk.clock)
     assert [g.code for g in gaps] == ["training_due"] and not gaps[0].blocking
@@ -131,20 +143,8 @@ def test_an_account_without_a_valid_agreement_may_sign_in_but_not_release_data(
     desk: Desk, location: DatabaseLocation
 ) -> None:
     clock = desk.clock
-    users.create_user(
-        session=desk.admin,
-        username="newbie",
-        display_name="新员工",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    confirm_as_security(desk.admin, clock)
-    vid, _code = make_volume(desk("lisi"), clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
+    _archivist_without_papers(desk, "newbie", "新员工")
+    vid, app_id = _approved_application(desk)
     newbie = sign_in(location=location, username="newbie", password=PASSWORD, clock=clock)
     desk.sessions["newbie"] = newbie
     assert [g.code for g in staff.get_my_compliance(session=newbie, clock=clock)] == ["no_person"]
@@ -278,23 +278,9 @@ def test_an_upgraded_installation_keeps_its_accounts_working_through_the_transit
     from app.storage.models import Setting, UserAccount
 
     clock = desk.clock
-    users.create_user(
-        session=desk.admin,
-        username="veteran",
-        display_name="老员工",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    confirm_as_security(desk.admin, clock)
-    vid, _code = make_volume(desk("lisi"), clock)
-    app_id = staff_application(desk, [vid])
-    approve_all(desk, app_id, "info")
-    vid2, _code2 = make_volume(desk("lisi"), clock)  # lent at the end, after the first is out
-    app2 = staff_application(desk, [vid2])
-    approve_all(desk, app2, "info")
+    _archivist_without_papers(desk, "veteran", "老员工")
+    vid, app_id = _approved_application(desk)
+    vid2, app2 = _approved_application(desk)  # lent at the end, after the first is out
     engine = desk.admin.store.engine
     with desk.admin.uow(clock) as uow:  # a new installation: no transition, the gate holds
         assert upgrade_transition(uow.session) is None
@@ -330,17 +316,7 @@ def test_an_upgraded_installation_keeps_its_accounts_working_through_the_transit
         (False, True)
     ]
     # an account made after the upgrade meets R28 from its first day
-    users.create_user(
-        session=desk.admin,
-        username="latecomer",
-        display_name="新来的",
-        roles=[Role.ARCHIVIST],
-        approver_title=None,
-        password=PASSWORD,
-        require_change=False,
-        clock=clock,
-    )
-    confirm_as_security(desk.admin, clock)
+    _archivist_without_papers(desk, "latecomer", "新来的")
     late = desk("latecomer")
     assert [(g.code, g.blocking) for g in staff.get_my_compliance(session=late, clock=clock)] == [
         ("no_person", True)

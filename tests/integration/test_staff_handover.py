@@ -9,20 +9,15 @@ are recorded line by line and printed. Printed lists are read back with pypdfium
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
-import pypdfium2 as pdfium
 import pytest
 from sqlalchemy import select
 
-from app.clock import FixedClock
 from app.domain.inspection_rows import InspectionDraft, Inspector, TaskDraft
 from app.domain.staff import HoldingKind, StaffState
 from app.errors import OpenHoldings, PersonConfirmationFailed, ValidationFailed
-from app.services import locations as L
 from app.services import staff, users
-from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.services.inspections import record_finding, start_inspection
 from app.services.loans import issue_loan
@@ -37,23 +32,10 @@ from app.storage.models import (
     StorageLocation,
     UseApplication,
 )
-from tests.factories import PASSWORD, person
-from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, staff_application
-
-
-@pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    yield d
-    d.close()
-
-
-def pdf_text(data: bytes) -> str:
-    doc = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
+from tests.factories import PASSWORD, potential
+from tests.integration.test_locations import safe, shelf
+from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
+from tests.pdf_text import pdf_text
 
 
 def _person(desk: Desk, username: str) -> int:
@@ -64,29 +46,35 @@ def _person(desk: Desk, username: str) -> int:
     )
 
 
+def _hand_over_zhao(
+    desk: Desk,
+    leaving: StaffState,
+    successor: str,
+    supervisor: str,
+    password: str = PASSWORD,
+    **extra: object,
+) -> staff.StaffHandoverSheet:
+    """李四 hands zhao's holdings over to ``successor`` (confirmed with ``password``) before
+    ``supervisor``; ``extra``: ``note``, ``kinds``. Returns the hand-over sheet."""
+    return staff.hand_over_holdings(
+        session=desk("lisi"),
+        person_id=_person(desk, "zhao"),
+        leaving=leaving,
+        successor_user_id=desk.ids[successor],
+        successor_username=successor,
+        successor_password=password,
+        supervisor=supervisor,
+        clock=desk.clock,
+        **extra,  # type: ignore[arg-type]
+    )
+
+
 def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
     """zhao (archivist, 销售部) keeps a safe, borrows, applies, looks after a customer, repairs,
     inspects and is the department's filing clerk."""
     clock, lisi, zhao = desk.clock, desk("lisi"), desk.ids["zhao"]
-    L.create_location_batch(
-        session=lisi,
-        spec=L.BatchSpec(
-            room="K1",
-            unit="cabinet",
-            cabinets="1",
-            sections="1",
-            layers="1",
-            capacity=2,
-            secure=True,
-            custodian_id=zhao,
-        ),
-        clock=clock,
-    )
-    L.create_location_batch(
-        session=lisi,
-        spec=L.BatchSpec(room="K1", columns="1", faces="A", sections="1", layers="1", capacity=2),
-        clock=clock,
-    )
+    safe(lisi, clock, zhao, layers="1")
+    shelf(lisi, clock, columns="1", faces="A", sections="1", layers="1")
     vid, _code = make_volume(lisi, clock, title="王五2024年度客户档案")
     lent = staff_application(desk, [vid])
     approve_all(desk, lent, "info")
@@ -95,15 +83,7 @@ def _give_zhao_one_of_everything(desk: Desk) -> dict[str, int]:
     waiting = staff_application(desk, [other])
     cid = register_customer(
         session=lisi,
-        draft=person(
-            id_number="",
-            id_type=None,
-            status="potential",
-            phones=(),
-            bank_accounts=(),
-            name="钱七",
-            responsible_user_id=zhao,
-        ),
+        draft=potential(name="钱七", responsible_user_id=zhao),
         clock=clock,
     ).customer_id
     finding = record_finding(
@@ -165,27 +145,8 @@ def test_leaving_hand_over_moves_every_kind_prints_the_list_and_only_then_allows
     assert "负责的客户 1 项" in refused.value.params["items"]
     # the successor's password is checked
     with pytest.raises(PersonConfirmationFailed):
-        staff.hand_over_holdings(
-            session=desk("lisi"),
-            person_id=zhao_person,
-            leaving=StaffState.LEFT,
-            successor_user_id=desk.ids["both"],
-            successor_username="both",
-            successor_password="wrong",
-            supervisor="钱部长",
-            clock=clock,
-        )
-    sheet = staff.hand_over_holdings(
-        session=desk("lisi"),
-        person_id=zhao_person,
-        leaving=StaffState.LEFT,
-        successor_user_id=desk.ids["both"],
-        successor_username="both",
-        successor_password=PASSWORD,
-        supervisor="钱部长",
-        clock=clock,
-        note="离职",
-    )
+        _hand_over_zhao(desk, StaffState.LEFT, "both", "钱部长", password="wrong")
+    sheet = _hand_over_zhao(desk, StaffState.LEFT, "both", "钱部长", note="离职")
     assert sheet.remaining == 0 and len(sheet.lines) == len(held)
     both = desk.ids["both"]
     with desk.admin.uow(clock) as uow:
@@ -249,28 +210,11 @@ def test_a_successor_who_cannot_take_a_kind_is_refused_before_anything_moves(des
     _give_zhao_one_of_everything(desk)
     zhao_person = _person(desk, "zhao")
     with pytest.raises(ValidationFailed) as refused:
-        staff.hand_over_holdings(
-            session=desk("lisi"),
-            person_id=zhao_person,
-            leaving=StaffState.TRANSFERRED,
-            successor_user_id=desk.ids["head"],
-            successor_username="head",
-            successor_password=PASSWORD,
-            supervisor="吴监事",
-            clock=desk.clock,
-        )
+        _hand_over_zhao(desk, StaffState.TRANSFERRED, "head", "吴监事")
     assert ("successor", "not_archivist") in [(e.field, e.reason) for e in refused.value.errors]
     # custody only, to lisi; the rest stays and the person stays 在职
-    sheet = staff.hand_over_holdings(
-        session=desk("lisi"),
-        person_id=zhao_person,
-        leaving=StaffState.TRANSFERRED,
-        successor_user_id=desk.ids["lisi"],
-        successor_username="lisi",
-        successor_password=PASSWORD,
-        supervisor="吴监事",
-        clock=desk.clock,
-        kinds=[HoldingKind.CUSTODY],
+    sheet = _hand_over_zhao(
+        desk, StaffState.TRANSFERRED, "lisi", "吴监事", kinds=[HoldingKind.CUSTODY]
     )
     assert [line.kind_label for line in sheet.lines] == ["保管的保险柜/涉密专柜"]
     assert sheet.remaining == 6
@@ -321,8 +265,9 @@ def test_monthly_filing_is_confirmed_by_the_clerk_overdue_after_the_tenth_and_pr
         clock=clock,
     )
     assert (done.row.items, done.row.pages, done.row.clerk_confirmed) == (16, 70, "password")
+
     # a clerk without an account signs the paper list
-    with pytest.raises(ValidationFailed):
+    def nothing_filed(**signature: bool) -> None:
         staff.record_filing_handover(
             session=desk("lisi"),
             department_id=service,
@@ -330,16 +275,12 @@ def test_monthly_filing_is_confirmed_by_the_clerk_overdue_after_the_tenth_and_pr
             volume_ids=[],
             clock=clock,
             note="本月无归档",
+            **signature,  # type: ignore[arg-type]
         )
-    staff.record_filing_handover(
-        session=desk("lisi"),
-        department_id=service,
-        period="2025-12",
-        volume_ids=[],
-        clock=clock,
-        note="本月无归档",
-        paper_signature=True,
-    )
+
+    with pytest.raises(ValidationFailed):
+        nothing_filed()  # neither a password nor the paper signature
+    nothing_filed(paper_signature=True)
     assert staff.get_filing_status(session=desk("lisi"), clock=clock).overdue == ()
     stats = staff.list_filing_statistics(session=desk("lisi"), year=2025, clock=clock)
     assert [(s.department, s.items, s.on_time) for s in stats] == [

@@ -4,10 +4,8 @@ and outputs (PDF text and xlsx cells equal the report; no personal value anywher
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 
-import pypdfium2
 import pytest
 from openpyxl import load_workbook
 
@@ -35,18 +33,18 @@ from app.services.statistics import (
 from app.storage.location import DatabaseLocation
 from app.storage.models import Volume
 from tests import statistics_fixtures as fx
-from tests.loan_helpers import Desk, make_desk
+from tests.loan_helpers import Desk
+from tests.pdf_text import pdf_text
 
 JAN = fx.PERIOD
 KINDS = ("holdings", "use", "loans", "inspections", "customers", "activity")
 
 
 @pytest.fixture
-def desk(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> Iterator[Desk]:
-    d = make_desk(admin, location, clock)
-    fx.build(d("lisi"), clock)
-    yield d
-    d.close()
+def desk(desk: Desk, clock: FixedClock) -> Desk:
+    """The loan desk with the statistics fixture's month of work, made by 李四."""
+    fx.build(desk("lisi"), clock)
+    return desk
 
 
 def compile_(desk: Desk, kind: str = "use", **kw: object) -> int:
@@ -60,6 +58,42 @@ def compile_(desk: Desk, kind: str = "use", **kw: object) -> int:
     )
     submit_report(session=desk("lisi"), report_id=rid, clock=desk.clock)
     return rid
+
+
+def released(desk: Desk, kind: str = "use") -> int:
+    """A report of ``kind`` compiled by 李四 and released on 刘芳's (客服部经理) approval."""
+    rid = compile_(desk, kind=kind)
+    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
+    return rid
+
+
+def distribute(
+    desk: Desk, rid: int, recipient: str, copies: int, given_on: date, **extra: str
+) -> None:
+    """李四 records ``copies`` copies of report ``rid`` given to ``recipient`` on ``given_on``."""
+    record_distribution(
+        session=desk("lisi"),
+        report_id=rid,
+        recipient=recipient,
+        copies=copies,
+        given_on=given_on,
+        clock=desk.clock,
+        **extra,
+    )
+
+
+def revise_copies(desk: Desk, rid: int, note: str) -> int:
+    """李四 revises the summary's 复制页数 of report ``rid`` to 8 with ``note``; the new id."""
+    return revise_report(
+        session=desk("lisi"),
+        report_id=rid,
+        table_key="summary",
+        row_label="复制页数",
+        column=1,
+        new_value="8",
+        note=note,
+        clock=desk.clock,
+    )
 
 
 def test_an_internal_report_is_released_after_one_review(desk: Desk) -> None:
@@ -167,19 +201,11 @@ def test_a_rejected_report_says_why_and_is_not_released(desk: Desk) -> None:
     row = next(r for r in list_stored_reports(session=desk("lisi"), clock=desk.clock))
     assert (row.state, row.number) == ("rejected", "")
     with pytest.raises(ValidationFailed):
-        record_distribution(
-            session=desk("lisi"),
-            report_id=rid,
-            recipient="销售部",
-            copies=1,
-            given_on=date(2026, 1, 20),
-            clock=desk.clock,
-        )
+        distribute(desk, rid, "销售部", 1, date(2026, 1, 20))
 
 
 def test_released_numbers_do_not_change_when_the_data_does(desk: Desk) -> None:
-    rid = compile_(desk, kind="holdings")
-    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
+    rid = released(desk, kind="holdings")
     before = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock).report
     with desk("lisi").uow(desk.clock) as uow:
         for v in uow.session.query(Volume).all():
@@ -202,29 +228,10 @@ def test_released_numbers_do_not_change_when_the_data_does(desk: Desk) -> None:
 
 
 def test_a_changed_item_is_a_new_version_approved_by_the_general_manager(desk: Desk) -> None:
-    rid = compile_(desk, kind="use")
-    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
+    rid = released(desk, kind="use")
     with pytest.raises(ValidationFailed):  # a note is required
-        revise_report(
-            session=desk("lisi"),
-            report_id=rid,
-            table_key="summary",
-            row_label="复制页数",
-            column=1,
-            new_value="8",
-            note="",
-            clock=desk.clock,
-        )
-    new = revise_report(
-        session=desk("lisi"),
-        report_id=rid,
-        table_key="summary",
-        row_label="复制页数",
-        column=1,
-        new_value="8",
-        note="补登两页复制",
-        clock=desk.clock,
-    )
+        revise_copies(desk, rid, note="")
+    new = revise_copies(desk, rid, note="补登两页复制")
     with pytest.raises(ReportStepNotYours):
         approve_report(session=desk("manager"), report_id=new, opinion="", clock=desk.clock)
     approve_report(session=desk("gm"), report_id=new, opinion="同意", clock=desk.clock)
@@ -240,34 +247,11 @@ def test_a_changed_item_is_a_new_version_approved_by_the_general_manager(desk: D
 
 
 def test_the_distribution_register_records_who_got_how_many_copies(desk: Desk) -> None:
-    rid = compile_(desk, kind="loans")
-    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
-    record_distribution(
-        session=desk("lisi"),
-        report_id=rid,
-        recipient="总经理办公室",
-        copies=2,
-        given_on=date(2026, 1, 20),
-        note="纸质",
-        clock=desk.clock,
-    )
-    record_distribution(
-        session=desk("lisi"),
-        report_id=rid,
-        recipient="客服部",
-        copies=1,
-        given_on=date(2026, 1, 19),
-        clock=desk.clock,
-    )
+    rid = released(desk, kind="loans")
+    distribute(desk, rid, "总经理办公室", 2, date(2026, 1, 20), note="纸质")
+    distribute(desk, rid, "客服部", 1, date(2026, 1, 19))
     with pytest.raises(ValidationFailed):
-        record_distribution(
-            session=desk("lisi"),
-            report_id=rid,
-            recipient="销售部",
-            copies=0,
-            given_on=date(2026, 1, 20),
-            clock=desk.clock,
-        )
+        distribute(desk, rid, "销售部", 0, date(2026, 1, 20))
     stored = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock)
     assert [(d.recipient, d.copies, d.given_on) for d in stored.distributions] == [
         ("客服部", 1, date(2026, 1, 19)),
@@ -277,21 +261,6 @@ def test_the_distribution_register_records_who_got_how_many_copies(desk: Desk) -
 
 
 # --- outputs ---------------------------------------------------------------------------------
-def pdf_text(data: bytes) -> str:
-    doc = pypdfium2.PdfDocument(data)
-    try:
-        parts = []
-        for i in range(len(doc)):
-            page = doc[i]
-            text = page.get_textpage()
-            parts.append(text.get_text_range())
-            text.close()
-            page.close()
-        return "\n".join(parts)
-    finally:
-        doc.close()
-
-
 def xlsx_cells(data: bytes) -> list[list[object]]:
     sheet = load_workbook(io.BytesIO(data)).active
     assert sheet is not None
@@ -300,8 +269,7 @@ def xlsx_cells(data: bytes) -> list[list[object]]:
 
 @pytest.mark.parametrize("kind", KINDS)
 def test_pdf_and_xlsx_hold_the_reports_cells_and_no_personal_value(desk: Desk, kind: str) -> None:
-    rid = compile_(desk, kind=kind)
-    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
+    rid = released(desk, kind=kind)
     stored = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock)
     pdf = export_stored_report(
         session=desk("lisi"), report_id=rid, fmt=ExportFormat.PDF, clock=desk.clock
@@ -337,8 +305,7 @@ def test_a_draft_carries_the_watermark_in_print_and_in_the_workbook(desk: Desk) 
 
 
 def test_a_stored_report_reads_the_same_for_every_reader(desk: Desk) -> None:
-    rid = compile_(desk, kind="use")  # compiled by an archivist, who may see every title
-    approve_report(session=desk("manager"), report_id=rid, opinion="", clock=desk.clock)
+    rid = released(desk, kind="use")  # compiled by an archivist, who may see every title
     mine = get_stored_report(session=desk("lisi"), report_id=rid, clock=desk.clock).report
     theirs = get_stored_report(session=desk("head"), report_id=rid, clock=desk.clock).report
     assert mine == theirs

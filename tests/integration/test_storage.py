@@ -69,18 +69,32 @@ def test_migrate_from_empty_creates_every_table_at_head(tmp_path: Path) -> None:
     assert not (tmp_path / "empty.db").read_bytes().startswith(b"SQLite format 3")
 
 
+def _refused_untouched(
+    admin: SignedIn,
+    location: DatabaseLocation,
+    clock: FixedClock,
+    sql: str,
+    error: type[Exception],
+) -> pytest.ExceptionInfo[Exception]:
+    """Run ``sql`` on the database, sign out; signing in again raises ``error`` and leaves the
+    file as it was. Returns what was raised."""
+    with admin.store.engine.begin() as conn:
+        conn.execute(text(sql))
+    sign_out(session=admin, clock=clock)
+    before = sha(location.sqlite_path)
+    with pytest.raises(error) as info:
+        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
+    assert sha(location.sqlite_path) == before
+    return info
+
+
 @pytest.mark.sqlite_only
 def test_database_from_a_newer_version_is_refused_untouched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    with admin.store.engine.begin() as conn:
-        conn.execute(text("UPDATE alembic_version SET version_num = 'f9999_future'"))
-    sign_out(session=admin, clock=clock)
-    before = sha(location.sqlite_path)
-    with pytest.raises(DatabaseTooNew) as info:
-        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
+    from_the_future = "UPDATE alembic_version SET version_num = 'f9999_future'"
+    info = _refused_untouched(admin, location, clock, from_the_future, DatabaseTooNew)
     assert info.value.params["revision"] == "f9999_future"
-    assert sha(location.sqlite_path) == before
     assert not list(location.sqlite_path.parent.glob("*.before-upgrade-*"))
 
 
@@ -88,13 +102,7 @@ def test_database_from_a_newer_version_is_refused_untouched(
 def test_unstamped_database_with_tables_is_not_touched(
     admin: SignedIn, location: DatabaseLocation, clock: FixedClock
 ) -> None:
-    with admin.store.engine.begin() as conn:
-        conn.execute(text("DELETE FROM alembic_version"))
-    sign_out(session=admin, clock=clock)
-    before = sha(location.sqlite_path)
-    with pytest.raises(ForeignDatabase):
-        sign_in(location=location, username="boss", password=ADMIN_PASSWORD, clock=clock)
-    assert sha(location.sqlite_path) == before
+    _refused_untouched(admin, location, clock, "DELETE FROM alembic_version", ForeignDatabase)
 
 
 @pytest.mark.sqlite_only

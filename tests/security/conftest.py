@@ -32,6 +32,14 @@ from tests.factories import PASSWORD, add_archivist, add_user, potential
 SIDE_FILES = (".keyring", ".vault", ".audit-checkpoints")
 
 
+def every_row(conn: Connection) -> bytes:
+    """Every row of every table of an SQLite database, ``repr``-ed: what a dump of it shows."""
+    tables = conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type = 'table'").scalars()
+    return b"".join(
+        repr(conn.exec_driver_sql(f'SELECT * FROM "{t}"').fetchall()).encode() for t in list(tables)
+    )
+
+
 @dataclass
 class Office:
     """A database with an archivist (lisi), an approver (wang, 总经理), an auditor (audit), the

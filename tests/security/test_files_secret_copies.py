@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
@@ -34,6 +33,7 @@ from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
 from tests.gui.conftest import when_modal
 from tests.loan_helpers import Desk, approve_all, make_desk, make_volume, return_at_desk
+from tests.pdf_text import pdf_text
 from ui.context import AppContext
 from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import PrintPreviewDialog
@@ -173,14 +173,6 @@ def out_dir(tmp_path: Path) -> Path:
     folder = tmp_path / "saved"
     folder.mkdir()
     return folder
-
-
-def pdf_text(data: bytes) -> str:
-    doc = pdfium.PdfDocument(data)
-    try:
-        return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
-    finally:
-        doc.close()
 
 
 # --- refused ---------------------------------------------------------------------------------

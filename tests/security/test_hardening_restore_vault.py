@@ -46,7 +46,7 @@ from app.storage.engine import _key_pragma, classify_open_error
 from app.storage.location import DatabaseLocation
 from app.storage.sessions import holders, sessions_dir
 from tests.conftest import make_setup_request
-from tests.factories import PASSWORD, VALID_ID, add_archivist, person, sign_in_as
+from tests.factories import PASSWORD, VALID_ID, add_archivist, person, sign_in_as, signed_in
 
 
 @pytest.fixture
@@ -74,6 +74,14 @@ def _check(location: DatabaseLocation, clock: FixedClock) -> CheckReport:
 
 
 # --- restore while another instance is signed in ----------------------------------------------
+def _reveal_refused(
+    location: DatabaseLocation, clock: FixedClock, customer: int, error: type[Exception]
+) -> None:
+    """lisi signs in; revealing the customer raises ``error``."""
+    with signed_in(location, "lisi", PASSWORD, clock) as session, pytest.raises(error):
+        reveal_customer(session=session, customer_id=customer, purpose="核对", clock=clock)
+
+
 def test_restore_refuses_while_another_session_holds_the_database_and_says_who(
     admin: SignedIn, customer: int, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
 ) -> None:
@@ -117,12 +125,7 @@ def test_a_missing_vault_is_an_error_not_a_new_empty_vault_and_check_reports_it(
     sign_out(session=admin, clock=clock)
     vault = _vault(location)
     vault.unlink()
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
-        with pytest.raises(VaultMissing):
-            reveal_customer(session=session, customer_id=customer, purpose="核对", clock=clock)
-    finally:
-        sign_out(session=session, clock=clock)
+    _reveal_refused(location, clock, customer, VaultMissing)
     assert not vault.exists()  # not silently made anew
     report = _check(location, clock)
     assert not report.ok and any("密钥库文件不见了" in p for p in report.problems)
@@ -152,12 +155,7 @@ def test_a_foreign_or_garbage_vault_is_an_error_and_check_reports_it(
         vault.write_bytes(os.urandom(64 * 1024))
     else:
         vault.write_bytes(b"")
-    session = sign_in(location=location, username="lisi", password=PASSWORD, clock=clock)
-    try:
-        with pytest.raises(VaultForeign):
-            reveal_customer(session=session, customer_id=customer, purpose="核对", clock=clock)
-    finally:
-        sign_out(session=session, clock=clock)
+    _reveal_refused(location, clock, customer, VaultForeign)
     report = _check(location, clock)
     assert not report.ok and any("密钥库文件已损坏，或不属于" in p for p in report.problems)
 

@@ -39,6 +39,7 @@ from app.services.loans import (
 )
 from app.storage.models import AuditEntry, StorageLocation
 from tests.factories import sign_in_as
+from tests.integration.test_locations import safe
 from tests.loan_helpers import Desk, approve_all, make_volume, staff_application
 
 SECRET_TITLE = "张三丰并购谈判底价"
@@ -170,20 +171,7 @@ def test_loan_applications_hide_the_level_word_from_readers_without_clearance(
 
 def test_hand_over_and_box_lists_hide_level_and_counts_above_clearance(desk: Desk) -> None:
     lisi = desk("lisi")
-    L.create_location_batch(
-        session=lisi,
-        spec=L.BatchSpec(
-            room="K1",
-            unit="cabinet",
-            cabinets="1",
-            sections="1",
-            layers="1-2",
-            capacity=2,
-            secure=True,
-            custodian_id=desk.ids["lisi"],
-        ),
-        clock=desk.clock,
-    )
+    safe(lisi, desk.clock, desk.ids["lisi"])  # 层 1-2, two boxes each
     with lisi.store.new_session() as db:
         places = {c: i for c, i in db.execute(select(StorageLocation.code, StorageLocation.id))}
     vid, _code = make_volume(lisi, desk.clock, level="confidential")

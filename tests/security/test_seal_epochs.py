@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.security import seal_store, sealing
 from app.services.auth import SignedIn, sign_out
-from tests.security.conftest import Office
+from tests.security.conftest import Office, every_row
 
 
 def seals(session: SignedIn) -> list[sealing.SealRow]:
@@ -112,13 +112,7 @@ def test_only_the_current_epoch_key_is_kept_and_it_evolves_one_way(office: Offic
         assert bytes(rows[0][1]) != bytes(stored_before)
         # the older keys are nowhere in the decrypted database
         with session.store.engine.connect() as conn:
-            names = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-            ).scalars()
-            dump = b"".join(
-                repr(conn.exec_driver_sql(f'SELECT * FROM "{t}"').fetchall()).encode()
-                for t in list(names)
-            )
+            dump = every_row(conn)
         for epoch in range(now.epoch):
             old = sealing.epoch_key(seed, epoch)
             assert old.hex().encode() not in dump.lower() and repr(old).encode()[2:-1] not in dump

@@ -18,7 +18,7 @@ from app.services.audit import verify_audit_chain, verify_sealed_trail
 from app.services.auth import sign_out
 from tests.conftest import ADMIN_PASSWORD, SECURITY_PASSWORD, SECURITY_USER
 from tests.factories import PASSWORD
-from tests.security.conftest import Insider, Office, copy_files, open_insider, put_back
+from tests.security.conftest import Insider, Office, copy_files, every_row, open_insider, put_back
 
 
 def verify(office: Office, *, key: str | None = None, anchors: tuple = ()):  # type: ignore[no-untyped-def]
@@ -300,13 +300,7 @@ def test_the_program_never_stores_the_verification_key(office: Office) -> None:
     insider = Insider(office.location, "lisi", PASSWORD)
     try:
         with insider.engine.connect() as conn:
-            tables = conn.exec_driver_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-            ).scalars()
-            dump = b"".join(
-                repr(conn.exec_driver_sql(f'SELECT * FROM "{t}"').fetchall()).encode()
-                for t in list(tables)
-            )
+            dump = every_row(conn)
             (state,) = conn.exec_driver_sql("SELECT sealed_key FROM audit_seal_state").one()
     finally:
         insider.close()
@@ -338,19 +332,15 @@ def test_every_audit_export_prints_the_chain_head_and_keeps_it_as_an_anchor(
     office.work()
     session = office.sign_in("audit")
     try:
-        pdf = export_audit(
-            session=session,
-            audit_filter=AuditFilter(),
-            fmt="pdf",
-            purpose="季度审查",
-            clock=office.clock,
-        )
-        xlsx = export_audit(
-            session=session,
-            audit_filter=AuditFilter(),
-            fmt="xlsx",
-            purpose="季度审查",
-            clock=office.clock,
+        pdf, xlsx = (
+            export_audit(
+                session=session,
+                audit_filter=AuditFilter(),
+                fmt=fmt,
+                purpose="季度审查",
+                clock=office.clock,
+            )
+            for fmt in ("pdf", "xlsx")
         )
         chain = verify_audit_chain(session.store)
     finally:

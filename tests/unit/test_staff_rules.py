@@ -11,6 +11,7 @@ from datetime import date
 import app.services
 from app.domain.staff import (
     AgreementTerm,
+    Gap,
     StaffPolicy,
     StaffState,
     add_months,
@@ -38,6 +39,20 @@ def gaps(
         policy=POLICY,
     )
     return [(g.code, g.blocking) for g in found]
+
+
+def no_person_gaps(transition_until: date | None = None) -> list[Gap]:
+    """The gaps of an account with no staff record (no person), on 2026-01-01."""
+    return compliance_gaps(
+        has_person=False,
+        state=None,
+        agreements=[],
+        last_training=None,
+        since=date(2026, 1, 1),
+        today=date(2026, 1, 1),
+        policy=POLICY,
+        transition_until=transition_until,
+    )
 
 
 FOREVER = [AgreementTerm(date(2025, 1, 1), None)]
@@ -69,15 +84,7 @@ def test_an_agreement_counts_from_signing_to_its_last_day() -> None:
 
 
 def test_no_person_or_a_person_who_left_is_always_blocked() -> None:
-    none = compliance_gaps(
-        has_person=False,
-        state=None,
-        agreements=[],
-        last_training=None,
-        since=date(2026, 1, 1),
-        today=date(2026, 1, 1),
-        policy=POLICY,
-    )
+    none = no_person_gaps()
     left = compliance_gaps(
         has_person=True,
         state=StaffState.LEFT,
@@ -166,14 +173,5 @@ def test_an_upgrade_transition_turns_blocking_gaps_into_dated_warnings_until_it_
     assert [
         (g.code, g.blocking) for g in with_transition(date(2026, 1, 1), until, StaffState.LEFT)
     ] == [("left", True)]
-    no_person = compliance_gaps(
-        has_person=False,
-        state=None,
-        agreements=[],
-        last_training=None,
-        since=date(2026, 1, 1),
-        today=date(2026, 1, 1),
-        policy=POLICY,
-        transition_until=until,
-    )
+    no_person = no_person_gaps(transition_until=until)
     assert [(g.code, g.blocking) for g in no_person] == [("no_person", False)]
