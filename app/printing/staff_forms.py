@@ -1,8 +1,9 @@
 """Staff forms (R26, R27): 归档移交清单, 离职/调岗交接清单 and the 访问权限审查记录.
 
-Each takes plain rows (the dataclasses below, filled by ``app.services.staff.printing``) and
-lays them out on the standard A4 page: details, the lines with a 核对 box, totals, and the
-signature blocks kept together on the last page. ReportLab is loaded only when rendering.
+Each takes plain rows (the dataclasses below; the filing and hand-over lines are those of
+``app.domain.staff``), filled by ``app.services.staff.printing``, and lays them out on the
+standard A4 page: details, the lines with a 核对 box, totals, and the signature blocks kept
+together on the last page. ReportLab is loaded only when rendering.
 """
 
 from __future__ import annotations

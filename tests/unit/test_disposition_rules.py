@@ -63,3 +63,32 @@ def test_dates_print_as_a_range_or_the_year() -> None:
         "2010-03-01—2010-11-30"
     )
     assert rules.date_range_text(None, None, 2010) == "2010"
+
+
+def test_a_list_row_gives_its_texts_in_the_order_of_the_column_titles() -> None:
+    row = rules.DestructionRow(
+        seq=3,
+        reference_code="KH·2010-Y10-0001",
+        title="张三客户档案",
+        date_range="2010",
+        secrecy="",
+        quantity="4件/30页",
+        retention="10年",
+        kept="16年",
+        reason=rules.DEFAULT_REASON,
+        remarks="",
+    )
+    assert len(row.cells()) == len(rules.LIST_COLUMNS) == 10
+    assert dict(zip(rules.LIST_COLUMNS, row.cells(), strict=True)) == {
+        "序号": "3",
+        "档号": "KH·2010-Y10-0001",
+        "题名": "张三客户档案",
+        "起止日期": "2010",
+        "密级": "",
+        "数量": "4件/30页",
+        "应保管期限": "10年",
+        "已保管期限": "16年",
+        "销毁原因": rules.DEFAULT_REASON,
+        "备注": "",
+    }
+    assert row.cells(unclassified="—")[4] == "—"  # the printed 清册 never leaves 密级 blank
