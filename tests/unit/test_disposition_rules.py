@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date
 
 import pytest
@@ -66,29 +67,21 @@ def test_dates_print_as_a_range_or_the_year() -> None:
 
 
 def test_a_list_row_gives_its_texts_in_the_order_of_the_column_titles() -> None:
-    row = rules.DestructionRow(
-        seq=3,
-        reference_code="KH·2010-Y10-0001",
-        title="张三客户档案",
-        date_range="2010",
-        secrecy="",
-        quantity="4件/30页",
-        retention="10年",
-        kept="16年",
-        reason=rules.DEFAULT_REASON,
-        remarks="",
-    )
-    assert len(row.cells()) == len(rules.LIST_COLUMNS) == 10
+    # every text field holds its own name: the cells show which field fills which column
+    names = [f.name for f in fields(rules.DestructionRow) if f.name != "seq"]
+    row = rules.DestructionRow(seq=3, **dict(zip(names, names, strict=True)))
     assert dict(zip(rules.LIST_COLUMNS, row.cells(), strict=True)) == {
         "序号": "3",
-        "档号": "KH·2010-Y10-0001",
-        "题名": "张三客户档案",
-        "起止日期": "2010",
-        "密级": "",
-        "数量": "4件/30页",
-        "应保管期限": "10年",
-        "已保管期限": "16年",
-        "销毁原因": rules.DEFAULT_REASON,
-        "备注": "",
+        "档号": "reference_code",
+        "题名": "title",
+        "起止日期": "date_range",
+        "密级": "secrecy",
+        "数量": "quantity",
+        "应保管期限": "retention",
+        "已保管期限": "kept",
+        "销毁原因": "reason",
+        "备注": "remarks",
     }
-    assert row.cells(unclassified="—")[4] == "—"  # the printed 清册 never leaves 密级 blank
+    unclassified = replace(row, secrecy="")
+    assert unclassified.cells()[4] == ""
+    assert unclassified.cells(unclassified="—")[4] == "—"  # the printed 清册 leaves no blank
