@@ -224,3 +224,55 @@ def next_step(steps: list[str], signed: set[int]) -> int | None:
 
 DEFAULT_REASON = "保管期满，经鉴定已失去保存价值"
 FILE_DESTROYED = "destroyed"  # ``item_file.state`` of a crypto-erased file (the row is kept)
+
+
+# --- the 清册's rows (R44): printed by app.printing.destruction_forms, shown on the page -----
+LIST_COLUMNS = (
+    "序号",
+    "档号",
+    "题名",
+    "起止日期",
+    "密级",
+    "数量",
+    "应保管期限",
+    "已保管期限",
+    "销毁原因",
+    "备注",
+)
+
+
+@dataclass(frozen=True)
+class RowSnapshot:
+    """The columns of a 清册 row as the volume stands when listed."""
+
+    reference_code: str
+    title: str
+    date_range: str
+    secrecy: str
+    quantity: str
+    retention: str
+    kept: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class DestructionRow(RowSnapshot):
+    """One row of a 清册: the listed volume's snapshot with its 序号, 销毁原因 and 备注."""
+
+    seq: int
+    reason: str
+    remarks: str
+
+    def cells(self, unclassified: str = "") -> tuple[str, ...]:
+        """The row's texts in :data:`LIST_COLUMNS` order (``unclassified`` for an empty 密级)."""
+        return (
+            str(self.seq),
+            self.reference_code,
+            self.title,
+            self.date_range,
+            self.secrecy or unclassified,
+            self.quantity,
+            self.retention,
+            self.kept,
+            self.reason,
+            self.remarks,
+        )

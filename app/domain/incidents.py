@@ -7,18 +7,24 @@ from datetime import datetime
 
 
 @dataclass(frozen=True)
-class IncidentRow:
-    """One incident as listed and printed."""
+class IncidentFacts:
+    """What was found, when and by whom, what was done and who was told (typed and listed alike)."""
 
-    id: int
-    number: str
-    kind: str  # label
     title: str
     found_at: datetime
     found_by: str
     description: str
     measures: str
     reported_to: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class IncidentRow(IncidentFacts):
+    """One incident as listed and printed."""
+
+    id: int
+    number: str
+    kind: str  # label
     follow_up: str
     status: str  # label
     status_code: str

@@ -200,6 +200,17 @@ def blocking(gaps: list[Gap]) -> list[Gap]:
 
 
 # --- monthly filing (R27) --------------------------------------------------------------------
+@dataclass(frozen=True)
+class FilingSheetLine:
+    """One line of a 归档移交清单 (recorded, shown and printed alike)."""
+
+    seq: int
+    reference_code: str
+    title: str
+    items: int
+    pages: int
+
+
 def period_of(day: date) -> str:
     """``2026-03``: the month a day belongs to."""
     return f"{day.year:04d}-{day.month:02d}"
@@ -240,6 +251,18 @@ def overdue_filing(
     if today <= filing_deadline(period, policy.filing_day):
         return period, []
     return period, [d for d in departments if d not in handed_over]
+
+
+# --- leaving and transfer hand-over (R26) -------------------------------------------------------
+@dataclass(frozen=True)
+class StaffHandoverLine:
+    """One line of a 离职/调岗交接清单 (recorded, shown and printed alike)."""
+
+    seq: int
+    kind_label: str
+    what: str
+    detail: str
+    successor: str
 
 
 # --- access reviews ---------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from app.domain.disposition import LIST_COLUMNS, DestructionRow
 from app.printing.location_forms import fit_cell, form_styles, info_line
 from app.printing.tables import CELL_PAD, signature_table, table_style
 
@@ -25,18 +26,6 @@ if TYPE_CHECKING:
 LIST_TITLE = "档案销毁清册"
 CERTIFICATE_TITLE = "档案销毁证明"
 APPRAISAL_TITLE = "档案鉴定记录"
-LIST_COLUMNS = (
-    "序号",
-    "档号",
-    "题名",
-    "起止日期",
-    "密级",
-    "数量",
-    "应保管期限",
-    "已保管期限",
-    "销毁原因",
-    "备注",
-)
 LIST_COLUMN_MM = (10, 46, 41, 40, 10, 16, 19, 19, 50, 10)  # 261 mm: A4 landscape less margins
 APPRAISAL_COLUMNS = ("序号", "档号", "题名", "年度", "密级", "原保管期限", "鉴定结论", "说明")
 APPRAISAL_COLUMN_MM = (12, 44, 72, 14, 14, 24, 22, 59)
@@ -51,20 +40,7 @@ def iso(value: date | datetime | None) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
-@dataclass(frozen=True)
-class DestructionRowData:
-    """One printed row of a 清册."""
-
-    seq: int
-    reference_code: str
-    title: str
-    date_range: str
-    secrecy: str
-    quantity: str
-    retention: str
-    kept: str
-    reason: str
-    remarks: str
+DestructionRowData = DestructionRow  # the printed row is the listed one (app.domain.disposition)
 
 
 @dataclass(frozen=True)
@@ -215,18 +191,7 @@ def _row_tables(form: DestructionListForm) -> list[Flowable]:
     data: list[list[str]] = []
     colours: dict[tuple[int, int], str] = {}
     for n, r in enumerate(form.rows):
-        values = (
-            str(r.seq),
-            r.reference_code,
-            r.title,
-            r.date_range,
-            r.secrecy or "—",
-            r.quantity,
-            r.retention,
-            r.kept,
-            r.reason,
-            r.remarks,
-        )
+        values = r.cells(unclassified="—")
         data.append([fit_cell(text, room[i]) for i, text in enumerate(values)])
         if r.secrecy:
             colours[(n, 4)] = SECRECY_COLOUR

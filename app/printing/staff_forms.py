@@ -1,8 +1,9 @@
 """Staff forms (R26, R27): 归档移交清单, 离职/调岗交接清单 and the 访问权限审查记录.
 
-Each takes plain rows (the dataclasses below, filled by ``app.services.staff.printing``) and
-lays them out on the standard A4 page: details, the lines with a 核对 box, totals, and the
-signature blocks kept together on the last page. ReportLab is loaded only when rendering.
+Each takes plain rows (the dataclasses below; the filing and hand-over lines are those of
+``app.domain.staff``), filled by ``app.services.staff.printing``, and lays them out on the
+standard A4 page: details, the lines with a 核对 box, totals, and the signature blocks kept
+together on the last page. ReportLab is loaded only when rendering.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from xml.sax.saxutils import escape
 
+from app.domain.staff import FilingSheetLine, StaffHandoverLine
 from app.printing.catalogue_forms import format_form_date
 from app.printing.location_forms import fit_cell, form_styles, info_line
 from app.printing.tables import CELL_PAD, signature_table, table_style
@@ -23,15 +25,7 @@ if TYPE_CHECKING:
 CHECK_BOX = "□"  # U+25A1: the bundled font has no ☐
 
 
-@dataclass(frozen=True)
-class FilingFormLine:
-    """One line of a 归档移交清单."""
-
-    seq: int
-    reference_code: str
-    title: str
-    items: int
-    pages: int
+FilingFormLine = FilingSheetLine  # the printed line is the recorded one (app.domain.staff)
 
 
 @dataclass(frozen=True)
@@ -53,15 +47,7 @@ class FilingForm:
     printed_at: datetime
 
 
-@dataclass(frozen=True)
-class HandoverFormLine:
-    """One line of a 离职/调岗交接清单."""
-
-    seq: int
-    kind_label: str
-    what: str
-    detail: str
-    successor: str
+HandoverFormLine = StaffHandoverLine  # the printed line is the recorded one (app.domain.staff)
 
 
 @dataclass(frozen=True)

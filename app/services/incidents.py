@@ -12,7 +12,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from app.clock import Clock, as_utc
-from app.domain.incidents import IncidentRow
+from app.domain.incidents import IncidentFacts, IncidentRow
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize, clean_text, fetch, record_numbered
@@ -24,17 +24,11 @@ KINDS = {"leak": "泄密", "loss": "丢失", "other": "其他"}
 STATUSES = {"open": "处理中", "closed": "已结案"}
 
 
-@dataclass(frozen=True)
-class IncidentDraft:
+@dataclass(frozen=True, kw_only=True)
+class IncidentDraft(IncidentFacts):
     """An incident as typed (``affected``: 客户编号 and 档号, one per entry)."""
 
     kind: str
-    title: str
-    found_at: datetime
-    found_by: str
-    description: str
-    measures: str
-    reported_to: str
     affected: tuple[str, ...] = ()
     follow_up: str = ""
     status: str = "open"

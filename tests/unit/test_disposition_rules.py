@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import fields, replace
 from datetime import date
 
 import pytest
@@ -63,3 +64,24 @@ def test_dates_print_as_a_range_or_the_year() -> None:
         "2010-03-01—2010-11-30"
     )
     assert rules.date_range_text(None, None, 2010) == "2010"
+
+
+def test_a_list_row_gives_its_texts_in_the_order_of_the_column_titles() -> None:
+    # every text field holds its own name: the cells show which field fills which column
+    names = [f.name for f in fields(rules.DestructionRow) if f.name != "seq"]
+    row = rules.DestructionRow(seq=3, **dict(zip(names, names, strict=True)))
+    assert dict(zip(rules.LIST_COLUMNS, row.cells(), strict=True)) == {
+        "序号": "3",
+        "档号": "reference_code",
+        "题名": "title",
+        "起止日期": "date_range",
+        "密级": "secrecy",
+        "数量": "quantity",
+        "应保管期限": "retention",
+        "已保管期限": "kept",
+        "销毁原因": "reason",
+        "备注": "remarks",
+    }
+    unclassified = replace(row, secrecy="")
+    assert unclassified.cells()[4] == ""
+    assert unclassified.cells(unclassified="—")[4] == "—"  # the printed 清册 leaves no blank

@@ -110,15 +110,7 @@ def stage_pg_restore(
     location = DatabaseLocation.parse(new_url)
     engine = engine_for(location, None)
     try:
-        from app.security.vault import metadata, vault_key
-
-        metadata.create_all(engine)
-        with engine.begin() as conn:
-            if rows:
-                conn.execute(
-                    vault_key.insert(),
-                    [{"key_id": k, "wrapped": w, "created_at": c} for k, w, c in rows],
-                )
+        pgb.put_vault_rows(engine, rows)
         # today's passwords and accounts (the live keyring) when there is one
         TableKeyringStore(engine, location.display()).save(ring.doc)
         keys = {k for k, _w, _c in rows}

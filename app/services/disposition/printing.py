@@ -66,21 +66,7 @@ def destruction_list_form(*, session: SignedIn, list_id: int, clock: Clock) -> D
         ]
         organisation = uow.settings.load().organisation.organisation_name
         compiled_on = iso(dl.compiled_at.astimezone())
-    rows = [
-        DestructionRowData(
-            r.seq,
-            r.reference_code,
-            r.title,
-            r.date_range,
-            r.secrecy,
-            r.quantity,
-            r.retention,
-            r.kept,
-            r.reason,
-            r.remarks,
-        )
-        for r in detail.rows
-    ]
+    rows: list[DestructionRowData] = list(detail.rows)
     return DestructionListForm(
         **form_stamp(session.actor, organisation, clock.now()),
         number=detail.summary.number,

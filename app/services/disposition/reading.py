@@ -28,21 +28,11 @@ from app.storage.store import UnitOfWork
 ListState = rules.ListState
 
 
-@dataclass(frozen=True)
-class ListRow:
-    """One row of the 清册."""
+@dataclass(frozen=True, kw_only=True)
+class ListRow(rules.DestructionRow):
+    """One row of the 清册, with the volume it lists."""
 
-    seq: int
     volume_id: int
-    reference_code: str
-    title: str
-    date_range: str
-    secrecy: str
-    quantity: str
-    retention: str
-    kept: str
-    reason: str
-    remarks: str
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from app.domain.catalogue import (
     SecrecyLevel,
     VolumeState,
 )
+from app.domain.disposition import RowSnapshot
 from app.domain.roles import TITLE_LABELS, ApproverTitle, may
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
@@ -151,19 +152,6 @@ def retention_text(v: Volume) -> str:
     if v.retention_until is not None:
         return f"至{v.retention_until}年"
     return RETENTION_LABELS[Retention(v.retention)]
-
-
-@dataclass(frozen=True)
-class RowSnapshot:
-    """The columns of a 清册 row as the volume stands when listed."""
-
-    reference_code: str
-    title: str
-    date_range: str
-    secrecy: str
-    quantity: str
-    retention: str
-    kept: str
 
 
 def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, RowSnapshot]:

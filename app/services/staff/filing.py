@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.clock import Clock, as_utc
 from app.domain.accounts import Actor
 from app.domain.staff import (
+    FilingSheetLine,
     StaffState,
     filing_deadline,
     overdue_filing,
@@ -59,17 +60,6 @@ from app.storage.store import Store
 class FilingLine:
     """Material handed over that is not (yet) a catalogued volume."""
 
-    title: str
-    items: int
-    pages: int
-
-
-@dataclass(frozen=True)
-class FilingSheetLine:
-    """One line of a 归档移交清单."""
-
-    seq: int
-    reference_code: str
     title: str
     items: int
     pages: int

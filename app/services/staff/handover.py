@@ -19,7 +19,13 @@ from sqlalchemy import select, update
 
 from app.clock import Clock, as_utc
 from app.domain.roles import Role
-from app.domain.staff import HOLDING_LABELS, STATE_LABELS, HoldingKind, StaffState
+from app.domain.staff import (
+    HOLDING_LABELS,
+    STATE_LABELS,
+    HoldingKind,
+    StaffHandoverLine,
+    StaffState,
+)
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize, clean_text, fetch, local_today, next_yearly_number
@@ -43,17 +49,6 @@ from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
-class HandoverLine:
-    """One line of a 交接清单."""
-
-    seq: int
-    kind_label: str
-    what: str
-    detail: str
-    successor: str
-
-
-@dataclass(frozen=True)
 class StaffHandoverSheet:
     """A recorded leaving or transfer hand-over."""
 
@@ -67,7 +62,7 @@ class StaffHandoverSheet:
     occurred_at: datetime
     recorded_by: str
     note: str
-    lines: tuple[HandoverLine, ...]
+    lines: tuple[StaffHandoverLine, ...]
     remaining: int  # holdings left with the person after this hand-over
 
 
@@ -294,7 +289,7 @@ def _sheet(uow: UnitOfWork, record: StaffHandover) -> StaffHandoverSheet:
     who = uow.session.get(UserAccount, record.recorded_by) if record.recorded_by else None
     listing = json.loads(record.listing)
     lines = tuple(
-        HandoverLine(n, line["kind_label"], line["what"], line["detail"], line["successor"])
+        StaffHandoverLine(n, line["kind_label"], line["what"], line["detail"], line["successor"])
         for n, line in enumerate(listing["lines"], start=1)
     )
     return StaffHandoverSheet(

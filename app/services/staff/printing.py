@@ -11,8 +11,6 @@ from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
 from app.printing.staff_forms import (
     FilingForm,
-    FilingFormLine,
-    HandoverFormLine,
     ReviewForm,
     ReviewFormLine,
     StaffHandoverForm,
@@ -55,9 +53,7 @@ def filing_form(*, session: SignedIn, handover_id: int, clock: Clock) -> FilingF
         archivist_name=row.archivist_name,
         handed_over_on=row.occurred_at.astimezone().date(),
         note=row.note,
-        lines=[
-            FilingFormLine(x.seq, x.reference_code, x.title, x.items, x.pages) for x in sheet.lines
-        ],
+        lines=sheet.lines,
         **stamp,
     )
 
@@ -83,10 +79,7 @@ def staff_handover_form(*, session: SignedIn, handover_id: int, clock: Clock) ->
         handed_over_on=sheet.occurred_at.astimezone().date(),
         note=sheet.note,
         remaining=sheet.remaining,
-        lines=[
-            HandoverFormLine(x.seq, x.kind_label, x.what, x.detail, x.successor)
-            for x in sheet.lines
-        ],
+        lines=sheet.lines,
         **stamp,
     )
 

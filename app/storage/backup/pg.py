@@ -32,7 +32,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 
 from app.errors import BackupCancelled, BackupDamaged
 from app.server_errors import PgToolFailed, PgToolMissing
@@ -223,20 +223,26 @@ def vault_rows(conn: Any) -> list[tuple[str, bytes, datetime]]:
     ]
 
 
+def put_vault_rows(engine: Engine, rows: list[tuple[str, bytes, datetime]]) -> None:
+    """Create the vault's table in ``engine``'s database and insert ``rows`` (id, wrapped, date)."""
+    from app.security.vault import metadata, vault_key
+
+    metadata.create_all(engine)
+    with engine.begin() as conn:
+        if rows:
+            conn.execute(
+                vault_key.insert(),
+                [{"key_id": k, "wrapped": w, "created_at": c} for k, w, c in rows],
+            )
+
+
 def write_vault_file(rows: list[tuple[str, bytes, datetime]], dest: Path, data_key: bytes) -> None:
     """The vault's rows as a SQLCipher file like an embedded ``<db>.vault`` (same key)."""
-    from app.security.vault import metadata, vault_key
     from app.storage.engine import sqlcipher_engine
 
     engine = sqlcipher_engine(dest, vault_file_key(data_key))
     try:
-        metadata.create_all(engine)
-        with engine.begin() as conn:
-            if rows:
-                conn.execute(
-                    vault_key.insert(),
-                    [{"key_id": k, "wrapped": w, "created_at": c} for k, w, c in rows],
-                )
+        put_vault_rows(engine, rows)
     finally:
         engine.dispose()  # the last connection closed folds and removes its WAL
     for suffix in ("-wal", "-shm"):

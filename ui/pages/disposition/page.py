@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from app.clock import format_local
 from app.domain.changes import Changes
+from app.domain.disposition import LIST_COLUMNS
 from app.domain.roles import may
 from app.errors import AppError
 from app.services import disposition as svc
@@ -189,33 +190,8 @@ class DispositionPage(ListActions, QWidget):
         outer.addWidget(self.list_info)
         self.list_rows = TablePanel(
             name="list_rows_table",
-            columns=[
-                self.tr(c)
-                for c in (
-                    "序号",
-                    "档号",
-                    "题名",
-                    "起止日期",
-                    "密级",
-                    "数量",
-                    "应保管期限",
-                    "已保管期限",
-                    "销毁原因",
-                    "备注",
-                )
-            ],
-            cells=lambda r: (
-                str(r.seq),
-                r.reference_code,
-                r.title,
-                r.date_range,
-                r.secrecy,
-                r.quantity,
-                r.retention,
-                r.kept,
-                r.reason,
-                r.remarks,
-            ),
+            columns=[self.tr(c) for c in LIST_COLUMNS],
+            cells=lambda r: r.cells(),
         )
         outer.addWidget(self.list_rows, 3)
         return tab
