@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import functools
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -36,6 +36,37 @@ def cjk_style(name: str, size: float, leading: float, **more: Any) -> Any:
 
     return ParagraphStyle(
         name, fontName=FONT, fontSize=size, leading=leading, wordWrap="CJK", **more
+    )
+
+
+class ReportStyles(NamedTuple):
+    """The styles of a flowing report (inspection record, statistics report)."""
+
+    body: Any  # 9 pt text
+    small: Any  # 8 pt: table cells, captions, notes
+    heading: Any  # 11 pt section heading, kept with what follows it
+    grey: Any  # the background of heading cells
+
+
+def report_styles(prefix: str, *, space_before: float) -> ReportStyles:
+    """The report styles, named ``<prefix>body`` etc., headings ``space_before`` points apart."""
+    from reportlab.lib import colors
+    from reportlab.lib.styles import ParagraphStyle
+
+    register_fonts()
+    heading = ParagraphStyle(
+        f"{prefix}heading",
+        fontName=FONT,
+        fontSize=11,
+        leading=16,
+        spaceBefore=space_before,
+        keepWithNext=1,
+    )
+    return ReportStyles(
+        body=cjk_style(f"{prefix}body", 9, 12),
+        small=cjk_style(f"{prefix}small", 8, 10),
+        heading=heading,
+        grey=colors.Color(0.93, 0.93, 0.93),
     )
 
 

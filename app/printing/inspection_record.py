@@ -13,7 +13,7 @@ from xml.sax.saxutils import escape
 
 from app.clock import format_local
 from app.domain import inspections as rules
-from app.printing.base import FONT, cjk_style, register_fonts
+from app.printing.base import FONT, report_styles
 from app.printing.page import FRAME_W, PageSetup, render_document
 
 if TYPE_CHECKING:
@@ -157,13 +157,7 @@ def render_inspection_record(
     from reportlab.lib.units import mm
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    register_fonts()
-    body = cjk_style("body", 9, 12)
-    small = cjk_style("small", 8, 10)
-    heading = ParagraphStyle(
-        "heading", fontName=FONT, fontSize=11, leading=16, spaceBefore=6, keepWithNext=1
-    )
-    grey = colors.Color(0.93, 0.93, 0.93)
+    body, small, heading, grey = report_styles("", space_before=6)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text).replace("\n", "<br/>"), style)

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 
 from app.domain.statistics import DRAFT_MARK, RELEASE_LABELS, ReleaseInfo, ReleaseState, Report
 from app.domain.statistics import cell_text as cell_text
-from app.printing.base import FONT, cjk_style, register_fonts
+from app.printing.base import report_styles
 from app.printing.page import FRAME_W, PageSetup, render_document
 from app.printing.statistics.charts import draw_chart
 from app.printing.watermark import watermark_pdf
@@ -75,13 +75,7 @@ def render_statistics_report(doc: StatisticsDocument) -> bytes:
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
-    register_fonts()
-    body = cjk_style("stat_body", 9, 12)
-    small = cjk_style("stat_small", 8, 10)
-    heading = ParagraphStyle(
-        "stat_heading", fontName=FONT, fontSize=11, leading=16, spaceBefore=8, keepWithNext=1
-    )
-    grey = colors.Color(0.93, 0.93, 0.93)
+    body, small, heading, grey = report_styles("stat_", space_before=8)
 
     def p(text: str, style: ParagraphStyle = body) -> Paragraph:
         return Paragraph(escape(text), style)
