@@ -134,12 +134,21 @@ def compliance_gaps(
     warnings that say when customer data will be withheld, so an installation is not locked
     out the moment it is upgraded.
     """
-    gaps = _gaps(has_person, state, agreements, last_training, since, today, policy)
+    if not has_person:
+        gaps = [Gap("no_person", "没有人员档案（未登记保密协议和培训）", True)]
+    elif state == StaffState.LEFT:
+        return [Gap("left", "人员已离职", True)]
+    else:
+        found = (
+            _agreement_gap(agreements, today, policy),
+            _training_gap(last_training, since, today, policy),
+        )
+        gaps = [g for g in found if g is not None]
     if transition_until is None or today > transition_until:
         return gaps
     return [
         g
-        if not g.blocking or g.code == "left"
+        if not g.blocking
         else Gap(
             g.code,
             f"{g.text}（升级过渡期至 {transition_until.isoformat()}，之后将暂停使用客户信息）",
@@ -150,48 +159,40 @@ def compliance_gaps(
     ]
 
 
-def _gaps(
-    has_person: bool,
-    state: StaffState | None,
-    agreements: list[AgreementTerm],
-    last_training: date | None,
-    since: date,
-    today: date,
-    policy: StaffPolicy,
-) -> list[Gap]:
-    if not has_person:
-        return [Gap("no_person", "没有人员档案（未登记保密协议和培训）", True)]
-    if state == StaffState.LEFT:
-        return [Gap("left", "人员已离职", True)]
-    gaps: list[Gap] = []
+def _agreement_gap(agreements: list[AgreementTerm], today: date, policy: StaffPolicy) -> Gap | None:
+    """No valid agreement (or it has expired) blocks; one ending within ``warn_days`` warns."""
     agreement = valid_agreement(agreements, today)
     if agreement is None:
         ended = max((t.valid_until for t in agreements if t.valid_until), default=None)
         if ended is not None and ended < today:
-            gaps.append(
-                Gap("agreement_expired", f"保密协议已于 {ended.isoformat()} 到期", True, ended)
-            )
-        else:
-            gaps.append(Gap("no_agreement", "没有有效的保密协议", True))
-    elif agreement.valid_until is not None and agreement.valid_until - today <= timedelta(
+            return Gap("agreement_expired", f"保密协议已于 {ended.isoformat()} 到期", True, ended)
+        return Gap("no_agreement", "没有有效的保密协议", True)
+    if agreement.valid_until is not None and agreement.valid_until - today <= timedelta(
         days=policy.warn_days
     ):
         until = agreement.valid_until
-        gaps.append(Gap("agreement_ending", f"保密协议将于 {until.isoformat()} 到期", False, until))
+        return Gap("agreement_ending", f"保密协议将于 {until.isoformat()} 到期", False, until)
+    return None
+
+
+def _training_gap(
+    last_training: date | None, since: date, today: date, policy: StaffPolicy
+) -> Gap | None:
+    """Training overdue past the grace period blocks; due, or due within ``warn_days``, warns."""
     due = training_due(last_training, since, policy)
     limit = due + timedelta(days=policy.training_grace_days)
     if today > limit:
         text = f"保密培训已逾期（应于 {due.isoformat()} 前完成，宽限至 {limit.isoformat()}）"
-        gaps.append(Gap("training_overdue", text, True, due))
-    elif today >= due:
+        return Gap("training_overdue", text, True, due)
+    if today >= due:
         text = (
             f"保密培训已到期（应于 {due.isoformat()} 前完成），"
             f"{limit.isoformat()} 后将暂停使用客户信息"
         )
-        gaps.append(Gap("training_due", text, False, limit))
-    elif due - today <= timedelta(days=policy.warn_days):
-        gaps.append(Gap("training_soon", f"保密培训将于 {due.isoformat()} 到期", False, due))
-    return gaps
+        return Gap("training_due", text, False, limit)
+    if due - today <= timedelta(days=policy.warn_days):
+        return Gap("training_soon", f"保密培训将于 {due.isoformat()} 到期", False, due)
+    return None
 
 
 def blocking(gaps: list[Gap]) -> list[Gap]:
