@@ -184,22 +184,26 @@ def test_shelf_list_marks_classified_rows_in_red_words_and_the_header(
     assert "★" not in compact(face_pdf[0].get_textpage().get_text_range())
 
 
+@pytest.fixture
+def info_officer(admin: SignedIn, location: DatabaseLocation, clock: FixedClock) -> SignedIn:
+    """A 信息管理专员 (approver) signed in: cleared for 秘密, not for 机密 or 绝密."""
+    return sign_in_as(admin, location, clock, "xinxi", [Role.APPROVER], ApproverTitle.INFO_OFFICER)
+
+
 def test_rows_above_the_readers_clearance_show_the_reference_code_only(
-    admin: SignedIn,
-    location: DatabaseLocation,
+    info_officer: SignedIn,
     archivist: SignedIn,
     clock: FixedClock,
     stocked: dict[str, dict[str, str]],
 ) -> None:
-    officer = sign_in_as(
-        admin, location, clock, "xinxi", [Role.APPROVER], ApproverTitle.INFO_OFFICER
-    )
     room = place_id(archivist, clock, "K1")
-    sheet = P.shelf_list_sheet(session=officer, location_id=room, clock=clock)
+    sheet = P.shelf_list_sheet(session=info_officer, location_id=room, clock=clock)
     restricted = {r.reference_code for r in sheet.rows if r.restricted}
     codes = stocked["codes"]
     assert restricted == {codes["confidential"], codes["top"]}
-    text = "".join(compact_pages(P.shelf_list_pdf(session=officer, location_id=room, clock=clock)))
+    text = "".join(
+        compact_pages(P.shelf_list_pdf(session=info_officer, location_id=room, clock=clock))
+    )
     assert codes["confidential"] in text and codes["top"] in text
     assert text.count("受限") >= 2 and "机密" not in text and "绝密" not in text
     assert "秘密" in text  # within an 信息管理专员's clearance
@@ -343,7 +347,7 @@ def test_a_handover_printout_is_audited_with_its_line_count(
 
 def test_handover_lines_above_the_readers_clearance_show_the_reference_code_only(
     admin: SignedIn,
-    location: DatabaseLocation,
+    info_officer: SignedIn,
     archivist: SignedIn,
     clock: FixedClock,
     stocked: dict[str, dict[str, str]],
@@ -351,13 +355,12 @@ def test_handover_lines_above_the_readers_clearance_show_the_reference_code_only
     sheet = hand_over(
         admin, archivist, clock, location_ids=[place_id(archivist, clock, "K1-G3")], witness="赵六"
     )
-    officer = sign_in_as(
-        admin, location, clock, "xinxi", [Role.APPROVER], ApproverTitle.INFO_OFFICER
-    )
-    form = P.handover_form(session=officer, handover_id=sheet.handover_id, clock=clock)
+    form = P.handover_form(session=info_officer, handover_id=sheet.handover_id, clock=clock)
     assert [line.restricted for line in form.lines] == [True, True] and form.secrecy_mark == ""
     text = "".join(
-        compact_pages(P.handover_pdf(session=officer, handover_id=sheet.handover_id, clock=clock))
+        compact_pages(
+            P.handover_pdf(session=info_officer, handover_id=sheet.handover_id, clock=clock)
+        )
     )
     codes = stocked["codes"]
     assert f"{codes['confidential']}受限□" in text and f"{codes['top']}受限□" in text
