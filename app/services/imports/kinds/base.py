@@ -41,14 +41,19 @@ def gc_paused() -> Iterator[None]:
 
     A 100,000-row ledger makes millions of small objects that live until the import ends;
     the collector would walk them again and again (a quarter of the checking time) to find
-    no cycles. Reference counting still frees everything else; the collector runs again
-    afterwards.
+    no cycles. Reference counting still frees everything else. At the end the objects still
+    alive are frozen (``gc.freeze``: out of the collector's sight, still freed by reference
+    counting as usual): else the first collection after would walk all of them (half a
+    second, on whatever thread allocates next, the GUI's included) and again as they age.
+    The next paused step first unfreezes them, so the collector sees them again in time.
     """
     enabled = gc.isenabled()
     gc.disable()
+    gc.unfreeze()  # those of the step before: to the oldest generation
     try:
         yield
     finally:
+        gc.freeze()
         if enabled:
             gc.enable()
 
