@@ -18,9 +18,11 @@ core dump written when it crashes. :func:`protect_memory` closes those doors:
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
+import logging
 import os
 import sys
+
+log = logging.getLogger(__name__)
 
 MEMORY_SECURITY_ENV = "ARCHIVE_ROOM_MEMORY_SECURITY"
 _PR_SET_DUMPABLE = 4
@@ -50,9 +52,16 @@ def protect_memory() -> list[str]:
 
 
 def _not_dumpable() -> bool:
-    """Linux: ``prctl(PR_SET_DUMPABLE, 0)``; True when it took."""
+    """Linux: ``prctl(PR_SET_DUMPABLE, 0)``; True when it took (else a warning, with errno)."""
     try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return int(libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)) == 0
+        libc = ctypes.CDLL(None, use_errno=True)  # the C library the interpreter runs on
+        prctl = libc.prctl
     except (OSError, AttributeError):
+        log.warning("prctl is not available: the process stays dumpable")
         return False
+    prctl.argtypes = [ctypes.c_int, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong, ctypes.c_ulong]
+    prctl.restype = ctypes.c_int
+    if prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0) != 0:
+        log.warning("prctl(PR_SET_DUMPABLE) failed (errno %d)", ctypes.get_errno())
+        return False
+    return True

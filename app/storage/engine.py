@@ -36,9 +36,9 @@ PG_WRITE_LOCK_ID = 0x41525752
 PAGE_SIZE = 4096  # SQLCipher 4 default
 # SQLCipher wipes (and locks) the memory it allocates: keys and decrypted pages do not linger
 # in freed heap (a core dump, a swapped page). The setting is process-wide and cannot be turned
-# off again, and it costs on every allocation (docs/performance.md), so the program's entry point
-# turns it on for the processes where real data is handled (ui.launch: the GUI and every command
-# but ``demo``); a library user (tests, benches, the bulk demo builder) leaves it off.
+# off again, and it costs on every allocation (a bulk import about nine times slower:
+# docs/performance.md), so it is on only when ARCHIVE_ROOM_MEMORY_SECURITY=1
+# (app.security.process.protect_memory, which otherwise keeps other processes out of memory).
 MEMORY_SECURITY = False
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -190,7 +191,14 @@ class Store:
         return self._write_sessions() if write else self._sessions()
 
     def close(self) -> None:
-        """Release connections and forget the key (new connections fail from now on)."""
+        """Release connections and forget the key (new connections fail from now on).
+
+        Objects a bulk import froze out of the collector's sight (``gc_paused``) are given
+        back to it and collected, so nothing of the session lingers in a frozen cycle.
+        """
+        if gc.get_freeze_count():
+            gc.unfreeze()
+            gc.collect()
         self._cipher = None
         self._blind_index = None
         self._audit_chain = None

@@ -364,3 +364,30 @@ def test_a_failed_index_build_leaves_no_row_and_no_key(
     with archivist.store.new_session() as s:
         assert s.scalar(select(func.count()).select_from(Customer)) == 0
     assert _schema(archivist) == before
+
+
+def test_what_a_bulk_step_froze_is_collected_again_after_sign_out(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    """gc_paused freezes what is alive at its end (the collector would walk every row again);
+    a cycle left by the step must not stay frozen for the rest of the process: a sign-out
+    (Store.close) gives it back to the collector."""
+    import gc
+    import weakref
+
+    from app.services.imports.kinds.base import gc_paused
+
+    class Node:
+        other: Any = None
+
+    with gc_paused():
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: reference counting alone never frees it
+        gone = weakref.ref(a)
+        del a, b
+    assert gc.get_freeze_count() > 0
+    gc.collect()
+    assert gone() is not None  # frozen: out of the collector's sight
+    archivist.store.close()
+    assert gc.get_freeze_count() == 0
+    assert gone() is None

@@ -43,6 +43,7 @@ from app.services.imports.kinds.base import (
     Progress,
     RowOutcome,
     Written,
+    thaw,
 )
 from app.services.imports.ledger import (
     Ledger,
@@ -127,5 +128,6 @@ __all__ = [
     "rejected_rows_xlsx",
     "run_import",
     "sheet_cells",
+    "thaw",
     "undo_import",
 ]

@@ -73,6 +73,12 @@ class ImportWizard(QWizard):
             self.addPage(page)
         self.retranslate_ui()
 
+    def done(self, result: int) -> None:
+        """Close; the rows the check and the import froze out of the collector go back to it."""
+        self.check = None
+        super().done(result)
+        imports.thaw()
+
     def nextId(self) -> int:
         """The next step, past those that do not apply to this ledger."""
         ids = self.pageIds()

@@ -45,17 +45,27 @@ def gc_paused() -> Iterator[None]:
     alive are frozen (``gc.freeze``: out of the collector's sight, still freed by reference
     counting as usual): else the first collection after would walk all of them (half a
     second, on whatever thread allocates next, the GUI's included) and again as they age.
-    The next paused step first unfreezes them, so the collector sees them again in time.
+    Whoever ends the bulk work (the import wizard when it closes, a sign-out) calls
+    :func:`thaw`, so the collector sees them, and any cycle among them, again.
     """
     enabled = gc.isenabled()
     gc.disable()
-    gc.unfreeze()  # those of the step before: to the oldest generation
     try:
         yield
     finally:
         gc.freeze()
         if enabled:
             gc.enable()
+
+
+def thaw() -> None:
+    """Give the objects :func:`gc_paused` froze back to the collector, and collect once.
+
+    Nothing to do (and no collection) when nothing is frozen.
+    """
+    if gc.get_freeze_count():
+        gc.unfreeze()
+        gc.collect()
 
 
 def check_cancel(progress: Progress | None) -> None:
