@@ -31,16 +31,8 @@ _PR_SET_DUMPABLE = 4
 def protect_memory() -> list[str]:
     """Apply what this platform offers; return the names of the protections applied."""
     applied: list[str] = []
-    try:
-        import resource
-    except ImportError:  # Windows: no core files of this kind
-        pass
-    else:
-        try:
-            resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
-            applied.append("no-core-dump")
-        except (OSError, ValueError):
-            pass
+    if os.name == "posix" and _no_core_dump():
+        applied.append("no-core-dump")
     if sys.platform.startswith("linux") and _not_dumpable():
         applied.append("not-dumpable")
     if os.environ.get(MEMORY_SECURITY_ENV) == "1":
@@ -49,6 +41,18 @@ def protect_memory() -> list[str]:
         enable_memory_security()
         applied.append("sqlcipher-memory-security")
     return applied
+
+
+def _no_core_dump() -> bool:
+    """POSIX: no core file on a crash (``RLIMIT_CORE`` 0); True when it took (else a warning)."""
+    import resource
+
+    try:
+        resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    except (OSError, ValueError) as exc:
+        log.warning("core dumps could not be turned off (%s)", type(exc).__name__)
+        return False
+    return True
 
 
 def _not_dumpable() -> bool:
