@@ -23,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import os
+import queue
 import threading
 import time
 from collections import deque
@@ -86,26 +87,73 @@ def prepared_chunks(
         # every row at once: the jobs that follow are small, so a job sent while the worker
         # is sending back a chunk never waits on it (a large job could: both would wait)
         remote.send(("begin", (protection, plan, _plain(specs))))
-        asked: deque[int] = deque()  # chunks asked for, in order, not received yet
-        ahead = iter(starts[1:])
-
-        def ask() -> None:
-            start = next(ahead, None)
-            if start is not None:
-                remote.send(("prepare", (start, size)))
-                asked.append(start)
-
-        for _ in range(_IN_FLIGHT):  # the worker never waits for its next job
-            ask()
-        if starts:  # the first chunk here, while the worker makes its keys
-            yield 0, Preparer(protection, plan, keys_per_chunk=True).chunk(0, specs[:size])
-        remote.receive()  # "begin": the worker has its keys made
-        while asked:
-            start, prepared = asked.popleft(), remote.receive()
-            ask()
-            yield start, prepared
+        fetcher = _Fetcher(remote, starts, size)
+        try:
+            if starts:  # the first chunk here, while the worker makes its keys
+                yield 0, Preparer(protection, plan, keys_per_chunk=True).chunk(0, specs[:size])
+            while (chunk := fetcher.next()) is not None:
+                yield chunk
+        except BaseException:
+            remote.kill()  # the fetcher's pipe closes: it ends
+            fetcher.join()
+            raise
+        fetcher.join()
         remote.send(("end", None))  # the worker forgets the keys and the rows
         remote.receive()
+
+
+class _Fetcher:
+    """Thread: asks the worker for the chunks after the first and takes them in, in order.
+
+    Taking a chunk in (reading the pipe, unpickling it) runs beside the inserting thread,
+    which spends most of its time inside SQLite with the interpreter let go of. The worker
+    is asked :data:`_IN_FLIGHT` chunks ahead and at most :data:`_IN_FLIGHT` received chunks
+    wait here, so neither side ever waits on the other's pipe and memory stays bounded.
+    """
+
+    def __init__(self, remote: _Worker, starts: range, size: int) -> None:
+        self._remote, self._starts, self._size = remote, starts, size
+        self._ready: queue.Queue[tuple[int, Prepared] | BaseException | None] = queue.Queue(
+            _IN_FLIGHT
+        )
+        self._thread = threading.Thread(target=self._run, name="import-fetcher", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            asked: deque[int] = deque()  # chunks asked for, in order, not received yet
+            ahead = iter(self._starts[1:])
+
+            def ask() -> None:
+                start = next(ahead, None)
+                if start is not None:
+                    self._remote.send(("prepare", (start, self._size)))
+                    asked.append(start)
+
+            for _ in range(_IN_FLIGHT):  # the worker never waits for its next job
+                ask()
+            self._remote.receive()  # "begin": the worker has its keys made
+            while asked:
+                start, prepared = asked.popleft(), self._remote.receive()
+                ask()
+                self._ready.put((start, prepared))
+            self._ready.put(None)
+        except BaseException as exc:  # handed to the inserting thread (WorkerFailed mostly)
+            self._ready.put(exc)
+
+    def next(self) -> tuple[int, Prepared] | None:
+        """The next chunk in order, None after the last (a failure in the thread is raised)."""
+        item = self._ready.get()
+        if isinstance(item, BaseException):
+            raise item
+        return item
+
+    def join(self) -> None:
+        """Wait for the thread (after the last chunk, or once the worker is killed)."""
+        while self._thread.is_alive():
+            with contextlib.suppress(queue.Empty):
+                self._ready.get_nowait()  # a thread blocked on a full queue can end
+            self._thread.join(timeout=0.05)
 
 
 def _plain(specs: Sequence[CustomerRow]) -> list[tuple[Any, ...]]:
