@@ -253,6 +253,49 @@ def test_a_cancelled_parallel_check_or_import_ends_the_worker_and_leaves_nothing
     customer_worker.end_worker()
 
 
+class KillWorkerAt(CancelAt):
+    """A progress sink that kills the worker process (as the OOM killer would) at ``at`` rows."""
+
+    def report(self, done: int, total: int) -> None:
+        kept = customer_worker._shared
+        if done >= self.at and not self.cancelled and kept is not None:
+            self.cancelled = True  # once
+            kept._process.kill()
+
+    def is_cancelled(self) -> bool:
+        return False
+
+
+def test_an_import_whose_worker_dies_prepares_the_rest_here_and_writes_the_same(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
+    customer_worker.end_worker()
+    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
+    checked = imports.check_ledger(
+        session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
+    )
+    sink = KillWorkerAt(2_000)
+    summary = import_rows(
+        archivist, clock, "customers", ledger, mapping, checked=checked, progress=sink
+    )
+    assert sink.cancelled  # the worker was killed half-way
+    assert summary.imported == ROWS and archivist.store.vault.count() == ROWS
+    with archivist.store.new_session() as s:
+        first = s.scalar(select(Customer.id).order_by(Customer.id))
+    assert first is not None
+    after_death = _snapshot(archivist, clock, first)
+    assert multiprocessing.active_children() == []
+    imports.undo_import(session=archivist, batch_id=summary.batch_id, clock=clock)
+    again = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
+    assert again.imported == ROWS
+    with archivist.store.new_session() as s:
+        first = s.scalar(select(Customer.id).order_by(Customer.id))
+    assert first is not None
+    assert _snapshot(archivist, clock, first) == after_death
+    customer_worker.end_worker()
+
+
 def _schema(session: SignedIn) -> list[tuple[str, str]]:
     """The indexes and triggers of the database, as created."""
     with session.store.engine.connect() as conn:

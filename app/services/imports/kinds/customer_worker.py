@@ -84,76 +84,93 @@ def prepared_chunks(
             yield start, preparer.chunk(start, specs[start : start + size])
         return
     with borrowed_worker() as remote:
-        # every row at once: the jobs that follow are small, so a job sent while the worker
-        # is sending back a chunk never waits on it (a large job could: both would wait)
-        remote.send(("begin", (protection, plan, _plain(specs))))
-        fetcher = _Fetcher(remote, starts, size)
+        remote.send(("begin", (protection, plan)))  # small: the worker makes its keys
+        fetcher = _Fetcher(remote, specs, starts, size)
+        here = Preparer(protection, plan, keys_per_chunk=True)
+        left = list(starts)  # the chunks not handed on yet
         try:
             if starts:  # the first chunk here, while the worker makes its keys
-                yield 0, Preparer(protection, plan, keys_per_chunk=True).chunk(0, specs[:size])
-            while (chunk := fetcher.next()) is not None:
-                yield chunk
+                yield left.pop(0), here.chunk(0, specs[:size])
+            try:
+                while (chunk := fetcher.next()) is not None:
+                    left.pop(0)
+                    yield chunk
+            except WorkerFailed:  # it died (killed, out of memory): the rest is prepared here
+                remote.kill()
+                fetcher.join()
+                for start in left:
+                    yield start, here.chunk(start, specs[start : start + size])
+                return
         except BaseException:
-            remote.kill()  # the fetcher's pipe closes: it ends
+            remote.kill()  # the threads' pipe closes: they end
             fetcher.join()
             raise
         fetcher.join()
-        remote.send(("end", None))  # the worker forgets the keys and the rows
+        remote.send(("end", None))  # the worker forgets the keys
         remote.receive()
 
 
 class _Fetcher:
-    """Thread: asks the worker for the chunks after the first and takes them in, in order.
+    """Two threads: one sends the worker each chunk's rows, one takes the prepared chunks in.
 
-    Taking a chunk in (reading the pipe, unpickling it) runs beside the inserting thread,
+    Pickling a chunk's rows and unpickling what comes back run beside the inserting thread,
     which spends most of its time inside SQLite with the interpreter let go of. The worker
-    is asked :data:`_IN_FLIGHT` chunks ahead and at most :data:`_IN_FLIGHT` received chunks
-    wait here, so neither side ever waits on the other's pipe and memory stays bounded.
+    is at most :data:`_IN_FLIGHT` chunks ahead and at most :data:`_IN_FLIGHT` received
+    chunks wait here (memory stays bounded). Sending and receiving are separate threads: a
+    chunk's rows are larger than the pipe holds, so one thread doing both could wait on the
+    pipe while the worker waits on it too.
     """
 
-    def __init__(self, remote: _Worker, starts: range, size: int) -> None:
-        self._remote, self._starts, self._size = remote, starts, size
+    def __init__(
+        self, remote: _Worker, specs: Sequence[CustomerRow], starts: range, size: int
+    ) -> None:
+        self._remote, self._specs, self._starts, self._size = remote, specs, starts[1:], size
+        self._room = threading.Semaphore(_IN_FLIGHT)  # jobs the worker may be ahead by
         self._ready: queue.Queue[tuple[int, Prepared] | BaseException | None] = queue.Queue(
             _IN_FLIGHT
         )
-        self._thread = threading.Thread(target=self._run, name="import-fetcher", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._send, name="import-sender", daemon=True),
+            threading.Thread(target=self._receive, name="import-fetcher", daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
 
-    def _run(self) -> None:
+    def _send(self) -> None:
         try:
-            asked: deque[int] = deque()  # chunks asked for, in order, not received yet
-            ahead = iter(self._starts[1:])
+            for start in self._starts:
+                self._room.acquire()
+                rows = _plain(self._specs[start : start + self._size])
+                self._remote.send(("prepare", (start, rows)))
+        except WorkerFailed:
+            return  # the receiving thread hears of it too
 
-            def ask() -> None:
-                start = next(ahead, None)
-                if start is not None:
-                    self._remote.send(("prepare", (start, self._size)))
-                    asked.append(start)
-
-            for _ in range(_IN_FLIGHT):  # the worker never waits for its next job
-                ask()
+    def _receive(self) -> None:
+        try:
             self._remote.receive()  # "begin": the worker has its keys made
-            while asked:
-                start, prepared = asked.popleft(), self._remote.receive()
-                ask()
+            for start in self._starts:
+                prepared = self._remote.receive()
+                self._room.release()
                 self._ready.put((start, prepared))
             self._ready.put(None)
         except BaseException as exc:  # handed to the inserting thread (WorkerFailed mostly)
             self._ready.put(exc)
+            self._room.release(len(self._starts))  # the sending thread ends
 
     def next(self) -> tuple[int, Prepared] | None:
-        """The next chunk in order, None after the last (a failure in the thread is raised)."""
+        """The next chunk in order, None after the last (a failure in a thread is raised)."""
         item = self._ready.get()
         if isinstance(item, BaseException):
             raise item
         return item
 
     def join(self) -> None:
-        """Wait for the thread (after the last chunk, or once the worker is killed)."""
-        while self._thread.is_alive():
-            with contextlib.suppress(queue.Empty):
-                self._ready.get_nowait()  # a thread blocked on a full queue can end
-            self._thread.join(timeout=0.05)
+        """Wait for both threads (after the last chunk, or once the worker is killed)."""
+        for thread in self._threads:
+            while thread.is_alive():
+                with contextlib.suppress(queue.Empty):
+                    self._ready.get_nowait()  # a thread blocked on a full queue can end
+                thread.join(timeout=0.05)
 
 
 def _plain(specs: Sequence[CustomerRow]) -> list[tuple[Any, ...]]:
@@ -405,15 +422,14 @@ def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested t
     """The worker process: answer each job until ``None``, the pipe closes or a long idle.
 
     Jobs: ``("check", (rows, today, blind_index))`` answers the verdicts and the accepted
-    values' blind indexes; ``("begin", (protection, plan, rows))`` makes an import's keys and
-    keeps its rows, ``("prepare", (start, size))`` prepares a chunk of them, ``("end", None)``
-    forgets both.
+    values' blind indexes; ``("begin", (protection, plan))`` makes an import's keys,
+    ``("prepare", (start, rows))`` prepares the chunk of rows from ``start``, ``("end", None)``
+    forgets the keys.
     """
     from app.security.process import protect_memory
 
     protect_memory()  # it holds keys and rows as the program does
-    preparer: Preparer | None = None
-    kept: list[tuple[Any, ...]] = []  # an import's rows, between "begin" and "end"
+    preparer: Preparer | None = None  # an import's keys, between "begin" and "end"
     try:
         while conn.poll(IDLE_END + 300):  # in case the importing process forgot it
             job = conn.recv()
@@ -426,13 +442,13 @@ def serve(conn: Any) -> None:  # pragma: no cover - runs in the worker (tested t
                     outcomes = check_block(rows, today)
                     answer: Any = (outcomes, block_digests(outcomes, blind_index))
                 elif what == "begin":
-                    protection, plan, kept = payload
+                    protection, plan = payload
                     preparer, answer = Preparer(protection, plan), None
                 elif what == "prepare" and preparer is not None:
-                    start, size = payload
-                    answer = preparer.chunk(start, kept[start : start + size])
+                    start, rows = payload
+                    answer = preparer.chunk(start, rows)
                 else:
-                    preparer, kept, answer = None, [], None
+                    preparer, answer = None, None
             except Exception as exc:
                 conn.send(("failed", type(exc).__name__))  # its message could quote a value
                 continue
