@@ -38,13 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = sub.add_parser("check", help="校验数据库：文件、钥匙环、完整性、结构版本")
     check.add_argument("--db", required=True, metavar="PATH|URL", help="要校验的数据库")
-    check.add_argument(
-        "--user", metavar="NAME", help="以该用户解锁后做完整校验（密码从终端或标准输入读取）"
-    )
-    check.add_argument(
-        "--recovery-key",
-        action="store_true",
-        help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
+    _add_unlock_arguments(
+        check,
+        user_help="以该用户解锁后做完整校验（密码从终端或标准输入读取）",
+        key_help="用恢复密钥解锁后做完整校验（从终端或标准输入读取）",
     )
     check.add_argument(
         "--audit-key",
@@ -86,8 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     verify = sub.add_parser("verify", help="校验一个备份：逐个文件核对 SHA-256 和清单认证标记")
     verify.add_argument("backup", metavar="BACKUP_DIR", help="备份文件夹（archive-backup-…）")
-    verify.add_argument("--user", metavar="NAME", help="用该用户的密码解开备份中的钥匙环")
-    verify.add_argument("--recovery-key", action="store_true", help="用恢复密钥解开")
+    _add_unlock_arguments(
+        verify, user_help="用该用户的密码解开备份中的钥匙环", key_help="用恢复密钥解开"
+    )
     verify.add_argument(
         "--db",
         metavar="PATH",
@@ -103,8 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH|URL",
         help="要恢复到的数据库位置（默认：用户数据文件夹中的；PostgreSQL：当前数据库的地址）",
     )
-    restore.add_argument("--user", metavar="NAME", help="系统管理员的用户名")
-    restore.add_argument("--recovery-key", action="store_true", help="用恢复密钥解锁")
+    _add_unlock_arguments(restore, user_help="系统管理员的用户名", key_help="用恢复密钥解锁")
     restore.add_argument("--yes", action="store_true", help="不再询问，校验通过后直接切换")
     restore.add_argument(
         "--into",
@@ -114,3 +111,14 @@ def build_parser() -> argparse.ArgumentParser:
     add_import_parser(sub)
     add_pg_setup_parser(sub)
     return parser
+
+
+def _add_unlock_arguments(
+    command: argparse.ArgumentParser, *, user_help: str, key_help: str
+) -> None:
+    """The two ways a command unlocks a keyring: ``--user NAME`` (a password) or ``--recovery-key``.
+
+    Both secrets are read from the terminal or standard input, never from the command line.
+    """
+    command.add_argument("--user", metavar="NAME", help=user_help)
+    command.add_argument("--recovery-key", action="store_true", help=key_help)

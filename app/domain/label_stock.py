@@ -248,22 +248,14 @@ def check_stock(stock: LabelStock) -> list[FieldError]:
         return errors
     need_w = stock.left_margin + stock.columns * (stock.label_width + stock.gap_x) - stock.gap_x
     need_h = stock.top_margin + stock.rows * (stock.label_height + stock.gap_y) - stock.gap_y
-    if need_w > stock.page_width + FIT_TOLERANCE_MM:
-        errors.append(
-            FieldError(
-                "stock_label_width",
-                "too_wide_for_page",
-                {"need": _mm(need_w), "page": _mm(stock.page_width)},
-            )
-        )
-    if need_h > stock.page_height + FIT_TOLERANCE_MM:
-        errors.append(
-            FieldError(
-                "stock_label_height",
-                "too_tall_for_page",
-                {"need": _mm(need_h), "page": _mm(stock.page_height)},
-            )
-        )
+    # (field, reason, the labels' extent with the margin, the page's) across, then down
+    fits = (
+        ("stock_label_width", "too_wide_for_page", need_w, stock.page_width),
+        ("stock_label_height", "too_tall_for_page", need_h, stock.page_height),
+    )
+    for field, reason, need, page in fits:
+        if need > page + FIT_TOLERANCE_MM:
+            errors.append(FieldError(field, reason, {"need": _mm(need), "page": _mm(page)}))
     return errors
 
 

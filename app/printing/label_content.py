@@ -8,27 +8,23 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 
+from app.domain.enums import LabelledEnum
 from app.domain.scan_codes import SEPARATOR, check_character, scan_payload
 from app.errors import FieldError, ValidationFailed
 
 MAX_EXTRA_LINES = 3
 
 
-class LabelKind(StrEnum):
-    """What a label is stuck on."""
+class LabelKind(LabelledEnum):
+    """What a label is stuck on; its label is the caption printed at the label's top."""
 
-    BOX_SPINE = "box_spine"  # 档案盒脊背
-    VOLUME = "volume"  # 案卷
-    SHELF = "shelf"  # 架位 (a location)
+    BOX_SPINE = "box_spine", "档案盒"  # 档案盒脊背
+    VOLUME = "volume", "案卷"
+    SHELF = "shelf", "存放位置"  # 架位 (a location)
 
 
-KIND_CAPTIONS = {
-    LabelKind.BOX_SPINE: "档案盒",
-    LabelKind.VOLUME: "案卷",
-    LabelKind.SHELF: "存放位置",
-}
+KIND_CAPTIONS = LabelKind.labels()
 
 
 @dataclass(frozen=True)
