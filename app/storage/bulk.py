@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Engine
 
@@ -105,6 +105,20 @@ class PgBulkWriter:
             self._transaction.rollback()
 
 
+_Writer = TypeVar("_Writer", BulkWriter, PgBulkWriter)
+
+
+@contextmanager
+def _finished(writer: _Writer) -> Iterator[_Writer]:
+    """Hand out ``writer``; afterwards commit its transaction, or roll it back on a failure."""
+    ok = False
+    try:
+        yield writer
+        ok = True
+    finally:
+        writer.finish(ok=ok)
+
+
 # The search tables written beside the loaded ones on a server (their pg_trgm GIN indexes).
 PG_SEARCH_TABLES = ("customer_text", "volume_text", "item_text")
 PG_BUILD_MEMORY = "256MB"  # maintenance_work_mem while the indexes are built again
@@ -176,30 +190,28 @@ def _pg_load(
             conn.exec_driver_sql(f'DROP INDEX "{name}"')
         volume_tally.drop_triggers(conn)
         stat_counters.drop_triggers(conn)
-        ok = False
         try:
-            yield writer
-            ok = True
+            with _finished(writer):
+                yield writer
         finally:
-            writer.finish(ok=ok)
             with conn.begin():  # after a rollback of the first transaction: only the counts
                 _pg_restore(conn, indexes)
-        if ok:
-            with conn.begin():
-                with_ids = conn.exec_driver_sql(
-                    "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
-                    "AND table_schema = current_schema() AND table_name = ANY(%s)",
-                    (list(tables),),
-                ).scalars()
-                for table in list(with_ids):
-                    conn.exec_driver_sql(
-                        "SELECT setval(seq, (SELECT coalesce(max(id), 1) FROM "
-                        f"{table})) FROM pg_get_serial_sequence('{table}', 'id') AS seq "
-                        "WHERE seq IS NOT NULL"
-                    )
-            with conn.begin():
-                for table in everything:
-                    conn.exec_driver_sql(f"ANALYZE {table}")
+        # reached only when the load went through (a failure propagates from the block above)
+        with conn.begin():
+            with_ids = conn.exec_driver_sql(
+                "SELECT table_name FROM information_schema.columns WHERE column_name = 'id' "
+                "AND table_schema = current_schema() AND table_name = ANY(%s)",
+                (list(tables),),
+            ).scalars()
+            for table in list(with_ids):
+                conn.exec_driver_sql(
+                    "SELECT setval(seq, (SELECT coalesce(max(id), 1) FROM "
+                    f"{table})) FROM pg_get_serial_sequence('{table}', 'id') AS seq "
+                    "WHERE seq IS NOT NULL"
+                )
+        with conn.begin():
+            for table in everything:
+                conn.exec_driver_sql(f"ANALYZE {table}")
 
 
 @contextmanager
@@ -249,13 +261,8 @@ def bulk_load(
             for name, sql in indexes:
                 run(f'DROP INDEX "{name}"')
                 dropped.append(sql)
-            writer = BulkWriter(dbapi)
-            ok = False
-            try:
+            with _finished(BulkWriter(dbapi)) as writer:
                 yield writer
-                ok = True
-            finally:
-                writer.finish(ok=ok)
         finally:
             for sql in dropped:
                 run(sql)

@@ -46,22 +46,18 @@ def index_items(conn: Connection, rows: Iterable[tuple[int, str, str, str, str]]
 
 def insert_volume_entries(conn: Connection, entries: Sequence[Sequence[Any]]) -> None:
     """Insert ``catalogue_search.volume_entry`` rows of new volumes (imports)."""
-    if not entries:
-        return
     if _on_server(conn):
         catalogue_search_pg.insert_volume_entries(conn, entries)
     else:
-        conn.exec_driver_sql(catalogue_search.INSERT_VOLUME, [tuple(e) for e in entries])
+        catalogue_search.insert_volume_entries(conn, entries)
 
 
 def insert_item_entries(conn: Connection, entries: Sequence[Sequence[Any]]) -> None:
     """Insert ``catalogue_search.item_entry`` rows of new items (imports)."""
-    if not entries:
-        return
     if _on_server(conn):
         catalogue_search_pg.insert_item_entries(conn, entries)
     else:
-        conn.exec_driver_sql(catalogue_search.INSERT_ITEM, [tuple(e) for e in entries])
+        catalogue_search.insert_item_entries(conn, entries)
 
 
 def match_volumes(conn: Connection, query: str, limit: int) -> list[int]:

@@ -12,7 +12,7 @@ volume or item above the reader's clearance.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Engine
@@ -72,6 +72,18 @@ def item_entry(
     return (item_id, title, doc_number, author, _pinyin(title), remarks)
 
 
+def insert_volume_entries(conn: Connection, entries: Sequence[Sequence[Any]]) -> None:
+    """Insert :func:`volume_entry` rows of volumes not indexed yet."""
+    if entries:
+        conn.exec_driver_sql(INSERT_VOLUME, [tuple(e) for e in entries])
+
+
+def insert_item_entries(conn: Connection, entries: Sequence[Sequence[Any]]) -> None:
+    """Insert :func:`item_entry` rows of items not indexed yet."""
+    if entries:
+        conn.exec_driver_sql(INSERT_ITEM, [tuple(e) for e in entries])
+
+
 def index_volumes(conn: Connection, rows: Iterable[tuple[int, str, str, str]]) -> None:
     """(Re)index volumes given as ``(id, code, title, remarks)``."""
     entries = [volume_entry(*r) for r in rows]
@@ -129,25 +141,23 @@ def _ids(conn: Connection, sql: str, params: tuple[Any, ...]) -> list[int]:
         cursor.close()
 
 
-def match_volumes(conn: Connection, query: str, limit: int) -> list[int]:
-    """Ids of volumes whose 档号, title, pinyin or remarks contain ``query`` (3+ characters)."""
+def _match(conn: Connection, fts: str, query: str, limit: int) -> list[int]:
+    """Rowids of ``fts`` rows containing ``query`` as a phrase, newest first (3+ characters)."""
     q = query.strip().casefold()
     if len(q) < 3:
         return []
     return _ids(
         conn,
-        "SELECT rowid FROM volume_fts WHERE volume_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
+        f"SELECT rowid FROM {fts} WHERE {fts} MATCH ? ORDER BY rowid DESC LIMIT ?",
         (_phrase(q), limit),
     )
+
+
+def match_volumes(conn: Connection, query: str, limit: int) -> list[int]:
+    """Ids of volumes whose 档号, title, pinyin or remarks contain ``query`` (3+ characters)."""
+    return _match(conn, "volume_fts", query, limit)
 
 
 def match_items(conn: Connection, query: str, limit: int) -> list[int]:
     """Ids of items whose title, 文号, 责任者, pinyin or remarks contain ``query``."""
-    q = query.strip().casefold()
-    if len(q) < 3:
-        return []
-    return _ids(
-        conn,
-        "SELECT rowid FROM item_fts WHERE item_fts MATCH ? ORDER BY rowid DESC LIMIT ?",
-        (_phrase(q), limit),
-    )
+    return _match(conn, "item_fts", query, limit)

@@ -18,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import encrypted
 
 
 class Volume(Base):
@@ -142,7 +143,7 @@ class ItemFile(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("archive_item.id"), index=True)
-    name_enc: Mapped[bytes] = mapped_column(LargeBinary)  # file names may hold personal data
+    name_enc: Mapped[bytes] = encrypted()  # file names may hold personal data
     media_type: Mapped[str] = mapped_column(String(128))  # detected from the content (docx: 71)
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))  # fixity of the plain content

@@ -19,6 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import LEADING, blind_index, encrypted, owned_by, row_id
 
 
 class Customer(Base):
@@ -53,11 +54,11 @@ class Customer(Base):
     importance: Mapped[str] = mapped_column(String(16))
     name: Mapped[str] = mapped_column(String(200))
     gender: Mapped[str | None] = mapped_column(String(8))
-    birth_date_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    birth_date_enc: Mapped[bytes | None] = encrypted()
     id_type: Mapped[str | None] = mapped_column(String(16))
-    id_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    id_number_enc: Mapped[bytes | None] = encrypted()
     id_number_bidx: Mapped[bytes | None] = mapped_column(LargeBinary)
-    email_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    email_enc: Mapped[bytes | None] = encrypted()
     responsible_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     consent_date: Mapped[date | None] = mapped_column(Date)
     consent_purpose: Mapped[str] = mapped_column(String(200), default="")
@@ -75,49 +76,46 @@ class Customer(Base):
     region: Mapped[str | None] = mapped_column(String(2), index=True)
 
 
-class CustomerPhone(Base):
+class CustomerEntry:
+    """Mixin: one entry of a customer's ordered list (phones, addresses, bank accounts).
+
+    Its columns open the table: ``id``, the owning customer (the entry goes with it), then
+    ``position``: the entry's place in the list (0 first), also bound into its ciphertexts.
+    """
+
+    id: Mapped[int] = row_id(sort_order=LEADING)
+    customer_id: Mapped[int] = owned_by("customer", sort_order=LEADING)
+    position: Mapped[int] = mapped_column(Integer, default=0, sort_order=LEADING)
+
+
+class CustomerPhone(CustomerEntry, Base):
     """One phone number of a customer (E.164, extension after ``;ext=``)."""
 
     __tablename__ = "customer_phone"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(String(16), default="")
-    phone_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    phone_bidx: Mapped[bytes] = mapped_column(LargeBinary, index=True)
-    tail_bidx: Mapped[bytes] = mapped_column(LargeBinary, index=True)  # last 4 digits (R14)
+    phone_enc: Mapped[bytes] = encrypted()
+    phone_bidx: Mapped[bytes] = blind_index()
+    tail_bidx: Mapped[bytes] = blind_index()  # last 4 digits (R14)
 
 
-class CustomerAddress(Base):
+class CustomerAddress(CustomerEntry, Base):
     """One postal address of a customer."""
 
     __tablename__ = "customer_address"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer, default=0)
     label: Mapped[str] = mapped_column(String(16), default="")
-    address_enc: Mapped[bytes] = mapped_column(LargeBinary)
+    address_enc: Mapped[bytes] = encrypted()
 
 
-class CustomerBankAccount(Base):
+class CustomerBankAccount(CustomerEntry, Base):
     """One bank account of a customer."""
 
     __tablename__ = "customer_bank_account"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(Integer, default=0)
     bank_name: Mapped[str] = mapped_column(String(100), default="")
-    account_enc: Mapped[bytes] = mapped_column(LargeBinary)
-    account_bidx: Mapped[bytes] = mapped_column(LargeBinary, index=True)
+    account_enc: Mapped[bytes] = encrypted()
+    account_bidx: Mapped[bytes] = blind_index()
 
 
 class CustomerStatusChange(Base):
@@ -128,9 +126,7 @@ class CustomerStatusChange(Base):
     __table_args__ = (Index("ix_customer_status_change_new", "new_status", "changed_at"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = owned_by("customer")
     old_status: Mapped[str | None] = mapped_column(String(16))
     new_status: Mapped[str] = mapped_column(String(16))
     changed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -144,12 +140,8 @@ class DuplicateFlag(Base):
     __tablename__ = "duplicate_flag"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
-    other_customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = owned_by("customer")
+    other_customer_id: Mapped[int] = owned_by("customer")
     reason: Mapped[str] = mapped_column(String(16))  # phone | bank_account
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     cleared_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

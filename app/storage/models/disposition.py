@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import owned_by
 
 
 class LegalHold(Base):
@@ -46,9 +47,7 @@ class LegalHoldTarget(Base):
     __tablename__ = "legal_hold_target"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    hold_id: Mapped[int] = mapped_column(
-        ForeignKey("legal_hold.id", ondelete="CASCADE"), index=True
-    )
+    hold_id: Mapped[int] = owned_by("legal_hold")
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customer.id"), index=True)
     volume_id: Mapped[int | None] = mapped_column(ForeignKey("volume.id"), index=True)
 
@@ -168,9 +167,7 @@ class DestructionApproval(Base):
     __tablename__ = "destruction_approval"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    list_id: Mapped[int] = mapped_column(
-        ForeignKey("destruction_list.id", ondelete="CASCADE"), index=True
-    )
+    list_id: Mapped[int] = owned_by("destruction_list")
     step: Mapped[int] = mapped_column(Integer)
     approver_user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approver_name: Mapped[str] = mapped_column(String(64))
@@ -186,9 +183,7 @@ class DestructionNote(Base):
     __tablename__ = "destruction_note"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    list_id: Mapped[int] = mapped_column(
-        ForeignKey("destruction_list.id", ondelete="CASCADE"), index=True
-    )
+    list_id: Mapped[int] = owned_by("destruction_list")
     text: Mapped[str] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_by_name: Mapped[str] = mapped_column(String(64))

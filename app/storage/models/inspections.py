@@ -17,6 +17,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import LEADING
 
 
 class InspectionSession(Base):
@@ -49,15 +50,25 @@ class InspectionSession(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
 
-class InspectionExpected(Base):
+class SessionVolume:
+    """Mixin: one volume in a session's count, keyed by session and volume (goes with the session).
+
+    Its columns open the table: ``session_id``, then ``volume_id``.
+    """
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("inspection_session.id", ondelete="CASCADE"),
+        primary_key=True,
+        sort_order=LEADING,
+    )
+    volume_id: Mapped[int] = mapped_column(Integer, primary_key=True, sort_order=LEADING)
+
+
+class InspectionExpected(SessionVolume, Base):
     """One volume expected in the scope when counting started (placed − on loan − in repair)."""
 
     __tablename__ = "inspection_expected"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("inspection_session.id", ondelete="CASCADE"), primary_key=True
-    )
-    volume_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     box_id: Mapped[int | None] = mapped_column(Integer)
     location_id: Mapped[int | None] = mapped_column(Integer)  # its home place
 
@@ -77,15 +88,11 @@ class InspectionScan(Base):
     place_id: Mapped[int | None] = mapped_column(Integer)  # where it was seen (last place label)
 
 
-class InspectionFound(Base):
+class InspectionFound(SessionVolume, Base):
     """A volume seen during counting (directly or in a scanned box), where it was seen."""
 
     __tablename__ = "inspection_found"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("inspection_session.id", ondelete="CASCADE"), primary_key=True
-    )
-    volume_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     place_id: Mapped[int | None] = mapped_column(Integer)
     scan_id: Mapped[int] = mapped_column(Integer)
 

@@ -11,7 +11,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -19,6 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import encrypted, owned_by
 from app.storage.models.signatures import ApprovalStep
 
 
@@ -51,8 +51,8 @@ class UseApplication(Base):
     unit: Mapped[str] = mapped_column(String(100), default="")  # 单位 (outsiders)
     department: Mapped[str] = mapped_column(String(64), default="")  # 部门
     credential: Mapped[str | None] = mapped_column(String(16))  # letter | work_id
-    credential_number_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    credential_number_enc: Mapped[bytes | None] = encrypted()
+    phone_enc: Mapped[bytes | None] = encrypted()
     purpose: Mapped[str] = mapped_column(String(200))  # 利用目的
     reason: Mapped[str] = mapped_column(Text, default="")
     requested_from: Mapped[date | None] = mapped_column(Date)
@@ -76,9 +76,7 @@ class UseApplicationVolume(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("use_application.id", ondelete="CASCADE"), index=True
-    )
+    application_id: Mapped[int] = owned_by("use_application")
     volume_id: Mapped[int] = mapped_column(ForeignKey("volume.id"), index=True)
     items: Mapped[str] = mapped_column(String(200), default="")  # 件 序号, e.g. "1,3-4"
     pages: Mapped[str] = mapped_column(String(200), default="")  # page ranges to copy
@@ -92,9 +90,7 @@ class UseApproval(ApprovalStep, Base):
     __tablename__ = "use_approval"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    application_id: Mapped[int] = mapped_column(
-        ForeignKey("use_application.id", ondelete="CASCADE"), index=True
-    )
+    application_id: Mapped[int] = owned_by("use_application")
 
 
 class Loan(Base):

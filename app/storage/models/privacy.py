@@ -14,7 +14,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -22,6 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import LEADING, encrypted, outlives, owned_by, row_id
 
 
 class CustomerConsent(Base):
@@ -35,17 +35,15 @@ class CustomerConsent(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    customer_id: Mapped[int] = mapped_column(
-        ForeignKey("customer.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int] = owned_by("customer")
     kind: Mapped[str] = mapped_column(String(16))  # consent | basis
     basis: Mapped[str] = mapped_column(String(32), default="")  # 合同必需 … for kind basis
     method: Mapped[str] = mapped_column(String(16), default="")  # written | electronic
     given_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)
     note: Mapped[str] = mapped_column(String(200), default="")
-    form_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # the signed form (R4)
-    form_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    form_enc: Mapped[bytes | None] = encrypted()  # the signed form (R4)
+    form_name_enc: Mapped[bytes | None] = encrypted()
     form_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -61,26 +59,31 @@ class ConsentPurpose(Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    consent_id: Mapped[int] = mapped_column(
-        ForeignKey("customer_consent.id", ondelete="CASCADE"), index=True
-    )
+    consent_id: Mapped[int] = owned_by("customer_consent")
     purpose: Mapped[str] = mapped_column(String(32))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawn_by: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
 
-class ErasureRequest(Base):
+class CustomerRecord:
+    """Mixin: a numbered record about a customer, kept after the customer is deleted (R8).
+
+    Its columns open the table: ``id``, the record's ``number`` (SC2026-0001 for an erasure
+    request, CX… a subject request, TG… a provision), the customer (SET NULL when deleted:
+    the record stays) and the customer's number, kept as it was.
+    """
+
+    id: Mapped[int] = row_id(sort_order=LEADING)
+    number: Mapped[str] = mapped_column(String(16), unique=True, sort_order=LEADING)
+    customer_id: Mapped[int | None] = outlives("customer", sort_order=LEADING)
+    customer_number: Mapped[str] = mapped_column(String(16), sort_order=LEADING)
+
+
+class ErasureRequest(CustomerRecord, Base):
     """A request to delete or anonymise a customer's data (R8), approved by someone else."""
 
     __tablename__ = "erasure_request"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(16), unique=True)  # SC2026-0001
-    # kept after the customer is deleted (SET NULL): the request is the record of the erasure
-    customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="SET NULL"), index=True
-    )
-    customer_number: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str] = mapped_column(String(32))  # RequestReason
     note: Mapped[str] = mapped_column(String(200), default="")
     outcome: Mapped[str] = mapped_column(String(16))  # delete | anonymise
@@ -94,17 +97,11 @@ class ErasureRequest(Base):
     done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
-class SubjectRequest(Base):
+class SubjectRequest(CustomerRecord, Base):
     """A customer's own request (查询/更正/删除) and its answer date (deadline)."""
 
     __tablename__ = "subject_request"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(16), unique=True)  # CX2026-0001
-    customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="SET NULL"), index=True
-    )
-    customer_number: Mapped[str] = mapped_column(String(16))
     kind: Mapped[str] = mapped_column(String(16))  # access | correction | deletion
     received_on: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
@@ -123,28 +120,22 @@ class DataRecipient(Base):
     name: Mapped[str] = mapped_column(String(200))
     uscc: Mapped[str] = mapped_column(String(18), unique=True)
     contact: Mapped[str] = mapped_column(String(100), default="")
-    contact_phone_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    contact_phone_enc: Mapped[bytes | None] = encrypted()
     row_key: Mapped[str] = mapped_column(String(32), unique=True)
     agreement_signed_on: Mapped[date | None] = mapped_column(Date)
     agreement_until: Mapped[date | None] = mapped_column(Date)
-    agreement_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # the scanned agreement
-    agreement_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    agreement_enc: Mapped[bytes | None] = encrypted()  # the scanned agreement
+    agreement_name_enc: Mapped[bytes | None] = encrypted()
     agreement_sha256: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
-class DataProvision(Base):
+class DataProvision(CustomerRecord, Base):
     """One 对外提供: which customer's data went to which recipient, on which consent (R36)."""
 
     __tablename__ = "data_provision"
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    number: Mapped[str] = mapped_column(String(16), unique=True)  # TG2026-0001
-    customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customer.id", ondelete="SET NULL"), index=True
-    )
-    customer_number: Mapped[str] = mapped_column(String(16))
     recipient_id: Mapped[int] = mapped_column(ForeignKey("data_recipient.id"), index=True)
     consent_id: Mapped[int | None] = mapped_column(
         ForeignKey("customer_consent.id", ondelete="SET NULL")

@@ -13,13 +13,13 @@ from sqlalchemy import (
     DateTime,
     ForeignKey,
     Integer,
-    LargeBinary,
     String,
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import encrypted, owned_by
 
 
 class Department(Base):
@@ -43,7 +43,7 @@ class StaffPerson(Base):
     name: Mapped[str] = mapped_column(String(64))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     post: Mapped[str] = mapped_column(String(64), default="")  # 岗位
-    contact_enc: Mapped[bytes | None] = mapped_column(LargeBinary)  # phone, encrypted
+    contact_enc: Mapped[bytes | None] = encrypted()  # phone, encrypted
     state: Mapped[str] = mapped_column(String(16))  # StaffState
     user_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"), unique=True)
     joined_on: Mapped[date] = mapped_column(Date)  # recorded from (training due from here)
@@ -62,8 +62,8 @@ class StaffAgreement(Base):
     signed_on: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date | None] = mapped_column(Date)  # None: no end date
     note: Mapped[str] = mapped_column(String(200), default="")
-    scan_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    scan_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    scan_enc: Mapped[bytes | None] = encrypted()
+    scan_name_enc: Mapped[bytes | None] = encrypted()
     scan_sha256: Mapped[str | None] = mapped_column(String(64))
     scan_size: Mapped[int] = mapped_column(Integer, default=0)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -80,8 +80,8 @@ class StaffTraining(Base):
     topic: Mapped[str] = mapped_column(String(200))
     trainer: Mapped[str] = mapped_column(String(64))
     hours_tenths: Mapped[int] = mapped_column(Integer)  # 1.5 h → 15
-    material_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
-    material_name_enc: Mapped[bytes | None] = mapped_column(LargeBinary)
+    material_enc: Mapped[bytes | None] = encrypted()
+    material_name_enc: Mapped[bytes | None] = encrypted()
     material_sha256: Mapped[str | None] = mapped_column(String(64))
     material_size: Mapped[int] = mapped_column(Integer, default=0)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
@@ -128,9 +128,7 @@ class FilingHandoverLine(Base):
     __tablename__ = "filing_handover_line"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    handover_id: Mapped[int] = mapped_column(
-        ForeignKey("filing_handover.id", ondelete="CASCADE"), index=True
-    )
+    handover_id: Mapped[int] = owned_by("filing_handover")
     seq: Mapped[int] = mapped_column(Integer)
     volume_id: Mapped[int | None] = mapped_column(ForeignKey("volume.id"))
     reference_code: Mapped[str] = mapped_column(String(64), default="")
@@ -176,9 +174,7 @@ class AccessReviewLine(Base):
     __tablename__ = "access_review_line"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    review_id: Mapped[int] = mapped_column(
-        ForeignKey("access_review.id", ondelete="CASCADE"), index=True
-    )
+    review_id: Mapped[int] = owned_by("access_review")
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"))
     username: Mapped[str] = mapped_column(String(64))
     display_name: Mapped[str] = mapped_column(String(64))

@@ -8,6 +8,7 @@ from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, Index, Integer, S
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.storage.models.base import Base
+from app.storage.models.columns import owned_by
 from app.storage.models.signatures import ApprovalStep
 
 
@@ -50,9 +51,7 @@ class StatisticsApproval(ApprovalStep, Base):
     __tablename__ = "statistics_approval"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    report_id: Mapped[int] = mapped_column(
-        ForeignKey("statistics_report.id", ondelete="CASCADE"), index=True
-    )
+    report_id: Mapped[int] = owned_by("statistics_report")
 
 
 class StatisticsDistribution(Base):
