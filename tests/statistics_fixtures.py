@@ -41,6 +41,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn
@@ -314,31 +317,26 @@ def _uses(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    room = StorageLocation(
-        kind="storeroom",
-        code="K1",
-        segment="K1",
-        name="一号库房",
-        ordinal=1,
-        path_key="0001",
-        created_at=at(6, 1, year=2025),
-    )
-    s.add(room)
+def _place(s: Session, **fields: Any) -> StorageLocation:
+    """The first place of its parent, set up on 2025-06-01, flushed so that it has an id."""
+    place = StorageLocation(ordinal=1, created_at=at(6, 1, year=2025), **fields)
+    s.add(place)
     s.flush()
-    layer = StorageLocation(
+    return place
+
+
+def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
+    room = _place(s, kind="storeroom", code="K1", segment="K1", name="一号库房", path_key="0001")
+    layer = _place(
+        s,
         parent_id=room.id,
         kind="layer",
         code="K1-01-A-1-1",
         segment="1",
         name="1层",
-        ordinal=1,
         path_key="0001.0001",
         capacity=6,
-        created_at=at(6, 1, year=2025),
     )
-    s.add(layer)
-    s.flush()
     s.add(ArchiveBox(code="H000001", location_id=layer.id, created_at=at(6, 1, year=2025)))
     session = InspectionSession(
         number="JC2026-0001",
