@@ -317,25 +317,27 @@ def _uses(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
             )
 
 
-def _place(s: Session, **fields: Any) -> StorageLocation:
+def _place(s: Session, kind: str, code: str, name: str, **more: Any) -> StorageLocation:
     """The first place of its parent, set up on 2025-06-01, flushed so that it has an id."""
-    place = StorageLocation(ordinal=1, created_at=at(6, 1, year=2025), **fields)
+    segment = code.rsplit("-", 1)[-1]  # the code's own part: "K1", "1" of "K1-01-A-1-1"
+    place = StorageLocation(
+        kind=kind,
+        code=code,
+        segment=segment,
+        name=name,
+        ordinal=1,
+        created_at=at(6, 1, year=2025),
+        **more,
+    )
     s.add(place)
     s.flush()
     return place
 
 
 def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    room = _place(s, kind="storeroom", code="K1", segment="K1", name="一号库房", path_key="0001")
+    room = _place(s, "storeroom", "K1", "一号库房", path_key="0001")
     layer = _place(
-        s,
-        parent_id=room.id,
-        kind="layer",
-        code="K1-01-A-1-1",
-        segment="1",
-        name="1层",
-        path_key="0001.0001",
-        capacity=6,
+        s, "layer", "K1-01-A-1-1", "1层", parent_id=room.id, path_key="0001.0001", capacity=6
     )
     s.add(ArchiveBox(code="H000001", location_id=layer.id, created_at=at(6, 1, year=2025)))
     session = InspectionSession(
