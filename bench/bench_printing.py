@@ -32,6 +32,7 @@ from app.printing.catalogue_forms import (
     item_remarks,
     render_volume_catalogue,
 )
+from tests.catalogue_lines import running_pages
 
 ROWS = 500
 REPEAT = 7
@@ -42,27 +43,23 @@ LONG_TITLE = (
 
 
 def items() -> list[ItemLine]:
-    out = []
-    page = 1
-    for seq in range(1, ROWS + 1):
-        pages = 1 + seq % 4
-        out.append(
-            ItemLine(
-                seq=seq,
-                doc_number=f"华示贸〔2025〕{seq}号",
-                author="华东示范贸易有限公司" if seq % 3 else "客服部",
-                title=LONG_TITLE if seq % 7 == 3 else f"客户往来函件第{seq}号",
-                date=date(2025, 1, 1) + timedelta(days=seq % 365),
-                page_from=page,
-                page_to=page + pages - 1,
-                remarks="原件" if seq % 5 == 0 else "",
-                secrecy=Secrecy(SecrecyLevel.CONFIDENTIAL, 20, date(2025, 1, 1))
-                if seq % 50 == 17
-                else Secrecy(),
-            )
+    pages = running_pages(1 + seq % 4 for seq in range(1, ROWS + 1))
+    return [
+        ItemLine(
+            seq=seq,
+            doc_number=f"华示贸〔2025〕{seq}号",
+            author="华东示范贸易有限公司" if seq % 3 else "客服部",
+            title=LONG_TITLE if seq % 7 == 3 else f"客户往来函件第{seq}号",
+            date=date(2025, 1, 1) + timedelta(days=seq % 365),
+            page_from=first,
+            page_to=last,
+            remarks="原件" if seq % 5 == 0 else "",
+            secrecy=Secrecy(SecrecyLevel.CONFIDENTIAL, 20, date(2025, 1, 1))
+            if seq % 50 == 17
+            else Secrecy(),
         )
-        page += pages
-    return out
+        for seq, (first, last) in enumerate(pages, start=1)
+    ]
 
 
 def sheet(lines: list[ItemLine]) -> VolumeCatalogueSheet:

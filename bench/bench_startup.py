@@ -42,23 +42,13 @@ def _new_database(folder: Path) -> Path:
     sys.path.insert(0, str(ROOT))
     from app.clock import SystemClock
     from app.services.auth import sign_out
-    from app.services.setup import SetupRequest, initialize_database
+    from app.services.setup import initialize_database
     from app.storage.location import DatabaseLocation
+    from tests.conftest import make_setup_request  # the database the tests set up
 
-    password = "Correct-Horse-42"
     db = folder / "start.db"
     result = initialize_database(
-        location=DatabaseLocation.parse(db),
-        request=SetupRequest(
-            organisation_name="华东示范贸易有限公司",
-            fonds_name="华东示范贸易有限公司客户档案",
-            fonds_code="Z001",
-            admin_username="boss",
-            admin_display_name="王建国",
-            admin_password=password,
-            admin_password_confirm=password,
-        ),
-        clock=SystemClock(),
+        location=DatabaseLocation.parse(db), request=make_setup_request(), clock=SystemClock()
     )
     sign_out(session=result.session, clock=SystemClock())
     return db

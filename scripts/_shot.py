@@ -110,3 +110,16 @@ def fresh_database(
     location = DatabaseLocation.parse(work / name)
     admin = initialize_database(location=location, request=make_setup_request(), clock=clock)
     return work, clock, location, admin.session
+
+
+def customer_form(window: Any, name: str, id_number: str, phone: str) -> Any:
+    """The customer form over ``window``, shown, with a registered person's name, ID and phone."""
+    from ui.dialogs.customer_form import CustomerFormDialog
+
+    form = CustomerFormDialog(window)
+    form.show()
+    form.name.setText(name)
+    form.status.setCurrentIndex(form.status.findData("registered"))
+    form.id_number.setText(id_number)
+    form.phones[0].setText(phone)
+    return form

@@ -75,19 +75,15 @@ def main() -> None:
     desk = make_desk(admin, location, clock)
     vid, code = make_volume(desk("lisi"), clock, level="confidential")
     item = get_volume(session=desk("lisi"), volume_id=vid, clock=clock).items[0].id
-    pdf_id = attach_file(
-        session=desk("lisi"),
-        item_id=item,
-        source=io.BytesIO(contract_pdf()),
-        file_name="授信合同.pdf",
-        clock=clock,
-    )
-    png_id = attach_file(
-        session=desk("lisi"),
-        item_id=item,
-        source=io.BytesIO(scan_png()),
-        file_name="营业执照.png",
-        clock=clock,
+    pdf_id, png_id = (
+        attach_file(
+            session=desk("lisi"),
+            item_id=item,
+            source=io.BytesIO(content),
+            file_name=name,
+            clock=clock,
+        )
+        for name, content in (("授信合同.pdf", contract_pdf()), ("营业执照.png", scan_png()))
     )
     context = AppContext(location=location, clock=clock)
     # 1. a cleared archivist without an approval: the refusal

@@ -18,6 +18,7 @@ from app.printing.catalogue_forms import (
     render_volume_catalogue,
     render_volume_note_sheet,
 )
+from tests.catalogue_lines import running_pages
 from ui.dialogs.print_preview import PrintPreviewDialog
 
 PRINTED_AT = datetime(2026, 1, 5, 9, 30, tzinfo=UTC)
@@ -37,10 +38,9 @@ KINDS = [
 
 def items(count: int) -> list[ItemLine]:
     out = []
-    page = 1
-    for n in range(1, count + 1):
+    pages = running_pages(1 + (n * 7) % 5 for n in range(1, count + 1))
+    for n, (first, last) in enumerate(pages, start=1):
         doc_number, author, title = KINDS[n % len(KINDS)]
-        pages = 1 + (n * 7) % 5
         out.append(
             ItemLine(
                 seq=n,
@@ -48,13 +48,12 @@ def items(count: int) -> list[ItemLine]:
                 author=author,
                 title=title.format(n=n),
                 date=date(2025, 1, 6) + timedelta(days=n * 3),
-                page_from=page,
-                page_to=page + pages - 1,
+                page_from=first,
+                page_to=last,
                 remarks="复印件" if n % 5 == 4 else "",
                 secrecy=CONFIDENTIAL if n in (7, 19) else Secrecy(),
             )
         )
-        page += pages
     return out
 
 

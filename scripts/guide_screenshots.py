@@ -17,6 +17,7 @@ from datetime import date
 
 from _shot import (
     ROOT,
+    customer_form,
     demo_database,
     demo_sign_in,
     grab,
@@ -45,7 +46,6 @@ from app.services.loans import (
 from app.services.locations import volume_labels
 from app.storage.location import DatabaseLocation
 from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeFormDialog
-from ui.dialogs.customer_form import CustomerFormDialog
 from ui.dialogs.help import GuideDialog, ShortcutsDialog
 from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 from ui.dialogs.loans import ReturnDialog
@@ -107,12 +107,7 @@ def day(location: DatabaseLocation) -> None:
 
     # 1 register a customer
     window.show_area("customers")
-    form = CustomerFormDialog(window)
-    form.show()
-    form.name.setText("周雨桐")
-    form.status.setCurrentIndex(form.status.findData("registered"))
-    form.id_number.setText("11010519491231002X")
-    form.phones[0].setText("13800138000")
+    form = customer_form(window, "周雨桐", "11010519491231002X", "13800138000")
     form.address_list.rows[0].edit.setText("北京市朝阳区建国路 1 号")
     form.consent_editor.choose("consent", ("合同履行", "客户服务"))  # R4 (issue 18)
     form.consent_editor.given_on.setText(today.isoformat())

@@ -5,16 +5,16 @@ Run: ``python scripts/screenshots.py`` (uses QT_QPA_PLATFORM=offscreen unless a 
 
 from __future__ import annotations
 
-from _shot import demo_sign_in, grab, main_window, start_app, work_dir
+from _shot import customer_form, demo_sign_in, grab, main_window, start_app, work_dir
 
 from app.clock import SystemClock
 from app.demo import build_demo
 from app.errors import ValidationFailed
 from app.services.auth import sign_out
-from app.services.customers import CustomerDraft, PhoneInput, register_customer
+from app.services.customers import PhoneInput, register_customer
 from app.storage.location import DatabaseLocation
+from tests.factories import potential
 from ui.context import AppContext
-from ui.dialogs.customer_form import CustomerFormDialog
 from ui.dialogs.duplicates import DuplicateReviewDialog
 from ui.dialogs.reveal import RevealDialog
 from ui.dialogs.setup_wizard import SetupWizard
@@ -81,12 +81,7 @@ def main() -> None:
     page.table.selectRow(0)
     grab(window, "customers-search")
 
-    form = CustomerFormDialog(window)
-    form.show()
-    form.name.setText("张三丰")
-    form.status.setCurrentIndex(form.status.findData("registered"))
-    form.id_number.setText("110105194912310021")
-    form.phones[0].setText("138 0013 8000")
+    form = customer_form(window, "张三丰", "110105194912310021", "138 0013 8000")
     form.phone_list.add_row().edit.setText("010-6666 888")  # one digit short: its own message
     form.bank_list.rows[0].edit.setText("6222 0212 3456 7890 128")
     form.bank_list.rows[0].extra.setText("工商银行")  # type: ignore[union-attr]
@@ -111,14 +106,7 @@ def main() -> None:
     for name in ("赵一", "赵二"):  # two customers sharing a land line: a 疑似重复 pair
         register_customer(
             session=session,
-            draft=CustomerDraft(
-                legal_basis="合同必需",
-                party="person",
-                kind="general",
-                category="individual",
-                name=name,
-                phones=(PhoneInput("010-66668888"),),
-            ),
+            draft=potential(name=name, phones=(PhoneInput("010-66668888"),)),
             clock=SystemClock(),
         )
     window.close_for_sign_out()

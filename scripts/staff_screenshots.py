@@ -13,8 +13,9 @@ from app.clock import SystemClock
 from app.demo import DEMO_PASSWORD
 from app.domain.staff import StaffPolicy, StaffState
 from app.services import staff, users
-from app.services.customers import CustomerDraft, register_customer
+from app.services.customers import register_customer
 from app.services.staff import printing as staff_printing
+from tests.factories import potential
 from ui.context import AppContext
 from ui.pages.staff import StaffPage
 from ui.pages.staff.handover_wizard import HandoverWizard
@@ -33,15 +34,7 @@ def main() -> None:
     )
     register_customer(
         session=desk,
-        draft=CustomerDraft(
-            party="person",
-            kind="general",
-            category="individual",
-            name="冯一鸣",
-            status="potential",
-            responsible_user_id=leaver_id,
-            legal_basis="合同必需",  # R4: a consent or a stated basis
-        ),
+        draft=potential(name="冯一鸣", responsible_user_id=leaver_id),  # R4: a stated basis
         clock=clock,
     )
     # a person without papers shows on the list and the administrator's home card

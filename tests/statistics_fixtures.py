@@ -41,6 +41,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
 
 from app.clock import FixedClock
 from app.services.auth import SignedIn
@@ -314,31 +317,28 @@ def _uses(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
             )
 
 
+def _place(s: Session, kind: str, code: str, name: str, **more: Any) -> StorageLocation:
+    """The first place of its parent, set up on 2025-06-01, flushed so that it has an id."""
+    segment = code.rsplit("-", 1)[-1]  # the code's own part: "K1", "1" of "K1-01-A-1-1"
+    place = StorageLocation(
+        kind=kind,
+        code=code,
+        segment=segment,
+        name=name,
+        ordinal=1,
+        created_at=at(6, 1, year=2025),
+        **more,
+    )
+    s.add(place)
+    s.flush()
+    return place
+
+
 def _room(s, volumes: dict[str, int]) -> None:  # type: ignore[no-untyped-def]
-    room = StorageLocation(
-        kind="storeroom",
-        code="K1",
-        segment="K1",
-        name="一号库房",
-        ordinal=1,
-        path_key="0001",
-        created_at=at(6, 1, year=2025),
+    room = _place(s, "storeroom", "K1", "一号库房", path_key="0001")
+    layer = _place(
+        s, "layer", "K1-01-A-1-1", "1层", parent_id=room.id, path_key="0001.0001", capacity=6
     )
-    s.add(room)
-    s.flush()
-    layer = StorageLocation(
-        parent_id=room.id,
-        kind="layer",
-        code="K1-01-A-1-1",
-        segment="1",
-        name="1层",
-        ordinal=1,
-        path_key="0001.0001",
-        capacity=6,
-        created_at=at(6, 1, year=2025),
-    )
-    s.add(layer)
-    s.flush()
     s.add(ArchiveBox(code="H000001", location_id=layer.id, created_at=at(6, 1, year=2025)))
     session = InspectionSession(
         number="JC2026-0001",

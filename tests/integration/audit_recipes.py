@@ -39,6 +39,7 @@ from app.services import catalogue as catalogue_print
 from app.services import catalogue as item_files
 from app.services import customers as customer_edits
 from app.services.auth import SignedIn
+from app.services.imports import Ledger
 from app.services.incidents import IncidentDraft
 from app.storage.location import DatabaseLocation
 from tests.conftest import ADMIN_PASSWORD
@@ -824,24 +825,15 @@ def _label_output(w: World) -> None:
 
 
 # --- import and export (issue 10) ----------------------------------------------------------------
-def _ledger(w: World) -> object:
-    from app.services import imports
-
+def _customer_ledger(w: World) -> tuple[Ledger, dict[int, str]]:
+    """A one-row customer ledger of its own, with the column mapping the wizard would guess."""
     path = w.folder / f"{w.unique('ledger')}.csv"
     path.write_text(f"客户名称,联系电话\n{w.unique('王')},13900001111\n", encoding="utf-8")
-    return imports.load_ledger(path, kind="customers")
+    return mapped_ledger(w.archivist, w.clock, path, "customers")
 
 
 def _run_import(w: World) -> int:
-    from app.services import imports
-
-    ledger = _ledger(w)
-    mapping, _ = imports.guess_columns(
-        session=w.archivist,
-        kind="customers",
-        ledger=ledger,
-        clock=w.clock,  # type: ignore[arg-type]
-    )
+    ledger, mapping = _customer_ledger(w)
     summary = import_rows(w.archivist, w.clock, "customers", ledger, mapping)
     assert summary.batch_id is not None
     return summary.batch_id
@@ -891,26 +883,20 @@ def _import_undo(w: World) -> None:
 def _import_rejected(w: World) -> None:
     from app.services import imports
 
-    ledger = _ledger(w)
-    mapping, _ = imports.guess_columns(
-        session=w.archivist,
-        kind="customers",
-        ledger=ledger,
-        clock=w.clock,  # type: ignore[arg-type]
-    )
+    ledger, mapping = _customer_ledger(w)
     outcomes = imports.check_ledger(
         session=w.archivist,
         kind="customers",
         ledger=ledger,
         mapping=mapping,
-        clock=w.clock,  # type: ignore[arg-type]
+        clock=w.clock,
     )
     imports.rejected_rows_xlsx(
         session=w.archivist,
         kind="customers",
         ledger=ledger,
         outcomes=outcomes.outcomes,
-        clock=w.clock,  # type: ignore[arg-type]
+        clock=w.clock,
     )
 
 

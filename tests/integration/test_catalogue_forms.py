@@ -26,6 +26,7 @@ from app.printing.catalogue_forms import (
     wrap_lines,
 )
 from app.printing.page import format_printed_at
+from tests.catalogue_lines import running_pages
 from tests.pdf_text import compact, compact_pages
 
 MM = 72 / 25.4
@@ -50,25 +51,21 @@ def shanghai_time() -> Iterator[None]:
 
 
 def make_items(count: int) -> list[ItemLine]:
-    items = []
-    page = 1
-    for seq in range(1, count + 1):
-        pages = 1 + seq % 4
-        items.append(
-            ItemLine(
-                seq=seq,
-                doc_number=LONG_DOC_NUMBER if seq == 33 else f"华示贸〔2025〕{seq}号",
-                author="华东示范贸易有限公司" if seq % 3 else "客服部",
-                title=LONG_TITLE if seq % 9 == 4 else f"客户往来函件第{seq}号",
-                date=date(2025, 1, 1) + timedelta(days=seq),
-                page_from=page,
-                page_to=page + pages - 1,
-                remarks="原件" if seq % 5 == 0 else "",
-                secrecy=CONFIDENTIAL if seq in (17, 88) else Secrecy(),
-            )
+    pages = running_pages(1 + seq % 4 for seq in range(1, count + 1))
+    return [
+        ItemLine(
+            seq=seq,
+            doc_number=LONG_DOC_NUMBER if seq == 33 else f"华示贸〔2025〕{seq}号",
+            author="华东示范贸易有限公司" if seq % 3 else "客服部",
+            title=LONG_TITLE if seq % 9 == 4 else f"客户往来函件第{seq}号",
+            date=date(2025, 1, 1) + timedelta(days=seq),
+            page_from=first,
+            page_to=last,
+            remarks="原件" if seq % 5 == 0 else "",
+            secrecy=CONFIDENTIAL if seq in (17, 88) else Secrecy(),
         )
-        page += pages
-    return items
+        for seq, (first, last) in enumerate(pages, start=1)
+    ]
 
 
 def catalogue(items: list[ItemLine], secrecy: Secrecy = CONFIDENTIAL) -> VolumeCatalogueSheet:

@@ -241,14 +241,19 @@ def test_labels_of_a_volume_above_the_readers_clearance_are_refused(
 def test_printing_labels_is_audited_with_the_codes(archivist: SignedIn, clock: FixedClock) -> None:
     ids, _ = _customer_with_volumes(archivist, clock)
     labels = volume_labels(session=archivist, volume_ids=ids, clock=clock)
-    record_label_output(
-        session=archivist,
-        labels=labels,
-        stock=BUILTIN_STOCKS[0],
-        start=3,
-        kind="print",
-        clock=clock,
-    )
+
+    def record(start: int, kind: str) -> None:
+        """Record ``labels`` put out on the first built-in stock from label ``start`` (0-based)."""
+        record_label_output(
+            session=archivist,
+            labels=labels,
+            stock=BUILTIN_STOCKS[0],
+            start=start,
+            kind=kind,
+            clock=clock,
+        )
+
+    record(3, "print")
     ((action, _object_id, details),) = audit_actions(archivist, "print.labels")
     assert action == "print.labels"
     assert details == {
@@ -259,11 +264,4 @@ def test_printing_labels_is_audited_with_the_codes(archivist: SignedIn, clock: F
         "codes": ["Z001-KH·2024-Y-0001", "Z001-KH·2025-Y-0001"],
     }
     with pytest.raises(ValidationFailed):
-        record_label_output(
-            session=archivist,
-            labels=labels,
-            stock=BUILTIN_STOCKS[0],
-            start=0,
-            kind="x",
-            clock=clock,
-        )
+        record(0, "x")  # no such kind of output

@@ -3,6 +3,8 @@ into a new database, crypto-erasure across every copy. Runs against the throwawa
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -39,31 +41,48 @@ def _key_id(session: SignedIn, clock: FixedClock, customer_id: int) -> str:
         return str(row.key_id)
 
 
-def _new_location(location: DatabaseLocation, name: str) -> DatabaseLocation:
-    from sqlalchemy.engine import make_url
+@dataclass
+class Restores:
+    """The live database of a test and the new databases it restores into beside it."""
 
-    assert location.url is not None
-    url = make_url(location.url).set(database=name).render_as_string(hide_password=False)
-    return DatabaseLocation.parse(url)
+    server: PgServer
+    live: DatabaseLocation
+    names: list[str] = field(default_factory=list)
+
+    @property
+    def live_url(self) -> str:
+        assert self.live.url is not None
+        return self.live.url
+
+    @property
+    def live_name(self) -> str:
+        return pgb.database_name(self.live_url)
+
+    def new_name(self, suffix: str) -> str:
+        """``<live name>_<suffix>``: a database to restore into, dropped after the test."""
+        name = f"{self.live_name}_{suffix}"
+        self.names.append(name)
+        return name
+
+    def location_of(self, name: str) -> DatabaseLocation:
+        """Database ``name`` on the live database's server."""
+        from sqlalchemy.engine import make_url
+
+        url = make_url(self.live_url).set(database=name).render_as_string(hide_password=False)
+        return DatabaseLocation.parse(url)
 
 
 @pytest.fixture
-def restored_names(pg_server: PgServer) -> list[str]:
-    """Databases a test restores into; dropped afterwards."""
-    names: list[str] = []
-    yield names
-    for name in names:
+def restores(pg_server: PgServer, location: DatabaseLocation) -> Iterator[Restores]:
+    """The test's live database; what it restores into is dropped afterwards."""
+    restores = Restores(pg_server, location)
+    yield restores
+    for name in restores.names:
         pg_server.drop(name)
 
 
 def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
-    admin: SignedIn,
-    archivist: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    pg_server: PgServer,
-    restored_names: list[str],
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock, tmp_path: Path, restores: Restores
 ) -> None:
     first, _second = register_two(archivist, clock)
     before = reveal_customer(session=archivist, customer_id=first, purpose="备份测试", clock=clock)
@@ -120,11 +139,9 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
         draft=person(name="王五", id_number="110105199003070017", phones=(), bank_accounts=()),
         clock=clock,
     )
-    live_name = pgb.database_name(location.url or "")
     with pytest.raises(RestoreTargetExists):
-        prepare_restore(session=admin, clock=clock, backup=backup, into=live_name)
-    into = f"{live_name}_restored"
-    restored_names.append(into)
+        prepare_restore(session=admin, clock=clock, backup=backup, into=restores.live_name)
+    into = restores.new_name("restored")
     summary = prepare_restore(session=admin, clock=clock, backup=backup, into=into)
     assert summary.counts["customers"] == 2 and summary.vault_source == "current"
     assert summary.erased_customers == 0 and summary.audit_head == manifest.audit_head
@@ -132,7 +149,7 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
         prepare_restore(session=admin, clock=clock, backup=backup, into=into)
     with archivist.uow(clock) as uow:  # the live database still has its three
         assert uow.session.scalar(select(func.count()).select_from(Customer)) == 3
-    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
+    with signed_in(restores.location_of(into), "lisi", PASSWORD, clock) as restored:
         after = reveal_customer(
             session=restored, customer_id=first, purpose="恢复核对", clock=clock
         )
@@ -151,13 +168,7 @@ def test_pg_backup_is_a_dump_without_the_vault_and_restores_into_a_new_database(
 
 
 def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_values(
-    admin: SignedIn,
-    archivist: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    pg_server: PgServer,
-    restored_names: list[str],
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock, tmp_path: Path, restores: Restores
 ) -> None:
     first, second = register_two(archivist, clock)
     gone_key = _key_id(archivist, clock, second)
@@ -165,23 +176,19 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
     old = Path(run_backup(session=admin, clock=clock, target=folder).path)
     clock.advance(days=1)
     erase_customer(archivist, second, clock)  # R8: requested, approved, carried out
-    live_name = pgb.database_name(location.url or "")
     # 1. restored through the app: the live vault lacks the key, the customer is purged
-    into = f"{live_name}_r1"
-    restored_names.append(into)
+    into = restores.new_name("r1")
     summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
     assert summary.erased_customers == 1
-    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
+    with signed_in(restores.location_of(into), "lisi", PASSWORD, clock) as restored:
         with restored.uow(clock) as uow:
             assert uow.session.get(Customer, second) is None
         assert reveal_customer(session=restored, customer_id=first, purpose="核对", clock=clock)
     # 2. the dump alone, opened with the data key and restored without the app's vault
     #    handling (an insider with the key): the vault table is empty
-    raw_name = f"{live_name}_raw"
-    restored_names.append(raw_name)
-    assert location.url is not None
-    pgb.restore_dump(location.url, raw_name, old / "database.dump", admin.store.data_key)
-    with psycopg.connect(pg_server.url_for(raw_name, driver="postgresql")) as conn:
+    raw_name = restores.new_name("raw")
+    pgb.restore_dump(restores.live_url, raw_name, old / "database.dump", admin.store.data_key)
+    with psycopg.connect(restores.server.url_for(raw_name, driver="postgresql")) as conn:
         assert conn.execute("SELECT count(*) FROM vault_key").fetchone()[0] == 0
         row = conn.execute("SELECT key_id, id_number_enc FROM customer WHERE id = %s", (second,))
         key_id, sealed = row.fetchone()
@@ -200,10 +207,9 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
         assert gone_key not in {k for k, _w, _c in pgb.read_vault_file(vault, data_key)}
     # 4. the old dump restored without the live database (a new server): the newest vault
     #    copy is used, the customer's values are not readable, the row is purged
-    into2 = f"{live_name}_r2"
-    restored_names.append(into2)
+    into2 = restores.new_name("r2")
     summary = stage_pg_restore(
-        url=location.url,
+        url=restores.live_url,
         into=into2,
         data_key=data_key,
         ring=admin.store.keyring(),
@@ -213,7 +219,7 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
         live=False,
     )
     assert summary.vault_source == "backup" and summary.erased_customers == 1
-    with psycopg.connect(pg_server.url_for(into2, driver="postgresql")) as conn:
+    with psycopg.connect(restores.server.url_for(into2, driver="postgresql")) as conn:
         assert (
             conn.execute("SELECT count(*) FROM customer WHERE id = %s", (second,)).fetchone()[0]
             == 0
@@ -227,12 +233,7 @@ def test_an_older_dump_restored_after_a_deletion_gives_none_of_the_customer_s_va
 
 
 def test_backup_verify_restore_of_a_server_database_on_the_command_line(
-    admin: SignedIn,
-    archivist: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    restored_names: list[str],
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, restores: Restores
 ) -> None:
     import os
 
@@ -240,26 +241,25 @@ def test_backup_verify_restore_of_a_server_database_on_the_command_line(
     from tests.integration.test_demo_and_cli import cli
 
     register_two(archivist, clock)
-    assert location.url is not None
+    url = restores.live_url
     secret = tmp_path / "backup.pw"
     secret.write_text(ADMIN_PASSWORD + "\n", encoding="utf-8")
     os.chmod(secret, 0o600)
     target = tmp_path / "备份"
     done = cli(
-        "backup", "--db", location.url, "--to", str(target), "--user", "boss",
+        "backup", "--db", url, "--to", str(target), "--user", "boss",
         "--password-file", str(secret),
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
     assert "备份完成并已校验" in done.stdout and "客户 2 位" in done.stdout
     (folder,) = storage.list_folder(target)
     ok = cli(
-        "verify", str(folder.path), "--db", location.url, "--user", "boss",
+        "verify", str(folder.path), "--db", url, "--user", "boss",
         stdin=ADMIN_PASSWORD + "\n",
     )  # fmt: skip
     assert ok.returncode == 0 and "认证标记正确" in ok.stdout, ok.stderr
-    into = f"{pgb.database_name(location.url)}_cli"
-    restored_names.append(into)
-    restore = ("restore", str(folder.path), "--db", location.url, "--user", "boss")
+    into = restores.new_name("cli")
+    restore = ("restore", str(folder.path), "--db", url, "--user", "boss")
     no_name = cli(*restore, stdin=ADMIN_PASSWORD + "\n")
     assert no_name.returncode != 0 and "--into" in no_name.stderr
     made = cli(*restore, "--into", into, stdin=ADMIN_PASSWORD + "\n")
@@ -271,12 +271,7 @@ def test_backup_verify_restore_of_a_server_database_on_the_command_line(
 
 
 def test_a_dump_made_before_a_key_rotation_restores_under_today_s_key(
-    admin: SignedIn,
-    archivist: SignedIn,
-    location: DatabaseLocation,
-    clock: FixedClock,
-    tmp_path: Path,
-    restored_names: list[str],
+    admin: SignedIn, archivist: SignedIn, clock: FixedClock, tmp_path: Path, restores: Restores
 ) -> None:
     from app.services.keys import rotate_data_key
 
@@ -286,11 +281,9 @@ def test_a_dump_made_before_a_key_rotation_restores_under_today_s_key(
     sign_out(session=archivist, clock=clock)
     rotate_data_key(session=admin, clock=clock)
     assert verify_backup(session=admin, clock=clock, path=old).ok  # under its earlier key
-    assert location.url is not None
-    into = f"{pgb.database_name(location.url)}_rotated"
-    restored_names.append(into)
+    into = restores.new_name("rotated")
     summary = prepare_restore(session=admin, clock=clock, backup=old, into=into)
     assert summary.erased_customers == 0
-    with signed_in(_new_location(location, into), "lisi", PASSWORD, clock) as restored:
+    with signed_in(restores.location_of(into), "lisi", PASSWORD, clock) as restored:
         after = reveal_customer(session=restored, customer_id=first, purpose="核对", clock=clock)
         assert after.id_number == before.id_number

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from datetime import timedelta
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,15 @@ from app.services.backup import prepare_restore, run_backup, verify_backup
 from app.services.customers import register_customer, reveal_customer, search_customers
 from app.storage.location import DatabaseLocation
 from app.storage.models import AuditEntry
-from tests.factories import PASSWORD, VALID_ID, add_archivist, person, sign_in_as, signed_in
+from tests.factories import (
+    PASSWORD,
+    VALID_ID,
+    add_archivist,
+    loss_incident,
+    person,
+    sign_in_as,
+    signed_in,
+)
 
 
 def _old_key(keyring_file: Path, username: str, password: str) -> bytes | None:
@@ -127,15 +135,8 @@ def test_a_suspected_leak_rotates_and_a_busy_database_defers_to_the_next_sign_in
 ) -> None:
     archivist = sign_in_as(admin, location, clock, "lisi", [Role.ARCHIVIST])
     first = Keyring.load(FileKeyringStore(location.keyring_path)).key_version
-    draft = incidents.IncidentDraft(
-        kind="leak",
-        title="疑似泄露",
-        found_at=clock.now() - timedelta(hours=1),
-        found_by="李四",
-        description="离职员工带走了备份盘",
-        measures="停用账户，轮换密钥",
-        reported_to="保密办",
-    )
+    # the factories' incident, reported as a suspected leak: the kind that makes a rotation due
+    draft = replace(loss_incident(clock), kind="leak", title="疑似泄露")
     incidents.record_incident(session=archivist, draft=draft, clock=clock)  # admin signed in
     ring = Keyring.load(FileKeyringStore(location.keyring_path))
     assert ring.key_version == first and ring.body.get("rotation_due") == "incident.leak"
