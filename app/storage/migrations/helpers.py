@@ -3,16 +3,27 @@
 ``fk("loan", "volume_id", "volume")`` is ``FOREIGN KEY(volume_id) REFERENCES volume (id)``
 named ``fk_loan_volume_id_volume``; ``pk("loan", "id")`` is ``pk_loan``;
 ``unique("loan", "number")`` is ``uq_loan_number``; ``column("note", sa.Text())`` is a NOT NULL
-column unless ``nullable=True``. A revision, once released, never changes what it creates: use
-these for new revisions (the existing ones were rewritten with them only where the SQL they
-create stayed byte for byte the same).
+column unless ``nullable=True``. ``create_table`` and ``create_entity`` write a whole table with
+those constraints from a short description (its columns, which of them refer to which table,
+which are unique, which get an index). A revision, once released, never changes what it
+creates: use these for new revisions (the existing ones were rewritten with them only where the
+SQL they create stayed byte for byte the same).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import op
+
+#: A column's target in ``refs``: the table it refers to (its ``id``), or that table and what
+#: happens on delete (``("customer", "CASCADE")``).
+Ref = str | tuple[str, str]
+
+#: A point in time (stored with its zone).
+TZ = sa.DateTime(timezone=True)
 
 
 def fk(table: str, column: str, target: str, **kw: Any) -> sa.ForeignKeyConstraint:
@@ -35,3 +46,78 @@ def unique(table: str, column: str) -> sa.UniqueConstraint:
 def column(name: str, type_: Any, *, nullable: bool = False, **kw: Any) -> sa.Column[Any]:
     """A column, NOT NULL unless ``nullable``."""
     return sa.Column(name, type_, nullable=nullable, **kw)
+
+
+def sealed_file(
+    prefix: str, *, hash_nullable: bool = False, size: bool = False
+) -> tuple[sa.Column[Any], ...]:
+    """The columns of a file kept in a row, sealed: ``<prefix>_enc`` and ``<prefix>_name_enc``
+    (its content and name, NULL while there is none), ``<prefix>_sha256`` (NULL allowed with
+    ``hash_nullable``) and, with ``size``, ``<prefix>_size``."""
+    columns = (
+        column(f"{prefix}_enc", sa.LargeBinary(), nullable=True),
+        column(f"{prefix}_name_enc", sa.LargeBinary(), nullable=True),
+        column(f"{prefix}_sha256", sa.String(64), nullable=hash_nullable),
+    )
+    return (*columns, column(f"{prefix}_size", sa.Integer())) if size else columns
+
+
+def indexes(table: str, *columns: str) -> None:
+    """One plain index ``ix_<table>_<column>`` per column."""
+    for name in columns:
+        op.create_index(f"ix_{table}_{name}", table, [name])
+
+
+def create_table(
+    name: str,
+    *columns: sa.Column[Any],
+    key: Sequence[str],
+    refs: Mapping[str, Ref] | None = None,
+    unique_columns: Sequence[str] = (),
+    pair: tuple[str, str] | None = None,
+    indexed: Sequence[str] = (),
+) -> None:
+    """Create table ``name`` of ``columns`` with its constraints, then its plain indexes.
+
+    ``key``: the primary key's columns. ``refs``: foreign keys, column → ``Ref``, in the order
+    given. ``unique_columns``: one unique constraint each. ``pair``: two columns unique together
+    (``uq_<name>_pair``). ``indexed``: one plain index each (``indexes``). The constraints are
+    made in this order, which is the order ``CREATE TABLE`` lists them in after the key.
+    """
+    constraints: list[sa.Constraint] = []
+    for col, target in (refs or {}).items():
+        table, ondelete = (target, None) if isinstance(target, str) else target
+        constraints.append(fk(name, col, table, ondelete=ondelete))
+    constraints.append(pk(name, *key))
+    constraints.extend(unique(name, col) for col in unique_columns)
+    if pair is not None:
+        constraints.append(sa.UniqueConstraint(*pair, name=f"uq_{name}_pair"))
+    op.create_table(name, *columns, *constraints)
+    indexes(name, *indexed)
+
+
+def create_entity(
+    name: str,
+    *columns: sa.Column[Any],
+    refs: Mapping[str, Ref] | None = None,
+    unique_columns: Sequence[str] = (),
+    pair: tuple[str, str] | None = None,
+    indexed: Sequence[str] = (),
+) -> None:
+    """``create_table`` for a table whose key is an integer ``id``, its first column."""
+    create_table(
+        name,
+        column("id", sa.Integer()),
+        *columns,
+        key=("id",),
+        refs=refs,
+        unique_columns=unique_columns,
+        pair=pair,
+        indexed=indexed,
+    )
+
+
+def drop_tables(*names: str) -> None:
+    """Drop ``names`` in the order given (children first); their indexes go with them."""
+    for name in names:
+        op.drop_table(name)

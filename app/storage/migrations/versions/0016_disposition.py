@@ -20,21 +20,17 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables
 
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
 
 def _holds() -> None:
-    t = "legal_hold"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "legal_hold",
         column("number", sa.String(16)),
         column("reason", sa.Text()),
         column("state", sa.String(16)),
@@ -47,34 +43,27 @@ def _holds() -> None:
         column("released_at", TZ, nullable=True),
         column("release_reason", sa.Text(), server_default=""),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "created_by", "user_account"),
-        fk(t, "released_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={"created_by": "user_account", "released_by": "user_account"},
+        unique_columns=["number"],
+        indexed=["state"],
     )
-    op.create_index("ix_legal_hold_state", t, ["state"])
-    t = "legal_hold_target"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "legal_hold_target",
         column("hold_id", sa.Integer()),
         column("customer_id", sa.Integer(), nullable=True),
         column("volume_id", sa.Integer(), nullable=True),
-        fk(t, "hold_id", "legal_hold", ondelete="CASCADE"),
-        fk(t, "customer_id", "customer"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
+        refs={
+            "hold_id": ("legal_hold", "CASCADE"),
+            "customer_id": "customer",
+            "volume_id": "volume",
+        },
+        indexed=["hold_id", "customer_id", "volume_id"],
     )
-    op.create_index("ix_legal_hold_target_hold_id", t, ["hold_id"])
-    op.create_index("ix_legal_hold_target_customer_id", t, ["customer_id"])
-    op.create_index("ix_legal_hold_target_volume_id", t, ["volume_id"])
 
 
 def _appraisals() -> None:
-    t = "appraisal"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "appraisal",
         column("number", sa.String(16)),
         column("state", sa.String(16)),
         column("appraised_on", sa.Date()),
@@ -84,28 +73,20 @@ def _appraisals() -> None:
         column("closed_by", sa.Integer(), nullable=True),
         column("closed_at", TZ, nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "created_by", "user_account"),
-        fk(t, "closed_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={"created_by": "user_account", "closed_by": "user_account"},
+        unique_columns=["number"],
     )
-    t = "appraisal_member"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "appraisal_member",
         column("appraisal_id", sa.Integer()),
         column("user_id", sa.Integer()),
         column("name", sa.String(64)),
         column("seq", sa.Integer()),
-        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
-        sa.UniqueConstraint("appraisal_id", "user_id", name="uq_appraisal_member_pair"),
+        refs={"appraisal_id": ("appraisal", "CASCADE"), "user_id": "user_account"},
+        pair=("appraisal_id", "user_id"),
     )
-    t = "appraisal_decision"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "appraisal_decision",
         column("appraisal_id", sa.Integer()),
         column("volume_id", sa.Integer()),
         column("decision", sa.String(16)),
@@ -115,20 +96,19 @@ def _appraisals() -> None:
         column("opinion", sa.Text(), server_default=""),
         column("decided_by", sa.Integer(), nullable=True),
         column("decided_at", TZ),
-        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        fk(t, "decided_by", "user_account"),
-        pk(t, "id"),
-        sa.UniqueConstraint("appraisal_id", "volume_id", name="uq_appraisal_decision_pair"),
+        refs={
+            "appraisal_id": ("appraisal", "CASCADE"),
+            "volume_id": "volume",
+            "decided_by": "user_account",
+        },
+        pair=("appraisal_id", "volume_id"),
+        indexed=["volume_id"],
     )
-    op.create_index("ix_appraisal_decision_volume_id", t, ["volume_id"])
 
 
 def _lists() -> None:
-    t = "destruction_list"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "destruction_list",
         column("number", sa.String(16)),
         column("state", sa.String(16)),
         column("appraisal_id", sa.Integer(), nullable=True),
@@ -150,19 +130,18 @@ def _lists() -> None:
         column("witness2_name", sa.String(64), server_default=""),
         column("recorded_by", sa.Integer(), nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "appraisal_id", "appraisal"),
-        fk(t, "compiled_by", "user_account"),
-        fk(t, "witness1_id", "user_account"),
-        fk(t, "witness2_id", "user_account"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={
+            "appraisal_id": "appraisal",
+            "compiled_by": "user_account",
+            "witness1_id": "user_account",
+            "witness2_id": "user_account",
+            "recorded_by": "user_account",
+        },
+        unique_columns=["number"],
+        indexed=["state"],
     )
-    op.create_index("ix_destruction_list_state", t, ["state"])
-    t = "destruction_list_volume"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "destruction_list_volume",
         column("list_id", sa.Integer()),
         column("volume_id", sa.Integer()),
         column("open_volume_id", sa.Integer(), nullable=True),
@@ -176,17 +155,13 @@ def _lists() -> None:
         column("kept", sa.String(16), server_default=""),
         column("reason", sa.Text(), server_default=""),
         column("remarks", sa.Text(), server_default=""),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
-        unique(t, "open_volume_id"),
-        sa.UniqueConstraint("list_id", "volume_id", name="uq_destruction_list_volume_pair"),
+        refs={"list_id": ("destruction_list", "CASCADE"), "volume_id": "volume"},
+        unique_columns=["open_volume_id"],
+        pair=("list_id", "volume_id"),
+        indexed=["volume_id"],
     )
-    op.create_index("ix_destruction_list_volume_volume_id", t, ["volume_id"])
-    t = "destruction_approval"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "destruction_approval",
         column("list_id", sa.Integer()),
         column("step", sa.Integer()),
         column("approver_user_id", sa.Integer(), nullable=True),
@@ -195,25 +170,19 @@ def _lists() -> None:
         column("decision", sa.String(16)),
         column("opinion", sa.Text(), server_default=""),
         column("decided_at", TZ),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "approver_user_id", "user_account"),
-        pk(t, "id"),
+        refs={"list_id": ("destruction_list", "CASCADE"), "approver_user_id": "user_account"},
+        indexed=["list_id"],
     )
-    op.create_index("ix_destruction_approval_list_id", t, ["list_id"])
-    t = "destruction_note"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "destruction_note",
         column("list_id", sa.Integer()),
         column("text", sa.Text()),
         column("created_by", sa.Integer(), nullable=True),
         column("created_by_name", sa.String(64)),
         column("created_at", TZ),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "created_by", "user_account"),
-        pk(t, "id"),
+        refs={"list_id": ("destruction_list", "CASCADE"), "created_by": "user_account"},
+        indexed=["list_id"],
     )
-    op.create_index("ix_destruction_note_list_id", t, ["list_id"])
 
 
 def upgrade() -> None:
@@ -239,7 +208,7 @@ def downgrade() -> None:
     op.drop_index("ix_volume_state", table_name="volume")
     op.drop_index("ix_volume_retention_year", table_name="volume")
     op.drop_column("volume", "retention_until")
-    for t in (
+    drop_tables(
         "destruction_note",
         "destruction_approval",
         "destruction_list_volume",
@@ -249,5 +218,4 @@ def downgrade() -> None:
         "appraisal",
         "legal_hold_target",
         "legal_hold",
-    ):
-        op.drop_table(t)
+    )

@@ -15,32 +15,32 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import (
+    TZ,
+    column,
+    create_entity,
+    create_table,
+    drop_tables,
+    sealed_file,
+)
 
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
 
 def upgrade() -> None:
-    t = "department"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "department",
         column("name", sa.String(64)),
         column("filing_clerk_id", sa.Integer(), nullable=True),
         column("created_at", TZ),
         column("version", sa.Integer()),
-        pk(t, "id"),
-        unique(t, "name"),
+        unique_columns=["name"],
     )
-    t = "staff_person"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_person",
         column("name", sa.String(64)),
         column("department_id", sa.Integer(), nullable=True),
         column("post", sa.String(64)),
@@ -51,63 +51,44 @@ def upgrade() -> None:
         column("left_on", sa.Date(), nullable=True),
         column("created_at", TZ),
         column("version", sa.Integer()),
-        fk(t, "department_id", "department"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
-        unique(t, "user_id"),
+        refs={"department_id": "department", "user_id": "user_account"},
+        unique_columns=["user_id"],
+        indexed=["department_id"],
     )
-    op.create_index("ix_staff_person_department_id", t, ["department_id"])
-    t = "staff_agreement"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_agreement",
         column("person_id", sa.Integer()),
         column("signed_on", sa.Date()),
         column("valid_until", sa.Date(), nullable=True),
         column("note", sa.String(200)),
-        column("scan_enc", sa.LargeBinary(), nullable=True),
-        column("scan_name_enc", sa.LargeBinary(), nullable=True),
-        column("scan_sha256", sa.String(64), nullable=True),
-        column("scan_size", sa.Integer()),
+        *sealed_file("scan", hash_nullable=True, size=True),
         column("recorded_at", TZ),
         column("recorded_by", sa.Integer(), nullable=True),
-        fk(t, "person_id", "staff_person"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
+        refs={"person_id": "staff_person", "recorded_by": "user_account"},
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_agreement_person_id", t, ["person_id"])
-    t = "staff_training"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_training",
         column("held_on", sa.Date()),
         column("topic", sa.String(200)),
         column("trainer", sa.String(64)),
         column("hours_tenths", sa.Integer()),
-        column("material_enc", sa.LargeBinary(), nullable=True),
-        column("material_name_enc", sa.LargeBinary(), nullable=True),
-        column("material_sha256", sa.String(64), nullable=True),
-        column("material_size", sa.Integer()),
+        *sealed_file("material", hash_nullable=True, size=True),
         column("recorded_at", TZ),
         column("recorded_by", sa.Integer(), nullable=True),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
+        refs={"recorded_by": "user_account"},
+        indexed=["held_on"],
     )
-    op.create_index("ix_staff_training_held_on", t, ["held_on"])
-    t = "staff_training_attendee"
-    op.create_table(
-        t,
+    create_table(
+        "staff_training_attendee",
         column("training_id", sa.Integer()),
         column("person_id", sa.Integer()),
-        fk(t, "training_id", "staff_training", ondelete="CASCADE"),
-        fk(t, "person_id", "staff_person"),
-        pk(t, "training_id", "person_id"),
+        key=("training_id", "person_id"),
+        refs={"training_id": ("staff_training", "CASCADE"), "person_id": "staff_person"},
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_training_attendee_person_id", t, ["person_id"])
-    t = "filing_handover"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "filing_handover",
         column("number", sa.String(16)),
         column("department_id", sa.Integer()),
         column("period", sa.String(7)),
@@ -121,18 +102,16 @@ def upgrade() -> None:
         column("volumes", sa.Integer()),
         column("items", sa.Integer()),
         column("pages", sa.Integer()),
-        fk(t, "department_id", "department"),
-        fk(t, "clerk_person_id", "staff_person"),
-        fk(t, "archivist_user_id", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={
+            "department_id": "department",
+            "clerk_person_id": "staff_person",
+            "archivist_user_id": "user_account",
+        },
+        unique_columns=["number"],
+        indexed=["department_id", "period"],
     )
-    op.create_index("ix_filing_handover_department_id", t, ["department_id"])
-    op.create_index("ix_filing_handover_period", t, ["period"])
-    t = "filing_handover_line"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "filing_handover_line",
         column("handover_id", sa.Integer()),
         column("seq", sa.Integer()),
         column("volume_id", sa.Integer(), nullable=True),
@@ -140,15 +119,11 @@ def upgrade() -> None:
         column("title", sa.String(200)),
         column("items", sa.Integer()),
         column("pages", sa.Integer()),
-        fk(t, "handover_id", "filing_handover", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
+        refs={"handover_id": ("filing_handover", "CASCADE"), "volume_id": "volume"},
+        indexed=["handover_id"],
     )
-    op.create_index("ix_filing_handover_line_handover_id", t, ["handover_id"])
-    t = "staff_handover"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_handover",
         column("number", sa.String(16)),
         column("person_id", sa.Integer()),
         column("kind", sa.String(16)),
@@ -158,30 +133,23 @@ def upgrade() -> None:
         column("confirmed_by", sa.Text()),
         column("listing", sa.Text()),
         column("note", sa.Text()),
-        fk(t, "person_id", "staff_person"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={"person_id": "staff_person", "recorded_by": "user_account"},
+        unique_columns=["number"],
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_handover_person_id", t, ["person_id"])
-    t = "access_review"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "access_review",
         column("number", sa.String(16)),
         column("started_at", TZ),
         column("started_by", sa.Integer()),
         column("closed_at", TZ, nullable=True),
         column("closed_by", sa.Integer(), nullable=True),
         column("note", sa.Text()),
-        fk(t, "started_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        refs={"started_by": "user_account"},
+        unique_columns=["number"],
     )
-    t = "access_review_line"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "access_review_line",
         column("review_id", sa.Integer()),
         column("user_id", sa.Integer()),
         column("username", sa.String(64)),
@@ -194,11 +162,9 @@ def upgrade() -> None:
         column("note", sa.Text()),
         column("decided_by", sa.Integer(), nullable=True),
         column("decided_at", TZ, nullable=True),
-        fk(t, "review_id", "access_review", ondelete="CASCADE"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
+        refs={"review_id": ("access_review", "CASCADE"), "user_id": "user_account"},
+        indexed=["review_id"],
     )
-    op.create_index("ix_access_review_line_review_id", t, ["review_id"])
 
     # departments already named for accounts (loans, issue 7) become department rows
     conn = op.get_bind()
@@ -217,7 +183,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for t in (
+    drop_tables(
         "access_review_line",
         "access_review",
         "staff_handover",
@@ -228,5 +194,4 @@ def downgrade() -> None:
         "staff_agreement",
         "staff_person",
         "department",
-    ):
-        op.drop_table(t)
+    )
