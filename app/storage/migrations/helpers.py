@@ -3,33 +3,32 @@
 ``fk("loan", "volume_id", "volume")`` is ``FOREIGN KEY(volume_id) REFERENCES volume (id)``
 named ``fk_loan_volume_id_volume``; ``pk("loan", "id")`` is ``pk_loan``;
 ``unique("loan", "number")`` is ``uq_loan_number``; ``column("note", sa.Text())`` is a NOT NULL
-column unless ``nullable=True``. ``create_table`` and ``create_entity`` write a whole table with
-those constraints from a short description (its columns, which of them refer to which table,
-which are unique, which get an index). A revision, once released, never changes what it
+column unless ``nullable=True``; ``ref("volume_id", "volume")`` is such an integer column that
+refers to ``volume.id``. ``create_table`` and ``create_entity`` write a whole table with those
+constraints from a short description (its columns, which of them are unique, which get an
+index). A revision, once released, never changes what it
 creates: use these for new revisions (the existing ones were rewritten with them only where the
 SQL they create stayed byte for byte the same).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
 
-#: A column's target in ``refs``: the table it refers to (its ``id``), or that table and what
-#: happens on delete (``("customer", "CASCADE")``).
-Ref = str | tuple[str, str]
-
 #: A point in time (stored with its zone).
 TZ = sa.DateTime(timezone=True)
 
 
-def fk(table: str, column: str, target: str, **kw: Any) -> sa.ForeignKeyConstraint:
-    """``column`` references ``target.id`` (``ondelete=`` … passed on)."""
+def fk(
+    table: str, column: str, target: str, ondelete: str | None = None
+) -> sa.ForeignKeyConstraint:
+    """``column`` references ``target.id`` (``ondelete``: what a deleted target does to it)."""
     return sa.ForeignKeyConstraint(
-        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", **kw
+        [column], [f"{target}.id"], name=f"fk_{table}_{column}_{target}", ondelete=ondelete
     )
 
 
@@ -46,6 +45,14 @@ def unique(table: str, column: str) -> sa.UniqueConstraint:
 def column(name: str, type_: Any, *, nullable: bool = False, **kw: Any) -> sa.Column[Any]:
     """A column, NOT NULL unless ``nullable``."""
     return sa.Column(name, type_, nullable=nullable, **kw)
+
+
+def ref(
+    name: str, target: str, *, nullable: bool = False, ondelete: str | None = None
+) -> sa.Column[Any]:
+    """An integer column referring to ``target.id``: ``create_table`` gives it its foreign key
+    ``fk(table, name, target, ondelete=ondelete)``."""
+    return column(name, sa.Integer(), nullable=nullable, info={"ref": (target, ondelete)})
 
 
 def sealed_file(
@@ -68,26 +75,30 @@ def indexes(table: str, *columns: str) -> None:
         op.create_index(f"ix_{table}_{name}", table, [name])
 
 
+def _target(col: sa.Column[Any]) -> tuple[str, str | None]:
+    target, ondelete = col.info["ref"]
+    return str(target), ondelete
+
+
 def create_table(
     name: str,
     *columns: sa.Column[Any],
     key: Sequence[str],
-    refs: Mapping[str, Ref] | None = None,
     unique_columns: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
     indexed: Sequence[str] = (),
 ) -> None:
     """Create table ``name`` of ``columns`` with its constraints, then its plain indexes.
 
-    ``key``: the primary key's columns. ``refs``: foreign keys, column → ``Ref``, in the order
-    given. ``unique_columns``: one unique constraint each. ``pair``: two columns unique together
-    (``uq_<name>_pair``). ``indexed``: one plain index each (``indexes``). The constraints are
-    made in this order, which is the order ``CREATE TABLE`` lists them in after the key.
+    The constraints: the foreign key of each ``ref`` column, in column order; the primary key
+    over ``key``; one unique constraint per ``unique_columns``; ``pair``, two columns unique
+    together (``uq_<name>_pair``). They are made in this order, which is the order
+    ``CREATE TABLE`` lists them in after the key. ``indexed``: one plain index each
+    (``indexes``).
     """
-    constraints: list[sa.Constraint] = []
-    for col, target in (refs or {}).items():
-        table, ondelete = (target, None) if isinstance(target, str) else target
-        constraints.append(fk(name, col, table, ondelete=ondelete))
+    constraints: list[sa.Constraint] = [
+        fk(name, col.name, *_target(col)) for col in columns if "ref" in col.info
+    ]
     constraints.append(pk(name, *key))
     constraints.extend(unique(name, col) for col in unique_columns)
     if pair is not None:
@@ -99,7 +110,6 @@ def create_table(
 def create_entity(
     name: str,
     *columns: sa.Column[Any],
-    refs: Mapping[str, Ref] | None = None,
     unique_columns: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
     indexed: Sequence[str] = (),
@@ -110,7 +120,6 @@ def create_entity(
         column("id", sa.Integer()),
         *columns,
         key=("id",),
-        refs=refs,
         unique_columns=unique_columns,
         pair=pair,
         indexed=indexed,

@@ -20,7 +20,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables
+from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables, ref
 
 revision = "0016"
 down_revision = "0015"
@@ -35,28 +35,22 @@ def _holds() -> None:
         column("reason", sa.Text()),
         column("state", sa.String(16)),
         column("query", sa.Text(), server_default=""),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_by_name", sa.String(64)),
         column("created_at", TZ),
-        column("released_by", sa.Integer(), nullable=True),
+        ref("released_by", "user_account", nullable=True),
         column("released_by_name", sa.String(64), server_default=""),
         column("released_at", TZ, nullable=True),
         column("release_reason", sa.Text(), server_default=""),
         column("version", sa.Integer(), server_default="1"),
-        refs={"created_by": "user_account", "released_by": "user_account"},
         unique_columns=["number"],
         indexed=["state"],
     )
     create_entity(
         "legal_hold_target",
-        column("hold_id", sa.Integer()),
-        column("customer_id", sa.Integer(), nullable=True),
-        column("volume_id", sa.Integer(), nullable=True),
-        refs={
-            "hold_id": ("legal_hold", "CASCADE"),
-            "customer_id": "customer",
-            "volume_id": "volume",
-        },
+        ref("hold_id", "legal_hold", ondelete="CASCADE"),
+        ref("customer_id", "customer", nullable=True),
+        ref("volume_id", "volume", nullable=True),
         indexed=["hold_id", "customer_id", "volume_id"],
     )
 
@@ -68,39 +62,32 @@ def _appraisals() -> None:
         column("state", sa.String(16)),
         column("appraised_on", sa.Date()),
         column("opinion", sa.Text(), server_default=""),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_at", TZ),
-        column("closed_by", sa.Integer(), nullable=True),
+        ref("closed_by", "user_account", nullable=True),
         column("closed_at", TZ, nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        refs={"created_by": "user_account", "closed_by": "user_account"},
         unique_columns=["number"],
     )
     create_entity(
         "appraisal_member",
-        column("appraisal_id", sa.Integer()),
-        column("user_id", sa.Integer()),
+        ref("appraisal_id", "appraisal", ondelete="CASCADE"),
+        ref("user_id", "user_account"),
         column("name", sa.String(64)),
         column("seq", sa.Integer()),
-        refs={"appraisal_id": ("appraisal", "CASCADE"), "user_id": "user_account"},
         pair=("appraisal_id", "user_id"),
     )
     create_entity(
         "appraisal_decision",
-        column("appraisal_id", sa.Integer()),
-        column("volume_id", sa.Integer()),
+        ref("appraisal_id", "appraisal", ondelete="CASCADE"),
+        ref("volume_id", "volume"),
         column("decision", sa.String(16)),
         column("new_retention_until", sa.Integer(), nullable=True),
         column("reason", sa.Text(), server_default=""),
         column("recipient", sa.String(100), server_default=""),
         column("opinion", sa.Text(), server_default=""),
-        column("decided_by", sa.Integer(), nullable=True),
+        ref("decided_by", "user_account", nullable=True),
         column("decided_at", TZ),
-        refs={
-            "appraisal_id": ("appraisal", "CASCADE"),
-            "volume_id": "volume",
-            "decided_by": "user_account",
-        },
         pair=("appraisal_id", "volume_id"),
         indexed=["volume_id"],
     )
@@ -111,10 +98,10 @@ def _lists() -> None:
         "destruction_list",
         column("number", sa.String(16)),
         column("state", sa.String(16)),
-        column("appraisal_id", sa.Integer(), nullable=True),
+        ref("appraisal_id", "appraisal", nullable=True),
         column("reason", sa.Text(), server_default=""),
         column("steps", sa.Text(), server_default="[]"),
-        column("compiled_by", sa.Integer(), nullable=True),
+        ref("compiled_by", "user_account", nullable=True),
         column("compiled_by_name", sa.String(64)),
         column("compiled_at", TZ),
         column("submitted_at", TZ, nullable=True),
@@ -124,26 +111,19 @@ def _lists() -> None:
         column("carried_out_at", TZ, nullable=True),
         column("place", sa.String(100), server_default=""),
         column("method", sa.String(32), server_default=""),
-        column("witness1_id", sa.Integer(), nullable=True),
+        ref("witness1_id", "user_account", nullable=True),
         column("witness1_name", sa.String(64), server_default=""),
-        column("witness2_id", sa.Integer(), nullable=True),
+        ref("witness2_id", "user_account", nullable=True),
         column("witness2_name", sa.String(64), server_default=""),
-        column("recorded_by", sa.Integer(), nullable=True),
+        ref("recorded_by", "user_account", nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        refs={
-            "appraisal_id": "appraisal",
-            "compiled_by": "user_account",
-            "witness1_id": "user_account",
-            "witness2_id": "user_account",
-            "recorded_by": "user_account",
-        },
         unique_columns=["number"],
         indexed=["state"],
     )
     create_entity(
         "destruction_list_volume",
-        column("list_id", sa.Integer()),
-        column("volume_id", sa.Integer()),
+        ref("list_id", "destruction_list", ondelete="CASCADE"),
+        ref("volume_id", "volume"),
         column("open_volume_id", sa.Integer(), nullable=True),
         column("seq", sa.Integer()),
         column("reference_code", sa.String(64)),
@@ -155,32 +135,29 @@ def _lists() -> None:
         column("kept", sa.String(16), server_default=""),
         column("reason", sa.Text(), server_default=""),
         column("remarks", sa.Text(), server_default=""),
-        refs={"list_id": ("destruction_list", "CASCADE"), "volume_id": "volume"},
         unique_columns=["open_volume_id"],
         pair=("list_id", "volume_id"),
         indexed=["volume_id"],
     )
     create_entity(
         "destruction_approval",
-        column("list_id", sa.Integer()),
+        ref("list_id", "destruction_list", ondelete="CASCADE"),
         column("step", sa.Integer()),
-        column("approver_user_id", sa.Integer(), nullable=True),
+        ref("approver_user_id", "user_account", nullable=True),
         column("approver_name", sa.String(64)),
         column("approver_title", sa.String(32)),
         column("decision", sa.String(16)),
         column("opinion", sa.Text(), server_default=""),
         column("decided_at", TZ),
-        refs={"list_id": ("destruction_list", "CASCADE"), "approver_user_id": "user_account"},
         indexed=["list_id"],
     )
     create_entity(
         "destruction_note",
-        column("list_id", sa.Integer()),
+        ref("list_id", "destruction_list", ondelete="CASCADE"),
         column("text", sa.Text()),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_by_name", sa.String(64)),
         column("created_at", TZ),
-        refs={"list_id": ("destruction_list", "CASCADE"), "created_by": "user_account"},
         indexed=["list_id"],
     )
 

@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables, sealed_file
+from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables, ref, sealed_file
 
 revision = "0017"
 down_revision = "0016"
@@ -29,7 +29,7 @@ def upgrade() -> None:
     op.add_column("customer", sa.Column("anonymised_at", TZ, nullable=True))
     create_entity(
         "customer_consent",
-        column("customer_id", sa.Integer()),
+        ref("customer_id", "customer", ondelete="CASCADE"),
         column("kind", sa.String(16)),
         column("basis", sa.String(32)),
         column("method", sa.String(16)),
@@ -38,58 +38,49 @@ def upgrade() -> None:
         column("note", sa.String(200)),
         *sealed_file("form"),
         column("created_at", TZ),
-        column("created_by", sa.Integer(), nullable=True),
-        refs={"customer_id": ("customer", "CASCADE"), "created_by": "user_account"},
+        ref("created_by", "user_account", nullable=True),
         indexed=["customer_id"],
     )
     create_entity(
         "consent_purpose",
-        column("consent_id", sa.Integer()),
+        ref("consent_id", "customer_consent", ondelete="CASCADE"),
         column("purpose", sa.String(32)),
         column("withdrawn_on", sa.Date(), nullable=True),
-        column("withdrawn_by", sa.Integer(), nullable=True),
-        refs={"consent_id": ("customer_consent", "CASCADE"), "withdrawn_by": "user_account"},
+        ref("withdrawn_by", "user_account", nullable=True),
         pair=("consent_id", "purpose"),
         indexed=["consent_id"],
     )
     create_entity(
         "erasure_request",
         column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("reason", sa.String(32)),
         column("note", sa.String(200)),
         column("outcome", sa.String(16)),
         column("state", sa.String(16)),
-        column("requested_by", sa.Integer()),
+        ref("requested_by", "user_account"),
         column("requested_at", TZ),
-        column("decided_by", sa.Integer(), nullable=True),
+        ref("decided_by", "user_account", nullable=True),
         column("decided_at", TZ, nullable=True),
         column("decision_note", sa.String(200)),
-        column("done_by", sa.Integer(), nullable=True),
+        ref("done_by", "user_account", nullable=True),
         column("done_at", TZ, nullable=True),
-        refs={
-            "customer_id": ("customer", "SET NULL"),
-            "requested_by": "user_account",
-            "decided_by": "user_account",
-            "done_by": "user_account",
-        },
         unique_columns=["number"],
         indexed=["customer_id", "state"],
     )
     create_entity(
         "subject_request",
         column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("kind", sa.String(16)),
         column("received_on", sa.Date()),
         column("due_on", sa.Date()),
         column("answered_on", sa.Date(), nullable=True),
         column("answer", sa.Text()),
-        column("created_by", sa.Integer()),
+        ref("created_by", "user_account"),
         column("created_at", TZ),
-        refs={"customer_id": ("customer", "SET NULL"), "created_by": "user_account"},
         unique_columns=["number"],
         indexed=["customer_id", "due_on"],
     )
@@ -110,23 +101,16 @@ def upgrade() -> None:
     create_entity(
         "data_provision",
         column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
-        column("recipient_id", sa.Integer()),
-        column("consent_id", sa.Integer(), nullable=True),
-        column("application_id", sa.Integer(), nullable=True),
+        ref("recipient_id", "data_recipient"),
+        ref("consent_id", "customer_consent", nullable=True, ondelete="SET NULL"),
+        ref("application_id", "use_application", nullable=True),
         column("purpose", sa.String(200)),
         column("fields", sa.String(200)),
         column("provided_on", sa.Date()),
-        column("created_by", sa.Integer()),
+        ref("created_by", "user_account"),
         column("created_at", TZ),
-        refs={
-            "customer_id": ("customer", "SET NULL"),
-            "recipient_id": "data_recipient",
-            "consent_id": ("customer_consent", "SET NULL"),
-            "application_id": "use_application",
-            "created_by": "user_account",
-        },
         unique_columns=["number"],
         indexed=["customer_id", "recipient_id"],
     )
