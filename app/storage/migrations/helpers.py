@@ -86,13 +86,14 @@ def create_table(
     key: Sequence[str],
     unique_columns: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
+    pair_name: str = "pair",
     indexed: Sequence[str] = (),
 ) -> None:
     """Create table ``name`` of ``columns`` with its constraints, then its plain indexes.
 
     The constraints: the foreign key of each ``ref`` column, in column order; the primary key
     over ``key``; one unique constraint per ``unique_columns``; ``pair``, two columns unique
-    together (``uq_<name>_pair``). They are made in this order, which is the order
+    together (``uq_<name>_<pair_name>``). They are made in this order, which is the order
     ``CREATE TABLE`` lists them in after the key. ``indexed``: one plain index each
     (``indexes``).
     """
@@ -102,7 +103,7 @@ def create_table(
     constraints.append(pk(name, *key))
     constraints.extend(unique(name, col) for col in unique_columns)
     if pair is not None:
-        constraints.append(sa.UniqueConstraint(*pair, name=f"uq_{name}_pair"))
+        constraints.append(sa.UniqueConstraint(*pair, name=f"uq_{name}_{pair_name}"))
     op.create_table(name, *columns, *constraints)
     indexes(name, *indexed)
 
@@ -112,6 +113,7 @@ def create_entity(
     *columns: sa.Column[Any],
     unique_columns: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
+    pair_name: str = "pair",
     indexed: Sequence[str] = (),
 ) -> None:
     """``create_table`` for a table whose key is an integer ``id``, its first column."""
@@ -122,7 +124,34 @@ def create_entity(
         key=("id",),
         unique_columns=unique_columns,
         pair=pair,
+        pair_name=pair_name,
         indexed=indexed,
+    )
+
+
+def create_approvals(
+    name: str,
+    parent_column: str,
+    parent: str,
+    *,
+    approver_nullable: bool = False,
+    opinion_default: str | None = None,
+) -> None:
+    """The approvals table of an approval chain (审批): one row per step decided on a
+    ``parent`` row, deleted with it and indexed by ``parent_column``; who decided (account, name
+    and title at the time), the decision, the opinion (``opinion_default``: its server default)
+    and when."""
+    create_entity(
+        name,
+        ref(parent_column, parent, ondelete="CASCADE"),
+        column("step", sa.Integer()),
+        ref("approver_user_id", "user_account", nullable=approver_nullable),
+        column("approver_name", sa.String(64)),
+        column("approver_title", sa.String(32)),
+        column("decision", sa.String(16)),
+        column("opinion", sa.Text(), server_default=opinion_default),
+        column("decided_at", TZ),
+        indexed=[parent_column],
     )
 
 

@@ -7,6 +7,9 @@ Create Date: 2026-11-23
 Written with ``app.storage.migrations.helpers`` since; the SQL it creates is unchanged.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 
 from app.storage.migrations.helpers import TZ, column, create_entity, create_table, drop_tables, ref
@@ -50,6 +53,18 @@ def _accounts() -> None:
     )
 
 
+def _customer_list(name: str, *columns: sa.Column[Any], indexed: Sequence[str] = ()) -> None:
+    """One of a customer's numbered lists (addresses, bank accounts, phones): its rows go with
+    the customer and are found by ``customer_id``."""
+    create_entity(
+        name,
+        ref("customer_id", "customer", ondelete="CASCADE"),
+        column("position", sa.Integer()),
+        *columns,
+        indexed=["customer_id", *indexed],
+    )
+
+
 def _customers() -> None:
     create_entity(
         "customer",
@@ -88,32 +103,23 @@ def _customers() -> None:
         column("role", sa.String(16)),
         key=("user_id", "role"),
     )
-    create_entity(
-        "customer_address",
-        ref("customer_id", "customer", ondelete="CASCADE"),
-        column("position", sa.Integer()),
-        column("label", sa.String(16)),
-        column("address_enc", sa.LargeBinary()),
-        indexed=["customer_id"],
+    _customer_list(
+        "customer_address", column("label", sa.String(16)), column("address_enc", sa.LargeBinary())
     )
-    create_entity(
+    _customer_list(
         "customer_bank_account",
-        ref("customer_id", "customer", ondelete="CASCADE"),
-        column("position", sa.Integer()),
         column("bank_name", sa.String(100)),
         column("account_enc", sa.LargeBinary()),
         column("account_bidx", sa.LargeBinary()),
-        indexed=["account_bidx", "customer_id"],
+        indexed=["account_bidx"],
     )
-    create_entity(
+    _customer_list(
         "customer_phone",
-        ref("customer_id", "customer", ondelete="CASCADE"),
-        column("position", sa.Integer()),
         column("label", sa.String(16)),
         column("phone_enc", sa.LargeBinary()),
         column("phone_bidx", sa.LargeBinary()),
         column("tail_bidx", sa.LargeBinary()),
-        indexed=["customer_id", "phone_bidx", "tail_bidx"],
+        indexed=["phone_bidx", "tail_bidx"],
     )
     create_entity(
         "customer_status_change",

@@ -8,7 +8,15 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, create_table, drop_tables, ref
+from app.storage.migrations.helpers import (
+    TZ,
+    column,
+    create_approvals,
+    create_entity,
+    create_table,
+    drop_tables,
+    ref,
+)
 
 revision = "0008"
 down_revision = "0007"
@@ -64,18 +72,7 @@ def upgrade() -> None:
         pair=("application_id", "volume_id"),
         indexed=["application_id", "volume_id"],
     )
-    create_entity(
-        "use_approval",
-        ref("application_id", "use_application", ondelete="CASCADE"),
-        column("step", sa.Integer()),
-        ref("approver_user_id", "user_account"),
-        column("approver_name", sa.String(64)),
-        column("approver_title", sa.String(32)),
-        column("decision", sa.String(16)),
-        column("opinion", sa.Text()),
-        column("decided_at", TZ),
-        indexed=["application_id"],
-    )
+    create_approvals("use_approval", "application_id", "use_application")
     create_entity(
         "loan",
         column("number", sa.String(16)),

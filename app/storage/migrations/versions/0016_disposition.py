@@ -20,7 +20,14 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables, ref
+from app.storage.migrations.helpers import (
+    TZ,
+    column,
+    create_approvals,
+    create_entity,
+    drop_tables,
+    ref,
+)
 
 revision = "0016"
 down_revision = "0015"
@@ -139,17 +146,12 @@ def _lists() -> None:
         pair=("list_id", "volume_id"),
         indexed=["volume_id"],
     )
-    create_entity(
+    create_approvals(
         "destruction_approval",
-        ref("list_id", "destruction_list", ondelete="CASCADE"),
-        column("step", sa.Integer()),
-        ref("approver_user_id", "user_account", nullable=True),
-        column("approver_name", sa.String(64)),
-        column("approver_title", sa.String(32)),
-        column("decision", sa.String(16)),
-        column("opinion", sa.Text(), server_default=""),
-        column("decided_at", TZ),
-        indexed=["list_id"],
+        "list_id",
+        "destruction_list",
+        approver_nullable=True,
+        opinion_default="",
     )
     create_entity(
         "destruction_note",
