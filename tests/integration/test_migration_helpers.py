@@ -15,16 +15,7 @@ import sqlalchemy as sa
 from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 
-from app.storage.migrations.helpers import (
-    TZ,
-    column,
-    create_approvals,
-    create_entity,
-    create_table,
-    drop_tables,
-    ref,
-    sealed_file,
-)
+from app.storage.migrations import helpers
 
 Run = Callable[[Callable[[], None]], sa.Engine]
 
@@ -52,18 +43,20 @@ def _table_sql(engine: sa.Engine, name: str) -> str:
 
 
 def _parent() -> None:
-    create_entity("parent", column("number", sa.String(16)), unique_columns=["number"])
+    helpers.create_entity(
+        "parent", helpers.column("number", sa.String(16)), unique_columns=["number"]
+    )
 
 
 def test_create_entity_lists_id_first_then_keys_in_the_order_revisions_rely_on(run: Run) -> None:
     def step() -> None:
         _parent()
-        create_entity(
+        helpers.create_entity(
             "child",
-            column("label", sa.String(16)),
-            ref("parent_id", "parent", ondelete="CASCADE"),
-            column("noted_at", TZ, nullable=True),
-            ref("checked_by", "parent", nullable=True),
+            helpers.column("label", sa.String(16)),
+            helpers.ref("parent_id", "parent", ondelete="CASCADE"),
+            helpers.column("noted_at", helpers.TZ, nullable=True),
+            helpers.ref("checked_by", "parent", nullable=True),
             unique_columns=["label"],
             pair=("parent_id", "label"),
             indexed=["parent_id", "checked_by"],
@@ -96,10 +89,10 @@ def test_create_entity_lists_id_first_then_keys_in_the_order_revisions_rely_on(r
 def test_create_table_takes_its_key_and_a_named_pair(run: Run) -> None:
     def step() -> None:
         _parent()
-        create_table(
+        helpers.create_table(
             "line",
-            ref("parent_id", "parent"),
-            column("seq", sa.Integer()),
+            helpers.ref("parent_id", "parent"),
+            helpers.column("seq", sa.Integer()),
             key=("parent_id", "seq"),
             pair=("seq", "parent_id"),
             pair_name="seq_parent",
@@ -118,11 +111,13 @@ def test_create_table_takes_its_key_and_a_named_pair(run: Run) -> None:
 
 def test_create_approvals_and_sealed_file_write_their_columns(run: Run) -> None:
     def step() -> None:
-        create_entity("user_account", column("username", sa.String(64)))
+        helpers.create_entity("user_account", helpers.column("username", sa.String(64)))
         _parent()
-        create_approvals("parent_approval", "parent_id", "parent", approver_nullable=True)
-        create_entity(
-            "form", *sealed_file("scan"), *sealed_file("copy", hash_nullable=True, size=True)
+        helpers.create_approvals("parent_approval", "parent_id", "parent", approver_nullable=True)
+        helpers.create_entity(
+            "form",
+            *helpers.sealed_file("scan"),
+            *helpers.sealed_file("copy", hash_nullable=True, size=True),
         )
 
     engine = run(step)
@@ -163,10 +158,10 @@ def test_create_approvals_and_sealed_file_write_their_columns(run: Run) -> None:
 def test_drop_tables_drops_children_first_with_their_indexes(run: Run) -> None:
     def create() -> None:
         _parent()
-        create_entity("child", ref("parent_id", "parent"), indexed=["parent_id"])
+        helpers.create_entity("child", helpers.ref("parent_id", "parent"), indexed=["parent_id"])
 
     engine = run(create)
-    run(lambda: drop_tables("child", "parent"))
+    run(lambda: helpers.drop_tables("child", "parent"))
     with engine.connect() as conn:
         assert sa.inspect(conn).get_table_names() == []
         names = conn.execute(sa.text("SELECT name FROM sqlite_master")).scalars().all()
