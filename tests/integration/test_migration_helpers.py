@@ -155,14 +155,22 @@ def test_create_approvals_and_sealed_file_write_their_columns(run: Run) -> None:
     }
 
 
-def test_drop_tables_drops_children_first_with_their_indexes(run: Run) -> None:
-    def create() -> None:
-        _parent()
-        helpers.create_entity("child", helpers.ref("parent_id", "parent"), indexed=["parent_id"])
+def test_a_numbered_entity_has_its_unique_number_right_after_id(run: Run) -> None:
+    def step() -> None:
+        helpers.create_entity(
+            "register",
+            helpers.column("code", sa.String(8)),
+            numbered=True,
+            unique_columns=["code"],
+        )
 
-    engine = run(create)
-    run(lambda: helpers.drop_tables("child", "parent"))
-    with engine.connect() as conn:
-        assert sa.inspect(conn).get_table_names() == []
-        names = conn.execute(sa.text("SELECT name FROM sqlite_master")).scalars().all()
-    assert names == []
+    assert _table_sql(run(step), "register") == (
+        "CREATE TABLE register (\n"
+        "\tid INTEGER NOT NULL, \n"
+        "\tnumber VARCHAR(16) NOT NULL, \n"
+        "\tcode VARCHAR(8) NOT NULL, \n"
+        "\tCONSTRAINT pk_register PRIMARY KEY (id), \n"
+        "\tCONSTRAINT uq_register_number UNIQUE (number), \n"
+        "\tCONSTRAINT uq_register_code UNIQUE (code)\n"
+        ")"
+    )

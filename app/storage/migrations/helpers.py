@@ -6,9 +6,12 @@ named ``fk_loan_volume_id_volume``; ``pk("loan", "id")`` is ``pk_loan``;
 column unless ``nullable=True``; ``ref("volume_id", "volume")`` is such an integer column that
 refers to ``volume.id``. ``create_table`` and ``create_entity`` write a whole table with those
 constraints from a short description (its columns, which of them are unique, which get an
-index). A revision, once released, never changes what it
-creates: use these for new revisions (the existing ones were rewritten with them only where the
-SQL they create stayed byte for byte the same).
+index).
+
+A revision, once released, never changes what it creates. Revisions 0001-0019 were rewritten
+with these helpers only where the schema they create stayed the same on SQLite and PostgreSQL
+at every revision, up and down (every CREATE TABLE byte for byte; only the order in which some
+CREATE INDEX statements of one table run changed).
 """
 
 from __future__ import annotations
@@ -111,18 +114,28 @@ def create_table(
 def create_entity(
     name: str,
     *columns: sa.Column[Any],
+    numbered: bool = False,
     unique_columns: Sequence[str] = (),
     pair: tuple[str, str] | None = None,
     pair_name: str = "pair",
     indexed: Sequence[str] = (),
 ) -> None:
-    """``create_table`` for a table whose key is an integer ``id``, its first column."""
+    """``create_table`` for a table whose key is an integer ``id``, its first column.
+
+    ``numbered``: a register whose rows carry their own number (a loan's, a destruction
+    list's …): a ``number`` column right after ``id``, unique before ``unique_columns``.
+    """
+    first = [column("id", sa.Integer())]
+    uniques = list(unique_columns)
+    if numbered:
+        first.append(column("number", sa.String(16)))
+        uniques.insert(0, "number")
     create_table(
         name,
-        column("id", sa.Integer()),
+        *first,
         *columns,
         key=("id",),
-        unique_columns=unique_columns,
+        unique_columns=uniques,
         pair=pair,
         pair_name=pair_name,
         indexed=indexed,
@@ -153,9 +166,3 @@ def create_approvals(
         column("decided_at", TZ),
         indexed=[parent_column],
     )
-
-
-def drop_tables(*names: str) -> None:
-    """Drop ``names`` in the order given (children first); their indexes go with them."""
-    for name in names:
-        op.drop_table(name)

@@ -11,8 +11,9 @@ from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
+from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, create_table, drop_tables, ref
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref
 
 revision = "0001"
 down_revision = None
@@ -163,7 +164,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     # dropping a table drops its indexes with it
-    drop_tables(
+    for t in (
         "volume",
         "duplicate_flag",
         "customer_status_change",
@@ -176,4 +177,5 @@ def downgrade() -> None:
         "setting",
         "keyring",
         "audit_entry",
-    )
+    ):
+        op.drop_table(t)

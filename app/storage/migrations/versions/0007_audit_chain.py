@@ -40,7 +40,6 @@ def upgrade() -> None:
     )
     create_entity(
         "incident",
-        column("number", sa.String(16)),
         column("kind", sa.String(16)),
         column("title", sa.String(200)),
         column("found_at", TZ),
@@ -54,7 +53,7 @@ def upgrade() -> None:
         column("created_at", TZ),
         column("updated_at", TZ),
         column("version", sa.Integer()),
-        unique_columns=["number"],
+        numbered=True,
     )
     create_table(
         "incident_link",

@@ -14,7 +14,6 @@ from app.storage.migrations.helpers import (
     create_approvals,
     create_entity,
     create_table,
-    drop_tables,
     ref,
 )
 
@@ -34,7 +33,6 @@ def upgrade() -> None:
     )
     create_entity(
         "use_application",
-        column("number", sa.String(16)),
         column("kind", sa.String(16)),
         column("state", sa.String(16)),
         ref("applicant_user_id", "user_account", nullable=True),
@@ -57,7 +55,7 @@ def upgrade() -> None:
         column("decided_at", TZ, nullable=True),
         column("rejection_reason", sa.Text()),
         column("version", sa.Integer()),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["renewal_of_loan_id"],
     )
     op.create_index("ix_use_application_state", "use_application", ["state", "id"])
@@ -75,7 +73,6 @@ def upgrade() -> None:
     create_approvals("use_approval", "application_id", "use_application")
     create_entity(
         "loan",
-        column("number", sa.String(16)),
         ref("application_id", "use_application"),
         ref("volume_id", "volume"),
         column("kind", sa.String(16)),
@@ -96,7 +93,7 @@ def upgrade() -> None:
         column("reminders", sa.Integer()),
         column("last_reminded_at", TZ, nullable=True),
         column("version", sa.Integer()),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["application_id", "volume_id", "issued_at"],
     )
     op.create_index("ix_loan_state_due", "loan", ["state", "due_on"])
@@ -136,7 +133,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_tables(
+    for table in (
         "use_log",
         "damage_report",
         "loan",
@@ -144,4 +141,5 @@ def downgrade() -> None:
         "use_application_volume",
         "use_application",
         "staff_department",
-    )
+    ):
+        op.drop_table(table)

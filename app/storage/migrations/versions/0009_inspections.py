@@ -8,7 +8,7 @@ Create Date: 2026-12-01
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, create_table, drop_tables, ref
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref
 
 revision = "0009"
 down_revision = "0008"
@@ -19,7 +19,6 @@ depends_on = None
 def upgrade() -> None:
     create_entity(
         "inspection_session",
-        column("number", sa.String(16)),
         column("kind", sa.String(16)),
         ref("room_id", "storage_location"),
         column("scope_kind", sa.String(16)),
@@ -40,7 +39,7 @@ def upgrade() -> None:
         column("closed_at", TZ, nullable=True),
         ref("closed_by", "user_account", nullable=True),
         column("version", sa.Integer()),
-        unique_columns=["number"],
+        numbered=True,
     )
     op.create_index("ix_inspection_session_room", "inspection_session", ["room_id", "status"])
     create_table(
@@ -140,7 +139,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_tables(
+    for table in (
         "repair_task",
         "condition_record",
         "environment_reading",
@@ -150,4 +149,5 @@ def downgrade() -> None:
         "inspection_scan",
         "inspection_expected",
         "inspection_session",
-    )
+    ):
+        op.drop_table(table)

@@ -20,14 +20,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import (
-    TZ,
-    column,
-    create_approvals,
-    create_entity,
-    drop_tables,
-    ref,
-)
+from app.storage.migrations.helpers import TZ, column, create_approvals, create_entity, ref
 
 revision = "0016"
 down_revision = "0015"
@@ -38,7 +31,6 @@ depends_on = None
 def _holds() -> None:
     create_entity(
         "legal_hold",
-        column("number", sa.String(16)),
         column("reason", sa.Text()),
         column("state", sa.String(16)),
         column("query", sa.Text(), server_default=""),
@@ -50,7 +42,7 @@ def _holds() -> None:
         column("released_at", TZ, nullable=True),
         column("release_reason", sa.Text(), server_default=""),
         column("version", sa.Integer(), server_default="1"),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["state"],
     )
     create_entity(
@@ -65,7 +57,6 @@ def _holds() -> None:
 def _appraisals() -> None:
     create_entity(
         "appraisal",
-        column("number", sa.String(16)),
         column("state", sa.String(16)),
         column("appraised_on", sa.Date()),
         column("opinion", sa.Text(), server_default=""),
@@ -74,7 +65,7 @@ def _appraisals() -> None:
         ref("closed_by", "user_account", nullable=True),
         column("closed_at", TZ, nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        unique_columns=["number"],
+        numbered=True,
     )
     create_entity(
         "appraisal_member",
@@ -103,7 +94,6 @@ def _appraisals() -> None:
 def _lists() -> None:
     create_entity(
         "destruction_list",
-        column("number", sa.String(16)),
         column("state", sa.String(16)),
         ref("appraisal_id", "appraisal", nullable=True),
         column("reason", sa.Text(), server_default=""),
@@ -124,7 +114,7 @@ def _lists() -> None:
         column("witness2_name", sa.String(64), server_default=""),
         ref("recorded_by", "user_account", nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["state"],
     )
     create_entity(
@@ -187,7 +177,7 @@ def downgrade() -> None:
     op.drop_index("ix_volume_state", table_name="volume")
     op.drop_index("ix_volume_retention_year", table_name="volume")
     op.drop_column("volume", "retention_until")
-    drop_tables(
+    for t in (
         "destruction_note",
         "destruction_approval",
         "destruction_list_volume",
@@ -197,4 +187,5 @@ def downgrade() -> None:
         "appraisal",
         "legal_hold_target",
         "legal_hold",
-    )
+    ):
+        op.drop_table(t)

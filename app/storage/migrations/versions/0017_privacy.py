@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import TZ, column, create_entity, drop_tables, ref, sealed_file
+from app.storage.migrations.helpers import TZ, column, create_entity, ref, sealed_file
 
 revision = "0017"
 down_revision = "0016"
@@ -52,7 +52,6 @@ def upgrade() -> None:
     )
     create_entity(
         "erasure_request",
-        column("number", sa.String(16)),
         ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("reason", sa.String(32)),
@@ -66,12 +65,11 @@ def upgrade() -> None:
         column("decision_note", sa.String(200)),
         ref("done_by", "user_account", nullable=True),
         column("done_at", TZ, nullable=True),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["customer_id", "state"],
     )
     create_entity(
         "subject_request",
-        column("number", sa.String(16)),
         ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("kind", sa.String(16)),
@@ -81,7 +79,7 @@ def upgrade() -> None:
         column("answer", sa.Text()),
         ref("created_by", "user_account"),
         column("created_at", TZ),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["customer_id", "due_on"],
     )
     create_entity(
@@ -100,7 +98,6 @@ def upgrade() -> None:
     )
     create_entity(
         "data_provision",
-        column("number", sa.String(16)),
         ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         ref("recipient_id", "data_recipient"),
@@ -111,7 +108,7 @@ def upgrade() -> None:
         column("provided_on", sa.Date()),
         ref("created_by", "user_account"),
         column("created_at", TZ),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["customer_id", "recipient_id"],
     )
     _existing_customers()
@@ -190,13 +187,14 @@ def _existing_customers() -> None:
 
 
 def downgrade() -> None:
-    drop_tables(
+    for t in (
         "data_provision",
         "data_recipient",
         "subject_request",
         "erasure_request",
         "consent_purpose",
         "customer_consent",
-    )
+    ):
+        op.drop_table(t)
     with op.batch_alter_table("customer") as batch:
         batch.drop_column("anonymised_at")

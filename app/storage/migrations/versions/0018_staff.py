@@ -15,15 +15,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import (
-    TZ,
-    column,
-    create_entity,
-    create_table,
-    drop_tables,
-    ref,
-    sealed_file,
-)
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref, sealed_file
 
 revision = "0018"
 down_revision = "0017"
@@ -86,7 +78,6 @@ def upgrade() -> None:
     )
     create_entity(
         "filing_handover",
-        column("number", sa.String(16)),
         ref("department_id", "department"),
         column("period", sa.String(7)),
         ref("clerk_person_id", "staff_person"),
@@ -99,7 +90,7 @@ def upgrade() -> None:
         column("volumes", sa.Integer()),
         column("items", sa.Integer()),
         column("pages", sa.Integer()),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["department_id", "period"],
     )
     create_entity(
@@ -115,7 +106,6 @@ def upgrade() -> None:
     )
     create_entity(
         "staff_handover",
-        column("number", sa.String(16)),
         ref("person_id", "staff_person"),
         column("kind", sa.String(16)),
         column("supervisor", sa.String(64)),
@@ -124,18 +114,17 @@ def upgrade() -> None:
         column("confirmed_by", sa.Text()),
         column("listing", sa.Text()),
         column("note", sa.Text()),
-        unique_columns=["number"],
+        numbered=True,
         indexed=["person_id"],
     )
     create_entity(
         "access_review",
-        column("number", sa.String(16)),
         column("started_at", TZ),
         ref("started_by", "user_account"),
         column("closed_at", TZ, nullable=True),
         column("closed_by", sa.Integer(), nullable=True),
         column("note", sa.Text()),
-        unique_columns=["number"],
+        numbered=True,
     )
     create_entity(
         "access_review_line",
@@ -171,7 +160,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    drop_tables(
+    for t in (
         "access_review_line",
         "access_review",
         "staff_handover",
@@ -182,4 +171,5 @@ def downgrade() -> None:
         "staff_agreement",
         "staff_person",
         "department",
-    )
+    ):
+        op.drop_table(t)
