@@ -79,6 +79,7 @@ def indexes(table: str, *columns: str) -> None:
 
 
 def _target(col: sa.Column[Any]) -> tuple[str, str | None]:
+    """The table a ``ref`` column refers to, and its ``ondelete``."""
     target, ondelete = col.info["ref"]
     return str(target), ondelete
 
