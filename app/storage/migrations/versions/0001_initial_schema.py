@@ -7,30 +7,23 @@ Create Date: 2026-11-23
 Written with ``app.storage.migrations.helpers`` since; the SQL it creates is unchanged.
 """
 
+from collections.abc import Sequence
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref
 
 revision = "0001"
 down_revision = None
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
-
-def _indexes(table: str, *columns: str) -> None:
-    """One plain index ``ix_<table>_<column>`` per column."""
-    for name in columns:
-        op.create_index(f"ix_{table}_{name}", table, [name])
-
 
 def _accounts() -> None:
-    t = "audit_entry"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "audit_entry",
         column("occurred_at", TZ),
         column("actor_id", sa.Integer(), nullable=True),
         column("actor_name", sa.String(64)),
@@ -42,17 +35,12 @@ def _accounts() -> None:
         column("workstation", sa.String(64), nullable=True),
         column("prev_hash", sa.LargeBinary(), nullable=True),
         column("entry_hash", sa.LargeBinary(), nullable=True),
-        pk(t, "id"),
+        indexed=["action", "actor_id", "occurred_at"],
     )
-    _indexes(t, "action", "actor_id", "occurred_at")
-    t = "keyring"
-    op.create_table(t, column("id", sa.Integer()), column("document", sa.Text()), pk(t, "id"))
-    t = "setting"
-    op.create_table(t, column("key", sa.String(64)), column("value", sa.Text()), pk(t, "key"))
-    t = "user_account"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity("keyring", column("document", sa.Text()))
+    create_table("setting", column("key", sa.String(64)), column("value", sa.Text()), key=("key",))
+    create_entity(
+        "user_account",
         column("username", sa.String(64)),
         column("username_key", sa.String(64)),
         column("display_name", sa.String(64)),
@@ -62,16 +50,25 @@ def _accounts() -> None:
         column("created_at", TZ),
         column("password_changed_at", TZ, nullable=True),
         column("last_sign_in_at", TZ, nullable=True),
-        pk(t, "id"),
-        unique(t, "username_key"),
+        unique_columns=["username_key"],
+    )
+
+
+def _customer_list(name: str, *columns: sa.Column[Any], indexed: Sequence[str] = ()) -> None:
+    """One of a customer's numbered lists (addresses, bank accounts, phones): its rows go with
+    the customer and are found by ``customer_id``."""
+    create_entity(
+        name,
+        ref("customer_id", "customer", ondelete="CASCADE"),
+        column("position", sa.Integer()),
+        *columns,
+        indexed=["customer_id", *indexed],
     )
 
 
 def _customers() -> None:
-    t = "customer"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "customer",
         column("number", sa.String(16)),
         column("row_key", sa.String(32)),
         column("key_id", sa.String(32)),
@@ -87,7 +84,7 @@ def _customers() -> None:
         column("id_number_enc", sa.LargeBinary(), nullable=True),
         column("id_number_bidx", sa.LargeBinary(), nullable=True),
         column("email_enc", sa.LargeBinary(), nullable=True),
-        column("responsible_user_id", sa.Integer(), nullable=True),
+        ref("responsible_user_id", "user_account", nullable=True),
         column("consent_date", sa.Date(), nullable=True),
         column("consent_purpose", sa.String(200)),
         column("consent_until", sa.Date(), nullable=True),
@@ -98,106 +95,66 @@ def _customers() -> None:
         column("created_at", TZ),
         column("updated_at", TZ),
         column("version", sa.Integer()),
-        fk(t, "responsible_user_id", "user_account"),
-        pk(t, "id"),
-        unique(t, "id_number_bidx"),
-        unique(t, "number"),
-        unique(t, "row_key"),
+        unique_columns=["id_number_bidx", "number", "row_key"],
+        indexed=["status", "suspected_duplicate"],
     )
-    _indexes(t, "status", "suspected_duplicate")
-    t = "user_role"
-    op.create_table(
-        t,
-        column("user_id", sa.Integer()),
+    create_table(
+        "user_role",
+        ref("user_id", "user_account"),
         column("role", sa.String(16)),
-        fk(t, "user_id", "user_account"),
-        pk(t, "user_id", "role"),
+        key=("user_id", "role"),
     )
-    t = "customer_address"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
-        column("position", sa.Integer()),
-        column("label", sa.String(16)),
-        column("address_enc", sa.LargeBinary()),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        pk(t, "id"),
+    _customer_list(
+        "customer_address", column("label", sa.String(16)), column("address_enc", sa.LargeBinary())
     )
-    _indexes(t, "customer_id")
-    t = "customer_bank_account"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
-        column("position", sa.Integer()),
+    _customer_list(
+        "customer_bank_account",
         column("bank_name", sa.String(100)),
         column("account_enc", sa.LargeBinary()),
         column("account_bidx", sa.LargeBinary()),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        pk(t, "id"),
+        indexed=["account_bidx"],
     )
-    _indexes(t, "account_bidx", "customer_id")
-    t = "customer_phone"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
-        column("position", sa.Integer()),
+    _customer_list(
+        "customer_phone",
         column("label", sa.String(16)),
         column("phone_enc", sa.LargeBinary()),
         column("phone_bidx", sa.LargeBinary()),
         column("tail_bidx", sa.LargeBinary()),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        pk(t, "id"),
+        indexed=["phone_bidx", "tail_bidx"],
     )
-    _indexes(t, "customer_id", "phone_bidx", "tail_bidx")
-    t = "customer_status_change"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
+    create_entity(
+        "customer_status_change",
+        ref("customer_id", "customer", ondelete="CASCADE"),
         column("old_status", sa.String(16), nullable=True),
         column("new_status", sa.String(16)),
         column("changed_at", TZ),
         column("changed_by", sa.Integer(), nullable=True),
         column("note", sa.String(200)),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        pk(t, "id"),
+        indexed=["customer_id"],
     )
-    _indexes(t, "customer_id")
-    t = "duplicate_flag"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
-        column("other_customer_id", sa.Integer()),
+    create_entity(
+        "duplicate_flag",
+        ref("customer_id", "customer", ondelete="CASCADE"),
+        ref("other_customer_id", "customer", ondelete="CASCADE"),
         column("reason", sa.String(16)),
         column("created_at", TZ),
         column("cleared_at", TZ, nullable=True),
         column("cleared_by", sa.Integer(), nullable=True),
         column("note", sa.String(200)),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        fk(t, "other_customer_id", "customer", ondelete="CASCADE"),
-        pk(t, "id"),
+        indexed=["customer_id", "other_customer_id"],
     )
-    _indexes(t, "customer_id", "other_customer_id")
-    t = "volume"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "volume",
         column("reference_code", sa.String(64)),
-        column("customer_id", sa.Integer()),
+        ref("customer_id", "customer"),
         column("year", sa.Integer()),
         column("title", sa.String(300)),
         column("retention", sa.String(8)),
         column("secrecy_level", sa.String(8), nullable=True),
         column("created_at", TZ),
-        fk(t, "customer_id", "customer"),
-        pk(t, "id"),
-        unique(t, "reference_code"),
+        unique_columns=["reference_code"],
+        indexed=["customer_id"],
     )
-    _indexes(t, "customer_id")
 
 
 def upgrade() -> None:

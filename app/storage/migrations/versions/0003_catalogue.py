@@ -8,7 +8,7 @@ Create Date: 2026-11-30
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import fk, pk
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref
 
 revision = "0003"
 down_revision = "0002"
@@ -38,8 +38,8 @@ VOLUME_COLUMNS = [
 
 def upgrade() -> None:
     with op.batch_alter_table("volume") as batch:
-        for column in VOLUME_COLUMNS:
-            batch.add_column(column)
+        for volume_column in VOLUME_COLUMNS:
+            batch.add_column(volume_column)
         batch.alter_column("secrecy_level", type_=sa.String(16), existing_nullable=True)
     # levels were written in Chinese before the catalogue existed
     op.execute(
@@ -49,62 +49,55 @@ def upgrade() -> None:
     )
     op.create_index("ix_volume_year", "volume", ["year"])
     op.create_index("ix_volume_secrecy_level", "volume", ["secrecy_level"])
-    op.create_table(
+    create_entity(
         "archive_item",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("volume_id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("doc_number", sa.String(64), nullable=False),
-        sa.Column("author", sa.String(100), nullable=False),
-        sa.Column("title", sa.String(300), nullable=False),
-        sa.Column("doc_date", sa.Date(), nullable=True),
-        sa.Column("page_from", sa.Integer(), nullable=True),
-        sa.Column("page_to", sa.Integer(), nullable=True),
-        sa.Column("carrier", sa.String(16), nullable=False),
-        sa.Column("secrecy_level", sa.String(16), nullable=True),
-        sa.Column("secrecy_term_years", sa.Integer(), nullable=True),
-        sa.Column("secrecy_since", sa.Date(), nullable=True),
-        sa.Column("declassified_on", sa.Date(), nullable=True),
-        sa.Column("remarks", sa.Text(), nullable=False),
-        sa.Column("index_remarks", sa.Text(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("version", sa.Integer(), nullable=False),
-        fk("archive_item", "volume_id", "volume"),
-        pk("archive_item", "id"),
-        sa.UniqueConstraint("volume_id", "seq", name="uq_archive_item_volume_seq"),
+        ref("volume_id", "volume"),
+        column("seq", sa.Integer()),
+        column("doc_number", sa.String(64)),
+        column("author", sa.String(100)),
+        column("title", sa.String(300)),
+        column("doc_date", sa.Date(), nullable=True),
+        column("page_from", sa.Integer(), nullable=True),
+        column("page_to", sa.Integer(), nullable=True),
+        column("carrier", sa.String(16)),
+        column("secrecy_level", sa.String(16), nullable=True),
+        column("secrecy_term_years", sa.Integer(), nullable=True),
+        column("secrecy_since", sa.Date(), nullable=True),
+        column("declassified_on", sa.Date(), nullable=True),
+        column("remarks", sa.Text()),
+        column("index_remarks", sa.Text()),
+        column("created_at", TZ),
+        column("updated_at", TZ, nullable=True),
+        column("version", sa.Integer()),
+        pair=("volume_id", "seq"),
+        pair_name="volume_seq",
+        indexed=["volume_id"],
     )
-    op.create_index("ix_archive_item_volume_id", "archive_item", ["volume_id"])
-    op.create_table(
+    create_entity(
         "item_file",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("item_id", sa.Integer(), nullable=False),
-        sa.Column("name_enc", sa.LargeBinary(), nullable=False),
-        sa.Column("media_type", sa.String(64), nullable=False),
-        sa.Column("size", sa.Integer(), nullable=False),
-        sa.Column("sha256", sa.String(64), nullable=False),
-        sa.Column("chunk_count", sa.Integer(), nullable=False),
-        sa.Column("state", sa.String(16), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("created_by", sa.Integer(), nullable=True),
-        fk("item_file", "item_id", "archive_item"),
-        fk("item_file", "created_by", "user_account"),
-        pk("item_file", "id"),
+        ref("item_id", "archive_item"),
+        column("name_enc", sa.LargeBinary()),
+        column("media_type", sa.String(64)),
+        column("size", sa.Integer()),
+        column("sha256", sa.String(64)),
+        column("chunk_count", sa.Integer()),
+        column("state", sa.String(16)),
+        column("created_at", TZ),
+        ref("created_by", "user_account", nullable=True),
+        indexed=["item_id"],
     )
-    op.create_index("ix_item_file_item_id", "item_file", ["item_id"])
-    op.create_table(
+    create_table(
         "file_chunk",
-        sa.Column("file_id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("data", sa.LargeBinary(), nullable=False),
-        fk("file_chunk", "file_id", "item_file", ondelete="CASCADE"),
-        pk("file_chunk", "file_id", "seq"),
+        ref("file_id", "item_file", ondelete="CASCADE"),
+        column("seq", sa.Integer()),
+        column("data", sa.LargeBinary()),
+        key=("file_id", "seq"),
     )
-    op.create_table(
+    create_table(
         "reference_counter",
-        sa.Column("scope", sa.String(128), nullable=False),
-        sa.Column("last", sa.Integer(), nullable=False),
-        pk("reference_counter", "scope"),
+        column("scope", sa.String(128)),
+        column("last", sa.Integer()),
+        key=("scope",),
     )
 
 
@@ -118,5 +111,5 @@ def downgrade() -> None:
     op.drop_index("ix_volume_secrecy_level", table_name="volume")
     op.drop_index("ix_volume_year", table_name="volume")
     with op.batch_alter_table("volume") as batch:
-        for column in VOLUME_COLUMNS:
-            batch.drop_column(column.name)
+        for volume_column in VOLUME_COLUMNS:
+            batch.drop_column(volume_column.name)

@@ -11,6 +11,8 @@ order, the first time the database is opened with the key (``security.audit.seal
 import sqlalchemy as sa
 from alembic import op
 
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref
+
 revision = "0007"
 down_revision = "0006"
 branch_labels = None
@@ -29,53 +31,37 @@ def upgrade() -> None:
             "ix_audit_entry_actor_name_at", ["actor_name", "occurred_at"], unique=False
         )
         batch.drop_index("ix_audit_entry_action")  # the (action, seq) index covers it
-    op.create_table(
+    create_entity(
         "audit_checkpoint",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("seq", sa.Integer(), nullable=False),
-        sa.Column("entry_hash", sa.LargeBinary(), nullable=False),
-        sa.Column("at", sa.String(32), nullable=False),
-        sa.Column("mac", sa.LargeBinary(), nullable=False),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_checkpoint")),
+        column("seq", sa.Integer()),
+        column("entry_hash", sa.LargeBinary()),
+        column("at", sa.String(32)),
+        column("mac", sa.LargeBinary()),
     )
-    op.create_table(
+    create_entity(
         "incident",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("number", sa.String(16), nullable=False),
-        sa.Column("kind", sa.String(16), nullable=False),
-        sa.Column("title", sa.String(200), nullable=False),
-        sa.Column("found_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("found_by", sa.String(64), nullable=False),
-        sa.Column("description", sa.Text(), nullable=False),
-        sa.Column("measures", sa.Text(), nullable=False),
-        sa.Column("reported_to", sa.String(200), nullable=False),
-        sa.Column("follow_up", sa.Text(), nullable=False),
-        sa.Column("status", sa.String(16), nullable=False),
-        sa.Column("recorded_by", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["recorded_by"], ["user_account.id"], name=op.f("fk_incident_recorded_by_user_account")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident")),
-        sa.UniqueConstraint("number", name=op.f("uq_incident_number")),
+        column("kind", sa.String(16)),
+        column("title", sa.String(200)),
+        column("found_at", TZ),
+        column("found_by", sa.String(64)),
+        column("description", sa.Text()),
+        column("measures", sa.Text()),
+        column("reported_to", sa.String(200)),
+        column("follow_up", sa.Text()),
+        column("status", sa.String(16)),
+        ref("recorded_by", "user_account", nullable=True),
+        column("created_at", TZ),
+        column("updated_at", TZ),
+        column("version", sa.Integer()),
+        numbered=True,
     )
-    op.create_table(
+    create_table(
         "incident_link",
-        sa.Column("incident_id", sa.Integer(), nullable=False),
-        sa.Column("object_type", sa.String(16), nullable=False),
-        sa.Column("object_id", sa.Integer(), nullable=False),
-        sa.Column("label", sa.String(64), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["incident_id"],
-            ["incident.id"],
-            name=op.f("fk_incident_link_incident_id_incident"),
-            ondelete="CASCADE",
-        ),
-        sa.PrimaryKeyConstraint(
-            "incident_id", "object_type", "object_id", name=op.f("pk_incident_link")
-        ),
+        ref("incident_id", "incident", ondelete="CASCADE"),
+        column("object_type", sa.String(16)),
+        column("object_id", sa.Integer()),
+        column("label", sa.String(64)),
+        key=("incident_id", "object_type", "object_id"),
     )
     with op.batch_alter_table("incident_link") as batch:
         batch.create_index("ix_incident_link_object", ["object_type", "object_id"], unique=False)

@@ -17,7 +17,7 @@ import json
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk
+from app.storage.migrations.helpers import TZ, column, create_entity, ref
 
 revision = "0015"
 down_revision = "0014"
@@ -28,23 +28,18 @@ THREE = ("admin", "security", "auditor")
 
 
 def upgrade() -> None:
-    t = "account_change"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "account_change",
         column("kind", sa.String(16)),
-        column("user_id", sa.Integer()),
+        ref("user_id", "user_account"),
         column("details", sa.Text()),
         column("state", sa.String(16)),
-        column("requested_by", sa.Integer()),
-        column("requested_at", sa.DateTime(timezone=True)),
+        ref("requested_by", "user_account"),
+        column("requested_at", TZ),
         column("decided_by", sa.Integer(), nullable=True),
-        column("decided_at", sa.DateTime(timezone=True), nullable=True),
-        fk(t, "user_id", "user_account"),
-        fk(t, "requested_by", "user_account"),
-        pk(t, "id"),
+        column("decided_at", TZ, nullable=True),
+        indexed=["user_id"],
     )
-    op.create_index("ix_account_change_user_id", t, ["user_id"], unique=False)
 
     conn = op.get_bind()
     rows = conn.execute(sa.text("SELECT user_id, role FROM user_role")).all()

@@ -20,121 +20,85 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import TZ, column, create_approvals, create_entity, ref
 
 revision = "0016"
 down_revision = "0015"
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
 
 def _holds() -> None:
-    t = "legal_hold"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
+    create_entity(
+        "legal_hold",
         column("reason", sa.Text()),
         column("state", sa.String(16)),
         column("query", sa.Text(), server_default=""),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_by_name", sa.String(64)),
         column("created_at", TZ),
-        column("released_by", sa.Integer(), nullable=True),
+        ref("released_by", "user_account", nullable=True),
         column("released_by_name", sa.String(64), server_default=""),
         column("released_at", TZ, nullable=True),
         column("release_reason", sa.Text(), server_default=""),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "created_by", "user_account"),
-        fk(t, "released_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
+        indexed=["state"],
     )
-    op.create_index("ix_legal_hold_state", t, ["state"])
-    t = "legal_hold_target"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("hold_id", sa.Integer()),
-        column("customer_id", sa.Integer(), nullable=True),
-        column("volume_id", sa.Integer(), nullable=True),
-        fk(t, "hold_id", "legal_hold", ondelete="CASCADE"),
-        fk(t, "customer_id", "customer"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
+    create_entity(
+        "legal_hold_target",
+        ref("hold_id", "legal_hold", ondelete="CASCADE"),
+        ref("customer_id", "customer", nullable=True),
+        ref("volume_id", "volume", nullable=True),
+        indexed=["hold_id", "customer_id", "volume_id"],
     )
-    op.create_index("ix_legal_hold_target_hold_id", t, ["hold_id"])
-    op.create_index("ix_legal_hold_target_customer_id", t, ["customer_id"])
-    op.create_index("ix_legal_hold_target_volume_id", t, ["volume_id"])
 
 
 def _appraisals() -> None:
-    t = "appraisal"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
+    create_entity(
+        "appraisal",
         column("state", sa.String(16)),
         column("appraised_on", sa.Date()),
         column("opinion", sa.Text(), server_default=""),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_at", TZ),
-        column("closed_by", sa.Integer(), nullable=True),
+        ref("closed_by", "user_account", nullable=True),
         column("closed_at", TZ, nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "created_by", "user_account"),
-        fk(t, "closed_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
     )
-    t = "appraisal_member"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("appraisal_id", sa.Integer()),
-        column("user_id", sa.Integer()),
+    create_entity(
+        "appraisal_member",
+        ref("appraisal_id", "appraisal", ondelete="CASCADE"),
+        ref("user_id", "user_account"),
         column("name", sa.String(64)),
         column("seq", sa.Integer()),
-        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
-        sa.UniqueConstraint("appraisal_id", "user_id", name="uq_appraisal_member_pair"),
+        pair=("appraisal_id", "user_id"),
     )
-    t = "appraisal_decision"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("appraisal_id", sa.Integer()),
-        column("volume_id", sa.Integer()),
+    create_entity(
+        "appraisal_decision",
+        ref("appraisal_id", "appraisal", ondelete="CASCADE"),
+        ref("volume_id", "volume"),
         column("decision", sa.String(16)),
         column("new_retention_until", sa.Integer(), nullable=True),
         column("reason", sa.Text(), server_default=""),
         column("recipient", sa.String(100), server_default=""),
         column("opinion", sa.Text(), server_default=""),
-        column("decided_by", sa.Integer(), nullable=True),
+        ref("decided_by", "user_account", nullable=True),
         column("decided_at", TZ),
-        fk(t, "appraisal_id", "appraisal", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        fk(t, "decided_by", "user_account"),
-        pk(t, "id"),
-        sa.UniqueConstraint("appraisal_id", "volume_id", name="uq_appraisal_decision_pair"),
+        pair=("appraisal_id", "volume_id"),
+        indexed=["volume_id"],
     )
-    op.create_index("ix_appraisal_decision_volume_id", t, ["volume_id"])
 
 
 def _lists() -> None:
-    t = "destruction_list"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
+    create_entity(
+        "destruction_list",
         column("state", sa.String(16)),
-        column("appraisal_id", sa.Integer(), nullable=True),
+        ref("appraisal_id", "appraisal", nullable=True),
         column("reason", sa.Text(), server_default=""),
         column("steps", sa.Text(), server_default="[]"),
-        column("compiled_by", sa.Integer(), nullable=True),
+        ref("compiled_by", "user_account", nullable=True),
         column("compiled_by_name", sa.String(64)),
         column("compiled_at", TZ),
         column("submitted_at", TZ, nullable=True),
@@ -144,27 +108,19 @@ def _lists() -> None:
         column("carried_out_at", TZ, nullable=True),
         column("place", sa.String(100), server_default=""),
         column("method", sa.String(32), server_default=""),
-        column("witness1_id", sa.Integer(), nullable=True),
+        ref("witness1_id", "user_account", nullable=True),
         column("witness1_name", sa.String(64), server_default=""),
-        column("witness2_id", sa.Integer(), nullable=True),
+        ref("witness2_id", "user_account", nullable=True),
         column("witness2_name", sa.String(64), server_default=""),
-        column("recorded_by", sa.Integer(), nullable=True),
+        ref("recorded_by", "user_account", nullable=True),
         column("version", sa.Integer(), server_default="1"),
-        fk(t, "appraisal_id", "appraisal"),
-        fk(t, "compiled_by", "user_account"),
-        fk(t, "witness1_id", "user_account"),
-        fk(t, "witness2_id", "user_account"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
+        indexed=["state"],
     )
-    op.create_index("ix_destruction_list_state", t, ["state"])
-    t = "destruction_list_volume"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("list_id", sa.Integer()),
-        column("volume_id", sa.Integer()),
+    create_entity(
+        "destruction_list_volume",
+        ref("list_id", "destruction_list", ondelete="CASCADE"),
+        ref("volume_id", "volume"),
         column("open_volume_id", sa.Integer(), nullable=True),
         column("seq", sa.Integer()),
         column("reference_code", sa.String(64)),
@@ -176,44 +132,26 @@ def _lists() -> None:
         column("kept", sa.String(16), server_default=""),
         column("reason", sa.Text(), server_default=""),
         column("remarks", sa.Text(), server_default=""),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
-        unique(t, "open_volume_id"),
-        sa.UniqueConstraint("list_id", "volume_id", name="uq_destruction_list_volume_pair"),
+        unique_columns=["open_volume_id"],
+        pair=("list_id", "volume_id"),
+        indexed=["volume_id"],
     )
-    op.create_index("ix_destruction_list_volume_volume_id", t, ["volume_id"])
-    t = "destruction_approval"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("list_id", sa.Integer()),
-        column("step", sa.Integer()),
-        column("approver_user_id", sa.Integer(), nullable=True),
-        column("approver_name", sa.String(64)),
-        column("approver_title", sa.String(32)),
-        column("decision", sa.String(16)),
-        column("opinion", sa.Text(), server_default=""),
-        column("decided_at", TZ),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "approver_user_id", "user_account"),
-        pk(t, "id"),
+    create_approvals(
+        "destruction_approval",
+        "list_id",
+        "destruction_list",
+        approver_nullable=True,
+        opinion_default="",
     )
-    op.create_index("ix_destruction_approval_list_id", t, ["list_id"])
-    t = "destruction_note"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("list_id", sa.Integer()),
+    create_entity(
+        "destruction_note",
+        ref("list_id", "destruction_list", ondelete="CASCADE"),
         column("text", sa.Text()),
-        column("created_by", sa.Integer(), nullable=True),
+        ref("created_by", "user_account", nullable=True),
         column("created_by_name", sa.String(64)),
         column("created_at", TZ),
-        fk(t, "list_id", "destruction_list", ondelete="CASCADE"),
-        fk(t, "created_by", "user_account"),
-        pk(t, "id"),
+        indexed=["list_id"],
     )
-    op.create_index("ix_destruction_note_list_id", t, ["list_id"])
 
 
 def upgrade() -> None:

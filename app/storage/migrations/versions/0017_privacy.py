@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import TZ, column, create_entity, ref, sealed_file
 
 revision = "0017"
 down_revision = "0016"
@@ -26,94 +26,64 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.add_column("customer", sa.Column("anonymised_at", sa.DateTime(timezone=True), nullable=True))
-    t = "customer_consent"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("customer_id", sa.Integer()),
+    op.add_column("customer", sa.Column("anonymised_at", TZ, nullable=True))
+    create_entity(
+        "customer_consent",
+        ref("customer_id", "customer", ondelete="CASCADE"),
         column("kind", sa.String(16)),
         column("basis", sa.String(32)),
         column("method", sa.String(16)),
         column("given_on", sa.Date()),
         column("valid_until", sa.Date(), nullable=True),
         column("note", sa.String(200)),
-        column("form_enc", sa.LargeBinary(), nullable=True),
-        column("form_name_enc", sa.LargeBinary(), nullable=True),
-        column("form_sha256", sa.String(64)),
-        column("created_at", sa.DateTime(timezone=True)),
-        column("created_by", sa.Integer(), nullable=True),
-        fk(t, "customer_id", "customer", ondelete="CASCADE"),
-        fk(t, "created_by", "user_account"),
-        pk(t, "id"),
+        *sealed_file("form"),
+        column("created_at", TZ),
+        ref("created_by", "user_account", nullable=True),
+        indexed=["customer_id"],
     )
-    op.create_index("ix_customer_consent_customer_id", t, ["customer_id"])
-    t = "consent_purpose"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("consent_id", sa.Integer()),
+    create_entity(
+        "consent_purpose",
+        ref("consent_id", "customer_consent", ondelete="CASCADE"),
         column("purpose", sa.String(32)),
         column("withdrawn_on", sa.Date(), nullable=True),
-        column("withdrawn_by", sa.Integer(), nullable=True),
-        fk(t, "consent_id", "customer_consent", ondelete="CASCADE"),
-        fk(t, "withdrawn_by", "user_account"),
-        sa.UniqueConstraint("consent_id", "purpose", name="uq_consent_purpose_pair"),
-        pk(t, "id"),
+        ref("withdrawn_by", "user_account", nullable=True),
+        pair=("consent_id", "purpose"),
+        indexed=["consent_id"],
     )
-    op.create_index("ix_consent_purpose_consent_id", t, ["consent_id"])
-    t = "erasure_request"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+    create_entity(
+        "erasure_request",
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("reason", sa.String(32)),
         column("note", sa.String(200)),
         column("outcome", sa.String(16)),
         column("state", sa.String(16)),
-        column("requested_by", sa.Integer()),
-        column("requested_at", sa.DateTime(timezone=True)),
-        column("decided_by", sa.Integer(), nullable=True),
-        column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        ref("requested_by", "user_account"),
+        column("requested_at", TZ),
+        ref("decided_by", "user_account", nullable=True),
+        column("decided_at", TZ, nullable=True),
         column("decision_note", sa.String(200)),
-        column("done_by", sa.Integer(), nullable=True),
-        column("done_at", sa.DateTime(timezone=True), nullable=True),
-        fk(t, "customer_id", "customer", ondelete="SET NULL"),
-        fk(t, "requested_by", "user_account"),
-        fk(t, "decided_by", "user_account"),
-        fk(t, "done_by", "user_account"),
-        unique(t, "number"),
-        pk(t, "id"),
+        ref("done_by", "user_account", nullable=True),
+        column("done_at", TZ, nullable=True),
+        numbered=True,
+        indexed=["customer_id", "state"],
     )
-    op.create_index("ix_erasure_request_customer_id", t, ["customer_id"])
-    op.create_index("ix_erasure_request_state", t, ["state"])
-    t = "subject_request"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+    create_entity(
+        "subject_request",
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
         column("kind", sa.String(16)),
         column("received_on", sa.Date()),
         column("due_on", sa.Date()),
         column("answered_on", sa.Date(), nullable=True),
         column("answer", sa.Text()),
-        column("created_by", sa.Integer()),
-        column("created_at", sa.DateTime(timezone=True)),
-        fk(t, "customer_id", "customer", ondelete="SET NULL"),
-        fk(t, "created_by", "user_account"),
-        unique(t, "number"),
-        pk(t, "id"),
+        ref("created_by", "user_account"),
+        column("created_at", TZ),
+        numbered=True,
+        indexed=["customer_id", "due_on"],
     )
-    op.create_index("ix_subject_request_customer_id", t, ["customer_id"])
-    op.create_index("ix_subject_request_due_on", t, ["due_on"])
-    t = "data_recipient"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "data_recipient",
         column("name", sa.String(200)),
         column("uscc", sa.String(18)),
         column("contact", sa.String(100)),
@@ -121,40 +91,26 @@ def upgrade() -> None:
         column("row_key", sa.String(32)),
         column("agreement_signed_on", sa.Date(), nullable=True),
         column("agreement_until", sa.Date(), nullable=True),
-        column("agreement_enc", sa.LargeBinary(), nullable=True),
-        column("agreement_name_enc", sa.LargeBinary(), nullable=True),
-        column("agreement_sha256", sa.String(64)),
-        column("created_at", sa.DateTime(timezone=True)),
-        column("updated_at", sa.DateTime(timezone=True)),
-        unique(t, "uscc"),
-        unique(t, "row_key"),
-        pk(t, "id"),
+        *sealed_file("agreement"),
+        column("created_at", TZ),
+        column("updated_at", TZ),
+        unique_columns=["uscc", "row_key"],
     )
-    t = "data_provision"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
-        column("customer_id", sa.Integer(), nullable=True),
+    create_entity(
+        "data_provision",
+        ref("customer_id", "customer", nullable=True, ondelete="SET NULL"),
         column("customer_number", sa.String(16)),
-        column("recipient_id", sa.Integer()),
-        column("consent_id", sa.Integer(), nullable=True),
-        column("application_id", sa.Integer(), nullable=True),
+        ref("recipient_id", "data_recipient"),
+        ref("consent_id", "customer_consent", nullable=True, ondelete="SET NULL"),
+        ref("application_id", "use_application", nullable=True),
         column("purpose", sa.String(200)),
         column("fields", sa.String(200)),
         column("provided_on", sa.Date()),
-        column("created_by", sa.Integer()),
-        column("created_at", sa.DateTime(timezone=True)),
-        fk(t, "customer_id", "customer", ondelete="SET NULL"),
-        fk(t, "recipient_id", "data_recipient"),
-        fk(t, "consent_id", "customer_consent", ondelete="SET NULL"),
-        fk(t, "application_id", "use_application"),
-        fk(t, "created_by", "user_account"),
-        unique(t, "number"),
-        pk(t, "id"),
+        ref("created_by", "user_account"),
+        column("created_at", TZ),
+        numbered=True,
+        indexed=["customer_id", "recipient_id"],
     )
-    op.create_index("ix_data_provision_customer_id", t, ["customer_id"])
-    op.create_index("ix_data_provision_recipient_id", t, ["recipient_id"])
     _existing_customers()
 
 

@@ -15,175 +15,121 @@ from datetime import UTC, datetime
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk, unique
+from app.storage.migrations.helpers import TZ, column, create_entity, create_table, ref, sealed_file
 
 revision = "0018"
 down_revision = "0017"
 branch_labels = None
 depends_on = None
 
-TZ = sa.DateTime(timezone=True)
-
 
 def upgrade() -> None:
-    t = "department"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "department",
         column("name", sa.String(64)),
         column("filing_clerk_id", sa.Integer(), nullable=True),
         column("created_at", TZ),
         column("version", sa.Integer()),
-        pk(t, "id"),
-        unique(t, "name"),
+        unique_columns=["name"],
     )
-    t = "staff_person"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_person",
         column("name", sa.String(64)),
-        column("department_id", sa.Integer(), nullable=True),
+        ref("department_id", "department", nullable=True),
         column("post", sa.String(64)),
         column("contact_enc", sa.LargeBinary(), nullable=True),
         column("state", sa.String(16)),
-        column("user_id", sa.Integer(), nullable=True),
+        ref("user_id", "user_account", nullable=True),
         column("joined_on", sa.Date()),
         column("left_on", sa.Date(), nullable=True),
         column("created_at", TZ),
         column("version", sa.Integer()),
-        fk(t, "department_id", "department"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
-        unique(t, "user_id"),
+        unique_columns=["user_id"],
+        indexed=["department_id"],
     )
-    op.create_index("ix_staff_person_department_id", t, ["department_id"])
-    t = "staff_agreement"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("person_id", sa.Integer()),
+    create_entity(
+        "staff_agreement",
+        ref("person_id", "staff_person"),
         column("signed_on", sa.Date()),
         column("valid_until", sa.Date(), nullable=True),
         column("note", sa.String(200)),
-        column("scan_enc", sa.LargeBinary(), nullable=True),
-        column("scan_name_enc", sa.LargeBinary(), nullable=True),
-        column("scan_sha256", sa.String(64), nullable=True),
-        column("scan_size", sa.Integer()),
+        *sealed_file("scan", hash_nullable=True, size=True),
         column("recorded_at", TZ),
-        column("recorded_by", sa.Integer(), nullable=True),
-        fk(t, "person_id", "staff_person"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
+        ref("recorded_by", "user_account", nullable=True),
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_agreement_person_id", t, ["person_id"])
-    t = "staff_training"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "staff_training",
         column("held_on", sa.Date()),
         column("topic", sa.String(200)),
         column("trainer", sa.String(64)),
         column("hours_tenths", sa.Integer()),
-        column("material_enc", sa.LargeBinary(), nullable=True),
-        column("material_name_enc", sa.LargeBinary(), nullable=True),
-        column("material_sha256", sa.String(64), nullable=True),
-        column("material_size", sa.Integer()),
+        *sealed_file("material", hash_nullable=True, size=True),
         column("recorded_at", TZ),
-        column("recorded_by", sa.Integer(), nullable=True),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
+        ref("recorded_by", "user_account", nullable=True),
+        indexed=["held_on"],
     )
-    op.create_index("ix_staff_training_held_on", t, ["held_on"])
-    t = "staff_training_attendee"
-    op.create_table(
-        t,
-        column("training_id", sa.Integer()),
-        column("person_id", sa.Integer()),
-        fk(t, "training_id", "staff_training", ondelete="CASCADE"),
-        fk(t, "person_id", "staff_person"),
-        pk(t, "training_id", "person_id"),
+    create_table(
+        "staff_training_attendee",
+        ref("training_id", "staff_training", ondelete="CASCADE"),
+        ref("person_id", "staff_person"),
+        key=("training_id", "person_id"),
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_training_attendee_person_id", t, ["person_id"])
-    t = "filing_handover"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
-        column("department_id", sa.Integer()),
+    create_entity(
+        "filing_handover",
+        ref("department_id", "department"),
         column("period", sa.String(7)),
-        column("clerk_person_id", sa.Integer()),
+        ref("clerk_person_id", "staff_person"),
         column("clerk_name", sa.String(64)),
         column("clerk_confirmed", sa.String(16)),
-        column("archivist_user_id", sa.Integer()),
+        ref("archivist_user_id", "user_account"),
         column("archivist_name", sa.String(64)),
         column("occurred_at", TZ),
         column("note", sa.Text()),
         column("volumes", sa.Integer()),
         column("items", sa.Integer()),
         column("pages", sa.Integer()),
-        fk(t, "department_id", "department"),
-        fk(t, "clerk_person_id", "staff_person"),
-        fk(t, "archivist_user_id", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
+        indexed=["department_id", "period"],
     )
-    op.create_index("ix_filing_handover_department_id", t, ["department_id"])
-    op.create_index("ix_filing_handover_period", t, ["period"])
-    t = "filing_handover_line"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("handover_id", sa.Integer()),
+    create_entity(
+        "filing_handover_line",
+        ref("handover_id", "filing_handover", ondelete="CASCADE"),
         column("seq", sa.Integer()),
-        column("volume_id", sa.Integer(), nullable=True),
+        ref("volume_id", "volume", nullable=True),
         column("reference_code", sa.String(64)),
         column("title", sa.String(200)),
         column("items", sa.Integer()),
         column("pages", sa.Integer()),
-        fk(t, "handover_id", "filing_handover", ondelete="CASCADE"),
-        fk(t, "volume_id", "volume"),
-        pk(t, "id"),
+        indexed=["handover_id"],
     )
-    op.create_index("ix_filing_handover_line_handover_id", t, ["handover_id"])
-    t = "staff_handover"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
-        column("person_id", sa.Integer()),
+    create_entity(
+        "staff_handover",
+        ref("person_id", "staff_person"),
         column("kind", sa.String(16)),
         column("supervisor", sa.String(64)),
         column("occurred_at", TZ),
-        column("recorded_by", sa.Integer(), nullable=True),
+        ref("recorded_by", "user_account", nullable=True),
         column("confirmed_by", sa.Text()),
         column("listing", sa.Text()),
         column("note", sa.Text()),
-        fk(t, "person_id", "staff_person"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
+        indexed=["person_id"],
     )
-    op.create_index("ix_staff_handover_person_id", t, ["person_id"])
-    t = "access_review"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("number", sa.String(16)),
+    create_entity(
+        "access_review",
         column("started_at", TZ),
-        column("started_by", sa.Integer()),
+        ref("started_by", "user_account"),
         column("closed_at", TZ, nullable=True),
         column("closed_by", sa.Integer(), nullable=True),
         column("note", sa.Text()),
-        fk(t, "started_by", "user_account"),
-        pk(t, "id"),
-        unique(t, "number"),
+        numbered=True,
     )
-    t = "access_review_line"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("review_id", sa.Integer()),
-        column("user_id", sa.Integer()),
+    create_entity(
+        "access_review_line",
+        ref("review_id", "access_review", ondelete="CASCADE"),
+        ref("user_id", "user_account"),
         column("username", sa.String(64)),
         column("display_name", sa.String(64)),
         column("roles", sa.String(200)),
@@ -194,11 +140,8 @@ def upgrade() -> None:
         column("note", sa.Text()),
         column("decided_by", sa.Integer(), nullable=True),
         column("decided_at", TZ, nullable=True),
-        fk(t, "review_id", "access_review", ondelete="CASCADE"),
-        fk(t, "user_id", "user_account"),
-        pk(t, "id"),
+        indexed=["review_id"],
     )
-    op.create_index("ix_access_review_line_review_id", t, ["review_id"])
 
     # departments already named for accounts (loans, issue 7) become department rows
     conn = op.get_bind()

@@ -8,7 +8,7 @@ Create Date: 2026-12-07
 import sqlalchemy as sa
 from alembic import op
 
-from app.storage.migrations.helpers import column, fk, pk
+from app.storage.migrations.helpers import TZ, column, create_approvals, create_entity, ref
 
 revision = "0019"
 down_revision = "0018"
@@ -43,13 +43,11 @@ def upgrade() -> None:
     # the reports read these indexes instead of the tables (a million rows each in the large demo)
     for name, table, columns in INDEXES:
         op.create_index(name, table, columns, unique=False)
-    t = "statistics_report"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
+    create_entity(
+        "statistics_report",
         column("number", sa.String(16), nullable=True),
         column("version", sa.Integer()),
-        column("previous_id", sa.Integer(), nullable=True),
+        ref("previous_id", "statistics_report", nullable=True),
         column("kind", sa.String(16)),
         column("title", sa.String(200)),
         column("period_from", sa.Date()),
@@ -61,53 +59,27 @@ def upgrade() -> None:
         column("state", sa.String(16)),
         column("data", sa.Text()),
         column("change_note", sa.Text()),
-        column("compiled_by", sa.Integer()),
+        ref("compiled_by", "user_account"),
         column("compiled_by_name", sa.String(64)),
-        column("compiled_at", sa.DateTime(timezone=True)),
-        column("submitted_at", sa.DateTime(timezone=True), nullable=True),
-        column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        column("compiled_at", TZ),
+        column("submitted_at", TZ, nullable=True),
+        column("decided_at", TZ, nullable=True),
         column("rejection_reason", sa.Text()),
-        fk(t, "previous_id", "statistics_report"),
-        fk(t, "compiled_by", "user_account"),
-        pk(t, "id"),
+        indexed=["number"],
     )
-    op.create_index("ix_statistics_report_number", t, ["number"], unique=False)
-    op.create_index("ix_statistics_report_state", t, ["state", "id"], unique=False)
-
-    t = "statistics_approval"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("report_id", sa.Integer()),
-        column("step", sa.Integer()),
-        column("approver_user_id", sa.Integer()),
-        column("approver_name", sa.String(64)),
-        column("approver_title", sa.String(32)),
-        column("decision", sa.String(16)),
-        column("opinion", sa.Text()),
-        column("decided_at", sa.DateTime(timezone=True)),
-        fk(t, "report_id", "statistics_report", ondelete="CASCADE"),
-        fk(t, "approver_user_id", "user_account"),
-        pk(t, "id"),
-    )
-    op.create_index("ix_statistics_approval_report_id", t, ["report_id"], unique=False)
-
-    t = "statistics_distribution"
-    op.create_table(
-        t,
-        column("id", sa.Integer()),
-        column("report_id", sa.Integer()),
+    op.create_index("ix_statistics_report_state", "statistics_report", ["state", "id"])
+    create_approvals("statistics_approval", "report_id", "statistics_report")
+    create_entity(
+        "statistics_distribution",
+        ref("report_id", "statistics_report"),
         column("recipient", sa.String(100)),
         column("copies", sa.Integer()),
         column("given_on", sa.Date()),
         column("note", sa.Text()),
-        column("recorded_by", sa.Integer()),
-        column("recorded_at", sa.DateTime(timezone=True)),
-        fk(t, "report_id", "statistics_report"),
-        fk(t, "recorded_by", "user_account"),
-        pk(t, "id"),
+        ref("recorded_by", "user_account"),
+        column("recorded_at", TZ),
+        indexed=["report_id"],
     )
-    op.create_index("ix_statistics_distribution_report_id", t, ["report_id"], unique=False)
 
 
 def downgrade() -> None:
