@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -175,6 +176,18 @@ def _open_appraisal(
     return user, appraisal
 
 
+def _record_on_volume(
+    uow: UnitOfWork, action: str, appraisal: Appraisal, volume_id: int, **details: Any
+) -> None:
+    """Audit ``action`` in the volume's history, the appraisal's number first in the details."""
+    uow.audit.record(
+        action,
+        object_type="volume",
+        object_id=volume_id,
+        details={"number": appraisal.number, **details},
+    )
+
+
 def check_volume_free(uow: UnitOfWork, v: Volume, *, appraisal_id: int | None = None) -> None:
     """Refuse a volume that is out, destroyed, held, on an open list or in another appraisal."""
     check_volumes_free(uow, [v], appraisal_id=appraisal_id)
@@ -279,18 +292,16 @@ def record_decision(
         row.new_retention_until = new_until if kind == rules.Decision.EXTEND else None
         row.reason, row.recipient, row.opinion = reason, recipient, opinion
         row.decided_by, row.decided_at = user.id, clock.now()
-        uow.audit.record(
+        _record_on_volume(
+            uow,
             "disposition.decision",
-            object_type="volume",
-            object_id=v.id,
-            details={
-                "number": appraisal.number,
-                "code": v.reference_code,
-                "decision": kind.label,
-                "new_until": row.new_retention_until,
-                "reason": reason,
-                "recipient": recipient,
-            },
+            appraisal,
+            v.id,
+            code=v.reference_code,
+            decision=kind.label,
+            new_until=row.new_retention_until,
+            reason=reason,
+            recipient=recipient,
         )
         uow.commit()
 
@@ -308,12 +319,7 @@ def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clo
         if row is None:
             raise ValidationFailed([FieldError("volume", "not_found")])
         uow.session.delete(row)
-        uow.audit.record(
-            "disposition.decision_removed",
-            object_type="volume",
-            object_id=volume_id,
-            details={"number": appraisal.number},
-        )
+        _record_on_volume(uow, "disposition.decision_removed", appraisal, volume_id)
         uow.commit()
 
 
@@ -342,17 +348,15 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
                 v.retention, v.retention_until = Retention.PERMANENT.value, None
             v.version += 1
             v.updated_at = clock.now()
-            uow.audit.record(
+            _record_on_volume(
+                uow,
                 "disposition.retention_change",
-                object_type="volume",
-                object_id=v.id,
-                details={
-                    "number": appraisal.number,
-                    "code": v.reference_code,
-                    "before": before,
-                    "after": retention_text(v),
-                    "reason": d.reason,
-                },
+                appraisal,
+                v.id,
+                code=v.reference_code,
+                before=before,
+                after=retention_text(v),
+                reason=d.reason,
             )
         appraisal.state = CLOSED
         appraisal.opinion = opinion or appraisal.opinion
