@@ -22,9 +22,9 @@ from app.domain.disposition import RowSnapshot
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, fetch
+from app.services.common import authorize, fetch, record_numbered
 from app.services.users import StaffRow, staff_who_may
-from app.storage.models import ArchiveItem, Volume
+from app.storage.models import ArchiveItem, DestructionList, Volume
 from app.storage.store import UnitOfWork
 
 LOOK_AHEAD = "disposition_look_ahead_years"
@@ -187,6 +187,12 @@ def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, 
             kept=f"{rules.kept_years(v.year, today)}年",
         )
     return out
+
+
+def list_changed(uow: UnitOfWork, dl: DestructionList, action: str, **details: Any) -> None:
+    """A 清册 changed: its version goes up (other desks see it) and ``action`` is audited."""
+    dl.version += 1
+    record_numbered(uow, action, "destruction_list", dl, **details)
 
 
 def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
