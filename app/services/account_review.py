@@ -34,6 +34,7 @@ from app.services.users import (
     apply_enable,
     apply_reset,
     apply_roles,
+    enabled_accounts,
 )
 from app.storage.models import AccountChange, UserAccount
 from app.storage.store import UnitOfWork
@@ -63,8 +64,7 @@ def _roles(user: UserAccount | None) -> frozenset[Role]:
 
 
 def _active_three(uow: UnitOfWork) -> list[UserAccount]:
-    users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
-    return [u for u in users if is_three_role_set(_roles(u))]
+    return [u for u in enabled_accounts(uow) if is_three_role_set(_roles(u))]
 
 
 def _refusal(uow: UnitOfWork, change: AccountChange, confirmer: UserAccount) -> FieldError | None:

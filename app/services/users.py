@@ -101,11 +101,15 @@ class StaffRow:
     display_name: str
 
 
+def enabled_accounts(uow: UnitOfWork) -> list[UserAccount]:
+    """Every account that is not disabled, by id."""
+    query = select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.id)
+    return list(uow.session.scalars(query))
+
+
 def staff_who_may(uow: UnitOfWork, action: str) -> list[StaffRow]:
     """Enabled accounts whose roles may do ``action``, by id (the 三员 hold no data role)."""
-    users = uow.session.scalars(
-        select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.id)
-    )
+    users = enabled_accounts(uow)
     return [StaffRow(u.id, u.username, u.display_name) for u in users if may(_held(u), action)]
 
 
@@ -130,8 +134,7 @@ def _active_admins(uow: UnitOfWork) -> list[UserAccount]:
 
 
 def _active_holders(uow: UnitOfWork, role: Role) -> list[UserAccount]:
-    users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
-    return [u for u in users if any(r.role == role.value for r in u.roles)]
+    return [u for u in enabled_accounts(uow) if any(r.role == role.value for r in u.roles)]
 
 
 def _held(user: UserAccount) -> frozenset[Role]:
