@@ -8,6 +8,7 @@ records such requests; ``services.account_review`` confirms or rejects them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -63,7 +64,9 @@ def close(change: AccountChange, state: str, by: int, at: datetime) -> None:
     change.decided_at = at
 
 
-def record(uow: UnitOfWork, action: str, change: AccountChange, **details: Any) -> None:
+def audit_change(
+    uow: UnitOfWork, action: str, change: AccountChange, details: Mapping[str, Any]
+) -> None:
     """Audit ``action`` on the account ``change`` is about: the change and its kind first."""
     uow.audit.record(
         action,
@@ -97,5 +100,5 @@ def request(
     )
     uow.session.add(change)
     uow.session.flush()
-    record(uow, "user.change_requested", change, **details)
+    audit_change(uow, "user.change_requested", change, details)
     return change.id

@@ -123,12 +123,11 @@ def confirm_change(
         user = fetch(uow, UserAccount, change.user_id, "change")
         bootstrap = confirmer.id == change.requested_by
         changes.close(change, "confirmed", confirmer.id, clock.now())
-        changes.record(
+        changes.audit_change(
             uow,
             "user.change_confirmed",
             change,
-            requested_by=change.requested_by,
-            bootstrap=bootstrap,
+            {"requested_by": change.requested_by, "bootstrap": bootstrap},
         )
         if change.kind == "roles":
             roles, title = changes.roles_of(change)
@@ -162,7 +161,7 @@ def reject_change(*, session: SignedIn, change_id: int, clock: Clock) -> None:
         if not own and actor.id == change.user_id:
             raise ValidationFailed([FieldError("change", "self_change")])
         changes.close(change, "withdrawn" if own else "rejected", actor.id, clock.now())
-        changes.record(uow, "user.change_rejected", change, withdrawn=own)
+        changes.audit_change(uow, "user.change_rejected", change, {"withdrawn": own})
         uow.commit()
 
 

@@ -9,6 +9,7 @@ the extensions and the permanent decisions to the volumes (retention and expiry,
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -177,14 +178,18 @@ def _open_appraisal(
 
 
 def _record_on_volume(
-    uow: UnitOfWork, action: str, appraisal: Appraisal, volume_id: int, **details: Any
+    uow: UnitOfWork,
+    action: str,
+    appraisal: Appraisal,
+    volume_id: int,
+    details: Mapping[str, Any] | None = None,
 ) -> None:
     """Audit ``action`` in the volume's history, the appraisal's number first in the details."""
     uow.audit.record(
         action,
         object_type="volume",
         object_id=volume_id,
-        details={"number": appraisal.number, **details},
+        details={"number": appraisal.number, **(details or {})},
     )
 
 
@@ -297,11 +302,13 @@ def record_decision(
             "disposition.decision",
             appraisal,
             v.id,
-            code=v.reference_code,
-            decision=kind.label,
-            new_until=row.new_retention_until,
-            reason=reason,
-            recipient=recipient,
+            {
+                "code": v.reference_code,
+                "decision": kind.label,
+                "new_until": row.new_retention_until,
+                "reason": reason,
+                "recipient": recipient,
+            },
         )
         uow.commit()
 
@@ -353,10 +360,12 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
                 "disposition.retention_change",
                 appraisal,
                 v.id,
-                code=v.reference_code,
-                before=before,
-                after=retention_text(v),
-                reason=d.reason,
+                {
+                    "code": v.reference_code,
+                    "before": before,
+                    "after": retention_text(v),
+                    "reason": d.reason,
+                },
             )
         appraisal.state = CLOSED
         appraisal.opinion = opinion or appraisal.opinion

@@ -22,7 +22,7 @@ from app.domain.disposition import RowSnapshot
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, fetch, record_numbered
+from app.services.common import authorize, fetch
 from app.services.users import StaffRow, staff_who_may
 from app.storage.models import ArchiveItem, DestructionList, Volume
 from app.storage.store import UnitOfWork
@@ -190,9 +190,17 @@ def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, 
 
 
 def list_changed(uow: UnitOfWork, dl: DestructionList, action: str, **details: Any) -> None:
-    """A 清册 changed: its version goes up (other desks see it) and ``action`` is audited."""
+    """A 清册 changed: its version goes up (other desks see it) and ``action`` is audited.
+
+    Like ``record_numbered``: the list is the object, its number first in the details.
+    """
     dl.version += 1
-    record_numbered(uow, action, "destruction_list", dl, **details)
+    uow.audit.record(
+        action,
+        object_type="destruction_list",
+        object_id=dl.id,
+        details={"number": dl.number, **details},
+    )
 
 
 def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
