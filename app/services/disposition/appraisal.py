@@ -9,6 +9,7 @@ the extensions and the permanent decisions to the volumes (retention and expiry,
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -371,10 +372,7 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
         appraisal.opinion = opinion or appraisal.opinion
         appraisal.closed_by, appraisal.closed_at = user.id, clock.now()
         appraisal.version += 1
-        counts: dict[str, int] = {}
-        for d in decisions:
-            label = rules.Decision(d.decision).label
-            counts[label] = counts.get(label, 0) + 1
+        counts = dict(Counter(rules.Decision(d.decision).label for d in decisions))
         record_numbered(uow, "disposition.appraisal_close", "appraisal", appraisal, counts=counts)
         uow.commit()
 
