@@ -8,6 +8,8 @@ records such requests; ``services.account_review`` confirms or rejects them.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -55,6 +57,25 @@ def pending_for(uow: UnitOfWork, user_id: int, kind: str) -> AccountChange | Non
     )
 
 
+def close(change: AccountChange, state: str, by: int, at: datetime) -> None:
+    """End a pending ``change`` as ``state`` (confirmed, rejected, withdrawn, superseded)."""
+    change.state = state
+    change.decided_by = by
+    change.decided_at = at
+
+
+def audit_change(
+    uow: UnitOfWork, action: str, change: AccountChange, details: Mapping[str, Any]
+) -> None:
+    """Audit ``action`` on the account ``change`` is about: the change and its kind first."""
+    uow.audit.record(
+        action,
+        object_type="user",
+        object_id=change.user_id,
+        details={"change": change.id, "kind": change.kind, **details},
+    )
+
+
 def request(
     uow: UnitOfWork, actor: Actor, user: UserAccount, kind: str, details: dict[str, Any]
 ) -> int:
@@ -68,9 +89,7 @@ def request(
     now = uow.clock.now()
     earlier = pending_for(uow, user.id, kind)
     if earlier is not None:
-        earlier.state = "superseded"
-        earlier.decided_by = actor.user_id
-        earlier.decided_at = now
+        close(earlier, "superseded", actor.user_id, now)
     change = AccountChange(
         kind=kind,
         user_id=user.id,
@@ -81,10 +100,5 @@ def request(
     )
     uow.session.add(change)
     uow.session.flush()
-    uow.audit.record(
-        "user.change_requested",
-        object_type="user",
-        object_id=user.id,
-        details={"change": change.id, "kind": kind, **details},
-    )
+    audit_change(uow, "user.change_requested", change, details)
     return change.id

@@ -34,6 +34,7 @@ from app.services.users import (
     apply_enable,
     apply_reset,
     apply_roles,
+    enabled_accounts,
 )
 from app.storage.models import AccountChange, UserAccount
 from app.storage.store import UnitOfWork
@@ -63,8 +64,7 @@ def _roles(user: UserAccount | None) -> frozenset[Role]:
 
 
 def _active_three(uow: UnitOfWork) -> list[UserAccount]:
-    users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
-    return [u for u in users if is_three_role_set(_roles(u))]
+    return [u for u in enabled_accounts(uow) if is_three_role_set(_roles(u))]
 
 
 def _refusal(uow: UnitOfWork, change: AccountChange, confirmer: UserAccount) -> FieldError | None:
@@ -122,19 +122,12 @@ def confirm_change(
             raise ValidationFailed([refusal])
         user = fetch(uow, UserAccount, change.user_id, "change")
         bootstrap = confirmer.id == change.requested_by
-        change.state = "confirmed"
-        change.decided_by = confirmer.id
-        change.decided_at = clock.now()
-        uow.audit.record(
+        changes.close(change, "confirmed", confirmer.id, clock.now())
+        changes.audit_change(
+            uow,
             "user.change_confirmed",
-            object_type="user",
-            object_id=user.id,
-            details={
-                "change": change.id,
-                "kind": change.kind,
-                "requested_by": change.requested_by,
-                "bootstrap": bootstrap,
-            },
+            change,
+            {"requested_by": change.requested_by, "bootstrap": bootstrap},
         )
         if change.kind == "roles":
             roles, title = changes.roles_of(change)
@@ -167,15 +160,8 @@ def reject_change(*, session: SignedIn, change_id: int, clock: Clock) -> None:
         own = actor.id == change.requested_by
         if not own and actor.id == change.user_id:
             raise ValidationFailed([FieldError("change", "self_change")])
-        change.state = "withdrawn" if own else "rejected"
-        change.decided_by = actor.id
-        change.decided_at = clock.now()
-        uow.audit.record(
-            "user.change_rejected",
-            object_type="user",
-            object_id=change.user_id,
-            details={"change": change.id, "kind": change.kind, "withdrawn": own},
-        )
+        changes.close(change, "withdrawn" if own else "rejected", actor.id, clock.now())
+        changes.audit_change(uow, "user.change_rejected", change, {"withdrawn": own})
         uow.commit()
 
 

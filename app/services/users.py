@@ -94,11 +94,23 @@ def list_users(*, session: SignedIn, clock: Clock) -> list[UserRow]:
 
 @dataclass(frozen=True)
 class StaffRow:
-    """An account that may be named a customer's responsible person (负责人员)."""
+    """An enabled account a form may name: 负责人员 of a customer, 鉴定人 or 监销人."""
 
     id: int
     username: str
     display_name: str
+
+
+def enabled_accounts(uow: UnitOfWork) -> list[UserAccount]:
+    """Every account that is not disabled, by id."""
+    query = select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.id)
+    return list(uow.session.scalars(query))
+
+
+def staff_who_may(uow: UnitOfWork, action: str) -> list[StaffRow]:
+    """Enabled accounts whose roles may do ``action``, by id (the 三员 hold no data role)."""
+    users = enabled_accounts(uow)
+    return [StaffRow(u.id, u.username, u.display_name) for u in users if may(_held(u), action)]
 
 
 def may_hold_customers(user: UserAccount) -> bool:
@@ -113,8 +125,7 @@ def list_staff(*, session: SignedIn, clock: Clock) -> list[StaffRow]:
     """Accounts that may hold customers, for the customer form's 负责人员 choice, by name."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "customer.read")
-        users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False)))
-        rows = [StaffRow(u.id, u.username, u.display_name) for u in users if may_hold_customers(u)]
+        rows = staff_who_may(uow, "customer.read")
         return sorted(rows, key=lambda r: (pinyin_keys(r.display_name)[:1], r.username.casefold()))
 
 
@@ -123,8 +134,7 @@ def _active_admins(uow: UnitOfWork) -> list[UserAccount]:
 
 
 def _active_holders(uow: UnitOfWork, role: Role) -> list[UserAccount]:
-    users = uow.session.scalars(select(UserAccount).where(UserAccount.disabled.is_(False))).all()
-    return [u for u in users if any(r.role == role.value for r in u.roles)]
+    return [u for u in enabled_accounts(uow) if any(r.role == role.value for r in u.roles)]
 
 
 def _held(user: UserAccount) -> frozenset[Role]:

@@ -59,7 +59,6 @@ from app.services.disposition.reading import (
 )
 from app.services.disposition.shared import (
     DispositionSettings,
-    StaffRow,
     get_disposition_settings,
     list_disposition_staff,
     update_disposition_settings,
@@ -69,6 +68,7 @@ from app.services.disposition.verify import (
     DestructionFinding,
     verify_destructions,
 )
+from app.services.users import StaffRow  # the accounts a disposition form may name
 
 __all__ = [
     "AppraisalDetail",

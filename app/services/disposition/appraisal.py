@@ -9,8 +9,11 @@ the extensions and the permanent decisions to the volumes (retention and expiry,
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -175,6 +178,22 @@ def _open_appraisal(
     return user, appraisal
 
 
+def _record_on_volume(
+    uow: UnitOfWork,
+    action: str,
+    appraisal: Appraisal,
+    volume_id: int,
+    details: Mapping[str, Any] | None = None,
+) -> None:
+    """Audit ``action`` in the volume's history, the appraisal's number first in the details."""
+    uow.audit.record(
+        action,
+        object_type="volume",
+        object_id=volume_id,
+        details={"number": appraisal.number, **(details or {})},
+    )
+
+
 def check_volume_free(uow: UnitOfWork, v: Volume, *, appraisal_id: int | None = None) -> None:
     """Refuse a volume that is out, destroyed, held, on an open list or in another appraisal."""
     check_volumes_free(uow, [v], appraisal_id=appraisal_id)
@@ -279,12 +298,12 @@ def record_decision(
         row.new_retention_until = new_until if kind == rules.Decision.EXTEND else None
         row.reason, row.recipient, row.opinion = reason, recipient, opinion
         row.decided_by, row.decided_at = user.id, clock.now()
-        uow.audit.record(
+        _record_on_volume(
+            uow,
             "disposition.decision",
-            object_type="volume",
-            object_id=v.id,
-            details={
-                "number": appraisal.number,
+            appraisal,
+            v.id,
+            {
                 "code": v.reference_code,
                 "decision": kind.label,
                 "new_until": row.new_retention_until,
@@ -308,12 +327,7 @@ def remove_decision(*, session: SignedIn, appraisal_id: int, volume_id: int, clo
         if row is None:
             raise ValidationFailed([FieldError("volume", "not_found")])
         uow.session.delete(row)
-        uow.audit.record(
-            "disposition.decision_removed",
-            object_type="volume",
-            object_id=volume_id,
-            details={"number": appraisal.number},
-        )
+        _record_on_volume(uow, "disposition.decision_removed", appraisal, volume_id)
         uow.commit()
 
 
@@ -342,12 +356,12 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
                 v.retention, v.retention_until = Retention.PERMANENT.value, None
             v.version += 1
             v.updated_at = clock.now()
-            uow.audit.record(
+            _record_on_volume(
+                uow,
                 "disposition.retention_change",
-                object_type="volume",
-                object_id=v.id,
-                details={
-                    "number": appraisal.number,
+                appraisal,
+                v.id,
+                {
                     "code": v.reference_code,
                     "before": before,
                     "after": retention_text(v),
@@ -358,10 +372,7 @@ def close_appraisal(*, session: SignedIn, appraisal_id: int, opinion: str, clock
         appraisal.opinion = opinion or appraisal.opinion
         appraisal.closed_by, appraisal.closed_at = user.id, clock.now()
         appraisal.version += 1
-        counts: dict[str, int] = {}
-        for d in decisions:
-            label = rules.Decision(d.decision).label
-            counts[label] = counts.get(label, 0) + 1
+        counts = dict(Counter(rules.Decision(d.decision).label for d in decisions))
         record_numbered(uow, "disposition.appraisal_close", "appraisal", appraisal, counts=counts)
         uow.commit()
 

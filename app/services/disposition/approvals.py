@@ -15,8 +15,9 @@ from app.domain import disposition as rules
 from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, checked_text, fetch, record_numbered, signature
+from app.services.common import authorize, checked_text, fetch, signature
 from app.services.disposition.reading import ListSummary, _counts, _summary, steps_of
+from app.services.disposition.shared import list_changed
 from app.storage.models import (
     AppraisalDecision,
     AppraisalMember,
@@ -115,12 +116,10 @@ def approve_list(*, session: SignedIn, list_id: int, opinion: str, clock: Clock)
         if done:
             dl.state = ListState.APPROVED.value
             dl.decided_at = clock.now()
-        dl.version += 1
-        record_numbered(
+        list_changed(
             uow,
-            "disposition.list_approve",
-            "destruction_list",
             dl,
+            "disposition.list_approve",
             step=TITLE_LABELS[title],
             final=done,
             opinion=opinion,
@@ -139,20 +138,12 @@ def reject_list(*, session: SignedIn, list_id: int, reason: str, clock: Clock) -
         dl.state = ListState.REJECTED.value
         dl.rejection_reason = reason
         dl.decided_at = clock.now()
-        dl.version += 1
         uow.session.execute(
             update(DestructionListVolume)
             .where(DestructionListVolume.list_id == dl.id)
             .values(open_volume_id=None)
         )
-        record_numbered(
-            uow,
-            "disposition.list_reject",
-            "destruction_list",
-            dl,
-            step=TITLE_LABELS[title],
-            reason=reason,
-        )
+        list_changed(uow, dl, "disposition.list_reject", step=TITLE_LABELS[title], reason=reason)
         uow.commit()
 
 

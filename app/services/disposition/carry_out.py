@@ -44,10 +44,9 @@ from app.services.common import (
     fetch,
     find_user,
     local_today,
-    record_numbered,
 )
 from app.services.disposition.holds import holds_covering_volumes, refuse_if_held
-from app.services.disposition.shared import disposition_settings, state_block
+from app.services.disposition.shared import disposition_settings, list_changed, state_block
 from app.storage import blob_files
 from app.storage.models import (
     ArchiveBox,
@@ -185,12 +184,10 @@ def carry_out_list(
         dl.witness1_id, dl.witness1_name = people[0].id, people[0].display_name
         dl.witness2_id, dl.witness2_name = people[1].id, people[1].display_name
         dl.recorded_by = recorder.id
-        dl.version += 1
-        record_numbered(
+        list_changed(
             uow,
-            "disposition.carry_out",
-            "destruction_list",
             dl,
+            "disposition.carry_out",
             volumes=result.volumes,
             files=result.files_erased,
             method=rules.method_label(value),

@@ -14,6 +14,7 @@ would destroy the volume's personal data.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -328,13 +329,8 @@ def list_holds(*, session: SignedIn, clock: Clock, active_only: bool = False) ->
         targets = uow.session.execute(
             select(LegalHoldTarget.hold_id, LegalHoldTarget.customer_id, LegalHoldTarget.volume_id)
         ).all()
-        customers: dict[int, int] = {}
-        volumes: dict[int, int] = {}
-        for hid, cid, vid in targets:
-            if cid is not None:
-                customers[hid] = customers.get(hid, 0) + 1
-            if vid is not None:
-                volumes[hid] = volumes.get(hid, 0) + 1
+        customers = Counter(hid for hid, cid, _vid in targets if cid is not None)
+        volumes = Counter(hid for hid, _cid, vid in targets if vid is not None)
         return [
             HoldRow(
                 id=h.id,

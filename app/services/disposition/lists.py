@@ -36,7 +36,7 @@ from app.services.common import (
     record_numbered,
 )
 from app.services.disposition.appraisal import check_volumes_free
-from app.services.disposition.shared import level_label, snapshots
+from app.services.disposition.shared import level_label, list_changed, snapshots
 from app.storage.models import (
     Appraisal,
     AppraisalDecision,
@@ -242,8 +242,7 @@ def add_list_volumes(
     with session.uow(clock) as uow:
         dl = _draft(uow, session.actor, list_id)
         count = _add_rows(uow, dl, volume_ids, local_today(clock))
-        dl.version += 1
-        record_numbered(uow, "disposition.list_edit", "destruction_list", dl, added=count)
+        list_changed(uow, dl, "disposition.list_edit", added=count)
         uow.commit()
 
 
@@ -265,10 +264,7 @@ def remove_list_volume(*, session: SignedIn, list_id: int, volume_id: int, clock
         uow.session.flush()
         for n, r in enumerate((r for r in rows if r.volume_id != volume_id), start=1):
             r.seq = n
-        dl.version += 1
-        record_numbered(
-            uow, "disposition.list_edit", "destruction_list", dl, removed=gone[0].reference_code
-        )
+        list_changed(uow, dl, "disposition.list_edit", removed=gone[0].reference_code)
         uow.commit()
 
 
@@ -291,15 +287,7 @@ def set_list_row(
         if row is None:
             raise ValidationFailed([FieldError("volume", "not_found")])
         row.reason, row.remarks = reason, remarks
-        dl.version += 1
-        record_numbered(
-            uow,
-            "disposition.list_edit",
-            "destruction_list",
-            dl,
-            code=row.reference_code,
-            reason=reason,
-        )
+        list_changed(uow, dl, "disposition.list_edit", code=row.reference_code, reason=reason)
         uow.commit()
 
 
@@ -327,12 +315,10 @@ def submit_list(*, session: SignedIn, list_id: int, clock: Clock) -> list[str]:
         dl.steps = json.dumps(steps)
         dl.state = ListState.PENDING.value
         dl.submitted_at = clock.now()
-        dl.version += 1
-        record_numbered(
+        list_changed(
             uow,
-            "disposition.list_submit",
-            "destruction_list",
             dl,
+            "disposition.list_submit",
             volumes=count,
             route=[TITLE_LABELS[ApproverTitle(s)] for s in steps],
         )

@@ -19,11 +19,12 @@ from app.domain.catalogue import (
     VolumeState,
 )
 from app.domain.disposition import RowSnapshot
-from app.domain.roles import TITLE_LABELS, ApproverTitle, may
+from app.domain.roles import TITLE_LABELS, ApproverTitle
 from app.errors import DispositionRefused, FieldError, ValidationFailed
 from app.services.auth import SignedIn
 from app.services.common import authorize, fetch
-from app.storage.models import ArchiveItem, Volume
+from app.services.users import StaffRow, staff_who_may
+from app.storage.models import ArchiveItem, DestructionList, Volume
 from app.storage.store import UnitOfWork
 
 LOOK_AHEAD = "disposition_look_ahead_years"
@@ -188,32 +189,27 @@ def snapshots(uow: UnitOfWork, volumes: list[Volume], today: date) -> dict[int, 
     return out
 
 
+def list_changed(uow: UnitOfWork, dl: DestructionList, action: str, **details: Any) -> None:
+    """A 清册 changed: its version goes up (other desks see it) and ``action`` is audited.
+
+    Like ``record_numbered``: the list is the object, its number first in the details.
+    """
+    dl.version += 1
+    uow.audit.record(
+        action,
+        object_type="destruction_list",
+        object_id=dl.id,
+        details={"number": dl.number, **details},
+    )
+
+
 def volume_or_refuse(uow: UnitOfWork, volume_id: int) -> Volume:
     """The volume, or a field error when it does not exist."""
     return fetch(uow, Volume, volume_id, "volume")
 
 
-@dataclass(frozen=True)
-class StaffRow:
-    """A staff account that may take part in disposition (appraise, witness)."""
-
-    id: int
-    username: str
-    display_name: str
-
-
 def list_disposition_staff(*, session: SignedIn, clock: Clock) -> list[StaffRow]:
     """Enabled accounts that may appraise or witness (archivists and approvers; never 三员)."""
-    from app.services.common import actor_from_row
-    from app.storage.models import UserAccount
-
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "disposition.read")
-        users = uow.session.scalars(
-            select(UserAccount).where(UserAccount.disabled.is_(False)).order_by(UserAccount.id)
-        ).all()
-        return [
-            StaffRow(u.id, u.username, u.display_name)
-            for u in users
-            if may(actor_from_row(u).roles, "disposition.appraise")
-        ]
+        return staff_who_may(uow, "disposition.appraise")

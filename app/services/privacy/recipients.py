@@ -32,6 +32,7 @@ from app.services.common import (
 )
 from app.services.customers.consents import FORM_MAX_BYTES, require_purpose
 from app.services.customers.stored import load_customer
+from app.services.privacy.subject import add_customer_record
 from app.storage.models import DataProvision, DataRecipient, UseApplication, UserAccount
 from app.storage.store import Store
 
@@ -259,21 +260,18 @@ def provide_data(
             created_by=user.id,
             created_at=clock.now(),
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
+        add_customer_record(
+            uow,
+            row,
             "provision.record",
-            object_type="customer",
-            object_id=c.id,
-            purpose=text,
-            details={
-                "number": number,
-                "customer": c.number,
+            c,
+            {
                 "recipient": recipient.name,
                 "uscc": recipient.uscc,
                 "fields": list(fields),
                 "consent": consent.id if consent else None,
             },
+            purpose=text,
         )
         uow.commit()
         return number

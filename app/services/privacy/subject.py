@@ -8,8 +8,10 @@ number as the purpose.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -27,7 +29,8 @@ from app.services.common import (
 )
 from app.services.customers.stored import load_customer
 from app.services.privacy.settings import privacy_settings
-from app.storage.models import SubjectRequest
+from app.storage.models import Customer, DataProvision, SubjectRequest
+from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,30 @@ class SubjectRow:
     answered_on: date | None
     answer: str
     overdue: bool
+
+
+def add_customer_record(
+    uow: UnitOfWork,
+    row: SubjectRequest | DataProvision,
+    action: str,
+    customer: Customer,
+    details: Mapping[str, Any],
+    *,
+    purpose: str | None = None,
+) -> None:
+    """Insert ``row``, a numbered record about ``customer``, and audit it in their history.
+
+    The entry names the record's number and the customer's number first (CX…, TG…).
+    """
+    uow.session.add(row)
+    uow.session.flush()
+    uow.audit.record(
+        action,
+        object_type="customer",
+        object_id=customer.id,
+        purpose=purpose,
+        details={"number": row.number, "customer": customer.number, **details},
+    )
 
 
 def _row(r: SubjectRequest, today: date) -> SubjectRow:
@@ -92,18 +119,8 @@ def record_subject_request(
             created_by=session.actor.user_id,
             created_at=clock.now(),
         )
-        uow.session.add(row)
-        uow.session.flush()
-        uow.audit.record(
-            "subject.request",
-            object_type="customer",
-            object_id=c.id,
-            details={
-                "number": number,
-                "customer": c.number,
-                "kind": kind,
-                "due_on": row.due_on.isoformat(),
-            },
+        add_customer_record(
+            uow, row, "subject.request", c, {"kind": kind, "due_on": row.due_on.isoformat()}
         )
         uow.commit()
         return number

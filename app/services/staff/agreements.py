@@ -102,6 +102,16 @@ def _attach(
     setattr(row, f"{column}_size", len(file.content))
 
 
+def _insert(
+    uow: UnitOfWork, row: StaffAgreement | StaffTraining, column: str, file: Attachment | None
+) -> None:
+    """Add ``row`` and flush it (its id binds the ciphertexts), then attach ``file`` if any."""
+    uow.session.add(row)
+    uow.session.flush()
+    if file is not None:
+        _attach(uow, row, column, file)
+
+
 def _check_attachment(errors: list[FieldError], field: str, file: Attachment | None) -> None:
     if file is None:
         return
@@ -146,10 +156,7 @@ def record_agreement(
             recorded_at=clock.now(),
             recorded_by=session.actor.user_id,
         )
-        uow.session.add(row)
-        uow.session.flush()
-        if scan is not None:
-            _attach(uow, row, "scan", scan)
+        _insert(uow, row, "scan", scan)
         uow.audit.record(
             "staff.agreement",
             object_type="staff_person",
@@ -251,10 +258,7 @@ def record_training(
             recorded_at=clock.now(),
             recorded_by=session.actor.user_id,
         )
-        uow.session.add(row)
-        uow.session.flush()
-        if material is not None:
-            _attach(uow, row, "material", material)
+        _insert(uow, row, "material", material)
         for pid in ids:
             uow.session.add(StaffTrainingAttendee(training_id=row.id, person_id=pid))
         uow.audit.record(

@@ -11,6 +11,7 @@ disabled (``users.disable_user`` refuses while anything is open).
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
@@ -263,9 +264,7 @@ def hand_over_holdings(
         if not left:
             set_person_state(uow, person, leaving, local_today(clock))
         uow.session.flush()
-        counts: dict[str, int] = {}
-        for h in holdings:
-            counts[h.kind.value] = counts.get(h.kind.value, 0) + 1
+        counts = dict(Counter(h.kind.value for h in holdings))
         uow.audit.record(
             "staff.handover",
             object_type="staff_person",

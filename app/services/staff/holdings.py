@@ -7,6 +7,7 @@ account disable (refused while anything is open) and the hand-over wizard's firs
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -176,9 +177,7 @@ def holdings_of(uow: UnitOfWork, user_id: int | None, person_id: int | None) -> 
 
 def open_holdings_text(holdings: list[Holding]) -> str:
     """``借出未还的案卷 2 项、负责的客户 5 项`` (for the refusal to disable)."""
-    counts: dict[HoldingKind, int] = {}
-    for h in holdings:
-        counts[h.kind] = counts.get(h.kind, 0) + 1
+    counts = Counter(h.kind for h in holdings)
     return "、".join(f"{HOLDING_LABELS[k]} {n} 项" for k, n in counts.items())
 
 

@@ -6,6 +6,7 @@ a linked account's 部门 (``staff_department``, used by loans) follows the pers
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 
@@ -73,12 +74,10 @@ def list_departments(*, session: SignedIn, clock: Clock) -> list[DepartmentRow]:
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "staff.read")
         names = dict(uow.session.execute(select(StaffPerson.id, StaffPerson.name)).all())
-        counts: dict[int, int] = {}
-        for (dep,) in uow.session.execute(
-            select(StaffPerson.department_id).where(StaffPerson.state != StaffState.LEFT.value)
-        ):
-            if dep is not None:
-                counts[dep] = counts.get(dep, 0) + 1
+        present = select(StaffPerson.department_id).where(
+            StaffPerson.state != StaffState.LEFT.value
+        )
+        counts = Counter(dep for dep in uow.session.scalars(present) if dep is not None)
         return [
             DepartmentRow(
                 d.id,
