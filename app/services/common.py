@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, Protocol, TypedDict, TypeVar
 
 from sqlalchemy import select
@@ -146,6 +147,7 @@ def authorize_either(uow: UnitOfWork, actor: Actor, action: str, fallback: str) 
 
 # --- shared by several areas (issue 15) ------------------------------------------------------
 Row = TypeVar("Row")
+E = TypeVar("E", bound=Enum)
 
 
 def fetch(uow: UnitOfWork, model: type[Row], key: object, field: str) -> Row:
@@ -276,6 +278,17 @@ def checked_text(field: str, value: str, limit: int, *, required: bool) -> str:
     if errors:
         raise ValidationFailed(errors)
     return value
+
+
+def member_of(
+    errors: list[FieldError], kind: type[E], value: object, error: FieldError
+) -> E | None:
+    """``value`` as a member of the enum ``kind``; None (``error`` added to ``errors``) if none."""
+    try:
+        return kind(value)
+    except ValueError:
+        errors.append(error)
+        return None
 
 
 def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:

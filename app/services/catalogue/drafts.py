@@ -15,7 +15,7 @@ from app.domain.catalogue import (
 from app.errors import (
     FieldError,
 )
-from app.services.common import clean_text
+from app.services.common import clean_text, member_of
 
 MAX_TERM_YEARS = 50
 
@@ -58,11 +58,8 @@ check_text = clean_text  # a trimmed text; ``required`` / ``too_long`` added to 
 def _level(errors: list[FieldError], value: str | None) -> SecrecyLevel | None:
     if value in (None, ""):
         return None
-    try:
-        return SecrecyLevel(str(value))
-    except ValueError:
-        errors.append(FieldError("secrecy_level", "format", {"expected": "秘密、机密或绝密"}))
-        return None
+    error = FieldError("secrecy_level", "format", {"expected": "秘密、机密或绝密"})
+    return member_of(errors, SecrecyLevel, str(value), error)
 
 
 def _secrecy(errors: list[FieldError], draft: ItemDraft, today: date) -> Secrecy:
