@@ -7,7 +7,7 @@ from datetime import date, datetime
 from enum import Enum
 from typing import Any, Protocol, TypedDict, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import Clock
 from app.domain.accounts import Actor
@@ -289,6 +289,11 @@ def member_of(
     except ValueError:
         errors.append(error)
         return None
+
+
+def count_where(uow: UnitOfWork, *criteria: Any) -> int:
+    """How many rows match ``criteria`` (``select count(*) where …``)."""
+    return int(uow.session.scalar(select(func.count()).where(*criteria)) or 0)
 
 
 def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:

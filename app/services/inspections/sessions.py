@@ -15,13 +15,18 @@ from app.domain.inspections import InspectionKind, Resolution, ScopeKind, Status
 from app.domain.locations import LocationKind
 from app.errors import FieldError, UnresolvedDifferences, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today, member_of, next_yearly_number
+from app.services.common import (
+    authorize,
+    count_where,
+    local_today,
+    member_of,
+    next_yearly_number,
+)
 from app.services.inspections.base import (
     LIVE,
     NUMBER_PREFIX,
     active_user,
     audit_session,
-    count_where,
     find_room,
     find_session,
     load_settings,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import loans as rules
@@ -26,7 +26,13 @@ from app.domain.loans import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, record_numbered
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    count_where,
+    record_numbered,
+)
 from app.services.loans.scan import open_loan_for_scan
 from app.services.loans.shared import (
     loan_if_out,
@@ -220,15 +226,9 @@ def _close_if_done(uow: UnitOfWork, application_id: int) -> None:
     app = uow.session.get(UseApplication, application_id)
     if app is None:
         return
-    wanted = uow.session.scalar(
-        select(func.count(UseApplicationVolume.id)).where(
-            UseApplicationVolume.application_id == application_id
-        )
-    )
-    returned = uow.session.scalar(
-        select(func.count(Loan.id)).where(
-            Loan.application_id == application_id, Loan.state == LoanState.RETURNED.value
-        )
+    wanted = count_where(uow, UseApplicationVolume.application_id == application_id)
+    returned = count_where(
+        uow, Loan.application_id == application_id, Loan.state == LoanState.RETURNED.value
     )
     if wanted == returned:
         app.state = ApplicationState.CLOSED.value
