@@ -11,7 +11,7 @@ from app.domain import loans as rules
 from app.domain.loans import ApplicationState, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text
+from app.services.common import clean_text
 from app.services.loans.applications import ApplicationSaved, add_pending_application
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import (
@@ -20,6 +20,7 @@ from app.services.loans.shared import (
     loan_if_out,
     local_today,
     next_number,
+    start_loan_write,
 )
 from app.services.loans.staff import named_route
 from app.storage.models import UseApplication, UseApplicationVolume, Volume
@@ -34,20 +35,17 @@ def request_renewal(
     reason = clean_text(errors, "reason", reason, 2000, required=True)
     today = local_today(clock)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        operator = authorize(uow, session.actor, "loan.write")
-        loan = loan_if_out(uow, loan_id)
-        if loan is None:
-            errors.append(FieldError("loan", "not_out"))
-        elif loan.kind != UseKind.LOAN.value:
-            errors.append(FieldError("loan", "not_a_loan"))
-        elif uow.session.scalar(
-            select(UseApplication.id).where(
-                UseApplication.renewal_of_loan_id == loan_id,
-                UseApplication.state == ApplicationState.PENDING.value,
-            )
-        ):
-            errors.append(FieldError("loan", "renewal_pending"))
+        operator, loan = start_loan_write(uow, session.actor, loan_id, errors)
+        if loan is not None:
+            if loan.kind != UseKind.LOAN.value:
+                errors.append(FieldError("loan", "not_a_loan"))
+            elif uow.session.scalar(
+                select(UseApplication.id).where(
+                    UseApplication.renewal_of_loan_id == loan_id,
+                    UseApplication.state == ApplicationState.PENDING.value,
+                )
+            ):
+                errors.append(FieldError("loan", "renewal_pending"))
         if errors:
             raise ValidationFailed(errors)
         assert loan is not None

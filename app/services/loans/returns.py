@@ -39,6 +39,7 @@ from app.services.loans.shared import (
     local_date,
     local_today,
     set_volume_back,
+    start_loan_write,
     volume_marking,
 )
 from app.storage.models import DamageReport, Loan, UseApplication, UseApplicationVolume, Volume
@@ -156,11 +157,7 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
     note = clean_text(errors, "note", count.note, 1000, required=condition == Condition.DAMAGED)
     effect = clean_text(errors, "effect", count.effect, 200, required=False)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        operator = authorize(uow, session.actor, "loan.write")
-        loan = loan_if_out(uow, loan_id)
-        if loan is None:
-            errors.append(FieldError("loan", "not_out"))
+        operator, loan = start_loan_write(uow, session.actor, loan_id, errors)
         if errors:
             raise ValidationFailed(errors)
         assert loan is not None
