@@ -16,7 +16,7 @@ from app.errors import (
 from app.security import access
 from app.services.auth import SignedIn
 from app.services.catalogue.drafts import ItemDraft, check_item_draft
-from app.services.catalogue.upkeep import item_written, marking_for_index
+from app.services.catalogue.upkeep import marking_for_index, refresh_volume, reindex
 from app.services.common import actor_from_row, authorize, fetch
 from app.storage.models import (
     ArchiveItem,
@@ -91,7 +91,17 @@ def add_item(*, session: SignedIn, volume_id: int, draft: ItemDraft, clock: Cloc
         )
         uow.session.add(item)
         uow.session.flush()
-        details = {"seq": seq, "secrecy": secrecy.marking() or None}
-        item_written(uow, volume, item, "item.create", details)
+        refresh_volume(uow, volume)
+        reindex(uow, volumes=[volume], items=[item])
+        uow.audit.record(
+            "item.create",
+            object_type="item",
+            object_id=item.id,
+            details={
+                "reference_code": volume.reference_code,
+                "seq": seq,
+                "secrecy": secrecy.marking() or None,
+            },
+        )
         uow.commit()
         return item.id

@@ -27,13 +27,7 @@ from app.errors import (
 from app.security import access, trusted_time
 from app.services.auth import SignedIn
 from app.services.catalogue.drafts import MAX_TERM_YEARS, check_text
-from app.services.catalogue.upkeep import (
-    item_secrecy,
-    item_written,
-    marking_for_index,
-    refresh_volume,
-    reindex,
-)
+from app.services.catalogue.upkeep import item_secrecy, marking_for_index, refresh_volume, reindex
 from app.services.common import actor_from_row, authorize
 from app.storage.models import (
     ArchiveItem,
@@ -80,13 +74,20 @@ def extend_secrecy(
         item.version += 1
         volume = uow.session.get(Volume, item.volume_id)
         assert volume is not None
-        details = {
-            "before": before.marking(),
-            "after": after.marking(),
-            "approver": session.actor.display_name,
-            "note_chars": len(note),  # the note may quote the content: 档号 only (issue 23)
-        }
-        item_written(uow, volume, item, "secrecy.extend", details)
+        refresh_volume(uow, volume)
+        reindex(uow, volumes=[volume], items=[item])
+        uow.audit.record(
+            "secrecy.extend",
+            object_type="item",
+            object_id=item.id,
+            details={
+                "reference_code": volume.reference_code,
+                "before": before.marking(),
+                "after": after.marking(),
+                "approver": session.actor.display_name,
+                "note_chars": len(note),  # the note may quote the content: 档号 only (issue 23)
+            },
+        )
         uow.commit()
 
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 from sqlalchemy import select
 
@@ -92,21 +91,4 @@ def reindex(
     )
     catalogue_index.index_items(
         conn, [(i.id, i.title, i.doc_number, i.author, i.index_remarks) for i in items]
-    )
-
-
-def item_written(
-    uow: UnitOfWork, volume: Volume, item: ArchiveItem, action: str, details: dict[str, Any]
-) -> None:
-    """After an item was added or reclassified: its volume refreshed, both reindexed, audited.
-
-    The audit entry names the item by the volume's 档号 (never its title), then ``details``.
-    """
-    refresh_volume(uow, volume)
-    reindex(uow, volumes=[volume], items=[item])
-    uow.audit.record(
-        action,
-        object_type="item",
-        object_id=item.id,
-        details={"reference_code": volume.reference_code, **details},
     )
