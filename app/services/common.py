@@ -227,6 +227,19 @@ def form_stamp(actor: Actor, organisation: str, at: datetime) -> PrintStamp:
     )
 
 
+class Printer(TypedDict):
+    """Who prints a report, and when, as the report renderers take it (``**printer(...)``)."""
+
+    printed_by: str
+    username: str
+    printed_at: datetime
+
+
+def printer(actor: Actor, at: datetime) -> Printer:
+    """``actor`` printing at ``at``: spread into a report renderer's keywords."""
+    return Printer(printed_by=actor.display_name, username=actor.username, printed_at=at)
+
+
 class Signature(TypedDict):
     """The columns every approval row shares (借阅, 销毁清册, 统计报表): who signed which step."""
 
