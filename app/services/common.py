@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
+from enum import Enum
 from typing import Any, Protocol, TypedDict, TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.clock import Clock
 from app.domain.accounts import Actor
@@ -146,6 +147,7 @@ def authorize_either(uow: UnitOfWork, actor: Actor, action: str, fallback: str) 
 
 # --- shared by several areas (issue 15) ------------------------------------------------------
 Row = TypeVar("Row")
+E = TypeVar("E", bound=Enum)
 
 
 def fetch(uow: UnitOfWork, model: type[Row], key: object, field: str) -> Row:
@@ -225,6 +227,19 @@ def form_stamp(actor: Actor, organisation: str, at: datetime) -> PrintStamp:
     )
 
 
+class Printer(TypedDict):
+    """Who prints a report, and when, as the report renderers take it (``**printer(...)``)."""
+
+    printed_by: str
+    username: str
+    printed_at: datetime
+
+
+def printer(actor: Actor, at: datetime) -> Printer:
+    """``actor`` printing at ``at``: spread into a report renderer's keywords."""
+    return Printer(printed_by=actor.display_name, username=actor.username, printed_at=at)
+
+
 class Signature(TypedDict):
     """The columns every approval row shares (借阅, 销毁清册, 统计报表): who signed which step."""
 
@@ -276,6 +291,22 @@ def checked_text(field: str, value: str, limit: int, *, required: bool) -> str:
     if errors:
         raise ValidationFailed(errors)
     return value
+
+
+def member_of(
+    errors: list[FieldError], kind: type[E], value: object, error: FieldError
+) -> E | None:
+    """``value`` as a member of the enum ``kind``; None (``error`` added to ``errors``) if none."""
+    try:
+        return kind(value)
+    except ValueError:
+        errors.append(error)
+        return None
+
+
+def count_where(uow: UnitOfWork, *criteria: Any) -> int:
+    """How many rows match ``criteria`` (``select count(*) where …``)."""
+    return int(uow.session.scalar(select(func.count()).where(*criteria)) or 0)
 
 
 def next_yearly_number(uow: UnitOfWork, prefix: str, year: int, *, digits: int) -> str:

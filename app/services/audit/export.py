@@ -25,7 +25,7 @@ from app.services.audit.view import (
     _where,
 )
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, printer
 from app.storage.models import AuditEntry
 from app.storage.store import UnitOfWork
 
@@ -115,9 +115,7 @@ def export_audit(
         rows,
         organisation=org,
         heading=heading,
-        printed_by=session.actor.display_name,
-        username=session.actor.username,
-        printed_at=clock.now(),
+        **printer(session.actor, clock.now()),
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Protocol
 
 from app.domain.catalogue import (
     Carrier,
@@ -15,7 +16,7 @@ from app.domain.catalogue import (
 from app.errors import (
     FieldError,
 )
-from app.services.common import clean_text
+from app.services.common import clean_text, member_of
 
 MAX_TERM_YEARS = 50
 
@@ -58,11 +59,8 @@ check_text = clean_text  # a trimmed text; ``required`` / ``too_long`` added to 
 def _level(errors: list[FieldError], value: str | None) -> SecrecyLevel | None:
     if value in (None, ""):
         return None
-    try:
-        return SecrecyLevel(str(value))
-    except ValueError:
-        errors.append(FieldError("secrecy_level", "format", {"expected": "秘密、机密或绝密"}))
-        return None
+    error = FieldError("secrecy_level", "format", {"expected": "秘密、机密或绝密"})
+    return member_of(errors, SecrecyLevel, str(value), error)
 
 
 def _secrecy(errors: list[FieldError], draft: ItemDraft, today: date) -> Secrecy:
@@ -104,24 +102,33 @@ def check_volume_draft(
     if not 1900 <= draft.year <= today.year + 1:
         errors.append(FieldError("year", "range", {"min": 1900, "max": today.year + 1}))
     org = check_text(errors, "org_code", draft.org_code, 16, required=False).upper()
-    compiled_by, checked_by, notes = check_filing(
-        errors,
-        draft.compiled_by,
-        draft.checked_by,
-        draft.notes,
-        draft.compiled_on,
-        today=today,
-        note_rules=note_rules,
-    )
+    compiled_by, checked_by, notes = check_filing(errors, draft, today=today, note_rules=note_rules)
     return CleanVolume(title, retention, org, compiled_by, checked_by, notes)
+
+
+class Filing(Protocol):
+    """The 立卷 details a volume form carries (a new volume's draft, a volume's edit)."""
+
+    @property
+    def compiled_by(self) -> str:
+        """立卷人 as typed."""
+
+    @property
+    def checked_by(self) -> str:
+        """检查人 as typed."""
+
+    @property
+    def notes(self) -> str:
+        """本卷情况说明 as typed."""
+
+    @property
+    def compiled_on(self) -> date | None:
+        """立卷时间."""
 
 
 def check_filing(
     errors: list[FieldError],
-    compiled_by: str,
-    checked_by: str,
-    notes: str,
-    compiled_on: date | None,
+    filing: Filing,
     *,
     today: date,
     note_rules: bool = False,
@@ -136,9 +143,10 @@ def check_filing(
     """
     from app.printing.catalogue_forms import check_note_sheet  # no ReportLab: plain rules
 
-    compiled_by = check_text(errors, "compiled_by", compiled_by, 64, required=False)
-    checked_by = check_text(errors, "checked_by", checked_by, 64, required=False)
-    notes = check_text(errors, "notes", notes, 2000, required=False)
+    compiled_by = check_text(errors, "compiled_by", filing.compiled_by, 64, required=False)
+    checked_by = check_text(errors, "checked_by", filing.checked_by, 64, required=False)
+    notes = check_text(errors, "notes", filing.notes, 2000, required=False)
+    compiled_on = filing.compiled_on
     if compiled_on is not None and compiled_on > today:
         errors.append(FieldError("compiled_on", "future"))
     elif note_rules and filing_started(compiled_by, checked_by, notes):

@@ -186,14 +186,7 @@ def update_volume_details(
             select(func.max(ArchiveItem.doc_date)).where(ArchiveItem.volume_id == volume_id)
         )
         compiled_by, checked_by, notes = check_filing(
-            errors,
-            details.compiled_by,
-            details.checked_by,
-            details.notes,
-            details.compiled_on,
-            today=today,
-            note_rules=True,
-            latest_item_date=latest,
+            errors, details, today=today, note_rules=True, latest_item_date=latest
         )
         if v.state == VolumeState.DESTROYED.value:
             errors.append(FieldError("volume", "destroyed"))

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from enum import StrEnum
+from typing import TypeVar
 
 from sqlalchemy import select
 
@@ -26,6 +28,8 @@ from app.storage.models import (
 )
 from app.storage.store import Store, UnitOfWork
 
+Entry = TypeVar("Entry")
+
 PERSON_DOCUMENTS = {
     IdType.RESIDENT_ID,
     IdType.PASSPORT,
@@ -41,6 +45,27 @@ def _enum_error(name: str, value: str | None, enum: type[StrEnum]) -> FieldError
     if value not in enum._value2member_map_:  # the enum's own value table (no set per call)
         return FieldError(name, "required")
     return None
+
+
+def _filled(
+    errors: list[FieldError],
+    field: str,
+    entries: Sequence[tuple[Entry, str]],
+    check: Callable[..., identity.Checked],
+) -> Iterator[tuple[Entry, identity.Checked]]:
+    """The entries of a list (phones, bank accounts) whose text is filled in, checked.
+
+    Entry N is checked as ``field.N``; one that fails adds its error to ``errors`` and is
+    passed over.
+    """
+    for i, (entry, text) in enumerate(entries):
+        if not identity.normalize(text):
+            continue
+        checked = check(text, field=f"{field}.{i}")
+        if checked.error:
+            errors.append(checked.error)
+        else:
+            yield entry, checked
 
 
 def validate_draft(
@@ -100,27 +125,18 @@ def validate_draft(
         errors.append(FieldError("gender", "required"))
 
     phones: list[tuple[identity.Phone, str]] = []
-    for i, p in enumerate(draft.phones):
-        if not identity.normalize(p.number):
-            continue
-        checked = identity.check_phone(p.number, field=f"phones.{i}")
-        if checked.error:
-            errors.append(checked.error)
-        elif isinstance(checked.value, identity.Phone) and all(
+    typed_phones = [(p, p.number) for p in draft.phones]
+    for p, checked in _filled(errors, "phones", typed_phones, identity.check_phone):
+        if isinstance(checked.value, identity.Phone) and all(
             checked.value.stored != q.stored for q, _ in phones
         ):
             phones.append((checked.value, p.label.strip()[:16]))
     banks: list[tuple[str, str]] = []
-    for i, b in enumerate(draft.bank_accounts):
-        if not identity.normalize(b.account):
-            continue
-        checked = identity.check_bank_account(b.account, field=f"bank_accounts.{i}")
-        if checked.error:
-            errors.append(checked.error)
-        else:
-            warnings.extend(checked.warnings)
-            if all(str(checked.value) != a for a, _ in banks):
-                banks.append((str(checked.value), b.bank_name.strip()[:100]))
+    typed_accounts = [(b, b.account) for b in draft.bank_accounts]
+    for b, checked in _filled(errors, "bank_accounts", typed_accounts, identity.check_bank_account):
+        warnings.extend(checked.warnings)
+        if all(str(checked.value) != a for a, _ in banks):
+            banks.append((str(checked.value), b.bank_name.strip()[:100]))
     email = None
     if identity.normalize(draft.email):
         checked = identity.check_email(draft.email)

@@ -121,6 +121,23 @@ def mark(group: DuplicateGroup, members: Sequence[RowOutcome]) -> None:
         o.flagged = True
 
 
+def flagged_group(
+    what: str,
+    value: str,
+    members: Sequence[RowOutcome],
+    existing: list[str],
+    *,
+    allow_all: bool,
+    default: Decision,
+    shown: str = "",
+) -> DuplicateGroup:
+    """The group of ``members`` (the rows sharing ``value``), each of them warned (:func:`mark`)."""
+    rows = [o.row for o in members]
+    group = DuplicateGroup(group_key(what, value), what, rows, existing, allow_all, default, shown)
+    mark(group, members)
+    return group
+
+
 def apply_choice(
     ctx: KindContext,
     group: DuplicateGroup,
@@ -192,15 +209,8 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
         if len(members) < 2 and not registered:
             continue
         existing = [str(e.params.get("number", "")) for e in registered[:1]]
-        group = DuplicateGroup(
-            group_key(what, value),
-            what,
-            [o.row for o in members],
-            existing,
-            allow_all=False,
-            default=Decision.SKIP if registered else Decision.ONE,
-        )
-        mark(group, members)
+        default = Decision.SKIP if registered else Decision.ONE
+        group = flagged_group(what, value, members, existing, allow_all=False, default=default)
         if group.key in ctx.decisions:  # else the ID check's refusals stand (R3)
             if not registered:
                 apply_choice(ctx, group, members, clears={"duplicate_in_file"})
@@ -229,15 +239,7 @@ def customer_groups(ctx: KindContext, outcomes: Sequence[RowOutcome]) -> list[Du
         existing = sorted(set(registered_by.get((what, value), [])))
         if len(members) < 2 and not existing:
             continue
-        group = DuplicateGroup(
-            group_key(what, value),
-            what,
-            [o.row for o in members],
-            existing,
-            allow_all=True,
-            default=Decision.ALL,
-        )
-        mark(group, members)
+        group = flagged_group(what, value, members, existing, allow_all=True, default=Decision.ALL)
         if group.key in ctx.decisions:  # else imported and flagged 疑似重复 (R3)
             apply_choice(ctx, group, members)
         groups.append(group)

@@ -13,14 +13,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.security.masking import mask_name
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, count_where
 from app.storage.models import Customer, Volume
 from app.storage.store import UnitOfWork
 
@@ -122,12 +122,7 @@ def get_unlinked_count(*, session: SignedIn, clock: Clock) -> int:
     """How many volumes wait for a customer (the 档案 page shows it on its button)."""
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "catalogue.read")
-        return int(
-            uow.session.scalar(
-                select(func.count()).select_from(Volume).where(Volume.customer_id.is_(None))
-            )
-            or 0
-        )
+        return count_where(uow, Volume.customer_id.is_(None))
 
 
 def link_volumes(*, session: SignedIn, links: Mapping[int, int], clock: Clock) -> int:

@@ -114,11 +114,6 @@ def active_user(uow: UnitOfWork, user_id: int, field: str) -> UserAccount:
     return user
 
 
-def count_where(uow: UnitOfWork, *criteria: Any) -> int:
-    """How many rows match ``criteria`` (``select count(*) where …``)."""
-    return int(uow.session.scalar(select(func.count()).where(*criteria)) or 0)
-
-
 def unresolved(session_id: int) -> tuple[Any, ...]:
     """The criteria of a session's differences not resolved yet."""
     return (InspectionDifference.session_id == session_id, InspectionDifference.resolution == "")

@@ -18,10 +18,10 @@ from app.domain.inspections import Status
 from app.errors import FieldError, ValidationFailed
 from app.services import locations
 from app.services.auth import SignedIn
+from app.services.common import count_where
 from app.services.inspections.base import (
     UNAVAILABLE,
     audit_session,
-    count_where,
     home_expr,
     scope_places,
     session_to_change,

@@ -15,7 +15,7 @@ from app.domain.inspections import ConditionKind, TaskKind, TaskState
 from app.errors import FieldError, ValidationFailed, VolumeNotAvailable
 from app.services import locations
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today
+from app.services.common import authorize, local_today, member_of
 from app.services.inspections.base import active_user, live_session
 from app.storage.models import (
     ConditionRecord,
@@ -56,21 +56,14 @@ def _check_finding(
 ) -> tuple[ConditionKind, TaskKind | None]:
     """The condition and the task kind of a finding, or every problem as ValidationFailed."""
     errors: list[FieldError] = []
-    condition: ConditionKind | None = None
-    try:
-        condition = ConditionKind(kind)
-    except ValueError:
-        errors.append(FieldError("condition_kind", "required"))
+    condition = member_of(errors, ConditionKind, kind, FieldError("condition_kind", "required"))
     if not description.strip():
         errors.append(FieldError("condition_description", "required"))
     elif len(description) > 2000:
         errors.append(FieldError("condition_description", "too_long", {"max": 2000}))
     task_kind: TaskKind | None = None
     if task is not None:
-        try:
-            task_kind = TaskKind(task.kind)
-        except ValueError:
-            errors.append(FieldError("task_kind", "required"))
+        task_kind = member_of(errors, TaskKind, task.kind, FieldError("task_kind", "required"))
         if task.due_on is None:
             errors.append(FieldError("task_due_on", "required"))
         elif task.due_on < today:

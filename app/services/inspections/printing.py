@@ -9,7 +9,7 @@ from app.clock import Clock
 from app.errors import FieldError, ValidationFailed
 from app.printing.inspection_record import TITLE, render_inspection_record
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, printer
 from app.services.inspections.record import get_inspection_record
 
 
@@ -20,11 +20,7 @@ def inspection_record_pdf(*, session: SignedIn, inspection_id: int, clock: Clock
         authorize(uow, session.actor, "inspection.read", releases=True)
         organisation = uow.settings.load().organisation.organisation_name
     return render_inspection_record(
-        record,
-        organisation=organisation,
-        printed_by=session.actor.display_name,
-        username=session.actor.username,
-        printed_at=clock.now(),
+        record, organisation=organisation, **printer(session.actor, clock.now())
     )
 
 

@@ -20,10 +20,9 @@ from app.domain.inspections import ConditionKind, DifferenceKind, Resolution, St
 from app.errors import FieldError, ValidationFailed
 from app.services import locations
 from app.services.auth import SignedIn
-from app.services.common import authorize
+from app.services.common import authorize, count_where
 from app.services.inspections.base import (
     audit_session,
-    count_where,
     find_session,
     home_expr,
     require,

@@ -15,13 +15,18 @@ from app.domain.inspections import InspectionKind, Resolution, ScopeKind, Status
 from app.domain.locations import LocationKind
 from app.errors import FieldError, UnresolvedDifferences, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, local_today, next_yearly_number
+from app.services.common import (
+    authorize,
+    count_where,
+    local_today,
+    member_of,
+    next_yearly_number,
+)
 from app.services.inspections.base import (
     LIVE,
     NUMBER_PREFIX,
     active_user,
     audit_session,
-    count_where,
     find_room,
     find_session,
     load_settings,
@@ -65,14 +70,8 @@ def _check_scope(
 def start_inspection(*, session: SignedIn, draft: InspectionDraft, clock: Clock) -> int:
     """Open a session (kind, room, scope, date, ≥ 2 inspectors); returns its id."""
     errors: list[FieldError] = []
-    try:
-        kind = InspectionKind(draft.kind)
-    except ValueError:
-        errors.append(FieldError("inspection_kind", "required"))
-    try:
-        scope = ScopeKind(draft.scope_kind)
-    except ValueError:
-        errors.append(FieldError("scope", "required"))
+    kind = member_of(errors, InspectionKind, draft.kind, FieldError("inspection_kind", "required"))
+    scope = member_of(errors, ScopeKind, draft.scope_kind, FieldError("scope", "required"))
     if draft.room_id is None:
         errors.append(FieldError("room", "required"))
     if draft.inspected_on is None:
@@ -87,6 +86,7 @@ def start_inspection(*, session: SignedIn, draft: InspectionDraft, clock: Clock)
     if errors:
         raise ValidationFailed(errors)
     assert draft.room_id is not None and draft.inspected_on is not None
+    assert kind is not None and scope is not None
     with session.uow(clock) as uow:
         uow.claim_writes()
         authorize(uow, session.actor, "inspection.write")

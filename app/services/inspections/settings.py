@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 
 from app.clock import Clock
 from app.domain import inspections as rules
@@ -71,7 +72,7 @@ def set_inspection_settings(
         for room_id in room_types:
             find_room(uow, room_id)
         uow.settings.put(CHECKLIST_SETTING, items)
-        uow.settings.put(LIMITS_SETTING, {k.value: _limits_dict(v) for k, v in limits.items()})
+        uow.settings.put(LIMITS_SETTING, {k.value: asdict(v) for k, v in limits.items()})
         uow.settings.put(ROOM_TYPES_SETTING, {str(k): v.value for k, v in room_types.items()})
         uow.audit.record(
             "inspection.settings",
@@ -80,17 +81,6 @@ def set_inspection_settings(
             details={"checklist": len(items), "limits": sorted(k.value for k in limits)},
         )
         uow.commit()
-
-
-def _limits_dict(lim: ClimateLimits) -> dict[str, int]:
-    return {
-        "t_min": lim.t_min,
-        "t_max": lim.t_max,
-        "rh_min": lim.rh_min,
-        "rh_max": lim.rh_max,
-        "t_swing": lim.t_swing,
-        "rh_swing": lim.rh_swing,
-    }
 
 
 def set_room_type(*, session: SignedIn, room_id: int, room_type: str, clock: Clock) -> None:

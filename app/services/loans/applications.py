@@ -7,8 +7,10 @@ purpose, reason and the volumes; its approval route is taken from the routing ta
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import select
 
@@ -37,7 +39,7 @@ from app.services.loans.shared import (
     step_label,
     steps_json,
 )
-from app.services.loans.staff import is_staff, named_step, title_holders
+from app.services.loans.staff import is_staff, named_route
 from app.storage.models import (
     StaffDepartment,
     UseApplication,
@@ -204,10 +206,13 @@ def file_application(
         top = max((v.secrecy_level for v in volumes), key=level_rank, default=None)
         steps = rules.route(settings.routing, kind, top)
         number = next_number(uow, "SQ", today.year)
-        app = UseApplication(
+        app = add_pending_application(
+            uow,
+            steps,
+            created_at=clock.now(),
+            created_by=operator.user_id,
             number=number,
             kind=kind.value,
-            state=ApplicationState.PENDING.value,
             applicant_user_id=user_id,
             applicant_name=name,
             outsider=draft.outsider,
@@ -223,14 +228,7 @@ def file_application(
             requested_from=draft.requested_from,
             requested_until=draft.requested_until,
             secrecy_level=top,
-            steps=steps_json(steps),
-            created_at=clock.now(),
-            created_by=operator.user_id,
-            rejection_reason="",
-            version=1,
         )
-        uow.session.add(app)
-        uow.session.flush()
         for wanted in draft.volumes:
             uow.session.add(
                 UseApplicationVolume(
@@ -255,13 +253,35 @@ def file_application(
                 "route": [step_label(s) for s in steps],
             },
         )
-        holders = title_holders(uow)
-        named = tuple(
-            named_step(s, holders, excluded=[user_id, operator.user_id], department=department)
-            for s in steps
-        )
+        named = named_route(uow, steps, excluded=[user_id, operator.user_id], department=department)
         uow.commit()
         return ApplicationSaved(app.id, number, named)
+
+
+def add_pending_application(
+    uow: UnitOfWork,
+    steps: Sequence[rules.Step],
+    *,
+    created_at: datetime,
+    created_by: int,
+    **values: Any,
+) -> UseApplication:
+    """A new application (``values``: its columns) waiting for the first step of ``steps``.
+
+    Added and flushed (it has its id); nobody has signed it, so it is at version 1.
+    """
+    app = UseApplication(
+        state=ApplicationState.PENDING.value,
+        steps=steps_json(steps),
+        created_at=created_at,
+        created_by=created_by,
+        rejection_reason="",
+        version=1,
+        **values,
+    )
+    uow.session.add(app)
+    uow.session.flush()
+    return app
 
 
 def list_applications(

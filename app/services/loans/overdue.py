@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
-
 from app.clock import Clock
 from app.domain.loans import LoanState
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize
+from app.services.common import actor_from_row, authorize, count_where
 from app.services.loans.rows import LoanRow, loan_rows
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import loan_entries, local_today
@@ -51,11 +49,4 @@ def overdue_count(*, session: SignedIn, clock: Clock) -> int:
     today = local_today(clock)
     with session.uow(clock) as uow:
         authorize(uow, session.actor, "loan.read")
-        return int(
-            uow.session.scalar(
-                select(func.count(Loan.id)).where(
-                    Loan.state == LoanState.OUT.value, Loan.due_on < today
-                )
-            )
-            or 0
-        )
+        return count_where(uow, Loan.state == LoanState.OUT.value, Loan.due_on < today)

@@ -36,7 +36,7 @@ from app.services.loans.approvals import approve_application
 from app.services.loans.issue import LoanIssued, issue_loan
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import level_rank, step_label
-from app.services.loans.staff import named_step, title_holders
+from app.services.loans.staff import named_route
 from app.storage.models import Loan, StaffDepartment, UserAccount, Volume
 from app.storage.store import UnitOfWork
 
@@ -133,16 +133,12 @@ def plan_quick_loan(*, session: SignedIn, draft: ApplicationDraft, clock: Clock)
         steps = _route(uow, session, draft)
         excluded = {session.actor.user_id, draft.applicant_user_id}
         approvers = _choices(uow, steps[0], excluded) if len(steps) == 1 else ()
-        holders = title_holders(uow)
         applicant = uow.session.get(StaffDepartment, draft.applicant_user_id or 0)
-        named = tuple(
-            named_step(
-                s,
-                holders,
-                excluded=sorted(i for i in excluded if i is not None),
-                department=applicant.department if applicant else draft.department,
-            )
-            for s in steps
+        named = named_route(
+            uow,
+            steps,
+            excluded=sorted(i for i in excluded if i is not None),
+            department=applicant.department if applicant else draft.department,
         )
         return QuickLoanPlan(named, len(steps) == 1, approvers)
 

@@ -11,8 +11,8 @@ from app.domain import loans as rules
 from app.domain.loans import ApplicationState, UseKind
 from app.errors import FieldError, ValidationFailed
 from app.services.auth import SignedIn
-from app.services.common import authorize, clean_text
-from app.services.loans.applications import ApplicationSaved
+from app.services.common import clean_text
+from app.services.loans.applications import ApplicationSaved, add_pending_application
 from app.services.loans.settings import loan_settings
 from app.services.loans.shared import (
     decrypt_field,
@@ -20,9 +20,9 @@ from app.services.loans.shared import (
     loan_if_out,
     local_today,
     next_number,
-    steps_json,
+    start_loan_write,
 )
-from app.services.loans.staff import named_step, title_holders
+from app.services.loans.staff import named_route
 from app.storage.models import UseApplication, UseApplicationVolume, Volume
 from app.storage.store import UnitOfWork
 
@@ -35,20 +35,17 @@ def request_renewal(
     reason = clean_text(errors, "reason", reason, 2000, required=True)
     today = local_today(clock)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        operator = authorize(uow, session.actor, "loan.write")
-        loan = loan_if_out(uow, loan_id)
-        if loan is None:
-            errors.append(FieldError("loan", "not_out"))
-        elif loan.kind != UseKind.LOAN.value:
-            errors.append(FieldError("loan", "not_a_loan"))
-        elif uow.session.scalar(
-            select(UseApplication.id).where(
-                UseApplication.renewal_of_loan_id == loan_id,
-                UseApplication.state == ApplicationState.PENDING.value,
-            )
-        ):
-            errors.append(FieldError("loan", "renewal_pending"))
+        operator, loan = start_loan_write(uow, session.actor, loan_id, errors)
+        if loan is not None:
+            if loan.kind != UseKind.LOAN.value:
+                errors.append(FieldError("loan", "not_a_loan"))
+            elif uow.session.scalar(
+                select(UseApplication.id).where(
+                    UseApplication.renewal_of_loan_id == loan_id,
+                    UseApplication.state == ApplicationState.PENDING.value,
+                )
+            ):
+                errors.append(FieldError("loan", "renewal_pending"))
         if errors:
             raise ValidationFailed(errors)
         assert loan is not None
@@ -58,10 +55,13 @@ def request_renewal(
         settings = loan_settings(uow)
         steps = rules.route(settings.routing, UseKind.LOAN, volume.secrecy_level)
         number = next_number(uow, "SQ", today.year)
-        app = UseApplication(
+        app = add_pending_application(
+            uow,
+            steps,
+            created_at=clock.now(),
+            created_by=operator.id,
             number=number,
             kind=UseKind.LOAN.value,
-            state=ApplicationState.PENDING.value,
             applicant_user_id=original.applicant_user_id,
             applicant_name=original.applicant_name,
             outsider=original.outsider,
@@ -75,15 +75,8 @@ def request_renewal(
             purpose=original.purpose,
             reason=reason,
             secrecy_level=volume.secrecy_level,
-            steps=steps_json(steps),
             renewal_of_loan_id=loan.id,
-            created_at=clock.now(),
-            created_by=operator.id,
-            rejection_reason="",
-            version=1,
         )
-        uow.session.add(app)
-        uow.session.flush()
         uow.session.add(UseApplicationVolume(application_id=app.id, volume_id=volume.id))
         uow.audit.record(
             "loan.renewal_request",
@@ -91,11 +84,8 @@ def request_renewal(
             object_id=app.id,
             details={"number": number, "loan": loan.number, "reason": reason},
         )
-        holders = title_holders(uow)
         excluded = [original.applicant_user_id, operator.id]
-        named = tuple(
-            named_step(s, holders, excluded=excluded, department=original.department) for s in steps
-        )
+        named = named_route(uow, steps, excluded=excluded, department=original.department)
         uow.commit()
         return ApplicationSaved(app.id, number, named)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from app.clock import Clock
 from app.domain import loans as rules
@@ -26,13 +26,20 @@ from app.domain.loans import (
 from app.errors import FieldError, ValidationFailed
 from app.security import access
 from app.services.auth import SignedIn
-from app.services.common import actor_from_row, authorize, clean_text, record_numbered
+from app.services.common import (
+    actor_from_row,
+    authorize,
+    clean_text,
+    count_where,
+    record_numbered,
+)
 from app.services.loans.scan import open_loan_for_scan
 from app.services.loans.shared import (
     loan_if_out,
     local_date,
     local_today,
     set_volume_back,
+    start_loan_write,
     volume_marking,
 )
 from app.storage.models import DamageReport, Loan, UseApplication, UseApplicationVolume, Volume
@@ -150,11 +157,7 @@ def return_loan(*, session: SignedIn, loan_id: int, count: ReturnCount, clock: C
     note = clean_text(errors, "note", count.note, 1000, required=condition == Condition.DAMAGED)
     effect = clean_text(errors, "effect", count.effect, 200, required=False)
     with session.uow(clock) as uow:
-        uow.claim_writes()
-        operator = authorize(uow, session.actor, "loan.write")
-        loan = loan_if_out(uow, loan_id)
-        if loan is None:
-            errors.append(FieldError("loan", "not_out"))
+        operator, loan = start_loan_write(uow, session.actor, loan_id, errors)
         if errors:
             raise ValidationFailed(errors)
         assert loan is not None
@@ -220,15 +223,9 @@ def _close_if_done(uow: UnitOfWork, application_id: int) -> None:
     app = uow.session.get(UseApplication, application_id)
     if app is None:
         return
-    wanted = uow.session.scalar(
-        select(func.count(UseApplicationVolume.id)).where(
-            UseApplicationVolume.application_id == application_id
-        )
-    )
-    returned = uow.session.scalar(
-        select(func.count(Loan.id)).where(
-            Loan.application_id == application_id, Loan.state == LoanState.RETURNED.value
-        )
+    wanted = count_where(uow, UseApplicationVolume.application_id == application_id)
+    returned = count_where(
+        uow, Loan.application_id == application_id, Loan.state == LoanState.RETURNED.value
     )
     if wanted == returned:
         app.state = ApplicationState.CLOSED.value

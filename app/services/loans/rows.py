@@ -27,7 +27,13 @@ from app.services.loans.shared import (
     steps_of,
     volume_marking,
 )
-from app.services.loans.staff import TitleHolder, department_heads, named_step, title_holders
+from app.services.loans.staff import (
+    TitleHolder,
+    department_heads,
+    named_route,
+    named_step,
+    title_holders,
+)
 from app.storage.models import (
     Loan,
     UseApplication,
@@ -236,7 +242,6 @@ def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> Appli
             )
         )
     entered = uow.session.get(UserAccount, app.created_by) if app.created_by else None
-    holders = title_holders(uow)
     credential = rules.CREDENTIAL_LABELS[Credential(app.credential)] if app.credential else ""
     return ApplicationView(
         row=application_rows(uow, [app], reader)[0],
@@ -261,14 +266,8 @@ def application_view(uow: UnitOfWork, reader: Any, app: UseApplication) -> Appli
         ),
         volumes=tuple(lines),
         entered_by=entered.display_name if entered else "",
-        named_steps=tuple(
-            named_step(
-                s,
-                holders,
-                excluded=[app.applicant_user_id, app.created_by],
-                department=app.department,
-            )
-            for s in steps
+        named_steps=named_route(
+            uow, steps, excluded=[app.applicant_user_id, app.created_by], department=app.department
         ),
     )
 

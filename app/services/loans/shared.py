@@ -10,11 +10,13 @@ from sqlalchemy import Select, select
 
 from app.clock import as_utc
 from app.domain import loans as rules
+from app.domain.accounts import Actor
 from app.domain.catalogue import SECRECY_LABELS, Secrecy, SecrecyLevel, VolumeState, rank
 from app.domain.roles import TITLE_LABELS, ApproverTitle
+from app.errors import FieldError
+from app.services.common import authorize, next_yearly_number
 from app.services.common import local_today as local_today  # the area imports it from here
-from app.services.common import next_yearly_number
-from app.storage.models import Loan, UseApplication, UseApproval, Volume
+from app.storage.models import Loan, UseApplication, UseApproval, UserAccount, Volume
 from app.storage.store import UnitOfWork
 
 TABLE = "use_application"  # field ciphertexts are bound to this table and the 申请编号
@@ -125,6 +127,22 @@ def loan_if_out(uow: UnitOfWork, loan_id: int | None) -> Loan | None:
     """The loan while it is out (借出 and not yet returned); None when unknown or back."""
     loan = uow.session.get(Loan, loan_id) if loan_id is not None else None
     return loan if loan is not None and loan.state == rules.LoanState.OUT.value else None
+
+
+def start_loan_write(
+    uow: UnitOfWork, actor: Actor, loan_id: int, errors: list[FieldError]
+) -> tuple[UserAccount, Loan | None]:
+    """A write on an open register entry: writes claimed, ``loan.write`` checked, entry read.
+
+    Returns the operator and the entry; one that is not out (unknown or back) is None and
+    adds ``loan: not_out`` to ``errors``.
+    """
+    uow.claim_writes()
+    operator = authorize(uow, actor, "loan.write")
+    loan = loan_if_out(uow, loan_id)
+    if loan is None:
+        errors.append(FieldError("loan", "not_out"))
+    return operator, loan
 
 
 # --- volume state and the move log (R23) -------------------------------------------------------

@@ -170,6 +170,18 @@ def named_step(
     return "或".join(parts)
 
 
+def named_route(
+    uow: UnitOfWork,
+    steps: Iterable[Iterable[ApproverTitle]],
+    *,
+    excluded: Sequence[int | None] = (),
+    department: str = "",
+) -> tuple[str, ...]:
+    """Every step of a route named with the people who may sign it now (:func:`named_step`)."""
+    holders = title_holders(uow)
+    return tuple(named_step(s, holders, excluded=excluded, department=department) for s in steps)
+
+
 def list_title_holders(*, session: SignedIn, clock: Clock) -> dict[ApproverTitle, list[str]]:
     """Who holds each approver title now (the routing editor names them beside the posts)."""
     with session.uow(clock) as uow:

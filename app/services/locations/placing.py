@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -144,11 +144,9 @@ def _plan_moves(
                 p.problem = "secure_required"
                 p.params = {"level": SECRECY_LABELS[SecrecyLevel(level)]}
                 continue
-            n = used.get(target.id, 0) + extra_used[target.id]
-            if n >= target.capacity:
+            if not _count_in(used, extra_used, target.id, target.capacity):
                 p.problem = "full"
                 continue
-            extra_used[target.id] += 1
             if box.location_id:
                 extra_used[box.location_id] -= 1
         else:
@@ -182,10 +180,9 @@ def _plan_moves(
                 if place is not None and place.box_id == to_box.id:
                     p.problem = "same_place"
                     continue
-                if in_box[to_box.id] + extra_box[to_box.id] >= to_box.capacity:
+                if not _count_in(in_box, extra_box, to_box.id, to_box.capacity):
                     p.problem = "box_full"
                     continue
-                extra_box[to_box.id] += 1
                 target_loc = (
                     uow.session.get(StorageLocation, to_box.location_id)
                     if to_box.location_id
@@ -201,11 +198,9 @@ def _plan_moves(
                 if place is not None and place.location_id == target_loc.id:
                     p.problem = "same_place"
                     continue
-                n = used.get(target_loc.id, 0) + extra_used[target_loc.id]
-                if n >= target_loc.capacity:
+                if not _count_in(used, extra_used, target_loc.id, target_loc.capacity):
                     p.problem = "full"
                     continue
-                extra_used[target_loc.id] += 1
             if (
                 volume.secrecy_level in MARKED
                 and target_loc is not None
@@ -215,6 +210,18 @@ def _plan_moves(
                 p.params = {"level": SECRECY_LABELS[SecrecyLevel(volume.secrecy_level)]}
                 continue
     return planned
+
+
+def _count_in(held: Mapping[int, int], planned: dict[int, int], key: int, capacity: int) -> bool:
+    """Count one more object into place or box ``key`` unless that would pass ``capacity``.
+
+    ``held`` is what it holds now, ``planned`` what earlier rows of this move put in (or took
+    out); False (and nothing counted) when it is full.
+    """
+    if held.get(key, 0) + planned[key] >= capacity:
+        return False
+    planned[key] += 1
+    return True
 
 
 def _apply(

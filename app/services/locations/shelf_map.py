@@ -28,6 +28,7 @@ from app.storage.models import (
     Volume,
     VolumePlace,
 )
+from app.storage.store import UnitOfWork
 
 
 @dataclass(frozen=True)
@@ -45,40 +46,30 @@ def list_must_move(*, session: SignedIn, clock: Clock) -> list[MustMoveRow]:
     """Every 机密/绝密 volume (alone or in a box) standing in an ordinary place."""
     with session.uow(clock) as uow:
         reader = actor_from_row(authorize(uow, session.actor, "location.read"))
-        direct = (
-            select(
-                Volume.id,
-                Volume.reference_code,
-                Volume.secrecy_level,
-                StorageLocation.code,
-            )
-            .join(VolumePlace, VolumePlace.volume_id == Volume.id)
-            .join(StorageLocation, StorageLocation.id == VolumePlace.location_id)
-            .where(Volume.secrecy_level.in_(MARKED), StorageLocation.secure_effective.is_(False))
-        )
-        boxed = (
-            select(
-                Volume.id,
-                Volume.reference_code,
-                Volume.secrecy_level,
-                StorageLocation.code,
-                ArchiveBox.code,
-            )
-            .join(VolumePlace, VolumePlace.volume_id == Volume.id)
-            .join(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
-            .join(StorageLocation, StorageLocation.id == ArchiveBox.location_id)
-            .where(Volume.secrecy_level.in_(MARKED), StorageLocation.secure_effective.is_(False))
-        )
-        rows = [
-            MustMoveRow(vid, code, SECRECY_LABELS[SecrecyLevel(str(level))], "", where)
-            for vid, code, level, where in uow.session.execute(direct)
-        ]
-        rows += [
-            MustMoveRow(vid, code, SECRECY_LABELS[SecrecyLevel(str(level))], box, where)
-            for vid, code, level, where, box in uow.session.execute(boxed)
-        ]
+        rows = _marked_in_ordinary(uow, in_box=False) + _marked_in_ordinary(uow, in_box=True)
         rows = [r for r in rows if access.may_see(reader, _level_value(r.secrecy_label))]
         return sorted(rows, key=lambda r: (r.location_code, r.box_code, r.reference_code))
+
+
+def _marked_in_ordinary(uow: UnitOfWork, *, in_box: bool) -> list[MustMoveRow]:
+    """机密/绝密 volumes in an ordinary place: placed there directly, or (``in_box``) in a box."""
+    stmt = select(
+        Volume.id,
+        Volume.reference_code,
+        Volume.secrecy_level,
+        StorageLocation.code,
+        *([ArchiveBox.code] if in_box else []),
+    ).join(VolumePlace, VolumePlace.volume_id == Volume.id)
+    if in_box:
+        stmt = stmt.join(ArchiveBox, ArchiveBox.id == VolumePlace.box_id)
+    holder = ArchiveBox.location_id if in_box else VolumePlace.location_id
+    stmt = stmt.join(StorageLocation, StorageLocation.id == holder).where(
+        Volume.secrecy_level.in_(MARKED), StorageLocation.secure_effective.is_(False)
+    )
+    return [
+        MustMoveRow(vid, ref, SECRECY_LABELS[SecrecyLevel(str(level))], "".join(box), where)
+        for vid, ref, level, where, *box in uow.session.execute(stmt)  # box: [] or [its code]
+    ]
 
 
 def _level_value(label: str) -> str | None:

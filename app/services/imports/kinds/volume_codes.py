@@ -15,10 +15,8 @@ from sqlalchemy import select
 from app.errors import FieldError
 from app.services.imports.duplicates import (
     Decision,
-    DuplicateGroup,
     choice_of,
-    group_key,
-    mark,
+    flagged_group,
     skip,
 )
 from app.services.imports.kinds.base import KindContext, RowOutcome
@@ -68,16 +66,15 @@ def settle_codes(ctx: KindContext, outcomes: list[RowOutcome]) -> set[str]:
         if len(parts) < 2 and not registered:
             continue
         partitions = list(parts.values())
-        group = DuplicateGroup(
-            group_key("reference_code", code),
+        group = flagged_group(
             "reference_code",
-            [p[0].row for p in partitions],
+            code,
+            [p[0] for p in partitions],
             [code] if registered else [],
             allow_all=True,
             default=Decision.SKIP if registered else Decision.ONE,
             shown=code,
         )
-        mark(group, [p[0] for p in partitions])
         ctx.duplicates.append(group)
         if group.key not in ctx.decisions:
             continue  # the refusals of the check stand
