@@ -6,6 +6,8 @@ bulk moves (R23) live in the services, the page previews and asks.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
 from app.domain.scan_codes import ScanKind
@@ -233,15 +235,8 @@ class ActionsMixin(PlaceView):
         dialog = HandoverDialog(
             self,
             self._archivists(),
-            lambda uid: L.custody_places(session=self._session, user_id=uid, clock=clock),
-            lambda places, to, witness, note: L.hand_over_custody(
-                session=self._session,
-                location_ids=places,
-                to_user_id=to,
-                witness=witness,
-                note=note,
-                clock=clock,
-            ),
+            partial(L.custody_places, session=self._session, clock=clock),
+            partial(L.hand_over_custody, session=self._session, clock=clock),
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             sheet: L.HandoverSheet = dialog.result_value

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -200,25 +201,18 @@ class ReleasesTab(QWidget):
         if dialog.exec():
             self.refresh()
 
+    def _on_selected(self, use_case: Callable[..., int]) -> Callable[..., int]:
+        """``use_case`` bound to the signed-in user, the selected report and the clock."""
+        assert self.stored is not None
+        return partial(
+            use_case, session=self._session, report_id=self.stored.row.id, clock=self._context.clock
+        )
+
     def revise(self) -> None:
         """Change one figure of the selected released report (a new version)."""
         if self.stored is None:
             return
-        rid = self.stored.row.id
-
-        def file(key: str, row: str, column: int, value: str, note: str) -> int:
-            return revise_report(
-                session=self._session,
-                report_id=rid,
-                table_key=key,
-                row_label=row,
-                column=column,
-                new_value=value,
-                note=note,
-                clock=self._context.clock,
-            )
-
-        dialog = ReviseDialog(self, self.stored.report, file)
+        dialog = ReviseDialog(self, self.stored.report, self._on_selected(revise_report))
         if dialog.exec():
             self.refresh(select=int(dialog.result_value))
 
@@ -226,21 +220,8 @@ class ReleasesTab(QWidget):
         """Enter a hand-out of the selected released report."""
         if self.stored is None:
             return
-        rid = self.stored.row.id
         today = self._context.clock.now().astimezone().date()
-
-        def file(recipient: str, copies: int, given_on: date, note: str) -> int:
-            return record_distribution(
-                session=self._session,
-                report_id=rid,
-                recipient=recipient,
-                copies=copies,
-                given_on=given_on,
-                note=note,
-                clock=self._context.clock,
-            )
-
-        if DistributionDialog(self, today, file).exec():
+        if DistributionDialog(self, today, self._on_selected(record_distribution)).exec():
             self.refresh()
 
     def export(self, fmt: ExportFormat) -> None:
