@@ -18,9 +18,10 @@ from app.services import locations as L
 from app.services.customers import register_customer
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
-from tests.gui.conftest import WizardDesk, save_screenshot
+from tests.gui.conftest import WizardDesk, choose_file, finish_import, save_screenshot
 from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
+from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.link_volumes import LinkVolumesDialog
 
 
@@ -31,13 +32,13 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def _walk_to_decisions(wizard: object, path: Path) -> None:
-    w = wizard
-    w.file_page.path.setText(str(path))  # type: ignore[attr-defined]
-    w.file_page.load_sheets()  # type: ignore[attr-defined]
-    w.next()  # type: ignore[attr-defined]
-    w.next()  # type: ignore[attr-defined]  # header → mapping
-    w.next()  # type: ignore[attr-defined]  # mapping → decisions
+def _walk_past_mapping(wizard: ImportWizard, path: Path) -> None:
+    """Open ``path`` and go on with the header and mapping found: to the duplicates step (the
+    preview for a kind that has none)."""
+    choose_file(wizard, path)
+    wizard.next()
+    wizard.next()  # header → mapping
+    wizard.next()  # mapping → decisions (or preview)
 
 
 def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
@@ -78,7 +79,7 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
             ],
         ],
     )
-    _walk_to_decisions(wizard, ledger)
+    _walk_past_mapping(wizard, ledger)
     page = wizard.decisions_page
     assert wizard.currentPage() is page
     assert page.table.rowCount() == 1
@@ -100,9 +101,7 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 3 行：可导入 3 行，未通过检查 0 行" in preview.counts.text()
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch)
     with session.uow(clock) as uow:
         found = {
             v.title: (v.id, v.reference_code, v.index_remarks, v.openness)
@@ -134,7 +133,7 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
             ["李二", resident_id(2), "13900000001"],
         ],
     )
-    _walk_to_decisions(wizard, ledger)
+    _walk_past_mapping(wizard, ledger)
     page = wizard.decisions_page
     assert [page.table.item(n, 0).text() for n in range(page.table.rowCount())] == [
         "证件号码",
@@ -149,11 +148,7 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 3 行：可导入 2 行，未通过检查 1 行" in preview.counts.text()
-    preview.mode_valid.setChecked(True)
-    wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch, rejected=tmp_path / "未导入的行.xlsx")
     with session.uow(clock) as uow:
         names = sorted(uow.session.scalars(select(Customer.name)))
     assert names == ["张一新", "李二"]
@@ -215,19 +210,11 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2099-Y-0009", "孙八", "2025-12-01", "", ""],
         ],
     )
-    wizard.file_page.path.setText(str(register))
-    wizard.file_page.load_sheets()
-    wizard.next()
-    wizard.next()
-    wizard.next()  # mapping → preview: no duplicate or place step for a register
+    _walk_past_mapping(wizard, register)  # no duplicate or place step for a register
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 2 行：可导入 1 行，未通过检查 1 行" in preview.counts.text()
     save_screenshot(wizard, "import-wizard-loans.png")
-    preview.mode_valid.setChecked(True)
-    wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch, rejected=tmp_path / "未导入的行.xlsx")
     with session.uow(clock) as uow:
         assert [(loan.state) for loan in uow.session.scalars(select(Loan))] == ["out"]
