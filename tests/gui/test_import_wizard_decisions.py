@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from app.services import locations as L
+from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
@@ -22,6 +23,7 @@ from tests.gui.conftest import WizardDesk, choose_file, finish_import, save_scre
 from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import resident_id
 from ui.dialogs.import_wizard import ImportWizard
+from ui.dialogs.import_wizard.decisions_page import DecisionsPage
 from ui.dialogs.link_volumes import LinkVolumesDialog
 
 
@@ -41,12 +43,24 @@ def _walk_past_mapping(wizard: ImportWizard, path: Path) -> None:
     wizard.next()  # mapping → decisions (or preview)
 
 
+def _at_decisions(
+    import_desk: WizardDesk, kind: str, path: Path, rows: list[list[str]]
+) -> tuple[ImportWizard, SignedIn, DecisionsPage]:
+    """The ``kind`` wizard on a GB18030 CSV of ``rows`` at ``path``, at the duplicates step."""
+    wizard, session = import_desk.open(kind)
+    _walk_past_mapping(wizard, _csv(path, rows))
+    page = wizard.decisions_page
+    assert wizard.currentPage() is page
+    return wizard, session, page
+
+
 def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = import_desk.open("volumes")
     clock = import_desk.clock
-    ledger = _csv(
+    wizard, session, page = _at_decisions(
+        import_desk,
+        "volumes",
         tmp_path / "案卷目录.csv",
         [
             ["档号", "案卷题名", "年度", "保管期限", "密级", "页数", "存放位置"],
@@ -79,9 +93,6 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
             ],
         ],
     )
-    _walk_past_mapping(wizard, ledger)
-    page = wizard.decisions_page
-    assert wizard.currentPage() is page
     assert page.table.rowCount() == 1
     assert page.table.item(0, 0).text() == "档号（Z001-KH·2020-Y-0001）"
     assert page.table.item(0, 1).text() == "第 2、3 行"
@@ -122,9 +133,10 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
 def test_a_customer_duplicate_id_is_decided_in_the_wizard(
     import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = import_desk.open("customers")
     clock = import_desk.clock
-    ledger = _csv(
+    wizard, session, page = _at_decisions(
+        import_desk,
+        "customers",
         tmp_path / "客户.csv",
         [
             ["客户名称", "身份证号", "手机"],
@@ -133,8 +145,6 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
             ["李二", resident_id(2), "13900000001"],
         ],
     )
-    _walk_past_mapping(wizard, ledger)
-    page = wizard.decisions_page
     assert [page.table.item(n, 0).text() for n in range(page.table.rowCount())] == [
         "证件号码",
         "联系电话",
