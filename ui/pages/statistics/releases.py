@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from app.clock import format_local
 from app.domain.roles import may
 from app.domain.statistics import DRAFT_MARK
-from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.exports import ExportFormat
 from app.services.statistics import (
@@ -29,7 +28,7 @@ from app.services.statistics import (
 )
 from ui.context import AppContext
 from ui.dialogs.loans import TextDialog
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import DistributionDialog, ReviseDialog
 from ui.pages.statistics.view import ReportView, scrolled
@@ -65,7 +64,7 @@ def row_cells(r: ReportRow) -> list[str]:
     ]
 
 
-class ReleasesTab(QWidget):
+class ReleasesTab(UseCases, QWidget):
     """Stored reports above; the selected one (frozen figures, approvals, hand-outs) below."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -78,8 +77,10 @@ class ReleasesTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         self.panel = TablePanel(name="stored_reports", columns=COLUMNS, cells=row_cells)
         add = self.panel.add_button
-        self.submit_button = add(self.tr("提交审批"), "submit", lambda: self._act(self._submit))
-        self.approve_button = add(self.tr("同意"), "approve", lambda: self._act(self._approve))
+        self.submit_button = add(self.tr("提交审批"), "submit", lambda: self._act(submit_report))
+        self.approve_button = add(
+            self.tr("同意"), "approve", lambda: self._act(approve_report, opinion="")
+        )
         self.reject_button = add(self.tr("退回…"), "reject", self.reject)
         self.revise_button = add(self.tr("个别项修改…"), "revise", self.revise)
         self.give_button = add(self.tr("发放登记…"), "distribute", self.distribute)
@@ -168,21 +169,12 @@ class ReleasesTab(QWidget):
         self.view.set_report(stored.report)
 
     # -- actions ---------------------------------------------------------------------------
-    def _act(self, action: Any) -> None:
+    def _act(self, use_case: Callable[..., object], /, **arguments: Any) -> None:
+        """:meth:`attempt` ``use_case`` on the selected report; reload unless it was refused."""
         if self.stored is None:
             return
-        try:
-            action(self.stored.row.id)
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-
-    def _submit(self, rid: int) -> None:
-        submit_report(session=self._session, report_id=rid, clock=self._context.clock)
-
-    def _approve(self, rid: int) -> None:
-        approve_report(session=self._session, report_id=rid, opinion="", clock=self._context.clock)
+        if self.attempt(use_case, report_id=self.stored.row.id, **arguments) is not REFUSED:
+            self.refresh()
 
     def reject(self) -> None:
         """Send the selected report back with a reason."""
@@ -241,15 +233,8 @@ class ReleasesTab(QWidget):
     def write_export(self, fmt: ExportFormat, path: str) -> None:
         """Write the selected report to ``path`` (the dialog-free half, for tests)."""
         assert self.stored is not None
-        try:
-            data = export_stored_report(
-                session=self._session,
-                report_id=self.stored.row.id,
-                fmt=fmt,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        data = self.attempt(export_stored_report, report_id=self.stored.row.id, fmt=fmt)
+        if data is REFUSED:
             return
         with open(path, "wb") as out:
             out.write(data)

@@ -31,6 +31,7 @@ from app.services.statistics import (
     submit_report,
 )
 from ui.context import AppContext
+from ui.errors import REFUSED, UseCases
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import CompileDialog
 from ui.pages.statistics.view import ReportView, scrolled
@@ -41,7 +42,7 @@ LEVELS = (("", "全部密级"), ("none", "非密"), ("secret", "秘密"), ("conf
 LEVELS += (("top_secret", "绝密"),)
 
 
-class ReportTab(QWidget):
+class ReportTab(UseCases, QWidget):
     """Filters over one report kind; 统计 computes it, the buttons export or compile it."""
 
     compiled = Signal(int)  # a draft was filed (the releases tab shows it)
@@ -194,16 +195,9 @@ class ReportTab(QWidget):
 
     def write_export(self, fmt: ExportFormat, path: str) -> None:
         """Write the export to ``path`` (the dialog-free half, for tests)."""
-        from app.errors import AppError
-        from ui.errors import show_error
-
         assert self.report is not None
-        try:
-            data = export_report(
-                session=self._session, report=self.report, fmt=fmt, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        data = self.attempt(export_report, report=self.report, fmt=fmt)
+        if data is REFUSED:
             return
         with open(path, "wb") as out:
             out.write(data)
