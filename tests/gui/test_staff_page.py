@@ -214,6 +214,34 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
         assert auditor_tab.reviews.rows[0].closed_at is not None
 
 
+def test_a_review_line_marked_for_change_keeps_its_note_and_an_empty_note_is_refused(
+    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """需变更 asks what must change: without it the line is refused and stays pending."""
+    from PySide6.QtWidgets import QInputDialog
+
+    clock = FixedClock()
+    with _signed_in(demo_copy, clock, "admin") as (admin,):
+        page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
+        qtbot.addWidget(page)
+        page.show()
+        tab = page.reviews
+        assert tab is not None
+        qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_start"), Qt.MouseButton.LeftButton)
+        tab.lines.select_row(0)
+        answers = iter([("", True), ("取消审批人角色", True)])
+        monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
+        shown: list[str] = []
+        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: shown.append(text))
+        change = tab.lines.findChild(QWidget, "line_change")
+        qtbot.mouseClick(change, Qt.MouseButton.LeftButton)  # no note: refused
+        assert len(shown) == 1 and tab.lines.rows[0].decision == "pending"
+        tab.lines.select_row(0)
+        qtbot.mouseClick(change, Qt.MouseButton.LeftButton)
+        assert len(shown) == 1
+        assert (tab.lines.rows[0].decision, tab.lines.rows[0].note) == ("changed", "取消审批人角色")
+
+
 def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(
     qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
 ) -> None:
