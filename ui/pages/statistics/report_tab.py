@@ -133,22 +133,22 @@ class ReportTab(UseCases, QWidget):
             level=str(self.level.currentData() or ""),
         )
 
+    def chosen(self) -> dict[str, Any]:
+        """The report asked for on screen, as the services take it: kind, period, filters."""
+        return {
+            "kind": self.kind,
+            "period_from": day_of(self.date_from),
+            "period_to": day_of(self.date_to),
+            "filters": self.filters(),
+        }
+
     # -- actions ---------------------------------------------------------------------------
     def run(self) -> None:
         """Compute the report off the GUI thread, then show it."""
-        session, clock, kind = self._session, self._context.clock, self.kind
-        start, end = day_of(self.date_from), day_of(self.date_to)
-        chosen = self.filters()
+        session, clock, chosen = self._session, self._context.clock, self.chosen()
 
         def work(_sink: ProgressSink) -> Report:
-            return compute_report(
-                session=session,
-                kind=kind,
-                period_from=start,
-                period_to=end,
-                filters=chosen,
-                clock=clock,
-            )
+            return compute_report(session=session, clock=clock, **chosen)
 
         self.run_button.setEnabled(False)
         self.task = run_in_background(
@@ -212,13 +212,10 @@ class ReportTab(UseCases, QWidget):
         """Compile and submit (the dialog's service call)."""
         rid = compile_report(
             session=self._session,
-            kind=self.kind,
-            period_from=day_of(self.date_from),
-            period_to=day_of(self.date_to),
-            filters=self.filters(),
             route=route,
             requested_by=requested_by,
             clock=self._context.clock,
+            **self.chosen(),
         )
         submit_report(session=self._session, report_id=rid, clock=self._context.clock)
         return rid
