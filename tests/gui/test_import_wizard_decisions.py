@@ -20,7 +20,7 @@ from app.services.customers import register_customer
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
 from tests.gui.conftest import WizardDesk, choose_file, finish_import, save_screenshot
-from tests.import_helpers import import_rows, mapped_ledger
+from tests.import_helpers import import_file
 from tests.ledgers import resident_id
 from ui.dialogs.import_wizard import ImportWizard
 from ui.dialogs.import_wizard.decisions_page import DecisionsPage
@@ -178,8 +178,7 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
             ["无名卷", "2020", "永久"],
         ],
     )
-    ledger, mapping = mapped_ledger(session, clock, path, "volumes")
-    import_rows(session, clock, "volumes", ledger, mapping)
+    import_file(session, clock, path, "volumes")
     wizard.close()
     dialog = import_desk.add(LinkVolumesDialog(None, import_desk.context, session))
     dialog.show()
@@ -210,8 +209,7 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2025-Y-0001", number, "卷", "2025", "永久"],
         ],
     )
-    ledger, mapping = mapped_ledger(session, clock, volumes, "volumes")
-    import_rows(session, clock, "volumes", ledger, mapping)
+    import_file(session, clock, volumes, "volumes")
     register = _csv(
         tmp_path / "借阅登记簿.csv",
         [
