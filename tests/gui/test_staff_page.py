@@ -43,6 +43,21 @@ def _signed_in(
         )
 
 
+@pytest.fixture
+def admin_page(
+    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[StaffPage, list[str]]]:
+    """The administrator's 人员 page, shown; and the texts of the refusals it shows."""
+    clock = FixedClock()
+    with _signed_in(demo_copy, clock, "admin") as (admin,):
+        page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
+        qtbot.addWidget(page)
+        page.show()
+        shown: list[str] = []
+        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: shown.append(text))
+        yield page, shown
+
+
 def test_the_administrator_sees_everyone_with_their_papers_masked_contacts_and_clerks(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
@@ -215,59 +230,47 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
 
 
 def test_a_review_line_marked_for_change_keeps_its_note_and_an_empty_note_is_refused(
-    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+    qtbot: QtBot, admin_page: tuple[StaffPage, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """需变更 asks what must change: without it the line is refused and stays pending."""
     from PySide6.QtWidgets import QInputDialog
 
-    clock = FixedClock()
-    with _signed_in(demo_copy, clock, "admin") as (admin,):
-        page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
-        qtbot.addWidget(page)
-        page.show()
-        tab = page.reviews
-        assert tab is not None
-        qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_start"), Qt.MouseButton.LeftButton)
-        tab.lines.select_row(0)
-        answers = iter([("", True), ("取消审批人角色", True)])
-        monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
-        shown: list[str] = []
-        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: shown.append(text))
-        change = tab.lines.findChild(QWidget, "line_change")
-        qtbot.mouseClick(change, Qt.MouseButton.LeftButton)  # no note: refused
-        assert len(shown) == 1 and tab.lines.rows[0].decision == "pending"
-        tab.lines.select_row(0)
-        qtbot.mouseClick(change, Qt.MouseButton.LeftButton)
-        assert len(shown) == 1
-        assert (tab.lines.rows[0].decision, tab.lines.rows[0].note) == ("changed", "取消审批人角色")
+    page, shown = admin_page
+    tab = page.reviews
+    assert tab is not None
+    qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_start"), Qt.MouseButton.LeftButton)
+    tab.lines.select_row(0)
+    answers = iter([("", True), ("取消审批人角色", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
+    change = tab.lines.findChild(QWidget, "line_change")
+    qtbot.mouseClick(change, Qt.MouseButton.LeftButton)  # no note: refused
+    assert len(shown) == 1 and tab.lines.rows[0].decision == "pending"
+    tab.lines.select_row(0)
+    qtbot.mouseClick(change, Qt.MouseButton.LeftButton)
+    assert len(shown) == 1
+    assert (tab.lines.rows[0].decision, tab.lines.rows[0].note) == ("changed", "取消审批人角色")
 
 
 def test_a_department_is_added_once_and_given_its_filing_clerk(
-    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+    admin_page: tuple[StaffPage, list[str]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """新增部门 (a name already taken is refused with a message) and 指定归档专人."""
     from PySide6.QtWidgets import QInputDialog
 
-    clock = FixedClock()
-    with _signed_in(demo_copy, clock, "admin") as (admin,):
-        page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
-        qtbot.addWidget(page)
-        page.show()
-        shown: list[str] = []
-        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: shown.append(text))
-        monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("法务部", True))
-        page.add_department()
-        names = [d.name for d in page.departments]
-        assert "法务部" in names and shown == []
-        page.add_department()  # the same name again
-        assert len(shown) == 1 and [d.name for d in page.departments].count("法务部") == 1
-        page.department_list.select_row(names.index("法务部"))
-        person = next(p for p in page.people.rows if p.state != "left")
-        label = f"{person.name}（{person.department or '—'}）"
-        monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: (label, True))
-        page.choose_clerk()
-        assert {d.name: d.filing_clerk_name for d in page.departments}["法务部"] == person.name
-        assert len(shown) == 1
+    page, shown = admin_page
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("法务部", True))
+    page.add_department()
+    names = [d.name for d in page.departments]
+    assert "法务部" in names and shown == []
+    page.add_department()  # the same name again
+    assert len(shown) == 1 and [d.name for d in page.departments].count("法务部") == 1
+    page.department_list.select_row(names.index("法务部"))
+    person = next(p for p in page.people.rows if p.state != "left")
+    label = f"{person.name}（{person.department or '—'}）"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: (label, True))
+    page.choose_clerk()
+    assert {d.name: d.filing_clerk_name for d in page.departments}["法务部"] == person.name
+    assert len(shown) == 1
 
 
 def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(
