@@ -273,6 +273,40 @@ def test_a_department_is_added_once_and_given_its_filing_clerk(
     assert len(shown) == 1
 
 
+def test_a_filing_hand_over_is_printed_from_the_list(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """打印移交清单: the selected 归档移交's list in the preview (drawn off the GUI thread)."""
+    from tests.gui.conftest import previewed
+    from tests.pdf_text import pdf_text
+
+    clock = FixedClock()
+    with _signed_in(demo_copy, clock, "admin", "archivist") as (admin, desk):
+        legal = staff.add_department(session=admin, name="法务部", clock=clock)
+        clerk = staff.register_person(
+            session=admin, draft=staff.PersonDraft(name="孙丽", department_id=legal), clock=clock
+        )
+        staff.set_filing_clerk(session=admin, department_id=legal, person_id=clerk, clock=clock)
+        done = staff.record_filing_handover(
+            session=desk,
+            department_id=legal,
+            period="2025-12",
+            volume_ids=[],
+            paper_signature=True,
+            note="本月无归档",
+            clock=clock,
+        )
+        page = StaffPage(AppContext(location=demo_copy, clock=clock), desk)
+        qtbot.addWidget(page)
+        page.show()
+        row = [f.id for f in page.filings.rows].index(done.row.id)
+        page.filings.select_row(row)
+        title, pdf = previewed(qtbot, page.filings.findChild(QWidget, "filing_print"))
+        assert title.endswith(f"归档移交清单 {done.row.number}")
+        text = pdf_text(pdf)
+        assert "归档移交清单" in text and done.row.number in text and "法务部" in text
+
+
 def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(
     qtbot: QtBot, demo_copy: DatabaseLocation, tmp_path: Path
 ) -> None:
