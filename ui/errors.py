@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
+from enum import Enum
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
@@ -12,7 +14,12 @@ from PySide6.QtWidgets import QLabel, QMessageBox, QWidget
 from app.errors import AppError, ValidationFailed
 from app.messages import describe, describe_field_error
 
+if TYPE_CHECKING:
+    from app.services.auth import SignedIn
+    from ui.context import AppContext
+
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def _tr(text: str) -> str:
@@ -47,6 +54,35 @@ def show_unexpected(parent: QWidget | None, exc: BaseException) -> None:
             "发生了意外错误（{kind}），操作未完成，数据未被修改。请重试；如反复出现，请联系系统管理员。",
         ).format(kind=type(exc).__name__),
     )
+
+
+class Refused(Enum):
+    """What :meth:`UseCases.attempt` returns for a refused use case (the refusal was shown)."""
+
+    REFUSED = "refused"
+
+
+REFUSED = Refused.REFUSED
+
+
+class UseCases:
+    """For a widget holding ``_session`` (who works) and ``_context`` (the clock): its actions.
+
+    :meth:`attempt` calls a use case as that user at that clock and shows a refusal in a message
+    box, in place of the ``session=``/``clock=`` arguments and the ``try``/``except
+    AppError``/``show_error`` around every such call.
+    """
+
+    _session: SignedIn
+    _context: AppContext
+
+    def attempt(self, use_case: Callable[..., T], /, **arguments: Any) -> T | Refused:
+        """``use_case(session=, clock=, **arguments)``; REFUSED once a refusal is shown."""
+        try:
+            return use_case(session=self._session, clock=self._context.clock, **arguments)
+        except AppError as exc:
+            show_error(self if isinstance(self, QWidget) else None, exc)
+            return REFUSED
 
 
 class FieldErrors:

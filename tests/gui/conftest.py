@@ -259,6 +259,27 @@ class WizardDesk:
         return wizard, self.session
 
 
+def choose_file(wizard: ImportWizard, path: Path) -> None:
+    """Type ``path`` into the wizard's first step and read its sheets, as 选择文件 does."""
+    wizard.file_page.path.setText(str(path))
+    wizard.file_page.load_sheets()
+
+
+def finish_import(
+    wizard: ImportWizard, monkeypatch: pytest.MonkeyPatch, rejected: Path | None = None
+) -> None:
+    """Go on from the preview, confirming the wizard's warning: the import runs to the last step.
+
+    With ``rejected``, only the rows that passed are imported and the others saved there.
+    """
+    if rejected is not None:
+        wizard.preview_page.mode_valid.setChecked(True)
+        wizard.rejected_target = rejected
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
+    wizard.next()
+    assert wizard.currentPage() is wizard.summary_page
+
+
 @pytest.fixture
 def import_desk(
     qtbot: QtBot, admin: SignedIn, location: DatabaseLocation, clock: FixedClock

@@ -18,7 +18,7 @@ from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
 from app.demo import DEMO_PASSWORD
-from app.services.auth import sign_in
+from app.services.auth import SignedIn, sign_in
 from app.services.catalogue import list_volumes
 from app.storage.location import DatabaseLocation
 from tests.gui.conftest import when_modal
@@ -47,6 +47,13 @@ def controller(qtbot: QtBot, demo_copy: DatabaseLocation) -> Iterator[SessionCon
         ctl.quit()
 
 
+def signed_in_window(controller: SessionController) -> tuple[MainWindow, SignedIn]:
+    """The controller's main window and session (both there: the fixture signed in)."""
+    window, session = controller.window, controller.session
+    assert window is not None and session is not None
+    return window, session
+
+
 def through_sign_out(seen: dict[str, str], errors: list[BaseException]) -> None:
     """Note the wait message (if one shows), then decline the sign-in dialog that follows."""
 
@@ -64,9 +71,7 @@ def through_sign_out(seen: dict[str, str], errors: list[BaseException]) -> None:
 def test_sign_out_cancels_a_running_task_and_waits_for_its_worker(
     qtbot: QtBot, controller: SessionController
 ) -> None:
-    window = controller.window
-    session = controller.session
-    assert window is not None and session is not None
+    window, session = signed_in_window(controller)
     reads: list[int] = []
     failures: list[BaseException] = []
     started, stopped = threading.Event(), threading.Event()
@@ -103,9 +108,7 @@ def test_sign_out_cancels_a_running_task_and_waits_for_its_worker(
 def test_sign_out_waits_with_a_message_for_a_task_past_its_last_check(
     qtbot: QtBot, controller: SessionController
 ) -> None:
-    window = controller.window
-    session = controller.session
-    assert window is not None and session is not None
+    window, session = signed_in_window(controller)
     release = threading.Event()
     finished_read: list[int] = []
     seen: dict[str, str] = {}

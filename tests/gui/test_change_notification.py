@@ -22,6 +22,7 @@ from app.services import locations as L
 from app.services.auth import SignedIn
 from app.storage.models.base import Base
 from tests.factories import add_user
+from tests.gui.conftest import show_page
 from tests.integration.test_locations import shelf
 from tests.loan_helpers import (
     FAST_KDF,
@@ -31,7 +32,6 @@ from tests.loan_helpers import (
     staff_application,
 )
 from ui.changes import ChangeTracker
-from ui.context import AppContext
 from ui.main_window import MainWindow
 from ui.pages.archives import ArchivesPage
 from ui.pages.audit import AuditPage
@@ -51,11 +51,7 @@ def desk(desk: Desk, clock: FixedClock) -> Desk:
 
 
 def open_window(qtbot: QtBot, desk: Desk, user: str) -> MainWindow:
-    window = MainWindow(AppContext(location=desk.location, clock=desk.clock), desk(user))
-    qtbot.addWidget(window)
-    window.resize(1366, 768)
-    window.show()
-    return window
+    return show_page(qtbot, MainWindow, desk.location, desk.clock, desk(user), (1366, 768))
 
 
 def open_area(

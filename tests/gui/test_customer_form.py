@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QToolButton, QWidget
 from pytestqt.qtbot import QtBot
@@ -26,14 +28,23 @@ def save(dialog: CustomerFormDialog) -> None:
         raise AssertionError(f"not saved: {dialog.general.text()} {shown}")
 
 
+def on_form(action: Callable[[CustomerFormDialog], None]) -> list[BaseException]:
+    """Run ``action`` on the customer form once it is shown; return what failed in it."""
+
+    def checked(dialog: QWidget) -> None:
+        assert isinstance(dialog, CustomerFormDialog)
+        action(dialog)
+
+    return when_modal(checked)
+
+
 def test_responsible_person_is_offered_saved_and_preselected(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
     page, session = open_page(qtbot, demo_copy)
     seen: dict[str, object] = {}
 
-    def new(dialog: QWidget) -> None:
-        assert isinstance(dialog, CustomerFormDialog)
+    def new(dialog: CustomerFormDialog) -> None:
         box = dialog.responsible
         seen["offered"] = [box.itemText(i) for i in range(box.count())]
         seen["editable"] = box.isEditable()
@@ -43,7 +54,7 @@ def test_responsible_person_is_offered_saved_and_preselected(
         box.setCurrentIndex(box.findText("赵磊（archivist2）"))
         save(dialog)
 
-    errors = when_modal(new)
+    errors = on_form(new)
     page.new_button.click()
     assert errors == []
     offered = seen["offered"]
@@ -54,13 +65,12 @@ def test_responsible_person_is_offered_saved_and_preselected(
     page.table.selectRow(0)
     assert "赵磊" in page.detail_label.text()
 
-    def edit(dialog: QWidget) -> None:
-        assert isinstance(dialog, CustomerFormDialog)
+    def edit(dialog: CustomerFormDialog) -> None:
         seen["preselected"] = dialog.responsible.currentText()
         dialog.responsible.setCurrentIndex(0)  # （未指定）
         save(dialog)
 
-    errors = when_modal(edit)
+    errors = on_form(edit)
     page.edit_button.click()
     assert errors == []
     assert seen["preselected"] == "赵磊（archivist2）"
@@ -77,8 +87,7 @@ def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
     page, session = open_page(qtbot, demo_copy)
     seen: dict[str, object] = {}
 
-    def new(dialog: QWidget) -> None:
-        assert isinstance(dialog, CustomerFormDialog)
+    def new(dialog: CustomerFormDialog) -> None:
         assert len(dialog.phones) == 1
         dialog.name.setText("钱多多")
         dialog.consent_editor.choose("合同必需")  # R4: a legal basis (issue 18)
@@ -102,7 +111,7 @@ def test_phone_rows_grow_and_shrink_with_errors_next_to_the_right_row(
         when_modal(lambda box: box.accept() if isinstance(box, QMessageBox) else None)
         qtbot.keyClick(dialog.phones[0], Qt.Key.Key_Return)
 
-    errors = when_modal(new)
+    errors = on_form(new)
     page.new_button.click()
     assert errors == []
     first, second = seen["errors"]  # type: ignore[misc]
@@ -135,14 +144,13 @@ def test_editing_removes_a_stored_phone_keeps_the_rest_and_esc_cancels(
     page.table.selectRow(0)
     seen: dict[str, object] = {}
 
-    def cancel(dialog: QWidget) -> None:
-        assert isinstance(dialog, CustomerFormDialog)
+    def cancel(dialog: CustomerFormDialog) -> None:
         seen["placeholders"] = [e.placeholderText() for e in dialog.phones]
         seen["address"] = dialog.address_list.rows[0].edit.placeholderText()
         dialog.findChild(QToolButton, "remove_phone_0").click()  # type: ignore[union-attr]
         qtbot.keyClick(dialog.phones[0], Qt.Key.Key_Escape)  # Esc: nothing saved
 
-    errors = when_modal(cancel)
+    errors = on_form(cancel)
     page.edit_button.click()
     assert errors == []
     placeholders = seen["placeholders"]
@@ -154,8 +162,7 @@ def test_editing_removes_a_stored_phone_keeps_the_rest_and_esc_cancels(
     detail = get_customer(session=session, customer_id=result.customer_id, clock=FixedClock())  # type: ignore[arg-type]
     assert detail.phones == ("138****1111", "139****2222") and detail.version == 1
 
-    def remove_first(dialog: QWidget) -> None:
-        assert isinstance(dialog, CustomerFormDialog)
+    def remove_first(dialog: CustomerFormDialog) -> None:
         dialog.findChild(QToolButton, "remove_phone_0").click()  # type: ignore[union-attr]
         dialog.findChild(QToolButton, "remove_address_0").click()  # type: ignore[union-attr]
         qtbot.mouseClick(dialog.phone_list.add_button, Qt.MouseButton.LeftButton)
@@ -164,7 +171,7 @@ def test_editing_removes_a_stored_phone_keeps_the_rest_and_esc_cancels(
         if dialog.isVisible():
             raise AssertionError(dialog.general.text())
 
-    errors = when_modal(remove_first)
+    errors = on_form(remove_first)
     page.edit_button.click()
     assert errors == []
     detail = get_customer(session=session, customer_id=result.customer_id, clock=FixedClock())  # type: ignore[arg-type]

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from PySide6.QtWidgets import QMessageBox, QWizard
 
 from app.services.customers import search_customers
-from tests.gui.conftest import WizardDesk
+from tests.gui.conftest import WizardDesk, choose_file
 from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import customer_rows, mobile, resident_id, with_bad_check, write_customer_xlsx
 from ui.dialogs.import_wizard import ImportHistoryDialog
@@ -34,8 +34,7 @@ def test_the_wizard_imports_valid_rows_saves_the_rejected_ones_and_can_undo(
 ) -> None:
     wizard, session = import_desk.open("customers")
     clock = import_desk.clock
-    wizard.file_page.path.setText(str(ledger(tmp_path / "台账.xlsx")))
-    wizard.file_page.load_sheets()
+    choose_file(wizard, ledger(tmp_path / "台账.xlsx"))
     assert wizard.file_page.sheet.currentText() == "客户台账"
     wizard.next()
     assert wizard.currentPage() is wizard.header_page
@@ -86,8 +85,7 @@ def test_an_unreadable_old_excel_file_is_refused_on_the_first_step(
     wizard, _session = import_desk.open("customers")
     old = tmp_path / "旧台账.xls"
     old.write_bytes(b"\xd0\xcf\x11\xe0" + b"\0" * 64)
-    wizard.file_page.path.setText(str(old))
-    wizard.file_page.load_sheets()
+    choose_file(wizard, old)
     wizard.next()
     assert wizard.currentPage() is wizard.file_page
     assert "另存为 .xlsx" in wizard.file_page.error.text()
@@ -170,8 +168,7 @@ def test_the_wizard_imports_volumes_and_items_from_a_gb18030_csv(
             f"Z001-KH·2020-Y-0007,{owner.number},张三丰2020年度客户档案,2020,永久,2,合同,43832,K1-04-B-5-6\n"
         ).encode("gb18030")
     )
-    wizard.file_page.path.setText(str(path))
-    wizard.file_page.load_sheets()
+    choose_file(wizard, path)
     wizard.next()
     wizard.next()
     chosen = wizard.mapping_page.chosen()

@@ -15,12 +15,15 @@ from PySide6.QtWidgets import QMessageBox
 from sqlalchemy import select
 
 from app.services import locations as L
+from app.services.auth import SignedIn
 from app.services.customers import register_customer
 from app.storage.models import Customer, Loan, Volume
 from tests.factories import person
-from tests.gui.conftest import WizardDesk, save_screenshot
-from tests.import_helpers import import_rows, mapped_ledger
+from tests.gui.conftest import WizardDesk, choose_file, finish_import, save_screenshot
+from tests.import_helpers import import_file
 from tests.ledgers import resident_id
+from ui.dialogs.import_wizard import ImportWizard
+from ui.dialogs.import_wizard.decisions_page import DecisionsPage
 from ui.dialogs.link_volumes import LinkVolumesDialog
 
 
@@ -31,21 +34,33 @@ def _csv(path: Path, rows: list[list[str]]) -> Path:
     return path
 
 
-def _walk_to_decisions(wizard: object, path: Path) -> None:
-    w = wizard
-    w.file_page.path.setText(str(path))  # type: ignore[attr-defined]
-    w.file_page.load_sheets()  # type: ignore[attr-defined]
-    w.next()  # type: ignore[attr-defined]
-    w.next()  # type: ignore[attr-defined]  # header → mapping
-    w.next()  # type: ignore[attr-defined]  # mapping → decisions
+def _walk_past_mapping(wizard: ImportWizard, path: Path) -> None:
+    """Open ``path`` and go on with the header and mapping found: to the duplicates step (the
+    preview for a kind that has none)."""
+    choose_file(wizard, path)
+    wizard.next()
+    wizard.next()  # header → mapping
+    wizard.next()  # mapping → decisions (or preview)
+
+
+def _at_decisions(
+    import_desk: WizardDesk, kind: str, path: Path, rows: list[list[str]]
+) -> tuple[ImportWizard, SignedIn, DecisionsPage]:
+    """The ``kind`` wizard on a GB18030 CSV of ``rows`` at ``path``, at the duplicates step."""
+    wizard, session = import_desk.open(kind)
+    _walk_past_mapping(wizard, _csv(path, rows))
+    page = wizard.decisions_page
+    assert wizard.currentPage() is page
+    return wizard, session, page
 
 
 def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = import_desk.open("volumes")
     clock = import_desk.clock
-    ledger = _csv(
+    wizard, session, page = _at_decisions(
+        import_desk,
+        "volumes",
         tmp_path / "案卷目录.csv",
         [
             ["档号", "案卷题名", "年度", "保管期限", "密级", "页数", "存放位置"],
@@ -78,9 +93,6 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
             ],
         ],
     )
-    _walk_to_decisions(wizard, ledger)
-    page = wizard.decisions_page
-    assert wizard.currentPage() is page
     assert page.table.rowCount() == 1
     assert page.table.item(0, 0).text() == "档号（Z001-KH·2020-Y-0001）"
     assert page.table.item(0, 1).text() == "第 2、3 行"
@@ -100,9 +112,7 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 3 行：可导入 3 行，未通过检查 0 行" in preview.counts.text()
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch)
     with session.uow(clock) as uow:
         found = {
             v.title: (v.id, v.reference_code, v.index_remarks, v.openness)
@@ -123,9 +133,10 @@ def test_a_volume_ledger_through_the_duplicate_decision_and_the_place_batch(
 def test_a_customer_duplicate_id_is_decided_in_the_wizard(
     import_desk: WizardDesk, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    wizard, session = import_desk.open("customers")
     clock = import_desk.clock
-    ledger = _csv(
+    wizard, session, page = _at_decisions(
+        import_desk,
+        "customers",
         tmp_path / "客户.csv",
         [
             ["客户名称", "身份证号", "手机"],
@@ -134,8 +145,6 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
             ["李二", resident_id(2), "13900000001"],
         ],
     )
-    _walk_to_decisions(wizard, ledger)
-    page = wizard.decisions_page
     assert [page.table.item(n, 0).text() for n in range(page.table.rowCount())] == [
         "证件号码",
         "联系电话",
@@ -149,11 +158,7 @@ def test_a_customer_duplicate_id_is_decided_in_the_wizard(
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 3 行：可导入 2 行，未通过检查 1 行" in preview.counts.text()
-    preview.mode_valid.setChecked(True)
-    wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch, rejected=tmp_path / "未导入的行.xlsx")
     with session.uow(clock) as uow:
         names = sorted(uow.session.scalars(select(Customer.name)))
     assert names == ["张一新", "李二"]
@@ -173,8 +178,7 @@ def test_unlinked_volumes_are_linked_by_suggestion_in_the_dialog(
             ["无名卷", "2020", "永久"],
         ],
     )
-    ledger, mapping = mapped_ledger(session, clock, path, "volumes")
-    import_rows(session, clock, "volumes", ledger, mapping)
+    import_file(session, clock, path, "volumes")
     wizard.close()
     dialog = import_desk.add(LinkVolumesDialog(None, import_desk.context, session))
     dialog.show()
@@ -205,8 +209,7 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2025-Y-0001", number, "卷", "2025", "永久"],
         ],
     )
-    ledger, mapping = mapped_ledger(session, clock, volumes, "volumes")
-    import_rows(session, clock, "volumes", ledger, mapping)
+    import_file(session, clock, volumes, "volumes")
     register = _csv(
         tmp_path / "借阅登记簿.csv",
         [
@@ -215,19 +218,11 @@ def test_a_loan_register_in_the_wizard(
             ["Z001-KH·2099-Y-0009", "孙八", "2025-12-01", "", ""],
         ],
     )
-    wizard.file_page.path.setText(str(register))
-    wizard.file_page.load_sheets()
-    wizard.next()
-    wizard.next()
-    wizard.next()  # mapping → preview: no duplicate or place step for a register
+    _walk_past_mapping(wizard, register)  # no duplicate or place step for a register
     preview = wizard.preview_page
     assert wizard.currentPage() is preview
     assert "共 2 行：可导入 1 行，未通过检查 1 行" in preview.counts.text()
     save_screenshot(wizard, "import-wizard-loans.png")
-    preview.mode_valid.setChecked(True)
-    wizard.rejected_target = tmp_path / "未导入的行.xlsx"
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch, rejected=tmp_path / "未导入的行.xlsx")
     with session.uow(clock) as uow:
         assert [(loan.state) for loan in uow.session.scalars(select(Loan))] == ["out"]

@@ -6,10 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QMessageBox
 
 from app.services.customers import search_customers
-from tests.gui.conftest import WizardDesk
+from tests.gui.conftest import WizardDesk, choose_file, finish_import
 from tests.ledgers import mobile, resident_id
 
 
@@ -30,8 +29,7 @@ def test_encoding_skipped_footers_and_guess_confidence_in_the_wizard(
     wizard, session = import_desk.open("customers")
     clock = import_desk.clock
     wizard.resize(1100, 700)
-    wizard.file_page.path.setText(str(gbk_ledger(tmp_path / "台账.csv")))
-    wizard.file_page.load_sheets()
+    choose_file(wizard, gbk_ledger(tmp_path / "台账.csv"))
     wizard.next()
     page = wizard.header_page
     assert page.encoding.isVisible() and page.encoding.currentText() == "自动识别"
@@ -72,9 +70,7 @@ def test_encoding_skipped_footers_and_guess_confidence_in_the_wizard(
     )
     garbled = next(o for o in preview.model.rows if o[0].row == 7)
     assert "第 2 个字符是“?”" in preview.model.verdict(garbled[0])
-    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.StandardButton.Ok)
-    wizard.next()
-    assert wizard.currentPage() is wizard.summary_page
+    finish_import(wizard, monkeypatch)
     assert wizard.summary is not None and wizard.summary.rechecked_only
     text = wizard.summary_page.text.text()
     assert "读到 9 行：已导入 7 行，未导入 0 行，跳过 2 行" in text

@@ -338,3 +338,43 @@ def test_the_home_screen_lists_classified_volumes_left_on_an_ordinary_shelf(
     window.show_area("home")  # the cards are read when the home screen is shown
     tasks = window.page_by_key["home"].cards["tasks"]  # type: ignore[attr-defined]
     assert tasks.body.text().startswith("须移入保密柜的机密/绝密档案 1 卷")
+
+
+def test_a_secure_cabinet_is_handed_over_in_the_dialog_and_its_list_previewed(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """保管交接 (R22, R26): the giver's places, handed to another archivist, the list shown."""
+    from ui.dialogs.locations import HandoverDialog
+    from ui.dialogs.print_preview import PrintPreviewDialog
+
+    page, session = open_page(qtbot, demo_copy)
+    me = session.actor.user_id
+    seen: dict[str, object] = {}
+
+    def fill(dialog: QWidget) -> None:
+        assert isinstance(dialog, HandoverDialog)
+        dialog.giver.setCurrentIndex(dialog.giver.findData(me))
+        seen["places"] = [dialog.places.item(n).text() for n in range(dialog.places.count())]
+        others = [n for n in range(dialog.receiver.count()) if dialog.receiver.itemData(n) != me]
+        dialog.receiver.setCurrentIndex(others[0])
+        seen["receiver"] = dialog.receiver.currentData()
+        dialog.witness.setText("赵六")
+        dialog.note.setText("岗位调整")
+        dialog.save()
+
+    def read_preview(dialog: QWidget) -> None:
+        assert isinstance(dialog, PrintPreviewDialog)
+        seen["preview"] = dialog.windowTitle()
+        dialog.reject()
+
+    errors = when_modal(fill)
+    page.handover_button.click()
+    assert errors == []
+    assert len(seen["places"]) == 1 and "K1-G1" in str(seen["places"])  # type: ignore[arg-type]
+    sheet = page.last_handover
+    assert sheet.lines and "已交接 1 处保密柜" in page.status.text()
+    cabinet = L.get_location(session=session, location_id=_id(session, "K1-G1"), clock=FixedClock())
+    assert cabinet.custodian_id == seen["receiver"]
+    errors = when_modal(read_preview, attempts=3000)
+    qtbot.waitUntil(lambda: "preview" in seen)  # drawn off the GUI thread (issue 21)
+    assert errors == [] and f"档案保管交接清单 第 {sheet.handover_id} 号" in str(seen["preview"])

@@ -43,6 +43,21 @@ def _signed_in(
         )
 
 
+@pytest.fixture
+def admin_page(
+    qtbot: QtBot, demo_copy: DatabaseLocation, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[tuple[StaffPage, list[str]]]:
+    """The administrator's 人员 page, shown; and the texts of the refusals it shows."""
+    clock = FixedClock()
+    with _signed_in(demo_copy, clock, "admin") as (admin,):
+        page = StaffPage(AppContext(location=demo_copy, clock=clock), admin)
+        qtbot.addWidget(page)
+        page.show()
+        shown: list[str] = []
+        monkeypatch.setattr(QMessageBox, "warning", lambda _p, _t, text, *_a: shown.append(text))
+        yield page, shown
+
+
 def test_the_administrator_sees_everyone_with_their_papers_masked_contacts_and_clerks(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
@@ -212,6 +227,84 @@ def test_an_access_review_is_decided_line_by_line_and_closed_by_the_auditor(
         auditor_tab.reviews.select_row(0)
         auditor_tab.close_review()
         assert auditor_tab.reviews.rows[0].closed_at is not None
+
+
+def test_a_review_line_marked_for_change_keeps_its_note_and_an_empty_note_is_refused(
+    qtbot: QtBot, admin_page: tuple[StaffPage, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """需变更 asks what must change: without it the line is refused and stays pending."""
+    from PySide6.QtWidgets import QInputDialog
+
+    page, shown = admin_page
+    tab = page.reviews
+    assert tab is not None
+    qtbot.mouseClick(tab.reviews.findChild(QWidget, "review_start"), Qt.MouseButton.LeftButton)
+    tab.lines.select_row(0)
+    answers = iter([("", True), ("取消审批人角色", True)])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: next(answers))
+    change = tab.lines.findChild(QWidget, "line_change")
+    qtbot.mouseClick(change, Qt.MouseButton.LeftButton)  # no note: refused
+    assert len(shown) == 1 and tab.lines.rows[0].decision == "pending"
+    tab.lines.select_row(0)
+    qtbot.mouseClick(change, Qt.MouseButton.LeftButton)
+    assert len(shown) == 1
+    assert (tab.lines.rows[0].decision, tab.lines.rows[0].note) == ("changed", "取消审批人角色")
+
+
+def test_a_department_is_added_once_and_given_its_filing_clerk(
+    admin_page: tuple[StaffPage, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """新增部门 (a name already taken is refused with a message) and 指定归档专人."""
+    from PySide6.QtWidgets import QInputDialog
+
+    page, shown = admin_page
+    monkeypatch.setattr(QInputDialog, "getText", lambda *_a, **_k: ("法务部", True))
+    page.add_department()
+    names = [d.name for d in page.departments]
+    assert "法务部" in names and shown == []
+    page.add_department()  # the same name again
+    assert len(shown) == 1 and [d.name for d in page.departments].count("法务部") == 1
+    page.department_list.select_row(names.index("法务部"))
+    person = next(p for p in page.people.rows if p.state != "left")
+    label = f"{person.name}（{person.department or '—'}）"
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *_a, **_k: (label, True))
+    page.choose_clerk()
+    assert {d.name: d.filing_clerk_name for d in page.departments}["法务部"] == person.name
+    assert len(shown) == 1
+
+
+def test_a_filing_hand_over_is_printed_from_the_list(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    """打印移交清单: the selected 归档移交's list in the preview (drawn off the GUI thread)."""
+    from tests.gui.conftest import previewed
+    from tests.pdf_text import pdf_text
+
+    clock = FixedClock()
+    with _signed_in(demo_copy, clock, "admin", "archivist") as (admin, desk):
+        legal = staff.add_department(session=admin, name="法务部", clock=clock)
+        clerk = staff.register_person(
+            session=admin, draft=staff.PersonDraft(name="孙丽", department_id=legal), clock=clock
+        )
+        staff.set_filing_clerk(session=admin, department_id=legal, person_id=clerk, clock=clock)
+        done = staff.record_filing_handover(
+            session=desk,
+            department_id=legal,
+            period="2025-12",
+            volume_ids=[],
+            paper_signature=True,
+            note="本月无归档",
+            clock=clock,
+        )
+        page = StaffPage(AppContext(location=demo_copy, clock=clock), desk)
+        qtbot.addWidget(page)
+        page.show()
+        row = [f.id for f in page.filings.rows].index(done.row.id)
+        page.filings.select_row(row)
+        title, pdf = previewed(qtbot, page.filings.findChild(QWidget, "filing_print"))
+        assert title.endswith(f"归档移交清单 {done.row.number}")
+        text = pdf_text(pdf)
+        assert "归档移交清单" in text and done.row.number in text and "法务部" in text
 
 
 def test_the_administrator_records_a_person_an_agreement_with_its_scan_training_and_policy(

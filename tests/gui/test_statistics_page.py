@@ -15,7 +15,7 @@ from app.clock import FixedClock
 from app.domain.statistics import DRAFT_MARK
 from app.services.exports import ExportFormat
 from tests import statistics_fixtures as fx
-from tests.gui.conftest import when_modal
+from tests.gui.conftest import show_page, when_modal
 from tests.loan_helpers import Desk
 from tests.pdf_text import page_texts
 from ui.context import AppContext
@@ -31,10 +31,7 @@ def desk(desk: Desk, clock: FixedClock) -> Desk:
 
 
 def open_page(qtbot: QtBot, desk: Desk, user: str) -> StatisticsPage:
-    page = StatisticsPage(AppContext(location=desk.location, clock=desk.clock), desk(user))
-    qtbot.addWidget(page)
-    page.resize(1280, 900)
-    page.show()
+    page = show_page(qtbot, StatisticsPage, desk.location, desk.clock, desk(user), (1280, 900))
     page.refresh()
     return page
 
@@ -148,6 +145,21 @@ def test_a_draft_is_compiled_approved_released_and_handed_out(
     assert "TJ2026-0001" in text and DRAFT_MARK.replace(" ", "") not in text
     assert releases.view.table_texts("summary")[0] == ["本期借出", "3"]
     assert date(2026, 1, 20).isoformat() in releases.release_label.text()
+
+    def change(dialog) -> None:  # type: ignore[no-untyped-def]
+        cells = [tuple(dialog.cell.itemData(n)) for n in range(dialog.cell.count())]
+        dialog.cell.setCurrentIndex(cells.index(("summary", "本期借出", 1)))
+        dialog.new_value.setText("4")
+        dialog.note.setText("补录一笔借出")
+        dialog.save()
+
+    errors = when_modal(change)
+    releases.revise_button.click()
+    assert not errors
+    revised = releases.stored
+    assert revised is not None and revised.row.id != approver.releases.stored.row.id
+    assert (revised.row.version, revised.row.state) == (2, "pending")
+    assert releases.view.table_texts("summary")[0] == ["本期借出", "4"]
 
 
 def test_the_three_roles_are_told_why_they_see_no_reports(qtbot: QtBot, desk: Desk) -> None:

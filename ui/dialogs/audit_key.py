@@ -10,8 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QHBoxLayout,
-    QLabel,
     QMessageBox,
     QPushButton,
     QVBoxLayout,
@@ -23,7 +21,7 @@ from app.services.audit.sealing import audit_key_sheet_pdf
 from app.storage.store import Store
 from ui import files
 from ui.geometry import fit_to_screen
-from ui.widgets.key_label import key_label, warning_label
+from ui.widgets.key_label import add_keeping_controls, key_label, warning_label
 
 log = logging.getLogger(__name__)
 
@@ -51,20 +49,14 @@ class AuditKeyPanel(QWidget):
         layout.addWidget(self.warning)
         self.key_label = key_label(object_name="audit_key", point_size=11)
         layout.addWidget(self.key_label)
-        row = QHBoxLayout()
         self.sheet_button = QPushButton(self.tr("保存密钥单 (PDF)…"), objectName="save_key_sheet")
         self.file_button = QPushButton(self.tr("保存密钥文件…"), objectName="save_key_file")
-        row.addWidget(self.sheet_button)
-        row.addWidget(self.file_button)
-        row.addStretch()
-        layout.addLayout(row)
-        self.saved = QLabel(objectName="saved_key")
-        self.saved.setWordWrap(True)
-        layout.addWidget(self.saved)
         self.confirm = QCheckBox(
             self.tr("我已打印密钥单并妥善保管（删除电子版）"), objectName="confirm_key"
         )
-        layout.addWidget(self.confirm)
+        self.saved = add_keeping_controls(
+            layout, (self.sheet_button, self.file_button), "saved_key", self.confirm
+        )
         self.sheet_button.clicked.connect(self._save_sheet)
         self.file_button.clicked.connect(self._save_file)
 

@@ -36,7 +36,14 @@ from ui import files
 from ui.context import AppContext
 from ui.dialogs import backup_pg
 from ui.dialogs.form import add_form_row
-from ui.errors import FieldErrors, save_with_status, show_error, show_unexpected
+from ui.errors import (
+    REFUSED,
+    FieldErrors,
+    UseCases,
+    save_with_status,
+    show_error,
+    show_unexpected,
+)
 from ui.geometry import cap_minimum
 from ui.tasks import ProgressSink, Task, run_task
 from ui.widgets.table_panel import configure_table, fit_columns
@@ -56,7 +63,7 @@ def _mib(n: int) -> str:
     return f"{n / 1024 / 1024:,.1f} MiB"
 
 
-class BackupDialog(QDialog):
+class BackupDialog(UseCases, QDialog):
     """Backups of the embedded database; emits ``restore_ready(staged_path)`` to switch."""
 
     restore_ready = Signal(str)
@@ -236,13 +243,10 @@ class BackupDialog(QDialog):
         if not self.target.text().strip():
             self._selection_changed()
             return
-        try:
-            self._rows = backup_service.list_backups(
-                session=self._session, clock=self._context.clock, target=self.target.text()
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        rows = self.attempt(backup_service.list_backups, target=self.target.text())
+        if rows is REFUSED:
             return
+        self._rows = rows
         self.table.setRowCount(len(self._rows))
         vault_text = {
             "present": self.tr("有"),

@@ -41,7 +41,7 @@ from ui import files
 from ui.context import AppContext
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.purpose import PurposeForm
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases, show_error
 from ui.geometry import fit_to_screen
 
 PURPOSES = ["核对客户资料", "办理借阅", "内部审核", "客户查询答复"]
@@ -106,7 +106,7 @@ class ImageViewer(QDialog):
         self.loaded = not image.isNull()
 
 
-class ItemFilesDialog(QDialog):
+class ItemFilesDialog(UseCases, QDialog):
     """The files of one item; attach (archivists) and open (with a purpose)."""
 
     def __init__(
@@ -149,13 +149,8 @@ class ItemFilesDialog(QDialog):
 
     def reload(self) -> None:
         """List the item's files (masked names)."""
-        try:
-            self._rows = list_item_files(
-                session=self._session, item_id=self._item_id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            self._rows = []
+        rows = self.attempt(list_item_files, item_id=self._item_id)
+        self._rows = [] if rows is REFUSED else rows
         self.files.clear()
         for info in self._rows:
             text = f"{info.masked_name}　{info.type_label}　{_size(info.size)}"
@@ -201,12 +196,8 @@ class ItemFilesDialog(QDialog):
         if not self.viewable(info):  # nothing to show: the only way out is a copy
             self.save_copy(info, purpose)
             return
-        try:
-            data = open_file(
-                session=self._session, file_id=info.id, purpose=purpose, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        data = self.attempt(open_file, file_id=info.id, purpose=purpose)
+        if data is REFUSED:
             return
         self.show_content(info, data, purpose)
 

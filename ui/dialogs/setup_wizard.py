@@ -19,7 +19,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QCheckBox,
     QFormLayout,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -39,7 +38,7 @@ from ui.dialogs.form import add_form_row
 from ui.dialogs.setup_audit_key import AuditKeyPage
 from ui.errors import FieldErrors, message_for, show_error, show_unexpected
 from ui.geometry import cap_minimum
-from ui.widgets.key_label import key_label, warning_label
+from ui.widgets.key_label import add_keeping_controls, key_label, warning_label
 
 log = logging.getLogger(__name__)
 
@@ -263,19 +262,13 @@ class RecoveryPage(QWizardPage):
         self.key_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         layout.addWidget(self.key_label)
         layout.addWidget(self.one_time)
-        buttons = QHBoxLayout()
         self.save_button = QPushButton(objectName="save_sheet")
         self.open_button = QPushButton(objectName="open_sheet")
         self.open_button.setEnabled(False)
-        buttons.addWidget(self.save_button)
-        buttons.addWidget(self.open_button)
-        buttons.addStretch()
-        layout.addLayout(buttons)
-        self.saved_label = QLabel(objectName="saved_path")
-        self.saved_label.setWordWrap(True)
-        layout.addWidget(self.saved_label)
         self.confirm = QCheckBox(objectName="confirm_saved")
-        layout.addWidget(self.confirm)
+        self.saved_label = add_keeping_controls(
+            layout, (self.save_button, self.open_button), "saved_path", self.confirm
+        )
         layout.addStretch()
         self.saved_path: Path | None = None
         self.confirm.toggled.connect(self.completeChanged)

@@ -44,7 +44,7 @@ from app.storage.settings import SECURITY_RANGES
 from ui.context import AppContext
 from ui.dialogs.form import add_form_row
 from ui.dialogs.user_edit import OneTimePasswordDialog, UserEditDialog
-from ui.errors import FieldErrors, save_with_status, show_error
+from ui.errors import REFUSED, FieldErrors, UseCases, save_with_status, show_error
 from ui.models.users import PendingChangesModel, UserTableModel
 from ui.widgets.loan_settings import LoanSettingsWidget
 from ui.widgets.table_panel import TablePanel
@@ -52,7 +52,7 @@ from ui.widgets.table_panel import TablePanel
 log = logging.getLogger(__name__)
 
 
-class UsersWidget(QGroupBox):
+class UsersWidget(UseCases, QGroupBox):
     """The list of accounts, for the administrator and the 安全保密员 (三员分立, issue 23).
 
     The administrator creates, resets, disables, enables and sets departments; the 安全保密员
@@ -96,12 +96,9 @@ class UsersWidget(QGroupBox):
 
     def refresh(self) -> None:
         """Reload the list."""
-        try:
-            self.panel.set_rows(
-                user_service.list_users(session=self._session, clock=self._context.clock)
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        rows = self.attempt(user_service.list_users)
+        if rows is not REFUSED:
+            self.panel.set_rows(rows)
         self._sync_buttons()
 
     def selected(self) -> UserRow | None:
@@ -160,15 +157,7 @@ class UsersWidget(QGroupBox):
         )
 
     def _set_department(self, user_id: int, department: str) -> None:
-        try:
-            set_staff_department(
-                session=self._session,
-                user_id=user_id,
-                department=department,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(set_staff_department, user_id=user_id, department=department)
 
     def edit_roles(self) -> None:
         """Change the selected user's roles, approver title and department."""
@@ -213,10 +202,8 @@ class UsersWidget(QGroupBox):
 
     def _hand_over(self, call: Callable[..., OneTimePassword], user_id: int) -> None:
         """Run ``call`` for ``user_id``; show the one-time password it returns."""
-        try:
-            otp = call(session=self._session, user_id=user_id, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
+        otp = self.attempt(call, user_id=user_id)
+        if otp is REFUSED:
             return
         self.refresh()
         if otp.pending_change is not None:
@@ -273,7 +260,7 @@ class UsersWidget(QGroupBox):
         self._hand_over(user_service.enable_user, row.id)
 
 
-class PendingChangesWidget(QGroupBox):
+class PendingChangesWidget(UseCases, QGroupBox):
     """待确认的账户变更: what waits for a second one of the three (issue 23)."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -335,12 +322,8 @@ class PendingChangesWidget(QGroupBox):
         row = self.selected()
         if row is None:
             return
-        try:
-            otp = account_review.confirm_change(
-                session=self._session, change_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        otp = self.attempt(account_review.confirm_change, change_id=row.id)
+        if otp is REFUSED:
             return
         self.refresh()
         if otp is not None:
@@ -351,12 +334,7 @@ class PendingChangesWidget(QGroupBox):
         row = self.selected()
         if row is None:
             return
-        try:
-            account_review.reject_change(
-                session=self._session, change_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(account_review.reject_change, change_id=row.id)
         self.refresh()
 
 

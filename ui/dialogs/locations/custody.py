@@ -18,14 +18,18 @@ from ui.errors import message_for
 
 
 class HandoverDialog(FormDialog):
-    """保管交接: the places a custodian keeps, the receiver, a witness (R22, R26)."""
+    """保管交接: the places a custodian keeps, the receiver, a witness (R22, R26).
+
+    ``places_of(user_id=)`` lists a custodian's places; ``hand_over(location_ids=,
+    to_user_id=, witness=, note=)`` hands them over and returns the sheet.
+    """
 
     def __init__(
         self,
         parent: QWidget | None,
         archivists: Sequence[tuple[int, str]],
-        places_of: Callable[[int], list[L.LocationNode]],
-        hand_over: Callable[[list[int], int, str, str], L.HandoverSheet],
+        places_of: Callable[..., list[L.LocationNode]],
+        hand_over: Callable[..., L.HandoverSheet],
     ) -> None:
         super().__init__(
             parent,
@@ -63,7 +67,7 @@ class HandoverDialog(FormDialog):
         if uid is None:
             return
         try:
-            nodes = self._places_of(uid)
+            nodes = self._places_of(user_id=uid)
         except AppError as exc:
             self.general.setText(message_for(exc))
             return
@@ -89,5 +93,8 @@ class HandoverDialog(FormDialog):
     def submit(self) -> Any:
         """Hand the ticked places over; returns the hand-over sheet."""
         return self._hand_over(
-            self.chosen_places(), self.receiver.currentData(), self.witness.text(), self.note.text()
+            location_ids=self.chosen_places(),
+            to_user_id=self.receiver.currentData(),
+            witness=self.witness.text(),
+            note=self.note.text(),
         )

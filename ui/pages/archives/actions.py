@@ -29,13 +29,13 @@ from ui.dialogs.catalogue_forms import ItemFormDialog, VolumeDetailsDialog, Volu
 from ui.dialogs.item_files import ItemFilesDialog
 from ui.dialogs.print_preview import show_print_preview
 from ui.dialogs.secrecy_review import SecrecyReviewDialog
-from ui.errors import show_error
+from ui.errors import UseCases, show_error
 from ui.tasks import ProgressSink, run_in_background
 
 T = TypeVar("T")
 
 
-class ArchiveActions(QWidget):
+class ArchiveActions(UseCases, QWidget):
     """The page's actions; :class:`ui.pages.archives.page.ArchivesPage` builds the widgets."""
 
     _context: AppContext

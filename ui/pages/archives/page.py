@@ -23,7 +23,7 @@ from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.catalogue import ItemRow, VolumeRow, get_volume, list_volumes, search_catalogue
 from ui.context import AppContext
-from ui.errors import show_error, show_unexpected
+from ui.errors import REFUSED, show_error, show_unexpected
 from ui.pages.archives.actions import ArchiveActions
 from ui.pages.archives.models import ItemTableModel, VolumeTableModel
 from ui.pages.archives.notes import condition_note, incident_note, place_note
@@ -246,12 +246,8 @@ class ArchivesPage(ArchiveActions):
     def _show_volume(self, volume_id: int | None) -> None:
         self._current = None
         if volume_id is not None:
-            try:
-                self._current = get_volume(
-                    session=self._session, volume_id=volume_id, clock=self._context.clock
-                )
-            except AppError as exc:
-                show_error(self, exc)
+            volume = self.attempt(get_volume, volume_id=volume_id)
+            self._current = None if volume is REFUSED else volume
         v = self._current
         self.items.set_rows(v.items if v else [])
         self.add_item_button.setEnabled(v is not None and not v.restricted)

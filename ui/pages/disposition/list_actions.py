@@ -12,6 +12,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app.services import disposition as svc
 from app.services.disposition import printing
+from ui.errors import REFUSED
 from ui.pages.disposition.dialogs import CarryOutDialog, CompileDialog, TextDialog
 
 
@@ -34,24 +35,13 @@ class ListActions:
         """Send the selected draft for approval."""
         s = self._selected_list()
         if s is not None:
-            self._run(
-                lambda: svc.submit_list(
-                    session=self._session, list_id=s.id, clock=self._context.clock
-                )
-            )
+            self._run(svc.submit_list, list_id=s.id)
 
     def approve(self) -> None:
         """Sign the selected list's current step."""
         s = self._selected_list()
         if s is not None:
-            self._run(
-                lambda: svc.approve_list(
-                    session=self._session,
-                    list_id=s.id,
-                    opinion="同意销毁",
-                    clock=self._context.clock,
-                )
-            )
+            self._run(svc.approve_list, list_id=s.id, opinion="同意销毁")
 
     def reject(self) -> None:
         """Refuse the selected list with a reason."""
@@ -123,10 +113,8 @@ class ListActions:
 
     def verify(self) -> None:
         """The auditor's check: each destroyed volume has its approved list and witnesses."""
-        check = self._run(
-            lambda: svc.verify_destructions(session=self._session, clock=self._context.clock)
-        )
-        if check is None:
+        check = self._run(svc.verify_destructions)
+        if check is REFUSED:
             return
         text = self.tr("已核查 {0} 卷已销毁案卷、{1} 份已执行清册。").format(
             check.volumes, check.lists

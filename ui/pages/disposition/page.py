@@ -31,7 +31,7 @@ from app.services import disposition as svc
 from app.services.auth import SignedIn
 from app.services.disposition import printing
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases, show_error
 from ui.pages.disposition.dialogs import (
     DecisionDialog,
     HoldDialog,
@@ -44,7 +44,7 @@ from ui.widgets.table_panel import TablePanel
 WATCHED = Changes.of("disposition", "volumes", "loans", "inspections")
 
 
-class DispositionPage(ListActions, QWidget):
+class DispositionPage(ListActions, UseCases, QWidget):
     """Three tabs: 鉴定 (queue and appraisals), 销毁清册, 冻结."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -300,12 +300,8 @@ class DispositionPage(ListActions, QWidget):
             self.list_info.clear()
             self.list_rows.set_rows([])
             return
-        try:
-            d = svc.get_destruction_list(
-                session=self._session, list_id=s.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        d = self.attempt(svc.get_destruction_list, list_id=s.id)
+        if d is REFUSED:
             return
         parts = [self.tr("销毁原因：{0}").format(d.reason)]
         if d.appraisal_number:
@@ -326,13 +322,11 @@ class DispositionPage(ListActions, QWidget):
         self.list_rows.set_rows(d.rows)
 
     # -- actions ------------------------------------------------------------------------------
-    def _run(self, action: Callable[[], Any]) -> Any:
-        try:
-            result = action()
-        except AppError as exc:
-            show_error(self, exc)
-            return None
-        self.refresh()
+    def _run(self, use_case: Callable[..., Any], /, **arguments: Any) -> Any:
+        """:meth:`attempt` the use case; the page reloads unless it was refused."""
+        result = self.attempt(use_case, **arguments)
+        if result is not REFUSED:
+            self.refresh()
         return result
 
     def start_appraisal(self) -> None:
@@ -361,25 +355,14 @@ class DispositionPage(ListActions, QWidget):
         d, a = self.decisions.selected(), self._current_appraisal()
         if d is None or a is None:
             return
-        self._run(
-            lambda: svc.remove_decision(
-                session=self._session,
-                appraisal_id=a.id,
-                volume_id=d.volume_id,
-                clock=self._context.clock,
-            )
-        )
+        self._run(svc.remove_decision, appraisal_id=a.id, volume_id=d.volume_id)
 
     def close_appraisal(self) -> None:
         """Close the appraisal (extensions and permanent decisions take effect)."""
         a = self._current_appraisal()
         if a is None:
             return
-        self._run(
-            lambda: svc.close_appraisal(
-                session=self._session, appraisal_id=a.id, opinion="", clock=self._context.clock
-            )
-        )
+        self._run(svc.close_appraisal, appraisal_id=a.id, opinion="")
 
     def _preview(self, title: str, pdf: Callable[[], bytes], form: str, object_id: int) -> None:
         from ui.dialogs.print_preview import preview_rendered

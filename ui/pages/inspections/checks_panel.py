@@ -5,11 +5,10 @@ from __future__ import annotations
 from PySide6.QtWidgets import QHBoxLayout, QInputDialog, QPushButton, QVBoxLayout, QWidget
 
 from app.domain.inspection_rows import InspectionRow
-from app.errors import AppError
 from app.services import inspections as svc
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import UseCases
 from ui.pages.inspections.common import (
     LIVE,
     RED,
@@ -22,7 +21,7 @@ from ui.pages.inspections.common import (
 )
 
 
-class ChecksPanel(QWidget):
+class ChecksPanel(UseCases, QWidget):
     """The checklist table with 正常 and 异常… buttons."""
 
     def __init__(self, context: AppContext, session: SignedIn, host: Host) -> None:
@@ -81,15 +80,5 @@ class ChecksPanel(QWidget):
             note, accepted = QInputDialog.getText(self, self.tr("异常"), self.tr("情况说明："))
             if not accepted:
                 return
-        try:
-            svc.set_check(
-                session=self._session,
-                inspection_id=current.id,
-                seq=seq,
-                ok=ok,
-                note=note,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(svc.set_check, inspection_id=current.id, seq=seq, ok=ok, note=note)
         self.refresh_checks()

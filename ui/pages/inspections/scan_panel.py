@@ -28,7 +28,7 @@ from app.services import inspections as svc
 from app.services import locations
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import message_for, show_error
+from ui.errors import UseCases, message_for
 from ui.pages.inspections.common import RED, Host, fill, result_table, selected_data, session_state
 
 VERDICT_COLOURS = {
@@ -44,7 +44,7 @@ MAX_RECENT = 200  # scans listed
 MAX_DIFFERENCES = 2000  # differences listed (the record prints them all)
 
 
-class ScanPanel(QWidget):
+class ScanPanel(UseCases, QWidget):
     """Counting by scanner and settling the differences, one explicit action each."""
 
     def __init__(self, context: AppContext, session: SignedIn, host: Host) -> None:
@@ -212,18 +212,14 @@ class ScanPanel(QWidget):
             note, ok = QInputDialog.getText(self, self.tr("处理差异"), prompt)
             if not ok:
                 return
-        try:
-            svc.resolve_difference(
-                session=self._session,
-                difference_id=diff_id,
-                action=action,
-                note=note,
-                box_id=box_id,
-                location_id=location_id,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(
+            svc.resolve_difference,
+            difference_id=diff_id,
+            action=action,
+            note=note,
+            box_id=box_id,
+            location_id=location_id,
+        )
         self._host.refresh()
 
     def _ask_target(self) -> tuple[int | None, int | None] | None:

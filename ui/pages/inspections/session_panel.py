@@ -12,12 +12,12 @@ from app.errors import AppError
 from app.services import inspections as svc
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import UseCases, show_error
 from ui.pages.inspections.common import LIVE, Host, session_state
 from ui.pages.inspections.dialogs import CloseDialog
 
 
-class SessionPanel(QWidget):
+class SessionPanel(UseCases, QWidget):
     """The header of the selected session and the buttons of its steps."""
 
     counting_started = Signal()  # the page turns to the scan view
@@ -122,10 +122,7 @@ class SessionPanel(QWidget):
         current = self._host.current
         if current is None:
             return
-        try:
-            fn(session=self._session, inspection_id=current.id, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(fn, inspection_id=current.id)
         self._host.refresh()
         if fn is svc.begin_counting:
             self.counting_started.emit()

@@ -11,14 +11,14 @@ from app.errors import AppError
 from app.services import inspections as svc
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import UseCases
 from ui.pages.inspections.common import RED, Host, fill, paint, result_table, selected_data
 from ui.pages.inspections.dialogs import FindingDialog
 
 log = logging.getLogger(__name__)
 
 
-class TasksPanel(QWidget):
+class TasksPanel(UseCases, QWidget):
     """The open repair tasks with 登记问题…, 送修 and 修复完成."""
 
     def __init__(self, context: AppContext, session: SignedIn, host: Host) -> None:
@@ -82,8 +82,5 @@ class TasksPanel(QWidget):
         task_id = selected_data(self.tasks)
         if task_id is None:
             return
-        try:
-            fn(session=self._session, task_id=task_id, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(fn, task_id=task_id)
         self.refresh_tasks()

@@ -6,6 +6,8 @@ bulk moves (R23) live in the services, the page previews and asks.
 
 from __future__ import annotations
 
+from functools import partial
+
 from PySide6.QtWidgets import QDialog, QInputDialog, QMessageBox
 
 from app.domain.scan_codes import ScanKind
@@ -20,7 +22,7 @@ from ui.dialogs.locations import (
     LocationSettingsDialog,
     MustMoveDialog,
 )
-from ui.errors import message_for, show_error
+from ui.errors import REFUSED, message_for, show_error
 from ui.pages.locations.view import PlaceView
 
 
@@ -49,10 +51,8 @@ class ActionsMixin(PlaceView):
     def edit_rules(self) -> None:
         """Code patterns and shelving order."""
         clock = self._context.clock
-        try:
-            current = L.get_location_settings(session=self._session, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
+        current = self.attempt(L.get_location_settings)
+        if current is REFUSED:
             return
         dialog = LocationSettingsDialog(
             self,
@@ -188,10 +188,8 @@ class ActionsMixin(PlaceView):
         self.last_bulk_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
-        try:
-            batch = L.bulk_move(session=self._session, requests=requests, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
+        batch = self.attempt(L.bulk_move, requests=requests)
+        if batch is REFUSED:
             return None
         self.status.setText(
             self.tr("已批量移动 {0} 盒到 {1}（可撤销）。").format(len(requests), target.code)
@@ -233,15 +231,8 @@ class ActionsMixin(PlaceView):
         dialog = HandoverDialog(
             self,
             self._archivists(),
-            lambda uid: L.custody_places(session=self._session, user_id=uid, clock=clock),
-            lambda places, to, witness, note: L.hand_over_custody(
-                session=self._session,
-                location_ids=places,
-                to_user_id=to,
-                witness=witness,
-                note=note,
-                clock=clock,
-            ),
+            partial(L.custody_places, session=self._session, clock=clock),
+            partial(L.hand_over_custody, session=self._session, clock=clock),
         )
         if dialog.exec() == QDialog.DialogCode.Accepted:
             sheet: L.HandoverSheet = dialog.result_value

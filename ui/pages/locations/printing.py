@@ -11,7 +11,7 @@ from app.services.locations import box_labels, location_labels
 from app.services.locations import printing as location_print
 from ui.dialogs.label_sheet import LabelSheetDialog, session_actions
 from ui.dialogs.print_preview import preview_in_background
-from ui.errors import show_error
+from ui.errors import REFUSED, show_error
 from ui.pages.locations.view import PlaceView
 
 
@@ -68,10 +68,8 @@ class PrintingMixin(PlaceView):
     def print_box_labels(self) -> None:
         """Spine labels of the selected boxes (all listed when none is selected)."""
         ids = self.boxes.chosen_ids()
-        try:
-            labels = box_labels(session=self._session, box_ids=ids, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
+        labels = self.attempt(box_labels, box_ids=ids)
+        if labels is REFUSED:
             return
         self._open_labels(labels, self.tr("档案盒脊背标签"))
 
@@ -80,11 +78,7 @@ class PrintingMixin(PlaceView):
         target = self._target_id()
         if target is None:
             return
-        try:
-            labels = location_labels(
-                session=self._session, location_id=target, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        labels = self.attempt(location_labels, location_id=target)
+        if labels is REFUSED:
             return
         self._open_labels(labels, self.tr("位置标签"))

@@ -25,7 +25,7 @@ from app.services import locations as L
 from app.services.auth import SignedIn
 from ui.context import AppContext
 from ui.dialogs.label_sheet import SheetMemory
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases, show_error
 from ui.pages.locations.boxes import BoxTable
 from ui.pages.locations.history import MoveHistoryPanel
 from ui.pages.locations.shelf_map import ShelfMapWidget
@@ -34,7 +34,7 @@ from ui.pages.locations.tree import LocationTree
 ERROR_STYLE = "color: #b00020;"
 
 
-class PlaceView(QWidget):
+class PlaceView(UseCases, QWidget):
     """The selected place (a tree node, its face or cabinet, a cell) and what shows it."""
 
     # built by LocationsPage._build_ui
@@ -152,21 +152,14 @@ class PlaceView(QWidget):
         if self._grid_id is None:
             self.map.show_map(None)
             return
-        try:
-            shelf_map = L.get_shelf_map(
-                session=self._session, grid_id=self._grid_id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        shelf_map = self.attempt(L.get_shelf_map, grid_id=self._grid_id)
+        if shelf_map is REFUSED:
             return
         self.map.show_map(shelf_map)
 
     def _load_lists(self, location_id: int, select_box: int | None = None) -> None:
-        clock = self._context.clock
-        try:
-            boxes = L.list_boxes_at(session=self._session, location_id=location_id, clock=clock)
-        except AppError as exc:
-            show_error(self, exc)
+        boxes = self.attempt(L.list_boxes_at, location_id=location_id)
+        if boxes is REFUSED:
             return
         self.boxes.set_rows(boxes)
         if select_box is not None:

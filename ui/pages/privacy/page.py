@@ -26,7 +26,7 @@ from ui.dialogs.privacy import (
     ProvisionDialog,
     RecipientDialog,
 )
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases, show_error
 from ui.widgets.table_panel import TablePanel
 
 RULE_LABELS = {"consent": "同意到期", "lost": "流失后保存期满", "volumes": "案卷保管期满"}
@@ -39,7 +39,7 @@ def _status(value: str) -> str:
         return value
 
 
-class PrivacyPage(QWidget):
+class PrivacyPage(UseCases, QWidget):
     """到期处理 / 删除与匿名化 / 客户请求 / 接收方与对外提供."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -214,14 +214,8 @@ class PrivacyPage(QWidget):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        try:
-            privacy.carry_out_erasure(
-                session=self._session, request_id=row.id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
+        if self.attempt(privacy.carry_out_erasure, request_id=row.id) is not REFUSED:
+            self.refresh()
 
     def answer(self) -> None:
         """Answer the selected customer request."""

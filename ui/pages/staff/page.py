@@ -17,7 +17,7 @@ from app.errors import AppError
 from app.services import staff, users
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases, show_error
 from ui.pages.staff.dialogs import (
     AgreementDialog,
     FilingDialog,
@@ -44,7 +44,7 @@ def _person_background(row: staff.PersonRow) -> Any:
     return None
 
 
-class StaffPage(QWidget):
+class StaffPage(UseCases, QWidget):
     """The 人员 area."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -285,10 +285,7 @@ class StaffPage(QWidget):
         name, ok = QInputDialog.getText(self, self.tr("新增部门"), self.tr("部门名称"))
         if not ok:
             return
-        try:
-            staff.add_department(session=self._session, name=name, clock=self._context.clock)
-        except AppError as exc:
-            show_error(self, exc)
+        self.attempt(staff.add_department, name=name)
         self.refresh()
 
     def choose_clerk(self) -> None:
@@ -303,15 +300,8 @@ class StaffPage(QWidget):
         chosen, ok = QInputDialog.getItem(self, self.tr("指定归档专人"), dep.name, labels, 0, False)
         if not ok or chosen not in labels:
             return
-        try:
-            staff.set_filing_clerk(
-                session=self._session,
-                department_id=dep.id,
-                person_id=people[labels.index(chosen)].id,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        clerk = people[labels.index(chosen)].id
+        self.attempt(staff.set_filing_clerk, department_id=dep.id, person_id=clerk)
         self.refresh()
 
     def new_filing(self) -> None:
@@ -340,12 +330,8 @@ class StaffPage(QWidget):
             if row is None:
                 return
             handover_id = row.id
-        try:
-            sheet = staff.get_filing_sheet(
-                session=self._session, handover_id=handover_id, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        sheet = self.attempt(staff.get_filing_sheet, handover_id=handover_id)
+        if sheet is REFUSED:
             return
         number = sheet.row.number
         filed = handover_id  # an int from here on, for the render below

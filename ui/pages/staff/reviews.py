@@ -8,21 +8,21 @@ change); the auditor — or another administrator, never the one who decided eve
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QInputDialog, QLabel, QSplitter, QVBoxLayout, QWidget
 
 from app.domain.roles import may
-from app.errors import AppError
 from app.services import staff
 from app.services.auth import SignedIn
 from ui.context import AppContext
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases
 from ui.pages.staff.printouts import preview_staff_form
 from ui.widgets.table_panel import TablePanel
 
 
-class ReviewsTab(QWidget):
+class ReviewsTab(UseCases, QWidget):
     """Reviews above, the selected review's accounts below."""
 
     def __init__(
@@ -122,33 +122,20 @@ class ReviewsTab(QWidget):
         review = self.reviews.selected()
         self.lines.set_rows(list(review.lines) if review is not None else [])
 
-    def _act(self, work: Callable[[], object]) -> None:
-        try:
-            work()
-        except AppError as exc:
-            show_error(self, exc)
+    def _act(self, use_case: Callable[..., object], /, **arguments: Any) -> None:
+        """:meth:`attempt` the use case, then read the reviews again (refused or not)."""
+        self.attempt(use_case, **arguments)
         self.refresh()
 
     def start(self) -> None:
         """发起 a review of every account as it is now."""
-        self._act(
-            lambda: staff.start_access_review(session=self._session, clock=self._context.clock)
-        )
-
-    def _decide(self, line_id: int, decision: str, note: str = "") -> None:
-        staff.decide_review_line(
-            session=self._session,
-            line_id=line_id,
-            decision=decision,
-            note=note,
-            clock=self._context.clock,
-        )
+        self._act(staff.start_access_review)
 
     def confirm_line(self) -> None:
         """确认 the selected account's access."""
         line = self.lines.selected()
         if line is not None:
-            self._act(lambda: self._decide(line.id, "confirmed"))
+            self._act(staff.decide_review_line, line_id=line.id, decision="confirmed")
 
     def change_line(self) -> None:
         """需变更: say what must change (the 安全保密员 changes the roles)."""
@@ -159,30 +146,26 @@ class ReviewsTab(QWidget):
             self, self.tr("需变更"), self.tr("需要怎样变更（如：取消审批人角色、停用账户）")
         )
         if ok:
-            self._act(lambda: self._decide(line.id, "changed", note))
+            self._act(staff.decide_review_line, line_id=line.id, decision="changed", note=note)
 
     def confirm_rest(self) -> None:
         """确认 every line not decided yet."""
         review = self.reviews.selected()
         if review is None:
             return
-
-        def work() -> None:
-            for line in review.lines:
-                if line.decision == "pending":
-                    self._decide(line.id, "confirmed")
-
-        self._act(work)
+        for line in review.lines:
+            if line.decision != "pending":
+                continue
+            decided = self.attempt(staff.decide_review_line, line_id=line.id, decision="confirmed")
+            if decided is REFUSED:
+                break  # the rest stay pending, as the refusal says
+        self.refresh()
 
     def close_review(self) -> None:
         """复核并结束 (a second person)."""
         review = self.reviews.selected()
         if review is not None:
-            self._act(
-                lambda: staff.close_access_review(
-                    session=self._session, review_id=review.id, clock=self._context.clock
-                )
-            )
+            self._act(staff.close_access_review, review_id=review.id)
 
     def print_review(self) -> None:
         """The 访问权限审查记录 of the selected review."""

@@ -39,13 +39,13 @@ class CompileDialog(FormDialog):
 
 
 class DistributionDialog(FormDialog):
-    """One line of the 发放登记 (``submit(recipient, copies, given_on, note)``)."""
+    """One line of the 发放登记 (``submit(recipient=, copies=, given_on=, note=)``)."""
 
     def __init__(
         self,
         parent: QWidget | None,
         today: date,
-        submit: Callable[[str, int, date, str], Any],
+        submit: Callable[..., Any],
     ) -> None:
         super().__init__(parent, title=self.tr("发放登记"), object_name="DistributionDialog")
         self._submit = submit
@@ -64,18 +64,24 @@ class DistributionDialog(FormDialog):
     def submit(self) -> Any:
         """Record through the service."""
         return self._submit(
-            self.recipient.text(), self.copies.value(), day_of(self.given_on), self.note.text()
+            recipient=self.recipient.text(),
+            copies=self.copies.value(),
+            given_on=day_of(self.given_on),
+            note=self.note.text(),
         )
 
 
 class ReviseDialog(FormDialog):
-    """Change one figure of a released report (第11条): a new version for the 总经理."""
+    """Change one figure of a released report (第11条): a new version for the 总经理.
+
+    ``submit(table_key=, row_label=, column=, new_value=, note=)`` files the new version.
+    """
 
     def __init__(
         self,
         parent: QWidget | None,
         report: Report,
-        submit: Callable[[str, str, int, str, str], Any],
+        submit: Callable[..., Any],
     ) -> None:
         super().__init__(parent, title=self.tr("个别项修改"), object_name="ReviseReportDialog")
         self._submit = submit
@@ -100,4 +106,10 @@ class ReviseDialog(FormDialog):
     def submit(self) -> Any:
         """File the new version through the service."""
         key, row, column = self.cell.currentData()
-        return self._submit(key, row, int(column), self.new_value.text(), self.note.text())
+        return self._submit(
+            table_key=key,
+            row_label=row,
+            column=int(column),
+            new_value=self.new_value.text(),
+            note=self.note.text(),
+        )

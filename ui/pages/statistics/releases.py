@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from PySide6.QtCore import Qt
@@ -11,7 +12,6 @@ from PySide6.QtWidgets import QLabel, QSplitter, QVBoxLayout, QWidget
 from app.clock import format_local
 from app.domain.roles import may
 from app.domain.statistics import DRAFT_MARK
-from app.errors import AppError
 from app.services.auth import SignedIn
 from app.services.exports import ExportFormat
 from app.services.statistics import (
@@ -28,7 +28,7 @@ from app.services.statistics import (
 )
 from ui.context import AppContext
 from ui.dialogs.loans import TextDialog
-from ui.errors import show_error
+from ui.errors import REFUSED, UseCases
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import DistributionDialog, ReviseDialog
 from ui.pages.statistics.view import ReportView, scrolled
@@ -64,7 +64,7 @@ def row_cells(r: ReportRow) -> list[str]:
     ]
 
 
-class ReleasesTab(QWidget):
+class ReleasesTab(UseCases, QWidget):
     """Stored reports above; the selected one (frozen figures, approvals, hand-outs) below."""
 
     def __init__(self, context: AppContext, session: SignedIn) -> None:
@@ -77,8 +77,10 @@ class ReleasesTab(QWidget):
         split = QSplitter(Qt.Orientation.Vertical)
         self.panel = TablePanel(name="stored_reports", columns=COLUMNS, cells=row_cells)
         add = self.panel.add_button
-        self.submit_button = add(self.tr("提交审批"), "submit", lambda: self._act(self._submit))
-        self.approve_button = add(self.tr("同意"), "approve", lambda: self._act(self._approve))
+        self.submit_button = add(self.tr("提交审批"), "submit", lambda: self._act(submit_report))
+        self.approve_button = add(
+            self.tr("同意"), "approve", lambda: self._act(approve_report, opinion="")
+        )
         self.reject_button = add(self.tr("退回…"), "reject", self.reject)
         self.revise_button = add(self.tr("个别项修改…"), "revise", self.revise)
         self.give_button = add(self.tr("发放登记…"), "distribute", self.distribute)
@@ -167,21 +169,12 @@ class ReleasesTab(QWidget):
         self.view.set_report(stored.report)
 
     # -- actions ---------------------------------------------------------------------------
-    def _act(self, action: Any) -> None:
+    def _act(self, use_case: Callable[..., object], /, **arguments: Any) -> None:
+        """:meth:`attempt` ``use_case`` on the selected report; reload unless it was refused."""
         if self.stored is None:
             return
-        try:
-            action(self.stored.row.id)
-        except AppError as exc:
-            show_error(self, exc)
-            return
-        self.refresh()
-
-    def _submit(self, rid: int) -> None:
-        submit_report(session=self._session, report_id=rid, clock=self._context.clock)
-
-    def _approve(self, rid: int) -> None:
-        approve_report(session=self._session, report_id=rid, opinion="", clock=self._context.clock)
+        if self.attempt(use_case, report_id=self.stored.row.id, **arguments) is not REFUSED:
+            self.refresh()
 
     def reject(self) -> None:
         """Send the selected report back with a reason."""
@@ -200,25 +193,18 @@ class ReleasesTab(QWidget):
         if dialog.exec():
             self.refresh()
 
+    def _on_selected(self, use_case: Callable[..., int]) -> Callable[..., int]:
+        """``use_case`` bound to the signed-in user, the selected report and the clock."""
+        assert self.stored is not None
+        return partial(
+            use_case, session=self._session, report_id=self.stored.row.id, clock=self._context.clock
+        )
+
     def revise(self) -> None:
         """Change one figure of the selected released report (a new version)."""
         if self.stored is None:
             return
-        rid = self.stored.row.id
-
-        def file(key: str, row: str, column: int, value: str, note: str) -> int:
-            return revise_report(
-                session=self._session,
-                report_id=rid,
-                table_key=key,
-                row_label=row,
-                column=column,
-                new_value=value,
-                note=note,
-                clock=self._context.clock,
-            )
-
-        dialog = ReviseDialog(self, self.stored.report, file)
+        dialog = ReviseDialog(self, self.stored.report, self._on_selected(revise_report))
         if dialog.exec():
             self.refresh(select=int(dialog.result_value))
 
@@ -226,21 +212,8 @@ class ReleasesTab(QWidget):
         """Enter a hand-out of the selected released report."""
         if self.stored is None:
             return
-        rid = self.stored.row.id
         today = self._context.clock.now().astimezone().date()
-
-        def file(recipient: str, copies: int, given_on: date, note: str) -> int:
-            return record_distribution(
-                session=self._session,
-                report_id=rid,
-                recipient=recipient,
-                copies=copies,
-                given_on=given_on,
-                note=note,
-                clock=self._context.clock,
-            )
-
-        if DistributionDialog(self, today, file).exec():
+        if DistributionDialog(self, today, self._on_selected(record_distribution)).exec():
             self.refresh()
 
     def export(self, fmt: ExportFormat) -> None:
@@ -260,15 +233,8 @@ class ReleasesTab(QWidget):
     def write_export(self, fmt: ExportFormat, path: str) -> None:
         """Write the selected report to ``path`` (the dialog-free half, for tests)."""
         assert self.stored is not None
-        try:
-            data = export_stored_report(
-                session=self._session,
-                report_id=self.stored.row.id,
-                fmt=fmt,
-                clock=self._context.clock,
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        data = self.attempt(export_stored_report, report_id=self.stored.row.id, fmt=fmt)
+        if data is REFUSED:
             return
         with open(path, "wb") as out:
             out.write(data)

@@ -31,6 +31,7 @@ from app.services.statistics import (
     submit_report,
 )
 from ui.context import AppContext
+from ui.errors import REFUSED, UseCases
 from ui.files import save_file_name
 from ui.pages.statistics.dialogs import CompileDialog
 from ui.pages.statistics.view import ReportView, scrolled
@@ -41,7 +42,7 @@ LEVELS = (("", "全部密级"), ("none", "非密"), ("secret", "秘密"), ("conf
 LEVELS += (("top_secret", "绝密"),)
 
 
-class ReportTab(QWidget):
+class ReportTab(UseCases, QWidget):
     """Filters over one report kind; 统计 computes it, the buttons export or compile it."""
 
     compiled = Signal(int)  # a draft was filed (the releases tab shows it)
@@ -132,22 +133,22 @@ class ReportTab(QWidget):
             level=str(self.level.currentData() or ""),
         )
 
+    def chosen(self) -> dict[str, Any]:
+        """The report asked for on screen, as the services take it: kind, period, filters."""
+        return {
+            "kind": self.kind,
+            "period_from": day_of(self.date_from),
+            "period_to": day_of(self.date_to),
+            "filters": self.filters(),
+        }
+
     # -- actions ---------------------------------------------------------------------------
     def run(self) -> None:
         """Compute the report off the GUI thread, then show it."""
-        session, clock, kind = self._session, self._context.clock, self.kind
-        start, end = day_of(self.date_from), day_of(self.date_to)
-        chosen = self.filters()
+        session, clock, chosen = self._session, self._context.clock, self.chosen()
 
         def work(_sink: ProgressSink) -> Report:
-            return compute_report(
-                session=session,
-                kind=kind,
-                period_from=start,
-                period_to=end,
-                filters=chosen,
-                clock=clock,
-            )
+            return compute_report(session=session, clock=clock, **chosen)
 
         self.run_button.setEnabled(False)
         self.task = run_in_background(
@@ -194,16 +195,9 @@ class ReportTab(QWidget):
 
     def write_export(self, fmt: ExportFormat, path: str) -> None:
         """Write the export to ``path`` (the dialog-free half, for tests)."""
-        from app.errors import AppError
-        from ui.errors import show_error
-
         assert self.report is not None
-        try:
-            data = export_report(
-                session=self._session, report=self.report, fmt=fmt, clock=self._context.clock
-            )
-        except AppError as exc:
-            show_error(self, exc)
+        data = self.attempt(export_report, report=self.report, fmt=fmt)
+        if data is REFUSED:
             return
         with open(path, "wb") as out:
             out.write(data)
@@ -218,13 +212,10 @@ class ReportTab(QWidget):
         """Compile and submit (the dialog's service call)."""
         rid = compile_report(
             session=self._session,
-            kind=self.kind,
-            period_from=day_of(self.date_from),
-            period_to=day_of(self.date_to),
-            filters=self.filters(),
             route=route,
             requested_by=requested_by,
             clock=self._context.clock,
+            **self.chosen(),
         )
         submit_report(session=self._session, report_id=rid, clock=self._context.clock)
         return rid
