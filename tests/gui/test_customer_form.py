@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QMessageBox, QToolButton, QWidget
+from PySide6.QtWidgets import (
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QMessageBox,
+    QToolButton,
+    QWidget,
+)
 from pytestqt.qtbot import QtBot
 
 from app.clock import FixedClock
@@ -78,6 +85,37 @@ def test_responsible_person_is_offered_saved_and_preselected(
     assert cid is not None
     detail = get_customer(session=session, customer_id=cid, clock=FixedClock())  # type: ignore[arg-type]
     assert detail.responsible_user_id is None
+    sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
+
+
+def group_title(widget: QWidget) -> str:
+    """The title of the group box a field sits in."""
+    parent = widget.parentWidget()
+    while parent is not None and not isinstance(parent, QGroupBox):
+        parent = parent.parentWidget()
+    assert parent is not None
+    return parent.title()
+
+
+def test_group_titles_name_the_class_of_the_fields_in_them(
+    qtbot: QtBot, demo_copy: DatabaseLocation
+) -> None:
+    # seed 004's one class table: ID, gender, birth date, phones and bank accounts are 敏感;
+    # addresses and e-mail 业务 (a title calling them sensitive would contradict the table)
+    page, session = open_page(qtbot, demo_copy)
+    seen: dict[str, str] = {}
+
+    def look(dialog: CustomerFormDialog) -> None:
+        for name in ("id_number", "gender", "birth_date", "email", "phone_list", "address_list"):
+            seen[name] = group_title(getattr(dialog, name))
+        dialog.reject()
+
+    errors = on_form(look)
+    page.new_button.click()
+    assert errors == []
+    assert seen["id_number"] == seen["gender"] == seen["birth_date"] == "证件（敏感信息）"
+    assert seen["email"] == seen["phone_list"] == seen["address_list"]
+    assert seen["email"] == "联系方式（敏感信息、业务信息，加密保存）"
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
 
 

@@ -20,11 +20,14 @@ from PySide6.QtWidgets import (
 )
 
 from app.domain.customers import (
+    CLASS_RULES,
+    FIELD_CLASSES,
     GENERAL_CATEGORIES,
     LABELS,
     Category,
     IdType,
     Importance,
+    InfoClass,
     Kind,
     Party,
     Status,
@@ -130,7 +133,11 @@ class CustomerFormDialog(FormDialog):
         )
         grid.addWidget(basic, 0, 0)
 
-        ident = QGroupBox(self.tr("证件（敏感信息，加密保存）"))
+        ident = QGroupBox(
+            self.tr("证件（{classes}）").format(
+                classes=class_labels(("id_number", "gender", "birth_date"))
+            )
+        )
         form = QFormLayout(ident)
         self.id_type = QComboBox(objectName="id_type")
         self.id_number = QLineEdit(objectName="id_number")
@@ -148,12 +155,15 @@ class CustomerFormDialog(FormDialog):
                 ("证件号码：", self.id_number, "id_number"),
                 ("性别：", self.gender, "gender"),
                 ("出生日期：", self.birth_date, "birth_date"),
-                ("电子邮箱：", self.email, "email"),
             ),
         )
         grid.addWidget(ident, 0, 1)
 
-        contacts = QGroupBox(self.tr("联系方式（敏感信息，加密保存）"))
+        contacts = QGroupBox(
+            self.tr("联系方式（{classes}，加密保存）").format(
+                classes=class_labels(("phones", "bank_accounts", "addresses", "email"))
+            )
+        )
         form = QFormLayout(contacts)
         self.phone_list = ContactListEditor(
             group="phones",
@@ -180,6 +190,7 @@ class CustomerFormDialog(FormDialog):
         form.addRow(self.tr("电话："), self.phone_list)
         form.addRow(self.tr("银行账号："), self.bank_list)
         form.addRow(self.tr("地址："), self.address_list)
+        self._add_rows(form, (("电子邮箱：", self.email, "email"),))
         for editor in self._lists():
             editor.add_row()
         grid.addWidget(contacts, 1, 1)
@@ -435,3 +446,13 @@ class StatusDialog(FormDialog):
     def status(self) -> str:
         """The chosen status code."""
         return str(self.box.currentData())
+
+
+def class_labels(fields: Sequence[str]) -> str:
+    """The classes (基础/业务/敏感信息, seed 004) of ``fields``, most protected first.
+
+    Group titles name them from the one class table, so a title never calls a field
+    sensitive that the table files as business information (or the other way round).
+    """
+    classes = {FIELD_CLASSES[f] for f in fields}
+    return "、".join(CLASS_RULES[c].label for c in reversed(InfoClass) if c in classes)
