@@ -20,8 +20,13 @@ from app.clock import FixedClock
 from app.errors import ImportCancelled
 from app.services import imports
 from app.services.auth import SignedIn
-from app.services.customers import reveal_customer, search_customers
-from app.services.imports.kinds import customer_worker
+from app.services.customers import (
+    PhoneInput,
+    register_customer,
+    reveal_customer,
+    search_customers,
+)
+from app.services.imports.kinds import bulk, customer_worker
 from app.services.imports.kinds import customers as customer_imports
 from app.storage import stat_counters
 from app.storage.models import (
@@ -32,6 +37,7 @@ from app.storage.models import (
     CustomerPhone,
     DuplicateFlag,
 )
+from tests.factories import person
 from tests.import_helpers import import_rows, mapped_ledger
 from tests.ledgers import mobile, resident_id
 
@@ -294,6 +300,39 @@ def test_an_import_whose_worker_dies_prepares_the_rest_here_and_writes_the_same(
     assert first is not None
     assert _snapshot(archivist, clock, first) == after_death
     customer_worker.end_worker()
+
+
+@pytest.mark.parametrize("lookup", ["table_read_once", "in_lists"])
+def test_a_large_ledger_finds_registered_ids_and_phones_whichever_way_they_are_looked_up(
+    archivist: SignedIn,
+    clock: FixedClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    lookup: str,
+) -> None:
+    # a first ledger of 600 rows against one registered customer: the customer table is read
+    # once and matched in memory; a table larger than the ledger is asked in IN lists
+    draft = person(name="登记在册", id_number=resident_id(5), phones=(PhoneInput(mobile(7)),))
+    registered = register_customer(session=archivist, draft=draft, clock=clock)
+    if lookup == "in_lists":
+        monkeypatch.setattr(bulk, "_smaller_than", lambda *_args: False)
+    ledger, mapping = mapped_ledger(
+        archivist, clock, _ledger(tmp_path / "l.csv", rows=600), "customers"
+    )
+    with archivist.store.engine.connect() as conn:
+        table = Customer.__table__
+        assert bulk._smaller_than(conn, table, range(600)) is (lookup == "table_read_once")
+    checked = imports.check_ledger(
+        session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
+    )
+    by_row = {o.row: o for o in checked.outcomes}  # ledger line n + 2 holds customer n
+    refused = [e for e in by_row[7].errors if e.reason == "duplicate_id"]
+    assert [e.params["number"] for e in refused] == [registered.number]
+    shared = [w for w in by_row[9].warnings if w.reason == "duplicate_existing"]
+    assert by_row[9].flagged and registered.number in shared[0].params["number"]
+    assert sum(1 for o in checked.outcomes if o.errors) == 1  # nobody else
+    summary = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
+    assert summary.imported == 599  # the registered ID refused again under the write lock
 
 
 def _schema(session: SignedIn) -> list[tuple[str, str]]:

@@ -27,10 +27,15 @@ def pairs_where_in(
 ) -> list[tuple[Any, Any]]:
     """``(key, other)`` of ``table``'s rows whose ``key`` column is one of ``keys``.
 
-    Hundreds of thousands of keys (an import's blind indexes): on SQLite the statement goes
-    to the driver with the keys as they are, ``IN`` lists of 500 (a Core ``IN`` renders and
-    processes each value in Python); elsewhere a Core select per list.
+    Hundreds of thousands of keys (an import's blind indexes): a table holding fewer rows
+    than there are keys (a first ledger) is read once and matched here; else, on SQLite, the
+    statement goes to the driver with the keys as they are, ``IN`` lists of 500 (a Core
+    ``IN`` renders and processes each value in Python); elsewhere a Core select per list.
     """
+    if _smaller_than(conn, table, keys):
+        wanted = set(keys)
+        rows = conn.execute(select(table.c[key], table.c[other]).where(table.c[key].is_not(None)))
+        return [(k, v) for k, v in rows if k in wanted]
     found: list[tuple[Any, Any]] = []
     for part in chunks(keys):
         if conn.dialect.name == "sqlite":
@@ -48,8 +53,14 @@ def numbers_where_in(conn: Any, table: Any, key: str, keys: Sequence[Any]) -> li
 
     As :func:`pairs_where_in`, joined to the customer for its number.
     """
-    found: list[tuple[Any, str]] = []
     customer = table.metadata.tables["customer"]
+    joined = select(table.c[key], customer.c.number).join(
+        customer, customer.c.id == table.c.customer_id
+    )
+    if _smaller_than(conn, table, keys):
+        wanted = set(keys)
+        return [(k, n) for k, n in conn.execute(joined) if k in wanted]
+    found: list[tuple[Any, str]] = []
     for part in chunks(keys):
         if conn.dialect.name == "sqlite":
             marks = ", ".join("?" * len(part))
@@ -59,13 +70,16 @@ def numbers_where_in(conn: Any, table: Any, key: str, keys: Sequence[Any]) -> li
             )
             found.extend(conn.exec_driver_sql(sql, tuple(part)).all())
         else:
-            query = (
-                select(table.c[key], customer.c.number)
-                .join(customer, customer.c.id == table.c.customer_id)
-                .where(table.c[key].in_(part))
-            )
-            found.extend(conn.execute(query).all())
+            found.extend(conn.execute(joined.where(table.c[key].in_(part))).all())
     return found
+
+
+def _smaller_than(conn: Any, table: Any, keys: Sequence[Any]) -> bool:
+    """True when ``table`` cannot hold as many rows as there are ``keys`` (its largest id)."""
+    if len(keys) <= 500:  # one ``IN`` list anyway
+        return False
+    largest = conn.execute(select(func.max(table.c.id))).scalar()
+    return int(largest or 0) < len(keys)
 
 
 def next_id(uow: UnitOfWork, model: Any) -> int:
