@@ -302,6 +302,34 @@ def test_an_import_whose_worker_dies_prepares_the_rest_here_and_writes_the_same(
     customer_worker.end_worker()
 
 
+def test_a_chunk_that_cannot_be_sent_to_the_worker_fails_the_import_at_once(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # out of memory while pickling a chunk for the worker: the import fails with that error
+    # (the worker ended, nothing written), instead of waiting for an answer never asked for
+    monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
+    customer_worker.end_worker()
+    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
+    checked = imports.check_ledger(
+        session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
+    )
+    plain, calls = customer_worker._plain, []
+
+    def failing(specs: Any) -> Any:
+        calls.append(len(specs))
+        if len(calls) == 2:
+            raise MemoryError
+        return plain(specs)
+
+    monkeypatch.setattr(customer_worker, "_plain", failing)
+    with pytest.raises(MemoryError):
+        import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
+    assert multiprocessing.active_children() == []
+    assert archivist.store.vault.count() == 0
+    with archivist.store.new_session() as s:
+        assert s.scalar(select(Customer.id)) is None
+
+
 @pytest.mark.parametrize("lookup", ["table_read_once", "in_lists"])
 def test_a_large_ledger_finds_registered_ids_and_phones_whichever_way_they_are_looked_up(
     archivist: SignedIn,

@@ -144,6 +144,8 @@ class _Fetcher:
                 self._remote.send(("prepare", (start, rows)))
         except WorkerFailed:
             return  # the receiving thread hears of it too
+        except BaseException as exc:  # a job not sent would leave the receiver waiting
+            self._ready.put(exc)  # the inserting thread raises it (and ends the worker)
 
     def _receive(self) -> None:
         try:
