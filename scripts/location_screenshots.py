@@ -11,9 +11,7 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QDialog
 
 from app.clock import SystemClock
-from app.domain.scan_codes import scan_payload
-from app.services import locations as L
-from app.services.catalogue import ItemDraft, add_item
+from tests.factories import raise_a_shelved_volume
 from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog
 from ui.pages.locations import LocationsPage
 
@@ -37,22 +35,13 @@ def main() -> None:
     location = demo_database(work_dir(), clock)
     session = demo_sign_in(location, "archivist", clock)
     # one shelved volume raised to 机密 stays on the ordinary shelf: a must-move cell
-    here = code_id(session, clock, "K1-01-A-1-3")
-    boxes = L.list_boxes_at(session=session, location_id=here, clock=clock)
-    vid = L.resolve_scan(session=session, text=scan_payload(boxes[0].references[0]), clock=clock)
-    assert vid is not None
-    add_item(
-        session=session,
-        volume_id=vid.object_id,
-        draft=ItemDraft(title="授信审批表", secrecy_level="confidential"),
-        clock=clock,
-    )
+    box = raise_a_shelved_volume(session, clock, code_id(session, clock, "K1-01-A-1-3"))
     window = main_window(location, clock, session, (1360, 860))
     window.show_area("locations")
     page = window.page_by_key["locations"]
     assert isinstance(page, LocationsPage)
     page.show_location(code_id(session, clock, "K1-01-A-1-3"))
-    page.status.setText(page.tr("档案盒 {0} 在 {1}").format(boxes[0].code, "K1-01-A-1-3"))
+    page.status.setText(page.tr("档案盒 {0} 在 {1}").format(box.code, "K1-01-A-1-3"))
     grab(window, "locations-shelf-map")
     page.show_location(code_id(session, clock, "K1-G1-1-1"))
     page.status.setText("")

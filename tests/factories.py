@@ -444,3 +444,21 @@ def erase_customer(
     finally:
         sign_out(session=deciding, clock=clock)
     return privacy.carry_out_erasure(session=session, request_id=request.id, clock=clock)
+
+
+def raise_a_shelved_volume(session: SignedIn, clock: Clock, location_id: int) -> Any:
+    """Make the first volume of the first box at ``location_id`` 机密 (an item added so).
+
+    It stays on the ordinary shelf: the one must-move volume (须移入保密柜) the home card,
+    the shelf map and the screenshots show. Returns that box (``BoxRow``).
+    """
+    from app.domain.scan_codes import scan_payload
+    from app.services import locations
+
+    box = locations.list_boxes_at(session=session, location_id=location_id, clock=clock)[0]
+    code = scan_payload(box.references[0])
+    found = locations.resolve_scan(session=session, text=code, clock=clock)
+    assert found is not None
+    draft = catalogue.ItemDraft(title="授信审批表", secrecy_level="confidential")
+    catalogue.add_item(session=session, volume_id=found.object_id, draft=draft, clock=clock)
+    return box

@@ -12,6 +12,7 @@ from app.domain.scan_codes import scan_payload
 from app.services import locations as L
 from app.services.auth import SignedIn, sign_in
 from app.storage.location import DatabaseLocation
+from tests.factories import raise_a_shelved_volume
 from tests.gui.conftest import open_demo_page, when_modal
 from ui.context import AppContext
 from ui.dialogs.locations import BatchCreateDialog, BulkMoveDialog
@@ -318,19 +319,9 @@ def test_a_box_dropped_on_a_map_cell_moves_there_and_a_refused_drop_says_why(
 def test_the_home_screen_lists_classified_volumes_left_on_an_ordinary_shelf(
     qtbot: QtBot, demo_copy: DatabaseLocation
 ) -> None:
-    from app.services.catalogue import ItemDraft, add_item
-
     clock = FixedClock()
     session = sign_in(location=demo_copy, username="archivist", password=DEMO_PASSWORD, clock=clock)
-    box = L.list_boxes_at(session=session, location_id=_id(session, "K1-01-A-1-1"), clock=clock)[0]
-    target = L.resolve_scan(session=session, text=scan_payload(box.references[0]), clock=clock)
-    assert target is not None
-    add_item(
-        session=session,
-        volume_id=target.object_id,
-        draft=ItemDraft(title="授信审批表", secrecy_level="confidential"),
-        clock=clock,
-    )
+    raise_a_shelved_volume(session, clock, _id(session, "K1-01-A-1-1"))
     window = MainWindow(AppContext(location=demo_copy, clock=clock), session)
     qtbot.addWidget(window)
     window.show()
