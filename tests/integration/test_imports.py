@@ -35,7 +35,14 @@ from app.services.customers import (
     reveal_customer,
     search_customers,
 )
-from app.storage.models import AuditEntry, Customer, DuplicateFlag, ImportBatch
+from app.storage.models import (
+    AuditEntry,
+    ConsentPurpose,
+    Customer,
+    CustomerConsent,
+    DuplicateFlag,
+    ImportBatch,
+)
 from tests.factories import person
 from tests.import_helpers import fields_ledger, import_rows, mapped_ledger, two_namesakes
 from tests.ledgers import (
@@ -200,6 +207,31 @@ def test_a_gb18030_csv_of_volumes_and_items_with_serial_dates(
     assert volume.remarks.startswith("机密★20年")
     issued = search_catalogue(session=archivist, query="李四2021", clock=clock)
     assert issued[0].reference_code == "Z001-KH·2021-D30-0001"  # 长期 → D30, code issued
+
+
+def test_a_dated_consent_without_a_purpose_column_is_a_consent_for_contract_and_service(
+    archivist: SignedIn, clock: FixedClock, tmp_path: Path
+) -> None:
+    # ledgers often keep only the date the customer signed: README "Data protection" promises
+    # that date as a written consent for 合同履行 and 客户服务, not a refusal of every dated row
+    path = tmp_path / "consents.csv"
+    lines = ["客户名称,身份证号,同意日期"]
+    lines += [f"王五,{resident_id(1)},2023-05-06", f"赵六,{resident_id(2)},"]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    ledger, mapping = mapped_ledger(archivist, clock, path, "customers")
+    summary = import_rows(archivist, clock, "customers", ledger, mapping)
+    assert summary.imported == 2 and [o.errors for o in summary.outcomes] == [[], []]
+    with archivist.store.new_session() as s:
+        dated = s.scalars(select(Customer).where(Customer.consent_date.is_not(None))).one()
+        assert dated.consent_purpose == "合同履行、客户服务"
+        consent = s.scalars(
+            select(CustomerConsent).where(CustomerConsent.customer_id == dated.id)
+        ).one()
+        purposes = s.scalars(
+            select(ConsentPurpose.purpose).where(ConsentPurpose.consent_id == consent.id)
+        ).all()
+        assert sorted(purposes) == sorted(["合同履行", "客户服务"])
+        assert s.scalar(select(func.count()).select_from(Customer)) == 2
 
 
 def test_a_utf8_csv_with_a_bom_is_read_as_utf8(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ imported customer obeys exactly the rules of one registered by hand.
 from __future__ import annotations
 
 from app.domain import identity
+from app.domain import privacy as privacy_rules
 from app.domain.customers import GENERAL_CATEGORIES, LABELS, Category, IdType, Kind, Party, Status
 from app.errors import FieldError
 from app.imports import cells
@@ -143,6 +144,9 @@ _USCC, _RESIDENT_ID = IdType.USCC.value, IdType.RESIDENT_ID.value
 _REGISTERED, _POTENTIAL = Status.REGISTERED.value, Status.POTENTIAL.value
 
 
+DATED_PURPOSES = "、".join((privacy_rules.CONTRACT, privacy_rules.SERVICE))
+
+
 def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:
     """A form draft from a ledger row, with what could not be read; defaults as the form's."""
     errors: list[FieldError] = []
@@ -191,8 +195,10 @@ def customer_draft(row: ParsedRow) -> tuple[CustomerDraft, list[FieldError]]:
         addresses=(AddressInput(address),) if address else (),
         bank_accounts=(BankAccountInput(bank, get("bank_name", "")),) if bank else (),
         email=get("email", ""),
-        consent_date=cell_date(row, "consent_date", errors),
-        consent_purpose=get("consent_purpose", ""),
+        consent_date=(consent_date := cell_date(row, "consent_date", errors)),
+        # a dated consent without a 同意用途 column or cell: the purposes an imported consent
+        # covers (合同履行、客户服务, README "Data protection"), as the consent row records them
+        consent_purpose=get("consent_purpose", "") or (DATED_PURPOSES if consent_date else ""),
         remarks=get("remarks", ""),
     )
     return draft, errors
