@@ -42,14 +42,47 @@ def full_width(text: str) -> str:
     return "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in text)
 
 
-def customer_rows(count: int, seed: int = 1) -> list[list[object]]:
-    """``count`` valid customer rows for the header of :func:`write_customer_xlsx`."""
+SURNAMES = (
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程"
+    "苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚"
+)
+GIVEN = (
+    "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉萍红鹏飞辉斌宇浩凯健俊帆帅旭宁彬博文"
+    "佳欣怡梓涵子轩雨萱思琪晨阳一诺梦瑶嘉诚昊然晓东建国志海春兰秋菊冬梅丹凤慧颖琳婷雪倩莉蓉"
+    "德仁义礼智信忠孝廉耻和顺安康福寿荣昌盛兴旺发达永长久远宏伟光亮新天地山川河湖江波涛清"
+)
+SMALL_SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
+SMALL_GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
+CITIES = "北京上海天津重庆杭州宁波温州南京苏州无锡广州深圳厦门福州成都武汉长沙郑州西安济南青岛"
+TRADES = ("贸易", "商贸", "实业", "科技", "电子", "物流", "建材", "食品", "纺织", "机械")
+
+
+def customer_name(rng: random.Random, realistic: bool) -> str:
+    """A customer name: from a small pool (repeating, as in a small town's ledger), or real-sized.
+
+    ``realistic``: about a hundred surnames, some 130 given-name characters, one or two of
+    them, and one customer in seven a company (城市 + 字号 + 行业 + 有限公司): names seldom repeat,
+    as in a registry of 100,000 (every name has its own pinyin and search entries).
+    """
+    if not realistic:
+        return rng.choice(SMALL_SURNAMES) + rng.choice(SMALL_GIVEN) + rng.choice(SMALL_GIVEN)
+    if rng.random() < 1 / 7:
+        city = rng.randrange(0, len(CITIES), 2)
+        brand = rng.choice(GIVEN) + rng.choice(GIVEN)
+        return f"{CITIES[city : city + 2]}{brand}{rng.choice(TRADES)}有限公司"
+    given = "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2, 2, 2))))
+    return rng.choice(SURNAMES) + given
+
+
+def customer_rows(count: int, seed: int = 1, *, realistic: bool = False) -> list[list[object]]:
+    """``count`` valid customer rows for the header of :func:`write_customer_xlsx`.
+
+    ``realistic``: names as varied as a real registry's (:func:`customer_name`).
+    """
     rng = random.Random(seed)
-    surnames = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗"
-    given = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英"
     rows: list[list[object]] = []
     for n in range(count):
-        name = rng.choice(surnames) + rng.choice(given) + rng.choice(given)
+        name = customer_name(rng, realistic)
         rows.append(
             [
                 n + 1,
@@ -90,8 +123,8 @@ def write_customer_xlsx(path: Path, rows: list[list[object]], *, title: str = "�
     return path
 
 
-def write_big_customer_xlsx(path: Path, count: int) -> Path:
-    """A large customer ledger laid out as Excel and WPS save one.
+def write_big_customer_xlsx(path: Path, count: int, *, realistic: bool = False) -> Path:
+    """A large customer ledger laid out as Excel and WPS save one (``realistic``: names).
 
     Written directly (openpyxl's write-only mode is slow for this and leaves out what Excel
     always writes): a ``<dimension>`` at the top of the sheet, text in the shared-string
@@ -113,7 +146,7 @@ def write_big_customer_xlsx(path: Path, count: int) -> Path:
         return f'<c r="{ref}" t="s"><v>{index}</v></c>'
 
     table = [["华东示范贸易有限公司客户台账"], CUSTOMER_HEADER_TOP, CUSTOMER_HEADER_SUB]
-    table += customer_rows(count)
+    table += customer_rows(count, realistic=realistic)
     body = []
     for r, row in enumerate(table, start=1):
         cells_xml = "".join(cell(f"{get_column_letter(c)}{r}", v) for c, v in enumerate(row, 1))

@@ -89,8 +89,13 @@ def pinyin_keys(name: str) -> tuple[str, ...]:
     ``张三丰`` gives ``("zhangsanfeng", "zsf")``; a person named ``单雄`` also gets ``shanxiong``
     and ``sx`` beside the dictionary reading. Latin letters and digits are kept as they are.
     """
+    return reading_keys(pinyin_readings(name))
+
+
+def reading_keys(readings: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """:func:`pinyin_keys` of readings already made (a bulk index reads each name once)."""
     keys: list[str] = []
-    for parts in pinyin_readings(name):
+    for parts in readings:
         for key in ("".join(parts), "".join(p[:1] for p in parts)):
             if key and key not in keys:
                 keys.append(key)

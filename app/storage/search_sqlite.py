@@ -26,7 +26,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
-from app.domain.pinyin import pinyin_keys, pinyin_readings
+from app.domain.pinyin import pinyin_readings, reading_keys
 from app.storage.search_common import IndexReader, chunks, rebuild_in_batches
 from app.storage.search_common import IndexRow as IndexRow  # re-exported: callers import it here
 
@@ -75,9 +75,10 @@ def ensure_schema(conn: Connection) -> bool:
 def name_keys(name: str) -> tuple[set[str], set[str]]:
     """Whole keys (folded name, pinyin readings) and part keys (from each syllable on)."""
     folded = "".join(name.split()).casefold()
-    whole = {k for k in (folded, *pinyin_keys(name)) if k}
+    readings = pinyin_readings(name)  # once: the keys below and the parts are both made of it
+    whole = {k for k in (folded, *reading_keys(readings)) if k}
     parts: set[str] = set()
-    for syllables in pinyin_readings(name):
+    for syllables in readings:
         for i in range(1, len(syllables)):
             parts.add("".join(syllables[i:]))
             if i < len(syllables) - 1:  # a last initial alone starts the full part anyway
