@@ -4,10 +4,12 @@
 [--mapping auto|FILE.json] [--encoding E] [--dry-run] [--report OUT.json] LEDGER``
 
 The header and the columns are guessed as in the wizard unless a mapping file is given;
-duplicates are imported and flagged (no decisions are taken from a script); the valid rows are
-imported and the rejected rows listed. The counts are printed and, with ``--report``, written
-as JSON: ``total`` (the non-blank rows read below the header), ``valid`` (imported, or with
-``--dry-run`` importable; flagged rows included), ``rejected``, ``flagged``, ``skipped`` (the
+each duplicate group is settled as the wizard proposes it when nobody chooses (the first row
+of an ID number or 档号 imported and flagged, the others skipped; rows sharing a phone or bank
+account all imported and flagged); the valid rows are imported and the rejected rows listed.
+The counts are printed and, with ``--report``, written as JSON: ``total`` (the non-blank rows
+read below the header), ``valid`` (imported, or with ``--dry-run`` importable; flagged rows
+included), ``rejected``, ``flagged``, ``skipped`` (the
 reader's skipped rows — totals, sign-off lines, repeated headers — and rows skipped by a
 duplicate's default), so total = valid + rejected + skipped, and one entry per row (``row``:
 the sheet or file line, ``status``, ``reasons`` and ``warnings`` codes). ``--encoding`` reads a
@@ -85,12 +87,29 @@ def _column_index(key: str, names: tuple[str, ...]) -> int | None:
     return None
 
 
+DETAIL_LABELS = {
+    "first_number": "首个客户编号",
+    "last_number": "末个客户编号",
+    "volumes": "案卷",
+    "items": "卷内文件",
+    "unlinked": "待关联案卷",
+    "loans": "借阅记录",
+    "open": "未归还",
+    "returned": "已归还",
+}
+
+
 def read_mapping(path: Path, names: tuple[str, ...], fields: Any) -> dict[int, str]:
     """A mapping file: ``{"档号": "reference_code", "C": "借阅人", …}`` (field key or label).
 
     Raises ValueError naming what is wrong.
     """
-    raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8-sig"))
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"不是有效的 JSON（第 {exc.lineno} 行第 {exc.colno} 列）") from None
+    except UnicodeDecodeError:
+        raise ValueError("应为 UTF-8 编码的 JSON 文件") from None
     if isinstance(raw, dict) and isinstance(raw.get("mapping"), dict):
         raw = raw["mapping"]
     if not isinstance(raw, dict):
@@ -104,6 +123,8 @@ def read_mapping(path: Path, names: tuple[str, ...], fields: Any) -> dict[int, s
         key = by_key.get(str(field))
         if key is None:
             raise ValueError(f"列对应文件中的字段“{field}”不是此类台账的字段")
+        if key in mapping.values():
+            raise ValueError(f"列对应文件把两列都对应到了字段“{field}”")
         mapping[index] = key
     return mapping
 
@@ -169,10 +190,22 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return _fail(f"列对应文件不可用：{exc}")
         try:
             imports.check_mapping(args.kind, mapping)
-            if args.dry_run:
+            result = imports.check_ledger(
+                session=session, kind=args.kind, ledger=ledger, mapping=mapping, clock=clock
+            )
+            # nobody at the desk to choose: each duplicate group as the wizard proposes it
+            # (the first of an ID or 档号 imported, shared phones/accounts imported and flagged)
+            decisions = {g.key: imports.Choice(g.default) for g in result.duplicates}
+            if decisions:
                 result = imports.check_ledger(
-                    session=session, kind=args.kind, ledger=ledger, mapping=mapping, clock=clock
+                    session=session,
+                    kind=args.kind,
+                    ledger=ledger,
+                    mapping=mapping,
+                    clock=clock,
+                    decisions=decisions,
                 )
+            if args.dry_run:
                 outcomes, skipped = result.outcomes, result.skipped
                 details: dict[str, object] = {}
             else:
@@ -183,6 +216,8 @@ def cmd_import(args: argparse.Namespace) -> int:
                     mapping=mapping,
                     mode=imports.ImportMode.VALID_ROWS,
                     clock=clock,
+                    decisions=decisions,
+                    checked=result,
                 )
                 outcomes, skipped, details = summary.outcomes, summary.skipped, summary.details
         except AppError as exc:
@@ -204,8 +239,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         f"跳过 {counts['skipped']} 行（合计、表尾说明、重复表头或按重复处理跳过）"
         + ("（仅检查，未写入）" if args.dry_run else "")
     )
+    if decisions:
+        print(f"重复分组 {len(decisions)} 组：已按默认处理（导入向导中可逐组选择）")
     for key, value in details.items():
-        print(f"  {key}: {value}")
+        print(f"  {DETAIL_LABELS.get(key, key)}：{value}")
     if args.report:
         report = {
             "kind": args.kind,

@@ -275,6 +275,19 @@ def _judge(spec: FieldSpec, name_score: int, share: float | None, count: int) ->
     return Guess(spec.key, "low", "name_part", share)
 
 
+ITEM_REPEATS = 0.2  # share of rows repeating an earlier 档号 that makes a ledger one of items
+
+
+def _repeats_much(values: list[str]) -> bool:
+    """True when many rows repeat an earlier row's value (a 卷内目录: several items a volume).
+
+    One 档号 typed twice in a 案卷目录 is a mistake to show (a duplicate group), not a sign that
+    its rows are items.
+    """
+    filled = [v for v in values if v]
+    return len(filled) - len(set(filled)) >= max(1, ITEM_REPEATS * len(filled))
+
+
 def _by_rows(
     out: dict[int, Guess],
     header: Header,
@@ -288,7 +301,7 @@ def _by_rows(
         return out
     item_cols = {c for c, g in out.items() if levels.get(g.key) == "item"}
     group_cols = [c for c, g in out.items() for f in fields if f.key == g.key and f.groups]
-    repeated = any(len(set(texts.get(c, []))) < len(texts.get(c, [])) for c in group_cols)
+    repeated = any(_repeats_much(texts.get(c, [])) for c in group_cols)
     for col in range(len(header.names)):
         tied = {k for (c, k), s in name_hits.items() if c == col and s == 3 and levels.get(k)}
         if {levels[k] for k in tied} != {"volume", "item"}:

@@ -60,7 +60,7 @@ def customer_csv(tmp_path: Path) -> Path:
         [
             ["客户名称", "身份证号", "手机"],
             ["张一", resident_id(1), "13900000001"],  # line 2
-            ["张二", resident_id(1), "13900000002"],  # line 3: the same ID (refused, R3)
+            ["张二", resident_id(1), "13900000002"],  # line 3: the same ID (skipped, R3)
             [],  # line 4: blank
             ["李三", resident_id(3), "13900000001"],  # line 5: the phone of line 2 (flagged)
             ["", "123", "abc"],  # line 6: no name, bad ID, bad phone
@@ -83,16 +83,18 @@ def test_a_dry_run_then_the_import_print_counts_and_write_the_report(
         location, tmp_path, "--kind", "customers", "--dry-run", "--report", str(report), str(ledger)
     )
     assert code == 0, err
-    # blank line 4 is not a row read; the total line 8 is, and is skipped
-    assert "读到 6 行：可导入 3 行（其中疑似重复 2 行），拒绝 2 行，跳过 1 行" in out
+    # blank line 4 is not a row read; the total line 8 is, and is skipped; the ID pair is a
+    # duplicate group settled as the wizard proposes: the first imported, the second skipped
+    assert "读到 6 行：可导入 3 行（其中疑似重复 2 行），拒绝 1 行，跳过 2 行" in out
+    assert "重复分组 2 组：已按默认处理" in out
     assert _count(archivist, clock, Customer) == before  # nothing written
     dry = json.loads(report.read_text(encoding="utf-8"))
     assert {k: dry[k] for k in ("total", "valid", "rejected", "flagged", "skipped")} == {
         "total": 6,
         "valid": 3,
-        "rejected": 2,
+        "rejected": 1,
         "flagged": 2,
-        "skipped": 1,
+        "skipped": 2,
     }
     assert dry["total"] == dry["valid"] + dry["rejected"] + dry["skipped"]
     code, out, err = _run(
@@ -105,7 +107,7 @@ def test_a_dry_run_then_the_import_print_counts_and_write_the_report(
     rows = {r["row"]: r for r in done["rows"]}
     assert [(n, rows[n]["status"]) for n in sorted(rows)] == [
         (2, "flagged"),  # the first of the ID pair, and it shares a phone with line 5
-        (3, "rejected"),
+        (3, "skipped"),
         (5, "flagged"),
         (6, "rejected"),
         (7, "imported"),
@@ -113,7 +115,7 @@ def test_a_dry_run_then_the_import_print_counts_and_write_the_report(
     ]
     assert rows[8]["reasons"] == ["total"]
     assert done["total"] == done["valid"] + done["rejected"] + done["skipped"] == 6
-    assert rows[3]["reasons"] == ["duplicate_in_file"]
+    assert rows[3]["reasons"] == ["skipped_by_decision"]
     assert "duplicate_group" in rows[2]["warnings"]
     assert "required" in rows[6]["reasons"]
     text = report.read_text(encoding="utf-8")
@@ -160,7 +162,7 @@ def test_volumes_with_a_mapping_file_and_a_gb18030_loan_register(
         str(volumes),
     )
     assert code == 0, err
-    assert "已导入 2 行" in out and "unlinked: 1" in out
+    assert "已导入 2 行" in out and "待关联案卷：1" in out
     rows = json.loads(report.read_text(encoding="utf-8"))["rows"]
     assert {r["row"]: set(r["warnings"]) for r in rows} == {
         2: set(),
@@ -247,3 +249,26 @@ def test_an_unreadable_file_and_a_refused_sign_in_exit_1_with_a_message(
         password="wrong password",
     )
     assert code == 1 and "错误：" in err
+
+
+def test_a_catalogue_with_one_code_typed_twice_imports_its_volumes_and_settles_the_pair(
+    archivist: SignedIn, location: DatabaseLocation, clock: FixedClock, tmp_path: Path
+) -> None:
+    # one 档号 typed twice in a 案卷目录 is a mistake to show, not a sign of an item ledger: 题名
+    # stays the volume's title (every row was refused for a missing 案卷题名 before), and the
+    # pair is settled as the wizard proposes when nobody chooses (the first one imported)
+    lines = ["档号,题名,年度,保管期限"]
+    lines += [f"Z001-KH·2025-Y-{n:04d},客户档案{n},2025,永久" for n in range(1, 9)]
+    lines.append("Z001-KH·2025-Y-0003,另一份档案,2025,永久")  # line 10: the code of line 4
+    volumes = tmp_path / "案卷目录.csv"
+    volumes.write_text("\n".join(lines), encoding="utf-8")
+    report = tmp_path / "v.json"
+    code, out, err = _run(
+        location, tmp_path, "--kind", "volumes", "--report", str(report), str(volumes)
+    )
+    assert code == 0, err
+    assert "已导入 8 行" in out and "重复分组 1 组" in out
+    rows = {r["row"]: r for r in json.loads(report.read_text(encoding="utf-8"))["rows"]}
+    assert rows[4]["status"] == "flagged" and "duplicate_group" in rows[4]["warnings"]
+    assert rows[10]["status"] == "skipped"
+    assert all(rows[n]["status"] == "imported" for n in (2, 3, 5, 6, 7, 8, 9))
