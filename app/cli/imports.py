@@ -190,6 +190,10 @@ def cmd_import(args: argparse.Namespace) -> int:
                 return _fail(f"列对应文件不可用：{exc}")
         try:
             imports.check_mapping(args.kind, mapping)
+        except AppError as exc:  # the headers are column names, never a value of the ledger
+            found = "、".join(n for n in ledger.header.names if n) or "（无）"
+            return _fail(f"{describe(exc)}\n读到的表头：{found}")
+        try:
             result = imports.check_ledger(
                 session=session, kind=args.kind, ledger=ledger, mapping=mapping, clock=clock
             )

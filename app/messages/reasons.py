@@ -153,6 +153,7 @@ REASONS: dict[str, str] = {
     "too_tall_for_page": "标签排不下：上边距 + 各行标签高 + 行间距共 {need} 毫米，超过纸高 {page} 毫米",
     "destroyed_no_label": "档号 {code} 的案卷已销毁，不再制作标签",
     # import and export (issue 10)
+    "column_missing": "台账中没有“{label}”这一列（检查表头所在的行，或手动指定列对应）",
     "date_format": "不是可识别的日期（可写 2024-03-01、2024/3/1、2024年3月1日 或 Excel 日期）",
     "number_format": "不是整数",
     "choice": "无法识别“{value}”，可填：{expected}",

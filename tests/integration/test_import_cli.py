@@ -272,3 +272,16 @@ def test_a_catalogue_with_one_code_typed_twice_imports_its_volumes_and_settles_t
     assert rows[4]["status"] == "flagged" and "duplicate_group" in rows[4]["warnings"]
     assert rows[10]["status"] == "skipped"
     assert all(rows[n]["status"] == "imported" for n in (2, 3, 5, 6, 7, 8, 9))
+
+
+def test_a_ledger_without_a_required_column_names_the_column_and_the_headers_read(
+    archivist: SignedIn, location: DatabaseLocation, tmp_path: Path
+) -> None:
+    # not "名称：不能为空" as if a cell were empty: the column is missing, and the headers the
+    # reader took are shown (column names, never a value of the ledger)
+    ledger = tmp_path / "通讯录.csv"
+    ledger.write_text(f"联系人,身份证号\n张一,{resident_id(1)}\n", encoding="utf-8")
+    code, out, err = _run(location, tmp_path, "--kind", "customers", "--dry-run", str(ledger))
+    assert code == 1
+    assert "台账中没有“客户名称”这一列" in err and "读到的表头：联系人、身份证号" in err
+    assert "张一" not in out + err and resident_id(1) not in out + err

@@ -62,7 +62,9 @@ def require_columns(target: ImportKind, mapping: dict[int, str]) -> None:
     """Refuse (ValidationFailed) a mapping without a column for a required field."""
     keys = set(mapping.values())
     errors = [
-        FieldError(f.key, "required") for f in target.fields if f.required and f.key not in keys
+        FieldError(f.key, "column_missing", {"label": f.label})
+        for f in target.fields
+        if f.required and f.key not in keys
     ]
     errors += target.mapping_errors(keys)
     if errors:
