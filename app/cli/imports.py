@@ -193,31 +193,20 @@ def cmd_import(args: argparse.Namespace) -> int:
         except AppError as exc:  # the headers are column names, never a value of the ledger
             found = "、".join(n for n in ledger.header.names if n) or "（无）"
             return _fail(f"{describe(exc)}\n读到的表头：{found}")
+        ledger_of = {"session": session, "kind": args.kind, "ledger": ledger, "mapping": mapping}
         try:
-            result = imports.check_ledger(
-                session=session, kind=args.kind, ledger=ledger, mapping=mapping, clock=clock
-            )
+            result = imports.check_ledger(**ledger_of, clock=clock)
             # nobody at the desk to choose: each duplicate group as the wizard proposes it
             # (the first of an ID or 档号 imported, shared phones/accounts imported and flagged)
             decisions = {g.key: imports.Choice(g.default) for g in result.duplicates}
             if decisions:
-                result = imports.check_ledger(
-                    session=session,
-                    kind=args.kind,
-                    ledger=ledger,
-                    mapping=mapping,
-                    clock=clock,
-                    decisions=decisions,
-                )
+                result = imports.check_ledger(**ledger_of, clock=clock, decisions=decisions)
             if args.dry_run:
                 outcomes, skipped = result.outcomes, result.skipped
                 details: dict[str, object] = {}
             else:
                 summary = imports.run_import(
-                    session=session,
-                    kind=args.kind,
-                    ledger=ledger,
-                    mapping=mapping,
+                    **ledger_of,
                     mode=imports.ImportMode.VALID_ROWS,
                     clock=clock,
                     decisions=decisions,
