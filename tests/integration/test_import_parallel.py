@@ -272,33 +272,43 @@ class KillWorkerAt(CancelAt):
         return False
 
 
+def _checked_through_worker(
+    session: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[imports.Ledger, dict[int, str], Any]:
+    """The large ledger read, mapped and checked with a fresh worker process (two cores)."""
+    monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
+    customer_worker.end_worker()
+    ledger, mapping = mapped_ledger(session, clock, _ledger(tmp_path / "big.csv"), "customers")
+    checked = imports.check_ledger(
+        session=session, kind="customers", ledger=ledger, mapping=mapping, clock=clock
+    )
+    return ledger, mapping, checked
+
+
+def _first_customer(session: SignedIn) -> int:
+    """The id of the first customer stored (the import's first)."""
+    with session.store.new_session() as s:
+        first = s.scalar(select(Customer.id).order_by(Customer.id))
+    assert first is not None
+    return int(first)
+
+
 def test_an_import_whose_worker_dies_prepares_the_rest_here_and_writes_the_same(
     archivist: SignedIn, clock: FixedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
-    customer_worker.end_worker()
-    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
-    checked = imports.check_ledger(
-        session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
-    )
+    ledger, mapping, checked = _checked_through_worker(archivist, clock, tmp_path, monkeypatch)
     sink = KillWorkerAt(2_000)
     summary = import_rows(
         archivist, clock, "customers", ledger, mapping, checked=checked, progress=sink
     )
     assert sink.cancelled  # the worker was killed half-way
     assert summary.imported == ROWS and archivist.store.vault.count() == ROWS
-    with archivist.store.new_session() as s:
-        first = s.scalar(select(Customer.id).order_by(Customer.id))
-    assert first is not None
-    after_death = _snapshot(archivist, clock, first)
+    after_death = _snapshot(archivist, clock, _first_customer(archivist))
     assert multiprocessing.active_children() == []
     imports.undo_import(session=archivist, batch_id=summary.batch_id, clock=clock)
     again = import_rows(archivist, clock, "customers", ledger, mapping, checked=checked)
     assert again.imported == ROWS
-    with archivist.store.new_session() as s:
-        first = s.scalar(select(Customer.id).order_by(Customer.id))
-    assert first is not None
-    assert _snapshot(archivist, clock, first) == after_death
+    assert _snapshot(archivist, clock, _first_customer(archivist)) == after_death
     customer_worker.end_worker()
 
 
@@ -307,12 +317,7 @@ def test_a_chunk_that_cannot_be_sent_to_the_worker_fails_the_import_at_once(
 ) -> None:
     # out of memory while pickling a chunk for the worker: the import fails with that error
     # (the worker ended, nothing written), instead of waiting for an answer never asked for
-    monkeypatch.setattr(customer_worker.os, "cpu_count", lambda: 2)
-    customer_worker.end_worker()
-    ledger, mapping = mapped_ledger(archivist, clock, _ledger(tmp_path / "big.csv"), "customers")
-    checked = imports.check_ledger(
-        session=archivist, kind="customers", ledger=ledger, mapping=mapping, clock=clock
-    )
+    ledger, mapping, checked = _checked_through_worker(archivist, clock, tmp_path, monkeypatch)
     plain, calls = customer_worker._plain, []
 
     def failing(specs: Any) -> Any:
