@@ -108,6 +108,11 @@ def test_group_titles_name_the_class_of_the_fields_in_them(
     def look(dialog: CustomerFormDialog) -> None:
         for name in ("id_number", "gender", "birth_date", "email", "phone_list", "address_list"):
             seen[name] = group_title(getattr(dialog, name))
+        chain, widget = [], dialog.birth_date.nextInFocusChain()
+        while widget is not dialog.birth_date and len(chain) < 200:
+            chain.append(widget.objectName())
+            widget = widget.nextInFocusChain()
+        seen["tab"] = "after" if chain.index("email") > chain.index("address_0") else "before"
         dialog.reject()
 
     errors = on_form(look)
@@ -116,6 +121,7 @@ def test_group_titles_name_the_class_of_the_fields_in_them(
     assert seen["id_number"] == seen["gender"] == seen["birth_date"] == "证件（敏感信息）"
     assert seen["email"] == seen["phone_list"] == seen["address_list"]
     assert seen["email"] == "联系方式（敏感信息、业务信息，加密保存）"
+    assert seen["tab"] == "after"  # Tab reaches 电子邮箱 after the address, where it stands
     sign_out(session=session, clock=FixedClock())  # type: ignore[arg-type]
 
 

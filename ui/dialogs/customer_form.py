@@ -147,7 +147,6 @@ class CustomerFormDialog(FormDialog):
         self.gender.addItem(self.tr("女"), "female")
         self.birth_date = QLineEdit(objectName="birth_date")
         self.birth_date.setPlaceholderText("YYYY-MM-DD")
-        self.email = QLineEdit(objectName="email")
         self._add_rows(
             form,
             (
@@ -190,9 +189,10 @@ class CustomerFormDialog(FormDialog):
         form.addRow(self.tr("电话："), self.phone_list)
         form.addRow(self.tr("银行账号："), self.bank_list)
         form.addRow(self.tr("地址："), self.address_list)
-        self._add_rows(form, (("电子邮箱：", self.email, "email"),))
         for editor in self._lists():
             editor.add_row()
+        self.email = QLineEdit(objectName="email")  # made after the lists: Tab reaches it last
+        self._add_rows(form, (("电子邮箱：", self.email, "email"),))
         grid.addWidget(contacts, 1, 1)
 
         consent = QGroupBox(self.tr("同意与处理依据（R4）及备注"))
